@@ -1,0 +1,131 @@
+// What moves over NATS between the control plane, agents and routers: subject names and
+// message schemas. Every subject that concerns one host carries its id, so per-host NATS
+// permissions can confine an agent to its own subjects.
+import { z } from 'zod';
+
+export const subjects = {
+  /** control plane → agent, request/reply */
+  run: (hostId: string) => `slipway.host.${hostId}.run`,
+  stop: (hostId: string) => `slipway.host.${hostId}.stop`,
+  list: (hostId: string) => `slipway.host.${hostId}.list`,
+  /** agent → control plane, request/reply: join with the host's credentials */
+  register: (hostId: string) => `slipway.agent.${hostId}.register`,
+  /** agent → control plane, publish */
+  heartbeat: (hostId: string) => `slipway.agent.${hostId}.heartbeat`,
+  instanceEvent: (hostId: string) => `slipway.agent.${hostId}.event`,
+  /** wildcards the control plane subscribes to */
+  allRegistrations: 'slipway.agent.*.register',
+  allHeartbeats: 'slipway.agent.*.heartbeat',
+  allInstanceEvents: 'slipway.agent.*.event',
+  /** control plane → routers, publish: the whole route of one app (idempotent) */
+  routeChanged: 'slipway.routes.changed',
+  /** anyone → log stream of one app, publish */
+  logs: (appName: string) => `slipway.logs.${appName}`,
+  allLogs: 'slipway.logs.>',
+} as const;
+
+/** Redis keys that more than one component reads. */
+export const sharedKeys = {
+  /** hash: app name → JSON Route */
+  routes: 'slipway:routes',
+} as const;
+
+const instanceState = z.enum(['starting', 'up', 'crashed', 'stopping', 'down']);
+
+export const runInstanceRequest = z.object({
+  instanceId: z.string().min(1),
+  appId: z.string().min(1),
+  appName: z.string().min(1),
+  type: z.string().min(1),
+  index: z.number().int().positive(),
+  releaseVersion: z.number().int().positive(),
+  image: z.object({ repository: z.string().min(1), digest: z.string().regex(/^sha256:[0-9a-f]{64}$/) }),
+  command: z.string().min(1),
+  /** Config vars plus PORT, DYNO and friends: secrets, never logged. */
+  env: z.record(z.string(), z.string()),
+  memoryMb: z.number().int().positive(),
+  cpus: z.number().positive(),
+  /** Whether the agent should wait for $PORT to answer HTTP before reporting `up`. */
+  checkPort: z.boolean(),
+  bootTimeoutSeconds: z.number().int().positive().default(60),
+});
+export type RunInstanceRequest = z.infer<typeof runInstanceRequest>;
+
+export const stopInstanceRequest = z.object({
+  instanceId: z.string().min(1),
+  graceSeconds: z.number().int().min(0).max(300).default(10),
+});
+export type StopInstanceRequest = z.infer<typeof stopInstanceRequest>;
+
+export const reply = z.object({ ok: z.boolean(), error: z.string().optional() });
+export type Reply = z.infer<typeof reply>;
+
+export const runInstanceReply = reply.extend({ containerId: z.string().optional(), port: z.number().int().optional() });
+export type RunInstanceReply = z.infer<typeof runInstanceReply>;
+
+/** What an agent knows of one of its instances. */
+export const instanceStatus = z.object({
+  instanceId: z.string(),
+  appName: z.string(),
+  state: instanceState,
+  port: z.number().int().nullable(),
+  exitCode: z.number().int().nullable(),
+  reason: z.string().nullable(),
+});
+export type InstanceStatus = z.infer<typeof instanceStatus>;
+
+export const listInstancesReply = reply.extend({ instances: z.array(instanceStatus) });
+export type ListInstancesReply = z.infer<typeof listInstancesReply>;
+
+export const capacity = z.object({ memoryMb: z.number().nonnegative(), cpus: z.number().nonnegative() });
+
+export const registerRequest = z.object({
+  hostId: z.string().min(1),
+  token: z.string().min(1),
+  address: z.string().min(1),
+  capacity,
+  agentVersion: z.string(),
+});
+export type RegisterRequest = z.infer<typeof registerRequest>;
+
+export const heartbeat = z.object({
+  hostId: z.string().min(1),
+  token: z.string().min(1),
+  capacity,
+  instances: z.array(instanceStatus),
+  at: z.string(),
+});
+export type Heartbeat = z.infer<typeof heartbeat>;
+
+export const instanceEvent = instanceStatus.extend({ hostId: z.string(), at: z.string() });
+export type InstanceEvent = z.infer<typeof instanceEvent>;
+
+export const routeBackend = z.object({ instanceId: z.string(), address: z.string(), port: z.number().int() });
+export const route = z.object({
+  appName: z.string(),
+  hostnames: z.array(z.string()),
+  backends: z.array(routeBackend),
+});
+/** A route with no hostnames means the app is gone: routers drop it. */
+export const routeChanged = route;
+
+export const logLine = z.object({
+  appName: z.string(),
+  /** `app` (an instance's output), `router` (access log), `slipway` (platform events) */
+  source: z.enum(['app', 'router', 'slipway']),
+  /** `web.1`, `router`, `build`, ... */
+  process: z.string(),
+  line: z.string(),
+  at: z.string(),
+});
+export type LogLine = z.infer<typeof logLine>;
+
+/** Encodes a message for NATS. */
+export function encode(message: unknown): Uint8Array {
+  return new TextEncoder().encode(JSON.stringify(message));
+}
+
+/** Decodes and validates a NATS message; throws a ZodError or SyntaxError on bad input. */
+export function decode<S extends z.ZodType>(schema: S, data: Uint8Array): z.infer<S> {
+  return schema.parse(JSON.parse(new TextDecoder().decode(data)));
+}

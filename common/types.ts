@@ -1,0 +1,124 @@
+// The Heroku data model as plain types, shared by every component (Flynn's controller/types
+// is the model). Records are JSON in Redis and on NATS; timestamps are ISO 8601 strings.
+
+export interface User {
+  id: string;
+  email: string;
+  admin: boolean;
+  createdAt: string;
+}
+
+export interface App {
+  id: string;
+  name: string;
+  ownerId: string;
+  stack: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** An image in the platform's registry, named without the registry's address so that
+ *  every host can pull it from wherever it reaches the registry. */
+export interface ImageRef {
+  repository: string;
+  digest: string;
+}
+
+export type BuildStatus = 'pending' | 'succeeded' | 'failed';
+
+export interface Build {
+  id: string;
+  appId: string;
+  status: BuildStatus;
+  sourceVersion: string;
+  buildpack: string | null;
+  image: ImageRef | null;
+  processTypes: Record<string, string>;
+  /** Why a failed build failed, in words a user can act on. */
+  failure: string | null;
+  releaseVersion: number | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export type ReleaseStatus = 'pending' | 'succeeded' | 'failed';
+
+export interface Release {
+  id: string;
+  appId: string;
+  version: number;
+  image: ImageRef | null;
+  processTypes: Record<string, string>;
+  /** Config vars as they were when the release was cut (secrets: never logged). */
+  config: Record<string, string>;
+  description: string;
+  status: ReleaseStatus;
+  buildId: string | null;
+  createdAt: string;
+}
+
+export const DYNO_SIZES = {
+  basic: { memoryMb: 512, cpus: 0.5 },
+  standard: { memoryMb: 1024, cpus: 1 },
+  performance: { memoryMb: 2048, cpus: 2 },
+} as const;
+export type DynoSize = keyof typeof DYNO_SIZES;
+
+export interface FormationEntry {
+  type: string;
+  quantity: number;
+  size: DynoSize;
+}
+
+export type InstanceState = 'starting' | 'up' | 'crashed' | 'stopping' | 'down';
+
+export interface Instance {
+  id: string;
+  appId: string;
+  appName: string;
+  type: string;
+  /** `web.1` is type `web`, index 1. */
+  index: number;
+  releaseVersion: number;
+  hostId: string;
+  state: InstanceState;
+  /** Host port the container's $PORT is published on (the host's private address). */
+  port: number | null;
+  exitCode: number | null;
+  /** Short reason for the state, e.g. "exited with code 1" or "did not bind $PORT within 60 s". */
+  reason: string | null;
+  restarts: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export type HostState = 'up' | 'draining' | 'down';
+
+export interface HostCapacity {
+  memoryMb: number;
+  cpus: number;
+}
+
+export interface Host {
+  id: string;
+  provider: string;
+  state: HostState;
+  /** The private address that published container ports are reachable on. */
+  address: string;
+  capacity: HostCapacity;
+  lastHeartbeat: string | null;
+  createdAt: string;
+}
+
+export interface RouteBackend {
+  instanceId: string;
+  address: string;
+  port: number;
+}
+
+/** Everything a router needs to serve one app: its hostnames and its healthy web instances. */
+export interface Route {
+  appName: string;
+  hostnames: string[];
+  backends: RouteBackend[];
+}

@@ -1,0 +1,38 @@
+#!/usr/bin/env node
+// Entry point of `npm start` and `npm test` on a fresh clone: installs the npm dependencies
+// when they are missing or stale, compiles the TypeScript, then starts the platform or runs
+// the tests. Plain JavaScript on purpose: it must run before anything is installed.
+import { spawnSync } from 'node:child_process';
+import { existsSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = dirname(dirname(fileURLToPath(import.meta.url)));
+const [mode, ...rest] = process.argv.slice(2);
+
+function run(argv, what) {
+  const result = spawnSync(argv[0], argv.slice(1), { cwd: root, stdio: 'inherit' });
+  if (result.status !== 0) {
+    console.error(`slipway: ${what} failed (${argv.join(' ')})`);
+    process.exit(result.status ?? 1);
+  }
+}
+
+function mtime(path) {
+  return existsSync(path) ? statSync(path).mtimeMs : 0;
+}
+
+const installed = join(root, 'node_modules', '.package-lock.json');
+if (mtime(installed) < mtime(join(root, 'package-lock.json'))) {
+  run(['npm', 'ci', '--no-audit', '--no-fund'], 'installing npm dependencies');
+}
+run([process.execPath, join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json'], 'compiling');
+
+if (mode === 'start') {
+  await import(join(root, 'dist', 'supervisor', 'main.js'));
+} else if (mode === 'test') {
+  run([process.execPath, join(root, 'node_modules', 'vitest', 'vitest.mjs'), 'run', ...rest], 'tests');
+} else {
+  console.error('usage: node scripts/run.mjs start|test');
+  process.exit(2);
+}

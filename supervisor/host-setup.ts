@@ -1,0 +1,93 @@
+// Makes this machine able to run the platform: Debian packages present, Docker Engine up.
+// A Docker Engine that already runs is reused; one we start is ours to stop.
+import { spawn, spawnSync } from 'node:child_process';
+import { openSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import Docker from 'dockerode';
+import { aptInstallCommands, installHint, missingPackages, type RequiredPackage } from './packages.js';
+
+export class HostSetupError extends Error {
+  override name = 'HostSetupError';
+}
+
+export function binaryPresent(binary: string): boolean {
+  // `command -v` is a shell builtin; search PATH plus the sbin dirs a non-login root shell may lack.
+  const path = `${process.env.PATH ?? ''}:/usr/local/sbin:/usr/sbin:/sbin`;
+  return spawnSync('which', [binary], { env: { ...process.env, PATH: path }, stdio: 'ignore' }).status === 0;
+}
+
+function isRoot(): boolean {
+  return typeof process.getuid === 'function' && process.getuid() === 0;
+}
+
+/** Installs what is missing when root; otherwise throws with the exact command to run. */
+export function ensurePackages(required: readonly RequiredPackage[], log: (line: string) => void): void {
+  const missing = missingPackages(required, binaryPresent);
+  if (missing.length === 0) return;
+  if (!isRoot()) {
+    throw new HostSetupError(`missing Debian packages: ${missing.join(', ')}. Install them with:\n  ${installHint(missing)}`);
+  }
+  log(`installing Debian packages: ${missing.join(' ')}`);
+  for (const argv of aptInstallCommands(missing)) {
+    const [command, ...args] = argv as [string, ...string[]];
+    const result = spawnSync(command, args, {
+      stdio: ['ignore', 'ignore', 'inherit'],
+      env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+    });
+    if (result.status !== 0) throw new HostSetupError(`'${argv.join(' ')}' failed with exit code ${result.status}`);
+  }
+  // Debian starts some services on install where policy allows; Slipway runs its own instances.
+  ensurePathHasSbin();
+}
+
+function ensurePathHasSbin(): void {
+  const path = process.env.PATH ?? '';
+  for (const dir of ['/usr/sbin', '/sbin', '/usr/local/sbin']) {
+    if (!path.split(':').includes(dir)) process.env.PATH = `${process.env.PATH}:${dir}`;
+  }
+}
+
+export interface DockerEngine {
+  /** True when this process started dockerd (and so should stop it). */
+  startedHere: boolean;
+  stop(): Promise<void>;
+}
+
+async function dockerAnswers(docker: Docker): Promise<boolean> {
+  try {
+    await docker.ping();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Reuses a running Docker Engine, or starts dockerd with its log under `logDir`. */
+export async function ensureDockerEngine(logDir: string, log: (line: string) => void): Promise<DockerEngine> {
+  ensurePathHasSbin();
+  const docker = new Docker();
+  if (await dockerAnswers(docker)) return { startedHere: false, stop: async () => {} };
+  if (!isRoot()) throw new HostSetupError('Docker Engine is not running and only root can start it: run  sudo dockerd &');
+  await mkdir(logDir, { recursive: true });
+  const logFd = openSync(join(logDir, 'dockerd.log'), 'a');
+  log(`starting dockerd (log: ${join(logDir, 'dockerd.log')})`);
+  const child = spawn('dockerd', [], { detached: true, stdio: ['ignore', logFd, logFd] });
+  child.unref();
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  for (let i = 0; i < 300; i++) {
+    if (await dockerAnswers(docker)) {
+      return {
+        startedHere: true,
+        stop: async () => {
+          child.kill('SIGTERM');
+          await Promise.race([exited, sleep(20_000)]);
+        },
+      };
+    }
+    if (child.exitCode !== null) break;
+    await sleep(100);
+  }
+  throw new HostSetupError(`dockerd did not start; see ${join(logDir, 'dockerd.log')}`);
+}

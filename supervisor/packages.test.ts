@@ -1,0 +1,25 @@
+import { describe, expect, it } from 'vitest';
+import { aptInstallCommands, installHint, missingPackages, PLATFORM_PACKAGES } from './packages.js';
+
+describe('Debian package plan', () => {
+  it('lists only the packages whose binary is absent', () => {
+    const present = new Set(['dockerd', 'git', 'haproxy', 'debootstrap', 'update-ca-certificates']);
+    expect(missingPackages(PLATFORM_PACKAGES, (b) => present.has(b))).toEqual([
+      'redis-server',
+      'nats-server',
+      'docker-registry',
+    ]);
+  });
+
+  it('installs nothing when nothing is missing', () => {
+    expect(aptInstallCommands([])).toEqual([]);
+  });
+
+  it('builds apt-get argv, never a shell string', () => {
+    expect(aptInstallCommands(['redis-server', 'git'])).toEqual([
+      ['apt-get', 'update', '-qq'],
+      ['apt-get', 'install', '-y', '-qq', '--no-install-recommends', 'redis-server', 'git'],
+    ]);
+    expect(installHint(['git'])).toBe('sudo apt-get update && sudo apt-get install -y git');
+  });
+});

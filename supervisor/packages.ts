@@ -1,0 +1,43 @@
+// Which Debian packages the single-node platform needs, and the argv to install them.
+// Pure: callers say which binaries are present.
+
+export interface RequiredPackage {
+  /** Debian package name */
+  pkg: string;
+  /** A binary the package installs, used to tell whether it is present */
+  binary: string;
+}
+
+export const PLATFORM_PACKAGES: readonly RequiredPackage[] = [
+  { pkg: 'docker.io', binary: 'dockerd' },
+  { pkg: 'redis-server', binary: 'redis-server' },
+  { pkg: 'nats-server', binary: 'nats-server' },
+  { pkg: 'docker-registry', binary: 'docker-registry' },
+  { pkg: 'git', binary: 'git' },
+  { pkg: 'haproxy', binary: 'haproxy' },
+  { pkg: 'debootstrap', binary: 'debootstrap' },
+  { pkg: 'ca-certificates', binary: 'update-ca-certificates' },
+];
+
+/** Packages the benchmarks add on top of the platform's. */
+export const BENCH_PACKAGES: readonly RequiredPackage[] = [
+  { pkg: 'nginx', binary: 'nginx' },
+  { pkg: 'wrk', binary: 'wrk' },
+];
+
+export function missingPackages(required: readonly RequiredPackage[], isPresent: (binary: string) => boolean): string[] {
+  return required.filter((p) => !isPresent(p.binary)).map((p) => p.pkg);
+}
+
+export function aptInstallCommands(pkgs: readonly string[]): string[][] {
+  if (pkgs.length === 0) return [];
+  return [
+    ['apt-get', 'update', '-qq'],
+    ['apt-get', 'install', '-y', '-qq', '--no-install-recommends', ...pkgs],
+  ];
+}
+
+/** The line to show a user who cannot install packages themselves (not root). */
+export function installHint(pkgs: readonly string[]): string {
+  return `sudo apt-get update && sudo apt-get install -y ${pkgs.join(' ')}`;
+}

@@ -1,0 +1,119 @@
+// Slipway's own instances of Redis, NATS and the registry: own ports, own data dirs, bound
+// to 127.0.0.1. The config each one gets is built by a pure function; start* runs it.
+import { mkdir, writeFile } from 'node:fs/promises';
+import { connect as connectTcp } from 'node:net';
+import { join } from 'node:path';
+import { ManagedProcess } from './process.js';
+
+export interface ServiceOptions {
+  dataDir: string;
+  port: number;
+  onLine?: (line: string, stream: 'stdout' | 'stderr') => void;
+}
+
+export interface RunningService {
+  name: string;
+  url: string;
+  process: ManagedProcess;
+  stop(): Promise<void>;
+}
+
+export function redisArgv(dataDir: string, port: number): string[] {
+  return [
+    'redis-server',
+    '--bind', '127.0.0.1',
+    '--port', String(port),
+    '--dir', dataDir,
+    '--appendonly', 'yes',
+    '--appendfsync', 'everysec',
+    '--save', '',
+    '--protected-mode', 'yes',
+    '--daemonize', 'no',
+    '--logfile', '',
+  ];
+}
+
+export function natsConfig(dataDir: string, port: number): string {
+  // Authorization (per-host users) is included from a file the control plane may rewrite.
+  return [
+    `listen: "127.0.0.1:${port}"`,
+    `jetstream { store_dir: ${JSON.stringify(join(dataDir, 'jetstream'))} }`,
+    'max_payload: 8MB',
+    '',
+  ].join('\n');
+}
+
+export function registryConfig(dataDir: string, port: number): string {
+  return [
+    'version: 0.1',
+    'log:',
+    '  level: warn',
+    '  accesslog:',
+    '    disabled: true',
+    'storage:',
+    '  filesystem:',
+    `    rootdirectory: ${JSON.stringify(join(dataDir, 'data'))}`,
+    '  delete:',
+    '    enabled: true',
+    'http:',
+    `  addr: 127.0.0.1:${port}`,
+    '',
+  ].join('\n');
+}
+
+function tcpAnswers(port: number, hello: string | null, expect: RegExp): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connectTcp({ host: '127.0.0.1', port });
+    let received = '';
+    const done = (ok: boolean) => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.setTimeout(1000, () => done(false));
+    socket.on('error', () => done(false));
+    socket.on('connect', () => {
+      if (hello) socket.write(hello);
+    });
+    socket.on('data', (chunk) => {
+      received += chunk.toString();
+      if (expect.test(received)) done(true);
+    });
+  });
+}
+
+async function started(name: string, url: string, proc: ManagedProcess, probe: () => Promise<boolean>): Promise<RunningService> {
+  try {
+    await proc.waitUntilReady(probe);
+  } catch (err) {
+    await proc.stop(2000);
+    throw err;
+  }
+  return { name, url, process: proc, stop: () => proc.stop() };
+}
+
+export async function startRedis(options: ServiceOptions): Promise<RunningService> {
+  await mkdir(options.dataDir, { recursive: true });
+  const proc = new ManagedProcess({ name: 'redis', argv: redisArgv(options.dataDir, options.port), onLine: options.onLine });
+  return started('redis', `redis://127.0.0.1:${options.port}`, proc, () => tcpAnswers(options.port, 'PING\r\n', /\+PONG/));
+}
+
+export async function startNats(options: ServiceOptions): Promise<RunningService> {
+  await mkdir(options.dataDir, { recursive: true });
+  const configFile = join(options.dataDir, 'nats.conf');
+  await writeFile(configFile, natsConfig(options.dataDir, options.port));
+  const proc = new ManagedProcess({ name: 'nats', argv: ['nats-server', '-c', configFile], onLine: options.onLine });
+  return started('nats', `nats://127.0.0.1:${options.port}`, proc, () => tcpAnswers(options.port, null, /^INFO /));
+}
+
+export async function startRegistry(options: ServiceOptions): Promise<RunningService> {
+  await mkdir(options.dataDir, { recursive: true });
+  const configFile = join(options.dataDir, 'registry.yml');
+  await writeFile(configFile, registryConfig(options.dataDir, options.port));
+  const proc = new ManagedProcess({
+    name: 'registry',
+    argv: ['docker-registry', 'serve', configFile],
+    onLine: options.onLine,
+  });
+  const probe = () => tcpAnswers(options.port, 'GET /v2/ HTTP/1.0\r\n\r\n', /^HTTP\/1\.[01] 200/);
+  return started('registry', `127.0.0.1:${options.port}`, proc, probe);
+}

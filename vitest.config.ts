@@ -1,0 +1,15 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['**/*.test.ts'],
+    exclude: ['node_modules/**', 'dist/**'],
+    globalSetup: ['test/support/global-setup.ts'],
+    // Integration tests start real services and containers: give them room, and do not
+    // run more files at once than this 2-core machine can carry.
+    testTimeout: 120_000,
+    hookTimeout: 600_000,
+    fileParallelism: true,
+    maxWorkers: 2,
+  },
+});
