@@ -19,6 +19,8 @@ export const subjects = {
   allInstanceEvents: 'slipway.agent.*.event',
   /** control plane → routers, publish: the whole route of one app (idempotent) */
   routeChanged: 'slipway.routes.changed',
+  /** control plane → routers, publish: {"hostname": "..."} whose certificate was set or removed */
+  certificateChanged: 'slipway.certificates.changed',
   /** anyone → log stream of one app, publish */
   logs: (appName: string) => `slipway.logs.${appName}`,
   allLogs: 'slipway.logs.>',
@@ -28,6 +30,8 @@ export const subjects = {
 export const sharedKeys = {
   /** hash: app name → JSON Route */
   routes: 'slipway:routes',
+  /** hash: hostname → JSON {"cert": PEM, "key": PEM} for custom domains' TLS (SNI) */
+  certificates: 'slipway:certificates',
 } as const;
 
 const instanceState = z.enum(['starting', 'up', 'crashed', 'stopping', 'down']);
