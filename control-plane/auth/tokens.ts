@@ -1,0 +1,58 @@
+// API tokens: `slw_<id>_<secret>`. Only a SHA-256 of the secret is stored (the secret is
+// 256 random bits, so a fast hash is enough); lookup is by id, comparison in constant time.
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+
+const TOKEN = /^slw_([A-Za-z0-9]{16})_([A-Za-z0-9_-]{43})$/;
+
+export interface IssuedToken {
+  id: string;
+  /** Shown once to its owner, never stored. */
+  token: string;
+  hash: string;
+}
+
+function randomId(): string {
+  // base62-ish: hex is fine and unambiguous
+  return randomBytes(8).toString('hex');
+}
+
+export function hashSecret(secret: string): string {
+  return createHash('sha256').update(secret).digest('hex');
+}
+
+export function issueToken(prefix = 'slw'): IssuedToken {
+  const id = randomId();
+  const secret = randomBytes(32).toString('base64url');
+  return { id, token: `${prefix}_${id}_${secret}`, hash: hashSecret(secret) };
+}
+
+export interface ParsedToken {
+  id: string;
+  secret: string;
+}
+
+export function parseToken(token: string): ParsedToken | null {
+  const match = TOKEN.exec(token);
+  return match ? { id: match[1]!, secret: match[2]! } : null;
+}
+
+/** Constant-time comparison of a presented secret with a stored hash. */
+export function secretMatches(secret: string, storedHash: string): boolean {
+  const presented = Buffer.from(hashSecret(secret), 'hex');
+  const stored = Buffer.from(storedHash, 'hex');
+  return presented.length === stored.length && timingSafeEqual(presented, stored);
+}
+
+/** The secret from an Authorization header: `Bearer <token>`, or Basic with the token as password (git). */
+export function credentialsFromHeader(header: string | undefined): string | null {
+  if (!header) return null;
+  const [scheme, value] = header.split(' ', 2);
+  if (!scheme || !value) return null;
+  if (scheme.toLowerCase() === 'bearer') return value.trim();
+  if (scheme.toLowerCase() === 'basic') {
+    const decoded = Buffer.from(value, 'base64').toString('utf8');
+    const colon = decoded.indexOf(':');
+    return colon >= 0 ? decoded.slice(colon + 1) : null;
+  }
+  return null;
+}

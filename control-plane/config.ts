@@ -1,0 +1,109 @@
+// The control plane's configuration, read once from the environment by main.ts.
+import { join } from 'node:path';
+import { z } from 'zod';
+import { parseEnv, port, slipwayHome, type Env } from '../common/config.js';
+
+const schema = z.object({
+  SLIPWAY_API_HOST: z.string().default('127.0.0.1'),
+  SLIPWAY_API_PORT: port.default(5780),
+  SLIPWAY_REDIS_URL: z.string().min(1),
+  SLIPWAY_NATS_URL: z.string().min(1),
+  /** host:port of the image registry, as the control plane and local hosts reach it */
+  SLIPWAY_REGISTRY: z.string().min(1),
+  SLIPWAY_APPS_DOMAIN: z.string().default('localhost'),
+  /** Public URL scheme/port appended to app URLs in messages (e.g. the router's address). */
+  SLIPWAY_ROUTER_URL: z.string().optional(),
+  SLIPWAY_BOOTSTRAP_ADMIN_TOKEN: z.string().optional(),
+  SLIPWAY_BUILD_CA_FILE: z.string().default('/etc/ssl/certs/ca-certificates.crt'),
+  SLIPWAY_NPM_REGISTRY: z.string().default('https://registry.npmjs.org'),
+  SLIPWAY_STACK_RUN_IMAGE: z.string().optional(),
+  SLIPWAY_STACK_BUILD_IMAGE: z.string().optional(),
+  SLIPWAY_BUILD_MEMORY_MB: z.coerce.number().int().positive().default(2048),
+  SLIPWAY_BUILD_CPUS: z.coerce.number().positive().default(1),
+  SLIPWAY_BUILD_TIMEOUT_SECONDS: z.coerce.number().int().positive().default(900),
+  /** How many local hosts (agent processes) to run; 0 when hosts come from another provider. */
+  SLIPWAY_LOCAL_HOSTS: z.coerce.number().int().min(0).default(1),
+  /** Whether local agents stop their app containers when the platform stops. */
+  SLIPWAY_LOCAL_STOP_INSTANCES_ON_EXIT: z.enum(['true', 'false']).default('true'),
+  SLIPWAY_AGENT_ENTRY: z.string().optional(),
+  SLIPWAY_RECONCILE_INTERVAL_MS: z.coerce.number().int().positive().default(3000),
+  SLIPWAY_HOST_DOWN_AFTER_MS: z.coerce.number().int().positive().default(10_000),
+  SLIPWAY_BOOT_TIMEOUT_SECONDS: z.coerce.number().int().positive().default(60),
+  SLIPWAY_STOP_GRACE_SECONDS: z.coerce.number().int().min(0).default(10),
+  /** How long a web instance leaving the route keeps serving in-flight requests before SIGTERM. */
+  SLIPWAY_DRAIN_MS: z.coerce.number().int().min(0).default(2000),
+  SLIPWAY_MAX_BODY_BYTES: z.coerce.number().int().positive().default(1_048_576),
+  SLIPWAY_LOG_LEVEL: z.string().default('info'),
+  SLIPWAY_HOME: z.string().optional(),
+});
+
+export interface ControlPlaneConfig {
+  home: string;
+  api: { host: string; port: number; maxBodyBytes: number };
+  redisUrl: string;
+  natsUrl: string;
+  registry: string;
+  appsDomain: string;
+  routerUrl: string | null;
+  bootstrapAdminToken: string | null;
+  build: {
+    caFile: string;
+    npmRegistry: string;
+    stack: { runImage?: string; buildImage?: string };
+    limits: { memoryMb: number; cpus: number; timeoutSeconds: number };
+    workDir: string;
+    cacheDir: string;
+  };
+  gitRoot: string;
+  localHosts: { count: number; stopInstancesOnExit: boolean; dir: string; agentEntry: string | null };
+  scheduler: {
+    reconcileIntervalMs: number;
+    hostDownAfterMs: number;
+    bootTimeoutSeconds: number;
+    stopGraceSeconds: number;
+    drainMs: number;
+  };
+  logLevel: string;
+}
+
+export function loadControlPlaneConfig(env: Env): ControlPlaneConfig {
+  const e = parseEnv(schema, env);
+  const home = slipwayHome(env);
+  return {
+    home,
+    api: { host: e.SLIPWAY_API_HOST, port: e.SLIPWAY_API_PORT, maxBodyBytes: e.SLIPWAY_MAX_BODY_BYTES },
+    redisUrl: e.SLIPWAY_REDIS_URL,
+    natsUrl: e.SLIPWAY_NATS_URL,
+    registry: e.SLIPWAY_REGISTRY,
+    appsDomain: e.SLIPWAY_APPS_DOMAIN,
+    routerUrl: e.SLIPWAY_ROUTER_URL ?? null,
+    bootstrapAdminToken: e.SLIPWAY_BOOTSTRAP_ADMIN_TOKEN ?? null,
+    build: {
+      caFile: e.SLIPWAY_BUILD_CA_FILE,
+      npmRegistry: e.SLIPWAY_NPM_REGISTRY,
+      stack: { runImage: e.SLIPWAY_STACK_RUN_IMAGE, buildImage: e.SLIPWAY_STACK_BUILD_IMAGE },
+      limits: {
+        memoryMb: e.SLIPWAY_BUILD_MEMORY_MB,
+        cpus: e.SLIPWAY_BUILD_CPUS,
+        timeoutSeconds: e.SLIPWAY_BUILD_TIMEOUT_SECONDS,
+      },
+      workDir: join(home, 'builds'),
+      cacheDir: join(home, 'cache'),
+    },
+    gitRoot: join(home, 'git'),
+    localHosts: {
+      count: e.SLIPWAY_LOCAL_HOSTS,
+      stopInstancesOnExit: e.SLIPWAY_LOCAL_STOP_INSTANCES_ON_EXIT === 'true',
+      dir: join(home, 'hosts'),
+      agentEntry: e.SLIPWAY_AGENT_ENTRY ?? null,
+    },
+    scheduler: {
+      reconcileIntervalMs: e.SLIPWAY_RECONCILE_INTERVAL_MS,
+      hostDownAfterMs: e.SLIPWAY_HOST_DOWN_AFTER_MS,
+      bootTimeoutSeconds: e.SLIPWAY_BOOT_TIMEOUT_SECONDS,
+      stopGraceSeconds: e.SLIPWAY_STOP_GRACE_SECONDS,
+      drainMs: e.SLIPWAY_DRAIN_MS,
+    },
+    logLevel: e.SLIPWAY_LOG_LEVEL,
+  };
+}

@@ -1,0 +1,58 @@
+// One promise chain owns errors: every failure becomes {"id", "message"} with the right
+// status. Unexpected errors are logged and shown as a generic 500 (their text may hold internals).
+import type { Context, Next } from 'koa';
+import type { Logger } from '../../common/logger.js';
+import { SlipwayError } from '../../common/errors.js';
+
+interface HttpishError {
+  status?: number;
+  statusCode?: number;
+  expose?: boolean;
+  message?: string;
+  type?: string;
+}
+
+export function errorBody(id: string, message: string): { id: string; message: string } {
+  return { id, message };
+}
+
+function fromHttpError(err: HttpishError): { status: number; id: string; message: string } | null {
+  const status = err.status ?? err.statusCode;
+  if (!status || status >= 500 || !err.expose) return null;
+  if (status === 413) return { status, id: 'payload_too_large', message: 'Request body is too large.' };
+  if (status === 415) return { status, id: 'unsupported_media_type', message: 'Request body must be JSON.' };
+  if (status === 400 && (err.type === 'entity.parse.failed' || /JSON/i.test(err.message ?? ''))) {
+    return { status, id: 'bad_request', message: 'Request body is not valid JSON.' };
+  }
+  return { status, id: status === 404 ? 'not_found' : 'bad_request', message: err.message ?? 'Bad request.' };
+}
+
+export function errorHandler(logger: Logger) {
+  return async (ctx: Context, next: Next): Promise<void> => {
+    try {
+      await next();
+      if (ctx.status === 404 && ctx.body === undefined) {
+        ctx.status = 404;
+        ctx.body = errorBody('not_found', `No route for ${ctx.method} ${ctx.path}.`);
+      }
+    } catch (err) {
+      let status = 500;
+      let body = errorBody('internal_error', 'Internal server error.');
+      if (err instanceof SlipwayError && err.expose) {
+        status = err.status;
+        body = errorBody(err.id, err.message);
+      } else {
+        const mapped = typeof err === 'object' && err !== null ? fromHttpError(err as HttpishError) : null;
+        if (mapped) {
+          status = mapped.status;
+          body = errorBody(mapped.id, mapped.message);
+        } else {
+          logger.error({ err, method: ctx.method, path: ctx.path }, 'request failed');
+        }
+      }
+      ctx.status = status;
+      ctx.body = body;
+      if (status === 401) ctx.set('WWW-Authenticate', 'Bearer realm="Slipway"');
+    }
+  };
+}

@@ -1,0 +1,138 @@
+import { randomUUID } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import { ConflictError } from '../../common/errors.js';
+import { DYNO_SIZES, type App, type DynoSize, type FormationEntry, type User } from '../../common/types.js';
+import { keys } from './keys.js';
+import { getJson, getManyJson, now } from './json.js';
+
+export class AppStore {
+  constructor(private readonly redis: Redis, private readonly stack: string) {}
+
+  async create(name: string, owner: User): Promise<App> {
+    const app: App = { id: randomUUID(), name, ownerId: owner.id, stack: this.stack, createdAt: now(), updatedAt: now() };
+    const claimed = await this.redis.set(keys.appByName(name), app.id, 'NX');
+    if (claimed !== 'OK') throw new ConflictError(`Name ${name} is already taken`);
+    await this.redis.multi().set(keys.app(app.id), JSON.stringify(app)).sadd(keys.apps, app.id).exec();
+    return app;
+  }
+
+  get(id: string): Promise<App | null> {
+    return getJson<App>(this.redis, keys.app(id));
+  }
+
+  async getByName(name: string): Promise<App | null> {
+    const id = await this.redis.get(keys.appByName(name));
+    return id ? this.get(id) : null;
+  }
+
+  async list(): Promise<App[]> {
+    const ids = await this.redis.smembers(keys.apps);
+    const apps = await getManyJson<App>(this.redis, ids.map(keys.app));
+    return apps.sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  /** Whether `user` may see and change `app`: owner, collaborator or operator. */
+  async canAccess(app: App, user: User): Promise<boolean> {
+    if (user.admin || app.ownerId === user.id) return true;
+    return (await this.redis.sismember(keys.appCollaborators(app.id), user.id)) === 1;
+  }
+
+  async addCollaborator(appId: string, userId: string): Promise<void> {
+    await this.redis.sadd(keys.appCollaborators(appId), userId);
+  }
+
+  async removeCollaborator(appId: string, userId: string): Promise<boolean> {
+    return (await this.redis.srem(keys.appCollaborators(appId), userId)) === 1;
+  }
+
+  collaborators(appId: string): Promise<string[]> {
+    return this.redis.smembers(keys.appCollaborators(appId));
+  }
+
+  /** Removes the app's records; the caller has already stopped its instances and routes. */
+  async delete(app: App): Promise<void> {
+    const domains = await this.domains(app.id);
+    const releaseCount = Number((await this.redis.get(keys.appReleaseSeq(app.id))) ?? 0);
+    const buildIds = await this.redis.lrange(keys.appBuilds(app.id), 0, -1);
+    const multi = this.redis.multi();
+    for (const domain of domains) multi.del(keys.domainOwner(domain));
+    for (let v = 1; v <= releaseCount; v++) multi.del(keys.release(app.id, v));
+    for (const id of buildIds) multi.del(keys.build(id));
+    multi.del(
+      keys.app(app.id),
+      keys.appConfig(app.id),
+      keys.appFormation(app.id),
+      keys.appDomains(app.id),
+      keys.appCollaborators(app.id),
+      keys.appReleaseSeq(app.id),
+      keys.appReleases(app.id),
+      keys.appCurrentRelease(app.id),
+      keys.appBuilds(app.id),
+      keys.appInstances(app.id),
+    );
+    multi.srem(keys.apps, app.id);
+    // Only free the name if it still points at this app.
+    await multi.exec();
+    const owner = await this.redis.get(keys.appByName(app.name));
+    if (owner === app.id) await this.redis.del(keys.appByName(app.name));
+  }
+
+  config(appId: string): Promise<Record<string, string>> {
+    return this.redis.hgetall(keys.appConfig(appId));
+  }
+
+  /** Sets (string) and unsets (null) config vars in one step; returns the new config. */
+  async updateConfig(appId: string, changes: Record<string, string | null>): Promise<Record<string, string>> {
+    const multi = this.redis.multi();
+    for (const [name, value] of Object.entries(changes)) {
+      if (value === null) multi.hdel(keys.appConfig(appId), name);
+      else multi.hset(keys.appConfig(appId), name, value);
+    }
+    await multi.exec();
+    return this.config(appId);
+  }
+
+  async formation(appId: string): Promise<FormationEntry[]> {
+    const raw = await this.redis.hgetall(keys.appFormation(appId));
+    return Object.entries(raw)
+      .map(([type, json]) => ({ type, ...(JSON.parse(json) as { quantity: number; size: DynoSize }) }))
+      .sort((a, b) => a.type.localeCompare(b.type));
+  }
+
+  async setFormation(appId: string, entries: FormationEntry[]): Promise<void> {
+    if (entries.length === 0) return;
+    const multi = this.redis.multi();
+    for (const { type, quantity, size } of entries) {
+      multi.hset(keys.appFormation(appId), type, JSON.stringify({ quantity, size }));
+    }
+    await multi.exec();
+  }
+
+  /** Adds formation entries for process types that have none yet (Heroku: web=1, others 0). */
+  async ensureFormationFor(appId: string, processTypes: string[]): Promise<void> {
+    for (const type of processTypes) {
+      const entry = JSON.stringify({ quantity: type === 'web' ? 1 : 0, size: 'basic' satisfies DynoSize });
+      await this.redis.hsetnx(keys.appFormation(appId), type, entry);
+    }
+  }
+
+  domains(appId: string): Promise<string[]> {
+    return this.redis.smembers(keys.appDomains(appId)).then((d) => d.sort());
+  }
+
+  async addDomain(appId: string, hostname: string): Promise<void> {
+    const claimed = await this.redis.set(keys.domainOwner(hostname), appId, 'NX');
+    if (claimed !== 'OK') throw new ConflictError(`${hostname} is already in use by an app`);
+    await this.redis.sadd(keys.appDomains(appId), hostname);
+  }
+
+  async removeDomain(appId: string, hostname: string): Promise<boolean> {
+    const removed = await this.redis.srem(keys.appDomains(appId), hostname);
+    if (removed === 1) await this.redis.del(keys.domainOwner(hostname));
+    return removed === 1;
+  }
+}
+
+export function isDynoSize(size: string): size is DynoSize {
+  return Object.hasOwn(DYNO_SIZES, size);
+}

@@ -1,0 +1,31 @@
+// Every Redis key the control plane writes, in one place.
+export const keys = {
+  user: (id: string) => `slipway:user:${id}`,
+  userByEmail: (email: string) => `slipway:user-email:${email}`,
+  users: 'slipway:users',
+  token: (id: string) => `slipway:token:${id}`,
+  userTokens: (userId: string) => `slipway:user:${userId}:tokens`,
+
+  app: (id: string) => `slipway:app:${id}`,
+  appByName: (name: string) => `slipway:app-name:${name}`,
+  apps: 'slipway:apps',
+  appConfig: (appId: string) => `slipway:app:${appId}:config`,
+  appFormation: (appId: string) => `slipway:app:${appId}:formation`,
+  appDomains: (appId: string) => `slipway:app:${appId}:domains`,
+  appCollaborators: (appId: string) => `slipway:app:${appId}:collaborators`,
+  appReleaseSeq: (appId: string) => `slipway:app:${appId}:release-seq`,
+  appReleases: (appId: string) => `slipway:app:${appId}:releases`,
+  appCurrentRelease: (appId: string) => `slipway:app:${appId}:current-release`,
+  appBuilds: (appId: string) => `slipway:app:${appId}:builds`,
+  appBuildLock: (appId: string) => `slipway:app:${appId}:build-lock`,
+  appInstances: (appId: string) => `slipway:app:${appId}:instances`,
+  domainOwner: (hostname: string) => `slipway:domain:${hostname}`,
+
+  release: (appId: string, version: number) => `slipway:release:${appId}:${version}`,
+  build: (id: string) => `slipway:build:${id}`,
+  instance: (id: string) => `slipway:instance:${id}`,
+  host: (id: string) => `slipway:host:${id}`,
+  hosts: 'slipway:hosts',
+  hostToken: (id: string) => `slipway:host:${id}:token-hash`,
+  schedulerLeader: 'slipway:scheduler:leader',
+} as const;

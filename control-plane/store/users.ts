@@ -1,0 +1,97 @@
+import { randomUUID } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import { ConflictError } from '../../common/errors.js';
+import type { User } from '../../common/types.js';
+import { hashSecret, issueToken, parseToken, secretMatches } from '../auth/tokens.js';
+import { keys } from './keys.js';
+import { getJson, now } from './json.js';
+
+interface StoredToken {
+  id: string;
+  userId: string;
+  hash: string;
+  description: string;
+  createdAt: string;
+}
+
+export interface TokenInfo {
+  id: string;
+  description: string;
+  createdAt: string;
+}
+
+export class UserStore {
+  constructor(private readonly redis: Redis) {}
+
+  async create(email: string, admin: boolean): Promise<User> {
+    const user: User = { id: randomUUID(), email, admin, createdAt: now() };
+    const claimed = await this.redis.set(keys.userByEmail(email), user.id, 'NX');
+    if (claimed !== 'OK') throw new ConflictError(`a user with email ${email} already exists`);
+    await this.redis.multi().set(keys.user(user.id), JSON.stringify(user)).sadd(keys.users, user.id).exec();
+    return user;
+  }
+
+  get(id: string): Promise<User | null> {
+    return getJson<User>(this.redis, keys.user(id));
+  }
+
+  async getByEmail(email: string): Promise<User | null> {
+    const id = await this.redis.get(keys.userByEmail(email));
+    return id ? this.get(id) : null;
+  }
+
+  async list(): Promise<User[]> {
+    const ids = await this.redis.smembers(keys.users);
+    const users = await Promise.all(ids.map((id) => this.get(id)));
+    return users.filter((u): u is User => u !== null);
+  }
+
+  /** Issues a new token for the user; the plaintext is returned once and never stored. */
+  async issueToken(userId: string, description: string): Promise<{ token: string; info: TokenInfo }> {
+    const issued = issueToken();
+    const stored: StoredToken = { id: issued.id, userId, hash: issued.hash, description, createdAt: now() };
+    await this.redis
+      .multi()
+      .set(keys.token(issued.id), JSON.stringify(stored))
+      .sadd(keys.userTokens(userId), issued.id)
+      .exec();
+    return { token: issued.token, info: { id: stored.id, description, createdAt: stored.createdAt } };
+  }
+
+  /** Registers a token whose plaintext the operator already holds (the bootstrap admin token). */
+  async adoptToken(userId: string, token: string, description: string): Promise<void> {
+    const parsed = parseToken(token);
+    if (!parsed) throw new Error('bootstrap token is not a Slipway token (slw_<16 hex>_<43 base64url>)');
+    const stored: StoredToken = { id: parsed.id, userId, hash: hashSecret(parsed.secret), description, createdAt: now() };
+    await this.redis
+      .multi()
+      .set(keys.token(parsed.id), JSON.stringify(stored))
+      .sadd(keys.userTokens(userId), parsed.id)
+      .exec();
+  }
+
+  /** The user a presented token belongs to, or null (unknown, revoked, malformed or wrong secret). */
+  async authenticate(token: string): Promise<User | null> {
+    const parsed = parseToken(token);
+    if (!parsed) return null;
+    const stored = await getJson<StoredToken>(this.redis, keys.token(parsed.id));
+    if (!stored || !secretMatches(parsed.secret, stored.hash)) return null;
+    return this.get(stored.userId);
+  }
+
+  async listTokens(userId: string): Promise<TokenInfo[]> {
+    const ids = await this.redis.smembers(keys.userTokens(userId));
+    const tokens = await Promise.all(ids.map((id) => getJson<StoredToken>(this.redis, keys.token(id))));
+    return tokens
+      .filter((t): t is StoredToken => t !== null)
+      .map(({ id, description, createdAt }) => ({ id, description, createdAt }));
+  }
+
+  /** Revokes one of the user's tokens; returns false when the user has no such token. */
+  async revokeToken(userId: string, tokenId: string): Promise<boolean> {
+    const removed = await this.redis.srem(keys.userTokens(userId), tokenId);
+    if (removed === 0) return false;
+    await this.redis.del(keys.token(tokenId));
+    return true;
+  }
+}
