@@ -81,6 +81,7 @@ export interface Instance {
   index: number;
   releaseVersion: number;
   hostId: string;
+  size: DynoSize;
   state: InstanceState;
   /** Host port the container's $PORT is published on (the host's private address). */
   port: number | null;
@@ -88,6 +89,8 @@ export interface Instance {
   /** Short reason for the state, e.g. "exited with code 1" or "did not bind $PORT within 60 s". */
   reason: string | null;
   restarts: number;
+  /** Set by a restart request: a replacement starts, and this one stops once it is up. */
+  retiring?: boolean;
   createdAt: string;
   updatedAt: string;
 }

@@ -20,6 +20,7 @@ function instance(over: Partial<Instance>): Instance {
     index: 1,
     releaseVersion: 1,
     hostId: 'h1',
+    size: 'basic',
     state: 'up',
     port: 30000 + seq,
     exitCode: null,
@@ -102,6 +103,13 @@ describe('planApp', () => {
     expect(kinds(plan({ instances: [onDraining], hosts }))).toEqual(['start web.1@h2 v1']);
     const moved = instance({ id: 'm', hostId: 'h2' });
     expect(kinds(plan({ instances: [onDraining, moved], hosts }))).toEqual(['stop d']);
+  });
+
+  it('restarts without downtime: a retiring instance stops once its replacement is up', () => {
+    const retiring = instance({ id: 'r', retiring: true });
+    expect(kinds(plan({ instances: [retiring] }))).toEqual(['start web.1@h1 v1']);
+    const fresh = instance({ id: 'f', state: 'up' });
+    expect(kinds(plan({ instances: [retiring, fresh] }))).toEqual(['stop r']);
   });
 
   it('spreads an app over hosts', () => {

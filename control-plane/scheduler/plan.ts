@@ -87,7 +87,7 @@ export function planApp(input: PlanInput): Action[] {
       wantedSlots.add(slotKey(entry.type, index));
       const inSlot = live.filter((i) => i.type === entry.type && i.index === index);
       const current = inSlot
-        .filter((i) => i.releaseVersion === release.version && hosts.get(i.hostId)?.state === 'up')
+        .filter((i) => i.releaseVersion === release.version && !i.retiring && hosts.get(i.hostId)?.state === 'up')
         .sort(byPreference);
       const [primary, ...duplicates] = current;
       const previous = inSlot.filter((i) => !current.includes(i));
@@ -105,7 +105,8 @@ export function planApp(input: PlanInput): Action[] {
       } else if (primary.state === 'up') {
         // Only once the replacement is up do the instances it replaces leave (zero downtime).
         for (const old of previous) {
-          const why = old.releaseVersion !== release.version ? `replaced by v${release.version}` : 'moved off a draining host';
+          const why =
+            old.releaseVersion !== release.version ? `replaced by v${release.version}` : old.retiring ? 'restarted' : 'moved off a draining host';
           actions.push({ kind: 'stop', instance: old, reason: why });
         }
       }

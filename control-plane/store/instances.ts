@@ -11,6 +11,7 @@ export class InstanceStore {
       .multi()
       .set(keys.instance(instance.id), JSON.stringify(instance))
       .sadd(keys.appInstances(instance.appId), instance.id)
+      .sadd(keys.hostInstances(instance.hostId), instance.id)
       .exec();
     return instance;
   }
@@ -31,7 +32,17 @@ export class InstanceStore {
     return found.sort((a, b) => a.type.localeCompare(b.type) || a.index - b.index || a.releaseVersion - b.releaseVersion);
   }
 
-  async remove(instance: Pick<Instance, 'id' | 'appId'>): Promise<void> {
-    await this.redis.multi().del(keys.instance(instance.id)).srem(keys.appInstances(instance.appId), instance.id).exec();
+  async listForHost(hostId: string): Promise<Instance[]> {
+    const ids = await this.redis.smembers(keys.hostInstances(hostId));
+    return getManyJson<Instance>(this.redis, ids.map(keys.instance));
+  }
+
+  async remove(instance: Pick<Instance, 'id' | 'appId' | 'hostId'>): Promise<void> {
+    await this.redis
+      .multi()
+      .del(keys.instance(instance.id))
+      .srem(keys.appInstances(instance.appId), instance.id)
+      .srem(keys.hostInstances(instance.hostId), instance.id)
+      .exec();
   }
 }

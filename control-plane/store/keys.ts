@@ -27,5 +27,6 @@ export const keys = {
   host: (id: string) => `slipway:host:${id}`,
   hosts: 'slipway:hosts',
   hostToken: (id: string) => `slipway:host:${id}:token-hash`,
+  hostInstances: (id: string) => `slipway:host:${id}:instances`,
   schedulerLeader: 'slipway:scheduler:leader',
 } as const;

@@ -1,0 +1,29 @@
+// The control plane's view of the builder: a port, so the pipeline can be unit-tested with a
+// fake; the real adapter over buildpacks/ lives in buildpacks-builder.ts.
+import type { ImageRef } from '../../common/types.js';
+
+export interface BuildInput {
+  buildId: string;
+  appName: string;
+  /** A tar archive of the source (from `git archive`). */
+  source: NodeJS.ReadableStream;
+  log: (line: string) => void;
+  signal?: AbortSignal;
+}
+
+export interface BuildOutput {
+  image: ImageRef;
+  processTypes: Record<string, string>;
+  buildpack: string;
+  stack: string;
+}
+
+export interface Builder {
+  build(input: BuildInput): Promise<BuildOutput>;
+  tagImage(image: ImageRef, tag: string): Promise<void>;
+}
+
+/** A build that failed for a reason the user can act on (the message says it). */
+export class BuildFailedError extends Error {
+  override name = 'BuildFailedError';
+}

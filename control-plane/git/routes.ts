@@ -1,0 +1,90 @@
+// Git smart HTTP for apps (`git push {git}/<app>.git main`) and the internal endpoint the
+// pre-receive hook streams the pushed source to.
+import { PassThrough } from 'node:stream';
+import type { Context, Next } from 'koa';
+import type { User } from '../../common/types.js';
+import { credentialsFromHeader } from '../auth/tokens.js';
+import type { Services } from '../services.js';
+import { cgiEnv, serveGitCgi } from './cgi.js';
+
+const GIT_PATH = /^\/([^/]+)\.git\/(info\/refs|git-receive-pack|git-upload-pack)$/;
+const SERVICES = new Set(['git-receive-pack', 'git-upload-pack']);
+
+function plain(ctx: Context, status: number, message: string): void {
+  // git shows text/plain error bodies to the user as `remote: <line>`
+  ctx.status = status;
+  ctx.type = 'text/plain';
+  ctx.body = `${message}\n`;
+}
+
+export function gitHttp(services: Services, pushUrl: () => string) {
+  return async (ctx: Context, next: Next): Promise<void> => {
+    const match = GIT_PATH.exec(ctx.path);
+    if (!match) return next();
+    const [, appName, endpoint] = match as unknown as [string, string, string];
+    const service = endpoint === 'info/refs' ? String(ctx.query.service ?? '') : endpoint;
+    if (!SERVICES.has(service)) return plain(ctx, 403, 'Only smart HTTP git is supported.');
+
+    const token = credentialsFromHeader(ctx.get('authorization') || undefined);
+    const user = token ? await services.users.authenticate(token) : null;
+    if (!user) {
+      ctx.set('WWW-Authenticate', 'Basic realm="Slipway"');
+      return plain(ctx, 401, 'Authentication failed: use your API token as the password.');
+    }
+    const app = await services.apps.getByName(appName);
+    if (!app) return plain(ctx, 404, `app not found: ${appName}`);
+    if (!(await services.apps.canAccess(app, user))) return plain(ctx, 403, `You do not have access to the app ${appName}.`);
+
+    await services.repos.ensure(app.name);
+    const push = endpoint === 'git-receive-pack' ? services.pushSessions.open({ appId: app.id, userId: user.id }) : null;
+    const env = cgiEnv(
+      {
+        method: ctx.method,
+        pathInfo: `/${app.name}.git/${endpoint}`,
+        query: ctx.querystring,
+        headers: ctx.req.headers,
+        remoteUser: user.email,
+        remoteAddr: ctx.ip,
+      },
+      services.gitRoot,
+      push ? { SLIPWAY_PUSH_URL: pushUrl(), SLIPWAY_PUSH_TOKEN: push.token } : {},
+    );
+    ctx.respond = false;
+    await serveGitCgi(ctx.req, ctx.res, env, () => push?.close());
+  };
+}
+
+/** POST /internal/builds: the hook's source tar in, NDJSON build output out. */
+export function internalBuilds(services: Services) {
+  return async (ctx: Context, next: Next): Promise<void> => {
+    if (ctx.path !== '/internal/builds' || ctx.method !== 'POST') return next();
+    const session = services.pushSessions.find(credentialsFromHeader(ctx.get('authorization') || undefined) ?? '');
+    const app = session ? await services.apps.get(session.appId) : null;
+    if (!session || !app) {
+      ctx.status = 401;
+      ctx.body = { id: 'unauthorized', message: 'Unknown push.' };
+      return;
+    }
+    const version = ctx.get('x-slipway-source-version') || 'unknown';
+    const out = new PassThrough();
+    ctx.status = 200;
+    ctx.type = 'application/x-ndjson';
+    ctx.body = out;
+    const abort = new AbortController();
+    ctx.req.on('close', () => {
+      if (!ctx.res.writableFinished) abort.abort();
+    });
+    const log = (line: string) => out.write(`${JSON.stringify({ log: line })}\n`);
+    void services.pipeline
+      .deploy(app, version, ctx.req, log, abort.signal)
+      .catch((err: unknown) => {
+        services.logger.error({ err, app: app.name }, 'deploy failed unexpectedly');
+        log(' !     Internal error while deploying; the previous release keeps serving.');
+        return { ok: false, releaseVersion: null };
+      })
+      .then((result) => {
+        out.end(`${JSON.stringify({ result })}\n`);
+      });
+    services.logger.info({ app: app.name, user: (ctx.state.user as User | undefined)?.id ?? session.userId, version }, 'push received');
+  };
+}

@@ -1,0 +1,105 @@
+// The operator's view of hosts: add, drain, remove, through a host provider; each new host
+// gets its own credentials, revoked when it is removed.
+import { randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Logger } from '../../common/logger.js';
+import type { Host } from '../../common/types.js';
+import type { HostProvider } from '../../provisioner/provider.js';
+import { hashSecret } from '../auth/tokens.js';
+import type { Reconciler } from '../scheduler/reconciler.js';
+import type { HostStore } from '../store/hosts.js';
+import type { InstanceStore } from '../store/instances.js';
+import { now } from '../store/json.js';
+
+export interface HostServiceDeps {
+  hosts: HostStore;
+  instances: InstanceStore;
+  reconciler: Reconciler;
+  provider: HostProvider;
+  logger: Logger;
+  drainTimeoutMs?: number;
+}
+
+export function newHostId(provider: string): string {
+  return `${provider}-${randomBytes(4).toString('hex')}`;
+}
+
+export function newHostToken(): string {
+  return `slwh_${randomBytes(32).toString('base64url')}`;
+}
+
+export class HostService {
+  private readonly draining = new Map<string, Promise<void>>();
+
+  constructor(private readonly deps: HostServiceDeps) {}
+
+  get providerName(): string {
+    return this.deps.provider.name;
+  }
+
+  async add(count: number): Promise<Host[]> {
+    const credentials = Array.from({ length: count }, () => ({ hostId: newHostId(this.deps.provider.name), token: newHostToken() }));
+    const records: Host[] = [];
+    for (const { hostId, token } of credentials) {
+      await this.deps.hosts.setTokenHash(hostId, hashSecret(token));
+      // `down` until the agent registers with its credentials.
+      records.push(
+        await this.deps.hosts.save({
+          id: hostId,
+          provider: this.deps.provider.name,
+          state: 'down',
+          address: '',
+          capacity: { memoryMb: 0, cpus: 0 },
+          lastHeartbeat: null,
+          createdAt: now(),
+        }),
+      );
+    }
+    try {
+      const provisioned = await this.deps.provider.addHosts(credentials);
+      for (const host of provisioned) {
+        const record = records.find((r) => r.id === host.id);
+        if (record) Object.assign(record, await this.deps.hosts.save({ ...record, address: host.address, capacity: host.capacity }));
+      }
+    } catch (err) {
+      for (const { hostId } of credentials) await this.deps.hosts.remove(hostId);
+      throw err;
+    }
+    this.deps.logger.info({ hosts: records.map((h) => h.id) }, 'hosts added');
+    return records;
+  }
+
+  /** Drains in the background: instances move elsewhere first, then the host is removed. */
+  drainAndRemove(hostId: string): Promise<void> {
+    const existing = this.draining.get(hostId);
+    if (existing) return existing;
+    const work = this.drain(hostId)
+      .catch((err: unknown) => this.deps.logger.error({ err, host: hostId }, 'drain failed'))
+      .finally(() => this.draining.delete(hostId));
+    this.draining.set(hostId, work);
+    return work;
+  }
+
+  private async drain(hostId: string): Promise<void> {
+    const host = await this.deps.hosts.get(hostId);
+    if (!host) return;
+    if (host.state !== 'down') await this.deps.hosts.save({ ...host, state: 'draining' });
+    this.deps.logger.info({ host: hostId }, 'draining host');
+    const deadline = Date.now() + (this.deps.drainTimeoutMs ?? 5 * 60_000);
+    while (Date.now() < deadline) {
+      await this.deps.reconciler.reconcileAll();
+      const remaining = (await this.deps.instances.listForHost(hostId)).filter((i) => i.state !== 'down');
+      if (remaining.length === 0 || (await this.deps.hosts.get(hostId))?.state === 'down') break;
+      await sleep(500);
+    }
+    await this.remove(hostId);
+  }
+
+  async remove(hostId: string): Promise<void> {
+    await this.deps.provider.removeHost(hostId);
+    for (const instance of await this.deps.instances.listForHost(hostId)) await this.deps.instances.remove(instance);
+    await this.deps.hosts.remove(hostId);
+    this.deps.logger.info({ host: hostId }, 'host removed, credentials revoked');
+    await this.deps.reconciler.reconcileAll();
+  }
+}

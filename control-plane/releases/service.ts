@@ -1,0 +1,70 @@
+// Cutting releases: after a build, after a config change, and on rollback. A new release
+// becomes current and the scheduler rolls it out.
+import { NotFoundError } from '../../common/errors.js';
+import type { App, ImageRef, Release } from '../../common/types.js';
+import type { AppStore } from '../store/apps.js';
+import type { ReleaseStore } from '../store/releases.js';
+
+export interface ReleaseHooks {
+  /** Tags the release's image `v<N>` in the registry. */
+  tagImage(image: ImageRef, tag: string): Promise<void>;
+  /** Asks the scheduler to converge the app now. */
+  rollOut(appId: string): void;
+}
+
+export class Releaser {
+  constructor(
+    private readonly apps: AppStore,
+    private readonly releases: ReleaseStore,
+    private readonly hooks: ReleaseHooks,
+  ) {}
+
+  async fromBuild(app: App, build: { id: string; image: ImageRef; processTypes: Record<string, string>; sourceVersion: string }): Promise<Release> {
+    const config = await this.apps.config(app.id);
+    const release = await this.releases.create(app.id, {
+      image: build.image,
+      processTypes: build.processTypes,
+      config,
+      description: `Deploy ${build.sourceVersion.slice(0, 8)}`,
+      buildId: build.id,
+    });
+    return this.finish(app, release);
+  }
+
+  /** Config vars changed: same code, new config (Heroku cuts a release for it too). */
+  async fromConfigChange(app: App, description: string): Promise<Release> {
+    const current = await this.releases.current(app.id);
+    const release = await this.releases.create(app.id, {
+      image: current?.image ?? null,
+      processTypes: current?.processTypes ?? {},
+      config: await this.apps.config(app.id),
+      description,
+      buildId: current?.buildId ?? null,
+    });
+    return this.finish(app, release);
+  }
+
+  /** A new release copying an old one's code and config. */
+  async rollback(app: App, version: number): Promise<Release> {
+    const target = await this.releases.get(app.id, version);
+    if (!target) throw new NotFoundError(`Release v${version} not found for ${app.name}.`);
+    const current = await this.apps.config(app.id);
+    const unset = Object.fromEntries(Object.keys(current).filter((k) => !(k in target.config)).map((k) => [k, null]));
+    await this.apps.updateConfig(app.id, { ...unset, ...target.config });
+    const release = await this.releases.create(app.id, {
+      image: target.image,
+      processTypes: target.processTypes,
+      config: target.config,
+      description: `Rollback to v${target.version}`,
+      buildId: target.buildId,
+    });
+    return this.finish(app, release);
+  }
+
+  private async finish(app: App, release: Release): Promise<Release> {
+    if (release.image) await this.hooks.tagImage(release.image, `v${release.version}`);
+    await this.apps.ensureFormationFor(app.id, Object.keys(release.processTypes));
+    this.hooks.rollOut(app.id);
+    return release;
+  }
+}

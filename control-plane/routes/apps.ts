@@ -1,0 +1,48 @@
+import Router from '@koa/router';
+import { z } from 'zod';
+import { InvalidParamsError } from '../../common/errors.js';
+import { appNameProblem } from '../../common/names.js';
+import type { User } from '../../common/types.js';
+import { loadApp } from '../http/load-app.js';
+import { appJson } from '../http/representations.js';
+import { validateBody } from '../http/validate.js';
+import type { Services } from '../services.js';
+
+const createApp = z.object({ name: z.string() });
+
+export function appRoutes(services: Services): Router {
+  const router = new Router();
+  const owner = async (ownerId: string) => services.users.get(ownerId);
+
+  router.post('/apps', async (ctx) => {
+    const { name } = validateBody(createApp, ctx.request.body);
+    const problem = appNameProblem(name);
+    if (problem) throw new InvalidParamsError(`Name is invalid: ${problem}.`);
+    const user = ctx.state.user as User;
+    const app = await services.apps.create(name, user);
+    await services.repos.ensure(app.name);
+    ctx.status = 201;
+    ctx.body = appJson(app, user, services.urls);
+  });
+
+  router.get('/apps', async (ctx) => {
+    const user = ctx.state.user as User;
+    const apps = await services.apps.list();
+    const visible = [];
+    for (const app of apps) if (await services.apps.canAccess(app, user)) visible.push(app);
+    ctx.body = await Promise.all(visible.map(async (app) => appJson(app, await owner(app.ownerId), services.urls)));
+  });
+
+  router.get('/apps/:app', async (ctx) => {
+    const app = await loadApp(ctx, services);
+    ctx.body = appJson(app, await owner(app.ownerId), services.urls);
+  });
+
+  router.delete('/apps/:app', async (ctx) => {
+    const app = await loadApp(ctx, services);
+    await services.destroyApp(app);
+    ctx.body = appJson(app, await owner(app.ownerId), services.urls);
+  });
+
+  return router;
+}

@@ -1,0 +1,37 @@
+import Router from '@koa/router';
+import { z } from 'zod';
+import { loadApp } from '../http/load-app.js';
+import { validateBody } from '../http/validate.js';
+import type { Services } from '../services.js';
+
+const CONFIG_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const MAX_VALUE_BYTES = 32 * 1024;
+
+const changes = z
+  .record(z.string().regex(CONFIG_NAME, 'config var names are letters, digits and underscores, not starting with a digit'), z.string().max(MAX_VALUE_BYTES).nullable())
+  .refine((value) => Object.keys(value).length > 0, 'send at least one config var');
+
+export function configVarRoutes(services: Services): Router {
+  const router = new Router();
+
+  router.get('/apps/:app/config-vars', async (ctx) => {
+    const app = await loadApp(ctx, services);
+    ctx.body = await services.apps.config(app.id);
+  });
+
+  // Heroku semantics: set with a string, unset with null; a new release rolls the change out.
+  router.patch('/apps/:app/config-vars', async (ctx) => {
+    const app = await loadApp(ctx, services);
+    const update = validateBody(changes, ctx.request.body);
+    const config = await services.apps.updateConfig(app.id, update);
+    const set = Object.keys(update).filter((k) => update[k] !== null);
+    const unset = Object.keys(update).filter((k) => update[k] === null);
+    const description = [set.length ? `Set ${set.join(', ')} config vars` : '', unset.length ? `Remove ${unset.join(', ')} config vars` : '']
+      .filter(Boolean)
+      .join('; ');
+    await services.releaser.fromConfigChange(app, description);
+    ctx.body = config;
+  });
+
+  return router;
+}

@@ -1,0 +1,50 @@
+import Router from '@koa/router';
+import { z } from 'zod';
+import { NotFoundError, SlipwayError } from '../../common/errors.js';
+import { requireAdmin } from '../http/auth.js';
+import { hostJson } from '../http/representations.js';
+import { validateBody } from '../http/validate.js';
+import type { Services } from '../services.js';
+
+const addHosts = z.object({ count: z.number().int().min(1).max(20) });
+
+export function hostRoutes(services: Services): Router {
+  const router = new Router();
+  router.use('/hosts', requireAdmin);
+
+  const provider = () => {
+    if (!services.hostService) throw new SlipwayError('no_provider', 'No host provider is configured.', { status: 501 });
+    return services.hostService;
+  };
+
+  router.get('/hosts', async (ctx) => {
+    const hosts = await services.hosts.list();
+    ctx.body = await Promise.all(
+      hosts.map(async (h) => hostJson(h, (await services.instances.listForHost(h.id)).filter((i) => i.state !== 'down').length)),
+    );
+  });
+
+  router.post('/hosts', async (ctx) => {
+    const { count } = validateBody(addHosts, ctx.request.body);
+    const added = await provider().add(count);
+    ctx.status = 201;
+    ctx.body = added.map((h) => hostJson(h, 0));
+  });
+
+  router.get('/hosts/:id', async (ctx) => {
+    const host = await services.hosts.get(ctx.params.id!);
+    if (!host) throw new NotFoundError(`Couldn't find that host (${ctx.params.id}).`);
+    ctx.body = hostJson(host, (await services.instances.listForHost(host.id)).length);
+  });
+
+  // Drain, then remove: 202 at once, the work goes on in the background.
+  router.delete('/hosts/:id', async (ctx) => {
+    const host = await services.hosts.get(ctx.params.id!);
+    if (!host) throw new NotFoundError(`Couldn't find that host (${ctx.params.id}).`);
+    void provider().drainAndRemove(host.id);
+    ctx.status = 202;
+    ctx.body = hostJson({ ...host, state: host.state === 'down' ? 'down' : 'draining' }, 0);
+  });
+
+  return router;
+}

@@ -1,0 +1,45 @@
+import Router from '@koa/router';
+import { z } from 'zod';
+import { InvalidParamsError, NotFoundError } from '../../common/errors.js';
+import { loadApp } from '../http/load-app.js';
+import { releaseJson } from '../http/representations.js';
+import { validateBody } from '../http/validate.js';
+import type { Services } from '../services.js';
+
+const rollback = z.object({ release: z.union([z.string(), z.number().int().positive()]) });
+
+export function releaseRoutes(services: Services): Router {
+  const router = new Router();
+
+  router.get('/apps/:app/releases', async (ctx) => {
+    const app = await loadApp(ctx, services);
+    const current = await services.releases.current(app.id);
+    const releases = await services.releases.list(app.id);
+    ctx.body = releases.map((r) => releaseJson(r, app, current?.version ?? null));
+  });
+
+  router.get('/apps/:app/releases/:release', async (ctx) => {
+    const app = await loadApp(ctx, services);
+    const ref = ctx.params.release!;
+    const releases = await services.releases.list(app.id);
+    const release = releases.find((r) => r.id === ref || String(r.version) === ref.replace(/^v/, ''));
+    if (!release) throw new NotFoundError(`Couldn't find that release (${ref}).`);
+    const current = await services.releases.current(app.id);
+    ctx.body = releaseJson(release, app, current?.version ?? null);
+  });
+
+  // Rollback (Heroku: POST /apps/{app}/releases with {"release": id-or-version}).
+  router.post('/apps/:app/releases', async (ctx) => {
+    const app = await loadApp(ctx, services);
+    const { release: ref } = validateBody(rollback, ctx.request.body);
+    const releases = await services.releases.list(app.id);
+    const target = releases.find((r) => r.id === ref || r.version === Number(String(ref).replace(/^v/, '')));
+    if (!target) throw new InvalidParamsError(`Couldn't find that release (${ref}).`);
+    if (!target.image) throw new InvalidParamsError(`v${target.version} has no code to roll back to.`);
+    const created = await services.releaser.rollback(app, target.version);
+    ctx.status = 201;
+    ctx.body = releaseJson(created, app, created.version);
+  });
+
+  return router;
+}

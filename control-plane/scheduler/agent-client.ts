@@ -1,0 +1,55 @@
+// How the control plane commands agents: NATS request/reply with timeouts.
+import type { NatsConnection } from 'nats';
+import {
+  decode,
+  encode,
+  listInstancesReply,
+  runInstanceReply,
+  reply,
+  subjects,
+  type ListInstancesReply,
+  type Reply,
+  type RunInstanceReply,
+  type RunInstanceRequest,
+  type StopInstanceRequest,
+} from '../../common/protocol.js';
+
+export interface AgentClient {
+  run(hostId: string, request: RunInstanceRequest): Promise<RunInstanceReply>;
+  stop(hostId: string, request: StopInstanceRequest): Promise<Reply>;
+  list(hostId: string): Promise<ListInstancesReply>;
+}
+
+export class AgentRequestError extends Error {
+  override name = 'AgentRequestError';
+}
+
+export class NatsAgentClient implements AgentClient {
+  constructor(
+    private readonly nats: NatsConnection,
+    private readonly timeouts = { run: 120_000, stop: 60_000, list: 5_000 },
+  ) {}
+
+  private async request<T>(subject: string, body: unknown, timeout: number, parse: (data: Uint8Array) => T): Promise<T> {
+    try {
+      const message = await this.nats.request(subject, encode(body), { timeout });
+      return parse(message.data);
+    } catch (err) {
+      throw new AgentRequestError(`request to ${subject} failed`, { cause: err });
+    }
+  }
+
+  run(hostId: string, request: RunInstanceRequest): Promise<RunInstanceReply> {
+    return this.request(subjects.run(hostId), request, this.timeouts.run, (d) => decode(runInstanceReply, d));
+  }
+
+  stop(hostId: string, request: StopInstanceRequest): Promise<Reply> {
+    // the agent waits up to the grace period before killing: allow for it
+    const timeout = this.timeouts.stop + request.graceSeconds * 1000;
+    return this.request(subjects.stop(hostId), request, timeout, (d) => decode(reply, d));
+  }
+
+  list(hostId: string): Promise<ListInstancesReply> {
+    return this.request(subjects.list(hostId), {}, this.timeouts.list, (d) => decode(listInstancesReply, d));
+  }
+}

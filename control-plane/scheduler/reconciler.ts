@@ -1,0 +1,217 @@
+// Makes the world converge on Redis for one app at a time: loads desired and known state,
+// asks planApp what to do, and carries the actions out through the agents.
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Logger } from '../../common/logger.js';
+import { DYNO_SIZES, type App, type Host, type Instance, type Release } from '../../common/types.js';
+import type { AppLogger } from '../app-logs.js';
+import type { AppStore } from '../store/apps.js';
+import type { HostStore } from '../store/hosts.js';
+import type { InstanceStore } from '../store/instances.js';
+import type { ReleaseStore } from '../store/releases.js';
+import { now } from '../store/json.js';
+import type { AgentClient } from './agent-client.js';
+import { KeyedMutex } from './keyed-mutex.js';
+import { planApp, type Action } from './plan.js';
+import { computeRoute, type RoutePublisher } from './routes.js';
+
+export interface ReconcilerDeps {
+  apps: AppStore;
+  releases: ReleaseStore;
+  instances: InstanceStore;
+  hosts: HostStore;
+  agents: AgentClient;
+  routes: RoutePublisher;
+  appLog: AppLogger;
+  logger: Logger;
+  appsDomain: string;
+  bootTimeoutSeconds: number;
+  stopGraceSeconds: number;
+  drainMs: number;
+  stopRetryMs?: number;
+}
+
+export class Reconciler {
+  private readonly appLocks = new KeyedMutex();
+  /** Serialises read-modify-write of one instance record (agent replies race with events). */
+  readonly instanceLocks = new KeyedMutex();
+  private readonly pending = new Set<Promise<unknown>>();
+  private readonly warned = new Map<string, number>();
+
+  constructor(private readonly deps: ReconcilerDeps) {}
+
+  reconcileApp(appId: string): Promise<void> {
+    return this.appLocks.run(appId, () => this.reconcileNow(appId));
+  }
+
+  async reconcileAll(): Promise<void> {
+    const apps = await this.deps.apps.list();
+    await Promise.all(apps.map((app) => this.reconcileApp(app.id)));
+  }
+
+  /** Updates one instance record under its lock; `change` returns null to leave it as it is. */
+  async updateInstance(id: string, change: (current: Instance) => Partial<Instance> | null): Promise<Instance | null> {
+    return this.instanceLocks.run(id, async () => {
+      const current = await this.deps.instances.get(id);
+      if (!current) return null;
+      const changes = change(current);
+      if (!changes) return current;
+      return this.deps.instances.save({ ...current, ...changes, updatedAt: now() });
+    });
+  }
+
+  async publishRoute(app: App): Promise<void> {
+    const [domains, instances, hosts] = await Promise.all([
+      this.deps.apps.domains(app.id),
+      this.deps.instances.listForApp(app.id),
+      this.deps.hosts.list(),
+    ]);
+    const hostnames = [`${app.name}.${this.deps.appsDomain}`, ...domains];
+    await this.deps.routes.publish(computeRoute(app.name, hostnames, instances, hosts));
+  }
+
+  /** Waits for agent calls started by earlier reconciles (for shutdown and tests). */
+  async settle(): Promise<void> {
+    while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
+  }
+
+  private track(work: Promise<unknown>): void {
+    this.pending.add(work);
+    void work.finally(() => this.pending.delete(work));
+  }
+
+  private async reconcileNow(appId: string): Promise<void> {
+    const app = await this.deps.apps.get(appId);
+    if (!app) return;
+    const [release, formation, instances, hosts] = await Promise.all([
+      this.deps.releases.current(appId),
+      this.deps.apps.formation(appId),
+      this.deps.instances.listForApp(appId),
+      this.deps.hosts.list(),
+    ]);
+    const actions = planApp({
+      release,
+      formation,
+      instances,
+      hosts,
+      hostUsageMb: await this.hostUsage(hosts),
+      now: Date.now(),
+      stopRetryMs: this.deps.stopRetryMs ?? 30_000,
+    });
+    for (const action of actions) await this.execute(app, release, action);
+    await this.publishRoute(app);
+  }
+
+  private async hostUsage(hosts: readonly Host[]): Promise<Record<string, number>> {
+    const usage: Record<string, number> = {};
+    for (const host of hosts) {
+      const onHost = await this.deps.instances.listForHost(host.id);
+      usage[host.id] = onHost
+        .filter((i) => i.state !== 'down')
+        .reduce((sum, i) => sum + DYNO_SIZES[i.size ?? 'basic'].memoryMb, 0);
+    }
+    return usage;
+  }
+
+  private async execute(app: App, release: Release | null, action: Action): Promise<void> {
+    switch (action.kind) {
+      case 'start':
+        if (release) await this.start(app, release, action);
+        return;
+      case 'stop':
+        await this.stop(app, action.instance, action.reason);
+        return;
+      case 'forget':
+        await this.instanceLocks.run(action.instance.id, () => this.deps.instances.remove(action.instance));
+        this.deps.logger.info({ app: app.name, instance: action.instance.id, reason: action.reason }, 'forgot instance');
+        return;
+      case 'unplaceable':
+        this.warnOnce(`${app.id}:${action.type}.${action.index}`, () =>
+          this.deps.appLog(app.name, 'scheduler', `cannot place ${action.type}.${action.index}: ${action.reason}`),
+        );
+        return;
+    }
+  }
+
+  private warnOnce(key: string, warn: () => void): void {
+    const last = this.warned.get(key) ?? 0;
+    if (Date.now() - last < 60_000) return;
+    this.warned.set(key, Date.now());
+    warn();
+  }
+
+  private async start(app: App, release: Release, action: Extract<Action, { kind: 'start' }>): Promise<void> {
+    const command = release.processTypes[action.type];
+    if (!command || !release.image) return;
+    const instance: Instance = {
+      id: randomUUID(),
+      appId: app.id,
+      appName: app.name,
+      type: action.type,
+      index: action.index,
+      releaseVersion: release.version,
+      hostId: action.hostId,
+      size: action.size,
+      state: 'starting',
+      port: null,
+      exitCode: null,
+      reason: null,
+      restarts: action.restarts,
+      createdAt: now(),
+      updatedAt: now(),
+    };
+    await this.deps.instances.save(instance);
+    this.deps.appLog(app.name, 'scheduler', `Starting process ${action.type}.${action.index} (v${release.version}) with command \`${command}\``);
+    const size = DYNO_SIZES[action.size];
+    const run = this.deps.agents
+      .run(action.hostId, {
+        instanceId: instance.id,
+        appId: app.id,
+        appName: app.name,
+        type: action.type,
+        index: action.index,
+        releaseVersion: release.version,
+        image: release.image,
+        command,
+        env: release.config,
+        memoryMb: size.memoryMb,
+        cpus: size.cpus,
+        checkPort: action.type === 'web',
+        bootTimeoutSeconds: this.deps.bootTimeoutSeconds,
+      })
+      .then(async (reply) => {
+        if (!reply.ok) throw new Error(reply.error ?? 'agent refused to run the instance');
+        await this.updateInstance(instance.id, (current) =>
+          current.port === null && reply.port !== undefined ? { port: reply.port } : null,
+        );
+      })
+      .catch(async (err: unknown) => {
+        const reason = `failed to start: ${err instanceof Error ? err.message : String(err)}`;
+        this.deps.logger.warn({ err, app: app.name, instance: instance.id }, 'instance failed to start');
+        await this.updateInstance(instance.id, (current) => (current.state === 'starting' ? { state: 'crashed', reason } : null));
+        void this.reconcileApp(app.id);
+      });
+    this.track(run);
+  }
+
+  private async stop(app: App, instance: Instance, reason: string): Promise<void> {
+    const wasServing = instance.type === 'web' && instance.state === 'up';
+    await this.updateInstance(instance.id, () => ({ state: 'stopping', reason }));
+    if (wasServing) await this.publishRoute(app);
+    this.deps.appLog(app.name, 'scheduler', `Stopping ${instance.type}.${instance.index} (v${instance.releaseVersion}): ${reason}`);
+    const work = (async () => {
+      // Routers stop sending new requests first; in-flight ones finish before SIGTERM.
+      if (wasServing) await sleep(this.deps.drainMs);
+      const reply = await this.deps.agents.stop(instance.hostId, {
+        instanceId: instance.id,
+        graceSeconds: this.deps.stopGraceSeconds,
+      });
+      if (!reply.ok) throw new Error(reply.error ?? 'agent refused to stop the instance');
+      await this.instanceLocks.run(instance.id, () => this.deps.instances.remove(instance));
+    })().catch((err: unknown) => {
+      // Left in `stopping`: the plan retries the stop later, or forgets it if its host is gone.
+      this.deps.logger.warn({ err, app: app.name, instance: instance.id }, 'stop failed');
+    });
+    this.track(work);
+  }
+}

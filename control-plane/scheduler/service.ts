@@ -1,0 +1,84 @@
+// Wires the scheduler to the world: NATS subscriptions for agents' registrations,
+// heartbeats and events, and the periodic reconcile loop run by the leader only.
+import type { NatsConnection, Subscription } from 'nats';
+import type { Logger } from '../../common/logger.js';
+import { decode, encode, heartbeat, instanceEvent, registerRequest, subjects } from '../../common/protocol.js';
+import type { Membership } from '../hosts/membership.js';
+import type { LeaderLease } from './leader.js';
+import type { Reconciler } from './reconciler.js';
+
+/** `slipway.agent.<hostId>.<kind>` → hostId */
+function hostIdOf(subject: string): string {
+  return subject.split('.')[2] ?? '';
+}
+
+export class SchedulerService {
+  private readonly subscriptions: Subscription[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  private ticking = false;
+
+  constructor(
+    private readonly nats: NatsConnection,
+    private readonly membership: Membership,
+    private readonly reconciler: Reconciler,
+    private readonly lease: LeaderLease,
+    private readonly logger: Logger,
+    private readonly intervalMs: number,
+  ) {}
+
+  start(): void {
+    this.subscribe(subjects.allRegistrations, async (subject, data, respond) => {
+      const reply = await Promise.resolve()
+        .then(() => this.membership.register(hostIdOf(subject), decode(registerRequest, data)))
+        .catch(() => ({ ok: false, error: 'invalid registration request' }));
+      respond(reply);
+    });
+    this.subscribe(subjects.allHeartbeats, (subject, data) => this.membership.heartbeat(hostIdOf(subject), decode(heartbeat, data)));
+    this.subscribe(subjects.allInstanceEvents, (subject, data) =>
+      this.membership.instanceEvent(hostIdOf(subject), decode(instanceEvent, data)),
+    );
+    this.timer = setInterval(() => void this.tick(), this.intervalMs);
+    void this.tick();
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    for (const sub of this.subscriptions) sub.unsubscribe();
+    await this.lease.release();
+  }
+
+  /** One pass of the leader's loop: hosts that went silent, then every app. */
+  async tick(): Promise<void> {
+    if (this.ticking) return;
+    this.ticking = true;
+    try {
+      if (!(await this.lease.refresh())) return;
+      await this.membership.markSilentHostsDown();
+      await this.reconciler.reconcileAll();
+    } catch (err) {
+      this.logger.error({ err }, 'reconcile pass failed');
+    } finally {
+      this.ticking = false;
+    }
+  }
+
+  private subscribe(
+    subject: string,
+    handle: (subject: string, data: Uint8Array, respond: (body: unknown) => void) => Promise<void>,
+  ): void {
+    // A queue group: with several control planes, each message is handled once.
+    const sub = this.nats.subscribe(subject, {
+      queue: 'slipway-control-plane',
+      callback: (err, message) => {
+        if (err) return;
+        const respond = (body: unknown) => {
+          if (message.reply) message.respond(encode(body));
+        };
+        handle(message.subject, message.data, respond).catch((error: unknown) => {
+          this.logger.warn({ err: error, subject: message.subject }, 'bad message from an agent');
+        });
+      },
+    });
+    this.subscriptions.push(sub);
+  }
+}

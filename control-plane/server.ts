@@ -1,0 +1,65 @@
+// The Platform API's Koa application: middleware in order, then routes. No I/O here beyond
+// what the services do; main.ts owns listening and shutdown.
+import { bodyParser } from '@koa/bodyparser';
+import Router from '@koa/router';
+import Koa from 'koa';
+import type { Context, Next } from 'koa';
+import { SlipwayError } from '../common/errors.js';
+import { gitHttp, internalBuilds } from './git/routes.js';
+import { acceptVersion } from './http/accept.js';
+import { authenticate } from './http/auth.js';
+import { errorHandler } from './http/errors.js';
+import { accountRoutes } from './routes/account.js';
+import { appRoutes } from './routes/apps.js';
+import { buildRoutes } from './routes/builds.js';
+import { configVarRoutes } from './routes/config-vars.js';
+import { domainRoutes } from './routes/domains.js';
+import { dynoRoutes } from './routes/dynos.js';
+import { formationRoutes } from './routes/formation.js';
+import { hostRoutes } from './routes/hosts.js';
+import { releaseRoutes } from './routes/releases.js';
+import type { Services } from './services.js';
+
+const WITH_BODY = new Set(['POST', 'PUT', 'PATCH']);
+
+/** Bodies must be JSON: anything else is a 415, not silently ignored. */
+async function requireJson(ctx: Context, next: Next): Promise<void> {
+  const hasBody = Number(ctx.get('content-length') || 0) > 0 || ctx.get('transfer-encoding') !== '';
+  if (WITH_BODY.has(ctx.method) && hasBody && !ctx.is('json')) {
+    throw new SlipwayError('unsupported_media_type', 'Request body must be JSON (Content-Type: application/json).', { status: 415 });
+  }
+  await next();
+}
+
+export function createApi(services: Services, options: { maxBodyBytes: number; pushUrl: () => string }): Koa {
+  const app = new Koa({ proxy: false });
+  app.use(errorHandler(services.logger));
+  app.use(gitHttp(services, options.pushUrl));
+  app.use(internalBuilds(services));
+
+  const open = new Router();
+  open.get('/healthz', (ctx) => {
+    ctx.body = { status: 'ok', stack: services.stackReady() ? 'ready' : 'building' };
+  });
+  app.use(open.routes());
+
+  app.use(acceptVersion);
+  app.use(authenticate(services.users));
+  app.use(requireJson);
+  app.use(bodyParser({ enableTypes: ['json'], jsonLimit: options.maxBodyBytes, encoding: 'utf-8' }));
+  for (const router of [
+    accountRoutes(services),
+    appRoutes(services),
+    formationRoutes(services),
+    dynoRoutes(services),
+    configVarRoutes(services),
+    releaseRoutes(services),
+    buildRoutes(services),
+    domainRoutes(services),
+    hostRoutes(services),
+  ]) {
+    app.use(router.routes());
+    app.use(router.allowedMethods());
+  }
+  return app;
+}

@@ -1,0 +1,38 @@
+// What request handlers may use: stores and services, built once by main.ts.
+import type { Logger } from '../common/logger.js';
+import type { App } from '../common/types.js';
+import type { DeployPipeline } from './builds/pipeline.js';
+import type { GitRepos } from './git/repos.js';
+import type { PushSessions } from './git/push-sessions.js';
+import type { ApiUrls } from './http/representations.js';
+import type { HostService } from './hosts/service.js';
+import type { Releaser } from './releases/service.js';
+import type { Reconciler } from './scheduler/reconciler.js';
+import type { AppStore } from './store/apps.js';
+import type { BuildStore } from './store/builds.js';
+import type { HostStore } from './store/hosts.js';
+import type { InstanceStore } from './store/instances.js';
+import type { ReleaseStore } from './store/releases.js';
+import type { UserStore } from './store/users.js';
+
+export interface Services {
+  users: UserStore;
+  apps: AppStore;
+  releases: ReleaseStore;
+  builds: BuildStore;
+  instances: InstanceStore;
+  hosts: HostStore;
+  releaser: Releaser;
+  reconciler: Reconciler;
+  pipeline: DeployPipeline;
+  repos: GitRepos;
+  pushSessions: PushSessions;
+  hostService: HostService | null;
+  urls: ApiUrls;
+  gitRoot: string;
+  logger: Logger;
+  /** Stops an app's instances and routes before its records go. */
+  destroyApp(app: App): Promise<void>;
+  /** Whether the builder's stack is ready (health). */
+  stackReady(): boolean;
+}

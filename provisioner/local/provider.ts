@@ -1,0 +1,115 @@
+// `local` hosts: Slipway agent processes on this machine, sharing its Docker Engine. Each has
+// its own id, credentials (a token file readable by root only) and capacity, and labels its
+// containers with its id, so each agent touches only its own.
+import { existsSync } from 'node:fs';
+import { chmod, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { HostCapacity } from '../../common/types.js';
+import { ManagedProcess } from '../../supervisor/process.js';
+import type { HostCredentials, HostProvider, ProvisionedHost } from '../provider.js';
+
+export interface LocalProviderOptions {
+  /** One subdirectory per host: its token and description. */
+  dir: string;
+  nodePath: string;
+  agentEntry: string;
+  natsUrl: string;
+  registry: string;
+  capacity: HostCapacity;
+  stopInstancesOnExit: boolean;
+  heartbeatMs?: number;
+  onLine?: (hostId: string, line: string) => void;
+}
+
+interface HostFile {
+  id: string;
+  address: string;
+  capacity: HostCapacity;
+}
+
+/** Pure: the environment one local agent runs with. */
+export function agentEnv(options: LocalProviderOptions, host: HostFile, token: string, base: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return {
+    PATH: base.PATH,
+    HOME: base.HOME,
+    SLIPWAY_HOST_ID: host.id,
+    SLIPWAY_HOST_TOKEN: token,
+    SLIPWAY_NATS_URL: options.natsUrl,
+    SLIPWAY_REGISTRY: options.registry,
+    SLIPWAY_HOST_ADDRESS: host.address,
+    SLIPWAY_HOST_MEMORY_MB: String(host.capacity.memoryMb),
+    SLIPWAY_HOST_CPUS: String(host.capacity.cpus),
+    SLIPWAY_AGENT_STOP_INSTANCES_ON_EXIT: String(options.stopInstancesOnExit),
+    ...(options.heartbeatMs ? { SLIPWAY_HEARTBEAT_MS: String(options.heartbeatMs) } : {}),
+  };
+}
+
+export class LocalHostProvider implements HostProvider {
+  readonly name = 'local';
+  private readonly agents = new Map<string, ManagedProcess>();
+
+  constructor(private readonly options: LocalProviderOptions) {}
+
+  async addHosts(credentials: readonly HostCredentials[]): Promise<ProvisionedHost[]> {
+    const added: ProvisionedHost[] = [];
+    for (const { hostId, token } of credentials) {
+      const host: HostFile = { id: hostId, address: '127.0.0.1', capacity: this.options.capacity };
+      const dir = join(this.options.dir, hostId);
+      await mkdir(dir, { recursive: true, mode: 0o700 });
+      await writeFile(join(dir, 'host.json'), JSON.stringify(host));
+      await writeFile(join(dir, 'token'), token, { mode: 0o600 });
+      await chmod(join(dir, 'token'), 0o600);
+      this.spawn(host, token);
+      added.push({ ...host, provider: this.name });
+    }
+    return added;
+  }
+
+  async removeHost(hostId: string): Promise<void> {
+    const agent = this.agents.get(hostId);
+    this.agents.delete(hostId);
+    await agent?.stop(30_000);
+    await rm(join(this.options.dir, hostId), { recursive: true, force: true });
+  }
+
+  async list(): Promise<ProvisionedHost[]> {
+    if (!existsSync(this.options.dir)) return [];
+    const hosts: ProvisionedHost[] = [];
+    for (const id of (await readdir(this.options.dir)).sort()) {
+      const file = join(this.options.dir, id, 'host.json');
+      if (!existsSync(file)) continue;
+      hosts.push({ ...(JSON.parse(await readFile(file, 'utf8')) as HostFile), provider: this.name });
+    }
+    return hosts;
+  }
+
+  /** Starts the agents of hosts created by an earlier run (their credentials are on disk). */
+  async resume(): Promise<void> {
+    for (const host of await this.list()) {
+      if (this.agents.get(host.id)?.running) continue;
+      const token = (await readFile(join(this.options.dir, host.id, 'token'), 'utf8')).trim();
+      this.spawn(host, token);
+    }
+  }
+
+  /** The agent process of a host, for tests that kill one. */
+  agentOf(hostId: string): ManagedProcess | undefined {
+    return this.agents.get(hostId);
+  }
+
+  /** Stops every agent (the platform is stopping); hosts stay provisioned. */
+  async stopAll(): Promise<void> {
+    await Promise.all([...this.agents.values()].map((agent) => agent.stop(60_000)));
+    this.agents.clear();
+  }
+
+  private spawn(host: HostFile, token: string): void {
+    const agent = new ManagedProcess({
+      name: `agent ${host.id}`,
+      argv: [this.options.nodePath, this.options.agentEntry],
+      env: agentEnv(this.options, host, token, process.env),
+      onLine: (line) => this.options.onLine?.(host.id, line),
+    });
+    this.agents.set(host.id, agent);
+  }
+}
