@@ -1,0 +1,108 @@
+// The builder's settings: a typed object with named defaults, and its reading from the
+// environment (done once, by the process's main.ts).
+import { join } from 'node:path';
+import { z } from 'zod';
+import { parseEnv, slipwayHome, type Env } from '../common/config.js';
+import { ConfigError } from '../common/errors.js';
+
+export interface BuildLimits {
+  memoryMb: number;
+  cpus: number;
+  /** wall-clock limit of one build container */
+  timeoutSeconds: number;
+  /** processes and threads in one build container */
+  pidsLimit: number;
+}
+
+export interface BuilderConfig {
+  /** The platform registry, `host:port`, plain HTTP. */
+  registry: string;
+  /** Scratch space: the stack's build and layer cache, one directory per running build. */
+  workDir: string;
+  /** Caches that make builds fast: Node.js runtimes (global), dependencies and npm cache (per app). */
+  cacheDir: string;
+  /** CA bundle trusted for outbound TLS (mounted into build containers). */
+  caFile: string;
+  /** npm registry URL used for runtimes and dependencies. */
+  npmRegistry: string;
+  /** Existing images to use as the stack instead of building it (both or neither). */
+  stack: { runImage?: string; buildImage?: string };
+  limits: BuildLimits;
+  /** Extra labels on every build container (e.g. an owner tag for cleanup). */
+  labels?: Record<string, string>;
+  /** How long npm registry metadata (versions of node and npm) is reused before it is fetched again. */
+  metadataMaxAgeSeconds?: number;
+}
+
+export const DEFAULT_CA_FILE = '/etc/ssl/certs/ca-certificates.crt';
+export const DEFAULT_NPM_REGISTRY = 'https://registry.npmjs.org';
+export const DEFAULT_LIMITS: BuildLimits = { memoryMb: 2048, cpus: 1, timeoutSeconds: 900, pidsLimit: 1024 };
+export const DEFAULT_METADATA_MAX_AGE_SECONDS = 600;
+
+export interface BuilderConfigInput {
+  registry: string;
+  /** Parent of workDir and cacheDir when those are not given. */
+  baseDir: string;
+  workDir?: string;
+  cacheDir?: string;
+  caFile?: string;
+  npmRegistry?: string;
+  stack?: { runImage?: string; buildImage?: string };
+  limits?: Partial<BuildLimits>;
+  labels?: Record<string, string>;
+  metadataMaxAgeSeconds?: number;
+}
+
+/** A complete config from the settings given and the defaults for the rest. */
+export function builderConfig(input: BuilderConfigInput): BuilderConfig {
+  if (Boolean(input.stack?.runImage) !== Boolean(input.stack?.buildImage)) {
+    throw new ConfigError('builder stack: configure both runImage and buildImage, or neither');
+  }
+  return {
+    registry: input.registry,
+    workDir: input.workDir ?? join(input.baseDir, 'work'),
+    cacheDir: input.cacheDir ?? join(input.baseDir, 'cache'),
+    caFile: input.caFile ?? DEFAULT_CA_FILE,
+    npmRegistry: (input.npmRegistry ?? DEFAULT_NPM_REGISTRY).replace(/\/+$/, ''),
+    stack: { runImage: input.stack?.runImage, buildImage: input.stack?.buildImage },
+    limits: { ...DEFAULT_LIMITS, ...input.limits },
+    labels: input.labels,
+    metadataMaxAgeSeconds: input.metadataMaxAgeSeconds ?? DEFAULT_METADATA_MAX_AGE_SECONDS,
+  };
+}
+
+const positive = z.coerce.number().positive();
+
+export const builderEnvSchema = z
+  .object({
+    SLIPWAY_REGISTRY: z.string().regex(/^[A-Za-z0-9.-]+:\d+$/, 'expected host:port'),
+    SLIPWAY_BUILD_DIR: z.string().min(1).optional(),
+    SLIPWAY_CA_FILE: z.string().min(1).optional(),
+    SLIPWAY_NPM_REGISTRY: z.string().url().optional(),
+    SLIPWAY_STACK_RUN_IMAGE: z.string().min(1).optional(),
+    SLIPWAY_STACK_BUILD_IMAGE: z.string().min(1).optional(),
+    SLIPWAY_BUILD_MEMORY_MB: positive.optional(),
+    SLIPWAY_BUILD_CPUS: positive.optional(),
+    SLIPWAY_BUILD_TIMEOUT_SECONDS: positive.optional(),
+  })
+  .refine((env) => Boolean(env.SLIPWAY_STACK_RUN_IMAGE) === Boolean(env.SLIPWAY_STACK_BUILD_IMAGE), {
+    message: 'set both SLIPWAY_STACK_RUN_IMAGE and SLIPWAY_STACK_BUILD_IMAGE, or neither',
+    path: ['SLIPWAY_STACK_RUN_IMAGE'],
+  });
+
+/** The builder's config from a process environment (call from a main.ts only). */
+export function builderConfigFromEnv(env: Env): BuilderConfig {
+  const parsed = parseEnv(builderEnvSchema, env);
+  return builderConfig({
+    registry: parsed.SLIPWAY_REGISTRY,
+    baseDir: parsed.SLIPWAY_BUILD_DIR ?? join(slipwayHome(env), 'build'),
+    caFile: parsed.SLIPWAY_CA_FILE,
+    npmRegistry: parsed.SLIPWAY_NPM_REGISTRY,
+    stack: { runImage: parsed.SLIPWAY_STACK_RUN_IMAGE, buildImage: parsed.SLIPWAY_STACK_BUILD_IMAGE },
+    limits: {
+      ...(parsed.SLIPWAY_BUILD_MEMORY_MB ? { memoryMb: parsed.SLIPWAY_BUILD_MEMORY_MB } : {}),
+      ...(parsed.SLIPWAY_BUILD_CPUS ? { cpus: parsed.SLIPWAY_BUILD_CPUS } : {}),
+      ...(parsed.SLIPWAY_BUILD_TIMEOUT_SECONDS ? { timeoutSeconds: parsed.SLIPWAY_BUILD_TIMEOUT_SECONDS } : {}),
+    },
+  });
+}

@@ -1,0 +1,165 @@
+// The stack, prepared once: images built from the recipe (or the operator's images pulled),
+// kept in the local Docker Engine, and the run image pushed to the registry as
+// `slipway/stack:<id>` so that app images reference and mount its layers.
+import { createHash } from 'node:crypto';
+import { mkdir, readdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import type Docker from 'dockerode';
+import type { BuilderConfig } from '../config.js';
+import { StackError } from '../errors.js';
+import { withFileLock } from '../lock.js';
+import { formatSeconds, heading, detail, type BuildLog } from '../log.js';
+import type { LayerBlob } from '../oci/blob.js';
+import { imageConfig, imageManifest } from '../oci/image.js';
+import { ensureBlob } from '../oci/push.js';
+import { RegistryClient } from '../oci/registry.js';
+import { importChanges } from './commands.js';
+import { ensurePulled, importRootfs, inspectLocalImage, type LocalImage } from './docker-images.js';
+import { exportImageLayers } from './export.js';
+import { activeMountsUnder } from './mounts.js';
+import {
+  DEFAULT_STACK_RECIPE,
+  RECIPE_LABEL,
+  ROLE_LABEL,
+  STACK_BUILD_REPOSITORY,
+  STACK_REGISTRY_REPOSITORY,
+  STACK_RUN_REPOSITORY,
+  recipeHash,
+  stackImageNames,
+  type StackRecipe,
+} from './recipe.js';
+import { buildStackRootfs } from './rootfs.js';
+
+export interface Stack {
+  /** 'bookworm' */
+  name: string;
+  /** recipe hash (or, for operator images, a hash of their IDs): the tag in `slipway/stack` */
+  id: string;
+  /** local Docker Engine references */
+  runImage: string;
+  buildImage: string;
+  /** 'slipway/stack' */
+  registryRepository: string;
+  /** the registry the run image was pushed to */
+  registry: string;
+  /** the run image's layers: pushed blobs, and their gzip files for re-uploading */
+  layers: LayerBlob[];
+  /** true when this call built (or pulled) the images */
+  prepared: boolean;
+}
+
+export interface EnsureStackOptions {
+  recipe?: StackRecipe;
+}
+
+async function removeStaleRootfs(stackDir: string): Promise<void> {
+  for (const name of await readdir(stackDir)) {
+    if (!name.startsWith('rootfs-')) continue;
+    const dir = join(stackDir, name);
+    const mounts = await activeMountsUnder(dir);
+    if (mounts.length > 0) throw new StackError(`refusing to delete ${dir}: ${mounts.join(', ')} still mounted`);
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+async function buildImages(
+  docker: Docker,
+  recipe: StackRecipe,
+  hash: string,
+  stackDir: string,
+  log: BuildLog,
+): Promise<void> {
+  await removeStaleRootfs(stackDir);
+  const root = join(stackDir, `rootfs-${hash}`);
+  const paths = { run: join(root, 'run'), build: join(root, 'build') };
+  await buildStackRootfs(recipe, paths, join(stackDir, 'debs'), (line) => log(detail(line)));
+  log(detail('importing the images into Docker'));
+  const labels = (role: string) => ({ [RECIPE_LABEL]: hash, [ROLE_LABEL]: role });
+  await importRootfs(docker, paths.build, STACK_BUILD_REPOSITORY, hash, importChanges(labels('build')));
+  await importRootfs(docker, paths.run, STACK_RUN_REPOSITORY, hash, importChanges(labels('run')));
+  await removeStaleRootfs(stackDir);
+}
+
+async function localStack(
+  docker: Docker,
+  config: BuilderConfig,
+  recipe: StackRecipe,
+  stackDir: string,
+  log: BuildLog,
+): Promise<{ id: string; runImage: string; buildImage: string; run: LocalImage; prepared: boolean }> {
+  if (config.stack.runImage && config.stack.buildImage) {
+    const run = await ensurePulled(docker, config.stack.runImage, (line) => log(detail(line)));
+    const build = await ensurePulled(docker, config.stack.buildImage, (line) => log(detail(line)));
+    const id = createHash('sha256').update(`${run.id}\n${build.id}`).digest('hex').slice(0, 12);
+    return { id, runImage: config.stack.runImage, buildImage: config.stack.buildImage, run, prepared: false };
+  }
+  const hash = recipeHash(recipe);
+  const names = stackImageNames(hash);
+  const present = async () =>
+    (await inspectLocalImage(docker, names.buildImage)) !== null ? inspectLocalImage(docker, names.runImage) : null;
+  let run = await present();
+  let prepared = false;
+  if (!run) {
+    const started = Date.now();
+    log(heading(`Building the ${recipe.name} stack ${hash} from Debian packages (takes a few minutes, once)`));
+    await buildImages(docker, recipe, hash, stackDir, log);
+    run = await present();
+    if (!run) throw new StackError(`stack images ${names.runImage} and ${names.buildImage} missing after import`);
+    log(detail(`stack built in ${formatSeconds(Date.now() - started)}`));
+    prepared = true;
+  }
+  return { id: hash, ...names, run, prepared };
+}
+
+/** Pushes the run image's layers and a manifest to `slipway/stack:<id>`. */
+async function pushRunImage(config: BuilderConfig, id: string, run: LocalImage, layers: LayerBlob[]): Promise<void> {
+  const client = new RegistryClient(config.registry);
+  for (const layer of layers) await ensureBlob(client, STACK_REGISTRY_REPOSITORY, layer);
+  const imageLayers = layers.map((layer) => ({ ...layer, createdBy: `slipway stack ${id}` }));
+  const configBlob = imageConfig({
+    created: run.created,
+    user: '1000:1000',
+    workingDir: '/app',
+    env: ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', 'LANG=C.UTF-8'],
+    labels: { [RECIPE_LABEL]: id },
+    layers: imageLayers,
+  });
+  await ensureBlob(client, STACK_REGISTRY_REPOSITORY, configBlob);
+  await client.putManifest(STACK_REGISTRY_REPOSITORY, id, imageManifest(configBlob, imageLayers).bytes);
+}
+
+/**
+ * Builds the stack images if the engine lacks them (or pulls the configured ones) and pushes
+ * the run image to the registry. Concurrent callers on this machine wait for one another.
+ */
+export async function ensureStack(
+  docker: Docker,
+  config: BuilderConfig,
+  log: BuildLog,
+  options: EnsureStackOptions = {},
+): Promise<Stack> {
+  const recipe = options.recipe ?? DEFAULT_STACK_RECIPE;
+  const stackDir = join(config.workDir, 'stack');
+  await mkdir(stackDir, { recursive: true });
+  return withFileLock(join(stackDir, 'stack.lock'), async () => {
+    const local = await localStack(docker, config, recipe, stackDir, log);
+    const layers = await exportImageLayers(docker, local.runImage, local.run, join(stackDir, 'layers'), (line) =>
+      log(detail(line)),
+    );
+    try {
+      await pushRunImage(config, local.id, local.run, layers);
+    } catch (err) {
+      throw new StackError(`cannot push the stack to ${config.registry}`, err);
+    }
+    return {
+      name: recipe.name,
+      id: local.id,
+      runImage: local.runImage,
+      buildImage: local.buildImage,
+      registryRepository: STACK_REGISTRY_REPOSITORY,
+      registry: config.registry,
+      layers,
+      prepared: local.prepared,
+    };
+  });
+}

@@ -1,0 +1,21 @@
+// Whether anything is mounted at or under a path: a root filesystem is deleted only when
+// nothing (a /proc left by a crashed build) is mounted inside it.
+import { readFile } from 'node:fs/promises';
+
+/** Mount points listed in /proc/self/mountinfo (field 5), with octal escapes decoded. */
+export function mountPoints(mountinfo: string): string[] {
+  return mountinfo
+    .split('\n')
+    .map((line) => line.split(' ')[4])
+    .filter((field): field is string => Boolean(field))
+    .map((field) => field.replace(/\\([0-7]{3})/g, (_, octal: string) => String.fromCharCode(parseInt(octal, 8))));
+}
+
+export function mountsUnder(mountinfo: string, dir: string): string[] {
+  const prefix = dir.endsWith('/') ? dir : `${dir}/`;
+  return mountPoints(mountinfo).filter((point) => point === dir || point.startsWith(prefix));
+}
+
+export async function activeMountsUnder(dir: string): Promise<string[]> {
+  return mountsUnder(await readFile('/proc/self/mountinfo', 'utf8'), dir);
+}

@@ -1,0 +1,87 @@
+// What the stack is made of, as data. Its hash names the images, so changing anything here
+// (or bumping `revision` to pick up Debian security updates) builds a new stack.
+import { createHash } from 'node:crypto';
+
+export interface StackUser {
+  name: string;
+  uid: number;
+  gid: number;
+  home: string;
+  shell: string;
+}
+
+export interface StackRecipe {
+  /** Changes whenever the code that turns this recipe into images changes meaning. */
+  revision: number;
+  name: string;
+  suite: string;
+  variant: 'minbase';
+  mirror: string;
+  securityMirror: string;
+  /** apt suites configured in the images (the base suite, its updates and security updates). */
+  aptSuites: string[];
+  /** Installed into the run image (and so the build image). */
+  runPackages: string[];
+  /** Installed into the build image only: what `npm install` of native modules needs. */
+  buildPackages: string[];
+  user: StackUser;
+}
+
+export const DEFAULT_STACK_RECIPE: StackRecipe = {
+  revision: 1,
+  name: 'bookworm',
+  suite: 'bookworm',
+  variant: 'minbase',
+  mirror: 'http://deb.debian.org/debian',
+  securityMirror: 'http://deb.debian.org/debian-security',
+  aptSuites: ['bookworm', 'bookworm-updates', 'bookworm-security'],
+  runPackages: ['ca-certificates'],
+  buildPackages: ['git', 'make', 'g++', 'python3'],
+  user: { name: 'slipway', uid: 1000, gid: 1000, home: '/app', shell: '/bin/bash' },
+};
+
+export const STACK_RUN_REPOSITORY = 'slipway/stack-run';
+export const STACK_BUILD_REPOSITORY = 'slipway/stack-build';
+/** The registry repository the run image is pushed to, for app images to mount its layers from. */
+export const STACK_REGISTRY_REPOSITORY = 'slipway/stack';
+export const RECIPE_LABEL = 'io.slipway.stack.recipe';
+export const ROLE_LABEL = 'io.slipway.stack.role';
+
+/** JSON with object keys sorted, so equal recipes hash equally whatever their key order. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+/** 12 hex digits of the recipe's sha256: short enough for a tag, long enough not to collide. */
+export function recipeHash(recipe: StackRecipe): string {
+  return createHash('sha256').update(canonicalJson(recipe)).digest('hex').slice(0, 12);
+}
+
+export function stackImageNames(hash: string): { runImage: string; buildImage: string } {
+  return { runImage: `${STACK_RUN_REPOSITORY}:${hash}`, buildImage: `${STACK_BUILD_REPOSITORY}:${hash}` };
+}
+
+/** /etc/apt/sources.list of the images. */
+export function aptSources(recipe: StackRecipe): string {
+  return (
+    recipe.aptSuites
+      .map((suite) => `deb ${suite.endsWith('-security') ? recipe.securityMirror : recipe.mirror} ${suite} main`)
+      .join('\n') + '\n'
+  );
+}
+
+/** Lines appended to /etc/passwd, /etc/group and /etc/shadow (minbase has no useradd). */
+export function userEntries(user: StackUser): { passwd: string; group: string; shadow: string } {
+  return {
+    passwd: `${user.name}:x:${user.uid}:${user.gid}::${user.home}:${user.shell}\n`,
+    group: `${user.name}:x:${user.gid}:\n`,
+    shadow: `${user.name}:*:19000:0:99999:7:::\n`,
+  };
+}

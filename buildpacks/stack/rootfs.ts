@@ -1,0 +1,103 @@
+// Builds the stack's two root filesystems on this host: debootstrap (minbase) for the run
+// image, then a copy of it with the build packages for the build image. Needs root.
+import { appendFile, mkdir, rm, writeFile, chown, access } from 'node:fs/promises';
+import { join } from 'node:path';
+import { runCommand } from '../run-command.js';
+import {
+  aptCleanArgv,
+  aptInstallArgv,
+  aptUpdateArgv,
+  aptUpgradeArgv,
+  chrootArgv,
+  chrootEnv,
+  copyTreeArgv,
+  debootstrapArgv,
+  mountProcArgv,
+  umountArgv,
+} from './commands.js';
+import { aptSources, userEntries, type StackRecipe } from './recipe.js';
+
+export interface RootfsPaths {
+  run: string;
+  build: string;
+}
+
+/** Runs `fn` with /proc mounted in `root` (apt maintainer scripts want it), unmounting after. */
+async function withProc<T>(root: string, fn: () => Promise<T>): Promise<T> {
+  await runCommand(mountProcArgv(root));
+  try {
+    return await fn();
+  } finally {
+    await runCommand(umountArgv(join(root, 'proc')));
+  }
+}
+
+async function inChroot(root: string, argv: readonly string[], log: (line: string) => void): Promise<void> {
+  await runCommand(chrootArgv(root, argv), { env: chrootEnv(), onLine: log });
+}
+
+async function exists(path: string): Promise<boolean> {
+  return access(path).then(
+    () => true,
+    () => false,
+  );
+}
+
+/** Files a container gets from Docker at run time, and apt's downloaded indexes. */
+async function removeHostLeftovers(root: string): Promise<void> {
+  for (const path of ['etc/resolv.conf', 'etc/hostname', 'usr/sbin/policy-rc.d']) {
+    await rm(join(root, path), { force: true });
+  }
+  await rm(join(root, 'var/lib/apt/lists'), { recursive: true, force: true });
+  await mkdir(join(root, 'var/lib/apt/lists/partial'), { recursive: true });
+  await rm(join(root, 'var/cache/apt/archives'), { recursive: true, force: true });
+  await mkdir(join(root, 'var/cache/apt/archives/partial'), { recursive: true });
+}
+
+/**
+ * Debootstraps `paths.run` and derives `paths.build` from it. Both directories must not exist.
+ * `debCacheDir` keeps downloaded .debs so that a recipe change does not download everything again.
+ */
+export async function buildStackRootfs(
+  recipe: StackRecipe,
+  paths: RootfsPaths,
+  debCacheDir: string,
+  log: (line: string) => void,
+): Promise<void> {
+  await mkdir(debCacheDir, { recursive: true });
+  await mkdir(paths.run, { recursive: true });
+  log(`debootstrap ${recipe.suite} (${recipe.variant}) from ${recipe.mirror}`);
+  await runCommand(debootstrapArgv(recipe, paths.run, debCacheDir), { onLine: log });
+
+  // Never start services from maintainer scripts inside the chroot.
+  await writeFile(join(paths.run, 'usr/sbin/policy-rc.d'), '#!/bin/sh\nexit 101\n', { mode: 0o755 });
+  await writeFile(join(paths.run, 'etc/apt/sources.list'), aptSources(recipe));
+  if (!(await exists(join(paths.run, 'etc/resolv.conf')))) {
+    await writeFile(join(paths.run, 'etc/resolv.conf'), '');
+  }
+  log('applying Debian updates');
+  await withProc(paths.run, async () => {
+    await inChroot(paths.run, aptUpdateArgv(), log);
+    await inChroot(paths.run, aptUpgradeArgv(), log);
+  });
+
+  const { user } = recipe;
+  const entries = userEntries(user);
+  await appendFile(join(paths.run, 'etc/passwd'), entries.passwd);
+  await appendFile(join(paths.run, 'etc/group'), entries.group);
+  if (await exists(join(paths.run, 'etc/shadow'))) await appendFile(join(paths.run, 'etc/shadow'), entries.shadow);
+  const home = join(paths.run, user.home);
+  await mkdir(home, { recursive: true });
+  await chown(home, user.uid, user.gid);
+
+  log(`deriving the build image: ${recipe.buildPackages.join(' ')}`);
+  await mkdir(paths.build, { recursive: true });
+  await runCommand(copyTreeArgv(paths.run, paths.build));
+  await withProc(paths.build, async () => {
+    await inChroot(paths.build, aptInstallArgv(recipe.buildPackages), log);
+    await inChroot(paths.build, aptCleanArgv(), log);
+  });
+  await inChroot(paths.run, aptCleanArgv(), log);
+  await removeHostLeftovers(paths.run);
+  await removeHostLeftovers(paths.build);
+}
