@@ -4,7 +4,7 @@ import { bodyParser } from '@koa/bodyparser';
 import Router from '@koa/router';
 import Koa from 'koa';
 import type { Context, Next } from 'koa';
-import { SlipwayError } from '../common/errors.js';
+import { BadRequestError, SlipwayError } from '../common/errors.js';
 import { gitHttp, internalBuilds } from './git/routes.js';
 import { acceptVersion } from './http/accept.js';
 import { authenticate } from './http/auth.js';
@@ -31,6 +31,11 @@ async function requireJson(ctx: Context, next: Next): Promise<void> {
   await next();
 }
 
+function bodyError(err: Error & { status?: number }): never {
+  if (err.status === 413) throw new SlipwayError('payload_too_large', 'Request body is too large.', { status: 413, cause: err });
+  throw new BadRequestError('Request body is not valid JSON.', err);
+}
+
 export function createApi(services: Services, options: { maxBodyBytes: number; pushUrl: () => string }): Koa {
   const app = new Koa({ proxy: false });
   app.use(errorHandler(services.logger));
@@ -46,7 +51,7 @@ export function createApi(services: Services, options: { maxBodyBytes: number; p
   app.use(acceptVersion);
   app.use(authenticate(services.users));
   app.use(requireJson);
-  app.use(bodyParser({ enableTypes: ['json'], jsonLimit: options.maxBodyBytes, encoding: 'utf-8' }));
+  app.use(bodyParser({ enableTypes: ['json'], jsonLimit: options.maxBodyBytes, encoding: 'utf-8', onError: bodyError }));
   for (const router of [
     accountRoutes(services),
     appRoutes(services),

@@ -9,7 +9,6 @@ interface HttpishError {
   statusCode?: number;
   expose?: boolean;
   message?: string;
-  type?: string;
 }
 
 export function errorBody(id: string, message: string): { id: string; message: string } {
@@ -19,11 +18,6 @@ export function errorBody(id: string, message: string): { id: string; message: s
 function fromHttpError(err: HttpishError): { status: number; id: string; message: string } | null {
   const status = err.status ?? err.statusCode;
   if (!status || status >= 500 || !err.expose) return null;
-  if (status === 413) return { status, id: 'payload_too_large', message: 'Request body is too large.' };
-  if (status === 415) return { status, id: 'unsupported_media_type', message: 'Request body must be JSON.' };
-  if (status === 400 && (err.type === 'entity.parse.failed' || /JSON/i.test(err.message ?? ''))) {
-    return { status, id: 'bad_request', message: 'Request body is not valid JSON.' };
-  }
   return { status, id: status === 404 ? 'not_found' : 'bad_request', message: err.message ?? 'Bad request.' };
 }
 

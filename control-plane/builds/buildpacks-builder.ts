@@ -1,0 +1,61 @@
+// The real builder: buildpacks/ over the control plane host's Docker Engine. The stack is
+// prepared once (minutes the first time, then cached) and every build waits for it.
+import type Docker from 'dockerode';
+import { BuildError, buildApp, ensureStack, tagImage, type BuilderConfig, type Stack } from '../../buildpacks/index.js';
+import type { Logger } from '../../common/logger.js';
+import type { ImageRef } from '../../common/types.js';
+import { BuildFailedError, type BuildInput, type BuildOutput, type Builder } from './builder.js';
+
+export class BuildpacksBuilder implements Builder {
+  private stack: Promise<Stack> | null = null;
+  private stackReady = false;
+
+  constructor(
+    private readonly docker: Docker,
+    private readonly config: BuilderConfig,
+    private readonly logger: Logger,
+  ) {}
+
+  get ready(): boolean {
+    return this.stackReady;
+  }
+
+  /** Builds (or finds) the stack; safe to call many times. */
+  prepare(): Promise<Stack> {
+    if (!this.stack) {
+      this.stack = ensureStack(this.docker, this.config, (line) => this.logger.info({ stack: true }, line)).then(
+        (stack) => {
+          this.stackReady = true;
+          this.logger.info({ runImage: stack.runImage, buildImage: stack.buildImage }, 'stack ready');
+          return stack;
+        },
+        (err: unknown) => {
+          this.stack = null;
+          throw err;
+        },
+      );
+    }
+    return this.stack;
+  }
+
+  async build(input: BuildInput): Promise<BuildOutput> {
+    const stack = await this.prepare();
+    try {
+      const outcome = await buildApp(this.docker, this.config, stack, {
+        buildId: input.buildId,
+        appName: input.appName,
+        source: input.source,
+        log: input.log,
+        signal: input.signal,
+      });
+      return { image: outcome.image, processTypes: outcome.processTypes, buildpack: outcome.buildpack, stack: outcome.stack };
+    } catch (err) {
+      if (err instanceof BuildError) throw new BuildFailedError(err.message, { cause: err });
+      throw err;
+    }
+  }
+
+  tagImage(image: ImageRef, tag: string): Promise<void> {
+    return tagImage(this.config.registry, image.repository, image.digest, tag);
+  }
+}

@@ -1,0 +1,227 @@
+// The control plane's composition root: connects to Redis and NATS, builds the object graph,
+// starts the API server, the scheduler and the local hosts, and knows how to stop them all.
+import { once } from 'node:events';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { cpus, totalmem } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import Docker from 'dockerode';
+import { Redis } from 'ioredis';
+import { connect, type NatsConnection } from 'nats';
+import type { Logger } from '../common/logger.js';
+import type { App } from '../common/types.js';
+import { LocalHostProvider } from '../provisioner/local/provider.js';
+import type { HostProvider } from '../provisioner/provider.js';
+import { natsAppLogger } from './app-logs.js';
+import type { Builder } from './builds/builder.js';
+import type { BuildpacksBuilder } from './builds/buildpacks-builder.js';
+import { DeployPipeline } from './builds/pipeline.js';
+import type { ControlPlaneConfig } from './config.js';
+import { PushSessions } from './git/push-sessions.js';
+import { GitRepos } from './git/repos.js';
+import { HostService } from './hosts/service.js';
+import { Membership } from './hosts/membership.js';
+import type { ApiUrls } from './http/representations.js';
+import { webUrl } from './http/representations.js';
+import { Releaser } from './releases/service.js';
+import { NatsAgentClient } from './scheduler/agent-client.js';
+import { LeaderLease } from './scheduler/leader.js';
+import { Reconciler } from './scheduler/reconciler.js';
+import { RoutePublisher } from './scheduler/routes.js';
+import { SchedulerService } from './scheduler/service.js';
+import { createApi } from './server.js';
+import type { Services } from './services.js';
+import { AppStore } from './store/apps.js';
+import { BuildStore } from './store/builds.js';
+import { HostStore } from './store/hosts.js';
+import { InstanceStore } from './store/instances.js';
+import { keys } from './store/keys.js';
+import { ReleaseStore } from './store/releases.js';
+import { UserStore } from './store/users.js';
+
+export const STACK_NAME = 'bookworm';
+export const ADMIN_EMAIL = 'admin@slipway.local';
+
+export interface ControlPlane {
+  url: string;
+  services: Services;
+  localHosts: LocalHostProvider | null;
+  stop(): Promise<void>;
+}
+
+export interface ControlPlaneOverrides {
+  /** A builder other than buildpacks/ (tests). */
+  builder?: Builder & { prepare?: () => Promise<unknown>; ready?: boolean };
+  /** Where agent lines go (default: this process's stdout, already JSON). */
+  onAgentLine?: (hostId: string, line: string) => void;
+}
+
+function hostCapacity() {
+  return { memoryMb: Math.floor(totalmem() / 1024 / 1024), cpus: cpus().length };
+}
+
+export async function startControlPlane(config: ControlPlaneConfig, logger: Logger, overrides: ControlPlaneOverrides = {}): Promise<ControlPlane> {
+  const redis = new Redis(config.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 3 });
+  await redis.connect();
+  const nats: NatsConnection = await connect({ servers: config.natsUrl, name: 'slipway-control-plane', maxReconnectAttempts: -1 });
+
+  const users = new UserStore(redis);
+  const apps = new AppStore(redis, STACK_NAME);
+  const releases = new ReleaseStore(redis);
+  const builds = new BuildStore(redis);
+  const instances = new InstanceStore(redis);
+  const hosts = new HostStore(redis);
+  const appLog = natsAppLogger(nats);
+  const agents = new NatsAgentClient(nats);
+  const routes = new RoutePublisher(redis, nats);
+
+  const reconciler = new Reconciler({
+    apps,
+    releases,
+    instances,
+    hosts,
+    agents,
+    routes,
+    appLog,
+    logger: logger.child({ part: 'scheduler' }),
+    appsDomain: config.appsDomain,
+    bootTimeoutSeconds: config.scheduler.bootTimeoutSeconds,
+    stopGraceSeconds: config.scheduler.stopGraceSeconds,
+    drainMs: config.scheduler.drainMs,
+  });
+  const membership = new Membership({ hosts, instances, agents, reconciler, logger: logger.child({ part: 'hosts' }), hostDownAfterMs: config.scheduler.hostDownAfterMs });
+  const scheduler = new SchedulerService(nats, membership, reconciler, new LeaderLease(redis, keys.schedulerLeader), logger, config.scheduler.reconcileIntervalMs);
+
+  // Loaded only when used: tests that bring their own builder need no Docker or stack.
+  const builder =
+    overrides.builder ??
+    new (await import('./builds/buildpacks-builder.js')).BuildpacksBuilder(
+      new Docker(),
+      {
+        registry: config.registry,
+        workDir: config.build.workDir,
+        cacheDir: config.build.cacheDir,
+        caFile: config.build.caFile,
+        npmRegistry: config.build.npmRegistry,
+        stack: config.build.stack,
+        limits: config.build.limits,
+      },
+      logger.child({ part: 'builder' }),
+    );
+  const releaser = new Releaser(apps, releases, {
+    tagImage: (image, tag) => builder.tagImage(image, tag),
+    rollOut: (appId) => void reconciler.reconcileApp(appId),
+  });
+
+  let url = '';
+  const urls: ApiUrls = { git: '', appsDomain: config.appsDomain, router: config.routerUrl };
+  const pipeline = new DeployPipeline({
+    apps,
+    builds,
+    releases,
+    instances,
+    releaser,
+    builder,
+    logger: logger.child({ part: 'deploy' }),
+    webUrl: (app) => webUrl(app, urls),
+    rolloutTimeoutMs: (config.scheduler.bootTimeoutSeconds + 60) * 1000,
+  });
+
+  const repos = new GitRepos(config.gitRoot, process.execPath, fileURLToPath(new URL('./git/pre-receive-hook.js', import.meta.url)));
+  await repos.prepare();
+
+  let localHosts: LocalHostProvider | null = null;
+  let provider: HostProvider | null = null;
+  if (config.localHosts.count > 0) {
+    localHosts = new LocalHostProvider({
+      dir: config.localHosts.dir,
+      nodePath: process.execPath,
+      agentEntry: config.localHosts.agentEntry ?? fileURLToPath(new URL('../agent/main.js', import.meta.url)),
+      natsUrl: config.natsUrl,
+      registry: config.registry,
+      capacity: hostCapacity(),
+      stopInstancesOnExit: config.localHosts.stopInstancesOnExit,
+      onLine: overrides.onAgentLine ?? ((_hostId, line) => process.stdout.write(`${line}\n`)),
+    });
+    provider = localHosts;
+  }
+  const hostService = provider
+    ? new HostService({ hosts, instances, reconciler, provider, logger: logger.child({ part: 'hosts' }) })
+    : null;
+
+  const destroyApp = async (app: App) => {
+    await apps.setFormation(app.id, (await apps.formation(app.id)).map((f) => ({ ...f, quantity: 0 })));
+    const running = await instances.listForApp(app.id);
+    await apps.delete(app);
+    await routes.remove(app.name);
+    await Promise.all(
+      running.map(async (instance) => {
+        await agents.stop(instance.hostId, { instanceId: instance.id, graceSeconds: config.scheduler.stopGraceSeconds }).catch(() => {});
+        await instances.remove(instance);
+      }),
+    );
+    await repos.remove(app.name);
+  };
+
+  const services: Services = {
+    users,
+    apps,
+    releases,
+    builds,
+    instances,
+    hosts,
+    releaser,
+    reconciler,
+    pipeline,
+    repos,
+    pushSessions: new PushSessions(),
+    hostService,
+    urls,
+    gitRoot: config.gitRoot,
+    logger,
+    destroyApp,
+    stackReady: () => overrides.builder ? (overrides.builder.ready ?? true) : (builder as BuildpacksBuilder).ready,
+  };
+
+  if (config.bootstrapAdminToken) await ensureAdmin(users, config.bootstrapAdminToken);
+
+  const api = createApi(services, { maxBodyBytes: config.api.maxBodyBytes, pushUrl: () => url });
+  const server: Server = createServer(api.callback());
+  // Pushes stay open for the whole build; the build has its own time limit.
+  server.requestTimeout = 0;
+  server.listen(config.api.port, config.api.host);
+  await once(server, 'listening');
+  const address = server.address() as AddressInfo;
+  url = `http://${address.address}:${address.port}`;
+  urls.git = url;
+
+  scheduler.start();
+  if (hostService && localHosts) {
+    await localHosts.resume();
+    const existing = (await hosts.list()).filter((h) => h.provider === 'local');
+    if (existing.length < config.localHosts.count) await hostService.add(config.localHosts.count - existing.length);
+  }
+  const prepare = overrides.builder ? overrides.builder.prepare : () => (builder as BuildpacksBuilder).prepare();
+  void prepare?.().catch((err: unknown) => logger.error({ err }, 'preparing the stack failed'));
+  logger.info({ url }, 'control plane listening');
+
+  return {
+    url,
+    services,
+    localHosts,
+    async stop() {
+      server.close();
+      server.closeAllConnections();
+      await scheduler.stop();
+      await reconciler.settle();
+      await localHosts?.stopAll();
+      await nats.drain().catch(() => {});
+      redis.disconnect();
+    },
+  };
+}
+
+async function ensureAdmin(users: UserStore, token: string): Promise<void> {
+  const admin = (await users.getByEmail(ADMIN_EMAIL)) ?? (await users.create(ADMIN_EMAIL, true));
+  if (!(await users.authenticate(token))) await users.adoptToken(admin.id, token, 'bootstrap admin token');
+}

@@ -1,0 +1,56 @@
+// The single-node launcher's configuration, from the environment once.
+import { join } from 'node:path';
+import { z } from 'zod';
+import { parseEnv, port, slipwayHome, type Env } from '../common/config.js';
+
+const schema = z.object({
+  SLIPWAY_API_PORT: port.default(5780),
+  SLIPWAY_ROUTER_HTTP_PORT: port.default(5781),
+  SLIPWAY_ROUTER_HTTPS_PORT: port.default(5782),
+  SLIPWAY_ROUTER_METRICS_PORT: port.default(5783),
+  SLIPWAY_REDIS_PORT: port.default(5790),
+  SLIPWAY_NATS_PORT: port.default(5791),
+  SLIPWAY_REGISTRY_PORT: port.default(5792),
+  /** Use an existing Redis / NATS / registry instead of Slipway's own instances. */
+  SLIPWAY_REDIS_URL: z.string().optional(),
+  SLIPWAY_NATS_URL: z.string().optional(),
+  SLIPWAY_REGISTRY: z.string().optional(),
+  SLIPWAY_APPS_DOMAIN: z.string().default('localhost'),
+  SLIPWAY_LOG_LEVEL: z.string().default('info'),
+});
+
+export interface SupervisorConfig {
+  home: string;
+  ports: { api: number; routerHttp: number; routerHttps: number; routerMetrics: number; redis: number; nats: number; registry: number };
+  external: { redisUrl?: string; natsUrl?: string; registry?: string };
+  appsDomain: string;
+  logLevel: string;
+  dirs: { logs: string; redis: string; nats: string; registry: string; router: string };
+}
+
+export function loadSupervisorConfig(env: Env): SupervisorConfig {
+  const e = parseEnv(schema, env);
+  const home = slipwayHome(env);
+  return {
+    home,
+    ports: {
+      api: e.SLIPWAY_API_PORT,
+      routerHttp: e.SLIPWAY_ROUTER_HTTP_PORT,
+      routerHttps: e.SLIPWAY_ROUTER_HTTPS_PORT,
+      routerMetrics: e.SLIPWAY_ROUTER_METRICS_PORT,
+      redis: e.SLIPWAY_REDIS_PORT,
+      nats: e.SLIPWAY_NATS_PORT,
+      registry: e.SLIPWAY_REGISTRY_PORT,
+    },
+    external: { redisUrl: e.SLIPWAY_REDIS_URL, natsUrl: e.SLIPWAY_NATS_URL, registry: e.SLIPWAY_REGISTRY },
+    appsDomain: e.SLIPWAY_APPS_DOMAIN,
+    logLevel: e.SLIPWAY_LOG_LEVEL,
+    dirs: {
+      logs: join(home, 'logs'),
+      redis: join(home, 'redis'),
+      nats: join(home, 'nats'),
+      registry: join(home, 'registry'),
+      router: join(home, 'router'),
+    },
+  };
+}

@@ -1,0 +1,35 @@
+// `npm start`: the whole single-node platform in the foreground. Ctrl-C (or SIGTERM) stops
+// everything it started, app containers included; the state under $SLIPWAY_HOME stays.
+import { describeError } from '../common/errors.js';
+import { loadSupervisorConfig } from './config.js';
+import { HostSetupError } from './host-setup.js';
+import { lineFormatter } from './log-format.js';
+import { startPlatform } from './platform.js';
+
+const config = loadSupervisorConfig(process.env);
+const print = (line: string) => process.stdout.write(`${line}\n`);
+const format = lineFormatter(process.stdout.isTTY === true);
+
+let stopping = false;
+let platform: Awaited<ReturnType<typeof startPlatform>> | undefined;
+const stop = async (signal: string) => {
+  if (stopping) return;
+  stopping = true;
+  print(`slipway: ${signal}: stopping everything`);
+  await platform?.stop();
+  print('slipway: stopped');
+  process.exit(0);
+};
+process.on('SIGINT', () => void stop('SIGINT'));
+process.on('SIGTERM', () => void stop('SIGTERM'));
+
+try {
+  print(`slipway: state in ${config.home}`);
+  platform = await startPlatform(config, print, format);
+  print('slipway: ready');
+  print(JSON.stringify(platform.endpoints));
+} catch (err) {
+  if (err instanceof HostSetupError) print(`slipway: ${err.message}`);
+  else print(`slipway: failed to start: ${describeError(err)}`);
+  process.exit(1);
+}

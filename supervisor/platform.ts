@@ -1,0 +1,141 @@
+// The whole single-node platform: host setup, Slipway's own Redis/NATS/registry, then the
+// control plane (which runs the local hosts' agents) and the router, as child processes.
+import { mkdir, writeFile } from 'node:fs/promises';
+import { connect as connectTcp } from 'node:net';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { ensureDockerEngine, ensurePackages, type DockerEngine } from './host-setup.js';
+import { adminToken } from './admin-token.js';
+import type { SupervisorConfig } from './config.js';
+import type { LineFormatter } from './log-format.js';
+import { PLATFORM_PACKAGES } from './packages.js';
+import { ManagedProcess } from './process.js';
+import { startNats, startRedis, startRegistry, type RunningService } from './services.js';
+
+export interface Endpoints {
+  api: string;
+  git: string;
+  router: string;
+  appsDomain: string;
+  token: string;
+}
+
+export interface Platform {
+  endpoints: Endpoints;
+  stop(): Promise<void>;
+}
+
+const entry = (path: string) => fileURLToPath(new URL(path, import.meta.url));
+
+function tcpOpen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connectTcp({ host: '127.0.0.1', port });
+    socket.setTimeout(1000, () => {
+      socket.destroy();
+      resolve(false);
+    });
+    socket.on('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.on('error', () => resolve(false));
+  });
+}
+
+async function stackReady(api: string): Promise<boolean> {
+  const response = await fetch(`${api}/healthz`);
+  if (!response.ok) return false;
+  return ((await response.json()) as { stack?: string }).stack === 'ready';
+}
+
+export async function startPlatform(config: SupervisorConfig, print: (line: string) => void, format: LineFormatter): Promise<Platform> {
+  const stoppers: (() => Promise<void>)[] = [];
+  const stopAll = async () => {
+    for (const stop of stoppers.reverse()) await stop().catch(() => {});
+  };
+  try {
+    await mkdir(config.home, { recursive: true, mode: 0o700 });
+    ensurePackages(PLATFORM_PACKAGES, print);
+    const engine: DockerEngine = await ensureDockerEngine(config.dirs.logs, print);
+    stoppers.push(() => engine.stop());
+
+    const serviceLog = (name: string) => (line: string, stream: 'stdout' | 'stderr') => {
+      // Services are quiet unless something is wrong: show their stderr only.
+      if (stream === 'stderr' && !/^\s*$/.test(line)) print(format(name, line));
+    };
+    const own = async (name: string, start: () => Promise<RunningService>) => {
+      print(`starting ${name}`);
+      const service = await start();
+      stoppers.push(() => service.stop());
+      return service.url;
+    };
+    const redisUrl = config.external.redisUrl ?? (await own('redis', () => startRedis({ dataDir: config.dirs.redis, port: config.ports.redis, onLine: serviceLog('redis') })));
+    const natsUrl = config.external.natsUrl ?? (await own('nats', () => startNats({ dataDir: config.dirs.nats, port: config.ports.nats, onLine: serviceLog('nats') })));
+    const registry =
+      config.external.registry ??
+      (await own('registry', () => startRegistry({ dataDir: config.dirs.registry, port: config.ports.registry, onLine: serviceLog('registry') })));
+
+    const token = await adminToken(config.home);
+    const api = `http://127.0.0.1:${config.ports.api}`;
+    const router = `http://127.0.0.1:${config.ports.routerHttp}`;
+    const common = {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      SLIPWAY_HOME: config.home,
+      SLIPWAY_REDIS_URL: redisUrl,
+      SLIPWAY_NATS_URL: natsUrl,
+      SLIPWAY_APPS_DOMAIN: config.appsDomain,
+      SLIPWAY_LOG_LEVEL: config.logLevel,
+    };
+    const child = (name: string, script: string, env: NodeJS.ProcessEnv) => {
+      const proc = new ManagedProcess({
+        name,
+        argv: [process.execPath, entry(script)],
+        env: { ...process.env, ...common, ...env },
+        onLine: (line) => print(format(name, line)),
+      });
+      stoppers.push(() => proc.stop(90_000));
+      return proc;
+    };
+
+    print('starting the control plane');
+    const controlPlane = child('control-plane', '../control-plane/main.js', {
+      SLIPWAY_API_PORT: String(config.ports.api),
+      SLIPWAY_REGISTRY: registry,
+      SLIPWAY_ROUTER_URL: router,
+      SLIPWAY_BOOTSTRAP_ADMIN_TOKEN: token,
+    });
+    await controlPlane.waitUntilReady(() => tcpOpen(config.ports.api), 60_000);
+
+    print('starting the router');
+    const routerProcess = child('router', '../router/main.js', {
+      SLIPWAY_ROUTER_HTTP_PORT: String(config.ports.routerHttp),
+      SLIPWAY_ROUTER_HTTPS_PORT: String(config.ports.routerHttps),
+      SLIPWAY_ROUTER_METRICS_PORT: String(config.ports.routerMetrics),
+      SLIPWAY_ROUTER_STATE_DIR: config.dirs.router,
+    });
+    await routerProcess.waitUntilReady(() => tcpOpen(config.ports.routerHttp), 60_000);
+
+    if (!(await stackReady(api).catch(() => false))) {
+      print('building the stack from Debian packages (first start only: a few minutes)');
+      await controlPlane.waitUntilReady(() => stackReady(api), 30 * 60_000);
+    }
+
+    const endpoints: Endpoints = { api, git: api, router, appsDomain: config.appsDomain, token };
+    await writeFile(join(config.home, 'endpoints.json'), `${JSON.stringify(endpoints, null, 2)}\n`, { mode: 0o600 });
+    return { endpoints, stop: stopAll };
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
+}
+
+/** Waits until any of the processes exits (a crash of a platform part). */
+export async function anyExit(processes: ManagedProcess[]): Promise<string> {
+  return Promise.race(processes.map(async (p) => {
+    await p.exited;
+    await sleep(0);
+    return p.name;
+  }));
+}
