@@ -4,10 +4,10 @@ import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { cpus, totalmem } from 'node:os';
-import { fileURLToPath } from 'node:url';
 import Docker from 'dockerode';
 import { Redis } from 'ioredis';
 import { connect, type NatsConnection } from 'nats';
+import { compiledEntry } from '../common/entry-points.js';
 import type { Logger } from '../common/logger.js';
 import type { App } from '../common/types.js';
 import { LocalHostProvider } from '../provisioner/local/provider.js';
@@ -127,7 +127,7 @@ export async function startControlPlane(config: ControlPlaneConfig, logger: Logg
     rolloutTimeoutMs: (config.scheduler.bootTimeoutSeconds + 60) * 1000,
   });
 
-  const repos = new GitRepos(config.gitRoot, process.execPath, fileURLToPath(new URL('./git/pre-receive-hook.js', import.meta.url)));
+  const repos = new GitRepos(config.gitRoot, process.execPath, compiledEntry(import.meta.url, './git/pre-receive-hook.js'));
   await repos.prepare();
 
   let localHosts: LocalHostProvider | null = null;
@@ -136,7 +136,7 @@ export async function startControlPlane(config: ControlPlaneConfig, logger: Logg
     localHosts = new LocalHostProvider({
       dir: config.localHosts.dir,
       nodePath: process.execPath,
-      agentEntry: config.localHosts.agentEntry ?? fileURLToPath(new URL('../agent/main.js', import.meta.url)),
+      agentEntry: config.localHosts.agentEntry ?? compiledEntry(import.meta.url, '../agent/main.js'),
       natsUrl: config.natsUrl,
       registry: config.registry,
       capacity: hostCapacity(),

@@ -3,7 +3,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { connect as connectTcp } from 'node:net';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { compiledEntry } from '../common/entry-points.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ensureDockerEngine, ensurePackages, type DockerEngine } from './host-setup.js';
 import { adminToken } from './admin-token.js';
@@ -26,7 +26,7 @@ export interface Platform {
   stop(): Promise<void>;
 }
 
-const entry = (path: string) => fileURLToPath(new URL(path, import.meta.url));
+const entry = (path: string) => compiledEntry(import.meta.url, path);
 
 function tcpOpen(port: number): Promise<boolean> {
   return new Promise((resolve) => {

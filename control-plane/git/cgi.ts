@@ -96,7 +96,8 @@ export function serveGitCgi(
       const rest = buffered.subarray(Buffer.byteLength(text.slice(0, match.index + match[0].length), 'latin1'));
       if (rest.length > 0) res.write(rest);
     });
-    req.on('close', () => {
+    // The client went away mid-response (a request's own 'close' only means its body ended).
+    res.on('close', () => {
       if (!res.writableFinished) child.kill('SIGTERM');
     });
     child.on('close', (code) => {

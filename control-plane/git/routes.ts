@@ -71,7 +71,7 @@ export function internalBuilds(services: Services) {
     ctx.type = 'application/x-ndjson';
     ctx.body = out;
     const abort = new AbortController();
-    ctx.req.on('close', () => {
+    ctx.res.on('close', () => {
       if (!ctx.res.writableFinished) abort.abort();
     });
     const log = (line: string) => out.write(`${JSON.stringify({ log: line })}\n`);
