@@ -1,0 +1,78 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError } from '../common/errors.js';
+import { describeConfig, parseAgentConfig } from './config.js';
+
+const machine = { memoryMb: 8192, cpus: 4 };
+const required = {
+  SLIPWAY_HOST_ID: 'host-1',
+  SLIPWAY_HOST_TOKEN: 'secret-token',
+  SLIPWAY_NATS_URL: 'nats://127.0.0.1:4222',
+  SLIPWAY_REGISTRY: '127.0.0.1:5000',
+};
+
+describe('parseAgentConfig', () => {
+  it('applies the named defaults, with this machine as capacity', () => {
+    expect(parseAgentConfig(required, machine)).toEqual({
+      hostId: 'host-1',
+      token: 'secret-token',
+      natsUrl: 'nats://127.0.0.1:4222',
+      registry: '127.0.0.1:5000',
+      address: '127.0.0.1',
+      dockerSocket: '/var/run/docker.sock',
+      capacity: { memoryMb: 8192, cpus: 4 },
+      heartbeatMs: 2000,
+      stopInstancesOnExit: false,
+      logLevel: 'info',
+    });
+  });
+
+  it('reads every variable', () => {
+    const config = parseAgentConfig(
+      {
+        ...required,
+        SLIPWAY_HOST_ADDRESS: '10.0.1.7',
+        SLIPWAY_DOCKER_SOCKET: '/run/docker.sock',
+        SLIPWAY_HOST_MEMORY_MB: '2048',
+        SLIPWAY_HOST_CPUS: '1.5',
+        SLIPWAY_HEARTBEAT_MS: '500',
+        SLIPWAY_AGENT_STOP_INSTANCES_ON_EXIT: 'true',
+        SLIPWAY_LOG_LEVEL: 'debug',
+      },
+      machine,
+    );
+    expect(config).toMatchObject({
+      address: '10.0.1.7',
+      dockerSocket: '/run/docker.sock',
+      capacity: { memoryMb: 2048, cpus: 1.5 },
+      heartbeatMs: 500,
+      stopInstancesOnExit: true,
+      logLevel: 'debug',
+    });
+  });
+
+  it('names every missing or bad variable at once', () => {
+    expect(() => parseAgentConfig({ SLIPWAY_HOST_ID: 'a.b', SLIPWAY_HOST_ADDRESS: 'localhost' }, machine)).toThrow(ConfigError);
+    try {
+      parseAgentConfig({ SLIPWAY_HOST_ID: 'a.b', SLIPWAY_HOST_ADDRESS: 'localhost' }, machine);
+    } catch (err) {
+      const message = (err as Error).message;
+      for (const name of ['SLIPWAY_HOST_ID', 'SLIPWAY_HOST_TOKEN', 'SLIPWAY_NATS_URL', 'SLIPWAY_REGISTRY', 'SLIPWAY_HOST_ADDRESS']) {
+        expect(message).toContain(name);
+      }
+    }
+  });
+
+  it('rejects a host id that would break NATS subjects', () => {
+    for (const hostId of ['a.b', 'a*', 'a>', 'a b', '']) {
+      expect(() => parseAgentConfig({ ...required, SLIPWAY_HOST_ID: hostId }, machine)).toThrow(ConfigError);
+    }
+  });
+
+  it('describes itself without the token or the NATS URL', () => {
+    const config = parseAgentConfig({ ...required, SLIPWAY_NATS_URL: 'nats://user:pw@127.0.0.1:4222' }, machine);
+    const described = JSON.stringify(describeConfig(config));
+    expect(described).not.toContain('secret-token');
+    expect(described).not.toContain('pw@');
+    expect(described).toContain('host-1');
+  });
+});

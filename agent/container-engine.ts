@@ -1,0 +1,56 @@
+// What the agent needs from a container engine, as a small interface: the instance lifecycle
+// is unit-tested against a fake, and docker-engine.ts is the real one (tested against Docker).
+import type { ContainerCreateOptions } from 'dockerode';
+
+export interface ContainerSummary {
+  id: string;
+  labels: Record<string, string>;
+  /** Docker's state word: created, running, paused, restarting, removing, exited, dead. */
+  state: string;
+}
+
+export interface ContainerDetails extends ContainerSummary {
+  running: boolean;
+  exitCode: number | null;
+  oomKilled: boolean;
+  /** When the container last started (ms since the epoch), or null if it never did. */
+  startedAtMs: number | null;
+  /** Host ports by container port key ("5000/tcp"). */
+  publishedPorts: Record<string, number>;
+}
+
+export interface ContainerEvent {
+  action: 'die' | 'oom';
+  containerId: string;
+  labels: Record<string, string>;
+  exitCode: number | null;
+  /** Event time, in seconds since the epoch (what Docker's `since` takes). */
+  timeSeconds: number;
+}
+
+export interface ContainerLogLine {
+  stream: 'stdout' | 'stderr';
+  text: string;
+  /** ISO 8601 time Docker recorded the line at. */
+  at: string;
+}
+
+export interface ContainerEngine {
+  hasImage(reference: string): Promise<boolean>;
+  pullImage(reference: string): Promise<void>;
+  /** Creates a container and returns its id. */
+  createContainer(spec: ContainerCreateOptions): Promise<string>;
+  startContainer(id: string): Promise<void>;
+  /** Details of a container, or null when it no longer exists. */
+  inspectContainer(id: string): Promise<ContainerDetails | null>;
+  /** SIGTERM, then SIGKILL after `graceSeconds`. A container already stopped or gone is fine. */
+  stopContainer(id: string, graceSeconds: number): Promise<void>;
+  /** Removes a container (and its anonymous volumes). A container already gone is fine. */
+  removeContainer(id: string): Promise<void>;
+  /** Containers in any state whose labels match `selector`. */
+  listContainers(selector: Record<string, string>): Promise<ContainerSummary[]>;
+  /** Streams die and oom events until the stream ends or `signal` aborts. */
+  watchEvents(onEvent: (event: ContainerEvent) => void, options: { sinceSeconds?: number; signal: AbortSignal }): Promise<void>;
+  /** Follows a container's output until it stops or `signal` aborts. */
+  followLogs(id: string, onLine: (line: ContainerLogLine) => void, options: { sinceSeconds?: number; signal: AbortSignal }): Promise<void>;
+}

@@ -1,0 +1,89 @@
+import { describe, expect, it } from 'vitest';
+import type { RunInstanceRequest } from '../common/protocol.js';
+import { containerEnv, containerName, containerSpec, imageReference, InvalidRunRequestError } from './container-spec.js';
+
+const digest = `sha256:${'b'.repeat(64)}`;
+const request: RunInstanceRequest = {
+  instanceId: 'i-42',
+  appId: 'app-1',
+  appName: 'shop',
+  type: 'web',
+  index: 1,
+  releaseVersion: 3,
+  image: { repository: 'apps/shop', digest },
+  command: 'node server.js --flag "quoted; rm -rf /"',
+  env: { DATABASE_URL: 'postgres://u:p@db/x', PORT: '80', DYNO: 'fake.9' },
+  memoryMb: 512,
+  cpus: 0.5,
+  checkPort: true,
+  bootTimeoutSeconds: 60,
+};
+const host = { hostId: 'host-a', registry: '127.0.0.1:5000', address: '10.0.0.5' };
+
+describe('containerSpec', () => {
+  const spec = containerSpec(request, host);
+
+  it('runs the image by digest from the host registry', () => {
+    expect(spec.Image).toBe(`127.0.0.1:5000/apps/shop@${digest}`);
+    expect(imageReference('reg:1', { repository: 'r', digest })).toBe(`reg:1/r@${digest}`);
+  });
+
+  it('runs the command through bash as one argv element, never spliced into a shell string', () => {
+    expect(spec.Entrypoint).toEqual([]);
+    expect(spec.Cmd).toEqual(['/bin/bash', '-c', 'node server.js --flag "quoted; rm -rf /"']);
+  });
+
+  it('sets the config vars, and PORT and DYNO win over the request', () => {
+    expect(spec.Env).toEqual(['DATABASE_URL=postgres://u:p@db/x', 'PORT=5000', 'DYNO=web.1']);
+  });
+
+  it('runs as a non-root user without privileges or capabilities', () => {
+    expect(spec.User).toBe('1000:1000');
+    expect(spec.HostConfig?.Privileged).toBe(false);
+    expect(spec.HostConfig?.CapDrop).toEqual(['ALL']);
+    expect(spec.HostConfig?.SecurityOpt).toEqual(['no-new-privileges']);
+    expect(spec.HostConfig?.Init).toBe(true);
+  });
+
+  it('limits memory without swap, CPU and processes', () => {
+    expect(spec.HostConfig?.Memory).toBe(512 * 1024 * 1024);
+    expect(spec.HostConfig?.MemorySwap).toBe(512 * 1024 * 1024);
+    expect(spec.HostConfig?.NanoCpus).toBe(500_000_000);
+    expect(spec.HostConfig?.PidsLimit).toBe(512);
+  });
+
+  it('mounts nothing from the host', () => {
+    expect(spec.HostConfig?.Binds).toEqual([]);
+    expect(spec.HostConfig?.Mounts).toEqual([]);
+    expect(JSON.stringify(spec)).not.toContain('docker.sock');
+  });
+
+  it('publishes the app port on the host private address with a Docker-assigned port', () => {
+    expect(spec.ExposedPorts).toEqual({ '5000/tcp': {} });
+    expect(spec.HostConfig?.PortBindings).toEqual({ '5000/tcp': [{ HostIp: '10.0.0.5', HostPort: '' }] });
+    expect(spec.HostConfig?.PublishAllPorts).toBe(false);
+  });
+
+  it('leaves restarts to the platform and rotates logs', () => {
+    expect(spec.HostConfig?.RestartPolicy).toEqual({ Name: 'no', MaximumRetryCount: 0 });
+    expect(spec.HostConfig?.LogConfig).toEqual({ Type: 'json-file', Config: { 'max-size': '10m', 'max-file': '3' } });
+  });
+
+  it('labels the container for its host and instance', () => {
+    expect(spec.Labels).toMatchObject({ 'slipway.host': 'host-a', 'slipway.instance': 'i-42', 'slipway.managed': 'true' });
+    expect(spec.name).toBe('slipway-host-a-i-42');
+  });
+
+  it('keeps only Docker-safe characters in the name', () => {
+    expect(containerName('h', 'abc/../x y')).toBe('slipway-h-abc-..-x-y');
+  });
+
+  it('refuses a config var name Docker cannot express, without echoing values', () => {
+    expect(() => containerEnv({ ...request, env: { 'A=B': 'secret-value' } })).toThrow(InvalidRunRequestError);
+    try {
+      containerEnv({ ...request, env: { 'A=B': 'secret-value' } });
+    } catch (err) {
+      expect((err as Error).message).not.toContain('secret-value');
+    }
+  });
+});

@@ -1,0 +1,95 @@
+// The container an instance runs in, as data: built by a pure function from the run request
+// and the host's settings, created elsewhere. Tests assert on this data (Kamal style).
+import type { ContainerCreateOptions } from 'dockerode';
+import type { RunInstanceRequest } from '../common/protocol.js';
+import type { ImageRef } from '../common/types.js';
+import { dynoName, instanceLabels } from './labels.js';
+
+/** The port every app listens on inside its container ($PORT); Docker publishes it. */
+export const CONTAINER_PORT = 5000;
+/** Non-root user and group every app runs as. */
+export const APP_USER = '1000:1000';
+/** Enough for a language runtime's threads, not enough for a fork bomb. */
+export const PIDS_LIMIT = 512;
+export const LOG_ROTATION = { 'max-size': '10m', 'max-file': '3' } as const;
+
+export interface HostSettings {
+  hostId: string;
+  /** host:port of the registry images are pulled from. */
+  registry: string;
+  /** Private address the container port is published on. */
+  address: string;
+}
+
+export class InvalidRunRequestError extends Error {
+  override name = 'InvalidRunRequestError';
+}
+
+/** `<registry>/<repository>@<digest>`: images are pulled and run by digest only. */
+export function imageReference(registry: string, image: ImageRef): string {
+  return `${registry}/${image.repository}@${image.digest}`;
+}
+
+/** A readable container name; uniqueness comes from the host and instance ids. */
+export function containerName(hostId: string, instanceId: string): string {
+  return `slipway-${hostId}-${instanceId}`.replace(/[^a-zA-Z0-9_.-]/g, '-');
+}
+
+/** The container's environment: the request's vars, then PORT and DYNO, which the platform owns. */
+export function containerEnv(request: RunInstanceRequest): string[] {
+  const env: Record<string, string> = {};
+  for (const [key, value] of Object.entries(request.env)) {
+    // Docker splits "KEY=value" at the first "=": such a key cannot be expressed. Names only,
+    // never values, go into the message (values are secrets).
+    if (key.length === 0 || key.includes('=') || key.includes('\0')) {
+      throw new InvalidRunRequestError(`invalid config var name ${JSON.stringify(key)}`);
+    }
+    if (value.includes('\0')) throw new InvalidRunRequestError(`config var ${key} contains a NUL byte`);
+    env[key] = value;
+  }
+  env.PORT = String(CONTAINER_PORT);
+  env.DYNO = dynoName(request);
+  return Object.entries(env).map(([key, value]) => `${key}=${value}`);
+}
+
+export function containerSpec(request: RunInstanceRequest, host: HostSettings): ContainerCreateOptions {
+  const portKey = `${CONTAINER_PORT}/tcp`;
+  const memoryBytes = request.memoryMb * 1024 * 1024;
+  return {
+    name: containerName(host.hostId, request.instanceId),
+    Image: imageReference(host.registry, request.image),
+    // The image's entrypoint would be prepended to the command: the command alone runs.
+    Entrypoint: [],
+    Cmd: ['/bin/bash', '-c', request.command],
+    Env: containerEnv(request),
+    User: APP_USER,
+    Labels: instanceLabels(host.hostId, request),
+    ExposedPorts: { [portKey]: {} },
+    StopSignal: 'SIGTERM',
+    Tty: false,
+    OpenStdin: false,
+    AttachStdin: false,
+    AttachStdout: false,
+    AttachStderr: false,
+    HostConfig: {
+      // tini as PID 1: signals reach the app, zombies are reaped.
+      Init: true,
+      Privileged: false,
+      CapDrop: ['ALL'],
+      SecurityOpt: ['no-new-privileges'],
+      Memory: memoryBytes,
+      MemorySwap: memoryBytes,
+      NanoCpus: Math.round(request.cpus * 1e9),
+      PidsLimit: PIDS_LIMIT,
+      Binds: [],
+      Mounts: [],
+      NetworkMode: 'bridge',
+      PortBindings: { [portKey]: [{ HostIp: host.address, HostPort: '' }] },
+      PublishAllPorts: false,
+      LogConfig: { Type: 'json-file', Config: { ...LOG_ROTATION } },
+      // The platform restarts crashed instances, with backoff; Docker must not.
+      RestartPolicy: { Name: 'no', MaximumRetryCount: 0 },
+      AutoRemove: false,
+    },
+  };
+}

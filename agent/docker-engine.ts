@@ -1,0 +1,195 @@
+// The real ContainerEngine, over the Docker Engine API (dockerode). It is scoped to one host:
+// every list and event filter carries the host's labels, and every operation on a container
+// id first checks that the container carries them, so an id that came from anywhere cannot
+// make this agent touch another host's (or anyone else's) container.
+import { PassThrough } from 'node:stream';
+import { createInterface } from 'node:readline';
+import type Docker from 'dockerode';
+import type { ContainerCreateOptions } from 'dockerode';
+import type { ContainerDetails, ContainerEngine, ContainerEvent, ContainerLogLine, ContainerSummary } from './container-engine.js';
+import { detailsFromInspect, parseContainerEvent, splitTimestamp } from './docker-facts.js';
+import { followProgress } from './docker-progress.js';
+import { hostSelector, labelFilters, matchesSelector } from './labels.js';
+
+export class ForeignContainerError extends Error {
+  override name = 'ForeignContainerError';
+  constructor(id: string, hostId: string) {
+    super(`container ${id.slice(0, 12)} is not labeled for host ${hostId}: refusing to touch it`);
+  }
+}
+
+export class DockerEngineError extends Error {
+  override name = 'DockerEngineError';
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super(message, options);
+  }
+}
+
+function statusCode(err: unknown): number | undefined {
+  return typeof err === 'object' && err !== null && 'statusCode' in err ? Number((err as { statusCode: unknown }).statusCode) : undefined;
+}
+
+export class DockerContainerEngine implements ContainerEngine {
+  private readonly ownLabels: Record<string, string>;
+
+  constructor(
+    private readonly docker: Docker,
+    readonly hostId: string,
+  ) {
+    this.ownLabels = hostSelector(hostId);
+  }
+
+  async hasImage(reference: string): Promise<boolean> {
+    try {
+      await this.docker.getImage(reference).inspect();
+      return true;
+    } catch (err) {
+      if (statusCode(err) === 404) return false;
+      throw new DockerEngineError(`could not inspect image ${reference}`, { cause: err });
+    }
+  }
+
+  async pullImage(reference: string): Promise<void> {
+    const at = reference.lastIndexOf('@');
+    const [fromImage, tag] = at > 0 ? [reference.slice(0, at), reference.slice(at + 1)] : [reference, 'latest'];
+    let stream: NodeJS.ReadableStream;
+    try {
+      // The Engine wants an X-Registry-Auth header even for a registry without auth.
+      stream = await this.docker.createImage({}, { fromImage, tag });
+    } catch (err) {
+      throw new DockerEngineError(`could not pull ${reference}`, { cause: err });
+    }
+    await followProgress(this.docker.modem, stream, `pulling ${reference}`);
+  }
+
+  async createContainer(spec: ContainerCreateOptions): Promise<string> {
+    if (!matchesSelector(spec.Labels, this.ownLabels)) {
+      throw new DockerEngineError(`refusing to create a container not labeled for host ${this.hostId}`);
+    }
+    const container = await this.docker.createContainer(spec);
+    return container.id;
+  }
+
+  async startContainer(id: string): Promise<void> {
+    await this.ownContainer(id);
+    try {
+      await this.docker.getContainer(id).start();
+    } catch (err) {
+      // 304: already started.
+      if (statusCode(err) !== 304) throw new DockerEngineError(`could not start container ${id.slice(0, 12)}`, { cause: err });
+    }
+  }
+
+  async inspectContainer(id: string): Promise<ContainerDetails | null> {
+    let details: ContainerDetails;
+    try {
+      details = detailsFromInspect(await this.docker.getContainer(id).inspect());
+    } catch (err) {
+      if (statusCode(err) === 404) return null;
+      throw new DockerEngineError(`could not inspect container ${id.slice(0, 12)}`, { cause: err });
+    }
+    if (!matchesSelector(details.labels, this.ownLabels)) throw new ForeignContainerError(id, this.hostId);
+    return details;
+  }
+
+  async stopContainer(id: string, graceSeconds: number): Promise<void> {
+    if (!(await this.ownContainer(id))) return;
+    try {
+      await this.docker.getContainer(id).stop({ t: graceSeconds });
+    } catch (err) {
+      // 304: already stopped; 404: already gone.
+      const code = statusCode(err);
+      if (code !== 304 && code !== 404) throw new DockerEngineError(`could not stop container ${id.slice(0, 12)}`, { cause: err });
+    }
+  }
+
+  async removeContainer(id: string): Promise<void> {
+    if (!(await this.ownContainer(id))) return;
+    try {
+      await this.docker.getContainer(id).remove({ force: true, v: true });
+    } catch (err) {
+      // 404: gone; 409: removal already in progress.
+      const code = statusCode(err);
+      if (code !== 404 && code !== 409) throw new DockerEngineError(`could not remove container ${id.slice(0, 12)}`, { cause: err });
+    }
+  }
+
+  async listContainers(selector: Record<string, string>): Promise<ContainerSummary[]> {
+    // A selector that names another host selects nothing this agent may see.
+    if (Object.entries(this.ownLabels).some(([key, value]) => key in selector && selector[key] !== value)) return [];
+    const filters = { label: labelFilters({ ...selector, ...this.ownLabels }) };
+    const containers = await this.docker.listContainers({ all: true, filters });
+    return containers
+      .filter((info) => matchesSelector(info.Labels, this.ownLabels))
+      .map((info) => ({ id: info.Id, labels: info.Labels ?? {}, state: info.State }));
+  }
+
+  async watchEvents(onEvent: (event: ContainerEvent) => void, options: { sinceSeconds?: number; signal: AbortSignal }): Promise<void> {
+    const stream = (await this.docker.getEvents({
+      ...(options.sinceSeconds === undefined ? {} : { since: options.sinceSeconds }),
+      filters: { type: ['container'], event: ['die', 'oom'], label: labelFilters(this.ownLabels) },
+      abortSignal: options.signal,
+    } as object)) as NodeJS.ReadableStream;
+    await readLines(stream, options.signal, (line) => {
+      let raw: unknown;
+      try {
+        raw = JSON.parse(line);
+      } catch {
+        return;
+      }
+      const event = parseContainerEvent(raw);
+      if (event && matchesSelector(event.labels, this.ownLabels)) onEvent(event);
+    });
+  }
+
+  async followLogs(
+    id: string,
+    onLine: (line: ContainerLogLine) => void,
+    options: { sinceSeconds?: number; signal: AbortSignal },
+  ): Promise<void> {
+    if (!(await this.ownContainer(id))) return;
+    const stream = (await this.docker.getContainer(id).logs({
+      follow: true,
+      stdout: true,
+      stderr: true,
+      timestamps: true,
+      ...(options.sinceSeconds === undefined ? {} : { since: options.sinceSeconds }),
+      abortSignal: options.signal,
+    } as object)) as unknown as NodeJS.ReadableStream;
+    // Without a TTY, Docker multiplexes stdout and stderr into one framed stream.
+    const stdout = new PassThrough();
+    const stderr = new PassThrough();
+    this.docker.modem.demuxStream(stream, stdout, stderr);
+    const end = () => {
+      stdout.end();
+      stderr.end();
+    };
+    stream.on('end', end);
+    stream.on('close', end);
+    stream.on('error', end);
+    const emit = (name: 'stdout' | 'stderr') => (raw: string) => onLine({ stream: name, ...splitTimestamp(raw) });
+    await Promise.all([readLines(stdout, options.signal, emit('stdout')), readLines(stderr, options.signal, emit('stderr'))]);
+  }
+
+  /** Whether the container exists and is ours; throws ForeignContainerError when it is not ours. */
+  private async ownContainer(id: string): Promise<boolean> {
+    return (await this.inspectContainer(id)) !== null;
+  }
+}
+
+/** Calls `onLine` for each line until the stream ends, fails or `signal` aborts. */
+function readLines(stream: NodeJS.ReadableStream, signal: AbortSignal, onLine: (line: string) => void): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const lines = createInterface({ input: stream as NodeJS.ReadableStream, crlfDelay: Infinity });
+    const finish = () => {
+      signal.removeEventListener('abort', finish);
+      lines.close();
+      resolve();
+    };
+    lines.on('line', onLine);
+    lines.on('close', finish);
+    stream.on('error', finish);
+    signal.addEventListener('abort', finish, { once: true });
+  });
+}

@@ -1,0 +1,89 @@
+import { describe, expect, it } from 'vitest';
+import type { RunInstanceRequest } from '../common/protocol.js';
+import {
+  dynoName,
+  hostSelector,
+  identityFromLabels,
+  instanceLabels,
+  instanceSelector,
+  labelFilters,
+  matchesSelector,
+} from './labels.js';
+
+const request: RunInstanceRequest = {
+  instanceId: 'i-123',
+  appId: 'app-9',
+  appName: 'shop',
+  type: 'web',
+  index: 2,
+  releaseVersion: 7,
+  image: { repository: 'apps/shop', digest: `sha256:${'a'.repeat(64)}` },
+  command: 'node server.js',
+  env: { SECRET: 'x' },
+  memoryMb: 512,
+  cpus: 0.5,
+  checkPort: true,
+  bootTimeoutSeconds: 45,
+};
+
+describe('labels', () => {
+  it('marks the container as managed by its host, with the instance identity', () => {
+    expect(instanceLabels('host-a', request)).toEqual({
+      'slipway.managed': 'true',
+      'slipway.host': 'host-a',
+      'slipway.app': 'shop',
+      'slipway.app-id': 'app-9',
+      'slipway.instance': 'i-123',
+      'slipway.process-type': 'web',
+      'slipway.process-index': '2',
+      'slipway.release': '7',
+      'slipway.check-port': 'true',
+      'slipway.boot-timeout-seconds': '45',
+    });
+  });
+
+  it('never puts config vars into labels', () => {
+    expect(JSON.stringify(instanceLabels('host-a', request))).not.toContain('SECRET');
+  });
+
+  it('reads the identity back from the labels', () => {
+    expect(identityFromLabels(instanceLabels('host-a', request))).toEqual({
+      instanceId: 'i-123',
+      appId: 'app-9',
+      appName: 'shop',
+      type: 'web',
+      index: 2,
+      releaseVersion: 7,
+      checkPort: true,
+      bootTimeoutSeconds: 45,
+    });
+  });
+
+  it('refuses an incomplete label set', () => {
+    const labels = instanceLabels('host-a', request);
+    delete labels['slipway.instance'];
+    expect(identityFromLabels(labels)).toBeNull();
+    expect(identityFromLabels({ ...instanceLabels('host-a', request), 'slipway.process-index': 'x' })).toBeNull();
+  });
+
+  it('selects by host, and by host and instance', () => {
+    expect(labelFilters(hostSelector('host-a'))).toEqual(['slipway.managed=true', 'slipway.host=host-a']);
+    expect(labelFilters(instanceSelector('host-a', 'i-1'))).toEqual([
+      'slipway.managed=true',
+      'slipway.host=host-a',
+      'slipway.instance=i-1',
+    ]);
+  });
+
+  it('matches only containers of the same host', () => {
+    const labels = instanceLabels('host-a', request);
+    expect(matchesSelector(labels, hostSelector('host-a'))).toBe(true);
+    expect(matchesSelector(labels, hostSelector('host-b'))).toBe(false);
+    expect(matchesSelector(labels, instanceSelector('host-a', 'i-999'))).toBe(false);
+    expect(matchesSelector(undefined, hostSelector('host-a'))).toBe(false);
+  });
+
+  it('names dynos the Heroku way', () => {
+    expect(dynoName({ type: 'worker', index: 3 })).toBe('worker.3');
+  });
+});

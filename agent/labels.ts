@@ -1,0 +1,93 @@
+// The Docker labels that mark a container as one of Slipway's instances and say which host
+// owns it. The agent finds its containers only through these labels, never by a name or id
+// from a message, and reads an adopted container's identity back from them.
+import type { RunInstanceRequest } from '../common/protocol.js';
+
+export const LABELS = {
+  managed: 'slipway.managed',
+  host: 'slipway.host',
+  app: 'slipway.app',
+  appId: 'slipway.app-id',
+  instance: 'slipway.instance',
+  processType: 'slipway.process-type',
+  processIndex: 'slipway.process-index',
+  release: 'slipway.release',
+  /** Kept so that an agent restarted during a boot can resume the $PORT check. */
+  checkPort: 'slipway.check-port',
+  bootTimeout: 'slipway.boot-timeout-seconds',
+} as const;
+
+/** Who an instance is, as its labels record it. */
+export interface InstanceIdentity {
+  instanceId: string;
+  appId: string;
+  appName: string;
+  type: string;
+  index: number;
+  releaseVersion: number;
+  checkPort: boolean;
+  bootTimeoutSeconds: number;
+}
+
+export function instanceLabels(hostId: string, request: RunInstanceRequest): Record<string, string> {
+  return {
+    [LABELS.managed]: 'true',
+    [LABELS.host]: hostId,
+    [LABELS.app]: request.appName,
+    [LABELS.appId]: request.appId,
+    [LABELS.instance]: request.instanceId,
+    [LABELS.processType]: request.type,
+    [LABELS.processIndex]: String(request.index),
+    [LABELS.release]: String(request.releaseVersion),
+    [LABELS.checkPort]: String(request.checkPort),
+    [LABELS.bootTimeout]: String(request.bootTimeoutSeconds),
+  };
+}
+
+/** The label filter for every container of one host. */
+export function hostSelector(hostId: string): Record<string, string> {
+  return { [LABELS.managed]: 'true', [LABELS.host]: hostId };
+}
+
+/** The label filter for one instance's containers on one host. */
+export function instanceSelector(hostId: string, instanceId: string): Record<string, string> {
+  return { ...hostSelector(hostId), [LABELS.instance]: instanceId };
+}
+
+/** Docker's filter syntax for a selector: ["key=value", ...]. */
+export function labelFilters(selector: Record<string, string>): string[] {
+  return Object.entries(selector).map(([key, value]) => `${key}=${value}`);
+}
+
+/** Whether `labels` satisfy `selector`. */
+export function matchesSelector(labels: Record<string, string> | undefined, selector: Record<string, string>): boolean {
+  return Object.entries(selector).every(([key, value]) => labels?.[key] === value);
+}
+
+/** The identity recorded in a container's labels, or null when they are not a full set. */
+export function identityFromLabels(labels: Record<string, string>): InstanceIdentity | null {
+  const index = Number(labels[LABELS.processIndex]);
+  const releaseVersion = Number(labels[LABELS.release]);
+  const bootTimeoutSeconds = Number(labels[LABELS.bootTimeout] ?? 60);
+  const instanceId = labels[LABELS.instance];
+  const appId = labels[LABELS.appId];
+  const appName = labels[LABELS.app];
+  const type = labels[LABELS.processType];
+  if (!instanceId || !appId || !appName || !type) return null;
+  if (!Number.isInteger(index) || !Number.isInteger(releaseVersion) || !(bootTimeoutSeconds > 0)) return null;
+  return {
+    instanceId,
+    appId,
+    appName,
+    type,
+    index,
+    releaseVersion,
+    checkPort: labels[LABELS.checkPort] !== 'false',
+    bootTimeoutSeconds,
+  };
+}
+
+/** `web.1`: the name Heroku gives a dyno, used in DYNO and in log lines. */
+export function dynoName(identity: Pick<InstanceIdentity, 'type' | 'index'>): string {
+  return `${identity.type}.${identity.index}`;
+}
