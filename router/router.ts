@@ -1,0 +1,213 @@
+// Starts the router: HAProxy as the data plane, this process as its controller (route and
+// certificate sync, access logs, metrics). See README.md for the design.
+import { chmod, mkdir, writeFile } from 'node:fs/promises';
+import { Redis } from 'ioredis';
+import { connect, type NatsConnection, type Subscription } from 'nats';
+import type { Logger } from '../common/logger.js';
+import { describeError } from '../common/errors.js';
+import { freePort } from '../common/ports.js';
+import { decode, encode, subjects, type LogLine } from '../common/protocol.js';
+import { z } from 'zod';
+import { accessLogHandler } from './access-log-publisher.js';
+import { CertificateSync } from './certificate-sync.js';
+import type { RouterConfig } from './config.js';
+import { DataPlane } from './data-plane.js';
+import { applyOp, emptyState, addSlots, type DataPlaneState } from './data-plane-state.js';
+import { ensureDefaultCertificate } from './default-certificate.js';
+import { renderHaproxyConfig, renderHostsMap } from './haproxy-config.js';
+import { assertHaproxyInstalled, startHaproxy, type HaproxyProcess } from './haproxy-process.js';
+import { HOP_BY_HOP_LUA } from './hop-by-hop.js';
+import { startLogReceiver } from './log-receiver.js';
+import { startMetricsServer } from './metrics-server.js';
+import { createRouterMetrics } from './metrics.js';
+import { renderPageMap } from './pages.js';
+import { readCertificateRecord, readCertificateRecords, readRouteSnapshot } from './redis-source.js';
+import { grownSlotCount, planRouteChanges } from './route-diff.js';
+import { RouteSync } from './route-sync.js';
+import { unixSocketRuntimeApi } from './runtime-api.js';
+import { statePaths } from './state-paths.js';
+
+export interface RunningRouter {
+  httpPort: number;
+  httpsPort: number;
+  metricsPort: number;
+  /** The HAProxy master process's pid (for operators and tests). */
+  haproxyPid: number;
+  /** Resolves once every route change received so far is applied (tests, health checks). */
+  settled(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+const certificateChanged = z.object({ hostname: z.string().min(1) });
+
+export async function startRouter(config: RouterConfig, logger: Logger): Promise<RunningRouter> {
+  const version = assertHaproxyInstalled(config.haproxyBinary);
+  const paths = statePaths(config.stateDir);
+  await mkdir(config.stateDir, { recursive: true, mode: 0o700 });
+  await chmod(config.stateDir, 0o700);
+  const defaultCertificate = config.defaultCertificatePath ?? paths.defaultCertificate;
+  if (!config.defaultCertificatePath && (await ensureDefaultCertificate(paths.defaultCertificate, config.appsDomain))) {
+    logger.info({ domain: config.appsDomain }, 'generated a self-signed default certificate');
+  }
+  const ports = {
+    http: config.httpPort || (await freePort()),
+    https: config.httpsPort || (await freePort()),
+  };
+  const metrics = createRouterMetrics();
+  const cleanup: (() => Promise<unknown>)[] = [];
+  let stopping = false;
+  const stopAll = async () => {
+    for (const step of cleanup.splice(0).reverse()) {
+      await step().catch((err: unknown) => logger.warn({ err: describeError(err) }, 'router shutdown step failed'));
+    }
+  };
+
+  try {
+    const redis = new Redis(config.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 2, enableOfflineQueue: false });
+    redis.on('error', (err) => logger.debug({ err: err.message }, 'redis'));
+    await redis.connect();
+    cleanup.push(() => redis.quit());
+    const nc: NatsConnection = await connect({ servers: config.natsUrl, name: 'slipway-router', maxReconnectAttempts: -1, reconnectTimeWait: 500 });
+    cleanup.push(() => nc.drain());
+
+    // Watch before listing, so nothing published while the snapshot is read is missed.
+    const sync = new RouteSync({ appsDomain: config.appsDomain, readSnapshot: () => readRouteSnapshot(redis, config.appsDomain), logger, metrics });
+    const subscriptions: Subscription[] = [];
+    subscriptions.push(
+      nc.subscribe(subjects.routeChanged, {
+        callback: (err, msg) => {
+          if (err) return logger.warn({ err: err.message }, 'route subscription');
+          try {
+            sync.applyMessage(JSON.parse(new TextDecoder().decode(msg.data)));
+          } catch (parseError) {
+            logger.warn({ err: describeError(parseError) }, 'ignored an unreadable route message');
+          }
+        },
+      }),
+    );
+    await sync.resync();
+
+    const certificates = new CertificateSync(
+      paths,
+      { readAll: () => readCertificateRecords(redis), readOne: (hostname) => readCertificateRecord(redis, hostname) },
+      logger,
+    );
+    await certificates.writeInitialFiles();
+
+    // The first state is planned like any change, applied to the files HAProxy starts from.
+    const initial = emptyState(config.backendSlots);
+    const plan = planRouteChanges(sync.table, initial, { now: Date.now(), slotQuarantineMs: 0 });
+    if (plan.appsWithoutSlot.length > 0) addSlots(initial, grownSlotCount(config.backendSlots, plan.appsWithoutSlot.length) - config.backendSlots);
+    for (const op of planRouteChanges(sync.table, initial, { now: Date.now(), slotQuarantineMs: 0 }).ops) applyOp(initial, op);
+
+    let dataPlane: DataPlane | null = null;
+    const publish = (line: LogLine) => nc.publish(subjects.logs(line.appName), encode(line));
+    const logReceiver = await startLogReceiver(
+      accessLogHandler({ attribution: (b, s) => dataPlane?.attribution(b, s) ?? null, publish, metrics }),
+    );
+    cleanup.push(() => logReceiver.close());
+
+    const writeFiles = async (state: DataPlaneState) => {
+      await writeFile(paths.luaScript, HOP_BY_HOP_LUA);
+      await writeFile(paths.pagesMap, renderPageMap(config.brand));
+      await writeFile(paths.hostsMap, renderHostsMap(state));
+      const haproxyConfig = renderHaproxyConfig({
+        settings: config,
+        ports,
+        logPort: logReceiver.port,
+        paths: { ...paths, defaultCertificate },
+        state,
+      });
+      await writeFile(paths.config, haproxyConfig, { mode: 0o600 });
+    };
+    await writeFiles(initial);
+
+    const runtime = unixSocketRuntimeApi(paths.adminSocket);
+    const haproxy: HaproxyProcess = await startHaproxy({
+      binary: config.haproxyBinary,
+      configPath: paths.config,
+      masterSocket: paths.masterSocket,
+      runtime,
+      logger,
+    });
+    cleanup.push(() => haproxy.stop());
+    haproxy.process.exited.then(({ code, signal }) => {
+      if (!stopping) logger.error({ code, signal }, 'haproxy exited unexpectedly');
+    });
+    certificates.attach(runtime);
+
+    dataPlane = new DataPlane(initial, {
+      runtime,
+      commandContext: { hostsMapPath: paths.hostsMap, healthCheckIntervalMs: config.healthCheckIntervalMs },
+      reload: async (state) => {
+        await writeFiles(state);
+        await haproxy.reload();
+      },
+      drainTimeoutMs: config.drainTimeoutMs,
+      logger,
+      metrics,
+    });
+    dataPlane.start();
+    cleanup.push(() => dataPlane!.stop());
+    const plane = dataPlane;
+    sync.onChange((table, change) => void plane.update(table, { receivedAt: change.receivedAt, repair: change.resync }));
+    // Anything that arrived while HAProxy was starting.
+    await plane.update(sync.table);
+
+    subscriptions.push(
+      nc.subscribe(subjects.certificateChanged, {
+        callback: (err, msg) => {
+          if (err) return;
+          try {
+            void certificates.changed(decode(certificateChanged, msg.data).hostname);
+          } catch (parseError) {
+            logger.warn({ err: describeError(parseError) }, 'ignored an unreadable certificate message');
+          }
+        },
+      }),
+    );
+    cleanup.push(async () => subscriptions.forEach((s) => s.unsubscribe()));
+    await certificates.resync();
+
+    sync.startPeriodicResync(config.resyncIntervalMs);
+    const certificateTimer = setInterval(() => void certificates.resync(), config.resyncIntervalMs);
+    certificateTimer.unref();
+    cleanup.push(async () => {
+      sync.stop();
+      clearInterval(certificateTimer);
+    });
+    void (async () => {
+      for await (const status of nc.status()) {
+        if (status.type === 'reconnect') {
+          logger.info('NATS reconnected: resyncing routes and certificates');
+          void sync.resync();
+          void certificates.resync();
+        }
+      }
+    })();
+
+    const metricsServer = await startMetricsServer({
+      host: config.metricsBind,
+      port: config.metricsPort,
+      registry: metrics.registry,
+      haproxySocket: paths.prometheusSocket,
+    });
+    cleanup.push(() => metricsServer.close());
+
+    logger.info({ http: ports.http, https: ports.https, metrics: metricsServer.port, haproxy: version }, 'router started');
+    return {
+      httpPort: ports.http,
+      httpsPort: ports.https,
+      metricsPort: metricsServer.port,
+      haproxyPid: haproxy.process.child.pid ?? 0,
+      settled: () => plane.update(sync.table),
+      stop: async () => {
+        stopping = true;
+        await stopAll();
+      },
+    };
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
+}
