@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../common/errors.js';
-import { describeConfig, parseAgentConfig } from './config.js';
+import { describeConfig, machineCapacity, natsConnectionOptions, parseAgentConfig } from './config.js';
 
 const machine = { memoryMb: 8192, cpus: 4 };
 const required = {
@@ -74,5 +74,25 @@ describe('parseAgentConfig', () => {
     expect(described).not.toContain('secret-token');
     expect(described).not.toContain('pw@');
     expect(described).toContain('host-1');
+  });
+});
+
+describe('machineCapacity', () => {
+  it('measures this machine', () => {
+    const capacity = machineCapacity();
+    expect(capacity.memoryMb).toBeGreaterThan(0);
+    expect(capacity.cpus).toBeGreaterThanOrEqual(1);
+  });
+});
+
+describe('natsConnectionOptions', () => {
+  it('reconnects forever and takes replies on the host own inbox prefix', () => {
+    expect(natsConnectionOptions(parseAgentConfig(required, machine))).toEqual({
+      servers: 'nats://127.0.0.1:4222',
+      name: 'slipway-agent-host-1',
+      inboxPrefix: '_INBOX_host-1',
+      maxReconnectAttempts: -1,
+      waitOnFirstConnect: true,
+    });
   });
 });

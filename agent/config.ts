@@ -1,5 +1,6 @@
 // The agent's configuration, read once from the environment by main.ts. Capacity defaults to
 // this machine's, which the caller measures and passes in (so parsing stays pure).
+import { availableParallelism, totalmem } from 'node:os';
 import { z } from 'zod';
 import { flag, parseEnv, url, type Env } from '../common/config.js';
 import type { HostCapacity } from '../common/types.js';
@@ -70,5 +71,23 @@ export function describeConfig(config: AgentConfig): Record<string, unknown> {
     capacity: config.capacity,
     heartbeatMs: config.heartbeatMs,
     stopInstancesOnExit: config.stopInstancesOnExit,
+  };
+}
+
+/** This machine's memory and CPUs: the default capacity a host offers. */
+export function machineCapacity(): HostCapacity {
+  return { memoryMb: Math.floor(totalmem() / (1024 * 1024)), cpus: availableParallelism() };
+}
+
+/** How the agent connects to NATS: reconnecting forever, with replies to an inbox prefix of
+ *  its own (per-host NATS permissions let a host read only `_INBOX_<hostId>.>`). Credentials,
+ *  when NATS requires them, ride in SLIPWAY_NATS_URL (nats://<hostId>:<token>@host:port). */
+export function natsConnectionOptions(config: AgentConfig) {
+  return {
+    servers: config.natsUrl,
+    name: `slipway-agent-${config.hostId}`,
+    inboxPrefix: `_INBOX_${config.hostId}`,
+    maxReconnectAttempts: -1,
+    waitOnFirstConnect: true,
   };
 }

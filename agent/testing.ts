@@ -2,6 +2,8 @@
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type Docker from 'dockerode';
+import { pino } from 'pino';
+import type { Logger } from '../common/logger.js';
 import type { RunInstanceRequest } from '../common/protocol.js';
 import type { ImageRef } from '../common/types.js';
 import { LABELS } from './labels.js';
@@ -50,4 +52,11 @@ export async function waitFor<T>(what: string, probe: () => T | undefined | Prom
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await sleep(50);
   }
+}
+
+/** A logger that keeps its JSON lines, for asserting on what the agent logs (and never logs). */
+export function capturingLogger(): { log: Logger; lines: string[] } {
+  const lines: string[] = [];
+  const log = pino({ level: 'debug' }, { write: (line: string) => lines.push(line) });
+  return { log, lines };
 }

@@ -1,0 +1,140 @@
+// One host's agent: joins the platform, adopts the containers an earlier run left, answers
+// the control plane's commands, watches Docker for deaths and heartbeats. It is handed its
+// NATS connection and container engine; main.ts makes them.
+import type { NatsConnection } from 'nats';
+import { describeError } from '../common/errors.js';
+import type { Logger } from '../common/logger.js';
+import { encode, subjects, type InstanceEvent, type InstanceStatus, type LogLine } from '../common/protocol.js';
+import { httpAnswers, type PortProbe } from './boot-probe.js';
+import { serveCommands, type CommandServer } from './commands.js';
+import type { AgentConfig } from './config.js';
+import type { ContainerEngine } from './container-engine.js';
+import { watchContainerEvents } from './event-watch.js';
+import { everyInterval, heartbeatMessage } from './heartbeat.js';
+import { InstanceManager, type InstanceTiming } from './instances.js';
+import { DEFAULT_REGISTER_RETRY, registerUntilAccepted, type RegisterRetryPolicy } from './registration.js';
+import { AGENT_VERSION } from './version.js';
+
+export interface AgentTiming extends InstanceTiming {
+  register: RegisterRetryPolicy;
+  /** Pause before reopening a failed Docker event stream. */
+  eventsRetryMs: number;
+}
+
+export interface AgentDeps {
+  nats: NatsConnection;
+  engine: ContainerEngine;
+  log: Logger;
+  probe?: PortProbe;
+  timing?: Partial<AgentTiming>;
+}
+
+export class Agent {
+  readonly instances: InstanceManager;
+  private readonly lifetime = new AbortController();
+  private commands: CommandServer | null = null;
+  private heartbeats: Promise<void> = Promise.resolve();
+  private events: Promise<void> = Promise.resolve();
+  private reconciling: Promise<void> | null = null;
+  private stopped: Promise<void> | null = null;
+
+  constructor(
+    private readonly config: AgentConfig,
+    private readonly deps: AgentDeps,
+  ) {
+    this.instances = new InstanceManager({
+      host: { hostId: config.hostId, registry: config.registry, address: config.address },
+      engine: deps.engine,
+      reports: {
+        statusChanged: (status) => this.publishStatus(status),
+        logLine: (line) => this.publishLogLine(line),
+      },
+      probe: deps.probe ?? httpAnswers,
+      log: deps.log,
+      timing: deps.timing,
+    });
+  }
+
+  /** Joins (waiting as long as it takes), adopts, then serves. Rejects if stopped before joining. */
+  async start(): Promise<void> {
+    const { config, deps } = this;
+    const { signal } = this.lifetime;
+    await registerUntilAccepted({
+      request: async (subject, body, timeout) => (await deps.nats.request(subject, body, { timeout })).data,
+      message: {
+        hostId: config.hostId,
+        token: config.token,
+        address: config.address,
+        capacity: config.capacity,
+        agentVersion: AGENT_VERSION,
+      },
+      policy: { ...DEFAULT_REGISTER_RETRY, ...deps.timing?.register },
+      log: deps.log,
+      signal,
+    });
+    signal.throwIfAborted();
+    this.events = watchContainerEvents(deps.engine, (event) => this.instances.containerEvent(event), {
+      signal,
+      log: deps.log,
+      retryMs: deps.timing?.eventsRetryMs ?? 1000,
+    });
+    await this.instances.adopt();
+    signal.throwIfAborted();
+    this.commands = serveCommands(
+      deps.nats,
+      config.hostId,
+      {
+        run: (request) => this.instances.run(request),
+        stop: (request) => this.instances.stop(request),
+        list: () => ({ ok: true, instances: this.instances.list() }),
+      },
+      deps.log,
+    );
+    this.heartbeats = everyInterval(config.heartbeatMs, () => this.heartbeat(), signal);
+    deps.log.info({ hostId: config.hostId, instances: this.instances.list().length }, 'agent ready');
+  }
+
+  /** Stops serving; with stopInstancesOnExit, also stops and removes every instance first. Idempotent. */
+  stop(): Promise<void> {
+    this.stopped ??= (async () => {
+      this.lifetime.abort();
+      await this.commands?.close();
+      await this.heartbeats;
+      await this.reconciling;
+      await this.instances.shutdown(this.config.stopInstancesOnExit);
+      await this.events;
+      // The last events (down) must leave before the caller closes the connection.
+      await this.deps.nats.flush().catch(() => {});
+    })();
+    return this.stopped;
+  }
+
+  private heartbeat(): void {
+    this.publish(subjects.heartbeat(this.config.hostId), heartbeatMessage(this.config, this.instances.list(), new Date()));
+    // Heartbeats double as the safety net for missed Docker events.
+    this.reconciling ??= this.instances
+      .reconcile()
+      .catch((err) => this.deps.log.warn({ err: describeError(err) }, 'could not reconcile with Docker'))
+      .finally(() => {
+        this.reconciling = null;
+      });
+  }
+
+  private publishStatus(status: InstanceStatus): void {
+    const event: InstanceEvent = { ...status, hostId: this.config.hostId, at: new Date().toISOString() };
+    this.publish(subjects.instanceEvent(this.config.hostId), event);
+  }
+
+  private publishLogLine(line: LogLine): void {
+    this.publish(subjects.logs(line.appName), line);
+  }
+
+  private publish(subject: string, message: unknown): void {
+    try {
+      this.deps.nats.publish(subject, encode(message));
+    } catch (err) {
+      // Closed or draining connection: the reconcile loop heals what is lost.
+      this.deps.log.debug({ subject, err: describeError(err) }, 'could not publish');
+    }
+  }
+}

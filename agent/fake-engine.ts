@@ -1,0 +1,151 @@
+// An in-memory ContainerEngine for unit tests of the instance lifecycle. The real one,
+// DockerContainerEngine, is tested against Docker in docker-engine.test.ts.
+import type { ContainerCreateOptions } from 'dockerode';
+import type { ContainerDetails, ContainerEngine, ContainerEvent, ContainerLogLine, ContainerSummary } from './container-engine.js';
+
+interface FakeContainer {
+  id: string;
+  spec: ContainerCreateOptions;
+  state: 'created' | 'running' | 'exited';
+  exitCode: number | null;
+  oomKilled: boolean;
+  port: number | null;
+  startedAtMs: number | null;
+  logListeners: Set<(line: ContainerLogLine | null) => void>;
+}
+
+export class FakeEngine implements ContainerEngine {
+  readonly images = new Set<string>();
+  readonly containers = new Map<string, FakeContainer>();
+  readonly pulls: string[] = [];
+  readonly removed: string[] = [];
+  readonly stops: { id: string; graceSeconds: number }[] = [];
+  /** Called with every die event the fake produces (the agent wires the real stream the same way). */
+  onEvent: (event: ContainerEvent) => void = () => {};
+  /** Set to make pulls fail. */
+  pullError: Error | null = null;
+  /** Exit code a container gets when stopped. */
+  stopExitCode = 143;
+  private nextId = 1;
+  private nextPort = 40000;
+
+  async hasImage(reference: string): Promise<boolean> {
+    return this.images.has(reference);
+  }
+
+  async pullImage(reference: string): Promise<void> {
+    this.pulls.push(reference);
+    if (this.pullError) throw this.pullError;
+    this.images.add(reference);
+  }
+
+  async createContainer(spec: ContainerCreateOptions): Promise<string> {
+    if (!spec.Image || !this.images.has(spec.Image)) throw new Error(`no such image: ${spec.Image}`);
+    const id = `c${this.nextId++}`.padEnd(64, '0');
+    this.containers.set(id, {
+      id,
+      spec,
+      state: 'created',
+      exitCode: null,
+      oomKilled: false,
+      port: null,
+      startedAtMs: null,
+      logListeners: new Set(),
+    });
+    return id;
+  }
+
+  async startContainer(id: string): Promise<void> {
+    const container = this.get(id);
+    container.state = 'running';
+    container.port = this.nextPort++;
+    container.startedAtMs = Date.now();
+  }
+
+  async inspectContainer(id: string): Promise<ContainerDetails | null> {
+    const container = this.containers.get(id);
+    if (!container) return null;
+    return {
+      id,
+      labels: { ...(container.spec.Labels ?? {}) },
+      state: container.state,
+      running: container.state === 'running',
+      exitCode: container.exitCode,
+      oomKilled: container.oomKilled,
+      startedAtMs: container.startedAtMs,
+      publishedPorts: container.state === 'running' && container.port ? { '5000/tcp': container.port } : {},
+    };
+  }
+
+  async stopContainer(id: string, graceSeconds: number): Promise<void> {
+    this.stops.push({ id, graceSeconds });
+    const container = this.containers.get(id);
+    if (container?.state === 'running') this.exit(id, this.stopExitCode);
+  }
+
+  async removeContainer(id: string): Promise<void> {
+    if (!this.containers.has(id)) return;
+    this.removed.push(id);
+    this.containers.delete(id);
+  }
+
+  async listContainers(selector: Record<string, string>): Promise<ContainerSummary[]> {
+    return [...this.containers.values()]
+      .filter((container) => Object.entries(selector).every(([key, value]) => container.spec.Labels?.[key] === value))
+      .map((container) => ({ id: container.id, labels: { ...(container.spec.Labels ?? {}) }, state: container.state }));
+  }
+
+  async watchEvents(): Promise<void> {
+    throw new Error('the fake delivers events through onEvent');
+  }
+
+  followLogs(id: string, onLine: (line: ContainerLogLine) => void, options: { signal: AbortSignal }): Promise<void> {
+    const container = this.get(id);
+    return new Promise((resolve) => {
+      const listener = (line: ContainerLogLine | null) => {
+        if (line) return onLine(line);
+        container.logListeners.delete(listener);
+        resolve();
+      };
+      container.logListeners.add(listener);
+      options.signal.addEventListener('abort', () => listener(null), { once: true });
+      if (container.state === 'exited') listener(null);
+    });
+  }
+
+  /** The container writes a line. */
+  say(id: string, text: string): void {
+    for (const listener of this.get(id).logListeners) listener({ stream: 'stdout', text, at: new Date().toISOString() });
+  }
+
+  /** The container's process exits; a die event follows unless `silently`. */
+  exit(id: string, exitCode: number, options: { oomKilled?: boolean; silently?: boolean } = {}): void {
+    const container = this.get(id);
+    container.state = 'exited';
+    container.exitCode = exitCode;
+    container.oomKilled = options.oomKilled ?? false;
+    for (const listener of [...container.logListeners]) listener(null);
+    if (!options.silently) {
+      this.onEvent({ action: 'die', containerId: id, labels: { ...(container.spec.Labels ?? {}) }, exitCode, timeSeconds: Math.floor(Date.now() / 1000) });
+    }
+  }
+
+  /** A container as an earlier agent left it. */
+  async plant(spec: ContainerCreateOptions, state: FakeContainer['state'], exitCode: number | null = null): Promise<string> {
+    this.images.add(spec.Image!);
+    const id = await this.createContainer(spec);
+    if (state !== 'created') await this.startContainer(id);
+    if (state === 'exited') this.exit(id, exitCode ?? 0, { silently: true });
+    return id;
+  }
+
+  container(id: string): FakeContainer | undefined {
+    return this.containers.get(id);
+  }
+
+  private get(id: string): FakeContainer {
+    const container = this.containers.get(id);
+    if (!container) throw new Error(`no such container: ${id}`);
+    return container;
+  }
+}

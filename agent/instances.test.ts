@@ -1,0 +1,306 @@
+// The instance lifecycle's decisions, against the in-memory engine (fake-engine.ts). The same
+// paths run against Docker in agent.test.ts.
+import { afterEach, describe, expect, it } from 'vitest';
+import { silentLogger } from '../common/logger.js';
+import type { InstanceStatus, LogLine } from '../common/protocol.js';
+import { containerSpec, imageReference } from './container-spec.js';
+import { FakeEngine } from './fake-engine.js';
+import { InstanceManager } from './instances.js';
+import { runRequest, waitFor } from './testing.js';
+
+const host = { hostId: 'host-a', registry: '127.0.0.1:5000', address: '127.0.0.1' };
+const image = { repository: 'apps/shop', digest: `sha256:${'c'.repeat(64)}` };
+const reference = imageReference(host.registry, image);
+
+interface Setup {
+  engine: FakeEngine;
+  manager: InstanceManager;
+  statuses: InstanceStatus[];
+  lines: LogLine[];
+  bound: Set<number>;
+  probes: number[];
+}
+
+const managers: InstanceManager[] = [];
+afterEach(async () => {
+  for (const manager of managers.splice(0)) await manager.shutdown(false);
+});
+
+function setup(engine = new FakeEngine()): Setup {
+  const statuses: InstanceStatus[] = [];
+  const lines: LogLine[] = [];
+  const bound = new Set<number>();
+  const probes: number[] = [];
+  const manager = new InstanceManager({
+    host,
+    engine,
+    reports: { statusChanged: (status) => statuses.push(status), logLine: (line) => lines.push(line) },
+    probe: async (_address, port) => {
+      probes.push(port);
+      return bound.has(port);
+    },
+    log: silentLogger(),
+    timing: { probeIntervalMs: 10, logDrainMs: 50 },
+  });
+  engine.onEvent = (event) => manager.containerEvent(event);
+  managers.push(manager);
+  return { engine, manager, statuses, lines, bound, probes };
+}
+
+const states = (statuses: InstanceStatus[], instanceId: string) => statuses.filter((s) => s.instanceId === instanceId).map((s) => s.state);
+const find = (statuses: InstanceStatus[], instanceId: string, state: InstanceStatus['state']) =>
+  statuses.find((s) => s.instanceId === instanceId && s.state === state);
+
+describe('InstanceManager.run', () => {
+  it('pulls a missing image, creates the container from the spec and reports up once $PORT answers', async () => {
+    const { engine, manager, statuses, bound } = setup();
+    const request = runRequest(image, { env: { SECRET: 's3cret' } });
+    const reply = await manager.run(request);
+
+    expect(reply.ok).toBe(true);
+    expect(engine.pulls).toEqual([reference]);
+    const container = engine.container(reply.containerId!)!;
+    expect(container.spec).toEqual(containerSpec(request, host));
+    expect(reply.port).toBe(container.port);
+    expect(find(statuses, request.instanceId, 'starting')?.port).toBe(reply.port);
+
+    bound.add(reply.port!);
+    const up = await waitFor('up', () => find(statuses, request.instanceId, 'up'));
+    expect(up.port).toBe(reply.port);
+    expect(manager.list()).toEqual([up]);
+  });
+
+  it('does not pull an image it already has', async () => {
+    const { engine, manager } = setup();
+    engine.images.add(reference);
+    expect((await manager.run(runRequest(image))).ok).toBe(true);
+    expect(engine.pulls).toEqual([]);
+  });
+
+  it('reports up without probing when no port check is asked for', async () => {
+    const { manager, statuses, probes } = setup();
+    const request = runRequest(image, { checkPort: false });
+    await manager.run(request);
+    await waitFor('up', () => find(statuses, request.instanceId, 'up'));
+    expect(probes).toEqual([]);
+  });
+
+  it('answers a failed pull with an error and keeps no record', async () => {
+    const { engine, manager, statuses } = setup();
+    engine.pullError = new Error('manifest unknown');
+    const reply = await manager.run(runRequest(image));
+    expect(reply).toEqual({ ok: false, error: expect.stringContaining('manifest unknown') });
+    expect(manager.list()).toEqual([]);
+    expect(statuses).toEqual([]);
+    expect(engine.containers.size).toBe(0);
+  });
+
+  it('refuses an env var name Docker cannot hold, without creating anything', async () => {
+    const { engine, manager } = setup();
+    const reply = await manager.run(runRequest(image, { env: { 'A=B': 'value' } }));
+    expect(reply.ok).toBe(false);
+    expect(reply.error).not.toContain('value');
+    expect(engine.containers.size).toBe(0);
+  });
+
+  it('answers a retried run with the container it already runs', async () => {
+    const { engine, manager } = setup();
+    const request = runRequest(image);
+    const first = await manager.run(request);
+    const second = await manager.run(request);
+    expect(second).toEqual(first);
+    expect(engine.containers.size).toBe(1);
+  });
+
+  it('replaces a crashed instance on a new run of the same id', async () => {
+    const { engine, manager, statuses } = setup();
+    const request = runRequest(image);
+    const first = await manager.run(request);
+    engine.exit(first.containerId!, 1);
+    await waitFor('crashed', () => find(statuses, request.instanceId, 'crashed'));
+    const second = await manager.run(request);
+    expect(second.ok).toBe(true);
+    expect(second.containerId).not.toBe(first.containerId);
+    expect(manager.list().map((s) => s.state)).toEqual(['starting']);
+  });
+
+  it('publishes the output of the instance as log lines of its dyno', async () => {
+    const { engine, manager, lines } = setup();
+    const reply = await manager.run(runRequest(image, { appName: 'shop', type: 'worker', index: 2 }));
+    engine.say(reply.containerId!, 'working');
+    expect(lines).toEqual([{ appName: 'shop', source: 'app', process: 'worker.2', line: 'working', at: expect.any(String) }]);
+  });
+});
+
+describe('InstanceManager, exits', () => {
+  it('reports a crash with the exit code and removes the dead container', async () => {
+    const { engine, manager, statuses, bound } = setup();
+    const request = runRequest(image);
+    const reply = await manager.run(request);
+    bound.add(reply.port!);
+    await waitFor('up', () => find(statuses, request.instanceId, 'up'));
+
+    engine.exit(reply.containerId!, 3);
+    const crashed = await waitFor('crashed', () => find(statuses, request.instanceId, 'crashed'));
+    expect(crashed).toMatchObject({ exitCode: 3, reason: 'exited with code 3' });
+    await waitFor('removal', () => (engine.containers.has(reply.containerId!) ? undefined : true));
+    // The record stays crashed until the control plane stops or replaces it.
+    expect(manager.list()).toEqual([crashed]);
+  });
+
+  it('reports a crash on boot as crashed, never up', async () => {
+    const { engine, manager, statuses } = setup();
+    const request = runRequest(image);
+    const reply = await manager.run(request);
+    engine.exit(reply.containerId!, 1);
+    await waitFor('crashed', () => find(statuses, request.instanceId, 'crashed'));
+    expect(states(statuses, request.instanceId)).toEqual(['starting', 'crashed']);
+  });
+
+  it('notices a crash during boot on its own when the die event is missed', async () => {
+    const { engine, manager, statuses } = setup();
+    const request = runRequest(image);
+    const reply = await manager.run(request);
+    engine.exit(reply.containerId!, 1, { silently: true });
+    expect(await waitFor('crashed', () => find(statuses, request.instanceId, 'crashed'))).toMatchObject({ exitCode: 1 });
+  });
+
+  it('names an out-of-memory kill', async () => {
+    const { engine, manager, statuses } = setup();
+    const request = runRequest(image);
+    const reply = await manager.run(request);
+    engine.exit(reply.containerId!, 137, { oomKilled: true });
+    const crashed = await waitFor('crashed', () => find(statuses, request.instanceId, 'crashed'));
+    expect(crashed.reason).toBe('exited with code 137 (out of memory)');
+  });
+
+  it('stops an instance that does not bind $PORT in time and reports R10', async () => {
+    const { engine, manager, statuses } = setup();
+    const request = runRequest(image, { bootTimeoutSeconds: 1 });
+    const reply = await manager.run(request);
+    const crashed = await waitFor('crashed', () => find(statuses, request.instanceId, 'crashed'), 5000);
+    expect(crashed).toMatchObject({ reason: 'did not bind $PORT within 1 s', exitCode: null });
+    expect(engine.stops).toEqual([{ id: reply.containerId, graceSeconds: 0 }]);
+    expect(states(statuses, request.instanceId)).toEqual(['starting', 'crashed']);
+    await waitFor('removal', () => (engine.containers.has(reply.containerId!) ? undefined : true));
+  });
+
+  it('finds an exit whose event was missed when it reconciles', async () => {
+    const { engine, manager, statuses, bound } = setup();
+    const request = runRequest(image);
+    const reply = await manager.run(request);
+    bound.add(reply.port!);
+    await waitFor('up', () => find(statuses, request.instanceId, 'up'));
+    engine.exit(reply.containerId!, 2, { silently: true });
+    await manager.reconcile();
+    expect(await waitFor('crashed', () => find(statuses, request.instanceId, 'crashed'))).toMatchObject({ exitCode: 2 });
+  });
+});
+
+describe('InstanceManager.stop', () => {
+  it('stops gracefully, removes the container and reports down, not a crash', async () => {
+    const { engine, manager, statuses, bound } = setup();
+    const request = runRequest(image);
+    const reply = await manager.run(request);
+    bound.add(reply.port!);
+    await waitFor('up', () => find(statuses, request.instanceId, 'up'));
+
+    expect(await manager.stop({ instanceId: request.instanceId, graceSeconds: 7 })).toEqual({ ok: true });
+    expect(engine.stops).toEqual([{ id: reply.containerId, graceSeconds: 7 }]);
+    expect(engine.containers.size).toBe(0);
+    expect(states(statuses, request.instanceId)).toEqual(['starting', 'up', 'stopping', 'down']);
+    expect(manager.list()).toEqual([]);
+  });
+
+  it('stops an instance during its boot without reporting it up or crashed', async () => {
+    const { manager, statuses } = setup();
+    const request = runRequest(image);
+    await manager.run(request);
+    await manager.stop({ instanceId: request.instanceId, graceSeconds: 1 });
+    expect(states(statuses, request.instanceId)).toEqual(['starting', 'stopping', 'down']);
+  });
+
+  it('is ok with an instance it does not know', async () => {
+    const { manager, statuses } = setup();
+    expect(await manager.stop({ instanceId: 'nope', graceSeconds: 1 })).toEqual({ ok: true });
+    expect(statuses).toEqual([]);
+  });
+
+  it('forgets a crashed instance when stopped', async () => {
+    const { engine, manager, statuses } = setup();
+    const request = runRequest(image);
+    const reply = await manager.run(request);
+    engine.exit(reply.containerId!, 1);
+    await waitFor('crashed', () => find(statuses, request.instanceId, 'crashed'));
+    expect(await manager.stop({ instanceId: request.instanceId, graceSeconds: 1 })).toEqual({ ok: true });
+    expect(manager.list()).toEqual([]);
+    expect(states(statuses, request.instanceId).at(-1)).toBe('down');
+  });
+});
+
+describe('InstanceManager.adopt', () => {
+  it('takes over running containers, and reports and removes exited ones', async () => {
+    const engine = new FakeEngine();
+    const running = runRequest(image, { instanceId: 'i-running' });
+    const exited = runRequest(image, { instanceId: 'i-exited' });
+    const created = runRequest(image, { instanceId: 'i-created' });
+    const runningId = await engine.plant(containerSpec(running, host), 'running');
+    await engine.plant(containerSpec(exited, host), 'exited', 3);
+    await engine.plant(containerSpec(created, host), 'created');
+    const otherHost = await engine.plant(containerSpec(runRequest(image), { ...host, hostId: 'host-b' }), 'running');
+
+    const { manager, statuses, bound, lines } = setup(engine);
+    bound.add(engine.container(runningId)!.port!);
+    await manager.adopt();
+
+    expect(find(statuses, 'i-running', 'up')).toMatchObject({ port: engine.container(runningId)!.port });
+    expect(find(statuses, 'i-exited', 'crashed')).toMatchObject({ exitCode: 3, reason: 'exited with code 3' });
+    expect(find(statuses, 'i-created', 'down')).toBeDefined();
+    expect([...engine.containers.keys()].sort()).toEqual([runningId, otherHost].sort());
+    expect(manager.list().map((s) => [s.instanceId, s.state]).sort()).toEqual([
+      ['i-exited', 'crashed'],
+      ['i-running', 'up'],
+    ]);
+
+    // It follows the adopted instance's output and notices its crash.
+    engine.say(runningId, 'still here');
+    expect(lines.at(-1)).toMatchObject({ line: 'still here', process: 'web.1' });
+    engine.exit(runningId, 3);
+    await waitFor('crashed', () => find(statuses, 'i-running', 'crashed'));
+  });
+
+  it('resumes the boot check of an instance adopted within its boot window', async () => {
+    const engine = new FakeEngine();
+    const request = runRequest(image, { instanceId: 'i-booting', bootTimeoutSeconds: 30 });
+    const id = await engine.plant(containerSpec(request, host), 'running');
+    const { manager, statuses, bound } = setup(engine);
+    await manager.adopt();
+    expect(manager.list()[0]?.state).toBe('starting');
+    bound.add(engine.container(id)!.port!);
+    await waitFor('up', () => find(statuses, 'i-booting', 'up'));
+  });
+});
+
+describe('InstanceManager.shutdown', () => {
+  it('with stopInstances, stops and removes every container of its host', async () => {
+    const { engine, manager, statuses } = setup();
+    const a = runRequest(image);
+    const b = runRequest(image);
+    await manager.run(a);
+    await manager.run(b);
+    const foreign = await engine.plant(containerSpec(runRequest(image), { ...host, hostId: 'host-b' }), 'running');
+    await manager.shutdown(true);
+    expect([...engine.containers.keys()]).toEqual([foreign]);
+    expect(states(statuses, a.instanceId).at(-1)).toBe('down');
+    expect(states(statuses, b.instanceId).at(-1)).toBe('down');
+    expect(engine.stops.every((stop) => stop.graceSeconds === 10)).toBe(true);
+  });
+
+  it('without, leaves the containers running and refuses new runs', async () => {
+    const { engine, manager } = setup();
+    const reply = await manager.run(runRequest(image));
+    await manager.shutdown(false);
+    expect(engine.container(reply.containerId!)?.state).toBe('running');
+    expect(await manager.run(runRequest(image))).toEqual({ ok: false, error: 'the agent is shutting down' });
+  });
+});

@@ -1,0 +1,53 @@
+// slipway-agent: one per host. Reads its environment once, connects to NATS and the Docker
+// Engine, runs the agent, and stops it gracefully on SIGTERM or SIGINT (a second signal
+// exits at once).
+import Docker from 'dockerode';
+import { connect } from 'nats';
+import { describeError } from '../common/errors.js';
+import { createLogger } from '../common/logger.js';
+import { Agent } from './agent.js';
+import { describeConfig, machineCapacity, natsConnectionOptions, parseAgentConfig } from './config.js';
+import { DockerContainerEngine } from './docker-engine.js';
+
+async function main(): Promise<void> {
+  const config = parseAgentConfig(process.env, machineCapacity());
+  const log = createLogger('agent', config.logLevel);
+  log.info(describeConfig(config), 'starting slipway-agent');
+
+  const nats = await connect(natsConnectionOptions(config));
+  const docker = new Docker({ socketPath: config.dockerSocket });
+  const agent = new Agent(config, { nats, engine: new DockerContainerEngine(docker, config.hostId), log });
+
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) {
+      log.warn({ signal }, 'second signal: exiting without cleaning up');
+      process.exit(1);
+    }
+    stopping = true;
+    log.info({ signal, stopInstances: config.stopInstancesOnExit }, 'stopping slipway-agent');
+    void agent
+      .stop()
+      .then(() => nats.drain())
+      .then(
+        () => process.exit(0),
+        (err) => {
+          log.error({ err: describeError(err) }, 'unclean stop');
+          process.exit(1);
+        },
+      );
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+
+  try {
+    await agent.start();
+  } catch (err) {
+    if (!stopping) throw err;
+  }
+}
+
+main().catch((err) => {
+  console.error(`slipway-agent: ${describeError(err)}`);
+  process.exit(1);
+});
