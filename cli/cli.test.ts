@@ -1,0 +1,272 @@
+// The CLI in-process (injected IO) against a real control plane on real Redis and NATS.
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Builder } from '../control-plane/builds/builder.js';
+import { freePort } from '../common/ports.js';
+import { apiClient, startTestControlPlane, type TestControlPlane } from '../test/support/control-plane.js';
+import { credentialsPath } from './config.js';
+import { inProcessCli, type CliResult } from './testing.js';
+
+const exec = promisify(execFile);
+
+const noBuilds: Builder & { ready: boolean } = {
+  ready: true,
+  build: async () => {
+    throw new Error('no builds in this test');
+  },
+  tagImage: async () => {},
+};
+
+describe('slipway (in-process) against the Platform API', () => {
+  let cp: TestControlPlane;
+  let home: string;
+  let repo: string;
+  let slipway: ReturnType<typeof inProcessCli>;
+  let credentialsFile: string;
+
+  const ok = (result: CliResult) => {
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    return result.stdout;
+  };
+  const failure = (result: CliResult, message: RegExp) => {
+    expect(result.code).toBe(1);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toMatch(message);
+    expect(result.stderr).not.toMatch(/\n\s+at /); // no stack trace
+    return result.stderr;
+  };
+
+  beforeAll(async () => {
+    cp = await startTestControlPlane({}, { builder: noBuilds });
+    home = await mkdtemp(join(tmpdir(), 'slipway-cli-home-'));
+    repo = await mkdtemp(join(tmpdir(), 'slipway-cli-repo-'));
+    await exec('git', ['init', '-q', '-b', 'main'], { cwd: repo });
+    credentialsFile = credentialsPath(undefined, home);
+    // the git repository is the working directory: apps are found through its `slipway` remote
+    slipway = inProcessCli({ home, cwd: repo, self: ['/usr/bin/node', '/opt/slipway cli/main.js'] });
+  });
+  afterAll(async () => {
+    await cp?.stop();
+    await Promise.all([home, repo].filter(Boolean).map((dir) => rm(dir, { recursive: true, force: true })));
+  });
+
+  it('refuses a wrong token at login and stores nothing', async () => {
+    const wrong = cp.adminToken.replace(/.$/, (c) => (c === 'a' ? 'b' : 'a'));
+    failure(await slipway(['login', '--api', cp.url, '--token', wrong]), /^Error: Invalid credentials provided\.\n$/);
+    await expect(stat(credentialsFile)).rejects.toThrow(/ENOENT/);
+    failure(await slipway(['whoami']), /Not logged in/);
+  });
+
+  it('logs in, storing the URL and token readable by the owner only', async () => {
+    expect(ok(await slipway(['login', '--api', `${cp.url}/`, '--token', '-'], { stdin: `${cp.adminToken}\n` }))).toBe(
+      `Logged in to ${cp.url} as admin@slipway.local\n`,
+    );
+    expect((await stat(credentialsFile)).mode & 0o777).toBe(0o600);
+    expect((await stat(join(home, '.config', 'slipway'))).mode & 0o777).toBe(0o700);
+    expect(JSON.parse(await readFile(credentialsFile, 'utf8'))).toEqual({ apiUrl: cp.url, token: cp.adminToken, email: 'admin@slipway.local' });
+    expect(ok(await slipway(['whoami']))).toBe('admin@slipway.local (operator)\n');
+    expect(JSON.parse(ok(await slipway(['whoami', '--json'])))).toMatchObject({ email: 'admin@slipway.local', admin: true });
+  });
+
+  it('creates and lists apps', async () => {
+    const created = ok(await slipway(['apps:create', 'cli-app']));
+    expect(created).toBe(`Created cli-app\nhttp://cli-app.localhost/ | ${cp.url}/cli-app.git\n`);
+    const table = ok(await slipway(['apps'])).split('\n');
+    expect(table[0]).toMatch(/^NAME\s+OWNER\s+WEB URL$/);
+    expect(table).toContainEqual(expect.stringMatching(/^cli-app\s+admin@slipway\.local\s+http:\/\/cli-app\.localhost\/$/));
+    const json = JSON.parse(ok(await slipway(['apps', '--json'])));
+    expect(json.map((a: { name: string }) => a.name)).toEqual(['cli-app']);
+    failure(await slipway(['apps:create', 'cli-app']), /already taken/);
+    failure(await slipway(['apps:create', 'Bad_Name']), /Name is invalid.*lowercase/);
+  });
+
+  it('shows an app, and says so clearly when there is no such app', async () => {
+    const info = ok(await slipway(['apps:info', '-a', 'cli-app']));
+    expect(info).toContain('=== cli-app');
+    expect(info).toMatch(/Git URL: +http:\/\/127\.0\.0\.1:\d+\/cli-app\.git/);
+    expect(info).toMatch(/Dynos: +none/);
+    failure(await slipway(['apps:info', '-a', 'no-such-app']), /^Error: Couldn't find that app: no-such-app\.\n$/);
+    failure(await slipway(['config', '-a', 'no-such-app']), /Couldn't find that app: no-such-app/);
+  });
+
+  it("needs an app when there is no -a and no git remote, and says how to name one", async () => {
+    failure(await slipway(['ps']), /No app specified: use -a <app>, or run this in a git repository with a `slipway` remote/);
+  });
+
+  it('sets, gets and unsets config vars, values with = intact', async () => {
+    const url = 'postgres://u:p@db/x?sslmode=require&a=b';
+    const set = ok(await slipway(['config:set', `DATABASE_URL=${url}`, 'SECRET=s3cr3t==', '-a', 'cli-app']));
+    expect(set).toMatch(/^Set DATABASE_URL and SECRET on cli-app, v1\n/);
+    expect(ok(await slipway(['config:get', 'DATABASE_URL', '-a', 'cli-app']))).toBe(`${url}\n`);
+    expect(ok(await slipway(['config:get', 'SECRET', '-a', 'cli-app']))).toBe('s3cr3t==\n');
+    expect(ok(await slipway(['config:get', 'MISSING', '-a', 'cli-app']))).toBe('\n');
+    expect(JSON.parse(ok(await slipway(['config:get', 'MISSING', '-a', 'cli-app', '--json'])))).toEqual({ key: 'MISSING', value: null });
+    expect(ok(await slipway(['config', '-a', 'cli-app'])).split('\n')).toEqual([
+      '=== cli-app Config Vars',
+      `DATABASE_URL: ${url}`,
+      'SECRET:       s3cr3t==',
+      '',
+    ]);
+    expect(ok(await slipway(['config', '-s', '-a', 'cli-app']))).toBe(`DATABASE_URL='${url}'\nSECRET=s3cr3t==\n`);
+
+    expect(ok(await slipway(['config:unset', 'SECRET', '-a', 'cli-app']))).toBe('Unset SECRET on cli-app, v2\n');
+    expect(JSON.parse(ok(await slipway(['config', '--json', '-a', 'cli-app'])))).toEqual({ DATABASE_URL: url });
+  });
+
+  it('keeps config values out of errors', async () => {
+    const secret = 'hunter2-very-secret';
+    const tooLong = `BIG=${secret}${'x'.repeat(33 * 1024)}`;
+    const stderr = failure(await slipway(['config:set', tooLong, '-a', 'cli-app']), /Error: /);
+    expect(stderr).not.toContain(secret);
+    const noEquals = failure(await slipway(['config:set', secret, '-a', 'cli-app']), /argument 1 has no '='/);
+    expect(noEquals).not.toContain(secret);
+    expect(JSON.parse(ok(await slipway(['config', '--json', '-a', 'cli-app']))).BIG).toBeUndefined();
+  });
+
+  it('lists releases newest first and shows one', async () => {
+    const lines = ok(await slipway(['releases', '-a', 'cli-app'])).trimEnd().split('\n');
+    expect(lines[0]).toMatch(/^VERSION\s+STATUS\s+CREATED\s+DESCRIPTION$/);
+    expect(lines[2]).toMatch(/^v2 \(current\)\s+succeeded\s+\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC\s+Remove SECRET config vars$/);
+    expect(lines[3]).toMatch(/^v1\s+succeeded\s+.*Set DATABASE_URL, SECRET config vars$/);
+    expect(lines).toHaveLength(4);
+    const info = ok(await slipway(['releases:info', 'v1', '-a', 'cli-app']));
+    expect(info).toContain('=== Release v1\n');
+    expect(info).toMatch(/Description: +Set DATABASE_URL, SECRET config vars/);
+    expect(info).not.toContain('s3cr3t');
+    failure(await slipway(['releases:info', 'v9', '-a', 'cli-app']), /Couldn't find that release \(9\)/);
+    // config-only releases carry no code: the API says so
+    failure(await slipway(['releases:rollback', '-a', 'cli-app']), /v1 has no code to roll back to/);
+  });
+
+  it('adds, lists and removes custom domains', async () => {
+    expect(ok(await slipway(['domains:add', 'www.cli-example.com', '-a', 'cli-app']))).toMatch(/^Added www\.cli-example\.com to cli-app/);
+    expect(ok(await slipway(['domains', '-a', 'cli-app'])).split('\n')).toEqual([
+      'HOSTNAME             KIND',
+      '-------------------  -------',
+      'cli-app.localhost    default',
+      'www.cli-example.com  custom',
+      '',
+    ]);
+    failure(await slipway(['domains:add', 'x.localhost', '-a', 'cli-app']), /belong to the platform/);
+    expect(ok(await slipway(['domains:remove', 'www.cli-example.com', '-a', 'cli-app']))).toBe('Removed www.cli-example.com from cli-app\n');
+    failure(await slipway(['domains:remove', 'www.cli-example.com', '-a', 'cli-app']), /Couldn't find that domain/);
+  });
+
+  it('refuses to scale a process type the app does not have, with the API reason', async () => {
+    failure(
+      await slipway(['ps:scale', 'web=2', '-a', 'cli-app']),
+      /^Error: Couldn't find that process type \(web\): the current release does not declare it\.\n$/,
+    );
+    failure(await slipway(['ps:scale', 'web=two', '-a', 'cli-app']), /Invalid quantity in web=two/);
+    expect(ok(await slipway(['ps:scale', '-a', 'cli-app']))).toBe('cli-app has no process types yet: deploy it first.\n');
+    expect(ok(await slipway(['ps', '-a', 'cli-app']))).toBe('No dynos on cli-app.\n');
+    expect(ok(await slipway(['builds', '-a', 'cli-app']))).toBe('cli-app has no builds yet: git push to deploy.\n');
+    failure(await slipway(['ps:restart', 'web.1', '-a', 'cli-app']), /Couldn't find that dyno \(web\.1\)/);
+  });
+
+  it('writes the git remote and the credential helper, then finds the app through the remote', async () => {
+    const out = ok(await slipway(['git:remote', '-a', 'cli-app']));
+    const url = `${cp.url}/cli-app.git`;
+    expect(out).toContain(`Added git remote slipway: ${url}`);
+    const git = async (...args: string[]) => (await exec('git', args, { cwd: repo })).stdout;
+    expect((await git('remote', 'get-url', 'slipway')).trim()).toBe(url);
+    const helpers = (await git('config', '--local', '--get-all', `credential.${url}.helper`)).split('\n');
+    expect(helpers).toEqual(['', "!/usr/bin/node '/opt/slipway cli/main.js' git:credentials", '']);
+    // the token is nowhere in the repository's config
+    expect(await readFile(join(repo, '.git', 'config'), 'utf8')).not.toContain(cp.adminToken);
+
+    // running it again changes nothing
+    expect(ok(await slipway(['git:remote', '-a', 'cli-app']))).toContain('Kept git remote slipway');
+    expect((await git('config', '--local', '--get-all', `credential.${url}.helper`)).split('\n')).toHaveLength(3);
+
+    // no -a: the `slipway` remote names the app
+    expect(JSON.parse(ok(await slipway(['config', '--json'])))).toHaveProperty('DATABASE_URL');
+    expect(ok(await slipway(['apps:info']))).toContain('=== cli-app');
+    // SLIPWAY_APP and -a take precedence over the remote
+    failure(await slipway(['apps:info'], { env: { SLIPWAY_APP: 'other-app' } }), /Couldn't find that app: other-app/);
+
+    // the hidden helper answers git with the token
+    expect(ok(await slipway(['git:credentials', 'get'], { stdin: `protocol=http\nhost=127.0.0.1\n\n` }))).toBe(
+      `username=slipway\npassword=${cp.adminToken}\n`,
+    );
+    expect(ok(await slipway(['git:credentials', 'store'], { stdin: 'protocol=http\n\n' }))).toBe('');
+  });
+
+  it('keeps operator commands from other users: forbidden', async () => {
+    const created = ok(await slipway(['users:create', 'bob@example.com']));
+    const token = /API token \(shown only now\): (slw_\S+)/.exec(created)?.[1];
+    expect(created).toMatch(/^Created user bob@example\.com \(/);
+    expect(token).toBeDefined();
+    const asBob = { env: { SLIPWAY_API_TOKEN: token! } };
+    expect(ok(await slipway(['whoami'], asBob))).toBe('bob@example.com\n');
+    failure(await slipway(['hosts'], asBob), /^Error: This action is for operators only\.\n$/);
+    failure(await slipway(['users:create', 'eve@example.com'], asBob), /operators only/);
+    // and bob does not see the operator's app
+    expect(ok(await slipway(['apps'], asBob))).toBe('You have no apps.\n');
+    failure(await slipway(['config', '-a', 'cli-app'], asBob), /You do not have access to the app cli-app/);
+
+    expect(ok(await slipway(['hosts']))).toBe('No hosts.\n');
+    // no host provider here: the CLI shows exactly what the API says (whatever the status)
+    const direct = await apiClient(cp.url, cp.adminToken)('POST', '/hosts', { count: 2 });
+    expect(direct.status).toBeGreaterThanOrEqual(500);
+    expect(failure(await slipway(['hosts:add', '2']), /^Error: /)).toBe(`Error: ${direct.body.message}\n`);
+    failure(await slipway(['hosts:remove', 'nope']), /Couldn't find that host \(nope\)/);
+    expect(ok(await slipway(['users'])).split('\n')[2]).toMatch(/^admin@slipway\.local\s+yes\s+/);
+  });
+
+  it('creates, lists and revokes tokens; a revoked token is refused', async () => {
+    const created = JSON.parse(ok(await slipway(['tokens:create', '--description', 'ci', '--json'])));
+    expect(created.token).toMatch(/^slw_/);
+    const listed = ok(await slipway(['tokens']));
+    expect(listed).toMatch(new RegExp(`^${created.id}\\s+ci\\s+`, 'm'));
+    expect(listed).not.toContain(created.token);
+    expect(ok(await slipway(['whoami'], { env: { SLIPWAY_API_TOKEN: created.token } }))).toContain('admin@slipway.local');
+    expect(ok(await slipway(['tokens:revoke', created.id]))).toBe(`Revoked token ${created.id}\n`);
+    failure(await slipway(['whoami'], { env: { SLIPWAY_API_TOKEN: created.token } }), /^Error: Invalid credentials provided\.\n$/);
+  });
+
+  it('destroys an app only with a matching --confirm', async () => {
+    failure(await slipway(['apps:destroy', '-a', 'cli-app']), /To proceed, run again with --confirm cli-app/);
+    failure(await slipway(['apps:destroy', '-a', 'cli-app', '--confirm', 'other']), /--confirm cli-app/);
+    ok(await slipway(['apps:info', '-a', 'cli-app']));
+    expect(ok(await slipway(['apps:destroy', '-a', 'cli-app', '--confirm', 'cli-app']))).toBe('Destroyed cli-app\n');
+    failure(await slipway(['apps:info', '-a', 'cli-app']), /Couldn't find that app: cli-app/);
+  });
+
+  it('reports usage errors through commander, with exit code 1', async () => {
+    const unknown = await slipway(['apps:craete', 'x']);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toMatch(/unknown command 'apps:craete'/);
+    expect(unknown.stderr).toMatch(/Did you mean apps:create\?/);
+    const missing = await slipway(['apps:create']);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/missing required argument 'name'/);
+    const help = await slipway(['--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain('ps:scale');
+    expect(help.stdout).not.toContain('git:credentials');
+  });
+
+  it('says when the API cannot be reached', async () => {
+    const closed = `http://127.0.0.1:${await freePort()}`;
+    failure(await slipway(['apps'], { env: { SLIPWAY_API_URL: closed } }), /Not logged in/); // the stored token is not for that API
+    failure(
+      await slipway(['apps'], { env: { SLIPWAY_API_URL: closed, SLIPWAY_API_TOKEN: 'slw_x' } }),
+      new RegExp(`^Error: Could not reach the Slipway API at ${closed} \\(ECONNREFUSED\\)\\.\\n$`),
+    );
+  });
+
+  it('logs out', async () => {
+    expect(ok(await slipway(['logout']))).toBe('Logged out\n');
+    await expect(stat(credentialsFile)).rejects.toThrow(/ENOENT/);
+    expect(ok(await slipway(['logout']))).toBe('Not logged in\n');
+    failure(await slipway(['apps']), /Not logged in/);
+    // the environment alone is enough
+    expect(ok(await slipway(['whoami'], { env: { SLIPWAY_API_URL: cp.url, SLIPWAY_API_TOKEN: cp.adminToken } }))).toContain('admin@slipway.local');
+  });
+});

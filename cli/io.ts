@@ -1,0 +1,19 @@
+// Everything a command touches outside itself, injected so that commands run in-process in
+// tests: output streams, stdin, the working directory, config, processes and the network.
+import type { CliConfig } from './config.js';
+import type { CommandRunner } from './runner.js';
+
+export interface CliIo {
+  stdout(text: string): void;
+  stderr(text: string): void;
+  /** All of stdin, up to its end (git's credential protocol, `login --token -`). */
+  readStdin(): Promise<string>;
+  cwd: string;
+  config: CliConfig;
+  run: CommandRunner;
+  /** The argv that runs this CLI, e.g. [node, /path/to/dist/cli/main.js], for git's credential helper. */
+  self: readonly string[];
+  fetch?: typeof globalThis.fetch;
+  /** Ends long-running commands (`logs --tail`) gracefully. */
+  signal?: AbortSignal;
+}

@@ -1,0 +1,33 @@
+#!/usr/bin/env node
+// slipway: the user's and operator's command line over the Platform API.
+import { homedir } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { describeError } from '../common/errors.js';
+import { loadCliConfig, type CliConfig } from './config.js';
+import { runCli } from './program.js';
+import { spawnRunner } from './runner.js';
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+let config: CliConfig;
+try {
+  config = loadCliConfig(process.env, homedir());
+} catch (err) {
+  process.stderr.write(`Error: ${describeError(err)}\n`);
+  process.exit(1);
+}
+
+process.exitCode = await runCli(process.argv.slice(2), {
+  stdout: (text) => void process.stdout.write(text),
+  stderr: (text) => void process.stderr.write(text),
+  readStdin,
+  cwd: process.cwd(),
+  config,
+  run: spawnRunner,
+  // git runs this same file as its credential helper
+  self: [process.execPath, fileURLToPath(import.meta.url)],
+});

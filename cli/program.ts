@@ -1,0 +1,63 @@
+// The `slipway` command line: commander wiring of every topic, and the one place that turns
+// failures into a message on stderr and an exit code.
+import { Command, CommanderError } from 'commander';
+import { CommandContext } from './context.js';
+import { CliError } from './errors.js';
+import type { CliIo } from './io.js';
+import { registerAppCommands } from './topics/apps.js';
+import { registerAuthCommands } from './topics/auth.js';
+import { registerBuildCommands } from './topics/builds.js';
+import { registerConfigCommands } from './topics/config-vars.js';
+import { registerDomainCommands } from './topics/domains.js';
+import { registerGitCommands } from './topics/git.js';
+import { registerHostCommands } from './topics/hosts.js';
+import { registerLogCommands } from './topics/logs.js';
+import { registerPsCommands } from './topics/ps.js';
+import { registerReleaseCommands } from './topics/releases.js';
+import { registerTokenCommands } from './topics/tokens.js';
+import { registerUserCommands } from './topics/users.js';
+
+export function createProgram(ctx: CommandContext): Command {
+  const program = new Command('slipway')
+    .description('Slipway: git push to deploy, scale from the command line')
+    .exitOverride()
+    .configureOutput({ writeOut: (text) => ctx.io.stdout(text), writeErr: (text) => ctx.io.stderr(text) })
+    .showHelpAfterError('(run slipway --help for the commands)');
+  // subcommands inherit the settings above: they print through ctx.io and throw instead of exiting
+  for (const register of [
+    registerAuthCommands,
+    registerAppCommands,
+    registerPsCommands,
+    registerConfigCommands,
+    registerReleaseCommands,
+    registerBuildCommands,
+    registerDomainCommands,
+    registerLogCommands,
+    registerGitCommands,
+    registerHostCommands,
+    registerUserCommands,
+    registerTokenCommands,
+  ]) {
+    register(program, ctx);
+  }
+  return program;
+}
+
+/** Runs one command line (without the node and script words); resolves to the exit code. */
+export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  const program = createProgram(new CommandContext(io));
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return 0;
+  } catch (err) {
+    // commander has already printed its own message (usage errors) or the help
+    if (err instanceof CommanderError) return err.exitCode;
+    if (err instanceof CliError) {
+      io.stderr(`Error: ${err.message}\n`);
+      return err.exitCode;
+    }
+    // a bug, not the user's doing: the message only (a stack helps nobody at the prompt)
+    io.stderr(`Error: unexpected failure: ${err instanceof Error ? err.message : String(err)}\n`);
+    return 1;
+  }
+}

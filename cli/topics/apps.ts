@@ -1,0 +1,78 @@
+// apps, apps:create, apps:info, apps:destroy
+import type { Command } from 'commander';
+import { apiPath } from '../api-client.js';
+import type { AppJson, FormationJson } from '../api-types.js';
+import { appOptions, jsonOption, type AppOptions, type CommandContext, type JsonOption } from '../context.js';
+import { CliError } from '../errors.js';
+import { formatKeyValues, formatTable, formatTime, heading } from '../format.js';
+
+export function appTable(apps: readonly AppJson[]): string[] {
+  return formatTable(
+    [...apps].sort((a, b) => a.name.localeCompare(b.name)),
+    [
+      { header: 'NAME', value: (a) => a.name },
+      { header: 'OWNER', value: (a) => a.owner.email ?? a.owner.id },
+      { header: 'WEB URL', value: (a) => a.web_url },
+    ],
+  );
+}
+
+export function appInfo(app: AppJson, formation: readonly FormationJson[]): string[] {
+  const dynos = formation
+    .filter((f) => f.quantity > 0)
+    .map((f) => `${f.type}: ${f.quantity} (${f.size})`)
+    .join(', ');
+  return [
+    heading(app.name),
+    ...formatKeyValues([
+      ['Owner', app.owner.email ?? app.owner.id],
+      ['Stack', app.stack.name],
+      ['Git URL', app.git_url],
+      ['Web URL', app.web_url],
+      ['Dynos', dynos || 'none'],
+      ['Created', formatTime(app.created_at)],
+      ['Updated', formatTime(app.updated_at)],
+    ]),
+  ];
+}
+
+export function registerAppCommands(program: Command, ctx: CommandContext): void {
+  jsonOption(program.command('apps').description('list the apps you can see')).action(async (options: JsonOption) => {
+    const apps = await (await ctx.api()).get<AppJson[]>('/apps');
+    if (options.json) ctx.printJson(apps);
+    else if (apps.length === 0) ctx.print('You have no apps.');
+    else ctx.print(...appTable(apps));
+  });
+
+  jsonOption(program.command('apps:create').description('create an app').argument('<name>', 'DNS label, 3-30 characters')).action(
+    async (name: string, options: JsonOption) => {
+      const app = await (await ctx.api()).post<AppJson>('/apps', { name });
+      if (options.json) ctx.printJson(app);
+      else ctx.print(`Created ${app.name}`, `${app.web_url} | ${app.git_url}`);
+    },
+  );
+
+  jsonOption(appOptions(program.command('apps:info').description('show an app'))).action(async (options: AppOptions & JsonOption) => {
+    const name = await ctx.app(options);
+    const api = await ctx.api();
+    const app = await api.get<AppJson>(apiPath`/apps/${name}`);
+    if (options.json) return ctx.printJson(app);
+    const formation = await api.get<FormationJson[]>(apiPath`/apps/${name}/formation`);
+    ctx.print(...appInfo(app, formation));
+  });
+
+  jsonOption(
+    appOptions(program.command('apps:destroy').description('destroy an app and everything in it for good')).option(
+      '--confirm <app>',
+      'the app name again, to confirm',
+    ),
+  ).action(async (options: AppOptions & JsonOption & { confirm?: string }) => {
+    const name = await ctx.app(options);
+    if (options.confirm !== name) {
+      throw new CliError(`This destroys ${name} with its config, releases, domains and dynos, for good. To proceed, run again with --confirm ${name}`);
+    }
+    const app = await (await ctx.api()).delete<AppJson>(apiPath`/apps/${name}`);
+    if (options.json) ctx.printJson(app);
+    else ctx.print(`Destroyed ${app.name}`);
+  });
+}

@@ -1,0 +1,53 @@
+// git:remote, and the hidden git:credentials that git runs as its credential helper.
+import type { Command } from 'commander';
+import { apiPath } from '../api-client.js';
+import type { AppJson } from '../api-types.js';
+import { appOptions, jsonOption, type AppOptions, type CommandContext, type JsonOption } from '../context.js';
+import { CliError } from '../errors.js';
+import { credentialHelperCommands, credentialResponse, DEFAULT_REMOTE, GIT_CONFIG_NOTHING_TO_UNSET, gitCommands } from '../git.js';
+import { runChecked } from '../runner.js';
+
+export function registerGitCommands(program: Command, ctx: CommandContext): void {
+  const { io } = ctx;
+  jsonOption(
+    appOptions(
+      program
+        .command('git:remote')
+        .description("add (or update) a git remote for the app, and let git authenticate with your token"),
+    ),
+  ).action(async (options: AppOptions & JsonOption) => {
+    const remote = options.remote ?? DEFAULT_REMOTE;
+    const app = await ctx.app(options);
+    const { git_url: url } = await (await ctx.api()).get<AppJson>(apiPath`/apps/${app}`);
+
+    const inRepo = await io.run(gitCommands.isRepository(), { cwd: io.cwd });
+    if (inRepo.exitCode !== 0) throw new CliError(`${io.cwd} is not in a git repository: run git init first.`);
+    const existing = await io.run(gitCommands.remoteUrl(remote), { cwd: io.cwd });
+    const previous = existing.exitCode === 0 ? existing.stdout.trim() : null;
+    if (previous === null) await runChecked(io.run, gitCommands.addRemote(remote, url), io.cwd);
+    else if (previous !== url) await runChecked(io.run, gitCommands.setRemoteUrl(remote, url), io.cwd);
+
+    const [unset, ...add] = credentialHelperCommands(url, io.self);
+    const unsetResult = await io.run(unset!, { cwd: io.cwd });
+    if (unsetResult.exitCode !== 0 && unsetResult.exitCode !== GIT_CONFIG_NOTHING_TO_UNSET) {
+      throw new CliError(`Could not configure git's credential helper: ${unsetResult.stderr.trim()}`);
+    }
+    for (const argv of add) await runChecked(io.run, argv, io.cwd);
+    if (options.json) return ctx.printJson({ remote, url, app });
+    const verb = previous === null ? 'Added' : previous === url ? 'Kept' : 'Updated';
+    ctx.print(`${verb} git remote ${remote}: ${url}`, `git authenticates to it with your Slipway token: git push ${remote} main`);
+  });
+
+  // git's credential helper protocol: git writes attributes to stdin, we answer `get` with
+  // the token as the password; `store` and `erase` are ours to ignore (the token lives in
+  // the credentials file, not in git).
+  program
+    .command('git:credentials', { hidden: true })
+    .argument('<operation>', 'get, store or erase')
+    .action(async (operation: string) => {
+      await io.readStdin();
+      if (operation !== 'get') return;
+      const { token } = await ctx.credentials();
+      io.stdout(credentialResponse(token));
+    });
+}

@@ -1,0 +1,47 @@
+// hosts, hosts:add, hosts:remove (operators only; the API answers 403 to everyone else)
+import type { Command } from 'commander';
+import { apiPath } from '../api-client.js';
+import type { HostJson } from '../api-types.js';
+import { parsePositiveInteger } from '../args.js';
+import { jsonOption, type CommandContext, type JsonOption } from '../context.js';
+import { formatTable, formatTime } from '../format.js';
+
+export function hostTable(hosts: readonly HostJson[]): string[] {
+  return formatTable(
+    [...hosts].sort((a, b) => a.created_at.localeCompare(b.created_at)),
+    [
+      { header: 'ID', value: (h) => h.id },
+      { header: 'PROVIDER', value: (h) => h.provider },
+      { header: 'STATE', value: (h) => h.state },
+      { header: 'MEMORY', value: (h) => `${h.capacity.memoryMb} MB`, align: 'right' },
+      { header: 'CPUS', value: (h) => String(h.capacity.cpus), align: 'right' },
+      { header: 'INSTANCES', value: (h) => String(h.instances), align: 'right' },
+      { header: 'LAST HEARTBEAT', value: (h) => formatTime(h.last_heartbeat) },
+    ],
+  );
+}
+
+export function registerHostCommands(program: Command, ctx: CommandContext): void {
+  jsonOption(program.command('hosts').description('list the hosts dynos run on (operators)')).action(async (options: JsonOption) => {
+    const hosts = await (await ctx.api()).get<HostJson[]>('/hosts');
+    if (options.json) ctx.printJson(hosts);
+    else if (hosts.length === 0) ctx.print('No hosts.');
+    else ctx.print(...hostTable(hosts));
+  });
+
+  jsonOption(program.command('hosts:add').description('add hosts from the configured provider (operators)').argument('[count]', 'how many', '1')).action(
+    async (count: string, options: JsonOption) => {
+      const added = await (await ctx.api()).post<HostJson[]>('/hosts', { count: parsePositiveInteger('host count', count) });
+      if (options.json) ctx.printJson(added);
+      else ctx.print(`Added ${added.length} host${added.length === 1 ? '' : 's'}: ${added.map((h) => h.id).join(', ')}`);
+    },
+  );
+
+  jsonOption(program.command('hosts:remove').description('drain a host, then remove it (operators)').argument('<id>')).action(
+    async (id: string, options: JsonOption) => {
+      const host = await (await ctx.api()).delete<HostJson>(apiPath`/hosts/${id}`);
+      if (options.json) ctx.printJson(host);
+      else ctx.print(`Host ${host.id}: draining, then removing`);
+    },
+  );
+}
