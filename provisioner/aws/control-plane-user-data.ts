@@ -1,0 +1,175 @@
+// User-data of the control-plane host: NATS and (unless ElastiCache is used) Redis from
+// Debian's packages, reachable from the VPC only and password-protected, and the Platform API
+// as a container. The API also drives the hosts stack, so it gets that stack's settings.
+import { envFile, renderCloudConfig, systemdCommandLine, systemdUnit, UserDataError, type CloudFile } from './cloud-init.js';
+import { checkSecret } from './config.js';
+import { containerServiceUnit, DOCKER_HOST_COMMANDS, DOCKER_HOST_PACKAGES, dockerHostFiles, HOST_PATHS, platformContainerOptions } from './docker-host.js';
+import { natsUrl, NATS_PORT, REDIS_PORT, redisUrl, type RedisTarget } from './endpoints.js';
+import { hostsStackEnvironment, type HostsStackSettings } from './hosts-settings.js';
+import { CONTROL_PLANE_NATS_USER, platformNatsUsers, renderNatsAuthorization } from './nats-auth.js';
+
+export interface ControlPlaneUserDataInput {
+  registry: string;
+  apiImage: string;
+  apiPort: number;
+  /** Public name of the Platform API, served through the routers (e.g. `api.example.com`). */
+  apiHostname: string;
+  /** Apps domain: `<app>.<domain>`. */
+  domain: string;
+  /** ECR repository prefix app images are pushed under, e.g. `slipway/apps`. */
+  appRepositoryPrefix: string;
+  adminToken: string;
+  natsPasswords: { controlPlane: string; router: string };
+  /** Redis on this host (with its password) or ElastiCache (endpoint and AUTH token). */
+  redis: { kind: 'on-host'; password: string } | { kind: 'managed'; endpoint: string; authToken: string };
+  hostsStack: HostsStackSettings;
+}
+
+export const SLIPWAY_DATA_DIR = '/var/lib/slipway';
+export const NATS_DIR = `${SLIPWAY_DATA_DIR}/nats`;
+/** The control plane rewrites this file as hosts join and leave; NATS reloads it. */
+export const NATS_AUTH_FILE = `${NATS_DIR}/auth/auth.conf`;
+export const NATS_CONFIG_FILE = `${NATS_DIR}/nats.conf`;
+export const REDIS_CONFIG_FILE = '/etc/redis/slipway.conf';
+export const API_ENV_FILE = '/etc/slipway/api.env';
+export const API_SERVICE = 'slipway-api.service';
+export const NATS_AUTH_PATH_UNIT = 'slipway-nats-auth.path';
+
+export function natsServerConfig(): string {
+  return [
+    '# Slipway NATS: security groups admit only the VPC\'s hosts, and every client authenticates.',
+    `listen: "0.0.0.0:${NATS_PORT}"`,
+    'http: "127.0.0.1:8222"',
+    'max_payload: 8MB',
+    `jetstream { store_dir: "${NATS_DIR}/jetstream" }`,
+    // nats-server resolves includes relative to this file (an absolute path would not work).
+    'include "auth/auth.conf"',
+    '',
+  ].join('\n');
+}
+
+export function redisServerConfig(password: string): string {
+  return [
+    '# Slipway Redis: reachable from the control plane and routers only (security groups), password required.',
+    'bind 0.0.0.0',
+    `port ${REDIS_PORT}`,
+    'protected-mode yes',
+    `requirepass ${checkSecret('redis password', password)}`,
+    'appendonly yes',
+    'appendfsync everysec',
+    'save ""',
+    'dir /var/lib/redis',
+    '',
+  ].join('\n');
+}
+
+function execStartOverride(argv: readonly string[]): string {
+  return systemdUnit({ Service: [['ExecStart', ''], ['ExecStart', systemdCommandLine(argv)]] });
+}
+
+export function apiEnvironment(input: ControlPlaneUserDataInput): Record<string, string> {
+  if (!/^[a-z0-9]+([._/-][a-z0-9]+)*$/.test(input.appRepositoryPrefix)) {
+    throw new UserDataError(`bad repository prefix: ${input.appRepositoryPrefix}`);
+  }
+  const redis: RedisTarget =
+    input.redis.kind === 'on-host'
+      ? { kind: 'on-host', host: '127.0.0.1', password: input.redis.password }
+      : { kind: 'managed', host: input.redis.endpoint, password: input.redis.authToken };
+  return {
+    SLIPWAY_HOME: SLIPWAY_DATA_DIR,
+    SLIPWAY_API_HOST: '0.0.0.0',
+    SLIPWAY_API_PORT: String(input.apiPort),
+    SLIPWAY_APPS_DOMAIN: input.domain,
+    SLIPWAY_API_HOSTNAME: input.apiHostname,
+    SLIPWAY_BOOTSTRAP_ADMIN_TOKEN: checkSecret('admin token', input.adminToken),
+    SLIPWAY_REDIS_URL: redisUrl(redis),
+    SLIPWAY_NATS_URL: natsUrl(CONTROL_PLANE_NATS_USER, input.natsPasswords.controlPlane, `127.0.0.1:${NATS_PORT}`),
+    SLIPWAY_NATS_AUTH_FILE: NATS_AUTH_FILE,
+    SLIPWAY_NATS_ROUTER_PASSWORD: checkSecret('router NATS password', input.natsPasswords.router),
+    SLIPWAY_REGISTRY: input.registry,
+    SLIPWAY_REGISTRY_AUTH_FILE: HOST_PATHS.registryAuthFile,
+    SLIPWAY_REGISTRY_REPOSITORY_PREFIX: input.appRepositoryPrefix,
+    SLIPWAY_HOST_PROVIDER: 'aws',
+    // The hosts stack's Pulumi workspace and plugins must live on the data volume (read-only root).
+    PULUMI_HOME: `${SLIPWAY_DATA_DIR}/pulumi`,
+    SLIPWAY_LOCAL_HOSTS: '0',
+    ...hostsStackEnvironment(input.hostsStack),
+  };
+}
+
+export function renderControlPlaneUserData(input: ControlPlaneUserDataInput): string {
+  const onHostRedis = input.redis.kind === 'on-host';
+  const apiUnit = containerServiceUnit({
+    name: 'slipway-api',
+    description: 'Slipway control plane (Platform API, builds, scheduler)',
+    image: input.apiImage,
+    runOptions: platformContainerOptions({
+      envFiles: [API_ENV_FILE],
+      // Builds run in containers on this host, so the API holds the Docker socket anyway.
+      dropCapabilities: false,
+      volumes: [
+        '/var/run/docker.sock:/var/run/docker.sock',
+        `${SLIPWAY_DATA_DIR}:${SLIPWAY_DATA_DIR}`,
+        `${HOST_PATHS.registryAuthDir}:${HOST_PATHS.registryAuthDir}:ro`,
+      ],
+    }),
+    after: ['nats-server.service', ...(onHostRedis ? ['redis-server.service'] : [])],
+  });
+  const files: CloudFile[] = [
+    ...dockerHostFiles(input.registry),
+    { path: API_ENV_FILE, content: envFile(apiEnvironment(input)), permissions: '0600' },
+    { path: `/etc/systemd/system/${API_SERVICE}`, content: apiUnit, permissions: '0644' },
+    { path: NATS_CONFIG_FILE, content: natsServerConfig(), permissions: '0640', owner: 'root:nats', defer: true },
+    {
+      path: NATS_AUTH_FILE,
+      content: renderNatsAuthorization(platformNatsUsers(input.natsPasswords)),
+      permissions: '0640',
+      owner: 'root:nats',
+      defer: true,
+    },
+    {
+      path: '/etc/systemd/system/nats-server.service.d/10-slipway.conf',
+      content: execStartOverride(['/usr/sbin/nats-server', '-c', NATS_CONFIG_FILE]),
+      permissions: '0644',
+    },
+    {
+      path: `/etc/systemd/system/${NATS_AUTH_PATH_UNIT}`,
+      content: systemdUnit({
+        Unit: [['Description', 'Reload NATS when the control plane rewrites its users']],
+        Path: [['PathChanged', NATS_AUTH_FILE]],
+        Install: [['WantedBy', 'multi-user.target']],
+      }),
+      permissions: '0644',
+    },
+    {
+      path: '/etc/systemd/system/slipway-nats-auth.service',
+      content: systemdUnit({
+        Unit: [['Description', 'Reload NATS users']],
+        Service: [['Type', 'oneshot'], ['ExecStart', systemdCommandLine(['/usr/bin/systemctl', 'reload', 'nats-server.service'])]],
+      }),
+      permissions: '0644',
+    },
+  ];
+  if (input.redis.kind === 'on-host') {
+    files.push(
+      { path: REDIS_CONFIG_FILE, content: redisServerConfig(input.redis.password), permissions: '0640', owner: 'root:redis', defer: true },
+      {
+        path: '/etc/systemd/system/redis-server.service.d/10-slipway.conf',
+        content: execStartOverride(['/usr/bin/redis-server', REDIS_CONFIG_FILE, '--supervised', 'systemd', '--daemonize', 'no']),
+        permissions: '0644',
+      },
+    );
+  }
+  return renderCloudConfig({
+    packages: [...DOCKER_HOST_PACKAGES, 'nats-server', ...(onHostRedis ? ['redis-server'] : [])],
+    files,
+    commands: [
+      ...DOCKER_HOST_COMMANDS,
+      ['install', '-d', '-o', 'nats', '-g', 'nats', '-m', '0750', `${NATS_DIR}/jetstream`],
+      ['systemctl', 'restart', 'nats-server.service'],
+      ['systemctl', 'enable', '--now', NATS_AUTH_PATH_UNIT],
+      ...(onHostRedis ? [['systemctl', 'restart', 'redis-server.service']] : []),
+      ['systemctl', 'enable', '--now', API_SERVICE],
+    ],
+  });
+}

@@ -1,0 +1,340 @@
+// The infra program, run offline against Pulumi's mocks: the security posture, IMDSv2,
+// encryption, least privilege, zones, sizes and outputs, read off the resources it registers.
+import * as pulumi from '@pulumi/pulumi';
+import { beforeAll, describe, expect, test } from 'vitest';
+import { parseCloudConfig } from './cloud-init.js';
+import { parseInfraSettings, type InfraConfig } from './config.js';
+import { ECR_PULL_ACTIONS } from './iam-policies.js';
+import { installPulumiMocks, isSecret, resolve, type MockRecorder, type RecordedResource } from './mock-pulumi.js';
+
+const T = {
+  vpc: 'aws:ec2/vpc:Vpc',
+  subnet: 'aws:ec2/subnet:Subnet',
+  nat: 'aws:ec2/natGateway:NatGateway',
+  routeTable: 'aws:ec2/routeTable:RouteTable',
+  sg: 'aws:ec2/securityGroup:SecurityGroup',
+  ingress: 'aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule',
+  egress: 'aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule',
+  launchTemplate: 'aws:ec2/launchTemplate:LaunchTemplate',
+  asg: 'aws:autoscaling/group:Group',
+  instance: 'aws:ec2/instance:Instance',
+  lb: 'aws:lb/loadBalancer:LoadBalancer',
+  targetGroup: 'aws:lb/targetGroup:TargetGroup',
+  listener: 'aws:lb/listener:Listener',
+  role: 'aws:iam/role:Role',
+  rolePolicy: 'aws:iam/rolePolicy:RolePolicy',
+  profile: 'aws:iam/instanceProfile:InstanceProfile',
+  repository: 'aws:ecr/repository:Repository',
+  creationTemplate: 'aws:ecr/repositoryCreationTemplate:RepositoryCreationTemplate',
+  scanning: 'aws:ecr/registryScanningConfiguration:RegistryScanningConfiguration',
+  endpoint: 'aws:ec2/vpcEndpoint:VpcEndpoint',
+  redis: 'aws:elasticache/replicationGroup:ReplicationGroup',
+  bucket: 'aws:s3/bucket:Bucket',
+  kms: 'aws:kms/key:Key',
+  record: 'aws:route53/record:Record',
+} as const;
+
+const VPC_CIDR = '10.42.0.0/16';
+
+function testConfig(raw: Record<string, string> = {}): InfraConfig {
+  return {
+    settings: parseInfraSettings({ domain: 'apps.example.com', ...raw }),
+    secrets: {
+      adminToken: pulumi.secret(`slw_0123456789abcdef_${'A'.repeat(43)}`),
+      natsControlPlanePassword: pulumi.secret('cp-nats-password-0123456789'),
+      natsRouterPassword: pulumi.secret('router-nats-password-0123456789'),
+      redisPassword: pulumi.secret('redis-password-0123456789abc'),
+    },
+  };
+}
+
+let mocks: MockRecorder;
+let program: typeof import('./program.js');
+
+beforeAll(async () => {
+  mocks = await installPulumiMocks('production');
+  // Imported after the mocks are set, as Pulumi's testing guide asks.
+  program = await import('./program.js');
+});
+
+async function build(config: InfraConfig) {
+  mocks.reset();
+  const outputs = await program.createInfrastructure(config, 'production');
+  await mocks.settle();
+  return outputs;
+}
+
+function sgId(name: string): string {
+  return `slipway-${name}-id`;
+}
+
+function userDataOf(template: RecordedResource): ReturnType<typeof parseCloudConfig> {
+  return parseCloudConfig(Buffer.from(template.inputs.userData, 'base64').toString('utf8'));
+}
+
+function envOf(userData: ReturnType<typeof parseCloudConfig>, path: string): Record<string, string> {
+  const file = userData.write_files.find((f) => f.path === path);
+  if (!file) throw new Error(`no ${path} in user-data`);
+  return Object.fromEntries(file.content.trim().split('\n').map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]));
+}
+
+describe('with the default config (Redis on the control-plane host)', () => {
+  let outputs: Awaited<ReturnType<typeof program.createInfrastructure>>;
+  beforeAll(async () => {
+    outputs = await build(testConfig());
+  });
+
+  test('only the load balancer admits the internet, and only on 80 and 443', () => {
+    const open = mocks.ofType(T.ingress).filter((rule) => rule.inputs.cidrIpv4 === '0.0.0.0/0' || rule.inputs.cidrIpv6 !== undefined);
+    expect(open.map((rule) => [rule.inputs.securityGroupId, rule.inputs.ipProtocol, rule.inputs.fromPort, rule.inputs.toPort]).sort()).toEqual([
+      [sgId('loadBalancer'), 'tcp', 443, 443],
+      [sgId('loadBalancer'), 'tcp', 80, 80],
+    ]);
+    const loadBalancerRules = mocks.ofType(T.ingress).filter((rule) => rule.inputs.securityGroupId === sgId('loadBalancer'));
+    expect(loadBalancerRules).toHaveLength(2);
+  });
+
+  test('every other ingress comes from a named group or, for the ECR endpoints, the VPC block', () => {
+    const others = mocks.ofType(T.ingress).filter((rule) => rule.inputs.securityGroupId !== sgId('loadBalancer'));
+    expect(others.length).toBeGreaterThan(0);
+    for (const rule of others) {
+      expect(rule.inputs.ipProtocol).not.toBe('-1');
+      if (rule.inputs.cidrIpv4 !== undefined) {
+        expect([rule.inputs.securityGroupId, rule.inputs.cidrIpv4, rule.inputs.fromPort]).toEqual([sgId('endpoints'), VPC_CIDR, 443]);
+      } else {
+        expect(rule.inputs.referencedSecurityGroupId).toMatch(/^slipway-[A-Za-z]+-id$/);
+      }
+    }
+    // groups carry no inline rules that could widen this
+    for (const group of mocks.ofType(T.sg)) {
+      expect(group.inputs.ingress ?? []).toEqual([]);
+      expect(group.inputs.egress ?? []).toEqual([]);
+    }
+  });
+
+  test('NATS, Redis and the API admit only platform groups; the VPC endpoints (registry) only the VPC', () => {
+    const sources = (port: number) =>
+      mocks
+        .ofType(T.ingress)
+        .filter((rule) => rule.inputs.fromPort <= port && port <= rule.inputs.toPort)
+        .map((rule) => `${rule.inputs.securityGroupId} <- ${rule.inputs.referencedSecurityGroupId ?? rule.inputs.cidrIpv4}`)
+        .sort();
+    expect(sources(4222)).toEqual([`${sgId('controlPlane')} <- ${sgId('engine')}`, `${sgId('controlPlane')} <- ${sgId('router')}`]);
+    expect(sources(6379)).toEqual([`${sgId('controlPlane')} <- ${sgId('router')}`]);
+    expect(sources(5780)).toEqual([`${sgId('controlPlane')} <- ${sgId('router')}`]);
+    expect(sources(5000)).toEqual([]);
+    const endpoints = mocks.ofType(T.endpoint).filter((e) => e.inputs.vpcEndpointType === 'Interface');
+    expect(endpoints.map((e) => e.inputs.serviceName).sort()).toEqual(['com.amazonaws.us-east-1.ecr.api', 'com.amazonaws.us-east-1.ecr.dkr']);
+    for (const endpoint of endpoints) expect(endpoint.inputs.securityGroupIds).toEqual([sgId('endpoints')]);
+  });
+
+  test('no rule anywhere opens the Docker Engine API ports 2375/2376', () => {
+    const rules = [...mocks.ofType(T.ingress), ...mocks.ofType(T.egress)];
+    expect(rules.length).toBeGreaterThan(10);
+    for (const rule of rules) {
+      for (const port of [2375, 2376]) {
+        expect(rule.inputs.fromPort).not.toBe(port);
+        expect(rule.inputs.toPort).not.toBe(port);
+      }
+    }
+    for (const rule of mocks.ofType(T.ingress)) {
+      expect([2375, 2376].some((port) => rule.inputs.fromPort <= port && port <= rule.inputs.toPort)).toBe(false);
+    }
+  });
+
+  test('nothing but the load balancer and NAT gateways sits in a public subnet or gets a public address', () => {
+    const subnets = mocks.ofType(T.subnet);
+    const publicIds = subnets.filter((s) => s.name.includes('-public-')).map((s) => s.name);
+    expect(publicIds).toHaveLength(2);
+    for (const subnet of subnets) expect(subnet.inputs.mapPublicIpOnLaunch).toBe(false);
+    const lb = mocks.named(T.lb, 'slipway-router');
+    expect(lb.inputs).toMatchObject({ loadBalancerType: 'network', internal: false, securityGroups: [sgId('loadBalancer')] });
+    for (const instance of mocks.ofType(T.instance)) expect(instance.inputs.associatePublicIpAddress).toBe(false);
+    const asg = mocks.named(T.asg, 'slipway-router');
+    expect(asg.inputs.vpcZoneIdentifiers).toHaveLength(2);
+    expect(asg.inputs.vpcZoneIdentifiers).not.toEqual(expect.arrayContaining(lb.inputs.subnets));
+  });
+
+  test('public and private subnets are spread over two zones, with a NAT gateway per zone', () => {
+    const subnets = mocks.ofType(T.subnet);
+    const zonesOf = (kind: string) => new Set(subnets.filter((s) => s.name.includes(`-${kind}-`)).map((s) => s.inputs.availabilityZone));
+    expect([...zonesOf('public')].sort()).toEqual(['us-east-1a', 'us-east-1b']);
+    expect([...zonesOf('private')].sort()).toEqual(['us-east-1a', 'us-east-1b']);
+    expect(mocks.ofType(T.nat)).toHaveLength(2);
+    const privateTables = mocks.ofType(T.routeTable).filter((table) => table.name.includes('-private-'));
+    expect(new Set(privateTables.map((table) => table.inputs.routes[0].natGatewayId)).size).toBe(2);
+    expect(mocks.named(T.vpc, 'slipway').inputs.cidrBlock).toBe(VPC_CIDR);
+  });
+
+  test('every launch template and instance requires IMDSv2 (hop limit 1) and encrypts its volumes', () => {
+    const templates = mocks.ofType(T.launchTemplate);
+    expect(templates.map((t) => t.name).sort()).toEqual(['slipway-engine', 'slipway-router']);
+    for (const template of templates) {
+      expect(template.inputs.metadataOptions).toEqual({ httpEndpoint: 'enabled', httpTokens: 'required', httpPutResponseHopLimit: 1, instanceMetadataTags: 'disabled' });
+      expect(template.inputs.blockDeviceMappings).toHaveLength(1);
+      expect(template.inputs.blockDeviceMappings[0].ebs.encrypted).toBe('true');
+    }
+    const controlPlane = mocks.named(T.instance, 'slipway-control-plane');
+    expect(controlPlane.inputs.metadataOptions.httpTokens).toBe('required');
+    expect(controlPlane.inputs.rootBlockDevice.encrypted).toBe(true);
+  });
+
+  test('engine hosts may pull from ECR and do nothing else', () => {
+    const engineRole = mocks.named(T.rolePolicy, 'slipway-engine');
+    const policy = JSON.parse(engineRole.inputs.policy);
+    const actions = policy.Statement.flatMap((s: { Action: string[] }) => s.Action).sort();
+    expect(actions).toEqual(['ecr:GetAuthorizationToken', ...ECR_PULL_ACTIONS].sort());
+    const pull = policy.Statement.find((s: { Sid: string }) => s.Sid === 'PullImages');
+    expect(pull.Resource).toEqual([
+      'arn:aws:ecr:us-east-1:123456789012:repository/slipway/production/apps/*',
+      'arn:aws:mock:us-east-1:123456789012:ecr/repository/slipway-agent',
+    ]);
+    expect(policy.Statement.every((s: { Effect: string }) => s.Effect === 'Allow')).toBe(true);
+    // only inline policies: no managed policy (SSM, CloudWatch...) is attached to any role
+    expect(mocks.ofType('aws:iam/rolePolicyAttachment:RolePolicyAttachment')).toEqual([]);
+    const engineTemplate = mocks.named(T.launchTemplate, 'slipway-engine');
+    expect(engineTemplate.inputs.iamInstanceProfile.arn).toBe('arn:aws:iam::123456789012:instance-profile/slipway-engine');
+    expect(engineTemplate.inputs.vpcSecurityGroupIds).toEqual([sgId('engine')]);
+    // the shared template holds no credentials: each host's user-data comes with the host
+    expect(engineTemplate.inputs.userData).toBeUndefined();
+  });
+
+  test('the router group follows the configured size and sits behind both listeners', () => {
+    const asg = mocks.named(T.asg, 'slipway-router');
+    expect([asg.inputs.minSize, asg.inputs.desiredCapacity, asg.inputs.maxSize]).toEqual([2, 2, 4]);
+    expect(asg.inputs.targetGroupArns).toHaveLength(2);
+    const listeners = mocks.ofType(T.listener).map((l) => [l.inputs.port, l.inputs.protocol]).sort();
+    expect(listeners).toEqual([[443, 'TCP'], [80, 'TCP']]);
+    const targets = mocks.ofType(T.targetGroup).map((g) => [g.inputs.port, g.inputs.healthCheck.protocol]).sort();
+    expect(targets).toEqual([[8080, 'TCP'], [8443, 'TCP']]);
+  });
+
+  test('user-data with credentials is a secret, and the router joins NATS and Redis inside the VPC', () => {
+    const router = mocks.named(T.launchTemplate, 'slipway-router');
+    expect(router.secretPaths).toContain('userData');
+    expect(mocks.named(T.instance, 'slipway-control-plane').secretPaths).toContain('userData');
+    const env = envOf(userDataOf(router), '/etc/slipway/router.env');
+    expect(env.SLIPWAY_NATS_URL).toBe('nats://router:router-nats-password-0123456789@nats.slipway.internal:4222');
+    expect(env.SLIPWAY_REDIS_URL).toBe('redis://:redis-password-0123456789abc@redis.slipway.internal:6379');
+  });
+
+  test('the control plane gets the hosts stack settings it drives engine hosts with', async () => {
+    const userData = parseCloudConfig(mocks.named(T.instance, 'slipway-control-plane').inputs.userData);
+    const env = envOf(userData, '/etc/slipway/api.env');
+    const hostsStack = await resolve(outputs.hostsStack);
+    expect(env.SLIPWAY_AWS_ENGINE_LAUNCH_TEMPLATE_ID).toBe(hostsStack.launchTemplateId);
+    expect(hostsStack.launchTemplateId).toMatch(/^lt-/);
+    expect(env.SLIPWAY_AWS_ENGINE_SUBNET_IDS.split(',')).toEqual(hostsStack.subnetIds);
+    expect(hostsStack).toMatchObject({
+      region: 'us-east-1',
+      infraStack: 'production',
+      stackName: 'production-hosts',
+      natsAddress: 'nats.slipway.internal:4222',
+      registry: '123456789012.dkr.ecr.us-east-1.amazonaws.com',
+      agentImage: '123456789012.dkr.ecr.us-east-1.amazonaws.com/slipway/production/agent:0.1.0',
+    });
+    expect(hostsStack.backendUrl).toMatch(/^s3:\/\/slipway-production-hosts-mock\?region=us-east-1$/);
+    expect(hostsStack.secretsProvider).toMatch(/^awskms:\/\/.+\?region=us-east-1$/);
+    expect(env.SLIPWAY_REDIS_URL).toBe('redis://:redis-password-0123456789abc@127.0.0.1:6379');
+    expect(userData.packages).toContain('redis-server');
+  });
+
+  test('images: immutable tags and scan on push, app repositories created on push', () => {
+    const repositories = mocks.ofType(T.repository);
+    expect(repositories.map((r) => r.inputs.name).sort()).toEqual(['slipway/production/agent', 'slipway/production/api', 'slipway/production/router']);
+    for (const repository of repositories) {
+      expect(repository.inputs.imageTagMutability).toBe('IMMUTABLE');
+      expect(repository.inputs.imageScanningConfiguration).toEqual({ scanOnPush: true });
+    }
+    const template = mocks.named(T.creationTemplate, 'slipway-apps');
+    expect(template.inputs).toMatchObject({ prefix: 'slipway/production/apps', appliedFors: ['CREATE_ON_PUSH'], imageTagMutability: 'IMMUTABLE' });
+    expect(mocks.named(T.scanning, 'slipway-scanning').inputs.rules[0].scanFrequency).toBe('SCAN_ON_PUSH');
+  });
+
+  test('no ElastiCache without managedRedis; internal names point at the control plane', () => {
+    expect(mocks.ofType(T.redis)).toEqual([]);
+    expect(mocks.ofType(T.record).map((r) => r.inputs.name).sort()).toEqual(['api.slipway.internal', 'nats.slipway.internal', 'redis.slipway.internal']);
+  });
+
+  test('the hosts stack state is private, versioned and encrypted with its own rotating key', () => {
+    expect(mocks.ofType(T.kms)[0]!.inputs.enableKeyRotation).toBe(true);
+    expect(mocks.ofType('aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock')[0]!.inputs).toMatchObject({
+      blockPublicAcls: true,
+      blockPublicPolicy: true,
+      ignorePublicAcls: true,
+      restrictPublicBuckets: true,
+    });
+    expect(mocks.ofType('aws:s3/bucketVersioning:BucketVersioning')[0]!.inputs.versioningConfiguration.status).toBe('Enabled');
+  });
+
+  test('outputs: router address, API URL, NATS URL, DNS records, none of them secret', async () => {
+    const routerAddress = await resolve(outputs.routerAddress);
+    expect(routerAddress).toBe('slipway-router-0123.elb.us-east-1.amazonaws.com');
+    expect(outputs.apiUrl).toBe('https://api.apps.example.com');
+    expect(outputs.natsUrl).toBe('nats://nats.slipway.internal:4222');
+    expect(await resolve(outputs.dnsRecords)).toEqual([
+      { name: '*.apps.example.com', type: 'CNAME', value: routerAddress },
+      { name: 'api.apps.example.com', type: 'CNAME', value: routerAddress },
+    ]);
+    expect(outputs.availabilityZones).toEqual(['us-east-1a', 'us-east-1b']);
+    for (const output of [outputs.routerAddress, outputs.hostsStack, outputs.dnsRecords, outputs.controlPlanePrivateIp]) {
+      expect(await isSecret(output)).toBe(false);
+    }
+  });
+});
+
+describe('with managed Redis, three zones, a single NAT gateway and other router sizes', () => {
+  beforeAll(async () => {
+    await build(testConfig({ managedRedis: 'true', zoneCount: '3', natGateways: 'single', routerMin: '1', routerDesired: '3', routerMax: '5' }));
+  });
+
+  test('the router group follows the new size', () => {
+    const asg = mocks.named(T.asg, 'slipway-router');
+    expect([asg.inputs.minSize, asg.inputs.desiredCapacity, asg.inputs.maxSize]).toEqual([1, 3, 5]);
+    expect(asg.inputs.vpcZoneIdentifiers).toHaveLength(3);
+  });
+
+  test('subnets cover three zones and share one NAT gateway', () => {
+    const zones = new Set(mocks.ofType(T.subnet).map((s) => s.inputs.availabilityZone));
+    expect([...zones].sort()).toEqual(['us-east-1a', 'us-east-1b', 'us-east-1c']);
+    expect(mocks.ofType(T.nat)).toHaveLength(1);
+  });
+
+  test('ElastiCache: encrypted at rest and in transit, AUTH token secret, own group, private subnets', () => {
+    const [redis] = mocks.ofType(T.redis);
+    expect(redis).toBeDefined();
+    expect(redis!.inputs).toMatchObject({
+      atRestEncryptionEnabled: true,
+      transitEncryptionEnabled: true,
+      automaticFailoverEnabled: true,
+      multiAzEnabled: true,
+      securityGroupIds: [sgId('redis')],
+    });
+    expect(redis!.secretPaths).toContain('authToken');
+    const subnetGroup = mocks.ofType('aws:elasticache/subnetGroup:SubnetGroup')[0]!;
+    const privateIds = mocks.ofType(T.subnet).filter((s) => s.name.includes('-private-'));
+    expect(subnetGroup.inputs.subnetIds).toHaveLength(privateIds.length);
+    const redisIngress = mocks.ofType(T.ingress).filter((rule) => rule.inputs.fromPort === 6379);
+    expect(redisIngress.map((rule) => `${rule.inputs.securityGroupId} <- ${rule.inputs.referencedSecurityGroupId}`).sort()).toEqual([
+      `${sgId('redis')} <- ${sgId('controlPlane')}`,
+      `${sgId('redis')} <- ${sgId('router')}`,
+    ]);
+  });
+
+  test('control plane and routers use the managed endpoint over TLS; no Redis on the host', () => {
+    const userData = parseCloudConfig(mocks.named(T.instance, 'slipway-control-plane').inputs.userData);
+    expect(userData.packages).not.toContain('redis-server');
+    expect(envOf(userData, '/etc/slipway/api.env').SLIPWAY_REDIS_URL).toBe(
+      'rediss://:redis-password-0123456789abc@master.slipway-redis.abc123.use1.cache.amazonaws.com:6379',
+    );
+    const routerEnv = envOf(userDataOf(mocks.named(T.launchTemplate, 'slipway-router')), '/etc/slipway/router.env');
+    expect(routerEnv.SLIPWAY_REDIS_URL).toMatch(/^rediss:\/\/.+cache\.amazonaws\.com:6379$/);
+    expect(mocks.ofType(T.record).map((r) => r.inputs.name)).not.toContain('redis.slipway.internal');
+  });
+});
+
+test('zones: at least two, from config or the region', () => {
+  expect(program.pickZones({ zoneCount: 2, availabilityZones: undefined }, ['a', 'b', 'c'])).toEqual(['a', 'b']);
+  expect(program.pickZones({ zoneCount: 2, availabilityZones: ['x', 'y', 'z'] }, [])).toEqual(['x', 'y', 'z']);
+  expect(() => program.pickZones({ zoneCount: 2, availabilityZones: undefined }, ['a'])).toThrow(/at least two availability zones/);
+});
