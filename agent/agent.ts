@@ -90,6 +90,8 @@ export class Agent {
       },
       deps.log,
     );
+    // Once start() resolves, the NATS server knows the command subscriptions.
+    await deps.nats.flush();
     this.heartbeats = everyInterval(config.heartbeatMs, () => this.heartbeat(), signal);
     deps.log.info({ hostId: config.hostId, instances: this.instances.list().length }, 'agent ready');
   }

@@ -92,7 +92,13 @@ describe('natsConnectionOptions', () => {
       name: 'slipway-agent-host-1',
       inboxPrefix: '_INBOX_host-1',
       maxReconnectAttempts: -1,
+      ignoreAuthErrorAbort: true,
       waitOnFirstConnect: true,
     });
+  });
+
+  it('moves credentials out of the URL, where nats.js would ignore them', () => {
+    const config = parseAgentConfig({ ...required, SLIPWAY_NATS_URL: 'nats://host-1:t%2Fk@10.0.0.2:4222' }, machine);
+    expect(natsConnectionOptions(config)).toMatchObject({ servers: 'nats://10.0.0.2:4222', user: 'host-1', pass: 't/k' });
   });
 });

@@ -79,15 +79,24 @@ export function machineCapacity(): HostCapacity {
   return { memoryMb: Math.floor(totalmem() / (1024 * 1024)), cpus: availableParallelism() };
 }
 
-/** How the agent connects to NATS: reconnecting forever, with replies to an inbox prefix of
- *  its own (per-host NATS permissions let a host read only `_INBOX_<hostId>.>`). Credentials,
- *  when NATS requires them, ride in SLIPWAY_NATS_URL (nats://<hostId>:<token>@host:port). */
+/** How the agent connects to NATS: reconnecting forever (through auth errors too: the
+ *  operator may restore revoked credentials), with replies to an inbox prefix of its own
+ *  (per-host NATS permissions let a host read only `_INBOX_<hostId>.>`). Credentials ride in
+ *  SLIPWAY_NATS_URL (nats://<user>:<password>@host:port); nats.js ignores credentials in a
+ *  server URL, so they move into the options here. */
 export function natsConnectionOptions(config: AgentConfig) {
+  const url = new URL(config.natsUrl);
+  const user = decodeURIComponent(url.username);
+  const pass = decodeURIComponent(url.password);
+  url.username = '';
+  url.password = '';
   return {
-    servers: config.natsUrl,
+    servers: url.toString(),
+    ...(user ? { user, pass } : {}),
     name: `slipway-agent-${config.hostId}`,
     inboxPrefix: `_INBOX_${config.hostId}`,
     maxReconnectAttempts: -1,
+    ignoreAuthErrorAbort: true,
     waitOnFirstConnect: true,
   };
 }

@@ -95,7 +95,7 @@ export class FakeEngine implements ContainerEngine {
       .map((container) => ({ id: container.id, labels: { ...(container.spec.Labels ?? {}) }, state: container.state }));
   }
 
-  async watchEvents(): Promise<void> {
+  async watchEvents(_onEvent: (event: ContainerEvent) => void, _options: { sinceSeconds?: number; signal: AbortSignal }): Promise<void> {
     throw new Error('the fake delivers events through onEvent');
   }
 

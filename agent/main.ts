@@ -39,6 +39,12 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
+  // NATS reconnects forever; if the connection closes anyway, exit so a supervisor restarts us.
+  void nats.closed().then((err) => {
+    if (stopping) return;
+    log.fatal({ err: err ? describeError(err) : undefined }, 'NATS connection closed');
+    process.exit(1);
+  });
 
   try {
     await agent.start();
