@@ -18,6 +18,7 @@ import type { BuildpacksBuilder } from './builds/buildpacks-builder.js';
 import { DeployPipeline } from './builds/pipeline.js';
 import type { ControlPlaneConfig } from './config.js';
 import { PushSessions } from './git/push-sessions.js';
+import { ensureLogStream } from './logs/stream.js';
 import { GitRepos } from './git/repos.js';
 import { HostService } from './hosts/service.js';
 import { Membership } from './hosts/membership.js';
@@ -65,6 +66,7 @@ export async function startControlPlane(config: ControlPlaneConfig, logger: Logg
   await redis.connect();
   const nats: NatsConnection = await connect({ servers: config.natsUrl, name: 'slipway-control-plane', maxReconnectAttempts: -1 });
 
+  await ensureLogStream(nats);
   const users = new UserStore(redis);
   const apps = new AppStore(redis, STACK_NAME);
   const releases = new ReleaseStore(redis);
@@ -185,7 +187,7 @@ export async function startControlPlane(config: ControlPlaneConfig, logger: Logg
 
   if (config.bootstrapAdminToken) await ensureAdmin(users, config.bootstrapAdminToken);
 
-  const api = createApi(services, { maxBodyBytes: config.api.maxBodyBytes, pushUrl: () => url });
+  const api = createApi(services, { maxBodyBytes: config.api.maxBodyBytes, pushUrl: () => url, nats });
   const server: Server = createServer(api.callback());
   // Pushes stay open for the whole build; the build has its own time limit.
   server.requestTimeout = 0;

@@ -3,6 +3,7 @@
 import { bodyParser } from '@koa/bodyparser';
 import Router from '@koa/router';
 import Koa from 'koa';
+import type { NatsConnection } from 'nats';
 import type { Context, Next } from 'koa';
 import { BadRequestError, SlipwayError } from '../common/errors.js';
 import { gitHttp, internalBuilds } from './git/routes.js';
@@ -17,6 +18,7 @@ import { domainRoutes } from './routes/domains.js';
 import { dynoRoutes } from './routes/dynos.js';
 import { formationRoutes } from './routes/formation.js';
 import { hostRoutes } from './routes/hosts.js';
+import { logRoutes } from './routes/logs.js';
 import { releaseRoutes } from './routes/releases.js';
 import type { Services } from './services.js';
 
@@ -36,8 +38,13 @@ function bodyError(err: Error & { status?: number }): never {
   throw new BadRequestError('Request body is not valid JSON.', err);
 }
 
-export function createApi(services: Services, options: { maxBodyBytes: number; pushUrl: () => string }): Koa {
+export function createApi(services: Services, options: { maxBodyBytes: number; pushUrl: () => string; nats: NatsConnection }): Koa {
   const app = new Koa({ proxy: false });
+  // Clients that hang up mid-stream (logs --tail, git) are normal, not errors.
+  app.silent = true;
+  app.on('error', (err: Error & { code?: string }) => {
+    if (err.code !== 'ERR_STREAM_PREMATURE_CLOSE' && err.code !== 'ECONNRESET') services.logger.warn({ err }, 'response failed');
+  });
   app.use(errorHandler(services.logger));
   app.use(gitHttp(services, options.pushUrl));
   app.use(internalBuilds(services));
@@ -62,6 +69,7 @@ export function createApi(services: Services, options: { maxBodyBytes: number; p
     buildRoutes(services),
     domainRoutes(services),
     hostRoutes(services),
+    logRoutes(services, options.nats),
   ]) {
     app.use(router.routes());
     app.use(router.allowedMethods());

@@ -17,7 +17,9 @@ async function filesIn(tar: NodeJS.ReadableStream): Promise<Record<string, strin
   const ex = extract();
   ex.on('entry', (header, stream, next) => {
     const chunks: Buffer[] = [];
-    stream.on('data', (c: Buffer) => chunks.push(c));
+    stream.on('data', (c: Buffer) => {
+      chunks.push(c);
+    });
     stream.on('end', () => {
       if (header.type === 'file') files[header.name] = Buffer.concat(chunks).toString();
       next();

@@ -1,0 +1,71 @@
+// Logs through the API: history from JetStream, then following new lines.
+import { connect, type NatsConnection } from 'nats';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { encode, subjects, type LogLine } from '../../common/protocol.js';
+import { apiClient, startTestControlPlane, type TestControlPlane } from '../../test/support/control-plane.js';
+import { formatLogLine } from './stream.js';
+
+const line = (n: number, process = 'web.1'): LogLine => ({
+  appName: 'logged',
+  source: 'app',
+  process,
+  line: `line ${n}`,
+  at: new Date(Date.UTC(2026, 0, 1, 0, 0, n)).toISOString(),
+});
+
+describe('app logs', () => {
+  let cp: TestControlPlane;
+  let nats: NatsConnection;
+
+  beforeAll(async () => {
+    cp = await startTestControlPlane({}, { builder: { ready: true, build: async () => Promise.reject(new Error('none')), tagImage: async () => {} } });
+    nats = await connect({ servers: cp.nats.url });
+    await apiClient(cp.url, cp.adminToken)('POST', '/apps', { name: 'logged' });
+    const js = nats.jetstream();
+    for (let n = 1; n <= 5; n++) await js.publish(subjects.logs('logged'), encode(line(n)));
+  });
+  afterAll(async () => {
+    await nats?.close();
+    await cp?.stop();
+  });
+
+  it('formats lines the way heroku logs does', () => {
+    expect(formatLogLine(line(1))).toBe('2026-01-01T00:00:01.000Z app[web.1]: line 1');
+    expect(formatLogLine({ ...line(2), source: 'router', process: 'router' })).toBe('2026-01-01T00:00:02.000Z slipway[router]: line 2');
+  });
+
+  it('shows the last N lines', async () => {
+    const res = await fetch(`${cp.url}/apps/logged/logs?lines=2`, { headers: { authorization: `Bearer ${cp.adminToken}` } });
+    expect(res.status).toBe(200);
+    expect((await res.text()).trim().split('\n')).toEqual([formatLogLine(line(4)), formatLogLine(line(5))]);
+  });
+
+  it('follows new lines with tail=true', async () => {
+    const abort = new AbortController();
+    const res = await fetch(`${cp.url}/apps/logged/logs?lines=1&tail=true`, {
+      headers: { authorization: `Bearer ${cp.adminToken}` },
+      signal: abort.signal,
+    });
+    const reader = res.body!.getReader();
+    const decoder = new TextDecoder();
+    let text = '';
+    const readUntil = async (needle: string) => {
+      while (!text.includes(needle)) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        text += decoder.decode(value);
+      }
+    };
+    await readUntil('line 5');
+    nats.publish(subjects.logs('logged'), encode(line(6)));
+    await readUntil('line 6');
+    abort.abort();
+    expect(text.trim().split('\n')).toEqual([formatLogLine(line(5)), formatLogLine(line(6))]);
+  });
+
+  it('rejects bad parameters and unknown apps', async () => {
+    const api = apiClient(cp.url, cp.adminToken);
+    expect((await api('GET', '/apps/logged/logs?lines=0')).status).toBe(422);
+    expect((await api('GET', '/apps/nope/logs')).status).toBe(404);
+  });
+});

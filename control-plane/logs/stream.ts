@@ -1,0 +1,85 @@
+// App logs are kept in a JetStream stream (a day, a bounded number of lines per app), so
+// `slipway logs` shows recent history and then follows new lines.
+import { AckPolicy, DeliverPolicy, RetentionPolicy, StorageType, type NatsConnection } from 'nats';
+import { subjects, logLine, type LogLine } from '../../common/protocol.js';
+
+export const LOG_STREAM = 'SLIPWAY_LOGS';
+const DAY_NS = 24 * 60 * 60 * 1_000_000_000;
+export const MAX_LINES_PER_APP = 10_000;
+
+export async function ensureLogStream(nats: NatsConnection): Promise<void> {
+  const jsm = await nats.jetstreamManager();
+  const config = {
+    name: LOG_STREAM,
+    subjects: [subjects.allLogs],
+    retention: RetentionPolicy.Limits,
+    storage: StorageType.File,
+    max_age: DAY_NS,
+    max_msgs_per_subject: MAX_LINES_PER_APP,
+  };
+  try {
+    await jsm.streams.info(LOG_STREAM);
+    await jsm.streams.update(LOG_STREAM, config);
+  } catch {
+    await jsm.streams.add(config);
+  }
+}
+
+/** Pure: one log line as `heroku logs` prints it. */
+export function formatLogLine(line: LogLine): string {
+  const origin = line.source === 'app' ? `app[${line.process}]` : `slipway[${line.process}]`;
+  return `${line.at} ${origin}: ${line.line}`;
+}
+
+/** The last `lines` lines of an app, then (with `tail`) new ones as they come, until `signal`. */
+export async function* readLogs(
+  nats: NatsConnection,
+  appName: string,
+  options: { lines: number; tail: boolean; signal: AbortSignal },
+): AsyncGenerator<LogLine> {
+  const subject = subjects.logs(appName);
+  // How many lines are stored (an ordered consumer cannot tell before it consumes).
+  const jsm = await nats.jetstreamManager();
+  const stream = await jsm.streams.info(LOG_STREAM, { subjects_filter: subject });
+  const stored = stream.state.subjects?.[subject] ?? 0;
+  if (stored === 0 && !options.tail) return;
+  // An ephemeral pull consumer that the server forgets soon after we stop reading (nats-server
+  // 2.9 cannot serve nats.js's ordered consumers).
+  const created = await jsm.consumers.add(LOG_STREAM, {
+    filter_subject: subject,
+    deliver_policy: stored === 0 ? DeliverPolicy.New : DeliverPolicy.All,
+    ack_policy: AckPolicy.None,
+    inactive_threshold: 30_000_000_000,
+  });
+  const consumer = await nats.jetstream().consumers.get(LOG_STREAM, created.name);
+  const recent: LogLine[] = [];
+  const messages = await consumer.consume();
+  // Stopping ends the iteration below cleanly (breaking out of it can hang the consumer).
+  const stop = () => messages.stop();
+  options.signal.addEventListener('abort', stop, { once: true });
+  let caughtUp = stored === 0;
+  try {
+    for await (const message of messages) {
+      let line: LogLine;
+      try {
+        line = logLine.parse(message.json());
+      } catch {
+        continue;
+      }
+      if (caughtUp) {
+        yield line;
+        continue;
+      }
+      recent.push(line);
+      if (recent.length > options.lines) recent.shift();
+      if (message.info.pending === 0) {
+        caughtUp = true;
+        if (!options.tail) stop();
+        yield* recent.splice(0);
+      }
+    }
+  } finally {
+    options.signal.removeEventListener('abort', stop);
+    messages.stop();
+  }
+}

@@ -1,0 +1,42 @@
+import { PassThrough } from 'node:stream';
+import Router from '@koa/router';
+import type { NatsConnection } from 'nats';
+import { z } from 'zod';
+import { InvalidParamsError } from '../../common/errors.js';
+import { loadApp } from '../http/load-app.js';
+import { formatLogLine, readLogs } from '../logs/stream.js';
+import type { Services } from '../services.js';
+
+const query = z.object({
+  lines: z.coerce.number().int().min(1).max(1500).default(100),
+  tail: z.enum(['true', 'false']).default('false'),
+});
+
+export function logRoutes(services: Services, nats: NatsConnection): Router {
+  const router = new Router();
+
+  // Plain text, one line per log line; with tail=true the response stays open and follows.
+  router.get('/apps/:app/logs', async (ctx) => {
+    const app = await loadApp(ctx, services);
+    const parsed = query.safeParse(ctx.query);
+    if (!parsed.success) throw new InvalidParamsError('lines must be 1-1500 and tail true or false');
+    const abort = new AbortController();
+    const out = new PassThrough();
+    ctx.res.on('close', () => abort.abort());
+    ctx.type = 'text/plain; charset=utf-8';
+    ctx.body = out;
+    void (async () => {
+      try {
+        for await (const line of readLogs(nats, app.name, { lines: parsed.data.lines, tail: parsed.data.tail === 'true', signal: abort.signal })) {
+          out.write(`${formatLogLine(line)}\n`);
+        }
+      } catch (err) {
+        if (!abort.signal.aborted) services.logger.warn({ err, app: app.name }, 'log stream failed');
+      } finally {
+        out.end();
+      }
+    })();
+  });
+
+  return router;
+}
