@@ -35,30 +35,52 @@ export const API_ENV_FILE = '/etc/slipway/api.env';
 export const API_SERVICE = 'slipway-api.service';
 export const NATS_AUTH_PATH_UNIT = 'slipway-nats-auth.path';
 
-export function natsServerConfig(): string {
+export interface NatsServerAddresses {
+  /** Client listener: every address (security groups decide who gets in). */
+  listen: string;
+  /** Monitoring endpoint: loopback only. */
+  monitor: string;
+  storeDir: string;
+}
+
+export const NATS_ON_AWS: NatsServerAddresses = {
+  listen: `0.0.0.0:${NATS_PORT}`,
+  monitor: '127.0.0.1:8222',
+  storeDir: `${NATS_DIR}/jetstream`,
+};
+
+export function natsServerConfig(addresses: NatsServerAddresses = NATS_ON_AWS): string {
   return [
-    '# Slipway NATS: security groups admit only the VPC\'s hosts, and every client authenticates.',
-    `listen: "0.0.0.0:${NATS_PORT}"`,
-    'http: "127.0.0.1:8222"',
+    "# Slipway NATS: security groups admit only the VPC's hosts, and every client authenticates.",
+    `listen: "${addresses.listen}"`,
+    `http: "${addresses.monitor}"`,
     'max_payload: 8MB',
-    `jetstream { store_dir: "${NATS_DIR}/jetstream" }`,
+    `jetstream { store_dir: "${addresses.storeDir}" }`,
     // nats-server resolves includes relative to this file (an absolute path would not work).
     'include "auth/auth.conf"',
     '',
   ].join('\n');
 }
 
-export function redisServerConfig(password: string): string {
+export interface RedisServerAddresses {
+  bind: string;
+  port: number;
+  dir: string;
+}
+
+export const REDIS_ON_AWS: RedisServerAddresses = { bind: '0.0.0.0', port: REDIS_PORT, dir: '/var/lib/redis' };
+
+export function redisServerConfig(password: string, addresses: RedisServerAddresses = REDIS_ON_AWS): string {
   return [
     '# Slipway Redis: reachable from the control plane and routers only (security groups), password required.',
-    'bind 0.0.0.0',
-    `port ${REDIS_PORT}`,
+    `bind ${addresses.bind}`,
+    `port ${addresses.port}`,
     'protected-mode yes',
     `requirepass ${checkSecret('redis password', password)}`,
     'appendonly yes',
     'appendfsync everysec',
     'save ""',
-    'dir /var/lib/redis',
+    `dir ${addresses.dir}`,
     '',
   ].join('\n');
 }

@@ -224,7 +224,7 @@ describe('with the default config (Redis on the control-plane host)', () => {
     const hostsStack = await resolve(outputs.hostsStack);
     expect(env.SLIPWAY_AWS_ENGINE_LAUNCH_TEMPLATE_ID).toBe(hostsStack.launchTemplateId);
     expect(hostsStack.launchTemplateId).toMatch(/^lt-/);
-    expect(env.SLIPWAY_AWS_ENGINE_SUBNET_IDS.split(',')).toEqual(hostsStack.subnetIds);
+    expect(env.SLIPWAY_AWS_ENGINE_SUBNET_IDS?.split(',')).toEqual(hostsStack.subnetIds);
     expect(hostsStack).toMatchObject({
       region: 'us-east-1',
       infraStack: 'production',
