@@ -58,3 +58,43 @@ export async function removeTestContainers(docker: Docker): Promise<void> {
   const containers = await docker.listContainers({ all: true, filters: { label: [`${TEST_RUN_LABEL}=${testRunId}`] } });
   for (const info of containers) await docker.getContainer(info.Id).remove({ force: true });
 }
+
+/** A tar of `files` as `git archive` makes it: committed to a throwaway repository first. */
+export async function gitArchiveOf(files: Record<string, string>): Promise<Buffer> {
+  const { execFileSync } = await import('node:child_process');
+  const { mkdtemp, mkdir, rm, writeFile } = await import('node:fs/promises');
+  const { dirname } = await import('node:path');
+  const repo = await mkdtemp(join(tmpdir(), 'slipway-fixture-'));
+  try {
+    for (const [name, content] of Object.entries(files)) {
+      await mkdir(dirname(join(repo, name)), { recursive: true });
+      await writeFile(join(repo, name), content);
+    }
+    const git = (...args: string[]) =>
+      execFileSync('git', ['-C', repo, '-c', 'user.name=Slipway Tests', '-c', 'user.email=tests@slipway.invalid', ...args], {
+        maxBuffer: 64 * 1024 * 1024,
+      });
+    git('init', '-q');
+    git('add', '--all');
+    git('commit', '-q', '-m', 'fixture');
+    return git('archive', '--format=tar', 'HEAD');
+  } finally {
+    await rm(repo, { recursive: true, force: true });
+  }
+}
+
+/** The files of a fixture app under test/fixtures/. */
+export async function fixtureFiles(name: string): Promise<Record<string, string>> {
+  const { readdir, readFile } = await import('node:fs/promises');
+  const { fileURLToPath } = await import('node:url');
+  const dir = fileURLToPath(new URL(`../test/fixtures/${name}/`, import.meta.url));
+  const files: Record<string, string> = {};
+  for (const entry of await readdir(dir, { recursive: true, withFileTypes: true })) {
+    if (!entry.isFile()) continue;
+    const path = join(entry.parentPath, entry.name);
+    files[path.slice(dir.length)] = await readFile(path, 'utf8');
+  }
+  return files;
+}
+
+export const uniqueAppName = (prefix: string): string => `${prefix}-${randomBytes(4).toString('hex')}`;

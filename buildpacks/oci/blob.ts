@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
-import { Transform, type Readable } from 'node:stream';
+import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 import { LAYER_MEDIA_TYPE } from './media-types.js';
@@ -54,7 +54,7 @@ export async function fileDigest(path: string): Promise<{ digest: string; size: 
  * Gzips the tar `input` into `outFile` (written under a temporary name, renamed when complete).
  * Node's gzip writes no timestamp, so equal tars give equal blobs.
  */
-export async function writeGzipLayer(input: Readable, outFile: string): Promise<LayerBlob> {
+export async function writeGzipLayer(input: NodeJS.ReadableStream | AsyncIterable<Uint8Array>, outFile: string): Promise<LayerBlob> {
   const uncompressed = new HashingStream();
   const compressed = new HashingStream();
   const partial = `${outFile}.partial-${process.pid}-${Math.random().toString(36).slice(2)}`;

@@ -16,7 +16,7 @@ describe('stack commands', () => {
     expect(debootstrapArgv(DEFAULT_STACK_RECIPE, '/w/rootfs/run', '/w/debs')).toEqual([
       'debootstrap',
       '--variant=minbase',
-      '--include=ca-certificates',
+      '--include=ca-certificates,libatomic1',
       '--cache-dir=/w/debs',
       'bookworm',
       '/w/rootfs/run',

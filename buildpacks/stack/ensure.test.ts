@@ -40,13 +40,19 @@ describe('ensureStack', () => {
 
   it('gives the run image bash, CA certificates and the slipway user (1000:1000, home /app)', async () => {
     const result = await runInImage(docker, stack.runImage, [
-      'bash', '-c', 'getent passwd slipway; stat -c "%u:%g" /app; test -s /etc/ssl/certs/ca-certificates.crt && echo certs; command -v g++ || echo no-compiler',
+      'bash', '-c',
+      'getent passwd slipway; stat -c "%u:%g" /app; test -s /etc/ssl/certs/ca-certificates.crt && echo certs; command -v g++ || echo no-compiler; ' +
+        'test -e /usr/lib/x86_64-linux-gnu/libatomic.so.1 && echo libatomic; test -s /usr/share/doc/bash/copyright && echo copyright; find /usr/share/man /usr/share/locale -mindepth 1 | wc -l',
     ]);
     expect(result.exitCode).toBe(0);
     expect(result.output).toContain('slipway:x:1000:1000::/app:/bin/bash');
     expect(result.output).toContain('1000:1000');
     expect(result.output).toContain('certs');
     expect(result.output).toContain('no-compiler');
+    expect(result.output).toContain('libatomic');
+    // documentation and translations are left out, licences kept
+    expect(result.output).toContain('copyright');
+    expect(result.output.trim().split('\n').at(-1)).toBe('0');
   });
 
   it('gives the build image what node-gyp needs', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { aptSources, canonicalJson, DEFAULT_STACK_RECIPE, recipeHash, stackImageNames, userEntries } from './recipe.js';
+import { aptSources, canonicalJson, DEFAULT_STACK_RECIPE, dpkgExcludes, recipeHash, stackImageNames, userEntries } from './recipe.js';
 
 describe('stack recipe', () => {
   it('hashes equal recipes equally whatever their key order', () => {
@@ -35,6 +35,13 @@ describe('stack recipe', () => {
         '',
       ].join('\n'),
     );
+  });
+
+  it('tells dpkg to skip documentation and translations but keep copyright files', () => {
+    const config = dpkgExcludes(DEFAULT_STACK_RECIPE);
+    expect(config).toContain('path-exclude=/usr/share/doc/*\n');
+    expect(config).toContain('path-exclude=/usr/share/locale/*\n');
+    expect(config).toContain('path-include=/usr/share/doc/*/copyright\n');
   });
 
   it('declares the app user with uid/gid 1000 and home /app', () => {

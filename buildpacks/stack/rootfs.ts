@@ -1,6 +1,6 @@
 // Builds the stack's two root filesystems on this host: debootstrap (minbase) for the run
 // image, then a copy of it with the build packages for the build image. Needs root.
-import { appendFile, mkdir, rm, writeFile, chown, access } from 'node:fs/promises';
+import { access, appendFile, chown, mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { runCommand } from '../run-command.js';
 import {
@@ -15,7 +15,7 @@ import {
   mountProcArgv,
   umountArgv,
 } from './commands.js';
-import { aptSources, userEntries, type StackRecipe } from './recipe.js';
+import { aptSources, dpkgExcludes, userEntries, type StackRecipe } from './recipe.js';
 
 export interface RootfsPaths {
   run: string;
@@ -54,6 +54,23 @@ async function removeHostLeftovers(root: string): Promise<void> {
   await mkdir(join(root, 'var/cache/apt/archives/partial'), { recursive: true });
 }
 
+/** Empties the excluded directories (debootstrap installed before dpkg was told to skip them). */
+async function removeExcludedFiles(root: string, recipe: StackRecipe): Promise<void> {
+  for (const dir of recipe.excludedDirectories) {
+    const path = join(root, dir);
+    const entries = await readdir(path).catch(() => [] as string[]);
+    for (const name of entries) {
+      if (dir === '/usr/share/doc') {
+        for (const inner of await readdir(join(path, name)).catch(() => [] as string[])) {
+          if (inner !== 'copyright') await rm(join(path, name, inner), { recursive: true, force: true });
+        }
+      } else {
+        await rm(join(path, name), { recursive: true, force: true });
+      }
+    }
+  }
+}
+
 /**
  * Debootstraps `paths.run` and derives `paths.build` from it. Both directories must not exist.
  * `debCacheDir` keeps downloaded .debs so that a recipe change does not download everything again.
@@ -69,6 +86,9 @@ export async function buildStackRootfs(
   log(`debootstrap ${recipe.suite} (${recipe.variant}) from ${recipe.mirror}`);
   await runCommand(debootstrapArgv(recipe, paths.run, debCacheDir), { onLine: log });
 
+  await mkdir(join(paths.run, 'etc/dpkg/dpkg.cfg.d'), { recursive: true });
+  await writeFile(join(paths.run, 'etc/dpkg/dpkg.cfg.d/slipway-slim'), dpkgExcludes(recipe));
+  await removeExcludedFiles(paths.run, recipe);
   // Never start services from maintainer scripts inside the chroot.
   await writeFile(join(paths.run, 'usr/sbin/policy-rc.d'), '#!/bin/sh\nexit 101\n', { mode: 0o755 });
   await writeFile(join(paths.run, 'etc/apt/sources.list'), aptSources(recipe));

@@ -1,0 +1,269 @@
+// Integration: real builds on the real stack, Docker Engine, registry and npm registry; the
+// pushed images are then pulled by digest and run, answering on 127.0.0.1.
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import Docker from 'dockerode';
+import { request } from 'undici';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestRegistry } from '../test/support/services.js';
+import type { RunningService } from '../supervisor/services.js';
+import { buildApp, type BuildOutcome } from './build.js';
+import type { BuilderConfig } from './config.js';
+import { BUILD_APP_LABEL } from './container-spec.js';
+import { NO_BUILDPACK_REASON } from './detect.js';
+import { BuildError } from './errors.js';
+import { RegistryClient } from './oci/registry.js';
+import { pullReference } from './oci/reference.js';
+import { ensureStack, type Stack } from './stack/ensure.js';
+import { tagImage } from './tag.js';
+import {
+  TEST_RUN_LABEL,
+  fixtureFiles,
+  gitArchiveOf,
+  removeTestContainers,
+  runInImage,
+  testBuilderConfig,
+  testRunId,
+  uniqueAppName,
+} from './test-helpers.js';
+
+const docker = new Docker();
+let registry: RunningService;
+let config: BuilderConfig;
+let stack: Stack;
+const pulled: string[] = [];
+const apps: string[] = [];
+
+beforeAll(async () => {
+  registry = await startTestRegistry();
+  config = testBuilderConfig(registry.url);
+  stack = await ensureStack(docker, config, (line) => console.log(line));
+});
+
+afterAll(async () => {
+  await removeTestContainers(docker);
+  for (const ref of pulled) await docker.getImage(ref).remove().catch(() => undefined);
+  for (const app of apps) await rm(join(config.cacheDir, 'apps', app), { recursive: true, force: true });
+  await registry?.stop();
+});
+
+async function build(appName: string, files: Record<string, string>, extra: { config?: BuilderConfig; signal?: AbortSignal; onLine?: (line: string) => void } = {}) {
+  apps.push(appName);
+  const lines: string[] = [];
+  const buildId = `b${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
+  const run = buildApp(docker, extra.config ?? config, stack, {
+    buildId,
+    appName,
+    source: Readable.from(await gitArchiveOf(files)),
+    log: (line) => {
+      lines.push(line);
+      extra.onLine?.(line);
+    },
+    signal: extra.signal,
+  });
+  return { run, lines, buildId };
+}
+
+async function pull(outcome: BuildOutcome): Promise<string> {
+  const ref = pullReference(registry.url, outcome.image.repository, outcome.image.digest);
+  await new Promise<void>((resolve, reject) => {
+    docker.pull(ref, (err: Error | null, stream: NodeJS.ReadableStream) => {
+      if (err) return reject(err);
+      docker.modem.followProgress(stream, (done: Error | null) => (done ? reject(done) : resolve()));
+    });
+  });
+  pulled.push(ref);
+  return ref;
+}
+
+/** Runs the image's web process with PORT published on 127.0.0.1, GETs /, then stops it. */
+async function serveOnce(image: string, command: string): Promise<{ body: string; exitCode: number }> {
+  const container = await docker.createContainer({
+    Image: image,
+    Cmd: ['bash', '-c', command],
+    Env: ['PORT=5000'],
+    Labels: { [TEST_RUN_LABEL]: testRunId },
+    ExposedPorts: { '5000/tcp': {} },
+    HostConfig: { PortBindings: { '5000/tcp': [{ HostIp: '127.0.0.1', HostPort: '' }] }, Memory: 256 * 1024 * 1024 },
+  });
+  try {
+    await container.start();
+    const info = await container.inspect();
+    const port = Number(info.NetworkSettings.Ports['5000/tcp']?.[0]?.HostPort);
+    let body: string | null = null;
+    for (let attempt = 0; attempt < 100 && body === null; attempt++) {
+      try {
+        const response = await request(`http://127.0.0.1:${port}/`, { headersTimeout: 2000, bodyTimeout: 2000 });
+        body = await response.body.text();
+      } catch {
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+    }
+    await container.stop({ t: 10 }).catch((err: { statusCode?: number }) => {
+      if (err.statusCode !== 304) throw err; // already stopped: the exit code below tells why
+    });
+    const stopped = await container.inspect();
+    return { body: body ?? '(no answer)', exitCode: stopped.State.ExitCode };
+  } finally {
+    await container.remove({ force: true });
+  }
+}
+
+async function layersOf(outcome: BuildOutcome): Promise<string[]> {
+  const manifest = await new RegistryClient(registry.url).getManifest(outcome.image.repository, outcome.image.digest);
+  return (JSON.parse(manifest.body.toString()) as { layers: Array<{ digest: string }> }).layers.map((layer) => layer.digest);
+}
+
+describe('buildApp', () => {
+  const appName = uniqueAppName('hello');
+  let first: BuildOutcome;
+
+  it('builds node-hello into a layered image that serves "hello from v1"', async () => {
+    const { run, lines } = await build(appName, await fixtureFiles('node-hello'));
+    first = await run;
+    console.log(lines.join('\n'));
+    expect(first.image.repository).toBe(`apps/${appName}`);
+    expect(first.image.digest).toMatch(/^sha256:[0-9a-f]{64}$/);
+    expect(first.processTypes).toEqual({ web: 'node server.js' });
+    expect(first.buildpack).toBe('slipway/nodejs');
+    expect(first.stack).toBe('bookworm');
+    // stack mounted from slipway/stack; runtime, dependencies and app uploaded
+    expect(first.layersUploaded).toBe(3);
+    expect(lines).toContain('-----> Node.js app detected');
+    expect(lines.some((line) => line.startsWith('-----> Installing dependencies from package-lock.json'))).toBe(true);
+    expect(lines).toContain('       Procfile declares types -> web');
+    expect(await layersOf(first)).toHaveLength(stack.layers.length + 3);
+
+    const image = await pull(first);
+    const inspected = await docker.getImage(image).inspect();
+    expect(inspected.Config.User).toBe('1000:1000');
+    expect(inspected.Config.WorkingDir).toBe('/app');
+    expect(inspected.Config.Env).toEqual(expect.arrayContaining(['NODE_ENV=production', 'HOME=/app']));
+    const served = await serveOnce(image, first.processTypes.web!);
+    expect(served.body.trim()).toBe('hello from v1');
+    expect(served.exitCode).toBe(0);
+  }, 900_000);
+
+  it('lays the image out as /app, /app/node_modules and /layers/nodejs, owned by the app user', async () => {
+    const image = pullReference(registry.url, first.image.repository, first.image.digest);
+    const result = await runInImage(docker, image, [
+      'bash', '-c',
+      'id -u; stat -c "%u:%g %n" /app/server.js /app/node_modules/ms/index.js /layers/nodejs/bin/node; node --version; npm --version; test -e /app/.git || echo no-git',
+    ]);
+    expect(result.exitCode).toBe(0);
+    const lines = result.output.trim().split('\n');
+    expect(lines[0]).toBe('1000');
+    expect(lines.slice(1, 4)).toEqual(['1000:1000 /app/server.js', '1000:1000 /app/node_modules/ms/index.js', '1000:1000 /layers/nodejs/bin/node']);
+    expect(lines[4]).toBe(`v${first.versions.node}`);
+    expect(lines[5]).toBe(first.versions.npm);
+    expect(lines).toContain('no-git');
+  }, 120_000);
+
+  it('rebuilds a code-only change (node-hello-v2) uploading just the app layer, without npm', async () => {
+    const { run, lines } = await build(appName, await fixtureFiles('node-hello-v2'));
+    const second = await run;
+    console.log(lines.join('\n'));
+    expect(second.layersUploaded).toBe(1);
+    expect(lines.some((line) => line.includes('npm is skipped'))).toBe(true);
+    expect(second.timings.dependencies).toBeUndefined();
+    const [before, after] = [await layersOf(first), await layersOf(second)];
+    expect(after.slice(0, -1)).toEqual(before.slice(0, -1));
+    expect(after.at(-1)).not.toBe(before.at(-1));
+
+    const image = await pull(second);
+    const served = await serveOnce(image, second.processTypes.web!);
+    expect(served.body.trim()).toBe('hello from v2');
+  }, 600_000);
+
+  it('tags a built image for a release', async () => {
+    await tagImage(registry.url, first.image.repository, first.image.digest, 'v1');
+    const tagged = await new RegistryClient(registry.url).getManifest(first.image.repository, 'v1');
+    expect(tagged.digest).toBe(first.image.digest);
+  });
+});
+
+describe('native modules', () => {
+  it('compiles a node-gyp addon in the build image against the runtime\'s headers, offline', async () => {
+    const files = {
+      // npm 12 runs dependencies' install scripts only when the app allows them (by the
+      // identity `npm approve-scripts` writes; for a directory dependency, its file: spec).
+      'package.json': JSON.stringify({
+        name: 'native', version: '1.0.0', dependencies: { addon: 'file:addon' }, allowScripts: { 'file:../addon': true },
+      }),
+      'addon/package.json': JSON.stringify({ name: 'addon', version: '1.0.0', main: 'index.js', gypfile: true }),
+      'addon/binding.gyp': JSON.stringify({ targets: [{ target_name: 'addon', sources: ['addon.cc'] }] }),
+      'addon/index.js': "module.exports = require('./build/Release/addon.node');\n",
+      'addon/addon.cc': [
+        '#include <node_api.h>',
+        'static napi_value Hello(napi_env env, napi_callback_info info) {',
+        '  napi_value result;',
+        '  napi_create_string_utf8(env, "native world", NAPI_AUTO_LENGTH, &result);',
+        '  return result;',
+        '}',
+        'static napi_value Init(napi_env env, napi_value exports) {',
+        '  napi_value fn;',
+        '  napi_create_function(env, nullptr, 0, Hello, nullptr, &fn);',
+        '  napi_set_named_property(env, exports, "hello", fn);',
+        '  return exports;',
+        '}',
+        'NAPI_MODULE(NODE_GYP_MODULE_NAME, Init)',
+        '',
+      ].join('\n'),
+    };
+    const { run, lines } = await build(uniqueAppName('native'), files);
+    const outcome = await run.finally(() => console.log(lines.join('\n')));
+    expect(lines.some((line) => line.includes('COPY Release/addon.node'))).toBe(true);
+    const image = await pull(outcome);
+    const result = await runInImage(docker, image, ['node', '-e', "console.log(require('addon').hello())"]);
+    expect(result.output.trim()).toBe('native world');
+  }, 600_000);
+});
+
+describe('buildApp failures', () => {
+  it('fails an app no buildpack detects with Heroku\'s message', async () => {
+    const { run, lines } = await build(uniqueAppName('readme'), await fixtureFiles('not-an-app'));
+    const error = await run.then(() => null, (err: unknown) => err);
+    expect(error).toBeInstanceOf(BuildError);
+    expect((error as BuildError).reason).toBe(NO_BUILDPACK_REASON);
+    expect((error as BuildError).message).toContain('HINT');
+    expect(lines).toContain(` !     ${NO_BUILDPACK_REASON}`);
+  });
+
+  it('fails when npm ci fails, with the reason and npm\'s last lines, and removes its container', async () => {
+    const { run, buildId } = await build(uniqueAppName('baddeps'), await fixtureFiles('node-bad-deps'));
+    const error = await run.then(() => null, (err: unknown) => err);
+    expect(error).toBeInstanceOf(BuildError);
+    expect((error as BuildError).reason).toMatch(/^Installing dependencies failed: `npm ci` exited with an error \(exit code \d+\)\.$/);
+    expect((error as BuildError).outputTail.join('\n')).toMatch(/404|E404|Not Found/i);
+    const left = await docker.listContainers({ all: true, filters: { label: [`io.slipway.build.id=${buildId}`] } });
+    expect(left).toEqual([]);
+  }, 600_000);
+
+  it('stops a build at its wall-clock limit', async () => {
+    const files = { 'package.json': JSON.stringify({ name: 'slow', scripts: { build: 'sleep 60' } }), 'server.js': '' };
+    const { run, buildId } = await build(uniqueAppName('slow'), files, {
+      config: { ...config, limits: { ...config.limits, timeoutSeconds: 3 } },
+    });
+    const error = await run.then(() => null, (err: unknown) => err);
+    expect(error).toBeInstanceOf(BuildError);
+    expect((error as BuildError).reason).toBe('The build timed out after 3 s.');
+    expect(await docker.listContainers({ all: true, filters: { label: [`io.slipway.build.id=${buildId}`] } })).toEqual([]);
+  }, 300_000);
+
+  it('stops a build when its signal aborts', async () => {
+    const controller = new AbortController();
+    const files = { 'package.json': JSON.stringify({ name: 'cancelled', scripts: { build: 'sleep 60' } }), 'server.js': '' };
+    const appName = uniqueAppName('cancel');
+    const { run } = await build(appName, files, {
+      signal: controller.signal,
+      onLine: (line) => {
+        if (line.startsWith('-----> Running the build script')) setTimeout(() => controller.abort(), 500);
+      },
+    });
+    const error = await run.then(() => null, (err: unknown) => err);
+    expect(error).toBeInstanceOf(BuildError);
+    expect((error as BuildError).reason).toBe('The build was cancelled.');
+    expect(await docker.listContainers({ all: true, filters: { label: [`${BUILD_APP_LABEL}=${appName}`] } })).toEqual([]);
+  }, 300_000);
+});

@@ -1,0 +1,175 @@
+// One build: source unpacked, buildpack detected and run, app layer written, image pushed
+// to `apps/<app>` under the build id. Failures reach the user as BuildErrors, Heroku style.
+import { randomBytes } from 'node:crypto';
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import type Docker from 'dockerode';
+import { InvalidParamsError } from '../common/errors.js';
+import { appNameProblem } from '../common/names.js';
+import { appImageSpec } from './app-image.js';
+import type { BuildContext, BuildpackOutput } from './buildpack.js';
+import type { BuilderConfig } from './config.js';
+import { detectBuildpack, NO_BUILDPACK_REASON, noBuildpackHint, type BuildpackDetector } from './detect.js';
+import { BuildError } from './errors.js';
+import { withFileLock } from './lock.js';
+import { detail, formatBytes, heading, warning, type BuildLog } from './log.js';
+import { buildNodejs } from './nodejs/buildpack.js';
+import { imageConfig, imageManifest } from './oci/image.js';
+import { pushImage } from './oci/push-image.js';
+import { appRepository, isTag } from './oci/reference.js';
+import { RegistryClient } from './oci/registry.js';
+import { writeTarLayer, APP_USER } from './oci/tar-layer.js';
+import { extractSource } from './source.js';
+import type { Stack } from './stack/ensure.js';
+import { describeTimings, PhaseTimer } from './timings.js';
+
+export interface BuildRequest {
+  /** becomes the image tag: letters, digits, `_`, `.`, `-` (up to 128) */
+  buildId: string;
+  appName: string;
+  /** a tar archive of the source (`git archive`) */
+  source: NodeJS.ReadableStream;
+  log: BuildLog;
+  signal?: AbortSignal;
+}
+
+export interface BuildOutcome {
+  image: { repository: string; digest: string };
+  processTypes: Record<string, string>;
+  buildpack: string;
+  stack: string;
+  /** layer blobs whose bytes were sent (present or mounted ones are not) */
+  layersUploaded: number;
+  /** every byte sent to the registry, config included */
+  bytesUploaded: number;
+  /** milliseconds per phase, and `total` */
+  timings: Record<string, number>;
+  /** what the buildpack chose, e.g. { node: '24.11.0', npm: '11.6.2' } */
+  versions: Record<string, string>;
+}
+
+export const DEFAULT_MAX_SOURCE_BYTES = 1024 * 1024 * 1024;
+
+const BUILDPACK_RUNNERS: Record<string, (ctx: BuildContext) => Promise<BuildpackOutput>> = {
+  'slipway/nodejs': buildNodejs,
+};
+
+function describeProcessTypes(processTypes: Record<string, string>, fromProcfile: boolean): string {
+  const types = Object.keys(processTypes);
+  if (types.length === 0) return 'No process types declared';
+  return `${fromProcfile ? 'Procfile declares types' : 'Default types for buildpack'} -> ${types.join(', ')}`;
+}
+
+async function build(
+  docker: Docker,
+  config: BuilderConfig,
+  stack: Stack,
+  request: BuildRequest,
+  workspace: string,
+  timer: PhaseTimer,
+): Promise<BuildOutcome> {
+  const { log } = request;
+  const appDir = join(workspace, 'app');
+  log(heading(`Building on the Slipway ${stack.name} stack`));
+  const source = await timer.time('source', () =>
+    extractSource(request.source, appDir, { owner: APP_USER, maxBytes: DEFAULT_MAX_SOURCE_BYTES }),
+  );
+  request.signal?.throwIfAborted();
+
+  const buildpack: BuildpackDetector | null = detectBuildpack(source.rootFiles);
+  if (!buildpack) throw new BuildError(NO_BUILDPACK_REASON, { outputTail: noBuildpackHint() });
+  log(heading(`${buildpack.language} app detected`));
+  const run = BUILDPACK_RUNNERS[buildpack.id];
+  if (!run) throw new Error(`no runner for buildpack ${buildpack.id}`);
+  const output = await run({
+    docker, config, stack, appName: request.appName, buildId: request.buildId, appDir,
+    rootFiles: source.rootFiles, log, signal: request.signal, timer,
+  });
+  request.signal?.throwIfAborted();
+
+  log(heading('Discovering process types'));
+  log(detail(describeProcessTypes(output.processTypes, source.rootFiles.has('Procfile'))));
+
+  log(heading('Compressing and pushing the image'));
+  const appLayer = await timer.time('layer:app', () =>
+    writeTarLayer(
+      [{ root: appDir, prefix: 'app', exclude: (path) => path === '.git' || path === 'node_modules' }],
+      join(workspace, 'app-layer.tar.gz'),
+    ),
+  );
+  const spec = appImageSpec({
+    stackId: stack.id,
+    stackName: stack.name,
+    stackLayers: stack.layers,
+    contributed: output.contributed,
+    appLayer,
+    env: output.env,
+    processTypes: output.processTypes,
+    appName: request.appName,
+    buildId: request.buildId,
+    buildpack: buildpack.id,
+    created: new Date().toISOString(),
+  });
+  const configBlob = imageConfig(spec);
+  const manifest = imageManifest(configBlob, spec.layers);
+  const repository = appRepository(request.appName);
+  const pushed = await timer.time('push', () =>
+    pushImage(
+      new RegistryClient(config.registry),
+      repository,
+      request.buildId,
+      [
+        ...stack.layers.map((blob) => ({ blob, mountFrom: [stack.registryRepository] })),
+        ...output.contributed.map((layer) => ({ blob: layer.blob, mountFrom: [], sharedRepository: layer.sharedRepository })),
+        { blob: appLayer, mountFrom: [] },
+      ],
+      configBlob,
+      manifest,
+    ),
+  );
+  const layerCount = spec.layers.length;
+  log(detail(`Uploaded ${pushed.layers.uploaded} of ${layerCount} layers (${formatBytes(pushed.bytesUploaded)}); ${layerCount - pushed.layers.uploaded} already in the registry`));
+  log(detail(`Image: ${repository}@${pushed.digest}`));
+  const timings = timer.result();
+  log(detail(`Build finished: ${describeTimings(timings)}`));
+  return {
+    image: { repository, digest: pushed.digest },
+    processTypes: output.processTypes,
+    buildpack: buildpack.id,
+    stack: stack.name,
+    layersUploaded: pushed.layers.uploaded,
+    bytesUploaded: pushed.bytesUploaded,
+    timings,
+    versions: output.versions,
+  };
+}
+
+/**
+ * Builds `request.source` into an image in the registry. Builds of one app are serialised
+ * (they share its caches); builds of different apps run side by side.
+ */
+export async function buildApp(docker: Docker, config: BuilderConfig, stack: Stack, request: BuildRequest): Promise<BuildOutcome> {
+  const nameProblem = appNameProblem(request.appName);
+  if (nameProblem) throw new InvalidParamsError(`app name: ${nameProblem}`);
+  if (!isTag(request.buildId)) throw new InvalidParamsError('build id: use letters, digits, "_", "." and "-" (up to 128)');
+
+  const timer = new PhaseTimer();
+  const workspace = join(config.workDir, 'builds', `${request.buildId}-${randomBytes(4).toString('hex')}`);
+  try {
+    return await withFileLock(join(config.cacheDir, 'apps', request.appName, 'build.lock'), () =>
+      build(docker, config, stack, request, workspace, timer),
+    );
+  } catch (err) {
+    const failure =
+      err instanceof BuildError
+        ? err
+        : request.signal?.aborted
+          ? new BuildError('The build was cancelled.', { cause: err })
+          : BuildError.internal(err);
+    request.log(warning(failure.reason));
+    for (const line of failure.outputTail) request.log(warning(line));
+    throw failure;
+  } finally {
+    await rm(workspace, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,31 @@
+// The contract between the build orchestration and a language buildpack.
+import type Docker from 'dockerode';
+import type { ContributedLayer } from './app-image.js';
+import type { BuilderConfig } from './config.js';
+import type { BuildLog } from './log.js';
+import type { Stack } from './stack/ensure.js';
+import type { PhaseTimer } from './timings.js';
+
+export interface BuildContext {
+  docker: Docker;
+  config: BuilderConfig;
+  stack: Stack;
+  appName: string;
+  buildId: string;
+  /** the unpacked source on this host, owned by the app user; mounted at /app in build containers */
+  appDir: string;
+  rootFiles: ReadonlySet<string>;
+  log: BuildLog;
+  signal?: AbortSignal;
+  timer: PhaseTimer;
+}
+
+export interface BuildpackOutput {
+  processTypes: Record<string, string>;
+  /** layers between the stack and the app, bottom first */
+  contributed: ContributedLayer[];
+  /** the app image's environment */
+  env: string[];
+  /** what was chosen (e.g. versions), for the outcome */
+  versions: Record<string, string>;
+}

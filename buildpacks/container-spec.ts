@@ -1,0 +1,60 @@
+// How a build container is configured, as data (pure): the build image, running as the app
+// user, unprivileged, limited in memory, CPU, processes and time, with the source, the cache,
+// the runtime and the CA bundle mounted. Build steps run in it through `docker exec`.
+import type Docker from 'dockerode';
+import type { BuildLimits } from './config.js';
+
+export interface BuildMount {
+  source: string;
+  target: string;
+  readOnly: boolean;
+}
+
+export interface BuildContainerSpec {
+  image: string;
+  user: string;
+  workingDir: string;
+  env: string[];
+  mounts: BuildMount[];
+  labels: Record<string, string>;
+  limits: BuildLimits;
+}
+
+export const BUILD_ROLE_LABEL = 'io.slipway.role';
+export const BUILD_ID_LABEL = 'io.slipway.build.id';
+export const BUILD_APP_LABEL = 'io.slipway.app';
+
+export function buildContainerLabels(buildId: string, appName: string, extra: Record<string, string> = {}): Record<string, string> {
+  return { ...extra, [BUILD_ROLE_LABEL]: 'build', [BUILD_ID_LABEL]: buildId, [BUILD_APP_LABEL]: appName };
+}
+
+export function buildContainerOptions(spec: BuildContainerSpec): Docker.ContainerCreateOptions {
+  const memory = Math.round(spec.limits.memoryMb * 1024 * 1024);
+  return {
+    Image: spec.image,
+    // The container lives no longer than the build may: its main process sleeps out the timeout.
+    Cmd: ['sleep', String(Math.ceil(spec.limits.timeoutSeconds))],
+    User: spec.user,
+    WorkingDir: spec.workingDir,
+    Env: spec.env,
+    Labels: spec.labels,
+    HostConfig: {
+      Init: true,
+      Privileged: false,
+      CapDrop: ['ALL'],
+      SecurityOpt: ['no-new-privileges'],
+      ReadonlyRootfs: true,
+      Tmpfs: { '/tmp': 'rw,nosuid,nodev,exec,size=1g' },
+      Memory: memory,
+      MemorySwap: memory,
+      NanoCpus: Math.round(spec.limits.cpus * 1e9),
+      PidsLimit: spec.limits.pidsLimit,
+      NetworkMode: 'bridge',
+      Mounts: spec.mounts.map((mount) => ({ Type: 'bind', Source: mount.source, Target: mount.target, ReadOnly: mount.readOnly })),
+    },
+  };
+}
+
+export function execOptions(argv: readonly string[], spec: Pick<BuildContainerSpec, 'user' | 'workingDir' | 'env'>): Docker.ExecCreateOptions {
+  return { Cmd: [...argv], User: spec.user, WorkingDir: spec.workingDir, Env: spec.env, AttachStdout: true, AttachStderr: true, AttachStdin: false, Tty: false };
+}

@@ -1,0 +1,109 @@
+// One build container on the Docker Engine: started once, build steps run in it by `docker
+// exec` (argv arrays), output streamed line by line, killed at the deadline or on abort,
+// always removed.
+import { PassThrough } from 'node:stream';
+import { createInterface } from 'node:readline';
+import type Docker from 'dockerode';
+import { buildContainerOptions, execOptions, type BuildContainerSpec } from './container-spec.js';
+import { BuildError } from './errors.js';
+
+export interface StepResult {
+  exitCode: number | null;
+}
+
+export class BuildContainer {
+  private stopReason: string | null = null;
+
+  private constructor(
+    private readonly docker: Docker,
+    private readonly container: Docker.Container,
+    private readonly spec: BuildContainerSpec,
+  ) {}
+
+  /** Why the container was stopped early (timeout or cancellation), or null. */
+  get stopped(): string | null {
+    return this.stopReason;
+  }
+
+  static async start(docker: Docker, spec: BuildContainerSpec): Promise<BuildContainer> {
+    const container = await docker.createContainer(buildContainerOptions(spec));
+    try {
+      await container.start();
+    } catch (err) {
+      await container.remove({ force: true }).catch(() => undefined);
+      throw err;
+    }
+    return new BuildContainer(docker, container, spec);
+  }
+
+  /** Runs `argv` in the container, each output line (stdout and stderr) to `onLine`. */
+  async run(argv: readonly string[], onLine: (line: string) => void): Promise<StepResult> {
+    if (this.stopReason) return { exitCode: null };
+    const exec = await this.container.exec(execOptions(argv, this.spec));
+    const stream = await exec.start({ hijack: true, stdin: false });
+    const lines = new PassThrough();
+    const reading = new Promise<void>((resolve) => {
+      createInterface({ input: lines, crlfDelay: Infinity })
+        .on('line', (line) => onLine(line.replace(/\r+$/, '')))
+        .on('close', () => resolve());
+    });
+    this.docker.modem.demuxStream(stream, lines, lines);
+    await new Promise<void>((resolve) => {
+      stream.once('end', resolve);
+      stream.once('close', resolve);
+      stream.once('error', () => resolve());
+    });
+    lines.end();
+    await reading;
+    for (let attempt = 0; attempt < 50; attempt++) {
+      const info = await exec.inspect();
+      if (!info.Running) return { exitCode: info.ExitCode ?? null };
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    return { exitCode: null };
+  }
+
+  /** Kills the container (and so the running step), remembering why. */
+  async stop(reason: string): Promise<void> {
+    this.stopReason ??= reason;
+    await this.container.kill().catch(() => undefined);
+  }
+
+  async remove(): Promise<void> {
+    await this.container.remove({ force: true, v: true }).catch((err: { statusCode?: number }) => {
+      if (err.statusCode !== 404) throw err;
+    });
+  }
+}
+
+/**
+ * Runs `fn` with a started build container that is killed after the wall-clock limit or when
+ * `signal` aborts, and removed afterwards whatever happened.
+ */
+export async function withBuildContainer<T>(
+  docker: Docker,
+  spec: BuildContainerSpec,
+  signal: AbortSignal | undefined,
+  fn: (container: BuildContainer) => Promise<T>,
+): Promise<T> {
+  signal?.throwIfAborted();
+  const container = await BuildContainer.start(docker, spec);
+  const timeoutReason = `The build timed out after ${spec.limits.timeoutSeconds} s.`;
+  const timer = setTimeout(() => void container.stop(timeoutReason), spec.limits.timeoutSeconds * 1000);
+  const onAbort = () => void container.stop('The build was cancelled.');
+  signal?.addEventListener('abort', onAbort, { once: true });
+  try {
+    const result = await fn(container);
+    if (container.stopped) throw new BuildError(container.stopped);
+    return result;
+  } catch (err) {
+    if (container.stopped && !(err instanceof BuildError && err.reason === container.stopped)) {
+      throw new BuildError(container.stopped, { cause: err });
+    }
+    throw err;
+  } finally {
+    clearTimeout(timer);
+    signal?.removeEventListener('abort', onAbort);
+    await container.remove();
+  }
+}

