@@ -32,7 +32,12 @@ if (mode === 'start') {
   await import(join(root, 'dist', 'supervisor', 'main.js'));
 } else if (mode === 'test') {
   run([process.execPath, join(root, 'node_modules', 'vitest', 'vitest.mjs'), 'run', ...rest], 'tests');
+} else if (mode === 'bench') {
+  // Benchmarks need the same machine setup as the tests (packages, Docker Engine).
+  const { setup } = await import(join(root, 'dist', 'test', 'support', 'global-setup.js'));
+  await setup();
+  await import(join(root, 'dist', 'bench', `${rest[0]}.js`));
 } else {
-  console.error('usage: node scripts/run.mjs start|test');
+  console.error('usage: node scripts/run.mjs start|test|bench <name>');
   process.exit(2);
 }

@@ -1,0 +1,240 @@
+// The whole path on one machine, as a user does it: `npm start`'s launcher, an app created
+// through the API, `git push` with the real git binary, traffic through the router, redeploys
+// and scaling with a client polling throughout, bad input, and a restart that keeps state.
+import { execFile } from 'node:child_process';
+import { rm } from 'node:fs/promises';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  api,
+  commitAll,
+  dockerContainersLabeled,
+  editFile,
+  fixtureRepo,
+  git,
+  gitUrl,
+  newHome,
+  platformEnv,
+  pollContinuously,
+  startPlatform,
+  viaRouter,
+  waitFor,
+  type RunningPlatform,
+} from './harness.js';
+
+const exec = promisify(execFile);
+const BOOT_TIMEOUT_SECONDS = 15;
+
+describe('git push to a served app', () => {
+  let env: Record<string, string>;
+  let platform: RunningPlatform;
+  let call: ReturnType<typeof api>;
+  let repo: string;
+  const cleanup: string[] = [];
+
+  const dynos = async (app: string) => (await call('GET', `/apps/${app}/dynos`)).body as { name: string; state: string; release: { version: number }; exit_code: number | null; reason: string | null }[];
+  const upDynos = async (app: string, version: number) => (await dynos(app)).filter((d) => d.state === 'up' && d.release.version === version);
+  const push = (dir: string, app: string, token?: string) => git(dir, ['push', '--force', gitUrl(platform.endpoints, app, token), 'HEAD:main']);
+
+  beforeAll(async () => {
+    const home = await newHome();
+    cleanup.push(home);
+    env = await platformEnv(home, {
+      SLIPWAY_BOOT_TIMEOUT_SECONDS: String(BOOT_TIMEOUT_SECONDS),
+      SLIPWAY_RECONCILE_INTERVAL_MS: '1000',
+      SLIPWAY_STOP_GRACE_SECONDS: '5',
+    });
+    platform = await startPlatform(env);
+    call = api(platform.endpoints);
+  });
+
+  afterAll(async () => {
+    await platform?.stop().catch(() => {});
+    const registry = `127.0.0.1:${env?.SLIPWAY_REGISTRY_PORT}`;
+    const { stdout } = await exec('docker', ['images', '--format', '{{.Repository}}@{{.ID}}']).catch(() => ({ stdout: '' }));
+    const ours = stdout.split('\n').filter((line) => line.startsWith(`${registry}/`)).map((line) => line.split('@')[1]!);
+    if (ours.length > 0) await exec('docker', ['rmi', '-f', ...new Set(ours)]).catch(() => {});
+    for (const dir of cleanup) await rm(dir, { recursive: true, force: true });
+  });
+
+  it('writes endpoints.json with the facts a user needs', () => {
+    const { endpoints } = platform;
+    expect(endpoints.api).toBe(`http://127.0.0.1:${env.SLIPWAY_API_PORT}`);
+    expect(endpoints.router).toBe(`http://127.0.0.1:${env.SLIPWAY_ROUTER_HTTP_PORT}`);
+    expect(endpoints.appsDomain).toBe('localhost');
+    expect(endpoints.token).toMatch(/^slw_/);
+  });
+
+  it('creates an app', async () => {
+    const created = await call('POST', '/apps', { name: 'hello' });
+    expect(created.status).toBe(201);
+    expect(created.body.name).toBe('hello');
+  });
+
+  it('deploys with git push, streaming the build, and serves through the router', async () => {
+    repo = await fixtureRepo('e2e-hello');
+    cleanup.push(repo);
+    const result = await push(repo, 'hello');
+    expect(result.out).toContain('remote: -----> ');
+    expect(result.out).toContain('Released v1');
+    expect(result.code, result.out).toBe(0);
+    const served = await waitFor('hello v1 through the router', async () => {
+      const res = await viaRouter(platform.endpoints, 'hello');
+      return res.status === 200 && res.body;
+    }, 10_000);
+    expect(served).toMatch(/^hello v1 from web\.1/);
+  });
+
+  it('replaces v1 with v2 while a client polls, with no failed request', async () => {
+    const poller = pollContinuously(platform.endpoints, 'hello');
+    await editFile(repo, 'server.js', (t) => t.replace("const VERSION = 'v1'", "const VERSION = 'v2'"));
+    await commitAll(repo, 'v2');
+    const result = await push(repo, 'hello');
+    expect(result.code, result.out).toBe(0);
+    expect(result.out).toContain('Released v2');
+    await waitFor('v2 answering', async () => [...poller.result.bodies.keys()].some((b) => b.startsWith('hello v2')));
+    const seen = await poller.stop();
+    expect(seen.failures).toEqual([]);
+    expect([...seen.bodies.keys()].some((b) => b.startsWith('hello v1'))).toBe(true);
+    expect(seen.requests).toBeGreaterThan(20);
+  });
+
+  it('scales web to 3, spreads requests over them, and back to 1, with no failed request', async () => {
+    const poller = pollContinuously(platform.endpoints, 'hello');
+    const scaled = await call('PATCH', '/apps/hello/formation', { updates: [{ type: 'web', quantity: 3 }] });
+    expect(scaled.status).toBe(200);
+    expect(scaled.body).toEqual([expect.objectContaining({ type: 'web', quantity: 3 })]);
+    await waitFor('three web instances up', async () => (await upDynos('hello', 2)).length === 3);
+    const listed = await dynos('hello');
+    expect(listed.map((d) => d.name).sort()).toEqual(['web.1', 'web.2', 'web.3']);
+    expect(listed.every((d) => d.state === 'up')).toBe(true);
+
+    const answeredBy = new Set<string>();
+    await waitFor('routes to all three', async () => {
+      const { body } = await viaRouter(platform.endpoints, 'hello');
+      answeredBy.add(/from (web\.\d)/.exec(body)?.[1] ?? '?');
+      return answeredBy.size === 3;
+    }, 15_000);
+
+    expect((await call('PATCH', '/apps/hello/formation', { updates: [{ type: 'web', quantity: 1 }] })).status).toBe(200);
+    await waitFor('back to one instance', async () => (await dynos('hello')).length === 1);
+    const seen = await poller.stop();
+    expect(seen.failures).toEqual([]);
+    expect((await dynos('hello'))[0]).toMatchObject({ name: 'web.1', state: 'up' });
+  });
+
+  it('rolls config vars out as a new release', async () => {
+    const set = await call('PATCH', '/apps/hello/config-vars', { GREETING: 'hi' });
+    expect(set.status).toBe(200);
+    await waitFor('the new config served', async () => (await viaRouter(platform.endpoints, 'hello')).body.includes('greeting=hi'));
+    const releases = (await call('GET', '/apps/hello/releases')).body as { version: number; description: string }[];
+    expect(releases.at(-1)).toMatchObject({ version: 3, description: 'Set GREETING config vars' });
+  });
+
+  it('rejects pushes to unknown apps and with wrong or missing credentials', async () => {
+    const unknown = await push(repo, 'no-such-app');
+    expect(unknown.code).not.toBe(0);
+    expect(unknown.out).toContain('app not found');
+    const wrong = await push(repo, 'hello', `slw_0000000000000000_${'A'.repeat(43)}`);
+    expect(wrong.code).not.toBe(0);
+    expect(wrong.out).toContain('Authentication failed');
+    const missing = await git(repo, ['push', `${platform.endpoints.git}/hello.git`, 'HEAD:main']);
+    expect(missing.code).not.toBe(0);
+  });
+
+  it('rejects invalid and duplicate app names with the reason', async () => {
+    const invalid = await call('POST', '/apps', { name: 'Not_Valid' });
+    expect(invalid.status).toBe(422);
+    expect(invalid.body.message).toMatch(/lowercase/);
+    const duplicate = await call('POST', '/apps', { name: 'hello' });
+    expect(duplicate.status).toBe(409);
+    expect(duplicate.body.message).toMatch(/already taken/);
+  });
+
+  it('fails a push no buildpack detects, creating no release, while the app keeps serving', async () => {
+    const notAnApp = await fixtureRepo('not-an-app');
+    cleanup.push(notAnApp);
+    const before = (await call('GET', '/apps/hello/releases')).body.length;
+    const result = await push(notAnApp, 'hello');
+    expect(result.code).not.toBe(0);
+    expect(result.out).toContain('No default language could be detected');
+    expect((await call('GET', '/apps/hello/releases')).body.length).toBe(before);
+    expect((await viaRouter(platform.endpoints, 'hello')).status).toBe(200);
+  });
+
+  it('fails a push whose npm install fails, with the last lines of its output', async () => {
+    const badDeps = await fixtureRepo('node-bad-deps');
+    cleanup.push(badDeps);
+    const before = (await call('GET', '/apps/hello/releases')).body.length;
+    const result = await push(badDeps, 'hello');
+    expect(result.code).not.toBe(0);
+    expect(result.out).toMatch(/npm (ERR!|error)/);
+    expect((await call('GET', '/apps/hello/releases')).body.length).toBe(before);
+    expect((await viaRouter(platform.endpoints, 'hello')).body).toContain('greeting=hi');
+  });
+
+  it('marks an app that exits at once as crashed with its exit code, taking no traffic', async () => {
+    expect((await call('POST', '/apps', { name: 'crashy' })).status).toBe(201);
+    const crashy = await fixtureRepo('e2e-hello');
+    cleanup.push(crashy);
+    await editFile(crashy, 'server.js', () => "console.error('boom'); process.exit(3);\n");
+    await commitAll(crashy, 'crash at boot');
+    const result = await push(crashy, 'crashy');
+    expect(result.code).not.toBe(0);
+    expect(result.out).toContain('web.1 crashed: exited with code 3');
+    const [dyno] = await dynos('crashy');
+    expect(dyno).toMatchObject({ name: 'web.1', exit_code: 3 });
+    const routed = await viaRouter(platform.endpoints, 'crashy');
+    expect(routed.status).toBe(503);
+  });
+
+  it('marks an app that never binds $PORT as crashed after the boot timeout', async () => {
+    expect((await call('POST', '/apps', { name: 'sleepy' })).status).toBe(201);
+    const sleepy = await fixtureRepo('e2e-hello');
+    cleanup.push(sleepy);
+    await editFile(sleepy, 'server.js', () => 'setInterval(() => {}, 1000);\n');
+    await commitAll(sleepy, 'never listens');
+    const result = await push(sleepy, 'sleepy');
+    expect(result.code).not.toBe(0);
+    expect(result.out).toContain(`did not bind $PORT within ${BOOT_TIMEOUT_SECONDS} s`);
+    expect((await viaRouter(platform.endpoints, 'sleepy')).status).toBe(503);
+  });
+
+  it('keeps the previous release serving when a new one crashes, then rolls back', async () => {
+    const broken = await fixtureRepo('e2e-hello');
+    cleanup.push(broken);
+    await editFile(broken, 'server.js', () => 'process.exit(1);\n');
+    await commitAll(broken, 'broken release');
+    const poller = pollContinuously(platform.endpoints, 'hello', 120_000);
+    const result = await push(broken, 'hello');
+    expect(result.code).not.toBe(0);
+    expect(result.out).toContain('keeps serving');
+    const releases = (await call('GET', '/apps/hello/releases')).body as { version: number }[];
+    const good = releases.at(-2)!.version;
+    const rolled = await call('POST', '/apps/hello/releases', { release: String(good) });
+    expect(rolled.status).toBe(201);
+    await waitFor('rollback rolled out', async () => (await upDynos('hello', rolled.body.version)).length === 1);
+    const seen = await poller.stop();
+    expect(seen.failures).toEqual([]);
+    expect((await viaRouter(platform.endpoints, 'hello')).body).toMatch(/^hello v2 .*greeting=hi/);
+  });
+
+  it('stops everything on SIGTERM and comes back with its state on the next start', async () => {
+    const hosts = (await call('GET', '/hosts')).body as { id: string }[];
+    expect(hosts.length).toBe(1);
+    const releasesBefore = (await call('GET', '/apps/hello/releases')).body.length;
+    const head = (await git(repo, ['ls-remote', gitUrl(platform.endpoints, 'hello'), 'refs/heads/main'])).out.trim();
+
+    await platform.stop();
+    for (const host of hosts) expect(await dockerContainersLabeled(`slipway.host=${host.id}`)).toEqual([]);
+
+    platform = await startPlatform(env);
+    call = api(platform.endpoints);
+    await waitFor('hello served again', async () => {
+      const res = await viaRouter(platform.endpoints, 'hello');
+      return res.status === 200 && res.body.startsWith('hello v2');
+    }, 120_000);
+    expect((await call('GET', '/apps/hello/releases')).body.length).toBe(releasesBefore);
+    expect((await git(repo, ['ls-remote', gitUrl(platform.endpoints, 'hello'), 'refs/heads/main'])).out.trim()).toBe(head);
+  });
+});
