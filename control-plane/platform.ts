@@ -99,15 +99,16 @@ export async function startControlPlane(config: ControlPlaneConfig, logger: Logg
     overrides.builder ??
     new (await import('./builds/buildpacks-builder.js')).BuildpacksBuilder(
       new Docker(),
-      {
+      (await import('../buildpacks/index.js')).builderConfig({
         registry: config.registry,
+        baseDir: config.home,
         workDir: config.build.workDir,
         cacheDir: config.build.cacheDir,
         caFile: config.build.caFile,
         npmRegistry: config.build.npmRegistry,
         stack: config.build.stack,
         limits: config.build.limits,
-      },
+      }),
       logger.child({ part: 'builder' }),
     );
   const releaser = new Releaser(apps, releases, {

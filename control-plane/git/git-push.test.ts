@@ -17,8 +17,8 @@ async function filesIn(tar: NodeJS.ReadableStream): Promise<Record<string, strin
   const ex = extract();
   ex.on('entry', (header, stream, next) => {
     const chunks: Buffer[] = [];
-    stream.on('data', (c: Buffer) => {
-      chunks.push(c);
+    stream.on('data', (c: unknown) => {
+      chunks.push(c as Buffer);
     });
     stream.on('end', () => {
       if (header.type === 'file') files[header.name] = Buffer.concat(chunks).toString();
