@@ -105,7 +105,11 @@ describe('git push to a served app', () => {
     expect(scaled.status).toBe(200);
     expect(scaled.body).toEqual([expect.objectContaining({ type: 'web', quantity: 3 })]);
     await waitFor('three web instances up', async () => (await upDynos('hello', 2)).length === 3);
-    const listed = await dynos('hello');
+    // the v1 instance replaced before this test may still be draining: wait for it to go
+    const listed = await waitFor('only the three to be listed', async () => {
+      const all = await dynos('hello');
+      return all.length === 3 && all;
+    });
     expect(listed.map((d) => d.name).sort()).toEqual(['web.1', 'web.2', 'web.3']);
     expect(listed.every((d) => d.state === 'up')).toBe(true);
 
