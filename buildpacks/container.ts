@@ -41,20 +41,24 @@ export class BuildContainer {
     if (this.stopReason) return { exitCode: null };
     const exec = await this.container.exec(execOptions(argv, this.spec));
     const stream = await exec.start({ hijack: true, stdin: false });
-    const lines = new PassThrough();
-    const reading = new Promise<void>((resolve) => {
-      createInterface({ input: lines, crlfDelay: Infinity })
-        .on('line', (line) => onLine(line.replace(/\r+$/, '')))
-        .on('close', () => resolve());
-    });
-    this.docker.modem.demuxStream(stream, lines, lines);
+    // One line splitter per stream, so a partial stdout line never swallows a stderr line.
+    const streams = [new PassThrough(), new PassThrough()] as const;
+    const reading = streams.map(
+      (input) =>
+        new Promise<void>((resolve) => {
+          createInterface({ input, crlfDelay: Infinity })
+            .on('line', (line) => onLine(line.replace(/\r+$/, '')))
+            .on('close', () => resolve());
+        }),
+    );
+    this.docker.modem.demuxStream(stream, streams[0], streams[1]);
     await new Promise<void>((resolve) => {
       stream.once('end', resolve);
       stream.once('close', resolve);
       stream.once('error', () => resolve());
     });
-    lines.end();
-    await reading;
+    for (const input of streams) input.end();
+    await Promise.all(reading);
     for (let attempt = 0; attempt < 50; attempt++) {
       const info = await exec.inspect();
       if (!info.Running) return { exitCode: info.ExitCode ?? null };

@@ -73,6 +73,28 @@ describe('ensureStack', () => {
     }
   });
 
+  it('uses operator-configured images instead, pulling what the engine lacks', async () => {
+    // The run image as pushed to the registry a moment ago: pulling it is a real pull, over loopback.
+    const runImage = `${registry.url}/${STACK_REGISTRY_REPOSITORY}:${stack.id}`;
+    try {
+      const configured = await ensureStack(
+        docker,
+        { ...testBuilderConfig(registry.url), stack: { runImage, buildImage: stack.buildImage } },
+        (line) => lines.push(line),
+      );
+      expect(lines).toContain(`       pulling ${runImage}`);
+      expect(configured.runImage).toBe(runImage);
+      expect(configured.buildImage).toBe(stack.buildImage);
+      expect(configured.id).toMatch(/^[0-9a-f]{12}$/);
+      expect(configured.id).not.toBe(stack.id);
+      expect(configured.layers.map((layer) => layer.diffId)).toEqual(stack.layers.map((layer) => layer.diffId));
+      const client = new RegistryClient(registry.url);
+      expect((await client.getManifest(STACK_REGISTRY_REPOSITORY, configured.id)).digest).toMatch(/^sha256:/);
+    } finally {
+      await docker.getImage(runImage).remove().catch(() => undefined);
+    }
+  });
+
   it('reuses the images on a second call and pushes to a fresh registry from its layer cache', async () => {
     const other = await startTestRegistry();
     try {

