@@ -246,6 +246,15 @@ describe('agent with a registered host', () => {
     expect(logs.some((l) => l.line === 'not binding $PORT as asked (NO_BIND=1)')).toBe(true);
   });
 
+  it('reports an instance killed at its memory limit as out of memory', async () => {
+    const request = runRequest(image, { memoryMb: 64 });
+    const answer = await run(host.hostId, request);
+    await eventOf(request.instanceId, 'up');
+    expect((await get(answer.port!, '/oom')).body).toBe('allocating\n');
+    const crashed = await eventOf(request.instanceId, 'crashed');
+    expect(crashed).toMatchObject({ exitCode: 137, reason: 'exited with code 137 (out of memory)' });
+  });
+
   it('reports up without a port check when none is asked for', async () => {
     const request = runRequest(image, { type: 'worker', env: { NO_BIND: '1' }, checkPort: false });
     expect((await run(host.hostId, request)).ok).toBe(true);

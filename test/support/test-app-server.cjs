@@ -5,6 +5,7 @@
 //   GET /crash       → exits with code 3 right after answering
 //   GET /env/<NAME>  → the value of env var NAME (404 when unset)
 //   GET /uid         → the uid and gid the process runs as
+//   GET /oom         → allocates memory until the kernel kills it (the memory limit)
 //   CRASH_ON_BOOT=1  → exits with code 1 at once
 //   NO_BIND=1        → stays alive but never listens
 //   IGNORE_SIGTERM=1 → ignores SIGTERM (only SIGKILL stops it)
@@ -47,6 +48,14 @@ if (process.env.NO_BIND === '1') {
       const value = process.env[decodeURIComponent(url.pathname.slice('/env/'.length))];
       res.statusCode = value === undefined ? 404 : 200;
       res.end(value ?? '');
+      return;
+    }
+    if (url.pathname === '/oom') {
+      res.end('allocating\n', () => {
+        const hoard = [];
+        // Off-heap buffers, touched so the pages are real: the cgroup limit, not V8's, is hit.
+        setInterval(() => hoard.push(Buffer.alloc(16 * 1024 * 1024, 1)), 10);
+      });
       return;
     }
     if (url.pathname === '/uid') {
