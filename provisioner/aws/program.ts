@@ -25,7 +25,8 @@ import { stackTags } from './tags.js';
 import { createRegistryEndpoints } from './vpc-endpoints.js';
 
 export const INFRA_PROJECT = 'slipway';
-const P = 'slipway';
+/** Logical-name prefix of every resource in the infra stack. */
+const PREFIX = 'slipway';
 
 export interface DnsRecord {
   name: string;
@@ -79,8 +80,8 @@ export async function createInfrastructure(config: InfraConfig, stack = pulumi.g
   const account = accountInfo();
   const region = account.apply((a) => a.region);
 
-  const network = createNetwork(P, { cidr: settings.vpcCidr, zones, natGateways: settings.natGateways, tags });
-  const groups = createSecurityGroups(P, {
+  const network = createNetwork(PREFIX, { cidr: settings.vpcCidr, zones, natGateways: settings.natGateways, tags });
+  const groups = createSecurityGroups(PREFIX, {
     vpcId: network.vpc.id,
     tags,
     posture: {
@@ -92,26 +93,26 @@ export async function createInfrastructure(config: InfraConfig, stack = pulumi.g
       managedRedis: settings.managedRedis,
     },
   });
-  const registry = createRegistry(P, {
+  const registry = createRegistry(PREFIX, {
     stack,
     account,
     imageTag: settings.platformImageTag,
     manageScanning: settings.manageRegistryScanning,
     tags,
   });
-  createRegistryEndpoints(`${P}-endpoint`, { network, region, securityGroupId: groups.endpoints.id, tags });
-  const stateStore = createStateStore(`${P}-hosts-state`, { stack, region, tags });
+  createRegistryEndpoints(`${PREFIX}-endpoint`, { network, region, securityGroupId: groups.endpoints.id, tags });
+  const stateStore = createStateStore(`${PREFIX}-hosts-state`, { stack, region, tags });
   const imageId = debianImageId(settings.amiId);
   const appRepositoriesArn = account.apply((a) => repositoryPrefixArn(a.partition, a.region, a.accountId, registry.appPrefix));
 
-  const engineRole = createMachineRole(`${P}-engine`, {
+  const engineRole = createMachineRole(`${PREFIX}-engine`, {
     description: 'Slipway engine hosts: pull app and agent images from ECR, nothing else',
     policy: pulumi
       .all([appRepositoriesArn, registry.repositories.agent.arn])
       .apply(([apps, agent]) => JSON.stringify(ecrPullPolicy([apps, agent]))),
-    tags: tags(ENGINE_HOST_ROLE, `${P}-engine`),
+    tags: tags(ENGINE_HOST_ROLE, `${PREFIX}-engine`),
   });
-  const engineTemplate = createEngineLaunchTemplate(`${P}-engine`, {
+  const engineTemplate = createEngineLaunchTemplate(`${PREFIX}-engine`, {
     imageId,
     instanceType: settings.engineInstanceType,
     volumeGb: settings.engineVolumeGb,
@@ -119,12 +120,12 @@ export async function createInfrastructure(config: InfraConfig, stack = pulumi.g
     instanceProfileArn: engineRole.profile.arn,
     tags,
   });
-  const routerRole = createMachineRole(`${P}-router`, {
+  const routerRole = createMachineRole(`${PREFIX}-router`, {
     description: 'Slipway routers: pull the router image from ECR, nothing else',
     policy: registry.repositories.router.arn.apply((arn) => JSON.stringify(ecrPullPolicy([arn]))),
-    tags: tags('router', `${P}-router`),
+    tags: tags('router', `${PREFIX}-router`),
   });
-  const controlPlaneRole = createMachineRole(`${P}-control-plane`, {
+  const controlPlaneRole = createMachineRole(`${PREFIX}-control-plane`, {
     description: 'Slipway control plane: push app images, manage its own engine hosts',
     policy: pulumi
       .all([account, appRepositoriesArn, registry.repositories.api.arn, stateStore.bucket.arn, stateStore.key.arn, engineTemplate.arn, engineRole.role.arn])
@@ -144,11 +145,11 @@ export async function createInfrastructure(config: InfraConfig, stack = pulumi.g
           }),
         ),
       ),
-    tags: tags('control-plane', `${P}-control-plane`),
+    tags: tags('control-plane', `${PREFIX}-control-plane`),
   });
 
   const managedRedis = settings.managedRedis
-    ? createManagedRedis(`${P}-redis`, {
+    ? createManagedRedis(`${PREFIX}-redis`, {
         subnetIds: network.privateSubnets.map((subnet) => subnet.id),
         securityGroupId: groups.redis!.id,
         nodeType: settings.redisNodeType,
@@ -192,7 +193,7 @@ export async function createInfrastructure(config: InfraConfig, stack = pulumi.g
         hostsStack: hosts,
       }),
     );
-  const controlPlane = createControlPlaneHost(`${P}-control-plane`, {
+  const controlPlane = createControlPlaneHost(`${PREFIX}-control-plane`, {
     imageId,
     instanceType: settings.controlPlaneInstanceType,
     volumeGb: settings.controlPlaneVolumeGb,
@@ -202,7 +203,7 @@ export async function createInfrastructure(config: InfraConfig, stack = pulumi.g
     userData: controlPlaneUserData,
     tags,
   });
-  const internalZone = createInternalZone(`${P}-internal`, {
+  const internalZone = createInternalZone(`${PREFIX}-internal`, {
     domain: settings.internalDomain,
     vpcId: network.vpc.id,
     records: {
@@ -218,7 +219,7 @@ export async function createInfrastructure(config: InfraConfig, stack = pulumi.g
     .apply(([password, endpoint]) =>
       redisUrl(settings.managedRedis ? { kind: 'managed', host: endpoint, password } : { kind: 'on-host', host: `redis.${settings.internalDomain}`, password }),
     );
-  const routers = createRouterTier(`${P}-router`, {
+  const routers = createRouterTier(`${PREFIX}-router`, {
     network,
     imageId,
     instanceType: settings.routerInstanceType,
