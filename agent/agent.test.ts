@@ -151,6 +151,12 @@ async function get(port: number, path = '/'): Promise<{ status: number; body: st
   return { status: response.status, body: await response.text() };
 }
 
+/** For containers a test creates itself: the agent's image by digest, pulled if need be. */
+async function ensureImage(reference: string): Promise<void> {
+  const engine = new DockerContainerEngine(docker, 'image-puller');
+  if (!(await engine.hasImage(reference))) await engine.pullImage(reference);
+}
+
 async function containersOf(hostId: string, instanceId?: string) {
   const label = [`${LABELS.host}=${hostId}`, ...(instanceId ? [`${LABELS.instance}=${instanceId}`] : [])];
   return docker.listContainers({ all: true, filters: { label } });
@@ -324,9 +330,9 @@ describe('agent and other hosts', () => {
     hostIds.push(otherHostId);
     const foreignRequest = runRequest(image);
     const foreignSpec = containerSpec(foreignRequest, { hostId: otherHostId, registry: registry.url, address: '127.0.0.1' });
+    await ensureImage(foreignSpec.Image!);
     const launched = await launch(host);
     await launched.started;
-    // The image is local once the agent has pulled it for its own instance.
     const own = runRequest(image);
     await run(host.hostId, own);
     await eventOf(own.instanceId, 'up');
@@ -402,5 +408,20 @@ describe('agent with wrong credentials', () => {
     expect((await run(host.hostId, request)).ok).toBe(true);
     await eventOf(request.instanceId, 'up');
     await launched.stop();
+  });
+
+  it('leaves its host containers alone on exit when it never joined', async () => {
+    const host = newHost('agent-refused', { SLIPWAY_AGENT_STOP_INSTANCES_ON_EXIT: 'true' }, false);
+    const request = runRequest(image);
+    const spec = containerSpec(request, { hostId: host.hostId, registry: registry.url, address: '127.0.0.1' });
+    await ensureImage(spec.Image!);
+    const earlier = await docker.createContainer(spec);
+    await earlier.start();
+    const launched = await launch(host);
+    await waitFor('a refused registration', () => (registrations.some((r) => r.hostId === host.hostId) ? true : undefined));
+    await launched.stop();
+    await expect(launched.started).rejects.toThrow();
+    expect((await earlier.inspect()).State.Running).toBe(true);
+    expect(events.some((e) => e.instanceId === request.instanceId)).toBe(false);
   });
 });

@@ -37,6 +37,8 @@ export class Agent {
   private events: Promise<void> = Promise.resolve();
   private reconciling: Promise<void> | null = null;
   private stopped: Promise<void> | null = null;
+  /** Set once accepted: an agent that never joined touches nothing, even on exit. */
+  private joined = false;
 
   constructor(
     private readonly config: AgentConfig,
@@ -78,6 +80,7 @@ export class Agent {
       log: deps.log,
       retryMs: deps.timing?.eventsRetryMs ?? 1000,
     });
+    this.joined = true;
     await this.instances.adopt();
     signal.throwIfAborted();
     this.commands = serveCommands(
@@ -96,14 +99,14 @@ export class Agent {
     deps.log.info({ hostId: config.hostId, instances: this.instances.list().length }, 'agent ready');
   }
 
-  /** Stops serving; with stopInstancesOnExit, also stops and removes every instance first. Idempotent. */
+  /** Stops serving; with stopInstancesOnExit (and once joined), also stops and removes every instance. Idempotent. */
   stop(): Promise<void> {
     this.stopped ??= (async () => {
       this.lifetime.abort();
       await this.commands?.close();
       await this.heartbeats;
       await this.reconciling;
-      await this.instances.shutdown(this.config.stopInstancesOnExit);
+      await this.instances.shutdown(this.config.stopInstancesOnExit && this.joined);
       await this.events;
       // The last events (down) must leave before the caller closes the connection.
       await this.deps.nats.flush().catch(() => {});
