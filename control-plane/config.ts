@@ -27,7 +27,8 @@ const schema = z.object({
   SLIPWAY_LOCAL_STOP_INSTANCES_ON_EXIT: z.enum(['true', 'false']).default('true'),
   SLIPWAY_AGENT_ENTRY: z.string().optional(),
   SLIPWAY_RECONCILE_INTERVAL_MS: z.coerce.number().int().positive().default(3000),
-  SLIPWAY_HOST_DOWN_AFTER_MS: z.coerce.number().int().positive().default(10_000),
+  // three missed heartbeats (agents send one every 2 s)
+  SLIPWAY_HOST_DOWN_AFTER_MS: z.coerce.number().int().positive().default(6_000),
   SLIPWAY_BOOT_TIMEOUT_SECONDS: z.coerce.number().int().positive().default(60),
   SLIPWAY_STOP_GRACE_SECONDS: z.coerce.number().int().min(0).default(10),
   /** How long a web instance leaving the route keeps serving in-flight requests before SIGTERM. */

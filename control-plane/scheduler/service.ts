@@ -7,6 +7,8 @@ import type { Membership } from '../hosts/membership.js';
 import type { LeaderLease } from './leader.js';
 import type { Reconciler } from './reconciler.js';
 
+const HOST_CHECK_MS = 1000;
+
 /** `slipway.agent.<hostId>.<kind>` → hostId */
 function hostIdOf(subject: string): string {
   return subject.split('.')[2] ?? '';
@@ -14,8 +16,9 @@ function hostIdOf(subject: string): string {
 
 export class SchedulerService {
   private readonly subscriptions: Subscription[] = [];
-  private timer: NodeJS.Timeout | undefined;
+  private timers: NodeJS.Timeout[] = [];
   private ticking = false;
+  private checkingHosts = false;
 
   constructor(
     private readonly nats: NatsConnection,
@@ -37,23 +40,37 @@ export class SchedulerService {
     this.subscribe(subjects.allInstanceEvents, (subject, data) =>
       this.membership.instanceEvent(hostIdOf(subject), decode(instanceEvent, data)),
     );
-    this.timer = setInterval(() => void this.tick(), this.intervalMs);
+    this.timers.push(setInterval(() => void this.tick(), this.intervalMs));
+    // Silent hosts are looked for every second, so a lost host is noticed promptly.
+    this.timers.push(setInterval(() => void this.checkHosts(), HOST_CHECK_MS));
     void this.tick();
   }
 
   async stop(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
+    for (const timer of this.timers) clearInterval(timer);
     for (const sub of this.subscriptions) sub.unsubscribe();
     await this.lease.release();
   }
 
-  /** One pass of the leader's loop: hosts that went silent, then every app. */
+  /** The leader marks hosts that went silent as down (and their apps get reconciled). */
+  async checkHosts(): Promise<void> {
+    if (this.checkingHosts || !this.lease.isLeader) return;
+    this.checkingHosts = true;
+    try {
+      await this.membership.markSilentHostsDown();
+    } catch (err) {
+      this.logger.error({ err }, 'host check failed');
+    } finally {
+      this.checkingHosts = false;
+    }
+  }
+
+  /** One pass of the leader's loop over every app. */
   async tick(): Promise<void> {
     if (this.ticking) return;
     this.ticking = true;
     try {
       if (!(await this.lease.refresh())) return;
-      await this.membership.markSilentHostsDown();
       await this.reconciler.reconcileAll();
     } catch (err) {
       this.logger.error({ err }, 'reconcile pass failed');

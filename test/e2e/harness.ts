@@ -12,6 +12,9 @@ import { Agent, request } from 'undici';
 import { compiledEntry } from '../../common/entry-points.js';
 import { freePort } from '../../common/ports.js';
 import type { Endpoints } from '../../supervisor/platform.js';
+import { waitFor } from '../support/wait.js';
+
+export { waitFor };
 
 const execFileAsync = promisify(execFile);
 
@@ -146,21 +149,6 @@ export async function viaRouter(endpoints: Endpoints, app: string, path = '/'): 
     bodyTimeout: 30_000,
   });
   return { status: res.statusCode, body: await res.body.text() };
-}
-
-export async function waitFor<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 120_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const value = await probe();
-      if (value) return value;
-    } catch (err) {
-      last = err;
-    }
-    await sleep(250);
-  }
-  throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
 }
 
 export interface PollResult {
