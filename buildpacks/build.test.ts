@@ -240,6 +240,37 @@ describe('buildApp failures', () => {
     expect(left).toEqual([]);
   }, 600_000);
 
+  it('refuses a package.json that is a symlink to a host file, without reading it', async () => {
+    const { pack } = await import('tar-stream');
+    const withLink = pack();
+    withLink.entry({ name: 'package.json', type: 'symlink', linkname: '/etc/shadow' });
+    withLink.finalize();
+    const chunks: Buffer[] = [];
+    for await (const chunk of withLink as unknown as AsyncIterable<Uint8Array>) chunks.push(Buffer.from(chunk));
+    const appName = uniqueAppName('symlink');
+    apps.push(appName);
+    const lines: string[] = [];
+    const error = await buildApp(docker, config, stack, {
+      buildId: 'symlink1',
+      appName,
+      source: Readable.from(Buffer.concat(chunks)),
+      log: (line) => lines.push(line),
+    }).catch((err: unknown) => err);
+    expect(error).toBeInstanceOf(BuildError);
+    expect((error as BuildError).reason).toBe('package.json must be a regular file, not a symbolic link.');
+    expect(lines.join('\n')).not.toMatch(/root:/);
+  });
+
+  it('refuses node_modules that the build turned into a symlink to a host directory', async () => {
+    const files = await fixtureFiles('node-hello');
+    const packageJson = JSON.parse(files['package.json']!) as { scripts: Record<string, string> };
+    packageJson.scripts.build = 'rm -rf node_modules && ln -s /etc node_modules';
+    const { run } = await build(uniqueAppName('escape'), { ...files, 'package.json': JSON.stringify(packageJson) });
+    const error = await run.then(() => null, (err: unknown) => err);
+    expect(error).toBeInstanceOf(BuildError);
+    expect((error as BuildError).reason).toBe('node_modules must be a directory, not a symbolic link or file.');
+  }, 300_000);
+
   it('stops a build at its wall-clock limit', async () => {
     const files = { 'package.json': JSON.stringify({ name: 'slow', scripts: { build: 'sleep 60' } }), 'server.js': '' };
     const { run, buildId } = await build(uniqueAppName('slow'), files, {

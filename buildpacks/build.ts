@@ -167,7 +167,7 @@ export async function buildApp(docker: Docker, config: BuilderConfig, stack: Sta
           ? new BuildError('The build was cancelled.', { cause: err })
           : BuildError.internal(err);
     request.log(warning(failure.reason));
-    for (const line of failure.outputTail) request.log(warning(line));
+    if (!failure.tailLogged) for (const line of failure.outputTail) request.log(warning(line));
     throw failure;
   } finally {
     await rm(workspace, { recursive: true, force: true });

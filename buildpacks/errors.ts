@@ -10,14 +10,20 @@ export class BuildError extends SlipwayError {
   readonly outputTail: readonly string[];
   /** True when the platform failed rather than the app (details are in `cause`, not in the message). */
   readonly internal: boolean;
+  /** True when the output tail was already streamed to the build log (so it is not repeated there). */
+  readonly tailLogged: boolean;
 
-  constructor(reason: string, options: { outputTail?: readonly string[]; cause?: unknown; internal?: boolean } = {}) {
+  constructor(
+    reason: string,
+    options: { outputTail?: readonly string[]; cause?: unknown; internal?: boolean; tailLogged?: boolean } = {},
+  ) {
     const tail = options.outputTail ?? [];
     const message = tail.length > 0 ? `${reason}\n${tail.map((line) => `       ${line}`).join('\n')}` : reason;
     super('build_failed', message, { status: 422, expose: true, cause: options.cause });
     this.reason = reason;
     this.outputTail = tail;
     this.internal = options.internal ?? false;
+    this.tailLogged = options.tailLogged ?? false;
   }
 
   /** Wraps a platform failure: the user learns that it was not their fault, operators get the cause. */

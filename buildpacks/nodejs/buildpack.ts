@@ -1,8 +1,9 @@
 // The Node.js buildpack: versions resolved from the npm registry, the runtime layer (cached
 // globally), dependencies installed in a build container (skipped when the per-app cache
 // matches and there is no build script), the build script run, devDependencies pruned.
-import { access, chown, mkdir, readFile, realpath } from 'node:fs/promises';
+import { chown, lstat, mkdir, realpath } from 'node:fs/promises';
 import { join } from 'node:path';
+import { readAppFile } from '../app-files.js';
 import type { BuildContext, BuildpackOutput } from '../buildpack.js';
 import { buildContainerLabels, type BuildContainerSpec } from '../container-spec.js';
 import { withBuildContainer, type BuildContainer } from '../container.js';
@@ -32,7 +33,7 @@ export const RUNTIMES_REPOSITORY = 'slipway/runtimes';
 
 async function readProcfile(ctx: BuildContext): Promise<Record<string, string> | null> {
   if (!ctx.rootFiles.has('Procfile')) return null;
-  const { processTypes, problems } = parseProcfile(await readFile(join(ctx.appDir, 'Procfile'), 'utf8'));
+  const { processTypes, problems } = parseProcfile((await readAppFile(ctx.appDir, 'Procfile')).toString('utf8'));
   if (problems.length > 0) {
     throw new BuildError('The Procfile has invalid lines.', { outputTail: describeProcfileProblems(problems) });
   }
@@ -72,11 +73,12 @@ async function resolveRuntime(ctx: BuildContext, engines: { node?: string; npm?:
   }
 }
 
-async function exists(path: string): Promise<boolean> {
-  return access(path).then(
-    () => true,
-    () => false,
-  );
+/** Whether the build produced node_modules; a symlink there (to a host directory) is refused. */
+async function producedNodeModules(path: string): Promise<boolean> {
+  const stats = await lstat(path).catch(() => null);
+  if (!stats) return false;
+  if (!stats.isDirectory()) throw new BuildError('node_modules must be a directory, not a symbolic link or file.');
+  return true;
 }
 
 /** A host directory owned by the app user (build containers write to it). */
@@ -113,8 +115,8 @@ async function step(ctx: BuildContext, container: BuildContainer, title: string,
     tail.push(line);
     ctx.log(detail(line));
   });
-  if (container.stopped) throw new BuildError(container.stopped, { outputTail: tail.get() });
-  if (exitCode !== 0) throw new BuildError(`${failure} (exit code ${exitCode}).`, { outputTail: tail.get() });
+  if (container.stopped) throw new BuildError(container.stopped, { outputTail: tail.get(), tailLogged: true });
+  if (exitCode !== 0) throw new BuildError(`${failure} (exit code ${exitCode}).`, { outputTail: tail.get(), tailLogged: true });
 }
 
 async function runInContainer(ctx: BuildContext, runtime: NodeRuntime, plan: NodePlan): Promise<void> {
@@ -134,7 +136,7 @@ async function runInContainer(ctx: BuildContext, runtime: NodeRuntime, plan: Nod
 
 export async function buildNodejs(ctx: BuildContext): Promise<BuildpackOutput> {
   const { log, timer } = ctx;
-  const packageJsonBytes = await readFile(join(ctx.appDir, 'package.json'));
+  const packageJsonBytes = await readAppFile(ctx.appDir, 'package.json');
   const packageJson = parsePackageJson(packageJsonBytes.toString('utf8'));
   const plan = planNodeBuild({ packageJson, rootFiles: ctx.rootFiles, procfile: await readProcfile(ctx) });
   for (const text of plan.warnings) log(warning(text));
@@ -145,7 +147,7 @@ export async function buildNodejs(ctx: BuildContext): Promise<BuildpackOutput> {
   const cache = new DependencyCache(join(ctx.config.cacheDir, 'apps', ctx.appName, 'dependencies'));
   const key = dependencyCacheKey({
     packageJson: packageJsonBytes,
-    lockfile: plan.lockfile ? await readFile(join(ctx.appDir, plan.lockfile)) : null,
+    lockfile: plan.lockfile ? await readAppFile(ctx.appDir, plan.lockfile) : null,
     nodeVersion: runtime.nodeVersion,
     npmVersion: runtime.npmVersion,
     stackId: ctx.stack.id,
@@ -157,7 +159,7 @@ export async function buildNodejs(ctx: BuildContext): Promise<BuildpackOutput> {
   } else if (plan.install || plan.build) {
     await timer.time('dependencies', () => runInContainer(ctx, runtime, plan));
     const nodeModules = join(ctx.appDir, 'node_modules');
-    if (plan.install && (await exists(nodeModules))) {
+    if (plan.install && (await producedNodeModules(nodeModules))) {
       dependencies = await timer.time('layer:dependencies', () => cache.put(key, nodeModules));
     }
   } else {

@@ -98,6 +98,12 @@ describe('writeTarLayer', () => {
     expect(byName.get('layers/nodejs/bin/go')).toMatchObject({ type: 'symlink', linkname: 'run' });
   });
 
+  it('refuses a root that is a symlink (it could point anywhere on the host)', async () => {
+    const link = join(dir, 'link-root');
+    await symlink(join(dir, 'a'), link);
+    await expect(writeTarLayer([{ root: link, prefix: 'app' }], join(dir, 'link.tar.gz'))).rejects.toThrow(/not a directory/);
+  });
+
   it('lists the directories above a prefix and orders names bytewise', () => {
     expect(prefixDirectories('layers/nodejs')).toEqual(['layers', 'layers/nodejs']);
     expect(prefixDirectories('app')).toEqual(['app']);

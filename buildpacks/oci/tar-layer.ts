@@ -70,6 +70,11 @@ async function addTree(archive: Pack, source: LayerSource, relativeDir: string, 
 
 /** Writes the trees of `sources` as one gzip layer to `outFile`. */
 export async function writeTarLayer(sources: readonly LayerSource[], outFile: string, owner: LayerOwner = APP_USER): Promise<LayerBlob> {
+  // The trees may have been written by an untrusted build: a root that is a symlink could
+  // point anywhere on this host. Inside a tree, symlinks are stored as links, never followed.
+  for (const source of sources) {
+    if (!(await lstat(source.root)).isDirectory()) throw new Error(`layer source ${source.root} is not a directory`);
+  }
   const archive = pack();
   // tar-stream's Pack is a streamx Readable: async-iterable, which is all pipeline() needs.
   const written = writeGzipLayer(archive as unknown as AsyncIterable<Uint8Array>, outFile);
