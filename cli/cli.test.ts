@@ -252,6 +252,16 @@ describe('slipway (in-process) against the Platform API', () => {
     expect(help.stdout).not.toContain('git:credentials');
   });
 
+  it("mounts the operators' infra commands", async () => {
+    const help = await slipway(['infra', '--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/preview[\s\S]*up[\s\S]*destroy/);
+    // refused before anything touches Pulumi or AWS
+    const destroy = await slipway(['infra', 'destroy', '--stack', 'cli-test']);
+    expect(destroy.code).not.toBe(0);
+    expect(destroy.stderr).toMatch(/--confirm cli-test/);
+  });
+
   it('says when the API cannot be reached', async () => {
     const closed = `http://127.0.0.1:${await freePort()}`;
     failure(await slipway(['apps'], { env: { SLIPWAY_API_URL: closed } }), /Not logged in/); // the stored token is not for that API

@@ -1,6 +1,7 @@
 // Everything a command touches outside itself, injected so that commands run in-process in
 // tests: output streams, stdin, the working directory, config, processes and the network.
 import type { CliConfig } from './config.js';
+import type { InfraCliSettings } from './infra.js';
 import type { CommandRunner } from './runner.js';
 
 export interface CliIo {
@@ -10,6 +11,8 @@ export interface CliIo {
   readStdin(): Promise<string>;
   cwd: string;
   config: CliConfig;
+  /** `slipway infra`'s settings (stack name, workspace), read from the environment by main.ts. */
+  infra: InfraCliSettings;
   run: CommandRunner;
   /** The argv that runs this CLI, e.g. [node, /path/to/dist/cli/main.js], for git's credential helper. */
   self: readonly string[];

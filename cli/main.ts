@@ -4,6 +4,7 @@ import { homedir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { describeError } from '../common/errors.js';
 import { loadCliConfig, type CliConfig } from './config.js';
+import { parseInfraCliSettings, type InfraCliSettings } from './infra.js';
 import { runCli } from './program.js';
 import { spawnRunner } from './runner.js';
 
@@ -14,8 +15,10 @@ async function readStdin(): Promise<string> {
 }
 
 let config: CliConfig;
+let infra: InfraCliSettings;
 try {
   config = loadCliConfig(process.env, homedir());
+  infra = parseInfraCliSettings(process.env);
 } catch (err) {
   process.stderr.write(`Error: ${describeError(err)}\n`);
   process.exit(1);
@@ -27,6 +30,7 @@ process.exitCode = await runCli(process.argv.slice(2), {
   readStdin,
   cwd: process.cwd(),
   config,
+  infra,
   run: spawnRunner,
   // git runs this same file as its credential helper
   self: [process.execPath, fileURLToPath(import.meta.url)],

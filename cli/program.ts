@@ -3,6 +3,7 @@
 import { Command, CommanderError } from 'commander';
 import { CommandContext } from './context.js';
 import { CliError } from './errors.js';
+import { registerInfraCommands } from './infra.js';
 import type { CliIo } from './io.js';
 import { registerAppCommands } from './topics/apps.js';
 import { registerAuthCommands } from './topics/auth.js';
@@ -40,6 +41,8 @@ export function createProgram(ctx: CommandContext): Command {
   ]) {
     register(program, ctx);
   }
+  // operators' `infra preview|up|destroy` (Pulumi, AWS): cli/infra.ts
+  registerInfraCommands(program, { settings: ctx.io.infra, stdout: ctx.io.stdout, stderr: ctx.io.stderr });
   return program;
 }
 

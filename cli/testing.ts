@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import type { Env } from '../common/config.js';
 import { loadCliConfig } from './config.js';
+import { parseInfraCliSettings } from './infra.js';
 import { runCli } from './program.js';
 import { spawnRunner, type CommandRunner } from './runner.js';
 
@@ -46,6 +47,7 @@ export function inProcessCli(defaults: { home: string; cwd: string; env?: Env; r
       readStdin: async () => options.stdin ?? '',
       cwd: options.cwd ?? defaults.cwd,
       config: loadCliConfig(env, defaults.home),
+      infra: parseInfraCliSettings({ SLIPWAY_HOME: join(defaults.home, '.slipway'), ...env }),
       run: defaults.run ?? spawnRunner,
       self: defaults.self ?? [process.execPath, compiledCli],
       signal: options.signal,

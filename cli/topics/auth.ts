@@ -34,14 +34,12 @@ export function registerAuthCommands(program: Command, ctx: CommandContext): voi
     else ctx.print(`Logged in to ${apiUrl} as ${account.email}`);
   });
 
-  program
-    .command('logout')
-    .description('forget the stored API token')
-    .action(async () => {
-      const removed = await removeCredentials(ctx.io.config.credentialsPath);
-      ctx.print(removed ? 'Logged out' : 'Not logged in');
-      if (ctx.io.config.apiToken) ctx.note('Note: SLIPWAY_API_TOKEN is still set in the environment.');
-    });
+  jsonOption(program.command('logout').description('forget the stored API token')).action(async (options: JsonOption) => {
+    const removed = await removeCredentials(ctx.io.config.credentialsPath);
+    if (options.json) ctx.printJson({ logged_out: removed });
+    else ctx.print(removed ? 'Logged out' : 'Not logged in');
+    if (ctx.io.config.apiToken) ctx.note('Note: SLIPWAY_API_TOKEN is still set in the environment.');
+  });
 
   jsonOption(program.command('whoami').description('show the account the token belongs to')).action(async (options: JsonOption) => {
     const account = await (await ctx.api()).get<AccountJson>('/account');

@@ -3,7 +3,11 @@ import type { Command } from 'commander';
 import { apiPath } from '../api-client.js';
 import { parsePositiveInteger } from '../args.js';
 import { appOptions, jsonOption, type AppOptions, type CommandContext, type JsonOption } from '../context.js';
+import { CliError } from '../errors.js';
 import { LineSplitter, parseLogLine } from '../log-lines.js';
+
+/** Recent lines come at once; a stream that stays open without --tail is a broken server. */
+export const RECENT_LINES_TIMEOUT_MS = 30_000;
 
 interface LogsOptions extends AppOptions, JsonOption {
   num: string;
@@ -31,8 +35,10 @@ export function registerLogCommands(program: Command, ctx: CommandContext): void
       options.json ? ctx.io.stdout(`${JSON.stringify(parseLogLine(line) ?? { line })}\n`) : ctx.io.stdout(`${line}\n`);
     const splitter = new LineSplitter();
     const decoder = new TextDecoder();
+    const deadline = options.tail ? null : AbortSignal.timeout(RECENT_LINES_TIMEOUT_MS);
+    const signals = [ctx.io.signal, deadline].filter((s): s is AbortSignal => s !== null && s !== undefined);
     try {
-      const reader = (await api.stream(logsPath(app, lines, options.tail ?? false), ctx.io.signal)).getReader();
+      const reader = (await api.stream(logsPath(app, lines, options.tail ?? false), AbortSignal.any(signals))).getReader();
       for (;;) {
         const { done, value } = await reader.read();
         if (done) break;
@@ -40,6 +46,7 @@ export function registerLogCommands(program: Command, ctx: CommandContext): void
       }
       splitter.push(decoder.decode()).forEach(emit);
     } catch (err) {
+      if (deadline?.aborted) throw new CliError(`The API did not finish sending ${app}'s recent log lines within ${RECENT_LINES_TIMEOUT_MS / 1000} s.`, { cause: err });
       // Ctrl-C (or the test) ending a tail is the normal way out of it
       if (!ctx.io.signal?.aborted) throw err;
     }
