@@ -144,3 +144,24 @@ export function httpRequest(
     }, reject);
   });
 }
+
+/** Sends raw bytes to 127.0.0.1:port and collects the answer until the router closes the connection (or `waitMs`). */
+export function rawExchange(port: number, bytes: string | Buffer, waitMs = 3_000): Promise<{ answer: string; closed: boolean }> {
+  return new Promise((resolve, reject) => {
+    import('node:net').then(({ connect }) => {
+      const socket = connect({ host: '127.0.0.1', port });
+      const chunks: Buffer[] = [];
+      const timer = setTimeout(() => {
+        socket.destroy();
+        resolve({ answer: Buffer.concat(chunks).toString('latin1'), closed: false });
+      }, waitMs);
+      socket.on('data', (chunk: Buffer) => chunks.push(chunk));
+      socket.on('error', () => {});
+      socket.on('close', () => {
+        clearTimeout(timer);
+        resolve({ answer: Buffer.concat(chunks).toString('latin1'), closed: true });
+      });
+      socket.on('connect', () => socket.write(bytes));
+    }, reject);
+  });
+}
