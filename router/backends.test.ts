@@ -1,0 +1,137 @@
+// Integration: backend lifecycle through the router (draining, ejection and retry, slot pool
+// growth) plus its access logs on NATS and its metrics endpoint.
+import { Redis } from 'ioredis';
+import { connect, type NatsConnection } from 'nats';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../common/ports.js';
+import { decode, logLine, subjects, type LogLine } from '../common/protocol.js';
+import { startTestNats, startTestRedis } from '../test/support/services.js';
+import type { RunningService } from '../supervisor/services.js';
+import { unixSocketRuntimeApi } from './runtime-api.js';
+import { parseServersState } from './runtime-commands.js';
+import { statePaths } from './state-paths.js';
+import { backendOf, httpRequest, publishRoute, startBackend, startTestRouter, type TestBackend, type TestRouter } from './test-helpers.js';
+
+let redisService: RunningService;
+let natsService: RunningService;
+let redis: Redis;
+let nc: NatsConnection;
+let router: TestRouter;
+const backends: TestBackend[] = [];
+
+const servers = async () => parseServersState(await unixSocketRuntimeApi(statePaths(router.config.stateDir).adminSocket).send('show servers state'));
+
+beforeAll(async () => {
+  [redisService, natsService] = await Promise.all([startTestRedis(), startTestNats()]);
+  redis = new Redis(redisService.url);
+  nc = await connect({ servers: natsService.url });
+  router = await startTestRouter({ redisUrl: redisService.url, natsUrl: natsService.url }, { SLIPWAY_ROUTER_BACKEND_SLOTS: '2' });
+});
+
+afterAll(async () => {
+  await router?.stop();
+  for (const backend of backends) {
+    backend.server.closeAllConnections();
+    await backend.close();
+  }
+  await nc?.close();
+  redis?.disconnect();
+  await Promise.all([redisService?.stop(), natsService?.stop()]);
+});
+
+async function backend(name: string, delayMs = 0): Promise<TestBackend> {
+  const started = await startBackend(name, (req, res, self) => {
+    setTimeout(() => res.end(JSON.stringify({ backend: self.name, url: req.url })), req.url === '/slow' ? delayMs : 0);
+  });
+  backends.push(started);
+  return started;
+}
+
+describe('draining', () => {
+  it('lets an in-flight request finish on a removed backend, sends it nothing new, then deletes it', async () => {
+    const old = await backend('old', 1_500);
+    const next = await backend('next');
+    await publishRoute(redis, nc, { appName: 'drain', hostnames: ['drain.localhost'], backends: [backendOf('drain.web.1', old)] });
+    await router.settled();
+
+    const inFlight = httpRequest(router.httpPort, 'drain.localhost', '/slow');
+    while (old.hits === 0) await new Promise((r) => setTimeout(r, 10));
+    await publishRoute(redis, nc, { appName: 'drain', hostnames: ['drain.localhost'], backends: [backendOf('drain.web.2', next)] });
+    await router.settled();
+    const hitsOnOld = old.hits;
+    for (let i = 0; i < 10; i++) expect(JSON.parse((await httpRequest(router.httpPort, 'drain.localhost')).body).backend).toBe('next');
+    expect(old.hits).toBe(hitsOnOld);
+    expect((await servers()).some((s) => s.port === old.port && s.draining)).toBe(true);
+
+    const finished = await inFlight;
+    expect(finished.status).toBe(200);
+    expect(JSON.parse(finished.body).backend).toBe('old');
+    // Once its session is over, the drained server is deleted from HAProxy.
+    const deadline = Date.now() + 10_000;
+    while ((await servers()).some((s) => s.port === old.port) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    expect((await servers()).some((s) => s.port === old.port)).toBe(false);
+  });
+});
+
+describe('ejection and retry', () => {
+  it('retries an idempotent request on another backend when one refuses connections, and ejects the refusing one', async () => {
+    const alive = await backend('alive');
+    const refusing = await freePort(); // nothing listens there
+    await publishRoute(redis, nc, {
+      appName: 'eject',
+      hostnames: ['eject.localhost'],
+      backends: [{ instanceId: 'eject.web.1', address: '127.0.0.1', port: refusing }, backendOf('eject.web.2', alive)],
+    });
+    await router.settled();
+    for (let i = 0; i < 20; i++) {
+      const res = await httpRequest(router.httpPort, 'eject.localhost');
+      expect(res.status).toBe(200);
+      expect(JSON.parse(res.body).backend).toBe('alive');
+    }
+    const dead = (await servers()).find((s) => s.port === refusing);
+    const state = await unixSocketRuntimeApi(statePaths(router.config.stateDir).adminSocket).send('show stat -1 4 -1');
+    const line = state.split('\n').find((l) => dead && l.includes(`,${dead.server},`));
+    expect(line).toMatch(/,DOWN/);
+  });
+});
+
+describe('slot pool', () => {
+  it('grows the pool with a hitless reload when more apps arrive than slots were declared', async () => {
+    const target = await backend('many');
+    // The pool started with 2 slots and 'drain' and 'eject' hold them.
+    for (const name of ['many-a', 'many-b', 'many-c']) {
+      await publishRoute(redis, nc, { appName: name, hostnames: [`${name}.localhost`], backends: [backendOf(`${name}.web.1`, target)] });
+    }
+    await router.settled();
+    for (const name of ['many-a', 'many-b', 'many-c', 'drain']) {
+      expect((await httpRequest(router.httpPort, `${name}.localhost`)).status).toBe(200);
+    }
+  });
+});
+
+describe('access logs and metrics', () => {
+  it('publishes one access log line per request to the app log stream on NATS', async () => {
+    const lines: LogLine[] = [];
+    const sub = nc.subscribe(subjects.logs('drain'), { callback: (_err, msg) => lines.push(decode(logLine, msg.data)) });
+    await nc.flush();
+    const res = await httpRequest(router.httpPort, 'drain.localhost', '/logged?x=1', { headers: { 'x-request-id': 'log-test-request-id-000001' } });
+    expect(res.status).toBe(200);
+    const deadline = Date.now() + 5_000;
+    while (!lines.some((l) => l.line.includes('log-test-request-id-000001')) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    sub.unsubscribe();
+    const line = lines.find((l) => l.line.includes('log-test-request-id-000001'));
+    expect(line).toMatchObject({ appName: 'drain', source: 'router', process: 'router' });
+    expect(line!.line).toMatch(/^at=info method=GET path="\/logged\?x=1" host=drain\.localhost request_id=log-test-request-id-000001 fwd="127\.0\.0\.1" instance=drain\.web\.2 connect=\d+ms service=\d+ms total=\d+ms status=200 bytes=\d+ protocol=http$/);
+  });
+
+  it('serves its own and HAProxy metrics on the operator port', async () => {
+    const res = await fetch(`http://127.0.0.1:${router.metricsPort}/metrics`);
+    expect(res.status).toBe(200);
+    const text = await res.text();
+    expect(text).toMatch(/slipway_router_requests_total\{app="drain",status_class="2xx"\} [1-9]/);
+    expect(text).toMatch(/slipway_router_request_duration_seconds_bucket\{le="[^"]+",app="drain"\}/);
+    expect(text).toMatch(/slipway_router_backends\{app="drain"\} 1/);
+    expect(text).toContain('haproxy_process_uptime_seconds');
+    expect(text).toMatch(/haproxy_backend_http_responses_total\{proxy="slot_\d+",code="2xx"\}/);
+  });
+});
