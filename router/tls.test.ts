@@ -1,0 +1,134 @@
+// Integration: HTTPS with the default certificate, SNI certificates for custom domains set
+// and removed at runtime, and HTTP/2 to clients.
+import { spawnSync } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { connect as http2Connect } from 'node:http2';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { connect as tlsConnect, type PeerCertificate } from 'node:tls';
+import { Redis } from 'ioredis';
+import { connect, type NatsConnection } from 'nats';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { encode, sharedKeys, subjects } from '../common/protocol.js';
+import { startTestNats, startTestRedis } from '../test/support/services.js';
+import type { RunningService } from '../supervisor/services.js';
+import { selfSignedCertificateArgv } from './default-certificate.js';
+import { backendOf, publishRoute, startBackend, startTestRouter, type TestBackend, type TestRouter } from './test-helpers.js';
+
+let redisService: RunningService;
+let natsService: RunningService;
+let redis: Redis;
+let nc: NatsConnection;
+let router: TestRouter;
+let app: TestBackend;
+let workDir: string;
+
+beforeAll(async () => {
+  [redisService, natsService] = await Promise.all([startTestRedis(), startTestNats()]);
+  redis = new Redis(redisService.url);
+  nc = await connect({ servers: natsService.url });
+  workDir = await mkdtemp(join(tmpdir(), 'slipway-router-tls-'));
+  app = await startBackend('app');
+  router = await startTestRouter({ redisUrl: redisService.url, natsUrl: natsService.url }, { SLIPWAY_APPS_DOMAIN: 'apps.test' });
+  await publishRoute(redis, nc, { appName: 'shop', hostnames: ['shop.apps.test', 'www.shop.example'], backends: [backendOf('shop.web.1', app)] });
+  await router.settled();
+});
+
+afterAll(async () => {
+  await router?.stop();
+  app?.server.closeAllConnections();
+  await app?.close();
+  await nc?.close();
+  redis?.disconnect();
+  await Promise.all([redisService?.stop(), natsService?.stop(), workDir ? rm(workDir, { recursive: true, force: true }) : undefined]);
+});
+
+function peerCertificate(servername: string): Promise<PeerCertificate> {
+  return new Promise((resolve, reject) => {
+    const socket = tlsConnect({ host: '127.0.0.1', port: router.httpsPort, servername, rejectUnauthorized: false }, () => {
+      resolve(socket.getPeerCertificate());
+      socket.end();
+    });
+    socket.on('error', reject);
+  });
+}
+
+async function makeCertificate(domain: string): Promise<{ cert: string; key: string }> {
+  const keyPath = join(workDir, `${domain}.key`);
+  const certPath = join(workDir, `${domain}.crt`);
+  const [command, ...args] = selfSignedCertificateArgv(domain, keyPath, certPath, 30) as [string, ...string[]];
+  expect(spawnSync(command, args).status).toBe(0);
+  return { cert: await readFile(certPath, 'utf8'), key: await readFile(keyPath, 'utf8') };
+}
+
+async function untilSubject(servername: string, cn: string): Promise<PeerCertificate> {
+  const deadline = Date.now() + 5_000;
+  let cert = await peerCertificate(servername);
+  while (cert.subject.CN !== cn && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 25));
+    cert = await peerCertificate(servername);
+  }
+  return cert;
+}
+
+describe('HTTPS', () => {
+  it('serves the generated default certificate for the apps domain', async () => {
+    const cert = await peerCertificate('shop.apps.test');
+    expect(cert.subject.CN).toBe('apps.test');
+    expect(cert.subjectaltname).toContain('DNS:*.apps.test');
+  });
+
+  it('serves a custom domain certificate set at runtime by SNI, and drops it when removed', async () => {
+    const custom = await makeCertificate('www.shop.example');
+    await redis.hset(sharedKeys.certificates, 'www.shop.example', JSON.stringify(custom));
+    nc.publish(subjects.certificateChanged, encode({ hostname: 'www.shop.example' }));
+    const served = await untilSubject('www.shop.example', 'www.shop.example');
+    expect(served.subject.CN).toBe('www.shop.example');
+    // Other hostnames keep the default certificate.
+    expect((await peerCertificate('shop.apps.test')).subject.CN).toBe('apps.test');
+
+    // A request over it, verified against the custom certificate, reaches the app as https.
+    const body = await new Promise<string>((resolve, reject) => {
+      const client = http2Connect(`https://127.0.0.1:${router.httpsPort}`, { servername: 'www.shop.example', ca: custom.cert, checkServerIdentity: () => undefined });
+      client.on('error', reject);
+      const req = client.request({ ':path': '/secure', ':authority': 'www.shop.example' });
+      let data = '';
+      req.on('data', (chunk: Buffer) => (data += chunk.toString()));
+      req.on('end', () => {
+        client.close();
+        resolve(data);
+      });
+      req.on('error', reject);
+    });
+    expect(JSON.parse(body).headers['x-forwarded-proto']).toBe('https');
+
+    await redis.hdel(sharedKeys.certificates, 'www.shop.example');
+    nc.publish(subjects.certificateChanged, encode({ hostname: 'www.shop.example' }));
+    expect((await untilSubject('www.shop.example', 'apps.test')).subject.CN).toBe('apps.test');
+  });
+
+  it('speaks HTTP/2 to clients that offer it, and HTTP/1.1 to the others', async () => {
+    const { status, proto } = await new Promise<{ status: number; proto: string }>((resolve, reject) => {
+      const client = http2Connect(`https://127.0.0.1:${router.httpsPort}`, { servername: 'shop.apps.test', rejectUnauthorized: false });
+      client.on('error', reject);
+      const req = client.request({ ':path': '/h2', ':authority': 'shop.apps.test' });
+      req.on('response', (headers) => {
+        resolve({ status: Number(headers[':status']), proto: client.alpnProtocol ?? '' });
+        req.close();
+        client.close();
+      });
+      req.on('error', reject);
+      req.end();
+    });
+    expect(status).toBe(200);
+    expect(proto).toBe('h2');
+    const alpn = await new Promise<string | false>((resolve, reject) => {
+      const socket = tlsConnect({ host: '127.0.0.1', port: router.httpsPort, servername: 'shop.apps.test', rejectUnauthorized: false, ALPNProtocols: ['http/1.1'] }, () => {
+        resolve(socket.alpnProtocol);
+        socket.end();
+      });
+      socket.on('error', reject);
+    });
+    expect(alpn).toBe('http/1.1');
+  });
+});
