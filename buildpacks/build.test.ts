@@ -271,6 +271,15 @@ describe('buildApp failures', () => {
     expect((error as BuildError).reason).toBe('node_modules must be a directory, not a symbolic link or file.');
   }, 300_000);
 
+  it('says so when a step runs out of memory', async () => {
+    const hog = 'node -e "const held = []; for (;;) held.push(Buffer.alloc(1 << 24, 1))"';
+    const files = { 'package.json': JSON.stringify({ name: 'hog', scripts: { build: hog } }), 'server.js': '' };
+    const { run } = await build(uniqueAppName('hog'), files, { config: { ...config, limits: { ...config.limits, memoryMb: 256 } } });
+    const error = await run.then(() => null, (err: unknown) => err);
+    expect(error).toBeInstanceOf(BuildError);
+    expect((error as BuildError).reason).toBe('The build script failed: it ran out of memory (the build\'s limit is 256 MB).');
+  }, 300_000);
+
   it('stops a build at its wall-clock limit', async () => {
     const files = { 'package.json': JSON.stringify({ name: 'slow', scripts: { build: 'sleep 60' } }), 'server.js': '' };
     const { run, buildId } = await build(uniqueAppName('slow'), files, {

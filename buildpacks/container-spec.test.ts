@@ -17,10 +17,10 @@ const spec: BuildContainerSpec = {
 describe('buildContainerOptions', () => {
   const options = buildContainerOptions(spec);
 
-  it('runs the build image as the app user, living no longer than the timeout', () => {
+  it('runs the build image as the app user, outliving the timeout only as a backstop', () => {
     expect(options.Image).toBe('slipway/stack-build:abc');
     expect(options.User).toBe('1000:1000');
-    expect(options.Cmd).toEqual(['sleep', '900']);
+    expect(options.Cmd).toEqual(['sleep', '960']);
   });
 
   it('limits memory (no swap), CPU and processes, and takes privileges away', () => {

@@ -21,6 +21,8 @@ export interface BuildContainerSpec {
 }
 
 export const BUILD_ROLE_LABEL = 'io.slipway.role';
+/** How long a build container outlives its wall-clock limit when nobody stops it (its builder died). */
+export const ORPHAN_BACKSTOP_SECONDS = 60;
 export const BUILD_ID_LABEL = 'io.slipway.build.id';
 export const BUILD_APP_LABEL = 'io.slipway.app';
 
@@ -32,8 +34,9 @@ export function buildContainerOptions(spec: BuildContainerSpec): Docker.Containe
   const memory = Math.round(spec.limits.memoryMb * 1024 * 1024);
   return {
     Image: spec.image,
-    // The container lives no longer than the build may: its main process sleeps out the timeout.
-    Cmd: ['sleep', String(Math.ceil(spec.limits.timeoutSeconds))],
+    // The builder's timer stops the build at the limit; this sleep only ends a container whose
+    // builder died, a little later, so it never races the timer.
+    Cmd: ['sleep', String(Math.ceil(spec.limits.timeoutSeconds) + ORPHAN_BACKSTOP_SECONDS)],
     User: spec.user,
     WorkingDir: spec.workingDir,
     Env: spec.env,

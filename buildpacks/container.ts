@@ -67,6 +67,18 @@ export class BuildContainer {
     return { exitCode: null };
   }
 
+  /**
+   * Whether the container's memory use peaked at its limit (cgroup v1 reports the peak; Docker
+   * marks OOMKilled only when the container's first process dies, never for an exec'd step).
+   */
+  async reachedMemoryLimit(): Promise<boolean> {
+    const stats = (await this.container.stats({ stream: false }).catch(() => null)) as {
+      memory_stats?: { max_usage?: number; limit?: number };
+    } | null;
+    const memory = stats?.memory_stats;
+    return Boolean(memory?.max_usage && memory.limit && memory.max_usage >= memory.limit);
+  }
+
   /** Kills the container (and so the running step), remembering why. */
   async stop(reason: string): Promise<void> {
     this.stopReason ??= reason;

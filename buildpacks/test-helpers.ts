@@ -1,10 +1,13 @@
 // Shared by the builder's tests (not a test file): a config on shared cache directories, so
 // the stack and Node.js runtimes are built once per machine, and throwaway containers that
 // carry a label naming this test run, so cleanup removes only what these tests created.
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { PassThrough } from 'node:stream';
+import { fileURLToPath } from 'node:url';
 import type Docker from 'dockerode';
 import { builderConfig, type BuilderConfig } from './config.js';
 
@@ -61,9 +64,6 @@ export async function removeTestContainers(docker: Docker): Promise<void> {
 
 /** A tar of `files` as `git archive` makes it: committed to a throwaway repository first. */
 export async function gitArchiveOf(files: Record<string, string>): Promise<Buffer> {
-  const { execFileSync } = await import('node:child_process');
-  const { mkdtemp, mkdir, rm, writeFile } = await import('node:fs/promises');
-  const { dirname } = await import('node:path');
   const repo = await mkdtemp(join(tmpdir(), 'slipway-fixture-'));
   try {
     for (const [name, content] of Object.entries(files)) {
@@ -85,8 +85,6 @@ export async function gitArchiveOf(files: Record<string, string>): Promise<Buffe
 
 /** The files of a fixture app under test/fixtures/. */
 export async function fixtureFiles(name: string): Promise<Record<string, string>> {
-  const { readdir, readFile } = await import('node:fs/promises');
-  const { fileURLToPath } = await import('node:url');
   const dir = fileURLToPath(new URL(`../test/fixtures/${name}/`, import.meta.url));
   const files: Record<string, string> = {};
   for (const entry of await readdir(dir, { recursive: true, withFileTypes: true })) {

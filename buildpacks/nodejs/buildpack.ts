@@ -116,6 +116,13 @@ async function step(ctx: BuildContext, container: BuildContainer, title: string,
     ctx.log(detail(line));
   });
   if (container.stopped) throw new BuildError(container.stopped, { outputTail: tail.get(), tailLogged: true });
+  // SIGKILLed (137) at the memory limit: the kernel's OOM killer, not a bug in the app.
+  if (exitCode === 137 && (await container.reachedMemoryLimit())) {
+    throw new BuildError(`${failure}: it ran out of memory (the build's limit is ${ctx.config.limits.memoryMb} MB).`, {
+      outputTail: tail.get(),
+      tailLogged: true,
+    });
+  }
   if (exitCode !== 0) throw new BuildError(`${failure} (exit code ${exitCode}).`, { outputTail: tail.get(), tailLogged: true });
 }
 
