@@ -15,7 +15,7 @@ export type HaproxySettings = Pick<
 export interface HaproxyConfigInput {
   settings: HaproxySettings;
   ports: { http: number; https: number };
-  /** UDP port on 127.0.0.1 where the controller reads access logs. */
+  /** TCP port on 127.0.0.1 where the controller reads access logs (HAProxy's log ring forwards there). */
   logPort: number;
   paths: StatePaths;
   state: DataPlaneState;
@@ -60,12 +60,21 @@ export function renderHaproxyConfig(input: HaproxyConfigInput): string {
     ...(settings.maxConnections > 0 ? [`  maxconn ${settings.maxConnections}`] : []),
     `  stats socket ${paths.adminSocket} mode 600 level admin expose-fd listeners`,
     '  stats timeout 30s',
-    `  log 127.0.0.1:${input.logPort} len 8192 format raw local0 info`,
+    '  log ring@access_log len 8192 format raw local0 info',
     `  lua-load ${paths.luaScript}`,
     // Bounds how long an old worker may finish its requests after a reload.
     `  hard-stop-after ${settings.drainTimeoutMs}ms`,
     '  ssl-default-bind-options ssl-min-ver TLSv1.2',
     '  tune.ssl.default-dh-param 2048',
+    '',
+    // Access logs go through a ring buffer forwarded over TCP to the controller (log-receiver.ts).
+    'ring access_log',
+    '  format raw',
+    '  maxlen 8192',
+    '  size 16777216',
+    '  timeout connect 5s',
+    '  timeout server 30s',
+    `  server controller 127.0.0.1:${input.logPort}`,
     '',
     'defaults',
     '  mode http',

@@ -1,6 +1,8 @@
-// Receives HAProxy's access logs: one syslog datagram (raw format) per request on a UDP
-// socket bound to 127.0.0.1.
-import { createSocket } from 'node:dgram';
+// Receives HAProxy's access logs. HAProxy writes them into a ring buffer and forwards the
+// ring over one TCP connection to 127.0.0.1 (newline-separated raw messages): batched
+// writes cost HAProxy far less than a syslog datagram per request, and a slow reader
+// never blocks the data plane (the ring drops the oldest lines instead).
+import { createServer, type Socket } from 'node:net';
 
 export interface LogReceiver {
   port: number;
@@ -8,14 +10,35 @@ export interface LogReceiver {
 }
 
 export function startLogReceiver(onMessage: (message: string) => void, host = '127.0.0.1'): Promise<LogReceiver> {
+  const sockets = new Set<Socket>();
+  const server = createServer((socket) => {
+    sockets.add(socket);
+    socket.setEncoding('utf8');
+    let partial = '';
+    socket.on('data', (chunk: string) => {
+      const text = partial + chunk;
+      let start = 0;
+      for (let end = text.indexOf('\n'); end !== -1; end = text.indexOf('\n', start)) {
+        if (end > start) onMessage(text.slice(start, end));
+        start = end + 1;
+      }
+      partial = text.slice(start);
+    });
+    socket.on('error', () => {});
+    socket.on('close', () => sockets.delete(socket));
+  });
   return new Promise((resolve, reject) => {
-    const socket = createSocket({ type: 'udp4', recvBufferSize: 4 * 1024 * 1024 });
-    socket.once('error', reject);
-    socket.on('message', (datagram) => onMessage(datagram.toString('utf8')));
-    socket.bind(0, host, () => {
-      socket.off('error', reject);
-      socket.on('error', () => {});
-      resolve({ port: socket.address().port, close: () => new Promise((done) => socket.close(() => done())) });
+    server.once('error', reject);
+    server.listen(0, host, () => {
+      const address = server.address();
+      resolve({
+        port: typeof address === 'object' && address ? address.port : 0,
+        close: () =>
+          new Promise((done) => {
+            for (const socket of sockets) socket.destroy();
+            server.close(() => done());
+          }),
+      });
     });
   });
 }

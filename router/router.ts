@@ -1,5 +1,7 @@
 // Starts the router: HAProxy as the data plane, this process as its controller (route and
 // certificate sync, access logs, metrics). See README.md for the design.
+import { inboxPrefix, ROUTER_NATS_USER } from '../common/nats-auth.js';
+import { natsServerOptions } from '../common/nats-url.js';
 import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { Redis } from 'ioredis';
 import { connect, type NatsConnection, type Subscription } from 'nats';
@@ -67,7 +69,7 @@ export async function startRouter(config: RouterConfig, logger: Logger): Promise
     redis.on('error', (err) => logger.debug({ err: err.message }, 'redis'));
     await redis.connect();
     cleanup.push(() => redis.quit());
-    const nc: NatsConnection = await connect({ servers: config.natsUrl, name: 'slipway-router', maxReconnectAttempts: -1, reconnectTimeWait: 500 });
+    const nc: NatsConnection = await connect({ ...natsServerOptions(config.natsUrl), inboxPrefix: inboxPrefix(ROUTER_NATS_USER), name: 'slipway-router', maxReconnectAttempts: -1, reconnectTimeWait: 500 });
     cleanup.push(() => nc.drain());
 
     // Watch before listing, so nothing published while the snapshot is read is missed.

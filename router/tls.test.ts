@@ -124,7 +124,7 @@ describe('HTTPS', () => {
     expect(proto).toBe('h2');
     const alpn = await new Promise<string | false>((resolve, reject) => {
       const socket = tlsConnect({ host: '127.0.0.1', port: router.httpsPort, servername: 'shop.apps.test', rejectUnauthorized: false, ALPNProtocols: ['http/1.1'] }, () => {
-        resolve(socket.alpnProtocol);
+        resolve(socket.alpnProtocol ?? false);
         socket.end();
       });
       socket.on('error', reject);

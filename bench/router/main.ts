@@ -1,0 +1,182 @@
+// npm run bench:router — the same nginx backend and the same wrk load through (a) no proxy,
+// (b) nginx as a reverse proxy, (c) plain HAProxy, (d) Slipway's router; small and 1 MiB
+// responses, HTTP and HTTPS; one worker/thread per proxy. Everything on 127.0.0.1, in temp
+// dirs, bounded in time, stopped at the end. Prints throughput, p50, p99 and router/nginx.
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { connect as connectTcp } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Redis } from 'ioredis';
+import { connect } from 'nats';
+import { silentLogger } from '../../common/logger.js';
+import { freePort } from '../../common/ports.js';
+import { encode, sharedKeys, subjects } from '../../common/protocol.js';
+import { ManagedProcess } from '../../supervisor/process.js';
+import { startNats, startRedis } from '../../supervisor/services.js';
+import { loadRouterConfig } from '../../router/config.js';
+import { ensureDefaultCertificate } from '../../router/default-certificate.js';
+import { startRouter } from '../../router/router.js';
+import { nginxBackendConfig, nginxProxyConfig, plainHaproxyConfig } from './configs.js';
+import { parseWrkOutput, wrkArgv, type WrkResult } from './wrk.js';
+
+const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 4);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
+const WORKERS = 1;
+const HOST = 'bench.localhost';
+
+type Target = 'direct' | 'nginx' | 'haproxy' | 'router';
+interface Endpoint {
+  http: number;
+  https: number;
+}
+
+function tcpReady(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connectTcp({ host: '127.0.0.1', port });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+async function startProcess(name: string, argv: string[], port: number, stops: (() => Promise<void>)[]): Promise<void> {
+  const proc = new ManagedProcess({ name, argv });
+  stops.push(() => proc.stop(5_000));
+  await proc.waitUntilReady(() => tcpReady(port), 15_000);
+}
+
+function runWrk(url: string): Promise<WrkResult> {
+  const argv = wrkArgv({ url, threads: 1, connections: CONNECTIONS, durationSeconds: DURATION_S, headers: { Host: HOST } });
+  return new Promise((resolve, reject) => {
+    // Asynchronous on purpose: the router's controller (access logs) runs in this process.
+    const child = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', () => {
+      try {
+        resolve(parseWrkOutput(output));
+      } catch (err) {
+        reject(err);
+      }
+    });
+  });
+}
+
+async function main(): Promise<void> {
+  const dir = await mkdtemp(join(tmpdir(), 'slipway-bench-router-'));
+  const stops: (() => Promise<void>)[] = [];
+  try {
+    const certificate = join(dir, 'cert.pem');
+    await ensureDefaultCertificate(certificate, 'localhost');
+    await mkdir(join(dir, 'backend', 'www'), { recursive: true });
+    await writeFile(join(dir, 'backend', 'www', 'big'), randomBytes(1024 * 1024));
+
+    const backend: Endpoint = { http: await freePort(), https: await freePort() };
+    await writeFile(join(dir, 'backend', 'nginx.conf'), nginxBackendConfig({ dir: join(dir, 'backend'), workers: WORKERS, port: backend.http, tlsPort: backend.https, certificate }));
+    await startProcess('backend', ['nginx', '-c', join(dir, 'backend', 'nginx.conf'), '-p', join(dir, 'backend')], backend.http, stops);
+
+    const nginx: Endpoint = { http: await freePort(), https: await freePort() };
+    await mkdir(join(dir, 'nginx'), { recursive: true });
+    await writeFile(
+      join(dir, 'nginx', 'nginx.conf'),
+      nginxProxyConfig({ dir: join(dir, 'nginx'), workers: WORKERS, port: nginx.http, tlsPort: nginx.https, certificate, backendPort: backend.http, http2: true }),
+    );
+    await startProcess('nginx-proxy', ['nginx', '-c', join(dir, 'nginx', 'nginx.conf'), '-p', join(dir, 'nginx')], nginx.http, stops);
+
+    const haproxy: Endpoint = { http: await freePort(), https: await freePort() };
+    await writeFile(join(dir, 'haproxy.cfg'), plainHaproxyConfig({ threads: WORKERS, port: haproxy.http, tlsPort: haproxy.https, certificate, backendPort: backend.http }));
+    await startProcess('haproxy', ['haproxy', '-f', join(dir, 'haproxy.cfg')], haproxy.http, stops);
+
+    const redisService = await startRedis({ dataDir: join(dir, 'redis'), port: await freePort() });
+    stops.push(() => redisService.stop());
+    const natsService = await startNats({ dataDir: join(dir, 'nats'), port: await freePort() });
+    stops.push(() => natsService.stop());
+    const redis = new Redis(redisService.url);
+    stops.push(async () => void redis.disconnect());
+    const route = { appName: 'bench', hostnames: [HOST], backends: [{ instanceId: 'bench.web.1', address: '127.0.0.1', port: backend.http }] };
+    await redis.hset(sharedKeys.routes, 'bench', JSON.stringify(route));
+    const router = await startRouter(
+      loadRouterConfig({
+        SLIPWAY_REDIS_URL: redisService.url,
+        SLIPWAY_NATS_URL: natsService.url,
+        SLIPWAY_ROUTER_HTTP_PORT: '0',
+        SLIPWAY_ROUTER_HTTPS_PORT: '0',
+        SLIPWAY_ROUTER_METRICS_PORT: '0',
+        SLIPWAY_ROUTER_STATE_DIR: join(dir, 'router'),
+        SLIPWAY_ROUTER_WORKERS: String(WORKERS),
+        SLIPWAY_ROUTER_DEFAULT_CERT: certificate,
+      }),
+      silentLogger(),
+    );
+    stops.push(() => router.stop());
+    const routerEndpoint: Endpoint = { http: router.httpPort, https: router.httpsPort };
+    const endpoints: Record<Target, Endpoint> = { direct: backend, nginx, haproxy, router: routerEndpoint };
+
+    console.log(`wrk -t1 -c${CONNECTIONS} -d${DURATION_S}s, ${WORKERS} worker/thread per server, backend nginx (/small: 6 bytes, /big: 1 MiB)`);
+    for (const target of Object.keys(endpoints) as Target[]) await runWrk(`http://127.0.0.1:${endpoints[target].http}/small`).catch(() => undefined);
+
+    const results = new Map<string, WrkResult>();
+    for (const scheme of ['http', 'https'] as const) {
+      for (const path of ['small', 'big'] as const) {
+        for (const target of Object.keys(endpoints) as Target[]) {
+          const result = await runWrk(`${scheme}://127.0.0.1:${endpoints[target][scheme]}/${path}`);
+          results.set(`${path} ${scheme} ${target}`, result);
+          console.log(
+            `${path.padEnd(5)} ${scheme.padEnd(5)} ${target.padEnd(8)} ${result.requestsPerSecond.toFixed(0).padStart(8)} req/s  p50 ${result.p50Ms.toFixed(2).padStart(6)} ms  p99 ${result.p99Ms.toFixed(2).padStart(6)} ms${result.errors ? `  errors ${result.errors}` : ''}`,
+          );
+        }
+      }
+    }
+
+    // Route changes: from publishing a new app to the router serving it.
+    const nc = await connect({ servers: natsService.url });
+    const latencies: number[] = [];
+    for (let i = 0; i < 20; i++) {
+      const appRoute = { appName: `live-${i}`, hostnames: [`live-${i}.localhost`], backends: route.backends };
+      await redis.hset(sharedKeys.routes, appRoute.appName, JSON.stringify(appRoute));
+      const started = performance.now();
+      nc.publish(subjects.routeChanged, encode(appRoute));
+      while (!(await served(router.httpPort, `live-${i}.localhost`)) && performance.now() - started < 5_000) await sleep(1);
+      latencies.push(performance.now() - started);
+    }
+    await nc.close();
+    latencies.sort((a, b) => a - b);
+    console.log(`route change → served: p50 ${latencies[10]!.toFixed(1)} ms, max ${latencies.at(-1)!.toFixed(1)} ms (20 new apps, no reload)`);
+
+    for (const scheme of ['http', 'https'] as const) {
+      for (const path of ['small', 'big'] as const) {
+        const r = results.get(`${path} ${scheme} router`)!;
+        const n = results.get(`${path} ${scheme} nginx`)!;
+        console.log(`router/nginx ${path} ${scheme}: throughput ${(r.requestsPerSecond / n.requestsPerSecond).toFixed(2)} p99 ${(r.p99Ms / n.p99Ms).toFixed(2)}`);
+      }
+    }
+    const r = results.get('small http router')!;
+    const n = results.get('small http nginx')!;
+    console.log(`router/nginx: throughput ${(r.requestsPerSecond / n.requestsPerSecond).toFixed(2)} p99 ${(r.p99Ms / n.p99Ms).toFixed(2)}`);
+  } finally {
+    for (const stop of stops.reverse()) await stop().catch(() => undefined);
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+function served(port: number, host: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    import('node:http').then(({ request }) => {
+      const req = request({ host: '127.0.0.1', port, path: '/small', headers: { host }, agent: false }, (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode === 200));
+      });
+      req.on('error', () => resolve(false));
+      req.end();
+    });
+  });
+}
+
+await main();

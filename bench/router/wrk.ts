@@ -1,0 +1,47 @@
+// wrk as data: the argv of a run and the figures read from its output. Pure.
+
+export interface WrkOptions {
+  url: string;
+  threads: number;
+  connections: number;
+  durationSeconds: number;
+  headers?: Record<string, string>;
+}
+
+export function wrkArgv(options: WrkOptions): string[] {
+  const headers = Object.entries(options.headers ?? {}).flatMap(([name, value]) => ['-H', `${name}: ${value}`]);
+  return [
+    'wrk',
+    `-t${options.threads}`,
+    `-c${options.connections}`,
+    `-d${options.durationSeconds}s`,
+    '--latency',
+    ...headers,
+    options.url,
+  ];
+}
+
+export interface WrkResult {
+  requestsPerSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+  /** Non-2xx/3xx responses plus socket errors. */
+  errors: number;
+}
+
+const UNIT_MS: Record<string, number> = { us: 0.001, ms: 1, s: 1000, m: 60_000 };
+
+function toMs(value: string, unit: string): number {
+  return Number(value) * (UNIT_MS[unit] ?? Number.NaN);
+}
+
+export function parseWrkOutput(output: string): WrkResult {
+  const rps = /Requests\/sec:\s+([\d.]+)/.exec(output);
+  const p50 = /^\s+50%\s+([\d.]+)(us|ms|s|m)\s*$/m.exec(output);
+  const p99 = /^\s+99%\s+([\d.]+)(us|ms|s|m)\s*$/m.exec(output);
+  if (!rps || !p50 || !p99) throw new Error(`unexpected wrk output: ${output.slice(0, 500)}`);
+  const non2xx = Number(/Non-2xx or 3xx responses:\s+(\d+)/.exec(output)?.[1] ?? 0);
+  const socketErrors = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(output);
+  const errors = non2xx + (socketErrors ? socketErrors.slice(1).reduce((sum, n) => sum + Number(n), 0) : 0);
+  return { requestsPerSecond: Number(rps[1]), p50Ms: toMs(p50[1]!, p50[2]!), p99Ms: toMs(p99[1]!, p99[2]!), errors };
+}
