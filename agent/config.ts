@@ -3,6 +3,8 @@
 import { availableParallelism, totalmem } from 'node:os';
 import { z } from 'zod';
 import { flag, parseEnv, url, type Env } from '../common/config.js';
+import { inboxPrefix } from '../common/nats-auth.js';
+import { natsServerOptions } from '../common/nats-url.js';
 import type { HostCapacity } from '../common/types.js';
 
 export const DEFAULT_HEARTBEAT_MS = 2000;
@@ -85,16 +87,10 @@ export function machineCapacity(): HostCapacity {
  *  SLIPWAY_NATS_URL (nats://<user>:<password>@host:port); nats.js ignores credentials in a
  *  server URL, so they move into the options here. */
 export function natsConnectionOptions(config: AgentConfig) {
-  const url = new URL(config.natsUrl);
-  const user = decodeURIComponent(url.username);
-  const pass = decodeURIComponent(url.password);
-  url.username = '';
-  url.password = '';
   return {
-    servers: url.toString(),
-    ...(user ? { user, pass } : {}),
+    ...natsServerOptions(config.natsUrl),
+    inboxPrefix: inboxPrefix(config.hostId),
     name: `slipway-agent-${config.hostId}`,
-    inboxPrefix: `_INBOX_${config.hostId}`,
     maxReconnectAttempts: -1,
     ignoreAuthErrorAbort: true,
     waitOnFirstConnect: true,

@@ -7,6 +7,10 @@ const schema = z.object({
   SLIPWAY_API_HOST: z.string().default('127.0.0.1'),
   SLIPWAY_API_PORT: port.default(5780),
   SLIPWAY_REDIS_URL: z.string().min(1),
+  /** With these three, NATS enforces per-host users that the control plane maintains. */
+  SLIPWAY_NATS_AUTH_FILE: z.string().optional(),
+  SLIPWAY_NATS_PID_FILE: z.string().optional(),
+  SLIPWAY_NATS_PLATFORM_USERS_FILE: z.string().optional(),
   SLIPWAY_NATS_URL: z.string().min(1),
   /** host:port of the image registry, as the control plane and local hosts reach it */
   SLIPWAY_REGISTRY: z.string().min(1),
@@ -43,6 +47,7 @@ export interface ControlPlaneConfig {
   api: { host: string; port: number; maxBodyBytes: number };
   redisUrl: string;
   natsUrl: string;
+  natsAuth: { authFile: string; pidFile: string; platformUsersFile: string } | null;
   registry: string;
   appsDomain: string;
   routerUrl: string | null;
@@ -75,6 +80,10 @@ export function loadControlPlaneConfig(env: Env): ControlPlaneConfig {
     api: { host: e.SLIPWAY_API_HOST, port: e.SLIPWAY_API_PORT, maxBodyBytes: e.SLIPWAY_MAX_BODY_BYTES },
     redisUrl: e.SLIPWAY_REDIS_URL,
     natsUrl: e.SLIPWAY_NATS_URL,
+    natsAuth:
+      e.SLIPWAY_NATS_AUTH_FILE && e.SLIPWAY_NATS_PID_FILE && e.SLIPWAY_NATS_PLATFORM_USERS_FILE
+        ? { authFile: e.SLIPWAY_NATS_AUTH_FILE, pidFile: e.SLIPWAY_NATS_PID_FILE, platformUsersFile: e.SLIPWAY_NATS_PLATFORM_USERS_FILE }
+        : null,
     registry: e.SLIPWAY_REGISTRY,
     appsDomain: e.SLIPWAY_APPS_DOMAIN,
     routerUrl: e.SLIPWAY_ROUTER_URL ?? null,

@@ -9,6 +9,7 @@ import { Redis } from 'ioredis';
 import { connect, type NatsConnection } from 'nats';
 import { compiledEntry } from '../common/entry-points.js';
 import type { Logger } from '../common/logger.js';
+import { natsServerOptions, natsUrlWithCredentials } from '../common/nats-url.js';
 import type { App } from '../common/types.js';
 import { LocalHostProvider } from '../provisioner/local/provider.js';
 import type { HostProvider } from '../provisioner/provider.js';
@@ -22,6 +23,7 @@ import { ensureLogStream } from './logs/stream.js';
 import { GitRepos } from './git/repos.js';
 import { HostService } from './hosts/service.js';
 import { Membership } from './hosts/membership.js';
+import { NatsHostUsers } from './hosts/nats-users.js';
 import type { ApiUrls } from './http/representations.js';
 import { webUrl } from './http/representations.js';
 import { Releaser } from './releases/service.js';
@@ -64,7 +66,7 @@ function hostCapacity() {
 export async function startControlPlane(config: ControlPlaneConfig, logger: Logger, overrides: ControlPlaneOverrides = {}): Promise<ControlPlane> {
   const redis = new Redis(config.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 3 });
   await redis.connect();
-  const nats: NatsConnection = await connect({ servers: config.natsUrl, name: 'slipway-control-plane', maxReconnectAttempts: -1 });
+  const nats: NatsConnection = await connect({ ...natsServerOptions(config.natsUrl), name: 'slipway-control-plane', maxReconnectAttempts: -1 });
 
   await ensureLogStream(nats);
   const users = new UserStore(redis);
@@ -133,6 +135,10 @@ export async function startControlPlane(config: ControlPlaneConfig, logger: Logg
   const repos = new GitRepos(config.gitRoot, process.execPath, compiledEntry(import.meta.url, './git/pre-receive-hook.js'));
   await repos.prepare();
 
+  const natsUsers = config.natsAuth ? new NatsHostUsers(config.natsAuth, hosts, logger.child({ part: 'nats-users' })) : null;
+  await natsUsers?.sync();
+  const agentNatsServer = natsServerOptions(config.natsUrl).servers;
+
   let localHosts: LocalHostProvider | null = null;
   let provider: HostProvider | null = null;
   if (config.localHosts.count > 0) {
@@ -140,7 +146,8 @@ export async function startControlPlane(config: ControlPlaneConfig, logger: Logg
       dir: config.localHosts.dir,
       nodePath: process.execPath,
       agentEntry: config.localHosts.agentEntry ?? compiledEntry(import.meta.url, '../agent/main.js'),
-      natsUrl: config.natsUrl,
+      // each agent connects as its own NATS user when NATS enforces users
+      natsUrl: (hostId, token) => (natsUsers ? natsUrlWithCredentials(agentNatsServer, hostId, token) : agentNatsServer),
       registry: config.registry,
       capacity: hostCapacity(),
       stopInstancesOnExit: config.localHosts.stopInstancesOnExit,
@@ -149,7 +156,7 @@ export async function startControlPlane(config: ControlPlaneConfig, logger: Logg
     provider = localHosts;
   }
   const hostService = provider
-    ? new HostService({ hosts, instances, reconciler, provider, logger: logger.child({ part: 'hosts' }) })
+    ? new HostService({ hosts, instances, reconciler, provider, natsUsers, logger: logger.child({ part: 'hosts' }) })
     : null;
 
   const destroyApp = async (app: App) => {

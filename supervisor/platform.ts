@@ -6,7 +6,10 @@ import { join } from 'node:path';
 import { compiledEntry } from '../common/entry-points.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ensureDockerEngine, ensurePackages, type DockerEngine } from './host-setup.js';
+import { CONTROL_PLANE_NATS_USER, ROUTER_NATS_USER } from '../common/nats-auth.js';
+import { natsUrlWithCredentials } from '../common/nats-url.js';
 import { adminToken } from './admin-token.js';
+import { initialAuthorization, platformNatsPasswords } from './nats-users.js';
 import type { SupervisorConfig } from './config.js';
 import type { LineFormatter } from './log-format.js';
 import { PLATFORM_PACKAGES } from './packages.js';
@@ -71,7 +74,26 @@ export async function startPlatform(config: SupervisorConfig, print: (line: stri
       return service.url;
     };
     const redisUrl = config.external.redisUrl ?? (await own('redis', () => startRedis({ dataDir: config.dirs.redis, port: config.ports.redis, onLine: serviceLog('redis') })));
-    const natsUrl = config.external.natsUrl ?? (await own('nats', () => startNats({ dataDir: config.dirs.nats, port: config.ports.nats, onLine: serviceLog('nats') })));
+    // Slipway's own NATS enforces users: the control plane, the router and one per host.
+    const natsAuth = config.external.natsUrl
+      ? null
+      : {
+          authFile: join(config.dirs.nats, 'auth.conf'),
+          pidFile: join(config.dirs.nats, 'nats.pid'),
+          platformUsersFile: join(config.dirs.nats, 'platform-users.json'),
+        };
+    const passwords = natsAuth ? await platformNatsPasswords(natsAuth.platformUsersFile) : null;
+    const natsServer =
+      config.external.natsUrl ??
+      (await own('nats', () =>
+        startNats({
+          dataDir: config.dirs.nats,
+          port: config.ports.nats,
+          onLine: serviceLog('nats'),
+          auth: { authFile: natsAuth!.authFile, pidFile: natsAuth!.pidFile, initialAuthorization: initialAuthorization(passwords!) },
+        }),
+      ));
+    const natsUrlFor = (user: string, password: string | undefined) => (password ? natsUrlWithCredentials(natsServer, user, password) : natsServer);
     const registry =
       config.external.registry ??
       (await own('registry', () => startRegistry({ dataDir: config.dirs.registry, port: config.ports.registry, onLine: serviceLog('registry') })));
@@ -84,7 +106,6 @@ export async function startPlatform(config: SupervisorConfig, print: (line: stri
       HOME: process.env.HOME,
       SLIPWAY_HOME: config.home,
       SLIPWAY_REDIS_URL: redisUrl,
-      SLIPWAY_NATS_URL: natsUrl,
       SLIPWAY_APPS_DOMAIN: config.appsDomain,
       SLIPWAY_LOG_LEVEL: config.logLevel,
     };
@@ -102,6 +123,14 @@ export async function startPlatform(config: SupervisorConfig, print: (line: stri
     print('starting the control plane');
     const controlPlane = child('control-plane', '../control-plane/main.js', {
       SLIPWAY_API_PORT: String(config.ports.api),
+      SLIPWAY_NATS_URL: natsUrlFor(CONTROL_PLANE_NATS_USER, passwords?.controlPlane),
+      ...(natsAuth
+        ? {
+            SLIPWAY_NATS_AUTH_FILE: natsAuth.authFile,
+            SLIPWAY_NATS_PID_FILE: natsAuth.pidFile,
+            SLIPWAY_NATS_PLATFORM_USERS_FILE: natsAuth.platformUsersFile,
+          }
+        : {}),
       SLIPWAY_REGISTRY: registry,
       SLIPWAY_ROUTER_URL: router,
       SLIPWAY_BOOTSTRAP_ADMIN_TOKEN: token,
@@ -110,6 +139,7 @@ export async function startPlatform(config: SupervisorConfig, print: (line: stri
 
     print('starting the router');
     const routerProcess = child('router', '../router/main.js', {
+      SLIPWAY_NATS_URL: natsUrlFor(ROUTER_NATS_USER, passwords?.router),
       SLIPWAY_ROUTER_HTTP_PORT: String(config.ports.routerHttp),
       SLIPWAY_ROUTER_HTTPS_PORT: String(config.ports.routerHttps),
       SLIPWAY_ROUTER_METRICS_PORT: String(config.ports.routerMetrics),

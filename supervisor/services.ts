@@ -1,8 +1,9 @@
 // Slipway's own instances of Redis, NATS and the registry: own ports, own data dirs, bound
 // to 127.0.0.1. The config each one gets is built by a pure function; start* runs it.
+import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { connect as connectTcp } from 'node:net';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { ManagedProcess } from './process.js';
 
 export interface ServiceOptions {
@@ -33,12 +34,21 @@ export function redisArgv(dataDir: string, port: number): string[] {
   ];
 }
 
-export function natsConfig(dataDir: string, port: number): string {
-  // Authorization (per-host users) is included from a file the control plane may rewrite.
+export interface NatsAuthSetup {
+  /** The authorization block, included by the config; the control plane rewrites it. */
+  authFile: string;
+  /** Written on first start only: the users NATS knows before the control plane runs. */
+  initialAuthorization: string;
+  pidFile: string;
+}
+
+export function natsConfig(dataDir: string, port: number, auth?: Pick<NatsAuthSetup, 'authFile' | 'pidFile'>): string {
   return [
     `listen: "127.0.0.1:${port}"`,
     `jetstream { store_dir: ${JSON.stringify(join(dataDir, 'jetstream'))} }`,
     'max_payload: 8MB',
+    // nats-server resolves includes relative to the config file's directory
+    ...(auth ? [`pid_file: ${JSON.stringify(auth.pidFile)}`, `include ${JSON.stringify(relative(dataDir, auth.authFile))}`] : []),
     '',
   ].join('\n');
 }
@@ -97,10 +107,13 @@ export async function startRedis(options: ServiceOptions): Promise<RunningServic
   return started('redis', `redis://127.0.0.1:${options.port}`, proc, () => tcpAnswers(options.port, 'PING\r\n', /\+PONG/));
 }
 
-export async function startNats(options: ServiceOptions): Promise<RunningService> {
+export async function startNats(options: ServiceOptions & { auth?: NatsAuthSetup }): Promise<RunningService> {
   await mkdir(options.dataDir, { recursive: true });
   const configFile = join(options.dataDir, 'nats.conf');
-  await writeFile(configFile, natsConfig(options.dataDir, options.port));
+  if (options.auth && !existsSync(options.auth.authFile)) {
+    await writeFile(options.auth.authFile, options.auth.initialAuthorization, { mode: 0o600 });
+  }
+  await writeFile(configFile, natsConfig(options.dataDir, options.port, options.auth));
   const proc = new ManagedProcess({ name: 'nats', argv: ['nats-server', '-c', configFile], onLine: options.onLine });
   return started('nats', `nats://127.0.0.1:${options.port}`, proc, () => tcpAnswers(options.port, null, /^INFO /));
 }

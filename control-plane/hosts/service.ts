@@ -6,6 +6,7 @@ import type { Logger } from '../../common/logger.js';
 import type { Host } from '../../common/types.js';
 import type { HostProvider } from '../../provisioner/provider.js';
 import { hashSecret } from '../auth/tokens.js';
+import { natsPasswordHash, type NatsHostUsers } from './nats-users.js';
 import type { Reconciler } from '../scheduler/reconciler.js';
 import type { HostStore } from '../store/hosts.js';
 import type { InstanceStore } from '../store/instances.js';
@@ -16,6 +17,8 @@ export interface HostServiceDeps {
   instances: InstanceStore;
   reconciler: Reconciler;
   provider: HostProvider;
+  /** Per-host NATS users, when NATS enforces them. */
+  natsUsers: NatsHostUsers | null;
   logger: Logger;
   drainTimeoutMs?: number;
 }
@@ -42,6 +45,7 @@ export class HostService {
     const records: Host[] = [];
     for (const { hostId, token } of credentials) {
       await this.deps.hosts.setTokenHash(hostId, hashSecret(token));
+      if (this.deps.natsUsers) await this.deps.hosts.setNatsPasswordHash(hostId, natsPasswordHash(token));
       // `down` until the agent registers with its credentials.
       records.push(
         await this.deps.hosts.save({
@@ -56,6 +60,7 @@ export class HostService {
       );
     }
     try {
+      await this.deps.natsUsers?.sync();
       const provisioned = await this.deps.provider.addHosts(credentials);
       for (const host of provisioned) {
         const record = records.find((r) => r.id === host.id);
@@ -63,6 +68,7 @@ export class HostService {
       }
     } catch (err) {
       for (const { hostId } of credentials) await this.deps.hosts.remove(hostId);
+      await this.deps.natsUsers?.sync();
       throw err;
     }
     this.deps.logger.info({ hosts: records.map((h) => h.id) }, 'hosts added');
@@ -99,6 +105,7 @@ export class HostService {
     await this.deps.provider.removeHost(hostId);
     for (const instance of await this.deps.instances.listForHost(hostId)) await this.deps.instances.remove(instance);
     await this.deps.hosts.remove(hostId);
+    await this.deps.natsUsers?.sync();
     this.deps.logger.info({ host: hostId }, 'host removed, credentials revoked');
     await this.deps.reconciler.reconcileAll();
   }

@@ -13,7 +13,7 @@ export function hostRoutes(services: Services): Router {
   router.use('/hosts', requireAdmin);
 
   const provider = () => {
-    if (!services.hostService) throw new SlipwayError('no_provider', 'No host provider is configured.', { status: 501 });
+    if (!services.hostService) throw new SlipwayError('no_provider', 'No host provider is configured.', { status: 501, expose: true });
     return services.hostService;
   };
 

@@ -32,8 +32,16 @@ export class HostStore {
     return hash !== null && secretMatches(secret, hash);
   }
 
-  /** Forgets the host and revokes its credentials. */
+  async setNatsPasswordHash(id: string, hash: string): Promise<void> {
+    await this.redis.set(keys.hostNatsHash(id), hash);
+  }
+
+  natsPasswordHash(id: string): Promise<string | null> {
+    return this.redis.get(keys.hostNatsHash(id));
+  }
+
+  /** Forgets the host and revokes its credentials (API and NATS). */
   async remove(id: string): Promise<void> {
-    await this.redis.multi().del(keys.host(id), keys.hostToken(id)).srem(keys.hosts, id).exec();
+    await this.redis.multi().del(keys.host(id), keys.hostToken(id), keys.hostNatsHash(id)).srem(keys.hosts, id).exec();
   }
 }

@@ -28,5 +28,6 @@ export const keys = {
   hosts: 'slipway:hosts',
   hostToken: (id: string) => `slipway:host:${id}:token-hash`,
   hostInstances: (id: string) => `slipway:host:${id}:instances`,
+  hostNatsHash: (id: string) => `slipway:host:${id}:nats-hash`,
   schedulerLeader: 'slipway:scheduler:leader',
 } as const;

@@ -6,7 +6,7 @@ import { checkSecret } from './config.js';
 import { containerServiceUnit, DOCKER_HOST_COMMANDS, DOCKER_HOST_PACKAGES, dockerHostFiles, HOST_PATHS, platformContainerOptions } from './docker-host.js';
 import { natsUrl, NATS_PORT, REDIS_PORT, redisUrl, type RedisTarget } from './endpoints.js';
 import { hostsStackEnvironment, type HostsStackSettings } from './hosts-settings.js';
-import { CONTROL_PLANE_NATS_USER, platformNatsUsers, renderNatsAuthorization } from './nats-auth.js';
+import { CONTROL_PLANE_NATS_USER, platformNatsUsers, renderNatsAuthorization } from '../../common/nats-auth.js';
 
 export interface ControlPlaneUserDataInput {
   registry: string;

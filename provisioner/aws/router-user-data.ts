@@ -3,7 +3,7 @@
 import { envFile, renderCloudConfig } from './cloud-init.js';
 import { containerServiceUnit, DOCKER_HOST_COMMANDS, DOCKER_HOST_PACKAGES, dockerHostFiles, platformContainerOptions } from './docker-host.js';
 import { natsUrl } from './endpoints.js';
-import { ROUTER_NATS_USER } from './nats-auth.js';
+import { ROUTER_NATS_USER } from '../../common/nats-auth.js';
 
 export interface RouterUserDataInput {
   registry: string;

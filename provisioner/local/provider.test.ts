@@ -18,7 +18,7 @@ hostProviderConformance('local', async () => {
     dir: join(cp.home, 'conformance-hosts'),
     nodePath: process.execPath,
     agentEntry: compiledEntry(import.meta.url, '../../agent/main.js'),
-    natsUrl: cp.nats.url,
+    natsUrl: () => cp.nats.url,
     registry: '127.0.0.1:1',
     capacity: { memoryMb: Math.floor(totalmem() / 1048576), cpus: cpus().length },
     stopInstancesOnExit: true,
@@ -52,11 +52,11 @@ hostProviderConformance('local', async () => {
 
 it('gives each local agent its own identity and credentials in its environment', () => {
   const env = agentEnv(
-    { dir: '/x', nodePath: 'node', agentEntry: 'a.js', natsUrl: 'nats://127.0.0.1:1', registry: '127.0.0.1:2', capacity: { memoryMb: 1, cpus: 1 }, stopInstancesOnExit: true },
+    { dir: '/x', nodePath: 'node', agentEntry: 'a.js', natsUrl: (id, token) => `nats://${id}:${token}@127.0.0.1:1`, registry: '127.0.0.1:2', capacity: { memoryMb: 1, cpus: 1 }, stopInstancesOnExit: true },
     { id: 'local-1', address: '127.0.0.1', capacity: { memoryMb: 512, cpus: 2 } },
     'slwh_secret',
     { PATH: '/bin', HOME: '/root', SECRET_ELSEWHERE: 'x' },
   );
-  expect(env).toMatchObject({ SLIPWAY_HOST_ID: 'local-1', SLIPWAY_HOST_TOKEN: 'slwh_secret', SLIPWAY_HOST_MEMORY_MB: '512', SLIPWAY_AGENT_STOP_INSTANCES_ON_EXIT: 'true' });
+  expect(env).toMatchObject({ SLIPWAY_HOST_ID: 'local-1', SLIPWAY_HOST_TOKEN: 'slwh_secret', SLIPWAY_NATS_URL: 'nats://local-1:slwh_secret@127.0.0.1:1', SLIPWAY_HOST_MEMORY_MB: '512', SLIPWAY_AGENT_STOP_INSTANCES_ON_EXIT: 'true' });
   expect(env).not.toHaveProperty('SECRET_ELSEWHERE');
 });

@@ -13,7 +13,8 @@ export interface LocalProviderOptions {
   dir: string;
   nodePath: string;
   agentEntry: string;
-  natsUrl: string;
+  /** The NATS URL a host's agent uses (it may carry the host's own credentials). */
+  natsUrl: (hostId: string, token: string) => string;
   registry: string;
   capacity: HostCapacity;
   stopInstancesOnExit: boolean;
@@ -34,7 +35,7 @@ export function agentEnv(options: LocalProviderOptions, host: HostFile, token: s
     HOME: base.HOME,
     SLIPWAY_HOST_ID: host.id,
     SLIPWAY_HOST_TOKEN: token,
-    SLIPWAY_NATS_URL: options.natsUrl,
+    SLIPWAY_NATS_URL: options.natsUrl(host.id, token),
     SLIPWAY_REGISTRY: options.registry,
     SLIPWAY_HOST_ADDRESS: host.address,
     SLIPWAY_HOST_MEMORY_MB: String(host.capacity.memoryMb),

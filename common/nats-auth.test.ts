@@ -5,12 +5,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect, type NatsConnection } from 'nats';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { freePort } from '../../common/ports.js';
-import { subjects } from '../../common/protocol.js';
-import { ManagedProcess } from '../../supervisor/process.js';
-import { UserDataError } from './cloud-init.js';
-import { natsServerConfig } from './control-plane-user-data.js';
-import { hostNatsPermissions, hostNatsUser, inboxPrefix, platformNatsUsers, renderNatsAuthorization } from './nats-auth.js';
+import { freePort } from './ports.js';
+import { subjects } from './protocol.js';
+import { ManagedProcess } from '../supervisor/process.js';
+import { natsServerConfig } from '../provisioner/aws/control-plane-user-data.js';
+import { hostNatsPermissions, hostNatsUser, inboxPrefix, NatsAuthError, platformNatsUsers, renderNatsAuthorization } from './nats-auth.js';
 
 const PASSWORDS = { controlPlane: 'cp-password-0123456789abcdef', router: 'router-password-0123456789ab' };
 const H1 = 'slh_host-one-token-0123456789';
@@ -31,8 +30,8 @@ describe('rendering', () => {
   });
 
   test('refuses names and passwords that would need quoting, and duplicate users', () => {
-    expect(() => renderNatsAuthorization([{ user: 'a"b', password: PASSWORDS.router }])).toThrow(UserDataError);
-    expect(() => renderNatsAuthorization([{ user: 'ok', password: 'has"quote-0123456789' }])).toThrow(UserDataError);
+    expect(() => renderNatsAuthorization([{ user: 'a"b', password: PASSWORDS.router }])).toThrow(NatsAuthError);
+    expect(() => renderNatsAuthorization([{ user: 'ok', password: 'has"quote-0123456789' }])).toThrow(NatsAuthError);
     expect(() => renderNatsAuthorization([hostNatsUser('h1', H1), hostNatsUser('h1', H2)])).toThrow(/twice/);
     // bcrypt hashes, as the control plane may store them, are accepted
     expect(renderNatsAuthorization([{ user: 'h3', password: '$2a$11$' + 'a'.repeat(53) }])).toContain('$2a$11$');

@@ -1,9 +1,12 @@
-// NATS authorization on AWS, as pure functions: who may publish and subscribe to what. The
-// control-plane host's first boot writes the platform users; the control plane rewrites the
-// same file with every host's own user (hostId / host token) when hosts join or leave, using
-// renderNatsAuthorization with platformNatsUsers + hostNatsUser, and NATS reloads it.
-import { subjects } from '../../common/protocol.js';
-import { UserDataError } from './cloud-init.js';
+// NATS authorization, as pure functions: who may publish and subscribe to what. The platform
+// users (control plane, router) are written when NATS is first set up; the control plane
+// rewrites the same file with every host's own user (host id / host token) when hosts join or
+// leave, and makes nats-server reload it. Used on this machine and on AWS alike.
+import { subjects } from './protocol.js';
+
+export class NatsAuthError extends Error {
+  override name = 'NatsAuthError';
+}
 
 export interface NatsPermissions {
   publish: string[];
@@ -63,7 +66,7 @@ const PASSWORD = /^([A-Za-z0-9._~-]{16,512}|\$2[aby]\$\d\d\$[./A-Za-z0-9]{53})$/
 const SUBJECT = /^[A-Za-z0-9_.>*-]+$/;
 
 function list(items: readonly string[]): string {
-  for (const item of items) if (!SUBJECT.test(item)) throw new UserDataError(`bad NATS subject: ${item}`);
+  for (const item of items) if (!SUBJECT.test(item)) throw new NatsAuthError(`bad NATS subject: ${item}`);
   return `[${items.map((item) => JSON.stringify(item)).join(', ')}]`;
 }
 
@@ -71,10 +74,10 @@ function list(items: readonly string[]): string {
 export function renderNatsAuthorization(users: readonly NatsUser[]): string {
   const names = new Set<string>();
   const lines = users.map((user) => {
-    if (!NAME.test(user.user)) throw new UserDataError(`bad NATS user name: ${user.user}`);
-    if (names.has(user.user)) throw new UserDataError(`NATS user listed twice: ${user.user}`);
+    if (!NAME.test(user.user)) throw new NatsAuthError(`bad NATS user name: ${user.user}`);
+    if (names.has(user.user)) throw new NatsAuthError(`NATS user listed twice: ${user.user}`);
     names.add(user.user);
-    if (!PASSWORD.test(user.password)) throw new UserDataError(`the NATS password of ${user.user} has characters outside A-Z a-z 0-9 . _ ~ -`);
+    if (!PASSWORD.test(user.password)) throw new NatsAuthError(`the NATS password of ${user.user} has characters outside A-Z a-z 0-9 . _ ~ -`);
     const fields = [`user: "${user.user}"`, `password: "${user.password}"`];
     if (user.permissions) {
       const p = user.permissions;
