@@ -3,7 +3,7 @@
 import type { RouterConfig } from './config.js';
 import type { DataPlaneState } from './data-plane-state.js';
 import { REQUEST_HOP_BY_HOP, RESPONSE_HOP_BY_HOP } from './hop-by-hop.js';
-import { PAGES, viaPseudonym, type ErrorPage } from './pages.js';
+import { PAGES, pageKey, viaPseudonym, type ErrorPage } from './pages.js';
 import { serverArguments, token } from './runtime-commands.js';
 import type { StatePaths } from './state-paths.js';
 
@@ -32,7 +32,7 @@ const VALID_REQUEST_ID = '^[A-Za-z0-9+/=._:-]{20,200}$';
 
 /** An lf-string body that renders `page` with HAProxy filling in the request id. */
 function pageBody(page: ErrorPage, paths: StatePaths, requestId: string): string {
-  const part = (name: 'pre' | 'post') => `%[str(${page.code}-${name}),concat(,txn.fmt,),map(${paths.pagesMap})]`;
+  const part = (name: 'pre' | 'post') => `%[str(${pageKey(page)}-${name}),concat(,txn.fmt,),map(${paths.pagesMap})]`;
   return `"${part('pre')}${requestId}${part('post')}"`;
 }
 

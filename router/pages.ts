@@ -69,11 +69,16 @@ export function pageMapEntries(brand: string): Map<string, string> {
       const body = renderPage(page, format, { brand, requestId: PLACEHOLDER });
       const [pre, post] = body.split(format === 'json' ? JSON.stringify(PLACEHOLDER).slice(1, -1) : escapeHtml(PLACEHOLDER));
       const suffix = format === 'json' ? '-json' : '';
-      entries.set(`${page.code}-pre${suffix}`, pre ?? '');
-      entries.set(`${page.code}-post${suffix}`, post ?? '');
+      entries.set(`${pageKey(page)}-pre${suffix}`, pre ?? '');
+      entries.set(`${pageKey(page)}-post${suffix}`, post ?? '');
     }
   }
   return entries;
+}
+
+/** A page's key in the map: codes alone are not unique (H26 is both 400 and 413). */
+export function pageKey(page: ErrorPage): string {
+  return `${page.status}${page.code}`;
 }
 
 /** The map file itself. */

@@ -4,7 +4,7 @@
 // dirs, bounded in time, stopped at the end. Prints throughput, p50, p99 and router/nginx.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { connect as connectTcp } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -71,6 +71,8 @@ function runWrk(url: string): Promise<WrkResult> {
 
 async function main(): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'slipway-bench-router-'));
+  // nginx workers run unprivileged: they must be able to read the backend's files.
+  await chmod(dir, 0o755);
   const stops: (() => Promise<void>)[] = [];
   try {
     const certificate = join(dir, 'cert.pem');

@@ -1,0 +1,58 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadRouterConfig } from './config.js';
+import { applyOp, emptyState } from './data-plane-state.js';
+import { ensureDefaultCertificate } from './default-certificate.js';
+import { renderHaproxyConfig, renderHostsMap } from './haproxy-config.js';
+import { HOP_BY_HOP_LUA } from './hop-by-hop.js';
+import { renderPageMap } from './pages.js';
+import { planRouteChanges } from './route-diff.js';
+import { statePaths } from './state-paths.js';
+
+function sampleState() {
+  const state = emptyState(2);
+  const table = new Map([['shop', { appName: 'shop', hostnames: ['shop.localhost'], backends: [{ instanceId: 'web.1', address: '127.0.0.1', port: 5001 }] }]]);
+  for (const op of planRouteChanges(table, state, { now: 0, slotQuarantineMs: 0 }).ops) applyOp(state, op);
+  return state;
+}
+
+describe('renderHaproxyConfig', () => {
+  const settings = loadRouterConfig({ SLIPWAY_BRAND: 'Acme', SLIPWAY_ROUTER_RESPONSE_TIMEOUT_MS: '1500' });
+  const paths = statePaths('/state');
+  const text = renderHaproxyConfig({ settings, ports: { http: 8080, https: 8443 }, logPort: 5140, paths, state: sampleState() });
+
+  it('declares every slot, with the servers of the apps that hold one', () => {
+    expect(text).toContain('backend slot_0\n  balance leastconn\n');
+    expect(text).toMatch(/backend slot_0[\s\S]*  server s1 127\.0\.0\.1:5001 check inter 2000ms/);
+    expect(text).toContain('backend slot_1\n');
+    expect(renderHostsMap(sampleState())).toBe('shop.localhost slot_0\n');
+  });
+
+  it('carries the timeouts, the brand and the log ring', () => {
+    expect(text).toContain('timeout server 1500ms');
+    expect(text).toContain('Via "%[req.ver] acme"');
+    expect(text).toContain('server controller 127.0.0.1:5140');
+    expect(text).toContain('alpn h2,http/1.1');
+  });
+
+  it('is accepted by haproxy -c', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'slipway-router-config-'));
+    try {
+      const real = statePaths(dir);
+      await ensureDefaultCertificate(real.defaultCertificate, 'localhost');
+      await writeFile(real.crtList, '');
+      await writeFile(real.luaScript, HOP_BY_HOP_LUA);
+      await writeFile(real.pagesMap, renderPageMap('Acme'));
+      await writeFile(real.hostsMap, renderHostsMap(sampleState()));
+      await writeFile(real.config, renderHaproxyConfig({ settings, ports: { http: 8080, https: 8443 }, logPort: 5140, paths: real, state: sampleState() }));
+      const result = spawnSync('haproxy', ['-c', '-f', real.config], { encoding: 'utf8' });
+      expect(result.stderr + result.stdout).toContain('Configuration file is valid');
+      expect(result.status).toBe(0);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
