@@ -2,6 +2,7 @@
 // users (control plane, router) are written when NATS is first set up; the control plane
 // rewrites the same file with every host's own user (host id / host token) when hosts join or
 // leave, and makes nats-server reload it. Used on this machine and on AWS alike.
+import { ENROLL_NATS_USER, ENROLL_SUBJECT } from './enrollment.js';
 import { subjects } from './protocol.js';
 
 export class NatsAuthError extends Error {
@@ -87,4 +88,20 @@ export function renderNatsAuthorization(users: readonly NatsUser[]): string {
     return `    { ${fields.join(', ')} }`;
   });
   return ['authorization {', '  users: [', ...lines, '  ]', '}', ''].join('\n');
+}
+
+/**
+ * Agents that have no identity yet (engine hosts of an auto scaling group) connect as this one
+ * user, whose password is the enrollment secret: they may only ask to enroll and hear the reply.
+ */
+export function enrollNatsPermissions(): NatsPermissions {
+  return {
+    subscribe: [`${inboxPrefix(ENROLL_NATS_USER)}.>`],
+    publish: [ENROLL_SUBJECT],
+    allowResponses: false,
+  };
+}
+
+export function enrollNatsUser(password: string): NatsUser {
+  return { user: ENROLL_NATS_USER, password, permissions: enrollNatsPermissions() };
 }
