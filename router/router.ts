@@ -202,7 +202,11 @@ export async function startRouter(config: RouterConfig, logger: Logger): Promise
       httpsPort: ports.https,
       metricsPort: metricsServer.port,
       haproxyPid: haproxy.process.child.pid ?? 0,
-      settled: () => plane.update(sync.table),
+      // A NATS round trip first: every message published before the call has then been received.
+      settled: async () => {
+        await nc.flush();
+        await plane.update(sync.table);
+      },
       stop: async () => {
         stopping = true;
         await stopAll();
