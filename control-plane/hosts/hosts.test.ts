@@ -87,7 +87,7 @@ describe('hosts', () => {
       const all = await dynos();
       return all.length === 3 && all.every((d) => d.state === 'up') && all;
     }, 60_000);
-    expect(new Set(running.map((d) => d.host.id)).size).toBe(3);
+    expect(new Set(running.map((d) => d.host.id)).size, JSON.stringify(running)).toBe(3);
     expect((await hostList()).map((h) => h.instances)).toEqual([1, 1, 1]);
   });
 

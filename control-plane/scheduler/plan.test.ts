@@ -117,6 +117,13 @@ describe('planApp', () => {
     expect(kinds(actions)).toEqual(['start web.1@h1 v1', 'start web.2@h2 v1', 'start web.3@h3 v1']);
   });
 
+  it('does not count a crashed instance against its host when placing its replacement', () => {
+    const hosts = [host('h1'), host('h2')];
+    const crashed = instance({ id: 'c', index: 1, hostId: 'h1', state: 'crashed' });
+    const other = instance({ id: 'o', index: 2, hostId: 'h2' });
+    expect(kinds(plan({ formation: web(2), hosts, instances: [crashed, other] }))).toEqual(['stop c', 'start web.1@h1 v1']);
+  });
+
   it('reports instances no host has room for', () => {
     const actions = plan({ hosts: [host('h1', 'up', 256)] });
     expect(kinds(actions)).toEqual(['unplaceable web.1']);

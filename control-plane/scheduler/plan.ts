@@ -79,6 +79,14 @@ export function planApp(input: PlanInput): Action[] {
     actions.push({ kind: 'start', type, index, releaseVersion: input.release.version, hostId, size, restarts });
   };
 
+  /** The crashed instance being replaced no longer weighs on its host. */
+  const unload = (instance: Instance) => {
+    const load = loads.get(instance.hostId);
+    if (!load) return;
+    load.appInstances -= 1;
+    load.usedMemoryMb -= DYNO_SIZES[instance.size].memoryMb;
+  };
+
   const wantedSlots = new Set<string>();
   const release = input.release;
   for (const entry of input.formation) {
@@ -100,6 +108,7 @@ export function planApp(input: PlanInput): Action[] {
         if (input.now - crashedAt >= restartDelayMs(primary.restarts)) {
           const restarts = nextRestartCount(primary.restarts, crashedAt - Date.parse(primary.createdAt));
           actions.push({ kind: 'stop', instance: primary, reason: 'restarting after crash' });
+          unload(primary);
           place(entry.type, index, entry.size, restarts);
         }
       } else if (primary.state === 'up') {
