@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../common/errors.js';
-import { describeConfig, machineCapacity, natsConnectionOptions, parseAgentConfig } from './config.js';
+import { DEFAULT_HOST_FILE, describeConfig, machineCapacity, natsConnectionOptions, parseAgentConfig, parseEnrollmentSettings, withHostIdentity } from './config.js';
 
 const machine = { memoryMb: 8192, cpus: 4 };
 const required = {
@@ -100,5 +100,51 @@ describe('natsConnectionOptions', () => {
   it('moves credentials out of the URL, where nats.js would ignore them', () => {
     const config = parseAgentConfig({ ...required, SLIPWAY_NATS_URL: 'nats://host-1:t%2Fk@10.0.0.2:4222' }, machine);
     expect(natsConnectionOptions(config)).toMatchObject({ servers: 'nats://10.0.0.2:4222', user: 'host-1', pass: 't/k' });
+  });
+});
+
+describe('enrollment settings (engine hosts of an auto scaling group)', () => {
+  const enrolling = {
+    SLIPWAY_ENROLLMENT_SECRET: 'enrollment-secret-0123456789abcdef',
+    SLIPWAY_INSTANCE_ID: 'i-0123456789abcdef0',
+    SLIPWAY_HOST_ADDRESS: '10.42.17.5',
+    SLIPWAY_NATS_URL: 'nats://nats.slipway.internal:4222',
+    SLIPWAY_REGISTRY: '123456789012.dkr.ecr.us-east-1.amazonaws.com',
+  };
+
+  it('are absent without an enrollment secret', () => {
+    expect(parseEnrollmentSettings(required)).toBeNull();
+  });
+
+  it('read the secret, the instance and where the identity is kept', () => {
+    expect(parseEnrollmentSettings(enrolling)).toEqual({
+      secret: 'enrollment-secret-0123456789abcdef',
+      instanceId: 'i-0123456789abcdef0',
+      address: '10.42.17.5',
+      hostFile: DEFAULT_HOST_FILE,
+      natsUrl: 'nats://nats.slipway.internal:4222',
+      logLevel: 'info',
+    });
+    expect(DEFAULT_HOST_FILE).toBe('/var/lib/slipway/agent/host.json');
+  });
+
+  it('refuse a bad instance id or address, and a host id given as well', () => {
+    expect(() => parseEnrollmentSettings({ ...enrolling, SLIPWAY_INSTANCE_ID: 'host-1' })).toThrow(/SLIPWAY_INSTANCE_ID/);
+    expect(() => parseEnrollmentSettings({ ...enrolling, SLIPWAY_HOST_ADDRESS: undefined })).toThrow(/SLIPWAY_HOST_ADDRESS/);
+    expect(() => parseEnrollmentSettings({ ...enrolling, SLIPWAY_HOST_FILE: 'relative/host.json' })).toThrow(/SLIPWAY_HOST_FILE/);
+    expect(() => parseEnrollmentSettings({ ...enrolling, SLIPWAY_HOST_ID: 'host-1' })).toThrow(ConfigError);
+  });
+
+  it('once enrolled, the agent runs as that host: its id, its token, NATS as itself, no enrollment secret', () => {
+    const env = withHostIdentity(enrolling, { hostId: 'aws-0a1b2c3d', token: 'slwh_host-token' });
+    expect(env.SLIPWAY_ENROLLMENT_SECRET).toBeUndefined();
+    const config = parseAgentConfig(env, machine);
+    expect(config).toMatchObject({ hostId: 'aws-0a1b2c3d', token: 'slwh_host-token', address: '10.42.17.5' });
+    expect(natsConnectionOptions(config)).toMatchObject({
+      servers: 'nats://nats.slipway.internal:4222',
+      user: 'aws-0a1b2c3d',
+      pass: 'slwh_host-token',
+      inboxPrefix: '_INBOX_aws-0a1b2c3d',
+    });
   });
 });

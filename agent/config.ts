@@ -3,8 +3,10 @@
 import { availableParallelism, totalmem } from 'node:os';
 import { z } from 'zod';
 import { flag, parseEnv, url, type Env } from '../common/config.js';
+import { ENROLLMENT_SECRET, INSTANCE_ID } from '../common/enrollment.js';
+import { ConfigError } from '../common/errors.js';
 import { inboxPrefix } from '../common/nats-auth.js';
-import { natsServerOptions } from '../common/nats-url.js';
+import { natsServerOptions, natsUrlWithCredentials } from '../common/nats-url.js';
 import type { HostCapacity } from '../common/types.js';
 
 export const DEFAULT_HEARTBEAT_MS = 2000;
@@ -94,5 +96,59 @@ export function natsConnectionOptions(config: AgentConfig) {
     maxReconnectAttempts: -1,
     ignoreAuthErrorAbort: true,
     waitOnFirstConnect: true,
+  };
+}
+
+export const DEFAULT_HOST_FILE = '/var/lib/slipway/agent/host.json';
+
+const enrollmentSchema = z.object({
+  /** Shared by every instance of the engine hosts' auto scaling group: a secret. */
+  SLIPWAY_ENROLLMENT_SECRET: z.string().regex(ENROLLMENT_SECRET, '16-512 characters of A-Z a-z 0-9 . _ ~ -'),
+  /** This EC2 instance's id (the host writes it from IMDSv2). */
+  SLIPWAY_INSTANCE_ID: z.string().regex(INSTANCE_ID, 'an EC2 instance id such as i-0123456789abcdef0'),
+  SLIPWAY_HOST_ADDRESS: z.union([z.ipv4(), z.ipv6()]),
+  /** Where the identity the control plane issued is kept (root only, 0600). */
+  SLIPWAY_HOST_FILE: z.string().startsWith('/').default(DEFAULT_HOST_FILE),
+  SLIPWAY_NATS_URL: url,
+  SLIPWAY_LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+});
+
+/** How an agent without an identity of its own gets one (engine hosts of an auto scaling group). */
+export interface EnrollmentSettings {
+  /** Never logged. */
+  secret: string;
+  instanceId: string;
+  address: string;
+  hostFile: string;
+  /** NATS server (credentials in it, if any, are replaced by the enroll user's). */
+  natsUrl: string;
+  logLevel: string;
+}
+
+/** The enrollment settings when SLIPWAY_ENROLLMENT_SECRET is set, else null (the host id and token come from the env). */
+export function parseEnrollmentSettings(env: Env): EnrollmentSettings | null {
+  if (env.SLIPWAY_ENROLLMENT_SECRET === undefined) return null;
+  if (env.SLIPWAY_HOST_ID !== undefined || env.SLIPWAY_HOST_TOKEN !== undefined) {
+    throw new ConfigError('invalid configuration: set either SLIPWAY_ENROLLMENT_SECRET or SLIPWAY_HOST_ID and SLIPWAY_HOST_TOKEN, not both');
+  }
+  const parsed = parseEnv(enrollmentSchema, env);
+  return {
+    secret: parsed.SLIPWAY_ENROLLMENT_SECRET,
+    instanceId: parsed.SLIPWAY_INSTANCE_ID,
+    address: parsed.SLIPWAY_HOST_ADDRESS,
+    hostFile: parsed.SLIPWAY_HOST_FILE,
+    natsUrl: parsed.SLIPWAY_NATS_URL,
+    logLevel: parsed.SLIPWAY_LOG_LEVEL,
+  };
+}
+
+/** The environment with an enrolled identity in it: the host's id and token, and NATS as itself. */
+export function withHostIdentity(env: Env, identity: { hostId: string; token: string }): Env {
+  const { SLIPWAY_ENROLLMENT_SECRET: _secret, ...rest } = env;
+  return {
+    ...rest,
+    SLIPWAY_HOST_ID: identity.hostId,
+    SLIPWAY_HOST_TOKEN: identity.token,
+    SLIPWAY_NATS_URL: natsUrlWithCredentials(env.SLIPWAY_NATS_URL ?? '', identity.hostId, identity.token),
   };
 }

@@ -1,16 +1,37 @@
 // slipway-agent: one per host. Reads its environment once, connects to NATS and the Docker
 // Engine, runs the agent, and stops it gracefully on SIGTERM or SIGINT (a second signal
-// exits at once).
+// exits at once). A host of an auto scaling group first enrolls for its own identity
+// (enroll.ts), unless its host file already holds one.
 import Docker from 'dockerode';
 import { connect } from 'nats';
 import { describeError } from '../common/errors.js';
 import { createLogger } from '../common/logger.js';
 import { Agent } from './agent.js';
-import { describeConfig, machineCapacity, natsConnectionOptions, parseAgentConfig } from './config.js';
+import { describeConfig, machineCapacity, natsConnectionOptions, parseAgentConfig, parseEnrollmentSettings, withHostIdentity, type EnrollmentSettings } from './config.js';
 import { DockerContainerEngine } from './docker-engine.js';
+import { ensureHostIdentity } from './enroll.js';
+
+/** The environment with this host's identity: as given, or from enrollment. */
+async function identifiedEnv(enrollment: EnrollmentSettings): Promise<NodeJS.ProcessEnv> {
+  const log = createLogger('agent', enrollment.logLevel);
+  const aborted = new AbortController();
+  const stop = (signal: NodeJS.Signals) => {
+    log.info({ signal }, 'stopping slipway-agent before it enrolled');
+    aborted.abort();
+    process.exit(0);
+  };
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+  const identity = await ensureHostIdentity(enrollment, { connect, log, signal: aborted.signal });
+  process.off('SIGTERM', stop);
+  process.off('SIGINT', stop);
+  return withHostIdentity(process.env, identity);
+}
 
 async function main(): Promise<void> {
-  const config = parseAgentConfig(process.env, machineCapacity());
+  const enrollment = parseEnrollmentSettings(process.env);
+  const env = enrollment ? await identifiedEnv(enrollment) : process.env;
+  const config = parseAgentConfig(env, machineCapacity());
   const log = createLogger('agent', config.logLevel);
   log.info(describeConfig(config), 'starting slipway-agent');
 

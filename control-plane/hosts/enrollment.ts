@@ -67,7 +67,12 @@ export class EnrollmentHandler {
       this.deps.logger.warn('enrollment refused: invalid request');
       return encode({ ok: false, error: 'invalid enrollment request' } satisfies EnrollReply);
     }
-    return encode(await this.enroll(request));
+    try {
+      return encode(await this.enroll(request));
+    } catch (err) {
+      this.deps.logger.error({ instanceId: request.instanceId, err: describeError(err) }, 'enrollment failed');
+      return encode({ ok: false, error: 'could not enroll the instance yet; try again' } satisfies EnrollReply);
+    }
   }
 
   async enroll(request: EnrollRequest): Promise<EnrollReply> {

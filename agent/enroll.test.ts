@@ -1,0 +1,387 @@
+// The agent's side of enrollment: the host file, the retry loop against a scripted control
+// plane, and for real: a nats-server that authenticates every client (the `enroll` user and
+// per-host users maintained by the control plane's NatsHostUsers), a real Redis ledger and
+// the control plane's enrollment handler, with an in-memory auto scaling group for AWS.
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Docker from 'dockerode';
+import { Redis } from 'ioredis';
+import { connect, type NatsConnection } from 'nats';
+import ts from 'typescript';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ENROLL_SUBJECT, enrollRequest, sealForEnrollee } from '../common/enrollment.js';
+import { silentLogger } from '../common/logger.js';
+import { freePort } from '../common/ports.js';
+import { decode, encode, registerRequest, subjects } from '../common/protocol.js';
+import { hashSecret } from '../control-plane/auth/tokens.js';
+import { EnrollmentHandler } from '../control-plane/hosts/enrollment.js';
+import { hostRecordIssuer } from '../control-plane/hosts/host-issuer.js';
+import { natsPasswordHash, NatsHostUsers } from '../control-plane/hosts/nats-users.js';
+import { RedisHostLedger } from '../control-plane/hosts/redis-host-ledger.js';
+import { HostStore } from '../control-plane/store/hosts.js';
+import { FakeAutoScaling } from '../provisioner/aws/fake-auto-scaling.js';
+import { initialAuthorization, platformNatsPasswords } from '../supervisor/nats-users.js';
+import { ManagedProcess } from '../supervisor/process.js';
+import { startNats, type RunningService } from '../supervisor/services.js';
+import { startTestRedis } from '../test/support/services.js';
+import { natsConnectionOptions, parseAgentConfig, type EnrollmentSettings, withHostIdentity } from './config.js';
+import { enrollConnectionOptions, enrollUntilAccepted, ensureHostIdentity, readHostFile, writeHostFile } from './enroll.js';
+import type { Requester } from './registration.js';
+import { capturingLogger, removeHostContainers, waitFor } from './testing.js';
+
+const SECRET = 'enrollment-secret-0123456789abcdef';
+const root = dirname(dirname(fileURLToPath(import.meta.url)));
+
+/** Transpiles the agent and what it imports into `outDir` (no type check: tsc does that). */
+async function transpileAgent(outDir: string): Promise<string> {
+  for (const folder of ['agent', 'common']) {
+    await mkdir(join(outDir, folder), { recursive: true });
+    for (const name of await readdir(join(root, folder))) {
+      if (!name.endsWith('.ts') || name.endsWith('.test.ts')) continue;
+      const output = ts.transpileModule(await readFile(join(root, folder, name), 'utf8'), {
+        compilerOptions: { module: ts.ModuleKind.ES2022, target: ts.ScriptTarget.ES2022 },
+        fileName: name,
+      });
+      await writeFile(join(outDir, folder, name.replace(/\.ts$/, '.js')), output.outputText);
+    }
+  }
+  await writeFile(join(outDir, 'package.json'), JSON.stringify({ type: 'module' }));
+  await symlink(join(root, 'node_modules'), join(outDir, 'node_modules'));
+  return join(outDir, 'agent', 'main.js');
+}
+const INSTANCE = 'i-0123456789abcdef0';
+const policy = { initialMs: 1, maxMs: 4, rejectedMs: 7, requestTimeoutMs: 50 };
+
+describe('the host file', () => {
+  it('keeps the identity for this instance only, root-readable, and treats a bad file as none', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'slipway-host-file-'));
+    try {
+      const { log, lines } = capturingLogger();
+      const path = join(dir, 'agent', 'host.json');
+      expect(await readHostFile(path, INSTANCE, log)).toBeNull();
+      await writeHostFile(path, INSTANCE, { hostId: 'aws-0a1b2c3d', token: 'slwh_secret-token-0123456789' });
+      expect((await stat(path)).mode & 0o777).toBe(0o600);
+      expect((await stat(join(dir, 'agent'))).mode & 0o777).toBe(0o700);
+      expect(await readHostFile(path, INSTANCE, log)).toEqual({ hostId: 'aws-0a1b2c3d', token: 'slwh_secret-token-0123456789' });
+      expect(await readHostFile(path, 'i-0fedcba9876543210', log)).toBeNull();
+      await writeFile(path, '{"hostId": "aws-0a1b2c3d", "tok');
+      expect(await readHostFile(path, INSTANCE, log)).toBeNull();
+      expect(lines.join('')).toContain('belongs to another instance');
+      expect(lines.join('')).toContain('not valid');
+      expect(lines.join('')).not.toContain('secret-token');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('enrollUntilAccepted', () => {
+  const settings = { secret: SECRET, instanceId: INSTANCE, address: '10.42.1.17' };
+
+  /** Answers like the control plane: each reply sealed to the key that request sent. */
+  function scripted(script: (string | Error | { ok: false; error: string })[]) {
+    const keys: string[] = [];
+    const request: Requester = async (subject, body) => {
+      expect(subject).toBe(ENROLL_SUBJECT);
+      const message = decode(enrollRequest, body);
+      expect(message).toMatchObject({ enrollmentSecret: SECRET, instanceId: INSTANCE, address: '10.42.1.17' });
+      keys.push(message.publicKey);
+      const next = script.shift();
+      if (next instanceof Error) throw next;
+      if (typeof next === 'string') return encode({ ok: true, hostId: 'aws-0a1b2c3d', sealedToken: sealForEnrollee(message.publicKey, next, 'aws-0a1b2c3d') });
+      return encode(next);
+    };
+    return { request, keys };
+  }
+
+  it('retries silence and refusals, then opens the token sealed to its own key', async () => {
+    const { log, lines } = capturingLogger();
+    const script = scripted([new Error('503 no responders'), { ok: false, error: 'enrollment refused' }, new Error('TIMEOUT'), 'slwh_the-token-0123456789']);
+    const identity = await enrollUntilAccepted({ request: script.request, settings, policy, log, signal: new AbortController().signal });
+    expect(identity).toEqual({ hostId: 'aws-0a1b2c3d', token: 'slwh_the-token-0123456789' });
+    // a fresh key for every request
+    expect(new Set(script.keys).size).toBe(4);
+    const logged = lines.join('');
+    expect(logged).toContain('the control plane refused to enroll this instance');
+    expect(logged).toContain('enrollment refused');
+    expect(logged).toContain('enrolled with the control plane');
+    expect(logged).not.toContain(SECRET);
+    expect(logged).not.toContain('the-token');
+  });
+
+  it('gives up only when stopped', async () => {
+    const stop = new AbortController();
+    const script = scripted(Array.from({ length: 1000 }, () => ({ ok: false as const, error: 'enrollment refused' })));
+    const running = enrollUntilAccepted({ request: script.request, settings, policy, log: silentLogger(), signal: stop.signal });
+    await waitFor('a few refusals', () => (script.keys.length >= 3 ? true : undefined), 5000);
+    stop.abort();
+    await expect(running).rejects.toThrow(/abort/i);
+  });
+});
+
+describe('enrolling for real', () => {
+  const GROUP = 'slipway-engine-test';
+  let dir: string;
+  let nats: RunningService;
+  let redisService: RunningService;
+  let redis: Redis;
+  let hosts: HostStore;
+  let ledger: RedisHostLedger;
+  let natsUsers: NatsHostUsers;
+  let group: FakeAutoScaling;
+  let controlPlane: NatsConnection;
+  const registered: string[] = [];
+  const connections: NatsConnection[] = [];
+  const openNats = async (options: Parameters<typeof connect>[0]) => {
+    const nc = await connect(options);
+    connections.push(nc);
+    return nc;
+  };
+  const settingsFor = (instanceId: string, overrides: Partial<EnrollmentSettings> = {}): EnrollmentSettings => ({
+    secret: SECRET,
+    instanceId,
+    address: '127.0.0.1',
+    hostFile: join(dir, instanceId, 'host.json'),
+    natsUrl: nats.url,
+    logLevel: 'info',
+    ...overrides,
+  });
+  const launch = async () => {
+    await group.setDesiredCapacity(GROUP, group.desiredCapacity + 1);
+    await new Promise((done) => setImmediate(done));
+    return group.liveInstances().at(-1)!.instanceId;
+  };
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'slipway-enroll-'));
+    const files = { authFile: join(dir, 'auth.conf'), pidFile: join(dir, 'nats.pid'), platformUsersFile: join(dir, 'platform-users.json') };
+    const passwords = await platformNatsPasswords(files.platformUsersFile);
+    nats = await startNats({ dataDir: dir, port: await freePort(), auth: { ...files, initialAuthorization: initialAuthorization(passwords) } });
+    redisService = await startTestRedis();
+    redis = new Redis(redisService.url);
+    hosts = new HostStore(redis);
+    ledger = new RedisHostLedger(redis, SECRET);
+    natsUsers = new NatsHostUsers(files, hosts, silentLogger(), { enrollPassword: SECRET });
+    await natsUsers.sync();
+    group = new FakeAutoScaling({ name: GROUP, minSize: 0, maxSize: 10 });
+    const handler = new EnrollmentHandler({
+      secret: SECRET,
+      groupName: GROUP,
+      autoScaling: group,
+      ledger,
+      issuer: hostRecordIssuer({ hosts, natsUsers, provider: 'aws', logger: silentLogger() }),
+      logger: silentLogger(),
+    });
+    controlPlane = await waitFor('NATS to accept the control plane after the reload', () =>
+      openNats({ servers: nats.url, user: 'control-plane', pass: passwords.controlPlane }).catch(() => undefined),
+    );
+    controlPlane.subscribe(ENROLL_SUBJECT, { callback: (_err, msg) => void handler.respond(msg.data).then((reply) => msg.respond(reply)) });
+    controlPlane.subscribe(subjects.allRegistrations, {
+      callback: (_err, msg) =>
+        void (async () => {
+          const request = decode(registerRequest, msg.data);
+          const trusted = await hosts.verifyToken(request.hostId, request.token);
+          if (trusted) registered.push(request.hostId);
+          msg.respond(encode(trusted ? { ok: true } : { ok: false, error: 'unknown or revoked host credentials' }));
+        })(),
+    });
+    await controlPlane.flush();
+  });
+
+  afterAll(async () => {
+    await Promise.all(connections.map((nc) => nc.close().catch(() => undefined)));
+    redis?.disconnect();
+    await redisService?.stop();
+    await nats?.stop();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('takes the credential the operator asked for, saves it, and then joins as its own NATS user', async () => {
+    // What HostService.add does before the provider raises the group's capacity.
+    const pending = { hostId: 'aws-pending1', token: 'slwh_pending-host-token-0123456789' };
+    await hosts.setTokenHash(pending.hostId, hashSecret(pending.token));
+    await hosts.setNatsPasswordHash(pending.hostId, natsPasswordHash(pending.token));
+    await hosts.save({ id: pending.hostId, provider: 'aws', state: 'down', address: '', capacity: { memoryMb: 0, cpus: 0 }, lastHeartbeat: null, createdAt: new Date().toISOString() });
+    await natsUsers.sync();
+    await ledger.addPending([pending]);
+    const instanceId = await launch();
+
+    const settings = settingsFor(instanceId);
+    const identity = await ensureHostIdentity(settings, { connect: openNats, log: silentLogger(), signal: new AbortController().signal, policy });
+    expect(identity).toEqual(pending);
+    expect(JSON.parse(await readFile(settings.hostFile, 'utf8'))).toEqual({ ...pending, instanceId });
+    expect((await stat(settings.hostFile)).mode & 0o777).toBe(0o600);
+
+    // the agent's own config from here on: NATS as itself, and registration with its token
+    const env = withHostIdentity({ SLIPWAY_ENROLLMENT_SECRET: SECRET, SLIPWAY_NATS_URL: nats.url, SLIPWAY_REGISTRY: '127.0.0.1:1' }, identity);
+    expect(env.SLIPWAY_ENROLLMENT_SECRET).toBeUndefined();
+    const config = parseAgentConfig(env, { memoryMb: 1024, cpus: 1 });
+    const asHost = await openNats({ ...natsConnectionOptions(config), waitOnFirstConnect: false, maxReconnectAttempts: 0 });
+    const reply = await asHost.request(
+      subjects.register(config.hostId),
+      encode({ hostId: config.hostId, token: config.token, address: '127.0.0.1', capacity: { memoryMb: 1024, cpus: 1 }, agentVersion: 'test' }),
+      { timeout: 5000 },
+    );
+    expect(new TextDecoder().decode(reply.data)).toBe('{"ok":true}');
+    expect(registered).toContain(pending.hostId);
+
+    // restarted, it reads the file and never asks again
+    const again = await ensureHostIdentity(settings, {
+      connect: () => Promise.reject(new Error('must not connect')),
+      log: silentLogger(),
+      signal: new AbortController().signal,
+    });
+    expect(again).toEqual(pending);
+  });
+
+  it('an instance the group launched on its own gets a new identity, whose NATS user exists by the time it connects', async () => {
+    const instanceId = await launch();
+    const settings = settingsFor(instanceId);
+    const identity = await ensureHostIdentity(settings, { connect: openNats, log: silentLogger(), signal: new AbortController().signal, policy });
+    expect(identity.hostId).toMatch(/^aws-[0-9a-f]{8}$/);
+    expect(await hosts.verifyToken(identity.hostId, identity.token)).toBe(true);
+    const config = parseAgentConfig(withHostIdentity({ SLIPWAY_NATS_URL: nats.url, SLIPWAY_REGISTRY: '127.0.0.1:1' }, identity), { memoryMb: 1, cpus: 1 });
+    const asHost = await waitFor('the new host user after the reload', () =>
+      openNats({ ...natsConnectionOptions(config), waitOnFirstConnect: false, maxReconnectAttempts: 0 }).catch(() => undefined),
+    );
+    expect(asHost.isClosed()).toBe(false);
+    // losing the file is harmless: enrolling again gives the same host
+    await rm(settings.hostFile);
+    expect(await ensureHostIdentity(settings, { connect: openNats, log: silentLogger(), signal: new AbortController().signal, policy })).toEqual(identity);
+  });
+
+  it('a wrong secret is refused by NATS itself; a request with one is refused by the control plane', async () => {
+    await expect(connect({ ...enrollConnectionOptions(settingsFor(INSTANCE, { secret: 'not-the-enrollment-secret-0123' })), waitOnFirstConnect: false, maxReconnectAttempts: 0 })).rejects.toThrow(
+      /Authorization/i,
+    );
+    const instanceId = await launch();
+    const { log, lines } = capturingLogger();
+    const asEnroll = await openNats({ ...enrollConnectionOptions(settingsFor(instanceId)), waitOnFirstConnect: false, maxReconnectAttempts: 0 });
+    const stop = new AbortController();
+    const attempt = enrollUntilAccepted({
+      request: async (subject, body, timeout) => (await asEnroll.request(subject, body, { timeout })).data,
+      settings: { secret: 'not-the-enrollment-secret-0123', instanceId, address: '127.0.0.1' },
+      policy: { ...policy, requestTimeoutMs: 5000 },
+      log,
+      signal: stop.signal,
+    });
+    await waitFor('the refusal', () => (lines.some((line) => line.includes('"reason":"enrollment refused"')) ? true : undefined), 10_000);
+    stop.abort();
+    await expect(attempt).rejects.toThrow(/abort/i);
+    expect(await ledger.enrolled()).not.toContainEqual(expect.objectContaining({ instanceId }));
+  });
+});
+
+describe('slipway-agent process with an enrollment secret', () => {
+  // Its own services: a real nats-server with users, Redis, the enrollment handler, and the
+  // agent as a process of its own (agent/main.ts, transpiled).
+  const GROUP = 'slipway-engine-process';
+  const docker = new Docker();
+  let dir: string;
+  let nats: RunningService;
+  let redisService: RunningService;
+  let redis: Redis;
+  let controlPlane: NatsConnection;
+  let group: FakeAutoScaling;
+  let entry: string;
+  let enrollRequests = 0;
+  const registered: string[] = [];
+  const heartbeats: string[] = [];
+  const hostIds: string[] = [];
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'slipway-enroll-process-'));
+    entry = await transpileAgent(join(dir, 'build'));
+    const files = { authFile: join(dir, 'auth.conf'), pidFile: join(dir, 'nats.pid'), platformUsersFile: join(dir, 'platform-users.json') };
+    const passwords = await platformNatsPasswords(files.platformUsersFile);
+    nats = await startNats({ dataDir: dir, port: await freePort(), auth: { ...files, initialAuthorization: initialAuthorization(passwords) } });
+    redisService = await startTestRedis();
+    redis = new Redis(redisService.url);
+    const hosts = new HostStore(redis);
+    const natsUsers = new NatsHostUsers(files, hosts, silentLogger(), { enrollPassword: SECRET });
+    await natsUsers.sync();
+    group = new FakeAutoScaling({ name: GROUP, minSize: 0, maxSize: 2 });
+    const handler = new EnrollmentHandler({
+      secret: SECRET,
+      groupName: GROUP,
+      autoScaling: group,
+      ledger: new RedisHostLedger(redis, SECRET),
+      issuer: hostRecordIssuer({ hosts, natsUsers, provider: 'aws', logger: silentLogger() }),
+      logger: silentLogger(),
+    });
+    controlPlane = await waitFor('NATS to accept the control plane', () =>
+      connect({ servers: nats.url, user: 'control-plane', pass: passwords.controlPlane }).catch(() => undefined),
+    );
+    controlPlane.subscribe(ENROLL_SUBJECT, {
+      callback: (_err, msg) => {
+        enrollRequests++;
+        void handler.respond(msg.data).then((reply) => msg.respond(reply));
+      },
+    });
+    controlPlane.subscribe(subjects.allRegistrations, {
+      callback: (_err, msg) =>
+        void (async () => {
+          const request = decode(registerRequest, msg.data);
+          const trusted = await hosts.verifyToken(request.hostId, request.token);
+          if (trusted) registered.push(request.hostId);
+          msg.respond(encode(trusted ? { ok: true } : { ok: false, error: 'unknown or revoked host credentials' }));
+        })(),
+    });
+    controlPlane.subscribe(subjects.allHeartbeats, { callback: (_err, msg) => heartbeats.push(msg.subject.split('.')[2]!) });
+    await controlPlane.flush();
+  });
+
+  afterAll(async () => {
+    await removeHostContainers(docker, hostIds);
+    await controlPlane?.close();
+    redis?.disconnect();
+    await redisService?.stop();
+    await nats?.stop();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('enrolls once, saves its identity, joins and heartbeats as its own host; restarted, it uses the saved identity', async () => {
+    await group.setDesiredCapacity(GROUP, 1);
+    await new Promise((done) => setImmediate(done));
+    const [instance] = group.liveInstances();
+    const hostFile = join(dir, 'host', 'host.json');
+    const env = {
+      PATH: process.env.PATH,
+      SLIPWAY_ENROLLMENT_SECRET: SECRET,
+      SLIPWAY_INSTANCE_ID: instance!.instanceId,
+      SLIPWAY_HOST_ADDRESS: '127.0.0.1',
+      SLIPWAY_HOST_FILE: hostFile,
+      SLIPWAY_NATS_URL: nats.url,
+      SLIPWAY_REGISTRY: '127.0.0.1:1',
+      SLIPWAY_HEARTBEAT_MS: '200',
+    };
+    for (const run of [1, 2]) {
+      const lines: string[] = [];
+      const agent = new ManagedProcess({ name: `slipway-agent-${run}`, argv: [process.execPath, entry], env, onLine: (line) => lines.push(line) });
+      try {
+        const hostId = await waitFor('the agent to register', () => registered.at(-1), 30_000);
+        hostIds.push(hostId);
+        await waitFor('a heartbeat from it', () => (heartbeats.includes(hostId) ? true : undefined), 10_000);
+        const saved = JSON.parse(await readFile(hostFile, 'utf8'));
+        expect(saved).toMatchObject({ hostId, instanceId: instance!.instanceId });
+        expect((await stat(hostFile)).mode & 0o777).toBe(0o600);
+        await agent.stop(30_000);
+        expect((await agent.exited).code).toBe(0);
+        const output = lines.join('\n');
+        expect(output).not.toContain(SECRET);
+        expect(output).not.toContain(saved.token);
+        expect(output).not.toMatch(/Permissions Violation/i);
+        if (run === 1) expect(output).toContain('enrolled with the control plane');
+        else expect(output).not.toContain('enrolling');
+      } finally {
+        await agent.stop(5000);
+      }
+      registered.length = 0;
+      heartbeats.length = 0;
+    }
+    expect(new Set(hostIds).size).toBe(1);
+    expect(enrollRequests).toBe(1);
+  });
+});
