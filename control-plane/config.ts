@@ -2,12 +2,14 @@
 import { join } from 'node:path';
 import { z } from 'zod';
 import { parseEnv, port, slipwayHome, type Env } from '../common/config.js';
+import { parseAwsHostSettings, type AwsHostSettings } from '../provisioner/aws/hosts-settings.js';
 
 const schema = z.object({
   SLIPWAY_API_HOST: z.string().default('127.0.0.1'),
   SLIPWAY_API_PORT: port.default(5780),
   SLIPWAY_REDIS_URL: z.string().min(1),
-  /** With these three, NATS enforces per-host users that the control plane maintains. */
+  /** With the auth and platform users files, NATS enforces per-host users that the control plane
+   *  maintains; with the pid file it signals the reload (else a file watcher does, as on AWS). */
   SLIPWAY_NATS_AUTH_FILE: z.string().optional(),
   SLIPWAY_NATS_PID_FILE: z.string().optional(),
   SLIPWAY_NATS_PLATFORM_USERS_FILE: z.string().optional(),
@@ -25,6 +27,9 @@ const schema = z.object({
   SLIPWAY_BUILD_MEMORY_MB: z.coerce.number().int().positive().default(2048),
   SLIPWAY_BUILD_CPUS: z.coerce.number().positive().default(1),
   SLIPWAY_BUILD_TIMEOUT_SECONDS: z.coerce.number().int().positive().default(900),
+  /** Where hosts come from: agent processes on this machine, or the AWS engine group
+   *  (then the SLIPWAY_AWS_* settings and SLIPWAY_ENROLLMENT_SECRET are required). */
+  SLIPWAY_HOST_PROVIDER: z.enum(['local', 'aws']).default('local'),
   /** How many local hosts (agent processes) to run; 0 when hosts come from another provider. */
   SLIPWAY_LOCAL_HOSTS: z.coerce.number().int().min(0).default(1),
   /** Whether local agents stop their app containers when the platform stops. */
@@ -47,7 +52,7 @@ export interface ControlPlaneConfig {
   api: { host: string; port: number; maxBodyBytes: number };
   redisUrl: string;
   natsUrl: string;
-  natsAuth: { authFile: string; pidFile: string; platformUsersFile: string } | null;
+  natsAuth: { authFile: string; pidFile: string | null; platformUsersFile: string } | null;
   registry: string;
   appsDomain: string;
   routerUrl: string | null;
@@ -62,6 +67,8 @@ export interface ControlPlaneConfig {
   };
   gitRoot: string;
   localHosts: { count: number; stopInstancesOnExit: boolean; dir: string; agentEntry: string | null };
+  /** Engine hosts from the AWS auto scaling group (SLIPWAY_HOST_PROVIDER=aws), else null. */
+  aws: AwsHostSettings | null;
   scheduler: {
     reconcileIntervalMs: number;
     hostDownAfterMs: number;
@@ -81,8 +88,8 @@ export function loadControlPlaneConfig(env: Env): ControlPlaneConfig {
     redisUrl: e.SLIPWAY_REDIS_URL,
     natsUrl: e.SLIPWAY_NATS_URL,
     natsAuth:
-      e.SLIPWAY_NATS_AUTH_FILE && e.SLIPWAY_NATS_PID_FILE && e.SLIPWAY_NATS_PLATFORM_USERS_FILE
-        ? { authFile: e.SLIPWAY_NATS_AUTH_FILE, pidFile: e.SLIPWAY_NATS_PID_FILE, platformUsersFile: e.SLIPWAY_NATS_PLATFORM_USERS_FILE }
+      e.SLIPWAY_NATS_AUTH_FILE && e.SLIPWAY_NATS_PLATFORM_USERS_FILE
+        ? { authFile: e.SLIPWAY_NATS_AUTH_FILE, pidFile: e.SLIPWAY_NATS_PID_FILE ?? null, platformUsersFile: e.SLIPWAY_NATS_PLATFORM_USERS_FILE }
         : null,
     registry: e.SLIPWAY_REGISTRY,
     appsDomain: e.SLIPWAY_APPS_DOMAIN,
@@ -107,6 +114,7 @@ export function loadControlPlaneConfig(env: Env): ControlPlaneConfig {
       dir: join(home, 'hosts'),
       agentEntry: e.SLIPWAY_AGENT_ENTRY ?? null,
     },
+    aws: e.SLIPWAY_HOST_PROVIDER === 'aws' ? parseAwsHostSettings(env) : null,
     scheduler: {
       reconcileIntervalMs: e.SLIPWAY_RECONCILE_INTERVAL_MS,
       hostDownAfterMs: e.SLIPWAY_HOST_DOWN_AFTER_MS,

@@ -11,6 +11,7 @@ import { compiledEntry } from '../common/entry-points.js';
 import type { Logger } from '../common/logger.js';
 import { natsServerOptions, natsUrlWithCredentials } from '../common/nats-url.js';
 import type { App } from '../common/types.js';
+import type { AutoScalingApi } from '../provisioner/aws/auto-scaling.js';
 import { LocalHostProvider } from '../provisioner/local/provider.js';
 import type { HostProvider } from '../provisioner/provider.js';
 import { natsAppLogger } from './app-logs.js';
@@ -21,6 +22,7 @@ import type { ControlPlaneConfig } from './config.js';
 import { PushSessions } from './git/push-sessions.js';
 import { ensureLogStream } from './logs/stream.js';
 import { GitRepos } from './git/repos.js';
+import type { EnrollmentHandler } from './hosts/enrollment.js';
 import { HostService } from './hosts/service.js';
 import { Membership } from './hosts/membership.js';
 import { NatsHostUsers } from './hosts/nats-users.js';
@@ -57,6 +59,8 @@ export interface ControlPlaneOverrides {
   builder?: Builder & { prepare?: () => Promise<unknown>; ready?: boolean };
   /** Where agent lines go (default: this process's stdout, already JSON). */
   onAgentLine?: (hostId: string, line: string) => void;
+  /** The engine group's Auto Scaling API with SLIPWAY_HOST_PROVIDER=aws (default: the AWS SDK's). */
+  autoScaling?: AutoScalingApi;
 }
 
 function hostCapacity() {
@@ -94,7 +98,6 @@ export async function startControlPlane(config: ControlPlaneConfig, logger: Logg
     drainMs: config.scheduler.drainMs,
   });
   const membership = new Membership({ hosts, instances, agents, reconciler, logger: logger.child({ part: 'hosts' }), hostDownAfterMs: config.scheduler.hostDownAfterMs });
-  const scheduler = new SchedulerService(nats, membership, reconciler, new LeaderLease(redis, keys.schedulerLeader), logger, config.scheduler.reconcileIntervalMs);
 
   // Loaded only when used: tests that bring their own builder need no Docker or stack.
   const builder =
@@ -135,13 +138,20 @@ export async function startControlPlane(config: ControlPlaneConfig, logger: Logg
   const repos = new GitRepos(config.gitRoot, process.execPath, compiledEntry(import.meta.url, './git/pre-receive-hook.js'));
   await repos.prepare();
 
-  const natsUsers = config.natsAuth ? new NatsHostUsers(config.natsAuth, hosts, logger.child({ part: 'nats-users' })) : null;
+  const natsUsers = config.natsAuth
+    ? new NatsHostUsers(config.natsAuth, hosts, logger.child({ part: 'nats-users' }), { enrollPassword: config.aws?.enrollmentSecret ?? null })
+    : null;
   await natsUsers?.sync();
   const agentNatsServer = natsServerOptions(config.natsUrl).servers;
 
   let localHosts: LocalHostProvider | null = null;
   let provider: HostProvider | null = null;
-  if (config.localHosts.count > 0) {
+  let enrollment: EnrollmentHandler | null = null;
+  if (config.aws) {
+    // Loaded only when used: the AWS SDK is large.
+    const { awsHosts } = await import('./hosts/aws-hosts.js');
+    ({ provider, enrollment } = await awsHosts(config.aws, { redis, hosts, natsUsers, logger, autoScaling: overrides.autoScaling }));
+  } else if (config.localHosts.count > 0) {
     localHosts = new LocalHostProvider({
       dir: config.localHosts.dir,
       nodePath: process.execPath,
@@ -158,6 +168,15 @@ export async function startControlPlane(config: ControlPlaneConfig, logger: Logg
   const hostService = provider
     ? new HostService({ hosts, instances, reconciler, provider, natsUsers, logger: logger.child({ part: 'hosts' }) })
     : null;
+  const scheduler = new SchedulerService(
+    nats,
+    membership,
+    reconciler,
+    new LeaderLease(redis, keys.schedulerLeader),
+    logger,
+    config.scheduler.reconcileIntervalMs,
+    enrollment ? (request) => enrollment.respond(request) : null,
+  );
 
   const destroyApp = async (app: App) => {
     await apps.setFormation(app.id, (await apps.formation(app.id)).map((f) => ({ ...f, quantity: 0 })));

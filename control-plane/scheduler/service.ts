@@ -2,12 +2,16 @@
 // heartbeats and events, and the periodic reconcile loop run by the leader only.
 import type { NatsConnection, Subscription } from 'nats';
 import type { Logger } from '../../common/logger.js';
+import { ENROLL_SUBJECT } from '../../common/enrollment.js';
 import { decode, encode, heartbeat, instanceEvent, registerRequest, subjects } from '../../common/protocol.js';
 import type { Membership } from '../hosts/membership.js';
 import type { LeaderLease } from './leader.js';
 import type { Reconciler } from './reconciler.js';
 
 const HOST_CHECK_MS = 1000;
+
+/** Answers an enrollment request (control-plane/hosts/enrollment.ts); never throws. */
+export type EnrollmentResponder = (request: Uint8Array) => Promise<Uint8Array>;
 
 /** `slipway.agent.<hostId>.<kind>` → hostId */
 function hostIdOf(subject: string): string {
@@ -27,6 +31,8 @@ export class SchedulerService {
     private readonly lease: LeaderLease,
     private readonly logger: Logger,
     private readonly intervalMs: number,
+    /** With enrollment (AWS engine hosts): answers `slipway.enroll`. */
+    private readonly enroll: EnrollmentResponder | null = null,
   ) {}
 
   start(): void {
@@ -40,6 +46,7 @@ export class SchedulerService {
     this.subscribe(subjects.allInstanceEvents, (subject, data) =>
       this.membership.instanceEvent(hostIdOf(subject), decode(instanceEvent, data)),
     );
+    if (this.enroll) this.answerRequests(ENROLL_SUBJECT, this.enroll);
     this.timers.push(setInterval(() => void this.tick(), this.intervalMs));
     // Silent hosts are looked for every second, so a lost host is noticed promptly.
     this.timers.push(setInterval(() => void this.checkHosts(), HOST_CHECK_MS));
@@ -77,6 +84,19 @@ export class SchedulerService {
     } finally {
       this.ticking = false;
     }
+  }
+
+  private answerRequests(subject: string, answer: EnrollmentResponder): void {
+    const sub = this.nats.subscribe(subject, {
+      queue: 'slipway-control-plane',
+      callback: (err, message) => {
+        if (err || !message.reply) return;
+        answer(message.data)
+          .then((reply) => message.respond(reply))
+          .catch((error: unknown) => this.logger.error({ err: error, subject }, 'could not answer a request'));
+      },
+    });
+    this.subscriptions.push(sub);
   }
 
   private subscribe(

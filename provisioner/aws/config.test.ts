@@ -5,7 +5,7 @@ import { ConfigError } from '../../common/errors.js';
 import { checkSecret, parseInfraSettings, readInfraConfig, SETTING_KEYS } from './config.js';
 import { installPulumiMocks, isSecret, resolve } from './mock-pulumi.js';
 
-test('defaults: two zones, NAT per zone, Redis on the control plane, routers 2..4 on 8080/8443', () => {
+test('defaults: two zones, NAT per zone, Redis on the control plane, routers 2..4 on 8080/8443, engine hosts 0..10 starting at 2', () => {
   const settings = parseInfraSettings({ domain: 'apps.example.com' });
   expect(settings).toMatchObject({
     domain: 'apps.example.com',
@@ -21,6 +21,9 @@ test('defaults: two zones, NAT per zone, Redis on the control plane, routers 2..
     routerHttpsPort: 8443,
     apiPort: 5780,
     manageRegistryScanning: true,
+    engineMin: 0,
+    engineDesired: 2,
+    engineMax: 10,
   });
   expect(settings.availabilityZones).toBeUndefined();
   expect(settings.amiId).toBeUndefined();
@@ -45,6 +48,10 @@ test('refuses bad config with one error naming every problem', () => {
   expect(bad).toThrow(ConfigError);
   expect(bad).toThrow(/domain: .*vpcCidr: .*/);
   expect(() => parseInfraSettings({ domain: 'apps.example.com', routerDesired: '9' })).toThrow(/routerMin <= routerDesired <= routerMax/);
+  expect(() => parseInfraSettings({ domain: 'apps.example.com', engineDesired: '11' })).toThrow(/engineMin <= engineDesired <= engineMax/);
+  expect(() => parseInfraSettings({ domain: 'apps.example.com', engineMin: '3' })).toThrow(/engineDesired: engineMin <= engineDesired/);
+  expect(() => parseInfraSettings({ domain: 'apps.example.com', engineMax: '0', engineDesired: '0' })).toThrow(/at least one engine host/);
+  expect(parseInfraSettings({ domain: 'apps.example.com', engineMin: '1', engineDesired: '4', engineMax: '40' })).toMatchObject({ engineMin: 1, engineDesired: 4, engineMax: 40 });
   expect(() => parseInfraSettings({ domain: 'apps.example.com', apiPort: '2375' })).toThrow(/2375\/2376/);
   expect(() => parseInfraSettings({})).toThrow(/domain/);
 });

@@ -57,6 +57,11 @@ const schema = z
     amiId: z.string().regex(/^ami-[0-9a-f]{8,17}$/).optional(),
     engineInstanceType: z.string().regex(INSTANCE_TYPE).default('t3.large'),
     engineVolumeGb: z.coerce.number().int().min(20).max(16384).default(50),
+    /** The engine hosts' auto scaling group. Its desired size is set at creation; after that the
+     *  control plane owns it (adding and removing hosts), within engineMin..engineMax. */
+    engineMin: count(0),
+    engineDesired: count(2),
+    engineMax: count(10),
     controlPlaneInstanceType: z.string().regex(INSTANCE_TYPE).default('t3.large'),
     controlPlaneVolumeGb: z.coerce.number().int().min(20).max(16384).default(100),
     routerInstanceType: z.string().regex(INSTANCE_TYPE).default('t3.small'),
@@ -84,6 +89,10 @@ const schema = z
       ctx.addIssue({ code: 'custom', path: ['routerDesired'], message: 'routerMin <= routerDesired <= routerMax' });
     }
     if (value.routerMax < 1) ctx.addIssue({ code: 'custom', path: ['routerMax'], message: 'at least one router' });
+    if (!(value.engineMin <= value.engineDesired && value.engineDesired <= value.engineMax)) {
+      ctx.addIssue({ code: 'custom', path: ['engineDesired'], message: 'engineMin <= engineDesired <= engineMax' });
+    }
+    if (value.engineMax < 1) ctx.addIssue({ code: 'custom', path: ['engineMax'], message: 'at least one engine host' });
     if (value.appPortFrom > value.appPortTo) {
       ctx.addIssue({ code: 'custom', path: ['appPortFrom'], message: 'appPortFrom <= appPortTo' });
     }

@@ -8,11 +8,14 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { freePort } from '../../common/ports.js';
 import { ManagedProcess } from '../../supervisor/process.js';
 import { parseCloudConfig } from './cloud-init.js';
+import { loadControlPlaneConfig } from '../../control-plane/config.js';
 import {
   API_ENV_FILE,
   API_SERVICE,
   apiEnvironment,
+  NATS_AUTH_DIR,
   NATS_AUTH_FILE,
+  NATS_PLATFORM_USERS_FILE,
   NATS_CONFIG_FILE,
   natsServerConfig,
   REDIS_CONFIG_FILE,
@@ -22,21 +25,15 @@ import {
 } from './control-plane-user-data.js';
 import { HOST_PATHS } from './docker-host.js';
 import { validateCloudConfig, verifyUnits } from './host-validators.js';
-import { parseHostsStackSettings, type HostsStackSettings } from './hosts-settings.js';
+import { parseAwsHostSettings, type AwsHostSettings } from './hosts-settings.js';
 
-const HOSTS: HostsStackSettings = {
+const ENGINE_HOSTS: AwsHostSettings = {
   region: 'eu-west-1',
-  infraStack: 'production',
-  stackName: 'production-hosts',
-  backendUrl: 's3://slipway-production-hosts-abc?region=eu-west-1',
-  secretsProvider: 'awskms://1234abcd-12ab-34cd-56ef-1234567890ab?region=eu-west-1',
-  workDir: '/var/lib/slipway/hosts-stack',
-  launchTemplateId: 'lt-0123456789abcdef0',
-  subnetIds: ['subnet-0aaa', 'subnet-0bbb'],
-  engineInstanceType: 't3.large',
-  natsAddress: 'nats.slipway.internal:4222',
-  registry: '123456789012.dkr.ecr.eu-west-1.amazonaws.com',
-  agentImage: '123456789012.dkr.ecr.eu-west-1.amazonaws.com/slipway/production/agent:0.1.0',
+  engineGroupName: 'slipway-engine-0123abcd',
+  engineCapacity: { memoryMb: 8192, cpus: 2 },
+  enrollmentSecret: 'enrollment-secret-0123456789abcdef',
+  enrollTimeoutMs: 900_000,
+  endpoint: null,
 };
 
 const INPUT: ControlPlaneUserDataInput = {
@@ -49,7 +46,7 @@ const INPUT: ControlPlaneUserDataInput = {
   adminToken: `slw_0123456789abcdef_${'B'.repeat(43)}`,
   natsPasswords: { controlPlane: 'cp-password-0123456789abcdef', router: 'router-password-0123456789ab' },
   redis: { kind: 'on-host', password: 'redis-password-0123456789ab' },
-  hostsStack: HOSTS,
+  engineHosts: ENGINE_HOSTS,
 };
 
 const userData = renderControlPlaneUserData(INPUT);
@@ -73,10 +70,20 @@ describe('control-plane host user-data', () => {
     expect(auth).toMatchObject({ permissions: '0640', owner: 'root:nats', defer: true });
     expect(auth.content).toContain('user: "control-plane", password: "cp-password-0123456789abcdef"');
     expect(auth.content).toContain('user: "router", password: "router-password-0123456789ab"');
+    // engine hosts may enroll before the control plane's first rewrite of the file
+    expect(auth.content).toContain(
+      '{ user: "enroll", password: "enrollment-secret-0123456789abcdef", permissions: { publish: { allow: ["slipway.enroll"] }, subscribe: { allow: ["_INBOX_enroll.>"] } } }',
+    );
     expect(file('/etc/systemd/system/slipway-nats-auth.path')?.content).toContain(`PathChanged=${NATS_AUTH_FILE}`);
+    // the control plane (root, in its container) rewrites the file; nats (its group) must read it
+    expect(doc.runcmd).toContainEqual(['install', '-d', '-o', 'root', '-g', 'nats', '-m', '2750', NATS_AUTH_DIR]);
+    const starts = doc.runcmd.map((argv) => argv.join(' '));
+    expect(starts.findIndex((line) => line.includes(NATS_AUTH_DIR))).toBeLessThan(starts.indexOf('systemctl restart nats-server.service'));
+    expect(JSON.parse(file(NATS_PLATFORM_USERS_FILE)!.content)).toEqual(INPUT.natsPasswords);
+    expect(file(NATS_PLATFORM_USERS_FILE)).toMatchObject({ permissions: '0600', owner: 'root:root' });
   });
 
-  test('the API gets its config, the hosts stack settings and the Docker socket (builds), not a TCP Docker API', () => {
+  test('the API gets its config, the engine group and enrollment settings and the Docker socket (builds), not a TCP Docker API', () => {
     const env = apiEnvironment(INPUT);
     expect(env).toMatchObject({
       SLIPWAY_API_HOST: '0.0.0.0',
@@ -90,12 +97,19 @@ describe('control-plane host user-data', () => {
       SLIPWAY_HOST_PROVIDER: 'aws',
       SLIPWAY_LOCAL_HOSTS: '0',
     });
-    // what the infra stack writes is exactly what the control plane's main parses back
-    expect(parseHostsStackSettings(env)).toEqual(HOSTS);
+    // what the infra stack writes is exactly what the control plane parses back
+    expect(parseAwsHostSettings(env)).toEqual(ENGINE_HOSTS);
+    const config = loadControlPlaneConfig(env);
+    expect(config.aws).toEqual(ENGINE_HOSTS);
+    expect(config.natsAuth).toEqual({ authFile: NATS_AUTH_FILE, pidFile: null, platformUsersFile: NATS_PLATFORM_USERS_FILE });
+    expect(config.localHosts.count).toBe(0);
+    // no Pulumi (or its state) on the control plane any more
+    expect(Object.keys(env).filter((key) => /PULUMI|HOSTS_STACK|BACKEND/.test(key))).toEqual([]);
     expect(file(API_ENV_FILE)).toMatchObject({ permissions: '0600', owner: 'root:root' });
     const unit = file(`/etc/systemd/system/${API_SERVICE}`)!.content;
     expect(unit).toContain('--volume /var/run/docker.sock:/var/run/docker.sock');
     expect(unit).not.toContain(INPUT.adminToken);
+    expect(unit).not.toContain(ENGINE_HOSTS.enrollmentSecret);
     expect(userData).not.toMatch(/tcp:\/\/|\b237[56]\b/);
   });
 
@@ -118,7 +132,7 @@ describe('control-plane host user-data', () => {
       doc.write_files.filter((f) => /^\/etc\/systemd\/system\/[^/]+\.(service|timer|path)$/.test(f.path)).map((f) => [f.path.split('/').pop()!, f.content]),
     );
     expect(Object.keys(units)).toContain(API_SERVICE);
-    expect(await verifyUnits(units, ['/usr/bin/docker-credential-ecr-login', HOST_PATHS.hostAddressScript])).toEqual([]);
+    expect(await verifyUnits(units, ['/usr/bin/docker-credential-ecr-login', HOST_PATHS.instanceIdentityScript])).toEqual([]);
   });
 });
 

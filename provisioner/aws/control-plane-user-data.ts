@@ -1,12 +1,13 @@
 // User-data of the control-plane host: NATS and (unless ElastiCache is used) Redis from
 // Debian's packages, reachable from the VPC only and password-protected, and the Platform API
-// as a container. The API also drives the hosts stack, so it gets that stack's settings.
+// as a container. The API also sizes the engine hosts' group and enrolls its instances, so it
+// gets the group's settings and the enrollment secret; NATS starts with the `enroll` user.
 import { envFile, renderCloudConfig, systemdCommandLine, systemdUnit, UserDataError, type CloudFile } from './cloud-init.js';
 import { checkSecret } from './config.js';
 import { containerServiceUnit, DOCKER_HOST_COMMANDS, DOCKER_HOST_PACKAGES, dockerHostFiles, HOST_PATHS, platformContainerOptions } from './docker-host.js';
 import { natsUrl, NATS_PORT, REDIS_PORT, redisUrl, type RedisTarget } from './endpoints.js';
-import { hostsStackEnvironment, type HostsStackSettings } from './hosts-settings.js';
-import { CONTROL_PLANE_NATS_USER, platformNatsUsers, renderNatsAuthorization } from '../../common/nats-auth.js';
+import { awsHostEnvironment, type AwsHostSettings } from './hosts-settings.js';
+import { CONTROL_PLANE_NATS_USER, enrollNatsUser, platformNatsUsers, renderNatsAuthorization } from '../../common/nats-auth.js';
 
 export interface ControlPlaneUserDataInput {
   registry: string;
@@ -22,13 +23,17 @@ export interface ControlPlaneUserDataInput {
   natsPasswords: { controlPlane: string; router: string };
   /** Redis on this host (with its password) or ElastiCache (endpoint and AUTH token). */
   redis: { kind: 'on-host'; password: string } | { kind: 'managed'; endpoint: string; authToken: string };
-  hostsStack: HostsStackSettings;
+  /** The engine group, engine capacity and enrollment secret. */
+  engineHosts: AwsHostSettings;
 }
 
 export const SLIPWAY_DATA_DIR = '/var/lib/slipway';
 export const NATS_DIR = `${SLIPWAY_DATA_DIR}/nats`;
+export const NATS_AUTH_DIR = `${NATS_DIR}/auth`;
 /** The control plane rewrites this file as hosts join and leave; NATS reloads it. */
-export const NATS_AUTH_FILE = `${NATS_DIR}/auth/auth.conf`;
+export const NATS_AUTH_FILE = `${NATS_AUTH_DIR}/auth.conf`;
+/** The platform's own NATS passwords, which the control plane writes back with every rewrite. */
+export const NATS_PLATFORM_USERS_FILE = `${NATS_DIR}/platform-users.json`;
 export const NATS_CONFIG_FILE = `${NATS_DIR}/nats.conf`;
 export const REDIS_CONFIG_FILE = '/etc/redis/slipway.conf';
 export const API_ENV_FILE = '/etc/slipway/api.env';
@@ -106,16 +111,15 @@ export function apiEnvironment(input: ControlPlaneUserDataInput): Record<string,
     SLIPWAY_BOOTSTRAP_ADMIN_TOKEN: checkSecret('admin token', input.adminToken),
     SLIPWAY_REDIS_URL: redisUrl(redis),
     SLIPWAY_NATS_URL: natsUrl(CONTROL_PLANE_NATS_USER, input.natsPasswords.controlPlane, `127.0.0.1:${NATS_PORT}`),
+    // No pid file: nats-server runs outside the API's container; a path unit reloads it.
     SLIPWAY_NATS_AUTH_FILE: NATS_AUTH_FILE,
-    SLIPWAY_NATS_ROUTER_PASSWORD: checkSecret('router NATS password', input.natsPasswords.router),
+    SLIPWAY_NATS_PLATFORM_USERS_FILE: NATS_PLATFORM_USERS_FILE,
     SLIPWAY_REGISTRY: input.registry,
     SLIPWAY_REGISTRY_AUTH_FILE: HOST_PATHS.registryAuthFile,
     SLIPWAY_REGISTRY_REPOSITORY_PREFIX: input.appRepositoryPrefix,
     SLIPWAY_HOST_PROVIDER: 'aws',
-    // The hosts stack's Pulumi workspace and plugins must live on the data volume (read-only root).
-    PULUMI_HOME: `${SLIPWAY_DATA_DIR}/pulumi`,
     SLIPWAY_LOCAL_HOSTS: '0',
-    ...hostsStackEnvironment(input.hostsStack),
+    ...awsHostEnvironment(input.engineHosts),
   };
 }
 
@@ -144,10 +148,19 @@ export function renderControlPlaneUserData(input: ControlPlaneUserDataInput): st
     { path: NATS_CONFIG_FILE, content: natsServerConfig(), permissions: '0640', owner: 'root:nats', defer: true },
     {
       path: NATS_AUTH_FILE,
-      content: renderNatsAuthorization(platformNatsUsers(input.natsPasswords)),
+      // The enroll user from the start: engine hosts may boot before the API's first rewrite.
+      content: renderNatsAuthorization([...platformNatsUsers(input.natsPasswords), enrollNatsUser(input.engineHosts.enrollmentSecret)]),
       permissions: '0640',
       owner: 'root:nats',
       defer: true,
+    },
+    {
+      path: NATS_PLATFORM_USERS_FILE,
+      content: JSON.stringify({
+        controlPlane: checkSecret('control-plane NATS password', input.natsPasswords.controlPlane),
+        router: checkSecret('router NATS password', input.natsPasswords.router),
+      }),
+      permissions: '0600',
     },
     {
       path: '/etc/systemd/system/nats-server.service.d/10-slipway.conf',
@@ -188,6 +201,8 @@ export function renderControlPlaneUserData(input: ControlPlaneUserDataInput): st
     commands: [
       ...DOCKER_HOST_COMMANDS,
       ['install', '-d', '-o', 'nats', '-g', 'nats', '-m', '0750', `${NATS_DIR}/jetstream`],
+      // setgid: the users file the API (root, in its container) rewrites stays readable by nats.
+      ['install', '-d', '-o', 'root', '-g', 'nats', '-m', '2750', NATS_AUTH_DIR],
       ['systemctl', 'restart', 'nats-server.service'],
       ['systemctl', 'enable', '--now', NATS_AUTH_PATH_UNIT],
       ...(onHostRedis ? [['systemctl', 'restart', 'redis-server.service']] : []),

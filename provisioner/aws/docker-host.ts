@@ -1,7 +1,8 @@
 // What every Slipway machine on AWS gets (engine hosts, the control plane, routers): Docker
 // Engine from Debian's packages, listening on its unix socket only; pull credentials for the
-// stack's ECR registry, refreshed by a systemd timer from the instance's role; the private
-// address read from IMDSv2; and a systemd unit shape for the one platform container it runs.
+// stack's ECR registry, refreshed by a systemd timer from the instance's role; the instance's
+// id and private address read from IMDSv2; and a systemd unit shape for the one platform
+// container it runs.
 import { systemdCommandLine, systemdUnit, UserDataError, type CloudFile } from './cloud-init.js';
 
 export const DOCKER_HOST_PACKAGES = ['docker.io', 'amazon-ecr-credential-helper', 'curl', 'ca-certificates'] as const;
@@ -16,8 +17,9 @@ export const HOST_PATHS = {
   /** Docker credential-helper JSON ({"ServerURL","Username","Secret"}), refreshed every 6 h. */
   registryAuthDir: '/run/slipway/registry',
   registryAuthFile: '/run/slipway/registry/auth.json',
-  hostAddressScript: '/usr/local/lib/slipway/host-address',
-  hostAddressEnv: '/run/slipway/host-address.env',
+  /** Writes SLIPWAY_INSTANCE_ID and SLIPWAY_HOST_ADDRESS (IMDSv2) into instanceEnv. */
+  instanceIdentityScript: '/usr/local/lib/slipway/instance-identity',
+  instanceEnv: '/run/slipway/instance.env',
 } as const;
 
 export const REGISTRY_AUTH_SERVICE = 'slipway-registry-auth.service';
@@ -54,19 +56,29 @@ export const DOCKER_DAEMON_CONFIG = {
   'no-new-privileges': true,
 } as const;
 
-// Reads the private IPv4 address from IMDSv2 (a session token first, as `httpTokens: required`
-// demands) for the platform container's env. Static text: nothing is interpolated into it.
-export const HOST_ADDRESS_SCRIPT = `#!/bin/sh
-# Writes this instance's private IPv4 address, read from IMDSv2, as SLIPWAY_HOST_ADDRESS.
+// Reads the instance id and private IPv4 address from IMDSv2 (a session token first, as
+// `httpTokens: required` demands) for the platform container's env. Static text: nothing is
+// interpolated into it. The two overrides exist for tests (a stand-in IMDS on 127.0.0.1);
+// systemd sets neither.
+export const INSTANCE_IDENTITY_SCRIPT = `#!/bin/sh
+# Writes this instance's id and private IPv4 address, read from IMDSv2, as
+# SLIPWAY_INSTANCE_ID and SLIPWAY_HOST_ADDRESS.
 set -eu
-imds=http://169.254.169.254/latest
+imds=\${SLIPWAY_IMDS_URL:-http://169.254.169.254/latest}
+out=\${SLIPWAY_INSTANCE_ENV:-${HOST_PATHS.instanceEnv}}
 token=$(curl -fsS --retry 10 --retry-connrefused -X PUT "$imds/api/token" -H 'X-aws-ec2-metadata-token-ttl-seconds: 60')
 address=$(curl -fsS --retry 10 --retry-connrefused -H "X-aws-ec2-metadata-token: $token" "$imds/meta-data/local-ipv4")
+instance=$(curl -fsS --retry 10 --retry-connrefused -H "X-aws-ec2-metadata-token: $token" "$imds/meta-data/instance-id")
 case "$address" in
   *[!0-9.]*|'') echo "unexpected local-ipv4 from IMDS: $address" >&2; exit 1 ;;
 esac
-printf 'SLIPWAY_HOST_ADDRESS=%s\\n' "$address" > ${HOST_PATHS.hostAddressEnv}.tmp
-mv ${HOST_PATHS.hostAddressEnv}.tmp ${HOST_PATHS.hostAddressEnv}
+case "$instance" in
+  i-*[!0-9a-f]*|i-) echo "unexpected instance-id from IMDS: $instance" >&2; exit 1 ;;
+  i-*) ;;
+  *) echo "unexpected instance-id from IMDS: $instance" >&2; exit 1 ;;
+esac
+printf 'SLIPWAY_INSTANCE_ID=%s\\nSLIPWAY_HOST_ADDRESS=%s\\n' "$instance" "$address" > "$out.tmp"
+mv "$out.tmp" "$out"
 `;
 
 const REGISTRY_AUTH_UNIT = systemdUnit({
@@ -115,7 +127,7 @@ export function dockerHostFiles(registry: string): CloudFile[] {
     },
     // No trailing newline: the helper takes stdin verbatim as the server URL.
     { path: HOST_PATHS.registryHost, content: registry, permissions: '0644' },
-    { path: HOST_PATHS.hostAddressScript, content: HOST_ADDRESS_SCRIPT, permissions: '0755' },
+    { path: HOST_PATHS.instanceIdentityScript, content: INSTANCE_IDENTITY_SCRIPT, permissions: '0755' },
     { path: `/etc/systemd/system/${REGISTRY_AUTH_SERVICE}`, content: REGISTRY_AUTH_UNIT, permissions: '0644' },
     { path: `/etc/systemd/system/${REGISTRY_AUTH_TIMER}`, content: REGISTRY_AUTH_TIMER_UNIT, permissions: '0644' },
   ];
@@ -139,7 +151,7 @@ export interface ContainerServiceSpec {
   runOptions: readonly string[];
   /** Extra units this one needs started first. */
   after?: readonly string[];
-  /** Runs before the container, e.g. the host-address script. */
+  /** Runs before the container, e.g. the instance-identity script. */
   execStartPre?: readonly (readonly string[])[];
 }
 

@@ -1,16 +1,36 @@
-// The engine host's user-data: Docker from Debian's packages on its unix socket only, and the
-// agent as a container with this host's credentials, NATS address and IMDSv2-read address;
-// checked for content, and by cloud-init's schema and systemd themselves.
-import { describe, expect, test } from 'vitest';
+// The engine hosts' user-data (one for the whole group, in the launch template): Docker from
+// Debian's packages on its unix socket only, and the agent as a container with the enrollment
+// secret, the NATS address, the instance id and address read from IMDSv2, and its host file
+// volume; never any host's own token. Checked for content, by cloud-init's schema and systemd,
+// and the IMDSv2 script is run for real against a stand-in metadata service on 127.0.0.1.
+import { execFile } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { thrown } from './test-helpers.js';
 import { parseCloudConfig, UserDataError } from './cloud-init.js';
-import { DOCKER_DAEMON_CONFIG, HOST_PATHS } from './docker-host.js';
-import { AGENT_ENV_FILE, AGENT_SERVICE, agentEnvironment, agentRunOptions, renderEngineUserData, type EngineUserDataInput } from './engine-user-data.js';
+import { DOCKER_DAEMON_CONFIG, HOST_PATHS, INSTANCE_IDENTITY_SCRIPT } from './docker-host.js';
+import {
+  AGENT_ENV_FILE,
+  AGENT_SERVICE,
+  AGENT_STATE_DIR,
+  agentEnvironment,
+  agentRunOptions,
+  HOST_FILE,
+  renderEngineUserData,
+  type EngineUserDataInput,
+} from './engine-user-data.js';
 import { validateCloudConfig, verifyUnits } from './host-validators.js';
 
+const run = promisify(execFile);
+
 const INPUT: EngineUserDataInput = {
-  hostId: 'h-7f3a',
-  token: 'slh_0123456789abcdef_secret-token-value',
+  enrollmentSecret: 'enrollment-secret-0123456789abcdef-XYZ',
   natsAddress: 'nats.slipway.internal:4222',
   registry: '123456789012.dkr.ecr.us-east-1.amazonaws.com',
   agentImage: '123456789012.dkr.ecr.us-east-1.amazonaws.com/slipway/production/agent:0.1.0',
@@ -45,35 +65,48 @@ describe('engine host user-data', () => {
     expect(userData).not.toMatch(/DOCKER_OPTS|DOCKER_HOST/);
   });
 
-  test('runs the agent as a container with the host\'s own credentials and the NATS address', () => {
+  test('runs the agent with the enrollment secret and the NATS address, and no host identity of its own', () => {
     const env = file(AGENT_ENV_FILE);
     expect(env.permissions).toBe('0600');
     expect(env.owner).toBe('root:root');
     expect(env.content).toBe(
       [
-        'SLIPWAY_HOST_ID=h-7f3a',
-        `SLIPWAY_HOST_TOKEN=${INPUT.token}`,
-        `SLIPWAY_NATS_URL=nats://h-7f3a:${INPUT.token}@nats.slipway.internal:4222`,
+        `SLIPWAY_ENROLLMENT_SECRET=${INPUT.enrollmentSecret}`,
+        `SLIPWAY_HOST_FILE=${HOST_FILE}`,
+        'SLIPWAY_NATS_URL=nats://nats.slipway.internal:4222',
         'SLIPWAY_REGISTRY=123456789012.dkr.ecr.us-east-1.amazonaws.com',
         'SLIPWAY_REGISTRY_AUTH_FILE=/run/slipway/registry/auth.json',
         'SLIPWAY_DOCKER_SOCKET=/var/run/docker.sock',
         '',
       ].join('\n'),
     );
+    // one user-data for every instance: nothing in it names a host or carries a host token
+    expect(userData).not.toMatch(/SLIPWAY_HOST_ID|SLIPWAY_HOST_TOKEN|slwh_/);
     expect(execStart).toMatch(/^ExecStart=\/usr\/bin\/docker run --rm --name slipway-agent /);
     expect(execStart.endsWith(` ${INPUT.agentImage}`)).toBe(true);
-    expect(execStart).toContain(`--env-file ${AGENT_ENV_FILE} --env-file ${HOST_PATHS.hostAddressEnv}`);
-    // the token travels in the 0600 env file, never on a command line (ps, journal)
-    expect(unit).not.toContain(INPUT.token);
+    expect(execStart).toContain(`--env-file ${AGENT_ENV_FILE} --env-file ${HOST_PATHS.instanceEnv}`);
+    // the secret travels in the 0600 env file only, never on a command line (ps, journal)
+    expect(unit).not.toContain(INPUT.enrollmentSecret);
+    expect(userData.split(INPUT.enrollmentSecret)).toHaveLength(2);
   });
 
-  test('SLIPWAY_HOST_ADDRESS is the private IP read from IMDSv2 (token first) before each start', () => {
-    expect(unit).toContain(`ExecStartPre=${HOST_PATHS.hostAddressScript}`);
-    const script = file(HOST_PATHS.hostAddressScript);
+  test('the agent keeps its enrolled identity in a root-only host directory, its only writable mount', () => {
+    expect(execStart).toContain(`--volume ${AGENT_STATE_DIR}:${AGENT_STATE_DIR} `);
+    expect(HOST_FILE.startsWith(`${AGENT_STATE_DIR}/`)).toBe(true);
+    expect(execStart).toContain('--read-only');
+    const makeDir = doc.runcmd.findIndex((argv) => argv.includes(AGENT_STATE_DIR));
+    expect(doc.runcmd[makeDir]).toEqual(['install', '-d', '-o', 'root', '-g', 'root', '-m', '0700', AGENT_STATE_DIR]);
+    expect(makeDir).toBeLessThan(doc.runcmd.length - 1);
+  });
+
+  test('the instance id and address are read from IMDSv2 (token first) before each start', () => {
+    expect(unit).toContain(`ExecStartPre=${HOST_PATHS.instanceIdentityScript}`);
+    const script = file(HOST_PATHS.instanceIdentityScript);
     expect(script.permissions).toBe('0755');
+    expect(script.content).toBe(INSTANCE_IDENTITY_SCRIPT);
     expect(script.content).toContain('-X PUT "$imds/api/token" -H \'X-aws-ec2-metadata-token-ttl-seconds: 60\'');
-    expect(script.content).toContain('-H "X-aws-ec2-metadata-token: $token" "$imds/meta-data/local-ipv4"');
-    expect(script.content).toContain(`SLIPWAY_HOST_ADDRESS=%s`);
+    expect(script.content).toContain('"$imds/meta-data/instance-id"');
+    expect(script.content).toContain('imds=${SLIPWAY_IMDS_URL:-http://169.254.169.254/latest}');
   });
 
   test('only the agent gets the Docker socket, and it runs with no capabilities on the host network', () => {
@@ -92,14 +125,13 @@ describe('engine host user-data', () => {
     expect(doc.runcmd).toContainEqual(['systemctl', 'enable', '--now', 'slipway-registry-auth.timer']);
   });
 
-  test('rejects inputs that could change the meaning of a line', () => {
-    expect(() => agentEnvironment({ ...INPUT, hostId: 'h1.x' })).toThrow(UserDataError);
-    expect(() => agentEnvironment({ ...INPUT, token: 'short' })).toThrow(UserDataError);
-    expect(() => agentEnvironment({ ...INPUT, token: 'abcdefghijklmnop@evil:4222/x' })).toThrow(UserDataError);
+  test('rejects inputs that could change the meaning of a line, never echoing the secret', () => {
+    expect(() => agentEnvironment({ ...INPUT, enrollmentSecret: 'short' })).toThrow(UserDataError);
+    expect(() => agentEnvironment({ ...INPUT, enrollmentSecret: 'abcdefghijklmnop@evil:4222/x' })).toThrow(UserDataError);
+    expect(() => agentEnvironment({ ...INPUT, natsAddress: 'nats.slipway.internal:4222/../x' })).toThrow(UserDataError);
     expect(() => renderEngineUserData({ ...INPUT, agentImage: 'image; rm -rf /' })).toThrow(UserDataError);
     expect(() => renderEngineUserData({ ...INPUT, registry: 'evil host' })).toThrow(UserDataError);
-    // the token never appears in an error message
-    const error = thrown(() => agentEnvironment({ ...INPUT, token: 'secret-with space' }));
+    const error = thrown(() => agentEnvironment({ ...INPUT, enrollmentSecret: 'secret-with space-0123456789' }));
     expect(error).toBeInstanceOf(UserDataError);
     expect(error.message).not.toContain('secret-with');
   });
@@ -115,6 +147,63 @@ describe('engine host user-data', () => {
       doc.write_files.filter((f) => /^\/etc\/systemd\/system\/[^/]+\.(service|timer)$/.test(f.path)).map((f) => [f.path.split('/').pop()!, f.content]),
     );
     expect(Object.keys(units).sort()).toEqual([AGENT_SERVICE, 'slipway-registry-auth.service', 'slipway-registry-auth.timer']);
-    expect(await verifyUnits(units, [HOST_PATHS.hostAddressScript, '/usr/bin/docker-credential-ecr-login'])).toEqual([]);
+    expect(await verifyUnits(units, [HOST_PATHS.instanceIdentityScript, '/usr/bin/docker-credential-ecr-login'])).toEqual([]);
+  });
+});
+
+describe('the instance-identity script against a stand-in IMDSv2 on 127.0.0.1', () => {
+  let dir: string;
+  let imds: ReturnType<typeof createServer>;
+  let url: string;
+  let answers: Record<string, string>;
+  const requests: string[] = [];
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'slipway-imds-'));
+    await writeFile(join(dir, 'instance-identity'), INSTANCE_IDENTITY_SCRIPT, { mode: 0o755 });
+    // IMDSv2: a PUT for a session token, then GETs that must present it.
+    imds = createServer((request, response) => {
+      requests.push(`${request.method} ${request.url}`);
+      if (request.method === 'PUT' && request.url === '/latest/api/token' && request.headers['x-aws-ec2-metadata-token-ttl-seconds'] === '60') {
+        response.end('imds-session-token');
+        return;
+      }
+      const value = answers[request.url ?? ''];
+      if (request.method === 'GET' && value !== undefined && request.headers['x-aws-ec2-metadata-token'] === 'imds-session-token') {
+        response.end(value);
+        return;
+      }
+      response.writeHead(401).end();
+    });
+    imds.listen(0, '127.0.0.1');
+    await once(imds, 'listening');
+    url = `http://127.0.0.1:${(imds.address() as AddressInfo).port}/latest`;
+  });
+
+  afterAll(async () => {
+    imds?.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  const runScript = () =>
+    run('/bin/sh', [join(dir, 'instance-identity')], {
+      env: { PATH: '/usr/bin:/bin', SLIPWAY_IMDS_URL: url, SLIPWAY_INSTANCE_ENV: join(dir, 'instance.env') },
+      timeout: 30_000,
+    });
+
+  test('writes the instance id and private address, having asked for a session token first', async () => {
+    answers = { '/latest/meta-data/local-ipv4': '10.42.17.5', '/latest/meta-data/instance-id': 'i-0123456789abcdef0' };
+    await runScript();
+    expect(await readFile(join(dir, 'instance.env'), 'utf8')).toBe('SLIPWAY_INSTANCE_ID=i-0123456789abcdef0\nSLIPWAY_HOST_ADDRESS=10.42.17.5\n');
+    expect(requests.slice(0, 3)).toEqual(['PUT /latest/api/token', 'GET /latest/meta-data/local-ipv4', 'GET /latest/meta-data/instance-id']);
+  });
+
+  test('refuses answers that are not an address and an instance id', async () => {
+    await rm(join(dir, 'instance.env'), { force: true });
+    answers = { '/latest/meta-data/local-ipv4': '10.42.17.5', '/latest/meta-data/instance-id': 'i-0123\nSLIPWAY_HOST_ID=evil' };
+    await expect(runScript()).rejects.toThrow(/unexpected instance-id/);
+    answers = { '/latest/meta-data/local-ipv4': '10.0.0.1 EVIL=1', '/latest/meta-data/instance-id': 'i-0123456789abcdef0' };
+    await expect(runScript()).rejects.toThrow(/unexpected local-ipv4/);
+    await expect(readFile(join(dir, 'instance.env'), 'utf8')).rejects.toThrow(/ENOENT/);
   });
 });

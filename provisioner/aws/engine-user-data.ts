@@ -1,12 +1,15 @@
-// User-data of one engine host: Docker Engine from Debian's packages (unix socket only) and
-// the Slipway agent as a container that joins with this host's own credentials.
+// User-data of every engine host (the engine launch template's, so the same for all instances
+// of the group): Docker Engine from Debian's packages (unix socket only) and the Slipway agent
+// as a container. It carries the group's enrollment secret and no host's own credentials: the
+// agent enrolls with the secret, its instance id and address (read from IMDSv2 before each
+// start), and keeps the identity it gets in a root-only host file on the host.
+import { ENROLLMENT_SECRET } from '../../common/enrollment.js';
 import { envFile, renderCloudConfig, UserDataError } from './cloud-init.js';
 import { containerServiceUnit, DOCKER_HOST_COMMANDS, DOCKER_HOST_PACKAGES, dockerHostFiles, HOST_PATHS, platformContainerOptions } from './docker-host.js';
 
 export interface EngineUserDataInput {
-  hostId: string;
-  /** The host's secret, issued by the control plane for this host alone. */
-  token: string;
+  /** Shared by the group's instances until each enrolls for its own identity: a secret. */
+  enrollmentSecret: string;
   /** `host:port` of NATS inside the VPC, e.g. `nats.slipway.internal:4222`. */
   natsAddress: string;
   /** ECR registry host the agent pulls app images from. */
@@ -17,21 +20,22 @@ export interface EngineUserDataInput {
 export const AGENT_SERVICE = 'slipway-agent.service';
 export const AGENT_ENV_FILE = '/etc/slipway/agent.env';
 export const DOCKER_SOCKET = '/var/run/docker.sock';
+/** Holds the host file (the enrolled identity): root only, the agent's only writable mount. */
+export const AGENT_STATE_DIR = '/var/lib/slipway/agent';
+export const HOST_FILE = `${AGENT_STATE_DIR}/host.json`;
 
-const HOST_ID = /^[A-Za-z0-9_-]{1,64}$/;
-// URL-unreserved characters only, so the token sits in the NATS URL without encoding.
-const TOKEN = /^[A-Za-z0-9._~-]{16,512}$/;
 const ADDRESS = /^[a-z0-9]([a-z0-9.-]*[a-z0-9])?:\d{1,5}$/;
 
-/** The agent's environment; NATS authenticates the host as user `hostId` with its token. */
+/** The agent's environment (the instance id and address come from a second file, per start). */
 export function agentEnvironment(input: EngineUserDataInput): Record<string, string> {
-  if (!HOST_ID.test(input.hostId)) throw new UserDataError(`bad host id: ${input.hostId}`);
-  if (!TOKEN.test(input.token)) throw new UserDataError(`the token of host ${input.hostId} must be 16-512 URL-safe characters`);
+  // The secret sits in NATS's config and an env file unescaped; never echo it.
+  if (!ENROLLMENT_SECRET.test(input.enrollmentSecret)) throw new UserDataError('the enrollment secret must be 16-512 URL-safe characters');
   if (!ADDRESS.test(input.natsAddress)) throw new UserDataError(`bad NATS address: ${input.natsAddress}`);
   return {
-    SLIPWAY_HOST_ID: input.hostId,
-    SLIPWAY_HOST_TOKEN: input.token,
-    SLIPWAY_NATS_URL: `nats://${input.hostId}:${input.token}@${input.natsAddress}`,
+    SLIPWAY_ENROLLMENT_SECRET: input.enrollmentSecret,
+    SLIPWAY_HOST_FILE: HOST_FILE,
+    // No credentials: the agent enrolls as the `enroll` user, then connects as its own host.
+    SLIPWAY_NATS_URL: `nats://${input.natsAddress}`,
     SLIPWAY_REGISTRY: input.registry,
     SLIPWAY_REGISTRY_AUTH_FILE: HOST_PATHS.registryAuthFile,
     SLIPWAY_DOCKER_SOCKET: DOCKER_SOCKET,
@@ -41,10 +45,14 @@ export function agentEnvironment(input: EngineUserDataInput): Record<string, str
 /** `docker run` options of the agent: the only container on the host given the Docker socket. */
 export function agentRunOptions(): string[] {
   return platformContainerOptions({
-    // SLIPWAY_HOST_ADDRESS comes from the second file, written from IMDSv2 at each start.
-    envFiles: [AGENT_ENV_FILE, HOST_PATHS.hostAddressEnv],
+    // SLIPWAY_INSTANCE_ID and SLIPWAY_HOST_ADDRESS come from the second file, written from IMDSv2 at each start.
+    envFiles: [AGENT_ENV_FILE, HOST_PATHS.instanceEnv],
     dropCapabilities: true,
-    volumes: [`${DOCKER_SOCKET}:${DOCKER_SOCKET}`, `${HOST_PATHS.registryAuthDir}:${HOST_PATHS.registryAuthDir}:ro`],
+    volumes: [
+      `${DOCKER_SOCKET}:${DOCKER_SOCKET}`,
+      `${HOST_PATHS.registryAuthDir}:${HOST_PATHS.registryAuthDir}:ro`,
+      `${AGENT_STATE_DIR}:${AGENT_STATE_DIR}`,
+    ],
   });
 }
 
@@ -52,10 +60,10 @@ export function renderEngineUserData(input: EngineUserDataInput): string {
   const environment = agentEnvironment(input);
   const agentUnit = containerServiceUnit({
     name: 'slipway-agent',
-    description: `Slipway agent of host ${input.hostId}`,
+    description: 'Slipway agent (enrolls for its own host identity on first start)',
     image: input.agentImage,
     runOptions: agentRunOptions(),
-    execStartPre: [[HOST_PATHS.hostAddressScript]],
+    execStartPre: [[HOST_PATHS.instanceIdentityScript]],
   });
   return renderCloudConfig({
     packages: DOCKER_HOST_PACKAGES,
@@ -64,6 +72,11 @@ export function renderEngineUserData(input: EngineUserDataInput): string {
       { path: AGENT_ENV_FILE, content: envFile(environment), permissions: '0600' },
       { path: `/etc/systemd/system/${AGENT_SERVICE}`, content: agentUnit, permissions: '0644' },
     ],
-    commands: [...DOCKER_HOST_COMMANDS, ['systemctl', 'enable', '--now', AGENT_SERVICE]],
+    commands: [
+      ...DOCKER_HOST_COMMANDS,
+      // Owned by root, 0700: the agent runs as root without capabilities (no DAC override).
+      ['install', '-d', '-o', 'root', '-g', 'root', '-m', '0700', AGENT_STATE_DIR],
+      ['systemctl', 'enable', '--now', AGENT_SERVICE],
+    ],
   });
 }

@@ -20,6 +20,8 @@ export interface FakeGroupOptions {
   onLaunch?: (instance: GroupInstance) => void;
   /** Called when an instance starts terminating. */
   onTerminate?: (instance: GroupInstance) => void;
+  /** Launches wait for launchHeld() (AWS may take a while to start an instance). */
+  holdLaunches?: boolean;
 }
 
 export class FakeAutoScaling implements AutoScalingApi {
@@ -28,6 +30,7 @@ export class FakeAutoScaling implements AutoScalingApi {
   private desired: number;
   private launched = 0;
   private failures: { operation: keyof AutoScalingApi; error: Error }[] = [];
+  private held = 0;
 
   constructor(private readonly group: FakeGroupOptions) {
     this.desired = 0;
@@ -51,6 +54,13 @@ export class FakeAutoScaling implements AutoScalingApi {
     const instance = this.instances.get(instanceId);
     if (!instance) throw new Error(`no instance ${instanceId}`);
     instance.lifecycleState = lifecycleState;
+  }
+
+  /** Starts the launches held back so far (with `holdLaunches`). */
+  launchHeld(): void {
+    const count = this.held;
+    this.held = 0;
+    for (let i = 0; i < count; i++) this.launch();
   }
 
   get desiredCapacity(): number {
@@ -118,10 +128,14 @@ export class FakeAutoScaling implements AutoScalingApi {
 
   private converge(desiredCapacity: number): void {
     this.desired = desiredCapacity;
-    const live = this.liveInstances().length;
     // Every instance is protected from scale-in (as Slipway's engine group is): fewer desired
-    // means none is terminated; more means launches.
-    for (let i = live; i < desiredCapacity; i++) this.launch();
+    // means none is terminated (and fewer launches still to come); more means launches.
+    this.held = Math.min(this.held, Math.max(0, desiredCapacity - this.liveInstances().length));
+    const live = this.liveInstances().length + this.held;
+    for (let i = live; i < desiredCapacity; i++) {
+      if (this.group.holdLaunches) this.held++;
+      else this.launch();
+    }
   }
 
   private launch(): void {

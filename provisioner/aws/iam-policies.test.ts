@@ -20,35 +20,30 @@ test('only EC2 may assume the roles', () => {
   });
 });
 
-test('the control plane launches only from the engine template, and ends only its own stack\'s engine hosts', () => {
-  const policy = controlPlanePolicy({
-    partition: 'aws',
-    region: 'us-east-1',
-    accountId: '123456789012',
-    stack: 'production',
-    appRepositoriesArn: APPS,
-    platformRepositoryArns: ['arn:api'],
-    hostsStateBucketArn: 'arn:aws:s3:::state',
-    hostsStateKeyArn: 'arn:aws:kms:us-east-1:123456789012:key/k',
-    engineLaunchTemplateArn: 'arn:aws:ec2:us-east-1:123456789012:launch-template/lt-1',
-    engineRoleArn: 'arn:aws:iam::123456789012:role/engine',
-  });
+test('the control plane may size the engine group and end its instances, read auto scaling, push app images: nothing else', () => {
+  const group = 'arn:aws:autoscaling:us-east-1:123456789012:autoScalingGroup:0f1e2d3c-aaaa-bbbb-cccc-000000000000:autoScalingGroupName/slipway-engine-0123';
+  const policy = controlPlanePolicy({ appRepositoriesArn: APPS, platformRepositoryArns: ['arn:api'], engineGroupArn: group });
   const bySid = Object.fromEntries(policy.Statement.map((s) => [s.Sid, s]));
-  expect(bySid.LaunchEngineHosts).toEqual({
-    Sid: 'LaunchEngineHosts',
+  expect(Object.keys(bySid).sort()).toEqual(['DescribeAutoScaling', 'EcrLogin', 'PullPlatformImages', 'PushAndPullAppImages', 'ScaleEngineGroup']);
+  expect(bySid.ScaleEngineGroup).toEqual({
+    Sid: 'ScaleEngineGroup',
     Effect: 'Allow',
-    Action: ['ec2:RunInstances'],
-    Resource: '*',
-    Condition: { ArnEquals: { 'ec2:LaunchTemplate': 'arn:aws:ec2:us-east-1:123456789012:launch-template/lt-1' } },
+    Action: ['autoscaling:SetDesiredCapacity', 'autoscaling:TerminateInstanceInAutoScalingGroup'],
+    Resource: group,
   });
-  expect(bySid.ManageOwnEngineHosts!.Condition).toEqual({
-    StringEquals: { 'aws:ResourceTag/slipway:stack': 'production', 'aws:ResourceTag/slipway:role': 'engine-host' },
-  });
-  expect(bySid.PassEngineRole!.Resource).toBe('arn:aws:iam::123456789012:role/engine');
+  expect(bySid.DescribeAutoScaling!.Action).toEqual(['autoscaling:DescribeAutoScalingGroups', 'autoscaling:DescribeAutoScalingInstances']);
   expect(bySid.PushAndPullAppImages!.Resource).toBe(APPS);
-  // the only statements with Resource "*" are the ones AWS offers no narrower form of, or that are conditioned
-  const unscoped = policy.Statement.filter((s) => s.Resource === '*' && !s.Condition).map((s) => s.Sid);
-  expect(unscoped.sort()).toEqual(['DescribeEc2', 'EcrLogin']);
-  expect(policy.Statement.flatMap((s) => s.Action).filter((action) => action.includes('*'))).toEqual(['ec2:Describe*']);
-  expect(policy.Statement.flatMap((s) => s.Action)).not.toContain('iam:CreateRole');
+  // the only statements with Resource "*" are the ones AWS offers no narrower form of
+  const unscoped = policy.Statement.filter((s) => s.Resource === '*').map((s) => s.Sid);
+  expect(unscoped.sort()).toEqual(['DescribeAutoScaling', 'EcrLogin']);
+  const everything = policy.Statement.flatMap((s) => s.Action);
+  expect(everything.filter((action) => action.includes('*'))).toEqual([]);
+  // no EC2, IAM, S3 or KMS at all: the control plane launches nothing itself and passes no role
+  expect(everything.filter((action) => !/^(ecr|autoscaling):/.test(action))).toEqual([]);
+  expect(everything.filter((action) => action.startsWith('autoscaling:')).sort()).toEqual([
+    'autoscaling:DescribeAutoScalingGroups',
+    'autoscaling:DescribeAutoScalingInstances',
+    'autoscaling:SetDesiredCapacity',
+    'autoscaling:TerminateInstanceInAutoScalingGroup',
+  ]);
 });

@@ -1,7 +1,6 @@
 // IAM policy documents as pure functions of ARNs: what each kind of machine may do, and
 // nothing more. Engine hosts and routers may only pull images; the control plane may push app
-// images and manage engine hosts launched from the engine launch template, tagged with its stack.
-import { ROLE_TAG, STACK_TAG } from './tags.js';
+// images, and size the engine hosts' auto scaling group and end one of its instances.
 
 export interface Statement {
   Sid: string;
@@ -48,22 +47,18 @@ export function ecrPullPolicy(repositoryArns: readonly string[]): PolicyDocument
 }
 
 export interface ControlPlanePolicyInput {
-  partition: string;
-  region: string;
-  accountId: string;
-  stack: string;
   appRepositoriesArn: string;
   platformRepositoryArns: readonly string[];
-  hostsStateBucketArn: string;
-  hostsStateKeyArn: string;
-  engineLaunchTemplateArn: string;
-  engineRoleArn: string;
+  /** ARN of the engine hosts' auto scaling group. */
+  engineGroupArn: string;
 }
 
+/** What the control plane may change on the engine group: its size, and ending one instance. */
+export const ENGINE_GROUP_ACTIONS = ['autoscaling:SetDesiredCapacity', 'autoscaling:TerminateInstanceInAutoScalingGroup'];
+/** What it may read: AWS offers no resource-level permissions for Describe actions ("*" only). */
+export const AUTO_SCALING_READ_ACTIONS = ['autoscaling:DescribeAutoScalingGroups', 'autoscaling:DescribeAutoScalingInstances'];
+
 export function controlPlanePolicy(input: ControlPlanePolicyInput): PolicyDocument {
-  const ownHosts = {
-    StringEquals: { [`aws:ResourceTag/${STACK_TAG}`]: input.stack, [`aws:ResourceTag/${ROLE_TAG}`]: ENGINE_HOST_ROLE },
-  };
   return {
     Version: '2012-10-17',
     Statement: [
@@ -76,49 +71,10 @@ export function controlPlanePolicy(input: ControlPlanePolicyInput): PolicyDocume
         Resource: input.appRepositoriesArn,
       },
       { Sid: 'PullPlatformImages', Effect: 'Allow', Action: [...ECR_PULL_ACTIONS], Resource: [...input.platformRepositoryArns] },
-      { Sid: 'HostsStateList', Effect: 'Allow', Action: ['s3:ListBucket', 's3:GetBucketLocation'], Resource: input.hostsStateBucketArn },
-      {
-        Sid: 'HostsStateObjects',
-        Effect: 'Allow',
-        Action: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'],
-        Resource: `${input.hostsStateBucketArn}/*`,
-      },
-      {
-        Sid: 'HostsStateKey',
-        Effect: 'Allow',
-        Action: ['kms:Encrypt', 'kms:Decrypt', 'kms:GenerateDataKey'],
-        Resource: input.hostsStateKeyArn,
-      },
-      // EC2 has no resource-level permissions for Describe*.
-      { Sid: 'DescribeEc2', Effect: 'Allow', Action: ['ec2:Describe*'], Resource: '*' },
-      {
-        Sid: 'LaunchEngineHosts',
-        Effect: 'Allow',
-        Action: ['ec2:RunInstances'],
-        Resource: '*',
-        Condition: { ArnEquals: { 'ec2:LaunchTemplate': input.engineLaunchTemplateArn } },
-      },
-      {
-        Sid: 'TagAtLaunch',
-        Effect: 'Allow',
-        Action: ['ec2:CreateTags'],
-        Resource: '*',
-        Condition: { StringEquals: { 'ec2:CreateAction': 'RunInstances' } },
-      },
-      {
-        Sid: 'ManageOwnEngineHosts',
-        Effect: 'Allow',
-        Action: ['ec2:TerminateInstances', 'ec2:StopInstances', 'ec2:StartInstances', 'ec2:ModifyInstanceAttribute'],
-        Resource: `arn:${input.partition}:ec2:${input.region}:${input.accountId}:instance/*`,
-        Condition: ownHosts,
-      },
-      {
-        Sid: 'PassEngineRole',
-        Effect: 'Allow',
-        Action: ['iam:PassRole'],
-        Resource: input.engineRoleArn,
-        Condition: { StringEquals: { 'iam:PassedToService': 'ec2.amazonaws.com' } },
-      },
+      // Adding hosts raises the desired capacity; removing one ends exactly its instance.
+      { Sid: 'ScaleEngineGroup', Effect: 'Allow', Action: [...ENGINE_GROUP_ACTIONS], Resource: input.engineGroupArn },
+      // Enrollment asks which group an instance is in; the provider reads the group's size.
+      { Sid: 'DescribeAutoScaling', Effect: 'Allow', Action: [...AUTO_SCALING_READ_ACTIONS], Resource: '*' },
     ],
   };
 }

@@ -6,6 +6,8 @@ import * as pulumi from '@pulumi/pulumi';
 export interface RecordedResource {
   type: string;
   name: string;
+  /** The id the mocks gave it (what other resources receive as its `id`). */
+  id: string;
   inputs: Record<string, any>;
   /** Dotted paths of inputs that were Pulumi secrets (e.g. `userData`). */
   secretPaths: string[];
@@ -76,6 +78,14 @@ function computed(type: string, name: string, inputs: Record<string, any>, accou
     case 'aws:iam/role:Role':
     case 'aws:iam/instanceProfile:InstanceProfile':
       return { id: `${name}-id`, state: { arn: `arn:aws:iam::${account.accountId}:${type.includes('role') ? 'role' : 'instance-profile'}/${name}`, name } };
+    case 'aws:autoscaling/group:Group': {
+      // AWS names an unnamed group after its logical name, with a suffix (Pulumi auto-naming).
+      const groupName = inputs.name ?? `${name}-0123abcd`;
+      return {
+        id: groupName,
+        state: { name: groupName, arn: `arn:aws:autoscaling:${account.region}:${account.accountId}:autoScalingGroup:00000000-1111-2222-3333-${hex()}0000:autoScalingGroupName/${groupName}` },
+      };
+    }
     case 'aws:route53/zone:Zone':
       return { id: `Z${hex()}`, state: { arn, zoneId: `Z${hex()}` } };
     default:
@@ -111,8 +121,8 @@ export async function installPulumiMocks(stack = 'test', account: MockAccount = 
       newResource(args) {
         const secretPaths: string[] = [];
         const inputs = unwrap(args.inputs, '', secretPaths) as Record<string, any>;
-        resources.push({ type: args.type, name: args.name, inputs, secretPaths });
         const { id, state } = computed(args.type, args.name, inputs, account);
+        resources.push({ type: args.type, name: args.name, id, inputs, secretPaths });
         return { id, state: { ...args.inputs, ...state } };
       },
       call(args) {

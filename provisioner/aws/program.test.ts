@@ -1,9 +1,12 @@
 // The infra program, run offline against Pulumi's mocks: the security posture, IMDSv2,
-// encryption, least privilege, zones, sizes and outputs, read off the resources it registers.
+// encryption, least privilege, zones, the engine and router groups' sizes, the engine hosts'
+// enrollment secret and outputs, read off the resources it registers.
 import * as pulumi from '@pulumi/pulumi';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { parseCloudConfig } from './cloud-init.js';
 import { parseInfraSettings, type InfraConfig } from './config.js';
+import { AGENT_ENV_FILE } from './engine-user-data.js';
+import { deriveEnrollmentSecret } from './enrollment-secret.js';
 import { ECR_PULL_ACTIONS } from './iam-policies.js';
 import { installPulumiMocks, isSecret, resolve, type MockRecorder, type RecordedResource } from './mock-pulumi.js';
 
@@ -35,13 +38,15 @@ const T = {
 } as const;
 
 const VPC_CIDR = '10.42.0.0/16';
+const CONTROL_PLANE_NATS_PASSWORD = 'cp-nats-password-0123456789';
+const ENROLLMENT_SECRET = deriveEnrollmentSecret(CONTROL_PLANE_NATS_PASSWORD);
 
 function testConfig(raw: Record<string, string> = {}): InfraConfig {
   return {
     settings: parseInfraSettings({ domain: 'apps.example.com', ...raw }),
     secrets: {
       adminToken: pulumi.secret(`slw_0123456789abcdef_${'A'.repeat(43)}`),
-      natsControlPlanePassword: pulumi.secret('cp-nats-password-0123456789'),
+      natsControlPlanePassword: pulumi.secret(CONTROL_PLANE_NATS_PASSWORD),
       natsRouterPassword: pulumi.secret('router-nats-password-0123456789'),
       redisPassword: pulumi.secret('redis-password-0123456789abc'),
     },
@@ -62,6 +67,16 @@ async function build(config: InfraConfig) {
   const outputs = await program.createInfrastructure(config, 'production');
   await mocks.settle();
   return outputs;
+}
+
+/** The subnets the engine group launches into, as subnet resources. */
+function engineSubnets(): RecordedResource[] {
+  const ids: string[] = mocks.named(T.asg, 'slipway-engine').inputs.vpcZoneIdentifiers;
+  return ids.map((id) => {
+    const subnet = mocks.ofType(T.subnet).find((s) => s.id === id);
+    if (!subnet) throw new Error(`the engine group names ${id}, which is no subnet of the program`);
+    return subnet;
+  });
 }
 
 function sgId(name: string): string {
@@ -195,8 +210,58 @@ describe('with the default config (Redis on the control-plane host)', () => {
     const engineTemplate = mocks.named(T.launchTemplate, 'slipway-engine');
     expect(engineTemplate.inputs.iamInstanceProfile.arn).toBe('arn:aws:iam::123456789012:instance-profile/slipway-engine');
     expect(engineTemplate.inputs.vpcSecurityGroupIds).toEqual([sgId('engine')]);
-    // the shared template holds no credentials: each host's user-data comes with the host
-    expect(engineTemplate.inputs.userData).toBeUndefined();
+  });
+
+  test('engine hosts are an auto scaling group across the private subnets of both zones, sized by config, never shrunk by AWS on its own', () => {
+    const group = mocks.named(T.asg, 'slipway-engine');
+    expect([group.inputs.minSize, group.inputs.desiredCapacity, group.inputs.maxSize]).toEqual([0, 2, 10]);
+    expect(engineSubnets().map((subnet) => subnet.name.includes('-private-'))).toEqual([true, true]);
+    expect(engineSubnets().map((subnet) => subnet.inputs.availabilityZone).sort()).toEqual(['us-east-1a', 'us-east-1b']);
+    expect(group.inputs.launchTemplate.id).toMatch(/^lt-/);
+    // only a drained host's TerminateInstanceInAutoScalingGroup ends an engine host
+    expect(group.inputs.protectFromScaleIn).toBe(true);
+    expect(group.inputs.suspendedProcesses).toEqual(['AZRebalance']);
+    expect(group.inputs.instanceRefresh).toBeUndefined();
+    expect(group.inputs.healthCheckType).toBe('EC2');
+    expect(group.inputs.waitForCapacityTimeout).toBe('0');
+    expect(group.inputs.tags).toContainEqual({ key: 'slipway:role', value: 'engine-host', propagateAtLaunch: true });
+    // engine hosts exist only as the group's instances
+    expect(mocks.ofType(T.instance).map((i) => i.name)).toEqual(['slipway-control-plane']);
+  });
+
+  test('the engine template carries the enrollment secret as a secret, and no host\'s own credentials', () => {
+    const engineTemplate = mocks.named(T.launchTemplate, 'slipway-engine');
+    expect(engineTemplate.secretPaths).toContain('userData');
+    const userData = userDataOf(engineTemplate);
+    const env = envOf(userData, AGENT_ENV_FILE);
+    expect(env.SLIPWAY_ENROLLMENT_SECRET).toBe(ENROLLMENT_SECRET);
+    expect(env.SLIPWAY_NATS_URL).toBe('nats://nats.slipway.internal:4222');
+    expect(env.SLIPWAY_HOST_ID).toBeUndefined();
+    expect(env.SLIPWAY_HOST_TOKEN).toBeUndefined();
+    const text = Buffer.from(engineTemplate.inputs.userData, 'base64').toString('utf8');
+    expect(text).not.toContain(CONTROL_PLANE_NATS_PASSWORD);
+    expect(text).not.toMatch(/slwh_|slw_/);
+    // the agent keeps the identity it enrolls for on the host, in a volume of its own
+    expect(text).toContain('--volume /var/lib/slipway/agent:/var/lib/slipway/agent');
+    // the secret is readable by engine hosts and the control plane only: not by routers
+    const router = Buffer.from(mocks.named(T.launchTemplate, 'slipway-router').inputs.userData, 'base64').toString('utf8');
+    expect(router).not.toContain(ENROLLMENT_SECRET);
+  });
+
+  test('the control plane may size the engine group and end its instances, and nothing else in EC2', () => {
+    const group = mocks.named(T.asg, 'slipway-engine');
+    const policy = JSON.parse(mocks.named(T.rolePolicy, 'slipway-control-plane').inputs.policy);
+    const scale = policy.Statement.find((s: { Sid: string }) => s.Sid === 'ScaleEngineGroup');
+    expect(scale.Action).toEqual(['autoscaling:SetDesiredCapacity', 'autoscaling:TerminateInstanceInAutoScalingGroup']);
+    expect(scale.Resource).toMatch(/^arn:aws:autoscaling:us-east-1:123456789012:autoScalingGroup:[0-9a-f-]+:autoScalingGroupName\/slipway-engine-0123abcd$/);
+    const actions: string[] = policy.Statement.flatMap((s: { Action: string[] }) => s.Action);
+    expect(actions.filter((a) => !a.startsWith('ecr:')).sort()).toEqual([
+      'autoscaling:DescribeAutoScalingGroups',
+      'autoscaling:DescribeAutoScalingInstances',
+      'autoscaling:SetDesiredCapacity',
+      'autoscaling:TerminateInstanceInAutoScalingGroup',
+    ]);
+    expect(group.inputs.maxSize).toBe(10);
   });
 
   test('the router group follows the configured size and sits behind both listeners', () => {
@@ -218,25 +283,25 @@ describe('with the default config (Redis on the control-plane host)', () => {
     expect(env.SLIPWAY_REDIS_URL).toBe('redis://:redis-password-0123456789abc@redis.slipway.internal:6379');
   });
 
-  test('the control plane gets the hosts stack settings it drives engine hosts with', async () => {
+  test('the control plane gets the engine group, the capacity of one engine host and the enrollment secret', async () => {
     const userData = parseCloudConfig(mocks.named(T.instance, 'slipway-control-plane').inputs.userData);
     const env = envOf(userData, '/etc/slipway/api.env');
-    const hostsStack = await resolve(outputs.hostsStack);
-    expect(env.SLIPWAY_AWS_ENGINE_LAUNCH_TEMPLATE_ID).toBe(hostsStack.launchTemplateId);
-    expect(hostsStack.launchTemplateId).toMatch(/^lt-/);
-    expect(env.SLIPWAY_AWS_ENGINE_SUBNET_IDS?.split(',')).toEqual(hostsStack.subnetIds);
-    expect(hostsStack).toMatchObject({
-      region: 'us-east-1',
-      infraStack: 'production',
-      stackName: 'production-hosts',
-      natsAddress: 'nats.slipway.internal:4222',
-      registry: '123456789012.dkr.ecr.us-east-1.amazonaws.com',
-      agentImage: '123456789012.dkr.ecr.us-east-1.amazonaws.com/slipway/production/agent:0.1.0',
+    expect(env).toMatchObject({
+      SLIPWAY_HOST_PROVIDER: 'aws',
+      SLIPWAY_AWS_REGION: 'us-east-1',
+      SLIPWAY_AWS_ENGINE_GROUP: await resolve(outputs.engineGroup),
+      SLIPWAY_AWS_ENGINE_MEMORY_MB: '8192',
+      SLIPWAY_AWS_ENGINE_CPUS: '2',
+      SLIPWAY_ENROLLMENT_SECRET: ENROLLMENT_SECRET,
+      SLIPWAY_LOCAL_HOSTS: '0',
     });
-    expect(hostsStack.backendUrl).toMatch(/^s3:\/\/slipway-production-hosts-mock\?region=us-east-1$/);
-    expect(hostsStack.secretsProvider).toMatch(/^awskms:\/\/.+\?region=us-east-1$/);
+    expect(env.SLIPWAY_AWS_ENGINE_GROUP).toBe('slipway-engine-0123abcd');
+    expect(mocks.calls.find((c) => c.token === 'aws:ec2/getInstanceType:getInstanceType')?.inputs).toEqual({ instanceType: 't3.large' });
     expect(env.SLIPWAY_REDIS_URL).toBe('redis://:redis-password-0123456789abc@127.0.0.1:6379');
     expect(userData.packages).toContain('redis-server');
+    // NATS admits enrolling hosts from its first start
+    const auth = userData.write_files.find((f) => f.path.endsWith('/auth/auth.conf'))!;
+    expect(auth.content).toContain(`{ user: "enroll", password: "${ENROLLMENT_SECRET}"`);
   });
 
   test('images: immutable tags and scan on push, app repositories created on push', () => {
@@ -256,15 +321,9 @@ describe('with the default config (Redis on the control-plane host)', () => {
     expect(mocks.ofType(T.record).map((r) => r.inputs.name).sort()).toEqual(['api.slipway.internal', 'nats.slipway.internal', 'redis.slipway.internal']);
   });
 
-  test('the hosts stack state is private, versioned and encrypted with its own rotating key', () => {
-    expect(mocks.ofType(T.kms)[0]!.inputs.enableKeyRotation).toBe(true);
-    expect(mocks.ofType('aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock')[0]!.inputs).toMatchObject({
-      blockPublicAcls: true,
-      blockPublicPolicy: true,
-      ignorePublicAcls: true,
-      restrictPublicBuckets: true,
-    });
-    expect(mocks.ofType('aws:s3/bucketVersioning:BucketVersioning')[0]!.inputs.versioningConfiguration.status).toBe('Enabled');
+  test('no Pulumi state of its own for hosts any more: no bucket, no key', () => {
+    expect(mocks.ofType(T.bucket)).toEqual([]);
+    expect(mocks.ofType(T.kms)).toEqual([]);
   });
 
   test('outputs: router address, API URL, NATS URL, DNS records, none of them secret', async () => {
@@ -277,7 +336,8 @@ describe('with the default config (Redis on the control-plane host)', () => {
       { name: 'api.apps.example.com', type: 'CNAME', value: routerAddress },
     ]);
     expect(outputs.availabilityZones).toEqual(['us-east-1a', 'us-east-1b']);
-    for (const output of [outputs.routerAddress, outputs.hostsStack, outputs.dnsRecords, outputs.controlPlanePrivateIp]) {
+    expect(await resolve(outputs.engineGroup)).toBe('slipway-engine-0123abcd');
+    for (const output of [outputs.routerAddress, outputs.engineGroup, outputs.dnsRecords, outputs.controlPlanePrivateIp]) {
       expect(await isSecret(output)).toBe(false);
     }
   });
@@ -285,7 +345,28 @@ describe('with the default config (Redis on the control-plane host)', () => {
 
 describe('with managed Redis, three zones, a single NAT gateway and other router sizes', () => {
   beforeAll(async () => {
-    await build(testConfig({ managedRedis: 'true', zoneCount: '3', natGateways: 'single', routerMin: '1', routerDesired: '3', routerMax: '5' }));
+    await build(
+      testConfig({
+        managedRedis: 'true',
+        zoneCount: '3',
+        natGateways: 'single',
+        routerMin: '1',
+        routerDesired: '3',
+        routerMax: '5',
+        engineMin: '1',
+        engineDesired: '4',
+        engineMax: '12',
+        engineInstanceType: 'm6i.xlarge',
+      }),
+    );
+  });
+
+  test('the engine group follows the new size and spans the private subnets of all three zones', () => {
+    const group = mocks.named(T.asg, 'slipway-engine');
+    expect([group.inputs.minSize, group.inputs.desiredCapacity, group.inputs.maxSize]).toEqual([1, 4, 12]);
+    expect(engineSubnets().every((subnet) => subnet.name.includes('-private-'))).toBe(true);
+    expect(engineSubnets().map((subnet) => subnet.inputs.availabilityZone).sort()).toEqual(['us-east-1a', 'us-east-1b', 'us-east-1c']);
+    expect(mocks.named(T.launchTemplate, 'slipway-engine').inputs.instanceType).toBe('m6i.xlarge');
   });
 
   test('the router group follows the new size', () => {

@@ -1,6 +1,6 @@
-// The infra stack: everything Slipway needs on AWS except the engine hosts themselves, which
-// the control plane adds and removes through the hosts stack (hosts-program.ts) as each one
-// gets its own credentials. An inline program for the Automation API (`slipway infra up`).
+// The infra stack: everything Slipway runs on AWS, engine hosts included (an auto scaling
+// group whose instances enroll with the control plane for identities of their own). An inline
+// program for the Automation API (`slipway infra up`).
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import { ConfigError } from '../../common/errors.js';
@@ -9,8 +9,10 @@ import { readInfraConfig, type InfraConfig, type InfraSettings } from './config.
 import { createControlPlaneHost } from './control-plane.js';
 import { renderControlPlaneUserData } from './control-plane-user-data.js';
 import { NATS_PORT, redisUrl } from './endpoints.js';
-import { createEngineLaunchTemplate } from './engine-template.js';
-import { DEFAULT_HOSTS_WORK_DIR, type HostsStackSettings } from './hosts-settings.js';
+import { createEngineGroup } from './engine-group.js';
+import { renderEngineUserData } from './engine-user-data.js';
+import { deriveEnrollmentSecret } from './enrollment-secret.js';
+import { DEFAULT_ENROLL_TIMEOUT_SECONDS, type AwsHostSettings } from './hosts-settings.js';
 import { createMachineRole } from './iam.js';
 import { controlPlanePolicy, ecrPullPolicy, ENGINE_HOST_ROLE, repositoryPrefixArn } from './iam-policies.js';
 import { createInternalZone } from './internal-dns.js';
@@ -20,7 +22,6 @@ import { createRegistry, type AccountInfo } from './registry.js';
 import { renderRouterUserData } from './router-user-data.js';
 import { createRouterTier } from './routers.js';
 import { createSecurityGroups } from './security.js';
-import { createStateStore } from './state-store.js';
 import { stackTags } from './tags.js';
 import { createRegistryEndpoints } from './vpc-endpoints.js';
 
@@ -48,8 +49,8 @@ export interface InfraOutputs {
   vpcId: pulumi.Output<string>;
   controlPlanePrivateIp: pulumi.Output<string>;
   redis: pulumi.Output<string>;
-  /** What the control plane drives engine hosts with (no secrets). */
-  hostsStack: pulumi.Output<HostsStackSettings>;
+  /** Name of the engine hosts' auto scaling group. */
+  engineGroup: pulumi.Output<string>;
 }
 
 /** Pure: the zones to use, from config or from the region's available zones. */
@@ -101,7 +102,6 @@ export async function createInfrastructure(config: InfraConfig, stack = pulumi.g
     tags,
   });
   createRegistryEndpoints(`${PREFIX}-endpoint`, { network, region, securityGroupId: groups.endpoints.id, tags });
-  const stateStore = createStateStore(`${PREFIX}-hosts-state`, { stack, region, tags });
   const imageId = debianImageId(settings.amiId);
   const appRepositoriesArn = account.apply((a) => repositoryPrefixArn(a.partition, a.region, a.accountId, registry.appPrefix));
 
@@ -112,42 +112,11 @@ export async function createInfrastructure(config: InfraConfig, stack = pulumi.g
       .apply(([apps, agent]) => JSON.stringify(ecrPullPolicy([apps, agent]))),
     tags: tags(ENGINE_HOST_ROLE, `${PREFIX}-engine`),
   });
-  const engineTemplate = createEngineLaunchTemplate(`${PREFIX}-engine`, {
-    imageId,
-    instanceType: settings.engineInstanceType,
-    volumeGb: settings.engineVolumeGb,
-    securityGroupId: groups.engine.id,
-    instanceProfileArn: engineRole.profile.arn,
-    tags,
-  });
   const routerRole = createMachineRole(`${PREFIX}-router`, {
     description: 'Slipway routers: pull the router image from ECR, nothing else',
     policy: registry.repositories.router.arn.apply((arn) => JSON.stringify(ecrPullPolicy([arn]))),
     tags: tags('router', `${PREFIX}-router`),
   });
-  const controlPlaneRole = createMachineRole(`${PREFIX}-control-plane`, {
-    description: 'Slipway control plane: push app images, manage its own engine hosts',
-    policy: pulumi
-      .all([account, appRepositoriesArn, registry.repositories.api.arn, stateStore.bucket.arn, stateStore.key.arn, engineTemplate.arn, engineRole.role.arn])
-      .apply(([a, apps, api, bucket, key, template, engine]) =>
-        JSON.stringify(
-          controlPlanePolicy({
-            partition: a.partition,
-            region: a.region,
-            accountId: a.accountId,
-            stack,
-            appRepositoriesArn: apps,
-            platformRepositoryArns: [api],
-            hostsStateBucketArn: bucket,
-            hostsStateKeyArn: key,
-            engineLaunchTemplateArn: template,
-            engineRoleArn: engine,
-          }),
-        ),
-      ),
-    tags: tags('control-plane', `${PREFIX}-control-plane`),
-  });
-
   const managedRedis = settings.managedRedis
     ? createManagedRedis(`${PREFIX}-redis`, {
         subnetIds: network.privateSubnets.map((subnet) => subnet.id),
@@ -160,25 +129,42 @@ export async function createInfrastructure(config: InfraConfig, stack = pulumi.g
 
   const natsAddress = `nats.${settings.internalDomain}:${NATS_PORT}`;
   const apiHostname = `api.${settings.domain}`;
-  const hostsStack: pulumi.Output<HostsStackSettings> = pulumi
-    .all([region, stateStore.backendUrl, stateStore.secretsProvider, engineTemplate.id, pulumi.all(network.privateSubnets.map((s) => s.id)), registry.host, registry.image('agent')])
-    .apply(([regionName, backendUrl, secretsProvider, launchTemplateId, subnetIds, registryHost, agentImage]) => ({
+  // A secret like its source: in the engine template's user-data and the control plane's env only.
+  const enrollmentSecret = secrets.natsControlPlanePassword.apply(deriveEnrollmentSecret);
+  const engine = createEngineGroup(`${PREFIX}-engine`, {
+    imageId,
+    instanceType: settings.engineInstanceType,
+    volumeGb: settings.engineVolumeGb,
+    size: { min: settings.engineMin, desired: settings.engineDesired, max: settings.engineMax },
+    subnetIds: network.privateSubnets.map((subnet) => subnet.id),
+    securityGroupId: groups.engine.id,
+    instanceProfileArn: engineRole.profile.arn,
+    userData: pulumi
+      .all([registry.host, registry.image('agent'), enrollmentSecret])
+      .apply(([registryHost, agentImage, secret]) => renderEngineUserData({ enrollmentSecret: secret, natsAddress, registry: registryHost, agentImage })),
+    tags,
+  });
+  const controlPlaneRole = createMachineRole(`${PREFIX}-control-plane`, {
+    description: 'Slipway control plane: push app images, size the engine group and end its drained hosts',
+    policy: pulumi
+      .all([appRepositoriesArn, registry.repositories.api.arn, engine.group.arn])
+      .apply(([apps, api, group]) => JSON.stringify(controlPlanePolicy({ appRepositoriesArn: apps, platformRepositoryArns: [api], engineGroupArn: group }))),
+    tags: tags('control-plane', `${PREFIX}-control-plane`),
+  });
+  const engineType = aws.ec2.getInstanceTypeOutput({ instanceType: settings.engineInstanceType });
+  const engineHosts: pulumi.Output<AwsHostSettings> = pulumi
+    .all([region, engine.group.name, engineType, enrollmentSecret])
+    .apply(([regionName, groupName, type, secret]) => ({
       region: regionName,
-      infraStack: stack,
-      stackName: `${stack}-hosts`,
-      backendUrl,
-      secretsProvider,
-      workDir: DEFAULT_HOSTS_WORK_DIR,
-      launchTemplateId,
-      subnetIds,
-      engineInstanceType: settings.engineInstanceType,
-      natsAddress,
-      registry: registryHost,
-      agentImage,
+      engineGroupName: groupName,
+      engineCapacity: { memoryMb: type.memorySize, cpus: type.defaultVcpus },
+      enrollmentSecret: secret,
+      enrollTimeoutMs: DEFAULT_ENROLL_TIMEOUT_SECONDS * 1000,
+      endpoint: null,
     }));
 
   const controlPlaneUserData = pulumi
-    .all([registry.host, registry.image('api'), secrets.adminToken, secrets.natsControlPlanePassword, secrets.natsRouterPassword, secrets.redisPassword, managedRedis?.endpoint ?? '', hostsStack])
+    .all([registry.host, registry.image('api'), secrets.adminToken, secrets.natsControlPlanePassword, secrets.natsRouterPassword, secrets.redisPassword, managedRedis?.endpoint ?? '', engineHosts])
     .apply(([registryHost, apiImage, adminToken, natsControlPlane, natsRouter, redisPassword, redisEndpoint, hosts]) =>
       renderControlPlaneUserData({
         registry: registryHost,
@@ -190,7 +176,7 @@ export async function createInfrastructure(config: InfraConfig, stack = pulumi.g
         adminToken,
         natsPasswords: { controlPlane: natsControlPlane, router: natsRouter },
         redis: settings.managedRedis ? { kind: 'managed', endpoint: redisEndpoint, authToken: redisPassword } : { kind: 'on-host', password: redisPassword },
-        hostsStack: hosts,
+        engineHosts: hosts,
       }),
     );
   const controlPlane = createControlPlaneHost(`${PREFIX}-control-plane`, {
@@ -261,7 +247,7 @@ export async function createInfrastructure(config: InfraConfig, stack = pulumi.g
     vpcId: network.vpc.id,
     controlPlanePrivateIp: controlPlane.privateIp,
     redis: managedRedis ? managedRedis.endpoint : pulumi.output('on the control-plane host'),
-    hostsStack,
+    engineGroup: engine.group.name,
   };
 }
 

@@ -1,183 +1,364 @@
-// The aws host provider against a fake hosts stack (config in memory; `up` computes outputs
-// from config the way the hosts program does), and the real provider on this machine, which
-// has no Pulumi CLI: it must say so clearly.
-import { expect, test } from 'vitest';
-import { PULUMI_CLI_MISSING_MESSAGE, PulumiCliMissingError, type ConfigValue, type StackDriver } from '../automation.js';
-import type { HostProvider } from '../provider.js';
-import { parseHostSet } from './host-set.js';
-import type { HostsStackSettings } from './hosts-settings.js';
-import { HOSTS_CONFIG } from './hosts-stack-config.js';
-import { AwsHostProvider, createAwsHostProvider, HostProvisioningError, provisionedHosts } from './provider.js';
+// The aws host provider over an in-memory auto scaling group (fake-auto-scaling.ts, which
+// behaves as AWS documents) and the real ledger on a real Redis. Instances "boot" by enrolling:
+// through the control plane's real enrollment handler, and, in the conformance suite, as a
+// real control plane sees them (agent code over NATS: enroll, then register).
+import { randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { connect } from 'nats';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, test } from 'vitest';
+import { newEnrollmentKeyPair } from '../../common/enrollment.js';
+import { silentLogger } from '../../common/logger.js';
+import { encode } from '../../common/protocol.js';
+import { hashSecret } from '../../control-plane/auth/tokens.js';
+import { EnrollmentHandler } from '../../control-plane/hosts/enrollment.js';
+import { hostRecordIssuer } from '../../control-plane/hosts/host-issuer.js';
+import { RedisHostLedger } from '../../control-plane/hosts/redis-host-ledger.js';
+import { HostStore } from '../../control-plane/store/hosts.js';
+import type { RunningService } from '../../supervisor/services.js';
+import { startTestControlPlane, type TestControlPlane } from '../../test/support/control-plane.js';
+import { startTestRedis } from '../../test/support/services.js';
+import { waitFor } from '../../test/support/wait.js';
+import { hostProviderConformance } from '../conformance.js';
+import { AutoScalingError, type GroupInstance } from './auto-scaling.js';
+import { sdkAutoScaling } from './auto-scaling-sdk.js';
+import { FakeAutoScaling } from './fake-auto-scaling.js';
+import { startFakeAwsEndpoint } from './fake-aws-endpoint.js';
+import { bootSimulatedInstance, type SimulatedInstance } from './simulated-instance.js';
+import { AwsHostProvider, grownCapacity, HostProvisioningError, runningHosts } from './provider.js';
 
-const SETTINGS: HostsStackSettings = {
-  region: 'us-east-1',
-  infraStack: 'production',
-  stackName: 'production-hosts',
-  backendUrl: 's3://bucket?region=us-east-1',
-  secretsProvider: 'awskms://key?region=us-east-1',
-  workDir: '/var/lib/slipway/hosts-stack',
-  launchTemplateId: 'lt-0abc',
-  subnetIds: ['subnet-0a', 'subnet-0b'],
-  engineInstanceType: 't3.large',
-  natsAddress: 'nats.slipway.internal:4222',
-  registry: '123456789012.dkr.ecr.us-east-1.amazonaws.com',
-  agentImage: '123456789012.dkr.ecr.us-east-1.amazonaws.com/slipway/production/agent:0.1.0',
-};
+const SECRET = 'enrollment-secret-0123456789abcdef';
+const GROUP = 'slipway-engine-0123abcd';
+const CAPACITY = { memoryMb: 8192, cpus: 2 };
+const credentials = (hostId: string) => ({ hostId, token: `slwh_token-of-${hostId}-0123456789` });
+const NO_BUILDS = { ready: true, build: async () => Promise.reject(new Error('no builds here')), tagImage: async () => {} };
 
-/** A hosts stack in memory: `up` turns the config into the outputs the real program produces. */
-class FakeHostsStack implements StackDriver {
-  readonly stackName = 'production-hosts';
-  config: Record<string, ConfigValue> = {};
-  deployed: Record<string, unknown> = {};
-  log: string[] = [];
-  failNextUps = 0;
+test('growing the group: by the number of hosts, never past its maximum', () => {
+  expect(grownCapacity({ desiredCapacity: 2, maxSize: 10 }, 3)).toBe(5);
+  expect(grownCapacity({ desiredCapacity: 2, maxSize: 5 }, 3)).toBe(5);
+  expect(() => grownCapacity({ desiredCapacity: 2, maxSize: 4 }, 3)).toThrow(/holds at most 4 hosts \(slipway:engineMax\) and wants 2 already: cannot add 3/);
+});
 
-  async preview() {}
-  async destroy() {
-    this.deployed = {};
-  }
-  async getConfig() {
-    return { ...this.config };
-  }
-  async setConfig(values: Readonly<Record<string, ConfigValue>>) {
-    this.log.push(`config ${Object.keys(parseHostSet(values[HOSTS_CONFIG.placements]?.value, values[HOSTS_CONFIG.tokens]?.value).placements).sort().join(',')}`);
-    this.config = { ...this.config, ...values };
-  }
-  async up() {
-    this.log.push('up');
-    if (this.failNextUps > 0) {
-      this.failNextUps--;
-      throw new Error('AWS said no');
+test('listing: enrolled hosts whose instance is starting or running', () => {
+  const group = {
+    name: GROUP,
+    minSize: 0,
+    maxSize: 5,
+    desiredCapacity: 3,
+    instances: [
+      { instanceId: 'i-0a', lifecycleState: 'InService', availabilityZone: 'us-east-1a' },
+      { instanceId: 'i-0b', lifecycleState: 'Terminating', availabilityZone: 'us-east-1b' },
+      { instanceId: 'i-0c', lifecycleState: 'Pending', availabilityZone: 'us-east-1a' },
+    ],
+  };
+  const enrolled = [
+    { hostId: 'aws-a', instanceId: 'i-0a', address: '10.0.0.1' },
+    { hostId: 'aws-b', instanceId: 'i-0b', address: '10.0.0.2' },
+    { hostId: 'aws-gone', instanceId: 'i-0z', address: '10.0.0.9' },
+  ];
+  expect(runningHosts(group, enrolled, CAPACITY)).toEqual([{ id: 'aws-a', provider: 'aws', address: '10.0.0.1', capacity: CAPACITY }]);
+});
+
+describe('over an in-memory group and a real Redis', () => {
+  let redisService: RunningService;
+  let redis: Redis;
+  let ledger: RedisHostLedger;
+  let hosts: HostStore;
+  let group: FakeAutoScaling;
+  let provider: AwsHostProvider;
+  /** What booted instances do: enroll (default), or stay silent (never finish booting). */
+  let boot: 'enroll' | 'silent';
+  let booted: GroupInstance[];
+
+  const handler = () =>
+    new EnrollmentHandler({
+      secret: SECRET,
+      groupName: GROUP,
+      autoScaling: group,
+      ledger,
+      issuer: hostRecordIssuer({ hosts, natsUsers: null, provider: 'aws', logger: silentLogger() }),
+      logger: silentLogger(),
+    });
+  const enroll = async (instance: GroupInstance) => {
+    const address = `10.42.${booted.length}.${10 + booted.length}`;
+    await handler().enroll({ enrollmentSecret: SECRET, instanceId: instance.instanceId, address, publicKey: newEnrollmentKeyPair().publicKey });
+  };
+  const makeGroup = (options: { minSize?: number; maxSize?: number; desiredCapacity?: number } = {}) => {
+    group = new FakeAutoScaling({
+      name: GROUP,
+      minSize: options.minSize ?? 0,
+      maxSize: options.maxSize ?? 6,
+      desiredCapacity: options.desiredCapacity ?? 0,
+      onLaunch: (instance) => {
+        booted.push(instance);
+        if (boot === 'enroll') void enroll(instance);
+      },
+    });
+    provider = new AwsHostProvider({ autoScaling: group, ledger, groupName: GROUP, capacity: CAPACITY, enrollTimeoutMs: 3000, pollMs: 20 });
+  };
+  const mutations = () => group.calls.filter((call) => /^(setDesiredCapacity|terminateInstanceAndDecrement) /.test(call));
+
+  beforeAll(async () => {
+    redisService = await startTestRedis();
+    redis = new Redis(redisService.url);
+    ledger = new RedisHostLedger(redis, SECRET);
+    hosts = new HostStore(redis);
+  });
+
+  beforeEach(async () => {
+    await redis.flushall();
+    boot = 'enroll';
+    booted = [];
+    makeGroup();
+  });
+
+  afterAll(async () => {
+    redis?.disconnect();
+    await redisService?.stop();
+  });
+
+  it('adds hosts by raising the desired capacity; each new instance enrolls as one of them', async () => {
+    expect(provider.name).toBe('aws');
+    expect(await provider.list()).toEqual([]);
+    const added = await provider.addHosts([credentials('aws-h1'), credentials('aws-h2')]);
+    expect(mutations()).toEqual([`setDesiredCapacity ${GROUP} 2`]);
+    expect(added.map((h) => h.id)).toEqual(['aws-h1', 'aws-h2']);
+    for (const host of added) {
+      expect(host).toMatchObject({ provider: 'aws', capacity: CAPACITY });
+      expect(host.address).toMatch(/^10\.42\.\d+\.\d+$/);
     }
-    const set = parseHostSet(this.config[HOSTS_CONFIG.placements]?.value, this.config[HOSTS_CONFIG.tokens]?.value);
-    this.deployed = {
-      hosts: Object.fromEntries(
-        Object.entries(set.placements).map(([id, subnetId], index) => [
-          id,
-          { instanceId: `i-${index}`, address: `10.42.0.${10 + index}`, availabilityZone: 'us-east-1a', subnetId, capacity: { memoryMb: 8192, cpus: 2 } },
-        ]),
-      ),
-    };
-  }
-  async outputs() {
-    return this.deployed;
-  }
-}
+    const enrolled = await ledger.enrolled();
+    expect(new Set(enrolled.map((h) => h.instanceId))).toEqual(new Set(booted.map((i) => i.instanceId)));
+    expect((await provider.list()).map((h) => h.id)).toEqual(['aws-h1', 'aws-h2']);
+    // a host id already known is refused without touching the group
+    await expect(provider.addHosts([credentials('aws-h1')])).rejects.toThrow(HostProvisioningError);
+    expect(mutations()).toHaveLength(1);
+  });
 
-function setup() {
-  const stack = new FakeHostsStack();
-  let opened = 0;
-  const provider: HostProvider = new AwsHostProvider({ settings: SETTINGS, openStack: async () => (opened++, stack) });
-  return { stack, provider, opens: () => opened };
-}
+  it('removes exactly the drained host\'s instance, lowering the desired capacity with it; again is a no-op', async () => {
+    await provider.addHosts([credentials('aws-h1'), credentials('aws-h2'), credentials('aws-h3')]);
+    const victim = (await ledger.enrolledHost('aws-h2'))!.instanceId;
+    await provider.removeHost('aws-h2');
+    expect(mutations().at(-1)).toBe(`terminateInstanceAndDecrement ${victim}`);
+    expect(group.desiredCapacity).toBe(2);
+    expect((await provider.list()).map((h) => h.id)).toEqual(['aws-h1', 'aws-h3']);
+    const before = mutations().length;
+    await provider.removeHost('aws-h2');
+    await provider.removeHost('never-existed');
+    expect(mutations()).toHaveLength(before);
+    // the terminated instance can never enroll again, as any host
+    expect(await ledger.claim(victim, '10.42.0.1')).toEqual({ kind: 'retired' });
+  });
 
-test('adds hosts with their own credentials, spread over the zones, and lists them', async () => {
-  const { stack, provider, opens } = setup();
-  expect(provider.name).toBe('aws');
-  expect(await provider.list()).toEqual([]);
-  const added = await provider.addHosts([
-    { hostId: 'h1', token: 'slh_token-one-0123456789' },
-    { hostId: 'h2', token: 'slh_token-two-0123456789' },
-  ]);
-  expect(added).toEqual([
-    { id: 'h1', provider: 'aws', address: '10.42.0.10', capacity: { memoryMb: 8192, cpus: 2 } },
-    { id: 'h2', provider: 'aws', address: '10.42.0.11', capacity: { memoryMb: 8192, cpus: 2 } },
-  ]);
-  expect(stack.config[HOSTS_CONFIG.tokens]).toEqual({ value: JSON.stringify({ h1: 'slh_token-one-0123456789', h2: 'slh_token-two-0123456789' }), secret: true });
-  expect(stack.config[HOSTS_CONFIG.placements]).toEqual({ value: JSON.stringify({ h1: 'subnet-0a', h2: 'subnet-0b' }), secret: false });
-  expect(stack.config[HOSTS_CONFIG.launchTemplateId]).toEqual({ value: 'lt-0abc', secret: false });
-  expect(stack.config[HOSTS_CONFIG.region]).toEqual({ value: 'us-east-1', secret: false });
-  expect((await provider.list()).map((h) => h.id)).toEqual(['h1', 'h2']);
-  expect(opens()).toBe(1);
+  it('an instance AWS already ended (or is ending) is simply forgotten', async () => {
+    await provider.addHosts([credentials('aws-h1'), credentials('aws-h2')]);
+    const instance = (await ledger.enrolledHost('aws-h1'))!.instanceId;
+    group.setLifecycle(instance, 'Terminating');
+    expect((await provider.list()).map((h) => h.id)).toEqual(['aws-h2']);
+    await provider.removeHost('aws-h1');
+    expect(mutations().filter((call) => call.startsWith('terminate'))).toEqual([]);
+    expect(await ledger.enrolledHost('aws-h1')).toBeNull();
+  });
+
+  it('a terminate AWS refuses because the instance just went is fine; any other refusal is an error', async () => {
+    await provider.addHosts([credentials('aws-h1'), credentials('aws-h2')]);
+    const first = (await ledger.enrolledHost('aws-h1'))!.instanceId;
+    group.failNext('terminateInstanceAndDecrement', new AutoScalingError('TerminateInstanceInAutoScalingGroup', 'Throttling', 'Rate exceeded'));
+    await expect(provider.removeHost('aws-h1')).rejects.toThrow(`could not terminate instance ${first} of host aws-h1`);
+    // nothing was forgotten: the next attempt finishes the job
+    expect(await ledger.enrolledHost('aws-h1')).not.toBeNull();
+    await provider.removeHost('aws-h1');
+    expect(await ledger.enrolledHost('aws-h1')).toBeNull();
+  });
+
+  it('refuses to grow past engineMax, leaving nothing pending', async () => {
+    makeGroup({ maxSize: 2 });
+    await provider.addHosts([credentials('aws-h1')]);
+    await expect(provider.addHosts([credentials('aws-h2'), credentials('aws-h3')])).rejects.toThrow(/holds at most 2 hosts/);
+    expect(await ledger.removePending('aws-h2')).toBe(false);
+    expect(group.desiredCapacity).toBe(1);
+  });
+
+  it('refuses to shrink below engineMin, with a message that says so', async () => {
+    makeGroup({ minSize: 1 });
+    await provider.addHosts([credentials('aws-h1')]);
+    await expect(provider.removeHost('aws-h1')).rejects.toThrow(/engine group is at its minimum size \(1, slipway:engineMin\)/);
+    expect((await provider.list()).map((h) => h.id)).toEqual(['aws-h1']);
+  });
+
+  it('when AWS will not grow the group, the credentials are dropped and the error says why', async () => {
+    group.failNext('setDesiredCapacity', new AutoScalingError('SetDesiredCapacity', 'AccessDenied', 'not authorized'));
+    const failure = provider.addHosts([credentials('aws-h1')]);
+    await expect(failure).rejects.toThrow('could not grow the engine group for hosts aws-h1');
+    expect(await ledger.removePending('aws-h1')).toBe(false);
+    expect(booted).toEqual([]);
+  });
+
+  it('hosts that do not enroll in time are cleaned up: no pending credential, their instances ended', async () => {
+    boot = 'silent';
+    provider = new AwsHostProvider({ autoScaling: group, ledger, groupName: GROUP, capacity: CAPACITY, enrollTimeoutMs: 200, pollMs: 20 });
+    const failure = provider.addHosts([credentials('aws-h1'), credentials('aws-h2')]);
+    await expect(failure).rejects.toThrow('hosts aws-h1, aws-h2 did not enroll within 0 s');
+    expect(await ledger.removePending('aws-h1')).toBe(false);
+    expect(await ledger.removePending('aws-h2')).toBe(false);
+    expect(group.desiredCapacity).toBe(0);
+    expect(group.liveInstances()).toEqual([]);
+    // the ended instances could not take a host now either
+    for (const instance of booted) expect(await ledger.claim(instance.instanceId, '10.0.0.1')).toEqual({ kind: 'retired' });
+  });
+
+  it('removing a host that no instance took yet ends an instance booting for it, or lowers the desired capacity', async () => {
+    boot = 'silent';
+    await ledger.addPending([credentials('aws-p1')]);
+    await group.setDesiredCapacity(GROUP, 1);
+    await waitFor('an instance', async () => booted.length === 1, 5000);
+    await provider.removeHost('aws-p1');
+    expect(mutations().at(-1)).toBe(`terminateInstanceAndDecrement ${booted[0]!.instanceId}`);
+    expect(group.desiredCapacity).toBe(0);
+    expect(await ledger.claim(booted[0]!.instanceId, '10.0.0.1')).toEqual({ kind: 'retired' });
+
+    // AWS has not started the instance yet: nothing to end, so the desired capacity goes down
+    group = new FakeAutoScaling({ name: GROUP, minSize: 0, maxSize: 6, holdLaunches: true });
+    provider = new AwsHostProvider({ autoScaling: group, ledger, groupName: GROUP, capacity: CAPACITY, enrollTimeoutMs: 3000, pollMs: 20 });
+    await ledger.addPending([credentials('aws-p2')]);
+    await group.setDesiredCapacity(GROUP, 1);
+    await provider.removeHost('aws-p2');
+    expect(mutations()).toEqual([`setDesiredCapacity ${GROUP} 1`, `setDesiredCapacity ${GROUP} 0`]);
+    group.launchHeld();
+    expect(group.liveInstances()).toEqual([]);
+  });
+
+  it('instances the group started on its own (its initial size) become hosts too', async () => {
+    makeGroup({ desiredCapacity: 2 });
+    await waitFor('two hosts', async () => (await provider.list()).length === 2, 5000);
+    const listed = await provider.list();
+    for (const host of listed) {
+      expect(host.id).toMatch(/^aws-[0-9a-f]{8}$/);
+      expect(await hosts.get(host.id)).toMatchObject({ provider: 'aws' });
+    }
+    await provider.removeHost(listed[0]!.id);
+    expect(group.desiredCapacity).toBe(1);
+  });
+
+  it('changes to the group\'s size run one at a time', async () => {
+    await Promise.all([provider.addHosts([credentials('aws-h1'), credentials('aws-h2')]), provider.addHosts([credentials('aws-h3')])]);
+    expect(mutations()).toEqual([`setDesiredCapacity ${GROUP} 2`, `setDesiredCapacity ${GROUP} 3`]);
+    expect((await provider.list()).map((h) => h.id)).toEqual(['aws-h1', 'aws-h2', 'aws-h3']);
+  });
+
+  it('works the same through the real SDK client against an endpoint on 127.0.0.1 that answers like AWS', async () => {
+    const endpoint = await startFakeAwsEndpoint(group);
+    try {
+      const api = sdkAutoScaling({ region: 'us-east-1', endpoint: endpoint.url, credentials: { accessKeyId: 'AKIDTEST', secretAccessKey: 'secret' }, maxAttempts: 1 });
+      const overHttp = new AwsHostProvider({
+        autoScaling: api,
+        ledger,
+        groupName: GROUP,
+        capacity: CAPACITY,
+        enrollTimeoutMs: 3000,
+        pollMs: 20,
+      });
+      await overHttp.addHosts([credentials('aws-h1'), credentials('aws-h2')]);
+      await overHttp.removeHost('aws-h1');
+      expect((await overHttp.list()).map((h) => h.id)).toEqual(['aws-h2']);
+      expect(endpoint.received.map((r) => r.action)).toEqual(
+        expect.arrayContaining(['DescribeAutoScalingGroups', 'SetDesiredCapacity', 'DescribeAutoScalingInstances', 'TerminateInstanceInAutoScalingGroup']),
+      );
+      const elsewhere = new AwsHostProvider({ autoScaling: api, ledger, groupName: 'no-such-group', capacity: CAPACITY, enrollTimeoutMs: 100 });
+      await expect(elsewhere.list()).rejects.toThrow('there is no auto scaling group no-such-group');
+    } finally {
+      await endpoint.close();
+    }
+  });
 });
 
-test('adding a third host leaves the others alone and fills the emptier zone', async () => {
-  const { stack, provider } = setup();
-  await provider.addHosts([{ hostId: 'h1', token: 'slh_token-one-0123456789' }]);
-  const [third] = await provider.addHosts([{ hostId: 'h3', token: 'slh_token-three-012345678' }]);
-  expect(third?.id).toBe('h3');
-  expect(JSON.parse(stack.config[HOSTS_CONFIG.placements]!.value)).toEqual({ h1: 'subnet-0a', h3: 'subnet-0b' });
-  await expect(provider.addHosts([{ hostId: 'h1', token: 'slh_other-token-0123456' }])).rejects.toThrow(/already exists/);
-});
-
-test('removing a host takes it (and only its token) out of the stack; removing it again is a no-op', async () => {
-  const { stack, provider } = setup();
-  await provider.addHosts([
-    { hostId: 'h1', token: 'slh_token-one-0123456789' },
-    { hostId: 'h2', token: 'slh_token-two-0123456789' },
-  ]);
-  await provider.removeHost('h1');
-  expect((await provider.list()).map((h) => h.id)).toEqual(['h2']);
-  expect(JSON.parse(stack.config[HOSTS_CONFIG.tokens]!.value)).toEqual({ h2: 'slh_token-two-0123456789' });
-  const ups = stack.log.filter((entry) => entry === 'up').length;
-  await provider.removeHost('h1');
-  expect(stack.log.filter((entry) => entry === 'up').length).toBe(ups);
-});
-
-test('a failed add puts the config back and cleans up, so no host runs with credentials about to be revoked', async () => {
-  const { stack, provider } = setup();
-  await provider.addHosts([{ hostId: 'h1', token: 'slh_token-one-0123456789' }]);
-  stack.log = [];
-  stack.failNextUps = 1;
-  const failure = provider.addHosts([{ hostId: 'h2', token: 'slh_token-two-0123456789' }]);
-  await expect(failure).rejects.toBeInstanceOf(HostProvisioningError);
-  await expect(failure).rejects.toThrow('could not add hosts h2');
-  expect(stack.log).toEqual(['config h1,h2', 'up', 'config h1', 'up']);
-  expect((await provider.list()).map((h) => h.id)).toEqual(['h1']);
-  // the error never carries a token
-  const error = await failure.then(
-    () => {
-      throw new Error('expected a rejection');
-    },
-    (err: unknown) => err as Error,
-  );
-  expect(JSON.stringify({ message: error.message, cause: String(error.cause) })).not.toContain('slh_token');
-});
-
-test('a failed remove keeps the host out of the config, so the next operation finishes it', async () => {
-  const { stack, provider } = setup();
-  await provider.addHosts([{ hostId: 'h1', token: 'slh_token-one-0123456789' }]);
-  stack.failNextUps = 1;
-  await expect(provider.removeHost('h1')).rejects.toThrow('could not remove host h1');
-  expect(JSON.parse(stack.config[HOSTS_CONFIG.placements]!.value)).toEqual({});
-  await provider.addHosts([{ hostId: 'h2', token: 'slh_token-two-0123456789' }]);
-  expect((await provider.list()).map((h) => h.id)).toEqual(['h2']);
-});
-
-test('operations run one at a time, in the order asked', async () => {
-  const { stack, provider } = setup();
-  await Promise.all([
-    provider.addHosts([{ hostId: 'h1', token: 'slh_token-one-0123456789' }]),
-    provider.addHosts([{ hostId: 'h2', token: 'slh_token-two-0123456789' }]),
-    provider.removeHost('h1'),
-  ]);
-  expect(stack.log).toEqual(['config h1', 'up', 'config h1,h2', 'up', 'config h2', 'up']);
-  expect((await provider.list()).map((h) => h.id)).toEqual(['h2']);
-});
-
-test('a stack that cannot be opened is retried on the next call', async () => {
-  const stack = new FakeHostsStack();
-  let attempts = 0;
-  const provider = new AwsHostProvider({
-    settings: SETTINGS,
-    openStack: async () => {
-      attempts++;
-      if (attempts === 1) throw new PulumiCliMissingError();
-      return stack;
+// The conformance suite: a real control plane (Redis, NATS, the enrollment handler wired by
+// platform.ts for SLIPWAY_HOST_PROVIDER=aws) with an in-memory group whose instances boot by
+// running the agent's enrollment and registration code over NATS.
+hostProviderConformance('aws', async () => {
+  const instances: SimulatedInstance[] = [];
+  let cp: TestControlPlane | null = null;
+  let next = 0;
+  const group: FakeAutoScaling = new FakeAutoScaling({
+    name: GROUP,
+    minSize: 0,
+    maxSize: 20,
+    onLaunch: (instance) => {
+      instances.push(
+        bootSimulatedInstance({ natsUrl: cp!.nats.url, instanceId: instance.instanceId, address: `10.42.7.${++next}`, enrollmentSecret: SECRET, capacity: CAPACITY }),
+      );
     },
   });
-  await expect(provider.list()).rejects.toBeInstanceOf(PulumiCliMissingError);
-  expect(await provider.list()).toEqual([]);
+  cp = await startTestControlPlane(
+    {
+      SLIPWAY_HOST_PROVIDER: 'aws',
+      SLIPWAY_AWS_REGION: 'us-east-1',
+      SLIPWAY_AWS_ENGINE_GROUP: GROUP,
+      SLIPWAY_AWS_ENGINE_MEMORY_MB: String(CAPACITY.memoryMb),
+      SLIPWAY_AWS_ENGINE_CPUS: String(CAPACITY.cpus),
+      SLIPWAY_ENROLLMENT_SECRET: SECRET,
+    },
+    { builder: NO_BUILDS, autoScaling: group },
+  );
+  const redis = new Redis(cp.redis.url);
+  const { hosts } = cp.controlPlane.services;
+  const provider = new AwsHostProvider({
+    autoScaling: group,
+    ledger: new RedisHostLedger(redis, SECRET),
+    groupName: GROUP,
+    capacity: CAPACITY,
+    enrollTimeoutMs: 30_000,
+    pollMs: 50,
+  });
+  return {
+    provider: {
+      name: provider.name,
+      list: () => provider.list(),
+      removeHost: (id) => provider.removeHost(id),
+      // The control plane issues credentials (and the host's record) before a provider starts the host.
+      addHosts: async (wanted) => {
+        for (const c of wanted) {
+          await hosts.setTokenHash(c.hostId, hashSecret(c.token));
+          await hosts.save({ id: c.hostId, provider: 'aws', state: 'down', address: '', capacity: { memoryMb: 0, cpus: 0 }, lastHeartbeat: null, createdAt: new Date().toISOString() });
+        }
+        return provider.addHosts(wanted);
+      },
+    },
+    joined: async (c) => {
+      await waitFor(`${c.hostId} to join`, async () => (await hosts.get(c.hostId))?.state === 'up', 30_000);
+    },
+    cleanup: async () => {
+      await Promise.all(instances.map((instance) => instance.stop()));
+      redis.disconnect();
+      await cp?.stop();
+    },
+  };
 });
 
-test('outputs that are not what the hosts program produces are an error, not an empty list', () => {
-  expect(() => provisionedHosts({ hosts: { h1: { address: 1 } } })).toThrow(HostProvisioningError);
-  expect(provisionedHosts({})).toEqual([]);
-});
-
-test('the real provider on a machine without the Pulumi CLI fails every call with the one clear message', async () => {
-  const provider = createAwsHostProvider(SETTINGS, { path: '/nonexistent-slipway-bin:/also-missing' });
-  await expect(provider.list()).rejects.toBeInstanceOf(PulumiCliMissingError);
-  await expect(provider.addHosts([{ hostId: 'h1', token: 'slh_token-one-0123456789' }])).rejects.toThrow(PULUMI_CLI_MISSING_MESSAGE);
-  await expect(provider.removeHost('h1')).rejects.toThrow(PULUMI_CLI_MISSING_MESSAGE);
+test('the conformance harness\'s instances really enroll: a wrong secret joins nothing', async () => {
+  // Guards the harness above: its hosts join only because enrollment accepted them.
+  const cp = await startTestControlPlane(
+    {
+      SLIPWAY_HOST_PROVIDER: 'aws',
+      SLIPWAY_AWS_REGION: 'us-east-1',
+      SLIPWAY_AWS_ENGINE_GROUP: GROUP,
+      SLIPWAY_AWS_ENGINE_MEMORY_MB: '1024',
+      SLIPWAY_AWS_ENGINE_CPUS: '1',
+      SLIPWAY_ENROLLMENT_SECRET: SECRET,
+    },
+    { builder: NO_BUILDS, autoScaling: new FakeAutoScaling({ name: GROUP, minSize: 0, maxSize: 1, desiredCapacity: 1 }) },
+  );
+  const nats = await connect({ servers: cp.nats.url });
+  try {
+    const wrong = `${SECRET.slice(0, -1)}X`;
+    const reply = await nats.request(
+      'slipway.enroll',
+      encode({ enrollmentSecret: wrong, instanceId: `i-${randomBytes(9).toString('hex').slice(0, 17)}`, address: '10.0.0.1', publicKey: newEnrollmentKeyPair().publicKey }),
+      { timeout: 5000 },
+    );
+    expect(JSON.parse(new TextDecoder().decode(reply.data))).toEqual({ ok: false, error: 'enrollment refused' });
+    expect(await cp.controlPlane.services.hosts.list()).toEqual([]);
+  } finally {
+    await nats.close();
+    await cp.stop();
+  }
 });

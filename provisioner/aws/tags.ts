@@ -4,7 +4,6 @@ export type Tags = Record<string, string>;
 
 export const STACK_TAG = 'slipway:stack';
 export const ROLE_TAG = 'slipway:role';
-export const HOST_ID_TAG = 'slipway:host-id';
 
 export function stackTags(stack: string): (role: string, name: string) => Tags {
   return (role, name) => ({ Name: `${stack}-${name}`, [STACK_TAG]: stack, [ROLE_TAG]: role });
