@@ -4,12 +4,12 @@ import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { cp, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { Agent, request } from 'undici';
-import { compiledEntry } from '../../common/entry-points.js';
+import { compiledEntry, repoRoot } from '../../common/entry-points.js';
 import { freePort } from '../../common/ports.js';
 import type { Endpoints } from '../../supervisor/platform.js';
 import { waitFor } from '../support/wait.js';
@@ -83,7 +83,9 @@ export async function newHome(): Promise<string> {
 /** A git work tree with the fixture's files, committed on main. */
 export async function fixtureRepo(fixture: string): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), `slipway-e2e-${fixture}-`));
-  await cp(fileURLToPath(new URL(`../fixtures/${fixture}/`, import.meta.url)), dir, { recursive: true });
+  // from the sources, also when this runs compiled from dist/
+  const fixtures = join(repoRoot(dirname(fileURLToPath(import.meta.url))), 'test', 'fixtures');
+  await cp(join(fixtures, fixture), dir, { recursive: true });
   await git(dir, ['init', '-q', '-b', 'main']);
   await git(dir, ['config', 'user.email', 'e2e@example.com']);
   await git(dir, ['config', 'user.name', 'E2E']);
