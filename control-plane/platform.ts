@@ -16,6 +16,7 @@ import { LocalHostProvider } from '../provisioner/local/provider.js';
 import type { HostProvider } from '../provisioner/provider.js';
 import { natsAppLogger } from './app-logs.js';
 import type { Builder } from './builds/builder.js';
+import { CertificateStore } from './certificates/store.js';
 import type { BuildpacksBuilder } from './builds/buildpacks-builder.js';
 import { DeployPipeline } from './builds/pipeline.js';
 import type { ControlPlaneConfig } from './config.js';
@@ -79,6 +80,7 @@ export async function startControlPlane(config: ControlPlaneConfig, logger: Logg
   const builds = new BuildStore(redis);
   const instances = new InstanceStore(redis);
   const hosts = new HostStore(redis);
+  const certificates = new CertificateStore(redis, nats);
   const appLog = natsAppLogger(nats);
   const agents = new NatsAgentClient(nats);
   const routes = new RoutePublisher(redis, nats);
@@ -181,6 +183,7 @@ export async function startControlPlane(config: ControlPlaneConfig, logger: Logg
   const destroyApp = async (app: App) => {
     await apps.setFormation(app.id, (await apps.formation(app.id)).map((f) => ({ ...f, quantity: 0 })));
     const running = await instances.listForApp(app.id);
+    await certificates.removeAll(app.id);
     await apps.delete(app);
     await routes.remove(app.name);
     await Promise.all(
@@ -199,6 +202,7 @@ export async function startControlPlane(config: ControlPlaneConfig, logger: Logg
     builds,
     instances,
     hosts,
+    certificates,
     releaser,
     reconciler,
     pipeline,

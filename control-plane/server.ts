@@ -19,6 +19,7 @@ import { dynoRoutes } from './routes/dynos.js';
 import { formationRoutes } from './routes/formation.js';
 import { hostRoutes } from './routes/hosts.js';
 import { logRoutes } from './routes/logs.js';
+import { sniEndpointRoutes } from './routes/sni-endpoints.js';
 import { releaseRoutes } from './routes/releases.js';
 import type { Services } from './services.js';
 
@@ -70,6 +71,7 @@ export function createApi(services: Services, options: { maxBodyBytes: number; p
     domainRoutes(services),
     hostRoutes(services),
     logRoutes(services, options.nats),
+    sniEndpointRoutes(services),
   ]) {
     app.use(router.routes());
     app.use(router.allowedMethods());

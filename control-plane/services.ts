@@ -2,6 +2,7 @@
 import type { Logger } from '../common/logger.js';
 import type { App } from '../common/types.js';
 import type { DeployPipeline } from './builds/pipeline.js';
+import type { CertificateStore } from './certificates/store.js';
 import type { GitRepos } from './git/repos.js';
 import type { PushSessions } from './git/push-sessions.js';
 import type { ApiUrls } from './http/representations.js';
@@ -22,6 +23,7 @@ export interface Services {
   builds: BuildStore;
   instances: InstanceStore;
   hosts: HostStore;
+  certificates: CertificateStore;
   releaser: Releaser;
   reconciler: Reconciler;
   pipeline: DeployPipeline;

@@ -40,6 +40,7 @@ export function domainRoutes(services: Services): Router {
     const app = await loadApp(ctx, services);
     const hostname = ctx.params.hostname!.toLowerCase();
     if (!(await services.apps.removeDomain(app.id, hostname))) throw new NotFoundError(`Couldn't find that domain (${hostname}).`);
+    await services.certificates.forgetHostname(hostname);
     await services.reconciler.publishRoute(app);
     ctx.body = json(app, hostname);
   });

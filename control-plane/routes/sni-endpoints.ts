@@ -1,0 +1,47 @@
+import Router from '@koa/router';
+import { z } from 'zod';
+import { NotFoundError } from '../../common/errors.js';
+import type { App } from '../../common/types.js';
+import { checkCertificate } from '../certificates/validate.js';
+import type { SniEndpoint } from '../certificates/store.js';
+import { loadApp } from '../http/load-app.js';
+import { validateBody } from '../http/validate.js';
+import type { Services } from '../services.js';
+
+const upload = z.object({ certificate_chain: z.string().min(1).max(64 * 1024), private_key: z.string().min(1).max(16 * 1024) });
+
+// Heroku's SNI endpoints: a certificate for some of the app's custom domains. Keys go in,
+// never out.
+export function sniEndpointRoutes(services: Services): Router {
+  const router = new Router();
+  const json = (endpoint: SniEndpoint, app: App) => ({
+    id: endpoint.id,
+    app: { id: app.id, name: app.name },
+    domains: endpoint.hostnames,
+    certificate: { cert_domains: endpoint.names, expires_at: endpoint.expiresAt, fingerprint: endpoint.fingerprint },
+    created_at: endpoint.createdAt,
+  });
+
+  router.get('/apps/:app/sni-endpoints', async (ctx) => {
+    const app = await loadApp(ctx, services);
+    ctx.body = (await services.certificates.list(app.id)).map((e) => json(e, app));
+  });
+
+  router.post('/apps/:app/sni-endpoints', async (ctx) => {
+    const app = await loadApp(ctx, services);
+    const body = validateBody(upload, ctx.request.body);
+    const checked = checkCertificate(body.certificate_chain, body.private_key, await services.apps.domains(app.id));
+    const endpoint = await services.certificates.add(app.id, body.certificate_chain, body.private_key, checked);
+    ctx.status = 201;
+    ctx.body = json(endpoint, app);
+  });
+
+  router.delete('/apps/:app/sni-endpoints/:id', async (ctx) => {
+    const app = await loadApp(ctx, services);
+    const removed = await services.certificates.remove(app.id, ctx.params.id!);
+    if (!removed) throw new NotFoundError(`Couldn't find that SNI endpoint (${ctx.params.id}).`);
+    ctx.body = json(removed, app);
+  });
+
+  return router;
+}
