@@ -17,6 +17,7 @@ let router: TestRouter;
 let app: TestBackend;
 let firstUploadChunk: () => void = () => {};
 let releaseDownload: () => void = () => {};
+const upgraded: import('node:stream').Duplex[] = [];
 
 const ONE_MIB = 1024 * 1024;
 const download = randomBytes(ONE_MIB);
@@ -56,6 +57,7 @@ beforeAll(async () => {
     echo(req, res, backend);
   });
   app.server.on('upgrade', (req, socket) => {
+    upgraded.push(socket);
     const accept = createHash('sha1').update(`${req.headers['sec-websocket-key']}258EAFA5-E914-47DA-95CA-C5AB0DC85B11`).digest('base64');
     socket.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\n\r\n`);
     socket.write(wsFrame('hello from the app'));
@@ -68,6 +70,8 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await router?.stop();
+  // Upgraded sockets are not the HTTP server's to close.
+  for (const socket of upgraded) socket.destroy();
   app?.server.closeAllConnections();
   await app?.close();
   await nc?.close();
