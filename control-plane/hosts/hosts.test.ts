@@ -103,8 +103,9 @@ describe('hosts', () => {
       return all.length === 3 && all.every((d) => d.state === 'up' && d.host.id !== victim) && all;
     }, 60_000);
     expect(moved).toHaveLength(3);
-    // the dead agent's containers are its host's business: clean them up as its operator would
+    // removing the dead host takes its machine's leftovers with it
     await cp.controlPlane.services.hostService!.remove(victim);
+    expect(await docker.listContainers({ all: true, filters: { label: [`slipway.host=${victim}`] } })).toEqual([]);
   });
 
   it('drains a host: its instances move first, then it goes away', async () => {

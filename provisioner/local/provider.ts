@@ -4,6 +4,8 @@
 import { existsSync } from 'node:fs';
 import { chmod, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import Docker from 'dockerode';
+import { LABELS } from '../../agent/labels.js';
 import type { HostCapacity } from '../../common/types.js';
 import { ManagedProcess } from '../../supervisor/process.js';
 import type { HostCredentials, HostProvider, ProvisionedHost } from '../provider.js';
@@ -20,6 +22,15 @@ export interface LocalProviderOptions {
   stopInstancesOnExit: boolean;
   heartbeatMs?: number;
   onLine?: (hostId: string, line: string) => void;
+  /** Removes whatever containers a host left behind (its agent may have died without cleaning up). */
+  removeHostContainers?: (hostId: string) => Promise<void>;
+}
+
+/** A local host shares this machine's Docker Engine: removing the host removes its containers, as
+ *  terminating a machine would. Only containers labeled with that host's id are touched. */
+export async function removeLabeledContainers(hostId: string, docker = new Docker()): Promise<void> {
+  const containers = await docker.listContainers({ all: true, filters: { label: [`${LABELS.host}=${hostId}`] } });
+  await Promise.all(containers.map((c) => docker.getContainer(c.Id).remove({ force: true }).catch(() => {})));
 }
 
 interface HostFile {
@@ -70,6 +81,7 @@ export class LocalHostProvider implements HostProvider {
     const agent = this.agents.get(hostId);
     this.agents.delete(hostId);
     await agent?.stop(30_000);
+    await (this.options.removeHostContainers ?? removeLabeledContainers)(hostId);
     await rm(join(this.options.dir, hostId), { recursive: true, force: true });
   }
 

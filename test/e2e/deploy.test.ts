@@ -2,7 +2,10 @@
 // through the API, `git push` with the real git binary, traffic through the router, redeploys
 // and scaling with a client polling throughout, bad input, and a restart that keeps state.
 import { execFile } from 'node:child_process';
-import { rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { request as httpsRequest } from 'node:https';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -23,6 +26,19 @@ import {
 } from './harness.js';
 
 const exec = promisify(execFile);
+
+/** GET / over HTTPS on 127.0.0.1 with SNI `hostname`, trusting only `ca`; loopback only. */
+function httpsGet(port: number, hostname: string, ca: string): Promise<string | null> {
+  return new Promise((resolve, reject) => {
+    const req = httpsRequest({ host: '127.0.0.1', port, servername: hostname, headers: { host: hostname }, ca, path: '/', timeout: 5000 }, (res) => {
+      let text = '';
+      res.on('data', (chunk: Buffer) => (text += chunk.toString()));
+      res.on('end', () => resolve(res.statusCode === 200 ? text : null));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
 const BOOT_TIMEOUT_SECONDS = 15;
 
 describe('git push to a served app', () => {
@@ -32,7 +48,7 @@ describe('git push to a served app', () => {
   let repo: string;
   const cleanup: string[] = [];
 
-  const dynos = async (app: string) => (await call('GET', `/apps/${app}/dynos`)).body as { name: string; state: string; release: { version: number }; exit_code: number | null; reason: string | null }[];
+  const dynos = async (app: string) => (await call('GET', `/apps/${app}/dynos`)).body as { id: string; name: string; state: string; release: { version: number }; exit_code: number | null; reason: string | null }[];
   const upDynos = async (app: string, version: number) => (await dynos(app)).filter((d) => d.state === 'up' && d.release.version === version);
   const push = (dir: string, app: string, token?: string) => git(dir, ['push', '--force', gitUrl(platform.endpoints, app, token), 'HEAD:main']);
 
@@ -99,20 +115,21 @@ describe('git push to a served app', () => {
     expect(seen.requests).toBeGreaterThan(20);
   });
 
-  it('scales web to 3, spreads requests over them, and back to 1, with no failed request', async () => {
+  it('scales web 1 → 3 → 1 → 3, restarts, and back to 1, spreading requests, with no failed request', async () => {
     const poller = pollContinuously(platform.endpoints, 'hello');
-    const scaled = await call('PATCH', '/apps/hello/formation', { updates: [{ type: 'web', quantity: 3 }] });
-    expect(scaled.status).toBe(200);
-    expect(scaled.body).toEqual([expect.objectContaining({ type: 'web', quantity: 3 })]);
-    await waitFor('three web instances up', async () => (await upDynos('hello', 2)).length === 3);
-    // the v1 instance replaced before this test may still be draining: wait for it to go
-    const listed = await waitFor('only the three to be listed', async () => {
-      const all = await dynos('hello');
-      return all.length === 3 && all;
-    });
-    expect(listed.map((d) => d.name).sort()).toEqual(['web.1', 'web.2', 'web.3']);
-    expect(listed.every((d) => d.state === 'up')).toBe(true);
+    const scale = async (quantity: number) => {
+      const res = await call('PATCH', '/apps/hello/formation', { updates: [{ type: 'web', quantity }] });
+      expect(res.status).toBe(200);
+      expect(res.body).toEqual([expect.objectContaining({ type: 'web', quantity })]);
+      // replaced or scaled-down instances may still be draining: wait until only the wanted ones are listed
+      return waitFor(`exactly ${quantity} web instances up`, async () => {
+        const all = await dynos('hello');
+        return all.length === quantity && all.every((d) => d.state === 'up') && all;
+      });
+    };
 
+    const three = await scale(3);
+    expect(three.map((d) => d.name).sort()).toEqual(['web.1', 'web.2', 'web.3']);
     const answeredBy = new Set<string>();
     await waitFor('routes to all three', async () => {
       const { body } = await viaRouter(platform.endpoints, 'hello');
@@ -120,11 +137,19 @@ describe('git push to a served app', () => {
       return answeredBy.size === 3;
     }, 15_000);
 
-    expect((await call('PATCH', '/apps/hello/formation', { updates: [{ type: 'web', quantity: 1 }] })).status).toBe(200);
-    await waitFor('back to one instance', async () => (await dynos('hello')).length === 1);
+    await scale(1);
+    await scale(3);
+    const before = new Set((await dynos('hello')).map((d) => d.id));
+    expect((await call('DELETE', '/apps/hello/dynos')).status).toBe(202);
+    await waitFor('every instance replaced', async () => {
+      const all = await dynos('hello');
+      return all.length === 3 && all.every((d) => d.state === 'up' && !before.has(d.id));
+    });
+    await scale(1);
+
     const seen = await poller.stop();
     expect(seen.failures).toEqual([]);
-    expect((await dynos('hello'))[0]).toMatchObject({ name: 'web.1', state: 'up' });
+    expect(seen.requests).toBeGreaterThan(50);
   });
 
   it('rolls config vars out as a new release', async () => {
@@ -133,6 +158,20 @@ describe('git push to a served app', () => {
     await waitFor('the new config served', async () => (await viaRouter(platform.endpoints, 'hello')).body.includes('greeting=hi'));
     const releases = (await call('GET', '/apps/hello/releases')).body as { version: number; description: string }[];
     expect(releases.at(-1)).toMatchObject({ version: 3, description: 'Set GREETING config vars' });
+  });
+
+  it('serves a custom domain over HTTPS with its own certificate (SNI)', async () => {
+    expect((await call('POST', '/apps/hello/domains', { hostname: 'www.example.com' })).status).toBe(201);
+    const dir = await mkdtemp(join(tmpdir(), 'slipway-e2e-tls-'));
+    cleanup.push(dir);
+    await exec('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'), '-days', '2', '-subj', '/CN=www.example.com', '-addext', 'subjectAltName=DNS:www.example.com']);
+    const cert = await readFile(join(dir, 'cert.pem'), 'utf8');
+    const key = await readFile(join(dir, 'key.pem'), 'utf8');
+    expect((await call('POST', '/apps/hello/sni-endpoints', { certificate_chain: cert, private_key: key })).status).toBe(201);
+    const body = await waitFor('the certificate served', () =>
+      httpsGet(Number(env.SLIPWAY_ROUTER_HTTPS_PORT), 'www.example.com', cert).catch(() => null),
+    );
+    expect(body).toMatch(/^hello v2 /);
   });
 
   it('rejects pushes to unknown apps and with wrong or missing credentials', async () => {
