@@ -36,6 +36,9 @@ if (mode === 'start') {
   // Benchmarks need the same machine setup as the tests (packages, Docker Engine).
   const { setup } = await import(join(root, 'dist', 'test', 'support', 'global-setup.js'));
   await setup();
+  const { ensurePackages } = await import(join(root, 'dist', 'supervisor', 'host-setup.js'));
+  const { BENCH_PACKAGES } = await import(join(root, 'dist', 'supervisor', 'packages.js'));
+  ensurePackages(BENCH_PACKAGES, (line) => console.log(`[bench setup] ${line}`));
   await import(join(root, 'dist', 'bench', `${rest[0]}.js`));
 } else {
   console.error('usage: node scripts/run.mjs start|test|bench <name>');

@@ -19,6 +19,9 @@ export const PLATFORM_PACKAGES: readonly RequiredPackage[] = [
   { pkg: 'ca-certificates', binary: 'update-ca-certificates' },
 ];
 
+/** Packages the tests add on top of the platform's (systemd-analyze checks generated units). */
+export const TEST_PACKAGES: readonly RequiredPackage[] = [{ pkg: 'systemd', binary: 'systemd-analyze' }, { pkg: 'openssl', binary: 'openssl' }];
+
 /** Packages the benchmarks add on top of the platform's. */
 export const BENCH_PACKAGES: readonly RequiredPackage[] = [
   { pkg: 'nginx', binary: 'nginx' },
