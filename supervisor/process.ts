@@ -13,6 +13,12 @@ export interface ProcessSpec {
   onLine?: (line: string, stream: 'stdout' | 'stderr') => void;
 }
 
+/** Children still running when this process exits are killed with it, not left orphaned. */
+const running = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of running) child.kill('SIGKILL');
+});
+
 export class ManagedProcess {
   readonly name: string;
   readonly child: ChildProcess;
@@ -28,12 +34,15 @@ export class ManagedProcess {
       cwd: spec.cwd,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
+    running.add(this.child);
     this.exited = new Promise((resolve) => {
       this.child.once('exit', (code, signal) => {
+        running.delete(this.child);
         this.exitedAlready = true;
         resolve({ code, signal });
       });
       this.child.once('error', () => {
+        running.delete(this.child);
         this.exitedAlready = true;
         resolve({ code: null, signal: null });
       });
