@@ -124,6 +124,26 @@ export const logLine = z.object({
 });
 export type LogLine = z.infer<typeof logLine>;
 
+/** Many lines of one app from one source in one message (the router's access logs come so:
+ *  one NATS message per app every few hundred milliseconds instead of one per request). */
+export const logBatch = z.object({
+  appName: z.string(),
+  source: z.enum(['app', 'router', 'slipway']),
+  process: z.string(),
+  lines: z.array(z.object({ line: z.string(), at: z.string() })),
+});
+export type LogBatch = z.infer<typeof logBatch>;
+
+/** The lines a message on a logs subject carries: one LogLine or a LogBatch. */
+export function logLinesOf(message: unknown): LogLine[] {
+  const batch = logBatch.safeParse(message);
+  if (batch.success) {
+    const { appName, source, process, lines } = batch.data;
+    return lines.map(({ line, at }) => ({ appName, source, process, line, at }));
+  }
+  return [logLine.parse(message)];
+}
+
 /** Encodes a message for NATS. */
 export function encode(message: unknown): Uint8Array {
   return new TextEncoder().encode(JSON.stringify(message));

@@ -1,36 +1,35 @@
 import { describe, expect, it } from 'vitest';
+import { logLinesOf } from '../common/protocol.js';
+import { accessLogHandler } from './access-log-publisher.js';
 import { errorCode, formatAccessLine, parseAccessLog, statusClass } from './access-log.js';
 
-const OK = '127.0.0.1 slot_3 s7 200 371 0 1 12 14 ---- 0af0e8f6-45c3-4e52-a6c2-52d2a2f5a8b1 - 1 HTTP/2.0 GET "shop.example" "/cart" "?id=\\"7\\""';
+const REST = 'method=GET path="/cart?id=\\"7\\"" host=shop.example request_id=0af0e8f6-45c3-4e52-a6c2-52d2a2f5a8b1 fwd="127.0.0.1"';
+const OK = `slot_3 s7 1764028800123 200 371 1 12 14 ---- - 1 ${REST}`;
 
 describe('parseAccessLog', () => {
-  it('reads every field of the router log format', () => {
+  it('reads the leading fields and keeps HAProxy\'s part of the line', () => {
     expect(parseAccessLog(OK)).toEqual({
-      clientIp: '127.0.0.1',
       backend: 'slot_3',
       server: 's7',
+      acceptedAtMs: 1764028800123,
       status: 200,
       bytes: 371,
-      queueMs: 0,
       connectMs: 1,
       serviceMs: 12,
       totalMs: 14,
       termination: '----',
-      requestId: '0af0e8f6-45c3-4e52-a6c2-52d2a2f5a8b1',
       code: null,
       tls: true,
-      httpVersion: 'HTTP/2.0',
-      method: 'GET',
-      host: 'shop.example',
-      path: '/cart?id=\\"7\\"',
+      rest: REST,
     });
   });
 
   it('reads requests that never reached a server, and refuses other text', () => {
-    const record = parseAccessLog('10.0.0.1 public <NOSRV> 400 0 -1 -1 -1 0 PR-- - - 0 <BADREQ> <BADREQ> "" "<BADREQ>" ""');
-    expect(record).toMatchObject({ server: null, status: 400, connectMs: null, requestId: null });
+    const record = parseAccessLog('public <NOSRV> 1764028800123 400 0 -1 -1 0 PR-- - 0 method=<BADREQ> path="<BADREQ>" host=- request_id=- fwd="10.0.0.1"');
+    expect(record).toMatchObject({ server: null, status: 400, connectMs: null, serviceMs: null });
     expect(errorCode(record!)).toBe('H26');
     expect(parseAccessLog('haproxy started')).toBeNull();
+    expect(parseAccessLog('a b c d e f g h i j k not-our-format')).toBeNull();
   });
 });
 
@@ -52,13 +51,38 @@ describe('errorCode', () => {
 describe('formatAccessLine', () => {
   it('writes Heroku-style key=value lines', () => {
     expect(formatAccessLine(parseAccessLog(OK)!, { appName: 'shop', instanceId: 'web.1' })).toBe(
-      'at=info method=GET path="/cart?id=\\"7\\"" host=shop.example request_id=0af0e8f6-45c3-4e52-a6c2-52d2a2f5a8b1 fwd="127.0.0.1" instance=web.1 connect=1ms service=12ms total=14ms status=200 bytes=371 protocol=https',
+      `at=info ${REST} instance=web.1 connect=1ms service=12ms total=14ms status=200 bytes=371 protocol=https`,
     );
     const failed = { ...parseAccessLog(OK)!, status: 503, server: null, code: 'H14', connectMs: null, serviceMs: null };
-    expect(formatAccessLine(failed, { appName: 'shop', instanceId: null })).toMatch(/^at=error code=H14 desc="Application unavailable" .* instance=- connect=- service=- /);
+    expect(formatAccessLine(failed, { appName: 'shop', instanceId: null })).toMatch(/^at=error code=H14 desc="Application unavailable" method=GET .* instance=- connect=- service=- /);
   });
 
   it('groups statuses in classes', () => {
     expect([statusClass(204), statusClass(503), statusClass(-1)]).toEqual(['2xx', '5xx', 'none']);
+  });
+});
+
+describe('accessLogHandler', () => {
+  it('batches lines per app and publishes them on flush, with each request\'s own time', () => {
+    const published: unknown[] = [];
+    const handle = accessLogHandler({
+      attribution: (backend, server) => (backend === 'slot_3' ? { appName: 'shop', instanceId: server } : null),
+      publish: (batch) => published.push(batch),
+    });
+    handle(OK);
+    handle(OK.replace('1764028800123', '1764028800456'));
+    handle(OK.replace('slot_3', 'slot_9'));
+    handle('garbage');
+    expect(published).toEqual([]);
+    handle.flush();
+    expect(published).toHaveLength(1);
+    const lines = logLinesOf(published[0]);
+    expect(lines.map((l) => [l.appName, l.source, l.at])).toEqual([
+      ['shop', 'router', '2025-11-25T00:00:00.123Z'],
+      ['shop', 'router', '2025-11-25T00:00:00.456Z'],
+    ]);
+    expect(lines[0]!.line).toMatch(/^at=info method=GET .* instance=s7 /);
+    handle.flush();
+    expect(published).toHaveLength(1);
   });
 });

@@ -1,16 +1,24 @@
-// HAProxy's access log lines (LOG_FORMAT in haproxy-config.ts), parsed, given an error code
-// when the request failed, and written as the Heroku-style line of the app's log stream. Pure.
+// HAProxy's access log lines (LOG_FORMAT in haproxy-config.ts) and the Heroku-style line each
+// becomes in the app's log stream. HAProxy writes most of that line itself; the controller
+// reads the few leading fields it needs (which app, which instance, status, timers) and adds
+// the rest. This runs once per request: no regular expressions, no objects beyond the record.
 import { PAGES } from './pages.js';
 
+/**
+ * `<backend> <server> <unix ms> <status> <bytes> <Tc> <Tr> <Ta> <termination> <code> <tls> <rest>`
+ * where rest is `method=... path="..." host=... request_id=... fwd="..."`.
+ */
+export const LEADING_FIELDS = 11;
+
 export interface AccessRecord {
-  clientIp: string;
   /** HAProxy backend (a slot) or the frontend's name when no app matched. */
   backend: string;
   /** HAProxy server name, null when no backend server was chosen. */
   server: string | null;
+  /** When HAProxy accepted the request (Unix milliseconds). */
+  acceptedAtMs: number;
   status: number;
   bytes: number;
-  queueMs: number | null;
   connectMs: number | null;
   /** Time until the backend's response headers. */
   serviceMs: number | null;
@@ -18,51 +26,43 @@ export interface AccessRecord {
   totalMs: number | null;
   /** HAProxy's termination state, e.g. `----`, `sH--`. */
   termination: string;
-  requestId: string | null;
   /** The router's error code when its own page was sent (`Slipway-Error`). */
   code: string | null;
   tls: boolean;
-  httpVersion: string;
-  method: string;
-  host: string;
-  /** Path and query string. */
-  path: string;
+  /** HAProxy's part of the line: method, path, host, request id, client address. */
+  rest: string;
 }
 
-const QUOTED = '"((?:[^"\\\\]|\\\\.)*)"';
-const LINE = new RegExp(
-  `^(\\S+) (\\S+) (\\S+) (-?\\d+) (-?\\d+) (-?\\d+) (-?\\d+) (-?\\d+) (-?\\d+) (\\S+) (\\S+) (\\S+) (\\S+) (\\S+) (\\S+) ${QUOTED} ${QUOTED} ${QUOTED}$`,
-);
-
-const dash = (value: string | undefined) => (value === undefined || value === '-' || value === '' ? null : value);
-const duration = (value: string | undefined) => {
-  const n = Number(value);
-  return Number.isFinite(n) && n >= 0 ? n : null;
-};
+const duration = (value: string) => (value.charCodeAt(0) === 45 /* - */ ? null : Number(value));
 
 /** Parses one log message; null when it is not an access log line of ours. */
 export function parseAccessLog(message: string): AccessRecord | null {
-  const m = LINE.exec(message.trimEnd());
-  if (!m) return null;
-  const server = m[3]!;
+  const fields: string[] = [];
+  let start = 0;
+  for (let i = 0; i < LEADING_FIELDS; i++) {
+    const end = message.indexOf(' ', start);
+    if (end === -1) return null;
+    fields.push(message.slice(start, end));
+    start = end + 1;
+  }
+  const rest = message.slice(start).trimEnd();
+  const [backend, server, at, status, bytes, tc, tr, ta, termination, code, tls] = fields as [string, string, string, string, string, string, string, string, string, string, string];
+  const acceptedAtMs = Number(at);
+  const statusCode = Number(status);
+  if (!rest.startsWith('method=') || !Number.isFinite(acceptedAtMs) || !Number.isFinite(statusCode)) return null;
   return {
-    clientIp: m[1]!,
-    backend: m[2]!,
-    server: server.startsWith('<') ? null : server,
-    status: Number(m[4]),
-    bytes: Math.max(0, Number(m[5])),
-    queueMs: duration(m[6]),
-    connectMs: duration(m[7]),
-    serviceMs: duration(m[8]),
-    totalMs: duration(m[9]),
-    termination: m[10]!,
-    requestId: dash(m[11]),
-    code: dash(m[12]),
-    tls: m[13] === '1',
-    httpVersion: m[14]!,
-    method: m[15]!,
-    host: dash(m[16]) ?? '',
-    path: `${dash(m[17]) ?? ''}${dash(m[18]) ?? ''}`,
+    backend,
+    server: server.charCodeAt(0) === 60 /* < */ ? null : server,
+    acceptedAtMs,
+    status: statusCode,
+    bytes: Math.max(0, Number(bytes) || 0),
+    connectMs: duration(tc),
+    serviceMs: duration(tr),
+    totalMs: duration(ta),
+    termination,
+    code: code === '-' ? null : code,
+    tls: tls === '1',
+    rest,
   };
 }
 
@@ -77,9 +77,11 @@ const DESCRIPTIONS: Record<string, string> = {
  * The error code of a failed request: the router's page code when it sent one, else read
  * from HAProxy's termination state (who ended the session, and in which phase).
  */
-export function errorCode(record: AccessRecord): string | null {
+export function errorCode(record: Pick<AccessRecord, 'code' | 'termination' | 'status' | 'server'>): string | null {
   if (record.code) return record.code;
-  const [who, phase] = record.termination;
+  const who = record.termination[0];
+  const phase = record.termination[1];
+  if (who === '-' && record.status < 400) return null;
   if (who === 'C' || who === 'c') return who === 'c' ? 'H28' : 'H27';
   if (who === 's' && (phase === 'H' || phase === 'D')) return 'H12';
   if (who === 'S' && phase === 'C') return 'H21';
@@ -97,34 +99,15 @@ export interface Attribution {
 }
 
 const ms = (value: number | null) => (value === null ? '-' : `${value}ms`);
-const quote = (value: string) => `"${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
 
 /** The line for the app's log stream, in Heroku's router format (key=value). */
 export function formatAccessLine(record: AccessRecord, attribution: Attribution): string {
   const code = errorCode(record);
-  const head = code ? `at=error code=${code} desc=${quote(DESCRIPTIONS[code] ?? 'Request failed')}` : 'at=info';
-  return [
-    head,
-    `method=${record.method}`,
-    `path=${quote(unescapeQuoted(record.path))}`,
-    `host=${record.host}`,
-    `request_id=${record.requestId ?? '-'}`,
-    `fwd=${quote(record.clientIp)}`,
-    `instance=${attribution.instanceId ?? '-'}`,
-    `connect=${ms(record.connectMs)}`,
-    `service=${ms(record.serviceMs)}`,
-    `total=${ms(record.totalMs)}`,
-    `status=${record.status}`,
-    `bytes=${record.bytes}`,
-    `protocol=${record.tls ? 'https' : 'http'}`,
-  ].join(' ');
+  const head = code ? `at=error code=${code} desc="${DESCRIPTIONS[code] ?? 'Request failed'}"` : 'at=info';
+  return `${head} ${record.rest} instance=${attribution.instanceId ?? '-'} connect=${ms(record.connectMs)} service=${ms(record.serviceMs)} total=${ms(record.totalMs)} status=${record.status} bytes=${record.bytes} protocol=${record.tls ? 'https' : 'http'}`;
 }
 
 /** `2xx`, `4xx`...; `none` when no response was sent. */
 export function statusClass(status: number): string {
   return status >= 100 && status < 600 ? `${Math.floor(status / 100)}xx` : 'none';
-}
-
-function unescapeQuoted(value: string): string {
-  return value.replace(/\\(.)/g, '$1');
 }

@@ -21,9 +21,10 @@ export interface HaproxyConfigInput {
   state: DataPlaneState;
 }
 
-/** Access log fields, space separated; the last quoted ones may hold anything printable. */
+/** Access log lines: the fields the controller reads (access-log.ts), then the part of the
+ *  Heroku-style line that HAProxy can write itself, so the controller copies it as it is. */
 export const LOG_FORMAT =
-  '%ci %b %s %ST %B %Tw %Tc %Tr %Ta %tsc %[var(txn.rid)] %[var(txn.code)] %[ssl_fc] %HV %HM %{+Q}[capture.req.hdr(0)] %{+Q}HPO %{+Q}HQ';
+  '%b %s %Ts%ms %ST %B %Tc %Tr %Ta %tsc %[var(txn.code)] %[ssl_fc] method=%HM path=%{+Q}HU host=%[capture.req.hdr(0)] request_id=%[var(txn.rid)] fwd=\\"%ci\\"';
 
 /** A valid Host: DNS name or IPv4 (optionally a trailing dot), or a bracketed IPv6 literal, and an optional port. */
 const VALID_HOST = '^(([a-z0-9]([a-z0-9-]*[a-z0-9])?\\.)*[a-z0-9]([a-z0-9-]*[a-z0-9])?\\.?|\\[[0-9a-f:.]+\\])(:[0-9]{1,5})?$';

@@ -8,7 +8,7 @@ import { connect, type NatsConnection, type Subscription } from 'nats';
 import type { Logger } from '../common/logger.js';
 import { describeError } from '../common/errors.js';
 import { freePort } from '../common/ports.js';
-import { decode, encode, subjects, type LogLine } from '../common/protocol.js';
+import { decode, encode, subjects, type LogBatch } from '../common/protocol.js';
 import { z } from 'zod';
 import { accessLogHandler } from './access-log-publisher.js';
 import { CertificateSync } from './certificate-sync.js';
@@ -41,6 +41,8 @@ export interface RunningRouter {
 }
 
 const certificateChanged = z.object({ hostname: z.string().min(1) });
+/** Access log lines reach the app's log stream within this long, in one message per app. */
+const ACCESS_LOG_FLUSH_MS = 200;
 
 export async function startRouter(config: RouterConfig, logger: Logger): Promise<RunningRouter> {
   const version = assertHaproxyInstalled(config.haproxyBinary);
@@ -103,11 +105,15 @@ export async function startRouter(config: RouterConfig, logger: Logger): Promise
     for (const op of planRouteChanges(sync.table, initial, { now: Date.now(), slotQuarantineMs: 0 }).ops) applyOp(initial, op);
 
     let dataPlane: DataPlane | null = null;
-    const publish = (line: LogLine) => nc.publish(subjects.logs(line.appName), encode(line));
-    const logReceiver = await startLogReceiver(
-      accessLogHandler({ attribution: (b, s) => dataPlane?.attribution(b, s) ?? null, publish, metrics }),
-    );
-    cleanup.push(() => logReceiver.close());
+    const publish = (batch: LogBatch) => nc.publish(subjects.logs(batch.appName), encode(batch));
+    const accessLogs = accessLogHandler({ attribution: (b, s) => dataPlane?.attribution(b, s) ?? null, publish, metrics });
+    const logReceiver = await startLogReceiver(accessLogs);
+    const flushTimer = setInterval(() => accessLogs.flush(), ACCESS_LOG_FLUSH_MS);
+    cleanup.push(async () => {
+      clearInterval(flushTimer);
+      await logReceiver.close();
+      accessLogs.flush();
+    });
 
     const writeFiles = async (state: DataPlaneState) => {
       await writeFile(paths.luaScript, HOP_BY_HOP_LUA);

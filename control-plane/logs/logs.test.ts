@@ -63,6 +63,16 @@ describe('app logs', () => {
     expect(text.trim().split('\n')).toEqual([formatLogLine(line(5)), formatLogLine(line(6))]);
   });
 
+  it('expands batches (the router publishes its access lines so)', async () => {
+    const batch = { appName: 'logged', source: 'router', process: 'router', lines: [line(7), line(8)].map(({ line: text, at }) => ({ line: text, at })) };
+    await nats.jetstream().publish(subjects.logs('logged'), encode(batch));
+    const res = await fetch(`${cp.url}/apps/logged/logs?lines=2`, { headers: { authorization: `Bearer ${cp.adminToken}` } });
+    expect((await res.text()).trim().split('\n')).toEqual([
+      `${line(7).at} slipway[router]: line 7`,
+      `${line(8).at} slipway[router]: line 8`,
+    ]);
+  });
+
   it('rejects bad parameters and unknown apps', async () => {
     const api = apiClient(cp.url, cp.adminToken);
     expect((await api('GET', '/apps/logged/logs?lines=0')).status).toBe(422);

@@ -1,7 +1,7 @@
 // App logs are kept in a JetStream stream (a day, a bounded number of lines per app), so
 // `slipway logs` shows recent history and then follows new lines.
 import { AckPolicy, DeliverPolicy, RetentionPolicy, StorageType, type NatsConnection } from 'nats';
-import { subjects, logLine, type LogLine } from '../../common/protocol.js';
+import { logLinesOf, subjects, type LogLine } from '../../common/protocol.js';
 
 export const LOG_STREAM = 'SLIPWAY_LOGS';
 const DAY_NS = 24 * 60 * 60 * 1_000_000_000;
@@ -60,18 +60,18 @@ export async function* readLogs(
   let caughtUp = stored === 0;
   try {
     for await (const message of messages) {
-      let line: LogLine;
+      let lines: LogLine[];
       try {
-        line = logLine.parse(message.json());
+        lines = logLinesOf(message.json());
       } catch {
-        continue;
+        lines = [];
       }
       if (caughtUp) {
-        yield line;
+        yield* lines;
         continue;
       }
-      recent.push(line);
-      if (recent.length > options.lines) recent.shift();
+      recent.push(...lines);
+      if (recent.length > options.lines) recent.splice(0, recent.length - options.lines);
       if (message.info.pending === 0) {
         caughtUp = true;
         if (!options.tail) stop();
