@@ -63,8 +63,11 @@ export class HostService {
       await this.deps.natsUsers?.sync();
       const provisioned = await this.deps.provider.addHosts(credentials);
       for (const host of provisioned) {
-        const record = records.find((r) => r.id === host.id);
-        if (record) Object.assign(record, await this.deps.hosts.save({ ...record, address: host.address, capacity: host.capacity }));
+        const index = records.findIndex((r) => r.id === host.id);
+        // The agent may have registered meanwhile: fill in only what it has not reported.
+        const current = await this.deps.hosts.get(host.id);
+        if (index === -1 || !current) continue;
+        records[index] = current.lastHeartbeat ? current : await this.deps.hosts.save({ ...current, address: host.address, capacity: host.capacity });
       }
     } catch (err) {
       for (const { hostId } of credentials) await this.deps.hosts.remove(hostId);
