@@ -22,6 +22,12 @@ const stop = async (signal: string) => {
 };
 process.on('SIGINT', () => void stop('SIGINT'));
 process.on('SIGTERM', () => void stop('SIGTERM'));
+// `npm start` runs us under `sh -c`, which does not pass npm's SIGTERM on: when our parent
+// goes away, stop as if signalled rather than run on orphaned.
+const parent = process.ppid;
+setInterval(() => {
+  if (process.ppid !== parent) void stop('parent process exited');
+}, 500).unref();
 
 try {
   print(`slipway: state in ${config.home}`);

@@ -79,9 +79,6 @@ export class DeployPipeline {
       image: output.image,
       processTypes: output.processTypes,
     });
-    const types = Object.keys(output.processTypes);
-    log(heading('Discovering process types'));
-    log(detail(types.length > 0 ? `Procfile declares types -> ${types.join(', ')}` : 'No process types declared'));
 
     const release = await this.deps.releaser.fromBuild(app, { id: build.id, image: output.image, processTypes: output.processTypes, sourceVersion });
     await this.deps.builds.update(build, { releaseVersion: release.version });
