@@ -38,8 +38,25 @@ function metricChildren(metrics: RouterMetrics | undefined) {
   };
 }
 
+/** A batch this long is published at once rather than waiting for the next flush. */
+export const MAX_BATCH_LINES = 256;
+
+/** Many lines share a millisecond: format each one's time once. */
+function isoTimes(): (ms: number) => string {
+  let lastMs = -1;
+  let lastIso = '';
+  return (ms) => {
+    if (ms !== lastMs) {
+      lastMs = ms;
+      lastIso = new Date(ms).toISOString();
+    }
+    return lastIso;
+  };
+}
+
 export function accessLogHandler(sink: AccessLogSink): AccessLogHandler {
-  const pending = new Map<string, { line: string; atMs: number }[]>();
+  const pending = new Map<string, { line: string; at: string }[]>();
+  const iso = isoTimes();
   const children = metricChildren(sink.metrics);
   const handle = (message: string) => {
     const record = parseAccessLog(message);
@@ -57,19 +74,16 @@ export function accessLogHandler(sink: AccessLogSink): AccessLogHandler {
     }
     let lines = pending.get(app);
     if (!lines) pending.set(app, (lines = []));
-    lines.push({ line: formatAccessLine(record, attribution), atMs: record.acceptedAtMs });
+    lines.push({ line: formatAccessLine(record, attribution), at: iso(record.acceptedAtMs) });
+    if (lines.length >= MAX_BATCH_LINES) publish(app, lines);
+  };
+  const publish = (appName: string, lines: { line: string; at: string }[]) => {
+    pending.delete(appName);
+    sink.publish({ appName, source: 'router', process: 'router', lines });
+    sink.metrics?.accessLogLines.inc({ result: 'published' }, lines.length);
   };
   const flush = () => {
-    for (const [appName, lines] of pending) {
-      sink.publish({
-        appName,
-        source: 'router',
-        process: 'router',
-        lines: lines.map(({ line, atMs }) => ({ line, at: new Date(atMs).toISOString() })),
-      });
-      sink.metrics?.accessLogLines.inc({ result: 'published' }, lines.length);
-    }
-    pending.clear();
+    for (const [appName, lines] of pending) publish(appName, lines);
   };
   return Object.assign(handle, { flush });
 }

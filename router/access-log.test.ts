@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { logLinesOf } from '../common/protocol.js';
-import { accessLogHandler } from './access-log-publisher.js';
+import { accessLogHandler, MAX_BATCH_LINES } from './access-log-publisher.js';
 import { errorCode, formatAccessLine, parseAccessLog, statusClass } from './access-log.js';
 
 const REST = 'method=GET path="/cart?id=\\"7\\"" host=shop.example request_id=0af0e8f6-45c3-4e52-a6c2-52d2a2f5a8b1 fwd="127.0.0.1"';
@@ -84,5 +84,13 @@ describe('accessLogHandler', () => {
     expect(lines[0]!.line).toMatch(/^at=info method=GET .* instance=s7 /);
     handle.flush();
     expect(published).toHaveLength(1);
+  });
+
+  it('publishes a full batch at once', () => {
+    const published: unknown[] = [];
+    const handle = accessLogHandler({ attribution: () => ({ appName: 'shop', instanceId: 's7' }), publish: (batch) => published.push(batch) });
+    for (let i = 0; i < MAX_BATCH_LINES; i++) handle(OK);
+    expect(published).toHaveLength(1);
+    expect(logLinesOf(published[0])).toHaveLength(MAX_BATCH_LINES);
   });
 });

@@ -41,8 +41,8 @@ export interface RunningRouter {
 }
 
 const certificateChanged = z.object({ hostname: z.string().min(1) });
-/** Access log lines reach the app's log stream within this long, in one message per app. */
-const ACCESS_LOG_FLUSH_MS = 200;
+/** Access log lines reach the app's log stream within this long (in batches per app). */
+const ACCESS_LOG_FLUSH_MS = 100;
 
 export async function startRouter(config: RouterConfig, logger: Logger): Promise<RunningRouter> {
   const version = assertHaproxyInstalled(config.haproxyBinary);
