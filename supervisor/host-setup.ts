@@ -23,10 +23,14 @@ function isRoot(): boolean {
 }
 
 /** Installs what is missing when root; otherwise throws with the exact command to run. */
-export function ensurePackages(required: readonly RequiredPackage[], log: (line: string) => void): void {
-  const missing = missingPackages(required, binaryPresent);
+export function ensurePackages(
+  required: readonly RequiredPackage[],
+  log: (line: string) => void,
+  machine: { isRoot: () => boolean; isPresent: (binary: string) => boolean } = { isRoot, isPresent: binaryPresent },
+): void {
+  const missing = missingPackages(required, machine.isPresent);
   if (missing.length === 0) return;
-  if (!isRoot()) {
+  if (!machine.isRoot()) {
     throw new HostSetupError(`missing Debian packages: ${missing.join(', ')}. Install them with:\n  ${installHint(missing)}`);
   }
   log(`installing Debian packages: ${missing.join(' ')}`);

@@ -23,3 +23,15 @@ describe('Debian package plan', () => {
     expect(installHint(['git'])).toBe('sudo apt-get update && sudo apt-get install -y git');
   });
 });
+
+describe('ensurePackages without root', () => {
+  it('says exactly what to install instead of trying', async () => {
+    const { ensurePackages, HostSetupError } = await import('./host-setup.js');
+    const notRoot = { isRoot: () => false, isPresent: (binary: string) => binary !== 'redis-server' && binary !== 'nats-server' };
+    expect(() => ensurePackages(PLATFORM_PACKAGES, () => {}, notRoot)).toThrow(HostSetupError);
+    expect(() => ensurePackages(PLATFORM_PACKAGES, () => {}, notRoot)).toThrow(
+      'missing Debian packages: redis-server, nats-server. Install them with:\n  sudo apt-get update && sudo apt-get install -y redis-server nats-server',
+    );
+    expect(() => ensurePackages(PLATFORM_PACKAGES, () => {}, { isRoot: () => false, isPresent: () => true })).not.toThrow();
+  });
+});
