@@ -7,7 +7,8 @@ import { startRouter } from './router.js';
 const logger = createLogger('router', process.env.SLIPWAY_LOG_LEVEL ?? 'info');
 
 try {
-  const router = await startRouter(loadRouterConfig(process.env), logger);
+  // Without HAProxy there is no router: exit, so that the supervisor starts a fresh one.
+  const router = await startRouter(loadRouterConfig(process.env), logger, { onDataPlaneExit: () => process.exit(1) });
   let stopping = false;
   const shutdown = (signal: NodeJS.Signals) => {
     if (stopping) return;

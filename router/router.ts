@@ -44,7 +44,12 @@ const certificateChanged = z.object({ hostname: z.string().min(1) });
 /** Access log lines reach the app's log stream within this long (in batches per app). */
 const ACCESS_LOG_FLUSH_MS = 100;
 
-export async function startRouter(config: RouterConfig, logger: Logger): Promise<RunningRouter> {
+export interface RouterOptions {
+  /** Called when HAProxy dies on its own (the process entry exits, so its supervisor restarts it). */
+  onDataPlaneExit?: () => void;
+}
+
+export async function startRouter(config: RouterConfig, logger: Logger, options: RouterOptions = {}): Promise<RunningRouter> {
   const version = assertHaproxyInstalled(config.haproxyBinary);
   const paths = statePaths(config.stateDir);
   await mkdir(config.stateDir, { recursive: true, mode: 0o700 });
@@ -140,7 +145,9 @@ export async function startRouter(config: RouterConfig, logger: Logger): Promise
     });
     cleanup.push(() => haproxy.stop());
     haproxy.process.exited.then(({ code, signal }) => {
-      if (!stopping) logger.error({ code, signal }, 'haproxy exited unexpectedly');
+      if (stopping) return;
+      logger.error({ code, signal }, 'haproxy exited unexpectedly');
+      options.onDataPlaneExit?.();
     });
     certificates.attach(runtime);
 

@@ -4,7 +4,6 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { connect as connectTcp } from 'node:net';
 import { join } from 'node:path';
 import { compiledEntry } from '../common/entry-points.js';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { ensureDockerEngine, ensurePackages, type DockerEngine } from './host-setup.js';
 import { CONTROL_PLANE_NATS_USER, ROUTER_NATS_USER } from '../common/nats-auth.js';
 import { natsUrlWithCredentials } from '../common/nats-url.js';
@@ -13,8 +12,8 @@ import { initialAuthorization, platformNatsPasswords } from './nats-users.js';
 import type { SupervisorConfig } from './config.js';
 import type { LineFormatter } from './log-format.js';
 import { PLATFORM_PACKAGES } from './packages.js';
-import { ManagedProcess } from './process.js';
 import { startNats, startRedis, startRegistry, type RunningService } from './services.js';
+import { SupervisedProcess } from './supervised.js';
 
 export interface Endpoints {
   api: string;
@@ -109,13 +108,17 @@ export async function startPlatform(config: SupervisorConfig, print: (line: stri
       SLIPWAY_APPS_DOMAIN: config.appsDomain,
       SLIPWAY_LOG_LEVEL: config.logLevel,
     };
+    // The control plane and the router are restarted if they die; apps keep running meanwhile.
     const child = (name: string, script: string, env: NodeJS.ProcessEnv) => {
-      const proc = new ManagedProcess({
-        name,
-        argv: [process.execPath, entry(script)],
-        env: { ...process.env, ...common, ...env },
-        onLine: (line) => print(format(name, line)),
-      });
+      const proc = new SupervisedProcess(
+        {
+          name,
+          argv: [process.execPath, entry(script)],
+          env: { ...process.env, ...common, ...env },
+          onLine: (line) => print(format(name, line)),
+        },
+        (line) => print(`slipway: ${line}`),
+      );
       stoppers.push(() => proc.stop(90_000));
       return proc;
     };
@@ -159,13 +162,4 @@ export async function startPlatform(config: SupervisorConfig, print: (line: stri
     await stopAll();
     throw err;
   }
-}
-
-/** Waits until any of the processes exits (a crash of a platform part). */
-export async function anyExit(processes: ManagedProcess[]): Promise<string> {
-  return Promise.race(processes.map(async (p) => {
-    await p.exited;
-    await sleep(0);
-    return p.name;
-  }));
 }
