@@ -9,6 +9,8 @@ export default defineConfig({
     // run more files at once than this 2-core machine can carry.
     testTimeout: 120_000,
     hookTimeout: 600_000,
+    // the global teardown may stop a Docker Engine it started (up to 20 s)
+    teardownTimeout: 60_000,
     fileParallelism: true,
     maxWorkers: 2,
   },
