@@ -17,6 +17,7 @@ describe('parseAgentConfig', () => {
       token: 'secret-token',
       natsUrl: 'nats://127.0.0.1:4222',
       registry: '127.0.0.1:5000',
+      registryAuthFile: null,
       address: '127.0.0.1',
       dockerSocket: '/var/run/docker.sock',
       capacity: { memoryMb: 8192, cpus: 4 },
@@ -37,10 +38,12 @@ describe('parseAgentConfig', () => {
         SLIPWAY_HEARTBEAT_MS: '500',
         SLIPWAY_AGENT_STOP_INSTANCES_ON_EXIT: 'true',
         SLIPWAY_LOG_LEVEL: 'debug',
+        SLIPWAY_REGISTRY_AUTH_FILE: '/run/slipway/registry/auth.json',
       },
       machine,
     );
     expect(config).toMatchObject({
+      registryAuthFile: '/run/slipway/registry/auth.json',
       address: '10.0.1.7',
       dockerSocket: '/run/docker.sock',
       capacity: { memoryMb: 2048, cpus: 1.5 },
@@ -60,6 +63,12 @@ describe('parseAgentConfig', () => {
         expect(message).toContain(name);
       }
     }
+  });
+
+  it('takes a registry without a port (ECR) and wants the credentials file as an absolute path', () => {
+    const ecr = '123456789012.dkr.ecr.eu-west-1.amazonaws.com';
+    expect(parseAgentConfig({ ...required, SLIPWAY_REGISTRY: ecr }, machine).registry).toBe(ecr);
+    expect(() => parseAgentConfig({ ...required, SLIPWAY_REGISTRY_AUTH_FILE: 'auth.json' }, machine)).toThrow(/SLIPWAY_REGISTRY_AUTH_FILE: an absolute path/);
   });
 
   it('rejects a host id that would break NATS subjects', () => {

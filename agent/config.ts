@@ -18,8 +18,10 @@ const schema = z.object({
   SLIPWAY_HOST_ID: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'letters, digits, "-" and "_" only (at most 64)'),
   SLIPWAY_HOST_TOKEN: z.string().min(1),
   SLIPWAY_NATS_URL: url,
-  /** host:port the agent pulls images from (plain HTTP). */
+  /** host[:port] the agent pulls images from (the Engine picks HTTPS, or plain HTTP for loopback and its insecure-registries). */
   SLIPWAY_REGISTRY: z.string().regex(/^[A-Za-z0-9.-]+(:\d{1,5})?$/, 'host:port'),
+  /** Credential-helper JSON ({"ServerURL","Username","Secret"}) for the registry, read at each pull (ECR). */
+  SLIPWAY_REGISTRY_AUTH_FILE: z.string().startsWith('/', 'an absolute path').optional(),
   /** The private address container ports are published on (an IP: Docker binds it). */
   SLIPWAY_HOST_ADDRESS: z.union([z.ipv4(), z.ipv6()]).default(DEFAULT_HOST_ADDRESS),
   SLIPWAY_DOCKER_SOCKET: z.string().min(1).default(DEFAULT_DOCKER_SOCKET),
@@ -37,6 +39,8 @@ export interface AgentConfig {
   /** May carry NATS credentials: never logged. */
   natsUrl: string;
   registry: string;
+  /** Where the registry credentials are (read at each pull, never logged), or null for an open registry. */
+  registryAuthFile: string | null;
   address: string;
   dockerSocket: string;
   capacity: HostCapacity;
@@ -53,6 +57,7 @@ export function parseAgentConfig(env: Env, machine: HostCapacity): AgentConfig {
     token: parsed.SLIPWAY_HOST_TOKEN,
     natsUrl: parsed.SLIPWAY_NATS_URL,
     registry: parsed.SLIPWAY_REGISTRY,
+    registryAuthFile: parsed.SLIPWAY_REGISTRY_AUTH_FILE ?? null,
     address: parsed.SLIPWAY_HOST_ADDRESS,
     dockerSocket: parsed.SLIPWAY_DOCKER_SOCKET,
     capacity: {
@@ -70,6 +75,7 @@ export function describeConfig(config: AgentConfig): Record<string, unknown> {
   return {
     hostId: config.hostId,
     registry: config.registry,
+    registryAuthFile: config.registryAuthFile,
     address: config.address,
     dockerSocket: config.dockerSocket,
     capacity: config.capacity,

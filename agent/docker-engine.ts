@@ -6,9 +6,12 @@ import { PassThrough } from 'node:stream';
 import { createInterface } from 'node:readline';
 import type Docker from 'dockerode';
 import type { ContainerCreateOptions } from 'dockerode';
+import { describeError } from '../common/errors.js';
+import type { RegistryCredentials, RegistryCredentialsSource } from '../common/registry-auth.js';
 import type { ContainerDetails, ContainerEngine, ContainerEvent, ContainerLogLine, ContainerSummary } from './container-engine.js';
 import { detailsFromInspect, parseContainerEvent, splitTimestamp } from './docker-facts.js';
 import { followProgress } from './docker-progress.js';
+import { pullFailureMessage, pullRequest } from './image-pull.js';
 import { hostSelector, labelFilters, matchesSelector } from './labels.js';
 
 export class ForeignContainerError extends Error {
@@ -29,12 +32,18 @@ function statusCode(err: unknown): number | undefined {
   return typeof err === 'object' && err !== null && 'statusCode' in err ? Number((err as { statusCode: unknown }).statusCode) : undefined;
 }
 
+export interface DockerEngineOptions {
+  /** The platform registry and its credentials, read at each pull (none: an open registry). */
+  registryAuth?: { registry: string; credentials: RegistryCredentialsSource };
+}
+
 export class DockerContainerEngine implements ContainerEngine {
   private readonly ownLabels: Record<string, string>;
 
   constructor(
     private readonly docker: Docker,
     readonly hostId: string,
+    private readonly options: DockerEngineOptions = {},
   ) {
     this.ownLabels = hostSelector(hostId);
   }
@@ -50,16 +59,22 @@ export class DockerContainerEngine implements ContainerEngine {
   }
 
   async pullImage(reference: string): Promise<void> {
-    const at = reference.lastIndexOf('@');
-    const [fromImage, tag] = at > 0 ? [reference.slice(0, at), reference.slice(at + 1)] : [reference, 'latest'];
-    let stream: NodeJS.ReadableStream;
+    const auth = this.options.registryAuth;
+    let credentials: RegistryCredentials | null = null;
     try {
-      // The Engine wants an X-Registry-Auth header even for a registry without auth.
-      stream = await this.docker.createImage({}, { fromImage, tag });
+      // Read at each pull: the file is refreshed behind our back (every 6 h on AWS).
+      credentials = auth ? await auth.credentials() : null;
     } catch (err) {
-      throw new DockerEngineError(`could not pull ${reference}`, { cause: err });
+      throw new DockerEngineError(`could not pull ${reference}: no usable registry credentials`, { cause: err });
     }
-    await followProgress(this.docker.modem, stream, `pulling ${reference}`);
+    const { authconfig, fromImage, tag } = pullRequest(reference, auth ? { registry: auth.registry, credentials } : null);
+    const sentCredentials = authconfig.password !== undefined;
+    try {
+      const stream = await this.docker.createImage(authconfig, { fromImage, tag });
+      await followProgress(this.docker.modem, stream, `pulling ${reference}`);
+    } catch (err) {
+      throw new DockerEngineError(pullFailureMessage(reference, describeError(err), sentCredentials), { cause: err });
+    }
   }
 
   async createContainer(spec: ContainerCreateOptions): Promise<string> {

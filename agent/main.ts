@@ -6,6 +6,7 @@ import Docker from 'dockerode';
 import { connect } from 'nats';
 import { describeError } from '../common/errors.js';
 import { createLogger } from '../common/logger.js';
+import { registryCredentialsFromFile } from '../common/registry-auth.js';
 import { Agent } from './agent.js';
 import { describeConfig, machineCapacity, natsConnectionOptions, parseAgentConfig, parseEnrollmentSettings, withHostIdentity, type EnrollmentSettings } from './config.js';
 import { DockerContainerEngine } from './docker-engine.js';
@@ -37,7 +38,8 @@ async function main(): Promise<void> {
 
   const nats = await connect(natsConnectionOptions(config));
   const docker = new Docker({ socketPath: config.dockerSocket });
-  const agent = new Agent(config, { nats, engine: new DockerContainerEngine(docker, config.hostId), log });
+  const registryAuth = { registry: config.registry, credentials: registryCredentialsFromFile(config.registryAuthFile, config.registry) };
+  const agent = new Agent(config, { nats, engine: new DockerContainerEngine(docker, config.hostId, { registryAuth }), log });
 
   let stopping = false;
   const stop = (signal: NodeJS.Signals) => {
