@@ -4,7 +4,6 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import Docker from 'dockerode';
-import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestRegistry } from '../test/support/services.js';
 import type { RunningService } from '../supervisor/services.js';
@@ -18,13 +17,12 @@ import { pullReference } from './oci/reference.js';
 import { ensureStack, type Stack } from './stack/ensure.js';
 import { tagImage } from './tag.js';
 import {
-  TEST_RUN_LABEL,
   fixtureFiles,
   gitArchiveOf,
   removeTestContainers,
   runInImage,
+  serveOnce,
   testBuilderConfig,
-  testRunId,
   uniqueAppName,
 } from './test-helpers.js';
 
@@ -77,39 +75,6 @@ async function pull(outcome: BuildOutcome): Promise<string> {
   return ref;
 }
 
-/** Runs the image's web process with PORT published on 127.0.0.1, GETs /, then stops it. */
-async function serveOnce(image: string, command: string): Promise<{ body: string; exitCode: number }> {
-  const container = await docker.createContainer({
-    Image: image,
-    Cmd: ['bash', '-c', command],
-    Env: ['PORT=5000'],
-    Labels: { [TEST_RUN_LABEL]: testRunId },
-    ExposedPorts: { '5000/tcp': {} },
-    HostConfig: { PortBindings: { '5000/tcp': [{ HostIp: '127.0.0.1', HostPort: '' }] }, Memory: 256 * 1024 * 1024 },
-  });
-  try {
-    await container.start();
-    const info = await container.inspect();
-    const port = Number(info.NetworkSettings.Ports['5000/tcp']?.[0]?.HostPort);
-    let body: string | null = null;
-    for (let attempt = 0; attempt < 100 && body === null; attempt++) {
-      try {
-        const response = await request(`http://127.0.0.1:${port}/`, { headersTimeout: 2000, bodyTimeout: 2000 });
-        body = await response.body.text();
-      } catch {
-        await new Promise((resolve) => setTimeout(resolve, 200));
-      }
-    }
-    await container.stop({ t: 10 }).catch((err: { statusCode?: number }) => {
-      if (err.statusCode !== 304) throw err; // already stopped: the exit code below tells why
-    });
-    const stopped = await container.inspect();
-    return { body: body ?? '(no answer)', exitCode: stopped.State.ExitCode };
-  } finally {
-    await container.remove({ force: true });
-  }
-}
-
 async function layersOf(outcome: BuildOutcome): Promise<string[]> {
   const manifest = await new RegistryClient(registry.url).getManifest(outcome.image.repository, outcome.image.digest);
   return (JSON.parse(manifest.body.toString()) as { layers: Array<{ digest: string }> }).layers.map((layer) => layer.digest);
@@ -140,7 +105,7 @@ describe('buildApp', () => {
     expect(inspected.Config.User).toBe('1000:1000');
     expect(inspected.Config.WorkingDir).toBe('/app');
     expect(inspected.Config.Env).toEqual(expect.arrayContaining(['NODE_ENV=production', 'HOME=/app']));
-    const served = await serveOnce(image, first.processTypes.web!);
+    const served = await serveOnce(docker, image, first.processTypes.web!);
     expect(served.body.trim()).toBe('hello from v1');
     expect(served.exitCode).toBe(0);
   }, 900_000);
@@ -172,12 +137,12 @@ describe('buildApp', () => {
     expect(after.at(-1)).not.toBe(before.at(-1));
 
     const image = await pull(second);
-    const served = await serveOnce(image, second.processTypes.web!);
+    const served = await serveOnce(docker, image, second.processTypes.web!);
     expect(served.body.trim()).toBe('hello from v2');
   }, 600_000);
 
   it('tags a built image for a release', async () => {
-    await tagImage(registry.url, first.image.repository, first.image.digest, 'v1');
+    await tagImage(config, first.image.repository, first.image.digest, 'v1');
     const tagged = await new RegistryClient(registry.url).getManifest(first.image.repository, 'v1');
     expect(tagged.digest).toBe(first.image.digest);
   });

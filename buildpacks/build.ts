@@ -17,8 +17,8 @@ import { buildNodejs } from './nodejs/buildpack.js';
 import { imageConfig, imageManifest } from './oci/image.js';
 import { pushImage } from './oci/push-image.js';
 import { appRepository, isTag } from './oci/reference.js';
-import { RegistryClient } from './oci/registry.js';
 import { writeTarLayer, APP_USER } from './oci/tar-layer.js';
+import { registryClient } from './registry-access.js';
 import { extractSource } from './source.js';
 import type { Stack } from './stack/ensure.js';
 import { describeTimings, PhaseTimer } from './timings.js';
@@ -115,7 +115,7 @@ async function build(
   const repository = appRepository(request.appName);
   const pushed = await timer.time('push', () =>
     pushImage(
-      new RegistryClient(config.registry),
+      registryClient(config),
       repository,
       request.buildId,
       [

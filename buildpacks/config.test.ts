@@ -6,6 +6,8 @@ describe('builderConfig', () => {
   it('fills in the defaults under the base directory', () => {
     expect(builderConfig({ registry: '127.0.0.1:5000', baseDir: '/srv/build' })).toEqual({
       registry: '127.0.0.1:5000',
+      registryAuthFile: undefined,
+      registryInsecure: false,
       workDir: '/srv/build/work',
       cacheDir: '/srv/build/cache',
       caFile: '/etc/ssl/certs/ca-certificates.crt',
@@ -40,6 +42,16 @@ describe('builderConfigFromEnv', () => {
       limits: { memoryMb: 4096, cpus: 1, timeoutSeconds: 1200 },
       stack: { runImage: 'registry.example/stack-run:1', buildImage: 'registry.example/stack-build:1' },
     });
+  });
+
+  it('reads the registry credentials file and the plain-HTTP switch, and takes a registry without a port (ECR)', () => {
+    const ecr = '123456789012.dkr.ecr.eu-west-1.amazonaws.com';
+    expect(
+      builderConfigFromEnv({ SLIPWAY_REGISTRY: ecr, SLIPWAY_REGISTRY_AUTH_FILE: '/run/slipway/registry/auth.json', SLIPWAY_REGISTRY_INSECURE: 'true' }),
+    ).toMatchObject({ registry: ecr, registryAuthFile: '/run/slipway/registry/auth.json', registryInsecure: true });
+    expect(builderConfigFromEnv({ SLIPWAY_REGISTRY: '127.0.0.1:5000' })).toMatchObject({ registryAuthFile: undefined, registryInsecure: false });
+    expect(() => builderConfigFromEnv({ SLIPWAY_REGISTRY: ecr, SLIPWAY_REGISTRY_AUTH_FILE: 'auth.json' })).toThrow(/SLIPWAY_REGISTRY_AUTH_FILE/);
+    expect(() => builderConfigFromEnv({ SLIPWAY_REGISTRY: ecr, SLIPWAY_REGISTRY_INSECURE: 'maybe' })).toThrow(/SLIPWAY_REGISTRY_INSECURE/);
   });
 
   it('defaults the build directory under SLIPWAY_HOME', () => {

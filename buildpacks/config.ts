@@ -2,7 +2,7 @@
 // environment (done once, by the process's main.ts).
 import { join } from 'node:path';
 import { z } from 'zod';
-import { parseEnv, slipwayHome, type Env } from '../common/config.js';
+import { flag, parseEnv, slipwayHome, type Env } from '../common/config.js';
 import { ConfigError } from '../common/errors.js';
 
 export interface BuildLimits {
@@ -15,8 +15,12 @@ export interface BuildLimits {
 }
 
 export interface BuilderConfig {
-  /** The platform registry, `host:port`, plain HTTP. */
+  /** The platform registry, `host[:port]`: HTTPS, or plain HTTP when loopback or `registryInsecure`. */
   registry: string;
+  /** Credential-helper JSON ({"ServerURL","Username","Secret"}) for the registry, read at each use; none: an open registry. */
+  registryAuthFile?: string;
+  /** Plain HTTP to a registry that is not on loopback (Docker's `insecure-registries`). */
+  registryInsecure?: boolean;
   /** Scratch space: the stack's build and layer cache, one directory per running build. */
   workDir: string;
   /** Caches that make builds fast: Node.js runtimes (global), dependencies and npm cache (per app). */
@@ -41,6 +45,8 @@ export const DEFAULT_METADATA_MAX_AGE_SECONDS = 600;
 
 export interface BuilderConfigInput {
   registry: string;
+  registryAuthFile?: string;
+  registryInsecure?: boolean;
   /** Parent of workDir and cacheDir when those are not given. */
   baseDir: string;
   workDir?: string;
@@ -60,6 +66,8 @@ export function builderConfig(input: BuilderConfigInput): BuilderConfig {
   }
   return {
     registry: input.registry,
+    registryAuthFile: input.registryAuthFile,
+    registryInsecure: input.registryInsecure ?? false,
     workDir: input.workDir ?? join(input.baseDir, 'work'),
     cacheDir: input.cacheDir ?? join(input.baseDir, 'cache'),
     caFile: input.caFile ?? DEFAULT_CA_FILE,
@@ -75,7 +83,9 @@ const positive = z.coerce.number().positive();
 
 export const builderEnvSchema = z
   .object({
-    SLIPWAY_REGISTRY: z.string().regex(/^[A-Za-z0-9.-]+:\d+$/, 'expected host:port'),
+    SLIPWAY_REGISTRY: z.string().regex(/^[A-Za-z0-9.-]+(:\d+)?$/, 'expected host[:port]'),
+    SLIPWAY_REGISTRY_AUTH_FILE: z.string().startsWith('/', 'an absolute path').optional(),
+    SLIPWAY_REGISTRY_INSECURE: flag.optional(),
     SLIPWAY_BUILD_DIR: z.string().min(1).optional(),
     SLIPWAY_CA_FILE: z.string().min(1).optional(),
     SLIPWAY_NPM_REGISTRY: z.string().url().optional(),
@@ -95,6 +105,8 @@ export function builderConfigFromEnv(env: Env): BuilderConfig {
   const parsed = parseEnv(builderEnvSchema, env);
   return builderConfig({
     registry: parsed.SLIPWAY_REGISTRY,
+    registryAuthFile: parsed.SLIPWAY_REGISTRY_AUTH_FILE,
+    registryInsecure: parsed.SLIPWAY_REGISTRY_INSECURE,
     baseDir: parsed.SLIPWAY_BUILD_DIR ?? join(slipwayHome(env), 'build'),
     caFile: parsed.SLIPWAY_CA_FILE,
     npmRegistry: parsed.SLIPWAY_NPM_REGISTRY,

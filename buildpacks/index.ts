@@ -16,4 +16,5 @@ export { ensureStack, type EnsureStackOptions, type Stack } from './stack/ensure
 export { DEFAULT_STACK_RECIPE, type StackRecipe } from './stack/recipe.js';
 export { tagImage } from './tag.js';
 export { RegistryClient } from './oci/registry.js';
+export { registryClient, type RegistrySettings } from './registry-access.js';
 export { appRepository, pullReference } from './oci/reference.js';

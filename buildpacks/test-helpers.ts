@@ -9,6 +9,7 @@ import { dirname, join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import type Docker from 'dockerode';
+import { request } from 'undici';
 import { builderConfig, type BuilderConfig } from './config.js';
 
 export const TEST_RUN_LABEL = 'io.slipway.test.run';
@@ -51,6 +52,39 @@ export async function runInImage(
     const { StatusCode } = (await container.wait()) as { StatusCode: number };
     await new Promise((resolve) => setImmediate(resolve));
     return { exitCode: StatusCode, output };
+  } finally {
+    await container.remove({ force: true });
+  }
+}
+
+/** Runs the image's web process with PORT published on 127.0.0.1, GETs /, then stops it. */
+export async function serveOnce(docker: Docker, image: string, command: string): Promise<{ body: string; exitCode: number }> {
+  const container = await docker.createContainer({
+    Image: image,
+    Cmd: ['bash', '-c', command],
+    Env: ['PORT=5000'],
+    Labels: { [TEST_RUN_LABEL]: testRunId },
+    ExposedPorts: { '5000/tcp': {} },
+    HostConfig: { PortBindings: { '5000/tcp': [{ HostIp: '127.0.0.1', HostPort: '' }] }, Memory: 256 * 1024 * 1024 },
+  });
+  try {
+    await container.start();
+    const info = await container.inspect();
+    const port = Number(info.NetworkSettings.Ports['5000/tcp']?.[0]?.HostPort);
+    let body: string | null = null;
+    for (let attempt = 0; attempt < 100 && body === null; attempt++) {
+      try {
+        const response = await request(`http://127.0.0.1:${port}/`, { headersTimeout: 2000, bodyTimeout: 2000 });
+        body = await response.body.text();
+      } catch {
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+    }
+    await container.stop({ t: 10 }).catch((err: { statusCode?: number }) => {
+      if (err.statusCode !== 304) throw err; // already stopped: the exit code below tells why
+    });
+    const stopped = await container.inspect();
+    return { body: body ?? '(no answer)', exitCode: stopped.State.ExitCode };
   } finally {
     await container.remove({ force: true });
   }

@@ -1,7 +1,11 @@
-// A client for the registry HTTP API v2 (CNCF distribution), usable on its own: blobs (HEAD,
-// monolithic upload, cross-repository mount) and manifests (get, put, tag).
+// A client for the registry HTTP API v2 (CNCF distribution, ECR), usable on its own: blobs
+// (HEAD, monolithic upload, cross-repository mount) and manifests (get, put, tag). A registry
+// that requires credentials gets HTTP Basic (distribution's htpasswd and ECR both accept it
+// sent up front); the credentials are asked for once per operation, and once more after a 401
+// (the file they come from may have been refreshed meanwhile), and never kept longer.
 import type { Readable } from 'node:stream';
 import { request, type Dispatcher } from 'undici';
+import { basicAuthorization, type RegistryCredentials, type RegistryCredentialsSource } from '../../common/registry-auth.js';
 import { RegistryError } from '../errors.js';
 import { sha256Digest } from './blob.js';
 import { MANIFEST_MEDIA_TYPE, OCI_MANIFEST_MEDIA_TYPE } from './media-types.js';
@@ -20,9 +24,23 @@ export interface RegistryClientOptions {
   /** https instead of plain HTTP. */
   secure?: boolean;
   dispatcher?: Dispatcher;
+  /** The registry's credentials (none: anonymous), asked for at each operation. */
+  credentials?: RegistryCredentialsSource;
 }
 
 type Method = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'DELETE' | 'PATCH';
+type Headers = Record<string, string | string[] | undefined>;
+
+/** One operation's view of the credentials: read when it starts, replaced if a 401 brings fresher ones. */
+interface Batch {
+  credentials: RegistryCredentials | null;
+}
+
+interface SendInit {
+  headers?: Record<string, string>;
+  /** A stream body comes from a function, so that a retry after a 401 can open it again. */
+  body?: Buffer | (() => Readable);
+}
 
 function checkRepository(repo: string): void {
   if (!isRepository(repo)) throw new RegistryError(`invalid repository name: ${JSON.stringify(repo)}`, 0);
@@ -32,32 +50,82 @@ function checkDigest(digest: string): void {
   if (!isDigest(digest)) throw new RegistryError(`invalid digest: ${JSON.stringify(digest)}`, 0);
 }
 
+function header(headers: Headers, name: string): string | undefined {
+  const value = headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+const sameLogin = (a: RegistryCredentials | null, b: RegistryCredentials | null): boolean =>
+  a === b || (a !== null && b !== null && a.username === b.username && a.secret === b.secret);
+
+/**
+ * Why a registry answered 401, in words an operator can act on. `challenge` is the
+ * WWW-Authenticate header (a realm URL and a scope, never a secret).
+ */
+export function unauthorizedMessage(registry: string, challenge: string | undefined, sentCredentials: boolean): string {
+  const scheme = challenge?.trim().split(/\s+/)[0]?.toLowerCase();
+  if (scheme === 'bearer') {
+    return `registry ${registry} wants a Bearer token (WWW-Authenticate: ${challenge}); Slipway sends HTTP Basic credentials only (distribution's htpasswd, ECR)`;
+  }
+  return sentCredentials
+    ? `registry ${registry} refused the credentials from the registry credentials file (expired, or for another account?)`
+    : `registry ${registry} requires credentials and none are configured (set SLIPWAY_REGISTRY_AUTH_FILE)`;
+}
+
 export class RegistryClient {
   readonly registry: string;
-  private readonly base: string;
+  private readonly base: URL;
   private readonly dispatcher: Dispatcher | undefined;
+  private readonly credentials: RegistryCredentialsSource | undefined;
 
-  /** `registry` is `host:port`. */
+  /** `registry` is `host[:port]`. */
   constructor(registry: string, options: RegistryClientOptions = {}) {
     this.registry = registry;
-    this.base = `${options.secure ? 'https' : 'http'}://${registry}`;
+    this.base = new URL(`${options.secure ? 'https' : 'http'}://${registry}`);
     this.dispatcher = options.dispatcher;
+    this.credentials = options.credentials;
   }
 
-  private async send(
-    method: Method,
-    pathOrUrl: string,
-    expected: number[],
-    init: { headers?: Record<string, string>; body?: Buffer | Readable } = {},
-  ): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: Buffer }> {
-    const url = new URL(pathOrUrl, this.base);
-    let response: Dispatcher.ResponseData;
+  /** Starts an operation: its credentials, read now. */
+  private async batch(): Promise<Batch> {
+    return { credentials: this.credentials ? await this.credentials() : null };
+  }
+
+  private async request(batch: Batch, method: Method, url: URL, init: SendInit): Promise<Dispatcher.ResponseData> {
+    const headers: Record<string, string> = { ...init.headers };
+    // Credentials go to the registry only, never to another origin a Location header names.
+    if (batch.credentials && url.origin === this.base.origin) headers.authorization = basicAuthorization(batch.credentials);
+    const body = typeof init.body === 'function' ? init.body() : init.body;
     try {
-      response = await request(url, { method, headers: init.headers, body: init.body, dispatcher: this.dispatcher });
+      return await request(url, { method, headers, body, dispatcher: this.dispatcher });
     } catch (err) {
       throw new RegistryError(`${method} ${url.pathname}: registry ${this.registry} unreachable`, 0, err);
     }
+  }
+
+  private async send(
+    batch: Batch,
+    method: Method,
+    pathOrUrl: string,
+    expected: number[],
+    init: SendInit = {},
+  ): Promise<{ status: number; headers: Headers; body: Buffer }> {
+    const url = new URL(pathOrUrl, this.base);
+    let response = await this.request(batch, method, url, init);
+    if (response.statusCode === 401 && this.credentials) {
+      // The credentials file may have been refreshed since this operation read it: once more with the new ones.
+      const fresh = await this.credentials();
+      if (fresh && !sameLogin(fresh, batch.credentials)) {
+        await response.body.dump();
+        batch.credentials = fresh;
+        response = await this.request(batch, method, url, init);
+      }
+    }
     const body = Buffer.from(await response.body.arrayBuffer());
+    if (response.statusCode === 401 && !expected.includes(401)) {
+      const message = unauthorizedMessage(this.registry, header(response.headers, 'www-authenticate'), batch.credentials !== null);
+      throw new RegistryError(`${method} ${url.pathname}: ${message}`, 401);
+    }
     if (!expected.includes(response.statusCode)) {
       throw new RegistryError(
         `${method} ${url.pathname}: registry answered ${response.statusCode} ${body.toString('utf8').slice(0, 300).trim()}`,
@@ -67,23 +135,18 @@ export class RegistryClient {
     return { status: response.statusCode, headers: response.headers, body };
   }
 
-  private static header(headers: Record<string, string | string[] | undefined>, name: string): string | undefined {
-    const value = headers[name];
-    return Array.isArray(value) ? value[0] : value;
-  }
-
   /** The blob's size when `repo` has it, else null. */
   async headBlob(repo: string, digest: string): Promise<{ size: number } | null> {
     checkRepository(repo);
     checkDigest(digest);
-    const response = await this.send('HEAD', `/v2/${repo}/blobs/${digest}`, [200, 404]);
+    const response = await this.send(await this.batch(), 'HEAD', `/v2/${repo}/blobs/${digest}`, [200, 404]);
     if (response.status === 404) return null;
-    return { size: Number(RegistryClient.header(response.headers, 'content-length') ?? 0) };
+    return { size: Number(header(response.headers, 'content-length') ?? 0) };
   }
 
-  private async startUpload(repo: string, query = ''): Promise<{ status: number; location: string }> {
-    const response = await this.send('POST', `/v2/${repo}/blobs/uploads/${query}`, [201, 202]);
-    const location = RegistryClient.header(response.headers, 'location');
+  private async startUpload(batch: Batch, repo: string, query = ''): Promise<{ status: number; location: string }> {
+    const response = await this.send(batch, 'POST', `/v2/${repo}/blobs/uploads/${query}`, [201, 202]);
+    const location = header(response.headers, 'location');
     if (!location) throw new RegistryError(`POST /v2/${repo}/blobs/uploads/: no Location header`, response.status);
     return { status: response.status, location };
   }
@@ -92,13 +155,14 @@ export class RegistryClient {
   async uploadBlob(repo: string, digest: string, body: BlobBody): Promise<void> {
     checkRepository(repo);
     checkDigest(digest);
-    const { location } = await this.startUpload(repo);
+    const batch = await this.batch();
+    const { location } = await this.startUpload(batch, repo);
     const url = new URL(location, this.base);
     url.searchParams.set('digest', digest);
     const size = Buffer.isBuffer(body) ? body.length : body.size;
-    await this.send('PUT', url.toString(), [201], {
+    await this.send(batch, 'PUT', url.toString(), [201], {
       headers: { 'content-type': 'application/octet-stream', 'content-length': String(size) },
-      body: Buffer.isBuffer(body) ? body : body.open(),
+      body: Buffer.isBuffer(body) ? body : () => body.open(),
     });
   }
 
@@ -107,27 +171,32 @@ export class RegistryClient {
     checkRepository(repo);
     checkRepository(fromRepo);
     checkDigest(digest);
+    const batch = await this.batch();
     const query = `?mount=${encodeURIComponent(digest)}&from=${encodeURIComponent(fromRepo)}`;
-    const { status, location } = await this.startUpload(repo, query);
+    const { status, location } = await this.startUpload(batch, repo, query);
     if (status === 201) return true;
     // The registry opened an upload session instead: close it rather than leave it to expire.
-    await this.send('DELETE', location, [204, 404]).catch(() => undefined);
+    await this.send(batch, 'DELETE', location, [204, 404]).catch(() => undefined);
     return false;
   }
 
   /** Stores a manifest under `reference` (a tag or its digest); returns its digest. */
   async putManifest(repo: string, reference: string, manifest: Buffer | Record<string, unknown>): Promise<string> {
+    return this.putManifestIn(await this.batch(), repo, reference, manifest);
+  }
+
+  private async putManifestIn(batch: Batch, repo: string, reference: string, manifest: Buffer | Record<string, unknown>): Promise<string> {
     checkRepository(repo);
     if (!isReference(reference)) throw new RegistryError(`invalid manifest reference: ${JSON.stringify(reference)}`, 0);
     const body = Buffer.isBuffer(manifest) ? manifest : Buffer.from(JSON.stringify(manifest));
     const parsed = JSON.parse(body.toString('utf8')) as { mediaType?: string };
     const mediaType = parsed.mediaType ?? MANIFEST_MEDIA_TYPE;
-    const response = await this.send('PUT', `/v2/${repo}/manifests/${reference}`, [201], {
+    const response = await this.send(batch, 'PUT', `/v2/${repo}/manifests/${reference}`, [201], {
       headers: { 'content-type': mediaType },
       body,
     });
     const digest = sha256Digest(body);
-    const reported = RegistryClient.header(response.headers, 'docker-content-digest');
+    const reported = header(response.headers, 'docker-content-digest');
     if (reported && reported !== digest) {
       throw new RegistryError(`registry stored manifest as ${reported}, expected ${digest}`, response.status);
     }
@@ -135,9 +204,13 @@ export class RegistryClient {
   }
 
   async getManifest(repo: string, reference: string): Promise<FetchedManifest> {
+    return this.getManifestIn(await this.batch(), repo, reference);
+  }
+
+  private async getManifestIn(batch: Batch, repo: string, reference: string): Promise<FetchedManifest> {
     checkRepository(repo);
     if (!isReference(reference)) throw new RegistryError(`invalid manifest reference: ${JSON.stringify(reference)}`, 0);
-    const response = await this.send('GET', `/v2/${repo}/manifests/${reference}`, [200], {
+    const response = await this.send(batch, 'GET', `/v2/${repo}/manifests/${reference}`, [200], {
       headers: { accept: [MANIFEST_MEDIA_TYPE, OCI_MANIFEST_MEDIA_TYPE].join(', ') },
     });
     const digest = sha256Digest(response.body);
@@ -145,7 +218,7 @@ export class RegistryClient {
       throw new RegistryError(`manifest ${reference} has digest ${digest}`, response.status);
     }
     return {
-      mediaType: RegistryClient.header(response.headers, 'content-type') ?? MANIFEST_MEDIA_TYPE,
+      mediaType: header(response.headers, 'content-type') ?? MANIFEST_MEDIA_TYPE,
       digest,
       body: response.body,
     };
@@ -155,7 +228,8 @@ export class RegistryClient {
   async tagManifest(repo: string, digest: string, tag: string): Promise<void> {
     checkDigest(digest);
     if (!isTag(tag)) throw new RegistryError(`invalid tag: ${JSON.stringify(tag)}`, 0);
-    const manifest = await this.getManifest(repo, digest);
-    await this.putManifest(repo, tag, manifest.body);
+    const batch = await this.batch();
+    const manifest = await this.getManifestIn(batch, repo, digest);
+    await this.putManifestIn(batch, repo, tag, manifest.body);
   }
 }

@@ -1,6 +1,7 @@
 // The stack's dealings with the local Docker Engine: inspect, import a root filesystem, pull.
 import { spawn } from 'node:child_process';
 import type Docker from 'dockerode';
+import type { DockerAuthConfig } from '../../common/registry-auth.js';
 import { StackError } from '../errors.js';
 import { tarRootfsArgv } from './commands.js';
 
@@ -54,13 +55,22 @@ export async function importRootfs(
   if (code !== 0) throw new StackError(`tar of ${root} failed with exit code ${code}: ${stderr.trim()}`);
 }
 
-/** Pulls `ref` (an operator-configured stack image) unless the engine has it already. */
-export async function ensurePulled(docker: Docker, ref: string, log: (line: string) => void): Promise<LocalImage> {
+/**
+ * Pulls `ref` (an operator-configured stack image) unless the engine has it already.
+ * `authFor` gives the Engine's auth config for it (asked only when pulling: credentials are read at each use).
+ */
+export async function ensurePulled(
+  docker: Docker,
+  ref: string,
+  log: (line: string) => void,
+  authFor: () => Promise<DockerAuthConfig | undefined> = async () => undefined,
+): Promise<LocalImage> {
   const present = await inspectLocalImage(docker, ref);
   if (present) return present;
   log(`pulling ${ref}`);
   try {
-    await followProgress(docker, await docker.pull(ref));
+    const authconfig = await authFor();
+    await followProgress(docker, await docker.pull(ref, authconfig ? { authconfig } : {}));
   } catch (err) {
     throw new StackError(`cannot pull the configured stack image ${ref}`, err);
   }

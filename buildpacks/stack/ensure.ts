@@ -12,7 +12,7 @@ import { formatSeconds, heading, detail, type BuildLog } from '../log.js';
 import type { LayerBlob } from '../oci/blob.js';
 import { imageConfig, imageManifest } from '../oci/image.js';
 import { ensureBlob } from '../oci/push.js';
-import { RegistryClient } from '../oci/registry.js';
+import { engineAuthConfig, registryClient } from '../registry-access.js';
 import { importChanges } from './commands.js';
 import { ensurePulled, importRootfs, inspectLocalImage, type LocalImage } from './docker-images.js';
 import { exportImageLayers } from './export.js';
@@ -88,8 +88,9 @@ async function localStack(
   log: BuildLog,
 ): Promise<{ id: string; runImage: string; buildImage: string; run: LocalImage; prepared: boolean }> {
   if (config.stack.runImage && config.stack.buildImage) {
-    const run = await ensurePulled(docker, config.stack.runImage, (line) => log(detail(line)));
-    const build = await ensurePulled(docker, config.stack.buildImage, (line) => log(detail(line)));
+    const pull = (ref: string) => ensurePulled(docker, ref, (line) => log(detail(line)), () => engineAuthConfig(config, ref));
+    const run = await pull(config.stack.runImage);
+    const build = await pull(config.stack.buildImage);
     const id = createHash('sha256').update(`${run.id}\n${build.id}`).digest('hex').slice(0, 12);
     return { id, runImage: config.stack.runImage, buildImage: config.stack.buildImage, run, prepared: false };
   }
@@ -113,7 +114,7 @@ async function localStack(
 
 /** Pushes the run image's layers and a manifest to `slipway/stack:<id>`. */
 async function pushRunImage(config: BuilderConfig, id: string, run: LocalImage, layers: LayerBlob[]): Promise<void> {
-  const client = new RegistryClient(config.registry);
+  const client = registryClient(config);
   for (const layer of layers) await ensureBlob(client, STACK_REGISTRY_REPOSITORY, layer);
   const imageLayers = layers.map((layer) => ({ ...layer, createdBy: `slipway stack ${id}` }));
   const configBlob = imageConfig({

@@ -56,6 +56,6 @@ export class BuildpacksBuilder implements Builder {
   }
 
   tagImage(image: ImageRef, tag: string): Promise<void> {
-    return tagImage(this.config.registry, image.repository, image.digest, tag);
+    return tagImage(this.config, image.repository, image.digest, tag);
   }
 }
