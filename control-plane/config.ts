@@ -1,7 +1,7 @@
 // The control plane's configuration, read once from the environment by main.ts.
 import { join } from 'node:path';
 import { z } from 'zod';
-import { parseEnv, port, slipwayHome, type Env } from '../common/config.js';
+import { flag, parseEnv, port, slipwayHome, type Env } from '../common/config.js';
 import { parseAwsHostSettings, type AwsHostSettings } from '../provisioner/aws/hosts-settings.js';
 
 const schema = z.object({
@@ -14,8 +14,12 @@ const schema = z.object({
   SLIPWAY_NATS_PID_FILE: z.string().optional(),
   SLIPWAY_NATS_PLATFORM_USERS_FILE: z.string().optional(),
   SLIPWAY_NATS_URL: z.string().min(1),
-  /** host:port of the image registry, as the control plane and local hosts reach it */
+  /** host[:port] of the image registry, as the control plane and local hosts reach it */
   SLIPWAY_REGISTRY: z.string().min(1),
+  /** Credential-helper JSON ({"ServerURL","Username","Secret"}) for the registry, read at each use (ECR on AWS). */
+  SLIPWAY_REGISTRY_AUTH_FILE: z.string().startsWith('/', 'an absolute path').optional(),
+  /** Plain HTTP to a registry that is not on loopback (loopback registries always get plain HTTP). */
+  SLIPWAY_REGISTRY_INSECURE: flag.default(false),
   SLIPWAY_APPS_DOMAIN: z.string().default('localhost'),
   /** Public URL scheme/port appended to app URLs in messages (e.g. the router's address). */
   SLIPWAY_ROUTER_URL: z.string().optional(),
@@ -54,6 +58,9 @@ export interface ControlPlaneConfig {
   natsUrl: string;
   natsAuth: { authFile: string; pidFile: string | null; platformUsersFile: string } | null;
   registry: string;
+  /** Where the registry credentials are (a path: the file is read at each use, never logged), or null for an open registry. */
+  registryAuthFile: string | null;
+  registryInsecure: boolean;
   appsDomain: string;
   routerUrl: string | null;
   bootstrapAdminToken: string | null;
@@ -92,6 +99,8 @@ export function loadControlPlaneConfig(env: Env): ControlPlaneConfig {
         ? { authFile: e.SLIPWAY_NATS_AUTH_FILE, pidFile: e.SLIPWAY_NATS_PID_FILE ?? null, platformUsersFile: e.SLIPWAY_NATS_PLATFORM_USERS_FILE }
         : null,
     registry: e.SLIPWAY_REGISTRY,
+    registryAuthFile: e.SLIPWAY_REGISTRY_AUTH_FILE ?? null,
+    registryInsecure: e.SLIPWAY_REGISTRY_INSECURE,
     appsDomain: e.SLIPWAY_APPS_DOMAIN,
     routerUrl: e.SLIPWAY_ROUTER_URL ?? null,
     bootstrapAdminToken: e.SLIPWAY_BOOTSTRAP_ADMIN_TOKEN ?? null,

@@ -108,6 +108,8 @@ export async function startControlPlane(config: ControlPlaneConfig, logger: Logg
       new Docker(),
       (await import('../buildpacks/index.js')).builderConfig({
         registry: config.registry,
+        registryAuthFile: config.registryAuthFile ?? undefined,
+        registryInsecure: config.registryInsecure,
         baseDir: config.home,
         workDir: config.build.workDir,
         cacheDir: config.build.cacheDir,
@@ -161,6 +163,7 @@ export async function startControlPlane(config: ControlPlaneConfig, logger: Logg
       // each agent connects as its own NATS user when NATS enforces users
       natsUrl: (hostId, token) => (natsUsers ? natsUrlWithCredentials(agentNatsServer, hostId, token) : agentNatsServer),
       registry: config.registry,
+      registryAuthFile: config.registryAuthFile,
       capacity: hostCapacity(),
       stopInstancesOnExit: config.localHosts.stopInstancesOnExit,
       onLine: overrides.onAgentLine ?? ((_hostId, line) => process.stdout.write(`${line}\n`)),

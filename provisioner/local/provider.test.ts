@@ -60,3 +60,13 @@ it('gives each local agent its own identity and credentials in its environment',
   expect(env).toMatchObject({ SLIPWAY_HOST_ID: 'local-1', SLIPWAY_HOST_TOKEN: 'slwh_secret', SLIPWAY_NATS_URL: 'nats://local-1:slwh_secret@127.0.0.1:1', SLIPWAY_HOST_MEMORY_MB: '512', SLIPWAY_AGENT_STOP_INSTANCES_ON_EXIT: 'true' });
   expect(env).not.toHaveProperty('SECRET_ELSEWHERE');
 });
+
+it('passes the registry credentials file on to local agents when there is one, and nothing otherwise', () => {
+  const options = { dir: '/x', nodePath: 'node', agentEntry: 'a.js', natsUrl: () => 'nats://127.0.0.1:1', registry: '127.0.0.1:2', capacity: { memoryMb: 1, cpus: 1 }, stopInstancesOnExit: true };
+  const host = { id: 'local-1', address: '127.0.0.1', capacity: { memoryMb: 512, cpus: 2 } };
+  const withFile = agentEnv({ ...options, registryAuthFile: '/run/slipway/registry/auth.json' }, host, 't', {});
+  expect(withFile.SLIPWAY_REGISTRY_AUTH_FILE).toBe('/run/slipway/registry/auth.json');
+  for (const registryAuthFile of [undefined, null]) {
+    expect(agentEnv({ ...options, registryAuthFile }, host, 't', { SLIPWAY_REGISTRY_AUTH_FILE: '/elsewhere.json' })).not.toHaveProperty('SLIPWAY_REGISTRY_AUTH_FILE');
+  }
+});

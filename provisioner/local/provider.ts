@@ -18,6 +18,8 @@ export interface LocalProviderOptions {
   /** The NATS URL a host's agent uses (it may carry the host's own credentials). */
   natsUrl: (hostId: string, token: string) => string;
   registry: string;
+  /** The registry credentials file the agents read at each pull (null or absent: an open registry). */
+  registryAuthFile?: string | null;
   capacity: HostCapacity;
   stopInstancesOnExit: boolean;
   heartbeatMs?: number;
@@ -48,6 +50,7 @@ export function agentEnv(options: LocalProviderOptions, host: HostFile, token: s
     SLIPWAY_HOST_TOKEN: token,
     SLIPWAY_NATS_URL: options.natsUrl(host.id, token),
     SLIPWAY_REGISTRY: options.registry,
+    ...(options.registryAuthFile ? { SLIPWAY_REGISTRY_AUTH_FILE: options.registryAuthFile } : {}),
     SLIPWAY_HOST_ADDRESS: host.address,
     SLIPWAY_HOST_MEMORY_MB: String(host.capacity.memoryMb),
     SLIPWAY_HOST_CPUS: String(host.capacity.cpus),

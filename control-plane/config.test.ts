@@ -1,0 +1,29 @@
+import { describe, expect, it } from 'vitest';
+import { loadControlPlaneConfig } from './config.js';
+
+const required = { SLIPWAY_REDIS_URL: 'redis://127.0.0.1:6379', SLIPWAY_NATS_URL: 'nats://127.0.0.1:4222', SLIPWAY_REGISTRY: '127.0.0.1:5000', SLIPWAY_HOME: '/srv/slipway' };
+
+describe('loadControlPlaneConfig: the registry', () => {
+  it('is open (no credentials file) and reached the way Docker decides by default', () => {
+    expect(loadControlPlaneConfig(required)).toMatchObject({ registry: '127.0.0.1:5000', registryAuthFile: null, registryInsecure: false });
+  });
+
+  it('reads the credentials file and the plain-HTTP switch', () => {
+    const config = loadControlPlaneConfig({
+      ...required,
+      SLIPWAY_REGISTRY: '123456789012.dkr.ecr.eu-west-1.amazonaws.com',
+      SLIPWAY_REGISTRY_AUTH_FILE: '/run/slipway/registry/auth.json',
+      SLIPWAY_REGISTRY_INSECURE: 'true',
+    });
+    expect(config).toMatchObject({
+      registry: '123456789012.dkr.ecr.eu-west-1.amazonaws.com',
+      registryAuthFile: '/run/slipway/registry/auth.json',
+      registryInsecure: true,
+    });
+  });
+
+  it('names a relative credentials path or a bad switch', () => {
+    expect(() => loadControlPlaneConfig({ ...required, SLIPWAY_REGISTRY_AUTH_FILE: 'auth.json' })).toThrow(/SLIPWAY_REGISTRY_AUTH_FILE: an absolute path/);
+    expect(() => loadControlPlaneConfig({ ...required, SLIPWAY_REGISTRY_INSECURE: 'sometimes' })).toThrow(/SLIPWAY_REGISTRY_INSECURE/);
+  });
+});
