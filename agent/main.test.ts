@@ -1,13 +1,11 @@
 // slipway-agent as a real process (agent/main.ts, transpiled to JavaScript for Node), against
 // a NATS server that authenticates every client and confines the host to its own subjects,
 // the way per-host NATS users are meant to.
-import { mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import Docker from 'dockerode';
 import { connect, type NatsConnection } from 'nats';
-import ts from 'typescript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../common/ports.js';
 import { decode, encode, instanceEvent, registerRequest, runInstanceReply, subjects, type InstanceEvent } from '../common/protocol.js';
@@ -17,9 +15,8 @@ import type { RunningService } from '../supervisor/services.js';
 import { startTestRegistry } from '../test/support/services.js';
 import { buildTestAppImage, removeTestAppImageReferences } from '../test/support/test-image.js';
 import { LABELS } from './labels.js';
-import { removeHostContainers, runRequest, uniqueHostId, waitFor } from './testing.js';
+import { removeHostContainers, runRequest, transpileAgent, uniqueHostId, waitFor } from './testing.js';
 
-const root = dirname(dirname(fileURLToPath(import.meta.url)));
 const docker = new Docker();
 const hostId = uniqueHostId('agent-proc');
 const token = `tok${hostId.replace(/-/g, '')}secret`;
@@ -34,25 +31,6 @@ let controlPlane: NatsConnection;
 const events: InstanceEvent[] = [];
 let registrations = 0;
 let heartbeats = 0;
-
-/** Transpiles the agent and what it imports into `outDir` (no type check: tsc does that). */
-async function transpileAgent(outDir: string): Promise<string> {
-  for (const folder of ['agent', 'common']) {
-    await mkdir(join(outDir, folder), { recursive: true });
-    for (const name of await readdir(join(root, folder))) {
-      if (!name.endsWith('.ts') || name.endsWith('.test.ts')) continue;
-      const source = await readFile(join(root, folder, name), 'utf8');
-      const output = ts.transpileModule(source, {
-        compilerOptions: { module: ts.ModuleKind.ES2022, target: ts.ScriptTarget.ES2022 },
-        fileName: name,
-      });
-      await writeFile(join(outDir, folder, name.replace(/\.ts$/, '.js')), output.outputText);
-    }
-  }
-  await writeFile(join(outDir, 'package.json'), JSON.stringify({ type: 'module' }));
-  await symlink(join(root, 'node_modules'), join(outDir, 'node_modules'));
-  return join(outDir, 'agent', 'main.js');
-}
 
 /** Per-host permissions: a host hears only its own commands and inbox, and speaks only as itself. */
 function natsConfig(port: number): string {

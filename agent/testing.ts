@@ -1,8 +1,12 @@
 // Helpers shared by the agent's tests (not used by the agent itself).
 import { randomBytes } from 'node:crypto';
+import { mkdir, readdir, readFile, symlink, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type Docker from 'dockerode';
 import { pino } from 'pino';
+import ts from 'typescript';
 import type { Logger } from '../common/logger.js';
 import type { RunInstanceRequest } from '../common/protocol.js';
 import type { ImageRef } from '../common/types.js';
@@ -59,4 +63,24 @@ export function capturingLogger(): { log: Logger; lines: string[] } {
   const lines: string[] = [];
   const log = pino({ level: 'debug' }, { write: (line: string) => lines.push(line) });
   return { log, lines };
+}
+
+/** Transpiles the agent and what it imports into `outDir` (no type check: tsc does that). */
+export async function transpileAgent(outDir: string): Promise<string> {
+  const root = dirname(dirname(fileURLToPath(import.meta.url)));
+  for (const folder of ['agent', 'common']) {
+    await mkdir(join(outDir, folder), { recursive: true });
+    for (const name of await readdir(join(root, folder))) {
+      if (!name.endsWith('.ts') || name.endsWith('.test.ts')) continue;
+      const source = await readFile(join(root, folder, name), 'utf8');
+      const output = ts.transpileModule(source, {
+        compilerOptions: { module: ts.ModuleKind.ES2022, target: ts.ScriptTarget.ES2022 },
+        fileName: name,
+      });
+      await writeFile(join(outDir, folder, name.replace(/\.ts$/, '.js')), output.outputText);
+    }
+  }
+  await writeFile(join(outDir, 'package.json'), JSON.stringify({ type: 'module' }));
+  await symlink(join(root, 'node_modules'), join(outDir, 'node_modules'));
+  return join(outDir, 'agent', 'main.js');
 }
