@@ -46,11 +46,15 @@ afterAll(async () => {
   await registry?.stop();
 });
 
-async function build(appName: string, files: Record<string, string>, extra: { config?: BuilderConfig; signal?: AbortSignal; onLine?: (line: string) => void } = {}) {
+async function build(
+  appName: string,
+  files: Record<string, string>,
+  extra: { config?: BuilderConfig; stack?: Stack; signal?: AbortSignal; onLine?: (line: string) => void } = {},
+) {
   apps.push(appName);
   const lines: string[] = [];
   const buildId = `b${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
-  const run = buildApp(docker, extra.config ?? config, stack, {
+  const run = buildApp(docker, extra.config ?? config, extra.stack ?? stack, {
     buildId,
     appName,
     source: Readable.from(await gitArchiveOf(files)),
@@ -139,6 +143,21 @@ describe('buildApp', () => {
     const image = await pull(second);
     const served = await serveOnce(docker, image, second.processTypes.web!);
     expect(served.body.trim()).toBe('hello from v2');
+  }, 600_000);
+
+  it('puts apps and the stack in the repositories configured (ECR prefixes), pushing the stack once', async () => {
+    const named = testBuilderConfig(registry.url, { appRepositoryPrefix: 'tenant-x/apps', stackRepository: 'tenant-x/apps/slipway.stack' });
+    const namedStack = await ensureStack(docker, named, () => {});
+    expect(namedStack.registryRepository).toBe('tenant-x/apps/slipway.stack');
+    const client = new RegistryClient(registry.url);
+    expect((await client.getManifest('tenant-x/apps/slipway.stack', namedStack.id)).digest).toMatch(/^sha256:/);
+    // a second start finds the stack already pushed (tags may be immutable) and succeeds
+    await ensureStack(docker, named, () => {});
+    const appName = uniqueAppName('prefixed');
+    const { run } = await build(appName, await fixtureFiles('node-hello'), { config: named, stack: namedStack });
+    const outcome = await run;
+    expect(outcome.image.repository).toBe(`tenant-x/apps/${appName}`);
+    expect((await client.getManifest(outcome.image.repository, outcome.image.digest)).digest).toBe(outcome.image.digest);
   }, 600_000);
 
   it('tags a built image for a release', async () => {

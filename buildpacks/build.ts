@@ -112,7 +112,7 @@ async function build(
   });
   const configBlob = imageConfig(spec);
   const manifest = imageManifest(configBlob, spec.layers);
-  const repository = appRepository(request.appName);
+  const repository = appRepository(request.appName, config.appRepositoryPrefix);
   const pushed = await timer.time('push', () =>
     pushImage(
       registryClient(config),

@@ -21,6 +21,10 @@ export interface BuilderConfig {
   registryAuthFile?: string;
   /** Plain HTTP to a registry that is not on loopback (Docker's `insecure-registries`). */
   registryInsecure?: boolean;
+  /** Apps' repositories are `<prefix>/<app>` (default `apps`; on ECR the prefix its creation template covers). */
+  appRepositoryPrefix?: string;
+  /** The run stack's repository (default `slipway/stack`). */
+  stackRepository?: string;
   /** Scratch space: the stack's build and layer cache, one directory per running build. */
   workDir: string;
   /** Caches that make builds fast: Node.js runtimes (global), dependencies and npm cache (per app). */
@@ -47,6 +51,8 @@ export interface BuilderConfigInput {
   registry: string;
   registryAuthFile?: string;
   registryInsecure?: boolean;
+  appRepositoryPrefix?: string;
+  stackRepository?: string;
   /** Parent of workDir and cacheDir when those are not given. */
   baseDir: string;
   workDir?: string;
@@ -68,6 +74,8 @@ export function builderConfig(input: BuilderConfigInput): BuilderConfig {
     registry: input.registry,
     registryAuthFile: input.registryAuthFile,
     registryInsecure: input.registryInsecure ?? false,
+    appRepositoryPrefix: input.appRepositoryPrefix,
+    stackRepository: input.stackRepository,
     workDir: input.workDir ?? join(input.baseDir, 'work'),
     cacheDir: input.cacheDir ?? join(input.baseDir, 'cache'),
     caFile: input.caFile ?? DEFAULT_CA_FILE,

@@ -20,6 +20,9 @@ const schema = z.object({
   SLIPWAY_REGISTRY_AUTH_FILE: z.string().startsWith('/', 'an absolute path').optional(),
   /** Plain HTTP to a registry that is not on loopback (loopback registries always get plain HTTP). */
   SLIPWAY_REGISTRY_INSECURE: flag.default(false),
+  /** Apps' image repositories are `<prefix>/<app>`; the stack's is its own (ECR on AWS). */
+  SLIPWAY_REGISTRY_REPOSITORY_PREFIX: z.string().regex(/^[a-z0-9]+([._/-][a-z0-9]+)*$/).default('apps'),
+  SLIPWAY_REGISTRY_STACK_REPOSITORY: z.string().regex(/^[a-z0-9]+([._/-][a-z0-9]+)*$/).default('slipway/stack'),
   SLIPWAY_APPS_DOMAIN: z.string().default('localhost'),
   /** Public URL scheme/port appended to app URLs in messages (e.g. the router's address). */
   SLIPWAY_ROUTER_URL: z.string().optional(),
@@ -61,6 +64,7 @@ export interface ControlPlaneConfig {
   /** Where the registry credentials are (a path: the file is read at each use, never logged), or null for an open registry. */
   registryAuthFile: string | null;
   registryInsecure: boolean;
+  registryRepositories: { appPrefix: string; stack: string };
   appsDomain: string;
   routerUrl: string | null;
   bootstrapAdminToken: string | null;
@@ -101,6 +105,7 @@ export function loadControlPlaneConfig(env: Env): ControlPlaneConfig {
     registry: e.SLIPWAY_REGISTRY,
     registryAuthFile: e.SLIPWAY_REGISTRY_AUTH_FILE ?? null,
     registryInsecure: e.SLIPWAY_REGISTRY_INSECURE,
+    registryRepositories: { appPrefix: e.SLIPWAY_REGISTRY_REPOSITORY_PREFIX, stack: e.SLIPWAY_REGISTRY_STACK_REPOSITORY },
     appsDomain: e.SLIPWAY_APPS_DOMAIN,
     routerUrl: e.SLIPWAY_ROUTER_URL ?? null,
     bootstrapAdminToken: e.SLIPWAY_BOOTSTRAP_ADMIN_TOKEN ?? null,

@@ -110,6 +110,8 @@ export async function startControlPlane(config: ControlPlaneConfig, logger: Logg
         registry: config.registry,
         registryAuthFile: config.registryAuthFile ?? undefined,
         registryInsecure: config.registryInsecure,
+        appRepositoryPrefix: config.registryRepositories.appPrefix,
+        stackRepository: config.registryRepositories.stack,
         baseDir: config.home,
         workDir: config.build.workDir,
         cacheDir: config.build.cacheDir,

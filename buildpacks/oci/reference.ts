@@ -10,8 +10,11 @@ export const isTag = (tag: string): boolean => TAG.test(tag);
 export const isDigest = (digest: string): boolean => DIGEST.test(digest);
 export const isReference = (reference: string): boolean => isTag(reference) || isDigest(reference);
 
+/** Where apps' repositories live unless configured (ECR on AWS uses `<stack>/apps`). */
+export const DEFAULT_APP_REPOSITORY_PREFIX = 'apps';
+
 /** The repository an app's images live in. */
-export const appRepository = (appName: string): string => `apps/${appName}`;
+export const appRepository = (appName: string, prefix = DEFAULT_APP_REPOSITORY_PREFIX): string => `${prefix}/${appName}`;
 
 /** `host:port/repository@digest`, what a Docker Engine pulls. */
 export const pullReference = (registry: string, repository: string, digest: string): string =>

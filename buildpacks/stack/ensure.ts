@@ -6,7 +6,7 @@ import { mkdir, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type Docker from 'dockerode';
 import type { BuilderConfig } from '../config.js';
-import { StackError } from '../errors.js';
+import { RegistryError, StackError } from '../errors.js';
 import { withFileLock } from '../lock.js';
 import { formatSeconds, heading, detail, type BuildLog } from '../log.js';
 import type { LayerBlob } from '../oci/blob.js';
@@ -112,10 +112,22 @@ async function localStack(
   return { id: hash, ...names, run, prepared };
 }
 
-/** Pushes the run image's layers and a manifest to `slipway/stack:<id>`. */
+const stackRepository = (config: BuilderConfig) => config.stackRepository ?? STACK_REGISTRY_REPOSITORY;
+
+/** Pushes the run image's layers and a manifest to `slipway/stack:<id>` (or the configured repository). */
 async function pushRunImage(config: BuilderConfig, id: string, run: LocalImage, layers: LayerBlob[]): Promise<void> {
   const client = registryClient(config);
-  for (const layer of layers) await ensureBlob(client, STACK_REGISTRY_REPOSITORY, layer);
+  const repository = stackRepository(config);
+  // Already there (tags may be immutable, as on ECR): nothing to push.
+  const present = await client.getManifest(repository, id).then(
+    () => true,
+    (err: unknown) => {
+      if (err instanceof RegistryError && err.httpStatus === 404) return false;
+      throw err;
+    },
+  );
+  if (present) return;
+  for (const layer of layers) await ensureBlob(client, repository, layer);
   const imageLayers = layers.map((layer) => ({ ...layer, createdBy: `slipway stack ${id}` }));
   const configBlob = imageConfig({
     created: run.created,
@@ -125,8 +137,8 @@ async function pushRunImage(config: BuilderConfig, id: string, run: LocalImage, 
     labels: { [RECIPE_LABEL]: id },
     layers: imageLayers,
   });
-  await ensureBlob(client, STACK_REGISTRY_REPOSITORY, configBlob);
-  await client.putManifest(STACK_REGISTRY_REPOSITORY, id, imageManifest(configBlob, imageLayers).bytes);
+  await ensureBlob(client, repository, configBlob);
+  await client.putManifest(repository, id, imageManifest(configBlob, imageLayers).bytes);
 }
 
 /**
@@ -157,7 +169,7 @@ export async function ensureStack(
       id: local.id,
       runImage: local.runImage,
       buildImage: local.buildImage,
-      registryRepository: STACK_REGISTRY_REPOSITORY,
+      registryRepository: stackRepository(config),
       registry: config.registry,
       layers,
       prepared: local.prepared,

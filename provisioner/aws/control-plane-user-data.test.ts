@@ -94,6 +94,7 @@ describe('control-plane host user-data', () => {
       SLIPWAY_NATS_URL: 'nats://control-plane:cp-password-0123456789abcdef@127.0.0.1:4222',
       SLIPWAY_REGISTRY: INPUT.registry,
       SLIPWAY_REGISTRY_REPOSITORY_PREFIX: 'slipway/production/apps',
+      SLIPWAY_REGISTRY_STACK_REPOSITORY: 'slipway/production/apps/slipway.stack',
       SLIPWAY_HOST_PROVIDER: 'aws',
       SLIPWAY_LOCAL_HOSTS: '0',
     });
@@ -103,6 +104,7 @@ describe('control-plane host user-data', () => {
     expect(config.aws).toEqual(ENGINE_HOSTS);
     expect(config.natsAuth).toEqual({ authFile: NATS_AUTH_FILE, pidFile: null, platformUsersFile: NATS_PLATFORM_USERS_FILE });
     expect(config.localHosts.count).toBe(0);
+    expect(config.registryRepositories).toEqual({ appPrefix: 'slipway/production/apps', stack: 'slipway/production/apps/slipway.stack' });
     // no Pulumi (or its state) on the control plane any more
     expect(Object.keys(env).filter((key) => /PULUMI|HOSTS_STACK|BACKEND/.test(key))).toEqual([]);
     expect(file(API_ENV_FILE)).toMatchObject({ permissions: '0600', owner: 'root:root' });

@@ -117,6 +117,9 @@ export function apiEnvironment(input: ControlPlaneUserDataInput): Record<string,
     SLIPWAY_REGISTRY: input.registry,
     SLIPWAY_REGISTRY_AUTH_FILE: HOST_PATHS.registryAuthFile,
     SLIPWAY_REGISTRY_REPOSITORY_PREFIX: input.appRepositoryPrefix,
+    // Under the apps' prefix, so ECR creates it on first push and the control plane may push
+    // there; no app can be named so (app names have no dots).
+    SLIPWAY_REGISTRY_STACK_REPOSITORY: `${input.appRepositoryPrefix}/slipway.stack`,
     SLIPWAY_HOST_PROVIDER: 'aws',
     SLIPWAY_LOCAL_HOSTS: '0',
     ...awsHostEnvironment(input.engineHosts),
