@@ -1,5 +1,7 @@
 // The Platform API over real Redis and NATS: shapes, auth, tenancy and bad input.
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sharedKeys } from '../common/protocol.js';
 import type { Builder } from './builds/builder.js';
 import { apiClient, startTestControlPlane, type TestControlPlane } from '../test/support/control-plane.js';
 
@@ -136,5 +138,29 @@ describe('Platform API', () => {
     expect((await admin('DELETE', '/apps/short-lived')).status).toBe(200);
     expectError(await admin('GET', '/apps/short-lived'), 404, 'not_found');
     expect((await admin('POST', '/apps', { name: 'short-lived' })).status).toBe(201);
+  });
+});
+
+describe('the API through the routers', () => {
+  it('publishes its own route when it has a hostname, and reserves the name', async () => {
+    const cp = await startTestControlPlane(
+      { SLIPWAY_API_HOSTNAME: 'api.apps.example.com', SLIPWAY_HOST_ADDRESS: '127.0.0.1' },
+      { builder: noBuilds },
+    );
+    try {
+      const redis = new Redis(cp.redis.url);
+      const route = JSON.parse((await redis.hget(sharedKeys.routes, 'api'))!);
+      redis.disconnect();
+      expect(route).toEqual({
+        appName: 'api',
+        hostnames: ['api.apps.example.com'],
+        backends: [{ instanceId: 'control-plane', address: '127.0.0.1', port: Number(new URL(cp.url).port) }],
+      });
+      const taken = await apiClient(cp.url, cp.adminToken)('POST', '/apps', { name: 'api' });
+      expect(taken.status).toBe(422);
+      expect(taken.body.message).toMatch(/reserved/);
+    } finally {
+      await cp.stop();
+    }
   });
 });

@@ -1,12 +1,17 @@
 // The control plane's configuration, read once from the environment by main.ts.
 import { join } from 'node:path';
 import { z } from 'zod';
+import { ConfigError } from '../common/errors.js';
 import { flag, parseEnv, port, slipwayHome, type Env } from '../common/config.js';
 import { parseAwsHostSettings, type AwsHostSettings } from '../provisioner/aws/hosts-settings.js';
 
 const schema = z.object({
   SLIPWAY_API_HOST: z.string().default('127.0.0.1'),
   SLIPWAY_API_PORT: port.default(5780),
+  /** Serve the API through the routers at this hostname (AWS: api.<domain>) ... */
+  SLIPWAY_API_HOSTNAME: z.string().optional(),
+  /** ... dialing this machine's private address (written from IMDSv2 on AWS). */
+  SLIPWAY_HOST_ADDRESS: z.string().optional(),
   SLIPWAY_REDIS_URL: z.string().min(1),
   /** With the auth and platform users files, NATS enforces per-host users that the control plane
    *  maintains; with the pid file it signals the reload (else a file watcher does, as on AWS). */
@@ -56,7 +61,7 @@ const schema = z.object({
 
 export interface ControlPlaneConfig {
   home: string;
-  api: { host: string; port: number; maxBodyBytes: number };
+  api: { host: string; port: number; maxBodyBytes: number; route: { hostname: string; address: string } | null };
   redisUrl: string;
   natsUrl: string;
   natsAuth: { authFile: string; pidFile: string | null; platformUsersFile: string } | null;
@@ -90,12 +95,23 @@ export interface ControlPlaneConfig {
   logLevel: string;
 }
 
+function apiRoute(hostname: string | undefined, address: string | undefined): { hostname: string; address: string } | null {
+  if (!hostname) return null;
+  if (!address) throw new ConfigError('SLIPWAY_API_HOSTNAME needs SLIPWAY_HOST_ADDRESS: the address routers reach the API on');
+  return { hostname, address };
+}
+
 export function loadControlPlaneConfig(env: Env): ControlPlaneConfig {
   const e = parseEnv(schema, env);
   const home = slipwayHome(env);
   return {
     home,
-    api: { host: e.SLIPWAY_API_HOST, port: e.SLIPWAY_API_PORT, maxBodyBytes: e.SLIPWAY_MAX_BODY_BYTES },
+    api: {
+      host: e.SLIPWAY_API_HOST,
+      port: e.SLIPWAY_API_PORT,
+      maxBodyBytes: e.SLIPWAY_MAX_BODY_BYTES,
+      route: apiRoute(e.SLIPWAY_API_HOSTNAME, e.SLIPWAY_HOST_ADDRESS),
+    },
     redisUrl: e.SLIPWAY_REDIS_URL,
     natsUrl: e.SLIPWAY_NATS_URL,
     natsAuth:

@@ -46,6 +46,8 @@ import { ReleaseStore } from './store/releases.js';
 import { UserStore } from './store/users.js';
 
 export const STACK_NAME = 'bookworm';
+/** The route name of the API itself (an app name no one may take: see routes/apps.ts). */
+export const API_ROUTE_NAME = 'api';
 export const ADMIN_EMAIL = 'admin@slipway.local';
 
 export interface ControlPlane {
@@ -233,6 +235,14 @@ export async function startControlPlane(config: ControlPlaneConfig, logger: Logg
   url = `http://${address.address}:${address.port}`;
   urls.git = url;
 
+  // Where the API is served through the routers too (AWS), it is a route like an app's.
+  if (config.api.route) {
+    await routes.publish({
+      appName: API_ROUTE_NAME,
+      hostnames: [config.api.route.hostname],
+      backends: [{ instanceId: 'control-plane', address: config.api.route.address, port: address.port }],
+    });
+  }
   scheduler.start();
   if (hostService && localHosts) {
     await localHosts.resume();

@@ -10,6 +10,9 @@ import type { Services } from '../services.js';
 
 const createApp = z.object({ name: z.string() });
 
+/** Names the platform uses itself (`api` is the API's own route through the routers). */
+export const RESERVED_APP_NAMES = new Set(['api', 'www', 'admin', 'slipway']);
+
 export function appRoutes(services: Services): Router {
   const router = new Router();
   const owner = async (ownerId: string) => services.users.get(ownerId);
@@ -18,6 +21,7 @@ export function appRoutes(services: Services): Router {
     const { name } = validateBody(createApp, ctx.request.body);
     const problem = appNameProblem(name);
     if (problem) throw new InvalidParamsError(`Name is invalid: ${problem}.`);
+    if (RESERVED_APP_NAMES.has(name)) throw new InvalidParamsError(`Name ${name} is reserved by the platform.`);
     const user = ctx.state.user as User;
     const app = await services.apps.create(name, user);
     await services.repos.ensure(app.name);

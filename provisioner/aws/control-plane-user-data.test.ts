@@ -63,6 +63,12 @@ describe('control-plane host user-data', () => {
     expect(at('restart redis-server.service')).toBeLessThan(at(`enable --now ${API_SERVICE}`));
   });
 
+  test('the API unit reads the instance address from IMDSv2 at each start (its route through the routers)', () => {
+    const unit = file(`/etc/systemd/system/${API_SERVICE}`)!.content;
+    expect(unit).toContain(`ExecStartPre=${HOST_PATHS.instanceIdentityScript}`);
+    expect(unit).toContain(`--env-file ${HOST_PATHS.instanceEnv}`);
+  });
+
   test('NATS listens for the VPC with every user authenticated; its users file is the control plane\'s to rewrite', () => {
     expect(file(NATS_CONFIG_FILE)?.content).toContain('listen: "0.0.0.0:4222"');
     expect(file(NATS_CONFIG_FILE)?.content).toContain('http: "127.0.0.1:8222"');
@@ -100,7 +106,9 @@ describe('control-plane host user-data', () => {
     });
     // what the infra stack writes is exactly what the control plane parses back
     expect(parseAwsHostSettings(env)).toEqual(ENGINE_HOSTS);
-    const config = loadControlPlaneConfig(env);
+    // the instance's address arrives at each start from IMDSv2, in the instance env file
+    const config = loadControlPlaneConfig({ ...env, SLIPWAY_HOST_ADDRESS: '10.0.1.5' });
+    expect(config.api.route).toEqual({ hostname: 'api.apps.example.com', address: '10.0.1.5' });
     expect(config.aws).toEqual(ENGINE_HOSTS);
     expect(config.natsAuth).toEqual({ authFile: NATS_AUTH_FILE, pidFile: null, platformUsersFile: NATS_PLATFORM_USERS_FILE });
     expect(config.localHosts.count).toBe(0);

@@ -133,7 +133,8 @@ export function renderControlPlaneUserData(input: ControlPlaneUserDataInput): st
     description: 'Slipway control plane (Platform API, builds, scheduler)',
     image: input.apiImage,
     runOptions: platformContainerOptions({
-      envFiles: [API_ENV_FILE],
+      // SLIPWAY_HOST_ADDRESS (IMDSv2, at each start): where the routers reach the API for SLIPWAY_API_HOSTNAME.
+      envFiles: [API_ENV_FILE, HOST_PATHS.instanceEnv],
       // Builds run in containers on this host, so the API holds the Docker socket anyway.
       dropCapabilities: false,
       volumes: [
@@ -143,6 +144,7 @@ export function renderControlPlaneUserData(input: ControlPlaneUserDataInput): st
       ],
     }),
     after: ['nats-server.service', ...(onHostRedis ? ['redis-server.service'] : [])],
+    execStartPre: [[HOST_PATHS.instanceIdentityScript]],
   });
   const files: CloudFile[] = [
     ...dockerHostFiles(input.registry),
