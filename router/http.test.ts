@@ -107,6 +107,9 @@ describe('headers', () => {
     expect(JSON.parse(kept.body).headers['x-request-id']).toBe('abcdefghij-0123456789-kept');
     const replaced = await httpRequest(router.httpPort, 'app.localhost', '/', { headers: { 'x-request-id': 'short' } });
     expect(JSON.parse(replaced.body).headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+    const twice = ['abcdefghij-0123456789-one', 'abcdefghij-0123456789-two'];
+    const duplicated = await httpRequest(router.httpPort, 'app.localhost', '/', { headers: { 'x-request-id': twice } });
+    expect(JSON.parse(duplicated.body).headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
   });
 
   it('strips hop-by-hop headers from responses and adds Via', async () => {

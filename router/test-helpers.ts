@@ -126,7 +126,7 @@ export function httpRequest(
   port: number,
   host: string,
   path = '/',
-  options: { method?: string; headers?: Record<string, string>; body?: string | Buffer } = {},
+  options: { method?: string; headers?: Record<string, string | string[]>; body?: string | Buffer } = {},
 ): Promise<SimpleResponse> {
   return new Promise((resolve, reject) => {
     import('node:http').then(({ request }) => {

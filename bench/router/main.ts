@@ -1,7 +1,9 @@
 // npm run bench:router — the same nginx backend and the same wrk load through (a) no proxy,
 // (b) nginx as a reverse proxy, (c) plain HAProxy, (d) Slipway's router; small and 1 MiB
 // responses, HTTP and HTTPS; one worker/thread per proxy. Everything on 127.0.0.1, in temp
-// dirs, bounded in time, stopped at the end. Prints throughput, p50, p99 and router/nginx.
+// dirs, bounded in time, stopped at the end. Each case runs ROUNDS times, the targets taking
+// turns, and the medians are compared: on a shared 2-core machine one 4 s run of the same
+// server varies by ±30%. Prints throughput, p50, p99 and router/nginx.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -20,10 +22,11 @@ import { loadRouterConfig } from '../../router/config.js';
 import { ensureDefaultCertificate } from '../../router/default-certificate.js';
 import { startRouter } from '../../router/router.js';
 import { nginxBackendConfig, nginxProxyConfig, plainHaproxyConfig } from './configs.js';
-import { parseWrkOutput, wrkArgv, type WrkResult } from './wrk.js';
+import { medianResult, parseWrkOutput, wrkArgv, type WrkResult } from './wrk.js';
 
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 4);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const WORKERS = 1;
 const HOST = 'bench.localhost';
 
@@ -121,17 +124,27 @@ async function main(): Promise<void> {
     const routerEndpoint: Endpoint = { http: router.httpPort, https: router.httpsPort };
     const endpoints: Record<Target, Endpoint> = { direct: backend, nginx, haproxy, router: routerEndpoint };
 
-    console.log(`wrk -t1 -c${CONNECTIONS} -d${DURATION_S}s, ${WORKERS} worker/thread per server, backend nginx (/small: 6 bytes, /big: 1 MiB)`);
+    console.log(
+      `wrk -t1 -c${CONNECTIONS} -d${DURATION_S}s, ${WORKERS} worker/thread per server, backend nginx (/small: 6 bytes, /big: 1 MiB); medians of ${ROUNDS} rounds, targets taking turns`,
+    );
     for (const target of Object.keys(endpoints) as Target[]) await runWrk(`http://127.0.0.1:${endpoints[target].http}/small`).catch(() => undefined);
 
     const results = new Map<string, WrkResult>();
     for (const scheme of ['http', 'https'] as const) {
       for (const path of ['small', 'big'] as const) {
-        for (const target of Object.keys(endpoints) as Target[]) {
-          const result = await runWrk(`${scheme}://127.0.0.1:${endpoints[target][scheme]}/${path}`);
+        const runs = new Map<Target, WrkResult[]>();
+        for (let round = 0; round < ROUNDS; round++) {
+          for (const target of Object.keys(endpoints) as Target[]) {
+            const result = await runWrk(`${scheme}://127.0.0.1:${endpoints[target][scheme]}/${path}`);
+            runs.set(target, [...(runs.get(target) ?? []), result]);
+          }
+        }
+        for (const [target, targetRuns] of runs) {
+          const result = medianResult(targetRuns);
           results.set(`${path} ${scheme} ${target}`, result);
+          const spread = targetRuns.map((run) => (run.requestsPerSecond / 1000).toFixed(1)).join('/');
           console.log(
-            `${path.padEnd(5)} ${scheme.padEnd(5)} ${target.padEnd(8)} ${result.requestsPerSecond.toFixed(0).padStart(8)} req/s  p50 ${result.p50Ms.toFixed(2).padStart(6)} ms  p99 ${result.p99Ms.toFixed(2).padStart(6)} ms${result.errors ? `  errors ${result.errors}` : ''}`,
+            `${path.padEnd(5)} ${scheme.padEnd(5)} ${target.padEnd(8)} ${result.requestsPerSecond.toFixed(0).padStart(8)} req/s  p50 ${result.p50Ms.toFixed(2).padStart(6)} ms  p99 ${result.p99Ms.toFixed(2).padStart(6)} ms  (rounds: ${spread}k req/s)${result.errors ? `  errors ${result.errors}` : ''}`,
           );
         }
       }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseWrkOutput, wrkArgv } from './wrk.js';
+import { medianResult, parseWrkOutput, wrkArgv } from './wrk.js';
 
 const SAMPLE = `Running 3s test @ http://127.0.0.1:8080/small
   1 threads and 32 connections
@@ -31,5 +31,16 @@ describe('wrk', () => {
 
   it('refuses output without figures', () => {
     expect(() => parseWrkOutput('unable to connect to 127.0.0.1:1 Connection refused')).toThrow(/unexpected wrk output/);
+  });
+
+  it('takes the median of each figure over runs and sums errors', () => {
+    const runs = [
+      { requestsPerSecond: 30_000, p50Ms: 1, p99Ms: 2.5, errors: 0 },
+      { requestsPerSecond: 10_000, p50Ms: 3, p99Ms: 1.5, errors: 1 },
+      { requestsPerSecond: 20_000, p50Ms: 2, p99Ms: 9, errors: 2 },
+    ];
+    expect(medianResult(runs)).toEqual({ requestsPerSecond: 20_000, p50Ms: 2, p99Ms: 2.5, errors: 3 });
+    expect(medianResult(runs.slice(0, 2)).requestsPerSecond).toBe(20_000);
+    expect(() => medianResult([])).toThrow();
   });
 });
