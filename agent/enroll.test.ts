@@ -2,14 +2,12 @@
 // plane, and for real: a nats-server that authenticates every client (the `enroll` user and
 // per-host users maintained by the control plane's NatsHostUsers), a real Redis ledger and
 // the control plane's enrollment handler, with an in-memory auto scaling group for AWS.
-import { mkdir, mkdtemp, readdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import Docker from 'dockerode';
 import { Redis } from 'ioredis';
 import { connect, type NatsConnection } from 'nats';
-import ts from 'typescript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ENROLL_SUBJECT, enrollRequest, sealForEnrollee } from '../common/enrollment.js';
 import { silentLogger } from '../common/logger.js';
@@ -29,28 +27,9 @@ import { startTestRedis } from '../test/support/services.js';
 import { natsConnectionOptions, parseAgentConfig, type EnrollmentSettings, withHostIdentity } from './config.js';
 import { enrollConnectionOptions, enrollUntilAccepted, ensureHostIdentity, readHostFile, writeHostFile } from './enroll.js';
 import type { Requester } from './registration.js';
-import { capturingLogger, removeHostContainers, waitFor } from './testing.js';
+import { capturingLogger, removeHostContainers, transpileAgent, waitFor } from './testing.js';
 
 const SECRET = 'enrollment-secret-0123456789abcdef';
-const root = dirname(dirname(fileURLToPath(import.meta.url)));
-
-/** Transpiles the agent and what it imports into `outDir` (no type check: tsc does that). */
-async function transpileAgent(outDir: string): Promise<string> {
-  for (const folder of ['agent', 'common']) {
-    await mkdir(join(outDir, folder), { recursive: true });
-    for (const name of await readdir(join(root, folder))) {
-      if (!name.endsWith('.ts') || name.endsWith('.test.ts')) continue;
-      const output = ts.transpileModule(await readFile(join(root, folder, name), 'utf8'), {
-        compilerOptions: { module: ts.ModuleKind.ES2022, target: ts.ScriptTarget.ES2022 },
-        fileName: name,
-      });
-      await writeFile(join(outDir, folder, name.replace(/\.ts$/, '.js')), output.outputText);
-    }
-  }
-  await writeFile(join(outDir, 'package.json'), JSON.stringify({ type: 'module' }));
-  await symlink(join(root, 'node_modules'), join(outDir, 'node_modules'));
-  return join(outDir, 'agent', 'main.js');
-}
 const INSTANCE = 'i-0123456789abcdef0';
 const policy = { initialMs: 1, maxMs: 4, rejectedMs: 7, requestTimeoutMs: 50 };
 

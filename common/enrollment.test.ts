@@ -1,13 +1,9 @@
 // Enrollment helpers (sealing, secret comparison, message schemas), and the `enroll` NATS user
 // on a real nats-server running the control-plane host's config: it may ask to enroll and hear
 // the answer, nothing else.
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { connect, type NatsConnection } from 'nats';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { natsServerConfig } from '../provisioner/aws/control-plane-user-data.js';
-import { ManagedProcess } from '../supervisor/process.js';
+import { startNatsWithAwsConfig, type AwsConfigNats } from '../test/support/aws-nats.js';
 import {
   ENROLL_NATS_USER,
   ENROLL_SUBJECT,
@@ -19,8 +15,7 @@ import {
   sealForEnrollee,
   secretsEqual,
 } from './enrollment.js';
-import { enrollNatsPermissions, enrollNatsUser, hostNatsUser, inboxPrefix, platformNatsUsers, renderNatsAuthorization } from './nats-auth.js';
-import { freePort } from './ports.js';
+import { enrollNatsPermissions, enrollNatsUser, hostNatsUser, inboxPrefix, platformNatsUsers } from './nats-auth.js';
 import { subjects } from './protocol.js';
 
 const SECRET = 'enrollment-secret-0123456789abcdef';
@@ -66,12 +61,10 @@ describe('sealed tokens', () => {
 
 describe('the enroll NATS user on a real nats-server', () => {
   const PASSWORDS = { controlPlane: 'cp-password-0123456789abcdef', router: 'router-password-0123456789ab' };
-  let dir: string;
-  let server: ManagedProcess;
-  let url: string;
+  let nats: AwsConfigNats;
   const connections: NatsConnection[] = [];
   const open = async (user: string, pass: string, options: { inboxPrefix?: string } = {}) => {
-    const nc = await connect({ servers: url, user, pass, reconnect: false, ...options });
+    const nc = await connect({ servers: nats.url, user, pass, reconnect: false, ...options });
     connections.push(nc);
     return nc;
   };
@@ -84,24 +77,12 @@ describe('the enroll NATS user on a real nats-server', () => {
     })();
 
   beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'slipway-enroll-user-'));
-    await mkdir(join(dir, 'auth'));
-    const port = await freePort();
-    url = `nats://127.0.0.1:${port}`;
-    await writeFile(join(dir, 'nats.conf'), natsServerConfig({ listen: `127.0.0.1:${port}`, monitor: `127.0.0.1:${await freePort()}`, storeDir: join(dir, 'js') }));
-    await writeFile(
-      join(dir, 'auth', 'auth.conf'),
-      renderNatsAuthorization([...platformNatsUsers(PASSWORDS), enrollNatsUser(SECRET), hostNatsUser('h1', TOKEN)]),
-    );
-    const lines: string[] = [];
-    server = new ManagedProcess({ name: 'nats', argv: ['nats-server', '-c', join(dir, 'nats.conf')], onLine: (line) => lines.push(line) });
-    await server.waitUntilReady(async () => lines.some((line) => line.includes('Server is ready')), 20_000);
+    nats = await startNatsWithAwsConfig([...platformNatsUsers(PASSWORDS), enrollNatsUser(SECRET), hostNatsUser('h1', TOKEN)]);
   });
 
   afterAll(async () => {
     await Promise.all(connections.map((nc) => nc.close().catch(() => undefined)));
-    await server?.stop(5000);
-    await rm(dir, { recursive: true, force: true });
+    await nats?.stop();
   });
 
   test('permissions: publish only the enroll subject, hear only its own inbox', () => {

@@ -1,14 +1,10 @@
 // NATS authorization, checked on a real nats-server running the control-plane host's config:
 // each host hears only its own commands and speaks only as itself; unknown credentials fail.
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { connect, type NatsConnection } from 'nats';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { freePort } from './ports.js';
 import { subjects } from './protocol.js';
 import { ManagedProcess } from '../supervisor/process.js';
-import { natsServerConfig } from '../provisioner/aws/control-plane-user-data.js';
+import { startNatsWithAwsConfig, type AwsConfigNats } from '../test/support/aws-nats.js';
 import { hostNatsPermissions, hostNatsUser, inboxPrefix, NatsAuthError, platformNatsUsers, renderNatsAuthorization } from './nats-auth.js';
 
 const PASSWORDS = { controlPlane: 'cp-password-0123456789abcdef', router: 'router-password-0123456789ab' };
@@ -39,36 +35,25 @@ describe('rendering', () => {
 });
 
 describe('on a real nats-server with the control plane\'s config', () => {
-  let dir: string;
-  let server: ManagedProcess;
-  let url: string;
+  let nats: AwsConfigNats;
   const connections: NatsConnection[] = [];
   const open = async (user: string, pass: string, options: { inboxPrefix?: string } = {}) => {
-    const nc = await connect({ servers: url, user, pass, reconnect: false, ...options });
+    const nc = await connect({ servers: nats.url, user, pass, reconnect: false, ...options });
     connections.push(nc);
     return nc;
   };
 
   beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'slipway-nats-auth-'));
-    await mkdir(join(dir, 'auth'));
-    const port = await freePort();
-    url = `nats://127.0.0.1:${port}`;
-    await writeFile(join(dir, 'nats.conf'), natsServerConfig({ listen: `127.0.0.1:${port}`, monitor: `127.0.0.1:${await freePort()}`, storeDir: join(dir, 'js') }));
-    await writeFile(join(dir, 'auth', 'auth.conf'), renderNatsAuthorization([...platformNatsUsers(PASSWORDS), hostNatsUser('h1', H1), hostNatsUser('h2', H2)]));
-    const lines: string[] = [];
-    server = new ManagedProcess({ name: 'nats', argv: ['nats-server', '-c', join(dir, 'nats.conf')], onLine: (line) => lines.push(line) });
-    await server.waitUntilReady(async () => lines.some((line) => line.includes('Server is ready')), 20_000);
+    nats = await startNatsWithAwsConfig([...platformNatsUsers(PASSWORDS), hostNatsUser('h1', H1), hostNatsUser('h2', H2)]);
   });
 
   afterAll(async () => {
     await Promise.all(connections.map((nc) => nc.close().catch(() => undefined)));
-    await server?.stop(5000);
-    await rm(dir, { recursive: true, force: true });
+    await nats?.stop();
   });
 
   test('the config passes nats-server\'s own check', async () => {
-    const check = new ManagedProcess({ name: 'nats-check', argv: ['nats-server', '-t', '-c', join(dir, 'nats.conf')] });
+    const check = new ManagedProcess({ name: 'nats-check', argv: ['nats-server', '-t', '-c', nats.configFile] });
     expect((await check.exited).code).toBe(0);
   });
 
