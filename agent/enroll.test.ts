@@ -6,28 +6,19 @@ import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Docker from 'dockerode';
-import { Redis } from 'ioredis';
 import { connect, type NatsConnection } from 'nats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ENROLL_SUBJECT, enrollRequest, sealForEnrollee } from '../common/enrollment.js';
 import { silentLogger } from '../common/logger.js';
-import { freePort } from '../common/ports.js';
-import { decode, encode, registerRequest, subjects } from '../common/protocol.js';
+import { decode, encode, subjects } from '../common/protocol.js';
 import { hashSecret } from '../control-plane/auth/tokens.js';
-import { EnrollmentHandler } from '../control-plane/hosts/enrollment.js';
-import { hostRecordIssuer } from '../control-plane/hosts/host-issuer.js';
-import { natsPasswordHash, NatsHostUsers } from '../control-plane/hosts/nats-users.js';
-import { RedisHostLedger } from '../control-plane/hosts/redis-host-ledger.js';
-import { HostStore } from '../control-plane/store/hosts.js';
-import { FakeAutoScaling } from '../provisioner/aws/fake-auto-scaling.js';
-import { initialAuthorization, platformNatsPasswords } from '../supervisor/nats-users.js';
+import { natsPasswordHash } from '../control-plane/hosts/nats-users.js';
 import { ManagedProcess } from '../supervisor/process.js';
-import { startNats, type RunningService } from '../supervisor/services.js';
-import { startTestRedis } from '../test/support/services.js';
 import { natsConnectionOptions, parseAgentConfig, type EnrollmentSettings, withHostIdentity } from './config.js';
 import { enrollConnectionOptions, enrollUntilAccepted, ensureHostIdentity, readHostFile, writeHostFile } from './enroll.js';
 import type { Requester } from './registration.js';
 import { capturingLogger, removeHostContainers, transpileAgent, waitFor } from './testing.js';
+import { startEnrollmentControlPlane, type EnrollmentControlPlane } from '../test/support/enrollment-control-plane.js';
 
 const SECRET = 'enrollment-secret-0123456789abcdef';
 const INSTANCE = 'i-0123456789abcdef0';
@@ -102,15 +93,7 @@ describe('enrollUntilAccepted', () => {
 
 describe('enrolling for real', () => {
   const GROUP = 'slipway-engine-test';
-  let dir: string;
-  let nats: RunningService;
-  let redisService: RunningService;
-  let redis: Redis;
-  let hosts: HostStore;
-  let ledger: RedisHostLedger;
-  let natsUsers: NatsHostUsers;
-  let group: FakeAutoScaling;
-  let controlPlane: NatsConnection;
+  let fixture: EnrollmentControlPlane;
   const registered: string[] = [];
   const connections: NatsConnection[] = [];
   const openNats = async (options: Parameters<typeof connect>[0]) => {
@@ -122,69 +105,39 @@ describe('enrolling for real', () => {
     secret: SECRET,
     instanceId,
     address: '127.0.0.1',
-    hostFile: join(dir, instanceId, 'host.json'),
-    natsUrl: nats.url,
+    hostFile: join(fixture.dir, instanceId, 'host.json'),
+    natsUrl: fixture.nats.url,
     logLevel: 'info',
     ...overrides,
   });
   const launch = async () => {
-    await group.setDesiredCapacity(GROUP, group.desiredCapacity + 1);
+    await fixture.group.setDesiredCapacity(GROUP, fixture.group.desiredCapacity + 1);
     await new Promise((done) => setImmediate(done));
-    return group.liveInstances().at(-1)!.instanceId;
+    return fixture.group.liveInstances().at(-1)!.instanceId;
   };
 
   beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'slipway-enroll-'));
-    const files = { authFile: join(dir, 'auth.conf'), pidFile: join(dir, 'nats.pid'), platformUsersFile: join(dir, 'platform-users.json') };
-    const passwords = await platformNatsPasswords(files.platformUsersFile);
-    nats = await startNats({ dataDir: dir, port: await freePort(), auth: { ...files, initialAuthorization: initialAuthorization(passwords) } });
-    redisService = await startTestRedis();
-    redis = new Redis(redisService.url);
-    hosts = new HostStore(redis);
-    ledger = new RedisHostLedger(redis, SECRET);
-    natsUsers = new NatsHostUsers(files, hosts, silentLogger(), { enrollPassword: SECRET });
-    await natsUsers.sync();
-    group = new FakeAutoScaling({ name: GROUP, minSize: 0, maxSize: 10 });
-    const handler = new EnrollmentHandler({
+    fixture = await startEnrollmentControlPlane({
       secret: SECRET,
-      groupName: GROUP,
-      autoScaling: group,
-      ledger,
-      issuer: hostRecordIssuer({ hosts, natsUsers, provider: 'aws', logger: silentLogger() }),
-      logger: silentLogger(),
+      dirPrefix: 'slipway-enroll-',
+      group: { name: GROUP, maxSize: 10 },
+      onRegistered: (hostId) => registered.push(hostId),
     });
-    controlPlane = await waitFor('NATS to accept the control plane after the reload', () =>
-      openNats({ servers: nats.url, user: 'control-plane', pass: passwords.controlPlane }).catch(() => undefined),
-    );
-    controlPlane.subscribe(ENROLL_SUBJECT, { callback: (_err, msg) => void handler.respond(msg.data).then((reply) => msg.respond(reply)) });
-    controlPlane.subscribe(subjects.allRegistrations, {
-      callback: (_err, msg) =>
-        void (async () => {
-          const request = decode(registerRequest, msg.data);
-          const trusted = await hosts.verifyToken(request.hostId, request.token);
-          if (trusted) registered.push(request.hostId);
-          msg.respond(encode(trusted ? { ok: true } : { ok: false, error: 'unknown or revoked host credentials' }));
-        })(),
-    });
-    await controlPlane.flush();
   });
 
   afterAll(async () => {
     await Promise.all(connections.map((nc) => nc.close().catch(() => undefined)));
-    redis?.disconnect();
-    await redisService?.stop();
-    await nats?.stop();
-    await rm(dir, { recursive: true, force: true });
+    await fixture?.stop();
   });
 
   it('takes the credential the operator asked for, saves it, and then joins as its own NATS user', async () => {
     // What HostService.add does before the provider raises the group's capacity.
     const pending = { hostId: 'aws-pending1', token: 'slwh_pending-host-token-0123456789' };
-    await hosts.setTokenHash(pending.hostId, hashSecret(pending.token));
-    await hosts.setNatsPasswordHash(pending.hostId, natsPasswordHash(pending.token));
-    await hosts.save({ id: pending.hostId, provider: 'aws', state: 'down', address: '', capacity: { memoryMb: 0, cpus: 0 }, lastHeartbeat: null, createdAt: new Date().toISOString() });
-    await natsUsers.sync();
-    await ledger.addPending([pending]);
+    await fixture.hosts.setTokenHash(pending.hostId, hashSecret(pending.token));
+    await fixture.hosts.setNatsPasswordHash(pending.hostId, natsPasswordHash(pending.token));
+    await fixture.hosts.save({ id: pending.hostId, provider: 'aws', state: 'down', address: '', capacity: { memoryMb: 0, cpus: 0 }, lastHeartbeat: null, createdAt: new Date().toISOString() });
+    await fixture.natsUsers.sync();
+    await fixture.ledger.addPending([pending]);
     const instanceId = await launch();
 
     const settings = settingsFor(instanceId);
@@ -194,7 +147,7 @@ describe('enrolling for real', () => {
     expect((await stat(settings.hostFile)).mode & 0o777).toBe(0o600);
 
     // the agent's own config from here on: NATS as itself, and registration with its token
-    const env = withHostIdentity({ SLIPWAY_ENROLLMENT_SECRET: SECRET, SLIPWAY_NATS_URL: nats.url, SLIPWAY_REGISTRY: '127.0.0.1:1' }, identity);
+    const env = withHostIdentity({ SLIPWAY_ENROLLMENT_SECRET: SECRET, SLIPWAY_NATS_URL: fixture.nats.url, SLIPWAY_REGISTRY: '127.0.0.1:1' }, identity);
     expect(env.SLIPWAY_ENROLLMENT_SECRET).toBeUndefined();
     const config = parseAgentConfig(env, { memoryMb: 1024, cpus: 1 });
     const asHost = await openNats({ ...natsConnectionOptions(config), waitOnFirstConnect: false, maxReconnectAttempts: 0 });
@@ -220,8 +173,8 @@ describe('enrolling for real', () => {
     const settings = settingsFor(instanceId);
     const identity = await ensureHostIdentity(settings, { connect: openNats, log: silentLogger(), signal: new AbortController().signal, policy });
     expect(identity.hostId).toMatch(/^aws-[0-9a-f]{8}$/);
-    expect(await hosts.verifyToken(identity.hostId, identity.token)).toBe(true);
-    const config = parseAgentConfig(withHostIdentity({ SLIPWAY_NATS_URL: nats.url, SLIPWAY_REGISTRY: '127.0.0.1:1' }, identity), { memoryMb: 1, cpus: 1 });
+    expect(await fixture.hosts.verifyToken(identity.hostId, identity.token)).toBe(true);
+    const config = parseAgentConfig(withHostIdentity({ SLIPWAY_NATS_URL: fixture.nats.url, SLIPWAY_REGISTRY: '127.0.0.1:1' }, identity), { memoryMb: 1, cpus: 1 });
     const asHost = await waitFor('the new host user after the reload', () =>
       openNats({ ...natsConnectionOptions(config), waitOnFirstConnect: false, maxReconnectAttempts: 0 }).catch(() => undefined),
     );
@@ -249,7 +202,7 @@ describe('enrolling for real', () => {
     await waitFor('the refusal', () => (lines.some((line) => line.includes('"reason":"enrollment refused"')) ? true : undefined), 10_000);
     stop.abort();
     await expect(attempt).rejects.toThrow(/abort/i);
-    expect(await ledger.enrolled()).not.toContainEqual(expect.objectContaining({ instanceId }));
+    expect(await fixture.ledger.enrolled()).not.toContainEqual(expect.objectContaining({ instanceId }));
   });
 });
 
@@ -258,12 +211,7 @@ describe('slipway-agent process with an enrollment secret', () => {
   // agent as a process of its own (agent/main.ts, transpiled).
   const GROUP = 'slipway-engine-process';
   const docker = new Docker();
-  let dir: string;
-  let nats: RunningService;
-  let redisService: RunningService;
-  let redis: Redis;
-  let controlPlane: NatsConnection;
-  let group: FakeAutoScaling;
+  let fixture: EnrollmentControlPlane;
   let entry: string;
   let enrollRequests = 0;
   const registered: string[] = [];
@@ -271,68 +219,35 @@ describe('slipway-agent process with an enrollment secret', () => {
   const hostIds: string[] = [];
 
   beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'slipway-enroll-process-'));
-    entry = await transpileAgent(join(dir, 'build'));
-    const files = { authFile: join(dir, 'auth.conf'), pidFile: join(dir, 'nats.pid'), platformUsersFile: join(dir, 'platform-users.json') };
-    const passwords = await platformNatsPasswords(files.platformUsersFile);
-    nats = await startNats({ dataDir: dir, port: await freePort(), auth: { ...files, initialAuthorization: initialAuthorization(passwords) } });
-    redisService = await startTestRedis();
-    redis = new Redis(redisService.url);
-    const hosts = new HostStore(redis);
-    const natsUsers = new NatsHostUsers(files, hosts, silentLogger(), { enrollPassword: SECRET });
-    await natsUsers.sync();
-    group = new FakeAutoScaling({ name: GROUP, minSize: 0, maxSize: 2 });
-    const handler = new EnrollmentHandler({
+    fixture = await startEnrollmentControlPlane({
       secret: SECRET,
-      groupName: GROUP,
-      autoScaling: group,
-      ledger: new RedisHostLedger(redis, SECRET),
-      issuer: hostRecordIssuer({ hosts, natsUsers, provider: 'aws', logger: silentLogger() }),
-      logger: silentLogger(),
+      dirPrefix: 'slipway-enroll-process-',
+      group: { name: GROUP, maxSize: 2 },
+      onEnroll: () => enrollRequests++,
+      onRegistered: (hostId) => registered.push(hostId),
     });
-    controlPlane = await waitFor('NATS to accept the control plane', () =>
-      connect({ servers: nats.url, user: 'control-plane', pass: passwords.controlPlane }).catch(() => undefined),
-    );
-    controlPlane.subscribe(ENROLL_SUBJECT, {
-      callback: (_err, msg) => {
-        enrollRequests++;
-        void handler.respond(msg.data).then((reply) => msg.respond(reply));
-      },
-    });
-    controlPlane.subscribe(subjects.allRegistrations, {
-      callback: (_err, msg) =>
-        void (async () => {
-          const request = decode(registerRequest, msg.data);
-          const trusted = await hosts.verifyToken(request.hostId, request.token);
-          if (trusted) registered.push(request.hostId);
-          msg.respond(encode(trusted ? { ok: true } : { ok: false, error: 'unknown or revoked host credentials' }));
-        })(),
-    });
-    controlPlane.subscribe(subjects.allHeartbeats, { callback: (_err, msg) => heartbeats.push(msg.subject.split('.')[2]!) });
-    await controlPlane.flush();
+    entry = await transpileAgent(join(fixture.dir, 'build'));
+    fixture.controlPlane.subscribe(subjects.allHeartbeats, { callback: (_err, msg) => heartbeats.push(msg.subject.split('.')[2]!) });
+    await fixture.controlPlane.flush();
   });
 
   afterAll(async () => {
     await removeHostContainers(docker, hostIds);
-    await controlPlane?.close();
-    redis?.disconnect();
-    await redisService?.stop();
-    await nats?.stop();
-    await rm(dir, { recursive: true, force: true });
+    await fixture?.stop();
   });
 
   it('enrolls once, saves its identity, joins and heartbeats as its own host; restarted, it uses the saved identity', async () => {
-    await group.setDesiredCapacity(GROUP, 1);
+    await fixture.group.setDesiredCapacity(GROUP, 1);
     await new Promise((done) => setImmediate(done));
-    const [instance] = group.liveInstances();
-    const hostFile = join(dir, 'host', 'host.json');
+    const [instance] = fixture.group.liveInstances();
+    const hostFile = join(fixture.dir, 'host', 'host.json');
     const env = {
       PATH: process.env.PATH,
       SLIPWAY_ENROLLMENT_SECRET: SECRET,
       SLIPWAY_INSTANCE_ID: instance!.instanceId,
       SLIPWAY_HOST_ADDRESS: '127.0.0.1',
       SLIPWAY_HOST_FILE: hostFile,
-      SLIPWAY_NATS_URL: nats.url,
+      SLIPWAY_NATS_URL: fixture.nats.url,
       SLIPWAY_REGISTRY: '127.0.0.1:1',
       SLIPWAY_HEARTBEAT_MS: '200',
     };

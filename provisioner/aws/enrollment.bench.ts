@@ -3,26 +3,12 @@
 // enrollment handler; the auto scaling group is the in-memory one (EC2 boot time is not here).
 //   npx vitest bench --run provisioner/aws/enrollment.bench.ts
 // Prints figures; asserts nothing about time.
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { Redis } from 'ioredis';
 import { connect, type NatsConnection } from 'nats';
 import { afterAll, beforeAll, bench, describe } from 'vitest';
 import { enrollConnectionOptions, enrollUntilAccepted } from '../../agent/enroll.js';
-import { ENROLL_SUBJECT } from '../../common/enrollment.js';
 import { silentLogger } from '../../common/logger.js';
-import { freePort } from '../../common/ports.js';
-import { EnrollmentHandler } from '../../control-plane/hosts/enrollment.js';
-import { hostRecordIssuer } from '../../control-plane/hosts/host-issuer.js';
-import { NatsHostUsers } from '../../control-plane/hosts/nats-users.js';
-import { RedisHostLedger } from '../../control-plane/hosts/redis-host-ledger.js';
-import { HostStore } from '../../control-plane/store/hosts.js';
-import { initialAuthorization, platformNatsPasswords } from '../../supervisor/nats-users.js';
-import { startNats, type RunningService } from '../../supervisor/services.js';
-import { startTestRedis } from '../../test/support/services.js';
-import { FakeAutoScaling } from './fake-auto-scaling.js';
+import { startEnrollmentControlPlane, type EnrollmentControlPlane } from '../../test/support/enrollment-control-plane.js';
 import type { GroupInstance } from './auto-scaling.js';
 import { AwsHostProvider } from './provider.js';
 
@@ -30,14 +16,8 @@ const SECRET = 'enrollment-secret-0123456789abcdef';
 const GROUP = 'slipway-engine-bench';
 const POLICY = { initialMs: 50, maxMs: 500, rejectedMs: 500, requestTimeoutMs: 10_000 };
 
-let dir: string;
-let nats: RunningService;
-let redisService: RunningService;
-let redis: Redis;
-let ledger: RedisHostLedger;
-let group: FakeAutoScaling;
+let fixture: EnrollmentControlPlane;
 let agentNats: NatsConnection;
-let controlPlane: NatsConnection;
 let launched: GroupInstance[] = [];
 /** What a launched instance does: nothing yet (the benches enroll it), or enroll at once. */
 let whenLaunched: (instance: GroupInstance) => void = (instance) => launched.push(instance);
@@ -65,44 +45,19 @@ async function enroll(instanceId: string): Promise<void> {
 
 async function launch(count: number): Promise<string[]> {
   launched = [];
-  await group.setDesiredCapacity(GROUP, group.desiredCapacity + count);
+  await fixture.group.setDesiredCapacity(GROUP, fixture.group.desiredCapacity + count);
   await new Promise((done) => setImmediate(done));
   return launched.map((instance) => instance.instanceId);
 }
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'slipway-enroll-bench-'));
-  const files = { authFile: join(dir, 'auth.conf'), pidFile: join(dir, 'nats.pid'), platformUsersFile: join(dir, 'platform-users.json') };
-  const passwords = await platformNatsPasswords(files.platformUsersFile);
-  nats = await startNats({ dataDir: dir, port: await freePort(), auth: { ...files, initialAuthorization: initialAuthorization(passwords) } });
-  redisService = await startTestRedis();
-  redis = new Redis(redisService.url);
-  const hosts = new HostStore(redis);
-  const natsUsers = new NatsHostUsers(files, hosts, silentLogger(), { enrollPassword: SECRET });
-  await natsUsers.sync();
-  ledger = new RedisHostLedger(redis, SECRET);
-  group = new FakeAutoScaling({ name: GROUP, minSize: 0, maxSize: 1000, onLaunch: (instance) => whenLaunched(instance) });
-  const handler = new EnrollmentHandler({
+  fixture = await startEnrollmentControlPlane({
     secret: SECRET,
-    groupName: GROUP,
-    autoScaling: group,
-    ledger,
-    issuer: hostRecordIssuer({ hosts, natsUsers, provider: 'aws', logger: silentLogger() }),
-    logger: silentLogger(),
+    dirPrefix: 'slipway-enroll-bench-',
+    group: { name: GROUP, maxSize: 1000, onLaunch: (instance) => whenLaunched(instance) },
   });
-  for (let attempt = 0; ; attempt++) {
-    try {
-      controlPlane = await connect({ servers: nats.url, user: 'control-plane', pass: passwords.controlPlane });
-      break;
-    } catch (err) {
-      if (attempt > 50) throw err;
-      await new Promise((done) => setTimeout(done, 100));
-    }
-  }
-  controlPlane.subscribe(ENROLL_SUBJECT, { callback: (_err, msg) => void handler.respond(msg.data).then((reply) => msg.respond(reply)) });
-  await controlPlane.flush();
   agentNats = await connect({
-    ...enrollConnectionOptions({ secret: SECRET, instanceId: 'i-00000000', address: '10.0.0.1', hostFile: '/nonexistent', natsUrl: nats.url, logLevel: 'silent' }),
+    ...enrollConnectionOptions({ secret: SECRET, instanceId: 'i-00000000', address: '10.0.0.1', hostFile: '/nonexistent', natsUrl: fixture.nats.url, logLevel: 'silent' }),
     waitOnFirstConnect: false,
     maxReconnectAttempts: 0,
   });
@@ -114,18 +69,14 @@ afterAll(async () => {
     console.log(`  ${name.padEnd(52)} p50 ${percentile(values, 50).toFixed(1).padStart(7)}  p95 ${percentile(values, 95).toFixed(1).padStart(7)}  (n=${values.length})`);
   }
   await agentNats?.close();
-  await controlPlane?.close();
-  redis?.disconnect();
-  await redisService?.stop();
-  await nats?.stop();
-  await rm(dir, { recursive: true, force: true });
+  await fixture?.stop();
 });
 
 describe('enrollment', () => {
   bench(
     'one instance takes a pending credential (secret, AWS check, Redis claim, sealed reply)',
     async () => {
-      await ledger.addPending([{ hostId: `aws-p${serial}`, token: `slwh_pending-token-${serial}-0123456789` }]);
+      await fixture.ledger.addPending([{ hostId: `aws-p${serial}`, token: `slwh_pending-token-${serial}-0123456789` }]);
       const [instanceId] = await launch(1);
       const started = performance.now();
       await enroll(instanceId!);
@@ -149,7 +100,7 @@ describe('enrollment', () => {
     '50 instances enroll at once for 50 pending credentials',
     async () => {
       const batch = serial;
-      await ledger.addPending(Array.from({ length: 50 }, (_, i) => ({ hostId: `aws-b${batch}-${i}`, token: `slwh_batch-token-${batch}-${i}-0123456789` })));
+      await fixture.ledger.addPending(Array.from({ length: 50 }, (_, i) => ({ hostId: `aws-b${batch}-${i}`, token: `slwh_batch-token-${batch}-${i}-0123456789` })));
       const instances = await launch(50);
       const started = performance.now();
       await Promise.all(instances.map((instanceId) => enroll(instanceId)));
@@ -162,7 +113,7 @@ describe('enrollment', () => {
     'addHosts(5): grow the group, wait until the 5 instances enrolled',
     async () => {
       whenLaunched = (instance) => void enroll(instance.instanceId);
-      const provider = new AwsHostProvider({ autoScaling: group, ledger, groupName: GROUP, capacity: { memoryMb: 8192, cpus: 2 }, enrollTimeoutMs: 30_000, pollMs: 25 });
+      const provider = new AwsHostProvider({ autoScaling: fixture.group, ledger: fixture.ledger, groupName: GROUP, capacity: { memoryMb: 8192, cpus: 2 }, enrollTimeoutMs: 30_000, pollMs: 25 });
       const batch = serial++;
       const started = performance.now();
       await provider.addHosts(Array.from({ length: 5 }, (_, i) => ({ hostId: `aws-a${batch}-${i}`, token: `slwh_add-token-${batch}-${i}-0123456789` })));
