@@ -24,7 +24,7 @@ import {
   type ControlPlaneUserDataInput,
 } from './control-plane-user-data.js';
 import { HOST_PATHS } from './docker-host.js';
-import { validateCloudConfig, verifyUnits } from './host-validators.js';
+import { validateCloudConfig, systemdUnits, verifyUnits } from './host-validators.js';
 import { parseAwsHostSettings, type AwsHostSettings } from './hosts-settings.js';
 
 const ENGINE_HOSTS: AwsHostSettings = {
@@ -138,9 +138,7 @@ describe('control-plane host user-data', () => {
   });
 
   test('systemd accepts its units', async () => {
-    const units = Object.fromEntries(
-      doc.write_files.filter((f) => /^\/etc\/systemd\/system\/[^/]+\.(service|timer|path)$/.test(f.path)).map((f) => [f.path.split('/').pop()!, f.content]),
-    );
+    const units = systemdUnits(doc.write_files);
     expect(Object.keys(units)).toContain(API_SERVICE);
     expect(await verifyUnits(units, ['/usr/bin/docker-credential-ecr-login', HOST_PATHS.instanceIdentityScript])).toEqual([]);
   });

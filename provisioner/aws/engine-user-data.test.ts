@@ -25,7 +25,7 @@ import {
   renderEngineUserData,
   type EngineUserDataInput,
 } from './engine-user-data.js';
-import { validateCloudConfig, verifyUnits } from './host-validators.js';
+import { validateCloudConfig, systemdUnits, verifyUnits } from './host-validators.js';
 
 const run = promisify(execFile);
 
@@ -143,9 +143,7 @@ describe('engine host user-data', () => {
   });
 
   test('systemd accepts its units', async () => {
-    const units = Object.fromEntries(
-      doc.write_files.filter((f) => /^\/etc\/systemd\/system\/[^/]+\.(service|timer)$/.test(f.path)).map((f) => [f.path.split('/').pop()!, f.content]),
-    );
+    const units = systemdUnits(doc.write_files);
     expect(Object.keys(units).sort()).toEqual([AGENT_SERVICE, 'slipway-registry-auth.service', 'slipway-registry-auth.timer']);
     expect(await verifyUnits(units, [HOST_PATHS.instanceIdentityScript, '/usr/bin/docker-credential-ecr-login'])).toEqual([]);
   });

@@ -76,6 +76,13 @@ export async function validateCloudConfig(userData: string): Promise<ValidationR
   }
 }
 
+/** The systemd units (service, timer, path) among cloud-init's files, by unit name. */
+export function systemdUnits(files: readonly { path: string; content: string }[]): Record<string, string> {
+  return Object.fromEntries(
+    files.filter((f) => /^\/etc\/systemd\/system\/[^/]+\.(service|timer|path)$/.test(f.path)).map((f) => [f.path.split('/').pop()!, f.content]),
+  );
+}
+
 /**
  * Runs `systemd-analyze verify` on unit files (name → content). Returns its complaints, minus
  * "not executable" for commands that only the target machine has (installed by its packages).

@@ -2,7 +2,7 @@
 // bound where the load balancer forwards; checked by cloud-init's schema and systemd too.
 import { expect, test } from 'vitest';
 import { parseCloudConfig } from './cloud-init.js';
-import { validateCloudConfig, verifyUnits } from './host-validators.js';
+import { validateCloudConfig, systemdUnits, verifyUnits } from './host-validators.js';
 import { renderRouterUserData, ROUTER_ENV_FILE, ROUTER_SERVICE, routerEnvironment, type RouterUserDataInput } from './router-user-data.js';
 
 const INPUT: RouterUserDataInput = {
@@ -45,10 +45,6 @@ test('cloud-init and systemd accept it', async () => {
   const userData = renderRouterUserData(INPUT);
   const result = await validateCloudConfig(userData);
   expect(result.output).toContain('Valid cloud-config');
-  const units = Object.fromEntries(
-    parseCloudConfig(userData)
-      .write_files.filter((f) => /^\/etc\/systemd\/system\/[^/]+\.(service|timer)$/.test(f.path))
-      .map((f) => [f.path.split('/').pop()!, f.content]),
-  );
+  const units = systemdUnits(parseCloudConfig(userData).write_files);
   expect(await verifyUnits(units, ['/usr/bin/docker-credential-ecr-login'])).toEqual([]);
 });
