@@ -1,31 +1,22 @@
 // Integration: backend lifecycle through the router (draining, ejection and retry, slot pool
 // growth) plus its access logs on NATS and its metrics endpoint.
-import { Redis } from 'ioredis';
-import { connect, type NatsConnection } from 'nats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../common/ports.js';
 import { logLinesOf, subjects, type LogLine } from '../common/protocol.js';
-import { startTestNats, startTestRedis } from '../test/support/services.js';
-import type { RunningService } from '../supervisor/services.js';
 import { unixSocketRuntimeApi } from './runtime-api.js';
 import { parseServersState } from './runtime-commands.js';
 import { statePaths } from './state-paths.js';
-import { backendOf, httpRequest, publishRoute, startBackend, startTestRouter, type TestBackend, type TestRouter } from './test-helpers.js';
+import { backendOf, httpRequest, startBackend, startTestRouter, type TestBackend, type TestRouter, startRouteSources, type RouteSources } from './test-helpers.js';
 
-let redisService: RunningService;
-let natsService: RunningService;
-let redis: Redis;
-let nc: NatsConnection;
+let sources: RouteSources;
 let router: TestRouter;
 const backends: TestBackend[] = [];
 
 const servers = async () => parseServersState(await unixSocketRuntimeApi(statePaths(router.config.stateDir).adminSocket).send('show servers state'));
 
 beforeAll(async () => {
-  [redisService, natsService] = await Promise.all([startTestRedis(), startTestNats()]);
-  redis = new Redis(redisService.url);
-  nc = await connect({ servers: natsService.url });
-  router = await startTestRouter({ redisUrl: redisService.url, natsUrl: natsService.url }, { SLIPWAY_ROUTER_BACKEND_SLOTS: '2' });
+  sources = await startRouteSources();
+  router = await startTestRouter(sources.urls, { SLIPWAY_ROUTER_BACKEND_SLOTS: '2' });
 });
 
 afterAll(async () => {
@@ -34,9 +25,7 @@ afterAll(async () => {
     backend.server.closeAllConnections();
     await backend.close();
   }
-  await nc?.close();
-  redis?.disconnect();
-  await Promise.all([redisService?.stop(), natsService?.stop()]);
+  await sources?.stop();
 });
 
 async function backend(name: string, delayMs = 0): Promise<TestBackend> {
@@ -51,12 +40,12 @@ describe('draining', () => {
   it('lets an in-flight request finish on a removed backend, sends it nothing new, then deletes it', async () => {
     const old = await backend('old', 1_500);
     const next = await backend('next');
-    await publishRoute(redis, nc, { appName: 'drain', hostnames: ['drain.localhost'], backends: [backendOf('drain.web.1', old)] });
+    await sources.publish({ appName: 'drain', hostnames: ['drain.localhost'], backends: [backendOf('drain.web.1', old)] });
     await router.settled();
 
     const inFlight = httpRequest(router.httpPort, 'drain.localhost', '/slow');
     while (old.hits === 0) await new Promise((r) => setTimeout(r, 10));
-    await publishRoute(redis, nc, { appName: 'drain', hostnames: ['drain.localhost'], backends: [backendOf('drain.web.2', next)] });
+    await sources.publish({ appName: 'drain', hostnames: ['drain.localhost'], backends: [backendOf('drain.web.2', next)] });
     await router.settled();
     const hitsOnOld = old.hits;
     for (let i = 0; i < 10; i++) expect(JSON.parse((await httpRequest(router.httpPort, 'drain.localhost')).body).backend).toBe('next');
@@ -77,7 +66,7 @@ describe('ejection and retry', () => {
   it('retries an idempotent request on another backend when one refuses connections, and ejects the refusing one', async () => {
     const alive = await backend('alive');
     const refusing = await freePort(); // nothing listens there
-    await publishRoute(redis, nc, {
+    await sources.publish({
       appName: 'eject',
       hostnames: ['eject.localhost'],
       backends: [{ instanceId: 'eject.web.1', address: '127.0.0.1', port: refusing }, backendOf('eject.web.2', alive)],
@@ -100,7 +89,7 @@ describe('slot pool', () => {
     const target = await backend('many');
     // The pool started with 2 slots and 'drain' and 'eject' hold them.
     for (const name of ['many-a', 'many-b', 'many-c']) {
-      await publishRoute(redis, nc, { appName: name, hostnames: [`${name}.localhost`], backends: [backendOf(`${name}.web.1`, target)] });
+      await sources.publish({ appName: name, hostnames: [`${name}.localhost`], backends: [backendOf(`${name}.web.1`, target)] });
     }
     await router.settled();
     for (const name of ['many-a', 'many-b', 'many-c', 'drain']) {
@@ -112,8 +101,8 @@ describe('slot pool', () => {
 describe('access logs and metrics', () => {
   it('publishes one access log line per request to the app log stream on NATS', async () => {
     const lines: LogLine[] = [];
-    const sub = nc.subscribe(subjects.logs('drain'), { callback: (_err, msg) => lines.push(...logLinesOf(msg.json())) });
-    await nc.flush();
+    const sub = sources.nc.subscribe(subjects.logs('drain'), { callback: (_err, msg) => lines.push(...logLinesOf(msg.json())) });
+    await sources.nc.flush();
     const res = await httpRequest(router.httpPort, 'drain.localhost', '/logged?x=1', { headers: { 'x-request-id': 'log-test-request-id-000001' } });
     expect(res.status).toBe(200);
     const deadline = Date.now() + 5_000;

@@ -2,17 +2,10 @@
 // streaming, WebSocket, bad input), with real HAProxy, Redis, NATS and backends on 127.0.0.1.
 import { createHash, randomBytes } from 'node:crypto';
 import { request } from 'node:http';
-import { Redis } from 'ioredis';
-import { connect, type NatsConnection } from 'nats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestNats, startTestRedis } from '../test/support/services.js';
-import type { RunningService } from '../supervisor/services.js';
-import { backendOf, echo, httpRequest, publishRoute, rawExchange, startBackend, startTestRouter, type TestBackend, type TestRouter } from './test-helpers.js';
+import { backendOf, echo, httpRequest, rawExchange, startBackend, startTestRouter, type TestBackend, type TestRouter, startRouteSources, type RouteSources } from './test-helpers.js';
 
-let redisService: RunningService;
-let natsService: RunningService;
-let redis: Redis;
-let nc: NatsConnection;
+let sources: RouteSources;
 let router: TestRouter;
 let app: TestBackend;
 let firstUploadChunk: () => void = () => {};
@@ -23,9 +16,7 @@ const ONE_MIB = 1024 * 1024;
 const download = randomBytes(ONE_MIB);
 
 beforeAll(async () => {
-  [redisService, natsService] = await Promise.all([startTestRedis(), startTestNats()]);
-  redis = new Redis(redisService.url);
-  nc = await connect({ servers: natsService.url });
+  sources = await startRouteSources();
   app = await startBackend('app', (req, res, backend) => {
     if (req.url === '/hop') {
       res.setHeader('Connection', 'X-Backend-Secret');
@@ -63,8 +54,8 @@ beforeAll(async () => {
     socket.write(wsFrame('hello from the app'));
     socket.on('data', (data: Buffer) => socket.write(wsFrame(`echo: ${readClientFrame(data)}`)));
   });
-  router = await startTestRouter({ redisUrl: redisService.url, natsUrl: natsService.url });
-  await publishRoute(redis, nc, { appName: 'app', hostnames: ['app.localhost'], backends: [backendOf('app.web.1', app)] });
+  router = await startTestRouter(sources.urls);
+  await sources.publish({ appName: 'app', hostnames: ['app.localhost'], backends: [backendOf('app.web.1', app)] });
   await router.settled();
 });
 
@@ -74,9 +65,7 @@ afterAll(async () => {
   for (const socket of upgraded) socket.destroy();
   app?.server.closeAllConnections();
   await app?.close();
-  await nc?.close();
-  redis?.disconnect();
-  await Promise.all([redisService?.stop(), natsService?.stop()]);
+  await sources?.stop();
 });
 
 describe('headers', () => {

@@ -1,36 +1,25 @@
 // Integration: real HAProxy driven by the router, real Redis and NATS, backends on 127.0.0.1.
-import { Redis } from 'ioredis';
-import { connect, type NatsConnection } from 'nats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestNats, startTestRedis } from '../test/support/services.js';
-import type { RunningService } from '../supervisor/services.js';
-import { backendOf, httpRequest, publishRoute, startBackend, startTestRouter, type TestBackend, type TestRouter } from './test-helpers.js';
+import { backendOf, httpRequest, startBackend, startTestRouter, type TestBackend, type TestRouter, startRouteSources, type RouteSources } from './test-helpers.js';
 
-let redisService: RunningService;
-let natsService: RunningService;
-let redis: Redis;
-let nc: NatsConnection;
+let sources: RouteSources;
 let router: TestRouter;
 let alpha: TestBackend;
 let beta: TestBackend;
 
 beforeAll(async () => {
-  [redisService, natsService] = await Promise.all([startTestRedis(), startTestNats()]);
-  redis = new Redis(redisService.url);
-  nc = await connect({ servers: natsService.url });
+  sources = await startRouteSources();
   alpha = await startBackend('alpha');
   beta = await startBackend('beta');
   // One app exists before the router starts: it must come from the Redis snapshot.
-  await redis.hset('slipway:routes', 'alpha', JSON.stringify({ appName: 'alpha', hostnames: ['alpha.localhost', 'www.alpha.test'], backends: [backendOf('alpha.web.1', alpha)] }));
-  router = await startTestRouter({ redisUrl: redisService.url, natsUrl: natsService.url }, { SLIPWAY_BRAND: 'Acme Cloud', SLIPWAY_ROUTER_RESPONSE_TIMEOUT_MS: '1500' });
+  await sources.redis.hset('slipway:routes', 'alpha', JSON.stringify({ appName: 'alpha', hostnames: ['alpha.localhost', 'www.alpha.test'], backends: [backendOf('alpha.web.1', alpha)] }));
+  router = await startTestRouter(sources.urls, { SLIPWAY_BRAND: 'Acme Cloud', SLIPWAY_ROUTER_RESPONSE_TIMEOUT_MS: '1500' });
 });
 
 afterAll(async () => {
   await router?.stop();
   await Promise.all([alpha?.close(), beta?.close()]);
-  await nc?.close();
-  redis?.disconnect();
-  await Promise.all([redisService?.stop(), natsService?.stop()]);
+  await sources?.stop();
 });
 
 describe('routing by Host', () => {
@@ -64,7 +53,7 @@ describe('routing by Host', () => {
 
   it('applies a new app from NATS within a second, then 503 when it has no instance, then 404 when it is gone', async () => {
     const started = Date.now();
-    await publishRoute(redis, nc, { appName: 'beta', hostnames: ['beta.localhost'], backends: [backendOf('beta.web.1', beta)] });
+    await sources.publish({ appName: 'beta', hostnames: ['beta.localhost'], backends: [backendOf('beta.web.1', beta)] });
     let res = await httpRequest(router.httpPort, 'beta.localhost');
     while (res.status !== 200 && Date.now() - started < 5_000) res = await httpRequest(router.httpPort, 'beta.localhost');
     const appliedMs = Date.now() - started;
@@ -74,14 +63,14 @@ describe('routing by Host', () => {
     // Applied live: the same HAProxy master, no reload (the latency is a benchmark figure, not an assertion).
     expect(router.haproxyPid).toBeGreaterThan(0);
 
-    await publishRoute(redis, nc, { appName: 'beta', hostnames: ['beta.localhost'], backends: [] });
+    await sources.publish({ appName: 'beta', hostnames: ['beta.localhost'], backends: [] });
     await router.settled();
     res = await httpRequest(router.httpPort, 'beta.localhost', '/', { headers: { 'x-request-id': 'client-chosen-request-id-0001' } });
     expect(res.status).toBe(503);
     expect(res.headers['slipway-error']).toBe('H14');
     expect(res.body).toContain('client-chosen-request-id-0001');
 
-    await publishRoute(redis, nc, { appName: 'beta', hostnames: [], backends: [] });
+    await sources.publish({ appName: 'beta', hostnames: [], backends: [] });
     await router.settled();
     res = await httpRequest(router.httpPort, 'beta.localhost');
     expect(res.status).toBe(404);
@@ -92,7 +81,7 @@ describe('routing by Host', () => {
       /* never answers */
     });
     try {
-      await publishRoute(redis, nc, { appName: 'slow', hostnames: ['slow.localhost'], backends: [backendOf('slow.web.1', slow)] });
+      await sources.publish({ appName: 'slow', hostnames: ['slow.localhost'], backends: [backendOf('slow.web.1', slow)] });
       await router.settled();
       const res = await httpRequest(router.httpPort, 'slow.localhost', '/', { headers: { accept: 'application/json' } });
       expect(res.status).toBe(504);

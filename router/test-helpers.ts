@@ -1,17 +1,51 @@
-// Shared by the router's integration tests: a router on free ports with its own state dir,
-// tiny HTTP backends on 127.0.0.1, and the control plane's side of publishing a route.
+// Shared by the router's integration tests: Redis and NATS as the route sources, a router on
+// free ports with its own state dir, tiny HTTP backends on 127.0.0.1, and the control plane's
+// side of publishing a route.
 import { createHash } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Redis } from 'ioredis';
-import type { NatsConnection } from 'nats';
+import { Redis } from 'ioredis';
+import { connect, type NatsConnection } from 'nats';
 import { silentLogger, type Logger } from '../common/logger.js';
 import { encode, sharedKeys, subjects } from '../common/protocol.js';
 import type { Route } from '../common/types.js';
+import { startTestNats, startTestRedis } from '../test/support/services.js';
 import { loadRouterConfig, type RouterConfig } from './config.js';
 import { startRouter, type RunningRouter } from './router.js';
+
+/** A real Redis and NATS for a router to read routes from, with a client of each to publish them. */
+export interface RouteSources {
+  redis: Redis;
+  nc: NatsConnection;
+  urls: { redisUrl: string; natsUrl: string };
+  /** What the control plane does when a route changes: the snapshot in Redis, then the NATS message. */
+  publish(route: Route): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function startRouteSources(): Promise<RouteSources> {
+  const [redisService, natsService] = await Promise.all([startTestRedis(), startTestNats()]);
+  const redis = new Redis(redisService.url);
+  const nc = await connect({ servers: natsService.url });
+  return {
+    redis,
+    nc,
+    urls: { redisUrl: redisService.url, natsUrl: natsService.url },
+    publish: async (route) => {
+      if (route.hostnames.length === 0) await redis.hdel(sharedKeys.routes, route.appName);
+      else await redis.hset(sharedKeys.routes, route.appName, JSON.stringify(route));
+      nc.publish(subjects.routeChanged, encode(route));
+      await nc.flush();
+    },
+    stop: async () => {
+      await nc.close();
+      redis.disconnect();
+      await Promise.all([redisService.stop(), natsService.stop()]);
+    },
+  };
+}
 
 export interface TestRouter extends RunningRouter {
   config: RouterConfig;
@@ -43,14 +77,6 @@ export async function startTestRouter(
       await rm(stateDir, { recursive: true, force: true });
     },
   };
-}
-
-/** What the control plane does: write the route to Redis, then announce it. */
-export async function publishRoute(redis: Redis, nc: NatsConnection, route: Route): Promise<void> {
-  if (route.hostnames.length === 0) await redis.hdel(sharedKeys.routes, route.appName);
-  else await redis.hset(sharedKeys.routes, route.appName, JSON.stringify(route));
-  nc.publish(subjects.routeChanged, encode(route));
-  await nc.flush();
 }
 
 export type Handler = (req: IncomingMessage, res: ServerResponse, backend: TestBackend) => void;

@@ -6,31 +6,22 @@ import { connect as http2Connect } from 'node:http2';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect as tlsConnect, type PeerCertificate } from 'node:tls';
-import { Redis } from 'ioredis';
-import { connect, type NatsConnection } from 'nats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encode, sharedKeys, subjects } from '../common/protocol.js';
-import { startTestNats, startTestRedis } from '../test/support/services.js';
-import type { RunningService } from '../supervisor/services.js';
 import { selfSignedCertificateArgv } from './default-certificate.js';
-import { backendOf, publishRoute, startBackend, startTestRouter, type TestBackend, type TestRouter } from './test-helpers.js';
+import { backendOf, startBackend, startTestRouter, type TestBackend, type TestRouter, startRouteSources, type RouteSources } from './test-helpers.js';
 
-let redisService: RunningService;
-let natsService: RunningService;
-let redis: Redis;
-let nc: NatsConnection;
+let sources: RouteSources;
 let router: TestRouter;
 let app: TestBackend;
 let workDir: string;
 
 beforeAll(async () => {
-  [redisService, natsService] = await Promise.all([startTestRedis(), startTestNats()]);
-  redis = new Redis(redisService.url);
-  nc = await connect({ servers: natsService.url });
+  sources = await startRouteSources();
   workDir = await mkdtemp(join(tmpdir(), 'slipway-router-tls-'));
   app = await startBackend('app');
-  router = await startTestRouter({ redisUrl: redisService.url, natsUrl: natsService.url }, { SLIPWAY_APPS_DOMAIN: 'apps.test' });
-  await publishRoute(redis, nc, { appName: 'shop', hostnames: ['shop.apps.test', 'www.shop.example'], backends: [backendOf('shop.web.1', app)] });
+  router = await startTestRouter(sources.urls, { SLIPWAY_APPS_DOMAIN: 'apps.test' });
+  await sources.publish({ appName: 'shop', hostnames: ['shop.apps.test', 'www.shop.example'], backends: [backendOf('shop.web.1', app)] });
   await router.settled();
 });
 
@@ -38,9 +29,7 @@ afterAll(async () => {
   await router?.stop();
   app?.server.closeAllConnections();
   await app?.close();
-  await nc?.close();
-  redis?.disconnect();
-  await Promise.all([redisService?.stop(), natsService?.stop(), workDir ? rm(workDir, { recursive: true, force: true }) : undefined]);
+  await Promise.all([sources?.stop(), workDir ? rm(workDir, { recursive: true, force: true }) : undefined]);
 });
 
 function peerCertificate(servername: string): Promise<PeerCertificate> {
@@ -80,8 +69,8 @@ describe('HTTPS', () => {
 
   it('serves a custom domain certificate set at runtime by SNI, and drops it when removed', async () => {
     const custom = await makeCertificate('www.shop.example');
-    await redis.hset(sharedKeys.certificates, 'www.shop.example', JSON.stringify(custom));
-    nc.publish(subjects.certificateChanged, encode({ hostname: 'www.shop.example' }));
+    await sources.redis.hset(sharedKeys.certificates, 'www.shop.example', JSON.stringify(custom));
+    sources.nc.publish(subjects.certificateChanged, encode({ hostname: 'www.shop.example' }));
     const served = await untilSubject('www.shop.example', 'www.shop.example');
     expect(served.subject.CN).toBe('www.shop.example');
     // Other hostnames keep the default certificate.
@@ -102,8 +91,8 @@ describe('HTTPS', () => {
     });
     expect(JSON.parse(body).headers['x-forwarded-proto']).toBe('https');
 
-    await redis.hdel(sharedKeys.certificates, 'www.shop.example');
-    nc.publish(subjects.certificateChanged, encode({ hostname: 'www.shop.example' }));
+    await sources.redis.hdel(sharedKeys.certificates, 'www.shop.example');
+    sources.nc.publish(subjects.certificateChanged, encode({ hostname: 'www.shop.example' }));
     expect((await untilSubject('www.shop.example', 'apps.test')).subject.CN).toBe('apps.test');
   });
 

@@ -1,25 +1,16 @@
 // Integration: a bounded client loop on loopback keeps requesting through the router while
 // the app is redeployed, scaled 3 → 1 → 3 and restarted: no request may fail or be reset.
 import { Agent, request } from 'node:http';
-import { Redis } from 'ioredis';
-import { connect, type NatsConnection } from 'nats';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { startTestNats, startTestRedis } from '../test/support/services.js';
-import type { RunningService } from '../supervisor/services.js';
-import { backendOf, publishRoute, startBackend, startTestRouter, type TestBackend, type TestRouter } from './test-helpers.js';
+import { backendOf, startBackend, startTestRouter, type TestBackend, type TestRouter, startRouteSources, type RouteSources } from './test-helpers.js';
 
-let redisService: RunningService;
-let natsService: RunningService;
-let redis: Redis;
-let nc: NatsConnection;
+let sources: RouteSources;
 let router: TestRouter;
 const all: TestBackend[] = [];
 
 beforeAll(async () => {
-  [redisService, natsService] = await Promise.all([startTestRedis(), startTestNats()]);
-  redis = new Redis(redisService.url);
-  nc = await connect({ servers: natsService.url });
-  router = await startTestRouter({ redisUrl: redisService.url, natsUrl: natsService.url });
+  sources = await startRouteSources();
+  router = await startTestRouter(sources.urls);
 });
 
 afterAll(async () => {
@@ -28,9 +19,7 @@ afterAll(async () => {
     backend.server.closeAllConnections();
     await backend.close();
   }
-  await nc?.close();
-  redis?.disconnect();
-  await Promise.all([redisService?.stop(), natsService?.stop()]);
+  await sources?.stop();
 });
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -50,7 +39,7 @@ async function generation(name: string, count: number): Promise<TestBackend[]> {
 }
 
 async function route(backends: TestBackend[]): Promise<void> {
-  await publishRoute(redis, nc, {
+  await sources.publish({
     appName: 'steady',
     hostnames: ['steady.localhost'],
     backends: backends.map((b) => backendOf(b.name, b)),
