@@ -1,7 +1,7 @@
 // Enrollment helpers (sealing, secret comparison, message schemas), and the `enroll` NATS user
 // on a real nats-server running the control-plane host's config: it may ask to enroll and hear
 // the answer, nothing else.
-import { connect, type NatsConnection } from 'nats';
+import type { NatsConnection } from 'nats';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startNatsWithAwsConfig, type AwsConfigNats } from '../test/support/aws-nats.js';
 import {
@@ -62,12 +62,6 @@ describe('sealed tokens', () => {
 describe('the enroll NATS user on a real nats-server', () => {
   const PASSWORDS = { controlPlane: 'cp-password-0123456789abcdef', router: 'router-password-0123456789ab' };
   let nats: AwsConfigNats;
-  const connections: NatsConnection[] = [];
-  const open = async (user: string, pass: string, options: { inboxPrefix?: string } = {}) => {
-    const nc = await connect({ servers: nats.url, user, pass, reconnect: false, ...options });
-    connections.push(nc);
-    return nc;
-  };
   const violation = (nc: NatsConnection) =>
     (async () => {
       for await (const status of nc.status()) {
@@ -81,7 +75,6 @@ describe('the enroll NATS user on a real nats-server', () => {
   });
 
   afterAll(async () => {
-    await Promise.all(connections.map((nc) => nc.close().catch(() => undefined)));
     await nats?.stop();
   });
 
@@ -91,20 +84,20 @@ describe('the enroll NATS user on a real nats-server', () => {
   });
 
   test('an enrolling agent asks and gets the control plane\'s answer; a wrong secret cannot connect', async () => {
-    const controlPlane = await open('control-plane', PASSWORDS.controlPlane);
+    const controlPlane = await nats.open('control-plane', PASSWORDS.controlPlane);
     const requests = controlPlane.subscribe(ENROLL_SUBJECT, { max: 1 });
     void (async () => {
       for await (const message of requests) message.respond(new TextEncoder().encode('{"ok":false,"error":"enrollment refused"}'));
     })();
     await controlPlane.flush();
-    const agent = await open(ENROLL_NATS_USER, SECRET, { inboxPrefix: inboxPrefix(ENROLL_NATS_USER) });
+    const agent = await nats.open(ENROLL_NATS_USER, SECRET, { inboxPrefix: inboxPrefix(ENROLL_NATS_USER) });
     const answer = await agent.request(ENROLL_SUBJECT, new TextEncoder().encode('{}'), { timeout: 5000 });
     expect(new TextDecoder().decode(answer.data)).toBe('{"ok":false,"error":"enrollment refused"}');
-    await expect(open(ENROLL_NATS_USER, `${SECRET}x`)).rejects.toThrow(/Authorization/i);
+    await expect(nats.open(ENROLL_NATS_USER, `${SECRET}x`)).rejects.toThrow(/Authorization/i);
   });
 
   test('it cannot listen to enrollment requests or to any host\'s commands', async () => {
-    const agent = await open(ENROLL_NATS_USER, SECRET, { inboxPrefix: inboxPrefix(ENROLL_NATS_USER) });
+    const agent = await nats.open(ENROLL_NATS_USER, SECRET, { inboxPrefix: inboxPrefix(ENROLL_NATS_USER) });
     for (const subject of [ENROLL_SUBJECT, subjects.run('h1'), '_INBOX_h1.>']) {
       const sub = agent.subscribe(subject);
       await expect(
@@ -118,7 +111,7 @@ describe('the enroll NATS user on a real nats-server', () => {
   });
 
   test('it cannot speak as a host', async () => {
-    const agent = await open(ENROLL_NATS_USER, SECRET, { inboxPrefix: inboxPrefix(ENROLL_NATS_USER) });
+    const agent = await nats.open(ENROLL_NATS_USER, SECRET, { inboxPrefix: inboxPrefix(ENROLL_NATS_USER) });
     const denied = violation(agent);
     agent.publish(subjects.register('h1'), new TextEncoder().encode('{}'));
     await agent.flush();

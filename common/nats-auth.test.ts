@@ -1,6 +1,5 @@
 // NATS authorization, checked on a real nats-server running the control-plane host's config:
 // each host hears only its own commands and speaks only as itself; unknown credentials fail.
-import { connect, type NatsConnection } from 'nats';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { subjects } from './protocol.js';
 import { ManagedProcess } from '../supervisor/process.js';
@@ -36,19 +35,12 @@ describe('rendering', () => {
 
 describe('on a real nats-server with the control plane\'s config', () => {
   let nats: AwsConfigNats;
-  const connections: NatsConnection[] = [];
-  const open = async (user: string, pass: string, options: { inboxPrefix?: string } = {}) => {
-    const nc = await connect({ servers: nats.url, user, pass, reconnect: false, ...options });
-    connections.push(nc);
-    return nc;
-  };
 
   beforeAll(async () => {
     nats = await startNatsWithAwsConfig([...platformNatsUsers(PASSWORDS), hostNatsUser('h1', H1), hostNatsUser('h2', H2)]);
   });
 
   afterAll(async () => {
-    await Promise.all(connections.map((nc) => nc.close().catch(() => undefined)));
     await nats?.stop();
   });
 
@@ -58,13 +50,13 @@ describe('on a real nats-server with the control plane\'s config', () => {
   });
 
   test('unknown users and wrong tokens cannot connect', async () => {
-    await expect(open('h3', 'slh_host-three-token-0123456789')).rejects.toThrow(/Authorization/i);
-    await expect(open('h1', H2)).rejects.toThrow(/Authorization/i);
+    await expect(nats.open('h3', 'slh_host-three-token-0123456789')).rejects.toThrow(/Authorization/i);
+    await expect(nats.open('h1', H2)).rejects.toThrow(/Authorization/i);
   });
 
   test('a host receives its own commands and answers them; the control plane gets the reply', async () => {
-    const controlPlane = await open('control-plane', PASSWORDS.controlPlane);
-    const host = await open('h1', H1, { inboxPrefix: inboxPrefix('h1') });
+    const controlPlane = await nats.open('control-plane', PASSWORDS.controlPlane);
+    const host = await nats.open('h1', H1, { inboxPrefix: inboxPrefix('h1') });
     const sub = host.subscribe(subjects.run('h1'), { max: 1 });
     void (async () => {
       for await (const message of sub) message.respond(new TextEncoder().encode('ran'));
@@ -83,7 +75,7 @@ describe('on a real nats-server with the control plane\'s config', () => {
   });
 
   test('a host may not listen to another host\'s commands', async () => {
-    const host = await open('h1', H1, { inboxPrefix: inboxPrefix('h1') });
+    const host = await nats.open('h1', H1, { inboxPrefix: inboxPrefix('h1') });
     const sub = host.subscribe(subjects.run('h2'));
     const ended = (async () => {
       for await (const _message of sub) {
@@ -94,7 +86,7 @@ describe('on a real nats-server with the control plane\'s config', () => {
   });
 
   test('a host may not speak as another host', async () => {
-    const host = await open('h1', H1, { inboxPrefix: inboxPrefix('h1') });
+    const host = await nats.open('h1', H1, { inboxPrefix: inboxPrefix('h1') });
     const violations = (async () => {
       for await (const status of host.status()) {
         if (status.type === 'error' && String(status.data).includes('PERMISSIONS_VIOLATION')) return String(status.data);
@@ -107,9 +99,9 @@ describe('on a real nats-server with the control plane\'s config', () => {
   });
 
   test('routers may hear route changes but not agents\' commands', async () => {
-    const router = await open('router', PASSWORDS.router, { inboxPrefix: inboxPrefix('router') });
+    const router = await nats.open('router', PASSWORDS.router, { inboxPrefix: inboxPrefix('router') });
     const allowed = router.subscribe(subjects.routeChanged, { max: 1 });
-    const controlPlane = await open('control-plane', PASSWORDS.controlPlane);
+    const controlPlane = await nats.open('control-plane', PASSWORDS.controlPlane);
     await router.flush();
     controlPlane.publish(subjects.routeChanged, new TextEncoder().encode('{"appName":"x"}'));
     for await (const message of allowed) expect(new TextDecoder().decode(message.data)).toBe('{"appName":"x"}');

@@ -3,6 +3,7 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { connect, type NatsConnection } from 'nats';
 import type { NatsUser } from '../../common/nats-auth.js';
 import { renderNatsAuthorization } from '../../common/nats-auth.js';
 import { freePort } from '../../common/ports.js';
@@ -12,6 +13,8 @@ import { ManagedProcess } from '../../supervisor/process.js';
 export interface AwsConfigNats {
   url: string;
   configFile: string;
+  /** Connects as `user` (no reconnects); the connection is closed by stop(). */
+  open(user: string, pass: string, options?: { inboxPrefix?: string }): Promise<NatsConnection>;
   stop(): Promise<void>;
 }
 
@@ -24,7 +27,15 @@ export async function startNatsWithAwsConfig(users: readonly NatsUser[]): Promis
   await writeFile(join(dir, 'auth', 'auth.conf'), renderNatsAuthorization(users));
   const lines: string[] = [];
   const server = new ManagedProcess({ name: 'nats', argv: ['nats-server', '-c', configFile], onLine: (line) => lines.push(line) });
+  const url = `nats://127.0.0.1:${port}`;
+  const connections: NatsConnection[] = [];
+  const open = async (user: string, pass: string, options: { inboxPrefix?: string } = {}) => {
+    const nc = await connect({ servers: url, user, pass, reconnect: false, ...options });
+    connections.push(nc);
+    return nc;
+  };
   const stop = async () => {
+    await Promise.all(connections.map((nc) => nc.close().catch(() => undefined)));
     await server.stop(5000);
     await rm(dir, { recursive: true, force: true });
   };
@@ -34,5 +45,5 @@ export async function startNatsWithAwsConfig(users: readonly NatsUser[]): Promis
     await stop();
     throw err;
   }
-  return { url: `nats://127.0.0.1:${port}`, configFile, stop };
+  return { url, configFile, open, stop };
 }
