@@ -5,7 +5,6 @@
 // it to the host file (0600) before going on as that host. A restarted agent reads the file.
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { NatsConnection } from 'nats';
 import { z } from 'zod';
 import {
@@ -24,7 +23,7 @@ import { inboxPrefix } from '../common/nats-auth.js';
 import { natsServerOptions } from '../common/nats-url.js';
 import { decode, encode } from '../common/protocol.js';
 import type { EnrollmentSettings } from './config.js';
-import { DEFAULT_REGISTER_RETRY, retryDelay, type RegisterRetryPolicy, type Requester } from './registration.js';
+import { askUntilAccepted, DEFAULT_REGISTER_RETRY, type RegisterRetryPolicy, type Requester } from './registration.js';
 
 export interface HostIdentity {
   hostId: string;
@@ -95,32 +94,26 @@ export interface EnrollOptions {
 /** Asks until the control plane gives this instance an identity; rejects only when `signal` aborts. */
 export async function enrollUntilAccepted(options: EnrollOptions): Promise<HostIdentity> {
   const { settings, policy, log, signal } = options;
-  for (let unanswered = 0; ; ) {
-    signal.throwIfAborted();
-    // A fresh key for each request: the token comes back sealed to it.
-    const keys = newEnrollmentKeyPair();
-    const message: EnrollRequest = { enrollmentSecret: settings.secret, instanceId: settings.instanceId, address: settings.address, publicKey: keys.publicKey };
-    let pauseMs: number;
-    try {
+  const identity = await askUntilAccepted<HostIdentity>({
+    policy,
+    signal,
+    ask: async () => {
+      // A fresh key for each request: the token comes back sealed to it.
+      const keys = newEnrollmentKeyPair();
+      const message: EnrollRequest = { enrollmentSecret: settings.secret, instanceId: settings.instanceId, address: settings.address, publicKey: keys.publicKey };
       const answer = decode(enrollReply, await options.request(ENROLL_SUBJECT, encode(message), policy.requestTimeoutMs));
-      if (answer.ok) {
-        const identity = { hostId: answer.hostId, token: openSealedToken(keys, answer.sealedToken, answer.hostId) };
-        log.info({ hostId: identity.hostId, instanceId: settings.instanceId }, 'enrolled with the control plane');
-        return identity;
-      }
-      pauseMs = policy.rejectedMs;
-      unanswered = 0;
+      if (!answer.ok) return { accepted: false, reason: answer.error };
+      return { accepted: true, value: { hostId: answer.hostId, token: openSealedToken(keys, answer.sealedToken, answer.hostId) } };
+    },
+    onRefused: (reason, retryInMs) =>
       log.error(
-        { instanceId: settings.instanceId, reason: answer.error, retryInMs: pauseMs },
+        { instanceId: settings.instanceId, reason, retryInMs },
         'the control plane refused to enroll this instance: check SLIPWAY_ENROLLMENT_SECRET and that the instance is in the engine group',
-      );
-    } catch (err) {
-      signal.throwIfAborted();
-      pauseMs = retryDelay(unanswered++, policy);
-      log.warn({ instanceId: settings.instanceId, err: describeError(err), retryInMs: pauseMs }, 'could not enroll with the control plane yet');
-    }
-    await sleep(pauseMs, undefined, { signal });
-  }
+      ),
+    onUnanswered: (err, retryInMs) => log.warn({ instanceId: settings.instanceId, err: describeError(err), retryInMs }, 'could not enroll with the control plane yet'),
+  });
+  log.info({ hostId: identity.hostId, instanceId: settings.instanceId }, 'enrolled with the control plane');
+  return identity;
 }
 
 export interface HostIdentityDeps {

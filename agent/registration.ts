@@ -34,30 +34,59 @@ export interface RegisterOptions {
   signal: AbortSignal;
 }
 
-/** Resolves once the control plane accepts this host; rejects only when `signal` aborts. */
-export async function registerUntilAccepted(options: RegisterOptions): Promise<void> {
-  const { message, policy, log, signal } = options;
-  const subject = subjects.register(message.hostId);
+/** One request's outcome: accepted with a value, or refused with the control plane's reason. */
+export type Answer<T> = { accepted: true; value: T } | { accepted: false; reason: string };
+
+export interface AskOptions<T> {
+  /** Sends one request; throws when it goes unanswered (timeout, no connection, unreadable reply). */
+  ask: () => Promise<Answer<T>>;
+  policy: RegisterRetryPolicy;
+  signal: AbortSignal;
+  onRefused: (reason: string, retryInMs: number) => void;
+  onUnanswered: (err: unknown, retryInMs: number) => void;
+}
+
+/**
+ * Asks until the control plane accepts: unanswered requests back off (doubling up to maxMs), a
+ * refusal waits rejectedMs and resets the backoff. Rejects only when `signal` aborts.
+ */
+export async function askUntilAccepted<T>(options: AskOptions<T>): Promise<T> {
+  const { policy, signal } = options;
   for (let unanswered = 0; ; ) {
     signal.throwIfAborted();
     let pauseMs: number;
     try {
-      const answer = decode(reply, await options.request(subject, encode(message), policy.requestTimeoutMs));
-      if (answer.ok) {
-        log.info({ hostId: message.hostId }, 'registered with the control plane');
-        return;
-      }
+      const answer = await options.ask();
+      if (answer.accepted) return answer.value;
       pauseMs = policy.rejectedMs;
       unanswered = 0;
-      log.error(
-        { hostId: message.hostId, reason: answer.error ?? 'no reason given', retryInMs: pauseMs },
-        'the control plane refused this host: check SLIPWAY_HOST_ID and SLIPWAY_HOST_TOKEN (running nothing until accepted)',
-      );
+      options.onRefused(answer.reason, pauseMs);
     } catch (err) {
       signal.throwIfAborted();
       pauseMs = retryDelay(unanswered++, policy);
-      log.warn({ hostId: message.hostId, err: describeError(err), retryInMs: pauseMs }, 'could not register with the control plane yet');
+      options.onUnanswered(err, pauseMs);
     }
     await sleep(pauseMs, undefined, { signal });
   }
+}
+
+/** Resolves once the control plane accepts this host; rejects only when `signal` aborts. */
+export async function registerUntilAccepted(options: RegisterOptions): Promise<void> {
+  const { message, policy, log, signal } = options;
+  const subject = subjects.register(message.hostId);
+  await askUntilAccepted({
+    policy,
+    signal,
+    ask: async () => {
+      const answer = decode(reply, await options.request(subject, encode(message), policy.requestTimeoutMs));
+      return answer.ok ? { accepted: true, value: undefined } : { accepted: false, reason: answer.error ?? 'no reason given' };
+    },
+    onRefused: (reason, retryInMs) =>
+      log.error(
+        { hostId: message.hostId, reason, retryInMs },
+        'the control plane refused this host: check SLIPWAY_HOST_ID and SLIPWAY_HOST_TOKEN (running nothing until accepted)',
+      ),
+    onUnanswered: (err, retryInMs) => log.warn({ hostId: message.hostId, err: describeError(err), retryInMs }, 'could not register with the control plane yet'),
+  });
+  log.info({ hostId: message.hostId }, 'registered with the control plane');
 }
