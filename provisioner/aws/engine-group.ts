@@ -8,7 +8,7 @@
 // a drained host does.
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
-import { encryptedRootVolume, METADATA_OPTIONS } from './hardening.js';
+import { hardenedLaunchTemplate } from './hardening.js';
 import { ENGINE_HOST_ROLE } from './iam-policies.js';
 import type { Tags } from './tags.js';
 
@@ -37,22 +37,16 @@ export const ENGINE_GROUP_IGNORED_CHANGES = ['desiredCapacity'];
 
 export function createEngineGroup(name: string, args: EngineGroupArgs, opts: pulumi.CustomResourceOptions = {}): EngineGroup {
   const hostTags = args.tags(ENGINE_HOST_ROLE, name);
-  const launchTemplate = new aws.ec2.LaunchTemplate(name, {
+  const launchTemplate = hardenedLaunchTemplate(name, {
     description: 'Slipway engine host: Docker Engine and the Slipway agent, which enrolls for its own identity',
     imageId: args.imageId,
     instanceType: args.instanceType,
-    iamInstanceProfile: { arn: args.instanceProfileArn },
-    vpcSecurityGroupIds: [args.securityGroupId],
-    metadataOptions: { ...METADATA_OPTIONS },
-    blockDeviceMappings: [encryptedRootVolume(args.volumeGb)],
-    ebsOptimized: 'true',
-    userData: pulumi.secret(args.userData.apply((text) => Buffer.from(text, 'utf8').toString('base64'))),
-    updateDefaultVersion: true,
-    tagSpecifications: [
-      { resourceType: 'instance', tags: hostTags },
-      { resourceType: 'volume', tags: hostTags },
-    ],
+    instanceProfileArn: args.instanceProfileArn,
+    securityGroupId: args.securityGroupId,
+    volumeGb: args.volumeGb,
+    userData: args.userData,
     tags: hostTags,
+    ebsOptimized: true,
   }, opts);
 
   const group = new aws.autoscaling.Group(name, {

@@ -4,7 +4,7 @@
 // terminate TLS themselves, with certificates from Redis), with client IPs preserved.
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
-import { encryptedRootVolume, METADATA_OPTIONS } from './hardening.js';
+import { hardenedLaunchTemplate } from './hardening.js';
 import type { Network } from './network.js';
 import type { Tags } from './tags.js';
 
@@ -67,20 +67,14 @@ export function createRouterTier(name: string, args: RouterTierArgs, opts: pulum
     return group;
   });
 
-  const launchTemplate = new aws.ec2.LaunchTemplate(name, {
+  const launchTemplate = hardenedLaunchTemplate(name, {
     description: 'Slipway router',
     imageId: args.imageId,
     instanceType: args.instanceType,
-    iamInstanceProfile: { arn: args.instanceProfileArn },
-    vpcSecurityGroupIds: [args.routerSecurityGroupId],
-    metadataOptions: { ...METADATA_OPTIONS },
-    blockDeviceMappings: [encryptedRootVolume(args.volumeGb)],
-    userData: pulumi.secret(args.userData.apply((text) => Buffer.from(text, 'utf8').toString('base64'))),
-    updateDefaultVersion: true,
-    tagSpecifications: [
-      { resourceType: 'instance', tags },
-      { resourceType: 'volume', tags },
-    ],
+    instanceProfileArn: args.instanceProfileArn,
+    securityGroupId: args.routerSecurityGroupId,
+    volumeGb: args.volumeGb,
+    userData: args.userData,
     tags,
   }, opts);
 
