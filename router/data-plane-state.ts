@@ -39,8 +39,10 @@ export type DataPlaneOp =
   | { type: 'delete-host'; hostname: string }
   | { type: 'release-slot'; slot: string; at: number };
 
+const SLOT_PREFIX = 'slot_';
+
 export function slotName(index: number): string {
-  return `slot_${index}`;
+  return `${SLOT_PREFIX}${index}`;
 }
 
 export function emptyState(slotCount: number): DataPlaneState {
@@ -55,8 +57,11 @@ export function addSlots(state: DataPlaneState, count: number): void {
   for (let i = 0; i < count; i++) state.slots.push({ name: slotName(start + i), appName: null, servers: [], freedAt: null });
 }
 
+/** Slots are only ever appended, so a slot's name says where it is (this runs per access log line). */
 export function findSlot(state: DataPlaneState, name: string): SlotState | undefined {
-  return state.slots.find((slot) => slot.name === name);
+  if (!name.startsWith(SLOT_PREFIX)) return undefined;
+  const slot = state.slots[Number(name.slice(SLOT_PREFIX.length))];
+  return slot?.name === name ? slot : undefined;
 }
 
 export function slotOfApp(state: DataPlaneState, appName: string): SlotState | undefined {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { applyOp, emptyState, type DataPlaneState } from './data-plane-state.js';
+import { addSlots, applyOp, emptyState, findSlot, type DataPlaneState } from './data-plane-state.js';
 import { grownSlotCount, planDrainDeletions, planRouteChanges } from './route-diff.js';
 import type { AppRoute } from './route-table.js';
 
@@ -108,5 +108,15 @@ describe('planDrainDeletions', () => {
       { type: 'delete-server', slot: 'slot_0', server: 's3', force: true },
     ]);
     expect(planDrainDeletions(state, new Map([['slot_0/s2', 3]]), 1_500, 60_000).map((op) => op.type === 'delete-server' && op.server)).toEqual(['s1', 's3']);
+  });
+});
+
+describe('findSlot', () => {
+  it('finds a slot by its name, including slots added later, and nothing else', () => {
+    const state = emptyState(4);
+    addSlots(state, 4);
+    expect(findSlot(state, 'slot_3')?.name).toBe('slot_3');
+    expect(findSlot(state, 'slot_7')?.name).toBe('slot_7');
+    for (const other of ['slot_8', 'slot_03', 'slot_', 'slot_1.0', 'no_such_app', 'public']) expect(findSlot(state, other)).toBeUndefined();
   });
 });
