@@ -10,7 +10,7 @@ import type { PortProbe } from './boot-probe.js';
 import type { ContainerEngine, ContainerEvent } from './container-engine.js';
 import { CONTAINER_PORT, containerSpec, type HostSettings } from './container-spec.js';
 import { nextStatus, startingStatus, type InstanceFact } from './instance-state.js';
-import { KeyedSerializer } from './keyed-serializer.js';
+import { KeyedSerializer } from '../common/keyed-serializer.js';
 import { dynoName, hostSelector, identityFromLabels, instanceSelector, LABELS, type InstanceIdentity } from './labels.js';
 
 /** Where the manager reports what happens (NATS in production, arrays in tests). */

@@ -11,7 +11,7 @@ import type { InstanceStore } from '../store/instances.js';
 import type { ReleaseStore } from '../store/releases.js';
 import { now } from '../store/json.js';
 import type { AgentClient } from './agent-client.js';
-import { KeyedMutex } from './keyed-mutex.js';
+import { KeyedSerializer } from '../../common/keyed-serializer.js';
 import { planApp, type Action } from './plan.js';
 import { computeRoute, type RoutePublisher } from './routes.js';
 
@@ -32,9 +32,9 @@ export interface ReconcilerDeps {
 }
 
 export class Reconciler {
-  private readonly appLocks = new KeyedMutex();
+  private readonly appLocks = new KeyedSerializer();
   /** Serialises read-modify-write of one instance record (agent replies race with events). */
-  readonly instanceLocks = new KeyedMutex();
+  readonly instanceLocks = new KeyedSerializer();
   private readonly pending = new Set<Promise<unknown>>();
   private readonly warned = new Map<string, number>();
 

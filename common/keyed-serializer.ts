@@ -1,5 +1,6 @@
-// Runs tasks one at a time per key (per instance), in order of arrival: a run, a stop and a
-// crash report of the same instance never interleave; different instances run in parallel.
+// Runs tasks one at a time per key, in order of arrival; different keys run in parallel. The
+// agent keys by instance (a run, a stop and a crash report never interleave), the control
+// plane by app and by instance (read-modify-write of one record).
 export class KeyedSerializer {
   private readonly tails = new Map<string, Promise<unknown>>();
 
