@@ -1,16 +1,14 @@
 // The operator's view of hosts: add, drain, remove, through a host provider; each new host
 // gets its own credentials, revoked when it is removed.
-import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from '../../common/logger.js';
 import type { Host } from '../../common/types.js';
 import type { HostProvider } from '../../provisioner/provider.js';
-import { hashSecret } from '../auth/tokens.js';
-import { natsPasswordHash, type NatsHostUsers } from './nats-users.js';
+import { newHostCredentials, recordNewHost } from './new-host.js';
+import type { NatsHostUsers } from './nats-users.js';
 import type { Reconciler } from '../scheduler/reconciler.js';
 import type { HostStore } from '../store/hosts.js';
 import type { InstanceStore } from '../store/instances.js';
-import { now } from '../store/json.js';
 
 export interface HostServiceDeps {
   hosts: HostStore;
@@ -23,14 +21,6 @@ export interface HostServiceDeps {
   drainTimeoutMs?: number;
 }
 
-export function newHostId(provider: string): string {
-  return `${provider}-${randomBytes(4).toString('hex')}`;
-}
-
-export function newHostToken(): string {
-  return `slwh_${randomBytes(32).toString('base64url')}`;
-}
-
 export class HostService {
   private readonly draining = new Map<string, Promise<void>>();
 
@@ -41,23 +31,10 @@ export class HostService {
   }
 
   async add(count: number): Promise<Host[]> {
-    const credentials = Array.from({ length: count }, () => ({ hostId: newHostId(this.deps.provider.name), token: newHostToken() }));
+    const credentials = Array.from({ length: count }, () => newHostCredentials(this.deps.provider.name));
     const records: Host[] = [];
-    for (const { hostId, token } of credentials) {
-      await this.deps.hosts.setTokenHash(hostId, hashSecret(token));
-      if (this.deps.natsUsers) await this.deps.hosts.setNatsPasswordHash(hostId, natsPasswordHash(token));
-      // `down` until the agent registers with its credentials.
-      records.push(
-        await this.deps.hosts.save({
-          id: hostId,
-          provider: this.deps.provider.name,
-          state: 'down',
-          address: '',
-          capacity: { memoryMb: 0, cpus: 0 },
-          lastHeartbeat: null,
-          createdAt: now(),
-        }),
-      );
+    for (const hostCredentials of credentials) {
+      records.push(await recordNewHost(this.deps.hosts, hostCredentials, { provider: this.deps.provider.name, natsUsers: this.deps.natsUsers !== null }));
     }
     try {
       await this.deps.natsUsers?.sync();
