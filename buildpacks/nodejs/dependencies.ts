@@ -2,18 +2,15 @@
 // package.json + lockfile + Node/npm versions + stack. A hit means npm need not run at all.
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { z } from 'zod';
-import type { LayerBlob } from '../oci/blob.js';
+import { savedLayerBlob, type LayerBlob } from '../oci/blob.js';
 import { writeTarLayer } from '../oci/tar-layer.js';
-
-const layerIndex = z.object({ mediaType: z.string(), digest: z.string(), size: z.number(), diffId: z.string(), path: z.string() });
 
 export class DependencyCache {
   constructor(private readonly dir: string) {}
 
   async get(key: string): Promise<LayerBlob | null> {
     try {
-      const layer = layerIndex.parse(JSON.parse(await readFile(join(this.dir, `${key}.json`), 'utf8')));
+      const layer = savedLayerBlob.parse(JSON.parse(await readFile(join(this.dir, `${key}.json`), 'utf8')));
       return (await stat(layer.path)).size === layer.size ? layer : null;
     } catch {
       return null;

@@ -5,9 +5,8 @@
 import { mkdir, readFile, rename, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Dispatcher } from 'undici';
-import { z } from 'zod';
 import { withFileLock } from '../lock.js';
-import type { LayerBlob } from '../oci/blob.js';
+import { savedLayerBlob, type LayerBlob } from '../oci/blob.js';
 import { writeTarLayer } from '../oci/tar-layer.js';
 import type { VersionInfo } from './metadata-types.js';
 import { downloadVerified, expectedHash, NpmRegistryError } from './npm-http.js';
@@ -24,14 +23,6 @@ export interface NodeRuntime {
   cached: boolean;
 }
 
-const layerIndex = z.object({
-  mediaType: z.string(),
-  digest: z.string(),
-  size: z.number(),
-  diffId: z.string(),
-  path: z.string(),
-});
-
 /** What the runtime layer holds of the node package. */
 export const keepFromNodePackage = (path: string): boolean =>
   path === 'bin/node' || path === 'LICENSE' || path.startsWith('include/') || path.startsWith('share/');
@@ -42,7 +33,7 @@ export function runtimeKey(nodeVersion: string, npmVersion: string): string {
 
 async function readCached(base: string): Promise<LayerBlob | null> {
   try {
-    const layer = layerIndex.parse(JSON.parse(await readFile(join(base, 'layer.json'), 'utf8')));
+    const layer = savedLayerBlob.parse(JSON.parse(await readFile(join(base, 'layer.json'), 'utf8')));
     if ((await stat(layer.path)).size !== layer.size) return null;
     await stat(join(base, 'tree', 'bin', 'node'));
     return layer;

@@ -6,6 +6,7 @@ import { rename, rm } from 'node:fs/promises';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
+import { z } from 'zod';
 import { LAYER_MEDIA_TYPE } from './media-types.js';
 
 export interface LayerBlob {
@@ -19,6 +20,15 @@ export interface LayerBlob {
   /** the gzip file */
   path: string;
 }
+
+/** A LayerBlob as the layer caches save it next to the gzip file (JSON), read back checked. */
+export const savedLayerBlob: z.ZodType<LayerBlob> = z.object({
+  mediaType: z.string(),
+  digest: z.string(),
+  size: z.number(),
+  diffId: z.string(),
+  path: z.string(),
+});
 
 /** A pass-through stream that hashes (and counts) what flows through it. */
 export class HashingStream extends Transform {

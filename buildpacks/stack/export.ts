@@ -9,22 +9,14 @@ import type Docker from 'dockerode';
 import { extract } from 'tar-stream';
 import { z } from 'zod';
 import { StackError } from '../errors.js';
-import { writeGzipLayer, type LayerBlob } from '../oci/blob.js';
+import { savedLayerBlob, writeGzipLayer, type LayerBlob } from '../oci/blob.js';
 import type { LocalImage } from './docker-images.js';
 
 const savedManifest = z.array(z.object({ Config: z.string(), Layers: z.array(z.string()) })).min(1);
 
-const layerBlob = z.object({
-  mediaType: z.string(),
-  digest: z.string(),
-  size: z.number(),
-  diffId: z.string(),
-  path: z.string(),
-});
-
 async function cachedLayers(dir: string, image: LocalImage): Promise<LayerBlob[] | null> {
   try {
-    const layers = z.array(layerBlob).parse(JSON.parse(await readFile(join(dir, 'layers.json'), 'utf8')));
+    const layers = z.array(savedLayerBlob).parse(JSON.parse(await readFile(join(dir, 'layers.json'), 'utf8')));
     if (layers.map((layer) => layer.diffId).join() !== image.diffIds.join()) return null;
     for (const layer of layers) if ((await stat(layer.path)).size !== layer.size) return null;
     return layers;
