@@ -29,7 +29,7 @@ export const LOG_FORMAT =
 /** A valid Host: DNS name or IPv4 (optionally a trailing dot), or a bracketed IPv6 literal, and an optional port. */
 const VALID_HOST = '^(([a-z0-9]([a-z0-9-]*[a-z0-9])?\\.)*[a-z0-9]([a-z0-9-]*[a-z0-9])?\\.?|\\[[0-9a-f:.]+\\])(:[0-9]{1,5})?$';
 /** A client's X-Request-Id is kept when it looks like one (Heroku's rule: 20-200 safe characters). */
-const VALID_REQUEST_ID = '^[A-Za-z0-9+/=._:-]{20,200}$';
+export const VALID_REQUEST_ID = '^[A-Za-z0-9+/=._:-]{20,200}$';
 /** The backend for hostnames no app has: it answers with the 404 page. */
 export const NO_SUCH_APP_BACKEND = 'no_such_app';
 /** Requests and responses carry the request id in this header; HAProxy's unique id is read from it. */

@@ -1,4 +1,6 @@
 // Configurations of the benchmark's servers, as text built by pure functions.
+import { VALID_REQUEST_ID } from '../../router/haproxy-config.js';
+import { REQUEST_HOP_BY_HOP, RESPONSE_HOP_BY_HOP } from '../../router/hop-by-hop.js';
 
 export interface NginxCommon {
   dir: string;
@@ -24,25 +26,79 @@ export function nginxBackendConfig(options: NginxCommon & { port: number; tlsPor
   ].join('\n');
 }
 
-/** nginx as a reverse proxy with upstream keep-alive, HTTP and HTTPS, access log on (buffered). */
-export function nginxProxyConfig(options: NginxCommon & { port: number; tlsPort: number; certificate: string; backendPort: number; http2: boolean }): string {
+export interface NginxProxyOptions extends NginxCommon {
+  port: number;
+  tlsPort: number;
+  certificate: string;
+  backendPort: number;
+  http2: boolean;
+}
+
+/** How both nginx proxies forward: HTTP/1.1 keep-alive to the upstream, Host kept. */
+const PROXY_TO_UPSTREAM = ['      proxy_pass http://app;', '      proxy_http_version 1.1;', '      proxy_set_header Connection "";', '      proxy_set_header Host $host;'];
+
+/** The HTTP and HTTPS listeners both nginx proxies share. */
+function proxyListeners(options: NginxProxyOptions): string[] {
   return [
-    ...nginxPrelude(options),
-    `  upstream app { server 127.0.0.1:${options.backendPort}; keepalive 64; }`,
-    '  server {',
     `    listen 127.0.0.1:${options.port};`,
     `    listen 127.0.0.1:${options.tlsPort} ssl${options.http2 ? ' http2' : ''};`,
     `    ssl_certificate ${options.certificate};`,
     `    ssl_certificate_key ${options.certificate};`,
+  ];
+}
+
+/** nginx as a reverse proxy with upstream keep-alive, HTTP and HTTPS, access log on (buffered). */
+export function nginxProxyConfig(options: NginxProxyOptions): string {
+  return [
+    ...nginxPrelude(options),
+    `  upstream app { server 127.0.0.1:${options.backendPort}; keepalive 64; }`,
+    '  server {',
+    ...proxyListeners(options),
     `    access_log ${options.dir}/access.log combined buffer=64k flush=1s;`,
     '    location / {',
-    '      proxy_pass http://app;',
-    '      proxy_http_version 1.1;',
-    '      proxy_set_header Connection "";',
-    '      proxy_set_header Host $host;',
+    ...PROXY_TO_UPSTREAM,
     '      proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;',
     '      proxy_set_header X-Forwarded-Proto $scheme;',
     '      proxy_buffering off;',
+    '    }',
+    '  }',
+    '}',
+    '',
+  ].join('\n');
+}
+
+/**
+ * nginx doing the router's per-request work, with its one route fixed in the config: Host → app
+ * lookup, X-Request-Id kept or made, X-Forwarded-*, Via both ways, hop-by-hop headers stripped,
+ * least-connections upstream, an access log line with the router's fields (buffered to a file,
+ * nginx's cheapest way). It tells apart what the router's features cost from what its engine costs.
+ */
+export function nginxRouterWorkConfig(options: NginxProxyOptions & { hostname: string }): string {
+  const clearHeaders = REQUEST_HOP_BY_HOP.map((name) => `      proxy_set_header ${name} "";`);
+  const hideHeaders = ['slipway-error', ...RESPONSE_HOP_BY_HOP].map((name) => `      proxy_hide_header ${name};`);
+  return [
+    ...nginxPrelude(options),
+    `  map $http_x_request_id $slipway_request_id { "~${VALID_REQUEST_ID}" $http_x_request_id; default $request_id; }`,
+    `  map $host $slipway_app { ${options.hostname} bench; default ""; }`,
+    "  log_format router '$slipway_app $upstream_addr $msec $status $body_bytes_sent $upstream_connect_time $upstream_header_time $request_time method=$request_method path=\"$request_uri\" host=$host request_id=$slipway_request_id fwd=\"$remote_addr\"';",
+    `  upstream app { least_conn; server 127.0.0.1:${options.backendPort}; keepalive 64; }`,
+    '  server {',
+    ...proxyListeners(options),
+    `    access_log ${options.dir}/access.log router buffer=64k flush=1s;`,
+    '    location / {',
+    '      if ($slipway_app = "") { return 404; }',
+    ...PROXY_TO_UPSTREAM,
+    '      proxy_set_header X-Request-Id $slipway_request_id;',
+    '      proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;',
+    '      proxy_set_header X-Forwarded-Proto $scheme;',
+    '      proxy_set_header X-Forwarded-Port $server_port;',
+    '      proxy_set_header X-Forwarded-Host $host;',
+    '      proxy_set_header Via "$server_protocol slipway";',
+    ...clearHeaders,
+    ...hideHeaders,
+    '      add_header Via "1.1 slipway" always;',
+    '      proxy_buffering off;',
+    '      proxy_next_upstream error timeout;',
     '    }',
     '  }',
     '}',

@@ -1,9 +1,10 @@
 // npm run bench:router — the same nginx backend and the same wrk load through (a) no proxy,
-// (b) nginx as a reverse proxy, (c) plain HAProxy, (d) Slipway's router; small and 1 MiB
-// responses, HTTP and HTTPS; one worker/thread per proxy. Everything on 127.0.0.1, in temp
-// dirs, bounded in time, stopped at the end. Each case runs ROUNDS times, the targets taking
-// turns, and the medians are compared: on a shared 2-core machine one 4 s run of the same
-// server varies by ±30%. Prints throughput, p50, p99 and router/nginx.
+// (b) nginx as a reverse proxy, (c) nginx doing the router's per-request work, (d) plain
+// HAProxy, (e) Slipway's router; small and 1 MiB responses, HTTP and HTTPS; one worker/thread
+// per proxy. Everything on 127.0.0.1, in temp dirs, bounded in time, stopped at the end. Each
+// case runs ROUNDS times, the targets taking turns, and the medians are compared: on a shared
+// 2-core machine one 4 s run of the same server varies by ±30%. Prints throughput, p50, p99, the
+// CPU each proxy spent per request, and router/nginx.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -21,8 +22,9 @@ import { startNats, startRedis } from '../../supervisor/services.js';
 import { loadRouterConfig } from '../../router/config.js';
 import { ensureDefaultCertificate } from '../../router/default-certificate.js';
 import { startRouter } from '../../router/router.js';
-import { nginxBackendConfig, nginxProxyConfig, plainHaproxyConfig } from './configs.js';
-import { medianResult, parseWrkOutput, wrkArgv, type WrkResult } from './wrk.js';
+import { nginxBackendConfig, nginxProxyConfig, nginxRouterWorkConfig, plainHaproxyConfig } from './configs.js';
+import { readProcStats, treeCpuSeconds, type CpuProbe } from './cpu.js';
+import { median, medianResult, parseWrkOutput, wrkArgv, type WrkResult } from './wrk.js';
 
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 4);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
@@ -30,7 +32,7 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const WORKERS = 1;
 const HOST = 'bench.localhost';
 
-type Target = 'direct' | 'nginx' | 'haproxy' | 'router';
+type Target = 'direct' | 'nginx' | 'nginx-eq' | 'haproxy' | 'router';
 interface Endpoint {
   http: number;
   https: number;
@@ -47,10 +49,53 @@ function tcpReady(port: number): Promise<boolean> {
   });
 }
 
-async function startProcess(name: string, argv: string[], port: number, stops: (() => Promise<void>)[]): Promise<void> {
+/** Starts a server and returns its pid. */
+async function startProcess(name: string, argv: string[], port: number, stops: (() => Promise<void>)[]): Promise<number> {
   const proc = new ManagedProcess({ name, argv });
   stops.push(() => proc.stop(5_000));
   await proc.waitUntilReady(() => tcpReady(port), 15_000);
+  return proc.child.pid ?? 0;
+}
+
+/** Where each target spends CPU: the proxy's processes and, for the router, its controller. */
+interface TargetCpu {
+  proxy?: CpuProbe;
+  /** The router's controller runs in this process. */
+  controllerInThisProcess?: boolean;
+}
+
+interface Measured {
+  result: WrkResult;
+  /** CPU microseconds per request, by part. */
+  cpuPerRequestUs: { proxy?: number; controller?: number };
+}
+
+async function measure(url: string, cpu: TargetCpu): Promise<Measured> {
+  const before = cpu.proxy ? await readProcStats() : [];
+  // This process's own CPU is read right around the run, so scanning /proc is not counted in it.
+  const ownBefore = process.cpuUsage();
+  const result = await runWrk(url);
+  const own = process.cpuUsage(ownBefore);
+  const after = cpu.proxy ? await readProcStats() : [];
+  const perRequest = (seconds: number) => (result.requests === 0 ? undefined : (seconds * 1e6) / result.requests);
+  return {
+    result,
+    cpuPerRequestUs: {
+      proxy: cpu.proxy ? perRequest(treeCpuSeconds(after, cpu.proxy.roots, cpu.proxy.withDescendants) - treeCpuSeconds(before, cpu.proxy.roots, cpu.proxy.withDescendants)) : undefined,
+      controller: cpu.controllerInThisProcess ? perRequest((own.user + own.system) / 1e6) : undefined,
+    },
+  };
+}
+
+function cpuSummary(runs: Measured[]): string {
+  const part = (key: keyof Measured['cpuPerRequestUs']) => {
+    const values = runs.map((run) => run.cpuPerRequestUs[key]).filter((value): value is number => value !== undefined);
+    return values.length ? median(values) : undefined;
+  };
+  const proxy = part('proxy');
+  const controller = part('controller');
+  if (proxy === undefined) return '';
+  return `  cpu/request ${proxy.toFixed(1)} µs${controller === undefined ? '' : ` + controller ${controller.toFixed(1)} µs`}`;
 }
 
 function runWrk(url: string): Promise<WrkResult> {
@@ -93,11 +138,19 @@ async function main(): Promise<void> {
       join(dir, 'nginx', 'nginx.conf'),
       nginxProxyConfig({ dir: join(dir, 'nginx'), workers: WORKERS, port: nginx.http, tlsPort: nginx.https, certificate, backendPort: backend.http, http2: true }),
     );
-    await startProcess('nginx-proxy', ['nginx', '-c', join(dir, 'nginx', 'nginx.conf'), '-p', join(dir, 'nginx')], nginx.http, stops);
+    const nginxPid = await startProcess('nginx-proxy', ['nginx', '-c', join(dir, 'nginx', 'nginx.conf'), '-p', join(dir, 'nginx')], nginx.http, stops);
+
+    const nginxEq: Endpoint = { http: await freePort(), https: await freePort() };
+    await mkdir(join(dir, 'nginx-eq'), { recursive: true });
+    await writeFile(
+      join(dir, 'nginx-eq', 'nginx.conf'),
+      nginxRouterWorkConfig({ dir: join(dir, 'nginx-eq'), workers: WORKERS, port: nginxEq.http, tlsPort: nginxEq.https, certificate, backendPort: backend.http, http2: true, hostname: HOST }),
+    );
+    const nginxEqPid = await startProcess('nginx-eq', ['nginx', '-c', join(dir, 'nginx-eq', 'nginx.conf'), '-p', join(dir, 'nginx-eq')], nginxEq.http, stops);
 
     const haproxy: Endpoint = { http: await freePort(), https: await freePort() };
     await writeFile(join(dir, 'haproxy.cfg'), plainHaproxyConfig({ threads: WORKERS, port: haproxy.http, tlsPort: haproxy.https, certificate, backendPort: backend.http }));
-    await startProcess('haproxy', ['haproxy', '-f', join(dir, 'haproxy.cfg')], haproxy.http, stops);
+    const haproxyPid = await startProcess('haproxy', ['haproxy', '-f', join(dir, 'haproxy.cfg')], haproxy.http, stops);
 
     const redisService = await startRedis({ dataDir: join(dir, 'redis'), port: await freePort() });
     stops.push(() => redisService.stop());
@@ -122,29 +175,38 @@ async function main(): Promise<void> {
     );
     stops.push(() => router.stop());
     const routerEndpoint: Endpoint = { http: router.httpPort, https: router.httpsPort };
-    const endpoints: Record<Target, Endpoint> = { direct: backend, nginx, haproxy, router: routerEndpoint };
+    const endpoints: Record<Target, Endpoint> = { direct: backend, nginx, 'nginx-eq': nginxEq, haproxy, router: routerEndpoint };
+    const tree = (pid: number): CpuProbe => ({ roots: [pid], withDescendants: true });
+    const cpu: Record<Target, TargetCpu> = {
+      direct: {},
+      nginx: { proxy: tree(nginxPid) },
+      'nginx-eq': { proxy: tree(nginxEqPid) },
+      haproxy: { proxy: tree(haproxyPid) },
+      router: { proxy: tree(router.haproxyPid), controllerInThisProcess: true },
+    };
 
     console.log(
       `wrk -t1 -c${CONNECTIONS} -d${DURATION_S}s, ${WORKERS} worker/thread per server, backend nginx (/small: 6 bytes, /big: 1 MiB); medians of ${ROUNDS} rounds, targets taking turns`,
     );
+    console.log('nginx-eq: nginx doing the router\'s per-request work (Host map, request id, X-Forwarded-*, Via, hop-by-hop, access log) with its route fixed in the config');
     for (const target of Object.keys(endpoints) as Target[]) await runWrk(`http://127.0.0.1:${endpoints[target].http}/small`).catch(() => undefined);
 
     const results = new Map<string, WrkResult>();
     for (const scheme of ['http', 'https'] as const) {
       for (const path of ['small', 'big'] as const) {
-        const runs = new Map<Target, WrkResult[]>();
+        const runs = new Map<Target, Measured[]>();
         for (let round = 0; round < ROUNDS; round++) {
           for (const target of Object.keys(endpoints) as Target[]) {
-            const result = await runWrk(`${scheme}://127.0.0.1:${endpoints[target][scheme]}/${path}`);
-            runs.set(target, [...(runs.get(target) ?? []), result]);
+            const measured = await measure(`${scheme}://127.0.0.1:${endpoints[target][scheme]}/${path}`, cpu[target]);
+            runs.set(target, [...(runs.get(target) ?? []), measured]);
           }
         }
         for (const [target, targetRuns] of runs) {
-          const result = medianResult(targetRuns);
+          const result = medianResult(targetRuns.map((run) => run.result));
           results.set(`${path} ${scheme} ${target}`, result);
-          const spread = targetRuns.map((run) => (run.requestsPerSecond / 1000).toFixed(1)).join('/');
+          const spread = targetRuns.map((run) => (run.result.requestsPerSecond / 1000).toFixed(1)).join('/');
           console.log(
-            `${path.padEnd(5)} ${scheme.padEnd(5)} ${target.padEnd(8)} ${result.requestsPerSecond.toFixed(0).padStart(8)} req/s  p50 ${result.p50Ms.toFixed(2).padStart(6)} ms  p99 ${result.p99Ms.toFixed(2).padStart(6)} ms  (rounds: ${spread}k req/s)${result.errors ? `  errors ${result.errors}` : ''}`,
+            `${path.padEnd(5)} ${scheme.padEnd(5)} ${target.padEnd(8)} ${result.requestsPerSecond.toFixed(0).padStart(8)} req/s  p50 ${result.p50Ms.toFixed(2).padStart(6)} ms  p99 ${result.p99Ms.toFixed(2).padStart(6)} ms${cpuSummary(targetRuns)}  (rounds: ${spread}k req/s)${result.errors ? `  errors ${result.errors}` : ''}`,
           );
         }
       }
@@ -169,7 +231,11 @@ async function main(): Promise<void> {
       for (const path of ['small', 'big'] as const) {
         const r = results.get(`${path} ${scheme} router`)!;
         const n = results.get(`${path} ${scheme} nginx`)!;
-        console.log(`router/nginx ${path} ${scheme}: throughput ${(r.requestsPerSecond / n.requestsPerSecond).toFixed(2)} p99 ${(r.p99Ms / n.p99Ms).toFixed(2)}`);
+        const e = results.get(`${path} ${scheme} nginx-eq`)!;
+        console.log(
+          `router/nginx ${path} ${scheme}: throughput ${(r.requestsPerSecond / n.requestsPerSecond).toFixed(2)} p99 ${(r.p99Ms / n.p99Ms).toFixed(2)}` +
+            `   (router/nginx-eq: throughput ${(r.requestsPerSecond / e.requestsPerSecond).toFixed(2)} p99 ${(r.p99Ms / e.p99Ms).toFixed(2)})`,
+        );
       }
     }
     const r = results.get('small http router')!;

@@ -26,7 +26,7 @@ describe('wrk', () => {
   });
 
   it('reads throughput, p50 and p99 in milliseconds, and errors', () => {
-    expect(parseWrkOutput(SAMPLE)).toEqual({ requestsPerSecond: 34936.11, p50Ms: 0.85, p99Ms: 1.8, errors: 7 });
+    expect(parseWrkOutput(SAMPLE)).toEqual({ requestsPerSecond: 34936.11, requests: 104811, p50Ms: 0.85, p99Ms: 1.8, errors: 7 });
   });
 
   it('refuses output without figures', () => {
@@ -35,11 +35,11 @@ describe('wrk', () => {
 
   it('takes the median of each figure over runs and sums errors', () => {
     const runs = [
-      { requestsPerSecond: 30_000, p50Ms: 1, p99Ms: 2.5, errors: 0 },
-      { requestsPerSecond: 10_000, p50Ms: 3, p99Ms: 1.5, errors: 1 },
-      { requestsPerSecond: 20_000, p50Ms: 2, p99Ms: 9, errors: 2 },
+      { requestsPerSecond: 30_000, requests: 90_000, p50Ms: 1, p99Ms: 2.5, errors: 0 },
+      { requestsPerSecond: 10_000, requests: 30_000, p50Ms: 3, p99Ms: 1.5, errors: 1 },
+      { requestsPerSecond: 20_000, requests: 60_000, p50Ms: 2, p99Ms: 9, errors: 2 },
     ];
-    expect(medianResult(runs)).toEqual({ requestsPerSecond: 20_000, p50Ms: 2, p99Ms: 2.5, errors: 3 });
+    expect(medianResult(runs)).toEqual({ requestsPerSecond: 20_000, requests: 60_000, p50Ms: 2, p99Ms: 2.5, errors: 3 });
     expect(medianResult(runs.slice(0, 2)).requestsPerSecond).toBe(20_000);
     expect(() => medianResult([])).toThrow();
   });

@@ -23,6 +23,8 @@ export function wrkArgv(options: WrkOptions): string[] {
 
 export interface WrkResult {
   requestsPerSecond: number;
+  /** Responses completed in the run. */
+  requests: number;
   p50Ms: number;
   p99Ms: number;
   /** Non-2xx/3xx responses plus socket errors. */
@@ -37,16 +39,17 @@ function toMs(value: string, unit: string): number {
 
 export function parseWrkOutput(output: string): WrkResult {
   const rps = /Requests\/sec:\s+([\d.]+)/.exec(output);
+  const requests = /^\s*(\d+) requests in /m.exec(output);
   const p50 = /^\s+50%\s+([\d.]+)(us|ms|s|m)\s*$/m.exec(output);
   const p99 = /^\s+99%\s+([\d.]+)(us|ms|s|m)\s*$/m.exec(output);
-  if (!rps || !p50 || !p99) throw new Error(`unexpected wrk output: ${output.slice(0, 500)}`);
+  if (!rps || !requests || !p50 || !p99) throw new Error(`unexpected wrk output: ${output.slice(0, 500)}`);
   const non2xx = Number(/Non-2xx or 3xx responses:\s+(\d+)/.exec(output)?.[1] ?? 0);
   const socketErrors = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(output);
   const errors = non2xx + (socketErrors ? socketErrors.slice(1).reduce((sum, n) => sum + Number(n), 0) : 0);
-  return { requestsPerSecond: Number(rps[1]), p50Ms: toMs(p50[1]!, p50[2]!), p99Ms: toMs(p99[1]!, p99[2]!), errors };
+  return { requestsPerSecond: Number(rps[1]), requests: Number(requests[1]), p50Ms: toMs(p50[1]!, p50[2]!), p99Ms: toMs(p99[1]!, p99[2]!), errors };
 }
 
-function median(values: number[]): number {
+export function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const middle = Math.floor(sorted.length / 2);
   return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
@@ -57,6 +60,7 @@ export function medianResult(runs: WrkResult[]): WrkResult {
   if (runs.length === 0) throw new Error('medianResult needs at least one run');
   return {
     requestsPerSecond: median(runs.map((run) => run.requestsPerSecond)),
+    requests: median(runs.map((run) => run.requests)),
     p50Ms: median(runs.map((run) => run.p50Ms)),
     p99Ms: median(runs.map((run) => run.p99Ms)),
     errors: runs.reduce((sum, run) => sum + run.errors, 0),
