@@ -1,6 +1,6 @@
 // What the agent asks the Engine when it pulls, and what it says when a pull fails: pure, so
 // the decisions are tested apart from the Engine.
-import { dockerAuthConfig, imageRegistry, registryHost, type DockerAuthConfig, type RegistryCredentials } from '../common/registry-auth.js';
+import { dockerAuthConfig, imageLivesIn, type DockerAuthConfig, type RegistryCredentials } from '../common/registry-auth.js';
 
 export interface PullRequest {
   /** The Engine's X-Registry-Auth: empty for an open registry (the Engine wants the header anyway). */
@@ -30,7 +30,7 @@ export function pullRequest(reference: string, auth: { registry: string; credent
       tag = reference.slice(colon + 1);
     }
   }
-  const forRegistry = auth !== null && imageRegistry(reference) === registryHost(auth.registry);
+  const forRegistry = auth !== null && imageLivesIn(reference, auth.registry);
   return { authconfig: forRegistry ? dockerAuthConfig(auth.credentials, auth.registry) : {}, fromImage, tag };
 }
 

@@ -3,7 +3,7 @@
 // pushes, tags and the stack push go through registryClient; Engine pulls of the operator's
 // stack images get engineAuthConfig.
 import type { Dispatcher } from 'undici';
-import { dockerAuthConfig, imageRegistry, registryCredentialsFromFile, registryHost, registryScheme, type DockerAuthConfig } from '../common/registry-auth.js';
+import { dockerAuthConfig, imageLivesIn, registryCredentialsFromFile, registryScheme, type DockerAuthConfig } from '../common/registry-auth.js';
 import type { BuilderConfig } from './config.js';
 import { RegistryClient, type RegistryClientOptions } from './oci/registry.js';
 
@@ -28,7 +28,7 @@ export function registryClient(settings: RegistrySettings, options: { dispatcher
  * (read now) when the image lives there, nothing for any other registry.
  */
 export async function engineAuthConfig(settings: RegistrySettings, reference: string): Promise<DockerAuthConfig | undefined> {
-  if (!settings.registryAuthFile || imageRegistry(reference) !== registryHost(settings.registry)) return undefined;
+  if (!settings.registryAuthFile || !imageLivesIn(reference, settings.registry)) return undefined;
   const credentials = await registryCredentialsFromFile(settings.registryAuthFile, settings.registry)();
   return dockerAuthConfig(credentials, settings.registry);
 }

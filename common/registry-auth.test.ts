@@ -9,6 +9,7 @@ import {
   basicAuthorization,
   credentialsFor,
   dockerAuthConfig,
+  imageLivesIn,
   imageRegistry,
   isLoopbackRegistry,
   parseRegistryCredentials,
@@ -209,6 +210,13 @@ describe('imageRegistry', () => {
     expect(imageRegistry('127.0.0.1:5000/apps/web@sha256:abc')).toBe('127.0.0.1:5000');
     expect(imageRegistry('123456789012.dkr.ecr.eu-west-1.amazonaws.com/apps/web:v1')).toBe('123456789012.dkr.ecr.eu-west-1.amazonaws.com');
     expect(imageRegistry('localhost/stack:1')).toBe('localhost');
+  });
+
+  it('says whether an image lives in a registry, the only one its credentials go to', () => {
+    expect(imageLivesIn('127.0.0.1:5000/apps/web@sha256:abc', '127.0.0.1:5000')).toBe(true);
+    expect(imageLivesIn('Registry.Example/apps/web:v1', 'https://registry.example/')).toBe(true);
+    expect(imageLivesIn('other.example/apps/web:v1', 'registry.example')).toBe(false);
+    expect(imageLivesIn('debian:bookworm', 'registry.example')).toBe(false);
   });
 
   it('is null for Docker Hub names', () => {

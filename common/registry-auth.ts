@@ -127,6 +127,11 @@ export function imageRegistry(reference: string): string | null {
   return first.includes('.') || first.includes(':') || first === 'localhost' ? first.toLowerCase() : null;
 }
 
+/** Whether `reference` names an image in `registry`: the only images its credentials may be sent for. */
+export function imageLivesIn(reference: string, registry: string): boolean {
+  return imageRegistry(reference) === registryHost(registry);
+}
+
 /** The credentials, if they are for `registry`; throws when the file names another registry. */
 export function credentialsFor(credentials: RegistryCredentials, registry: string, source = 'registry credentials'): RegistryCredentials {
   if (credentials.serverUrl !== null && registryHost(credentials.serverUrl) !== registryHost(registry)) {
