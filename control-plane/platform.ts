@@ -30,6 +30,7 @@ import { NatsHostUsers } from './hosts/nats-users.js';
 import type { ApiUrls } from './http/representations.js';
 import { webUrl } from './http/representations.js';
 import { Releaser } from './releases/service.js';
+import { API_ROUTE_NAME } from './routes/apps.js';
 import { NatsAgentClient } from './scheduler/agent-client.js';
 import { LeaderLease } from './scheduler/leader.js';
 import { Reconciler } from './scheduler/reconciler.js';
@@ -46,8 +47,6 @@ import { ReleaseStore } from './store/releases.js';
 import { UserStore } from './store/users.js';
 
 export const STACK_NAME = 'bookworm';
-/** The route name of the API itself (an app name no one may take: see routes/apps.ts). */
-export const API_ROUTE_NAME = 'api';
 export const ADMIN_EMAIL = 'admin@slipway.local';
 
 export interface ControlPlane {

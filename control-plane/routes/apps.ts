@@ -10,8 +10,11 @@ import type { Services } from '../services.js';
 
 const createApp = z.object({ name: z.string() });
 
-/** Names the platform uses itself (`api` is the API's own route through the routers). */
-export const RESERVED_APP_NAMES = new Set(['api', 'www', 'admin', 'slipway']);
+/** The route name of the API itself, served through the routers like an app (AWS). */
+export const API_ROUTE_NAME = 'api';
+
+/** Names the platform uses itself, so no app may take them. */
+export const RESERVED_APP_NAMES = new Set([API_ROUTE_NAME, 'www', 'admin', 'slipway']);
 
 export function appRoutes(services: Services): Router {
   const router = new Router();
