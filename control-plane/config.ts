@@ -5,6 +5,9 @@ import { ConfigError } from '../common/errors.js';
 import { flag, parseEnv, port, slipwayHome, type Env } from '../common/config.js';
 import { parseAwsHostSettings, type AwsHostSettings } from '../provisioner/aws/hosts-settings.js';
 
+/** An image repository path (lower-case components separated by `.`, `_`, `-` or `/`). */
+const repositoryPath = z.string().regex(/^[a-z0-9]+([._/-][a-z0-9]+)*$/);
+
 const schema = z.object({
   SLIPWAY_API_HOST: z.string().default('127.0.0.1'),
   SLIPWAY_API_PORT: port.default(5780),
@@ -26,8 +29,8 @@ const schema = z.object({
   /** Plain HTTP to a registry that is not on loopback (loopback registries always get plain HTTP). */
   SLIPWAY_REGISTRY_INSECURE: flag.default(false),
   /** Apps' image repositories are `<prefix>/<app>`; the stack's is its own (ECR on AWS). */
-  SLIPWAY_REGISTRY_REPOSITORY_PREFIX: z.string().regex(/^[a-z0-9]+([._/-][a-z0-9]+)*$/).default('apps'),
-  SLIPWAY_REGISTRY_STACK_REPOSITORY: z.string().regex(/^[a-z0-9]+([._/-][a-z0-9]+)*$/).default('slipway/stack'),
+  SLIPWAY_REGISTRY_REPOSITORY_PREFIX: repositoryPath.default('apps'),
+  SLIPWAY_REGISTRY_STACK_REPOSITORY: repositoryPath.default('slipway/stack'),
   SLIPWAY_APPS_DOMAIN: z.string().default('localhost'),
   /** Public URL scheme/port appended to app URLs in messages (e.g. the router's address). */
   SLIPWAY_ROUTER_URL: z.string().optional(),
