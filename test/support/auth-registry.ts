@@ -12,6 +12,7 @@ import type Docker from 'dockerode';
 import tar from 'tar-stream';
 import { followProgress, pushedDigest } from '../../agent/docker-progress.js';
 import { freePort } from '../../common/ports.js';
+import { dockerAuthConfig, RegistryCredentials } from '../../common/registry-auth.js';
 import type { ImageRef } from '../../common/types.js';
 import { ManagedProcess } from '../../supervisor/process.js';
 import { registryConfig, type RunningService } from '../../supervisor/services.js';
@@ -123,7 +124,7 @@ export async function pushTestAppImageWithAuth(docker: Docker, registry: Pick<Au
   const remote = `${registry.url}/${TEST_APP_REPOSITORY}`;
   try {
     await docker.getImage(local).tag({ repo: remote, tag });
-    const authconfig = { username: registry.username, password: registry.password, serveraddress: registry.url };
+    const authconfig = dockerAuthConfig(new RegistryCredentials(registry.url, registry.username, registry.password), registry.url);
     const stream = await docker.getImage(`${remote}:${tag}`).push({ authconfig } as object);
     const events = await followProgress(docker.modem, stream, `pushing the test image to ${registry.url}`);
     const digest = pushedDigest(events);
