@@ -225,7 +225,9 @@ describe('git push to a served app', () => {
     const result = await push(crashy, 'crashy');
     expect(result.code).not.toBe(0);
     expect(result.out).toContain('web.1 crashed: exited with code 3');
-    const [dyno] = await dynos('crashy');
+    // A crashed dyno is restarted at once twice before the backoff grows, so a listing may
+    // catch its replacement starting; each replacement crashes the same way.
+    const dyno = await waitFor('web.1 listed as crashed', async () => (await dynos('crashy')).find((d) => d.name === 'web.1' && d.state === 'crashed'), 30_000);
     expect(dyno).toMatchObject({ name: 'web.1', exit_code: 3 });
     const routed = await viaRouter(platform.endpoints, 'crashy');
     expect(routed.status).toBe(503);
