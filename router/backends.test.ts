@@ -1,5 +1,7 @@
-// Integration: backend lifecycle through the router (draining, ejection and retry, slot pool
+// Integration: backend lifecycle through the router (draining, ejection and retry, pooled
+// backend connections, one instance surviving a refused connection, slot pool
 // growth) plus its access logs on NATS and its metrics endpoint.
+import { Pool } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../common/ports.js';
 import { logLinesOf, subjects, type LogLine } from '../common/protocol.js';
@@ -16,7 +18,12 @@ const servers = async () => parseServersState(await unixSocketRuntimeApi(statePa
 
 beforeAll(async () => {
   sources = await startRouteSources();
-  router = await startTestRouter(sources.urls, { SLIPWAY_ROUTER_BACKEND_SLOTS: '2' });
+  router = await startTestRouter(sources.urls, {
+    SLIPWAY_ROUTER_BACKEND_SLOTS: '2',
+    // Slower than a retry's 1 s turnaround: an instance taken out of the route by one error
+    // would still be out when its request is retried.
+    SLIPWAY_ROUTER_HEALTH_CHECK_INTERVAL_MS: '4000',
+  });
 });
 
 afterAll(async () => {
@@ -77,10 +84,15 @@ describe('ejection and retry', () => {
       expect(res.status).toBe(200);
       expect(JSON.parse(res.body).backend).toBe('alive');
     }
+    // The refused connection makes HAProxy check the instance at once; that check fails too.
     const dead = (await servers()).find((s) => s.port === refusing);
-    const state = await unixSocketRuntimeApi(statePaths(router.config.stateDir).adminSocket).send('show stat -1 4 -1');
-    const line = state.split('\n').find((l) => dead && l.includes(`,${dead.server},`));
-    expect(line).toMatch(/,DOWN/);
+    const status = async () => {
+      const state = await unixSocketRuntimeApi(statePaths(router.config.stateDir).adminSocket).send('show stat -1 4 -1');
+      return state.split('\n').find((l) => dead && l.includes(`,${dead.server},`));
+    };
+    const deadline = Date.now() + 5_000;
+    while (!/,DOWN/.test((await status()) ?? '') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    expect(await status()).toMatch(/,DOWN/);
   });
 });
 
@@ -123,5 +135,59 @@ describe('access logs and metrics', () => {
     expect(text).toMatch(/slipway_router_backends\{app="drain"\} 1/);
     expect(text).toContain('haproxy_process_uptime_seconds');
     expect(text).toMatch(/haproxy_backend_http_responses_total\{proxy="slot_\d+",code="2xx"\}/);
+  });
+});
+
+describe('backend connections', () => {
+  it('keeps the only instance of an app in the route after one refused connection', async () => {
+    const lonely = await backend('lonely');
+    await sources.publish({ appName: 'lonely', hostnames: ['lonely.localhost'], backends: [backendOf('lonely.web.1', lonely)] });
+    await router.settled();
+    expect((await httpRequest(router.httpPort, 'lonely.localhost')).status).toBe(200);
+    const server = (await servers()).find((s) => s.port === lonely.port)!;
+    const observedErrors = async () => {
+      const csv = await unixSocketRuntimeApi(statePaths(router.config.stateDir).adminSocket).send('show stat -1 4 -1');
+      const header = csv.split('\n')[0]!.replace(/^# /, '').split(',');
+      const row = csv.split('\n').find((line) => line.startsWith(`${server.backend},${server.server},`));
+      // hanafail: errors HAProxy observed on live traffic to this server
+      return Number(row?.split(',')[header.indexOf('hanafail')] ?? 0);
+    };
+
+    // The app stops listening for a moment (its listener restarts): a request cannot connect once.
+    await lonely.close();
+    const during = httpRequest(router.httpPort, 'lonely.localhost');
+    const deadline = Date.now() + 5_000;
+    while ((await observedErrors()) === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+    expect(await observedErrors()).toBe(1);
+    await new Promise<void>((resolve) => lonely.server.listen(lonely.port, '127.0.0.1', resolve));
+
+    // That request is retried once the app listens again, and the app stays in the route.
+    expect((await during).status).toBe(200);
+    for (let i = 0; i < 5; i++) expect((await httpRequest(router.httpPort, 'lonely.localhost')).status).toBe(200);
+  });
+
+  it('reuses pooled connections to an instance added live instead of opening one per request', async () => {
+    const pooled = await backend('pooled');
+    await sources.publish({ appName: 'pooled', hostnames: ['pooled.localhost'], backends: [backendOf('pooled.web.1', pooled)] });
+    await router.settled();
+    const client = new Pool(`http://127.0.0.1:${router.httpPort}`, { connections: 8 });
+    const requests = 2_000;
+    const statuses = new Map<number, number>();
+    try {
+      const worker = async (count: number) => {
+        for (let i = 0; i < count; i++) {
+          const res = await client.request({ path: '/', method: 'GET', headers: { host: 'pooled.localhost' } });
+          await res.body.dump();
+          statuses.set(res.statusCode, (statuses.get(res.statusCode) ?? 0) + 1);
+        }
+      };
+      await Promise.all(Array.from({ length: 8 }, () => worker(requests / 8)));
+    } finally {
+      await client.close();
+    }
+    expect(statuses).toEqual(new Map([[200, requests]]));
+    expect(pooled.hits).toBe(requests);
+    // Health checks connect too; together with the pooled connections, at most 1% of the requests.
+    expect(pooled.connections).toBeLessThanOrEqual(requests / 100);
   });
 });

@@ -5,9 +5,9 @@ const context = { hostsMapPath: '/state/hosts.map', healthCheckIntervalMs: 2000 
 const server = { name: 's4', appName: 'shop', instanceId: 'web.1', address: '127.0.0.1', port: 5001, drainingSince: null };
 
 describe('Runtime API commands', () => {
-  it('adds a server with health checks and ejection on refused connections, then enables it', () => {
+  it('adds a server with health checks, a recheck on refused connections and a connection pool, then enables it', () => {
     expect(commandsFor({ type: 'add-server', slot: 'slot_2', server }, context).map((c) => c.line)).toEqual([
-      'add server slot_2/s4 127.0.0.1:5001 check inter 2000ms fall 2 rise 2 observe layer4 error-limit 1 on-error mark-down',
+      'add server slot_2/s4 127.0.0.1:5001 check inter 2000ms fastinter 250ms fall 2 rise 2 observe layer4 error-limit 1 on-error fastinter pool-max-conn -1 pool-purge-delay 5s',
       'enable health slot_2/s4',
       'enable server slot_2/s4',
     ]);

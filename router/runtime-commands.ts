@@ -28,13 +28,28 @@ export interface ServerOptions {
   healthCheckIntervalMs: number;
 }
 
+/** How soon an instance that failed a connection is checked again. */
+export function fastCheckIntervalMs(options: ServerOptions): number {
+  return Math.max(100, Math.round(options.healthCheckIntervalMs / 8));
+}
+
 /**
- * Arguments of every backend server, static or dynamic: a TCP health check so that a
- * backend ejected after refusing one connection comes back once it accepts again.
+ * Arguments of every backend server, static or dynamic.
+ * - Idle connections are pooled and reused: HAProxy 2.6 gives a server added through the
+ *   Runtime API no pool (pool-max-conn 0, purge delay 0) where a server in the config file gets
+ *   an unlimited one purged every 5 s, so without saying it every request to a live-added server
+ *   opened and closed its own connection.
+ * - A refused connection does not eject an instance by itself (an app with one instance would
+ *   answer 503 until two checks passed): it makes HAProxy check the instance at the fast
+ *   interval, and two failed checks eject it. Meanwhile the request that could not connect is
+ *   retried on another instance (`retries`, `redispatch`).
  */
 export function serverArguments(options: ServerOptions): string[] {
-  const inter = `${options.healthCheckIntervalMs}ms`;
-  return ['check', 'inter', inter, 'fall', '2', 'rise', '2', 'observe', 'layer4', 'error-limit', '1', 'on-error', 'mark-down'];
+  return [
+    'check', 'inter', `${options.healthCheckIntervalMs}ms`, 'fastinter', `${fastCheckIntervalMs(options)}ms`, 'fall', '2', 'rise', '2',
+    'observe', 'layer4', 'error-limit', '1', 'on-error', 'fastinter',
+    'pool-max-conn', '-1', 'pool-purge-delay', '5s',
+  ];
 }
 
 export interface CommandContext extends ServerOptions {

@@ -87,6 +87,8 @@ export interface TestBackend {
   server: Server;
   /** Requests received so far. */
   hits: number;
+  /** TCP connections accepted so far (the router's health checks included). */
+  connections: number;
   /** Graceful stop: no new connections, in-flight requests finish, idle keep-alive closed. */
   close(): Promise<void>;
 }
@@ -99,12 +101,14 @@ export async function startBackend(name: string, handler?: Handler): Promise<Tes
     port: 0,
     server,
     hits: 0,
+    connections: 0,
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeIdleConnections();
       }),
   };
+  server.on('connection', () => backend.connections++);
   server.on('request', (req, res) => {
     backend.hits++;
     if (handler) return handler(req, res, backend);
