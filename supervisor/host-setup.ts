@@ -2,10 +2,11 @@
 // A Docker Engine that already runs is reused; one we start is ours to stop.
 import { spawn, spawnSync } from 'node:child_process';
 import { openSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import Docker from 'dockerode';
+import { daemonJsonPath, dockerdFlags, userlandProxyEnabled, type DockerdSettingsSource } from '../common/docker-engine-settings.js';
 import { aptInstallCommands, installHint, missingPackages, type RequiredPackage } from './packages.js';
 
 export class HostSetupError extends Error {
@@ -68,16 +69,44 @@ async function dockerAnswers(docker: Docker): Promise<boolean> {
   }
 }
 
-/** Reuses a running Docker Engine, or starts dockerd with its log under `logDir`. */
+/** The argv and daemon.json of the dockerd running on this machine; null when none is visible
+ *  (an engine in another pid namespace or on another machine). */
+export async function readRunningDockerd(procDir = '/proc'): Promise<DockerdSettingsSource | null> {
+  for (const entry of await readdir(procDir).catch(() => [])) {
+    if (!/^\d+$/.test(entry)) continue;
+    const comm = await readFile(join(procDir, entry, 'comm'), 'utf8').catch(() => '');
+    if (comm.trim() !== 'dockerd') continue;
+    const argv = (await readFile(join(procDir, entry, 'cmdline'), 'utf8').catch(() => '')).split('\0').filter(Boolean);
+    const daemonJson = await readFile(daemonJsonPath(argv), 'utf8').catch(() => null);
+    return { argv, daemonJson };
+  }
+  return null;
+}
+
+/** What to tell an operator whose running engine puts Docker's userland proxy in the data path. */
+export function userlandProxyAdvice(daemonJson: string): string {
+  return (
+    `the running Docker Engine has its userland proxy on: a docker-proxy process copies every request between the router ` +
+    `and each app, which under load costs most of the CPU the apps would get (docs/decisions.md, "Instances"). ` +
+    `Slipway works with it, slower. To take it out of the path: set "userland-proxy": false in ${daemonJson} and restart ` +
+    `dockerd, or stop dockerd and let Slipway start its own.`
+  );
+}
+
+/** Reuses a running Docker Engine, or starts dockerd (with Slipway's engine settings) with its log under `logDir`. */
 export async function ensureDockerEngine(logDir: string, log: (line: string) => void): Promise<DockerEngine> {
   ensurePathHasSbin();
   const docker = new Docker();
-  if (await dockerAnswers(docker)) return { startedHere: false, stop: async () => {} };
-  if (!isRoot()) throw new HostSetupError('Docker Engine is not running and only root can start it: run  sudo dockerd &');
+  if (await dockerAnswers(docker)) {
+    const running = await readRunningDockerd();
+    if (running && userlandProxyEnabled(running)) log(`warning: ${userlandProxyAdvice(daemonJsonPath(running.argv))}`);
+    return { startedHere: false, stop: async () => {} };
+  }
+  if (!isRoot()) throw new HostSetupError(`Docker Engine is not running and only root can start it: run  sudo dockerd ${dockerdFlags().join(' ')} &`);
   await mkdir(logDir, { recursive: true });
   const logFd = openSync(join(logDir, 'dockerd.log'), 'a');
   log(`starting dockerd (log: ${join(logDir, 'dockerd.log')})`);
-  const child = spawn('dockerd', [], { detached: true, stdio: ['ignore', logFd, logFd] });
+  const child = spawn('dockerd', dockerdFlags(), { detached: true, stdio: ['ignore', logFd, logFd] });
   child.unref();
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   for (let i = 0; i < 300; i++) {

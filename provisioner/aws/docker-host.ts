@@ -3,6 +3,7 @@
 // stack's ECR registry, refreshed by a systemd timer from the instance's role; the instance's
 // id and private address read from IMDSv2; and a systemd unit shape for the one platform
 // container it runs.
+import { ENGINE_SETTINGS } from '../../common/docker-engine-settings.js';
 import { systemdCommandLine, systemdUnit, UserDataError, type CloudFile } from './cloud-init.js';
 
 export const DOCKER_HOST_PACKAGES = ['docker.io', 'amazon-ecr-credential-helper', 'curl', 'ca-certificates'] as const;
@@ -48,6 +49,7 @@ const DOCKER_DROP_IN = systemdUnit({
 });
 
 export const DOCKER_DAEMON_CONFIG = {
+  ...ENGINE_SETTINGS,
   'live-restore': true,
   'log-driver': 'local',
   'log-opts': { 'max-size': '20m', 'max-file': '5' },

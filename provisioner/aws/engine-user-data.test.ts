@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { userlandProxyEnabled } from '../../common/docker-engine-settings.js';
 import { thrown } from './test-helpers.js';
 import { parseCloudConfig, UserDataError } from './cloud-init.js';
 import { DOCKER_DAEMON_CONFIG, HOST_PATHS, INSTANCE_IDENTITY_SCRIPT } from './docker-host.js';
@@ -63,6 +64,11 @@ describe('engine host user-data', () => {
     expect(userData).not.toMatch(/tcp:\/\//);
     expect(userData).not.toMatch(/\b237[56]\b/);
     expect(userData).not.toMatch(/DOCKER_OPTS|DOCKER_HOST/);
+  });
+
+  test("reaches published ports through the kernel's DNAT, not Docker's userland proxy", () => {
+    const argv = /ExecStart=(\/usr\/sbin\/dockerd .*)\n/.exec(file(HOST_PATHS.dockerDropIn).content)![1]!.split(' ');
+    expect(userlandProxyEnabled({ argv, daemonJson: file(HOST_PATHS.daemonJson).content })).toBe(false);
   });
 
   test('runs the agent with the enrollment secret and the NATS address, and no host identity of its own', () => {
