@@ -10,6 +10,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   api,
+  burstViaRouter,
   commitAll,
   dockerContainersLabeled,
   editFile,
@@ -150,6 +151,21 @@ describe('git push to a served app', () => {
     const seen = await poller.stop();
     expect(seen.failures).toEqual([]);
     expect(seen.requests).toBeGreaterThan(50);
+  });
+
+  it('serves a burst of load over reused connections to the app and answers at once afterwards', async () => {
+    const connections = async () => JSON.parse((await viaRouter(platform.endpoints, 'hello', '/connections')).body) as { dyno: string; connections: number };
+    const before = await connections();
+    const requests = 10_000;
+    const statuses = await burstViaRouter(platform.endpoints, 'hello', { requests, connections: 32 });
+    expect(statuses).toEqual(new Map([[200, requests]]));
+    const after = await connections();
+    expect(after.dyno).toBe(before.dyno);
+    // Backend connections are pooled: new ones (health checks included) are at most 1% of the requests.
+    expect(after.connections - before.connections).toBeLessThanOrEqual(requests / 100);
+    const single = await viaRouter(platform.endpoints, 'hello');
+    expect(single.status).toBe(200);
+    expect(single.body).toMatch(/^hello v2 from web\.\d/);
   });
 
   it('rolls config vars out as a new release', async () => {

@@ -8,7 +8,7 @@ import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { Agent, request } from 'undici';
+import { Agent, Pool, request } from 'undici';
 import { compiledEntry, repoRoot } from '../../common/entry-points.js';
 import { freePort } from '../../common/ports.js';
 import type { Endpoints } from '../../supervisor/platform.js';
@@ -21,6 +21,8 @@ const execFileAsync = promisify(execFile);
 export interface RunningPlatform {
   endpoints: Endpoints;
   home: string;
+  /** The launcher's process: the platform's processes are below it. */
+  pid: number;
   output: () => string;
   stop(): Promise<void>;
 }
@@ -63,6 +65,7 @@ export async function startPlatform(env: Record<string, string>, timeoutMs = 15 
   return {
     endpoints,
     home,
+    pid: child.pid!,
     output: () => output,
     async stop() {
       if (child.exitCode !== null) return;
@@ -151,6 +154,38 @@ export async function viaRouter(endpoints: Endpoints, app: string, path = '/'): 
     bodyTimeout: 30_000,
   });
   return { status: res.statusCode, body: await res.body.text() };
+}
+
+/**
+ * A burst of GETs through the router for `app`: `requests` in all, `connections` at a time,
+ * each over a kept-alive client connection. Answers how many got each status (0: no answer).
+ */
+export async function burstViaRouter(
+  endpoints: Endpoints,
+  app: string,
+  options: { requests: number; connections: number; path?: string },
+): Promise<Map<number, number>> {
+  const pool = new Pool(endpoints.router, { connections: options.connections });
+  const statuses = new Map<number, number>();
+  const count = (status: number) => statuses.set(status, (statuses.get(status) ?? 0) + 1);
+  let left = options.requests;
+  const worker = async () => {
+    while (left-- > 0) {
+      try {
+        const res = await pool.request({ path: options.path ?? '/', method: 'GET', headers: { host: `${app}.${endpoints.appsDomain}` }, headersTimeout: 30_000 });
+        await res.body.dump();
+        count(res.statusCode);
+      } catch {
+        count(0);
+      }
+    }
+  };
+  try {
+    await Promise.all(Array.from({ length: options.connections }, worker));
+  } finally {
+    await pool.close();
+  }
+  return statuses;
 }
 
 export interface PollResult {
