@@ -8,7 +8,6 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { connect as connectTcp } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -17,14 +16,14 @@ import { connect } from 'nats';
 import { silentLogger } from '../../common/logger.js';
 import { freePort } from '../../common/ports.js';
 import { encode, sharedKeys, subjects } from '../../common/protocol.js';
-import { ManagedProcess } from '../../supervisor/process.js';
 import { startNats, startRedis } from '../../supervisor/services.js';
 import { loadRouterConfig } from '../../router/config.js';
 import { ensureDefaultCertificate } from '../../router/default-certificate.js';
 import { startRouter } from '../../router/router.js';
-import { nginxBackendConfig, nginxProxyConfig, nginxRouterWorkConfig, plainHaproxyConfig } from './configs.js';
-import { readProcStats, treeCpuSeconds, type CpuProbe } from './cpu.js';
-import { median, medianResult, parseWrkOutput, wrkArgv, type WrkResult } from './wrk.js';
+import { nginxBackendConfig, nginxProxyConfig, nginxRouterWorkConfig, plainHaproxyConfig } from '../support/proxy-configs.js';
+import { readProcStats, treeCpuSeconds, type CpuProbe } from '../support/cpu.js';
+import { startServerProcess } from '../support/servers.js';
+import { median, medianResult, runWrk, type WrkResult } from '../support/wrk.js';
 
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 4);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
@@ -36,25 +35,6 @@ type Target = 'direct' | 'nginx' | 'nginx-eq' | 'haproxy' | 'router';
 interface Endpoint {
   http: number;
   https: number;
-}
-
-function tcpReady(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connectTcp({ host: '127.0.0.1', port });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
-}
-
-/** Starts a server and returns its pid. */
-async function startProcess(name: string, argv: string[], port: number, stops: (() => Promise<void>)[]): Promise<number> {
-  const proc = new ManagedProcess({ name, argv });
-  stops.push(() => proc.stop(5_000));
-  await proc.waitUntilReady(() => tcpReady(port), 15_000);
-  return proc.child.pid ?? 0;
 }
 
 /** Where each target spends CPU: the proxy's processes and, for the router, its controller. */
@@ -74,7 +54,7 @@ async function measure(url: string, cpu: TargetCpu): Promise<Measured> {
   const before = cpu.proxy ? await readProcStats() : [];
   // This process's own CPU is read right around the run, so scanning /proc is not counted in it.
   const ownBefore = process.cpuUsage();
-  const result = await runWrk(url);
+  const result = await runRouterWrk(url);
   const own = process.cpuUsage(ownBefore);
   const after = cpu.proxy ? await readProcStats() : [];
   const perRequest = (seconds: number) => (result.requests === 0 ? undefined : (seconds * 1e6) / result.requests);
@@ -98,23 +78,8 @@ function cpuSummary(runs: Measured[]): string {
   return `  cpu/request ${proxy.toFixed(1)} µs${controller === undefined ? '' : ` + controller ${controller.toFixed(1)} µs`}`;
 }
 
-function runWrk(url: string): Promise<WrkResult> {
-  const argv = wrkArgv({ url, threads: 1, connections: CONNECTIONS, durationSeconds: DURATION_S, headers: { Host: HOST } });
-  return new Promise((resolve, reject) => {
-    // Asynchronous on purpose: the router's controller (access logs) runs in this process.
-    const child = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', () => {
-      try {
-        resolve(parseWrkOutput(output));
-      } catch (err) {
-        reject(err);
-      }
-    });
-  });
+function runRouterWrk(url: string): Promise<WrkResult> {
+  return runWrk({ url, threads: 1, connections: CONNECTIONS, durationSeconds: DURATION_S, headers: { Host: HOST } });
 }
 
 async function main(): Promise<void> {
@@ -130,7 +95,7 @@ async function main(): Promise<void> {
 
     const backend: Endpoint = { http: await freePort(), https: await freePort() };
     await writeFile(join(dir, 'backend', 'nginx.conf'), nginxBackendConfig({ dir: join(dir, 'backend'), workers: WORKERS, port: backend.http, tlsPort: backend.https, certificate }));
-    await startProcess('backend', ['nginx', '-c', join(dir, 'backend', 'nginx.conf'), '-p', join(dir, 'backend')], backend.http, stops);
+    await startServerProcess('backend', ['nginx', '-c', join(dir, 'backend', 'nginx.conf'), '-p', join(dir, 'backend')], backend.http, stops);
 
     const nginx: Endpoint = { http: await freePort(), https: await freePort() };
     await mkdir(join(dir, 'nginx'), { recursive: true });
@@ -138,7 +103,7 @@ async function main(): Promise<void> {
       join(dir, 'nginx', 'nginx.conf'),
       nginxProxyConfig({ dir: join(dir, 'nginx'), workers: WORKERS, port: nginx.http, tlsPort: nginx.https, certificate, backendPort: backend.http, http2: true }),
     );
-    const nginxPid = await startProcess('nginx-proxy', ['nginx', '-c', join(dir, 'nginx', 'nginx.conf'), '-p', join(dir, 'nginx')], nginx.http, stops);
+    const nginxPid = await startServerProcess('nginx-proxy', ['nginx', '-c', join(dir, 'nginx', 'nginx.conf'), '-p', join(dir, 'nginx')], nginx.http, stops);
 
     const nginxEq: Endpoint = { http: await freePort(), https: await freePort() };
     await mkdir(join(dir, 'nginx-eq'), { recursive: true });
@@ -146,11 +111,11 @@ async function main(): Promise<void> {
       join(dir, 'nginx-eq', 'nginx.conf'),
       nginxRouterWorkConfig({ dir: join(dir, 'nginx-eq'), workers: WORKERS, port: nginxEq.http, tlsPort: nginxEq.https, certificate, backendPort: backend.http, http2: true, hostname: HOST }),
     );
-    const nginxEqPid = await startProcess('nginx-eq', ['nginx', '-c', join(dir, 'nginx-eq', 'nginx.conf'), '-p', join(dir, 'nginx-eq')], nginxEq.http, stops);
+    const nginxEqPid = await startServerProcess('nginx-eq', ['nginx', '-c', join(dir, 'nginx-eq', 'nginx.conf'), '-p', join(dir, 'nginx-eq')], nginxEq.http, stops);
 
     const haproxy: Endpoint = { http: await freePort(), https: await freePort() };
     await writeFile(join(dir, 'haproxy.cfg'), plainHaproxyConfig({ threads: WORKERS, port: haproxy.http, tlsPort: haproxy.https, certificate, backendPort: backend.http }));
-    const haproxyPid = await startProcess('haproxy', ['haproxy', '-f', join(dir, 'haproxy.cfg')], haproxy.http, stops);
+    const haproxyPid = await startServerProcess('haproxy', ['haproxy', '-f', join(dir, 'haproxy.cfg')], haproxy.http, stops);
 
     const redisService = await startRedis({ dataDir: join(dir, 'redis'), port: await freePort() });
     stops.push(() => redisService.stop());
@@ -189,7 +154,7 @@ async function main(): Promise<void> {
       `wrk -t1 -c${CONNECTIONS} -d${DURATION_S}s, ${WORKERS} worker/thread per server, backend nginx (/small: 6 bytes, /big: 1 MiB); medians of ${ROUNDS} rounds, targets taking turns`,
     );
     console.log('nginx-eq: nginx doing the router\'s per-request work (Host map, request id, X-Forwarded-*, Via, hop-by-hop, access log) with its route fixed in the config');
-    for (const target of Object.keys(endpoints) as Target[]) await runWrk(`http://127.0.0.1:${endpoints[target].http}/small`).catch(() => undefined);
+    for (const target of Object.keys(endpoints) as Target[]) await runRouterWrk(`http://127.0.0.1:${endpoints[target].http}/small`).catch(() => undefined);
 
     const results = new Map<string, WrkResult>();
     for (const scheme of ['http', 'https'] as const) {

@@ -9,6 +9,8 @@ const TICKS_PER_SECOND = 100;
 export interface ProcStat {
   pid: number;
   ppid: number;
+  /** The command name (comm), as the kernel keeps it (at most 15 bytes). */
+  name: string;
   /** User plus system time of the process itself (its threads included, its children not). */
   cpuSeconds: number;
 }
@@ -22,24 +24,29 @@ export function parseProcStat(text: string): ProcStat {
   // After the name: state(0) ppid(1) ... utime(11) stime(12).
   const [ppid, utime, stime] = [fields[1], fields[11], fields[12]].map(Number);
   if (![ppid, utime, stime].every((n) => Number.isFinite(n))) throw new Error(`unreadable /proc stat line: ${text.slice(0, 80)}`);
-  return { pid: Number(text.slice(0, open).trim()), ppid: ppid!, cpuSeconds: (utime! + stime!) / TICKS_PER_SECOND };
+  return { pid: Number(text.slice(0, open).trim()), ppid: ppid!, name: text.slice(open + 1, close), cpuSeconds: (utime! + stime!) / TICKS_PER_SECOND };
+}
+
+/** The given processes and, when `withDescendants`, every process below them. */
+export function processTree(stats: readonly ProcStat[], roots: readonly number[], withDescendants: boolean): Set<number> {
+  const chosen = new Set(roots);
+  if (!withDescendants) return chosen;
+  let grew = true;
+  while (grew) {
+    grew = false;
+    for (const stat of stats) {
+      if (!chosen.has(stat.pid) && chosen.has(stat.ppid)) {
+        chosen.add(stat.pid);
+        grew = true;
+      }
+    }
+  }
+  return chosen;
 }
 
 /** The CPU seconds of the given processes and, when `withDescendants`, every process below them. */
 export function treeCpuSeconds(stats: readonly ProcStat[], roots: readonly number[], withDescendants: boolean): number {
-  const chosen = new Set(roots);
-  if (withDescendants) {
-    let grew = true;
-    while (grew) {
-      grew = false;
-      for (const stat of stats) {
-        if (!chosen.has(stat.pid) && chosen.has(stat.ppid)) {
-          chosen.add(stat.pid);
-          grew = true;
-        }
-      }
-    }
-  }
+  const chosen = processTree(stats, roots, withDescendants);
   return stats.filter((stat) => chosen.has(stat.pid)).reduce((sum, stat) => sum + stat.cpuSeconds, 0);
 }
 

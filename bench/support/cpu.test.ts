@@ -3,19 +3,19 @@ import { describe, expect, it } from 'vitest';
 import { parseProcStat, readProcStats, treeCpuSeconds, type ProcStat } from './cpu.js';
 
 describe('process CPU', () => {
-  it('reads pid, parent and user+system ticks, whatever the command name holds', () => {
+  it('reads pid, parent, name and user+system ticks, whatever the command name holds', () => {
     const line = '4242 (node (worker) x) S 17 4242 17 0 -1 4194560 9000 0 0 0 250 70 3 1 20 0 11 0 123 0 0';
-    expect(parseProcStat(line)).toEqual({ pid: 4242, ppid: 17, cpuSeconds: 3.2 });
+    expect(parseProcStat(line)).toEqual({ pid: 4242, ppid: 17, name: 'node (worker) x', cpuSeconds: 3.2 });
     expect(() => parseProcStat('garbage')).toThrow(/not a \/proc stat line/);
   });
 
   it('adds up a process and, when asked, everything below it', () => {
     const stats: ProcStat[] = [
-      { pid: 1, ppid: 0, cpuSeconds: 100 },
-      { pid: 10, ppid: 1, cpuSeconds: 1 },
-      { pid: 11, ppid: 10, cpuSeconds: 2 },
-      { pid: 12, ppid: 11, cpuSeconds: 4 },
-      { pid: 20, ppid: 1, cpuSeconds: 8 },
+      { pid: 1, ppid: 0, name: 'p', cpuSeconds: 100 },
+      { pid: 10, ppid: 1, name: 'p', cpuSeconds: 1 },
+      { pid: 11, ppid: 10, name: 'p', cpuSeconds: 2 },
+      { pid: 12, ppid: 11, name: 'p', cpuSeconds: 4 },
+      { pid: 20, ppid: 1, name: 'p', cpuSeconds: 8 },
     ];
     expect(treeCpuSeconds(stats, [10], true)).toBe(7);
     expect(treeCpuSeconds(stats, [10], false)).toBe(1);

@@ -1,4 +1,5 @@
-// wrk as data: the argv of a run and the figures read from its output. Pure.
+// wrk as data: the argv of a run and the figures read from its output (pure), and a run.
+import { spawn } from 'node:child_process';
 
 export interface WrkOptions {
   url: string;
@@ -65,4 +66,23 @@ export function medianResult(runs: WrkResult[]): WrkResult {
     p99Ms: median(runs.map((run) => run.p99Ms)),
     errors: runs.reduce((sum, run) => sum + run.errors, 0),
   };
+}
+
+/** Runs wrk without blocking this process (a router's controller may be running in it). */
+export function runWrk(options: WrkOptions): Promise<WrkResult> {
+  const argv = wrkArgv(options);
+  return new Promise((resolve, reject) => {
+    const child = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', () => {
+      try {
+        resolve(parseWrkOutput(output));
+      } catch (err) {
+        reject(err);
+      }
+    });
+  });
 }
