@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { userlandProxyEnabled } from '../common/docker-engine-settings.js';
-import { readRunningDockerd, userlandProxyAdvice } from './host-setup.js';
+import { dockerdFailure, readRunningDockerd, userlandProxyAdvice } from './host-setup.js';
 
 const dirs: string[] = [];
 afterAll(async () => {
@@ -50,5 +50,19 @@ describe('userlandProxyAdvice', () => {
     const advice = userlandProxyAdvice('/etc/docker/daemon.json');
     expect(advice).toContain('"userland-proxy": false in /etc/docker/daemon.json');
     expect(advice).toContain('restart dockerd');
+  });
+});
+
+describe('dockerdFailure', () => {
+  it("finds the line in which dockerd said why it did not start", () => {
+    const log = [
+      'time="2026-12-03T09:05:04Z" level=info msg="Loading containers: start."',
+      'time="2026-12-03T09:05:04Z" level=warning msg="unable to disable IPv6 router advertisement"',
+      'failed to start daemon: Error initializing network controller: Error creating default "bridge" network: Unable to enable local routing for hairpin mode: open /proc/sys/net/ipv4/conf/docker0/route_localnet: read-only file system',
+      '',
+    ].join('\n');
+    expect(dockerdFailure(log)).toMatch(/^failed to start daemon: .*route_localnet: read-only file system$/);
+    expect(dockerdFailure('time="x" level=fatal msg="no space left"\n')).toBe('time="x" level=fatal msg="no space left"');
+    expect(dockerdFailure('time="x" level=info msg="API listen on /var/run/docker.sock"\n')).toBeNull();
   });
 });

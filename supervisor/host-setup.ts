@@ -1,7 +1,7 @@
 // Makes this machine able to run the platform: Debian packages present, Docker Engine up.
 // A Docker Engine that already runs is reused; one we start is ours to stop.
 import { spawn, spawnSync } from 'node:child_process';
-import { openSync } from 'node:fs';
+import { closeSync, openSync, statSync } from 'node:fs';
 import { mkdir, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -93,7 +93,44 @@ export function userlandProxyAdvice(daemonJson: string): string {
   );
 }
 
-/** Reuses a running Docker Engine, or starts dockerd (with Slipway's engine settings) with its log under `logDir`. */
+/** The line in which dockerd said why it stopped, from the end of its log. */
+export function dockerdFailure(logText: string): string | null {
+  const lines = logText.split('\n').filter((line) => line.trim() !== '');
+  return lines.reverse().find((line) => /failed to start daemon|level=fatal/.test(line))?.trim() ?? null;
+}
+
+type StartedDockerd = { ok: true; engine: DockerEngine } | { ok: false; failure: string | null };
+
+/** Starts dockerd with `flags`; answers once it serves the API, or why it stopped. */
+async function startDockerd(docker: Docker, flags: string[], logPath: string): Promise<StartedDockerd> {
+  const logFd = openSync(logPath, 'a');
+  const logStart = statSync(logPath).size;
+  const child = spawn('dockerd', flags, { detached: true, stdio: ['ignore', logFd, logFd] });
+  closeSync(logFd);
+  child.unref();
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  for (let i = 0; i < 300 && child.exitCode === null; i++) {
+    if (await dockerAnswers(docker)) {
+      const stop = async () => {
+        child.kill('SIGTERM');
+        await Promise.race([exited, sleep(20_000)]);
+      };
+      return { ok: true, engine: { startedHere: true, stop } };
+    }
+    await sleep(100);
+  }
+  if (child.exitCode === null) child.kill('SIGTERM');
+  await Promise.race([exited, sleep(20_000)]);
+  const written = await readFile(logPath, 'utf8').catch(() => '');
+  return { ok: false, failure: dockerdFailure(written.slice(logStart)) };
+}
+
+/**
+ * Reuses a running Docker Engine, or starts dockerd with its log under `logDir`: with Slipway's
+ * engine settings, or, where the machine refuses them (a container whose /proc/sys is
+ * read-only cannot route published loopback ports without the userland proxy), with Docker's
+ * defaults and a warning.
+ */
 export async function ensureDockerEngine(logDir: string, log: (line: string) => void): Promise<DockerEngine> {
   ensurePathHasSbin();
   const docker = new Docker();
@@ -104,23 +141,15 @@ export async function ensureDockerEngine(logDir: string, log: (line: string) => 
   }
   if (!isRoot()) throw new HostSetupError(`Docker Engine is not running and only root can start it: run  sudo dockerd ${dockerdFlags().join(' ')} &`);
   await mkdir(logDir, { recursive: true });
-  const logFd = openSync(join(logDir, 'dockerd.log'), 'a');
-  log(`starting dockerd (log: ${join(logDir, 'dockerd.log')})`);
-  const child = spawn('dockerd', dockerdFlags(), { detached: true, stdio: ['ignore', logFd, logFd] });
-  child.unref();
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  for (let i = 0; i < 300; i++) {
-    if (await dockerAnswers(docker)) {
-      return {
-        startedHere: true,
-        stop: async () => {
-          child.kill('SIGTERM');
-          await Promise.race([exited, sleep(20_000)]);
-        },
-      };
-    }
-    if (child.exitCode !== null) break;
-    await sleep(100);
-  }
-  throw new HostSetupError(`dockerd did not start; see ${join(logDir, 'dockerd.log')}`);
+  const logPath = join(logDir, 'dockerd.log');
+  log(`starting dockerd ${dockerdFlags().join(' ')} (log: ${logPath})`);
+  const preferred = await startDockerd(docker, dockerdFlags(), logPath);
+  if (preferred.ok) return preferred.engine;
+  log(
+    `warning: dockerd would not start with ${dockerdFlags().join(' ')} (${preferred.failure ?? 'no reason in its log'}); ` +
+      "starting it with Docker's defaults: the userland proxy stays in the path between the router and the apps, which is slower",
+  );
+  const fallback = await startDockerd(docker, [], logPath);
+  if (fallback.ok) return fallback.engine;
+  throw new HostSetupError(`dockerd did not start (${fallback.failure ?? 'no reason in its log'}); see ${logPath}`);
 }
