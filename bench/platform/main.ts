@@ -97,6 +97,12 @@ async function singleRequestLatency(platform: RunningPlatform): Promise<{ median
   return { medianMs: median(samples), maxMs: Math.max(...samples) };
 }
 
+/** Access log lines the router has published to the apps' log streams so far. */
+async function publishedLogLines(metricsPort: string): Promise<number> {
+  const text = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+  return Number(/^slipway_router_access_log_lines_total\{result="published"\} (\d+)/m.exec(text)?.[1] ?? 0);
+}
+
 function describeRun(result: WrkResult): string {
   return `${result.requestsPerSecond.toFixed(0).padStart(7)} req/s  p50 ${result.p50Ms.toFixed(2).padStart(6)} ms  p99 ${result.p99Ms.toFixed(2).padStart(7)} ms  errors ${result.errors}`;
 }
@@ -155,6 +161,7 @@ async function main(): Promise<void> {
     // 1. The same router run, back to back: it must not decay.
     console.log(`\n1. decay: ${DECAY_RUNS} router runs back to back`);
     const decay: WrkResult[] = [];
+    const linesBefore = await publishedLogLines(env.SLIPWAY_ROUTER_METRICS_PORT!);
     for (let i = 0; i < DECAY_RUNS; i++) {
       decay.push(await load(urls.router, host));
       console.log(`  run ${String(i + 1).padStart(2)}  ${describeRun(decay.at(-1)!)}`);
@@ -164,6 +171,10 @@ async function main(): Promise<void> {
     console.log(
       `  decay: last/first ${(rates.at(-1)! / rates[0]!).toFixed(2)}, min/max ${(Math.min(...rates) / Math.max(...rates)).toFixed(2)}, errors ${decayErrors}`,
     );
+    await sleep(2_000); // the last lines are batched for a moment before they are published
+    const decayRequests = decay.reduce((sum, run) => sum + run.requests, 0);
+    const published = (await publishedLogLines(env.SLIPWAY_ROUTER_METRICS_PORT!)) - linesBefore;
+    console.log(`  access log lines published to the app's log stream: ${published} for ${decayRequests} requests`);
 
     // 2. Router against nginx to the same container, rounds interleaved.
     console.log(`\n2. router vs nginx to the same container: medians of ${ROUNDS} rounds, targets taking turns`);
