@@ -6,7 +6,7 @@
 //     medians compared, with the backend connections the app received and its CPU per request;
 //  3. a soak: load through the router on web=3 with a deploy and a scale 3 → 1 → 3 during it,
 //     failed requests counted, a single request's latency and every platform process's
-//     descriptors and memory before and after.
+//     descriptors and memory before, at each tenth of it and after.
 // Everything on 127.0.0.1, bounded in time, stopped at the end.
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { request as httpRequest } from 'node:http';
@@ -168,8 +168,12 @@ async function main(): Promise<void> {
     }
     const rates = decay.map((run) => run.requestsPerSecond);
     const decayErrors = decay.reduce((sum, run) => sum + run.errors, 0);
+    // One run on this kind of machine swings by ±15%; a decay shows as the later half's median
+    // falling below the earlier half's.
+    const half = Math.floor(rates.length / 2);
+    const laterOverEarlier = (median(rates.slice(-half)) / median(rates.slice(0, half))).toFixed(2);
     console.log(
-      `  decay: last/first ${(rates.at(-1)! / rates[0]!).toFixed(2)}, min/max ${(Math.min(...rates) / Math.max(...rates)).toFixed(2)}, errors ${decayErrors}`,
+      `  decay: median of the last ${half} / of the first ${half} ${laterOverEarlier}, last/first ${(rates.at(-1)! / rates[0]!).toFixed(2)}, min/max ${(Math.min(...rates) / Math.max(...rates)).toFixed(2)}, errors ${decayErrors}`,
     );
     await sleep(2_000); // the last lines are batched for a moment before they are published
     const decayRequests = decay.reduce((sum, run) => sum + run.requests, 0);
@@ -224,6 +228,14 @@ async function main(): Promise<void> {
     const at = async (fraction: number) => sleep(Math.max(0, soakStarted + fraction * SOAK_S * 1000 - performance.now()));
     const events: string[] = [];
     const mark = (what: string) => events.push(`  ${((performance.now() - soakStarted) / 1000).toFixed(0).padStart(4)} s  ${what}`);
+    // Descriptors and memory of the platform's processes at every tenth of the soak.
+    const usageSamples = [usageBefore];
+    const sampling = (async () => {
+      for (let tenth = 1; tenth <= 10; tenth++) {
+        await at(tenth / 10);
+        usageSamples.push(await readAllUsage(usageBefore.map((entry) => entry.pid)));
+      }
+    })();
     await at(0.2);
     mark('git push (v2) started');
     await editFile(repo, 'server.js', (text) => text.replace("const VERSION = 'v1'", "const VERSION = 'v2'"));
@@ -237,6 +249,7 @@ async function main(): Promise<void> {
     await scale(3);
     mark('web=3 up');
     const soakResult = await soak;
+    await sampling;
     for (const event of events) console.log(event);
     console.log(`  soak: ${soakResult.requests} requests, ${describeRun(soakResult)}`);
     await sleep(10_000);
@@ -247,8 +260,8 @@ async function main(): Promise<void> {
     console.log(
       `  one request on a new connection (median of 20 / max): before ${latencyBefore.medianMs.toFixed(2)} / ${latencyBefore.maxMs.toFixed(2)} ms, after ${latencyAfter.medianMs.toFixed(2)} / ${latencyAfter.maxMs.toFixed(2)} ms`,
     );
-    console.log('  platform processes, before the soak → 10 s after it:');
-    for (const line of usageReport(usageBefore, usageAfter)) console.log(line);
+    console.log('  platform processes: before the soak, at each tenth of it, 10 s after it:');
+    for (const line of usageReport([...usageSamples, usageAfter])) console.log(line);
     const totals = usageTotals(usageBefore, usageAfter);
     console.log(
       `  total: fds ${totals.fds[0]} → ${totals.fds[1]}, RSS ${(totals.rssKiB[0] / 1024).toFixed(0)} → ${(totals.rssKiB[1] / 1024).toFixed(0)} MiB`,
@@ -259,7 +272,7 @@ async function main(): Promise<void> {
       const other = medians.get(peer)!;
       return `throughput ${(router.requestsPerSecond / other.requestsPerSecond).toFixed(2)} p99 ${(router.p99Ms / other.p99Ms).toFixed(2)}`;
     };
-    console.log(`\ndecay over ${DECAY_RUNS} runs: last/first ${(rates.at(-1)! / rates[0]!).toFixed(2)}, errors ${decayErrors}; soak: ${soakResult.errors} failed of ${soakResult.requests}`);
+    console.log(`\ndecay over ${DECAY_RUNS} runs: later/earlier half ${laterOverEarlier}, errors ${decayErrors}; soak: ${soakResult.errors} failed of ${soakResult.requests}`);
     console.log(`platform/nginx-eq: ${ratio('nginx-eq')}`);
     console.log(`platform/nginx: ${ratio('nginx')}`);
   } finally {

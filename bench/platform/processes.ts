@@ -51,20 +51,27 @@ export async function readAllUsage(pids: readonly number[]): Promise<ProcessUsag
   return usage.filter((entry): entry is ProcessUsage => entry !== null);
 }
 
-/** One line per process present before and after (descriptors and MiB, before → after), then those that came or went. */
-export function usageReport(before: readonly ProcessUsage[], after: readonly ProcessUsage[]): string[] {
-  const later = new Map(after.map((entry) => [entry.pid, entry]));
-  const earlier = new Set(before.map((entry) => entry.pid));
-  const mib = (kib: number) => (kib / 1024).toFixed(1);
-  const lines = before
-    .filter((entry) => later.has(entry.pid))
+/**
+ * One line per process present in every sample: descriptors and resident MiB at each sample in
+ * turn, so growth that keeps going (a leak) reads apart from a heap that grew once and stayed;
+ * then the processes that came or went between the first sample and the last.
+ */
+export function usageReport(samples: readonly (readonly ProcessUsage[])[]): string[] {
+  const first = samples[0] ?? [];
+  const last = samples.at(-1) ?? [];
+  const byPid = samples.map((sample) => new Map(sample.map((entry) => [entry.pid, entry])));
+  const series = (pid: number, pick: (entry: ProcessUsage) => string) => byPid.map((sample) => pick(sample.get(pid)!)).join(' ');
+  const lines = first
+    .filter((entry) => byPid.every((sample) => sample.has(entry.pid)))
     .sort((a, b) => a.role.localeCompare(b.role) || a.pid - b.pid)
-    .map((entry) => {
-      const next = later.get(entry.pid)!;
-      return `  ${`${entry.role} (${entry.pid})`.padEnd(28)} fds ${String(entry.fds).padStart(4)} → ${String(next.fds).padStart(4)}   RSS ${mib(entry.rssKiB).padStart(7)} → ${mib(next.rssKiB).padStart(7)} MiB`;
-    });
-  const gone = before.filter((entry) => !later.has(entry.pid)).map((entry) => `${entry.role} (${entry.pid})`);
-  const came = after.filter((entry) => !earlier.has(entry.pid)).map((entry) => `${entry.role} (${entry.pid})`);
+    .flatMap((entry) => [
+      `  ${`${entry.role} (${entry.pid})`.padEnd(28)} fds ${series(entry.pid, (e) => String(e.fds))}`,
+      `  ${''.padEnd(28)} RSS ${series(entry.pid, (e) => (e.rssKiB / 1024).toFixed(0))} MiB`,
+    ]);
+  const lastPids = new Set(last.map((entry) => entry.pid));
+  const firstPids = new Set(first.map((entry) => entry.pid));
+  const gone = first.filter((entry) => !lastPids.has(entry.pid)).map((entry) => `${entry.role} (${entry.pid})`);
+  const came = last.filter((entry) => !firstPids.has(entry.pid)).map((entry) => `${entry.role} (${entry.pid})`);
   if (gone.length) lines.push(`  gone since: ${gone.join(', ')}`);
   if (came.length) lines.push(`  new since: ${came.join(', ')}`);
   return lines;
