@@ -13,7 +13,7 @@ import { silentLogger } from '../common/logger.js';
 import { decode, encode, subjects } from '../common/protocol.js';
 import { hashSecret } from '../control-plane/auth/tokens.js';
 import { natsPasswordHash } from '../control-plane/hosts/nats-users.js';
-import { ManagedProcess } from '../supervisor/process.js';
+import { ManagedProcess } from '../common/managed-process.js';
 import { natsConnectionOptions, parseAgentConfig, type EnrollmentSettings, withHostIdentity } from './config.js';
 import { enrollConnectionOptions, enrollUntilAccepted, ensureHostIdentity, readHostFile, writeHostFile } from './enroll.js';
 import type { Requester } from './registration.js';

@@ -10,7 +10,7 @@ import { connect, type NatsConnection } from 'nats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decode, encode, instanceEvent, runInstanceReply, subjects, type InstanceEvent, type RunInstanceRequest } from '../common/protocol.js';
 import type { ImageRef } from '../common/types.js';
-import { ManagedProcess } from '../supervisor/process.js';
+import { ManagedProcess } from '../common/managed-process.js';
 import type { RunningService } from '../supervisor/services.js';
 import { pushTestAppImageWithAuth, startTestAuthRegistry, type AuthRegistry } from '../test/support/auth-registry.js';
 import { startTestNats } from '../test/support/services.js';

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../common/ports.js';
 import { decode, encode, instanceEvent, registerRequest, runInstanceReply, subjects, type InstanceEvent } from '../common/protocol.js';
 import type { ImageRef } from '../common/types.js';
-import { ManagedProcess } from '../supervisor/process.js';
+import { ManagedProcess } from '../common/managed-process.js';
 import type { RunningService } from '../supervisor/services.js';
 import { startTestRegistry } from '../test/support/services.js';
 import { buildTestAppImage, removeTestAppImageReferences } from '../test/support/test-image.js';

@@ -1,6 +1,6 @@
 // Runs a host command (argv) to completion, its output line by line to a sink, and throws a
 // CommandError carrying the last lines when it fails.
-import { ManagedProcess } from '../supervisor/process.js';
+import { ManagedProcess } from '../common/managed-process.js';
 import { CommandError } from './errors.js';
 import { LineTail } from './log.js';
 

@@ -2,7 +2,7 @@
 // each host hears only its own commands and speaks only as itself; unknown credentials fail.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { subjects } from './protocol.js';
-import { ManagedProcess } from '../supervisor/process.js';
+import { ManagedProcess } from './managed-process.js';
 import { startNatsWithAwsConfig, type AwsConfigNats } from '../test/support/aws-nats.js';
 import { hostNatsPermissions, hostNatsUser, inboxPrefix, NatsAuthError, platformNatsUsers, renderNatsAuthorization } from './nats-auth.js';
 

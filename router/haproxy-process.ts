@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { createConnection } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from '../common/logger.js';
-import { ManagedProcess } from '../supervisor/process.js';
+import { ManagedProcess } from '../common/managed-process.js';
 import { HaproxyStartError } from './errors.js';
 import type { RuntimeApi } from './runtime-api.js';
 

@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { connect as connectTcp } from 'node:net';
 import { join, relative } from 'node:path';
-import { ManagedProcess } from './process.js';
+import { ManagedProcess } from '../common/managed-process.js';
 
 export interface ServiceOptions {
   dataDir: string;

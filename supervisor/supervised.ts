@@ -1,7 +1,7 @@
 // A platform component kept running: when it exits without being asked to, it is started
 // again after a growing pause (1 s, 2 s, ... 30 s), as a service manager would.
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ManagedProcess, type ProcessSpec } from './process.js';
+import { ManagedProcess, type ProcessSpec } from '../common/managed-process.js';
 
 /** Pure: the pause before restart number `restarts` (0-based). */
 export function restartPauseMs(restarts: number): number {

@@ -1,6 +1,6 @@
 // Servers a benchmark starts as its peers (nginx, HAProxy), stopped when it ends.
 import { connect } from 'node:net';
-import { ManagedProcess } from '../../supervisor/process.js';
+import { ManagedProcess } from '../../common/managed-process.js';
 
 function tcpReady(port: number): Promise<boolean> {
   return new Promise((resolve) => {

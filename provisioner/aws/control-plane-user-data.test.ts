@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { freePort } from '../../common/ports.js';
-import { ManagedProcess } from '../../supervisor/process.js';
+import { ManagedProcess } from '../../common/managed-process.js';
 import { parseCloudConfig } from './cloud-init.js';
 import { loadControlPlaneConfig } from '../../control-plane/config.js';
 import {

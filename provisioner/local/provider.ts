@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import Docker from 'dockerode';
 import { LABELS } from '../../agent/labels.js';
 import type { HostCapacity } from '../../common/types.js';
-import { ManagedProcess } from '../../supervisor/process.js';
+import { ManagedProcess } from '../../common/managed-process.js';
 import type { HostCredentials, HostProvider, ProvisionedHost } from '../provider.js';
 
 export interface LocalProviderOptions {

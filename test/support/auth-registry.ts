@@ -14,7 +14,7 @@ import { followProgress, pushedDigest } from '../../agent/docker-progress.js';
 import { freePort } from '../../common/ports.js';
 import { dockerAuthConfig, RegistryCredentials } from '../../common/registry-auth.js';
 import type { ImageRef } from '../../common/types.js';
-import { ManagedProcess } from '../../supervisor/process.js';
+import { ManagedProcess } from '../../common/managed-process.js';
 import { registryConfig, type RunningService } from '../../supervisor/services.js';
 import { TEST_APP_REPOSITORY, TEST_IMAGE_LABEL, TestImageError, ensureLocalTestAppImage } from './test-image.js';
 

@@ -8,7 +8,7 @@ import type { NatsUser } from '../../common/nats-auth.js';
 import { renderNatsAuthorization } from '../../common/nats-auth.js';
 import { freePort } from '../../common/ports.js';
 import { natsServerConfig } from '../../provisioner/aws/control-plane-user-data.js';
-import { ManagedProcess } from '../../supervisor/process.js';
+import { ManagedProcess } from '../../common/managed-process.js';
 
 export interface AwsConfigNats {
   url: string;

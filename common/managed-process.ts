@@ -15,9 +15,16 @@ export interface ProcessSpec {
 
 /** Children still running when this process exits are killed with it, not left orphaned. */
 const running = new Set<ChildProcess>();
-process.once('exit', () => {
-  for (const child of running) child.kill('SIGKILL');
-});
+let exitHookInstalled = false;
+
+/** Installed with the first child rather than at import, so importing this module does nothing. */
+function killChildrenOnExit(): void {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.once('exit', () => {
+    for (const child of running) child.kill('SIGKILL');
+  });
+}
 
 export class ManagedProcess {
   readonly name: string;
@@ -34,6 +41,7 @@ export class ManagedProcess {
       cwd: spec.cwd,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
+    killChildrenOnExit();
     running.add(this.child);
     this.exited = new Promise((resolve) => {
       this.child.once('exit', (code, signal) => {
