@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ENROLL_SUBJECT, enrollRequest, sealForEnrollee } from '../common/enrollment.js';
 import { silentLogger } from '../common/logger.js';
 import { decode, encode, subjects } from '../common/protocol.js';
-import { hashSecret } from '../control-plane/auth/tokens.js';
+import { hashSecret } from '../common/api-token.js';
 import { natsPasswordHash } from '../control-plane/hosts/nats-users.js';
 import { ManagedProcess } from '../common/managed-process.js';
 import { natsConnectionOptions, parseAgentConfig, type EnrollmentSettings, withHostIdentity } from './config.js';

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { parseEnv, slipwayHome, type Env } from '../common/config.js';
+import { issueToken } from '../common/api-token.js';
 import { SlipwayError } from '../common/errors.js';
 import { openPulumiStack, type ConfigValue, type StackDriver } from '../provisioner/automation.js';
 import { CONFIG_NAMESPACE, SECRET_KEYS, type SecretKey } from '../provisioner/aws/secret-keys.js';
@@ -70,10 +71,9 @@ export function missingSecrets(config: Readonly<Record<string, ConfigValue>>): S
   return SECRET_KEYS.filter((key) => !config[`${CONFIG_NAMESPACE}:${key}`]);
 }
 
-/** A new secret; the admin token has the Platform API's token shape (`slw_<id>_<secret>`). */
+/** A new secret; the admin token is a Platform API token. */
 export function generateSecret(key: SecretKey): string {
-  const secret = randomBytes(32).toString('base64url');
-  return key === 'adminToken' ? `slw_${randomBytes(8).toString('hex')}_${secret}` : secret;
+  return key === 'adminToken' ? issueToken().token : randomBytes(32).toString('base64url');
 }
 
 /** Pure: the lines `up` ends with, from the stack's outputs. */

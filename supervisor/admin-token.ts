@@ -3,7 +3,7 @@
 import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { issueToken } from '../control-plane/auth/tokens.js';
+import { issueToken } from '../common/api-token.js';
 
 export async function adminToken(home: string): Promise<string> {
   const file = join(home, 'admin-token');

@@ -3,7 +3,7 @@
 import { PassThrough } from 'node:stream';
 import type { Context, Next } from 'koa';
 import type { User } from '../../common/types.js';
-import { credentialsFromHeader } from '../auth/tokens.js';
+import { credentialsFromHeader } from '../auth/credentials.js';
 import type { Services } from '../services.js';
 import { cgiEnv, serveGitCgi } from './cgi.js';
 

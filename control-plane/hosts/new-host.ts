@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Host } from '../../common/types.js';
 import type { HostCredentials } from '../../provisioner/provider.js';
-import { hashSecret } from '../auth/tokens.js';
+import { hashSecret } from '../../common/api-token.js';
 import type { HostStore } from '../store/hosts.js';
 import { now } from '../store/json.js';
 import { natsPasswordHash } from './nats-users.js';

@@ -1,7 +1,7 @@
 import type { Context, Next } from 'koa';
 import { ForbiddenError, UnauthorizedError } from '../../common/errors.js';
 import type { User } from '../../common/types.js';
-import { credentialsFromHeader } from '../auth/tokens.js';
+import { credentialsFromHeader } from '../auth/credentials.js';
 import type { UserStore } from '../store/users.js';
 
 export interface AuthState {

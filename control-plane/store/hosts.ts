@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { Host } from '../../common/types.js';
-import { secretMatches } from '../auth/tokens.js';
+import { secretMatches } from '../../common/api-token.js';
 import { keys } from './keys.js';
 import { getJson, getManyJson } from './json.js';
 

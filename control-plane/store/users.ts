@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { ConflictError } from '../../common/errors.js';
 import type { User } from '../../common/types.js';
-import { hashSecret, issueToken, parseToken, secretMatches } from '../auth/tokens.js';
+import { hashSecret, issueToken, parseToken, secretMatches } from '../../common/api-token.js';
 import { keys } from './keys.js';
 import { getJson, now } from './json.js';
 

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it, test } from 'vit
 import { newEnrollmentKeyPair } from '../../common/enrollment.js';
 import { silentLogger } from '../../common/logger.js';
 import { encode } from '../../common/protocol.js';
-import { hashSecret } from '../../control-plane/auth/tokens.js';
+import { hashSecret } from '../../common/api-token.js';
 import { EnrollmentHandler } from '../../control-plane/hosts/enrollment.js';
 import { hostRecordIssuer } from '../../control-plane/hosts/host-issuer.js';
 import { RedisHostLedger } from '../../control-plane/hosts/redis-host-ledger.js';

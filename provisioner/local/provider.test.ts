@@ -3,7 +3,7 @@
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
-import { hashSecret } from '../../control-plane/auth/tokens.js';
+import { hashSecret } from '../../common/api-token.js';
 import { compiledEntry } from '../../common/entry-points.js';
 import { startTestControlPlane, type TestControlPlane } from '../../test/support/control-plane.js';
 import { waitFor } from '../../test/support/wait.js';

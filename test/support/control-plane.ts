@@ -3,7 +3,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { issueToken } from '../../control-plane/auth/tokens.js';
+import { issueToken } from '../../common/api-token.js';
 import { loadControlPlaneConfig } from '../../control-plane/config.js';
 import { startControlPlane, type ControlPlane, type ControlPlaneOverrides } from '../../control-plane/platform.js';
 import { silentLogger } from '../../common/logger.js';

@@ -1,0 +1,15 @@
+// Where a request carries its API token: `Authorization: Bearer <token>`, or Basic with the
+// token as the password (what git sends).
+/** The secret from an Authorization header: `Bearer <token>`, or Basic with the token as password (git). */
+export function credentialsFromHeader(header: string | undefined): string | null {
+  if (!header) return null;
+  const [scheme, value] = header.split(' ', 2);
+  if (!scheme || !value) return null;
+  if (scheme.toLowerCase() === 'bearer') return value.trim();
+  if (scheme.toLowerCase() === 'basic') {
+    const decoded = Buffer.from(value, 'base64').toString('utf8');
+    const colon = decoded.indexOf(':');
+    return colon >= 0 ? decoded.slice(colon + 1) : null;
+  }
+  return null;
+}
