@@ -201,7 +201,7 @@ describe('agent with a registered host', () => {
 
     const info = await docker.getContainer(answer.containerId!).inspect();
     expect(info.Config.User).toBe('1000:1000');
-    expect(info.Config.Labels).toMatchObject({ 'slipway.host': host.hostId, 'slipway.instance': request.instanceId, 'slipway.app': 'hello' });
+    expect(info.Config.Labels).toMatchObject({ 'io.slipway.host': host.hostId, 'io.slipway.instance': request.instanceId, 'io.slipway.app': 'hello' });
     expect(info.HostConfig.Memory).toBe(128 * 1024 * 1024);
     expect(info.HostConfig.MemorySwap).toBe(128 * 1024 * 1024);
     expect(info.HostConfig.NanoCpus).toBe(500_000_000);

@@ -70,7 +70,7 @@ describe('containerSpec', () => {
   });
 
   it('labels the container for its host and instance', () => {
-    expect(spec.Labels).toMatchObject({ 'slipway.host': 'host-a', 'slipway.instance': 'i-42', 'slipway.managed': 'true' });
+    expect(spec.Labels).toMatchObject({ 'io.slipway.host': 'host-a', 'io.slipway.instance': 'i-42', 'io.slipway.managed': 'true' });
     expect(spec.name).toBe('slipway-host-a-i-42');
   });
 

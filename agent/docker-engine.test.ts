@@ -115,7 +115,7 @@ describe('DockerContainerEngine', () => {
 
     const died = await waitFor('the die event', () => events.find((event) => event.containerId === own && event.action === 'die'));
     expect(died.exitCode).toBe(1);
-    expect(died.labels['slipway.instance']).toBe(ownRequest.instanceId);
+    expect(died.labels['io.slipway.instance']).toBe(ownRequest.instanceId);
     await foreign.wait();
     watching.abort();
     await watched;

@@ -29,16 +29,16 @@ const request: RunInstanceRequest = {
 describe('labels', () => {
   it('marks the container as managed by its host, with the instance identity', () => {
     expect(instanceLabels('host-a', request)).toEqual({
-      'slipway.managed': 'true',
-      'slipway.host': 'host-a',
-      'slipway.app': 'shop',
-      'slipway.app-id': 'app-9',
-      'slipway.instance': 'i-123',
-      'slipway.process-type': 'web',
-      'slipway.process-index': '2',
-      'slipway.release': '7',
-      'slipway.check-port': 'true',
-      'slipway.boot-timeout-seconds': '45',
+      'io.slipway.managed': 'true',
+      'io.slipway.host': 'host-a',
+      'io.slipway.app': 'shop',
+      'io.slipway.app-id': 'app-9',
+      'io.slipway.instance': 'i-123',
+      'io.slipway.process-type': 'web',
+      'io.slipway.process-index': '2',
+      'io.slipway.release': '7',
+      'io.slipway.check-port': 'true',
+      'io.slipway.boot-timeout-seconds': '45',
     });
   });
 
@@ -61,17 +61,17 @@ describe('labels', () => {
 
   it('refuses an incomplete label set', () => {
     const labels = instanceLabels('host-a', request);
-    delete labels['slipway.instance'];
+    delete labels['io.slipway.instance'];
     expect(identityFromLabels(labels)).toBeNull();
-    expect(identityFromLabels({ ...instanceLabels('host-a', request), 'slipway.process-index': 'x' })).toBeNull();
+    expect(identityFromLabels({ ...instanceLabels('host-a', request), 'io.slipway.process-index': 'x' })).toBeNull();
   });
 
   it('selects by host, and by host and instance', () => {
-    expect(labelFilters(hostSelector('host-a'))).toEqual(['slipway.managed=true', 'slipway.host=host-a']);
+    expect(labelFilters(hostSelector('host-a'))).toEqual(['io.slipway.managed=true', 'io.slipway.host=host-a']);
     expect(labelFilters(instanceSelector('host-a', 'i-1'))).toEqual([
-      'slipway.managed=true',
-      'slipway.host=host-a',
-      'slipway.instance=i-1',
+      'io.slipway.managed=true',
+      'io.slipway.host=host-a',
+      'io.slipway.instance=i-1',
     ]);
   });
 

@@ -1,21 +1,11 @@
 // The Docker labels that mark a container as one of Slipway's instances and say which host
 // owns it. The agent finds its containers only through these labels, never by a name or id
 // from a message, and reads an adopted container's identity back from them.
+import { INSTANCE_LABELS } from '../common/labels.js';
 import type { RunInstanceRequest } from '../common/protocol.js';
 
-export const LABELS = {
-  managed: 'slipway.managed',
-  host: 'slipway.host',
-  app: 'slipway.app',
-  appId: 'slipway.app-id',
-  instance: 'slipway.instance',
-  processType: 'slipway.process-type',
-  processIndex: 'slipway.process-index',
-  release: 'slipway.release',
-  /** Kept so that an agent restarted during a boot can resume the $PORT check. */
-  checkPort: 'slipway.check-port',
-  bootTimeout: 'slipway.boot-timeout-seconds',
-} as const;
+/** The instance labels, under the name the agent's code has always used. */
+export const LABELS = INSTANCE_LABELS;
 
 /** Who an instance is, as its labels record it. */
 export interface InstanceIdentity {

@@ -1,5 +1,6 @@
 // The app image as data (pure): the stack's layers, then the buildpack's (runtime,
 // dependencies), then the app; run as the app user in /app.
+import { APP_IMAGE_LABELS } from '../common/labels.js';
 import type { ImageLayer, ImageSpec } from './oci/image.js';
 import type { LayerBlob } from './oci/blob.js';
 
@@ -25,13 +26,7 @@ export interface AppImageInput {
   created: string;
 }
 
-export const APP_IMAGE_LABELS = {
-  app: 'io.slipway.app',
-  buildId: 'io.slipway.build.id',
-  buildpack: 'io.slipway.buildpack',
-  stack: 'io.slipway.stack',
-  processTypes: 'io.slipway.process-types',
-} as const;
+export { APP_IMAGE_LABELS };
 
 const asImageLayer = (blob: LayerBlob, createdBy: string): ImageLayer => ({
   digest: blob.digest,

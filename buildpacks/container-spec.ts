@@ -2,6 +2,7 @@
 // user, unprivileged, limited in memory, CPU, processes and time, with the source, the cache,
 // the runtime and the CA bundle mounted. Build steps run in it through `docker exec`.
 import type Docker from 'dockerode';
+import { BUILD_CONTAINER_LABELS } from '../common/labels.js';
 import type { BuildLimits } from './config.js';
 
 export interface BuildMount {
@@ -20,11 +21,11 @@ export interface BuildContainerSpec {
   limits: BuildLimits;
 }
 
-export const BUILD_ROLE_LABEL = 'io.slipway.role';
 /** How long a build container outlives its wall-clock limit when nobody stops it (its builder died). */
 export const ORPHAN_BACKSTOP_SECONDS = 60;
-export const BUILD_ID_LABEL = 'io.slipway.build.id';
-export const BUILD_APP_LABEL = 'io.slipway.app';
+export const BUILD_ROLE_LABEL = BUILD_CONTAINER_LABELS.role;
+export const BUILD_ID_LABEL = BUILD_CONTAINER_LABELS.buildId;
+export const BUILD_APP_LABEL = BUILD_CONTAINER_LABELS.app;
 
 export function buildContainerLabels(buildId: string, appName: string, extra: Record<string, string> = {}): Record<string, string> {
   return { ...extra, [BUILD_ROLE_LABEL]: 'build', [BUILD_ID_LABEL]: buildId, [BUILD_APP_LABEL]: appName };

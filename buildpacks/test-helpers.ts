@@ -10,9 +10,10 @@ import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import type Docker from 'dockerode';
 import { request } from 'undici';
+import { TEST_RUN_LABEL } from '../common/labels.js';
 import { builderConfig, type BuilderConfig } from './config.js';
 
-export const TEST_RUN_LABEL = 'io.slipway.test.run';
+export { TEST_RUN_LABEL };
 export const testRunId = `buildpacks-${randomBytes(4).toString('hex')}`;
 
 /** Shared, persistent cache directories for the builder's tests. */

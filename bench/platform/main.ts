@@ -22,6 +22,7 @@ import { readRunningDockerd } from '../../supervisor/host-setup.js';
 import { api, commitAll, editFile, fixtureRepo, git, gitUrl, newHome, platformEnv, startPlatform, viaRouter, waitFor, type RunningPlatform } from '../../test/e2e/harness.js';
 import { readProcStats } from '../support/cpu.js';
 import { nginxProxyConfig, nginxRouterWorkConfig } from '../support/proxy-configs.js';
+import { INSTANCE_LABELS } from '../../common/labels.js';
 import { startServerProcess } from '../support/servers.js';
 import { median, medianResult, runWrk, type WrkResult } from '../support/wrk.js';
 import { platformPids, readAllUsage, usageReport, usageTotals } from './processes.js';
@@ -32,7 +33,7 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const DECAY_RUNS = Number(process.env.BENCH_DECAY_RUNS ?? 10);
 const SOAK_S = Number(process.env.BENCH_SOAK_S ?? 600);
 const APP = 'bench-load';
-const LABEL_APP = 'slipway.app';
+const LABEL_APP = INSTANCE_LABELS.app;
 
 type Target = 'router' | 'nginx' | 'nginx-eq' | 'direct';
 

@@ -1,6 +1,7 @@
 // What the stack is made of, as data. Its hash names the images, so changing anything here
 // (or bumping `revision` to pick up Debian security updates) builds a new stack.
 import { createHash } from 'node:crypto';
+import { STACK_LABELS } from '../../common/labels.js';
 
 export interface StackUser {
   name: string;
@@ -49,8 +50,8 @@ export const STACK_RUN_REPOSITORY = 'slipway/stack-run';
 export const STACK_BUILD_REPOSITORY = 'slipway/stack-build';
 /** The registry repository the run image is pushed to, for app images to mount its layers from. */
 export const STACK_REGISTRY_REPOSITORY = 'slipway/stack';
-export const RECIPE_LABEL = 'io.slipway.stack.recipe';
-export const ROLE_LABEL = 'io.slipway.stack.role';
+export const RECIPE_LABEL = STACK_LABELS.recipe;
+export const ROLE_LABEL = STACK_LABELS.role;
 
 /** JSON with object keys sorted, so equal recipes hash equally whatever their key order. */
 export function canonicalJson(value: unknown): string {

@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import { chmod, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import Docker from 'dockerode';
-import { LABELS } from '../../agent/labels.js';
+import { INSTANCE_LABELS } from '../../common/labels.js';
 import type { HostCapacity } from '../../common/types.js';
 import { ManagedProcess } from '../../common/managed-process.js';
 import type { HostCredentials, HostProvider, ProvisionedHost } from '../provider.js';
@@ -31,7 +31,7 @@ export interface LocalProviderOptions {
 /** A local host shares this machine's Docker Engine: removing the host removes its containers, as
  *  terminating a machine would. Only containers labeled with that host's id are touched. */
 export async function removeLabeledContainers(hostId: string, docker = new Docker()): Promise<void> {
-  const containers = await docker.listContainers({ all: true, filters: { label: [`${LABELS.host}=${hostId}`] } });
+  const containers = await docker.listContainers({ all: true, filters: { label: [`${INSTANCE_LABELS.host}=${hostId}`] } });
   await Promise.all(containers.map((c) => docker.getContainer(c.Id).remove({ force: true }).catch(() => {})));
 }
 

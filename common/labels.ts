@@ -1,0 +1,44 @@
+// Every Docker label Slipway writes on containers and images, under one reverse-DNS prefix as
+// Docker recommends. Agents find their instances only through these labels; the builder and
+// the stack find their containers and images by them.
+export const LABEL_PREFIX = 'io.slipway.';
+
+/** An app instance: which host owns it and who it is. */
+export const INSTANCE_LABELS = {
+  managed: `${LABEL_PREFIX}managed`,
+  host: `${LABEL_PREFIX}host`,
+  app: `${LABEL_PREFIX}app`,
+  appId: `${LABEL_PREFIX}app-id`,
+  instance: `${LABEL_PREFIX}instance`,
+  processType: `${LABEL_PREFIX}process-type`,
+  processIndex: `${LABEL_PREFIX}process-index`,
+  release: `${LABEL_PREFIX}release`,
+  /** Kept so that an agent restarted during a boot can resume the $PORT check. */
+  checkPort: `${LABEL_PREFIX}check-port`,
+  bootTimeout: `${LABEL_PREFIX}boot-timeout-seconds`,
+} as const;
+
+/** A build step's container. */
+export const BUILD_CONTAINER_LABELS = {
+  role: `${LABEL_PREFIX}role`,
+  buildId: `${LABEL_PREFIX}build.id`,
+  app: `${LABEL_PREFIX}app`,
+} as const;
+
+/** An app image, as the builder assembles it. */
+export const APP_IMAGE_LABELS = {
+  app: `${LABEL_PREFIX}app`,
+  buildId: `${LABEL_PREFIX}build.id`,
+  buildpack: `${LABEL_PREFIX}buildpack`,
+  stack: `${LABEL_PREFIX}stack`,
+  processTypes: `${LABEL_PREFIX}process-types`,
+} as const;
+
+/** The stack images: the recipe they were built from and their role (build or run). */
+export const STACK_LABELS = {
+  recipe: `${LABEL_PREFIX}stack.recipe`,
+  role: `${LABEL_PREFIX}stack.role`,
+} as const;
+
+/** Containers and images a test run made, so its cleanup removes exactly those. */
+export const TEST_RUN_LABEL = `${LABEL_PREFIX}test.run`;
