@@ -3,6 +3,7 @@
 import type { ContainerCreateOptions } from 'dockerode';
 import type { RunInstanceRequest } from '../common/protocol.js';
 import type { ImageRef } from '../common/types.js';
+import { pullReference } from '../common/image-reference.js';
 import { dynoName, instanceLabels } from './labels.js';
 
 /** The port every app listens on inside its container ($PORT); Docker publishes it. */
@@ -27,7 +28,7 @@ export class InvalidRunRequestError extends Error {
 
 /** `<registry>/<repository>@<digest>`: images are pulled and run by digest only. */
 export function imageReference(registry: string, image: ImageRef): string {
-  return `${registry}/${image.repository}@${image.digest}`;
+  return pullReference(registry, image.repository, image.digest);
 }
 
 /** A readable container name; uniqueness comes from the host and instance ids. */

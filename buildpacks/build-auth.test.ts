@@ -14,7 +14,7 @@ import { startTestAuthRegistry, type AuthRegistry } from '../test/support/auth-r
 import { buildApp, type BuildOutcome } from './build.js';
 import type { BuilderConfig } from './config.js';
 import { StackError } from './errors.js';
-import { pullReference } from './oci/reference.js';
+import { pullReference } from '../common/image-reference.js';
 import { engineAuthConfig, registryClient } from './registry-access.js';
 import { ensurePulled, inspectLocalImage } from './stack/docker-images.js';
 import { ensureStack, type Stack } from './stack/ensure.js';

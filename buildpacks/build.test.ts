@@ -13,7 +13,7 @@ import { BUILD_APP_LABEL } from './container-spec.js';
 import { NO_BUILDPACK_REASON } from './detect.js';
 import { BuildError } from './errors.js';
 import { RegistryClient } from './oci/registry.js';
-import { pullReference } from './oci/reference.js';
+import { pullReference } from '../common/image-reference.js';
 import { ensureStack, type Stack } from './stack/ensure.js';
 import { tagImage } from './tag.js';
 import {

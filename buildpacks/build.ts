@@ -16,7 +16,7 @@ import { detail, formatBytes, heading, warning, type BuildLog } from './log.js';
 import { buildNodejs } from './nodejs/buildpack.js';
 import { imageConfig, imageManifest } from './oci/image.js';
 import { pushImage } from './oci/push-image.js';
-import { appRepository, isTag } from './oci/reference.js';
+import { appRepository, isTag } from '../common/image-reference.js';
 import { writeTarLayer, APP_USER } from './oci/tar-layer.js';
 import { registryClient } from './registry-access.js';
 import { extractSource } from './source.js';

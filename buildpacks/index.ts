@@ -17,4 +17,4 @@ export { DEFAULT_STACK_RECIPE, type StackRecipe } from './stack/recipe.js';
 export { tagImage } from './tag.js';
 export { RegistryClient } from './oci/registry.js';
 export { registryClient, type RegistrySettings } from './registry-access.js';
-export { appRepository, pullReference } from './oci/reference.js';
+export { appRepository, pullReference } from '../common/image-reference.js';

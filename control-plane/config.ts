@@ -3,10 +3,11 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { ConfigError } from '../common/errors.js';
 import { flag, parseEnv, port, slipwayHome, type Env } from '../common/config.js';
+import { isRepository } from '../common/image-reference.js';
 import { parseAwsHostSettings, type AwsHostSettings } from '../provisioner/aws/hosts-settings.js';
 
 /** An image repository path (lower-case components separated by `.`, `_`, `-` or `/`). */
-const repositoryPath = z.string().regex(/^[a-z0-9]+([._/-][a-z0-9]+)*$/);
+const repositoryPath = z.string().refine(isRepository, 'must be a registry repository name');
 
 const schema = z.object({
   SLIPWAY_API_HOST: z.string().default('127.0.0.1'),

@@ -9,7 +9,7 @@ import { basicAuthorization, type RegistryCredentials, type RegistryCredentialsS
 import { RegistryError } from '../errors.js';
 import { sha256Digest } from './blob.js';
 import { MANIFEST_MEDIA_TYPE, OCI_MANIFEST_MEDIA_TYPE } from './media-types.js';
-import { isDigest, isReference, isRepository, isTag } from './reference.js';
+import { isDigest, isReference, isRepository, isTag } from '../../common/image-reference.js';
 
 /** A blob's bytes: a buffer, or a size and a way to stream it (e.g. from a file). */
 export type BlobBody = Buffer | { size: number; open(): Readable };

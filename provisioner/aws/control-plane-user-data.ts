@@ -7,6 +7,7 @@ import { checkSecret } from './config.js';
 import { containerServiceUnit, DOCKER_HOST_COMMANDS, DOCKER_HOST_PACKAGES, dockerHostFiles, HOST_PATHS, platformContainerOptions } from './docker-host.js';
 import { natsUrl, NATS_PORT, REDIS_PORT, redisUrl, type RedisTarget } from './endpoints.js';
 import { awsHostEnvironment, type AwsHostSettings } from './hosts-settings.js';
+import { isRepository } from '../../common/image-reference.js';
 import { CONTROL_PLANE_NATS_USER, enrollNatsUser, platformNatsUsers, renderNatsAuthorization } from '../../common/nats-auth.js';
 
 export interface ControlPlaneUserDataInput {
@@ -95,7 +96,7 @@ function execStartOverride(argv: readonly string[]): string {
 }
 
 export function apiEnvironment(input: ControlPlaneUserDataInput): Record<string, string> {
-  if (!/^[a-z0-9]+([._/-][a-z0-9]+)*$/.test(input.appRepositoryPrefix)) {
+  if (!isRepository(input.appRepositoryPrefix)) {
     throw new UserDataError(`bad repository prefix: ${input.appRepositoryPrefix}`);
   }
   const redis: RedisTarget =

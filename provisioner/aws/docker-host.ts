@@ -4,6 +4,7 @@
 // id and private address read from IMDSv2; and a systemd unit shape for the one platform
 // container it runs.
 import { ENGINE_SETTINGS } from '../../common/docker-engine-settings.js';
+import { isRegistryHost, isTaggedImageReference } from '../../common/image-reference.js';
 import { systemdCommandLine, systemdUnit, UserDataError, type CloudFile } from './cloud-init.js';
 
 export const DOCKER_HOST_PACKAGES = ['docker.io', 'amazon-ecr-credential-helper', 'curl', 'ca-certificates'] as const;
@@ -26,16 +27,14 @@ export const HOST_PATHS = {
 export const REGISTRY_AUTH_SERVICE = 'slipway-registry-auth.service';
 export const REGISTRY_AUTH_TIMER = 'slipway-registry-auth.timer';
 
-const REGISTRY_HOST = /^[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?(:\d{1,5})?$/;
-const IMAGE_REF = /^[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:\d{1,5})?\/[a-z0-9]+([._/-][a-z0-9]+)*:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 
 export function checkRegistryHost(registry: string): string {
-  if (!REGISTRY_HOST.test(registry)) throw new UserDataError(`not a registry host: ${registry}`);
+  if (!isRegistryHost(registry)) throw new UserDataError(`not a registry host: ${registry}`);
   return registry;
 }
 
 export function checkImageRef(image: string): string {
-  if (!IMAGE_REF.test(image)) throw new UserDataError(`not an image reference (registry/repository:tag): ${image}`);
+  if (!isTaggedImageReference(image)) throw new UserDataError(`not an image reference (registry/repository:tag): ${image}`);
   return image;
 }
 
