@@ -1,5 +1,7 @@
 // The Heroku data model as plain types, shared by every component (Flynn's controller/types
 // is the model). Records are JSON in Redis and on NATS; timestamps are ISO 8601 strings.
+import type { z } from 'zod';
+import type { capacity, route, routeBackend } from './protocol.js';
 
 export interface User {
   id: string;
@@ -97,10 +99,8 @@ export interface Instance {
 
 export type HostState = 'up' | 'draining' | 'down';
 
-export interface HostCapacity {
-  memoryMb: number;
-  cpus: number;
-}
+/** What a host offers, as its agent reports it (the wire schema is the definition). */
+export type HostCapacity = z.infer<typeof capacity>;
 
 export interface Host {
   id: string;
@@ -113,15 +113,7 @@ export interface Host {
   createdAt: string;
 }
 
-export interface RouteBackend {
-  instanceId: string;
-  address: string;
-  port: number;
-}
+export type RouteBackend = z.infer<typeof routeBackend>;
 
 /** Everything a router needs to serve one app: its hostnames and its healthy web instances. */
-export interface Route {
-  appName: string;
-  hostnames: string[];
-  backends: RouteBackend[];
-}
+export type Route = z.infer<typeof route>;
