@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { ConfigError } from '../common/errors.js';
 import { flag, parseEnv, port, slipwayHome, type Env } from '../common/config.js';
 import { isRepository } from '../common/image-reference.js';
-import { parseAwsHostSettings, type AwsHostSettings } from '../provisioner/aws/hosts-settings.js';
+import { parseAwsHostSettings, type AwsHostSettings } from '../host-providers/aws/hosts-settings.js';
 
 /** An image repository path (lower-case components separated by `.`, `_`, `-` or `/`). */
 const repositoryPath = z.string().refine(isRepository, 'must be a registry repository name');

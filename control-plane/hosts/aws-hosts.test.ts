@@ -4,8 +4,8 @@
 import { connect } from 'nats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newEnrollmentKeyPair } from '../../common/enrollment.js';
-import { FakeAutoScaling } from '../../provisioner/aws/fake-auto-scaling.js';
-import { bootSimulatedInstance, type SimulatedInstance } from '../../provisioner/aws/simulated-instance.js';
+import { FakeAutoScaling } from '../../host-providers/aws/testing/fake-auto-scaling.js';
+import { bootSimulatedInstance, type SimulatedInstance } from '../../host-providers/aws/testing/simulated-instance.js';
 import { apiClient, startTestControlPlane, type TestControlPlane } from '../../test/support/control-plane.js';
 import { waitFor } from '../../test/support/wait.js';
 

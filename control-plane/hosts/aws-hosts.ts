@@ -3,9 +3,9 @@
 // enrolls the group's instances. platform.ts calls this when SLIPWAY_HOST_PROVIDER=aws.
 import type { Redis } from 'ioredis';
 import type { Logger } from '../../common/logger.js';
-import type { AutoScalingApi } from '../../provisioner/aws/auto-scaling.js';
-import type { AwsHostSettings } from '../../provisioner/aws/hosts-settings.js';
-import { AwsHostProvider } from '../../provisioner/aws/provider.js';
+import type { AutoScalingApi } from '../../host-providers/aws/auto-scaling.js';
+import type { AwsHostSettings } from '../../host-providers/aws/hosts-settings.js';
+import { AwsHostProvider } from '../../host-providers/aws/provider.js';
 import type { HostStore } from '../store/hosts.js';
 import { EnrollmentHandler } from './enrollment.js';
 import { hostRecordIssuer } from './host-issuer.js';
@@ -29,7 +29,7 @@ export interface AwsHosts {
 export async function awsHosts(settings: AwsHostSettings, deps: AwsHostsDeps): Promise<AwsHosts> {
   const autoScaling =
     deps.autoScaling ??
-    (await import('../../provisioner/aws/auto-scaling-sdk.js')).sdkAutoScaling({ region: settings.region, ...(settings.endpoint ? { endpoint: settings.endpoint } : {}) });
+    (await import('../../host-providers/aws/auto-scaling-sdk.js')).sdkAutoScaling({ region: settings.region, ...(settings.endpoint ? { endpoint: settings.endpoint } : {}) });
   const ledger = new RedisHostLedger(deps.redis, settings.enrollmentSecret);
   const provider = new AwsHostProvider({
     autoScaling,

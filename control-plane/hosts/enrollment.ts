@@ -8,8 +8,8 @@ import type { Logger } from '../../common/logger.js';
 import { decode, encode } from '../../common/protocol.js';
 import { enrollRequest, sealForEnrollee, secretsEqual, type EnrollReply, type EnrollRequest } from '../../common/enrollment.js';
 import { describeError } from '../../common/errors.js';
-import { isLive, type AutoScalingApi, type InstanceMembership } from '../../provisioner/aws/auto-scaling.js';
-import type { HostCredentials } from '../../provisioner/provider.js';
+import { isLive, type AutoScalingApi, type InstanceMembership } from '../../host-providers/aws/auto-scaling.js';
+import type { HostCredentials } from '../../host-providers/provider.js';
 
 export type Claim =
   /** Bound to this instance just now. */

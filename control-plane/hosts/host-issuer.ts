@@ -2,7 +2,7 @@
 // instances the engine group launched on its own and that enroll with no pending credential
 // waiting.
 import type { Logger } from '../../common/logger.js';
-import type { HostCredentials } from '../../provisioner/provider.js';
+import type { HostCredentials } from '../../host-providers/provider.js';
 import type { HostStore } from '../store/hosts.js';
 import type { CredentialIssuer } from './enrollment.js';
 import type { NatsHostUsers } from './nats-users.js';

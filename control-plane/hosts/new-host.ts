@@ -4,7 +4,7 @@
 // `down` until its agent registers with those credentials.
 import { randomBytes } from 'node:crypto';
 import type { Host } from '../../common/types.js';
-import type { HostCredentials } from '../../provisioner/provider.js';
+import type { HostCredentials } from '../../host-providers/provider.js';
 import { hashSecret } from '../../common/api-token.js';
 import type { HostStore } from '../store/hosts.js';
 import { now } from '../store/json.js';

@@ -2,7 +2,7 @@
 // tokens that are stored encrypted.
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, beforeEach, expect, test } from 'vitest';
-import { HostLedgerError } from '../../provisioner/aws/host-ledger.js';
+import { HostLedgerError } from '../../host-providers/aws/host-ledger.js';
 import type { RunningService } from '../../supervisor/services.js';
 import { startTestRedis } from '../../test/support/services.js';
 import { ledgerKeys, RedisHostLedger } from './redis-host-ledger.js';

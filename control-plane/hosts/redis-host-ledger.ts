@@ -6,8 +6,8 @@
 import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
-import type { HostCredentials } from '../../provisioner/provider.js';
-import { HostLedgerError, type EnrolledHost, type HostLedger } from '../../provisioner/aws/host-ledger.js';
+import type { HostCredentials } from '../../host-providers/provider.js';
+import { HostLedgerError, type EnrolledHost, type HostLedger } from '../../host-providers/aws/host-ledger.js';
 import type { Claim, EnrollmentLedger } from './enrollment.js';
 
 const PREFIX = 'slipway:aws-hosts';

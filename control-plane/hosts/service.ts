@@ -3,7 +3,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from '../../common/logger.js';
 import type { Host } from '../../common/types.js';
-import type { HostProvider } from '../../provisioner/provider.js';
+import type { HostProvider } from '../../host-providers/provider.js';
 import { newHostCredentials, recordNewHost } from './new-host.js';
 import type { NatsHostUsers } from './nats-users.js';
 import type { Reconciler } from '../scheduler/reconciler.js';

@@ -1,9 +1,9 @@
 // The user-data building blocks: JSON under #cloud-config, argv-only commands, and lines
 // that are checked rather than escaped. Also proves the validators used elsewhere can fail.
 import { expect, test } from 'vitest';
-import { thrown } from './test-helpers.js';
+import { thrown } from '../../test/support/thrown.js';
 import { envFile, parseCloudConfig, renderCloudConfig, systemdCommandLine, systemdUnit, UserDataError } from './cloud-init.js';
-import { validateCloudConfig, verifyUnits } from './host-validators.js';
+import { validateCloudConfig, verifyUnits } from './testing/host-validators.js';
 
 test('renders a cloud-config document that parses back, with defaults filled in', () => {
   const text = renderCloudConfig({

@@ -1,9 +1,9 @@
 import * as pulumi from '@pulumi/pulumi';
 import { expect, test } from 'vitest';
-import { thrown } from './test-helpers.js';
+import { thrown } from '../../test/support/thrown.js';
 import { ConfigError } from '../../common/errors.js';
 import { checkSecret, parseInfraSettings, readInfraConfig, SETTING_KEYS } from './config.js';
-import { installPulumiMocks, isSecret, resolve } from './mock-pulumi.js';
+import { installPulumiMocks, isSecret, resolve } from './testing/mock-pulumi.js';
 
 test('defaults: two zones, NAT per zone, Redis on the control plane, routers 2..4 on 8080/8443, engine hosts 0..10 starting at 2', () => {
   const settings = parseInfraSettings({ domain: 'apps.example.com' });

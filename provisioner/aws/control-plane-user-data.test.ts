@@ -24,8 +24,8 @@ import {
   type ControlPlaneUserDataInput,
 } from './control-plane-user-data.js';
 import { HOST_PATHS } from './docker-host.js';
-import { validateCloudConfig, systemdUnits, verifyUnits } from './host-validators.js';
-import { parseAwsHostSettings, type AwsHostSettings } from './hosts-settings.js';
+import { validateCloudConfig, systemdUnits, verifyUnits } from './testing/host-validators.js';
+import { parseAwsHostSettings, type AwsHostSettings } from '../../host-providers/aws/hosts-settings.js';
 
 const ENGINE_HOSTS: AwsHostSettings = {
   region: 'eu-west-1',

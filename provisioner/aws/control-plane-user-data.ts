@@ -6,7 +6,7 @@ import { envFile, renderCloudConfig, systemdCommandLine, systemdUnit, UserDataEr
 import { checkSecret } from './config.js';
 import { containerServiceUnit, DOCKER_HOST_COMMANDS, DOCKER_HOST_PACKAGES, dockerHostFiles, HOST_PATHS, platformContainerOptions } from './docker-host.js';
 import { natsUrl, NATS_PORT, REDIS_PORT, redisUrl, type RedisTarget } from './endpoints.js';
-import { awsHostEnvironment, type AwsHostSettings } from './hosts-settings.js';
+import { awsHostEnvironment, type AwsHostSettings } from '../../host-providers/aws/hosts-settings.js';
 import { isRepository } from '../../common/image-reference.js';
 import { CONTROL_PLANE_NATS_USER, enrollNatsUser, platformNatsUsers, renderNatsAuthorization } from '../../common/nats-auth.js';
 

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { userlandProxyEnabled } from '../../common/docker-engine-settings.js';
-import { thrown } from './test-helpers.js';
+import { thrown } from '../../test/support/thrown.js';
 import { parseCloudConfig, UserDataError } from './cloud-init.js';
 import { DOCKER_DAEMON_CONFIG, HOST_PATHS, INSTANCE_IDENTITY_SCRIPT } from './docker-host.js';
 import {
@@ -26,7 +26,7 @@ import {
   renderEngineUserData,
   type EngineUserDataInput,
 } from './engine-user-data.js';
-import { validateCloudConfig, systemdUnits, verifyUnits } from './host-validators.js';
+import { validateCloudConfig, systemdUnits, verifyUnits } from './testing/host-validators.js';
 
 const run = promisify(execFile);
 

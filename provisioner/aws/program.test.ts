@@ -8,7 +8,7 @@ import { parseInfraSettings, type InfraConfig } from './config.js';
 import { AGENT_ENV_FILE } from './engine-user-data.js';
 import { deriveEnrollmentSecret } from './enrollment-secret.js';
 import { ECR_PULL_ACTIONS } from './iam-policies.js';
-import { installPulumiMocks, isSecret, resolve, type MockRecorder, type RecordedResource } from './mock-pulumi.js';
+import { installPulumiMocks, isSecret, resolve, type MockRecorder, type RecordedResource } from './testing/mock-pulumi.js';
 
 const T = {
   vpc: 'aws:ec2/vpc:Vpc',

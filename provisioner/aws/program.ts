@@ -12,7 +12,7 @@ import { NATS_PORT, redisUrl } from './endpoints.js';
 import { createEngineGroup } from './engine-group.js';
 import { renderEngineUserData } from './engine-user-data.js';
 import { deriveEnrollmentSecret } from './enrollment-secret.js';
-import { DEFAULT_ENROLL_TIMEOUT_SECONDS, type AwsHostSettings } from './hosts-settings.js';
+import { DEFAULT_ENROLL_TIMEOUT_SECONDS, type AwsHostSettings } from '../../host-providers/aws/hosts-settings.js';
 import { createMachineRole } from './iam.js';
 import { controlPlanePolicy, ecrPullPolicy, ENGINE_HOST_ROLE, repositoryPrefixArn } from './iam-policies.js';
 import { createInternalZone } from './internal-dns.js';

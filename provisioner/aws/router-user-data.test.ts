@@ -2,7 +2,7 @@
 // bound where the load balancer forwards; checked by cloud-init's schema and systemd too.
 import { expect, test } from 'vitest';
 import { parseCloudConfig } from './cloud-init.js';
-import { validateCloudConfig, systemdUnits, verifyUnits } from './host-validators.js';
+import { validateCloudConfig, systemdUnits, verifyUnits } from './testing/host-validators.js';
 import { renderRouterUserData, ROUTER_ENV_FILE, ROUTER_SERVICE, routerEnvironment, type RouterUserDataInput } from './router-user-data.js';
 
 const INPUT: RouterUserDataInput = {

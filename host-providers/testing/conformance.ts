@@ -2,7 +2,7 @@
 // call `hostProviderConformance` from a provider's test file with a factory for it.
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { HostCredentials, HostProvider } from './provider.js';
+import type { HostCredentials, HostProvider } from '../provider.js';
 
 export interface ConformanceHarness {
   provider: HostProvider;

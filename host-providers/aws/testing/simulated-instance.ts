@@ -2,11 +2,11 @@
 // Docker: enroll over NATS with the group's secret (the agent's own enrollment code), register
 // with the identity it got (the agent's registration code), then heartbeat until stopped.
 import { connect, type NatsConnection } from 'nats';
-import { enrollUntilAccepted, type HostIdentity } from '../../agent/enroll.js';
-import { registerUntilAccepted } from '../../agent/registration.js';
-import { silentLogger } from '../../common/logger.js';
-import { encode, subjects } from '../../common/protocol.js';
-import type { HostCapacity } from '../../common/types.js';
+import { enrollUntilAccepted, type HostIdentity } from '../../../agent/enroll.js';
+import { registerUntilAccepted } from '../../../agent/registration.js';
+import { silentLogger } from '../../../common/logger.js';
+import { encode, subjects } from '../../../common/protocol.js';
+import type { HostCapacity } from '../../../common/types.js';
 
 export interface SimulatedInstanceOptions {
   natsUrl: string;

@@ -7,7 +7,7 @@ import { hashSecret } from '../../common/api-token.js';
 import { compiledEntry } from '../../common/entry-points.js';
 import { startTestControlPlane, type TestControlPlane } from '../../test/support/control-plane.js';
 import { waitFor } from '../../test/support/wait.js';
-import { hostProviderConformance } from '../conformance.js';
+import { hostProviderConformance } from '../testing/conformance.js';
 import { agentEnv, LocalHostProvider } from './provider.js';
 
 const noBuilds = { ready: true, build: async () => Promise.reject(new Error('no builds here')), tagImage: async () => {} };

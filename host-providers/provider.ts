@@ -1,6 +1,6 @@
 // One interface for every way of getting hosts (machines running Docker Engine and the
 // Slipway agent). Implementations: `local` (agent processes on this machine) and `aws`
-// (Pulumi). Every implementation must pass provisioner/conformance.ts.
+// (Pulumi). Every implementation must pass host-providers/testing/conformance.ts.
 import type { HostCapacity } from '../common/types.js';
 
 /** What the control plane issues for a new host before the provider starts it. */

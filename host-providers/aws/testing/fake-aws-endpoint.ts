@@ -5,7 +5,7 @@
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { AutoScalingError, type AutoScalingApi } from './auto-scaling.js';
+import { AutoScalingError, type AutoScalingApi } from '../auto-scaling.js';
 
 export interface ReceivedRequest {
   action: string;

@@ -18,12 +18,12 @@ import type { RunningService } from '../../supervisor/services.js';
 import { startTestControlPlane, type TestControlPlane } from '../../test/support/control-plane.js';
 import { startTestRedis } from '../../test/support/services.js';
 import { waitFor } from '../../test/support/wait.js';
-import { hostProviderConformance } from '../conformance.js';
+import { hostProviderConformance } from '../testing/conformance.js';
 import { AutoScalingError, type GroupInstance } from './auto-scaling.js';
 import { sdkAutoScaling } from './auto-scaling-sdk.js';
-import { FakeAutoScaling } from './fake-auto-scaling.js';
-import { startFakeAwsEndpoint } from './fake-aws-endpoint.js';
-import { bootSimulatedInstance, type SimulatedInstance } from './simulated-instance.js';
+import { FakeAutoScaling } from './testing/fake-auto-scaling.js';
+import { startFakeAwsEndpoint } from './testing/fake-aws-endpoint.js';
+import { bootSimulatedInstance, type SimulatedInstance } from './testing/simulated-instance.js';
 import { AwsHostProvider, grownCapacity, HostProvisioningError, runningHosts } from './provider.js';
 
 const SECRET = 'enrollment-secret-0123456789abcdef';

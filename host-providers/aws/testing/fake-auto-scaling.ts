@@ -4,7 +4,7 @@
 // protected from scale-in; TerminateInstanceInAutoScalingGroup with decrement removes exactly
 // that instance; sizes outside min..max and unknown instances are ValidationErrors.
 import { randomBytes } from 'node:crypto';
-import { AutoScalingError, isLeaving, isLive, type AutoScalingApi, type GroupInstance, type GroupState, type InstanceMembership } from './auto-scaling.js';
+import { AutoScalingError, isLeaving, isLive, type AutoScalingApi, type GroupInstance, type GroupState, type InstanceMembership } from '../auto-scaling.js';
 
 interface FakeInstance extends GroupInstance {
   groupName: string;

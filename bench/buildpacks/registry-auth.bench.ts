@@ -1,7 +1,7 @@
 // What registry credentials cost the builder's client: the same operations against an open
 // distribution and against one with htpasswd auth (bcrypt cost 4, checked by the registry on
 // every request), the credentials read from a credential-helper file at each operation.
-//   npx vitest bench --run buildpacks/oci/registry-auth.bench.ts
+//   npx vitest bench --run bench/buildpacks/registry-auth.bench.ts
 // Prints figures; asserts nothing about time. Traffic goes to 127.0.0.1 only.
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, bench, describe } from 'vitest';
@@ -9,8 +9,8 @@ import { readRegistryCredentials, registryCredentialsFromFile } from '../../comm
 import type { RunningService } from '../../supervisor/services.js';
 import { startTestAuthRegistry, type AuthRegistry } from '../../test/support/auth-registry.js';
 import { startTestRegistry } from '../../test/support/services.js';
-import { sha256Digest } from './blob.js';
-import { RegistryClient } from './registry.js';
+import { sha256Digest } from '../../buildpacks/oci/blob.js';
+import { RegistryClient } from '../../buildpacks/oci/registry.js';
 
 let open: RunningService;
 let auth: AuthRegistry;

@@ -1,6 +1,6 @@
 import { expect, test } from 'vitest';
 import { ConfigError } from '../../common/errors.js';
-import { thrown } from './test-helpers.js';
+import { thrown } from '../../test/support/thrown.js';
 import { awsHostEnvironment, parseAwsHostSettings, type AwsHostSettings } from './hosts-settings.js';
 
 const SETTINGS: AwsHostSettings = {

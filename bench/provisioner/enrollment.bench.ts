@@ -1,7 +1,7 @@
 // How long enrollment and adding AWS hosts take on the control plane's side, against a real
 // nats-server with per-user permissions (reloaded by NatsHostUsers), a real Redis and the real
 // enrollment handler; the auto scaling group is the in-memory one (EC2 boot time is not here).
-//   npx vitest bench --run provisioner/aws/enrollment.bench.ts
+//   npx vitest bench --run bench/provisioner/enrollment.bench.ts
 // Prints figures; asserts nothing about time.
 import { performance } from 'node:perf_hooks';
 import { connect, type NatsConnection } from 'nats';
@@ -9,8 +9,8 @@ import { afterAll, beforeAll, bench, describe } from 'vitest';
 import { enrollConnectionOptions, enrollUntilAccepted } from '../../agent/enroll.js';
 import { silentLogger } from '../../common/logger.js';
 import { startEnrollmentControlPlane, type EnrollmentControlPlane } from '../../test/support/enrollment-control-plane.js';
-import type { GroupInstance } from './auto-scaling.js';
-import { AwsHostProvider } from './provider.js';
+import type { GroupInstance } from '../../host-providers/aws/auto-scaling.js';
+import { AwsHostProvider } from '../../host-providers/aws/provider.js';
 
 const SECRET = 'enrollment-secret-0123456789abcdef';
 const GROUP = 'slipway-engine-bench';

@@ -6,8 +6,8 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { freePort } from '../../common/ports.js';
 import { AutoScalingError } from './auto-scaling.js';
 import { autoScalingFailure, sdkAutoScaling } from './auto-scaling-sdk.js';
-import { FakeAutoScaling } from './fake-auto-scaling.js';
-import { startFakeAwsEndpoint, type FakeAwsEndpoint } from './fake-aws-endpoint.js';
+import { FakeAutoScaling } from './testing/fake-auto-scaling.js';
+import { startFakeAwsEndpoint, type FakeAwsEndpoint } from './testing/fake-aws-endpoint.js';
 
 const CREDENTIALS = { accessKeyId: 'AKIDSLIPWAYTEST', secretAccessKey: 'not-a-real-secret-key' };
 const GROUP = 'slipway-engine-0123abcd';

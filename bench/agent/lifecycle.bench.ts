@@ -1,20 +1,20 @@
 // How long the agent takes over an instance's life, against the real Docker Engine, NATS and
-// registry:   npx vitest bench --run agent/lifecycle.bench.ts
+// registry:   npx vitest bench --run bench/agent/lifecycle.bench.ts
 // Prints figures; asserts nothing about time.
 import { performance } from 'node:perf_hooks';
 import Docker from 'dockerode';
 import { connect, type NatsConnection } from 'nats';
 import { afterAll, beforeAll, bench, describe } from 'vitest';
-import { silentLogger } from '../common/logger.js';
-import { decode, encode, instanceEvent, reply, runInstanceReply, subjects, type InstanceEvent } from '../common/protocol.js';
-import type { ImageRef } from '../common/types.js';
-import type { RunningService } from '../supervisor/services.js';
-import { startTestNats, startTestRegistry } from '../test/support/services.js';
-import { buildTestAppImage, removeTestAppImageReferences } from '../test/support/test-image.js';
-import { Agent } from './agent.js';
-import { natsConnectionOptions, parseAgentConfig } from './config.js';
-import { DockerContainerEngine } from './docker-engine.js';
-import { removeHostContainers, runRequest, uniqueHostId, waitFor } from './testing.js';
+import { silentLogger } from '../../common/logger.js';
+import { decode, encode, instanceEvent, reply, runInstanceReply, subjects, type InstanceEvent } from '../../common/protocol.js';
+import type { ImageRef } from '../../common/types.js';
+import type { RunningService } from '../../supervisor/services.js';
+import { startTestNats, startTestRegistry } from '../../test/support/services.js';
+import { buildTestAppImage, removeTestAppImageReferences } from '../../test/support/test-image.js';
+import { Agent } from '../../agent/agent.js';
+import { natsConnectionOptions, parseAgentConfig } from '../../agent/config.js';
+import { DockerContainerEngine } from '../../agent/docker-engine.js';
+import { removeHostContainers, runRequest, uniqueHostId, waitFor } from '../../agent/testing.js';
 
 const docker = new Docker();
 const hostId = uniqueHostId('agent-bench');
