@@ -29,7 +29,8 @@ import { natsConnectionOptions, parseAgentConfig, type AgentConfig } from './con
 import { containerSpec } from './container-spec.js';
 import { DockerContainerEngine } from './docker-engine.js';
 import { LABELS } from './labels.js';
-import { capturingLogger, removeHostContainers, runRequest, uniqueHostId, waitFor } from './testing.js';
+import { capturingLogger, removeHostContainers, runRequest, uniqueHostId } from './testing/agent-fixtures.js';
+import { waitFor } from '../test/support/wait.js';
 
 const docker = new Docker();
 let nats: RunningService;

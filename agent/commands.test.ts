@@ -5,7 +5,7 @@ import { decode, encode, listInstancesReply, runInstanceReply, reply, runInstanc
 import type { RunningService } from '../supervisor/services.js';
 import { startTestNats } from '../test/support/services.js';
 import { parseRequest, serveCommands, type CommandHandlers } from './commands.js';
-import { capturingLogger, runRequest } from './testing.js';
+import { capturingLogger, runRequest } from './testing/agent-fixtures.js';
 
 const image = { repository: 'apps/shop', digest: `sha256:${'d'.repeat(64)}` };
 const bytes = (value: unknown) => new TextEncoder().encode(typeof value === 'string' ? value : JSON.stringify(value));

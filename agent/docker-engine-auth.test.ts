@@ -13,7 +13,8 @@ import { pushTestAppImageWithAuth, startTestAuthRegistry, type AuthRegistry } fr
 import { removeTestAppImageReferences } from '../test/support/test-image.js';
 import { containerSpec, imageReference } from './container-spec.js';
 import { DockerContainerEngine, DockerEngineError } from './docker-engine.js';
-import { removeHostContainers, runRequest, uniqueHostId, waitFor } from './testing.js';
+import { removeHostContainers, runRequest, uniqueHostId } from './testing/agent-fixtures.js';
+import { waitFor } from '../test/support/wait.js';
 
 const docker = new Docker();
 const hostId = uniqueHostId('engine-auth');

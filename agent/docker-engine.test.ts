@@ -9,7 +9,8 @@ import type { ContainerEvent, ContainerLogLine } from './container-engine.js';
 import { containerSpec, imageReference } from './container-spec.js';
 import { DockerContainerEngine, ForeignContainerError } from './docker-engine.js';
 import { hostSelector, instanceSelector } from './labels.js';
-import { removeHostContainers, runRequest, uniqueHostId, waitFor } from './testing.js';
+import { removeHostContainers, runRequest, uniqueHostId } from './testing/agent-fixtures.js';
+import { waitFor } from '../test/support/wait.js';
 
 const docker = new Docker();
 const hostA = uniqueHostId('engine-a');

@@ -17,7 +17,8 @@ import { ManagedProcess } from '../common/managed-process.js';
 import { natsConnectionOptions, parseAgentConfig, type EnrollmentSettings, withHostIdentity } from './config.js';
 import { enrollConnectionOptions, enrollUntilAccepted, ensureHostIdentity, readHostFile, writeHostFile } from './enroll.js';
 import type { Requester } from './registration.js';
-import { capturingLogger, removeHostContainers, transpileAgent, waitFor } from './testing.js';
+import { capturingLogger, removeHostContainers, transpileAgent } from './testing/agent-fixtures.js';
+import { waitFor } from '../test/support/wait.js';
 import { startEnrollmentControlPlane, type EnrollmentControlPlane } from '../test/support/enrollment-control-plane.js';
 
 const SECRET = 'enrollment-secret-0123456789abcdef';

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { ContainerEvent } from './container-engine.js';
 import { watchContainerEvents } from './event-watch.js';
-import { FakeEngine } from './fake-engine.js';
-import { capturingLogger } from './testing.js';
+import { FakeEngine } from './testing/fake-engine.js';
+import { capturingLogger } from './testing/agent-fixtures.js';
 
 describe('watchContainerEvents', () => {
   it('reopens a failed or ended stream from the last event it saw', async () => {

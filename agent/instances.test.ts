@@ -4,9 +4,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../common/logger.js';
 import type { InstanceStatus, LogLine } from '../common/protocol.js';
 import { containerSpec, imageReference } from './container-spec.js';
-import { FakeEngine } from './fake-engine.js';
+import { FakeEngine } from './testing/fake-engine.js';
 import { InstanceManager } from './instances.js';
-import { runRequest, waitFor } from './testing.js';
+import { runRequest } from './testing/agent-fixtures.js';
+import { waitFor } from '../test/support/wait.js';
 
 const host = { hostId: 'host-a', registry: '127.0.0.1:5000', address: '127.0.0.1' };
 const image = { repository: 'apps/shop', digest: `sha256:${'c'.repeat(64)}` };

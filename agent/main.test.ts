@@ -15,7 +15,8 @@ import type { RunningService } from '../supervisor/services.js';
 import { startTestRegistry } from '../test/support/services.js';
 import { buildTestAppImage, removeTestAppImageReferences } from '../test/support/test-image.js';
 import { LABELS } from './labels.js';
-import { removeHostContainers, runRequest, transpileAgent, uniqueHostId, waitFor } from './testing.js';
+import { removeHostContainers, runRequest, transpileAgent, uniqueHostId } from './testing/agent-fixtures.js';
+import { waitFor } from '../test/support/wait.js';
 
 const docker = new Docker();
 const hostId = uniqueHostId('agent-proc');

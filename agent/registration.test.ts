@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { decode, encode, registerRequest, subjects, type RegisterRequest } from '../common/protocol.js';
 import { registerUntilAccepted, retryDelay, type Requester } from './registration.js';
-import { capturingLogger } from './testing.js';
+import { capturingLogger } from './testing/agent-fixtures.js';
 
 const message: RegisterRequest = {
   hostId: 'host-r',

@@ -9,7 +9,7 @@ import type { Builder } from '../control-plane/builds/builder.js';
 import { freePort } from '../common/ports.js';
 import { apiClient, startTestControlPlane, type TestControlPlane } from '../test/support/control-plane.js';
 import { credentialsPath } from './config.js';
-import { inProcessCli, type CliResult } from './testing.js';
+import { inProcessCli, type CliResult } from './testing/cli-harness.js';
 
 const exec = promisify(execFile);
 

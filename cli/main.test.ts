@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BuildInput, Builder } from '../control-plane/builds/builder.js';
 import { startTestControlPlane, type TestControlPlane } from '../test/support/control-plane.js';
-import { ensureCliBuilt, type CliResult } from './testing.js';
+import { ensureCliBuilt, type CliResult } from './testing/cli-harness.js';
 
 /** Reads the pushed source and answers with an image and one process type, like a buildpack would. */
 class FakeBuilder implements Builder {

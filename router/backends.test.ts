@@ -8,7 +8,7 @@ import { logLinesOf, subjects, type LogLine } from '../common/protocol.js';
 import { unixSocketRuntimeApi } from './runtime-api.js';
 import { parseServersState } from './runtime-commands.js';
 import { statePaths } from './state-paths.js';
-import { backendOf, httpRequest, startBackend, startTestRouter, type TestBackend, type TestRouter, startRouteSources, type RouteSources } from './test-helpers.js';
+import { backendOf, httpRequest, startBackend, startTestRouter, type TestBackend, type TestRouter, startRouteSources, type RouteSources } from './testing/router-fixtures.js';
 
 let sources: RouteSources;
 let router: TestRouter;

@@ -1,6 +1,6 @@
 // Integration: real HAProxy driven by the router, real Redis and NATS, backends on 127.0.0.1.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { backendOf, httpRequest, startBackend, startTestRouter, type TestBackend, type TestRouter, startRouteSources, type RouteSources } from './test-helpers.js';
+import { backendOf, httpRequest, startBackend, startTestRouter, type TestBackend, type TestRouter, startRouteSources, type RouteSources } from './testing/router-fixtures.js';
 
 let sources: RouteSources;
 let router: TestRouter;

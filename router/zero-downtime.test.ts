@@ -2,7 +2,7 @@
 // the app is redeployed, scaled 3 → 1 → 3 and restarted: no request may fail or be reset.
 import { Agent, request } from 'node:http';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { backendOf, startBackend, startTestRouter, type TestBackend, type TestRouter, startRouteSources, type RouteSources } from './test-helpers.js';
+import { backendOf, startBackend, startTestRouter, type TestBackend, type TestRouter, startRouteSources, type RouteSources } from './testing/router-fixtures.js';
 
 let sources: RouteSources;
 let router: TestRouter;

@@ -14,7 +14,8 @@ import { buildTestAppImage, removeTestAppImageReferences } from '../../test/supp
 import { Agent } from '../../agent/agent.js';
 import { natsConnectionOptions, parseAgentConfig } from '../../agent/config.js';
 import { DockerContainerEngine } from '../../agent/docker-engine.js';
-import { removeHostContainers, runRequest, uniqueHostId, waitFor } from '../../agent/testing.js';
+import { removeHostContainers, runRequest, uniqueHostId } from '../../agent/testing/agent-fixtures.js';
+import { waitFor } from '../../test/support/wait.js';
 
 const docker = new Docker();
 const hostId = uniqueHostId('agent-bench');

@@ -7,7 +7,7 @@ import { connect, type NatsConnection } from 'nats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encode, subjects, type LogLine } from '../../common/protocol.js';
 import { apiClient, startTestControlPlane, type TestControlPlane } from '../../test/support/control-plane.js';
-import { inProcessCli } from '../testing.js';
+import { inProcessCli } from '../testing/cli-harness.js';
 import { logsPath } from './logs.js';
 
 const APP = 'logged-cli';

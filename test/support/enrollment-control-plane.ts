@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { connect, type NatsConnection } from 'nats';
-import { waitFor } from '../../agent/testing.js';
+import { waitFor } from './wait.js';
 import { ENROLL_SUBJECT } from '../../common/enrollment.js';
 import { silentLogger } from '../../common/logger.js';
 import { freePort } from '../../common/ports.js';

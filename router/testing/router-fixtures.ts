@@ -8,12 +8,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { connect, type NatsConnection } from 'nats';
-import { silentLogger, type Logger } from '../common/logger.js';
-import { encode, sharedKeys, subjects } from '../common/protocol.js';
-import type { Route } from '../common/types.js';
-import { startTestNats, startTestRedis } from '../test/support/services.js';
-import { loadRouterConfig, type RouterConfig } from './config.js';
-import { startRouter, type RunningRouter } from './router.js';
+import { silentLogger, type Logger } from '../../common/logger.js';
+import { encode, sharedKeys, subjects } from '../../common/protocol.js';
+import type { Route } from '../../common/types.js';
+import { startTestNats, startTestRedis } from '../../test/support/services.js';
+import { loadRouterConfig, type RouterConfig } from '../config.js';
+import { startRouter, type RunningRouter } from '../router.js';
 
 /** A real Redis and NATS for a router to read routes from, with a client of each to publish them. */
 export interface RouteSources {

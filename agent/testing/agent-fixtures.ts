@@ -3,14 +3,13 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type Docker from 'dockerode';
 import { pino } from 'pino';
 import ts from 'typescript';
-import type { Logger } from '../common/logger.js';
-import type { RunInstanceRequest } from '../common/protocol.js';
-import type { ImageRef } from '../common/types.js';
-import { LABELS } from './labels.js';
+import type { Logger } from '../../common/logger.js';
+import type { RunInstanceRequest } from '../../common/protocol.js';
+import type { ImageRef } from '../../common/types.js';
+import { LABELS } from '../labels.js';
 
 /** A host id no other test (or engineer) uses: cleanup by its label removes only ours. */
 export function uniqueHostId(prefix: string): string {
@@ -47,17 +46,6 @@ export async function removeHostContainers(docker: Docker, hostIds: readonly str
   }
 }
 
-/** Polls `probe` until it returns a value other than undefined; fails after `timeoutMs`. */
-export async function waitFor<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
-
 /** A logger that keeps its JSON lines, for asserting on what the agent logs (and never logs). */
 export function capturingLogger(): { log: Logger; lines: string[] } {
   const lines: string[] = [];
@@ -67,7 +55,7 @@ export function capturingLogger(): { log: Logger; lines: string[] } {
 
 /** Transpiles the agent and what it imports into `outDir` (no type check: tsc does that). */
 export async function transpileAgent(outDir: string): Promise<string> {
-  const root = dirname(dirname(fileURLToPath(import.meta.url)));
+  const root = dirname(dirname(dirname(fileURLToPath(import.meta.url))));
   for (const folder of ['agent', 'common']) {
     await mkdir(join(outDir, folder), { recursive: true });
     for (const name of await readdir(join(root, folder))) {

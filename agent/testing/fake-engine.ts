@@ -1,7 +1,7 @@
 // An in-memory ContainerEngine for unit tests of the instance lifecycle. The real one,
 // DockerContainerEngine, is tested against Docker in docker-engine.test.ts.
 import type { ContainerCreateOptions } from 'dockerode';
-import type { ContainerDetails, ContainerEngine, ContainerEvent, ContainerLogLine, ContainerSummary } from './container-engine.js';
+import type { ContainerDetails, ContainerEngine, ContainerEvent, ContainerLogLine, ContainerSummary } from '../container-engine.js';
 
 interface FakeContainer {
   id: string;

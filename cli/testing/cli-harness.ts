@@ -6,11 +6,11 @@ import { readdir, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import type { Env } from '../common/config.js';
-import { loadCliConfig } from './config.js';
-import { parseInfraCliSettings } from './infra.js';
-import { runCli } from './program.js';
-import { spawnRunner, type CommandRunner } from './runner.js';
+import type { Env } from '../../common/config.js';
+import { loadCliConfig } from '../config.js';
+import { parseInfraCliSettings } from '../infra.js';
+import { runCli } from '../program.js';
+import { spawnRunner, type CommandRunner } from '../runner.js';
 
 export interface CliResult {
   code: number;
@@ -27,7 +27,7 @@ export interface RunOptions {
   onStdout?: (all: string) => void;
 }
 
-export const repoRoot = dirname(dirname(fileURLToPath(import.meta.url)));
+export const repoRoot = dirname(dirname(dirname(fileURLToPath(import.meta.url))));
 export const compiledCli = join(repoRoot, 'dist', 'cli', 'main.js');
 
 /** A `slipway` that runs in this process with `home` as its home directory. */
