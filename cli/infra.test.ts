@@ -1,18 +1,17 @@
 // `slipway infra preview|up|destroy`: in-process against a fake stack; for real on this
 // machine, which has no Pulumi CLI, where it must print one clear line and exit non-zero,
-// both in-process and as a compiled program run with a PATH that has no `pulumi`.
+// both in-process and as the compiled `slipway` run with a PATH that has no `pulumi`.
 import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Command, CommanderError } from 'commander';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { PULUMI_CLI_MISSING_MESSAGE, PulumiOperationError, type ConfigValue, type StackDriver } from '../provisioner/automation.js';
+import { ensureCliBuilt } from './testing/cli-harness.js';
 import { generateSecret, missingSecrets, parseInfraCliSettings, registerInfraCommands, summaryLines, type InfraCommandDeps } from './infra.js';
 
-const ROOT = dirname(dirname(fileURLToPath(import.meta.url)));
 
 class FakeInfraStack implements StackDriver {
   readonly stackName = 'production';
@@ -131,32 +130,19 @@ describe('on this machine, which has no Pulumi CLI', () => {
     }
   });
 
-  describe('as a program of its own', () => {
-    let out: string;
+  describe('as the compiled slipway program', () => {
+    let cli: string;
     let home: string;
     beforeAll(async () => {
-      // Compiled (types are checked by tsc -p elsewhere) next to node_modules so imports resolve.
-      await mkdir(join(ROOT, 'node_modules', '.cache'), { recursive: true });
-      out = await mkdtemp(join(ROOT, 'node_modules', '.cache', 'slipway-infra-cli-'));
+      cli = await ensureCliBuilt();
       home = await mkdtemp(join(tmpdir(), 'slipway-infra-home-'));
-      await promisify(execFile)(
-        process.execPath,
-        [
-          join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'),
-          '--ignoreConfig', '--noCheck', '--outDir', out, '--rootDir', ROOT,
-          '--module', 'NodeNext', '--moduleResolution', 'NodeNext', '--target', 'ES2022', '--skipLibCheck', '--types', 'node',
-          join(ROOT, 'provisioner', 'aws', 'infra-main.ts'),
-        ],
-        { cwd: ROOT, timeout: 120_000 },
-      );
     });
     afterAll(async () => {
-      if (out) await rm(out, { recursive: true, force: true });
       if (home) await rm(home, { recursive: true, force: true });
     });
 
     test('`infra up` with a PATH without pulumi: the one line on stderr, exit code 1', async () => {
-      const result = await promisify(execFile)(process.execPath, [join(out, 'provisioner', 'aws', 'infra-main.js'), 'infra', 'up'], {
+      const result = await promisify(execFile)(process.execPath, [cli, 'infra', 'up'], {
         env: { PATH: '/nonexistent-slipway-bin', SLIPWAY_HOME: home },
         timeout: 60_000,
       }).then(

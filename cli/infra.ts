@@ -4,7 +4,7 @@
 // needs and the operator did not set are generated once and stored as Pulumi secrets.
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import type { Command } from 'commander';
+import { CommanderError, type Command } from 'commander';
 import { z } from 'zod';
 import { parseEnv, slipwayHome, type Env } from '../common/config.js';
 import { issueToken } from '../common/api-token.js';
@@ -105,12 +105,15 @@ export function registerInfraCommands(program: Command, deps: InfraCommandDeps):
     return name;
   };
 
-  // One line on stderr and a non-zero exit for anything Slipway knows how to explain.
-  const explained = (command: Command, action: () => Promise<void>) =>
+  // One line on stderr and a non-zero exit for anything Slipway knows how to explain. Not
+  // command.error(): that appends the program's usage hint, and this is not a usage error.
+  const explained = (action: () => Promise<void>) =>
     action().catch((err: unknown) => {
       if (err instanceof SlipwayError && err.expose) {
         const hint = err.id === 'pulumi_operation_failed' ? ' (see the output above)' : '';
-        command.error(`slipway infra: ${err.message}${hint}`, { exitCode: 1, code: `slipway.infra.${err.id}` });
+        const line = `slipway infra: ${err.message}${hint}`;
+        deps.stderr(`${line}\n`);
+        throw new CommanderError(1, `slipway.infra.${err.id}`, line);
       }
       throw err;
     });
@@ -130,7 +133,7 @@ export function registerInfraCommands(program: Command, deps: InfraCommandDeps):
     .description('show what `infra up` would change')
     .option('--stack <name>', 'Pulumi stack (default: $SLIPWAY_INFRA_STACK or production)')
     .action(async (options: StackOption, command: Command) =>
-      explained(command, async () => {
+      explained(async () => {
         await (await openWithSecrets(stackName(options, command))).preview();
       }),
     );
@@ -140,7 +143,7 @@ export function registerInfraCommands(program: Command, deps: InfraCommandDeps):
     .description('create or update the infrastructure')
     .option('--stack <name>', 'Pulumi stack (default: $SLIPWAY_INFRA_STACK or production)')
     .action(async (options: StackOption, command: Command) =>
-      explained(command, async () => {
+      explained(async () => {
         const name = stackName(options, command);
         const stack = await openWithSecrets(name);
         await stack.up();
@@ -154,7 +157,7 @@ export function registerInfraCommands(program: Command, deps: InfraCommandDeps):
     .option('--stack <name>', 'Pulumi stack (default: $SLIPWAY_INFRA_STACK or production)')
     .option('--confirm <stack>', 'the stack name again, to confirm')
     .action(async (options: StackOption & { confirm?: string }, command: Command) =>
-      explained(command, async () => {
+      explained(async () => {
         const name = stackName(options, command);
         if (options.confirm !== name) {
           command.error(`slipway infra: destroy deletes every resource of stack ${name}; run again with --confirm ${name}`, {
