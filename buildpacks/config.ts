@@ -1,8 +1,6 @@
-// The builder's settings: a typed object with named defaults, and its reading from the
-// environment (done once, by the process's main.ts).
+// The builder's settings: a typed object with named defaults. The control plane reads them
+// from its environment (control-plane/config.ts) and hands them over.
 import { join } from 'node:path';
-import { z } from 'zod';
-import { flag, parseEnv, slipwayHome, type Env } from '../common/config.js';
 import { ConfigError } from '../common/errors.js';
 
 export interface BuildLimits {
@@ -85,44 +83,4 @@ export function builderConfig(input: BuilderConfigInput): BuilderConfig {
     labels: input.labels,
     metadataMaxAgeSeconds: input.metadataMaxAgeSeconds ?? DEFAULT_METADATA_MAX_AGE_SECONDS,
   };
-}
-
-const positive = z.coerce.number().positive();
-
-export const builderEnvSchema = z
-  .object({
-    SLIPWAY_REGISTRY: z.string().regex(/^[A-Za-z0-9.-]+(:\d+)?$/, 'expected host[:port]'),
-    SLIPWAY_REGISTRY_AUTH_FILE: z.string().startsWith('/', 'an absolute path').optional(),
-    SLIPWAY_REGISTRY_INSECURE: flag.optional(),
-    SLIPWAY_BUILD_DIR: z.string().min(1).optional(),
-    SLIPWAY_CA_FILE: z.string().min(1).optional(),
-    SLIPWAY_NPM_REGISTRY: z.string().url().optional(),
-    SLIPWAY_STACK_RUN_IMAGE: z.string().min(1).optional(),
-    SLIPWAY_STACK_BUILD_IMAGE: z.string().min(1).optional(),
-    SLIPWAY_BUILD_MEMORY_MB: positive.optional(),
-    SLIPWAY_BUILD_CPUS: positive.optional(),
-    SLIPWAY_BUILD_TIMEOUT_SECONDS: positive.optional(),
-  })
-  .refine((env) => Boolean(env.SLIPWAY_STACK_RUN_IMAGE) === Boolean(env.SLIPWAY_STACK_BUILD_IMAGE), {
-    message: 'set both SLIPWAY_STACK_RUN_IMAGE and SLIPWAY_STACK_BUILD_IMAGE, or neither',
-    path: ['SLIPWAY_STACK_RUN_IMAGE'],
-  });
-
-/** The builder's config from a process environment (call from a main.ts only). */
-export function builderConfigFromEnv(env: Env): BuilderConfig {
-  const parsed = parseEnv(builderEnvSchema, env);
-  return builderConfig({
-    registry: parsed.SLIPWAY_REGISTRY,
-    registryAuthFile: parsed.SLIPWAY_REGISTRY_AUTH_FILE,
-    registryInsecure: parsed.SLIPWAY_REGISTRY_INSECURE,
-    baseDir: parsed.SLIPWAY_BUILD_DIR ?? join(slipwayHome(env), 'build'),
-    caFile: parsed.SLIPWAY_CA_FILE,
-    npmRegistry: parsed.SLIPWAY_NPM_REGISTRY,
-    stack: { runImage: parsed.SLIPWAY_STACK_RUN_IMAGE, buildImage: parsed.SLIPWAY_STACK_BUILD_IMAGE },
-    limits: {
-      ...(parsed.SLIPWAY_BUILD_MEMORY_MB ? { memoryMb: parsed.SLIPWAY_BUILD_MEMORY_MB } : {}),
-      ...(parsed.SLIPWAY_BUILD_CPUS ? { cpus: parsed.SLIPWAY_BUILD_CPUS } : {}),
-      ...(parsed.SLIPWAY_BUILD_TIMEOUT_SECONDS ? { timeoutSeconds: parsed.SLIPWAY_BUILD_TIMEOUT_SECONDS } : {}),
-    },
-  });
 }

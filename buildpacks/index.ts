@@ -3,7 +3,6 @@
 export { buildApp, DEFAULT_MAX_SOURCE_BYTES, type BuildOutcome, type BuildRequest } from './build.js';
 export {
   builderConfig,
-  builderConfigFromEnv,
   DEFAULT_CA_FILE,
   DEFAULT_LIMITS,
   DEFAULT_NPM_REGISTRY,

@@ -1,5 +1,5 @@
 // The Platform API's Koa application: middleware in order, then routes. No I/O here beyond
-// what the services do; main.ts owns listening and shutdown.
+// what the services do; platform.ts listens and stops, main.ts handles signals.
 import { bodyParser } from '@koa/bodyparser';
 import Router from '@koa/router';
 import Koa from 'koa';

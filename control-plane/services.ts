@@ -1,4 +1,4 @@
-// What request handlers may use: stores and services, built once by main.ts.
+// What request handlers may use: stores and services, built once by platform.ts (startControlPlane).
 import type { Logger } from '../common/logger.js';
 import type { App } from '../common/types.js';
 import type { DeployPipeline } from './builds/pipeline.js';

@@ -2,7 +2,6 @@
 // pre-receive hook streams the pushed source to.
 import { PassThrough } from 'node:stream';
 import type { Context, Next } from 'koa';
-import type { User } from '../../common/types.js';
 import { credentialsFromHeader } from '../auth/credentials.js';
 import type { Services } from '../services.js';
 import { cgiEnv, serveGitCgi } from './cgi.js';
@@ -85,6 +84,6 @@ export function internalBuilds(services: Services) {
       .then((result) => {
         out.end(`${JSON.stringify({ result })}\n`);
       });
-    services.logger.info({ app: app.name, user: (ctx.state.user as User | undefined)?.id ?? session.userId, version }, 'push received');
+    services.logger.info({ app: app.name, user: session.userId, version }, 'push received');
   };
 }
