@@ -13,8 +13,9 @@ import { inProcessCli, type CliResult } from './testing/cli-harness.js';
 
 const exec = promisify(execFile);
 
-const noBuilds: Builder & { ready: boolean } = {
+const noBuilds: Builder = {
   ready: true,
+  prepare: async () => {},
   build: async () => {
     throw new Error('no builds in this test');
   },

@@ -13,6 +13,7 @@ import { ensureCliBuilt, type CliResult } from './testing/cli-harness.js';
 /** Reads the pushed source and answers with an image and one process type, like a buildpack would. */
 class FakeBuilder implements Builder {
   ready = true;
+  async prepare() {}
   builds = 0;
   async build(input: BuildInput) {
     input.source.resume();

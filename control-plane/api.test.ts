@@ -5,8 +5,9 @@ import { sharedKeys } from '../common/protocol.js';
 import type { Builder } from './builds/builder.js';
 import { apiClient, startTestControlPlane, type TestControlPlane } from '../test/support/control-plane.js';
 
-const noBuilds: Builder & { ready: boolean } = {
+const noBuilds: Builder = {
   ready: true,
+  prepare: async () => {},
   build: async () => {
     throw new Error('no builds in this test');
   },

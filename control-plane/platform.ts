@@ -17,7 +17,6 @@ import type { HostProvider } from '../host-providers/provider.js';
 import { natsAppLogger } from './app-logs.js';
 import type { Builder } from './builds/builder.js';
 import { CertificateStore } from './certificates/store.js';
-import type { BuildpacksBuilder } from './builds/buildpacks-builder.js';
 import { DeployPipeline } from './builds/pipeline.js';
 import type { ControlPlaneConfig } from './config.js';
 import { PushSessions } from './git/push-sessions.js';
@@ -58,7 +57,7 @@ export interface ControlPlane {
 
 export interface ControlPlaneOverrides {
   /** A builder other than buildpacks/ (tests). */
-  builder?: Builder & { prepare?: () => Promise<unknown>; ready?: boolean };
+  builder?: Builder;
   /** Where agent lines go (default: this process's stdout, already JSON). */
   onAgentLine?: (hostId: string, line: string) => void;
   /** The engine group's Auto Scaling API with SLIPWAY_HOST_PROVIDER=aws (default: the AWS SDK's). */
@@ -103,7 +102,7 @@ export async function startControlPlane(config: ControlPlaneConfig, logger: Logg
   const membership = new Membership({ hosts, instances, agents, reconciler, logger: logger.child({ part: 'hosts' }), hostDownAfterMs: config.scheduler.hostDownAfterMs });
 
   // Loaded only when used: tests that bring their own builder need no Docker or stack.
-  const builder =
+  const builder: Builder =
     overrides.builder ??
     new (await import('./builds/buildpacks-builder.js')).BuildpacksBuilder(
       new Docker(),
@@ -219,7 +218,7 @@ export async function startControlPlane(config: ControlPlaneConfig, logger: Logg
     gitRoot: config.gitRoot,
     logger,
     destroyApp,
-    stackReady: () => overrides.builder ? (overrides.builder.ready ?? true) : (builder as BuildpacksBuilder).ready,
+    stackReady: () => builder.ready,
   };
 
   if (config.bootstrapAdminToken) await ensureAdmin(users, config.bootstrapAdminToken);
@@ -248,8 +247,7 @@ export async function startControlPlane(config: ControlPlaneConfig, logger: Logg
     const existing = (await hosts.list()).filter((h) => h.provider === 'local');
     if (existing.length < config.localHosts.count) await hostService.add(config.localHosts.count - existing.length);
   }
-  const prepare = overrides.builder ? overrides.builder.prepare : () => (builder as BuildpacksBuilder).prepare();
-  void prepare?.().catch((err: unknown) => logger.error({ err }, 'preparing the stack failed'));
+  void builder.prepare().catch((err: unknown) => logger.error({ err }, 'preparing the stack failed'));
   logger.info({ url }, 'control plane listening');
 
   return {

@@ -34,7 +34,7 @@ describe('slipway logs', () => {
   let slipway: ReturnType<typeof inProcessCli>;
 
   beforeAll(async () => {
-    cp = await startTestControlPlane({}, { builder: { ready: true, build: async () => Promise.reject(new Error('no builds')), tagImage: async () => {} } });
+    cp = await startTestControlPlane({}, { builder: { ready: true, prepare: async () => {}, build: async () => Promise.reject(new Error('no builds')), tagImage: async () => {} } });
     nats = await connect({ servers: cp.nats.url });
     home = await mkdtemp(join(tmpdir(), 'slipway-cli-logs-'));
     slipway = inProcessCli({ home, cwd: home, env: { SLIPWAY_API_URL: cp.url, SLIPWAY_API_TOKEN: cp.adminToken } });

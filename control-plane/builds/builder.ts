@@ -19,6 +19,11 @@ export interface BuildOutput {
 }
 
 export interface Builder {
+  /** Whether builds can start now (the stack is in place); the API says so while it is not. */
+  readonly ready: boolean;
+  /** Gets the builder ready (the stack: minutes the first time, then cached); safe to call
+   *  many times. Builds wait for it anyway; calling it at start-up makes the first one fast. */
+  prepare(): Promise<unknown>;
   build(input: BuildInput): Promise<BuildOutput>;
   tagImage(image: ImageRef, tag: string): Promise<void>;
 }

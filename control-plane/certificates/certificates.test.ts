@@ -38,7 +38,7 @@ describe('SNI endpoints', () => {
   let www: { cert: string; key: string };
 
   beforeAll(async () => {
-    cp = await startTestControlPlane({}, { builder: { ready: true, build: async () => Promise.reject(new Error('none')), tagImage: async () => {} } });
+    cp = await startTestControlPlane({}, { builder: { ready: true, prepare: async () => {}, build: async () => Promise.reject(new Error('none')), tagImage: async () => {} } });
     redis = new Redis(cp.redis.url);
     dir = await mkdtemp(join(tmpdir(), 'slipway-certs-'));
     admin = apiClient(cp.url, cp.adminToken);

@@ -35,6 +35,7 @@ async function filesIn(tar: NodeJS.ReadableStream): Promise<Record<string, strin
 
 class FakeBuilder implements Builder {
   ready = true;
+  async prepare() {}
   received: Record<string, string>[] = [];
   async build(input: BuildInput) {
     const files = await filesIn(input.source);

@@ -49,7 +49,7 @@ describe('AWS engine hosts through the API', () => {
         SLIPWAY_ENROLLMENT_SECRET: SECRET,
         SLIPWAY_DRAIN_MS: '100',
       },
-      { builder: { ready: true, build: async () => Promise.reject(new Error('no builds here')), tagImage: async () => {} }, autoScaling: group },
+      { builder: { ready: true, prepare: async () => {}, build: async () => Promise.reject(new Error('no builds here')), tagImage: async () => {} }, autoScaling: group },
     );
     admin = apiClient(cp.url, cp.adminToken);
     // the group's size at creation (engineDesired, set by Pulumi): instances no one asked hosts for

@@ -27,8 +27,9 @@ describe('hosts', () => {
   beforeAll(async () => {
     registry = await startTestRegistry();
     image = await buildTestAppImage(docker, registry.url);
-    const builder: Builder & { ready: boolean } = {
+    const builder: Builder = {
       ready: true,
+      prepare: async () => {},
       build: async () => ({ image, processTypes: { web: '/usr/bin/node /app/server.js' }, buildpack: 'test', stack: 'bookworm' }),
       tagImage: async () => {},
     };

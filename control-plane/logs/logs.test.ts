@@ -18,7 +18,7 @@ describe('app logs', () => {
   let nats: NatsConnection;
 
   beforeAll(async () => {
-    cp = await startTestControlPlane({}, { builder: { ready: true, build: async () => Promise.reject(new Error('none')), tagImage: async () => {} } });
+    cp = await startTestControlPlane({}, { builder: { ready: true, prepare: async () => {}, build: async () => Promise.reject(new Error('none')), tagImage: async () => {} } });
     nats = await connect({ servers: cp.nats.url });
     await apiClient(cp.url, cp.adminToken)('POST', '/apps', { name: 'logged' });
     const js = nats.jetstream();

@@ -30,7 +30,7 @@ const SECRET = 'enrollment-secret-0123456789abcdef';
 const GROUP = 'slipway-engine-0123abcd';
 const CAPACITY = { memoryMb: 8192, cpus: 2 };
 const credentials = (hostId: string) => ({ hostId, token: `slwh_token-of-${hostId}-0123456789` });
-const NO_BUILDS = { ready: true, build: async () => Promise.reject(new Error('no builds here')), tagImage: async () => {} };
+const NO_BUILDS = { ready: true, prepare: async () => {}, build: async () => Promise.reject(new Error('no builds here')), tagImage: async () => {} };
 
 test('growing the group: by the number of hosts, never past its maximum', () => {
   expect(grownCapacity({ desiredCapacity: 2, maxSize: 10 }, 3)).toBe(5);

@@ -10,7 +10,7 @@ import { waitFor } from '../../test/support/wait.js';
 import { hostProviderConformance } from '../testing/conformance.js';
 import { agentEnv, LocalHostProvider } from './provider.js';
 
-const noBuilds = { ready: true, build: async () => Promise.reject(new Error('no builds here')), tagImage: async () => {} };
+const noBuilds = { ready: true, prepare: async () => {}, build: async () => Promise.reject(new Error('no builds here')), tagImage: async () => {} };
 
 hostProviderConformance('local', async () => {
   const cp: TestControlPlane = await startTestControlPlane({}, { builder: noBuilds });
