@@ -10,7 +10,6 @@ import { connect, type NatsConnection } from 'nats';
 import { compiledEntry } from '../common/entry-points.js';
 import type { Logger } from '../common/logger.js';
 import { natsServerOptions, natsUrlWithCredentials } from '../common/nats-url.js';
-import type { App } from '../common/types.js';
 import type { AutoScalingApi } from '../host-providers/aws/auto-scaling.js';
 import { LocalHostProvider } from '../host-providers/local/provider.js';
 import type { HostProvider } from '../host-providers/provider.js';
@@ -30,11 +29,13 @@ import type { ApiUrls } from './http/representations.js';
 import { webUrl } from './http/representations.js';
 import { Releaser } from './releases/service.js';
 import { API_ROUTE_NAME } from './routes/apps.js';
-import { NatsAgentClient } from './scheduler/agent-client.js';
+import { NatsAgentClient } from './agents/client.js';
 import { LeaderLease } from './scheduler/leader.js';
 import { Reconciler } from './scheduler/reconciler.js';
 import { RoutePublisher } from './scheduler/routes.js';
 import { SchedulerService } from './scheduler/service.js';
+import { AgentInbox } from './agents/inbox.js';
+import { AppLifecycle } from './apps/lifecycle.js';
 import { createApi } from './server.js';
 import type { Services } from './services.js';
 import { AppStore } from './store/apps.js';
@@ -99,7 +100,7 @@ export async function startControlPlane(config: ControlPlaneConfig, logger: Logg
     stopGraceSeconds: config.scheduler.stopGraceSeconds,
     drainMs: config.scheduler.drainMs,
   });
-  const membership = new Membership({ hosts, instances, agents, reconciler, logger: logger.child({ part: 'hosts' }), hostDownAfterMs: config.scheduler.hostDownAfterMs });
+  const membership = new Membership({ hosts, instances, agents, converger: reconciler, logger: logger.child({ part: 'hosts' }), hostDownAfterMs: config.scheduler.hostDownAfterMs });
 
   // Loaded only when used: tests that bring their own builder need no Docker or stack.
   const builder: Builder =
@@ -124,7 +125,7 @@ export async function startControlPlane(config: ControlPlaneConfig, logger: Logg
     );
   const releaser = new Releaser(apps, releases, {
     tagImage: (image, tag) => builder.tagImage(image, tag),
-    rollOut: (appId) => void reconciler.reconcileApp(appId),
+    rollOut: (appId) => void reconciler.convergeApp(appId),
   });
 
   let url = '';
@@ -173,32 +174,22 @@ export async function startControlPlane(config: ControlPlaneConfig, logger: Logg
     provider = localHosts;
   }
   const hostService = provider
-    ? new HostService({ hosts, instances, reconciler, provider, natsUsers, logger: logger.child({ part: 'hosts' }) })
+    ? new HostService({ hosts, instances, converger: reconciler, provider, natsUsers, logger: logger.child({ part: 'hosts' }) })
     : null;
-  const scheduler = new SchedulerService(
-    nats,
-    membership,
-    reconciler,
-    new LeaderLease(redis, keys.schedulerLeader),
-    logger,
-    config.scheduler.reconcileIntervalMs,
-    enrollment ? (request) => enrollment.respond(request) : null,
-  );
+  const inbox = new AgentInbox(nats, membership, logger, enrollment ? (request) => enrollment.respond(request) : null);
+  const scheduler = new SchedulerService(membership, reconciler, new LeaderLease(redis, keys.schedulerLeader), logger, config.scheduler.reconcileIntervalMs);
 
-  const destroyApp = async (app: App) => {
-    await apps.setFormation(app.id, (await apps.formation(app.id)).map((f) => ({ ...f, quantity: 0 })));
-    const running = await instances.listForApp(app.id);
-    await certificates.removeAll(app.id);
-    await apps.delete(app);
-    await routes.remove(app.name);
-    await Promise.all(
-      running.map(async (instance) => {
-        await agents.stop(instance.hostId, { instanceId: instance.id, graceSeconds: config.scheduler.stopGraceSeconds }).catch(() => {});
-        await instances.remove(instance);
-      }),
-    );
-    await repos.remove(app.name);
-  };
+  const lifecycle = new AppLifecycle({
+    apps,
+    releases,
+    instances,
+    certificates,
+    routes,
+    agents,
+    repos,
+    converger: reconciler,
+    stopGraceSeconds: config.scheduler.stopGraceSeconds,
+  });
 
   const services: Services = {
     users,
@@ -209,7 +200,8 @@ export async function startControlPlane(config: ControlPlaneConfig, logger: Logg
     hosts,
     certificates,
     releaser,
-    reconciler,
+    converger: reconciler,
+    lifecycle,
     pipeline,
     repos,
     pushSessions: new PushSessions(),
@@ -217,7 +209,6 @@ export async function startControlPlane(config: ControlPlaneConfig, logger: Logg
     urls,
     gitRoot: config.gitRoot,
     logger,
-    destroyApp,
     stackReady: () => builder.ready,
   };
 
@@ -241,6 +232,7 @@ export async function startControlPlane(config: ControlPlaneConfig, logger: Logg
       backends: [{ instanceId: 'control-plane', address: config.api.route.address, port: address.port }],
     });
   }
+  inbox.start();
   scheduler.start();
   if (hostService && localHosts) {
     await localHosts.resume();
@@ -257,6 +249,7 @@ export async function startControlPlane(config: ControlPlaneConfig, logger: Logg
     async stop() {
       server.close();
       server.closeAllConnections();
+      inbox.stop();
       await scheduler.stop();
       await reconciler.settle();
       await localHosts?.stopAll();

@@ -1,6 +1,6 @@
 // What request handlers may use: stores and services, built once by platform.ts (startControlPlane).
 import type { Logger } from '../common/logger.js';
-import type { App } from '../common/types.js';
+import type { AppLifecycle } from './apps/lifecycle.js';
 import type { DeployPipeline } from './builds/pipeline.js';
 import type { CertificateStore } from './certificates/store.js';
 import type { GitRepos } from './git/repos.js';
@@ -8,7 +8,7 @@ import type { PushSessions } from './git/push-sessions.js';
 import type { ApiUrls } from './http/representations.js';
 import type { HostService } from './hosts/service.js';
 import type { Releaser } from './releases/service.js';
-import type { Reconciler } from './scheduler/reconciler.js';
+import type { Converger } from './converger.js';
 import type { AppStore } from './store/apps.js';
 import type { BuildStore } from './store/builds.js';
 import type { HostStore } from './store/hosts.js';
@@ -25,7 +25,8 @@ export interface Services {
   hosts: HostStore;
   certificates: CertificateStore;
   releaser: Releaser;
-  reconciler: Reconciler;
+  converger: Converger;
+  lifecycle: AppLifecycle;
   pipeline: DeployPipeline;
   repos: GitRepos;
   pushSessions: PushSessions;
@@ -33,8 +34,6 @@ export interface Services {
   urls: ApiUrls;
   gitRoot: string;
   logger: Logger;
-  /** Stops an app's instances and routes before its records go. */
-  destroyApp(app: App): Promise<void>;
   /** Whether the builder's stack is ready (health). */
   stackReady(): boolean;
 }

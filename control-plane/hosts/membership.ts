@@ -3,8 +3,8 @@
 import type { Logger } from '../../common/logger.js';
 import type { Heartbeat, InstanceEvent, InstanceStatus, RegisterRequest, Reply } from '../../common/protocol.js';
 import type { Host, Instance } from '../../common/types.js';
-import type { AgentClient } from '../scheduler/agent-client.js';
-import type { Reconciler } from '../scheduler/reconciler.js';
+import type { AgentClient } from '../agents/client.js';
+import type { Converger } from '../converger.js';
 import type { HostStore } from '../store/hosts.js';
 import type { InstanceStore } from '../store/instances.js';
 import { now } from '../store/json.js';
@@ -16,7 +16,7 @@ export interface MembershipDeps {
   hosts: HostStore;
   instances: InstanceStore;
   agents: AgentClient;
-  reconciler: Reconciler;
+  converger: Converger;
   logger: Logger;
   hostDownAfterMs: number;
 }
@@ -60,7 +60,7 @@ export class Membership {
       lastHeartbeat: now(),
     });
     this.deps.logger.info({ host: host.id, address: request.address, capacity: request.capacity }, 'host registered');
-    void this.deps.reconciler.reconcileAll();
+    void this.deps.converger.convergeAll();
     return { ok: true };
   }
 
@@ -86,11 +86,11 @@ export class Membership {
     for (const record of records) {
       const status = reported.get(record.id);
       if (status) {
-        const updated = await this.deps.reconciler.updateInstance(record.id, (current) => applyStatus(current, status));
+        const updated = await this.deps.instances.update(record.id, (current) => applyStatus(current, status));
         if (updated && updated.state !== record.state) touchedApps.add(record.appId);
       } else if (record.state !== 'stopping' && Date.now() - Date.parse(record.createdAt) > MISSING_GRACE_MS) {
         // The host no longer runs it (agent restarted, container removed): gone.
-        await this.deps.reconciler.updateInstance(record.id, (current) =>
+        await this.deps.instances.update(record.id, (current) =>
           current.state === 'stopping' ? null : { state: 'down', reason: 'no longer running on its host' },
         );
         touchedApps.add(record.appId);
@@ -103,7 +103,7 @@ export class Membership {
         void this.deps.agents.stop(host.id, { instanceId: status.instanceId, graceSeconds: 5 }).catch(() => {});
       }
     }
-    for (const appId of touchedApps) void this.deps.reconciler.reconcileApp(appId);
+    for (const appId of touchedApps) void this.deps.converger.convergeApp(appId);
   }
 
   async instanceEvent(subjectHostId: string, event: InstanceEvent): Promise<void> {
@@ -112,9 +112,9 @@ export class Membership {
     if (!host) return;
     const record = await this.deps.instances.get(event.instanceId);
     if (!record || record.hostId !== event.hostId) return;
-    const updated = await this.deps.reconciler.updateInstance(record.id, (current) => applyStatus(current, event));
+    const updated = await this.deps.instances.update(record.id, (current) => applyStatus(current, event));
     if (updated && updated.state !== record.state) {
-      void this.deps.reconciler.reconcileApp(record.appId);
+      void this.deps.converger.convergeApp(record.appId);
     }
   }
 
@@ -125,7 +125,7 @@ export class Membership {
       await this.deps.hosts.save({ ...host, state: 'down' });
       this.deps.logger.warn({ host: host.id, lastHeartbeat: host.lastHeartbeat }, 'host missed its heartbeats: marked down');
     }
-    if (silent.length > 0) await this.deps.reconciler.reconcileAll();
+    if (silent.length > 0) await this.deps.converger.convergeAll();
     return silent;
   }
 

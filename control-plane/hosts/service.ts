@@ -6,14 +6,14 @@ import type { Host } from '../../common/types.js';
 import type { HostProvider } from '../../host-providers/provider.js';
 import { newHostCredentials, recordNewHost } from './new-host.js';
 import type { NatsHostUsers } from './nats-users.js';
-import type { Reconciler } from '../scheduler/reconciler.js';
+import type { Converger } from '../converger.js';
 import type { HostStore } from '../store/hosts.js';
 import type { InstanceStore } from '../store/instances.js';
 
 export interface HostServiceDeps {
   hosts: HostStore;
   instances: InstanceStore;
-  reconciler: Reconciler;
+  converger: Converger;
   provider: HostProvider;
   /** Per-host NATS users, when NATS enforces them. */
   natsUsers: NatsHostUsers | null;
@@ -73,7 +73,7 @@ export class HostService {
     this.deps.logger.info({ host: hostId }, 'draining host');
     const deadline = Date.now() + (this.deps.drainTimeoutMs ?? 5 * 60_000);
     while (Date.now() < deadline) {
-      await this.deps.reconciler.reconcileAll();
+      await this.deps.converger.convergeAll();
       const remaining = (await this.deps.instances.listForHost(hostId)).filter((i) => i.state !== 'down');
       if (remaining.length === 0 || (await this.deps.hosts.get(hostId))?.state === 'down') break;
       await sleep(500);
@@ -87,6 +87,6 @@ export class HostService {
     await this.deps.hosts.remove(hostId);
     await this.deps.natsUsers?.sync();
     this.deps.logger.info({ host: hostId }, 'host removed, credentials revoked');
-    await this.deps.reconciler.reconcileAll();
+    await this.deps.converger.convergeAll();
   }
 }

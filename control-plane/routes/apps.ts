@@ -47,7 +47,7 @@ export function appRoutes(services: Services): Router {
 
   router.delete('/apps/:app', async (ctx) => {
     const app = await loadApp(ctx, services);
-    await services.destroyApp(app);
+    await services.lifecycle.destroy(app);
     ctx.body = appJson(app, await owner(app.ownerId), services.urls);
   });
 

@@ -31,7 +31,7 @@ export function domainRoutes(services: Services): Router {
       throw new InvalidParamsError(`Hostnames under ${services.urls.appsDomain} belong to the platform.`);
     }
     await services.apps.addDomain(app.id, hostname);
-    await services.reconciler.publishRoute(app);
+    await services.converger.publishRoute(app);
     ctx.status = 201;
     ctx.body = json(app, hostname);
   });
@@ -41,7 +41,7 @@ export function domainRoutes(services: Services): Router {
     const hostname = ctx.params.hostname!.toLowerCase();
     if (!(await services.apps.removeDomain(app.id, hostname))) throw new NotFoundError(`Couldn't find that domain (${hostname}).`);
     await services.certificates.forgetHostname(hostname);
-    await services.reconciler.publishRoute(app);
+    await services.converger.publishRoute(app);
     ctx.body = json(app, hostname);
   });
 

@@ -1,7 +1,7 @@
 import Router from '@koa/router';
 import { z } from 'zod';
-import { InvalidParamsError, NotFoundError } from '../../common/errors.js';
-import { DYNO_SIZES, type DynoSize, type FormationEntry } from '../../common/types.js';
+import { NotFoundError } from '../../common/errors.js';
+import { DYNO_SIZES, type DynoSize } from '../../common/types.js';
 import { loadApp } from '../http/load-app.js';
 import { formationJson } from '../http/representations.js';
 import { validateBody } from '../http/validate.js';
@@ -24,22 +24,6 @@ export function formationRoutes(services: Services): Router {
     return formation.map((f) => formationJson(f, app, release?.processTypes[f.type] ?? null));
   };
 
-  /** Applies updates for process types the current release has; 422 for unknown types. */
-  const apply = async (appId: string, updates: { type: string; quantity?: number; size?: DynoSize }[]) => {
-    const release = await services.releases.current(appId);
-    const existing = new Map((await services.apps.formation(appId)).map((f) => [f.type, f]));
-    const entries: FormationEntry[] = [];
-    for (const u of updates) {
-      if (!release || !(u.type in release.processTypes)) {
-        throw new InvalidParamsError(`Couldn't find that process type (${u.type}): the current release does not declare it.`);
-      }
-      const current = existing.get(u.type) ?? { type: u.type, quantity: 0, size: 'basic' as DynoSize };
-      entries.push({ type: u.type, quantity: u.quantity ?? current.quantity, size: u.size ?? current.size });
-    }
-    await services.apps.setFormation(appId, entries);
-    void services.reconciler.reconcileApp(appId);
-  };
-
   router.get('/apps/:app/formation', async (ctx) => {
     const app = await loadApp(ctx, services);
     ctx.body = await show(app.id);
@@ -55,7 +39,7 @@ export function formationRoutes(services: Services): Router {
   router.patch('/apps/:app/formation', async (ctx) => {
     const app = await loadApp(ctx, services);
     const { updates } = validateBody(batch, ctx.request.body);
-    await apply(app.id, updates);
+    await services.lifecycle.scale(app.id, updates);
     ctx.body = await show(app.id);
   });
 
@@ -63,7 +47,7 @@ export function formationRoutes(services: Services): Router {
     const app = await loadApp(ctx, services);
     const body = validateBody(update, ctx.request.body);
     const type = ctx.params.type!;
-    await apply(app.id, [{ type, ...body }]);
+    await services.lifecycle.scale(app.id, [{ type, ...body }]);
     ctx.body = (await show(app.id)).find((f) => f.type === type);
   });
 

@@ -10,7 +10,8 @@ import type { HostStore } from '../store/hosts.js';
 import type { InstanceStore } from '../store/instances.js';
 import type { ReleaseStore } from '../store/releases.js';
 import { now } from '../store/json.js';
-import type { AgentClient } from './agent-client.js';
+import type { AgentClient } from '../agents/client.js';
+import type { Converger } from '../converger.js';
 import { KeyedSerializer } from '../../common/keyed-serializer.js';
 import { planApp, type Action } from './plan.js';
 import { computeRoute, type RoutePublisher } from './routes.js';
@@ -31,33 +32,20 @@ export interface ReconcilerDeps {
   stopRetryMs?: number;
 }
 
-export class Reconciler {
+export class Reconciler implements Converger {
   private readonly appLocks = new KeyedSerializer();
-  /** Serialises read-modify-write of one instance record (agent replies race with events). */
-  readonly instanceLocks = new KeyedSerializer();
   private readonly pending = new Set<Promise<unknown>>();
   private readonly warned = new Map<string, number>();
 
   constructor(private readonly deps: ReconcilerDeps) {}
 
-  reconcileApp(appId: string): Promise<void> {
+  convergeApp(appId: string): Promise<void> {
     return this.appLocks.run(appId, () => this.reconcileNow(appId));
   }
 
-  async reconcileAll(): Promise<void> {
+  async convergeAll(): Promise<void> {
     const apps = await this.deps.apps.list();
-    await Promise.all(apps.map((app) => this.reconcileApp(app.id)));
-  }
-
-  /** Updates one instance record under its lock; `change` returns null to leave it as it is. */
-  async updateInstance(id: string, change: (current: Instance) => Partial<Instance> | null): Promise<Instance | null> {
-    return this.instanceLocks.run(id, async () => {
-      const current = await this.deps.instances.get(id);
-      if (!current) return null;
-      const changes = change(current);
-      if (!changes) return current;
-      return this.deps.instances.save({ ...current, ...changes, updatedAt: now() });
-    });
+    await Promise.all(apps.map((app) => this.convergeApp(app.id)));
   }
 
   async publishRoute(app: App): Promise<void> {
@@ -122,7 +110,7 @@ export class Reconciler {
         await this.stop(app, action.instance, action.reason);
         return;
       case 'forget':
-        await this.instanceLocks.run(action.instance.id, () => this.deps.instances.remove(action.instance));
+        await this.deps.instances.remove(action.instance);
         this.deps.logger.info({ app: app.name, instance: action.instance.id, reason: action.reason }, 'forgot instance');
         return;
       case 'unplaceable':
@@ -181,22 +169,22 @@ export class Reconciler {
       })
       .then(async (reply) => {
         if (!reply.ok) throw new Error(reply.error ?? 'agent refused to run the instance');
-        await this.updateInstance(instance.id, (current) =>
+        await this.deps.instances.update(instance.id, (current) =>
           current.port === null && reply.port !== undefined ? { port: reply.port } : null,
         );
       })
       .catch(async (err: unknown) => {
         const reason = `failed to start: ${err instanceof Error ? err.message : String(err)}`;
         this.deps.logger.warn({ err, app: app.name, instance: instance.id }, 'instance failed to start');
-        await this.updateInstance(instance.id, (current) => (current.state === 'starting' ? { state: 'crashed', reason } : null));
-        void this.reconcileApp(app.id);
+        await this.deps.instances.update(instance.id, (current) => (current.state === 'starting' ? { state: 'crashed', reason } : null));
+        void this.convergeApp(app.id);
       });
     this.track(run);
   }
 
   private async stop(app: App, instance: Instance, reason: string): Promise<void> {
     const wasServing = instance.type === 'web' && instance.state === 'up';
-    await this.updateInstance(instance.id, () => ({ state: 'stopping', reason }));
+    await this.deps.instances.update(instance.id, () => ({ state: 'stopping', reason }));
     if (wasServing) await this.publishRoute(app);
     this.deps.appLog(app.name, 'scheduler', `Stopping ${instance.type}.${instance.index} (v${instance.releaseVersion}): ${reason}`);
     const work = (async () => {
@@ -207,7 +195,7 @@ export class Reconciler {
         graceSeconds: this.deps.stopGraceSeconds,
       });
       if (!reply.ok) throw new Error(reply.error ?? 'agent refused to stop the instance');
-      await this.instanceLocks.run(instance.id, () => this.deps.instances.remove(instance));
+      await this.deps.instances.remove(instance);
     })().catch((err: unknown) => {
       // Left in `stopping`: the plan retries the stop later, or forgets it if its host is gone.
       this.deps.logger.warn({ err, app: app.name, instance: instance.id }, 'stop failed');

@@ -1,9 +1,15 @@
+// Instance records. The store is the one owner of the per-record lock: agent replies, events,
+// heartbeats, restarts and the scheduler all change records through update()/remove(), so a
+// read-modify-write of one record never interleaves with another (one control plane at a time).
 import type { Redis } from 'ioredis';
+import { KeyedSerializer } from '../../common/keyed-serializer.js';
 import type { Instance } from '../../common/types.js';
 import { keys } from './keys.js';
 import { getJson, getManyJson, now } from './json.js';
 
 export class InstanceStore {
+  private readonly locks = new KeyedSerializer();
+
   constructor(private readonly redis: Redis) {}
 
   async save(instance: Instance): Promise<Instance> {
@@ -16,10 +22,15 @@ export class InstanceStore {
     return instance;
   }
 
-  async update(id: string, changes: Partial<Omit<Instance, 'id' | 'appId'>>): Promise<Instance | null> {
-    const current = await this.get(id);
-    if (!current) return null;
-    return this.save({ ...current, ...changes, updatedAt: now() });
+  /** Changes one record under its lock; `change` returns null to leave it as it is. Null when the record is gone. */
+  update(id: string, change: (current: Instance) => Partial<Omit<Instance, 'id' | 'appId'>> | null): Promise<Instance | null> {
+    return this.locks.run(id, async () => {
+      const current = await this.get(id);
+      if (!current) return null;
+      const changes = change(current);
+      if (!changes) return current;
+      return this.save({ ...current, ...changes, updatedAt: now() });
+    });
   }
 
   get(id: string): Promise<Instance | null> {
@@ -37,12 +48,14 @@ export class InstanceStore {
     return getManyJson<Instance>(this.redis, ids.map(keys.instance));
   }
 
-  async remove(instance: Pick<Instance, 'id' | 'appId' | 'hostId'>): Promise<void> {
-    await this.redis
-      .multi()
-      .del(keys.instance(instance.id))
-      .srem(keys.appInstances(instance.appId), instance.id)
-      .srem(keys.hostInstances(instance.hostId), instance.id)
-      .exec();
+  remove(instance: Pick<Instance, 'id' | 'appId' | 'hostId'>): Promise<void> {
+    return this.locks.run(instance.id, async () => {
+      await this.redis
+        .multi()
+        .del(keys.instance(instance.id))
+        .srem(keys.appInstances(instance.appId), instance.id)
+        .srem(keys.hostInstances(instance.hostId), instance.id)
+        .exec();
+    });
   }
 }

@@ -1,0 +1,26 @@
+import { describe, expect, test } from 'vitest';
+import type { FormationEntry } from '../../common/types.js';
+import { scaledFormation } from './lifecycle.js';
+
+const processTypes = { web: 'node server.js', worker: 'node worker.js' };
+const current: FormationEntry[] = [{ type: 'web', quantity: 1, size: 'basic' }];
+
+describe('scaledFormation', () => {
+  test('changes what is named and keeps the rest of each entry', () => {
+    expect(scaledFormation(processTypes, current, [{ type: 'web', quantity: 3 }, { type: 'worker', size: 'standard' }])).toEqual({
+      entries: [
+        { type: 'web', quantity: 3, size: 'basic' },
+        { type: 'worker', quantity: 0, size: 'standard' },
+      ],
+    });
+  });
+
+  test('refuses a process type the release does not declare, and any without a release', () => {
+    expect(scaledFormation(processTypes, current, [{ type: 'clock', quantity: 1 }])).toEqual({ unknownType: 'clock' });
+    expect(scaledFormation(null, current, [{ type: 'web', quantity: 1 }])).toEqual({ unknownType: 'web' });
+  });
+
+  test.each(['constructor', '__proto__', 'toString', 'hasOwnProperty'])('%s is not a process type (own properties only)', (type) => {
+    expect(scaledFormation(processTypes, current, [{ type, quantity: 1 }])).toEqual({ unknownType: type });
+  });
+});

@@ -1,0 +1,90 @@
+// The one home of what happens to an app's processes at a user's request: scale, restart,
+// destroy. HTTP handlers call it; it changes desired state and asks the scheduler to converge.
+import { InvalidParamsError, NotFoundError } from '../../common/errors.js';
+import type { App, DynoSize, FormationEntry } from '../../common/types.js';
+import type { AgentClient } from '../agents/client.js';
+import type { CertificateStore } from '../certificates/store.js';
+import type { Converger } from '../converger.js';
+import type { GitRepos } from '../git/repos.js';
+import type { AppStore } from '../store/apps.js';
+import type { InstanceStore } from '../store/instances.js';
+import type { ReleaseStore } from '../store/releases.js';
+
+export interface FormationUpdate {
+  type: string;
+  quantity?: number;
+  size?: DynoSize;
+}
+
+export interface AppLifecycleDeps {
+  apps: AppStore;
+  releases: ReleaseStore;
+  instances: InstanceStore;
+  certificates: CertificateStore;
+  /** The app's traffic route, removed with the app. */
+  routes: { remove(appName: string): Promise<void> };
+  agents: AgentClient;
+  repos: GitRepos;
+  converger: Converger;
+  stopGraceSeconds: number;
+}
+
+/** Pure: the formation after `updates`, or the process type the release does not declare. */
+export function scaledFormation(
+  processTypes: Readonly<Record<string, string>> | null,
+  current: readonly FormationEntry[],
+  updates: readonly FormationUpdate[],
+): { entries: FormationEntry[] } | { unknownType: string } {
+  const existing = new Map(current.map((f) => [f.type, f]));
+  const entries: FormationEntry[] = [];
+  for (const update of updates) {
+    // own properties only: `constructor` or `__proto__` is not a process type
+    if (!processTypes || !Object.hasOwn(processTypes, update.type)) return { unknownType: update.type };
+    const was = existing.get(update.type) ?? { type: update.type, quantity: 0, size: 'basic' as DynoSize };
+    entries.push({ type: update.type, quantity: update.quantity ?? was.quantity, size: update.size ?? was.size });
+  }
+  return { entries };
+}
+
+export class AppLifecycle {
+  constructor(private readonly deps: AppLifecycleDeps) {}
+
+  /** Sets quantity and size for process types the current release declares; 422 for others. */
+  async scale(appId: string, updates: readonly FormationUpdate[]): Promise<void> {
+    const release = await this.deps.releases.current(appId);
+    const result = scaledFormation(release?.processTypes ?? null, await this.deps.apps.formation(appId), updates);
+    if ('unknownType' in result) {
+      throw new InvalidParamsError(`Couldn't find that process type (${result.unknownType}): the current release does not declare it.`);
+    }
+    await this.deps.apps.setFormation(appId, result.entries);
+    void this.deps.converger.convergeApp(appId);
+  }
+
+  /** Rolling restart: fresh instances replace the named ones (`web.1`, `web`, or all), which stop once those are up. */
+  async restart(appId: string, name: string | null): Promise<void> {
+    const instances = await this.deps.instances.listForApp(appId);
+    const chosen = instances.filter((i) => name === null || `${i.type}.${i.index}` === name || i.type === name);
+    if (name !== null && chosen.length === 0) throw new NotFoundError(`Couldn't find that dyno (${name}).`);
+    for (const instance of chosen) {
+      await this.deps.instances.update(instance.id, (current) => (current.state === 'stopping' ? null : { retiring: true }));
+    }
+    void this.deps.converger.convergeApp(appId);
+  }
+
+  /** Stops the app's instances and route, then removes its records, certificates and repository. */
+  async destroy(app: App): Promise<void> {
+    const { apps, instances, certificates, routes, agents, repos } = this.deps;
+    await apps.setFormation(app.id, (await apps.formation(app.id)).map((f) => ({ ...f, quantity: 0 })));
+    const running = await instances.listForApp(app.id);
+    await certificates.removeAll(app.id);
+    await apps.delete(app);
+    await routes.remove(app.name);
+    await Promise.all(
+      running.map(async (instance) => {
+        await agents.stop(instance.hostId, { instanceId: instance.id, graceSeconds: this.deps.stopGraceSeconds }).catch(() => {});
+        await instances.remove(instance);
+      }),
+    );
+    await repos.remove(app.name);
+  }
+}
