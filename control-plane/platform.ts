@@ -28,7 +28,7 @@ import { NatsHostUsers } from './hosts/nats-users.js';
 import type { ApiUrls } from './http/representations.js';
 import { webUrl } from './http/representations.js';
 import { Releaser } from './releases/service.js';
-import { API_ROUTE_NAME } from './routes/apps.js';
+import { API_ROUTE_NAME } from './handlers/apps.js';
 import { NatsAgentClient } from './agents/client.js';
 import { LeaderLease } from './scheduler/leader.js';
 import { Reconciler } from './scheduler/reconciler.js';

@@ -6,21 +6,21 @@ import Koa from 'koa';
 import type { NatsConnection } from 'nats';
 import type { Context, Next } from 'koa';
 import { BadRequestError, SlipwayError } from '../common/errors.js';
-import { gitHttp, internalBuilds } from './git/routes.js';
+import { gitHttp, internalBuilds } from './git/handlers.js';
 import { acceptVersion } from './http/accept.js';
 import { authenticate } from './http/auth.js';
 import { errorHandler } from './http/errors.js';
-import { accountRoutes } from './routes/account.js';
-import { appRoutes } from './routes/apps.js';
-import { buildRoutes } from './routes/builds.js';
-import { configVarRoutes } from './routes/config-vars.js';
-import { domainRoutes } from './routes/domains.js';
-import { dynoRoutes } from './routes/dynos.js';
-import { formationRoutes } from './routes/formation.js';
-import { hostRoutes } from './routes/hosts.js';
-import { logRoutes } from './routes/logs.js';
-import { sniEndpointRoutes } from './routes/sni-endpoints.js';
-import { releaseRoutes } from './routes/releases.js';
+import { accountHandlers } from './handlers/account.js';
+import { appHandlers } from './handlers/apps.js';
+import { buildHandlers } from './handlers/builds.js';
+import { configVarHandlers } from './handlers/config-vars.js';
+import { domainHandlers } from './handlers/domains.js';
+import { dynoHandlers } from './handlers/dynos.js';
+import { formationHandlers } from './handlers/formation.js';
+import { hostHandlers } from './handlers/hosts.js';
+import { logHandlers } from './handlers/logs.js';
+import { sniEndpointHandlers } from './handlers/sni-endpoints.js';
+import { releaseHandlers } from './handlers/releases.js';
 import type { Services } from './services.js';
 
 const WITH_BODY = new Set(['POST', 'PUT', 'PATCH']);
@@ -61,17 +61,17 @@ export function createApi(services: Services, options: { maxBodyBytes: number; p
   app.use(requireJson);
   app.use(bodyParser({ enableTypes: ['json'], jsonLimit: options.maxBodyBytes, encoding: 'utf-8', onError: bodyError }));
   for (const router of [
-    accountRoutes(services),
-    appRoutes(services),
-    formationRoutes(services),
-    dynoRoutes(services),
-    configVarRoutes(services),
-    releaseRoutes(services),
-    buildRoutes(services),
-    domainRoutes(services),
-    hostRoutes(services),
-    logRoutes(services, options.nats),
-    sniEndpointRoutes(services),
+    accountHandlers(services),
+    appHandlers(services),
+    formationHandlers(services),
+    dynoHandlers(services),
+    configVarHandlers(services),
+    releaseHandlers(services),
+    buildHandlers(services),
+    domainHandlers(services),
+    hostHandlers(services),
+    logHandlers(services, options.nats),
+    sniEndpointHandlers(services),
   ]) {
     app.use(router.routes());
     app.use(router.allowedMethods());

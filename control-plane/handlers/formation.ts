@@ -14,7 +14,7 @@ const quantity = z.number().int().min(0).max(MAX_QUANTITY);
 const update = z.object({ quantity: quantity.optional(), size: size.optional() });
 const batch = z.object({ updates: z.array(update.extend({ type: z.string() })).min(1) });
 
-export function formationRoutes(services: Services): Router {
+export function formationHandlers(services: Services): Router {
   const router = new Router();
 
   const show = async (appId: string) => {

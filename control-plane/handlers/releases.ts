@@ -8,7 +8,7 @@ import type { Services } from '../services.js';
 
 const rollback = z.object({ release: z.union([z.string(), z.number().int().positive()]) });
 
-export function releaseRoutes(services: Services): Router {
+export function releaseHandlers(services: Services): Router {
   const router = new Router();
 
   router.get('/apps/:app/releases', async (ctx) => {

@@ -12,7 +12,7 @@ const upload = z.object({ certificate_chain: z.string().min(1).max(64 * 1024), p
 
 // Heroku's SNI endpoints: a certificate for some of the app's custom domains. Keys go in,
 // never out.
-export function sniEndpointRoutes(services: Services): Router {
+export function sniEndpointHandlers(services: Services): Router {
   const router = new Router();
   const json = (endpoint: SniEndpoint, app: App) => ({
     id: endpoint.id,

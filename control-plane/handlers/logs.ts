@@ -12,7 +12,7 @@ const query = z.object({
   tail: z.enum(['true', 'false']).default('false'),
 });
 
-export function logRoutes(services: Services, nats: NatsConnection): Router {
+export function logHandlers(services: Services, nats: NatsConnection): Router {
   const router = new Router();
 
   // Plain text, one line per log line; with tail=true the response stays open and follows.

@@ -11,7 +11,7 @@ const changes = z
   .record(z.string().regex(CONFIG_NAME, 'config var names are letters, digits and underscores, not starting with a digit'), z.string().max(MAX_VALUE_BYTES).nullable())
   .refine((value) => Object.keys(value).length > 0, 'send at least one config var');
 
-export function configVarRoutes(services: Services): Router {
+export function configVarHandlers(services: Services): Router {
   const router = new Router();
 
   router.get('/apps/:app/config-vars', async (ctx) => {

@@ -8,7 +8,7 @@ import type { Services } from '../services.js';
 
 const addDomain = z.object({ hostname: z.string().min(1).max(253) });
 
-export function domainRoutes(services: Services): Router {
+export function domainHandlers(services: Services): Router {
   const router = new Router();
   const json = (app: { id: string; name: string }, hostname: string) => ({
     hostname,

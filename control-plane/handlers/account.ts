@@ -11,7 +11,7 @@ const newUser = z.object({ email: z.string().email(), admin: z.boolean().default
 
 const userJson = (user: User) => ({ id: user.id, email: user.email, admin: user.admin, created_at: user.createdAt });
 
-export function accountRoutes(services: Services): Router {
+export function accountHandlers(services: Services): Router {
   const router = new Router();
 
   router.get('/account', (ctx) => {

@@ -3,7 +3,7 @@ import { loadApp } from '../http/load-app.js';
 import { dynoJson } from '../http/representations.js';
 import type { Services } from '../services.js';
 
-export function dynoRoutes(services: Services): Router {
+export function dynoHandlers(services: Services): Router {
   const router = new Router();
 
   router.get('/apps/:app/dynos', async (ctx) => {

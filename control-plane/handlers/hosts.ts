@@ -8,7 +8,7 @@ import type { Services } from '../services.js';
 
 const addHosts = z.object({ count: z.number().int().min(1).max(20) });
 
-export function hostRoutes(services: Services): Router {
+export function hostHandlers(services: Services): Router {
   const router = new Router();
   router.use('/hosts', requireAdmin);
 

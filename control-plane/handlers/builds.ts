@@ -4,7 +4,7 @@ import { loadApp } from '../http/load-app.js';
 import { buildJson } from '../http/representations.js';
 import type { Services } from '../services.js';
 
-export function buildRoutes(services: Services): Router {
+export function buildHandlers(services: Services): Router {
   const router = new Router();
 
   router.get('/apps/:app/builds', async (ctx) => {

@@ -16,7 +16,7 @@ export const API_ROUTE_NAME = 'api';
 /** Names the platform uses itself, so no app may take them. */
 export const RESERVED_APP_NAMES = new Set([API_ROUTE_NAME, 'www', 'admin', 'slipway']);
 
-export function appRoutes(services: Services): Router {
+export function appHandlers(services: Services): Router {
   const router = new Router();
   const owner = async (ownerId: string) => services.users.get(ownerId);
 
