@@ -37,6 +37,13 @@ module.exports = {
       forbid(`${component}-is-a-component`, component, ['control-plane', 'supervisor', 'provisioner', 'cli', ...COMPONENTS.filter((c) => c !== component)],
         'components sit on common/ only: they meet through the wire protocol, not through imports'),
     ),
+    {
+      name: 'control-plane-converges-through-converger',
+      comment: 'hosts, handlers, app lifecycle, releases and the agent inbox ask the scheduler through converger.ts; only platform.ts wires the Reconciler',
+      severity: 'error',
+      from: { path: '^control-plane/(hosts|handlers|apps|releases|agents|git|http|store)/', pathNot: TEST_SUPPORT },
+      to: { path: '^control-plane/scheduler/' },
+    },
     forbid('control-plane-uses-components-it-runs', 'control-plane', ['agent', 'router', 'supervisor', 'provisioner', 'cli'],
       'the control plane runs builds and host providers in-process; agents and routers only over NATS'),
     forbid('supervisor-starts-processes', 'supervisor', ['control-plane', 'router', 'agent', 'provisioner', 'cli'],

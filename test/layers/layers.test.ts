@@ -61,15 +61,17 @@ test('each rule catches a planted bad import', async () => {
   const upward = await plant(`common/planted-upward-${tag}.ts`, "export { loadControlPlaneConfig } from '../control-plane/config.js';\n");
   const sideways = await plant(`router/planted-sideways-${tag}.ts`, "export { LABELS } from '../agent/labels.js';\n");
   const testSupport = await plant(`agent/planted-test-support-${tag}.ts`, "export { waitFor } from '../test/support/wait.js';\n");
+  const reconcilerHeld = await plant(`control-plane/hosts/planted-reconciler-${tag}.ts`, "export type { Reconciler } from '../scheduler/reconciler.js';\n");
   const cycleA = await plant(`common/planted-cycle-a-${tag}.ts`, `import { b } from './planted-cycle-b-${tag}.js';\nexport const a = (): number => b() + 1;\n`);
   const cycleB = await plant(`common/planted-cycle-b-${tag}.ts`, `import { a } from './planted-cycle-a-${tag}.js';\nexport const b = (): number => a() - 1;\n`);
 
-  const found = (await cruise(copy, [upward, sideways, testSupport, cycleA, cycleB])).map((v) => `${v.rule.name}: ${v.from}`);
+  const found = (await cruise(copy, [upward, sideways, testSupport, reconcilerHeld, cycleA, cycleB])).map((v) => `${v.rule.name}: ${v.from}`);
   expect(found).toEqual(
     expect.arrayContaining([
       `common-is-the-bottom: ${upward}`,
       `router-is-a-component: ${sideways}`,
       `no-test-support-in-product: ${testSupport}`,
+      `control-plane-converges-through-converger: ${reconcilerHeld}`,
     ]),
   );
   // a cycle is reported once, from whichever of its modules the cruise met first
