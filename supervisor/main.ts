@@ -1,5 +1,6 @@
 // `npm start`: the whole single-node platform in the foreground. Ctrl-C (or SIGTERM) stops
 // everything it started, app containers included; the state under $SLIPWAY_HOME stays.
+import { join } from 'node:path';
 import { describeError } from '../common/errors.js';
 import { loadSupervisorConfig } from './config.js';
 import { HostSetupError } from './host-setup.js';
@@ -33,7 +34,10 @@ try {
   print(`slipway: state in ${config.home}`);
   platform = await startPlatform(config, print, format);
   print('slipway: ready');
-  print(JSON.stringify(platform.endpoints));
+  // The token stays in files only root can read: terminals and log collectors keep stdout.
+  const { token: _token, ...endpoints } = platform.endpoints;
+  print(JSON.stringify(endpoints));
+  print(`slipway: admin token in ${join(config.home, 'admin-token')} and ${join(config.home, 'endpoints.json')} (mode 0600)`);
 } catch (err) {
   if (err instanceof HostSetupError) print(`slipway: ${err.message}`);
   else print(`slipway: failed to start: ${describeError(err)}`);

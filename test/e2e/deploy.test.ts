@@ -82,6 +82,13 @@ describe('git push to a served app', () => {
     expect(endpoints.token).toMatch(/^slw_/);
   });
 
+  it('prints where the admin token is kept, never the token itself', () => {
+    const output = platform.output();
+    expect(output).toContain(`slipway: admin token in ${join(platform.home, 'admin-token')}`);
+    expect(output).not.toContain(platform.endpoints.token);
+    expect(output).not.toContain(platform.endpoints.token.slice(-16));
+  });
+
   it('creates an app', async () => {
     const created = await call('POST', '/apps', { name: 'hello' });
     expect(created.status).toBe(201);
