@@ -212,7 +212,7 @@ export async function startControlPlane(config: ControlPlaneConfig, logger: Logg
     stackReady: () => builder.ready,
   };
 
-  if (config.bootstrapAdminToken) await ensureAdmin(users, config.bootstrapAdminToken);
+  if (config.bootstrapAdminToken) await ensureAdmin(users, config.bootstrapAdminToken, logger);
 
   const api = createApi(services, { maxBodyBytes: config.api.maxBodyBytes, pushUrl: () => url, nats });
   const server: Server = createServer(api.callback());
@@ -259,7 +259,11 @@ export async function startControlPlane(config: ControlPlaneConfig, logger: Logg
   };
 }
 
-async function ensureAdmin(users: UserStore, token: string): Promise<void> {
+/** The operator's first user and token; a bootstrap token revoked since stays revoked. */
+async function ensureAdmin(users: UserStore, token: string, logger: Logger): Promise<void> {
   const admin = (await users.getByEmail(ADMIN_EMAIL)) ?? (await users.create(ADMIN_EMAIL, true));
-  if (!(await users.authenticate(token))) await users.adoptToken(admin.id, token, 'bootstrap admin token');
+  const adoption = await users.adoptTokenOnce(admin.id, token, 'bootstrap admin token');
+  if (adoption === 'adopted before' && !(await users.authenticate(token))) {
+    logger.warn('the bootstrap admin token (SLIPWAY_BOOTSTRAP_ADMIN_TOKEN) was revoked: it is not adopted again');
+  }
 }

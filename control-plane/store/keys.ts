@@ -5,6 +5,8 @@ export const keys = {
   users: 'slipway:users',
   token: (id: string) => `slipway:token:${id}`,
   userTokens: (userId: string) => `slipway:user:${userId}:tokens`,
+  /** Ids of bootstrap tokens ever adopted: one revoked stays revoked across restarts. */
+  adoptedTokens: 'slipway:tokens:adopted',
 
   app: (id: string) => `slipway:app:${id}`,
   appByName: (name: string) => `slipway:app-name:${name}`,

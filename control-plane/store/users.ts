@@ -59,15 +59,22 @@ export class UserStore {
   }
 
   /** Registers a token whose plaintext the operator already holds (the bootstrap admin token). */
-  async adoptToken(userId: string, token: string, description: string): Promise<void> {
+  /**
+   * Makes a token generated elsewhere (the bootstrap admin token) one of the user's, the first
+   * time only: a token adopted before and since revoked is not brought back by the next start.
+   */
+  async adoptTokenOnce(userId: string, token: string, description: string): Promise<'adopted' | 'adopted before'> {
     const parsed = parseToken(token);
     if (!parsed) throw new Error('bootstrap token is not a Slipway token (slw_<16 hex>_<43 base64url>)');
+    if ((await this.redis.sadd(keys.adoptedTokens, parsed.id)) === 0) return 'adopted before';
+    if (await this.authenticate(token)) return 'adopted'; // by a version that kept no record of it
     const stored: StoredToken = { id: parsed.id, userId, hash: hashSecret(parsed.secret), description, createdAt: now() };
     await this.redis
       .multi()
       .set(keys.token(parsed.id), JSON.stringify(stored))
       .sadd(keys.userTokens(userId), parsed.id)
       .exec();
+    return 'adopted';
   }
 
   /** The user a presented token belongs to, or null (unknown, revoked, malformed or wrong secret). */
