@@ -23,13 +23,12 @@ export function configVarHandlers(services: Services): Router {
   router.patch('/apps/:app/config-vars', async (ctx) => {
     const app = await loadApp(ctx, services);
     const update = validateBody(changes, ctx.request.body);
-    const config = await services.apps.updateConfig(app.id, update);
     const set = Object.keys(update).filter((k) => update[k] !== null);
     const unset = Object.keys(update).filter((k) => update[k] === null);
     const description = [set.length ? `Set ${set.join(', ')} config vars` : '', unset.length ? `Remove ${unset.join(', ')} config vars` : '']
       .filter(Boolean)
       .join('; ');
-    await services.releaser.fromConfigChange(app, description);
+    const { config } = await services.releaser.changeConfig(app, update, description);
     ctx.body = config;
   });
 

@@ -1,6 +1,9 @@
 // Cutting releases: after a build, after a config change, and on rollback. A new release
-// becomes current and the scheduler rolls it out.
+// becomes current and the scheduler rolls it out. One app's releases are cut one at a time,
+// each reading the config it copies under the same turn, so two concurrent config changes
+// cannot leave the current release without a var the app's config has.
 import { NotFoundError } from '../../common/errors.js';
+import { KeyedSerializer } from '../../common/keyed-serializer.js';
 import type { App, ImageRef, Release } from '../../common/types.js';
 import type { AppStore } from '../store/apps.js';
 import type { ReleaseStore } from '../store/releases.js';
@@ -13,13 +16,32 @@ export interface ReleaseHooks {
 }
 
 export class Releaser {
+  private readonly appTurns = new KeyedSerializer();
+
   constructor(
     private readonly apps: AppStore,
     private readonly releases: ReleaseStore,
     private readonly hooks: ReleaseHooks,
   ) {}
 
-  async fromBuild(app: App, build: { id: string; image: ImageRef; processTypes: Record<string, string>; sourceVersion: string }): Promise<Release> {
+  fromBuild(app: App, build: { id: string; image: ImageRef; processTypes: Record<string, string>; sourceVersion: string }): Promise<Release> {
+    return this.appTurns.run(app.id, () => this.cutFromBuild(app, build));
+  }
+
+  /** Sets (string) and unsets (null) config vars and cuts the release that carries them (Heroku cuts one too). */
+  changeConfig(app: App, changes: Record<string, string | null>, description: string): Promise<{ config: Record<string, string>; release: Release }> {
+    return this.appTurns.run(app.id, async () => {
+      const config = await this.apps.updateConfig(app.id, changes);
+      return { config, release: await this.cutFromConfigChange(app, description) };
+    });
+  }
+
+  /** A new release copying an old one's code and config. */
+  rollback(app: App, version: number): Promise<Release> {
+    return this.appTurns.run(app.id, () => this.cutRollback(app, version));
+  }
+
+  private async cutFromBuild(app: App, build: { id: string; image: ImageRef; processTypes: Record<string, string>; sourceVersion: string }): Promise<Release> {
     const config = await this.apps.config(app.id);
     const release = await this.releases.create(app.id, {
       image: build.image,
@@ -31,8 +53,8 @@ export class Releaser {
     return this.finish(app, release);
   }
 
-  /** Config vars changed: same code, new config (Heroku cuts a release for it too). */
-  async fromConfigChange(app: App, description: string): Promise<Release> {
+  /** Config vars changed: same code, new config. */
+  private async cutFromConfigChange(app: App, description: string): Promise<Release> {
     const current = await this.releases.current(app.id);
     const release = await this.releases.create(app.id, {
       image: current?.image ?? null,
@@ -44,12 +66,11 @@ export class Releaser {
     return this.finish(app, release);
   }
 
-  /** A new release copying an old one's code and config. */
-  async rollback(app: App, version: number): Promise<Release> {
+  private async cutRollback(app: App, version: number): Promise<Release> {
     const target = await this.releases.get(app.id, version);
     if (!target) throw new NotFoundError(`Release v${version} not found for ${app.name}.`);
     const current = await this.apps.config(app.id);
-    const unset = Object.fromEntries(Object.keys(current).filter((k) => !(k in target.config)).map((k) => [k, null]));
+    const unset = Object.fromEntries(Object.keys(current).filter((k) => !Object.hasOwn(target.config, k)).map((k) => [k, null]));
     await this.apps.updateConfig(app.id, { ...unset, ...target.config });
     const release = await this.releases.create(app.id, {
       image: target.image,
