@@ -70,8 +70,19 @@ function hostCapacity() {
 }
 
 export async function startControlPlane(config: ControlPlaneConfig, logger: Logger, overrides: ControlPlaneOverrides = {}): Promise<ControlPlane> {
-  const redis = new Redis(config.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 3 });
+  // While Redis is away, commands fail at once instead of queueing (the API answers 503 and
+  // the scheduler's next pass retries); the client reconnects by itself.
+  const redis = new Redis(config.redisUrl, { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 1 });
   await redis.connect();
+  let redisDownSince = 0;
+  redis.on('error', (err: Error) => {
+    if (redisDownSince === 0) logger.error({ err }, 'Redis connection lost; reconnecting');
+    redisDownSince ||= Date.now();
+  });
+  redis.on('ready', () => {
+    if (redisDownSince !== 0) logger.info({ downMs: Date.now() - redisDownSince }, 'Redis connection back');
+    redisDownSince = 0;
+  });
   const nats: NatsConnection = await connect({ ...natsServerOptions(config.natsUrl), name: 'slipway-control-plane', maxReconnectAttempts: -1 });
 
   await ensureLogStream(nats);
@@ -214,7 +225,7 @@ export async function startControlPlane(config: ControlPlaneConfig, logger: Logg
 
   if (config.bootstrapAdminToken) await ensureAdmin(users, config.bootstrapAdminToken, logger);
 
-  const api = createApi(services, { maxBodyBytes: config.api.maxBodyBytes, pushUrl: () => url, nats });
+  const api = createApi(services, { maxBodyBytes: config.api.maxBodyBytes, pushUrl: () => url, nats, stateStoreUp: () => redis.status === 'ready' });
   const server: Server = createServer(api.callback());
   // Pushes stay open for the whole build; the build has its own time limit.
   server.requestTimeout = 0;

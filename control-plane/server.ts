@@ -39,14 +39,17 @@ function bodyError(err: Error & { status?: number }): never {
   throw new BadRequestError('Request body is not valid JSON.', err);
 }
 
-export function createApi(services: Services, options: { maxBodyBytes: number; pushUrl: () => string; nats: NatsConnection }): Koa {
+export function createApi(
+  services: Services,
+  options: { maxBodyBytes: number; pushUrl: () => string; nats: NatsConnection; stateStoreUp?: () => boolean },
+): Koa {
   const app = new Koa({ proxy: false });
   // Clients that hang up mid-stream (logs --tail, git) are normal, not errors.
   app.silent = true;
   app.on('error', (err: Error & { code?: string }) => {
     if (err.code !== 'ERR_STREAM_PREMATURE_CLOSE' && err.code !== 'ECONNRESET') services.logger.warn({ err }, 'response failed');
   });
-  app.use(errorHandler(services.logger));
+  app.use(errorHandler(services.logger, options.stateStoreUp));
   app.use(gitHttp(services, options.pushUrl));
   app.use(internalBuilds(services));
 

@@ -21,7 +21,11 @@ function fromHttpError(err: HttpishError): { status: number; id: string; message
   return { status, id: status === 404 ? 'not_found' : 'bad_request', message: err.message ?? 'Bad request.' };
 }
 
-export function errorHandler(logger: Logger) {
+/** The 503 for any failure while the state store is unreachable: the cause is known, and retrying is right. */
+export const STATE_STORE_DOWN_MESSAGE = "The platform's state store (Redis) is unreachable; try again shortly.";
+
+/** `stateStoreUp` says whether Redis is connected now; failures while it is not are 503s. */
+export function errorHandler(logger: Logger, stateStoreUp: () => boolean = () => true) {
   return async (ctx: Context, next: Next): Promise<void> => {
     try {
       await next();
@@ -35,6 +39,10 @@ export function errorHandler(logger: Logger) {
       if (err instanceof SlipwayError && err.expose) {
         status = err.status;
         body = errorBody(err.id, err.message);
+      } else if (!stateStoreUp()) {
+        status = 503;
+        body = errorBody('service_unavailable', STATE_STORE_DOWN_MESSAGE);
+        ctx.set('Retry-After', '5');
       } else {
         const mapped = typeof err === 'object' && err !== null ? fromHttpError(err as HttpishError) : null;
         if (mapped) {
