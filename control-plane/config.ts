@@ -59,13 +59,17 @@ const schema = z.object({
   /** How long a web instance leaving the route keeps serving in-flight requests before SIGTERM. */
   SLIPWAY_DRAIN_MS: z.coerce.number().int().min(0).default(2000),
   SLIPWAY_MAX_BODY_BYTES: z.coerce.number().int().positive().default(1_048_576),
+  /** A client has this long to send a request's headers, and this long for the whole request
+   *  (a git push's pack included; the build's output afterwards is not counted). */
+  SLIPWAY_API_HEADERS_TIMEOUT_SECONDS: z.coerce.number().positive().default(20),
+  SLIPWAY_API_REQUEST_TIMEOUT_SECONDS: z.coerce.number().positive().default(600),
   SLIPWAY_LOG_LEVEL: z.string().default('info'),
   SLIPWAY_HOME: z.string().optional(),
 });
 
 export interface ControlPlaneConfig {
   home: string;
-  api: { host: string; port: number; maxBodyBytes: number; route: { hostname: string; address: string } | null };
+  api: { host: string; port: number; maxBodyBytes: number; headersTimeoutMs: number; requestTimeoutMs: number; route: { hostname: string; address: string } | null };
   redisUrl: string;
   natsUrl: string;
   natsAuth: { authFile: string; pidFile: string | null; platformUsersFile: string } | null;
@@ -114,6 +118,8 @@ export function loadControlPlaneConfig(env: Env): ControlPlaneConfig {
       host: e.SLIPWAY_API_HOST,
       port: e.SLIPWAY_API_PORT,
       maxBodyBytes: e.SLIPWAY_MAX_BODY_BYTES,
+      headersTimeoutMs: e.SLIPWAY_API_HEADERS_TIMEOUT_SECONDS * 1000,
+      requestTimeoutMs: Math.max(e.SLIPWAY_API_REQUEST_TIMEOUT_SECONDS, e.SLIPWAY_API_HEADERS_TIMEOUT_SECONDS) * 1000,
       route: apiRoute(e.SLIPWAY_API_HOSTNAME, e.SLIPWAY_HOST_ADDRESS),
     },
     redisUrl: e.SLIPWAY_REDIS_URL,

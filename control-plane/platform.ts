@@ -226,9 +226,16 @@ export async function startControlPlane(config: ControlPlaneConfig, logger: Logg
   if (config.bootstrapAdminToken) await ensureAdmin(users, config.bootstrapAdminToken, logger);
 
   const api = createApi(services, { maxBodyBytes: config.api.maxBodyBytes, pushUrl: () => url, nats, stateStoreUp: () => redis.status === 'ready' });
-  const server: Server = createServer(api.callback());
-  // Pushes stay open for the whole build; the build has its own time limit.
-  server.requestTimeout = 0;
+  // Slow clients (headers or bodies trickled in) are cut off with a 408 instead of holding a
+  // socket forever; responses may stream as long as they need (a push's build, a log tail).
+  const server: Server = createServer(
+    {
+      headersTimeout: config.api.headersTimeoutMs,
+      requestTimeout: config.api.requestTimeoutMs,
+      connectionsCheckingInterval: Math.min(1_000, config.api.headersTimeoutMs),
+    },
+    api.callback(),
+  );
   server.listen(config.api.port, config.api.host);
   await once(server, 'listening');
   const address = server.address() as AddressInfo;

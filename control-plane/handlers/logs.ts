@@ -25,6 +25,8 @@ export function logHandlers(services: Services, nats: NatsConnection): Router {
     ctx.res.on('close', () => abort.abort());
     ctx.type = 'text/plain; charset=utf-8';
     ctx.body = out;
+    // A tail may wait long for its first line: the client learns at once that it is connected.
+    ctx.flushHeaders();
     void (async () => {
       try {
         for await (const line of readLogs(nats, app.name, { lines: parsed.data.lines, tail: parsed.data.tail === 'true', signal: abort.signal })) {
