@@ -45,7 +45,10 @@ export interface RouterConfig {
   /** Backend slots declared up front; more are added (with one hitless reload) when they run out. */
   backendSlots: number;
   /** HAProxy's maxconn; 0 lets HAProxy derive it from the file descriptor limit. */
+  /** HAProxy's global connection limit (0: HAProxy derives it from the file descriptor limit). */
   maxConnections: number;
+  /** Concurrent connections one client address may hold (0: no limit). */
+  maxConnectionsPerClient: number;
   /** How often an ejected backend is probed before it gets traffic again. */
   healthCheckIntervalMs: number;
 }
@@ -78,7 +81,8 @@ const schema = z.object({
   SLIPWAY_ROUTER_DRAIN_TIMEOUT_MS: positiveMs(60_000),
   SLIPWAY_ROUTER_RESYNC_INTERVAL_MS: positiveMs(15_000),
   SLIPWAY_ROUTER_BACKEND_SLOTS: z.coerce.number().int().min(1).max(100_000).default(64),
-  SLIPWAY_ROUTER_MAX_CONNECTIONS: z.coerce.number().int().min(0).default(0),
+  SLIPWAY_ROUTER_MAX_CONNECTIONS: z.coerce.number().int().min(0).default(4_000),
+  SLIPWAY_ROUTER_MAX_CONNECTIONS_PER_CLIENT: z.coerce.number().int().min(0).default(256),
   SLIPWAY_ROUTER_HEALTH_CHECK_INTERVAL_MS: positiveMs(2_000),
 });
 
@@ -110,6 +114,7 @@ export function loadRouterConfig(env: Env): RouterConfig {
     resyncIntervalMs: e.SLIPWAY_ROUTER_RESYNC_INTERVAL_MS,
     backendSlots: e.SLIPWAY_ROUTER_BACKEND_SLOTS,
     maxConnections: e.SLIPWAY_ROUTER_MAX_CONNECTIONS,
+    maxConnectionsPerClient: e.SLIPWAY_ROUTER_MAX_CONNECTIONS_PER_CLIENT,
     healthCheckIntervalMs: e.SLIPWAY_ROUTER_HEALTH_CHECK_INTERVAL_MS,
   };
 }

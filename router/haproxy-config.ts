@@ -9,7 +9,7 @@ import type { StatePaths } from './state-paths.js';
 
 export type HaproxySettings = Pick<
   RouterConfig,
-  'bind' | 'workers' | 'maxConnections' | 'http2' | 'timeouts' | 'drainTimeoutMs' | 'healthCheckIntervalMs' | 'brand'
+  'bind' | 'workers' | 'maxConnections' | 'maxConnectionsPerClient' | 'http2' | 'timeouts' | 'drainTimeoutMs' | 'healthCheckIntervalMs' | 'brand'
 >;
 
 export interface HaproxyConfigInput {
@@ -110,6 +110,15 @@ export function renderHaproxyConfig(input: HaproxyConfigInput): string {
     'frontend public',
     `  bind ${bind}:${ports.http}`,
     `  bind ${bind}:${ports.https} ssl crt ${paths.defaultCertificate} crt-list ${paths.crtList}${alpn}`,
+    // One client may not take every connection: beyond its share, new connections are refused
+    // before a byte is read (the client's own pooled ones keep working).
+    ...(settings.maxConnectionsPerClient > 0
+      ? [
+          '  stick-table type ipv6 size 100k expire 60s store conn_cur',
+          '  tcp-request connection track-sc0 src',
+          `  tcp-request connection reject if { sc0_conn_cur gt ${settings.maxConnectionsPerClient} }`,
+        ]
+      : []),
     '  http-request capture req.hdr(host) len 255',
     '  http-request set-var(txn.fmt) str(-json) if { req.hdr(accept) -m sub -i application/json } !{ req.hdr(accept) -m sub -i text/html }',
     // Rules run once per request, so the common path avoids string variables (each one is
