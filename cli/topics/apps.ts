@@ -1,7 +1,7 @@
 // apps, apps:create, apps:info, apps:destroy
 import type { Command } from 'commander';
 import { apiPath } from '../api-client.js';
-import type { AppJson, FormationJson } from '../api-types.js';
+import type { AppJson, FormationJson } from '../../common/api-shapes.js';
 import { appOptions, jsonOption, type AppOptions, type CommandContext, type JsonOption } from '../context.js';
 import { CliError } from '../errors.js';
 import { formatKeyValues, formatTable, formatTime, heading } from '../format.js';

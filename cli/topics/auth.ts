@@ -1,7 +1,7 @@
 // login, logout, whoami: the credentials file and the account behind a token.
 import type { Command } from 'commander';
 import { ApiClient } from '../api-client.js';
-import type { AccountJson } from '../api-types.js';
+import type { AccountJson } from '../../common/api-shapes.js';
 import { jsonOption, type CommandContext, type JsonOption } from '../context.js';
 import { normaliseApiUrl, readCredentials, removeCredentials, writeCredentials } from '../credentials.js';
 import { UsageError } from '../errors.js';

@@ -1,7 +1,7 @@
 // builds
 import type { Command } from 'commander';
 import { apiPath } from '../api-client.js';
-import type { BuildJson } from '../api-types.js';
+import type { BuildJson } from '../../common/api-shapes.js';
 import { appOptions, jsonOption, type AppOptions, type CommandContext, type JsonOption } from '../context.js';
 import { formatTable, formatTime } from '../format.js';
 

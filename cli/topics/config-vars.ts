@@ -2,7 +2,7 @@
 // output the user asked for, never in errors.
 import type { Command } from 'commander';
 import { apiPath, type ApiClient } from '../api-client.js';
-import type { ConfigVarsJson, ReleaseJson } from '../api-types.js';
+import type { ConfigVarsJson, ReleaseJson } from '../../common/api-shapes.js';
 import { parseConfigAssignments, parseConfigNames } from '../args.js';
 import { appOptions, jsonOption, type AppOptions, type CommandContext, type JsonOption } from '../context.js';
 import { ApiError } from '../errors.js';

@@ -1,7 +1,7 @@
 // domains, domains:add, domains:remove
 import type { Command } from 'commander';
 import { apiPath } from '../api-client.js';
-import type { DomainJson } from '../api-types.js';
+import type { DomainJson } from '../../common/api-shapes.js';
 import { appOptions, jsonOption, type AppOptions, type CommandContext, type JsonOption } from '../context.js';
 import { formatTable } from '../format.js';
 

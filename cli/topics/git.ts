@@ -1,7 +1,7 @@
 // git:remote, and the hidden git:credentials that git runs as its credential helper.
 import type { Command } from 'commander';
 import { apiPath } from '../api-client.js';
-import type { AppJson } from '../api-types.js';
+import type { AppJson } from '../../common/api-shapes.js';
 import { appOptions, jsonOption, type AppOptions, type CommandContext, type JsonOption } from '../context.js';
 import { CliError } from '../errors.js';
 import { credentialHelperCommands, credentialResponse, DEFAULT_REMOTE, GIT_CONFIG_NOTHING_TO_UNSET, gitCommands } from '../git.js';

@@ -1,7 +1,7 @@
 // hosts, hosts:add, hosts:remove (operators only; the API answers 403 to everyone else)
 import type { Command } from 'commander';
 import { apiPath } from '../api-client.js';
-import type { HostJson } from '../api-types.js';
+import type { HostJson } from '../../common/api-shapes.js';
 import { parsePositiveInteger } from '../args.js';
 import { jsonOption, type CommandContext, type JsonOption } from '../context.js';
 import { formatTable, formatTime } from '../format.js';
@@ -13,7 +13,7 @@ export function hostTable(hosts: readonly HostJson[]): string[] {
       { header: 'ID', value: (h) => h.id },
       { header: 'PROVIDER', value: (h) => h.provider },
       { header: 'STATE', value: (h) => h.state },
-      { header: 'MEMORY', value: (h) => `${h.capacity.memoryMb} MB`, align: 'right' },
+      { header: 'MEMORY', value: (h) => `${h.capacity.memory_mb} MB`, align: 'right' },
       { header: 'CPUS', value: (h) => String(h.capacity.cpus), align: 'right' },
       { header: 'INSTANCES', value: (h) => String(h.instances), align: 'right' },
       { header: 'LAST HEARTBEAT', value: (h) => formatTime(h.last_heartbeat) },

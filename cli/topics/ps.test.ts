@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { DynoJson, FormationJson } from '../api-types.js';
+import type { DynoJson, FormationJson } from '../../common/api-shapes.js';
 import { dynoTable, formationSummary, formationTable } from './ps.js';
 
 const dyno = (name: string, fields: Partial<DynoJson> = {}): DynoJson => ({

@@ -1,7 +1,7 @@
 // ps, ps:scale, ps:restart: dynos and the formation.
 import type { Command } from 'commander';
 import { apiPath } from '../api-client.js';
-import type { DynoJson, FormationJson } from '../api-types.js';
+import type { DynoJson, FormationJson } from '../../common/api-shapes.js';
 import { parseScaleArgs } from '../args.js';
 import { appOptions, jsonOption, type AppOptions, type CommandContext, type JsonOption } from '../context.js';
 import { formatTable } from '../format.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ReleaseJson } from '../api-types.js';
+import type { ReleaseJson } from '../../common/api-shapes.js';
 import { previousRelease, releaseInfo, releaseTable } from './releases.js';
 
 const release = (version: number, current = false, fields: Partial<ReleaseJson> = {}): ReleaseJson => ({

@@ -1,7 +1,7 @@
 // releases, releases:info, releases:rollback
 import type { Command } from 'commander';
 import { apiPath } from '../api-client.js';
-import type { ReleaseJson } from '../api-types.js';
+import type { ReleaseJson } from '../../common/api-shapes.js';
 import { parseReleaseVersion } from '../args.js';
 import { appOptions, jsonOption, type AppOptions, type CommandContext, type JsonOption } from '../context.js';
 import { CliError } from '../errors.js';

@@ -1,6 +1,6 @@
 // The smaller topics' tables: apps, builds, domains, hosts, users, tokens.
 import { describe, expect, it } from 'vitest';
-import type { AppJson, BuildJson, HostJson } from '../api-types.js';
+import type { AppJson, BuildJson, HostJson } from '../../common/api-shapes.js';
 import { appInfo, appTable } from './apps.js';
 import { buildTable } from './builds.js';
 import { domainTable } from './domains.js';
@@ -82,13 +82,13 @@ describe('tables', () => {
       provider: 'local',
       state: 'up',
       address: '127.0.0.1',
-      capacity: { memoryMb: 7962, cpus: 2 },
+      capacity: { memory_mb: 7962, cpus: 2 },
       instances: 3,
       last_heartbeat: '2026-11-24T22:00:01.000Z',
       created_at: '2026-11-24T21:00:00.000Z',
       ...fields,
     });
-    expect(hostTable([host('local-2', { created_at: '2026-11-24T21:30:00.000Z', state: 'draining', instances: 0, capacity: { memoryMb: 512, cpus: 0.5 } }), host('local-1', {})])).toEqual([
+    expect(hostTable([host('local-2', { created_at: '2026-11-24T21:30:00.000Z', state: 'draining', instances: 0, capacity: { memory_mb: 512, cpus: 0.5 } }), host('local-1', {})])).toEqual([
       'ID       PROVIDER  STATE      MEMORY  CPUS  INSTANCES  LAST HEARTBEAT',
       '-------  --------  --------  -------  ----  ---------  -----------------------',
       'local-1  local     up        7962 MB     2          3  2026-11-24 22:00:01 UTC',
@@ -100,7 +100,7 @@ describe('tables', () => {
     expect(userTable([{ id: 'u1', email: 'ann@example.com', admin: true, created_at: '2026-11-24T22:00:00.000Z' }])[2]).toBe(
       'ann@example.com  yes       u1  2026-11-24 22:00:00 UTC',
     );
-    expect(tokenTable([{ id: 't1', description: 'ci', createdAt: '2026-11-24T22:00:00.000Z' }])).toEqual([
+    expect(tokenTable([{ id: 't1', description: 'ci', created_at: '2026-11-24T22:00:00.000Z' }])).toEqual([
       'ID  DESCRIPTION  CREATED',
       '--  -----------  -----------------------',
       't1  ci           2026-11-24 22:00:00 UTC',

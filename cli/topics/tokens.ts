@@ -1,17 +1,17 @@
 // tokens, tokens:create, tokens:revoke: the API tokens of the logged-in account.
 import type { Command } from 'commander';
 import { apiPath } from '../api-client.js';
-import type { NewTokenJson, TokenJson } from '../api-types.js';
+import type { NewTokenJson, TokenJson } from '../../common/api-shapes.js';
 import { jsonOption, type CommandContext, type JsonOption } from '../context.js';
 import { formatTable, formatTime } from '../format.js';
 
 export function tokenTable(tokens: readonly TokenJson[]): string[] {
   return formatTable(
-    [...tokens].sort((a, b) => a.createdAt.localeCompare(b.createdAt)),
+    [...tokens].sort((a, b) => a.created_at.localeCompare(b.created_at)),
     [
       { header: 'ID', value: (t) => t.id },
       { header: 'DESCRIPTION', value: (t) => t.description },
-      { header: 'CREATED', value: (t) => formatTime(t.createdAt) },
+      { header: 'CREATED', value: (t) => formatTime(t.created_at) },
     ],
   );
 }

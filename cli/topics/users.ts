@@ -1,6 +1,6 @@
 // users, users:create (operators)
 import type { Command } from 'commander';
-import type { AccountJson, NewUserJson } from '../api-types.js';
+import type { AccountJson, NewUserJson } from '../../common/api-shapes.js';
 import { jsonOption, type CommandContext, type JsonOption } from '../context.js';
 import { formatTable, formatTime } from '../format.js';
 

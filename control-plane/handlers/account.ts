@@ -3,23 +3,23 @@ import { z } from 'zod';
 import { NotFoundError } from '../../common/errors.js';
 import type { User } from '../../common/types.js';
 import { requireAdmin } from '../http/auth.js';
+import { accountJson, tokenJson } from '../http/representations.js';
 import { validateBody } from '../http/validate.js';
 import type { Services } from '../services.js';
 
 const newToken = z.object({ description: z.string().max(200).default('') });
 const newUser = z.object({ email: z.string().email(), admin: z.boolean().default(false) });
 
-const userJson = (user: User) => ({ id: user.id, email: user.email, admin: user.admin, created_at: user.createdAt });
 
 export function accountHandlers(services: Services): Router {
   const router = new Router();
 
   router.get('/account', (ctx) => {
-    ctx.body = userJson(ctx.state.user as User);
+    ctx.body = accountJson(ctx.state.user as User);
   });
 
   router.get('/account/tokens', async (ctx) => {
-    ctx.body = await services.users.listTokens((ctx.state.user as User).id);
+    ctx.body = (await services.users.listTokens((ctx.state.user as User).id)).map(tokenJson);
   });
 
   // The new token's plaintext appears in this response only.
@@ -27,7 +27,7 @@ export function accountHandlers(services: Services): Router {
     const { description } = validateBody(newToken, ctx.request.body);
     const { token, info } = await services.users.issueToken((ctx.state.user as User).id, description);
     ctx.status = 201;
-    ctx.body = { ...info, token };
+    ctx.body = { ...tokenJson(info), token };
   });
 
   router.delete('/account/tokens/:id', async (ctx) => {
@@ -42,11 +42,11 @@ export function accountHandlers(services: Services): Router {
     const user = await services.users.create(email, admin);
     const { token } = await services.users.issueToken(user.id, 'first token');
     ctx.status = 201;
-    ctx.body = { ...userJson(user), token };
+    ctx.body = { ...accountJson(user), token };
   });
 
   router.get('/users', requireAdmin, async (ctx) => {
-    ctx.body = (await services.users.list()).map(userJson);
+    ctx.body = (await services.users.list()).map(accountJson);
   });
 
   return router;

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { InvalidParamsError, NotFoundError } from '../../common/errors.js';
 import { hostnameProblem } from '../../common/names.js';
 import { loadApp } from '../http/load-app.js';
+import { domainJson } from '../http/representations.js';
 import { validateBody } from '../http/validate.js';
 import type { Services } from '../services.js';
 
@@ -10,11 +11,7 @@ const addDomain = z.object({ hostname: z.string().min(1).max(253) });
 
 export function domainHandlers(services: Services): Router {
   const router = new Router();
-  const json = (app: { id: string; name: string }, hostname: string) => ({
-    hostname,
-    kind: hostname.endsWith(`.${services.urls.appsDomain}`) ? 'default' : 'custom',
-    app: { id: app.id, name: app.name },
-  });
+  const json = (app: { id: string; name: string }, hostname: string) => domainJson(app, hostname, services.urls.appsDomain);
 
   router.get('/apps/:app/domains', async (ctx) => {
     const app = await loadApp(ctx, services);

@@ -5,6 +5,7 @@ import type { App } from '../../common/types.js';
 import { checkCertificate } from '../certificates/validate.js';
 import type { SniEndpoint } from '../certificates/store.js';
 import { loadApp } from '../http/load-app.js';
+import { sniEndpointJson } from '../http/representations.js';
 import { validateBody } from '../http/validate.js';
 import type { Services } from '../services.js';
 
@@ -14,17 +15,10 @@ const upload = z.object({ certificate_chain: z.string().min(1).max(64 * 1024), p
 // never out.
 export function sniEndpointHandlers(services: Services): Router {
   const router = new Router();
-  const json = (endpoint: SniEndpoint, app: App) => ({
-    id: endpoint.id,
-    app: { id: app.id, name: app.name },
-    domains: endpoint.hostnames,
-    certificate: { cert_domains: endpoint.names, expires_at: endpoint.expiresAt, fingerprint: endpoint.fingerprint },
-    created_at: endpoint.createdAt,
-  });
 
   router.get('/apps/:app/sni-endpoints', async (ctx) => {
     const app = await loadApp(ctx, services);
-    ctx.body = (await services.certificates.list(app.id)).map((e) => json(e, app));
+    ctx.body = (await services.certificates.list(app.id)).map((e) => sniEndpointJson(e, app));
   });
 
   router.post('/apps/:app/sni-endpoints', async (ctx) => {
@@ -33,14 +27,14 @@ export function sniEndpointHandlers(services: Services): Router {
     const checked = checkCertificate(body.certificate_chain, body.private_key, await services.apps.domains(app.id));
     const endpoint = await services.certificates.add(app.id, body.certificate_chain, body.private_key, checked);
     ctx.status = 201;
-    ctx.body = json(endpoint, app);
+    ctx.body = sniEndpointJson(endpoint, app);
   });
 
   router.delete('/apps/:app/sni-endpoints/:id', async (ctx) => {
     const app = await loadApp(ctx, services);
     const removed = await services.certificates.remove(app.id, ctx.params.id!);
     if (!removed) throw new NotFoundError(`Couldn't find that SNI endpoint (${ctx.params.id}).`);
-    ctx.body = json(removed, app);
+    ctx.body = sniEndpointJson(removed, app);
   });
 
   return router;

@@ -12,7 +12,7 @@ import { waitFor } from '../../test/support/wait.js';
 const SECRET = 'enrollment-secret-0123456789abcdef';
 const GROUP = 'slipway-engine-api-test';
 
-type HostJson = { id: string; provider: string; state: string; capacity: { memoryMb: number; cpus: number }; instances: number };
+type HostJson = { id: string; provider: string; state: string; capacity: { memory_mb: number; cpus: number }; instances: number };
 
 describe('AWS engine hosts through the API', () => {
   let cp: TestControlPlane;
@@ -66,7 +66,7 @@ describe('AWS engine hosts through the API', () => {
       const hosts = await hostList();
       return hosts.length === 1 && hosts[0]!.state === 'up' && hosts;
     }, 30_000);
-    expect(host).toMatchObject({ provider: 'aws', capacity: { memoryMb: 8192, cpus: 2 } });
+    expect(host).toMatchObject({ provider: 'aws', capacity: { memory_mb: 8192, cpus: 2 } });
     expect(host!.id).toMatch(/^aws-[0-9a-f]{8}$/);
   });
 

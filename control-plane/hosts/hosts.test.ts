@@ -19,7 +19,7 @@ describe('hosts', () => {
   let cp: TestControlPlane;
   let admin: ReturnType<typeof apiClient>;
 
-  type HostJson = { id: string; provider: string; state: string; capacity: { memoryMb: number; cpus: number }; instances: number };
+  type HostJson = { id: string; provider: string; state: string; capacity: { memory_mb: number; cpus: number }; instances: number };
   type DynoJson = { name: string; state: string; host: { id: string } };
   const hostList = async () => (await admin('GET', '/hosts')).body as HostJson[];
   const dynos = async () => (await admin('GET', '/apps/spread/dynos')).body as DynoJson[];
@@ -61,7 +61,7 @@ describe('hosts', () => {
       return hosts.length === 1 && hosts[0]!.state === 'up' && hosts;
     }, 30_000);
     expect(host).toMatchObject({ provider: 'local', state: 'up' });
-    expect(host!.capacity.memoryMb).toBeGreaterThan(0);
+    expect(host!.capacity.memory_mb).toBeGreaterThan(0);
     expect(host!.capacity.cpus).toBeGreaterThan(0);
   });
 
@@ -77,7 +77,7 @@ describe('hosts', () => {
     expect(added.body).toHaveLength(2);
     const hosts = await waitFor('three hosts up', async () => {
       const all = await hostList();
-      return all.length === 3 && all.every((h) => h.state === 'up' && h.capacity.memoryMb > 0) && all;
+      return all.length === 3 && all.every((h) => h.state === 'up' && h.capacity.memory_mb > 0) && all;
     }, 30_000);
     expect(new Set(hosts.map((h) => h.id)).size).toBe(3);
   });

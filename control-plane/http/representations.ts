@@ -1,6 +1,20 @@
-// Records as the Platform API shows them: Heroku Platform API v3 shapes (snake_case).
-// Pure functions; config vars never appear here except in the config-vars endpoint.
+// Records as the Platform API shows them, in the shapes of common/api-shapes.ts (Heroku
+// Platform API v3 names, snake_case). Pure functions; every handler answers through them.
+// Config vars never appear here except in the config-vars endpoint.
+import type {
+  AccountJson,
+  AppJson,
+  BuildJson,
+  DomainJson,
+  DynoJson,
+  FormationJson,
+  HostJson,
+  ReleaseJson,
+  SniEndpointJson,
+  TokenJson,
+} from '../../common/api-shapes.js';
 import type { App, Build, FormationEntry, Host, Instance, Release, User } from '../../common/types.js';
+import type { SniEndpoint } from '../certificates/store.js';
 
 export interface ApiUrls {
   /** e.g. http://127.0.0.1:5780 */
@@ -17,7 +31,7 @@ export function webUrl(app: App, urls: ApiUrls): string {
   return `${router.protocol}//${host}${router.port ? `:${router.port}` : ''}/`;
 }
 
-export function appJson(app: App, owner: Pick<User, 'id' | 'email'> | null, urls: ApiUrls) {
+export function appJson(app: App, owner: Pick<User, 'id' | 'email'> | null, urls: ApiUrls): AppJson {
   return {
     id: app.id,
     name: app.name,
@@ -30,7 +44,7 @@ export function appJson(app: App, owner: Pick<User, 'id' | 'email'> | null, urls
   };
 }
 
-export function releaseJson(release: Release, app: App, currentVersion: number | null) {
+export function releaseJson(release: Release, app: App, currentVersion: number | null): ReleaseJson {
   return {
     id: release.id,
     version: release.version,
@@ -47,7 +61,7 @@ export function releaseJson(release: Release, app: App, currentVersion: number |
   };
 }
 
-export function buildJson(build: Build, app: App) {
+export function buildJson(build: Build, app: App): BuildJson {
   return {
     id: build.id,
     app: { id: app.id, name: app.name },
@@ -61,7 +75,7 @@ export function buildJson(build: Build, app: App) {
   };
 }
 
-export function formationJson(entry: FormationEntry, app: App, command: string | null) {
+export function formationJson(entry: FormationEntry, app: App, command: string | null): FormationJson {
   return {
     app: { id: app.id, name: app.name },
     type: entry.type,
@@ -71,7 +85,7 @@ export function formationJson(entry: FormationEntry, app: App, command: string |
   };
 }
 
-export function dynoJson(instance: Instance, app: App, command: string | null) {
+export function dynoJson(instance: Instance, app: App, command: string | null): DynoJson {
   return {
     id: instance.id,
     name: `${instance.type}.${instance.index}`,
@@ -90,15 +104,42 @@ export function dynoJson(instance: Instance, app: App, command: string | null) {
   };
 }
 
-export function hostJson(host: Host, instances: number) {
+export function hostJson(host: Host, instances: number): HostJson {
   return {
     id: host.id,
     provider: host.provider,
     state: host.state,
     address: host.address,
-    capacity: { memoryMb: host.capacity.memoryMb, cpus: host.capacity.cpus },
+    capacity: { memory_mb: host.capacity.memoryMb, cpus: host.capacity.cpus },
     instances,
     last_heartbeat: host.lastHeartbeat,
     created_at: host.createdAt,
+  };
+}
+
+export function accountJson(user: User): AccountJson {
+  return { id: user.id, email: user.email, admin: user.admin, created_at: user.createdAt };
+}
+
+export function tokenJson(token: { id: string; description: string; createdAt: string }): TokenJson {
+  return { id: token.id, description: token.description, created_at: token.createdAt };
+}
+
+export function domainJson(app: Pick<App, 'id' | 'name'>, hostname: string, appsDomain: string): DomainJson {
+  return {
+    hostname,
+    kind: hostname.endsWith(`.${appsDomain}`) ? 'default' : 'custom',
+    app: { id: app.id, name: app.name },
+  };
+}
+
+/** Keys go in, never out. */
+export function sniEndpointJson(endpoint: SniEndpoint, app: App): SniEndpointJson {
+  return {
+    id: endpoint.id,
+    app: { id: app.id, name: app.name },
+    domains: endpoint.hostnames,
+    certificate: { cert_domains: endpoint.names, expires_at: endpoint.expiresAt, fingerprint: endpoint.fingerprint },
+    created_at: endpoint.createdAt,
   };
 }

@@ -1,0 +1,128 @@
+// Every Platform API response shape, in one place: the control plane builds them
+// (control-plane/http/representations.ts) and the CLI reads them, both typed from here.
+// Heroku Platform API v3 names where the resource mirrors Heroku's; snake_case throughout.
+import type { BuildStatus, DynoSize, HostState, InstanceState, ReleaseStatus } from './types.js';
+
+export interface AppRef {
+  id: string;
+  name: string;
+}
+
+export interface AppJson {
+  id: string;
+  name: string;
+  owner: { id: string; email: string | null };
+  stack: { name: string };
+  git_url: string;
+  web_url: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface ReleaseJson {
+  id: string;
+  version: number;
+  description: string;
+  status: ReleaseStatus;
+  current: boolean;
+  app: AppRef;
+  slug: { id: string } | null;
+  image: { repository: string; digest: string } | null;
+  process_types: Record<string, string>;
+  build: { id: string } | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface BuildJson {
+  id: string;
+  app: AppRef;
+  status: BuildStatus;
+  source_blob: { version: string };
+  buildpacks: { name: string }[];
+  release: { version: number } | null;
+  failure: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface FormationJson {
+  app: AppRef;
+  type: string;
+  quantity: number;
+  size: DynoSize;
+  command: string | null;
+}
+
+export interface DynoJson {
+  id: string;
+  name: string;
+  type: string;
+  state: InstanceState;
+  app: AppRef;
+  release: { version: number };
+  host: { id: string };
+  port: number | null;
+  exit_code: number | null;
+  reason: string | null;
+  restarts: number;
+  command: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface HostJson {
+  id: string;
+  provider: string;
+  state: HostState;
+  address: string;
+  capacity: { memory_mb: number; cpus: number };
+  instances: number;
+  last_heartbeat: string | null;
+  created_at: string;
+}
+
+export interface AccountJson {
+  id: string;
+  email: string;
+  admin: boolean;
+  created_at: string;
+}
+
+/** A user just created: the only time its first token's plaintext is shown. */
+export interface NewUserJson extends AccountJson {
+  token: string;
+}
+
+export interface TokenJson {
+  id: string;
+  description: string;
+  created_at: string;
+}
+
+/** A token just issued: the only time its plaintext is shown. */
+export interface NewTokenJson extends TokenJson {
+  token: string;
+}
+
+export interface DomainJson {
+  hostname: string;
+  kind: 'default' | 'custom';
+  app: AppRef;
+}
+
+export interface SniEndpointJson {
+  id: string;
+  app: AppRef;
+  domains: string[];
+  certificate: { cert_domains: string[]; expires_at: string; fingerprint: string };
+  created_at: string;
+}
+
+export type ConfigVarsJson = Record<string, string>;
+
+/** The one error shape, with the HTTP status that goes with it. */
+export interface ErrorJson {
+  id: string;
+  message: string;
+}
