@@ -388,6 +388,41 @@ describe('agent restart', () => {
   });
 });
 
+describe('agent capacity', () => {
+  it('refuses a run that would exceed its memory, also after a restart, and runs it once there is room', async () => {
+    const host = newHost('agent-full', { SLIPWAY_HOST_MEMORY_MB: '256' });
+    const first = await launch(host);
+    await first.started;
+    const a = runRequest(image, { appName: 'full', index: 1, memoryMb: 128 });
+    const b = runRequest(image, { appName: 'full', index: 2, memoryMb: 128 });
+    const c = runRequest(image, { appName: 'full', index: 3, memoryMb: 128 });
+    expect((await run(host.hostId, a)).ok).toBe(true);
+    // Two runs at once for the last 128 MB: one gets it, the other is refused.
+    const [second, third] = await Promise.all([run(host.hostId, b), run(host.hostId, c)]);
+    const refused = second.ok ? c : b;
+    expect([second.ok, third.ok].sort()).toEqual([false, true]);
+    expect(second.ok ? third : second).toEqual({
+      ok: false,
+      error: `host ${host.hostId} is out of memory: web.${refused.index} needs 128 MB, 0 MB of 256 MB free`,
+    });
+    expect(await containersOf(host.hostId, refused.instanceId)).toEqual([]);
+    expect(events.some((e) => e.instanceId === refused.instanceId)).toBe(false);
+
+    // A restarted agent counts the containers it adopts (their limits, as Docker has them).
+    await first.stop();
+    const again = await launch(host);
+    await again.started;
+    expect((await run(host.hostId, refused)).error).toMatch(/is out of memory/);
+
+    // Once an instance stops, its memory is free for the refused one.
+    const kept = refused === b ? c : b;
+    expect(await stop(host.hostId, kept.instanceId, 0)).toEqual({ ok: true });
+    expect((await run(host.hostId, refused)).ok).toBe(true);
+    expect((await containersOf(host.hostId)).length).toBe(2);
+    await again.stop();
+  });
+});
+
 describe('agent with wrong credentials', () => {
   it('runs nothing until the control plane accepts it', async () => {
     const host = newHost('agent-unknown', {}, false);

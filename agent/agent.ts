@@ -46,6 +46,7 @@ export class Agent {
   ) {
     this.instances = new InstanceManager({
       host: { hostId: config.hostId, registry: config.registry, address: config.address },
+      memoryMb: config.capacity.memoryMb,
       engine: deps.engine,
       reports: {
         statusChanged: (status) => this.publishStatus(status),

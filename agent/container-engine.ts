@@ -17,6 +17,8 @@ export interface ContainerDetails extends ContainerSummary {
   startedAtMs: number | null;
   /** Host ports by container port key ("5000/tcp"). */
   publishedPorts: Record<string, number>;
+  /** The container's memory limit in MB; absent when it has none. */
+  memoryMb?: number;
 }
 
 export interface ContainerEvent {

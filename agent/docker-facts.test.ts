@@ -51,6 +51,13 @@ describe('detailsFromInspect', () => {
     });
   });
 
+  it('reads the memory limit in MB, and none when the container has none', () => {
+    const limited = { ...inspectInfo({}), HostConfig: { Memory: 512 * 1024 * 1024 } } as ContainerInspectInfo;
+    expect(detailsFromInspect(limited).memoryMb).toBe(512);
+    const unlimited = { ...inspectInfo({}), HostConfig: { Memory: 0 } } as ContainerInspectInfo;
+    expect(detailsFromInspect(unlimited)).not.toHaveProperty('memoryMb');
+  });
+
   it('knows a container that never started', () => {
     const details = detailsFromInspect(inspectInfo({ Status: 'created', Running: false, StartedAt: '0001-01-01T00:00:00Z' }));
     expect(details).toMatchObject({ exitCode: null, startedAtMs: null, running: false });

@@ -22,7 +22,13 @@ export function detailsFromInspect(info: ContainerInspectInfo): ContainerDetails
     // Docker uses year 1 for "never started".
     startedAtMs: Number.isFinite(startedAtMs) && startedAtMs > 0 ? startedAtMs : null,
     publishedPorts,
+    ...memoryLimit(info.HostConfig?.Memory),
   };
+}
+
+/** Docker's memory limit (bytes, 0 for none) in MB, as ContainerDetails has it. */
+function memoryLimit(bytes: number | undefined): { memoryMb?: number } {
+  return bytes && bytes > 0 ? { memoryMb: Math.round(bytes / (1024 * 1024)) } : {};
 }
 
 interface RawEvent {

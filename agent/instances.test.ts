@@ -27,13 +27,14 @@ afterEach(async () => {
   for (const manager of managers.splice(0)) await manager.shutdown(false);
 });
 
-function setup(engine = new FakeEngine()): Setup {
+function setup(engine = new FakeEngine(), memoryMb = 4096): Setup {
   const statuses: InstanceStatus[] = [];
   const lines: LogLine[] = [];
   const bound = new Set<number>();
   const probes: number[] = [];
   const manager = new InstanceManager({
     host,
+    memoryMb,
     engine,
     reports: { statusChanged: (status) => statuses.push(status), logLine: (line) => lines.push(line) },
     probe: async (_address, port) => {
@@ -130,6 +131,60 @@ describe('InstanceManager.run', () => {
     const reply = await manager.run(runRequest(image, { appName: 'shop', type: 'worker', index: 2 }));
     engine.say(reply.containerId!, 'working');
     expect(lines).toEqual([{ appName: 'shop', source: 'app', process: 'worker.2', line: 'working', at: expect.any(String) }]);
+  });
+});
+
+describe('InstanceManager, memory', () => {
+  it('refuses a run past its capacity with a clear error, creating nothing', async () => {
+    const { engine, manager, statuses } = setup(new FakeEngine(), 512);
+    expect((await manager.run(runRequest(image, { memoryMb: 384 }))).ok).toBe(true);
+    const refused = runRequest(image, { memoryMb: 256, type: 'worker', index: 2 });
+    expect(await manager.run(refused)).toEqual({
+      ok: false,
+      error: 'host host-a is out of memory: worker.2 needs 256 MB, 128 MB of 512 MB free',
+    });
+    expect(engine.containers.size).toBe(1);
+    expect(statuses.filter((s) => s.instanceId === refused.instanceId)).toEqual([]);
+    expect(manager.committedMemoryMb).toBe(384);
+  });
+
+  it('admits concurrent runs one by one: they cannot share the last room', async () => {
+    const { engine, manager } = setup(new FakeEngine(), 1024);
+    const replies = await Promise.all([1, 2, 3].map((index) => manager.run(runRequest(image, { index, memoryMb: 512 }))));
+    expect(replies.map((r) => r.ok)).toEqual([true, true, false]);
+    expect(engine.containers.size).toBe(2);
+  });
+
+  it('gives the memory back when an instance stops, crashes or fails to start', async () => {
+    const { engine, manager, statuses } = setup(new FakeEngine(), 512);
+    const a = runRequest(image, { memoryMb: 512 });
+    await manager.run(a);
+    expect((await manager.run(runRequest(image, { memoryMb: 512 }))).ok).toBe(false);
+
+    await manager.stop({ instanceId: a.instanceId, graceSeconds: 1 });
+    expect(manager.committedMemoryMb).toBe(0);
+    const b = runRequest(image, { memoryMb: 512 });
+    const started = await manager.run(b);
+    expect(started.ok).toBe(true);
+
+    engine.exit(started.containerId!, 1);
+    await waitFor('crashed', () => find(statuses, b.instanceId, 'crashed'));
+    await waitFor('the dead container removed', () => !engine.containers.has(started.containerId!));
+    expect(manager.committedMemoryMb).toBe(0);
+
+    engine.pullError = new Error('manifest unknown');
+    engine.images.clear();
+    expect((await manager.run(runRequest(image, { memoryMb: 512 }))).ok).toBe(false);
+    expect(manager.committedMemoryMb).toBe(0);
+  });
+
+  it('counts the containers it adopts', async () => {
+    const engine = new FakeEngine();
+    await engine.plant(containerSpec(runRequest(image, { instanceId: 'i-old', memoryMb: 384 }), host), 'running');
+    const { manager } = setup(engine, 512);
+    await manager.adopt();
+    expect(manager.committedMemoryMb).toBe(384);
+    expect((await manager.run(runRequest(image, { memoryMb: 256 }))).error).toContain('128 MB of 512 MB free');
   });
 });
 

@@ -7,6 +7,7 @@ import { describeError } from '../common/errors.js';
 import type { Logger } from '../common/logger.js';
 import type { InstanceStatus, LogLine, Reply, RunInstanceReply, RunInstanceRequest, StopInstanceRequest } from '../common/protocol.js';
 import type { PortProbe } from './boot-probe.js';
+import { MemoryLedger } from './capacity.js';
 import type { ContainerEngine, ContainerEvent } from './container-engine.js';
 import { CONTAINER_PORT, containerSpec, type HostSettings } from './container-spec.js';
 import { nextStatus, startingStatus, type InstanceFact } from './instance-state.js';
@@ -32,6 +33,8 @@ export const DEFAULT_INSTANCE_TIMING: InstanceTiming = { probeIntervalMs: 250, l
 
 export interface InstanceManagerDeps {
   host: HostSettings;
+  /** Memory (MB) this host offers its instances: a run that would exceed it is refused. */
+  memoryMb: number;
   engine: ContainerEngine;
   reports: InstanceReports;
   probe: PortProbe;
@@ -61,10 +64,17 @@ export class InstanceManager {
   private readonly serial = new KeyedSerializer();
   private readonly background = new Set<Promise<unknown>>();
   private readonly timing: InstanceTiming;
+  private readonly memory: MemoryLedger;
   private closed = false;
 
   constructor(private readonly deps: InstanceManagerDeps) {
     this.timing = { ...DEFAULT_INSTANCE_TIMING, ...deps.timing };
+    this.memory = new MemoryLedger(deps.host.hostId, deps.memoryMb);
+  }
+
+  /** Memory (MB) held by this host's instances (admitted runs whose containers are not gone). */
+  get committedMemoryMb(): number {
+    return this.memory.committedMb;
   }
 
   /** What the agent knows of each of its instances. */
@@ -153,13 +163,25 @@ export class InstanceManager {
       return { ok: false, error: describeError(err) };
     }
 
+    // Admitted before the first await, so concurrent runs cannot share the last room.
+    const refusal = this.memory.admit(request.instanceId, dynoName(request), request.memoryMb);
+    if (refusal !== null) {
+      this.deps.log.warn({ instance: request.instanceId, dyno: dynoName(request), error: refusal }, 'refused a run');
+      return { ok: false, error: refusal };
+    }
+
     // Leftovers of this instance (an earlier attempt, a crashed container) make way.
     if (existing) {
       existing.watchers.abort();
       this.instances.delete(request.instanceId);
     }
-    for (const container of await engine.listContainers(instanceSelector(host.hostId, request.instanceId))) {
-      await engine.removeContainer(container.id);
+    try {
+      for (const container of await engine.listContainers(instanceSelector(host.hostId, request.instanceId))) {
+        await engine.removeContainer(container.id);
+      }
+    } catch (err) {
+      this.memory.release(request.instanceId);
+      throw err;
     }
 
     const managed = this.newRecord(identityOf(request));
@@ -178,6 +200,7 @@ export class InstanceManager {
       this.instances.delete(request.instanceId);
       managed.watchers.abort();
       if (managed.containerId) await engine.removeContainer(managed.containerId).catch(() => {});
+      this.memory.release(request.instanceId);
       this.deps.log.error({ instance: request.instanceId, dyno: dynoName(request), err: describeError(err) }, 'could not start instance');
       return { ok: false, error: `could not start ${dynoName(request)}: ${describeError(err)}` };
     }
@@ -211,6 +234,7 @@ export class InstanceManager {
       this.deps.log.error({ instance: request.instanceId, err: describeError(err) }, 'could not stop instance');
       return { ok: false, error: `could not stop instance ${request.instanceId}: ${describeError(err)}` };
     }
+    this.memory.release(request.instanceId);
     if (managed) {
       managed.watchers.abort();
       managed.containerId = null;
@@ -254,6 +278,7 @@ export class InstanceManager {
     }
 
     const port = details.publishedPorts[PORT_KEY] ?? null;
+    this.memory.hold(identity.instanceId, details.memoryMb ?? 0);
     this.apply(managed, { kind: 'started', port });
     // Output from before the restart was published by the previous run of the agent.
     this.followLogs(managed, containerId, Math.floor(Date.now() / 1000));
@@ -305,6 +330,7 @@ export class InstanceManager {
     managed.watchers.abort();
     await this.deps.engine.removeContainer(containerId);
     managed.containerId = null;
+    this.memory.release(managed.identity.instanceId);
   }
 
   private watchBoot(managed: Managed, containerId: string, deadlineMs: number): void {

@@ -74,6 +74,7 @@ export class FakeEngine implements ContainerEngine {
       oomKilled: container.oomKilled,
       startedAtMs: container.startedAtMs,
       publishedPorts: container.state === 'running' && container.port ? { '5000/tcp': container.port } : {},
+      ...(container.spec.HostConfig?.Memory ? { memoryMb: container.spec.HostConfig.Memory / (1024 * 1024) } : {}),
     };
   }
 

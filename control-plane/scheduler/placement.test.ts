@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { chooseHost, type HostLoad } from './placement.js';
+import { chooseHost, memoryInUseMb, type HostLoad } from './placement.js';
 
 const load = (id: string, over: Partial<HostLoad> = {}): HostLoad => ({
   id,
@@ -22,5 +22,19 @@ describe('chooseHost', () => {
 
   it('skips hosts that are not up or lack room', () => {
     expect(chooseHost([load('a', { state: 'draining' }), load('b', { state: 'down' }), load('c', { usedMemoryMb: 3800 })], 512)).toBeNull();
+  });
+});
+
+describe('memoryInUseMb', () => {
+  it('counts every record not yet down, by its dyno size', () => {
+    const records = [
+      { state: 'up', size: 'basic' },
+      { state: 'starting', size: 'standard' },
+      { state: 'crashed', size: 'basic' },
+      { state: 'stopping', size: 'performance' },
+      { state: 'down', size: 'performance' },
+    ] as const;
+    expect(memoryInUseMb(records)).toBe(512 + 1024 + 512 + 2048);
+    expect(memoryInUseMb([])).toBe(0);
   });
 });

@@ -1,5 +1,6 @@
 // Makes the world converge on Redis for one app at a time: loads desired and known state,
-// asks planApp what to do, and carries the actions out through the agents.
+// asks planApp what to do, and carries the actions out through the agents. Apps are read and
+// routed in parallel, but planned and carried out one at a time (see `placement`).
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from '../../common/logger.js';
@@ -14,6 +15,7 @@ import type { AgentClient } from '../agents/client.js';
 import type { Converger } from '../converger.js';
 import { KeyedSerializer } from '../../common/keyed-serializer.js';
 import { planApp, type Action } from './plan.js';
+import { memoryInUseMb } from './placement.js';
 import { computeRoute, type RoutePublisher } from './routes.js';
 
 export interface ReconcilerDeps {
@@ -32,8 +34,16 @@ export interface ReconcilerDeps {
   stopRetryMs?: number;
 }
 
+/** The one key of `placement`: every app's plan queues behind every other app's. */
+const PLACEMENT = 'placement';
+
 export class Reconciler implements Converger {
   private readonly appLocks = new KeyedSerializer();
+  /** Plans read every host's memory in use; starts add to it when their records are saved.
+   *  Run one at a time, each plan sees what the ones before it promised, so two apps scaled
+   *  at once cannot both take a host's last room. (This holds within one control plane;
+   *  the agent refuses what does not fit, whoever sent it.) */
+  private readonly placement = new KeyedSerializer();
   private readonly pending = new Set<Promise<unknown>>();
   private readonly warned = new Map<string, number>();
 
@@ -71,10 +81,16 @@ export class Reconciler implements Converger {
   private async reconcileNow(appId: string): Promise<void> {
     const app = await this.deps.apps.get(appId);
     if (!app) return;
+    await this.placement.run(PLACEMENT, () => this.planAndExecute(app));
+    await this.publishRoute(app);
+  }
+
+  /** Reads the state, plans and carries the plan out; only under the placement lock. */
+  private async planAndExecute(app: App): Promise<void> {
     const [release, formation, instances, hosts] = await Promise.all([
-      this.deps.releases.current(appId),
-      this.deps.apps.formation(appId),
-      this.deps.instances.listForApp(appId),
+      this.deps.releases.current(app.id),
+      this.deps.apps.formation(app.id),
+      this.deps.instances.listForApp(app.id),
       this.deps.hosts.list(),
     ]);
     const actions = planApp({
@@ -87,17 +103,11 @@ export class Reconciler implements Converger {
       stopRetryMs: this.deps.stopRetryMs ?? 30_000,
     });
     for (const action of actions) await this.execute(app, release, action);
-    await this.publishRoute(app);
   }
 
   private async hostUsage(hosts: readonly Host[]): Promise<Record<string, number>> {
     const usage: Record<string, number> = {};
-    for (const host of hosts) {
-      const onHost = await this.deps.instances.listForHost(host.id);
-      usage[host.id] = onHost
-        .filter((i) => i.state !== 'down')
-        .reduce((sum, i) => sum + DYNO_SIZES[i.size ?? 'basic'].memoryMb, 0);
-    }
+    for (const host of hosts) usage[host.id] = memoryInUseMb(await this.deps.instances.listForHost(host.id));
     return usage;
   }
 
