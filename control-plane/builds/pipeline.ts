@@ -84,7 +84,7 @@ export class DeployPipeline {
     await this.deps.builds.update(build, { releaseVersion: release.version });
     log(heading(`Released v${release.version}`));
 
-    const formation = (await this.deps.apps.formation(app.id)).filter((f) => f.quantity > 0 && f.type in release.processTypes);
+    const formation = (await this.deps.apps.formation(app.id)).filter((f) => f.quantity > 0 && Object.hasOwn(release.processTypes, f.type));
     if (formation.length === 0) {
       log(detail('No instances to start (scale a process type up to run it).'));
       return { ok: true, releaseVersion: release.version };

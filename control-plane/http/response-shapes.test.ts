@@ -43,3 +43,16 @@ test('every resource answers in snake_case', async () => {
   expect(tokens.length).toBeGreaterThan(0);
   for (const token of tokens) expect(Object.keys(token).sort()).toEqual(['created_at', 'description', 'id']);
 });
+
+test.each(['constructor', '__proto__', 'toString', 'clock'])('scaling %s, which the release does not declare, is a 422 in the one error shape', async (type) => {
+  const call = apiClient(cp.url, cp.adminToken);
+  if ((await call('GET', '/apps/own-keys')).status === 404) expect((await call('POST', '/apps', { name: 'own-keys' })).status).toBe(201);
+  expect((await call('PATCH', '/apps/own-keys/config-vars', { A: '1' })).status).toBe(200);
+  for (const answer of [
+    await call('PATCH', `/apps/own-keys/formation/${encodeURIComponent(type)}`, { quantity: 1 }),
+    await call('PATCH', '/apps/own-keys/formation', { updates: [{ type, quantity: 1 }] }),
+  ]) {
+    expect(answer.status).toBe(422);
+    expect(answer.body).toEqual({ id: 'invalid_params', message: expect.stringContaining("Couldn't find that process type") });
+  }
+});

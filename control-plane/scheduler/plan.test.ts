@@ -54,6 +54,12 @@ describe('planApp', () => {
     expect(kinds(plan({ formation: web(2) }))).toEqual(['start web.1@h1 v1', 'start web.2@h1 v1']);
   });
 
+  it.each(['constructor', '__proto__', 'valueOf'])('starts nothing for %s, which the release does not declare (own properties only)', (type) => {
+    const formation: FormationEntry[] = [...web(1), { type, quantity: 2, size: 'basic' }];
+    expect(kinds(plan({ formation }))).toEqual(['start web.1@h1 v1']);
+    expect(rolloutStatus({ version: 1, processTypes: { web: 'node server.js' } }, formation, [instance({ state: 'up' })])).toEqual({ state: 'done' });
+  });
+
   it('does nothing when the world matches', () => {
     const running = instance({ id: 'a' });
     expect(plan({ instances: [running] })).toEqual([]);

@@ -90,7 +90,7 @@ export function planApp(input: PlanInput): Action[] {
   const wantedSlots = new Set<string>();
   const release = input.release;
   for (const entry of input.formation) {
-    if (!release || !(entry.type in release.processTypes)) continue;
+    if (!release || !Object.hasOwn(release.processTypes, entry.type)) continue;
     for (let index = 1; index <= entry.quantity; index++) {
       wantedSlots.add(slotKey(entry.type, index));
       const inSlot = live.filter((i) => i.type === entry.type && i.index === index);
@@ -139,7 +139,7 @@ export function rolloutStatus(
   instances: readonly Instance[],
 ): RolloutStatus {
   for (const entry of formation) {
-    if (!(entry.type in release.processTypes)) continue;
+    if (!Object.hasOwn(release.processTypes, entry.type)) continue;
     for (let index = 1; index <= entry.quantity; index++) {
       const [best] = instances
         .filter((i) => i.releaseVersion === release.version && i.type === entry.type && i.index === index && LIVE.has(i.state))
