@@ -20,7 +20,7 @@ import { ensurePulled, inspectLocalImage } from './stack/docker-images.js';
 import { ensureStack, type Stack } from './stack/ensure.js';
 import { STACK_REGISTRY_REPOSITORY } from './stack/recipe.js';
 import { tagImage } from './tag.js';
-import { fixtureFiles, gitArchiveOf, removeTestContainers, serveOnce, testBuilderConfig, uniqueAppName } from './test-helpers.js';
+import { fixtureFiles, gitArchiveOf, removeTestContainers, serveOnce, testBuilderConfig, uniqueAppName } from './testing/build-fixtures.js';
 
 const docker = new Docker();
 const appName = uniqueAppName('auth-hello');

@@ -24,7 +24,7 @@ import {
   serveOnce,
   testBuilderConfig,
   uniqueAppName,
-} from './test-helpers.js';
+} from './testing/build-fixtures.js';
 
 const docker = new Docker();
 let registry: RunningService;

@@ -7,13 +7,11 @@ import type Docker from 'dockerode';
 import { InvalidParamsError } from '../common/errors.js';
 import { appNameProblem } from '../common/names.js';
 import { appImageSpec } from './app-image.js';
-import type { BuildContext, BuildpackOutput } from './buildpack.js';
 import type { BuilderConfig } from './config.js';
-import { detectBuildpack, NO_BUILDPACK_REASON, noBuildpackHint, type BuildpackDetector } from './detect.js';
+import { detectBuildpack, NO_BUILDPACK_REASON, noBuildpackHint } from './detect.js';
 import { BuildError } from './errors.js';
 import { withFileLock } from './lock.js';
 import { detail, formatBytes, heading, warning, type BuildLog } from './log.js';
-import { buildNodejs } from './nodejs/buildpack.js';
 import { imageConfig, imageManifest } from './oci/image.js';
 import { pushImage } from './oci/push-image.js';
 import { appRepository, isTag } from '../common/image-reference.js';
@@ -50,10 +48,6 @@ export interface BuildOutcome {
 
 export const DEFAULT_MAX_SOURCE_BYTES = 1024 * 1024 * 1024;
 
-const BUILDPACK_RUNNERS: Record<string, (ctx: BuildContext) => Promise<BuildpackOutput>> = {
-  'slipway/nodejs': buildNodejs,
-};
-
 function describeProcessTypes(processTypes: Record<string, string>, fromProcfile: boolean): string {
   const types = Object.keys(processTypes);
   if (types.length === 0) return 'No process types declared';
@@ -76,12 +70,10 @@ async function build(
   );
   request.signal?.throwIfAborted();
 
-  const buildpack: BuildpackDetector | null = detectBuildpack(source.rootFiles);
+  const buildpack = detectBuildpack(source.rootFiles);
   if (!buildpack) throw new BuildError(NO_BUILDPACK_REASON, { outputTail: noBuildpackHint() });
   log(heading(`${buildpack.language} app detected`));
-  const run = BUILDPACK_RUNNERS[buildpack.id];
-  if (!run) throw new Error(`no runner for buildpack ${buildpack.id}`);
-  const output = await run({
+  const output = await buildpack.build({
     docker, config, stack, appName: request.appName, buildId: request.buildId, appDir,
     rootFiles: source.rootFiles, log, signal: request.signal, timer,
   });

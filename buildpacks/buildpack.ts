@@ -20,6 +20,21 @@ export interface BuildContext {
   timer: PhaseTimer;
 }
 
+/**
+ * A language buildpack: how it recognises an app and how it builds one. Each lives in its own
+ * folder (`nodejs/`) and has one line in the list (`list.ts`); nothing else names it.
+ */
+export interface Buildpack {
+  /** stable id recorded on the build */
+  id: string;
+  /** what the log says: "Node.js app detected" */
+  language: string;
+  /** what an app needs for detect() to say yes, for the hint when nothing does */
+  needs: string;
+  detect(rootFiles: ReadonlySet<string>): boolean;
+  build(ctx: BuildContext): Promise<BuildpackOutput>;
+}
+
 export interface BuildpackOutput {
   processTypes: Record<string, string>;
   /** layers between the stack and the app, bottom first */

@@ -7,7 +7,7 @@ import { buildContainerLabels, type BuildContainerSpec } from './container-spec.
 import { withBuildContainer } from './container.js';
 import { BuildError } from './errors.js';
 import { ensureStack } from './stack/ensure.js';
-import { removeTestContainers, TEST_RUN_LABEL, testBuilderConfig, testRunId } from './test-helpers.js';
+import { removeTestContainers, TEST_RUN_LABEL, testBuilderConfig, testRunId } from './testing/build-fixtures.js';
 
 const docker = new Docker();
 let registry: RunningService;

@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { detectBuildpack, NO_BUILDPACK_REASON, noBuildpackHint, NODEJS_BUILDPACK, type BuildpackDetector } from './detect.js';
+import type { Buildpack } from './buildpack.js';
+import { detectBuildpack, NO_BUILDPACK_REASON, noBuildpackHint } from './detect.js';
+import { BUILDPACKS } from './list.js';
+import { NODEJS_BUILDPACK } from './nodejs/index.js';
 
 describe('detectBuildpack', () => {
   it('detects Node.js from a package.json at the root', () => {
@@ -12,12 +15,23 @@ describe('detectBuildpack', () => {
   });
 
   it('takes the first buildpack that detects, in order', () => {
-    const everything: BuildpackDetector = { id: 'x/any', language: 'Any', detect: () => true };
+    const everything: Buildpack = { id: 'x/any', language: 'Any', needs: 'nothing', detect: () => true, build: async () => Promise.reject(new Error('not here')) };
     expect(detectBuildpack(new Set(['package.json']), [everything, NODEJS_BUILDPACK])).toBe(everything);
   });
 
   it('fails in Heroku\'s words, with a hint naming what is supported', () => {
     expect(NO_BUILDPACK_REASON).toBe('No default language could be detected for this app.');
     expect(noBuildpackHint().join('\n')).toContain('package.json');
+  });
+});
+
+describe('the buildpack list', () => {
+  it('has unique ids, each with a language and what it needs', () => {
+    expect(new Set(BUILDPACKS.map((b) => b.id)).size).toBe(BUILDPACKS.length);
+    for (const buildpack of BUILDPACKS) {
+      expect(buildpack.id).toMatch(/^[a-z0-9-]+\/[a-z0-9-]+$/);
+      expect(buildpack.language).not.toBe('');
+      expect(noBuildpackHint().join('\n')).toContain(`${buildpack.language} (${buildpack.id}), which needs ${buildpack.needs}`);
+    }
   });
 });

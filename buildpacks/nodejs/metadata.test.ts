@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NpmRegistryMetadata, slimMetadata } from './metadata.js';
 import { NpmRegistryError } from './npm-http.js';
-import { startTestNpmRegistry, type TestRegistry } from './test-registry.js';
+import { startTestNpmRegistry, type TestRegistry } from './testing/test-registry.js';
 
 let registry: TestRegistry;
 let dir: string;

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NpmRegistryMetadata } from './metadata.js';
 import { expectedHash, NpmRegistryError } from './npm-http.js';
 import { ensureNodeRuntime, keepFromNodePackage, runtimeKey } from './runtime.js';
-import { startTestNpmRegistry, type TestRegistry } from './test-registry.js';
+import { startTestNpmRegistry, type TestRegistry } from './testing/test-registry.js';
 
 let registry: TestRegistry;
 let dir: string;

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestRegistry } from '../../test/support/services.js';
 import type { RunningService } from '../../supervisor/services.js';
 import { RegistryClient } from '../oci/registry.js';
-import { removeTestContainers, runInImage, testBuilderConfig } from '../test-helpers.js';
+import { removeTestContainers, runInImage, testBuilderConfig } from '../testing/build-fixtures.js';
 import { ensureStack, type Stack } from './ensure.js';
 import { RECIPE_LABEL, STACK_REGISTRY_REPOSITORY } from './recipe.js';
 

@@ -10,8 +10,8 @@ import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import type Docker from 'dockerode';
 import { request } from 'undici';
-import { TEST_RUN_LABEL } from '../common/labels.js';
-import { builderConfig, type BuilderConfig } from './config.js';
+import { TEST_RUN_LABEL } from '../../common/labels.js';
+import { builderConfig, type BuilderConfig } from '../config.js';
 
 export { TEST_RUN_LABEL };
 export const testRunId = `buildpacks-${randomBytes(4).toString('hex')}`;
@@ -120,7 +120,7 @@ export async function gitArchiveOf(files: Record<string, string>): Promise<Buffe
 
 /** The files of a fixture app under test/fixtures/. */
 export async function fixtureFiles(name: string): Promise<Record<string, string>> {
-  const dir = fileURLToPath(new URL(`../test/fixtures/${name}/`, import.meta.url));
+  const dir = fileURLToPath(new URL(`../../test/fixtures/${name}/`, import.meta.url));
   const files: Record<string, string> = {};
   for (const entry of await readdir(dir, { recursive: true, withFileTypes: true })) {
     if (!entry.isFile()) continue;

@@ -1,0 +1,6 @@
+// Every buildpack, in order of precedence: the first whose detect() says yes builds the app.
+// Adding a language is a folder beside nodejs/ and one line here.
+import type { Buildpack } from './buildpack.js';
+import { NODEJS_BUILDPACK } from './nodejs/index.js';
+
+export const BUILDPACKS: readonly Buildpack[] = [NODEJS_BUILDPACK];
