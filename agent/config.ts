@@ -1,5 +1,7 @@
 // The agent's configuration, read once from the environment by main.ts. Capacity defaults to
 // this machine's, which the caller measures and passes in (so parsing stays pure).
+import type { AgentEnvKey } from '../common/env/agent.js';
+import type { EveryKeyParsed } from '../common/env/keys.js';
 import { availableParallelism, totalmem } from 'node:os';
 import { z } from 'zod';
 import { flag, parseEnv, url, type Env } from '../common/config.js';
@@ -158,3 +160,6 @@ export function withHostIdentity(env: Env, identity: { hostId: string; token: st
     SLIPWAY_NATS_URL: natsUrlWithCredentials(env.SLIPWAY_NATS_URL ?? '', identity.hostId, identity.token),
   };
 }
+
+/** Every key the launchers write (common/env/agent.ts) is one of these schemas'. */
+export const READS_EVERY_WRITTEN_KEY: EveryKeyParsed<AgentEnvKey, keyof z.input<typeof schema> | keyof z.input<typeof enrollmentSchema>> = true;

@@ -1,4 +1,6 @@
 // The control plane's configuration, read once from the environment by main.ts.
+import type { ControlPlaneEnvKey } from '../common/env/control-plane.js';
+import type { EveryKeyParsed } from '../common/env/keys.js';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { ConfigError } from '../common/errors.js';
@@ -165,3 +167,6 @@ export function loadControlPlaneConfig(env: Env): ControlPlaneConfig {
     logLevel: e.SLIPWAY_LOG_LEVEL,
   };
 }
+
+/** Every key the launchers write (common/env/control-plane.ts) is parsed here. */
+export const READS_EVERY_WRITTEN_KEY: EveryKeyParsed<ControlPlaneEnvKey, keyof z.input<typeof schema>> = true;

@@ -1,4 +1,6 @@
 // The router's typed configuration, read once from the environment by main.ts.
+import type { RouterEnvKey } from '../common/env/router.js';
+import type { EveryKeyParsed } from '../common/env/keys.js';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { flag, parseEnv, port, slipwayHome, url, type Env } from '../common/config.js';
@@ -17,6 +19,7 @@ export interface RouterTimeouts {
 }
 
 export interface RouterConfig {
+  logLevel: string;
   redisUrl: string;
   natsUrl: string;
   /** Address the public HTTP and HTTPS ports bind to. */
@@ -56,6 +59,8 @@ export interface RouterConfig {
 const positiveMs = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
 const schema = z.object({
+  SLIPWAY_LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+  SLIPWAY_HOME: z.string().optional(),
   SLIPWAY_REDIS_URL: url.default('redis://127.0.0.1:6379'),
   SLIPWAY_NATS_URL: url.default('nats://127.0.0.1:4222'),
   SLIPWAY_ROUTER_BIND: z.string().min(1).default('127.0.0.1'),
@@ -89,6 +94,7 @@ const schema = z.object({
 export function loadRouterConfig(env: Env): RouterConfig {
   const e = parseEnv(schema, env);
   return {
+    logLevel: e.SLIPWAY_LOG_LEVEL,
     redisUrl: e.SLIPWAY_REDIS_URL,
     natsUrl: e.SLIPWAY_NATS_URL,
     bind: e.SLIPWAY_ROUTER_BIND,
@@ -118,3 +124,6 @@ export function loadRouterConfig(env: Env): RouterConfig {
     healthCheckIntervalMs: e.SLIPWAY_ROUTER_HEALTH_CHECK_INTERVAL_MS,
   };
 }
+
+/** Every key the launchers write (common/env/router.ts) is parsed here. */
+export const READS_EVERY_WRITTEN_KEY: EveryKeyParsed<RouterEnvKey, keyof z.input<typeof schema>> = true;

@@ -1,5 +1,7 @@
 // The whole single-node platform: host setup, Slipway's own Redis/NATS/registry, then the
 // control plane (which runs the local hosts' agents) and the router, as child processes.
+import { controlPlaneEnvironment } from '../common/env/control-plane.js';
+import { routerEnvironment } from '../common/env/router.js';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { connect as connectTcp } from 'node:net';
 import { join } from 'node:path';
@@ -100,14 +102,7 @@ export async function startPlatform(config: SupervisorConfig, print: (line: stri
     const token = await adminToken(config.home);
     const api = `http://127.0.0.1:${config.ports.api}`;
     const router = `http://127.0.0.1:${config.ports.routerHttp}`;
-    const common = {
-      PATH: process.env.PATH,
-      HOME: process.env.HOME,
-      SLIPWAY_HOME: config.home,
-      SLIPWAY_REDIS_URL: redisUrl,
-      SLIPWAY_APPS_DOMAIN: config.appsDomain,
-      SLIPWAY_LOG_LEVEL: config.logLevel,
-    };
+    const common = { PATH: process.env.PATH, HOME: process.env.HOME };
     // The control plane and the router are restarted if they die; apps keep running meanwhile.
     const child = (name: string, script: string, env: NodeJS.ProcessEnv) => {
       const proc = new SupervisedProcess(
@@ -124,30 +119,40 @@ export async function startPlatform(config: SupervisorConfig, print: (line: stri
     };
 
     print('starting the control plane');
-    const controlPlane = child('control-plane', '../control-plane/main.js', {
-      SLIPWAY_API_PORT: String(config.ports.api),
-      SLIPWAY_NATS_URL: natsUrlFor(CONTROL_PLANE_NATS_USER, passwords?.controlPlane),
-      ...(natsAuth
-        ? {
-            SLIPWAY_NATS_AUTH_FILE: natsAuth.authFile,
-            SLIPWAY_NATS_PID_FILE: natsAuth.pidFile,
-            SLIPWAY_NATS_PLATFORM_USERS_FILE: natsAuth.platformUsersFile,
-          }
-        : {}),
-      SLIPWAY_REGISTRY: registry,
-      SLIPWAY_ROUTER_URL: router,
-      SLIPWAY_BOOTSTRAP_ADMIN_TOKEN: token,
-    });
+    const controlPlane = child(
+      'control-plane',
+      '../control-plane/main.js',
+      controlPlaneEnvironment({
+        home: config.home,
+        redisUrl,
+        appsDomain: config.appsDomain,
+        logLevel: config.logLevel,
+        apiPort: config.ports.api,
+        natsUrl: natsUrlFor(CONTROL_PLANE_NATS_USER, passwords?.controlPlane),
+        natsAuth: natsAuth ? { authFile: natsAuth.authFile, pidFile: natsAuth.pidFile, platformUsersFile: natsAuth.platformUsersFile } : undefined,
+        registry,
+        routerUrl: router,
+        bootstrapAdminToken: token,
+      }),
+    );
     await controlPlane.waitUntilReady(() => tcpOpen(config.ports.api), 60_000);
 
     print('starting the router');
-    const routerProcess = child('router', '../router/main.js', {
-      SLIPWAY_NATS_URL: natsUrlFor(ROUTER_NATS_USER, passwords?.router),
-      SLIPWAY_ROUTER_HTTP_PORT: String(config.ports.routerHttp),
-      SLIPWAY_ROUTER_HTTPS_PORT: String(config.ports.routerHttps),
-      SLIPWAY_ROUTER_METRICS_PORT: String(config.ports.routerMetrics),
-      SLIPWAY_ROUTER_STATE_DIR: config.dirs.router,
-    });
+    const routerProcess = child(
+      'router',
+      '../router/main.js',
+      routerEnvironment({
+        home: config.home,
+        redisUrl,
+        appsDomain: config.appsDomain,
+        logLevel: config.logLevel,
+        natsUrl: natsUrlFor(ROUTER_NATS_USER, passwords?.router),
+        httpPort: config.ports.routerHttp,
+        httpsPort: config.ports.routerHttps,
+        metricsPort: config.ports.routerMetrics,
+        stateDir: config.dirs.router,
+      }),
+    );
     await routerProcess.waitUntilReady(() => tcpOpen(config.ports.routerHttp), 60_000);
 
     if (!(await stackReady(api).catch(() => false))) {

@@ -1,6 +1,7 @@
 // `local` hosts: Slipway agent processes on this machine, sharing its Docker Engine. Each has
 // its own id, credentials (a token file readable by root only) and capacity, and labels its
 // containers with its id, so each agent touches only its own.
+import { agentEnvironment } from '../../common/env/agent.js';
 import { existsSync } from 'node:fs';
 import { chmod, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -46,16 +47,16 @@ export function agentEnv(options: LocalProviderOptions, host: HostFile, token: s
   return {
     PATH: base.PATH,
     HOME: base.HOME,
-    SLIPWAY_HOST_ID: host.id,
-    SLIPWAY_HOST_TOKEN: token,
-    SLIPWAY_NATS_URL: options.natsUrl(host.id, token),
-    SLIPWAY_REGISTRY: options.registry,
-    ...(options.registryAuthFile ? { SLIPWAY_REGISTRY_AUTH_FILE: options.registryAuthFile } : {}),
-    SLIPWAY_HOST_ADDRESS: host.address,
-    SLIPWAY_HOST_MEMORY_MB: String(host.capacity.memoryMb),
-    SLIPWAY_HOST_CPUS: String(host.capacity.cpus),
-    SLIPWAY_AGENT_STOP_INSTANCES_ON_EXIT: String(options.stopInstancesOnExit),
-    ...(options.heartbeatMs ? { SLIPWAY_HEARTBEAT_MS: String(options.heartbeatMs) } : {}),
+    ...agentEnvironment({
+      identity: { hostId: host.id, hostToken: token },
+      natsUrl: options.natsUrl(host.id, token),
+      registry: options.registry,
+      registryAuthFile: options.registryAuthFile ?? undefined,
+      hostAddress: host.address,
+      capacity: host.capacity,
+      stopInstancesOnExit: options.stopInstancesOnExit,
+      heartbeatMs: options.heartbeatMs,
+    }),
   };
 }
 

@@ -2,6 +2,7 @@
 // Debian's packages, reachable from the VPC only and password-protected, and the Platform API
 // as a container. The API also sizes the engine hosts' group and enrolls its instances, so it
 // gets the group's settings and the enrollment secret; NATS starts with the `enroll` user.
+import { controlPlaneEnvironment } from '../../common/env/control-plane.js';
 import { envFile, renderCloudConfig, systemdCommandLine, systemdUnit, UserDataError, type CloudFile } from './cloud-init.js';
 import { checkSecret } from './config.js';
 import { containerServiceUnit, DOCKER_HOST_COMMANDS, DOCKER_HOST_PACKAGES, dockerHostFiles, HOST_PATHS, platformContainerOptions } from './docker-host.js';
@@ -104,25 +105,25 @@ export function apiEnvironment(input: ControlPlaneUserDataInput): Record<string,
       ? { kind: 'on-host', host: '127.0.0.1', password: input.redis.password }
       : { kind: 'managed', host: input.redis.endpoint, password: input.redis.authToken };
   return {
-    SLIPWAY_HOME: SLIPWAY_DATA_DIR,
-    SLIPWAY_API_HOST: '0.0.0.0',
-    SLIPWAY_API_PORT: String(input.apiPort),
-    SLIPWAY_APPS_DOMAIN: input.domain,
-    SLIPWAY_API_HOSTNAME: input.apiHostname,
-    SLIPWAY_BOOTSTRAP_ADMIN_TOKEN: checkSecret('admin token', input.adminToken),
-    SLIPWAY_REDIS_URL: redisUrl(redis),
-    SLIPWAY_NATS_URL: natsUrl(CONTROL_PLANE_NATS_USER, input.natsPasswords.controlPlane, `127.0.0.1:${NATS_PORT}`),
-    // No pid file: nats-server runs outside the API's container; a path unit reloads it.
-    SLIPWAY_NATS_AUTH_FILE: NATS_AUTH_FILE,
-    SLIPWAY_NATS_PLATFORM_USERS_FILE: NATS_PLATFORM_USERS_FILE,
-    SLIPWAY_REGISTRY: input.registry,
-    SLIPWAY_REGISTRY_AUTH_FILE: HOST_PATHS.registryAuthFile,
-    SLIPWAY_REGISTRY_REPOSITORY_PREFIX: input.appRepositoryPrefix,
-    // Under the apps' prefix, so ECR creates it on first push and the control plane may push
-    // there; no app can be named so (app names have no dots).
-    SLIPWAY_REGISTRY_STACK_REPOSITORY: `${input.appRepositoryPrefix}/slipway.stack`,
-    SLIPWAY_HOST_PROVIDER: 'aws',
-    SLIPWAY_LOCAL_HOSTS: '0',
+    ...controlPlaneEnvironment({
+      home: SLIPWAY_DATA_DIR,
+      apiHost: '0.0.0.0',
+      apiPort: input.apiPort,
+      appsDomain: input.domain,
+      apiHostname: input.apiHostname,
+      bootstrapAdminToken: checkSecret('admin token', input.adminToken),
+      redisUrl: redisUrl(redis),
+      natsUrl: natsUrl(CONTROL_PLANE_NATS_USER, input.natsPasswords.controlPlane, `127.0.0.1:${NATS_PORT}`),
+      // No pid file: nats-server runs outside the API's container; a path unit reloads it.
+      natsAuth: { authFile: NATS_AUTH_FILE, platformUsersFile: NATS_PLATFORM_USERS_FILE },
+      registry: input.registry,
+      registryAuthFile: HOST_PATHS.registryAuthFile,
+      // The stack under the apps' prefix, so ECR creates it on first push and the control plane
+      // may push there; no app can be named so (app names have no dots).
+      repositories: { appPrefix: input.appRepositoryPrefix, stack: `${input.appRepositoryPrefix}/slipway.stack` },
+      hostProvider: 'aws',
+      localHosts: 0,
+    }),
     ...awsHostEnvironment(input.engineHosts),
   };
 }

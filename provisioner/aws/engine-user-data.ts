@@ -3,6 +3,7 @@
 // as a container. It carries the group's enrollment secret and no host's own credentials: the
 // agent enrolls with the secret, its instance id and address (read from IMDSv2 before each
 // start), and keeps the identity it gets in a root-only host file on the host.
+import { agentEnvironment as agentEnvironmentOf } from '../../common/env/agent.js';
 import { ENROLLMENT_SECRET } from '../../common/enrollment.js';
 import { envFile, renderCloudConfig, UserDataError } from './cloud-init.js';
 import { containerServiceUnit, DOCKER_HOST_COMMANDS, DOCKER_HOST_PACKAGES, dockerHostFiles, HOST_PATHS, platformContainerOptions } from './docker-host.js';
@@ -31,15 +32,14 @@ export function agentEnvironment(input: EngineUserDataInput): Record<string, str
   // The secret sits in NATS's config and an env file unescaped; never echo it.
   if (!ENROLLMENT_SECRET.test(input.enrollmentSecret)) throw new UserDataError('the enrollment secret must be 16-512 URL-safe characters');
   if (!ADDRESS.test(input.natsAddress)) throw new UserDataError(`bad NATS address: ${input.natsAddress}`);
-  return {
-    SLIPWAY_ENROLLMENT_SECRET: input.enrollmentSecret,
-    SLIPWAY_HOST_FILE: HOST_FILE,
+  return agentEnvironmentOf({
+    identity: { enrollmentSecret: input.enrollmentSecret, hostFile: HOST_FILE },
     // No credentials: the agent enrolls as the `enroll` user, then connects as its own host.
-    SLIPWAY_NATS_URL: `nats://${input.natsAddress}`,
-    SLIPWAY_REGISTRY: input.registry,
-    SLIPWAY_REGISTRY_AUTH_FILE: HOST_PATHS.registryAuthFile,
-    SLIPWAY_DOCKER_SOCKET: DOCKER_SOCKET,
-  };
+    natsUrl: `nats://${input.natsAddress}`,
+    registry: input.registry,
+    registryAuthFile: HOST_PATHS.registryAuthFile,
+    dockerSocket: DOCKER_SOCKET,
+  });
 }
 
 /** `docker run` options of the agent: the only container on the host given the Docker socket. */

@@ -1,5 +1,6 @@
 // User-data of a router host: Docker Engine from Debian's packages and the Slipway router as
 // a container bound to the ports the network load balancer forwards 80 and 443 to.
+import { routerEnvironment as routerEnvironmentOf } from '../../common/env/router.js';
 import { envFile, renderCloudConfig } from './cloud-init.js';
 import { containerServiceUnit, DOCKER_HOST_COMMANDS, DOCKER_HOST_PACKAGES, dockerHostFiles, platformContainerOptions } from './docker-host.js';
 import { natsUrl } from './endpoints.js';
@@ -23,15 +24,15 @@ export const ROUTER_SERVICE = 'slipway-router.service';
 export const ROUTER_STATE_DIR = '/var/lib/slipway/router';
 
 export function routerEnvironment(input: RouterUserDataInput): Record<string, string> {
-  return {
-    SLIPWAY_REDIS_URL: input.redisUrl,
-    SLIPWAY_NATS_URL: natsUrl(ROUTER_NATS_USER, input.natsPassword, input.natsAddress),
-    SLIPWAY_ROUTER_BIND: '0.0.0.0',
-    SLIPWAY_ROUTER_HTTP_PORT: String(input.httpPort),
-    SLIPWAY_ROUTER_HTTPS_PORT: String(input.httpsPort),
-    SLIPWAY_APPS_DOMAIN: input.domain,
-    SLIPWAY_ROUTER_STATE_DIR: ROUTER_STATE_DIR,
-  };
+  return routerEnvironmentOf({
+    redisUrl: input.redisUrl,
+    natsUrl: natsUrl(ROUTER_NATS_USER, input.natsPassword, input.natsAddress),
+    bind: '0.0.0.0',
+    httpPort: input.httpPort,
+    httpsPort: input.httpsPort,
+    appsDomain: input.domain,
+    stateDir: ROUTER_STATE_DIR,
+  });
 }
 
 export function renderRouterUserData(input: RouterUserDataInput): string {
