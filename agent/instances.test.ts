@@ -189,6 +189,31 @@ describe('InstanceManager, memory', () => {
 });
 
 describe('InstanceManager, exits', () => {
+  it('reports out of memory from an oom event that comes after the exit (Docker missed setting OOMKilled)', async () => {
+    const { engine, manager, statuses, bound } = setup();
+    const request = runRequest(image);
+    const reply = await manager.run(request);
+    bound.add(reply.port!);
+    await waitFor('up', () => find(statuses, request.instanceId, 'up'));
+
+    const labels = { ...(engine.containers.get(reply.containerId!)!.spec.Labels ?? {}) };
+    engine.exit(reply.containerId!, 137);
+    setTimeout(() => engine.onEvent({ action: 'oom', containerId: reply.containerId!, labels, exitCode: null, timeSeconds: Math.floor(Date.now() / 1000) }), 100);
+    const crashed = await waitFor('crashed', () => find(statuses, request.instanceId, 'crashed'));
+    expect(crashed).toMatchObject({ exitCode: 137, reason: 'exited with code 137 (out of memory)' });
+  });
+
+  it('reports a SIGKILL without an oom as a plain exit', async () => {
+    const { engine, manager, statuses, bound } = setup();
+    const request = runRequest(image);
+    const reply = await manager.run(request);
+    bound.add(reply.port!);
+    await waitFor('up', () => find(statuses, request.instanceId, 'up'));
+    engine.exit(reply.containerId!, 137);
+    const crashed = await waitFor('crashed', () => find(statuses, request.instanceId, 'crashed'));
+    expect(crashed).toMatchObject({ exitCode: 137, reason: 'exited with code 137' });
+  });
+
   it('reports a crash with the exit code and removes the dead container', async () => {
     const { engine, manager, statuses, bound } = setup();
     const request = runRequest(image);

@@ -50,7 +50,13 @@ interface Managed {
   /** Aborts the boot check and the log stream of this record. */
   watchers: AbortController;
   logsDone: Promise<void>;
+  /** The container an oom event was seen for: Docker's OOMKilled flag can miss a kill the
+   *  kernel reported (the exit processed before the oom notice, as on nested cgroups). */
+  oomSeenFor: string | null;
 }
+
+/** How long an exit with SIGKILL's code waits for a late oom event before it is reported. */
+const LATE_OOM_WAIT_MS = 500;
 
 const PORT_KEY = `${CONTAINER_PORT}/tcp`;
 
@@ -97,6 +103,7 @@ export class InstanceManager {
     const managed = instanceId ? this.instances.get(instanceId) : undefined;
     if (!managed || managed.containerId !== event.containerId) return;
     if (event.action === 'oom') {
+      managed.oomSeenFor = event.containerId;
       this.deps.log.warn({ instance: managed.identity.instanceId, dyno: dynoName(managed.identity) }, 'instance hit its memory limit');
       return;
     }
@@ -299,7 +306,11 @@ export class InstanceManager {
     if (managed.status.state !== 'starting' && managed.status.state !== 'up') return;
     const details = await this.deps.engine.inspectContainer(containerId);
     if (details?.running) return;
-    this.apply(managed, { kind: 'exited', exitCode: details?.exitCode ?? null, oomKilled: details?.oomKilled ?? false });
+    const killed = details?.exitCode === 137 && !details.oomKilled && managed.oomSeenFor !== containerId;
+    if (killed) await sleep(LATE_OOM_WAIT_MS);
+    if (!this.isCurrent(managed, containerId) || (managed.status.state !== 'starting' && managed.status.state !== 'up')) return;
+    const oomKilled = (details?.oomKilled ?? false) || managed.oomSeenFor === containerId;
+    this.apply(managed, { kind: 'exited', exitCode: details?.exitCode ?? null, oomKilled });
     this.deps.log.warn(
       { instance: managed.identity.instanceId, dyno: dynoName(managed.identity), reason: managed.status.reason },
       'instance crashed',
@@ -386,6 +397,7 @@ export class InstanceManager {
       containerId: null,
       watchers: new AbortController(),
       logsDone: Promise.resolve(),
+      oomSeenFor: null,
     };
   }
 
