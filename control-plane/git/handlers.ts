@@ -5,6 +5,7 @@ import type { Context, Next } from 'koa';
 import { credentialsFromHeader } from '../auth/credentials.js';
 import type { Services } from '../services.js';
 import { cgiEnv, serveGitCgi } from './cgi.js';
+import { pushHookEnvironment } from './push-hook-env.js';
 
 const GIT_PATH = /^\/([^/]+)\.git\/(info\/refs|git-receive-pack|git-upload-pack)$/;
 const SERVICES = new Set(['git-receive-pack', 'git-upload-pack']);
@@ -46,7 +47,7 @@ export function gitHttp(services: Services, pushUrl: () => string) {
         remoteAddr: ctx.ip,
       },
       services.gitRoot,
-      push ? { SLIPWAY_PUSH_URL: pushUrl(), SLIPWAY_PUSH_TOKEN: push.token } : {},
+      push ? pushHookEnvironment({ pushUrl: pushUrl(), pushToken: push.token }) : {},
     );
     ctx.respond = false;
     await serveGitCgi(ctx.req, ctx.res, env, () => push?.close());

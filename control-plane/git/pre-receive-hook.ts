@@ -1,10 +1,12 @@
 // Runs inside `git receive-pack` as the pre-receive hook (so the pushed objects are still in
 // quarantine and only land if this exits 0). Streams `git archive` of the pushed commit to
 // the control plane and prints its build output, which git shows the pusher as `remote: ...`.
-// Reads its environment directly: it is a process entry point of its own.
+// A process entry point of its own: reads its environment once (push-hook-env.ts).
 import { spawn } from 'node:child_process';
 import { request } from 'node:http';
 import { createInterface } from 'node:readline';
+import { describeError } from '../../common/errors.js';
+import { parsePushHookEnv, type PushHookSettings } from './push-hook-env.js';
 
 const ZERO = /^0+$/;
 const DEPLOY_BRANCHES = new Set(['refs/heads/main', 'refs/heads/master']);
@@ -38,14 +40,14 @@ async function readUpdates(): Promise<RefUpdate[]> {
   return updates;
 }
 
-function deploy(update: RefUpdate): Promise<boolean> {
-  const url = new URL('/internal/builds', process.env.SLIPWAY_PUSH_URL);
+function deploy(update: RefUpdate, settings: PushHookSettings): Promise<boolean> {
+  const url = new URL('/internal/builds', settings.pushUrl);
   return new Promise((resolve) => {
     const archive = spawn('git', ['archive', '--format=tar', update.newRev], { stdio: ['ignore', 'pipe', 'inherit'] });
     const req = request(url, {
       method: 'POST',
       headers: {
-        authorization: `Bearer ${process.env.SLIPWAY_PUSH_TOKEN}`,
+        authorization: `Bearer ${settings.pushToken}`,
         'content-type': 'application/x-tar',
         'x-slipway-source-version': update.newRev,
       },
@@ -75,13 +77,21 @@ function deploy(update: RefUpdate): Promise<boolean> {
   });
 }
 
-async function main(): Promise<void> {
+async function main(settings: PushHookSettings): Promise<void> {
   const choice = chooseUpdate(await readUpdates());
   if ('refuse' in choice) {
     console.log(` !     ${choice.refuse}`);
     process.exit(1);
   }
-  process.exit((await deploy(choice.deploy)) ? 0 : 1);
+  process.exit((await deploy(choice.deploy, settings)) ? 0 : 1);
 }
 
-if (process.env.SLIPWAY_PUSH_URL) void main();
+let settings: PushHookSettings | null = null;
+try {
+  settings = parsePushHookEnv(process.env);
+} catch (err) {
+  // Refuse the push: git shows this line to the pusher as `remote: ...`.
+  console.log(` !     ${describeError(err)}`);
+  process.exit(1);
+}
+if (settings) void main(settings);

@@ -1,11 +1,12 @@
-// Each component's env writer (common/env/) against the parser that reads it: what a
-// launcher writes comes back as the same typed settings.
+// Each component's env writer (common/env/, and the push hook's beside it) against the
+// parser that reads it: what a launcher writes comes back as the same typed settings.
 import { describe, expect, test } from 'vitest';
 import { parseAgentConfig, parseEnrollmentSettings } from '../../agent/config.js';
 import { agentEnvironment } from '../../common/env/agent.js';
 import { controlPlaneEnvironment } from '../../common/env/control-plane.js';
 import { routerEnvironment } from '../../common/env/router.js';
 import { loadControlPlaneConfig } from '../../control-plane/config.js';
+import { parsePushHookEnv, pushHookEnvironment } from '../../control-plane/git/push-hook-env.js';
 import { loadRouterConfig } from '../../router/config.js';
 
 const machine = { memoryMb: 8192, cpus: 4 };
@@ -116,5 +117,17 @@ test('control plane: every setting a launcher writes round-trips', () => {
     localHosts: { count: 2 },
     logLevel: 'warn',
     aws: null,
+  });
+});
+
+describe('pre-receive hook', () => {
+  test('the push URL and token round-trip', () => {
+    const settings = { pushUrl: 'http://127.0.0.1:5780', pushToken: 'push-secret-0123' };
+    expect(parsePushHookEnv(pushHookEnvironment(settings))).toEqual(settings);
+  });
+
+  test('no push URL: not run by a push; a URL without its token refuses', () => {
+    expect(parsePushHookEnv({})).toBeNull();
+    expect(() => parsePushHookEnv({ SLIPWAY_PUSH_URL: 'http://127.0.0.1:5780' })).toThrow(/SLIPWAY_PUSH_TOKEN/);
   });
 });
