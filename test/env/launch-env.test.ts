@@ -120,6 +120,11 @@ test('control plane: every setting a launcher writes round-trips', () => {
   });
 });
 
+test('control plane: the API hostname round-trips with the address written at each start', () => {
+  const env = controlPlaneEnvironment({ home: '/srv/s', redisUrl: 'redis://127.0.0.1:1', natsUrl: 'nats://127.0.0.1:2', registry: '127.0.0.1:3', apiHostname: 'api.example.com' });
+  expect(loadControlPlaneConfig({ ...env, SLIPWAY_HOST_ADDRESS: '10.0.1.7' }).api.route).toEqual({ hostname: 'api.example.com', address: '10.0.1.7' });
+});
+
 describe('pre-receive hook', () => {
   test('the push URL and token round-trip', () => {
     const settings = { pushUrl: 'http://127.0.0.1:5780', pushToken: 'push-secret-0123' };
