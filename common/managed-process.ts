@@ -11,6 +11,10 @@ export interface ProcessSpec {
   cwd?: string;
   /** Receives each line the process writes to stdout or stderr. */
   onLine?: (line: string, stream: 'stdout' | 'stderr') => void;
+  /** Gives the child a stdin pipe that this process never writes to: it closes when this
+   *  process dies, however it dies (SIGKILL included), so a child that reads it learns that
+   *  its parent is gone. */
+  lifeline?: boolean;
 }
 
 /** Children still running when this process exits are killed with it, not left orphaned. */
@@ -39,7 +43,7 @@ export class ManagedProcess {
     this.child = spawn(command, args, {
       env: spec.env ?? process.env,
       cwd: spec.cwd,
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: [spec.lifeline ? 'pipe' : 'ignore', 'pipe', 'pipe'],
     });
     killChildrenOnExit();
     running.add(this.child);
