@@ -1,6 +1,6 @@
 // The builder's public interface, called by the control plane: prepare the stack once, then
 // build apps into images in the platform's registry.
-export { buildApp, DEFAULT_MAX_SOURCE_BYTES, type BuildOutcome, type BuildRequest } from './build.js';
+export { buildApp, DEFAULT_MAX_SOURCE_BYTES, removeAppCaches, type BuildOutcome, type BuildRequest } from './build.js';
 export {
   builderConfig,
   DEFAULT_CA_FILE,

@@ -19,7 +19,7 @@ import { CertificateStore } from './certificates/store.js';
 import { DeployPipeline } from './builds/pipeline.js';
 import type { ControlPlaneConfig } from './config.js';
 import { PushSessions } from './git/push-sessions.js';
-import { ensureLogStream } from './logs/stream.js';
+import { ensureLogStream, purgeAppLogs } from './logs/stream.js';
 import { GitRepos } from './git/repos.js';
 import type { EnrollmentHandler } from './hosts/enrollment.js';
 import { HostService } from './hosts/service.js';
@@ -202,6 +202,10 @@ export async function startControlPlane(config: ControlPlaneConfig, logger: Logg
     agents,
     repos,
     converger: reconciler,
+    purgeAppData: async (appId) => {
+      await purgeAppLogs(nats, appId);
+      await (await import('../buildpacks/index.js')).removeAppCaches(config.build.cacheDir, appId);
+    },
     stopGraceSeconds: config.scheduler.stopGraceSeconds,
   });
 

@@ -110,7 +110,12 @@ export async function startRouter(config: RouterConfig, logger: Logger, options:
     for (const op of planRouteChanges(sync.table, initial, { now: Date.now(), slotQuarantineMs: 0 }).ops) applyOp(initial, op);
 
     let dataPlane: DataPlane | null = null;
-    const publish = (batch: LogBatch) => nc.publish(subjects.logs(batch.appName), encode(batch));
+    // Lines go to the stream of the app that holds the name now; an app deleted since (its
+    // route gone) gets none, so a new app of the same name never sees the old one's requests.
+    const publish = (batch: LogBatch) => {
+      const appId = sync.table.get(batch.appName)?.appId;
+      if (appId) nc.publish(subjects.logs(appId), encode({ ...batch, appId }));
+    };
     const accessLogs = accessLogHandler({ attribution: (b, s) => dataPlane?.attribution(b, s) ?? null, publish, metrics });
     const logReceiver = await startLogReceiver(accessLogs);
     const flushTimer = setInterval(() => accessLogs.flush(), ACCESS_LOG_FLUSH_MS);

@@ -44,6 +44,7 @@ export class BuildpacksBuilder implements Builder {
       const outcome = await buildApp(this.docker, this.config, stack, {
         buildId: input.buildId,
         appName: input.appName,
+        appId: input.appId,
         source: input.source,
         log: input.log,
         signal: input.signal,

@@ -35,12 +35,12 @@ export function gitHttp(services: Services, pushUrl: () => string) {
     if (!app) return plain(ctx, 404, `app not found: ${appName}`);
     if (!(await services.apps.canAccess(app, user))) return plain(ctx, 403, `You do not have access to the app ${appName}.`);
 
-    await services.repos.ensure(app.name);
+    await services.repos.ensure(app.id);
     const push = endpoint === 'git-receive-pack' ? services.pushSessions.open({ appId: app.id, userId: user.id }) : null;
     const env = cgiEnv(
       {
         method: ctx.method,
-        pathInfo: `/${app.name}.git/${endpoint}`,
+        pathInfo: `/${app.id}.git/${endpoint}`,
         query: ctx.querystring,
         headers: ctx.req.headers,
         remoteUser: user.email,

@@ -29,7 +29,7 @@ export function logHandlers(services: Services, nats: NatsConnection): Router {
     ctx.flushHeaders();
     void (async () => {
       try {
-        for await (const line of readLogs(nats, app.name, { lines: parsed.data.lines, tail: parsed.data.tail === 'true', signal: abort.signal })) {
+        for await (const line of readLogs(nats, app.id, { lines: parsed.data.lines, tail: parsed.data.tail === 'true', signal: abort.signal })) {
           out.write(`${formatLogLine(line)}\n`);
         }
       } catch (err) {

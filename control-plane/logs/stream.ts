@@ -34,10 +34,10 @@ export function formatLogLine(line: LogLine): string {
 /** The last `lines` lines of an app, then (with `tail`) new ones as they come, until `signal`. */
 export async function* readLogs(
   nats: NatsConnection,
-  appName: string,
+  appId: string,
   options: { lines: number; tail: boolean; signal: AbortSignal },
 ): AsyncGenerator<LogLine> {
-  const subject = subjects.logs(appName);
+  const subject = subjects.logs(appId);
   // How many lines are stored (an ordered consumer cannot tell before it consumes).
   const jsm = await nats.jetstreamManager();
   const stream = await jsm.streams.info(LOG_STREAM, { subjects_filter: subject });
@@ -82,4 +82,10 @@ export async function* readLogs(
     options.signal.removeEventListener('abort', stop);
     messages.stop();
   }
+}
+
+/** Deletes every stored line of an app (the app was deleted). */
+export async function purgeAppLogs(nats: NatsConnection, appId: string): Promise<void> {
+  const jsm = await nats.jetstreamManager();
+  await jsm.streams.purge(LOG_STREAM, { filter: subjects.logs(appId) });
 }

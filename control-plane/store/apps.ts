@@ -49,7 +49,9 @@ export class AppStore {
     return this.redis.smembers(keys.appCollaborators(appId));
   }
 
-  /** Removes the app's records; the caller has already stopped its instances and routes. */
+  /** Removes the app's records; the caller has already stopped its instances and routes. Its
+   *  instance records are left to their store (a leftover is found and stopped by the
+   *  scheduler), and the name is freed last. */
   async delete(app: App): Promise<void> {
     const domains = await this.domains(app.id);
     const releaseCount = Number((await this.redis.get(keys.appReleaseSeq(app.id))) ?? 0);
@@ -68,7 +70,6 @@ export class AppStore {
       keys.appReleases(app.id),
       keys.appCurrentRelease(app.id),
       keys.appBuilds(app.id),
-      keys.appInstances(app.id),
     );
     multi.srem(keys.apps, app.id);
     // Only free the name if it still points at this app.
