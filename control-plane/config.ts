@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { ConfigError } from '../common/errors.js';
 import { flag, parseEnv, port, slipwayHome, type Env } from '../common/config.js';
 import { isRepository } from '../common/image-reference.js';
+import type { ConfigLimits } from './releases/config-limits.js';
 import { parseAwsHostSettings, type AwsHostSettings } from '../host-providers/aws/hosts-settings.js';
 
 /** An image repository path (lower-case components separated by `.`, `_`, `-` or `/`). */
@@ -61,6 +62,11 @@ const schema = z.object({
   /** How long a web instance leaving the route keeps serving in-flight requests before SIGTERM. */
   SLIPWAY_DRAIN_MS: z.coerce.number().int().min(0).default(2000),
   SLIPWAY_MAX_BODY_BYTES: z.coerce.number().int().positive().default(1_048_576),
+  /** Per-app config var limits (Heroku: 32 kB for all names and values together). */
+  SLIPWAY_CONFIG_MAX_VARS: z.coerce.number().int().positive().default(500),
+  SLIPWAY_CONFIG_MAX_NAME_BYTES: z.coerce.number().int().positive().default(256),
+  SLIPWAY_CONFIG_MAX_VALUE_BYTES: z.coerce.number().int().positive().default(32_768),
+  SLIPWAY_CONFIG_MAX_TOTAL_BYTES: z.coerce.number().int().positive().default(32_768),
   /** A client has this long to send a request's headers, and this long for the whole request
    *  (a git push's pack included; the build's output afterwards is not counted). */
   SLIPWAY_API_HEADERS_TIMEOUT_SECONDS: z.coerce.number().positive().default(20),
@@ -83,6 +89,7 @@ export interface ControlPlaneConfig {
   appsDomain: string;
   routerUrl: string | null;
   bootstrapAdminToken: string | null;
+  configLimits: ConfigLimits;
   build: {
     caFile: string;
     npmRegistry: string;
@@ -137,6 +144,12 @@ export function loadControlPlaneConfig(env: Env): ControlPlaneConfig {
     appsDomain: e.SLIPWAY_APPS_DOMAIN,
     routerUrl: e.SLIPWAY_ROUTER_URL ?? null,
     bootstrapAdminToken: e.SLIPWAY_BOOTSTRAP_ADMIN_TOKEN ?? null,
+    configLimits: {
+      maxVars: e.SLIPWAY_CONFIG_MAX_VARS,
+      maxNameBytes: e.SLIPWAY_CONFIG_MAX_NAME_BYTES,
+      maxValueBytes: e.SLIPWAY_CONFIG_MAX_VALUE_BYTES,
+      maxTotalBytes: e.SLIPWAY_CONFIG_MAX_TOTAL_BYTES,
+    },
     build: {
       caFile: e.SLIPWAY_BUILD_CA_FILE,
       npmRegistry: e.SLIPWAY_NPM_REGISTRY,

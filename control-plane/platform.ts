@@ -137,7 +137,7 @@ export async function startControlPlane(config: ControlPlaneConfig, logger: Logg
   const releaser = new Releaser(apps, releases, {
     tagImage: (image, tag) => builder.tagImage(image, tag),
     rollOut: (appId) => void reconciler.convergeApp(appId),
-  });
+  }, config.configLimits);
 
   let url = '';
   const urls: ApiUrls = { git: '', appsDomain: config.appsDomain, router: config.routerUrl };

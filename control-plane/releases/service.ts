@@ -2,11 +2,12 @@
 // becomes current and the scheduler rolls it out. One app's releases are cut one at a time,
 // each reading the config it copies under the same turn, so two concurrent config changes
 // cannot leave the current release without a var the app's config has.
-import { NotFoundError } from '../../common/errors.js';
+import { NotFoundError, SlipwayError } from '../../common/errors.js';
 import { KeyedSerializer } from '../../common/keyed-serializer.js';
 import type { App, ImageRef, Release } from '../../common/types.js';
 import type { AppStore } from '../store/apps.js';
 import type { ReleaseStore } from '../store/releases.js';
+import { configLimitViolation, type ConfigLimits } from './config-limits.js';
 
 export interface ReleaseHooks {
   /** Tags the release's image `v<N>` in the registry. */
@@ -22,15 +23,20 @@ export class Releaser {
     private readonly apps: AppStore,
     private readonly releases: ReleaseStore,
     private readonly hooks: ReleaseHooks,
+    private readonly configLimits: ConfigLimits,
   ) {}
 
   fromBuild(app: App, build: { id: string; image: ImageRef; processTypes: Record<string, string>; sourceVersion: string }): Promise<Release> {
     return this.appTurns.run(app.id, () => this.cutFromBuild(app, build));
   }
 
-  /** Sets (string) and unsets (null) config vars and cuts the release that carries them (Heroku cuts one too). */
+  /** Sets (string) and unsets (null) config vars and cuts the release that carries them (Heroku cuts one too).
+   *  A change that would exceed a config limit changes nothing (checked in the app's turn, so
+   *  two changes each under the limit cannot together pass it). */
   changeConfig(app: App, changes: Record<string, string | null>, description: string): Promise<{ config: Record<string, string>; release: Release }> {
     return this.appTurns.run(app.id, async () => {
+      const violation = configLimitViolation(await this.apps.config(app.id), changes, this.configLimits);
+      if (violation) throw new SlipwayError('config_limit_exceeded', violation, { status: 422 });
       const config = await this.apps.updateConfig(app.id, changes);
       return { config, release: await this.cutFromConfigChange(app, description) };
     });

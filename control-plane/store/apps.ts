@@ -61,6 +61,7 @@ export class AppStore {
     multi.del(
       keys.app(app.id),
       keys.appConfig(app.id),
+      keys.appConfigBlobs(app.id),
       keys.appFormation(app.id),
       keys.appDomains(app.id),
       keys.appCollaborators(app.id),
