@@ -19,7 +19,11 @@ export interface RunningService {
   stop(): Promise<void>;
 }
 
-export function redisArgv(dataDir: string, port: number): string[] {
+/** Slipway's Redis holds platform state only: a bound on its memory (so a runaway tenant meets a
+ *  refused write, not the OOM killer), and never an evicted key. */
+export const DEFAULT_REDIS_MAXMEMORY_MB = 256;
+
+export function redisArgv(dataDir: string, port: number, maxMemoryMb: number = DEFAULT_REDIS_MAXMEMORY_MB): string[] {
   return [
     'redis-server',
     '--bind', '127.0.0.1',
@@ -31,6 +35,8 @@ export function redisArgv(dataDir: string, port: number): string[] {
     '--protected-mode', 'yes',
     '--daemonize', 'no',
     '--logfile', '',
+    '--maxmemory', `${maxMemoryMb}mb`,
+    '--maxmemory-policy', 'noeviction',
   ];
 }
 
@@ -101,9 +107,9 @@ async function started(name: string, url: string, proc: ManagedProcess, probe: (
   return { name, url, process: proc, stop: () => proc.stop() };
 }
 
-export async function startRedis(options: ServiceOptions): Promise<RunningService> {
+export async function startRedis(options: ServiceOptions & { maxMemoryMb?: number }): Promise<RunningService> {
   await mkdir(options.dataDir, { recursive: true });
-  const proc = new ManagedProcess({ name: 'redis', argv: redisArgv(options.dataDir, options.port), onLine: options.onLine });
+  const proc = new ManagedProcess({ name: 'redis', argv: redisArgv(options.dataDir, options.port, options.maxMemoryMb), onLine: options.onLine });
   return started('redis', `redis://127.0.0.1:${options.port}`, proc, () => tcpAnswers(options.port, 'PING\r\n', /\+PONG/));
 }
 

@@ -7,7 +7,7 @@ import { KeyedSerializer } from '../../common/keyed-serializer.js';
 import type { App, ImageRef, Release } from '../../common/types.js';
 import type { AppStore } from '../store/apps.js';
 import type { ReleaseStore } from '../store/releases.js';
-import { configLimitViolation, type ConfigLimits } from './config-limits.js';
+import { applyConfigChanges, configLimitViolation, type ConfigLimits } from './config-limits.js';
 
 export interface ReleaseHooks {
   /** Tags the release's image `v<N>` in the registry. */
@@ -35,10 +35,11 @@ export class Releaser {
    *  two changes each under the limit cannot together pass it). */
   changeConfig(app: App, changes: Record<string, string | null>, description: string): Promise<{ config: Record<string, string>; release: Release }> {
     return this.appTurns.run(app.id, async () => {
-      const violation = configLimitViolation(await this.apps.config(app.id), changes, this.configLimits);
+      const current = await this.apps.config(app.id);
+      const violation = configLimitViolation(current, changes, this.configLimits);
       if (violation) throw new SlipwayError('config_limit_exceeded', violation, { status: 422 });
-      const config = await this.apps.updateConfig(app.id, changes);
-      return { config, release: await this.cutFromConfigChange(app, description) };
+      const config = applyConfigChanges(current, changes);
+      return { config, release: await this.cutFromConfigChange(app, changes, config, description) };
     });
   }
 
@@ -59,16 +60,15 @@ export class Releaser {
     return this.finish(app, release);
   }
 
-  /** Config vars changed: same code, new config. */
-  private async cutFromConfigChange(app: App, description: string): Promise<Release> {
+  /** Config vars changed: same code, new config, written with the release in one transaction
+   *  (a write Redis refuses, e.g. at its memory limit, leaves neither). */
+  private async cutFromConfigChange(app: App, changes: Record<string, string | null>, config: Record<string, string>, description: string): Promise<Release> {
     const current = await this.releases.current(app.id);
-    const release = await this.releases.create(app.id, {
-      image: current?.image ?? null,
-      processTypes: current?.processTypes ?? {},
-      config: await this.apps.config(app.id),
-      description,
-      buildId: current?.buildId ?? null,
-    });
+    const release = await this.releases.create(
+      app.id,
+      { image: current?.image ?? null, processTypes: current?.processTypes ?? {}, config, description, buildId: current?.buildId ?? null },
+      (multi) => this.apps.queueConfigChanges(multi, app.id, changes),
+    );
     return this.finish(app, release);
   }
 
@@ -77,14 +77,11 @@ export class Releaser {
     if (!target) throw new NotFoundError(`Release v${version} not found for ${app.name}.`);
     const current = await this.apps.config(app.id);
     const unset = Object.fromEntries(Object.keys(current).filter((k) => !Object.hasOwn(target.config, k)).map((k) => [k, null]));
-    await this.apps.updateConfig(app.id, { ...unset, ...target.config });
-    const release = await this.releases.create(app.id, {
-      image: target.image,
-      processTypes: target.processTypes,
-      config: target.config,
-      description: `Rollback to v${target.version}`,
-      buildId: target.buildId,
-    });
+    const release = await this.releases.create(
+      app.id,
+      { image: target.image, processTypes: target.processTypes, config: target.config, description: `Rollback to v${target.version}`, buildId: target.buildId },
+      (multi) => this.apps.queueConfigChanges(multi, app.id, { ...unset, ...target.config }),
+    );
     return this.finish(app, release);
   }
 

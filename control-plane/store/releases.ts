@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { ChainableCommander, Redis } from 'ioredis';
 import type { ImageRef, Release, ReleaseStatus } from '../../common/types.js';
 import { keys } from './keys.js';
 import { now } from './json.js';
@@ -26,8 +26,10 @@ export function configBlob(config: Record<string, string>): { hash: string; json
 export class ReleaseStore {
   constructor(private readonly redis: Redis) {}
 
-  /** Records the next release (v1..vN, numbered atomically) and makes it current. */
-  async create(appId: string, input: NewRelease): Promise<Release> {
+  /** Records the next release (v1..vN, numbered atomically) and makes it current; `alsoWrite`
+   *  adds writes that must land with it or not at all (its config vars). A refused write (e.g.
+   *  Redis at its memory limit) rejects, and nothing of the transaction is written. */
+  async create(appId: string, input: NewRelease, alsoWrite: (multi: ChainableCommander) => void = () => {}): Promise<Release> {
     const version = await this.redis.incr(keys.appReleaseSeq(appId));
     const blob = configBlob(input.config);
     const { config, ...rest } = {
@@ -49,6 +51,7 @@ export class ReleaseStore {
       .set(keys.release(appId, version), JSON.stringify(stored))
       .rpush(keys.appReleases(appId), version);
     if (stored.status === 'succeeded') multi.set(keys.appCurrentRelease(appId), version);
+    alsoWrite(multi);
     await multi.exec();
     return { ...rest, config };
   }
