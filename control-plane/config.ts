@@ -62,6 +62,8 @@ const schema = z.object({
   /** How long a web instance leaving the route keeps serving in-flight requests before SIGTERM. */
   SLIPWAY_DRAIN_MS: z.coerce.number().int().min(0).default(2000),
   SLIPWAY_MAX_BODY_BYTES: z.coerce.number().int().positive().default(1_048_576),
+  /** Largest pack a git push may send; larger pushes are refused and nothing is stored. */
+  SLIPWAY_MAX_PUSH_BYTES: z.coerce.number().int().positive().default(268_435_456),
   /** Per-app config var limits (Heroku: 32 kB for all names and values together). */
   SLIPWAY_CONFIG_MAX_VARS: z.coerce.number().int().positive().default(500),
   SLIPWAY_CONFIG_MAX_NAME_BYTES: z.coerce.number().int().positive().default(256),
@@ -99,6 +101,7 @@ export interface ControlPlaneConfig {
     cacheDir: string;
   };
   gitRoot: string;
+  maxPushBytes: number;
   localHosts: { count: number; stopInstancesOnExit: boolean; dir: string; agentEntry: string | null };
   /** Engine hosts from the AWS auto scaling group (SLIPWAY_HOST_PROVIDER=aws), else null. */
   aws: AwsHostSettings | null;
@@ -163,6 +166,7 @@ export function loadControlPlaneConfig(env: Env): ControlPlaneConfig {
       cacheDir: join(home, 'cache'),
     },
     gitRoot: join(home, 'git'),
+    maxPushBytes: e.SLIPWAY_MAX_PUSH_BYTES,
     localHosts: {
       count: e.SLIPWAY_LOCAL_HOSTS,
       stopInstancesOnExit: e.SLIPWAY_LOCAL_STOP_INSTANCES_ON_EXIT === 'true',

@@ -219,6 +219,7 @@ export async function startControlPlane(config: ControlPlaneConfig, logger: Logg
     hostService,
     urls,
     gitRoot: config.gitRoot,
+    maxPushBytes: config.maxPushBytes,
     logger,
     stackReady: () => builder.ready,
   };
