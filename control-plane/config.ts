@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { ConfigError } from '../common/errors.js';
 import { flag, parseEnv, port, slipwayHome, type Env } from '../common/config.js';
 import { isRepository } from '../common/image-reference.js';
+import type { LogStreamLimits } from './logs/stream.js';
 import type { ConfigLimits } from './releases/config-limits.js';
 import { parseAwsHostSettings, type AwsHostSettings } from '../host-providers/aws/hosts-settings.js';
 
@@ -74,6 +75,9 @@ const schema = z.object({
   SLIPWAY_API_HEADERS_TIMEOUT_SECONDS: z.coerce.number().positive().default(20),
   SLIPWAY_API_REQUEST_TIMEOUT_SECONDS: z.coerce.number().positive().default(600),
   SLIPWAY_LOG_LEVEL: z.string().default('info'),
+  /** The app log stream's size on disk (the oldest lines go first) and its largest message. */
+  SLIPWAY_LOG_STREAM_MAX_BYTES: z.coerce.number().int().positive().default(536_870_912),
+  SLIPWAY_LOG_MAX_MESSAGE_BYTES: z.coerce.number().int().positive().default(1_048_576),
   SLIPWAY_HOME: z.string().optional(),
 });
 
@@ -113,6 +117,7 @@ export interface ControlPlaneConfig {
     drainMs: number;
   };
   logLevel: string;
+  logStream: LogStreamLimits;
 }
 
 function apiRoute(hostname: string | undefined, address: string | undefined): { hostname: string; address: string } | null {
@@ -182,6 +187,7 @@ export function loadControlPlaneConfig(env: Env): ControlPlaneConfig {
       drainMs: e.SLIPWAY_DRAIN_MS,
     },
     logLevel: e.SLIPWAY_LOG_LEVEL,
+    logStream: { maxBytes: e.SLIPWAY_LOG_STREAM_MAX_BYTES, maxMessageBytes: e.SLIPWAY_LOG_MAX_MESSAGE_BYTES },
   };
 }
 

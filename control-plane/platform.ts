@@ -85,7 +85,7 @@ export async function startControlPlane(config: ControlPlaneConfig, logger: Logg
   });
   const nats: NatsConnection = await connect({ ...natsServerOptions(config.natsUrl), name: 'slipway-control-plane', maxReconnectAttempts: -1 });
 
-  await ensureLogStream(nats);
+  await ensureLogStream(nats, config.logStream);
   const users = new UserStore(redis);
   const apps = new AppStore(redis, STACK_NAME);
   const releases = new ReleaseStore(redis);
