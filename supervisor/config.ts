@@ -2,7 +2,7 @@
 import { join } from 'node:path';
 import { z } from 'zod';
 import { parseEnv, port, slipwayHome, type Env } from '../common/config.js';
-import { DEFAULT_REDIS_MAXMEMORY_MB } from './services.js';
+import { DEFAULT_REDIS_MAXMEMORY_MB } from '../common/redis-memory.js';
 
 const schema = z.object({
   SLIPWAY_API_PORT: port.default(5780),

@@ -5,6 +5,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { connect as connectTcp } from 'node:net';
 import { join, relative } from 'node:path';
 import { ManagedProcess } from '../common/managed-process.js';
+import { DEFAULT_REDIS_MAXMEMORY_MB, REDIS_MAXMEMORY_POLICY } from '../common/redis-memory.js';
 
 export interface ServiceOptions {
   dataDir: string;
@@ -19,10 +20,6 @@ export interface RunningService {
   stop(): Promise<void>;
 }
 
-/** Slipway's Redis holds platform state only: a bound on its memory (so a runaway tenant meets a
- *  refused write, not the OOM killer), and never an evicted key. */
-export const DEFAULT_REDIS_MAXMEMORY_MB = 256;
-
 export function redisArgv(dataDir: string, port: number, maxMemoryMb: number = DEFAULT_REDIS_MAXMEMORY_MB): string[] {
   return [
     'redis-server',
@@ -36,7 +33,7 @@ export function redisArgv(dataDir: string, port: number, maxMemoryMb: number = D
     '--daemonize', 'no',
     '--logfile', '',
     '--maxmemory', `${maxMemoryMb}mb`,
-    '--maxmemory-policy', 'noeviction',
+    '--maxmemory-policy', REDIS_MAXMEMORY_POLICY,
   ];
 }
 

@@ -4,7 +4,7 @@
 // and writes work again once the limit is raised.
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { DEFAULT_REDIS_MAXMEMORY_MB } from '../../supervisor/services.js';
+import { DEFAULT_REDIS_MAXMEMORY_MB } from '../../common/redis-memory.js';
 import { apiClient, startTestControlPlane, type TestControlPlane } from '../../test/support/control-plane.js';
 
 const noBuilds = { ready: true, prepare: async () => {}, build: async () => Promise.reject(new Error('no builds')), tagImage: async () => {} };
