@@ -6,6 +6,8 @@ import { z } from 'zod';
 import { ConfigError } from '../common/errors.js';
 import { flag, parseEnv, port, slipwayHome, type Env } from '../common/config.js';
 import { isRepository } from '../common/image-reference.js';
+import type { LogStreamLimits } from './logs/stream.js';
+import type { ConfigLimits } from './releases/config-limits.js';
 import { parseAwsHostSettings, type AwsHostSettings } from '../host-providers/aws/hosts-settings.js';
 
 /** An image repository path (lower-case components separated by `.`, `_`, `-` or `/`). */
@@ -61,11 +63,21 @@ const schema = z.object({
   /** How long a web instance leaving the route keeps serving in-flight requests before SIGTERM. */
   SLIPWAY_DRAIN_MS: z.coerce.number().int().min(0).default(2000),
   SLIPWAY_MAX_BODY_BYTES: z.coerce.number().int().positive().default(1_048_576),
+  /** Largest pack a git push may send; larger pushes are refused and nothing is stored. */
+  SLIPWAY_MAX_PUSH_BYTES: z.coerce.number().int().positive().default(268_435_456),
+  /** Per-app config var limits (Heroku: 32 kB for all names and values together). */
+  SLIPWAY_CONFIG_MAX_VARS: z.coerce.number().int().positive().default(500),
+  SLIPWAY_CONFIG_MAX_NAME_BYTES: z.coerce.number().int().positive().default(256),
+  SLIPWAY_CONFIG_MAX_VALUE_BYTES: z.coerce.number().int().positive().default(32_768),
+  SLIPWAY_CONFIG_MAX_TOTAL_BYTES: z.coerce.number().int().positive().default(32_768),
   /** A client has this long to send a request's headers, and this long for the whole request
    *  (a git push's pack included; the build's output afterwards is not counted). */
   SLIPWAY_API_HEADERS_TIMEOUT_SECONDS: z.coerce.number().positive().default(20),
   SLIPWAY_API_REQUEST_TIMEOUT_SECONDS: z.coerce.number().positive().default(600),
   SLIPWAY_LOG_LEVEL: z.string().default('info'),
+  /** The app log stream's size on disk (the oldest lines go first) and its largest message. */
+  SLIPWAY_LOG_STREAM_MAX_BYTES: z.coerce.number().int().positive().default(536_870_912),
+  SLIPWAY_LOG_MAX_MESSAGE_BYTES: z.coerce.number().int().positive().default(1_048_576),
   SLIPWAY_HOME: z.string().optional(),
 });
 
@@ -83,6 +95,7 @@ export interface ControlPlaneConfig {
   appsDomain: string;
   routerUrl: string | null;
   bootstrapAdminToken: string | null;
+  configLimits: ConfigLimits;
   build: {
     caFile: string;
     npmRegistry: string;
@@ -92,6 +105,7 @@ export interface ControlPlaneConfig {
     cacheDir: string;
   };
   gitRoot: string;
+  maxPushBytes: number;
   localHosts: { count: number; stopInstancesOnExit: boolean; dir: string; agentEntry: string | null };
   /** Engine hosts from the AWS auto scaling group (SLIPWAY_HOST_PROVIDER=aws), else null. */
   aws: AwsHostSettings | null;
@@ -103,6 +117,7 @@ export interface ControlPlaneConfig {
     drainMs: number;
   };
   logLevel: string;
+  logStream: LogStreamLimits;
 }
 
 function apiRoute(hostname: string | undefined, address: string | undefined): { hostname: string; address: string } | null {
@@ -137,6 +152,12 @@ export function loadControlPlaneConfig(env: Env): ControlPlaneConfig {
     appsDomain: e.SLIPWAY_APPS_DOMAIN,
     routerUrl: e.SLIPWAY_ROUTER_URL ?? null,
     bootstrapAdminToken: e.SLIPWAY_BOOTSTRAP_ADMIN_TOKEN ?? null,
+    configLimits: {
+      maxVars: e.SLIPWAY_CONFIG_MAX_VARS,
+      maxNameBytes: e.SLIPWAY_CONFIG_MAX_NAME_BYTES,
+      maxValueBytes: e.SLIPWAY_CONFIG_MAX_VALUE_BYTES,
+      maxTotalBytes: e.SLIPWAY_CONFIG_MAX_TOTAL_BYTES,
+    },
     build: {
       caFile: e.SLIPWAY_BUILD_CA_FILE,
       npmRegistry: e.SLIPWAY_NPM_REGISTRY,
@@ -150,6 +171,7 @@ export function loadControlPlaneConfig(env: Env): ControlPlaneConfig {
       cacheDir: join(home, 'cache'),
     },
     gitRoot: join(home, 'git'),
+    maxPushBytes: e.SLIPWAY_MAX_PUSH_BYTES,
     localHosts: {
       count: e.SLIPWAY_LOCAL_HOSTS,
       stopInstancesOnExit: e.SLIPWAY_LOCAL_STOP_INSTANCES_ON_EXIT === 'true',
@@ -165,6 +187,7 @@ export function loadControlPlaneConfig(env: Env): ControlPlaneConfig {
       drainMs: e.SLIPWAY_DRAIN_MS,
     },
     logLevel: e.SLIPWAY_LOG_LEVEL,
+    logStream: { maxBytes: e.SLIPWAY_LOG_STREAM_MAX_BYTES, maxMessageBytes: e.SLIPWAY_LOG_MAX_MESSAGE_BYTES },
   };
 }
 

@@ -86,7 +86,7 @@ export async function startControlPlane(config: ControlPlaneConfig, logger: Logg
   });
   const nats: NatsConnection = await connect({ ...natsServerOptions(config.natsUrl), name: 'slipway-control-plane', maxReconnectAttempts: -1 });
 
-  await ensureLogStream(nats);
+  await ensureLogStream(nats, config.logStream);
   const users = new UserStore(redis);
   const apps = new AppStore(redis, STACK_NAME);
   const releases = new ReleaseStore(redis);
@@ -138,7 +138,7 @@ export async function startControlPlane(config: ControlPlaneConfig, logger: Logg
   const releaser = new Releaser(apps, releases, {
     tagImage: (image, tag) => builder.tagImage(image, tag),
     rollOut: (appId) => void reconciler.convergeApp(appId),
-  });
+  }, config.configLimits);
 
   let url = '';
   const urls: ApiUrls = { git: '', appsDomain: config.appsDomain, router: config.routerUrl };
@@ -226,6 +226,7 @@ export async function startControlPlane(config: ControlPlaneConfig, logger: Logg
     hostService,
     urls,
     gitRoot: config.gitRoot,
+    maxPushBytes: config.maxPushBytes,
     logger,
     stackReady: () => builder.ready,
   };

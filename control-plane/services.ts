@@ -33,6 +33,8 @@ export interface Services {
   hostService: HostService | null;
   urls: ApiUrls;
   gitRoot: string;
+  /** Largest pack a push may send (git's receive.maxInputSize). */
+  maxPushBytes: number;
   logger: Logger;
   /** Whether the builder's stack is ready (health). */
   stackReady(): boolean;

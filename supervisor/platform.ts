@@ -74,7 +74,7 @@ export async function startPlatform(config: SupervisorConfig, print: (line: stri
       stoppers.push(() => service.stop());
       return service.url;
     };
-    const redisUrl = config.external.redisUrl ?? (await own('redis', () => startRedis({ dataDir: config.dirs.redis, port: config.ports.redis, onLine: serviceLog('redis') })));
+    const redisUrl = config.external.redisUrl ?? (await own('redis', () => startRedis({ dataDir: config.dirs.redis, port: config.ports.redis, maxMemoryMb: config.redisMaxMemoryMb, onLine: serviceLog('redis') })));
     // Slipway's own NATS enforces users: the control plane, the router and one per host.
     const natsAuth = config.external.natsUrl
       ? null

@@ -5,6 +5,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { connect as connectTcp } from 'node:net';
 import { join, relative } from 'node:path';
 import { ManagedProcess } from '../common/managed-process.js';
+import { DEFAULT_REDIS_MAXMEMORY_MB, REDIS_MAXMEMORY_POLICY } from '../common/redis-memory.js';
 
 export interface ServiceOptions {
   dataDir: string;
@@ -19,7 +20,7 @@ export interface RunningService {
   stop(): Promise<void>;
 }
 
-export function redisArgv(dataDir: string, port: number): string[] {
+export function redisArgv(dataDir: string, port: number, maxMemoryMb: number = DEFAULT_REDIS_MAXMEMORY_MB): string[] {
   return [
     'redis-server',
     '--bind', '127.0.0.1',
@@ -31,6 +32,8 @@ export function redisArgv(dataDir: string, port: number): string[] {
     '--protected-mode', 'yes',
     '--daemonize', 'no',
     '--logfile', '',
+    '--maxmemory', `${maxMemoryMb}mb`,
+    '--maxmemory-policy', REDIS_MAXMEMORY_POLICY,
   ];
 }
 
@@ -101,9 +104,9 @@ async function started(name: string, url: string, proc: ManagedProcess, probe: (
   return { name, url, process: proc, stop: () => proc.stop() };
 }
 
-export async function startRedis(options: ServiceOptions): Promise<RunningService> {
+export async function startRedis(options: ServiceOptions & { maxMemoryMb?: number }): Promise<RunningService> {
   await mkdir(options.dataDir, { recursive: true });
-  const proc = new ManagedProcess({ name: 'redis', argv: redisArgv(options.dataDir, options.port), onLine: options.onLine });
+  const proc = new ManagedProcess({ name: 'redis', argv: redisArgv(options.dataDir, options.port, options.maxMemoryMb), onLine: options.onLine });
   return started('redis', `redis://127.0.0.1:${options.port}`, proc, () => tcpAnswers(options.port, 'PING\r\n', /\+PONG/));
 }
 

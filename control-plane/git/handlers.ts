@@ -6,6 +6,7 @@ import { credentialsFromHeader } from '../auth/credentials.js';
 import type { Services } from '../services.js';
 import { cgiEnv, serveGitCgi } from './cgi.js';
 import { pushHookEnvironment } from './push-hook-env.js';
+import { OversizedPushNote, oversizedPushMessage, pushLimitGitEnv } from './push-limit.js';
 
 const GIT_PATH = /^\/([^/]+)\.git\/(info\/refs|git-receive-pack|git-upload-pack)$/;
 const SERVICES = new Set(['git-receive-pack', 'git-upload-pack']);
@@ -47,10 +48,11 @@ export function gitHttp(services: Services, pushUrl: () => string) {
         remoteAddr: ctx.ip,
       },
       services.gitRoot,
-      push ? pushHookEnvironment({ pushUrl: pushUrl(), pushToken: push.token }) : {},
+      push ? { ...pushHookEnvironment({ pushUrl: pushUrl(), pushToken: push.token }), ...pushLimitGitEnv(services.maxPushBytes) } : {},
     );
     ctx.respond = false;
-    await serveGitCgi(ctx.req, ctx.res, env, () => push?.close());
+    const note = push && ctx.method === 'POST' ? new OversizedPushNote(oversizedPushMessage(services.maxPushBytes)) : undefined;
+    await serveGitCgi(ctx.req, ctx.res, env, () => push?.close(), note);
   };
 }
 

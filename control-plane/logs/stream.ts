@@ -1,13 +1,22 @@
-// App logs are kept in a JetStream stream (a day, a bounded number of lines per app), so
+// App logs are kept in a JetStream stream (a day, a bounded number of lines per app, a bounded
+// size on disk: the oldest messages go first; one message past the size limit is refused), so
 // `slipway logs` shows recent history and then follows new lines.
-import { AckPolicy, DeliverPolicy, RetentionPolicy, StorageType, type NatsConnection } from 'nats';
+import { AckPolicy, DeliverPolicy, DiscardPolicy, RetentionPolicy, StorageType, type NatsConnection } from 'nats';
 import { logLinesOf, subjects, type LogLine } from '../../common/protocol.js';
 
 export const LOG_STREAM = 'SLIPWAY_LOGS';
 const DAY_NS = 24 * 60 * 60 * 1_000_000_000;
 export const MAX_LINES_PER_APP = 10_000;
 
-export async function ensureLogStream(nats: NatsConnection): Promise<void> {
+export interface LogStreamLimits {
+  /** All apps' logs together, on disk. */
+  maxBytes: number;
+  /** One message (a line, or a batch of the router's access lines). */
+  maxMessageBytes: number;
+}
+
+/** Creates the log stream, or brings an existing one (an earlier version's too) to these limits. */
+export async function ensureLogStream(nats: NatsConnection, limits: LogStreamLimits): Promise<void> {
   const jsm = await nats.jetstreamManager();
   const config = {
     name: LOG_STREAM,
@@ -16,6 +25,9 @@ export async function ensureLogStream(nats: NatsConnection): Promise<void> {
     storage: StorageType.File,
     max_age: DAY_NS,
     max_msgs_per_subject: MAX_LINES_PER_APP,
+    max_bytes: limits.maxBytes,
+    max_msg_size: limits.maxMessageBytes,
+    discard: DiscardPolicy.Old,
   };
   try {
     await jsm.streams.info(LOG_STREAM);

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { ChainableCommander, Redis } from 'ioredis';
 import { ConflictError } from '../../common/errors.js';
 import { DYNO_SIZES, type App, type DynoSize, type FormationEntry, type User } from '../../common/types.js';
 import { keys } from './keys.js';
@@ -63,6 +63,7 @@ export class AppStore {
     multi.del(
       keys.app(app.id),
       keys.appConfig(app.id),
+      keys.appConfigBlobs(app.id),
       keys.appFormation(app.id),
       keys.appDomains(app.id),
       keys.appCollaborators(app.id),
@@ -82,15 +83,12 @@ export class AppStore {
     return this.redis.hgetall(keys.appConfig(appId));
   }
 
-  /** Sets (string) and unsets (null) config vars in one step; returns the new config. */
-  async updateConfig(appId: string, changes: Record<string, string | null>): Promise<Record<string, string>> {
-    const multi = this.redis.multi();
+  /** Sets (string) and unsets (null) config vars within `multi` (the release that carries them is written in the same one). */
+  queueConfigChanges(multi: ChainableCommander, appId: string, changes: Record<string, string | null>): void {
     for (const [name, value] of Object.entries(changes)) {
       if (value === null) multi.hdel(keys.appConfig(appId), name);
       else multi.hset(keys.appConfig(appId), name, value);
     }
-    await multi.exec();
-    return this.config(appId);
   }
 
   async formation(appId: string): Promise<FormationEntry[]> {
