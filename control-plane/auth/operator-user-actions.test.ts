@@ -1,13 +1,18 @@
 // Operators disable and enable accounts and revoke other users' tokens, through the real API
 // and real git (control plane on real Redis and NATS; the builder is a fake that reads the tar).
 import { execFile } from 'node:child_process';
+import { request } from 'node:http';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { silentLogger } from '../../common/logger.js';
 import { apiClient, startTestControlPlane, type TestControlPlane } from '../../test/support/control-plane.js';
+import { waitFor } from '../../test/support/wait.js';
 import type { Builder } from '../builds/builder.js';
+import { loadControlPlaneConfig } from '../config.js';
+import { startControlPlane } from '../platform.js';
 
 const exec = promisify(execFile);
 
@@ -31,6 +36,7 @@ describe('operator actions on users', () => {
   let aliceFirst: string;
   let aliceSecond: string;
   let bobToken: string;
+  let stopOther = async () => {};
 
   const git = (args: string[]) =>
     exec('git', args, { cwd: work, env: { ...process.env, GIT_TERMINAL_PROMPT: '0', GIT_ASKPASS: '/bin/false' } }).then(
@@ -53,6 +59,20 @@ describe('operator actions on users', () => {
     if (message) expect(res.body.message).toMatch(message);
   };
 
+  /** `GET /apps/<app>/logs?tail=true` held open; `ended` turns true when the API ends it. */
+  const openTailOf = (app: string, token: string, apiUrl = cp.url) =>
+    new Promise<{ status: number; ended: () => boolean }>((resolve, reject) => {
+      let ended = false;
+      const req = request(`${apiUrl}/apps/${app}/logs?tail=true&lines=1`, { headers: { authorization: `Bearer ${token}` } }, (res) => {
+        res.resume();
+        res.on('end', () => (ended = true));
+        res.on('error', () => (ended = true));
+        resolve({ status: res.statusCode ?? 0, ended: () => ended });
+      });
+      req.on('error', reject);
+      req.end();
+    });
+
   beforeAll(async () => {
     cp = await startTestControlPlane({}, { builder: fakeBuilder });
     admin = apiClient(cp.url, cp.adminToken);
@@ -68,6 +88,7 @@ describe('operator actions on users', () => {
     await git(['config', 'user.name', 'A']);
   });
   afterAll(async () => {
+    await stopOther();
     await cp?.stop();
     if (work) await rm(work, { recursive: true, force: true });
   });
@@ -130,6 +151,47 @@ describe('operator actions on users', () => {
     expect((await admin('GET', '/users/alice@example.com/tokens')).body).toEqual([]);
     // bob and the operator are untouched
     expect((await apiClient(cp.url, bobToken)('GET', '/account')).status).toBe(200);
+  });
+
+  it('ends log tails opened with a token as soon as it is revoked or its account disabled, on every control plane', async () => {
+    const alice = (await admin('POST', '/users', { email: 'alice2@example.com' })).body;
+    const first = alice.token as string;
+    const second = (await apiClient(cp.url, first)('POST', '/account/tokens', { description: 'ci' })).body;
+    expect((await apiClient(cp.url, first)('POST', '/apps', { name: 'alice2-app' })).status).toBe(201);
+    // a second control plane on the same Redis and NATS holds one of the tails
+    const otherHome = await mkdtemp(join(tmpdir(), 'slipway-test-cp2-'));
+    const other = await startControlPlane(
+      loadControlPlaneConfig({
+        SLIPWAY_HOME: otherHome,
+        SLIPWAY_API_PORT: '0',
+        SLIPWAY_REDIS_URL: cp.redis.url,
+        SLIPWAY_NATS_URL: cp.nats.url,
+        SLIPWAY_REGISTRY: '127.0.0.1:1',
+        SLIPWAY_LOCAL_HOSTS: '0',
+      }),
+      silentLogger(),
+      { builder: fakeBuilder },
+    );
+    stopOther = async () => {
+      await other.stop();
+      await rm(otherHome, { recursive: true, force: true });
+    };
+    const [byFirst, bySecond, byOperator] = await Promise.all([
+      openTailOf('alice2-app', first, other.url),
+      openTailOf('alice2-app', second.token),
+      openTailOf('alice2-app', cp.adminToken),
+    ]);
+    expect([byFirst.status, bySecond.status, byOperator.status]).toEqual([200, 200, 200]);
+    expect([byFirst.ended(), bySecond.ended()]).toEqual([false, false]);
+
+    await admin('DELETE', `/users/alice2@example.com/tokens/${second.id}`);
+    await waitFor('the revoked token’s tail to end', () => bySecond.ended(), 5_000);
+    expect(byFirst.ended()).toBe(false);
+
+    await admin('PATCH', '/users/alice2@example.com', { disabled: true });
+    await waitFor('the disabled account’s tail (on the other control plane) to end', () => byFirst.ended(), 5_000);
+    expect(byOperator.ended()).toBe(false);
+    await admin('PATCH', '/users/alice2@example.com', { disabled: false });
   });
 
   it('refuses an operator disabling their own account, unknown users and bad bodies', async () => {

@@ -40,8 +40,10 @@ export function accountHandlers(services: Services): Router {
   });
 
   router.delete('/account/tokens/:id', async (ctx) => {
-    const revoked = await services.users.revokeToken((ctx.state.user as User).id, ctx.params.id!);
+    const userId = (ctx.state.user as User).id;
+    const revoked = await services.users.revokeToken(userId, ctx.params.id!);
     if (!revoked) throw new NotFoundError(`Couldn't find that token (${ctx.params.id}).`);
+    services.accessCutoff.announce({ userId, tokenIds: [ctx.params.id!] });
     ctx.body = { id: ctx.params.id };
   });
 
@@ -72,6 +74,7 @@ export function accountHandlers(services: Services): Router {
     }
     const updated = await services.users.setDisabled(user.id, disabled);
     if (!updated) throw new NotFoundError(`Couldn't find that user (${ctx.params.user}).`);
+    if (disabled) services.accessCutoff.announce({ userId: user.id, tokenIds: 'all' });
     ctx.body = accountJson(updated);
   });
 
@@ -83,12 +86,15 @@ export function accountHandlers(services: Services): Router {
   // Revokes every token the user has (a leaked laptop, someone leaving); they answer 401 at once.
   router.delete('/users/:user/tokens', requireAdmin, async (ctx) => {
     const user = await namedUser(ctx, services);
-    ctx.body = (await services.users.revokeAllTokens(user.id)).map(tokenJson);
+    const revoked = await services.users.revokeAllTokens(user.id);
+    services.accessCutoff.announce({ userId: user.id, tokenIds: 'all' });
+    ctx.body = revoked.map(tokenJson);
   });
 
   router.delete('/users/:user/tokens/:id', requireAdmin, async (ctx) => {
     const user = await namedUser(ctx, services);
     if (!(await services.users.revokeToken(user.id, ctx.params.id!))) throw new NotFoundError(`Couldn't find that token (${ctx.params.id}).`);
+    services.accessCutoff.announce({ userId: user.id, tokenIds: [ctx.params.id!] });
     ctx.body = { id: ctx.params.id };
   });
 

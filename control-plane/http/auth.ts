@@ -1,6 +1,7 @@
 import type { Context, Next } from 'koa';
 import { ForbiddenError, SlipwayError, UnauthorizedError } from '../../common/errors.js';
 import type { User } from '../../common/types.js';
+import { parseToken } from '../../common/api-token.js';
 import { credentialsFromHeader, disabledAccountMessage } from '../auth/credentials.js';
 import type { UserStore } from '../store/users.js';
 
@@ -14,6 +15,8 @@ export class AccountDisabledError extends SlipwayError {
 
 export interface AuthState {
   user: User;
+  /** The id of the token the request presented (streams it opens end when it is revoked). */
+  tokenId: string;
 }
 
 /** Requires a valid token (Bearer, or Basic with the token as password) and sets ctx.state.user. */
@@ -25,6 +28,7 @@ export function authenticate(users: UserStore) {
     if (!user) throw new UnauthorizedError('Invalid credentials provided.');
     if (user.disabledAt) throw new AccountDisabledError(user);
     ctx.state.user = user;
+    ctx.state.tokenId = parseToken(token)!.id;
     await next();
   };
 }
