@@ -21,6 +21,8 @@ export const subjects = {
   routeChanged: 'slipway.routes.changed',
   /** control plane → routers, publish: {"hostname": "..."} whose certificate was set or removed */
   certificateChanged: 'slipway.certificates.changed',
+  /** control plane → control planes, publish: {"userId", "tokenIds"} whose open streams end */
+  accessCutoff: 'slipway.access.cutoff',
   /** anyone → log stream of one app, publish. Keyed by the app's id, not its name: a name
    *  is reused once an app is deleted, and the new app must not see the old one's lines. */
   logs: (appId: string) => `slipway.logs.${appId}`,

@@ -19,6 +19,7 @@ import { CertificateStore } from './certificates/store.js';
 import { DeployPipeline } from './builds/pipeline.js';
 import type { ControlPlaneConfig } from './config.js';
 import { PushSessions } from './git/push-sessions.js';
+import { AccessCutoff } from './auth/access-cutoff.js';
 import { ensureLogStream, purgeAppLogs } from './logs/stream.js';
 import { GitRepos } from './git/repos.js';
 import type { EnrollmentHandler } from './hosts/enrollment.js';
@@ -209,6 +210,9 @@ export async function startControlPlane(config: ControlPlaneConfig, logger: Logg
     stopGraceSeconds: config.scheduler.stopGraceSeconds,
   });
 
+  const accessCutoff = new AccessCutoff(nats, logger.child({ part: 'access-cutoff' }));
+  // Before the API answers: a cutoff announced by another control plane must reach every stream.
+  accessCutoff.start();
   const services: Services = {
     users,
     apps,
@@ -223,6 +227,7 @@ export async function startControlPlane(config: ControlPlaneConfig, logger: Logg
     pipeline,
     repos,
     pushSessions: new PushSessions(),
+    accessCutoff,
     hostService,
     urls,
     gitRoot: config.gitRoot,
@@ -276,6 +281,7 @@ export async function startControlPlane(config: ControlPlaneConfig, logger: Logg
       server.close();
       server.closeAllConnections();
       inbox.stop();
+      accessCutoff.stop();
       await scheduler.stop();
       await reconciler.settle();
       await localHosts?.stopAll();

@@ -18,7 +18,7 @@ import { applyOp, emptyState, addSlots, type DataPlaneState } from './data-plane
 import { ensureDefaultCertificate } from './default-certificate.js';
 import { renderHaproxyConfig, renderHostsMap } from './haproxy-config.js';
 import { assertHaproxyInstalled, startHaproxy, type HaproxyProcess } from './haproxy-process.js';
-import { HOP_BY_HOP_LUA } from './hop-by-hop.js';
+import { ROUTER_LUA } from './lua-script.js';
 import { startLogReceiver } from './log-receiver.js';
 import { startMetricsServer } from './metrics-server.js';
 import { createRouterMetrics } from './metrics.js';
@@ -126,7 +126,7 @@ export async function startRouter(config: RouterConfig, logger: Logger, options:
     });
 
     const writeFiles = async (state: DataPlaneState) => {
-      await writeFile(paths.luaScript, HOP_BY_HOP_LUA);
+      await writeFile(paths.luaScript, ROUTER_LUA);
       await writeFile(paths.pagesMap, renderPageMap(config.brand));
       await writeFile(paths.hostsMap, renderHostsMap(state));
       const haproxyConfig = renderHaproxyConfig({

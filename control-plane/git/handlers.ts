@@ -2,7 +2,7 @@
 // pre-receive hook streams the pushed source to.
 import { PassThrough } from 'node:stream';
 import type { Context, Next } from 'koa';
-import { credentialsFromHeader } from '../auth/credentials.js';
+import { credentialsFromHeader, disabledAccountMessage } from '../auth/credentials.js';
 import type { Services } from '../services.js';
 import { cgiEnv, serveGitCgi } from './cgi.js';
 import { pushHookEnvironment } from './push-hook-env.js';
@@ -32,6 +32,7 @@ export function gitHttp(services: Services, pushUrl: () => string) {
       ctx.set('WWW-Authenticate', 'Basic realm="Slipway"');
       return plain(ctx, 401, 'Authentication failed: use your API token as the password.');
     }
+    if (user.disabledAt) return plain(ctx, 403, disabledAccountMessage(user));
     const app = await services.apps.getByName(appName);
     if (!app) return plain(ctx, 404, `app not found: ${appName}`);
     if (!(await services.apps.canAccess(app, user))) return plain(ctx, 403, `You do not have access to the app ${appName}.`);

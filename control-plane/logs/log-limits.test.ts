@@ -32,11 +32,12 @@ const line = (app: string, n: number, text: string): LogLine => ({ appName: app,
 
 test('the log stream stays within its byte limit, keeps the newest lines and refuses an oversized message', async () => {
   const admin = apiClient(cp.url, cp.adminToken);
-  for (const app of ['noisy', 'quiet']) await admin('POST', '/apps', { name: app });
+  const ids: Record<string, string> = {};
+  for (const app of ['noisy', 'quiet']) ids[app] = (await admin('POST', '/apps', { name: app })).body.id;
   const js = nats.jetstream();
-  await js.publish(subjects.logs('quiet'), encode(line('quiet', 0, 'hello')));
+  await js.publish(subjects.logs(ids.quiet!), encode(line('quiet', 0, 'hello')));
   // 600 kB of lines from one app: three times what the stream may hold
-  for (let n = 1; n <= 200; n++) await js.publish(subjects.logs('noisy'), encode(line('noisy', n, 'x'.repeat(3_000))));
+  for (let n = 1; n <= 200; n++) await js.publish(subjects.logs(ids.noisy!), encode(line('noisy', n, 'x'.repeat(3_000))));
 
   const jsm = await nats.jetstreamManager();
   const info = await jsm.streams.info(LOG_STREAM);
@@ -49,7 +50,7 @@ test('the log stream stays within its byte limit, keeps the newest lines and ref
   expect(res.status).toBe(200);
   expect(await res.text()).toContain('app[web.1]: 200 xxx');
 
-  const refused = await js.publish(subjects.logs('noisy'), encode(line('noisy', 201, 'y'.repeat(MAX_MESSAGE_BYTES)))).then(
+  const refused = await js.publish(subjects.logs(ids.noisy!), encode(line('noisy', 201, 'y'.repeat(MAX_MESSAGE_BYTES)))).then(
     () => null,
     (err: Error) => err.message,
   );
