@@ -45,6 +45,9 @@ const schema = z.object({
   SLIPWAY_BUILD_MEMORY_MB: z.coerce.number().int().positive().default(2048),
   SLIPWAY_BUILD_CPUS: z.coerce.number().positive().default(1),
   SLIPWAY_BUILD_TIMEOUT_SECONDS: z.coerce.number().int().positive().default(900),
+  /** App images used by none of an app's last N releases (nor by a deleted app) leave the registry. */
+  SLIPWAY_IMAGE_KEEP_RELEASES: z.coerce.number().int().min(2).default(10),
+  SLIPWAY_IMAGE_COLLECT_INTERVAL_SECONDS: z.coerce.number().positive().default(3600),
   /** Where hosts come from: agent processes on this machine, or the AWS engine group
    *  (then the SLIPWAY_AWS_* settings and SLIPWAY_ENROLLMENT_SECRET are required). */
   SLIPWAY_HOST_PROVIDER: z.enum(['local', 'aws']).default('local'),
@@ -91,6 +94,8 @@ export interface ControlPlaneConfig {
     workDir: string;
     cacheDir: string;
   };
+  /** Collection of unused app images: releases per app whose images stay, and how often. */
+  images: { keepReleases: number; collectIntervalMs: number };
   gitRoot: string;
   localHosts: { count: number; stopInstancesOnExit: boolean; dir: string; agentEntry: string | null };
   /** Engine hosts from the AWS auto scaling group (SLIPWAY_HOST_PROVIDER=aws), else null. */
@@ -149,6 +154,7 @@ export function loadControlPlaneConfig(env: Env): ControlPlaneConfig {
       workDir: join(home, 'builds'),
       cacheDir: join(home, 'cache'),
     },
+    images: { keepReleases: e.SLIPWAY_IMAGE_KEEP_RELEASES, collectIntervalMs: e.SLIPWAY_IMAGE_COLLECT_INTERVAL_SECONDS * 1000 },
     gitRoot: join(home, 'git'),
     localHosts: {
       count: e.SLIPWAY_LOCAL_HOSTS,

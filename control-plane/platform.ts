@@ -31,6 +31,7 @@ import { Releaser } from './releases/service.js';
 import { API_ROUTE_NAME } from './handlers/apps.js';
 import { NatsAgentClient } from './agents/client.js';
 import { LeaderLease } from './scheduler/leader.js';
+import { ImageCollector, scheduleImageCollection } from './images/collector.js';
 import { Reconciler } from './scheduler/reconciler.js';
 import { RoutePublisher } from './scheduler/routes.js';
 import { SchedulerService } from './scheduler/service.js';
@@ -137,7 +138,7 @@ export async function startControlPlane(config: ControlPlaneConfig, logger: Logg
   const releaser = new Releaser(apps, releases, {
     tagImage: (image, tag) => builder.tagImage(image, tag),
     rollOut: (appId) => void reconciler.convergeApp(appId),
-  });
+  }, config.images.keepReleases);
 
   let url = '';
   const urls: ApiUrls = { git: '', appsDomain: config.appsDomain, router: config.routerUrl };
@@ -188,7 +189,19 @@ export async function startControlPlane(config: ControlPlaneConfig, logger: Logg
     ? new HostService({ hosts, instances, converger: reconciler, provider, natsUsers, logger: logger.child({ part: 'hosts' }) })
     : null;
   const inbox = new AgentInbox(nats, membership, logger, enrollment ? (request) => enrollment.respond(request) : null);
-  const scheduler = new SchedulerService(membership, reconciler, new LeaderLease(redis, keys.schedulerLeader), logger, config.scheduler.reconcileIntervalMs);
+  const lease = new LeaderLease(redis, keys.schedulerLeader);
+  const scheduler = new SchedulerService(membership, reconciler, lease, logger, config.scheduler.reconcileIntervalMs);
+  const { registryClient, appRepository } = await import('../buildpacks/index.js');
+  const imageCollector = new ImageCollector({
+    apps,
+    releases,
+    builds,
+    registry: registryClient({ registry: config.registry, registryAuthFile: config.registryAuthFile ?? undefined, registryInsecure: config.registryInsecure }),
+    keepReleases: config.images.keepReleases,
+    repositoryPrefix: config.registryRepositories.appPrefix,
+    appRepository: (name) => appRepository(name, config.registryRepositories.appPrefix),
+    logger: logger.child({ part: 'images' }),
+  });
 
   const lifecycle = new AppLifecycle({
     apps,
@@ -252,6 +265,7 @@ export async function startControlPlane(config: ControlPlaneConfig, logger: Logg
   }
   inbox.start();
   scheduler.start();
+  const stopImageCollection = scheduleImageCollection(imageCollector, { intervalMs: config.images.collectIntervalMs, isLeader: () => lease.isLeader, logger });
   if (hostService && localHosts) {
     await localHosts.resume();
     const existing = (await hosts.list()).filter((h) => h.provider === 'local');
@@ -268,6 +282,7 @@ export async function startControlPlane(config: ControlPlaneConfig, logger: Logg
       server.close();
       server.closeAllConnections();
       inbox.stop();
+      stopImageCollection();
       await scheduler.stop();
       await reconciler.settle();
       await localHosts?.stopAll();

@@ -2,11 +2,12 @@
 // becomes current and the scheduler rolls it out. One app's releases are cut one at a time,
 // each reading the config it copies under the same turn, so two concurrent config changes
 // cannot leave the current release without a var the app's config has.
-import { NotFoundError } from '../../common/errors.js';
+import { InvalidParamsError, NotFoundError } from '../../common/errors.js';
 import { KeyedSerializer } from '../../common/keyed-serializer.js';
 import type { App, ImageRef, Release } from '../../common/types.js';
 import type { AppStore } from '../store/apps.js';
 import type { ReleaseStore } from '../store/releases.js';
+import { keptDigests } from '../images/plan.js';
 
 export interface ReleaseHooks {
   /** Tags the release's image `v<N>` in the registry. */
@@ -22,6 +23,8 @@ export class Releaser {
     private readonly apps: AppStore,
     private readonly releases: ReleaseStore,
     private readonly hooks: ReleaseHooks,
+    /** Releases per app whose images the registry keeps (control-plane/images); older ones cannot be rolled back to. */
+    private readonly keepImagesOf = Number.POSITIVE_INFINITY,
   ) {}
 
   fromBuild(app: App, build: { id: string; image: ImageRef; processTypes: Record<string, string>; sourceVersion: string }): Promise<Release> {
@@ -69,8 +72,15 @@ export class Releaser {
   private async cutRollback(app: App, version: number): Promise<Release> {
     const target = await this.releases.get(app.id, version);
     if (!target) throw new NotFoundError(`Release v${version} not found for ${app.name}.`);
-    const current = await this.apps.config(app.id);
-    const unset = Object.fromEntries(Object.keys(current).filter((k) => !Object.hasOwn(target.config, k)).map((k) => [k, null]));
+    if (target.image) {
+      const current = await this.releases.current(app.id);
+      const kept = keptDigests({ repository: target.image.repository, releases: await this.releases.list(app.id), currentVersion: current?.version ?? null, building: false }, this.keepImagesOf);
+      if (!kept.has(target.image.digest)) {
+        throw new InvalidParamsError(`v${target.version} is older than the ${this.keepImagesOf} releases whose code is kept: its image was collected. Deploy that code again instead.`);
+      }
+    }
+    const config = await this.apps.config(app.id);
+    const unset = Object.fromEntries(Object.keys(config).filter((k) => !Object.hasOwn(target.config, k)).map((k) => [k, null]));
     await this.apps.updateConfig(app.id, { ...unset, ...target.config });
     const release = await this.releases.create(app.id, {
       image: target.image,
