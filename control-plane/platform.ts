@@ -31,6 +31,7 @@ import { Releaser } from './releases/service.js';
 import { API_ROUTE_NAME } from './handlers/apps.js';
 import { NatsAgentClient } from './agents/client.js';
 import { LeaderLease } from './scheduler/leader.js';
+import { startOperatorMetrics } from './operator-metrics.js';
 import { ImageCollector, scheduleImageCollection } from './images/collector.js';
 import { Reconciler } from './scheduler/reconciler.js';
 import { RoutePublisher } from './scheduler/routes.js';
@@ -52,6 +53,8 @@ export const ADMIN_EMAIL = 'admin@slipway.local';
 
 export interface ControlPlane {
   url: string;
+  /** The operator's /metrics (disk pressure), or null when its port was taken. */
+  metricsUrl: string | null;
   services: Services;
   localHosts: LocalHostProvider | null;
   stop(): Promise<void>;
@@ -265,6 +268,7 @@ export async function startControlPlane(config: ControlPlaneConfig, logger: Logg
   }
   inbox.start();
   scheduler.start();
+  const operatorMetrics = await startOperatorMetrics(config, logger);
   const stopImageCollection = scheduleImageCollection(imageCollector, { intervalMs: config.images.collectIntervalMs, isLeader: () => lease.isLeader, logger });
   if (hostService && localHosts) {
     await localHosts.resume();
@@ -276,6 +280,7 @@ export async function startControlPlane(config: ControlPlaneConfig, logger: Logg
 
   return {
     url,
+    metricsUrl: operatorMetrics.url,
     services,
     localHosts,
     async stop() {
@@ -283,6 +288,7 @@ export async function startControlPlane(config: ControlPlaneConfig, logger: Logg
       server.closeAllConnections();
       inbox.stop();
       stopImageCollection();
+      await operatorMetrics.stop();
       await scheduler.stop();
       await reconciler.settle();
       await localHosts?.stopAll();
