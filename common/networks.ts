@@ -10,7 +10,7 @@
 // agent, the builder), as data here and I/O in ensureNetwork.
 import { execFile } from 'node:child_process';
 import type Docker from 'dockerode';
-import { LABEL_PREFIX } from './labels.js';
+import { NETWORK_LABELS } from './labels.js';
 
 export interface NetworkSpec {
   /** Docker's network name. */
@@ -19,11 +19,6 @@ export interface NetworkSpec {
   bridge: string;
   role: 'apps' | 'builds';
 }
-
-export const NETWORK_LABELS = {
-  managed: `${LABEL_PREFIX}managed`,
-  role: `${LABEL_PREFIX}network.role`,
-} as const;
 
 export const ICC_OPTION = 'com.docker.network.bridge.enable_icc';
 export const BRIDGE_NAME_OPTION = 'com.docker.network.bridge.name';
