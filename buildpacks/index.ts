@@ -10,6 +10,7 @@ export {
   type BuilderConfigInput,
   type BuildLimits,
 } from './config.js';
+export { ensureBuildNetwork } from './build-network.js';
 export { BuildError, RegistryError, StackError } from './errors.js';
 export { ensureStack, type EnsureStackOptions, type Stack } from './stack/ensure.js';
 export { DEFAULT_STACK_RECIPE, type StackRecipe } from './stack/recipe.js';

@@ -47,6 +47,16 @@ const schema = z.object({
   SLIPWAY_BUILD_MEMORY_MB: z.coerce.number().int().positive().default(2048),
   SLIPWAY_BUILD_CPUS: z.coerce.number().positive().default(1),
   SLIPWAY_BUILD_TIMEOUT_SECONDS: z.coerce.number().int().positive().default(900),
+  /** Operator-only /metrics (disk pressure), on 127.0.0.1. */
+  SLIPWAY_CONTROL_PLANE_METRICS_PORT: port.default(5784),
+  /** Warn (and report slipway_disk_low) when the state dir's or Docker's volume has less free than this ... */
+  SLIPWAY_DISK_MIN_FREE_MB: z.coerce.number().min(0).default(2048),
+  /** ... or less than this share free. */
+  SLIPWAY_DISK_MIN_FREE_PERCENT: z.coerce.number().min(0).max(100).default(5),
+  SLIPWAY_DISK_CHECK_INTERVAL_SECONDS: z.coerce.number().positive().default(60),
+  /** App images used by none of an app's last N releases (nor by a deleted app) leave the registry. */
+  SLIPWAY_IMAGE_KEEP_RELEASES: z.coerce.number().int().min(2).default(10),
+  SLIPWAY_IMAGE_COLLECT_INTERVAL_SECONDS: z.coerce.number().positive().default(3600),
   /** Where hosts come from: agent processes on this machine, or the AWS engine group
    *  (then the SLIPWAY_AWS_* settings and SLIPWAY_ENROLLMENT_SECRET are required). */
   SLIPWAY_HOST_PROVIDER: z.enum(['local', 'aws']).default('local'),
@@ -104,6 +114,10 @@ export interface ControlPlaneConfig {
     workDir: string;
     cacheDir: string;
   };
+  /** Collection of unused app images: releases per app whose images stay, and how often. */
+  images: { keepReleases: number; collectIntervalMs: number };
+  metrics: { port: number };
+  disk: { minFreeBytes: number; minFreeRatio: number; checkIntervalMs: number };
   gitRoot: string;
   maxPushBytes: number;
   localHosts: { count: number; stopInstancesOnExit: boolean; dir: string; agentEntry: string | null };
@@ -170,6 +184,9 @@ export function loadControlPlaneConfig(env: Env): ControlPlaneConfig {
       workDir: join(home, 'builds'),
       cacheDir: join(home, 'cache'),
     },
+    metrics: { port: e.SLIPWAY_CONTROL_PLANE_METRICS_PORT },
+    disk: { minFreeBytes: e.SLIPWAY_DISK_MIN_FREE_MB * 1024 * 1024, minFreeRatio: e.SLIPWAY_DISK_MIN_FREE_PERCENT / 100, checkIntervalMs: e.SLIPWAY_DISK_CHECK_INTERVAL_SECONDS * 1000 },
+    images: { keepReleases: e.SLIPWAY_IMAGE_KEEP_RELEASES, collectIntervalMs: e.SLIPWAY_IMAGE_COLLECT_INTERVAL_SECONDS * 1000 },
     gitRoot: join(home, 'git'),
     maxPushBytes: e.SLIPWAY_MAX_PUSH_BYTES,
     localHosts: {

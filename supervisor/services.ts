@@ -121,10 +121,30 @@ export async function startNats(options: ServiceOptions & { auth?: NatsAuthSetup
   return started('nats', `nats://127.0.0.1:${options.port}`, proc, () => tcpAnswers(options.port, null, /^INFO /));
 }
 
+/** The registry's garbage collection: frees the layers no manifest uses any more (pure argv). */
+export function registryGarbageCollectArgv(configFile: string): string[] {
+  return ['docker-registry', 'garbage-collect', configFile];
+}
+
+/**
+ * Runs the registry's garbage collection over its data while it is stopped (distribution
+ * requires that: a push during collection could lose layers). The control plane deletes the
+ * manifests of unused app images; their layers go here, at each start. A failure is reported
+ * and the registry starts anyway.
+ */
+export async function collectRegistryGarbage(dataDir: string, configFile: string, onLine?: ServiceOptions['onLine']): Promise<{ code: number | null }> {
+  if (!existsSync(join(dataDir, 'data', 'docker', 'registry', 'v2', 'repositories'))) return { code: 0 };
+  const proc = new ManagedProcess({ name: 'registry-gc', argv: registryGarbageCollectArgv(configFile), onLine });
+  const { code } = await proc.exited;
+  if (code !== 0) onLine?.(`registry garbage collection exited with code ${code}; starting the registry anyway`, 'stderr');
+  return { code };
+}
+
 export async function startRegistry(options: ServiceOptions): Promise<RunningService> {
   await mkdir(options.dataDir, { recursive: true });
   const configFile = join(options.dataDir, 'registry.yml');
   await writeFile(configFile, registryConfig(options.dataDir, options.port));
+  await collectRegistryGarbage(options.dataDir, configFile, options.onLine);
   const proc = new ManagedProcess({
     name: 'registry',
     argv: ['docker-registry', 'serve', configFile],

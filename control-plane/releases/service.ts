@@ -2,12 +2,13 @@
 // becomes current and the scheduler rolls it out. One app's releases are cut one at a time,
 // each reading the config it copies under the same turn, so two concurrent config changes
 // cannot leave the current release without a var the app's config has.
-import { NotFoundError, SlipwayError } from '../../common/errors.js';
+import { InvalidParamsError, NotFoundError, SlipwayError } from '../../common/errors.js';
 import { KeyedSerializer } from '../../common/keyed-serializer.js';
 import type { App, ImageRef, Release } from '../../common/types.js';
 import type { AppStore } from '../store/apps.js';
 import type { ReleaseStore } from '../store/releases.js';
 import { applyConfigChanges, configLimitViolation, type ConfigLimits } from './config-limits.js';
+import { keptDigests } from '../images/plan.js';
 
 export interface ReleaseHooks {
   /** Tags the release's image `v<N>` in the registry. */
@@ -24,6 +25,8 @@ export class Releaser {
     private readonly releases: ReleaseStore,
     private readonly hooks: ReleaseHooks,
     private readonly configLimits: ConfigLimits,
+    /** Releases per app whose images the registry keeps (control-plane/images); older ones cannot be rolled back to. */
+    private readonly keepImagesOf = Number.POSITIVE_INFINITY,
   ) {}
 
   fromBuild(app: App, build: { id: string; image: ImageRef; processTypes: Record<string, string>; sourceVersion: string }): Promise<Release> {
@@ -75,6 +78,13 @@ export class Releaser {
   private async cutRollback(app: App, version: number): Promise<Release> {
     const target = await this.releases.get(app.id, version);
     if (!target) throw new NotFoundError(`Release v${version} not found for ${app.name}.`);
+    if (target.image) {
+      const latest = await this.releases.current(app.id);
+      const kept = keptDigests({ repository: target.image.repository, releases: await this.releases.list(app.id), currentVersion: latest?.version ?? null, building: false }, this.keepImagesOf);
+      if (!kept.has(target.image.digest)) {
+        throw new InvalidParamsError(`v${target.version} is older than the ${this.keepImagesOf} releases whose code is kept: its image was collected. Deploy that code again instead.`);
+      }
+    }
     const current = await this.apps.config(app.id);
     const unset = Object.fromEntries(Object.keys(current).filter((k) => !Object.hasOwn(target.config, k)).map((k) => [k, null]));
     const release = await this.releases.create(
