@@ -23,6 +23,7 @@ describe('parseAgentConfig', () => {
       capacity: { memoryMb: 8192, cpus: 4 },
       heartbeatMs: 2000,
       stopInstancesOnExit: false,
+      exitWithLauncher: false,
       logLevel: 'info',
     });
   });

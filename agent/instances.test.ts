@@ -130,7 +130,7 @@ describe('InstanceManager.run', () => {
     const { engine, manager, lines } = setup();
     const reply = await manager.run(runRequest(image, { appName: 'shop', type: 'worker', index: 2 }));
     engine.say(reply.containerId!, 'working');
-    expect(lines).toEqual([{ appName: 'shop', source: 'app', process: 'worker.2', line: 'working', at: expect.any(String) }]);
+    expect(lines).toEqual([{ appName: 'shop', appId: 'app-1', source: 'app', process: 'worker.2', line: 'working', at: expect.any(String) }]);
   });
 });
 

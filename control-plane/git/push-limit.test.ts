@@ -1,6 +1,7 @@
 // The push size limit, through the real git binaries against a control plane on real Redis and
 // NATS (fake builder): a push past it is refused with the numbers, stores nothing (no objects,
 // no ref, no build, no release) and the previous release stays current; a push under it deploys.
+import { repoPath } from './repos.js';
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
@@ -34,6 +35,7 @@ const git = (args: string[]) =>
     (r) => ({ code: 0, out: r.stdout + r.stderr }),
     (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, out: e.stdout + e.stderr }),
   );
+let appId: string;
 const remote = () => {
   const url = new URL(`${cp.url}/sized.git`);
   url.username = 'anyone';
@@ -42,14 +44,14 @@ const remote = () => {
 };
 /** Every object file and pack in the app's repository. */
 async function storedObjects(): Promise<string[]> {
-  const root = join(cp.home, 'git', 'sized.git', 'objects');
+  const root = join(repoPath(cp.controlPlane.services.gitRoot, appId), 'objects');
   const entries = await readdir(root, { recursive: true, withFileTypes: true });
   return entries.filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name));
 }
 
 beforeAll(async () => {
   cp = await startTestControlPlane({ SLIPWAY_MAX_PUSH_BYTES: String(LIMIT) }, { builder });
-  await apiClient(cp.url, cp.adminToken)('POST', '/apps', { name: 'sized' });
+  appId = (await apiClient(cp.url, cp.adminToken)('POST', '/apps', { name: 'sized' })).body.id;
   work = await mkdtemp(join(tmpdir(), 'slipway-git-limit-'));
   for (const args of [['init', '-q', '-b', 'main'], ['config', 'user.email', 't@example.com'], ['config', 'user.name', 'T']]) await git(args);
 });
