@@ -11,6 +11,8 @@ export interface ProcessSpec {
   cwd?: string;
   /** Receives each line the process writes to stdout or stderr. */
   onLine?: (line: string, stream: 'stdout' | 'stderr') => void;
+  /** Runs the process in a process group of its own: a signal to ours (a terminal's Ctrl-C) does not reach it. */
+  ownProcessGroup?: boolean;
 }
 
 /** Children still running when this process exits are killed with it, not left orphaned. */
@@ -39,6 +41,7 @@ export class ManagedProcess {
     this.child = spawn(command, args, {
       env: spec.env ?? process.env,
       cwd: spec.cwd,
+      detached: spec.ownProcessGroup === true,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     killChildrenOnExit();

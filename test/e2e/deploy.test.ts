@@ -294,7 +294,7 @@ describe('git push to a served app', () => {
     const head = (await git(repo, ['ls-remote', gitUrl(platform.endpoints, 'hello'), 'refs/heads/main'])).out.trim();
 
     await platform.stop();
-    for (const host of hosts) expect(await dockerContainersLabeled(`slipway.host=${host.id}`)).toEqual([]);
+    for (const host of hosts) expect(await dockerContainersLabeled(`io.slipway.host=${host.id}`)).toEqual([]);
 
     platform = await startPlatform(env);
     call = api(platform.endpoints);
