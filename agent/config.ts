@@ -31,6 +31,7 @@ const schema = z.object({
   SLIPWAY_HOST_CPUS: z.coerce.number().positive().optional(),
   SLIPWAY_HEARTBEAT_MS: z.coerce.number().int().min(100).default(DEFAULT_HEARTBEAT_MS),
   SLIPWAY_AGENT_STOP_INSTANCES_ON_EXIT: flag.default(false),
+  SLIPWAY_AGENT_EXIT_WITH_LAUNCHER: flag.default(false),
   SLIPWAY_LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
 });
 
@@ -48,6 +49,8 @@ export interface AgentConfig {
   capacity: HostCapacity;
   heartbeatMs: number;
   stopInstancesOnExit: boolean;
+  /** Exit (leaving instances to be adopted) when the launcher's lifeline on stdin closes. */
+  exitWithLauncher: boolean;
   logLevel: string;
 }
 
@@ -68,6 +71,7 @@ export function parseAgentConfig(env: Env, machine: HostCapacity): AgentConfig {
     },
     heartbeatMs: parsed.SLIPWAY_HEARTBEAT_MS,
     stopInstancesOnExit: parsed.SLIPWAY_AGENT_STOP_INSTANCES_ON_EXIT,
+    exitWithLauncher: parsed.SLIPWAY_AGENT_EXIT_WITH_LAUNCHER,
     logLevel: parsed.SLIPWAY_LOG_LEVEL,
   };
 }
@@ -83,6 +87,7 @@ export function describeConfig(config: AgentConfig): Record<string, unknown> {
     capacity: config.capacity,
     heartbeatMs: config.heartbeatMs,
     stopInstancesOnExit: config.stopInstancesOnExit,
+    exitWithLauncher: config.exitWithLauncher,
   };
 }
 

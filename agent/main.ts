@@ -11,6 +11,7 @@ import { Agent } from './agent.js';
 import { describeConfig, machineCapacity, natsConnectionOptions, parseAgentConfig, parseEnrollmentSettings, withHostIdentity, type EnrollmentSettings } from './config.js';
 import { DockerContainerEngine } from './docker-engine.js';
 import { ensureHostIdentity } from './enroll.js';
+import { watchLifeline } from './lifeline.js';
 import { repeatedStopSignal } from './stop-signal.js';
 
 /** The environment with this host's identity: as given, or from enrollment. */
@@ -69,6 +70,14 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
+  if (config.exitWithLauncher) {
+    watchLifeline(process.stdin, () => {
+      if (stopping) return;
+      stopping = true;
+      log.warn('the launcher is gone: exiting, leaving the instances to be adopted');
+      void nats.close().finally(() => process.exit(1));
+    });
+  }
   // NATS reconnects forever; if the connection closes anyway, exit so a supervisor restarts us.
   void nats.closed().then((err) => {
     if (stopping) return;

@@ -11,6 +11,10 @@ export interface ProcessSpec {
   cwd?: string;
   /** Receives each line the process writes to stdout or stderr. */
   onLine?: (line: string, stream: 'stdout' | 'stderr') => void;
+  /** Gives the child a stdin pipe that this process never writes to: it closes when this
+   *  process dies, however it dies (SIGKILL included), so a child that reads it learns that
+   *  its parent is gone. */
+  lifeline?: boolean;
   /** Runs the process in a process group of its own: a signal to ours (a terminal's Ctrl-C) does not reach it. */
   ownProcessGroup?: boolean;
 }
@@ -42,7 +46,7 @@ export class ManagedProcess {
       env: spec.env ?? process.env,
       cwd: spec.cwd,
       detached: spec.ownProcessGroup === true,
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: [spec.lifeline ? 'pipe' : 'ignore', 'pipe', 'pipe'],
     });
     killChildrenOnExit();
     running.add(this.child);

@@ -23,6 +23,7 @@ import { ensureLogStream } from './logs/stream.js';
 import { GitRepos } from './git/repos.js';
 import type { EnrollmentHandler } from './hosts/enrollment.js';
 import { HostService } from './hosts/service.js';
+import { linksAnswer } from './hosts/link-probe.js';
 import { Membership } from './hosts/membership.js';
 import { NatsHostUsers } from './hosts/nats-users.js';
 import type { ApiUrls } from './http/representations.js';
@@ -188,7 +189,9 @@ export async function startControlPlane(config: ControlPlaneConfig, logger: Logg
     ? new HostService({ hosts, instances, converger: reconciler, provider, natsUsers, logger: logger.child({ part: 'hosts' }) })
     : null;
   const inbox = new AgentInbox(nats, membership, logger, enrollment ? (request) => enrollment.respond(request) : null);
-  const scheduler = new SchedulerService(membership, reconciler, new LeaderLease(redis, keys.schedulerLeader), logger, config.scheduler.reconcileIntervalMs);
+  const scheduler = new SchedulerService(membership, reconciler, new LeaderLease(redis, keys.schedulerLeader), logger, config.scheduler.reconcileIntervalMs, () =>
+    linksAnswer(nats, redis),
+  );
 
   const lifecycle = new AppLifecycle({
     apps,

@@ -19,6 +19,9 @@ export interface AgentLaunchSettings {
   dockerSocket?: string;
   heartbeatMs?: number;
   stopInstancesOnExit?: boolean;
+  /** the agent exits when its launcher's lifeline (stdin) closes: local hosts, whose agents
+   *  live and die with the control plane that started them */
+  exitWithLauncher?: boolean;
 }
 
 export type AgentEnvKey =
@@ -34,7 +37,8 @@ export type AgentEnvKey =
   | 'SLIPWAY_HOST_CPUS'
   | 'SLIPWAY_DOCKER_SOCKET'
   | 'SLIPWAY_HEARTBEAT_MS'
-  | 'SLIPWAY_AGENT_STOP_INSTANCES_ON_EXIT';
+  | 'SLIPWAY_AGENT_STOP_INSTANCES_ON_EXIT'
+  | 'SLIPWAY_AGENT_EXIT_WITH_LAUNCHER';
 
 /** Pure: the env keys for `settings` (only those it sets). */
 export function agentEnvironment(settings: AgentLaunchSettings): Partial<Record<AgentEnvKey, string>> {
@@ -51,5 +55,6 @@ export function agentEnvironment(settings: AgentLaunchSettings): Partial<Record<
     ...(settings.dockerSocket ? { SLIPWAY_DOCKER_SOCKET: settings.dockerSocket } : {}),
     ...(settings.heartbeatMs ? { SLIPWAY_HEARTBEAT_MS: String(settings.heartbeatMs) } : {}),
     ...(settings.stopInstancesOnExit !== undefined ? { SLIPWAY_AGENT_STOP_INSTANCES_ON_EXIT: String(settings.stopInstancesOnExit) } : {}),
+    ...(settings.exitWithLauncher ? { SLIPWAY_AGENT_EXIT_WITH_LAUNCHER: 'true' } : {}),
   };
 }

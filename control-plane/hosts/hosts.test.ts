@@ -3,6 +3,7 @@
 import Docker from 'dockerode';
 import { performance } from 'node:perf_hooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { INSTANCE_LABELS } from '../../common/labels.js';
 import type { ImageRef } from '../../common/types.js';
 import { apiClient, startTestControlPlane, type TestControlPlane } from '../../test/support/control-plane.js';
 import { startTestRegistry } from '../../test/support/services.js';
@@ -96,19 +97,22 @@ describe('hosts', () => {
     const victim = (await dynos())[0]!.host.id;
     const agent = cp.controlPlane.localHosts!.agentOf(victim)!;
     const killedAt = performance.now();
-    // Hung rather than killed: a local agent that dies is restarted (provider.test.ts).
+    // Hung rather than killed: a local agent that dies is restarted (test/e2e/supervision.test.ts).
     agent.child.kill('SIGSTOP');
     await waitFor('the host marked down', async () => (await hostList()).find((h) => h.id === victim)?.state === 'down', 10_000);
     console.log(`host marked down ${((performance.now() - killedAt) / 1000).toFixed(1)} s after its agent hung`);
     const moved = await waitFor('three instances up on the other hosts', async () => {
-      const all = await dynos();
-      return all.length === 3 && all.every((d) => d.state === 'up' && d.host.id !== victim) && all;
+      const elsewhere = (await dynos()).filter((d) => d.host.id !== victim);
+      return elsewhere.length === 3 && elsewhere.every((d) => d.state === 'up') && elsewhere;
     }, 60_000);
     expect(moved).toHaveLength(3);
-    // removing the dead host takes its machine's leftovers with it
+    // the down host's record is kept (it is adopted back if the host returns)...
+    expect((await dynos()).filter((d) => d.host.id === victim)).toHaveLength(1);
+    // ...until the host is removed, which takes its machine's leftovers with it
     agent.child.kill('SIGKILL');
     await cp.controlPlane.services.hostService!.remove(victim);
-    expect(await docker.listContainers({ all: true, filters: { label: [`io.slipway.host=${victim}`] } })).toEqual([]);
+    expect(await docker.listContainers({ all: true, filters: { label: [`${INSTANCE_LABELS.host}=${victim}`] } })).toEqual([]);
+    await waitFor('only the three moved instances listed', async () => (await dynos()).length === 3, 10_000);
   });
 
   it('drains a host: its instances move first, then it goes away', async () => {
@@ -122,7 +126,7 @@ describe('hosts', () => {
     const all = await dynos();
     expect(all.filter((d) => d.state === 'up')).toHaveLength(3);
     expect(all.every((d) => d.host.id !== target.id)).toBe(true);
-    const leftovers = await docker.listContainers({ all: true, filters: { label: [`io.slipway.host=${target.id}`] } });
+    const leftovers = await docker.listContainers({ all: true, filters: { label: [`${INSTANCE_LABELS.host}=${target.id}`] } });
     expect(leftovers).toEqual([]);
   });
 

@@ -34,9 +34,13 @@ export function applyStatus(record: Instance, status: Pick<InstanceStatus, 'stat
   };
 }
 
-/** Pure: hosts whose last heartbeat is older than `downAfterMs` and that are not yet down. */
-export function silentHosts(hosts: readonly Host[], nowMs: number, downAfterMs: number): Host[] {
-  return hosts.filter((h) => h.state !== 'down' && (!h.lastHeartbeat || nowMs - Date.parse(h.lastHeartbeat) > downAfterMs));
+/** Pure: hosts not yet down that sent no heartbeat for `downAfterMs` of the time the control
+ *  plane could hear them (since `hearingSinceMs`: see hearing.ts). */
+export function silentHosts(hosts: readonly Host[], nowMs: number, downAfterMs: number, hearingSinceMs: number): Host[] {
+  return hosts.filter((h) => {
+    const lastHeard = Math.max(hearingSinceMs, h.lastHeartbeat ? Date.parse(h.lastHeartbeat) : 0);
+    return h.state !== 'down' && nowMs - lastHeard > downAfterMs;
+  });
 }
 
 export class Membership {
@@ -118,9 +122,10 @@ export class Membership {
     }
   }
 
-  /** Marks hosts that stopped heartbeating as down; their instances are placed elsewhere. */
-  async markSilentHostsDown(): Promise<Host[]> {
-    const silent = silentHosts(await this.deps.hosts.list(), Date.now(), this.deps.hostDownAfterMs);
+  /** Marks hosts that stopped heartbeating as down; their instances are placed elsewhere (and
+   *  kept, to be adopted back if the host returns). */
+  async markSilentHostsDown(hearingSinceMs: number): Promise<Host[]> {
+    const silent = silentHosts(await this.deps.hosts.list(), Date.now(), this.deps.hostDownAfterMs, hearingSinceMs);
     for (const host of silent) {
       await this.deps.hosts.save({ ...host, state: 'down' });
       this.deps.logger.warn({ host: host.id, lastHeartbeat: host.lastHeartbeat }, 'host missed its heartbeats: marked down');

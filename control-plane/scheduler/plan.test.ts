@@ -100,7 +100,19 @@ describe('planApp', () => {
   it('replaces instances of a lost host on a live one', () => {
     const lost = instance({ id: 'lost', hostId: 'h1' });
     const actions = plan({ instances: [lost], hosts: [host('h1', 'down'), host('h2')] });
-    expect(kinds(actions)).toEqual(['forget lost', 'start web.1@h2 v1']);
+    expect(kinds(actions)).toEqual(['start web.1@h2 v1']);
+  });
+
+  it('keeps the records of a down host, and stops the surplus one when the host comes back', () => {
+    const quiet = instance({ id: 'quiet', hostId: 'h1', createdAt: iso(T0) });
+    const replacement = instance({ id: 'replacement', hostId: 'h2', createdAt: iso(T0 + 500) });
+    expect(plan({ instances: [quiet, replacement], hosts: [host('h1', 'down'), host('h2')] })).toEqual([]);
+    expect(kinds(plan({ instances: [quiet, replacement], hosts: [host('h1'), host('h2')] }))).toEqual(['stop quiet']);
+  });
+
+  it('forgets the instances of a host that no longer exists', () => {
+    const orphaned = instance({ id: 'orphaned', hostId: 'removed' });
+    expect(kinds(plan({ instances: [orphaned], hosts: [host('h2')] }))).toEqual(['forget orphaned', 'start web.1@h2 v1']);
   });
 
   it('moves instances off a draining host, stopping them once replacements are up', () => {

@@ -43,8 +43,13 @@ export function planApp(input: PlanInput): Action[] {
     const host = hosts.get(instance.hostId);
     if (instance.state === 'down') {
       actions.push({ kind: 'forget', instance, reason: 'stopped' });
-    } else if (!host || host.state === 'down') {
-      actions.push({ kind: 'forget', instance, reason: `host ${instance.hostId} is down` });
+    } else if (!host) {
+      actions.push({ kind: 'forget', instance, reason: `host ${instance.hostId} is gone` });
+    } else if (host.state === 'down') {
+      // Kept, not forgotten: a host that only went quiet (a network hiccup) reports it again
+      // and it is adopted back; meanwhile its slot is filled elsewhere, and whichever of the
+      // two is surplus once the host returns is stopped as a duplicate.
+      continue;
     } else if (instance.state === 'stopping') {
       if (input.now - Date.parse(instance.updatedAt) > input.stopRetryMs) {
         actions.push({ kind: 'stop', instance, reason: 'retrying stop' });

@@ -1,5 +1,7 @@
-// What routers should send an app's traffic to: its web instances that are up, on hosts that
-// still serve (draining hosts keep serving until replacements are up).
+// What routers should send an app's traffic to: its web instances that are up, on every host
+// that still exists. Draining hosts keep serving until replacements are up, and so do hosts
+// marked down: a host that only went quiet (its link to NATS, not its containers) still
+// serves, and the routers' health checks take out the instances that really stopped answering.
 import type { NatsConnection } from 'nats';
 import type { Redis } from 'ioredis';
 import { encode, sharedKeys, subjects } from '../../common/protocol.js';
@@ -11,7 +13,7 @@ export function computeRoute(appName: string, hostnames: readonly string[], inst
     .filter((i) => i.type === 'web' && i.state === 'up' && i.port !== null)
     .flatMap((i) => {
       const host = hostById.get(i.hostId);
-      if (!host || host.state === 'down') return [];
+      if (!host) return [];
       return [{ instanceId: i.id, address: host.address, port: i.port! }];
     })
     .sort((a, b) => a.instanceId.localeCompare(b.instanceId));

@@ -2,8 +2,13 @@
 // the leader only (a Redis lease). What agents send arrives through agents/inbox.ts.
 import type { Logger } from '../../common/logger.js';
 import type { Converger } from '../converger.js';
+import { HearingWindow } from '../hosts/hearing.js';
 import type { Membership } from '../hosts/membership.js';
 import type { LeaderLease } from './leader.js';
+
+/** Answers whether the links heartbeats travel through (NATS in, Redis to record them) work
+ *  right now; false rather than waiting long. */
+export type LinkProbe = () => Promise<boolean>;
 
 const HOST_CHECK_MS = 1000;
 
@@ -11,6 +16,7 @@ export class SchedulerService {
   private timers: NodeJS.Timeout[] = [];
   private ticking = false;
   private checkingHosts = false;
+  private readonly hearing = new HearingWindow();
 
   constructor(
     private readonly membership: Membership,
@@ -18,6 +24,7 @@ export class SchedulerService {
     private readonly lease: LeaderLease,
     private readonly logger: Logger,
     private readonly intervalMs: number,
+    private readonly probeLinks: LinkProbe,
   ) {}
 
   start(): void {
@@ -33,13 +40,21 @@ export class SchedulerService {
     await this.lease.release();
   }
 
-  /** The leader marks hosts that went silent as down (and their apps get reconciled). */
+  /** The leader marks hosts that went silent as down (and their apps get reconciled), counting
+   *  only silence it could have heard through. */
   async checkHosts(): Promise<void> {
-    if (this.checkingHosts || !this.lease.isLeader) return;
+    if (this.checkingHosts) return;
+    if (!this.lease.isLeader) {
+      this.hearing.reset();
+      return;
+    }
     this.checkingHosts = true;
     try {
-      await this.membership.markSilentHostsDown();
+      const linksUp = await this.probeLinks().catch(() => false);
+      const hearingSince = this.hearing.observe(linksUp, Date.now());
+      if (hearingSince !== null) await this.membership.markSilentHostsDown(hearingSince);
     } catch (err) {
+      this.hearing.reset();
       this.logger.error({ err }, 'host check failed');
     } finally {
       this.checkingHosts = false;

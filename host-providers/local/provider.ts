@@ -58,6 +58,7 @@ export function agentEnv(options: LocalProviderOptions, host: HostFile, token: s
       capacity: host.capacity,
       stopInstancesOnExit: options.stopInstancesOnExit,
       heartbeatMs: options.heartbeatMs,
+      exitWithLauncher: true,
     }),
   };
 }
@@ -128,6 +129,9 @@ export class LocalHostProvider implements HostProvider {
         name: `agent ${host.id}`,
         argv: [this.options.nodePath, this.options.agentEntry],
         env: agentEnv(this.options, host, token, process.env),
+        // A control plane killed outright takes its agents with it (they leave the containers
+        // for the next control plane's agents to adopt) instead of leaving a second agent per host.
+        lifeline: true,
         onLine: (line) => this.options.onLine?.(host.id, line),
       },
       (line) => this.options.onLine?.(host.id, line),

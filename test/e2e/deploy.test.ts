@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { INSTANCE_LABELS } from '../../common/labels.js';
 import {
   api,
   burstViaRouter,
@@ -294,7 +295,7 @@ describe('git push to a served app', () => {
     const head = (await git(repo, ['ls-remote', gitUrl(platform.endpoints, 'hello'), 'refs/heads/main'])).out.trim();
 
     await platform.stop();
-    for (const host of hosts) expect(await dockerContainersLabeled(`io.slipway.host=${host.id}`)).toEqual([]);
+    for (const host of hosts) expect(await dockerContainersLabeled(`${INSTANCE_LABELS.host}=${host.id}`)).toEqual([]);
 
     platform = await startPlatform(env);
     call = api(platform.endpoints);

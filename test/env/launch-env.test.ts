@@ -24,6 +24,7 @@ describe('agent', () => {
       capacity: { memoryMb: 2048, cpus: 1.5 },
       heartbeatMs: 500,
       stopInstancesOnExit: true,
+      exitWithLauncher: true,
     });
     expect(parseAgentConfig(env, machine)).toMatchObject({
       hostId: 'local-1a2b',
@@ -35,12 +36,13 @@ describe('agent', () => {
       capacity: { memoryMb: 2048, cpus: 1.5 },
       heartbeatMs: 500,
       stopInstancesOnExit: true,
+      exitWithLauncher: true,
     });
   });
 
   test('unset options leave the parser its defaults (the machine, no auth file)', () => {
     const env = agentEnvironment({ identity: { hostId: 'h-1', hostToken: 't' }, natsUrl: 'nats://127.0.0.1:4222', registry: '127.0.0.1:5000' });
-    expect(parseAgentConfig(env, machine)).toMatchObject({ capacity: machine, registryAuthFile: null, stopInstancesOnExit: false });
+    expect(parseAgentConfig(env, machine)).toMatchObject({ capacity: machine, registryAuthFile: null, stopInstancesOnExit: false, exitWithLauncher: false });
   });
 
   test('an enrolling host (AWS): the secret and host file round-trip', () => {
