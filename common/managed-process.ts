@@ -17,6 +17,8 @@ export interface ProcessSpec {
   lifeline?: boolean;
   /** Runs the process in a process group of its own: a signal to ours (a terminal's Ctrl-C) does not reach it. */
   ownProcessGroup?: boolean;
+  /** Told the pid of each process started from this spec (a supervisor keeps it to find leftovers). */
+  onSpawn?: (pid: number, argv: readonly string[]) => void;
 }
 
 /** Children still running when this process exits are killed with it, not left orphaned. */
@@ -50,6 +52,7 @@ export class ManagedProcess {
     });
     killChildrenOnExit();
     running.add(this.child);
+    if (this.child.pid !== undefined) spec.onSpawn?.(this.child.pid, spec.argv);
     this.exited = new Promise((resolve) => {
       this.child.once('exit', (code, signal) => {
         running.delete(this.child);

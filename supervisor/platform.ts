@@ -8,6 +8,7 @@ import { ensureDockerEngine, ensurePackages, type DockerEngine } from './host-se
 import { CONTROL_PLANE_NATS_USER, ROUTER_NATS_USER } from '../common/nats-auth.js';
 import { natsUrlWithCredentials } from '../common/nats-url.js';
 import { adminToken } from './admin-token.js';
+import { forgetPids, pidRecorder, stopLeftovers } from './leftovers.js';
 import { componentEnvironments } from './component-env.js';
 import { keptSecret, registryLogin } from './service-secrets.js';
 import { initialAuthorization, platformNatsPasswords } from './nats-users.js';
@@ -57,9 +58,13 @@ export async function startPlatform(config: SupervisorConfig, print: (line: stri
   const stoppers: (() => Promise<void>)[] = [];
   const stopAll = async () => {
     for (const stop of stoppers.reverse()) await stop().catch(() => {});
+    forgetPids(config.home);
   };
   try {
     await mkdir(config.home, { recursive: true, mode: 0o700 });
+    const leftovers = await stopLeftovers(config.home);
+    if (leftovers.length > 0) print(`stopped what an earlier start left running: ${leftovers.join(', ')}`);
+    const recordPid = pidRecorder(config.home);
     ensurePackages(PLATFORM_PACKAGES, print);
     const engine: DockerEngine = await ensureDockerEngine(config.dirs.logs, print);
     stoppers.push(() => engine.stop());
@@ -86,6 +91,7 @@ export async function startPlatform(config: SupervisorConfig, print: (line: stri
           port: config.ports.redis,
           onLine: serviceLog('redis'),
           supervise,
+          onSpawn: recordPid(1, 'redis'),
           auth: { password: await keptSecret(join(config.dirs.secrets, 'redis-password')) },
         }),
       ));
@@ -106,6 +112,7 @@ export async function startPlatform(config: SupervisorConfig, print: (line: stri
           port: config.ports.nats,
           onLine: serviceLog('nats'),
           supervise,
+          onSpawn: recordPid(2, 'nats'),
           auth: { authFile: natsAuth!.authFile, pidFile: natsAuth!.pidFile, initialAuthorization: initialAuthorization(passwords!) },
         }),
       ));
@@ -114,7 +121,7 @@ export async function startPlatform(config: SupervisorConfig, print: (line: stri
     const registry =
       config.external.registry ??
       (await own('registry', () =>
-        startRegistry({ dataDir: config.dirs.registry, port: config.ports.registry, onLine: serviceLog('registry'), supervise, login: login! }),
+        startRegistry({ dataDir: config.dirs.registry, port: config.ports.registry, onLine: serviceLog('registry'), supervise, onSpawn: recordPid(3, 'registry'), login: login! }),
       ));
 
     const token = await adminToken(config.home);
@@ -131,13 +138,14 @@ export async function startPlatform(config: SupervisorConfig, print: (line: stri
       adminToken: token,
     });
     // The control plane and the router are restarted if they die; apps keep running meanwhile.
-    const child = (name: string, script: string, env: NodeJS.ProcessEnv) => {
+    const child = (order: number, name: string, script: string, env: NodeJS.ProcessEnv) => {
       const proc = new SupervisedProcess(
         {
           name,
           argv: [process.execPath, entry(script)],
           env: { ...process.env, ...common, ...env },
           onLine: (line) => print(format(name, line)),
+          onSpawn: recordPid(order, name),
         },
         supervise,
       );
@@ -146,11 +154,11 @@ export async function startPlatform(config: SupervisorConfig, print: (line: stri
     };
 
     print('starting the control plane');
-    const controlPlane = child('control-plane', '../control-plane/main.js', environments.controlPlane);
+    const controlPlane = child(4, 'control-plane', '../control-plane/main.js', environments.controlPlane);
     await controlPlane.waitUntilReady(() => tcpOpen(config.ports.api), 60_000);
 
     print('starting the router');
-    const routerProcess = child('router', '../router/main.js', environments.router);
+    const routerProcess = child(5, 'router', '../router/main.js', environments.router);
     await routerProcess.waitUntilReady(() => tcpOpen(config.ports.routerHttp), 60_000);
 
     if (!(await stackReady(api).catch(() => false))) {

@@ -14,6 +14,7 @@ export interface ServiceOptions {
   onLine?: (line: string, stream: 'stdout' | 'stderr') => void;
   /** Restart the service whenever it dies, reporting each restart here (the platform's own instances). */
   supervise?: (line: string) => void;
+  onSpawn?: (pid: number, argv: readonly string[]) => void;
 }
 
 export interface RunningService {
@@ -148,7 +149,7 @@ export async function startRedis(options: ServiceOptions & { auth?: RedisAuth })
     authFile = join(options.dataDir, 'auth.conf');
     await writePrivate(authFile, redisAuthConfig(options.auth));
   }
-  const spec = { name: 'redis', argv: redisArgv(options.dataDir, options.port, authFile), onLine: options.onLine };
+  const spec = { name: 'redis', argv: redisArgv(options.dataDir, options.port, authFile), onLine: options.onLine, onSpawn: options.onSpawn };
   const password = options.auth?.password;
   const url = password ? `redis://:${encodeURIComponent(password)}@127.0.0.1:${options.port}` : `redis://127.0.0.1:${options.port}`;
   const hello = password ? `AUTH ${JSON.stringify(password)}\r\nPING\r\n` : 'PING\r\n';
@@ -162,7 +163,7 @@ export async function startNats(options: ServiceOptions & { auth?: NatsAuthSetup
     await writeFile(options.auth.authFile, options.auth.initialAuthorization, { mode: 0o600 });
   }
   await writeFile(configFile, natsConfig(options.dataDir, options.port, options.auth));
-  const spec = { name: 'nats', argv: ['nats-server', '-c', configFile], onLine: options.onLine };
+  const spec = { name: 'nats', argv: ['nats-server', '-c', configFile], onLine: options.onLine, onSpawn: options.onSpawn };
   return started('nats', `nats://127.0.0.1:${options.port}`, spec, () => tcpAnswers(options.port, null, /^INFO /), options);
 }
 
@@ -170,7 +171,7 @@ export async function startRegistry(options: ServiceOptions & { login?: Registry
   await mkdir(options.dataDir, { recursive: true });
   const configFile = join(options.dataDir, 'registry.yml');
   await writeFile(configFile, registryConfig(options.dataDir, options.port, options.login?.htpasswdFile));
-  const spec = { name: 'registry', argv: ['docker-registry', 'serve', configFile], onLine: options.onLine };
+  const spec = { name: 'registry', argv: ['docker-registry', 'serve', configFile], onLine: options.onLine, onSpawn: options.onSpawn };
   const login = options.login;
   const authorization = login ? `Authorization: Basic ${Buffer.from(`${login.username}:${login.password}`).toString('base64')}\r\n` : '';
   const probe = () => tcpAnswers(options.port, `GET /v2/ HTTP/1.0\r\n${authorization}\r\n`, /^HTTP\/1\.[01] 200/);

@@ -1,7 +1,8 @@
 // The single-node platform as an operator runs it (`npm start` in a terminal): its own
 // services and agent are restarted when they die, Redis and the registry want the password
 // kept in the state dir, and Ctrl-C (SIGINT to the whole foreground process group) stops
-// everything in one orderly sequence, app containers included.
+// everything in one orderly sequence, app containers included; what a launcher killed
+// outright leaves, the next start stops.
 import { execFile } from 'node:child_process';
 import { readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -141,6 +142,28 @@ describe('a supervised, locked single-node platform', () => {
     const pushed = await git(repo, ['push', gitUrl(platform.endpoints, 'steady'), 'HEAD:main']);
     expect(pushed.code, pushed.out).toBe(0);
     await waitFor('v2 served', () => serving('v2'), 60_000);
+  });
+
+  it('after a SIGKILL of the launcher\'s whole group, the next start stops what it left and serves again', async () => {
+    // Its children run in groups of their own, so they outlive it: the next start must not find the ports taken.
+    const left = await descendants(platform.pid);
+    process.kill(-platform.pid, 'SIGKILL');
+    await platform.exited;
+    const survivors = [];
+    for (const p of left) if (await processAlive(p.pid)) survivors.push(p.cmdline.split(' ')[0]);
+    console.log(`left running by the killed launcher: ${survivors.join(', ')}`);
+    expect(survivors.length).toBeGreaterThan(0);
+    platform = await startPlatform(env, undefined, { ownProcessGroup: true });
+    call = api(platform.endpoints);
+    console.log(platform.output().match(/stopped what an earlier start left running: .*/)?.[0]);
+    const alive = [];
+    for (const p of left) if (await processAlive(p.pid)) alive.push(p.cmdline);
+    expect(alive).toEqual([]);
+    await waitFor('v2 served again', () => serving('v2'), 120_000);
+    const now = await descendants(platform.pid);
+    for (const pattern of [/^redis-server /, /^nats-server /, /^docker-registry /, /agent\/main\.js$/]) {
+      expect(now.filter((p) => pattern.test(p.cmdline)), String(pattern)).toHaveLength(1);
+    }
   });
 
   it('stops everything on Ctrl-C (SIGINT to the whole process group), app containers included', async () => {
