@@ -132,7 +132,7 @@ export class Agent {
   }
 
   private publishLogLine(line: LogLine): void {
-    this.publish(subjects.logs(line.appName), line);
+    if (line.appId) this.publish(subjects.logs(line.appId), line);
   }
 
   private publish(subject: string, message: unknown): void {

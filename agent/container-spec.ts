@@ -4,6 +4,7 @@ import type { ContainerCreateOptions } from 'dockerode';
 import type { RunInstanceRequest } from '../common/protocol.js';
 import type { ImageRef } from '../common/types.js';
 import { pullReference } from '../common/image-reference.js';
+import { APPS_NETWORK } from '../common/networks.js';
 import { dynoName, instanceLabels } from './labels.js';
 
 /** The port every app listens on inside its container ($PORT); Docker publishes it. */
@@ -84,7 +85,9 @@ export function containerSpec(request: RunInstanceRequest, host: HostSettings): 
       PidsLimit: PIDS_LIMIT,
       Binds: [],
       Mounts: [],
-      NetworkMode: 'bridge',
+      // Slipway's apps network (inter-container traffic off), not Docker's default bridge;
+      // the engine resolves the name to the id it ensured.
+      NetworkMode: APPS_NETWORK.name,
       PortBindings: { [portKey]: [{ HostIp: host.address, HostPort: '' }] },
       PublishAllPorts: false,
       LogConfig: { Type: 'json-file', Config: { ...LOG_ROTATION } },

@@ -7,6 +7,7 @@ import { createInterface } from 'node:readline';
 import type Docker from 'dockerode';
 import type { ContainerCreateOptions } from 'dockerode';
 import { describeError } from '../common/errors.js';
+import { APPS_NETWORK, ensureIsolatedNetwork } from '../common/networks.js';
 import type { RegistryCredentials, RegistryCredentialsSource } from '../common/registry-auth.js';
 import type { ContainerDetails, ContainerEngine, ContainerEvent, ContainerLogLine, ContainerSummary } from './container-engine.js';
 import { detailsFromInspect, parseContainerEvent, splitTimestamp } from './docker-facts.js';
@@ -35,10 +36,13 @@ function statusCode(err: unknown): number | undefined {
 export interface DockerEngineOptions {
   /** The platform registry and its credentials, read at each pull (none: an open registry). */
   registryAuth?: { registry: string; credentials: RegistryCredentialsSource };
+  /** Where a host that cannot apply the apps network's firewall rule says so. */
+  warn?: (message: string) => void;
 }
 
 export class DockerContainerEngine implements ContainerEngine {
   private readonly ownLabels: Record<string, string>;
+  private appsNetwork: Promise<string> | null = null;
 
   constructor(
     private readonly docker: Docker,
@@ -81,7 +85,31 @@ export class DockerContainerEngine implements ContainerEngine {
     if (!matchesSelector(spec.Labels, this.ownLabels)) {
       throw new DockerEngineError(`refusing to create a container not labeled for host ${this.hostId}`);
     }
-    const container = await this.docker.createContainer(spec);
+    if (spec.HostConfig?.NetworkMode !== APPS_NETWORK.name) {
+      throw new DockerEngineError(`refusing to create a container outside the ${APPS_NETWORK.name} network`);
+    }
+    try {
+      return await this.createOnAppsNetwork(spec);
+    } catch (err) {
+      // 404: the network went away since it was ensured (an operator pruned it): once more.
+      if (statusCode(err) !== 404 || !/network/i.test(describeError(err))) throw err;
+      this.appsNetwork = null;
+      return await this.createOnAppsNetwork(spec);
+    }
+  }
+
+  /** The apps network's id, ensured once per engine (and again after it went missing). */
+  ensureAppsNetwork(): Promise<string> {
+    this.appsNetwork ??= ensureIsolatedNetwork(this.docker, APPS_NETWORK, this.options.warn ?? (() => {})).catch((err: unknown) => {
+      this.appsNetwork = null;
+      throw err;
+    });
+    return this.appsNetwork;
+  }
+
+  private async createOnAppsNetwork(spec: ContainerCreateOptions): Promise<string> {
+    const networkId = await this.ensureAppsNetwork();
+    const container = await this.docker.createContainer({ ...spec, HostConfig: { ...spec.HostConfig, NetworkMode: networkId } });
     return container.id;
   }
 

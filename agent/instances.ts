@@ -376,7 +376,7 @@ export class InstanceManager {
       this.deps.engine
         .followLogs(
           containerId,
-          (line) => this.deps.reports.logLine({ appName: identity.appName, source: 'app', process: dyno, line: line.text, at: line.at }),
+          (line) => this.deps.reports.logLine({ appName: identity.appName, appId: identity.appId, source: 'app', process: dyno, line: line.text, at: line.at }),
           { sinceSeconds, signal },
         )
         .catch((err) => {

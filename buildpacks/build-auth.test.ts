@@ -3,15 +3,13 @@
 // credential-helper JSON file as on AWS. The stack is pushed there, node-hello is built and
 // pushed there and tagged, and the image is pulled by digest through the Engine with the same
 // credentials and run. Builds against an open registry without any file are build.test.ts.
-import { rm } from 'node:fs/promises';
-import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeError } from '../common/errors.js';
 import { dockerAuthConfig, readRegistryCredentials, type DockerAuthConfig } from '../common/registry-auth.js';
 import { startTestAuthRegistry, type AuthRegistry } from '../test/support/auth-registry.js';
-import { buildApp, type BuildOutcome } from './build.js';
+import { buildApp, removeAppCaches, type BuildOutcome } from './build.js';
 import type { BuilderConfig } from './config.js';
 import { StackError } from './errors.js';
 import { pullReference } from '../common/image-reference.js';
@@ -24,6 +22,7 @@ import { fixtureFiles, gitArchiveOf, removeTestContainers, serveOnce, testBuilde
 
 const docker = new Docker();
 const appName = uniqueAppName('auth-hello');
+const appId = `id-${appName}`;
 let registry: AuthRegistry;
 let config: BuilderConfig;
 let stack: Stack;
@@ -40,7 +39,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await removeTestContainers(docker);
   for (const ref of pulled) await docker.getImage(ref).remove({ noprune: true }).catch(() => undefined);
-  if (config) await rm(join(config.cacheDir, 'apps', appName), { recursive: true, force: true });
+  if (config) await removeAppCaches(config.cacheDir, appId);
   await registry?.stop();
 });
 
@@ -77,6 +76,7 @@ describe('the builder with a registry that requires credentials', () => {
     built = await buildApp(docker, config, stack, {
       buildId: `b${Date.now().toString(36)}`,
       appName,
+      appId,
       source: Readable.from(await gitArchiveOf(await fixtureFiles('node-hello'))),
       log: (line) => lines.push(line),
     });

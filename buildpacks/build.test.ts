@@ -1,13 +1,11 @@
 // Integration: real builds on the real stack, Docker Engine, registry and npm registry; the
 // pushed images are then pulled by digest and run, answering on 127.0.0.1.
-import { rm } from 'node:fs/promises';
-import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestRegistry } from '../test/support/services.js';
 import type { RunningService } from '../supervisor/services.js';
-import { buildApp, type BuildOutcome } from './build.js';
+import { buildApp, removeAppCaches, type BuildOutcome } from './build.js';
 import type { BuilderConfig } from './config.js';
 import { BUILD_APP_LABEL } from './container-spec.js';
 import { NO_BUILDPACK_REASON } from './detect.js';
@@ -33,6 +31,9 @@ let stack: Stack;
 const pulled: string[] = [];
 const apps: string[] = [];
 
+/** App ids in these tests: distinct from the name, as the control plane's are. */
+const idOf = (appName: string) => `id-${appName}`;
+
 beforeAll(async () => {
   registry = await startTestRegistry();
   config = testBuilderConfig(registry.url);
@@ -42,21 +43,23 @@ beforeAll(async () => {
 afterAll(async () => {
   await removeTestContainers(docker);
   for (const ref of pulled) await docker.getImage(ref).remove().catch(() => undefined);
-  for (const app of apps) await rm(join(config.cacheDir, 'apps', app), { recursive: true, force: true });
+  for (const appId of apps) await removeAppCaches(config.cacheDir, appId);
   await registry?.stop();
 });
 
 async function build(
   appName: string,
   files: Record<string, string>,
-  extra: { config?: BuilderConfig; stack?: Stack; signal?: AbortSignal; onLine?: (line: string) => void } = {},
+  extra: { config?: BuilderConfig; stack?: Stack; signal?: AbortSignal; onLine?: (line: string) => void; appId?: string } = {},
 ) {
-  apps.push(appName);
+  const appId = extra.appId ?? idOf(appName);
+  apps.push(appId);
   const lines: string[] = [];
   const buildId = `b${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
   const run = buildApp(docker, extra.config ?? config, extra.stack ?? stack, {
     buildId,
     appName,
+    appId,
     source: Readable.from(await gitArchiveOf(files)),
     log: (line) => {
       lines.push(line);
@@ -143,6 +146,13 @@ describe('buildApp', () => {
     const image = await pull(second);
     const served = await serveOnce(docker, image, second.processTypes.web!);
     expect(served.body.trim()).toBe('hello from v2');
+  }, 600_000);
+
+  it('gives a new app that reuses a deleted app\'s name none of its caches', async () => {
+    const { run, lines } = await build(appName, await fixtureFiles('node-hello-v2'), { appId: idOf(`${appName}-again`) });
+    const fresh = await run;
+    expect(lines.some((line) => line.includes('npm is skipped'))).toBe(false);
+    expect(fresh.timings.dependencies).toBeDefined();
   }, 600_000);
 
   it('puts apps and the stack in the repositories configured (ECR prefixes), pushing the stack once', async () => {
@@ -232,11 +242,12 @@ describe('buildApp failures', () => {
     const chunks: Buffer[] = [];
     for await (const chunk of withLink as unknown as AsyncIterable<Uint8Array>) chunks.push(Buffer.from(chunk));
     const appName = uniqueAppName('symlink');
-    apps.push(appName);
+    apps.push(idOf(appName));
     const lines: string[] = [];
     const error = await buildApp(docker, config, stack, {
       buildId: 'symlink1',
       appName,
+      appId: idOf(appName),
       source: Readable.from(Buffer.concat(chunks)),
       log: (line) => lines.push(line),
     }).catch((err: unknown) => err);

@@ -25,6 +25,8 @@ export interface BuildRequest {
   /** becomes the image tag: letters, digits, `_`, `.`, `-` (up to 128) */
   buildId: string;
   appName: string;
+  /** keys the app's caches: they follow the app, not its name, which a new app may reuse */
+  appId: string;
   /** a tar archive of the source (`git archive`) */
   source: NodeJS.ReadableStream;
   log: BuildLog;
@@ -74,7 +76,7 @@ async function build(
   if (!buildpack) throw new BuildError(NO_BUILDPACK_REASON, { outputTail: noBuildpackHint() });
   log(heading(`${buildpack.language} app detected`));
   const output = await buildpack.build({
-    docker, config, stack, appName: request.appName, buildId: request.buildId, appDir,
+    docker, config, stack, appName: request.appName, appCacheDir: appCacheDir(config.cacheDir, request.appId), buildId: request.buildId, appDir,
     rootFiles: source.rootFiles, log, signal: request.signal, timer,
   });
   request.signal?.throwIfAborted();
@@ -136,6 +138,16 @@ async function build(
   };
 }
 
+/** Pure: where an app's build caches live (under its id; `appId` comes from our own records). */
+export function appCacheDir(cacheDir: string, appId: string): string {
+  return join(cacheDir, 'apps', appId);
+}
+
+/** Removes an app's build caches (the app was deleted). */
+export async function removeAppCaches(cacheDir: string, appId: string): Promise<void> {
+  await rm(appCacheDir(cacheDir, appId), { recursive: true, force: true });
+}
+
 /**
  * Builds `request.source` into an image in the registry. Builds of one app are serialised
  * (they share its caches); builds of different apps run side by side.
@@ -148,7 +160,7 @@ export async function buildApp(docker: Docker, config: BuilderConfig, stack: Sta
   const timer = new PhaseTimer();
   const workspace = join(config.workDir, 'builds', `${request.buildId}-${randomBytes(4).toString('hex')}`);
   try {
-    return await withFileLock(join(config.cacheDir, 'apps', request.appName, 'build.lock'), () =>
+    return await withFileLock(join(appCacheDir(config.cacheDir, request.appId), 'build.lock'), () =>
       build(docker, config, stack, request, workspace, timer),
     );
   } catch (err) {

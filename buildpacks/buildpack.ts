@@ -11,6 +11,8 @@ export interface BuildContext {
   config: BuilderConfig;
   stack: Stack;
   appName: string;
+  /** this app's own cache directory (keyed by the app's id: a name is reused after a delete) */
+  appCacheDir: string;
   buildId: string;
   /** the unpacked source on this host, owned by the app user; mounted at /app in build containers */
   appDir: string;

@@ -3,6 +3,7 @@
 // the runtime and the CA bundle mounted. Build steps run in it through `docker exec`.
 import type Docker from 'dockerode';
 import { BUILD_CONTAINER_LABELS } from '../common/labels.js';
+import { BUILDS_NETWORK } from '../common/networks.js';
 import type { BuildLimits } from './config.js';
 
 export interface BuildMount {
@@ -31,7 +32,8 @@ export function buildContainerLabels(buildId: string, appName: string, extra: Re
   return { ...extra, [BUILD_ROLE_LABEL]: 'build', [BUILD_ID_LABEL]: buildId, [BUILD_APP_LABEL]: appName };
 }
 
-export function buildContainerOptions(spec: BuildContainerSpec): Docker.ContainerCreateOptions {
+/** `network`: the builds network's id (BuildContainer.start ensures it). */
+export function buildContainerOptions(spec: BuildContainerSpec, network: string = BUILDS_NETWORK.name): Docker.ContainerCreateOptions {
   const memory = Math.round(spec.limits.memoryMb * 1024 * 1024);
   return {
     Image: spec.image,
@@ -53,7 +55,8 @@ export function buildContainerOptions(spec: BuildContainerSpec): Docker.Containe
       MemorySwap: memory,
       NanoCpus: Math.round(spec.limits.cpus * 1e9),
       PidsLimit: spec.limits.pidsLimit,
-      NetworkMode: 'bridge',
+      // Egress only, away from apps, other builds and the host's services (common/networks.ts).
+      NetworkMode: network,
       Mounts: spec.mounts.map((mount) => ({ Type: 'bind', Source: mount.source, Target: mount.target, ReadOnly: mount.readOnly })),
     },
   };

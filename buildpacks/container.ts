@@ -4,6 +4,7 @@
 import { PassThrough } from 'node:stream';
 import { createInterface } from 'node:readline';
 import type Docker from 'dockerode';
+import { ensureBuildNetwork, forgetBuildNetwork } from './build-network.js';
 import { buildContainerOptions, execOptions, type BuildContainerSpec } from './container-spec.js';
 import { BuildError } from './errors.js';
 
@@ -26,7 +27,13 @@ export class BuildContainer {
   }
 
   static async start(docker: Docker, spec: BuildContainerSpec): Promise<BuildContainer> {
-    const container = await docker.createContainer(buildContainerOptions(spec));
+    const create = async () => docker.createContainer(buildContainerOptions(spec, await ensureBuildNetwork(docker)));
+    const container = await create().catch((err: { statusCode?: number; message?: string }) => {
+      // 404 naming the network: it was removed since it was ensured; once more.
+      if (err.statusCode !== 404 || !/network/i.test(err.message ?? '')) throw err;
+      forgetBuildNetwork(docker);
+      return create();
+    });
     try {
       await container.start();
     } catch (err) {

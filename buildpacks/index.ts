@@ -1,6 +1,6 @@
 // The builder's public interface, called by the control plane: prepare the stack once, then
 // build apps into images in the platform's registry.
-export { buildApp, DEFAULT_MAX_SOURCE_BYTES, type BuildOutcome, type BuildRequest } from './build.js';
+export { buildApp, DEFAULT_MAX_SOURCE_BYTES, removeAppCaches, type BuildOutcome, type BuildRequest } from './build.js';
 export {
   builderConfig,
   DEFAULT_CA_FILE,
@@ -10,6 +10,7 @@ export {
   type BuilderConfigInput,
   type BuildLimits,
 } from './config.js';
+export { ensureBuildNetwork } from './build-network.js';
 export { BuildError, RegistryError, StackError } from './errors.js';
 export { ensureStack, type EnsureStackOptions, type Stack } from './stack/ensure.js';
 export { DEFAULT_STACK_RECIPE, type StackRecipe } from './stack/recipe.js';

@@ -220,6 +220,33 @@ describe('slipway (in-process) against the Platform API', () => {
     expect(ok(await slipway(['users'])).split('\n')[2]).toMatch(/^admin@slipway\.local\s+yes\s+/);
   });
 
+  it("lets an operator disable and enable a user and revoke their tokens; others may not", async () => {
+    const created = JSON.parse(ok(await slipway(['users:create', 'carol@example.com', '--json'])));
+    const asCarol = { env: { SLIPWAY_API_TOKEN: created.token as string } };
+    const second = JSON.parse(ok(await slipway(['tokens:create', '--description', 'laptop', '--json'], asCarol)));
+    failure(await slipway(['users:disable', 'admin@slipway.local'], asCarol), /^Error: This action is for operators only\.\n$/);
+    failure(await slipway(['users:tokens:revoke', 'admin@slipway.local', '--all'], asCarol), /operators only/);
+
+    expect(ok(await slipway(['users:disable', 'carol@example.com']))).toBe('Disabled carol@example.com: their tokens are refused until the account is enabled again.\n');
+    expect(ok(await slipway(['users']))).toMatch(/^carol@example\.com\s+no\s+disabled\s+/m);
+    for (const token of [created.token, second.token]) {
+      failure(await slipway(['whoami'], { env: { SLIPWAY_API_TOKEN: token } }), /^Error: The account carol@example\.com is disabled: its tokens are refused\. Ask an operator to enable it\.\n$/);
+    }
+    failure(await slipway(['users:disable', 'admin@slipway.local']), /You cannot disable your own account/);
+    expect(ok(await slipway(['users:enable', 'carol@example.com']))).toBe('Enabled carol@example.com.\n');
+    expect(ok(await slipway(['whoami'], asCarol))).toBe('carol@example.com\n');
+
+    const listed = ok(await slipway(['users:tokens', 'carol@example.com']));
+    expect(listed).toMatch(new RegExp(`^${second.id}\\s+laptop\\s+`, 'm'));
+    expect(ok(await slipway(['users:tokens:revoke', 'carol@example.com', second.id]))).toBe(`Revoked token ${second.id} of carol@example.com\n`);
+    failure(await slipway(['whoami'], { env: { SLIPWAY_API_TOKEN: second.token } }), /^Error: Invalid credentials provided\.\n$/);
+    ok(await slipway(['whoami'], asCarol));
+    failure(await slipway(['users:tokens:revoke', 'carol@example.com']), /Name a token id, or --all/);
+    expect(ok(await slipway(['users:tokens:revoke', 'carol@example.com', '--all']))).toBe('Revoked 1 token of carol@example.com\n');
+    failure(await slipway(['whoami'], asCarol), /^Error: Invalid credentials provided\.\n$/);
+    expect(ok(await slipway(['users:tokens', 'carol@example.com']))).toBe('carol@example.com has no tokens.\n');
+  });
+
   it('creates, lists and revokes tokens; a revoked token is refused', async () => {
     const created = JSON.parse(ok(await slipway(['tokens:create', '--description', 'ci', '--json'])));
     expect(created.token).toMatch(/^slw_/);

@@ -87,6 +87,8 @@ export interface AccountJson {
   email: string;
   admin: boolean;
   created_at: string;
+  /** When an operator disabled the account (its tokens are refused), or null (Heroku's suspended_at). */
+  disabled_at: string | null;
 }
 
 /** A user just created: the only time its first token's plaintext is shown. */

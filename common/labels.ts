@@ -40,5 +40,11 @@ export const STACK_LABELS = {
   role: `${LABEL_PREFIX}stack.role`,
 } as const;
 
+/** A Docker network Slipway created, and what for (apps or builds). */
+export const NETWORK_LABELS = {
+  managed: `${LABEL_PREFIX}managed`,
+  role: `${LABEL_PREFIX}network.role`,
+} as const;
+
 /** Containers and images a test run made, so its cleanup removes exactly those. */
 export const TEST_RUN_LABEL = `${LABEL_PREFIX}test.run`;

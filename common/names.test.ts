@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { appNameProblem, hostnameProblem, processTypeProblem } from './names.js';
+import { appNameProblem, hostnameProblem, ipLiteralProblem, processTypeProblem } from './names.js';
 
 describe('appNameProblem', () => {
   it.each(['hello', 'my-app-2', 'abc', 'a'.repeat(30)])('accepts %s', (name) => {
@@ -39,5 +39,14 @@ describe('hostnameProblem', () => {
     expect(hostnameProblem('localhost')).toMatch(/two labels/);
     expect(hostnameProblem('-bad.example.com')).toMatch(/labels/);
     expect(hostnameProblem('a..b')).toMatch(/labels/);
+  });
+});
+
+describe('ipLiteralProblem', () => {
+  it('finds IPv4 and IPv6 addresses in the forms URL parsers accept, and lets names with digits through', () => {
+    for (const address of ['10.0.0.1', '10.0.0.1.', '127.1', '2130706433', '0x7f.0.0.1', '::1', '[::1]', 'fe80::1', '[::ffff:10.0.0.1]']) {
+      expect(ipLiteralProblem(address)).toMatch(/is an IP address/);
+    }
+    for (const name of ['www.example.com', '10.0.0.1.example.com', '1password.com', 'a1.b2.c3x']) expect(ipLiteralProblem(name)).toBeNull();
   });
 });

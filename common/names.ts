@@ -1,4 +1,5 @@
 // Naming rules, as pure functions: app names are DNS labels so that `<app>.<apps domain>` works.
+import { isIP } from 'node:net';
 
 const APP_NAME = /^[a-z][a-z0-9-]*$/;
 
@@ -32,4 +33,18 @@ export function hostnameProblem(hostname: string): string | null {
     return 'hostname labels must be 1-63 lowercase letters, digits or dashes, not starting or ending with a dash';
   }
   return null;
+}
+
+/** A last label that URL parsers (WHATWG, so browsers and Node's fetch) read as part of an IPv4
+ *  address: decimal, or 0x hex (`127.1`, `0x7f.0.0.1` are 127.0.0.1). */
+const NUMERIC_LABEL = /^(\d+|0x[0-9a-f]*)$/i;
+
+/** Returns why `hostname` is an IP address (IPv4, IPv6, bracketed or not) rather than a domain
+ *  name, or null. Custom domains must be names: an app holding an address would catch every
+ *  request sent to the router by its IP. */
+export function ipLiteralProblem(hostname: string): string | null {
+  const unbracketed = hostname.replace(/^\[(.*)\]$/, '$1');
+  const lastLabel = hostname.replace(/\.$/, '').split('.').pop() ?? '';
+  if (isIP(unbracketed) === 0 && !NUMERIC_LABEL.test(lastLabel)) return null;
+  return `${hostname} is an IP address; a custom domain must be a domain name (e.g. www.example.com)`;
 }

@@ -21,8 +21,11 @@ export const subjects = {
   routeChanged: 'slipway.routes.changed',
   /** control plane → routers, publish: {"hostname": "..."} whose certificate was set or removed */
   certificateChanged: 'slipway.certificates.changed',
-  /** anyone → log stream of one app, publish */
-  logs: (appName: string) => `slipway.logs.${appName}`,
+  /** control plane → control planes, publish: {"userId", "tokenIds"} whose open streams end */
+  accessCutoff: 'slipway.access.cutoff',
+  /** anyone → log stream of one app, publish. Keyed by the app's id, not its name: a name
+   *  is reused once an app is deleted, and the new app must not see the old one's lines. */
+  logs: (appId: string) => `slipway.logs.${appId}`,
   allLogs: 'slipway.logs.>',
 } as const;
 
@@ -107,6 +110,8 @@ export type InstanceEvent = z.infer<typeof instanceEvent>;
 export const routeBackend = z.object({ instanceId: z.string(), address: z.string(), port: z.number().int() });
 export const route = z.object({
   appName: z.string(),
+  /** The app's id (its log stream's key); absent on routes that are not an app's (the API). */
+  appId: z.string().optional(),
   hostnames: z.array(z.string()),
   backends: z.array(routeBackend),
 });
@@ -115,6 +120,8 @@ export const routeChanged = route;
 
 export const logLine = z.object({
   appName: z.string(),
+  /** The app's id: the key of its log stream (optional: lines stored by earlier versions lack it). */
+  appId: z.string().optional(),
   /** `app` (an instance's output), `router` (access log), `slipway` (platform events) */
   source: z.enum(['app', 'router', 'slipway']),
   /** `web.1`, `router`, `build`, ... */
@@ -128,6 +135,7 @@ export type LogLine = z.infer<typeof logLine>;
  *  one NATS message per app every few hundred milliseconds instead of one per request). */
 export const logBatch = z.object({
   appName: z.string(),
+  appId: z.string().optional(),
   source: z.enum(['app', 'router', 'slipway']),
   process: z.string(),
   lines: z.array(z.object({ line: z.string(), at: z.string() })),
@@ -138,8 +146,8 @@ export type LogBatch = z.infer<typeof logBatch>;
 export function logLinesOf(message: unknown): LogLine[] {
   const batch = logBatch.safeParse(message);
   if (batch.success) {
-    const { appName, source, process, lines } = batch.data;
-    return lines.map(({ line, at }) => ({ appName, source, process, line, at }));
+    const { appName, appId, source, process, lines } = batch.data;
+    return lines.map(({ line, at }) => ({ appName, appId, source, process, line, at }));
   }
   return [logLine.parse(message)];
 }

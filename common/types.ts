@@ -8,6 +8,8 @@ export interface User {
   email: string;
   admin: boolean;
   createdAt: string;
+  /** Set while an operator has disabled the account: none of its tokens work. Absent on older records. */
+  disabledAt?: string | null;
 }
 
 export interface App {

@@ -134,6 +134,16 @@ describe('Platform API', () => {
     expectError(await admin('POST', '/apps/hello/domains', { hostname: 'no_underscores.example.com' }), 422, 'invalid_params');
   });
 
+  it('refuses IP addresses as custom domains, however they are written', async () => {
+    // Browsers and HTTP clients read each of these as an address: an app holding one would catch requests to the router's own IP.
+    for (const hostname of ['203.0.113.9', '203.0.113.9.', '127.1', '0x7f.0.0.1', '2001:db8::1', '[2001:db8::1]', '::ffff:203.0.113.9', '[::1]']) {
+      expectError(await admin('POST', '/apps/hello/domains', { hostname }), 422, 'invalid_params', /is an IP address.*domain name/);
+    }
+    const hostnames = (await admin('GET', '/apps/hello/domains')).body.map((d: { hostname: string }) => d.hostname);
+    expect(hostnames).toEqual(['hello.localhost', 'www.example.com']);
+    expect((await admin('POST', '/apps/hello/domains', { hostname: '203.0.113.9.example.com' })).status).toBe(201);
+  });
+
   it('deletes an app and frees its name', async () => {
     await admin('POST', '/apps', { name: 'short-lived' });
     expect((await admin('DELETE', '/apps/short-lived')).status).toBe(200);

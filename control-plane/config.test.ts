@@ -27,3 +27,22 @@ describe('loadControlPlaneConfig: the registry', () => {
     expect(() => loadControlPlaneConfig({ ...required, SLIPWAY_REGISTRY_INSECURE: 'sometimes' })).toThrow(/SLIPWAY_REGISTRY_INSECURE/);
   });
 });
+
+describe('loadControlPlaneConfig: resource limits', () => {
+  it('has defaults a small provider keeps, and reads each override', () => {
+    expect(loadControlPlaneConfig(required)).toMatchObject({
+      configLimits: { maxVars: 500, maxNameBytes: 256, maxValueBytes: 32_768, maxTotalBytes: 32_768 },
+      maxPushBytes: 268_435_456,
+      logStream: { maxBytes: 536_870_912, maxMessageBytes: 1_048_576 },
+    });
+    const config = loadControlPlaneConfig({
+      ...required,
+      SLIPWAY_CONFIG_MAX_VARS: '10',
+      SLIPWAY_CONFIG_MAX_TOTAL_BYTES: '4096',
+      SLIPWAY_MAX_PUSH_BYTES: '1000000',
+      SLIPWAY_LOG_STREAM_MAX_BYTES: '2000000',
+    });
+    expect(config).toMatchObject({ configLimits: { maxVars: 10, maxTotalBytes: 4096 }, maxPushBytes: 1_000_000, logStream: { maxBytes: 2_000_000 } });
+    expect(() => loadControlPlaneConfig({ ...required, SLIPWAY_MAX_PUSH_BYTES: '0' })).toThrow(/SLIPWAY_MAX_PUSH_BYTES/);
+  });
+});

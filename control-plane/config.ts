@@ -6,6 +6,8 @@ import { z } from 'zod';
 import { ConfigError } from '../common/errors.js';
 import { flag, parseEnv, port, slipwayHome, type Env } from '../common/config.js';
 import { isRepository } from '../common/image-reference.js';
+import type { LogStreamLimits } from './logs/stream.js';
+import type { ConfigLimits } from './releases/config-limits.js';
 import { parseAwsHostSettings, type AwsHostSettings } from '../host-providers/aws/hosts-settings.js';
 
 /** An image repository path (lower-case components separated by `.`, `_`, `-` or `/`). */
@@ -45,6 +47,16 @@ const schema = z.object({
   SLIPWAY_BUILD_MEMORY_MB: z.coerce.number().int().positive().default(2048),
   SLIPWAY_BUILD_CPUS: z.coerce.number().positive().default(1),
   SLIPWAY_BUILD_TIMEOUT_SECONDS: z.coerce.number().int().positive().default(900),
+  /** Operator-only /metrics (disk pressure), on 127.0.0.1. */
+  SLIPWAY_CONTROL_PLANE_METRICS_PORT: port.default(5784),
+  /** Warn (and report slipway_disk_low) when the state dir's or Docker's volume has less free than this ... */
+  SLIPWAY_DISK_MIN_FREE_MB: z.coerce.number().min(0).default(2048),
+  /** ... or less than this share free. */
+  SLIPWAY_DISK_MIN_FREE_PERCENT: z.coerce.number().min(0).max(100).default(5),
+  SLIPWAY_DISK_CHECK_INTERVAL_SECONDS: z.coerce.number().positive().default(60),
+  /** App images used by none of an app's last N releases (nor by a deleted app) leave the registry. */
+  SLIPWAY_IMAGE_KEEP_RELEASES: z.coerce.number().int().min(2).default(10),
+  SLIPWAY_IMAGE_COLLECT_INTERVAL_SECONDS: z.coerce.number().positive().default(3600),
   /** Where hosts come from: agent processes on this machine, or the AWS engine group
    *  (then the SLIPWAY_AWS_* settings and SLIPWAY_ENROLLMENT_SECRET are required). */
   SLIPWAY_HOST_PROVIDER: z.enum(['local', 'aws']).default('local'),
@@ -61,11 +73,21 @@ const schema = z.object({
   /** How long a web instance leaving the route keeps serving in-flight requests before SIGTERM. */
   SLIPWAY_DRAIN_MS: z.coerce.number().int().min(0).default(2000),
   SLIPWAY_MAX_BODY_BYTES: z.coerce.number().int().positive().default(1_048_576),
+  /** Largest pack a git push may send; larger pushes are refused and nothing is stored. */
+  SLIPWAY_MAX_PUSH_BYTES: z.coerce.number().int().positive().default(268_435_456),
+  /** Per-app config var limits (Heroku: 32 kB for all names and values together). */
+  SLIPWAY_CONFIG_MAX_VARS: z.coerce.number().int().positive().default(500),
+  SLIPWAY_CONFIG_MAX_NAME_BYTES: z.coerce.number().int().positive().default(256),
+  SLIPWAY_CONFIG_MAX_VALUE_BYTES: z.coerce.number().int().positive().default(32_768),
+  SLIPWAY_CONFIG_MAX_TOTAL_BYTES: z.coerce.number().int().positive().default(32_768),
   /** A client has this long to send a request's headers, and this long for the whole request
    *  (a git push's pack included; the build's output afterwards is not counted). */
   SLIPWAY_API_HEADERS_TIMEOUT_SECONDS: z.coerce.number().positive().default(20),
   SLIPWAY_API_REQUEST_TIMEOUT_SECONDS: z.coerce.number().positive().default(600),
   SLIPWAY_LOG_LEVEL: z.string().default('info'),
+  /** The app log stream's size on disk (the oldest lines go first) and its largest message. */
+  SLIPWAY_LOG_STREAM_MAX_BYTES: z.coerce.number().int().positive().default(536_870_912),
+  SLIPWAY_LOG_MAX_MESSAGE_BYTES: z.coerce.number().int().positive().default(1_048_576),
   SLIPWAY_HOME: z.string().optional(),
 });
 
@@ -83,6 +105,7 @@ export interface ControlPlaneConfig {
   appsDomain: string;
   routerUrl: string | null;
   bootstrapAdminToken: string | null;
+  configLimits: ConfigLimits;
   build: {
     caFile: string;
     npmRegistry: string;
@@ -91,7 +114,12 @@ export interface ControlPlaneConfig {
     workDir: string;
     cacheDir: string;
   };
+  /** Collection of unused app images: releases per app whose images stay, and how often. */
+  images: { keepReleases: number; collectIntervalMs: number };
+  metrics: { port: number };
+  disk: { minFreeBytes: number; minFreeRatio: number; checkIntervalMs: number };
   gitRoot: string;
+  maxPushBytes: number;
   localHosts: { count: number; stopInstancesOnExit: boolean; dir: string; agentEntry: string | null };
   /** Engine hosts from the AWS auto scaling group (SLIPWAY_HOST_PROVIDER=aws), else null. */
   aws: AwsHostSettings | null;
@@ -103,6 +131,7 @@ export interface ControlPlaneConfig {
     drainMs: number;
   };
   logLevel: string;
+  logStream: LogStreamLimits;
 }
 
 function apiRoute(hostname: string | undefined, address: string | undefined): { hostname: string; address: string } | null {
@@ -137,6 +166,12 @@ export function loadControlPlaneConfig(env: Env): ControlPlaneConfig {
     appsDomain: e.SLIPWAY_APPS_DOMAIN,
     routerUrl: e.SLIPWAY_ROUTER_URL ?? null,
     bootstrapAdminToken: e.SLIPWAY_BOOTSTRAP_ADMIN_TOKEN ?? null,
+    configLimits: {
+      maxVars: e.SLIPWAY_CONFIG_MAX_VARS,
+      maxNameBytes: e.SLIPWAY_CONFIG_MAX_NAME_BYTES,
+      maxValueBytes: e.SLIPWAY_CONFIG_MAX_VALUE_BYTES,
+      maxTotalBytes: e.SLIPWAY_CONFIG_MAX_TOTAL_BYTES,
+    },
     build: {
       caFile: e.SLIPWAY_BUILD_CA_FILE,
       npmRegistry: e.SLIPWAY_NPM_REGISTRY,
@@ -149,7 +184,11 @@ export function loadControlPlaneConfig(env: Env): ControlPlaneConfig {
       workDir: join(home, 'builds'),
       cacheDir: join(home, 'cache'),
     },
+    metrics: { port: e.SLIPWAY_CONTROL_PLANE_METRICS_PORT },
+    disk: { minFreeBytes: e.SLIPWAY_DISK_MIN_FREE_MB * 1024 * 1024, minFreeRatio: e.SLIPWAY_DISK_MIN_FREE_PERCENT / 100, checkIntervalMs: e.SLIPWAY_DISK_CHECK_INTERVAL_SECONDS * 1000 },
+    images: { keepReleases: e.SLIPWAY_IMAGE_KEEP_RELEASES, collectIntervalMs: e.SLIPWAY_IMAGE_COLLECT_INTERVAL_SECONDS * 1000 },
     gitRoot: join(home, 'git'),
+    maxPushBytes: e.SLIPWAY_MAX_PUSH_BYTES,
     localHosts: {
       count: e.SLIPWAY_LOCAL_HOSTS,
       stopInstancesOnExit: e.SLIPWAY_LOCAL_STOP_INSTANCES_ON_EXIT === 'true',
@@ -165,6 +204,7 @@ export function loadControlPlaneConfig(env: Env): ControlPlaneConfig {
       drainMs: e.SLIPWAY_DRAIN_MS,
     },
     logLevel: e.SLIPWAY_LOG_LEVEL,
+    logStream: { maxBytes: e.SLIPWAY_LOG_STREAM_MAX_BYTES, maxMessageBytes: e.SLIPWAY_LOG_MAX_MESSAGE_BYTES },
   };
 }
 

@@ -9,4 +9,7 @@ export interface Converger {
   convergeAll(): Promise<void>;
   /** Publishes an app's route from its domains and up instances (after a domain change). */
   publishRoute(app: App): Promise<void>;
+  /** Runs `work` while no pass over the app runs (deleting it: no pass may start an instance
+   *  or publish a route for an app being deleted). */
+  exclusive<T>(appId: string, work: () => Promise<T>): Promise<T>;
 }

@@ -19,7 +19,8 @@ import { CertificateStore } from './certificates/store.js';
 import { DeployPipeline } from './builds/pipeline.js';
 import type { ControlPlaneConfig } from './config.js';
 import { PushSessions } from './git/push-sessions.js';
-import { ensureLogStream } from './logs/stream.js';
+import { AccessCutoff } from './auth/access-cutoff.js';
+import { ensureLogStream, purgeAppLogs } from './logs/stream.js';
 import { GitRepos } from './git/repos.js';
 import type { EnrollmentHandler } from './hosts/enrollment.js';
 import { HostService } from './hosts/service.js';
@@ -32,6 +33,8 @@ import { Releaser } from './releases/service.js';
 import { API_ROUTE_NAME } from './handlers/apps.js';
 import { NatsAgentClient } from './agents/client.js';
 import { LeaderLease } from './scheduler/leader.js';
+import { startOperatorMetrics } from './operator-metrics.js';
+import { ImageCollector, scheduleImageCollection } from './images/collector.js';
 import { Reconciler } from './scheduler/reconciler.js';
 import { RoutePublisher } from './scheduler/routes.js';
 import { SchedulerService } from './scheduler/service.js';
@@ -52,6 +55,8 @@ export const ADMIN_EMAIL = 'admin@slipway.local';
 
 export interface ControlPlane {
   url: string;
+  /** The operator's /metrics (disk pressure), or null when its port was taken. */
+  metricsUrl: string | null;
   services: Services;
   localHosts: LocalHostProvider | null;
   stop(): Promise<void>;
@@ -86,7 +91,7 @@ export async function startControlPlane(config: ControlPlaneConfig, logger: Logg
   });
   const nats: NatsConnection = await connect({ ...natsServerOptions(config.natsUrl), name: 'slipway-control-plane', maxReconnectAttempts: -1 });
 
-  await ensureLogStream(nats);
+  await ensureLogStream(nats, config.logStream);
   const users = new UserStore(redis);
   const apps = new AppStore(redis, STACK_NAME);
   const releases = new ReleaseStore(redis);
@@ -138,7 +143,7 @@ export async function startControlPlane(config: ControlPlaneConfig, logger: Logg
   const releaser = new Releaser(apps, releases, {
     tagImage: (image, tag) => builder.tagImage(image, tag),
     rollOut: (appId) => void reconciler.convergeApp(appId),
-  });
+  }, config.configLimits, config.images.keepReleases);
 
   let url = '';
   const urls: ApiUrls = { git: '', appsDomain: config.appsDomain, router: config.routerUrl };
@@ -189,9 +194,19 @@ export async function startControlPlane(config: ControlPlaneConfig, logger: Logg
     ? new HostService({ hosts, instances, converger: reconciler, provider, natsUsers, logger: logger.child({ part: 'hosts' }) })
     : null;
   const inbox = new AgentInbox(nats, membership, logger, enrollment ? (request) => enrollment.respond(request) : null);
-  const scheduler = new SchedulerService(membership, reconciler, new LeaderLease(redis, keys.schedulerLeader), logger, config.scheduler.reconcileIntervalMs, () =>
-    linksAnswer(nats, redis),
-  );
+  const lease = new LeaderLease(redis, keys.schedulerLeader);
+  const scheduler = new SchedulerService(membership, reconciler, lease, logger, config.scheduler.reconcileIntervalMs, () => linksAnswer(nats, redis));
+  const { registryClient, appRepository } = await import('../buildpacks/index.js');
+  const imageCollector = new ImageCollector({
+    apps,
+    releases,
+    builds,
+    registry: registryClient({ registry: config.registry, registryAuthFile: config.registryAuthFile ?? undefined, registryInsecure: config.registryInsecure }),
+    keepReleases: config.images.keepReleases,
+    repositoryPrefix: config.registryRepositories.appPrefix,
+    appRepository: (name) => appRepository(name, config.registryRepositories.appPrefix),
+    logger: logger.child({ part: 'images' }),
+  });
 
   const lifecycle = new AppLifecycle({
     apps,
@@ -202,9 +217,16 @@ export async function startControlPlane(config: ControlPlaneConfig, logger: Logg
     agents,
     repos,
     converger: reconciler,
+    purgeAppData: async (appId) => {
+      await purgeAppLogs(nats, appId);
+      await (await import('../buildpacks/index.js')).removeAppCaches(config.build.cacheDir, appId);
+    },
     stopGraceSeconds: config.scheduler.stopGraceSeconds,
   });
 
+  const accessCutoff = new AccessCutoff(nats, logger.child({ part: 'access-cutoff' }));
+  // Before the API answers: a cutoff announced by another control plane must reach every stream.
+  accessCutoff.start();
   const services: Services = {
     users,
     apps,
@@ -219,9 +241,11 @@ export async function startControlPlane(config: ControlPlaneConfig, logger: Logg
     pipeline,
     repos,
     pushSessions: new PushSessions(),
+    accessCutoff,
     hostService,
     urls,
     gitRoot: config.gitRoot,
+    maxPushBytes: config.maxPushBytes,
     logger,
     stackReady: () => builder.ready,
   };
@@ -255,6 +279,8 @@ export async function startControlPlane(config: ControlPlaneConfig, logger: Logg
   }
   inbox.start();
   scheduler.start();
+  const operatorMetrics = await startOperatorMetrics(config, logger);
+  const stopImageCollection = scheduleImageCollection(imageCollector, { intervalMs: config.images.collectIntervalMs, isLeader: () => lease.isLeader, logger });
   if (hostService && localHosts) {
     await localHosts.resume();
     const existing = (await hosts.list()).filter((h) => h.provider === 'local');
@@ -265,12 +291,16 @@ export async function startControlPlane(config: ControlPlaneConfig, logger: Logg
 
   return {
     url,
+    metricsUrl: operatorMetrics.url,
     services,
     localHosts,
     async stop() {
       server.close();
       server.closeAllConnections();
       inbox.stop();
+      accessCutoff.stop();
+      stopImageCollection();
+      await operatorMetrics.stop();
       await scheduler.stop();
       await reconciler.settle();
       await localHosts?.stopAll();

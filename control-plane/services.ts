@@ -1,5 +1,6 @@
 // What request handlers may use: stores and services, built once by platform.ts (startControlPlane).
 import type { Logger } from '../common/logger.js';
+import type { AccessCutoff } from './auth/access-cutoff.js';
 import type { AppLifecycle } from './apps/lifecycle.js';
 import type { DeployPipeline } from './builds/pipeline.js';
 import type { CertificateStore } from './certificates/store.js';
@@ -30,9 +31,13 @@ export interface Services {
   pipeline: DeployPipeline;
   repos: GitRepos;
   pushSessions: PushSessions;
+  /** Ends open streams (log tails) of a disabled account or a revoked token. */
+  accessCutoff: AccessCutoff;
   hostService: HostService | null;
   urls: ApiUrls;
   gitRoot: string;
+  /** Largest pack a push may send (git's receive.maxInputSize). */
+  maxPushBytes: number;
   logger: Logger;
   /** Whether the builder's stack is ready (health). */
   stackReady(): boolean;

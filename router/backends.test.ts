@@ -47,12 +47,12 @@ describe('draining', () => {
   it('lets an in-flight request finish on a removed backend, sends it nothing new, then deletes it', async () => {
     const old = await backend('old', 1_500);
     const next = await backend('next');
-    await sources.publish({ appName: 'drain', hostnames: ['drain.localhost'], backends: [backendOf('drain.web.1', old)] });
+    await sources.publish({ appName: 'drain', appId: 'drain-id', hostnames: ['drain.localhost'], backends: [backendOf('drain.web.1', old)] });
     await router.settled();
 
     const inFlight = httpRequest(router.httpPort, 'drain.localhost', '/slow');
     while (old.hits === 0) await new Promise((r) => setTimeout(r, 10));
-    await sources.publish({ appName: 'drain', hostnames: ['drain.localhost'], backends: [backendOf('drain.web.2', next)] });
+    await sources.publish({ appName: 'drain', appId: 'drain-id', hostnames: ['drain.localhost'], backends: [backendOf('drain.web.2', next)] });
     await router.settled();
     const hitsOnOld = old.hits;
     for (let i = 0; i < 10; i++) expect(JSON.parse((await httpRequest(router.httpPort, 'drain.localhost')).body).backend).toBe('next');
@@ -113,7 +113,7 @@ describe('slot pool', () => {
 describe('access logs and metrics', () => {
   it('publishes one access log line per request to the app log stream on NATS', async () => {
     const lines: LogLine[] = [];
-    const sub = sources.nc.subscribe(subjects.logs('drain'), { callback: (_err, msg) => lines.push(...logLinesOf(msg.json())) });
+    const sub = sources.nc.subscribe(subjects.logs('drain-id'), { callback: (_err, msg) => lines.push(...logLinesOf(msg.json())) });
     await sources.nc.flush();
     const res = await httpRequest(router.httpPort, 'drain.localhost', '/logged?x=1', { headers: { 'x-request-id': 'log-test-request-id-000001' } });
     expect(res.status).toBe(200);
@@ -121,7 +121,7 @@ describe('access logs and metrics', () => {
     while (!lines.some((l) => l.line.includes('log-test-request-id-000001')) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     sub.unsubscribe();
     const line = lines.find((l) => l.line.includes('log-test-request-id-000001'));
-    expect(line).toMatchObject({ appName: 'drain', source: 'router', process: 'router' });
+    expect(line).toMatchObject({ appName: 'drain', appId: 'drain-id', source: 'router', process: 'router' });
     expect(line!.line).toMatch(/^at=info method=GET path="\/logged\?x=1" host=drain\.localhost request_id=log-test-request-id-000001 fwd="127\.0\.0\.1" instance=drain\.web\.2 connect=\d+ms service=\d+ms total=\d+ms status=200 bytes=\d+ protocol=http$/);
     expect(Math.abs(Date.parse(line!.at) - Date.now())).toBeLessThan(60_000);
   });

@@ -7,7 +7,7 @@ import { loadRouterConfig } from './config.js';
 import { applyOp, emptyState } from './data-plane-state.js';
 import { ensureDefaultCertificate } from './default-certificate.js';
 import { renderHaproxyConfig, renderHostsMap } from './haproxy-config.js';
-import { HOP_BY_HOP_LUA } from './hop-by-hop.js';
+import { ROUTER_LUA } from './lua-script.js';
 import { renderPageMap } from './pages.js';
 import { planRouteChanges } from './route-diff.js';
 import { statePaths } from './state-paths.js';
@@ -44,7 +44,7 @@ describe('renderHaproxyConfig', () => {
       const real = statePaths(dir);
       await ensureDefaultCertificate(real.defaultCertificate, 'localhost');
       await writeFile(real.crtList, '');
-      await writeFile(real.luaScript, HOP_BY_HOP_LUA);
+      await writeFile(real.luaScript, ROUTER_LUA);
       await writeFile(real.pagesMap, renderPageMap('Acme'));
       await writeFile(real.hostsMap, renderHostsMap(sampleState()));
       await writeFile(real.config, renderHaproxyConfig({ settings, ports: { http: 8080, https: 8443 }, logPort: 5140, paths: real, state: sampleState() }));

@@ -2,6 +2,7 @@
 // Pure: tests read the text; the router writes it to the state directory.
 import type { RouterConfig } from './config.js';
 import type { DataPlaneState } from './data-plane-state.js';
+import { CLIENT_FORWARDING_HEADERS, FORWARDED_REQUEST_RULES } from './forwarded-headers.js';
 import { REQUEST_HOP_BY_HOP, RESPONSE_HOP_BY_HOP } from './hop-by-hop.js';
 import { PAGES, pageKey, viaPseudonym, type ErrorPage } from './pages.js';
 import { serverArguments, token } from './runtime-commands.js';
@@ -86,7 +87,6 @@ export function renderHaproxyConfig(input: HaproxyConfigInput): string {
     '  log global',
     `  log-format "${LOG_FORMAT}"`,
     '  option dontlognull',
-    '  option forwardfor',
     '  option redispatch 1',
     '  retries 1',
     // A request that could not connect is retried once elsewhere; an idempotent one also when
@@ -126,10 +126,9 @@ export function renderHaproxyConfig(input: HaproxyConfigInput): string {
     `  http-request set-header X-Request-Id %[uuid] unless { req.hdr_cnt(x-request-id) eq 1 } { req.hdr(x-request-id) -m reg '${VALID_REQUEST_ID}' }`,
     `  http-request deny deny_status 400 unless { req.hdr_cnt(host) eq 1 } { req.hdr(host) -m reg -i '${VALID_HOST}' }`,
     '  http-request lua.slipway_strip_request_hop_by_hop if { req.hdr(connection) -m found }',
-    `  http-request del-header ${headerAlternatives(REQUEST_HOP_BY_HOP)} -m reg`,
+    `  http-request del-header ${headerAlternatives([...REQUEST_HOP_BY_HOP, ...CLIENT_FORWARDING_HEADERS])} -m reg`,
     '  http-request disable-l7-retry unless { method GET HEAD OPTIONS PUT DELETE TRACE }',
-    '  http-request set-header X-Forwarded-Proto %[ssl_fc,iif(https,http)]',
-    '  http-request set-header X-Forwarded-Port %[dst_port]',
+    ...FORWARDED_REQUEST_RULES.map((rule) => `  ${rule}`),
     '  http-request set-header X-Forwarded-Host %[req.hdr(host)]',
     `  http-request add-header Via "%[req.ver] ${via}"`,
     `  use_backend %[req.hdr(host),lower,field(1,:),map(${paths.hostsMap},${NO_SUCH_APP_BACKEND})]`,

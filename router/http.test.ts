@@ -25,6 +25,12 @@ beforeAll(async () => {
       res.end('ok');
       return;
     }
+    if (req.url === '/raw-headers') {
+      const lines: [string, string][] = [];
+      for (let i = 0; i < req.rawHeaders.length; i += 2) lines.push([req.rawHeaders[i] ?? '', req.rawHeaders[i + 1] ?? '']);
+      res.end(JSON.stringify(lines));
+      return;
+    }
     if (req.url === '/upload') {
       let first = true;
       const hash = createHash('sha256');
@@ -89,6 +95,34 @@ describe('headers', () => {
     expect(seen['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
     expect(seen.via).toBe('1.1 slipway');
     for (const hopByHop of ['x-client-secret', 'keep-alive', 'proxy-connection', 'te']) expect(seen[hopByHop]).toBeUndefined();
+  });
+
+  it("appends the client's address to its X-Forwarded-For in one header line, and drops Forwarded and X-Real-IP", async () => {
+    const cases: { sent: Record<string, string | string[]>; expected: string }[] = [
+      { sent: {}, expected: '127.0.0.1' },
+      { sent: { 'x-forwarded-for': '203.0.113.9' }, expected: '203.0.113.9, 127.0.0.1' },
+      // Two lines are one list (RFC 9110 §5.3): an app reading only one line must still see the router's entry last.
+      { sent: { 'x-forwarded-for': ['203.0.113.9', '198.51.100.7, 192.0.2.1'] }, expected: '203.0.113.9, 198.51.100.7, 192.0.2.1, 127.0.0.1' },
+      { sent: { 'x-forwarded-for': '' }, expected: '127.0.0.1' },
+    ];
+    const seen = [];
+    for (const { sent } of cases) {
+      const res = await httpRequest(router.httpPort, 'app.localhost', '/raw-headers', {
+        headers: {
+          ...sent,
+          forwarded: 'for=203.0.113.9;proto=https',
+          'x-real-ip': '203.0.113.9',
+          'x-forwarded-proto': 'https',
+          'x-forwarded-port': '443',
+        },
+      });
+      expect(res.status).toBe(200);
+      const lines = JSON.parse(res.body) as [string, string][];
+      const values = (name: string) => lines.filter(([n]) => n.toLowerCase() === name).map(([, value]) => value);
+      seen.push({ xForwardedFor: values('x-forwarded-for'), others: ['x-forwarded-proto', 'x-forwarded-port', 'forwarded', 'x-real-ip'].map(values) });
+    }
+    const others = [['http'], [String(router.httpPort)], [], []];
+    expect(seen).toEqual(cases.map(({ expected }) => ({ xForwardedFor: [expected], others })));
   });
 
   it('keeps a valid client X-Request-Id and replaces an invalid one', async () => {

@@ -8,6 +8,8 @@ import type { Route, RouteBackend } from '../common/types.js';
 /** An app's route after validation: lowercase unique hostnames, valid unique backends. */
 export interface AppRoute {
   appName: string;
+  /** The key of the app's log stream (absent for the API's route). */
+  appId?: string;
   hostnames: string[];
   backends: RouteBackend[];
 }
@@ -56,7 +58,9 @@ export function normalizeRoute(input: unknown, appsDomain: string): NormalizedRo
     else if (backend.port < 1 || backend.port > 65535) problems.push(`backend port ${backend.port} is out of range`);
     else if (!backends.has(backendKey(backend))) backends.set(backendKey(backend), backend);
   }
-  return { route: { appName: raw.appName, hostnames: [...hostnames].sort(), backends: [...backends.values()] }, problems };
+  const route: AppRoute = { appName: raw.appName, hostnames: [...hostnames].sort(), backends: [...backends.values()] };
+  if (raw.appId) route.appId = raw.appId;
+  return { route, problems };
 }
 
 /** The table with one app's new complete state applied (null: the app is gone). */

@@ -18,7 +18,7 @@ import { applyOp, emptyState, addSlots, type DataPlaneState } from './data-plane
 import { ensureDefaultCertificate } from './default-certificate.js';
 import { renderHaproxyConfig, renderHostsMap } from './haproxy-config.js';
 import { assertHaproxyInstalled, startHaproxy, type HaproxyProcess } from './haproxy-process.js';
-import { HOP_BY_HOP_LUA } from './hop-by-hop.js';
+import { ROUTER_LUA } from './lua-script.js';
 import { startLogReceiver } from './log-receiver.js';
 import { startMetricsServer } from './metrics-server.js';
 import { createRouterMetrics } from './metrics.js';
@@ -110,7 +110,12 @@ export async function startRouter(config: RouterConfig, logger: Logger, options:
     for (const op of planRouteChanges(sync.table, initial, { now: Date.now(), slotQuarantineMs: 0 }).ops) applyOp(initial, op);
 
     let dataPlane: DataPlane | null = null;
-    const publish = (batch: LogBatch) => nc.publish(subjects.logs(batch.appName), encode(batch));
+    // Lines go to the stream of the app that holds the name now; an app deleted since (its
+    // route gone) gets none, so a new app of the same name never sees the old one's requests.
+    const publish = (batch: LogBatch) => {
+      const appId = sync.table.get(batch.appName)?.appId;
+      if (appId) nc.publish(subjects.logs(appId), encode({ ...batch, appId }));
+    };
     const accessLogs = accessLogHandler({ attribution: (b, s) => dataPlane?.attribution(b, s) ?? null, publish, metrics });
     const logReceiver = await startLogReceiver(accessLogs);
     const flushTimer = setInterval(() => accessLogs.flush(), ACCESS_LOG_FLUSH_MS);
@@ -121,7 +126,7 @@ export async function startRouter(config: RouterConfig, logger: Logger, options:
     });
 
     const writeFiles = async (state: DataPlaneState) => {
-      await writeFile(paths.luaScript, HOP_BY_HOP_LUA);
+      await writeFile(paths.luaScript, ROUTER_LUA);
       await writeFile(paths.pagesMap, renderPageMap(config.brand));
       await writeFile(paths.hostsMap, renderHostsMap(state));
       const haproxyConfig = renderHaproxyConfig({

@@ -22,7 +22,7 @@ export function statePaths(stateDir: string): StatePaths {
     crtList: join(stateDir, 'certificates.list'),
     certificatesDir: join(stateDir, 'certificates'),
     defaultCertificate: join(stateDir, 'default.pem'),
-    luaScript: join(stateDir, 'hop-by-hop.lua'),
+    luaScript: join(stateDir, 'router.lua'),
     adminSocket: join(stateDir, 'admin.sock'),
     masterSocket: join(stateDir, 'master.sock'),
     prometheusSocket: join(stateDir, 'prometheus.sock'),

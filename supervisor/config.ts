@@ -2,6 +2,7 @@
 import { join } from 'node:path';
 import { z } from 'zod';
 import { parseEnv, port, slipwayHome, type Env } from '../common/config.js';
+import { DEFAULT_REDIS_MAXMEMORY_MB } from '../common/redis-memory.js';
 
 const schema = z.object({
   SLIPWAY_API_PORT: port.default(5780),
@@ -11,6 +12,8 @@ const schema = z.object({
   SLIPWAY_REDIS_PORT: port.default(5790),
   SLIPWAY_NATS_PORT: port.default(5791),
   SLIPWAY_REGISTRY_PORT: port.default(5792),
+  /** Slipway's own Redis refuses writes (no eviction) past this; the API then answers 507. */
+  SLIPWAY_REDIS_MAXMEMORY_MB: z.coerce.number().int().positive().default(DEFAULT_REDIS_MAXMEMORY_MB),
   /** Use an existing Redis / NATS / registry instead of Slipway's own instances. */
   SLIPWAY_REDIS_URL: z.string().optional(),
   SLIPWAY_NATS_URL: z.string().optional(),
@@ -23,6 +26,7 @@ export interface SupervisorConfig {
   home: string;
   ports: { api: number; routerHttp: number; routerHttps: number; routerMetrics: number; redis: number; nats: number; registry: number };
   external: { redisUrl?: string; natsUrl?: string; registry?: string };
+  redisMaxMemoryMb: number;
   appsDomain: string;
   logLevel: string;
   /** `secrets`: the passwords of the services, readable by their owner only */
@@ -44,6 +48,7 @@ export function loadSupervisorConfig(env: Env): SupervisorConfig {
       registry: e.SLIPWAY_REGISTRY_PORT,
     },
     external: { redisUrl: e.SLIPWAY_REDIS_URL, natsUrl: e.SLIPWAY_NATS_URL, registry: e.SLIPWAY_REGISTRY },
+    redisMaxMemoryMb: e.SLIPWAY_REDIS_MAXMEMORY_MB,
     appsDomain: e.SLIPWAY_APPS_DOMAIN,
     logLevel: e.SLIPWAY_LOG_LEVEL,
     dirs: {

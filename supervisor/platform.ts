@@ -89,6 +89,7 @@ export async function startPlatform(config: SupervisorConfig, print: (line: stri
         startRedis({
           dataDir: config.dirs.redis,
           port: config.ports.redis,
+          maxMemoryMb: config.redisMaxMemoryMb,
           onLine: serviceLog('redis'),
           supervise,
           onSpawn: recordPid(1, 'redis'),

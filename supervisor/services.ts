@@ -6,6 +6,7 @@ import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { connect as connectTcp } from 'node:net';
 import { join, relative } from 'node:path';
 import { ManagedProcess, type ProcessSpec } from '../common/managed-process.js';
+import { DEFAULT_REDIS_MAXMEMORY_MB, REDIS_MAXMEMORY_POLICY } from '../common/redis-memory.js';
 import { SupervisedProcess } from '../common/supervised-process.js';
 
 export interface ServiceOptions {
@@ -42,7 +43,7 @@ export function redisAuthConfig(auth: RedisAuth): string {
   return `requirepass ${JSON.stringify(auth.password)}\n`;
 }
 
-export function redisArgv(dataDir: string, port: number, authConfigFile?: string): string[] {
+export function redisArgv(dataDir: string, port: number, maxMemoryMb: number = DEFAULT_REDIS_MAXMEMORY_MB, authConfigFile?: string): string[] {
   return [
     'redis-server',
     ...(authConfigFile ? [authConfigFile] : []),
@@ -55,6 +56,8 @@ export function redisArgv(dataDir: string, port: number, authConfigFile?: string
     '--protected-mode', 'yes',
     '--daemonize', 'no',
     '--logfile', '',
+    '--maxmemory', `${maxMemoryMb}mb`,
+    '--maxmemory-policy', REDIS_MAXMEMORY_POLICY,
   ];
 }
 
@@ -142,14 +145,14 @@ async function writePrivate(file: string, text: string): Promise<void> {
   await chmod(file, 0o600);
 }
 
-export async function startRedis(options: ServiceOptions & { auth?: RedisAuth }): Promise<RunningService> {
+export async function startRedis(options: ServiceOptions & { auth?: RedisAuth; maxMemoryMb?: number }): Promise<RunningService> {
   await mkdir(options.dataDir, { recursive: true });
   let authFile: string | undefined;
   if (options.auth) {
     authFile = join(options.dataDir, 'auth.conf');
     await writePrivate(authFile, redisAuthConfig(options.auth));
   }
-  const spec = { name: 'redis', argv: redisArgv(options.dataDir, options.port, authFile), onLine: options.onLine, onSpawn: options.onSpawn };
+  const spec = { name: 'redis', argv: redisArgv(options.dataDir, options.port, options.maxMemoryMb, authFile), onLine: options.onLine, onSpawn: options.onSpawn };
   const password = options.auth?.password;
   const url = password ? `redis://:${encodeURIComponent(password)}@127.0.0.1:${options.port}` : `redis://127.0.0.1:${options.port}`;
   const hello = password ? `AUTH ${JSON.stringify(password)}\r\nPING\r\n` : 'PING\r\n';
@@ -167,10 +170,30 @@ export async function startNats(options: ServiceOptions & { auth?: NatsAuthSetup
   return started('nats', `nats://127.0.0.1:${options.port}`, spec, () => tcpAnswers(options.port, null, /^INFO /), options);
 }
 
+/** The registry's garbage collection: frees the layers no manifest uses any more (pure argv). */
+export function registryGarbageCollectArgv(configFile: string): string[] {
+  return ['docker-registry', 'garbage-collect', configFile];
+}
+
+/**
+ * Runs the registry's garbage collection over its data while it is stopped (distribution
+ * requires that: a push during collection could lose layers). The control plane deletes the
+ * manifests of unused app images; their layers go here, at each start. A failure is reported
+ * and the registry starts anyway.
+ */
+export async function collectRegistryGarbage(dataDir: string, configFile: string, onLine?: ServiceOptions['onLine']): Promise<{ code: number | null }> {
+  if (!existsSync(join(dataDir, 'data', 'docker', 'registry', 'v2', 'repositories'))) return { code: 0 };
+  const proc = new ManagedProcess({ name: 'registry-gc', argv: registryGarbageCollectArgv(configFile), onLine });
+  const { code } = await proc.exited;
+  if (code !== 0) onLine?.(`registry garbage collection exited with code ${code}; starting the registry anyway`, 'stderr');
+  return { code };
+}
+
 export async function startRegistry(options: ServiceOptions & { login?: RegistryLogin }): Promise<RunningService> {
   await mkdir(options.dataDir, { recursive: true });
   const configFile = join(options.dataDir, 'registry.yml');
   await writeFile(configFile, registryConfig(options.dataDir, options.port, options.login?.htpasswdFile));
+  await collectRegistryGarbage(options.dataDir, configFile, options.onLine);
   const spec = { name: 'registry', argv: ['docker-registry', 'serve', configFile], onLine: options.onLine, onSpawn: options.onSpawn };
   const login = options.login;
   const authorization = login ? `Authorization: Basic ${Buffer.from(`${login.username}:${login.password}`).toString('base64')}\r\n` : '';

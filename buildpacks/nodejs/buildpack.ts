@@ -89,7 +89,7 @@ async function appUserDirectory(path: string): Promise<string> {
 }
 
 async function containerSpec(ctx: BuildContext, runtime: NodeRuntime): Promise<BuildContainerSpec> {
-  const npmCache = await appUserDirectory(join(ctx.config.cacheDir, 'apps', ctx.appName, 'npm'));
+  const npmCache = await appUserDirectory(join(ctx.appCacheDir, 'npm'));
   return {
     image: ctx.stack.buildImage,
     user: '1000:1000',
@@ -151,7 +151,7 @@ export async function buildNodejs(ctx: BuildContext): Promise<BuildpackOutput> {
   log(heading('Resolving Node.js and npm versions'));
   const runtime = await timer.time('runtime', () => resolveRuntime(ctx, packageJson.engines));
 
-  const cache = new DependencyCache(join(ctx.config.cacheDir, 'apps', ctx.appName, 'dependencies'));
+  const cache = new DependencyCache(join(ctx.appCacheDir, 'dependencies'));
   const key = dependencyCacheKey({
     packageJson: packageJsonBytes,
     lockfile: plan.lockfile ? await readAppFile(ctx.appDir, plan.lockfile) : null,

@@ -72,6 +72,12 @@ export function unauthorizedMessage(registry: string, challenge: string | undefi
     : `registry ${registry} requires credentials and none are configured (set SLIPWAY_REGISTRY_AUTH_FILE)`;
 }
 
+/** The next page's path from a Link header (`</v2/_catalog?last=x&n=100>; rel="next"`), or null. */
+export function nextPage(link: string | undefined): string | null {
+  const match = link ? /<([^>]+)>\s*;\s*rel="?next"?/.exec(link) : null;
+  return match ? match[1]! : null;
+}
+
 export class RegistryClient {
   readonly registry: string;
   private readonly base: URL;
@@ -222,6 +228,48 @@ export class RegistryClient {
       digest,
       body: response.body,
     };
+  }
+
+  /** Every repository in the registry (the catalog API, page by page). */
+  async listRepositories(pageSize = 1000): Promise<string[]> {
+    const batch = await this.batch();
+    const repositories: string[] = [];
+    let next: string | null = `/v2/_catalog?n=${pageSize}`;
+    while (next) {
+      const response = await this.send(batch, 'GET', next, [200]);
+      repositories.push(...((JSON.parse(response.body.toString('utf8')) as { repositories?: string[] | null }).repositories ?? []));
+      next = nextPage(header(response.headers, 'link'));
+    }
+    return repositories;
+  }
+
+  /** The repository's tags ([] when it has none left, or is unknown). */
+  async listTags(repo: string): Promise<string[]> {
+    checkRepository(repo);
+    const response = await this.send(await this.batch(), 'GET', `/v2/${repo}/tags/list`, [200, 404]);
+    if (response.status === 404) return [];
+    return (JSON.parse(response.body.toString('utf8')) as { tags?: string[] | null }).tags ?? [];
+  }
+
+  /** The digest a tag points at, or null when the tag is gone. */
+  async manifestDigest(repo: string, tag: string): Promise<string | null> {
+    checkRepository(repo);
+    if (!isTag(tag)) throw new RegistryError(`invalid tag: ${JSON.stringify(tag)}`, 0);
+    const response = await this.send(await this.batch(), 'HEAD', `/v2/${repo}/manifests/${tag}`, [200, 404], {
+      headers: { accept: [MANIFEST_MEDIA_TYPE, OCI_MANIFEST_MEDIA_TYPE].join(', ') },
+    });
+    if (response.status === 404) return null;
+    const digest = header(response.headers, 'docker-content-digest');
+    if (!digest || !isDigest(digest)) throw new RegistryError(`HEAD /v2/${repo}/manifests/${tag}: no Docker-Content-Digest`, response.status);
+    return digest;
+  }
+
+  /** Deletes a manifest and every tag on it (its layers go at the registry's garbage collection); false when it was gone. */
+  async deleteManifest(repo: string, digest: string): Promise<boolean> {
+    checkRepository(repo);
+    checkDigest(digest);
+    const response = await this.send(await this.batch(), 'DELETE', `/v2/${repo}/manifests/${digest}`, [202, 404]);
+    return response.status === 202;
   }
 
   /** Adds `tag` to the manifest `digest` (the same bytes, so the same digest). */

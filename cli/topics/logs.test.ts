@@ -32,15 +32,18 @@ describe('slipway logs', () => {
   let nats: NatsConnection;
   let home: string;
   let slipway: ReturnType<typeof inProcessCli>;
+  let appId: string;
 
   beforeAll(async () => {
     cp = await startTestControlPlane({}, { builder: { ready: true, prepare: async () => {}, build: async () => Promise.reject(new Error('no builds')), tagImage: async () => {} } });
     nats = await connect({ servers: cp.nats.url });
     home = await mkdtemp(join(tmpdir(), 'slipway-cli-logs-'));
     slipway = inProcessCli({ home, cwd: home, env: { SLIPWAY_API_URL: cp.url, SLIPWAY_API_TOKEN: cp.adminToken } });
-    expect((await apiClient(cp.url, cp.adminToken)('POST', '/apps', { name: APP })).status).toBe(201);
+    const created = await apiClient(cp.url, cp.adminToken)('POST', '/apps', { name: APP });
+    expect(created.status).toBe(201);
+    appId = created.body.id;
     const js = nats.jetstream();
-    for (const n of [1, 2, 3]) await js.publish(subjects.logs(APP), encode(line(n)));
+    for (const n of [1, 2, 3]) await js.publish(subjects.logs(appId), encode(line(n)));
   });
   afterAll(async () => {
     await nats?.close();
@@ -72,7 +75,7 @@ describe('slipway logs', () => {
       onStdout: (all) => {
         if (all.includes(text(3)) && !published) {
           published = true;
-          nats.publish(subjects.logs(APP), encode(line(4)));
+          nats.publish(subjects.logs(appId), encode(line(4)));
         }
         if (all.includes(text(4))) stop.abort();
       },

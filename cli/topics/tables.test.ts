@@ -97,8 +97,8 @@ describe('tables', () => {
   });
 
   it('users and tokens, never token secrets', () => {
-    expect(userTable([{ id: 'u1', email: 'ann@example.com', admin: true, created_at: '2026-11-24T22:00:00.000Z' }])[2]).toBe(
-      'ann@example.com  yes       u1  2026-11-24 22:00:00 UTC',
+    expect(userTable([{ id: 'u1', email: 'ann@example.com', admin: true, created_at: '2026-11-24T22:00:00.000Z', disabled_at: null }])[2]).toBe(
+      'ann@example.com  yes       active  u1  2026-11-24 22:00:00 UTC',
     );
     expect(tokenTable([{ id: 't1', description: 'ci', created_at: '2026-11-24T22:00:00.000Z' }])).toEqual([
       'ID  DESCRIPTION  CREATED',

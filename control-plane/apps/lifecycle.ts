@@ -26,6 +26,8 @@ export interface AppLifecycleDeps {
   agents: AgentClient;
   repos: GitRepos;
   converger: Converger;
+  /** Removes what else the platform keeps under the app's id (its log stream, build caches). */
+  purgeAppData: (appId: string) => Promise<void>;
   stopGraceSeconds: number;
 }
 
@@ -71,20 +73,28 @@ export class AppLifecycle {
     void this.deps.converger.convergeApp(appId);
   }
 
-  /** Stops the app's instances and route, then removes its records, certificates and repository. */
+  /**
+   * Stops the app's route and instances, purges its repository, logs and caches, then removes
+   * its records; the name is freed last, so whoever takes it next finds nothing of this app.
+   * No scheduler pass over the app runs meanwhile (none may start an instance or publish a
+   * route for it); one that was queued finds the app gone.
+   */
   async destroy(app: App): Promise<void> {
-    const { apps, instances, certificates, routes, agents, repos } = this.deps;
-    await apps.setFormation(app.id, (await apps.formation(app.id)).map((f) => ({ ...f, quantity: 0 })));
-    const running = await instances.listForApp(app.id);
-    await certificates.removeAll(app.id);
-    await apps.delete(app);
-    await routes.remove(app.name);
-    await Promise.all(
-      running.map(async (instance) => {
-        await agents.stop(instance.hostId, { instanceId: instance.id, graceSeconds: this.deps.stopGraceSeconds }).catch(() => {});
-        await instances.remove(instance);
-      }),
-    );
-    await repos.remove(app.name);
+    const { apps, instances, certificates, routes, agents, repos, converger } = this.deps;
+    await converger.exclusive(app.id, async () => {
+      await apps.setFormation(app.id, (await apps.formation(app.id)).map((f) => ({ ...f, quantity: 0 })));
+      await routes.remove(app.name);
+      await certificates.removeAll(app.id);
+      const running = await instances.listForApp(app.id);
+      await Promise.all(
+        running.map(async (instance) => {
+          await agents.stop(instance.hostId, { instanceId: instance.id, graceSeconds: this.deps.stopGraceSeconds }).catch(() => {});
+          await instances.remove(instance);
+        }),
+      );
+      await repos.remove(app.id);
+      await this.deps.purgeAppData(app.id);
+      await apps.delete(app);
+    });
   }
 }

@@ -27,6 +27,7 @@ async function restart(): Promise<string> {
     SLIPWAY_NATS_URL: cp.nats.url,
     SLIPWAY_REGISTRY: '127.0.0.1:1',
     SLIPWAY_LOCAL_HOSTS: '0',
+    SLIPWAY_CONTROL_PLANE_METRICS_PORT: '0',
     SLIPWAY_BOOTSTRAP_ADMIN_TOKEN: cp.adminToken,
   });
   restarted = await startControlPlane(config, silentLogger(), { builder: noBuilds });

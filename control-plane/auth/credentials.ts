@@ -1,5 +1,10 @@
 // Where a request carries its API token: `Authorization: Bearer <token>`, or Basic with the
-// token as the password (what git sends).
+// token as the password (what git sends); and what the owner of a disabled account is told.
+/** What the owner of a disabled account is told, by the API and by git. */
+export function disabledAccountMessage(user: { email: string }): string {
+  return `The account ${user.email} is disabled: its tokens are refused. Ask an operator to enable it.`;
+}
+
 /** The secret from an Authorization header: `Bearer <token>`, or Basic with the token as password (git). */
 export function credentialsFromHeader(header: string | undefined): string | null {
   if (!header) return null;

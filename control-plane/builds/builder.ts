@@ -5,6 +5,7 @@ import type { ImageRef } from '../../common/types.js';
 export interface BuildInput {
   buildId: string;
   appName: string;
+  appId: string;
   /** A tar archive of the source (from `git archive`). */
   source: NodeJS.ReadableStream;
   log: (line: string) => void;

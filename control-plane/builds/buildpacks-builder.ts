@@ -1,7 +1,7 @@
 // The real builder: buildpacks/ over the control plane host's Docker Engine. The stack is
 // prepared once (minutes the first time, then cached) and every build waits for it.
 import type Docker from 'dockerode';
-import { BuildError, buildApp, ensureStack, tagImage, type BuilderConfig, type Stack } from '../../buildpacks/index.js';
+import { BuildError, buildApp, ensureBuildNetwork, ensureStack, tagImage, type BuilderConfig, type Stack } from '../../buildpacks/index.js';
 import type { Logger } from '../../common/logger.js';
 import type { ImageRef } from '../../common/types.js';
 import { BuildFailedError, type BuildInput, type BuildOutput, type Builder } from './builder.js';
@@ -23,7 +23,12 @@ export class BuildpacksBuilder implements Builder {
   /** Builds (or finds) the stack; safe to call many times. */
   prepare(): Promise<Stack> {
     if (!this.stack) {
-      this.stack = ensureStack(this.docker, this.config, (line) => this.logger.info({ stack: true }, line)).then(
+      // The builds network first: its warning (no firewall rule) goes to the operator's log.
+      const ready = async () => {
+        await ensureBuildNetwork(this.docker, (message) => this.logger.warn(message));
+        return ensureStack(this.docker, this.config, (line) => this.logger.info({ stack: true }, line));
+      };
+      this.stack = ready().then(
         (stack) => {
           this.stackReady = true;
           this.logger.info({ runImage: stack.runImage, buildImage: stack.buildImage }, 'stack ready');
@@ -44,6 +49,7 @@ export class BuildpacksBuilder implements Builder {
       const outcome = await buildApp(this.docker, this.config, stack, {
         buildId: input.buildId,
         appName: input.appName,
+        appId: input.appId,
         source: input.source,
         log: input.log,
         signal: input.signal,

@@ -62,7 +62,7 @@ export class DeployPipeline {
     const previous = await this.deps.releases.current(app.id);
     let output;
     try {
-      output = await this.deps.builder.build({ buildId: build.id, appName: app.name, source, log, signal });
+      output = await this.deps.builder.build({ buildId: build.id, appName: app.name, appId: app.id, source, log, signal });
     } catch (err) {
       const reason = err instanceof BuildFailedError ? err.message : 'internal error while building';
       if (!(err instanceof BuildFailedError)) this.deps.logger.error({ err, app: app.name, build: build.id }, 'build crashed');

@@ -4,6 +4,7 @@
 // pusher live.
 import { spawn } from 'node:child_process';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Transform } from 'node:stream';
 
 export interface CgiRequest {
   method: string;
@@ -62,18 +63,22 @@ export function parseCgiHeaders(block: string): { status: number; headers: [stri
 
 const HEADER_END = /\r?\n\r?\n/;
 
-/** Runs git http-backend for one request, streaming both ways; resolves when it is done. */
+/** Runs git http-backend for one request, streaming both ways; resolves when it is done. The
+ *  response body (after the CGI headers) goes through `bodyFilter` when one is given. */
 export function serveGitCgi(
   req: IncomingMessage,
   res: ServerResponse,
   env: NodeJS.ProcessEnv,
   onExit: () => void = () => {},
+  bodyFilter?: Transform,
 ): Promise<void> {
   return new Promise((resolve) => {
     const child = spawn('git', ['http-backend'], { env, stdio: ['pipe', 'pipe', 'pipe'] });
     let buffered = Buffer.alloc(0);
     let headersSent = false;
     let stderr = '';
+    bodyFilter?.on('data', (chunk: Buffer) => res.write(chunk));
+    const writeBody = (chunk: Buffer) => (bodyFilter ? bodyFilter.write(chunk) : res.write(chunk));
     req.pipe(child.stdin);
     child.stdin.on('error', () => {});
     child.stderr.on('data', (chunk: Buffer) => {
@@ -81,7 +86,7 @@ export function serveGitCgi(
     });
     child.stdout.on('data', (chunk: Buffer) => {
       if (headersSent) {
-        res.write(chunk);
+        writeBody(chunk);
         return;
       }
       buffered = Buffer.concat([buffered, chunk]);
@@ -94,7 +99,7 @@ export function serveGitCgi(
       res.setHeader('Cache-Control', 'no-cache');
       headersSent = true;
       const rest = buffered.subarray(Buffer.byteLength(text.slice(0, match.index + match[0].length), 'latin1'));
-      if (rest.length > 0) res.write(rest);
+      if (rest.length > 0) writeBody(rest);
     });
     // The client went away mid-response (a request's own 'close' only means its body ended).
     res.on('close', () => {
@@ -106,6 +111,13 @@ export function serveGitCgi(
         res.statusCode = 500;
         res.setHeader('Content-Type', 'text/plain');
         res.end(`git http-backend failed (exit ${code}): ${stderr.trim().split('\n').pop() ?? ''}\n`);
+      } else if (bodyFilter) {
+        bodyFilter.once('end', () => {
+          res.end();
+          resolve();
+        });
+        bodyFilter.end();
+        return;
       } else {
         res.end();
       }

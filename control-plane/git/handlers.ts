@@ -2,10 +2,11 @@
 // pre-receive hook streams the pushed source to.
 import { PassThrough } from 'node:stream';
 import type { Context, Next } from 'koa';
-import { credentialsFromHeader } from '../auth/credentials.js';
+import { credentialsFromHeader, disabledAccountMessage } from '../auth/credentials.js';
 import type { Services } from '../services.js';
 import { cgiEnv, serveGitCgi } from './cgi.js';
 import { pushHookEnvironment } from './push-hook-env.js';
+import { OversizedPushNote, oversizedPushMessage, pushLimitGitEnv } from './push-limit.js';
 
 const GIT_PATH = /^\/([^/]+)\.git\/(info\/refs|git-receive-pack|git-upload-pack)$/;
 const SERVICES = new Set(['git-receive-pack', 'git-upload-pack']);
@@ -31,26 +32,28 @@ export function gitHttp(services: Services, pushUrl: () => string) {
       ctx.set('WWW-Authenticate', 'Basic realm="Slipway"');
       return plain(ctx, 401, 'Authentication failed: use your API token as the password.');
     }
+    if (user.disabledAt) return plain(ctx, 403, disabledAccountMessage(user));
     const app = await services.apps.getByName(appName);
     if (!app) return plain(ctx, 404, `app not found: ${appName}`);
     if (!(await services.apps.canAccess(app, user))) return plain(ctx, 403, `You do not have access to the app ${appName}.`);
 
-    await services.repos.ensure(app.name);
+    await services.repos.ensure(app.id);
     const push = endpoint === 'git-receive-pack' ? services.pushSessions.open({ appId: app.id, userId: user.id }) : null;
     const env = cgiEnv(
       {
         method: ctx.method,
-        pathInfo: `/${app.name}.git/${endpoint}`,
+        pathInfo: `/${app.id}.git/${endpoint}`,
         query: ctx.querystring,
         headers: ctx.req.headers,
         remoteUser: user.email,
         remoteAddr: ctx.ip,
       },
       services.gitRoot,
-      push ? pushHookEnvironment({ pushUrl: pushUrl(), pushToken: push.token }) : {},
+      push ? { ...pushHookEnvironment({ pushUrl: pushUrl(), pushToken: push.token }), ...pushLimitGitEnv(services.maxPushBytes) } : {},
     );
     ctx.respond = false;
-    await serveGitCgi(ctx.req, ctx.res, env, () => push?.close());
+    const note = push && ctx.method === 'POST' ? new OversizedPushNote(oversizedPushMessage(services.maxPushBytes)) : undefined;
+    await serveGitCgi(ctx.req, ctx.res, env, () => push?.close(), note);
   };
 }
 

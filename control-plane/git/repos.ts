@@ -1,5 +1,6 @@
 // Bare git repositories, one per app, all sharing one hooks directory whose pre-receive hook
-// hands the pushed commit to the control plane for building.
+// hands the pushed commit to the control plane for building. Each is named by the app's id,
+// not its name: a deleted app's name can be taken again, and the new app must start empty.
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { chmod, mkdir, rm, writeFile } from 'node:fs/promises';
@@ -8,8 +9,8 @@ import { promisify } from 'node:util';
 
 const run = promisify(execFile);
 
-export function repoPath(gitRoot: string, appName: string): string {
-  return join(gitRoot, `${appName}.git`);
+export function repoPath(gitRoot: string, appId: string): string {
+  return join(gitRoot, `${appId}.git`);
 }
 
 export function hooksDir(gitRoot: string): string {
@@ -45,15 +46,15 @@ export class GitRepos {
     await chmod(hook, 0o755);
   }
 
-  async ensure(appName: string): Promise<string> {
-    const dir = repoPath(this.gitRoot, appName);
+  async ensure(appId: string): Promise<string> {
+    const dir = repoPath(this.gitRoot, appId);
     if (existsSync(join(dir, 'HEAD'))) return dir;
     for (const argv of initArgv(dir)) await run(argv[0]!, argv.slice(1));
     await run('git', ['-C', dir, 'config', 'core.hooksPath', hooksDir(this.gitRoot)]);
     return dir;
   }
 
-  async remove(appName: string): Promise<void> {
-    await rm(repoPath(this.gitRoot, appName), { recursive: true, force: true });
+  async remove(appId: string): Promise<void> {
+    await rm(repoPath(this.gitRoot, appId), { recursive: true, force: true });
   }
 }

@@ -1,7 +1,8 @@
 import Router from '@koa/router';
 import { z } from 'zod';
-import { NotFoundError } from '../../common/errors.js';
+import { InvalidParamsError, NotFoundError } from '../../common/errors.js';
 import type { User } from '../../common/types.js';
+import type { Context } from 'koa';
 import { requireAdmin } from '../http/auth.js';
 import { accountJson, tokenJson } from '../http/representations.js';
 import { validateBody } from '../http/validate.js';
@@ -9,6 +10,14 @@ import type { Services } from '../services.js';
 
 const newToken = z.object({ description: z.string().max(200).default('') });
 const newUser = z.object({ email: z.string().email(), admin: z.boolean().default(false) });
+const userUpdate = z.object({ disabled: z.boolean() }).strict();
+
+/** The user an operator's path names (`/users/{email or id}`), or a 404. */
+async function namedUser(ctx: Context, services: Services): Promise<User> {
+  const user = await services.users.find(ctx.params.user!);
+  if (!user) throw new NotFoundError(`Couldn't find that user (${ctx.params.user}).`);
+  return user;
+}
 
 
 export function accountHandlers(services: Services): Router {
@@ -31,8 +40,10 @@ export function accountHandlers(services: Services): Router {
   });
 
   router.delete('/account/tokens/:id', async (ctx) => {
-    const revoked = await services.users.revokeToken((ctx.state.user as User).id, ctx.params.id!);
+    const userId = (ctx.state.user as User).id;
+    const revoked = await services.users.revokeToken(userId, ctx.params.id!);
     if (!revoked) throw new NotFoundError(`Couldn't find that token (${ctx.params.id}).`);
+    services.accessCutoff.announce({ userId, tokenIds: [ctx.params.id!] });
     ctx.body = { id: ctx.params.id };
   });
 
@@ -47,6 +58,44 @@ export function accountHandlers(services: Services): Router {
 
   router.get('/users', requireAdmin, async (ctx) => {
     ctx.body = (await services.users.list()).map(accountJson);
+  });
+
+  router.get('/users/:user', requireAdmin, async (ctx) => {
+    ctx.body = accountJson(await namedUser(ctx, services));
+  });
+
+  // Operators disable an account (its tokens are refused from the next request on, git
+  // included) and enable it again; its apps, tokens and data are kept.
+  router.patch('/users/:user', requireAdmin, async (ctx) => {
+    const { disabled } = validateBody(userUpdate, ctx.request.body);
+    const user = await namedUser(ctx, services);
+    if (disabled && user.id === (ctx.state.user as User).id) {
+      throw new InvalidParamsError('You cannot disable your own account: ask another operator.');
+    }
+    const updated = await services.users.setDisabled(user.id, disabled);
+    if (!updated) throw new NotFoundError(`Couldn't find that user (${ctx.params.user}).`);
+    if (disabled) services.accessCutoff.announce({ userId: user.id, tokenIds: 'all' });
+    ctx.body = accountJson(updated);
+  });
+
+  router.get('/users/:user/tokens', requireAdmin, async (ctx) => {
+    const user = await namedUser(ctx, services);
+    ctx.body = (await services.users.listTokens(user.id)).map(tokenJson);
+  });
+
+  // Revokes every token the user has (a leaked laptop, someone leaving); they answer 401 at once.
+  router.delete('/users/:user/tokens', requireAdmin, async (ctx) => {
+    const user = await namedUser(ctx, services);
+    const revoked = await services.users.revokeAllTokens(user.id);
+    services.accessCutoff.announce({ userId: user.id, tokenIds: 'all' });
+    ctx.body = revoked.map(tokenJson);
+  });
+
+  router.delete('/users/:user/tokens/:id', requireAdmin, async (ctx) => {
+    const user = await namedUser(ctx, services);
+    if (!(await services.users.revokeToken(user.id, ctx.params.id!))) throw new NotFoundError(`Couldn't find that token (${ctx.params.id}).`);
+    services.accessCutoff.announce({ userId: user.id, tokenIds: [ctx.params.id!] });
+    ctx.body = { id: ctx.params.id };
   });
 
   return router;

@@ -27,7 +27,7 @@ export function appHandlers(services: Services): Router {
     if (RESERVED_APP_NAMES.has(name)) throw new InvalidParamsError(`Name ${name} is reserved by the platform.`);
     const user = ctx.state.user as User;
     const app = await services.apps.create(name, user);
-    await services.repos.ensure(app.name);
+    await services.repos.ensure(app.id);
     ctx.status = 201;
     ctx.body = appJson(app, user, services.urls);
   });

@@ -5,10 +5,9 @@ import { validateBody } from '../http/validate.js';
 import type { Services } from '../services.js';
 
 const CONFIG_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-const MAX_VALUE_BYTES = 32 * 1024;
 
 const changes = z
-  .record(z.string().regex(CONFIG_NAME, 'config var names are letters, digits and underscores, not starting with a digit'), z.string().max(MAX_VALUE_BYTES).nullable())
+  .record(z.string().regex(CONFIG_NAME, 'config var names are letters, digits and underscores, not starting with a digit'), z.string().nullable())
   .refine((value) => Object.keys(value).length > 0, 'send at least one config var');
 
 export function configVarHandlers(services: Services): Router {
@@ -20,6 +19,7 @@ export function configVarHandlers(services: Services): Router {
   });
 
   // Heroku semantics: set with a string, unset with null; a new release rolls the change out.
+  // Sizes are checked against the app's config limits by the releaser (422 config_limit_exceeded).
   router.patch('/apps/:app/config-vars', async (ctx) => {
     const app = await loadApp(ctx, services);
     const update = validateBody(changes, ctx.request.body);

@@ -1,7 +1,7 @@
 import Router from '@koa/router';
 import { z } from 'zod';
 import { InvalidParamsError, NotFoundError } from '../../common/errors.js';
-import { hostnameProblem } from '../../common/names.js';
+import { hostnameProblem, ipLiteralProblem } from '../../common/names.js';
 import { loadApp } from '../http/load-app.js';
 import { domainJson } from '../http/representations.js';
 import { validateBody } from '../http/validate.js';
@@ -22,7 +22,7 @@ export function domainHandlers(services: Services): Router {
   router.post('/apps/:app/domains', async (ctx) => {
     const app = await loadApp(ctx, services);
     const hostname = validateBody(addDomain, ctx.request.body).hostname.toLowerCase();
-    const problem = hostnameProblem(hostname);
+    const problem = ipLiteralProblem(hostname) ?? hostnameProblem(hostname);
     if (problem) throw new InvalidParamsError(`Hostname is invalid: ${problem}.`);
     if (hostname === services.urls.appsDomain || hostname.endsWith(`.${services.urls.appsDomain}`)) {
       throw new InvalidParamsError(`Hostnames under ${services.urls.appsDomain} belong to the platform.`);

@@ -3,6 +3,7 @@ import Router from '@koa/router';
 import type { NatsConnection } from 'nats';
 import { z } from 'zod';
 import { InvalidParamsError } from '../../common/errors.js';
+import type { User } from '../../common/types.js';
 import { loadApp } from '../http/load-app.js';
 import { formatLogLine, readLogs } from '../logs/stream.js';
 import type { Services } from '../services.js';
@@ -23,18 +24,21 @@ export function logHandlers(services: Services, nats: NatsConnection): Router {
     const abort = new AbortController();
     const out = new PassThrough();
     ctx.res.on('close', () => abort.abort());
+    // A tail ends when its token is revoked or its account disabled (auth/access-cutoff.ts).
+    const untrack = services.accessCutoff.track((ctx.state.user as User).id, ctx.state.tokenId as string, () => abort.abort());
     ctx.type = 'text/plain; charset=utf-8';
     ctx.body = out;
     // A tail may wait long for its first line: the client learns at once that it is connected.
     ctx.flushHeaders();
     void (async () => {
       try {
-        for await (const line of readLogs(nats, app.name, { lines: parsed.data.lines, tail: parsed.data.tail === 'true', signal: abort.signal })) {
+        for await (const line of readLogs(nats, app.id, { lines: parsed.data.lines, tail: parsed.data.tail === 'true', signal: abort.signal })) {
           out.write(`${formatLogLine(line)}\n`);
         }
       } catch (err) {
         if (!abort.signal.aborted) services.logger.warn({ err, app: app.name }, 'log stream failed');
       } finally {
+        untrack();
         out.end();
       }
     })();

@@ -1,11 +1,22 @@
 import type { Context, Next } from 'koa';
-import { ForbiddenError, UnauthorizedError } from '../../common/errors.js';
+import { ForbiddenError, SlipwayError, UnauthorizedError } from '../../common/errors.js';
 import type { User } from '../../common/types.js';
-import { credentialsFromHeader } from '../auth/credentials.js';
+import { parseToken } from '../../common/api-token.js';
+import { credentialsFromHeader, disabledAccountMessage } from '../auth/credentials.js';
 import type { UserStore } from '../store/users.js';
+
+/** A valid token of an account an operator has disabled (Heroku answers a suspended account with 403 too). */
+export class AccountDisabledError extends SlipwayError {
+  override name = 'AccountDisabledError';
+  constructor(user: Pick<User, 'email'>) {
+    super('account_disabled', disabledAccountMessage(user), { status: 403 });
+  }
+}
 
 export interface AuthState {
   user: User;
+  /** The id of the token the request presented (streams it opens end when it is revoked). */
+  tokenId: string;
 }
 
 /** Requires a valid token (Bearer, or Basic with the token as password) and sets ctx.state.user. */
@@ -15,7 +26,9 @@ export function authenticate(users: UserStore) {
     if (!token) throw new UnauthorizedError('Authentication required: send Authorization: Bearer <token>.');
     const user = await users.authenticate(token);
     if (!user) throw new UnauthorizedError('Invalid credentials provided.');
+    if (user.disabledAt) throw new AccountDisabledError(user);
     ctx.state.user = user;
+    ctx.state.tokenId = parseToken(token)!.id;
     await next();
   };
 }

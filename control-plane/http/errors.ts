@@ -24,6 +24,18 @@ function fromHttpError(err: HttpishError): { status: number; id: string; message
 /** The 503 for any failure while the state store is unreachable: the cause is known, and retrying is right. */
 export const STATE_STORE_DOWN_MESSAGE = "The platform's state store (Redis) is unreachable; try again shortly.";
 
+/** The 507 for a write Redis refused at its maxmemory (it evicts nothing: platform state stays whole). */
+export const STATE_STORE_FULL_MESSAGE =
+  "The platform's state store (Redis) is full: it refuses writes at its memory limit, and nothing was changed. An operator must raise the limit or free space; reads still work.";
+
+/** Pure: whether Redis refused the command (or the MULTI holding it) for being at maxmemory. */
+export function isStateStoreFull(err: unknown): boolean {
+  if (typeof err !== 'object' || err === null) return false;
+  const { message, previousErrors } = err as { message?: unknown; previousErrors?: unknown };
+  if (typeof message === 'string' && message.startsWith('OOM ')) return true;
+  return Array.isArray(previousErrors) && previousErrors.some(isStateStoreFull);
+}
+
 /** `stateStoreUp` says whether Redis is connected now; failures while it is not are 503s. */
 export function errorHandler(logger: Logger, stateStoreUp: () => boolean = () => true) {
   return async (ctx: Context, next: Next): Promise<void> => {
@@ -39,6 +51,10 @@ export function errorHandler(logger: Logger, stateStoreUp: () => boolean = () =>
       if (err instanceof SlipwayError && err.expose) {
         status = err.status;
         body = errorBody(err.id, err.message);
+      } else if (isStateStoreFull(err)) {
+        status = 507;
+        body = errorBody('insufficient_storage', STATE_STORE_FULL_MESSAGE);
+        logger.error({ method: ctx.method, path: ctx.path }, 'Redis refused a write at its maxmemory: raise it (SLIPWAY_REDIS_MAXMEMORY_MB) or free space');
       } else if (!stateStoreUp()) {
         status = 503;
         body = errorBody('service_unavailable', STATE_STORE_DOWN_MESSAGE);

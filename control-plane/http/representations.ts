@@ -118,7 +118,7 @@ export function hostJson(host: Host, instances: number): HostJson {
 }
 
 export function accountJson(user: User): AccountJson {
-  return { id: user.id, email: user.email, admin: user.admin, created_at: user.createdAt };
+  return { id: user.id, email: user.email, admin: user.admin, created_at: user.createdAt, disabled_at: user.disabledAt ?? null };
 }
 
 export function tokenJson(token: { id: string; description: string; createdAt: string }): TokenJson {

@@ -16,13 +16,14 @@ const line = (n: number, process = 'web.1'): LogLine => ({
 describe('app logs', () => {
   let cp: TestControlPlane;
   let nats: NatsConnection;
+  let appId: string;
 
   beforeAll(async () => {
     cp = await startTestControlPlane({}, { builder: { ready: true, prepare: async () => {}, build: async () => Promise.reject(new Error('none')), tagImage: async () => {} } });
     nats = await connect({ servers: cp.nats.url });
-    await apiClient(cp.url, cp.adminToken)('POST', '/apps', { name: 'logged' });
+    appId = (await apiClient(cp.url, cp.adminToken)('POST', '/apps', { name: 'logged' })).body.id;
     const js = nats.jetstream();
-    for (let n = 1; n <= 5; n++) await js.publish(subjects.logs('logged'), encode(line(n)));
+    for (let n = 1; n <= 5; n++) await js.publish(subjects.logs(appId), encode(line(n)));
   });
   afterAll(async () => {
     await nats?.close();
@@ -57,7 +58,7 @@ describe('app logs', () => {
       }
     };
     await readUntil('line 5');
-    nats.publish(subjects.logs('logged'), encode(line(6)));
+    nats.publish(subjects.logs(appId), encode(line(6)));
     await readUntil('line 6');
     abort.abort();
     expect(text.trim().split('\n')).toEqual([formatLogLine(line(5)), formatLogLine(line(6))]);
@@ -65,7 +66,7 @@ describe('app logs', () => {
 
   it('expands batches (the router publishes its access lines so)', async () => {
     const batch = { appName: 'logged', source: 'router', process: 'router', lines: [line(7), line(8)].map(({ line: text, at }) => ({ line: text, at })) };
-    await nats.jetstream().publish(subjects.logs('logged'), encode(batch));
+    await nats.jetstream().publish(subjects.logs(appId), encode(batch));
     const res = await fetch(`${cp.url}/apps/logged/logs?lines=2`, { headers: { authorization: `Bearer ${cp.adminToken}` } });
     expect((await res.text()).trim().split('\n')).toEqual([
       `${line(7).at} slipway[router]: line 7`,

@@ -1,13 +1,22 @@
-// App logs are kept in a JetStream stream (a day, a bounded number of lines per app), so
+// App logs are kept in a JetStream stream (a day, a bounded number of lines per app, a bounded
+// size on disk: the oldest messages go first; one message past the size limit is refused), so
 // `slipway logs` shows recent history and then follows new lines.
-import { AckPolicy, DeliverPolicy, RetentionPolicy, StorageType, type NatsConnection } from 'nats';
+import { AckPolicy, DeliverPolicy, DiscardPolicy, RetentionPolicy, StorageType, type NatsConnection } from 'nats';
 import { logLinesOf, subjects, type LogLine } from '../../common/protocol.js';
 
 export const LOG_STREAM = 'SLIPWAY_LOGS';
 const DAY_NS = 24 * 60 * 60 * 1_000_000_000;
 export const MAX_LINES_PER_APP = 10_000;
 
-export async function ensureLogStream(nats: NatsConnection): Promise<void> {
+export interface LogStreamLimits {
+  /** All apps' logs together, on disk. */
+  maxBytes: number;
+  /** One message (a line, or a batch of the router's access lines). */
+  maxMessageBytes: number;
+}
+
+/** Creates the log stream, or brings an existing one (an earlier version's too) to these limits. */
+export async function ensureLogStream(nats: NatsConnection, limits: LogStreamLimits): Promise<void> {
   const jsm = await nats.jetstreamManager();
   const config = {
     name: LOG_STREAM,
@@ -16,6 +25,9 @@ export async function ensureLogStream(nats: NatsConnection): Promise<void> {
     storage: StorageType.File,
     max_age: DAY_NS,
     max_msgs_per_subject: MAX_LINES_PER_APP,
+    max_bytes: limits.maxBytes,
+    max_msg_size: limits.maxMessageBytes,
+    discard: DiscardPolicy.Old,
   };
   try {
     await jsm.streams.info(LOG_STREAM);
@@ -34,10 +46,10 @@ export function formatLogLine(line: LogLine): string {
 /** The last `lines` lines of an app, then (with `tail`) new ones as they come, until `signal`. */
 export async function* readLogs(
   nats: NatsConnection,
-  appName: string,
+  appId: string,
   options: { lines: number; tail: boolean; signal: AbortSignal },
 ): AsyncGenerator<LogLine> {
-  const subject = subjects.logs(appName);
+  const subject = subjects.logs(appId);
   // How many lines are stored (an ordered consumer cannot tell before it consumes).
   const jsm = await nats.jetstreamManager();
   const stream = await jsm.streams.info(LOG_STREAM, { subjects_filter: subject });
@@ -82,4 +94,10 @@ export async function* readLogs(
     options.signal.removeEventListener('abort', stop);
     messages.stop();
   }
+}
+
+/** Deletes every stored line of an app (the app was deleted). */
+export async function purgeAppLogs(nats: NatsConnection, appId: string): Promise<void> {
+  const jsm = await nats.jetstreamManager();
+  await jsm.streams.purge(LOG_STREAM, { filter: subjects.logs(appId) });
 }

@@ -53,9 +53,16 @@ export class Reconciler implements Converger {
     return this.appLocks.run(appId, () => this.reconcileNow(appId));
   }
 
+  exclusive<T>(appId: string, work: () => Promise<T>): Promise<T> {
+    return this.appLocks.run(appId, work);
+  }
+
+  /** Every app, and the app ids of instance records whose app is gone (their instances stop). */
   async convergeAll(): Promise<void> {
-    const apps = await this.deps.apps.list();
-    await Promise.all(apps.map((app) => this.convergeApp(app.id)));
+    const [apps, hosts] = await Promise.all([this.deps.apps.list(), this.deps.hosts.list()]);
+    const appIds = new Set(apps.map((app) => app.id));
+    for (const host of hosts) for (const instance of await this.deps.instances.listForHost(host.id)) appIds.add(instance.appId);
+    await Promise.all([...appIds].map((appId) => this.convergeApp(appId)));
   }
 
   async publishRoute(app: App): Promise<void> {
@@ -65,7 +72,7 @@ export class Reconciler implements Converger {
       this.deps.hosts.list(),
     ]);
     const hostnames = [`${app.name}.${this.deps.appsDomain}`, ...domains];
-    await this.deps.routes.publish(computeRoute(app.name, hostnames, instances, hosts));
+    await this.deps.routes.publish(computeRoute(app, hostnames, instances, hosts));
   }
 
   /** Waits for agent calls started by earlier reconciles (for shutdown and tests). */
@@ -80,7 +87,7 @@ export class Reconciler implements Converger {
 
   private async reconcileNow(appId: string): Promise<void> {
     const app = await this.deps.apps.get(appId);
-    if (!app) return;
+    if (!app) return this.stopLeftovers(appId);
     await this.placement.run(PLACEMENT, () => this.planAndExecute(app));
     await this.publishRoute(app);
   }
@@ -125,7 +132,7 @@ export class Reconciler implements Converger {
         return;
       case 'unplaceable':
         this.warnOnce(`${app.id}:${action.type}.${action.index}`, () =>
-          this.deps.appLog(app.name, 'scheduler', `cannot place ${action.type}.${action.index}: ${action.reason}`),
+          this.deps.appLog(app, 'scheduler', `cannot place ${action.type}.${action.index}: ${action.reason}`),
         );
         return;
     }
@@ -159,7 +166,7 @@ export class Reconciler implements Converger {
       updatedAt: now(),
     };
     await this.deps.instances.save(instance);
-    this.deps.appLog(app.name, 'scheduler', `Starting process ${action.type}.${action.index} (v${release.version}) with command \`${command}\``);
+    this.deps.appLog(app, 'scheduler', `Starting process ${action.type}.${action.index} (v${release.version}) with command \`${command}\``);
     const size = DYNO_SIZES[action.size];
     const run = this.deps.agents
       .run(action.hostId, {
@@ -192,11 +199,27 @@ export class Reconciler implements Converger {
     this.track(run);
   }
 
+  /** Instances whose app no longer exists (a delete cut short): stopped, records removed. */
+  private async stopLeftovers(appId: string): Promise<void> {
+    for (const instance of await this.deps.instances.listForApp(appId)) {
+      const stopSent = instance.state === 'stopping' && Date.now() - Date.parse(instance.updatedAt) < (this.deps.stopRetryMs ?? 30_000);
+      if (stopSent) continue;
+      await this.deps.instances.update(instance.id, () => ({ state: 'stopping', reason: 'its app was deleted' }));
+      this.deps.logger.warn({ app: instance.appName, instance: instance.id }, 'stopping an instance whose app was deleted');
+      this.track(
+        this.deps.agents
+          .stop(instance.hostId, { instanceId: instance.id, graceSeconds: this.deps.stopGraceSeconds })
+          .then(() => this.deps.instances.remove(instance))
+          .catch((err: unknown) => this.deps.logger.warn({ err, instance: instance.id }, 'stop failed')),
+      );
+    }
+  }
+
   private async stop(app: App, instance: Instance, reason: string): Promise<void> {
     const wasServing = instance.type === 'web' && instance.state === 'up';
     await this.deps.instances.update(instance.id, () => ({ state: 'stopping', reason }));
     if (wasServing) await this.publishRoute(app);
-    this.deps.appLog(app.name, 'scheduler', `Stopping ${instance.type}.${instance.index} (v${instance.releaseVersion}): ${reason}`);
+    this.deps.appLog(app, 'scheduler', `Stopping ${instance.type}.${instance.index} (v${instance.releaseVersion}): ${reason}`);
     const work = (async () => {
       // Routers stop sending new requests first; in-flight ones finish before SIGTERM.
       if (wasServing) await sleep(this.deps.drainMs);

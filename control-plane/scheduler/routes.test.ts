@@ -12,7 +12,7 @@ const web = (id: string, hostId: string, state: Instance['state'] = 'up', port: 
 describe('computeRoute', () => {
   it('routes to up web instances on every existing host, down ones included (health checks judge them)', () => {
     const hosts = [host('h1', 'up'), host('h2', 'down'), host('h3', 'draining')];
-    const route = computeRoute('hello', ['hello.localhost'], [
+    const route = computeRoute({ id: 'app-1', name: 'hello' }, ['hello.localhost'], [
       web('b', 'h2'),
       web('a', 'h1'),
       web('c', 'h3'),
@@ -22,5 +22,6 @@ describe('computeRoute', () => {
       { ...web('worker', 'h1'), type: 'worker' },
     ], hosts);
     expect(route.backends.map((b) => b.instanceId)).toEqual(['a', 'b', 'c']);
+    expect(route).toMatchObject({ appName: 'hello', appId: 'app-1' });
   });
 });

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { ChainableCommander, Redis } from 'ioredis';
 import { ConflictError } from '../../common/errors.js';
 import { DYNO_SIZES, type App, type DynoSize, type FormationEntry, type User } from '../../common/types.js';
 import { keys } from './keys.js';
@@ -49,7 +49,9 @@ export class AppStore {
     return this.redis.smembers(keys.appCollaborators(appId));
   }
 
-  /** Removes the app's records; the caller has already stopped its instances and routes. */
+  /** Removes the app's records; the caller has already stopped its instances and routes. Its
+   *  instance records are left to their store (a leftover is found and stopped by the
+   *  scheduler), and the name is freed last. */
   async delete(app: App): Promise<void> {
     const domains = await this.domains(app.id);
     const releaseCount = Number((await this.redis.get(keys.appReleaseSeq(app.id))) ?? 0);
@@ -61,6 +63,7 @@ export class AppStore {
     multi.del(
       keys.app(app.id),
       keys.appConfig(app.id),
+      keys.appConfigBlobs(app.id),
       keys.appFormation(app.id),
       keys.appDomains(app.id),
       keys.appCollaborators(app.id),
@@ -68,7 +71,6 @@ export class AppStore {
       keys.appReleases(app.id),
       keys.appCurrentRelease(app.id),
       keys.appBuilds(app.id),
-      keys.appInstances(app.id),
     );
     multi.srem(keys.apps, app.id);
     // Only free the name if it still points at this app.
@@ -81,15 +83,12 @@ export class AppStore {
     return this.redis.hgetall(keys.appConfig(appId));
   }
 
-  /** Sets (string) and unsets (null) config vars in one step; returns the new config. */
-  async updateConfig(appId: string, changes: Record<string, string | null>): Promise<Record<string, string>> {
-    const multi = this.redis.multi();
+  /** Sets (string) and unsets (null) config vars within `multi` (the release that carries them is written in the same one). */
+  queueConfigChanges(multi: ChainableCommander, appId: string, changes: Record<string, string | null>): void {
     for (const [name, value] of Object.entries(changes)) {
       if (value === null) multi.hdel(keys.appConfig(appId), name);
       else multi.hset(keys.appConfig(appId), name, value);
     }
-    await multi.exec();
-    return this.config(appId);
   }
 
   async formation(appId: string): Promise<FormationEntry[]> {

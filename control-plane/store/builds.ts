@@ -42,6 +42,11 @@ export class BuildStore {
     return getManyJson<Build>(this.redis, ids.map(keys.build));
   }
 
+  /** Whether a build of the app is under way (it holds the lock until its release exists). */
+  async building(appId: string): Promise<boolean> {
+    return (await this.redis.exists(keys.appBuildLock(appId))) === 1;
+  }
+
   /** One build per app at a time: returns a release function, or null if a build holds the lock. */
   async lock(appId: string): Promise<(() => Promise<void>) | null> {
     const owner = randomUUID();

@@ -12,6 +12,8 @@ export const keys = {
   appByName: (name: string) => `slipway:app-name:${name}`,
   apps: 'slipway:apps',
   appConfig: (appId: string) => `slipway:app:${appId}:config`,
+  /** sha256 -> config JSON: each distinct config the app's releases carry, stored once. */
+  appConfigBlobs: (appId: string) => `slipway:app:${appId}:config-blobs`,
   appFormation: (appId: string) => `slipway:app:${appId}:formation`,
   appDomains: (appId: string) => `slipway:app:${appId}:domains`,
   appCollaborators: (appId: string) => `slipway:app:${appId}:collaborators`,

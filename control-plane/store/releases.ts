@@ -1,8 +1,8 @@
-import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import { createHash, randomUUID } from 'node:crypto';
+import type { ChainableCommander, Redis } from 'ioredis';
 import type { ImageRef, Release, ReleaseStatus } from '../../common/types.js';
 import { keys } from './keys.js';
-import { getJson, getManyJson, now } from './json.js';
+import { now } from './json.js';
 
 export interface NewRelease {
   image: ImageRef | null;
@@ -13,13 +13,26 @@ export interface NewRelease {
   status?: ReleaseStatus;
 }
 
+/** A release as stored: its config by hash (one copy per distinct config of the app); records
+ *  written before config was shared embed it instead, and are read as they are. */
+type StoredRelease = Omit<Release, 'config'> & ({ configHash: string; config?: undefined } | { config: Record<string, string>; configHash?: undefined });
+
+/** Pure: the same config always gives the same text (names sorted) and so the same hash. */
+export function configBlob(config: Record<string, string>): { hash: string; json: string } {
+  const json = JSON.stringify(Object.fromEntries(Object.entries(config).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))));
+  return { hash: createHash('sha256').update(json).digest('hex'), json };
+}
+
 export class ReleaseStore {
   constructor(private readonly redis: Redis) {}
 
-  /** Records the next release (v1..vN, numbered atomically) and makes it current. */
-  async create(appId: string, input: NewRelease): Promise<Release> {
+  /** Records the next release (v1..vN, numbered atomically) and makes it current; `alsoWrite`
+   *  adds writes that must land with it or not at all (its config vars). A refused write (e.g.
+   *  Redis at its memory limit) rejects, and nothing of the transaction is written. */
+  async create(appId: string, input: NewRelease, alsoWrite: (multi: ChainableCommander) => void = () => {}): Promise<Release> {
     const version = await this.redis.incr(keys.appReleaseSeq(appId));
-    const release: Release = {
+    const blob = configBlob(input.config);
+    const { config, ...rest } = {
       id: randomUUID(),
       appId,
       version,
@@ -30,15 +43,24 @@ export class ReleaseStore {
       status: input.status ?? 'succeeded',
       buildId: input.buildId,
       createdAt: now(),
-    };
-    const multi = this.redis.multi().set(keys.release(appId, version), JSON.stringify(release)).rpush(keys.appReleases(appId), version);
-    if (release.status === 'succeeded') multi.set(keys.appCurrentRelease(appId), version);
+    } satisfies Release;
+    const stored: StoredRelease = { ...rest, configHash: blob.hash };
+    const multi = this.redis
+      .multi()
+      .hsetnx(keys.appConfigBlobs(appId), blob.hash, blob.json)
+      .set(keys.release(appId, version), JSON.stringify(stored))
+      .rpush(keys.appReleases(appId), version);
+    if (stored.status === 'succeeded') multi.set(keys.appCurrentRelease(appId), version);
+    alsoWrite(multi);
     await multi.exec();
-    return release;
+    return { ...rest, config };
   }
 
-  get(appId: string, version: number): Promise<Release | null> {
-    return getJson<Release>(this.redis, keys.release(appId, version));
+  async get(appId: string, version: number): Promise<Release | null> {
+    const raw = await this.redis.get(keys.release(appId, version));
+    if (raw === null) return null;
+    const [release] = await this.withConfig(appId, [JSON.parse(raw) as StoredRelease]);
+    return release!;
   }
 
   async current(appId: string): Promise<Release | null> {
@@ -48,6 +70,24 @@ export class ReleaseStore {
 
   async list(appId: string): Promise<Release[]> {
     const versions = await this.redis.lrange(keys.appReleases(appId), 0, -1);
-    return getManyJson<Release>(this.redis, versions.map((v) => keys.release(appId, Number(v))));
+    if (versions.length === 0) return [];
+    const raws = await this.redis.mget(...versions.map((v) => keys.release(appId, Number(v))));
+    return this.withConfig(
+      appId,
+      raws.filter((raw): raw is string => raw !== null).map((raw) => JSON.parse(raw) as StoredRelease),
+    );
+  }
+
+  /** Each release with its config, each distinct config read once. */
+  private async withConfig(appId: string, stored: StoredRelease[]): Promise<Release[]> {
+    const hashes = [...new Set(stored.flatMap((r) => (r.configHash ? [r.configHash] : [])))];
+    const blobs = hashes.length ? await this.redis.hmget(keys.appConfigBlobs(appId), ...hashes) : [];
+    const configs = new Map(hashes.map((hash, i) => [hash, blobs[i]]));
+    return stored.map(({ configHash, config, ...rest }) => {
+      if (config) return { ...rest, config };
+      const json = configs.get(configHash!);
+      if (json == null) throw new Error(`release v${rest.version} of app ${appId}: config ${configHash} is missing`);
+      return { ...rest, config: JSON.parse(json) as Record<string, string> };
+    });
   }
 }

@@ -40,6 +40,25 @@ export class UserStore {
     return id ? this.get(id) : null;
   }
 
+  /** A user by email or id (how operators name users, as Heroku's `account_email_or_id`). */
+  async find(emailOrId: string): Promise<User | null> {
+    return emailOrId.includes('@') ? this.getByEmail(emailOrId) : this.get(emailOrId);
+  }
+
+  /**
+   * Disables or enables an account. Every request reads the user record, so a disabled user's
+   * tokens are refused from the next request on; they work again once it is enabled.
+   */
+  async setDisabled(userId: string, disabled: boolean): Promise<User | null> {
+    // Read-modify-write: nothing else rewrites a user record, and of two operators' concurrent
+    // changes the last one wins, as it would a moment later.
+    const user = await this.get(userId);
+    if (!user) return null;
+    const updated: User = { ...user, disabledAt: disabled ? (user.disabledAt ?? now()) : null };
+    await this.redis.set(keys.user(userId), JSON.stringify(updated));
+    return updated;
+  }
+
   async list(): Promise<User[]> {
     const ids = await this.redis.smembers(keys.users);
     const users = await Promise.all(ids.map((id) => this.get(id)));
@@ -92,6 +111,19 @@ export class UserStore {
     return tokens
       .filter((t): t is StoredToken => t !== null)
       .map(({ id, description, createdAt }) => ({ id, description, createdAt }));
+  }
+
+  /** Revokes every token the user has; returns the ones revoked. */
+  async revokeAllTokens(userId: string): Promise<TokenInfo[]> {
+    const tokens = await this.listTokens(userId);
+    if (tokens.length === 0) return [];
+    const ids = tokens.map((t) => t.id);
+    await this.redis
+      .multi()
+      .srem(keys.userTokens(userId), ...ids)
+      .del(...ids.map((id) => keys.token(id)))
+      .exec();
+    return tokens;
   }
 
   /** Revokes one of the user's tokens; returns false when the user has no such token. */

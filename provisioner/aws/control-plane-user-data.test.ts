@@ -24,6 +24,7 @@ import {
   type ControlPlaneUserDataInput,
 } from './control-plane-user-data.js';
 import { HOST_PATHS } from './docker-host.js';
+import { DEFAULT_REDIS_MAXMEMORY_MB } from '../../common/redis-memory.js';
 import { validateCloudConfig, systemdUnits, verifyUnits } from './testing/host-validators.js';
 import { parseAwsHostSettings, type AwsHostSettings } from '../../host-providers/aws/hosts-settings.js';
 
@@ -161,7 +162,7 @@ describe('the Redis it configures, on a real redis-server', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  test('refuses clients without the password and serves those with it, with AOF on', async () => {
+  test('refuses clients without the password and serves those with it, with AOF on and bounded memory that evicts nothing', async () => {
     const anonymous = new Redis({ host: '127.0.0.1', port, lazyConnect: true, enableReadyCheck: false, maxRetriesPerRequest: 0, retryStrategy: () => null });
     anonymous.on('error', () => undefined);
     await anonymous.connect();
@@ -171,6 +172,8 @@ describe('the Redis it configures, on a real redis-server', () => {
     await client.connect();
     expect(await client.ping()).toBe('PONG');
     expect(await client.config('GET', 'appendonly')).toEqual(['appendonly', 'yes']);
+    expect(await client.config('GET', 'maxmemory')).toEqual(['maxmemory', String(DEFAULT_REDIS_MAXMEMORY_MB * 1024 * 1024)]);
+    expect(await client.config('GET', 'maxmemory-policy')).toEqual(['maxmemory-policy', 'noeviction']);
     client.disconnect();
   });
 

@@ -9,6 +9,7 @@ import { containerServiceUnit, DOCKER_HOST_COMMANDS, DOCKER_HOST_PACKAGES, docke
 import { natsUrl, NATS_PORT, REDIS_PORT, redisUrl, type RedisTarget } from './endpoints.js';
 import { awsHostEnvironment, type AwsHostSettings } from '../../host-providers/aws/hosts-settings.js';
 import { isRepository } from '../../common/image-reference.js';
+import { DEFAULT_REDIS_MAXMEMORY_MB, REDIS_MAXMEMORY_POLICY } from '../../common/redis-memory.js';
 import { CONTROL_PLANE_NATS_USER, enrollNatsUser, platformNatsUsers, renderNatsAuthorization } from '../../common/nats-auth.js';
 
 export interface ControlPlaneUserDataInput {
@@ -87,6 +88,8 @@ export function redisServerConfig(password: string, addresses: RedisServerAddres
     'appendonly yes',
     'appendfsync everysec',
     'save ""',
+    `maxmemory ${DEFAULT_REDIS_MAXMEMORY_MB}mb`,
+    `maxmemory-policy ${REDIS_MAXMEMORY_POLICY}`,
     `dir ${addresses.dir}`,
     '',
   ].join('\n');

@@ -6,6 +6,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { INSTANCE_LABELS } from '../../common/labels.js';
@@ -286,6 +287,32 @@ describe('git push to a served app', () => {
     const seen = await poller.stop();
     expect(seen.failures).toEqual([]);
     expect((await viaRouter(platform.endpoints, 'hello')).body).toMatch(/^hello v2 .*greeting=hi/);
+  });
+
+  it('deletes an app with everything it had: a new app under its name starts empty', async () => {
+    const logs = async (app: string) => {
+      const res = await fetch(`${platform.endpoints.api}/apps/${app}/logs?lines=100`, { headers: { authorization: `Bearer ${platform.endpoints.token}` } });
+      return res.text();
+    };
+    const first = (await call('POST', '/apps', { name: 'reborn' })).body as { id: string };
+    const source = await fixtureRepo('e2e-hello');
+    cleanup.push(source);
+    expect((await push(source, 'reborn')).code).toBe(0);
+    expect((await viaRouter(platform.endpoints, 'reborn')).status).toBe(200);
+    await waitFor('the router line in the logs', async () => (await logs('reborn')).includes('slipway[router]'), 30_000);
+    // scaled and deleted at once: no pass of the scheduler may start an instance for it after
+    expect((await call('PATCH', '/apps/reborn/formation', { updates: [{ type: 'web', quantity: 3 }] })).status).toBe(200);
+    expect((await call('DELETE', '/apps/reborn')).status).toBe(200);
+
+    const second = (await call('POST', '/apps', { name: 'reborn' })).body as { id: string };
+    expect(second.id).not.toBe(first.id);
+    expect(await logs('reborn')).toBe('');
+    const refs = await git(source, ['ls-remote', gitUrl(platform.endpoints, 'reborn')]);
+    expect(refs).toEqual({ code: 0, out: '' });
+    await sleep(3000); // a few scheduler passes
+    expect(await dockerContainersLabeled(`${INSTANCE_LABELS.appId}=${first.id}`)).toEqual([]);
+    // the new app has no release yet: nothing of the old one answers under its name
+    expect((await viaRouter(platform.endpoints, 'reborn')).status).toBe(503);
   });
 
   it('stops everything on SIGTERM and comes back with its state on the next start', async () => {

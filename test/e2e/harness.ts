@@ -36,6 +36,7 @@ export async function platformEnv(home: string, extra: Record<string, string> = 
     SLIPWAY_ROUTER_HTTP_PORT: String(await freePort()),
     SLIPWAY_ROUTER_HTTPS_PORT: String(await freePort()),
     SLIPWAY_ROUTER_METRICS_PORT: String(await freePort()),
+    SLIPWAY_CONTROL_PLANE_METRICS_PORT: String(await freePort()),
     SLIPWAY_REDIS_PORT: String(await freePort()),
     SLIPWAY_NATS_PORT: String(await freePort()),
     SLIPWAY_REGISTRY_PORT: String(await freePort()),

@@ -34,6 +34,7 @@ export async function startTestControlPlane(
     SLIPWAY_NATS_URL: nats.url,
     SLIPWAY_REGISTRY: '127.0.0.1:1',
     SLIPWAY_LOCAL_HOSTS: '0',
+    SLIPWAY_CONTROL_PLANE_METRICS_PORT: '0',
     SLIPWAY_BOOTSTRAP_ADMIN_TOKEN: adminToken,
     ...env,
   });

@@ -1,0 +1,138 @@
+// The Docker networks Slipway puts containers on, instead of Docker's default bridge (where
+// every container reaches every other one directly, around the router):
+// - apps: app instances. Inter-container traffic is off, so one tenant's container cannot
+//   reach another's (not even through the other's published port: that hairpins through the
+//   same bridge); the router and the agent reach instances through their published port.
+// - builds: build containers, egress only (npm, the runtime's downloads), equally unable to
+//   reach each other or an app.
+// Docker isolates user-defined bridges from one another, and the firewall rule below keeps
+// both off the host's own services. Each is created idempotently by whoever needs it (the
+// agent, the builder), as data here and I/O in ensureNetwork.
+import { execFile } from 'node:child_process';
+import type Docker from 'dockerode';
+import { NETWORK_LABELS } from './labels.js';
+
+export interface NetworkSpec {
+  /** Docker's network name. */
+  name: string;
+  /** The Linux bridge's name (at most 15 characters): fixed, so firewall rules can name it. */
+  bridge: string;
+  role: 'apps' | 'builds';
+}
+
+export const ICC_OPTION = 'com.docker.network.bridge.enable_icc';
+export const BRIDGE_NAME_OPTION = 'com.docker.network.bridge.name';
+
+export const APPS_NETWORK: NetworkSpec = { name: 'slipway-apps', bridge: 'slw-apps', role: 'apps' };
+export const BUILDS_NETWORK: NetworkSpec = { name: 'slipway-builds', bridge: 'slw-builds', role: 'builds' };
+
+export class NetworkError extends Error {
+  override name = 'NetworkError';
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super(message, options);
+  }
+}
+
+/** The create request for a network (pure). */
+export function networkCreateOptions(spec: NetworkSpec): Docker.NetworkCreateOptions {
+  return {
+    Name: spec.name,
+    Driver: 'bridge',
+    CheckDuplicate: true,
+    Internal: false,
+    Attachable: false,
+    EnableIPv6: false,
+    Options: { [ICC_OPTION]: 'false', [BRIDGE_NAME_OPTION]: spec.bridge },
+    Labels: { [NETWORK_LABELS.managed]: 'true', [NETWORK_LABELS.role]: spec.role },
+  };
+}
+
+interface NetworkFacts {
+  Id: string;
+  Name: string;
+  Created?: string;
+  Driver?: string;
+  Options?: Record<string, string> | null;
+  Labels?: Record<string, string> | null;
+}
+
+/** Why an existing network of that name must not be used, or null when it is Slipway's own (pure). */
+export function networkMismatch(spec: NetworkSpec, facts: NetworkFacts): string | null {
+  if (facts.Driver !== undefined && facts.Driver !== 'bridge') return `it uses the ${facts.Driver} driver, not bridge`;
+  if (facts.Options?.[ICC_OPTION] !== 'false') return 'inter-container traffic is on';
+  if (facts.Options?.[BRIDGE_NAME_OPTION] !== spec.bridge) return `its bridge is not ${spec.bridge}`;
+  if (facts.Labels?.[NETWORK_LABELS.role] !== spec.role) return `it is not labeled ${NETWORK_LABELS.role}=${spec.role}`;
+  return null;
+}
+
+function statusCode(err: unknown): number | undefined {
+  return typeof err === 'object' && err !== null && 'statusCode' in err ? Number((err as { statusCode: unknown }).statusCode) : undefined;
+}
+
+/**
+ * Makes sure the network exists as specified and returns its id (containers join it by id, so
+ * a duplicate name left by a create race cannot make their network ambiguous). Refuses a
+ * network of that name that is not Slipway's own rather than run containers on it.
+ */
+export async function ensureNetwork(docker: Docker, spec: NetworkSpec): Promise<string> {
+  const named = async () =>
+    ((await docker.listNetworks({ filters: { name: [spec.name] } })) as NetworkFacts[])
+      // the filter matches substrings; two racing creators pick the same one
+      .filter((network) => network.Name === spec.name)
+      .sort((a, b) => (a.Created ?? '').localeCompare(b.Created ?? '') || a.Id.localeCompare(b.Id));
+  let found = await named();
+  if (found.length === 0) {
+    try {
+      await docker.createNetwork(networkCreateOptions(spec));
+    } catch (err) {
+      // 409: someone else created it meanwhile.
+      if (statusCode(err) !== 409) throw new NetworkError(`could not create the Docker network ${spec.name}`, { cause: err });
+    }
+    found = await named();
+  }
+  const network = found[0];
+  if (!network) throw new NetworkError(`the Docker network ${spec.name} is missing right after it was created`);
+  const facts = (await docker.getNetwork(network.Id).inspect()) as NetworkFacts;
+  const mismatch = networkMismatch(spec, facts);
+  if (mismatch) throw new NetworkError(`the Docker network ${spec.name} exists but is not Slipway's (${mismatch}): remove it so Slipway can create its own`);
+  return network.Id;
+}
+
+/**
+ * The iptables rule (argv after the action flag) that keeps a network's containers off the
+ * host's own services: new connections from the bridge to the host are dropped, replies to
+ * connections the host opened (the router and the agent dialing published ports) pass.
+ */
+export function hostFirewallRule(spec: NetworkSpec): string[] {
+  return ['INPUT', '-i', spec.bridge, '-m', 'conntrack', '!', '--ctstate', 'ESTABLISHED,RELATED', '-m', 'comment', '--comment', `slipway ${spec.role}: no host services`, '-j', 'DROP'];
+}
+
+/** Runs one iptables command (argv without the binary); resolves to whether it exited 0. */
+export type IptablesRunner = (args: string[]) => Promise<boolean>;
+
+export const runIptables: IptablesRunner = (args) =>
+  new Promise((resolve, reject) => {
+    execFile('iptables', ['-w', ...args], (err) => {
+      if (!err) return resolve(true);
+      // exit 1: the rule checked for is not there; anything else (no binary, no permission) is an error
+      if (typeof err.code === 'number' && err.code === 1) return resolve(false);
+      reject(new NetworkError(`iptables ${args[0]} failed: ${err.message.split('\n')[0]}`, { cause: err }));
+    });
+  });
+
+/** Adds the host firewall rule unless it is there already (idempotent, one rule per bridge). */
+export async function ensureHostFirewall(spec: NetworkSpec, run: IptablesRunner = runIptables): Promise<void> {
+  const rule = hostFirewallRule(spec);
+  if (await run(['-C', ...rule])) return;
+  if (!(await run(['-I', ...rule]))) throw new NetworkError(`iptables refused the rule for ${spec.bridge}`);
+}
+
+/**
+ * The network (by id) with its firewall rule. A host where iptables cannot be used (not root,
+ * no binary) still gets the network, with icc off; `warn` says what is missing.
+ */
+export async function ensureIsolatedNetwork(docker: Docker, spec: NetworkSpec, warn: (message: string) => void, run: IptablesRunner = runIptables): Promise<string> {
+  const id = await ensureNetwork(docker, spec);
+  await ensureHostFirewall(spec, run).catch((err: unknown) => warn(`${spec.name}: containers may reach services on this host: ${err instanceof Error ? err.message : String(err)}`));
+  return id;
+}
