@@ -1,6 +1,6 @@
 // slipway-agent: one per host. Reads its environment once, connects to NATS and the Docker
 // Engine, runs the agent, and stops it gracefully on SIGTERM or SIGINT (a second signal
-// exits at once). A host of an auto scaling group first enrolls for its own identity
+// within moments is the same request; a later one exits at once: stop-signal.ts). A host of an auto scaling group first enrolls for its own identity
 // (enroll.ts), unless its host file already holds one.
 import Docker from 'dockerode';
 import { connect } from 'nats';
@@ -12,6 +12,7 @@ import { describeConfig, machineCapacity, natsConnectionOptions, parseAgentConfi
 import { DockerContainerEngine } from './docker-engine.js';
 import { ensureHostIdentity } from './enroll.js';
 import { watchLifeline } from './lifeline.js';
+import { repeatedStopSignal } from './stop-signal.js';
 
 /** The environment with this host's identity: as given, or from enrollment. */
 async function identifiedEnv(enrollment: EnrollmentSettings): Promise<NodeJS.ProcessEnv> {
@@ -43,12 +44,18 @@ async function main(): Promise<void> {
   const agent = new Agent(config, { nats, engine: new DockerContainerEngine(docker, config.hostId, { registryAuth, warn: (message) => log.warn(message) }), log });
 
   let stopping = false;
+  let stoppingSince = 0;
   const stop = (signal: NodeJS.Signals) => {
     if (stopping) {
+      if (repeatedStopSignal(stoppingSince, Date.now()) === 'same-stop') {
+        log.info({ signal }, 'already stopping');
+        return;
+      }
       log.warn({ signal }, 'second signal: exiting without cleaning up');
       process.exit(1);
     }
     stopping = true;
+    stoppingSince = Date.now();
     log.info({ signal, stopInstances: config.stopInstancesOnExit }, 'stopping slipway-agent');
     void agent
       .stop()

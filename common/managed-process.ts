@@ -15,6 +15,10 @@ export interface ProcessSpec {
    *  process dies, however it dies (SIGKILL included), so a child that reads it learns that
    *  its parent is gone. */
   lifeline?: boolean;
+  /** Runs the process in a process group of its own: a signal to ours (a terminal's Ctrl-C) does not reach it. */
+  ownProcessGroup?: boolean;
+  /** Told the pid of each process started from this spec (a supervisor keeps it to find leftovers). */
+  onSpawn?: (pid: number, argv: readonly string[]) => void;
 }
 
 /** Children still running when this process exits are killed with it, not left orphaned. */
@@ -43,10 +47,12 @@ export class ManagedProcess {
     this.child = spawn(command, args, {
       env: spec.env ?? process.env,
       cwd: spec.cwd,
+      detached: spec.ownProcessGroup === true,
       stdio: [spec.lifeline ? 'pipe' : 'ignore', 'pipe', 'pipe'],
     });
     killChildrenOnExit();
     running.add(this.child);
+    if (this.child.pid !== undefined) spec.onSpawn?.(this.child.pid, spec.argv);
     this.exited = new Promise((resolve) => {
       this.child.once('exit', (code, signal) => {
         running.delete(this.child);

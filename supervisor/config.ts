@@ -29,7 +29,8 @@ export interface SupervisorConfig {
   redisMaxMemoryMb: number;
   appsDomain: string;
   logLevel: string;
-  dirs: { logs: string; redis: string; nats: string; registry: string; router: string };
+  /** `secrets`: the passwords of the services, readable by their owner only */
+  dirs: { logs: string; redis: string; nats: string; registry: string; router: string; secrets: string };
 }
 
 export function loadSupervisorConfig(env: Env): SupervisorConfig {
@@ -56,6 +57,7 @@ export function loadSupervisorConfig(env: Env): SupervisorConfig {
       nats: join(home, 'nats'),
       registry: join(home, 'registry'),
       router: join(home, 'router'),
+      secrets: join(home, 'secrets'),
     },
   };
 }

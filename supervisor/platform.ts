@@ -1,7 +1,5 @@
 // The whole single-node platform: host setup, Slipway's own Redis/NATS/registry, then the
 // control plane (which runs the local hosts' agents) and the router, as child processes.
-import { controlPlaneEnvironment } from '../common/env/control-plane.js';
-import { routerEnvironment } from '../common/env/router.js';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { connect as connectTcp } from 'node:net';
 import { join } from 'node:path';
@@ -10,12 +8,15 @@ import { ensureDockerEngine, ensurePackages, type DockerEngine } from './host-se
 import { CONTROL_PLANE_NATS_USER, ROUTER_NATS_USER } from '../common/nats-auth.js';
 import { natsUrlWithCredentials } from '../common/nats-url.js';
 import { adminToken } from './admin-token.js';
+import { forgetPids, pidRecorder, stopLeftovers } from './leftovers.js';
+import { componentEnvironments } from './component-env.js';
+import { keptSecret, registryLogin } from './service-secrets.js';
 import { initialAuthorization, platformNatsPasswords } from './nats-users.js';
 import type { SupervisorConfig } from './config.js';
 import type { LineFormatter } from './log-format.js';
 import { PLATFORM_PACKAGES } from './packages.js';
 import { startNats, startRedis, startRegistry, type RunningService } from './services.js';
-import { SupervisedProcess } from './supervised.js';
+import { SupervisedProcess } from '../common/supervised-process.js';
 
 export interface Endpoints {
   api: string;
@@ -57,9 +58,13 @@ export async function startPlatform(config: SupervisorConfig, print: (line: stri
   const stoppers: (() => Promise<void>)[] = [];
   const stopAll = async () => {
     for (const stop of stoppers.reverse()) await stop().catch(() => {});
+    forgetPids(config.home);
   };
   try {
     await mkdir(config.home, { recursive: true, mode: 0o700 });
+    const leftovers = await stopLeftovers(config.home);
+    if (leftovers.length > 0) print(`stopped what an earlier start left running: ${leftovers.join(', ')}`);
+    const recordPid = pidRecorder(config.home);
     ensurePackages(PLATFORM_PACKAGES, print);
     const engine: DockerEngine = await ensureDockerEngine(config.dirs.logs, print);
     stoppers.push(() => engine.stop());
@@ -68,13 +73,29 @@ export async function startPlatform(config: SupervisorConfig, print: (line: stri
       // Services are quiet unless something is wrong: show their stderr only.
       if (stream === 'stderr' && !/^\s*$/.test(line)) print(format(name, line));
     };
+    // Slipway's own services are restarted when they die, with the same backoff as the components.
+    const supervise = (line: string) => print(`slipway: ${line}`);
     const own = async (name: string, start: () => Promise<RunningService>) => {
       print(`starting ${name}`);
       const service = await start();
       stoppers.push(() => service.stop());
       return service.url;
     };
-    const redisUrl = config.external.redisUrl ?? (await own('redis', () => startRedis({ dataDir: config.dirs.redis, port: config.ports.redis, maxMemoryMb: config.redisMaxMemoryMb, onLine: serviceLog('redis') })));
+    // Slipway's own Redis and registry want a password: any local user could otherwise make
+    // themselves an operator, or pull every app's image.
+    const redisUrl =
+      config.external.redisUrl ??
+      (await own('redis', async () =>
+        startRedis({
+          dataDir: config.dirs.redis,
+          port: config.ports.redis,
+          maxMemoryMb: config.redisMaxMemoryMb,
+          onLine: serviceLog('redis'),
+          supervise,
+          onSpawn: recordPid(1, 'redis'),
+          auth: { password: await keptSecret(join(config.dirs.secrets, 'redis-password')) },
+        }),
+      ));
     // Slipway's own NATS enforces users: the control plane, the router and one per host.
     const natsAuth = config.external.natsUrl
       ? null
@@ -91,68 +112,54 @@ export async function startPlatform(config: SupervisorConfig, print: (line: stri
           dataDir: config.dirs.nats,
           port: config.ports.nats,
           onLine: serviceLog('nats'),
+          supervise,
+          onSpawn: recordPid(2, 'nats'),
           auth: { authFile: natsAuth!.authFile, pidFile: natsAuth!.pidFile, initialAuthorization: initialAuthorization(passwords!) },
         }),
       ));
     const natsUrlFor = (user: string, password: string | undefined) => (password ? natsUrlWithCredentials(natsServer, user, password) : natsServer);
+    const login = config.external.registry ? null : await registryLogin(join(config.dirs.secrets, 'registry'), `127.0.0.1:${config.ports.registry}`);
     const registry =
       config.external.registry ??
-      (await own('registry', () => startRegistry({ dataDir: config.dirs.registry, port: config.ports.registry, onLine: serviceLog('registry') })));
+      (await own('registry', () =>
+        startRegistry({ dataDir: config.dirs.registry, port: config.ports.registry, onLine: serviceLog('registry'), supervise, onSpawn: recordPid(3, 'registry'), login: login! }),
+      ));
 
     const token = await adminToken(config.home);
     const api = `http://127.0.0.1:${config.ports.api}`;
     const router = `http://127.0.0.1:${config.ports.routerHttp}`;
     const common = { PATH: process.env.PATH, HOME: process.env.HOME };
+    const environments = componentEnvironments(config, {
+      redisUrl,
+      natsUrls: { controlPlane: natsUrlFor(CONTROL_PLANE_NATS_USER, passwords?.controlPlane), router: natsUrlFor(ROUTER_NATS_USER, passwords?.router) },
+      natsAuth: natsAuth ?? undefined,
+      registry,
+      registryAuthFile: login?.credentialsFile,
+      routerUrl: router,
+      adminToken: token,
+    });
     // The control plane and the router are restarted if they die; apps keep running meanwhile.
-    const child = (name: string, script: string, env: NodeJS.ProcessEnv) => {
+    const child = (order: number, name: string, script: string, env: NodeJS.ProcessEnv) => {
       const proc = new SupervisedProcess(
         {
           name,
           argv: [process.execPath, entry(script)],
           env: { ...process.env, ...common, ...env },
           onLine: (line) => print(format(name, line)),
+          onSpawn: recordPid(order, name),
         },
-        (line) => print(`slipway: ${line}`),
+        supervise,
       );
       stoppers.push(() => proc.stop(90_000));
       return proc;
     };
 
     print('starting the control plane');
-    const controlPlane = child(
-      'control-plane',
-      '../control-plane/main.js',
-      controlPlaneEnvironment({
-        home: config.home,
-        redisUrl,
-        appsDomain: config.appsDomain,
-        logLevel: config.logLevel,
-        apiPort: config.ports.api,
-        natsUrl: natsUrlFor(CONTROL_PLANE_NATS_USER, passwords?.controlPlane),
-        natsAuth: natsAuth ? { authFile: natsAuth.authFile, pidFile: natsAuth.pidFile, platformUsersFile: natsAuth.platformUsersFile } : undefined,
-        registry,
-        routerUrl: router,
-        bootstrapAdminToken: token,
-      }),
-    );
+    const controlPlane = child(4, 'control-plane', '../control-plane/main.js', environments.controlPlane);
     await controlPlane.waitUntilReady(() => tcpOpen(config.ports.api), 60_000);
 
     print('starting the router');
-    const routerProcess = child(
-      'router',
-      '../router/main.js',
-      routerEnvironment({
-        home: config.home,
-        redisUrl,
-        appsDomain: config.appsDomain,
-        logLevel: config.logLevel,
-        natsUrl: natsUrlFor(ROUTER_NATS_USER, passwords?.router),
-        httpPort: config.ports.routerHttp,
-        httpsPort: config.ports.routerHttps,
-        metricsPort: config.ports.routerMetrics,
-        stateDir: config.dirs.router,
-      }),
-    );
+    const routerProcess = child(5, 'router', '../router/main.js', environments.router);
     await routerProcess.waitUntilReady(() => tcpOpen(config.ports.routerHttp), 60_000);
 
     if (!(await stackReady(api).catch(() => false))) {

@@ -1,28 +1,52 @@
 // Slipway's own instances of Redis, NATS and the registry: own ports, own data dirs, bound
-// to 127.0.0.1. The config each one gets is built by a pure function; start* runs it.
+// to 127.0.0.1, Redis and the registry behind a password. The config each one gets is built
+// by a pure function; start* runs it, supervised (restarted when it dies) when asked.
 import { existsSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { connect as connectTcp } from 'node:net';
 import { join, relative } from 'node:path';
-import { ManagedProcess } from '../common/managed-process.js';
+import { ManagedProcess, type ProcessSpec } from '../common/managed-process.js';
 import { DEFAULT_REDIS_MAXMEMORY_MB, REDIS_MAXMEMORY_POLICY } from '../common/redis-memory.js';
+import { SupervisedProcess } from '../common/supervised-process.js';
 
 export interface ServiceOptions {
   dataDir: string;
   port: number;
   onLine?: (line: string, stream: 'stdout' | 'stderr') => void;
+  /** Restart the service whenever it dies, reporting each restart here (the platform's own instances). */
+  supervise?: (line: string) => void;
+  onSpawn?: (pid: number, argv: readonly string[]) => void;
 }
 
 export interface RunningService {
   name: string;
   url: string;
-  process: ManagedProcess;
+  /** The process running now (a supervised service's changes when it is restarted). */
+  readonly process: ManagedProcess;
   stop(): Promise<void>;
 }
 
-export function redisArgv(dataDir: string, port: number, maxMemoryMb: number = DEFAULT_REDIS_MAXMEMORY_MB): string[] {
+/** Redis refuses every command before AUTH with this password (kept out of argv, which every local user can read). */
+export interface RedisAuth {
+  password: string;
+}
+
+/** The registry wants HTTP Basic from this login; `htpasswdFile` holds its bcrypt hash. */
+export interface RegistryLogin {
+  username: string;
+  password: string;
+  htpasswdFile: string;
+}
+
+/** Pure: the redis.conf lines that hold the password (a file of mode 0600, read before argv's options). */
+export function redisAuthConfig(auth: RedisAuth): string {
+  return `requirepass ${JSON.stringify(auth.password)}\n`;
+}
+
+export function redisArgv(dataDir: string, port: number, maxMemoryMb: number = DEFAULT_REDIS_MAXMEMORY_MB, authConfigFile?: string): string[] {
   return [
     'redis-server',
+    ...(authConfigFile ? [authConfigFile] : []),
     '--bind', '127.0.0.1',
     '--port', String(port),
     '--dir', dataDir,
@@ -56,7 +80,9 @@ export function natsConfig(dataDir: string, port: number, auth?: Pick<NatsAuthSe
   ].join('\n');
 }
 
-export function registryConfig(dataDir: string, port: number): string {
+export const REGISTRY_REALM = 'slipway';
+
+export function registryConfig(dataDir: string, port: number, htpasswdFile?: string, realm = REGISTRY_REALM): string {
   return [
     'version: 0.1',
     'log:',
@@ -70,6 +96,7 @@ export function registryConfig(dataDir: string, port: number): string {
     '    enabled: true',
     'http:',
     `  addr: 127.0.0.1:${port}`,
+    ...(htpasswdFile ? ['auth:', '  htpasswd:', `    realm: ${realm}`, `    path: ${JSON.stringify(htpasswdFile)}`] : []),
     '',
   ].join('\n');
 }
@@ -94,20 +121,42 @@ function tcpAnswers(port: number, hello: string | null, expect: RegExp): Promise
   });
 }
 
-async function started(name: string, url: string, proc: ManagedProcess, probe: () => Promise<boolean>): Promise<RunningService> {
+async function started(name: string, url: string, spec: ProcessSpec, probe: () => Promise<boolean>, options: ServiceOptions): Promise<RunningService> {
+  const proc = options.supervise ? new SupervisedProcess(spec, options.supervise) : new ManagedProcess(spec);
   try {
     await proc.waitUntilReady(probe);
   } catch (err) {
     await proc.stop(2000);
     throw err;
   }
-  return { name, url, process: proc, stop: () => proc.stop() };
+  return {
+    name,
+    url,
+    get process() {
+      return proc instanceof SupervisedProcess ? proc.process : proc;
+    },
+    stop: () => proc.stop(),
+  };
 }
 
-export async function startRedis(options: ServiceOptions & { maxMemoryMb?: number }): Promise<RunningService> {
+/** A file only its owner reads, also when it existed with a looser mode. */
+async function writePrivate(file: string, text: string): Promise<void> {
+  await writeFile(file, text, { mode: 0o600 });
+  await chmod(file, 0o600);
+}
+
+export async function startRedis(options: ServiceOptions & { auth?: RedisAuth; maxMemoryMb?: number }): Promise<RunningService> {
   await mkdir(options.dataDir, { recursive: true });
-  const proc = new ManagedProcess({ name: 'redis', argv: redisArgv(options.dataDir, options.port, options.maxMemoryMb), onLine: options.onLine });
-  return started('redis', `redis://127.0.0.1:${options.port}`, proc, () => tcpAnswers(options.port, 'PING\r\n', /\+PONG/));
+  let authFile: string | undefined;
+  if (options.auth) {
+    authFile = join(options.dataDir, 'auth.conf');
+    await writePrivate(authFile, redisAuthConfig(options.auth));
+  }
+  const spec = { name: 'redis', argv: redisArgv(options.dataDir, options.port, options.maxMemoryMb, authFile), onLine: options.onLine, onSpawn: options.onSpawn };
+  const password = options.auth?.password;
+  const url = password ? `redis://:${encodeURIComponent(password)}@127.0.0.1:${options.port}` : `redis://127.0.0.1:${options.port}`;
+  const hello = password ? `AUTH ${JSON.stringify(password)}\r\nPING\r\n` : 'PING\r\n';
+  return started('redis', url, spec, () => tcpAnswers(options.port, hello, /\+PONG/), options);
 }
 
 export async function startNats(options: ServiceOptions & { auth?: NatsAuthSetup }): Promise<RunningService> {
@@ -117,8 +166,8 @@ export async function startNats(options: ServiceOptions & { auth?: NatsAuthSetup
     await writeFile(options.auth.authFile, options.auth.initialAuthorization, { mode: 0o600 });
   }
   await writeFile(configFile, natsConfig(options.dataDir, options.port, options.auth));
-  const proc = new ManagedProcess({ name: 'nats', argv: ['nats-server', '-c', configFile], onLine: options.onLine });
-  return started('nats', `nats://127.0.0.1:${options.port}`, proc, () => tcpAnswers(options.port, null, /^INFO /));
+  const spec = { name: 'nats', argv: ['nats-server', '-c', configFile], onLine: options.onLine, onSpawn: options.onSpawn };
+  return started('nats', `nats://127.0.0.1:${options.port}`, spec, () => tcpAnswers(options.port, null, /^INFO /), options);
 }
 
 /** The registry's garbage collection: frees the layers no manifest uses any more (pure argv). */
@@ -140,16 +189,14 @@ export async function collectRegistryGarbage(dataDir: string, configFile: string
   return { code };
 }
 
-export async function startRegistry(options: ServiceOptions): Promise<RunningService> {
+export async function startRegistry(options: ServiceOptions & { login?: RegistryLogin }): Promise<RunningService> {
   await mkdir(options.dataDir, { recursive: true });
   const configFile = join(options.dataDir, 'registry.yml');
-  await writeFile(configFile, registryConfig(options.dataDir, options.port));
+  await writeFile(configFile, registryConfig(options.dataDir, options.port, options.login?.htpasswdFile));
   await collectRegistryGarbage(options.dataDir, configFile, options.onLine);
-  const proc = new ManagedProcess({
-    name: 'registry',
-    argv: ['docker-registry', 'serve', configFile],
-    onLine: options.onLine,
-  });
-  const probe = () => tcpAnswers(options.port, 'GET /v2/ HTTP/1.0\r\n\r\n', /^HTTP\/1\.[01] 200/);
-  return started('registry', `127.0.0.1:${options.port}`, proc, probe);
+  const spec = { name: 'registry', argv: ['docker-registry', 'serve', configFile], onLine: options.onLine, onSpawn: options.onSpawn };
+  const login = options.login;
+  const authorization = login ? `Authorization: Basic ${Buffer.from(`${login.username}:${login.password}`).toString('base64')}\r\n` : '';
+  const probe = () => tcpAnswers(options.port, `GET /v2/ HTTP/1.0\r\n${authorization}\r\n`, /^HTTP\/1\.[01] 200/);
+  return started('registry', `127.0.0.1:${options.port}`, spec, probe, options);
 }

@@ -1,6 +1,7 @@
 // `local` hosts: Slipway agent processes on this machine, sharing its Docker Engine. Each has
 // its own id, credentials (a token file readable by root only) and capacity, and labels its
-// containers with its id, so each agent touches only its own.
+// containers with its id, so each agent touches only its own. An agent that dies is started
+// again (with backoff), as systemd restarts a machine's agent: it adopts its containers.
 import { agentEnvironment } from '../../common/env/agent.js';
 import { existsSync } from 'node:fs';
 import { chmod, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
@@ -8,7 +9,8 @@ import { join } from 'node:path';
 import Docker from 'dockerode';
 import { INSTANCE_LABELS } from '../../common/labels.js';
 import type { HostCapacity } from '../../common/types.js';
-import { ManagedProcess } from '../../common/managed-process.js';
+import type { ManagedProcess } from '../../common/managed-process.js';
+import { SupervisedProcess } from '../../common/supervised-process.js';
 import type { HostCredentials, HostProvider, ProvisionedHost } from '../provider.js';
 
 export interface LocalProviderOptions {
@@ -63,7 +65,7 @@ export function agentEnv(options: LocalProviderOptions, host: HostFile, token: s
 
 export class LocalHostProvider implements HostProvider {
   readonly name = 'local';
-  private readonly agents = new Map<string, ManagedProcess>();
+  private readonly agents = new Map<string, SupervisedProcess>();
 
   constructor(private readonly options: LocalProviderOptions) {}
 
@@ -104,15 +106,15 @@ export class LocalHostProvider implements HostProvider {
   /** Starts the agents of hosts created by an earlier run (their credentials are on disk). */
   async resume(): Promise<void> {
     for (const host of await this.list()) {
-      if (this.agents.get(host.id)?.running) continue;
+      if (this.agents.has(host.id)) continue;
       const token = (await readFile(join(this.options.dir, host.id, 'token'), 'utf8')).trim();
       this.spawn(host, token);
     }
   }
 
-  /** The agent process of a host, for tests that kill one. */
+  /** The agent process of a host running now, for tests that kill one. */
   agentOf(hostId: string): ManagedProcess | undefined {
-    return this.agents.get(hostId);
+    return this.agents.get(hostId)?.process;
   }
 
   /** Stops every agent (the platform is stopping); hosts stay provisioned. */
@@ -122,15 +124,18 @@ export class LocalHostProvider implements HostProvider {
   }
 
   private spawn(host: HostFile, token: string): void {
-    const agent = new ManagedProcess({
-      name: `agent ${host.id}`,
-      argv: [this.options.nodePath, this.options.agentEntry],
-      env: agentEnv(this.options, host, token, process.env),
-      // A control plane killed outright takes its agents with it (they leave the containers
-      // for the next control plane's agents to adopt) instead of leaving a second agent per host.
-      lifeline: true,
-      onLine: (line) => this.options.onLine?.(host.id, line),
-    });
+    const agent = new SupervisedProcess(
+      {
+        name: `agent ${host.id}`,
+        argv: [this.options.nodePath, this.options.agentEntry],
+        env: agentEnv(this.options, host, token, process.env),
+        // A control plane killed outright takes its agents with it (they leave the containers
+        // for the next control plane's agents to adopt) instead of leaving a second agent per host.
+        lifeline: true,
+        onLine: (line) => this.options.onLine?.(host.id, line),
+      },
+      (line) => this.options.onLine?.(host.id, line),
+    );
     this.agents.set(host.id, agent);
   }
 }

@@ -2,7 +2,7 @@
 // with its own state dir and free ports, and helpers to drive it like a user.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { cp, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -23,6 +23,8 @@ export interface RunningPlatform {
   home: string;
   /** The launcher's process: the platform's processes are below it. */
   pid: number;
+  /** Resolves with the launcher's exit code once it exited. */
+  exited: Promise<number | null>;
   output: () => string;
   stop(): Promise<void>;
 }
@@ -43,13 +45,19 @@ export async function platformEnv(home: string, extra: Record<string, string> = 
 }
 
 /** Starts `npm start`'s launcher and waits for endpoints.json (the stack may be built first). */
-export async function startPlatform(env: Record<string, string>, timeoutMs = 15 * 60_000): Promise<RunningPlatform> {
+export async function startPlatform(
+  env: Record<string, string>,
+  timeoutMs = 15 * 60_000,
+  options: { ownProcessGroup?: boolean } = {},
+): Promise<RunningPlatform> {
   const home = env.SLIPWAY_HOME!;
   const endpointsFile = join(home, 'endpoints.json');
   let output = '';
   const child: ChildProcess = spawn(process.execPath, [compiledEntry(import.meta.url, '../../supervisor/main.js')], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    // as a terminal runs it: the launcher leads a foreground process group that Ctrl-C signals as a whole
+    detached: options.ownProcessGroup === true,
   });
   child.stdout!.on('data', (d: Buffer) => (output = (output + d.toString()).slice(-200_000)));
   child.stderr!.on('data', (d: Buffer) => (output = (output + d.toString()).slice(-200_000)));
@@ -67,6 +75,7 @@ export async function startPlatform(env: Record<string, string>, timeoutMs = 15 
     endpoints,
     home,
     pid: child.pid!,
+    exited,
     output: () => output,
     async stop() {
       if (child.exitCode !== null) return;
@@ -232,4 +241,36 @@ export function pollContinuously(endpoints: Endpoints, app: string, maxMs = 240_
 export async function dockerContainersLabeled(label: string): Promise<string[]> {
   const { stdout } = await execFileAsync('docker', ['ps', '-a', '--filter', `label=${label}`, '--format', '{{.ID}}']);
   return stdout.split('\n').filter(Boolean);
+}
+
+/** The processes below `pid` (children, theirs, ...), each with its command line, from /proc. */
+export async function descendants(pid: number): Promise<{ pid: number; cmdline: string }[]> {
+  const parents = new Map<number, number>();
+  for (const entry of await readdir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const stat = await readFile(`/proc/${entry}/stat`, 'utf8').catch(() => null);
+    if (stat) parents.set(Number(entry), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
+  }
+  const found: number[] = [];
+  const walk = (parent: number) => {
+    for (const [child, ppid] of parents) {
+      if (ppid === parent) {
+        found.push(child);
+        walk(child);
+      }
+    }
+  };
+  walk(pid);
+  const result = [];
+  for (const child of found) {
+    const cmdline = await readFile(`/proc/${child}/cmdline`, 'utf8').catch(() => null);
+    if (cmdline !== null) result.push({ pid: child, cmdline: cmdline.split('\0').join(' ').trim() });
+  }
+  return result;
+}
+
+/** Whether a process with this pid still exists (a zombie counts as gone). */
+export async function processAlive(pid: number): Promise<boolean> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => null);
+  return stat !== null && stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
 }

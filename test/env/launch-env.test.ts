@@ -8,6 +8,8 @@ import { routerEnvironment } from '../../common/env/router.js';
 import { loadControlPlaneConfig } from '../../control-plane/config.js';
 import { parsePushHookEnv, pushHookEnvironment } from '../../control-plane/git/push-hook-env.js';
 import { loadRouterConfig } from '../../router/config.js';
+import { componentEnvironments } from '../../supervisor/component-env.js';
+import { loadSupervisorConfig } from '../../supervisor/config.js';
 
 const machine = { memoryMb: 8192, cpus: 4 };
 
@@ -137,4 +139,30 @@ describe('pre-receive hook', () => {
     expect(parsePushHookEnv({})).toBeNull();
     expect(() => parsePushHookEnv({ SLIPWAY_PUSH_URL: 'http://127.0.0.1:5780' })).toThrow(/SLIPWAY_PUSH_TOKEN/);
   });
+});
+
+test("single node: the launcher's Redis password and registry credentials file reach the control plane, the router and, through it, the agents", () => {
+  const config = loadSupervisorConfig({ SLIPWAY_HOME: '/srv/slipway' });
+  const { controlPlane, router } = componentEnvironments(config, {
+    redisUrl: 'redis://:redis-secret@127.0.0.1:5790',
+    natsUrls: { controlPlane: 'nats://control-plane:a@127.0.0.1:5791', router: 'nats://router:b@127.0.0.1:5791' },
+    natsAuth: { authFile: '/srv/slipway/nats/auth.conf', pidFile: '/srv/slipway/nats/nats.pid', platformUsersFile: '/srv/slipway/nats/platform-users.json' },
+    registry: '127.0.0.1:5792',
+    registryAuthFile: '/srv/slipway/secrets/registry/credentials.json',
+    routerUrl: 'http://127.0.0.1:5781',
+    adminToken: 'slw_0123456789abcdef_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa',
+  });
+  const cp = loadControlPlaneConfig(controlPlane);
+  expect(cp).toMatchObject({
+    redisUrl: 'redis://:redis-secret@127.0.0.1:5790',
+    natsUrl: 'nats://control-plane:a@127.0.0.1:5791',
+    registry: '127.0.0.1:5792',
+    registryAuthFile: '/srv/slipway/secrets/registry/credentials.json',
+    api: { port: 5780 },
+    routerUrl: 'http://127.0.0.1:5781',
+  });
+  expect(loadRouterConfig(router)).toMatchObject({ redisUrl: 'redis://:redis-secret@127.0.0.1:5790', natsUrl: 'nats://router:b@127.0.0.1:5791', stateDir: config.dirs.router });
+  // the control plane hands the same file to its local agents (host-providers/local)
+  const agent = agentEnvironment({ identity: { hostId: 'local-1', hostToken: 't' }, natsUrl: 'nats://127.0.0.1:5791', registry: cp.registry, registryAuthFile: cp.registryAuthFile ?? undefined });
+  expect(parseAgentConfig(agent, machine).registryAuthFile).toBe('/srv/slipway/secrets/registry/credentials.json');
 });

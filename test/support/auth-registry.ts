@@ -7,7 +7,6 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
-import bcrypt from 'bcryptjs';
 import type Docker from 'dockerode';
 import tar from 'tar-stream';
 import { followProgress, pushedDigest } from '../../agent/docker-progress.js';
@@ -15,6 +14,7 @@ import { freePort } from '../../common/ports.js';
 import { dockerAuthConfig, RegistryCredentials } from '../../common/registry-auth.js';
 import type { ImageRef } from '../../common/types.js';
 import { ManagedProcess } from '../../common/managed-process.js';
+import { htpasswdLine } from '../../supervisor/service-secrets.js';
 import { registryConfig, type RunningService } from '../../supervisor/services.js';
 import { TEST_APP_REPOSITORY, TEST_IMAGE_LABEL, TestImageError, ensureLocalTestAppImage } from './test-image.js';
 
@@ -27,22 +27,12 @@ export interface AuthRegistry extends RunningService {
   writeCredentialsFile(credentials?: { username?: string; password?: string; serverUrl?: string }): Promise<string>;
 }
 
-/** distribution's config with htpasswd auth added (a top-level `auth` section). */
+/** distribution's config with htpasswd auth added (the platform's own, under a test realm). */
 export function authRegistryConfig(dataDir: string, port: number, htpasswdFile: string): string {
-  return [
-    registryConfig(dataDir, port).trimEnd(),
-    'auth:',
-    '  htpasswd:',
-    `    realm: ${AUTH_REGISTRY_REALM}`,
-    `    path: ${JSON.stringify(htpasswdFile)}`,
-    '',
-  ].join('\n');
+  return registryConfig(dataDir, port, htpasswdFile, AUTH_REGISTRY_REALM);
 }
 
-/** One htpasswd line. bcrypt's lowest cost: distribution checks the hash on every request. */
-export function htpasswdLine(username: string, password: string): string {
-  return `${username}:${bcrypt.hashSync(password, 4)}\n`;
-}
+export { htpasswdLine };
 
 /** Answers 401 with a Basic challenge to an anonymous GET /v2/ once it is up. */
 async function challenges(port: number): Promise<boolean> {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { waitFor } from '../test/support/wait.js';
-import { restartPauseMs, SupervisedProcess } from './supervised.js';
+import { restartPauseMs, SupervisedProcess } from './supervised-process.js';
 
 describe('supervised platform components', () => {
   const dirs: string[] = [];
@@ -32,5 +32,31 @@ describe('supervised platform components', () => {
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(await readFile(starts, 'utf8')).toBe('x\nx\nx\n');
     expect(supervised.process.running).toBe(false);
+  });
+
+  it('runs the component in a process group of its own: a signal to the supervisor\'s group does not reach it', async () => {
+    const supervised = new SupervisedProcess({ name: 'component', argv: [process.execPath, '-e', 'setInterval(()=>{},1000)'] }, () => {});
+    try {
+      const pid = supervised.process.child.pid!;
+      const group = Number((await readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1]!.split(' ')[2]);
+      expect(group).toBe(pid);
+      expect(group).not.toBe(Number((await readFile('/proc/self/stat', 'utf8')).split(') ')[1]!.split(' ')[2]));
+    } finally {
+      await supervised.stop();
+    }
+  });
+
+  it('starts the backoff over after a run that lasted', async () => {
+    const pauses: number[] = [];
+    // Each run lives 150 ms; with 100 ms counting as stable, every crash is a first one.
+    const supervised = new SupervisedProcess(
+      { name: 'component', argv: [process.execPath, '-e', 'setTimeout(()=>process.exit(3),150)'] },
+      () => {},
+      (restarts) => (pauses.push(restarts), 10),
+      100,
+    );
+    await waitFor('three restarts', async () => pauses.length >= 3, 10_000);
+    await supervised.stop();
+    expect(pauses.slice(0, 3)).toEqual([0, 0, 0]);
   });
 });

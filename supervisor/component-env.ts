@@ -1,0 +1,47 @@
+// Pure: the environments the launcher gives the control plane and the router, written with
+// their typed writers (common/env/). Secrets reach them here only: Redis's password in its
+// URL, the registry's in the credentials file named (never in argv, never logged).
+import { controlPlaneEnvironment } from '../common/env/control-plane.js';
+import { routerEnvironment } from '../common/env/router.js';
+import type { SupervisorConfig } from './config.js';
+
+export interface PlatformWiring {
+  redisUrl: string;
+  natsUrls: { controlPlane: string; router: string };
+  natsAuth?: { authFile: string; pidFile: string; platformUsersFile: string };
+  /** host[:port] of the registry */
+  registry: string;
+  /** credential-helper JSON for the registry (absent: an open registry) */
+  registryAuthFile?: string;
+  routerUrl: string;
+  adminToken: string;
+}
+
+export function componentEnvironments(config: SupervisorConfig, wiring: PlatformWiring) {
+  return {
+    controlPlane: controlPlaneEnvironment({
+      home: config.home,
+      redisUrl: wiring.redisUrl,
+      appsDomain: config.appsDomain,
+      logLevel: config.logLevel,
+      apiPort: config.ports.api,
+      natsUrl: wiring.natsUrls.controlPlane,
+      natsAuth: wiring.natsAuth,
+      registry: wiring.registry,
+      registryAuthFile: wiring.registryAuthFile,
+      routerUrl: wiring.routerUrl,
+      bootstrapAdminToken: wiring.adminToken,
+    }),
+    router: routerEnvironment({
+      home: config.home,
+      redisUrl: wiring.redisUrl,
+      appsDomain: config.appsDomain,
+      logLevel: config.logLevel,
+      natsUrl: wiring.natsUrls.router,
+      httpPort: config.ports.routerHttp,
+      httpsPort: config.ports.routerHttps,
+      metricsPort: config.ports.routerMetrics,
+      stateDir: config.dirs.router,
+    }),
+  };
+}
