@@ -1,6 +1,7 @@
 // Short outages of the platform's own parts, as an operator sees them: with two apps at web=3
-// served through the router, NATS is paused, then the control plane is killed; traffic must
-// not fail and no app container may be replaced.
+// served through the router, NATS is paused, NATS and Redis are killed (the launcher restarts
+// them), then the control plane is killed; traffic must not fail and no app container may be
+// replaced.
 import { execFile } from 'node:child_process';
 import { readFile, readdir, rm } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -118,6 +119,31 @@ describe('hiccups of the platform’s own parts', () => {
       }
     }, 15_000);
     console.log(`NATS paused 10 s: ${outcome.requests} requests, ${outcome.failures.length} failed, ${outcome.replaced} of ${outcome.containers} containers replaced`);
+    expect(outcome.failures.slice(0, 5)).toEqual([]);
+    expect(outcome.replaced).toBe(0);
+  });
+
+  it('NATS killed and restarted by the launcher: no failed request, no container replaced', async () => {
+    const [nats] = await descendants(platform.pid, 'nats-server');
+    expect(nats).toBeDefined();
+    const outcome = await underTraffic(async () => {
+      process.kill(nats!, 'SIGKILL');
+      await waitFor('NATS restarted', async () => (await descendants(platform.pid, 'nats-server')).some((pid) => pid !== nats), 60_000);
+    }, 15_000);
+    console.log(`NATS restarted: ${outcome.requests} requests, ${outcome.failures.length} failed, ${outcome.replaced} of ${outcome.containers} containers replaced`);
+    expect(outcome.failures.slice(0, 5)).toEqual([]);
+    expect(outcome.replaced).toBe(0);
+  });
+
+  it('Redis killed and restarted by the launcher: no failed request, no container replaced', async () => {
+    const [redis] = await descendants(platform.pid, 'redis-server');
+    expect(redis).toBeDefined();
+    const outcome = await underTraffic(async () => {
+      process.kill(redis!, 'SIGKILL');
+      await waitFor('Redis restarted', async () => (await descendants(platform.pid, 'redis-server')).some((pid) => pid !== redis), 60_000);
+      await waitFor('the API answering again', async () => (await call('GET', '/apps').catch(() => ({ status: 0 }))).status === 200, 60_000);
+    }, 15_000);
+    console.log(`Redis restarted: ${outcome.requests} requests, ${outcome.failures.length} failed, ${outcome.replaced} of ${outcome.containers} containers replaced`);
     expect(outcome.failures.slice(0, 5)).toEqual([]);
     expect(outcome.replaced).toBe(0);
   });
