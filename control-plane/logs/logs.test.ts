@@ -1,9 +1,10 @@
 // Logs through the API: history from JetStream, then following new lines.
+import { setTimeout as sleep } from 'node:timers/promises';
 import { connect, type NatsConnection } from 'nats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encode, subjects, type LogLine } from '../../common/protocol.js';
 import { apiClient, startTestControlPlane, type TestControlPlane } from '../../test/support/control-plane.js';
-import { formatLogLine } from './stream.js';
+import { formatLogLine, readLogs } from './stream.js';
 
 const line = (n: number, process = 'web.1'): LogLine => ({
   appName: 'logged',
@@ -72,6 +73,15 @@ describe('app logs', () => {
       `${line(7).at} slipway[router]: line 7`,
       `${line(8).at} slipway[router]: line 8`,
     ]);
+  });
+
+  it('ends a tail aborted while it was still being set up', async () => {
+    const abort = new AbortController();
+    const lines = readLogs(nats, appId, { lines: 1, tail: true, signal: abort.signal });
+    const next = lines.next();
+    abort.abort(); // before the consumer exists: the abort event has fired by the time it does
+    const outcome = await Promise.race([next.then(async (first) => (first.done ? 'ended' : (await lines.next()).done ? 'ended' : 'open')), sleep(5_000).then(() => 'still open after 5 s')]);
+    expect(outcome).toBe('ended');
   });
 
   it('rejects bad parameters and unknown apps', async () => {

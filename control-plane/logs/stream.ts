@@ -69,6 +69,9 @@ export async function* readLogs(
   // Stopping ends the iteration below cleanly (breaking out of it can hang the consumer).
   const stop = () => messages.stop();
   options.signal.addEventListener('abort', stop, { once: true });
+  // Aborted while the consumer was being set up (a token revoked at once): an abort event
+  // that fired before the listener existed would otherwise leave the tail open forever.
+  if (options.signal.aborted) stop();
   let caughtUp = stored === 0;
   try {
     for await (const message of messages) {
