@@ -78,7 +78,7 @@ describe('the builder with a registry that requires credentials', () => {
       buildId: `b${Date.now().toString(36)}`,
       appName,
       source: Readable.from(await gitArchiveOf(await fixtureFiles('node-hello'))),
-      log: (line) => lines.push(line),
+      log: (line) => void lines.push(line),
     });
     console.log(lines.join('\n'));
     expect(built.image.repository).toBe(`apps/${appName}`);

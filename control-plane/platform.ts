@@ -131,6 +131,7 @@ export async function startControlPlane(config: ControlPlaneConfig, logger: Logg
         npmRegistry: config.build.npmRegistry,
         stack: config.build.stack,
         limits: config.build.limits,
+        log: config.build.log,
       }),
       logger.child({ part: 'builder' }),
     );

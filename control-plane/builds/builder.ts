@@ -7,7 +7,8 @@ export interface BuildInput {
   appName: string;
   /** A tar archive of the source (from `git archive`). */
   source: NodeJS.ReadableStream;
-  log: (line: string) => void;
+  /** A returned promise means the pusher is behind: the next line waits for it. */
+  log: (line: string) => void | Promise<void>;
   signal?: AbortSignal;
 }
 

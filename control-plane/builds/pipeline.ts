@@ -9,7 +9,9 @@ import type { AppStore } from '../store/apps.js';
 import type { BuildStore } from '../store/builds.js';
 import type { InstanceStore } from '../store/instances.js';
 import type { ReleaseStore } from '../store/releases.js';
-import { BuildFailedError, type Builder } from './builder.js';
+import { BuildFailedError, type BuildInput, type Builder } from './builder.js';
+
+type BuildLog = BuildInput['log'];
 
 export interface PipelineDeps {
   apps: AppStore;
@@ -37,7 +39,7 @@ const failure = (text: string) => ` !     ${text}`;
 export class DeployPipeline {
   constructor(private readonly deps: PipelineDeps) {}
 
-  async deploy(app: App, sourceVersion: string, source: NodeJS.ReadableStream, log: (line: string) => void, signal?: AbortSignal): Promise<DeployResult> {
+  async deploy(app: App, sourceVersion: string, source: NodeJS.ReadableStream, log: BuildLog, signal?: AbortSignal): Promise<DeployResult> {
     const unlock = await this.deps.builds.lock(app.id);
     if (!unlock) {
       source.resume();
@@ -55,7 +57,7 @@ export class DeployPipeline {
     app: App,
     sourceVersion: string,
     source: NodeJS.ReadableStream,
-    log: (line: string) => void,
+    log: BuildLog,
     signal?: AbortSignal,
   ): Promise<DeployResult> {
     let build = await this.deps.builds.create(app.id, sourceVersion);
@@ -101,7 +103,7 @@ export class DeployPipeline {
     return { ok: false, releaseVersion: release.version };
   }
 
-  private async waitForRollout(app: App, version: number, log: (line: string) => void, signal?: AbortSignal) {
+  private async waitForRollout(app: App, version: number, log: BuildLog, signal?: AbortSignal) {
     const deadline = Date.now() + this.deps.rolloutTimeoutMs;
     const seen = new Map<string, string>();
     while (Date.now() < deadline && !signal?.aborted) {
@@ -120,7 +122,7 @@ export class DeployPipeline {
   }
 }
 
-function reportStates(instances: readonly Instance[], seen: Map<string, string>, log: (line: string) => void): void {
+function reportStates(instances: readonly Instance[], seen: Map<string, string>, log: BuildLog): void {
   for (const instance of instances) {
     if (seen.get(instance.id) === instance.state) continue;
     seen.set(instance.id, instance.state);

@@ -74,6 +74,13 @@ export function serveGitCgi(
     let buffered = Buffer.alloc(0);
     let headersSent = false;
     let stderr = '';
+    // A slow client pauses git's output (and so the build's) rather than filling memory.
+    const write = (chunk: Buffer) => {
+      if (!res.write(chunk)) {
+        child.stdout.pause();
+        res.once('drain', () => child.stdout.resume());
+      }
+    };
     req.pipe(child.stdin);
     child.stdin.on('error', () => {});
     child.stderr.on('data', (chunk: Buffer) => {
@@ -81,7 +88,7 @@ export function serveGitCgi(
     });
     child.stdout.on('data', (chunk: Buffer) => {
       if (headersSent) {
-        res.write(chunk);
+        write(chunk);
         return;
       }
       buffered = Buffer.concat([buffered, chunk]);
@@ -94,7 +101,7 @@ export function serveGitCgi(
       res.setHeader('Cache-Control', 'no-cache');
       headersSent = true;
       const rest = buffered.subarray(Buffer.byteLength(text.slice(0, match.index + match[0].length), 'latin1'));
-      if (rest.length > 0) res.write(rest);
+      if (rest.length > 0) write(rest);
     });
     // The client went away mid-response (a request's own 'close' only means its body ended).
     res.on('close', () => {
