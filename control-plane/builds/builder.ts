@@ -27,6 +27,9 @@ export interface Builder {
   prepare(): Promise<unknown>;
   build(input: BuildInput): Promise<BuildOutput>;
   tagImage(image: ImageRef, tag: string): Promise<void>;
+  /** Removes what a build left running (its containers) when its control plane died mid-build;
+   *  absent for builders that run none. */
+  removeBuildLeftovers?(buildId: string): Promise<void>;
 }
 
 /** A build that failed for a reason the user can act on (the message says it). */

@@ -4,8 +4,6 @@ import type { Build } from '../../common/types.js';
 import { keys } from './keys.js';
 import { getJson, getManyJson, now } from './json.js';
 
-const BUILD_LOCK_MS = 60 * 60 * 1000;
-
 export class BuildStore {
   constructor(private readonly redis: Redis) {}
 
@@ -40,15 +38,5 @@ export class BuildStore {
   async list(appId: string): Promise<Build[]> {
     const ids = await this.redis.lrange(keys.appBuilds(appId), 0, -1);
     return getManyJson<Build>(this.redis, ids.map(keys.build));
-  }
-
-  /** One build per app at a time: returns a release function, or null if a build holds the lock. */
-  async lock(appId: string): Promise<(() => Promise<void>) | null> {
-    const owner = randomUUID();
-    const ok = await this.redis.set(keys.appBuildLock(appId), owner, 'PX', BUILD_LOCK_MS, 'NX');
-    if (ok !== 'OK') return null;
-    return async () => {
-      if ((await this.redis.get(keys.appBuildLock(appId))) === owner) await this.redis.del(keys.appBuildLock(appId));
-    };
   }
 }
