@@ -235,6 +235,13 @@ export async function startControlPlane(config: ControlPlaneConfig, logger: Logg
 
   if (config.bootstrapAdminToken) await ensureAdmin(users, config.bootstrapAdminToken, logger);
 
+  // Builds this control plane held when it last stopped are orphans now; others' once their
+  // lease runs out (their control plane stopped renewing it).
+  const orphans: OrphanDeps = { leases, builds, builder, logger: logger.child({ part: 'builds' }) };
+  await reclaimOrphanBuilds(orphans, owner);
+  const orphanSweep = setInterval(() => {
+    reclaimOrphanBuilds(orphans, null).catch((err: unknown) => logger.warn({ err }, 'reclaiming orphaned builds failed'));
+  }, BUILD_LEASE_MS);
   const api = createApi(services, { maxBodyBytes: config.api.maxBodyBytes, logTailsPerUser: config.logs.tailsPerUser, pushUrl: () => url, nats, stateStoreUp: () => redis.status === 'ready' });
   // Slow clients (headers or bodies trickled in) are cut off with a 408 instead of holding a
   // socket forever; responses may stream as long as they need (a push's build, a log tail).
@@ -267,13 +274,6 @@ export async function startControlPlane(config: ControlPlaneConfig, logger: Logg
     const existing = (await hosts.list()).filter((h) => h.provider === 'local');
     if (existing.length < config.localHosts.count) await hostService.add(config.localHosts.count - existing.length);
   }
-  // Builds this control plane held when it last stopped are orphans now; others' once their
-  // lease runs out (their control plane stopped renewing it).
-  const orphans: OrphanDeps = { leases, builds, builder, logger: logger.child({ part: 'builds' }) };
-  await reclaimOrphanBuilds(orphans, owner);
-  const orphanSweep = setInterval(() => {
-    reclaimOrphanBuilds(orphans, null).catch((err: unknown) => logger.warn({ err }, 'reclaiming orphaned builds failed'));
-  }, BUILD_LEASE_MS);
   void builder.prepare().catch((err: unknown) => logger.error({ err }, 'preparing the stack failed'));
   logger.info({ url }, 'control plane listening');
 

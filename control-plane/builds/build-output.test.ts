@@ -45,7 +45,8 @@ describe('build output limits', () => {
 
   beforeAll(async () => {
     registry = await startTestRegistry();
-    const builderConfig = { ...testBuilderConfig(registry.url), log };
+    // npm: the cached runtime and metadata only (nothing is fetched from outside this machine)
+    const builderConfig = { ...testBuilderConfig(registry.url, { npmRegistry: 'http://127.0.0.1:1' }), log };
     const builder = new BuildpacksBuilder(docker, builderConfig, silentLogger());
     await builder.prepare();
     cp_ = await startTestControlPlane({ SLIPWAY_REGISTRY: registry.url }, { builder });
