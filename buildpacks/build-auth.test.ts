@@ -78,7 +78,7 @@ describe('the builder with a registry that requires credentials', () => {
       appName,
       appId,
       source: Readable.from(await gitArchiveOf(await fixtureFiles('node-hello'))),
-      log: (line) => lines.push(line),
+      log: (line) => void lines.push(line),
     });
     console.log(lines.join('\n'));
     expect(built.image.repository).toBe(`apps/${appName}`);

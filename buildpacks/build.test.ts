@@ -249,7 +249,7 @@ describe('buildApp failures', () => {
       appName,
       appId: idOf(appName),
       source: Readable.from(Buffer.concat(chunks)),
-      log: (line) => lines.push(line),
+      log: (line) => void lines.push(line),
     }).catch((err: unknown) => err);
     expect(error).toBeInstanceOf(BuildError);
     expect((error as BuildError).reason).toBe('package.json must be a regular file, not a symbolic link.');

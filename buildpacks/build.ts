@@ -11,7 +11,7 @@ import type { BuilderConfig } from './config.js';
 import { detectBuildpack, NO_BUILDPACK_REASON, noBuildpackHint } from './detect.js';
 import { BuildError } from './errors.js';
 import { withFileLock } from './lock.js';
-import { detail, formatBytes, heading, warning, type BuildLog } from './log.js';
+import { detail, formatBytes, heading, limitBuildLog, warning, type BuildLog } from './log.js';
 import { imageConfig, imageManifest } from './oci/image.js';
 import { pushImage } from './oci/push-image.js';
 import { appRepository, isTag } from '../common/image-reference.js';
@@ -160,8 +160,10 @@ export async function buildApp(docker: Docker, config: BuilderConfig, stack: Sta
   const timer = new PhaseTimer();
   const workspace = join(config.workDir, 'builds', `${request.buildId}-${randomBytes(4).toString('hex')}`);
   try {
+    // The user's commands may print anything: what reaches the log (and memory) is bounded.
+    const limited = { ...request, log: limitBuildLog(request.log, config.log.maxBytes) };
     return await withFileLock(join(appCacheDir(config.cacheDir, request.appId), 'build.lock'), () =>
-      build(docker, config, stack, request, workspace, timer),
+      build(docker, config, stack, limited, workspace, timer),
     );
   } catch (err) {
     const failure =

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../common/errors.js';
-import { builderConfig, DEFAULT_LIMITS } from './config.js';
+import { builderConfig, DEFAULT_LIMITS, DEFAULT_LOG_LIMITS } from './config.js';
 
 describe('builderConfig', () => {
   it('fills in the defaults under the base directory', () => {
@@ -14,6 +14,7 @@ describe('builderConfig', () => {
       npmRegistry: 'https://registry.npmjs.org',
       stack: { runImage: undefined, buildImage: undefined },
       limits: DEFAULT_LIMITS,
+      log: DEFAULT_LOG_LIMITS,
       labels: undefined,
       metadataMaxAgeSeconds: 600,
     });

@@ -12,6 +12,11 @@ export interface BuildLimits {
   pidsLimit: number;
 }
 
+export interface BuildLogLimits {
+  maxLineBytes: number;
+  maxBytes: number;
+}
+
 export interface BuilderConfig {
   /** The platform registry, `host[:port]`: HTTPS, or plain HTTP when loopback or `registryInsecure`. */
   registry: string;
@@ -34,6 +39,10 @@ export interface BuilderConfig {
   /** Existing images to use as the stack instead of building it (both or neither). */
   stack: { runImage?: string; buildImage?: string };
   limits: BuildLimits;
+  /** How much command output a build may show: lines longer than `maxLineBytes` are cut, and
+   *  after `maxBytes` in all the rest is dropped (the build goes on). Bounds the memory a build
+   *  can make the platform use, whatever it prints. */
+  log: BuildLogLimits;
   /** Extra labels on every build container (e.g. an owner tag for cleanup). */
   labels?: Record<string, string>;
   /** How long npm registry metadata (versions of node and npm) is reused before it is fetched again. */
@@ -44,6 +53,7 @@ export const DEFAULT_CA_FILE = '/etc/ssl/certs/ca-certificates.crt';
 export const DEFAULT_NPM_REGISTRY = 'https://registry.npmjs.org';
 export const DEFAULT_LIMITS: BuildLimits = { memoryMb: 2048, cpus: 1, timeoutSeconds: 900, pidsLimit: 1024 };
 export const DEFAULT_METADATA_MAX_AGE_SECONDS = 600;
+export const DEFAULT_LOG_LIMITS: BuildLogLimits = { maxLineBytes: 8192, maxBytes: 10 * 1024 * 1024 };
 
 export interface BuilderConfigInput {
   registry: string;
@@ -59,6 +69,7 @@ export interface BuilderConfigInput {
   npmRegistry?: string;
   stack?: { runImage?: string; buildImage?: string };
   limits?: Partial<BuildLimits>;
+  log?: Partial<BuildLogLimits>;
   labels?: Record<string, string>;
   metadataMaxAgeSeconds?: number;
 }
@@ -80,6 +91,7 @@ export function builderConfig(input: BuilderConfigInput): BuilderConfig {
     npmRegistry: (input.npmRegistry ?? DEFAULT_NPM_REGISTRY).replace(/\/+$/, ''),
     stack: { runImage: input.stack?.runImage, buildImage: input.stack?.buildImage },
     limits: { ...DEFAULT_LIMITS, ...input.limits },
+    log: { ...DEFAULT_LOG_LIMITS, ...input.log },
     labels: input.labels,
     metadataMaxAgeSeconds: input.metadataMaxAgeSeconds ?? DEFAULT_METADATA_MAX_AGE_SECONDS,
   };

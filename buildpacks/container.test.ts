@@ -38,9 +38,9 @@ describe('withBuildContainer', () => {
   it('runs argv steps as the app user, streaming stdout and stderr lines, and reports exit codes', async () => {
     const lines: string[] = [];
     const results = await withBuildContainer(docker, spec, undefined, async (container) => [
-      await container.run(['bash', '-c', 'id -u; echo "$GREETING"; echo to-stderr >&2; printf "no newline"'], (line) => lines.push(line)),
-      await container.run(['bash', '-c', 'exit 3'], () => {}),
-      await container.run(['echo', '$GREETING', '; rm -rf /'], (line) => lines.push(line)),
+      await container.run(['bash', '-c', 'id -u; echo "$GREETING"; echo to-stderr >&2; printf "no newline"'], (line) => void lines.push(line), 8192),
+      await container.run(['bash', '-c', 'exit 3'], () => {}, 8192),
+      await container.run(['echo', '$GREETING', '; rm -rf /'], (line) => void lines.push(line), 8192),
     ]);
     expect(results.map((r) => r.exitCode)).toEqual([0, 3, 0]);
     expect(lines).toEqual(expect.arrayContaining(['1000', 'hello there', 'to-stderr', 'no newline', '$GREETING ; rm -rf /']));
@@ -53,7 +53,7 @@ describe('withBuildContainer', () => {
       const host = (await docker.getContainer(info!.Id).inspect()).HostConfig;
       expect(host).toMatchObject({ Memory: 256 * 1024 * 1024, NanoCpus: 0.5e9, PidsLimit: 64, Privileged: false, ReadonlyRootfs: true, CapDrop: ['ALL'] });
       const lines: string[] = [];
-      const readOnly = await container.run(['bash', '-c', 'touch /etc/owned 2>&1; touch /tmp/ok && echo tmp-writable'], (line) => lines.push(line));
+      const readOnly = await container.run(['bash', '-c', 'touch /etc/owned 2>&1; touch /tmp/ok && echo tmp-writable'], (line) => void lines.push(line), 8192);
       expect(readOnly.exitCode).toBe(0);
       expect(lines.join('\n')).toMatch(/Read-only file system/);
       expect(lines).toContain('tmp-writable');
@@ -63,7 +63,7 @@ describe('withBuildContainer', () => {
   it('kills the container at the deadline and fails with the reason, removing it', async () => {
     const short = { ...spec, limits: { ...spec.limits, timeoutSeconds: 2 } };
     const attempt = withBuildContainer(docker, short, undefined, async (container) => {
-      await container.run(['sleep', '30'], () => {});
+      await container.run(['sleep', '30'], () => {}, 8192);
     });
     await expect(attempt).rejects.toThrow(BuildError);
     await expect(attempt).rejects.toThrow('The build timed out after 2 s.');

@@ -1,12 +1,11 @@
 // One build container on the Docker Engine: started once, build steps run in it by `docker
 // exec` (argv arrays), output streamed line by line, killed at the deadline or on abort,
 // always removed.
-import { PassThrough } from 'node:stream';
-import { createInterface } from 'node:readline';
 import type Docker from 'dockerode';
 import { ensureBuildNetwork, forgetBuildNetwork } from './build-network.js';
 import { buildContainerOptions, execOptions, type BuildContainerSpec } from './container-spec.js';
 import { BuildError } from './errors.js';
+import { dockerOutputLines, type LineSink } from './output-lines.js';
 
 export interface StepResult {
   exitCode: number | null;
@@ -43,29 +42,26 @@ export class BuildContainer {
     return new BuildContainer(docker, container, spec);
   }
 
-  /** Runs `argv` in the container, each output line (stdout and stderr) to `onLine`. */
-  async run(argv: readonly string[], onLine: (line: string) => void): Promise<StepResult> {
+  /**
+   * Runs `argv` in the container, each output line (stdout and stderr, cut at `maxLineBytes`)
+   * to `onLine`; while a line's promise is pending, the command's output waits.
+   */
+  async run(argv: readonly string[], onLine: LineSink, maxLineBytes: number): Promise<StepResult> {
     if (this.stopReason) return { exitCode: null };
     const exec = await this.container.exec(execOptions(argv, this.spec));
     const stream = await exec.start({ hijack: true, stdin: false });
-    // One line splitter per stream, so a partial stdout line never swallows a stderr line.
-    const streams = [new PassThrough(), new PassThrough()] as const;
-    const reading = streams.map(
-      (input) =>
-        new Promise<void>((resolve) => {
-          createInterface({ input, crlfDelay: Infinity })
-            .on('line', (line) => onLine(line.replace(/\r+$/, '')))
-            .on('close', () => resolve());
-        }),
-    );
-    this.docker.modem.demuxStream(stream, streams[0], streams[1]);
+    const lines = dockerOutputLines(maxLineBytes, onLine);
     await new Promise<void>((resolve) => {
-      stream.once('end', resolve);
-      stream.once('close', resolve);
-      stream.once('error', () => resolve());
+      const end = () => {
+        if (!lines.writableEnded) lines.end();
+      };
+      stream.once('end', end);
+      stream.once('close', end);
+      stream.once('error', end);
+      lines.once('finish', resolve);
+      lines.once('error', () => resolve());
+      stream.pipe(lines, { end: false });
     });
-    for (const input of streams) input.end();
-    await Promise.all(reading);
     for (let attempt = 0; attempt < 50; attempt++) {
       const info = await exec.inspect();
       if (!info.Running) return { exitCode: info.ExitCode ?? null };

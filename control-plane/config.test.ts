@@ -46,3 +46,27 @@ describe('loadControlPlaneConfig: resource limits', () => {
     expect(() => loadControlPlaneConfig({ ...required, SLIPWAY_MAX_PUSH_BYTES: '0' })).toThrow(/SLIPWAY_MAX_PUSH_BYTES/);
   });
 });
+
+describe('loadControlPlaneConfig: build and log limits', () => {
+  it('has defaults a small provider can keep', () => {
+    expect(loadControlPlaneConfig(required)).toMatchObject({
+      build: { log: { maxLineBytes: 8192, maxBytes: 10 * 1024 * 1024 }, concurrency: 2 },
+      logs: { tailsPerUser: 10 },
+    });
+  });
+
+  it('reads them from the environment', () => {
+    const config = loadControlPlaneConfig({
+      ...required,
+      SLIPWAY_BUILD_LOG_LINE_BYTES: '4096',
+      SLIPWAY_BUILD_LOG_MAX_MB: '0.5',
+      SLIPWAY_BUILD_CONCURRENCY: '1',
+      SLIPWAY_LOG_TAILS_PER_USER: '3',
+    });
+    expect(config).toMatchObject({ build: { log: { maxLineBytes: 4096, maxBytes: 512 * 1024 }, concurrency: 1 }, logs: { tailsPerUser: 3 } });
+  });
+
+  it('names a bad value', () => {
+    expect(() => loadControlPlaneConfig({ ...required, SLIPWAY_BUILD_CONCURRENCY: '0' })).toThrow(/SLIPWAY_BUILD_CONCURRENCY/);
+  });
+});

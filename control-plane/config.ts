@@ -57,6 +57,13 @@ const schema = z.object({
   /** App images used by none of an app's last N releases (nor by a deleted app) leave the registry. */
   SLIPWAY_IMAGE_KEEP_RELEASES: z.coerce.number().int().min(2).default(10),
   SLIPWAY_IMAGE_COLLECT_INTERVAL_SECONDS: z.coerce.number().positive().default(3600),
+  /** A build's output lines are cut at this many bytes, and its command output at this many MB in all. */
+  SLIPWAY_BUILD_LOG_LINE_BYTES: z.coerce.number().int().min(80).default(8192),
+  SLIPWAY_BUILD_LOG_MAX_MB: z.coerce.number().positive().default(10),
+  /** Builds running at once on the whole platform; later pushes wait in a queue. */
+  SLIPWAY_BUILD_CONCURRENCY: z.coerce.number().int().positive().default(2),
+  /** Log tails (`slipway logs --tail`) one user may hold open at once. */
+  SLIPWAY_LOG_TAILS_PER_USER: z.coerce.number().int().positive().default(10),
   /** Where hosts come from: agent processes on this machine, or the AWS engine group
    *  (then the SLIPWAY_AWS_* settings and SLIPWAY_ENROLLMENT_SECRET are required). */
   SLIPWAY_HOST_PROVIDER: z.enum(['local', 'aws']).default('local'),
@@ -111,6 +118,9 @@ export interface ControlPlaneConfig {
     npmRegistry: string;
     stack: { runImage?: string; buildImage?: string };
     limits: { memoryMb: number; cpus: number; timeoutSeconds: number };
+    log: { maxLineBytes: number; maxBytes: number };
+    /** builds running at once, platform-wide */
+    concurrency: number;
     workDir: string;
     cacheDir: string;
   };
@@ -120,6 +130,7 @@ export interface ControlPlaneConfig {
   disk: { minFreeBytes: number; minFreeRatio: number; checkIntervalMs: number };
   gitRoot: string;
   maxPushBytes: number;
+  logs: { tailsPerUser: number };
   localHosts: { count: number; stopInstancesOnExit: boolean; dir: string; agentEntry: string | null };
   /** Engine hosts from the AWS auto scaling group (SLIPWAY_HOST_PROVIDER=aws), else null. */
   aws: AwsHostSettings | null;
@@ -181,6 +192,8 @@ export function loadControlPlaneConfig(env: Env): ControlPlaneConfig {
         cpus: e.SLIPWAY_BUILD_CPUS,
         timeoutSeconds: e.SLIPWAY_BUILD_TIMEOUT_SECONDS,
       },
+      log: { maxLineBytes: e.SLIPWAY_BUILD_LOG_LINE_BYTES, maxBytes: Math.round(e.SLIPWAY_BUILD_LOG_MAX_MB * 1024 * 1024) },
+      concurrency: e.SLIPWAY_BUILD_CONCURRENCY,
       workDir: join(home, 'builds'),
       cacheDir: join(home, 'cache'),
     },
@@ -189,6 +202,7 @@ export function loadControlPlaneConfig(env: Env): ControlPlaneConfig {
     images: { keepReleases: e.SLIPWAY_IMAGE_KEEP_RELEASES, collectIntervalMs: e.SLIPWAY_IMAGE_COLLECT_INTERVAL_SECONDS * 1000 },
     gitRoot: join(home, 'git'),
     maxPushBytes: e.SLIPWAY_MAX_PUSH_BYTES,
+    logs: { tailsPerUser: e.SLIPWAY_LOG_TAILS_PER_USER },
     localHosts: {
       count: e.SLIPWAY_LOCAL_HOSTS,
       stopInstancesOnExit: e.SLIPWAY_LOCAL_STOP_INSTANCES_ON_EXIT === 'true',

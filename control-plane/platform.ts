@@ -44,6 +44,9 @@ import { createApi } from './server.js';
 import type { Services } from './services.js';
 import { AppStore } from './store/apps.js';
 import { BuildStore } from './store/builds.js';
+import { BUILD_LEASE_MS, BuildLeases } from './store/build-leases.js';
+import { reclaimOrphanBuilds, type OrphanDeps } from './builds/orphans.js';
+import { controlPlaneId } from './control-plane-id.js';
 import { HostStore } from './store/hosts.js';
 import { InstanceStore } from './store/instances.js';
 import { keys } from './store/keys.js';
@@ -137,6 +140,7 @@ export async function startControlPlane(config: ControlPlaneConfig, logger: Logg
         npmRegistry: config.build.npmRegistry,
         stack: config.build.stack,
         limits: config.build.limits,
+        log: config.build.log,
       }),
       logger.child({ part: 'builder' }),
     );
@@ -147,9 +151,15 @@ export async function startControlPlane(config: ControlPlaneConfig, logger: Logg
 
   let url = '';
   const urls: ApiUrls = { git: '', appsDomain: config.appsDomain, router: config.routerUrl };
+  const owner = await controlPlaneId(config.home);
+  const leases = new BuildLeases(redis);
   const pipeline = new DeployPipeline({
     apps,
     builds,
+    leases,
+    owner,
+    concurrency: config.build.concurrency,
+    leaseRenewMs: BUILD_LEASE_MS / 3,
     releases,
     instances,
     releaser,
@@ -252,7 +262,14 @@ export async function startControlPlane(config: ControlPlaneConfig, logger: Logg
 
   if (config.bootstrapAdminToken) await ensureAdmin(users, config.bootstrapAdminToken, logger);
 
-  const api = createApi(services, { maxBodyBytes: config.api.maxBodyBytes, pushUrl: () => url, nats, stateStoreUp: () => redis.status === 'ready' });
+  // Builds this control plane held when it last stopped are orphans now; others' once their
+  // lease runs out (their control plane stopped renewing it).
+  const orphans: OrphanDeps = { leases, builds, builder, logger: logger.child({ part: 'builds' }) };
+  await reclaimOrphanBuilds(orphans, owner);
+  const orphanSweep = setInterval(() => {
+    reclaimOrphanBuilds(orphans, null).catch((err: unknown) => logger.warn({ err }, 'reclaiming orphaned builds failed'));
+  }, BUILD_LEASE_MS);
+  const api = createApi(services, { maxBodyBytes: config.api.maxBodyBytes, logTailsPerUser: config.logs.tailsPerUser, pushUrl: () => url, nats, stateStoreUp: () => redis.status === 'ready' });
   // Slow clients (headers or bodies trickled in) are cut off with a 408 instead of holding a
   // socket forever; responses may stream as long as they need (a push's build, a log tail).
   const server: Server = createServer(
@@ -295,6 +312,7 @@ export async function startControlPlane(config: ControlPlaneConfig, logger: Logg
     services,
     localHosts,
     async stop() {
+      clearInterval(orphanSweep);
       server.close();
       server.closeAllConnections();
       inbox.stop();

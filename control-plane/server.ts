@@ -18,7 +18,7 @@ import { domainHandlers } from './handlers/domains.js';
 import { dynoHandlers } from './handlers/dynos.js';
 import { formationHandlers } from './handlers/formation.js';
 import { hostHandlers } from './handlers/hosts.js';
-import { logHandlers } from './handlers/logs.js';
+import { DEFAULT_LOG_TAILS_PER_USER, logHandlers } from './handlers/logs.js';
 import { sniEndpointHandlers } from './handlers/sni-endpoints.js';
 import { releaseHandlers } from './handlers/releases.js';
 import type { Services } from './services.js';
@@ -41,7 +41,7 @@ function bodyError(err: Error & { status?: number }): never {
 
 export function createApi(
   services: Services,
-  options: { maxBodyBytes: number; pushUrl: () => string; nats: NatsConnection; stateStoreUp?: () => boolean },
+  options: { maxBodyBytes: number; pushUrl: () => string; nats: NatsConnection; stateStoreUp?: () => boolean; logTailsPerUser?: number },
 ): Koa {
   const app = new Koa({ proxy: false });
   // Clients that hang up mid-stream (logs --tail, git) are normal, not errors.
@@ -73,7 +73,7 @@ export function createApi(
     buildHandlers(services),
     domainHandlers(services),
     hostHandlers(services),
-    logHandlers(services, options.nats),
+    logHandlers(services, options.nats, options.logTailsPerUser ?? DEFAULT_LOG_TAILS_PER_USER),
     sniEndpointHandlers(services),
   ]) {
     app.use(router.routes());

@@ -111,10 +111,14 @@ async function step(ctx: BuildContext, container: BuildContainer, title: string,
   ctx.log(heading(title));
   ctx.log(detail(`$ ${argv.join(' ')}`));
   const tail = new LineTail(20);
-  const { exitCode } = await container.run(argv, (line) => {
-    tail.push(line);
-    ctx.log(detail(line));
-  });
+  const { exitCode } = await container.run(
+    argv,
+    (line) => {
+      tail.push(line);
+      return ctx.log(detail(line));
+    },
+    ctx.config.log.maxLineBytes,
+  );
   if (container.stopped) throw new BuildError(container.stopped, { outputTail: tail.get(), tailLogged: true });
   // SIGKILLed (137) at the memory limit: the kernel's OOM killer, not a bug in the app.
   if (exitCode === 137 && (await container.reachedMemoryLimit())) {

@@ -80,7 +80,7 @@ describe('ensureStack', () => {
       const configured = await ensureStack(
         docker,
         { ...testBuilderConfig(registry.url), stack: { runImage, buildImage: stack.buildImage } },
-        (line) => lines.push(line),
+        (line) => void lines.push(line),
       );
       expect(lines).toContain(`       pulling ${runImage}`);
       expect(configured.runImage).toBe(runImage);

@@ -8,7 +8,8 @@ export interface BuildInput {
   appId: string;
   /** A tar archive of the source (from `git archive`). */
   source: NodeJS.ReadableStream;
-  log: (line: string) => void;
+  /** A returned promise means the pusher is behind: the next line waits for it. */
+  log: (line: string) => void | Promise<void>;
   signal?: AbortSignal;
 }
 
@@ -27,6 +28,9 @@ export interface Builder {
   prepare(): Promise<unknown>;
   build(input: BuildInput): Promise<BuildOutput>;
   tagImage(image: ImageRef, tag: string): Promise<void>;
+  /** Removes what a build left running (its containers) when its control plane died mid-build;
+   *  absent for builders that run none. */
+  removeBuildLeftovers?(buildId: string): Promise<void>;
 }
 
 /** A build that failed for a reason the user can act on (the message says it). */

@@ -2,9 +2,12 @@
 // prepared once (minutes the first time, then cached) and every build waits for it.
 import type Docker from 'dockerode';
 import { BuildError, buildApp, ensureBuildNetwork, ensureStack, tagImage, type BuilderConfig, type Stack } from '../../buildpacks/index.js';
+import { BUILD_CONTAINER_LABELS } from '../../common/labels.js';
 import type { Logger } from '../../common/logger.js';
 import type { ImageRef } from '../../common/types.js';
 import { BuildFailedError, type BuildInput, type BuildOutput, type Builder } from './builder.js';
+
+const BUILD_ID_LABEL = BUILD_CONTAINER_LABELS.buildId;
 
 export class BuildpacksBuilder implements Builder {
   private stack: Promise<Stack> | null = null;
@@ -58,6 +61,14 @@ export class BuildpacksBuilder implements Builder {
     } catch (err) {
       if (err instanceof BuildError) throw new BuildFailedError(err.message, { cause: err });
       throw err;
+    }
+  }
+
+  async removeBuildLeftovers(buildId: string): Promise<void> {
+    const containers = await this.docker.listContainers({ all: true, filters: { label: [`${BUILD_ID_LABEL}=${buildId}`] } });
+    for (const info of containers) {
+      await this.docker.getContainer(info.Id).remove({ force: true, v: true });
+      this.logger.info({ build: buildId, container: info.Id }, 'removed the container of a build whose control plane died');
     }
   }
 

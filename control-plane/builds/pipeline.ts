@@ -2,18 +2,27 @@
 // the user's `git push` as it happens. A failure at any step leaves the previous release serving.
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from '../../common/logger.js';
-import type { App, Instance } from '../../common/types.js';
+import type { App, Build, Instance } from '../../common/types.js';
 import type { Releaser } from '../releases/service.js';
 import { rolloutStatus } from '../scheduler/plan.js';
 import type { AppStore } from '../store/apps.js';
+import type { BuildLeases } from '../store/build-leases.js';
 import type { BuildStore } from '../store/builds.js';
 import type { InstanceStore } from '../store/instances.js';
 import type { ReleaseStore } from '../store/releases.js';
-import { BuildFailedError, type Builder } from './builder.js';
+import { BuildFailedError, type BuildInput, type Builder } from './builder.js';
+
+type BuildLog = BuildInput['log'];
 
 export interface PipelineDeps {
   apps: AppStore;
   builds: BuildStore;
+  leases: BuildLeases;
+  /** this control plane's identity, on the leases of its builds */
+  owner: string;
+  /** builds running at once, platform-wide */
+  concurrency: number;
+  leaseRenewMs: number;
   releases: ReleaseStore;
   instances: InstanceStore;
   releaser: Releaser;
@@ -37,32 +46,68 @@ const failure = (text: string) => ` !     ${text}`;
 export class DeployPipeline {
   constructor(private readonly deps: PipelineDeps) {}
 
-  async deploy(app: App, sourceVersion: string, source: NodeJS.ReadableStream, log: (line: string) => void, signal?: AbortSignal): Promise<DeployResult> {
-    const unlock = await this.deps.builds.lock(app.id);
-    if (!unlock) {
+  async deploy(app: App, sourceVersion: string, source: NodeJS.ReadableStream, log: BuildLog, signal?: AbortSignal): Promise<DeployResult> {
+    const { leases } = this.deps;
+    const lockToken = await leases.lockApp(app.id);
+    if (!lockToken) {
       source.resume();
       log(failure(`A build is already running for ${app.name}; try again when it has finished.`));
       return { ok: false, releaseVersion: null };
     }
+    const holder = { appId: app.id, owner: this.deps.owner, lockToken };
+    let build: Build | null = null;
+    // The lease is renewed while the deploy runs; if it is lost (taken as an orphan), the build stops.
+    const lost = new AbortController();
+    const renewal = setInterval(() => {
+      if (!build) return;
+      leases.renew(build.id, holder).then(
+        (held) => {
+          if (!held) lost.abort();
+        },
+        (err: unknown) => this.deps.logger.warn({ err, build: build?.id }, 'renewing the build lease failed'),
+      );
+    }, this.deps.leaseRenewMs);
     try {
-      return await this.deployLocked(app, sourceVersion, source, log, signal);
+      build = await this.deps.builds.create(app.id, sourceVersion);
+      await leases.join(build.id, holder);
+      return await this.deployLocked(app, build, source, log, signal ? AbortSignal.any([signal, lost.signal]) : lost.signal);
     } finally {
-      await unlock();
+      clearInterval(renewal);
+      await leases.release(build?.id ?? null, app.id, lockToken);
+    }
+  }
+
+  /** Waits until the build may run (the platform-wide queue), saying so; false if cancelled meanwhile. */
+  private async waitForSlot(build: Build, log: BuildLog, signal: AbortSignal): Promise<boolean> {
+    let reported = 0;
+    for (;;) {
+      const ahead = await this.deps.leases.waiting(build.id, this.deps.concurrency);
+      if (ahead === 0) return true;
+      if (signal.aborted) return false;
+      if (ahead !== reported) await log(heading(`Waiting for a build slot (${ahead} ahead)`));
+      reported = ahead;
+      await sleep(this.deps.pollMs ?? 250);
     }
   }
 
   private async deployLocked(
     app: App,
-    sourceVersion: string,
+    build: Build,
     source: NodeJS.ReadableStream,
-    log: (line: string) => void,
-    signal?: AbortSignal,
+    log: BuildLog,
+    signal: AbortSignal,
   ): Promise<DeployResult> {
-    let build = await this.deps.builds.create(app.id, sourceVersion);
+    const sourceVersion = build.sourceVersion;
+    if (!(await this.waitForSlot(build, log, signal))) {
+      source.resume();
+      await this.deps.builds.update(build, { status: 'failed', failure: 'The push was cancelled while waiting for a build slot.' });
+      return { ok: false, releaseVersion: null };
+    }
     const previous = await this.deps.releases.current(app.id);
     let output;
     try {
       output = await this.deps.builder.build({ buildId: build.id, appName: app.name, appId: app.id, source, log, signal });
+      signal.throwIfAborted();
     } catch (err) {
       const reason = err instanceof BuildFailedError ? err.message : 'internal error while building';
       if (!(err instanceof BuildFailedError)) this.deps.logger.error({ err, app: app.name, build: build.id }, 'build crashed');
@@ -101,7 +146,7 @@ export class DeployPipeline {
     return { ok: false, releaseVersion: release.version };
   }
 
-  private async waitForRollout(app: App, version: number, log: (line: string) => void, signal?: AbortSignal) {
+  private async waitForRollout(app: App, version: number, log: BuildLog, signal?: AbortSignal) {
     const deadline = Date.now() + this.deps.rolloutTimeoutMs;
     const seen = new Map<string, string>();
     while (Date.now() < deadline && !signal?.aborted) {
@@ -120,7 +165,7 @@ export class DeployPipeline {
   }
 }
 
-function reportStates(instances: readonly Instance[], seen: Map<string, string>, log: (line: string) => void): void {
+function reportStates(instances: readonly Instance[], seen: Map<string, string>, log: BuildLog): void {
   for (const instance of instances) {
     if (seen.get(instance.id) === instance.state) continue;
     seen.set(instance.id, instance.state);

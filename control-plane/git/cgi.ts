@@ -77,8 +77,19 @@ export function serveGitCgi(
     let buffered = Buffer.alloc(0);
     let headersSent = false;
     let stderr = '';
-    bodyFilter?.on('data', (chunk: Buffer) => res.write(chunk));
-    const writeBody = (chunk: Buffer) => (bodyFilter ? bodyFilter.write(chunk) : res.write(chunk));
+    // A slow client pauses git's output (and so the build's) rather than filling memory.
+    let waitingForDrain = false;
+    const toClient = (chunk: Buffer) => {
+      if (res.write(chunk) || waitingForDrain) return;
+      waitingForDrain = true;
+      child.stdout.pause();
+      res.once('drain', () => {
+        waitingForDrain = false;
+        child.stdout.resume();
+      });
+    };
+    bodyFilter?.on('data', toClient);
+    const writeBody = (chunk: Buffer) => (bodyFilter ? bodyFilter.write(chunk) : toClient(chunk));
     req.pipe(child.stdin);
     child.stdin.on('error', () => {});
     child.stderr.on('data', (chunk: Buffer) => {

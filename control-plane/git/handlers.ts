@@ -77,7 +77,20 @@ export function internalBuilds(services: Services) {
     ctx.res.on('close', () => {
       if (!ctx.res.writableFinished) abort.abort();
     });
-    const log = (line: string) => out.write(`${JSON.stringify({ log: line })}\n`);
+    // Output waits while the pusher is behind (the build's commands with it), and is dropped
+    // once the pusher has gone: nothing piles up in memory.
+    const log = (line: string): void | Promise<void> => {
+      if (abort.signal.aborted || out.write(`${JSON.stringify({ log: line })}\n`)) return;
+      return new Promise<void>((resolve) => {
+        const done = () => {
+          out.off('drain', done);
+          abort.signal.removeEventListener('abort', done);
+          resolve();
+        };
+        out.once('drain', done);
+        abort.signal.addEventListener('abort', done, { once: true });
+      });
+    };
     void services.pipeline
       .deploy(app, version, ctx.req, log, abort.signal)
       .catch((err: unknown) => {
@@ -86,7 +99,7 @@ export function internalBuilds(services: Services) {
         return { ok: false, releaseVersion: null };
       })
       .then((result) => {
-        out.end(`${JSON.stringify({ result })}\n`);
+        if (!abort.signal.aborted) out.end(`${JSON.stringify({ result })}\n`);
       });
     services.logger.info({ app: app.name, user: session.userId, version }, 'push received');
   };

@@ -60,11 +60,17 @@ function deploy(update: RefUpdate, settings: PushHookSettings): Promise<boolean>
         res.on('end', () => resolve(false));
         return;
       }
-      createInterface({ input: res })
+      // While git is behind with our output, stop reading the build's (the control plane then
+      // holds the build back): nothing piles up in this process.
+      const lines = createInterface({ input: res, crlfDelay: Infinity });
+      lines
         .on('line', (line) => {
           if (!line) return;
           const event = JSON.parse(line) as { log?: string; result?: { ok: boolean } };
-          if (event.log !== undefined) console.log(event.log);
+          if (event.log !== undefined && !process.stdout.write(`${event.log}\n`)) {
+            lines.pause();
+            process.stdout.once('drain', () => lines.resume());
+          }
           if (event.result) ok = event.result.ok;
         })
         .on('close', () => resolve(ok));
@@ -83,7 +89,9 @@ async function main(settings: PushHookSettings): Promise<void> {
     console.log(` !     ${choice.refuse}`);
     process.exit(1);
   }
-  process.exit((await deploy(choice.deploy, settings)) ? 0 : 1);
+  const code = (await deploy(choice.deploy, settings)) ? 0 : 1;
+  // Exit once git has all of the output (an exit with writes pending would cut the log short).
+  process.stdout.write('', () => process.exit(code));
 }
 
 let settings: PushHookSettings | null = null;

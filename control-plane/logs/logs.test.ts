@@ -4,6 +4,7 @@ import { connect, type NatsConnection } from 'nats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encode, subjects, type LogLine } from '../../common/protocol.js';
 import { apiClient, startTestControlPlane, type TestControlPlane } from '../../test/support/control-plane.js';
+import { waitFor } from '../../test/support/wait.js';
 import { formatLogLine, readLogs } from './stream.js';
 
 const line = (n: number, process = 'web.1'): LogLine => ({
@@ -20,7 +21,7 @@ describe('app logs', () => {
   let appId: string;
 
   beforeAll(async () => {
-    cp = await startTestControlPlane({}, { builder: { ready: true, prepare: async () => {}, build: async () => Promise.reject(new Error('none')), tagImage: async () => {} } });
+    cp = await startTestControlPlane({ SLIPWAY_LOG_TAILS_PER_USER: '2' }, { builder: { ready: true, prepare: async () => {}, build: async () => Promise.reject(new Error('none')), tagImage: async () => {} } });
     nats = await connect({ servers: cp.nats.url });
     appId = (await apiClient(cp.url, cp.adminToken)('POST', '/apps', { name: 'logged' })).body.id;
     const js = nats.jetstream();
@@ -63,6 +64,33 @@ describe('app logs', () => {
     await readUntil('line 6');
     abort.abort();
     expect(text.trim().split('\n')).toEqual([formatLogLine(line(5)), formatLogLine(line(6))]);
+  });
+
+  it('caps the tails one user holds open, answering 429 in the error shape, and frees a slot when one closes', async () => {
+    const open = () => {
+      const abort = new AbortController();
+      const response = fetch(`${cp.url}/apps/logged/logs?tail=true`, { headers: { authorization: `Bearer ${cp.adminToken}` }, signal: abort.signal });
+      return { abort, response };
+    };
+    const first = open();
+    const second = open();
+    expect((await first.response).status).toBe(200);
+    expect((await second.response).status).toBe(200);
+    const third = await fetch(`${cp.url}/apps/logged/logs?tail=true`, { headers: { authorization: `Bearer ${cp.adminToken}` } });
+    expect(third.status).toBe(429);
+    expect(await third.json()).toEqual({ id: 'rate_limit', message: 'You already follow 2 logs (the most one user may at once): stop one first.' });
+    // history without tail is not capped
+    expect((await fetch(`${cp.url}/apps/logged/logs?lines=1`, { headers: { authorization: `Bearer ${cp.adminToken}` } })).status).toBe(200);
+    first.abort.abort();
+    const again = await waitFor('a tail slot to free up', async () => {
+      const attempt = open();
+      const response = await attempt.response;
+      if (response.status === 200) return attempt;
+      await response.body?.cancel();
+      return null;
+    }, 10_000);
+    again.abort.abort();
+    second.abort.abort();
   });
 
   it('expands batches (the router publishes its access lines so)', async () => {

@@ -4,8 +4,6 @@ import type { Build } from '../../common/types.js';
 import { keys } from './keys.js';
 import { getJson, getManyJson, now } from './json.js';
 
-const BUILD_LOCK_MS = 60 * 60 * 1000;
-
 export class BuildStore {
   constructor(private readonly redis: Redis) {}
 
@@ -45,15 +43,5 @@ export class BuildStore {
   /** Whether a build of the app is under way (it holds the lock until its release exists). */
   async building(appId: string): Promise<boolean> {
     return (await this.redis.exists(keys.appBuildLock(appId))) === 1;
-  }
-
-  /** One build per app at a time: returns a release function, or null if a build holds the lock. */
-  async lock(appId: string): Promise<(() => Promise<void>) | null> {
-    const owner = randomUUID();
-    const ok = await this.redis.set(keys.appBuildLock(appId), owner, 'PX', BUILD_LOCK_MS, 'NX');
-    if (ok !== 'OK') return null;
-    return async () => {
-      if ((await this.redis.get(keys.appBuildLock(appId))) === owner) await this.redis.del(keys.appBuildLock(appId));
-    };
   }
 }

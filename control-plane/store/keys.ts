@@ -22,6 +22,11 @@ export const keys = {
   appCurrentRelease: (appId: string) => `slipway:app:${appId}:current-release`,
   appBuilds: (appId: string) => `slipway:app:${appId}:builds`,
   appBuildLock: (appId: string) => `slipway:app:${appId}:build-lock`,
+  /** builds in progress: queue order (ticket), lease expiry (ms), holder (JSON) */
+  buildQueue: 'slipway:builds:queue',
+  buildTickets: 'slipway:builds:tickets',
+  buildLeaseExpiry: 'slipway:builds:lease-expiry',
+  buildLeaseHolders: 'slipway:builds:lease-holders',
   appInstances: (appId: string) => `slipway:app:${appId}:instances`,
   domainOwner: (hostname: string) => `slipway:domain:${hostname}`,
 
