@@ -13,6 +13,7 @@ import { encode, sharedKeys, subjects } from '../../common/protocol.js';
 import type { Route } from '../../common/types.js';
 import { startTestNats, startTestRedis } from '../../test/support/services.js';
 import { loadRouterConfig, type RouterConfig } from '../config.js';
+import { HaproxyStartError } from '../errors.js';
 import { startRouter, type RunningRouter } from '../router.js';
 
 /** A real Redis and NATS for a router to read routes from, with a client of each to publish them. */
@@ -68,7 +69,7 @@ export async function startTestRouter(
     SLIPWAY_ROUTER_HEALTH_CHECK_INTERVAL_MS: '500',
     ...env,
   });
-  const router = await startRouter(config, logger);
+  const router = await startWithFreshPorts(() => startRouter(config, logger));
   return {
     ...router,
     config,
@@ -77,6 +78,18 @@ export async function startTestRouter(
       await rm(stateDir, { recursive: true, force: true });
     },
   };
+}
+
+/** Ports '0' are chosen free before HAProxy binds them, and a test running beside this one can
+ *  take one in between: try a few times (as test/support/services.ts does for its services). */
+async function startWithFreshPorts<T>(start: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await start();
+    } catch (err) {
+      if (attempt >= 3 || !(err instanceof HaproxyStartError) || !/Address already in use/.test(err.message)) throw err;
+    }
+  }
 }
 
 export type Handler = (req: IncomingMessage, res: ServerResponse, backend: TestBackend) => void;
