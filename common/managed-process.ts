@@ -93,7 +93,8 @@ export class ManagedProcess {
   async stop(graceMs = 10_000): Promise<void> {
     if (!this.running) return;
     this.child.kill('SIGTERM');
-    const killed = await Promise.race([this.exited.then(() => true), sleep(graceMs).then(() => false)]);
+    // unref'd: a child that stops at once must not leave a timer holding this process for graceMs
+    const killed = await Promise.race([this.exited.then(() => true), sleep(graceMs, false, { ref: false })]);
     if (!killed) {
       this.child.kill('SIGKILL');
       await this.exited;

@@ -113,14 +113,14 @@ async function startDockerd(docker: Docker, flags: string[], logPath: string): P
     if (await dockerAnswers(docker)) {
       const stop = async () => {
         child.kill('SIGTERM');
-        await Promise.race([exited, sleep(20_000)]);
+        await Promise.race([exited, sleep(20_000, undefined, { ref: false })]);
       };
       return { ok: true, engine: { startedHere: true, stop } };
     }
     await sleep(100);
   }
   if (child.exitCode === null) child.kill('SIGTERM');
-  await Promise.race([exited, sleep(20_000)]);
+  await Promise.race([exited, sleep(20_000, undefined, { ref: false })]);
   const written = await readFile(logPath, 'utf8').catch(() => '');
   return { ok: false, failure: dockerdFailure(written.slice(logStart)) };
 }

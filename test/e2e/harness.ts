@@ -80,7 +80,8 @@ export async function startPlatform(
     async stop() {
       if (child.exitCode !== null) return;
       child.kill('SIGTERM');
-      const code = await Promise.race([exited, sleep(180_000).then(() => 'timeout' as const)]);
+      // unref'd: once the launcher is gone the timer must not hold this process for 3 minutes
+      const code = await Promise.race([exited, sleep(180_000, 'timeout' as const, { ref: false })]);
       if (code === 'timeout') {
         child.kill('SIGKILL');
         throw new Error(`platform did not stop within 180 s:\n${output.slice(-3000)}`);
