@@ -7,7 +7,7 @@ import { createInterface } from 'node:readline';
 import type Docker from 'dockerode';
 import type { ContainerCreateOptions } from 'dockerode';
 import { describeError } from '../common/errors.js';
-import { APPS_NETWORK, ensureIsolatedNetwork } from '../common/networks.js';
+import { APPS_NETWORK, IsolatedNetwork } from '../common/networks.js';
 import type { RegistryCredentials, RegistryCredentialsSource } from '../common/registry-auth.js';
 import type { ContainerDetails, ContainerEngine, ContainerEvent, ContainerLogLine, ContainerSummary } from './container-engine.js';
 import { detailsFromInspect, parseContainerEvent, splitTimestamp } from './docker-facts.js';
@@ -42,7 +42,7 @@ export interface DockerEngineOptions {
 
 export class DockerContainerEngine implements ContainerEngine {
   private readonly ownLabels: Record<string, string>;
-  private appsNetwork: Promise<string> | null = null;
+  private readonly appsNetwork: IsolatedNetwork;
 
   constructor(
     private readonly docker: Docker,
@@ -50,6 +50,7 @@ export class DockerContainerEngine implements ContainerEngine {
     private readonly options: DockerEngineOptions = {},
   ) {
     this.ownLabels = hostSelector(hostId);
+    this.appsNetwork = new IsolatedNetwork(docker, APPS_NETWORK, options.warn ?? (() => {}));
   }
 
   async hasImage(reference: string): Promise<boolean> {
@@ -88,29 +89,15 @@ export class DockerContainerEngine implements ContainerEngine {
     if (spec.HostConfig?.NetworkMode !== APPS_NETWORK.name) {
       throw new DockerEngineError(`refusing to create a container outside the ${APPS_NETWORK.name} network`);
     }
-    try {
-      return await this.createOnAppsNetwork(spec);
-    } catch (err) {
-      // 404: the network went away since it was ensured (an operator pruned it): once more.
-      if (statusCode(err) !== 404 || !/network/i.test(describeError(err))) throw err;
-      this.appsNetwork = null;
-      return await this.createOnAppsNetwork(spec);
-    }
+    return this.appsNetwork.join(async (networkId) => {
+      const container = await this.docker.createContainer({ ...spec, HostConfig: { ...spec.HostConfig, NetworkMode: networkId } });
+      return container.id;
+    });
   }
 
   /** The apps network's id, ensured once per engine (and again after it went missing). */
   ensureAppsNetwork(): Promise<string> {
-    this.appsNetwork ??= ensureIsolatedNetwork(this.docker, APPS_NETWORK, this.options.warn ?? (() => {})).catch((err: unknown) => {
-      this.appsNetwork = null;
-      throw err;
-    });
-    return this.appsNetwork;
-  }
-
-  private async createOnAppsNetwork(spec: ContainerCreateOptions): Promise<string> {
-    const networkId = await this.ensureAppsNetwork();
-    const container = await this.docker.createContainer({ ...spec, HostConfig: { ...spec.HostConfig, NetworkMode: networkId } });
-    return container.id;
+    return this.appsNetwork.ensure();
   }
 
   async startContainer(id: string): Promise<void> {

@@ -2,24 +2,19 @@
 // traffic off, no host services; common/networks.ts), ensured once per Docker client and
 // again when it went missing.
 import type Docker from 'dockerode';
-import { BUILDS_NETWORK, ensureIsolatedNetwork } from '../common/networks.js';
+import { BUILDS_NETWORK, IsolatedNetwork } from '../common/networks.js';
 
-const ensured = new WeakMap<Docker, Promise<string>>();
+const networks = new WeakMap<Docker, IsolatedNetwork>();
 
-/** The builds network's id. `warn` hears a host that cannot apply the firewall rule (first caller's). */
-export function ensureBuildNetwork(docker: Docker, warn: (message: string) => void = (message) => process.emitWarning(message)): Promise<string> {
-  let id = ensured.get(docker);
-  if (!id) {
-    id = ensureIsolatedNetwork(docker, BUILDS_NETWORK, warn).catch((err: unknown) => {
-      ensured.delete(docker);
-      throw err;
-    });
-    ensured.set(docker, id);
-  }
-  return id;
+/** The builds network of this Docker client. `warn` hears a host that cannot apply the firewall
+ *  rule (the first caller's). */
+export function buildNetwork(docker: Docker, warn: (message: string) => void = (message) => process.emitWarning(message)): IsolatedNetwork {
+  let network = networks.get(docker);
+  if (!network) networks.set(docker, (network = new IsolatedNetwork(docker, BUILDS_NETWORK, warn)));
+  return network;
 }
 
-/** Forgets the ensured network (it was removed behind our back), so the next call creates it again. */
-export function forgetBuildNetwork(docker: Docker): void {
-  ensured.delete(docker);
+/** The builds network's id. */
+export function ensureBuildNetwork(docker: Docker, warn?: (message: string) => void): Promise<string> {
+  return buildNetwork(docker, warn).ensure();
 }

@@ -2,7 +2,7 @@
 // exec` (argv arrays), output streamed line by line, killed at the deadline or on abort,
 // always removed.
 import type Docker from 'dockerode';
-import { ensureBuildNetwork, forgetBuildNetwork } from './build-network.js';
+import { buildNetwork } from './build-network.js';
 import { buildContainerOptions, execOptions, type BuildContainerSpec } from './container-spec.js';
 import { BuildError } from './errors.js';
 import { dockerOutputLines, type LineSink } from './output-lines.js';
@@ -26,13 +26,7 @@ export class BuildContainer {
   }
 
   static async start(docker: Docker, spec: BuildContainerSpec): Promise<BuildContainer> {
-    const create = async () => docker.createContainer(buildContainerOptions(spec, await ensureBuildNetwork(docker)));
-    const container = await create().catch((err: { statusCode?: number; message?: string }) => {
-      // 404 naming the network: it was removed since it was ensured; once more.
-      if (err.statusCode !== 404 || !/network/i.test(err.message ?? '')) throw err;
-      forgetBuildNetwork(docker);
-      return create();
-    });
+    const container = await buildNetwork(docker).join((networkId) => docker.createContainer(buildContainerOptions(spec, networkId)));
     try {
       await container.start();
     } catch (err) {

@@ -10,6 +10,7 @@
 // agent, the builder), as data here and I/O in ensureNetwork.
 import { execFile } from 'node:child_process';
 import type Docker from 'dockerode';
+import { describeError } from './errors.js';
 import { NETWORK_LABELS } from './labels.js';
 
 export interface NetworkSpec {
@@ -135,4 +136,44 @@ export async function ensureIsolatedNetwork(docker: Docker, spec: NetworkSpec, w
   const id = await ensureNetwork(docker, spec);
   await ensureHostFirewall(spec, run).catch((err: unknown) => warn(`${spec.name}: containers may reach services on this host: ${err instanceof Error ? err.message : String(err)}`));
   return id;
+}
+
+/** Whether a Docker error says the network a container was to join is gone. */
+function networkMissing(err: unknown): boolean {
+  return (err as { statusCode?: number } | null)?.statusCode === 404 && /network/i.test(describeError(err));
+}
+
+/**
+ * One isolated network as its user sees it: ensured once and remembered, and ensured afresh
+ * when Docker says it is gone (an operator pruned it since). The agent holds the apps network
+ * so, the builder the builds network.
+ */
+export class IsolatedNetwork {
+  private id: Promise<string> | null = null;
+
+  constructor(
+    private readonly docker: Docker,
+    private readonly spec: NetworkSpec,
+    private readonly warn: (message: string) => void,
+  ) {}
+
+  /** The network's id (ensured on first use, and again after a failed attempt). */
+  ensure(): Promise<string> {
+    this.id ??= ensureIsolatedNetwork(this.docker, this.spec, this.warn).catch((err: unknown) => {
+      this.id = null;
+      throw err;
+    });
+    return this.id;
+  }
+
+  /** Runs `create` with the network's id; once more on a fresh network if it went missing. */
+  async join<T>(create: (networkId: string) => Promise<T>): Promise<T> {
+    try {
+      return await create(await this.ensure());
+    } catch (err) {
+      if (!networkMissing(err)) throw err;
+      this.id = null;
+      return create(await this.ensure());
+    }
+  }
 }

@@ -5,7 +5,7 @@ import { Registry } from 'prom-client';
 import type { Logger } from '../common/logger.js';
 import type { ControlPlaneConfig } from './config.js';
 import { DiskPressureMonitor, watchDiskPressure } from './disk/pressure.js';
-import { startMetricsServer } from './metrics-server.js';
+import { startMetricsServer } from '../common/metrics-server.js';
 
 export interface OperatorMetrics {
   /** Where /metrics is served, or null when its port could not be bound (logged). */
@@ -35,7 +35,7 @@ export async function startOperatorMetrics(config: Pick<ControlPlaneConfig, 'hom
   );
   const stopWatching = watchDiskPressure(monitor, config.disk.checkIntervalMs);
   // Metrics are for the operator: a port already taken must not keep the API from starting.
-  const server = await startMetricsServer({ host: '127.0.0.1', port: config.metrics.port, registry }).catch((err: unknown) => {
+  const server = await startMetricsServer({ host: '127.0.0.1', port: config.metrics.port, exposition: { contentType: registry.contentType, render: () => registry.metrics() } }).catch((err: unknown) => {
     logger.error({ err, port: config.metrics.port }, 'could not serve /metrics (SLIPWAY_CONTROL_PLANE_METRICS_PORT)');
     return null;
   });

@@ -20,7 +20,8 @@ import { renderHaproxyConfig, renderHostsMap } from './haproxy-config.js';
 import { assertHaproxyInstalled, startHaproxy, type HaproxyProcess } from './haproxy-process.js';
 import { ROUTER_LUA } from './lua-script.js';
 import { startLogReceiver } from './log-receiver.js';
-import { startMetricsServer } from './metrics-server.js';
+import { startMetricsServer } from '../common/metrics-server.js';
+import { routerExposition } from './metrics-exposition.js';
 import { createRouterMetrics } from './metrics.js';
 import { renderPageMap } from './pages.js';
 import { readCertificateRecord, readCertificateRecords, readRouteSnapshot } from './redis-source.js';
@@ -209,8 +210,7 @@ export async function startRouter(config: RouterConfig, logger: Logger, options:
     const metricsServer = await startMetricsServer({
       host: config.metricsBind,
       port: config.metricsPort,
-      registry: metrics.registry,
-      haproxySocket: paths.prometheusSocket,
+      exposition: routerExposition(metrics.registry, paths.prometheusSocket),
     });
     cleanup.push(() => metricsServer.close());
 
