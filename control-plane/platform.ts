@@ -210,7 +210,7 @@ export async function startControlPlane(config: ControlPlaneConfig, logger: Logg
   const imageCollector = new ImageCollector({
     apps,
     releases,
-    builds,
+    leases,
     registry: registryClient({ registry: config.registry, registryAuthFile: config.registryAuthFile ?? undefined, registryInsecure: config.registryInsecure }),
     keepReleases: config.images.keepReleases,
     repositoryPrefix: config.registryRepositories.appPrefix,

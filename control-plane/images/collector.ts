@@ -4,7 +4,7 @@
 // registry: docs/decisions.md, "Builds and images").
 import type { Logger } from '../../common/logger.js';
 import type { AppStore } from '../store/apps.js';
-import type { BuildStore } from '../store/builds.js';
+import type { BuildLeases } from '../store/build-leases.js';
 import type { ReleaseStore } from '../store/releases.js';
 import { imagesToCollect, type AppHistory, type Collection, type RepositoryContents } from './plan.js';
 
@@ -19,7 +19,8 @@ export interface CollectableRegistry {
 export interface ImageCollectorDeps {
   apps: AppStore;
   releases: ReleaseStore;
-  builds: BuildStore;
+  /** who holds an app's build lock (an app mid-build is skipped) */
+  leases: Pick<BuildLeases, 'building'>;
   registry: CollectableRegistry;
   /** Releases per app whose images stay (rollback reaches that far back). */
   keepReleases: number;
@@ -49,7 +50,7 @@ export class ImageCollector {
     }
     const histories: AppHistory[] = [];
     for (const app of await deps.apps.list()) {
-      const building = await deps.builds.building(app.id);
+      const building = await deps.leases.building(app.id);
       const [releases, current] = await Promise.all([deps.releases.list(app.id), deps.releases.current(app.id)]);
       histories.push({ repository: deps.appRepository(app.name), releases, currentVersion: current?.version ?? null, building });
     }

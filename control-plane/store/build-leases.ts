@@ -29,6 +29,11 @@ export class BuildLeases {
     return ok === 'OK' ? token : null;
   }
 
+  /** Whether a build of the app is under way (it holds the lock until its release exists). */
+  async building(appId: string): Promise<boolean> {
+    return (await this.redis.exists(keys.appBuildLock(appId))) === 1;
+  }
+
   /** Joins the queue under a lease. */
   async join(buildId: string, holder: LeaseHolder): Promise<void> {
     const ticket = await this.redis.incr(keys.buildTickets);

@@ -39,9 +39,4 @@ export class BuildStore {
     const ids = await this.redis.lrange(keys.appBuilds(appId), 0, -1);
     return getManyJson<Build>(this.redis, ids.map(keys.build));
   }
-
-  /** Whether a build of the app is under way (it holds the lock until its release exists). */
-  async building(appId: string): Promise<boolean> {
-    return (await this.redis.exists(keys.appBuildLock(appId))) === 1;
-  }
 }
