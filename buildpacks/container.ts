@@ -5,7 +5,8 @@ import type Docker from 'dockerode';
 import { buildNetwork } from './build-network.js';
 import { buildContainerOptions, execOptions, type BuildContainerSpec } from './container-spec.js';
 import { BuildError } from './errors.js';
-import { dockerOutputLines, type LineSink } from './output-lines.js';
+import type { BuildLog } from './log.js';
+import { dockerOutputLines } from './output-lines.js';
 
 export interface StepResult {
   exitCode: number | null;
@@ -40,7 +41,7 @@ export class BuildContainer {
    * Runs `argv` in the container, each output line (stdout and stderr, cut at `maxLineBytes`)
    * to `onLine`; while a line's promise is pending, the command's output waits.
    */
-  async run(argv: readonly string[], onLine: LineSink, maxLineBytes: number): Promise<StepResult> {
+  async run(argv: readonly string[], onLine: BuildLog, maxLineBytes: number): Promise<StepResult> {
     if (this.stopReason) return { exitCode: null };
     const exec = await this.container.exec(execOptions(argv, this.spec));
     const stream = await exec.start({ hijack: true, stdin: false });

@@ -2,9 +2,7 @@
 // `maxLineBytes` (the rest of a longer line is dropped, with a note), each line handed on only
 // after the previous one was taken, so a slow reader slows the command instead of filling memory.
 import { Writable } from 'node:stream';
-
-/** A sink that may ask the writer to wait (the pusher's connection is full). */
-export type LineSink = (line: string) => void | Promise<void>;
+import type { BuildLog } from './log.js';
 
 export const lineCutNote = (maxLineBytes: number): string => ` [line cut at ${maxLineBytes} bytes]`;
 
@@ -16,7 +14,7 @@ export class LineSplitter {
 
   constructor(
     private readonly maxLineBytes: number,
-    private readonly onLine: LineSink,
+    private readonly onLine: BuildLog,
   ) {}
 
   async write(chunk: Buffer): Promise<void> {
@@ -63,7 +61,7 @@ const HEADER_BYTES = 8;
  * stdout and stderr are split into lines separately, so a partial stdout line never swallows
  * a stderr line. A write completes only when its lines were taken (backpressure).
  */
-export function dockerOutputLines(maxLineBytes: number, onLine: LineSink): Writable {
+export function dockerOutputLines(maxLineBytes: number, onLine: BuildLog): Writable {
   const splitters = [new LineSplitter(maxLineBytes, onLine), new LineSplitter(maxLineBytes, onLine)] as const;
   let pending = Buffer.alloc(0);
   let frame: { splitter: LineSplitter; remaining: number } | null = null;
