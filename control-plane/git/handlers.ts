@@ -3,6 +3,7 @@
 import { PassThrough } from 'node:stream';
 import type { Context, Next } from 'koa';
 import { credentialsFromHeader, disabledAccountMessage } from '../auth/credentials.js';
+import { identify } from '../auth/identify.js';
 import type { Services } from '../services.js';
 import { cgiEnv, serveGitCgi } from './cgi.js';
 import { pushHookEnvironment } from './push-hook-env.js';
@@ -26,13 +27,13 @@ export function gitHttp(services: Services, pushUrl: () => string) {
     const service = endpoint === 'info/refs' ? String(ctx.query.service ?? '') : endpoint;
     if (!SERVICES.has(service)) return plain(ctx, 403, 'Only smart HTTP git is supported.');
 
-    const token = credentialsFromHeader(ctx.get('authorization') || undefined);
-    const user = token ? await services.users.authenticate(token) : null;
-    if (!user) {
+    const identity = await identify(services.users, ctx.get('authorization') || undefined);
+    if (identity.outcome === 'disabled') return plain(ctx, 403, disabledAccountMessage(identity.user));
+    if (identity.outcome !== 'user') {
       ctx.set('WWW-Authenticate', 'Basic realm="Slipway"');
       return plain(ctx, 401, 'Authentication failed: use your API token as the password.');
     }
-    if (user.disabledAt) return plain(ctx, 403, disabledAccountMessage(user));
+    const { user } = identity;
     const app = await services.apps.getByName(appName);
     if (!app) return plain(ctx, 404, `app not found: ${appName}`);
     if (!(await services.apps.canAccess(app, user))) return plain(ctx, 403, `You do not have access to the app ${appName}.`);

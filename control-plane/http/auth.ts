@@ -1,8 +1,8 @@
 import type { Context, Next } from 'koa';
 import { ForbiddenError, SlipwayError, UnauthorizedError } from '../../common/errors.js';
 import type { User } from '../../common/types.js';
-import { parseToken } from '../../common/api-token.js';
-import { credentialsFromHeader, disabledAccountMessage } from '../auth/credentials.js';
+import { disabledAccountMessage } from '../auth/credentials.js';
+import { identify } from '../auth/identify.js';
 import type { UserStore } from '../store/users.js';
 
 /** A valid token of an account an operator has disabled (Heroku answers a suspended account with 403 too). */
@@ -22,13 +22,12 @@ export interface AuthState {
 /** Requires a valid token (Bearer, or Basic with the token as password) and sets ctx.state.user. */
 export function authenticate(users: UserStore) {
   return async (ctx: Context, next: Next): Promise<void> => {
-    const token = credentialsFromHeader(ctx.get('authorization') || undefined);
-    if (!token) throw new UnauthorizedError('Authentication required: send Authorization: Bearer <token>.');
-    const user = await users.authenticate(token);
-    if (!user) throw new UnauthorizedError('Invalid credentials provided.');
-    if (user.disabledAt) throw new AccountDisabledError(user);
-    ctx.state.user = user;
-    ctx.state.tokenId = parseToken(token)!.id;
+    const identity = await identify(users, ctx.get('authorization') || undefined);
+    if (identity.outcome === 'no-token') throw new UnauthorizedError('Authentication required: send Authorization: Bearer <token>.');
+    if (identity.outcome === 'invalid-token') throw new UnauthorizedError('Invalid credentials provided.');
+    if (identity.outcome === 'disabled') throw new AccountDisabledError(identity.user);
+    ctx.state.user = identity.user;
+    ctx.state.tokenId = identity.tokenId;
     await next();
   };
 }
