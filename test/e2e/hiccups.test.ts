@@ -107,57 +107,59 @@ describe('hiccups of the platform’s own parts', () => {
     for (const dir of cleanup) await rm(dir, { recursive: true, force: true });
   });
 
+  /** Runs `hiccup` under traffic and checks it cost no request and no container. */
+  async function expectUnharmed(what: string, hiccup: () => Promise<void>): Promise<void> {
+    const outcome = await underTraffic(hiccup, 15_000);
+    console.log(`${what}: ${outcome.requests} requests, ${outcome.failures.length} failed, ${outcome.replaced} of ${outcome.containers} containers replaced`);
+    expect(outcome.failures.slice(0, 5)).toEqual([]);
+    expect(outcome.replaced).toBe(0);
+  }
+
+  /** The one process below the launcher whose command line contains `needle`. */
+  async function platformProcess(needle: string): Promise<number> {
+    const [pid] = await descendants(platform.pid, needle);
+    expect(pid, `a ${needle} process below the launcher`).toBeDefined();
+    return pid!;
+  }
+
+  /** Kills the process with SIGKILL and waits for the launcher to start another. */
+  async function killAndAwaitRestart(needle: string): Promise<void> {
+    const pid = await platformProcess(needle);
+    process.kill(pid, 'SIGKILL');
+    await waitFor(`${needle} restarted`, async () => (await descendants(platform.pid, needle)).some((other) => other !== pid), 60_000);
+  }
+
+  const apiAnswers = async () => (await call('GET', '/apps').catch(() => ({ status: 0 }))).status === 200;
+
   it('NATS paused for 10 s: no failed request, no container replaced', async () => {
-    const [nats] = await descendants(platform.pid, 'nats-server');
-    expect(nats).toBeDefined();
-    const outcome = await underTraffic(async () => {
-      process.kill(nats!, 'SIGSTOP');
+    const nats = await platformProcess('nats-server');
+    await expectUnharmed('NATS paused 10 s', async () => {
+      process.kill(nats, 'SIGSTOP');
       try {
         await sleep(10_000);
       } finally {
-        process.kill(nats!, 'SIGCONT');
+        process.kill(nats, 'SIGCONT');
       }
-    }, 15_000);
-    console.log(`NATS paused 10 s: ${outcome.requests} requests, ${outcome.failures.length} failed, ${outcome.replaced} of ${outcome.containers} containers replaced`);
-    expect(outcome.failures.slice(0, 5)).toEqual([]);
-    expect(outcome.replaced).toBe(0);
+    });
   });
 
   it('NATS killed and restarted by the launcher: no failed request, no container replaced', async () => {
-    const [nats] = await descendants(platform.pid, 'nats-server');
-    expect(nats).toBeDefined();
-    const outcome = await underTraffic(async () => {
-      process.kill(nats!, 'SIGKILL');
-      await waitFor('NATS restarted', async () => (await descendants(platform.pid, 'nats-server')).some((pid) => pid !== nats), 60_000);
-    }, 15_000);
-    console.log(`NATS restarted: ${outcome.requests} requests, ${outcome.failures.length} failed, ${outcome.replaced} of ${outcome.containers} containers replaced`);
-    expect(outcome.failures.slice(0, 5)).toEqual([]);
-    expect(outcome.replaced).toBe(0);
+    await expectUnharmed('NATS restarted', () => killAndAwaitRestart('nats-server'));
   });
 
   it('Redis killed and restarted by the launcher: no failed request, no container replaced', async () => {
-    const [redis] = await descendants(platform.pid, 'redis-server');
-    expect(redis).toBeDefined();
-    const outcome = await underTraffic(async () => {
-      process.kill(redis!, 'SIGKILL');
-      await waitFor('Redis restarted', async () => (await descendants(platform.pid, 'redis-server')).some((pid) => pid !== redis), 60_000);
-      await waitFor('the API answering again', async () => (await call('GET', '/apps').catch(() => ({ status: 0 }))).status === 200, 60_000);
-    }, 15_000);
-    console.log(`Redis restarted: ${outcome.requests} requests, ${outcome.failures.length} failed, ${outcome.replaced} of ${outcome.containers} containers replaced`);
-    expect(outcome.failures.slice(0, 5)).toEqual([]);
-    expect(outcome.replaced).toBe(0);
+    await expectUnharmed('Redis restarted', async () => {
+      await killAndAwaitRestart('redis-server');
+      await waitFor('the API answering again', apiAnswers, 60_000);
+    });
   });
 
   it('control plane killed with SIGKILL: no failed request, no container replaced', async () => {
-    const [controlPlane] = await descendants(platform.pid, 'control-plane/main.js');
-    expect(controlPlane).toBeDefined();
-    const outcome = await underTraffic(async () => {
-      process.kill(controlPlane!, 'SIGKILL');
-      await waitFor('control plane back', async () => (await call('GET', '/apps').catch(() => ({ status: 0 }))).status === 200, 60_000);
-    }, 15_000);
-    console.log(`control plane killed: ${outcome.requests} requests, ${outcome.failures.length} failed, ${outcome.replaced} of ${outcome.containers} containers replaced`);
-    expect(outcome.failures.slice(0, 5)).toEqual([]);
-    expect(outcome.replaced).toBe(0);
+    const controlPlane = await platformProcess('control-plane/main.js');
+    await expectUnharmed('control plane killed', async () => {
+      process.kill(controlPlane, 'SIGKILL');
+      await waitFor('control plane back', apiAnswers, 60_000);
+    });
     // the killed control plane's agent went with it: one agent per host, not two
     for (const hostId of await readdir(`${platform.home}/hosts`)) expect(await agentProcesses(hostId)).toHaveLength(1);
   });
