@@ -19,6 +19,14 @@ async function namedUser(ctx: Context, services: Services): Promise<User> {
   return user;
 }
 
+/** Revokes the token the path names (`…/tokens/{id}`) of `userId`, or 404s; streams opened
+ *  with it end on every control plane. */
+async function revokeNamedToken(ctx: Context, services: Services, userId: string): Promise<void> {
+  const tokenId = ctx.params.id!;
+  if (!(await services.users.revokeToken(userId, tokenId))) throw new NotFoundError(`Couldn't find that token (${tokenId}).`);
+  services.accessCutoff.announce({ userId, tokenIds: [tokenId] });
+  ctx.body = { id: tokenId };
+}
 
 export function accountHandlers(services: Services): Router {
   const router = new Router();
@@ -40,11 +48,7 @@ export function accountHandlers(services: Services): Router {
   });
 
   router.delete('/account/tokens/:id', async (ctx) => {
-    const userId = (ctx.state.user as User).id;
-    const revoked = await services.users.revokeToken(userId, ctx.params.id!);
-    if (!revoked) throw new NotFoundError(`Couldn't find that token (${ctx.params.id}).`);
-    services.accessCutoff.announce({ userId, tokenIds: [ctx.params.id!] });
-    ctx.body = { id: ctx.params.id };
+    await revokeNamedToken(ctx, services, (ctx.state.user as User).id);
   });
 
   // Operators create users; each user gets a first token.
@@ -92,10 +96,7 @@ export function accountHandlers(services: Services): Router {
   });
 
   router.delete('/users/:user/tokens/:id', requireAdmin, async (ctx) => {
-    const user = await namedUser(ctx, services);
-    if (!(await services.users.revokeToken(user.id, ctx.params.id!))) throw new NotFoundError(`Couldn't find that token (${ctx.params.id}).`);
-    services.accessCutoff.announce({ userId: user.id, tokenIds: [ctx.params.id!] });
-    ctx.body = { id: ctx.params.id };
+    await revokeNamedToken(ctx, services, (await namedUser(ctx, services)).id);
   });
 
   return router;
