@@ -8,25 +8,15 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { INSTANCE_LABELS } from '../../common/labels.js';
-import { api, fixtureRepo, git, gitUrl, newHome, platformEnv, pollContinuously, startPlatform, waitFor, type RunningPlatform } from './harness.js';
+import { api, descendants, fixtureRepo, git, gitUrl, newHome, platformEnv, pollContinuously, startPlatform, waitFor, type RunningPlatform } from './harness.js';
 
 const exec = promisify(execFile);
 const APPS = ['hiccup-a', 'hiccup-b'];
 const WEB = 3;
 
 /** Pids of the processes below `pid` whose command line contains `needle`. */
-async function descendants(pid: number, needle: string): Promise<number[]> {
-  const found: number[] = [];
-  const walk = async (parent: number) => {
-    const children = await readFile(`/proc/${parent}/task/${parent}/children`, 'utf8').catch(() => '');
-    for (const child of children.split(' ').filter(Boolean).map(Number)) {
-      const cmdline = await readFile(`/proc/${child}/cmdline`, 'utf8').catch(() => '');
-      if (cmdline.replaceAll('\0', ' ').includes(needle)) found.push(child);
-      await walk(child);
-    }
-  };
-  await walk(pid);
-  return found;
+async function descendantsRunning(pid: number, needle: string): Promise<number[]> {
+  return (await descendants(pid)).filter((child) => child.cmdline.includes(needle)).map((child) => child.pid);
 }
 
 /** Pids of the agent processes running as host `hostId`, wherever they are in the process tree. */
@@ -117,7 +107,7 @@ describe('hiccups of the platform’s own parts', () => {
 
   /** The one process below the launcher whose command line contains `needle`. */
   async function platformProcess(needle: string): Promise<number> {
-    const [pid] = await descendants(platform.pid, needle);
+    const [pid] = await descendantsRunning(platform.pid, needle);
     expect(pid, `a ${needle} process below the launcher`).toBeDefined();
     return pid!;
   }
@@ -126,7 +116,7 @@ describe('hiccups of the platform’s own parts', () => {
   async function killAndAwaitRestart(needle: string): Promise<void> {
     const pid = await platformProcess(needle);
     process.kill(pid, 'SIGKILL');
-    await waitFor(`${needle} restarted`, async () => (await descendants(platform.pid, needle)).some((other) => other !== pid), 60_000);
+    await waitFor(`${needle} restarted`, async () => (await descendantsRunning(platform.pid, needle)).some((other) => other !== pid), 60_000);
   }
 
   const apiAnswers = async () => (await call('GET', '/apps').catch(() => ({ status: 0 }))).status === 200;
