@@ -4,12 +4,11 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { BuildError } from '../errors.js';
 
-/** Paths inside build containers and images. */
-export const APP_DIR = '/app';
+import { APP_DIR, CA_PATH, CACHE_DIR, SYSTEM_PATH } from '../build-layout.js';
+
+export { CACHE_DIR };
+/** Where the Node.js runtime layer sits in build containers and images. */
 export const RUNTIME_DIR = '/layers/nodejs';
-export const CACHE_DIR = '/cache';
-export const CA_PATH = '/etc/slipway/ca-certificates.crt';
-const SYSTEM_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 export const APP_PATH = `${RUNTIME_DIR}/bin:${APP_DIR}/node_modules/.bin:${SYSTEM_PATH}`;
 
 /** Bump when the layout of the dependencies layer changes, so old caches are not reused. */

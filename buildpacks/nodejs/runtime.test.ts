@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { Agent } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NpmRegistryMetadata } from './metadata.js';
-import { expectedHash, NpmRegistryError } from './npm-http.js';
+import { DownloadError } from '../downloads.js';
+import { expectedHash } from './npm-http.js';
 import { ensureNodeRuntime, keepFromNodePackage, runtimeKey } from './runtime.js';
 import { startTestNpmRegistry, type TestRegistry } from './testing/test-registry.js';
 
@@ -62,7 +63,7 @@ describe('ensureNodeRuntime', () => {
     const { node, npm } = await packages();
     registry.tamper('/tarballs/node.tgz');
     const cacheDir = join(dir, 'cache-c');
-    await expect(ensureNodeRuntime({ cacheDir, node, npm, dispatcher })).rejects.toThrow(NpmRegistryError);
+    await expect(ensureNodeRuntime({ cacheDir, node, npm, dispatcher })).rejects.toThrow(DownloadError);
     await expect(ensureNodeRuntime({ cacheDir, node, npm, dispatcher })).rejects.toThrow(/integrity/);
     await expect(stat(join(cacheDir, 'runtimes', runtimeKey('26.1.0', '12.0.0'), 'layer.json'))).rejects.toThrow();
   });

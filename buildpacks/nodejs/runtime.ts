@@ -9,7 +9,8 @@ import { withFileLock } from '../lock.js';
 import { savedLayerBlob, type LayerBlob } from '../oci/blob.js';
 import { writeTarLayer } from '../oci/tar-layer.js';
 import type { VersionInfo } from './metadata-types.js';
-import { downloadVerified, expectedHash, NpmRegistryError } from './npm-http.js';
+import { downloadVerified } from '../downloads.js';
+import { expectedHash, NpmRegistryError } from './npm-http.js';
 import { extractPackageTarball } from './package-tarball.js';
 import { RUNTIME_DIR } from './plan.js';
 
