@@ -9,3 +9,5 @@ export const CA_PATH = '/etc/slipway/ca-certificates.crt';
 export const SYSTEM_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 /** the stack's user: builds and apps run as it */
 export const APP_USER_ID = '1000:1000';
+/** Where layers shared by all apps (runtimes, Debian package sets) are kept in the registry, for app repositories to mount */
+export const RUNTIMES_REPOSITORY = 'slipway/runtimes';

@@ -5,6 +5,7 @@ import { lstat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { readAppFile } from '../app-files.js';
 import type { BuildContext, BuildpackOutput } from '../buildpack.js';
+import { RUNTIMES_REPOSITORY } from '../build-layout.js';
 import { appUserDirectory, buildContainerSpec, readProcfile, runStep } from '../build-steps.js';
 import type { BuildContainerSpec } from '../container-spec.js';
 import { withBuildContainer } from '../container.js';
@@ -27,8 +28,6 @@ import {
 import { ensureNodeRuntime, type NodeRuntime } from './runtime.js';
 import { resolveNodeVersion, resolveNpmVersion, usableNodeVersions } from './versions.js';
 
-/** Where runtime layers are kept once for all apps, to be mounted into app repositories. */
-export const RUNTIMES_REPOSITORY = 'slipway/runtimes';
 
 async function resolveRuntime(ctx: BuildContext, engines: { node?: string; npm?: string } | undefined): Promise<NodeRuntime> {
   const { config, log } = ctx;
