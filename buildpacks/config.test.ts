@@ -12,7 +12,7 @@ describe('builderConfig', () => {
       cacheDir: '/srv/build/cache',
       caFile: '/etc/ssl/certs/ca-certificates.crt',
       npmRegistry: 'https://registry.npmjs.org',
-      stack: { runImage: undefined, buildImage: undefined },
+      stackImages: {},
       limits: DEFAULT_LIMITS,
       log: DEFAULT_LOG_LIMITS,
       labels: undefined,
@@ -20,7 +20,25 @@ describe('builderConfig', () => {
     });
   });
 
-  it('requires both stack images or neither', () => {
-    expect(() => builderConfig({ registry: 'r:1', baseDir: '/b', stack: { runImage: 'x/run:1' } })).toThrow(ConfigError);
+  it('requires both stack images or neither, for each stack', () => {
+    expect(() => builderConfig({ registry: 'r:1', baseDir: '/b', stackImages: { trixie: { runImage: 'x/run:1' } } })).toThrow(
+      /builder stack trixie: configure both runImage and buildImage, or neither/,
+    );
+    expect(builderConfig({ registry: 'r:1', baseDir: '/b', stackImages: { bookworm: {} } }).stackImages).toEqual({});
+  });
+
+  it('keeps operator images per stack name', () => {
+    const config = builderConfig({
+      registry: 'r:1',
+      baseDir: '/b',
+      stackImages: { trixie: { runImage: 'x/run:13', buildImage: 'x/build:13' } },
+    });
+    expect(config.stackImages).toEqual({ trixie: { runImage: 'x/run:13', buildImage: 'x/build:13' } });
+  });
+
+  it('refuses images for a stack that does not exist, naming the stacks', () => {
+    expect(() =>
+      builderConfig({ registry: 'r:1', baseDir: '/b', stackImages: { jessie: { runImage: 'a', buildImage: 'b' } } }),
+    ).toThrow(new ConfigError('builder stack images: no stack is named jessie (stacks: bookworm, trixie)'));
   });
 });

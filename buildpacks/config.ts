@@ -2,6 +2,7 @@
 // from its environment (control-plane/config.ts) and hands them over.
 import { join } from 'node:path';
 import { ConfigError } from '../common/errors.js';
+import { STACK_RECIPES, stackRecipe } from './stack/recipe.js';
 
 export interface BuildLimits {
   memoryMb: number;
@@ -36,8 +37,9 @@ export interface BuilderConfig {
   caFile: string;
   /** npm registry URL used for runtimes and dependencies. */
   npmRegistry: string;
-  /** Existing images to use as the stack instead of building it (both or neither). */
-  stack: { runImage?: string; buildImage?: string };
+  /** Existing images to use instead of building a stack from its recipe, by stack name
+   *  (`bookworm`, `trixie`); a stack not named here is built from Debian's packages. */
+  stackImages: Record<string, StackImages>;
   limits: BuildLimits;
   /** How much command output a build may show: lines longer than `maxLineBytes` are cut, and
    *  after `maxBytes` in all the rest is dropped (the build goes on). Bounds the memory a build
@@ -47,6 +49,12 @@ export interface BuilderConfig {
   labels?: Record<string, string>;
   /** How long npm registry metadata (versions of node and npm) is reused before it is fetched again. */
   metadataMaxAgeSeconds?: number;
+}
+
+/** An operator's images for one stack: both are given, or the stack is built from its recipe. */
+export interface StackImages {
+  runImage: string;
+  buildImage: string;
 }
 
 export const DEFAULT_CA_FILE = '/etc/ssl/certs/ca-certificates.crt';
@@ -67,7 +75,8 @@ export interface BuilderConfigInput {
   cacheDir?: string;
   caFile?: string;
   npmRegistry?: string;
-  stack?: { runImage?: string; buildImage?: string };
+  /** By stack name; each entry names both images or neither. */
+  stackImages?: Record<string, { runImage?: string; buildImage?: string }>;
   limits?: Partial<BuildLimits>;
   log?: Partial<BuildLogLimits>;
   labels?: Record<string, string>;
@@ -76,8 +85,15 @@ export interface BuilderConfigInput {
 
 /** A complete config from the settings given and the defaults for the rest. */
 export function builderConfig(input: BuilderConfigInput): BuilderConfig {
-  if (Boolean(input.stack?.runImage) !== Boolean(input.stack?.buildImage)) {
-    throw new ConfigError('builder stack: configure both runImage and buildImage, or neither');
+  const stackImages: Record<string, StackImages> = {};
+  for (const [name, images] of Object.entries(input.stackImages ?? {})) {
+    if (!stackRecipe(name)) {
+      throw new ConfigError(`builder stack images: no stack is named ${name} (stacks: ${STACK_RECIPES.map((r) => r.name).join(', ')})`);
+    }
+    if (Boolean(images.runImage) !== Boolean(images.buildImage)) {
+      throw new ConfigError(`builder stack ${name}: configure both runImage and buildImage, or neither`);
+    }
+    if (images.runImage && images.buildImage) stackImages[name] = { runImage: images.runImage, buildImage: images.buildImage };
   }
   return {
     registry: input.registry,
@@ -89,7 +105,7 @@ export function builderConfig(input: BuilderConfigInput): BuilderConfig {
     cacheDir: input.cacheDir ?? join(input.baseDir, 'cache'),
     caFile: input.caFile ?? DEFAULT_CA_FILE,
     npmRegistry: (input.npmRegistry ?? DEFAULT_NPM_REGISTRY).replace(/\/+$/, ''),
-    stack: { runImage: input.stack?.runImage, buildImage: input.stack?.buildImage },
+    stackImages,
     limits: { ...DEFAULT_LIMITS, ...input.limits },
     log: { ...DEFAULT_LOG_LIMITS, ...input.log },
     labels: input.labels,

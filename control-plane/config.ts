@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { ConfigError } from '../common/errors.js';
 import { flag, parseEnv, port, slipwayHome, type Env } from '../common/config.js';
 import { isRepository } from '../common/image-reference.js';
+import { DEFAULT_STACK_RECIPE, STACK_RECIPES, stackRecipe } from '../buildpacks/stack/recipe.js';
 import type { LogStreamLimits } from './logs/stream.js';
 import type { ConfigLimits } from './releases/config-limits.js';
 import { parseAwsHostSettings, type AwsHostSettings } from '../host-providers/aws/hosts-settings.js';
@@ -42,8 +43,19 @@ const schema = z.object({
   SLIPWAY_BOOTSTRAP_ADMIN_TOKEN: z.string().optional(),
   SLIPWAY_BUILD_CA_FILE: z.string().default('/etc/ssl/certs/ca-certificates.crt'),
   SLIPWAY_NPM_REGISTRY: z.string().default('https://registry.npmjs.org'),
+  /** The stack new apps get (`bookworm` or `trixie`); an app changes its own with `stack:set`. */
+  SLIPWAY_DEFAULT_STACK: z
+    .string()
+    .default(DEFAULT_STACK_RECIPE.name)
+    .refine((name) => stackRecipe(name) !== undefined, `must name a stack: ${STACK_RECIPES.map((r) => r.name).join(', ')}`),
+  /** Operator images instead of a stack built from Debian's packages, per stack (both or neither).
+   *  The unnamed pair is bookworm's, from when it was the only stack. */
   SLIPWAY_STACK_RUN_IMAGE: z.string().optional(),
   SLIPWAY_STACK_BUILD_IMAGE: z.string().optional(),
+  SLIPWAY_STACK_BOOKWORM_RUN_IMAGE: z.string().optional(),
+  SLIPWAY_STACK_BOOKWORM_BUILD_IMAGE: z.string().optional(),
+  SLIPWAY_STACK_TRIXIE_RUN_IMAGE: z.string().optional(),
+  SLIPWAY_STACK_TRIXIE_BUILD_IMAGE: z.string().optional(),
   SLIPWAY_BUILD_MEMORY_MB: z.coerce.number().int().positive().default(2048),
   SLIPWAY_BUILD_CPUS: z.coerce.number().positive().default(1),
   SLIPWAY_BUILD_TIMEOUT_SECONDS: z.coerce.number().int().positive().default(900),
@@ -116,7 +128,10 @@ export interface ControlPlaneConfig {
   build: {
     caFile: string;
     npmRegistry: string;
-    stack: { runImage?: string; buildImage?: string };
+    /** The stack new apps get. */
+    defaultStack: string;
+    /** Operator images by stack name (each both or neither; checked by the builder's config). */
+    stackImages: Record<string, { runImage?: string; buildImage?: string }>;
     limits: { memoryMb: number; cpus: number; timeoutSeconds: number };
     log: { maxLineBytes: number; maxBytes: number };
     /** builds running at once, platform-wide */
@@ -149,6 +164,23 @@ function apiRoute(hostname: string | undefined, address: string | undefined): { 
   if (!hostname) return null;
   if (!address) throw new ConfigError('SLIPWAY_API_HOSTNAME needs SLIPWAY_HOST_ADDRESS: the address routers reach the API on');
   return { hostname, address };
+}
+
+/** Operator stack images by stack name: the unnamed pair is bookworm's, and may not be set
+ *  beside bookworm's named pair. */
+function stackImages(e: z.output<typeof schema>): Record<string, { runImage?: string; buildImage?: string }> {
+  const legacy = e.SLIPWAY_STACK_RUN_IMAGE !== undefined || e.SLIPWAY_STACK_BUILD_IMAGE !== undefined;
+  const named = e.SLIPWAY_STACK_BOOKWORM_RUN_IMAGE !== undefined || e.SLIPWAY_STACK_BOOKWORM_BUILD_IMAGE !== undefined;
+  if (legacy && named) {
+    throw new ConfigError('SLIPWAY_STACK_RUN_IMAGE/_BUILD_IMAGE are the bookworm stack\'s: set them or SLIPWAY_STACK_BOOKWORM_*_IMAGE, not both');
+  }
+  const images: Record<string, { runImage?: string; buildImage?: string }> = {};
+  const add = (name: string, runImage: string | undefined, buildImage: string | undefined) => {
+    if (runImage !== undefined || buildImage !== undefined) images[name] = { runImage, buildImage };
+  };
+  add('bookworm', e.SLIPWAY_STACK_BOOKWORM_RUN_IMAGE ?? e.SLIPWAY_STACK_RUN_IMAGE, e.SLIPWAY_STACK_BOOKWORM_BUILD_IMAGE ?? e.SLIPWAY_STACK_BUILD_IMAGE);
+  add('trixie', e.SLIPWAY_STACK_TRIXIE_RUN_IMAGE, e.SLIPWAY_STACK_TRIXIE_BUILD_IMAGE);
+  return images;
 }
 
 export function loadControlPlaneConfig(env: Env): ControlPlaneConfig {
@@ -186,7 +218,8 @@ export function loadControlPlaneConfig(env: Env): ControlPlaneConfig {
     build: {
       caFile: e.SLIPWAY_BUILD_CA_FILE,
       npmRegistry: e.SLIPWAY_NPM_REGISTRY,
-      stack: { runImage: e.SLIPWAY_STACK_RUN_IMAGE, buildImage: e.SLIPWAY_STACK_BUILD_IMAGE },
+      defaultStack: e.SLIPWAY_DEFAULT_STACK,
+      stackImages: stackImages(e),
       limits: {
         memoryMb: e.SLIPWAY_BUILD_MEMORY_MB,
         cpus: e.SLIPWAY_BUILD_CPUS,

@@ -138,7 +138,7 @@ export async function startControlPlane(config: ControlPlaneConfig, logger: Logg
         cacheDir: config.build.cacheDir,
         caFile: config.build.caFile,
         npmRegistry: config.build.npmRegistry,
-        stack: config.build.stack,
+        stackImages: config.build.stackImages,
         limits: config.build.limits,
         log: config.build.log,
       }),

@@ -79,7 +79,7 @@ describe('ensureStack', () => {
     try {
       const configured = await ensureStack(
         docker,
-        { ...testBuilderConfig(registry.url), stack: { runImage, buildImage: stack.buildImage } },
+        { ...testBuilderConfig(registry.url), stackImages: { bookworm: { runImage, buildImage: stack.buildImage } } },
         (line) => void lines.push(line),
       );
       expect(lines).toContain(`       pulling ${runImage}`);

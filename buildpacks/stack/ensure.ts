@@ -49,12 +49,19 @@ export interface Stack {
 }
 
 export interface EnsureStackOptions {
+  /** Which stack (default: bookworm's recipe). */
   recipe?: StackRecipe;
+  /** Where the commands' own output goes (debootstrap, apt: hundreds of lines); default `log`,
+   *  as details. `log` always gets the headings and steps. */
+  commandOutput?: (line: string) => void;
 }
 
-async function removeStaleRootfs(stackDir: string): Promise<void> {
+/** The root filesystems of one stack's builds (each stack's builds hold their own lock). */
+const rootfsPrefix = (recipe: StackRecipe) => `rootfs-${recipe.name}-`;
+
+async function removeStaleRootfs(stackDir: string, recipe: StackRecipe): Promise<void> {
   for (const name of await readdir(stackDir)) {
-    if (!name.startsWith('rootfs-')) continue;
+    if (!name.startsWith(rootfsPrefix(recipe))) continue;
     const dir = join(stackDir, name);
     const mounts = await activeMountsUnder(dir);
     if (mounts.length > 0) throw new StackError(`refusing to delete ${dir}: ${mounts.join(', ')} still mounted`);
@@ -68,16 +75,19 @@ async function buildImages(
   hash: string,
   stackDir: string,
   log: BuildLog,
+  commandOutput: (line: string) => void,
 ): Promise<void> {
-  await removeStaleRootfs(stackDir);
-  const root = join(stackDir, `rootfs-${hash}`);
+  await removeStaleRootfs(stackDir, recipe);
+  const root = join(stackDir, `${rootfsPrefix(recipe)}${hash}`);
   const paths = { run: join(root, 'run'), build: join(root, 'build') };
-  await buildStackRootfs(recipe, paths, join(stackDir, 'debs'), (line) => log(detail(line)));
-  log(detail('importing the images into Docker'));
+  // .debs per suite: two stacks may be built at once, and debootstrap's cache is not shared safely.
+  const debs = join(stackDir, 'debs', recipe.suite);
+  await buildStackRootfs(recipe, paths, debs, { step: (line) => void log(detail(line)), output: commandOutput });
+  await log(detail('importing the images into Docker'));
   const labels = (role: string) => ({ [RECIPE_LABEL]: hash, [ROLE_LABEL]: role });
   await importRootfs(docker, paths.build, STACK_BUILD_REPOSITORY, hash, importChanges(labels('build')));
   await importRootfs(docker, paths.run, STACK_RUN_REPOSITORY, hash, importChanges(labels('run')));
-  await removeStaleRootfs(stackDir);
+  await removeStaleRootfs(stackDir, recipe);
 }
 
 async function localStack(
@@ -86,13 +96,15 @@ async function localStack(
   recipe: StackRecipe,
   stackDir: string,
   log: BuildLog,
+  commandOutput: (line: string) => void,
 ): Promise<{ id: string; runImage: string; buildImage: string; run: LocalImage; prepared: boolean }> {
-  if (config.stack.runImage && config.stack.buildImage) {
-    const pull = (ref: string) => ensurePulled(docker, ref, (line) => log(detail(line)), () => engineAuthConfig(config, ref));
-    const run = await pull(config.stack.runImage);
-    const build = await pull(config.stack.buildImage);
+  const operatorImages = config.stackImages[recipe.name];
+  if (operatorImages) {
+    const pull = (ref: string) => ensurePulled(docker, ref, (line) => void log(detail(line)), () => engineAuthConfig(config, ref));
+    const run = await pull(operatorImages.runImage);
+    const build = await pull(operatorImages.buildImage);
     const id = createHash('sha256').update(`${run.id}\n${build.id}`).digest('hex').slice(0, 12);
-    return { id, runImage: config.stack.runImage, buildImage: config.stack.buildImage, run, prepared: false };
+    return { id, runImage: operatorImages.runImage, buildImage: operatorImages.buildImage, run, prepared: false };
   }
   const hash = recipeHash(recipe);
   const names = stackImageNames(hash);
@@ -102,11 +114,11 @@ async function localStack(
   let prepared = false;
   if (!run) {
     const started = Date.now();
-    log(heading(`Building the ${recipe.name} stack ${hash} from Debian packages (takes a few minutes, once)`));
-    await buildImages(docker, recipe, hash, stackDir, log);
+    await log(heading(`Building the ${recipe.name} stack ${hash} from Debian packages (takes a few minutes, once)`));
+    await buildImages(docker, recipe, hash, stackDir, log, commandOutput);
     run = await present();
     if (!run) throw new StackError(`stack images ${names.runImage} and ${names.buildImage} missing after import`);
-    log(detail(`stack built in ${formatSeconds(Date.now() - started)}`));
+    await log(detail(`stack built in ${formatSeconds(Date.now() - started)}`));
     prepared = true;
   }
   return { id: hash, ...names, run, prepared };
@@ -143,7 +155,8 @@ async function pushRunImage(config: BuilderConfig, id: string, run: LocalImage, 
 
 /**
  * Builds the stack images if the engine lacks them (or pulls the configured ones) and pushes
- * the run image to the registry. Concurrent callers on this machine wait for one another.
+ * the run image to the registry. Concurrent callers for one stack on this machine wait for one
+ * another (a lock per stack: building trixie does not hold up bookworm's builds).
  */
 export async function ensureStack(
   docker: Docker,
@@ -152,12 +165,13 @@ export async function ensureStack(
   options: EnsureStackOptions = {},
 ): Promise<Stack> {
   const recipe = options.recipe ?? DEFAULT_STACK_RECIPE;
+  const commandOutput = options.commandOutput ?? ((line: string) => void log(detail(line)));
   const stackDir = join(config.workDir, 'stack');
   await mkdir(stackDir, { recursive: true });
-  return withFileLock(join(stackDir, 'stack.lock'), async () => {
-    const local = await localStack(docker, config, recipe, stackDir, log);
+  return withFileLock(join(stackDir, `${recipe.name}.lock`), async () => {
+    const local = await localStack(docker, config, recipe, stackDir, log, commandOutput);
     const layers = await exportImageLayers(docker, local.runImage, local.run, join(stackDir, 'layers'), (line) =>
-      log(detail(line)),
+      void log(detail(line)),
     );
     try {
       await pushRunImage(config, local.id, local.run, layers);

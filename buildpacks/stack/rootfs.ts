@@ -22,6 +22,12 @@ export interface RootfsPaths {
   build: string;
 }
 
+/** Where a stack build reports: its steps (a few lines) and its commands' own output (many). */
+export interface RootfsLog {
+  step: (line: string) => void;
+  output: (line: string) => void;
+}
+
 /** Runs `fn` with /proc mounted in `root` (apt maintainer scripts want it), unmounting after. */
 async function withProc<T>(root: string, fn: () => Promise<T>): Promise<T> {
   await runCommand(mountProcArgv(root));
@@ -79,11 +85,11 @@ export async function buildStackRootfs(
   recipe: StackRecipe,
   paths: RootfsPaths,
   debCacheDir: string,
-  log: (line: string) => void,
+  { step, output: log }: RootfsLog,
 ): Promise<void> {
   await mkdir(debCacheDir, { recursive: true });
   await mkdir(paths.run, { recursive: true });
-  log(`debootstrap ${recipe.suite} (${recipe.variant}) from ${recipe.mirror}`);
+  step(`debootstrap ${recipe.suite} (${recipe.variant}) from ${recipe.mirror}`);
   await runCommand(debootstrapArgv(recipe, paths.run, debCacheDir), { onLine: log });
 
   await mkdir(join(paths.run, 'etc/dpkg/dpkg.cfg.d'), { recursive: true });
@@ -95,7 +101,7 @@ export async function buildStackRootfs(
   if (!(await exists(join(paths.run, 'etc/resolv.conf')))) {
     await writeFile(join(paths.run, 'etc/resolv.conf'), '');
   }
-  log('applying Debian updates');
+  step('applying Debian updates');
   await withProc(paths.run, async () => {
     await inChroot(paths.run, aptUpdateArgv(), log);
     await inChroot(paths.run, aptUpgradeArgv(), log);
@@ -110,7 +116,7 @@ export async function buildStackRootfs(
   await mkdir(home, { recursive: true });
   await chown(home, user.uid, user.gid);
 
-  log(`deriving the build image: ${recipe.buildPackages.join(' ')}`);
+  step(`deriving the build image: ${recipe.buildPackages.join(' ')}`);
   await mkdir(paths.build, { recursive: true });
   await runCommand(copyTreeArgv(paths.run, paths.build));
   await withProc(paths.build, async () => {
