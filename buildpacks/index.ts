@@ -1,4 +1,4 @@
-// The builder's public interface, called by the control plane: prepare the stack once, then
+// The builder's public interface, called by the control plane: prepare a stack once (bookworm, trixie), then
 // build apps into images in the platform's registry.
 export { buildApp, DEFAULT_MAX_SOURCE_BYTES, removeAppCaches, type BuildOutcome, type BuildRequest } from './build.js';
 export {
@@ -9,11 +9,12 @@ export {
   type BuilderConfig,
   type BuilderConfigInput,
   type BuildLimits,
+  type StackImages,
 } from './config.js';
 export { ensureBuildNetwork } from './build-network.js';
 export { BuildError, RegistryError, StackError } from './errors.js';
 export { ensureStack, type EnsureStackOptions, type Stack } from './stack/ensure.js';
-export { DEFAULT_STACK_RECIPE, type StackRecipe } from './stack/recipe.js';
+export { BOOKWORM_RECIPE, DEFAULT_STACK_RECIPE, STACK_RECIPES, stackRecipe, TRIXIE_RECIPE, type StackRecipe } from './stack/recipe.js';
 export { tagImage } from './tag.js';
 export { RegistryClient } from './oci/registry.js';
 export { registryClient, type RegistrySettings } from './registry-access.js';

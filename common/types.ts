@@ -16,7 +16,12 @@ export interface App {
   id: string;
   name: string;
   ownerId: string;
+  /** The stack the current release runs on (Heroku's `stack`): the build stack, until a build
+   *  on another one is released. */
   stack: string;
+  /** The stack the next build uses (Heroku's `build_stack`); absent on records written before
+   *  apps could choose: then `stack`. */
+  buildStack?: string;
   createdAt: string;
   updatedAt: string;
 }
@@ -41,6 +46,8 @@ export interface Build {
   /** Why a failed build failed, in words a user can act on. */
   failure: string | null;
   releaseVersion: number | null;
+  /** The stack it was built on; absent on records written before apps could choose. */
+  stack?: string;
   createdAt: string;
   updatedAt: string;
 }
@@ -58,6 +65,9 @@ export interface Release {
   description: string;
   status: ReleaseStatus;
   buildId: string | null;
+  /** The stack its image was built on (copied by config changes and rollbacks); null without
+   *  an image, absent on records written before apps could choose. */
+  stack?: string | null;
   createdAt: string;
 }
 

@@ -53,7 +53,6 @@ import { keys } from './store/keys.js';
 import { ReleaseStore } from './store/releases.js';
 import { UserStore } from './store/users.js';
 
-export const STACK_NAME = 'bookworm';
 export const ADMIN_EMAIL = 'admin@slipway.local';
 
 export interface ControlPlane {
@@ -96,7 +95,7 @@ export async function startControlPlane(config: ControlPlaneConfig, logger: Logg
 
   await ensureLogStream(nats, config.logStream);
   const users = new UserStore(redis);
-  const apps = new AppStore(redis, STACK_NAME);
+  const apps = new AppStore(redis, config.build.defaultStack);
   const releases = new ReleaseStore(redis);
   const builds = new BuildStore(redis);
   const instances = new InstanceStore(redis);
@@ -143,6 +142,7 @@ export async function startControlPlane(config: ControlPlaneConfig, logger: Logg
         log: config.build.log,
       }),
       logger.child({ part: 'builder' }),
+      config.build.defaultStack,
     );
   const releaser = new Releaser(apps, releases, {
     tagImage: (image, tag) => builder.tagImage(image, tag),

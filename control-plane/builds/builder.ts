@@ -6,6 +6,8 @@ export interface BuildInput {
   buildId: string;
   appName: string;
   appId: string;
+  /** The stack to build on, by name ('bookworm', 'trixie'): the app's build stack. */
+  stack: string;
   /** A tar archive of the source (from `git archive`). */
   source: NodeJS.ReadableStream;
   /** A returned promise means the pusher is behind: the next line waits for it. */
@@ -21,10 +23,11 @@ export interface BuildOutput {
 }
 
 export interface Builder {
-  /** Whether builds can start now (the stack is in place); the API says so while it is not. */
+  /** Whether builds on the default stack can start now (it is in place); the API says so while it is not. */
   readonly ready: boolean;
-  /** Gets the builder ready (the stack: minutes the first time, then cached); safe to call
-   *  many times. Builds wait for it anyway; calling it at start-up makes the first one fast. */
+  /** Gets the builder ready (the default stack: minutes the first time, then cached); safe to
+   *  call many times. Builds wait for it anyway; calling it at start-up makes the first one fast.
+   *  Other stacks are prepared by the first build that uses them. */
   prepare(): Promise<unknown>;
   build(input: BuildInput): Promise<BuildOutput>;
   tagImage(image: ImageRef, tag: string): Promise<void>;

@@ -1,7 +1,18 @@
-// The real builder: buildpacks/ over the control plane host's Docker Engine. The stack is
-// prepared once (minutes the first time, then cached) and every build waits for it.
+// The real builder: buildpacks/ over the control plane host's Docker Engine. Each stack is
+// prepared once (minutes the first time, then cached): the default one at start, any other by
+// the first build that uses it, which shows its progress in that push; builds wait for it.
 import type Docker from 'dockerode';
-import { BuildError, buildApp, ensureBuildNetwork, ensureStack, tagImage, type BuilderConfig, type Stack } from '../../buildpacks/index.js';
+import {
+  BuildError,
+  buildApp,
+  DEFAULT_STACK_RECIPE,
+  ensureBuildNetwork,
+  ensureStack,
+  stackRecipe,
+  tagImage,
+  type BuilderConfig,
+  type Stack,
+} from '../../buildpacks/index.js';
 import { BUILD_CONTAINER_LABELS } from '../../common/labels.js';
 import type { Logger } from '../../common/logger.js';
 import type { ImageRef } from '../../common/types.js';
@@ -9,46 +20,76 @@ import { BuildFailedError, type BuildInput, type BuildOutput, type Builder } fro
 
 const BUILD_ID_LABEL = BUILD_CONTAINER_LABELS.buildId;
 
+type PushLog = BuildInput['log'];
+
 export class BuildpacksBuilder implements Builder {
-  private stack: Promise<Stack> | null = null;
-  private stackReady = false;
+  /** Stacks by name: being prepared, or ready. A failure is forgotten, so the next build tries again. */
+  private readonly stacks = new Map<string, Promise<Stack>>();
+  private readonly readyStacks = new Set<string>();
+  private network: Promise<void> | null = null;
 
   constructor(
     private readonly docker: Docker,
     private readonly config: BuilderConfig,
     private readonly logger: Logger,
+    /** The stack new apps get: prepared at start, and what `ready` reports on. */
+    private readonly defaultStack: string = DEFAULT_STACK_RECIPE.name,
   ) {}
 
   get ready(): boolean {
-    return this.stackReady;
+    return this.readyStacks.has(this.defaultStack);
   }
 
-  /** Builds (or finds) the stack; safe to call many times. */
+  /** Builds (or finds) the default stack; safe to call many times. */
   prepare(): Promise<Stack> {
-    if (!this.stack) {
+    return this.stack(this.defaultStack, null);
+  }
+
+  /** The stack named `name`, prepared once; `push` (the build that asked) sees the progress. */
+  private stack(name: string, push: PushLog | null): Promise<Stack> {
+    const pending = this.stacks.get(name);
+    if (pending) {
+      if (push && !this.readyStacks.has(name)) void push(`-----> Waiting for the ${name} stack (another build is preparing it)`);
+      return pending;
+    }
+    const recipe = stackRecipe(name);
+    if (!recipe) return Promise.reject(new BuildFailedError(`This app's stack, ${name}, does not exist on this platform. Choose another with: slipway stack:set <stack>`));
+    const operator = (line: string) => this.logger.info({ stack: name }, line);
+    // The push sees the steps; the commands' own output (hundreds of lines) goes to the operator's log.
+    // Never awaited: a slow or gone pusher must not hold up a stack other builds wait for.
+    const log = (line: string) => {
+      operator(line);
+      if (push) void push(line);
+    };
+    const prepared = (async () => {
       // The builds network first: its warning (no firewall rule) goes to the operator's log.
-      const ready = async () => {
-        await ensureBuildNetwork(this.docker, (message) => this.logger.warn(message));
-        return ensureStack(this.docker, this.config, (line) => this.logger.info({ stack: true }, line));
-      };
-      this.stack = ready().then(
-        (stack) => {
-          this.stackReady = true;
-          this.logger.info({ runImage: stack.runImage, buildImage: stack.buildImage }, 'stack ready');
-          return stack;
-        },
+      this.network ??= ensureBuildNetwork(this.docker, (message) => this.logger.warn(message)).then(
+        () => undefined,
         (err: unknown) => {
-          this.stack = null;
+          this.network = null;
           throw err;
         },
       );
-    }
-    return this.stack;
+      await this.network;
+      return ensureStack(this.docker, this.config, log, { recipe, commandOutput: operator });
+    })().then(
+      (stack) => {
+        this.readyStacks.add(name);
+        this.logger.info({ stack: name, runImage: stack.runImage, buildImage: stack.buildImage }, 'stack ready');
+        return stack;
+      },
+      (err: unknown) => {
+        this.stacks.delete(name);
+        throw err;
+      },
+    );
+    this.stacks.set(name, prepared);
+    return prepared;
   }
 
   async build(input: BuildInput): Promise<BuildOutput> {
-    const stack = await this.prepare();
     try {
+      const stack = await this.stack(input.stack, input.log);
       const outcome = await buildApp(this.docker, this.config, stack, {
         buildId: input.buildId,
         appName: input.appName,

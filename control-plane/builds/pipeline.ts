@@ -10,6 +10,7 @@ import type { BuildLeases } from '../store/build-leases.js';
 import type { BuildStore } from '../store/builds.js';
 import type { InstanceStore } from '../store/instances.js';
 import type { ReleaseStore } from '../store/releases.js';
+import { buildStackOf } from '../stacks.js';
 import { BuildFailedError, type BuildInput, type Builder } from './builder.js';
 
 type BuildLog = BuildInput['log'];
@@ -104,9 +105,12 @@ export class DeployPipeline {
       return { ok: false, releaseVersion: null };
     }
     const previous = await this.deps.releases.current(app.id);
+    // The app as it is now (a stack:set while the push waited for a slot counts).
+    const stack = buildStackOf((await this.deps.apps.get(app.id)) ?? app);
+    build = await this.deps.builds.update(build, { stack });
     let output;
     try {
-      output = await this.deps.builder.build({ buildId: build.id, appName: app.name, appId: app.id, source, log, signal });
+      output = await this.deps.builder.build({ buildId: build.id, appName: app.name, appId: app.id, stack, source, log, signal });
       signal.throwIfAborted();
     } catch (err) {
       const reason = err instanceof BuildFailedError ? err.message : 'internal error while building';
@@ -125,7 +129,13 @@ export class DeployPipeline {
       processTypes: output.processTypes,
     });
 
-    const release = await this.deps.releaser.fromBuild(app, { id: build.id, image: output.image, processTypes: output.processTypes, sourceVersion });
+    const release = await this.deps.releaser.fromBuild(app, {
+      id: build.id,
+      image: output.image,
+      processTypes: output.processTypes,
+      sourceVersion,
+      stack: output.stack,
+    });
     await this.deps.builds.update(build, { releaseVersion: release.version });
     log(heading(`Released v${release.version}`));
 

@@ -47,7 +47,7 @@ describe('hosts', () => {
     admin = apiClient(cp.url, cp.adminToken);
     await admin('POST', '/apps', { name: 'spread' });
     const app = (await cp.controlPlane.services.apps.getByName('spread'))!;
-    await cp.controlPlane.services.releaser.fromBuild(app, { id: 'b1', image, processTypes: { web: '/usr/bin/node /app/server.js' }, sourceVersion: 'test' });
+    await cp.controlPlane.services.releaser.fromBuild(app, { id: 'b1', image, processTypes: { web: '/usr/bin/node /app/server.js' }, sourceVersion: 'test', stack: 'bookworm' });
   });
 
   afterAll(async () => {

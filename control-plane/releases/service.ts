@@ -17,6 +17,16 @@ export interface ReleaseHooks {
   rollOut(appId: string): void;
 }
 
+/** What a successful build hands the releaser. */
+export interface BuiltCode {
+  id: string;
+  image: ImageRef;
+  processTypes: Record<string, string>;
+  sourceVersion: string;
+  /** The stack it was built on. */
+  stack: string;
+}
+
 export class Releaser {
   private readonly appTurns = new KeyedSerializer();
 
@@ -29,7 +39,7 @@ export class Releaser {
     private readonly keepImagesOf = Number.POSITIVE_INFINITY,
   ) {}
 
-  fromBuild(app: App, build: { id: string; image: ImageRef; processTypes: Record<string, string>; sourceVersion: string }): Promise<Release> {
+  fromBuild(app: App, build: BuiltCode): Promise<Release> {
     return this.appTurns.run(app.id, () => this.cutFromBuild(app, build));
   }
 
@@ -51,7 +61,7 @@ export class Releaser {
     return this.appTurns.run(app.id, () => this.cutRollback(app, version));
   }
 
-  private async cutFromBuild(app: App, build: { id: string; image: ImageRef; processTypes: Record<string, string>; sourceVersion: string }): Promise<Release> {
+  private async cutFromBuild(app: App, build: BuiltCode): Promise<Release> {
     const config = await this.apps.config(app.id);
     const release = await this.releases.create(app.id, {
       image: build.image,
@@ -59,6 +69,7 @@ export class Releaser {
       config,
       description: `Deploy ${build.sourceVersion.slice(0, 8)}`,
       buildId: build.id,
+      stack: build.stack,
     });
     return this.finish(app, release);
   }
@@ -69,7 +80,7 @@ export class Releaser {
     const current = await this.releases.current(app.id);
     const release = await this.releases.create(
       app.id,
-      { image: current?.image ?? null, processTypes: current?.processTypes ?? {}, config, description, buildId: current?.buildId ?? null },
+      { image: current?.image ?? null, processTypes: current?.processTypes ?? {}, config, description, buildId: current?.buildId ?? null, stack: current?.stack ?? null },
       (multi) => this.apps.queueConfigChanges(multi, app.id, changes),
     );
     return this.finish(app, release);
@@ -89,7 +100,7 @@ export class Releaser {
     const unset = Object.fromEntries(Object.keys(current).filter((k) => !Object.hasOwn(target.config, k)).map((k) => [k, null]));
     const release = await this.releases.create(
       app.id,
-      { image: target.image, processTypes: target.processTypes, config: target.config, description: `Rollback to v${target.version}`, buildId: target.buildId },
+      { image: target.image, processTypes: target.processTypes, config: target.config, description: `Rollback to v${target.version}`, buildId: target.buildId, stack: target.stack ?? null },
       (multi) => this.apps.queueConfigChanges(multi, app.id, { ...unset, ...target.config }),
     );
     return this.finish(app, release);
@@ -97,6 +108,8 @@ export class Releaser {
 
   private async finish(app: App, release: Release): Promise<Release> {
     if (release.image) await this.hooks.tagImage(release.image, `v${release.version}`);
+    // Heroku: the app's stack is the one its current release was built on (a rollback too).
+    if (release.stack) await this.apps.setStack(app.id, release.stack);
     await this.apps.ensureFormationFor(app.id, Object.keys(release.processTypes));
     this.hooks.rollOut(app.id);
     return release;

@@ -161,7 +161,7 @@ describe('placement under concurrent scaling', () => {
       const app = (await services.apps.getByName(name))!;
       // Nothing runs until a test scales it.
       await services.apps.setFormation(app.id, [{ type: 'web', quantity: 0, size: 'basic' }]);
-      await services.releaser.fromBuild(app, { id: `b-${name}`, image, processTypes: { web: COMMAND }, sourceVersion: 'test' });
+      await services.releaser.fromBuild(app, { id: `b-${name}`, image, processTypes: { web: COMMAND }, sourceVersion: 'test', stack: 'bookworm' });
       apps.push(app);
     }
     sampler = sample();

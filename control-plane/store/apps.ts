@@ -5,11 +5,24 @@ import { DYNO_SIZES, type App, type DynoSize, type FormationEntry, type User } f
 import { keys } from './keys.js';
 import { getJson, getManyJson, now } from './json.js';
 
-export class AppStore {
-  constructor(private readonly redis: Redis, private readonly stack: string) {}
+/** Sets one string field of an app's JSON record (and updatedAt) in one step, so that two
+ *  writers of different fields (a stack:set, a release) never undo each other. */
+const SET_APP_FIELD = `
+local raw = redis.call('GET', KEYS[1])
+if not raw then return nil end
+local app = cjson.decode(raw)
+app[ARGV[1]] = ARGV[2]
+app['updatedAt'] = ARGV[3]
+local out = cjson.encode(app)
+redis.call('SET', KEYS[1], out)
+return out`;
 
-  async create(name: string, owner: User): Promise<App> {
-    const app: App = { id: randomUUID(), name, ownerId: owner.id, stack: this.stack, createdAt: now(), updatedAt: now() };
+export class AppStore {
+  /** `defaultStack`: the stack new apps get (the operator's SLIPWAY_DEFAULT_STACK). */
+  constructor(private readonly redis: Redis, private readonly defaultStack: string) {}
+
+  async create(name: string, owner: User, stack: string = this.defaultStack): Promise<App> {
+    const app: App = { id: randomUUID(), name, ownerId: owner.id, stack, buildStack: stack, createdAt: now(), updatedAt: now() };
     const claimed = await this.redis.set(keys.appByName(name), app.id, 'NX');
     if (claimed !== 'OK') throw new ConflictError(`Name ${name} is already taken`);
     await this.redis.multi().set(keys.app(app.id), JSON.stringify(app)).sadd(keys.apps, app.id).exec();
@@ -29,6 +42,21 @@ export class AppStore {
     const ids = await this.redis.smembers(keys.apps);
     const apps = await getManyJson<App>(this.redis, ids.map(keys.app));
     return apps.sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  /** The stack the app's next build uses (Heroku's `build_stack`); its current release keeps its own. */
+  setBuildStack(appId: string, stack: string): Promise<App | null> {
+    return this.setField(appId, 'buildStack', stack);
+  }
+
+  /** The stack the app's current release runs on (set when a release becomes current). */
+  setStack(appId: string, stack: string): Promise<App | null> {
+    return this.setField(appId, 'stack', stack);
+  }
+
+  private async setField(appId: string, field: 'stack' | 'buildStack', value: string): Promise<App | null> {
+    const out = (await this.redis.eval(SET_APP_FIELD, 1, keys.app(appId), field, value, now())) as string | null;
+    return out ? (JSON.parse(out) as App) : null;
   }
 
   /** Whether `user` may see and change `app`: owner, collaborator or operator. */

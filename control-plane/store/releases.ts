@@ -10,6 +10,8 @@ export interface NewRelease {
   config: Record<string, string>;
   description: string;
   buildId: string | null;
+  /** The stack the image was built on (null: no image). */
+  stack?: string | null;
   status?: ReleaseStatus;
 }
 
@@ -42,6 +44,7 @@ export class ReleaseStore {
       description: input.description,
       status: input.status ?? 'succeeded',
       buildId: input.buildId,
+      stack: input.stack ?? null,
       createdAt: now(),
     } satisfies Release;
     const stored: StoredRelease = { ...rest, configHash: blob.hash };
