@@ -15,6 +15,7 @@ import { registerHostCommands } from './topics/hosts.js';
 import { registerLogCommands } from './topics/logs.js';
 import { registerPsCommands } from './topics/ps.js';
 import { registerReleaseCommands } from './topics/releases.js';
+import { registerStackCommands } from './topics/stacks.js';
 import { registerTokenCommands } from './topics/tokens.js';
 import { registerUserCommands } from './topics/users.js';
 
@@ -31,6 +32,7 @@ export function createProgram(ctx: CommandContext): Command {
     registerPsCommands,
     registerConfigCommands,
     registerReleaseCommands,
+    registerStackCommands,
     registerBuildCommands,
     registerDomainCommands,
     registerLogCommands,

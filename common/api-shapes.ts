@@ -8,11 +8,27 @@ export interface AppRef {
   name: string;
 }
 
+/** A stack (Heroku's shape): `default` is the one new apps get. */
+export interface StackJson {
+  id: string;
+  name: string;
+  state: 'active';
+  default: boolean;
+}
+
+export interface StackRefJson {
+  id: string;
+  name: string;
+}
+
 export interface AppJson {
   id: string;
   name: string;
   owner: { id: string; email: string | null };
-  stack: { name: string };
+  /** The stack the current release runs on. */
+  stack: StackRefJson;
+  /** The stack the next build uses (`stack:set` changes it; the current release keeps its own). */
+  build_stack: StackRefJson;
   git_url: string;
   web_url: string;
   created_at: string;
@@ -30,6 +46,8 @@ export interface ReleaseJson {
   image: { repository: string; digest: string } | null;
   process_types: Record<string, string>;
   build: { id: string } | null;
+  /** The stack its image was built on; null without an image (or a release from before stacks were recorded). */
+  stack: StackRefJson | null;
   created_at: string;
   updated_at: string;
 }
@@ -42,6 +60,8 @@ export interface BuildJson {
   buildpacks: { name: string }[];
   release: { version: number } | null;
   failure: string | null;
+  /** The stack it was built on (Heroku's build `stack`: the name); null on builds from before stacks were recorded. */
+  stack: string | null;
   created_at: string;
   updated_at: string;
 }

@@ -70,3 +70,30 @@ describe('loadControlPlaneConfig: build and log limits', () => {
     expect(() => loadControlPlaneConfig({ ...required, SLIPWAY_BUILD_CONCURRENCY: '0' })).toThrow(/SLIPWAY_BUILD_CONCURRENCY/);
   });
 });
+
+describe('loadControlPlaneConfig: stacks', () => {
+  it('gives new apps bookworm unless the operator names another stack', () => {
+    expect(loadControlPlaneConfig(required).build.defaultStack).toBe('bookworm');
+    expect(loadControlPlaneConfig({ ...required, SLIPWAY_DEFAULT_STACK: 'trixie' }).build.defaultStack).toBe('trixie');
+    expect(() => loadControlPlaneConfig({ ...required, SLIPWAY_DEFAULT_STACK: 'heroku-24' })).toThrow(
+      /SLIPWAY_DEFAULT_STACK: must name a stack: bookworm, trixie/,
+    );
+  });
+
+  it("reads operator images per stack; the unnamed pair is bookworm's", () => {
+    expect(loadControlPlaneConfig(required).build.stackImages).toEqual({});
+    expect(
+      loadControlPlaneConfig({ ...required, SLIPWAY_STACK_RUN_IMAGE: 'r/run:12', SLIPWAY_STACK_BUILD_IMAGE: 'r/build:12', SLIPWAY_STACK_TRIXIE_RUN_IMAGE: 'r/run:13', SLIPWAY_STACK_TRIXIE_BUILD_IMAGE: 'r/build:13' }).build
+        .stackImages,
+    ).toEqual({ bookworm: { runImage: 'r/run:12', buildImage: 'r/build:12' }, trixie: { runImage: 'r/run:13', buildImage: 'r/build:13' } });
+    expect(
+      loadControlPlaneConfig({ ...required, SLIPWAY_STACK_BOOKWORM_RUN_IMAGE: 'r/run:12', SLIPWAY_STACK_BOOKWORM_BUILD_IMAGE: 'r/build:12' }).build.stackImages,
+    ).toEqual({ bookworm: { runImage: 'r/run:12', buildImage: 'r/build:12' } });
+  });
+
+  it("refuses bookworm's images named both ways", () => {
+    expect(() => loadControlPlaneConfig({ ...required, SLIPWAY_STACK_RUN_IMAGE: 'a', SLIPWAY_STACK_BOOKWORM_BUILD_IMAGE: 'b' })).toThrow(
+      /set them or SLIPWAY_STACK_BOOKWORM_\*_IMAGE, not both/,
+    );
+  });
+});

@@ -258,6 +258,7 @@ export async function startControlPlane(config: ControlPlaneConfig, logger: Logg
     maxPushBytes: config.maxPushBytes,
     logger,
     stackReady: () => builder.ready,
+    defaultStack: config.build.defaultStack,
   };
 
   if (config.bootstrapAdminToken) await ensureAdmin(users, config.bootstrapAdminToken, logger);

@@ -21,6 +21,7 @@ import { hostHandlers } from './handlers/hosts.js';
 import { DEFAULT_LOG_TAILS_PER_USER, logHandlers } from './handlers/logs.js';
 import { sniEndpointHandlers } from './handlers/sni-endpoints.js';
 import { releaseHandlers } from './handlers/releases.js';
+import { stackHandlers } from './handlers/stacks.js';
 import type { Services } from './services.js';
 
 const WITH_BODY = new Set(['POST', 'PUT', 'PATCH']);
@@ -75,6 +76,7 @@ export function createApi(
     hostHandlers(services),
     logHandlers(services, options.nats, options.logTailsPerUser ?? DEFAULT_LOG_TAILS_PER_USER),
     sniEndpointHandlers(services),
+    stackHandlers(services),
   ]) {
     app.use(router.routes());
     app.use(router.allowedMethods());

@@ -41,4 +41,6 @@ export interface Services {
   logger: Logger;
   /** Whether the builder's stack is ready (health). */
   stackReady(): boolean;
+  /** The stack new apps get (SLIPWAY_DEFAULT_STACK). */
+  defaultStack: string;
 }

@@ -1,5 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { aptSources, canonicalJson, DEFAULT_STACK_RECIPE, dpkgExcludes, recipeHash, stackImageNames, userEntries } from './recipe.js';
+import {
+  aptSources,
+  BOOKWORM_RECIPE,
+  canonicalJson,
+  DEFAULT_STACK_RECIPE,
+  dpkgExcludes,
+  recipeHash,
+  STACK_RECIPES,
+  stackImageNames,
+  stackRecipe,
+  TRIXIE_RECIPE,
+  userEntries,
+} from './recipe.js';
 
 describe('stack recipe', () => {
   it('hashes equal recipes equally whatever their key order', () => {
@@ -50,5 +62,32 @@ describe('stack recipe', () => {
       group: 'slipway:x:1000:\n',
       shadow: 'slipway:*:19000:0:99999:7:::\n',
     });
+  });
+
+  it('has bookworm (the default) and trixie, each named by its suite, names unique', () => {
+    expect(STACK_RECIPES.map((recipe) => recipe.name)).toEqual(['bookworm', 'trixie']);
+    expect(DEFAULT_STACK_RECIPE).toBe(BOOKWORM_RECIPE);
+    for (const recipe of STACK_RECIPES) expect(recipe.suite).toBe(recipe.name);
+    expect(stackRecipe('trixie')).toBe(TRIXIE_RECIPE);
+    expect(stackRecipe('bookworm')).toBe(BOOKWORM_RECIPE);
+    expect(stackRecipe('sid')).toBeUndefined();
+    expect(stackRecipe('Trixie')).toBeUndefined();
+  });
+
+  it('gives trixie the same ingredients as bookworm but its own suites, so its own images', () => {
+    const differing = Object.keys(TRIXIE_RECIPE).filter(
+      (key) => canonicalJson(TRIXIE_RECIPE[key as keyof typeof TRIXIE_RECIPE]) !== canonicalJson(BOOKWORM_RECIPE[key as keyof typeof BOOKWORM_RECIPE]),
+    );
+    expect(differing.sort()).toEqual(['aptSuites', 'name', 'suite']);
+    expect(Object.keys(TRIXIE_RECIPE).sort()).toEqual(Object.keys(BOOKWORM_RECIPE).sort());
+    expect(recipeHash(TRIXIE_RECIPE)).not.toBe(recipeHash(BOOKWORM_RECIPE));
+    expect(aptSources(TRIXIE_RECIPE)).toBe(
+      [
+        'deb http://deb.debian.org/debian trixie main',
+        'deb http://deb.debian.org/debian trixie-updates main',
+        'deb http://deb.debian.org/debian-security trixie-security main',
+        '',
+      ].join('\n'),
+    );
   });
 });

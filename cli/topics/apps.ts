@@ -26,7 +26,7 @@ export function appInfo(app: AppJson, formation: readonly FormationJson[]): stri
     heading(app.name),
     ...formatKeyValues([
       ['Owner', app.owner.email ?? app.owner.id],
-      ['Stack', app.stack.name],
+      ['Stack', app.build_stack.name === app.stack.name ? app.stack.name : `${app.stack.name} (next build will use ${app.build_stack.name})`],
       ['Git URL', app.git_url],
       ['Web URL', app.web_url],
       ['Dynos', dynos || 'none'],
@@ -44,9 +44,15 @@ export function registerAppCommands(program: Command, ctx: CommandContext): void
     else ctx.print(...appTable(apps));
   });
 
-  jsonOption(program.command('apps:create').description('create an app').argument('<name>', 'DNS label, 3-30 characters')).action(
-    async (name: string, options: JsonOption) => {
-      const app = await (await ctx.api()).post<AppJson>('/apps', { name });
+  jsonOption(
+    program
+      .command('apps:create')
+      .description('create an app')
+      .argument('<name>', 'DNS label, 3-30 characters')
+      .option('-s, --stack <stack>', "the stack to build on (default: the platform's)"),
+  ).action(
+    async (name: string, options: JsonOption & { stack?: string }) => {
+      const app = await (await ctx.api()).post<AppJson>('/apps', { name, ...(options.stack ? { stack: options.stack } : {}) });
       if (options.json) ctx.printJson(app);
       else ctx.print(`Created ${app.name}`, `${app.web_url} | ${app.git_url}`);
     },

@@ -13,6 +13,7 @@ const release = (version: number, current = false, fields: Partial<ReleaseJson> 
   image: null,
   process_types: {},
   build: null,
+  stack: null,
   created_at: `2026-11-24T22:00:0${version}.000Z`,
   updated_at: `2026-11-24T22:00:0${version}.000Z`,
   ...fields,

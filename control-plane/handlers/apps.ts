@@ -7,8 +7,15 @@ import { loadApp } from '../http/load-app.js';
 import { appJson } from '../http/representations.js';
 import { validateBody } from '../http/validate.js';
 import type { Services } from '../services.js';
+import { requireStack } from '../stacks.js';
 
-const createApp = z.object({ name: z.string() });
+/** A stack as Heroku's API takes it: its name or id, or an object with either. */
+const stackParam = z.union([z.string(), z.object({ name: z.string() }), z.object({ id: z.string() })]);
+const stackNameOrId = (param: z.infer<typeof stackParam>): string => (typeof param === 'string' ? param : 'name' in param ? param.name : param.id);
+
+const createApp = z.object({ name: z.string(), stack: stackParam.optional() });
+/** Heroku's app update; of its attributes, the build stack is the one Slipway changes. */
+const updateApp = z.object({ build_stack: stackParam }).strict();
 
 /** The route name of the API itself, served through the routers like an app (AWS). */
 export const API_ROUTE_NAME = 'api';
@@ -21,12 +28,13 @@ export function appHandlers(services: Services): Router {
   const owner = async (ownerId: string) => services.users.get(ownerId);
 
   router.post('/apps', async (ctx) => {
-    const { name } = validateBody(createApp, ctx.request.body);
+    const { name, stack } = validateBody(createApp, ctx.request.body);
     const problem = appNameProblem(name);
     if (problem) throw new InvalidParamsError(`Name is invalid: ${problem}.`);
     if (RESERVED_APP_NAMES.has(name)) throw new InvalidParamsError(`Name ${name} is reserved by the platform.`);
+    const chosen = stack === undefined ? undefined : requireStack(stackNameOrId(stack)).name;
     const user = ctx.state.user as User;
-    const app = await services.apps.create(name, user);
+    const app = await services.apps.create(name, user, chosen);
     await services.repos.ensure(app.id);
     ctx.status = 201;
     ctx.body = appJson(app, user, services.urls);
@@ -43,6 +51,15 @@ export function appHandlers(services: Services): Router {
   router.get('/apps/:app', async (ctx) => {
     const app = await loadApp(ctx, services);
     ctx.body = appJson(app, await owner(app.ownerId), services.urls);
+  });
+
+  // Heroku semantics: the next build uses the new stack; the current release keeps running on its own.
+  router.patch('/apps/:app', async (ctx) => {
+    const app = await loadApp(ctx, services);
+    const { build_stack } = validateBody(updateApp, ctx.request.body);
+    const stack = requireStack(stackNameOrId(build_stack));
+    const updated = (await services.apps.setBuildStack(app.id, stack.name)) ?? app;
+    ctx.body = appJson(updated, await owner(updated.ownerId), services.urls);
   });
 
   router.delete('/apps/:app', async (ctx) => {

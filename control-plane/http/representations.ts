@@ -11,10 +11,12 @@ import type {
   HostJson,
   ReleaseJson,
   SniEndpointJson,
+  StackJson,
   TokenJson,
 } from '../../common/api-shapes.js';
 import type { App, Build, FormationEntry, Host, Instance, Release, User } from '../../common/types.js';
 import type { SniEndpoint } from '../certificates/store.js';
+import { buildStackOf, stackRef, type StackInfo } from '../stacks.js';
 
 export interface ApiUrls {
   /** e.g. http://127.0.0.1:5780 */
@@ -36,12 +38,17 @@ export function appJson(app: App, owner: Pick<User, 'id' | 'email'> | null, urls
     id: app.id,
     name: app.name,
     owner: owner ? { id: owner.id, email: owner.email } : { id: app.ownerId, email: null },
-    stack: { name: app.stack },
+    stack: stackRef(app.stack),
+    build_stack: stackRef(buildStackOf(app)),
     git_url: `${urls.git}/${app.name}.git`,
     web_url: webUrl(app, urls),
     created_at: app.createdAt,
     updated_at: app.updatedAt,
   };
+}
+
+export function stackJson(stack: StackInfo, defaultStack: string): StackJson {
+  return { id: stack.id, name: stack.name, state: 'active', default: stack.name === defaultStack };
 }
 
 export function releaseJson(release: Release, app: App, currentVersion: number | null): ReleaseJson {
@@ -56,6 +63,7 @@ export function releaseJson(release: Release, app: App, currentVersion: number |
     image: release.image ? { repository: release.image.repository, digest: release.image.digest } : null,
     process_types: release.processTypes,
     build: release.buildId ? { id: release.buildId } : null,
+    stack: release.stack ? stackRef(release.stack) : null,
     created_at: release.createdAt,
     updated_at: release.createdAt,
   };
@@ -70,6 +78,7 @@ export function buildJson(build: Build, app: App): BuildJson {
     buildpacks: build.buildpack ? [{ name: build.buildpack }] : [],
     release: build.releaseVersion ? { version: build.releaseVersion } : null,
     failure: build.failure,
+    stack: build.stack ?? null,
     created_at: build.createdAt,
     updated_at: build.updatedAt,
   };
