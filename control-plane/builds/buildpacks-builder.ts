@@ -22,6 +22,12 @@ const BUILD_ID_LABEL = BUILD_CONTAINER_LABELS.buildId;
 
 type PushLog = BuildInput['log'];
 
+/** What the builder prepares stacks with: buildpacks/ itself, or stand-ins in unit tests. */
+export interface StackPreparation {
+  ensureBuildNetwork: typeof ensureBuildNetwork;
+  ensureStack: typeof ensureStack;
+}
+
 export class BuildpacksBuilder implements Builder {
   /** Stacks by name: being prepared, or ready. A failure is forgotten, so the next build tries again. */
   private readonly stacks = new Map<string, Promise<Stack>>();
@@ -34,6 +40,7 @@ export class BuildpacksBuilder implements Builder {
     private readonly logger: Logger,
     /** The stack new apps get: prepared at start, and what `ready` reports on. */
     private readonly defaultStack: string = DEFAULT_STACK_RECIPE.name,
+    private readonly preparation: StackPreparation = { ensureBuildNetwork, ensureStack },
   ) {}
 
   get ready(): boolean {
@@ -46,7 +53,7 @@ export class BuildpacksBuilder implements Builder {
   }
 
   /** The stack named `name`, prepared once; `push` (the build that asked) sees the progress. */
-  private stack(name: string, push: PushLog | null): Promise<Stack> {
+  stack(name: string, push: PushLog | null): Promise<Stack> {
     const pending = this.stacks.get(name);
     if (pending) {
       if (push && !this.readyStacks.has(name)) void push(`-----> Waiting for the ${name} stack (another build is preparing it)`);
@@ -63,7 +70,7 @@ export class BuildpacksBuilder implements Builder {
     };
     const prepared = (async () => {
       // The builds network first: its warning (no firewall rule) goes to the operator's log.
-      this.network ??= ensureBuildNetwork(this.docker, (message) => this.logger.warn(message)).then(
+      this.network ??= this.preparation.ensureBuildNetwork(this.docker, (message) => this.logger.warn(message)).then(
         () => undefined,
         (err: unknown) => {
           this.network = null;
@@ -71,7 +78,7 @@ export class BuildpacksBuilder implements Builder {
         },
       );
       await this.network;
-      return ensureStack(this.docker, this.config, log, { recipe, commandOutput: operator });
+      return this.preparation.ensureStack(this.docker, this.config, log, { recipe, commandOutput: operator });
     })().then(
       (stack) => {
         this.readyStacks.add(name);
