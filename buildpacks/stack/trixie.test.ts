@@ -12,6 +12,7 @@ import type { BuilderConfig } from '../config.js';
 import { RegistryClient } from '../oci/registry.js';
 import { fixtureFiles, gitArchiveOf, removeTestContainers, runInImage, serveOnce, testBuilderConfig, uniqueAppName } from '../testing/build-fixtures.js';
 import { ensureStack, type Stack } from './ensure.js';
+import { ensureStackPackages } from './packages.js';
 import { BOOKWORM_RECIPE, RECIPE_LABEL, recipeHash, STACK_REGISTRY_REPOSITORY, TRIXIE_RECIPE } from './recipe.js';
 
 const docker = new Docker();
@@ -112,4 +113,15 @@ describe('the trixie stack', () => {
     const served = await serveOnce(docker, ref, outcome.processTypes.web!);
     expect(served.body.trim()).toBe('hello from v1');
   }, 900_000);
+
+  it("installs a language's Debian packages over trixie from trixie's archive", async () => {
+    const packageLines: string[] = [];
+    const packages = await ensureStackPackages(docker, config, trixie, { name: 'test-jq', run: ['jq'], build: [] }, (line) => void packageLines.push(line));
+    // bookworm has jq 1.6; trixie's is 1.7
+    expect(packages.versions.jq).toMatch(/^1\.7/);
+    const result = await runInImage(docker, packages.buildImage, ['bash', '-c', 'cat /etc/debian_version; jq --version']);
+    expect(result.exitCode).toBe(0);
+    expect(result.output).toMatch(/^13\.\d+$/m);
+    expect(result.output).toMatch(/^jq-1\.7/m);
+  }, 600_000);
 });

@@ -103,7 +103,9 @@ describe('an app moved from bookworm to trixie', () => {
   it('builds the push on trixie and serves it through the router from a Debian 13 container', async () => {
     repo = await fixtureRepo('e2e-hello');
     cleanup.push(repo);
+    const started = Date.now();
     const pushed = await git(repo, ['push', gitUrl(platform.endpoints, APP), 'HEAD:main']);
+    console.log(`${pushed.out}\npush took ${((Date.now() - started) / 1000).toFixed(1)} s`);
     expect(pushed.out).toContain('remote: -----> Building on the Slipway trixie stack');
     expect(pushed.out).toContain('Released v1');
     expect(pushed.code, pushed.out).toBe(0);
