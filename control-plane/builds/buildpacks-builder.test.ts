@@ -55,6 +55,7 @@ describe('BuildpacksBuilder stacks', () => {
     expect(calls).toHaveLength(1);
     expect(calls[0]!.recipe).toBe(TRIXIE_RECIPE);
     expect(first).toEqual([
+      '-----> Preparing the trixie stack (the first build on it here)',
       '-----> Building the trixie stack id-trixie from Debian packages (takes a few minutes, once)',
       '       debootstrap trixie (minbase) from http://deb.debian.org/debian',
     ]);

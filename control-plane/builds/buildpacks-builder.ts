@@ -68,6 +68,7 @@ export class BuildpacksBuilder implements Builder {
       operator(line);
       if (push) void push(line);
     };
+    if (push) void push(`-----> Preparing the ${name} stack (the first build on it here)`);
     const prepared = (async () => {
       // The builds network first: its warning (no firewall rule) goes to the operator's log.
       this.network ??= this.preparation.ensureBuildNetwork(this.docker, (message) => this.logger.warn(message)).then(

@@ -106,6 +106,8 @@ describe('an app moved from bookworm to trixie', () => {
     const started = Date.now();
     const pushed = await git(repo, ['push', gitUrl(platform.endpoints, APP), 'HEAD:main']);
     console.log(`${pushed.out}\npush took ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    // the platform prepared bookworm at start; trixie is prepared by this first build on it
+    expect(pushed.out).toContain('remote: -----> Preparing the trixie stack (the first build on it here)');
     expect(pushed.out).toContain('remote: -----> Building on the Slipway trixie stack');
     expect(pushed.out).toContain('Released v1');
     expect(pushed.code, pushed.out).toBe(0);
