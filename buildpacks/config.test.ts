@@ -12,6 +12,7 @@ describe('builderConfig', () => {
       cacheDir: '/srv/build/cache',
       caFile: '/etc/ssl/certs/ca-certificates.crt',
       npmRegistry: 'https://registry.npmjs.org',
+      pypiIndexUrl: 'https://pypi.org/simple',
       stack: { runImage: undefined, buildImage: undefined },
       limits: DEFAULT_LIMITS,
       log: DEFAULT_LOG_LIMITS,

@@ -87,7 +87,7 @@ const PIP_QUIET = ['--no-input', '--progress-bar', 'off'];
 function toolSteps(tool: 'poetry' | 'pipenv', version: string, python: string): InstallStep[] {
   const dir = `${TOOLS_DIR}/${tool}`;
   return [
-    { title: `Installing ${tool} ${version}`, argv: [python, '-m', 'venv', dir], failure: `Creating ${tool}'s virtualenv failed` },
+    { title: `Creating a virtualenv for ${tool}`, argv: [python, '-m', 'venv', dir], failure: `Creating ${tool}'s virtualenv failed` },
     { title: `Installing ${tool} ${version}`, argv: [`${dir}/bin/pip`, 'install', ...PIP_QUIET, `${tool}==${version}`], failure: `Installing ${tool} ${version} from the package index failed` },
   ];
 }
