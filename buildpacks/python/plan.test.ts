@@ -75,7 +75,9 @@ describe('install commands', () => {
   it('every client trusts the CA bundle and uses the configured index', () => {
     const env = buildEnvironment('3.11', 'https://mirror.example/simple');
     for (const name of ['SSL_CERT_FILE', 'REQUESTS_CA_BUNDLE', 'PIP_CERT']) expect(env).toContain(`${name}=/etc/slipway/ca-certificates.crt`);
-    for (const name of ['PIP_INDEX_URL', 'UV_DEFAULT_INDEX', 'PIPENV_PYPI_MIRROR']) expect(env).toContain(`${name}=https://mirror.example/simple/`);
+    for (const name of ['PIP_INDEX_URL', 'PIPENV_PYPI_MIRROR']) expect(env).toContain(`${name}=https://mirror.example/simple/`);
+    // uv compares its index with uv.lock's recorded registry URL: no slash added
+    expect(env).toContain('UV_DEFAULT_INDEX=https://mirror.example/simple');
     expect(env).toContain('UV_PYTHON=/usr/bin/python3.11');
     expect(env).toContain('UV_PYTHON_DOWNLOADS=never');
     expect(runtimeEnvironment()).toEqual(expect.arrayContaining(['PATH=/layers/python/venv/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', 'PYTHONUNBUFFERED=1']));

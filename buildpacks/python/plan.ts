@@ -173,7 +173,8 @@ export function buildEnvironment(line: string, indexUrl: string): string[] {
     'UV_LINK_MODE=copy',
     'UV_COMPILE_BYTECODE=1',
     'UV_NO_PROGRESS=1',
-    `UV_DEFAULT_INDEX=${withSlash(indexUrl)}`,
+    // as written: uv compares it with the registry URL recorded in uv.lock (a trailing slash differs)
+    `UV_DEFAULT_INDEX=${indexUrl}`,
     // Poetry and Pipenv install into the venv named here instead of making their own.
     `VIRTUAL_ENV=${VENV_DIR}`,
     `POETRY_CACHE_DIR=${CACHE_DIR}/poetry`,
