@@ -1,7 +1,7 @@
 // The per-app virtualenv cache: the venv of the last install as a tree (mounted into build
 // containers, read for installed packages, used by collectstatic) and as a layer blob, under
 // a key (lockfile + Python + manager + stack). A hit means no package manager runs at all.
-import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { appUserDirectory } from '../build-steps.js';
@@ -57,8 +57,14 @@ export class VenvCache {
     return layer;
   }
 
-  /** Entries of the venv's site-packages (for installedDistributions). */
+  /**
+   * Entries of the venv's site-packages (for installedDistributions). The build wrote this
+   * tree: a symlink leading out of it (to a host directory) is not followed.
+   */
   async sitePackagesEntries(line: string): Promise<string[]> {
-    return readdir(join(this.venv, 'lib', `python${line}`, 'site-packages')).catch(() => []);
+    const dir = join(this.venv, 'lib', `python${line}`, 'site-packages');
+    const real = await realpath(dir).catch(() => null);
+    if (real === null || !real.startsWith(`${await realpath(this.tree)}/`)) return [];
+    return readdir(real).catch(() => []);
   }
 }
