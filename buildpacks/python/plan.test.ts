@@ -51,10 +51,11 @@ describe('package manager', () => {
 });
 
 describe('install commands', () => {
-  it('pip: a venv from the stack interpreter, then pip install -r', () => {
+  it("pip: from its own venv into a pip-less app venv of the stack's interpreter", () => {
     expect(installSteps('pip', '3.11').map((step) => step.argv)).toEqual([
-      ['/usr/bin/python3.11', '-m', 'venv', '/layers/python/venv'],
-      ['/layers/python/venv/bin/pip', 'install', '--no-input', '--progress-bar', 'off', '-r', 'requirements.txt'],
+      ['/usr/bin/python3.11', '-m', 'venv', '/tmp/python-tools/pip'],
+      ['/usr/bin/python3.11', '-m', 'venv', '--without-pip', '/layers/python/venv'],
+      ['/tmp/python-tools/pip/bin/pip', '--python', '/layers/python/venv/bin/python', 'install', '--no-input', '--progress-bar', 'off', '-r', 'requirements.txt'],
     ]);
   });
 
@@ -66,7 +67,7 @@ describe('install commands', () => {
     expect(installSteps('poetry', '3.11').map((step) => step.argv)).toEqual([
       ['/usr/bin/python3.11', '-m', 'venv', '/tmp/python-tools/poetry'],
       ['/tmp/python-tools/poetry/bin/pip', 'install', '--no-input', '--progress-bar', 'off', 'poetry==2.5.1'],
-      ['/usr/bin/python3.11', '-m', 'venv', '/layers/python/venv'],
+      ['/usr/bin/python3.11', '-m', 'venv', '--without-pip', '/layers/python/venv'],
       ['/tmp/python-tools/poetry/bin/poetry', 'install', '--only', 'main', '--no-root', '--no-interaction', '--no-ansi'],
     ]);
     expect(installSteps('pipenv', '3.11').at(-1)!.argv).toEqual(['/tmp/python-tools/pipenv/bin/pipenv', 'install', '--deploy']);

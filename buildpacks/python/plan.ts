@@ -95,12 +95,16 @@ function toolSteps(tool: 'poetry' | 'pipenv', version: string, python: string): 
 /** The commands that fill VENV_DIR, in order. */
 export function installSteps(manager: PythonManager, line: string): InstallStep[] {
   const python = systemPython(line);
-  const createVenv: InstallStep = { title: `Creating the virtualenv (Python ${line})`, argv: [python, '-m', 'venv', VENV_DIR], failure: 'Creating the virtualenv failed' };
+  // The package managers install into it from outside: it needs no pip of its own.
+  const createVenv: InstallStep = { title: `Creating the virtualenv (Python ${line})`, argv: [python, '-m', 'venv', '--without-pip', VENV_DIR], failure: 'Creating the virtualenv failed' };
   switch (manager) {
     case 'pip':
+      // pip runs from its own venv into the app's (`--python`): pip and setuptools, a third of
+      // a Django venv, stay out of the image.
       return [
+        { title: 'Preparing pip', argv: [python, '-m', 'venv', `${TOOLS_DIR}/pip`], failure: "Creating pip's virtualenv failed" },
         createVenv,
-        { title: 'Installing dependencies from requirements.txt', argv: [`${VENV_DIR}/bin/pip`, 'install', ...PIP_QUIET, '-r', 'requirements.txt'], failure: 'Installing dependencies failed: `pip install -r requirements.txt` exited with an error' },
+        { title: 'Installing dependencies from requirements.txt', argv: [`${TOOLS_DIR}/pip/bin/pip`, '--python', `${VENV_DIR}/bin/python`, 'install', ...PIP_QUIET, '-r', 'requirements.txt'], failure: 'Installing dependencies failed: `pip install -r requirements.txt` exited with an error' },
       ];
     case 'uv':
       // --locked: a uv.lock that does not match pyproject.toml is an error, as `npm ci` does;
