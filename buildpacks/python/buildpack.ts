@@ -64,28 +64,27 @@ async function containerMounts(ctx: BuildContext, cache: VenvCache, uv: UvTool |
   ];
 }
 
-interface Installed {
-  processTypes: Record<string, string>;
-}
+type RunStep = (title: string, argv: string[], failure: string) => Promise<void>;
 
 /** collectstatic (Django) and the process types, from what the venv holds. */
 async function finish(
   ctx: BuildContext,
   cache: VenvCache,
   python: ResolvedPython,
-  run: (title: string, argv: string[], failure: string) => Promise<void>,
+  run: RunStep,
   procfile: Record<string, string> | null,
-): Promise<Installed> {
+): Promise<Record<string, string>> {
   const installed = installedDistributions(await cache.sitePackagesEntries(python.line));
   const managePy = ctx.rootFiles.has('manage.py') ? (await readAppFile(ctx.appDir, 'manage.py')).toString('utf8') : null;
   const plan = planProcesses({ procfile, installed, managePy });
   if (plan.collectstatic) {
     // DISABLE_COLLECTSTATIC (Heroku's) will skip this once config vars reach builds.
-    await run('Running Django collectstatic', plan.collectstatic, 'Django collectstatic failed: `python manage.py collectstatic --noinput` exited with an error (check STATIC_ROOT and the settings it needs)');
+    const failure = 'Django collectstatic failed: `python manage.py collectstatic --noinput` exited with an error (check STATIC_ROOT and the settings it needs)';
+    await ctx.timer.time('collectstatic', () => run('Running Django collectstatic', plan.collectstatic!, failure));
   }
   if (plan.web) ctx.log(detail(`web process from ${plan.web.source}: ${plan.web.command}`));
   for (const note of plan.notes) ctx.log(warning(note));
-  return { processTypes: plan.processTypes };
+  return plan.processTypes;
 }
 
 export async function buildPython(ctx: BuildContext): Promise<BuildpackOutput> {
@@ -124,19 +123,20 @@ export async function buildPython(ctx: BuildContext): Promise<BuildpackOutput> {
   const env = buildEnvironment(python.line, ctx.config.pypiIndexUrl);
   const spec = async (writable: boolean) =>
     buildContainerSpec(ctx, { image: packages.buildImage, env, mounts: await containerMounts(ctx, cache, uv, writable) });
-  const stepsIn = (container: BuildContainer) => (title: string, argv: string[], failure: string) => runStep(ctx, container, title, argv, failure);
+  const stepsIn = (container: BuildContainer): RunStep => (title, argv, failure) => runStep(ctx, container, title, argv, failure);
 
   let venvLayer: LayerBlob | null = await cache.get(key);
-  let installed: Installed;
+  let processTypes: Record<string, string>;
   if (venvLayer) {
     log(heading('Restoring the virtualenv from the cache'));
     log(detail(`${choice.lockfile}, Python ${installedVersion} and ${choice.manager} unchanged: the install is skipped`));
-    installed = await finish(ctx, cache, python, async (title, argv, failure) => {
-      await timer.time('dependencies', async () => withBuildContainer(ctx.docker, await spec(false), ctx.signal, (container) => stepsIn(container)(title, argv, failure)));
-    }, procfile);
+    // a container (the venv read-only) only if a step needs one: collectstatic
+    const runInFreshContainer: RunStep = async (title, argv, failure) =>
+      withBuildContainer(ctx.docker, await spec(false), ctx.signal, (container) => stepsIn(container)(title, argv, failure));
+    processTypes = await finish(ctx, cache, python, runInFreshContainer, procfile);
   } else {
     await cache.prepare();
-    installed = await withBuildContainer(ctx.docker, await spec(true), ctx.signal, async (container) => {
+    processTypes = await withBuildContainer(ctx.docker, await spec(true), ctx.signal, async (container) => {
       const run = stepsIn(container);
       await timer.time('dependencies', async () => {
         for (const step of installSteps(choice.manager, python.line)) await run(step.title, step.argv, step.failure);
@@ -147,7 +147,7 @@ export async function buildPython(ctx: BuildContext): Promise<BuildpackOutput> {
   }
 
   return {
-    processTypes: installed.processTypes,
+    processTypes,
     contributed: [
       { blob: packages.layer, createdBy: `slipway/python: Python ${installedVersion} (Debian python3 ${packages.versions.python3})`, sharedRepository: RUNTIMES_REPOSITORY },
       { blob: venvLayer!, createdBy: `slipway/python: virtualenv (${choice.manager}, ${choice.lockfile})` },
