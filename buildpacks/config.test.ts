@@ -13,6 +13,7 @@ describe('builderConfig', () => {
       caFile: '/etc/ssl/certs/ca-certificates.crt',
       npmRegistry: 'https://registry.npmjs.org',
       stackImages: {},
+      pypiIndexUrl: 'https://pypi.org/simple',
       limits: DEFAULT_LIMITS,
       log: DEFAULT_LOG_LIMITS,
       labels: undefined,

@@ -40,6 +40,8 @@ export interface BuilderConfig {
   /** Existing images to use instead of building a stack from its recipe, by stack name
    *  (`bookworm`, `trixie`); a stack not named here is built from Debian's packages. */
   stackImages: Record<string, StackImages>;
+  /** Python package index (PEP 503 simple API) for pip, uv, Poetry, Pipenv and uv itself. */
+  pypiIndexUrl: string;
   limits: BuildLimits;
   /** How much command output a build may show: lines longer than `maxLineBytes` are cut, and
    *  after `maxBytes` in all the rest is dropped (the build goes on). Bounds the memory a build
@@ -59,6 +61,7 @@ export interface StackImages {
 
 export const DEFAULT_CA_FILE = '/etc/ssl/certs/ca-certificates.crt';
 export const DEFAULT_NPM_REGISTRY = 'https://registry.npmjs.org';
+export const DEFAULT_PYPI_INDEX_URL = 'https://pypi.org/simple';
 export const DEFAULT_LIMITS: BuildLimits = { memoryMb: 2048, cpus: 1, timeoutSeconds: 900, pidsLimit: 1024 };
 export const DEFAULT_METADATA_MAX_AGE_SECONDS = 600;
 export const DEFAULT_LOG_LIMITS: BuildLogLimits = { maxLineBytes: 8192, maxBytes: 10 * 1024 * 1024 };
@@ -77,6 +80,7 @@ export interface BuilderConfigInput {
   npmRegistry?: string;
   /** By stack name; each entry names both images or neither. */
   stackImages?: Record<string, { runImage?: string; buildImage?: string }>;
+  pypiIndexUrl?: string;
   limits?: Partial<BuildLimits>;
   log?: Partial<BuildLogLimits>;
   labels?: Record<string, string>;
@@ -106,6 +110,7 @@ export function builderConfig(input: BuilderConfigInput): BuilderConfig {
     caFile: input.caFile ?? DEFAULT_CA_FILE,
     npmRegistry: (input.npmRegistry ?? DEFAULT_NPM_REGISTRY).replace(/\/+$/, ''),
     stackImages,
+    pypiIndexUrl: (input.pypiIndexUrl ?? DEFAULT_PYPI_INDEX_URL).replace(/\/+$/, ''),
     limits: { ...DEFAULT_LIMITS, ...input.limits },
     log: { ...DEFAULT_LOG_LIMITS, ...input.log },
     labels: input.labels,

@@ -50,6 +50,7 @@ const schema = z.object({
     .refine((name) => stackRecipe(name) !== undefined, `must name a stack: ${STACK_RECIPES.map((r) => r.name).join(', ')}`),
   /** Operator images instead of a stack built from Debian's packages, per stack (both or neither).
    *  The unnamed pair is bookworm's, from when it was the only stack. */
+  SLIPWAY_PYPI_INDEX_URL: z.string().default('https://pypi.org/simple'),
   SLIPWAY_STACK_RUN_IMAGE: z.string().optional(),
   SLIPWAY_STACK_BUILD_IMAGE: z.string().optional(),
   SLIPWAY_STACK_BOOKWORM_RUN_IMAGE: z.string().optional(),
@@ -132,6 +133,7 @@ export interface ControlPlaneConfig {
     defaultStack: string;
     /** Operator images by stack name (each both or neither; checked by the builder's config). */
     stackImages: Record<string, { runImage?: string; buildImage?: string }>;
+    pypiIndexUrl: string;
     limits: { memoryMb: number; cpus: number; timeoutSeconds: number };
     log: { maxLineBytes: number; maxBytes: number };
     /** builds running at once, platform-wide */
@@ -220,6 +222,7 @@ export function loadControlPlaneConfig(env: Env): ControlPlaneConfig {
       npmRegistry: e.SLIPWAY_NPM_REGISTRY,
       defaultStack: e.SLIPWAY_DEFAULT_STACK,
       stackImages: stackImages(e),
+      pypiIndexUrl: e.SLIPWAY_PYPI_INDEX_URL,
       limits: {
         memoryMb: e.SLIPWAY_BUILD_MEMORY_MB,
         cpus: e.SLIPWAY_BUILD_CPUS,

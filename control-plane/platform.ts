@@ -138,6 +138,7 @@ export async function startControlPlane(config: ControlPlaneConfig, logger: Logg
         caFile: config.build.caFile,
         npmRegistry: config.build.npmRegistry,
         stackImages: config.build.stackImages,
+        pypiIndexUrl: config.build.pypiIndexUrl,
         limits: config.build.limits,
         log: config.build.log,
       }),

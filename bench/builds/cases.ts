@@ -25,4 +25,21 @@ export const BUILD_BENCH_CASES: readonly BuildBenchCase[] = [
     after: 'hello v2',
     versionArgs: { NODE_VERSION: /Installing Node\.js (\S+) and npm/, NPM_VERSION: /Installing Node\.js \S+ and npm (\S+)/ },
   },
+  {
+    name: 'python-django',
+    fixture: 'python-django',
+    edit: { file: 'mysite/urls.py', from: 'django v1', to: 'django v2' },
+    before: 'hello from django v1',
+    after: 'hello from django v2',
+    // the Python is the stack's Debian python3 on both paths
+    versionArgs: {},
+  },
+  {
+    name: 'python-flask-uv',
+    fixture: 'python-flask-uv',
+    edit: { file: 'app.py', from: 'flask v1', to: 'flask v2' },
+    before: 'hello from flask v1',
+    after: 'hello from flask v2',
+    versionArgs: {},
+  },
 ];

@@ -58,8 +58,13 @@ export async function runInImage(
   }
 }
 
-/** Runs the image's web process with PORT published on 127.0.0.1, GETs /, then stops it. */
-export async function serveOnce(docker: Docker, image: string, command: string): Promise<{ body: string; exitCode: number }> {
+/** Runs the image's web process with PORT published on 127.0.0.1, GETs each of `paths` (default /), then stops it; `body` is the first's. */
+export async function serveOnce(
+  docker: Docker,
+  image: string,
+  command: string,
+  paths: readonly string[] = ['/'],
+): Promise<{ body: string; bodies: string[]; exitCode: number }> {
   const container = await docker.createContainer({
     Image: image,
     Cmd: ['bash', '-c', command],
@@ -72,20 +77,24 @@ export async function serveOnce(docker: Docker, image: string, command: string):
     await container.start();
     const info = await container.inspect();
     const port = Number(info.NetworkSettings.Ports['5000/tcp']?.[0]?.HostPort);
-    let body: string | null = null;
-    for (let attempt = 0; attempt < 100 && body === null; attempt++) {
-      try {
-        const response = await request(`http://127.0.0.1:${port}/`, { headersTimeout: 2000, bodyTimeout: 2000 });
-        body = await response.body.text();
-      } catch {
-        await new Promise((resolve) => setTimeout(resolve, 200));
+    const bodies: string[] = [];
+    for (const path of paths) {
+      let body: string | null = null;
+      for (let attempt = 0; attempt < 100 && body === null; attempt++) {
+        try {
+          const response = await request(`http://127.0.0.1:${port}${path}`, { headersTimeout: 2000, bodyTimeout: 2000 });
+          body = await response.body.text();
+        } catch {
+          await new Promise((resolve) => setTimeout(resolve, 200));
+        }
       }
+      bodies.push(body ?? '(no answer)');
     }
     await container.stop({ t: 10 }).catch((err: { statusCode?: number }) => {
       if (err.statusCode !== 304) throw err; // already stopped: the exit code below tells why
     });
     const stopped = await container.inspect();
-    return { body: body ?? '(no answer)', exitCode: stopped.State.ExitCode };
+    return { body: bodies[0]!, bodies, exitCode: stopped.State.ExitCode };
   } finally {
     await container.remove({ force: true });
   }
