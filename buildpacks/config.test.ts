@@ -12,12 +12,17 @@ describe('builderConfig', () => {
       cacheDir: '/srv/build/cache',
       caFile: '/etc/ssl/certs/ca-certificates.crt',
       npmRegistry: 'https://registry.npmjs.org',
+      goProxy: 'https://proxy.golang.org',
       stack: { runImage: undefined, buildImage: undefined },
       limits: DEFAULT_LIMITS,
       log: DEFAULT_LOG_LIMITS,
       labels: undefined,
       metadataMaxAgeSeconds: 600,
     });
+  });
+
+  it('takes a Go module proxy without its trailing slash', () => {
+    expect(builderConfig({ registry: 'r:1', baseDir: '/b', goProxy: 'https://goproxy.internal/' }).goProxy).toBe('https://goproxy.internal');
   });
 
   it('requires both stack images or neither', () => {

@@ -42,6 +42,8 @@ const schema = z.object({
   SLIPWAY_BOOTSTRAP_ADMIN_TOKEN: z.string().optional(),
   SLIPWAY_BUILD_CA_FILE: z.string().default('/etc/ssl/certs/ca-certificates.crt'),
   SLIPWAY_NPM_REGISTRY: z.string().default('https://registry.npmjs.org'),
+  /** Go module proxy for Go builds' toolchains and modules (GOPROXY); one URL, it must also pass through the checksum database. */
+  SLIPWAY_GOPROXY: z.string().url().default('https://proxy.golang.org'),
   SLIPWAY_STACK_RUN_IMAGE: z.string().optional(),
   SLIPWAY_STACK_BUILD_IMAGE: z.string().optional(),
   SLIPWAY_BUILD_MEMORY_MB: z.coerce.number().int().positive().default(2048),
@@ -116,6 +118,7 @@ export interface ControlPlaneConfig {
   build: {
     caFile: string;
     npmRegistry: string;
+    goProxy: string;
     stack: { runImage?: string; buildImage?: string };
     limits: { memoryMb: number; cpus: number; timeoutSeconds: number };
     log: { maxLineBytes: number; maxBytes: number };
@@ -186,6 +189,7 @@ export function loadControlPlaneConfig(env: Env): ControlPlaneConfig {
     build: {
       caFile: e.SLIPWAY_BUILD_CA_FILE,
       npmRegistry: e.SLIPWAY_NPM_REGISTRY,
+      goProxy: e.SLIPWAY_GOPROXY,
       stack: { runImage: e.SLIPWAY_STACK_RUN_IMAGE, buildImage: e.SLIPWAY_STACK_BUILD_IMAGE },
       limits: {
         memoryMb: e.SLIPWAY_BUILD_MEMORY_MB,
