@@ -23,6 +23,7 @@ import {
   TOOLCHAIN_DIR,
   type GoPlan,
 } from './plan.js';
+import { ensureStdCache, isEmptyDirectory, SEED_ARGV, STD_CACHE_DIR } from './std-cache.js';
 import { cachedToolchain, ensureGoToolchain, listToolchainVersions, type GoToolchain } from './toolchain.js';
 import { isExactGoVersion, requestedGoVersion, resolveGoVersion, type GoVersionRequest } from './versions.js';
 
@@ -72,15 +73,24 @@ async function builtBinaries(appDir: string): Promise<Set<string>> {
 
 async function compile(ctx: BuildContext, toolchain: GoToolchain, plan: GoPlan): Promise<void> {
   const goCache = join(ctx.appCacheDir, 'go');
+  const buildCache = await appUserDirectory(join(goCache, 'build'));
+  // A new app's build cache starts with the compiled standard library.
+  const stdCache = (await isEmptyDirectory(buildCache)) ? await ctx.timer.time('stdlib', () => ensureStdCache(ctx, toolchain)) : null;
   const spec = await buildContainerSpec(ctx, {
     env: goBuildEnvironment({ proxy: ctx.config.goProxy, vendored: plan.vendored }),
     mounts: [
       { source: toolchain.dir, target: TOOLCHAIN_DIR, readOnly: true },
       { source: await appUserDirectory(join(goCache, 'mod')), target: GOMODCACHE_DIR, readOnly: false },
-      { source: await appUserDirectory(join(goCache, 'build')), target: GOCACHE_DIR, readOnly: false },
+      { source: buildCache, target: GOCACHE_DIR, readOnly: false },
+      ...(stdCache ? [{ source: stdCache, target: STD_CACHE_DIR, readOnly: true }] : []),
     ],
   });
   await withBuildContainer(ctx.docker, spec, ctx.signal, async (container) => {
+    if (stdCache) {
+      await ctx.timer.time('stdlib', () =>
+        runStep(ctx, container, 'Starting the build cache with the compiled standard library', SEED_ARGV, 'Copying the standard library\'s build cache failed'),
+      );
+    }
     if (plan.download) {
       const download = plan.download;
       await ctx.timer.time('dependencies', () =>
