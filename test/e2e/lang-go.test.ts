@@ -35,7 +35,7 @@ describe('a Go app on the platform', () => {
   const push = async (dir: string, app: string) => {
     const started = Date.now();
     const result = await git(dir, ['push', '--force', gitUrl(platform.endpoints, app), 'HEAD:main']);
-    const build = /Build finished: (total [^\n]*)/.exec(result.out)?.[1] ?? '(no build summary)';
+    const build = /Build finished: (total [^\n]*)/.exec(result.out)?.[1]?.trim() ?? '(no build summary)';
     return { ...result, seconds: (Date.now() - started) / 1000, build };
   };
   const releases = async (app: string) => ((await call('GET', `/apps/${app}/releases`)).body as unknown[]).length;
