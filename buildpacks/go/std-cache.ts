@@ -1,5 +1,8 @@
-// The standard library compiled once per toolchain, with the flags every app build uses, so
-// that a new app's first build compiles only its own packages and modules. It is built in a
+// The standard library's common part compiled once per toolchain, with the flags every app
+// build uses, so that a new app's first build compiles little more than its own packages and
+// modules. Only what web apps commonly import (net/http and its closure, templates, JSON, SQL,
+// slog): all of `std` took twice as long as a web app's share of it, and an app that needs
+// other packages compiles them into its own cache. It is built in a
 // container that holds no app's code (the cache is then trusted by every app) and copied into
 // an app's build cache (GOCACHE) when that is empty; after that the app's cache is its own.
 import { readdir, stat, writeFile } from 'node:fs/promises';
@@ -16,13 +19,19 @@ import type { GoToolchain } from './toolchain.js';
 /** Where the standard library's build cache is mounted read-only while an app's cache is seeded. */
 export const STD_CACHE_DIR = '/layers/go-std-cache';
 
-/** `go build -trimpath std`: the same compile actions (and so cache keys) as an app's `go install -trimpath`. */
-export const STD_BUILD_ARGV = ['go', 'build', '-trimpath', 'std'];
+/** The packages compiled (with everything they import). */
+export const COMMON_STD_PACKAGES = ['net/http', 'net/http/httputil', 'encoding/json', 'html/template', 'database/sql', 'log/slog', 'os/signal', 'os/exec', 'flag', 'embed'];
+
+/** `go build -trimpath <packages>`: the same compile actions (and so cache keys) as an app's `go install -trimpath`. */
+export const STD_BUILD_ARGV = ['go', 'build', '-trimpath', ...COMMON_STD_PACKAGES];
+
+/** Bump when the packages or flags change, so that a seed of the old set is not taken for the new. */
+const STD_SEED_REVISION = 2;
 
 /** Copies the seed into the app's empty GOCACHE, as the app user. */
 export const SEED_ARGV = ['cp', '-R', `${STD_CACHE_DIR}/.`, `${GOCACHE_DIR}/`];
 
-export const stdCacheDir = (toolchain: GoToolchain): string => join(dirname(toolchain.dir), 'std-cache');
+export const stdCacheDir = (toolchain: GoToolchain): string => join(dirname(toolchain.dir), `std-cache-${STD_SEED_REVISION}`);
 
 const COMPLETE = 'slipway-complete';
 
@@ -46,7 +55,7 @@ export async function ensureStdCache(ctx: BuildContext, toolchain: GoToolchain):
     // no app source in this container: only the toolchain and the cache being made
     const clean = { ...spec, workingDir: '/tmp', mounts: spec.mounts.filter((mount: BuildMount) => mount.target !== APP_DIR) };
     await withBuildContainer(ctx.docker, clean, ctx.signal, (container) =>
-      runStep(ctx, container, `Compiling the Go ${toolchain.version} standard library (once per Go version)`, STD_BUILD_ARGV, 'Compiling the Go standard library failed'),
+      runStep(ctx, container, `Compiling the Go ${toolchain.version} standard library's common packages (once per Go version)`, STD_BUILD_ARGV, 'Compiling the Go standard library failed'),
     );
     await writeFile(join(dir, COMPLETE), '');
     return dir;
