@@ -14,6 +14,7 @@ describe('builderConfig', () => {
       npmRegistry: 'https://registry.npmjs.org',
       stackImages: {},
       pypiIndexUrl: 'https://pypi.org/simple',
+      goProxy: 'https://proxy.golang.org',
       limits: DEFAULT_LIMITS,
       log: DEFAULT_LOG_LIMITS,
       labels: undefined,
@@ -41,5 +42,9 @@ describe('builderConfig', () => {
     expect(() =>
       builderConfig({ registry: 'r:1', baseDir: '/b', stackImages: { jessie: { runImage: 'a', buildImage: 'b' } } }),
     ).toThrow(new ConfigError('builder stack images: no stack is named jessie (stacks: bookworm, trixie)'));
+  });
+
+  it('takes a Go module proxy without its trailing slash', () => {
+    expect(builderConfig({ registry: 'r:1', baseDir: '/b', goProxy: 'https://goproxy.internal/' }).goProxy).toBe('https://goproxy.internal');
   });
 });

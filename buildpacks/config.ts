@@ -42,6 +42,8 @@ export interface BuilderConfig {
   stackImages: Record<string, StackImages>;
   /** Python package index (PEP 503 simple API) for pip, uv, Poetry, Pipenv and uv itself. */
   pypiIndexUrl: string;
+  /** Go module proxy (GOPROXY) for Go toolchains and modules; its checksum database pass-through verifies toolchains. */
+  goProxy: string;
   limits: BuildLimits;
   /** How much command output a build may show: lines longer than `maxLineBytes` are cut, and
    *  after `maxBytes` in all the rest is dropped (the build goes on). Bounds the memory a build
@@ -62,6 +64,7 @@ export interface StackImages {
 export const DEFAULT_CA_FILE = '/etc/ssl/certs/ca-certificates.crt';
 export const DEFAULT_NPM_REGISTRY = 'https://registry.npmjs.org';
 export const DEFAULT_PYPI_INDEX_URL = 'https://pypi.org/simple';
+export const DEFAULT_GO_PROXY = 'https://proxy.golang.org';
 export const DEFAULT_LIMITS: BuildLimits = { memoryMb: 2048, cpus: 1, timeoutSeconds: 900, pidsLimit: 1024 };
 export const DEFAULT_METADATA_MAX_AGE_SECONDS = 600;
 export const DEFAULT_LOG_LIMITS: BuildLogLimits = { maxLineBytes: 8192, maxBytes: 10 * 1024 * 1024 };
@@ -81,6 +84,7 @@ export interface BuilderConfigInput {
   /** By stack name; each entry names both images or neither. */
   stackImages?: Record<string, { runImage?: string; buildImage?: string }>;
   pypiIndexUrl?: string;
+  goProxy?: string;
   limits?: Partial<BuildLimits>;
   log?: Partial<BuildLogLimits>;
   labels?: Record<string, string>;
@@ -111,6 +115,7 @@ export function builderConfig(input: BuilderConfigInput): BuilderConfig {
     npmRegistry: (input.npmRegistry ?? DEFAULT_NPM_REGISTRY).replace(/\/+$/, ''),
     stackImages,
     pypiIndexUrl: (input.pypiIndexUrl ?? DEFAULT_PYPI_INDEX_URL).replace(/\/+$/, ''),
+    goProxy: (input.goProxy ?? DEFAULT_GO_PROXY).replace(/\/+$/, ''),
     limits: { ...DEFAULT_LIMITS, ...input.limits },
     log: { ...DEFAULT_LOG_LIMITS, ...input.log },
     labels: input.labels,

@@ -21,14 +21,9 @@ export async function outboundDispatcher(caFile: string): Promise<Agent> {
   return new Agent({ connect: { ca: await readFile(caFile, 'utf8') }, headersTimeout: 60_000, bodyTimeout: 300_000 });
 }
 
-/** Downloads `url` to `dest`, failing unless its hash matches the registry's integrity. */
-export async function downloadVerified(
-  url: string,
-  expected: { algorithm: string; digest: string },
-  dest: string,
-  dispatcher: Dispatcher,
-): Promise<void> {
-  const hash = createHash(expected.algorithm);
+/** Downloads `url` to `dest` (complete or not at all) and answers the hex digest of its bytes. */
+export async function downloadFile(url: string, dest: string, dispatcher: Dispatcher, algorithm = 'sha256'): Promise<string> {
+  const hash = createHash(algorithm);
   const partial = `${dest}.partial-${process.pid}`;
   try {
     const response = await request(url, { dispatcher });
@@ -43,14 +38,25 @@ export async function downloadVerified(
       },
     });
     await pipeline(response.body, hashing, createWriteStream(partial));
-    const actual = hash.digest('hex');
-    if (actual !== expected.digest) {
-      throw new DownloadError(`${url} failed its integrity check (${expected.algorithm} ${actual}, expected ${expected.digest})`);
-    }
     await rename(partial, dest);
+    return hash.digest('hex');
   } catch (err) {
     await rm(partial, { force: true });
     if (err instanceof DownloadError) throw err;
     throw new DownloadError(`cannot download ${url}`, err);
+  }
+}
+
+/** Downloads `url` to `dest`, failing unless its hash matches the registry's integrity. */
+export async function downloadVerified(
+  url: string,
+  expected: { algorithm: string; digest: string },
+  dest: string,
+  dispatcher: Dispatcher,
+): Promise<void> {
+  const actual = await downloadFile(url, dest, dispatcher, expected.algorithm);
+  if (actual !== expected.digest) {
+    await rm(dest, { force: true });
+    throw new DownloadError(`${url} failed its integrity check (${expected.algorithm} ${actual}, expected ${expected.digest})`);
   }
 }

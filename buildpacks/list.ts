@@ -2,6 +2,7 @@
 // Adding a language is a folder beside nodejs/ and one line here. Heroku's order: an app with
 // both package.json and requirements.txt is a Node.js app.
 import type { Buildpack } from './buildpack.js';
+import { GO_BUILDPACK } from './go/index.js';
 import { NODEJS_BUILDPACK } from './nodejs/index.js';
 import { PROCFILE_BUILDPACK } from './procfile/index.js';
 import { PYTHON_BUILDPACK } from './python/index.js';
@@ -9,6 +10,7 @@ import { PYTHON_BUILDPACK } from './python/index.js';
 export const BUILDPACKS: readonly Buildpack[] = [
   NODEJS_BUILDPACK,
   PYTHON_BUILDPACK,
+  GO_BUILDPACK,
   // last: any language's files win over a bare Procfile
   PROCFILE_BUILDPACK,
 ];

@@ -48,9 +48,11 @@ const schema = z.object({
     .string()
     .default(DEFAULT_STACK_RECIPE.name)
     .refine((name) => stackRecipe(name) !== undefined, `must name a stack: ${STACK_RECIPES.map((r) => r.name).join(', ')}`),
+  SLIPWAY_PYPI_INDEX_URL: z.string().default('https://pypi.org/simple'),
+  /** Go module proxy for Go builds' toolchains and modules (GOPROXY); one URL, it must also pass through the checksum database. */
+  SLIPWAY_GOPROXY: z.string().url().default('https://proxy.golang.org'),
   /** Operator images instead of a stack built from Debian's packages, per stack (both or neither).
    *  The unnamed pair is bookworm's, from when it was the only stack. */
-  SLIPWAY_PYPI_INDEX_URL: z.string().default('https://pypi.org/simple'),
   SLIPWAY_STACK_RUN_IMAGE: z.string().optional(),
   SLIPWAY_STACK_BUILD_IMAGE: z.string().optional(),
   SLIPWAY_STACK_BOOKWORM_RUN_IMAGE: z.string().optional(),
@@ -134,6 +136,7 @@ export interface ControlPlaneConfig {
     /** Operator images by stack name (each both or neither; checked by the builder's config). */
     stackImages: Record<string, { runImage?: string; buildImage?: string }>;
     pypiIndexUrl: string;
+    goProxy: string;
     limits: { memoryMb: number; cpus: number; timeoutSeconds: number };
     log: { maxLineBytes: number; maxBytes: number };
     /** builds running at once, platform-wide */
@@ -223,6 +226,7 @@ export function loadControlPlaneConfig(env: Env): ControlPlaneConfig {
       defaultStack: e.SLIPWAY_DEFAULT_STACK,
       stackImages: stackImages(e),
       pypiIndexUrl: e.SLIPWAY_PYPI_INDEX_URL,
+      goProxy: e.SLIPWAY_GOPROXY,
       limits: {
         memoryMb: e.SLIPWAY_BUILD_MEMORY_MB,
         cpus: e.SLIPWAY_BUILD_CPUS,

@@ -139,6 +139,7 @@ export async function startControlPlane(config: ControlPlaneConfig, logger: Logg
         npmRegistry: config.build.npmRegistry,
         stackImages: config.build.stackImages,
         pypiIndexUrl: config.build.pypiIndexUrl,
+        goProxy: config.build.goProxy,
         limits: config.build.limits,
         log: config.build.log,
       }),

@@ -42,4 +42,12 @@ export const BUILD_BENCH_CASES: readonly BuildBenchCase[] = [
     after: 'hello from flask v2',
     versionArgs: {},
   },
+  {
+    name: 'go',
+    fixture: 'go-chi',
+    edit: { file: 'main.go', from: 'const version = "v1"', to: 'const version = "v2"' },
+    before: 'hello v1',
+    after: 'hello v2',
+    versionArgs: { GO_VERSION: /Installing Go (\S+)/ },
+  },
 ];
