@@ -12,12 +12,19 @@ describe('builderConfig', () => {
       cacheDir: '/srv/build/cache',
       caFile: '/etc/ssl/certs/ca-certificates.crt',
       npmRegistry: 'https://registry.npmjs.org',
+      mavenRepository: 'https://repo1.maven.org/maven2',
       stack: { runImage: undefined, buildImage: undefined },
       limits: DEFAULT_LIMITS,
       log: DEFAULT_LOG_LIMITS,
       labels: undefined,
       metadataMaxAgeSeconds: 600,
     });
+  });
+
+  it('takes a Maven repository without its trailing slash', () => {
+    expect(builderConfig({ registry: 'r:1', baseDir: '/b', mavenRepository: 'https://maven.example.test/repo/' }).mavenRepository).toBe(
+      'https://maven.example.test/repo',
+    );
   });
 
   it('requires both stack images or neither', () => {

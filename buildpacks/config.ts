@@ -36,6 +36,8 @@ export interface BuilderConfig {
   caFile: string;
   /** npm registry URL used for runtimes and dependencies. */
   npmRegistry: string;
+  /** Maven repository (Maven Central's layout) for Maven itself and, as a mirror of every repository, Java dependencies. */
+  mavenRepository: string;
   /** Existing images to use as the stack instead of building it (both or neither). */
   stack: { runImage?: string; buildImage?: string };
   limits: BuildLimits;
@@ -51,6 +53,7 @@ export interface BuilderConfig {
 
 export const DEFAULT_CA_FILE = '/etc/ssl/certs/ca-certificates.crt';
 export const DEFAULT_NPM_REGISTRY = 'https://registry.npmjs.org';
+export const DEFAULT_MAVEN_REPOSITORY = 'https://repo1.maven.org/maven2';
 export const DEFAULT_LIMITS: BuildLimits = { memoryMb: 2048, cpus: 1, timeoutSeconds: 900, pidsLimit: 1024 };
 export const DEFAULT_METADATA_MAX_AGE_SECONDS = 600;
 export const DEFAULT_LOG_LIMITS: BuildLogLimits = { maxLineBytes: 8192, maxBytes: 10 * 1024 * 1024 };
@@ -67,6 +70,7 @@ export interface BuilderConfigInput {
   cacheDir?: string;
   caFile?: string;
   npmRegistry?: string;
+  mavenRepository?: string;
   stack?: { runImage?: string; buildImage?: string };
   limits?: Partial<BuildLimits>;
   log?: Partial<BuildLogLimits>;
@@ -89,6 +93,7 @@ export function builderConfig(input: BuilderConfigInput): BuilderConfig {
     cacheDir: input.cacheDir ?? join(input.baseDir, 'cache'),
     caFile: input.caFile ?? DEFAULT_CA_FILE,
     npmRegistry: (input.npmRegistry ?? DEFAULT_NPM_REGISTRY).replace(/\/+$/, ''),
+    mavenRepository: (input.mavenRepository ?? DEFAULT_MAVEN_REPOSITORY).replace(/\/+$/, ''),
     stack: { runImage: input.stack?.runImage, buildImage: input.stack?.buildImage },
     limits: { ...DEFAULT_LIMITS, ...input.limits },
     log: { ...DEFAULT_LOG_LIMITS, ...input.log },

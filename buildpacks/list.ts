@@ -1,6 +1,7 @@
 // Every buildpack, in order of precedence: the first whose detect() says yes builds the app.
 // Adding a language is a folder beside nodejs/ and one line here.
 import type { Buildpack } from './buildpack.js';
+import { JAVA_BUILDPACK } from './java/index.js';
 import { NODEJS_BUILDPACK } from './nodejs/index.js';
 
-export const BUILDPACKS: readonly Buildpack[] = [NODEJS_BUILDPACK];
+export const BUILDPACKS: readonly Buildpack[] = [NODEJS_BUILDPACK, JAVA_BUILDPACK];

@@ -42,6 +42,7 @@ const schema = z.object({
   SLIPWAY_BOOTSTRAP_ADMIN_TOKEN: z.string().optional(),
   SLIPWAY_BUILD_CA_FILE: z.string().default('/etc/ssl/certs/ca-certificates.crt'),
   SLIPWAY_NPM_REGISTRY: z.string().default('https://registry.npmjs.org'),
+  SLIPWAY_MAVEN_REPOSITORY: z.string().default('https://repo1.maven.org/maven2'),
   SLIPWAY_STACK_RUN_IMAGE: z.string().optional(),
   SLIPWAY_STACK_BUILD_IMAGE: z.string().optional(),
   SLIPWAY_BUILD_MEMORY_MB: z.coerce.number().int().positive().default(2048),
@@ -116,6 +117,7 @@ export interface ControlPlaneConfig {
   build: {
     caFile: string;
     npmRegistry: string;
+    mavenRepository: string;
     stack: { runImage?: string; buildImage?: string };
     limits: { memoryMb: number; cpus: number; timeoutSeconds: number };
     log: { maxLineBytes: number; maxBytes: number };
@@ -186,6 +188,7 @@ export function loadControlPlaneConfig(env: Env): ControlPlaneConfig {
     build: {
       caFile: e.SLIPWAY_BUILD_CA_FILE,
       npmRegistry: e.SLIPWAY_NPM_REGISTRY,
+      mavenRepository: e.SLIPWAY_MAVEN_REPOSITORY,
       stack: { runImage: e.SLIPWAY_STACK_RUN_IMAGE, buildImage: e.SLIPWAY_STACK_BUILD_IMAGE },
       limits: {
         memoryMb: e.SLIPWAY_BUILD_MEMORY_MB,

@@ -138,6 +138,7 @@ export async function startControlPlane(config: ControlPlaneConfig, logger: Logg
         cacheDir: config.build.cacheDir,
         caFile: config.build.caFile,
         npmRegistry: config.build.npmRegistry,
+        mavenRepository: config.build.mavenRepository,
         stack: config.build.stack,
         limits: config.build.limits,
         log: config.build.log,
