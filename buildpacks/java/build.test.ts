@@ -133,8 +133,16 @@ describe('Java build failures', () => {
     expect(lines).toContain(' !     Stacks offer: bookworm Java 17; trixie Java 21.');
   });
 
-  it('fails a compile error with the compiler\'s message', async () => {
-    const { err, lines } = await fails({ ...javalin, [APP_JAVA]: javalin[APP_JAVA]!.replace('static final String GREETING', 'static final Strin GREETING') });
+  it('fails a compile error with the compiler\'s message (Maven named by the app\'s wrapper)', async () => {
+    const { err, lines } = await fails({
+      ...javalin,
+      [APP_JAVA]: javalin[APP_JAVA]!.replace('static final String GREETING', 'static final Strin GREETING'),
+      // The wrapper's script is never run; its Maven version is installed from the operator's repository.
+      mvnw: '#!/bin/sh\necho the wrapper script ran; exit 3\n',
+      '.mvn/wrapper/maven-wrapper.properties':
+        'wrapperVersion=3.3.2\ndistributionUrl=https://unreachable.example.test/maven2/org/apache/maven/apache-maven/3.9.16/apache-maven-3.9.16-bin.zip\n',
+    });
+    expect(lines).toContain('       mvnw found: using the Maven its wrapper names, 3.9.16 (installed by the platform; the script is not run)');
     expect(err.reason).toBe('The Maven build failed (exit code 1).');
     expect(lines.some((line) => /\[ERROR\] .*App\.java:\[\d+,\d+\] cannot find symbol/.test(line))).toBe(true);
     expect(lines).toContain('       [INFO] BUILD FAILURE');
