@@ -3,5 +3,11 @@
 import type { Buildpack } from './buildpack.js';
 import { JAVA_BUILDPACK } from './java/index.js';
 import { NODEJS_BUILDPACK } from './nodejs/index.js';
+import { PROCFILE_BUILDPACK } from './procfile/index.js';
 
-export const BUILDPACKS: readonly Buildpack[] = [NODEJS_BUILDPACK, JAVA_BUILDPACK];
+export const BUILDPACKS: readonly Buildpack[] = [
+  NODEJS_BUILDPACK,
+  JAVA_BUILDPACK,
+  // last: any language's files win over a bare Procfile
+  PROCFILE_BUILDPACK,
+];
