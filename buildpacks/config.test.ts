@@ -15,6 +15,7 @@ describe('builderConfig', () => {
       stackImages: {},
       pypiIndexUrl: 'https://pypi.org/simple',
       goProxy: 'https://proxy.golang.org',
+      mavenRepository: 'https://repo1.maven.org/maven2',
       limits: DEFAULT_LIMITS,
       log: DEFAULT_LOG_LIMITS,
       labels: undefined,
@@ -46,5 +47,11 @@ describe('builderConfig', () => {
 
   it('takes a Go module proxy without its trailing slash', () => {
     expect(builderConfig({ registry: 'r:1', baseDir: '/b', goProxy: 'https://goproxy.internal/' }).goProxy).toBe('https://goproxy.internal');
+  });
+
+  it('takes a Maven repository without its trailing slash', () => {
+    expect(builderConfig({ registry: 'r:1', baseDir: '/b', mavenRepository: 'https://maven.example.test/repo/' }).mavenRepository).toBe(
+      'https://maven.example.test/repo',
+    );
   });
 });

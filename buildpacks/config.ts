@@ -44,6 +44,8 @@ export interface BuilderConfig {
   pypiIndexUrl: string;
   /** Go module proxy (GOPROXY) for Go toolchains and modules; its checksum database pass-through verifies toolchains. */
   goProxy: string;
+  /** Maven repository (Maven Central's layout) for Maven itself and, as a mirror of every repository, Java dependencies. */
+  mavenRepository: string;
   limits: BuildLimits;
   /** How much command output a build may show: lines longer than `maxLineBytes` are cut, and
    *  after `maxBytes` in all the rest is dropped (the build goes on). Bounds the memory a build
@@ -65,6 +67,7 @@ export const DEFAULT_CA_FILE = '/etc/ssl/certs/ca-certificates.crt';
 export const DEFAULT_NPM_REGISTRY = 'https://registry.npmjs.org';
 export const DEFAULT_PYPI_INDEX_URL = 'https://pypi.org/simple';
 export const DEFAULT_GO_PROXY = 'https://proxy.golang.org';
+export const DEFAULT_MAVEN_REPOSITORY = 'https://repo1.maven.org/maven2';
 export const DEFAULT_LIMITS: BuildLimits = { memoryMb: 2048, cpus: 1, timeoutSeconds: 900, pidsLimit: 1024 };
 export const DEFAULT_METADATA_MAX_AGE_SECONDS = 600;
 export const DEFAULT_LOG_LIMITS: BuildLogLimits = { maxLineBytes: 8192, maxBytes: 10 * 1024 * 1024 };
@@ -85,6 +88,7 @@ export interface BuilderConfigInput {
   stackImages?: Record<string, { runImage?: string; buildImage?: string }>;
   pypiIndexUrl?: string;
   goProxy?: string;
+  mavenRepository?: string;
   limits?: Partial<BuildLimits>;
   log?: Partial<BuildLogLimits>;
   labels?: Record<string, string>;
@@ -116,6 +120,7 @@ export function builderConfig(input: BuilderConfigInput): BuilderConfig {
     stackImages,
     pypiIndexUrl: (input.pypiIndexUrl ?? DEFAULT_PYPI_INDEX_URL).replace(/\/+$/, ''),
     goProxy: (input.goProxy ?? DEFAULT_GO_PROXY).replace(/\/+$/, ''),
+    mavenRepository: (input.mavenRepository ?? DEFAULT_MAVEN_REPOSITORY).replace(/\/+$/, ''),
     limits: { ...DEFAULT_LIMITS, ...input.limits },
     log: { ...DEFAULT_LOG_LIMITS, ...input.log },
     labels: input.labels,

@@ -66,6 +66,13 @@ describe('loadControlPlaneConfig: build and log limits', () => {
     expect(config).toMatchObject({ build: { log: { maxLineBytes: 4096, maxBytes: 512 * 1024 }, concurrency: 1 }, logs: { tailsPerUser: 3 } });
   });
 
+  it('takes the Maven repository builds use, Maven Central by default', () => {
+    expect(loadControlPlaneConfig(required).build.mavenRepository).toBe('https://repo1.maven.org/maven2');
+    expect(loadControlPlaneConfig({ ...required, SLIPWAY_MAVEN_REPOSITORY: 'https://nexus.example.test/maven' }).build.mavenRepository).toBe(
+      'https://nexus.example.test/maven',
+    );
+  });
+
   it('names a bad value', () => {
     expect(() => loadControlPlaneConfig({ ...required, SLIPWAY_BUILD_CONCURRENCY: '0' })).toThrow(/SLIPWAY_BUILD_CONCURRENCY/);
   });

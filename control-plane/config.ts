@@ -53,6 +53,7 @@ const schema = z.object({
   SLIPWAY_GOPROXY: z.string().url().default('https://proxy.golang.org'),
   /** Operator images instead of a stack built from Debian's packages, per stack (both or neither).
    *  The unnamed pair is bookworm's, from when it was the only stack. */
+  SLIPWAY_MAVEN_REPOSITORY: z.string().default('https://repo1.maven.org/maven2'),
   SLIPWAY_STACK_RUN_IMAGE: z.string().optional(),
   SLIPWAY_STACK_BUILD_IMAGE: z.string().optional(),
   SLIPWAY_STACK_BOOKWORM_RUN_IMAGE: z.string().optional(),
@@ -137,6 +138,7 @@ export interface ControlPlaneConfig {
     stackImages: Record<string, { runImage?: string; buildImage?: string }>;
     pypiIndexUrl: string;
     goProxy: string;
+    mavenRepository: string;
     limits: { memoryMb: number; cpus: number; timeoutSeconds: number };
     log: { maxLineBytes: number; maxBytes: number };
     /** builds running at once, platform-wide */
@@ -227,6 +229,7 @@ export function loadControlPlaneConfig(env: Env): ControlPlaneConfig {
       stackImages: stackImages(e),
       pypiIndexUrl: e.SLIPWAY_PYPI_INDEX_URL,
       goProxy: e.SLIPWAY_GOPROXY,
+      mavenRepository: e.SLIPWAY_MAVEN_REPOSITORY,
       limits: {
         memoryMb: e.SLIPWAY_BUILD_MEMORY_MB,
         cpus: e.SLIPWAY_BUILD_CPUS,

@@ -140,6 +140,7 @@ export async function startControlPlane(config: ControlPlaneConfig, logger: Logg
         stackImages: config.build.stackImages,
         pypiIndexUrl: config.build.pypiIndexUrl,
         goProxy: config.build.goProxy,
+        mavenRepository: config.build.mavenRepository,
         limits: config.build.limits,
         log: config.build.log,
       }),

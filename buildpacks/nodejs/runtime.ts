@@ -11,7 +11,7 @@ import { writeTarLayer } from '../oci/tar-layer.js';
 import type { VersionInfo } from './metadata-types.js';
 import { downloadVerified } from '../downloads.js';
 import { expectedHash, NpmRegistryError } from './npm-http.js';
-import { extractPackageTarball } from './package-tarball.js';
+import { extractPackageTarball } from '../package-tarball.js';
 import { RUNTIME_DIR } from './plan.js';
 
 export interface NodeRuntime {

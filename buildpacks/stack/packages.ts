@@ -64,6 +64,9 @@ export function stackPackagesImages(set: StackPackageSet, key: string): { run: s
 export function installArgv(packages: readonly string[]): string[] {
   const script = [
     'set -e',
+    // The stack leaves /usr/share/man out; update-alternatives still links man pages there (the
+    // JDK's postinst fails without the directory), so give it one (it stays empty of pages).
+    'mkdir -p /usr/share/man/man1',
     'apt-get update -qq',
     'apt-get install -y -qq --no-install-recommends -o Dpkg::Use-Pty=0 "$@"',
     'apt-get clean',

@@ -1,12 +1,13 @@
-// Unpacks an npm package tarball (gzip tar, everything under one top directory) into a fresh
-// directory: regular files and directories only, made readable by the build user.
+// Unpacks a package tarball (gzip tar, everything under one top directory: npm packages, Maven's
+// distribution) into a fresh directory: regular files and directories only, made readable by
+// the build user.
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import { extract } from 'tar-stream';
-import { safeRelativePath } from '../paths.js';
+import { safeRelativePath } from './paths.js';
 
 /** Unpacks `tarball` into `dest`, keeping members for which `keep(path)` holds (path without the top directory). */
 export async function extractPackageTarball(tarball: string, dest: string, keep: (path: string) => boolean = () => true): Promise<number> {
