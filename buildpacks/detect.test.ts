@@ -9,6 +9,14 @@ describe('detectBuildpack', () => {
     expect(detectBuildpack(new Set(['package.json', 'server.js']))).toBe(NODEJS_BUILDPACK);
   });
 
+  it('detects a static site from static.json, before Node.js (which then builds it), or from a lone index.html', () => {
+    expect(detectBuildpack(new Set(['package.json', 'static.json', 'index.html']))?.id).toBe('slipway/static');
+    expect(detectBuildpack(new Set(['static.json', 'public']))?.id).toBe('slipway/static');
+    expect(detectBuildpack(new Set(['index.html', 'style.css']))?.id).toBe('slipway/static');
+    // a Node app with an index.html (Vite's source) and no static.json stays a Node.js app
+    expect(detectBuildpack(new Set(['package.json', 'index.html']))).toBe(NODEJS_BUILDPACK);
+  });
+
   it('detects nothing without one (a nested package.json does not count)', () => {
     expect(detectBuildpack(new Set(['README.md', 'web']))).toBeNull();
     expect(detectBuildpack(new Set())).toBeNull();
