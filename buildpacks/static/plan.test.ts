@@ -58,11 +58,15 @@ describe('staticProcessTypes', () => {
 });
 
 describe('startNginxScript', () => {
+  it('turns the platform\'s SIGTERM into nginx\'s graceful shutdown (SIGQUIT)', () => {
+    expect(startNginxScript()).toContain('trap \'kill -QUIT "$nginx" 2>/dev/null || true\' TERM INT');
+  });
+
   it('writes only the listen line under /tmp and runs nginx with errors to stderr, passing arguments on', () => {
     const script = startNginxScript();
     expect(script.startsWith('#!/bin/bash\n')).toBe(true);
     expect(script).toContain("printf 'listen %s;\\n' \"$port\" > /tmp/slipway-nginx/listen.conf");
-    expect(script).toContain('exec nginx -p /tmp/slipway-nginx/ -e stderr -c /layers/static/nginx.conf "$@"');
+    expect(script).toContain('nginx -p /tmp/slipway-nginx/ -e stderr -c /layers/static/nginx.conf "$@" &');
     expect(script).toContain('[[ ! "$port" =~ ^[0-9]{1,5}$ ]]');
   });
 });

@@ -46,7 +46,9 @@ export function staticProcessTypes(procfile: Record<string, string> | null): Rec
 /**
  * Run at start as the app user: the one line that depends on the environment (the port) is
  * written under /tmp and included by the fixed nginx.conf; no envsubst, no root. Arguments
- * go to nginx (`start-nginx -t` checks the configuration).
+ * go to nginx (`start-nginx -t` checks the configuration). The platform stops instances with
+ * SIGTERM, which is nginx's fast shutdown (open connections cut); the script turns it into
+ * SIGQUIT, nginx's graceful one, as Heroku apps are expected to finish what they serve.
  */
 export function startNginxScript(): string {
   return [
@@ -60,7 +62,15 @@ export function startNginxScript(): string {
     'fi',
     `mkdir -p ${RUN_DIR}`,
     `printf 'listen %s;\\n' "$port" > ${LISTEN_FILE}`,
-    `exec nginx -p ${RUN_DIR}/ -e stderr -c ${NGINX_CONF} "$@"`,
+    `nginx -p ${RUN_DIR}/ -e stderr -c ${NGINX_CONF} "$@" &`,
+    'nginx=$!',
+    'trap \'kill -QUIT "$nginx" 2>/dev/null || true\' TERM INT',
+    'while true; do',
+    '  status=0',
+    '  wait "$nginx" || status=$?',
+    '  # a trapped signal ends `wait` early: wait again until nginx itself has exited',
+    '  kill -0 "$nginx" 2>/dev/null || exit "$status"',
+    'done',
     '',
   ].join('\n');
 }
