@@ -155,6 +155,7 @@ describe('a hand-written site: index.html at the root, no static.json', () => {
     const inspected = await docker.getImage(image).inspect();
     expect(inspected.Config.User).toBe('1000:1000');
     expect(inspected.Config.Cmd).toEqual(['bash', '-c', START_NGINX]);
+    console.log(`static-plain image: ${(inspected.Size / 1e6).toFixed(1)} MB`);
     await serving(image, async ({ get, logs, users, stop }) => {
       const home = await get('/', { 'accept-encoding': 'gzip' });
       expect(home.status).toBe(200);

@@ -46,6 +46,7 @@ describe('static sites', () => {
     const started = Date.now();
     const result = await git(dir, ['push', '--force', gitUrl(platform.endpoints, app), 'HEAD:main']);
     timings[label] = Date.now() - started;
+    console.log(`${label}: ${/Build finished: .*/.exec(result.out)?.[0] ?? 'no build'}`);
     return result;
   };
   const releases = async (app: string) => (await call('GET', `/apps/${app}/releases`)).body as { version: number }[];
@@ -96,7 +97,6 @@ describe('static sites', () => {
     vite = await fixtureRepo('static-vite');
     cleanup.push(vite);
     const result = await push(vite, 'vite-site', 'vite first push');
-    console.log(result.out);
     expect(result.code, result.out).toBe(0);
     expect(result.out).toContain('remote: -----> Building the site with the Node.js buildpack');
     expect(result.out).toContain('remote:        Serving dist/ with nginx');
@@ -128,6 +128,9 @@ describe('static sites', () => {
     expect(deep.body.toString()).toContain(script!);
     expect(deep.headers['cache-control']).toBe('no-cache');
     expect(deep.headers['x-content-type-options']).toBe('nosniff');
+
+    const { stdout } = await exec('docker', ['images', '--format', '{{.Repository}} {{.Size}}']);
+    console.log('vite-site image size:', stdout.split('\n').filter((line) => line.includes('/apps/vite-site')).join('; '));
   }, 20 * 60_000);
 
   it('deploys a code-only change with no failed request for a polling client', async () => {
