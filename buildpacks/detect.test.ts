@@ -3,6 +3,7 @@ import type { Buildpack } from './buildpack.js';
 import { detectBuildpack, NO_BUILDPACK_REASON, noBuildpackHint } from './detect.js';
 import { BUILDPACKS } from './list.js';
 import { NODEJS_BUILDPACK } from './nodejs/index.js';
+import { PROCFILE_BUILDPACK } from './procfile/index.js';
 
 describe('detectBuildpack', () => {
   it('detects Node.js from a package.json at the root', () => {
@@ -15,6 +16,14 @@ describe('detectBuildpack', () => {
     expect(detectBuildpack(new Set(['index.html', 'style.css']))?.id).toBe('slipway/static');
     // a Node app with an index.html (Vite's source) and no static.json stays a Node.js app
     expect(detectBuildpack(new Set(['package.json', 'index.html']))).toBe(NODEJS_BUILDPACK);
+    // a Procfile is not a language: an index.html beside it is still a site (the Procfile's web wins)
+    expect(detectBuildpack(new Set(['Procfile', 'index.html']))?.id).toBe('slipway/static');
+  });
+
+  it('takes a bare Procfile as a Procfile-only app, after every language', () => {
+    expect(detectBuildpack(new Set(['Procfile', 'server.pl']))).toBe(PROCFILE_BUILDPACK);
+    expect(detectBuildpack(new Set(['Procfile', 'package.json']))).toBe(NODEJS_BUILDPACK);
+    expect(BUILDPACKS.at(-1)).toBe(PROCFILE_BUILDPACK);
   });
 
   it('detects nothing without one (a nested package.json does not count)', () => {
