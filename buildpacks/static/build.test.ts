@@ -292,6 +292,22 @@ fs.writeFileSync('dist/data.txt.gz', zlib.gzipSync('precompressed copy\\n'));
   }, 900_000);
 });
 
+describe('static.json pointing at files the site lacks', () => {
+  it('warns about each missing route target or error page, and still builds', async () => {
+    const { outcome, lines } = await build(uniqueAppName('static-missing'), {
+      'index.html': page('x', 'y'),
+      'docs/index.html': page('docs', 'docs'),
+      'static.json': JSON.stringify({ routes: { '/docs/**': 'docs/', '/**': 'app.html' }, error_page: 'errors/404.html' }),
+    });
+    expect(outcome.buildpack).toBe('slipway/static');
+    const warnings = lines.filter((line) => line.includes('which the site does not have'));
+    expect(warnings).toEqual([
+      expect.stringContaining('static.json\'s routes["/**"] names /app.html, which the site does not have.'),
+      expect.stringContaining('static.json\'s error_page names /errors/404.html, which the site does not have.'),
+    ]);
+  }, 300_000);
+});
+
 describe('bad static sites', () => {
   it('fails on an invalid static.json naming the field, before building anything', async () => {
     const { error, lines } = await buildFails(uniqueAppName('static-bad'), {

@@ -45,7 +45,11 @@ async function servedRoot(ctx: BuildContext, config: StaticConfig, built: boolea
 async function missingFiles(siteDir: string, config: StaticConfig): Promise<string[]> {
   const named = [...config.routes.map(([glob, file]) => [`routes["${glob}"]`, file] as const), ...(config.errorPage ? [['error_page', config.errorPage] as const] : [])];
   const missing: string[] = [];
-  for (const [field, file] of named) if ((await kindOf(join(siteDir, file))) !== 'file') missing.push(`static.json's ${field} names ${file}, which the site does not have.`);
+  for (const [field, file] of named) {
+    // a directory (`/docs/`) is served by its index.html
+    const served = file.endsWith('/') ? `${file}index.html` : file;
+    if ((await kindOf(join(siteDir, served))) !== 'file') missing.push(`static.json's ${field} names ${file}, which the site does not have.`);
+  }
   return missing;
 }
 
