@@ -327,4 +327,13 @@ describe('bad static sites', () => {
     });
     expect(error.reason).toBe('static.json\'s root "build" is not a directory of the app.');
   }, 120_000);
+
+  it('fails when a build step wrote no site and static.json names no root, rather than serve the source', async () => {
+    const { error } = await buildFails(uniqueAppName('static-nobuild'), {
+      'package.json': JSON.stringify({ name: 'nobuild', version: '1.0.0', scripts: { build: 'node -e "1"' } }),
+      'index.html': page('x', 'y'),
+      'static.json': '{}',
+    });
+    expect(error.reason).toBe('The build wrote none of dist/, public/, public_html/, so there is no site to serve.');
+  }, 300_000);
 });

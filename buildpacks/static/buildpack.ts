@@ -33,6 +33,11 @@ async function servedRoot(ctx: BuildContext, config: StaticConfig, built: boolea
   const directories = new Set<string>();
   for (const dir of BUILD_OUTPUT_DIRS) if ((await kindOf(join(ctx.appDir, dir))) === 'directory') directories.add(dir);
   const root = chooseRoot({ configured: config.root, built, rootIndex: ctx.rootFiles.has('index.html'), directories });
+  if (root === null) {
+    throw new BuildError(`The build wrote none of ${BUILD_OUTPUT_DIRS.map((dir) => `${dir}/`).join(', ')}, so there is no site to serve.`, {
+      outputTail: ['Set "root" in static.json to the directory the build writes the site to.'],
+    });
+  }
   if ((await kindOf(join(ctx.appDir, root))) !== 'directory') {
     throw new BuildError(`static.json's root "${root}" is not a directory of the app${built ? ' after the build' : ''}.`, {
       outputTail: ['Set "root" in static.json to the directory holding the site (e.g. "dist/"), or make the build write it there.'],

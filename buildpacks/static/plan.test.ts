@@ -40,7 +40,7 @@ describe('chooseRoot', () => {
     expect(chooseRoot({ built: true, rootIndex: true, directories: dirs('dist', 'public') })).toBe('dist');
     expect(chooseRoot({ built: true, rootIndex: true, directories: dirs('public', 'src') })).toBe('public');
     expect(chooseRoot({ built: true, rootIndex: false, directories: dirs('public_html') })).toBe('public_html');
-    expect(chooseRoot({ built: true, rootIndex: false, directories: dirs('src') })).toBe('.');
+    expect(chooseRoot({ built: true, rootIndex: true, directories: dirs('src') })).toBeNull();
   });
 
   it('without a build step, serves the app itself when it has an index.html, else a committed output directory', () => {

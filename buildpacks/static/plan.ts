@@ -28,13 +28,14 @@ export function buildStepFor<B extends Pick<Buildpack, 'detect'>>(rootFiles: Rea
 
 /**
  * The served directory, relative to the app: static.json's `root`; else, after a build step,
- * the first build output directory there is; else the app itself when it has an index.html at
- * its root (a hand-written site), else a build output directory that was committed.
+ * the first build output directory there is (null when there is none: serving the app's
+ * source instead would be a surprise); else the app itself when it has an index.html at its
+ * root (a hand-written site), else a build output directory that was committed.
  */
-export function chooseRoot(input: { configured?: string; built: boolean; rootIndex: boolean; directories: ReadonlySet<string> }): string {
+export function chooseRoot(input: { configured?: string; built: boolean; rootIndex: boolean; directories: ReadonlySet<string> }): string | null {
   if (input.configured !== undefined) return input.configured;
   const output = BUILD_OUTPUT_DIRS.find((dir) => input.directories.has(dir));
-  if (input.built) return output ?? '.';
+  if (input.built) return output ?? null;
   return input.rootIndex ? '.' : (output ?? '.');
 }
 
