@@ -20,6 +20,11 @@ export interface BuildContext {
   log: BuildLog;
   signal?: AbortSignal;
   timer: PhaseTimer;
+  /**
+   * Set when this buildpack runs as the build step of another (a static site's Node.js build):
+   * the id of that one, which provides the process types.
+   */
+  buildStepOf?: string;
 }
 
 /**

@@ -10,6 +10,16 @@ describe('detectBuildpack', () => {
     expect(detectBuildpack(new Set(['package.json', 'server.js']))).toBe(NODEJS_BUILDPACK);
   });
 
+  it('detects a static site from static.json, before Node.js (which then builds it), or from a lone index.html', () => {
+    expect(detectBuildpack(new Set(['package.json', 'static.json', 'index.html']))?.id).toBe('slipway/static');
+    expect(detectBuildpack(new Set(['static.json', 'public']))?.id).toBe('slipway/static');
+    expect(detectBuildpack(new Set(['index.html', 'style.css']))?.id).toBe('slipway/static');
+    // a Node app with an index.html (Vite's source) and no static.json stays a Node.js app
+    expect(detectBuildpack(new Set(['package.json', 'index.html']))).toBe(NODEJS_BUILDPACK);
+    // a Procfile is not a language: an index.html beside it is still a site (the Procfile's web wins)
+    expect(detectBuildpack(new Set(['Procfile', 'index.html']))?.id).toBe('slipway/static');
+  });
+
   it('takes a bare Procfile as a Procfile-only app, after every language', () => {
     expect(detectBuildpack(new Set(['Procfile', 'server.pl']))).toBe(PROCFILE_BUILDPACK);
     expect(detectBuildpack(new Set(['Procfile', 'package.json']))).toBe(NODEJS_BUILDPACK);

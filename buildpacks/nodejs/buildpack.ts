@@ -100,7 +100,7 @@ export async function buildNodejs(ctx: BuildContext): Promise<BuildpackOutput> {
   const { log, timer } = ctx;
   const packageJsonBytes = await readAppFile(ctx.appDir, 'package.json');
   const packageJson = parsePackageJson(packageJsonBytes.toString('utf8'));
-  const plan = planNodeBuild({ packageJson, rootFiles: ctx.rootFiles, procfile: await readProcfile(ctx) });
+  const plan = planNodeBuild({ packageJson, rootFiles: ctx.rootFiles, procfile: await readProcfile(ctx), webProvided: ctx.buildStepOf !== undefined });
   for (const text of plan.warnings) log(warning(text));
 
   log(heading('Resolving Node.js and npm versions'));

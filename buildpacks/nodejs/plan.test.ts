@@ -55,6 +55,12 @@ describe('planNodeBuild', () => {
     expect(plan.warnings.join('\n')).toContain('No web process');
   });
 
+  it('does not warn about a missing web process when another buildpack provides it (a static site)', () => {
+    const plan = planNodeBuild({ packageJson: { scripts: { build: 'vite build' } }, rootFiles: files('index.html'), procfile: null, webProvided: true });
+    expect(plan.web).toBeNull();
+    expect(plan.warnings).toEqual([]);
+  });
+
   it('warns about lockfiles of other package managers', () => {
     const plan = planNodeBuild({ packageJson: {}, rootFiles: files('yarn.lock', 'server.js'), procfile: null });
     expect(plan.warnings).toEqual(['yarn.lock found: Slipway installs with npm and ignores it.']);

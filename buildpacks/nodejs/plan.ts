@@ -56,12 +56,14 @@ export interface NodePlanInput {
   rootFiles: ReadonlySet<string>;
   /** process types from the Procfile, or null without one */
   procfile: Record<string, string> | null;
+  /** another buildpack provides the web process (this build is a static site's build step) */
+  webProvided?: boolean;
 }
 
 const NPM_FLAGS = ['--no-audit', '--no-fund'];
 const nonEmpty = (record: Record<string, unknown> | undefined): boolean => Object.keys(record ?? {}).length > 0;
 
-export function planNodeBuild({ packageJson, rootFiles, procfile }: NodePlanInput): NodePlan {
+export function planNodeBuild({ packageJson, rootFiles, procfile, webProvided = false }: NodePlanInput): NodePlan {
   const lockfile = rootFiles.has('npm-shrinkwrap.json')
     ? 'npm-shrinkwrap.json'
     : rootFiles.has('package-lock.json')
@@ -88,7 +90,7 @@ export function planNodeBuild({ packageJson, rootFiles, procfile }: NodePlanInpu
   if (rootFiles.has('yarn.lock')) warnings.push('yarn.lock found: Slipway installs with npm and ignores it.');
   if (rootFiles.has('pnpm-lock.yaml')) warnings.push('pnpm-lock.yaml found: Slipway installs with npm and ignores it.');
   if (rootFiles.has('node_modules')) warnings.push('node_modules is checked in: it is replaced by a fresh install.');
-  if (!web) warnings.push('No web process: add a Procfile with "web: <command>", a "start" script, or a server.js.');
+  if (!web && !webProvided) warnings.push('No web process: add a Procfile with "web: <command>", a "start" script, or a server.js.');
 
   return { lockfile, install, buildScript, build: buildScript ? ['npm', 'run', buildScript] : null, prune, processTypes, web, warnings };
 }

@@ -1,0 +1,127 @@
+// The static site buildpack: static.json checked first, the app built by its language's
+// buildpack when one detects it (a Vite app's `npm run build`), nginx from the stack's Debian
+// packages, and a small layer with nginx.conf and its start script, checked with `nginx -t`.
+import { chmod, lstat, mkdir, readdir, rm, writeFile } from 'node:fs/promises';
+import { join, posix } from 'node:path';
+import { readAppFile } from '../app-files.js';
+import type { BuildContext, Buildpack, BuildpackOutput } from '../buildpack.js';
+import { APP_DIR, RUNTIMES_REPOSITORY, SYSTEM_PATH } from '../build-layout.js';
+import { appUserDirectory, buildContainerSpec, readProcfile, runStep } from '../build-steps.js';
+import { withBuildContainer } from '../container.js';
+import { BuildError } from '../errors.js';
+import { detail, heading, warning } from '../log.js';
+import { writeTarLayer } from '../oci/tar-layer.js';
+import { ensureStackPackages, type StackPackageSet } from '../stack/packages.js';
+import { renderNginxConfig } from './nginx-config.js';
+import { BUILD_OUTPUT_DIRS, chooseRoot, START_NGINX, STATIC_LAYER_DIR, startNginxScript, staticProcessTypes } from './plan.js';
+import { EMPTY_STATIC_CONFIG, parseStaticJson, STATIC_JSON, type StaticConfig } from './static-json.js';
+
+export const NGINX_PACKAGES: StackPackageSet = { name: 'nginx', run: ['nginx'], build: [] };
+
+async function readStaticConfig(ctx: BuildContext): Promise<StaticConfig> {
+  if (!ctx.rootFiles.has(STATIC_JSON)) return EMPTY_STATIC_CONFIG;
+  return parseStaticJson((await readAppFile(ctx.appDir, STATIC_JSON)).toString('utf8'));
+}
+
+/** What lstat says of a path under the app, without following a symlink at its end. */
+const kindOf = async (path: string) => {
+  const stats = await lstat(path).catch(() => null);
+  return stats?.isDirectory() ? 'directory' : stats?.isFile() ? 'file' : stats ? 'other' : null;
+};
+
+async function servedRoot(ctx: BuildContext, config: StaticConfig, built: boolean): Promise<string> {
+  const directories = new Set<string>();
+  for (const dir of BUILD_OUTPUT_DIRS) if ((await kindOf(join(ctx.appDir, dir))) === 'directory') directories.add(dir);
+  const root = chooseRoot({ configured: config.root, built, rootIndex: ctx.rootFiles.has('index.html'), directories });
+  if (root === null) {
+    throw new BuildError(`The build wrote none of ${BUILD_OUTPUT_DIRS.map((dir) => `${dir}/`).join(', ')}, so there is no site to serve.`, {
+      outputTail: ['Set "root" in static.json to the directory the build writes the site to.'],
+    });
+  }
+  if ((await kindOf(join(ctx.appDir, root))) !== 'directory') {
+    throw new BuildError(`static.json's root "${root}" is not a directory of the app${built ? ' after the build' : ''}.`, {
+      outputTail: ['Set "root" in static.json to the directory holding the site (e.g. "dist/"), or make the build write it there.'],
+    });
+  }
+  return root;
+}
+
+/** Files static.json points at that are not there: the site works, but not as the user meant. */
+async function missingFiles(siteDir: string, config: StaticConfig): Promise<string[]> {
+  const named = [...config.routes.map(([glob, file]) => [`routes["${glob}"]`, file] as const), ...(config.errorPage ? [['error_page', config.errorPage] as const] : [])];
+  const missing: string[] = [];
+  for (const [field, file] of named) {
+    // a directory (`/docs/`) is served by its index.html
+    const served = file.endsWith('/') ? `${file}index.html` : file;
+    if ((await kindOf(join(siteDir, served))) !== 'file') missing.push(`static.json's ${field} names ${file}, which the site does not have.`);
+  }
+  return missing;
+}
+
+/** nginx.conf and bin/start-nginx, as the directory that becomes /layers/static. */
+async function writeStaticLayerDir(dir: string, nginxConf: string): Promise<void> {
+  await rm(dir, { recursive: true, force: true });
+  await mkdir(join(dir, 'bin'), { recursive: true });
+  await writeFile(join(dir, 'nginx.conf'), nginxConf);
+  await writeFile(join(dir, 'bin', 'start-nginx'), startNginxScript());
+  await chmod(join(dir, 'bin', 'start-nginx'), 0o755);
+}
+
+function describeConfig(root: string, config: StaticConfig): string[] {
+  const lines = [`Serving ${root === '.' ? 'the app\'s root directory' : `${root}/`} with nginx`];
+  if (config.cleanUrls) lines.push('Clean URLs: /about serves about.html');
+  for (const [glob, file] of config.routes) lines.push(`Route: ${glob} -> ${file} (when no file matches)`);
+  for (const [glob, { url, status }] of config.redirects) lines.push(`Redirect: ${glob} -> ${url} (${status})`);
+  if (config.headers.length > 0) lines.push(`Custom headers for ${config.headers.map(([glob]) => glob).join(', ')}`);
+  if (config.httpsOnly) lines.push('HTTPS only: plain HTTP requests are redirected');
+  if (config.errorPage) lines.push(`Error page: ${config.errorPage}`);
+  return lines;
+}
+
+export async function buildStaticSite(ctx: BuildContext, buildStep: Buildpack | null): Promise<BuildpackOutput> {
+  const { log, timer } = ctx;
+  // static.json is checked before anything runs: a typo fails in a second, not after the build
+  const config = await readStaticConfig(ctx);
+  const procfile = await readProcfile(ctx);
+
+  let built: BuildpackOutput | null = null;
+  if (buildStep) {
+    log(heading(`Building the site with the ${buildStep.language} buildpack`));
+    // Its runtime and dependency layers are left out of the image: nginx serves what it built.
+    built = await buildStep.build({ ...ctx, buildStepOf: 'slipway/static' });
+  }
+
+  const root = await servedRoot(ctx, config, built !== null);
+  for (const text of await missingFiles(join(ctx.appDir, root), config)) log(warning(text));
+
+  log(heading('Installing nginx'));
+  const nginx = await timer.time('runtime', () => ensureStackPackages(ctx.docker, ctx.config, ctx.stack, NGINX_PACKAGES, log));
+  const nginxVersion = nginx.versions.nginx ?? 'unknown';
+  log(detail(`nginx ${nginxVersion} from Debian's ${ctx.stack.name} packages`));
+
+  log(heading('Configuring nginx'));
+  for (const line of describeConfig(root, config)) log(detail(line));
+  const layerRoot = await appUserDirectory(join(ctx.appCacheDir, 'static'));
+  const layerDir = join(layerRoot, 'layer');
+  const siteRoot = root === '.' ? APP_DIR : posix.join(APP_DIR, root);
+  await writeStaticLayerDir(layerDir, renderNginxConfig({ config, root: siteRoot }));
+  const configLayer = await timer.time('layer:static', () =>
+    writeTarLayer([{ root: layerDir, prefix: STATIC_LAYER_DIR.slice(1) }], join(layerRoot, 'static-layer.tar.gz')),
+  );
+  const spec = await buildContainerSpec(ctx, { image: nginx.buildImage, env: [`PATH=${SYSTEM_PATH}`], mounts: [{ source: layerDir, target: STATIC_LAYER_DIR, readOnly: true }] });
+  await timer.time('check', () =>
+    withBuildContainer(ctx.docker, spec, ctx.signal, (container) =>
+      runStep(ctx, container, 'Checking the nginx configuration', [START_NGINX, '-t'], 'nginx refused the configuration made from static.json'),
+    ),
+  );
+
+  return {
+    processTypes: staticProcessTypes(procfile),
+    contributed: [
+      { blob: nginx.layer, createdBy: `slipway/static: nginx ${nginxVersion} (Debian ${ctx.stack.name})`, sharedRepository: RUNTIMES_REPOSITORY },
+      { blob: configLayer, createdBy: 'slipway/static: nginx.conf from static.json, bin/start-nginx' },
+    ],
+    env: [`PATH=${SYSTEM_PATH}`, `HOME=${APP_DIR}`, 'LANG=C.UTF-8'],
+    versions: { ...built?.versions, nginx: nginxVersion },
+  };
+}
