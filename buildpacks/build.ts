@@ -140,7 +140,8 @@ async function build(
 
 /** Pure: the app layer leaves out `.git` and each of `paths` with everything under it. */
 export function appLayerExcluder(paths: readonly string[]): (relative: string) => boolean {
-  return (relative) => relative === '.git' || paths.some((path) => relative === path || relative.startsWith(`${path}/`));
+  const all = ['.git', ...paths];
+  return (relative) => all.some((path) => relative === path || relative.startsWith(`${path}/`));
 }
 
 /** Pure: where an app's build caches live (under its id; `appId` comes from our own records). */

@@ -80,6 +80,7 @@ describe('lockfileHint', () => {
     expect(lockfileHint('pnpm', 'pnpm-lock.yaml', [' ERR_PNPM_OUTDATED_LOCKFILE  Cannot install with "frozen-lockfile"'])).toBe(hint);
     expect(lockfileHint('yarn-classic', 'yarn.lock', ['error Your lockfile needs to be updated, but yarn was run with `--frozen-lockfile`.'])).toContain('yarn.lock is out of date');
     expect(lockfileHint('yarn-berry', 'yarn.lock', ['➤ YN0028: │ The lockfile would have been modified by this install, which is explicitly forbidden.'])).toContain('run `yarn install`');
+    expect(lockfileHint('yarn-berry', 'yarn.lock', ['YAMLException: unexpected end of the stream within a flow collection (33:1)'])).toContain('cannot be read');
     expect(lockfileHint('npm', 'package-lock.json', ['npm error `npm ci` can only install packages when your package.json and package-lock.json or npm-shrinkwrap.json are in sync.'])).toContain('package-lock.json is out of date');
   });
 

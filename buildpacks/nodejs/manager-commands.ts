@@ -101,8 +101,8 @@ export function lockfileHint(flavor: ManagerFlavor, lockfile: string | null, out
   const patterns: Record<ManagerFlavor, RegExp> = {
     npm: /`npm ci` can only install packages when your package.json and package-lock.json|are in sync|Missing: .* from lock file|Invalid: lock file/i,
     'yarn-classic': /Your lockfile needs to be updated|lockfile.*(corrupt|parse)|Unknown token|Invalid value type/i,
-    'yarn-berry': /YN0028|lockfile would have been modified|YN0046|Failed to parse|Syntax error/i,
-    pnpm: /ERR_PNPM_OUTDATED_LOCKFILE|ERR_PNPM_LOCKFILE|not up to date|broken lockfile|ERR_PNPM_BROKEN_LOCKFILE/i,
+    'yarn-berry': /YN0028|lockfile would have been modified|YN0046|Failed to parse|Syntax error|YAMLException/i,
+    pnpm: /ERR_PNPM_OUTDATED_LOCKFILE|ERR_PNPM_LOCKFILE|not up to date|broken lockfile|ERR_PNPM_BROKEN_LOCKFILE|YAMLException/i,
   };
   if (!patterns[flavor].test(text)) return null;
   const name = lockfile ?? 'the lockfile';
