@@ -1,6 +1,9 @@
 // Integration: Node.js apps on Yarn 1, Yarn Berry (PnP and node-modules) and pnpm (a
 // workspace), built by the real builder on the real stack, Docker Engine, registry and npm
 // registry, then run from the pushed image; and the bad inputs, each a clear message.
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,7 +12,11 @@ import type { RunningService } from '../supervisor/services.js';
 import { startTestRegistry } from '../test/support/services.js';
 import { buildApp, removeAppCaches, type BuildOutcome } from './build.js';
 import type { BuilderConfig } from './config.js';
+import { downloadVerified, outboundDispatcher } from './downloads.js';
 import { BuildError } from './errors.js';
+import { NpmRegistryMetadata } from './nodejs/metadata.js';
+import { expectedHash } from './nodejs/npm-http.js';
+import { extractPackageTarball } from './nodejs/package-tarball.js';
 import { ensureStack, type Stack } from './stack/ensure.js';
 import { fixtureFiles, gitArchiveOf, removeTestContainers, runInImage, serveOnce, testBuilderConfig, uniqueAppName } from './testing/build-fixtures.js';
 
@@ -70,6 +77,21 @@ async function pull(outcome: BuildOutcome): Promise<string> {
   });
   pulled.push(ref);
   return ref;
+}
+
+/** Yarn's single-file release, as `yarn set version` commits it: bin/yarn.js of @yarnpkg/cli-dist, from the npm registry. */
+async function yarnRelease(version: string): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'slipway-yarn-release-'));
+  try {
+    const dispatcher = await outboundDispatcher(config.caFile);
+    const info = (await new NpmRegistryMetadata({ registryUrl: config.npmRegistry, cacheDir: dir, maxAgeMs: 0, dispatcher }).get('@yarnpkg/cli-dist')).versions[version]!;
+    await downloadVerified(info.dist.tarball, expectedHash(info.dist.integrity, info.dist.shasum)!, join(dir, 'yarn.tgz'), dispatcher);
+    await dispatcher.close();
+    await extractPackageTarball(join(dir, 'yarn.tgz'), join(dir, 'package'));
+    return await readFile(join(dir, 'package', 'bin', 'yarn.js'), 'utf8');
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 }
 
 const shell = async (image: string, script: string) => (await runInImage(docker, image, ['bash', '-c', script])).output.trim().split('\n');
@@ -157,6 +179,32 @@ describe('pnpm workspace', () => {
     expect(outcome.layersUploaded).toBe(1);
     const image = await pull(outcome);
     expect((await serveOnce(docker, image, outcome.processTypes.web!)).body.trim()).toBe('v2 pnpm workspace 1m');
+  }, 900_000);
+});
+
+describe('pnpm 12, a native executable', () => {
+  it('takes pnpm from @pnpm/exe.linux-x64 for engines.pnpm "12.x" and serves', async () => {
+    const { outcome, lines } = await build(uniqueAppName('pnpmnative'), await fixtureFiles('node-pnpm-native'));
+    expect(lines.some((line) => /^ {7}engines\.pnpm "12\.x" resolved to 12\.\d+\.\d+$/.test(line))).toBe(true);
+    expect(lines.some((line) => line === '       Downloaded @pnpm/exe.linux-x64 from the npm registry and verified' || line === '       Using the cached pnpm')).toBe(true);
+    const image = await pull(outcome);
+    expect((await serveOnce(docker, image, outcome.processTypes.web!)).body.trim()).toBe('pnpm native 1m');
+    expect(await shell(image, 'pnpm --version')).toEqual([outcome.versions.pnpm]);
+  }, 900_000);
+});
+
+describe('Yarn Berry from a committed yarnPath release', () => {
+  it('runs .yarn/releases/yarn-<version>.cjs with node and downloads no Yarn', async () => {
+    const files = await fixtureFiles('node-berry-nm');
+    files['.yarn/releases/yarn-4.18.1.cjs'] = await yarnRelease('4.18.1');
+    files['.yarnrc.yml'] = `${files['.yarnrc.yml']!}yarnPath: .yarn/releases/yarn-4.18.1.cjs\n`;
+    files['package.json'] = files['package.json']!.replace(/\s*"packageManager": "[^"]+",/, '');
+    const { outcome, lines } = await build(uniqueAppName('yarnpath'), files);
+    expect(lines).toContain('       yarnPath .yarn/releases/yarn-4.18.1.cjs (Yarn 4.18.1)');
+    expect(lines).toContain('       $ node .yarn/releases/yarn-4.18.1.cjs install --immutable');
+    expect(lines.some((line) => line.startsWith('-----> Installing Yarn'))).toBe(false);
+    const image = await pull(outcome);
+    expect((await serveOnce(docker, image, outcome.processTypes.web!)).body.trim()).toBe('berry-nm 1m');
   }, 900_000);
 });
 

@@ -174,11 +174,17 @@ async function containerMounts(ctx: BuildContext, runtime: NodeRuntime, manager:
 
 async function install(ctx: BuildContext, container: BuildContainer, plan: NodePlan, argv: string[]): Promise<void> {
   const what = plan.lockfile ? `from ${plan.lockfile}` : 'without a lockfile (commit one for reproducible builds)';
+  // The line that says the lockfile is at fault may be followed by a long stack trace.
+  let hint: string | null = null;
+  const observe = (line: string) => {
+    hint ??= lockfileHint(plan.tool.flavor, plan.lockfile, [line]);
+  };
+  // `yarn install` also when Yarn runs from a committed release (`node .yarn/releases/… install`)
+  const command = `${plan.tool.bin.length > 1 ? 'yarn' : argv[0]} ${argv[plan.tool.bin.length] ?? ''}`.trim();
   try {
-    await runStep(ctx, container, `Installing dependencies ${what}`, argv, `Installing dependencies failed: \`${argv.slice(0, 2).join(' ')}\` exited with an error`);
+    await runStep(ctx, container, `Installing dependencies ${what}`, argv, `Installing dependencies failed: \`${command}\` exited with an error`, observe);
   } catch (err) {
-    const hint = err instanceof BuildError ? lockfileHint(plan.tool.flavor, plan.lockfile, err.outputTail) : null;
-    if (!hint || !(err instanceof BuildError)) throw err;
+    if (!hint || !(err instanceof BuildError) || container.stopped) throw err;
     throw new BuildError(`${err.reason.replace(/\.$/, '')}: ${hint}`, { outputTail: err.outputTail, tailLogged: true, cause: err });
   }
 }

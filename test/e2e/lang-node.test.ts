@@ -82,8 +82,9 @@ describe('Node.js package managers on the platform', () => {
   const push = async (dir: string, c: Case, label: string) => {
     const started = Date.now();
     const result = await git(dir, ['push', '--force', gitUrl(platform.endpoints, c.app), 'HEAD:main']);
-    const total = /Build finished: total ([\d.]+ s)/.exec(result.out)?.[1] ?? '?';
-    timings.push(`${c.app} ${label}: git push ${((Date.now() - started) / 1000).toFixed(1)} s, build ${total}`);
+    const phases = /Build finished: (.*)/.exec(result.out)?.[1] ?? '?';
+    const uploaded = /Uploaded (.*)/.exec(result.out)?.[1] ?? '?';
+    timings.push(`${c.app} ${label}: git push ${((Date.now() - started) / 1000).toFixed(1)} s; build ${phases}; uploaded ${uploaded}`);
     return result;
   };
 
