@@ -250,11 +250,10 @@ export async function buildNodejs(ctx: BuildContext): Promise<BuildpackOutput> {
     ...(manager.tool.flavor === 'npm' ? {} : { manager: manager.label }),
     extraFiles,
   });
-  const tool = managerLabel;
   let dependencies = plan.install ? await cache.get(key) : null;
   if (dependencies && !plan.build && !plan.prebuild) {
     log(heading('Restoring dependencies from the cache'));
-    log(detail(`package.json, lockfile, Node.js and ${tool} unchanged: ${tool} is skipped`));
+    log(detail(`package.json, lockfile, Node.js and ${managerLabel} unchanged: ${managerLabel} is skipped`));
   } else if (plan.install || plan.build || plan.prebuild) {
     await timer.time('dependencies', () => runInContainer(ctx, runtime, manager, plan));
     dependencies = null;
