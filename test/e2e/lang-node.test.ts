@@ -82,8 +82,8 @@ describe('Node.js package managers on the platform', () => {
   const push = async (dir: string, c: Case, label: string) => {
     const started = Date.now();
     const result = await git(dir, ['push', '--force', gitUrl(platform.endpoints, c.app), 'HEAD:main']);
-    const phases = /Build finished: (.*)/.exec(result.out)?.[1] ?? '?';
-    const uploaded = /Uploaded (.*)/.exec(result.out)?.[1] ?? '?';
+    const phases = /Build finished: (.*)/.exec(result.out)?.[1]?.trim() ?? '?';
+    const uploaded = /Uploaded (.*)/.exec(result.out)?.[1]?.trim() ?? '?';
     timings.push(`${c.app} ${label}: git push ${((Date.now() - started) / 1000).toFixed(1)} s; build ${phases}; uploaded ${uploaded}`);
     return result;
   };
@@ -119,6 +119,7 @@ describe('Node.js package managers on the platform', () => {
         expect(result.out).toContain('remote:        Uploaded 1 of');
         await waitFor(`${c.app} v2 answering`, async () => [...poller.result.bodies.keys()].some((body) => c.body('v2').test(body)), 60_000);
         const seen = await poller.stop();
+        timings.push(`${c.app} code-only push: ${seen.requests} requests while polling, ${seen.failures.length} failed`);
         expect(seen.failures).toEqual([]);
         expect([...seen.bodies.keys()].some((body) => c.body('v1').test(body))).toBe(true);
         expect(seen.requests).toBeGreaterThan(20);
