@@ -182,6 +182,21 @@ describe('pnpm workspace', () => {
   }, 900_000);
 });
 
+describe('npm and Yarn 1 workspaces', () => {
+  for (const [fixture, install] of [
+    ['node-npm-workspace', '-----> Installing dependencies from package-lock.json'],
+    ['node-yarn1-workspace', '-----> Installing dependencies from yarn.lock'],
+  ] as const) {
+    it(`${fixture}: installs at the root and serves a workspace's start script from the Procfile`, async () => {
+      const { outcome, lines } = await build(uniqueAppName(fixture.replace(/^node-|-workspace$/g, '')), await fixtureFiles(fixture));
+      expect(lines).toContain(install);
+      const image = await pull(outcome);
+      expect((await serveOnce(docker, image, outcome.processTypes.web!)).body.trim()).toBe('pnpm workspace 1m');
+      expect(await shell(image, 'test -e /app/node_modules/is-number && echo dev-kept || echo dev-pruned')).toEqual(['dev-pruned']);
+    }, 900_000);
+  }
+});
+
 describe('pnpm 12, a native executable', () => {
   it('takes pnpm from @pnpm/exe.linux-x64 for engines.pnpm "12.x" and serves', async () => {
     const { outcome, lines } = await build(uniqueAppName('pnpmnative'), await fixtureFiles('node-pnpm-native'));
