@@ -51,13 +51,17 @@ export async function buildContainerSpec(
   };
 }
 
-/** Runs one build step; a failure becomes a BuildError with the step's last lines. */
+/**
+ * Runs one build step; a failure becomes a BuildError with the step's last lines. `observe`
+ * sees every output line (e.g. to recognise an error that scrolled out of the tail).
+ */
 export async function runStep(
   ctx: BuildContext,
   container: BuildContainer,
   title: string,
   argv: string[],
   failure: string,
+  observe?: (line: string) => void,
 ): Promise<void> {
   ctx.log(heading(title));
   ctx.log(detail(`$ ${argv.join(' ')}`));
@@ -66,6 +70,7 @@ export async function runStep(
     argv,
     (line) => {
       tail.push(line);
+      observe?.(line);
       return ctx.log(detail(line));
     },
     ctx.config.log.maxLineBytes,

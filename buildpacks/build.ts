@@ -87,7 +87,7 @@ async function build(
   log(heading('Compressing and pushing the image'));
   const appLayer = await timer.time('layer:app', () =>
     writeTarLayer(
-      [{ root: appDir, prefix: 'app', exclude: (path) => path === '.git' || path === 'node_modules' }],
+      [{ root: appDir, prefix: 'app', exclude: appLayerExcluder(output.appLayerExclude ?? ['node_modules']) }],
       join(workspace, 'app-layer.tar.gz'),
     ),
   );
@@ -136,6 +136,12 @@ async function build(
     timings,
     versions: output.versions,
   };
+}
+
+/** Pure: the app layer leaves out `.git` and each of `paths` with everything under it. */
+export function appLayerExcluder(paths: readonly string[]): (relative: string) => boolean {
+  const all = ['.git', ...paths];
+  return (relative) => all.some((path) => relative === path || relative.startsWith(`${path}/`));
 }
 
 /** Pure: where an app's build caches live (under its id; `appId` comes from our own records). */

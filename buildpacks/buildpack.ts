@@ -50,4 +50,9 @@ export interface BuildpackOutput {
   env: string[];
   /** what was chosen (e.g. versions), for the outcome */
   versions: Record<string, string>;
+  /**
+   * Paths relative to the app (and everything under them) left out of the app layer because a
+   * contributed layer holds them (e.g. node_modules); `.git` is always left out.
+   */
+  appLayerExclude?: readonly string[];
 }

@@ -61,9 +61,28 @@ describe('planNodeBuild', () => {
     expect(plan.warnings).toEqual([]);
   });
 
-  it('warns about lockfiles of other package managers', () => {
-    const plan = planNodeBuild({ packageJson: {}, rootFiles: files('yarn.lock', 'server.js'), procfile: null });
-    expect(plan.warnings).toEqual(['yarn.lock found: Slipway installs with npm and ignores it.']);
+  it('plans with the chosen package manager, and no npm warning about its lockfile', () => {
+    const plan = planNodeBuild({
+      packageJson: { dependencies: { ms: '2' }, devDependencies: { a: '1' }, scripts: { start: 'node .' } },
+      rootFiles: files('yarn.lock', 'server.js'),
+      procfile: null,
+      manager: { tool: { flavor: 'yarn-berry', version: '4.5.0', bin: ['yarn'] }, lockfile: 'yarn.lock' },
+    });
+    expect(plan.install).toEqual(['yarn', 'install', '--immutable']);
+    expect(plan.prune).toEqual(['yarn', 'workspaces', 'focus', '--all', '--production']);
+    expect(plan.web).toEqual({ command: 'npm start', source: 'npm start' });
+    expect(plan.warnings).toEqual([]);
+  });
+
+  it('installs a pnpm workspace whose root declares no dependencies', () => {
+    const plan = planNodeBuild({
+      packageJson: {},
+      rootFiles: files('pnpm-lock.yaml', 'pnpm-workspace.yaml'),
+      procfile: { web: 'pnpm --filter web start' },
+      manager: { tool: { flavor: 'pnpm', version: '10.34.9', bin: ['pnpm'] }, lockfile: 'pnpm-lock.yaml' },
+    });
+    expect(plan.install).toEqual(['pnpm', 'install', '--frozen-lockfile', '--prod=false']);
+    expect(plan.prune?.slice(0, 4)).toEqual(['pnpm', 'install', '--frozen-lockfile', '--prod']);
   });
 });
 
@@ -94,6 +113,8 @@ describe('dependencyCacheKey', () => {
       { nodeVersion: '24.20.0' },
       { npmVersion: '11.6.1' },
       { stackId: 'abd' },
+      { manager: 'pnpm 10.34.9' },
+      { extraFiles: [['.yarnrc.yml', Buffer.from('nodeLinker: pnp')]] as Array<[string, Buffer]> },
     ]) {
       expect(dependencyCacheKey({ ...base, ...change })).not.toBe(dependencyCacheKey(base));
     }
@@ -121,5 +142,28 @@ describe('environments', () => {
       'NODE_ENV=production',
       'LANG=C.UTF-8',
     ]);
+  });
+
+  it('puts the manager\'s launcher on PATH and, for Yarn PnP, loads .pnp.cjs and its ESM loader in every node', () => {
+    const env = runtimeEnvironment({ managerBin: '/layers/yarn/bin', pnp: { loader: true } });
+    expect(env[0]).toBe('PATH=/layers/nodejs/bin:/layers/yarn/bin:/app/node_modules/.bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin');
+    expect(env).toContain('NODE_OPTIONS=--require /app/.pnp.cjs --experimental-loader /app/.pnp.loader.mjs');
+    expect(runtimeEnvironment({ pnp: { loader: false } })).toContain('NODE_OPTIONS=--require /app/.pnp.cjs');
+  });
+
+  it('keeps each manager\'s cache and home-directory writes in its per-app cache mount', () => {
+    expect(buildEnvironment('https://r.example', 'pnpm', '/layers/pnpm/bin')).toEqual(expect.arrayContaining([
+      'PATH=/layers/nodejs/bin:/layers/pnpm/bin:/app/node_modules/.bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
+      'npm_config_store_dir=/cache/pnpm/store',
+      'pnpm_config_store_dir=/cache/pnpm/store',
+      'XDG_CACHE_HOME=/cache/pnpm/xdg/cache',
+    ]));
+    expect(buildEnvironment('https://r.example', 'yarn-berry')).toEqual(expect.arrayContaining([
+      'YARN_NPM_REGISTRY_SERVER=https://r.example',
+      'YARN_HTTPS_CA_FILE_PATH=/etc/slipway/ca-certificates.crt',
+      'YARN_ENABLE_GLOBAL_CACHE=false',
+      'YARN_GLOBAL_FOLDER=/cache/yarn/berry',
+    ]));
+    expect(buildEnvironment('https://r.example', 'yarn-classic')).toContain('YARN_CACHE_FOLDER=/cache/yarn/cache');
   });
 });
