@@ -1,12 +1,21 @@
 // One build: source unpacked, buildpack detected and run, app layer written, image pushed
 // to `apps/<app>` under the build id. Failures reach the user as BuildErrors, Heroku style.
 import { randomBytes } from 'node:crypto';
-import { rm } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type Docker from 'dockerode';
 import { InvalidParamsError } from '../common/errors.js';
 import { appNameProblem } from '../common/names.js';
 import { appImageSpec } from './app-image.js';
+import { readAppFile } from './app-files.js';
+import type { BuildContext, Buildpack, BuildpackOutput } from './buildpack.js';
+import { buildClassic, type RemoteBuildpack } from './classic/build.js';
+import { buildpackListProblems, builtinNames, parseBuildpackReference, type BuildpackReference } from './classic/reference.js';
+import { writeEnvDir } from './env-dir.js';
+import { hasProfileScripts, LAUNCHER_ENV, launcherLayer } from './launcher.js';
+import { BUILDPACKS } from './list.js';
+import { applySlugignore, parseSlugignore } from './slugignore.js';
 import type { BuilderConfig } from './config.js';
 import { detectBuildpack, NO_BUILDPACK_REASON, noBuildpackHint } from './detect.js';
 import { BuildError } from './errors.js';
@@ -31,6 +40,10 @@ export interface BuildRequest {
   source: NodeJS.ReadableStream;
   log: BuildLog;
   signal?: AbortSignal;
+  /** The app's buildpack installations in order (URLs or names); none: detection picks a built-in one. */
+  buildpacks?: readonly string[];
+  /** The app's config vars, for ENV_DIR (secrets: never logged). */
+  configVars?: Readonly<Record<string, string>>;
 }
 
 export interface BuildOutcome {
@@ -44,8 +57,47 @@ export interface BuildOutcome {
   bytesUploaded: number;
   /** milliseconds per phase, and `total` */
   timings: Record<string, number>;
-  /** what the buildpack chose, e.g. { node: '24.11.0', npm: '11.6.2' } */
+  /** what the buildpack chose, e.g. { node: '24.11.0', npm: '11.6.2' }; a third-party buildpack's commit or digest */
   versions: Record<string, string>;
+}
+
+type Chosen = { kind: 'builtin'; buildpack: Buildpack } | { kind: 'classic'; references: RemoteBuildpack[] };
+
+/** Which buildpacks build the app: its installations, else the first built-in one that detects it. */
+function chooseBuildpacks(installed: readonly string[], rootFiles: ReadonlySet<string>, config: BuilderConfig): Chosen {
+  if (installed.length === 0) {
+    const buildpack = detectBuildpack(rootFiles);
+    if (!buildpack) throw new BuildError(NO_BUILDPACK_REASON, { outputTail: noBuildpackHint() });
+    return { kind: 'builtin', buildpack };
+  }
+  const references = installed.map((text) => parseBuildpackReference(text, builtinNames(BUILDPACKS), config.buildpackRegistry));
+  const problems = buildpackListProblems(references);
+  if (problems.length > 0) {
+    throw new BuildError(`The app's buildpacks cannot be used: ${problems.join('; ')}.`, {
+      outputTail: ['Change them with `slipway buildpacks:set URL` or `slipway buildpacks:clear`.'],
+    });
+  }
+  const resolved = references as BuildpackReference[];
+  const first = resolved[0]!;
+  if (first.kind === 'builtin') {
+    // Heroku's rule for an explicit list: the buildpack must still accept the app.
+    if (!first.buildpack.detect(rootFiles)) {
+      throw new BuildError(`App not compatible with buildpack: ${first.name}.`, { outputTail: [`${first.buildpack.language} needs ${first.buildpack.needs}.`] });
+    }
+    return { kind: 'builtin', buildpack: first.buildpack };
+  }
+  return { kind: 'classic', references: resolved as RemoteBuildpack[] };
+}
+
+/** Heroku deletes what .slugignore names after the fetch and before any buildpack runs. */
+async function applyAppSlugignore(appDir: string, rootFiles: Set<string>, log: BuildLog): Promise<Set<string>> {
+  if (!rootFiles.has('.slugignore')) return rootFiles;
+  const { patterns, skipped } = parseSlugignore((await readAppFile(appDir, '.slugignore')).toString('utf8'));
+  for (const line of skipped) log(warning(`.slugignore: ${line}`));
+  const removed = await applySlugignore(appDir, patterns);
+  if (removed === 0) return rootFiles;
+  log(heading(`Deleting ${removed} ${removed === 1 ? 'file' : 'files'} matching .slugignore patterns`));
+  return new Set(await readdir(appDir));
 }
 
 export const DEFAULT_MAX_SOURCE_BYTES = 1024 * 1024 * 1024;
@@ -72,22 +124,37 @@ async function build(
   );
   request.signal?.throwIfAborted();
 
-  const buildpack = detectBuildpack(source.rootFiles);
-  if (!buildpack) throw new BuildError(NO_BUILDPACK_REASON, { outputTail: noBuildpackHint() });
-  log(heading(`${buildpack.language} app detected`));
-  const output = await buildpack.build({
+  const rootFiles = await applyAppSlugignore(appDir, source.rootFiles, log);
+  const envDir = join(workspace, 'env');
+  await writeEnvDir(envDir, request.configVars ?? {});
+
+  const chosen = chooseBuildpacks(request.buildpacks ?? [], rootFiles, config);
+  const ctx: BuildContext = {
     docker, config, stack, appName: request.appName, appCacheDir: appCacheDir(config.cacheDir, request.appId), buildId: request.buildId, appDir,
-    rootFiles: source.rootFiles, log, signal: request.signal, timer,
-  });
+    rootFiles, envDir, log, signal: request.signal, timer,
+  };
+  let output: BuildpackOutput;
+  let buildpackId: string;
+  if (chosen.kind === 'builtin') {
+    log(heading(`${chosen.buildpack.language} app detected`));
+    output = await chosen.buildpack.build(ctx);
+    buildpackId = chosen.buildpack.id;
+  } else {
+    output = await buildClassic(ctx, chosen.references, workspace, { ...config.buildpackFetch, cacheDir: join(config.cacheDir, 'buildpacks'), caFile: config.caFile });
+    buildpackId = chosen.references.map((reference) => reference.name).join(' ');
+  }
   request.signal?.throwIfAborted();
+  if (await hasProfileScripts(appDir)) {
+    output = { ...output, contributed: [...output.contributed, await launcherLayer(config.cacheDir)], env: [...output.env, LAUNCHER_ENV] };
+  }
 
   log(heading('Discovering process types'));
-  log(detail(describeProcessTypes(output.processTypes, source.rootFiles.has('Procfile'))));
+  log(detail(describeProcessTypes(output.processTypes, existsSync(join(appDir, 'Procfile')))));
 
   log(heading('Compressing and pushing the image'));
   const appLayer = await timer.time('layer:app', () =>
     writeTarLayer(
-      [{ root: appDir, prefix: 'app', exclude: (path) => path === '.git' || path === 'node_modules' }],
+      [{ root: appDir, prefix: 'app', exclude: (path) => path === '.git' || (output.appLayerExcludes ?? []).includes(path) }],
       join(workspace, 'app-layer.tar.gz'),
     ),
   );
@@ -101,7 +168,7 @@ async function build(
     processTypes: output.processTypes,
     appName: request.appName,
     buildId: request.buildId,
-    buildpack: buildpack.id,
+    buildpack: buildpackId,
     created: new Date().toISOString(),
   });
   const configBlob = imageConfig(spec);
@@ -129,7 +196,7 @@ async function build(
   return {
     image: { repository, digest: pushed.digest },
     processTypes: output.processTypes,
-    buildpack: buildpack.id,
+    buildpack: buildpackId,
     stack: stack.name,
     layersUploaded: pushed.layers.uploaded,
     bytesUploaded: pushed.bytesUploaded,

@@ -122,6 +122,7 @@ export async function startControlPlane(config: ControlPlaneConfig, logger: Logg
   });
   const membership = new Membership({ hosts, instances, agents, converger: reconciler, logger: logger.child({ part: 'hosts' }), hostDownAfterMs: config.scheduler.hostDownAfterMs });
 
+  const buildpackRegistry = await (await import('../buildpacks/index.js')).loadBuildpackRegistry(config.build.buildpackRegistryFile);
   // Loaded only when used: tests that bring their own builder need no Docker or stack.
   const builder: Builder =
     overrides.builder ??
@@ -141,6 +142,8 @@ export async function startControlPlane(config: ControlPlaneConfig, logger: Logg
         stack: config.build.stack,
         limits: config.build.limits,
         log: config.build.log,
+        buildpackRegistry: { ...buildpackRegistry },
+        buildpackFetch: config.build.buildpackFetch,
       }),
       logger.child({ part: 'builder' }),
     );
@@ -257,6 +260,7 @@ export async function startControlPlane(config: ControlPlaneConfig, logger: Logg
     gitRoot: config.gitRoot,
     maxPushBytes: config.maxPushBytes,
     logger,
+    buildpackRegistry,
     stackReady: () => builder.ready,
   };
 

@@ -140,5 +140,6 @@ export async function buildNodejs(ctx: BuildContext): Promise<BuildpackOutput> {
     ],
     env: runtimeEnvironment(),
     versions: { node: runtime.nodeVersion, npm: runtime.npmVersion },
+    appLayerExcludes: ['node_modules'],
   };
 }

@@ -5,6 +5,7 @@ import type {
   AccountJson,
   AppJson,
   BuildJson,
+  BuildpackInstallationJson,
   DomainJson,
   DynoJson,
   FormationJson,
@@ -42,6 +43,14 @@ export function appJson(app: App, owner: Pick<User, 'id' | 'email'> | null, urls
     created_at: app.createdAt,
     updated_at: app.updatedAt,
   };
+}
+
+/** Heroku's shape: `url` is what builds fetch (a registered name resolved), `name` what was set. */
+export function buildpackInstallationsJson(buildpacks: readonly string[], registry: Readonly<Record<string, string>>): BuildpackInstallationJson[] {
+  return buildpacks.map((buildpack, ordinal) => ({
+    ordinal,
+    buildpack: { url: Object.hasOwn(registry, buildpack) ? registry[buildpack]! : buildpack, name: buildpack },
+  }));
 }
 
 export function releaseJson(release: Release, app: App, currentVersion: number | null): ReleaseJson {
