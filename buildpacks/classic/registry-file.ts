@@ -7,7 +7,7 @@ import { ConfigError } from '../../common/errors.js';
 import { parseBuildpackReference, type BuildpackRegistry } from './reference.js';
 
 const NAME = /^[a-z0-9][a-z0-9_.-]*\/[a-z0-9][a-z0-9_.-]*$/i;
-const registryJson = z.record(z.string().regex(NAME, 'names are namespace/name'), z.string().min(1));
+const registryJson = z.record(z.string(), z.string().min(1));
 
 /** Pure: the registry in `text`, or a ConfigError saying what is wrong. */
 export function parseBuildpackRegistry(text: string, source: string): BuildpackRegistry {
@@ -22,6 +22,7 @@ export function parseBuildpackRegistry(text: string, source: string): BuildpackR
     throw new ConfigError(`${source}: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(top)'}: ${i.message}`).join('; ')}`);
   }
   for (const [name, url] of Object.entries(parsed.data)) {
+    if (!NAME.test(name)) throw new ConfigError(`${source}: ${name}: names are namespace/name`);
     const reference = parseBuildpackReference(url, new Map(), {});
     if (typeof reference === 'string' || reference.kind === 'builtin') throw new ConfigError(`${source}: ${name}: ${typeof reference === 'string' ? reference : 'must be a URL'}`);
   }
