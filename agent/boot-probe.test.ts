@@ -2,7 +2,7 @@ import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createTcpServer, type AddressInfo, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { freePort } from '../common/ports.js';
-import { httpAnswers, probeUrl } from './boot-probe.js';
+import { bootProbeDelay, httpAnswers, probeUrl } from './boot-probe.js';
 
 const servers: { close(): void }[] = [];
 const sockets: Socket[] = [];
@@ -42,5 +42,12 @@ describe('httpAnswers', () => {
   it('brackets IPv6 addresses', () => {
     expect(probeUrl('127.0.0.1', 5000)).toBe('http://127.0.0.1:5000/');
     expect(probeUrl('fd00::5', 5000)).toBe('http://[fd00::5]:5000/');
+  });
+});
+
+describe('bootProbeDelay', () => {
+  it('checks quickly at first, then settles at the interval', () => {
+    expect([0, 1, 2, 3, 4, 5, 6, 30].map((attempt) => bootProbeDelay(attempt, 250))).toEqual([10, 20, 40, 80, 160, 250, 250, 250]);
+    expect(bootProbeDelay(0, 5)).toBe(5);
   });
 });

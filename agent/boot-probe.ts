@@ -29,3 +29,12 @@ export async function httpAnswers(address: string, port: number, timeoutMs = PRO
     return false;
   }
 }
+
+/**
+ * How long to wait before boot check `attempt` (0-based): quick at first, since most apps bind
+ * within a few hundred milliseconds and each wait is time the new release is not yet serving,
+ * then every `intervalMs`.
+ */
+export function bootProbeDelay(attempt: number, intervalMs: number): number {
+  return Math.min(intervalMs, 10 * 2 ** attempt);
+}

@@ -6,7 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { describeError } from '../common/errors.js';
 import type { Logger } from '../common/logger.js';
 import type { InstanceStatus, LogLine, Reply, RunInstanceReply, RunInstanceRequest, StopInstanceRequest } from '../common/protocol.js';
-import type { PortProbe } from './boot-probe.js';
+import { bootProbeDelay, type PortProbe } from './boot-probe.js';
 import { MemoryLedger } from './capacity.js';
 import type { ContainerEngine, ContainerEvent } from './container-engine.js';
 import { CONTAINER_PORT, containerSpec, type HostSettings } from './container-spec.js';
@@ -350,7 +350,7 @@ export class InstanceManager {
     const instanceId = managed.identity.instanceId;
     const inSerial = (task: () => Promise<void>) => this.serial.run(instanceId, task);
     const watch = async () => {
-      while (!signal.aborted && this.isCurrent(managed, containerId) && managed.status.state === 'starting') {
+      for (let attempt = 0; !signal.aborted && this.isCurrent(managed, containerId) && managed.status.state === 'starting'; attempt++) {
         const port = managed.status.port;
         const bound = !managed.identity.checkPort || (port !== null && (await probe(host.address, port)));
         const details = await engine.inspectContainer(containerId);
@@ -358,7 +358,7 @@ export class InstanceManager {
         if (!details?.running) return inSerial(() => this.handleExit(managed, containerId));
         if (bound) return inSerial(() => this.markBound(managed, containerId));
         if (Date.now() >= deadlineMs) return inSerial(() => this.failBoot(managed, containerId));
-        await sleep(this.timing.probeIntervalMs, undefined, { signal }).catch(() => {});
+        await sleep(bootProbeDelay(attempt, this.timing.probeIntervalMs), undefined, { signal }).catch(() => {});
       }
     };
     this.track(

@@ -214,6 +214,25 @@ describe('native modules', () => {
   }, 600_000);
 });
 
+describe('Procfile-only apps', () => {
+  it('builds a Procfile app with nothing to build into stack + app, and its web process serves', async () => {
+    const { run, lines } = await build(uniqueAppName('perl'), await fixtureFiles('procfile-perl'));
+    const outcome = await run;
+    expect(outcome.buildpack).toBe('slipway/procfile');
+    expect(outcome.processTypes).toEqual({ web: 'perl server.pl' });
+    expect(lines).toContain('-----> Procfile-only app detected');
+    expect(await layersOf(outcome)).toHaveLength(stack.layers.length + 1);
+    const image = await pull(outcome);
+    const served = await serveOnce(docker, image, 'perl server.pl');
+    expect(served.body).toBe('hello from perl v1\n');
+  }, 300_000);
+
+  it('leaves an app with a Procfile and a language\'s files to that language', async () => {
+    const { run } = await build(uniqueAppName('both'), await fixtureFiles('node-hello'));
+    expect((await run).buildpack).toBe('slipway/nodejs');
+  }, 300_000);
+});
+
 describe('buildApp failures', () => {
   it('fails an app no buildpack detects with Heroku\'s message', async () => {
     const { run, lines } = await build(uniqueAppName('readme'), await fixtureFiles('not-an-app'));

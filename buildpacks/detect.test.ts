@@ -3,10 +3,17 @@ import type { Buildpack } from './buildpack.js';
 import { detectBuildpack, NO_BUILDPACK_REASON, noBuildpackHint } from './detect.js';
 import { BUILDPACKS } from './list.js';
 import { NODEJS_BUILDPACK } from './nodejs/index.js';
+import { PROCFILE_BUILDPACK } from './procfile/index.js';
 
 describe('detectBuildpack', () => {
   it('detects Node.js from a package.json at the root', () => {
     expect(detectBuildpack(new Set(['package.json', 'server.js']))).toBe(NODEJS_BUILDPACK);
+  });
+
+  it('takes a bare Procfile as a Procfile-only app, after every language', () => {
+    expect(detectBuildpack(new Set(['Procfile', 'server.pl']))).toBe(PROCFILE_BUILDPACK);
+    expect(detectBuildpack(new Set(['Procfile', 'package.json']))).toBe(NODEJS_BUILDPACK);
+    expect(BUILDPACKS.at(-1)).toBe(PROCFILE_BUILDPACK);
   });
 
   it('detects nothing without one (a nested package.json does not count)', () => {

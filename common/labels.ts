@@ -38,6 +38,8 @@ export const APP_IMAGE_LABELS = {
 export const STACK_LABELS = {
   recipe: `${LABEL_PREFIX}stack.recipe`,
   role: `${LABEL_PREFIX}stack.role`,
+  /** on a stack-packages image: JSON of the installed packages' versions */
+  packageVersions: `${LABEL_PREFIX}stack.package-versions`,
 } as const;
 
 /** A Docker network Slipway created, and what for (apps or builds). */

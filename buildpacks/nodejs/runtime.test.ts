@@ -1,3 +1,7 @@
+import { createReadStream } from 'node:fs';
+import { pipeline } from 'node:stream/promises';
+import { createGunzip } from 'node:zlib';
+import { extract } from 'tar-stream';
 import { lstat, mkdtemp, readdir, readlink, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NpmRegistryMetadata } from './metadata.js';
 import { DownloadError } from '../downloads.js';
 import { expectedHash } from './npm-http.js';
-import { ensureNodeRuntime, keepFromNodePackage, runtimeKey } from './runtime.js';
+import { buildOnlyPath, ensureNodeRuntime, keepFromNodePackage, runtimeKey } from './runtime.js';
 import { startTestNpmRegistry, type TestRegistry } from './testing/test-registry.js';
 
 let registry: TestRegistry;
@@ -21,6 +25,18 @@ afterAll(async () => {
   await dispatcher.close();
   await rm(dir, { recursive: true, force: true });
 });
+
+async function layerEntryNames(path: string): Promise<string[]> {
+  const names: string[] = [];
+  const unpack = extract();
+  unpack.on('entry', (header, stream, next) => {
+    names.push(header.name);
+    stream.on('end', next);
+    stream.resume();
+  });
+  await pipeline(createReadStream(path), createGunzip(), unpack);
+  return names;
+}
 
 async function packages() {
   const source = new NpmRegistryMetadata({ registryUrl: registry.url, cacheDir: join(dir, 'metadata'), maxAgeMs: 0 });
@@ -40,7 +56,7 @@ describe('ensureNodeRuntime', () => {
     expect(registry.hits.get('/tarballs/node.tgz')).toBe(1);
     expect([first.cached, second.cached].sort()).toEqual([false, true]);
     expect(second.layer).toEqual(first.layer);
-    expect(first.dir).toBe(join(cacheDir, 'runtimes', 'node-26.1.0-npm-12.0.0', 'tree'));
+    expect(first.dir).toBe(join(cacheDir, 'runtimes', runtimeKey('26.1.0', '12.0.0'), 'tree'));
 
     expect((await readdir(first.dir)).sort()).toEqual(['bin', 'include', 'lib', 'share']);
     expect((await stat(join(first.dir, 'bin/node'))).mode & 0o777).toBe(0o755);
@@ -48,6 +64,9 @@ describe('ensureNodeRuntime', () => {
     expect(await readlink(join(first.dir, 'bin/npx'))).toBe('../lib/node_modules/npm/bin/npx-cli.js');
     expect((await lstat(join(first.dir, 'lib/node_modules/npm/bin/npm-cli.js'))).isFile()).toBe(true);
     expect(first.layer.digest).toMatch(/^sha256:/);
+    const names = await layerEntryNames(first.layer.path);
+    expect(names).toContain('layers/nodejs/bin/node');
+    expect(names.filter((name) => /^layers\/nodejs\/(include|share)\b/.test(name))).toEqual([]);
   });
 
   it('builds a byte-identical layer from the same packages in another cache', async () => {
@@ -73,6 +92,9 @@ describe('runtime helpers', () => {
   it('keeps node, its headers, man pages and licence from the node package', () => {
     expect(['bin/node', 'include/node/node.h', 'share/man/man1/node.1', 'LICENSE'].every(keepFromNodePackage)).toBe(true);
     expect(['README.md', 'package.json', 'CHANGELOG.md'].some(keepFromNodePackage)).toBe(false);
+    // headers and man pages stay in the build tree only
+    expect(['include', 'include/node/node.h', 'share/man/man1/node.1'].every(buildOnlyPath)).toBe(true);
+    expect(['bin/node', 'lib/node_modules/npm/index.js', 'includes.txt'].some(buildOnlyPath)).toBe(false);
   });
 
   it('checks the strongest hash the registry gives', () => {

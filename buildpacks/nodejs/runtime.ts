@@ -28,9 +28,15 @@ export interface NodeRuntime {
 export const keepFromNodePackage = (path: string): boolean =>
   path === 'bin/node' || path === 'LICENSE' || path.startsWith('include/') || path.startsWith('share/');
 
+/** Bump when what the tree or the layer holds changes, so older caches are not reused. */
+const LAYOUT_REVISION = 2;
+
 export function runtimeKey(nodeVersion: string, npmVersion: string): string {
-  return `node-${nodeVersion}-npm-${npmVersion}`;
+  return `node-${nodeVersion}-npm-${npmVersion}-r${LAYOUT_REVISION}`;
 }
+
+/** Only builds need Node's headers (node-gyp) and man pages: the tree keeps them, the image layer does not. */
+export const buildOnlyPath = (path: string): boolean => /^(include|share)(\/|$)/.test(path);
 
 async function readCached(base: string): Promise<LayerBlob | null> {
   try {
@@ -65,7 +71,7 @@ async function assemble(base: string, node: VersionInfo, npm: VersionInfo, dispa
     await symlink('../lib/node_modules/npm/bin/npx-cli.js', join(tree, 'bin', 'npx'));
     await rm(join(base, 'tree'), { recursive: true, force: true });
     await rename(tree, join(base, 'tree'));
-    const layer = await writeTarLayer([{ root: join(base, 'tree'), prefix: RUNTIME_DIR.slice(1) }], join(base, 'layer.tar.gz'));
+    const layer = await writeTarLayer([{ root: join(base, 'tree'), prefix: RUNTIME_DIR.slice(1), exclude: buildOnlyPath }], join(base, 'layer.tar.gz'));
     await writeFile(join(base, 'layer.json'), JSON.stringify(layer));
     return layer;
   } finally {

@@ -42,6 +42,8 @@ export interface DeployResult {
 const heading = (text: string) => `-----> ${text}`;
 const detail = (text: string) => `       ${text}`;
 const failure = (text: string) => ` !     ${text}`;
+/** How often a push checks its rollout: the push ends this soon after the new instances are up (a few Redis reads each). */
+const ROLLOUT_POLL_MS = 100;
 
 export class DeployPipeline {
   constructor(private readonly deps: PipelineDeps) {}
@@ -160,7 +162,7 @@ export class DeployPipeline {
       reportStates(instances.filter((i) => i.releaseVersion === version), seen, log);
       const status = rolloutStatus(release, formation, instances);
       if (status.state !== 'pending') return status;
-      await sleep(this.deps.pollMs ?? 250);
+      await sleep(this.deps.pollMs ?? ROLLOUT_POLL_MS);
     }
     return { state: 'timeout' as const };
   }

@@ -1,0 +1,28 @@
+// The apps `bench:builds` deploys both ways: a fixture, the code-only change made between the
+// two pushes, what the app answers before and after, and the Dockerfile its Dockerfile-path
+// twin is built with (dockerfiles/<name>.Dockerfile, written as a Kamal or CapRover user would:
+// multi-stage, BuildKit cache mounts, dependencies before code).
+
+export interface BuildBenchCase {
+  name: string;
+  /** folder under test/fixtures */
+  fixture: string;
+  /** the code-only change */
+  edit: { file: string; from: string; to: string };
+  /** what / answers before and after the change */
+  before: string;
+  after: string;
+  /** versions the Slipway build chose, read from its log, passed to the Dockerfile as build args */
+  versionArgs: Record<string, RegExp>;
+}
+
+export const BUILD_BENCH_CASES: readonly BuildBenchCase[] = [
+  {
+    name: 'node-npm',
+    fixture: 'e2e-hello',
+    edit: { file: 'server.js', from: "const VERSION = 'v1'", to: "const VERSION = 'v2'" },
+    before: 'hello v1',
+    after: 'hello v2',
+    versionArgs: { NODE_VERSION: /Installing Node\.js (\S+) and npm/, NPM_VERSION: /Installing Node\.js \S+ and npm (\S+)/ },
+  },
+];
