@@ -1,23 +1,20 @@
 // One build: source unpacked, buildpack detected and run, app layer written, image pushed
 // to `apps/<app>` under the build id. Failures reach the user as BuildErrors, Heroku style.
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { readdir, rm } from 'node:fs/promises';
+import { lstat, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type Docker from 'dockerode';
 import { InvalidParamsError } from '../common/errors.js';
 import { appNameProblem } from '../common/names.js';
 import { appImageSpec } from './app-image.js';
 import { readAppFile } from './app-files.js';
-import type { BuildContext, Buildpack, BuildpackOutput } from './buildpack.js';
-import { buildClassic, type RemoteBuildpack } from './classic/build.js';
-import { buildpackListProblems, builtinNames, parseBuildpackReference, type BuildpackReference } from './classic/reference.js';
+import type { BuildContext, BuildpackOutput } from './buildpack.js';
+import { chooseBuildpacks } from './choose.js';
+import { buildClassic } from './classic/build.js';
 import { writeEnvDir } from './env-dir.js';
 import { hasProfileScripts, LAUNCHER_ENV, launcherLayer } from './launcher.js';
-import { BUILDPACKS } from './list.js';
 import { applySlugignore, parseSlugignore } from './slugignore.js';
 import type { BuilderConfig } from './config.js';
-import { detectBuildpack, NO_BUILDPACK_REASON, noBuildpackHint } from './detect.js';
 import { BuildError } from './errors.js';
 import { withFileLock } from './lock.js';
 import { detail, formatBytes, heading, limitBuildLog, warning, type BuildLog } from './log.js';
@@ -61,34 +58,6 @@ export interface BuildOutcome {
   versions: Record<string, string>;
 }
 
-type Chosen = { kind: 'builtin'; buildpack: Buildpack } | { kind: 'classic'; references: RemoteBuildpack[] };
-
-/** Which buildpacks build the app: its installations, else the first built-in one that detects it. */
-function chooseBuildpacks(installed: readonly string[], rootFiles: ReadonlySet<string>, config: BuilderConfig): Chosen {
-  if (installed.length === 0) {
-    const buildpack = detectBuildpack(rootFiles);
-    if (!buildpack) throw new BuildError(NO_BUILDPACK_REASON, { outputTail: noBuildpackHint() });
-    return { kind: 'builtin', buildpack };
-  }
-  const references = installed.map((text) => parseBuildpackReference(text, builtinNames(BUILDPACKS), config.buildpackRegistry));
-  const problems = buildpackListProblems(references);
-  if (problems.length > 0) {
-    throw new BuildError(`The app's buildpacks cannot be used: ${problems.join('; ')}.`, {
-      outputTail: ['Change them with `slipway buildpacks:set URL` or `slipway buildpacks:clear`.'],
-    });
-  }
-  const resolved = references as BuildpackReference[];
-  const first = resolved[0]!;
-  if (first.kind === 'builtin') {
-    // Heroku's rule for an explicit list: the buildpack must still accept the app.
-    if (!first.buildpack.detect(rootFiles)) {
-      throw new BuildError(`App not compatible with buildpack: ${first.name}.`, { outputTail: [`${first.buildpack.language} needs ${first.buildpack.needs}.`] });
-    }
-    return { kind: 'builtin', buildpack: first.buildpack };
-  }
-  return { kind: 'classic', references: resolved as RemoteBuildpack[] };
-}
-
 /** Heroku deletes what .slugignore names after the fetch and before any buildpack runs. */
 async function applyAppSlugignore(appDir: string, rootFiles: Set<string>, log: BuildLog): Promise<Set<string>> {
   if (!rootFiles.has('.slugignore')) return rootFiles;
@@ -128,7 +97,7 @@ async function build(
   const envDir = join(workspace, 'env');
   await writeEnvDir(envDir, request.configVars ?? {});
 
-  const chosen = chooseBuildpacks(request.buildpacks ?? [], rootFiles, config);
+  const chosen = chooseBuildpacks(request.buildpacks ?? [], rootFiles, config.buildpackRegistry);
   const ctx: BuildContext = {
     docker, config, stack, appName: request.appName, appCacheDir: appCacheDir(config.cacheDir, request.appId), buildId: request.buildId, appDir,
     rootFiles, envDir, log, signal: request.signal, timer,
@@ -149,7 +118,8 @@ async function build(
   }
 
   log(heading('Discovering process types'));
-  log(detail(describeProcessTypes(output.processTypes, existsSync(join(appDir, 'Procfile')))));
+  const hasProcfile = (await lstat(join(appDir, 'Procfile')).catch(() => null)) !== null;
+  log(detail(describeProcessTypes(output.processTypes, hasProcfile)));
 
   log(heading('Compressing and pushing the image'));
   const appLayer = await timer.time('layer:app', () =>

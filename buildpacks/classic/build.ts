@@ -15,10 +15,8 @@ import { APP_USER } from '../oci/tar-layer.js';
 import { chownTree } from '../source.js';
 import { buildpackCacheDir, buildpackDir, compileArgv, detectArgv, releaseArgv } from './commands.js';
 import { buildpackCacheKey, fetchBuildpack, type BuildpackFetchSettings, type FetchedBuildpack } from './fetch.js';
-import type { BuildpackReference } from './reference.js';
+import type { RemoteBuildpack } from './reference.js';
 import { mergeProcessTypes, parseReleaseYaml } from './release.js';
-
-export type RemoteBuildpack = Extract<BuildpackReference, { kind: 'git' | 'tarball' }>;
 
 /** Runs argv with stdout only (bin/detect's name, bin/release's YAML); a fixed script. */
 const STDOUT_ONLY = 'exec "$@" 2>/dev/null';

@@ -17,7 +17,7 @@ import { BuildError } from '../errors.js';
 import { withFileLock } from '../lock.js';
 import { APP_USER } from '../oci/tar-layer.js';
 import { extractSource } from '../source.js';
-import type { BuildpackReference } from './reference.js';
+import type { RemoteBuildpack } from './reference.js';
 
 const run = promisify(execFile);
 
@@ -38,8 +38,6 @@ export interface FetchedBuildpack {
   cached: boolean;
 }
 
-type Remote = Extract<BuildpackReference, { kind: 'git' | 'tarball' }>;
-
 const FULL_SHA = /^[0-9a-f]{40}$/;
 
 export class FetchFailure extends Error {
@@ -47,7 +45,7 @@ export class FetchFailure extends Error {
 }
 
 /** The BuildError a user sees: which buildpack, and what went wrong, in one sentence. */
-export function fetchError(reference: Remote, why: string, cause?: unknown): BuildError {
+export function fetchError(reference: RemoteBuildpack, why: string, cause?: unknown): BuildError {
   return new BuildError(`Could not fetch the buildpack ${reference.name}: ${why}.`, {
     cause,
     outputTail: ['Check the URL with `slipway buildpacks`, or change it with `slipway buildpacks:set URL`.'],
@@ -110,7 +108,7 @@ async function treeBytes(dir: string): Promise<number> {
   return total;
 }
 
-async function checkBuildpackTree(reference: Remote, dir: string, settings: BuildpackFetchSettings): Promise<void> {
+async function checkBuildpackTree(reference: RemoteBuildpack, dir: string, settings: BuildpackFetchSettings): Promise<void> {
   for (const script of ['bin/detect', 'bin/compile']) {
     const stats = await lstat(join(dir, script)).catch(() => null);
     if (!stats?.isFile()) throw fetchError(reference, `it is not a buildpack (it has no ${script})`);
@@ -120,7 +118,7 @@ async function checkBuildpackTree(reference: Remote, dir: string, settings: Buil
   }
 }
 
-async function fetchGit(reference: Extract<Remote, { kind: 'git' }>, home: string, settings: BuildpackFetchSettings, signal?: AbortSignal): Promise<FetchedBuildpack> {
+async function fetchGit(reference: Extract<RemoteBuildpack, { kind: 'git' }>, home: string, settings: BuildpackFetchSettings, signal?: AbortSignal): Promise<FetchedBuildpack> {
   let commit: string;
   try {
     if (reference.ref && FULL_SHA.test(reference.ref)) commit = reference.ref;
@@ -182,7 +180,7 @@ function limitBytes(max: number, onTooLarge: () => Error): Transform {
   });
 }
 
-async function fetchTarball(reference: Extract<Remote, { kind: 'tarball' }>, home: string, settings: BuildpackFetchSettings, signal?: AbortSignal): Promise<FetchedBuildpack> {
+async function fetchTarball(reference: Extract<RemoteBuildpack, { kind: 'tarball' }>, home: string, settings: BuildpackFetchSettings, signal?: AbortSignal): Promise<FetchedBuildpack> {
   const index = join(home, 'current.json');
   const previous = await readFile(index, 'utf8').then((text) => JSON.parse(text) as { version: string; etag: string | null }, () => null);
   const previousDir = previous ? join(home, previous.version) : null;
@@ -270,13 +268,13 @@ async function buildpackRoot(dir: string): Promise<string> {
 }
 
 /** Pure: the cache directory of one buildpack URL (and ref). */
-export function buildpackCacheKey(reference: Remote): string {
+export function buildpackCacheKey(reference: RemoteBuildpack): string {
   const identity = reference.kind === 'git' ? `git ${reference.url}#${reference.ref ?? ''}` : `tarball ${reference.url}`;
   return createHash('sha256').update(identity).digest('hex').slice(0, 32);
 }
 
 /** The buildpack's tree, fetched or from the cache; one fetch per URL at a time. */
-export async function fetchBuildpack(reference: Remote, settings: BuildpackFetchSettings, signal?: AbortSignal): Promise<FetchedBuildpack> {
+export async function fetchBuildpack(reference: RemoteBuildpack, settings: BuildpackFetchSettings, signal?: AbortSignal): Promise<FetchedBuildpack> {
   const home = join(settings.cacheDir, buildpackCacheKey(reference));
   await mkdir(home, { recursive: true });
   return withFileLock(join(home, 'lock'), () =>

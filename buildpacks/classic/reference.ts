@@ -8,6 +8,9 @@ export type BuildpackReference =
   | { kind: 'git'; name: string; url: string; ref: string | null }
   | { kind: 'tarball'; name: string; url: string };
 
+/** A buildpack fetched from somewhere (git or tarball): a classic one. */
+export type RemoteBuildpack = Extract<BuildpackReference, { kind: 'git' | 'tarball' }>;
+
 /** name -> URL, from the operator's SLIPWAY_BUILDPACK_REGISTRY_FILE */
 export type BuildpackRegistry = Readonly<Record<string, string>>;
 
