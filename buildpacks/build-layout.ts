@@ -11,3 +11,5 @@ export const SYSTEM_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/s
 export const APP_USER_ID = '1000:1000';
 /** Where layers shared by all apps (runtimes, Debian package sets) are kept in the registry, for app repositories to mount */
 export const RUNTIMES_REPOSITORY = 'slipway/runtimes';
+/** Heroku's ENV_DIR in every build container: one file per config var (read-only) */
+export const ENV_DIR = '/slipway/env';

@@ -4,9 +4,10 @@
 import { chown, mkdir, realpath } from 'node:fs/promises';
 import { readAppFile } from './app-files.js';
 import type { BuildContext } from './buildpack.js';
-import { APP_DIR, APP_USER_ID, CA_PATH } from './build-layout.js';
+import { APP_DIR, APP_USER_ID, CA_PATH, ENV_DIR } from './build-layout.js';
 import { buildContainerLabels, type BuildContainerSpec, type BuildMount } from './container-spec.js';
 import type { BuildContainer } from './container.js';
+import { withConfigVars } from './env-dir.js';
 import { BuildError } from './errors.js';
 import { detail, heading, LineTail } from './log.js';
 import { describeProcfileProblems, parseProcfile } from './procfile.js';
@@ -29,8 +30,9 @@ export async function appUserDirectory(path: string): Promise<string> {
 }
 
 /**
- * A build container of `image` as the app user in /app: the source at /app (rw) and the CA
- * bundle at CA_PATH (ro), plus the buildpack's own `mounts` and `env`.
+ * A build container of `image` as the app user in /app: the source at /app (rw), the CA
+ * bundle at CA_PATH (ro) and the config vars at ENV_DIR (ro), plus the buildpack's own
+ * `mounts` and `env`.
  */
 export async function buildContainerSpec(
   ctx: BuildContext,
@@ -44,6 +46,7 @@ export async function buildContainerSpec(
     mounts: [
       { source: ctx.appDir, target: APP_DIR, readOnly: false },
       { source: await realpath(ctx.config.caFile), target: CA_PATH, readOnly: true },
+      { source: ctx.envDir, target: ENV_DIR, readOnly: true },
       ...options.mounts,
     ],
     labels: buildContainerLabels(ctx.buildId, ctx.appName, ctx.config.labels),
@@ -52,8 +55,9 @@ export async function buildContainerSpec(
 }
 
 /**
- * Runs one build step; a failure becomes a BuildError with the step's last lines. `observe`
- * sees every output line (e.g. to recognise an error that scrolled out of the tail).
+ * Runs one build step with the app's config vars in its environment (from ENV_DIR, as
+ * Heroku's buildpacks export them); a failure becomes a BuildError with the step's last lines.
+ * `observe` sees every output line (e.g. to recognise an error that scrolled out of the tail).
  */
 export async function runStep(
   ctx: BuildContext,
@@ -61,16 +65,16 @@ export async function runStep(
   title: string,
   argv: string[],
   failure: string,
-  observe?: (line: string) => void,
+  options: { exportConfigVars?: boolean; observe?: (line: string) => void } = {},
 ): Promise<void> {
   ctx.log(heading(title));
   ctx.log(detail(`$ ${argv.join(' ')}`));
   const tail = new LineTail(20);
   const { exitCode } = await container.run(
-    argv,
+    options.exportConfigVars === false ? argv : withConfigVars(argv),
     (line) => {
       tail.push(line);
-      observe?.(line);
+      options.observe?.(line);
       return ctx.log(detail(line));
     },
     ctx.config.log.maxLineBytes,

@@ -1,14 +1,20 @@
 // One build: source unpacked, buildpack detected and run, app layer written, image pushed
 // to `apps/<app>` under the build id. Failures reach the user as BuildErrors, Heroku style.
 import { randomBytes } from 'node:crypto';
-import { rm } from 'node:fs/promises';
+import { lstat, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type Docker from 'dockerode';
 import { InvalidParamsError } from '../common/errors.js';
 import { appNameProblem } from '../common/names.js';
 import { appImageSpec } from './app-image.js';
+import { readAppFile } from './app-files.js';
+import type { BuildContext, BuildpackOutput } from './buildpack.js';
+import { chooseBuildpacks } from './choose.js';
+import { buildClassic } from './classic/build.js';
+import { writeEnvDir } from './env-dir.js';
+import { hasProfileScripts, LAUNCHER_ENV, launcherLayer } from './launcher.js';
+import { applySlugignore, parseSlugignore } from './slugignore.js';
 import type { BuilderConfig } from './config.js';
-import { detectBuildpack, NO_BUILDPACK_REASON, noBuildpackHint } from './detect.js';
 import { BuildError } from './errors.js';
 import { withFileLock } from './lock.js';
 import { detail, formatBytes, heading, limitBuildLog, warning, type BuildLog } from './log.js';
@@ -31,6 +37,10 @@ export interface BuildRequest {
   source: NodeJS.ReadableStream;
   log: BuildLog;
   signal?: AbortSignal;
+  /** The app's buildpack installations in order (URLs or names); none: detection picks a built-in one. */
+  buildpacks?: readonly string[];
+  /** The app's config vars, for ENV_DIR (secrets: never logged). */
+  configVars?: Readonly<Record<string, string>>;
 }
 
 export interface BuildOutcome {
@@ -44,8 +54,19 @@ export interface BuildOutcome {
   bytesUploaded: number;
   /** milliseconds per phase, and `total` */
   timings: Record<string, number>;
-  /** what the buildpack chose, e.g. { node: '24.11.0', npm: '11.6.2' } */
+  /** what the buildpack chose, e.g. { node: '24.11.0', npm: '11.6.2' }; a third-party buildpack's commit or digest */
   versions: Record<string, string>;
+}
+
+/** Heroku deletes what .slugignore names after the fetch and before any buildpack runs. */
+async function applyAppSlugignore(appDir: string, rootFiles: Set<string>, log: BuildLog): Promise<Set<string>> {
+  if (!rootFiles.has('.slugignore')) return rootFiles;
+  const { patterns, skipped } = parseSlugignore((await readAppFile(appDir, '.slugignore')).toString('utf8'));
+  for (const line of skipped) log(warning(`.slugignore: ${line}`));
+  const removed = await applySlugignore(appDir, patterns);
+  if (removed === 0) return rootFiles;
+  log(heading(`Deleting ${removed} ${removed === 1 ? 'file' : 'files'} matching .slugignore patterns`));
+  return new Set(await readdir(appDir));
 }
 
 export const DEFAULT_MAX_SOURCE_BYTES = 1024 * 1024 * 1024;
@@ -72,17 +93,33 @@ async function build(
   );
   request.signal?.throwIfAborted();
 
-  const buildpack = detectBuildpack(source.rootFiles);
-  if (!buildpack) throw new BuildError(NO_BUILDPACK_REASON, { outputTail: noBuildpackHint() });
-  log(heading(`${buildpack.language} app detected`));
-  const output = await buildpack.build({
+  const rootFiles = await applyAppSlugignore(appDir, source.rootFiles, log);
+  const envDir = join(workspace, 'env');
+  await writeEnvDir(envDir, request.configVars ?? {});
+
+  const chosen = chooseBuildpacks(request.buildpacks ?? [], rootFiles, config.buildpackRegistry);
+  const ctx: BuildContext = {
     docker, config, stack, appName: request.appName, appCacheDir: appCacheDir(config.cacheDir, request.appId), buildId: request.buildId, appDir,
-    rootFiles: source.rootFiles, log, signal: request.signal, timer,
-  });
+    rootFiles, envDir, log, signal: request.signal, timer,
+  };
+  let output: BuildpackOutput;
+  let buildpackId: string;
+  if (chosen.kind === 'builtin') {
+    log(heading(`${chosen.buildpack.language} app detected`));
+    output = await chosen.buildpack.build(ctx);
+    buildpackId = chosen.buildpack.id;
+  } else {
+    output = await buildClassic(ctx, chosen.references, workspace, { ...config.buildpackFetch, cacheDir: join(config.cacheDir, 'buildpacks'), caFile: config.caFile });
+    buildpackId = chosen.references.map((reference) => reference.name).join(' ');
+  }
   request.signal?.throwIfAborted();
+  if (await hasProfileScripts(appDir)) {
+    output = { ...output, contributed: [...output.contributed, await launcherLayer(config.cacheDir)], env: [...output.env, LAUNCHER_ENV] };
+  }
 
   log(heading('Discovering process types'));
-  log(detail(describeProcessTypes(output.processTypes, source.rootFiles.has('Procfile'))));
+  const hasProcfile = (await lstat(join(appDir, 'Procfile')).catch(() => null)) !== null;
+  log(detail(describeProcessTypes(output.processTypes, hasProcfile)));
 
   log(heading('Compressing and pushing the image'));
   const appLayer = await timer.time('layer:app', () =>
@@ -101,7 +138,7 @@ async function build(
     processTypes: output.processTypes,
     appName: request.appName,
     buildId: request.buildId,
-    buildpack: buildpack.id,
+    buildpack: buildpackId,
     created: new Date().toISOString(),
   });
   const configBlob = imageConfig(spec);
@@ -129,7 +166,7 @@ async function build(
   return {
     image: { repository, digest: pushed.digest },
     processTypes: output.processTypes,
-    buildpack: buildpack.id,
+    buildpack: buildpackId,
     stack: stack.name,
     layersUploaded: pushed.layers.uploaded,
     bytesUploaded: pushed.bytesUploaded,

@@ -17,6 +17,8 @@ export interface BuildContext {
   /** the unpacked source on this host, owned by the app user; mounted at /app in build containers */
   appDir: string;
   rootFiles: ReadonlySet<string>;
+  /** the config vars, one file each (Heroku's ENV_DIR); mounted at ENV_DIR in build containers */
+  envDir: string;
   log: BuildLog;
   signal?: AbortSignal;
   timer: PhaseTimer;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../common/errors.js';
-import { builderConfig, DEFAULT_LIMITS, DEFAULT_LOG_LIMITS } from './config.js';
+import { builderConfig, DEFAULT_BUILDPACK_FETCH, DEFAULT_LIMITS, DEFAULT_LOG_LIMITS } from './config.js';
 
 describe('builderConfig', () => {
   it('fills in the defaults under the base directory', () => {
@@ -20,7 +20,10 @@ describe('builderConfig', () => {
       log: DEFAULT_LOG_LIMITS,
       labels: undefined,
       metadataMaxAgeSeconds: 600,
+      buildpackRegistry: {},
+      buildpackFetch: DEFAULT_BUILDPACK_FETCH,
     });
+    expect(DEFAULT_BUILDPACK_FETCH).toEqual({ timeoutSeconds: 120, maxBytes: 100 * 1024 * 1024 });
   });
 
   it('requires both stack images or neither, for each stack', () => {

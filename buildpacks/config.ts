@@ -55,6 +55,15 @@ export interface BuilderConfig {
   labels?: Record<string, string>;
   /** How long npm registry metadata (versions of node and npm) is reused before it is fetched again. */
   metadataMaxAgeSeconds?: number;
+  /** Buildpacks the operator registered: name -> git or tarball URL (SLIPWAY_BUILDPACK_REGISTRY_FILE). */
+  buildpackRegistry: Readonly<Record<string, string>>;
+  /** Limits on fetching a third-party buildpack (git or tarball). */
+  buildpackFetch: BuildpackFetchLimits;
+}
+
+export interface BuildpackFetchLimits {
+  timeoutSeconds: number;
+  maxBytes: number;
 }
 
 /** An operator's images for one stack: both are given, or the stack is built from its recipe. */
@@ -71,6 +80,7 @@ export const DEFAULT_MAVEN_REPOSITORY = 'https://repo1.maven.org/maven2';
 export const DEFAULT_LIMITS: BuildLimits = { memoryMb: 2048, cpus: 1, timeoutSeconds: 900, pidsLimit: 1024 };
 export const DEFAULT_METADATA_MAX_AGE_SECONDS = 600;
 export const DEFAULT_LOG_LIMITS: BuildLogLimits = { maxLineBytes: 8192, maxBytes: 10 * 1024 * 1024 };
+export const DEFAULT_BUILDPACK_FETCH: BuildpackFetchLimits = { timeoutSeconds: 120, maxBytes: 100 * 1024 * 1024 };
 
 export interface BuilderConfigInput {
   registry: string;
@@ -93,6 +103,8 @@ export interface BuilderConfigInput {
   log?: Partial<BuildLogLimits>;
   labels?: Record<string, string>;
   metadataMaxAgeSeconds?: number;
+  buildpackRegistry?: Record<string, string>;
+  buildpackFetch?: Partial<BuildpackFetchLimits>;
 }
 
 /** A complete config from the settings given and the defaults for the rest. */
@@ -125,5 +137,7 @@ export function builderConfig(input: BuilderConfigInput): BuilderConfig {
     log: { ...DEFAULT_LOG_LIMITS, ...input.log },
     labels: input.labels,
     metadataMaxAgeSeconds: input.metadataMaxAgeSeconds ?? DEFAULT_METADATA_MAX_AGE_SECONDS,
+    buildpackRegistry: { ...input.buildpackRegistry },
+    buildpackFetch: { ...DEFAULT_BUILDPACK_FETCH, ...input.buildpackFetch },
   };
 }

@@ -12,6 +12,8 @@ export const NO_BUILDPACK_REASON = 'No default language could be detected for th
 export function noBuildpackHint(buildpacks: readonly Buildpack[] = BUILDPACKS): string[] {
   return [
     'HINT: This occurs when Slipway cannot detect the buildpack to use for this application automatically.',
-    `Supported: ${buildpacks.map((b) => `${b.language} (${b.id}), which needs ${b.needs}`).join('; ')}.`,
+    `Built-in buildpacks: ${buildpacks.map((b) => `${b.language} (${b.id}), which needs ${b.needs}`).join('; ')}.`,
+    'To choose one, or a classic buildpack by its git or tarball URL: slipway buildpacks:set <buildpack> -a <app>',
+    `(Heroku's names work too: ${buildpacks.map((b) => b.id.replace(/^[^/]+\//, 'heroku/')).join(', ')}.)`,
   ];
 }

@@ -19,3 +19,13 @@ export { tagImage } from './tag.js';
 export { RegistryClient } from './oci/registry.js';
 export { registryClient, type RegistrySettings } from './registry-access.js';
 export { appRepository, pullReference } from '../common/image-reference.js';
+export {
+  buildpackListProblems,
+  builtinNames,
+  MAX_BUILDPACKS,
+  parseBuildpackReference,
+  type BuildpackReference,
+  type BuildpackRegistry,
+} from './classic/reference.js';
+export { loadBuildpackRegistry } from './classic/registry-file.js';
+export { BUILDPACKS } from './list.js';

@@ -22,35 +22,40 @@ export interface ExtractSourceOptions {
   owner: LayerOwner;
   /** refuse sources larger than this, uncompressed */
   maxBytes: number;
+  /** what the archive is, in messages (default: the pushed source) */
+  what?: string;
 }
 
-const unsafe = (name: string) =>
-  new BuildError(`The pushed source contains an unsafe path: ${JSON.stringify(name)}.`, {
-    outputTail: ['Paths in the repository must stay inside it (no "..", no absolute paths, nothing written through a symlink).'],
+const PUSHED_SOURCE = 'The pushed source';
+
+const unsafe = (name: string, what: string) =>
+  new BuildError(`${what} contains an unsafe path: ${JSON.stringify(name)}.`, {
+    outputTail: ['Paths in the archive must stay inside it (no "..", no absolute paths, nothing written through a symlink).'],
   });
 
 /** Creates `relativeDir` under `root`, refusing if any part of it exists as anything but a directory. */
-async function ensureRealDirectory(root: string, relativeDir: string, name: string): Promise<void> {
+async function ensureRealDirectory(root: string, relativeDir: string, name: string, what: string): Promise<void> {
   let current = root;
   for (const part of relativeDir.split('/').filter(Boolean)) {
     current = join(current, part);
     const stats = await lstat(current).catch(() => null);
     if (!stats) await mkdir(current, { mode: 0o755 });
-    else if (!stats.isDirectory()) throw unsafe(name);
+    else if (!stats.isDirectory()) throw unsafe(name, what);
   }
 }
 
 const parentOf = (path: string) => path.split('/').slice(0, -1).join('/');
 
 /** Removes what is at `target` (a later archive member replaces an earlier one), but never a directory. */
-async function clearForFile(target: string, name: string): Promise<void> {
+async function clearForFile(target: string, name: string, what: string): Promise<void> {
   const stats = await lstat(target).catch(() => null);
   if (!stats) return;
-  if (stats.isDirectory()) throw unsafe(name);
+  if (stats.isDirectory()) throw unsafe(name, what);
   await rm(target);
 }
 
-async function chownTree(dir: string, owner: LayerOwner): Promise<void> {
+/** Gives `dir` and everything in it to `owner` (symlinks themselves, never their targets). */
+export async function chownTree(dir: string, owner: LayerOwner): Promise<void> {
   await lchown(dir, owner.uid, owner.gid);
   for (const entry of await readdir(dir, { withFileTypes: true })) {
     const path = join(dir, entry.name);
@@ -60,6 +65,7 @@ async function chownTree(dir: string, owner: LayerOwner): Promise<void> {
 }
 
 export async function extractSource(source: NodeJS.ReadableStream, dest: string, options: ExtractSourceOptions): Promise<ExtractedSource> {
+  const what = options.what ?? PUSHED_SOURCE;
   await mkdir(dest, { recursive: true });
   const unpack = extract();
   const feeding = pipeline(source, unpack);
@@ -75,17 +81,17 @@ export async function extractSource(source: NodeJS.ReadableStream, dest: string,
       if (path === null) {
         entry.resume();
         if (header.type === 'directory' && /^\.?\/?$/.test(header.name)) continue;
-        throw unsafe(header.name);
+        throw unsafe(header.name, what);
       }
       result.rootFiles.add(path.split('/')[0]!);
       const target = join(dest, path);
       if (header.type === 'directory') {
-        await ensureRealDirectory(dest, path, header.name);
+        await ensureRealDirectory(dest, path, header.name, what);
         entry.resume();
         continue;
       }
-      await ensureRealDirectory(dest, parentOf(path), header.name);
-      await clearForFile(target, header.name);
+      await ensureRealDirectory(dest, parentOf(path), header.name, what);
+      await clearForFile(target, header.name, what);
       if (header.type === 'symlink') {
         // The link may point anywhere: it is only ever read inside the build container, and
         // nothing is written through it here because parents are checked to be real directories.
@@ -94,13 +100,13 @@ export async function extractSource(source: NodeJS.ReadableStream, dest: string,
       } else if (header.type === 'link') {
         const linked = safeRelativePath(header.linkname ?? '');
         const linkedStats = linked ? await lstat(join(dest, linked)).catch(() => null) : null;
-        if (!linked || !linkedStats?.isFile()) throw unsafe(header.name);
+        if (!linked || !linkedStats?.isFile()) throw unsafe(header.name, what);
         await copyFile(join(dest, linked), target);
         entry.resume();
       } else {
         result.bytes += header.size ?? 0;
         if (result.bytes > options.maxBytes) {
-          throw new BuildError(`The pushed source is larger than ${Math.round(options.maxBytes / 1024 / 1024)} MB uncompressed.`);
+          throw new BuildError(`${what} is larger than ${Math.round(options.maxBytes / 1024 / 1024)} MB uncompressed.`);
         }
         const executable = ((header.mode ?? 0o644) & 0o111) !== 0;
         await pipeline(entry, createWriteStream(target, { mode: executable ? 0o755 : 0o644, flags: 'wx' }));
@@ -112,7 +118,7 @@ export async function extractSource(source: NodeJS.ReadableStream, dest: string,
     unpack.destroy();
     await feeding.catch(() => undefined);
     if (err instanceof BuildError) throw err;
-    throw new BuildError('The pushed source is not a readable tar archive.', { cause: err });
+    throw new BuildError(`${what} is not a readable tar archive.`, { cause: err });
   }
   await chownTree(dest, options.owner);
   return result;

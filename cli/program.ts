@@ -8,6 +8,7 @@ import type { CliIo } from './io.js';
 import { registerAppCommands } from './topics/apps.js';
 import { registerAuthCommands } from './topics/auth.js';
 import { registerBuildCommands } from './topics/builds.js';
+import { registerBuildpackCommands } from './topics/buildpacks.js';
 import { registerConfigCommands } from './topics/config-vars.js';
 import { registerDomainCommands } from './topics/domains.js';
 import { registerGitCommands } from './topics/git.js';
@@ -34,6 +35,7 @@ export function createProgram(ctx: CommandContext): Command {
     registerReleaseCommands,
     registerStackCommands,
     registerBuildCommands,
+    registerBuildpackCommands,
     registerDomainCommands,
     registerLogCommands,
     registerGitCommands,

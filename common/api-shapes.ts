@@ -143,6 +143,12 @@ export interface SniEndpointJson {
 
 export type ConfigVarsJson = Record<string, string>;
 
+/** Heroku's buildpack-installation: one buildpack of the app, by position (ordinal, from 0). */
+export interface BuildpackInstallationJson {
+  ordinal: number;
+  buildpack: { url: string; name: string };
+}
+
 /** The one error shape, with the HTTP status that goes with it. */
 export interface ErrorJson {
   id: string;

@@ -76,6 +76,9 @@ const schema = z.object({
   /** A build's output lines are cut at this many bytes, and its command output at this many MB in all. */
   SLIPWAY_BUILD_LOG_LINE_BYTES: z.coerce.number().int().min(80).default(8192),
   SLIPWAY_BUILD_LOG_MAX_MB: z.coerce.number().positive().default(10),
+  SLIPWAY_BUILDPACK_REGISTRY_FILE: z.string().optional(),
+  SLIPWAY_BUILDPACK_FETCH_TIMEOUT_SECONDS: z.coerce.number().int().positive().default(120),
+  SLIPWAY_BUILDPACK_MAX_MB: z.coerce.number().positive().default(100),
   /** Builds running at once on the whole platform; later pushes wait in a queue. */
   SLIPWAY_BUILD_CONCURRENCY: z.coerce.number().int().positive().default(2),
   /** Log tails (`slipway logs --tail`) one user may hold open at once. */
@@ -145,6 +148,9 @@ export interface ControlPlaneConfig {
     concurrency: number;
     workDir: string;
     cacheDir: string;
+    /** JSON name -> URL of buildpacks the operator registered (read at start) */
+    buildpackRegistryFile: string | null;
+    buildpackFetch: { timeoutSeconds: number; maxBytes: number };
   };
   /** Collection of unused app images: releases per app whose images stay, and how often. */
   images: { keepReleases: number; collectIntervalMs: number };
@@ -237,6 +243,8 @@ export function loadControlPlaneConfig(env: Env): ControlPlaneConfig {
       },
       log: { maxLineBytes: e.SLIPWAY_BUILD_LOG_LINE_BYTES, maxBytes: Math.round(e.SLIPWAY_BUILD_LOG_MAX_MB * 1024 * 1024) },
       concurrency: e.SLIPWAY_BUILD_CONCURRENCY,
+      buildpackRegistryFile: e.SLIPWAY_BUILDPACK_REGISTRY_FILE ?? null,
+      buildpackFetch: { timeoutSeconds: e.SLIPWAY_BUILDPACK_FETCH_TIMEOUT_SECONDS, maxBytes: Math.round(e.SLIPWAY_BUILDPACK_MAX_MB * 1024 * 1024) },
       workDir: join(home, 'builds'),
       cacheDir: join(home, 'cache'),
     },

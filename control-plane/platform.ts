@@ -121,6 +121,7 @@ export async function startControlPlane(config: ControlPlaneConfig, logger: Logg
   });
   const membership = new Membership({ hosts, instances, agents, converger: reconciler, logger: logger.child({ part: 'hosts' }), hostDownAfterMs: config.scheduler.hostDownAfterMs });
 
+  const buildpackRegistry = await (await import('../buildpacks/index.js')).loadBuildpackRegistry(config.build.buildpackRegistryFile);
   // Loaded only when used: tests that bring their own builder need no Docker or stack.
   const builder: Builder =
     overrides.builder ??
@@ -143,6 +144,8 @@ export async function startControlPlane(config: ControlPlaneConfig, logger: Logg
         mavenRepository: config.build.mavenRepository,
         limits: config.build.limits,
         log: config.build.log,
+        buildpackRegistry: { ...buildpackRegistry },
+        buildpackFetch: config.build.buildpackFetch,
       }),
       logger.child({ part: 'builder' }),
       config.build.defaultStack,
@@ -260,6 +263,7 @@ export async function startControlPlane(config: ControlPlaneConfig, logger: Logg
     gitRoot: config.gitRoot,
     maxPushBytes: config.maxPushBytes,
     logger,
+    buildpackRegistry,
     stackReady: () => builder.ready,
     defaultStack: config.build.defaultStack,
   };

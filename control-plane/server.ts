@@ -13,6 +13,7 @@ import { errorHandler } from './http/errors.js';
 import { accountHandlers } from './handlers/account.js';
 import { appHandlers } from './handlers/apps.js';
 import { buildHandlers } from './handlers/builds.js';
+import { buildpackInstallationHandlers } from './handlers/buildpack-installations.js';
 import { configVarHandlers } from './handlers/config-vars.js';
 import { domainHandlers } from './handlers/domains.js';
 import { dynoHandlers } from './handlers/dynos.js';
@@ -70,6 +71,7 @@ export function createApi(
     formationHandlers(services),
     dynoHandlers(services),
     configVarHandlers(services),
+    buildpackInstallationHandlers(services),
     releaseHandlers(services),
     buildHandlers(services),
     domainHandlers(services),

@@ -39,6 +39,8 @@ export interface Services {
   /** Largest pack a push may send (git's receive.maxInputSize). */
   maxPushBytes: number;
   logger: Logger;
+  /** Buildpacks the operator registered by name (name -> git or tarball URL). */
+  buildpackRegistry: Readonly<Record<string, string>>;
   /** Whether the builder's stack is ready (health). */
   stackReady(): boolean;
   /** The stack new apps get (SLIPWAY_DEFAULT_STACK). */

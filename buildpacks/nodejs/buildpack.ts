@@ -182,7 +182,7 @@ async function install(ctx: BuildContext, container: BuildContainer, plan: NodeP
   // `yarn install` also when Yarn runs from a committed release (`node .yarn/releases/… install`)
   const command = `${plan.tool.bin.length > 1 ? 'yarn' : argv[0]} ${argv[plan.tool.bin.length] ?? ''}`.trim();
   try {
-    await runStep(ctx, container, `Installing dependencies ${what}`, argv, `Installing dependencies failed: \`${command}\` exited with an error`, observe);
+    await runStep(ctx, container, `Installing dependencies ${what}`, argv, `Installing dependencies failed: \`${command}\` exited with an error`, { observe });
   } catch (err) {
     if (!hint || !(err instanceof BuildError) || container.stopped) throw err;
     throw new BuildError(`${err.reason.replace(/\.$/, '')}: ${hint}`, { outputTail: err.outputTail, tailLogged: true, cause: err });

@@ -13,6 +13,10 @@ export interface BuildInput {
   /** A returned promise means the pusher is behind: the next line waits for it. */
   log: (line: string) => void | Promise<void>;
   signal?: AbortSignal;
+  /** The app's buildpack installations in order (URLs or names); empty: detection. */
+  buildpacks: readonly string[];
+  /** The app's config vars, for the build's ENV_DIR (secrets). */
+  configVars: Readonly<Record<string, string>>;
 }
 
 export interface BuildOutput {
@@ -39,4 +43,11 @@ export interface Builder {
 /** A build that failed for a reason the user can act on (the message says it). */
 export class BuildFailedError extends Error {
   override name = 'BuildFailedError';
+  /** True when the builder already wrote the reason to the build log (the push shows it once). */
+  readonly logged: boolean;
+
+  constructor(message: string, options: { cause?: unknown; logged?: boolean } = {}) {
+    super(message, { cause: options.cause });
+    this.logged = options.logged ?? false;
+  }
 }

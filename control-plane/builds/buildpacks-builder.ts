@@ -105,10 +105,13 @@ export class BuildpacksBuilder implements Builder {
         source: input.source,
         log: input.log,
         signal: input.signal,
+        buildpacks: input.buildpacks,
+        configVars: input.configVars,
       });
       return { image: outcome.image, processTypes: outcome.processTypes, buildpack: outcome.buildpack, stack: outcome.stack };
     } catch (err) {
-      if (err instanceof BuildError) throw new BuildFailedError(err.message, { cause: err });
+      // buildApp has already written the reason and the output tail to the build log.
+      if (err instanceof BuildError) throw new BuildFailedError(err.message, { cause: err, logged: true });
       throw err;
     }
   }

@@ -112,13 +112,14 @@ export class DeployPipeline {
     build = await this.deps.builds.update(build, { stack });
     let output;
     try {
-      output = await this.deps.builder.build({ buildId: build.id, appName: app.name, appId: app.id, stack, source, log, signal });
+      const [buildpacks, configVars] = await Promise.all([this.deps.apps.buildpacks(app.id), this.deps.apps.config(app.id)]);
+      output = await this.deps.builder.build({ buildId: build.id, appName: app.name, appId: app.id, stack, source, log, signal, buildpacks, configVars });
       signal.throwIfAborted();
     } catch (err) {
       const reason = err instanceof BuildFailedError ? err.message : 'internal error while building';
       if (!(err instanceof BuildFailedError)) this.deps.logger.error({ err, app: app.name, build: build.id }, 'build crashed');
       await this.deps.builds.update(build, { status: 'failed', failure: reason });
-      for (const line of reason.split('\n')) log(failure(line));
+      if (!(err instanceof BuildFailedError && err.logged)) for (const line of reason.split('\n')) log(failure(line));
       log(failure('Push rejected, failed to compile the app.'));
       if (previous) log(failure(`v${previous.version} keeps serving.`));
       return { ok: false, releaseVersion: null };

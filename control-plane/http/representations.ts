@@ -5,6 +5,7 @@ import type {
   AccountJson,
   AppJson,
   BuildJson,
+  BuildpackInstallationJson,
   DomainJson,
   DynoJson,
   FormationJson,
@@ -49,6 +50,14 @@ export function appJson(app: App, owner: Pick<User, 'id' | 'email'> | null, urls
 
 export function stackJson(stack: StackInfo, defaultStack: string): StackJson {
   return { id: stack.id, name: stack.name, state: 'active', default: stack.name === defaultStack };
+}
+
+/** Heroku's shape: `url` is what builds fetch (a registered name resolved), `name` what was set. */
+export function buildpackInstallationsJson(buildpacks: readonly string[], registry: Readonly<Record<string, string>>): BuildpackInstallationJson[] {
+  return buildpacks.map((buildpack, ordinal) => ({
+    ordinal,
+    buildpack: { url: Object.hasOwn(registry, buildpack) ? registry[buildpack]! : buildpack, name: buildpack },
+  }));
 }
 
 export function releaseJson(release: Release, app: App, currentVersion: number | null): ReleaseJson {

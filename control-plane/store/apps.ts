@@ -92,6 +92,7 @@ export class AppStore {
       keys.app(app.id),
       keys.appConfig(app.id),
       keys.appConfigBlobs(app.id),
+      keys.appBuildpacks(app.id),
       keys.appFormation(app.id),
       keys.appDomains(app.id),
       keys.appCollaborators(app.id),
@@ -117,6 +118,17 @@ export class AppStore {
       if (value === null) multi.hdel(keys.appConfig(appId), name);
       else multi.hset(keys.appConfig(appId), name, value);
     }
+  }
+
+  /** The app's buildpack installations in order (URLs or names, as set); empty: detection. */
+  async buildpacks(appId: string): Promise<string[]> {
+    return (await getJson<string[]>(this.redis, keys.appBuildpacks(appId))) ?? [];
+  }
+
+  /** Replaces the whole list (Heroku's PUT semantics); an empty list removes it. */
+  async setBuildpacks(appId: string, buildpacks: readonly string[]): Promise<void> {
+    if (buildpacks.length === 0) await this.redis.del(keys.appBuildpacks(appId));
+    else await this.redis.set(keys.appBuildpacks(appId), JSON.stringify(buildpacks));
   }
 
   async formation(appId: string): Promise<FormationEntry[]> {

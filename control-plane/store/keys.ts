@@ -12,6 +12,8 @@ export const keys = {
   appByName: (name: string) => `slipway:app-name:${name}`,
   apps: 'slipway:apps',
   appConfig: (appId: string) => `slipway:app:${appId}:config`,
+  /** JSON list of the app's buildpack installations (URLs or names), in order */
+  appBuildpacks: (appId: string) => `slipway:app:${appId}:buildpacks`,
   /** sha256 -> config JSON: each distinct config the app's releases carry, stored once. */
   appConfigBlobs: (appId: string) => `slipway:app:${appId}:config-blobs`,
   appFormation: (appId: string) => `slipway:app:${appId}:formation`,
