@@ -39,6 +39,7 @@ describe('detectBuildpack', () => {
   it('fails in Heroku\'s words, with a hint naming what is supported', () => {
     expect(NO_BUILDPACK_REASON).toBe('No default language could be detected for this app.');
     expect(noBuildpackHint().join('\n')).toContain('package.json');
+    expect(noBuildpackHint().join('\n')).toContain('Ruby, PHP and other languages have no built-in buildpack');
   });
 });
 

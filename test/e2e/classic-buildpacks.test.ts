@@ -181,7 +181,8 @@ describe('classic buildpacks through the platform', () => {
     const result = await pushAgain('without buildpacks');
     expect(result.code).not.toBe(0);
     expect(occurrences(result.out, 'No default language could be detected for this app.')).toBe(1);
-    expect(result.out).toContain('Built-in buildpacks: Node.js (slipway/nodejs)');
+    expect(result.out).toContain('Built-in buildpacks: ');
+    for (const builtIn of ['Node.js (slipway/nodejs)', 'Python (slipway/python)', 'Go (slipway/go)']) expect(result.out).toContain(builtIn);
     expect(result.out).toContain('slipway buildpacks:set <buildpack> -a <app>');
     expect(await releaseCount()).toBe(before);
     expect((await viaRouter(platform.endpoints, APP)).status).toBe(200);
