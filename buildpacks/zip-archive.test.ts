@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { findEndOfCentralDirectory, ZipArchive, ZipError } from './zip-archive.js';
+import { findEndOfCentralDirectory, readZipEntry, ZipArchive, ZipError } from './zip-archive.js';
 
 // Written by Python's zipfile: a directory entry, a stored file and a deflated one.
 const PYTHON_ZIP = Buffer.from(
@@ -49,5 +49,16 @@ describe('ZipArchive', () => {
     eocd.writeUInt32LE(0x06054b50, 0);
     eocd.writeUInt16LE(0xffff, 10);
     expect(() => findEndOfCentralDirectory(eocd)).toThrow(/zip64/);
+  });
+});
+
+describe('readZipEntry', () => {
+  it('reads the entry a name matches, null when none does, and refuses one past the size limit', async () => {
+    const path = join(dir, 'entry.zip');
+    await writeFile(path, PYTHON_ZIP);
+    expect((await readZipEntry(path, (name) => name === 'm@v1/hello.txt'))?.toString()).toBe('hello zip\n');
+    expect((await readZipEntry(path, (name) => name.endsWith('big.txt')))?.toString()).toBe('go '.repeat(1000));
+    expect(await readZipEntry(path, (name) => name === 'missing')).toBeNull();
+    await expect(readZipEntry(path, (name) => name.endsWith('big.txt'), 100)).rejects.toThrow(/more than 100/);
   });
 });

@@ -1,4 +1,4 @@
-// Reading zip archives (module zips from the Go module proxy; any registry that ships zips):
+// Reading zip archives (Go module zips, Python wheels, Java jars; whatever registries ship as zips):
 // the central directory, then each entry's bytes on demand, inflated by Node's zlib. Only
 // what registries write is supported: stored or deflated entries, no encryption, no zip64.
 import { open, type FileHandle } from 'node:fs/promises';
@@ -90,15 +90,16 @@ export class ZipArchive {
     }
   }
 
-  /** The uncompressed bytes of `entry`. */
-  async read(entry: ZipEntry): Promise<Buffer> {
+  /** The uncompressed bytes of `entry`, refused past `maxBytes`. */
+  async read(entry: ZipEntry, maxBytes = Infinity): Promise<Buffer> {
+    if (entry.size > maxBytes || entry.compressedSize > maxBytes) throw new ZipError(`${entry.name}: ${entry.size} bytes, more than ${maxBytes}`);
     const local = await readAt(this.handle, entry.localHeaderOffset, 30);
     if (local.readUInt32LE(0) !== LOCAL_SIGNATURE) throw new ZipError(`corrupt local header for ${entry.name}`);
     const dataStart = entry.localHeaderOffset + 30 + local.readUInt16LE(26) + local.readUInt16LE(28);
     const raw = entry.compressedSize === 0 ? Buffer.alloc(0) : await readAt(this.handle, dataStart, entry.compressedSize);
     let data: Buffer;
     if (entry.method === 0) data = raw;
-    else if (entry.method === 8) data = await inflate(raw);
+    else if (entry.method === 8) data = await inflate(raw, Number.isFinite(maxBytes) ? { maxOutputLength: maxBytes } : {});
     else throw new ZipError(`${entry.name}: compression method ${entry.method} is not supported`);
     if (data.length !== entry.size) throw new ZipError(`${entry.name}: ${data.length} bytes, the directory says ${entry.size}`);
     return data;
@@ -106,5 +107,16 @@ export class ZipArchive {
 
   async close(): Promise<void> {
     await this.handle.close();
+  }
+}
+
+/** The bytes of the first entry of the zip at `path` whose name `matches`, at most `maxBytes`; null when none matches. */
+export async function readZipEntry(path: string, matches: (name: string) => boolean, maxBytes = Infinity): Promise<Buffer | null> {
+  const zip = await ZipArchive.open(path);
+  try {
+    const entry = zip.entries.find((candidate) => matches(candidate.name));
+    return entry ? await zip.read(entry, maxBytes) : null;
+  } finally {
+    await zip.close();
   }
 }

@@ -7,7 +7,7 @@ import { request, type Dispatcher } from 'undici';
 import { z } from 'zod';
 import { downloadVerified, DownloadError } from '../downloads.js';
 import { withFileLock } from '../lock.js';
-import { readZipEntry } from '../zip.js';
+import { readZipEntry, ZipError } from '../zip-archive.js';
 
 export const UV_VERSION = '0.13.9';
 
@@ -72,7 +72,10 @@ export async function ensureUv(options: { cacheDir: string; indexUrl: string; di
       const url = await findWheel(options.indexUrl, wheel.filename, options.dispatcher);
       const wheelPath = join(scratch, wheel.filename);
       await downloadVerified(url, { algorithm: 'sha256', digest: wheel.sha256 }, wheelPath, options.dispatcher);
-      await writeFile(join(scratch, 'bin', 'uv'), await readZipEntry(wheelPath, `uv-${UV_VERSION}.data/scripts/uv`));
+      const binary = `uv-${UV_VERSION}.data/scripts/uv`;
+      const uv = await readZipEntry(wheelPath, (name) => name === binary);
+      if (!uv) throw new ZipError(`${binary} is not in the archive`);
+      await writeFile(join(scratch, 'bin', 'uv'), uv);
       await chmod(join(scratch, 'bin', 'uv'), 0o755);
       await rm(dir, { recursive: true, force: true });
       await rename(join(scratch, 'bin'), dir);
