@@ -14,15 +14,7 @@ import { RegistryClient } from './oci/registry.js';
 import { pullReference } from '../common/image-reference.js';
 import { ensureStack, type Stack } from './stack/ensure.js';
 import { tagImage } from './tag.js';
-import {
-  fixtureFiles,
-  gitArchiveOf,
-  removeTestContainers,
-  runInImage,
-  serveOnce,
-  testBuilderConfig,
-  uniqueAppName,
-} from './testing/build-fixtures.js';
+import { fixtureFiles, gitArchiveOf, pullBuiltImage, removeTestContainers, runInImage, serveOnce, testBuilderConfig, uniqueAppName } from './testing/build-fixtures.js';
 
 const docker = new Docker();
 let registry: RunningService;
@@ -70,17 +62,7 @@ async function build(
   return { run, lines, buildId };
 }
 
-async function pull(outcome: BuildOutcome): Promise<string> {
-  const ref = pullReference(registry.url, outcome.image.repository, outcome.image.digest);
-  await new Promise<void>((resolve, reject) => {
-    docker.pull(ref, (err: Error | null, stream: NodeJS.ReadableStream) => {
-      if (err) return reject(err);
-      docker.modem.followProgress(stream, (done: Error | null) => (done ? reject(done) : resolve()));
-    });
-  });
-  pulled.push(ref);
-  return ref;
-}
+const pull = (outcome: BuildOutcome): Promise<string> => pullBuiltImage(docker, registry.url, outcome.image, pulled);
 
 async function layersOf(outcome: BuildOutcome): Promise<string[]> {
   const manifest = await new RegistryClient(registry.url).getManifest(outcome.image.repository, outcome.image.digest);

@@ -7,7 +7,6 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pullReference } from '../common/image-reference.js';
 import type { RunningService } from '../supervisor/services.js';
 import { startTestRegistry } from '../test/support/services.js';
 import { buildApp, removeAppCaches, type BuildOutcome } from './build.js';
@@ -18,7 +17,7 @@ import { NpmRegistryMetadata } from './nodejs/metadata.js';
 import { expectedHash } from './nodejs/npm-http.js';
 import { extractPackageTarball } from './package-tarball.js';
 import { ensureStack, type Stack } from './stack/ensure.js';
-import { fixtureFiles, gitArchiveOf, removeTestContainers, runInImage, serveOnce, testBuilderConfig, uniqueAppName } from './testing/build-fixtures.js';
+import { fixtureFiles, gitArchiveOf, pullBuiltImage, removeTestContainers, runInImage, serveOnce, testBuilderConfig, uniqueAppName } from './testing/build-fixtures.js';
 
 const docker = new Docker();
 let registry: RunningService;
@@ -67,17 +66,7 @@ async function failure(appName: string, files: Record<string, string>): Promise<
   return { error: result as BuildError, lines: [] };
 }
 
-async function pull(outcome: BuildOutcome): Promise<string> {
-  const ref = pullReference(registry.url, outcome.image.repository, outcome.image.digest);
-  await new Promise<void>((resolve, reject) => {
-    docker.pull(ref, (err: Error | null, stream: NodeJS.ReadableStream) => {
-      if (err) return reject(err);
-      docker.modem.followProgress(stream, (done: Error | null) => (done ? reject(done) : resolve()));
-    });
-  });
-  pulled.push(ref);
-  return ref;
-}
+const pull = (outcome: BuildOutcome): Promise<string> => pullBuiltImage(docker, registry.url, outcome.image, pulled);
 
 /** Yarn's single-file release, as `yarn set version` commits it: bin/yarn.js of @yarnpkg/cli-dist, from the npm registry. */
 async function yarnRelease(version: string): Promise<string> {

@@ -3,7 +3,6 @@
 import { Readable } from 'node:stream';
 import Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pullReference } from '../../common/image-reference.js';
 import type { RunningService } from '../../supervisor/services.js';
 import { startTestRegistry } from '../../test/support/services.js';
 import { buildApp, removeAppCaches, type BuildOutcome } from '../build.js';
@@ -12,7 +11,7 @@ import { BuildError } from '../errors.js';
 import { LAUNCHER_ENV } from '../launcher.js';
 import { ensureStack, type Stack } from '../stack/ensure.js';
 import { silentUrl, startBuildpackServer, type BuildpackServer } from '../testing/buildpack-servers.js';
-import { fixtureFiles, gitArchiveOf, removeTestContainers, runInImage, serveOnce, testBuilderConfig, uniqueAppName } from '../testing/build-fixtures.js';
+import { fixtureFiles, gitArchiveOf, pullBuiltImage, removeTestContainers, runInImage, serveOnce, testBuilderConfig, uniqueAppName } from '../testing/build-fixtures.js';
 import { GREETER_BUILDPACK, PICKY_BUILDPACK, TINY_APP, tinylangBuildpack } from '../testing/test-buildpacks.js';
 
 const docker = new Docker();
@@ -60,17 +59,7 @@ async function build(appName: string, files: Record<string, string>, options: { 
   return { run, lines, elapsed: () => Date.now() - started };
 }
 
-async function pull(outcome: BuildOutcome): Promise<string> {
-  const ref = pullReference(registry.url, outcome.image.repository, outcome.image.digest);
-  await new Promise<void>((resolve, reject) => {
-    docker.pull(ref, (err: Error | null, stream: NodeJS.ReadableStream) => {
-      if (err) return reject(err);
-      docker.modem.followProgress(stream, (done: Error | null) => (done ? reject(done) : resolve()));
-    });
-  });
-  pulled.push(ref);
-  return ref;
-}
+const pull = (outcome: BuildOutcome): Promise<string> => pullBuiltImage(docker, registry.url, outcome.image, pulled);
 
 async function failure(run: Promise<BuildOutcome>): Promise<BuildError> {
   const err = await run.then(() => null, (e: unknown) => e);

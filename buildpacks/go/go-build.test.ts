@@ -14,7 +14,7 @@ import { BuildError } from '../errors.js';
 import { formatBytes } from '../log.js';
 import { RegistryClient } from '../oci/registry.js';
 import { ensureStack, type Stack } from '../stack/ensure.js';
-import { fixtureFiles, gitArchiveOf, removeTestContainers, runInImage, serveOnce, testBuilderConfig, uniqueAppName } from '../testing/build-fixtures.js';
+import { fixtureFiles, gitArchiveOf, pullBuiltImage, removeTestContainers, runInImage, serveOnce, testBuilderConfig, uniqueAppName } from '../testing/build-fixtures.js';
 
 const docker = new Docker();
 let registry: RunningService;
@@ -63,17 +63,7 @@ async function failure(appName: string, files: Record<string, string>): Promise<
   return { error: error as BuildError, lines };
 }
 
-async function pull(outcome: BuildOutcome): Promise<string> {
-  const ref = pullReference(registry.url, outcome.image.repository, outcome.image.digest);
-  await new Promise<void>((resolve, reject) => {
-    docker.pull(ref, (err: Error | null, stream: NodeJS.ReadableStream) => {
-      if (err) return reject(err);
-      docker.modem.followProgress(stream, (done: Error | null) => (done ? reject(done) : resolve()));
-    });
-  });
-  pulled.push(ref);
-  return ref;
-}
+const pull = (outcome: BuildOutcome): Promise<string> => pullBuiltImage(docker, registry.url, outcome.image, pulled);
 
 async function layersOf(outcome: BuildOutcome): Promise<Array<{ digest: string; size: number }>> {
   const manifest = await new RegistryClient(registry.url).getManifest(outcome.image.repository, outcome.image.digest);

@@ -6,14 +6,13 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pullReference } from '../../common/image-reference.js';
 import type { RunningService } from '../../supervisor/services.js';
 import { startTestRegistry } from '../../test/support/services.js';
 import { appCacheDir, buildApp, removeAppCaches, type BuildOutcome } from '../build.js';
 import type { BuilderConfig } from '../config.js';
 import { BuildError } from '../errors.js';
 import { ensureStack, type Stack } from '../stack/ensure.js';
-import { fixtureFiles, gitArchiveOf, removeTestContainers, runInImage, serveOnce, testBuilderConfig, uniqueAppName } from '../testing/build-fixtures.js';
+import { fixtureFiles, gitArchiveOf, pullBuiltImage, removeTestContainers, runInImage, serveOnce, testBuilderConfig, uniqueAppName } from '../testing/build-fixtures.js';
 
 const docker = new Docker();
 let registry: RunningService;
@@ -48,17 +47,7 @@ async function build(appName: string, files: Record<string, string>, buildConfig
   return { run: run.finally(() => console.log(`${appName}: ${Date.now() - started} ms\n${lines.join('\n')}`)), lines, appId };
 }
 
-async function pull(outcome: BuildOutcome): Promise<string> {
-  const ref = pullReference(registry.url, outcome.image.repository, outcome.image.digest);
-  await new Promise<void>((resolve, reject) => {
-    docker.pull(ref, (err: Error | null, stream: NodeJS.ReadableStream) => {
-      if (err) return reject(err);
-      docker.modem.followProgress(stream, (done: Error | null) => (done ? reject(done) : resolve()));
-    });
-  });
-  pulled.push(ref);
-  return ref;
-}
+const pull = (outcome: BuildOutcome): Promise<string> => pullBuiltImage(docker, registry.url, outcome.image, pulled);
 
 /** Every file under `dir`, relative. */
 async function filesUnder(dir: string): Promise<string[]> {

@@ -3,14 +3,13 @@
 import { Readable } from 'node:stream';
 import Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pullReference } from '../../common/image-reference.js';
 import type { RunningService } from '../../supervisor/services.js';
 import { startTestRegistry } from '../../test/support/services.js';
 import { buildApp, removeAppCaches, type BuildOutcome } from '../build.js';
 import type { BuilderConfig } from '../config.js';
 import { BuildError } from '../errors.js';
 import { ensureStack, type Stack } from '../stack/ensure.js';
-import { fixtureFiles, gitArchiveOf, removeTestContainers, runInImage, serveOnce, testBuilderConfig, uniqueAppName } from '../testing/build-fixtures.js';
+import { fixtureFiles, gitArchiveOf, pullBuiltImage, removeTestContainers, runInImage, serveOnce, testBuilderConfig, uniqueAppName } from '../testing/build-fixtures.js';
 
 const docker = new Docker();
 let registry: RunningService;
@@ -68,17 +67,7 @@ async function failedBuild(appName: string, files: Record<string, string>): Prom
   return { error: error as BuildError, lines };
 }
 
-async function pull(outcome: BuildOutcome): Promise<string> {
-  const ref = pullReference(registry.url, outcome.image.repository, outcome.image.digest);
-  await new Promise<void>((resolve, reject) => {
-    docker.pull(ref, (err: Error | null, stream: NodeJS.ReadableStream) => {
-      if (err) return reject(err);
-      docker.modem.followProgress(stream, (done: Error | null) => (done ? reject(done) : resolve()));
-    });
-  });
-  pulled.push(ref);
-  return ref;
-}
+const pull = (outcome: BuildOutcome): Promise<string> => pullBuiltImage(docker, registry.url, outcome.image, pulled);
 
 const sizeOf = async (ref: string) => (await docker.getImage(ref).inspect()).Size;
 

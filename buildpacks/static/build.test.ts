@@ -6,7 +6,6 @@ import { gunzipSync } from 'node:zlib';
 import Docker from 'dockerode';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pullReference } from '../../common/image-reference.js';
 import type { RunningService } from '../../supervisor/services.js';
 import { startTestRegistry } from '../../test/support/services.js';
 import { waitFor } from '../../test/support/wait.js';
@@ -14,7 +13,7 @@ import { buildApp, removeAppCaches, type BuildOutcome } from '../build.js';
 import type { BuilderConfig } from '../config.js';
 import { BuildError } from '../errors.js';
 import { ensureStack, type Stack } from '../stack/ensure.js';
-import { gitArchiveOf, removeTestContainers, testBuilderConfig, testRunId, TEST_RUN_LABEL, uniqueAppName } from '../testing/build-fixtures.js';
+import { gitArchiveOf, pullBuiltImage, removeTestContainers, TEST_RUN_LABEL, testBuilderConfig, testRunId, uniqueAppName } from '../testing/build-fixtures.js';
 import { START_NGINX } from './plan.js';
 
 const docker = new Docker();
@@ -68,17 +67,7 @@ async function buildFails(appName: string, files: Record<string, string>): Promi
   return { error: error as BuildError, lines };
 }
 
-async function pull(outcome: BuildOutcome): Promise<string> {
-  const ref = pullReference(registry.url, outcome.image.repository, outcome.image.digest);
-  await new Promise<void>((resolve, reject) => {
-    docker.pull(ref, (err: Error | null, stream: NodeJS.ReadableStream) => {
-      if (err) return reject(err);
-      docker.modem.followProgress(stream, (done: Error | null) => (done ? reject(done) : resolve()));
-    });
-  });
-  pulled.push(ref);
-  return ref;
-}
+const pull = (outcome: BuildOutcome): Promise<string> => pullBuiltImage(docker, registry.url, outcome.image, pulled);
 
 interface Served {
   get(path: string, headers?: Record<string, string>): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: Buffer }>;

@@ -10,6 +10,7 @@ import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import type Docker from 'dockerode';
 import { request } from 'undici';
+import { pullReference } from '../../common/image-reference.js';
 import { TEST_RUN_LABEL } from '../../common/labels.js';
 import { builderConfig, type BuilderConfig } from '../config.js';
 
@@ -137,6 +138,19 @@ export async function fixtureFiles(name: string): Promise<Record<string, string>
     files[path.slice(dir.length)] = await readFile(path, 'utf8');
   }
   return files;
+}
+
+/** Pulls a built image by digest through the engine, as an agent does; the reference is added to `pulled` for cleanup. */
+export async function pullBuiltImage(docker: Docker, registryUrl: string, image: { repository: string; digest: string }, pulled: string[]): Promise<string> {
+  const ref = pullReference(registryUrl, image.repository, image.digest);
+  await new Promise<void>((resolve, reject) => {
+    docker.pull(ref, (err: Error | null, stream: NodeJS.ReadableStream) => {
+      if (err) return reject(err);
+      docker.modem.followProgress(stream, (done: Error | null) => (done ? reject(done) : resolve()));
+    });
+  });
+  pulled.push(ref);
+  return ref;
 }
 
 export const uniqueAppName = (prefix: string): string => `${prefix}-${randomBytes(4).toString('hex')}`;

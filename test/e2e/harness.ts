@@ -239,6 +239,14 @@ export function pollContinuously(endpoints: Endpoints, app: string, maxMs = 240_
   };
 }
 
+/** Removes the engine's images pulled from the registry of the platform `env` started (its apps' images). */
+export async function removePlatformImages(env: Record<string, string> | undefined): Promise<void> {
+  const registry = `127.0.0.1:${env?.SLIPWAY_REGISTRY_PORT}`;
+  const { stdout } = await execFileAsync('docker', ['images', '--format', '{{.Repository}}@{{.ID}}']).catch(() => ({ stdout: '' }));
+  const ours = stdout.split('\n').filter((line) => line.startsWith(`${registry}/`)).map((line) => line.split('@')[1]!);
+  if (ours.length > 0) await execFileAsync('docker', ['rmi', '-f', ...new Set(ours)]).catch(() => {});
+}
+
 export async function dockerContainersLabeled(label: string): Promise<string[]> {
   const { stdout } = await execFileAsync('docker', ['ps', '-a', '--filter', `label=${label}`, '--format', '{{.ID}}']);
   return stdout.split('\n').filter(Boolean);

@@ -2,9 +2,7 @@
 // by the Go buildpack, served through the router; a code-only push with a client polling
 // throughout; a vendored app; a compile error and an unknown Go version, each failing the
 // push with a clear message while the previous release keeps serving.
-import { execFile } from 'node:child_process';
 import { rm } from 'node:fs/promises';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   api,
@@ -16,13 +14,12 @@ import {
   newHome,
   platformEnv,
   pollContinuously,
+  removePlatformImages,
   startPlatform,
   viaRouter,
   waitFor,
   type RunningPlatform,
 } from './harness.js';
-
-const exec = promisify(execFile);
 
 describe('a Go app on the platform', () => {
   let env: Record<string, string>;
@@ -52,10 +49,7 @@ describe('a Go app on the platform', () => {
   afterAll(async () => {
     console.log(`Go push timings:\n${timings.join('\n')}`);
     await platform?.stop().catch(() => {});
-    const registry = `127.0.0.1:${env?.SLIPWAY_REGISTRY_PORT}`;
-    const { stdout } = await exec('docker', ['images', '--format', '{{.Repository}}@{{.ID}}']).catch(() => ({ stdout: '' }));
-    const ours = stdout.split('\n').filter((line) => line.startsWith(`${registry}/`)).map((line) => line.split('@')[1]!);
-    if (ours.length > 0) await exec('docker', ['rmi', '-f', ...new Set(ours)]).catch(() => {});
+    await removePlatformImages(env);
     for (const dir of cleanup) await rm(dir, { recursive: true, force: true });
   });
 

@@ -2,10 +2,8 @@
 // the JDK from the stack's Debian packages and Maven and the dependencies from Maven Central,
 // traffic through the router; then a code-only push from the warm ~/.m2 with a client polling
 // throughout, and bad input that leaves the serving release alone.
-import { execFile } from 'node:child_process';
 import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   api,
@@ -17,13 +15,13 @@ import {
   newHome,
   platformEnv,
   pollContinuously,
+  removePlatformImages,
   startPlatform,
   viaRouter,
   waitFor,
   type RunningPlatform,
 } from './harness.js';
 
-const exec = promisify(execFile);
 const APP_JAVA = 'src/main/java/hello/App.java';
 
 async function filesUnder(dir: string): Promise<string[]> {
@@ -55,10 +53,7 @@ describe('a Maven web app pushed with git', () => {
 
   afterAll(async () => {
     await platform?.stop().catch(() => {});
-    const registry = `127.0.0.1:${env?.SLIPWAY_REGISTRY_PORT}`;
-    const { stdout } = await exec('docker', ['images', '--format', '{{.Repository}}@{{.ID}}']).catch(() => ({ stdout: '' }));
-    const ours = stdout.split('\n').filter((line) => line.startsWith(`${registry}/`)).map((line) => line.split('@')[1]!);
-    if (ours.length > 0) await exec('docker', ['rmi', '-f', ...new Set(ours)]).catch(() => {});
+    await removePlatformImages(env);
     for (const dir of cleanup) await rm(dir, { recursive: true, force: true });
   });
 

@@ -16,6 +16,7 @@ import {
   newHome,
   platformEnv,
   pollContinuously,
+  removePlatformImages,
   startPlatform,
   viaRouter,
   waitFor,
@@ -72,10 +73,7 @@ describe('Node.js package managers on the platform', () => {
   afterAll(async () => {
     console.log(`push timings:\n${timings.join('\n')}`);
     await platform?.stop().catch(() => {});
-    const registry = `127.0.0.1:${env?.SLIPWAY_REGISTRY_PORT}`;
-    const { stdout } = await exec('docker', ['images', '--format', '{{.Repository}}@{{.ID}}']).catch(() => ({ stdout: '' }));
-    const ours = stdout.split('\n').filter((line) => line.startsWith(`${registry}/`)).map((line) => line.split('@')[1]!);
-    if (ours.length > 0) await exec('docker', ['rmi', '-f', ...new Set(ours)]).catch(() => {});
+    await removePlatformImages(env);
     for (const dir of cleanup) await rm(dir, { recursive: true, force: true });
   });
 

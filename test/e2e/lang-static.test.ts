@@ -18,6 +18,7 @@ import {
   newHome,
   platformEnv,
   pollContinuously,
+  removePlatformImages,
   startPlatform,
   viaRouter,
   waitFor,
@@ -62,10 +63,7 @@ describe('static sites', () => {
   afterAll(async () => {
     console.log('static sites: push times (ms)', timings);
     await platform?.stop().catch(() => {});
-    const registry = `127.0.0.1:${env?.SLIPWAY_REGISTRY_PORT}`;
-    const { stdout } = await exec('docker', ['images', '--format', '{{.Repository}}@{{.ID}}']).catch(() => ({ stdout: '' }));
-    const ours = stdout.split('\n').filter((line) => line.startsWith(`${registry}/`)).map((line) => line.split('@')[1]!);
-    if (ours.length > 0) await exec('docker', ['rmi', '-f', ...new Set(ours)]).catch(() => {});
+    await removePlatformImages(env);
     for (const dir of cleanup) await rm(dir, { recursive: true, force: true });
   });
 

@@ -9,7 +9,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { INSTANCE_LABELS } from '../../common/labels.js';
 import { ensureCliBuilt } from '../../cli/testing/cli-harness.js';
-import { api, dockerContainersLabeled, fixtureRepo, git, gitUrl, newHome, platformEnv, startPlatform, viaRouter, waitFor, type RunningPlatform } from './harness.js';
+import { api, dockerContainersLabeled, fixtureRepo, git, gitUrl, newHome, platformEnv, removePlatformImages, startPlatform, viaRouter, waitFor, type RunningPlatform } from './harness.js';
 
 const exec = promisify(execFile);
 const APP = 'stacky';
@@ -49,10 +49,7 @@ describe('an app moved from bookworm to trixie', () => {
 
   afterAll(async () => {
     await platform?.stop().catch(() => {});
-    const registry = `127.0.0.1:${env?.SLIPWAY_REGISTRY_PORT}`;
-    const { stdout } = await exec('docker', ['images', '--format', '{{.Repository}}@{{.ID}}']).catch(() => ({ stdout: '' }));
-    const ours = stdout.split('\n').filter((line) => line.startsWith(`${registry}/`)).map((line) => line.split('@')[1]!);
-    if (ours.length > 0) await exec('docker', ['rmi', '-f', ...new Set(ours)]).catch(() => {});
+    await removePlatformImages(env);
     for (const dir of cleanup) await rm(dir, { recursive: true, force: true });
   });
 
