@@ -9,6 +9,7 @@ import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
+import { repoRoot } from '../../common/entry-points.js';
 import { recipeHash, stackImageNames, DEFAULT_STACK_RECIPE } from '../../buildpacks/stack/recipe.js';
 import { api, commitAll, editFile, fixtureRepo, git, gitUrl, newHome, platformEnv, startPlatform, viaRouter, type RunningPlatform } from '../../test/e2e/harness.js';
 import { BUILD_BENCH_CASES, type BuildBenchCase } from './cases.js';
@@ -16,12 +17,8 @@ import { DockerfilePath, registryImageBytes, type RegistryLogin } from './docker
 
 const CA_FILE = process.env.SLIPWAY_BUILD_CA_FILE ?? '/etc/ssl/certs/ca-certificates.crt';
 const only = process.env.BENCH_CASES?.split(',').filter(Boolean);
-// from the sources, also when this runs compiled from dist/
-const sourceRoot = (() => {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!dir.endsWith('/dist') && dir !== '/') dir = dirname(dir);
-  return dir === '/' ? join(dirname(fileURLToPath(import.meta.url)), '..', '..') : dirname(dir);
-})();
+// fixtures and Dockerfiles from the sources, also when this runs compiled from dist/
+const sourceRoot = repoRoot(dirname(fileURLToPath(import.meta.url)));
 
 interface PathResult {
   firstPush: number;
