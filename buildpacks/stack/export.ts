@@ -14,10 +14,10 @@ import type { LocalImage } from './docker-images.js';
 
 const savedManifest = z.array(z.object({ Config: z.string(), Layers: z.array(z.string()) })).min(1);
 
-async function cachedLayers(dir: string, image: LocalImage): Promise<LayerBlob[] | null> {
+async function cachedLayers(dir: string, diffIds: readonly string[]): Promise<LayerBlob[] | null> {
   try {
     const layers = z.array(savedLayerBlob).parse(JSON.parse(await readFile(join(dir, 'layers.json'), 'utf8')));
-    if (layers.map((layer) => layer.diffId).join() !== image.diffIds.join()) return null;
+    if (layers.map((layer) => layer.diffId).join() !== diffIds.join()) return null;
     for (const layer of layers) if ((await stat(layer.path)).size !== layer.size) return null;
     return layers;
   } catch {
@@ -50,16 +50,22 @@ async function unpackSave(save: NodeJS.ReadableStream, dir: string): Promise<voi
   }
 }
 
-/** The gzip blobs of `ref`'s layers under `cacheRoot/<image id>/`. Callers hold the stack lock. */
+/**
+ * The gzip blobs of `ref`'s layers from index `firstLayer` up (all by default; a layer over
+ * the stack needs only its own) under `cacheRoot/<image id>/`. Callers hold the stack lock.
+ */
 export async function exportImageLayers(
   docker: Docker,
   ref: string,
   image: LocalImage,
   cacheRoot: string,
   log: (line: string) => void,
+  firstLayer = 0,
 ): Promise<LayerBlob[]> {
-  const dir = join(cacheRoot, image.id.replace(/^sha256:/, ''));
-  const cached = await cachedLayers(dir, image);
+  const id = image.id.replace(/^sha256:/, '');
+  const dir = join(cacheRoot, firstLayer === 0 ? id : `${id}-from-${firstLayer}`);
+  const wanted = image.diffIds.slice(firstLayer);
+  const cached = await cachedLayers(dir, wanted);
   if (cached) return cached;
 
   log(`exporting the layers of ${ref}`);
@@ -71,6 +77,7 @@ export async function exportImageLayers(
     const [manifest] = savedManifest.parse(JSON.parse(await readFile(join(raw, 'manifest.json'), 'utf8')));
     const layers: LayerBlob[] = [];
     for (const [index, layerPath] of manifest!.Layers.entries()) {
+      if (index < firstLayer) continue;
       const blob = await writeGzipLayer(createReadStream(join(raw, layerPath)), join(dir, `layer-${index}.tar.gz`));
       if (blob.diffId !== image.diffIds[index]) {
         throw new StackError(`layer ${index} of ${ref} hashes to ${blob.diffId}, the engine says ${image.diffIds[index]}`);

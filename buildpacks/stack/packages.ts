@@ -182,9 +182,10 @@ export async function ensureStackPackages(
       if (!run || !build) throw new StackError(`${images.run} or ${images.build} missing right after it was committed`);
       await log(detail(`installed in ${formatSeconds(Date.now() - started)}`));
     }
-    const layers = await exportImageLayers(docker, images.run, run, join(stackDir, 'layers'), (line) => void log(detail(line)));
-    const layer = layers.at(-1);
-    if (!layer || layers.length < 2) throw new StackError(`${images.run} has no layer over the stack`);
+    if (run.diffIds.length < 2) throw new StackError(`${images.run} has no layer over the stack`);
+    // only the packages' own layer: the stack's are exported (and pushed) with the stack
+    const [layer] = await exportImageLayers(docker, images.run, run, join(stackDir, 'layers'), (line) => void log(detail(line)), run.diffIds.length - 1);
+    if (!layer) throw new StackError(`${images.run}: its top layer was not exported`);
     return { buildImage: images.build, layer, versions: readVersions(run.labels) };
   });
 }
