@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { lstat, mkdir, writeFile, mkdtemp, readFile, readlink, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
+import { PassThrough, Readable } from 'node:stream';
 import { pack, type Header } from 'tar-stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BuildError } from './errors.js';
@@ -105,5 +105,14 @@ describe('extractSource', () => {
     await expect(
       extractSource(Readable.from(Buffer.from('this is not a tar archive at all'.repeat(40))), dest, { owner: { uid: 1000, gid: 1000 }, maxBytes: 1e6 }),
     ).rejects.toThrow(BuildError);
+  });
+
+  it('hears a source that fails before the first entry (a .tgz that is not gzip): a BuildError, never an uncaught error', async () => {
+    // fails as soon as it can, as gunzip does on bytes that are not gzip: before any file I/O finishes
+    const failing = new PassThrough();
+    process.nextTick(() => failing.destroy(new Error('incorrect header check')));
+    await expect(extractSource(failing, join(base, 'not-gzip'), { owner: { uid: 1000, gid: 1000 }, maxBytes: 1e6 })).rejects.toThrow(
+      /is not a readable tar archive/,
+    );
   });
 });

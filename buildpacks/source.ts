@@ -66,9 +66,15 @@ export async function chownTree(dir: string, owner: LayerOwner): Promise<void> {
 
 export async function extractSource(source: NodeJS.ReadableStream, dest: string, options: ExtractSourceOptions): Promise<ExtractedSource> {
   const what = options.what ?? PUSHED_SOURCE;
+  // Heard while the directory is made: a source that fails at once (gunzip of bytes that are
+  // not gzip) would otherwise emit its error to nobody and take the process down. The pipeline
+  // below still sees that error, since the source is then destroyed with it.
+  const ignoreUntilPiped = () => undefined;
+  source.on('error', ignoreUntilPiped);
   await mkdir(dest, { recursive: true });
   const unpack = extract();
   const feeding = pipeline(source, unpack);
+  source.off('error', ignoreUntilPiped);
   const result: ExtractedSource = { files: 0, bytes: 0, rootFiles: new Set() };
   try {
     for await (const entry of unpack) {
