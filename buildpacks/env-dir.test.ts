@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ENV_DIR } from './build-layout.js';
-import { EXPORT_ENV_DIR_SCRIPT, withConfigVars, writeEnvDir } from './env-dir.js';
+import { EXPORT_ENV_DIR_SCRIPT, readEnvDirVar, withConfigVars, writeEnvDir } from './env-dir.js';
 
 const run = promisify(execFile);
 const dirs: string[] = [];
@@ -42,6 +42,14 @@ describe('writeEnvDir', () => {
   it('refuses a name that could be a path, without echoing any value', async () => {
     await expect(envDir({ '../escape': 'secret-value' })).rejects.toThrow(/config var name "..\/escape"/);
     await expect(envDir({ '../escape': 'secret-value' })).rejects.not.toThrow(/secret-value/);
+  });
+
+  it('reads one var back exactly, null when unset, and never a path', async () => {
+    const dir = await envDir({ DISABLE_COLLECTSTATIC: '1\n', EMPTY: '' });
+    expect(await readEnvDirVar(dir, 'DISABLE_COLLECTSTATIC')).toBe('1\n');
+    expect(await readEnvDirVar(dir, 'EMPTY')).toBe('');
+    expect(await readEnvDirVar(dir, 'UNSET')).toBeNull();
+    await expect(readEnvDirVar(dir, '../etc/passwd')).rejects.toThrow(/not a config var name/);
   });
 });
 

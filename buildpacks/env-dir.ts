@@ -1,7 +1,7 @@
 // Config vars for builds, Heroku's ENV_DIR: a directory with one file per var (the name is
 // the file name, the value its whole content), mounted read-only into every build container
 // at ENV_DIR. Values never reach the build log, the container's environment or its labels.
-import { chmod, chown, mkdir, writeFile } from 'node:fs/promises';
+import { chmod, chown, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ENV_DIR } from './build-layout.js';
 import { BuildError } from './errors.js';
@@ -26,6 +26,17 @@ export async function writeEnvDir(dir: string, vars: Readonly<Record<string, str
   }
   await chown(dir, 1000, 1000);
   await chmod(dir, 0o500);
+}
+
+/** One var's value as `writeEnvDir` left it, or null when the app does not set it. */
+export async function readEnvDirVar(dir: string, name: string): Promise<string | null> {
+  if (!CONFIG_NAME.test(name)) throw new Error(`not a config var name: ${JSON.stringify(name)}`);
+  try {
+    return await readFile(join(dir, name), 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw err;
+  }
 }
 
 /**

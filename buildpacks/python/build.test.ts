@@ -31,7 +31,11 @@ afterAll(async () => {
   await registry?.stop();
 });
 
-async function build(appName: string, files: Record<string, string>): Promise<{ outcome: BuildOutcome; lines: string[]; ms: number }> {
+async function build(
+  appName: string,
+  files: Record<string, string>,
+  configVars: Record<string, string> = {},
+): Promise<{ outcome: BuildOutcome; lines: string[]; ms: number }> {
   apps.push(`id-${appName}`);
   const lines: string[] = [];
   const started = Date.now();
@@ -41,6 +45,7 @@ async function build(appName: string, files: Record<string, string>): Promise<{ 
       appName,
       appId: `id-${appName}`,
       source: Readable.from(await gitArchiveOf(files)),
+      configVars,
       log: (line) => void lines.push(line),
     });
     return { outcome, lines, ms: Date.now() - started };
@@ -112,6 +117,14 @@ describe('Django on pip (requirements.txt), gunicorn and whitenoise', () => {
     const image = await pull(outcome);
     expect((await serveOnce(docker, image, outcome.processTypes.web!)).body).toBe('hello from django v2\n');
     console.log(`django code-only build: ${ms} ms, timings ${JSON.stringify(outcome.timings)}`);
+  }, 600_000);
+
+  it('skips collectstatic when the app sets DISABLE_COLLECTSTATIC, and says so', async () => {
+    const { outcome, lines } = await build(appName, files, { DISABLE_COLLECTSTATIC: '1' });
+    expect(lines).toContain('       Skipping Django collectstatic: DISABLE_COLLECTSTATIC is set');
+    expect(lines.some((line) => line.includes('Running Django collectstatic'))).toBe(false);
+    expect(outcome.timings.collectstatic).toBeUndefined();
+    expect(outcome.processTypes.web).toBe('gunicorn mysite.wsgi --bind 0.0.0.0:$PORT');
   }, 600_000);
 });
 

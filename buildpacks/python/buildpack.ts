@@ -10,6 +10,7 @@ import type { BuildMount } from '../container-spec.js';
 import { withBuildContainer, type BuildContainer } from '../container.js';
 import { DownloadError, outboundDispatcher } from '../downloads.js';
 import { BuildError } from '../errors.js';
+import { readEnvDirVar } from '../env-dir.js';
 import { detail, heading, warning } from '../log.js';
 import type { LayerBlob } from '../oci/blob.js';
 import { ensureStackPackages, type StackPackages, type StackPackageSet } from '../stack/packages.js';
@@ -76,9 +77,10 @@ async function finish(
 ): Promise<Record<string, string>> {
   const installed = installedDistributions(await cache.sitePackagesEntries(python.line));
   const managePy = ctx.rootFiles.has('manage.py') ? (await readAppFile(ctx.appDir, 'manage.py')).toString('utf8') : null;
-  const plan = planProcesses({ procfile, installed, managePy });
+  const disableCollectstatic = await readEnvDirVar(ctx.envDir, 'DISABLE_COLLECTSTATIC');
+  const plan = planProcesses({ procfile, installed, managePy, disableCollectstatic });
+  if (plan.collectstaticDisabled) ctx.log(detail('Skipping Django collectstatic: DISABLE_COLLECTSTATIC is set'));
   if (plan.collectstatic) {
-    // DISABLE_COLLECTSTATIC (Heroku's) will skip this once config vars reach builds.
     const failure = 'Django collectstatic failed: `python manage.py collectstatic --noinput` exited with an error (check STATIC_ROOT and the settings it needs)';
     await ctx.timer.time('collectstatic', () => run('Running Django collectstatic', plan.collectstatic!, failure));
   }

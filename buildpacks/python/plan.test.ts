@@ -4,6 +4,7 @@ import { detectBuildpack } from '../detect.js';
 import {
   buildEnvironment,
   choosePackageManager,
+  collectstaticDisabledBy,
   dependencyCacheKey,
   djangoSettingsModule,
   installedDistributions,
@@ -127,6 +128,17 @@ describe('processes', () => {
     expect(plan.collectstatic).toEqual(['/layers/python/venv/bin/python', 'manage.py', 'collectstatic', '--noinput']);
     expect(plan.processTypes).toEqual({ web: 'gunicorn mysite.wsgi --bind 0.0.0.0:$PORT' });
     expect(plan.notes).toEqual([]);
+  });
+
+  it('DISABLE_COLLECTSTATIC set to anything but empty or "0" skips collectstatic (Heroku\'s rule)', () => {
+    for (const value of ['1', 'true', 'yes\n']) expect(collectstaticDisabledBy(value)).toBe(true);
+    for (const value of [null, undefined, '', '0', ' 0\n']) expect(collectstaticDisabledBy(value)).toBe(false);
+    const disabled = planProcesses({ procfile: null, installed: new Set(['django', 'gunicorn']), managePy, disableCollectstatic: '1' });
+    expect(disabled.collectstatic).toBeNull();
+    expect(disabled.collectstaticDisabled).toBe(true);
+    expect(disabled.processTypes).toEqual({ web: 'gunicorn mysite.wsgi --bind 0.0.0.0:$PORT' });
+    const notDjango = planProcesses({ procfile: { web: 'gunicorn app:app' }, installed: new Set(['flask']), managePy: null, disableCollectstatic: '1' });
+    expect(notDjango.collectstaticDisabled).toBe(false);
   });
 
   it('the Procfile wins; no Django, no collectstatic', () => {

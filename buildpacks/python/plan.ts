@@ -217,6 +217,8 @@ export interface PythonProcessPlan {
   processTypes: Record<string, string>;
   web: { command: string; source: WebSource } | null;
   collectstatic: string[] | null;
+  /** Django is there, but the app set DISABLE_COLLECTSTATIC */
+  collectstaticDisabled: boolean;
   notes: string[];
 }
 
@@ -225,15 +227,24 @@ export interface ProcessPlanInput {
   installed: ReadonlySet<string>;
   /** manage.py's text, or null without one */
   managePy: string | null;
+  /** the DISABLE_COLLECTSTATIC config var, or null when unset */
+  disableCollectstatic?: string | null;
+}
+
+/** Heroku's rule: DISABLE_COLLECTSTATIC set to anything but empty or "0" skips collectstatic. */
+export function collectstaticDisabledBy(value: string | null | undefined): boolean {
+  const trimmed = value?.trim() ?? '';
+  return trimmed !== '' && trimmed !== '0';
 }
 
 /**
- * collectstatic when Django is installed and manage.py exists; the web process from the
+ * collectstatic when Django is installed and manage.py exists (unless DISABLE_COLLECTSTATIC); the web process from the
  * Procfile, else (Django with gunicorn) `gunicorn <project>.wsgi` on $PORT.
  */
-export function planProcesses({ procfile, installed, managePy }: ProcessPlanInput): PythonProcessPlan {
+export function planProcesses({ procfile, installed, managePy, disableCollectstatic }: ProcessPlanInput): PythonProcessPlan {
   const django = managePy !== null && installed.has('django');
-  const collectstatic = django ? [`${VENV_DIR}/bin/python`, 'manage.py', 'collectstatic', '--noinput'] : null;
+  const collectstaticDisabled = django && collectstaticDisabledBy(disableCollectstatic);
+  const collectstatic = django && !collectstaticDisabled ? [`${VENV_DIR}/bin/python`, 'manage.py', 'collectstatic', '--noinput'] : null;
   const processTypes: Record<string, string> = { ...(procfile ?? {}) };
   const notes: string[] = [];
   let web: PythonProcessPlan['web'] = null;
@@ -256,5 +267,5 @@ export function planProcesses({ procfile, installed, managePy }: ProcessPlanInpu
         : 'No web process: add a Procfile with "web: <command>" (e.g. "web: gunicorn app:app").',
     );
   }
-  return { processTypes, web, collectstatic, notes };
+  return { processTypes, web, collectstatic, collectstaticDisabled, notes };
 }
