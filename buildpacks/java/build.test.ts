@@ -37,13 +37,13 @@ afterAll(async () => {
   await registry?.stop();
 });
 
-async function build(appName: string, files: Record<string, string>, buildConfig: BuilderConfig = config) {
+async function build(appName: string, files: Record<string, string>, buildConfig: BuilderConfig = config, configVars: Record<string, string> = {}) {
   const appId = `id-${appName}`;
   apps.push(appId);
   const lines: string[] = [];
   const buildId = `b${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
   const started = Date.now();
-  const run = buildApp(docker, buildConfig, stack, { buildId, appName, appId, source: Readable.from(await gitArchiveOf(files)), log: (line) => void lines.push(line) });
+  const run = buildApp(docker, buildConfig, stack, { buildId, appName, appId, source: Readable.from(await gitArchiveOf(files)), configVars, log: (line) => void lines.push(line) });
   return { run: run.finally(() => console.log(`${appName}: ${Date.now() - started} ms\n${lines.join('\n')}`)), lines, appId };
 }
 
@@ -105,6 +105,16 @@ describe('a Maven app (Javalin, shaded jar)', () => {
     expect(second.layersUploaded).toBe(1);
     const served = await serveOnce(docker, await pull(second), second.processTypes.web!);
     expect(served.body).toBe('Hello from Java v2 on Java 17');
+  }, 900_000);
+
+  it('runs the goals and options of MAVEN_CUSTOM_GOALS and MAVEN_CUSTOM_OPTS (here: validate only, so no jar and no web process)', async () => {
+    const custom = { MAVEN_CUSTOM_GOALS: 'clean validate', MAVEN_CUSTOM_OPTS: '-DskipTests -Dcustom.opt=yes' };
+    const { run, lines } = await build(appName, javalin, config, custom);
+    const outcome = await run;
+    const command = lines.find((line) => line.includes('/bin/mvn '));
+    expect(command).toMatch(/ -DskipTests -Dcustom\.opt=yes clean validate$/);
+    expect(lines.some((line) => /Building jar|maven-shade-plugin/.test(line))).toBe(false);
+    expect(outcome.processTypes.web).toBeUndefined();
   }, 900_000);
 });
 

@@ -11,6 +11,7 @@ import { appUserDirectory, buildContainerSpec, readProcfile, runStep } from '../
 import { withBuildContainer } from '../container.js';
 import { DownloadError, outboundDispatcher } from '../downloads.js';
 import { BuildError } from '../errors.js';
+import { readEnvDirVar } from '../env-dir.js';
 import { detail, heading, warning } from '../log.js';
 import { ensureStackPackages, type StackPackages } from '../stack/packages.js';
 import { chooseRunnableJar, findRunnableJars } from './jars.js';
@@ -106,7 +107,10 @@ export async function buildJava(ctx: BuildContext): Promise<BuildpackOutput> {
   });
 
   const home = javaHome(java.major, debianArchitecture(process.arch));
-  const argv = mavenArgv(ctx.rootFiles);
+  const argv = mavenArgv(ctx.rootFiles, {
+    opts: await readEnvDirVar(ctx.envDir, 'MAVEN_CUSTOM_OPTS'),
+    goals: await readEnvDirVar(ctx.envDir, 'MAVEN_CUSTOM_GOALS'),
+  });
   await timer.time('build', async () => {
     const spec = await buildContainerSpec(ctx, {
       image: packages.buildImage,

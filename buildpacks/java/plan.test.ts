@@ -104,6 +104,14 @@ describe('Maven settings and command', () => {
     expect(mavenArgv(files('pom.xml', 'settings.xml'))).toEqual([...common, '--settings', '/app/settings.xml', ...rest]);
   });
 
+  it('takes MAVEN_CUSTOM_OPTS and MAVEN_CUSTOM_GOALS in place of -DskipTests and clean package, blank meaning unset', () => {
+    const repo = '-Dmaven.repo.local=/cache/m2/repository';
+    const argv = mavenArgv(files('pom.xml'), { opts: ' -DskipTests  -Pprod\n', goals: 'clean verify' });
+    expect(argv.slice(argv.indexOf(repo))).toEqual([repo, '-DskipTests', '-Pprod', 'clean', 'verify']);
+    const blank = mavenArgv(files('pom.xml'), { opts: '  ', goals: null });
+    expect(blank.slice(blank.indexOf(repo))).toEqual([repo, '-DskipTests', 'clean', 'package']);
+  });
+
   it('points Maven\'s JVM at the truststore made from the operator\'s CA bundle', () => {
     const env = mavenBuildEnvironment('/usr/lib/jvm/java-17-openjdk-amd64');
     expect(env).toContain('JAVA_HOME=/usr/lib/jvm/java-17-openjdk-amd64');

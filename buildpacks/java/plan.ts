@@ -118,8 +118,26 @@ export function mavenSettingsXml(repository: string): string {
   ].join('\n');
 }
 
-/** The Maven command: the app's settings.xml (Heroku's convention) over the platform's global settings. */
-export function mavenArgv(rootFiles: ReadonlySet<string>): string[] {
+/** Heroku's MAVEN_CUSTOM_OPTS and MAVEN_CUSTOM_GOALS config vars (null or blank: the default). */
+export interface MavenCustomization {
+  opts?: string | null;
+  goals?: string | null;
+}
+
+const DEFAULT_MAVEN_OPTS = ['-DskipTests'];
+const DEFAULT_MAVEN_GOALS = ['clean', 'package'];
+
+/** Split on whitespace as the shell would for an unquoted var; blank means "not set". */
+function words(value: string | null | undefined): string[] | null {
+  const split = value?.trim().split(/\s+/) ?? [];
+  return split.length > 0 && split[0] !== '' ? split : null;
+}
+
+/**
+ * The Maven command: the app's settings.xml (Heroku's convention) over the platform's global
+ * settings; MAVEN_CUSTOM_OPTS replaces `-DskipTests` and MAVEN_CUSTOM_GOALS replaces `clean package`.
+ */
+export function mavenArgv(rootFiles: ReadonlySet<string>, custom: MavenCustomization = {}): string[] {
   return [
     `${MAVEN_DIR}/bin/mvn`,
     '-B',
@@ -128,9 +146,8 @@ export function mavenArgv(rootFiles: ReadonlySet<string>): string[] {
     `${JAVA_BUILD_CONFIG_DIR}/settings.xml`,
     ...(rootFiles.has('settings.xml') ? ['--settings', `${APP_DIR}/settings.xml`] : []),
     `-Dmaven.repo.local=${M2_DIR}/repository`,
-    '-DskipTests',
-    'clean',
-    'package',
+    ...(words(custom.opts) ?? DEFAULT_MAVEN_OPTS),
+    ...(words(custom.goals) ?? DEFAULT_MAVEN_GOALS),
   ];
 }
 
