@@ -50,4 +50,12 @@ export const BUILD_BENCH_CASES: readonly BuildBenchCase[] = [
     after: 'hello v2',
     versionArgs: { GO_VERSION: /Installing Go (\S+)/ },
   },
+  {
+    name: 'static-vite',
+    fixture: 'static-vite',
+    edit: { file: 'index.html', from: 'site v1', to: 'site v2' },
+    before: 'site v1',
+    after: 'site v2',
+    versionArgs: { NODE_VERSION: /Installing Node\.js (\S+) and npm/, NPM_VERSION: /Installing Node\.js \S+ and npm (\S+)/ },
+  },
 ];
