@@ -16,6 +16,9 @@ export interface BuildBenchCase {
   versionArgs: Record<string, RegExp>;
 }
 
+/** Node.js and npm as the Node.js buildpack logs them (also for a site built with Node). */
+const NODE_VERSION_ARGS = { NODE_VERSION: /Installing Node\.js (\S+) and npm/, NPM_VERSION: /Installing Node\.js \S+ and npm (\S+)/ };
+
 export const BUILD_BENCH_CASES: readonly BuildBenchCase[] = [
   {
     name: 'node-npm',
@@ -23,7 +26,7 @@ export const BUILD_BENCH_CASES: readonly BuildBenchCase[] = [
     edit: { file: 'server.js', from: "const VERSION = 'v1'", to: "const VERSION = 'v2'" },
     before: 'hello v1',
     after: 'hello v2',
-    versionArgs: { NODE_VERSION: /Installing Node\.js (\S+) and npm/, NPM_VERSION: /Installing Node\.js \S+ and npm (\S+)/ },
+    versionArgs: NODE_VERSION_ARGS,
   },
   {
     name: 'python-django',
@@ -56,6 +59,6 @@ export const BUILD_BENCH_CASES: readonly BuildBenchCase[] = [
     edit: { file: 'index.html', from: 'site v1', to: 'site v2' },
     before: 'site v1',
     after: 'site v2',
-    versionArgs: { NODE_VERSION: /Installing Node\.js (\S+) and npm/, NPM_VERSION: /Installing Node\.js \S+ and npm (\S+)/ },
+    versionArgs: NODE_VERSION_ARGS,
   },
 ];

@@ -1,7 +1,7 @@
 # A Vite site on the same Debian stack, as a careful Dockerfile user writes it: Node fetched
 # once, `npm ci` with npm's cache mounted before the code is copied, `vite build`, then a final
 # stage with Debian's nginx serving dist/ as a non-root user (gzip, SPA fallback, the same
-# headers as the app's static.json).
+# headers as the app's static.json, set in each location since nginx does not inherit them there).
 ARG STACK_BUILD
 ARG STACK_RUN
 
@@ -42,7 +42,6 @@ RUN printf '%s\n' \
     '  gzip on; gzip_types text/css application/javascript application/json image/svg+xml;' \
     '  server {' \
     '    listen 5000; root /srv/site;' \
-    '    add_header X-Static-Site vite; add_header X-Content-Type-Options nosniff;' \
     '    location /assets/ { add_header Cache-Control "public, max-age=31536000, immutable"; add_header X-Static-Site vite; add_header X-Content-Type-Options nosniff; }' \
     '    location / { add_header Cache-Control no-cache; add_header X-Static-Site vite; add_header X-Content-Type-Options nosniff; try_files $uri $uri.html $uri/ /index.html; }' \
     '  }' \
