@@ -11,7 +11,9 @@ import type { AgentConfig } from './config.js';
 import type { ContainerEngine } from './container-engine.js';
 import { watchContainerEvents } from './event-watch.js';
 import { everyInterval, heartbeatMessage } from './heartbeat.js';
+import { MemoryLedger } from './capacity.js';
 import { InstanceManager, type InstanceTiming } from './instances.js';
+import { OneOffRunner } from './one-offs.js';
 import { DEFAULT_REGISTER_RETRY, registerUntilAccepted, type RegisterRetryPolicy } from './registration.js';
 import { AGENT_VERSION } from './version.js';
 
@@ -31,6 +33,7 @@ export interface AgentDeps {
 
 export class Agent {
   readonly instances: InstanceManager;
+  readonly oneOffs: OneOffRunner;
   private readonly lifetime = new AbortController();
   private commands: CommandServer | null = null;
   private heartbeats: Promise<void> = Promise.resolve();
@@ -44,9 +47,13 @@ export class Agent {
     private readonly config: AgentConfig,
     private readonly deps: AgentDeps,
   ) {
+    const host = { hostId: config.hostId, registry: config.registry, address: config.address };
+    // Instances and one-off runs take memory from the same ledger.
+    const memory = new MemoryLedger(config.hostId, config.capacity.memoryMb);
     this.instances = new InstanceManager({
-      host: { hostId: config.hostId, registry: config.registry, address: config.address },
+      host,
       memoryMb: config.capacity.memoryMb,
+      memory,
       engine: deps.engine,
       reports: {
         statusChanged: (status) => this.publishStatus(status),
@@ -55,6 +62,16 @@ export class Agent {
       probe: deps.probe ?? httpAnswers,
       log: deps.log,
       timing: deps.timing,
+    });
+    this.oneOffs = new OneOffRunner({
+      host,
+      engine: deps.engine,
+      memory,
+      reports: {
+        event: (runId, event) => this.publish(subjects.oneOffEvents(config.hostId, runId), event),
+        logLine: (line) => this.publishLogLine(line),
+      },
+      log: deps.log,
     });
   }
 
@@ -83,6 +100,7 @@ export class Agent {
     });
     this.joined = true;
     await this.instances.adopt();
+    await this.oneOffs.removeLeftovers();
     signal.throwIfAborted();
     this.commands = serveCommands(
       deps.nats,
@@ -90,6 +108,7 @@ export class Agent {
       {
         run: (request) => this.instances.run(request),
         stop: (request) => this.instances.stop(request),
+        oneOff: (request) => this.oneOffs.run(request),
         list: () => ({ ok: true, instances: this.instances.list() }),
       },
       deps.log,
@@ -108,6 +127,7 @@ export class Agent {
       await this.heartbeats;
       await this.reconciling;
       await this.instances.shutdown(this.config.stopInstancesOnExit && this.joined);
+      await this.oneOffs.shutdown(this.config.stopInstancesOnExit && this.joined);
       await this.events;
       // The last events (down) must leave before the caller closes the connection.
       await this.deps.nats.flush().catch(() => {});

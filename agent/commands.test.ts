@@ -68,6 +68,10 @@ describe('serveCommands over NATS', () => {
         await new Promise<void>((resolve) => (releaseSlowStop = resolve));
         return { ok: true };
       },
+      oneOff: async (request) => {
+        runs.push(request.runId);
+        return { ok: true };
+      },
       list: () => ({ ok: true, instances: [{ instanceId: 'i-1', appName: 'shop', state: 'up', port: 40001, exitCode: null, reason: null }] }),
     };
     const server = serveCommands(agentConnection, hostId, handlers, log);
@@ -82,6 +86,12 @@ describe('serveCommands over NATS', () => {
     expect(bad.ok).toBe(false);
     expect(bad.error).toMatch(/invalid request/);
     expect(runs).toEqual(['i-9']);
+
+    const oneOff = { runId: 'r-1', appId: 'a-1', appName: 'shop', dyno: 'release.2', image, command: 'true', env: {}, memoryMb: 512, cpus: 0.5, timeoutSeconds: 60 };
+    expect(decode(reply, (await ask(subjects.oneOff(hostId), oneOff)).data)).toEqual({ ok: true });
+    const badOneOff = decode(reply, (await ask(subjects.oneOff(hostId), { ...oneOff, runId: 'r-2', dyno: 'release' })).data);
+    expect(badOneOff).toMatchObject({ ok: false, error: expect.stringMatching(/dyno/) });
+    expect(runs).toEqual(['i-9', 'r-1']);
 
     const failed = decode(reply, (await ask(subjects.stop(hostId), { instanceId: 'explode' })).data);
     expect(failed).toEqual({ ok: false, error: 'docker went away' });

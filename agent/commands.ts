@@ -1,4 +1,4 @@
-// The control plane's commands to this host (run, stop, list) over NATS request/reply. Bad
+// The control plane's commands to this host (run, stop, one-off, list) over NATS request/reply. Bad
 // input gets an {ok:false,error} reply, never a crash; error texts name fields, never values
 // (config vars are secrets, and a JSON syntax error would quote the input).
 import type { Msg, NatsConnection, Subscription } from 'nats';
@@ -8,18 +8,22 @@ import type { Logger } from '../common/logger.js';
 import {
   encode,
   runInstanceRequest,
+  runOneOffRequest,
   stopInstanceRequest,
   subjects,
   type ListInstancesReply,
   type Reply,
   type RunInstanceReply,
   type RunInstanceRequest,
+  type RunOneOffRequest,
   type StopInstanceRequest,
 } from '../common/protocol.js';
 
 export interface CommandHandlers {
   run(request: RunInstanceRequest): Promise<RunInstanceReply>;
   stop(request: StopInstanceRequest): Promise<Reply>;
+  /** Starts a one-off container; its output and exit come as events (one-offs.ts). */
+  oneOff(request: RunOneOffRequest): Promise<Reply>;
   list(): ListInstancesReply;
 }
 
@@ -79,6 +83,7 @@ export function serveCommands(nats: NatsConnection, hostId: string, handlers: Co
 
   serve(subjects.run(hostId), (data) => parseRequest(runInstanceRequest, data), (request) => handlers.run(request));
   serve(subjects.stop(hostId), (data) => parseRequest(stopInstanceRequest, data), (request) => handlers.stop(request));
+  serve(subjects.oneOff(hostId), (data) => parseRequest(runOneOffRequest, data), (request) => handlers.oneOff(request));
   // list takes no arguments: whatever the body is, the answer is the same.
   serve(subjects.list(hostId), () => ({ ok: true, value: undefined }), () => handlers.list());
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { RunInstanceRequest } from '../common/protocol.js';
-import { containerEnv, containerName, containerSpec, imageReference, InvalidRunRequestError } from './container-spec.js';
+import type { RunInstanceRequest, RunOneOffRequest } from '../common/protocol.js';
+import { containerEnv, containerName, containerSpec, imageReference, InvalidRunRequestError, oneOffContainerSpec } from './container-spec.js';
 
 const digest = `sha256:${'b'.repeat(64)}`;
 const request: RunInstanceRequest = {
@@ -79,11 +79,53 @@ describe('containerSpec', () => {
   });
 
   it('refuses a config var name Docker cannot express, without echoing values', () => {
-    expect(() => containerEnv({ ...request, env: { 'A=B': 'secret-value' } })).toThrow(InvalidRunRequestError);
+    expect(() => containerEnv({ 'A=B': 'secret-value' }, 'web.1')).toThrow(InvalidRunRequestError);
     try {
-      containerEnv({ ...request, env: { 'A=B': 'secret-value' } });
+      containerEnv({ 'A=B': 'secret-value' }, 'web.1');
     } catch (err) {
       expect((err as Error).message).not.toContain('secret-value');
     }
+  });
+});
+
+describe('oneOffContainerSpec', () => {
+  const oneOff: RunOneOffRequest = {
+    runId: 'r-1',
+    appId: 'app-1',
+    appName: 'shop',
+    dyno: 'release.7',
+    image: { repository: 'apps/shop', digest },
+    command: 'python manage.py migrate',
+    env: { SECRET_KEY: 's3cret' },
+    memoryMb: 512,
+    cpus: 0.5,
+    timeoutSeconds: 600,
+  };
+  const spec = oneOffContainerSpec(oneOff, host);
+  const instance = containerSpec(request, host);
+
+  it('runs the command with the config and its own DYNO, by digest', () => {
+    expect(spec.Image).toBe(`127.0.0.1:5000/apps/shop@${digest}`);
+    expect(spec.Cmd).toEqual(['/bin/bash', '-c', 'python manage.py migrate']);
+    expect(spec.Env).toEqual(['SECRET_KEY=s3cret', 'PORT=5000', 'DYNO=release.7']);
+  });
+
+  it('has the limits and hardening of an instance, and publishes nothing', () => {
+    expect(spec.User).toBe(instance.User);
+    const { PortBindings: _ports, ...instanceHost } = instance.HostConfig!;
+    expect(spec.HostConfig).toEqual(instanceHost);
+    expect(spec.ExposedPorts).toBeUndefined();
+  });
+
+  it('is labeled as a one-off of its host and app, never as an instance', () => {
+    expect(spec.Labels).toEqual({
+      'io.slipway.managed': 'true',
+      'io.slipway.host': 'host-a',
+      'io.slipway.app': 'shop',
+      'io.slipway.app-id': 'app-1',
+      'io.slipway.one-off': 'r-1',
+      'io.slipway.dyno': 'release.7',
+    });
+    expect(spec.name).toBe('slipway-host-a-release.7-r-1');
   });
 });

@@ -1,11 +1,11 @@
 // The container an instance runs in, as data: built by a pure function from the run request
 // and the host's settings, created elsewhere. Tests assert on this data (Kamal style).
 import type { ContainerCreateOptions } from 'dockerode';
-import type { RunInstanceRequest } from '../common/protocol.js';
+import type { RunInstanceRequest, RunOneOffRequest } from '../common/protocol.js';
 import type { ImageRef } from '../common/types.js';
 import { pullReference } from '../common/image-reference.js';
 import { APPS_NETWORK } from '../common/networks.js';
-import { dynoName, instanceLabels } from './labels.js';
+import { dynoName, instanceLabels, oneOffLabels } from './labels.js';
 
 /** The port every app listens on inside its container ($PORT); Docker publishes it. */
 export const CONTAINER_PORT = 5000;
@@ -37,10 +37,10 @@ export function containerName(hostId: string, instanceId: string): string {
   return `slipway-${hostId}-${instanceId}`.replace(/[^a-zA-Z0-9_.-]/g, '-');
 }
 
-/** The container's environment: the request's vars, then PORT and DYNO, which the platform owns. */
-export function containerEnv(request: RunInstanceRequest): string[] {
+/** The container's environment: the config vars, then PORT and DYNO, which the platform owns. */
+export function containerEnv(vars: Record<string, string>, dyno: string): string[] {
   const env: Record<string, string> = {};
-  for (const [key, value] of Object.entries(request.env)) {
+  for (const [key, value] of Object.entries(vars)) {
     // Docker splits "KEY=value" at the first "=": such a key cannot be expressed. Names only,
     // never values, go into the message (values are secrets).
     if (key.length === 0 || key.includes('=') || key.includes('\0')) {
@@ -50,23 +50,19 @@ export function containerEnv(request: RunInstanceRequest): string[] {
     env[key] = value;
   }
   env.PORT = String(CONTAINER_PORT);
-  env.DYNO = dynoName(request);
+  env.DYNO = dyno;
   return Object.entries(env).map(([key, value]) => `${key}=${value}`);
 }
 
-export function containerSpec(request: RunInstanceRequest, host: HostSettings): ContainerCreateOptions {
-  const portKey = `${CONTAINER_PORT}/tcp`;
-  const memoryBytes = request.memoryMb * 1024 * 1024;
+/** The limits and hardening every app container gets, instance or one-off: no privileges or
+ *  capabilities, memory without swap, CPU and process caps, nothing mounted from the host, on
+ *  Slipway's apps network, restarts left to the platform. */
+function hardenedContainer(limits: { memoryMb: number; cpus: number }): ContainerCreateOptions & { HostConfig: NonNullable<ContainerCreateOptions['HostConfig']> } {
+  const memoryBytes = limits.memoryMb * 1024 * 1024;
   return {
-    name: containerName(host.hostId, request.instanceId),
-    Image: imageReference(host.registry, request.image),
     // The image's entrypoint would be prepended to the command: the command alone runs.
     Entrypoint: [],
-    Cmd: ['/bin/bash', '-c', request.command],
-    Env: containerEnv(request),
     User: APP_USER,
-    Labels: instanceLabels(host.hostId, request),
-    ExposedPorts: { [portKey]: {} },
     StopSignal: 'SIGTERM',
     Tty: false,
     OpenStdin: false,
@@ -81,19 +77,46 @@ export function containerSpec(request: RunInstanceRequest, host: HostSettings): 
       SecurityOpt: ['no-new-privileges'],
       Memory: memoryBytes,
       MemorySwap: memoryBytes,
-      NanoCpus: Math.round(request.cpus * 1e9),
+      NanoCpus: Math.round(limits.cpus * 1e9),
       PidsLimit: PIDS_LIMIT,
       Binds: [],
       Mounts: [],
       // Slipway's apps network (inter-container traffic off), not Docker's default bridge;
       // the engine resolves the name to the id it ensured.
       NetworkMode: APPS_NETWORK.name,
-      PortBindings: { [portKey]: [{ HostIp: host.address, HostPort: '' }] },
       PublishAllPorts: false,
       LogConfig: { Type: 'json-file', Config: { ...LOG_ROTATION } },
       // The platform restarts crashed instances, with backoff; Docker must not.
       RestartPolicy: { Name: 'no', MaximumRetryCount: 0 },
       AutoRemove: false,
     },
+  };
+}
+
+export function containerSpec(request: RunInstanceRequest, host: HostSettings): ContainerCreateOptions {
+  const portKey = `${CONTAINER_PORT}/tcp`;
+  const base = hardenedContainer(request);
+  return {
+    ...base,
+    name: containerName(host.hostId, request.instanceId),
+    Image: imageReference(host.registry, request.image),
+    Cmd: ['/bin/bash', '-c', request.command],
+    Env: containerEnv(request.env, dynoName(request)),
+    Labels: instanceLabels(host.hostId, request),
+    ExposedPorts: { [portKey]: {} },
+    HostConfig: { ...base.HostConfig, PortBindings: { [portKey]: [{ HostIp: host.address, HostPort: '' }] } },
+  };
+}
+
+/** A one-off container: the same limits and hardening, nothing published, its own labels (so
+ *  the instance lifecycle never adopts it). */
+export function oneOffContainerSpec(request: RunOneOffRequest, host: HostSettings): ContainerCreateOptions {
+  return {
+    ...hardenedContainer(request),
+    name: containerName(host.hostId, `${request.dyno}-${request.runId}`),
+    Image: imageReference(host.registry, request.image),
+    Cmd: ['/bin/bash', '-c', request.command],
+    Env: containerEnv(request.env, request.dyno),
+    Labels: oneOffLabels(host.hostId, request),
   };
 }

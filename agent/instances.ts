@@ -12,7 +12,7 @@ import type { ContainerEngine, ContainerEvent } from './container-engine.js';
 import { CONTAINER_PORT, containerSpec, type HostSettings } from './container-spec.js';
 import { nextStatus, startingStatus, type InstanceFact } from './instance-state.js';
 import { KeyedSerializer } from '../common/keyed-serializer.js';
-import { dynoName, hostSelector, identityFromLabels, instanceSelector, LABELS, type InstanceIdentity } from './labels.js';
+import { dynoName, hostSelector, identityFromLabels, instanceSelector, isOneOff, LABELS, type InstanceIdentity } from './labels.js';
 
 /** Where the manager reports what happens (NATS in production, arrays in tests). */
 export interface InstanceReports {
@@ -35,6 +35,8 @@ export interface InstanceManagerDeps {
   host: HostSettings;
   /** Memory (MB) this host offers its instances: a run that would exceed it is refused. */
   memoryMb: number;
+  /** The host's memory ledger, when one-off runs share it; else the manager keeps its own. */
+  memory?: MemoryLedger;
   engine: ContainerEngine;
   reports: InstanceReports;
   probe: PortProbe;
@@ -75,7 +77,7 @@ export class InstanceManager {
 
   constructor(private readonly deps: InstanceManagerDeps) {
     this.timing = { ...DEFAULT_INSTANCE_TIMING, ...deps.timing };
-    this.memory = new MemoryLedger(deps.host.hostId, deps.memoryMb);
+    this.memory = deps.memory ?? new MemoryLedger(deps.host.hostId, deps.memoryMb);
   }
 
   /** Memory (MB) held by this host's instances (admitted runs whose containers are not gone). */
@@ -114,6 +116,7 @@ export class InstanceManager {
   async adopt(): Promise<void> {
     const containers = await this.deps.engine.listContainers(hostSelector(this.deps.host.hostId));
     for (const container of containers) {
+      if (isOneOff(container.labels)) continue; // one-off runs are not instances (one-offs.ts)
       const identity = identityFromLabels(container.labels);
       if (!identity) {
         this.deps.log.warn({ container: container.id.slice(0, 12) }, 'container has incomplete Slipway labels: left alone');

@@ -2,7 +2,7 @@
 // owns it. The agent finds its containers only through these labels, never by a name or id
 // from a message, and reads an adopted container's identity back from them.
 import { INSTANCE_LABELS } from '../common/labels.js';
-import type { RunInstanceRequest } from '../common/protocol.js';
+import type { RunInstanceRequest, RunOneOffRequest } from '../common/protocol.js';
 
 /** The instance labels, under the name the agent's code has always used. */
 export const LABELS = INSTANCE_LABELS;
@@ -32,6 +32,23 @@ export function instanceLabels(hostId: string, request: RunInstanceRequest): Rec
     [LABELS.checkPort]: String(request.checkPort),
     [LABELS.bootTimeout]: String(request.bootTimeoutSeconds),
   };
+}
+
+/** A one-off container's labels: its host and app, and its run instead of an instance. */
+export function oneOffLabels(hostId: string, request: RunOneOffRequest): Record<string, string> {
+  return {
+    [LABELS.managed]: 'true',
+    [LABELS.host]: hostId,
+    [LABELS.app]: request.appName,
+    [LABELS.appId]: request.appId,
+    [LABELS.oneOff]: request.runId,
+    [LABELS.dyno]: request.dyno,
+  };
+}
+
+/** Whether a container is a one-off run rather than an instance. */
+export function isOneOff(labels: Record<string, string>): boolean {
+  return LABELS.oneOff in labels;
 }
 
 /** The label filter for every container of one host. */

@@ -8,6 +8,10 @@ export const subjects = {
   run: (hostId: string) => `slipway.host.${hostId}.run`,
   stop: (hostId: string) => `slipway.host.${hostId}.stop`,
   list: (hostId: string) => `slipway.host.${hostId}.list`,
+  /** control plane → agent, request/reply: start a one-off container (a release phase, a run) */
+  oneOff: (hostId: string) => `slipway.host.${hostId}.oneoff`,
+  /** agent → control plane, publish: a one-off's output lines, then its exit, in order */
+  oneOffEvents: (hostId: string, runId: string) => `slipway.agent.${hostId}.oneoff.${runId}`,
   /** agent → control plane, request/reply: join with the host's credentials */
   register: (hostId: string) => `slipway.agent.${hostId}.register`,
   /** agent → control plane, publish */
@@ -63,6 +67,33 @@ export const stopInstanceRequest = z.object({
   graceSeconds: z.number().int().min(0).max(300).default(10),
 });
 export type StopInstanceRequest = z.infer<typeof stopInstanceRequest>;
+
+/** A container that runs one command to its end (Heroku's one-off dyno): a release phase, a
+ *  `run:detached`. Not restarted, not routed; its output goes to its own events subject and to
+ *  the app's log as `dyno`. */
+export const runOneOffRequest = z.object({
+  runId: z.string().regex(/^[A-Za-z0-9-]{1,64}$/),
+  appId: z.string().min(1),
+  appName: z.string().min(1),
+  /** `release.7`, `run.1234`: the name in DYNO and in the app's log */
+  dyno: z.string().regex(/^[a-z][a-z0-9_-]*\.[0-9]+$/),
+  image: z.object({ repository: z.string().min(1), digest: z.string().regex(/^sha256:[0-9a-f]{64}$/) }),
+  command: z.string().min(1),
+  /** Config vars: secrets, never logged. */
+  env: z.record(z.string(), z.string()),
+  memoryMb: z.number().int().positive(),
+  cpus: z.number().positive(),
+  /** Killed (and reported so) when it runs longer. */
+  timeoutSeconds: z.number().int().positive(),
+});
+export type RunOneOffRequest = z.infer<typeof runOneOffRequest>;
+
+export const oneOffEvent = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('output'), line: z.string(), at: z.string() }),
+  /** The last event of a run: its exit code (null when it never ran) and why it ended, in words. */
+  z.object({ kind: z.literal('exit'), exitCode: z.number().int().nullable(), reason: z.string() }),
+]);
+export type OneOffEvent = z.infer<typeof oneOffEvent>;
 
 export const reply = z.object({ ok: z.boolean(), error: z.string().optional() });
 export type Reply = z.infer<typeof reply>;
