@@ -68,6 +68,8 @@ export interface Release {
   /** The stack its image was built on (copied by config changes and rollbacks); null without
    *  an image, absent on records written before apps could choose. */
   stack?: string | null;
+  /** Why a failed release failed (its release phase), in words; absent otherwise. */
+  failure?: string | null;
   createdAt: string;
 }
 

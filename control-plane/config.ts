@@ -95,6 +95,8 @@ const schema = z.object({
   // three missed heartbeats (agents send one every 2 s)
   SLIPWAY_HOST_DOWN_AFTER_MS: z.coerce.number().int().positive().default(6_000),
   SLIPWAY_BOOT_TIMEOUT_SECONDS: z.coerce.number().int().positive().default(60),
+  /** How long a release phase may run before it is killed and the release failed (Heroku: 1 h). */
+  SLIPWAY_RELEASE_PHASE_TIMEOUT_SECONDS: z.coerce.number().int().positive().default(3600),
   SLIPWAY_STOP_GRACE_SECONDS: z.coerce.number().int().min(0).default(10),
   /** How long a web instance leaving the route keeps serving in-flight requests before SIGTERM. */
   SLIPWAY_DRAIN_MS: z.coerce.number().int().min(0).default(2000),
@@ -169,6 +171,7 @@ export interface ControlPlaneConfig {
     stopGraceSeconds: number;
     drainMs: number;
   };
+  releasePhaseTimeoutSeconds: number;
   logLevel: string;
   logStream: LogStreamLimits;
 }
@@ -268,6 +271,7 @@ export function loadControlPlaneConfig(env: Env): ControlPlaneConfig {
       stopGraceSeconds: e.SLIPWAY_STOP_GRACE_SECONDS,
       drainMs: e.SLIPWAY_DRAIN_MS,
     },
+    releasePhaseTimeoutSeconds: e.SLIPWAY_RELEASE_PHASE_TIMEOUT_SECONDS,
     logLevel: e.SLIPWAY_LOG_LEVEL,
     logStream: { maxBytes: e.SLIPWAY_LOG_STREAM_MAX_BYTES, maxMessageBytes: e.SLIPWAY_LOG_MAX_MESSAGE_BYTES },
   };

@@ -30,6 +30,8 @@ import { NatsHostUsers } from './hosts/nats-users.js';
 import type { ApiUrls } from './http/representations.js';
 import { webUrl } from './http/representations.js';
 import { Releaser } from './releases/service.js';
+import { releasePhaseRunner } from './releases/phase.js';
+import { NatsOneOffRunner } from './one-offs/runner.js';
 import { API_ROUTE_NAME } from './handlers/apps.js';
 import { NatsAgentClient } from './agents/client.js';
 import { LeaderLease } from './scheduler/leader.js';
@@ -150,9 +152,13 @@ export async function startControlPlane(config: ControlPlaneConfig, logger: Logg
       logger.child({ part: 'builder' }),
       config.build.defaultStack,
     );
+  const oneOffs = new NatsOneOffRunner({ nats, agents, hosts, instances, logger: logger.child({ part: 'one-offs' }) });
+  const releaseLogger = logger.child({ part: 'releases' });
   const releaser = new Releaser(apps, releases, {
     tagImage: (image, tag) => builder.tagImage(image, tag),
     rollOut: (appId) => void reconciler.convergeApp(appId),
+    runReleasePhase: releasePhaseRunner(oneOffs, apps, config.releasePhaseTimeoutSeconds),
+    warn: (message, context) => releaseLogger.warn(context, message),
   }, config.configLimits, config.images.keepReleases);
 
   let url = '';

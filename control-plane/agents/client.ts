@@ -11,6 +11,7 @@ import {
   type Reply,
   type RunInstanceReply,
   type RunInstanceRequest,
+  type RunOneOffRequest,
   type StopInstanceRequest,
 } from '../../common/protocol.js';
 
@@ -18,6 +19,8 @@ export interface AgentClient {
   run(hostId: string, request: RunInstanceRequest): Promise<RunInstanceReply>;
   stop(hostId: string, request: StopInstanceRequest): Promise<Reply>;
   list(hostId: string): Promise<ListInstancesReply>;
+  /** Starts a one-off container; the reply comes once it runs, its events on subjects.oneOffEvents. */
+  oneOff(hostId: string, request: RunOneOffRequest): Promise<Reply>;
 }
 
 export class AgentRequestError extends Error {
@@ -27,7 +30,7 @@ export class AgentRequestError extends Error {
 export class NatsAgentClient implements AgentClient {
   constructor(
     private readonly nats: NatsConnection,
-    private readonly timeouts = { run: 120_000, stop: 60_000, list: 5_000 },
+    private readonly timeouts = { run: 120_000, stop: 60_000, list: 5_000, oneOff: 120_000 },
   ) {}
 
   private async request<T>(subject: string, body: unknown, timeout: number, parse: (data: Uint8Array) => T): Promise<T> {
@@ -47,6 +50,11 @@ export class NatsAgentClient implements AgentClient {
     // the agent waits up to the grace period before killing: allow for it
     const timeout = this.timeouts.stop + request.graceSeconds * 1000;
     return this.request(subjects.stop(hostId), request, timeout, (d) => decode(reply, d));
+  }
+
+  oneOff(hostId: string, request: RunOneOffRequest): Promise<Reply> {
+    // like a run, the agent may pull the image first
+    return this.request(subjects.oneOff(hostId), request, this.timeouts.oneOff, (d) => decode(reply, d));
   }
 
   list(hostId: string): Promise<ListInstancesReply> {

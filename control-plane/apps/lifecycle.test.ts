@@ -20,6 +20,10 @@ describe('scaledFormation', () => {
     expect(scaledFormation(null, current, [{ type: 'web', quantity: 1 }])).toEqual({ unknownType: 'web' });
   });
 
+  test('refuses to scale the release phase, even when the release declares it', () => {
+    expect(scaledFormation({ ...processTypes, release: 'migrate' }, current, [{ type: 'release', quantity: 1 }])).toEqual({ notScalable: 'release' });
+  });
+
   test.each(['constructor', '__proto__', 'toString', 'hasOwnProperty'])('%s is not a process type (own properties only)', (type) => {
     expect(scaledFormation(processTypes, current, [{ type, quantity: 1 }])).toEqual({ unknownType: type });
   });

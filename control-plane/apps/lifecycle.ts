@@ -1,5 +1,6 @@
 // The one home of what happens to an app's processes at a user's request: scale, restart,
 // destroy. HTTP handlers call it; it changes desired state and asks the scheduler to converge.
+import { RELEASE_PROCESS_TYPE } from '../releases/service.js';
 import { InvalidParamsError, NotFoundError } from '../../common/errors.js';
 import type { App, DynoSize, FormationEntry } from '../../common/types.js';
 import type { AgentClient } from '../agents/client.js';
@@ -36,10 +37,11 @@ export function scaledFormation(
   processTypes: Readonly<Record<string, string>> | null,
   current: readonly FormationEntry[],
   updates: readonly FormationUpdate[],
-): { entries: FormationEntry[] } | { unknownType: string } {
+): { entries: FormationEntry[] } | { unknownType: string } | { notScalable: string } {
   const existing = new Map(current.map((f) => [f.type, f]));
   const entries: FormationEntry[] = [];
   for (const update of updates) {
+    if (update.type === RELEASE_PROCESS_TYPE) return { notScalable: update.type };
     // own properties only: `constructor` or `__proto__` is not a process type
     if (!processTypes || !Object.hasOwn(processTypes, update.type)) return { unknownType: update.type };
     const was = existing.get(update.type) ?? { type: update.type, quantity: 0, size: 'basic' as DynoSize };
@@ -55,6 +57,9 @@ export class AppLifecycle {
   async scale(appId: string, updates: readonly FormationUpdate[]): Promise<void> {
     const release = await this.deps.releases.current(appId);
     const result = scaledFormation(release?.processTypes ?? null, await this.deps.apps.formation(appId), updates);
+    if ('notScalable' in result) {
+      throw new InvalidParamsError(`The ${result.notScalable} process type is the release phase: it runs once per release and cannot be scaled.`);
+    }
     if ('unknownType' in result) {
       throw new InvalidParamsError(`Couldn't find that process type (${result.unknownType}): the current release does not declare it.`);
     }

@@ -3,7 +3,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from '../../common/logger.js';
 import type { App, Build, Instance } from '../../common/types.js';
-import type { Releaser } from '../releases/service.js';
+import { releasePhaseCommand, type Releaser } from '../releases/service.js';
 import { rolloutStatus } from '../scheduler/plan.js';
 import type { AppStore } from '../store/apps.js';
 import type { BuildLeases } from '../store/build-leases.js';
@@ -132,14 +132,19 @@ export class DeployPipeline {
       processTypes: output.processTypes,
     });
 
-    const release = await this.deps.releaser.fromBuild(app, {
-      id: build.id,
-      image: output.image,
-      processTypes: output.processTypes,
-      sourceVersion,
-      stack: output.stack,
-    });
+    const phase = releasePhaseCommand(output);
+    if (phase) log(heading(`Running release command: ${phase}`));
+    const release = await this.deps.releaser.fromBuild(
+      app,
+      { id: build.id, image: output.image, processTypes: output.processTypes, sourceVersion, stack: output.stack },
+      (line) => log(detail(line)),
+    );
     await this.deps.builds.update(build, { releaseVersion: release.version });
+    if (release.status === 'failed') {
+      log(failure(release.failure ?? 'Release command failed.'));
+      log(failure(`v${release.version} failed and does not run.${previous ? ` v${previous.version} keeps serving.` : ''}`));
+      return { ok: false, releaseVersion: release.version };
+    }
     log(heading(`Released v${release.version}`));
 
     const formation = (await this.deps.apps.formation(app.id)).filter((f) => f.quantity > 0 && Object.hasOwn(release.processTypes, f.type));

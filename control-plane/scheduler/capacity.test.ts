@@ -233,6 +233,7 @@ describe('placement under concurrent scaling', () => {
       },
       stop: (hostId, request) => client.stop(hostId, request),
       list: (hostId) => client.list(hostId),
+      oneOff: (hostId, request) => client.oneOff(hostId, request),
     });
     const rival = () =>
       new Reconciler({

@@ -25,6 +25,15 @@ export function configBlob(config: Record<string, string>): { hash: string; json
   return { hash: createHash('sha256').update(json).digest('hex'), json };
 }
 
+/** KEYS: release record, app's current version; ARGV: record JSON, version, status. The
+ *  current pointer only moves forward, so a late settle never undoes a newer release. */
+const SETTLE_SCRIPT = `
+redis.call('SET', KEYS[1], ARGV[1])
+if ARGV[3] == 'succeeded' and tonumber(redis.call('GET', KEYS[2]) or '0') < tonumber(ARGV[2]) then
+  redis.call('SET', KEYS[2], ARGV[2])
+end
+return 1`;
+
 export class ReleaseStore {
   constructor(private readonly redis: Redis) {}
 
@@ -57,6 +66,16 @@ export class ReleaseStore {
     alsoWrite(multi);
     await multi.exec();
     return { ...rest, config };
+  }
+
+  /** Ends a pending release (its release phase ran): records its status and, when it
+   *  succeeded, makes it current unless a newer release already is. Returns it as settled. */
+  async settle(appId: string, version: number, status: Exclude<ReleaseStatus, 'pending'>, failure: string | null = null): Promise<Release> {
+    const raw = await this.redis.get(keys.release(appId, version));
+    if (raw === null) throw new Error(`release v${version} of app ${appId} is missing`);
+    const stored = { ...(JSON.parse(raw) as StoredRelease), status, ...(failure === null ? {} : { failure }) };
+    await this.redis.eval(SETTLE_SCRIPT, 2, keys.release(appId, version), keys.appCurrentRelease(appId), JSON.stringify(stored), String(version), status);
+    return (await this.withConfig(appId, [stored]))[0]!;
   }
 
   async get(appId: string, version: number): Promise<Release | null> {

@@ -1,0 +1,117 @@
+// One-off runs from the control plane's side: place the run on a host with room, start it
+// through that host's agent, and hear its output and exit on the run's own events subject.
+// Used by the release phase; one-off dynos (`run:detached`) will use it too.
+import { randomUUID } from 'node:crypto';
+import type { NatsConnection, Subscription } from 'nats';
+import { SlipwayError } from '../../common/errors.js';
+import type { Logger } from '../../common/logger.js';
+import { decode, oneOffEvent, subjects } from '../../common/protocol.js';
+import { DYNO_SIZES, type App, type DynoSize, type ImageRef } from '../../common/types.js';
+import type { AgentClient } from '../agents/client.js';
+import { chooseHost, memoryInUseMb } from '../scheduler/placement.js';
+import type { HostStore } from '../store/hosts.js';
+import type { InstanceStore } from '../store/instances.js';
+
+export interface OneOffSpec {
+  app: App;
+  /** `release.7`: its name in DYNO and in the app's log */
+  dyno: string;
+  image: ImageRef;
+  command: string;
+  /** Config vars: secrets, never logged. */
+  env: Record<string, string>;
+  size: DynoSize;
+  timeoutSeconds: number;
+}
+
+export interface OneOffOutcome {
+  exitCode: number | null;
+  /** Why it ended, in words: "exited with code 1", "killed after 60 s, ...". */
+  reason: string;
+}
+
+/** Runs one-off containers on the platform's hosts. */
+export interface OneOffRunner {
+  /** Runs `spec` to its end, handing each output line to `onLine`. Rejects (a SlipwayError a
+   *  user may read) when it cannot start; a run that fails is an outcome, not a rejection. */
+  run(spec: OneOffSpec, onLine: (line: string) => void): Promise<OneOffOutcome>;
+}
+
+export interface NatsOneOffRunnerDeps {
+  nats: NatsConnection;
+  agents: AgentClient;
+  hosts: HostStore;
+  instances: InstanceStore;
+  logger: Logger;
+  /** How long past its time limit a run may stay silent before it is given up as lost. */
+  lostAfterMs?: number;
+}
+
+export class NatsOneOffRunner implements OneOffRunner {
+  constructor(private readonly deps: NatsOneOffRunnerDeps) {}
+
+  async run(spec: OneOffSpec, onLine: (line: string) => void): Promise<OneOffOutcome> {
+    const { memoryMb, cpus } = DYNO_SIZES[spec.size];
+    const hostId = await this.placement(memoryMb);
+    if (!hostId) throw new SlipwayError('no_capacity', `No host has ${memoryMb} MB free to run ${spec.dyno}. Try again when instances have stopped, or ask the operator for more hosts.`, { status: 503 });
+    const runId = randomUUID();
+    // Subscribed before the start request, so no line can come before we listen.
+    const events = this.deps.nats.subscribe(subjects.oneOffEvents(hostId, runId));
+    try {
+      await this.deps.nats.flush();
+      const reply = await this.deps.agents.oneOff(hostId, {
+        runId,
+        appId: spec.app.id,
+        appName: spec.app.name,
+        dyno: spec.dyno,
+        image: spec.image,
+        command: spec.command,
+        env: spec.env,
+        memoryMb,
+        cpus,
+        timeoutSeconds: spec.timeoutSeconds,
+      });
+      if (!reply.ok) throw new SlipwayError('one_off_failed', `${spec.dyno} could not start: ${reply.error ?? 'the host refused it'}`, { status: 503 });
+      return await this.outcome(events, spec, onLine);
+    } finally {
+      events.unsubscribe();
+    }
+  }
+
+  private async outcome(events: Subscription, spec: OneOffSpec, onLine: (line: string) => void): Promise<OneOffOutcome> {
+    const lostAfterMs = spec.timeoutSeconds * 1000 + (this.deps.lostAfterMs ?? 30_000);
+    // A run whose host went silent ends the iteration, and so the wait.
+    const lost = setTimeout(() => events.unsubscribe(), lostAfterMs);
+    try {
+      for await (const message of events) {
+        let event;
+        try {
+          event = decode(oneOffEvent, message.data);
+        } catch (err) {
+          this.deps.logger.warn({ err, dyno: spec.dyno, app: spec.app.name }, 'ignored a malformed one-off event');
+          continue;
+        }
+        if (event.kind === 'output') onLine(event.line);
+        else return { exitCode: event.exitCode, reason: event.reason };
+      }
+      return { exitCode: null, reason: `the host stopped reporting ${spec.dyno}` };
+    } finally {
+      clearTimeout(lost);
+    }
+  }
+
+  /** The host with the most free memory (instances' records; the agent has the last word). */
+  private async placement(memoryMb: number): Promise<string | null> {
+    const hosts = await this.deps.hosts.list();
+    const loads = await Promise.all(
+      hosts.map(async (host) => ({
+        id: host.id,
+        state: host.state,
+        memoryMb: host.capacity.memoryMb,
+        usedMemoryMb: memoryInUseMb(await this.deps.instances.listForHost(host.id)),
+        appInstances: 0,
+      })),
+    );
+    return chooseHost(loads, memoryMb);
+  }
+}

@@ -1,0 +1,102 @@
+// The release phase on the real platform (Heroku's `release:` process): pushed with git, the
+// release command runs once in a one-off container of the new image with the new config before
+// any instance of the release starts, its output streamed into the push and the app's log; a
+// failing command fails the release, the push and nothing else: the previous release serves on.
+import { rm } from 'node:fs/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { commitAll, editFile, fixtureRepo, git, gitUrl, newHome, platformEnv, pollContinuously, removePlatformImages, startPlatform, viaRouter, waitFor, api, type RunningPlatform } from './harness.js';
+
+const APP = 'migrating';
+
+describe('release phase', () => {
+  let env: Record<string, string>;
+  let platform: RunningPlatform;
+  let call: ReturnType<typeof api>;
+  let repo: string;
+  const cleanup: string[] = [];
+
+  const push = () => git(repo, ['push', '--force', gitUrl(platform.endpoints, APP), 'HEAD:main']);
+  const served = async () => (await viaRouter(platform.endpoints, APP)).body;
+  const releases = async () => (await call('GET', `/apps/${APP}/releases`)).body as { version: number; status: string; current: boolean; description: string }[];
+  const logs = async () => (await fetch(`${platform.endpoints.api}/apps/${APP}/logs?lines=200`, { headers: { authorization: `Bearer ${platform.endpoints.token}` } })).text();
+
+  beforeAll(async () => {
+    const home = await newHome();
+    cleanup.push(home);
+    env = await platformEnv(home, { SLIPWAY_BOOT_TIMEOUT_SECONDS: '20', SLIPWAY_RECONCILE_INTERVAL_MS: '1000', SLIPWAY_STOP_GRACE_SECONDS: '5' });
+    platform = await startPlatform(env);
+    call = api(platform.endpoints);
+    expect((await call('POST', '/apps', { name: APP })).status).toBe(201);
+    expect((await call('PATCH', `/apps/${APP}/config-vars`, { MIGRATION_LABEL: 'first' })).status).toBe(200);
+    repo = await fixtureRepo('e2e-release');
+    cleanup.push(repo);
+  });
+
+  afterAll(async () => {
+    await platform?.stop().catch(() => {});
+    await removePlatformImages(env);
+    for (const dir of cleanup) await rm(dir, { recursive: true, force: true });
+  });
+
+  it('runs the release command with the new code and config before the web process starts, streaming its output into the push', async () => {
+    const result = await push();
+    expect(result.code, result.out).toBe(0);
+    expect(result.out).toContain('remote: -----> Running release command: node release.js');
+    expect(result.out).toContain('remote:        migrating to schema 2 with label first as release.2');
+    expect(result.out).toContain('remote: -----> Released v2');
+    const migratedAt = Number(/migrated at (\d+)/.exec(result.out)?.[1]);
+    const body = await waitFor('v1 served', async () => {
+      const text = await served();
+      return text.startsWith('v1') && text;
+    }, 30_000);
+    expect(body).toMatch(/^v1 label=first started=\d+/);
+    // The web instance started after the release command had finished.
+    expect(Number(/started=(\d+)/.exec(body)?.[1])).toBeGreaterThan(migratedAt);
+    expect((await releases()).at(-1)).toMatchObject({ version: 2, status: 'succeeded', current: true });
+    await waitFor('the release output in the app log', async () => (await logs()).includes('app[release.2]: migrating to schema 2'), 30_000);
+  });
+
+  it('refuses to scale the release process type', async () => {
+    const scaled = await call('PATCH', `/apps/${APP}/formation`, { updates: [{ type: 'release', quantity: 1 }] });
+    expect(scaled.status).toBe(422);
+    expect(scaled.body.message).toMatch(/release phase/);
+  });
+
+  it('fails a push whose release command fails: no rollout, the push says why, and the previous release serves with no failed request', async () => {
+    const before = await served();
+    const poller = pollContinuously(platform.endpoints, APP, 120_000);
+    // A config change whose release phase fails: answered at once, then failed, nothing restarts.
+    const set = await call('PATCH', `/apps/${APP}/config-vars`, { FAIL_RELEASE: 'yes' });
+    expect(set.status).toBe(200);
+    await waitFor('the config release failed', async () => (await releases()).find((r) => r.version === 3)?.status === 'failed', 60_000);
+    await waitFor('its output in the app log', async () => (await logs()).includes('app[release.3]: migration failed'), 30_000);
+
+    await editFile(repo, 'server.js', (text) => text.replace("const VERSION = 'v1'", "const VERSION = 'v2'"));
+    await commitAll(repo, 'v2');
+    const result = await push();
+    expect(result.code).not.toBe(0);
+    expect(result.out).toContain('migration failed: column "email" already exists');
+    expect(result.out).toContain('Release command failed: exited with code 1.');
+    expect(result.out).toContain('v4 failed and does not run. v2 keeps serving.');
+    expect((await releases()).map((r) => [r.version, r.status, r.current])).toEqual([
+      [1, 'succeeded', false],
+      [2, 'succeeded', true],
+      [3, 'failed', false],
+      [4, 'failed', false],
+    ]);
+    const seen = await poller.stop();
+    expect(seen.failures).toEqual([]);
+    expect([...seen.bodies.keys()]).toEqual([before.trim()]);
+  });
+
+  it('rolls out once the release command passes again', async () => {
+    const unset = await call('PATCH', `/apps/${APP}/config-vars`, { FAIL_RELEASE: null, MIGRATION_LABEL: 'second' });
+    expect(unset.status).toBe(200);
+    await waitFor('v1 with the new label', async () => (await served()).startsWith('v1 label=second'), 60_000);
+    expect((await releases()).at(-1)).toMatchObject({ version: 5, status: 'succeeded', current: true });
+    const result = await push();
+    expect(result.code, result.out).toBe(0);
+    expect(result.out).toContain('migrating to schema 2 with label second as release.6');
+    await waitFor('v2 served', async () => (await served()).startsWith('v2 label=second'), 30_000);
+  });
+});
