@@ -17,6 +17,7 @@ const request: RunInstanceRequest = {
   cpus: 0.5,
   checkPort: true,
   bootTimeoutSeconds: 60,
+  healthCheck: null,
 };
 const host = { hostId: 'host-a', registry: '127.0.0.1:5000', address: '10.0.0.5' };
 

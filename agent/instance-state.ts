@@ -11,6 +11,8 @@ export type InstanceFact =
   | { kind: 'exited'; exitCode: number | null; oomKilled: boolean }
   /** $PORT did not answer within the boot timeout (Heroku's R10). */
   | { kind: 'bootTimedOut'; bootTimeoutSeconds: number }
+  /** The health check failed `attempts` times in a row while the instance was up. */
+  | { kind: 'unhealthy'; attempts: number; detail: string }
   /** A stop was asked for. */
   | { kind: 'stopping' }
   /** The container is gone after a stop. */
@@ -29,6 +31,10 @@ export function bootTimeoutReason(bootTimeoutSeconds: number): string {
   return `did not bind $PORT within ${bootTimeoutSeconds} s`;
 }
 
+export function unhealthyReason(attempts: number, detail: string): string {
+  return `failed ${attempts} health ${attempts === 1 ? 'check' : 'checks'} in a row (${detail})`;
+}
+
 /** The status after `fact`, or null when the fact changes nothing (stale or out of order). */
 export function nextStatus(status: InstanceStatus, fact: InstanceFact): InstanceStatus | null {
   const { state } = status;
@@ -44,6 +50,9 @@ export function nextStatus(status: InstanceStatus, fact: InstanceFact): Instance
     case 'bootTimedOut':
       if (state !== 'starting') return null;
       return { ...status, state: 'crashed', exitCode: null, reason: bootTimeoutReason(fact.bootTimeoutSeconds) };
+    case 'unhealthy':
+      if (state !== 'up') return null;
+      return { ...status, state: 'crashed', exitCode: null, reason: unhealthyReason(fact.attempts, fact.detail) };
     case 'stopping':
       return state === 'stopping' || state === 'down' ? null : { ...status, state: 'stopping' };
     case 'removed':

@@ -7,6 +7,7 @@ import { describeError } from '../common/errors.js';
 import type { Logger } from '../common/logger.js';
 import type { InstanceStatus, LogLine, Reply, RunInstanceReply, RunInstanceRequest, StopInstanceRequest } from '../common/protocol.js';
 import { bootProbeDelay, type PortProbe } from './boot-probe.js';
+import { httpHealth, type HealthProbe } from './health.js';
 import { MemoryLedger } from './capacity.js';
 import type { ContainerEngine, ContainerEvent } from './container-engine.js';
 import { CONTAINER_PORT, containerSpec, type HostSettings } from './container-spec.js';
@@ -40,6 +41,8 @@ export interface InstanceManagerDeps {
   engine: ContainerEngine;
   reports: InstanceReports;
   probe: PortProbe;
+  /** Runs an instance's health check (httpHealth unless a test brings its own). */
+  health?: HealthProbe;
   log: Logger;
   timing?: Partial<InstanceTiming>;
 }
@@ -63,8 +66,8 @@ const LATE_OOM_WAIT_MS = 500;
 const PORT_KEY = `${CONTAINER_PORT}/tcp`;
 
 function identityOf(request: RunInstanceRequest): InstanceIdentity {
-  const { instanceId, appId, appName, type, index, releaseVersion, checkPort, bootTimeoutSeconds } = request;
-  return { instanceId, appId, appName, type, index, releaseVersion, checkPort, bootTimeoutSeconds };
+  const { instanceId, appId, appName, type, index, releaseVersion, checkPort, bootTimeoutSeconds, healthCheck } = request;
+  return { instanceId, appId, appName, type, index, releaseVersion, checkPort, bootTimeoutSeconds, healthCheck };
 }
 
 export class InstanceManager {
@@ -293,10 +296,11 @@ export class InstanceManager {
     // Output from before the restart was published by the previous run of the agent.
     this.followLogs(managed, containerId, Math.floor(Date.now() / 1000));
     const bootDeadline = (details.startedAtMs ?? 0) + identity.bootTimeoutSeconds * 1000;
-    const bound = !identity.checkPort || (port !== null && (await this.deps.probe(host.address, port)));
+    const bound = await this.ready(identity, port);
     if (bound || Date.now() >= bootDeadline) {
       // Past its boot window it was up before the restart (else it would have been stopped).
       this.apply(managed, { kind: 'bound' });
+      this.watchHealth(managed, containerId);
     } else {
       this.watchBoot(managed, containerId, bootDeadline);
     }
@@ -336,6 +340,49 @@ export class InstanceManager {
   private async markBound(managed: Managed, containerId: string): Promise<void> {
     if (!this.isCurrent(managed, containerId)) return;
     this.apply(managed, { kind: 'bound' });
+    this.watchHealth(managed, containerId);
+  }
+
+  /** Whether a booting instance may take traffic: its health check passes, or without one, $PORT answers (web) or nothing is asked. */
+  private async ready(identity: InstanceIdentity, port: number | null): Promise<boolean> {
+    const { address } = this.deps.host;
+    if (identity.healthCheck) return port !== null && (await (this.deps.health ?? httpHealth)(address, port, identity.healthCheck)).healthy;
+    return !identity.checkPort || (port !== null && (await this.deps.probe(address, port)));
+  }
+
+  /** Checks an up instance every interval; `attempts` failures in a row take it out. */
+  private watchHealth(managed: Managed, containerId: string): void {
+    const check = managed.identity.healthCheck;
+    const port = managed.status.port;
+    if (!check || port === null) return;
+    const signal = managed.watchers.signal;
+    const health = this.deps.health ?? httpHealth;
+    const watch = async () => {
+      let failures = 0;
+      while (!signal.aborted) {
+        await sleep(check.intervalSeconds * 1000, undefined, { signal }).catch(() => {});
+        if (signal.aborted || !this.isCurrent(managed, containerId) || managed.status.state !== 'up') return;
+        const result = await health(this.deps.host.address, port, check);
+        failures = result.healthy ? 0 : failures + 1;
+        if (failures >= check.attempts) {
+          return this.serial.run(managed.identity.instanceId, () => this.failHealth(managed, containerId, check.attempts, result.detail));
+        }
+      }
+    };
+    this.track(
+      watch().catch((err) => {
+        if (!signal.aborted) this.deps.log.error({ instance: managed.identity.instanceId, err: describeError(err) }, 'health check failed to run');
+      }),
+    );
+  }
+
+  /** Failed its health check too often: report it crashed (the route drops it), stop it gracefully, and let the platform restart it. */
+  private async failHealth(managed: Managed, containerId: string, attempts: number, detail: string): Promise<void> {
+    if (!this.isCurrent(managed, containerId) || managed.status.state !== 'up') return;
+    this.apply(managed, { kind: 'unhealthy', attempts, detail });
+    this.deps.log.warn({ instance: managed.identity.instanceId, dyno: dynoName(managed.identity), reason: managed.status.reason }, 'instance is unhealthy');
+    await this.deps.engine.stopContainer(containerId, this.timing.shutdownGraceSeconds);
+    await this.discardContainer(managed, containerId);
   }
 
   /** Removes a dead container; the crashed record stays (for list and heartbeats) until a stop or a new run. */
@@ -348,14 +395,14 @@ export class InstanceManager {
   }
 
   private watchBoot(managed: Managed, containerId: string, deadlineMs: number): void {
-    const { engine, probe, host } = this.deps;
+    const { engine } = this.deps;
     const signal = managed.watchers.signal;
     const instanceId = managed.identity.instanceId;
     const inSerial = (task: () => Promise<void>) => this.serial.run(instanceId, task);
     const watch = async () => {
       for (let attempt = 0; !signal.aborted && this.isCurrent(managed, containerId) && managed.status.state === 'starting'; attempt++) {
         const port = managed.status.port;
-        const bound = !managed.identity.checkPort || (port !== null && (await probe(host.address, port)));
+        const bound = await this.ready(managed.identity, port);
         const details = await engine.inspectContainer(containerId);
         // An exit wins over an answer: the port may have answered just before the crash.
         if (!details?.running) return inSerial(() => this.handleExit(managed, containerId));

@@ -24,6 +24,7 @@ const request: RunInstanceRequest = {
   cpus: 0.5,
   checkPort: true,
   bootTimeoutSeconds: 45,
+  healthCheck: null,
 };
 
 describe('labels', () => {
@@ -56,7 +57,16 @@ describe('labels', () => {
       releaseVersion: 7,
       checkPort: true,
       bootTimeoutSeconds: 45,
+      healthCheck: null,
     });
+  });
+
+  it('keeps the health check in a label, so an agent restarted meanwhile keeps checking', () => {
+    const check = { path: '/health', status: 204, intervalSeconds: 5, timeoutSeconds: 2, attempts: 3 };
+    const labels = instanceLabels('host-a', { ...request, healthCheck: check });
+    expect(JSON.parse(labels['io.slipway.health-check']!)).toEqual(check);
+    expect(identityFromLabels(labels)?.healthCheck).toEqual(check);
+    expect(identityFromLabels({ ...labels, 'io.slipway.health-check': '{"path":"no slash"}' })?.healthCheck).toBeNull();
   });
 
   it('refuses an incomplete label set', () => {

@@ -1,6 +1,7 @@
 // The Docker labels that mark a container as one of Slipway's instances and say which host
 // owns it. The agent finds its containers only through these labels, never by a name or id
 // from a message, and reads an adopted container's identity back from them.
+import { healthCheck, type HealthCheck } from '../common/health-check.js';
 import { INSTANCE_LABELS } from '../common/labels.js';
 import type { RunInstanceRequest, RunOneOffRequest } from '../common/protocol.js';
 
@@ -17,6 +18,7 @@ export interface InstanceIdentity {
   releaseVersion: number;
   checkPort: boolean;
   bootTimeoutSeconds: number;
+  healthCheck: HealthCheck | null;
 }
 
 export function instanceLabels(hostId: string, request: RunInstanceRequest): Record<string, string> {
@@ -31,6 +33,7 @@ export function instanceLabels(hostId: string, request: RunInstanceRequest): Rec
     [LABELS.release]: String(request.releaseVersion),
     [LABELS.checkPort]: String(request.checkPort),
     [LABELS.bootTimeout]: String(request.bootTimeoutSeconds),
+    ...(request.healthCheck ? { [LABELS.healthCheck]: JSON.stringify(request.healthCheck) } : {}),
   };
 }
 
@@ -91,7 +94,20 @@ export function identityFromLabels(labels: Record<string, string>): InstanceIden
     releaseVersion,
     checkPort: labels[LABELS.checkPort] !== 'false',
     bootTimeoutSeconds,
+    healthCheck: healthCheckFromLabel(labels[LABELS.healthCheck]),
   };
+}
+
+/** The health check a label records; null when there is none or it does not parse (the
+ *  instance is then treated as having no check, as before checks existed). */
+function healthCheckFromLabel(label: string | undefined): HealthCheck | null {
+  if (!label) return null;
+  try {
+    const parsed = healthCheck.safeParse(JSON.parse(label));
+    return parsed.success ? parsed.data : null;
+  } catch {
+    return null;
+  }
 }
 
 /** `web.1`: the name Heroku gives a dyno, used in DYNO and in log lines. */

@@ -6,7 +6,9 @@ import { join } from 'node:path';
 import type Docker from 'dockerode';
 import { InvalidParamsError } from '../common/errors.js';
 import { appNameProblem } from '../common/names.js';
+import type { HealthCheck } from '../common/health-check.js';
 import { appImageSpec } from './app-image.js';
+import { readAppManifest } from './app-json.js';
 import { readAppFile } from './app-files.js';
 import type { BuildContext, BuildpackOutput } from './buildpack.js';
 import { chooseBuildpacks } from './choose.js';
@@ -46,6 +48,8 @@ export interface BuildRequest {
 export interface BuildOutcome {
   image: { repository: string; digest: string };
   processTypes: Record<string, string>;
+  /** Health checks by process type, from app.json. */
+  healthChecks: Record<string, HealthCheck>;
   buildpack: string;
   stack: string;
   /** layer blobs whose bytes were sent (present or mounted ones are not) */
@@ -94,6 +98,7 @@ async function build(
   request.signal?.throwIfAborted();
 
   const rootFiles = await applyAppSlugignore(appDir, source.rootFiles, log);
+  const appJson = await readAppManifest(appDir, rootFiles);
   const envDir = join(workspace, 'env');
   await writeEnvDir(envDir, request.configVars ?? {});
 
@@ -120,6 +125,7 @@ async function build(
   log(heading('Discovering process types'));
   const hasProcfile = (await lstat(join(appDir, 'Procfile')).catch(() => null)) !== null;
   log(detail(describeProcessTypes(output.processTypes, hasProcfile)));
+  for (const [type, check] of Object.entries(appJson.healthChecks)) log(detail(`app.json health check for ${type}: GET ${check.path}`));
 
   log(heading('Compressing and pushing the image'));
   const appLayer = await timer.time('layer:app', () =>
@@ -166,6 +172,7 @@ async function build(
   return {
     image: { repository, digest: pushed.digest },
     processTypes: output.processTypes,
+    healthChecks: appJson.healthChecks,
     buildpack: buildpackId,
     stack: stack.name,
     layersUploaded: pushed.layers.uploaded,

@@ -16,6 +16,8 @@ export const INSTANCE_LABELS = {
   /** Kept so that an agent restarted during a boot can resume the $PORT check. */
   checkPort: `${LABEL_PREFIX}check-port`,
   bootTimeout: `${LABEL_PREFIX}boot-timeout-seconds`,
+  /** The instance's health check as JSON, so that an agent restarted meanwhile keeps checking. */
+  healthCheck: `${LABEL_PREFIX}health-check`,
   /** On a one-off container instead of the instance labels: its run id (and `dyno` its name). */
   oneOff: `${LABEL_PREFIX}one-off`,
   dyno: `${LABEL_PREFIX}dyno`,

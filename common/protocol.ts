@@ -2,6 +2,7 @@
 // message schemas. Every subject that concerns one host carries its id, so per-host NATS
 // permissions can confine an agent to its own subjects.
 import { z } from 'zod';
+import { healthCheck } from './health-check.js';
 
 export const subjects = {
   /** control plane → agent, request/reply */
@@ -59,6 +60,9 @@ export const runInstanceRequest = z.object({
   /** Whether the agent should wait for $PORT to answer HTTP before reporting `up`. */
   checkPort: z.boolean(),
   bootTimeoutSeconds: z.number().int().positive().default(60),
+  /** When set, the instance is up only once this check passes (instead of any answer on
+   *  $PORT), and is taken out and restarted when it fails `attempts` times in a row. */
+  healthCheck: healthCheck.nullable().default(null),
 });
 export type RunInstanceRequest = z.infer<typeof runInstanceRequest>;
 

@@ -1,6 +1,7 @@
 // The Heroku data model as plain types, shared by every component (Flynn's controller/types
 // is the model). Records are JSON in Redis and on NATS; timestamps are ISO 8601 strings.
 import type { z } from 'zod';
+import type { HealthCheck } from './health-check.js';
 import type { capacity, route, routeBackend } from './protocol.js';
 
 export interface User {
@@ -68,6 +69,8 @@ export interface Release {
   /** The stack its image was built on (copied by config changes and rollbacks); null without
    *  an image, absent on records written before apps could choose. */
   stack?: string | null;
+  /** Health checks by process type from the build's app.json; absent on older records. */
+  healthChecks?: Record<string, HealthCheck>;
   /** Why a failed release failed (its release phase), in words; absent otherwise. */
   failure?: string | null;
   createdAt: string;

@@ -22,6 +22,7 @@ import { hostHandlers } from './handlers/hosts.js';
 import { DEFAULT_LOG_TAILS_PER_USER, logHandlers } from './handlers/logs.js';
 import { sniEndpointHandlers } from './handlers/sni-endpoints.js';
 import { releaseHandlers } from './handlers/releases.js';
+import { healthCheckHandlers } from './handlers/health-checks.js';
 import { stackHandlers } from './handlers/stacks.js';
 import type { Services } from './services.js';
 
@@ -79,6 +80,7 @@ export function createApi(
     logHandlers(services, options.nats, options.logTailsPerUser ?? DEFAULT_LOG_TAILS_PER_USER),
     sniEndpointHandlers(services),
     stackHandlers(services),
+    healthCheckHandlers(services),
   ]) {
     app.use(router.routes());
     app.use(router.allowedMethods());

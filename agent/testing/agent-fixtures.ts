@@ -32,6 +32,7 @@ export function runRequest(image: ImageRef, overrides: Partial<RunInstanceReques
     cpus: 0.5,
     checkPort: true,
     bootTimeoutSeconds: 30,
+    healthCheck: null,
     ...overrides,
   };
 }

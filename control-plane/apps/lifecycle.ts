@@ -78,6 +78,12 @@ export class AppLifecycle {
     void this.deps.converger.convergeApp(appId);
   }
 
+  /** A rolling restart of one process type's instances, when it has any (a change that new
+   *  instances pick up, such as a health check). */
+  async restartIfRunning(appId: string, type: string): Promise<void> {
+    if ((await this.deps.instances.listForApp(appId)).some((i) => i.type === type)) await this.restart(appId, type);
+  }
+
   /**
    * Stops the app's route and instances, purges its repository, logs and caches, then removes
    * its records; the name is freed last, so whoever takes it next finds nothing of this app.

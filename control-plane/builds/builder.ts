@@ -1,5 +1,6 @@
 // The control plane's view of the builder: a port, so the pipeline can be unit-tested with a
 // fake; the real adapter over buildpacks/ lives in buildpacks-builder.ts.
+import type { HealthCheck } from '../../common/health-check.js';
 import type { ImageRef } from '../../common/types.js';
 
 export interface BuildInput {
@@ -22,6 +23,8 @@ export interface BuildInput {
 export interface BuildOutput {
   image: ImageRef;
   processTypes: Record<string, string>;
+  /** Health checks by process type, from app.json (none: absent or empty). */
+  healthChecks?: Record<string, HealthCheck>;
   buildpack: string;
   stack: string;
 }

@@ -108,7 +108,7 @@ export class BuildpacksBuilder implements Builder {
         buildpacks: input.buildpacks,
         configVars: input.configVars,
       });
-      return { image: outcome.image, processTypes: outcome.processTypes, buildpack: outcome.buildpack, stack: outcome.stack };
+      return { image: outcome.image, processTypes: outcome.processTypes, healthChecks: outcome.healthChecks, buildpack: outcome.buildpack, stack: outcome.stack };
     } catch (err) {
       // buildApp has already written the reason and the output tail to the build log.
       if (err instanceof BuildError) throw new BuildFailedError(err.message, { cause: err, logged: true });

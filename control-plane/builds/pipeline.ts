@@ -136,7 +136,7 @@ export class DeployPipeline {
     if (phase) log(heading(`Running release command: ${phase}`));
     const release = await this.deps.releaser.fromBuild(
       app,
-      { id: build.id, image: output.image, processTypes: output.processTypes, sourceVersion, stack: output.stack },
+      { id: build.id, image: output.image, processTypes: output.processTypes, healthChecks: output.healthChecks, sourceVersion, stack: output.stack },
       (line) => log(detail(line)),
     );
     await this.deps.builds.update(build, { releaseVersion: release.version });

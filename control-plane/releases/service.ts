@@ -9,6 +9,7 @@
 // of the app is cut only after it has settled.
 import { InvalidParamsError, NotFoundError, SlipwayError } from '../../common/errors.js';
 import { KeyedSerializer } from '../../common/keyed-serializer.js';
+import type { HealthCheck } from '../../common/health-check.js';
 import type { App, ImageRef, Release } from '../../common/types.js';
 import type { AppStore } from '../store/apps.js';
 import type { ReleaseStore } from '../store/releases.js';
@@ -52,6 +53,8 @@ export interface BuiltCode {
   sourceVersion: string;
   /** The stack it was built on. */
   stack: string;
+  /** Health checks by process type, from app.json. */
+  healthChecks?: Record<string, HealthCheck>;
 }
 
 export class Releaser {
@@ -124,6 +127,7 @@ export class Releaser {
       description: `Deploy ${build.sourceVersion.slice(0, 8)}`,
       buildId: build.id,
       stack: build.stack,
+      healthChecks: build.healthChecks ?? {},
       status: this.initialStatus(build),
     });
     return release;
@@ -142,6 +146,7 @@ export class Releaser {
         description,
         buildId: current?.buildId ?? null,
         stack: current?.stack ?? null,
+        healthChecks: current?.healthChecks ?? {},
         status: this.initialStatus({ image: current?.image ?? null, processTypes: current?.processTypes ?? {} }),
       },
       (multi) => this.apps.queueConfigChanges(multi, app.id, changes),
@@ -170,6 +175,7 @@ export class Releaser {
         description: `Rollback to v${target.version}`,
         buildId: target.buildId,
         stack: target.stack ?? null,
+        healthChecks: target.healthChecks ?? {},
         status: this.initialStatus(target),
       },
       (multi) => this.apps.queueConfigChanges(multi, app.id, { ...unset, ...target.config }),

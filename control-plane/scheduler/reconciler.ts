@@ -1,6 +1,7 @@
 // Makes the world converge on Redis for one app at a time: loads desired and known state,
 // asks planApp what to do, and carries the actions out through the agents. Apps are read and
 // routed in parallel, but planned and carried out one at a time (see `placement`).
+import { effectiveHealthCheck } from '../../common/health-check.js';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from '../../common/logger.js';
@@ -183,6 +184,7 @@ export class Reconciler implements Converger {
         cpus: size.cpus,
         checkPort: action.type === 'web',
         bootTimeoutSeconds: this.deps.bootTimeoutSeconds,
+        healthCheck: effectiveHealthCheck(action.type, await this.deps.apps.healthChecks(app.id), release.healthChecks),
       })
       .then(async (reply) => {
         if (!reply.ok) throw new Error(reply.error ?? 'agent refused to run the instance');

@@ -1,3 +1,4 @@
+import type { HealthCheck } from '../../common/health-check.js';
 import { randomUUID } from 'node:crypto';
 import type { ChainableCommander, Redis } from 'ioredis';
 import { ConflictError } from '../../common/errors.js';
@@ -94,6 +95,7 @@ export class AppStore {
       keys.appConfigBlobs(app.id),
       keys.appBuildpacks(app.id),
       keys.appFormation(app.id),
+      keys.appHealthChecks(app.id),
       keys.appDomains(app.id),
       keys.appCollaborators(app.id),
       keys.appReleaseSeq(app.id),
@@ -129,6 +131,18 @@ export class AppStore {
   async setBuildpacks(appId: string, buildpacks: readonly string[]): Promise<void> {
     if (buildpacks.length === 0) await this.redis.del(keys.appBuildpacks(appId));
     else await this.redis.set(keys.appBuildpacks(appId), JSON.stringify(buildpacks));
+  }
+
+  /** Health checks set through the API, by process type. */
+  async healthChecks(appId: string): Promise<Record<string, HealthCheck>> {
+    const raw = await this.redis.hgetall(keys.appHealthChecks(appId));
+    return Object.fromEntries(Object.entries(raw).map(([type, json]) => [type, JSON.parse(json) as HealthCheck]));
+  }
+
+  /** Sets (or with null, removes) the API's health check of one process type. */
+  async setHealthCheck(appId: string, type: string, check: HealthCheck | null): Promise<void> {
+    if (check === null) await this.redis.hdel(keys.appHealthChecks(appId), type);
+    else await this.redis.hset(keys.appHealthChecks(appId), type, JSON.stringify(check));
   }
 
   async formation(appId: string): Promise<FormationEntry[]> {

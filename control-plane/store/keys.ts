@@ -17,6 +17,8 @@ export const keys = {
   /** sha256 -> config JSON: each distinct config the app's releases carry, stored once. */
   appConfigBlobs: (appId: string) => `slipway:app:${appId}:config-blobs`,
   appFormation: (appId: string) => `slipway:app:${appId}:formation`,
+  /** hash: process type → JSON HealthCheck set through the API (overrides app.json's) */
+  appHealthChecks: (appId: string) => `slipway:app:${appId}:health-checks`,
   appDomains: (appId: string) => `slipway:app:${appId}:domains`,
   appCollaborators: (appId: string) => `slipway:app:${appId}:collaborators`,
   appReleaseSeq: (appId: string) => `slipway:app:${appId}:release-seq`,

@@ -1,5 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { ChainableCommander, Redis } from 'ioredis';
+import type { HealthCheck } from '../../common/health-check.js';
 import type { ImageRef, Release, ReleaseStatus } from '../../common/types.js';
 import { keys } from './keys.js';
 import { now } from './json.js';
@@ -13,6 +14,7 @@ export interface NewRelease {
   /** The stack the image was built on (null: no image). */
   stack?: string | null;
   status?: ReleaseStatus;
+  healthChecks?: Record<string, HealthCheck>;
 }
 
 /** A release as stored: its config by hash (one copy per distinct config of the app); records
@@ -54,6 +56,7 @@ export class ReleaseStore {
       status: input.status ?? 'succeeded',
       buildId: input.buildId,
       stack: input.stack ?? null,
+      healthChecks: input.healthChecks ?? {},
       createdAt: now(),
     } satisfies Release;
     const stored: StoredRelease = { ...rest, configHash: blob.hash };
