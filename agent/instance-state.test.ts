@@ -38,6 +38,19 @@ describe('nextStatus', () => {
       reason: 'did not bind $PORT within 60 s',
     });
     expect(nextStatus(withState('up'), { kind: 'bootTimedOut', bootTimeoutSeconds: 60 })).toBeNull();
+    expect(nextStatus(withState('starting'), { kind: 'bootTimedOut', bootTimeoutSeconds: 8, healthCheckPath: '/ready' })?.reason).toBe(
+      'did not pass its health check (GET /ready) within 8 s',
+    );
+  });
+
+  it('takes an up instance out when its health check failed, and only an up one', () => {
+    expect(nextStatus(withState('up'), { kind: 'unhealthy', attempts: 3, detail: 'GET /health answered 503' })).toEqual({
+      ...withState('up'),
+      state: 'crashed',
+      exitCode: null,
+      reason: 'failed 3 health checks in a row (GET /health answered 503)',
+    });
+    expect(nextStatus(withState('starting'), { kind: 'unhealthy', attempts: 1, detail: 'x' })).toBeNull();
   });
 
   it('stops from any live state, once', () => {

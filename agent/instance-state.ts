@@ -10,7 +10,7 @@ export type InstanceFact =
   /** The container exited on its own. */
   | { kind: 'exited'; exitCode: number | null; oomKilled: boolean }
   /** $PORT did not answer within the boot timeout (Heroku's R10). */
-  | { kind: 'bootTimedOut'; bootTimeoutSeconds: number }
+  | { kind: 'bootTimedOut'; bootTimeoutSeconds: number; healthCheckPath?: string }
   /** The health check failed `attempts` times in a row while the instance was up. */
   | { kind: 'unhealthy'; attempts: number; detail: string }
   /** A stop was asked for. */
@@ -27,7 +27,8 @@ export function exitReason(exitCode: number | null, oomKilled: boolean): string 
   return oomKilled ? `${exited} (out of memory)` : exited;
 }
 
-export function bootTimeoutReason(bootTimeoutSeconds: number): string {
+export function bootTimeoutReason(bootTimeoutSeconds: number, healthCheckPath?: string): string {
+  if (healthCheckPath !== undefined) return `did not pass its health check (GET ${healthCheckPath}) within ${bootTimeoutSeconds} s`;
   return `did not bind $PORT within ${bootTimeoutSeconds} s`;
 }
 
@@ -49,7 +50,7 @@ export function nextStatus(status: InstanceStatus, fact: InstanceFact): Instance
       return { ...status, state: 'crashed', exitCode: fact.exitCode, reason: exitReason(fact.exitCode, fact.oomKilled) };
     case 'bootTimedOut':
       if (state !== 'starting') return null;
-      return { ...status, state: 'crashed', exitCode: null, reason: bootTimeoutReason(fact.bootTimeoutSeconds) };
+      return { ...status, state: 'crashed', exitCode: null, reason: bootTimeoutReason(fact.bootTimeoutSeconds, fact.healthCheckPath) };
     case 'unhealthy':
       if (state !== 'up') return null;
       return { ...status, state: 'crashed', exitCode: null, reason: unhealthyReason(fact.attempts, fact.detail) };

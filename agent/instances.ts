@@ -329,7 +329,8 @@ export class InstanceManager {
   private async failBoot(managed: Managed, containerId: string): Promise<void> {
     if (!this.isCurrent(managed, containerId) || managed.status.state !== 'starting') return;
     await this.deps.engine.stopContainer(containerId, 0);
-    this.apply(managed, { kind: 'bootTimedOut', bootTimeoutSeconds: managed.identity.bootTimeoutSeconds });
+    const { bootTimeoutSeconds, healthCheck } = managed.identity;
+    this.apply(managed, { kind: 'bootTimedOut', bootTimeoutSeconds, ...(healthCheck ? { healthCheckPath: healthCheck.path } : {}) });
     this.deps.log.warn(
       { instance: managed.identity.instanceId, dyno: dynoName(managed.identity), reason: managed.status.reason },
       'instance failed to boot',

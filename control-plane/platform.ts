@@ -121,7 +121,7 @@ export async function startControlPlane(config: ControlPlaneConfig, logger: Logg
     stopGraceSeconds: config.scheduler.stopGraceSeconds,
     drainMs: config.scheduler.drainMs,
   });
-  const membership = new Membership({ hosts, instances, agents, converger: reconciler, logger: logger.child({ part: 'hosts' }), hostDownAfterMs: config.scheduler.hostDownAfterMs });
+  const membership = new Membership({ hosts, instances, agents, converger: reconciler, logger: logger.child({ part: 'hosts' }), hostDownAfterMs: config.scheduler.hostDownAfterMs, appLog });
 
   const buildpackRegistry = await (await import('../buildpacks/index.js')).loadBuildpackRegistry(config.build.buildpackRegistryFile);
   // Loaded only when used: tests that bring their own builder need no Docker or stack.

@@ -1,5 +1,6 @@
 // Which hosts belong to the platform and what they report: registration with each host's
 // own credentials, heartbeats, instance events, and marking silent hosts down.
+import type { AppLogger } from '../app-logs.js';
 import type { Logger } from '../../common/logger.js';
 import type { Heartbeat, InstanceEvent, InstanceStatus, RegisterRequest, Reply } from '../../common/protocol.js';
 import type { Host, Instance } from '../../common/types.js';
@@ -19,6 +20,14 @@ export interface MembershipDeps {
   converger: Converger;
   logger: Logger;
   hostDownAfterMs: number;
+  /** Platform events in the app's log, as Heroku writes them (state changes). */
+  appLog?: AppLogger;
+}
+
+/** Pure: the app-log line for an instance's state change (Heroku's words), or null for none worth a line. */
+export function stateChangeLine(from: Instance['state'], to: Instance['state'], reason: string | null): string | null {
+  if (from === to || to === 'stopping' || to === 'down') return null;
+  return `State changed from ${from} to ${to}${to === 'crashed' && reason ? `: ${reason}` : ''}`;
 }
 
 /** Pure: how a reported instance status changes a record, or null for no change. */
@@ -118,6 +127,8 @@ export class Membership {
     if (!record || record.hostId !== event.hostId) return;
     const updated = await this.deps.instances.update(record.id, (current) => applyStatus(current, event));
     if (updated && updated.state !== record.state) {
+      const line = stateChangeLine(record.state, updated.state, updated.reason);
+      if (line) this.deps.appLog?.({ id: record.appId, name: record.appName }, `${record.type}.${record.index}`, line);
       void this.deps.converger.convergeApp(record.appId);
     }
   }

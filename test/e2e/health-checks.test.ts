@@ -1,0 +1,100 @@
+// Health checks on the real platform: app.json's check gates boots and watches running
+// instances; one that turns unhealthy leaves the route and is replaced while a client polls
+// with no failed request; a check that new instances never pass stops their rollout while the
+// old instances keep serving; the API's check overrides app.json's and can be removed.
+import { rm } from 'node:fs/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { api, fixtureRepo, git, gitUrl, newHome, platformEnv, pollContinuously, removePlatformImages, startPlatform, viaRouter, waitFor, type RunningPlatform } from './harness.js';
+
+const APP = 'checked';
+
+interface Dyno {
+  id: string;
+  name: string;
+  state: string;
+  reason: string | null;
+}
+
+describe('health checks', () => {
+  let env: Record<string, string>;
+  let platform: RunningPlatform;
+  let call: ReturnType<typeof api>;
+  const cleanup: string[] = [];
+
+  const dynos = async () => (await call('GET', `/apps/${APP}/dynos`)).body as Dyno[];
+  const upIds = async () => new Set((await dynos()).filter((d) => d.state === 'up').map((d) => d.id));
+  const logs = async () => (await fetch(`${platform.endpoints.api}/apps/${APP}/logs?lines=1500`, { headers: { authorization: `Bearer ${platform.endpoints.token}` } })).text();
+
+  beforeAll(async () => {
+    const home = await newHome();
+    cleanup.push(home);
+    env = await platformEnv(home, { SLIPWAY_BOOT_TIMEOUT_SECONDS: '8', SLIPWAY_RECONCILE_INTERVAL_MS: '1000', SLIPWAY_STOP_GRACE_SECONDS: '5' });
+    platform = await startPlatform(env);
+    call = api(platform.endpoints);
+    expect((await call('POST', '/apps', { name: APP })).status).toBe(201);
+  });
+
+  afterAll(async () => {
+    await platform?.stop().catch(() => {});
+    await removePlatformImages(env);
+    for (const dir of cleanup) await rm(dir, { recursive: true, force: true });
+  });
+
+  it("reads app.json's check at build time and serves once it passes", async () => {
+    const repo = await fixtureRepo('e2e-health');
+    cleanup.push(repo);
+    const pushed = await git(repo, ['push', gitUrl(platform.endpoints, APP), 'HEAD:main']);
+    expect(pushed.code, pushed.out).toBe(0);
+    expect(pushed.out).toContain('app.json health check for web: GET /health');
+    expect((await call('PATCH', `/apps/${APP}/formation`, { updates: [{ type: 'web', quantity: 2 }] })).status).toBe(200);
+    await waitFor('two web dynos up', async () => (await upIds()).size === 2, 60_000);
+    expect((await call('GET', `/apps/${APP}/health-checks`)).body).toEqual([
+      { process_type: 'web', path: '/health', status: null, interval: 1, timeout: 2, attempts: 2, source: 'app.json' },
+    ]);
+  });
+
+  it('takes an instance that turns unhealthy out of the route and replaces it, with no failed request', async () => {
+    const before = await upIds();
+    const poller = pollContinuously(platform.endpoints, APP, 120_000);
+    const sickened = await viaRouter(platform.endpoints, APP, '/sicken');
+    expect(sickened.body).toMatch(/^web\.\d is sick now/);
+    const sickDyno = sickened.body.split(' ')[0]!;
+    await waitFor('the sick dyno crashed', async () => (await logs()).includes(`slipway[${sickDyno}]: State changed from up to crashed: failed 2 health checks in a row (GET /health answered 500)`), 30_000);
+    await waitFor('a replacement up', async () => {
+      const up = await upIds();
+      return up.size === 2 && [...up].some((id) => !before.has(id));
+    }, 60_000);
+    const seen = await poller.stop();
+    expect(seen.failures).toEqual([]);
+    expect(seen.requests).toBeGreaterThan(20);
+  });
+
+  it("stops a rollout whose new instances never pass the API's check, the old ones serving on; removing the check brings app.json's back", async () => {
+    const before = await upIds();
+    const poller = pollContinuously(platform.endpoints, APP, 120_000);
+    const set = await call('PUT', `/apps/${APP}/health-checks/web`, { path: '/ready', status: 200, interval: 1, timeout: 1, attempts: 1 });
+    expect(set.status).toBe(200);
+    expect(set.body).toEqual({ process_type: 'web', path: '/ready', status: 200, interval: 1, timeout: 1, attempts: 1, source: 'api' });
+    // replacements start, never pass /ready (404), and time out of their boot (8 s)
+    await waitFor('a replacement failing its boot', async () => (await logs()).includes('State changed from starting to crashed: did not pass its health check (GET /ready) within 8 s'), 60_000);
+    expect(await upIds()).toEqual(before);
+
+    const removed = await call('DELETE', `/apps/${APP}/health-checks/web`);
+    expect(removed.status).toBe(200);
+    expect((await call('GET', `/apps/${APP}/health-checks`)).body).toMatchObject([{ path: '/health', source: 'app.json' }]);
+    await waitFor('healthy replacements', async () => {
+      const up = await upIds();
+      return up.size === 2 && [...up].every((id) => !before.has(id));
+    }, 90_000);
+    const seen = await poller.stop();
+    expect(seen.failures).toEqual([]);
+  });
+
+  it('refuses a bad check with the reason', async () => {
+    const bad = await call('PUT', `/apps/${APP}/health-checks/web`, { path: 'health', interval: 0 });
+    expect(bad.status).toBe(422);
+    expect(bad.body.message).toMatch(/path: must start with \//);
+    expect(bad.body.message).toMatch(/interval/);
+    expect((await call('DELETE', `/apps/${APP}/health-checks/worker`)).status).toBe(404);
+  });
+});
