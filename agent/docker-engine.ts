@@ -11,7 +11,7 @@ import { APPS_NETWORK, IsolatedNetwork } from '../common/networks.js';
 import type { RegistryCredentials, RegistryCredentialsSource } from '../common/registry-auth.js';
 import type { ContainerDetails, ContainerEngine, ContainerEvent, ContainerLogLine, ContainerSummary } from './container-engine.js';
 import { detailsFromInspect, parseContainerEvent, splitTimestamp } from './docker-facts.js';
-import { followProgress } from './docker-progress.js';
+import { followProgress } from '../common/docker-progress.js';
 import { pullFailureMessage, pullRequest } from './image-pull.js';
 import { hostSelector, labelFilters, matchesSelector } from './labels.js';
 

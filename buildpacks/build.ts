@@ -8,6 +8,8 @@ import { InvalidParamsError } from '../common/errors.js';
 import { appNameProblem } from '../common/names.js';
 import type { HealthCheck } from '../common/health-check.js';
 import { appImageSpec } from './app-image.js';
+import { buildDockerfile, readHerokuYmlText } from './dockerfile/build.js';
+import { chooseBuildPath, parseHerokuYml } from './dockerfile/plan.js';
 import { readAppManifest } from './app-json.js';
 import { readAppFile } from './app-files.js';
 import type { BuildContext, BuildpackOutput } from './buildpack.js';
@@ -102,11 +104,19 @@ async function build(
   const envDir = join(workspace, 'env');
   await writeEnvDir(envDir, request.configVars ?? {});
 
-  const chosen = chooseBuildpacks(request.buildpacks ?? [], rootFiles, config.buildpackRegistry);
   const ctx: BuildContext = {
     docker, config, stack, appName: request.appName, appCacheDir: appCacheDir(config.cacheDir, request.appId), buildId: request.buildId, appDir,
     rootFiles, envDir, log, signal: request.signal, timer,
   };
+  const herokuYmlText = await readHerokuYmlText(appDir, rootFiles);
+  const path = chooseBuildPath(rootFiles, herokuYmlText === null ? null : parseHerokuYml(herokuYmlText), (request.buildpacks ?? []).length > 0);
+  if (path.kind === 'docker') {
+    const built = await buildDockerfile(ctx, path.dockerfile, path.herokuYml);
+    const timings = timer.result();
+    log(detail(`Build finished: ${describeTimings(timings)}`));
+    return { ...built, healthChecks: appJson.healthChecks, buildpack: 'dockerfile', stack: stack.name, layersUploaded: 0, bytesUploaded: 0, timings, versions: {} };
+  }
+  const chosen = chooseBuildpacks(request.buildpacks ?? [], rootFiles, config.buildpackRegistry);
   let output: BuildpackOutput;
   let buildpackId: string;
   if (chosen.kind === 'builtin') {

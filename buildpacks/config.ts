@@ -47,6 +47,8 @@ export interface BuilderConfig {
   /** Maven repository (Maven Central's layout) for Maven itself and, as a mirror of every repository, Java dependencies. */
   mavenRepository: string;
   limits: BuildLimits;
+  /** The Docker CLI that runs Dockerfile builds with BuildKit (Debian's docker.io has it built in). */
+  dockerCli: string;
   /** How much command output a build may show: lines longer than `maxLineBytes` are cut, and
    *  after `maxBytes` in all the rest is dropped (the build goes on). Bounds the memory a build
    *  can make the platform use, whatever it prints. */
@@ -79,6 +81,8 @@ export const DEFAULT_GO_PROXY = 'https://proxy.golang.org';
 export const DEFAULT_MAVEN_REPOSITORY = 'https://repo1.maven.org/maven2';
 export const DEFAULT_LIMITS: BuildLimits = { memoryMb: 2048, cpus: 1, timeoutSeconds: 900, pidsLimit: 1024 };
 export const DEFAULT_METADATA_MAX_AGE_SECONDS = 600;
+/** Debian's docker.io CLI: BuildKit without the buildx plugin. */
+export const DEFAULT_DOCKER_CLI = '/usr/bin/docker';
 export const DEFAULT_LOG_LIMITS: BuildLogLimits = { maxLineBytes: 8192, maxBytes: 10 * 1024 * 1024 };
 export const DEFAULT_BUILDPACK_FETCH: BuildpackFetchLimits = { timeoutSeconds: 120, maxBytes: 100 * 1024 * 1024 };
 
@@ -100,6 +104,7 @@ export interface BuilderConfigInput {
   goProxy?: string;
   mavenRepository?: string;
   limits?: Partial<BuildLimits>;
+  dockerCli?: string;
   log?: Partial<BuildLogLimits>;
   labels?: Record<string, string>;
   metadataMaxAgeSeconds?: number;
@@ -134,6 +139,7 @@ export function builderConfig(input: BuilderConfigInput): BuilderConfig {
     goProxy: (input.goProxy ?? DEFAULT_GO_PROXY).replace(/\/+$/, ''),
     mavenRepository: (input.mavenRepository ?? DEFAULT_MAVEN_REPOSITORY).replace(/\/+$/, ''),
     limits: { ...DEFAULT_LIMITS, ...input.limits },
+    dockerCli: input.dockerCli ?? DEFAULT_DOCKER_CLI,
     log: { ...DEFAULT_LOG_LIMITS, ...input.log },
     labels: input.labels,
     metadataMaxAgeSeconds: input.metadataMaxAgeSeconds ?? DEFAULT_METADATA_MAX_AGE_SECONDS,

@@ -63,6 +63,7 @@ const schema = z.object({
   SLIPWAY_BUILD_MEMORY_MB: z.coerce.number().int().positive().default(2048),
   SLIPWAY_BUILD_CPUS: z.coerce.number().positive().default(1),
   SLIPWAY_BUILD_TIMEOUT_SECONDS: z.coerce.number().int().positive().default(900),
+  SLIPWAY_DOCKER_CLI: z.string().min(1).default('/usr/bin/docker'),
   /** Operator-only /metrics (disk pressure), on 127.0.0.1. */
   SLIPWAY_CONTROL_PLANE_METRICS_PORT: port.default(5784),
   /** Warn (and report slipway_disk_low) when the state dir's or Docker's volume has less free than this ... */
@@ -145,6 +146,8 @@ export interface ControlPlaneConfig {
     goProxy: string;
     mavenRepository: string;
     limits: { memoryMb: number; cpus: number; timeoutSeconds: number };
+    /** The Docker CLI for Dockerfile builds (BuildKit built in, as Debian's docker.io has it). */
+    dockerCli: string;
     log: { maxLineBytes: number; maxBytes: number };
     /** builds running at once, platform-wide */
     concurrency: number;
@@ -239,6 +242,7 @@ export function loadControlPlaneConfig(env: Env): ControlPlaneConfig {
       pypiIndexUrl: e.SLIPWAY_PYPI_INDEX_URL,
       goProxy: e.SLIPWAY_GOPROXY,
       mavenRepository: e.SLIPWAY_MAVEN_REPOSITORY,
+      dockerCli: e.SLIPWAY_DOCKER_CLI,
       limits: {
         memoryMb: e.SLIPWAY_BUILD_MEMORY_MB,
         cpus: e.SLIPWAY_BUILD_CPUS,

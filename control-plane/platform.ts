@@ -145,6 +145,7 @@ export async function startControlPlane(config: ControlPlaneConfig, logger: Logg
         goProxy: config.build.goProxy,
         mavenRepository: config.build.mavenRepository,
         limits: config.build.limits,
+        dockerCli: config.build.dockerCli,
         log: config.build.log,
         buildpackRegistry: { ...buildpackRegistry },
         buildpackFetch: config.build.buildpackFetch,

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import type Docker from 'dockerode';
 import tar from 'tar-stream';
-import { followProgress, pushedDigest } from '../../agent/docker-progress.js';
+import { followProgress, pushedDigest } from '../../common/docker-progress.js';
 import { freePort } from '../../common/ports.js';
 import { dockerAuthConfig, RegistryCredentials } from '../../common/registry-auth.js';
 import type { ImageRef } from '../../common/types.js';

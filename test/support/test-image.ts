@@ -11,7 +11,7 @@ import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
 import type Docker from 'dockerode';
 import tar from 'tar-stream';
-import { followProgress, pushedDigest } from '../../agent/docker-progress.js';
+import { followProgress, pushedDigest } from '../../common/docker-progress.js';
 import type { ImageRef } from '../../common/types.js';
 
 /** The repository the test app is pushed to, inside whatever registry a test runs. */
