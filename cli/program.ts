@@ -17,6 +17,7 @@ import { registerLogCommands } from './topics/logs.js';
 import { registerPsCommands } from './topics/ps.js';
 import { registerReleaseCommands } from './topics/releases.js';
 import { registerStackCommands } from './topics/stacks.js';
+import { registerMaintenanceCommands } from './topics/maintenance.js';
 import { registerTokenCommands } from './topics/tokens.js';
 import { registerUserCommands } from './topics/users.js';
 
@@ -34,6 +35,7 @@ export function createProgram(ctx: CommandContext): Command {
     registerConfigCommands,
     registerReleaseCommands,
     registerStackCommands,
+    registerMaintenanceCommands,
     registerBuildCommands,
     registerBuildpackCommands,
     registerDomainCommands,

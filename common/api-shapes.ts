@@ -29,6 +29,7 @@ export interface AppJson {
   stack: StackRefJson;
   /** The stack the next build uses (`stack:set` changes it; the current release keeps its own). */
   build_stack: StackRefJson;
+  maintenance: boolean;
   git_url: string;
   web_url: string;
   created_at: string;

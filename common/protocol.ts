@@ -149,6 +149,8 @@ export const route = z.object({
   appId: z.string().optional(),
   hostnames: z.array(z.string()),
   backends: z.array(routeBackend),
+  /** Maintenance mode: routers answer with the maintenance page (absent: off). */
+  maintenance: z.boolean().optional(),
 });
 /** A route with no hostnames means the app is gone: routers drop it. */
 export const routeChanged = route;

@@ -23,6 +23,9 @@ export interface App {
   /** The stack the next build uses (Heroku's `build_stack`); absent on records written before
    *  apps could choose: then `stack`. */
   buildStack?: string;
+  /** Heroku's maintenance mode: the router answers every request with the maintenance page
+   *  (instances keep running). Absent on older records: off. */
+  maintenance?: boolean;
   createdAt: string;
   updatedAt: string;
 }

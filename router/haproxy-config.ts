@@ -33,6 +33,8 @@ const VALID_HOST = '^(([a-z0-9]([a-z0-9-]*[a-z0-9])?\\.)*[a-z0-9]([a-z0-9-]*[a-z
 export const VALID_REQUEST_ID = '^[A-Za-z0-9+/=._:-]{20,200}$';
 /** The backend for hostnames no app has: it answers with the 404 page. */
 export const NO_SUCH_APP_BACKEND = 'no_such_app';
+/** Where the hostnames of an app in maintenance mode lead (route-diff.ts). */
+export const MAINTENANCE_BACKEND = 'maintenance';
 /** Requests and responses carry the request id in this header; HAProxy's unique id is read from it. */
 const REQUEST_ID = '%[unique-id]';
 
@@ -148,6 +150,9 @@ export function renderHaproxyConfig(input: HaproxyConfigInput): string {
     '',
     `backend ${NO_SUCH_APP_BACKEND}`,
     `  ${returnPage(PAGES.noSuchApp, paths)}`,
+    '',
+    `backend ${MAINTENANCE_BACKEND}`,
+    `  ${returnPage(PAGES.maintenance, paths)}`,
     '',
   ];
   for (const slot of state.slots) {

@@ -20,6 +20,7 @@ export const PAGES = {
   badRequest: { status: 400, code: 'H26', title: 'Bad request', message: 'The request was malformed and was not passed to the app.' },
   requestTooLarge: { status: 413, code: 'H26', title: 'Request too large', message: 'The request was too large and was not passed to the app.' },
   clientTimeout: { status: 408, code: 'H28', title: 'Request timeout', message: 'The request was not received in time.' },
+  maintenance: { status: 503, code: 'H80', title: 'Offline for maintenance', message: 'This app is undergoing maintenance right now. Please check back soon.' },
   internalError: { status: 500, code: 'H99', title: 'Internal error', message: 'The router could not handle this request.' },
 } as const satisfies Record<string, ErrorPage>;
 

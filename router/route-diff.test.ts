@@ -23,6 +23,19 @@ describe('planRouteChanges', () => {
     expect(state.slots[0]!.servers.map((s) => s.port)).toEqual([1, 2]);
   });
 
+  it('leads the hostnames of an app in maintenance to the maintenance page, keeping its servers, and back', () => {
+    const state = emptyState(2);
+    applied(state, table(route('a', [1])));
+    const on = applied(state, table({ ...route('a', [1], ['a.localhost', 'www.a.test']), maintenance: true }));
+    expect(on.ops).toEqual([
+      { type: 'set-host', hostname: 'a.localhost', slot: 'maintenance', replace: true },
+      { type: 'set-host', hostname: 'www.a.test', slot: 'maintenance', replace: false },
+    ]);
+    expect(state.slots[0]!.servers.map((s) => [s.port, s.drainingSince])).toEqual([[1, null]]);
+    const off = applied(state, table(route('a', [1], ['a.localhost', 'www.a.test'])));
+    expect(off.ops.map((op) => op.type === 'set-host' && `${op.hostname} ${op.slot}`)).toEqual(['a.localhost slot_0', 'www.a.test slot_0']);
+  });
+
   it('does nothing when HAProxy already holds the table', () => {
     const state = emptyState(2);
     applied(state, table(route('a', [1])));

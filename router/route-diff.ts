@@ -2,6 +2,7 @@
 // ordered list of operations that never drop a request: new servers before the hostnames
 // that lead to them, hostnames away before their servers drain, drained servers deleted
 // only once their sessions are done. Pure.
+import { MAINTENANCE_BACKEND } from './haproxy-config.js';
 import { backendKey, type RouteTable } from './route-table.js';
 import { applyOp, cloneState, slotOfApp, type DataPlaneOp, type DataPlaneState, type ServerState, type SlotState } from './data-plane-state.js';
 
@@ -66,6 +67,11 @@ export function planRouteChanges(table: RouteTable, current: DataPlaneState, opt
   const { owners, conflicts } = hostnameOwners(table, current);
   const desiredHosts = new Map<string, string>();
   for (const [hostname, appName] of owners) {
+    // An app in maintenance keeps its slot and servers; its hostnames lead to the page.
+    if (table.get(appName)?.maintenance) {
+      desiredHosts.set(hostname, MAINTENANCE_BACKEND);
+      continue;
+    }
     const slot = slotOfApp(draft, appName);
     if (slot) desiredHosts.set(hostname, slot.name);
   }

@@ -12,6 +12,8 @@ export interface AppRoute {
   appId?: string;
   hostnames: string[];
   backends: RouteBackend[];
+  /** Maintenance mode: every hostname answers with the maintenance page. */
+  maintenance?: boolean;
 }
 
 export type RouteTable = ReadonlyMap<string, AppRoute>;
@@ -60,6 +62,7 @@ export function normalizeRoute(input: unknown, appsDomain: string): NormalizedRo
   }
   const route: AppRoute = { appName: raw.appName, hostnames: [...hostnames].sort(), backends: [...backends.values()] };
   if (raw.appId) route.appId = raw.appId;
+  if (raw.maintenance) route.maintenance = true;
   return { route, problems };
 }
 

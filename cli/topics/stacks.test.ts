@@ -14,6 +14,7 @@ const app = (stack: string, buildStack: string): AppJson => ({
   owner: { id: 'u1', email: 'ann@example.com' },
   stack: ref(stack),
   build_stack: ref(buildStack),
+  maintenance: false,
   git_url: 'http://127.0.0.1:5780/hello.git',
   web_url: 'http://hello.localhost/',
   created_at: '2026-11-24T22:00:00.000Z',

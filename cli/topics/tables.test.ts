@@ -14,6 +14,7 @@ const app = (name: string): AppJson => ({
   owner: { id: 'u1', email: 'ann@example.com' },
   stack: { id: 'id-bookworm', name: 'bookworm' },
   build_stack: { id: 'id-bookworm', name: 'bookworm' },
+  maintenance: false,
   git_url: `http://127.0.0.1:5780/${name}.git`,
   web_url: `http://${name}.localhost/`,
   created_at: '2026-11-24T22:00:00.000Z',

@@ -15,7 +15,7 @@ const stackNameOrId = (param: z.infer<typeof stackParam>): string => (typeof par
 
 const createApp = z.object({ name: z.string(), stack: stackParam.optional() });
 /** Heroku's app update; of its attributes, the build stack is the one Slipway changes. */
-const updateApp = z.object({ build_stack: stackParam }).strict();
+const updateApp = z.object({ build_stack: stackParam.optional(), maintenance: z.boolean().optional() }).strict();
 
 /** The route name of the API itself, served through the routers like an app (AWS). */
 export const API_ROUTE_NAME = 'api';
@@ -56,9 +56,14 @@ export function appHandlers(services: Services): Router {
   // Heroku semantics: the next build uses the new stack; the current release keeps running on its own.
   router.patch('/apps/:app', async (ctx) => {
     const app = await loadApp(ctx, services);
-    const { build_stack } = validateBody(updateApp, ctx.request.body);
-    const stack = requireStack(stackNameOrId(build_stack));
-    const updated = (await services.apps.setBuildStack(app.id, stack.name)) ?? app;
+    const { build_stack, maintenance } = validateBody(updateApp, ctx.request.body);
+    let updated = app;
+    if (build_stack !== undefined) updated = (await services.apps.setBuildStack(app.id, requireStack(stackNameOrId(build_stack)).name)) ?? updated;
+    if (maintenance !== undefined) {
+      updated = (await services.apps.setMaintenance(app.id, maintenance)) ?? updated;
+      // The route carries the mode to the routers.
+      await services.converger.convergeApp(app.id);
+    }
     ctx.body = appJson(updated, await owner(updated.ownerId), services.urls);
   });
 

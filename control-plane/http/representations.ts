@@ -41,6 +41,7 @@ export function appJson(app: App, owner: Pick<User, 'id' | 'email'> | null, urls
     owner: owner ? { id: owner.id, email: owner.email } : { id: app.ownerId, email: null },
     stack: stackRef(app.stack),
     build_stack: stackRef(buildStackOf(app)),
+    maintenance: app.maintenance ?? false,
     git_url: `${urls.git}/${app.name}.git`,
     web_url: webUrl(app, urls),
     created_at: app.createdAt,

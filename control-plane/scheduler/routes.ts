@@ -7,7 +7,7 @@ import type { Redis } from 'ioredis';
 import { encode, sharedKeys, subjects } from '../../common/protocol.js';
 import type { App, Host, Instance, Route } from '../../common/types.js';
 
-export function computeRoute(app: Pick<App, 'id' | 'name'>, hostnames: readonly string[], instances: readonly Instance[], hosts: readonly Host[]): Route {
+export function computeRoute(app: Pick<App, 'id' | 'name' | 'maintenance'>, hostnames: readonly string[], instances: readonly Instance[], hosts: readonly Host[]): Route {
   const hostById = new Map(hosts.map((h) => [h.id, h]));
   const backends = instances
     .filter((i) => i.type === 'web' && i.state === 'up' && i.port !== null)
@@ -17,7 +17,7 @@ export function computeRoute(app: Pick<App, 'id' | 'name'>, hostnames: readonly 
       return [{ instanceId: i.id, address: host.address, port: i.port! }];
     })
     .sort((a, b) => a.instanceId.localeCompare(b.instanceId));
-  return { appName: app.name, appId: app.id, hostnames: [...hostnames], backends };
+  return { appName: app.name, appId: app.id, hostnames: [...hostnames], backends, ...(app.maintenance ? { maintenance: true } : {}) };
 }
 
 /** Writes routes to Redis (the routers' snapshot) and announces changes on NATS. */

@@ -12,7 +12,7 @@ const SET_APP_FIELD = `
 local raw = redis.call('GET', KEYS[1])
 if not raw then return nil end
 local app = cjson.decode(raw)
-app[ARGV[1]] = ARGV[2]
+app[ARGV[1]] = cjson.decode(ARGV[2])
 app['updatedAt'] = ARGV[3]
 local out = cjson.encode(app)
 redis.call('SET', KEYS[1], out)
@@ -55,8 +55,13 @@ export class AppStore {
     return this.setField(appId, 'stack', stack);
   }
 
-  private async setField(appId: string, field: 'stack' | 'buildStack', value: string): Promise<App | null> {
-    const out = (await this.redis.eval(SET_APP_FIELD, 1, keys.app(appId), field, value, now())) as string | null;
+  /** Maintenance mode on or off (the router answers with the maintenance page while on). */
+  setMaintenance(appId: string, on: boolean): Promise<App | null> {
+    return this.setField(appId, 'maintenance', on);
+  }
+
+  private async setField<F extends 'stack' | 'buildStack' | 'maintenance'>(appId: string, field: F, value: App[F]): Promise<App | null> {
+    const out = (await this.redis.eval(SET_APP_FIELD, 1, keys.app(appId), field, JSON.stringify(value), now())) as string | null;
     return out ? (JSON.parse(out) as App) : null;
   }
 

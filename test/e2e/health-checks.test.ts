@@ -2,11 +2,17 @@
 // instances; one that turns unhealthy leaves the route and is replaced while a client polls
 // with no failed request; a check that new instances never pass stops their rollout while the
 // old instances keep serving; the API's check overrides app.json's and can be removed.
+// Maintenance mode (the CLI's maintenance:on/off) puts the maintenance page in front of them.
+import { execFile } from 'node:child_process';
 import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { repoRoot } from '../../common/entry-points.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api, fixtureRepo, git, gitUrl, newHome, platformEnv, pollContinuously, removePlatformImages, startPlatform, viaRouter, waitFor, type RunningPlatform } from './harness.js';
 
 const APP = 'checked';
+const exec = promisify(execFile);
 
 interface Dyno {
   id: string;
@@ -88,6 +94,26 @@ describe('health checks', () => {
     }, 90_000);
     const seen = await poller.stop();
     expect(seen.failures).toEqual([]);
+  });
+
+  it('answers with the maintenance page in maintenance mode, the instances running on, and serves again when it ends', async () => {
+    const slipway = (args: string[]) =>
+      exec(process.execPath, [join(repoRoot(process.cwd()), 'dist', 'cli', 'main.js'), ...args, '-a', APP], {
+        env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: platform.home, SLIPWAY_API_URL: platform.endpoints.api, SLIPWAY_API_TOKEN: platform.endpoints.token },
+      });
+    const up = await upIds();
+    expect((await slipway(['maintenance'])).stdout).toBe('off\n');
+    expect((await slipway(['maintenance:on'])).stdout).toBe(`Enabling maintenance mode for ${APP}... done\n`);
+    const page = await waitFor('the maintenance page', async () => {
+      const res = await viaRouter(platform.endpoints, APP);
+      return res.status === 503 && res;
+    }, 10_000);
+    expect(page.body).toContain('Offline for maintenance');
+    expect(page.body).toContain('H80');
+    expect((await slipway(['maintenance'])).stdout).toBe('on\n');
+    expect(await upIds()).toEqual(up);
+    await slipway(['maintenance:off']);
+    await waitFor('the app again', async () => (await viaRouter(platform.endpoints, APP)).body.startsWith('hello from web.'), 10_000);
   });
 
   it('refuses a bad check with the reason', async () => {
