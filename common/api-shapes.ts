@@ -30,6 +30,8 @@ export interface AppJson {
   /** The stack the next build uses (`stack:set` changes it; the current release keeps its own). */
   build_stack: StackRefJson;
   maintenance: boolean;
+  /** Seconds between SIGTERM and SIGKILL when its processes stop (null: the platform's default). */
+  stop_timeout_seconds: number | null;
   git_url: string;
   web_url: string;
   created_at: string;

@@ -26,6 +26,8 @@ export interface App {
   /** Heroku's maintenance mode: the router answers every request with the maintenance page
    *  (instances keep running). Absent on older records: off. */
   maintenance?: boolean;
+  /** Seconds between SIGTERM and SIGKILL when its processes stop; absent: the platform's default. */
+  stopTimeoutSeconds?: number | null;
   createdAt: string;
   updatedAt: string;
 }

@@ -17,7 +17,7 @@ export interface BuildBenchCase {
 }
 
 /** Node.js and npm as the Node.js buildpack logs them (also for a site built with Node). */
-const NODE_VERSION_ARGS = { NODE_VERSION: /Installing Node\.js (\S+) and npm/, NPM_VERSION: /Installing Node\.js \S+ and npm (\S+)/ };
+export const NODE_VERSION_ARGS = { NODE_VERSION: /Installing Node\.js (\S+) and npm/, NPM_VERSION: /Installing Node\.js \S+ and npm (\S+)/ };
 
 export const BUILD_BENCH_CASES: readonly BuildBenchCase[] = [
   {

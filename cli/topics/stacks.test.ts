@@ -15,6 +15,7 @@ const app = (stack: string, buildStack: string): AppJson => ({
   stack: ref(stack),
   build_stack: ref(buildStack),
   maintenance: false,
+  stop_timeout_seconds: null,
   git_url: 'http://127.0.0.1:5780/hello.git',
   web_url: 'http://hello.localhost/',
   created_at: '2026-11-24T22:00:00.000Z',

@@ -15,6 +15,7 @@ const app = (name: string): AppJson => ({
   stack: { id: 'id-bookworm', name: 'bookworm' },
   build_stack: { id: 'id-bookworm', name: 'bookworm' },
   maintenance: false,
+  stop_timeout_seconds: null,
   git_url: `http://127.0.0.1:5780/${name}.git`,
   web_url: `http://${name}.localhost/`,
   created_at: '2026-11-24T22:00:00.000Z',

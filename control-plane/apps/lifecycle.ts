@@ -1,5 +1,6 @@
 // The one home of what happens to an app's processes at a user's request: scale, restart,
 // destroy. HTTP handlers call it; it changes desired state and asks the scheduler to converge.
+import { stopGraceSeconds } from './stop-grace.js';
 import { RELEASE_PROCESS_TYPE } from '../releases/service.js';
 import { InvalidParamsError, NotFoundError } from '../../common/errors.js';
 import type { App, DynoSize, FormationEntry } from '../../common/types.js';
@@ -99,7 +100,7 @@ export class AppLifecycle {
       const running = await instances.listForApp(app.id);
       await Promise.all(
         running.map(async (instance) => {
-          await agents.stop(instance.hostId, { instanceId: instance.id, graceSeconds: this.deps.stopGraceSeconds }).catch(() => {});
+          await agents.stop(instance.hostId, { instanceId: instance.id, graceSeconds: stopGraceSeconds(app, this.deps.stopGraceSeconds) }).catch(() => {});
           await instances.remove(instance);
         }),
       );

@@ -1,3 +1,4 @@
+import { STOP_TIMEOUT_LIMITS } from '../apps/stop-grace.js';
 import Router from '@koa/router';
 import { z } from 'zod';
 import { InvalidParamsError } from '../../common/errors.js';
@@ -15,7 +16,13 @@ const stackNameOrId = (param: z.infer<typeof stackParam>): string => (typeof par
 
 const createApp = z.object({ name: z.string(), stack: stackParam.optional() });
 /** Heroku's app update; of its attributes, the build stack is the one Slipway changes. */
-const updateApp = z.object({ build_stack: stackParam.optional(), maintenance: z.boolean().optional() }).strict();
+const updateApp = z
+  .object({
+    build_stack: stackParam.optional(),
+    maintenance: z.boolean().optional(),
+    stop_timeout_seconds: z.number().int().min(STOP_TIMEOUT_LIMITS.min).max(STOP_TIMEOUT_LIMITS.max).nullable().optional(),
+  })
+  .strict();
 
 /** The route name of the API itself, served through the routers like an app (AWS). */
 export const API_ROUTE_NAME = 'api';
@@ -56,8 +63,9 @@ export function appHandlers(services: Services): Router {
   // Heroku semantics: the next build uses the new stack; the current release keeps running on its own.
   router.patch('/apps/:app', async (ctx) => {
     const app = await loadApp(ctx, services);
-    const { build_stack, maintenance } = validateBody(updateApp, ctx.request.body);
+    const { build_stack, maintenance, stop_timeout_seconds } = validateBody(updateApp, ctx.request.body);
     let updated = app;
+    if (stop_timeout_seconds !== undefined) updated = (await services.apps.setStopTimeout(app.id, stop_timeout_seconds)) ?? updated;
     if (build_stack !== undefined) updated = (await services.apps.setBuildStack(app.id, requireStack(stackNameOrId(build_stack)).name)) ?? updated;
     if (maintenance !== undefined) {
       updated = (await services.apps.setMaintenance(app.id, maintenance)) ?? updated;

@@ -42,6 +42,7 @@ export function appJson(app: App, owner: Pick<User, 'id' | 'email'> | null, urls
     stack: stackRef(app.stack),
     build_stack: stackRef(buildStackOf(app)),
     maintenance: app.maintenance ?? false,
+    stop_timeout_seconds: app.stopTimeoutSeconds ?? null,
     git_url: `${urls.git}/${app.name}.git`,
     web_url: webUrl(app, urls),
     created_at: app.createdAt,

@@ -1,6 +1,7 @@
 // Makes the world converge on Redis for one app at a time: loads desired and known state,
 // asks planApp what to do, and carries the actions out through the agents. Apps are read and
 // routed in parallel, but planned and carried out one at a time (see `placement`).
+import { stopGraceSeconds } from '../apps/stop-grace.js';
 import { effectiveHealthCheck } from '../../common/health-check.js';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -227,7 +228,7 @@ export class Reconciler implements Converger {
       if (wasServing) await sleep(this.deps.drainMs);
       const reply = await this.deps.agents.stop(instance.hostId, {
         instanceId: instance.id,
-        graceSeconds: this.deps.stopGraceSeconds,
+        graceSeconds: stopGraceSeconds(app, this.deps.stopGraceSeconds),
       });
       if (!reply.ok) throw new Error(reply.error ?? 'agent refused to stop the instance');
       await this.deps.instances.remove(instance);

@@ -60,7 +60,12 @@ export class AppStore {
     return this.setField(appId, 'maintenance', on);
   }
 
-  private async setField<F extends 'stack' | 'buildStack' | 'maintenance'>(appId: string, field: F, value: App[F]): Promise<App | null> {
+  /** The app's SIGTERM grace (null: the platform's default). */
+  setStopTimeout(appId: string, seconds: number | null): Promise<App | null> {
+    return this.setField(appId, 'stopTimeoutSeconds', seconds);
+  }
+
+  private async setField<F extends 'stack' | 'buildStack' | 'maintenance' | 'stopTimeoutSeconds'>(appId: string, field: F, value: App[F]): Promise<App | null> {
     const out = (await this.redis.eval(SET_APP_FIELD, 1, keys.app(appId), field, JSON.stringify(value), now())) as string | null;
     return out ? (JSON.parse(out) as App) : null;
   }
