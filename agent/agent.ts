@@ -109,6 +109,7 @@ export class Agent {
         run: (request) => this.instances.run(request),
         stop: (request) => this.instances.stop(request),
         oneOff: (request) => this.oneOffs.run(request),
+        stopOneOff: (request) => this.oneOffs.stop(request.runId, request.graceSeconds),
         list: () => ({ ok: true, instances: this.instances.list() }),
       },
       deps.log,

@@ -72,6 +72,7 @@ describe('serveCommands over NATS', () => {
         runs.push(request.runId);
         return { ok: true };
       },
+      stopOneOff: async () => ({ ok: true }),
       list: () => ({ ok: true, instances: [{ instanceId: 'i-1', appName: 'shop', state: 'up', port: 40001, exitCode: null, reason: null }] }),
     };
     const server = serveCommands(agentConnection, hostId, handlers, log);

@@ -10,6 +10,7 @@ import {
   runInstanceRequest,
   runOneOffRequest,
   stopInstanceRequest,
+  stopOneOffRequest,
   subjects,
   type ListInstancesReply,
   type Reply,
@@ -17,6 +18,7 @@ import {
   type RunInstanceRequest,
   type RunOneOffRequest,
   type StopInstanceRequest,
+  type StopOneOffRequest,
 } from '../common/protocol.js';
 
 export interface CommandHandlers {
@@ -24,6 +26,7 @@ export interface CommandHandlers {
   stop(request: StopInstanceRequest): Promise<Reply>;
   /** Starts a one-off container; its output and exit come as events (one-offs.ts). */
   oneOff(request: RunOneOffRequest): Promise<Reply>;
+  stopOneOff(request: StopOneOffRequest): Promise<Reply>;
   list(): ListInstancesReply;
 }
 
@@ -84,6 +87,7 @@ export function serveCommands(nats: NatsConnection, hostId: string, handlers: Co
   serve(subjects.run(hostId), (data) => parseRequest(runInstanceRequest, data), (request) => handlers.run(request));
   serve(subjects.stop(hostId), (data) => parseRequest(stopInstanceRequest, data), (request) => handlers.stop(request));
   serve(subjects.oneOff(hostId), (data) => parseRequest(runOneOffRequest, data), (request) => handlers.oneOff(request));
+  serve(subjects.oneOffStop(hostId), (data) => parseRequest(stopOneOffRequest, data), (request) => handlers.stopOneOff(request));
   // list takes no arguments: whatever the body is, the answer is the same.
   serve(subjects.list(hostId), () => ({ ok: true, value: undefined }), () => handlers.list());
 

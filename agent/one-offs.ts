@@ -76,6 +76,15 @@ export class OneOffRunner {
     return { ok: true };
   }
 
+  /** Stops a run (SIGTERM, then SIGKILL after `graceSeconds`); its exit is reported as usual. */
+  async stop(runId: string, graceSeconds: number): Promise<Reply> {
+    const run = this.running.get(runId);
+    if (!run) return { ok: false, error: `no one-off run ${runId} on this host` };
+    await this.deps.engine.stopContainer(run.containerId, graceSeconds);
+    await run.done;
+    return { ok: true };
+  }
+
   /** After an agent restart: runs an earlier agent left behind are not followed by anyone; they
    *  are removed and reported ended, so whoever waits for them hears at once. */
   async removeLeftovers(): Promise<void> {

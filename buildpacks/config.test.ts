@@ -17,6 +17,7 @@ describe('builderConfig', () => {
       goProxy: 'https://proxy.golang.org',
       mavenRepository: 'https://repo1.maven.org/maven2',
       limits: DEFAULT_LIMITS,
+      dockerCli: '/usr/bin/docker',
       log: DEFAULT_LOG_LIMITS,
       labels: undefined,
       metadataMaxAgeSeconds: 600,

@@ -13,6 +13,8 @@ export const subjects = {
   oneOff: (hostId: string) => `slipway.host.${hostId}.oneoff`,
   /** agent → control plane, publish: a one-off's output lines, then its exit, in order */
   oneOffEvents: (hostId: string, runId: string) => `slipway.agent.${hostId}.oneoff.${runId}`,
+  /** control plane → agent, request/reply: stop a one-off run (its exit is reported as usual) */
+  oneOffStop: (hostId: string) => `slipway.host.${hostId}.oneoff-stop`,
   /** agent → control plane, request/reply: join with the host's credentials */
   register: (hostId: string) => `slipway.agent.${hostId}.register`,
   /** agent → control plane, publish */
@@ -91,6 +93,12 @@ export const runOneOffRequest = z.object({
   timeoutSeconds: z.number().int().positive(),
 });
 export type RunOneOffRequest = z.infer<typeof runOneOffRequest>;
+
+export const stopOneOffRequest = z.object({
+  runId: z.string().regex(/^[A-Za-z0-9-]{1,64}$/),
+  graceSeconds: z.number().int().min(0).max(300).default(10),
+});
+export type StopOneOffRequest = z.infer<typeof stopOneOffRequest>;
 
 export const oneOffEvent = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('output'), line: z.string(), at: z.string() }),

@@ -32,6 +32,8 @@ import { webUrl } from './http/representations.js';
 import { Releaser } from './releases/service.js';
 import { releasePhaseRunner } from './releases/phase.js';
 import { NatsOneOffRunner } from './one-offs/runner.js';
+import { DetachedRuns } from './one-offs/detached.js';
+import { OneOffStore } from './store/one-offs.js';
 import { API_ROUTE_NAME } from './handlers/apps.js';
 import { NatsAgentClient } from './agents/client.js';
 import { LeaderLease } from './scheduler/leader.js';
@@ -153,6 +155,7 @@ export async function startControlPlane(config: ControlPlaneConfig, logger: Logg
       logger.child({ part: 'builder' }),
       config.build.defaultStack,
     );
+  const oneOffStore = new OneOffStore(redis);
   const oneOffs = new NatsOneOffRunner({ nats, agents, hosts, instances, logger: logger.child({ part: 'one-offs' }) });
   const releaseLogger = logger.child({ part: 'releases' });
   const releaser = new Releaser(apps, releases, {
@@ -261,6 +264,8 @@ export async function startControlPlane(config: ControlPlaneConfig, logger: Logg
     releaser,
     converger: reconciler,
     lifecycle,
+    detachedRuns: new DetachedRuns({ runner: oneOffs, store: oneOffStore, releases, agents, appLog }),
+    oneOffs: oneOffStore,
     pipeline,
     repos,
     pushSessions: new PushSessions(),

@@ -1,4 +1,6 @@
 // What request handlers may use: stores and services, built once by platform.ts (startControlPlane).
+import type { DetachedRuns } from './one-offs/detached.js';
+import type { OneOffStore } from './store/one-offs.js';
 import type { Logger } from '../common/logger.js';
 import type { AccessCutoff } from './auth/access-cutoff.js';
 import type { AppLifecycle } from './apps/lifecycle.js';
@@ -28,6 +30,9 @@ export interface Services {
   releaser: Releaser;
   converger: Converger;
   lifecycle: AppLifecycle;
+  /** One-off dynos (`run:detached`) and the store of the running ones. */
+  detachedRuns: DetachedRuns;
+  oneOffs: OneOffStore;
   pipeline: DeployPipeline;
   repos: GitRepos;
   pushSessions: PushSessions;

@@ -1,4 +1,4 @@
-// ps, ps:scale, ps:restart: dynos and the formation.
+// ps, ps:scale, ps:restart, ps:stop, run:detached: dynos, the formation and one-off dynos.
 import type { Command } from 'commander';
 import { apiPath } from '../api-client.js';
 import type { DynoJson, FormationJson } from '../../common/api-shapes.js';
@@ -83,5 +83,28 @@ export function registerPsCommands(program: Command, ctx: CommandContext): void 
     const result = await api.delete<Record<string, never>>(dyno ? apiPath`/apps/${app}/dynos/${dyno}` : apiPath`/apps/${app}/dynos`);
     if (options.json) ctx.printJson(result);
     else ctx.print(`Restarting ${dyno ? `${dyno} on ` : 'all dynos on '}${app}: fresh dynos replace the old ones once they are up`);
+  });
+
+  appOptions(program.command('ps:stop').description('stop a one-off dyno (run.N)').argument('<dyno>', 'a one-off dyno, as ps lists it')).action(
+    async (dyno: string, options: AppOptions) => {
+      const app = await ctx.app(options);
+      await (await ctx.api()).post(apiPath`/apps/${app}/dynos/${dyno}/actions/stop`);
+      ctx.print(`Stopping ${dyno} on ${app}... done`);
+    },
+  );
+
+  jsonOption(
+    appOptions(
+      program
+        .command('run:detached')
+        .description("run a command of the current release in a one-off dyno; its output goes to the app's log")
+        .argument('<command...>', 'the command and its arguments')
+        .option('-s, --size <size>', 'dyno size (basic, standard, performance)'),
+    ),
+  ).action(async (words: string[], options: AppOptions & JsonOption & { size?: string }) => {
+    const app = await ctx.app(options);
+    const dyno = await (await ctx.api()).post<DynoJson>(apiPath`/apps/${app}/dynos`, { command: words.join(' '), attach: false, ...(options.size ? { size: options.size } : {}) });
+    if (options.json) return ctx.printJson(dyno);
+    ctx.print(`Running ${dyno.command} on ${app}... up, ${dyno.name}`, `Run slipway logs -a ${app} to see its output (the lines of ${dyno.name}).`);
   });
 }

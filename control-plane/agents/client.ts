@@ -13,6 +13,7 @@ import {
   type RunInstanceRequest,
   type RunOneOffRequest,
   type StopInstanceRequest,
+  type StopOneOffRequest,
 } from '../../common/protocol.js';
 
 export interface AgentClient {
@@ -21,6 +22,7 @@ export interface AgentClient {
   list(hostId: string): Promise<ListInstancesReply>;
   /** Starts a one-off container; the reply comes once it runs, its events on subjects.oneOffEvents. */
   oneOff(hostId: string, request: RunOneOffRequest): Promise<Reply>;
+  stopOneOff(hostId: string, request: StopOneOffRequest): Promise<Reply>;
 }
 
 export class AgentRequestError extends Error {
@@ -55,6 +57,10 @@ export class NatsAgentClient implements AgentClient {
   oneOff(hostId: string, request: RunOneOffRequest): Promise<Reply> {
     // like a run, the agent may pull the image first
     return this.request(subjects.oneOff(hostId), request, this.timeouts.oneOff, (d) => decode(reply, d));
+  }
+
+  stopOneOff(hostId: string, request: StopOneOffRequest): Promise<Reply> {
+    return this.request(subjects.oneOffStop(hostId), request, this.timeouts.stop + request.graceSeconds * 1000, (d) => decode(reply, d));
   }
 
   list(hostId: string): Promise<ListInstancesReply> {

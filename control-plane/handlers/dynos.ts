@@ -1,16 +1,52 @@
 import Router from '@koa/router';
+import { z } from 'zod';
+import { InvalidParamsError } from '../../common/errors.js';
+import { DYNO_SIZES, type DynoSize } from '../../common/types.js';
 import { loadApp } from '../http/load-app.js';
+import { validateBody } from '../http/validate.js';
+import { DEFAULT_ONE_OFF_TTL_SECONDS, oneOffAsInstance } from '../one-offs/detached.js';
 import { dynoJson } from '../http/representations.js';
 import type { Services } from '../services.js';
+
+const createDyno = z.object({
+  command: z.string().min(1, 'command must not be empty').max(16 * 1024),
+  attach: z.boolean().default(false),
+  size: z.enum(Object.keys(DYNO_SIZES) as [DynoSize, ...DynoSize[]]).optional(),
+  type: z.literal('run').optional(),
+  /** seconds; Heroku's default is 24 h */
+  time_to_live: z.number().int().min(1).max(DEFAULT_ONE_OFF_TTL_SECONDS).optional(),
+});
 
 export function dynoHandlers(services: Services): Router {
   const router = new Router();
 
   router.get('/apps/:app/dynos', async (ctx) => {
     const app = await loadApp(ctx, services);
-    const release = await services.releases.current(app.id);
-    const instances = await services.instances.listForApp(app.id);
-    ctx.body = instances.map((i) => dynoJson(i, app, release?.processTypes[i.type] ?? null));
+    const [release, instances, oneOffs] = await Promise.all([services.releases.current(app.id), services.instances.listForApp(app.id), services.oneOffs.list(app.id)]);
+    ctx.body = [
+      ...instances.map((i) => dynoJson(i, app, release?.processTypes[i.type] ?? null)),
+      ...oneOffs.map((record) => dynoJson(oneOffAsInstance(record, app), app, record.command)),
+    ];
+  });
+
+  // Heroku's dyno create: a one-off dyno. Only detached ones here (attach: false).
+  router.post('/apps/:app/dynos', async (ctx) => {
+    const app = await loadApp(ctx, services);
+    const body = validateBody(createDyno, ctx.request.body);
+    if (body.attach) throw new InvalidParamsError('Attached one-off dynos are not available yet: run the command detached (attach: false, `run:detached`); its output goes to the app\'s log.');
+    const record = await services.detachedRuns.start(app, body.command, body.size ?? 'basic', body.time_to_live ?? DEFAULT_ONE_OFF_TTL_SECONDS);
+    ctx.status = 201;
+    ctx.body = dynoJson(oneOffAsInstance(record, app), app, record.command);
+  });
+
+  // Heroku's dyno stop action (ps:stop), for one-off dynos.
+  router.post('/apps/:app/dynos/:dyno/actions/stop', async (ctx) => {
+    const app = await loadApp(ctx, services);
+    const dyno = ctx.params.dyno!;
+    if (!/^run\.\d+$/.test(dyno)) throw new InvalidParamsError(`Only one-off dynos (run.N) can be stopped; scale ${dyno.split('.')[0]} down instead.`);
+    await services.detachedRuns.stop(app, dyno, 10);
+    ctx.status = 202;
+    ctx.body = {};
   });
 
   router.delete('/apps/:app/dynos', async (ctx) => {

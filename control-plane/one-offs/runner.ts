@@ -30,11 +30,20 @@ export interface OneOffOutcome {
   reason: string;
 }
 
+/** A one-off that has started: where it runs, and its end to come. */
+export interface StartedOneOff {
+  runId: string;
+  hostId: string;
+  ended: Promise<OneOffOutcome>;
+}
+
 /** Runs one-off containers on the platform's hosts. */
 export interface OneOffRunner {
   /** Runs `spec` to its end, handing each output line to `onLine`. Rejects (a SlipwayError a
    *  user may read) when it cannot start; a run that fails is an outcome, not a rejection. */
   run(spec: OneOffSpec, onLine: (line: string) => void): Promise<OneOffOutcome>;
+  /** Starts `spec` and answers once it runs; `ended` settles when it ends (never rejects). */
+  start(spec: OneOffSpec, onLine: (line: string) => void): Promise<StartedOneOff>;
 }
 
 export interface NatsOneOffRunnerDeps {
@@ -51,12 +60,17 @@ export class NatsOneOffRunner implements OneOffRunner {
   constructor(private readonly deps: NatsOneOffRunnerDeps) {}
 
   async run(spec: OneOffSpec, onLine: (line: string) => void): Promise<OneOffOutcome> {
+    return (await this.start(spec, onLine)).ended;
+  }
+
+  async start(spec: OneOffSpec, onLine: (line: string) => void): Promise<StartedOneOff> {
     const { memoryMb, cpus } = DYNO_SIZES[spec.size];
     const hostId = await this.placement(memoryMb);
     if (!hostId) throw new SlipwayError('no_capacity', `No host has ${memoryMb} MB free to run ${spec.dyno}. Try again when instances have stopped, or ask the operator for more hosts.`, { status: 503 });
     const runId = randomUUID();
     // Subscribed before the start request, so no line can come before we listen.
     const events = this.deps.nats.subscribe(subjects.oneOffEvents(hostId, runId));
+    let started = false;
     try {
       await this.deps.nats.flush();
       const reply = await this.deps.agents.oneOff(hostId, {
@@ -72,9 +86,16 @@ export class NatsOneOffRunner implements OneOffRunner {
         timeoutSeconds: spec.timeoutSeconds,
       });
       if (!reply.ok) throw new SlipwayError('one_off_failed', `${spec.dyno} could not start: ${reply.error ?? 'the host refused it'}`, { status: 503 });
-      return await this.outcome(events, spec, onLine);
+      started = true;
+      const ended = this.outcome(events, spec, onLine)
+        .catch((err: unknown) => {
+          this.deps.logger.error({ err, dyno: spec.dyno, app: spec.app.name }, 'lost track of a one-off run');
+          return { exitCode: null, reason: `the platform lost track of ${spec.dyno}` };
+        })
+        .finally(() => events.unsubscribe());
+      return { runId, hostId, ended };
     } finally {
-      events.unsubscribe();
+      if (!started) events.unsubscribe();
     }
   }
 

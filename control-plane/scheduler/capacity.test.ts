@@ -234,6 +234,7 @@ describe('placement under concurrent scaling', () => {
       stop: (hostId, request) => client.stop(hostId, request),
       list: (hostId) => client.list(hostId),
       oneOff: (hostId, request) => client.oneOff(hostId, request),
+      stopOneOff: (hostId, request) => client.stopOneOff(hostId, request),
     });
     const rival = () =>
       new Reconciler({

@@ -106,6 +106,8 @@ export class AppStore {
       keys.appBuildpacks(app.id),
       keys.appFormation(app.id),
       keys.appHealthChecks(app.id),
+      keys.appOneOffs(app.id),
+      keys.appOneOffSeq(app.id),
       keys.appDomains(app.id),
       keys.appCollaborators(app.id),
       keys.appReleaseSeq(app.id),

@@ -19,6 +19,9 @@ export const keys = {
   appFormation: (appId: string) => `slipway:app:${appId}:formation`,
   /** hash: process type → JSON HealthCheck set through the API (overrides app.json's) */
   appHealthChecks: (appId: string) => `slipway:app:${appId}:health-checks`,
+  /** hash: run id → JSON OneOffRecord (running one-off dynos) */
+  appOneOffs: (appId: string) => `slipway:app:${appId}:one-offs`,
+  appOneOffSeq: (appId: string) => `slipway:app:${appId}:one-off-seq`,
   appDomains: (appId: string) => `slipway:app:${appId}:domains`,
   appCollaborators: (appId: string) => `slipway:app:${appId}:collaborators`,
   appReleaseSeq: (appId: string) => `slipway:app:${appId}:release-seq`,

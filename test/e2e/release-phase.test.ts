@@ -56,6 +56,28 @@ describe('release phase', () => {
     await waitFor('the release output in the app log', async () => (await logs()).includes('app[release.2]: migrating to schema 2'), 30_000);
   });
 
+  it('runs a detached one-off dyno of the current release: listed while it runs, its output in the log, stoppable', async () => {
+    const once = await call('POST', `/apps/${APP}/dynos`, { command: 'node release.js', attach: false });
+    expect(once.status).toBe(201);
+    expect(once.body).toMatchObject({ name: 'run.1', type: 'run', state: 'up', command: 'node release.js', release: { version: 2 } });
+    await waitFor('its output and end in the log', async () => {
+      const text = await logs();
+      return text.includes('app[run.1]: migrating to schema 2 with label first as run.1') && text.includes('slipway[run.1]: State changed from up to complete');
+    }, 30_000);
+
+    const long = await call('POST', `/apps/${APP}/dynos`, { command: 'node -e "setTimeout(() => {}, 120000)"', attach: false, size: 'basic' });
+    expect(long.body.name).toBe('run.2');
+    const dynos = async () => ((await call('GET', `/apps/${APP}/dynos`)).body as { name: string; state: string }[]).map((d) => `${d.name} ${d.state}`);
+    expect(await dynos()).toEqual(['web.1 up', 'run.2 up']);
+    expect((await call('POST', `/apps/${APP}/dynos/run.2/actions/stop`)).status).toBe(202);
+    await waitFor('run.2 gone', async () => !(await dynos()).some((d) => d.startsWith('run.2')), 30_000);
+    expect((await call('POST', `/apps/${APP}/dynos/run.2/actions/stop`)).status).toBe(404);
+    expect((await call('POST', `/apps/${APP}/dynos/web.1/actions/stop`)).status).toBe(422);
+    const attached = await call('POST', `/apps/${APP}/dynos`, { command: 'bash', attach: true });
+    expect(attached.status).toBe(422);
+    expect(attached.body.message).toMatch(/run:detached/);
+  });
+
   it('refuses to scale the release process type', async () => {
     const scaled = await call('PATCH', `/apps/${APP}/formation`, { updates: [{ type: 'release', quantity: 1 }] });
     expect(scaled.status).toBe(422);

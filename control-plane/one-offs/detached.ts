@@ -1,0 +1,71 @@
+// Detached one-off dynos (Heroku's `run:detached`): a command of the current release run in a
+// one-off container with the app's config, its output in the app's log as `run.N`, listed
+// with the app's dynos while it runs, stoppable, ended by its time limit (24 h by default).
+import { InvalidParamsError, NotFoundError } from '../../common/errors.js';
+import type { App, DynoSize, Instance } from '../../common/types.js';
+import type { AgentClient } from '../agents/client.js';
+import type { AppLogger } from '../app-logs.js';
+import type { OneOffRecord, OneOffStore } from '../store/one-offs.js';
+import type { ReleaseStore } from '../store/releases.js';
+import type { OneOffRunner } from './runner.js';
+
+/** Heroku's default time to live of a one-off dyno. */
+export const DEFAULT_ONE_OFF_TTL_SECONDS = 24 * 3600;
+
+export interface DetachedRunDeps {
+  runner: OneOffRunner;
+  store: OneOffStore;
+  releases: ReleaseStore;
+  agents: AgentClient;
+  appLog: AppLogger;
+}
+
+/** Pure: a running one-off as the dynos API shows it (an Instance of type `run`). */
+export function oneOffAsInstance(record: OneOffRecord, app: Pick<App, 'id' | 'name'>): Instance {
+  return {
+    id: record.runId,
+    appId: app.id,
+    appName: app.name,
+    type: 'run',
+    index: record.number,
+    releaseVersion: record.releaseVersion,
+    hostId: record.hostId,
+    size: record.size,
+    state: record.state,
+    port: null,
+    exitCode: null,
+    reason: null,
+    restarts: 0,
+    createdAt: record.createdAt,
+    updatedAt: record.updatedAt,
+  };
+}
+
+export class DetachedRuns {
+  constructor(private readonly deps: DetachedRunDeps) {}
+
+  async start(app: App, command: string, size: DynoSize, ttlSeconds: number): Promise<OneOffRecord> {
+    const release = await this.deps.releases.current(app.id);
+    if (!release?.image) throw new InvalidParamsError(`${app.name} has no release to run a command of yet: deploy it first.`);
+    const number = await this.deps.store.nextNumber(app.id);
+    const dyno = `run.${number}`;
+    const expiresAtMs = Date.now() + ttlSeconds * 1000;
+    this.deps.appLog(app, dyno, `Starting process with command \`${command}\``);
+    const started = await this.deps.runner.start({ app, dyno, image: release.image, command, env: release.config, size, timeoutSeconds: ttlSeconds }, () => {});
+    const record = await this.deps.store.save({ runId: started.runId, appId: app.id, number, command, size, releaseVersion: release.version, hostId: started.hostId, expiresAtMs });
+    void started.ended.then(async (outcome) => {
+      await this.deps.store.remove(record);
+      this.deps.appLog(app, dyno, `Process ${outcome.reason}`);
+      this.deps.appLog(app, dyno, `State changed from up to ${outcome.exitCode === 0 ? 'complete' : 'crashed'}`);
+    });
+    return record;
+  }
+
+  /** Stops `run.N` (SIGTERM, then SIGKILL after the grace). */
+  async stop(app: App, dyno: string, graceSeconds: number): Promise<void> {
+    const record = (await this.deps.store.list(app.id)).find((r) => `run.${r.number}` === dyno);
+    if (!record) throw new NotFoundError(`Couldn't find that dyno (${dyno}).`);
+    const reply = await this.deps.agents.stopOneOff(record.hostId, { runId: record.runId, graceSeconds });
+    if (!reply.ok) throw new NotFoundError(`Couldn't find that dyno (${dyno}): ${reply.error ?? 'its host does not run it'}.`);
+  }
+}
