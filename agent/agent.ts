@@ -1,10 +1,10 @@
 // One host's agent: joins the platform, adopts the containers an earlier run left, answers
 // the control plane's commands, watches Docker for deaths and heartbeats. It is handed its
 // NATS connection and container engine; main.ts makes them.
-import type { NatsConnection } from 'nats';
+import type { NatsConnection, Subscription } from 'nats';
 import { describeError } from '../common/errors.js';
 import type { Logger } from '../common/logger.js';
-import { encode, subjects, type InstanceEvent, type InstanceStatus, type LogLine } from '../common/protocol.js';
+import { decode, encode, oneOffInput, subjects, type InstanceEvent, type InstanceStatus, type LogLine } from '../common/protocol.js';
 import { httpAnswers, type PortProbe } from './boot-probe.js';
 import { serveCommands, type CommandServer } from './commands.js';
 import type { AgentConfig } from './config.js';
@@ -36,6 +36,7 @@ export class Agent {
   readonly oneOffs: OneOffRunner;
   private readonly lifetime = new AbortController();
   private commands: CommandServer | null = null;
+  private inputs: Subscription | null = null;
   private heartbeats: Promise<void> = Promise.resolve();
   private events: Promise<void> = Promise.resolve();
   private reconciling: Promise<void> | null = null;
@@ -114,6 +115,19 @@ export class Agent {
       },
       deps.log,
     );
+    this.inputs = deps.nats.subscribe(subjects.oneOffInput(config.hostId, '*'), {
+      callback: (err, msg) => {
+        if (err) return;
+        const runId = msg.subject.split('.').at(-1)!;
+        let input;
+        try {
+          input = decode(oneOffInput, msg.data);
+        } catch {
+          return deps.log.warn({ run: runId }, 'ignored malformed one-off input');
+        }
+        void this.oneOffs.input(runId, input).catch((error) => deps.log.warn({ run: runId, err: describeError(error) }, 'one-off input failed'));
+      },
+    });
     // Once start() resolves, the NATS server knows the command subscriptions.
     await deps.nats.flush();
     this.heartbeats = everyInterval(config.heartbeatMs, () => this.heartbeat(), signal);
@@ -125,6 +139,7 @@ export class Agent {
     this.stopped ??= (async () => {
       this.lifetime.abort();
       await this.commands?.close();
+      this.inputs?.unsubscribe();
       await this.heartbeats;
       await this.reconciling;
       await this.instances.shutdown(this.config.stopInstancesOnExit && this.joined);

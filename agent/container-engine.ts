@@ -53,6 +53,10 @@ export interface ContainerEngine {
   listContainers(selector: Record<string, string>): Promise<ContainerSummary[]>;
   /** Streams die and oom events until the stream ends or `signal` aborts. */
   watchEvents(onEvent: (event: ContainerEvent) => void, options: { sinceSeconds?: number; signal: AbortSignal }): Promise<void>;
+  /** Attaches to a created container's TTY (stdin, stdout and stderr in one raw stream); call before starting it, so no output is missed. */
+  attachContainer(id: string): Promise<NodeJS.ReadWriteStream>;
+  /** Sets the size of a container's TTY. */
+  resizeContainer(id: string, cols: number, rows: number): Promise<void>;
   /** Follows a container's output until it stops or `signal` aborts. */
   followLogs(id: string, onLine: (line: ContainerLogLine) => void, options: { sinceSeconds?: number; signal: AbortSignal }): Promise<void>;
 }

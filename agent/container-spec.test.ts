@@ -101,6 +101,7 @@ describe('oneOffContainerSpec', () => {
     memoryMb: 512,
     cpus: 0.5,
     timeoutSeconds: 600,
+    tty: null,
   };
   const spec = oneOffContainerSpec(oneOff, host);
   const instance = containerSpec(request, host);
@@ -116,6 +117,14 @@ describe('oneOffContainerSpec', () => {
     const { PortBindings: _ports, ...instanceHost } = instance.HostConfig!;
     expect(spec.HostConfig).toEqual(instanceHost);
     expect(spec.ExposedPorts).toBeUndefined();
+  });
+
+  it('gives an attached run a TTY and stdin of its size, and a detached one neither', () => {
+    expect(spec).toMatchObject({ Tty: false, OpenStdin: false, AttachStdin: false });
+    const attached = oneOffContainerSpec({ ...oneOff, tty: { cols: 120, rows: 40 } }, host);
+    expect(attached).toMatchObject({ Tty: true, OpenStdin: true, StdinOnce: true, AttachStdin: true, AttachStdout: true });
+    expect(attached.Env).toEqual(['SECRET_KEY=s3cret', 'PORT=5000', 'DYNO=release.7', 'TERM=xterm-256color', 'COLUMNS=120', 'LINES=40']);
+    expect(attached.HostConfig).toEqual(spec.HostConfig);
   });
 
   it('is labeled as a one-off of its host and app, never as an instance', () => {

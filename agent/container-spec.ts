@@ -111,6 +111,10 @@ export function containerSpec(request: RunInstanceRequest, host: HostSettings): 
 /** A one-off container: the same limits and hardening, nothing published, its own labels (so
  *  the instance lifecycle never adopts it). */
 export function oneOffContainerSpec(request: RunOneOffRequest, host: HostSettings): ContainerCreateOptions {
+  // An attached run gets a TTY and stdin, as `docker run -it` does.
+  const attached = request.tty
+    ? { Tty: true, OpenStdin: true, StdinOnce: true, AttachStdin: true, AttachStdout: true, AttachStderr: true, Env: [...containerEnv(request.env, request.dyno), 'TERM=xterm-256color', `COLUMNS=${request.tty.cols}`, `LINES=${request.tty.rows}`] }
+    : {};
   return {
     ...hardenedContainer(request),
     name: containerName(host.hostId, `${request.dyno}-${request.runId}`),
@@ -118,5 +122,6 @@ export function oneOffContainerSpec(request: RunOneOffRequest, host: HostSetting
     Cmd: ['/bin/bash', '-c', request.command],
     Env: containerEnv(request.env, request.dyno),
     Labels: oneOffLabels(host.hostId, request),
+    ...attached,
   };
 }

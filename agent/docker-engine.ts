@@ -144,6 +144,16 @@ export class DockerContainerEngine implements ContainerEngine {
     }
   }
 
+  async attachContainer(id: string): Promise<NodeJS.ReadWriteStream> {
+    await this.ownContainer(id);
+    return (await this.docker.getContainer(id).attach({ stream: true, stdin: true, stdout: true, stderr: true, hijack: true })) as unknown as NodeJS.ReadWriteStream;
+  }
+
+  async resizeContainer(id: string, cols: number, rows: number): Promise<void> {
+    if (!(await this.ownContainer(id))) return;
+    await this.docker.getContainer(id).resize({ w: cols, h: rows });
+  }
+
   async listContainers(selector: Record<string, string>): Promise<ContainerSummary[]> {
     // A selector that names another host selects nothing this agent may see.
     if (Object.entries(this.ownLabels).some(([key, value]) => key in selector && selector[key] !== value)) return [];

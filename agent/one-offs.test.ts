@@ -43,6 +43,7 @@ function oneOff(overrides: Partial<RunOneOffRequest> = {}): RunOneOffRequest {
     memoryMb: 128,
     cpus: 0.5,
     timeoutSeconds: 60,
+    tty: null,
     ...overrides,
   };
 }

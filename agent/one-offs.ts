@@ -6,7 +6,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describeError } from '../common/errors.js';
 import type { Logger } from '../common/logger.js';
-import type { LogLine, OneOffEvent, Reply, RunOneOffRequest } from '../common/protocol.js';
+import type { LogLine, OneOffEvent, OneOffInput, Reply, RunOneOffRequest } from '../common/protocol.js';
 import type { MemoryLedger } from './capacity.js';
 import type { ContainerEngine } from './container-engine.js';
 import { oneOffContainerSpec, type HostSettings } from './container-spec.js';
@@ -40,7 +40,7 @@ export function oneOffEnding(exit: { exitCode: number | null; oomKilled: boolean
 const ledgerKey = (runId: string) => `one-off:${runId}`;
 
 export class OneOffRunner {
-  private readonly running = new Map<string, { containerId: string; watchers: AbortController; done: Promise<void> }>();
+  private readonly running = new Map<string, { containerId: string; watchers: AbortController; done: Promise<void>; tty: NodeJS.ReadWriteStream | null }>();
   private closed = false;
 
   constructor(private readonly deps: OneOffRunnerDeps) {}
@@ -59,10 +59,14 @@ export class OneOffRunner {
     const refusal = memory.admit(ledgerKey(request.runId), request.dyno, request.memoryMb);
     if (refusal !== null) return { ok: false, error: refusal };
     let containerId: string | null = null;
+    let tty: NodeJS.ReadWriteStream | null = null;
     try {
       if (!(await engine.hasImage(spec.Image!))) await engine.pullImage(spec.Image!);
       containerId = await engine.createContainer(spec);
+      // Attached before it starts, so not a byte of its first output is missed.
+      if (request.tty) tty = await engine.attachContainer(containerId);
       await engine.startContainer(containerId);
+      if (request.tty) await engine.resizeContainer(containerId, request.tty.cols, request.tty.rows).catch(() => {});
     } catch (err) {
       if (containerId) await engine.removeContainer(containerId).catch(() => {});
       memory.release(ledgerKey(request.runId));
@@ -70,10 +74,19 @@ export class OneOffRunner {
       return { ok: false, error: `could not start ${request.dyno}: ${describeError(err)}` };
     }
     const watchers = new AbortController();
-    const done = this.watch(request, containerId, watchers.signal).finally(() => this.running.delete(request.runId));
-    this.running.set(request.runId, { containerId, watchers, done });
+    const done = this.watch(request, containerId, tty, watchers.signal).finally(() => this.running.delete(request.runId));
+    this.running.set(request.runId, { containerId, watchers, done, tty });
     this.deps.log.info({ run: request.runId, app: request.appName, dyno: request.dyno }, 'one-off run started');
     return { ok: true };
+  }
+
+  /** Input for an attached run: keys typed, a new window size, or the end of input. */
+  async input(runId: string, input: OneOffInput): Promise<void> {
+    const run = this.running.get(runId);
+    if (!run?.tty) return;
+    if (input.kind === 'stdin') run.tty.write(Buffer.from(input.data, 'base64'));
+    else if (input.kind === 'eof') run.tty.end();
+    else await this.deps.engine.resizeContainer(run.containerId, input.cols, input.rows).catch(() => {});
   }
 
   /** Stops a run (SIGTERM, then SIGKILL after `graceSeconds`); its exit is reported as usual. */
@@ -107,7 +120,7 @@ export class OneOffRunner {
     await Promise.allSettled(runs.map((run) => run.done));
   }
 
-  private async watch(request: RunOneOffRequest, containerId: string, signal: AbortSignal): Promise<void> {
+  private async watch(request: RunOneOffRequest, containerId: string, tty: NodeJS.ReadWriteStream | null, signal: AbortSignal): Promise<void> {
     const { engine, reports } = this.deps;
     let timedOutAfterSeconds: number | null = null;
     const timer = setTimeout(() => {
@@ -115,14 +128,25 @@ export class OneOffRunner {
       engine.stopContainer(containerId, 0).catch((err) => this.deps.log.warn({ run: request.runId, err: describeError(err) }, 'could not kill a one-off run'));
     }, request.timeoutSeconds * 1000);
     try {
-      await engine.followLogs(
-        containerId,
-        (line) => {
-          reports.event(request.runId, { kind: 'output', line: line.text, at: line.at });
-          reports.logLine({ appName: request.appName, appId: request.appId, source: 'app', process: request.dyno, line: line.text, at: line.at });
-        },
-        { signal },
-      );
+      if (tty) {
+        // An attached run's bytes go to whoever attached, not to the app's log (Heroku's way).
+        await new Promise<void>((resolve) => {
+          tty.on('data', (chunk: Buffer) => reports.event(request.runId, { kind: 'data', data: chunk.toString('base64') }));
+          tty.once('end', resolve);
+          tty.once('close', resolve);
+          tty.once('error', () => resolve());
+          signal.addEventListener('abort', () => resolve(), { once: true });
+        });
+      } else {
+        await engine.followLogs(
+          containerId,
+          (line) => {
+            reports.event(request.runId, { kind: 'output', line: line.text, at: line.at });
+            reports.logLine({ appName: request.appName, appId: request.appId, source: 'app', process: request.dyno, line: line.text, at: line.at });
+          },
+          { signal },
+        );
+      }
       // The log stream ends when the container stops; it may end early (a daemon hiccup).
       let details = await engine.inspectContainer(containerId);
       while (details?.running && !signal.aborted) {

@@ -17,6 +17,9 @@ export interface JsonOption {
 }
 
 export class CommandContext {
+  /** Set by a command whose exit code is not its own (`run` exits with the remote command's). */
+  exitCode: number | null = null;
+
   constructor(readonly io: CliIo) {}
 
   print(...lines: string[]): void {

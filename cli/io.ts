@@ -19,4 +19,6 @@ export interface CliIo {
   fetch?: typeof globalThis.fetch;
   /** Ends long-running commands (`logs --tail`) gracefully. */
   signal?: AbortSignal;
+  /** The user's terminal, for an attached `run` (raw keys in, bytes out, window size). */
+  terminal?: { input: NodeJS.ReadStream; output: NodeJS.WriteStream };
 }

@@ -18,6 +18,7 @@ import { registerPsCommands } from './topics/ps.js';
 import { registerReleaseCommands } from './topics/releases.js';
 import { registerStackCommands } from './topics/stacks.js';
 import { registerMaintenanceCommands } from './topics/maintenance.js';
+import { registerRunCommand } from './topics/run.js';
 import { registerTokenCommands } from './topics/tokens.js';
 import { registerUserCommands } from './topics/users.js';
 
@@ -36,6 +37,7 @@ export function createProgram(ctx: CommandContext): Command {
     registerReleaseCommands,
     registerStackCommands,
     registerMaintenanceCommands,
+    registerRunCommand,
     registerBuildCommands,
     registerBuildpackCommands,
     registerDomainCommands,
@@ -54,10 +56,11 @@ export function createProgram(ctx: CommandContext): Command {
 
 /** Runs one command line (without the node and script words); resolves to the exit code. */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
-  const program = createProgram(new CommandContext(io));
+  const ctx = new CommandContext(io);
+  const program = createProgram(ctx);
   try {
     await program.parseAsync([...argv], { from: 'user' });
-    return 0;
+    return ctx.exitCode ?? 0;
   } catch (err) {
     // commander has already printed its own message (usage errors) or the help
     if (err instanceof CommanderError) return err.exitCode;

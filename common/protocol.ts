@@ -13,6 +13,8 @@ export const subjects = {
   oneOff: (hostId: string) => `slipway.host.${hostId}.oneoff`,
   /** agent → control plane, publish: a one-off's output lines, then its exit, in order */
   oneOffEvents: (hostId: string, runId: string) => `slipway.agent.${hostId}.oneoff.${runId}`,
+  /** control plane → agent, publish: an attached run's input (keys, window size, end of input) */
+  oneOffInput: (hostId: string, runId: string) => `slipway.host.${hostId}.oneoff-input.${runId}`,
   /** control plane → agent, request/reply: stop a one-off run (its exit is reported as usual) */
   oneOffStop: (hostId: string) => `slipway.host.${hostId}.oneoff-stop`,
   /** agent → control plane, request/reply: join with the host's credentials */
@@ -91,6 +93,9 @@ export const runOneOffRequest = z.object({
   cpus: z.number().positive(),
   /** Killed (and reported so) when it runs longer. */
   timeoutSeconds: z.number().int().positive(),
+  /** An attached run: a TTY of this size, its bytes as `data` events and its input on
+   *  subjects.oneOffInput (nothing goes to the app's log, as on Heroku). Null: detached. */
+  tty: z.object({ cols: z.number().int().min(1).max(1000), rows: z.number().int().min(1).max(1000) }).nullable().default(null),
 });
 export type RunOneOffRequest = z.infer<typeof runOneOffRequest>;
 
@@ -100,8 +105,18 @@ export const stopOneOffRequest = z.object({
 });
 export type StopOneOffRequest = z.infer<typeof stopOneOffRequest>;
 
+export const oneOffInput = z.discriminatedUnion('kind', [
+  /** base64 bytes typed into the TTY */
+  z.object({ kind: z.literal('stdin'), data: z.string().max(256 * 1024) }),
+  z.object({ kind: z.literal('resize'), cols: z.number().int().min(1).max(1000), rows: z.number().int().min(1).max(1000) }),
+  z.object({ kind: z.literal('eof') }),
+]);
+export type OneOffInput = z.infer<typeof oneOffInput>;
+
 export const oneOffEvent = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('output'), line: z.string(), at: z.string() }),
+  /** base64 bytes from an attached run's TTY */
+  z.object({ kind: z.literal('data'), data: z.string() }),
   /** The last event of a run: its exit code (null when it never ran) and why it ended, in words. */
   z.object({ kind: z.literal('exit'), exitCode: z.number().int().nullable(), reason: z.string() }),
 ]);

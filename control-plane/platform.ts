@@ -34,6 +34,7 @@ import { releasePhaseRunner } from './releases/phase.js';
 import { NatsOneOffRunner } from './one-offs/runner.js';
 import { DetachedRuns } from './one-offs/detached.js';
 import { OneOffStore } from './store/one-offs.js';
+import { AttachSessions, serveAttachments } from './one-offs/attach.js';
 import { API_ROUTE_NAME } from './handlers/apps.js';
 import { NatsAgentClient } from './agents/client.js';
 import { LeaderLease } from './scheduler/leader.js';
@@ -156,6 +157,7 @@ export async function startControlPlane(config: ControlPlaneConfig, logger: Logg
       config.build.defaultStack,
     );
   const oneOffStore = new OneOffStore(redis);
+  const attachSessions = new AttachSessions(redis);
   const oneOffs = new NatsOneOffRunner({ nats, agents, hosts, instances, logger: logger.child({ part: 'one-offs' }) });
   const releaseLogger = logger.child({ part: 'releases' });
   const releaser = new Releaser(apps, releases, {
@@ -266,6 +268,7 @@ export async function startControlPlane(config: ControlPlaneConfig, logger: Logg
     lifecycle,
     detachedRuns: new DetachedRuns({ runner: oneOffs, store: oneOffStore, releases, agents, appLog }),
     oneOffs: oneOffStore,
+    attachSessions,
     pipeline,
     repos,
     pushSessions: new PushSessions(),
@@ -300,6 +303,7 @@ export async function startControlPlane(config: ControlPlaneConfig, logger: Logg
     },
     api.callback(),
   );
+  const stopAttachments = serveAttachments(server, { sessions: attachSessions, apps, runs: services.detachedRuns, agents, logger: logger.child({ part: 'attach' }) });
   server.listen(config.api.port, config.api.host);
   await once(server, 'listening');
   const address = server.address() as AddressInfo;
@@ -333,6 +337,7 @@ export async function startControlPlane(config: ControlPlaneConfig, logger: Logg
     localHosts,
     async stop() {
       clearInterval(orphanSweep);
+      stopAttachments();
       server.close();
       server.closeAllConnections();
       inbox.stop();

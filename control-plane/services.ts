@@ -1,4 +1,5 @@
 // What request handlers may use: stores and services, built once by platform.ts (startControlPlane).
+import type { AttachSessions } from './one-offs/attach.js';
 import type { DetachedRuns } from './one-offs/detached.js';
 import type { OneOffStore } from './store/one-offs.js';
 import type { Logger } from '../common/logger.js';
@@ -33,6 +34,7 @@ export interface Services {
   /** One-off dynos (`run:detached`) and the store of the running ones. */
   detachedRuns: DetachedRuns;
   oneOffs: OneOffStore;
+  attachSessions: AttachSessions;
   pipeline: DeployPipeline;
   repos: GitRepos;
   pushSessions: PushSessions;

@@ -100,6 +100,12 @@ export class FakeEngine implements ContainerEngine {
     throw new Error('the fake delivers events through onEvent');
   }
 
+  attachContainer(): Promise<NodeJS.ReadWriteStream> {
+    return Promise.reject(new Error('the fake engine has no TTYs: attached runs are tested against Docker'));
+  }
+
+  async resizeContainer(): Promise<void> {}
+
   followLogs(id: string, onLine: (line: ContainerLogLine) => void, options: { signal: AbortSignal }): Promise<void> {
     const container = this.get(id);
     return new Promise((resolve) => {

@@ -1,9 +1,10 @@
 import Router from '@koa/router';
 import { z } from 'zod';
 import { InvalidParamsError } from '../../common/errors.js';
-import { DYNO_SIZES, type DynoSize } from '../../common/types.js';
+import { DYNO_SIZES, type App, type DynoSize } from '../../common/types.js';
 import { loadApp } from '../http/load-app.js';
 import { validateBody } from '../http/validate.js';
+import { ATTACH_PATH_PREFIX } from '../one-offs/attach.js';
 import { DEFAULT_ONE_OFF_TTL_SECONDS, oneOffAsInstance } from '../one-offs/detached.js';
 import { dynoJson } from '../http/representations.js';
 import type { Services } from '../services.js';
@@ -15,7 +16,15 @@ const createDyno = z.object({
   type: z.literal('run').optional(),
   /** seconds; Heroku's default is 24 h */
   time_to_live: z.number().int().min(1).max(DEFAULT_ONE_OFF_TTL_SECONDS).optional(),
+  /** An attached run's terminal size (Slipway's; Heroku passes COLUMNS and LINES in env). */
+  tty: z.object({ cols: z.number().int().min(1).max(1000), rows: z.number().int().min(1).max(1000) }).optional(),
 });
+
+/** A one-off dyno about to start, as the dynos API shows it. */
+function pendingDynoJson(app: App, number: number, command: string, size: DynoSize) {
+  const now = new Date().toISOString();
+  return { id: null, name: `run.${number}`, type: 'run', state: 'starting', app: { id: app.id, name: app.name }, size, command, created_at: now, updated_at: now };
+}
 
 export function dynoHandlers(services: Services): Router {
   const router = new Router();
@@ -33,7 +42,24 @@ export function dynoHandlers(services: Services): Router {
   router.post('/apps/:app/dynos', async (ctx) => {
     const app = await loadApp(ctx, services);
     const body = validateBody(createDyno, ctx.request.body);
-    if (body.attach) throw new InvalidParamsError('Attached one-off dynos are not available yet: run the command detached (attach: false, `run:detached`); its output goes to the app\'s log.');
+    if (body.attach) {
+      // Heroku's shape: the dyno, starting, with the URL to attach to (single use, one minute).
+      const number = await services.detachedRuns.nextNumber(app);
+      const size = body.size ?? 'basic';
+      const secret = await services.attachSessions.create({
+        appId: app.id,
+        number,
+        command: body.command,
+        size,
+        cols: body.tty?.cols ?? 80,
+        rows: body.tty?.rows ?? 24,
+        ttlSeconds: body.time_to_live ?? DEFAULT_ONE_OFF_TTL_SECONDS,
+      });
+      const scheme = ctx.protocol === 'https' ? 'wss' : 'ws';
+      ctx.status = 201;
+      ctx.body = { ...pendingDynoJson(app, number, body.command, size), attach_url: `${scheme}://${ctx.host}${ATTACH_PATH_PREFIX}${secret}` };
+      return;
+    }
     const record = await services.detachedRuns.start(app, body.command, body.size ?? 'basic', body.time_to_live ?? DEFAULT_ONE_OFF_TTL_SECONDS);
     ctx.status = 201;
     ctx.body = dynoJson(oneOffAsInstance(record, app), app, record.command);

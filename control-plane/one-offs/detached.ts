@@ -7,7 +7,7 @@ import type { AgentClient } from '../agents/client.js';
 import type { AppLogger } from '../app-logs.js';
 import type { OneOffRecord, OneOffStore } from '../store/one-offs.js';
 import type { ReleaseStore } from '../store/releases.js';
-import type { OneOffRunner } from './runner.js';
+import type { OneOffOutput, OneOffRunner, StartedOneOff } from './runner.js';
 
 /** Heroku's default time to live of a one-off dyno. */
 export const DEFAULT_ONE_OFF_TTL_SECONDS = 24 * 3600;
@@ -44,21 +44,37 @@ export function oneOffAsInstance(record: OneOffRecord, app: Pick<App, 'id' | 'na
 export class DetachedRuns {
   constructor(private readonly deps: DetachedRunDeps) {}
 
+  /** A detached run: its output goes to the app's log. */
   async start(app: App, command: string, size: DynoSize, ttlSeconds: number): Promise<OneOffRecord> {
+    const number = await this.nextNumber(app);
+    return (await this.launch(app, number, { command, size, ttlSeconds, tty: null }, {})).record;
+  }
+
+  /** The number of the app's next one-off (`run.N`), once it has a release to run. */
+  async nextNumber(app: App): Promise<number> {
     const release = await this.deps.releases.current(app.id);
     if (!release?.image) throw new InvalidParamsError(`${app.name} has no release to run a command of yet: deploy it first.`);
-    const number = await this.deps.store.nextNumber(app.id);
+    return this.deps.store.nextNumber(app.id);
+  }
+
+  /** Starts `run.<number>`; listed while it runs, its end in the app's log. */
+  async launch(app: App, number: number, run: { command: string; size: DynoSize; ttlSeconds: number; tty: { cols: number; rows: number } | null }, output: OneOffOutput): Promise<{ record: OneOffRecord; started: StartedOneOff }> {
+    const release = await this.deps.releases.current(app.id);
+    if (!release?.image) throw new InvalidParamsError(`${app.name} has no release to run a command of yet: deploy it first.`);
     const dyno = `run.${number}`;
-    const expiresAtMs = Date.now() + ttlSeconds * 1000;
-    this.deps.appLog(app, dyno, `Starting process with command \`${command}\``);
-    const started = await this.deps.runner.start({ app, dyno, image: release.image, command, env: release.config, size, timeoutSeconds: ttlSeconds }, () => {});
-    const record = await this.deps.store.save({ runId: started.runId, appId: app.id, number, command, size, releaseVersion: release.version, hostId: started.hostId, expiresAtMs });
+    const expiresAtMs = Date.now() + run.ttlSeconds * 1000;
+    this.deps.appLog(app, dyno, `Starting process with command \`${run.command}\`${run.tty ? ' (attached)' : ''}`);
+    const started = await this.deps.runner.start(
+      { app, dyno, image: release.image, command: run.command, env: release.config, size: run.size, timeoutSeconds: run.ttlSeconds, tty: run.tty },
+      output,
+    );
+    const record = await this.deps.store.save({ runId: started.runId, appId: app.id, number, command: run.command, size: run.size, releaseVersion: release.version, hostId: started.hostId, expiresAtMs });
     void started.ended.then(async (outcome) => {
       await this.deps.store.remove(record);
       this.deps.appLog(app, dyno, `Process ${outcome.reason}`);
       this.deps.appLog(app, dyno, `State changed from up to ${outcome.exitCode === 0 ? 'complete' : 'crashed'}`);
     });
-    return record;
+    return { record, started };
   }
 
   /** Stops `run.N` (SIGTERM, then SIGKILL after the grace). */

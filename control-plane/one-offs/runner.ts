@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import type { NatsConnection, Subscription } from 'nats';
 import { SlipwayError } from '../../common/errors.js';
 import type { Logger } from '../../common/logger.js';
-import { decode, oneOffEvent, subjects } from '../../common/protocol.js';
+import { decode, encode, oneOffEvent, subjects, type OneOffInput } from '../../common/protocol.js';
 import { DYNO_SIZES, type App, type DynoSize, type ImageRef } from '../../common/types.js';
 import type { AgentClient } from '../agents/client.js';
 import { chooseHost, memoryInUseMb } from '../scheduler/placement.js';
@@ -22,6 +22,8 @@ export interface OneOffSpec {
   env: Record<string, string>;
   size: DynoSize;
   timeoutSeconds: number;
+  /** An attached run's TTY size (its bytes come to `onData`, its input goes through `send`). */
+  tty?: { cols: number; rows: number } | null;
 }
 
 export interface OneOffOutcome {
@@ -35,6 +37,14 @@ export interface StartedOneOff {
   runId: string;
   hostId: string;
   ended: Promise<OneOffOutcome>;
+  /** Input for an attached run's TTY. */
+  send(input: OneOffInput): void;
+}
+
+/** Where a run's output goes: detached runs' lines, attached runs' raw bytes. */
+export interface OneOffOutput {
+  line?: (line: string) => void;
+  data?: (bytes: Buffer) => void;
 }
 
 /** Runs one-off containers on the platform's hosts. */
@@ -43,7 +53,7 @@ export interface OneOffRunner {
    *  user may read) when it cannot start; a run that fails is an outcome, not a rejection. */
   run(spec: OneOffSpec, onLine: (line: string) => void): Promise<OneOffOutcome>;
   /** Starts `spec` and answers once it runs; `ended` settles when it ends (never rejects). */
-  start(spec: OneOffSpec, onLine: (line: string) => void): Promise<StartedOneOff>;
+  start(spec: OneOffSpec, output: OneOffOutput): Promise<StartedOneOff>;
 }
 
 export interface NatsOneOffRunnerDeps {
@@ -60,10 +70,10 @@ export class NatsOneOffRunner implements OneOffRunner {
   constructor(private readonly deps: NatsOneOffRunnerDeps) {}
 
   async run(spec: OneOffSpec, onLine: (line: string) => void): Promise<OneOffOutcome> {
-    return (await this.start(spec, onLine)).ended;
+    return (await this.start(spec, { line: onLine })).ended;
   }
 
-  async start(spec: OneOffSpec, onLine: (line: string) => void): Promise<StartedOneOff> {
+  async start(spec: OneOffSpec, output: OneOffOutput): Promise<StartedOneOff> {
     const { memoryMb, cpus } = DYNO_SIZES[spec.size];
     const hostId = await this.placement(memoryMb);
     if (!hostId) throw new SlipwayError('no_capacity', `No host has ${memoryMb} MB free to run ${spec.dyno}. Try again when instances have stopped, or ask the operator for more hosts.`, { status: 503 });
@@ -84,22 +94,24 @@ export class NatsOneOffRunner implements OneOffRunner {
         memoryMb,
         cpus,
         timeoutSeconds: spec.timeoutSeconds,
+        tty: spec.tty ?? null,
       });
       if (!reply.ok) throw new SlipwayError('one_off_failed', `${spec.dyno} could not start: ${reply.error ?? 'the host refused it'}`, { status: 503 });
       started = true;
-      const ended = this.outcome(events, spec, onLine)
+      const ended = this.outcome(events, spec, output)
         .catch((err: unknown) => {
           this.deps.logger.error({ err, dyno: spec.dyno, app: spec.app.name }, 'lost track of a one-off run');
           return { exitCode: null, reason: `the platform lost track of ${spec.dyno}` };
         })
         .finally(() => events.unsubscribe());
-      return { runId, hostId, ended };
+      const send = (input: OneOffInput) => this.deps.nats.publish(subjects.oneOffInput(hostId, runId), encode(input));
+      return { runId, hostId, ended, send };
     } finally {
       if (!started) events.unsubscribe();
     }
   }
 
-  private async outcome(events: Subscription, spec: OneOffSpec, onLine: (line: string) => void): Promise<OneOffOutcome> {
+  private async outcome(events: Subscription, spec: OneOffSpec, output: OneOffOutput): Promise<OneOffOutcome> {
     const lostAfterMs = spec.timeoutSeconds * 1000 + (this.deps.lostAfterMs ?? 30_000);
     // A run whose host went silent ends the iteration, and so the wait.
     const lost = setTimeout(() => events.unsubscribe(), lostAfterMs);
@@ -112,7 +124,8 @@ export class NatsOneOffRunner implements OneOffRunner {
           this.deps.logger.warn({ err, dyno: spec.dyno, app: spec.app.name }, 'ignored a malformed one-off event');
           continue;
         }
-        if (event.kind === 'output') onLine(event.line);
+        if (event.kind === 'output') output.line?.(event.line);
+        else if (event.kind === 'data') output.data?.(Buffer.from(event.data, 'base64'));
         else return { exitCode: event.exitCode, reason: event.reason };
       }
       return { exitCode: null, reason: `the host stopped reporting ${spec.dyno}` };

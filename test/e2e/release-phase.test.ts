@@ -2,7 +2,10 @@
 // release command runs once in a one-off container of the new image with the new config before
 // any instance of the release starts, its output streamed into the push and the app's log; a
 // failing command fails the release, the push and nothing else: the previous release serves on.
+import { spawn } from 'node:child_process';
 import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { repoRoot } from '../../common/entry-points.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { commitAll, editFile, fixtureRepo, git, gitUrl, newHome, platformEnv, pollContinuously, removePlatformImages, startPlatform, viaRouter, waitFor, api, type RunningPlatform } from './harness.js';
 
@@ -73,9 +76,51 @@ describe('release phase', () => {
     await waitFor('run.2 gone', async () => !(await dynos()).some((d) => d.startsWith('run.2')), 30_000);
     expect((await call('POST', `/apps/${APP}/dynos/run.2/actions/stop`)).status).toBe(404);
     expect((await call('POST', `/apps/${APP}/dynos/web.1/actions/stop`)).status).toBe(422);
-    const attached = await call('POST', `/apps/${APP}/dynos`, { command: 'bash', attach: true });
-    expect(attached.status).toBe(422);
-    expect(attached.body.message).toMatch(/run:detached/);
+  });
+
+  it('runs an attached one-off dyno through a pseudo-terminal: typed commands, their output, the window size, Ctrl-C, the exit code', async () => {
+    const cli = join(repoRoot(process.cwd()), 'dist', 'cli', 'main.js');
+    // util-linux's script gives the CLI a pseudo-terminal, as a user's terminal would; -e: its exit code is the CLI's
+    const terminal = () =>
+      spawn('script', ['-qefc', `${process.execPath} ${cli} run bash -a ${APP}`, '/dev/null'], {
+        env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: platform.home, COLUMNS: '101', LINES: '33', SLIPWAY_API_URL: platform.endpoints.api, SLIPWAY_API_TOKEN: platform.endpoints.token },
+        stdio: ['pipe', 'pipe', 'pipe'],
+      });
+    const child = terminal();
+    let screen = '';
+    child.stdout.on('data', (chunk: Buffer) => (screen += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (screen += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => child.once('close', resolve));
+    const typeAndSee = async (keys: string, expected: string) => {
+      child.stdin.write(keys);
+      await waitFor(`"${expected}" on the screen`, () => screen.includes(expected), 30_000).catch((err: Error) => {
+        throw new Error(`${err.message}; the screen:\n${screen}`);
+      });
+    };
+    await typeAndSee('echo hello $((6*7)) from $DYNO\r', 'hello 42 from run.');
+    await typeAndSee('stty size\r', '33 101');
+    await typeAndSee('sleep 30; echo not-interrupted\r', 'sleep 30');
+    await new Promise((r) => setTimeout(r, 1000));
+    await typeAndSee('\x03', '^C');
+    await typeAndSee('echo interrupted with $?\r', 'interrupted with 130');
+    expect(screen).not.toContain('not-interrupted\r\n');
+    child.stdin.write('exit 3\r');
+    expect(await exited).toBe(3);
+
+    // Ctrl-D at the prompt ends the shell, as at a local one
+    const second = terminal();
+    let seen = '';
+    second.stdout.on('data', (chunk: Buffer) => (seen += chunk.toString()));
+    second.stderr.on('data', (chunk: Buffer) => (seen += chunk.toString()));
+    second.stdin.write('echo rea""dy\r');
+    await waitFor('the second shell', () => /ready\r*\n/.test(seen), 30_000).catch((err: Error) => {
+      throw new Error(`${err.message}; the screen:\n${seen}`);
+    });
+    second.stdin.write('\x04');
+    const closed = new Promise((resolve) => second.once('close', resolve));
+    const code = await Promise.race([closed, new Promise((r) => setTimeout(() => r(`still open after 20 s; the screen:\n${seen}`), 20_000))]);
+    expect(code).toBe(0);
+    await waitFor('the dyno gone', async () => !((await call('GET', `/apps/${APP}/dynos`)).body as { type: string }[]).some((d) => d.type === 'run'), 30_000);
   });
 
   it('refuses to scale the release process type', async () => {

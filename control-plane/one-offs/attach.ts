@@ -1,0 +1,133 @@
+// Attached one-off dynos (Heroku's `run`): the API hands out a single-use attach URL whose
+// secret is kept hashed in Redis for a minute (Heroku's rendezvous works so); a WebSocket to it
+// starts the run with a TTY and pipes bytes both ways: binary frames are the TTY's bytes, text
+// frames are control ({"resize": {"cols", "rows"}}, {"eof": true}; and at the end, from the
+// platform, {"exit_code", "reason"}). A client that goes away stops its run.
+import { createHash, randomBytes } from 'node:crypto';
+import type { IncomingMessage, Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { Redis } from 'ioredis';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { z } from 'zod';
+import type { Logger } from '../../common/logger.js';
+import type { OneOffInput } from '../../common/protocol.js';
+import type { DynoSize } from '../../common/types.js';
+import type { AgentClient } from '../agents/client.js';
+import type { AppStore } from '../store/apps.js';
+import type { DetachedRuns } from './detached.js';
+
+/** Where attach URLs point: `/dyno-sessions/<secret>`. */
+export const ATTACH_PATH_PREFIX = '/dyno-sessions/';
+const SESSION_TTL_SECONDS = 60;
+
+const session = z.object({ appId: z.string(), number: z.number().int(), command: z.string(), size: z.string(), cols: z.number().int(), rows: z.number().int(), ttlSeconds: z.number().int() });
+type AttachSession = z.infer<typeof session>;
+
+const control = z.union([
+  z.object({ resize: z.object({ cols: z.number().int().min(1).max(1000), rows: z.number().int().min(1).max(1000) }) }),
+  z.object({ eof: z.literal(true) }),
+]);
+
+const sessionKey = (secret: string) => `slipway:attach:${createHash('sha256').update(secret).digest('hex')}`;
+
+export class AttachSessions {
+  constructor(private readonly redis: Redis) {}
+
+  /** A single-use secret for one attached run, valid for a minute. */
+  async create(input: AttachSession): Promise<string> {
+    const secret = randomBytes(32).toString('base64url');
+    await this.redis.set(sessionKey(secret), JSON.stringify(input), 'EX', SESSION_TTL_SECONDS);
+    return secret;
+  }
+
+  /** The session behind a secret, used up by this call; null when unknown, used or expired. */
+  async take(secret: string): Promise<AttachSession | null> {
+    if (!/^[A-Za-z0-9_-]{43}$/.test(secret)) return null;
+    const raw = await this.redis.getdel(sessionKey(secret));
+    return raw ? session.parse(JSON.parse(raw)) : null;
+  }
+}
+
+export interface AttachDeps {
+  sessions: AttachSessions;
+  apps: AppStore;
+  runs: DetachedRuns;
+  agents: AgentClient;
+  logger: Logger;
+}
+
+/** Serves attach URLs on the API's HTTP server (WebSocket upgrades). */
+export function serveAttachments(server: Server, deps: AttachDeps): () => void {
+  const wss = new WebSocketServer({ noServer: true, maxPayload: 256 * 1024 });
+  const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const path = new URL(request.url ?? '/', 'http://api').pathname;
+    if (!path.startsWith(ATTACH_PATH_PREFIX)) {
+      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      return;
+    }
+    void deps.sessions.take(path.slice(ATTACH_PATH_PREFIX.length)).then(
+      (found) => {
+        if (!found) return socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+        wss.handleUpgrade(request, socket, head, (ws) => void attach(ws, found, deps));
+      },
+      (err: unknown) => {
+        deps.logger.error({ err }, 'attach session lookup failed');
+        socket.end('HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      },
+    );
+  };
+  server.on('upgrade', onUpgrade);
+  return () => {
+    server.off('upgrade', onUpgrade);
+    for (const client of wss.clients) client.terminate();
+    wss.close();
+  };
+}
+
+async function attach(ws: WebSocket, found: AttachSession, deps: AttachDeps): Promise<void> {
+  // Input that comes before the run has started waits for it.
+  let send: ((input: OneOffInput) => void) | null = null;
+  const pending: OneOffInput[] = [];
+  const deliver = (input: OneOffInput) => (send ? send(input) : pending.push(input));
+  ws.on('message', (data, isBinary) => {
+    const bytes = Buffer.isBuffer(data) ? data : Buffer.concat(Array.isArray(data) ? data : [Buffer.from(data)]);
+    if (isBinary) return deliver({ kind: 'stdin', data: bytes.toString('base64') });
+    let message;
+    try {
+      message = control.parse(JSON.parse(bytes.toString('utf8')));
+    } catch {
+      return;
+    }
+    if ('eof' in message) deliver({ kind: 'eof' });
+    else deliver({ kind: 'resize', cols: message.resize.cols, rows: message.resize.rows });
+  });
+  const app = await deps.apps.get(found.appId);
+  if (!app) return ws.close(4404, 'the app is gone');
+  let ended = false;
+  let launched;
+  try {
+    launched = await deps.runs.launch(
+      app,
+      found.number,
+      { command: found.command, size: found.size as DynoSize, ttlSeconds: found.ttlSeconds, tty: { cols: found.cols, rows: found.rows } },
+      { data: (bytes) => ws.readyState === ws.OPEN && ws.send(bytes, { binary: true }) },
+    );
+  } catch (err) {
+    ws.send(JSON.stringify({ exit_code: null, reason: err instanceof Error ? err.message : 'the run could not start' }));
+    return ws.close(1011, 'the run could not start');
+  }
+  const { started } = launched;
+  send = started.send;
+  for (const input of pending.splice(0)) send(input);
+  ws.on('close', () => {
+    if (ended) return;
+    // The user went away: so does the run (a hung-up terminal).
+    deps.agents.stopOneOff(started.hostId, { runId: started.runId, graceSeconds: 2 }).catch(() => {});
+  });
+  const outcome = await started.ended;
+  ended = true;
+  if (ws.readyState === ws.OPEN) {
+    ws.send(JSON.stringify({ exit_code: outcome.exitCode, reason: outcome.reason }));
+    ws.close(1000);
+  }
+}
