@@ -1,9 +1,11 @@
-// apps, apps:create, apps:info, apps:destroy
+// apps, apps:create, apps:info, apps:rename, apps:destroy
 import type { Command } from 'commander';
 import { apiPath } from '../api-client.js';
 import type { AppJson, FormationJson } from '../../common/api-shapes.js';
 import { appOptions, jsonOption, type AppOptions, type CommandContext, type JsonOption } from '../context.js';
 import { CliError } from '../errors.js';
+import { DEFAULT_REMOTE } from '../git.js';
+import { pointRemote, remoteApp } from './git.js';
 import { formatKeyValues, formatTable, formatTime, heading } from '../format.js';
 
 export function appTable(apps: readonly AppJson[]): string[] {
@@ -66,6 +68,19 @@ export function registerAppCommands(program: Command, ctx: CommandContext): void
     const formation = await api.get<FormationJson[]>(apiPath`/apps/${name}/formation`);
     ctx.print(...appInfo(app, formation));
   });
+
+  jsonOption(appOptions(program.command('apps:rename').description('give the app a new name (its default hostname and git URL follow)').argument('<newname>', 'the new name'))).action(
+    async (newName: string, options: AppOptions & JsonOption) => {
+      const oldName = await ctx.app(options);
+      const app = await (await ctx.api()).patch<AppJson>(apiPath`/apps/${oldName}`, { name: newName });
+      // As heroku's: a git remote that deployed the old name now deploys the new one.
+      const remote = options.remote ?? DEFAULT_REMOTE;
+      const remoteUpdated = (await remoteApp(ctx, remote)) === oldName;
+      if (remoteUpdated) await pointRemote(ctx, remote, app.git_url);
+      if (options.json) return ctx.printJson(app);
+      ctx.print(`Renaming ${oldName} to ${app.name}... done`, `${app.web_url} | ${app.git_url}`, ...(remoteUpdated ? [`Git remote ${remote} updated`] : []));
+    },
+  );
 
   jsonOption(
     appOptions(program.command('apps:destroy').description('destroy an app and everything in it for good')).option(

@@ -1,5 +1,6 @@
 // The one home of what happens to an app's processes at a user's request: scale, restart,
 // destroy. HTTP handlers call it; it changes desired state and asks the scheduler to converge.
+import { appNameProblem } from '../../common/names.js';
 import { stopGraceSeconds } from './stop-grace.js';
 import { RELEASE_PROCESS_TYPE } from '../releases/service.js';
 import { InvalidParamsError, NotFoundError } from '../../common/errors.js';
@@ -77,6 +78,19 @@ export class AppLifecycle {
       await this.deps.instances.update(instance.id, (current) => (current.state === 'stopping' ? null : { retiring: true }));
     }
     void this.deps.converger.convergeApp(appId);
+  }
+
+  /** Heroku's apps:rename: the app keeps its id, releases, config, domains, running instances
+   *  and repository; its default hostname and git URL follow the new name. The route under
+   *  the new name is published before the old one is removed, so custom domains never drop. */
+  async rename(app: App, newName: string): Promise<App> {
+    const problem = appNameProblem(newName);
+    if (problem) throw new InvalidParamsError(`name: ${problem}`);
+    if (newName === app.name) return app;
+    const renamed = await this.deps.apps.rename(app, newName);
+    await this.deps.converger.convergeApp(app.id);
+    await this.deps.routes.remove(app.name);
+    return renamed;
   }
 
   /** A rolling restart of one process type's instances, when it has any (a change that new

@@ -21,6 +21,7 @@ const updateApp = z
     build_stack: stackParam.optional(),
     maintenance: z.boolean().optional(),
     stop_timeout_seconds: z.number().int().min(STOP_TIMEOUT_LIMITS.min).max(STOP_TIMEOUT_LIMITS.max).nullable().optional(),
+    name: z.string().optional(),
   })
   .strict();
 
@@ -63,8 +64,9 @@ export function appHandlers(services: Services): Router {
   // Heroku semantics: the next build uses the new stack; the current release keeps running on its own.
   router.patch('/apps/:app', async (ctx) => {
     const app = await loadApp(ctx, services);
-    const { build_stack, maintenance, stop_timeout_seconds } = validateBody(updateApp, ctx.request.body);
+    const { build_stack, maintenance, stop_timeout_seconds, name } = validateBody(updateApp, ctx.request.body);
     let updated = app;
+    if (name !== undefined) updated = await services.lifecycle.rename(app, name);
     if (stop_timeout_seconds !== undefined) updated = (await services.apps.setStopTimeout(app.id, stop_timeout_seconds)) ?? updated;
     if (build_stack !== undefined) updated = (await services.apps.setBuildStack(app.id, requireStack(stackNameOrId(build_stack)).name)) ?? updated;
     if (maintenance !== undefined) {

@@ -52,7 +52,10 @@ export class ImageCollector {
     for (const app of await deps.apps.list()) {
       const building = await deps.leases.building(app.id);
       const [releases, current] = await Promise.all([deps.releases.list(app.id), deps.releases.current(app.id)]);
-      histories.push({ repository: deps.appRepository(app.name), releases, currentVersion: current?.version ?? null, building });
+      // Its releases' images stay where they were pushed, under the names the app had then
+      // (apps:rename): each of those repositories keeps what the app's releases use.
+      const repositories = new Set([deps.appRepository(app.name), ...releases.flatMap((release) => (release.image ? [release.image.repository] : []))]);
+      for (const repository of repositories) histories.push({ repository, releases, currentVersion: current?.version ?? null, building });
     }
     const collected: Collection[] = [];
     for (const image of imagesToCollect(repositories, histories, deps.keepReleases, deps.repositoryPrefix)) {

@@ -18,6 +18,20 @@ local out = cjson.encode(app)
 redis.call('SET', KEYS[1], out)
 return out`;
 
+/** KEYS: app record, new name's key, old name's key; ARGV: app id, new name, time. */
+const RENAME_APP = `
+if redis.call('EXISTS', KEYS[2]) == 1 then return nil end
+local raw = redis.call('GET', KEYS[1])
+if not raw then return nil end
+local app = cjson.decode(raw)
+app['name'] = ARGV[2]
+app['updatedAt'] = ARGV[3]
+local out = cjson.encode(app)
+redis.call('SET', KEYS[2], ARGV[1])
+if redis.call('GET', KEYS[3]) == ARGV[1] then redis.call('DEL', KEYS[3]) end
+redis.call('SET', KEYS[1], out)
+return out`;
+
 export class AppStore {
   /** `defaultStack`: the stack new apps get (the operator's SLIPWAY_DEFAULT_STACK). */
   constructor(private readonly redis: Redis, private readonly defaultStack: string) {}
@@ -28,6 +42,14 @@ export class AppStore {
     if (claimed !== 'OK') throw new ConflictError(`Name ${name} is already taken`);
     await this.redis.multi().set(keys.app(app.id), JSON.stringify(app)).sadd(keys.apps, app.id).exec();
     return app;
+  }
+
+  /** Gives the app a new name: the new one claimed atomically (409 when taken), the old one
+   *  freed; the id, and everything keyed by it, stays. */
+  async rename(app: App, newName: string): Promise<App> {
+    const out = (await this.redis.eval(RENAME_APP, 3, keys.app(app.id), keys.appByName(newName), keys.appByName(app.name), app.id, newName, now())) as string | null;
+    if (out === null) throw new ConflictError(`Name ${newName} is already taken`);
+    return JSON.parse(out) as App;
   }
 
   get(id: string): Promise<App | null> {

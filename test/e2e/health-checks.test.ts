@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { repoRoot } from '../../common/entry-points.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { api, fixtureRepo, git, gitUrl, newHome, platformEnv, pollContinuously, removePlatformImages, startPlatform, viaRouter, waitFor, type RunningPlatform } from './harness.js';
+import { api, commitAll, fixtureRepo, git, gitUrl, newHome, platformEnv, pollContinuously, removePlatformImages, startPlatform, viaRouter, waitFor, type RunningPlatform } from './harness.js';
 
 const APP = 'checked';
 const exec = promisify(execFile);
@@ -122,5 +122,36 @@ describe('health checks', () => {
     expect(bad.body.message).toMatch(/path: must start with \//);
     expect(bad.body.message).toMatch(/interval/);
     expect((await call('DELETE', `/apps/${APP}/health-checks/worker`)).status).toBe(404);
+  });
+
+  it('renames the app: same dynos, config and checks; the new hostname and git URL work, the old ones are gone; the git remote follows', async () => {
+    const repo = await fixtureRepo('e2e-health');
+    cleanup.push(repo);
+    await git(repo, ['remote', 'add', 'slipway', gitUrl(platform.endpoints, APP)]);
+    const before = await upIds();
+    const renamed = await exec(process.execPath, [join(repoRoot(process.cwd()), 'dist', 'cli', 'main.js'), 'apps:rename', 'checked-renamed', '-a', APP], {
+      cwd: repo,
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: platform.home, SLIPWAY_API_URL: platform.endpoints.api, SLIPWAY_API_TOKEN: platform.endpoints.token },
+    });
+    expect(renamed.stdout).toContain(`Renaming ${APP} to checked-renamed... done`);
+    expect(renamed.stdout).toContain('Git remote slipway updated');
+    expect((await git(repo, ['remote', 'get-url', 'slipway'])).out.trim()).toMatch(/\/checked-renamed\.git$/);
+    await waitFor('the new hostname served', async () => (await viaRouter(platform.endpoints, 'checked-renamed')).body.startsWith('hello from web.'), 10_000);
+    await waitFor('the old hostname gone', async () => (await viaRouter(platform.endpoints, APP)).status === 404, 10_000);
+    expect((await call('GET', `/apps/${APP}`)).status).toBe(404);
+    const dynos = ((await call('GET', '/apps/checked-renamed/dynos')).body as Dyno[]).filter((d) => d.state === 'up').map((d) => d.id);
+    expect(new Set(dynos)).toEqual(before);
+    expect((await call('GET', '/apps/checked-renamed/health-checks')).body).toMatchObject([{ path: '/health', source: 'app.json' }]);
+    // the old name is free again, and a push to the new remote deploys
+    expect((await git(repo, ['ls-remote', gitUrl(platform.endpoints, APP)])).code).not.toBe(0);
+    await commitAll(repo, 'after the rename');
+    // (the repository kept its history: this clone's is another, hence --force)
+    const pushed = await git(repo, ['push', '--force', gitUrl(platform.endpoints, 'checked-renamed'), 'HEAD:main']);
+    expect(pushed.code, pushed.out).toBe(0);
+    expect(pushed.out).toContain('Released v2');
+    // taken names and bad names are refused
+    expect((await call('POST', '/apps', { name: 'taken-name' })).status).toBe(201);
+    expect((await call('PATCH', '/apps/checked-renamed', { name: 'taken-name' })).status).toBe(409);
+    expect((await call('PATCH', '/apps/checked-renamed', { name: 'Bad Name' })).status).toBe(422);
   });
 });
