@@ -157,6 +157,14 @@ export function api(endpoints: Endpoints) {
 const keepAlive = new Agent({ keepAliveTimeout: 10_000, connections: 8 });
 
 /** One request through the router for `app` (loopback only). */
+/** The compiled CLI as a user runs it, signed in to `platform` through its environment. */
+export function slipwayCli(platform: Pick<RunningPlatform, 'home' | 'endpoints'>, extraEnv: Record<string, string> = {}): { argv: string[]; env: Record<string, string> } {
+  return {
+    argv: [process.execPath, join(repoRoot(dirname(fileURLToPath(import.meta.url))), 'dist', 'cli', 'main.js')],
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: platform.home, SLIPWAY_API_URL: platform.endpoints.api, SLIPWAY_API_TOKEN: platform.endpoints.token, ...extraEnv },
+  };
+}
+
 export async function viaRouter(endpoints: Endpoints, app: string, path = '/'): Promise<{ status: number; body: string }> {
   const res = await request(`${endpoints.router}${path}`, {
     headers: { host: `${app}.${endpoints.appsDomain}` },

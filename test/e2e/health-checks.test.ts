@@ -5,11 +5,9 @@
 // Maintenance mode (the CLI's maintenance:on/off) puts the maintenance page in front of them.
 import { execFile } from 'node:child_process';
 import { rm } from 'node:fs/promises';
-import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { repoRoot } from '../../common/entry-points.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { api, commitAll, fixtureRepo, git, gitUrl, newHome, platformEnv, pollContinuously, removePlatformImages, startPlatform, viaRouter, waitFor, type RunningPlatform } from './harness.js';
+import { api, commitAll, fixtureRepo, git, gitUrl, newHome, platformEnv, pollContinuously, removePlatformImages, slipwayCli, startPlatform, viaRouter, waitFor, type RunningPlatform } from './harness.js';
 
 const APP = 'checked';
 const exec = promisify(execFile);
@@ -97,10 +95,8 @@ describe('health checks', () => {
   });
 
   it('answers with the maintenance page in maintenance mode, the instances running on, and serves again when it ends', async () => {
-    const slipway = (args: string[]) =>
-      exec(process.execPath, [join(repoRoot(process.cwd()), 'dist', 'cli', 'main.js'), ...args, '-a', APP], {
-        env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: platform.home, SLIPWAY_API_URL: platform.endpoints.api, SLIPWAY_API_TOKEN: platform.endpoints.token },
-      });
+    const cli = slipwayCli(platform);
+    const slipway = (args: string[]) => exec(cli.argv[0]!, [...cli.argv.slice(1), ...args, '-a', APP], { env: cli.env });
     const up = await upIds();
     expect((await slipway(['maintenance'])).stdout).toBe('off\n');
     expect((await slipway(['maintenance:on'])).stdout).toBe(`Enabling maintenance mode for ${APP}... done\n`);
@@ -129,10 +125,8 @@ describe('health checks', () => {
     cleanup.push(repo);
     await git(repo, ['remote', 'add', 'slipway', gitUrl(platform.endpoints, APP)]);
     const before = await upIds();
-    const renamed = await exec(process.execPath, [join(repoRoot(process.cwd()), 'dist', 'cli', 'main.js'), 'apps:rename', 'checked-renamed', '-a', APP], {
-      cwd: repo,
-      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: platform.home, SLIPWAY_API_URL: platform.endpoints.api, SLIPWAY_API_TOKEN: platform.endpoints.token },
-    });
+    const cli = slipwayCli(platform);
+    const renamed = await exec(cli.argv[0]!, [...cli.argv.slice(1), 'apps:rename', 'checked-renamed', '-a', APP], { cwd: repo, env: cli.env });
     expect(renamed.stdout).toContain(`Renaming ${APP} to checked-renamed... done`);
     expect(renamed.stdout).toContain('Git remote slipway updated');
     expect((await git(repo, ['remote', 'get-url', 'slipway'])).out.trim()).toMatch(/\/checked-renamed\.git$/);

@@ -4,10 +4,8 @@
 // failing command fails the release, the push and nothing else: the previous release serves on.
 import { spawn } from 'node:child_process';
 import { rm } from 'node:fs/promises';
-import { join } from 'node:path';
-import { repoRoot } from '../../common/entry-points.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { commitAll, editFile, fixtureRepo, git, gitUrl, newHome, platformEnv, pollContinuously, removePlatformImages, startPlatform, viaRouter, waitFor, api, type RunningPlatform } from './harness.js';
+import { commitAll, editFile, fixtureRepo, git, gitUrl, newHome, platformEnv, pollContinuously, removePlatformImages, slipwayCli, startPlatform, viaRouter, waitFor, api, type RunningPlatform } from './harness.js';
 
 const APP = 'migrating';
 
@@ -79,13 +77,9 @@ describe('release phase', () => {
   });
 
   it('runs an attached one-off dyno through a pseudo-terminal: typed commands, their output, the window size, Ctrl-C, the exit code', async () => {
-    const cli = join(repoRoot(process.cwd()), 'dist', 'cli', 'main.js');
+    const cli = slipwayCli(platform, { COLUMNS: '101', LINES: '33' });
     // util-linux's script gives the CLI a pseudo-terminal, as a user's terminal would; -e: its exit code is the CLI's
-    const terminal = () =>
-      spawn('script', ['-qefc', `${process.execPath} ${cli} run bash -a ${APP}`, '/dev/null'], {
-        env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: platform.home, COLUMNS: '101', LINES: '33', SLIPWAY_API_URL: platform.endpoints.api, SLIPWAY_API_TOKEN: platform.endpoints.token },
-        stdio: ['pipe', 'pipe', 'pipe'],
-      });
+    const terminal = () => spawn('script', ['-qefc', `${cli.argv.join(' ')} run bash -a ${APP}`, '/dev/null'], { env: cli.env, stdio: ['pipe', 'pipe', 'pipe'] });
     const child = terminal();
     let screen = '';
     child.stdout.on('data', (chunk: Buffer) => (screen += chunk.toString()));
