@@ -18,6 +18,7 @@ describe('builderConfig', () => {
       mavenRepository: 'https://repo1.maven.org/maven2',
       limits: DEFAULT_LIMITS,
       dockerCli: '/usr/bin/docker',
+      dockerBaseMirror: null,
       log: DEFAULT_LOG_LIMITS,
       labels: undefined,
       metadataMaxAgeSeconds: 600,

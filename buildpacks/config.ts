@@ -49,6 +49,8 @@ export interface BuilderConfig {
   limits: BuildLimits;
   /** The Docker CLI that runs Dockerfile builds with BuildKit (Debian's docker.io has it built in). */
   dockerCli: string;
+  /** Where Docker Hub FROM images of Dockerfile builds come from (`host/path`), or null: as written. */
+  dockerBaseMirror: string | null;
   /** How much command output a build may show: lines longer than `maxLineBytes` are cut, and
    *  after `maxBytes` in all the rest is dropped (the build goes on). Bounds the memory a build
    *  can make the platform use, whatever it prints. */
@@ -105,6 +107,7 @@ export interface BuilderConfigInput {
   mavenRepository?: string;
   limits?: Partial<BuildLimits>;
   dockerCli?: string;
+  dockerBaseMirror?: string | null;
   log?: Partial<BuildLogLimits>;
   labels?: Record<string, string>;
   metadataMaxAgeSeconds?: number;
@@ -140,6 +143,7 @@ export function builderConfig(input: BuilderConfigInput): BuilderConfig {
     mavenRepository: (input.mavenRepository ?? DEFAULT_MAVEN_REPOSITORY).replace(/\/+$/, ''),
     limits: { ...DEFAULT_LIMITS, ...input.limits },
     dockerCli: input.dockerCli ?? DEFAULT_DOCKER_CLI,
+    dockerBaseMirror: input.dockerBaseMirror ?? null,
     log: { ...DEFAULT_LOG_LIMITS, ...input.log },
     labels: input.labels,
     metadataMaxAgeSeconds: input.metadataMaxAgeSeconds ?? DEFAULT_METADATA_MAX_AGE_SECONDS,

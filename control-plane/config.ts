@@ -64,6 +64,8 @@ const schema = z.object({
   SLIPWAY_BUILD_CPUS: z.coerce.number().positive().default(1),
   SLIPWAY_BUILD_TIMEOUT_SECONDS: z.coerce.number().int().positive().default(900),
   SLIPWAY_DOCKER_CLI: z.string().min(1).default('/usr/bin/docker'),
+  /** Docker Hub FROM images of Dockerfile builds come from this registry path (e.g. `mirror.internal/dockerhub`). */
+  SLIPWAY_DOCKER_BASE_MIRROR: z.string().regex(/^[a-z0-9.-]+(:[0-9]+)?(\/[a-z0-9._\/-]+)?$/, 'must be host[:port][/path]').optional(),
   /** Operator-only /metrics (disk pressure), on 127.0.0.1. */
   SLIPWAY_CONTROL_PLANE_METRICS_PORT: port.default(5784),
   /** Warn (and report slipway_disk_low) when the state dir's or Docker's volume has less free than this ... */
@@ -148,6 +150,7 @@ export interface ControlPlaneConfig {
     limits: { memoryMb: number; cpus: number; timeoutSeconds: number };
     /** The Docker CLI for Dockerfile builds (BuildKit built in, as Debian's docker.io has it). */
     dockerCli: string;
+    dockerBaseMirror: string | null;
     log: { maxLineBytes: number; maxBytes: number };
     /** builds running at once, platform-wide */
     concurrency: number;
@@ -243,6 +246,7 @@ export function loadControlPlaneConfig(env: Env): ControlPlaneConfig {
       goProxy: e.SLIPWAY_GOPROXY,
       mavenRepository: e.SLIPWAY_MAVEN_REPOSITORY,
       dockerCli: e.SLIPWAY_DOCKER_CLI,
+      dockerBaseMirror: e.SLIPWAY_DOCKER_BASE_MIRROR ?? null,
       limits: {
         memoryMb: e.SLIPWAY_BUILD_MEMORY_MB,
         cpus: e.SLIPWAY_BUILD_CPUS,

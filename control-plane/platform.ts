@@ -149,6 +149,7 @@ export async function startControlPlane(config: ControlPlaneConfig, logger: Logg
         mavenRepository: config.build.mavenRepository,
         limits: config.build.limits,
         dockerCli: config.build.dockerCli,
+        dockerBaseMirror: config.build.dockerBaseMirror,
         log: config.build.log,
         buildpackRegistry: { ...buildpackRegistry },
         buildpackFetch: config.build.buildpackFetch,

@@ -16,7 +16,7 @@ import { readProcfile } from '../build-steps.js';
 import { BuildError } from '../errors.js';
 import { detail, heading, LineTail } from '../log.js';
 import { engineAuthConfig } from '../registry-access.js';
-import { dockerBuildArgv, dockerProcessTypes, imageCommand, scopeCacheMounts, unpullableBase, type HerokuYml } from './plan.js';
+import { dockerBuildArgv, dockerProcessTypes, imageCommand, mirrorBaseImages, scopeCacheMounts, unpullableBase, type HerokuYml } from './plan.js';
 
 export interface DockerBuildResult {
   image: { repository: string; digest: string };
@@ -68,9 +68,11 @@ export async function buildDockerfile(ctx: BuildContext, dockerfile: string, her
   // The app's cache mounts are its own on the shared engine.
   const dockerfilePath = join(ctx.appDir, dockerfile);
   const text = (await readAppFile(ctx.appDir, dockerfile)).toString('utf8');
-  await writeFile(dockerfilePath, scopeCacheMounts(text, `slipway-app-${ctx.appCacheDir.split('/').at(-1)}`));
-
   const aliases = stackAliases(stack.name);
+  const scoped = scopeCacheMounts(text, `slipway-app-${ctx.appCacheDir.split('/').at(-1)}`);
+  const isStack = (reference: string) => reference === aliases.run || reference === aliases.build;
+  await writeFile(dockerfilePath, config.dockerBaseMirror ? mirrorBaseImages(scoped, config.dockerBaseMirror, isStack) : scoped);
+
   await docker.getImage(stack.runImage).tag(splitTag(aliases.run));
   await docker.getImage(stack.buildImage).tag(splitTag(aliases.build));
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { BuildError } from '../errors.js';
-import { chooseBuildPath, dockerBuildArgv, dockerProcessTypes, imageCommand, parseHerokuYml, scopeCacheMounts, shellQuote, unpullableBase } from './plan.js';
+import { chooseBuildPath, dockerBuildArgv, dockerProcessTypes, imageCommand, mirrorBaseImages, parseHerokuYml, scopeCacheMounts, shellQuote, unpullableBase } from './plan.js';
 
 describe('parseHerokuYml and chooseBuildPath', () => {
   const yml = ['build:', '  docker:', '    web: Dockerfile.web', '    worker: Dockerfile.web', '  config:', '    RAILS_ENV: production', '    WORKERS: 4', 'release:', '  command: ["./migrate", "--all"]', 'run:', '  web: bundle exec puma', '  worker:', '    command: ["sidekiq"]', ''].join('\n');
@@ -73,5 +73,32 @@ describe('the build itself', () => {
     const output = ['#3 [internal] load metadata for docker.io/library/ruby:3.3', '#3 sha256:abc', '#3 ERROR: failed to do request: dial tcp: no such host', 'failed to solve'].join('\n');
     expect(unpullableBase(output)).toBe('ruby:3.3');
     expect(unpullableBase('#3 [internal] load metadata for 127.0.0.1:1/x:1\n#3 DONE 0.0s\n#5 ERROR: exit code 1')).toBeNull();
+  });
+});
+
+describe('mirrorBaseImages', () => {
+  it("takes Docker Hub images from the operator's mirror, and leaves stages, registries, args, scratch and the stack alone", () => {
+    const dockerfile = [
+      'FROM node:22 AS build',
+      'FROM --platform=linux/amd64 bitnami/redis:7',
+      'FROM build',
+      'FROM ghcr.io/acme/base:1 AS other',
+      'FROM localhost:5000/x',
+      'FROM ${BASE}',
+      'FROM scratch',
+      'FROM slipway/stack:bookworm',
+      'RUN echo FROM node:22',
+    ].join('\n');
+    expect(mirrorBaseImages(dockerfile, 'mirror.internal/hub/', (ref) => ref === 'slipway/stack:bookworm').split('\n')).toEqual([
+      'FROM mirror.internal/hub/library/node:22 AS build',
+      'FROM --platform=linux/amd64 mirror.internal/hub/bitnami/redis:7',
+      'FROM build',
+      'FROM ghcr.io/acme/base:1 AS other',
+      'FROM localhost:5000/x',
+      'FROM ${BASE}',
+      'FROM scratch',
+      'FROM slipway/stack:bookworm',
+      'RUN echo FROM node:22',
+    ]);
   });
 });

@@ -127,3 +127,33 @@ export function scopeCacheMounts(dockerfile: string, scope: string): string {
     return `--mount=${[...rest, `id=${scope}${id.startsWith('/') ? '' : '/'}${id}`].join(',')}`;
   });
 }
+
+/** Pure: whether an image reference names a registry (its first part has a dot or a port, or is localhost). */
+function namesRegistry(reference: string): boolean {
+  const first = reference.split('/')[0]!;
+  return reference.includes('/') && (first.includes('.') || first.includes(':') || first === 'localhost');
+}
+
+/**
+ * Pure: the Dockerfile with its Docker Hub `FROM` images taken from the operator's mirror
+ * (`node:22` → `<mirror>/library/node:22`). Kept as they are: images that name a registry,
+ * `scratch`, earlier stages, references through build args, and what `keep` says is local
+ * (the stack's images).
+ */
+export function mirrorBaseImages(dockerfile: string, mirror: string, keep: (reference: string) => boolean): string {
+  const stages = new Set<string>();
+  return dockerfile
+    .split('\n')
+    .map((line) => {
+      const match = /^(\s*FROM\s+(?:--\S+\s+)*)(\S+)(.*)$/i.exec(line);
+      if (!match) return line;
+      const [, head, image, rest] = match as unknown as [string, string, string, string];
+      const stage = /^\s+AS\s+(\S+)/i.exec(rest)?.[1];
+      const local = image === 'scratch' || image.includes('$') || stages.has(image.toLowerCase()) || keep(image) || namesRegistry(image);
+      if (stage) stages.add(stage.toLowerCase());
+      if (local) return line;
+      const path = image.includes('/') ? image : `library/${image}`;
+      return `${head}${mirror.replace(/\/+$/, '')}/${path}${rest}`;
+    })
+    .join('\n');
+}
