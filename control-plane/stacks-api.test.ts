@@ -121,7 +121,8 @@ describe('stacks through the API (operator default: trixie)', () => {
     expect(unknown.status).toBe(422);
     expect(unknown.body).toEqual({ id: 'invalid_params', message: 'Stack "cedar-14" does not exist. Stacks: bookworm, trixie.' });
     expect((await call('PATCH', '/apps/on-default', {})).status).toBe(422);
-    expect((await call('PATCH', '/apps/on-default', { build_stack: 'trixie', name: 'renamed' })).status).toBe(422);
+    expect((await call('PATCH', '/apps/on-default', { build_stack: 'trixie', region: 'eu' })).status).toBe(422);
+    expect((await call('PATCH', '/apps/on-default', { build_stack: 'trixie', name: 'Not A Name' })).status).toBe(422);
     // nothing changed by the refused requests
     expect((await call('GET', '/apps/on-default')).body.build_stack).toEqual(ref('bookworm'));
   });

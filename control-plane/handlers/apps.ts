@@ -1,9 +1,8 @@
-import { STOP_TIMEOUT_LIMITS } from '../apps/stop-grace.js';
 import Router from '@koa/router';
 import { z } from 'zod';
 import { InvalidParamsError } from '../../common/errors.js';
-import { appNameProblem } from '../../common/names.js';
 import type { User } from '../../common/types.js';
+import { STOP_TIMEOUT_LIMITS } from '../apps/stop-grace.js';
 import { loadApp } from '../http/load-app.js';
 import { appJson } from '../http/representations.js';
 import { validateBody } from '../http/validate.js';
@@ -65,10 +64,15 @@ export function appHandlers(services: Services): Router {
   router.patch('/apps/:app', async (ctx) => {
     const app = await loadApp(ctx, services);
     const { build_stack, maintenance, stop_timeout_seconds, name } = validateBody(updateApp, ctx.request.body);
+    if ([build_stack, maintenance, stop_timeout_seconds, name].every((field) => field === undefined)) {
+      throw new InvalidParamsError('Nothing to change: give name, build_stack, maintenance or stop_timeout_seconds.');
+    }
+    // Everything is checked before anything changes; a taken name (the rename, first) changes nothing either.
+    const stack = build_stack === undefined ? undefined : requireStack(stackNameOrId(build_stack)).name;
     let updated = app;
     if (name !== undefined) updated = await services.lifecycle.rename(app, name);
     if (stop_timeout_seconds !== undefined) updated = (await services.apps.setStopTimeout(app.id, stop_timeout_seconds)) ?? updated;
-    if (build_stack !== undefined) updated = (await services.apps.setBuildStack(app.id, requireStack(stackNameOrId(build_stack)).name)) ?? updated;
+    if (stack !== undefined) updated = (await services.apps.setBuildStack(app.id, stack)) ?? updated;
     if (maintenance !== undefined) {
       updated = (await services.apps.setMaintenance(app.id, maintenance)) ?? updated;
       // The route carries the mode to the routers.
