@@ -1,6 +1,7 @@
 import Router from '@koa/router';
 import { z } from 'zod';
 import { InvalidParamsError } from '../../common/errors.js';
+import { appNameProblem } from '../../common/names.js';
 import type { User } from '../../common/types.js';
 import { STOP_TIMEOUT_LIMITS } from '../apps/stop-grace.js';
 import { loadApp } from '../http/load-app.js';
@@ -69,6 +70,7 @@ export function appHandlers(services: Services): Router {
     }
     // Everything is checked before anything changes; a taken name (the rename, first) changes nothing either.
     const stack = build_stack === undefined ? undefined : requireStack(stackNameOrId(build_stack)).name;
+    if (name !== undefined && RESERVED_APP_NAMES.has(name)) throw new InvalidParamsError(`Name ${name} is reserved by the platform.`);
     let updated = app;
     if (name !== undefined) updated = await services.lifecycle.rename(app, name);
     if (stop_timeout_seconds !== undefined) updated = (await services.apps.setStopTimeout(app.id, stop_timeout_seconds)) ?? updated;

@@ -147,5 +147,6 @@ describe('health checks', () => {
     expect((await call('POST', '/apps', { name: 'taken-name' })).status).toBe(201);
     expect((await call('PATCH', '/apps/checked-renamed', { name: 'taken-name' })).status).toBe(409);
     expect((await call('PATCH', '/apps/checked-renamed', { name: 'Bad Name' })).status).toBe(422);
+    expect((await call('PATCH', '/apps/checked-renamed', { name: 'www' })).status).toBe(422);
   });
 });
