@@ -72,7 +72,11 @@ export class Releaser {
   /** Cuts the build's release and settles it: a release phase runs first (its lines to
    *  `phaseOutput`); the release returned is succeeded (and rolling out) or failed. */
   fromBuild(app: App, build: BuiltCode, phaseOutput: PhaseOutput = () => {}): Promise<Release> {
-    return this.appTurns.run(app.id, async () => this.finish(app, await this.cutFromBuild(app, build), phaseOutput));
+    return this.appTurns.run(app.id, async () => {
+      const release = await this.cutFromBuild(app, build);
+      await this.tag(release);
+      return this.finish(app, release, phaseOutput);
+    });
   }
 
   /** Sets (string) and unsets (null) config vars and cuts the release that carries them (Heroku cuts one too).
@@ -106,6 +110,8 @@ export class Releaser {
         let made;
         try {
           made = await cut();
+          // Tagged before the answer: whoever hears of the release finds its image under its tag.
+          await this.tag(made.release);
         } catch (err) {
           reject(err);
           return;
@@ -201,8 +207,13 @@ export class Releaser {
     return this.releases.settle(app.id, release.version, 'failed', `Release command failed: ${outcome.reason}.`);
   }
 
+  /** Tags the release's image `v<N>` in the registry (before anyone hears of the release). */
+  private async tag(release: Release): Promise<void> {
+    if (release.image) await this.hooks.tagImage(release.image, `v${release.version}`);
+  }
+
+  /** Settles a tagged release: its release phase first, if it has one; then the rollout. */
   private async finish(app: App, cut: Release, phaseOutput: PhaseOutput): Promise<Release> {
-    if (cut.image) await this.hooks.tagImage(cut.image, `v${cut.version}`);
     const release = cut.status === 'pending' ? await this.runPhase(app, cut, phaseOutput) : cut;
     if (release.status === 'failed') return release;
     // Heroku: the app's stack is the one its current release was built on (a rollback too).
