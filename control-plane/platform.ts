@@ -110,6 +110,7 @@ export async function startControlPlane(config: ControlPlaneConfig, logger: Logg
   const agents = new NatsAgentClient(nats);
   const routes = new RoutePublisher(redis, nats);
 
+  const oneOffStore = new OneOffStore(redis);
   const reconciler = new Reconciler({
     apps,
     releases,
@@ -123,6 +124,7 @@ export async function startControlPlane(config: ControlPlaneConfig, logger: Logg
     bootTimeoutSeconds: config.scheduler.bootTimeoutSeconds,
     stopGraceSeconds: config.scheduler.stopGraceSeconds,
     drainMs: config.scheduler.drainMs,
+    oneOffMemory: () => oneOffStore.memoryByHost(),
   });
   const membership = new Membership({ hosts, instances, agents, converger: reconciler, logger: logger.child({ part: 'hosts' }), hostDownAfterMs: config.scheduler.hostDownAfterMs, appLog });
 
@@ -157,9 +159,8 @@ export async function startControlPlane(config: ControlPlaneConfig, logger: Logg
       logger.child({ part: 'builder' }),
       config.build.defaultStack,
     );
-  const oneOffStore = new OneOffStore(redis);
   const attachSessions = new AttachSessions(redis);
-  const oneOffs = new NatsOneOffRunner({ nats, agents, hosts, instances, logger: logger.child({ part: 'one-offs' }) });
+  const oneOffs = new NatsOneOffRunner({ nats, agents, hosts, instances, logger: logger.child({ part: 'one-offs' }), oneOffMemory: () => oneOffStore.memoryByHost() });
   const releaseLogger = logger.child({ part: 'releases' });
   const releaser = new Releaser(apps, releases, {
     tagImage: (image, tag) => builder.tagImage(image, tag),
@@ -246,6 +247,7 @@ export async function startControlPlane(config: ControlPlaneConfig, logger: Logg
     agents,
     repos,
     converger: reconciler,
+    oneOffs: oneOffStore,
     purgeAppData: async (appId) => {
       await purgeAppLogs(nats, appId);
       await (await import('../buildpacks/index.js')).removeAppCaches(config.build.cacheDir, appId);

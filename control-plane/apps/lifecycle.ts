@@ -11,6 +11,7 @@ import type { Converger } from '../converger.js';
 import type { GitRepos } from '../git/repos.js';
 import type { AppStore } from '../store/apps.js';
 import type { InstanceStore } from '../store/instances.js';
+import type { OneOffStore } from '../store/one-offs.js';
 import type { ReleaseStore } from '../store/releases.js';
 
 export interface FormationUpdate {
@@ -29,6 +30,8 @@ export interface AppLifecycleDeps {
   agents: AgentClient;
   repos: GitRepos;
   converger: Converger;
+  /** The app's running one-off dynos, stopped with it. */
+  oneOffs: Pick<OneOffStore, 'list' | 'remove'>;
   /** Removes what else the platform keeps under the app's id (its log stream, build caches). */
   purgeAppData: (appId: string) => Promise<void>;
   stopGraceSeconds: number;
@@ -116,6 +119,12 @@ export class AppLifecycle {
         running.map(async (instance) => {
           await agents.stop(instance.hostId, { instanceId: instance.id, graceSeconds: stopGraceSeconds(app, this.deps.stopGraceSeconds) }).catch(() => {});
           await instances.remove(instance);
+        }),
+      );
+      await Promise.all(
+        (await this.deps.oneOffs.list(app.id)).map(async (run) => {
+          await agents.stopOneOff(run.hostId, { runId: run.runId, graceSeconds: stopGraceSeconds(app, this.deps.stopGraceSeconds) }).catch(() => {});
+          await this.deps.oneOffs.remove(run);
         }),
       );
       await repos.remove(app.id);

@@ -64,6 +64,8 @@ export interface NatsOneOffRunnerDeps {
   logger: Logger;
   /** How long past its time limit a run may stay silent before it is given up as lost. */
   lostAfterMs?: number;
+  /** Memory (MB) other one-offs hold, by host. */
+  oneOffMemory?: () => Promise<Map<string, number>>;
 }
 
 export class NatsOneOffRunner implements OneOffRunner {
@@ -137,12 +139,13 @@ export class NatsOneOffRunner implements OneOffRunner {
   /** The host with the most free memory (instances' records; the agent has the last word). */
   private async placement(memoryMb: number): Promise<string | null> {
     const hosts = await this.deps.hosts.list();
+    const oneOffs = (await this.deps.oneOffMemory?.()) ?? new Map<string, number>();
     const loads = await Promise.all(
       hosts.map(async (host) => ({
         id: host.id,
         state: host.state,
         memoryMb: host.capacity.memoryMb,
-        usedMemoryMb: memoryInUseMb(await this.deps.instances.listForHost(host.id)),
+        usedMemoryMb: memoryInUseMb(await this.deps.instances.listForHost(host.id)) + (oneOffs.get(host.id) ?? 0),
         appInstances: 0,
       })),
     );

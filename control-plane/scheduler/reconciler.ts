@@ -31,6 +31,8 @@ export interface ReconcilerDeps {
   logger: Logger;
   appsDomain: string;
   bootTimeoutSeconds: number;
+  /** Memory (MB) one-off dynos hold, by host: counted beside instances when placing. */
+  oneOffMemory?: () => Promise<Map<string, number>>;
   stopGraceSeconds: number;
   drainMs: number;
   stopRetryMs?: number;
@@ -116,7 +118,8 @@ export class Reconciler implements Converger {
 
   private async hostUsage(hosts: readonly Host[]): Promise<Record<string, number>> {
     const usage: Record<string, number> = {};
-    for (const host of hosts) usage[host.id] = memoryInUseMb(await this.deps.instances.listForHost(host.id));
+    const oneOffs = (await this.deps.oneOffMemory?.()) ?? new Map<string, number>();
+    for (const host of hosts) usage[host.id] = memoryInUseMb(await this.deps.instances.listForHost(host.id)) + (oneOffs.get(host.id) ?? 0);
     return usage;
   }
 

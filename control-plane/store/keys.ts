@@ -22,6 +22,8 @@ export const keys = {
   /** hash: run id → JSON OneOffRecord (running one-off dynos) */
   appOneOffs: (appId: string) => `slipway:app:${appId}:one-offs`,
   appOneOffSeq: (appId: string) => `slipway:app:${appId}:one-off-seq`,
+  /** hash: `<host>/<run>` → MB a running one-off holds (placement) */
+  oneOffMemory: 'slipway:one-off-memory',
   appDomains: (appId: string) => `slipway:app:${appId}:domains`,
   appCollaborators: (appId: string) => `slipway:app:${appId}:collaborators`,
   appReleaseSeq: (appId: string) => `slipway:app:${appId}:release-seq`,

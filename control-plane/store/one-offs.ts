@@ -2,7 +2,7 @@
 // `run.N`, stoppable, removed when they end. A record outlives a lost control plane only until
 // its time limit has passed (its container is killed by then anyway).
 import type { Redis } from 'ioredis';
-import type { DynoSize } from '../../common/types.js';
+import { DYNO_SIZES, type DynoSize } from '../../common/types.js';
 import { keys } from './keys.js';
 import { now } from './json.js';
 
@@ -22,6 +22,9 @@ export interface OneOffRecord {
   updatedAt: string;
 }
 
+/** The memory hash's field of a run: `<host>/<run>`. */
+const memoryField = (record: Pick<OneOffRecord, 'hostId' | 'runId'>) => `${record.hostId}/${record.runId}`;
+
 export class OneOffStore {
   constructor(private readonly redis: Redis) {}
 
@@ -30,22 +33,36 @@ export class OneOffStore {
     return this.redis.incr(keys.appOneOffSeq(appId));
   }
 
-  /** Records a one-off that has started. */
+  /** Records a one-off that has started, and the memory it holds on its host (for placement). */
   async save(input: Omit<OneOffRecord, 'createdAt' | 'updatedAt' | 'state'>): Promise<OneOffRecord> {
     const record: OneOffRecord = { ...input, state: 'up', createdAt: now(), updatedAt: now() };
-    await this.redis.hset(keys.appOneOffs(input.appId), record.runId, JSON.stringify(record));
+    await this.redis
+      .multi()
+      .hset(keys.appOneOffs(input.appId), record.runId, JSON.stringify(record))
+      .hset(keys.oneOffMemory, memoryField(record), String(DYNO_SIZES[record.size].memoryMb))
+      .exec();
     return record;
   }
 
-  async remove(record: Pick<OneOffRecord, 'appId' | 'runId'>): Promise<void> {
-    await this.redis.hdel(keys.appOneOffs(record.appId), record.runId);
+  async remove(record: Pick<OneOffRecord, 'appId' | 'runId' | 'hostId'>): Promise<void> {
+    await this.redis.multi().hdel(keys.appOneOffs(record.appId), record.runId).hdel(keys.oneOffMemory, memoryField(record)).exec();
+  }
+
+  /** Memory (MB) the running one-offs hold, by host: placement counts it beside instances'. */
+  async memoryByHost(): Promise<Map<string, number>> {
+    const byHost = new Map<string, number>();
+    for (const [field, mb] of Object.entries(await this.redis.hgetall(keys.oneOffMemory))) {
+      const hostId = field.slice(0, field.lastIndexOf('/'));
+      byHost.set(hostId, (byHost.get(hostId) ?? 0) + Number(mb));
+    }
+    return byHost;
   }
 
   /** The app's running one-offs, oldest first; records past their time limit are dropped. */
   async list(appId: string, nowMs = Date.now()): Promise<OneOffRecord[]> {
     const records = Object.values(await this.redis.hgetall(keys.appOneOffs(appId))).map((json) => JSON.parse(json) as OneOffRecord);
     const stale = records.filter((record) => record.expiresAtMs + 60_000 < nowMs);
-    if (stale.length > 0) await this.redis.hdel(keys.appOneOffs(appId), ...stale.map((record) => record.runId));
+    for (const record of stale) await this.remove(record);
     return records.filter((record) => !stale.includes(record)).sort((a, b) => a.number - b.number);
   }
 }

@@ -5,7 +5,7 @@
 import { spawn } from 'node:child_process';
 import { rm } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { commitAll, editFile, fixtureRepo, git, gitUrl, newHome, platformEnv, pollContinuously, removePlatformImages, slipwayCli, startPlatform, viaRouter, waitFor, api, type RunningPlatform } from './harness.js';
+import { commitAll, dockerContainersLabeled, editFile, fixtureRepo, git, gitUrl, newHome, platformEnv, pollContinuously, removePlatformImages, slipwayCli, startPlatform, viaRouter, waitFor, api, type RunningPlatform } from './harness.js';
 
 const APP = 'migrating';
 
@@ -159,5 +159,14 @@ describe('release phase', () => {
     expect(result.code, result.out).toBe(0);
     expect(result.out).toContain('migrating to schema 2 with label second as release.6');
     await waitFor('v2 served', async () => (await served()).startsWith('v2 label=second'), 30_000);
+  });
+
+  it('stops the one-off dynos of an app that is deleted', async () => {
+    const { id } = (await call('GET', `/apps/${APP}`)).body as { id: string };
+    const long = await call('POST', `/apps/${APP}/dynos`, { command: 'node -e "setTimeout(() => {}, 120000)"', attach: false });
+    expect(long.status).toBe(201);
+    expect(await dockerContainersLabeled(`io.slipway.app-id=${id}`)).not.toEqual([]);
+    expect((await call('DELETE', `/apps/${APP}`)).status).toBe(200);
+    await waitFor('no container of the app left', async () => (await dockerContainersLabeled(`io.slipway.app-id=${id}`)).length === 0, 30_000);
   });
 });
