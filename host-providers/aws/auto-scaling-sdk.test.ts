@@ -18,7 +18,8 @@ describe('against an endpoint that answers like AWS', () => {
   let api: ReturnType<typeof sdkAutoScaling>;
 
   beforeAll(async () => {
-    group = new FakeAutoScaling({ name: GROUP, minSize: 0, maxSize: 5, desiredCapacity: 1 });
+    // A terminating instance stays described long enough to be asked about, however busy the machine.
+    group = new FakeAutoScaling({ name: GROUP, minSize: 0, maxSize: 5, desiredCapacity: 1, terminatingMs: 10_000 });
     endpoint = await startFakeAwsEndpoint(group);
     api = sdkAutoScaling({ region: 'us-east-1', endpoint: endpoint.url, credentials: CREDENTIALS, maxAttempts: 1 });
   });

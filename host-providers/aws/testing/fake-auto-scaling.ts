@@ -22,6 +22,8 @@ export interface FakeGroupOptions {
   onTerminate?: (instance: GroupInstance) => void;
   /** Launches wait for launchHeld() (AWS may take a while to start an instance). */
   holdLaunches?: boolean;
+  /** How long a terminating instance stays in the group's descriptions (default 20 ms). */
+  terminatingMs?: number;
 }
 
 export class FakeAutoScaling implements AutoScalingApi {
@@ -123,7 +125,7 @@ export class FakeAutoScaling implements AutoScalingApi {
     setTimeout(() => {
       instance.lifecycleState = 'Terminated';
       this.instances.delete(instanceId);
-    }, 20);
+    }, this.group.terminatingMs ?? 20);
   }
 
   private converge(desiredCapacity: number): void {
