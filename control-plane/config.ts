@@ -32,6 +32,10 @@ const schema = z.object({
   SLIPWAY_REGISTRY: z.string().min(1),
   /** Credential-helper JSON ({"ServerURL","Username","Secret"}) for the registry, read at each use (ECR on AWS). */
   SLIPWAY_REGISTRY_AUTH_FILE: z.string().startsWith('/', 'an absolute path').optional(),
+  /** The key that signs the registry's tokens and its self-signed certificate (both or neither):
+   *  with them the control plane is the registry's token server (Docker's token auth). */
+  SLIPWAY_REGISTRY_TOKEN_KEY_FILE: z.string().startsWith('/', 'an absolute path').optional(),
+  SLIPWAY_REGISTRY_TOKEN_CERT_FILE: z.string().startsWith('/', 'an absolute path').optional(),
   /** Plain HTTP to a registry that is not on loopback (loopback registries always get plain HTTP). */
   SLIPWAY_REGISTRY_INSECURE: flag.default(false),
   /** Apps' image repositories are `<prefix>/<app>`; the stack's is its own (ECR on AWS). */
@@ -132,6 +136,8 @@ export interface ControlPlaneConfig {
   /** Where the registry credentials are (a path: the file is read at each use, never logged), or null for an open registry. */
   registryAuthFile: string | null;
   registryInsecure: boolean;
+  /** Where the registry token signing key and certificate are, or null when the registry takes no tokens from here. */
+  registryToken: { keyFile: string; certFile: string } | null;
   registryRepositories: { appPrefix: string; stack: string };
   appsDomain: string;
   routerUrl: string | null;
@@ -205,6 +211,12 @@ function stackImages(e: z.output<typeof schema>): Record<string, { runImage?: st
   return images;
 }
 
+function registryToken(keyFile: string | undefined, certFile: string | undefined): ControlPlaneConfig['registryToken'] {
+  if (!keyFile && !certFile) return null;
+  if (!keyFile || !certFile) throw new ConfigError('SLIPWAY_REGISTRY_TOKEN_KEY_FILE and SLIPWAY_REGISTRY_TOKEN_CERT_FILE go together: set both or neither');
+  return { keyFile, certFile };
+}
+
 export function loadControlPlaneConfig(env: Env): ControlPlaneConfig {
   const e = parseEnv(schema, env);
   const home = slipwayHome(env);
@@ -227,6 +239,7 @@ export function loadControlPlaneConfig(env: Env): ControlPlaneConfig {
     registry: e.SLIPWAY_REGISTRY,
     registryAuthFile: e.SLIPWAY_REGISTRY_AUTH_FILE ?? null,
     registryInsecure: e.SLIPWAY_REGISTRY_INSECURE,
+    registryToken: registryToken(e.SLIPWAY_REGISTRY_TOKEN_KEY_FILE, e.SLIPWAY_REGISTRY_TOKEN_CERT_FILE),
     registryRepositories: { appPrefix: e.SLIPWAY_REGISTRY_REPOSITORY_PREFIX, stack: e.SLIPWAY_REGISTRY_STACK_REPOSITORY },
     appsDomain: e.SLIPWAY_APPS_DOMAIN,
     routerUrl: e.SLIPWAY_ROUTER_URL ?? null,

@@ -13,6 +13,8 @@ export interface PlatformWiring {
   registry: string;
   /** credential-helper JSON for the registry (absent: an open registry) */
   registryAuthFile?: string;
+  /** the registry token signing key and certificate (the platform's own registry: the control plane serves its tokens) */
+  registryTokenKeys?: { keyFile: string; certFile: string };
   routerUrl: string;
   adminToken: string;
 }
@@ -29,6 +31,7 @@ export function componentEnvironments(config: SupervisorConfig, wiring: Platform
       natsAuth: wiring.natsAuth,
       registry: wiring.registry,
       registryAuthFile: wiring.registryAuthFile,
+      registryTokenKeys: wiring.registryTokenKeys,
       routerUrl: wiring.routerUrl,
       bootstrapAdminToken: wiring.adminToken,
     }),

@@ -11,6 +11,7 @@ import { adminToken } from './admin-token.js';
 import { forgetPids, pidRecorder, stopLeftovers } from './leftovers.js';
 import { componentEnvironments } from './component-env.js';
 import { keptSecret, registryLogin } from './service-secrets.js';
+import { REGISTRY_TOKEN_ISSUER, REGISTRY_TOKEN_PATH, REGISTRY_TOKEN_SERVICE } from '../common/registry-token.js';
 import { initialAuthorization, platformNatsPasswords } from './nats-users.js';
 import type { SupervisorConfig } from './config.js';
 import type { LineFormatter } from './log-format.js';
@@ -81,7 +82,7 @@ export async function startPlatform(config: SupervisorConfig, print: (line: stri
       stoppers.push(() => service.stop());
       return service.url;
     };
-    // Slipway's own Redis and registry want a password: any local user could otherwise make
+    // Slipway's own Redis and registry want credentials: any local user could otherwise make
     // themselves an operator, or pull every app's image.
     const redisUrl =
       config.external.redisUrl ??
@@ -122,7 +123,21 @@ export async function startPlatform(config: SupervisorConfig, print: (line: stri
     const registry =
       config.external.registry ??
       (await own('registry', () =>
-        startRegistry({ dataDir: config.dirs.registry, port: config.ports.registry, onLine: serviceLog('registry'), supervise, onSpawn: recordPid(3, 'registry'), login: login! }),
+        startRegistry({
+          dataDir: config.dirs.registry,
+          port: config.ports.registry,
+          onLine: serviceLog('registry'),
+          supervise,
+          onSpawn: recordPid(3, 'registry'),
+          // Docker's token auth, the control plane the token server: users push their apps' images with their API token.
+          auth: {
+            kind: 'token',
+            realm: `http://127.0.0.1:${config.ports.api}${REGISTRY_TOKEN_PATH}`,
+            service: REGISTRY_TOKEN_SERVICE,
+            issuer: REGISTRY_TOKEN_ISSUER,
+            rootCertBundle: login!.tokenKeys.certFile,
+          },
+        }),
       ));
 
     const token = await adminToken(config.home);
@@ -135,6 +150,7 @@ export async function startPlatform(config: SupervisorConfig, print: (line: stri
       natsAuth: natsAuth ?? undefined,
       registry,
       registryAuthFile: login?.credentialsFile,
+      registryTokenKeys: login?.tokenKeys,
       routerUrl: router,
       adminToken: token,
     });

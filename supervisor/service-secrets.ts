@@ -1,13 +1,13 @@
-// The passwords of Slipway's own Redis and registry: generated on the first start and kept,
-// readable by their owner only, under the state dir. The files the services and the
-// components read (the registry's htpasswd, the credentials file) are written from them at
-// each start, as the registry's address may change between starts.
+// The passwords of Slipway's own Redis and registry, and the key that signs the registry's
+// tokens: generated on the first start and kept, readable by their owner only, under the state
+// dir. The files the components read (the registry's credentials file) are written from them
+// at each start, as the registry's address may change between starts.
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import bcrypt from 'bcryptjs';
-import type { RegistryLogin } from './services.js';
+import { promisify } from 'node:util';
 
 async function writePrivate(file: string, text: string): Promise<void> {
   await mkdir(dirname(file), { recursive: true, mode: 0o700 });
@@ -23,12 +23,6 @@ export async function keptSecret(file: string): Promise<string> {
   return secret;
 }
 
-/** Pure: one htpasswd line. bcrypt's lowest cost: distribution checks the hash on every request,
- *  and a 192-bit random password needs no slow hash to resist guessing. */
-export function htpasswdLine(username: string, password: string): string {
-  return `${username}:${bcrypt.hashSync(password, 4)}\n`;
-}
-
 /** Pure: credential-helper JSON (as `docker-credential-* get` prints it), the format the builder and agents read. */
 export function credentialsJson(registry: string, username: string, password: string): string {
   return `${JSON.stringify({ ServerURL: registry, Username: username, Secret: password })}\n`;
@@ -36,17 +30,43 @@ export function credentialsJson(registry: string, username: string, password: st
 
 export const REGISTRY_USERNAME = 'slipway';
 
-export interface PlatformRegistryLogin extends RegistryLogin {
-  /** The credentials file the control plane (builds) and the agents (pulls) read. */
-  credentialsFile: string;
+/** The key the control plane signs registry tokens with, and its self-signed certificate (the registry's rootcertbundle). */
+export interface RegistryTokenKeys {
+  keyFile: string;
+  certFile: string;
 }
 
-/** The registry's login under `dir`: its password kept, its htpasswd and credentials file written for `registry`. */
+export interface PlatformRegistryLogin {
+  username: string;
+  password: string;
+  /** The credentials file the control plane (builds, and the token server's check) and the agents (pulls) read. */
+  credentialsFile: string;
+  tokenKeys: RegistryTokenKeys;
+}
+
+/** Pure: openssl's argv for an ECDSA P-256 key (PKCS#8, no passphrase) and a self-signed certificate for it, valid 100 years. */
+export function tokenKeysArgv(keys: RegistryTokenKeys): string[] {
+  return [
+    'openssl', 'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-sha256',
+    '-days', '36500', '-subj', '/CN=slipway-registry-token', '-keyout', keys.keyFile, '-out', keys.certFile,
+  ];
+}
+
+/** The token signing key and certificate under `dir`, generated the first time. */
+export async function keptTokenKeys(dir: string): Promise<RegistryTokenKeys> {
+  const keys = { keyFile: join(dir, 'token-key.pem'), certFile: join(dir, 'token-cert.pem') };
+  if (existsSync(keys.keyFile) && existsSync(keys.certFile)) return keys;
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  const [command, ...args] = tokenKeysArgv(keys);
+  await promisify(execFile)(command!, args, { timeout: 30_000 });
+  await chmod(keys.keyFile, 0o600);
+  return keys;
+}
+
+/** The registry's login under `dir`: its password and token keys kept, its credentials file written for `registry`. */
 export async function registryLogin(dir: string, registry: string): Promise<PlatformRegistryLogin> {
   const password = await keptSecret(join(dir, 'password'));
-  const htpasswdFile = join(dir, 'htpasswd');
   const credentialsFile = join(dir, 'credentials.json');
-  await writePrivate(htpasswdFile, htpasswdLine(REGISTRY_USERNAME, password));
   await writePrivate(credentialsFile, credentialsJson(registry, REGISTRY_USERNAME, password));
-  return { username: REGISTRY_USERNAME, password, htpasswdFile, credentialsFile };
+  return { username: REGISTRY_USERNAME, password, credentialsFile, tokenKeys: await keptTokenKeys(dir) };
 }

@@ -31,12 +31,14 @@ export interface RedisAuth {
   password: string;
 }
 
-/** The registry wants HTTP Basic from this login; `htpasswdFile` holds its bcrypt hash. */
-export interface RegistryLogin {
-  username: string;
-  password: string;
-  htpasswdFile: string;
-}
+/**
+ * How the registry checks its clients: HTTP Basic against an htpasswd file (test registries
+ * standing in for ECR), or Docker's token auth, with tokens from `realm` (the control plane)
+ * signed by the key whose self-signed certificate is `rootCertBundle`.
+ */
+export type RegistryAuth =
+  | { kind: 'htpasswd'; realm: string; path: string }
+  | { kind: 'token'; realm: string; service: string; issuer: string; rootCertBundle: string };
 
 /** Pure: the redis.conf lines that hold the password (a file of mode 0600, read before argv's options). */
 export function redisAuthConfig(auth: RedisAuth): string {
@@ -80,9 +82,21 @@ export function natsConfig(dataDir: string, port: number, auth?: Pick<NatsAuthSe
   ].join('\n');
 }
 
-export const REGISTRY_REALM = 'slipway';
+/** Pure: the registry config's `auth:` lines. */
+function registryAuthLines(auth: RegistryAuth | undefined): string[] {
+  if (!auth) return [];
+  if (auth.kind === 'htpasswd') return ['auth:', '  htpasswd:', `    realm: ${auth.realm}`, `    path: ${JSON.stringify(auth.path)}`];
+  return [
+    'auth:',
+    '  token:',
+    `    realm: ${JSON.stringify(auth.realm)}`,
+    `    service: ${JSON.stringify(auth.service)}`,
+    `    issuer: ${JSON.stringify(auth.issuer)}`,
+    `    rootcertbundle: ${JSON.stringify(auth.rootCertBundle)}`,
+  ];
+}
 
-export function registryConfig(dataDir: string, port: number, htpasswdFile?: string, realm = REGISTRY_REALM): string {
+export function registryConfig(dataDir: string, port: number, auth?: RegistryAuth): string {
   return [
     'version: 0.1',
     'log:',
@@ -96,7 +110,7 @@ export function registryConfig(dataDir: string, port: number, htpasswdFile?: str
     '    enabled: true',
     'http:',
     `  addr: 127.0.0.1:${port}`,
-    ...(htpasswdFile ? ['auth:', '  htpasswd:', `    realm: ${realm}`, `    path: ${JSON.stringify(htpasswdFile)}`] : []),
+    ...registryAuthLines(auth),
     '',
   ].join('\n');
 }
@@ -189,14 +203,14 @@ export async function collectRegistryGarbage(dataDir: string, configFile: string
   return { code };
 }
 
-export async function startRegistry(options: ServiceOptions & { login?: RegistryLogin }): Promise<RunningService> {
+export async function startRegistry(options: ServiceOptions & { auth?: RegistryAuth }): Promise<RunningService> {
   await mkdir(options.dataDir, { recursive: true });
   const configFile = join(options.dataDir, 'registry.yml');
-  await writeFile(configFile, registryConfig(options.dataDir, options.port, options.login?.htpasswdFile));
+  await writeFile(configFile, registryConfig(options.dataDir, options.port, options.auth));
   await collectRegistryGarbage(options.dataDir, configFile, options.onLine);
   const spec = { name: 'registry', argv: ['docker-registry', 'serve', configFile], onLine: options.onLine, onSpawn: options.onSpawn };
-  const login = options.login;
-  const authorization = login ? `Authorization: Basic ${Buffer.from(`${login.username}:${login.password}`).toString('base64')}\r\n` : '';
-  const probe = () => tcpAnswers(options.port, `GET /v2/ HTTP/1.0\r\n${authorization}\r\n`, /^HTTP\/1\.[01] 200/);
+  // Up when /v2/ answers: 200 when open, else its challenge (the token server may not run yet).
+  const expected = !options.auth ? /^HTTP\/1\.[01] 200/ : options.auth.kind === 'token' ? /^HTTP\/1\.[01] 401[^]*\r\nWww-Authenticate: Bearer /i : /^HTTP\/1\.[01] 401/;
+  const probe = () => tcpAnswers(options.port, 'GET /v2/ HTTP/1.0\r\n\r\n', expected);
   return started('registry', `127.0.0.1:${options.port}`, spec, probe, options);
 }

@@ -136,12 +136,44 @@ describe('RegistryClient against stand-in servers', () => {
     expect(seenElsewhere).toEqual([undefined]);
   });
 
-  it('says so when a registry wants a Bearer token', async () => {
-    const challenge = 'Bearer realm="https://auth.example/token",service="registry.example",scope="repository:some/repo:pull"';
+  it('answers a Bearer challenge with a token from its realm, fetched with the credentials, and reuses it within the operation', async () => {
+    const tokenRequests: Array<{ authorization: string | undefined; scope: string[]; service: string | null }> = [];
+    const realm = await serve((req, res) => {
+      const url = new URL(req.url!, 'http://x');
+      tokenRequests.push({ authorization: req.headers.authorization, scope: url.searchParams.getAll('scope'), service: url.searchParams.get('service') });
+      const ok = req.headers.authorization === `Basic ${Buffer.from('u:pw').toString('base64')}`;
+      res.writeHead(ok ? 200 : 401, { 'content-type': 'application/json' }).end(JSON.stringify(ok ? { token: 'tok-1' } : { errors: [{ code: 'UNAUTHORIZED' }] }));
+    });
+    const seen: Array<string | undefined> = [];
+    const origin = await serve((req, res) => {
+      seen.push(req.headers.authorization);
+      if (req.headers.authorization !== 'Bearer tok-1') {
+        const challenge = `Bearer realm="http://${realm}/registry/token",service="reg",scope="repository:some/repo:pull,push repository:other/repo:pull"`;
+        return res.writeHead(401, { 'www-authenticate': challenge }).end();
+      }
+      req.resume();
+      req.on('end', () => res.writeHead(req.method === 'POST' ? 202 : 201, { location: '/v2/some/repo/blobs/uploads/1' }).end());
+    });
+    const blob = randomBlob();
+    await new RegistryClient(origin, { credentials: async () => new RegistryCredentials(origin, 'u', 'pw') }).uploadBlob('some/repo', blob.digest, blob.bytes);
+    expect(tokenRequests).toEqual([{ authorization: `Basic ${Buffer.from('u:pw').toString('base64')}`, scope: ['repository:some/repo:pull,push', 'repository:other/repo:pull'], service: 'reg' }]);
+    // Basic first (any registry), then the token for the POST, and the PUT with the token straight away.
+    expect(seen).toEqual([`Basic ${Buffer.from('u:pw').toString('base64')}`, 'Bearer tok-1', 'Bearer tok-1']);
+
+    const refused = await rejection(new RegistryClient(origin, { credentials: async () => new RegistryCredentials(origin, 'u', 'wrong') }).getManifest('some/repo', 'v1'));
+    expect(refused.httpStatus).toBe(401);
+    expect(refused.message).toBe(`GET /v2/some/repo/manifests/v1: token server http://${realm}/registry/token refused the registry credentials (401)`);
+    expect(refused.message).not.toContain('wrong');
+  });
+
+  it('says so when the token it got does not grant the access', async () => {
+    const realm = await serve((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ token: 'no-access' })));
+    const challenge = `Bearer realm="http://${realm}/token",service="reg",scope="repository:some/repo:pull"`;
     const origin = await serve((_req, res) => res.writeHead(401, { 'www-authenticate': challenge }).end());
     const err = await rejection(new RegistryClient(origin, { credentials: async () => null }).getManifest('some/repo', 'v1'));
+    expect(err.httpStatus).toBe(401);
     expect(err.message).toBe(
-      `GET /v2/some/repo/manifests/v1: registry ${origin} wants a Bearer token (WWW-Authenticate: ${challenge}); Slipway sends HTTP Basic credentials only (distribution's htpasswd, ECR)`,
+      `GET /v2/some/repo/manifests/v1: registry ${origin} refused the token its token server issued (WWW-Authenticate: ${challenge}): the anonymous request does not grant this access`,
     );
   });
 });
@@ -151,6 +183,6 @@ describe('unauthorizedMessage', () => {
     expect(unauthorizedMessage('r:1', 'Basic realm="x"', false)).toBe('registry r:1 requires credentials and none are configured (set SLIPWAY_REGISTRY_AUTH_FILE)');
     expect(unauthorizedMessage('r:1', undefined, false)).toBe('registry r:1 requires credentials and none are configured (set SLIPWAY_REGISTRY_AUTH_FILE)');
     expect(unauthorizedMessage('r:1', 'Basic realm="x"', true)).toMatch(/refused the credentials/);
-    expect(unauthorizedMessage('r:1', 'bearer realm="https://a/token"', true)).toMatch(/wants a Bearer token/);
+    expect(unauthorizedMessage('r:1', 'bearer realm="https://a/token"', true)).toMatch(/refused the token its token server issued .*: the credentials do not grant this access/);
   });
 });

@@ -1,11 +1,14 @@
 // A client for the registry HTTP API v2 (CNCF distribution, ECR), usable on its own: blobs
 // (HEAD, monolithic upload, cross-repository mount) and manifests (get, put, tag). A registry
 // that requires credentials gets HTTP Basic (distribution's htpasswd and ECR both accept it
-// sent up front); the credentials are asked for once per operation, and once more after a 401
-// (the file they come from may have been refreshed meanwhile), and never kept longer.
+// sent up front), or, when it answers with a Bearer challenge (Docker's token auth, as the
+// platform's own registry does), a token fetched with those credentials from the challenge's
+// realm. The credentials are asked for once per operation, and once more after a 401 (the file
+// they come from may have been refreshed meanwhile); they and the token are never kept longer.
 import type { Readable } from 'node:stream';
 import { request, type Dispatcher } from 'undici';
 import { basicAuthorization, type RegistryCredentials, type RegistryCredentialsSource } from '../../common/registry-auth.js';
+import { fetchBearerToken, parseBearerChallenge, RegistryTokenError } from '../../common/registry-token.js';
 import { RegistryError } from '../errors.js';
 import { sha256Digest } from './blob.js';
 import { MANIFEST_MEDIA_TYPE, OCI_MANIFEST_MEDIA_TYPE } from './media-types.js';
@@ -34,6 +37,8 @@ type Headers = Record<string, string | string[] | undefined>;
 /** One operation's view of the credentials: read when it starts, replaced if a 401 brings fresher ones. */
 interface Batch {
   credentials: RegistryCredentials | null;
+  /** The Bearer token the registry's last challenge in this operation led to (sent instead of Basic). */
+  bearer: string | null;
 }
 
 interface SendInit {
@@ -65,7 +70,7 @@ const sameLogin = (a: RegistryCredentials | null, b: RegistryCredentials | null)
 export function unauthorizedMessage(registry: string, challenge: string | undefined, sentCredentials: boolean): string {
   const scheme = challenge?.trim().split(/\s+/)[0]?.toLowerCase();
   if (scheme === 'bearer') {
-    return `registry ${registry} wants a Bearer token (WWW-Authenticate: ${challenge}); Slipway sends HTTP Basic credentials only (distribution's htpasswd, ECR)`;
+    return `registry ${registry} refused the token its token server issued (WWW-Authenticate: ${challenge}): the ${sentCredentials ? 'credentials do' : 'anonymous request does'} not grant this access`;
   }
   return sentCredentials
     ? `registry ${registry} refused the credentials from the registry credentials file (expired, or for another account?)`
@@ -94,13 +99,16 @@ export class RegistryClient {
 
   /** Starts an operation: its credentials, read now. */
   private async batch(): Promise<Batch> {
-    return { credentials: this.credentials ? await this.credentials() : null };
+    return { credentials: this.credentials ? await this.credentials() : null, bearer: null };
   }
 
   private async request(batch: Batch, method: Method, url: URL, init: SendInit): Promise<Dispatcher.ResponseData> {
     const headers: Record<string, string> = { ...init.headers };
     // Credentials go to the registry only, never to another origin a Location header names.
-    if (batch.credentials && url.origin === this.base.origin) headers.authorization = basicAuthorization(batch.credentials);
+    if (url.origin === this.base.origin) {
+      if (batch.bearer) headers.authorization = `Bearer ${batch.bearer}`;
+      else if (batch.credentials) headers.authorization = basicAuthorization(batch.credentials);
+    }
     const body = typeof init.body === 'function' ? init.body() : init.body;
     try {
       return await request(url, { method, headers, body, dispatcher: this.dispatcher });
@@ -118,7 +126,20 @@ export class RegistryClient {
   ): Promise<{ status: number; headers: Headers; body: Buffer }> {
     const url = new URL(pathOrUrl, this.base);
     let response = await this.request(batch, method, url, init);
-    if (response.statusCode === 401 && this.credentials) {
+    const challenge = response.statusCode === 401 ? parseBearerChallenge(header(response.headers, 'www-authenticate')) : null;
+    if (challenge) {
+      // Token auth: a token for the scope this request needs (an operation's next request on
+      // the same repository reuses it), with credentials read afresh.
+      await response.body.dump();
+      if (this.credentials) batch.credentials = await this.credentials();
+      try {
+        batch.bearer = await fetchBearerToken(challenge, batch.credentials, { dispatcher: this.dispatcher });
+      } catch (err) {
+        const status = err instanceof RegistryTokenError ? err.httpStatus : 0;
+        throw new RegistryError(`${method} ${url.pathname}: ${(err as Error).message}`, status, err);
+      }
+      response = await this.request(batch, method, url, init);
+    } else if (response.statusCode === 401 && this.credentials) {
       // The credentials file may have been refreshed since this operation read it: once more with the new ones.
       const fresh = await this.credentials();
       if (fresh && !sameLogin(fresh, batch.credentials)) {

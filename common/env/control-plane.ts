@@ -12,6 +12,8 @@ export interface ControlPlaneLaunchSettings {
   /** host[:port] of the platform registry */
   registry: string;
   registryAuthFile?: string;
+  /** the key that signs the registry's tokens and its certificate: the control plane serves them (Docker's token auth) */
+  registryTokenKeys?: { keyFile: string; certFile: string };
   repositories?: { appPrefix: string; stack: string };
   apiHost?: string;
   apiPort?: number;
@@ -34,6 +36,8 @@ export type ControlPlaneEnvKey =
   | 'SLIPWAY_NATS_PID_FILE'
   | 'SLIPWAY_REGISTRY'
   | 'SLIPWAY_REGISTRY_AUTH_FILE'
+  | 'SLIPWAY_REGISTRY_TOKEN_KEY_FILE'
+  | 'SLIPWAY_REGISTRY_TOKEN_CERT_FILE'
   | 'SLIPWAY_REGISTRY_REPOSITORY_PREFIX'
   | 'SLIPWAY_REGISTRY_STACK_REPOSITORY'
   | 'SLIPWAY_API_HOST'
@@ -63,6 +67,8 @@ export function controlPlaneEnvironment(settings: ControlPlaneLaunchSettings): P
     ...optional('SLIPWAY_NATS_PLATFORM_USERS_FILE', settings.natsAuth?.platformUsersFile),
     SLIPWAY_REGISTRY: settings.registry,
     ...optional('SLIPWAY_REGISTRY_AUTH_FILE', settings.registryAuthFile),
+    ...optional('SLIPWAY_REGISTRY_TOKEN_KEY_FILE', settings.registryTokenKeys?.keyFile),
+    ...optional('SLIPWAY_REGISTRY_TOKEN_CERT_FILE', settings.registryTokenKeys?.certFile),
     ...optional('SLIPWAY_REGISTRY_REPOSITORY_PREFIX', settings.repositories?.appPrefix),
     ...optional('SLIPWAY_REGISTRY_STACK_REPOSITORY', settings.repositories?.stack),
     ...optional('SLIPWAY_ROUTER_URL', settings.routerUrl),

@@ -1,4 +1,4 @@
-// A registry that requires credentials, as ECR does: CNCF distribution with htpasswd auth
+// A registry that takes HTTP Basic credentials, as ECR does: CNCF distribution with htpasswd auth
 // (HTTP Basic; plain HTTP on 127.0.0.1, which Docker allows for loopback registries), on a
 // free port with its own data dir. Plus the credentials file Slipway reads, and a push of the
 // test app image through the Engine with credentials.
@@ -14,7 +14,7 @@ import { freePort } from '../../common/ports.js';
 import { dockerAuthConfig, RegistryCredentials } from '../../common/registry-auth.js';
 import type { ImageRef } from '../../common/types.js';
 import { ManagedProcess } from '../../common/managed-process.js';
-import { htpasswdLine } from '../../supervisor/service-secrets.js';
+import bcrypt from 'bcryptjs';
 import { registryConfig, type RunningService } from '../../supervisor/services.js';
 import { TEST_APP_REPOSITORY, TEST_IMAGE_LABEL, TestImageError, ensureLocalTestAppImage } from './test-image.js';
 
@@ -27,12 +27,16 @@ export interface AuthRegistry extends RunningService {
   writeCredentialsFile(credentials?: { username?: string; password?: string; serverUrl?: string }): Promise<string>;
 }
 
-/** distribution's config with htpasswd auth added (the platform's own, under a test realm). */
+/** distribution's config with htpasswd auth added, under a test realm. */
 export function authRegistryConfig(dataDir: string, port: number, htpasswdFile: string): string {
-  return registryConfig(dataDir, port, htpasswdFile, AUTH_REGISTRY_REALM);
+  return registryConfig(dataDir, port, { kind: 'htpasswd', realm: AUTH_REGISTRY_REALM, path: htpasswdFile });
 }
 
-export { htpasswdLine };
+/** One htpasswd line. bcrypt's lowest cost: distribution checks the hash on every request,
+ *  and a random password needs no slow hash to resist guessing. */
+export function htpasswdLine(username: string, password: string): string {
+  return `${username}:${bcrypt.hashSync(password, 4)}\n`;
+}
 
 /** Answers 401 with a Basic challenge to an anonymous GET /v2/ once it is up. */
 async function challenges(port: number): Promise<boolean> {
