@@ -46,6 +46,7 @@ import { SchedulerService } from './scheduler/service.js';
 import { AgentInbox } from './agents/inbox.js';
 import { AppLifecycle } from './apps/lifecycle.js';
 import { createApi } from './server.js';
+import { RegistryTokenSigner } from './registry/token-signer.js';
 import type { Services } from './services.js';
 import { AppStore } from './store/apps.js';
 import { BuildStore } from './store/builds.js';
@@ -295,7 +296,17 @@ export async function startControlPlane(config: ControlPlaneConfig, logger: Logg
   const orphanSweep = setInterval(() => {
     reclaimOrphanBuilds(orphans, null).catch((err: unknown) => logger.warn({ err }, 'reclaiming orphaned builds failed'));
   }, BUILD_LEASE_MS);
-  const api = createApi(services, { maxBodyBytes: config.api.maxBodyBytes, logTailsPerUser: config.logs.tailsPerUser, pushUrl: () => url, nats, stateStoreUp: () => redis.status === 'ready' });
+  const registryTokens = config.registryToken
+    ? { signer: await RegistryTokenSigner.load(config.registryToken), repositories: config.registryRepositories, platformCredentialsFile: config.registryAuthFile }
+    : undefined;
+  const api = createApi(services, {
+    maxBodyBytes: config.api.maxBodyBytes,
+    logTailsPerUser: config.logs.tailsPerUser,
+    pushUrl: () => url,
+    nats,
+    stateStoreUp: () => redis.status === 'ready',
+    registryTokens,
+  });
   // Slow clients (headers or bodies trickled in) are cut off with a 408 instead of holding a
   // socket forever; responses may stream as long as they need (a push's build, a log tail).
   const server: Server = createServer(

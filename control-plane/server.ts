@@ -24,6 +24,7 @@ import { sniEndpointHandlers } from './handlers/sni-endpoints.js';
 import { releaseHandlers } from './handlers/releases.js';
 import { healthCheckHandlers } from './handlers/health-checks.js';
 import { stackHandlers } from './handlers/stacks.js';
+import { registryTokenServer, type RegistryTokenServerOptions } from './registry/token-handler.js';
 import type { Services } from './services.js';
 
 const WITH_BODY = new Set(['POST', 'PUT', 'PATCH']);
@@ -44,7 +45,15 @@ function bodyError(err: Error & { status?: number }): never {
 
 export function createApi(
   services: Services,
-  options: { maxBodyBytes: number; pushUrl: () => string; nats: NatsConnection; stateStoreUp?: () => boolean; logTailsPerUser?: number },
+  options: {
+    maxBodyBytes: number;
+    pushUrl: () => string;
+    nats: NatsConnection;
+    stateStoreUp?: () => boolean;
+    logTailsPerUser?: number;
+    /** Serve the platform registry's tokens (Docker's token auth). */
+    registryTokens?: RegistryTokenServerOptions;
+  },
 ): Koa {
   const app = new Koa({ proxy: false });
   // Clients that hang up mid-stream (logs --tail, git) are normal, not errors.
@@ -55,6 +64,7 @@ export function createApi(
   app.use(errorHandler(services.logger, options.stateStoreUp));
   app.use(gitHttp(services, options.pushUrl));
   app.use(internalBuilds(services));
+  if (options.registryTokens) app.use(registryTokenServer(services, options.registryTokens));
 
   const open = new Router();
   open.get('/healthz', (ctx) => {

@@ -1,4 +1,4 @@
-import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
@@ -10,6 +10,8 @@ import { basicAuthorization, registryCredentialsFromFile } from '../common/regis
 import { rawRedisReplies } from '../test/support/raw-redis.js';
 import { waitFor } from '../test/support/wait.js';
 import { keptSecret, registryLogin } from './service-secrets.js';
+import { REGISTRY_TOKEN_ISSUER, REGISTRY_TOKEN_SERVICE } from '../common/registry-token.js';
+import { RegistryTokenSigner } from '../control-plane/registry/token-signer.js';
 import { startRedis, startRegistry, type RunningService } from './services.js';
 
 describe('own instances of Redis, NATS and the registry', () => {
@@ -80,22 +82,39 @@ describe("the platform's Redis and registry, with a password", () => {
     expect(await keptSecret(join(dataDir, 'secrets', 'redis-password'))).toBe(password);
   });
 
-  it('the registry refuses anonymous pulls; the credentials file it writes gets in', async () => {
+  it('the registry takes only tokens signed with the kept key, for the access they grant', async () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'slipway-registry-auth-'));
     dirs.push(dataDir);
     const port = await freePort();
     const login = await registryLogin(join(dataDir, 'secrets'), `127.0.0.1:${port}`);
-    const service = await startRegistry({ dataDir, port, login });
+    const realm = 'http://127.0.0.1:1/registry/token';
+    const service = await startRegistry({
+      dataDir,
+      port,
+      auth: { kind: 'token', realm, service: REGISTRY_TOKEN_SERVICE, issuer: REGISTRY_TOKEN_ISSUER, rootCertBundle: login.tokenKeys.certFile },
+    });
     running.push(service);
-    for (const file of [join(dataDir, 'secrets', 'password'), login.htpasswdFile, login.credentialsFile]) {
+    for (const file of [join(dataDir, 'secrets', 'password'), login.credentialsFile, login.tokenKeys.keyFile]) {
       expect((await stat(file)).mode & 0o777).toBe(0o600);
     }
-    for (const path of ['/v2/', '/v2/_catalog', '/v2/apps/web/manifests/latest']) {
-      expect((await fetch(`http://127.0.0.1:${port}${path}`)).status).toBe(401);
-    }
+    // kept: a second start finds the same key
+    const keyPem = await readFile(login.tokenKeys.keyFile, 'utf8');
+    expect(await readFile((await registryLogin(join(dataDir, 'secrets'), `127.0.0.1:${port}`)).tokenKeys.keyFile, 'utf8')).toBe(keyPem);
+
     const credentials = await registryCredentialsFromFile(login.credentialsFile, service.url)();
-    const response = await fetch(`http://127.0.0.1:${port}/v2/_catalog`, { headers: { authorization: basicAuthorization(credentials!) } });
-    expect(response.status).toBe(200);
+    for (const authorization of [undefined, basicAuthorization(credentials!)]) {
+      const response = await fetch(`http://127.0.0.1:${port}/v2/_catalog`, { headers: authorization ? { authorization } : {} });
+      expect(response.status).toBe(401);
+      expect(response.headers.get('www-authenticate')).toBe(`Bearer realm="${realm}",service="${REGISTRY_TOKEN_SERVICE}",scope="registry:catalog:*"`);
+    }
+    const signer = await RegistryTokenSigner.load(login.tokenKeys);
+    const catalog = (token: string) => fetch(`http://127.0.0.1:${port}/v2/_catalog`, { headers: { authorization: `Bearer ${token}` } });
+    expect((await catalog((await signer.sign('slipway', [{ type: 'registry', name: 'catalog', actions: ['*'] }])).token)).status).toBe(200);
+    expect((await catalog((await signer.sign('someone', [{ type: 'repository', name: 'apps/web', actions: ['pull'] }])).token)).status).toBe(401);
+    // a key the registry does not trust
+    const other = await registryLogin(join(dataDir, 'other-secrets'), `127.0.0.1:${port}`);
+    const forged = await (await RegistryTokenSigner.load(other.tokenKeys)).sign('slipway', [{ type: 'registry', name: 'catalog', actions: ['*'] }]);
+    expect((await catalog(forged.token)).status).toBe(401);
   });
 });
 
