@@ -47,6 +47,7 @@ import { AgentInbox } from './agents/inbox.js';
 import { AppLifecycle } from './apps/lifecycle.js';
 import { createApi } from './server.js';
 import { RegistryTokenSigner } from './registry/token-signer.js';
+import { findPushedImage } from './registry/pushed-images.js';
 import type { Services } from './services.js';
 import { AppStore } from './store/apps.js';
 import { BuildStore } from './store/builds.js';
@@ -228,11 +229,12 @@ export async function startControlPlane(config: ControlPlaneConfig, logger: Logg
   const lease = new LeaderLease(redis, keys.schedulerLeader);
   const scheduler = new SchedulerService(membership, reconciler, lease, logger, config.scheduler.reconcileIntervalMs, () => linksAnswer(nats, redis));
   const { registryClient, appRepository } = await import('../buildpacks/index.js');
+  const platformRegistry = registryClient({ registry: config.registry, registryAuthFile: config.registryAuthFile ?? undefined, registryInsecure: config.registryInsecure });
   const imageCollector = new ImageCollector({
     apps,
     releases,
     leases,
-    registry: registryClient({ registry: config.registry, registryAuthFile: config.registryAuthFile ?? undefined, registryInsecure: config.registryInsecure }),
+    registry: platformRegistry,
     keepReleases: config.images.keepReleases,
     repositoryPrefix: config.registryRepositories.appPrefix,
     appRepository: (name) => appRepository(name, config.registryRepositories.appPrefix),
@@ -285,6 +287,7 @@ export async function startControlPlane(config: ControlPlaneConfig, logger: Logg
     buildpackRegistry,
     stackReady: () => builder.ready,
     defaultStack: config.build.defaultStack,
+    findPushedImage: (appName, type, dockerImage) => findPushedImage(platformRegistry, appName, type, dockerImage),
   };
 
   if (config.bootstrapAdminToken) await ensureAdmin(users, config.bootstrapAdminToken, logger);

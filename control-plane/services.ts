@@ -12,6 +12,7 @@ import type { PushSessions } from './git/push-sessions.js';
 import type { ApiUrls } from './http/representations.js';
 import type { HostService } from './hosts/service.js';
 import type { Releaser } from './releases/service.js';
+import type { PushedImage } from './registry/pushed-images.js';
 import type { Converger } from './converger.js';
 import type { AppStore } from './store/apps.js';
 import type { BuildStore } from './store/builds.js';
@@ -52,4 +53,6 @@ export interface Services {
   stackReady(): boolean;
   /** The stack new apps get (SLIPWAY_DEFAULT_STACK). */
   defaultStack: string;
+  /** An image pushed to `<registry>/<app>/<type>`, by image id or manifest digest (a container release). */
+  findPushedImage(appName: string, type: string, dockerImage: string): Promise<PushedImage>;
 }

@@ -171,6 +171,18 @@ export class RegistryClient {
     return { size: Number(header(response.headers, 'content-length') ?? 0) };
   }
 
+  /** A blob's bytes (an image config, say), checked against `digest`; null when `repo` has no such blob. */
+  async getBlob(repo: string, digest: string): Promise<Buffer | null> {
+    checkRepository(repo);
+    checkDigest(digest);
+    // The registry may redirect to its storage: undici follows no redirect, so follow one here (credentials stay behind).
+    let response = await this.send(await this.batch(), 'GET', `/v2/${repo}/blobs/${digest}`, [200, 404, 307]);
+    if (response.status === 307) response = await this.send({ credentials: null, bearer: null }, 'GET', header(response.headers, 'location') ?? '', [200]);
+    if (response.status === 404) return null;
+    if (sha256Digest(response.body) !== digest) throw new RegistryError(`GET /v2/${repo}/blobs/${digest}: the bytes have another digest`, response.status);
+    return response.body;
+  }
+
   private async startUpload(batch: Batch, repo: string, query = ''): Promise<{ status: number; location: string }> {
     const response = await this.send(batch, 'POST', `/v2/${repo}/blobs/uploads/${query}`, [201, 202]);
     const location = header(response.headers, 'location');

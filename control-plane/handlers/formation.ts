@@ -1,6 +1,7 @@
 import Router from '@koa/router';
 import { z } from 'zod';
-import { NotFoundError } from '../../common/errors.js';
+import { InvalidParamsError, NotFoundError, SlipwayError } from '../../common/errors.js';
+import { processTypeProblem } from '../../common/names.js';
 import { DYNO_SIZES, type DynoSize } from '../../common/types.js';
 import { loadApp } from '../http/load-app.js';
 import { formationJson } from '../http/representations.js';
@@ -12,7 +13,7 @@ export const MAX_QUANTITY = 100;
 const size = z.enum(Object.keys(DYNO_SIZES) as [DynoSize, ...DynoSize[]]);
 const quantity = z.number().int().min(0).max(MAX_QUANTITY);
 const update = z.object({ quantity: quantity.optional(), size: size.optional() });
-const batch = z.object({ updates: z.array(update.extend({ type: z.string() })).min(1) });
+const batch = z.object({ updates: z.array(update.extend({ type: z.string(), docker_image: z.string().optional() })).min(1) });
 
 export function formationHandlers(services: Services): Router {
   const router = new Router();
@@ -39,7 +40,24 @@ export function formationHandlers(services: Services): Router {
   router.patch('/apps/:app/formation', async (ctx) => {
     const app = await loadApp(ctx, services);
     const { updates } = validateBody(batch, ctx.request.body);
-    await services.lifecycle.scale(app.id, updates);
+    // Heroku's container release: a process type's `docker_image` becomes a release running it.
+    const released = updates.filter((u) => u.docker_image !== undefined);
+    if (released.length > 1) throw new InvalidParamsError('Release one process type image at a time.');
+    if (released.length === 1) {
+      const { type, docker_image: dockerImage } = released[0]!;
+      const problem = processTypeProblem(type);
+      if (problem) throw new InvalidParamsError(problem);
+      const pushed = await services.findPushedImage(app.name, type, dockerImage!);
+      if (!pushed.command) throw new InvalidParamsError(`The image ${dockerImage} has no CMD or ENTRYPOINT to run as ${type}.`);
+      const release = await services.releaser.fromImage(app, {
+        image: pushed.image,
+        processTypes: { [type]: pushed.command },
+        description: `Deployed ${type} (${dockerImage!.slice('sha256:'.length, 'sha256:'.length + 12)})`,
+      });
+      if (release.status === 'failed') throw new SlipwayError('release_failed', release.failure ?? `Release v${release.version} failed.`, { status: 422 });
+    }
+    const scaling = updates.filter((u) => u.quantity !== undefined || u.size !== undefined).map(({ type, quantity, size }) => ({ type, quantity, size }));
+    if (scaling.length > 0 || released.length === 0) await services.lifecycle.scale(app.id, scaling.length > 0 ? scaling : updates);
     ctx.body = await show(app.id);
   });
 

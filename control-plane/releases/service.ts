@@ -57,6 +57,13 @@ export interface BuiltCode {
   healthChecks?: Record<string, HealthCheck>;
 }
 
+/** An image a user pushed to the registry themselves (Heroku's container release). */
+export interface PushedCode {
+  image: ImageRef;
+  processTypes: Record<string, string>;
+  description: string;
+}
+
 export class Releaser {
   private readonly appTurns = new KeyedSerializer();
 
@@ -74,6 +81,24 @@ export class Releaser {
   fromBuild(app: App, build: BuiltCode, phaseOutput: PhaseOutput = () => {}): Promise<Release> {
     return this.appTurns.run(app.id, async () => {
       const release = await this.cutFromBuild(app, build);
+      await this.tag(release);
+      return this.finish(app, release, phaseOutput);
+    });
+  }
+
+  /** Cuts the release of a pushed image (no build, no stack of ours) and settles it as fromBuild does. */
+  fromImage(app: App, pushed: PushedCode, phaseOutput: PhaseOutput = () => {}): Promise<Release> {
+    return this.appTurns.run(app.id, async () => {
+      const release = await this.releases.create(app.id, {
+        image: pushed.image,
+        processTypes: pushed.processTypes,
+        config: await this.apps.config(app.id),
+        description: pushed.description,
+        buildId: null,
+        stack: null,
+        healthChecks: {},
+        status: this.initialStatus(pushed),
+      });
       await this.tag(release);
       return this.finish(app, release, phaseOutput);
     });

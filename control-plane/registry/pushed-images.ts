@@ -1,0 +1,55 @@
+// Images users pushed themselves (`docker push <registry>/<app>/<type>`), found for a release
+// as Heroku's container release names them: by the image id (`docker inspect`'s Id, the config
+// digest) of the repository's `latest`, or by the manifest digest. The release runs the image's
+// own command (ENTRYPOINT then CMD) as the process type.
+import { InvalidParamsError } from '../../common/errors.js';
+import { isDigest } from '../../common/image-reference.js';
+import type { ImageRef } from '../../common/types.js';
+import { imageCommand } from '../../buildpacks/dockerfile/plan.js';
+import type { RegistryClient } from '../../buildpacks/oci/registry.js';
+import { RegistryError } from '../../buildpacks/errors.js';
+
+export interface PushedImage {
+  image: ImageRef;
+  /** The image's own command (ENTRYPOINT then CMD) as one shell command, or null when it has none. */
+  command: string | null;
+}
+
+type RegistryReader = Pick<RegistryClient, 'getManifest' | 'getBlob' | 'registry'>;
+
+const SINGLE_IMAGE_MEDIA_TYPES = new Set(['application/vnd.docker.distribution.manifest.v2+json', 'application/vnd.oci.image.manifest.v1+json']);
+
+/** Pure: the repository `docker push <registry>/<app>/<type>` writes to. */
+export const pushedRepository = (appName: string, type: string): string => `${appName}/${type}`;
+
+async function manifestOrNull(registry: RegistryReader, repository: string, reference: string) {
+  try {
+    return await registry.getManifest(repository, reference);
+  } catch (err) {
+    if (err instanceof RegistryError && err.httpStatus === 404) return null;
+    throw err;
+  }
+}
+
+/** The pushed image `dockerImage` (an image id or a manifest digest) of `<app>/<type>`. */
+export async function findPushedImage(registry: RegistryReader, appName: string, type: string, dockerImage: string): Promise<PushedImage> {
+  if (!isDigest(dockerImage)) throw new InvalidParamsError('docker_image must be an image id or digest (sha256:<64 hex digits>).');
+  const repository = pushedRepository(appName, type);
+  const notPushed = () => new InvalidParamsError(`Couldn't find the image ${dockerImage} in ${registry.registry}/${repository}: docker push it there first.`);
+  // A manifest digest names the manifest; an image id is the config of the latest push.
+  let manifest = await manifestOrNull(registry, repository, dockerImage);
+  let parsed = manifest ? (JSON.parse(manifest.body.toString('utf8')) as { mediaType?: string; config?: { digest?: string } }) : null;
+  if (!manifest) {
+    manifest = await manifestOrNull(registry, repository, 'latest');
+    parsed = manifest ? (JSON.parse(manifest.body.toString('utf8')) as typeof parsed) : null;
+    if (!manifest || parsed?.config?.digest !== dockerImage) throw notPushed();
+  }
+  const mediaType = parsed?.mediaType ?? manifest.mediaType;
+  if (!SINGLE_IMAGE_MEDIA_TYPES.has(mediaType) || !parsed?.config?.digest) {
+    throw new InvalidParamsError(`${registry.registry}/${repository}@${manifest.digest} is not a single-platform image (${mediaType}): push one built for linux/amd64.`);
+  }
+  const config = await registry.getBlob(repository, parsed.config.digest);
+  if (!config) throw notPushed();
+  const { config: run } = JSON.parse(config.toString('utf8')) as { config?: { Entrypoint?: string[] | null; Cmd?: string[] | null } };
+  return { image: { repository, digest: manifest.digest }, command: imageCommand(run ?? {}) };
+}

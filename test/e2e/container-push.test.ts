@@ -1,0 +1,155 @@
+// Images pushed with the real docker CLI to the platform's registry (Docker's token auth, the
+// control plane the token server), then released through Heroku's formation API and served
+// through the router. Each user's login reaches only their apps' repositories; the platform's
+// own paths (the builder's pushes, the agents' pulls) go through the same token flow.
+import { spawn } from 'node:child_process';
+import { cp, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { repoRoot } from '../../common/entry-points.js';
+import { registryClient } from '../../buildpacks/registry-access.js';
+import { api, fixtureRepo, git, gitUrl, newHome, platformEnv, removePlatformImages, startPlatform, viaRouter, waitFor, type RunningPlatform } from './harness.js';
+
+interface Run {
+  code: number | null;
+  out: string;
+}
+
+/** The docker CLI with its own config dir (a user's own machine), legacy builder (no buildx here). */
+function docker(configDir: string, args: string[], stdin = ''): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('docker', ['--config', configDir, ...args], { env: { ...process.env, DOCKER_BUILDKIT: '0' }, stdio: ['pipe', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out = (out + d.toString()).slice(-20_000)));
+    child.stderr.on('data', (d: Buffer) => (out = (out + d.toString()).slice(-20_000)));
+    child.once('error', reject);
+    child.once('close', (code) => resolve({ code, out }));
+    child.stdin.end(stdin);
+  });
+}
+
+describe('docker push to the platform registry, and a release of the pushed image', () => {
+  let env: Record<string, string>;
+  let platform: RunningPlatform;
+  let call: ReturnType<typeof api>;
+  let registry: string;
+  let context: string;
+  let bobToken: string;
+  const cleanup: string[] = [];
+  const localTags: string[] = [];
+  const adminConfig = () => cleanup[1]!;
+  const bobConfig = () => cleanup[2]!;
+
+  const build = async (tag: string, flavour: string) => {
+    localTags.push(tag);
+    const result = await docker(adminConfig(), ['build', '--pull=false', '--build-arg', `FLAVOUR=${flavour}`, '--tag', tag, context]);
+    expect(result.code, result.out).toBe(0);
+  };
+
+  beforeAll(async () => {
+    const home = await newHome();
+    cleanup.push(home, await mkdtemp(join(tmpdir(), 'slipway-docker-admin-')), await mkdtemp(join(tmpdir(), 'slipway-docker-bob-')));
+    env = await platformEnv(home, { SLIPWAY_BOOT_TIMEOUT_SECONDS: '20', SLIPWAY_RECONCILE_INTERVAL_MS: '1000', SLIPWAY_STOP_GRACE_SECONDS: '5' });
+    platform = await startPlatform(env);
+    call = api(platform.endpoints);
+    registry = `127.0.0.1:${env.SLIPWAY_REGISTRY_PORT}`;
+    context = await mkdtemp(join(tmpdir(), 'slipway-pushed-image-'));
+    cleanup.push(context);
+    await cp(join(repoRoot(dirname(fileURLToPath(import.meta.url))), 'test', 'fixtures', 'pushed-image'), context, { recursive: true });
+    expect((await call('POST', '/apps', { name: 'pushed' })).status).toBe(201);
+    const bob = await call('POST', '/users', { email: 'bob@example.com' });
+    expect(bob.status).toBe(201);
+    bobToken = bob.body.token as string;
+    const bobsApp = await fetch(`${platform.endpoints.api}/apps`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${bobToken}`, accept: 'application/vnd.heroku+json; version=3', 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'bobs-app' }),
+    });
+    expect(bobsApp.status).toBe(201);
+  });
+
+  afterAll(async () => {
+    await platform?.stop().catch(() => {});
+    for (const tag of localTags) await docker(adminConfig(), ['rmi', '--no-prune', tag]).catch(() => {});
+    await removePlatformImages(env);
+    for (const dir of cleanup) await rm(dir, { recursive: true, force: true });
+  });
+
+  it('deploys with git as before: the builder pushes and the agent pulls through the token flow', async () => {
+    const repo = await fixtureRepo('procfile-perl');
+    cleanup.push(repo);
+    expect((await call('POST', '/apps', { name: 'built' })).status).toBe(201);
+    const pushed = await git(repo, ['push', gitUrl(platform.endpoints, 'built'), 'HEAD:main']);
+    expect(pushed.code, pushed.out).toBe(0);
+    expect(pushed.out).toContain('remote: -----> Released v1');
+    await waitFor('the built app served', async () => (await viaRouter(platform.endpoints, 'built')).status === 200, 60_000);
+    // The image collector's client (the platform's credentials) lists what the builder pushed.
+    const client = registryClient({ registry, registryAuthFile: join(platform.home, 'secrets', 'registry', 'credentials.json') });
+    expect(await client.listRepositories()).toContain('apps/built');
+    expect(await client.listTags('apps/built')).toContain('v1');
+  });
+
+  it('logs in with an API token and refuses a wrong one', async () => {
+    const wrong = await docker(bobConfig(), ['login', registry, '--username', 'anything', '--password-stdin'], 'slw_not-a-token');
+    expect(wrong.code, wrong.out).not.toBe(0);
+    expect(wrong.out).toMatch(/unauthorized|401/i);
+    const admin = await docker(adminConfig(), ['login', registry, '--username', 'anything', '--password-stdin'], platform.endpoints.token);
+    expect(admin.code, admin.out).toBe(0);
+    expect(admin.out).toContain('Login Succeeded');
+    const bob = await docker(bobConfig(), ['login', registry, '--username', '_', '--password-stdin'], bobToken);
+    expect(bob.code, bob.out).toBe(0);
+  });
+
+  it("pushes to the app's repository, and another user's push there is refused", async () => {
+    await build(`${registry}/pushed/web`, 'first');
+    const pushed = await docker(adminConfig(), ['push', `${registry}/pushed/web`]);
+    expect(pushed.code, pushed.out).toBe(0);
+    const digest = /digest: (sha256:[a-f0-9]{64})/.exec(pushed.out)?.[1];
+    expect(digest, pushed.out).toBeDefined();
+
+    await build(`${registry}/pushed/web:bobs`, 'bobs');
+    const refused = await docker(bobConfig(), ['push', `${registry}/pushed/web:bobs`]);
+    expect(refused.code, refused.out).not.toBe(0);
+    expect(refused.out).toMatch(/denied|unauthorized|authentication required/i);
+    const client = registryClient({ registry, registryAuthFile: join(platform.home, 'secrets', 'registry', 'credentials.json') });
+    expect(await client.listTags('pushed/web')).toEqual(['latest']);
+    expect(await client.manifestDigest('pushed/web', 'latest')).toBe(digest);
+
+    // Bob's login works on his own app.
+    await build(`${registry}/bobs-app/web`, 'bobs');
+    const own = await docker(bobConfig(), ['push', `${registry}/bobs-app/web`]);
+    expect(own.code, own.out).toBe(0);
+  });
+
+  it('releases the pushed image through the formation API and serves it', async () => {
+    const inspected = await docker(adminConfig(), ['image', 'inspect', '--format', '{{.Id}}', `${registry}/pushed/web`]);
+    expect(inspected.code, inspected.out).toBe(0);
+    const imageId = inspected.out.trim();
+    expect(imageId).toMatch(/^sha256:[a-f0-9]{64}$/);
+
+    const unknown = await call('PATCH', '/apps/pushed/formation', { updates: [{ type: 'web', docker_image: `sha256:${'0'.repeat(64)}` }] });
+    expect(unknown.status).toBe(422);
+    expect(unknown.body.message).toMatch(/Couldn't find the image/);
+
+    const released = await call('PATCH', '/apps/pushed/formation', { updates: [{ type: 'web', docker_image: imageId }] });
+    expect(released.status, JSON.stringify(released.body)).toBe(200);
+    expect(released.body.find((f: { type: string }) => f.type === 'web')).toMatchObject({ type: 'web', quantity: 1, command: 'perl /srv/server.pl' });
+    const release = (await call('GET', '/apps/pushed/releases')).body.at(-1) as { version: number; description: string; process_types: Record<string, string>; status: string };
+    expect(release).toMatchObject({ version: 1, description: `Deployed web (${imageId.slice(7, 19)})`, process_types: { web: 'perl /srv/server.pl' }, status: 'succeeded' });
+    const body = await waitFor('the pushed image served', async () => {
+      const response = await viaRouter(platform.endpoints, 'pushed');
+      return response.status === 200 && response.body;
+    }, 60_000);
+    expect(body).toBe('first image as uid 1000\n');
+
+    // Bob cannot release into an app he may not change.
+    const bobs = await fetch(`${platform.endpoints.api}/apps/pushed/formation`, {
+      method: 'PATCH',
+      headers: { authorization: `Bearer ${bobToken}`, accept: 'application/vnd.heroku+json; version=3', 'content-type': 'application/json' },
+      body: JSON.stringify({ updates: [{ type: 'web', docker_image: imageId }] }),
+    });
+    expect(bobs.status).toBe(403);
+  });
+});
