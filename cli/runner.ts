@@ -8,17 +8,19 @@ export interface CommandResult {
   stderr: string;
 }
 
-export type CommandRunner = (argv: readonly string[], options: { cwd: string }) => Promise<CommandResult>;
+/** `stdin`: written to the program's stdin (a secret for `docker login --password-stdin`), else none. */
+export type CommandRunner = (argv: readonly string[], options: { cwd: string; stdin?: string }) => Promise<CommandResult>;
 
-export const spawnRunner: CommandRunner = (argv, { cwd }) =>
+export const spawnRunner: CommandRunner = (argv, { cwd, stdin }) =>
   new Promise((resolve, reject) => {
     const [program, ...args] = argv;
     if (!program) return reject(new CliError('empty command'));
-    const child = spawn(program, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'], shell: false });
+    const child = spawn(program, args, { cwd, stdio: [stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'], shell: false });
+    if (stdin !== undefined) child.stdin!.end(stdin);
     const stdout: Buffer[] = [];
     const stderr: Buffer[] = [];
-    child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
-    child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
+    child.stdout!.on('data', (chunk: Buffer) => stdout.push(chunk));
+    child.stderr!.on('data', (chunk: Buffer) => stderr.push(chunk));
     child.once('error', (err: NodeJS.ErrnoException) => {
       reject(new CliError(err.code === 'ENOENT' ? `${program} is not installed (or not on PATH).` : `Could not run ${program}: ${err.message}`, { cause: err }));
     });

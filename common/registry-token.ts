@@ -12,6 +12,8 @@ import { basicAuthorization, type RegistryCredentials } from './registry-auth.js
 export const REGISTRY_TOKEN_SERVICE = 'slipway-registry';
 /** Where the control plane serves tokens (the realm of the platform registry's challenges). */
 export const REGISTRY_TOKEN_PATH = '/registry/token';
+/** Where the control plane says which registry users push to: `{"host": "host[:port]"}`. */
+export const REGISTRY_INFO_PATH = '/registry';
 /** Who signs the platform registry's tokens (their `iss`, which the registry checks). */
 export const REGISTRY_TOKEN_ISSUER = 'slipway';
 

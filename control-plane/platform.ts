@@ -300,7 +300,7 @@ export async function startControlPlane(config: ControlPlaneConfig, logger: Logg
     reclaimOrphanBuilds(orphans, null).catch((err: unknown) => logger.warn({ err }, 'reclaiming orphaned builds failed'));
   }, BUILD_LEASE_MS);
   const registryTokens = config.registryToken
-    ? { signer: await RegistryTokenSigner.load(config.registryToken), repositories: config.registryRepositories, platformCredentialsFile: config.registryAuthFile }
+    ? { registry: config.registry, signer: await RegistryTokenSigner.load(config.registryToken), repositories: config.registryRepositories, platformCredentialsFile: config.registryAuthFile }
     : undefined;
   const api = createApi(services, {
     maxBodyBytes: config.api.maxBodyBytes,

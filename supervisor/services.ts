@@ -100,7 +100,8 @@ export function registryConfig(dataDir: string, port: number, auth?: RegistryAut
   return [
     'version: 0.1',
     'log:',
-    '  level: warn',
+    // error: token auth's first answer to every client is a 401 challenge, which distribution logs as a warning
+    '  level: error',
     '  accesslog:',
     '    disabled: true',
     'storage:',

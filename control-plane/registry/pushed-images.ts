@@ -22,13 +22,20 @@ const SINGLE_IMAGE_MEDIA_TYPES = new Set(['application/vnd.docker.distribution.m
 /** Pure: the repository `docker push <registry>/<app>/<type>` writes to. */
 export const pushedRepository = (appName: string, type: string): string => `${appName}/${type}`;
 
+/** A manifest of `repository`, or null when the registry has none under `reference`. */
 async function manifestOrNull(registry: RegistryReader, repository: string, reference: string) {
   try {
     return await registry.getManifest(repository, reference);
   } catch (err) {
-    if (err instanceof RegistryError && err.httpStatus === 404) return null;
+    // distribution answers 500 for the digest of a blob that is no manifest (an image's config).
+    if (err instanceof RegistryError && (err.httpStatus === 404 || (err.httpStatus === 500 && reference.startsWith('sha256:')))) return null;
     throw err;
   }
+}
+
+interface ManifestFields {
+  mediaType?: string;
+  config?: { digest?: string };
 }
 
 /** The pushed image `dockerImage` (an image id or a manifest digest) of `<app>/<type>`. */
@@ -36,13 +43,13 @@ export async function findPushedImage(registry: RegistryReader, appName: string,
   if (!isDigest(dockerImage)) throw new InvalidParamsError('docker_image must be an image id or digest (sha256:<64 hex digits>).');
   const repository = pushedRepository(appName, type);
   const notPushed = () => new InvalidParamsError(`Couldn't find the image ${dockerImage} in ${registry.registry}/${repository}: docker push it there first.`);
-  // A manifest digest names the manifest; an image id is the config of the latest push.
-  let manifest = await manifestOrNull(registry, repository, dockerImage);
-  let parsed = manifest ? (JSON.parse(manifest.body.toString('utf8')) as { mediaType?: string; config?: { digest?: string } }) : null;
-  if (!manifest) {
-    manifest = await manifestOrNull(registry, repository, 'latest');
-    parsed = manifest ? (JSON.parse(manifest.body.toString('utf8')) as typeof parsed) : null;
-    if (!manifest || parsed?.config?.digest !== dockerImage) throw notPushed();
+  // The latest push, named by its image id (its config's digest) or its digest; else an earlier push by digest.
+  let manifest = await manifestOrNull(registry, repository, 'latest');
+  let parsed = manifest ? (JSON.parse(manifest.body.toString('utf8')) as ManifestFields) : null;
+  if (!manifest || (manifest.digest !== dockerImage && parsed?.config?.digest !== dockerImage)) {
+    manifest = await manifestOrNull(registry, repository, dockerImage);
+    if (!manifest) throw notPushed();
+    parsed = JSON.parse(manifest.body.toString('utf8')) as ManifestFields;
   }
   const mediaType = parsed?.mediaType ?? manifest.mediaType;
   if (!SINGLE_IMAGE_MEDIA_TYPES.has(mediaType) || !parsed?.config?.digest) {

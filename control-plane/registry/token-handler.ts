@@ -2,17 +2,20 @@
 // with a user's API token as the password (any user name, as Heroku's registry takes it), or
 // the platform's own registry credentials. Answers in the shapes Docker clients read: the
 // token JSON, or a registry error body (`{"errors":[{"code","message"}]}`) with a 401.
+// GET /registry says where the registry is (`slipway container:login` logs Docker in there).
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Context, Next } from 'koa';
 import { disabledAccountMessage } from '../auth/credentials.js';
 import { identify } from '../auth/identify.js';
 import { readRegistryCredentials, type RegistryCredentials } from '../../common/registry-auth.js';
-import { parseScope, REGISTRY_TOKEN_PATH, REGISTRY_TOKEN_SERVICE, type RequestedAccess } from '../../common/registry-token.js';
+import { parseScope, REGISTRY_INFO_PATH, REGISTRY_TOKEN_PATH, REGISTRY_TOKEN_SERVICE, type RequestedAccess } from '../../common/registry-token.js';
 import type { Services } from '../services.js';
 import { appsNamed, grantAccess, type RegistryPrincipal, type RegistryRepositories } from './access.js';
 import type { RegistryTokenSigner } from './token-signer.js';
 
 export interface RegistryTokenServerOptions {
+  /** host[:port] of the registry, as users reach it (GET /registry tells the CLI). */
+  registry: string;
   signer: RegistryTokenSigner;
   repositories: RegistryRepositories;
   /** The platform's registry credentials file, read at each request (null: only users' tokens). */
@@ -54,6 +57,10 @@ function registryError(ctx: Context, status: number, code: string, message: stri
 
 export function registryTokenServer(services: Pick<Services, 'users' | 'apps' | 'logger'>, options: RegistryTokenServerOptions) {
   return async (ctx: Context, next: Next): Promise<void> => {
+    if (ctx.path === REGISTRY_INFO_PATH && ctx.method === 'GET') {
+      ctx.body = { host: options.registry };
+      return;
+    }
     if (ctx.path !== REGISTRY_TOKEN_PATH) return next();
     if (ctx.method !== 'GET') return registryError(ctx, 405, 'UNSUPPORTED', 'Tokens are fetched with GET.');
     if (ctx.query.service !== undefined && ctx.query.service !== REGISTRY_TOKEN_SERVICE) {

@@ -134,7 +134,7 @@ describe('docker push to the platform registry, and a release of the pushed imag
     expect(unknown.body.message).toMatch(/Couldn't find the image/);
 
     const released = await call('PATCH', '/apps/pushed/formation', { updates: [{ type: 'web', docker_image: imageId }] });
-    expect(released.status, JSON.stringify(released.body)).toBe(200);
+    expect(released.status, `${JSON.stringify(released.body)}\n${platform.output().slice(-4000)}`).toBe(200);
     expect(released.body.find((f: { type: string }) => f.type === 'web')).toMatchObject({ type: 'web', quantity: 1, command: 'perl /srv/server.pl' });
     const release = (await call('GET', '/apps/pushed/releases')).body.at(-1) as { version: number; description: string; process_types: Record<string, string>; status: string };
     expect(release).toMatchObject({ version: 1, description: `Deployed web (${imageId.slice(7, 19)})`, process_types: { web: 'perl /srv/server.pl' }, status: 'succeeded' });
