@@ -10,6 +10,7 @@ import { registerAuthCommands } from './topics/auth.js';
 import { registerBuildCommands } from './topics/builds.js';
 import { registerBuildpackCommands } from './topics/buildpacks.js';
 import { registerConfigCommands } from './topics/config-vars.js';
+import { registerContainerCommands } from './topics/container.js';
 import { registerDomainCommands } from './topics/domains.js';
 import { registerGitCommands } from './topics/git.js';
 import { registerHostCommands } from './topics/hosts.js';
@@ -39,6 +40,7 @@ export function createProgram(ctx: CommandContext): Command {
     registerMaintenanceCommands,
     registerRunCommand,
     registerBuildCommands,
+    registerContainerCommands,
     registerBuildpackCommands,
     registerDomainCommands,
     registerLogCommands,

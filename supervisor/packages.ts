@@ -17,10 +17,12 @@ export const PLATFORM_PACKAGES: readonly RequiredPackage[] = [
   { pkg: 'haproxy', binary: 'haproxy' },
   { pkg: 'debootstrap', binary: 'debootstrap' },
   { pkg: 'ca-certificates', binary: 'update-ca-certificates' },
+  // makes the registry token signing key and its certificate on the first start
+  { pkg: 'openssl', binary: 'openssl' },
 ];
 
 /** Packages the tests add on top of the platform's (systemd-analyze checks generated units). */
-export const TEST_PACKAGES: readonly RequiredPackage[] = [{ pkg: 'systemd', binary: 'systemd-analyze' }, { pkg: 'openssl', binary: 'openssl' }];
+export const TEST_PACKAGES: readonly RequiredPackage[] = [{ pkg: 'systemd', binary: 'systemd-analyze' }];
 
 /** Packages the benchmarks add on top of the platform's. */
 export const BENCH_PACKAGES: readonly RequiredPackage[] = [

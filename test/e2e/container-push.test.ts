@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { repoRoot } from '../../common/entry-points.js';
 import { registryClient } from '../../buildpacks/registry-access.js';
-import { api, fixtureRepo, git, gitUrl, newHome, platformEnv, removePlatformImages, startPlatform, viaRouter, waitFor, type RunningPlatform } from './harness.js';
+import { api, fixtureRepo, git, gitUrl, newHome, platformEnv, removePlatformImages, slipwayCli, startPlatform, viaRouter, waitFor, type RunningPlatform } from './harness.js';
 
 interface Run {
   code: number | null;
@@ -19,8 +19,12 @@ interface Run {
 
 /** The docker CLI with its own config dir (a user's own machine), legacy builder (no buildx here). */
 function docker(configDir: string, args: string[], stdin = ''): Promise<Run> {
+  return runProgram(['docker', '--config', configDir, ...args], { ...process.env, DOCKER_BUILDKIT: '0' }, stdin);
+}
+
+function runProgram(argv: string[], env: NodeJS.ProcessEnv, stdin = '', cwd?: string): Promise<Run> {
   return new Promise((resolve, reject) => {
-    const child = spawn('docker', ['--config', configDir, ...args], { env: { ...process.env, DOCKER_BUILDKIT: '0' }, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(argv[0]!, argv.slice(1), { env, cwd, stdio: ['pipe', 'pipe', 'pipe'] });
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out = (out + d.toString()).slice(-20_000)));
     child.stderr.on('data', (d: Buffer) => (out = (out + d.toString()).slice(-20_000)));
@@ -151,5 +155,25 @@ describe('docker push to the platform registry, and a release of the pushed imag
       body: JSON.stringify({ updates: [{ type: 'web', docker_image: imageId }] }),
     });
     expect(bobs.status).toBe(403);
+  });
+
+  it('logs in, pushes and releases with the slipway CLI', async () => {
+    expect((await call('POST', '/apps', { name: 'cli-pushed' })).status).toBe(201);
+    const cli = slipwayCli(platform, { DOCKER_BUILDKIT: '0', DOCKER_CONFIG: join(cleanup[0]!, 'cli-docker') });
+    const slipway = (args: string[]) => runProgram([...cli.argv, ...args], cli.env, '', context);
+    const login = await slipway(['container:login']);
+    expect(login.code, login.out).toBe(0);
+    expect(login.out).toContain(`Docker is logged in to ${registry}`);
+    localTags.push(`${registry}/cli-pushed/web`);
+    const pushed = await slipway(['container:push', 'web', '-a', 'cli-pushed']);
+    expect(pushed.code, pushed.out).toBe(0);
+    expect(pushed.out).toContain(`Pushed ${registry}/cli-pushed/web`);
+    const released = await slipway(['container:release', 'web', '-a', 'cli-pushed']);
+    expect(released.code, released.out).toBe(0);
+    const body = await waitFor('the CLI-pushed image served', async () => {
+      const response = await viaRouter(platform.endpoints, 'cli-pushed');
+      return response.status === 200 && response.body;
+    }, 60_000);
+    expect(body).toBe('pushed image as uid 1000\n');
   });
 });

@@ -96,6 +96,7 @@ test('control plane: every setting a launcher writes round-trips', () => {
     natsAuth: { authFile: '/srv/slipway/nats/auth.conf', platformUsersFile: '/srv/slipway/nats/platform.json', pidFile: '/srv/slipway/nats/nats.pid' },
     registry: '127.0.0.1:5792',
     registryAuthFile: '/srv/slipway/registry-auth.json',
+    registryTokenKeys: { keyFile: '/srv/slipway/token-key.pem', certFile: '/srv/slipway/token-cert.pem' },
     repositories: { appPrefix: 'tenants', stack: 'tenants/slipway.stack' },
     apiHost: '0.0.0.0',
     apiPort: 5780,
@@ -113,6 +114,7 @@ test('control plane: every setting a launcher writes round-trips', () => {
     natsAuth: { authFile: '/srv/slipway/nats/auth.conf', platformUsersFile: '/srv/slipway/nats/platform.json', pidFile: '/srv/slipway/nats/nats.pid' },
     registry: '127.0.0.1:5792',
     registryAuthFile: '/srv/slipway/registry-auth.json',
+    registryToken: { keyFile: '/srv/slipway/token-key.pem', certFile: '/srv/slipway/token-cert.pem' },
     registryRepositories: { appPrefix: 'tenants', stack: 'tenants/slipway.stack' },
     api: { host: '0.0.0.0', port: 5780 },
     appsDomain: 'apps.example.com',
@@ -149,6 +151,7 @@ test("single node: the launcher's Redis password and registry credentials file r
     natsAuth: { authFile: '/srv/slipway/nats/auth.conf', pidFile: '/srv/slipway/nats/nats.pid', platformUsersFile: '/srv/slipway/nats/platform-users.json' },
     registry: '127.0.0.1:5792',
     registryAuthFile: '/srv/slipway/secrets/registry/credentials.json',
+    registryTokenKeys: { keyFile: '/srv/slipway/secrets/registry/token-key.pem', certFile: '/srv/slipway/secrets/registry/token-cert.pem' },
     routerUrl: 'http://127.0.0.1:5781',
     adminToken: 'slw_0123456789abcdef_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa',
   });
@@ -158,6 +161,7 @@ test("single node: the launcher's Redis password and registry credentials file r
     natsUrl: 'nats://control-plane:a@127.0.0.1:5791',
     registry: '127.0.0.1:5792',
     registryAuthFile: '/srv/slipway/secrets/registry/credentials.json',
+    registryToken: { keyFile: '/srv/slipway/secrets/registry/token-key.pem', certFile: '/srv/slipway/secrets/registry/token-cert.pem' },
     api: { port: 5780 },
     routerUrl: 'http://127.0.0.1:5781',
   });

@@ -1,0 +1,16 @@
+import { describe, expect, it } from 'vitest';
+import { dockerCommands, pushedImageName } from './container.js';
+
+describe('container commands as data', () => {
+  it('logs in with the token on stdin, never in argv', () => {
+    expect(dockerCommands.login('127.0.0.1:5792')).toEqual(['docker', 'login', '127.0.0.1:5792', '--username', '_', '--password-stdin']);
+  });
+
+  it("builds, pushes and inspects the app's image of a process type", () => {
+    const image = pushedImageName('127.0.0.1:5792', 'shop', 'web');
+    expect(image).toBe('127.0.0.1:5792/shop/web');
+    expect(dockerCommands.build(image, 'Dockerfile', '.')).toEqual(['docker', 'build', '--file', 'Dockerfile', '--tag', '127.0.0.1:5792/shop/web', '.']);
+    expect(dockerCommands.push(image)).toEqual(['docker', 'push', '127.0.0.1:5792/shop/web']);
+    expect(dockerCommands.imageId(image)).toEqual(['docker', 'image', 'inspect', '--format', '{{.Id}}', '127.0.0.1:5792/shop/web']);
+  });
+});
