@@ -8,6 +8,8 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
+import { RegistryCredentials } from '../../common/registry-auth.js';
+import { RegistryClient } from '../../buildpacks/oci/registry.js';
 import { request } from 'undici';
 
 const exec = promisify(execFile);
@@ -108,13 +110,9 @@ export class DockerfilePath {
 
 /** Compressed size of an image in the registry: its layers and config, as a pull downloads them. */
 export async function registryImageBytes(login: RegistryLogin, repository: string, reference: string): Promise<number> {
-  const response = await request(`http://${login.registry}/v2/${repository}/manifests/${reference}`, {
-    headers: {
-      authorization: `Basic ${Buffer.from(`${login.username}:${login.password}`).toString('base64')}`,
-      accept: 'application/vnd.docker.distribution.manifest.v2+json, application/vnd.oci.image.manifest.v1+json',
-    },
-  });
-  if (response.statusCode !== 200) throw new Error(`manifest ${repository}:${reference}: ${response.statusCode} ${await response.body.text()}`);
-  const manifest = (await response.body.json()) as { config: { size: number }; layers: { size: number }[] };
+  // The platform's client: it answers the registry's token challenge with these credentials.
+  const credentials = new RegistryCredentials(login.registry, login.username, login.password);
+  const fetched = await new RegistryClient(login.registry, { credentials: async () => credentials }).getManifest(repository, reference);
+  const manifest = JSON.parse(fetched.body.toString('utf8')) as { config: { size: number }; layers: { size: number }[] };
   return manifest.config.size + manifest.layers.reduce((sum, layer) => sum + layer.size, 0);
 }

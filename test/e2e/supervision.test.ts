@@ -10,6 +10,8 @@ import { performance } from 'node:perf_hooks';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { basicAuthorization, readRegistryCredentials } from '../../common/registry-auth.js';
+import { fetchBearerToken, parseBearerChallenge } from '../../common/registry-token.js';
+import { RegistryClient } from '../../buildpacks/oci/registry.js';
 import { rawRedisReplies } from '../support/raw-redis.js';
 import {
   api,
@@ -81,20 +83,26 @@ describe('a supervised, locked single-node platform', () => {
     const registry = `127.0.0.1:${env.SLIPWAY_REGISTRY_PORT}`;
     const secrets = join(platform.home, 'secrets');
     const credentials = await readRegistryCredentials(join(secrets, 'registry', 'credentials.json'));
-    const authorization = basicAuthorization(credentials);
-    const catalog = await fetch(`http://${registry}/v2/_catalog`, { headers: { authorization } });
-    expect(catalog.status).toBe(200);
-    const repository = ((await catalog.json()) as { repositories: string[] }).repositories.find((r) => r.endsWith('/steady'))!;
-    const tags = (await (await fetch(`http://${registry}/v2/${repository}/tags/list`, { headers: { authorization } })).json()) as { tags: string[] };
-    const manifest = `http://${registry}/v2/${repository}/manifests/${tags.tags[0]}`;
+    // the platform's client answers the registry's token challenge with the kept credentials
+    const client = new RegistryClient(registry, { credentials: async () => credentials });
+    const repository = (await client.listRepositories()).find((r) => r.endsWith('/steady'))!;
+    const tags = await client.listTags(repository);
+    const manifest = `http://${registry}/v2/${repository}/manifests/${tags[0]}`;
     const accept = 'application/vnd.docker.distribution.manifest.v2+json, application/vnd.oci.image.manifest.v1+json';
-    // what `docker pull` asks first: anonymous, refused; with the kept credentials, answered
-    expect((await fetch(manifest, { headers: { accept } })).status).toBe(401);
+    // what `docker pull` asks first: anonymous, or Basic straight to the registry, refused with a challenge
+    const anonymous = await fetch(manifest, { headers: { accept } });
+    expect(anonymous.status).toBe(401);
+    const challenge = parseBearerChallenge(anonymous.headers.get('www-authenticate') ?? undefined);
+    expect(challenge?.scopes).toEqual([`repository:${repository}:pull`]);
+    expect((await fetch(manifest, { headers: { accept, authorization: basicAuthorization(credentials) } })).status).toBe(401);
     expect((await fetch(`http://${registry}/v2/_catalog`)).status).toBe(401);
-    expect((await fetch(manifest, { headers: { accept, authorization } })).status).toBe(200);
+    // an anonymous token grants nothing; the kept credentials' token gets in
+    await expect(fetchBearerToken(challenge!, null)).rejects.toThrow(/refused an anonymous request/);
+    const token = await fetchBearerToken(challenge!, credentials);
+    expect((await fetch(manifest, { headers: { accept, authorization: `Bearer ${token}` } })).status).toBe(200);
 
     const redisPassword = (await readFile(join(secrets, 'redis-password'), 'utf8')).trim();
-    for (const file of ['redis-password', 'registry/password', 'registry/htpasswd', 'registry/credentials.json', '../redis/auth.conf']) {
+    for (const file of ['redis-password', 'registry/password', 'registry/token-key.pem', 'registry/credentials.json', '../redis/auth.conf']) {
       expect((await stat(join(secrets, file))).mode & 0o777, file).toBe(0o600);
     }
     // no secret in any process's argv, which every local user can read
