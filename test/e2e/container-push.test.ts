@@ -95,6 +95,29 @@ describe('docker push to the platform registry, and a release of the pushed imag
     expect(await client.listTags('apps/built')).toContain('v1');
   });
 
+  it("issues tokens granting each login only its apps' repositories, and refuses an unknown token in the registry's shape", async () => {
+    const tokenFor = async (password: string) => {
+      const url = `${platform.endpoints.api}/registry/token?service=slipway-registry&scope=${encodeURIComponent('repository:pushed/web:push,pull')}&scope=${encodeURIComponent('repository:bobs-app/web:push,pull')}`;
+      return fetch(url, { headers: { authorization: `Basic ${Buffer.from(`anyone:${password}`).toString('base64')}` } });
+    };
+    const access = async (password: string) => {
+      const response = await tokenFor(password);
+      expect(response.status).toBe(200);
+      const { token } = (await response.json()) as { token: string };
+      return (JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString('utf8')) as { access: unknown[] }).access;
+    };
+    // the operator may change every app; bob only his own
+    expect(await access(platform.endpoints.token)).toEqual([
+      { type: 'repository', name: 'pushed/web', actions: ['push', 'pull'] },
+      { type: 'repository', name: 'bobs-app/web', actions: ['push', 'pull'] },
+    ]);
+    expect(await access(bobToken)).toEqual([{ type: 'repository', name: 'bobs-app/web', actions: ['push', 'pull'] }]);
+    const unknown = await tokenFor('slw_not-a-token');
+    expect(unknown.status).toBe(401);
+    expect(unknown.headers.get('www-authenticate')).toMatch(/^Basic /);
+    expect(await unknown.json()).toEqual({ errors: [{ code: 'UNAUTHORIZED', message: 'Authentication failed: log in with your API token as the password.', detail: null }] });
+  });
+
   it('logs in with an API token and refuses a wrong one', async () => {
     const wrong = await docker(bobConfig(), ['login', registry, '--username', 'anything', '--password-stdin'], 'slw_not-a-token');
     expect(wrong.code, wrong.out).not.toBe(0);
