@@ -47,7 +47,7 @@ import { AgentInbox } from './agents/inbox.js';
 import { AppLifecycle } from './apps/lifecycle.js';
 import { createApi } from './server.js';
 import { RegistryTokenSigner } from './registry/token-signer.js';
-import { findPushedImage } from './registry/pushed-images.js';
+import { findPushedImage, removePushedImages } from './registry/pushed-images.js';
 import type { Services } from './services.js';
 import { AppStore } from './store/apps.js';
 import { BuildStore } from './store/builds.js';
@@ -253,6 +253,11 @@ export async function startControlPlane(config: ControlPlaneConfig, logger: Logg
     oneOffs: oneOffStore,
     purgeAppData: async (appId) => {
       await purgeAppLogs(nats, appId);
+      // Images users pushed live under the app's name, which the next owner of the name would reach.
+      const app = await apps.get(appId);
+      if (app && config.registryToken) {
+        await removePushedImages(platformRegistry, app.name).catch((err: unknown) => logger.warn({ err, app: app.name }, 'could not delete the images pushed to the app'));
+      }
       await (await import('../buildpacks/index.js')).removeAppCaches(config.build.cacheDir, appId);
     },
     stopGraceSeconds: config.scheduler.stopGraceSeconds,

@@ -9,26 +9,24 @@ describe('repositoryOwner', () => {
   it("knows an app's own repositories, its builds, the stack, and nothing else", () => {
     expect(repositoryOwner('shop/web', repos)).toEqual({ app: 'shop', actions: ['pull', 'push'] });
     expect(repositoryOwner('shop/worker_2', repos)).toEqual({ app: 'shop', actions: ['pull', 'push'] });
-    expect(repositoryOwner('apps/shop', repos)).toEqual({ app: 'shop', actions: ['pull'] });
     expect(repositoryOwner('slipway/stack', repos)).toEqual({ app: null, actions: ['pull'] });
-    for (const name of ['shop', 'shop/web/extra', 'ab/web', 'shop/9web', 'apps/ab']) {
+    for (const name of ['shop', 'shop/web/extra', 'ab/web', 'shop/9web', 'apps/shop', 'apps/web', 'apps/ab']) {
       expect(repositoryOwner(name, repos), name).toBeNull();
     }
   });
 
-  it('never lets an app named like the prefix reach other apps’ builds', () => {
-    expect(repositoryOwner('apps/shop', { appPrefix: 'apps', stack: 's' })?.actions).toEqual(['pull']);
+  it('never lets an app named like the prefix reach the builds', () => {
     expect(repositoryOwner('stack/shop', { appPrefix: 'stack/apps', stack: 's' })).toBeNull();
+    expect(repositoryOwner('stack/apps', { appPrefix: 'stack/apps', stack: 's' })).toBeNull();
   });
 });
 
 describe('grantAccess', () => {
   const requested = scopes('repository:shop/web:pull,push', 'repository:other/web:pull,push', 'repository:apps/shop:push,pull', 'repository:slipway/stack:pull,push', 'registry:catalog:*');
 
-  it('gives a user push and pull on the apps they may change, pull on their builds and the stack, nothing else', () => {
+  it('gives a user push and pull on the apps they may change, pull on the stack, nothing else (not the builds)', () => {
     expect(grantAccess(requested, { kind: 'user', changeable: new Set(['shop']) }, repos)).toEqual([
       { type: 'repository', name: 'shop/web', actions: ['pull', 'push'] },
-      { type: 'repository', name: 'apps/shop', actions: ['pull'] },
       { type: 'repository', name: 'slipway/stack', actions: ['pull'] },
     ]);
   });
@@ -51,6 +49,6 @@ describe('grantAccess', () => {
 
 describe('appsNamed', () => {
   it('lists each app a request is about once', () => {
-    expect(appsNamed(scopes('repository:shop/web:push', 'repository:apps/shop:pull', 'repository:blog/worker:pull', 'registry:catalog:*', 'repository:x/y/z:pull'), repos)).toEqual(['shop', 'blog']);
+    expect(appsNamed(scopes('repository:shop/web:push', 'repository:shop/worker:pull', 'repository:apps/shop:pull', 'repository:blog/worker:pull', 'registry:catalog:*', 'repository:x/y/z:pull'), repos)).toEqual(['shop', 'blog']);
   });
 });

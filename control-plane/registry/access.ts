@@ -3,10 +3,10 @@
 // registry refuses the rest). Pure: the apps a user may change are looked up beforehand.
 //
 // A user's repositories are `<app>/<process type>` (Heroku's `registry.heroku.com/<app>/web`):
-// push and pull on those of apps they may change. They may pull what the platform built for
-// those apps (`<prefix>/<app>`) and the stack images (everyone's base), and nothing else.
-// Nothing under the app prefix's first component is ever an app's own repository, so an app
-// named like the prefix cannot reach other apps' builds. The platform's credentials get what
+// push and pull on those of apps they may change, pull on the stack images (everyone's base),
+// nothing else. Not the platform's builds (`<prefix>/<app>`): a renamed app's builds stay
+// under its old name, which another user may take. Nothing under the app prefix's first
+// component is ever an app's own repository, so an app named like the prefix reaches no builds. The platform's credentials get what
 // they ask for (the builder pushes, agents pull, the image collector lists and deletes).
 import { appNameProblem, processTypeProblem } from '../../common/names.js';
 import type { RequestedAccess } from '../../common/registry-token.js';
@@ -32,11 +32,6 @@ const PULL = ['pull'];
 /** Pure: whose repository `name` is, and the most a user who may change that app gets on it (app null: every user). */
 export function repositoryOwner(name: string, repositories: RegistryRepositories): { app: string | null; actions: string[] } | null {
   if (name === repositories.stack) return { app: null, actions: PULL };
-  const prefix = `${repositories.appPrefix}/`;
-  if (name.startsWith(prefix)) {
-    const app = name.slice(prefix.length);
-    return appNameProblem(app) === null ? { app, actions: PULL } : null;
-  }
   const parts = name.split('/');
   if (parts.length !== 2) return null;
   const [app, type] = parts as [string, string];

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { InvalidParamsError } from '../../common/errors.js';
 import { sha256Digest } from '../../buildpacks/oci/blob.js';
 import { RegistryError } from '../../buildpacks/errors.js';
-import { findPushedImage } from './pushed-images.js';
+import { findPushedImage, isPushedRepositoryOf, removePushedImages } from './pushed-images.js';
 
 const config = Buffer.from(JSON.stringify({ config: { Entrypoint: null, Cmd: ['perl', '/srv/server.pl'] } }));
 const configDigest = sha256Digest(config);
@@ -33,5 +33,24 @@ describe('findPushedImage', () => {
     await expect(findPushedImage(registry, 'shop', 'worker', configDigest)).rejects.toThrow(InvalidParamsError);
     await expect(findPushedImage(registry, 'shop', 'web', `sha256:${'1'.repeat(64)}`)).rejects.toThrow(/Couldn't find the image/);
     await expect(findPushedImage(registry, 'shop', 'web', 'latest')).rejects.toThrow(/image id or digest/);
+  });
+});
+
+describe('removePushedImages', () => {
+  it("deletes every manifest of the app's pushed repositories, and nothing else", async () => {
+    const deleted: string[] = [];
+    const fake = {
+      listRepositories: async () => ['shop/web', 'shop/worker', 'shop-two/web', 'apps/shop', 'shop/web/x'],
+      listTags: async (repo: string) => (repo === 'shop/web' ? ['latest', 'v1', 'v2'] : ['latest']),
+      manifestDigest: async (repo: string, tag: string) => `sha256:${(repo + (tag === 'v2' ? 'b' : 'a')).padEnd(64, '0')}`,
+      deleteManifest: async (repo: string, digest: string) => {
+        deleted.push(`${repo}@${digest.slice(7, 20)}`);
+        return true;
+      },
+    };
+    expect(await removePushedImages(fake, 'shop')).toBe(3);
+    expect(deleted).toEqual(['shop/web@shop/weba0000', 'shop/web@shop/webb0000', 'shop/worker@shop/workera0']);
+    expect(isPushedRepositoryOf('shop-two/web', 'shop')).toBe(false);
+    expect(isPushedRepositoryOf('shop/Web', 'shop')).toBe(false);
   });
 });

@@ -4,6 +4,7 @@
 // own command (ENTRYPOINT then CMD) as the process type.
 import { InvalidParamsError } from '../../common/errors.js';
 import { isDigest } from '../../common/image-reference.js';
+import { processTypeProblem } from '../../common/names.js';
 import type { ImageRef } from '../../common/types.js';
 import { imageCommand } from '../../buildpacks/dockerfile/plan.js';
 import type { RegistryClient } from '../../buildpacks/oci/registry.js';
@@ -21,6 +22,28 @@ const SINGLE_IMAGE_MEDIA_TYPES = new Set(['application/vnd.docker.distribution.m
 
 /** Pure: the repository `docker push <registry>/<app>/<type>` writes to. */
 export const pushedRepository = (appName: string, type: string): string => `${appName}/${type}`;
+
+/** Pure: whether `repository` is one of the app's pushed repositories (`<app>/<process type>`). */
+export function isPushedRepositoryOf(repository: string, appName: string): boolean {
+  return repository.startsWith(`${appName}/`) && processTypeProblem(repository.slice(appName.length + 1)) === null;
+}
+
+/**
+ * Deletes every image pushed to the app's repositories (the app is being deleted: its name,
+ * and so its repositories, may go to another user next). Returns how many manifests went.
+ */
+export async function removePushedImages(registry: Pick<RegistryClient, 'listRepositories' | 'listTags' | 'manifestDigest' | 'deleteManifest'>, appName: string): Promise<number> {
+  let removed = 0;
+  for (const repository of (await registry.listRepositories()).filter((r) => isPushedRepositoryOf(r, appName))) {
+    const digests = new Set<string>();
+    for (const tag of await registry.listTags(repository)) {
+      const digest = await registry.manifestDigest(repository, tag);
+      if (digest) digests.add(digest);
+    }
+    for (const digest of digests) if (await registry.deleteManifest(repository, digest)) removed++;
+  }
+  return removed;
+}
 
 /** A manifest of `repository`, or null when the registry has none under `reference`. */
 async function manifestOrNull(registry: RegistryReader, repository: string, reference: string) {

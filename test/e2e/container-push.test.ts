@@ -199,4 +199,11 @@ describe('docker push to the platform registry, and a release of the pushed imag
     }, 60_000);
     expect(body).toBe('pushed image as uid 1000\n');
   });
+
+  it("deletes the app's pushed images with the app: its name may go to another user", async () => {
+    const client = registryClient({ registry, registryAuthFile: join(platform.home, 'secrets', 'registry', 'credentials.json') });
+    expect(await client.listTags('cli-pushed/web')).not.toEqual([]);
+    expect((await call('DELETE', '/apps/cli-pushed')).status).toBe(200);
+    expect(await client.listTags('cli-pushed/web')).toEqual([]);
+  });
 });
