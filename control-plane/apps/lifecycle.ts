@@ -4,7 +4,7 @@ import { appNameProblem } from '../../common/names.js';
 import { stopGraceSeconds } from './stop-grace.js';
 import { RELEASE_PROCESS_TYPE } from '../releases/service.js';
 import { InvalidParamsError, NotFoundError } from '../../common/errors.js';
-import type { App, DynoSize, FormationEntry } from '../../common/types.js';
+import type { App, DynoSize, FormationEntry, Release } from '../../common/types.js';
 import type { AgentClient } from '../agents/client.js';
 import type { CertificateStore } from '../certificates/store.js';
 import type { Converger } from '../converger.js';
@@ -55,6 +55,11 @@ export function scaledFormation(
   return { entries };
 }
 
+/** Pure: the repositories under the app's own name (`<app>/<type>`, `docker push`) that its releases use. */
+export function pushedRepositories(releases: readonly Pick<Release, 'image'>[], appName: string): string[] {
+  return [...new Set(releases.flatMap((release) => (release.image?.repository.startsWith(`${appName}/`) ? [release.image.repository] : [])))].sort();
+}
+
 export class AppLifecycle {
   constructor(private readonly deps: AppLifecycleDeps) {}
 
@@ -90,6 +95,12 @@ export class AppLifecycle {
     const problem = appNameProblem(newName);
     if (problem) throw new InvalidParamsError(`name: ${problem}`);
     if (newName === app.name) return app;
+    // Pushed images live under the app's name (`<app>/<type>`), which the rename would free for
+    // another user to take, with access to them: refused until releases copy them elsewhere.
+    const pushed = pushedRepositories(await this.deps.releases.list(app.id), app.name);
+    if (pushed.length > 0) {
+      throw new InvalidParamsError(`${app.name} runs images pushed to ${pushed.join(', ')}: an app with container releases cannot be renamed yet (its images would stay under the old name).`);
+    }
     const renamed = await this.deps.apps.rename(app, newName);
     await this.deps.converger.convergeApp(app.id);
     await this.deps.routes.remove(app.name);
