@@ -76,11 +76,16 @@ export const stopInstanceRequest = z.object({
 });
 export type StopInstanceRequest = z.infer<typeof stopInstanceRequest>;
 
+/** A terminal's size, wherever one travels (API, WebSocket, NATS). */
+export const ttySize = z.object({ cols: z.number().int().min(1).max(1000), rows: z.number().int().min(1).max(1000) });
+/** A one-off run's id: it appears in NATS subjects and container names. */
+const oneOffRunId = z.string().regex(/^[A-Za-z0-9-]{1,64}$/);
+
 /** A container that runs one command to its end (Heroku's one-off dyno): a release phase, a
  *  `run:detached`. Not restarted, not routed; its output goes to its own events subject and to
  *  the app's log as `dyno`. */
 export const runOneOffRequest = z.object({
-  runId: z.string().regex(/^[A-Za-z0-9-]{1,64}$/),
+  runId: oneOffRunId,
   appId: z.string().min(1),
   appName: z.string().min(1),
   /** `release.7`, `run.1234`: the name in DYNO and in the app's log */
@@ -95,12 +100,12 @@ export const runOneOffRequest = z.object({
   timeoutSeconds: z.number().int().positive(),
   /** An attached run: a TTY of this size, its bytes as `data` events and its input on
    *  subjects.oneOffInput (nothing goes to the app's log, as on Heroku). Null: detached. */
-  tty: z.object({ cols: z.number().int().min(1).max(1000), rows: z.number().int().min(1).max(1000) }).nullable().default(null),
+  tty: ttySize.nullable().default(null),
 });
 export type RunOneOffRequest = z.infer<typeof runOneOffRequest>;
 
 export const stopOneOffRequest = z.object({
-  runId: z.string().regex(/^[A-Za-z0-9-]{1,64}$/),
+  runId: oneOffRunId,
   graceSeconds: z.number().int().min(0).max(300).default(10),
 });
 export type StopOneOffRequest = z.infer<typeof stopOneOffRequest>;
@@ -108,7 +113,7 @@ export type StopOneOffRequest = z.infer<typeof stopOneOffRequest>;
 export const oneOffInput = z.discriminatedUnion('kind', [
   /** base64 bytes typed into the TTY */
   z.object({ kind: z.literal('stdin'), data: z.string().max(256 * 1024) }),
-  z.object({ kind: z.literal('resize'), cols: z.number().int().min(1).max(1000), rows: z.number().int().min(1).max(1000) }),
+  z.object({ kind: z.literal('resize') }).extend(ttySize.shape),
   z.object({ kind: z.literal('eof') }),
 ]);
 export type OneOffInput = z.infer<typeof oneOffInput>;

@@ -2,6 +2,7 @@ import Router from '@koa/router';
 import { z } from 'zod';
 import { InvalidParamsError } from '../../common/errors.js';
 import { DYNO_SIZES, type App, type DynoSize } from '../../common/types.js';
+import { ttySize } from '../../common/protocol.js';
 import { loadApp } from '../http/load-app.js';
 import { validateBody } from '../http/validate.js';
 import { ATTACH_PATH_PREFIX } from '../one-offs/attach.js';
@@ -17,7 +18,7 @@ const createDyno = z.object({
   /** seconds; Heroku's default is 24 h */
   time_to_live: z.number().int().min(1).max(DEFAULT_ONE_OFF_TTL_SECONDS).optional(),
   /** An attached run's terminal size (Slipway's; Heroku passes COLUMNS and LINES in env). */
-  tty: z.object({ cols: z.number().int().min(1).max(1000), rows: z.number().int().min(1).max(1000) }).optional(),
+  tty: ttySize.optional(),
 });
 
 /** A one-off dyno about to start, as the dynos API shows it. */

@@ -10,7 +10,7 @@ import type { Redis } from 'ioredis';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { z } from 'zod';
 import type { Logger } from '../../common/logger.js';
-import type { OneOffInput } from '../../common/protocol.js';
+import { ttySize, type OneOffInput } from '../../common/protocol.js';
 import type { DynoSize } from '../../common/types.js';
 import type { AgentClient } from '../agents/client.js';
 import type { AppStore } from '../store/apps.js';
@@ -24,7 +24,7 @@ const session = z.object({ appId: z.string(), number: z.number().int(), command:
 type AttachSession = z.infer<typeof session>;
 
 const control = z.union([
-  z.object({ resize: z.object({ cols: z.number().int().min(1).max(1000), rows: z.number().int().min(1).max(1000) }) }),
+  z.object({ resize: ttySize }),
   z.object({ eof: z.literal(true) }),
 ]);
 
