@@ -1,11 +1,12 @@
 // How the scheduler stops an app's web instance (real Redis and NATS, a recording agent): the
 // route without it is published first (in Redis and on NATS), SIGTERM follows only after the drain time, and the
 // grace between SIGTERM and SIGKILL is the app's own stop_timeout_seconds, else the default.
+// New instances carry that grace to the agent, for the stops it decides itself.
 import { Redis } from 'ioredis';
 import { connect, type NatsConnection } from 'nats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../common/logger.js';
-import { sharedKeys, type StopInstanceRequest } from '../../common/protocol.js';
+import { sharedKeys, type RunInstanceRequest, type StopInstanceRequest } from '../../common/protocol.js';
 import type { App, Host, Instance, Route } from '../../common/types.js';
 import { startTestNats, startTestRedis } from '../../test/support/services.js';
 import type { RunningService } from '../../supervisor/services.js';
@@ -48,9 +49,14 @@ describe('stopping a serving instance', () => {
   let instances: InstanceStore;
   let reconciler: Reconciler;
   const seen: Seen[] = [];
+  const runs: RunInstanceRequest[] = [];
+  let releases: ReleaseStore;
 
   const agents: AgentClient = {
-    run: async () => ({ ok: false, error: 'no runs here' }),
+    run: async (_hostId, request) => {
+      runs.push(request);
+      return { ok: true, containerId: `c-${request.instanceId}`, port: 31_001 };
+    },
     stop: async (_hostId, request) => {
       const stored = JSON.parse((await redis.hget(sharedKeys.routes, 'graceful'))!) as { backends: { instanceId: string }[] };
       seen.push({ kind: 'stop', at: Date.now(), request, storedBackends: stored.backends.map((b) => b.instanceId) });
@@ -91,7 +97,7 @@ describe('stopping a serving instance', () => {
     await hosts.save(host);
     reconciler = new Reconciler({
       apps,
-      releases: new ReleaseStore(redis),
+      releases: (releases = new ReleaseStore(redis)),
       instances,
       hosts,
       agents,
@@ -130,5 +136,16 @@ describe('stopping a serving instance', () => {
     expect(stop.storedBackends).toEqual([]);
     expect(stop.at - routeAt).toBeGreaterThanOrEqual(DRAIN_MS - 5);
     expect(stop.request!.graceSeconds).toBe(120);
+  });
+
+  it("tells the agent the app's grace when it starts an instance", async () => {
+    const app = await apps.create('starter', { id: 'u1', email: 'ann@example.com', admin: false, createdAt: at });
+    await apps.setStopTimeout(app.id, 33);
+    const image = { repository: '127.0.0.1:5000/apps/starter', digest: `sha256:${'a'.repeat(64)}` };
+    await releases.create(app.id, { image, processTypes: { web: 'node server.js' }, config: {}, description: 'Deploy', buildId: null });
+    await apps.setFormation(app.id, [{ type: 'web', quantity: 1, size: 'basic' }]);
+    await reconciler.convergeApp(app.id);
+    await reconciler.settle();
+    expect(runs.map((r) => [r.appName, r.type, r.stopGraceSeconds])).toEqual([['starter', 'web', 33]]);
   });
 });
