@@ -130,7 +130,7 @@ export class AppLifecycle {
       );
       await Promise.all(
         (await this.deps.oneOffs.list(app.id)).map(async (run) => {
-          await agents.stopOneOff(run.hostId, { runId: run.runId, graceSeconds: stopGraceSeconds(app, this.deps.stopGraceSeconds) }).catch(() => {});
+          await agents.stopOneOff(run.hostId, { runId: run.runId, graceSeconds: stopGraceSeconds(current, this.deps.stopGraceSeconds) }).catch(() => {});
           await this.deps.oneOffs.remove(run);
         }),
       );
