@@ -110,6 +110,17 @@ describe('InstanceManager with a health check', () => {
     expect(stateOf(request.instanceId)).toEqual(['starting', 'up', 'crashed']);
   });
 
+  it("stops it with the app's grace when its run carried one", async () => {
+    const { engine, manager, answers, stateOf } = setup();
+    const request = runRequest(image, { healthCheck: check({ attempts: 1, intervalSeconds: 1 }), stopGraceSeconds: 45 });
+    const reply = await manager.run(request);
+    answers.set(reply.port!, true);
+    await waitFor('up', () => stateOf(request.instanceId).includes('up'));
+    answers.set(reply.port!, false);
+    await waitFor('the stop', () => engine.stops.length > 0, 10_000);
+    expect(engine.stops).toEqual([{ id: reply.containerId, graceSeconds: 45 }]);
+  });
+
   it('forgives a failure followed by a pass', async () => {
     const { manager, answers, asked, stateOf } = setup();
     const request = runRequest(image, { healthCheck: check({ attempts: 2, intervalSeconds: 1 }) });

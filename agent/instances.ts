@@ -66,8 +66,8 @@ const LATE_OOM_WAIT_MS = 500;
 const PORT_KEY = `${CONTAINER_PORT}/tcp`;
 
 function identityOf(request: RunInstanceRequest): InstanceIdentity {
-  const { instanceId, appId, appName, type, index, releaseVersion, checkPort, bootTimeoutSeconds, healthCheck } = request;
-  return { instanceId, appId, appName, type, index, releaseVersion, checkPort, bootTimeoutSeconds, healthCheck };
+  const { instanceId, appId, appName, type, index, releaseVersion, checkPort, bootTimeoutSeconds, healthCheck, stopGraceSeconds } = request;
+  return { instanceId, appId, appName, type, index, releaseVersion, checkPort, bootTimeoutSeconds, healthCheck, ...(stopGraceSeconds !== undefined ? { stopGraceSeconds } : {}) };
 }
 
 export class InstanceManager {
@@ -152,8 +152,8 @@ export class InstanceManager {
         const instanceId = container.labels[LABELS.instance];
         if (instanceId) ids.add(instanceId);
       }
-      const graceSeconds = this.timing.shutdownGraceSeconds;
-      await Promise.all([...ids].map((instanceId) => this.stop({ instanceId, graceSeconds })));
+      const graceOf = (instanceId: string) => this.instances.get(instanceId)?.identity.stopGraceSeconds ?? this.timing.shutdownGraceSeconds;
+      await Promise.all([...ids].map((instanceId) => this.stop({ instanceId, graceSeconds: graceOf(instanceId) })));
     }
     for (const managed of this.instances.values()) managed.watchers.abort();
     await this.serial.idle();
@@ -382,7 +382,7 @@ export class InstanceManager {
     if (!this.isCurrent(managed, containerId) || managed.status.state !== 'up') return;
     this.apply(managed, { kind: 'unhealthy', attempts, detail });
     this.deps.log.warn({ instance: managed.identity.instanceId, dyno: dynoName(managed.identity), reason: managed.status.reason }, 'instance is unhealthy');
-    await this.deps.engine.stopContainer(containerId, this.timing.shutdownGraceSeconds);
+    await this.deps.engine.stopContainer(containerId, managed.identity.stopGraceSeconds ?? this.timing.shutdownGraceSeconds);
     await this.discardContainer(managed, containerId);
   }
 

@@ -69,6 +69,15 @@ describe('labels', () => {
     expect(identityFromLabels({ ...labels, 'io.slipway.health-check': '{"path":"no slash"}' })?.healthCheck).toBeNull();
   });
 
+  it("keeps the app's stop grace in a label, for the stops the agent decides itself", () => {
+    const labels = instanceLabels('host-a', { ...request, stopGraceSeconds: 90 });
+    expect(labels['io.slipway.stop-grace-seconds']).toBe('90');
+    expect(identityFromLabels(labels)?.stopGraceSeconds).toBe(90);
+    expect(identityFromLabels({ ...labels, 'io.slipway.stop-grace-seconds': 'soon' })).not.toHaveProperty('stopGraceSeconds');
+    expect(identityFromLabels({ ...labels, 'io.slipway.stop-grace-seconds': '' })).not.toHaveProperty('stopGraceSeconds');
+    expect(instanceLabels('host-a', request)).not.toHaveProperty(['io.slipway.stop-grace-seconds']);
+  });
+
   it('refuses an incomplete label set', () => {
     const labels = instanceLabels('host-a', request);
     delete labels['io.slipway.instance'];

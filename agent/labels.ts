@@ -19,6 +19,8 @@ export interface InstanceIdentity {
   checkPort: boolean;
   bootTimeoutSeconds: number;
   healthCheck: HealthCheck | null;
+  /** Seconds between SIGTERM and SIGKILL when the agent stops it on its own; absent: its default. */
+  stopGraceSeconds?: number;
 }
 
 export function instanceLabels(hostId: string, request: RunInstanceRequest): Record<string, string> {
@@ -34,6 +36,7 @@ export function instanceLabels(hostId: string, request: RunInstanceRequest): Rec
     [LABELS.checkPort]: String(request.checkPort),
     [LABELS.bootTimeout]: String(request.bootTimeoutSeconds),
     ...(request.healthCheck ? { [LABELS.healthCheck]: JSON.stringify(request.healthCheck) } : {}),
+    ...(request.stopGraceSeconds !== undefined ? { [LABELS.stopGrace]: String(request.stopGraceSeconds) } : {}),
   };
 }
 
@@ -95,7 +98,14 @@ export function identityFromLabels(labels: Record<string, string>): InstanceIden
     checkPort: labels[LABELS.checkPort] !== 'false',
     bootTimeoutSeconds,
     healthCheck: healthCheckFromLabel(labels[LABELS.healthCheck]),
+    ...stopGraceFromLabel(labels[LABELS.stopGrace]),
   };
+}
+
+/** The grace a label records; nothing when there is none or it is not a whole number of seconds. */
+function stopGraceFromLabel(label: string | undefined): Pick<InstanceIdentity, 'stopGraceSeconds'> {
+  const seconds = label === undefined || label === '' ? NaN : Number(label);
+  return Number.isInteger(seconds) && seconds >= 0 && seconds <= 300 ? { stopGraceSeconds: seconds } : {};
 }
 
 /** The health check a label records; null when there is none or it does not parse (the

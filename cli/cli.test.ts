@@ -198,6 +198,36 @@ describe('slipway (in-process) against the Platform API', () => {
     expect(ok(await slipway(['git:credentials', 'store'], { stdin: 'protocol=http\n\n' }))).toBe('');
   });
 
+  it('shows and switches maintenance mode', async () => {
+    ok(await slipway(['apps:create', 'cli-resting']));
+    expect(ok(await slipway(['maintenance', '-a', 'cli-resting']))).toBe('off\n');
+    expect(ok(await slipway(['maintenance:on', '-a', 'cli-resting']))).toBe('Enabling maintenance mode for cli-resting... done\n');
+    expect(JSON.parse(ok(await slipway(['maintenance', '-a', 'cli-resting', '--json'])))).toEqual({ maintenance: true });
+    expect(ok(await slipway(['maintenance:off', '-a', 'cli-resting']))).toBe('Disabling maintenance mode for cli-resting... done\n');
+    expect(ok(await slipway(['maintenance', '-a', 'cli-resting']))).toBe('off\n');
+  });
+
+  it('renames an app; the slipway remote follows only when it deployed the old name', async () => {
+    const git = async (...args: string[]) => (await exec('git', args, { cwd: repo })).stdout.trim();
+    const url = (app: string) => `${cp.url}/${app}.git`;
+    // the remote deploys cli-app: renaming another app leaves it alone
+    expect(ok(await slipway(['apps:rename', 'cli-moved', '-a', 'cli-resting']))).toBe(
+      `Renaming cli-resting to cli-moved... done\nhttp://cli-moved.localhost/ | ${url('cli-moved')}\n`,
+    );
+    expect(await git('remote', 'get-url', 'slipway')).toBe(url('cli-app'));
+    failure(await slipway(['apps:rename', 'cli-moved', '-a', 'cli-app']), /Name cli-moved is already taken/);
+    expect(await git('remote', 'get-url', 'slipway')).toBe(url('cli-app'));
+
+    // the app the remote deploys (found through it): the remote and git's credential helper follow
+    expect(ok(await slipway(['apps:rename', 'cli-app-renamed']))).toContain('Git remote slipway updated');
+    expect(await git('remote', 'get-url', 'slipway')).toBe(url('cli-app-renamed'));
+    expect(await git('config', '--local', '--get-all', `credential.${url('cli-app-renamed')}.helper`)).toBe("!/usr/bin/node '/opt/slipway cli/main.js' git:credentials");
+    expect(ok(await slipway(['apps:info']))).toContain('=== cli-app-renamed');
+    // and back, for the tests after this one
+    ok(await slipway(['apps:rename', 'cli-app']));
+    expect(await git('remote', 'get-url', 'slipway')).toBe(url('cli-app'));
+  });
+
   it('keeps operator commands from other users: forbidden', async () => {
     const created = ok(await slipway(['users:create', 'bob@example.com']));
     const token = /API token \(shown only now\): (slw_\S+)/.exec(created)?.[1];

@@ -18,6 +18,8 @@ export const INSTANCE_LABELS = {
   bootTimeout: `${LABEL_PREFIX}boot-timeout-seconds`,
   /** The instance's health check as JSON, so that an agent restarted meanwhile keeps checking. */
   healthCheck: `${LABEL_PREFIX}health-check`,
+  /** The app's SIGTERM grace, for the stops the agent decides itself (across its restarts too). */
+  stopGrace: `${LABEL_PREFIX}stop-grace-seconds`,
   /** On a one-off container instead of the instance labels: its run id (and `dyno` its name). */
   oneOff: `${LABEL_PREFIX}one-off`,
   dyno: `${LABEL_PREFIX}dyno`,

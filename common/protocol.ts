@@ -67,6 +67,9 @@ export const runInstanceRequest = z.object({
   /** When set, the instance is up only once this check passes (instead of any answer on
    *  $PORT), and is taken out and restarted when it fails `attempts` times in a row. */
   healthCheck: healthCheck.nullable().default(null),
+  /** The app's SIGTERM grace, for the stops the agent decides itself (a failed health check);
+   *  absent: the agent's default. */
+  stopGraceSeconds: z.number().int().min(0).max(300).optional(),
 });
 export type RunInstanceRequest = z.infer<typeof runInstanceRequest>;
 

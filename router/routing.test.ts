@@ -6,19 +6,30 @@ let sources: RouteSources;
 let router: TestRouter;
 let alpha: TestBackend;
 let beta: TestBackend;
+let resting: TestBackend;
+
+/** An app with a custom domain, in maintenance mode or not. */
+const restingRoute = (maintenance: boolean) => ({
+  appName: 'resting',
+  hostnames: ['resting.localhost', 'www.resting.test'],
+  backends: [backendOf('resting.web.1', resting)],
+  ...(maintenance ? { maintenance: true } : {}),
+});
 
 beforeAll(async () => {
   sources = await startRouteSources();
   alpha = await startBackend('alpha');
   beta = await startBackend('beta');
-  // One app exists before the router starts: it must come from the Redis snapshot.
+  resting = await startBackend('resting');
+  // Apps that exist before the router starts must come from the Redis snapshot, maintenance mode included.
   await sources.redis.hset('slipway:routes', 'alpha', JSON.stringify({ appName: 'alpha', hostnames: ['alpha.localhost', 'www.alpha.test'], backends: [backendOf('alpha.web.1', alpha)] }));
+  await sources.redis.hset('slipway:routes', 'resting', JSON.stringify(restingRoute(true)));
   router = await startTestRouter(sources.urls, { SLIPWAY_BRAND: 'Acme Cloud', SLIPWAY_ROUTER_RESPONSE_TIMEOUT_MS: '1500' });
 });
 
 afterAll(async () => {
   await router?.stop();
-  await Promise.all([alpha?.close(), beta?.close()]);
+  await Promise.all([alpha?.close(), beta?.close(), resting?.close()]);
   await sources?.stop();
 });
 
@@ -91,5 +102,33 @@ describe('routing by Host', () => {
       slow.server.closeAllConnections();
       await slow.close();
     }
+  });
+
+  it('answers for an app in maintenance with the maintenance page, HTML or JSON, without sending it a request; live on and off', async () => {
+    for (const host of ['resting.localhost', 'www.resting.test']) {
+      const page = await httpRequest(router.httpPort, host, '/', { headers: { accept: 'text/html' } });
+      expect(page.status).toBe(503);
+      expect(page.headers['slipway-error']).toBe('H80');
+      expect(page.headers['content-type']).toBe('text/html');
+      expect(page.body).toContain('Acme Cloud');
+      expect(page.body).toContain('Offline for maintenance');
+    }
+    const json = await httpRequest(router.httpPort, 'resting.localhost', '/', { headers: { accept: 'application/json' } });
+    expect(json.status).toBe(503);
+    expect(json.headers['content-type']).toBe('application/json');
+    expect(JSON.parse(json.body)).toMatchObject({ id: 'H80', status: 503, title: 'Offline for maintenance', platform: 'Acme Cloud' });
+    expect(resting.hits).toBe(0);
+
+    await sources.publish(restingRoute(false));
+    await router.settled();
+    const served = await httpRequest(router.httpPort, 'www.resting.test');
+    expect(served.status).toBe(200);
+    expect(JSON.parse(served.body).backend).toBe('resting');
+
+    await sources.publish(restingRoute(true));
+    await router.settled();
+    const hits = resting.hits;
+    expect((await httpRequest(router.httpPort, 'resting.localhost')).status).toBe(503);
+    expect(resting.hits).toBe(hits);
   });
 });

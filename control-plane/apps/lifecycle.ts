@@ -90,7 +90,9 @@ export class AppLifecycle {
 
   /** Heroku's apps:rename: the app keeps its id, releases, config, domains, running instances
    *  and repository; its default hostname and git URL follow the new name. The route under
-   *  the new name is published before the old one is removed, so custom domains never drop. */
+   *  the new name is published before the old one is removed, so custom domains never drop.
+   *  Under the app's lock, so no scheduler pass or destroy works with the old name meanwhile
+   *  (the route publisher refuses a name the app has left, whoever sends it). */
   async rename(app: App, newName: string): Promise<App> {
     const problem = appNameProblem(newName);
     if (problem) throw new InvalidParamsError(`name: ${problem}`);
@@ -101,10 +103,13 @@ export class AppLifecycle {
     if (pushed.length > 0) {
       throw new InvalidParamsError(`${app.name} runs images pushed to ${pushed.join(', ')}: an app with container releases cannot be renamed yet (its images would stay under the old name).`);
     }
-    const renamed = await this.deps.apps.rename(app, newName);
-    await this.deps.converger.convergeApp(app.id);
-    await this.deps.routes.remove(app.name);
-    return renamed;
+    const { apps, routes, converger } = this.deps;
+    return converger.exclusive(app.id, async () => {
+      const renamed = await apps.rename(app, newName);
+      await converger.publishRoute(renamed);
+      await routes.remove(app.name);
+      return renamed;
+    });
   }
 
   /** A rolling restart of one process type's instances, when it has any (a change that new
@@ -122,25 +127,27 @@ export class AppLifecycle {
   async destroy(app: App): Promise<void> {
     const { apps, instances, certificates, routes, agents, repos, converger } = this.deps;
     await converger.exclusive(app.id, async () => {
+      // Read again under the lock: a rename that went first changed the name to free.
+      const current = (await apps.get(app.id)) ?? app;
       await apps.setFormation(app.id, (await apps.formation(app.id)).map((f) => ({ ...f, quantity: 0 })));
-      await routes.remove(app.name);
+      await routes.remove(current.name);
       await certificates.removeAll(app.id);
       const running = await instances.listForApp(app.id);
       await Promise.all(
         running.map(async (instance) => {
-          await agents.stop(instance.hostId, { instanceId: instance.id, graceSeconds: stopGraceSeconds(app, this.deps.stopGraceSeconds) }).catch(() => {});
+          await agents.stop(instance.hostId, { instanceId: instance.id, graceSeconds: stopGraceSeconds(current, this.deps.stopGraceSeconds) }).catch(() => {});
           await instances.remove(instance);
         }),
       );
       await Promise.all(
         (await this.deps.oneOffs.list(app.id)).map(async (run) => {
-          await agents.stopOneOff(run.hostId, { runId: run.runId, graceSeconds: stopGraceSeconds(app, this.deps.stopGraceSeconds) }).catch(() => {});
+          await agents.stopOneOff(run.hostId, { runId: run.runId, graceSeconds: stopGraceSeconds(current, this.deps.stopGraceSeconds) }).catch(() => {});
           await this.deps.oneOffs.remove(run);
         }),
       );
       await repos.remove(app.id);
       await this.deps.purgeAppData(app.id);
-      await apps.delete(app);
+      await apps.delete(current);
     });
   }
 }

@@ -24,4 +24,11 @@ describe('computeRoute', () => {
     expect(route.backends.map((b) => b.instanceId)).toEqual(['a', 'b', 'c']);
     expect(route).toMatchObject({ appName: 'hello', appId: 'app-1' });
   });
+
+  it('carries maintenance mode, with the backends kept for when it ends', () => {
+    const hosts = [host('h1', 'up')];
+    const on = computeRoute({ id: 'app-1', name: 'hello', maintenance: true }, ['hello.localhost'], [web('a', 'h1')], hosts);
+    expect(on).toMatchObject({ maintenance: true, backends: [{ instanceId: 'a' }] });
+    expect(computeRoute({ id: 'app-1', name: 'hello', maintenance: false }, ['hello.localhost'], [web('a', 'h1')], hosts)).not.toHaveProperty('maintenance');
+  });
 });

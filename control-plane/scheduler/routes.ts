@@ -6,6 +6,7 @@ import type { NatsConnection } from 'nats';
 import type { Redis } from 'ioredis';
 import { encode, sharedKeys, subjects } from '../../common/protocol.js';
 import type { App, Host, Instance, Route } from '../../common/types.js';
+import { keys } from '../store/keys.js';
 
 export function computeRoute(app: Pick<App, 'id' | 'name' | 'maintenance'>, hostnames: readonly string[], instances: readonly Instance[], hosts: readonly Host[]): Route {
   const hostById = new Map(hosts.map((h) => [h.id, h]));
@@ -20,16 +21,32 @@ export function computeRoute(app: Pick<App, 'id' | 'name' | 'maintenance'>, host
   return { appName: app.name, appId: app.id, hostnames: [...hostnames], backends, ...(app.maintenance ? { maintenance: true } : {}) };
 }
 
+/** KEYS: the routes hash, the app's record; ARGV: route name, route JSON, whether to check the
+ *  app. Writes the route unless it is already there (0) or, for an app's route, unless the app
+ *  is gone or no longer has that name (-1): a pass that read the app before a rename or a
+ *  delete must not bring back a route under a name the app has left. */
+const PUBLISH_ROUTE = `
+if ARGV[3] == '1' then
+  local raw = redis.call('GET', KEYS[2])
+  if not raw then return -1 end
+  if cjson.decode(raw)['name'] ~= ARGV[1] then return -1 end
+end
+if redis.call('HGET', KEYS[1], ARGV[1]) == ARGV[2] then return 0 end
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+return 1`;
+
 /** Writes routes to Redis (the routers' snapshot) and announces changes on NATS. */
 export class RoutePublisher {
   constructor(private readonly redis: Redis, private readonly nats: NatsConnection) {}
 
-  /** Publishes only when the route differs from what routers already have. */
+  /** Publishes only when the route differs from what routers already have, and only under the
+   *  name its app has now (a route without an app id, the API's own, always). */
   async publish(route: Route): Promise<boolean> {
     const json = JSON.stringify(route);
-    const previous = await this.redis.hget(sharedKeys.routes, route.appName);
-    if (previous === json) return false;
-    await this.redis.hset(sharedKeys.routes, route.appName, json);
+    // (The API's route has no app: its second key is not read.)
+    const appKey = route.appId ? keys.app(route.appId) : sharedKeys.routes;
+    const written = (await this.redis.eval(PUBLISH_ROUTE, 2, sharedKeys.routes, appKey, route.appName, json, route.appId ? '1' : '0')) as number;
+    if (written !== 1) return false;
     this.nats.publish(subjects.routeChanged, encode(route));
     return true;
   }

@@ -1,7 +1,7 @@
 import type { HealthCheck } from '../../common/health-check.js';
 import { randomUUID } from 'node:crypto';
 import type { ChainableCommander, Redis } from 'ioredis';
-import { ConflictError } from '../../common/errors.js';
+import { ConflictError, NotFoundError } from '../../common/errors.js';
 import { DYNO_SIZES, type App, type DynoSize, type FormationEntry, type User } from '../../common/types.js';
 import { keys } from './keys.js';
 import { getJson, getManyJson, now } from './json.js';
@@ -18,12 +18,15 @@ local out = cjson.encode(app)
 redis.call('SET', KEYS[1], out)
 return out`;
 
-/** KEYS: app record, new name's key, old name's key; ARGV: app id, new name, time. */
+/** KEYS: app record, new name's key, old name's key; ARGV: app id, new name, time, old name.
+ *  0 when the new name is taken, 1 when the app no longer has the old name (renamed meanwhile),
+ *  nil when the app is gone, else the renamed record. */
 const RENAME_APP = `
-if redis.call('EXISTS', KEYS[2]) == 1 then return nil end
+if redis.call('EXISTS', KEYS[2]) == 1 then return 0 end
 local raw = redis.call('GET', KEYS[1])
 if not raw then return nil end
 local app = cjson.decode(raw)
+if app['name'] ~= ARGV[4] then return 1 end
 app['name'] = ARGV[2]
 app['updatedAt'] = ARGV[3]
 local out = cjson.encode(app)
@@ -47,8 +50,10 @@ export class AppStore {
   /** Gives the app a new name: the new one claimed atomically (409 when taken), the old one
    *  freed; the id, and everything keyed by it, stays. */
   async rename(app: App, newName: string): Promise<App> {
-    const out = (await this.redis.eval(RENAME_APP, 3, keys.app(app.id), keys.appByName(newName), keys.appByName(app.name), app.id, newName, now())) as string | null;
-    if (out === null) throw new ConflictError(`Name ${newName} is already taken`);
+    const out = (await this.redis.eval(RENAME_APP, 3, keys.app(app.id), keys.appByName(newName), keys.appByName(app.name), app.id, newName, now(), app.name)) as string | number | null;
+    if (out === 0) throw new ConflictError(`Name ${newName} is already taken`);
+    if (out === 1) throw new ConflictError(`${app.name} was renamed meanwhile`);
+    if (out === null || typeof out === 'number') throw new NotFoundError(`Couldn't find that app: ${app.name}.`);
     return JSON.parse(out) as App;
   }
 
