@@ -17,6 +17,7 @@ import { BuildError } from '../errors.js';
 import { detail, heading, LineTail } from '../log.js';
 import { engineAuthConfig } from '../registry-access.js';
 import { dockerBuildArgv, dockerProcessTypes, imageCommand, mirrorBaseImages, scopeCacheMounts, unpullableBase, type HerokuYml } from './plan.js';
+import { killedForMemory, limitBuildSteps, StepLimitsError } from './step-limits.js';
 
 export interface DockerBuildResult {
   image: { repository: string; digest: string };
@@ -85,11 +86,20 @@ export async function buildDockerfile(ctx: BuildContext, dockerfile: string, her
     buildArgs: herokuYml?.buildArgs ?? {},
     labels: { ...config.labels, [APP_IMAGE_LABELS.app]: ctx.appName, [APP_IMAGE_LABELS.buildId]: ctx.buildId },
   });
-  const run = await ctx.timer.time('docker-build', () => runDockerBuild(config.dockerCli, argv, log, config.limits.timeoutSeconds, ctx.signal)).catch((err: unknown) => {
+  const { memoryMb, cpus, timeoutSeconds } = config.limits;
+  const stepsLimited = await ctx.timer.time('docker-build-queue', () => limitBuildSteps(docker, config.limits)).catch((err: unknown) => {
+    if (err instanceof StepLimitsError) throw new BuildError(`Dockerfile builds cannot run on this platform: ${err.message}.`);
     throw BuildError.internal(err);
   });
+  const run = await ctx.timer
+    .time('docker-build', () => runDockerBuild(config.dockerCli, argv, log, timeoutSeconds, ctx.signal))
+    .catch((err: unknown) => {
+      throw BuildError.internal(err);
+    })
+    .finally(() => stepsLimited.release());
   if (!run.ok) {
-    if (run.timedOut) throw new BuildError(`The Docker build took longer than ${config.limits.timeoutSeconds} s and was stopped.`, { tailLogged: true });
+    if (run.timedOut) throw new BuildError(`The Docker build took longer than ${timeoutSeconds} s and was stopped.`, { tailLogged: true });
+    if (killedForMemory(run.output)) throw new BuildError(`A RUN step was killed (exit code 137): the build's steps may use ${memoryMb} MB of memory and ${cpus} CPU in all.`, { tailLogged: true });
     const base = unpullableBase(run.output);
     if (base) throw new BuildError(`The base image ${base} could not be pulled: use one the platform offers (${aliases.run}, ${aliases.build}) or one from the operator's registry mirror.`, { tailLogged: true });
     throw new BuildError('The Docker build failed.', { outputTail: run.tail, tailLogged: true });
@@ -99,7 +109,8 @@ export async function buildDockerfile(ctx: BuildContext, dockerfile: string, her
     log(heading('Pushing the image'));
     const image = docker.getImage(tag);
     const inspected = await image.inspect();
-    const authconfig = await engineAuthConfig(config, tag);
+    // The Engine wants an X-Registry-Auth header on every push: empty for an open registry.
+    const authconfig = (await engineAuthConfig(config, tag)) ?? {};
     const events = await ctx.timer.time('push', async () => followProgress(docker.modem, (await image.push({ authconfig })) as unknown as NodeJS.ReadableStream, `push ${tag}`));
     const digest = pushedDigest(events);
     if (!digest) throw new Error(`the registry did not report a digest for ${tag}`);
