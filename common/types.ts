@@ -66,6 +66,9 @@ export interface Release {
   version: number;
   image: ImageRef | null;
   processTypes: Record<string, string>;
+  /** Process types that run an image other than `image` (a container release of some types);
+   *  absent when every type runs `image`. See common/release-images.ts. */
+  processImages?: Record<string, ImageRef>;
   /** Config vars as they were when the release was cut (secrets: never logged). */
   config: Record<string, string>;
   description: string;

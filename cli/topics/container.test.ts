@@ -9,7 +9,11 @@ describe('container commands as data', () => {
   it("builds, pushes and inspects the app's image of a process type", () => {
     const image = pushedImageName('127.0.0.1:5792', 'shop', 'web');
     expect(image).toBe('127.0.0.1:5792/shop/web');
-    expect(dockerCommands.build(image, 'Dockerfile', '.')).toEqual(['docker', 'build', '--file', 'Dockerfile', '--tag', '127.0.0.1:5792/shop/web', '.']);
+    expect(dockerCommands.build([image], 'Dockerfile', '.')).toEqual(['docker', 'build', '--file', 'Dockerfile', '--tag', '127.0.0.1:5792/shop/web', '.']);
+    // Several process types: one build, one name per type.
+    expect(dockerCommands.build([image, pushedImageName('127.0.0.1:5792', 'shop', 'worker')], 'Dockerfile.web', '.')).toEqual([
+      'docker', 'build', '--file', 'Dockerfile.web', '--tag', '127.0.0.1:5792/shop/web', '--tag', '127.0.0.1:5792/shop/worker', '.',
+    ]);
     expect(dockerCommands.push(image)).toEqual(['docker', 'push', '127.0.0.1:5792/shop/web']);
     expect(dockerCommands.imageId(image)).toEqual(['docker', 'image', 'inspect', '--format', '{{.Id}}', '127.0.0.1:5792/shop/web']);
   });

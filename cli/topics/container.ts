@@ -14,7 +14,7 @@ export const DOCKER_USERNAME = '_';
 
 export const dockerCommands = {
   login: (registry: string) => ['docker', 'login', registry, '--username', DOCKER_USERNAME, '--password-stdin'],
-  build: (image: string, dockerfile: string, contextDir: string) => ['docker', 'build', '--file', dockerfile, '--tag', image, contextDir],
+  build: (images: readonly string[], dockerfile: string, contextDir: string) => ['docker', 'build', '--file', dockerfile, ...images.flatMap((image) => ['--tag', image]), contextDir],
   push: (image: string) => ['docker', 'push', image],
   imageId: (image: string) => ['docker', 'image', 'inspect', '--format', '{{.Id}}', image],
 } as const;
@@ -56,26 +56,37 @@ export function registerContainerCommands(program: Command, ctx: CommandContext)
   appOptions(
     program
       .command('container:push')
-      .description("build the Dockerfile here and push it as the app's image of a process type")
-      .argument('<type>', 'the process type, e.g. web')
+      .description("build the Dockerfile here and push it as the app's image of each process type given")
+      .argument('<types...>', 'the process types, e.g. web worker')
       .option('--dockerfile <path>', 'the Dockerfile', 'Dockerfile'),
-  ).action(async (type: string, options: AppOptions & { dockerfile: string }) => {
+  ).action(async (types: string[], options: AppOptions & { dockerfile: string }) => {
     const app = await ctx.app(options);
-    const image = pushedImageName(await registryHost(ctx), app, checkType(type));
-    ctx.note(`=== Building ${type} (${options.dockerfile})`);
-    ctx.print((await docker(ctx, dockerCommands.build(image, options.dockerfile, '.'))).trimEnd());
-    ctx.note(`=== Pushing ${type} (${image})`);
-    ctx.print((await docker(ctx, dockerCommands.push(image))).trimEnd());
-    ctx.print(`Pushed ${image}: release it with slipway container:release ${type} -a ${app}`);
+    const registry = await registryHost(ctx);
+    const images = types.map((type) => pushedImageName(registry, app, checkType(type)));
+    // One build, named once per process type (Heroku's container:push of several types).
+    ctx.note(`=== Building ${types.join(', ')} (${options.dockerfile})`);
+    ctx.print((await docker(ctx, dockerCommands.build(images, options.dockerfile, '.'))).trimEnd());
+    for (const image of images) {
+      ctx.note(`=== Pushing ${image}`);
+      ctx.print((await docker(ctx, dockerCommands.push(image))).trimEnd());
+    }
+    ctx.print(`Pushed ${images.join(', ')}: release with slipway container:release ${types.join(' ')} -a ${app}`);
   });
 
   appOptions(
-    program.command('container:release').description('release the image last pushed for a process type').argument('<type>', 'the process type, e.g. web'),
-  ).action(async (type: string, options: AppOptions) => {
+    program
+      .command('container:release')
+      .description('release the images last pushed for the process types given, in one release')
+      .argument('<types...>', 'the process types, e.g. web worker'),
+  ).action(async (types: string[], options: AppOptions) => {
     const app = await ctx.app(options);
-    const image = pushedImageName(await registryHost(ctx), app, checkType(type));
-    const imageId = (await docker(ctx, dockerCommands.imageId(image))).trim();
-    await (await ctx.api()).patch(apiPath`/apps/${app}/formation`, { updates: [{ type, docker_image: imageId }] });
-    ctx.print(`Releasing images ${type} to ${app}... done`);
+    const registry = await registryHost(ctx);
+    const updates = [];
+    for (const type of types) {
+      const imageId = (await docker(ctx, dockerCommands.imageId(pushedImageName(registry, app, checkType(type))))).trim();
+      updates.push({ type, docker_image: imageId });
+    }
+    await (await ctx.api()).patch(apiPath`/apps/${app}/formation`, { updates });
+    ctx.print(`Releasing images ${types.join(',')} to ${app}... done`);
   });
 }

@@ -5,6 +5,7 @@ import { stopGraceSeconds } from './stop-grace.js';
 import { RELEASE_PROCESS_TYPE } from '../releases/service.js';
 import { InvalidParamsError, NotFoundError } from '../../common/errors.js';
 import type { App, DynoSize, FormationEntry, Release } from '../../common/types.js';
+import { imagesOf } from '../../common/release-images.js';
 import type { AgentClient } from '../agents/client.js';
 import type { CertificateStore } from '../certificates/store.js';
 import type { Converger } from '../converger.js';
@@ -57,7 +58,7 @@ export function scaledFormation(
 
 /** Pure: the repositories under the app's own name (`<app>/<type>`, `docker push`) that its releases use. */
 export function pushedRepositories(releases: readonly Pick<Release, 'image'>[], appName: string): string[] {
-  return [...new Set(releases.flatMap((release) => (release.image?.repository.startsWith(`${appName}/`) ? [release.image.repository] : [])))].sort();
+  return [...new Set(releases.flatMap((release) => imagesOf(release).flatMap((image) => (image.repository.startsWith(`${appName}/`) ? [image.repository] : []))))].sort();
 }
 
 export class AppLifecycle {

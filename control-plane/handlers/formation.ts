@@ -2,6 +2,7 @@ import Router from '@koa/router';
 import { z } from 'zod';
 import { InvalidParamsError, NotFoundError, SlipwayError } from '../../common/errors.js';
 import { processTypeProblem } from '../../common/names.js';
+import type { ReleasedImage } from '../../common/release-images.js';
 import { DYNO_SIZES, type DynoSize } from '../../common/types.js';
 import { loadApp } from '../http/load-app.js';
 import { formationJson } from '../http/representations.js';
@@ -40,20 +41,23 @@ export function formationHandlers(services: Services): Router {
   router.patch('/apps/:app/formation', async (ctx) => {
     const app = await loadApp(ctx, services);
     const { updates } = validateBody(batch, ctx.request.body);
-    // Heroku's container release: a process type's `docker_image` becomes a release running it.
+    // Heroku's container release: each process type's `docker_image` runs in one new release;
+    // the types not named keep running what they ran.
     const released = updates.filter((u) => u.docker_image !== undefined);
-    if (released.length > 1) throw new InvalidParamsError('Release one process type image at a time.');
-    if (released.length === 1) {
-      const { type, docker_image: dockerImage } = released[0]!;
-      const problem = processTypeProblem(type);
-      if (problem) throw new InvalidParamsError(problem);
-      const pushed = await services.findPushedImage(app.name, type, dockerImage!);
-      if (!pushed.command) throw new InvalidParamsError(`The image ${dockerImage} has no CMD or ENTRYPOINT to run as ${type}.`);
-      const release = await services.releaser.fromImage(app, {
-        image: pushed.image,
-        processTypes: { [type]: pushed.command },
-        description: `Deployed ${type} (${dockerImage!.slice('sha256:'.length, 'sha256:'.length + 12)})`,
-      });
+    if (released.length > 0) {
+      const types = released.map((u) => u.type);
+      const twice = types.find((type, i) => types.indexOf(type) !== i);
+      if (twice) throw new InvalidParamsError(`${twice} is given more than one docker_image.`);
+      const images: Record<string, ReleasedImage> = {};
+      for (const { type, docker_image: dockerImage } of released) {
+        const problem = processTypeProblem(type);
+        if (problem) throw new InvalidParamsError(problem);
+        const pushed = await services.findPushedImage(app.name, type, dockerImage!);
+        if (!pushed.command) throw new InvalidParamsError(`The image ${dockerImage} has no CMD or ENTRYPOINT to run as ${type}.`);
+        images[type] = { image: pushed.image, command: pushed.command };
+      }
+      const described = released.map(({ type, docker_image: id }) => `${type} (${id!.slice('sha256:'.length, 'sha256:'.length + 12)})`).join(', ');
+      const release = await services.releaser.fromImage(app, { images, description: `Deployed ${described}` });
       if (release.status === 'failed') throw new SlipwayError('release_failed', release.failure ?? `Release v${release.version} failed.`, { status: 422 });
     }
     const scaling = updates.filter((u) => u.quantity !== undefined || u.size !== undefined).map(({ type, quantity, size }) => ({ type, quantity, size }));

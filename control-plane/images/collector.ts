@@ -3,6 +3,7 @@
 // are freed by the registry's own garbage collection (the supervisor runs it for Slipway's
 // registry: docs/decisions.md, "Builds and images").
 import type { Logger } from '../../common/logger.js';
+import { imagesOf } from '../../common/release-images.js';
 import type { AppStore } from '../store/apps.js';
 import type { BuildLeases } from '../store/build-leases.js';
 import type { ReleaseStore } from '../store/releases.js';
@@ -54,7 +55,7 @@ export class ImageCollector {
       const [releases, current] = await Promise.all([deps.releases.list(app.id), deps.releases.current(app.id)]);
       // Its releases' images stay where they were pushed, under the names the app had then
       // (apps:rename): each of those repositories keeps what the app's releases use.
-      const repositories = new Set([deps.appRepository(app.name), ...releases.flatMap((release) => (release.image ? [release.image.repository] : []))]);
+      const repositories = new Set([deps.appRepository(app.name), ...releases.flatMap((release) => imagesOf(release).map((image) => image.repository))]);
       for (const repository of repositories) histories.push({ repository, releases, currentVersion: current?.version ?? null, building });
     }
     const collected: Collection[] = [];

@@ -1,6 +1,7 @@
 // Which app images the registry may drop (pure): every manifest in an app repository that no
 // release within the kept history uses. A repository whose app is gone keeps nothing; one
 // whose app is building is left alone (its new image has no release yet).
+import { imagesOf } from '../../common/release-images.js';
 import type { Release } from '../../common/types.js';
 
 export interface RepositoryContents {
@@ -11,7 +12,7 @@ export interface RepositoryContents {
 
 export interface AppHistory {
   repository: string;
-  releases: readonly Pick<Release, 'version' | 'image'>[];
+  releases: readonly Pick<Release, 'version' | 'image' | 'processImages'>[];
   /** The release that runs now (kept even when older than the kept history). */
   currentVersion: number | null;
   building: boolean;
@@ -23,7 +24,7 @@ export function keptDigests(history: AppHistory, keep: number): Set<string> {
   const kept = newestFirst.slice(0, keep);
   const current = newestFirst.find((release) => release.version === history.currentVersion);
   if (current) kept.push(current);
-  return new Set(kept.flatMap((release) => (release.image ? [release.image.digest] : [])));
+  return new Set(kept.flatMap((release) => imagesOf(release).map((image) => image.digest)));
 }
 
 export interface Collection {

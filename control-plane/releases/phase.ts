@@ -1,15 +1,16 @@
 // The release phase as the Releaser runs it: a one-off `release.<version>` container of the
 // release's image with the release's config, sized like the app's web process (Heroku's rule).
+import { imageOf } from '../../common/release-images.js';
 import type { App, Release } from '../../common/types.js';
 import type { OneOffOutcome, OneOffRunner } from '../one-offs/runner.js';
 import type { AppStore } from '../store/apps.js';
-import type { PhaseOutput } from './service.js';
+import { RELEASE_PROCESS_TYPE, type PhaseOutput } from './service.js';
 
 export function releasePhaseRunner(oneOffs: OneOffRunner, apps: AppStore, timeoutSeconds: number) {
   return async (app: App, release: Release, command: string, output: PhaseOutput): Promise<OneOffOutcome> => {
     const web = (await apps.formation(app.id)).find((entry) => entry.type === 'web');
     return oneOffs.run(
-      { app, dyno: `release.${release.version}`, image: release.image!, command, env: release.config, size: web?.size ?? 'basic', timeoutSeconds },
+      { app, dyno: `release.${release.version}`, image: imageOf(release, RELEASE_PROCESS_TYPE)!, command, env: release.config, size: web?.size ?? 'basic', timeoutSeconds },
       output,
     );
   };

@@ -9,6 +9,7 @@
 // of the app is cut only after it has settled.
 import { InvalidParamsError, NotFoundError, SlipwayError } from '../../common/errors.js';
 import { KeyedSerializer } from '../../common/keyed-serializer.js';
+import { containerReleaseCode, imageOf, imagesOf, type ReleasedImage } from '../../common/release-images.js';
 import type { HealthCheck } from '../../common/health-check.js';
 import type { App, ImageRef, Release } from '../../common/types.js';
 import type { AppStore } from '../store/apps.js';
@@ -21,8 +22,8 @@ import type { OneOffOutcome } from '../one-offs/runner.js';
 export const RELEASE_PROCESS_TYPE = 'release';
 
 /** Pure: the release phase's command, when the release has one to run (it needs an image). */
-export function releasePhaseCommand(release: Pick<Release, 'image' | 'processTypes'>): string | null {
-  return release.image ? (release.processTypes[RELEASE_PROCESS_TYPE] ?? null) : null;
+export function releasePhaseCommand(release: Pick<Release, 'image' | 'processImages' | 'processTypes'>): string | null {
+  return imageOf(release, RELEASE_PROCESS_TYPE) ? (release.processTypes[RELEASE_PROCESS_TYPE] ?? null) : null;
 }
 
 /** Pure: the process types that get a formation (and so can be scaled): all but `release`. */
@@ -59,8 +60,8 @@ export interface BuiltCode {
 
 /** An image a user pushed to the registry themselves (Heroku's container release). */
 export interface PushedCode {
-  image: ImageRef;
-  processTypes: Record<string, string>;
+  /** By process type: the pushed image and the command it runs. */
+  images: Record<string, ReleasedImage>;
   description: string;
 }
 
@@ -89,15 +90,16 @@ export class Releaser {
   /** Cuts the release of a pushed image (no build, no stack of ours) and settles it as fromBuild does. */
   fromImage(app: App, pushed: PushedCode, phaseOutput: PhaseOutput = () => {}): Promise<Release> {
     return this.appTurns.run(app.id, async () => {
+      const current = await this.releases.current(app.id);
+      const code = containerReleaseCode(current, pushed.images);
       const release = await this.releases.create(app.id, {
-        image: pushed.image,
-        processTypes: pushed.processTypes,
+        ...code,
         config: await this.apps.config(app.id),
         description: pushed.description,
         buildId: null,
         stack: null,
-        healthChecks: {},
-        status: this.initialStatus(pushed),
+        healthChecks: current?.healthChecks ?? {},
+        status: this.initialStatus(code),
       });
       await this.tag(release);
       return this.finish(app, release, phaseOutput);
@@ -173,6 +175,7 @@ export class Releaser {
       {
         image: current?.image ?? null,
         processTypes: current?.processTypes ?? {},
+        processImages: current?.processImages,
         config,
         description,
         buildId: current?.buildId ?? null,
@@ -191,7 +194,7 @@ export class Releaser {
     if (target.image) {
       const latest = await this.releases.current(app.id);
       const kept = keptDigests({ repository: target.image.repository, releases: await this.releases.list(app.id), currentVersion: latest?.version ?? null, building: false }, this.keepImagesOf);
-      if (!kept.has(target.image.digest)) {
+      if (!imagesOf(target).every((image) => kept.has(image.digest))) {
         throw new InvalidParamsError(`v${target.version} is older than the ${this.keepImagesOf} releases whose code is kept: its image was collected. Deploy that code again instead.`);
       }
     }
@@ -202,6 +205,7 @@ export class Releaser {
       {
         image: target.image,
         processTypes: target.processTypes,
+        processImages: target.processImages,
         config: target.config,
         description: `Rollback to v${target.version}`,
         buildId: target.buildId,
@@ -214,7 +218,7 @@ export class Releaser {
     return release;
   }
 
-  private initialStatus(code: Pick<Release, 'image' | 'processTypes'>): Release['status'] {
+  private initialStatus(code: Pick<Release, 'image' | 'processImages' | 'processTypes'>): Release['status'] {
     return releasePhaseCommand(code) === null ? 'succeeded' : 'pending';
   }
 
@@ -234,7 +238,7 @@ export class Releaser {
 
   /** Tags the release's image `v<N>` in the registry (before anyone hears of the release). */
   private async tag(release: Release): Promise<void> {
-    if (release.image) await this.hooks.tagImage(release.image, `v${release.version}`);
+    for (const image of imagesOf(release)) await this.hooks.tagImage(image, `v${release.version}`);
   }
 
   /** Settles a tagged release: its release phase first, if it has one; then the rollout. */

@@ -16,6 +16,7 @@ import { now } from '../store/json.js';
 import type { AgentClient } from '../agents/client.js';
 import type { Converger } from '../converger.js';
 import { KeyedSerializer } from '../../common/keyed-serializer.js';
+import { imageOf } from '../../common/release-images.js';
 import { planApp, type Action } from './plan.js';
 import { memoryInUseMb } from './placement.js';
 import { computeRoute, type RoutePublisher } from './routes.js';
@@ -152,7 +153,8 @@ export class Reconciler implements Converger {
 
   private async start(app: App, release: Release, action: Extract<Action, { kind: 'start' }>): Promise<void> {
     const command = release.processTypes[action.type];
-    if (!command || !release.image) return;
+    const image = imageOf(release, action.type);
+    if (!command || !image) return;
     const instance: Instance = {
       id: randomUUID(),
       appId: app.id,
@@ -181,7 +183,7 @@ export class Reconciler implements Converger {
         type: action.type,
         index: action.index,
         releaseVersion: release.version,
-        image: release.image,
+        image,
         command,
         env: release.config,
         memoryMb: size.memoryMb,

@@ -8,6 +8,8 @@ import { now } from './json.js';
 export interface NewRelease {
   image: ImageRef | null;
   processTypes: Record<string, string>;
+  /** Types running another image than `image` (a container release); none: all run `image`. */
+  processImages?: Record<string, ImageRef>;
   config: Record<string, string>;
   description: string;
   buildId: string | null;
@@ -51,6 +53,7 @@ export class ReleaseStore {
       version,
       image: input.image,
       processTypes: input.processTypes,
+      ...(input.processImages && Object.keys(input.processImages).length > 0 ? { processImages: input.processImages } : {}),
       config: input.config,
       description: input.description,
       status: input.status ?? 'succeeded',

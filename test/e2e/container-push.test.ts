@@ -180,6 +180,47 @@ describe('docker push to the platform registry, and a release of the pushed imag
     expect(bobs.status).toBe(403);
   });
 
+  it('releases several process types in one request; a later release of one keeps the others on their images', async () => {
+    const imageId = async (image: string) => {
+      const inspected = await docker(adminConfig(), ['image', 'inspect', '--format', '{{.Id}}', image]);
+      expect(inspected.code, inspected.out).toBe(0);
+      return inspected.out.trim();
+    };
+    // The first image becomes the worker; web gets a second one.
+    localTags.push(`${registry}/pushed/worker`);
+    expect((await docker(adminConfig(), ['tag', `${registry}/pushed/web`, `${registry}/pushed/worker`])).code).toBe(0);
+    const worker = await docker(adminConfig(), ['push', `${registry}/pushed/worker`]);
+    expect(worker.code, worker.out).toBe(0);
+    await build(`${registry}/pushed/web`, 'second');
+    const web = await docker(adminConfig(), ['push', `${registry}/pushed/web`]);
+    expect(web.code, web.out).toBe(0);
+    const [webId, workerId] = [await imageId(`${registry}/pushed/web`), await imageId(`${registry}/pushed/worker`)];
+    expect(webId).not.toBe(workerId);
+
+    const twice = await call('PATCH', '/apps/pushed/formation', { updates: [{ type: 'web', docker_image: webId }, { type: 'web', docker_image: workerId }] });
+    expect(twice.status).toBe(422);
+    expect(twice.body.message).toBe('web is given more than one docker_image.');
+
+    const both = await call('PATCH', '/apps/pushed/formation', { updates: [{ type: 'web', docker_image: webId }, { type: 'worker', docker_image: workerId, quantity: 1 }] });
+    expect(both.status, JSON.stringify(both.body)).toBe(200);
+    expect(both.body.find((f: { type: string }) => f.type === 'worker')).toMatchObject({ quantity: 1, command: 'perl /srv/server.pl' });
+    const v2 = (await call('GET', '/apps/pushed/releases')).body.at(-1) as { version: number; description: string; process_types: Record<string, string> };
+    expect(v2).toMatchObject({ version: 2, description: `Deployed web (${webId.slice(7, 19)}), worker (${workerId.slice(7, 19)})`, process_types: { web: 'perl /srv/server.pl', worker: 'perl /srv/server.pl' } });
+    await waitFor('the second image served', async () => (await viaRouter(platform.endpoints, 'pushed')).body === 'second image as uid 1000\n', 60_000);
+
+    // Releasing the worker alone: web restarts on v3 and still runs its own (second) image.
+    const alone = await call('PATCH', '/apps/pushed/formation', { updates: [{ type: 'worker', docker_image: workerId }] });
+    expect(alone.status, JSON.stringify(alone.body)).toBe(200);
+    const up = await waitFor('v3 up for web and worker', async () => {
+      const dynos = (await call('GET', '/apps/pushed/dynos')).body as { type: string; state: string; release: { version: number } }[];
+      const onV3 = dynos.filter((d) => d.release.version === 3 && d.state === 'up');
+      return onV3.length === 2 && dynos.length === 2 && onV3.map((d) => d.type).sort();
+    }, 60_000);
+    expect(up).toEqual(['web', 'worker']);
+    expect((await viaRouter(platform.endpoints, 'pushed')).body).toBe('second image as uid 1000\n');
+    expect((await call('PATCH', '/apps/pushed/formation', { updates: [{ type: 'worker', quantity: 0 }] })).status).toBe(200);
+  });
+
   it('logs in, pushes and releases with the slipway CLI', async () => {
     expect((await call('POST', '/apps', { name: 'cli-pushed' })).status).toBe(201);
     const cli = slipwayCli(platform, { DOCKER_BUILDKIT: '0', DOCKER_CONFIG: join(cleanup[0]!, 'cli-docker') });
