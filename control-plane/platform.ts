@@ -47,7 +47,7 @@ import { AgentInbox } from './agents/inbox.js';
 import { AppLifecycle } from './apps/lifecycle.js';
 import { createApi } from './server.js';
 import { RegistryTokenSigner } from './registry/token-signer.js';
-import { findPushedImage, removePushedImages } from './registry/pushed-images.js';
+import { copyPushedImages, findPushedImage, removePushedImages } from './registry/pushed-images.js';
 import type { Services } from './services.js';
 import { AppStore } from './store/apps.js';
 import { BuildStore } from './store/builds.js';
@@ -241,6 +241,13 @@ export async function startControlPlane(config: ControlPlaneConfig, logger: Logg
     logger: logger.child({ part: 'images' }),
   });
 
+  // Users push images only through the token server: without it there are none to move or delete.
+  const pushedImages = {
+    copy: async (oldName: string, newName: string) => (config.registryToken ? copyPushedImages(platformRegistry, oldName, newName) : new Map<string, string>()),
+    remove: async (appName: string) => {
+      if (config.registryToken) await removePushedImages(platformRegistry, appName);
+    },
+  };
   const lifecycle = new AppLifecycle({
     apps,
     releases,
@@ -251,13 +258,12 @@ export async function startControlPlane(config: ControlPlaneConfig, logger: Logg
     repos,
     converger: reconciler,
     oneOffs: oneOffStore,
+    pushedImages,
     purgeAppData: async (appId) => {
       await purgeAppLogs(nats, appId);
       // Images users pushed live under the app's name, which the next owner of the name would reach.
       const app = await apps.get(appId);
-      if (app && config.registryToken) {
-        await removePushedImages(platformRegistry, app.name).catch((err: unknown) => logger.warn({ err, app: app.name }, 'could not delete the images pushed to the app'));
-      }
+      if (app) await pushedImages.remove(app.name).catch((err: unknown) => logger.warn({ err, app: app.name }, 'could not delete the images pushed to the app'));
       await (await import('../buildpacks/index.js')).removeAppCaches(config.build.cacheDir, appId);
     },
     stopGraceSeconds: config.scheduler.stopGraceSeconds,

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import type { FormationEntry } from '../../common/types.js';
-import { pushedRepositories, scaledFormation } from './lifecycle.js';
+import { scaledFormation } from './lifecycle.js';
 
 const processTypes = { web: 'node server.js', worker: 'node worker.js' };
 const current: FormationEntry[] = [{ type: 'web', quantity: 1, size: 'basic' }];
@@ -26,13 +26,5 @@ describe('scaledFormation', () => {
 
   test.each(['constructor', '__proto__', 'toString', 'hasOwnProperty'])('%s is not a process type (own properties only)', (type) => {
     expect(scaledFormation(processTypes, current, [{ type, quantity: 1 }])).toEqual({ unknownType: type });
-  });
-});
-
-describe('pushedRepositories', () => {
-  test("finds the pushed images' repositories under the app's name, not its builds'", () => {
-    const image = (repository: string) => ({ image: { repository, digest: `sha256:${'a'.repeat(64)}` } });
-    expect(pushedRepositories([image('apps/shop'), image('shop/web'), image('shop/worker'), image('shop/web'), { image: null }, image('shopping/web')], 'shop')).toEqual(['shop/web', 'shop/worker']);
-    expect(pushedRepositories([image('apps/shop')], 'shop')).toEqual([]);
   });
 });

@@ -4,8 +4,7 @@ import { appNameProblem } from '../../common/names.js';
 import { stopGraceSeconds } from './stop-grace.js';
 import { RELEASE_PROCESS_TYPE } from '../releases/service.js';
 import { InvalidParamsError, NotFoundError } from '../../common/errors.js';
-import type { App, DynoSize, FormationEntry, Release } from '../../common/types.js';
-import { imagesOf } from '../../common/release-images.js';
+import type { App, DynoSize, FormationEntry } from '../../common/types.js';
 import type { AgentClient } from '../agents/client.js';
 import type { CertificateStore } from '../certificates/store.js';
 import type { Converger } from '../converger.js';
@@ -33,6 +32,12 @@ export interface AppLifecycleDeps {
   converger: Converger;
   /** The app's running one-off dynos, stopped with it. */
   oneOffs: Pick<OneOffStore, 'list' | 'remove'>;
+  /** The images users pushed under the app's name (`<app>/<type>`), which a rename moves. */
+  pushedImages: {
+    /** Copies them under the new name; returns the repositories filled, old → new. */
+    copy(oldName: string, newName: string): Promise<ReadonlyMap<string, string>>;
+    remove(appName: string): Promise<void>;
+  };
   /** Removes what else the platform keeps under the app's id (its log stream, build caches). */
   purgeAppData: (appId: string) => Promise<void>;
   stopGraceSeconds: number;
@@ -54,11 +59,6 @@ export function scaledFormation(
     entries.push({ type: update.type, quantity: update.quantity ?? was.quantity, size: update.size ?? was.size });
   }
   return { entries };
-}
-
-/** Pure: the repositories under the app's own name (`<app>/<type>`, `docker push`) that its releases use. */
-export function pushedRepositories(releases: readonly Pick<Release, 'image'>[], appName: string): string[] {
-  return [...new Set(releases.flatMap((release) => imagesOf(release).flatMap((image) => (image.repository.startsWith(`${appName}/`) ? [image.repository] : []))))].sort();
 }
 
 export class AppLifecycle {
@@ -98,15 +98,17 @@ export class AppLifecycle {
     const problem = appNameProblem(newName);
     if (problem) throw new InvalidParamsError(`name: ${problem}`);
     if (newName === app.name) return app;
-    // Pushed images live under the app's name (`<app>/<type>`), which the rename would free for
-    // another user to take, with access to them: refused until releases copy them elsewhere.
-    const pushed = pushedRepositories(await this.deps.releases.list(app.id), app.name);
-    if (pushed.length > 0) {
-      throw new InvalidParamsError(`${app.name} runs images pushed to ${pushed.join(', ')}: an app with container releases cannot be renamed yet (its images would stay under the old name).`);
-    }
-    const { apps, routes, converger } = this.deps;
+    const { apps, releases, routes, converger, pushedImages } = this.deps;
     return converger.exclusive(app.id, async () => {
       const renamed = await apps.rename(app, newName);
+      // Pushed images live under the app's name, which the rename frees for another user to
+      // take, with access to its repositories: they move with the app (copied, the releases
+      // pointed at the copies, then the old ones deleted). Instances keep running meanwhile.
+      const moved = await pushedImages.copy(app.name, newName);
+      if (moved.size > 0) {
+        await releases.moveImages(app.id, moved);
+        await pushedImages.remove(app.name);
+      }
       await converger.publishRoute(renamed);
       await routes.remove(app.name);
       return renamed;

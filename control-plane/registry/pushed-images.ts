@@ -45,6 +45,37 @@ export async function removePushedImages(registry: Pick<RegistryClient, 'listRep
   return removed;
 }
 
+type RegistryCopier = Pick<RegistryClient, 'listRepositories' | 'listTags' | 'manifestDigest' | 'getManifest' | 'mountBlob' | 'getBlob' | 'uploadBlob' | 'putManifest'>;
+
+/**
+ * Copies every image pushed under `oldName` (`<old>/<type>`, each tag) to `<new>/<type>`, the
+ * blobs mounted across repositories (no bytes sent when the registry allows it) and the
+ * manifests stored byte for byte, so digests stay. Returns the repositories it filled, old → new.
+ * The old images stay until removePushedImages: releases still name them until rewritten.
+ */
+export async function copyPushedImages(registry: RegistryCopier, oldName: string, newName: string): Promise<Map<string, string>> {
+  const moved = new Map<string, string>();
+  for (const from of (await registry.listRepositories()).filter((r) => isPushedRepositoryOf(r, oldName))) {
+    const to = pushedRepository(newName, from.slice(oldName.length + 1));
+    for (const tag of await registry.listTags(from)) {
+      const digest = await registry.manifestDigest(from, tag);
+      if (!digest) continue;
+      const manifest = await registry.getManifest(from, digest);
+      const parsed = JSON.parse(manifest.body.toString('utf8')) as ManifestFields & { layers?: { digest?: string }[] };
+      const blobs = [parsed.config?.digest, ...(parsed.layers ?? []).map((layer) => layer.digest)].filter((d): d is string => typeof d === 'string');
+      for (const blob of blobs) {
+        if (await registry.mountBlob(to, blob, from)) continue;
+        const bytes = await registry.getBlob(from, blob);
+        if (!bytes) throw new Error(`${from} lacks the blob ${blob} of ${digest}`);
+        await registry.uploadBlob(to, blob, bytes);
+      }
+      await registry.putManifest(to, tag, manifest.body);
+    }
+    moved.set(from, to);
+  }
+  return moved;
+}
+
 /** A manifest of `repository`, or null when the registry has none under `reference`. */
 async function manifestOrNull(registry: RegistryReader, repository: string, reference: string) {
   try {

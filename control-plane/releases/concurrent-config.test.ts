@@ -1,10 +1,8 @@
 // Concurrent config changes (real Redis): the current release always carries every var the
 // app's config has. The interleaving that loses one is forced: the first change's read of the
 // config is slow (as over a busy network), while a second change completes meanwhile.
-import { Redis } from 'ioredis';
-import { afterAll, beforeAll, expect, test } from 'vitest';
-import type { RunningService } from '../../supervisor/services.js';
-import { startTestRedis } from '../../test/support/services.js';
+import { expect, test } from 'vitest';
+import { useTestRedis } from '../../test/support/redis.js';
 import { AppStore } from '../store/apps.js';
 import { ReleaseStore } from '../store/releases.js';
 import { Releaser } from './service.js';
@@ -37,18 +35,10 @@ class SlowConfigReads extends AppStore {
   }
 }
 
-let service: RunningService;
-let redis: Redis;
-beforeAll(async () => {
-  service = await startTestRedis();
-  redis = new Redis(service.url);
-});
-afterAll(async () => {
-  redis?.disconnect();
-  await service?.stop();
-});
+const redisClient = useTestRedis();
 
 test('a change that completes while another reads the config does not go missing from the current release', async () => {
+  const redis = redisClient();
   const apps = new SlowConfigReads(redis, 'bookworm');
   const releases = new ReleaseStore(redis);
   const releaser = new Releaser(apps, releases, { tagImage: async () => {}, rollOut: () => {}, runReleasePhase: () => Promise.reject(new Error('no release phase here')), warn: () => {} }, { maxVars: 100, maxNameBytes: 100, maxValueBytes: 100, maxTotalBytes: 1000 });

@@ -1,27 +1,16 @@
 // The release phase in the Releaser (real Redis; the one-off run is scripted): a release whose
 // code defines `release` stays pending while its command runs, becomes current and rolls out
 // only when it exits 0, and otherwise is failed while the previous release stays current.
-import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { SlipwayError } from '../../common/errors.js';
 import type { App, ImageRef, Release } from '../../common/types.js';
-import type { RunningService } from '../../supervisor/services.js';
-import { startTestRedis } from '../../test/support/services.js';
+import { useTestRedis } from '../../test/support/redis.js';
 import type { OneOffOutcome } from '../one-offs/runner.js';
 import { AppStore } from '../store/apps.js';
 import { ReleaseStore } from '../store/releases.js';
 import { releasePhaseCommand, Releaser, scalableProcessTypes, type PhaseOutput } from './service.js';
 
-let service: RunningService;
-let redis: Redis;
-beforeAll(async () => {
-  service = await startTestRedis();
-  redis = new Redis(service.url);
-});
-afterAll(async () => {
-  redis?.disconnect();
-  await service?.stop();
-});
+const redisClient = useTestRedis();
 
 const image = (n: number): ImageRef => ({ repository: 'apps/shop', digest: `sha256:${String(n).repeat(64).slice(0, 64)}` });
 const code = (n: number, release?: string) => ({
@@ -42,6 +31,7 @@ interface PhaseCall {
 
 /** A Releaser whose release phases wait until the test finishes them. */
 async function setUp(name: string) {
+  const redis = redisClient();
   const apps = new AppStore(redis, 'bookworm');
   const releases = new ReleaseStore(redis);
   const calls: PhaseCall[] = [];

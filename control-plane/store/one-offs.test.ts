@@ -1,25 +1,14 @@
 // The running one-offs' store against a real Redis: numbering, the memory each holds on its
 // host (placement counts it), removal, and records past their time limit dropped.
-import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningService } from '../../supervisor/services.js';
-import { startTestRedis } from '../../test/support/services.js';
+import { describe, expect, it } from 'vitest';
+import { useTestRedis } from '../../test/support/redis.js';
 import { OneOffStore } from './one-offs.js';
 
-let service: RunningService;
-let redis: Redis;
-beforeAll(async () => {
-  service = await startTestRedis();
-  redis = new Redis(service.url);
-});
-afterAll(async () => {
-  redis?.disconnect();
-  await service?.stop();
-});
+const redis = useTestRedis();
 
 describe('OneOffStore', () => {
   it('numbers runs per app, lists them, and counts their memory by host until they are removed', async () => {
-    const store = new OneOffStore(redis);
+    const store = new OneOffStore(redis());
     const run = (appId: string, runId: string, hostId: string, size: 'basic' | 'standard', number: number) =>
       store.save({ runId, appId, number, command: 'bash', size, releaseVersion: 1, hostId, expiresAtMs: Date.now() + 60_000 });
     expect([await store.nextNumber('a1'), await store.nextNumber('a1'), await store.nextNumber('a2')]).toEqual([1, 2, 1]);
@@ -34,7 +23,7 @@ describe('OneOffStore', () => {
   });
 
   it('drops records past their time limit (a control plane lost while they ran), memory included', async () => {
-    const store = new OneOffStore(redis);
+    const store = new OneOffStore(redis());
     await store.save({ runId: 'old', appId: 'a3', number: 1, command: 'bash', size: 'basic', releaseVersion: 1, hostId: 'h9', expiresAtMs: Date.now() - 120_000 });
     expect((await store.memoryByHost()).get('h9')).toBe(512);
     expect(await store.list('a3')).toEqual([]);

@@ -74,6 +74,48 @@ export class ReleaseStore {
     return { ...rest, config };
   }
 
+  /** Points the app's releases at images moved to other repositories (`moved`: old → new);
+   *  a release's digests stay. Returns how many releases changed. */
+  async moveImages(appId: string, moved: ReadonlyMap<string, string>): Promise<number> {
+    const move = (image: ImageRef): ImageRef => ({ ...image, repository: moved.get(image.repository) ?? image.repository });
+    let changed = 0;
+    // WATCH needs a connection of its own (the shared one carries other callers' commands).
+    const client = this.redis.duplicate({ lazyConnect: true });
+    try {
+      await client.connect();
+      for (const version of await client.lrange(keys.appReleases(appId), 0, -1)) {
+        const key = keys.release(appId, Number(version));
+        // Optimistic: a release settling meanwhile rewrites the record, and this one is redone.
+        for (;;) {
+          await client.watch(key);
+          const raw = await client.get(key);
+          if (raw === null) {
+            await client.unwatch();
+            break;
+          }
+          const stored = JSON.parse(raw) as StoredRelease;
+          const next: StoredRelease = {
+            ...stored,
+            image: stored.image ? move(stored.image) : null,
+            ...(stored.processImages ? { processImages: Object.fromEntries(Object.entries(stored.processImages).map(([type, image]) => [type, move(image)])) } : {}),
+          };
+          const text = JSON.stringify(next);
+          if (text === raw) {
+            await client.unwatch();
+            break;
+          }
+          if ((await client.multi().set(key, text).exec()) !== null) {
+            changed++;
+            break;
+          }
+        }
+      }
+    } finally {
+      await client.quit().catch(() => client.disconnect());
+    }
+    return changed;
+  }
+
   /** Ends a pending release (its release phase ran): records its status and, when it
    *  succeeded, makes it current unless a newer release already is. Returns it as settled. */
   async settle(appId: string, version: number, status: Exclude<ReleaseStatus, 'pending'>, failure: string | null = null): Promise<Release> {

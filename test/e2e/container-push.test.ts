@@ -221,6 +221,38 @@ describe('docker push to the platform registry, and a release of the pushed imag
     expect((await call('PATCH', '/apps/pushed/formation', { updates: [{ type: 'worker', quantity: 0 }] })).status).toBe(200);
   });
 
+  it("apps:rename moves the pushed images with the app; the old name's next owner finds none", async () => {
+    const client = registryClient({ registry, registryAuthFile: join(platform.home, 'secrets', 'registry', 'credentials.json') });
+    const before = await client.manifestDigest('pushed/web', 'latest');
+    const renamed = await call('PATCH', '/apps/pushed', { name: 'pushed-moved' });
+    expect(renamed.status, `${JSON.stringify(renamed.body)}\n${platform.output().slice(-3000)}`).toBe(200);
+    expect(await client.listTags('pushed/web')).toEqual([]);
+    expect(await client.listTags('pushed/worker')).toEqual([]);
+    expect(await client.manifestDigest('pushed-moved/web', 'latest')).toBe(before);
+    const latest = (await call('GET', '/apps/pushed-moved/releases')).body.at(-1) as { image: { repository: string } };
+    expect(latest.image.repository).toBe('pushed-moved/web');
+
+    // Fresh instances pull the moved images, and the app serves under its new name.
+    const old = ((await call('GET', '/apps/pushed-moved/dynos')).body as { id: string }[]).map((d) => d.id);
+    expect((await call('DELETE', '/apps/pushed-moved/dynos')).status).toBe(202);
+    await waitFor('web restarted on the moved image', async () => {
+      const dynos = (await call('GET', '/apps/pushed-moved/dynos')).body as { id: string; type: string; state: string }[];
+      return dynos.some((d) => d.type === 'web' && d.state === 'up' && !old.includes(d.id)) && !dynos.some((d) => old.includes(d.id));
+    }, 60_000);
+    expect((await viaRouter(platform.endpoints, 'pushed-moved')).body).toBe('second image as uid 1000\n');
+
+    // Bob takes the old name: its repositories hold nothing of the renamed app's.
+    const taken = await fetch(`${platform.endpoints.api}/apps`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${bobToken}`, accept: 'application/vnd.heroku+json; version=3', 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'pushed' }),
+    });
+    expect(taken.status).toBe(201);
+    const pulled = await docker(bobConfig(), ['pull', `${registry}/pushed/web@${before}`]);
+    expect(pulled.code, pulled.out).not.toBe(0);
+    expect(pulled.out).toMatch(/manifest unknown|not found/i);
+  });
+
   it('logs in, pushes and releases with the slipway CLI', async () => {
     expect((await call('POST', '/apps', { name: 'cli-pushed' })).status).toBe(201);
     const cli = slipwayCli(platform, { DOCKER_BUILDKIT: '0', DOCKER_CONFIG: join(cleanup[0]!, 'cli-docker') });
