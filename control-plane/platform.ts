@@ -283,7 +283,7 @@ export async function startControlPlane(config: ControlPlaneConfig, logger: Logg
     releaser,
     converger: reconciler,
     lifecycle,
-    detachedRuns: new DetachedRuns({ runner: oneOffs, store: oneOffStore, releases, agents, appLog }),
+    detachedRuns: new DetachedRuns({ runner: oneOffs, store: oneOffStore, releases, agents, appLog, stopGraceSeconds: config.scheduler.stopGraceSeconds }),
     oneOffs: oneOffStore,
     attachSessions,
     pipeline,

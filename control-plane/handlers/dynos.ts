@@ -71,7 +71,7 @@ export function dynoHandlers(services: Services): Router {
     const app = await loadApp(ctx, services);
     const dyno = ctx.params.dyno!;
     if (!/^run\.\d+$/.test(dyno)) throw new InvalidParamsError(`Only one-off dynos (run.N) can be stopped; scale ${dyno.split('.')[0]} down instead.`);
-    await services.detachedRuns.stop(app, dyno, 10);
+    await services.detachedRuns.stop(app, dyno);
     ctx.status = 202;
     ctx.body = {};
   });

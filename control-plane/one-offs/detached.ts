@@ -7,6 +7,7 @@ import type { AgentClient } from '../agents/client.js';
 import type { AppLogger } from '../app-logs.js';
 import type { OneOffRecord, OneOffStore } from '../store/one-offs.js';
 import type { ReleaseStore } from '../store/releases.js';
+import { stopGraceSeconds } from '../apps/stop-grace.js';
 import type { OneOffOutput, OneOffRunner, StartedOneOff } from './runner.js';
 
 /** Heroku's default time to live of a one-off dyno. */
@@ -18,6 +19,8 @@ export interface DetachedRunDeps {
   releases: ReleaseStore;
   agents: AgentClient;
   appLog: AppLogger;
+  /** The platform's SIGTERM grace, for apps without their own (`stop_timeout_seconds`). */
+  stopGraceSeconds: number;
 }
 
 /** Pure: a running one-off as the dynos API shows it (an Instance of type `run`). */
@@ -77,11 +80,11 @@ export class DetachedRuns {
     return { record, started };
   }
 
-  /** Stops `run.N` (SIGTERM, then SIGKILL after the grace). */
-  async stop(app: App, dyno: string, graceSeconds: number): Promise<void> {
+  /** Stops `run.N` (SIGTERM, then SIGKILL after the app's grace, as its other processes get). */
+  async stop(app: App, dyno: string): Promise<void> {
     const record = (await this.deps.store.list(app.id)).find((r) => `run.${r.number}` === dyno);
     if (!record) throw new NotFoundError(`Couldn't find that dyno (${dyno}).`);
-    const reply = await this.deps.agents.stopOneOff(record.hostId, { runId: record.runId, graceSeconds });
+    const reply = await this.deps.agents.stopOneOff(record.hostId, { runId: record.runId, graceSeconds: stopGraceSeconds(app, this.deps.stopGraceSeconds) });
     if (!reply.ok) throw new NotFoundError(`Couldn't find that dyno (${dyno}): ${reply.error ?? 'its host does not run it'}.`);
   }
 }

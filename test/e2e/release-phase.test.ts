@@ -74,6 +74,20 @@ describe('release phase', () => {
     await waitFor('run.2 gone', async () => !(await dynos()).some((d) => d.startsWith('run.2')), 30_000);
     expect((await call('POST', `/apps/${APP}/dynos/run.2/actions/stop`)).status).toBe(404);
     expect((await call('POST', `/apps/${APP}/dynos/web.1/actions/stop`)).status).toBe(422);
+
+    // ps:stop gives the app's own grace: 1 s here, too short for a 4 s cleanup.
+    expect((await call('PATCH', `/apps/${APP}`, { stop_timeout_seconds: 1 })).status).toBe(200);
+    const trapping = await call('POST', `/apps/${APP}/dynos`, {
+      command: `node -e "process.on('SIGTERM', () => { console.log('got SIGTERM'); setTimeout(() => console.log('cleaned up'), 4000); }); setInterval(() => {}, 1000); console.log('trapping');"`,
+      attach: false,
+    });
+    expect(trapping.body.name).toBe('run.3');
+    await waitFor('run.3 trapping', async () => (await logs()).includes('app[run.3]: trapping'), 30_000);
+    expect((await call('POST', `/apps/${APP}/dynos/run.3/actions/stop`)).status).toBe(202);
+    await waitFor('run.3 gone', async () => !(await dynos()).some((d) => d.startsWith('run.3')), 30_000);
+    await waitFor('its SIGTERM in the log', async () => (await logs()).includes('app[run.3]: got SIGTERM'), 10_000);
+    expect(await logs()).not.toContain('app[run.3]: cleaned up');
+    expect((await call('PATCH', `/apps/${APP}`, { stop_timeout_seconds: null })).status).toBe(200);
   });
 
   it('runs an attached one-off dyno through a pseudo-terminal: typed commands, their output, the window size, Ctrl-C, the exit code', async () => {
