@@ -121,6 +121,20 @@ describe('InstanceManager with a health check', () => {
     expect(engine.stops).toEqual([{ id: reply.containerId, graceSeconds: 45 }]);
   });
 
+  it('waits the drain its run carried between reporting it crashed and its SIGTERM', async () => {
+    const { engine, manager, statuses, answers, stateOf } = setup();
+    const request = runRequest(image, { healthCheck: check({ attempts: 1, intervalSeconds: 1 }), drainMs: 700 });
+    const reply = await manager.run(request);
+    answers.set(reply.port!, true);
+    await waitFor('up', () => stateOf(request.instanceId).includes('up'));
+    answers.set(reply.port!, false);
+    await waitFor('crashed', () => statuses.find((s) => s.instanceId === request.instanceId && s.state === 'crashed'), 10_000);
+    const reportedAt = Date.now();
+    expect(engine.stops).toEqual([]);
+    await waitFor('the stop', () => engine.stops.length > 0, 10_000);
+    expect(Date.now() - reportedAt).toBeGreaterThanOrEqual(600);
+  });
+
   it('forgives a failure followed by a pass', async () => {
     const { manager, answers, asked, stateOf } = setup();
     const request = runRequest(image, { healthCheck: check({ attempts: 2, intervalSeconds: 1 }) });

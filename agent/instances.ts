@@ -66,8 +66,12 @@ const LATE_OOM_WAIT_MS = 500;
 const PORT_KEY = `${CONTAINER_PORT}/tcp`;
 
 function identityOf(request: RunInstanceRequest): InstanceIdentity {
-  const { instanceId, appId, appName, type, index, releaseVersion, checkPort, bootTimeoutSeconds, healthCheck, stopGraceSeconds } = request;
-  return { instanceId, appId, appName, type, index, releaseVersion, checkPort, bootTimeoutSeconds, healthCheck, ...(stopGraceSeconds !== undefined ? { stopGraceSeconds } : {}) };
+  const { instanceId, appId, appName, type, index, releaseVersion, checkPort, bootTimeoutSeconds, healthCheck, stopGraceSeconds, drainMs } = request;
+  return {
+    instanceId, appId, appName, type, index, releaseVersion, checkPort, bootTimeoutSeconds, healthCheck,
+    ...(stopGraceSeconds !== undefined ? { stopGraceSeconds } : {}),
+    ...(drainMs !== undefined ? { drainMs } : {}),
+  };
 }
 
 export class InstanceManager {
@@ -377,11 +381,13 @@ export class InstanceManager {
     );
   }
 
-  /** Failed its health check too often: report it crashed (the route drops it), stop it gracefully, and let the platform restart it. */
+  /** Failed its health check too often: report it crashed (the route drops it), let requests in
+   *  flight finish for the platform's drain, stop it gracefully, and let the platform restart it. */
   private async failHealth(managed: Managed, containerId: string, attempts: number, detail: string): Promise<void> {
     if (!this.isCurrent(managed, containerId) || managed.status.state !== 'up') return;
     this.apply(managed, { kind: 'unhealthy', attempts, detail });
     this.deps.log.warn({ instance: managed.identity.instanceId, dyno: dynoName(managed.identity), reason: managed.status.reason }, 'instance is unhealthy');
+    if (managed.identity.drainMs) await sleep(managed.identity.drainMs);
     await this.deps.engine.stopContainer(containerId, managed.identity.stopGraceSeconds ?? this.timing.shutdownGraceSeconds);
     await this.discardContainer(managed, containerId);
   }

@@ -76,6 +76,11 @@ describe('labels', () => {
     expect(identityFromLabels({ ...labels, 'io.slipway.stop-grace-seconds': 'soon' })).not.toHaveProperty('stopGraceSeconds');
     expect(identityFromLabels({ ...labels, 'io.slipway.stop-grace-seconds': '' })).not.toHaveProperty('stopGraceSeconds');
     expect(instanceLabels('host-a', request)).not.toHaveProperty(['io.slipway.stop-grace-seconds']);
+    // the platform's drain before those stops, likewise
+    const drained = instanceLabels('host-a', { ...request, drainMs: 2000 });
+    expect(drained['io.slipway.drain-ms']).toBe('2000');
+    expect(identityFromLabels(drained)?.drainMs).toBe(2000);
+    expect(identityFromLabels({ ...drained, 'io.slipway.drain-ms': '-1' })).not.toHaveProperty('drainMs');
   });
 
   it('refuses an incomplete label set', () => {

@@ -21,6 +21,8 @@ export interface InstanceIdentity {
   healthCheck: HealthCheck | null;
   /** Seconds between SIGTERM and SIGKILL when the agent stops it on its own; absent: its default. */
   stopGraceSeconds?: number;
+  /** Milliseconds between reporting it unhealthy (the route drops it) and its SIGTERM; absent: none. */
+  drainMs?: number;
 }
 
 export function instanceLabels(hostId: string, request: RunInstanceRequest): Record<string, string> {
@@ -37,6 +39,7 @@ export function instanceLabels(hostId: string, request: RunInstanceRequest): Rec
     [LABELS.bootTimeout]: String(request.bootTimeoutSeconds),
     ...(request.healthCheck ? { [LABELS.healthCheck]: JSON.stringify(request.healthCheck) } : {}),
     ...(request.stopGraceSeconds !== undefined ? { [LABELS.stopGrace]: String(request.stopGraceSeconds) } : {}),
+    ...(request.drainMs !== undefined ? { [LABELS.drain]: String(request.drainMs) } : {}),
   };
 }
 
@@ -98,14 +101,15 @@ export function identityFromLabels(labels: Record<string, string>): InstanceIden
     checkPort: labels[LABELS.checkPort] !== 'false',
     bootTimeoutSeconds,
     healthCheck: healthCheckFromLabel(labels[LABELS.healthCheck]),
-    ...stopGraceFromLabel(labels[LABELS.stopGrace]),
+    ...wholeNumberLabel('stopGraceSeconds', labels[LABELS.stopGrace], 300),
+    ...wholeNumberLabel('drainMs', labels[LABELS.drain], 60_000),
   };
 }
 
-/** The grace a label records; nothing when there is none or it is not a whole number of seconds. */
-function stopGraceFromLabel(label: string | undefined): Pick<InstanceIdentity, 'stopGraceSeconds'> {
-  const seconds = label === undefined || label === '' ? NaN : Number(label);
-  return Number.isInteger(seconds) && seconds >= 0 && seconds <= 300 ? { stopGraceSeconds: seconds } : {};
+/** A field a label records as a whole number within 0..max; nothing when absent or not one. */
+function wholeNumberLabel<K extends 'stopGraceSeconds' | 'drainMs'>(field: K, label: string | undefined, max: number): Partial<Record<K, number>> {
+  const value = label === undefined || label === '' ? NaN : Number(label);
+  return Number.isInteger(value) && value >= 0 && value <= max ? ({ [field]: value } as Partial<Record<K, number>>) : {};
 }
 
 /** The health check a label records; null when there is none or it does not parse (the

@@ -20,6 +20,8 @@ export const INSTANCE_LABELS = {
   healthCheck: `${LABEL_PREFIX}health-check`,
   /** The app's SIGTERM grace, for the stops the agent decides itself (across its restarts too). */
   stopGrace: `${LABEL_PREFIX}stop-grace-seconds`,
+  /** The platform's drain before the agent's own stops (across its restarts too). */
+  drain: `${LABEL_PREFIX}drain-ms`,
   /** On a one-off container instead of the instance labels: its run id (and `dyno` its name). */
   oneOff: `${LABEL_PREFIX}one-off`,
   dyno: `${LABEL_PREFIX}dyno`,

@@ -70,6 +70,9 @@ export const runInstanceRequest = z.object({
   /** The app's SIGTERM grace, for the stops the agent decides itself (a failed health check);
    *  absent: the agent's default. */
   stopGraceSeconds: z.number().int().min(0).max(300).optional(),
+  /** How long the routers take to drop an instance the agent reports unhealthy, waited before
+   *  its SIGTERM so requests in flight finish (the platform's drain); absent: none. */
+  drainMs: z.number().int().min(0).max(60_000).optional(),
 });
 export type RunInstanceRequest = z.infer<typeof runInstanceRequest>;
 

@@ -192,6 +192,7 @@ export class Reconciler implements Converger {
         bootTimeoutSeconds: this.deps.bootTimeoutSeconds,
         healthCheck: effectiveHealthCheck(action.type, await this.deps.apps.healthChecks(app.id), release.healthChecks),
         stopGraceSeconds: stopGraceSeconds(app, this.deps.stopGraceSeconds),
+        drainMs: this.deps.drainMs,
       })
       .then(async (reply) => {
         if (!reply.ok) throw new Error(reply.error ?? 'agent refused to run the instance');

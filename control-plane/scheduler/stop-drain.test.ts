@@ -138,7 +138,7 @@ describe('stopping a serving instance', () => {
     expect(stop.request!.graceSeconds).toBe(120);
   });
 
-  it("tells the agent the app's grace when it starts an instance", async () => {
+  it("tells the agent the app's grace and the platform's drain when it starts an instance", async () => {
     const app = await apps.create('starter', { id: 'u1', email: 'ann@example.com', admin: false, createdAt: at });
     await apps.setStopTimeout(app.id, 33);
     const image = { repository: '127.0.0.1:5000/apps/starter', digest: `sha256:${'a'.repeat(64)}` };
@@ -146,6 +146,6 @@ describe('stopping a serving instance', () => {
     await apps.setFormation(app.id, [{ type: 'web', quantity: 1, size: 'basic' }]);
     await reconciler.convergeApp(app.id);
     await reconciler.settle();
-    expect(runs.map((r) => [r.appName, r.type, r.stopGraceSeconds])).toEqual([['starter', 'web', 33]]);
+    expect(runs.map((r) => [r.appName, r.type, r.stopGraceSeconds, r.drainMs])).toEqual([['starter', 'web', 33, DRAIN_MS]]);
   });
 });
