@@ -88,6 +88,10 @@ describe('mirrorBaseImages', () => {
       'FROM scratch',
       'FROM slipway/stack:bookworm',
       'RUN echo FROM node:22',
+      'COPY --from=build /app /app',
+      'COPY --from=0 /a /a',
+      'COPY --chown=app --from=busybox:1.36 /bin/busybox /bin/',
+      'COPY --from=ghcr.io/acme/tools:2 /t /t',
     ].join('\n');
     expect(mirrorBaseImages(dockerfile, 'mirror.internal/hub/', (ref) => ref === 'slipway/stack:bookworm').split('\n')).toEqual([
       'FROM mirror.internal/hub/library/node:22 AS build',
@@ -99,6 +103,10 @@ describe('mirrorBaseImages', () => {
       'FROM scratch',
       'FROM slipway/stack:bookworm',
       'RUN echo FROM node:22',
+      'COPY --from=build /app /app',
+      'COPY --from=0 /a /a',
+      'COPY --chown=app --from=mirror.internal/hub/library/busybox:1.36 /bin/busybox /bin/',
+      'COPY --from=ghcr.io/acme/tools:2 /t /t',
     ]);
   });
 });

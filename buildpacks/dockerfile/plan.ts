@@ -135,25 +135,33 @@ function namesRegistry(reference: string): boolean {
 }
 
 /**
- * Pure: the Dockerfile with its Docker Hub `FROM` images taken from the operator's mirror
- * (`node:22` → `<mirror>/library/node:22`). Kept as they are: images that name a registry,
- * `scratch`, earlier stages, references through build args, and what `keep` says is local
- * (the stack's images).
+ * Pure: the Dockerfile with its Docker Hub images taken from the operator's mirror
+ * (`node:22` → `<mirror>/library/node:22`), in `FROM` lines and `COPY --from=<image>`. Kept as
+ * they are: images that name a registry, `scratch`, earlier stages (by name or index),
+ * references through build args, and what `keep` says is local (the stack's images).
  */
 export function mirrorBaseImages(dockerfile: string, mirror: string, keep: (reference: string) => boolean): string {
   const stages = new Set<string>();
+  const mirrored = (image: string): string | null => {
+    const local = image === 'scratch' || image.includes('$') || /^\d+$/.test(image) || stages.has(image.toLowerCase()) || keep(image) || namesRegistry(image);
+    return local ? null : `${mirror.replace(/\/+$/, '')}/${image.includes('/') ? image : `library/${image}`}`;
+  };
   return dockerfile
     .split('\n')
     .map((line) => {
-      const match = /^(\s*FROM\s+(?:--\S+\s+)*)(\S+)(.*)$/i.exec(line);
-      if (!match) return line;
-      const [, head, image, rest] = match as unknown as [string, string, string, string];
+      const copy = /^(\s*COPY\s+(?:--\S+\s+)*?--from=)(\S+)(.*)$/i.exec(line);
+      if (copy) {
+        const [, head, image, rest] = copy as unknown as [string, string, string, string];
+        const to = mirrored(image);
+        return to ? `${head}${to}${rest}` : line;
+      }
+      const from = /^(\s*FROM\s+(?:--\S+\s+)*)(\S+)(.*)$/i.exec(line);
+      if (!from) return line;
+      const [, head, image, rest] = from as unknown as [string, string, string, string];
+      const to = mirrored(image);
       const stage = /^\s+AS\s+(\S+)/i.exec(rest)?.[1];
-      const local = image === 'scratch' || image.includes('$') || stages.has(image.toLowerCase()) || keep(image) || namesRegistry(image);
       if (stage) stages.add(stage.toLowerCase());
-      if (local) return line;
-      const path = image.includes('/') ? image : `library/${image}`;
-      return `${head}${mirror.replace(/\/+$/, '')}/${path}${rest}`;
+      return to ? `${head}${to}${rest}` : line;
     })
     .join('\n');
 }

@@ -1,19 +1,7 @@
-// The limits on a Dockerfile build's RUN steps: what is written where (pure), and, with the real
-// engine, BuildKit and registry, a step over the build's memory is killed and the build fails
-// saying so, while one within it builds.
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { Readable } from 'node:stream';
-import Docker from 'dockerode';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningService } from '../../supervisor/services.js';
-import { startTestRegistry } from '../../test/support/services.js';
-import { buildApp, removeAppCaches } from '../build.js';
-import type { BuilderConfig } from '../config.js';
-import { BuildError } from '../errors.js';
-import { ensureStack, type Stack } from '../stack/ensure.js';
-import { gitArchiveOf, removeTestContainers, testBuilderConfig } from '../testing/build-fixtures.js';
-import { DEFAULT_STEP_LIMITS_HOST, killedForMemory, stepLimitWrites } from './step-limits.js';
+// The limits on a Dockerfile build's RUN steps, as written where (pure). build.test.ts runs
+// them on the real engine.
+import { describe, expect, it } from 'vitest';
+import { killedForMemory, stepLimitWrites } from './step-limits.js';
 
 const limits = { memoryMb: 96, cpus: 0.5, pidsLimit: 256 };
 
@@ -47,60 +35,5 @@ describe('stepLimitWrites', () => {
   it('recognises a step killed by SIGKILL in BuildKit output', () => {
     expect(killedForMemory('ERROR: executor failed running [/bin/sh -c x]: exit code: 137')).toBe(true);
     expect(killedForMemory('ERROR: executor failed running [/bin/sh -c x]: exit code: 1')).toBe(false);
-  });
-});
-
-describe('Dockerfile builds under the build limits (real engine and BuildKit)', () => {
-  const docker = new Docker();
-  let registry: RunningService;
-  let config: BuilderConfig;
-  let stack: Stack;
-  const appIds: string[] = [];
-
-  beforeAll(async () => {
-    registry = await startTestRegistry();
-    const base = testBuilderConfig(registry.url);
-    config = { ...base, limits: { ...base.limits, ...limits } };
-    stack = await ensureStack(docker, config, () => {});
-  });
-
-  afterAll(async () => {
-    await removeTestContainers(docker);
-    for (const appId of appIds) await removeAppCaches(config.cacheDir, appId);
-    await registry?.stop();
-  });
-
-  async function buildDockerfile(name: string, run: string) {
-    const appId = `id-${name}-${Date.now().toString(36)}`;
-    appIds.push(appId);
-    const lines: string[] = [];
-    const outcome = buildApp(docker, config, stack, {
-      buildId: `b${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`,
-      appName: name,
-      appId,
-      source: Readable.from(await gitArchiveOf({ Dockerfile: `FROM slipway/stack:${stack.name}\nRUN : ${appId} no step from the cache && ${run}\nCMD ["sleep", "1"]\n` })),
-      log: (line) => void lines.push(line),
-    });
-    return { outcome, lines };
-  }
-
-  it('kills a RUN step that goes over the memory limit, and the build says why', async () => {
-    const { outcome, lines } = await buildDockerfile('steps-oom', 'dd if=/dev/zero of=/dev/null bs=400M count=1 && echo allocated');
-    const error = await outcome.then(() => null, (err: unknown) => err);
-    expect(error).toBeInstanceOf(BuildError);
-    expect((error as Error).message).toBe('A RUN step was killed (exit code 137): the build\'s steps may use 96 MB of memory and 0.5 CPU in all.');
-    expect(lines.join('\n')).not.toMatch(/#\d+ [\d.]+ allocated$/m);
-    // The limits sit on BuildKit's step cgroup of this machine.
-    const v1 = join(DEFAULT_STEP_LIMITS_HOST.cgroupRoot, 'memory', DEFAULT_STEP_LIMITS_HOST.parent, 'memory.limit_in_bytes');
-    const v2 = join(DEFAULT_STEP_LIMITS_HOST.cgroupRoot, DEFAULT_STEP_LIMITS_HOST.parent, 'memory.max');
-    const written = await readFile(v1, 'utf8').catch(() => readFile(v2, 'utf8'));
-    expect(Number(written.trim())).toBe(96 * 1024 * 1024);
-  });
-
-  it('builds when the steps stay within the limits', async () => {
-    const { outcome, lines } = await buildDockerfile('steps-within', 'dd if=/dev/zero of=/dev/null bs=16M count=1 && echo allocated');
-    const built = await outcome;
-    expect(built.buildpack).toBe('dockerfile');
-    expect(lines.join('\n')).toMatch(/#\d+ [\d.]+ allocated$/m);
   });
 });
