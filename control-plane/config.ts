@@ -35,6 +35,13 @@ const schema = z.object({
   /** The key that signs the registry's tokens and its self-signed certificate (both or neither):
    *  with them the control plane is the registry's token server (Docker's token auth). */
   SLIPWAY_REGISTRY_TOKEN_KEY_FILE: z.string().startsWith('/', 'an absolute path').optional(),
+  /** Heroku's rendezvous for the stock `heroku run`: a TLS port where attached one-off dynos
+   *  are joined with the secret of their attach URL. Off without a certificate and key. */
+  SLIPWAY_RENDEZVOUS_PORT: port.default(5785),
+  SLIPWAY_RENDEZVOUS_CERT_FILE: z.string().startsWith('/', 'an absolute path').optional(),
+  SLIPWAY_RENDEZVOUS_KEY_FILE: z.string().startsWith('/', 'an absolute path').optional(),
+  /** The host name in rendezvous attach URLs (its certificate's); default: the API request's. */
+  SLIPWAY_RENDEZVOUS_HOST: z.string().optional(),
   SLIPWAY_REGISTRY_TOKEN_CERT_FILE: z.string().startsWith('/', 'an absolute path').optional(),
   /** Plain HTTP to a registry that is not on loopback (loopback registries always get plain HTTP). */
   SLIPWAY_REGISTRY_INSECURE: flag.default(false),
@@ -138,6 +145,8 @@ export interface ControlPlaneConfig {
   registryInsecure: boolean;
   /** Where the registry token signing key and certificate are, or null when the registry takes no tokens from here. */
   registryToken: { keyFile: string; certFile: string } | null;
+  /** Heroku's rendezvous for attached one-off dynos; null: only the WebSocket attach. */
+  rendezvous: { port: number; certFile: string; keyFile: string; host: string | null } | null;
   registryRepositories: { appPrefix: string; stack: string };
   appsDomain: string;
   routerUrl: string | null;
@@ -211,6 +220,13 @@ function stackImages(e: z.output<typeof schema>): Record<string, { runImage?: st
   return images;
 }
 
+function rendezvous(e: { SLIPWAY_RENDEZVOUS_PORT: number; SLIPWAY_RENDEZVOUS_CERT_FILE?: string; SLIPWAY_RENDEZVOUS_KEY_FILE?: string; SLIPWAY_RENDEZVOUS_HOST?: string }): ControlPlaneConfig['rendezvous'] {
+  const { SLIPWAY_RENDEZVOUS_CERT_FILE: certFile, SLIPWAY_RENDEZVOUS_KEY_FILE: keyFile } = e;
+  if (!certFile && !keyFile) return null;
+  if (!certFile || !keyFile) throw new ConfigError('SLIPWAY_RENDEZVOUS_CERT_FILE and SLIPWAY_RENDEZVOUS_KEY_FILE go together: set both or neither');
+  return { port: e.SLIPWAY_RENDEZVOUS_PORT, certFile, keyFile, host: e.SLIPWAY_RENDEZVOUS_HOST ?? null };
+}
+
 function registryToken(keyFile: string | undefined, certFile: string | undefined): ControlPlaneConfig['registryToken'] {
   if (!keyFile && !certFile) return null;
   if (!keyFile || !certFile) throw new ConfigError('SLIPWAY_REGISTRY_TOKEN_KEY_FILE and SLIPWAY_REGISTRY_TOKEN_CERT_FILE go together: set both or neither');
@@ -240,6 +256,7 @@ export function loadControlPlaneConfig(env: Env): ControlPlaneConfig {
     registryAuthFile: e.SLIPWAY_REGISTRY_AUTH_FILE ?? null,
     registryInsecure: e.SLIPWAY_REGISTRY_INSECURE,
     registryToken: registryToken(e.SLIPWAY_REGISTRY_TOKEN_KEY_FILE, e.SLIPWAY_REGISTRY_TOKEN_CERT_FILE),
+    rendezvous: rendezvous(e),
     registryRepositories: { appPrefix: e.SLIPWAY_REGISTRY_REPOSITORY_PREFIX, stack: e.SLIPWAY_REGISTRY_STACK_REPOSITORY },
     appsDomain: e.SLIPWAY_APPS_DOMAIN,
     routerUrl: e.SLIPWAY_ROUTER_URL ?? null,

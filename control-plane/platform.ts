@@ -35,6 +35,7 @@ import { NatsOneOffRunner } from './one-offs/runner.js';
 import { DetachedRuns } from './one-offs/detached.js';
 import { OneOffStore } from './store/one-offs.js';
 import { AttachSessions, serveAttachments } from './one-offs/attach.js';
+import { serveRendezvous } from './one-offs/rendezvous.js';
 import { API_ROUTE_NAME } from './handlers/apps.js';
 import { NatsAgentClient } from './agents/client.js';
 import { LeaderLease } from './scheduler/leader.js';
@@ -286,6 +287,7 @@ export async function startControlPlane(config: ControlPlaneConfig, logger: Logg
     detachedRuns: new DetachedRuns({ runner: oneOffs, store: oneOffStore, releases, agents, appLog, stopGraceSeconds: config.scheduler.stopGraceSeconds }),
     oneOffs: oneOffStore,
     attachSessions,
+    rendezvous: config.rendezvous ? { port: config.rendezvous.port, host: config.rendezvous.host } : null,
     pipeline,
     repos,
     pushSessions: new PushSessions(),
@@ -331,7 +333,9 @@ export async function startControlPlane(config: ControlPlaneConfig, logger: Logg
     },
     api.callback(),
   );
-  const stopAttachments = serveAttachments(server, { sessions: attachSessions, apps, runs: services.detachedRuns, agents, logger: logger.child({ part: 'attach' }) });
+  const attachDeps = { sessions: attachSessions, apps, runs: services.detachedRuns, agents, logger: logger.child({ part: 'attach' }) };
+  const stopAttachments = serveAttachments(server, attachDeps);
+  const rendezvous = config.rendezvous ? await serveRendezvous({ host: config.api.host, port: config.rendezvous.port, certFile: config.rendezvous.certFile, keyFile: config.rendezvous.keyFile }, attachDeps) : null;
   server.listen(config.api.port, config.api.host);
   await once(server, 'listening');
   const address = server.address() as AddressInfo;
@@ -366,6 +370,7 @@ export async function startControlPlane(config: ControlPlaneConfig, logger: Logg
     async stop() {
       clearInterval(orphanSweep);
       stopAttachments();
+      await rendezvous?.close();
       server.close();
       server.closeAllConnections();
       inbox.stop();

@@ -36,6 +36,8 @@ export interface Services {
   detachedRuns: DetachedRuns;
   oneOffs: OneOffStore;
   attachSessions: AttachSessions;
+  /** Heroku's rendezvous for attached runs (its port, and the host its URLs name; null: the request's), when served. */
+  rendezvous: { port: number; host: string | null } | null;
   pipeline: DeployPipeline;
   repos: GitRepos;
   pushSessions: PushSessions;

@@ -17,6 +17,8 @@ export interface PlatformWiring {
   registryTokenKeys?: { keyFile: string; certFile: string };
   routerUrl: string;
   adminToken: string;
+  /** the rendezvous's TLS certificate (Heroku's `heroku run`) */
+  rendezvousCertificate: { keyFile: string; certFile: string };
 }
 
 export function componentEnvironments(config: SupervisorConfig, wiring: PlatformWiring) {
@@ -32,6 +34,7 @@ export function componentEnvironments(config: SupervisorConfig, wiring: Platform
       registry: wiring.registry,
       registryAuthFile: wiring.registryAuthFile,
       registryTokenKeys: wiring.registryTokenKeys,
+      rendezvous: { port: config.ports.rendezvous, ...wiring.rendezvousCertificate },
       routerUrl: wiring.routerUrl,
       bootstrapAdminToken: wiring.adminToken,
     }),

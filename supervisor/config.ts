@@ -12,6 +12,8 @@ const schema = z.object({
   SLIPWAY_REDIS_PORT: port.default(5790),
   SLIPWAY_NATS_PORT: port.default(5791),
   SLIPWAY_REGISTRY_PORT: port.default(5792),
+  /** Heroku's rendezvous (TLS) for the stock `heroku run`. */
+  SLIPWAY_RENDEZVOUS_PORT: port.default(5785),
   /** Slipway's own Redis refuses writes (no eviction) past this; the API then answers 507. */
   SLIPWAY_REDIS_MAXMEMORY_MB: z.coerce.number().int().positive().default(DEFAULT_REDIS_MAXMEMORY_MB),
   /** Use an existing Redis / NATS / registry instead of Slipway's own instances. */
@@ -24,7 +26,7 @@ const schema = z.object({
 
 export interface SupervisorConfig {
   home: string;
-  ports: { api: number; routerHttp: number; routerHttps: number; routerMetrics: number; redis: number; nats: number; registry: number };
+  ports: { api: number; routerHttp: number; routerHttps: number; routerMetrics: number; redis: number; nats: number; registry: number; rendezvous: number };
   external: { redisUrl?: string; natsUrl?: string; registry?: string };
   redisMaxMemoryMb: number;
   appsDomain: string;
@@ -46,6 +48,7 @@ export function loadSupervisorConfig(env: Env): SupervisorConfig {
       redis: e.SLIPWAY_REDIS_PORT,
       nats: e.SLIPWAY_NATS_PORT,
       registry: e.SLIPWAY_REGISTRY_PORT,
+      rendezvous: e.SLIPWAY_RENDEZVOUS_PORT,
     },
     external: { redisUrl: e.SLIPWAY_REDIS_URL, natsUrl: e.SLIPWAY_NATS_URL, registry: e.SLIPWAY_REGISTRY },
     redisMaxMemoryMb: e.SLIPWAY_REDIS_MAXMEMORY_MB,

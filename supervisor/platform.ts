@@ -10,7 +10,7 @@ import { natsUrlWithCredentials } from '../common/nats-url.js';
 import { adminToken } from './admin-token.js';
 import { forgetPids, pidRecorder, stopLeftovers } from './leftovers.js';
 import { componentEnvironments } from './component-env.js';
-import { keptSecret, registryLogin } from './service-secrets.js';
+import { keptRendezvousCertificate, keptSecret, registryLogin } from './service-secrets.js';
 import { REGISTRY_TOKEN_ISSUER, REGISTRY_TOKEN_PATH, REGISTRY_TOKEN_SERVICE } from '../common/registry-token.js';
 import { initialAuthorization, platformNatsPasswords } from './nats-users.js';
 import type { SupervisorConfig } from './config.js';
@@ -153,6 +153,7 @@ export async function startPlatform(config: SupervisorConfig, print: (line: stri
       registryTokenKeys: login?.tokenKeys,
       routerUrl: router,
       adminToken: token,
+      rendezvousCertificate: await keptRendezvousCertificate(join(config.dirs.secrets, 'rendezvous')),
     });
     // The control plane and the router are restarted if they die; apps keep running meanwhile.
     const child = (order: number, name: string, script: string, env: NodeJS.ProcessEnv) => {

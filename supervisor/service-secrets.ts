@@ -63,6 +63,33 @@ export async function keptTokenKeys(dir: string): Promise<RegistryTokenKeys> {
   return keys;
 }
 
+/** A TLS key and self-signed certificate (clients trust the certificate itself). */
+export interface TlsCertificate {
+  keyFile: string;
+  certFile: string;
+}
+
+/** Pure: openssl's argv for an ECDSA P-256 key and a self-signed certificate for `names`
+ *  (DNS names and IP addresses, as subjectAltName), valid 10 years. */
+export function selfSignedArgv(files: TlsCertificate, commonName: string, names: readonly string[]): string[] {
+  const alt = names.map((name) => (/^[\d.]+$|:/.test(name) ? `IP:${name}` : `DNS:${name}`)).join(',');
+  return [
+    'openssl', 'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-sha256',
+    '-days', '3650', '-subj', `/CN=${commonName}`, '-addext', `subjectAltName=${alt}`, '-keyout', files.keyFile, '-out', files.certFile,
+  ];
+}
+
+/** The rendezvous's TLS certificate under `dir` (for 127.0.0.1 and localhost), made the first time. */
+export async function keptRendezvousCertificate(dir: string): Promise<TlsCertificate> {
+  const files = { keyFile: join(dir, 'key.pem'), certFile: join(dir, 'cert.pem') };
+  if (existsSync(files.keyFile) && existsSync(files.certFile)) return files;
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  const [command, ...args] = selfSignedArgv(files, 'slipway-rendezvous', ['localhost', '127.0.0.1']);
+  await promisify(execFile)(command!, args, { timeout: 30_000 });
+  await chmod(files.keyFile, 0o600);
+  return files;
+}
+
 /** The registry's login under `dir`: its password and token keys kept, its credentials file written for `registry`. */
 export async function registryLogin(dir: string, registry: string): Promise<PlatformRegistryLogin> {
   const password = await keptSecret(join(dir, 'password'));

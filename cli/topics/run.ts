@@ -35,9 +35,9 @@ export function registerRunCommand(program: Command, ctx: CommandContext): void 
     const app = await ctx.app(options);
     const size = terminalSize(terminal.output, process.env);
     const command = words.join(' ');
-    const dyno = await (await ctx.api()).post<{ name: string; attach_url: string }>(apiPath`/apps/${app}/dynos`, { command, attach: true, tty: size, ...(options.size ? { size: options.size } : {}) });
+    const dyno = await (await ctx.api()).post<{ name: string; attach_url: string; attach_websocket_url?: string }>(apiPath`/apps/${app}/dynos`, { command, attach: true, tty: size, ...(options.size ? { size: options.size } : {}) });
     ctx.note(`Running ${command} on ${app}... up, ${dyno.name}`);
-    ctx.exitCode = runExitCode(await attach(dyno.attach_url, terminal));
+    ctx.exitCode = runExitCode(await attach(dyno.attach_websocket_url ?? dyno.attach_url, terminal));
   });
 }
 

@@ -14,6 +14,8 @@ export interface ControlPlaneLaunchSettings {
   registryAuthFile?: string;
   /** the key that signs the registry's tokens and its certificate: the control plane serves them (Docker's token auth) */
   registryTokenKeys?: { keyFile: string; certFile: string };
+  /** Heroku's rendezvous (the stock `heroku run`): its port and TLS certificate */
+  rendezvous?: { port: number; certFile: string; keyFile: string };
   repositories?: { appPrefix: string; stack: string };
   apiHost?: string;
   apiPort?: number;
@@ -37,6 +39,9 @@ export type ControlPlaneEnvKey =
   | 'SLIPWAY_REGISTRY'
   | 'SLIPWAY_REGISTRY_AUTH_FILE'
   | 'SLIPWAY_REGISTRY_TOKEN_KEY_FILE'
+  | 'SLIPWAY_RENDEZVOUS_PORT'
+  | 'SLIPWAY_RENDEZVOUS_CERT_FILE'
+  | 'SLIPWAY_RENDEZVOUS_KEY_FILE'
   | 'SLIPWAY_REGISTRY_TOKEN_CERT_FILE'
   | 'SLIPWAY_REGISTRY_REPOSITORY_PREFIX'
   | 'SLIPWAY_REGISTRY_STACK_REPOSITORY'
@@ -69,6 +74,9 @@ export function controlPlaneEnvironment(settings: ControlPlaneLaunchSettings): P
     ...optional('SLIPWAY_REGISTRY_AUTH_FILE', settings.registryAuthFile),
     ...optional('SLIPWAY_REGISTRY_TOKEN_KEY_FILE', settings.registryTokenKeys?.keyFile),
     ...optional('SLIPWAY_REGISTRY_TOKEN_CERT_FILE', settings.registryTokenKeys?.certFile),
+    ...optional('SLIPWAY_RENDEZVOUS_PORT', settings.rendezvous?.port),
+    ...optional('SLIPWAY_RENDEZVOUS_CERT_FILE', settings.rendezvous?.certFile),
+    ...optional('SLIPWAY_RENDEZVOUS_KEY_FILE', settings.rendezvous?.keyFile),
     ...optional('SLIPWAY_REGISTRY_REPOSITORY_PREFIX', settings.repositories?.appPrefix),
     ...optional('SLIPWAY_REGISTRY_STACK_REPOSITORY', settings.repositories?.stack),
     ...optional('SLIPWAY_ROUTER_URL', settings.routerUrl),

@@ -6,6 +6,8 @@ import { ttySize } from '../../common/protocol.js';
 import { loadApp } from '../http/load-app.js';
 import { validateBody } from '../http/validate.js';
 import { ATTACH_PATH_PREFIX } from '../one-offs/attach.js';
+import { rendezvousUrl } from '../one-offs/rendezvous.js';
+import { runEnv, runEnvironment } from '../one-offs/run-env.js';
 import { DEFAULT_ONE_OFF_TTL_SECONDS, oneOffAsInstance } from '../one-offs/detached.js';
 import { dynoJson } from '../http/representations.js';
 import type { Services } from '../services.js';
@@ -19,6 +21,10 @@ const createDyno = z.object({
   time_to_live: z.number().int().min(1).max(DEFAULT_ONE_OFF_TTL_SECONDS).optional(),
   /** An attached run's terminal size (Slipway's; Heroku passes COLUMNS and LINES in env). */
   tty: ttySize.optional(),
+  /** Heroku's: variables for the run (TERM, COLUMNS, LINES, `heroku run -e`). */
+  env: runEnv.optional(),
+  /** Heroku's; an attached run always has a TTY here. */
+  force_no_tty: z.boolean().nullish(),
 });
 
 /** A one-off dyno about to start, as the dynos API shows it. */
@@ -47,18 +53,28 @@ export function dynoHandlers(services: Services): Router {
       // Heroku's shape: the dyno, starting, with the URL to attach to (single use, one minute).
       const number = await services.detachedRuns.nextNumber(app);
       const size = body.size ?? 'basic';
+      const env = runEnvironment(body.env ?? {});
+      const tty = body.tty ?? env.tty;
       const secret = await services.attachSessions.create({
         appId: app.id,
         number,
         command: body.command,
         size,
-        cols: body.tty?.cols ?? 80,
-        rows: body.tty?.rows ?? 24,
+        cols: tty?.cols ?? 80,
+        rows: tty?.rows ?? 24,
         ttlSeconds: body.time_to_live ?? DEFAULT_ONE_OFF_TTL_SECONDS,
+        env: env.vars,
       });
-      const scheme = ctx.protocol === 'https' ? 'wss' : 'ws';
+      // Either URL joins the run, once: Heroku's rendezvous (the stock CLI) when it is served,
+      // and Slipway's WebSocket (resizes and the exit code too).
+      const websocket = `${ctx.protocol === 'https' ? 'wss' : 'ws'}://${ctx.host}${ATTACH_PATH_PREFIX}${secret}`;
+      const { rendezvous } = services;
       ctx.status = 201;
-      ctx.body = { ...pendingDynoJson(app, number, body.command, size), attach_url: `${scheme}://${ctx.host}${ATTACH_PATH_PREFIX}${secret}` };
+      ctx.body = {
+        ...pendingDynoJson(app, number, body.command, size),
+        attach_url: rendezvous ? rendezvousUrl(rendezvous.host ?? ctx.hostname, rendezvous.port, secret) : websocket,
+        attach_websocket_url: websocket,
+      };
       return;
     }
     const record = await services.detachedRuns.start(app, body.command, body.size ?? 'basic', body.time_to_live ?? DEFAULT_ONE_OFF_TTL_SECONDS);

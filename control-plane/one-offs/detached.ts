@@ -61,14 +61,14 @@ export class DetachedRuns {
   }
 
   /** Starts `run.<number>`; listed while it runs, its end in the app's log. */
-  async launch(app: App, number: number, run: { command: string; size: DynoSize; ttlSeconds: number; tty: { cols: number; rows: number } | null }, output: OneOffOutput): Promise<{ record: OneOffRecord; started: StartedOneOff }> {
+  async launch(app: App, number: number, run: { command: string; size: DynoSize; ttlSeconds: number; tty: { cols: number; rows: number } | null; env?: Record<string, string> }, output: OneOffOutput): Promise<{ record: OneOffRecord; started: StartedOneOff }> {
     const release = await this.deps.releases.current(app.id);
     if (!release?.image) throw new InvalidParamsError(`${app.name} has no release to run a command of yet: deploy it first.`);
     const dyno = `run.${number}`;
     const expiresAtMs = Date.now() + run.ttlSeconds * 1000;
     this.deps.appLog(app, dyno, `Starting process with command \`${run.command}\`${run.tty ? ' (attached)' : ''}`);
     const started = await this.deps.runner.start(
-      { app, dyno, image: release.image, command: run.command, env: release.config, size: run.size, timeoutSeconds: run.ttlSeconds, tty: run.tty },
+      { app, dyno, image: release.image, command: run.command, env: { ...release.config, ...run.env }, size: run.size, timeoutSeconds: run.ttlSeconds, tty: run.tty },
       output,
     );
     const record = await this.deps.store.save({ runId: started.runId, appId: app.id, number, command: run.command, size: run.size, releaseVersion: release.version, hostId: started.hostId, expiresAtMs });

@@ -40,6 +40,7 @@ export async function platformEnv(home: string, extra: Record<string, string> = 
     SLIPWAY_REDIS_PORT: String(await freePort()),
     SLIPWAY_NATS_PORT: String(await freePort()),
     SLIPWAY_REGISTRY_PORT: String(await freePort()),
+    SLIPWAY_RENDEZVOUS_PORT: String(await freePort()),
     ...extra,
   };
 }

@@ -3,7 +3,9 @@
 // any instance of the release starts, its output streamed into the push and the app's log; a
 // failing command fails the release, the push and nothing else: the previous release serves on.
 import { spawn } from 'node:child_process';
-import { rm } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { connect as tlsConnect } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { commitAll, dockerContainersLabeled, editFile, fixtureRepo, git, gitUrl, newHome, platformEnv, pollContinuously, removePlatformImages, slipwayCli, startPlatform, viaRouter, waitFor, api, type RunningPlatform } from './harness.js';
 
@@ -88,6 +90,39 @@ describe('release phase', () => {
     await waitFor('its SIGTERM in the log', async () => (await logs()).includes('app[run.3]: got SIGTERM'), 10_000);
     expect(await logs()).not.toContain('app[run.3]: cleaned up');
     expect((await call('PATCH', `/apps/${APP}`, { stop_timeout_seconds: null })).status).toBe(200);
+  });
+
+  it("joins an attached run through Heroku's rendezvous, as the stock heroku run does: TLS, the secret, then the TTY's bytes", async () => {
+    const created = await call('POST', `/apps/${APP}/dynos`, { command: 'bash', attach: true, env: { TERM: 'xterm', COLUMNS: 90, LINES: 20, GREETING: 'hi from -e' } });
+    expect(created.status).toBe(201);
+    const attachUrl = new URL(created.body.attach_url as string);
+    expect(attachUrl.protocol).toBe('rendezvous:');
+    expect(attachUrl.port).toBe(env.SLIPWAY_RENDEZVOUS_PORT);
+    expect(created.body.attach_websocket_url).toMatch(/^ws:\/\/127\.0\.0\.1:\d+\/dyno-sessions\//);
+    // The CLI trusts the platform's certificate (NODE_EXTRA_CA_CERTS for the stock one).
+    const ca = await readFile(join(platform.home, 'secrets', 'rendezvous', 'cert.pem'));
+    const join_ = (secret: string) => {
+      const socket = tlsConnect({ host: '127.0.0.1', port: Number(attachUrl.port), ca });
+      let received = '';
+      socket.on('data', (chunk: Buffer) => (received += chunk.toString()));
+      socket.once('secureConnect', () => socket.write(`${secret}\r\n`));
+      const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+      return { socket, screen: () => received, closed };
+    };
+    const secret = attachUrl.pathname.slice(1);
+    const dyno = join_(secret);
+    await waitFor('the greeting', () => dyno.screen().startsWith('rendezvous\r\n'), 10_000);
+    dyno.socket.write('echo $GREETING $((6*7)) on $DYNO; stty size\r');
+    await waitFor('the output', () => /hi from -e 42 on run\.\d+/.test(dyno.screen()) && dyno.screen().includes('20 90'), 30_000).catch((err: Error) => {
+      throw new Error(`${err.message}; the screen:\n${dyno.screen()}`);
+    });
+    dyno.socket.write('exit 4\r');
+    await dyno.closed;
+
+    // The secret was used: a second join is refused in words.
+    const again = join_(secret);
+    await again.closed;
+    expect(again.screen()).toContain('this attach URL is unknown, used or expired');
   });
 
   it('runs an attached one-off dyno through a pseudo-terminal: typed commands, their output, the window size, Ctrl-C, the exit code', async () => {

@@ -154,6 +154,7 @@ test("single node: the launcher's Redis password and registry credentials file r
     registryTokenKeys: { keyFile: '/srv/slipway/secrets/registry/token-key.pem', certFile: '/srv/slipway/secrets/registry/token-cert.pem' },
     routerUrl: 'http://127.0.0.1:5781',
     adminToken: 'slw_0123456789abcdef_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa',
+    rendezvousCertificate: { keyFile: '/srv/slipway/secrets/rendezvous/key.pem', certFile: '/srv/slipway/secrets/rendezvous/cert.pem' },
   });
   const cp = loadControlPlaneConfig(controlPlane);
   expect(cp).toMatchObject({
@@ -164,6 +165,7 @@ test("single node: the launcher's Redis password and registry credentials file r
     registryToken: { keyFile: '/srv/slipway/secrets/registry/token-key.pem', certFile: '/srv/slipway/secrets/registry/token-cert.pem' },
     api: { port: 5780 },
     routerUrl: 'http://127.0.0.1:5781',
+    rendezvous: { port: 5785, keyFile: '/srv/slipway/secrets/rendezvous/key.pem', certFile: '/srv/slipway/secrets/rendezvous/cert.pem', host: null },
   });
   expect(loadRouterConfig(router)).toMatchObject({ redisUrl: 'redis://:redis-secret@127.0.0.1:5790', natsUrl: 'nats://router:b@127.0.0.1:5791', stateDir: config.dirs.router });
   // the control plane hands the same file to its local agents (host-providers/local)
