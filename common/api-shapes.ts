@@ -51,6 +51,8 @@ export interface ReleaseJson {
   build: { id: string } | null;
   /** The stack its image was built on; null without an image (or a release from before stacks were recorded). */
   stack: StackRefJson | null;
+  /** Heroku's: what the release phase printed, as text followed live while pending (no credentials needed); null without a release phase. */
+  output_stream_url: string | null;
   created_at: string;
   updated_at: string;
 }

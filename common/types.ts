@@ -79,6 +79,9 @@ export interface Release {
   stack?: string | null;
   /** Health checks by process type from the build's app.json; absent on older records. */
   healthChecks?: Record<string, HealthCheck>;
+  /** The capability in its release phase output's URL (Heroku's `output_stream_url`, fetched
+   *  without credentials); only releases with a release phase have one. */
+  outputSecret?: string;
   /** Why a failed release failed (its release phase), in words; absent otherwise. */
   failure?: string | null;
   createdAt: string;

@@ -59,6 +59,7 @@ import { HostStore } from './store/hosts.js';
 import { InstanceStore } from './store/instances.js';
 import { keys } from './store/keys.js';
 import { ReleaseStore } from './store/releases.js';
+import { ReleaseOutputStore } from './store/release-output.js';
 import { UserStore } from './store/users.js';
 
 export const ADMIN_EMAIL = 'admin@slipway.local';
@@ -165,10 +166,11 @@ export async function startControlPlane(config: ControlPlaneConfig, logger: Logg
   const attachSessions = new AttachSessions(redis);
   const oneOffs = new NatsOneOffRunner({ nats, agents, hosts, instances, logger: logger.child({ part: 'one-offs' }), oneOffMemory: () => oneOffStore.memoryByHost() });
   const releaseLogger = logger.child({ part: 'releases' });
+  const releaseOutputs = new ReleaseOutputStore(redis);
   const releaser = new Releaser(apps, releases, {
     tagImage: (image, tag) => builder.tagImage(image, tag),
     rollOut: (appId) => void reconciler.convergeApp(appId),
-    runReleasePhase: releasePhaseRunner(oneOffs, apps, config.releasePhaseTimeoutSeconds),
+    runReleasePhase: releasePhaseRunner(oneOffs, apps, releaseOutputs, config.releasePhaseTimeoutSeconds),
     warn: (message, context) => releaseLogger.warn(context, message),
   }, config.configLimits, config.images.keepReleases);
 
@@ -277,6 +279,8 @@ export async function startControlPlane(config: ControlPlaneConfig, logger: Logg
     users,
     apps,
     releases,
+    releaseOutputs,
+    releasePhaseTimeoutSeconds: config.releasePhaseTimeoutSeconds,
     builds,
     instances,
     hosts,

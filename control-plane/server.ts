@@ -25,6 +25,7 @@ import { releaseHandlers } from './handlers/releases.js';
 import { healthCheckHandlers } from './handlers/health-checks.js';
 import { stackHandlers } from './handlers/stacks.js';
 import { registryTokenServer, type RegistryTokenServerOptions } from './registry/token-handler.js';
+import { releaseOutputHandlers } from './handlers/release-output.js';
 import type { Services } from './services.js';
 
 const WITH_BODY = new Set(['POST', 'PUT', 'PATCH']);
@@ -71,6 +72,8 @@ export function createApi(
     ctx.body = { status: 'ok', stack: services.stackReady() ? 'ready' : 'building' };
   });
   app.use(open.routes());
+  // Capability URLs, fetched without credentials.
+  app.use(releaseOutputHandlers(services).routes());
 
   app.use(acceptVersion);
   app.use(authenticate(services.users));

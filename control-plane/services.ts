@@ -18,6 +18,7 @@ import type { AppStore } from './store/apps.js';
 import type { BuildStore } from './store/builds.js';
 import type { HostStore } from './store/hosts.js';
 import type { InstanceStore } from './store/instances.js';
+import type { ReleaseOutputStore } from './store/release-output.js';
 import type { ReleaseStore } from './store/releases.js';
 import type { UserStore } from './store/users.js';
 
@@ -25,6 +26,9 @@ export interface Services {
   users: UserStore;
   apps: AppStore;
   releases: ReleaseStore;
+  /** Release phase output, for Heroku's output_stream_url. */
+  releaseOutputs: ReleaseOutputStore;
+  releasePhaseTimeoutSeconds: number;
   builds: BuildStore;
   instances: InstanceStore;
   hosts: HostStore;

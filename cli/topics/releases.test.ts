@@ -10,6 +10,7 @@ const release = (version: number, current = false, fields: Partial<ReleaseJson> 
   current,
   app: { id: 'a', name: 'hello' },
   slug: null,
+  output_stream_url: null,
   image: null,
   process_types: {},
   build: null,

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { InvalidParamsError, NotFoundError } from '../../common/errors.js';
 import { loadApp } from '../http/load-app.js';
 import { releaseJson } from '../http/representations.js';
+import { releaseOutputUrl } from './release-output.js';
 import { validateBody } from '../http/validate.js';
 import type { Services } from '../services.js';
 
@@ -15,7 +16,7 @@ export function releaseHandlers(services: Services): Router {
     const app = await loadApp(ctx, services);
     const current = await services.releases.current(app.id);
     const releases = await services.releases.list(app.id);
-    ctx.body = releases.map((r) => releaseJson(r, app, current?.version ?? null));
+    ctx.body = releases.map((r) => releaseJson(r, app, current?.version ?? null, releaseOutputUrl(`${ctx.protocol}://${ctx.host}`, r)));
   });
 
   router.get('/apps/:app/releases/:release', async (ctx) => {
@@ -25,7 +26,7 @@ export function releaseHandlers(services: Services): Router {
     const release = releases.find((r) => r.id === ref || String(r.version) === ref.replace(/^v/, ''));
     if (!release) throw new NotFoundError(`Couldn't find that release (${ref}).`);
     const current = await services.releases.current(app.id);
-    ctx.body = releaseJson(release, app, current?.version ?? null);
+    ctx.body = releaseJson(release, app, current?.version ?? null, releaseOutputUrl(`${ctx.protocol}://${ctx.host}`, release));
   });
 
   // Rollback (Heroku: POST /apps/{app}/releases with {"release": id-or-version}).
@@ -38,7 +39,7 @@ export function releaseHandlers(services: Services): Router {
     if (!target.image) throw new InvalidParamsError(`v${target.version} has no code to roll back to.`);
     const created = await services.releaser.rollback(app, target.version);
     ctx.status = 201;
-    ctx.body = releaseJson(created, app, created.version);
+    ctx.body = releaseJson(created, app, created.version, releaseOutputUrl(`${ctx.protocol}://${ctx.host}`, created));
   });
 
   return router;

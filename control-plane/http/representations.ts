@@ -62,7 +62,7 @@ export function buildpackInstallationsJson(buildpacks: readonly string[], regist
   }));
 }
 
-export function releaseJson(release: Release, app: App, currentVersion: number | null): ReleaseJson {
+export function releaseJson(release: Release, app: App, currentVersion: number | null, outputStreamUrl: string | null = null): ReleaseJson {
   return {
     id: release.id,
     version: release.version,
@@ -75,6 +75,7 @@ export function releaseJson(release: Release, app: App, currentVersion: number |
     process_types: release.processTypes,
     build: release.buildId ? { id: release.buildId } : null,
     stack: release.stack ? stackRef(release.stack) : null,
+    output_stream_url: outputStreamUrl,
     created_at: release.createdAt,
     updated_at: release.createdAt,
   };

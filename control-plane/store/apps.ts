@@ -124,7 +124,7 @@ export class AppStore {
     const buildIds = await this.redis.lrange(keys.appBuilds(app.id), 0, -1);
     const multi = this.redis.multi();
     for (const domain of domains) multi.del(keys.domainOwner(domain));
-    for (let v = 1; v <= releaseCount; v++) multi.del(keys.release(app.id, v));
+    for (let v = 1; v <= releaseCount; v++) multi.del(keys.release(app.id, v), keys.releaseOutput(app.id, v));
     for (const id of buildIds) multi.del(keys.build(id));
     multi.del(
       keys.app(app.id),

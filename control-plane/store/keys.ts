@@ -40,6 +40,8 @@ export const keys = {
   domainOwner: (hostname: string) => `slipway:domain:${hostname}`,
 
   release: (appId: string, version: number) => `slipway:release:${appId}:${version}`,
+  /** The release phase's output, one line per element. */
+  releaseOutput: (appId: string, version: number) => `slipway:release:${appId}:${version}:output`,
   build: (id: string) => `slipway:build:${id}`,
   instance: (id: string) => `slipway:instance:${id}`,
   host: (id: string) => `slipway:host:${id}`,

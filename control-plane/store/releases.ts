@@ -1,4 +1,4 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { ChainableCommander, Redis } from 'ioredis';
 import type { HealthCheck } from '../../common/health-check.js';
 import type { ImageRef, Release, ReleaseStatus } from '../../common/types.js';
@@ -60,6 +60,7 @@ export class ReleaseStore {
       buildId: input.buildId,
       stack: input.stack ?? null,
       healthChecks: input.healthChecks ?? {},
+      ...(input.status === 'pending' ? { outputSecret: randomBytes(24).toString('base64url') } : {}),
       createdAt: now(),
     } satisfies Release;
     const stored: StoredRelease = { ...rest, configHash: blob.hash };

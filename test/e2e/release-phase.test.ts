@@ -57,6 +57,14 @@ describe('release phase', () => {
     expect(Number(/started=(\d+)/.exec(body)?.[1])).toBeGreaterThan(migratedAt);
     expect((await releases()).at(-1)).toMatchObject({ version: 2, status: 'succeeded', current: true });
     await waitFor('the release output in the app log', async () => (await logs()).includes('app[release.2]: migrating to schema 2'), 30_000);
+
+    // Heroku's output_stream_url: the release's own output, fetched without credentials.
+    const { output_stream_url: outputUrl } = (await releases()).at(-1) as unknown as { output_stream_url: string };
+    expect(outputUrl).toMatch(new RegExp(`^${platform.endpoints.api}/release-output/`));
+    const output = await fetch(outputUrl);
+    expect(output.status).toBe(200);
+    expect(await output.text()).toContain('migrating to schema 2 with label first as release.2');
+    expect((await fetch(outputUrl.replace(/[^/]+$/, 'not-the-secret'))).status).toBe(404);
   });
 
   it('runs a detached one-off dyno of the current release: listed while it runs, its output in the log, stoppable', async () => {
