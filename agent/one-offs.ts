@@ -40,7 +40,7 @@ export function oneOffEnding(exit: { exitCode: number | null; oomKilled: boolean
 const ledgerKey = (runId: string) => `one-off:${runId}`;
 
 export class OneOffRunner {
-  private readonly running = new Map<string, { containerId: string; watchers: AbortController; done: Promise<void>; tty: NodeJS.ReadWriteStream | null }>();
+  private readonly running = new Map<string, { containerId: string; watchers: AbortController; done: Promise<void>; tty: NodeJS.ReadWriteStream | null; inputs: Promise<void> }>();
   private closed = false;
 
   constructor(private readonly deps: OneOffRunnerDeps) {}
@@ -75,18 +75,24 @@ export class OneOffRunner {
     }
     const watchers = new AbortController();
     const done = this.watch(request, containerId, tty, watchers.signal).finally(() => this.running.delete(request.runId));
-    this.running.set(request.runId, { containerId, watchers, done, tty });
+    this.running.set(request.runId, { containerId, watchers, done, tty, inputs: Promise.resolve() });
     this.deps.log.info({ run: request.runId, app: request.appName, dyno: request.dyno }, 'one-off run started');
     return { ok: true };
   }
 
-  /** Input for an attached run: keys typed, a new window size, or the end of input. */
-  async input(runId: string, input: OneOffInput): Promise<void> {
+  /** Input for an attached run: keys typed, a new window size, or the end of input. Applied in
+   *  the order sent: keys typed after a resize reach a terminal of the new size. */
+  input(runId: string, input: OneOffInput): Promise<void> {
     const run = this.running.get(runId);
-    if (!run?.tty) return;
-    if (input.kind === 'stdin') run.tty.write(Buffer.from(input.data, 'base64'));
-    else if (input.kind === 'eof') run.tty.end();
-    else await this.deps.engine.resizeContainer(run.containerId, input.cols, input.rows).catch(() => {});
+    const tty = run?.tty;
+    if (!run || !tty) return Promise.resolve();
+    const apply = async () => {
+      if (input.kind === 'stdin') tty.write(Buffer.from(input.data, 'base64'));
+      else if (input.kind === 'eof') tty.end();
+      else await this.deps.engine.resizeContainer(run.containerId, input.cols, input.rows).catch((err: unknown) => this.deps.log.warn({ run: runId, err: String(err) }, 'could not resize a one-off run'));
+    };
+    run.inputs = run.inputs.then(apply);
+    return run.inputs;
   }
 
   /** Stops a run (SIGTERM, then SIGKILL after `graceSeconds`); its exit is reported as usual. */

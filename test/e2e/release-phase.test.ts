@@ -6,6 +6,7 @@ import { spawn } from 'node:child_process';
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { connect as tlsConnect } from 'node:tls';
+import { WebSocket } from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { commitAll, dockerContainersLabeled, editFile, fixtureRepo, git, gitUrl, newHome, platformEnv, pollContinuously, removePlatformImages, slipwayCli, startPlatform, viaRouter, waitFor, api, type RunningPlatform } from './harness.js';
 
@@ -131,6 +132,32 @@ describe('release phase', () => {
     const again = join_(secret);
     await again.closed;
     expect(again.screen()).toContain('this attach URL is unknown, used or expired');
+  });
+
+  it('follows a window resize over the attach WebSocket, and ends with the exit code', async () => {
+    const created = await call('POST', `/apps/${APP}/dynos`, { command: 'bash', attach: true, tty: { cols: 80, rows: 24 } });
+    expect(created.status).toBe(201);
+    const ws = new WebSocket(created.body.attach_websocket_url as string);
+    let screen = '';
+    let ending: { exit_code: number | null } | null = null;
+    ws.on('message', (data: Buffer, isBinary: boolean) => {
+      if (isBinary) screen += data.toString();
+      else ending = JSON.parse(data.toString()) as { exit_code: number | null };
+    });
+    const closed = new Promise<void>((resolve) => ws.once('close', () => resolve()));
+    await new Promise<void>((resolve, reject) => ws.once('open', () => resolve()).once('error', reject));
+    const typeAndSee = async (keys: string, expected: RegExp) => {
+      ws.send(Buffer.from(keys), { binary: true });
+      await waitFor(`${expected} on the screen`, () => expected.test(screen), 30_000).catch((err: Error) => {
+        throw new Error(`${err.message}; the screen:\n${screen}`);
+      });
+    };
+    await typeAndSee('stty size\r', /^24 80\r?$/m);
+    ws.send(JSON.stringify({ resize: { cols: 132, rows: 43 } }));
+    await typeAndSee('stty size\r', /^43 132\r?$/m);
+    ws.send(Buffer.from('exit 5\r'), { binary: true });
+    await closed;
+    expect(ending).toEqual({ exit_code: 5, reason: expect.any(String) });
   });
 
   it('runs an attached one-off dyno through a pseudo-terminal: typed commands, their output, the window size, Ctrl-C, the exit code', async () => {
