@@ -5,22 +5,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Builder } from '../control-plane/builds/builder.js';
 import { freePort } from '../common/ports.js';
-import { apiClient, startTestControlPlane, type TestControlPlane } from '../test/support/control-plane.js';
+import { apiClient, NO_BUILDS, startTestControlPlane, type TestControlPlane } from '../test/support/control-plane.js';
 import { credentialsPath } from './config.js';
 import { inProcessCli, type CliResult } from './testing/cli-harness.js';
 
 const exec = promisify(execFile);
-
-const noBuilds: Builder = {
-  ready: true,
-  prepare: async () => {},
-  build: async () => {
-    throw new Error('no builds in this test');
-  },
-  tagImage: async () => {},
-};
 
 describe('slipway (in-process) against the Platform API', () => {
   let cp: TestControlPlane;
@@ -43,7 +33,7 @@ describe('slipway (in-process) against the Platform API', () => {
   };
 
   beforeAll(async () => {
-    cp = await startTestControlPlane({}, { builder: noBuilds });
+    cp = await startTestControlPlane({}, { builder: NO_BUILDS });
     home = await mkdtemp(join(tmpdir(), 'slipway-cli-home-'));
     repo = await mkdtemp(join(tmpdir(), 'slipway-cli-repo-'));
     await exec('git', ['init', '-q', '-b', 'main'], { cwd: repo });

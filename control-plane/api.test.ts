@@ -2,24 +2,14 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sharedKeys } from '../common/protocol.js';
-import type { Builder } from './builds/builder.js';
-import { apiClient, startTestControlPlane, type TestControlPlane } from '../test/support/control-plane.js';
-
-const noBuilds: Builder = {
-  ready: true,
-  prepare: async () => {},
-  build: async () => {
-    throw new Error('no builds in this test');
-  },
-  tagImage: async () => {},
-};
+import { apiClient, NO_BUILDS, startTestControlPlane, type TestControlPlane } from '../test/support/control-plane.js';
 
 describe('Platform API', () => {
   let cp: TestControlPlane;
   let admin: ReturnType<typeof apiClient>;
 
   beforeAll(async () => {
-    cp = await startTestControlPlane({ SLIPWAY_MAX_BODY_BYTES: '2048' }, { builder: noBuilds });
+    cp = await startTestControlPlane({ SLIPWAY_MAX_BODY_BYTES: '2048' }, { builder: NO_BUILDS });
     admin = apiClient(cp.url, cp.adminToken);
   });
   afterAll(async () => {
@@ -156,7 +146,7 @@ describe('the API through the routers', () => {
   it('publishes its own route when it has a hostname, and reserves the name', async () => {
     const cp = await startTestControlPlane(
       { SLIPWAY_API_HOSTNAME: 'api.apps.example.com', SLIPWAY_HOST_ADDRESS: '127.0.0.1' },
-      { builder: noBuilds },
+      { builder: NO_BUILDS },
     );
     try {
       const redis = new Redis(cp.redis.url);

@@ -7,18 +7,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decode, route as routeSchema, sharedKeys, subjects } from '../common/protocol.js';
 import type { Route } from '../common/types.js';
-import { apiClient, startTestControlPlane, type TestControlPlane } from '../test/support/control-plane.js';
+import { apiClient, NO_BUILDS, startTestControlPlane, type TestControlPlane } from '../test/support/control-plane.js';
 import { waitFor } from '../test/support/wait.js';
-import type { Builder } from './builds/builder.js';
-
-const noBuilds: Builder = {
-  ready: true,
-  prepare: async () => {},
-  build: async () => {
-    throw new Error('no builds in this test');
-  },
-  tagImage: async () => {},
-};
 
 describe('apps:rename', () => {
   let cp: TestControlPlane;
@@ -47,7 +37,7 @@ describe('apps:rename', () => {
   }
 
   beforeAll(async () => {
-    cp = await startTestControlPlane({}, { builder: noBuilds });
+    cp = await startTestControlPlane({}, { builder: NO_BUILDS });
     call = apiClient(cp.url, cp.adminToken);
     redis = new Redis(cp.redis.url);
     nats = await connect({ servers: cp.nats.url });

@@ -4,10 +4,7 @@
 // from before configs were shared, which embed theirs, included).
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Builder } from '../builds/builder.js';
-import { apiClient, startTestControlPlane, type TestControlPlane } from '../../test/support/control-plane.js';
-
-const noBuilds: Builder = { ready: true, prepare: async () => {}, build: async () => Promise.reject(new Error('no builds')), tagImage: async () => {} };
+import { apiClient, NO_BUILDS, startTestControlPlane, type TestControlPlane } from '../../test/support/control-plane.js';
 
 describe('config vars: limits and storage', () => {
   let cp: TestControlPlane;
@@ -22,7 +19,7 @@ describe('config vars: limits and storage', () => {
         SLIPWAY_CONFIG_MAX_VALUE_BYTES: '1000',
         SLIPWAY_CONFIG_MAX_TOTAL_BYTES: '2000',
       },
-      { builder: noBuilds },
+      { builder: NO_BUILDS },
     );
     admin = apiClient(cp.url, cp.adminToken);
     redis = new Redis(cp.redis.url);

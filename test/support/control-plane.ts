@@ -9,6 +9,17 @@ import { startControlPlane, type ControlPlane, type ControlPlaneOverrides } from
 import { silentLogger } from '../../common/logger.js';
 import type { RunningService } from '../../supervisor/services.js';
 import { startTestNats, startTestRedis } from './services.js';
+import type { Builder } from '../../control-plane/builds/builder.js';
+
+/** A builder for control planes whose tests build nothing: a build fails saying so. */
+export const NO_BUILDS: Builder = {
+  ready: true,
+  prepare: async () => {},
+  build: async () => {
+    throw new Error('no builds in this test');
+  },
+  tagImage: async () => {},
+};
 
 export interface TestControlPlane {
   controlPlane: ControlPlane;
