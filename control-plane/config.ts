@@ -115,6 +115,8 @@ const schema = z.object({
   /** How long a web instance leaving the route keeps serving in-flight requests before SIGTERM. */
   SLIPWAY_DRAIN_MS: z.coerce.number().int().min(0).default(2000),
   SLIPWAY_MAX_BODY_BYTES: z.coerce.number().int().positive().default(1_048_576),
+  /** Heroku's API budget per account and hour (0: no limit). */
+  SLIPWAY_API_RATE_LIMIT_PER_HOUR: z.coerce.number().int().min(0).default(4500),
   /** Largest pack a git push may send; larger pushes are refused and nothing is stored. */
   SLIPWAY_MAX_PUSH_BYTES: z.coerce.number().int().positive().default(268_435_456),
   /** Per-app config var limits (Heroku: 32 kB for all names and values together). */
@@ -135,7 +137,7 @@ const schema = z.object({
 
 export interface ControlPlaneConfig {
   home: string;
-  api: { host: string; port: number; maxBodyBytes: number; headersTimeoutMs: number; requestTimeoutMs: number; route: { hostname: string; address: string } | null };
+  api: { host: string; port: number; maxBodyBytes: number; rateLimitPerHour: number; headersTimeoutMs: number; requestTimeoutMs: number; route: { hostname: string; address: string } | null };
   redisUrl: string;
   natsUrl: string;
   natsAuth: { authFile: string; pidFile: string | null; platformUsersFile: string } | null;
@@ -242,6 +244,7 @@ export function loadControlPlaneConfig(env: Env): ControlPlaneConfig {
       host: e.SLIPWAY_API_HOST,
       port: e.SLIPWAY_API_PORT,
       maxBodyBytes: e.SLIPWAY_MAX_BODY_BYTES,
+      rateLimitPerHour: e.SLIPWAY_API_RATE_LIMIT_PER_HOUR,
       headersTimeoutMs: e.SLIPWAY_API_HEADERS_TIMEOUT_SECONDS * 1000,
       requestTimeoutMs: Math.max(e.SLIPWAY_API_REQUEST_TIMEOUT_SECONDS, e.SLIPWAY_API_HEADERS_TIMEOUT_SECONDS) * 1000,
       route: apiRoute(e.SLIPWAY_API_HOSTNAME, e.SLIPWAY_HOST_ADDRESS),

@@ -326,6 +326,7 @@ export async function startControlPlane(config: ControlPlaneConfig, logger: Logg
     nats,
     stateStoreUp: () => redis.status === 'ready',
     registryTokens,
+    ...(config.api.rateLimitPerHour > 0 ? { rateLimit: { redis, perHour: config.api.rateLimitPerHour } } : {}),
   });
   // Slow clients (headers or bodies trickled in) are cut off with a 408 instead of holding a
   // socket forever; responses may stream as long as they need (a push's build, a log tail).

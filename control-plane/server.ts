@@ -8,7 +8,13 @@ import type { Context, Next } from 'koa';
 import { BadRequestError, SlipwayError } from '../common/errors.js';
 import { gitHttp, internalBuilds } from './git/handlers.js';
 import { acceptVersion } from './http/accept.js';
+import conditional from 'koa-conditional-get';
+import etag from '@koa/etag';
+import type { Redis } from 'ioredis';
 import { authenticate } from './http/auth.js';
+import { pagination } from './http/pagination.js';
+import { rateLimit } from './http/rate-limit.js';
+import { requestId } from './http/request-id.js';
 import { errorHandler } from './http/errors.js';
 import { accountHandlers } from './handlers/account.js';
 import { appHandlers } from './handlers/apps.js';
@@ -54,6 +60,8 @@ export function createApi(
     logTailsPerUser?: number;
     /** Serve the platform registry's tokens (Docker's token auth). */
     registryTokens?: RegistryTokenServerOptions;
+    /** Heroku's per-account API rate limit, counted in Redis; absent: none. */
+    rateLimit?: { redis: Redis; perHour: number };
   },
 ): Koa {
   const app = new Koa({ proxy: false });
@@ -62,6 +70,7 @@ export function createApi(
   app.on('error', (err: Error & { code?: string }) => {
     if (err.code !== 'ERR_STREAM_PREMATURE_CLOSE' && err.code !== 'ECONNRESET') services.logger.warn({ err }, 'response failed');
   });
+  app.use(requestId);
   app.use(errorHandler(services.logger, options.stateStoreUp));
   app.use(gitHttp(services, options.pushUrl));
   app.use(internalBuilds(services));
@@ -77,8 +86,13 @@ export function createApi(
 
   app.use(acceptVersion);
   app.use(authenticate(services.users));
+  if (options.rateLimit) app.use(rateLimit(options.rateLimit.redis, options.rateLimit.perHour));
   app.use(requireJson);
   app.use(bodyParser({ enableTypes: ['json'], jsonLimit: options.maxBodyBytes, encoding: 'utf-8', onError: bodyError }));
+  // Heroku's ETag and If-None-Match: a GET whose answer has not changed is a 304 with no body.
+  app.use(conditional());
+  app.use(etag());
+  app.use(pagination);
   for (const router of [
     accountHandlers(services),
     appHandlers(services),

@@ -9,7 +9,11 @@ interface HttpishError {
   statusCode?: number;
   expose?: boolean;
   message?: string;
+  /** Headers the response must carry (Retry-After on a 429). */
+  headers?: Record<string, string | number>;
 }
+
+const HTTP_ERROR_IDS: Record<number, string> = { 404: 'not_found', 429: 'rate_limit' };
 
 export function errorBody(id: string, message: string): { id: string; message: string } {
   return { id, message };
@@ -18,7 +22,7 @@ export function errorBody(id: string, message: string): { id: string; message: s
 function fromHttpError(err: HttpishError): { status: number; id: string; message: string } | null {
   const status = err.status ?? err.statusCode;
   if (!status || status >= 500 || !err.expose) return null;
-  return { status, id: status === 404 ? 'not_found' : 'bad_request', message: err.message ?? 'Bad request.' };
+  return { status, id: HTTP_ERROR_IDS[status] ?? 'bad_request', message: err.message ?? 'Bad request.' };
 }
 
 /** The 503 for any failure while the state store is unreachable: the cause is known, and retrying is right. */
@@ -64,6 +68,7 @@ export function errorHandler(logger: Logger, stateStoreUp: () => boolean = () =>
         if (mapped) {
           status = mapped.status;
           body = errorBody(mapped.id, mapped.message);
+          for (const [name, value] of Object.entries((err as HttpishError).headers ?? {})) ctx.set(name, String(value));
         } else {
           logger.error({ err, method: ctx.method, path: ctx.path }, 'request failed');
         }
