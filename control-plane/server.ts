@@ -13,6 +13,7 @@ import etag from '@koa/etag';
 import type { Redis } from 'ioredis';
 import { authenticate } from './http/auth.js';
 import { pagination } from './http/pagination.js';
+import { collaboratorHandlers } from './handlers/collaborators.js';
 import { rateLimit } from './http/rate-limit.js';
 import { requestId } from './http/request-id.js';
 import { errorHandler } from './http/errors.js';
@@ -99,6 +100,7 @@ export function createApi(
     formationHandlers(services),
     dynoHandlers(services),
     configVarHandlers(services),
+    collaboratorHandlers(services),
     buildpackInstallationHandlers(services),
     releaseHandlers(services),
     buildHandlers(services),

@@ -1,8 +1,9 @@
 import Router from '@koa/router';
 import { z } from 'zod';
-import { InvalidParamsError } from '../../common/errors.js';
+import { ForbiddenError, InvalidParamsError } from '../../common/errors.js';
 import { appNameProblem } from '../../common/names.js';
 import type { User } from '../../common/types.js';
+import { managesCollaborators } from '../apps/roles.js';
 import { STOP_TIMEOUT_LIMITS } from '../apps/stop-grace.js';
 import { loadApp } from '../http/load-app.js';
 import { appJson } from '../http/representations.js';
@@ -85,6 +86,8 @@ export function appHandlers(services: Services): Router {
 
   router.delete('/apps/:app', async (ctx) => {
     const app = await loadApp(ctx, services);
+    // Collaborators may change the app, not delete it (Heroku's rule).
+    if (!managesCollaborators(app, ctx.state.user as User)) throw new ForbiddenError(`Only the owner of ${app.name} can delete it.`);
     await services.lifecycle.destroy(app);
     ctx.body = appJson(app, await owner(app.ownerId), services.urls);
   });

@@ -296,7 +296,8 @@ describe('git push to a served app', () => {
     const source = await fixtureRepo('e2e-hello');
     cleanup.push(source);
     expect((await push(source, 'reborn')).code).toBe(0);
-    expect((await viaRouter(platform.endpoints, 'reborn')).status).toBe(200);
+    // The route reaches the router over NATS just after the push ends: a moment under load.
+    await waitFor('reborn served', async () => (await viaRouter(platform.endpoints, 'reborn')).status === 200, 10_000);
     await waitFor('the router line in the logs', async () => (await logs('reborn')).includes('slipway[router]'), 30_000);
     // scaled and deleted at once: no pass of the scheduler may start an instance for it after
     expect((await call('PATCH', '/apps/reborn/formation', { updates: [{ type: 'web', quantity: 3 }] })).status).toBe(200);
