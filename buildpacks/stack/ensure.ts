@@ -126,8 +126,10 @@ async function localStack(
 
 const stackRepository = (config: BuilderConfig) => config.stackRepository ?? STACK_REGISTRY_REPOSITORY;
 
-/** Pushes the run image's layers and a manifest to `slipway/stack:<id>` (or the configured repository). */
-async function pushRunImage(config: BuilderConfig, id: string, run: LocalImage, layers: LayerBlob[]): Promise<void> {
+/** Pushes the run image's layers and a manifest to `slipway/stack:<id>` (or the configured
+ *  repository), and points `slipway/stack:<name>` at it: what users build their own images
+ *  FROM (`docker pull <registry>/slipway/stack:bookworm`, as Heroku's `heroku/heroku:24`). */
+async function pushRunImage(config: BuilderConfig, name: string, id: string, run: LocalImage, layers: LayerBlob[]): Promise<void> {
   const client = registryClient(config);
   const repository = stackRepository(config);
   // Already there (tags may be immutable, as on ECR): nothing to push.
@@ -138,7 +140,11 @@ async function pushRunImage(config: BuilderConfig, id: string, run: LocalImage, 
       throw err;
     },
   );
-  if (present) return;
+  if (present) {
+    const digest = await client.manifestDigest(repository, id);
+    if (digest) await client.tagManifest(repository, digest, name).catch(() => {}); // see below
+    return;
+  }
   for (const layer of layers) await ensureBlob(client, repository, layer);
   const imageLayers = layers.map((layer) => ({ ...layer, createdBy: `slipway stack ${id}` }));
   const configBlob = imageConfig({
@@ -150,7 +156,11 @@ async function pushRunImage(config: BuilderConfig, id: string, run: LocalImage, 
     layers: imageLayers,
   });
   await ensureBlob(client, repository, configBlob);
-  await client.putManifest(repository, id, imageManifest(configBlob, imageLayers).bytes);
+  const manifest = imageManifest(configBlob, imageLayers).bytes;
+  await client.putManifest(repository, id, manifest);
+  // The name is a convenience for users' own images; a registry with immutable tags (ECR's
+  // option) keeps its first one, and builds never use it.
+  await client.putManifest(repository, name, manifest).catch(() => {});
 }
 
 /**
@@ -174,7 +184,7 @@ export async function ensureStack(
       void log(detail(line)),
     );
     try {
-      await pushRunImage(config, local.id, local.run, layers);
+      await pushRunImage(config, recipe.name, local.id, local.run, layers);
     } catch (err) {
       throw new StackError(`cannot push the stack to ${config.registry}`, err);
     }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { dockerCommands, pushedImageName } from './container.js';
+import { buildArgs, dockerCommands, pushedImageName } from './container.js';
 
 describe('container commands as data', () => {
   it('logs in with the token on stdin, never in argv', () => {
@@ -14,6 +14,10 @@ describe('container commands as data', () => {
     expect(dockerCommands.build([image, pushedImageName('127.0.0.1:5792', 'shop', 'worker')], 'Dockerfile.web', '.')).toEqual([
       'docker', 'build', '--file', 'Dockerfile.web', '--tag', '127.0.0.1:5792/shop/web', '--tag', '127.0.0.1:5792/shop/worker', '.',
     ]);
+    expect(dockerCommands.build([image], 'Dockerfile', '.', buildArgs('BASE=reg/stack:bookworm, FLAVOUR=x'))).toEqual([
+      'docker', 'build', '--file', 'Dockerfile', '--build-arg', 'BASE=reg/stack:bookworm', '--build-arg', 'FLAVOUR=x', '--tag', '127.0.0.1:5792/shop/web', '.',
+    ]);
+    expect(() => buildArgs('NOEQUALS')).toThrow(/is not KEY=VALUE/);
     expect(dockerCommands.push(image)).toEqual(['docker', 'push', '127.0.0.1:5792/shop/web']);
     expect(dockerCommands.imageId(image)).toEqual(['docker', 'image', 'inspect', '--format', '{{.Id}}', '127.0.0.1:5792/shop/web']);
   });

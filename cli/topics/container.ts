@@ -14,7 +14,9 @@ export const DOCKER_USERNAME = '_';
 
 export const dockerCommands = {
   login: (registry: string) => ['docker', 'login', registry, '--username', DOCKER_USERNAME, '--password-stdin'],
-  build: (images: readonly string[], dockerfile: string, contextDir: string) => ['docker', 'build', '--file', dockerfile, ...images.flatMap((image) => ['--tag', image]), contextDir],
+  build: (images: readonly string[], dockerfile: string, contextDir: string, buildArgs: readonly string[] = []) => [
+    'docker', 'build', '--file', dockerfile, ...buildArgs.flatMap((arg) => ['--build-arg', arg]), ...images.flatMap((image) => ['--tag', image]), contextDir,
+  ],
   push: (image: string) => ['docker', 'push', image],
   imageId: (image: string) => ['docker', 'image', 'inspect', '--format', '{{.Id}}', image],
 } as const;
@@ -42,6 +44,15 @@ async function docker(ctx: CommandContext, argv: readonly string[], stdin?: stri
   return result.stdout;
 }
 
+/** Pure: Heroku's `--arg A=1,B=2` as docker's build args; a pair without `=` is refused. */
+export function buildArgs(flag: string | undefined): string[] {
+  if (!flag) return [];
+  const pairs = flag.split(',').map((pair) => pair.trim()).filter(Boolean);
+  const bad = pairs.find((pair) => !/^[A-Za-z_][A-Za-z0-9_]*=/.test(pair));
+  if (bad) throw new CliError(`--arg: ${JSON.stringify(bad)} is not KEY=VALUE.`);
+  return pairs;
+}
+
 export function registerContainerCommands(program: Command, ctx: CommandContext): void {
   program
     .command('container:login')
@@ -58,14 +69,15 @@ export function registerContainerCommands(program: Command, ctx: CommandContext)
       .command('container:push')
       .description("build the Dockerfile here and push it as the app's image of each process type given")
       .argument('<types...>', 'the process types, e.g. web worker')
-      .option('--dockerfile <path>', 'the Dockerfile', 'Dockerfile'),
-  ).action(async (types: string[], options: AppOptions & { dockerfile: string }) => {
+      .option('--dockerfile <path>', 'the Dockerfile', 'Dockerfile')
+      .option('--arg <KEY=VALUE,...>', "build-time variables (the Dockerfile's ARG), comma-separated"),
+  ).action(async (types: string[], options: AppOptions & { dockerfile: string; arg?: string }) => {
     const app = await ctx.app(options);
     const registry = await registryHost(ctx);
     const images = types.map((type) => pushedImageName(registry, app, checkType(type)));
     // One build, named once per process type (Heroku's container:push of several types).
     ctx.note(`=== Building ${types.join(', ')} (${options.dockerfile})`);
-    ctx.print((await docker(ctx, dockerCommands.build(images, options.dockerfile, '.'))).trimEnd());
+    ctx.print((await docker(ctx, dockerCommands.build(images, options.dockerfile, '.', buildArgs(options.arg)))).trimEnd());
     for (const image of images) {
       ctx.note(`=== Pushing ${image}`);
       ctx.print((await docker(ctx, dockerCommands.push(image))).trimEnd());

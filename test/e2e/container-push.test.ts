@@ -48,7 +48,7 @@ describe('docker push to the platform registry, and a release of the pushed imag
 
   const build = async (tag: string, flavour: string) => {
     localTags.push(tag);
-    const result = await docker(adminConfig(), ['build', '--pull=false', '--build-arg', `FLAVOUR=${flavour}`, '--tag', tag, context]);
+    const result = await docker(adminConfig(), ['build', '--build-arg', `BASE=${registry}/slipway/stack:bookworm`, '--build-arg', `FLAVOUR=${flavour}`, '--tag', tag, context]);
     expect(result.code, result.out).toBe(0);
   };
 
@@ -59,6 +59,7 @@ describe('docker push to the platform registry, and a release of the pushed imag
     platform = await startPlatform(env);
     call = api(platform.endpoints);
     registry = `127.0.0.1:${env.SLIPWAY_REGISTRY_PORT}`;
+    localTags.push(`${registry}/slipway/stack:bookworm`);
     context = await mkdtemp(join(tmpdir(), 'slipway-pushed-image-'));
     cleanup.push(context);
     await cp(join(repoRoot(dirname(fileURLToPath(import.meta.url))), 'test', 'fixtures', 'pushed-image'), context, { recursive: true });
@@ -261,7 +262,7 @@ describe('docker push to the platform registry, and a release of the pushed imag
     expect(login.code, login.out).toBe(0);
     expect(login.out).toContain(`Docker is logged in to ${registry}`);
     localTags.push(`${registry}/cli-pushed/web`);
-    const pushed = await slipway(['container:push', 'web', '-a', 'cli-pushed']);
+    const pushed = await slipway(['container:push', 'web', '-a', 'cli-pushed', '--arg', `BASE=${registry}/slipway/stack:bookworm`]);
     expect(pushed.code, pushed.out).toBe(0);
     expect(pushed.out).toContain(`Pushed ${registry}/cli-pushed/web`);
     const released = await slipway(['container:release', 'web', '-a', 'cli-pushed']);
