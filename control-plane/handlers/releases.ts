@@ -1,7 +1,8 @@
 import Router from '@koa/router';
 import { z } from 'zod';
-import { InvalidParamsError, NotFoundError } from '../../common/errors.js';
+import { BadRequestError, InvalidParamsError, NotFoundError } from '../../common/errors.js';
 import { loadApp } from '../http/load-app.js';
+import { pageByRange, parseRange } from '../http/range.js';
 import { releaseJson } from '../http/representations.js';
 import { releaseOutputUrl } from './release-output.js';
 import { validateBody } from '../http/validate.js';
@@ -12,21 +13,43 @@ const rollback = z.object({ release: z.union([z.string(), z.number().int().posit
 export function releaseHandlers(services: Services): Router {
   const router = new Router();
 
+  // Every release, oldest first; with Heroku's Range header (`version ..; max=15, order=desc`,
+  // what `heroku releases` sends) one page of them, 206 and Next-Range when more are left.
   router.get('/apps/:app/releases', async (ctx) => {
     const app = await loadApp(ctx, services);
+    const range = parseRange(ctx.get('range'), ['version']);
+    if (range && 'problem' in range) throw new BadRequestError(range.problem);
     const current = await services.releases.current(app.id);
-    const releases = await services.releases.list(app.id);
+    let releases = await services.releases.list(app.id);
+    if (range) {
+      const { page, nextRange } = pageByRange(releases, (r) => r.version, range);
+      releases = page;
+      if (nextRange) {
+        ctx.status = 206;
+        ctx.set('Next-Range', nextRange);
+      }
+    }
     ctx.body = releases.map((r) => releaseJson(r, app, current?.version ?? null, releaseOutputUrl(`${ctx.protocol}://${ctx.host}`, r)));
   });
 
+  /** The release a path names (`/releases/{id, N or vN}`), or a 404. */
+  const namedRelease = async (appId: string, ref: string) => {
+    const release = (await services.releases.list(appId)).find((r) => r.id === ref || String(r.version) === ref.replace(/^v/, ''));
+    if (!release) throw new NotFoundError(`Couldn't find that release (${ref}).`);
+    return release;
+  };
+
   router.get('/apps/:app/releases/:release', async (ctx) => {
     const app = await loadApp(ctx, services);
-    const ref = ctx.params.release!;
-    const releases = await services.releases.list(app.id);
-    const release = releases.find((r) => r.id === ref || String(r.version) === ref.replace(/^v/, ''));
-    if (!release) throw new NotFoundError(`Couldn't find that release (${ref}).`);
+    const release = await namedRelease(app.id, ctx.params.release!);
     const current = await services.releases.current(app.id);
     ctx.body = releaseJson(release, app, current?.version ?? null, releaseOutputUrl(`${ctx.protocol}://${ctx.host}`, release));
+  });
+
+  // The config vars a release was cut with (Heroku's release config vars; `releases:info`).
+  router.get('/apps/:app/releases/:release/config-vars', async (ctx) => {
+    const app = await loadApp(ctx, services);
+    ctx.body = (await namedRelease(app.id, ctx.params.release!)).config;
   });
 
   // Rollback (Heroku: POST /apps/{app}/releases with {"release": id-or-version}).

@@ -4,6 +4,8 @@
 import type {
   AccountJson,
   AppJson,
+  AuthorizationJson,
+  CollaboratorJson,
   BuildJson,
   BuildpackInstallationJson,
   DomainJson,
@@ -17,6 +19,7 @@ import type {
 } from '../../common/api-shapes.js';
 import type { App, Build, FormationEntry, Host, Instance, Release, User } from '../../common/types.js';
 import type { SniEndpoint } from '../certificates/store.js';
+import { REGION } from '../regions.js';
 import { buildStackOf, stackRef, type StackInfo } from '../stacks.js';
 
 export interface ApiUrls {
@@ -45,6 +48,15 @@ export function appJson(app: App, owner: Pick<User, 'id' | 'email'> | null, urls
     stop_timeout_seconds: app.stopTimeoutSeconds ?? null,
     git_url: `${urls.git}/${app.name}.git`,
     web_url: webUrl(app, urls),
+    region: { id: REGION.id, name: REGION.name },
+    create_status: 'complete',
+    acm: false,
+    space: null,
+    team: null,
+    internal_routing: null,
+    archived_at: null,
+    repo_size: null,
+    slug_size: null,
     created_at: app.createdAt,
     updated_at: app.updatedAt,
   };
@@ -75,6 +87,9 @@ export function releaseJson(release: Release, app: App, currentVersion: number |
     process_types: release.processTypes,
     build: release.buildId ? { id: release.buildId } : null,
     stack: release.stack ? stackRef(release.stack) : null,
+    eligible_for_rollback: release.image !== null && release.status === 'succeeded',
+    addon_plan_names: [],
+    user: null,
     output_stream_url: outputStreamUrl,
     created_at: release.createdAt,
     updated_at: release.createdAt,
@@ -120,6 +135,7 @@ export function dynoJson(instance: Instance, app: App, command: string | null): 
     reason: instance.reason,
     restarts: instance.restarts,
     command,
+    size: instance.size,
     created_at: instance.createdAt,
     updated_at: instance.updatedAt,
   };
@@ -140,6 +156,30 @@ export function hostJson(host: Host, instances: number): HostJson {
 
 export function accountJson(user: User): AccountJson {
   return { id: user.id, email: user.email, admin: user.admin, created_at: user.createdAt, disabled_at: user.disabledAt ?? null };
+}
+
+export function authorizationJson(token: { id: string; description: string; createdAt: string }, user: Pick<User, 'id' | 'email'>): AuthorizationJson {
+  return {
+    id: token.id,
+    description: token.description,
+    scope: ['global'],
+    access_token: null,
+    user: { id: user.id, email: user.email },
+    created_at: token.createdAt,
+    updated_at: token.createdAt,
+  };
+}
+
+export function collaboratorJson(app: App, user: Pick<User, 'id'> & { email: string | null }, role: CollaboratorJson['role']): CollaboratorJson {
+  return {
+    id: user.id,
+    app: { id: app.id, name: app.name },
+    user: { id: user.id, email: user.email },
+    role,
+    permissions: [],
+    created_at: null,
+    updated_at: null,
+  };
 }
 
 export function tokenJson(token: { id: string; description: string; createdAt: string }): TokenJson {
