@@ -198,7 +198,12 @@ export interface LogSessionJson {
 
 export interface DomainJson {
   hostname: string;
-  kind: 'default' | 'custom';
+  /** Heroku's names: `heroku` is the app's default hostname under the apps domain. */
+  kind: 'heroku' | 'custom';
+  /** Where a custom domain's DNS should point (a CNAME to the default hostname); null for that one. */
+  cname: string | null;
+  /** Heroku's provisioning status: routes are live at once here, so always `none`. */
+  status: 'none';
   app: AppRef;
 }
 

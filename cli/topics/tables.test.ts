@@ -82,7 +82,7 @@ describe('tables', () => {
   });
 
   it('domains', () => {
-    expect(domainTable([{ hostname: 'hello.localhost', kind: 'default', app: { id: 'a', name: 'hello' } }])).toEqual([
+    expect(domainTable([{ hostname: 'hello.localhost', kind: 'heroku', cname: null, status: 'none', app: { id: 'a', name: 'hello' } }])).toEqual([
       'HOSTNAME         KIND',
       '---------------  -------',
       'hello.localhost  default',

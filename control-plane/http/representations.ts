@@ -187,9 +187,12 @@ export function tokenJson(token: { id: string; description: string; createdAt: s
 }
 
 export function domainJson(app: Pick<App, 'id' | 'name'>, hostname: string, appsDomain: string): DomainJson {
+  const builtIn = hostname.endsWith(`.${appsDomain}`);
   return {
     hostname,
-    kind: hostname.endsWith(`.${appsDomain}`) ? 'default' : 'custom',
+    kind: builtIn ? 'heroku' : 'custom',
+    cname: builtIn ? null : `${app.name}.${appsDomain}`,
+    status: 'none',
     app: { id: app.id, name: app.name },
   };
 }
