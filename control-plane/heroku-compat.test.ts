@@ -2,9 +2,8 @@
 // Accept variants, Range and bodies), against a real control plane. test/e2e/heroku-cli.test.ts
 // drives the CLI itself.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiClient, startTestControlPlane, type TestControlPlane } from '../test/support/control-plane.js';
+import { apiClient, NO_BUILDS, startTestControlPlane, type TestControlPlane } from '../test/support/control-plane.js';
 
-const noBuilds = { ready: true, prepare: async () => {}, build: async () => Promise.reject(new Error('no builds')), tagImage: async () => {} };
 const SDK = { accept: 'application/vnd.heroku+json; version=3.sdk' };
 const image = { repository: 'apps/cli', digest: `sha256:${'a'.repeat(64)}` };
 
@@ -15,7 +14,7 @@ describe('the Platform API as the stock Heroku CLI calls it', () => {
   let bobId: string;
 
   beforeAll(async () => {
-    cp = await startTestControlPlane({}, { builder: noBuilds });
+    cp = await startTestControlPlane({}, { builder: NO_BUILDS });
     admin = apiClient(cp.url, cp.adminToken);
     const created = await admin('POST', '/users', { email: 'bob@example.com' });
     bobId = created.body.id;
