@@ -31,7 +31,10 @@ describe('the Platform API as the stock Heroku CLI calls it', () => {
   });
 
   it('serves the version=3 variants and refuses other versions', async () => {
-    expect((await admin('GET', '/apps/cli', undefined, SDK)).status).toBe(200);
+    const answer = await admin('GET', '/apps/cli', undefined, { ...SDK, 'request-id': 'cli-42' });
+    expect(answer.status).toBe(200);
+    expect(answer.headers.get('request-id')).toMatch(/^cli-42,[0-9a-f-]{36}$/);
+    expect((await admin('GET', '/no/such/path')).headers.get('request-id')).toMatch(/^[0-9a-f-]{36}$/);
     expect((await admin('GET', '/account', undefined, { accept: 'application/vnd.heroku+json; version=3.account-quotas' })).status).toBe(200);
     const refused = await admin('GET', '/apps/cli', undefined, { accept: 'application/vnd.heroku+json; version=2' });
     expect(refused).toMatchObject({ status: 406, body: { id: 'not_acceptable' } });

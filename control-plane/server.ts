@@ -10,6 +10,7 @@ import { gitHttp, internalBuilds } from './git/handlers.js';
 import { acceptVersion } from './http/accept.js';
 import { authenticate } from './http/auth.js';
 import { errorHandler } from './http/errors.js';
+import { requestId } from './http/request-id.js';
 import { accountHandlers } from './handlers/account.js';
 import { addonHandlers } from './handlers/addons.js';
 import { collaboratorHandlers } from './handlers/collaborators.js';
@@ -67,6 +68,7 @@ export function createApi(
   app.on('error', (err: Error & { code?: string }) => {
     if (err.code !== 'ERR_STREAM_PREMATURE_CLOSE' && err.code !== 'ECONNRESET') services.logger.warn({ err }, 'response failed');
   });
+  app.use(requestId);
   app.use(errorHandler(services.logger, options.stateStoreUp));
   app.use(gitHttp(services, options.pushUrl));
   app.use(internalBuilds(services));

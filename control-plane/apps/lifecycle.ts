@@ -88,10 +88,10 @@ export class AppLifecycle {
     void this.deps.converger.convergeApp(appId);
   }
 
-  /** Rolling restart: fresh instances replace the named ones (`web.1`, `web`, or all), which stop once those are up. */
+  /** Rolling restart: fresh instances replace the named ones (`web.1` or its id, `web`, or all), which stop once those are up. */
   async restart(appId: string, name: string | null): Promise<void> {
     const instances = await this.deps.instances.listForApp(appId);
-    const chosen = instances.filter((i) => name === null || `${i.type}.${i.index}` === name || i.type === name);
+    const chosen = instances.filter((i) => name === null || `${i.type}.${i.index}` === name || i.type === name || i.id === name);
     if (name !== null && chosen.length === 0) throw new NotFoundError(`Couldn't find that dyno (${name}).`);
     for (const instance of chosen) {
       await this.deps.instances.update(instance.id, (current) => (current.state === 'stopping' ? null : { retiring: true }));
