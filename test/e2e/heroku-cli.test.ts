@@ -182,6 +182,23 @@ describe('the stock Heroku CLI against Slipway', () => {
     for (const line of web1) expect(line).toMatch(/^\S+ (app|slipway)\[web\.1\]: /);
   });
 
+  it('follows the log with --tail', async () => {
+    const tail = spawn(process.execPath, [HEROKU_BIN, 'logs', '--tail', '-n', '5', '-a', 'cli-app'], { cwd: repo, env: herokuEnv(platform, cliHome), stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    tail.stdout.on('data', (d: Buffer) => (out += d.toString().replace(ANSI, '')));
+    tail.stderr.on('data', (d: Buffer) => (out += d.toString().replace(ANSI, '')));
+    try {
+      // the last lines first, then what happens next
+      await waitFor('the last lines', () => out.trim().split('\n').length >= 5, 30_000);
+      const seen = out.length;
+      await ok('ps:restart', '--dyno-name', 'web.1', '-a', 'cli-app');
+      await waitFor('the restart, followed', () => /slipway\[web\.1\]: State changed from starting to up/.test(out.slice(seen)), 90_000);
+      expect(tail.exitCode).toBeNull();
+    } finally {
+      tail.kill('SIGTERM');
+    }
+  });
+
   it('lists releases, shows one, and rolls back to the previous one', async () => {
     // a second deploy, so there is code to go back to
     await editFile(repo, 'server.js', (text) => text.replace('hello from v1', 'hello from v2'));
