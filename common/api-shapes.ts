@@ -34,6 +34,31 @@ export interface AppJson {
   stop_timeout_seconds: number | null;
   git_url: string;
   web_url: string;
+  /** The platform's one region (see RegionJson). */
+  region: { id: string; name: string };
+  /** Heroku's fields that Slipway has no use for, with the values Heroku's clients expect. */
+  create_status: 'complete';
+  acm: false;
+  space: null;
+  team: null;
+  internal_routing: null;
+  archived_at: null;
+  /** Not measured (null, as Heroku's for an app never built). */
+  repo_size: null;
+  slug_size: null;
+  created_at: string;
+  updated_at: string;
+}
+
+/** Heroku's region: Slipway has one, the platform itself. */
+export interface RegionJson {
+  id: string;
+  name: string;
+  description: string;
+  country: string | null;
+  locale: string | null;
+  private_capable: boolean;
+  provider: { name: string; region: string };
   created_at: string;
   updated_at: string;
 }
@@ -51,6 +76,12 @@ export interface ReleaseJson {
   build: { id: string } | null;
   /** The stack its image was built on; null without an image (or a release from before stacks were recorded). */
   stack: StackRefJson | null;
+  /** Whether a rollback may copy it: it has code (an image) and did not fail. */
+  eligible_for_rollback: boolean;
+  /** Heroku's: add-ons attached when it was cut (Slipway has none yet). */
+  addon_plan_names: string[];
+  /** Who cut it: not recorded (null). */
+  user: null;
   /** Heroku's: what the release phase printed, as text followed live while pending (no credentials needed); null without a release phase. */
   output_stream_url: string | null;
   created_at: string;
@@ -92,6 +123,7 @@ export interface DynoJson {
   reason: string | null;
   restarts: number;
   command: string | null;
+  size: DynoSize;
   created_at: string;
   updated_at: string;
 }
@@ -132,9 +164,48 @@ export interface NewTokenJson extends TokenJson {
   token: string;
 }
 
+/** Heroku's OAuth authorization, for the API tokens a user holds. Tokens are kept hashed, so
+ *  the token itself never appears (Heroku's `access_token` is null here). */
+export interface AuthorizationJson {
+  id: string;
+  description: string;
+  scope: ['global'];
+  access_token: null;
+  user: { id: string; email: string };
+  created_at: string;
+  updated_at: string;
+}
+
+/** Who may change an app: its owner and collaborators (Heroku's collaborator). */
+export interface CollaboratorJson {
+  id: string;
+  app: AppRef;
+  user: { id: string; email: string | null };
+  role: 'owner' | 'collaborator';
+  permissions: [];
+  created_at: string | null;
+  updated_at: string | null;
+}
+
+/** Heroku's log session: a URL (no credentials needed, valid a few minutes) that streams the
+ *  app's log as server-sent events. */
+export interface LogSessionJson {
+  id: string;
+  logplex_url: string;
+  created_at: string;
+  updated_at: string;
+}
+
 export interface DomainJson {
+  /** Derived from the app and hostname (Heroku's domains have ids; Slipway keys them by hostname). */
+  id: string;
   hostname: string;
-  kind: 'default' | 'custom';
+  /** Heroku's names: `heroku` is the app's default hostname under the apps domain. */
+  kind: 'heroku' | 'custom';
+  /** Where a custom domain's DNS should point (a CNAME to the default hostname); null for that one. */
+  cname: string | null;
+  /** Heroku's provisioning status: routes are live at once here, so always `none`. */
+  status: 'none';
   app: AppRef;
 }
 

@@ -36,6 +36,7 @@ import { DetachedRuns } from './one-offs/detached.js';
 import { OneOffStore } from './store/one-offs.js';
 import { AttachSessions, serveAttachments } from './one-offs/attach.js';
 import { serveRendezvous } from './one-offs/rendezvous.js';
+import { LogSessions } from './logs/sessions.js';
 import { API_ROUTE_NAME } from './handlers/apps.js';
 import { NatsAgentClient } from './agents/client.js';
 import { LeaderLease } from './scheduler/leader.js';
@@ -164,6 +165,7 @@ export async function startControlPlane(config: ControlPlaneConfig, logger: Logg
       config.build.defaultStack,
     );
   const attachSessions = new AttachSessions(redis);
+  const logSessions = new LogSessions(redis);
   const oneOffs = new NatsOneOffRunner({ nats, agents, hosts, instances, logger: logger.child({ part: 'one-offs' }), oneOffMemory: () => oneOffStore.memoryByHost() });
   const releaseLogger = logger.child({ part: 'releases' });
   const releaseOutputs = new ReleaseOutputStore(redis);
@@ -292,6 +294,7 @@ export async function startControlPlane(config: ControlPlaneConfig, logger: Logg
     oneOffs: oneOffStore,
     attachSessions,
     rendezvous: config.rendezvous ? { port: config.rendezvous.port, host: config.rendezvous.host } : null,
+    logSessions,
     pipeline,
     repos,
     pushSessions: new PushSessions(),

@@ -13,11 +13,15 @@ import etag from '@koa/etag';
 import type { Redis } from 'ioredis';
 import { authenticate } from './http/auth.js';
 import { pagination } from './http/pagination.js';
-import { collaboratorHandlers } from './handlers/collaborators.js';
 import { rateLimit } from './http/rate-limit.js';
-import { requestId } from './http/request-id.js';
 import { errorHandler } from './http/errors.js';
+import { requestId } from './http/request-id.js';
 import { accountHandlers } from './handlers/account.js';
+import { addonHandlers } from './handlers/addons.js';
+import { collaboratorHandlers } from './handlers/collaborators.js';
+import { featureHandlers } from './handlers/features.js';
+import { regionHandlers } from './handlers/regions.js';
+import { unavailableHandlers } from './handlers/unavailable.js';
 import { appHandlers } from './handlers/apps.js';
 import { buildHandlers } from './handlers/builds.js';
 import { buildpackInstallationHandlers } from './handlers/buildpack-installations.js';
@@ -26,7 +30,7 @@ import { domainHandlers } from './handlers/domains.js';
 import { dynoHandlers } from './handlers/dynos.js';
 import { formationHandlers } from './handlers/formation.js';
 import { hostHandlers } from './handlers/hosts.js';
-import { DEFAULT_LOG_TAILS_PER_USER, logHandlers } from './handlers/logs.js';
+import { DEFAULT_LOG_TAILS_PER_USER, LogTails, logHandlers, logStreamHandlers } from './handlers/logs.js';
 import { sniEndpointHandlers } from './handlers/sni-endpoints.js';
 import { releaseHandlers } from './handlers/releases.js';
 import { healthCheckHandlers } from './handlers/health-checks.js';
@@ -84,6 +88,9 @@ export function createApi(
   app.use(open.routes());
   // Capability URLs, fetched without credentials.
   app.use(releaseOutputHandlers(services).routes());
+  // Log session URLs carry their own secret (Heroku's `heroku logs` reads them without a token).
+  const tails = new LogTails(options.logTailsPerUser ?? DEFAULT_LOG_TAILS_PER_USER);
+  app.use(logStreamHandlers(services, options.nats, tails).routes());
 
   app.use(acceptVersion);
   app.use(authenticate(services.users));
@@ -106,10 +113,14 @@ export function createApi(
     buildHandlers(services),
     domainHandlers(services),
     hostHandlers(services),
-    logHandlers(services, options.nats, options.logTailsPerUser ?? DEFAULT_LOG_TAILS_PER_USER),
+    logHandlers(services, options.nats, tails),
     sniEndpointHandlers(services),
     stackHandlers(services),
     healthCheckHandlers(services),
+    addonHandlers(services),
+    featureHandlers(services),
+    regionHandlers(),
+    unavailableHandlers(services),
   ]) {
     app.use(router.routes());
     app.use(router.allowedMethods());

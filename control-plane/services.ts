@@ -14,6 +14,7 @@ import type { HostService } from './hosts/service.js';
 import type { Releaser } from './releases/service.js';
 import type { PushedImage } from './registry/pushed-images.js';
 import type { Converger } from './converger.js';
+import type { LogSessions } from './logs/sessions.js';
 import type { AppStore } from './store/apps.js';
 import type { BuildStore } from './store/builds.js';
 import type { HostStore } from './store/hosts.js';
@@ -42,6 +43,8 @@ export interface Services {
   attachSessions: AttachSessions;
   /** Heroku's rendezvous for attached runs (its port, and the host its URLs name; null: the request's), when served. */
   rendezvous: { port: number; host: string | null } | null;
+  /** Heroku's log sessions: URLs that stream an app's log without a token. */
+  logSessions: LogSessions;
   pipeline: DeployPipeline;
   repos: GitRepos;
   pushSessions: PushSessions;

@@ -1,6 +1,6 @@
 // The stacks apps may choose (the builder's recipes: bookworm, trixie), as the Platform API
 // names them. Pure: ids are derived from names, so every control plane agrees on them.
-import { createHash } from 'node:crypto';
+import { nameUuid } from '../common/name-uuid.js';
 import { InvalidParamsError } from '../common/errors.js';
 import { STACK_RECIPES } from '../buildpacks/stack/recipe.js';
 
@@ -11,14 +11,9 @@ export interface StackInfo {
   name: string;
 }
 
-/** A name-based UUID (version 5, RFC 9562) in Slipway's namespace. */
+/** A stack's id: a UUID from its name. */
 export function stackId(name: string): string {
-  const namespace = Buffer.from('6f1d2c9e8b5a4f0e9a7d3c2b1e0f4a5d', 'hex');
-  const bytes = createHash('sha1').update(namespace).update(name).digest().subarray(0, 16);
-  bytes[6] = (bytes[6]! & 0x0f) | 0x50;
-  bytes[8] = (bytes[8]! & 0x3f) | 0x80;
-  const hex = bytes.toString('hex');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+  return nameUuid(name);
 }
 
 /** Every stack, oldest first. */

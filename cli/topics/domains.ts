@@ -8,7 +8,8 @@ import { formatTable } from '../format.js';
 export function domainTable(domains: readonly DomainJson[]): string[] {
   return formatTable(domains, [
     { header: 'HOSTNAME', value: (d) => d.hostname },
-    { header: 'KIND', value: (d) => d.kind },
+    // the API says `heroku` (Heroku's name) for the built-in hostname
+    { header: 'KIND', value: (d) => (d.kind === 'heroku' ? 'default' : d.kind) },
   ]);
 }
 

@@ -15,6 +15,7 @@ const dyno = (name: string, fields: Partial<DynoJson> = {}): DynoJson => ({
   reason: null,
   restarts: 0,
   command: 'npm start',
+  size: 'basic',
   created_at: '2026-11-24T22:00:00.000Z',
   updated_at: '2026-11-24T22:00:00.000Z',
   ...fields,

@@ -18,6 +18,15 @@ const app = (name: string): AppJson => ({
   stop_timeout_seconds: null,
   git_url: `http://127.0.0.1:5780/${name}.git`,
   web_url: `http://${name}.localhost/`,
+  region: { id: 'id-local', name: 'local' },
+  create_status: 'complete',
+  acm: false,
+  space: null,
+  team: null,
+  internal_routing: null,
+  archived_at: null,
+  repo_size: null,
+  slug_size: null,
   created_at: '2026-11-24T22:00:00.000Z',
   updated_at: '2026-11-24T22:30:00.000Z',
 });
@@ -73,7 +82,7 @@ describe('tables', () => {
   });
 
   it('domains', () => {
-    expect(domainTable([{ hostname: 'hello.localhost', kind: 'default', app: { id: 'a', name: 'hello' } }])).toEqual([
+    expect(domainTable([{ id: 'd1', hostname: 'hello.localhost', kind: 'heroku', cname: null, status: 'none', app: { id: 'a', name: 'hello' } }])).toEqual([
       'HOSTNAME         KIND',
       '---------------  -------',
       'hello.localhost  default',

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import type { FormationEntry } from '../../common/types.js';
-import { scaledFormation } from './lifecycle.js';
+import { resizedTypes, scaledFormation } from './lifecycle.js';
 
 const processTypes = { web: 'node server.js', worker: 'node worker.js' };
 const current: FormationEntry[] = [{ type: 'web', quantity: 1, size: 'basic' }];
@@ -26,5 +26,15 @@ describe('scaledFormation', () => {
 
   test.each(['constructor', '__proto__', 'toString', 'hasOwnProperty'])('%s is not a process type (own properties only)', (type) => {
     expect(scaledFormation(processTypes, current, [{ type, quantity: 1 }])).toEqual({ unknownType: type });
+  });
+});
+
+describe('resizedTypes', () => {
+  const entry = (type: string, quantity: number, size: FormationEntry['size']): FormationEntry => ({ type, quantity, size });
+  test('types whose size changes are replaced; new types and quantity changes are not', () => {
+    const before = [entry('web', 2, 'basic'), entry('worker', 1, 'basic')];
+    expect(resizedTypes(before, [entry('web', 2, 'standard'), entry('worker', 3, 'basic')])).toEqual(['web']);
+    expect(resizedTypes(before, [entry('clock', 1, 'performance')])).toEqual([]);
+    expect(resizedTypes([], [entry('web', 1, 'standard')])).toEqual([]);
   });
 });

@@ -61,13 +61,22 @@ export function scaledFormation(
   return { entries };
 }
 
+/** Pure: the process types whose size `entries` change (their instances must be replaced, as
+ *  Heroku restarts dynos whose size changes). */
+export function resizedTypes(current: readonly FormationEntry[], entries: readonly FormationEntry[]): string[] {
+  const sizes = new Map(current.map((f) => [f.type, f.size]));
+  return entries.filter((entry) => sizes.has(entry.type) && sizes.get(entry.type) !== entry.size).map((entry) => entry.type);
+}
+
 export class AppLifecycle {
   constructor(private readonly deps: AppLifecycleDeps) {}
 
-  /** Sets quantity and size for process types the current release declares; 422 for others. */
+  /** Sets quantity and size for process types the current release declares; 422 for others.
+   *  Instances of a type whose size changed are replaced by instances of the new size (rolling). */
   async scale(appId: string, updates: readonly FormationUpdate[]): Promise<void> {
     const release = await this.deps.releases.current(appId);
-    const result = scaledFormation(release?.processTypes ?? null, await this.deps.apps.formation(appId), updates);
+    const before = await this.deps.apps.formation(appId);
+    const result = scaledFormation(release?.processTypes ?? null, before, updates);
     if ('notScalable' in result) {
       throw new InvalidParamsError(`The ${result.notScalable} process type is the release phase: it runs once per release and cannot be scaled.`);
     }
@@ -75,13 +84,14 @@ export class AppLifecycle {
       throw new InvalidParamsError(`Couldn't find that process type (${result.unknownType}): the current release does not declare it.`);
     }
     await this.deps.apps.setFormation(appId, result.entries);
+    for (const type of resizedTypes(before, result.entries)) await this.restartIfRunning(appId, type);
     void this.deps.converger.convergeApp(appId);
   }
 
-  /** Rolling restart: fresh instances replace the named ones (`web.1`, `web`, or all), which stop once those are up. */
+  /** Rolling restart: fresh instances replace the named ones (`web.1` or its id, `web`, or all), which stop once those are up. */
   async restart(appId: string, name: string | null): Promise<void> {
     const instances = await this.deps.instances.listForApp(appId);
-    const chosen = instances.filter((i) => name === null || `${i.type}.${i.index}` === name || i.type === name);
+    const chosen = instances.filter((i) => name === null || `${i.type}.${i.index}` === name || i.type === name || i.id === name);
     if (name !== null && chosen.length === 0) throw new NotFoundError(`Couldn't find that dyno (${name}).`);
     for (const instance of chosen) {
       await this.deps.instances.update(instance.id, (current) => (current.state === 'stopping' ? null : { retiring: true }));

@@ -4,20 +4,14 @@ import { InvalidParamsError, NotFoundError } from '../../common/errors.js';
 import type { User } from '../../common/types.js';
 import type { Context } from 'koa';
 import { requireAdmin } from '../http/auth.js';
-import { accountJson, tokenJson } from '../http/representations.js';
+import { namedUser, visibleUser } from '../http/load-user.js';
+import { accountJson, authorizationJson, tokenJson } from '../http/representations.js';
 import { validateBody } from '../http/validate.js';
 import type { Services } from '../services.js';
 
 const newToken = z.object({ description: z.string().max(200).default('') });
 const newUser = z.object({ email: z.string().email(), admin: z.boolean().default(false) });
 const userUpdate = z.object({ disabled: z.boolean() }).strict();
-
-/** The user an operator's path names (`/users/{email or id}`), or a 404. */
-async function namedUser(ctx: Context, services: Services): Promise<User> {
-  const user = await services.users.find(ctx.params.user!);
-  if (!user) throw new NotFoundError(`Couldn't find that user (${ctx.params.user}).`);
-  return user;
-}
 
 /** Revokes the token the path names (`…/tokens/{id}`) of `userId`, or 404s; streams opened
  *  with it end on every control plane. */
@@ -51,6 +45,20 @@ export function accountHandlers(services: Services): Router {
     await revokeNamedToken(ctx, services, (ctx.state.user as User).id);
   });
 
+  // Heroku's OAuth authorizations are its API tokens (`heroku auth:token`, `authorizations`):
+  // the caller's tokens in that shape, read-only.
+  router.get('/oauth/authorizations', async (ctx) => {
+    const user = ctx.state.user as User;
+    ctx.body = (await services.users.listTokens(user.id)).map((token) => authorizationJson(token, user));
+  });
+
+  router.get('/oauth/authorizations/:id', async (ctx) => {
+    const user = ctx.state.user as User;
+    const token = (await services.users.listTokens(user.id)).find((t) => t.id === ctx.params.id);
+    if (!token) throw new NotFoundError(`Couldn't find that authorization (${ctx.params.id}).`);
+    ctx.body = authorizationJson(token, user);
+  });
+
   // Operators create users; each user gets a first token.
   router.post('/users', requireAdmin, async (ctx) => {
     const { email, admin } = validateBody(newUser, ctx.request.body);
@@ -64,8 +72,8 @@ export function accountHandlers(services: Services): Router {
     ctx.body = (await services.users.list()).map(accountJson);
   });
 
-  router.get('/users/:user', requireAdmin, async (ctx) => {
-    ctx.body = accountJson(await namedUser(ctx, services));
+  router.get('/users/:user', async (ctx) => {
+    ctx.body = accountJson(await visibleUser(ctx, services));
   });
 
   // Operators disable an account (its tokens are refused from the next request on, git

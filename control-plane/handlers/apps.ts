@@ -6,6 +6,7 @@ import type { User } from '../../common/types.js';
 import { managesCollaborators } from '../apps/roles.js';
 import { STOP_TIMEOUT_LIMITS } from '../apps/stop-grace.js';
 import { loadApp } from '../http/load-app.js';
+import { visibleUser } from '../http/load-user.js';
 import { appJson } from '../http/representations.js';
 import { validateBody } from '../http/validate.js';
 import type { Services } from '../services.js';
@@ -55,6 +56,16 @@ export function appHandlers(services: Services): Router {
     const visible = [];
     for (const app of apps) if (await services.apps.canAccess(app, user)) visible.push(app);
     ctx.body = await Promise.all(visible.map(async (app) => appJson(app, await owner(app.ownerId), services.urls)));
+  });
+
+  // Heroku's `heroku apps`: the apps a user owns or collaborates on (`~`: the caller). Unlike
+  // GET /apps, an operator sees only their own here, as on Heroku.
+  router.get('/users/:user/apps', async (ctx) => {
+    const user = await visibleUser(ctx, services);
+    const apps = await services.apps.list();
+    const theirs = [];
+    for (const app of apps) if (app.ownerId === user.id || (await services.apps.collaborators(app.id)).includes(user.id)) theirs.push(app);
+    ctx.body = await Promise.all(theirs.map(async (app) => appJson(app, await owner(app.ownerId), services.urls)));
   });
 
   router.get('/apps/:app', async (ctx) => {

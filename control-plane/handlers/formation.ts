@@ -3,18 +3,26 @@ import { z } from 'zod';
 import { InvalidParamsError, NotFoundError, SlipwayError } from '../../common/errors.js';
 import { processTypeProblem } from '../../common/names.js';
 import type { ReleasedImage } from '../../common/release-images.js';
-import { DYNO_SIZES, type DynoSize } from '../../common/types.js';
+import type { FormationUpdate } from '../apps/lifecycle.js';
+import { quantityParam, resolveQuantity, sizeParam, type QuantityParam } from '../apps/quantity.js';
 import { loadApp } from '../http/load-app.js';
 import { formationJson } from '../http/representations.js';
 import { validateBody } from '../http/validate.js';
 import type { Services } from '../services.js';
 
-export const MAX_QUANTITY = 100;
-
-const size = z.enum(Object.keys(DYNO_SIZES) as [DynoSize, ...DynoSize[]]);
-const quantity = z.number().int().min(0).max(MAX_QUANTITY);
-const update = z.object({ quantity: quantity.optional(), size: size.optional() });
+const update = z.object({ quantity: quantityParam.optional(), size: sizeParam.optional() });
 const batch = z.object({ updates: z.array(update.extend({ type: z.string(), docker_image: z.string().optional() })).min(1) });
+
+/** Updates with absolute quantities ("+1" resolved against what the type runs now), or a 422. */
+async function absolute(services: Services, appId: string, updates: readonly { type: string; quantity?: QuantityParam; size?: FormationUpdate['size'] }[]): Promise<FormationUpdate[]> {
+  const formation = await services.apps.formation(appId);
+  return updates.map(({ type, quantity, size }) => {
+    if (quantity === undefined) return { type, size };
+    const resolved = resolveQuantity(quantity, formation.find((f) => f.type === type)?.quantity ?? 0);
+    if ('problem' in resolved) throw new InvalidParamsError(`${type}: ${resolved.problem}.`);
+    return { type, quantity: resolved.quantity, size };
+  });
+}
 
 export function formationHandlers(services: Services): Router {
   const router = new Router();
@@ -61,7 +69,7 @@ export function formationHandlers(services: Services): Router {
       if (release.status === 'failed') throw new SlipwayError('release_failed', release.failure ?? `Release v${release.version} failed.`, { status: 422 });
     }
     const scaling = updates.filter((u) => u.quantity !== undefined || u.size !== undefined).map(({ type, quantity, size }) => ({ type, quantity, size }));
-    if (scaling.length > 0 || released.length === 0) await services.lifecycle.scale(app.id, scaling.length > 0 ? scaling : updates);
+    if (scaling.length > 0 || released.length === 0) await services.lifecycle.scale(app.id, await absolute(services, app.id, scaling.length > 0 ? scaling : updates));
     ctx.body = await show(app.id);
   });
 
@@ -69,8 +77,16 @@ export function formationHandlers(services: Services): Router {
     const app = await loadApp(ctx, services);
     const body = validateBody(update, ctx.request.body);
     const type = ctx.params.type!;
-    await services.lifecycle.scale(app.id, [{ type, ...body }]);
+    await services.lifecycle.scale(app.id, await absolute(services, app.id, [{ type, ...body }]));
     ctx.body = (await show(app.id)).find((f) => f.type === type);
+  });
+
+  // `heroku ps:restart --process-type web`: a rolling restart of one type's instances.
+  router.delete('/apps/:app/formations/:type', async (ctx) => {
+    const app = await loadApp(ctx, services);
+    await services.lifecycle.restart(app.id, ctx.params.type!);
+    ctx.status = 202;
+    ctx.body = {};
   });
 
   return router;

@@ -12,6 +12,8 @@ const rollback = z.object({ release: z.union([z.string(), z.number().int().posit
 export function releaseHandlers(services: Services): Router {
   const router = new Router();
 
+  // Every release, oldest first; Heroku's Range (`version ..; max=15, order=desc`, what
+  // `heroku releases` sends) pages it, as every list (http/pagination.ts).
   router.get('/apps/:app/releases', async (ctx) => {
     const app = await loadApp(ctx, services);
     const current = await services.releases.current(app.id);
@@ -19,14 +21,24 @@ export function releaseHandlers(services: Services): Router {
     ctx.body = releases.map((r) => releaseJson(r, app, current?.version ?? null, releaseOutputUrl(`${ctx.protocol}://${ctx.host}`, r)));
   });
 
+  /** The release a path names (`/releases/{id, N or vN}`), or a 404. */
+  const namedRelease = async (appId: string, ref: string) => {
+    const release = (await services.releases.list(appId)).find((r) => r.id === ref || String(r.version) === ref.replace(/^v/, ''));
+    if (!release) throw new NotFoundError(`Couldn't find that release (${ref}).`);
+    return release;
+  };
+
   router.get('/apps/:app/releases/:release', async (ctx) => {
     const app = await loadApp(ctx, services);
-    const ref = ctx.params.release!;
-    const releases = await services.releases.list(app.id);
-    const release = releases.find((r) => r.id === ref || String(r.version) === ref.replace(/^v/, ''));
-    if (!release) throw new NotFoundError(`Couldn't find that release (${ref}).`);
+    const release = await namedRelease(app.id, ctx.params.release!);
     const current = await services.releases.current(app.id);
     ctx.body = releaseJson(release, app, current?.version ?? null, releaseOutputUrl(`${ctx.protocol}://${ctx.host}`, release));
+  });
+
+  // The config vars a release was cut with (Heroku's release config vars; `releases:info`).
+  router.get('/apps/:app/releases/:release/config-vars', async (ctx) => {
+    const app = await loadApp(ctx, services);
+    ctx.body = (await namedRelease(app.id, ctx.params.release!)).config;
   });
 
   // Rollback (Heroku: POST /apps/{app}/releases with {"release": id-or-version}).

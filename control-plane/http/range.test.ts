@@ -7,7 +7,7 @@ describe("Heroku's Range", () => {
   it('parses what the CLI sends, and says what is wrong otherwise', () => {
     expect(parseRange('version ..; max=2, order=desc')).toEqual({ field: 'version', first: null, afterFirst: false, last: null, max: 2, order: 'desc' });
     expect(parseRange('id ]r2..; max=10')).toMatchObject({ field: 'id', first: 'r2', afterFirst: true, max: 10 });
-    expect(parseRange('name a..m')).toMatchObject({ first: 'a', last: 'm', max: 1000, order: 'asc' });
+    expect(parseRange('name a..m')).toMatchObject({ first: 'a', last: 'm', max: 200, order: 'asc' });
     expect(parseRange('bogus')).toHaveProperty('problem');
     expect(parseRange('id ..; max=0')).toHaveProperty('problem');
     expect(parseRange('id ..; colour=red')).toHaveProperty('problem');

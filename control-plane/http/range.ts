@@ -2,7 +2,9 @@
 // page of a list sorted by one of its fields; a page that is not the end answers 206 with
 // `Next-Range` (`]<last seen>..; max=<n>`: after it), which the client sends back as is. Pure.
 
+/** The most one page holds, and the page of a Range that names no max (Heroku's). */
 export const DEFAULT_MAX = 1000;
+export const DEFAULT_RANGE_MAX = 200;
 
 export interface RangeSpec {
   field: string;
@@ -19,7 +21,7 @@ export function parseRange(header: string): RangeSpec | { problem: string } {
   const match = /^\s*([a-z_]+)\s*(\]?)([^.;,\s]*)\.\.([^;,\s]*)\s*(?:;\s*(.*))?$/i.exec(header);
   if (!match) return { problem: `Range must look like "id ..; max=200" (got ${JSON.stringify(header)}).` };
   const [, field, bracket, first, last, options = ''] = match as unknown as [string, string, string, string, string, string | undefined];
-  let max = DEFAULT_MAX;
+  let max = DEFAULT_RANGE_MAX;
   let order: 'asc' | 'desc' = 'asc';
   for (const option of options.split(/[;,]/).map((o) => o.trim()).filter(Boolean)) {
     const [key, value = ''] = option.split('=').map((part) => part.trim()) as [string, string | undefined];

@@ -1,9 +1,12 @@
 // Records as the Platform API shows them, in the shapes of common/api-shapes.ts (Heroku
 // Platform API v3 names, snake_case). Pure functions; every handler answers through them.
 // Config vars never appear here except in the config-vars endpoint.
+import { nameUuid } from '../../common/name-uuid.js';
 import type {
   AccountJson,
   AppJson,
+  AuthorizationJson,
+  CollaboratorJson,
   BuildJson,
   BuildpackInstallationJson,
   DomainJson,
@@ -17,6 +20,7 @@ import type {
 } from '../../common/api-shapes.js';
 import type { App, Build, FormationEntry, Host, Instance, Release, User } from '../../common/types.js';
 import type { SniEndpoint } from '../certificates/store.js';
+import { REGION } from '../regions.js';
 import { buildStackOf, stackRef, type StackInfo } from '../stacks.js';
 
 export interface ApiUrls {
@@ -45,6 +49,15 @@ export function appJson(app: App, owner: Pick<User, 'id' | 'email'> | null, urls
     stop_timeout_seconds: app.stopTimeoutSeconds ?? null,
     git_url: `${urls.git}/${app.name}.git`,
     web_url: webUrl(app, urls),
+    region: { id: REGION.id, name: REGION.name },
+    create_status: 'complete',
+    acm: false,
+    space: null,
+    team: null,
+    internal_routing: null,
+    archived_at: null,
+    repo_size: null,
+    slug_size: null,
     created_at: app.createdAt,
     updated_at: app.updatedAt,
   };
@@ -75,6 +88,9 @@ export function releaseJson(release: Release, app: App, currentVersion: number |
     process_types: release.processTypes,
     build: release.buildId ? { id: release.buildId } : null,
     stack: release.stack ? stackRef(release.stack) : null,
+    eligible_for_rollback: release.image !== null && release.status === 'succeeded',
+    addon_plan_names: [],
+    user: null,
     output_stream_url: outputStreamUrl,
     created_at: release.createdAt,
     updated_at: release.createdAt,
@@ -120,6 +136,7 @@ export function dynoJson(instance: Instance, app: App, command: string | null): 
     reason: instance.reason,
     restarts: instance.restarts,
     command,
+    size: instance.size,
     created_at: instance.createdAt,
     updated_at: instance.updatedAt,
   };
@@ -142,14 +159,42 @@ export function accountJson(user: User): AccountJson {
   return { id: user.id, email: user.email, admin: user.admin, created_at: user.createdAt, disabled_at: user.disabledAt ?? null };
 }
 
+export function authorizationJson(token: { id: string; description: string; createdAt: string }, user: Pick<User, 'id' | 'email'>): AuthorizationJson {
+  return {
+    id: token.id,
+    description: token.description,
+    scope: ['global'],
+    access_token: null,
+    user: { id: user.id, email: user.email },
+    created_at: token.createdAt,
+    updated_at: token.createdAt,
+  };
+}
+
+export function collaboratorJson(app: App, user: Pick<User, 'id'> & { email: string | null }, role: CollaboratorJson['role']): CollaboratorJson {
+  return {
+    id: user.id,
+    app: { id: app.id, name: app.name },
+    user: { id: user.id, email: user.email },
+    role,
+    permissions: [],
+    created_at: null,
+    updated_at: null,
+  };
+}
+
 export function tokenJson(token: { id: string; description: string; createdAt: string }): TokenJson {
   return { id: token.id, description: token.description, created_at: token.createdAt };
 }
 
 export function domainJson(app: Pick<App, 'id' | 'name'>, hostname: string, appsDomain: string): DomainJson {
+  const builtIn = hostname.endsWith(`.${appsDomain}`);
   return {
+    id: nameUuid(`domain:${app.id}:${hostname}`),
     hostname,
-    kind: hostname.endsWith(`.${appsDomain}`) ? 'default' : 'custom',
+    kind: builtIn ? 'heroku' : 'custom',
+    cname: builtIn ? null : `${app.name}.${appsDomain}`,
+    status: 'none',
     app: { id: app.id, name: app.name },
   };
 }

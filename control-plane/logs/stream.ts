@@ -43,11 +43,12 @@ export function formatLogLine(line: LogLine): string {
   return `${line.at} ${origin}: ${line.line}`;
 }
 
-/** The last `lines` lines of an app, then (with `tail`) new ones as they come, until `signal`. */
+/** The last `lines` lines of an app (of those `accept` takes, when given), then (with `tail`)
+ *  new ones as they come, until `signal`. */
 export async function* readLogs(
   nats: NatsConnection,
   appId: string,
-  options: { lines: number; tail: boolean; signal: AbortSignal },
+  options: { lines: number; tail: boolean; signal: AbortSignal; accept?: ((line: LogLine) => boolean) | null },
 ): AsyncGenerator<LogLine> {
   const subject = subjects.logs(appId);
   // How many lines are stored (an ordered consumer cannot tell before it consumes).
@@ -81,6 +82,7 @@ export async function* readLogs(
       } catch {
         lines = [];
       }
+      if (options.accept) lines = lines.filter(options.accept);
       if (caughtUp) {
         yield* lines;
         continue;

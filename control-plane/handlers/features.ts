@@ -1,0 +1,24 @@
+// Heroku's app features (labs): Slipway has none to switch, so the list is empty and any one
+// named is a 404 that says so.
+import Router from '@koa/router';
+import { NotFoundError } from '../../common/errors.js';
+import { loadApp } from '../http/load-app.js';
+import type { Services } from '../services.js';
+
+export function featureHandlers(services: Services): Router {
+  const router = new Router();
+
+  router.get('/apps/:app/features', async (ctx) => {
+    await loadApp(ctx, services);
+    ctx.body = [];
+  });
+
+  for (const method of ['get', 'patch'] as const) {
+    router[method]('/apps/:app/features/:feature', async (ctx) => {
+      await loadApp(ctx, services);
+      throw new NotFoundError(`Couldn't find that feature (${ctx.params.feature}): Slipway has no app features to switch.`);
+    });
+  }
+
+  return router;
+}

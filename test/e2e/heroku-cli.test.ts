@@ -1,0 +1,278 @@
+// The stock Heroku CLI (npm `heroku`, pinned in devDependencies) against a running platform,
+// as a Heroku user types it: HEROKU_HOST at the API, HEROKU_API_KEY a Slipway token. Each step
+// checks what the CLI printed, not only its exit code. The CLI runs with its own HOME and with
+// its telemetry, update checks and Particleboard (Heroku's billing API) kept on loopback.
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { repoRoot } from '../../common/entry-points.js';
+import { api, commitAll, editFile, fixtureRepo, git, gitUrl, newHome, platformEnv, removePlatformImages, startPlatform, viaRouter, waitFor, type RunningPlatform } from './harness.js';
+
+const HEROKU_BIN = join(repoRoot(dirname(fileURLToPath(import.meta.url))), 'node_modules', 'heroku', 'bin', 'run.js');
+// eslint-disable-next-line no-control-regex
+const ANSI = /\u001b\[[0-9;]*[A-Za-z]/g;
+
+interface Run {
+  code: number | null;
+  /** stdout and stderr together (the CLI's "… done" goes to stderr), without colours. */
+  out: string;
+  stdout: string;
+}
+
+/** The environment a Heroku user would have, pointed at `platform` and nowhere else. */
+function herokuEnv(platform: Pick<RunningPlatform, 'endpoints'>, home: string): Record<string, string> {
+  const { api: apiUrl, token } = platform.endpoints;
+  return {
+    PATH: process.env.PATH ?? '/usr/bin:/bin',
+    HOME: home,
+    HEROKU_HOST: apiUrl,
+    HEROKU_API_KEY: token,
+    // `GET /account` also asks Particleboard about payment delinquency: keep it on Slipway.
+    HEROKU_PARTICLEBOARD_URL: apiUrl,
+    DISABLE_TELEMETRY: 'true',
+    HEROKU_DISABLE_AUTOUPDATE: 'true',
+    HEROKU_SKIP_NEW_VERSION_CHECK: 'true',
+    NO_COLOR: '1',
+    COLUMNS: '200',
+    GIT_TERMINAL_PROMPT: '0',
+  };
+}
+
+describe('the stock Heroku CLI against Slipway', () => {
+  let platform: RunningPlatform;
+  let env: Record<string, string>;
+  let cliHome: string;
+  let repo: string;
+  const cleanup: string[] = [];
+
+  const heroku = (args: string[], timeoutMs = 90_000): Promise<Run> =>
+    new Promise((resolve, reject) => {
+      const child = spawn(process.execPath, [HEROKU_BIN, ...args], { cwd: repo, env: herokuEnv(platform, cliHome), stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      let stdout = '';
+      child.stdout.on('data', (d: Buffer) => {
+        out += d.toString();
+        stdout += d.toString();
+      });
+      child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+      const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+      child.once('error', reject);
+      child.once('close', (code) => {
+        clearTimeout(timer);
+        resolve({ code, out: out.replace(ANSI, ''), stdout: stdout.replace(ANSI, '') });
+      });
+    });
+
+  /** Runs a command that must succeed; answers what it printed. */
+  const ok = async (...args: string[]): Promise<Run> => {
+    const run = await heroku(args);
+    expect(run.code, `heroku ${args.join(' ')}:\n${run.out}`).toBe(0);
+    return run;
+  };
+
+  beforeAll(async () => {
+    const home = await newHome();
+    cliHome = await mkdtemp(join(tmpdir(), 'slipway-heroku-cli-home-'));
+    repo = await fixtureRepo('node-hello');
+    cleanup.push(home, cliHome, repo);
+    env = await platformEnv(home, { SLIPWAY_BOOT_TIMEOUT_SECONDS: '30', SLIPWAY_RECONCILE_INTERVAL_MS: '1000', SLIPWAY_STOP_GRACE_SECONDS: '3' });
+    platform = await startPlatform(env);
+  });
+
+  afterAll(async () => {
+    await platform?.stop().catch(() => {});
+    await removePlatformImages(env);
+    for (const dir of cleanup) await rm(dir, { recursive: true, force: true });
+  });
+
+  it('knows who is signed in, by the API key', async () => {
+    const account = (await api(platform.endpoints)('GET', '/account')).body as { email: string };
+    expect((await ok('auth:whoami')).stdout.trim()).toBe(account.email);
+    const token = await ok('auth:token');
+    expect(token.stdout.trim()).toBe(platform.endpoints.token);
+    expect(token.out).not.toMatch(/Error/);
+    expect((await ok('apps')).stdout).toContain('You have no apps.');
+  });
+
+  it('creates an app and lists it', async () => {
+    const created = await ok('apps:create', 'cli-app');
+    expect(created.out).toContain('Creating cli-app... done');
+    expect(created.stdout).toContain(`http://cli-app.localhost:${new URL(platform.endpoints.router).port}/`);
+    const apps = await ok('apps');
+    expect(apps.stdout).toContain('=== admin@slipway.local Apps');
+    expect(apps.stdout).toContain('cli-app (local)');
+    const info = await ok('apps:info', '-a', 'cli-app');
+    expect(info.stdout).toContain('=== cli-app');
+    expect(info.stdout).toMatch(/Git URL:\s+http:\/\/127\.0\.0\.1:\d+\/cli-app\.git/);
+    expect(info.stdout).toMatch(/Owner:\s+admin@slipway\.local/);
+    expect(info.stdout).toMatch(/Region:\s+local/);
+    expect(info.stdout).toMatch(/Stack:\s+bookworm/);
+  });
+
+  it('sets, gets and unsets config vars, each change a release', async () => {
+    const set = await ok('config:set', 'GREETING=hello', 'LEVEL=3', '-a', 'cli-app');
+    expect(set.out).toContain('Setting GREETING, LEVEL and restarting cli-app... done, v1');
+    expect(set.stdout).toMatch(/GREETING:\s+hello/);
+    expect((await ok('config:get', 'GREETING', '-a', 'cli-app')).stdout.trim()).toBe('hello');
+    const unset = await ok('config:unset', 'LEVEL', '-a', 'cli-app');
+    expect(unset.out).toContain('Unsetting LEVEL and restarting cli-app... done, v2');
+    const config = await ok('config', '-a', 'cli-app');
+    expect(config.stdout).toContain('=== cli-app Config Vars');
+    expect(config.stdout).toMatch(/GREETING:\s+hello/);
+    expect(config.stdout).not.toContain('LEVEL');
+    expect((await ok('config', '-a', 'cli-app', '--shell')).stdout.trim()).toBe('GREETING=hello');
+  });
+
+  it('deploys with git push, then shows the dyno', async () => {
+    const pushed = await git(repo, ['push', gitUrl(platform.endpoints, 'cli-app'), 'HEAD:main']);
+    expect(pushed.code, pushed.out).toBe(0);
+    expect(pushed.out).toContain('Released v3');
+    await waitFor('the app served', async () => (await viaRouter(platform.endpoints, 'cli-app')).body === 'hello from v1\n', 60_000);
+    const ps = await ok('ps', '-a', 'cli-app');
+    expect(ps.stdout).toContain('=== web (basic): node server.js (1)');
+    expect(ps.stdout).toMatch(/^web\.1: up /m);
+  });
+
+  it('scales as Heroku users type it: web=2, web+1, web=1:standard', async () => {
+    expect((await ok('ps:scale', 'web=2', '-a', 'cli-app')).out).toContain('Scaling dynos... done, now running web at 2:basic');
+    expect((await ok('ps:scale', 'web+1', '-a', 'cli-app')).out).toContain('now running web at 3:basic');
+    await waitFor('three web dynos up', async () => ((await ok('ps', '-a', 'cli-app')).stdout.match(/^web\.\d: up/gm) ?? []).length === 3, 90_000);
+    expect((await ok('ps:scale', 'web=1:standard', '-a', 'cli-app')).out).toContain('now running web at 1:standard');
+    expect((await ok('ps:scale', '-a', 'cli-app')).stdout.trim()).toBe('web=1:standard');
+    // a new size replaces the dynos (as on Heroku); the surplus ones stop
+    await waitFor(
+      'one standard web dyno',
+      async () => {
+        const { stdout } = await ok('ps', '-a', 'cli-app');
+        return stdout.includes('=== web (standard): node server.js (1)') && /^web\.1: up /m.test(stdout) ? stdout : null;
+      },
+      90_000,
+    );
+    const refused = await heroku(['ps:scale', 'web=1000', '-a', 'cli-app']);
+    expect(refused.code).not.toBe(0);
+    expect(refused.out).toContain('more than 100');
+  });
+
+  it('restarts dynos, all of them, by type and by name', async () => {
+    expect((await ok('ps:restart', '-a', 'cli-app')).out).toContain('Restarting all dynos on cli-app... done');
+    expect((await ok('ps:restart', '--process-type', 'web', '-a', 'cli-app')).out).toContain('Restarting all web dynos on cli-app... done');
+    expect((await ok('ps:restart', '--dyno-name', 'web.1', '-a', 'cli-app')).out).toContain('Restarting dyno web.1 on cli-app... done');
+    await waitFor('web.1 up again', async () => /^web\.1: up /m.test((await ok('ps', '-a', 'cli-app')).stdout), 90_000);
+  });
+
+  it('shows the log: the last lines, by dyno and by source', async () => {
+    const logs = await waitFor(
+      'the app in the log',
+      async () => {
+        const run = await ok('logs', '-n', '200', '-a', 'cli-app');
+        return /app\[web\.1\]: listening on \d+/.test(run.stdout) ? run.stdout : null;
+      },
+      30_000,
+    );
+    expect(logs).toMatch(/slipway\[web\.1\]: State changed from starting to up/);
+    const last = (await ok('logs', '-n', '3', '-a', 'cli-app')).stdout.trim().split('\n');
+    expect(last).toHaveLength(3);
+    const app = (await ok('logs', '-n', '50', '--source', 'app', '-a', 'cli-app')).stdout.trim().split('\n');
+    expect(app.length).toBeGreaterThan(0);
+    for (const line of app) expect(line).toMatch(/^\S+ app\[/);
+    const web1 = (await ok('logs', '-n', '50', '--dyno', 'web.1', '-a', 'cli-app')).stdout.trim().split('\n');
+    for (const line of web1) expect(line).toMatch(/^\S+ (app|slipway)\[web\.1\]: /);
+  });
+
+  it('follows the log with --tail', async () => {
+    const tail = spawn(process.execPath, [HEROKU_BIN, 'logs', '--tail', '-n', '5', '-a', 'cli-app'], { cwd: repo, env: herokuEnv(platform, cliHome), stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    tail.stdout.on('data', (d: Buffer) => (out += d.toString().replace(ANSI, '')));
+    tail.stderr.on('data', (d: Buffer) => (out += d.toString().replace(ANSI, '')));
+    try {
+      // the last lines first, then what happens next
+      await waitFor('the last lines', () => out.trim().split('\n').length >= 5, 30_000);
+      const seen = out.length;
+      await ok('ps:restart', '--dyno-name', 'web.1', '-a', 'cli-app');
+      await waitFor('the restart, followed', () => /slipway\[web\.1\]: State changed from starting to up/.test(out.slice(seen)), 90_000);
+      expect(tail.exitCode).toBeNull();
+    } finally {
+      tail.kill('SIGTERM');
+    }
+  });
+
+  it('lists releases, shows one, and rolls back to the previous one', async () => {
+    // a second deploy, so there is code to go back to
+    await editFile(repo, 'server.js', (text) => text.replace('hello from v1', 'hello from v2'));
+    await commitAll(repo, 'v2');
+    const pushed = await git(repo, ['push', gitUrl(platform.endpoints, 'cli-app'), 'HEAD:main']);
+    expect(pushed.code, pushed.out).toBe(0);
+    await waitFor('v2 served', async () => (await viaRouter(platform.endpoints, 'cli-app')).body === 'hello from v2\n', 90_000);
+
+    const releases = await ok('releases', '-a', 'cli-app');
+    expect(releases.stdout).toContain('=== cli-app Releases - Current: v4');
+    const versions = [...releases.stdout.matchAll(/^\s*(v\d+)\s+(\S.*?)\s{2,}/gm)].map((m) => `${m[1]} ${m[2]}`);
+    expect(versions).toEqual([expect.stringMatching(/^v4 Deploy [0-9a-f]{8}$/), expect.stringMatching(/^v3 Deploy [0-9a-f]{8}$/), 'v2 Remove LEVEL config vars', 'v1 Set GREETING, LEVEL config vars']);
+    expect((await ok('releases', '-n', '2', '-a', 'cli-app')).stdout.match(/^\s*v\d+ /gm)).toHaveLength(2);
+
+    const info = await ok('releases:info', 'v2', '-a', 'cli-app');
+    expect(info.stdout).toContain('=== Release v2');
+    expect(info.stdout).toMatch(/Change:\s+Remove LEVEL config vars/);
+    expect(info.stdout).toMatch(/Eligible for Rollback\?:\s+No/);
+    expect(info.stdout).toMatch(/=== v2 Config vars\s+GREETING:\s+hello/);
+    expect((await ok('releases:info', '-a', 'cli-app')).stdout).toContain('=== Release v4');
+
+    const rollback = await ok('releases:rollback', '-a', 'cli-app');
+    expect(rollback.out).toContain('Rolling back cli-app to v3... done, v5');
+    await waitFor('v1 of the code served again', async () => (await viaRouter(platform.endpoints, 'cli-app')).body === 'hello from v1\n', 90_000);
+    expect((await ok('releases', '-a', 'cli-app')).stdout).toMatch(/^\s*v5\s+Rollback to v3/m);
+    const noCode = await heroku(['releases:rollback', 'v1', '-a', 'cli-app']);
+    expect(noCode.code).not.toBe(0);
+    expect(noCode.out).toContain('v1 has no code to roll back to.');
+  });
+
+  it('turns maintenance mode on and off', async () => {
+    expect((await ok('maintenance', '-a', 'cli-app')).stdout.trim()).toBe('off');
+    expect((await ok('maintenance:on', '-a', 'cli-app')).out).toContain('Enabling maintenance mode for cli-app... done');
+    expect((await ok('maintenance', '-a', 'cli-app')).stdout.trim()).toBe('on');
+    await waitFor('the maintenance page', async () => (await viaRouter(platform.endpoints, 'cli-app')).status === 503, 30_000);
+    expect((await ok('maintenance:off', '-a', 'cli-app')).out).toContain('Disabling maintenance mode for cli-app... done');
+    await waitFor('the app again', async () => (await viaRouter(platform.endpoints, 'cli-app')).status === 200, 30_000);
+  });
+
+  it('answers the topics Slipway has little of with sensible output', async () => {
+    const added = await ok('domains:add', 'www.cli-example.com', '-a', 'cli-app');
+    expect(added.stdout).toContain('Configure your app\'s DNS provider to point to the DNS Target cli-app.localhost.');
+    const domains = await ok('domains', '-a', 'cli-app');
+    expect(domains.stdout).toMatch(/=== cli-app Heroku Domain\s+cli-app\.localhost\s/);
+    expect(domains.stdout).toMatch(/=== cli-app Custom Domains[\s\S]*www\.cli-example\.com\s+CNAME\s+cli-app\.localhost/);
+    expect((await ok('domains:remove', 'www.cli-example.com', '-a', 'cli-app')).out).toContain('Removing www.cli-example.com from cli-app... done');
+    expect((await ok('addons', '-a', 'cli-app')).stdout).toContain('No add-ons for app cli-app.');
+    const addon = await heroku(['addons:create', 'heroku-postgresql', '-a', 'cli-app']);
+    expect(addon.code).not.toBe(0);
+    expect(addon.out).toContain('Slipway has no add-on providers yet');
+    expect((await ok('features', '-a', 'cli-app')).stdout).toContain('=== App Features cli-app');
+    expect((await ok('regions')).stdout).toMatch(/local\s+This Slipway platform's hosts\s+Common Runtime/);
+    expect((await ok('stack', '-a', 'cli-app')).stdout).toMatch(/\* bookworm/);
+    expect((await ok('access', '-a', 'cli-app')).stdout).toMatch(/admin@slipway\.local\s+owner/);
+    const missing = await heroku(['apps:info', '-a', 'no-such-app']);
+    expect(missing.code).not.toBe(0);
+    expect(missing.out).toContain("Couldn't find that app: no-such-app.");
+  });
+
+  it('renames the app, which keeps running under its new name', async () => {
+    const renamed = await ok('apps:rename', 'cli-renamed', '-a', 'cli-app');
+    expect(renamed.out).toContain('Renaming cli-app to cli-renamed... done');
+    expect(renamed.stdout).toContain('http://cli-renamed.localhost:');
+    await waitFor('the new name served', async () => (await viaRouter(platform.endpoints, 'cli-renamed')).status === 200, 60_000);
+    const info = await ok('apps:info', '-a', 'cli-renamed');
+    expect(info.stdout).toContain('=== cli-renamed');
+    expect(info.stdout).toMatch(/Dynos:\s+web: 1/);
+    expect((await ok('config:get', 'GREETING', '-a', 'cli-renamed')).stdout.trim()).toBe('hello');
+  });
+
+  it('destroys the app', async () => {
+    const destroyed = await ok('apps:destroy', 'cli-renamed', '--confirm', 'cli-renamed');
+    expect(destroyed.out).toContain('Destroying cli-renamed (including all add-ons)... done');
+    expect((await ok('apps')).stdout).toContain('You have no apps.');
+    await waitFor('the route gone', async () => (await viaRouter(platform.endpoints, 'cli-renamed')).status === 404, 30_000);
+  });
+});
