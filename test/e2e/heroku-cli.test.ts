@@ -2,7 +2,7 @@
 // as a Heroku user types it: HEROKU_HOST at the API, HEROKU_API_KEY a Slipway token. Each step
 // checks what the CLI printed, not only its exit code. The CLI runs with its own HOME and with
 // its telemetry, update checks and Particleboard (Heroku's billing API) kept on loopback.
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -23,9 +23,11 @@ interface Run {
 }
 
 /** The environment a Heroku user would have, pointed at `platform` and nowhere else. */
-function herokuEnv(platform: Pick<RunningPlatform, 'endpoints'>, home: string): Record<string, string> {
+function herokuEnv(platform: Pick<RunningPlatform, 'endpoints' | 'home'>, home: string): Record<string, string> {
   const { api: apiUrl, token } = platform.endpoints;
   return {
+    // `heroku run` joins its dyno over TLS (Heroku's rendezvous): trust the platform's certificate.
+    NODE_EXTRA_CA_CERTS: join(platform.home, 'secrets', 'rendezvous', 'cert.pem'),
     PATH: process.env.PATH ?? '/usr/bin:/bin',
     HOME: home,
     HEROKU_HOST: apiUrl,
@@ -48,9 +50,10 @@ describe('the stock Heroku CLI against Slipway', () => {
   let repo: string;
   const cleanup: string[] = [];
 
-  const heroku = (args: string[], timeoutMs = 90_000): Promise<Run> =>
+  const heroku = (args: string[], timeoutMs = 90_000, stdin: string | null = null): Promise<Run> =>
     new Promise((resolve, reject) => {
-      const child = spawn(process.execPath, [HEROKU_BIN, ...args], { cwd: repo, env: herokuEnv(platform, cliHome), stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(process.execPath, [HEROKU_BIN, ...args], { cwd: repo, env: herokuEnv(platform, cliHome), stdio: [stdin === null ? 'ignore' : 'pipe', 'pipe', 'pipe'] }) as ChildProcessWithoutNullStreams;
+      child.stdin?.end(stdin ?? undefined);
       let out = '';
       let stdout = '';
       child.stdout.on('data', (d: Buffer) => {
@@ -134,6 +137,16 @@ describe('the stock Heroku CLI against Slipway', () => {
     const ps = await ok('ps', '-a', 'cli-app');
     expect(ps.stdout).toContain('=== web (basic): node server.js (1)');
     expect(ps.stdout).toMatch(/^web\.1: up /m);
+  });
+
+  it('runs one-off dynos: attached through the rendezvous with the exit code (-x), and detached', async () => {
+    const attached = await heroku(['run', '-x', 'echo hello $((6*7)) from $DYNO && (exit 3)', '-a', 'cli-app'], 90_000, '');
+    expect(attached.out).toMatch(/hello 42 from run\.\d+/);
+    expect(attached.code, attached.out).toBe(3);
+    const detached = await ok('run:detached', 'echo detached from $DYNO', '-a', 'cli-app');
+    const dyno = /(run\.\d+)/.exec(detached.out)?.[1];
+    expect(dyno, detached.out).toBeDefined();
+    await waitFor('its output in the log', async () => (await ok('logs', '-n', '200', '-a', 'cli-app')).stdout.includes(`detached from ${dyno}`), 60_000);
   });
 
   it('scales as Heroku users type it: web=2, web+1, web=1:standard', async () => {
