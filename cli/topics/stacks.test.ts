@@ -2,34 +2,14 @@ import { describe, expect, it } from 'vitest';
 import type { AppJson, StackJson } from '../../common/api-shapes.js';
 import { appInfo } from './apps.js';
 import { stackList } from './stacks.js';
+import { appJsonFixture } from '../testing/app-json.js';
 
 const stacks: StackJson[] = [
   { id: 'id-bookworm', name: 'bookworm', state: 'active', default: true },
   { id: 'id-trixie', name: 'trixie', state: 'active', default: false },
 ];
 const ref = (name: string) => ({ id: `id-${name}`, name });
-const app = (stack: string, buildStack: string): AppJson => ({
-  id: 'a1',
-  name: 'hello',
-  owner: { id: 'u1', email: 'ann@example.com' },
-  stack: ref(stack),
-  build_stack: ref(buildStack),
-  maintenance: false,
-  stop_timeout_seconds: null,
-  git_url: 'http://127.0.0.1:5780/hello.git',
-  web_url: 'http://hello.localhost/',
-  region: { id: 'id-local', name: 'local' },
-  create_status: 'complete',
-  acm: false,
-  space: null,
-  team: null,
-  internal_routing: null,
-  archived_at: null,
-  repo_size: null,
-  slug_size: null,
-  created_at: '2026-11-24T22:00:00.000Z',
-  updated_at: '2026-11-24T22:30:00.000Z',
-});
+const app = (stack: string, buildStack: string): AppJson => appJsonFixture('hello', { id: 'a1', stack: ref(stack), build_stack: ref(buildStack) });
 
 describe('stack', () => {
   it("stars the app's stack", () => {

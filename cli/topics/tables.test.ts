@@ -7,29 +7,9 @@ import { domainTable } from './domains.js';
 import { hostTable } from './hosts.js';
 import { tokenTable } from './tokens.js';
 import { userTable } from './users.js';
+import { appJsonFixture } from '../testing/app-json.js';
 
-const app = (name: string): AppJson => ({
-  id: `id-${name}`,
-  name,
-  owner: { id: 'u1', email: 'ann@example.com' },
-  stack: { id: 'id-bookworm', name: 'bookworm' },
-  build_stack: { id: 'id-bookworm', name: 'bookworm' },
-  maintenance: false,
-  stop_timeout_seconds: null,
-  git_url: `http://127.0.0.1:5780/${name}.git`,
-  web_url: `http://${name}.localhost/`,
-  region: { id: 'id-local', name: 'local' },
-  create_status: 'complete',
-  acm: false,
-  space: null,
-  team: null,
-  internal_routing: null,
-  archived_at: null,
-  repo_size: null,
-  slug_size: null,
-  created_at: '2026-11-24T22:00:00.000Z',
-  updated_at: '2026-11-24T22:30:00.000Z',
-});
+const app = (name: string): AppJson => appJsonFixture(name);
 
 describe('tables', () => {
   it('apps, sorted by name', () => {
