@@ -2,9 +2,9 @@
 // reads its URL as server-sent events without credentials, so the URL carries a secret. The
 // secret is kept hashed in Redis for a few minutes and may be read again meanwhile (an
 // EventSource reconnects); what it opens is checked again at every read (logs/session-stream).
-import { createHash, randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
+import { SecretSessions } from '../store/secret-sessions.js';
 
 /** Where log session URLs point: `/log-streams/<secret>`. */
 export const LOG_STREAM_PATH_PREFIX = '/log-streams/';
@@ -21,22 +21,9 @@ const session = z.object({
 });
 export type LogSession = z.infer<typeof session>;
 
-const sessionKey = (secret: string) => `slipway:log-session:${createHash('sha256').update(secret).digest('hex')}`;
-
-export class LogSessions {
-  constructor(private readonly redis: Redis) {}
-
-  /** A secret for reading the app's log as `session` says, valid for a few minutes. */
-  async create(input: LogSession): Promise<string> {
-    const secret = randomBytes(32).toString('base64url');
-    await this.redis.set(sessionKey(secret), JSON.stringify(input), 'EX', LOG_SESSION_TTL_SECONDS);
-    return secret;
-  }
-
-  /** The session behind a secret; null when unknown or expired. */
-  async get(secret: string): Promise<LogSession | null> {
-    if (!/^[A-Za-z0-9_-]{43}$/.test(secret)) return null;
-    const raw = await this.redis.get(sessionKey(secret));
-    return raw ? session.parse(JSON.parse(raw)) : null;
+/** Secrets for reading an app's log as the session says, valid for a few minutes, readable again meanwhile. */
+export class LogSessions extends SecretSessions<LogSession> {
+  constructor(redis: Redis) {
+    super(redis, 'log-session', session, LOG_SESSION_TTL_SECONDS);
   }
 }

@@ -3,7 +3,6 @@
 // starts the run with a TTY and pipes bytes both ways: binary frames are the TTY's bytes, text
 // frames are control ({"resize": {"cols", "rows"}}, {"eof": true}; and at the end, from the
 // platform, {"exit_code", "reason"}). A client that goes away stops its run.
-import { createHash, randomBytes } from 'node:crypto';
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Redis } from 'ioredis';
@@ -14,6 +13,7 @@ import { ttySize, type OneOffInput } from '../../common/protocol.js';
 import type { DynoSize } from '../../common/types.js';
 import type { AgentClient } from '../agents/client.js';
 import type { AppStore } from '../store/apps.js';
+import { SecretSessions } from '../store/secret-sessions.js';
 import type { DetachedRuns } from './detached.js';
 
 /** Where attach URLs point: `/dyno-sessions/<secret>`. */
@@ -38,23 +38,10 @@ const control = z.union([
   z.object({ eof: z.literal(true) }),
 ]);
 
-const sessionKey = (secret: string) => `slipway:attach:${createHash('sha256').update(secret).digest('hex')}`;
-
-export class AttachSessions {
-  constructor(private readonly redis: Redis) {}
-
-  /** A single-use secret for one attached run, valid for a minute. */
-  async create(input: AttachSession): Promise<string> {
-    const secret = randomBytes(32).toString('base64url');
-    await this.redis.set(sessionKey(secret), JSON.stringify(input), 'EX', SESSION_TTL_SECONDS);
-    return secret;
-  }
-
-  /** The session behind a secret, used up by this call; null when unknown, used or expired. */
-  async take(secret: string): Promise<AttachSession | null> {
-    if (!/^[A-Za-z0-9_-]{43}$/.test(secret)) return null;
-    const raw = await this.redis.getdel(sessionKey(secret));
-    return raw ? session.parse(JSON.parse(raw)) : null;
+/** Single-use secrets for attached runs, valid a minute (Heroku's rendezvous works so). */
+export class AttachSessions extends SecretSessions<AttachSession> {
+  constructor(redis: Redis) {
+    super(redis, 'attach', session, SESSION_TTL_SECONDS);
   }
 }
 
