@@ -2,6 +2,7 @@
 // failures into a message on stderr and an exit code.
 import { Command, CommanderError } from 'commander';
 import { CommandContext } from './context.js';
+import { bashCompletion, completionTree, zshCompletion } from './completion.js';
 import { CliError } from './errors.js';
 import { registerInfraCommands } from './infra.js';
 import type { CliIo } from './io.js';
@@ -51,6 +52,15 @@ export function createProgram(ctx: CommandContext): Command {
   ]) {
     register(program, ctx);
   }
+  program
+    .command('completion')
+    .description('print a shell completion script: eval "$(slipway completion bash)" (or zsh)')
+    .argument('<shell>', 'bash or zsh')
+    .action((shell: string) => {
+      if (shell !== 'bash' && shell !== 'zsh') throw new CliError(`completion: ${JSON.stringify(shell)} is not bash or zsh.`);
+      const tree = completionTree(program);
+      ctx.io.stdout(shell === 'bash' ? bashCompletion(tree) : zshCompletion(tree));
+    });
   // operators' `infra preview|up|destroy` (Pulumi, AWS): cli/infra.ts
   registerInfraCommands(program, { settings: ctx.io.infra, stdout: ctx.io.stdout, stderr: ctx.io.stderr });
   return program;
