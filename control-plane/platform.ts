@@ -61,6 +61,7 @@ import { InstanceStore } from './store/instances.js';
 import { keys } from './store/keys.js';
 import { ReleaseStore } from './store/releases.js';
 import { ReleaseOutputStore } from './store/release-output.js';
+import { AppTransferStore } from './store/app-transfers.js';
 import { UserStore } from './store/users.js';
 
 export const ADMIN_EMAIL = 'admin@slipway.local';
@@ -282,6 +283,7 @@ export async function startControlPlane(config: ControlPlaneConfig, logger: Logg
     apps,
     releases,
     releaseOutputs,
+    appTransfers: new AppTransferStore(redis),
     releasePhaseTimeoutSeconds: config.releasePhaseTimeoutSeconds,
     builds,
     instances,

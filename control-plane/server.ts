@@ -13,6 +13,7 @@ import etag from '@koa/etag';
 import type { Redis } from 'ioredis';
 import { authenticate } from './http/auth.js';
 import { pagination } from './http/pagination.js';
+import { appTransferHandlers } from './handlers/app-transfers.js';
 import { rateLimit } from './http/rate-limit.js';
 import { errorHandler } from './http/errors.js';
 import { requestId } from './http/request-id.js';
@@ -108,6 +109,7 @@ export function createApi(
     dynoHandlers(services),
     configVarHandlers(services),
     collaboratorHandlers(services),
+    appTransferHandlers(services),
     buildpackInstallationHandlers(services),
     releaseHandlers(services),
     buildHandlers(services),

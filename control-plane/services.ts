@@ -20,6 +20,7 @@ import type { BuildStore } from './store/builds.js';
 import type { HostStore } from './store/hosts.js';
 import type { InstanceStore } from './store/instances.js';
 import type { ReleaseOutputStore } from './store/release-output.js';
+import type { AppTransferStore } from './store/app-transfers.js';
 import type { ReleaseStore } from './store/releases.js';
 import type { UserStore } from './store/users.js';
 
@@ -27,6 +28,7 @@ export interface Services {
   users: UserStore;
   apps: AppStore;
   releases: ReleaseStore;
+  appTransfers: AppTransferStore;
   /** Release phase output, for Heroku's output_stream_url. */
   releaseOutputs: ReleaseOutputStore;
   releasePhaseTimeoutSeconds: number;

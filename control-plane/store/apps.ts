@@ -92,7 +92,12 @@ export class AppStore {
     return this.setField(appId, 'stopTimeoutSeconds', seconds);
   }
 
-  private async setField<F extends 'stack' | 'buildStack' | 'maintenance' | 'stopTimeoutSeconds'>(appId: string, field: F, value: App[F]): Promise<App | null> {
+  /** Hands the app to another user (an accepted transfer). */
+  setOwner(appId: string, ownerId: string): Promise<App | null> {
+    return this.setField(appId, 'ownerId', ownerId);
+  }
+
+  private async setField<F extends 'stack' | 'buildStack' | 'maintenance' | 'stopTimeoutSeconds' | 'ownerId'>(appId: string, field: F, value: App[F]): Promise<App | null> {
     const out = (await this.redis.eval(SET_APP_FIELD, 1, keys.app(appId), field, JSON.stringify(value), now())) as string | null;
     return out ? (JSON.parse(out) as App) : null;
   }
@@ -137,6 +142,7 @@ export class AppStore {
       keys.appOneOffSeq(app.id),
       keys.appDomains(app.id),
       keys.appCollaborators(app.id),
+      keys.appTransfer(app.id),
       keys.appReleaseSeq(app.id),
       keys.appReleases(app.id),
       keys.appCurrentRelease(app.id),

@@ -26,6 +26,8 @@ export const keys = {
   oneOffMemory: 'slipway:one-off-memory',
   appDomains: (appId: string) => `slipway:app:${appId}:domains`,
   appCollaborators: (appId: string) => `slipway:app:${appId}:collaborators`,
+  /** The app's pending transfer to another user (Heroku's app transfer), JSON. */
+  appTransfer: (appId: string) => `slipway:app:${appId}:transfer`,
   appReleaseSeq: (appId: string) => `slipway:app:${appId}:release-seq`,
   appReleases: (appId: string) => `slipway:app:${appId}:releases`,
   appCurrentRelease: (appId: string) => `slipway:app:${appId}:current-release`,

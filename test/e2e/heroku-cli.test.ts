@@ -282,6 +282,16 @@ describe('the stock Heroku CLI against Slipway', () => {
     expect((await ok('config:get', 'GREETING', '-a', 'cli-renamed')).stdout.trim()).toBe('hello');
   });
 
+  it('offers the app to another user with apps:transfer; the recipient sees the offer', async () => {
+    const call = api(platform.endpoints);
+    const carol = await call('POST', '/users', { email: 'carol@example.com' });
+    expect(carol.status).toBe(201);
+    const offered = await ok('apps:transfer', 'carol@example.com', '-a', 'cli-renamed');
+    expect(offered.out).toContain('Initiating transfer of cli-renamed to carol@example.com... email sent');
+    const pending = await fetch(`${platform.endpoints.api}/account/app-transfers`, { headers: { authorization: `Bearer ${carol.body.token as string}`, accept: 'application/vnd.heroku+json; version=3' } });
+    expect(((await pending.json()) as { app: { name: string }; state: string }[]).map((t) => `${t.app.name} ${t.state}`)).toEqual(['cli-renamed pending']);
+  });
+
   it('destroys the app', async () => {
     const destroyed = await ok('apps:destroy', 'cli-renamed', '--confirm', 'cli-renamed');
     expect(destroyed.out).toContain('Destroying cli-renamed (including all add-ons)... done');
