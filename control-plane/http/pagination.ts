@@ -11,11 +11,12 @@ export async function pagination(ctx: Context, next: Next): Promise<void> {
   if (ctx.method !== 'GET' || ctx.status !== 200 || !Array.isArray(ctx.body)) return;
   const items = ctx.body as Record<string, unknown>[];
   const header = ctx.get('range');
-  ctx.set('Accept-Ranges', rangeFields(items).join(', '));
+  const fields = rangeFields(items);
+  ctx.set('Accept-Ranges', fields.join(', '));
   if (!header && items.length <= DEFAULT_MAX) return;
-  const spec = header ? parseRange(header) : { field: rangeFields(items).includes('id') ? 'id' : rangeFields(items)[0]!, first: null, afterFirst: false, last: null, max: DEFAULT_MAX, order: 'asc' as const };
+  const spec = header ? parseRange(header) : { field: fields.includes('id') ? 'id' : fields[0]!, first: null, afterFirst: false, last: null, max: DEFAULT_MAX, order: 'asc' as const };
   if ('problem' in spec) throw unsatisfiable(spec.problem);
-  const page = applyRange(items, spec);
+  const page = applyRange(items, spec, fields);
   if ('problem' in page) throw unsatisfiable(page.problem);
   ctx.body = page.items;
   if (page.contentRange) ctx.set('Content-Range', page.contentRange);

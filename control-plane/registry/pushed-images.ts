@@ -57,19 +57,28 @@ export async function copyPushedImages(registry: RegistryCopier, oldName: string
   const moved = new Map<string, string>();
   for (const from of (await registry.listRepositories()).filter((r) => isPushedRepositoryOf(r, oldName))) {
     const to = pushedRepository(newName, from.slice(oldName.length + 1));
+    // Tags share manifests (latest, v3, v4 on one push) and manifests share layers: each is read and copied once.
+    const manifests = new Map<string, Buffer>();
+    const copiedBlobs = new Set<string>();
     for (const tag of await registry.listTags(from)) {
       const digest = await registry.manifestDigest(from, tag);
       if (!digest) continue;
-      const manifest = await registry.getManifest(from, digest);
-      const parsed = JSON.parse(manifest.body.toString('utf8')) as ManifestFields & { layers?: { digest?: string }[] };
-      const blobs = [parsed.config?.digest, ...(parsed.layers ?? []).map((layer) => layer.digest)].filter((d): d is string => typeof d === 'string');
-      for (const blob of blobs) {
-        if (await registry.mountBlob(to, blob, from)) continue;
-        const bytes = await registry.getBlob(from, blob);
-        if (!bytes) throw new Error(`${from} lacks the blob ${blob} of ${digest}`);
-        await registry.uploadBlob(to, blob, bytes);
+      let body = manifests.get(digest);
+      if (!body) {
+        body = (await registry.getManifest(from, digest)).body;
+        manifests.set(digest, body);
+        const parsed = JSON.parse(body.toString('utf8')) as ManifestFields & { layers?: { digest?: string }[] };
+        const blobs = [parsed.config?.digest, ...(parsed.layers ?? []).map((layer) => layer.digest)].filter((d): d is string => typeof d === 'string');
+        for (const blob of blobs.filter((b) => !copiedBlobs.has(b))) {
+          if (!(await registry.mountBlob(to, blob, from))) {
+            const bytes = await registry.getBlob(from, blob);
+            if (!bytes) throw new Error(`${from} lacks the blob ${blob} of ${digest}`);
+            await registry.uploadBlob(to, blob, bytes);
+          }
+          copiedBlobs.add(blob);
+        }
       }
-      await registry.putManifest(to, tag, manifest.body);
+      await registry.putManifest(to, tag, body);
     }
     moved.set(from, to);
   }
