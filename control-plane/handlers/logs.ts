@@ -1,4 +1,5 @@
 import { PassThrough } from 'node:stream';
+import { requestOrigin } from '../http/origin.js';
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import type { NatsConnection } from 'nats';
@@ -125,7 +126,7 @@ export function logHandlers(services: Services, nats: NatsConnection, tails: Log
     const user = ctx.state.user as User;
     const secret = await services.logSessions.create({ appId: app.id, userId: user.id, tokenId: ctx.state.tokenId as string, lines, tail, dyno, source });
     const now = new Date().toISOString();
-    const body: LogSessionJson = { id: secret.slice(0, 16), logplex_url: `${ctx.protocol}://${ctx.host}${LOG_STREAM_PATH_PREFIX}${secret}`, created_at: now, updated_at: now };
+    const body: LogSessionJson = { id: secret.slice(0, 16), logplex_url: `${requestOrigin(ctx)}${LOG_STREAM_PATH_PREFIX}${secret}`, created_at: now, updated_at: now };
     ctx.status = 201;
     ctx.body = body;
   });

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { InvalidParamsError, NotFoundError } from '../../common/errors.js';
 import { loadApp } from '../http/load-app.js';
 import { releaseJson } from '../http/representations.js';
+import { requestOrigin } from '../http/origin.js';
 import { releaseOutputUrl } from './release-output.js';
 import { validateBody } from '../http/validate.js';
 import type { Services } from '../services.js';
@@ -18,7 +19,7 @@ export function releaseHandlers(services: Services): Router {
     const app = await loadApp(ctx, services);
     const current = await services.releases.current(app.id);
     const releases = await services.releases.list(app.id);
-    ctx.body = releases.map((r) => releaseJson(r, app, current?.version ?? null, releaseOutputUrl(`${ctx.protocol}://${ctx.host}`, r)));
+    ctx.body = releases.map((r) => releaseJson(r, app, current?.version ?? null, releaseOutputUrl(requestOrigin(ctx), r)));
   });
 
   /** The release a path names (`/releases/{id, N or vN}`), or a 404. */
@@ -32,7 +33,7 @@ export function releaseHandlers(services: Services): Router {
     const app = await loadApp(ctx, services);
     const release = await namedRelease(app.id, ctx.params.release!);
     const current = await services.releases.current(app.id);
-    ctx.body = releaseJson(release, app, current?.version ?? null, releaseOutputUrl(`${ctx.protocol}://${ctx.host}`, release));
+    ctx.body = releaseJson(release, app, current?.version ?? null, releaseOutputUrl(requestOrigin(ctx), release));
   });
 
   // The config vars a release was cut with (Heroku's release config vars; `releases:info`).
@@ -51,7 +52,7 @@ export function releaseHandlers(services: Services): Router {
     if (!target.image) throw new InvalidParamsError(`v${target.version} has no code to roll back to.`);
     const created = await services.releaser.rollback(app, target.version);
     ctx.status = 201;
-    ctx.body = releaseJson(created, app, created.version, releaseOutputUrl(`${ctx.protocol}://${ctx.host}`, created));
+    ctx.body = releaseJson(created, app, created.version, releaseOutputUrl(requestOrigin(ctx), created));
   });
 
   return router;
