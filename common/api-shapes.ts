@@ -40,7 +40,8 @@ export interface AppJson {
   create_status: 'complete';
   acm: false;
   space: null;
-  team: null;
+  /** The team that owns the app; null: a personal app. */
+  team: AppRef | null;
   internal_routing: null;
   archived_at: null;
   /** Not measured (null, as Heroku's for an app never built). */
@@ -229,4 +230,32 @@ export interface BuildpackInstallationJson {
 export interface ErrorJson {
   id: string;
   message: string;
+}
+
+/** Heroku's team, with the caller's role in it. */
+export interface TeamJson {
+  id: string;
+  name: string;
+  /** The caller's role (null: an operator who is not a member). */
+  role: 'admin' | 'member' | 'viewer' | null;
+  type: 'team';
+  default: false;
+  membership_limit: null;
+  provisioned_licenses: false;
+  identity_provider: null;
+  enterprise_account: null;
+  created_at: string;
+  updated_at: string;
+}
+
+/** A member of a team (Heroku's team-member). */
+export interface TeamMemberJson {
+  id: string;
+  email: string;
+  role: 'admin' | 'member' | 'viewer';
+  federated: false;
+  two_factor_authentication: false;
+  user: { id: string; email: string; name: null };
+  created_at: string;
+  updated_at: string;
 }

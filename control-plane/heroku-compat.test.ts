@@ -65,7 +65,7 @@ describe('the Platform API as the stock Heroku CLI calls it', () => {
     }
     expect(await admin('POST', '/apps/cli/addons', { plan: 'heroku-postgresql' })).toMatchObject({ status: 422, body: { id: 'addons_unavailable', message: expect.stringContaining('no add-on') } });
     expect(await admin('GET', '/apps/cli/pipeline-couplings')).toMatchObject({ status: 404, body: { message: expect.stringContaining('no pipeline') } });
-    expect(await admin('GET', '/teams/acme/apps')).toMatchObject({ status: 404, body: { id: 'not_found', message: 'Slipway has no teams yet.' } });
+    expect(await admin('GET', '/spaces/acme')).toMatchObject({ status: 404, body: { id: 'not_found', message: 'Slipway has no private spaces yet.' } });
     // tenancy holds on these too
     expect((await bob('GET', '/apps/cli/addons')).status).toBe(403);
   });

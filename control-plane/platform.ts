@@ -51,6 +51,8 @@ import { createApi } from './server.js';
 import { RegistryTokenSigner } from './registry/token-signer.js';
 import { copyPushedImages, findPushedImage, removePushedImages } from './registry/pushed-images.js';
 import type { Services } from './services.js';
+import { AppAccess } from './apps/access.js';
+import { TeamStore } from './store/teams.js';
 import { AppStore } from './store/apps.js';
 import { BuildStore } from './store/builds.js';
 import { BUILD_LEASE_MS, BuildLeases } from './store/build-leases.js';
@@ -107,6 +109,7 @@ export async function startControlPlane(config: ControlPlaneConfig, logger: Logg
   await ensureLogStream(nats, config.logStream);
   const users = new UserStore(redis);
   const apps = new AppStore(redis, config.build.defaultStack);
+  const teams = new TeamStore(redis);
   const releases = new ReleaseStore(redis);
   const builds = new BuildStore(redis);
   const instances = new InstanceStore(redis);
@@ -284,6 +287,8 @@ export async function startControlPlane(config: ControlPlaneConfig, logger: Logg
     releases,
     releaseOutputs,
     appTransfers: new AppTransferStore(redis),
+    teams,
+    access: new AppAccess(apps, teams),
     releasePhaseTimeoutSeconds: config.releasePhaseTimeoutSeconds,
     builds,
     instances,

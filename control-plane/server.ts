@@ -14,6 +14,7 @@ import type { Redis } from 'ioredis';
 import { authenticate } from './http/auth.js';
 import { pagination } from './http/pagination.js';
 import { appTransferHandlers } from './handlers/app-transfers.js';
+import { teamHandlers } from './handlers/teams.js';
 import { rateLimit } from './http/rate-limit.js';
 import { errorHandler } from './http/errors.js';
 import { requestId } from './http/request-id.js';
@@ -110,6 +111,7 @@ export function createApi(
     configVarHandlers(services),
     collaboratorHandlers(services),
     appTransferHandlers(services),
+    teamHandlers(services),
     buildpackInstallationHandlers(services),
     releaseHandlers(services),
     buildHandlers(services),

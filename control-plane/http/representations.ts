@@ -16,9 +16,11 @@ import type {
   ReleaseJson,
   SniEndpointJson,
   StackJson,
+  TeamJson,
+  TeamMemberJson,
   TokenJson,
 } from '../../common/api-shapes.js';
-import type { App, Build, FormationEntry, Host, Instance, Release, User } from '../../common/types.js';
+import type { App, Build, FormationEntry, Host, Instance, Release, Team, User } from '../../common/types.js';
 import type { SniEndpoint } from '../certificates/store.js';
 import { REGION } from '../regions.js';
 import { buildStackOf, stackRef, type StackInfo } from '../stacks.js';
@@ -38,11 +40,16 @@ export function webUrl(app: App, urls: ApiUrls): string {
   return `${router.protocol}//${host}${router.port ? `:${router.port}` : ''}/`;
 }
 
-export function appJson(app: App, owner: Pick<User, 'id' | 'email'> | null, urls: ApiUrls): AppJson {
+/** The stock Heroku CLI knows a team's app by its owner's address in this domain (Heroku's
+ *  convention), e.g. to warn that moving it to a user drops its collaborators. */
+export const TEAM_OWNER_EMAIL_DOMAIN = 'herokumanager.com';
+
+/** An app as the API shows it: a team's app is owned by the team (Heroku's shape). */
+export function appJson(app: App, owner: Pick<User, 'id' | 'email'> | null, urls: ApiUrls, team: Team | null = null): AppJson {
   return {
     id: app.id,
     name: app.name,
-    owner: owner ? { id: owner.id, email: owner.email } : { id: app.ownerId, email: null },
+    owner: team ? { id: team.id, email: `${team.name}@${TEAM_OWNER_EMAIL_DOMAIN}` } : owner ? { id: owner.id, email: owner.email } : { id: app.ownerId, email: null },
     stack: stackRef(app.stack),
     build_stack: stackRef(buildStackOf(app)),
     maintenance: app.maintenance ?? false,
@@ -53,7 +60,7 @@ export function appJson(app: App, owner: Pick<User, 'id' | 'email'> | null, urls
     create_status: 'complete',
     acm: false,
     space: null,
-    team: null,
+    team: team ? { id: team.id, name: team.name } : null,
     internal_routing: null,
     archived_at: null,
     repo_size: null,
@@ -207,5 +214,34 @@ export function sniEndpointJson(endpoint: SniEndpoint, app: App): SniEndpointJso
     domains: endpoint.hostnames,
     certificate: { cert_domains: endpoint.names, expires_at: endpoint.expiresAt, fingerprint: endpoint.fingerprint },
     created_at: endpoint.createdAt,
+  };
+}
+
+export function teamJson(team: Team, role: TeamJson['role']): TeamJson {
+  return {
+    id: team.id,
+    name: team.name,
+    role,
+    type: 'team',
+    default: false,
+    membership_limit: null,
+    provisioned_licenses: false,
+    identity_provider: null,
+    enterprise_account: null,
+    created_at: team.createdAt,
+    updated_at: team.updatedAt,
+  };
+}
+
+export function teamMemberJson(team: Team, user: Pick<User, 'id' | 'email' | 'createdAt'>, role: TeamMemberJson['role']): TeamMemberJson {
+  return {
+    id: `${team.id}:${user.id}`,
+    email: user.email,
+    role,
+    federated: false,
+    two_factor_authentication: false,
+    user: { id: user.id, email: user.email, name: null },
+    created_at: team.createdAt,
+    updated_at: team.updatedAt,
   };
 }

@@ -292,6 +292,34 @@ describe('the stock Heroku CLI against Slipway', () => {
     expect(((await pending.json()) as { app: { name: string }; state: string }[]).map((t) => `${t.app.name} ${t.state}`)).toEqual(['cli-renamed pending']);
   });
 
+  it('works in a team: members with roles, team apps, apps moved between the team and a member', async () => {
+    const call = api(platform.endpoints);
+    expect((await call('POST', '/teams', { name: 'acme' })).status).toBe(201);
+    expect((await ok('teams')).stdout).toMatch(/acme\s+admin/);
+    expect((await ok('members:add', 'carol@example.com', '--role', 'member', '-t', 'acme')).out).toContain('Adding carol@example.com to acme as member... done');
+    expect((await ok('members:set', 'carol@example.com', '--role', 'viewer', '-t', 'acme')).out).toContain('Adding carol@example.com to acme as viewer... done');
+    const members = (await ok('members', '-t', 'acme')).stdout;
+    expect(members).toMatch(/admin@slipway\.local\s+admin/);
+    expect(members).toMatch(/carol@example\.com\s+viewer/);
+    expect((await ok('apps:create', 'team-app', '-t', 'acme')).out).toContain('Creating team-app... done');
+    const listed = (await ok('apps', '-t', 'acme')).stdout;
+    expect(listed).toContain('=== Apps in team acme');
+    expect(listed).toContain('team-app');
+    expect((await ok('apps:info', '-a', 'team-app')).stdout).toMatch(/Owner:\s+acme@herokumanager\.com/);
+    const access = (await ok('access', '-a', 'team-app')).stdout;
+    expect(access).toMatch(/admin@slipway\.local\s+admin/);
+    expect(access).toMatch(/carol@example\.com\s+viewer/);
+    // Out of the team to a member, and back.
+    const out = await ok('apps:transfer', 'admin@slipway.local', '-a', 'team-app', '--confirm', 'team-app');
+    expect(out.out).toContain('Transferring team-app to admin@slipway.local... done');
+    expect((await ok('apps:info', '-a', 'team-app')).stdout).toMatch(/Owner:\s+admin@slipway\.local/);
+    expect((await ok('apps:transfer', 'acme', '-a', 'team-app')).out).toContain('Transferring team-app to acme... done');
+    expect((await ok('apps', '-t', 'acme')).stdout).toContain('team-app');
+    expect((await ok('apps:destroy', 'team-app', '--confirm', 'team-app')).out).toContain('Destroying team-app (including all add-ons)... done');
+    expect((await ok('members:remove', 'carol@example.com', '-t', 'acme')).out).toContain('Removing carol@example.com from acme... done');
+    expect((await ok('apps', '-t', 'acme')).stdout).toContain('There are no apps in team acme.');
+  });
+
   it('destroys the app', async () => {
     const destroyed = await ok('apps:destroy', 'cli-renamed', '--confirm', 'cli-renamed');
     expect(destroyed.out).toContain('Destroying cli-renamed (including all add-ons)... done');
