@@ -171,7 +171,8 @@ export interface AuthorizationJson {
   id: string;
   description: string;
   scope: ['global'];
-  access_token: null;
+  /** The token itself only in the answer that creates it; redacted after (it is kept hashed). */
+  access_token: { id: string; token: string; expires_in: null } | null;
   user: { id: string; email: string };
   created_at: string;
   updated_at: string;

@@ -1,6 +1,7 @@
 // Records as the Platform API shows them, in the shapes of common/api-shapes.ts (Heroku
 // Platform API v3 names, snake_case). Pure functions; every handler answers through them.
 // Config vars never appear here except in the config-vars endpoint.
+import { redactedToken } from '../../common/api-token.js';
 import { nameUuid } from '../../common/name-uuid.js';
 import type {
   AccountJson,
@@ -171,7 +172,7 @@ export function authorizationJson(token: { id: string; description: string; crea
     id: token.id,
     description: token.description,
     scope: ['global'],
-    access_token: null,
+    access_token: { id: token.id, token: redactedToken(token.id), expires_in: null },
     user: { id: user.id, email: user.email },
     created_at: token.createdAt,
     updated_at: token.createdAt,

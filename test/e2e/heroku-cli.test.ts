@@ -3,7 +3,7 @@
 // checks what the CLI printed, not only its exit code. The CLI runs with its own HOME and with
 // its telemetry, update checks and Particleboard (Heroku's billing API) kept on loopback.
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -50,17 +50,35 @@ describe('the stock Heroku CLI against Slipway', () => {
   let repo: string;
   const cleanup: string[] = [];
 
-  const heroku = (args: string[], timeoutMs = 90_000, stdin: string | null = null): Promise<Run> =>
+  /** Runs the CLI. `stdin`: all of it at once, or answers each typed once its prompt shows
+   *  (an interactive prompt reads only what arrives after it). `without`: variables unset. */
+  const heroku = (args: string[], timeoutMs = 90_000, stdin: string | { prompt: string; answer: string }[] | null = null, without: string[] = []): Promise<Run> =>
     new Promise((resolve, reject) => {
-      const child = spawn(process.execPath, [HEROKU_BIN, ...args], { cwd: repo, env: herokuEnv(platform, cliHome), stdio: [stdin === null ? 'ignore' : 'pipe', 'pipe', 'pipe'] }) as ChildProcessWithoutNullStreams;
-      child.stdin?.end(stdin ?? undefined);
+      const childEnv = Object.fromEntries(Object.entries(herokuEnv(platform, cliHome)).filter(([name]) => !without.includes(name)));
+      const child = spawn(process.execPath, [HEROKU_BIN, ...args], { cwd: repo, env: childEnv, stdio: [stdin === null ? 'ignore' : 'pipe', 'pipe', 'pipe'] }) as ChildProcessWithoutNullStreams;
+      const answers = Array.isArray(stdin) ? [...stdin] : [];
+      if (typeof stdin === 'string') child.stdin.end(stdin);
       let out = '';
       let stdout = '';
+      // Each answer waits for its prompt to show after the previous answer's.
+      let answeredUpTo = 0;
+      const answerPrompts = () => {
+        const shown = out.replace(ANSI, '');
+        let at: number;
+        while (answers[0] && (at = shown.indexOf(answers[0].prompt, answeredUpTo)) >= 0) {
+          answeredUpTo = at + answers[0].prompt.length;
+          child.stdin.write(`${answers.shift()!.answer}\n`);
+        }
+      };
       child.stdout.on('data', (d: Buffer) => {
         out += d.toString();
         stdout += d.toString();
+        answerPrompts();
       });
-      child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+      child.stderr.on('data', (d: Buffer) => {
+        out += d.toString();
+        answerPrompts();
+      });
       const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
       child.once('error', reject);
       child.once('close', (code) => {
@@ -98,6 +116,28 @@ describe('the stock Heroku CLI against Slipway', () => {
     expect(token.stdout.trim()).toBe(platform.endpoints.token);
     expect(token.out).not.toMatch(/Error/);
     expect((await ok('apps')).stdout).toContain('You have no apps.');
+  });
+
+  it('logs in interactively (login -i: the email, and an API token as the password), and out again', async () => {
+    const call = api(platform.endpoints);
+    const before = ((await call('GET', '/account/tokens')).body as { id: string }[]).map((t) => t.id);
+    const noKey = ['HEROKU_API_KEY'];
+    const login = await heroku(['login', '-i'], 60_000, [{ prompt: 'Email', answer: 'admin@slipway.local' }, { prompt: 'Password', answer: platform.endpoints.token }], noKey);
+    expect(login.code, login.out).toBe(0);
+    expect(login.out).toContain('Logged in as admin@slipway.local');
+    // A new token, kept in the CLI's .netrc, does the work from now on.
+    const made = ((await call('GET', '/account/tokens')).body as { id: string }[]).filter((t) => !before.includes(t.id));
+    expect(made).toHaveLength(1);
+    expect((await readFile(join(cliHome, '.netrc'), 'utf8'))).toContain('login admin@slipway.local');
+    expect((await heroku(['auth:whoami'], 60_000, null, noKey)).stdout.trim()).toBe('admin@slipway.local');
+    // A wrong password, or another account's email, is refused.
+    const wrong = await heroku(['login', '-i'], 60_000, [{ prompt: 'Email', answer: 'admin@slipway.local' }, { prompt: 'Password', answer: 'slw_not_a_token' }], noKey);
+    expect(wrong.code).not.toBe(0);
+    expect(wrong.out).toContain('Invalid credentials provided.');
+    const logout = await heroku(['logout'], 60_000, null, noKey);
+    expect(logout.code, logout.out).toBe(0);
+    expect(logout.out).toContain('Logging out... done');
+    expect(((await call('GET', '/account/tokens')).body as { id: string }[]).map((t) => t.id)).toEqual(before);
   });
 
   it('creates an app and lists it', async () => {
