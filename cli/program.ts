@@ -6,7 +6,9 @@ import { bashCompletion, completionTree, zshCompletion } from './completion.js';
 import { CliError } from './errors.js';
 import { registerInfraCommands } from './infra.js';
 import type { CliIo } from './io.js';
+import { registerAccessCommands } from './topics/access.js';
 import { registerAppCommands } from './topics/apps.js';
+import { registerTeamCommands } from './topics/teams.js';
 import { registerAuthCommands } from './topics/auth.js';
 import { registerBuildCommands } from './topics/builds.js';
 import { registerBuildpackCommands } from './topics/buildpacks.js';
@@ -34,6 +36,8 @@ export function createProgram(ctx: CommandContext): Command {
   for (const register of [
     registerAuthCommands,
     registerAppCommands,
+    registerAccessCommands,
+    registerTeamCommands,
     registerPsCommands,
     registerConfigCommands,
     registerReleaseCommands,

@@ -182,11 +182,12 @@ export interface AuthorizationJson {
 export interface CollaboratorJson {
   id: string;
   app: AppRef;
-  user: { id: string; email: string | null };
-  role: 'owner' | 'collaborator';
+  user: { id: string; email: string; federated: false };
+  /** `owner` of a personal app, `collaborator`, or the role held in the app's team. */
+  role: 'owner' | 'collaborator' | 'admin' | 'member' | 'viewer';
   permissions: [];
-  created_at: string | null;
-  updated_at: string | null;
+  created_at: string;
+  updated_at: string;
 }
 
 /** Heroku's log session: a URL (no credentials needed, valid a few minutes) that streams the

@@ -29,6 +29,9 @@ export class AppAccess {
 
   /** Throws a 403 saying what the user may not do. */
   async require(app: App, user: User, action: AppAction): Promise<void> {
-    if (!(await this.may(app, user, action))) throw new ForbiddenError(REFUSALS[action](app));
+    const role = await this.roleOn(app, user);
+    if (appRolePermits(role, action)) return;
+    // Those who may not even view the app learn nothing more than that.
+    throw new ForbiddenError(REFUSALS[appRolePermits(role, 'view') ? action : 'view'](app));
   }
 }

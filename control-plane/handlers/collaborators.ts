@@ -6,24 +6,12 @@ import Router from '@koa/router';
 import { z } from 'zod';
 import { ForbiddenError, InvalidParamsError, NotFoundError } from '../../common/errors.js';
 import type { App, User } from '../../common/types.js';
-import type { AppRole } from '../apps/roles.js';
 import { loadApp } from '../http/load-app.js';
+import { collaboratorJson } from '../http/representations.js';
 import { validateBody } from '../http/validate.js';
 import type { Services } from '../services.js';
 
 const addCollaborator = z.object({ user: z.string().min(1).max(254), silent: z.boolean().optional() });
-
-function collaboratorJson(app: App, user: User, role: Exclude<AppRole, 'operator'>) {
-  return {
-    id: `${app.id}:${user.id}`,
-    app: { id: app.id, name: app.name },
-    user: { id: user.id, email: user.email, federated: false },
-    role,
-    permissions: [],
-    created_at: app.createdAt,
-    updated_at: app.updatedAt,
-  };
-}
 
 export function collaboratorHandlers(services: Services): Router {
   const router = new Router();

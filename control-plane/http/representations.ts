@@ -179,15 +179,15 @@ export function authorizationJson(token: { id: string; description: string; crea
   };
 }
 
-export function collaboratorJson(app: App, user: Pick<User, 'id'> & { email: string | null }, role: CollaboratorJson['role']): CollaboratorJson {
+export function collaboratorJson(app: App, user: Pick<User, 'id' | 'email'>, role: CollaboratorJson['role']): CollaboratorJson {
   return {
-    id: user.id,
+    id: `${app.id}:${user.id}`,
     app: { id: app.id, name: app.name },
-    user: { id: user.id, email: user.email },
+    user: { id: user.id, email: user.email, federated: false },
     role,
     permissions: [],
-    created_at: null,
-    updated_at: null,
+    created_at: app.createdAt,
+    updated_at: app.updatedAt,
   };
 }
 

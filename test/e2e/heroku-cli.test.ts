@@ -2,7 +2,8 @@
 // as a Heroku user types it: HEROKU_HOST at the API, HEROKU_API_KEY a Slipway token. Each step
 // checks what the CLI printed, not only its exit code. The CLI runs with its own HOME and with
 // its telemetry, update checks and Particleboard (Heroku's billing API) kept on loopback.
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { execFile, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { promisify } from 'node:util';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -11,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { repoRoot } from '../../common/entry-points.js';
 import { api, commitAll, editFile, fixtureRepo, git, gitUrl, newHome, platformEnv, removePlatformImages, startPlatform, viaRouter, waitFor, type RunningPlatform } from './harness.js';
 
+const exec = promisify(execFile);
 const HEROKU_BIN = join(repoRoot(dirname(fileURLToPath(import.meta.url))), 'node_modules', 'heroku', 'bin', 'run.js');
 // eslint-disable-next-line no-control-regex
 const ANSI = /\u001b\[[0-9;]*[A-Za-z]/g;
@@ -34,6 +36,8 @@ function herokuEnv(platform: Pick<RunningPlatform, 'endpoints' | 'home'>, home: 
     HEROKU_API_KEY: token,
     // `GET /account` also asks Particleboard about payment delinquency: keep it on Slipway.
     HEROKU_PARTICLEBOARD_URL: apiUrl,
+    // Buildpack names (`buildpacks:set heroku/nodejs`) are looked up in the platform's registry.
+    HEROKU_BUILDPACK_REGISTRY_URL: apiUrl,
     DISABLE_TELEMETRY: 'true',
     HEROKU_DISABLE_AUTOUPDATE: 'true',
     HEROKU_SKIP_NEW_VERSION_CHECK: 'true',
@@ -214,6 +218,44 @@ describe('the stock Heroku CLI against Slipway', () => {
     expect((await ok('ps:restart', '--process-type', 'web', '-a', 'cli-app')).out).toContain('Restarting all web dynos on cli-app... done');
     expect((await ok('ps:restart', '--dyno-name', 'web.1', '-a', 'cli-app')).out).toContain('Restarting dyno web.1 on cli-app... done');
     await waitFor('web.1 up again', async () => /^web\.1: up /m.test((await ok('ps', '-a', 'cli-app')).stdout), 90_000);
+  });
+
+  it('sets dyno types, stops a dyno, shares access, sets buildpacks and adds a certificate', async () => {
+    const types = await ok('ps:type', '-a', 'cli-app');
+    expect(types.stdout).toMatch(/web\s+standard\s+1/);
+    expect((await ok('ps:type', 'web=basic', '-a', 'cli-app')).stdout).toMatch(/web\s+basic\s+1/);
+    await waitFor('web.1 up again', async () => /^web\.1: up /m.test((await ok('ps', '-a', 'cli-app')).stdout), 90_000);
+    expect((await ok('ps:stop', '--dyno-name', 'web.1', '-a', 'cli-app')).out).toContain('Stopping dyno web.1 on cli-app... done');
+    // The formation brings it back.
+    await waitFor('web.1 back', async () => /^web\.1: up /m.test((await ok('ps', '-a', 'cli-app')).stdout), 90_000);
+
+    expect((await api(platform.endpoints)('POST', '/users', { email: 'dave@example.com' })).status).toBe(201);
+    expect((await ok('access:add', 'dave@example.com', '-a', 'cli-app')).out).toContain('Adding dave@example.com access to the app cli-app... done');
+    expect((await ok('access', '-a', 'cli-app')).stdout).toMatch(/dave@example\.com\s+collaborator/);
+    expect((await ok('access:remove', 'dave@example.com', '-a', 'cli-app')).out).toContain('Removing dave@example.com access from the app cli-app... done');
+    expect((await ok('access', '-a', 'cli-app')).stdout).not.toContain('dave@example.com');
+
+    expect((await ok('buildpacks', '-a', 'cli-app')).stdout).toContain('cli-app has no Buildpacks.');
+    expect((await ok('buildpacks:set', 'heroku/nodejs', '-a', 'cli-app')).stdout).toContain('Buildpack set. Next release on cli-app will use heroku/nodejs.');
+    const unknown = await heroku(['buildpacks:set', 'acme/cobol', '-a', 'cli-app']);
+    expect(unknown.code).not.toBe(0);
+    expect((await ok('buildpacks:set', 'https://example.com/one.tgz', '-a', 'cli-app')).stdout).toContain('Buildpack set.');
+    expect((await ok('buildpacks:add', '--index', '1', 'https://example.com/two.tgz', '-a', 'cli-app')).stdout).toContain('Buildpack added.');
+    expect((await ok('buildpacks', '-a', 'cli-app')).stdout).toMatch(/1\. https:\/\/example\.com\/two\.tgz\s+2\. https:\/\/example\.com\/one\.tgz/);
+    expect((await ok('buildpacks:remove', 'https://example.com/two.tgz', '-a', 'cli-app')).stdout).toContain('Buildpack removed.');
+    expect((await ok('buildpacks:clear', '-a', 'cli-app')).stdout).toContain('Buildpacks cleared.');
+
+    const dir = await mkdtemp(join(tmpdir(), 'slipway-heroku-certs-'));
+    cleanup.push(dir);
+    await exec('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'), '-days', '30', '-subj', '/CN=shop.example.com', '-addext', 'subjectAltName=DNS:shop.example.com']);
+    expect((await ok('certs', '-a', 'cli-app')).out).toContain('cli-app has no SSL certificates.');
+    const added = await ok('certs:add', join(dir, 'cert.pem'), join(dir, 'key.pem'), '-a', 'cli-app');
+    expect(added.out).toContain('Adding SSL certificate to cli-app... done');
+    expect(added.stdout).toContain('shop.example.com');
+    expect((await ok('certs', '-a', 'cli-app')).stdout).toMatch(/shop\.example\.com/);
+    expect((await ok('certs:info', '-a', 'cli-app')).stdout).toMatch(/Common Name\(s\):\s+shop\.example\.com/);
+    expect((await ok('certs:remove', '--confirm', 'cli-app', '-a', 'cli-app')).out).toContain('done');
+    expect((await ok('certs', '-a', 'cli-app')).out).toContain('cli-app has no SSL certificates.');
   });
 
   it('shows the log: the last lines, by dyno and by source', async () => {
