@@ -137,10 +137,10 @@ describe('slipway (in-process) against the Platform API', () => {
   it('adds, lists and removes custom domains', async () => {
     expect(ok(await slipway(['domains:add', 'www.cli-example.com', '-a', 'cli-app']))).toMatch(/^Added www\.cli-example\.com to cli-app/);
     expect(ok(await slipway(['domains', '-a', 'cli-app'])).split('\n')).toEqual([
-      'HOSTNAME             KIND',
-      '-------------------  -------',
+      'HOSTNAME             KIND     DNS TARGET         CERTIFICATE',
+      '-------------------  -------  -----------------  -----------',
       'cli-app.localhost    default',
-      'www.cli-example.com  custom',
+      'www.cli-example.com  custom   cli-app.localhost',
       '',
     ]);
     failure(await slipway(['domains:add', 'x.localhost', '-a', 'cli-app']), /belong to the platform/);
@@ -276,6 +276,24 @@ describe('slipway (in-process) against the Platform API', () => {
     expect(ok(await slipway(['whoami'], { env: { SLIPWAY_API_TOKEN: created.token } }))).toContain('admin@slipway.local');
     expect(ok(await slipway(['tokens:revoke', created.id]))).toBe(`Revoked token ${created.id}\n`);
     failure(await slipway(['whoami'], { env: { SLIPWAY_API_TOKEN: created.token } }), /^Error: Invalid credentials provided\.\n$/);
+  });
+
+  it('adds, shows and removes an SSL certificate for a custom domain', async () => {
+    ok(await slipway(['domains:add', 'shop.example.com', '-a', 'cli-app']));
+    await exec('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(home, 'shop.key'), '-out', join(home, 'shop.crt'), '-days', '30', '-subj', '/CN=shop.example.com', '-addext', 'subjectAltName=DNS:shop.example.com']);
+    expect(ok(await slipway(['certs', '-a', 'cli-app']))).toBe('cli-app has no SSL certificates (slipway certs:add CRT KEY adds one).\n');
+    const added = ok(await slipway(['certs:add', join(home, 'shop.crt'), join(home, 'shop.key'), '-a', 'cli-app']));
+    expect(added).toMatch(/Common names:\s+shop\.example\.com/);
+    expect(added).toMatch(/Serves:\s+shop\.example\.com/);
+    expect(added).toMatch(/Trusted:\s+no \(self-signed or unknown authority\)/);
+    expect(ok(await slipway(['certs', '-a', 'cli-app']))).toMatch(/^\S+\s+shop\.example\.com\s+\d{4}-\d\d-\d\d .*\s+no\s+shop\.example\.com$/m);
+    expect(ok(await slipway(['domains', '-a', 'cli-app']))).toMatch(/^shop\.example\.com\s+custom\s+cli-app\.localhost\s+\S+$/m);
+    expect(ok(await slipway(['certs:info', '-a', 'cli-app']))).toMatch(/Issuer:\s+\/CN=shop\.example\.com/);
+    failure(await slipway(['certs:add', join(home, 'shop.crt'), join(home, 'missing.key'), '-a', 'cli-app']), /ENOENT|no such file/);
+    failure(await slipway(['certs:remove', '-a', 'cli-app']), /To proceed, run again with --confirm cli-app/);
+    expect(ok(await slipway(['certs:remove', '--confirm', 'cli-app', '-a', 'cli-app']))).toMatch(/^Removed certificate \S+ from cli-app\n$/);
+    expect(JSON.parse(ok(await slipway(['certs', '-a', 'cli-app', '--json'])))).toEqual([]);
+    ok(await slipway(['domains:remove', 'shop.example.com', '-a', 'cli-app']));
   });
 
   it('shares an app, works in a team and moves apps between users and teams', async () => {

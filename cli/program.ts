@@ -11,6 +11,7 @@ import { registerAppCommands } from './topics/apps.js';
 import { registerTeamCommands } from './topics/teams.js';
 import { registerAuthCommands } from './topics/auth.js';
 import { registerBuildCommands } from './topics/builds.js';
+import { registerCertCommands } from './topics/certs.js';
 import { registerBuildpackCommands } from './topics/buildpacks.js';
 import { registerConfigCommands } from './topics/config-vars.js';
 import { registerContainerCommands } from './topics/container.js';
@@ -48,6 +49,7 @@ export function createProgram(ctx: CommandContext): Command {
     registerContainerCommands,
     registerBuildpackCommands,
     registerDomainCommands,
+    registerCertCommands,
     registerLogCommands,
     registerGitCommands,
     registerHostCommands,

@@ -210,14 +210,31 @@ export interface DomainJson {
   /** Heroku's provisioning status: routes are live at once here, so always `none`. */
   status: 'none';
   app: AppRef;
+  /** The certificate serving it, if any (Slipway picks it by hostname). */
+  sni_endpoint: { id: string; name: string } | null;
 }
 
+/** Heroku's SNI endpoint: a certificate for some of the app's custom domains (`domains`:
+ *  their hostnames). `name` is its id (Heroku names them; the CLI addresses them by name). */
 export interface SniEndpointJson {
   id: string;
+  name: string;
+  display_name: null;
   app: AppRef;
   domains: string[];
-  certificate: { cert_domains: string[]; expires_at: string; fingerprint: string };
+  ssl_cert: {
+    id: string;
+    cert_domains: string[];
+    expires_at: string;
+    starts_at: string | null;
+    issuer: string | null;
+    subject: string | null;
+    'ca_signed?': boolean;
+    acm: false;
+    fingerprint: string;
+  };
   created_at: string;
+  updated_at: string;
 }
 
 export type ConfigVarsJson = Record<string, string>;

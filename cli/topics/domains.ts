@@ -10,6 +10,8 @@ export function domainTable(domains: readonly DomainJson[]): string[] {
     { header: 'HOSTNAME', value: (d) => d.hostname },
     // the API says `heroku` (Heroku's name) for the built-in hostname
     { header: 'KIND', value: (d) => (d.kind === 'heroku' ? 'default' : d.kind) },
+    { header: 'DNS TARGET', value: (d) => d.cname ?? '' },
+    { header: 'CERTIFICATE', value: (d) => d.sni_endpoint?.name ?? '' },
   ]);
 }
 

@@ -195,7 +195,7 @@ export function tokenJson(token: { id: string; description: string; createdAt: s
   return { id: token.id, description: token.description, created_at: token.createdAt };
 }
 
-export function domainJson(app: Pick<App, 'id' | 'name'>, hostname: string, appsDomain: string): DomainJson {
+export function domainJson(app: Pick<App, 'id' | 'name'>, hostname: string, appsDomain: string, endpoint: Pick<SniEndpoint, 'id'> | null = null): DomainJson {
   const builtIn = hostname.endsWith(`.${appsDomain}`);
   return {
     id: nameUuid(`domain:${app.id}:${hostname}`),
@@ -204,6 +204,7 @@ export function domainJson(app: Pick<App, 'id' | 'name'>, hostname: string, apps
     cname: builtIn ? null : `${app.name}.${appsDomain}`,
     status: 'none',
     app: { id: app.id, name: app.name },
+    sni_endpoint: endpoint ? { id: endpoint.id, name: endpoint.id } : null,
   };
 }
 
@@ -212,9 +213,22 @@ export function sniEndpointJson(endpoint: SniEndpoint, app: App): SniEndpointJso
   return {
     id: endpoint.id,
     app: { id: app.id, name: app.name },
+    name: endpoint.id,
+    display_name: null,
     domains: endpoint.hostnames,
-    certificate: { cert_domains: endpoint.names, expires_at: endpoint.expiresAt, fingerprint: endpoint.fingerprint },
+    ssl_cert: {
+      id: endpoint.fingerprint,
+      cert_domains: endpoint.names,
+      expires_at: endpoint.expiresAt,
+      starts_at: endpoint.startsAt ?? null,
+      issuer: endpoint.issuer ?? null,
+      subject: endpoint.subject ?? null,
+      'ca_signed?': endpoint.caSigned ?? false,
+      acm: false,
+      fingerprint: endpoint.fingerprint,
+    },
     created_at: endpoint.createdAt,
+    updated_at: endpoint.createdAt,
   };
 }
 

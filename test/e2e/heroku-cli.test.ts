@@ -29,11 +29,13 @@ function herokuEnv(platform: Pick<RunningPlatform, 'endpoints' | 'home'>, home: 
   const { api: apiUrl, token } = platform.endpoints;
   return {
     // `heroku run` joins its dyno over TLS (Heroku's rendezvous): trust the platform's certificate.
-    NODE_EXTRA_CA_CERTS: join(platform.home, 'secrets', 'rendezvous', 'cert.pem'),
+    NODE_EXTRA_CA_CERTS: platform.endpoints.tlsCertificate,
     PATH: process.env.PATH ?? '/usr/bin:/bin',
     HOME: home,
     HEROKU_HOST: apiUrl,
     HEROKU_API_KEY: token,
+    // Heroku's git remotes are https://: the platform's TLS port.
+    HEROKU_GIT_HOST: new URL(platform.endpoints.apiTls).host,
     // `GET /account` also asks Particleboard about payment delinquency: keep it on Slipway.
     HEROKU_PARTICLEBOARD_URL: apiUrl,
     // Buildpack names (`buildpacks:set heroku/nodejs`) are looked up in the platform's registry.
@@ -249,13 +251,18 @@ describe('the stock Heroku CLI against Slipway', () => {
     cleanup.push(dir);
     await exec('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'), '-days', '30', '-subj', '/CN=shop.example.com', '-addext', 'subjectAltName=DNS:shop.example.com']);
     expect((await ok('certs', '-a', 'cli-app')).out).toContain('cli-app has no SSL certificates.');
-    const added = await ok('certs:add', join(dir, 'cert.pem'), join(dir, 'key.pem'), '-a', 'cli-app');
+    expect((await ok('domains:add', 'shop.example.com', '-a', 'cli-app')).out).toContain('Adding shop.example.com to cli-app... done');
+    // The CLI asks which of the app's domains the certificate is for: the one it covers, selected.
+    const added = await heroku(['certs:add', join(dir, 'cert.pem'), join(dir, 'key.pem'), '-a', 'cli-app'], 90_000, [{ prompt: 'Select domains', answer: ' ' }]);
+    expect(added.code, added.out).toBe(0);
     expect(added.out).toContain('Adding SSL certificate to cli-app... done');
+    expect(added.out).toContain('SSL certificate is self signed.');
     expect(added.stdout).toContain('shop.example.com');
     expect((await ok('certs', '-a', 'cli-app')).stdout).toMatch(/shop\.example\.com/);
     expect((await ok('certs:info', '-a', 'cli-app')).stdout).toMatch(/Common Name\(s\):\s+shop\.example\.com/);
-    expect((await ok('certs:remove', '--confirm', 'cli-app', '-a', 'cli-app')).out).toContain('done');
+    expect((await ok('certs:remove', '--confirm', 'cli-app', '-a', 'cli-app')).out).toMatch(/Removing SSL certificate \S+ from cli-app\.\.\. done/);
     expect((await ok('certs', '-a', 'cli-app')).out).toContain('cli-app has no SSL certificates.');
+    await ok('domains:remove', 'shop.example.com', '-a', 'cli-app');
   });
 
   it('shows the log: the last lines, by dyno and by source', async () => {
@@ -295,10 +302,14 @@ describe('the stock Heroku CLI against Slipway', () => {
   });
 
   it('lists releases, shows one, and rolls back to the previous one', async () => {
-    // a second deploy, so there is code to go back to
+    // A second deploy, so there is code to go back to: through the `heroku` remote git:remote
+    // sets, over https (the platform's TLS port), as a Heroku user pushes.
+    const remote = await ok('git:remote', '-a', 'cli-app');
+    expect(remote.out).toContain(`set git remote heroku to ${platform.endpoints.apiTls}/cli-app.git`);
     await editFile(repo, 'server.js', (text) => text.replace('hello from v1', 'hello from v2'));
     await commitAll(repo, 'v2');
-    const pushed = await git(repo, ['push', gitUrl(platform.endpoints, 'cli-app'), 'HEAD:main']);
+    const credentials = `!f() { echo username=heroku; echo password=${platform.endpoints.token}; }; f`;
+    const pushed = await git(repo, ['-c', `credential.helper=${credentials}`, 'push', 'heroku', 'HEAD:main'], { GIT_SSL_CAINFO: platform.endpoints.tlsCertificate });
     expect(pushed.code, pushed.out).toBe(0);
     await waitFor('v2 served', async () => (await viaRouter(platform.endpoints, 'cli-app')).body === 'hello from v2\n', 90_000);
 
