@@ -4,6 +4,7 @@
 // its telemetry, update checks and Particleboard (Heroku's billing API) kept on loopback.
 import { execFile, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { promisify } from 'node:util';
+import { appendFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -13,6 +14,7 @@ import { repoRoot } from '../../common/entry-points.js';
 import { api, commitAll, editFile, fixtureRepo, git, gitUrl, newHome, platformEnv, removePlatformImages, startPlatform, viaRouter, waitFor, type RunningPlatform } from './harness.js';
 
 const exec = promisify(execFile);
+const TRANSCRIPT = process.env.SLIPWAY_HEROKU_TRANSCRIPT;
 const HEROKU_BIN = join(repoRoot(dirname(fileURLToPath(import.meta.url))), 'node_modules', 'heroku', 'bin', 'run.js');
 // eslint-disable-next-line no-control-regex
 const ANSI = /\u001b\[[0-9;]*[A-Za-z]/g;
@@ -89,7 +91,10 @@ describe('the stock Heroku CLI against Slipway', () => {
       child.once('error', reject);
       child.once('close', (code) => {
         clearTimeout(timer);
-        resolve({ code, out: out.replace(ANSI, ''), stdout: stdout.replace(ANSI, '') });
+        const run = { code, out: out.replace(ANSI, ''), stdout: stdout.replace(ANSI, '') };
+        // What each command printed, for people reading along (SLIPWAY_HEROKU_TRANSCRIPT=<file>).
+        if (TRANSCRIPT) appendFileSync(TRANSCRIPT, `$ heroku ${args.join(' ')}   (exit ${code})\n${run.out.replace(platform.endpoints.token, 'slw_…')}\n`);
+        resolve(run);
       });
     });
 
