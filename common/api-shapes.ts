@@ -278,3 +278,77 @@ export interface TeamMemberJson {
   created_at: string;
   updated_at: string;
 }
+
+/** A revoked token: its id. */
+export interface RevokedTokenJson {
+  id: string;
+}
+
+/** Heroku's app transfer between users. */
+export interface AppTransferJson {
+  id: string;
+  app: AppRef;
+  owner: { id: string; email: string | null };
+  recipient: { id: string; email: string | null };
+  state: 'pending' | 'accepted' | 'declined' | 'cancelled';
+  created_at: string;
+  updated_at: string;
+}
+
+/** An entry of Heroku's buildpack registry, for a name this platform knows (`blob_url`: what to install). */
+export interface BuildpackRegistryEntryJson {
+  name: string;
+  namespace: string;
+  blob_url: string;
+  description: string;
+}
+
+/** An attached one-off dyno as it starts: where to join it (Heroku's rendezvous, or Slipway's WebSocket). */
+export interface AttachedDynoJson {
+  id: null;
+  name: string;
+  type: 'run';
+  state: 'starting';
+  app: AppRef;
+  size: DynoSize;
+  command: string;
+  attach_url: string;
+  attach_websocket_url: string;
+  created_at: string;
+  updated_at: string;
+}
+
+/** What running a one-off dyno answers: attached, where to join it; detached, the dyno. */
+export type RunDynoJson = AttachedDynoJson | DynoJson;
+
+/** A process type's health check, and where it is set (the API overrides app.json). */
+export interface HealthCheckJson {
+  process_type: string;
+  path: string;
+  status: number | null;
+  interval: number;
+  timeout: number;
+  attempts: number;
+  source: 'api' | 'app.json';
+}
+
+/** Heroku's team permission (what `heroku access` lists for admins). */
+export interface TeamPermissionJson {
+  name: string;
+  description: string;
+}
+
+/** The control plane's health. */
+export interface HealthzJson {
+  status: 'ok';
+  stack: 'ready' | 'building';
+}
+
+/** The API's own schema (OpenAPI 3.1), served at /schema. */
+export interface OpenApiDocumentJson {
+  openapi: string;
+  info: { title: string; version: string; description: string };
+  paths: Record<string, unknown>;
+  components: Record<string, unknown>;
+  security: unknown[];
+}

@@ -39,6 +39,12 @@ import { healthCheckHandlers } from './handlers/health-checks.js';
 import { stackHandlers } from './handlers/stacks.js';
 import { registryTokenServer, type RegistryTokenServerOptions } from './registry/token-handler.js';
 import { releaseOutputHandlers } from './handlers/release-output.js';
+import type { HealthzJson } from '../common/api-shapes.js';
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { repoRoot } from '../common/entry-points.js';
+import { spec } from './http/api-spec.js';
+import { documentedRoutes, openApiDocument, readShapeSchemas } from './http/openapi.js';
 import type { Services } from './services.js';
 
 const WITH_BODY = new Set(['POST', 'PUT', 'PATCH']);
@@ -84,8 +90,15 @@ export function createApi(
   if (options.registryTokens) app.use(registryTokenServer(services, options.registryTokens));
 
   const open = new Router();
-  open.get('/healthz', (ctx) => {
-    ctx.body = { status: 'ok', stack: services.stackReady() ? 'ready' : 'building' };
+  open.get('/healthz', spec({ summary: 'Whether the control plane is up, and its stack built', response: { shape: 'HealthzJson' } }), (ctx) => {
+    const health: HealthzJson = { status: 'ok', stack: services.stackReady() ? 'ready' : 'building' };
+    ctx.body = health;
+  });
+  // The API's schema, made from its own route table on first request (http/openapi.ts).
+  let schema: Record<string, unknown> | null = null;
+  open.get('/schema', spec({ summary: 'This schema (OpenAPI 3.1)', response: { shape: 'OpenApiDocumentJson' } }), (ctx) => {
+    schema ??= openApiDocument(documentedRoutes(app), readShapeSchemas(repoRoot(dirname(fileURLToPath(import.meta.url)))), { title: 'Platform API', version: '3' });
+    ctx.body = schema;
   });
   app.use(open.routes());
   // Capability URLs, fetched without credentials.

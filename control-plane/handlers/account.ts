@@ -7,7 +7,7 @@ import type { Context } from 'koa';
 import { requireAdmin } from '../http/auth.js';
 import { namedUser, visibleUser } from '../http/load-user.js';
 import { accountJson, authorizationJson, tokenJson } from '../http/representations.js';
-import { validateBody } from '../http/validate.js';
+import { bodyOf, spec } from '../http/api-spec.js';
 import type { Services } from '../services.js';
 
 const newToken = z.object({ description: z.string().max(200).default('') });
@@ -28,29 +28,29 @@ async function revokeNamedToken(ctx: Context, services: Services, userId: string
 export function accountHandlers(services: Services): Router {
   const router = new Router();
 
-  router.get('/account', (ctx) => {
+  router.get('/account', spec({ summary: 'The caller’s account', response: { shape: 'AccountJson' } }), (ctx) => {
     ctx.body = accountJson(ctx.state.user as User);
   });
 
-  router.get('/account/tokens', async (ctx) => {
+  router.get('/account/tokens', spec({ summary: 'The caller’s API tokens', response: { shape: 'TokenJson', list: true } }), async (ctx) => {
     ctx.body = (await services.users.listTokens((ctx.state.user as User).id)).map(tokenJson);
   });
 
   // The new token's plaintext appears in this response only.
-  router.post('/account/tokens', async (ctx) => {
-    const { description } = validateBody(newToken, ctx.request.body);
+  router.post('/account/tokens', spec({ summary: 'A new API token (its secret shown once)', body: newToken, response: { shape: 'NewTokenJson', status: 201 } }), async (ctx) => {
+    const { description } = bodyOf(ctx, newToken);
     const { token, info } = await services.users.issueToken((ctx.state.user as User).id, description);
     ctx.status = 201;
     ctx.body = { ...tokenJson(info), token };
   });
 
-  router.delete('/account/tokens/:id', async (ctx) => {
+  router.delete('/account/tokens/:id', spec({ summary: 'Revokes one of the caller’s tokens', response: { shape: 'RevokedTokenJson' } }), async (ctx) => {
     await revokeNamedToken(ctx, services, (ctx.state.user as User).id);
   });
 
   // Heroku's OAuth authorizations are its API tokens (`heroku auth:token`, `authorizations`):
   // the caller's tokens in that shape, read-only.
-  router.get('/oauth/authorizations', async (ctx) => {
+  router.get('/oauth/authorizations', spec({ summary: 'The caller’s tokens as Heroku’s OAuth authorizations (redacted)', response: { shape: 'AuthorizationJson', list: true } }), async (ctx) => {
     const user = ctx.state.user as User;
     ctx.body = (await services.users.listTokens(user.id)).map((token) => authorizationJson(token, user));
   });
@@ -58,18 +58,18 @@ export function accountHandlers(services: Services): Router {
   // Heroku's `login -i`: email and password in Basic auth, answered with a new token. Slipway's
   // password here is an API token of the account (as for git), until accounts have passwords;
   // an email that is not the token's account is refused like a wrong password.
-  router.post('/oauth/authorizations', async (ctx) => {
+  router.post('/oauth/authorizations', spec({ summary: 'A new token from an email and an API token as the password (login -i)', body: newAuthorization, response: { shape: 'AuthorizationJson', status: 201 } }), async (ctx) => {
     const user = ctx.state.user as User;
     const named = basicUserName(ctx.get('authorization'));
     if (named !== null && named.includes('@') && named.toLowerCase() !== user.email.toLowerCase()) throw new UnauthorizedError('Invalid credentials provided.');
-    const { description } = validateBody(newAuthorization, ctx.request.body);
+    const { description } = bodyOf(ctx, newAuthorization);
     const { token, info } = await services.users.issueToken(user.id, description ?? `Authorization made on ${new Date().toISOString().slice(0, 10)}`);
     ctx.status = 201;
     ctx.body = { ...authorizationJson(info, user), access_token: { id: info.id, token, expires_in: null } };
   });
 
   // `logout` revokes the token it used, found among the authorizations.
-  router.delete('/oauth/authorizations/:id', async (ctx) => {
+  router.delete('/oauth/authorizations/:id', spec({ summary: 'Revokes an authorization (logout)', response: { shape: 'AuthorizationJson' } }), async (ctx) => {
     const user = ctx.state.user as User;
     const token = (await services.users.listTokens(user.id)).find((t) => t.id === ctx.params.id);
     if (!token) throw new NotFoundError(`Couldn't find that authorization (${ctx.params.id}).`);
@@ -78,18 +78,18 @@ export function accountHandlers(services: Services): Router {
   });
 
   // Heroku's SSO sessions: Slipway has none (the CLI's logout tolerates this 404).
-  router.delete('/oauth/sessions/:id', (ctx) => {
+  router.delete('/oauth/sessions/:id', spec({ summary: 'Heroku’s SSO sessions: none here', response: { errorOnly: true } }), (ctx) => {
     ctx.status = 404;
     ctx.body = { id: 'not_found', message: 'Slipway has no SSO sessions.', resource: 'session' };
   });
 
   // Heroku's `~` is the dashboard's API key; Slipway's tokens are all alike, so there is none.
-  router.get('/oauth/authorizations/~', (ctx) => {
+  router.get('/oauth/authorizations/~', spec({ summary: 'Heroku’s default API key: none here', response: { errorOnly: true } }), (ctx) => {
     ctx.status = 404;
     ctx.body = { id: 'not_found', message: 'Slipway has no default API key: every token is an authorization.', resource: 'authorization' };
   });
 
-  router.get('/oauth/authorizations/:id', async (ctx) => {
+  router.get('/oauth/authorizations/:id', spec({ summary: 'One authorization', response: { shape: 'AuthorizationJson' } }), async (ctx) => {
     const user = ctx.state.user as User;
     const token = (await services.users.listTokens(user.id)).find((t) => t.id === ctx.params.id);
     if (!token) throw new NotFoundError(`Couldn't find that authorization (${ctx.params.id}).`);
@@ -97,26 +97,26 @@ export function accountHandlers(services: Services): Router {
   });
 
   // Operators create users; each user gets a first token.
-  router.post('/users', requireAdmin, async (ctx) => {
-    const { email, admin } = validateBody(newUser, ctx.request.body);
+  router.post('/users', spec({ summary: 'Creates a user with a first token (operators)', body: newUser, response: { shape: 'NewUserJson', status: 201 } }), requireAdmin, async (ctx) => {
+    const { email, admin } = bodyOf(ctx, newUser);
     const user = await services.users.create(email, admin);
     const { token } = await services.users.issueToken(user.id, 'first token');
     ctx.status = 201;
     ctx.body = { ...accountJson(user), token };
   });
 
-  router.get('/users', requireAdmin, async (ctx) => {
+  router.get('/users', spec({ summary: 'Every user (operators)', response: { shape: 'AccountJson', list: true } }), requireAdmin, async (ctx) => {
     ctx.body = (await services.users.list()).map(accountJson);
   });
 
-  router.get('/users/:user', async (ctx) => {
+  router.get('/users/:user', spec({ summary: 'A user (yourself, or anyone for operators)', response: { shape: 'AccountJson' } }), async (ctx) => {
     ctx.body = accountJson(await visibleUser(ctx, services));
   });
 
   // Operators disable an account (its tokens are refused from the next request on, git
   // included) and enable it again; its apps, tokens and data are kept.
-  router.patch('/users/:user', requireAdmin, async (ctx) => {
-    const { disabled } = validateBody(userUpdate, ctx.request.body);
+  router.patch('/users/:user', spec({ summary: 'Disables or enables a user (operators)', body: userUpdate, response: { shape: 'AccountJson' } }), requireAdmin, async (ctx) => {
+    const { disabled } = bodyOf(ctx, userUpdate);
     const user = await namedUser(ctx, services);
     if (disabled && user.id === (ctx.state.user as User).id) {
       throw new InvalidParamsError('You cannot disable your own account: ask another operator.');
@@ -127,20 +127,20 @@ export function accountHandlers(services: Services): Router {
     ctx.body = accountJson(updated);
   });
 
-  router.get('/users/:user/tokens', requireAdmin, async (ctx) => {
+  router.get('/users/:user/tokens', spec({ summary: 'A user’s tokens (operators)', response: { shape: 'TokenJson', list: true } }), requireAdmin, async (ctx) => {
     const user = await namedUser(ctx, services);
     ctx.body = (await services.users.listTokens(user.id)).map(tokenJson);
   });
 
   // Revokes every token the user has (a leaked laptop, someone leaving); they answer 401 at once.
-  router.delete('/users/:user/tokens', requireAdmin, async (ctx) => {
+  router.delete('/users/:user/tokens', spec({ summary: 'Revokes every token of a user (operators)', response: { shape: 'TokenJson', list: true } }), requireAdmin, async (ctx) => {
     const user = await namedUser(ctx, services);
     const revoked = await services.users.revokeAllTokens(user.id);
     services.accessCutoff.announce({ userId: user.id, tokenIds: 'all' });
     ctx.body = revoked.map(tokenJson);
   });
 
-  router.delete('/users/:user/tokens/:id', requireAdmin, async (ctx) => {
+  router.delete('/users/:user/tokens/:id', spec({ summary: 'Revokes one token of a user (operators)', response: { shape: 'RevokedTokenJson' } }), requireAdmin, async (ctx) => {
     await revokeNamedToken(ctx, services, (await namedUser(ctx, services)).id);
   });
 

@@ -3,6 +3,7 @@
 import Router from '@koa/router';
 import { SlipwayError } from '../../common/errors.js';
 import { loadApp } from '../http/load-app.js';
+import { spec } from '../http/api-spec.js';
 import type { Services } from '../services.js';
 
 export const NO_ADDONS_MESSAGE = 'Slipway has no add-on providers yet: run the service yourself and set its URL with config:set.';
@@ -13,17 +14,17 @@ export function addonHandlers(services: Services): Router {
     ctx.body = [];
   };
 
-  router.get('/addons', none);
-  router.get('/addon-attachments', none);
-  router.get('/apps/:app/addons', async (ctx) => {
+  router.get('/addons', spec({ summary: 'Add-ons: none yet', response: { emptyList: true } }), none);
+  router.get('/addon-attachments', spec({ summary: 'Add-on attachments: none yet', response: { emptyList: true } }), none);
+  router.get('/apps/:app/addons', spec({ summary: 'The app’s add-ons: none yet', response: { emptyList: true } }), async (ctx) => {
     await loadApp(ctx, services);
     none(ctx);
   });
-  router.get('/apps/:app/addon-attachments', async (ctx) => {
+  router.get('/apps/:app/addon-attachments', spec({ summary: 'The app’s add-on attachments: none yet', response: { emptyList: true } }), async (ctx) => {
     await loadApp(ctx, services);
     none(ctx);
   });
-  router.post('/apps/:app/addons', async (ctx) => {
+  router.post('/apps/:app/addons', spec({ summary: 'Creating an add-on: not offered yet (422 saying so)', response: { errorOnly: true } }), async (ctx) => {
     await loadApp(ctx, services);
     throw new SlipwayError('addons_unavailable', NO_ADDONS_MESSAGE, { status: 422 });
   });

@@ -6,14 +6,15 @@ import Router from '@koa/router';
 import { z } from 'zod';
 import { ConflictError, ForbiddenError, InvalidParamsError, NotFoundError } from '../../common/errors.js';
 import type { App, User } from '../../common/types.js';
-import { validateBody } from '../http/validate.js';
+import { bodyOf, spec } from '../http/api-spec.js';
+import type { AppTransferJson } from '../../common/api-shapes.js';
 import type { Services } from '../services.js';
 import type { AppTransfer } from '../store/app-transfers.js';
 
 const offer = z.object({ app: z.string().min(1), recipient: z.string().min(1).max(254), silent: z.boolean().optional() });
 const answer = z.object({ state: z.enum(['accepted', 'declined']) });
 
-type State = 'pending' | 'accepted' | 'declined' | 'cancelled';
+type State = AppTransferJson['state'];
 
 export function appTransferHandlers(services: Services): Router {
   const router = new Router();
@@ -21,7 +22,7 @@ export function appTransferHandlers(services: Services): Router {
     const user = await services.users.get(id);
     return { id, email: user?.email ?? null };
   };
-  const json = async (transfer: AppTransfer, app: App, state: State) => ({
+  const json = async (transfer: AppTransfer, app: App, state: State): Promise<AppTransferJson> => ({
     id: transfer.id,
     app: { id: app.id, name: app.name },
     owner: await person(transfer.ownerId),
@@ -38,9 +39,9 @@ export function appTransferHandlers(services: Services): Router {
     return { transfer, app };
   };
 
-  router.post('/account/app-transfers', async (ctx) => {
+  router.post('/account/app-transfers', spec({ summary: 'Offers an app to another user', body: offer, response: { shape: 'AppTransferJson', status: 201 } }), async (ctx) => {
     const user = ctx.state.user as User;
-    const body = validateBody(offer, ctx.request.body);
+    const body = bodyOf(ctx, offer);
     const app = (await services.apps.getByName(body.app)) ?? (await services.apps.get(body.app));
     if (!app) throw new NotFoundError(`Couldn't find that app: ${body.app}.`);
     await services.access.require(app, user, 'manage');
@@ -53,7 +54,7 @@ export function appTransferHandlers(services: Services): Router {
     ctx.body = await json(transfer, app, 'pending');
   });
 
-  router.get('/account/app-transfers', async (ctx) => {
+  router.get('/account/app-transfers', spec({ summary: 'Transfers offered to or by the caller', response: { shape: 'AppTransferJson', list: true } }), async (ctx) => {
     const user = ctx.state.user as User;
     const apps = await services.apps.list();
     const transfers = await services.appTransfers.forApps(apps.map((a) => a.id));
@@ -61,15 +62,15 @@ export function appTransferHandlers(services: Services): Router {
     ctx.body = await Promise.all(mine.map((t) => json(t, apps.find((a) => a.id === t.appId)!, 'pending')));
   });
 
-  router.get('/account/app-transfers/:id', async (ctx) => {
+  router.get('/account/app-transfers/:id', spec({ summary: 'One transfer', response: { shape: 'AppTransferJson' } }), async (ctx) => {
     const { transfer, app } = await visible(ctx.params.id!, ctx.state.user as User);
     ctx.body = await json(transfer, app, 'pending');
   });
 
-  router.patch('/account/app-transfers/:id', async (ctx) => {
+  router.patch('/account/app-transfers/:id', spec({ summary: 'Accepts or declines a transfer (the recipient)', body: answer, response: { shape: 'AppTransferJson' } }), async (ctx) => {
     const user = ctx.state.user as User;
     const { transfer, app } = await visible(ctx.params.id!, user);
-    const { state } = validateBody(answer, ctx.request.body);
+    const { state } = bodyOf(ctx, answer);
     if (user.id !== transfer.recipientId) throw new ForbiddenError(`Only ${(await person(transfer.recipientId)).email} can ${state === 'accepted' ? 'accept' : 'decline'} this transfer.`);
     if (!(await services.appTransfers.end(transfer))) throw new ConflictError('This transfer is no longer pending.');
     if (state === 'accepted') {
@@ -82,7 +83,7 @@ export function appTransferHandlers(services: Services): Router {
     ctx.body = await json(transfer, app, state);
   });
 
-  router.delete('/account/app-transfers/:id', async (ctx) => {
+  router.delete('/account/app-transfers/:id', spec({ summary: 'Cancels a transfer (the owner)', response: { shape: 'AppTransferJson' } }), async (ctx) => {
     const user = ctx.state.user as User;
     const { transfer, app } = await visible(ctx.params.id!, user);
     if (!(await services.access.may(app, user, 'manage'))) throw new ForbiddenError('Only the owner can cancel a transfer; decline it instead.');

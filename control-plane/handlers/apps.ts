@@ -8,7 +8,7 @@ import { STOP_TIMEOUT_LIMITS } from '../apps/stop-grace.js';
 import { loadApp } from '../http/load-app.js';
 import { visibleUser } from '../http/load-user.js';
 import { appJson } from '../http/representations.js';
-import { validateBody } from '../http/validate.js';
+import { bodyOf, spec } from '../http/api-spec.js';
 import type { Services } from '../services.js';
 import { requireStack } from '../stacks.js';
 
@@ -53,14 +53,14 @@ export function appHandlers(services: Services): Router {
   const router = new Router();
   const json = (app: App) => describeApp(services, app);
 
-  router.post('/apps', async (ctx) => {
+  router.post('/apps', spec({ summary: 'Creates an app', body: newApp, response: { shape: 'AppJson', status: 201 } }), async (ctx) => {
     const user = ctx.state.user as User;
-    const app = await createApp(services, validateBody(newApp, ctx.request.body), user, null);
+    const app = await createApp(services, bodyOf(ctx, newApp), user, null);
     ctx.status = 201;
     ctx.body = appJson(app, user, services.urls);
   });
 
-  router.get('/apps', async (ctx) => {
+  router.get('/apps', spec({ summary: 'Every app the caller may view', response: { shape: 'AppJson', list: true } }), async (ctx) => {
     const user = ctx.state.user as User;
     const apps = await services.apps.list();
     const visible = [];
@@ -70,7 +70,7 @@ export function appHandlers(services: Services): Router {
 
   // Heroku's `heroku apps`: the apps a user owns or collaborates on (`~`: the caller). Unlike
   // GET /apps, an operator sees only their own here, as on Heroku.
-  router.get('/users/:user/apps', async (ctx) => {
+  router.get('/users/:user/apps', spec({ summary: 'A user’s own and shared apps', response: { shape: 'AppJson', list: true } }), async (ctx) => {
     const user = await visibleUser(ctx, services);
     const apps = await services.apps.list();
     const theirs = [];
@@ -78,15 +78,15 @@ export function appHandlers(services: Services): Router {
     ctx.body = await Promise.all(theirs.map(json));
   });
 
-  router.get('/apps/:app', async (ctx) => {
+  router.get('/apps/:app', spec({ summary: 'An app', response: { shape: 'AppJson' } }), async (ctx) => {
     const app = await loadApp(ctx, services);
     ctx.body = await json(app);
   });
 
   // Heroku semantics: the next build uses the new stack; the current release keeps running on its own.
-  router.patch('/apps/:app', async (ctx) => {
+  router.patch('/apps/:app', spec({ summary: 'Renames an app, or changes its build stack, maintenance mode or stop grace', body: updateApp, response: { shape: 'AppJson' } }), async (ctx) => {
     const app = await loadApp(ctx, services);
-    const { build_stack, maintenance, stop_timeout_seconds, name } = validateBody(updateApp, ctx.request.body);
+    const { build_stack, maintenance, stop_timeout_seconds, name } = bodyOf(ctx, updateApp);
     if ([build_stack, maintenance, stop_timeout_seconds, name].every((field) => field === undefined)) {
       throw new InvalidParamsError('Nothing to change: give name, build_stack, maintenance or stop_timeout_seconds.');
     }
@@ -106,7 +106,7 @@ export function appHandlers(services: Services): Router {
     ctx.body = await json(updated);
   });
 
-  router.delete('/apps/:app', async (ctx) => {
+  router.delete('/apps/:app', spec({ summary: 'Destroys an app', response: { shape: 'AppJson' } }), async (ctx) => {
     // Collaborators may change the app, not delete it (Heroku's rule).
     const app = await loadApp(ctx, services, 'manage');
     await services.lifecycle.destroy(app);

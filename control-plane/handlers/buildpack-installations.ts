@@ -6,7 +6,8 @@ import { buildpackListProblems, builtinNames, BUILDPACKS, parseBuildpackReferenc
 import { InvalidParamsError, NotFoundError } from '../../common/errors.js';
 import { buildpackInstallationsJson } from '../http/representations.js';
 import { loadApp } from '../http/load-app.js';
-import { validateBody } from '../http/validate.js';
+import { bodyOf, spec } from '../http/api-spec.js';
+import type { BuildpackRegistryEntryJson } from '../../common/api-shapes.js';
 import type { Services } from '../services.js';
 
 const updates = z.object({
@@ -17,14 +18,14 @@ export function buildpackInstallationHandlers(services: Services): Router {
   const router = new Router();
   const builtins = builtinNames(BUILDPACKS);
 
-  router.get('/apps/:app/buildpack-installations', async (ctx) => {
+  router.get('/apps/:app/buildpack-installations', spec({ summary: 'The buildpacks the next build runs', response: { shape: 'BuildpackInstallationJson', list: true } }), async (ctx) => {
     const app = await loadApp(ctx, services);
     ctx.body = buildpackInstallationsJson(await services.apps.buildpacks(app.id), services.buildpackRegistry);
   });
 
-  router.put('/apps/:app/buildpack-installations', async (ctx) => {
+  router.put('/apps/:app/buildpack-installations', spec({ summary: 'Replaces the buildpack list (empty: detection)', body: updates, response: { shape: 'BuildpackInstallationJson', list: true } }), async (ctx) => {
     const app = await loadApp(ctx, services);
-    const list = validateBody(updates, ctx.request.body).updates.map((update) => update.buildpack.trim());
+    const list = bodyOf(ctx, updates).updates.map((update) => update.buildpack.trim());
     const problems = buildpackListProblems(list.map((text) => parseBuildpackReference(text, builtins, services.buildpackRegistry)));
     if (problems.length > 0) throw new InvalidParamsError(problems.join('; '));
     await services.apps.setBuildpacks(app.id, list);
@@ -40,11 +41,12 @@ export function buildpackInstallationHandlers(services: Services): Router {
 export function buildpackRegistryHandlers(services: Pick<Services, 'buildpackRegistry'>): Router {
   const router = new Router();
   const builtins = builtinNames(BUILDPACKS);
-  router.get('/buildpacks/:name', (ctx) => {
+  router.get('/buildpacks/:name', spec({ summary: 'Heroku’s buildpack registry, for the names this platform knows', response: { shape: 'BuildpackRegistryEntryJson' } }), (ctx) => {
     const name = ctx.params.name!;
     if (!builtins.has(name) && !Object.hasOwn(services.buildpackRegistry, name)) throw new NotFoundError(`${name} is not a buildpack this platform knows.`);
     const [namespace, short] = name.split('/');
-    ctx.body = { name: short ?? name, namespace: namespace ?? '', blob_url: name, description: builtins.get(name)?.id ?? name };
+    const entry: BuildpackRegistryEntryJson = { name: short ?? name, namespace: namespace ?? '', blob_url: name, description: builtins.get(name)?.id ?? name };
+    ctx.body = entry;
   });
   return router;
 }

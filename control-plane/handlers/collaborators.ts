@@ -8,7 +8,7 @@ import { ForbiddenError, InvalidParamsError, NotFoundError } from '../../common/
 import type { App, User } from '../../common/types.js';
 import { loadApp } from '../http/load-app.js';
 import { collaboratorJson } from '../http/representations.js';
-import { validateBody } from '../http/validate.js';
+import { bodyOf, spec } from '../http/api-spec.js';
 import type { Services } from '../services.js';
 
 const addCollaborator = z.object({ user: z.string().min(1).max(254), silent: z.boolean().optional() });
@@ -34,17 +34,17 @@ export function collaboratorHandlers(services: Services): Router {
     return entry;
   };
 
-  router.get('/apps/:app/collaborators', async (ctx) => {
+  router.get('/apps/:app/collaborators', spec({ summary: 'Who reaches the app, with their roles', response: { shape: 'CollaboratorJson', list: true } }), async (ctx) => {
     ctx.body = await members(await loadApp(ctx, services));
   });
 
-  router.get('/apps/:app/collaborators/:ref', async (ctx) => {
+  router.get('/apps/:app/collaborators/:ref', spec({ summary: 'One collaborator', response: { shape: 'CollaboratorJson' } }), async (ctx) => {
     ctx.body = await findMember(await loadApp(ctx, services), ctx.params.ref!);
   });
 
-  router.post('/apps/:app/collaborators', async (ctx) => {
+  router.post('/apps/:app/collaborators', spec({ summary: 'Adds a collaborator', body: addCollaborator, response: { shape: 'CollaboratorJson', status: 201 } }), async (ctx) => {
     const app = await loadApp(ctx, services, 'manage');
-    const { user: ref } = validateBody(addCollaborator, ctx.request.body);
+    const { user: ref } = bodyOf(ctx, addCollaborator);
     const user = await services.users.find(ref);
     if (!user) throw new NotFoundError(`Couldn't find that user (${ref}).`);
     if (!app.teamId && user.id === app.ownerId) throw new InvalidParamsError(`${user.email} owns ${app.name}.`);
@@ -55,7 +55,7 @@ export function collaboratorHandlers(services: Services): Router {
     ctx.body = collaboratorJson(app, user, 'collaborator');
   });
 
-  router.delete('/apps/:app/collaborators/:ref', async (ctx) => {
+  router.delete('/apps/:app/collaborators/:ref', spec({ summary: 'Removes a collaborator (or the caller leaves)', response: { shape: 'CollaboratorJson' } }), async (ctx) => {
     const app = await loadApp(ctx, services, 'view');
     const actor = ctx.state.user as User;
     const entry = await findMember(app, ctx.params.ref!);

@@ -1,7 +1,7 @@
 import Router from '@koa/router';
 import { z } from 'zod';
 import { loadApp } from '../http/load-app.js';
-import { validateBody } from '../http/validate.js';
+import { bodyOf, spec } from '../http/api-spec.js';
 import type { Services } from '../services.js';
 
 const CONFIG_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -14,16 +14,16 @@ export function configVarHandlers(services: Services): Router {
   const router = new Router();
 
   // Config vars are secrets: reading them needs the change role (viewers see the app, not these).
-  router.get('/apps/:app/config-vars', async (ctx) => {
+  router.get('/apps/:app/config-vars', spec({ summary: 'The app’s config vars', response: { shape: 'ConfigVarsJson' } }), async (ctx) => {
     const app = await loadApp(ctx, services, 'change');
     ctx.body = await services.apps.config(app.id);
   });
 
   // Heroku semantics: set with a string, unset with null; a new release rolls the change out.
   // Sizes are checked against the app's config limits by the releaser (422 config_limit_exceeded).
-  router.patch('/apps/:app/config-vars', async (ctx) => {
+  router.patch('/apps/:app/config-vars', spec({ summary: 'Sets (string) and unsets (null) config vars in one new release', body: changes, response: { shape: 'ConfigVarsJson' } }), async (ctx) => {
     const app = await loadApp(ctx, services);
-    const update = validateBody(changes, ctx.request.body);
+    const update = bodyOf(ctx, changes);
     const set = Object.keys(update).filter((k) => update[k] !== null);
     const unset = Object.keys(update).filter((k) => update[k] === null);
     const description = [set.length ? `Set ${set.join(', ')} config vars` : '', unset.length ? `Remove ${unset.join(', ')} config vars` : '']

@@ -6,7 +6,7 @@ import type { App } from '../../common/types.js';
 import type { SniEndpoint } from '../certificates/store.js';
 import { loadApp } from '../http/load-app.js';
 import { domainJson } from '../http/representations.js';
-import { validateBody } from '../http/validate.js';
+import { bodyOf, spec } from '../http/api-spec.js';
 import type { Services } from '../services.js';
 
 const addDomain = z.object({ hostname: z.string().min(1).max(253) });
@@ -25,24 +25,24 @@ export function domainHandlers(services: Services): Router {
     return found;
   };
 
-  router.get('/apps/:app/domains', async (ctx) => {
+  router.get('/apps/:app/domains', spec({ summary: 'The app’s hostnames: the default one and custom ones', response: { shape: 'DomainJson', list: true } }), async (ctx) => {
     const app = await loadApp(ctx, services);
     const custom = await services.apps.domains(app.id);
     const endpoints = await services.certificates.list(app.id);
     ctx.body = [`${app.name}.${services.urls.appsDomain}`, ...custom].map((h) => json(app, h, endpoints));
   });
 
-  router.get('/apps/:app/domains/:hostname', async (ctx) => {
+  router.get('/apps/:app/domains/:hostname', spec({ summary: 'One custom domain', response: { shape: 'DomainJson' } }), async (ctx) => {
     const app = await loadApp(ctx, services);
     ctx.body = json(app, await customDomain(app, ctx.params.hostname!), await services.certificates.list(app.id));
   });
 
   // Heroku's association of a domain with a certificate (`certs:add` asks which). Slipway serves
   // each hostname with the newest certificate that covers it, so this checks, and says so.
-  router.patch('/apps/:app/domains/:hostname', async (ctx) => {
+  router.patch('/apps/:app/domains/:hostname', spec({ summary: 'Checks a domain’s certificate (Heroku’s association)', body: domainUpdate, response: { shape: 'DomainJson' } }), async (ctx) => {
     const app = await loadApp(ctx, services);
     const hostname = await customDomain(app, ctx.params.hostname!);
-    const { sni_endpoint: ref } = validateBody(domainUpdate, ctx.request.body);
+    const { sni_endpoint: ref } = bodyOf(ctx, domainUpdate);
     const endpoints = await services.certificates.list(app.id);
     const endpoint = endpoints.find((e) => e.id === ref);
     if (!endpoint) throw new NotFoundError(`Couldn't find that SNI endpoint (${ref}).`);
@@ -50,9 +50,9 @@ export function domainHandlers(services: Services): Router {
     ctx.body = json(app, hostname, endpoints);
   });
 
-  router.post('/apps/:app/domains', async (ctx) => {
+  router.post('/apps/:app/domains', spec({ summary: 'Routes a custom hostname to the app', body: addDomain, response: { shape: 'DomainJson', status: 201 } }), async (ctx) => {
     const app = await loadApp(ctx, services);
-    const hostname = validateBody(addDomain, ctx.request.body).hostname.toLowerCase();
+    const hostname = bodyOf(ctx, addDomain).hostname.toLowerCase();
     const problem = ipLiteralProblem(hostname) ?? hostnameProblem(hostname);
     if (problem) throw new InvalidParamsError(`Hostname is invalid: ${problem}.`);
     if (hostname === services.urls.appsDomain || hostname.endsWith(`.${services.urls.appsDomain}`)) {
@@ -64,7 +64,7 @@ export function domainHandlers(services: Services): Router {
     ctx.body = json(app, hostname);
   });
 
-  router.delete('/apps/:app/domains/:hostname', async (ctx) => {
+  router.delete('/apps/:app/domains/:hostname', spec({ summary: 'Stops routing a custom hostname', response: { shape: 'DomainJson' } }), async (ctx) => {
     const app = await loadApp(ctx, services);
     const hostname = ctx.params.hostname!.toLowerCase();
     if (!(await services.apps.removeDomain(app.id, hostname))) throw new NotFoundError(`Couldn't find that domain (${hostname}).`);

@@ -4,12 +4,13 @@ import { InvalidParamsError } from '../../common/errors.js';
 import { DYNO_SIZES, type App, type DynoSize } from '../../common/types.js';
 import { ttySize } from '../../common/protocol.js';
 import { loadApp } from '../http/load-app.js';
-import { validateBody } from '../http/validate.js';
 import { ATTACH_PATH_PREFIX } from '../one-offs/attach.js';
 import { rendezvousUrl } from '../one-offs/rendezvous.js';
 import { runEnv, runEnvironment } from '../one-offs/run-env.js';
 import { DEFAULT_ONE_OFF_TTL_SECONDS, oneOffAsInstance } from '../one-offs/detached.js';
 import { dynoJson } from '../http/representations.js';
+import { bodyOf, spec } from '../http/api-spec.js';
+import type { AttachedDynoJson } from '../../common/api-shapes.js';
 import type { Services } from '../services.js';
 
 const createDyno = z.object({
@@ -28,15 +29,15 @@ const createDyno = z.object({
 });
 
 /** A one-off dyno about to start, as the dynos API shows it. */
-function pendingDynoJson(app: App, number: number, command: string, size: DynoSize) {
+function attachedDynoJson(app: App, number: number, command: string, size: DynoSize, urls: Pick<AttachedDynoJson, 'attach_url' | 'attach_websocket_url'>): AttachedDynoJson {
   const now = new Date().toISOString();
-  return { id: null, name: `run.${number}`, type: 'run', state: 'starting', app: { id: app.id, name: app.name }, size, command, created_at: now, updated_at: now };
+  return { id: null, name: `run.${number}`, type: 'run', state: 'starting', app: { id: app.id, name: app.name }, size, command, ...urls, created_at: now, updated_at: now };
 }
 
 export function dynoHandlers(services: Services): Router {
   const router = new Router();
 
-  router.get('/apps/:app/dynos', async (ctx) => {
+  router.get('/apps/:app/dynos', spec({ summary: 'The app’s dynos, one-offs included', response: { shape: 'DynoJson', list: true } }), async (ctx) => {
     const app = await loadApp(ctx, services);
     const [release, instances, oneOffs] = await Promise.all([services.releases.current(app.id), services.instances.listForApp(app.id), services.oneOffs.list(app.id)]);
     ctx.body = [
@@ -46,9 +47,9 @@ export function dynoHandlers(services: Services): Router {
   });
 
   // Heroku's dyno create: a one-off dyno. Only detached ones here (attach: false).
-  router.post('/apps/:app/dynos', async (ctx) => {
+  router.post('/apps/:app/dynos', spec({ summary: 'Runs a one-off dyno, attached (with its attach URLs) or detached', body: createDyno, response: { shape: 'RunDynoJson', status: 201 } }), async (ctx) => {
     const app = await loadApp(ctx, services);
-    const body = validateBody(createDyno, ctx.request.body);
+    const body = bodyOf(ctx, createDyno);
     if (body.attach) {
       // Heroku's shape: the dyno, starting, with the URL to attach to (single use, one minute).
       const number = await services.detachedRuns.nextNumber(app);
@@ -70,11 +71,10 @@ export function dynoHandlers(services: Services): Router {
       const websocket = `${ctx.protocol === 'https' ? 'wss' : 'ws'}://${ctx.host}${ATTACH_PATH_PREFIX}${secret}`;
       const { rendezvous } = services;
       ctx.status = 201;
-      ctx.body = {
-        ...pendingDynoJson(app, number, body.command, size),
+      ctx.body = attachedDynoJson(app, number, body.command, size, {
         attach_url: rendezvous ? rendezvousUrl(rendezvous.host ?? ctx.hostname, rendezvous.port, secret) : websocket,
         attach_websocket_url: websocket,
-      };
+      });
       return;
     }
     const record = await services.detachedRuns.start(app, body.command, body.size ?? 'basic', body.time_to_live ?? DEFAULT_ONE_OFF_TTL_SECONDS);
@@ -84,7 +84,7 @@ export function dynoHandlers(services: Services): Router {
 
   // Heroku's dyno stop action (ps:stop): a one-off dyno ends; a dyno of the formation stops and,
   // as on Heroku, the formation starts it again (scale down to keep it stopped).
-  router.post('/apps/:app/dynos/:dyno/actions/stop', async (ctx) => {
+  router.post('/apps/:app/dynos/:dyno/actions/stop', spec({ summary: 'Stops a dyno', response: { emptyObject: true, status: 202 } }), async (ctx) => {
     const app = await loadApp(ctx, services);
     const dyno = ctx.params.dyno!;
     if (/^run\.\d+$/.test(dyno)) await services.detachedRuns.stop(app, dyno);
@@ -93,14 +93,14 @@ export function dynoHandlers(services: Services): Router {
     ctx.body = {};
   });
 
-  router.delete('/apps/:app/dynos', async (ctx) => {
+  router.delete('/apps/:app/dynos', spec({ summary: 'Restarts every dyno', response: { emptyObject: true, status: 202 } }), async (ctx) => {
     const app = await loadApp(ctx, services);
     await services.lifecycle.restart(app.id, null);
     ctx.status = 202;
     ctx.body = {};
   });
 
-  router.delete('/apps/:app/dynos/:dyno', async (ctx) => {
+  router.delete('/apps/:app/dynos/:dyno', spec({ summary: 'Restarts one dyno or one process type', response: { emptyObject: true, status: 202 } }), async (ctx) => {
     const app = await loadApp(ctx, services);
     await services.lifecycle.restart(app.id, ctx.params.dyno!);
     ctx.status = 202;

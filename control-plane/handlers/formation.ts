@@ -7,7 +7,7 @@ import type { FormationUpdate } from '../apps/lifecycle.js';
 import { quantityParam, resolveQuantity, sizeParam, type QuantityParam } from '../apps/quantity.js';
 import { loadApp } from '../http/load-app.js';
 import { formationJson } from '../http/representations.js';
-import { validateBody } from '../http/validate.js';
+import { bodyOf, spec } from '../http/api-spec.js';
 import type { Services } from '../services.js';
 
 const update = z.object({ quantity: quantityParam.optional(), size: sizeParam.optional() });
@@ -34,21 +34,21 @@ export function formationHandlers(services: Services): Router {
     return formation.map((f) => formationJson(f, app, release?.processTypes[f.type] ?? null));
   };
 
-  router.get('/apps/:app/formation', async (ctx) => {
+  router.get('/apps/:app/formation', spec({ summary: 'The formation: quantity and size per process type', response: { shape: 'FormationJson', list: true } }), async (ctx) => {
     const app = await loadApp(ctx, services);
     ctx.body = await show(app.id);
   });
 
-  router.get('/apps/:app/formation/:type', async (ctx) => {
+  router.get('/apps/:app/formation/:type', spec({ summary: 'One process type’s formation', response: { shape: 'FormationJson' } }), async (ctx) => {
     const app = await loadApp(ctx, services);
     const entry = (await show(app.id)).find((f) => f.type === ctx.params.type);
     if (!entry) throw new NotFoundError(`Couldn't find that process type (${ctx.params.type}).`);
     ctx.body = entry;
   });
 
-  router.patch('/apps/:app/formation', async (ctx) => {
+  router.patch('/apps/:app/formation', spec({ summary: 'Scales and resizes process types, or releases pushed images (docker_image)', body: batch, response: { shape: 'FormationJson', list: true } }), async (ctx) => {
     const app = await loadApp(ctx, services);
-    const { updates } = validateBody(batch, ctx.request.body);
+    const { updates } = bodyOf(ctx, batch);
     // Heroku's container release: each process type's `docker_image` runs in one new release;
     // the types not named keep running what they ran.
     const released = updates.filter((u) => u.docker_image !== undefined);
@@ -73,16 +73,16 @@ export function formationHandlers(services: Services): Router {
     ctx.body = await show(app.id);
   });
 
-  router.patch('/apps/:app/formation/:type', async (ctx) => {
+  router.patch('/apps/:app/formation/:type', spec({ summary: 'Scales or resizes one process type', body: update, response: { shape: 'FormationJson' } }), async (ctx) => {
     const app = await loadApp(ctx, services);
-    const body = validateBody(update, ctx.request.body);
+    const body = bodyOf(ctx, update);
     const type = ctx.params.type!;
     await services.lifecycle.scale(app.id, await absolute(services, app.id, [{ type, ...body }]));
     ctx.body = (await show(app.id)).find((f) => f.type === type);
   });
 
   // `heroku ps:restart --process-type web`: a rolling restart of one type's instances.
-  router.delete('/apps/:app/formations/:type', async (ctx) => {
+  router.delete('/apps/:app/formations/:type', spec({ summary: 'Restarts one process type', response: { emptyObject: true, status: 202 } }), async (ctx) => {
     const app = await loadApp(ctx, services);
     await services.lifecycle.restart(app.id, ctx.params.type!);
     ctx.status = 202;

@@ -9,7 +9,8 @@ import { processTypeProblem } from '../../common/names.js';
 import { effectiveHealthCheck, HEALTH_CHECK_LIMITS, healthCheck, type HealthCheck } from '../../common/health-check.js';
 import type { App } from '../../common/types.js';
 import { loadApp } from '../http/load-app.js';
-import { validateBody } from '../http/validate.js';
+import { bodyOf, spec } from '../http/api-spec.js';
+import type { HealthCheckJson } from '../../common/api-shapes.js';
 import type { Services } from '../services.js';
 
 const seconds = (name: keyof typeof HEALTH_CHECK_LIMITS) => z.number().int().min(HEALTH_CHECK_LIMITS[name].min).max(HEALTH_CHECK_LIMITS[name].max).optional();
@@ -24,7 +25,7 @@ const body = z
   .strict();
 
 
-function healthCheckJson(type: string, check: HealthCheck, source: 'api' | 'app.json') {
+function healthCheckJson(type: string, check: HealthCheck, source: HealthCheckJson['source']): HealthCheckJson {
   return { process_type: type, path: check.path, status: check.status, interval: check.intervalSeconds, timeout: check.timeoutSeconds, attempts: check.attempts, source };
 }
 
@@ -43,21 +44,21 @@ export function healthCheckHandlers(services: Services): Router {
     return type;
   };
 
-  router.get('/apps/:app/health-checks', async (ctx) => {
+  router.get('/apps/:app/health-checks', spec({ summary: 'Health checks per process type', response: { shape: 'HealthCheckJson', list: true } }), async (ctx) => {
     ctx.body = await list(await loadApp(ctx, services));
   });
 
-  router.put('/apps/:app/health-checks/:type', async (ctx) => {
+  router.put('/apps/:app/health-checks/:type', spec({ summary: 'Sets a process type’s health check', body: body, response: { shape: 'HealthCheckJson' } }), async (ctx) => {
     const app = await loadApp(ctx, services);
     const type = processType(ctx.params.type!);
-    const { path, status, interval, timeout, attempts } = validateBody(body, ctx.request.body);
+    const { path, status, interval, timeout, attempts } = bodyOf(ctx, body);
     const check = healthCheck.parse({ path, status: status ?? null, intervalSeconds: interval, timeoutSeconds: timeout, attempts });
     await services.apps.setHealthCheck(app.id, type, check);
     await services.lifecycle.restartIfRunning(app.id, type);
     ctx.body = healthCheckJson(type, check, 'api');
   });
 
-  router.delete('/apps/:app/health-checks/:type', async (ctx) => {
+  router.delete('/apps/:app/health-checks/:type', spec({ summary: 'Removes the API’s health check of a process type', response: { shape: 'HealthCheckJson' } }), async (ctx) => {
     const app = await loadApp(ctx, services);
     const type = processType(ctx.params.type!);
     const fromApi = await services.apps.healthChecks(app.id);

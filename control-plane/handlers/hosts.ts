@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { NotFoundError, SlipwayError } from '../../common/errors.js';
 import { requireAdmin } from '../http/auth.js';
 import { hostJson } from '../http/representations.js';
-import { validateBody } from '../http/validate.js';
+import { bodyOf, spec } from '../http/api-spec.js';
 import type { Services } from '../services.js';
 
 const addHosts = z.object({ count: z.number().int().min(1).max(20) });
@@ -17,28 +17,28 @@ export function hostHandlers(services: Services): Router {
     return services.hostService;
   };
 
-  router.get('/hosts', async (ctx) => {
+  router.get('/hosts', spec({ summary: 'Hosts (operators)', response: { shape: 'HostJson', list: true } }), async (ctx) => {
     const hosts = await services.hosts.list();
     ctx.body = await Promise.all(
       hosts.map(async (h) => hostJson(h, (await services.instances.listForHost(h.id)).filter((i) => i.state !== 'down').length)),
     );
   });
 
-  router.post('/hosts', async (ctx) => {
-    const { count } = validateBody(addHosts, ctx.request.body);
+  router.post('/hosts', spec({ summary: 'Adds hosts from the provider (operators)', body: addHosts, response: { shape: 'HostJson', list: true, status: 201 } }), async (ctx) => {
+    const { count } = bodyOf(ctx, addHosts);
     const added = await provider().add(count);
     ctx.status = 201;
     ctx.body = added.map((h) => hostJson(h, 0));
   });
 
-  router.get('/hosts/:id', async (ctx) => {
+  router.get('/hosts/:id', spec({ summary: 'One host (operators)', response: { shape: 'HostJson' } }), async (ctx) => {
     const host = await services.hosts.get(ctx.params.id!);
     if (!host) throw new NotFoundError(`Couldn't find that host (${ctx.params.id}).`);
     ctx.body = hostJson(host, (await services.instances.listForHost(host.id)).length);
   });
 
   // Drain, then remove: 202 at once, the work goes on in the background.
-  router.delete('/hosts/:id', async (ctx) => {
+  router.delete('/hosts/:id', spec({ summary: 'Drains and removes a host (operators)', response: { shape: 'HostJson', status: 202 } }), async (ctx) => {
     const host = await services.hosts.get(ctx.params.id!);
     if (!host) throw new NotFoundError(`Couldn't find that host (${ctx.params.id}).`);
     void provider().drainAndRemove(host.id);

@@ -9,10 +9,10 @@ import type { LogSessionJson } from '../../common/api-shapes.js';
 import type { LogLine } from '../../common/protocol.js';
 import type { App, User } from '../../common/types.js';
 import { loadApp } from '../http/load-app.js';
-import { validateBody } from '../http/validate.js';
 import { knownLogSource, logFilter, type LogFilter } from '../logs/filter.js';
 import { LOG_STREAM_PATH_PREFIX } from '../logs/sessions.js';
 import { formatLogLine, readLogs } from '../logs/stream.js';
+import { bodyOf, spec } from '../http/api-spec.js';
 import type { Services } from '../services.js';
 
 export const MAX_LOG_LINES = 1500;
@@ -110,7 +110,7 @@ export function logHandlers(services: Services, nats: NatsConnection, tails: Log
   const router = new Router();
 
   // Plain text, one line per log line; with tail=true the response stays open and follows.
-  router.get('/apps/:app/logs', async (ctx) => {
+  router.get('/apps/:app/logs', spec({ summary: 'The app’s log as text, followed with tail=true', response: { stream: 'text' } }), async (ctx) => {
     const app = await loadApp(ctx, services);
     const parsed = query.safeParse(ctx.query);
     if (!parsed.success) throw new InvalidParamsError(`lines must be 1-${MAX_LOG_LINES}, tail true or false, dyno a process type or process, source app or heroku`);
@@ -120,10 +120,10 @@ export function logHandlers(services: Services, nats: NatsConnection, tails: Log
   });
 
   // Heroku's log session: a URL the client reads without credentials (logs/sessions.ts).
-  router.post('/apps/:app/log-sessions', async (ctx) => {
+  router.post('/apps/:app/log-sessions', spec({ summary: 'A log session: a URL that streams the log without credentials', body: newSession, response: { shape: 'LogSessionJson', status: 201 } }), async (ctx) => {
     // Reading the log is viewing, though Heroku's session is made with a POST.
     const app = await loadApp(ctx, services, 'view');
-    const { lines, tail, dyno, source } = validateBody(newSession, ctx.request.body);
+    const { lines, tail, dyno, source } = bodyOf(ctx, newSession);
     const user = ctx.state.user as User;
     const secret = await services.logSessions.create({ appId: app.id, userId: user.id, tokenId: ctx.state.tokenId as string, lines, tail, dyno, source });
     const now = new Date().toISOString();
@@ -141,7 +141,7 @@ export function logStreamHandlers(services: Services, nats: NatsConnection, tail
   const router = new Router();
   const gone = () => new NotFoundError('This log session is unknown or expired: ask for a new one.');
 
-  router.get(`${LOG_STREAM_PATH_PREFIX}:secret`, async (ctx) => {
+  router.get(`${LOG_STREAM_PATH_PREFIX}:secret`, spec({ summary: 'A log session’s stream (server-sent events; the URL is the credential)', response: { stream: 'sse' } }), async (ctx) => {
     const session = await services.logSessions.get(ctx.params.secret!);
     if (!session) throw gone();
     const [user, app] = await Promise.all([services.users.get(session.userId), services.apps.get(session.appId)]);

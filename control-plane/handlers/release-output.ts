@@ -7,6 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import Router from '@koa/router';
 import { NotFoundError } from '../../common/errors.js';
 import type { Release } from '../../common/types.js';
+import { spec } from '../http/api-spec.js';
 import type { Services } from '../services.js';
 
 export const RELEASE_OUTPUT_PATH = '/release-output';
@@ -24,7 +25,7 @@ function sameSecret(a: string, b: string): boolean {
 
 export function releaseOutputHandlers(services: Services): Router {
   const router = new Router();
-  router.get(`${RELEASE_OUTPUT_PATH}/:appId/:version/:secret`, async (ctx) => {
+  router.get(`${RELEASE_OUTPUT_PATH}/:appId/:version/:secret`, spec({ summary: 'A release phase’s output, followed while it runs (the URL is the credential)', response: { stream: 'text' } }), async (ctx) => {
     const { appId, secret } = ctx.params as { appId: string; secret: string };
     const version = Number(ctx.params.version);
     const release = Number.isInteger(version) && version > 0 ? await services.releases.get(appId, version) : null;

@@ -5,7 +5,7 @@ import { loadApp } from '../http/load-app.js';
 import { releaseJson } from '../http/representations.js';
 import { requestOrigin } from '../http/origin.js';
 import { releaseOutputUrl } from './release-output.js';
-import { validateBody } from '../http/validate.js';
+import { bodyOf, spec } from '../http/api-spec.js';
 import type { Services } from '../services.js';
 
 const rollback = z.object({ release: z.union([z.string(), z.number().int().positive()]) });
@@ -15,7 +15,7 @@ export function releaseHandlers(services: Services): Router {
 
   // Every release, oldest first; Heroku's Range (`version ..; max=15, order=desc`, what
   // `heroku releases` sends) pages it, as every list (http/pagination.ts).
-  router.get('/apps/:app/releases', async (ctx) => {
+  router.get('/apps/:app/releases', spec({ summary: 'The app’s releases', response: { shape: 'ReleaseJson', list: true } }), async (ctx) => {
     const app = await loadApp(ctx, services);
     const current = await services.releases.current(app.id);
     const releases = await services.releases.list(app.id);
@@ -29,7 +29,7 @@ export function releaseHandlers(services: Services): Router {
     return release;
   };
 
-  router.get('/apps/:app/releases/:release', async (ctx) => {
+  router.get('/apps/:app/releases/:release', spec({ summary: 'One release', response: { shape: 'ReleaseJson' } }), async (ctx) => {
     const app = await loadApp(ctx, services);
     const release = await namedRelease(app.id, ctx.params.release!);
     const current = await services.releases.current(app.id);
@@ -38,15 +38,15 @@ export function releaseHandlers(services: Services): Router {
 
   // The config vars a release was cut with (Heroku's release config vars; `releases:info`).
   // Config vars are secrets: reading them needs the change role.
-  router.get('/apps/:app/releases/:release/config-vars', async (ctx) => {
+  router.get('/apps/:app/releases/:release/config-vars', spec({ summary: 'The config vars a release was cut with', response: { shape: 'ConfigVarsJson' } }), async (ctx) => {
     const app = await loadApp(ctx, services, 'change');
     ctx.body = (await namedRelease(app.id, ctx.params.release!)).config;
   });
 
   // Rollback (Heroku: POST /apps/{app}/releases with {"release": id-or-version}).
-  router.post('/apps/:app/releases', async (ctx) => {
+  router.post('/apps/:app/releases', spec({ summary: 'Rolls back: a new release copying an earlier one', body: rollback, response: { shape: 'ReleaseJson', status: 201 } }), async (ctx) => {
     const app = await loadApp(ctx, services);
-    const { release: ref } = validateBody(rollback, ctx.request.body);
+    const { release: ref } = bodyOf(ctx, rollback);
     const releases = await services.releases.list(app.id);
     const target = releases.find((r) => r.id === ref || r.version === Number(String(ref).replace(/^v/, '')));
     if (!target) throw new InvalidParamsError(`Couldn't find that release (${ref}).`);

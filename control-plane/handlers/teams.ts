@@ -12,6 +12,8 @@ import { TEAM_ROLES, teamRolePermits, type TeamAction, type TeamRole } from '../
 import { loadApp } from '../http/load-app.js';
 import { appJson, teamJson, teamMemberJson } from '../http/representations.js';
 import { validateBody } from '../http/validate.js';
+import { bodyOf, spec } from '../http/api-spec.js';
+import type { TeamPermissionJson } from '../../common/api-shapes.js';
 import type { Services } from '../services.js';
 import { createApp, describeApp, newApp } from './apps.js';
 
@@ -21,7 +23,7 @@ const newTeamApp = newApp.extend({ team: z.string().min(1).optional(), region: z
 const teamAppUpdate = z.object({ owner: z.string().min(1).max(254).optional(), locked: z.boolean().optional() }).strict();
 
 /** Heroku's team app permissions, as `heroku access` lists them for admins. */
-const PERMISSIONS = [
+const PERMISSIONS: TeamPermissionJson[] = [
   { name: 'view', description: 'See the app, its releases, builds, formation, dynos, domains and logs.' },
   { name: 'deploy', description: 'Push code, read and set config vars, release and roll back.' },
   { name: 'operate', description: 'Scale, restart and run processes, change domains and maintenance mode.' },
@@ -60,14 +62,14 @@ export function teamHandlers(services: Services): Router {
   };
   const appOf = (app: App) => describeApp(services, app);
 
-  router.get('/teams', async (ctx) => {
+  router.get('/teams', spec({ summary: 'The caller’s teams, with their role', response: { shape: 'TeamJson', list: true } }), async (ctx) => {
     const user = ctx.state.user as User;
     const teams = await services.teams.ofUser(user.id);
     ctx.body = await Promise.all(teams.map(async (team) => teamJson(team, await services.teams.roleOf(team.id, user.id))));
   });
 
-  router.post('/teams', async (ctx) => {
-    const { name } = validateBody(newTeam, ctx.request.body);
+  router.post('/teams', spec({ summary: 'Creates a team with the caller as admin', body: newTeam, response: { shape: 'TeamJson', status: 201 } }), async (ctx) => {
+    const { name } = bodyOf(ctx, newTeam);
     const problem = appNameProblem(name);
     if (problem) throw new InvalidParamsError(`Team name is invalid: ${problem.replace(/^name/, 'it')}.`);
     if (RESERVED_TEAM_NAMES.has(name)) throw new InvalidParamsError(`Team name ${name} is reserved (it names a part of the API).`);
@@ -77,12 +79,12 @@ export function teamHandlers(services: Services): Router {
   });
 
   // Heroku's team permissions list (what `heroku access` shows for admins).
-  router.get('/teams/permissions', (ctx) => {
+  router.get('/teams/permissions', spec({ summary: 'What team roles may do, in Heroku’s permission names', response: { shape: 'TeamPermissionJson', list: true } }), (ctx) => {
     ctx.body = PERMISSIONS;
   });
 
-  router.post('/teams/apps', async (ctx) => {
-    const body = validateBody(newTeamApp, ctx.request.body);
+  router.post('/teams/apps', spec({ summary: 'Creates an app in a team (or a personal one without team)', body: newTeamApp, response: { shape: 'AppJson', status: 201 } }), async (ctx) => {
+    const body = bodyOf(ctx, newTeamApp);
     const user = ctx.state.user as User;
     const team = body.team && !body.personal ? (await loadTeam(ctx, 'create-apps', body.team)).team : null;
     const app = await createApp(services, body, user, team);
@@ -90,15 +92,15 @@ export function teamHandlers(services: Services): Router {
     ctx.body = appJson(app, user, services.urls, team);
   });
 
-  router.get('/teams/apps/:app', async (ctx) => {
+  router.get('/teams/apps/:app', spec({ summary: 'An app (Heroku’s team app path)', response: { shape: 'AppJson' } }), async (ctx) => {
     ctx.body = await appOf(await loadApp(ctx, services));
   });
 
   // Moves an app to a team (owner: the team's name or id) or out of its team to one of the
   // team's members (owner: an email). Personal apps go to other users by app transfer.
-  router.patch('/teams/apps/:app', async (ctx) => {
+  router.patch('/teams/apps/:app', spec({ summary: 'Moves an app to a team, or out of its team to a member', body: teamAppUpdate, response: { shape: 'AppJson' } }), async (ctx) => {
     const app = await loadApp(ctx, services, 'manage');
-    const { owner, locked } = validateBody(teamAppUpdate, ctx.request.body);
+    const { owner, locked } = bodyOf(ctx, teamAppUpdate);
     if (locked !== undefined) throw new InvalidParamsError('App locking is not available: a team app is open to its team members and its collaborators.');
     if (owner === undefined) throw new InvalidParamsError('Nothing to change: give owner (a team, or a member of the app\'s team).');
     if (owner.includes('@')) {
@@ -118,12 +120,12 @@ export function teamHandlers(services: Services): Router {
     ctx.body = await appOf((await services.apps.setTeam(app.id, team.id)) ?? app);
   });
 
-  router.get('/teams/:team', async (ctx) => {
+  router.get('/teams/:team', spec({ summary: 'A team, with the caller’s role', response: { shape: 'TeamJson' } }), async (ctx) => {
     const { team, role } = await loadTeam(ctx, 'view');
     ctx.body = teamJson(team, role);
   });
 
-  router.delete('/teams/:team', async (ctx) => {
+  router.delete('/teams/:team', spec({ summary: 'Deletes a team that owns no apps (admins)', response: { shape: 'TeamJson' } }), async (ctx) => {
     const { team, role } = await loadTeam(ctx, 'manage');
     const apps = await services.apps.ofTeam(team.id);
     if (apps.length > 0) throw new InvalidParamsError(`${team.name} still owns ${apps.map((a) => a.name).join(', ')}: delete or move them first.`);
@@ -131,26 +133,26 @@ export function teamHandlers(services: Services): Router {
     ctx.body = teamJson(team, role);
   });
 
-  router.get('/teams/:team/apps', async (ctx) => {
+  router.get('/teams/:team/apps', spec({ summary: 'A team’s apps', response: { shape: 'AppJson', list: true } }), async (ctx) => {
     const { team } = await loadTeam(ctx, 'view');
     ctx.body = await Promise.all((await services.apps.ofTeam(team.id)).map(appOf));
   });
 
   // No team features (Heroku's invitations and fine-grained access controls are not offered).
-  router.get('/teams/:team/features', async (ctx) => {
+  router.get('/teams/:team/features', spec({ summary: 'Team features: none', response: { emptyList: true } }), async (ctx) => {
     await loadTeam(ctx, 'view');
     ctx.body = [];
   });
 
-  router.get('/teams/:team/members', async (ctx) => {
+  router.get('/teams/:team/members', spec({ summary: 'A team’s members and roles', response: { shape: 'TeamMemberJson', list: true } }), async (ctx) => {
     ctx.body = await memberList((await loadTeam(ctx, 'view')).team);
   });
 
   // PUT adds a member or changes their role; PATCH only changes the role of a member.
   for (const method of ['put', 'patch'] as const) {
-    router[method]('/teams/:team/members', async (ctx) => {
+    router[method]('/teams/:team/members', spec({ summary: method === 'put' ? 'Adds a member with a role, or changes the role (admins)' : 'Changes a member’s role (admins)', body: membership, response: { shape: 'TeamMemberJson' } }), async (ctx) => {
       const { team } = await loadTeam(ctx, 'manage');
-      const { email, role } = validateBody(membership, ctx.request.body);
+      const { email, role } = bodyOf(ctx, membership);
       const user = await services.users.find(email);
       if (!user) throw new NotFoundError(`Couldn't find that user (${email}).`);
       if (method === 'patch' && !(await services.teams.roleOf(team.id, user.id))) throw new NotFoundError(`${email} is not a member of ${team.name}.`);
@@ -160,7 +162,7 @@ export function teamHandlers(services: Services): Router {
   }
 
   // Admins remove anyone; anyone may leave. The last admin stays (TeamStore refuses).
-  router.delete('/teams/:team/members/:member', async (ctx) => {
+  router.delete('/teams/:team/members/:member', spec({ summary: 'Removes a member (admins), or the caller leaves', response: { shape: 'TeamMemberJson' } }), async (ctx) => {
     const actor = ctx.state.user as User;
     const { team, role } = await loadTeam(ctx, 'view');
     const entry = (await memberList(team)).find((m) => m.email === ctx.params.member || m.user.id === ctx.params.member);

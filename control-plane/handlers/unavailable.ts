@@ -5,6 +5,7 @@
 import Router from '@koa/router';
 import { NotFoundError, SlipwayError } from '../../common/errors.js';
 import { loadApp } from '../http/load-app.js';
+import { spec } from '../http/api-spec.js';
 import type { Services } from '../services.js';
 
 /** App-scoped lists that are empty on Slipway, and what to say when one is created. */
@@ -23,25 +24,25 @@ export function unavailableHandlers(services: Services): Router {
   const router = new Router();
 
   for (const { path, what } of EMPTY_APP_LISTS) {
-    router.get(`/apps/:app/${path}`, async (ctx) => {
+    router.get(`/apps/:app/${path}`, spec({ summary: `The app’s ${what}: none yet`, response: { emptyList: true } }), async (ctx) => {
       await loadApp(ctx, services);
       ctx.body = [];
     });
-    router.post(`/apps/:app/${path}`, async (ctx) => {
+    router.post(`/apps/:app/${path}`, spec({ summary: `Creating ${what}: not offered yet (422 saying so)`, response: { errorOnly: true } }), async (ctx) => {
       await loadApp(ctx, services);
       throw new SlipwayError('not_supported', `Slipway has no ${what} yet.`, { status: 422 });
     });
   }
 
   // Heroku answers 404 for an app in no pipeline; on Slipway none is.
-  router.get('/apps/:app/pipeline-couplings', async (ctx) => {
+  router.get('/apps/:app/pipeline-couplings', spec({ summary: 'Pipelines: none yet (404 saying so)', response: { errorOnly: true } }), async (ctx) => {
     const app = await loadApp(ctx, services);
     throw new NotFoundError(`${app.name} is in no pipeline: Slipway has no pipelines yet.`);
   });
 
   for (const { paths, what } of ABSENT) {
     for (const path of paths) {
-      router.all(path, () => {
+      router.all(path, spec({ summary: `${what}: none yet (404 saying so)`, response: { errorOnly: true } }), () => {
         throw new NotFoundError(`Slipway has no ${what} yet.`);
       });
     }
