@@ -249,6 +249,8 @@ export interface BuildpackInstallationJson {
 export interface ErrorJson {
   id: string;
   message: string;
+  /** The kind of thing not found, where Heroku's clients look for it (`session`, `authorization`). */
+  resource?: string;
 }
 
 /** Heroku's team, with the caller's role in it. */

@@ -58,6 +58,17 @@ async function requireJson(ctx: Context, next: Next): Promise<void> {
   await next();
 }
 
+/** The routers answer a method a path does not take with a bare 405 (or 501 for a method no
+ *  route takes, such as TRACE): both become a 405 in the one error shape, naming what is allowed. */
+async function methodNotAllowed(ctx: Context, next: Next): Promise<void> {
+  await next();
+  if ((ctx.status === 405 || ctx.status === 501) && ctx.body === undefined) {
+    const allowed = ctx.response.get('Allow');
+    ctx.status = 405;
+    ctx.body = { id: 'method_not_allowed', message: `${ctx.method} is not allowed on ${ctx.path}${allowed ? `: use ${allowed}` : ''}.` };
+  }
+}
+
 function bodyError(err: Error & { status?: number }): never {
   if (err.status === 413) throw new SlipwayError('payload_too_large', 'Request body is too large.', { status: 413, cause: err });
   throw new BadRequestError('Request body is not valid JSON.', err);
@@ -85,6 +96,7 @@ export function createApi(
   });
   app.use(requestId);
   app.use(errorHandler(services.logger, options.stateStoreUp));
+  app.use(methodNotAllowed);
   app.use(gitHttp(services, options.pushUrl));
   app.use(internalBuilds(services));
   if (options.registryTokens) app.use(registryTokenServer(services, options.registryTokens));

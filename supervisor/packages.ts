@@ -21,8 +21,12 @@ export const PLATFORM_PACKAGES: readonly RequiredPackage[] = [
   { pkg: 'openssl', binary: 'openssl' },
 ];
 
-/** Packages the tests add on top of the platform's (systemd-analyze checks generated units). */
-export const TEST_PACKAGES: readonly RequiredPackage[] = [{ pkg: 'systemd', binary: 'systemd-analyze' }];
+/** Packages the tests add on top of the platform's (systemd-analyze checks generated units;
+ *  pip installs schemathesis, which fuzzes the API from its schema). */
+export const TEST_PACKAGES: readonly RequiredPackage[] = [
+  { pkg: 'systemd', binary: 'systemd-analyze' },
+  { pkg: 'python3-pip', binary: 'pip3' },
+];
 
 /** Packages the benchmarks add on top of the platform's. */
 export const BENCH_PACKAGES: readonly RequiredPackage[] = [

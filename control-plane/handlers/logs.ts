@@ -12,7 +12,7 @@ import { loadApp } from '../http/load-app.js';
 import { knownLogSource, logFilter, type LogFilter } from '../logs/filter.js';
 import { LOG_STREAM_PATH_PREFIX } from '../logs/sessions.js';
 import { formatLogLine, readLogs } from '../logs/stream.js';
-import { bodyOf, spec } from '../http/api-spec.js';
+import { bodyOf, queryOf, spec } from '../http/api-spec.js';
 import type { Services } from '../services.js';
 
 export const MAX_LOG_LINES = 1500;
@@ -110,9 +110,9 @@ export function logHandlers(services: Services, nats: NatsConnection, tails: Log
   const router = new Router();
 
   // Plain text, one line per log line; with tail=true the response stays open and follows.
-  router.get('/apps/:app/logs', spec({ summary: 'The app’s log as text, followed with tail=true', response: { stream: 'text' } }), async (ctx) => {
+  router.get('/apps/:app/logs', spec({ summary: 'The app’s log as text, followed with tail=true', query, response: { stream: 'text' } }), async (ctx) => {
     const app = await loadApp(ctx, services);
-    const parsed = query.safeParse(ctx.query);
+    const parsed = queryOf(ctx, query);
     if (!parsed.success) throw new InvalidParamsError(`lines must be 1-${MAX_LOG_LINES}, tail true or false, dyno a process type or process, source app or heroku`);
     const { lines, tail, dyno, source } = parsed.data;
     const reading = { app, userId: (ctx.state.user as User).id, tokenId: ctx.state.tokenId as string, lines, tail: tail === 'true', filter: { dyno, source } };

@@ -46,8 +46,9 @@ export function bodyOf<S extends z.ZodType>(ctx: Context, schema: S): z.infer<S>
   return validateBody(schema, ctx.request.body);
 }
 
-/** The query parsed with `schema`, which must be the one the route declares. */
-export function queryOf<S extends z.ZodType>(ctx: Context, schema: S): z.infer<S> {
+/** The query parsed with `schema`, which must be the one the route declares (the handler
+ *  words its own 422). */
+export function queryOf<S extends z.ZodType>(ctx: Context, schema: S): z.ZodSafeParseResult<z.infer<S>> {
   if (declared(ctx)?.query !== schema) throw new Error(`${ctx.method} ${ctx.path}: the route's description does not declare this query schema`);
-  return validateBody(schema, ctx.query);
+  return schema.safeParse(ctx.query) as z.ZodSafeParseResult<z.infer<S>>;
 }
