@@ -13,6 +13,7 @@ import type {
   DynoJson,
   FormationJson,
   HostJson,
+  LogDrainJson,
   ReleaseJson,
   SniEndpointJson,
   StackJson,
@@ -20,6 +21,7 @@ import type {
 } from '../../common/api-shapes.js';
 import type { App, Build, FormationEntry, Host, Instance, Release, User } from '../../common/types.js';
 import type { SniEndpoint } from '../certificates/store.js';
+import type { LogDrain } from '../store/log-drains.js';
 import { REGION } from '../regions.js';
 import { buildStackOf, stackRef, type StackInfo } from '../stacks.js';
 
@@ -208,4 +210,8 @@ export function sniEndpointJson(endpoint: SniEndpoint, app: App): SniEndpointJso
     certificate: { cert_domains: endpoint.names, expires_at: endpoint.expiresAt, fingerprint: endpoint.fingerprint },
     created_at: endpoint.createdAt,
   };
+}
+
+export function logDrainJson(drain: LogDrain, app: Pick<App, 'id' | 'name'>): LogDrainJson {
+  return { id: drain.id, url: drain.url, token: drain.token, addon: null, app: { id: app.id, name: app.name }, created_at: drain.createdAt, updated_at: drain.updatedAt };
 }
