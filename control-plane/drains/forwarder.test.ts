@@ -8,7 +8,7 @@ import { waitFor } from '../../test/support/wait.js';
 import { AddressPolicy } from './addresses.js';
 import type { DropReport } from './buffer.js';
 import { DrainForwarder, retryDelayMs } from './forwarder.js';
-import { drainTransport } from './transports.js';
+import { drainTransport, guardedLookup } from './transports.js';
 import { parseDrainUrl } from './url.js';
 
 const loopback = new AddressPolicy(['127.0.0.0/8']);
@@ -98,6 +98,13 @@ describe('drain forwarders against real receivers', () => {
     expect(receiver.messages()[0]).toMatch(/^<190>1 \S+ d\.test-token app web\.1 - - https 0\n$/);
     await f.stop();
     await receiver.stop();
+  });
+
+  it('refuses names that resolve to internal addresses, unless allowed', async () => {
+    const resolve = (policy: AddressPolicy) =>
+      new Promise<string>((done) => guardedLookup(policy)('localhost', { family: 4 }, (err, address) => done(err ? `refused: ${err.message}` : String(address))));
+    expect(await resolve(new AddressPolicy())).toMatch(/^refused: localhost resolves to internal addresses only/);
+    expect(await resolve(loopback)).toBe('127.0.0.1');
   });
 
   it('never dials an internal address the policy refuses', async () => {
