@@ -87,16 +87,23 @@ class SyslogStreamTransport implements DrainTransport {
       const socket: Socket = tls
         ? tlsConnect({ host, port, lookup, ca: this.options.ca, servername: isIP(host) ? undefined : host, timeout: this.options.timeoutMs })
         : netConnect({ host, port, lookup, timeout: this.options.timeoutMs });
+      // kept while connecting too, so that close() cuts a connection attempt short
+      this.socket = socket;
       const fail = (err: Error) => {
         socket.destroy();
+        if (this.socket === socket) this.socket = null;
         reject(err);
       };
-      socket.once('timeout', () => fail(new Error(`connecting took longer than ${this.options.timeoutMs} ms`)));
+      const closed = () => fail(new Error('connection closed'));
+      const timedOut = () => fail(new Error(`connecting took longer than ${this.options.timeoutMs} ms`));
+      socket.once('close', closed);
+      socket.once('timeout', timedOut);
       socket.once('error', fail);
       socket.once(tls ? 'secureConnect' : 'connect', () => {
         socket.off('error', fail);
+        socket.off('close', closed);
+        socket.off('timeout', timedOut);
         socket.setTimeout(0);
-        socket.removeAllListeners('timeout');
         // Errors after this surface through writes; a closed connection is dialed again.
         socket.on('error', () => {});
         socket.once('close', () => {
@@ -104,7 +111,6 @@ class SyslogStreamTransport implements DrainTransport {
         });
         socket.setKeepAlive(true, 30_000);
         socket.resume(); // a receiver has nothing to say; never let it fill our buffers
-        this.socket = socket;
         resolve(socket);
       });
     });
@@ -204,9 +210,9 @@ class HttpsTransport implements DrainTransport {
     throw new Error(`the drain answered ${status}`);
   }
 
-  /** For good: the forwarder is stopping. */
+  /** For good: the forwarder is stopping (a request in flight is cut short). */
   close(): void {
-    void this.agent.close().catch(() => {});
+    void this.agent.destroy().catch(() => {});
   }
 }
 
