@@ -1,6 +1,9 @@
 // Heroku's log-drains API on a real control plane (Redis, NATS), with its forwarder delivering
 // the app's log stream to real receivers on loopback: TLS syslog, UDP syslog and HTTPS.
 import { connect, type NatsConnection } from 'nats';
+import { silentLogger } from '../../common/logger.js';
+import { loadControlPlaneConfig } from '../config.js';
+import { startControlPlane } from '../platform.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encode, subjects, type LogBatch, type LogLine } from '../../common/protocol.js';
 import { apiClient, NO_BUILDS, startTestControlPlane, type TestControlPlane } from '../../test/support/control-plane.js';
@@ -18,14 +21,20 @@ describe('log drains', () => {
   let udp: SyslogReceiver;
   let https: HttpsDrainReceiver;
 
+  const drainEnv = { SLIPWAY_LOG_DRAIN_CA_FILE: '', SLIPWAY_LOG_DRAIN_ALLOWED_NETWORKS: '127.0.0.0/8', SLIPWAY_LOG_DRAINS_PER_APP: '3', SLIPWAY_LOG_DRAIN_BUFFER_LINES: '50' };
+  /** Another control plane on the same Redis and NATS (a second one, or the first started again). */
+  const anotherControlPlane = () =>
+    startControlPlane(
+      loadControlPlaneConfig({ ...drainEnv, SLIPWAY_HOME: cp.home, SLIPWAY_API_PORT: '0', SLIPWAY_REDIS_URL: cp.redis.url, SLIPWAY_NATS_URL: cp.nats.url, SLIPWAY_REGISTRY: '127.0.0.1:1', SLIPWAY_LOCAL_HOSTS: '0', SLIPWAY_CONTROL_PLANE_METRICS_PORT: '0' }),
+      silentLogger(),
+      { builder: NO_BUILDS },
+    );
   const appLine = (text: string): LogLine => ({ appName: 'drained', appId, source: 'app', process: 'web.1', line: text, at: new Date().toISOString() });
 
   beforeAll(async () => {
     ca = await makeTestCa();
-    cp = await startTestControlPlane(
-      { SLIPWAY_LOG_DRAIN_CA_FILE: ca.caFile, SLIPWAY_LOG_DRAIN_ALLOWED_NETWORKS: '127.0.0.0/8', SLIPWAY_LOG_DRAINS_PER_APP: '3', SLIPWAY_LOG_DRAIN_BUFFER_LINES: '50' },
-      { builder: NO_BUILDS },
-    );
+    drainEnv.SLIPWAY_LOG_DRAIN_CA_FILE = ca.caFile;
+    cp = await startTestControlPlane(drainEnv, { builder: NO_BUILDS });
     nats = await connect({ servers: cp.nats.url });
     admin = apiClient(cp.url, cp.adminToken);
     stranger = apiClient(cp.url, (await admin('POST', '/users', { email: 'stranger@example.com' })).body.token as string);
@@ -117,4 +126,26 @@ describe('log drains', () => {
     expect((await admin('GET', '/apps/drained/log-drains')).body).toHaveLength(2);
     expect((await admin('DELETE', `/apps/drained/log-drains/${encodeURIComponent(https.url)}`)).status).toBe(404);
   });
+
+  it('forwards each line once with two control planes, and goes on after a restart from where it stopped', async () => {
+    const js = nats.jetstream();
+    const second = await anotherControlPlane();
+    const count = (text: string) => tls.messages.filter((m) => m.endsWith(` ${text}`)).length;
+    for (let i = 0; i < 30; i++) await js.publish(subjects.logs(appId), encode(appLine(`once ${i}`)));
+    await waitFor('the lines at the TLS drain', () => count('once 29') === 1, 10_000);
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    expect(Array.from({ length: 30 }, (_, i) => count(`once ${i}`))).toEqual(Array(30).fill(1));
+    // The forwarding control plane stops; lines logged while none forwards wait in the stream.
+    await cp.controlPlane.stop();
+    await second.stop();
+    for (let i = 0; i < 10; i++) await js.publish(subjects.logs(appId), encode(appLine(`while down ${i}`)));
+    const restarted = await anotherControlPlane();
+    try {
+      await waitFor('the lines logged while no control plane ran', () => count('while down 9') === 1, 20_000);
+      expect(Array.from({ length: 10 }, (_, i) => count(`while down ${i}`))).toEqual(Array(10).fill(1));
+    } finally {
+      await restarted.stop();
+    }
+  });
+
 });
