@@ -137,10 +137,10 @@ describe('slipway (in-process) against the Platform API', () => {
   it('adds, lists and removes custom domains', async () => {
     expect(ok(await slipway(['domains:add', 'www.cli-example.com', '-a', 'cli-app']))).toMatch(/^Added www\.cli-example\.com to cli-app/);
     expect(ok(await slipway(['domains', '-a', 'cli-app'])).split('\n')).toEqual([
-      'HOSTNAME             KIND',
-      '-------------------  -------',
+      'HOSTNAME             KIND     DNS TARGET         CERTIFICATE',
+      '-------------------  -------  -----------------  -----------',
       'cli-app.localhost    default',
-      'www.cli-example.com  custom',
+      'www.cli-example.com  custom   cli-app.localhost',
       '',
     ]);
     failure(await slipway(['domains:add', 'x.localhost', '-a', 'cli-app']), /belong to the platform/);
@@ -276,6 +276,62 @@ describe('slipway (in-process) against the Platform API', () => {
     expect(ok(await slipway(['whoami'], { env: { SLIPWAY_API_TOKEN: created.token } }))).toContain('admin@slipway.local');
     expect(ok(await slipway(['tokens:revoke', created.id]))).toBe(`Revoked token ${created.id}\n`);
     failure(await slipway(['whoami'], { env: { SLIPWAY_API_TOKEN: created.token } }), /^Error: Invalid credentials provided\.\n$/);
+  });
+
+  it('adds, shows and removes an SSL certificate for a custom domain', async () => {
+    ok(await slipway(['domains:add', 'shop.example.com', '-a', 'cli-app']));
+    await exec('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(home, 'shop.key'), '-out', join(home, 'shop.crt'), '-days', '30', '-subj', '/CN=shop.example.com', '-addext', 'subjectAltName=DNS:shop.example.com']);
+    expect(ok(await slipway(['certs', '-a', 'cli-app']))).toBe('cli-app has no SSL certificates (slipway certs:add CRT KEY adds one).\n');
+    const added = ok(await slipway(['certs:add', join(home, 'shop.crt'), join(home, 'shop.key'), '-a', 'cli-app']));
+    expect(added).toMatch(/Common names:\s+shop\.example\.com/);
+    expect(added).toMatch(/Serves:\s+shop\.example\.com/);
+    expect(added).toMatch(/Trusted:\s+no \(self-signed or unknown authority\)/);
+    expect(ok(await slipway(['certs', '-a', 'cli-app']))).toMatch(/^\S+\s+shop\.example\.com\s+\d{4}-\d\d-\d\d .*\s+no\s+shop\.example\.com$/m);
+    expect(ok(await slipway(['domains', '-a', 'cli-app']))).toMatch(/^shop\.example\.com\s+custom\s+cli-app\.localhost\s+\S+$/m);
+    expect(ok(await slipway(['certs:info', '-a', 'cli-app']))).toMatch(/Issuer:\s+\/CN=shop\.example\.com/);
+    failure(await slipway(['certs:add', join(home, 'shop.crt'), join(home, 'missing.key'), '-a', 'cli-app']), /ENOENT|no such file/);
+    failure(await slipway(['certs:remove', '-a', 'cli-app']), /To proceed, run again with --confirm cli-app/);
+    expect(ok(await slipway(['certs:remove', '--confirm', 'cli-app', '-a', 'cli-app']))).toMatch(/^Removed certificate \S+ from cli-app\n$/);
+    expect(JSON.parse(ok(await slipway(['certs', '-a', 'cli-app', '--json'])))).toEqual([]);
+    ok(await slipway(['domains:remove', 'shop.example.com', '-a', 'cli-app']));
+  });
+
+  it('shares an app, works in a team and moves apps between users and teams', async () => {
+    const admin = apiClient(cp.url, cp.adminToken);
+    const asUser = async (email: string) => ({ env: { SLIPWAY_API_TOKEN: (await admin('POST', '/users', { email })).body.token as string } });
+    const [kim, lee] = [await asUser('kim@example.com'), await asUser('lee@example.com')];
+    expect(ok(await slipway(['access:add', 'kim@example.com', '-a', 'cli-app']))).toBe('kim@example.com is a collaborator on cli-app\n');
+    expect(ok(await slipway(['access', '-a', 'cli-app'])).split('\n').slice(0, 4)).toEqual([
+      expect.stringMatching(/^EMAIL\s+ROLE$/),
+      expect.stringMatching(/^-+\s+-+$/),
+      expect.stringMatching(/^admin@slipway\.local\s+owner$/),
+      expect.stringMatching(/^kim@example\.com\s+collaborator$/),
+    ]);
+    failure(await slipway(['access:add', 'lee@example.com', '-a', 'cli-app'], kim), /Only the owner of cli-app \(or an admin of its team\)/);
+    expect(ok(await slipway(['access:remove', 'kim@example.com', '-a', 'cli-app'], kim))).toBe('kim@example.com no longer has access to cli-app\n');
+
+    expect(ok(await slipway(['teams'], kim))).toBe('You are in no teams (slipway teams:create <name> makes one).\n');
+    expect(ok(await slipway(['teams:create', 'crew'], kim))).toContain('Created team crew');
+    expect(ok(await slipway(['members:add', 'lee@example.com', '--role', 'viewer', '-t', 'crew'], kim))).toBe('lee@example.com is a viewer of crew\n');
+    failure(await slipway(['apps:create', 'crew-app', '-t', 'crew'], lee), /Viewers of crew cannot create or move apps into it/);
+    expect(ok(await slipway(['members:set', 'lee@example.com', '--role', 'member', '-t', 'crew'], kim))).toBe('lee@example.com is a member of crew\n');
+    expect(ok(await slipway(['apps:create', 'crew-app', '-t', 'crew'], lee))).toContain('Created crew-app');
+    expect(ok(await slipway(['apps', '-t', 'crew'], kim))).toMatch(/^crew-app\s+team crew\s+/m);
+    expect(ok(await slipway(['apps:info', '-a', 'crew-app'], lee))).toMatch(/Team:\s+crew/);
+    expect(JSON.parse(ok(await slipway(['members', '-t', 'crew', '--json'], lee))).map((m: { email: string; role: string }) => `${m.email} ${m.role}`)).toEqual([
+      'kim@example.com admin',
+      'lee@example.com member',
+    ]);
+    // Out of the team to a member, and a personal app offered to a user who accepts.
+    expect(ok(await slipway(['apps:transfer', 'lee@example.com', '-a', 'crew-app'], kim))).toBe('crew-app now belongs to lee@example.com\n');
+    expect(ok(await slipway(['apps:transfer', 'kim@example.com', '-a', 'crew-app'], lee))).toContain('crew-app is offered to kim@example.com');
+    expect(ok(await slipway(['apps:transfers'], kim))).toMatch(/^crew-app\s+lee@example\.com\s+kim@example\.com$/m);
+    expect(ok(await slipway(['apps:transfers:accept', 'crew-app'], kim))).toBe('crew-app is yours now\n');
+    expect(ok(await slipway(['apps:transfer', 'crew', '-a', 'crew-app'], kim))).toBe('crew-app now belongs to team crew\n');
+    failure(await slipway(['teams:destroy', 'crew'], kim), /crew still owns crew-app/);
+    ok(await slipway(['apps:destroy', '-a', 'crew-app', '--confirm', 'crew-app'], kim));
+    expect(ok(await slipway(['members:remove', 'lee@example.com', '-t', 'crew'], kim))).toBe('lee@example.com is no longer a member of crew\n');
+    expect(ok(await slipway(['teams:destroy', 'crew'], kim))).toBe('Deleted team crew\n');
   });
 
   it('destroys an app only with a matching --confirm', async () => {

@@ -6,6 +6,7 @@ import { readCredentials, resolveCredentials, type Credentials } from './credent
 import { CliError, NotLoggedInError } from './errors.js';
 import { appFromGitUrl, DEFAULT_REMOTE, gitCommands } from './git.js';
 import type { CliIo } from './io.js';
+import { withSpinner } from './progress.js';
 
 export interface AppOptions {
   app?: string;
@@ -33,6 +34,11 @@ export class CommandContext {
   /** A note for people (progress, hints): stderr, so stdout stays clean for pipes. */
   note(line: string): void {
     this.io.stderr(`${line}\n`);
+  }
+
+  /** Runs a long operation under a spinner on the user's terminal (cli/progress.ts). */
+  step<T>(label: string, work: () => Promise<T>): Promise<T> {
+    return withSpinner(this.io.progress, label, work);
   }
 
   async credentials(): Promise<Credentials> {

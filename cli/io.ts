@@ -2,6 +2,7 @@
 // tests: output streams, stdin, the working directory, config, processes and the network.
 import type { CliConfig } from './config.js';
 import type { InfraCliSettings } from './infra.js';
+import type { ProgressStream } from './progress.js';
 import type { CommandRunner } from './runner.js';
 
 export interface CliIo {
@@ -19,6 +20,8 @@ export interface CliIo {
   fetch?: typeof globalThis.fetch;
   /** Ends long-running commands (`logs --tail`) gracefully. */
   signal?: AbortSignal;
+  /** Where spinners are drawn (stderr, when it is a terminal); absent: no spinners. */
+  progress?: ProgressStream;
   /** The user's terminal, for an attached `run` (raw keys in, bytes out, window size). */
   terminal?: { input: NodeJS.ReadStream; output: NodeJS.WriteStream };
 }

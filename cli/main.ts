@@ -35,4 +35,5 @@ process.exitCode = await runCli(process.argv.slice(2), {
   // git runs this same file as its credential helper
   self: [process.execPath, fileURLToPath(import.meta.url)],
   terminal: { input: process.stdin, output: process.stdout },
+  progress: process.stderr,
 });

@@ -6,9 +6,12 @@ import { bashCompletion, completionTree, zshCompletion } from './completion.js';
 import { CliError } from './errors.js';
 import { registerInfraCommands } from './infra.js';
 import type { CliIo } from './io.js';
+import { registerAccessCommands } from './topics/access.js';
 import { registerAppCommands } from './topics/apps.js';
+import { registerTeamCommands } from './topics/teams.js';
 import { registerAuthCommands } from './topics/auth.js';
 import { registerBuildCommands } from './topics/builds.js';
+import { registerCertCommands } from './topics/certs.js';
 import { registerBuildpackCommands } from './topics/buildpacks.js';
 import { registerConfigCommands } from './topics/config-vars.js';
 import { registerContainerCommands } from './topics/container.js';
@@ -35,6 +38,8 @@ export function createProgram(ctx: CommandContext): Command {
   for (const register of [
     registerAuthCommands,
     registerAppCommands,
+    registerAccessCommands,
+    registerTeamCommands,
     registerPsCommands,
     registerConfigCommands,
     registerReleaseCommands,
@@ -45,6 +50,7 @@ export function createProgram(ctx: CommandContext): Command {
     registerContainerCommands,
     registerBuildpackCommands,
     registerDomainCommands,
+    registerCertCommands,
     registerLogCommands,
     registerDrainCommands,
     registerGitCommands,

@@ -40,7 +40,8 @@ export interface AppJson {
   create_status: 'complete';
   acm: false;
   space: null;
-  team: null;
+  /** The team that owns the app; null: a personal app. */
+  team: AppRef | null;
   internal_routing: null;
   archived_at: null;
   /** Not measured (null, as Heroku's for an app never built). */
@@ -170,7 +171,8 @@ export interface AuthorizationJson {
   id: string;
   description: string;
   scope: ['global'];
-  access_token: null;
+  /** The token itself only in the answer that creates it; redacted after (it is kept hashed). */
+  access_token: { id: string; token: string; expires_in: null } | null;
   user: { id: string; email: string };
   created_at: string;
   updated_at: string;
@@ -180,11 +182,12 @@ export interface AuthorizationJson {
 export interface CollaboratorJson {
   id: string;
   app: AppRef;
-  user: { id: string; email: string | null };
-  role: 'owner' | 'collaborator';
+  user: { id: string; email: string; federated: false };
+  /** `owner` of a personal app, `collaborator`, or the role held in the app's team. */
+  role: 'owner' | 'collaborator' | 'admin' | 'member' | 'viewer';
   permissions: [];
-  created_at: string | null;
-  updated_at: string | null;
+  created_at: string;
+  updated_at: string;
 }
 
 /** Heroku's log session: a URL (no credentials needed, valid a few minutes) that streams the
@@ -207,14 +210,31 @@ export interface DomainJson {
   /** Heroku's provisioning status: routes are live at once here, so always `none`. */
   status: 'none';
   app: AppRef;
+  /** The certificate serving it, if any (Slipway picks it by hostname). */
+  sni_endpoint: { id: string; name: string } | null;
 }
 
+/** Heroku's SNI endpoint: a certificate for some of the app's custom domains (`domains`:
+ *  their hostnames). `name` is its id (Heroku names them; the CLI addresses them by name). */
 export interface SniEndpointJson {
   id: string;
+  name: string;
+  display_name: null;
   app: AppRef;
   domains: string[];
-  certificate: { cert_domains: string[]; expires_at: string; fingerprint: string };
+  ssl_cert: {
+    id: string;
+    cert_domains: string[];
+    expires_at: string;
+    starts_at: string | null;
+    issuer: string | null;
+    subject: string | null;
+    'ca_signed?': boolean;
+    acm: false;
+    fingerprint: string;
+  };
   created_at: string;
+  updated_at: string;
 }
 
 export type ConfigVarsJson = Record<string, string>;
@@ -242,4 +262,32 @@ export interface LogDrainJson {
 export interface ErrorJson {
   id: string;
   message: string;
+}
+
+/** Heroku's team, with the caller's role in it. */
+export interface TeamJson {
+  id: string;
+  name: string;
+  /** The caller's role (null: an operator who is not a member). */
+  role: 'admin' | 'member' | 'viewer' | null;
+  type: 'team';
+  default: false;
+  membership_limit: null;
+  provisioned_licenses: false;
+  identity_provider: null;
+  enterprise_account: null;
+  created_at: string;
+  updated_at: string;
+}
+
+/** A member of a team (Heroku's team-member). */
+export interface TeamMemberJson {
+  id: string;
+  email: string;
+  role: 'admin' | 'member' | 'viewer';
+  federated: false;
+  two_factor_authentication: false;
+  user: { id: string; email: string; name: null };
+  created_at: string;
+  updated_at: string;
 }

@@ -20,6 +20,12 @@ export function hashSecret(secret: string): string {
   return createHash('sha256').update(secret).digest('hex');
 }
 
+/** A token as lists show it, Heroku's way: its public start, the secret masked. Clients (the
+ *  stock CLI's logout) tell their own token by that start. */
+export function redactedToken(id: string): string {
+  return `slw_${id}_**********`;
+}
+
 export function issueToken(prefix = 'slw'): IssuedToken {
   const id = randomId();
   const secret = randomBytes(32).toString('base64url');

@@ -16,7 +16,11 @@ export interface User {
 export interface App {
   id: string;
   name: string;
+  /** The user who owns a personal app; of a team app, the user who last owned it (the team
+   *  owns it: see teamId). */
   ownerId: string;
+  /** The team that owns the app (Heroku's team apps); absent or null: a personal app. */
+  teamId?: string | null;
   /** The stack the current release runs on (Heroku's `stack`): the build stack, until a build
    *  on another one is released. */
   stack: string;
@@ -28,6 +32,14 @@ export interface App {
   maintenance?: boolean;
   /** Seconds between SIGTERM and SIGKILL when its processes stop; absent: the platform's default. */
   stopTimeoutSeconds?: number | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** Heroku's team: users with roles (control-plane/apps/roles.ts) sharing the apps it owns. */
+export interface Team {
+  id: string;
+  name: string;
   createdAt: string;
   updatedAt: string;
 }

@@ -37,7 +37,7 @@ describe('collaborators', () => {
     expect((await users.bob!('GET', '/apps')).body.map((a: { name: string }) => a.name)).toContain('shared-app');
     const adding = await users.bob!('POST', '/apps/shared-app/collaborators', { user: 'cat@example.com' });
     expect(adding.status).toBe(403);
-    expect(adding.body.message).toBe('Only the owner of shared-app can add collaborators.');
+    expect(adding.body.message).toBe('Only the owner of shared-app (or an admin of its team) can rename, delete, transfer or share it.');
     expect((await users.bob!('DELETE', '/apps/shared-app')).status).toBe(403);
     expect((await users.bob!('DELETE', '/apps/shared-app/collaborators/ann@example.com')).status).toBe(422);
     expect((await users.cat!('GET', '/apps/shared-app/collaborators')).status).toBe(403);

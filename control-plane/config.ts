@@ -40,6 +40,11 @@ const schema = z.object({
    *  are joined with the secret of their attach URL. Off without a certificate and key. */
   SLIPWAY_RENDEZVOUS_PORT: port.default(5785),
   SLIPWAY_RENDEZVOUS_CERT_FILE: z.string().startsWith('/', 'an absolute path').optional(),
+  /** The API (and git) over TLS as well, on this port (Heroku's git remotes are https://). Off
+   *  without a certificate and key. */
+  SLIPWAY_API_TLS_PORT: port.default(5786),
+  SLIPWAY_API_TLS_CERT_FILE: z.string().startsWith('/', 'an absolute path').optional(),
+  SLIPWAY_API_TLS_KEY_FILE: z.string().startsWith('/', 'an absolute path').optional(),
   SLIPWAY_RENDEZVOUS_KEY_FILE: z.string().startsWith('/', 'an absolute path').optional(),
   /** The host name in rendezvous attach URLs (its certificate's); default: the API request's. */
   SLIPWAY_RENDEZVOUS_HOST: z.string().optional(),
@@ -157,7 +162,7 @@ const schema = z.object({
 
 export interface ControlPlaneConfig {
   home: string;
-  api: { host: string; port: number; maxBodyBytes: number; rateLimitPerHour: number; headersTimeoutMs: number; requestTimeoutMs: number; route: { hostname: string; address: string } | null };
+  api: { host: string; port: number; maxBodyBytes: number; rateLimitPerHour: number; headersTimeoutMs: number; requestTimeoutMs: number; route: { hostname: string; address: string } | null; tls: TlsListener | null };
   redisUrl: string;
   natsUrl: string;
   natsAuth: { authFile: string; pidFile: string | null; platformUsersFile: string } | null;
@@ -244,10 +249,21 @@ function stackImages(e: z.output<typeof schema>): Record<string, { runImage?: st
 }
 
 function rendezvous(e: { SLIPWAY_RENDEZVOUS_PORT: number; SLIPWAY_RENDEZVOUS_CERT_FILE?: string; SLIPWAY_RENDEZVOUS_KEY_FILE?: string; SLIPWAY_RENDEZVOUS_HOST?: string }): ControlPlaneConfig['rendezvous'] {
-  const { SLIPWAY_RENDEZVOUS_CERT_FILE: certFile, SLIPWAY_RENDEZVOUS_KEY_FILE: keyFile } = e;
+  const listener = tlsListener('SLIPWAY_RENDEZVOUS', e.SLIPWAY_RENDEZVOUS_PORT, e.SLIPWAY_RENDEZVOUS_CERT_FILE, e.SLIPWAY_RENDEZVOUS_KEY_FILE);
+  return listener && { ...listener, host: e.SLIPWAY_RENDEZVOUS_HOST ?? null };
+}
+
+/** A TLS port with its certificate and key. */
+export interface TlsListener {
+  port: number;
+  certFile: string;
+  keyFile: string;
+}
+
+function tlsListener(prefix: string, port: number, certFile: string | undefined, keyFile: string | undefined): TlsListener | null {
   if (!certFile && !keyFile) return null;
-  if (!certFile || !keyFile) throw new ConfigError('SLIPWAY_RENDEZVOUS_CERT_FILE and SLIPWAY_RENDEZVOUS_KEY_FILE go together: set both or neither');
-  return { port: e.SLIPWAY_RENDEZVOUS_PORT, certFile, keyFile, host: e.SLIPWAY_RENDEZVOUS_HOST ?? null };
+  if (!certFile || !keyFile) throw new ConfigError(`${prefix}_CERT_FILE and ${prefix}_KEY_FILE go together: set both or neither`);
+  return { port, certFile, keyFile };
 }
 
 function registryToken(keyFile: string | undefined, certFile: string | undefined): ControlPlaneConfig['registryToken'] {
@@ -269,6 +285,7 @@ export function loadControlPlaneConfig(env: Env): ControlPlaneConfig {
       headersTimeoutMs: e.SLIPWAY_API_HEADERS_TIMEOUT_SECONDS * 1000,
       requestTimeoutMs: Math.max(e.SLIPWAY_API_REQUEST_TIMEOUT_SECONDS, e.SLIPWAY_API_HEADERS_TIMEOUT_SECONDS) * 1000,
       route: apiRoute(e.SLIPWAY_API_HOSTNAME, e.SLIPWAY_HOST_ADDRESS),
+      tls: tlsListener('SLIPWAY_API_TLS', e.SLIPWAY_API_TLS_PORT, e.SLIPWAY_API_TLS_CERT_FILE, e.SLIPWAY_API_TLS_KEY_FILE),
     },
     redisUrl: e.SLIPWAY_REDIS_URL,
     natsUrl: e.SLIPWAY_NATS_URL,

@@ -65,7 +65,7 @@ describe('the Platform API as the stock Heroku CLI calls it', () => {
     }
     expect(await admin('POST', '/apps/cli/addons', { plan: 'heroku-postgresql' })).toMatchObject({ status: 422, body: { id: 'addons_unavailable', message: expect.stringContaining('no add-on') } });
     expect(await admin('GET', '/apps/cli/pipeline-couplings')).toMatchObject({ status: 404, body: { message: expect.stringContaining('no pipeline') } });
-    expect(await admin('GET', '/teams/acme/apps')).toMatchObject({ status: 404, body: { id: 'not_found', message: 'Slipway has no teams yet.' } });
+    expect(await admin('GET', '/spaces/acme')).toMatchObject({ status: 404, body: { id: 'not_found', message: 'Slipway has no private spaces yet.' } });
     // tenancy holds on these too
     expect((await bob('GET', '/apps/cli/addons')).status).toBe(403);
   });
@@ -77,9 +77,21 @@ describe('the Platform API as the stock Heroku CLI calls it', () => {
   it('shows API tokens as OAuth authorizations, never their plaintext', async () => {
     const { body } = await admin('GET', '/oauth/authorizations');
     expect(body.length).toBeGreaterThan(0);
-    expect(body[0]).toMatchObject({ access_token: null, scope: ['global'], user: { email: 'admin@slipway.local' } });
+    expect(body[0]).toMatchObject({ access_token: { token: `slw_${body[0].id}_**********` }, scope: ['global'], user: { email: 'admin@slipway.local' } });
     expect((await admin('GET', `/oauth/authorizations/${body[0].id}`)).body.id).toBe(body[0].id);
     expect(JSON.stringify(body)).not.toContain(cp.adminToken);
+  });
+
+  it("makes a token for login -i's email and password (an API token), refusing another account's email", async () => {
+    const basic = (email: string) => ({ authorization: `Basic ${Buffer.from(`${email}:${cp.adminToken}`).toString('base64')}` });
+    const made = await apiClient(cp.url, null)('POST', '/oauth/authorizations', { scope: ['global'] }, basic('admin@slipway.local'));
+    expect(made.status).toBe(201);
+    expect(made.body).toMatchObject({ user: { email: 'admin@slipway.local' }, access_token: { token: expect.stringMatching(/^slw_[A-Za-z0-9]{16}_[A-Za-z0-9_-]{43}$/) } });
+    expect((await apiClient(cp.url, made.body.access_token.token)('GET', '/account')).body.email).toBe('admin@slipway.local');
+    const other = await apiClient(cp.url, null)('POST', '/oauth/authorizations', {}, basic('bob@example.com'));
+    expect(other).toMatchObject({ status: 401, body: { id: 'unauthorized', message: 'Invalid credentials provided.' } });
+    expect((await apiClient(cp.url, made.body.access_token.token)('DELETE', `/oauth/authorizations/${made.body.id}`)).status).toBe(200);
+    expect((await apiClient(cp.url, made.body.access_token.token)('GET', '/account')).status).toBe(401);
   });
 
   it('scales with quantities as Heroku takes them: numbers, strings, +N and -N, sizes in any case', async () => {

@@ -1,7 +1,9 @@
 // The control plane's composition root: connects to Redis and NATS, builds the object graph,
 // starts the API server, the scheduler and the local hosts, and knows how to stop them all.
 import { once } from 'node:events';
+import { readFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { cpus, totalmem } from 'node:os';
 import Docker from 'dockerode';
@@ -41,7 +43,6 @@ import { LogDrains } from './drains/drains.js';
 import { LogDrainService } from './drains/service.js';
 import { AddressPolicy } from './drains/addresses.js';
 import { LogDrainStore } from './store/log-drains.js';
-import { readFile } from 'node:fs/promises';
 import { API_ROUTE_NAME } from './handlers/apps.js';
 import { NatsAgentClient } from './agents/client.js';
 import { LeaderLease } from './scheduler/leader.js';
@@ -56,6 +57,8 @@ import { createApi } from './server.js';
 import { RegistryTokenSigner } from './registry/token-signer.js';
 import { copyPushedImages, findPushedImage, removePushedImages } from './registry/pushed-images.js';
 import type { Services } from './services.js';
+import { AppAccess } from './apps/access.js';
+import { TeamStore } from './store/teams.js';
 import { AppStore } from './store/apps.js';
 import { BuildStore } from './store/builds.js';
 import { BUILD_LEASE_MS, BuildLeases } from './store/build-leases.js';
@@ -114,6 +117,7 @@ export async function startControlPlane(config: ControlPlaneConfig, logger: Logg
   await ensureLogStream(nats, config.logStream);
   const users = new UserStore(redis);
   const apps = new AppStore(redis, config.build.defaultStack);
+  const teams = new TeamStore(redis);
   const releases = new ReleaseStore(redis);
   const builds = new BuildStore(redis);
   const instances = new InstanceStore(redis);
@@ -293,6 +297,8 @@ export async function startControlPlane(config: ControlPlaneConfig, logger: Logg
     releases,
     releaseOutputs,
     appTransfers: new AppTransferStore(redis),
+    teams,
+    access: new AppAccess(apps, teams),
     releasePhaseTimeoutSeconds: config.releasePhaseTimeoutSeconds,
     builds,
     instances,
@@ -345,19 +351,25 @@ export async function startControlPlane(config: ControlPlaneConfig, logger: Logg
   });
   // Slow clients (headers or bodies trickled in) are cut off with a 408 instead of holding a
   // socket forever; responses may stream as long as they need (a push's build, a log tail).
-  const server: Server = createServer(
-    {
-      headersTimeout: config.api.headersTimeoutMs,
-      requestTimeout: config.api.requestTimeoutMs,
-      connectionsCheckingInterval: Math.min(1_000, config.api.headersTimeoutMs),
-    },
-    api.callback(),
-  );
+  const timeouts = {
+    headersTimeout: config.api.headersTimeoutMs,
+    requestTimeout: config.api.requestTimeoutMs,
+    connectionsCheckingInterval: Math.min(1_000, config.api.headersTimeoutMs),
+  };
+  const server: Server = createServer(timeouts, api.callback());
+  // The same API (git included) over TLS, for clients that only speak https (Heroku's git remotes).
+  const tlsServer = config.api.tls
+    ? createHttpsServer({ ...timeouts, cert: await readFile(config.api.tls.certFile), key: await readFile(config.api.tls.keyFile) }, api.callback())
+    : null;
   const attachDeps = { sessions: attachSessions, apps, runs: services.detachedRuns, agents, logger: logger.child({ part: 'attach' }) };
-  const stopAttachments = serveAttachments(server, attachDeps);
+  const stopAttachments = [server, tlsServer].filter((s) => s !== null).map((s) => serveAttachments(s, attachDeps));
   const rendezvous = config.rendezvous ? await serveRendezvous({ host: config.api.host, port: config.rendezvous.port, certFile: config.rendezvous.certFile, keyFile: config.rendezvous.keyFile }, attachDeps) : null;
   server.listen(config.api.port, config.api.host);
   await once(server, 'listening');
+  if (tlsServer && config.api.tls) {
+    tlsServer.listen(config.api.tls.port, config.api.host);
+    await once(tlsServer, 'listening');
+  }
   const address = server.address() as AddressInfo;
   url = `http://${address.address}:${address.port}`;
   urls.git = url;
@@ -409,10 +421,12 @@ export async function startControlPlane(config: ControlPlaneConfig, logger: Logg
     localHosts,
     async stop() {
       clearInterval(orphanSweep);
-      stopAttachments();
+      for (const stop of stopAttachments) stop();
       await rendezvous?.close();
-      server.close();
-      server.closeAllConnections();
+      for (const s of [server, tlsServer]) {
+        s?.close();
+        s?.closeAllConnections();
+      }
       inbox.stop();
       accessCutoff.stop();
       stopImageCollection();

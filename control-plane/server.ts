@@ -14,6 +14,7 @@ import type { Redis } from 'ioredis';
 import { authenticate } from './http/auth.js';
 import { pagination } from './http/pagination.js';
 import { appTransferHandlers } from './handlers/app-transfers.js';
+import { teamHandlers } from './handlers/teams.js';
 import { rateLimit } from './http/rate-limit.js';
 import { errorHandler } from './http/errors.js';
 import { requestId } from './http/request-id.js';
@@ -25,7 +26,7 @@ import { regionHandlers } from './handlers/regions.js';
 import { unavailableHandlers } from './handlers/unavailable.js';
 import { appHandlers } from './handlers/apps.js';
 import { buildHandlers } from './handlers/builds.js';
-import { buildpackInstallationHandlers } from './handlers/buildpack-installations.js';
+import { buildpackInstallationHandlers, buildpackRegistryHandlers } from './handlers/buildpack-installations.js';
 import { configVarHandlers } from './handlers/config-vars.js';
 import { domainHandlers } from './handlers/domains.js';
 import { dynoHandlers } from './handlers/dynos.js';
@@ -90,6 +91,7 @@ export function createApi(
   app.use(open.routes());
   // Capability URLs, fetched without credentials.
   app.use(releaseOutputHandlers(services).routes());
+  app.use(buildpackRegistryHandlers(services).routes());
   // Log session URLs carry their own secret (Heroku's `heroku logs` reads them without a token).
   const tails = new LogTails(options.logTailsPerUser ?? DEFAULT_LOG_TAILS_PER_USER);
   app.use(logStreamHandlers(services, options.nats, tails).routes());
@@ -111,6 +113,7 @@ export function createApi(
     configVarHandlers(services),
     collaboratorHandlers(services),
     appTransferHandlers(services),
+    teamHandlers(services),
     buildpackInstallationHandlers(services),
     releaseHandlers(services),
     buildHandlers(services),

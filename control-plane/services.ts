@@ -16,6 +16,8 @@ import type { PushedImage } from './registry/pushed-images.js';
 import type { Converger } from './converger.js';
 import type { LogSessions } from './logs/sessions.js';
 import type { LogDrains } from './drains/drains.js';
+import type { AppAccess } from './apps/access.js';
+import type { TeamStore } from './store/teams.js';
 import type { AppStore } from './store/apps.js';
 import type { BuildStore } from './store/builds.js';
 import type { HostStore } from './store/hosts.js';
@@ -30,6 +32,9 @@ export interface Services {
   apps: AppStore;
   releases: ReleaseStore;
   appTransfers: AppTransferStore;
+  teams: TeamStore;
+  /** Who may do what to an app (roles: apps/roles.ts). */
+  access: AppAccess;
   /** Release phase output, for Heroku's output_stream_url. */
   releaseOutputs: ReleaseOutputStore;
   releasePhaseTimeoutSeconds: number;

@@ -1,6 +1,7 @@
 // Tenant isolation, generated from the API's own route table: every route under /apps/:app,
 // called by a user who may not access the app, is refused with 403 and changes nothing. A new
-// route without the check fails here without anyone writing a test for it.
+// route without the check fails here without anyone writing a test for it. The same table
+// checks the read-only role: a team viewer may use every read and nothing that changes the app.
 import type Router from '@koa/router';
 import type { NatsConnection } from 'nats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -35,6 +36,7 @@ describe('tenant isolation', () => {
   let routes: RouteEntry[];
   let owner: ReturnType<typeof apiClient>;
   let stranger: ReturnType<typeof apiClient>;
+  let viewer: ReturnType<typeof apiClient>;
 
   beforeAll(async () => {
     cp = await startTestControlPlane({}, { builder: NO_BUILDS });
@@ -43,6 +45,11 @@ describe('tenant isolation', () => {
     stranger = apiClient(cp.url, (await admin('POST', '/users', { email: 'stranger@example.com' })).body.token as string);
     expect((await owner('POST', '/apps', { name: 'private-app' })).status).toBe(201);
     expect((await owner('PATCH', '/apps/private-app/config-vars', { SECRET: 'kept' })).status).toBe(200);
+    viewer = apiClient(cp.url, (await admin('POST', '/users', { email: 'viewer@example.com' })).body.token as string);
+    expect((await owner('POST', '/teams', { name: 'owners' })).status).toBe(201);
+    expect((await owner('PUT', '/teams/owners/members', { email: 'viewer@example.com', role: 'viewer' })).status).toBe(200);
+    expect((await owner('POST', '/teams/apps', { name: 'team-app', team: 'owners' })).status).toBe(201);
+    expect((await owner('PATCH', '/apps/team-app/config-vars', { SECRET: 'kept' })).status).toBe(200);
     // (the release output's capability URL names an app id and needs no account: not an app route)
     routes = apiRoutes(cp).filter((route) => /:app(\/|$)/.test(route.path));
   });
@@ -67,5 +74,29 @@ describe('tenant isolation', () => {
     expect(answered).toEqual([]);
     // Nothing changed: the owner still has the app and its config.
     expect((await owner('GET', '/apps/private-app/config-vars')).body).toEqual({ SECRET: 'kept' });
+  });
+
+  // Reads that are not views (secrets), and changes a viewer may make to themselves.
+  // (log drain URLs may carry credentials, as config vars do)
+  const VIEWER_REFUSED_READS = new Set(['GET /apps/:app/config-vars', 'GET /apps/:app/releases/:release/config-vars', 'GET /apps/:app/log-drains', 'GET /apps/:app/log-drains/:drain']);
+  const VIEWER_ALLOWED_CHANGES = new Map([
+    ['POST /apps/:app/log-sessions', 'reading the log is viewing, though the session is made with a POST'],
+    ['DELETE /apps/:app/collaborators/:ref', 'anyone may leave an app (here: 404, no such collaborator)'],
+  ]);
+
+  it('lets a team viewer read every app route but the secrets, and change nothing', async () => {
+    const wrong: string[] = [];
+    for (const route of routes) {
+      const key = `${route.method} ${route.path}`;
+      if (VIEWER_ALLOWED_CHANGES.has(key)) continue;
+      const url = concrete(route.path, 'team-app');
+      const response = await viewer(route.method, url, ['POST', 'PATCH', 'PUT'].includes(route.method) ? {} : undefined);
+      const refused = response.status === 403;
+      const shouldRefuse = route.method !== 'GET' || VIEWER_REFUSED_READS.has(key);
+      if (refused !== shouldRefuse) wrong.push(`${key} -> ${response.status}`);
+    }
+    expect(wrong).toEqual([]);
+    expect((await owner('GET', '/apps/team-app/config-vars')).body).toEqual({ SECRET: 'kept' });
+    expect((await owner('GET', '/apps/team-app')).status).toBe(200);
   });
 });

@@ -17,7 +17,8 @@ export interface PlatformWiring {
   registryTokenKeys?: { keyFile: string; certFile: string };
   routerUrl: string;
   adminToken: string;
-  /** the rendezvous's TLS certificate (Heroku's `heroku run`) */
+  /** the platform's own TLS certificate (for 127.0.0.1 and localhost): the rendezvous's
+   *  (Heroku's `heroku run`) and the API's TLS port's (git over https) */
   rendezvousCertificate: { keyFile: string; certFile: string };
 }
 
@@ -35,6 +36,7 @@ export function componentEnvironments(config: SupervisorConfig, wiring: Platform
       registryAuthFile: wiring.registryAuthFile,
       registryTokenKeys: wiring.registryTokenKeys,
       rendezvous: { port: config.ports.rendezvous, ...wiring.rendezvousCertificate },
+      apiTls: { port: config.ports.apiTls, ...wiring.rendezvousCertificate },
       routerUrl: wiring.routerUrl,
       bootstrapAdminToken: wiring.adminToken,
     }),

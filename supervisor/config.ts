@@ -14,6 +14,8 @@ const schema = z.object({
   SLIPWAY_REGISTRY_PORT: port.default(5792),
   /** Heroku's rendezvous (TLS) for the stock `heroku run`. */
   SLIPWAY_RENDEZVOUS_PORT: port.default(5785),
+  /** The API (and git) over TLS, as Heroku's git remotes want it (https://). */
+  SLIPWAY_API_TLS_PORT: port.default(5786),
   /** Slipway's own Redis refuses writes (no eviction) past this; the API then answers 507. */
   SLIPWAY_REDIS_MAXMEMORY_MB: z.coerce.number().int().positive().default(DEFAULT_REDIS_MAXMEMORY_MB),
   /** Use an existing Redis / NATS / registry instead of Slipway's own instances. */
@@ -26,7 +28,7 @@ const schema = z.object({
 
 export interface SupervisorConfig {
   home: string;
-  ports: { api: number; routerHttp: number; routerHttps: number; routerMetrics: number; redis: number; nats: number; registry: number; rendezvous: number };
+  ports: { api: number; routerHttp: number; routerHttps: number; routerMetrics: number; redis: number; nats: number; registry: number; rendezvous: number; apiTls: number };
   external: { redisUrl?: string; natsUrl?: string; registry?: string };
   redisMaxMemoryMb: number;
   appsDomain: string;
@@ -49,6 +51,7 @@ export function loadSupervisorConfig(env: Env): SupervisorConfig {
       nats: e.SLIPWAY_NATS_PORT,
       registry: e.SLIPWAY_REGISTRY_PORT,
       rendezvous: e.SLIPWAY_RENDEZVOUS_PORT,
+      apiTls: e.SLIPWAY_API_TLS_PORT,
     },
     external: { redisUrl: e.SLIPWAY_REDIS_URL, natsUrl: e.SLIPWAY_NATS_URL, registry: e.SLIPWAY_REGISTRY },
     redisMaxMemoryMb: e.SLIPWAY_REDIS_MAXMEMORY_MB,

@@ -22,6 +22,10 @@ import { SupervisedProcess } from '../common/supervised-process.js';
 export interface Endpoints {
   api: string;
   git: string;
+  /** The API and git over TLS (the platform's own certificate: `tlsCertificate`), as Heroku's git remotes want them. */
+  apiTls: string;
+  /** The certificate of the platform's own TLS ports (API, rendezvous), for clients to trust. */
+  tlsCertificate: string;
   router: string;
   appsDomain: string;
   token: string;
@@ -144,6 +148,7 @@ export async function startPlatform(config: SupervisorConfig, print: (line: stri
     const api = `http://127.0.0.1:${config.ports.api}`;
     const router = `http://127.0.0.1:${config.ports.routerHttp}`;
     const common = { PATH: process.env.PATH, HOME: process.env.HOME };
+    const certificate = await keptRendezvousCertificate(join(config.dirs.secrets, 'rendezvous'));
     const environments = componentEnvironments(config, {
       redisUrl,
       natsUrls: { controlPlane: natsUrlFor(CONTROL_PLANE_NATS_USER, passwords?.controlPlane), router: natsUrlFor(ROUTER_NATS_USER, passwords?.router) },
@@ -153,7 +158,7 @@ export async function startPlatform(config: SupervisorConfig, print: (line: stri
       registryTokenKeys: login?.tokenKeys,
       routerUrl: router,
       adminToken: token,
-      rendezvousCertificate: await keptRendezvousCertificate(join(config.dirs.secrets, 'rendezvous')),
+      rendezvousCertificate: certificate,
     });
     // The control plane and the router are restarted if they die; apps keep running meanwhile.
     const child = (order: number, name: string, script: string, env: NodeJS.ProcessEnv) => {
@@ -184,7 +189,7 @@ export async function startPlatform(config: SupervisorConfig, print: (line: stri
       await controlPlane.waitUntilReady(() => stackReady(api), 30 * 60_000);
     }
 
-    const endpoints: Endpoints = { api, git: api, router, appsDomain: config.appsDomain, token };
+    const endpoints: Endpoints = { api, git: api, apiTls: `https://127.0.0.1:${config.ports.apiTls}`, tlsCertificate: certificate.certFile, router, appsDomain: config.appsDomain, token };
     await writeFile(join(config.home, 'endpoints.json'), `${JSON.stringify(endpoints, null, 2)}\n`, { mode: 0o600 });
     return { endpoints, stop: stopAll };
   } catch (err) {

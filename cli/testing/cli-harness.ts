@@ -9,6 +9,7 @@ import { promisify } from 'node:util';
 import type { Env } from '../../common/config.js';
 import { loadCliConfig } from '../config.js';
 import { parseInfraCliSettings } from '../infra.js';
+import type { ProgressStream } from '../progress.js';
 import { runCli } from '../program.js';
 import { spawnRunner, type CommandRunner } from '../runner.js';
 
@@ -23,6 +24,8 @@ export interface RunOptions {
   cwd?: string;
   stdin?: string;
   signal?: AbortSignal;
+  /** A terminal-like stream for spinners (absent: none, as when stderr is piped). */
+  progress?: ProgressStream;
   /** Called with everything printed so far, on every write (to watch a stream). */
   onStdout?: (all: string) => void;
 }
@@ -51,6 +54,7 @@ export function inProcessCli(defaults: { home: string; cwd: string; env?: Env; r
       run: defaults.run ?? spawnRunner,
       self: defaults.self ?? [process.execPath, compiledCli],
       signal: options.signal,
+      progress: options.progress,
     });
     return { code, stdout, stderr };
   };

@@ -13,7 +13,7 @@ export function appTable(apps: readonly AppJson[]): string[] {
     [...apps].sort((a, b) => a.name.localeCompare(b.name)),
     [
       { header: 'NAME', value: (a) => a.name },
-      { header: 'OWNER', value: (a) => a.owner.email ?? a.owner.id },
+      { header: 'OWNER', value: (a) => (a.team ? `team ${a.team.name}` : (a.owner.email ?? a.owner.id)) },
       { header: 'WEB URL', value: (a) => a.web_url },
     ],
   );
@@ -27,7 +27,7 @@ export function appInfo(app: AppJson, formation: readonly FormationJson[]): stri
   return [
     heading(app.name),
     ...formatKeyValues([
-      ['Owner', app.owner.email ?? app.owner.id],
+      app.team ? ['Team', app.team.name] : ['Owner', app.owner.email ?? app.owner.id],
       ['Stack', app.build_stack.name === app.stack.name ? app.stack.name : `${app.stack.name} (next build will use ${app.build_stack.name})`],
       ['Git URL', app.git_url],
       ['Web URL', app.web_url],
@@ -39,10 +39,10 @@ export function appInfo(app: AppJson, formation: readonly FormationJson[]): stri
 }
 
 export function registerAppCommands(program: Command, ctx: CommandContext): void {
-  jsonOption(program.command('apps').description('list the apps you can see')).action(async (options: JsonOption) => {
-    const apps = await (await ctx.api()).get<AppJson[]>('/apps');
+  jsonOption(program.command('apps').description('list the apps you can see').option('-t, --team <team>', "only the team's apps")).action(async (options: JsonOption & { team?: string }) => {
+    const apps = await (await ctx.api()).get<AppJson[]>(options.team ? apiPath`/teams/${options.team}/apps` : '/apps');
     if (options.json) ctx.printJson(apps);
-    else if (apps.length === 0) ctx.print('You have no apps.');
+    else if (apps.length === 0) ctx.print(options.team ? `There are no apps in team ${options.team}.` : 'You have no apps.');
     else ctx.print(...appTable(apps));
   });
 
@@ -51,10 +51,13 @@ export function registerAppCommands(program: Command, ctx: CommandContext): void
       .command('apps:create')
       .description('create an app')
       .argument('<name>', 'DNS label, 3-30 characters')
-      .option('-s, --stack <stack>', "the stack to build on (default: the platform's)"),
+      .option('-s, --stack <stack>', "the stack to build on (default: the platform's)")
+      .option('-t, --team <team>', 'create it in a team (you need the admin or member role)'),
   ).action(
-    async (name: string, options: JsonOption & { stack?: string }) => {
-      const app = await (await ctx.api()).post<AppJson>('/apps', { name, ...(options.stack ? { stack: options.stack } : {}) });
+    async (name: string, options: JsonOption & { stack?: string; team?: string }) => {
+      const api = await ctx.api();
+      const body = { name, ...(options.stack ? { stack: options.stack } : {}) };
+      const app = await ctx.step(`Creating ${name}`, () => (options.team ? api.post<AppJson>('/teams/apps', { ...body, team: options.team }) : api.post<AppJson>('/apps', body)));
       if (options.json) ctx.printJson(app);
       else ctx.print(`Created ${app.name}`, `${app.web_url} | ${app.git_url}`);
     },
@@ -72,7 +75,8 @@ export function registerAppCommands(program: Command, ctx: CommandContext): void
   jsonOption(appOptions(program.command('apps:rename').description('give the app a new name (its default hostname and git URL follow)').argument('<newname>', 'the new name'))).action(
     async (newName: string, options: AppOptions & JsonOption) => {
       const oldName = await ctx.app(options);
-      const app = await (await ctx.api()).patch<AppJson>(apiPath`/apps/${oldName}`, { name: newName });
+      const api = await ctx.api();
+      const app = await ctx.step(`Renaming ${oldName} to ${newName}`, () => api.patch<AppJson>(apiPath`/apps/${oldName}`, { name: newName }));
       // As heroku's: a git remote that deployed the old name now deploys the new one.
       const remote = options.remote ?? DEFAULT_REMOTE;
       const remoteUpdated = (await remoteApp(ctx, remote)) === oldName;
@@ -92,7 +96,8 @@ export function registerAppCommands(program: Command, ctx: CommandContext): void
     if (options.confirm !== name) {
       throw new CliError(`This destroys ${name} with its config, releases, domains and dynos, for good. To proceed, run again with --confirm ${name}`);
     }
-    const app = await (await ctx.api()).delete<AppJson>(apiPath`/apps/${name}`);
+    const api = await ctx.api();
+    const app = await ctx.step(`Destroying ${name}`, () => api.delete<AppJson>(apiPath`/apps/${name}`));
     if (options.json) ctx.printJson(app);
     else ctx.print(`Destroyed ${app.name}`);
   });

@@ -64,7 +64,7 @@ export function registerConfigCommands(program: Command, ctx: CommandContext): v
     const assignments = parseConfigAssignments(args);
     const app = await ctx.app(options);
     const api = await ctx.api();
-    const vars = await api.patch<ConfigVarsJson>(apiPath`/apps/${app}/config-vars`, assignments).catch((err: unknown) => {
+    const vars = await ctx.step(`Setting ${Object.keys(assignments).join(', ')} and restarting ${app}`, () => api.patch<ConfigVarsJson>(apiPath`/apps/${app}/config-vars`, assignments)).catch((err: unknown) => {
       if (err instanceof ApiError) throw new ApiError(err.status, err.id, redact(err.message, Object.values(assignments)));
       throw err;
     });
@@ -82,7 +82,7 @@ export function registerConfigCommands(program: Command, ctx: CommandContext): v
     const names = parseConfigNames(args);
     const app = await ctx.app(options);
     const api = await ctx.api();
-    const vars = await api.patch<ConfigVarsJson>(apiPath`/apps/${app}/config-vars`, Object.fromEntries(names.map((n) => [n, null])));
+    const vars = await ctx.step(`Unsetting ${names.join(', ')} and restarting ${app}`, () => api.patch<ConfigVarsJson>(apiPath`/apps/${app}/config-vars`, Object.fromEntries(names.map((n) => [n, null]))));
     if (options.json) ctx.printJson(vars);
     else ctx.print(`Unset ${listInWords(names)} on ${app}, ${await currentVersion(api, app)}`);
   });

@@ -93,12 +93,13 @@ export function registerContainerCommands(program: Command, ctx: CommandContext)
   ).action(async (types: string[], options: AppOptions) => {
     const app = await ctx.app(options);
     const registry = await registryHost(ctx);
-    const updates = [];
+    const updates: { type: string; docker_image: string }[] = [];
     for (const type of types) {
       const imageId = (await docker(ctx, dockerCommands.imageId(pushedImageName(registry, app, checkType(type))))).trim();
       updates.push({ type, docker_image: imageId });
     }
-    await (await ctx.api()).patch(apiPath`/apps/${app}/formation`, { updates });
+    const api = await ctx.api();
+    await ctx.step(`Releasing ${types.join(',')} to ${app}`, () => api.patch(apiPath`/apps/${app}/formation`, { updates }));
     ctx.print(`Releasing images ${types.join(',')} to ${app}... done`);
   });
 }

@@ -10,6 +10,8 @@ export function domainTable(domains: readonly DomainJson[]): string[] {
     { header: 'HOSTNAME', value: (d) => d.hostname },
     // the API says `heroku` (Heroku's name) for the built-in hostname
     { header: 'KIND', value: (d) => (d.kind === 'heroku' ? 'default' : d.kind) },
+    { header: 'DNS TARGET', value: (d) => d.cname ?? '' },
+    { header: 'CERTIFICATE', value: (d) => d.sni_endpoint?.name ?? '' },
   ]);
 }
 
@@ -26,7 +28,8 @@ export function registerDomainCommands(program: Command, ctx: CommandContext): v
   jsonOption(appOptions(program.command('domains:add').description('route a custom hostname to the app').argument('<hostname>'))).action(
     async (hostname: string, options: AppOptions & JsonOption) => {
       const app = await ctx.app(options);
-      const domain = await (await ctx.api()).post<DomainJson>(apiPath`/apps/${app}/domains`, { hostname });
+      const api = await ctx.api();
+      const domain = await ctx.step(`Adding ${hostname} to ${app}`, () => api.post<DomainJson>(apiPath`/apps/${app}/domains`, { hostname }));
       if (options.json) ctx.printJson(domain);
       else ctx.print(`Added ${domain.hostname} to ${app}: point its DNS at the router`);
     },
@@ -35,7 +38,8 @@ export function registerDomainCommands(program: Command, ctx: CommandContext): v
   jsonOption(appOptions(program.command('domains:remove').description('stop routing a custom hostname to the app').argument('<hostname>'))).action(
     async (hostname: string, options: AppOptions & JsonOption) => {
       const app = await ctx.app(options);
-      const domain = await (await ctx.api()).delete<DomainJson>(apiPath`/apps/${app}/domains/${hostname}`);
+      const api = await ctx.api();
+      const domain = await ctx.step(`Removing ${hostname} from ${app}`, () => api.delete<DomainJson>(apiPath`/apps/${app}/domains/${hostname}`));
       if (options.json) ctx.printJson(domain);
       else ctx.print(`Removed ${domain.hostname} from ${app}`);
     },

@@ -31,7 +31,8 @@ export function registerHostCommands(program: Command, ctx: CommandContext): voi
 
   jsonOption(program.command('hosts:add').description('add hosts from the configured provider (operators)').argument('[count]', 'how many', '1')).action(
     async (count: string, options: JsonOption) => {
-      const added = await (await ctx.api()).post<HostJson[]>('/hosts', { count: parsePositiveInteger('host count', count) });
+      const api = await ctx.api();
+      const added = await ctx.step('Provisioning hosts', () => api.post<HostJson[]>('/hosts', { count: parsePositiveInteger('host count', count) }));
       if (options.json) ctx.printJson(added);
       else ctx.print(`Added ${added.length} host${added.length === 1 ? '' : 's'}: ${added.map((h) => h.id).join(', ')}`);
     },
@@ -39,7 +40,8 @@ export function registerHostCommands(program: Command, ctx: CommandContext): voi
 
   jsonOption(program.command('hosts:remove').description('drain a host, then remove it (operators)').argument('<id>')).action(
     async (id: string, options: JsonOption) => {
-      const host = await (await ctx.api()).delete<HostJson>(apiPath`/hosts/${id}`);
+      const api = await ctx.api();
+      const host = await ctx.step(`Draining and removing ${id}`, () => api.delete<HostJson>(apiPath`/hosts/${id}`));
       if (options.json) ctx.printJson(host);
       else ctx.print(`Host ${host.id}: draining, then removing`);
     },

@@ -16,7 +16,8 @@ export function registerMaintenanceCommands(program: Command, ctx: CommandContex
     appOptions(program.command(command).description(on ? 'put the app into maintenance mode (the router answers with the maintenance page)' : 'take the app out of maintenance mode')).action(
       async (options: AppOptions) => {
         const name = await ctx.app(options);
-        await (await ctx.api()).patch<AppJson>(apiPath`/apps/${name}`, { maintenance: on });
+        const api = await ctx.api();
+        await ctx.step(`${on ? 'Enabling' : 'Disabling'} maintenance mode for ${name}`, () => api.patch<AppJson>(apiPath`/apps/${name}`, { maintenance: on }));
         ctx.print(`${on ? 'Enabling' : 'Disabling'} maintenance mode for ${name}... done`);
       },
     );

@@ -65,7 +65,7 @@ export function registerPsCommands(program: Command, ctx: CommandContext): void 
       else ctx.print(...formationTable(formation));
       return;
     }
-    const formation = await api.patch<FormationJson[]>(apiPath`/apps/${app}/formation`, { updates: changes });
+    const formation = await ctx.step('Scaling dynos', () => api.patch<FormationJson[]>(apiPath`/apps/${app}/formation`, { updates: changes }));
     if (options.json) ctx.printJson(formation);
     else ctx.print(`Scaled ${app}: now running ${formationSummary(formation)}`);
   });
@@ -80,15 +80,16 @@ export function registerPsCommands(program: Command, ctx: CommandContext): void 
   ).action(async (dyno: string | undefined, options: AppOptions & JsonOption) => {
     const app = await ctx.app(options);
     const api = await ctx.api();
-    const result = await api.delete<Record<string, never>>(dyno ? apiPath`/apps/${app}/dynos/${dyno}` : apiPath`/apps/${app}/dynos`);
+    const result = await ctx.step(`Restarting ${dyno ?? 'all dynos'} on ${app}`, () => api.delete<Record<string, never>>(dyno ? apiPath`/apps/${app}/dynos/${dyno}` : apiPath`/apps/${app}/dynos`));
     if (options.json) ctx.printJson(result);
     else ctx.print(`Restarting ${dyno ? `${dyno} on ` : 'all dynos on '}${app}: fresh dynos replace the old ones once they are up`);
   });
 
-  appOptions(program.command('ps:stop').description('stop a one-off dyno (run.N)').argument('<dyno>', 'a one-off dyno, as ps lists it')).action(
+  appOptions(program.command('ps:stop').description('stop a dyno: a one-off ends; a dyno of the formation is started again (scale down to keep it stopped)').argument('<dyno>', 'a dyno (web.1, run.3) or a process type, as ps lists them')).action(
     async (dyno: string, options: AppOptions) => {
       const app = await ctx.app(options);
-      await (await ctx.api()).post(apiPath`/apps/${app}/dynos/${dyno}/actions/stop`);
+      const api = await ctx.api();
+      await ctx.step(`Stopping ${dyno} on ${app}`, () => api.post(apiPath`/apps/${app}/dynos/${dyno}/actions/stop`));
       ctx.print(`Stopping ${dyno} on ${app}... done`);
     },
   );

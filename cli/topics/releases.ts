@@ -77,7 +77,7 @@ export function registerReleaseCommands(program: Command, ctx: CommandContext): 
     const app = await ctx.app(options);
     const api = await ctx.api();
     const target = version ? parseReleaseVersion(version) : previousRelease(await api.get<ReleaseJson[]>(apiPath`/apps/${app}/releases`)).version;
-    const created = await api.post<ReleaseJson>(apiPath`/apps/${app}/releases`, { release: String(target) });
+    const created = await ctx.step(`Rolling back ${app} to v${target}`, () => api.post<ReleaseJson>(apiPath`/apps/${app}/releases`, { release: String(target) }));
     if (options.json) ctx.printJson(created);
     else ctx.print(`Rolled back ${app} to v${target}: now at v${created.version}`);
   });

@@ -32,7 +32,8 @@ export function registerStackCommands(program: Command, ctx: CommandContext): vo
     appOptions(program.command('stack:set').description("set the stack of the app's next build").argument('<stack>', 'a stack name (slipway stack lists them)')),
   ).action(async (stack: string, options: AppOptions & JsonOption) => {
     const name = await ctx.app(options);
-    const app = await (await ctx.api()).patch<AppJson>(apiPath`/apps/${name}`, { build_stack: stack });
+    const api = await ctx.api();
+    const app = await ctx.step(`Setting the stack of ${name} to ${stack}`, () => api.patch<AppJson>(apiPath`/apps/${name}`, { build_stack: stack }));
     if (options.json) return ctx.printJson(app);
     ctx.print(
       `Setting stack to ${app.build_stack.name}... done`,

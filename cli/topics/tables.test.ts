@@ -62,10 +62,17 @@ describe('tables', () => {
   });
 
   it('domains', () => {
-    expect(domainTable([{ id: 'd1', hostname: 'hello.localhost', kind: 'heroku', cname: null, status: 'none', app: { id: 'a', name: 'hello' } }])).toEqual([
-      'HOSTNAME         KIND',
-      '---------------  -------',
-      'hello.localhost  default',
+    const app = { id: 'a', name: 'hello' };
+    expect(
+      domainTable([
+        { id: 'd1', hostname: 'hello.localhost', kind: 'heroku', cname: null, status: 'none', app, sni_endpoint: null },
+        { id: 'd2', hostname: 'shop.example.com', kind: 'custom', cname: 'hello.localhost', status: 'none', app, sni_endpoint: { id: 'c1', name: 'c1' } },
+      ]),
+    ).toEqual([
+      'HOSTNAME          KIND     DNS TARGET       CERTIFICATE',
+      '----------------  -------  ---------------  -----------',
+      'hello.localhost   default',
+      'shop.example.com  custom   hello.localhost  c1',
     ]);
   });
 

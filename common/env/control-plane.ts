@@ -16,6 +16,8 @@ export interface ControlPlaneLaunchSettings {
   registryTokenKeys?: { keyFile: string; certFile: string };
   /** Heroku's rendezvous (the stock `heroku run`): its port and TLS certificate */
   rendezvous?: { port: number; certFile: string; keyFile: string };
+  /** the API (and git) over TLS too: its port and certificate */
+  apiTls?: { port: number; certFile: string; keyFile: string };
   repositories?: { appPrefix: string; stack: string };
   apiHost?: string;
   apiPort?: number;
@@ -42,6 +44,9 @@ export type ControlPlaneEnvKey =
   | 'SLIPWAY_RENDEZVOUS_PORT'
   | 'SLIPWAY_RENDEZVOUS_CERT_FILE'
   | 'SLIPWAY_RENDEZVOUS_KEY_FILE'
+  | 'SLIPWAY_API_TLS_PORT'
+  | 'SLIPWAY_API_TLS_CERT_FILE'
+  | 'SLIPWAY_API_TLS_KEY_FILE'
   | 'SLIPWAY_REGISTRY_TOKEN_CERT_FILE'
   | 'SLIPWAY_REGISTRY_REPOSITORY_PREFIX'
   | 'SLIPWAY_REGISTRY_STACK_REPOSITORY'
@@ -77,6 +82,9 @@ export function controlPlaneEnvironment(settings: ControlPlaneLaunchSettings): P
     ...optional('SLIPWAY_RENDEZVOUS_PORT', settings.rendezvous?.port),
     ...optional('SLIPWAY_RENDEZVOUS_CERT_FILE', settings.rendezvous?.certFile),
     ...optional('SLIPWAY_RENDEZVOUS_KEY_FILE', settings.rendezvous?.keyFile),
+    ...optional('SLIPWAY_API_TLS_PORT', settings.apiTls?.port),
+    ...optional('SLIPWAY_API_TLS_CERT_FILE', settings.apiTls?.certFile),
+    ...optional('SLIPWAY_API_TLS_KEY_FILE', settings.apiTls?.keyFile),
     ...optional('SLIPWAY_REGISTRY_REPOSITORY_PREFIX', settings.repositories?.appPrefix),
     ...optional('SLIPWAY_REGISTRY_STACK_REPOSITORY', settings.repositories?.stack),
     ...optional('SLIPWAY_ROUTER_URL', settings.routerUrl),

@@ -5,6 +5,15 @@ export function disabledAccountMessage(user: { email: string }): string {
   return `The account ${user.email} is disabled: its tokens are refused. Ask an operator to enable it.`;
 }
 
+/** The user name of a Basic Authorization header (Heroku's `login -i` sends the email), or null. */
+export function basicUserName(header: string | undefined): string | null {
+  const [scheme, value] = (header ?? '').split(' ', 2);
+  if (scheme?.toLowerCase() !== 'basic' || !value) return null;
+  const decoded = Buffer.from(value, 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  return colon >= 0 ? decoded.slice(0, colon) : null;
+}
+
 /** The secret from an Authorization header: `Bearer <token>`, or Basic with the token as password (git). */
 export function credentialsFromHeader(header: string | undefined): string | null {
   if (!header) return null;

@@ -56,7 +56,20 @@ describe('SNI endpoints', () => {
     const created = await admin('POST', '/apps/secure/sni-endpoints', { certificate_chain: www.cert, private_key: www.key });
     expect(created.status).toBe(201);
     expect(created.body.domains).toEqual(['www.example.com']);
-    expect(created.body.certificate.cert_domains).toEqual(['www.example.com']);
+    // Heroku's shape, which the stock CLI's certs commands read.
+    expect(created.body).toMatchObject({
+      name: created.body.id,
+      ssl_cert: { cert_domains: ['www.example.com'], issuer: '/CN=www.example.com', subject: '/CN=www.example.com', 'ca_signed?': false, acm: false },
+    });
+    expect(Date.parse(created.body.ssl_cert.starts_at)).toBeLessThan(Date.parse(created.body.ssl_cert.expires_at));
+    expect((await admin('GET', `/apps/secure/sni-endpoints/${created.body.id}`)).body.ssl_cert.cert_domains).toEqual(['www.example.com']);
+    expect((await admin('GET', '/apps/secure/sni-endpoints/nope')).status).toBe(404);
+    // The domain says which certificate serves it; associating it (Heroku's certs:add) checks that.
+    const domain = await admin('GET', '/apps/secure/domains/www.example.com');
+    expect(domain.body).toMatchObject({ hostname: 'www.example.com', sni_endpoint: { id: created.body.id, name: created.body.id } });
+    expect((await admin('PATCH', '/apps/secure/domains/www.example.com', { sni_endpoint: created.body.name })).status).toBe(200);
+    expect((await admin('PATCH', '/apps/secure/domains/www.example.com', { sni_endpoint: 'nope' })).status).toBe(404);
+    expect((await admin('GET', '/apps/secure/domains/shop.example.com')).status).toBe(404);
     const stored = JSON.parse((await redis.hget(sharedKeys.certificates, 'www.example.com'))!);
     expect(stored).toEqual({ cert: www.cert, key: www.key });
     const listed = await admin('GET', '/apps/secure/sni-endpoints');

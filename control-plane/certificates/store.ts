@@ -12,6 +12,11 @@ export interface SniEndpoint {
   names: string[];
   expiresAt: string;
   fingerprint: string;
+  /** Absent on records from before they were kept. */
+  startsAt?: string;
+  issuer?: string;
+  subject?: string;
+  caSigned?: boolean;
   createdAt: string;
 }
 
@@ -27,6 +32,10 @@ export class CertificateStore {
       names: checked.names,
       expiresAt: checked.expiresAt,
       fingerprint: checked.fingerprint,
+      startsAt: checked.startsAt,
+      issuer: checked.issuer,
+      subject: checked.subject,
+      caSigned: checked.caSigned,
       createdAt: new Date().toISOString(),
     };
     // A newer certificate for a hostname replaces the older one.

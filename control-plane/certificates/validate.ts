@@ -1,6 +1,7 @@
 // Checks a TLS certificate a user uploads for their custom domains: a parseable chain, a
 // private key that matches it, not expired, and which of the app's hostnames it covers.
 import { createHash, createPrivateKey, X509Certificate } from 'node:crypto';
+import { rootCertificates } from 'node:tls';
 import { InvalidParamsError } from '../../common/errors.js';
 
 export interface CheckedCertificate {
@@ -9,7 +10,39 @@ export interface CheckedCertificate {
   /** Which of the app's hostnames it covers. */
   covers: string[];
   expiresAt: string;
+  startsAt: string;
   fingerprint: string;
+  /** The leaf's issuer and subject, as Heroku shows them (`/CN=...`). */
+  issuer: string;
+  subject: string;
+  /** Whether the chain leads to a root this machine trusts (Node's root certificates). */
+  caSigned: boolean;
+}
+
+/** `CN=a\nO=b` (Node's form) as Heroku writes names: `/CN=a/O=b`. */
+function distinguishedName(name: string): string {
+  return name
+    .split('\n')
+    .filter(Boolean)
+    .map((part) => `/${part}`)
+    .join('');
+}
+
+let trustedRoots: X509Certificate[] | null = null;
+
+/** Whether the chain (leaf first) ends in a certificate issued by a trusted root, or is one. */
+function chainsToTrustedRoot(chain: readonly X509Certificate[]): boolean {
+  trustedRoots ??= rootCertificates.map((pem) => new X509Certificate(pem));
+  for (let i = 0; i + 1 < chain.length; i++) {
+    if (!chain[i]!.checkIssued(chain[i + 1]!) || !chain[i]!.verify(chain[i + 1]!.publicKey)) return false;
+  }
+  const top = chain[chain.length - 1]!;
+  return trustedRoots.some((root) => root.fingerprint256 === top.fingerprint256 || (top.checkIssued(root) && top.verify(root.publicKey)));
+}
+
+/** The certificates of a PEM chain, in order. */
+function pemCertificates(chainPem: string): X509Certificate[] {
+  return (chainPem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? []).map((pem) => new X509Certificate(pem));
 }
 
 /** Pure: whether certificate name `pattern` (maybe a wildcard) covers `hostname`. */
@@ -53,10 +86,20 @@ export function checkCertificate(chainPem: string, keyPem: string, appHostnames:
       `The certificate (${names.join(', ') || 'no DNS names'}) covers none of the app's custom domains (${appHostnames.join(', ') || 'none yet: add one first'}).`,
     );
   }
+  let chain: X509Certificate[] = [leaf];
+  try {
+    chain = pemCertificates(chainPem);
+  } catch {
+    throw new InvalidParamsError('certificate_chain has a certificate that does not parse.');
+  }
   return {
     names,
     covers,
     expiresAt: new Date(leaf.validTo).toISOString(),
+    startsAt: new Date(leaf.validFrom).toISOString(),
     fingerprint: createHash('sha256').update(leaf.raw).digest('hex'),
+    issuer: distinguishedName(leaf.issuer),
+    subject: distinguishedName(leaf.subject),
+    caSigned: chainsToTrustedRoot(chain),
   };
 }

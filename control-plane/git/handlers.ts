@@ -36,7 +36,8 @@ export function gitHttp(services: Services, pushUrl: () => string) {
     const { user } = identity;
     const app = await services.apps.getByName(appName);
     if (!app) return plain(ctx, 404, `app not found: ${appName}`);
-    if (!(await services.apps.canAccess(app, user))) return plain(ctx, 403, `You do not have access to the app ${appName}.`);
+    // Source is as private as config: reading it, like pushing, needs the `change` role.
+    if (!(await services.access.may(app, user, 'change'))) return plain(ctx, 403, `You do not have access to the app ${appName}'s repository.`);
 
     await services.repos.ensure(app.id);
     const push = endpoint === 'git-receive-pack' ? services.pushSessions.open({ appId: app.id, userId: user.id }) : null;

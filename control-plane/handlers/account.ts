@@ -1,6 +1,7 @@
 import Router from '@koa/router';
 import { z } from 'zod';
-import { InvalidParamsError, NotFoundError } from '../../common/errors.js';
+import { InvalidParamsError, NotFoundError, UnauthorizedError } from '../../common/errors.js';
+import { basicUserName } from '../auth/credentials.js';
 import type { User } from '../../common/types.js';
 import type { Context } from 'koa';
 import { requireAdmin } from '../http/auth.js';
@@ -11,6 +12,8 @@ import type { Services } from '../services.js';
 
 const newToken = z.object({ description: z.string().max(200).default('') });
 const newUser = z.object({ email: z.string().email(), admin: z.boolean().default(false) });
+/** Heroku's authorization create (scope and expiry are accepted; Slipway's tokens are global and do not expire). */
+const newAuthorization = z.object({ description: z.string().max(200).optional(), scope: z.array(z.string()).optional(), expires_in: z.number().nullable().optional() });
 const userUpdate = z.object({ disabled: z.boolean() }).strict();
 
 /** Revokes the token the path names (`…/tokens/{id}`) of `userId`, or 404s; streams opened
@@ -50,6 +53,40 @@ export function accountHandlers(services: Services): Router {
   router.get('/oauth/authorizations', async (ctx) => {
     const user = ctx.state.user as User;
     ctx.body = (await services.users.listTokens(user.id)).map((token) => authorizationJson(token, user));
+  });
+
+  // Heroku's `login -i`: email and password in Basic auth, answered with a new token. Slipway's
+  // password here is an API token of the account (as for git), until accounts have passwords;
+  // an email that is not the token's account is refused like a wrong password.
+  router.post('/oauth/authorizations', async (ctx) => {
+    const user = ctx.state.user as User;
+    const named = basicUserName(ctx.get('authorization'));
+    if (named !== null && named.includes('@') && named.toLowerCase() !== user.email.toLowerCase()) throw new UnauthorizedError('Invalid credentials provided.');
+    const { description } = validateBody(newAuthorization, ctx.request.body);
+    const { token, info } = await services.users.issueToken(user.id, description ?? `Authorization made on ${new Date().toISOString().slice(0, 10)}`);
+    ctx.status = 201;
+    ctx.body = { ...authorizationJson(info, user), access_token: { id: info.id, token, expires_in: null } };
+  });
+
+  // `logout` revokes the token it used, found among the authorizations.
+  router.delete('/oauth/authorizations/:id', async (ctx) => {
+    const user = ctx.state.user as User;
+    const token = (await services.users.listTokens(user.id)).find((t) => t.id === ctx.params.id);
+    if (!token) throw new NotFoundError(`Couldn't find that authorization (${ctx.params.id}).`);
+    await revokeNamedToken(ctx, services, user.id);
+    ctx.body = authorizationJson(token, user);
+  });
+
+  // Heroku's SSO sessions: Slipway has none (the CLI's logout tolerates this 404).
+  router.delete('/oauth/sessions/:id', (ctx) => {
+    ctx.status = 404;
+    ctx.body = { id: 'not_found', message: 'Slipway has no SSO sessions.', resource: 'session' };
+  });
+
+  // Heroku's `~` is the dashboard's API key; Slipway's tokens are all alike, so there is none.
+  router.get('/oauth/authorizations/~', (ctx) => {
+    ctx.status = 404;
+    ctx.body = { id: 'not_found', message: 'Slipway has no default API key: every token is an authorization.', resource: 'authorization' };
   });
 
   router.get('/oauth/authorizations/:id', async (ctx) => {

@@ -6,7 +6,6 @@ import Router from '@koa/router';
 import { z } from 'zod';
 import { ConflictError, ForbiddenError, InvalidParamsError, NotFoundError } from '../../common/errors.js';
 import type { App, User } from '../../common/types.js';
-import { managesCollaborators } from '../apps/roles.js';
 import { validateBody } from '../http/validate.js';
 import type { Services } from '../services.js';
 import type { AppTransfer } from '../store/app-transfers.js';
@@ -35,7 +34,7 @@ export function appTransferHandlers(services: Services): Router {
   const visible = async (id: string, user: User) => {
     const transfer = await services.appTransfers.get(id);
     const app = transfer ? await services.apps.get(transfer.appId) : null;
-    if (!transfer || !app || !(user.admin || user.id === transfer.recipientId || managesCollaborators(app, user))) throw new NotFoundError(`Couldn't find that app transfer (${id}).`);
+    if (!transfer || !app || !(user.id === transfer.recipientId || (await services.access.may(app, user, 'manage')))) throw new NotFoundError(`Couldn't find that app transfer (${id}).`);
     return { transfer, app };
   };
 
@@ -44,8 +43,8 @@ export function appTransferHandlers(services: Services): Router {
     const body = validateBody(offer, ctx.request.body);
     const app = (await services.apps.getByName(body.app)) ?? (await services.apps.get(body.app));
     if (!app) throw new NotFoundError(`Couldn't find that app: ${body.app}.`);
-    if (!(await services.apps.canAccess(app, user))) throw new ForbiddenError(`You do not have access to the app ${app.name}.`);
-    if (!managesCollaborators(app, user)) throw new ForbiddenError(`Only the owner of ${app.name} can transfer it.`);
+    await services.access.require(app, user, 'manage');
+    if (app.teamId) throw new InvalidParamsError(`${app.name} belongs to a team: a team admin moves it (PATCH /teams/apps/${app.name} with the new owner).`);
     const recipient = await services.users.find(body.recipient);
     if (!recipient) throw new NotFoundError(`Couldn't find that user (${body.recipient}).`);
     if (recipient.id === app.ownerId) throw new InvalidParamsError(`${recipient.email} already owns ${app.name}.`);
@@ -86,7 +85,7 @@ export function appTransferHandlers(services: Services): Router {
   router.delete('/account/app-transfers/:id', async (ctx) => {
     const user = ctx.state.user as User;
     const { transfer, app } = await visible(ctx.params.id!, user);
-    if (!managesCollaborators(app, user)) throw new ForbiddenError('Only the owner can cancel a transfer; decline it instead.');
+    if (!(await services.access.may(app, user, 'manage'))) throw new ForbiddenError('Only the owner can cancel a transfer; decline it instead.');
     if (!(await services.appTransfers.end(transfer))) throw new ConflictError('This transfer is no longer pending.');
     ctx.body = await json(transfer, app, 'cancelled');
   });

@@ -1,9 +1,9 @@
 import Router from '@koa/router';
 import { z } from 'zod';
-import { ForbiddenError, InvalidParamsError } from '../../common/errors.js';
+import { InvalidParamsError } from '../../common/errors.js';
 import { appNameProblem } from '../../common/names.js';
-import type { User } from '../../common/types.js';
-import { managesCollaborators } from '../apps/roles.js';
+import type { AppJson } from '../../common/api-shapes.js';
+import type { App, Team, User } from '../../common/types.js';
 import { STOP_TIMEOUT_LIMITS } from '../apps/stop-grace.js';
 import { loadApp } from '../http/load-app.js';
 import { visibleUser } from '../http/load-user.js';
@@ -16,7 +16,7 @@ import { requireStack } from '../stacks.js';
 const stackParam = z.union([z.string(), z.object({ name: z.string() }), z.object({ id: z.string() })]);
 const stackNameOrId = (param: z.infer<typeof stackParam>): string => (typeof param === 'string' ? param : 'name' in param ? param.name : param.id);
 
-const createApp = z.object({ name: z.string(), stack: stackParam.optional() });
+export const newApp = z.object({ name: z.string(), stack: stackParam.optional() });
 /** Heroku's app update; of its attributes, the build stack is the one Slipway changes. */
 const updateApp = z
   .object({
@@ -33,19 +33,29 @@ export const API_ROUTE_NAME = 'api';
 /** Names the platform uses itself, so no app may take them. */
 export const RESERVED_APP_NAMES = new Set([API_ROUTE_NAME, 'www', 'admin', 'slipway']);
 
+/** The app as the API shows it, with its owner (a user, or its team) looked up. */
+export async function describeApp(services: Services, app: App): Promise<AppJson> {
+  return appJson(app, await services.users.get(app.ownerId), services.urls, app.teamId ? await services.teams.get(app.teamId) : null);
+}
+
+/** Creates an app of `user`'s, or of `team` (created by `user`), with its git repository. */
+export async function createApp(services: Services, { name, stack }: z.infer<typeof newApp>, user: User, team: Team | null): Promise<App> {
+  const problem = appNameProblem(name);
+  if (problem) throw new InvalidParamsError(`Name is invalid: ${problem}.`);
+  if (RESERVED_APP_NAMES.has(name)) throw new InvalidParamsError(`Name ${name} is reserved by the platform.`);
+  const chosen = stack === undefined ? undefined : requireStack(stackNameOrId(stack)).name;
+  const app = await services.apps.create(name, user, chosen, team?.id ?? null);
+  await services.repos.ensure(app.id);
+  return app;
+}
+
 export function appHandlers(services: Services): Router {
   const router = new Router();
-  const owner = async (ownerId: string) => services.users.get(ownerId);
+  const json = (app: App) => describeApp(services, app);
 
   router.post('/apps', async (ctx) => {
-    const { name, stack } = validateBody(createApp, ctx.request.body);
-    const problem = appNameProblem(name);
-    if (problem) throw new InvalidParamsError(`Name is invalid: ${problem}.`);
-    if (RESERVED_APP_NAMES.has(name)) throw new InvalidParamsError(`Name ${name} is reserved by the platform.`);
-    const chosen = stack === undefined ? undefined : requireStack(stackNameOrId(stack)).name;
     const user = ctx.state.user as User;
-    const app = await services.apps.create(name, user, chosen);
-    await services.repos.ensure(app.id);
+    const app = await createApp(services, validateBody(newApp, ctx.request.body), user, null);
     ctx.status = 201;
     ctx.body = appJson(app, user, services.urls);
   });
@@ -54,8 +64,8 @@ export function appHandlers(services: Services): Router {
     const user = ctx.state.user as User;
     const apps = await services.apps.list();
     const visible = [];
-    for (const app of apps) if (await services.apps.canAccess(app, user)) visible.push(app);
-    ctx.body = await Promise.all(visible.map(async (app) => appJson(app, await owner(app.ownerId), services.urls)));
+    for (const app of apps) if (await services.access.may(app, user, 'view')) visible.push(app);
+    ctx.body = await Promise.all(visible.map(json));
   });
 
   // Heroku's `heroku apps`: the apps a user owns or collaborates on (`~`: the caller). Unlike
@@ -64,13 +74,13 @@ export function appHandlers(services: Services): Router {
     const user = await visibleUser(ctx, services);
     const apps = await services.apps.list();
     const theirs = [];
-    for (const app of apps) if (app.ownerId === user.id || (await services.apps.collaborators(app.id)).includes(user.id)) theirs.push(app);
-    ctx.body = await Promise.all(theirs.map(async (app) => appJson(app, await owner(app.ownerId), services.urls)));
+    for (const app of apps) if ((!app.teamId && app.ownerId === user.id) || (await services.apps.isCollaborator(app.id, user.id))) theirs.push(app);
+    ctx.body = await Promise.all(theirs.map(json));
   });
 
   router.get('/apps/:app', async (ctx) => {
     const app = await loadApp(ctx, services);
-    ctx.body = appJson(app, await owner(app.ownerId), services.urls);
+    ctx.body = await json(app);
   });
 
   // Heroku semantics: the next build uses the new stack; the current release keeps running on its own.
@@ -80,6 +90,7 @@ export function appHandlers(services: Services): Router {
     if ([build_stack, maintenance, stop_timeout_seconds, name].every((field) => field === undefined)) {
       throw new InvalidParamsError('Nothing to change: give name, build_stack, maintenance or stop_timeout_seconds.');
     }
+    if (name !== undefined) await services.access.require(app, ctx.state.user as User, 'manage');
     // Everything is checked before anything changes; a taken name (the rename, first) changes nothing either.
     const stack = build_stack === undefined ? undefined : requireStack(stackNameOrId(build_stack)).name;
     if (name !== undefined && RESERVED_APP_NAMES.has(name)) throw new InvalidParamsError(`Name ${name} is reserved by the platform.`);
@@ -92,15 +103,14 @@ export function appHandlers(services: Services): Router {
       // The route carries the mode to the routers.
       await services.converger.convergeApp(app.id);
     }
-    ctx.body = appJson(updated, await owner(updated.ownerId), services.urls);
+    ctx.body = await json(updated);
   });
 
   router.delete('/apps/:app', async (ctx) => {
-    const app = await loadApp(ctx, services);
     // Collaborators may change the app, not delete it (Heroku's rule).
-    if (!managesCollaborators(app, ctx.state.user as User)) throw new ForbiddenError(`Only the owner of ${app.name} can delete it.`);
+    const app = await loadApp(ctx, services, 'manage');
     await services.lifecycle.destroy(app);
-    ctx.body = appJson(app, await owner(app.ownerId), services.urls);
+    ctx.body = await json(app);
   });
 
   return router;

@@ -3,7 +3,7 @@
 import Router from '@koa/router';
 import { z } from 'zod';
 import { buildpackListProblems, builtinNames, BUILDPACKS, parseBuildpackReference } from '../../buildpacks/index.js';
-import { InvalidParamsError } from '../../common/errors.js';
+import { InvalidParamsError, NotFoundError } from '../../common/errors.js';
 import { buildpackInstallationsJson } from '../http/representations.js';
 import { loadApp } from '../http/load-app.js';
 import { validateBody } from '../http/validate.js';
@@ -31,5 +31,20 @@ export function buildpackInstallationHandlers(services: Services): Router {
     ctx.body = buildpackInstallationsJson(list, services.buildpackRegistry);
   });
 
+  return router;
+}
+
+/** Heroku's buildpack registry, for the names Slipway knows (built-in and the operator's): the
+ *  stock CLI looks a name up here (HEROKU_BUILDPACK_REGISTRY_URL) before installing what it
+ *  answers as `blob_url`, which for Slipway is the name itself. Public, as Heroku's is. */
+export function buildpackRegistryHandlers(services: Pick<Services, 'buildpackRegistry'>): Router {
+  const router = new Router();
+  const builtins = builtinNames(BUILDPACKS);
+  router.get('/buildpacks/:name', (ctx) => {
+    const name = ctx.params.name!;
+    if (!builtins.has(name) && !Object.hasOwn(services.buildpackRegistry, name)) throw new NotFoundError(`${name} is not a buildpack this platform knows.`);
+    const [namespace, short] = name.split('/');
+    ctx.body = { name: short ?? name, namespace: namespace ?? '', blob_url: name, description: builtins.get(name)?.id ?? name };
+  });
   return router;
 }

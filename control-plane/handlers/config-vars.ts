@@ -13,8 +13,9 @@ const changes = z
 export function configVarHandlers(services: Services): Router {
   const router = new Router();
 
+  // Config vars are secrets: reading them needs the change role (viewers see the app, not these).
   router.get('/apps/:app/config-vars', async (ctx) => {
-    const app = await loadApp(ctx, services);
+    const app = await loadApp(ctx, services, 'change');
     ctx.body = await services.apps.config(app.id);
   });
 

@@ -2,21 +2,52 @@ import Router from '@koa/router';
 import { z } from 'zod';
 import { InvalidParamsError, NotFoundError } from '../../common/errors.js';
 import { hostnameProblem, ipLiteralProblem } from '../../common/names.js';
+import type { App } from '../../common/types.js';
+import type { SniEndpoint } from '../certificates/store.js';
 import { loadApp } from '../http/load-app.js';
 import { domainJson } from '../http/representations.js';
 import { validateBody } from '../http/validate.js';
 import type { Services } from '../services.js';
 
 const addDomain = z.object({ hostname: z.string().min(1).max(253) });
+const domainUpdate = z.object({ sni_endpoint: z.string().min(1) });
 
 export function domainHandlers(services: Services): Router {
   const router = new Router();
-  const json = (app: { id: string; name: string }, hostname: string) => domainJson(app, hostname, services.urls.appsDomain);
+  const json = (app: { id: string; name: string }, hostname: string, endpoints: readonly SniEndpoint[] = []) =>
+    domainJson(app, hostname, services.urls.appsDomain, endpoints.find((e) => e.hostnames.includes(hostname)) ?? null);
+  /** The app's custom domain named in the URL, or a 404. */
+  const customDomain = async (app: App, ref: string) => {
+    const hostname = ref.toLowerCase();
+    const domains = await services.apps.domains(app.id);
+    const found = domains.find((h) => h === hostname || domainJson(app, h, services.urls.appsDomain).id === ref);
+    if (!found) throw new NotFoundError(`Couldn't find that domain (${ref}).`);
+    return found;
+  };
 
   router.get('/apps/:app/domains', async (ctx) => {
     const app = await loadApp(ctx, services);
     const custom = await services.apps.domains(app.id);
-    ctx.body = [`${app.name}.${services.urls.appsDomain}`, ...custom].map((h) => json(app, h));
+    const endpoints = await services.certificates.list(app.id);
+    ctx.body = [`${app.name}.${services.urls.appsDomain}`, ...custom].map((h) => json(app, h, endpoints));
+  });
+
+  router.get('/apps/:app/domains/:hostname', async (ctx) => {
+    const app = await loadApp(ctx, services);
+    ctx.body = json(app, await customDomain(app, ctx.params.hostname!), await services.certificates.list(app.id));
+  });
+
+  // Heroku's association of a domain with a certificate (`certs:add` asks which). Slipway serves
+  // each hostname with the newest certificate that covers it, so this checks, and says so.
+  router.patch('/apps/:app/domains/:hostname', async (ctx) => {
+    const app = await loadApp(ctx, services);
+    const hostname = await customDomain(app, ctx.params.hostname!);
+    const { sni_endpoint: ref } = validateBody(domainUpdate, ctx.request.body);
+    const endpoints = await services.certificates.list(app.id);
+    const endpoint = endpoints.find((e) => e.id === ref);
+    if (!endpoint) throw new NotFoundError(`Couldn't find that SNI endpoint (${ref}).`);
+    if (!endpoint.hostnames.includes(hostname)) throw new InvalidParamsError(`${hostname} is served by a newer certificate, or not covered by this one.`);
+    ctx.body = json(app, hostname, endpoints);
   });
 
   router.post('/apps/:app/domains', async (ctx) => {

@@ -82,12 +82,13 @@ export function dynoHandlers(services: Services): Router {
     ctx.body = dynoJson(oneOffAsInstance(record, app), app, record.command);
   });
 
-  // Heroku's dyno stop action (ps:stop), for one-off dynos.
+  // Heroku's dyno stop action (ps:stop): a one-off dyno ends; a dyno of the formation stops and,
+  // as on Heroku, the formation starts it again (scale down to keep it stopped).
   router.post('/apps/:app/dynos/:dyno/actions/stop', async (ctx) => {
     const app = await loadApp(ctx, services);
     const dyno = ctx.params.dyno!;
-    if (!/^run\.\d+$/.test(dyno)) throw new InvalidParamsError(`Only one-off dynos (run.N) can be stopped; scale ${dyno.split('.')[0]} down instead.`);
-    await services.detachedRuns.stop(app, dyno);
+    if (/^run\.\d+$/.test(dyno)) await services.detachedRuns.stop(app, dyno);
+    else await services.lifecycle.restart(app.id, dyno);
     ctx.status = 202;
     ctx.body = {};
   });

@@ -1,5 +1,6 @@
 // Heroku's log-drain resource (`heroku drains`, `drains:add`, `drains:remove`): an app's drains,
-// named in URLs by id, URL or token. Anyone who may change the app may change its drains.
+// named in URLs by id, URL or token. A drain URL may carry credentials (user:password@, a
+// token in the path), so reading drains takes the same right as reading config vars: change.
 import Router from '@koa/router';
 import { z } from 'zod';
 import { loadApp } from '../http/load-app.js';
@@ -13,7 +14,7 @@ export function logDrainHandlers(services: Services): Router {
   const router = new Router();
 
   router.get('/apps/:app/log-drains', async (ctx) => {
-    const app = await loadApp(ctx, services);
+    const app = await loadApp(ctx, services, 'change');
     ctx.body = (await services.logDrains.list(app)).map((d) => logDrainJson(d, app));
   });
 
@@ -25,7 +26,7 @@ export function logDrainHandlers(services: Services): Router {
   });
 
   router.get('/apps/:app/log-drains/:drain', async (ctx) => {
-    const app = await loadApp(ctx, services);
+    const app = await loadApp(ctx, services, 'change');
     ctx.body = logDrainJson(await services.logDrains.find(app, ctx.params.drain!), app);
   });
 

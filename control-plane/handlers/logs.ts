@@ -121,7 +121,8 @@ export function logHandlers(services: Services, nats: NatsConnection, tails: Log
 
   // Heroku's log session: a URL the client reads without credentials (logs/sessions.ts).
   router.post('/apps/:app/log-sessions', async (ctx) => {
-    const app = await loadApp(ctx, services);
+    // Reading the log is viewing, though Heroku's session is made with a POST.
+    const app = await loadApp(ctx, services, 'view');
     const { lines, tail, dyno, source } = validateBody(newSession, ctx.request.body);
     const user = ctx.state.user as User;
     const secret = await services.logSessions.create({ appId: app.id, userId: user.id, tokenId: ctx.state.tokenId as string, lines, tail, dyno, source });
@@ -144,7 +145,7 @@ export function logStreamHandlers(services: Services, nats: NatsConnection, tail
     const session = await services.logSessions.get(ctx.params.secret!);
     if (!session) throw gone();
     const [user, app] = await Promise.all([services.users.get(session.userId), services.apps.get(session.appId)]);
-    if (!user || user.disabledAt || !app || !(await services.apps.canAccess(app, user))) throw gone();
+    if (!user || user.disabledAt || !app || !(await services.access.may(app, user, 'view'))) throw gone();
     if (!(await services.users.listTokens(user.id)).some((token) => token.id === session.tokenId)) throw gone();
     const reading = { app, userId: user.id, tokenId: session.tokenId, lines: session.lines, tail: session.tail, filter: { dyno: session.dyno, source: session.source } };
     streamLogs(ctx, services, nats, tails, reading, 'sse');

@@ -37,8 +37,9 @@ export function releaseHandlers(services: Services): Router {
   });
 
   // The config vars a release was cut with (Heroku's release config vars; `releases:info`).
+  // Config vars are secrets: reading them needs the change role.
   router.get('/apps/:app/releases/:release/config-vars', async (ctx) => {
-    const app = await loadApp(ctx, services);
+    const app = await loadApp(ctx, services, 'change');
     ctx.body = (await namedRelease(app.id, ctx.params.release!)).config;
   });
 

@@ -21,6 +21,13 @@ export function sniEndpointHandlers(services: Services): Router {
     ctx.body = (await services.certificates.list(app.id)).map((e) => sniEndpointJson(e, app));
   });
 
+  router.get('/apps/:app/sni-endpoints/:id', async (ctx) => {
+    const app = await loadApp(ctx, services);
+    const endpoint = (await services.certificates.list(app.id)).find((e) => e.id === ctx.params.id);
+    if (!endpoint) throw new NotFoundError(`Couldn't find that SNI endpoint (${ctx.params.id}).`);
+    ctx.body = sniEndpointJson(endpoint, app);
+  });
+
   router.post('/apps/:app/sni-endpoints', async (ctx) => {
     const app = await loadApp(ctx, services);
     const body = validateBody(upload, ctx.request.body);

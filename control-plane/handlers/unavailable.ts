@@ -14,7 +14,6 @@ const EMPTY_APP_LISTS: readonly { path: string; what: string }[] = [
 
 /** Account-wide resources Slipway has none of. */
 const ABSENT: readonly { paths: string[]; what: string }[] = [
-  { paths: ['/teams', '/teams/:team', '/teams/:team/apps', '/teams/:team/members'], what: 'teams' },
   { paths: ['/spaces', '/spaces/:space'], what: 'private spaces' },
   { paths: ['/pipelines', '/pipelines/:pipeline', '/pipelines/:pipeline/pipeline-couplings'], what: 'pipelines' },
 ];

@@ -1,6 +1,7 @@
 // Records as the Platform API shows them, in the shapes of common/api-shapes.ts (Heroku
 // Platform API v3 names, snake_case). Pure functions; every handler answers through them.
 // Config vars never appear here except in the config-vars endpoint.
+import { redactedToken } from '../../common/api-token.js';
 import { nameUuid } from '../../common/name-uuid.js';
 import type {
   AccountJson,
@@ -17,9 +18,11 @@ import type {
   ReleaseJson,
   SniEndpointJson,
   StackJson,
+  TeamJson,
+  TeamMemberJson,
   TokenJson,
 } from '../../common/api-shapes.js';
-import type { App, Build, FormationEntry, Host, Instance, Release, User } from '../../common/types.js';
+import type { App, Build, FormationEntry, Host, Instance, Release, Team, User } from '../../common/types.js';
 import type { SniEndpoint } from '../certificates/store.js';
 import type { LogDrain } from '../store/log-drains.js';
 import { REGION } from '../regions.js';
@@ -40,11 +43,16 @@ export function webUrl(app: App, urls: ApiUrls): string {
   return `${router.protocol}//${host}${router.port ? `:${router.port}` : ''}/`;
 }
 
-export function appJson(app: App, owner: Pick<User, 'id' | 'email'> | null, urls: ApiUrls): AppJson {
+/** The stock Heroku CLI knows a team's app by its owner's address in this domain (Heroku's
+ *  convention), e.g. to warn that moving it to a user drops its collaborators. */
+export const TEAM_OWNER_EMAIL_DOMAIN = 'herokumanager.com';
+
+/** An app as the API shows it: a team's app is owned by the team (Heroku's shape). */
+export function appJson(app: App, owner: Pick<User, 'id' | 'email'> | null, urls: ApiUrls, team: Team | null = null): AppJson {
   return {
     id: app.id,
     name: app.name,
-    owner: owner ? { id: owner.id, email: owner.email } : { id: app.ownerId, email: null },
+    owner: team ? { id: team.id, email: `${team.name}@${TEAM_OWNER_EMAIL_DOMAIN}` } : owner ? { id: owner.id, email: owner.email } : { id: app.ownerId, email: null },
     stack: stackRef(app.stack),
     build_stack: stackRef(buildStackOf(app)),
     maintenance: app.maintenance ?? false,
@@ -55,7 +63,7 @@ export function appJson(app: App, owner: Pick<User, 'id' | 'email'> | null, urls
     create_status: 'complete',
     acm: false,
     space: null,
-    team: null,
+    team: team ? { id: team.id, name: team.name } : null,
     internal_routing: null,
     archived_at: null,
     repo_size: null,
@@ -166,22 +174,22 @@ export function authorizationJson(token: { id: string; description: string; crea
     id: token.id,
     description: token.description,
     scope: ['global'],
-    access_token: null,
+    access_token: { id: token.id, token: redactedToken(token.id), expires_in: null },
     user: { id: user.id, email: user.email },
     created_at: token.createdAt,
     updated_at: token.createdAt,
   };
 }
 
-export function collaboratorJson(app: App, user: Pick<User, 'id'> & { email: string | null }, role: CollaboratorJson['role']): CollaboratorJson {
+export function collaboratorJson(app: App, user: Pick<User, 'id' | 'email'>, role: CollaboratorJson['role']): CollaboratorJson {
   return {
-    id: user.id,
+    id: `${app.id}:${user.id}`,
     app: { id: app.id, name: app.name },
-    user: { id: user.id, email: user.email },
+    user: { id: user.id, email: user.email, federated: false },
     role,
     permissions: [],
-    created_at: null,
-    updated_at: null,
+    created_at: app.createdAt,
+    updated_at: app.updatedAt,
   };
 }
 
@@ -189,7 +197,7 @@ export function tokenJson(token: { id: string; description: string; createdAt: s
   return { id: token.id, description: token.description, created_at: token.createdAt };
 }
 
-export function domainJson(app: Pick<App, 'id' | 'name'>, hostname: string, appsDomain: string): DomainJson {
+export function domainJson(app: Pick<App, 'id' | 'name'>, hostname: string, appsDomain: string, endpoint: Pick<SniEndpoint, 'id'> | null = null): DomainJson {
   const builtIn = hostname.endsWith(`.${appsDomain}`);
   return {
     id: nameUuid(`domain:${app.id}:${hostname}`),
@@ -198,6 +206,7 @@ export function domainJson(app: Pick<App, 'id' | 'name'>, hostname: string, apps
     cname: builtIn ? null : `${app.name}.${appsDomain}`,
     status: 'none',
     app: { id: app.id, name: app.name },
+    sni_endpoint: endpoint ? { id: endpoint.id, name: endpoint.id } : null,
   };
 }
 
@@ -206,9 +215,51 @@ export function sniEndpointJson(endpoint: SniEndpoint, app: App): SniEndpointJso
   return {
     id: endpoint.id,
     app: { id: app.id, name: app.name },
+    name: endpoint.id,
+    display_name: null,
     domains: endpoint.hostnames,
-    certificate: { cert_domains: endpoint.names, expires_at: endpoint.expiresAt, fingerprint: endpoint.fingerprint },
+    ssl_cert: {
+      id: endpoint.fingerprint,
+      cert_domains: endpoint.names,
+      expires_at: endpoint.expiresAt,
+      starts_at: endpoint.startsAt ?? null,
+      issuer: endpoint.issuer ?? null,
+      subject: endpoint.subject ?? null,
+      'ca_signed?': endpoint.caSigned ?? false,
+      acm: false,
+      fingerprint: endpoint.fingerprint,
+    },
     created_at: endpoint.createdAt,
+    updated_at: endpoint.createdAt,
+  };
+}
+
+export function teamJson(team: Team, role: TeamJson['role']): TeamJson {
+  return {
+    id: team.id,
+    name: team.name,
+    role,
+    type: 'team',
+    default: false,
+    membership_limit: null,
+    provisioned_licenses: false,
+    identity_provider: null,
+    enterprise_account: null,
+    created_at: team.createdAt,
+    updated_at: team.updatedAt,
+  };
+}
+
+export function teamMemberJson(team: Team, user: Pick<User, 'id' | 'email' | 'createdAt'>, role: TeamMemberJson['role']): TeamMemberJson {
+  return {
+    id: `${team.id}:${user.id}`,
+    email: user.email,
+    role,
+    federated: false,
+    two_factor_authentication: false,
+    user: { id: user.id, email: user.email, name: null },
+    created_at: team.createdAt,
+    updated_at: team.updatedAt,
   };
 }
 

@@ -55,7 +55,7 @@ function registryError(ctx: Context, status: number, code: string, message: stri
   ctx.body = { errors: [{ code, message, detail: null }] };
 }
 
-export function registryTokenServer(services: Pick<Services, 'users' | 'apps' | 'logger'>, options: RegistryTokenServerOptions) {
+export function registryTokenServer(services: Pick<Services, 'users' | 'apps' | 'access' | 'logger'>, options: RegistryTokenServerOptions) {
   return async (ctx: Context, next: Next): Promise<void> => {
     if (ctx.path === REGISTRY_INFO_PATH && ctx.method === 'GET') {
       ctx.body = { host: options.registry };
@@ -85,7 +85,7 @@ export function registryTokenServer(services: Pick<Services, 'users' | 'apps' | 
       const changeable = new Set<string>();
       for (const name of appsNamed(requested, options.repositories)) {
         const app = await services.apps.getByName(name);
-        if (app && (await services.apps.canAccess(app, identity.user))) changeable.add(name);
+        if (app && (await services.access.may(app, identity.user, 'change'))) changeable.add(name);
       }
       principal = { kind: 'user', changeable };
       subject = identity.user.email;

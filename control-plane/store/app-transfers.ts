@@ -37,6 +37,11 @@ export class AppTransferStore {
     return (await this.redis.eval(script, 1, keys.appTransfer(transfer.appId), JSON.stringify(transfer))) === 1;
   }
 
+  /** Drops the app's pending transfer, if any (the app went to a team meanwhile). */
+  async drop(appId: string): Promise<void> {
+    await this.redis.del(keys.appTransfer(appId));
+  }
+
   /** The pending transfers of these apps. */
   async forApps(appIds: readonly string[]): Promise<AppTransfer[]> {
     if (appIds.length === 0) return [];

@@ -6,14 +6,15 @@ import { DYNO_SIZES, type App, type DynoSize, type FormationEntry, type User } f
 import { keys } from './keys.js';
 import { getJson, getManyJson, now } from './json.js';
 
-/** Sets one string field of an app's JSON record (and updatedAt) in one step, so that two
- *  writers of different fields (a stack:set, a release) never undo each other. */
-const SET_APP_FIELD = `
+/** Sets fields of an app's JSON record (and updatedAt) in one step, so that two writers of
+ *  different fields (a stack:set, a release) never undo each other. ARGV: time, then field and
+ *  JSON value pairs. */
+const SET_APP_FIELDS = `
 local raw = redis.call('GET', KEYS[1])
 if not raw then return nil end
 local app = cjson.decode(raw)
-app[ARGV[1]] = cjson.decode(ARGV[2])
-app['updatedAt'] = ARGV[3]
+for i = 2, #ARGV, 2 do app[ARGV[i]] = cjson.decode(ARGV[i + 1]) end
+app['updatedAt'] = ARGV[1]
 local out = cjson.encode(app)
 redis.call('SET', KEYS[1], out)
 return out`;
@@ -35,12 +36,15 @@ if redis.call('GET', KEYS[3]) == ARGV[1] then redis.call('DEL', KEYS[3]) end
 redis.call('SET', KEYS[1], out)
 return out`;
 
+type SettableField = 'stack' | 'buildStack' | 'maintenance' | 'stopTimeoutSeconds' | 'ownerId' | 'teamId';
+
 export class AppStore {
   /** `defaultStack`: the stack new apps get (the operator's SLIPWAY_DEFAULT_STACK). */
   constructor(private readonly redis: Redis, private readonly defaultStack: string) {}
 
-  async create(name: string, owner: User, stack: string = this.defaultStack): Promise<App> {
-    const app: App = { id: randomUUID(), name, ownerId: owner.id, stack, buildStack: stack, createdAt: now(), updatedAt: now() };
+  /** A new app of `owner`, or of `teamId` (created by `owner`) when given. */
+  async create(name: string, owner: User, stack: string = this.defaultStack, teamId: string | null = null): Promise<App> {
+    const app: App = { id: randomUUID(), name, ownerId: owner.id, teamId, stack, buildStack: stack, createdAt: now(), updatedAt: now() };
     const claimed = await this.redis.set(keys.appByName(name), app.id, 'NX');
     if (claimed !== 'OK') throw new ConflictError(`Name ${name} is already taken`);
     await this.redis.multi().set(keys.app(app.id), JSON.stringify(app)).sadd(keys.apps, app.id).exec();
@@ -92,20 +96,33 @@ export class AppStore {
     return this.setField(appId, 'stopTimeoutSeconds', seconds);
   }
 
-  /** Hands the app to another user (an accepted transfer). */
+  /** Hands the app to another user (an accepted transfer, or a team's app made personal). */
   setOwner(appId: string, ownerId: string): Promise<App | null> {
-    return this.setField(appId, 'ownerId', ownerId);
+    return this.setFields(appId, { ownerId, teamId: null });
   }
 
-  private async setField<F extends 'stack' | 'buildStack' | 'maintenance' | 'stopTimeoutSeconds' | 'ownerId'>(appId: string, field: F, value: App[F]): Promise<App | null> {
-    const out = (await this.redis.eval(SET_APP_FIELD, 1, keys.app(appId), field, JSON.stringify(value), now())) as string | null;
+  /** Hands the app to a team (its last owner is kept in ownerId). */
+  setTeam(appId: string, teamId: string): Promise<App | null> {
+    return this.setFields(appId, { teamId });
+  }
+
+  /** The apps a team owns. */
+  async ofTeam(teamId: string): Promise<App[]> {
+    return (await this.list()).filter((app) => app.teamId === teamId);
+  }
+
+  private setField<F extends SettableField>(appId: string, field: F, value: App[F]): Promise<App | null> {
+    return this.setFields(appId, { [field]: value });
+  }
+
+  private async setFields(appId: string, fields: Partial<Pick<App, SettableField>>): Promise<App | null> {
+    const pairs = Object.entries(fields).flatMap(([field, value]) => [field, JSON.stringify(value)]);
+    const out = (await this.redis.eval(SET_APP_FIELDS, 1, keys.app(appId), now(), ...pairs)) as string | null;
     return out ? (JSON.parse(out) as App) : null;
   }
 
-  /** Whether `user` may see and change `app`: owner, collaborator or operator. */
-  async canAccess(app: App, user: User): Promise<boolean> {
-    if (user.admin || app.ownerId === user.id) return true;
-    return (await this.redis.sismember(keys.appCollaborators(app.id), user.id)) === 1;
+  async isCollaborator(appId: string, userId: string): Promise<boolean> {
+    return (await this.redis.sismember(keys.appCollaborators(appId), userId)) === 1;
   }
 
   async addCollaborator(appId: string, userId: string): Promise<void> {
@@ -114,6 +131,10 @@ export class AppStore {
 
   async removeCollaborator(appId: string, userId: string): Promise<boolean> {
     return (await this.redis.srem(keys.appCollaborators(appId), userId)) === 1;
+  }
+
+  async clearCollaborators(appId: string): Promise<void> {
+    await this.redis.del(keys.appCollaborators(appId));
   }
 
   collaborators(appId: string): Promise<string[]> {

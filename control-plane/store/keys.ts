@@ -8,6 +8,14 @@ export const keys = {
   /** Ids of bootstrap tokens ever adopted: one revoked stays revoked across restarts. */
   adoptedTokens: 'slipway:tokens:adopted',
 
+  team: (id: string) => `slipway:team:${id}`,
+  teamByName: (name: string) => `slipway:team-name:${name}`,
+  teams: 'slipway:teams',
+  /** hash: user id → role (admin, member, viewer) */
+  teamMembers: (teamId: string) => `slipway:team:${teamId}:members`,
+  /** set: ids of the teams a user belongs to */
+  userTeams: (userId: string) => `slipway:user:${userId}:teams`,
+
   app: (id: string) => `slipway:app:${id}`,
   appByName: (name: string) => `slipway:app-name:${name}`,
   apps: 'slipway:apps',

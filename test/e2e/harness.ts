@@ -41,6 +41,7 @@ export async function platformEnv(home: string, extra: Record<string, string> = 
     SLIPWAY_NATS_PORT: String(await freePort()),
     SLIPWAY_REGISTRY_PORT: String(await freePort()),
     SLIPWAY_RENDEZVOUS_PORT: String(await freePort()),
+    SLIPWAY_API_TLS_PORT: String(await freePort()),
     ...extra,
   };
 }
@@ -118,11 +119,11 @@ export async function editFile(dir: string, file: string, edit: (text: string) =
   await writeFile(path, edit(existsSync(path) ? await readFile(path, 'utf8') : ''));
 }
 
-export async function git(cwd: string, args: string[]): Promise<{ code: number; out: string }> {
+export async function git(cwd: string, args: string[], env: Record<string, string> = {}): Promise<{ code: number; out: string }> {
   try {
     const r = await execFileAsync('git', args, {
       cwd,
-      env: { ...process.env, GIT_TERMINAL_PROMPT: '0' },
+      env: { ...process.env, GIT_TERMINAL_PROMPT: '0', ...env },
       maxBuffer: 20 * 1024 * 1024,
     });
     return { code: 0, out: r.stdout + r.stderr };

@@ -15,13 +15,17 @@ export function herokuEnv(platform: Pick<RunningPlatform, 'endpoints' | 'home'>,
   const { api: apiUrl, token } = platform.endpoints;
   return {
     // `heroku run` joins its dyno over TLS (Heroku's rendezvous): trust the platform's certificate.
-    NODE_EXTRA_CA_CERTS: join(platform.home, 'secrets', 'rendezvous', 'cert.pem'),
+    NODE_EXTRA_CA_CERTS: platform.endpoints.tlsCertificate,
     PATH: process.env.PATH ?? '/usr/bin:/bin',
     HOME: home,
     HEROKU_HOST: apiUrl,
     HEROKU_API_KEY: token,
+    // Heroku's git remotes are https://: the platform's TLS port.
+    HEROKU_GIT_HOST: new URL(platform.endpoints.apiTls).host,
     // `GET /account` also asks Particleboard about payment delinquency: keep it on Slipway.
     HEROKU_PARTICLEBOARD_URL: apiUrl,
+    // Buildpack names (`buildpacks:set heroku/nodejs`) are looked up in the platform's registry.
+    HEROKU_BUILDPACK_REGISTRY_URL: apiUrl,
     DISABLE_TELEMETRY: 'true',
     HEROKU_DISABLE_AUTOUPDATE: 'true',
     HEROKU_SKIP_NEW_VERSION_CHECK: 'true',

@@ -2,14 +2,19 @@
 // as a Heroku user types it: HEROKU_HOST at the API, HEROKU_API_KEY a Slipway token. Each step
 // checks what the CLI printed, not only its exit code. The CLI runs with its own HOME and with
 // its telemetry, update checks and Particleboard (Heroku's billing API) kept on loopback.
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { execFile, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { promisify } from 'node:util';
+import { appendFileSync } from 'node:fs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ANSI, HEROKU_BIN, herokuEnv } from './heroku-cli-env.js';
 import { api, commitAll, editFile, fixtureRepo, git, gitUrl, newHome, platformEnv, removePlatformImages, startPlatform, viaRouter, waitFor, type RunningPlatform } from './harness.js';
+
+const exec = promisify(execFile);
+const TRANSCRIPT = process.env.SLIPWAY_HEROKU_TRANSCRIPT;
 
 interface Run {
   code: number | null;
@@ -25,22 +30,43 @@ describe('the stock Heroku CLI against Slipway', () => {
   let repo: string;
   const cleanup: string[] = [];
 
-  const heroku = (args: string[], timeoutMs = 90_000, stdin: string | null = null): Promise<Run> =>
+  /** Runs the CLI. `stdin`: all of it at once, or answers each typed once its prompt shows
+   *  (an interactive prompt reads only what arrives after it). `without`: variables unset. */
+  const heroku = (args: string[], timeoutMs = 90_000, stdin: string | { prompt: string; answer: string }[] | null = null, without: string[] = []): Promise<Run> =>
     new Promise((resolve, reject) => {
-      const child = spawn(process.execPath, [HEROKU_BIN, ...args], { cwd: repo, env: herokuEnv(platform, cliHome), stdio: [stdin === null ? 'ignore' : 'pipe', 'pipe', 'pipe'] }) as ChildProcessWithoutNullStreams;
-      child.stdin?.end(stdin ?? undefined);
+      const childEnv = Object.fromEntries(Object.entries(herokuEnv(platform, cliHome)).filter(([name]) => !without.includes(name)));
+      const child = spawn(process.execPath, [HEROKU_BIN, ...args], { cwd: repo, env: childEnv, stdio: [stdin === null ? 'ignore' : 'pipe', 'pipe', 'pipe'] }) as ChildProcessWithoutNullStreams;
+      const answers = Array.isArray(stdin) ? [...stdin] : [];
+      if (typeof stdin === 'string') child.stdin.end(stdin);
       let out = '';
       let stdout = '';
+      // Each answer waits for its prompt to show after the previous answer's.
+      let answeredUpTo = 0;
+      const answerPrompts = () => {
+        const shown = out.replace(ANSI, '');
+        let at: number;
+        while (answers[0] && (at = shown.indexOf(answers[0].prompt, answeredUpTo)) >= 0) {
+          answeredUpTo = at + answers[0].prompt.length;
+          child.stdin.write(`${answers.shift()!.answer}\n`);
+        }
+      };
       child.stdout.on('data', (d: Buffer) => {
         out += d.toString();
         stdout += d.toString();
+        answerPrompts();
       });
-      child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+      child.stderr.on('data', (d: Buffer) => {
+        out += d.toString();
+        answerPrompts();
+      });
       const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
       child.once('error', reject);
       child.once('close', (code) => {
         clearTimeout(timer);
-        resolve({ code, out: out.replace(ANSI, ''), stdout: stdout.replace(ANSI, '') });
+        const run = { code, out: out.replace(ANSI, ''), stdout: stdout.replace(ANSI, '') };
+        // What each command printed, for people reading along (SLIPWAY_HEROKU_TRANSCRIPT=<file>).
+        if (TRANSCRIPT) appendFileSync(TRANSCRIPT, `$ heroku ${args.join(' ')}   (exit ${code})\n${run.out.replace(platform.endpoints.token, 'slw_…')}\n`);
+        resolve(run);
       });
     });
 
@@ -73,6 +99,28 @@ describe('the stock Heroku CLI against Slipway', () => {
     expect(token.stdout.trim()).toBe(platform.endpoints.token);
     expect(token.out).not.toMatch(/Error/);
     expect((await ok('apps')).stdout).toContain('You have no apps.');
+  });
+
+  it('logs in interactively (login -i: the email, and an API token as the password), and out again', async () => {
+    const call = api(platform.endpoints);
+    const before = ((await call('GET', '/account/tokens')).body as { id: string }[]).map((t) => t.id);
+    const noKey = ['HEROKU_API_KEY'];
+    const login = await heroku(['login', '-i'], 60_000, [{ prompt: 'Email', answer: 'admin@slipway.local' }, { prompt: 'Password', answer: platform.endpoints.token }], noKey);
+    expect(login.code, login.out).toBe(0);
+    expect(login.out).toContain('Logged in as admin@slipway.local');
+    // A new token, kept in the CLI's .netrc, does the work from now on.
+    const made = ((await call('GET', '/account/tokens')).body as { id: string }[]).filter((t) => !before.includes(t.id));
+    expect(made).toHaveLength(1);
+    expect((await readFile(join(cliHome, '.netrc'), 'utf8'))).toContain('login admin@slipway.local');
+    expect((await heroku(['auth:whoami'], 60_000, null, noKey)).stdout.trim()).toBe('admin@slipway.local');
+    // A wrong password, or another account's email, is refused.
+    const wrong = await heroku(['login', '-i'], 60_000, [{ prompt: 'Email', answer: 'admin@slipway.local' }, { prompt: 'Password', answer: 'slw_not_a_token' }], noKey);
+    expect(wrong.code).not.toBe(0);
+    expect(wrong.out).toContain('Invalid credentials provided.');
+    const logout = await heroku(['logout'], 60_000, null, noKey);
+    expect(logout.code, logout.out).toBe(0);
+    expect(logout.out).toContain('Logging out... done');
+    expect(((await call('GET', '/account/tokens')).body as { id: string }[]).map((t) => t.id)).toEqual(before);
   });
 
   it('creates an app and lists it', async () => {
@@ -151,6 +199,49 @@ describe('the stock Heroku CLI against Slipway', () => {
     await waitFor('web.1 up again', async () => /^web\.1: up /m.test((await ok('ps', '-a', 'cli-app')).stdout), 90_000);
   });
 
+  it('sets dyno types, stops a dyno, shares access, sets buildpacks and adds a certificate', async () => {
+    const types = await ok('ps:type', '-a', 'cli-app');
+    expect(types.stdout).toMatch(/web\s+standard\s+1/);
+    expect((await ok('ps:type', 'web=basic', '-a', 'cli-app')).stdout).toMatch(/web\s+basic\s+1/);
+    await waitFor('web.1 up again', async () => /^web\.1: up /m.test((await ok('ps', '-a', 'cli-app')).stdout), 90_000);
+    expect((await ok('ps:stop', '--dyno-name', 'web.1', '-a', 'cli-app')).out).toContain('Stopping dyno web.1 on cli-app... done');
+    // The formation brings it back.
+    await waitFor('web.1 back', async () => /^web\.1: up /m.test((await ok('ps', '-a', 'cli-app')).stdout), 90_000);
+
+    expect((await api(platform.endpoints)('POST', '/users', { email: 'dave@example.com' })).status).toBe(201);
+    expect((await ok('access:add', 'dave@example.com', '-a', 'cli-app')).out).toContain('Adding dave@example.com access to the app cli-app... done');
+    expect((await ok('access', '-a', 'cli-app')).stdout).toMatch(/dave@example\.com\s+collaborator/);
+    expect((await ok('access:remove', 'dave@example.com', '-a', 'cli-app')).out).toContain('Removing dave@example.com access from the app cli-app... done');
+    expect((await ok('access', '-a', 'cli-app')).stdout).not.toContain('dave@example.com');
+
+    expect((await ok('buildpacks', '-a', 'cli-app')).stdout).toContain('cli-app has no Buildpacks.');
+    expect((await ok('buildpacks:set', 'heroku/nodejs', '-a', 'cli-app')).stdout).toContain('Buildpack set. Next release on cli-app will use heroku/nodejs.');
+    const unknown = await heroku(['buildpacks:set', 'acme/cobol', '-a', 'cli-app']);
+    expect(unknown.code).not.toBe(0);
+    expect((await ok('buildpacks:set', 'https://example.com/one.tgz', '-a', 'cli-app')).stdout).toContain('Buildpack set.');
+    expect((await ok('buildpacks:add', '--index', '1', 'https://example.com/two.tgz', '-a', 'cli-app')).stdout).toContain('Buildpack added.');
+    expect((await ok('buildpacks', '-a', 'cli-app')).stdout).toMatch(/1\. https:\/\/example\.com\/two\.tgz\s+2\. https:\/\/example\.com\/one\.tgz/);
+    expect((await ok('buildpacks:remove', 'https://example.com/two.tgz', '-a', 'cli-app')).stdout).toContain('Buildpack removed.');
+    expect((await ok('buildpacks:clear', '-a', 'cli-app')).stdout).toContain('Buildpacks cleared.');
+
+    const dir = await mkdtemp(join(tmpdir(), 'slipway-heroku-certs-'));
+    cleanup.push(dir);
+    await exec('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'), '-days', '30', '-subj', '/CN=shop.example.com', '-addext', 'subjectAltName=DNS:shop.example.com']);
+    expect((await ok('certs', '-a', 'cli-app')).out).toContain('cli-app has no SSL certificates.');
+    expect((await ok('domains:add', 'shop.example.com', '-a', 'cli-app')).out).toContain('Adding shop.example.com to cli-app... done');
+    // The CLI asks which of the app's domains the certificate is for: the one it covers, selected.
+    const added = await heroku(['certs:add', join(dir, 'cert.pem'), join(dir, 'key.pem'), '-a', 'cli-app'], 90_000, [{ prompt: 'Select domains', answer: ' ' }]);
+    expect(added.code, added.out).toBe(0);
+    expect(added.out).toContain('Adding SSL certificate to cli-app... done');
+    expect(added.out).toContain('SSL certificate is self signed.');
+    expect(added.stdout).toContain('shop.example.com');
+    expect((await ok('certs', '-a', 'cli-app')).stdout).toMatch(/shop\.example\.com/);
+    expect((await ok('certs:info', '-a', 'cli-app')).stdout).toMatch(/Common Name\(s\):\s+shop\.example\.com/);
+    expect((await ok('certs:remove', '--confirm', 'cli-app', '-a', 'cli-app')).out).toMatch(/Removing SSL certificate \S+ from cli-app\.\.\. done/);
+    expect((await ok('certs', '-a', 'cli-app')).out).toContain('cli-app has no SSL certificates.');
+    await ok('domains:remove', 'shop.example.com', '-a', 'cli-app');
+  });
+
   it('shows the log: the last lines, by dyno and by source', async () => {
     const logs = await waitFor(
       'the app in the log',
@@ -188,10 +279,14 @@ describe('the stock Heroku CLI against Slipway', () => {
   });
 
   it('lists releases, shows one, and rolls back to the previous one', async () => {
-    // a second deploy, so there is code to go back to
+    // A second deploy, so there is code to go back to: through the `heroku` remote git:remote
+    // sets, over https (the platform's TLS port), as a Heroku user pushes.
+    const remote = await ok('git:remote', '-a', 'cli-app');
+    expect(remote.out).toContain(`set git remote heroku to ${platform.endpoints.apiTls}/cli-app.git`);
     await editFile(repo, 'server.js', (text) => text.replace('hello from v1', 'hello from v2'));
     await commitAll(repo, 'v2');
-    const pushed = await git(repo, ['push', gitUrl(platform.endpoints, 'cli-app'), 'HEAD:main']);
+    const credentials = `!f() { echo username=heroku; echo password=${platform.endpoints.token}; }; f`;
+    const pushed = await git(repo, ['-c', `credential.helper=${credentials}`, 'push', 'heroku', 'HEAD:main'], { GIT_SSL_CAINFO: platform.endpoints.tlsCertificate });
     expect(pushed.code, pushed.out).toBe(0);
     await waitFor('v2 served', async () => (await viaRouter(platform.endpoints, 'cli-app')).body === 'hello from v2\n', 90_000);
 
@@ -265,6 +360,34 @@ describe('the stock Heroku CLI against Slipway', () => {
     expect(offered.out).toContain('Initiating transfer of cli-renamed to carol@example.com... email sent');
     const pending = await fetch(`${platform.endpoints.api}/account/app-transfers`, { headers: { authorization: `Bearer ${carol.body.token as string}`, accept: 'application/vnd.heroku+json; version=3' } });
     expect(((await pending.json()) as { app: { name: string }; state: string }[]).map((t) => `${t.app.name} ${t.state}`)).toEqual(['cli-renamed pending']);
+  });
+
+  it('works in a team: members with roles, team apps, apps moved between the team and a member', async () => {
+    const call = api(platform.endpoints);
+    expect((await call('POST', '/teams', { name: 'acme' })).status).toBe(201);
+    expect((await ok('teams')).stdout).toMatch(/acme\s+admin/);
+    expect((await ok('members:add', 'carol@example.com', '--role', 'member', '-t', 'acme')).out).toContain('Adding carol@example.com to acme as member... done');
+    expect((await ok('members:set', 'carol@example.com', '--role', 'viewer', '-t', 'acme')).out).toContain('Adding carol@example.com to acme as viewer... done');
+    const members = (await ok('members', '-t', 'acme')).stdout;
+    expect(members).toMatch(/admin@slipway\.local\s+admin/);
+    expect(members).toMatch(/carol@example\.com\s+viewer/);
+    expect((await ok('apps:create', 'team-app', '-t', 'acme')).out).toContain('Creating team-app... done');
+    const listed = (await ok('apps', '-t', 'acme')).stdout;
+    expect(listed).toContain('=== Apps in team acme');
+    expect(listed).toContain('team-app');
+    expect((await ok('apps:info', '-a', 'team-app')).stdout).toMatch(/Owner:\s+acme@herokumanager\.com/);
+    const access = (await ok('access', '-a', 'team-app')).stdout;
+    expect(access).toMatch(/admin@slipway\.local\s+admin/);
+    expect(access).toMatch(/carol@example\.com\s+viewer/);
+    // Out of the team to a member, and back.
+    const out = await ok('apps:transfer', 'admin@slipway.local', '-a', 'team-app', '--confirm', 'team-app');
+    expect(out.out).toContain('Transferring team-app to admin@slipway.local... done');
+    expect((await ok('apps:info', '-a', 'team-app')).stdout).toMatch(/Owner:\s+admin@slipway\.local/);
+    expect((await ok('apps:transfer', 'acme', '-a', 'team-app')).out).toContain('Transferring team-app to acme... done');
+    expect((await ok('apps', '-t', 'acme')).stdout).toContain('team-app');
+    expect((await ok('apps:destroy', 'team-app', '--confirm', 'team-app')).out).toContain('Destroying team-app (including all add-ons)... done');
+    expect((await ok('members:remove', 'carol@example.com', '-t', 'acme')).out).toContain('Removing carol@example.com from acme... done');
+    expect((await ok('apps', '-t', 'acme')).stdout).toContain('There are no apps in team acme.');
   });
 
   it('destroys the app', async () => {

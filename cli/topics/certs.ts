@@ -1,0 +1,90 @@
+// certs, certs:add, certs:info, certs:remove (Heroku's SNI endpoints: certificates for an app's
+// custom domains; each hostname is served with the newest certificate that covers it)
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import type { Command } from 'commander';
+import { apiPath } from '../api-client.js';
+import type { SniEndpointJson } from '../../common/api-shapes.js';
+import { appOptions, jsonOption, type AppOptions, type CommandContext, type JsonOption } from '../context.js';
+import { CliError } from '../errors.js';
+import { formatKeyValues, formatTable, formatTime, heading } from '../format.js';
+
+export function certificateTable(endpoints: readonly SniEndpointJson[]): string[] {
+  return formatTable(endpoints, [
+    { header: 'NAME', value: (e) => e.name },
+    { header: 'COMMON NAMES', value: (e) => e.ssl_cert.cert_domains.join(', ') },
+    { header: 'EXPIRES', value: (e) => formatTime(e.ssl_cert.expires_at) },
+    { header: 'TRUSTED', value: (e) => (e.ssl_cert['ca_signed?'] ? 'yes' : 'no') },
+    { header: 'DOMAINS', value: (e) => e.domains.join(', ') },
+  ]);
+}
+
+export function certificateDetails(endpoint: SniEndpointJson): string[] {
+  return [
+    heading(`Certificate ${endpoint.name}`),
+    ...formatKeyValues([
+      ['Common names', endpoint.ssl_cert.cert_domains.join(', ')],
+      ['Serves', endpoint.domains.join(', ') || 'no domain (newer certificates cover them)'],
+      ['Starts', formatTime(endpoint.ssl_cert.starts_at)],
+      ['Expires', formatTime(endpoint.ssl_cert.expires_at)],
+      ['Issuer', endpoint.ssl_cert.issuer ?? ''],
+      ['Subject', endpoint.ssl_cert.subject ?? ''],
+      ['Trusted', endpoint.ssl_cert['ca_signed?'] ? 'yes, signed by a known authority' : 'no (self-signed or unknown authority)'],
+    ]),
+  ];
+}
+
+/** The one certificate a command means: named, or the app's only one. */
+async function chosenCertificate(ctx: CommandContext, app: string, name: string | undefined): Promise<SniEndpointJson> {
+  const endpoints = await (await ctx.api()).get<SniEndpointJson[]>(apiPath`/apps/${app}/sni-endpoints`);
+  const chosen = name ? endpoints.filter((e) => e.name === name) : endpoints;
+  if (chosen.length === 0) throw new CliError(name ? `${app} has no certificate ${name}.` : `${app} has no SSL certificates.`);
+  if (chosen.length > 1) throw new CliError(`${app} has ${chosen.length} certificates: name one with --name (slipway certs lists them).`);
+  return chosen[0]!;
+}
+
+export function registerCertCommands(program: Command, ctx: CommandContext): void {
+  jsonOption(appOptions(program.command('certs').description("list the app's SSL certificates"))).action(async (options: AppOptions & JsonOption) => {
+    const app = await ctx.app(options);
+    const endpoints = await (await ctx.api()).get<SniEndpointJson[]>(apiPath`/apps/${app}/sni-endpoints`);
+    if (options.json) return ctx.printJson(endpoints);
+    if (endpoints.length === 0) return ctx.print(`${app} has no SSL certificates (slipway certs:add CRT KEY adds one).`);
+    ctx.print(...certificateTable(endpoints));
+  });
+
+  jsonOption(
+    appOptions(
+      program
+        .command('certs:add')
+        .description('add a certificate (PEM chain, leaf first) and its private key for custom domains it covers')
+        .argument('<crt>', 'the certificate chain file')
+        .argument('<key>', 'the private key file'),
+    ),
+  ).action(async (crt: string, key: string, options: AppOptions & JsonOption) => {
+    const app = await ctx.app(options);
+    const [chain, privateKey] = await Promise.all([crt, key].map((file) => readFile(resolve(ctx.io.cwd, file), 'utf8')));
+    const api = await ctx.api();
+    const endpoint = await ctx.step(`Adding SSL certificate to ${app}`, () => api.post<SniEndpointJson>(apiPath`/apps/${app}/sni-endpoints`, { certificate_chain: chain, private_key: privateKey }));
+    if (options.json) ctx.printJson(endpoint);
+    else ctx.print(...certificateDetails(endpoint));
+  });
+
+  jsonOption(appOptions(program.command('certs:info').description('show a certificate').option('--name <name>', 'which one, when the app has several'))).action(
+    async (options: AppOptions & JsonOption & { name?: string }) => {
+      const endpoint = await chosenCertificate(ctx, await ctx.app(options), options.name);
+      if (options.json) ctx.printJson(endpoint);
+      else ctx.print(...certificateDetails(endpoint));
+    },
+  );
+
+  appOptions(program.command('certs:remove').description('remove a certificate (its domains go back to the default certificate)').option('--name <name>', 'which one, when the app has several').option('--confirm <app>', 'the app name again, to confirm')).action(
+    async (options: AppOptions & { name?: string; confirm?: string }) => {
+      const app = await ctx.app(options);
+      const endpoint = await chosenCertificate(ctx, app, options.name);
+      if (options.confirm !== app) throw new CliError(`This removes certificate ${endpoint.name} from ${app}. To proceed, run again with --confirm ${app}`);
+      const api = await ctx.api();
+      await ctx.step(`Removing SSL certificate ${endpoint.name} from ${app}`, () => api.delete(apiPath`/apps/${app}/sni-endpoints/${endpoint.name}`));
+      ctx.print(`Removed certificate ${endpoint.name} from ${app}`);
+    },
+  );
+}
