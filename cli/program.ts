@@ -16,6 +16,7 @@ import { registerBuildpackCommands } from './topics/buildpacks.js';
 import { registerConfigCommands } from './topics/config-vars.js';
 import { registerContainerCommands } from './topics/container.js';
 import { registerDomainCommands } from './topics/domains.js';
+import { registerDrainCommands } from './topics/drains.js';
 import { registerGitCommands } from './topics/git.js';
 import { registerHostCommands } from './topics/hosts.js';
 import { registerLogCommands } from './topics/logs.js';
@@ -51,6 +52,7 @@ export function createProgram(ctx: CommandContext): Command {
     registerDomainCommands,
     registerCertCommands,
     registerLogCommands,
+    registerDrainCommands,
     registerGitCommands,
     registerHostCommands,
     registerUserCommands,

@@ -245,6 +245,19 @@ export interface BuildpackInstallationJson {
   buildpack: { url: string; name: string };
 }
 
+/** Heroku's log-drain: where an app's log lines are forwarded. Its token is in every line sent. */
+export interface LogDrainJson {
+  id: string;
+  url: string;
+  /** `d.<uuid>`: the syslog HOSTNAME and the Logplex-Drain-Token of what the drain receives */
+  token: string;
+  /** Heroku's add-on drains; Slipway has none */
+  addon: null;
+  app: AppRef;
+  created_at: string;
+  updated_at: string;
+}
+
 /** The one error shape, with the HTTP status that goes with it. */
 export interface ErrorJson {
   id: string;

@@ -36,6 +36,8 @@ export const subjects = {
    *  is reused once an app is deleted, and the new app must not see the old one's lines. */
   logs: (appId: string) => `slipway.logs.${appId}`,
   allLogs: 'slipway.logs.>',
+  /** control plane → control planes, publish: an app's log drains changed (the forwarder reads them again) */
+  logDrainsChanged: 'slipway.log-drains.changed',
 } as const;
 
 /** Redis keys that more than one component reads. */

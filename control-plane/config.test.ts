@@ -104,3 +104,15 @@ describe('loadControlPlaneConfig: stacks', () => {
     );
   });
 });
+
+describe('loadControlPlaneConfig: log drains', () => {
+  it('allows 5 drains an app, 5000 buffered lines, no internal networks and no plain http by default', () => {
+    expect(loadControlPlaneConfig(required).logDrains).toEqual({ perApp: 5, bufferLines: 5000, caFile: null, allowHttp: false, allowedNetworks: [] });
+  });
+
+  it('reads the trusted CA, the allowed networks and the switches, and names a bad network', () => {
+    const config = loadControlPlaneConfig({ ...required, SLIPWAY_LOG_DRAIN_CA_FILE: '/etc/slipway/drain-ca.pem', SLIPWAY_LOG_DRAIN_ALLOWED_NETWORKS: '10.20.0.0/16, fd00::/8', SLIPWAY_LOG_DRAIN_ALLOW_HTTP: 'true', SLIPWAY_LOG_DRAINS_PER_APP: '2' });
+    expect(config.logDrains).toEqual({ perApp: 2, bufferLines: 5000, caFile: '/etc/slipway/drain-ca.pem', allowHttp: true, allowedNetworks: ['10.20.0.0/16', 'fd00::/8'] });
+    expect(() => loadControlPlaneConfig({ ...required, SLIPWAY_LOG_DRAIN_ALLOWED_NETWORKS: '10.0.0.1' })).toThrow(/SLIPWAY_LOG_DRAIN_ALLOWED_NETWORKS/);
+  });
+});

@@ -8,6 +8,7 @@ import { flag, parseEnv, port, slipwayHome, type Env } from '../common/config.js
 import { isRepository } from '../common/image-reference.js';
 import { DEFAULT_STACK_RECIPE, STACK_RECIPES, stackRecipe } from '../buildpacks/stack/recipe.js';
 import type { LogStreamLimits } from './logs/stream.js';
+import { parseNetworks } from './drains/addresses.js';
 import type { ConfigLimits } from './releases/config-limits.js';
 import { parseAwsHostSettings, type AwsHostSettings } from '../host-providers/aws/hosts-settings.js';
 
@@ -137,6 +138,25 @@ const schema = z.object({
   /** The app log stream's size on disk (the oldest lines go first) and its largest message. */
   SLIPWAY_LOG_STREAM_MAX_BYTES: z.coerce.number().int().positive().default(536_870_912),
   SLIPWAY_LOG_MAX_MESSAGE_BYTES: z.coerce.number().int().positive().default(1_048_576),
+  /** Log drains: how many an app may have, and the lines each holds while it is slow or down. */
+  SLIPWAY_LOG_DRAINS_PER_APP: z.coerce.number().int().min(0).default(5),
+  SLIPWAY_LOG_DRAIN_BUFFER_LINES: z.coerce.number().int().positive().default(5000),
+  /** PEM certificates TLS drains are verified against, instead of Node's bundled CAs. */
+  SLIPWAY_LOG_DRAIN_CA_FILE: z.string().startsWith('/', 'an absolute path').optional(),
+  /** Plain http:// drains (tests); https:// otherwise. */
+  SLIPWAY_LOG_DRAIN_ALLOW_HTTP: flag.default(false),
+  /** Internal networks (CIDRs, comma-separated) drains may reach anyway; none by default. */
+  SLIPWAY_LOG_DRAIN_ALLOWED_NETWORKS: z
+    .string()
+    .default('')
+    .transform((value, ctx) => {
+      try {
+        return parseNetworks(value);
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: (err as Error).message });
+        return z.NEVER;
+      }
+    }),
   SLIPWAY_HOME: z.string().optional(),
 });
 
@@ -202,6 +222,7 @@ export interface ControlPlaneConfig {
   releasePhaseTimeoutSeconds: number;
   logLevel: string;
   logStream: LogStreamLimits;
+  logDrains: { perApp: number; bufferLines: number; caFile: string | null; allowHttp: boolean; allowedNetworks: string[] };
 }
 
 function apiRoute(hostname: string | undefined, address: string | undefined): { hostname: string; address: string } | null {
@@ -332,6 +353,13 @@ export function loadControlPlaneConfig(env: Env): ControlPlaneConfig {
     releasePhaseTimeoutSeconds: e.SLIPWAY_RELEASE_PHASE_TIMEOUT_SECONDS,
     logLevel: e.SLIPWAY_LOG_LEVEL,
     logStream: { maxBytes: e.SLIPWAY_LOG_STREAM_MAX_BYTES, maxMessageBytes: e.SLIPWAY_LOG_MAX_MESSAGE_BYTES },
+    logDrains: {
+      perApp: e.SLIPWAY_LOG_DRAINS_PER_APP,
+      bufferLines: e.SLIPWAY_LOG_DRAIN_BUFFER_LINES,
+      caFile: e.SLIPWAY_LOG_DRAIN_CA_FILE ?? null,
+      allowHttp: e.SLIPWAY_LOG_DRAIN_ALLOW_HTTP,
+      allowedNetworks: e.SLIPWAY_LOG_DRAIN_ALLOWED_NETWORKS,
+    },
   };
 }
 

@@ -1,5 +1,6 @@
-// What the control plane tells the operator through /metrics: today, disk pressure on its state
-// dir and on the Docker Engine's data root (builds, and local hosts' containers and images).
+// What the control plane tells the operator through /metrics: disk pressure on its state dir and
+// on the Docker Engine's data root (builds, and local hosts' containers and images), and what
+// other parts register (log drains' delivered and dropped lines).
 import Docker from 'dockerode';
 import { Registry } from 'prom-client';
 import type { Logger } from '../common/logger.js';
@@ -10,6 +11,8 @@ import { startMetricsServer } from '../common/metrics-server.js';
 export interface OperatorMetrics {
   /** Where /metrics is served, or null when its port could not be bound (logged). */
   url: string | null;
+  /** Where the control plane's other parts register what they report (log drains). */
+  registry: Registry;
   stop(): Promise<void>;
 }
 
@@ -41,6 +44,7 @@ export async function startOperatorMetrics(config: Pick<ControlPlaneConfig, 'hom
   });
   return {
     url: server?.url ?? null,
+    registry,
     async stop() {
       stopWatching();
       await server?.close();

@@ -39,6 +39,10 @@ import { OneOffStore } from './store/one-offs.js';
 import { AttachSessions, serveAttachments } from './one-offs/attach.js';
 import { serveRendezvous } from './one-offs/rendezvous.js';
 import { LogSessions } from './logs/sessions.js';
+import { LogDrains } from './drains/drains.js';
+import { LogDrainService } from './drains/service.js';
+import { AddressPolicy } from './drains/addresses.js';
+import { LogDrainStore } from './store/log-drains.js';
 import { API_ROUTE_NAME } from './handlers/apps.js';
 import { NatsAgentClient } from './agents/client.js';
 import { LeaderLease } from './scheduler/leader.js';
@@ -69,6 +73,8 @@ import { AppTransferStore } from './store/app-transfers.js';
 import { UserStore } from './store/users.js';
 
 export const ADMIN_EMAIL = 'admin@slipway.local';
+/** Lines per drain send: one HTTPS request, one TCP write (logplex posts at most a few hundred). */
+const DRAIN_BATCH_LINES = 200;
 
 export interface ControlPlane {
   url: string;
@@ -280,6 +286,8 @@ export async function startControlPlane(config: ControlPlaneConfig, logger: Logg
     stopGraceSeconds: config.scheduler.stopGraceSeconds,
   });
 
+  const drainStore = new LogDrainStore(redis);
+  const drainUrlPolicy = { allowHttp: config.logDrains.allowHttp, addresses: new AddressPolicy(config.logDrains.allowedNetworks) };
   const accessCutoff = new AccessCutoff(nats, logger.child({ part: 'access-cutoff' }));
   // Before the API answers: a cutoff announced by another control plane must reach every stream.
   accessCutoff.start();
@@ -304,6 +312,7 @@ export async function startControlPlane(config: ControlPlaneConfig, logger: Logg
     attachSessions,
     rendezvous: config.rendezvous ? { port: config.rendezvous.port, host: config.rendezvous.host } : null,
     logSessions,
+    logDrains: new LogDrains(drainStore, { ...drainUrlPolicy, perApp: config.logDrains.perApp }, nats),
     pipeline,
     repos,
     pushSessions: new PushSessions(),
@@ -376,6 +385,26 @@ export async function startControlPlane(config: ControlPlaneConfig, logger: Logg
   inbox.start();
   scheduler.start();
   const operatorMetrics = await startOperatorMetrics(config, logger);
+  const drainForwarder = new LogDrainService({
+    nats,
+    drains: drainStore,
+    apps,
+    lease: new LeaderLease(redis, keys.logDrainLeader),
+    appLog,
+    logger: logger.child({ part: 'log-drains' }),
+    registry: operatorMetrics.registry,
+    settings: {
+      ...drainUrlPolicy,
+      bufferLines: config.logDrains.bufferLines,
+      batchLines: DRAIN_BATCH_LINES,
+      // read once at start-up; undefined: Node's bundled CAs
+      ca: config.logDrains.caFile ? await readFile(config.logDrains.caFile, 'utf8') : undefined,
+      timeoutMs: 10_000,
+      retry: { baseMs: 500, capMs: 10_000 },
+    },
+    resyncMs: 3_000,
+  });
+  drainForwarder.start();
   const stopImageCollection = scheduleImageCollection(imageCollector, { intervalMs: config.images.collectIntervalMs, isLeader: () => lease.isLeader, logger });
   if (hostService && localHosts) {
     await localHosts.resume();
@@ -401,6 +430,7 @@ export async function startControlPlane(config: ControlPlaneConfig, logger: Logg
       inbox.stop();
       accessCutoff.stop();
       stopImageCollection();
+      await drainForwarder.stop();
       await operatorMetrics.stop();
       await scheduler.stop();
       await reconciler.settle();

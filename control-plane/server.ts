@@ -32,6 +32,7 @@ import { domainHandlers } from './handlers/domains.js';
 import { dynoHandlers } from './handlers/dynos.js';
 import { formationHandlers } from './handlers/formation.js';
 import { hostHandlers } from './handlers/hosts.js';
+import { logDrainHandlers } from './handlers/log-drains.js';
 import { DEFAULT_LOG_TAILS_PER_USER, LogTails, logHandlers, logStreamHandlers } from './handlers/logs.js';
 import { sniEndpointHandlers } from './handlers/sni-endpoints.js';
 import { releaseHandlers } from './handlers/releases.js';
@@ -144,6 +145,7 @@ export function createApi(
     domainHandlers(services),
     hostHandlers(services),
     logHandlers(services, options.nats, tails),
+    logDrainHandlers(services),
     sniEndpointHandlers(services),
     stackHandlers(services),
     healthCheckHandlers(services),

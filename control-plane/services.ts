@@ -15,6 +15,7 @@ import type { Releaser } from './releases/service.js';
 import type { PushedImage } from './registry/pushed-images.js';
 import type { Converger } from './converger.js';
 import type { LogSessions } from './logs/sessions.js';
+import type { LogDrains } from './drains/drains.js';
 import type { AppAccess } from './apps/access.js';
 import type { TeamStore } from './store/teams.js';
 import type { AppStore } from './store/apps.js';
@@ -52,6 +53,8 @@ export interface Services {
   rendezvous: { port: number; host: string | null } | null;
   /** Heroku's log sessions: URLs that stream an app's log without a token. */
   logSessions: LogSessions;
+  /** Heroku's log drains of apps (the forwarder runs apart, in drains/service.ts). */
+  logDrains: LogDrains;
   pipeline: DeployPipeline;
   repos: GitRepos;
   pushSessions: PushSessions;

@@ -1,6 +1,6 @@
 // Heroku resources Slipway does not have (yet), answered in the one error shape with a message
 // that says so, instead of "No route": the stock Heroku CLI prints the message. Lists that are
-// truthfully empty (an app's log drains, webhooks, pipeline coupling) answer as Heroku does for
+// truthfully empty (an app's webhooks, pipeline coupling) answer as Heroku does for
 // an app without any: [] or 404.
 import Router from '@koa/router';
 import { NotFoundError, SlipwayError } from '../../common/errors.js';
@@ -10,7 +10,6 @@ import type { Services } from '../services.js';
 
 /** App-scoped lists that are empty on Slipway, and what to say when one is created. */
 const EMPTY_APP_LISTS: readonly { path: string; what: string }[] = [
-  { path: 'log-drains', what: 'log drains' },
   { path: 'webhooks', what: 'webhooks' },
 ];
 

@@ -14,6 +14,7 @@ import type {
   DynoJson,
   FormationJson,
   HostJson,
+  LogDrainJson,
   ReleaseJson,
   SniEndpointJson,
   StackJson,
@@ -23,6 +24,7 @@ import type {
 } from '../../common/api-shapes.js';
 import type { App, Build, FormationEntry, Host, Instance, Release, Team, User } from '../../common/types.js';
 import type { SniEndpoint } from '../certificates/store.js';
+import type { LogDrain } from '../store/log-drains.js';
 import { REGION } from '../regions.js';
 import { buildStackOf, stackRef, type StackInfo } from '../stacks.js';
 
@@ -259,4 +261,8 @@ export function teamMemberJson(team: Team, user: Pick<User, 'id' | 'email' | 'cr
     created_at: team.createdAt,
     updated_at: team.updatedAt,
   };
+}
+
+export function logDrainJson(drain: LogDrain, app: Pick<App, 'id' | 'name'>): LogDrainJson {
+  return { id: drain.id, url: drain.url, token: drain.token, addon: null, app: { id: app.id, name: app.name }, created_at: drain.createdAt, updated_at: drain.updatedAt };
 }

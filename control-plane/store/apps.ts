@@ -164,12 +164,14 @@ export class AppStore {
       keys.appDomains(app.id),
       keys.appCollaborators(app.id),
       keys.appTransfer(app.id),
+      keys.appLogDrains(app.id),
       keys.appReleaseSeq(app.id),
       keys.appReleases(app.id),
       keys.appCurrentRelease(app.id),
       keys.appBuilds(app.id),
     );
     multi.srem(keys.apps, app.id);
+    multi.srem(keys.logDrainApps, app.id);
     // Only free the name if it still points at this app.
     await multi.exec();
     const owner = await this.redis.get(keys.appByName(app.name));

@@ -36,6 +36,12 @@ export const keys = {
   appCollaborators: (appId: string) => `slipway:app:${appId}:collaborators`,
   /** The app's pending transfer to another user (Heroku's app transfer), JSON. */
   appTransfer: (appId: string) => `slipway:app:${appId}:transfer`,
+  /** hash: drain id → JSON LogDrain (Heroku's log drains of the app) */
+  appLogDrains: (appId: string) => `slipway:app:${appId}:log-drains`,
+  /** set: ids of apps with log drains (what the drain forwarder reads) */
+  logDrainApps: 'slipway:log-drain-apps',
+  /** The drain forwarder's lease: one control plane forwards every drain. */
+  logDrainLeader: 'slipway:log-drains:leader',
   appReleaseSeq: (appId: string) => `slipway:app:${appId}:release-seq`,
   appReleases: (appId: string) => `slipway:app:${appId}:releases`,
   appCurrentRelease: (appId: string) => `slipway:app:${appId}:current-release`,

@@ -10,45 +10,17 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { repoRoot } from '../../common/entry-points.js';
+import { ANSI, HEROKU_BIN, herokuEnv } from './heroku-cli-env.js';
 import { api, commitAll, editFile, fixtureRepo, git, gitUrl, newHome, platformEnv, removePlatformImages, startPlatform, viaRouter, waitFor, type RunningPlatform } from './harness.js';
 
 const exec = promisify(execFile);
 const TRANSCRIPT = process.env.SLIPWAY_HEROKU_TRANSCRIPT;
-const HEROKU_BIN = join(repoRoot(dirname(fileURLToPath(import.meta.url))), 'node_modules', 'heroku', 'bin', 'run.js');
-// eslint-disable-next-line no-control-regex
-const ANSI = /\u001b\[[0-9;]*[A-Za-z]/g;
 
 interface Run {
   code: number | null;
   /** stdout and stderr together (the CLI's "… done" goes to stderr), without colours. */
   out: string;
   stdout: string;
-}
-
-/** The environment a Heroku user would have, pointed at `platform` and nowhere else. */
-function herokuEnv(platform: Pick<RunningPlatform, 'endpoints' | 'home'>, home: string): Record<string, string> {
-  const { api: apiUrl, token } = platform.endpoints;
-  return {
-    // `heroku run` joins its dyno over TLS (Heroku's rendezvous): trust the platform's certificate.
-    NODE_EXTRA_CA_CERTS: platform.endpoints.tlsCertificate,
-    PATH: process.env.PATH ?? '/usr/bin:/bin',
-    HOME: home,
-    HEROKU_HOST: apiUrl,
-    HEROKU_API_KEY: token,
-    // Heroku's git remotes are https://: the platform's TLS port.
-    HEROKU_GIT_HOST: new URL(platform.endpoints.apiTls).host,
-    // `GET /account` also asks Particleboard about payment delinquency: keep it on Slipway.
-    HEROKU_PARTICLEBOARD_URL: apiUrl,
-    // Buildpack names (`buildpacks:set heroku/nodejs`) are looked up in the platform's registry.
-    HEROKU_BUILDPACK_REGISTRY_URL: apiUrl,
-    DISABLE_TELEMETRY: 'true',
-    HEROKU_DISABLE_AUTOUPDATE: 'true',
-    HEROKU_SKIP_NEW_VERSION_CHECK: 'true',
-    NO_COLOR: '1',
-    COLUMNS: '200',
-    GIT_TERMINAL_PROMPT: '0',
-  };
 }
 
 describe('the stock Heroku CLI against Slipway', () => {
