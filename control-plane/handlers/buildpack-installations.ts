@@ -3,7 +3,7 @@
 import Router from '@koa/router';
 import { z } from 'zod';
 import { buildpackListProblems, builtinNames, BUILDPACKS, parseBuildpackReference } from '../../buildpacks/index.js';
-import { InvalidParamsError, NotFoundError } from '../../common/errors.js';
+import { InvalidParamsError } from '../../common/errors.js';
 import { buildpackInstallationsJson } from '../http/representations.js';
 import { loadApp } from '../http/load-app.js';
 import { bodyOf, spec } from '../http/api-spec.js';
@@ -35,17 +35,18 @@ export function buildpackInstallationHandlers(services: Services): Router {
   return router;
 }
 
-/** Heroku's buildpack registry, for the names Slipway knows (built-in and the operator's): the
- *  stock CLI looks a name up here (HEROKU_BUILDPACK_REGISTRY_URL) before installing what it
- *  answers as `blob_url`, which for Slipway is the name itself. Public, as Heroku's is. */
+/** Heroku's buildpack registry: the stock CLI looks a name up here (HEROKU_BUILDPACK_REGISTRY_URL)
+ *  and installs what it answers as `blob_url`, which for Slipway is the name itself. An unknown
+ *  name is answered the same way, on purpose: the stock CLI ignores this 404 and would install
+ *  `undefined`; given the name, the installation refuses it saying which names are known.
+ *  Public, as Heroku's is. */
 export function buildpackRegistryHandlers(services: Pick<Services, 'buildpackRegistry'>): Router {
   const router = new Router();
   const builtins = builtinNames(BUILDPACKS);
   router.get('/buildpacks/:name', spec({ summary: 'Heroku’s buildpack registry, for the names this platform knows', response: { shape: 'BuildpackRegistryEntryJson' } }), (ctx) => {
     const name = ctx.params.name!;
-    if (!builtins.has(name) && !Object.hasOwn(services.buildpackRegistry, name)) throw new NotFoundError(`${name} is not a buildpack this platform knows.`);
     const [namespace, short] = name.split('/');
-    const entry: BuildpackRegistryEntryJson = { name: short ?? name, namespace: namespace ?? '', blob_url: name, description: builtins.get(name)?.id ?? name };
+    const entry: BuildpackRegistryEntryJson = { name: short ?? name, namespace: namespace ?? '', blob_url: name, description: builtins.get(name)?.id ?? services.buildpackRegistry[name] ?? 'not known here: installing it is refused' };
     ctx.body = entry;
   });
   return router;

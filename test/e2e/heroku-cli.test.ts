@@ -218,6 +218,7 @@ describe('the stock Heroku CLI against Slipway', () => {
     expect((await ok('buildpacks:set', 'heroku/nodejs', '-a', 'cli-app')).stdout).toContain('Buildpack set. Next release on cli-app will use heroku/nodejs.');
     const unknown = await heroku(['buildpacks:set', 'acme/cobol', '-a', 'cli-app']);
     expect(unknown.code).not.toBe(0);
+    expect(unknown.out).toContain('acme/cobol is not a known buildpack');
     expect((await ok('buildpacks:set', 'https://example.com/one.tgz', '-a', 'cli-app')).stdout).toContain('Buildpack set.');
     expect((await ok('buildpacks:add', '--index', '1', 'https://example.com/two.tgz', '-a', 'cli-app')).stdout).toContain('Buildpack added.');
     expect((await ok('buildpacks', '-a', 'cli-app')).stdout).toMatch(/1\. https:\/\/example\.com\/two\.tgz\s+2\. https:\/\/example\.com\/one\.tgz/);
