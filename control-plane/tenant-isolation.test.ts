@@ -2,28 +2,18 @@
 // called by a user who may not access the app, is refused with 403 and changes nothing. A new
 // route without the check fails here without anyone writing a test for it. The same table
 // checks the read-only role: a team viewer may use every read and nothing that changes the app.
-import type Router from '@koa/router';
 import type { NatsConnection } from 'nats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { documentedRoutes, type DocumentedRoute } from './http/openapi.js';
 import { createApi } from './server.js';
 import { apiClient, NO_BUILDS, startTestControlPlane, type TestControlPlane } from '../test/support/control-plane.js';
 
-interface RouteEntry {
-  method: string;
-  path: string;
-}
+type RouteEntry = Pick<DocumentedRoute, 'method' | 'path'>;
 
 /** Every method and path the API's routers serve, read from the Koa app built as the server builds it. */
 function apiRoutes(cp: TestControlPlane): RouteEntry[] {
   const app = createApi(cp.controlPlane.services, { maxBodyBytes: 1024, pushUrl: () => '', nats: {} as NatsConnection });
-  const routes: RouteEntry[] = [];
-  for (const middleware of app.middleware as ((...args: unknown[]) => unknown)[]) {
-    const router = (middleware as { router?: Router }).router;
-    for (const layer of router?.stack ?? []) {
-      for (const method of layer.methods.filter((m) => m !== 'HEAD')) routes.push({ method, path: layer.path as string });
-    }
-  }
-  return routes;
+  return documentedRoutes(app).map(({ method, path }) => ({ method, path }));
 }
 
 /** A concrete URL for a route pattern: the app named, any other parameter a plausible value. */

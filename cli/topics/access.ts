@@ -1,18 +1,10 @@
 // access, access:add, access:remove (Heroku's collaborators), apps:transfer and its answers
 import type { Command } from 'commander';
 import { apiPath } from '../api-client.js';
-import type { AppJson, CollaboratorJson } from '../../common/api-shapes.js';
+import type { AppJson, AppTransferJson, CollaboratorJson } from '../../common/api-shapes.js';
 import { appOptions, jsonOption, type AppOptions, type CommandContext, type JsonOption } from '../context.js';
 import { CliError } from '../errors.js';
 import { formatTable } from '../format.js';
-
-interface AppTransferJson {
-  id: string;
-  app: { id: string; name: string };
-  owner: { email: string | null };
-  recipient: { email: string | null };
-  state: string;
-}
 
 export function accessTable(entries: readonly CollaboratorJson[]): string[] {
   return formatTable(entries, [

@@ -15,14 +15,12 @@ const addCollaborator = z.object({ user: z.string().min(1).max(254), silent: z.b
 
 export function collaboratorHandlers(services: Services): Router {
   const router = new Router();
-  const usersByEmail = async (ids: string[]) =>
-    (await Promise.all(ids.map((id) => services.users.get(id)))).filter((u): u is User => u !== null).sort((a, b) => a.email.localeCompare(b.email));
 
   const members = async (app: App) => {
-    const collaborators = (await usersByEmail(await services.apps.collaborators(app.id))).map((u) => collaboratorJson(app, u, 'collaborator'));
+    const collaborators = (await services.users.getMany(await services.apps.collaborators(app.id))).map((u) => collaboratorJson(app, u, 'collaborator'));
     if (app.teamId) {
       const roles = await services.teams.members(app.teamId);
-      const team = (await usersByEmail(Object.keys(roles))).map((u) => collaboratorJson(app, u, roles[u.id]!));
+      const team = (await services.users.getMany(Object.keys(roles))).map((u) => collaboratorJson(app, u, roles[u.id]!));
       return [...team, ...collaborators.filter((c) => !(c.user.id in roles))];
     }
     const owner = await services.users.get(app.ownerId);

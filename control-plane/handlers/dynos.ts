@@ -1,6 +1,5 @@
 import Router from '@koa/router';
 import { z } from 'zod';
-import { InvalidParamsError } from '../../common/errors.js';
 import { DYNO_SIZES, type App, type DynoSize } from '../../common/types.js';
 import { ttySize } from '../../common/protocol.js';
 import { loadApp } from '../http/load-app.js';

@@ -1,9 +1,7 @@
 import Router from '@koa/router';
 import { z } from 'zod';
 import { NotFoundError } from '../../common/errors.js';
-import type { App } from '../../common/types.js';
 import { checkCertificate } from '../certificates/validate.js';
-import type { SniEndpoint } from '../certificates/store.js';
 import { loadApp } from '../http/load-app.js';
 import { sniEndpointJson } from '../http/representations.js';
 import { bodyOf, spec } from '../http/api-spec.js';

@@ -11,7 +11,6 @@ import type { App, Team, User } from '../../common/types.js';
 import { TEAM_ROLES, teamRolePermits, type TeamAction, type TeamRole } from '../apps/roles.js';
 import { loadApp } from '../http/load-app.js';
 import { appJson, teamJson, teamMemberJson } from '../http/representations.js';
-import { validateBody } from '../http/validate.js';
 import { bodyOf, spec } from '../http/api-spec.js';
 import type { TeamPermissionJson } from '../../common/api-shapes.js';
 import type { Services } from '../services.js';
@@ -57,8 +56,7 @@ export function teamHandlers(services: Services): Router {
 
   const memberList = async (team: Team) => {
     const roles = await services.teams.members(team.id);
-    const users = (await Promise.all(Object.keys(roles).map((id) => services.users.get(id)))).filter((u): u is User => u !== null);
-    return users.sort((a, b) => a.email.localeCompare(b.email)).map((u) => teamMemberJson(team, u, roles[u.id]!));
+    return (await services.users.getMany(Object.keys(roles))).map((u) => teamMemberJson(team, u, roles[u.id]!));
   };
   const appOf = (app: App) => describeApp(services, app);
 

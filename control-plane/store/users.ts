@@ -4,7 +4,7 @@ import { ConflictError } from '../../common/errors.js';
 import type { User } from '../../common/types.js';
 import { hashSecret, issueToken, parseToken, secretMatches } from '../../common/api-token.js';
 import { keys } from './keys.js';
-import { getJson, now } from './json.js';
+import { getJson, getManyJson, now } from './json.js';
 
 interface StoredToken {
   id: string;
@@ -57,6 +57,11 @@ export class UserStore {
     const updated: User = { ...user, disabledAt: disabled ? (user.disabledAt ?? now()) : null };
     await this.redis.set(keys.user(userId), JSON.stringify(updated));
     return updated;
+  }
+
+  /** The users with these ids that exist, by email. */
+  async getMany(ids: readonly string[]): Promise<User[]> {
+    return (await getManyJson<User>(this.redis, ids.map(keys.user))).sort((a, b) => a.email.localeCompare(b.email));
   }
 
   async list(): Promise<User[]> {
