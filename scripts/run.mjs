@@ -10,8 +10,8 @@ import { fileURLToPath } from 'node:url';
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
 const [mode, ...rest] = process.argv.slice(2);
 
-function run(argv, what) {
-  const result = spawnSync(argv[0], argv.slice(1), { cwd: root, stdio: 'inherit' });
+function run(argv, what, env = process.env) {
+  const result = spawnSync(argv[0], argv.slice(1), { cwd: root, stdio: 'inherit', env });
   if (result.status !== 0) {
     console.error(`slipway: ${what} failed (${argv.join(' ')})`);
     process.exit(result.status ?? 1);
@@ -31,7 +31,10 @@ run([process.execPath, join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '
 if (mode === 'start') {
   await import(join(root, 'dist', 'supervisor', 'main.js'));
 } else if (mode === 'test') {
-  run([process.execPath, join(root, 'node_modules', 'vitest', 'vitest.mjs'), 'run', ...rest], 'tests');
+  // Plain text: CI logs and the tools that read them see `Tests  N passed`, not colour codes.
+  const plain = { ...process.env, NO_COLOR: '1' };
+  delete plain.FORCE_COLOR;
+  run([process.execPath, join(root, 'node_modules', 'vitest', 'vitest.mjs'), 'run', ...rest], 'tests', plain);
 } else if (mode === 'bench') {
   // Benchmarks need the same machine setup as the tests (packages, Docker Engine).
   const { setup } = await import(join(root, 'dist', 'test', 'support', 'global-setup.js'));
