@@ -206,6 +206,7 @@ export async function startControlPlane(config: ControlPlaneConfig, logger: Logg
     logger: logger.child({ part: 'deploy' }),
     webUrl: (app) => webUrl(app, urls),
     rolloutTimeoutMs: (config.scheduler.bootTimeoutSeconds + 60) * 1000,
+    appLog,
   });
 
   const repos = new GitRepos(config.gitRoot, process.execPath, compiledEntry(import.meta.url, './git/pre-receive-hook.js'));
@@ -300,6 +301,7 @@ export async function startControlPlane(config: ControlPlaneConfig, logger: Logg
     teams,
     access: new AppAccess(apps, teams),
     releasePhaseTimeoutSeconds: config.releasePhaseTimeoutSeconds,
+    appLog,
     builds,
     instances,
     hosts,

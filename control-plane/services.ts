@@ -5,6 +5,7 @@ import type { OneOffStore } from './store/one-offs.js';
 import type { Logger } from '../common/logger.js';
 import type { AccessCutoff } from './auth/access-cutoff.js';
 import type { AppLifecycle } from './apps/lifecycle.js';
+import type { AppLogger } from './app-logs.js';
 import type { DeployPipeline } from './builds/pipeline.js';
 import type { CertificateStore } from './certificates/store.js';
 import type { GitRepos } from './git/repos.js';
@@ -38,6 +39,8 @@ export interface Services {
   /** Release phase output, for Heroku's output_stream_url. */
   releaseOutputs: ReleaseOutputStore;
   releasePhaseTimeoutSeconds: number;
+  /** Platform events in an app's log (apps/platform-events.ts words them). */
+  appLog: AppLogger;
   builds: BuildStore;
   instances: InstanceStore;
   hosts: HostStore;

@@ -25,6 +25,10 @@ describe('logsPath', () => {
     expect(logsPath('my-app', 100, false)).toBe('/apps/my-app/logs?lines=100&tail=false');
     expect(logsPath('my-app', 5, true)).toBe('/apps/my-app/logs?lines=5&tail=true');
   });
+
+  it('passes --source and --dyno on', () => {
+    expect(logsPath('my-app', 5, false, { source: 'router', dyno: 'web.2' })).toBe('/apps/my-app/logs?lines=5&tail=false&source=router&dyno=web.2');
+  });
 });
 
 describe('slipway logs', () => {
@@ -44,6 +48,7 @@ describe('slipway logs', () => {
     appId = created.body.id;
     const js = nats.jetstream();
     for (const n of [1, 2, 3]) await js.publish(subjects.logs(appId), encode(line(n)));
+    await js.publish(subjects.logs(appId), encode({ ...line(5), source: 'router', process: 'router', line: 'GET / 200' }));
   });
   afterAll(async () => {
     await nats?.close();
@@ -52,14 +57,23 @@ describe('slipway logs', () => {
   });
 
   it('prints the last N lines', async () => {
-    const result = await slipway(['logs', '-a', APP, '-n', '2']);
+    const result = await slipway(['logs', '-a', APP, '-n', '2', '--source', 'app']);
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     expect(result.stdout).toBe(`${text(2)}\n${text(3)}\n`);
   });
 
+  it('keeps one source with --source, and refuses one it does not know', async () => {
+    const router = await slipway(['logs', '-a', APP, '--source', 'router']);
+    expect(router.code).toBe(0);
+    expect(router.stdout).toBe('2026-11-24T22:00:05.000Z slipway[router]: GET / 200\n');
+    const unknown = await slipway(['logs', '-a', APP, '--source', 'db']);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toMatch(/source app, router, platform, heroku, slipway/);
+  });
+
   it('prints them as JSON lines with --json', async () => {
-    const result = await slipway(['logs', '-a', APP, '-n', '1', '--json']);
+    const result = await slipway(['logs', '-a', APP, '-n', '1', '--json', '--source', 'app']);
     expect(result.code).toBe(0);
     expect(result.stdout.trim().split('\n').map((l) => JSON.parse(l))).toEqual([
       { at: '2026-11-24T22:00:03.000Z', source: 'app', process: 'web.1', message: 'line 3 a=b' },
@@ -70,7 +84,7 @@ describe('slipway logs', () => {
     const stop = new AbortController();
     let published = false;
     const giveUp = setTimeout(() => stop.abort(), 20_000);
-    const result = await slipway(['logs', '-a', APP, '-n', '1', '--tail'], {
+    const result = await slipway(['logs', '-a', APP, '-n', '1', '--tail', '--source', 'app'], {
       signal: stop.signal,
       onStdout: (all) => {
         if (all.includes(text(3)) && !published) {

@@ -12,10 +12,16 @@ export const RECENT_LINES_TIMEOUT_MS = 30_000;
 interface LogsOptions extends AppOptions, JsonOption {
   num: string;
   tail?: boolean;
+  source?: string;
+  dyno?: string;
 }
 
-export function logsPath(app: string, lines: number, tail: boolean): string {
-  return `${apiPath`/apps/${app}/logs`}?${new URLSearchParams({ lines: String(lines), tail: String(tail) })}`;
+/** `filter`: `--source` and `--dyno`, checked by the API (its 422 names what it takes). */
+export function logsPath(app: string, lines: number, tail: boolean, filter: { source?: string; dyno?: string } = {}): string {
+  const query = new URLSearchParams({ lines: String(lines), tail: String(tail) });
+  if (filter.source) query.set('source', filter.source);
+  if (filter.dyno) query.set('dyno', filter.dyno);
+  return `${apiPath`/apps/${app}/logs`}?${query}`;
 }
 
 export function registerLogCommands(program: Command, ctx: CommandContext): void {
@@ -25,7 +31,9 @@ export function registerLogCommands(program: Command, ctx: CommandContext): void
         .command('logs')
         .description("show an app's recent log lines (with --json: one JSON object a line)")
         .option('-n, --num <lines>', 'how many recent lines', '100')
-        .option('-t, --tail', 'keep printing new lines as they come'),
+        .option('-t, --tail', 'keep printing new lines as they come')
+        .option('-s, --source <source>', 'only app (its output), router (its requests) or platform (deploys, releases, scaling, state changes)')
+        .option('-d, --dyno <dyno>', 'only one process type (web) or one dyno (web.2)'),
     ),
   ).action(async (options: LogsOptions) => {
     const lines = parsePositiveInteger('number of lines', options.num);
@@ -38,7 +46,7 @@ export function registerLogCommands(program: Command, ctx: CommandContext): void
     const deadline = options.tail ? null : AbortSignal.timeout(RECENT_LINES_TIMEOUT_MS);
     const signals = [ctx.io.signal, deadline].filter((s): s is AbortSignal => s !== null && s !== undefined);
     try {
-      const reader = (await api.stream(logsPath(app, lines, options.tail ?? false), AbortSignal.any(signals))).getReader();
+      const reader = (await api.stream(logsPath(app, lines, options.tail ?? false, options), AbortSignal.any(signals))).getReader();
       for (;;) {
         const { done, value } = await reader.read();
         if (done) break;

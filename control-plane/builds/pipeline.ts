@@ -11,6 +11,8 @@ import type { BuildStore } from '../store/builds.js';
 import type { InstanceStore } from '../store/instances.js';
 import type { ReleaseStore } from '../store/releases.js';
 import { buildStackOf } from '../stacks.js';
+import type { AppLogger } from '../app-logs.js';
+import { platformEvents } from '../apps/platform-events.js';
 import { BuildFailedError, type BuildInput, type Builder } from './builder.js';
 
 type BuildLog = BuildInput['log'];
@@ -33,6 +35,8 @@ export interface PipelineDeps {
   /** How long to wait for new instances to come up before calling the deploy failed. */
   rolloutTimeoutMs: number;
   pollMs?: number;
+  /** Platform events in the app's log (build started, deploy, release). */
+  appLog: AppLogger;
 }
 
 export interface DeployResult {
@@ -49,7 +53,8 @@ const ROLLOUT_POLL_MS = 100;
 export class DeployPipeline {
   constructor(private readonly deps: PipelineDeps) {}
 
-  async deploy(app: App, sourceVersion: string, source: NodeJS.ReadableStream, log: BuildLog, signal?: AbortSignal): Promise<DeployResult> {
+  /** `pushedBy`: the pusher's email, for the app's log. */
+  async deploy(app: App, sourceVersion: string, pushedBy: string, source: NodeJS.ReadableStream, log: BuildLog, signal?: AbortSignal): Promise<DeployResult> {
     const { leases } = this.deps;
     const lockToken = await leases.lockApp(app.id);
     if (!lockToken) {
@@ -73,7 +78,8 @@ export class DeployPipeline {
     try {
       build = await this.deps.builds.create(app.id, sourceVersion);
       await leases.join(build.id, holder);
-      return await this.deployLocked(app, build, source, log, signal ? AbortSignal.any([signal, lost.signal]) : lost.signal);
+      this.deps.appLog(app, 'api', platformEvents.buildStarted(pushedBy));
+      return await this.deployLocked(app, build, pushedBy, source, log, signal ? AbortSignal.any([signal, lost.signal]) : lost.signal);
     } finally {
       clearInterval(renewal);
       await leases.release(build?.id ?? null, app.id, lockToken);
@@ -96,6 +102,7 @@ export class DeployPipeline {
   private async deployLocked(
     app: App,
     build: Build,
+    pushedBy: string,
     source: NodeJS.ReadableStream,
     log: BuildLog,
     signal: AbortSignal,
@@ -104,6 +111,7 @@ export class DeployPipeline {
     if (!(await this.waitForSlot(build, log, signal))) {
       source.resume();
       await this.deps.builds.update(build, { status: 'failed', failure: 'The push was cancelled while waiting for a build slot.' });
+      this.deps.appLog(app, 'api', platformEvents.buildFailed('cancelled while waiting for a build slot'));
       return { ok: false, releaseVersion: null };
     }
     const previous = await this.deps.releases.current(app.id);
@@ -119,6 +127,7 @@ export class DeployPipeline {
       const reason = err instanceof BuildFailedError ? err.message : 'internal error while building';
       if (!(err instanceof BuildFailedError)) this.deps.logger.error({ err, app: app.name, build: build.id }, 'build crashed');
       await this.deps.builds.update(build, { status: 'failed', failure: reason });
+      this.deps.appLog(app, 'api', platformEvents.buildFailed(reason));
       if (!(err instanceof BuildFailedError && err.logged)) for (const line of reason.split('\n')) log(failure(line));
       log(failure('Push rejected, failed to compile the app.'));
       if (previous) log(failure(`v${previous.version} keeps serving.`));
@@ -132,6 +141,7 @@ export class DeployPipeline {
       processTypes: output.processTypes,
     });
 
+    this.deps.appLog(app, 'api', platformEvents.buildSucceeded());
     const phase = releasePhaseCommand(output);
     if (phase) log(heading(`Running release command: ${phase}`));
     const release = await this.deps.releaser.fromBuild(
@@ -140,6 +150,8 @@ export class DeployPipeline {
       (line) => log(detail(line)),
     );
     await this.deps.builds.update(build, { releaseVersion: release.version });
+    this.deps.appLog(app, 'api', platformEvents.deployed(sourceVersion, pushedBy));
+    this.deps.appLog(app, 'api', platformEvents.releaseCreated(release.version, pushedBy));
     if (release.status === 'failed') {
       log(failure(release.failure ?? 'Release command failed.'));
       log(failure(`v${release.version} failed and does not run.${previous ? ` v${previous.version} keeps serving.` : ''}`));

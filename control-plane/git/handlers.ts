@@ -71,6 +71,7 @@ export function internalBuilds(services: Services) {
       return;
     }
     const version = ctx.get('x-slipway-source-version') || 'unknown';
+    const pusher = await services.users.get(session.userId);
     const out = new PassThrough();
     ctx.status = 200;
     ctx.type = 'application/x-ndjson';
@@ -94,7 +95,7 @@ export function internalBuilds(services: Services) {
       });
     };
     void services.pipeline
-      .deploy(app, version, ctx.req, log, abort.signal)
+      .deploy(app, version, pusher?.email ?? 'unknown', ctx.req, log, abort.signal)
       .catch((err: unknown) => {
         services.logger.error({ err, app: app.name }, 'deploy failed unexpectedly');
         log(' !     Internal error while deploying; the previous release keeps serving.');

@@ -1,6 +1,8 @@
 import Router from '@koa/router';
 import { z } from 'zod';
 import { loadApp } from '../http/load-app.js';
+import { logApiEvent } from '../http/api-events.js';
+import { platformEvents } from '../apps/platform-events.js';
 import { bodyOf, spec } from '../http/api-spec.js';
 import type { Services } from '../services.js';
 
@@ -29,7 +31,9 @@ export function configVarHandlers(services: Services): Router {
     const description = [set.length ? `Set ${set.join(', ')} config vars` : '', unset.length ? `Remove ${unset.join(', ')} config vars` : '']
       .filter(Boolean)
       .join('; ');
-    const { config } = await services.releaser.changeConfig(app, update, description);
+    const { config, release } = await services.releaser.changeConfig(app, update, description);
+    logApiEvent(ctx, services, app, (email) => platformEvents.configChanged(description, email));
+    logApiEvent(ctx, services, app, (email) => platformEvents.releaseCreated(release.version, email));
     ctx.body = config;
   });
 

@@ -3,6 +3,8 @@ import { z } from 'zod';
 import { DYNO_SIZES, type App, type DynoSize } from '../../common/types.js';
 import { ttySize } from '../../common/protocol.js';
 import { loadApp } from '../http/load-app.js';
+import { logApiEvent } from '../http/api-events.js';
+import { platformEvents } from '../apps/platform-events.js';
 import { ATTACH_PATH_PREFIX } from '../one-offs/attach.js';
 import { rendezvousUrl } from '../one-offs/rendezvous.js';
 import { runEnv, runEnvironment } from '../one-offs/run-env.js';
@@ -95,6 +97,7 @@ export function dynoHandlers(services: Services): Router {
   router.delete('/apps/:app/dynos', spec({ summary: 'Restarts every dyno', response: { emptyObject: true, status: 202 } }), async (ctx) => {
     const app = await loadApp(ctx, services);
     await services.lifecycle.restart(app.id, null);
+    logApiEvent(ctx, services, app, (email) => platformEvents.restarted(null, email));
     ctx.status = 202;
     ctx.body = {};
   });
@@ -102,6 +105,7 @@ export function dynoHandlers(services: Services): Router {
   router.delete('/apps/:app/dynos/:dyno', spec({ summary: 'Restarts one dyno or one process type', response: { emptyObject: true, status: 202 } }), async (ctx) => {
     const app = await loadApp(ctx, services);
     await services.lifecycle.restart(app.id, ctx.params.dyno!);
+    logApiEvent(ctx, services, app, (email) => platformEvents.restarted(ctx.params.dyno!, email));
     ctx.status = 202;
     ctx.body = {};
   });

@@ -1,11 +1,15 @@
 import Router from '@koa/router';
+import type { Context } from 'koa';
 import { z } from 'zod';
 import { InvalidParamsError, NotFoundError, SlipwayError } from '../../common/errors.js';
 import { processTypeProblem } from '../../common/names.js';
 import type { ReleasedImage } from '../../common/release-images.js';
+import type { App } from '../../common/types.js';
 import type { FormationUpdate } from '../apps/lifecycle.js';
 import { quantityParam, resolveQuantity, sizeParam, type QuantityParam } from '../apps/quantity.js';
 import { loadApp } from '../http/load-app.js';
+import { logApiEvent } from '../http/api-events.js';
+import { platformEvents } from '../apps/platform-events.js';
 import { formationJson } from '../http/representations.js';
 import { bodyOf, spec } from '../http/api-spec.js';
 import type { Services } from '../services.js';
@@ -32,6 +36,14 @@ export function formationHandlers(services: Services): Router {
     const release = await services.releases.current(app.id);
     const formation = await services.apps.formation(app.id);
     return formation.map((f) => formationJson(f, app, release?.processTypes[f.type] ?? null));
+  };
+
+  /** Scales, then says so in the app's log with the types' new quantities and sizes. */
+  const scale = async (ctx: Context, app: App, updates: FormationUpdate[]) => {
+    await services.lifecycle.scale(app.id, updates);
+    const named = new Set(updates.map((u) => u.type));
+    const changed = (await services.apps.formation(app.id)).filter((f) => named.has(f.type));
+    logApiEvent(ctx, services, app, (email) => platformEvents.scaled(changed, email));
   };
 
   router.get('/apps/:app/formation', spec({ summary: 'The formation: quantity and size per process type', response: { shape: 'FormationJson', list: true } }), async (ctx) => {
@@ -66,10 +78,11 @@ export function formationHandlers(services: Services): Router {
       }
       const described = released.map(({ type, docker_image: id }) => `${type} (${id!.slice('sha256:'.length, 'sha256:'.length + 12)})`).join(', ');
       const release = await services.releaser.fromImage(app, { images, description: `Deployed ${described}` });
+      logApiEvent(ctx, services, app, (email) => platformEvents.releaseCreated(release.version, email));
       if (release.status === 'failed') throw new SlipwayError('release_failed', release.failure ?? `Release v${release.version} failed.`, { status: 422 });
     }
     const scaling = updates.filter((u) => u.quantity !== undefined || u.size !== undefined).map(({ type, quantity, size }) => ({ type, quantity, size }));
-    if (scaling.length > 0 || released.length === 0) await services.lifecycle.scale(app.id, await absolute(services, app.id, scaling.length > 0 ? scaling : updates));
+    if (scaling.length > 0 || released.length === 0) await scale(ctx, app, await absolute(services, app.id, scaling.length > 0 ? scaling : updates));
     ctx.body = await show(app.id);
   });
 
@@ -77,7 +90,7 @@ export function formationHandlers(services: Services): Router {
     const app = await loadApp(ctx, services);
     const body = bodyOf(ctx, update);
     const type = ctx.params.type!;
-    await services.lifecycle.scale(app.id, await absolute(services, app.id, [{ type, ...body }]));
+    await scale(ctx, app, await absolute(services, app.id, [{ type, ...body }]));
     ctx.body = (await show(app.id)).find((f) => f.type === type);
   });
 
@@ -85,6 +98,7 @@ export function formationHandlers(services: Services): Router {
   router.delete('/apps/:app/formations/:type', spec({ summary: 'Restarts one process type', response: { emptyObject: true, status: 202 } }), async (ctx) => {
     const app = await loadApp(ctx, services);
     await services.lifecycle.restart(app.id, ctx.params.type!);
+    logApiEvent(ctx, services, app, (email) => platformEvents.restarted(ctx.params.type!, email));
     ctx.status = 202;
     ctx.body = {};
   });

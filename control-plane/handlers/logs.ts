@@ -9,14 +9,14 @@ import type { LogSessionJson } from '../../common/api-shapes.js';
 import type { LogLine } from '../../common/protocol.js';
 import type { App, User } from '../../common/types.js';
 import { loadApp } from '../http/load-app.js';
-import { knownLogSource, logFilter, type LogFilter } from '../logs/filter.js';
+import { knownLogSource, LOG_SOURCES, logFilter, type LogFilter } from '../logs/filter.js';
 import { LOG_STREAM_PATH_PREFIX } from '../logs/sessions.js';
 import { formatLogLine, readLogs } from '../logs/stream.js';
 import { bodyOf, queryOf, spec } from '../http/api-spec.js';
 import type { Services } from '../services.js';
 
 export const MAX_LOG_LINES = 1500;
-const source = z.string().refine(knownLogSource, 'source is app or heroku');
+const source = z.string().refine(knownLogSource, `source is one of ${LOG_SOURCES.join(', ')}`);
 const dyno = z.string().regex(/^[a-z0-9][a-z0-9_-]*(\.\d+)?$/i, 'dyno is a process type (web) or one process (web.1)');
 
 const query = z.object({
@@ -113,7 +113,7 @@ export function logHandlers(services: Services, nats: NatsConnection, tails: Log
   router.get('/apps/:app/logs', spec({ summary: 'The app’s log as text, followed with tail=true', query, response: { stream: 'text' } }), async (ctx) => {
     const app = await loadApp(ctx, services);
     const parsed = queryOf(ctx, query);
-    if (!parsed.success) throw new InvalidParamsError(`lines must be 1-${MAX_LOG_LINES}, tail true or false, dyno a process type or process, source app or heroku`);
+    if (!parsed.success) throw new InvalidParamsError(`lines must be 1-${MAX_LOG_LINES}, tail true or false, dyno a process type or process, source ${LOG_SOURCES.join(', ')}`);
     const { lines, tail, dyno, source } = parsed.data;
     const reading = { app, userId: (ctx.state.user as User).id, tokenId: ctx.state.tokenId as string, lines, tail: tail === 'true', filter: { dyno, source } };
     streamLogs(ctx, services, nats, tails, reading, 'text');

@@ -2,6 +2,8 @@ import Router from '@koa/router';
 import { z } from 'zod';
 import { InvalidParamsError, NotFoundError } from '../../common/errors.js';
 import { loadApp } from '../http/load-app.js';
+import { logApiEvent } from '../http/api-events.js';
+import { platformEvents } from '../apps/platform-events.js';
 import { releaseJson } from '../http/representations.js';
 import { requestOrigin } from '../http/origin.js';
 import { releaseOutputUrl } from './release-output.js';
@@ -52,6 +54,8 @@ export function releaseHandlers(services: Services): Router {
     if (!target) throw new InvalidParamsError(`Couldn't find that release (${ref}).`);
     if (!target.image) throw new InvalidParamsError(`v${target.version} has no code to roll back to.`);
     const created = await services.releaser.rollback(app, target.version);
+    logApiEvent(ctx, services, app, (email) => platformEvents.rolledBack(target.version, email));
+    logApiEvent(ctx, services, app, (email) => platformEvents.releaseCreated(created.version, email));
     ctx.status = 201;
     ctx.body = releaseJson(created, app, created.version, releaseOutputUrl(requestOrigin(ctx), created));
   });

@@ -24,10 +24,17 @@ export interface MembershipDeps {
   appLog?: AppLogger;
 }
 
-/** Pure: the app-log line for an instance's state change (Heroku's words), or null for none worth a line. */
-export function stateChangeLine(from: Instance['state'], to: Instance['state'], reason: string | null): string | null {
-  if (from === to || to === 'stopping' || to === 'down') return null;
-  return `State changed from ${from} to ${to}${to === 'crashed' && reason ? `: ${reason}` : ''}`;
+/** Pure: the app-log lines for an instance's state change, in Heroku's words (a crash that is an
+ *  exit first says `Process exited with status N`); none for changes not worth a line. */
+export function stateChangeLines(from: Instance['state'], to: Instance['state'], reason: string | null, exitCode: number | null = null): string[] {
+  if (from === to || to === 'stopping' || to === 'down') return [];
+  const change = `State changed from ${from} to ${to}`;
+  if (to !== 'crashed') return [change];
+  if (exitCode === null) return [reason ? `${change}: ${reason}` : change];
+  // The agent words an exit `exited with code N`, with a cause after it when it knows one.
+  const exitWords = `exited with code ${exitCode}`;
+  const cause = reason?.startsWith(exitWords) ? reason.slice(exitWords.length) : reason ? `: ${reason}` : '';
+  return [`Process exited with status ${exitCode}${cause}`, change];
 }
 
 /** Pure: how a reported instance status changes a record, or null for no change. */
@@ -127,8 +134,9 @@ export class Membership {
     if (!record || record.hostId !== event.hostId) return;
     const updated = await this.deps.instances.update(record.id, (current) => applyStatus(current, event));
     if (updated && updated.state !== record.state) {
-      const line = stateChangeLine(record.state, updated.state, updated.reason);
-      if (line) this.deps.appLog?.({ id: record.appId, name: record.appName }, `${record.type}.${record.index}`, line);
+      for (const line of stateChangeLines(record.state, updated.state, updated.reason, updated.exitCode ?? null)) {
+        this.deps.appLog?.({ id: record.appId, name: record.appName }, `${record.type}.${record.index}`, line);
+      }
       void this.deps.converger.convergeApp(record.appId);
     }
   }

@@ -25,6 +25,12 @@ test('--source app is the app, heroku (or slipway) the platform', () => {
   expect(kept({ source: 'slipway', dyno: 'web' })).toEqual(['slipway:web.1']);
 });
 
+test('--source router and platform split the platform in two', () => {
+  expect(kept({ source: 'router' })).toEqual(['router:router']);
+  expect(kept({ source: 'platform' })).toEqual(['slipway:web.1']);
+  expect(kept({ source: 'platform', dyno: 'router' })).toEqual([]);
+});
+
 test('known sources', () => {
-  expect(['app', 'heroku', 'slipway', 'router'].map(knownLogSource)).toEqual([true, true, true, false]);
+  expect(['app', 'heroku', 'slipway', 'router', 'platform', 'web', 'constructor'].map(knownLogSource)).toEqual([true, true, true, true, true, false, false]);
 });
