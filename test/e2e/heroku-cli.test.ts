@@ -252,6 +252,10 @@ describe('the stock Heroku CLI against Slipway', () => {
       30_000,
     );
     expect(logs).toMatch(/slipway\[web\.1\]: State changed from starting to up/);
+    // The push's platform events, signed by whoever pushed.
+    for (const event of [/Build started by user \S+@\S+/, /Build succeeded/, /Deploy [0-9a-f]{8} by user \S+@\S+/, /Release v\d+ created by user \S+@\S+/]) {
+      expect(logs).toMatch(new RegExp(`slipway\\[api\\]: ${event.source}`));
+    }
     const last = (await ok('logs', '-n', '3', '-a', 'cli-app')).stdout.trim().split('\n');
     expect(last).toHaveLength(3);
     const app = (await ok('logs', '-n', '50', '--source', 'app', '-a', 'cli-app')).stdout.trim().split('\n');
