@@ -7,7 +7,10 @@ const DEFAULT_TIMEOUT_MS = 30_000;
 
 export interface ApiClientOptions {
   apiUrl: string;
-  token: string;
+  /** An API token (Bearer); null for the requests made before there is one (sign-up, password login). */
+  token: string | null;
+  /** Basic credentials instead (password login, Heroku's `login -i`). */
+  basic?: { user: string; password: string };
   timeoutMs?: number;
   fetch?: typeof globalThis.fetch;
 }
@@ -25,13 +28,17 @@ function transportProblem(err: unknown): string {
 
 export class ApiClient {
   private readonly apiUrl: string;
-  private readonly token: string;
+  private readonly authorization: string | null;
   private readonly timeoutMs: number;
   private readonly fetch: typeof globalThis.fetch;
 
   constructor(options: ApiClientOptions) {
     this.apiUrl = options.apiUrl.replace(/\/+$/, '');
-    this.token = options.token;
+    this.authorization = options.basic
+      ? `Basic ${Buffer.from(`${options.basic.user}:${options.basic.password}`).toString('base64')}`
+      : options.token
+        ? `Bearer ${options.token}`
+        : null;
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.fetch = options.fetch ?? globalThis.fetch;
   }
@@ -90,7 +97,8 @@ export class ApiClient {
     body: unknown,
     options: { signal?: AbortSignal; accept: string },
   ): Promise<Response> {
-    const headers: Record<string, string> = { accept: options.accept, authorization: `Bearer ${this.token}` };
+    const headers: Record<string, string> = { accept: options.accept };
+    if (this.authorization) headers.authorization = this.authorization;
     if (body !== undefined) headers['content-type'] = 'application/json';
     try {
       return await this.fetch(`${this.apiUrl}${path}`, {

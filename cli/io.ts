@@ -10,6 +10,8 @@ export interface CliIo {
   stderr(text: string): void;
   /** All of stdin, up to its end (git's credential protocol, `login --token -`). */
   readStdin(): Promise<string>;
+  /** A secret (a password) typed without echo at a terminal; else stdin's first line. */
+  readSecret(prompt: string): Promise<string>;
   cwd: string;
   config: CliConfig;
   /** `slipway infra`'s settings (stack name, workspace), read from the environment by main.ts. */

@@ -14,6 +14,12 @@ async function readStdin(): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
+/** A password: hidden at a terminal (@inquirer/password), else the first line of stdin (scripts). */
+async function readSecret(prompt: string): Promise<string> {
+  if (process.stdin.isTTY) return (await import('@inquirer/password')).default({ message: prompt, mask: '*' }, { output: process.stderr });
+  return (await readStdin()).split('\n')[0]!.replace(/\r$/, '');
+}
+
 let config: CliConfig;
 let infra: InfraCliSettings;
 try {
@@ -28,6 +34,7 @@ process.exitCode = await runCli(process.argv.slice(2), {
   stdout: (text) => void process.stdout.write(text),
   stderr: (text) => void process.stderr.write(text),
   readStdin,
+  readSecret,
   cwd: process.cwd(),
   config,
   infra,

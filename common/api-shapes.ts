@@ -367,3 +367,14 @@ export interface OpenApiDocumentJson {
   components: Record<string, unknown>;
   security: unknown[];
 }
+
+/** What an account request without a resource to show answers (sign-up, password reset): what happens next. */
+export interface AccountMessageJson {
+  message: string;
+}
+
+/** An operator's invitation to sign up (sent by email; its secret is only in the email). */
+export interface InvitationJson {
+  email: string;
+  expires_at: string;
+}

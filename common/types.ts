@@ -11,6 +11,9 @@ export interface User {
   createdAt: string;
   /** Set while an operator has disabled the account: none of its tokens work. Absent on older records. */
   disabledAt?: string | null;
+  /** When the user proved the email theirs; null while a self-service sign-up waits for it.
+   *  Absent: made by an operator (or before sign-up existed), who vouches for the address. */
+  emailVerifiedAt?: string | null;
 }
 
 export interface App {

@@ -157,6 +157,10 @@ const schema = z.object({
         return z.NEVER;
       }
     }),
+  /** Who may make an account themselves: anyone (open), invited emails (invite), or nobody (closed: operators create users). */
+  SLIPWAY_SIGNUP: z.enum(['open', 'invite', 'closed']).default('closed'),
+  /** Sign-up, login and reset requests per client address per hour (guessing and mail-bombing). */
+  SLIPWAY_ACCOUNT_RATE_LIMIT_PER_HOUR: z.coerce.number().int().min(0).default(60),
   SLIPWAY_HOME: z.string().optional(),
 });
 
@@ -223,6 +227,7 @@ export interface ControlPlaneConfig {
   logLevel: string;
   logStream: LogStreamLimits;
   logDrains: { perApp: number; bufferLines: number; caFile: string | null; allowHttp: boolean; allowedNetworks: string[] };
+  accounts: { signup: 'open' | 'invite' | 'closed'; rateLimitPerHour: number };
 }
 
 function apiRoute(hostname: string | undefined, address: string | undefined): { hostname: string; address: string } | null {
@@ -353,6 +358,7 @@ export function loadControlPlaneConfig(env: Env): ControlPlaneConfig {
     releasePhaseTimeoutSeconds: e.SLIPWAY_RELEASE_PHASE_TIMEOUT_SECONDS,
     logLevel: e.SLIPWAY_LOG_LEVEL,
     logStream: { maxBytes: e.SLIPWAY_LOG_STREAM_MAX_BYTES, maxMessageBytes: e.SLIPWAY_LOG_MAX_MESSAGE_BYTES },
+    accounts: { signup: e.SLIPWAY_SIGNUP, rateLimitPerHour: e.SLIPWAY_ACCOUNT_RATE_LIMIT_PER_HOUR },
     logDrains: {
       perApp: e.SLIPWAY_LOG_DRAINS_PER_APP,
       bufferLines: e.SLIPWAY_LOG_DRAIN_BUFFER_LINES,

@@ -71,6 +71,9 @@ import { ReleaseStore } from './store/releases.js';
 import { ReleaseOutputStore } from './store/release-output.js';
 import { AppTransferStore } from './store/app-transfers.js';
 import { UserStore } from './store/users.js';
+import { Accounts, ACCOUNT_LINK_TTLS } from './accounts/service.js';
+import { OneTimeTokens } from './accounts/one-time-tokens.js';
+import { unconfiguredMailer, type AccountMailer } from './accounts/mail.js';
 
 export const ADMIN_EMAIL = 'admin@slipway.local';
 /** Lines per drain send: one HTTPS request, one TCP write (logplex posts at most a few hundred). */
@@ -86,6 +89,8 @@ export interface ControlPlane {
 }
 
 export interface ControlPlaneOverrides {
+  /** Where account emails go (tests read them); default: the platform's mail delivery. */
+  accountMailer?: AccountMailer;
   /** A builder other than buildpacks/ (tests). */
   builder?: Builder;
   /** Where agent lines go (default: this process's stdout, already JSON). */
@@ -292,8 +297,16 @@ export async function startControlPlane(config: ControlPlaneConfig, logger: Logg
   const accessCutoff = new AccessCutoff(nats, logger.child({ part: 'access-cutoff' }));
   // Before the API answers: a cutoff announced by another control plane must reach every stream.
   accessCutoff.start();
+  const accounts = new Accounts(
+    users,
+    new OneTimeTokens(redis),
+    overrides.accountMailer ?? unconfiguredMailer,
+    { signup: config.accounts.signup, ...ACCOUNT_LINK_TTLS },
+    () => ({ brand: 'Slipway', cli: 'slipway', apiUrl: url }),
+  );
   const services: Services = {
     users,
+    accounts,
     apps,
     releases,
     releaseOutputs,
@@ -350,6 +363,7 @@ export async function startControlPlane(config: ControlPlaneConfig, logger: Logg
     stateStoreUp: () => redis.status === 'ready',
     registryTokens,
     ...(config.api.rateLimitPerHour > 0 ? { rateLimit: { redis, perHour: config.api.rateLimitPerHour } } : {}),
+    ...(config.accounts.rateLimitPerHour > 0 ? { accountRateLimit: { redis, perHour: config.accounts.rateLimitPerHour } } : {}),
   });
   // Slow clients (headers or bodies trickled in) are cut off with a 408 instead of holding a
   // socket forever; responses may stream as long as they need (a push's build, a log tail).

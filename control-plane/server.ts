@@ -15,7 +15,9 @@ import { authenticate } from './http/auth.js';
 import { pagination } from './http/pagination.js';
 import { appTransferHandlers } from './handlers/app-transfers.js';
 import { teamHandlers } from './handlers/teams.js';
-import { rateLimit } from './http/rate-limit.js';
+import { addressRateLimit, rateLimit } from './http/rate-limit.js';
+import { signupHandlers } from './handlers/signup.js';
+import { passwordLogin } from './accounts/password-login.js';
 import { errorHandler } from './http/errors.js';
 import { requestId } from './http/request-id.js';
 import { accountHandlers } from './handlers/account.js';
@@ -70,6 +72,8 @@ async function methodNotAllowed(ctx: Context, next: Next): Promise<void> {
   }
 }
 
+const passThrough = (_ctx: Context, next: Next) => next();
+
 function bodyError(err: Error & { status?: number }): never {
   if (err.status === 413) throw new SlipwayError('payload_too_large', 'Request body is too large.', { status: 413, cause: err });
   throw new BadRequestError('Request body is not valid JSON.', err);
@@ -87,6 +91,8 @@ export function createApi(
     registryTokens?: RegistryTokenServerOptions;
     /** Heroku's per-account API rate limit, counted in Redis; absent: none. */
     rateLimit?: { redis: Redis; perHour: number };
+    /** Sign-up, password login and reset requests per client address, counted in Redis; absent: none. */
+    accountRateLimit?: { redis: Redis; perHour: number };
   },
 ): Koa {
   const app = new Koa({ proxy: false });
@@ -122,10 +128,15 @@ export function createApi(
   app.use(logStreamHandlers(services, options.nats, tails).routes());
 
   app.use(acceptVersion);
+  // Before a token exists: sign-up, confirmation, reset (their own JSON parsing, budget per address).
+  const jsonBody = bodyParser({ enableTypes: ['json'], jsonLimit: options.maxBodyBytes, encoding: 'utf-8', onError: bodyError });
+  const perAddress = options.accountRateLimit ? addressRateLimit(options.accountRateLimit.redis, options.accountRateLimit.perHour) : passThrough;
+  app.use(signupHandlers(services, [perAddress, requireJson, jsonBody]).routes());
+  app.use(passwordLogin(services.accounts, perAddress));
   app.use(authenticate(services.users));
   if (options.rateLimit) app.use(rateLimit(options.rateLimit.redis, options.rateLimit.perHour));
   app.use(requireJson);
-  app.use(bodyParser({ enableTypes: ['json'], jsonLimit: options.maxBodyBytes, encoding: 'utf-8', onError: bodyError }));
+  app.use(jsonBody);
   // Heroku's ETag and If-None-Match: a GET whose answer has not changed is a 304 with no body.
   app.use(conditional());
   app.use(etag());

@@ -6,6 +6,7 @@ import type { Logger } from '../common/logger.js';
 import type { AccessCutoff } from './auth/access-cutoff.js';
 import type { AppLifecycle } from './apps/lifecycle.js';
 import type { AppLogger } from './app-logs.js';
+import type { Accounts } from './accounts/service.js';
 import type { DeployPipeline } from './builds/pipeline.js';
 import type { CertificateStore } from './certificates/store.js';
 import type { GitRepos } from './git/repos.js';
@@ -30,6 +31,8 @@ import type { UserStore } from './store/users.js';
 
 export interface Services {
   users: UserStore;
+  /** Self-service sign-up, email confirmation, passwords, invitations. */
+  accounts: Accounts;
   apps: AppStore;
   releases: ReleaseStore;
   appTransfers: AppTransferStore;

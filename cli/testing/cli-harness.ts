@@ -48,6 +48,7 @@ export function inProcessCli(defaults: { home: string; cwd: string; env?: Env; r
         stderr += text;
       },
       readStdin: async () => options.stdin ?? '',
+      readSecret: async () => (options.stdin ?? '').split('\n')[0]!,
       cwd: options.cwd ?? defaults.cwd,
       config: loadCliConfig(env, defaults.home),
       infra: parseInfraCliSettings({ SLIPWAY_HOME: join(defaults.home, '.slipway'), ...env }),

@@ -1,7 +1,8 @@
 // login, logout, whoami: the credentials file and the account behind a token.
 import type { Command } from 'commander';
-import { ApiClient } from '../api-client.js';
-import type { AccountJson } from '../../common/api-shapes.js';
+import { hostname } from 'node:os';
+import { ApiClient, apiPath } from '../api-client.js';
+import type { AccountJson, AccountMessageJson, AuthorizationJson } from '../../common/api-shapes.js';
 import { jsonOption, type CommandContext, type JsonOption } from '../context.js';
 import { normaliseApiUrl, readCredentials, removeCredentials, writeCredentials } from '../credentials.js';
 import { UsageError } from '../errors.js';
@@ -9,29 +10,82 @@ import { UsageError } from '../errors.js';
 interface LoginOptions extends JsonOption {
   api?: string;
   token?: string;
+  email?: string;
 }
+
+/** The API URL a command names, or the environment's, or the one stored at the last login. */
+async function chosenApi(ctx: CommandContext, given: string | undefined): Promise<string> {
+  const stored = await readCredentials(ctx.io.config.credentialsPath).catch(() => null);
+  const api = given ?? ctx.io.config.apiUrl ?? stored?.apiUrl;
+  if (!api) throw new UsageError('Which API? Use --api <url> (or set SLIPWAY_API_URL).');
+  return normaliseApiUrl(api);
+}
+
+const hostName = () => hostname().split('.')[0] ?? 'a machine';
 
 export function registerAuthCommands(program: Command, ctx: CommandContext): void {
   jsonOption(
     program
       .command('login')
-      .description('check an API token and store it with the API URL')
+      .description('log in with your email and password (a new token is stored), or check and store an API token')
       .option('--api <url>', 'the Platform API URL (default: SLIPWAY_API_URL, or the one stored)')
+      .option('-e, --email <email>', 'log in with this email and its password (asked for, or stdin\'s first line)')
       .option('--token <token>', "an API token; '-' reads it from stdin (default: SLIPWAY_API_TOKEN)"),
   ).action(async (options: LoginOptions) => {
     const { config } = ctx.io;
-    const stored = await readCredentials(config.credentialsPath).catch(() => null);
-    const api = options.api ?? config.apiUrl ?? stored?.apiUrl;
-    if (!api) throw new UsageError('Which API? Use --api <url> (or set SLIPWAY_API_URL).');
-    let token = options.token ?? config.apiToken;
+    const apiUrl = await chosenApi(ctx, options.api);
+    let token = options.email ? undefined : (options.token ?? config.apiToken);
+    if (options.email) {
+      const password = await ctx.io.readSecret('Password:');
+      const client = new ApiClient({ apiUrl, token: null, basic: { user: options.email, password }, fetch: ctx.io.fetch });
+      const authorization = await client.post<AuthorizationJson>('/oauth/authorizations', { description: `slipway CLI login from ${hostName()}` });
+      token = authorization.access_token?.token ?? undefined;
+      if (!token) throw new UsageError('The API answered the login without a token.');
+    }
     if (token === '-') token = (await ctx.io.readStdin()).split('\n')[0]!.trim();
-    if (!token) throw new UsageError("Which token? Use --token <token>, --token - to read it from stdin, or set SLIPWAY_API_TOKEN.");
+    if (!token) throw new UsageError("Who? Use --email <email> (your password is asked for), --token <token>, --token - to read it from stdin, or set SLIPWAY_API_TOKEN.");
 
-    const apiUrl = normaliseApiUrl(api);
     const account = await new ApiClient({ apiUrl, token, fetch: ctx.io.fetch }).get<AccountJson>('/account');
     await writeCredentials(config.credentialsPath, { apiUrl, token, email: account.email });
     if (options.json) ctx.printJson(account);
     else ctx.print(`Logged in to ${apiUrl} as ${account.email}`);
+  });
+
+  jsonOption(
+    program
+      .command('signup')
+      .description('make an account (when the platform allows it): a link mailed to you confirms the address')
+      .argument('<email>')
+      .option('--api <url>', 'the Platform API URL (default: SLIPWAY_API_URL, or the one stored)')
+      .option('--invitation <secret>', 'the invitation an operator sent you'),
+  ).action(async (email: string, options: JsonOption & { api?: string; invitation?: string }) => {
+    const apiUrl = await chosenApi(ctx, options.api);
+    const password = await ctx.io.readSecret('Choose a password (10 characters or more):');
+    const client = new ApiClient({ apiUrl, token: null, fetch: ctx.io.fetch });
+    const answer = await client.post<AccountMessageJson>('/signup', { email, password, ...(options.invitation ? { invitation: options.invitation } : {}) });
+    if (options.json) return ctx.printJson(answer);
+    ctx.print(answer.message);
+  });
+
+  jsonOption(
+    program
+      .command('password:reset')
+      .description('mail yourself a password reset; with --token, choose the new password')
+      .argument('[email]')
+      .option('--api <url>', 'the Platform API URL (default: SLIPWAY_API_URL, or the one stored)')
+      .option('--token <secret>', 'the secret the reset email gave'),
+  ).action(async (email: string | undefined, options: JsonOption & { api?: string; token?: string }) => {
+    const client = new ApiClient({ apiUrl: await chosenApi(ctx, options.api), token: null, fetch: ctx.io.fetch });
+    if (options.token) {
+      const password = await ctx.io.readSecret('New password (10 characters or more):');
+      const account = await client.post<AccountJson>(apiPath`/password-resets/${options.token}/actions/finalize`, { password });
+      if (options.json) return ctx.printJson(account);
+      return ctx.print(`New password set for ${account.email}: log in with slipway login --email ${account.email}`);
+    }
+    if (!email) throw new UsageError('Whose password? Give your email, or --token <secret> from the reset email.');
+    const answer = await client.post<AccountMessageJson>('/password-resets', { email });
+    if (options.json) return ctx.printJson(answer);
+    ctx.print(answer.message);
   });
 
   jsonOption(program.command('logout').description('forget the stored API token')).action(async (options: JsonOption) => {

@@ -1,6 +1,6 @@
 // users, users:create, users:disable/enable, users:tokens[:revoke] (operators)
 import type { Command } from 'commander';
-import type { AccountJson, NewUserJson, TokenJson } from '../../common/api-shapes.js';
+import type { AccountJson, InvitationJson, NewUserJson, TokenJson } from '../../common/api-shapes.js';
 import { apiPath } from '../api-client.js';
 import { UsageError } from '../errors.js';
 import { jsonOption, type CommandContext, type JsonOption } from '../context.js';
@@ -37,6 +37,17 @@ export function registerUserCommands(program: Command, ctx: CommandContext): voi
     const user = await (await ctx.api()).post<NewUserJson>('/users', { email, admin: options.admin ?? false });
     if (options.json) return ctx.printJson(user);
     ctx.print(`Created ${user.admin ? 'operator' : 'user'} ${user.email} (${user.id})`, `API token (shown only now): ${user.token}`);
+  });
+
+  jsonOption(
+    program
+      .command('users:invite')
+      .description('mail an invitation to sign up (operators; when sign-up is open or by invitation)')
+      .argument('<email>'),
+  ).action(async (email: string, options: JsonOption) => {
+    const invitation = await (await ctx.api()).post<InvitationJson>('/invitations', { email });
+    if (options.json) return ctx.printJson(invitation);
+    ctx.print(`Invited ${invitation.email}: the invitation works until ${invitation.expires_at}.`);
   });
 
   for (const [name, disabled] of [['disable', true], ['enable', false]] as const) {

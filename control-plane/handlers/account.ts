@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { InvalidParamsError, NotFoundError, UnauthorizedError } from '../../common/errors.js';
 import { basicUserName } from '../auth/credentials.js';
 import type { User } from '../../common/types.js';
+import type { InvitationJson } from '../../common/api-shapes.js';
 import type { Context } from 'koa';
 import { requireAdmin } from '../http/auth.js';
 import { namedUser, visibleUser } from '../http/load-user.js';
@@ -14,6 +15,7 @@ const newToken = z.object({ description: z.string().max(200).default('') });
 const newUser = z.object({ email: z.string().email(), admin: z.boolean().default(false) });
 /** Heroku's authorization create (scope and expiry are accepted; Slipway's tokens are global and do not expire). */
 const newAuthorization = z.object({ description: z.string().max(200).optional(), scope: z.array(z.string()).optional(), expires_in: z.number().nullable().optional() });
+const invitation = z.object({ email: z.string().trim().email().max(254) });
 const userUpdate = z.object({ disabled: z.boolean() }).strict();
 
 /** Revokes the token the path names (`…/tokens/{id}`) of `userId`, or 404s; streams opened
@@ -55,10 +57,10 @@ export function accountHandlers(services: Services): Router {
     ctx.body = (await services.users.listTokens(user.id)).map((token) => authorizationJson(token, user));
   });
 
-  // Heroku's `login -i`: email and password in Basic auth, answered with a new token. Slipway's
-  // password here is an API token of the account (as for git), until accounts have passwords;
-  // an email that is not the token's account is refused like a wrong password.
-  router.post('/oauth/authorizations', spec({ summary: 'A new token from an email and an API token as the password (login -i)', body: newAuthorization, response: { shape: 'AuthorizationJson', status: 201 } }), async (ctx) => {
+  // Heroku's `login -i`: email and password in Basic auth, answered with a new token. The
+  // password is the account's (checked in accounts/password-login.ts) or one of its API tokens
+  // (as for git); an email that is not the token's account is refused like a wrong password.
+  router.post('/oauth/authorizations', spec({ summary: 'A new token from an email and a password or API token (login -i)', body: newAuthorization, response: { shape: 'AuthorizationJson', status: 201 } }), async (ctx) => {
     const user = ctx.state.user as User;
     const named = basicUserName(ctx.get('authorization'));
     if (named !== null && named.includes('@') && named.toLowerCase() !== user.email.toLowerCase()) throw new UnauthorizedError('Invalid credentials provided.');
@@ -103,6 +105,12 @@ export function accountHandlers(services: Services): Router {
     const { token } = await services.users.issueToken(user.id, 'first token');
     ctx.status = 201;
     ctx.body = { ...accountJson(user), token };
+  });
+
+  router.post('/invitations', spec({ summary: 'Invites an email address to sign up (operators)', body: invitation, response: { shape: 'InvitationJson', status: 201 } }), requireAdmin, async (ctx) => {
+    const invited = await services.accounts.invite(bodyOf(ctx, invitation).email, ctx.state.user as User);
+    ctx.status = 201;
+    ctx.body = { email: invited.email, expires_at: invited.expiresAt } satisfies InvitationJson;
   });
 
   router.get('/users', spec({ summary: 'Every user (operators)', response: { shape: 'AccountJson', list: true } }), requireAdmin, async (ctx) => {

@@ -22,6 +22,8 @@ export interface AuthState {
 /** Requires a valid token (Bearer, or Basic with the token as password) and sets ctx.state.user. */
 export function authenticate(users: UserStore) {
   return async (ctx: Context, next: Next): Promise<void> => {
+    // Already known by an account password (accounts/password-login.ts, `login -i` only).
+    if (ctx.state.user) return next();
     const identity = await identify(users, ctx.get('authorization') || undefined);
     if (identity.outcome === 'no-token') throw new UnauthorizedError('Authentication required: send Authorization: Bearer <token>.');
     if (identity.outcome === 'invalid-token') throw new UnauthorizedError('Invalid credentials provided.');

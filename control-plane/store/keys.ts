@@ -2,6 +2,8 @@
 export const keys = {
   user: (id: string) => `slipway:user:${id}`,
   userByEmail: (email: string) => `slipway:user-email:${email}`,
+  /** An account's password hash (argon2id), apart from the record the API shows. */
+  userPassword: (id: string) => `slipway:user:${id}:password`,
   users: 'slipway:users',
   token: (id: string) => `slipway:token:${id}`,
   userTokens: (userId: string) => `slipway:user:${userId}:tokens`,

@@ -23,8 +23,9 @@ export interface TokenInfo {
 export class UserStore {
   constructor(private readonly redis: Redis) {}
 
-  async create(email: string, admin: boolean): Promise<User> {
-    const user: User = { id: randomUUID(), email, admin, createdAt: now() };
+  /** `unverified`: a self-service sign-up, whose email is not proved yet. */
+  async create(email: string, admin: boolean, options: { unverified?: boolean } = {}): Promise<User> {
+    const user: User = { id: randomUUID(), email, admin, createdAt: now(), ...(options.unverified ? { emailVerifiedAt: null } : {}) };
     const claimed = await this.redis.set(keys.userByEmail(email), user.id, 'NX');
     if (claimed !== 'OK') throw new ConflictError(`a user with email ${email} already exists`);
     await this.redis.multi().set(keys.user(user.id), JSON.stringify(user)).sadd(keys.users, user.id).exec();
@@ -57,6 +58,23 @@ export class UserStore {
     const updated: User = { ...user, disabledAt: disabled ? (user.disabledAt ?? now()) : null };
     await this.redis.set(keys.user(userId), JSON.stringify(updated));
     return updated;
+  }
+
+  async markEmailVerified(userId: string): Promise<User | null> {
+    const user = await this.get(userId);
+    if (!user) return null;
+    const updated: User = { ...user, emailVerifiedAt: user.emailVerifiedAt ?? now() };
+    await this.redis.set(keys.user(userId), JSON.stringify(updated));
+    return updated;
+  }
+
+  async setPasswordHash(userId: string, hash: string): Promise<void> {
+    await this.redis.set(keys.userPassword(userId), hash);
+  }
+
+  /** The account's password hash, or null when it has none (operator-made accounts log in with tokens). */
+  passwordHash(userId: string): Promise<string | null> {
+    return this.redis.get(keys.userPassword(userId));
   }
 
   /** The users with these ids that exist, by email. */
