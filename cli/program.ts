@@ -10,6 +10,7 @@ import { registerAccessCommands } from './topics/access.js';
 import { registerAppCommands } from './topics/apps.js';
 import { registerTeamCommands } from './topics/teams.js';
 import { registerAuthCommands } from './topics/auth.js';
+import { registerAuditCommands } from './topics/audit.js';
 import { registerBuildCommands } from './topics/builds.js';
 import { registerCertCommands } from './topics/certs.js';
 import { registerBuildpackCommands } from './topics/buildpacks.js';
@@ -56,6 +57,7 @@ export function createProgram(ctx: CommandContext): Command {
     registerGitCommands,
     registerHostCommands,
     registerUserCommands,
+    registerAuditCommands,
     registerTokenCommands,
   ]) {
     register(program, ctx);

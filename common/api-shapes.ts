@@ -378,3 +378,16 @@ export interface InvitationJson {
   email: string;
   expires_at: string;
 }
+
+/** One entry of the audit log: who did what, to which app, when, from where, and how it ended. */
+export interface AuditEventJson {
+  id: string;
+  created_at: string;
+  actor: { id: string; email: string } | null;
+  /** `METHOD /route/{template}`, e.g. `PATCH /apps/{app}/config-vars`. */
+  action: string;
+  app: { id: string; name: string } | null;
+  status: number;
+  ip: string;
+  request_id: string;
+}

@@ -73,6 +73,7 @@ import { AppTransferStore } from './store/app-transfers.js';
 import { UserStore } from './store/users.js';
 import { Accounts, ACCOUNT_LINK_TTLS } from './accounts/service.js';
 import { OneTimeTokens } from './accounts/one-time-tokens.js';
+import { AuditLog } from './audit/audit-log.js';
 import { unconfiguredMailer, type AccountMailer } from './accounts/mail.js';
 
 export const ADMIN_EMAIL = 'admin@slipway.local';
@@ -307,6 +308,7 @@ export async function startControlPlane(config: ControlPlaneConfig, logger: Logg
   const services: Services = {
     users,
     accounts,
+    audit: new AuditLog(redis),
     apps,
     releases,
     releaseOutputs,

@@ -18,6 +18,8 @@ import { teamHandlers } from './handlers/teams.js';
 import { addressRateLimit, rateLimit } from './http/rate-limit.js';
 import { signupHandlers } from './handlers/signup.js';
 import { passwordLogin } from './accounts/password-login.js';
+import { auditTrail } from './http/audit-trail.js';
+import { auditHandlers } from './handlers/audit.js';
 import { errorHandler } from './http/errors.js';
 import { requestId } from './http/request-id.js';
 import { accountHandlers } from './handlers/account.js';
@@ -128,6 +130,8 @@ export function createApi(
   app.use(logStreamHandlers(services, options.nats, tails).routes());
 
   app.use(acceptVersion);
+  // Outside authentication, so refused attempts are recorded too (with no actor).
+  app.use(auditTrail(services.audit, services.logger));
   // Before a token exists: sign-up, confirmation, reset (their own JSON parsing, budget per address).
   const jsonBody = bodyParser({ enableTypes: ['json'], jsonLimit: options.maxBodyBytes, encoding: 'utf-8', onError: bodyError });
   const perAddress = options.accountRateLimit ? addressRateLimit(options.accountRateLimit.redis, options.accountRateLimit.perHour) : passThrough;
@@ -143,6 +147,7 @@ export function createApi(
   app.use(pagination);
   for (const router of [
     accountHandlers(services),
+    auditHandlers(services),
     appHandlers(services),
     formationHandlers(services),
     dynoHandlers(services),

@@ -7,6 +7,7 @@ import type { AccessCutoff } from './auth/access-cutoff.js';
 import type { AppLifecycle } from './apps/lifecycle.js';
 import type { AppLogger } from './app-logs.js';
 import type { Accounts } from './accounts/service.js';
+import type { AuditLog } from './audit/audit-log.js';
 import type { DeployPipeline } from './builds/pipeline.js';
 import type { CertificateStore } from './certificates/store.js';
 import type { GitRepos } from './git/repos.js';
@@ -33,6 +34,8 @@ export interface Services {
   users: UserStore;
   /** Self-service sign-up, email confirmation, passwords, invitations. */
   accounts: Accounts;
+  /** Who did what, when and from where (every change the API is asked for). */
+  audit: AuditLog;
   apps: AppStore;
   releases: ReleaseStore;
   appTransfers: AppTransferStore;

@@ -56,6 +56,7 @@ export function appHandlers(services: Services): Router {
   router.post('/apps', spec({ summary: 'Creates an app', body: newApp, response: { shape: 'AppJson', status: 201 } }), async (ctx) => {
     const user = ctx.state.user as User;
     const app = await createApp(services, bodyOf(ctx, newApp), user, null);
+    ctx.state.app = app;
     ctx.status = 201;
     ctx.body = appJson(app, user, services.urls);
   });

@@ -86,6 +86,7 @@ export function teamHandlers(services: Services): Router {
     const user = ctx.state.user as User;
     const team = body.team && !body.personal ? (await loadTeam(ctx, 'create-apps', body.team)).team : null;
     const app = await createApp(services, body, user, team);
+    ctx.state.app = app;
     ctx.status = 201;
     ctx.body = appJson(app, user, services.urls, team);
   });

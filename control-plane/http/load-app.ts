@@ -10,6 +10,8 @@ export async function loadApp(ctx: Context, services: Services, action: AppActio
   const ref = String(ctx.params.app ?? '');
   const app = (await services.apps.getByName(ref)) ?? (await services.apps.get(ref));
   if (!app) throw new NotFoundError(`Couldn't find that app: ${ref}.`);
+  // The audit trail names the app a request acted on, or tried to (http/audit-trail.ts).
+  ctx.state.app = app;
   await services.access.require(app, ctx.state.user as User, action);
   return app;
 }
