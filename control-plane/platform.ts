@@ -148,6 +148,8 @@ export async function startControlPlane(config: ControlPlaneConfig, logger: Logg
     stopGraceSeconds: config.scheduler.stopGraceSeconds,
     drainMs: config.scheduler.drainMs,
     oneOffMemory: () => oneOffStore.memoryByHost(),
+    // Personal apps stop while an operator has suspended their owner; team apps are the team's.
+    ownerSuspended: async (app) => !app.teamId && Boolean((await users.get(app.ownerId))?.disabledAt),
   });
   const membership = new Membership({ hosts, instances, agents, converger: reconciler, logger: logger.child({ part: 'hosts' }), hostDownAfterMs: config.scheduler.hostDownAfterMs, appLog });
 

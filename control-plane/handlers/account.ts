@@ -121,8 +121,8 @@ export function accountHandlers(services: Services): Router {
     ctx.body = accountJson(await visibleUser(ctx, services));
   });
 
-  // Operators disable an account (its tokens are refused from the next request on, git
-  // included) and enable it again; its apps, tokens and data are kept.
+  // Operators suspend an account (its tokens are refused from the next request on, git
+  // included, and its personal apps stop) and enable it again; its apps, tokens and data are kept.
   router.patch('/users/:user', spec({ summary: 'Disables or enables a user (operators)', body: userUpdate, response: { shape: 'AccountJson' } }), requireAdmin, async (ctx) => {
     const { disabled } = bodyOf(ctx, userUpdate);
     const user = await namedUser(ctx, services);
@@ -132,6 +132,8 @@ export function accountHandlers(services: Services): Router {
     const updated = await services.users.setDisabled(user.id, disabled);
     if (!updated) throw new NotFoundError(`Couldn't find that user (${ctx.params.user}).`);
     if (disabled) services.accessCutoff.announce({ userId: user.id, tokenIds: 'all' });
+    // Their personal apps stop now (or start again); formations, releases and data are kept.
+    for (const app of await services.apps.ownedBy(user.id)) void services.converger.convergeApp(app.id);
     ctx.body = accountJson(updated);
   });
 

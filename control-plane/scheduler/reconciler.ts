@@ -6,7 +6,7 @@ import { effectiveHealthCheck } from '../../common/health-check.js';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from '../../common/logger.js';
-import { DYNO_SIZES, type App, type Host, type Instance, type Release } from '../../common/types.js';
+import { DYNO_SIZES, type App, type FormationEntry, type Host, type Instance, type Release } from '../../common/types.js';
 import type { AppLogger } from '../app-logs.js';
 import type { AppStore } from '../store/apps.js';
 import type { HostStore } from '../store/hosts.js';
@@ -37,6 +37,13 @@ export interface ReconcilerDeps {
   stopGraceSeconds: number;
   drainMs: number;
   stopRetryMs?: number;
+  /** Whether the app's owner is suspended: its formation is kept but nothing of it runs. */
+  ownerSuspended?: (app: App) => Promise<boolean>;
+}
+
+/** Pure: what runs of a formation: all of it, or, for a suspended owner, none (quantities kept for later). */
+export function runnableFormation(formation: readonly FormationEntry[], suspended: boolean): readonly FormationEntry[] {
+  return suspended ? formation.map((entry) => ({ ...entry, quantity: 0 })) : formation;
 }
 
 /** The one key of `placement`: every app's plan queues behind every other app's. */
@@ -99,15 +106,16 @@ export class Reconciler implements Converger {
 
   /** Reads the state, plans and carries the plan out; only under the placement lock. */
   private async planAndExecute(app: App): Promise<void> {
-    const [release, formation, instances, hosts] = await Promise.all([
+    const [release, formation, instances, hosts, suspended] = await Promise.all([
       this.deps.releases.current(app.id),
       this.deps.apps.formation(app.id),
       this.deps.instances.listForApp(app.id),
       this.deps.hosts.list(),
+      this.deps.ownerSuspended?.(app) ?? false,
     ]);
     const actions = planApp({
       release,
-      formation,
+      formation: runnableFormation(formation, suspended),
       instances,
       hosts,
       hostUsageMb: await this.hostUsage(hosts),

@@ -106,6 +106,11 @@ export class AppStore {
     return this.setFields(appId, { teamId });
   }
 
+  /** A user's personal apps (not the team apps they last owned). */
+  async ownedBy(userId: string): Promise<App[]> {
+    return (await this.list()).filter((app) => app.ownerId === userId && !app.teamId);
+  }
+
   /** The apps a team owns. */
   async ofTeam(teamId: string): Promise<App[]> {
     return (await this.list()).filter((app) => app.teamId === teamId);
