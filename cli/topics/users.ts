@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import type { AccountJson, InvitationJson, NewUserJson, TokenJson } from '../../common/api-shapes.js';
 import { apiPath } from '../api-client.js';
-import { UsageError } from '../errors.js';
+import { CliError, UsageError } from '../errors.js';
 import { jsonOption, type CommandContext, type JsonOption } from '../context.js';
 import { formatTable, formatTime } from '../format.js';
 import { tokenTable } from './tokens.js';
@@ -48,6 +48,20 @@ export function registerUserCommands(program: Command, ctx: CommandContext): voi
     const invitation = await (await ctx.api()).post<InvitationJson>('/invitations', { email });
     if (options.json) return ctx.printJson(invitation);
     ctx.print(`Invited ${invitation.email}: the invitation works until ${invitation.expires_at}.`);
+  });
+
+  jsonOption(
+    program
+      .command('users:delete')
+      .description('delete an account for good: its tokens, memberships and email (operators)')
+      .argument('<user>', 'email or id')
+      .option('--destroy-apps', 'destroy the apps it owns too (otherwise an account with apps is refused)')
+      .option('--confirm <user>', 'the same email or id again, to confirm'),
+  ).action(async (user: string, options: JsonOption & { destroyApps?: boolean; confirm?: string }) => {
+    if (options.confirm !== user) throw new CliError(`This deletes ${user}${options.destroyApps ? ' and destroys its apps' : ''}, for good. To proceed, run again with --confirm ${user}`);
+    const deleted = await (await ctx.api()).delete<AccountJson>(`${apiPath`/users/${user}`}?destroy_apps=${options.destroyApps ? 'true' : 'false'}`);
+    if (options.json) return ctx.printJson(deleted);
+    ctx.print(`Deleted ${deleted.email}.`);
   });
 
   for (const [name, disabled] of [['disable', true], ['enable', false]] as const) {

@@ -8,7 +8,8 @@ import type { Context } from 'koa';
 import { requireAdmin } from '../http/auth.js';
 import { namedUser, visibleUser } from '../http/load-user.js';
 import { accountJson, authorizationJson, tokenJson } from '../http/representations.js';
-import { bodyOf, spec } from '../http/api-spec.js';
+import { bodyOf, queryOf, spec } from '../http/api-spec.js';
+import { removeAccount } from '../accounts/removal.js';
 import type { Services } from '../services.js';
 
 const newToken = z.object({ description: z.string().max(200).default('') });
@@ -16,6 +17,7 @@ const newUser = z.object({ email: z.string().email(), admin: z.boolean().default
 /** Heroku's authorization create (scope and expiry are accepted; Slipway's tokens are global and do not expire). */
 const newAuthorization = z.object({ description: z.string().max(200).optional(), scope: z.array(z.string()).optional(), expires_in: z.number().nullable().optional() });
 const invitation = z.object({ email: z.string().trim().email().max(254) });
+const removal = z.object({ destroy_apps: z.enum(['true', 'false']).default('false') });
 const userUpdate = z.object({ disabled: z.boolean() }).strict();
 
 /** Revokes the token the path names (`…/tokens/{id}`) of `userId`, or 404s; streams opened
@@ -135,6 +137,17 @@ export function accountHandlers(services: Services): Router {
     // Their personal apps stop now (or start again); formations, releases and data are kept.
     for (const app of await services.apps.ownedBy(user.id)) void services.converger.convergeApp(app.id);
     ctx.body = accountJson(updated);
+  });
+
+  // Deleting an account (operators): refused while it owns apps unless they go with it
+  // (`destroy_apps=true`), or while it alone administers a team others use.
+  router.delete('/users/:user', spec({ summary: 'Deletes a user, and with destroy_apps=true their apps (operators)', query: removal, response: { shape: 'AccountJson' } }), requireAdmin, async (ctx) => {
+    const query = queryOf(ctx, removal);
+    if (!query.success) throw new InvalidParamsError('destroy_apps is true or false.');
+    const user = await namedUser(ctx, services);
+    if (user.id === (ctx.state.user as User).id) throw new InvalidParamsError('You cannot delete your own account: ask another operator.');
+    await removeAccount(services, user, { destroyApps: query.data.destroy_apps === 'true' });
+    ctx.body = accountJson(user);
   });
 
   router.get('/users/:user/tokens', spec({ summary: 'A user’s tokens (operators)', response: { shape: 'TokenJson', list: true } }), requireAdmin, async (ctx) => {

@@ -77,6 +77,14 @@ export class UserStore {
     return this.redis.get(keys.userPassword(userId));
   }
 
+  /** Removes the account's record, email, password and team index (its tokens are revoked first, by the caller). */
+  async delete(user: User): Promise<void> {
+    const multi = this.redis.multi().del(keys.user(user.id), keys.userPassword(user.id), keys.userTokens(user.id), keys.userTeams(user.id)).srem(keys.users, user.id);
+    await multi.exec();
+    // The email index last, and only if it still names this account.
+    if ((await this.redis.get(keys.userByEmail(user.email))) === user.id) await this.redis.del(keys.userByEmail(user.email));
+  }
+
   /** The users with these ids that exist, by email. */
   async getMany(ids: readonly string[]): Promise<User[]> {
     return (await getManyJson<User>(this.redis, ids.map(keys.user))).sort((a, b) => a.email.localeCompare(b.email));
