@@ -67,8 +67,8 @@ describe('tenant isolation', () => {
   });
 
   // Reads that are not views (secrets), and changes a viewer may make to themselves.
-  // (log drain URLs may carry credentials, as config vars do)
-  const VIEWER_REFUSED_READS = new Set(['GET /apps/:app/config-vars', 'GET /apps/:app/releases/:release/config-vars', 'GET /apps/:app/log-drains', 'GET /apps/:app/log-drains/:drain']);
+  // (log drain URLs may carry credentials, as config vars do; the app's audit log is for those who manage it)
+  const VIEWER_REFUSED_READS = new Set(['GET /apps/:app/config-vars', 'GET /apps/:app/releases/:release/config-vars', 'GET /apps/:app/log-drains', 'GET /apps/:app/log-drains/:drain', 'GET /apps/:app/audit-events']);
   const VIEWER_ALLOWED_CHANGES = new Map([
     ['POST /apps/:app/log-sessions', 'reading the log is viewing, though the session is made with a POST'],
     ['DELETE /apps/:app/collaborators/:ref', 'anyone may leave an app (here: 404, no such collaborator)'],

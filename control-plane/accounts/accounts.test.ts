@@ -161,3 +161,26 @@ describe('accounts, closed and invite-only sign-up', () => {
     expect((await apiClient(invite.url, invite.adminToken)('GET', '/account')).status).toBe(200);
   });
 });
+
+describe('accounts without a way to send mail', () => {
+  let cp: TestControlPlane;
+
+  beforeAll(async () => {
+    cp = await startTestControlPlane({ SLIPWAY_SIGNUP: 'open' });
+  });
+  afterAll(async () => {
+    await cp?.stop();
+  });
+
+  it('refuses what needs a mail with a 503, the same for an email with an account and one without', async () => {
+    const anonymous = apiClient(cp.url, null);
+    expect((await apiClient(cp.url, cp.adminToken)('POST', '/users', { email: 'known@example.com' })).status).toBe(201);
+    const known = await anonymous('POST', '/password-resets', { email: 'known@example.com' });
+    const unknown = await anonymous('POST', '/password-resets', { email: 'unknown@example.com' });
+    expect(known).toMatchObject({ status: 503, body: { id: 'email_unavailable' } });
+    expect(unknown.body).toEqual(known.body);
+    expect((await anonymous('POST', '/signup', { email: 'new@example.com', password: 'correct horse battery' })).status).toBe(503);
+    // Nothing was made: the sign-up cannot be confirmed, so it did not happen.
+    expect((await apiClient(cp.url, cp.adminToken)('GET', '/users/new@example.com')).status).toBe(404);
+  });
+});

@@ -10,7 +10,15 @@ export interface Mail {
 /** Sends account emails (verification, password reset, invitation). The message holds
  *  single-use secrets: an implementation never logs its text. */
 export interface AccountMailer {
+  /** False while the operator has configured no way to send mail. */
+  readonly configured: boolean;
   send(mail: Mail): Promise<void>;
+}
+
+export class MailUnavailableError extends SlipwayError {
+  constructor() {
+    super('email_unavailable', 'This platform cannot send email: ask its operator to configure SMTP.', { status: 503, expose: true });
+  }
 }
 
 export interface MailContext {
@@ -70,8 +78,9 @@ export function invitationMail(to: string, secret: string, invitedBy: string, c:
   };
 }
 
-/** Where mail goes while the operator has configured no way to send it: nothing a sign-up
- *  needs can be done, and the user is told so (a 503, not a lost email). */
+/** Where mail goes while the operator has configured no way to send it: nothing that needs a
+ *  mail can be done, and the user is told so (a 503, not a lost email). */
 export const unconfiguredMailer: AccountMailer = {
-  send: () => Promise.reject(new SlipwayError('email_unavailable', 'This platform cannot send email: ask its operator to configure SMTP.', { status: 503 })),
+  configured: false,
+  send: () => Promise.reject(new MailUnavailableError()),
 };

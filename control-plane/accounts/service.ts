@@ -3,7 +3,7 @@
 import { ForbiddenError, InvalidParamsError, SlipwayError, UnauthorizedError } from '../../common/errors.js';
 import type { User } from '../../common/types.js';
 import type { UserStore } from '../store/users.js';
-import { alreadyRegisteredMail, invitationMail, passwordResetMail, verificationMail, type AccountMailer, type MailContext } from './mail.js';
+import { alreadyRegisteredMail, invitationMail, MailUnavailableError, passwordResetMail, verificationMail, type AccountMailer, type MailContext } from './mail.js';
 import type { OneTimeTokens } from './one-time-tokens.js';
 import { decoyHash, hashPassword, passwordMatches, passwordProblem } from './passwords.js';
 
@@ -50,6 +50,11 @@ export class Accounts {
     return this.settings.signup;
   }
 
+  /** Checked before anything that mails, whoever asks: the answer must not depend on whether the email has an account. */
+  private requireMail(): void {
+    if (!this.mailer.configured) throw new MailUnavailableError();
+  }
+
   /** A new account waiting for its email to be confirmed; the same answer (and an email saying
    *  so) when the address already has one. */
   async signUp(input: { email: string; password: string; invitation?: string }): Promise<void> {
@@ -57,6 +62,7 @@ export class Accounts {
     const invited = input.invitation ? await this.secrets.peek('invitation', input.invitation) : null;
     const refusal = signupRefusal(this.settings.signup, invited, email);
     if (refusal) throw refusal;
+    this.requireMail();
     const problem = passwordProblem(input.password, email);
     if (problem) throw new InvalidParamsError(problem);
     if (await this.users.getByEmail(email)) {
@@ -101,6 +107,7 @@ export class Accounts {
 
   /** Mails a reset secret when the email has an account; says nothing either way. */
   async requestPasswordReset(emailGiven: string): Promise<void> {
+    this.requireMail();
     const user = await this.users.getByEmail(normalEmail(emailGiven));
     if (!user) return;
     const secret = await this.secrets.issue('reset-password', user.id, this.settings.resetTtlSeconds);
@@ -123,6 +130,7 @@ export class Accounts {
   /** An operator invites an email address (the only way in under the `invite` policy). */
   async invite(emailGiven: string, invitedBy: User): Promise<{ email: string; expiresAt: string }> {
     if (this.settings.signup === 'closed') throw new ForbiddenError('Sign-up is closed: create the account instead (POST /users).');
+    this.requireMail();
     const email = normalEmail(emailGiven);
     const secret = await this.secrets.issue('invitation', email, this.settings.invitationTtlSeconds);
     await this.mailer.send(invitationMail(email, secret, invitedBy.email, this.mailContext()));

@@ -10,6 +10,7 @@ export interface RecordingMailer extends AccountMailer {
 export function recordingMailer(): RecordingMailer {
   const sent: Mail[] = [];
   return {
+    configured: true,
     sent,
     send: async (mail) => {
       sent.push(mail);
