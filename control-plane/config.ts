@@ -161,6 +161,12 @@ const schema = z.object({
   SLIPWAY_SIGNUP: z.enum(['open', 'invite', 'closed']).default('closed'),
   /** Sign-up, login and reset requests per client address per hour (guessing and mail-bombing). */
   SLIPWAY_ACCOUNT_RATE_LIMIT_PER_HOUR: z.coerce.number().int().min(0).default(60),
+  /** Where the platform's email leaves (smtp://user:pass@host:port, smtps://…); unset: no email (sign-up and resets answer 503). */
+  SLIPWAY_SMTP_URL: z.string().url().refine((u) => /^smtps?:\/\//.test(u), 'must be smtp:// or smtps://').optional(),
+  SLIPWAY_SMTP_FROM: z.string().default('Slipway <no-reply@localhost>'),
+  /** Webhooks and emails: attempts before a delivery is given up (dead-lettered), and one attempt's time limit. */
+  SLIPWAY_DELIVERY_MAX_ATTEMPTS: z.coerce.number().int().min(1).default(12),
+  SLIPWAY_WEBHOOK_TIMEOUT_SECONDS: z.coerce.number().positive().default(10),
   SLIPWAY_HOME: z.string().optional(),
 });
 
@@ -228,6 +234,8 @@ export interface ControlPlaneConfig {
   logStream: LogStreamLimits;
   logDrains: { perApp: number; bufferLines: number; caFile: string | null; allowHttp: boolean; allowedNetworks: string[] };
   accounts: { signup: 'open' | 'invite' | 'closed'; rateLimitPerHour: number };
+  /** Outbound webhooks and email (control-plane/delivery). */
+  delivery: { smtp: { url: string; from: string } | null; maxAttempts: number; webhookTimeoutMs: number };
 }
 
 function apiRoute(hostname: string | undefined, address: string | undefined): { hostname: string; address: string } | null {
@@ -359,6 +367,11 @@ export function loadControlPlaneConfig(env: Env): ControlPlaneConfig {
     logLevel: e.SLIPWAY_LOG_LEVEL,
     logStream: { maxBytes: e.SLIPWAY_LOG_STREAM_MAX_BYTES, maxMessageBytes: e.SLIPWAY_LOG_MAX_MESSAGE_BYTES },
     accounts: { signup: e.SLIPWAY_SIGNUP, rateLimitPerHour: e.SLIPWAY_ACCOUNT_RATE_LIMIT_PER_HOUR },
+    delivery: {
+      smtp: e.SLIPWAY_SMTP_URL ? { url: e.SLIPWAY_SMTP_URL, from: e.SLIPWAY_SMTP_FROM } : null,
+      maxAttempts: e.SLIPWAY_DELIVERY_MAX_ATTEMPTS,
+      webhookTimeoutMs: e.SLIPWAY_WEBHOOK_TIMEOUT_SECONDS * 1000,
+    },
     logDrains: {
       perApp: e.SLIPWAY_LOG_DRAINS_PER_APP,
       bufferLines: e.SLIPWAY_LOG_DRAIN_BUFFER_LINES,

@@ -74,6 +74,9 @@ import { UserStore } from './store/users.js';
 import { Accounts, ACCOUNT_LINK_TTLS } from './accounts/service.js';
 import { OneTimeTokens } from './accounts/one-time-tokens.js';
 import { AuditLog } from './audit/audit-log.js';
+import { DEFAULT_DELIVERY_SETTINGS, DeliveryQueue, DeliveryWorker } from './delivery/queue.js';
+import { queuedMailer } from './delivery/mailer.js';
+import { destinationSender, emailSender, webhookSender } from './delivery/senders.js';
 import { unconfiguredMailer, type AccountMailer } from './accounts/mail.js';
 
 export const ADMIN_EMAIL = 'admin@slipway.local';
@@ -300,10 +303,11 @@ export async function startControlPlane(config: ControlPlaneConfig, logger: Logg
   const accessCutoff = new AccessCutoff(nats, logger.child({ part: 'access-cutoff' }));
   // Before the API answers: a cutoff announced by another control plane must reach every stream.
   accessCutoff.start();
+  const deliveries = new DeliveryQueue(redis);
   const accounts = new Accounts(
     users,
     new OneTimeTokens(redis),
-    overrides.accountMailer ?? unconfiguredMailer,
+    overrides.accountMailer ?? (config.delivery.smtp ? queuedMailer(deliveries, true) : unconfiguredMailer),
     { signup: config.accounts.signup, ...ACCOUNT_LINK_TTLS },
     () => ({ brand: 'Slipway', cli: 'slipway', apiUrl: url }),
   );
@@ -311,6 +315,7 @@ export async function startControlPlane(config: ControlPlaneConfig, logger: Logg
     users,
     accounts,
     audit: new AuditLog(redis),
+    deliveries,
     apps,
     releases,
     releaseOutputs,
@@ -425,6 +430,17 @@ export async function startControlPlane(config: ControlPlaneConfig, logger: Logg
     resyncMs: 3_000,
   });
   drainForwarder.start();
+  // Webhooks and email: its own connection, which blocks reading the queue.
+  const deliveryRedis = redis.duplicate();
+  if (deliveryRedis.status === 'wait') await deliveryRedis.connect();
+  else if (deliveryRedis.status !== 'ready') await once(deliveryRedis, 'ready');
+  const emailSend = config.delivery.smtp ? emailSender(config.delivery.smtp) : null;
+  const deliveryWorker = new DeliveryWorker(deliveryRedis, owner, destinationSender(webhookSender(config.delivery.webhookTimeoutMs), emailSend), logger.child({ part: 'delivery' }), {
+    ...DEFAULT_DELIVERY_SETTINGS,
+    maxAttempts: config.delivery.maxAttempts,
+    claimIdleMs: config.delivery.webhookTimeoutMs * 3,
+  });
+  await deliveryWorker.start();
   const stopImageCollection = scheduleImageCollection(imageCollector, { intervalMs: config.images.collectIntervalMs, isLeader: () => lease.isLeader, logger });
   if (hostService && localHosts) {
     await localHosts.resume();
@@ -451,6 +467,9 @@ export async function startControlPlane(config: ControlPlaneConfig, logger: Logg
       accessCutoff.stop();
       stopImageCollection();
       await drainForwarder.stop();
+      await deliveryWorker.stop();
+      emailSend?.close();
+      deliveryRedis.disconnect();
       await operatorMetrics.stop();
       await scheduler.stop();
       await reconciler.settle();

@@ -8,6 +8,7 @@ import type { AppLifecycle } from './apps/lifecycle.js';
 import type { AppLogger } from './app-logs.js';
 import type { Accounts } from './accounts/service.js';
 import type { AuditLog } from './audit/audit-log.js';
+import type { DeliveryQueue } from './delivery/queue.js';
 import type { DeployPipeline } from './builds/pipeline.js';
 import type { CertificateStore } from './certificates/store.js';
 import type { GitRepos } from './git/repos.js';
@@ -36,6 +37,8 @@ export interface Services {
   accounts: Accounts;
   /** Who did what, when and from where (every change the API is asked for). */
   audit: AuditLog;
+  /** Outbound signed webhooks and email, durable and retried (delivery/queue.ts). */
+  deliveries: DeliveryQueue;
   apps: AppStore;
   releases: ReleaseStore;
   appTransfers: AppTransferStore;

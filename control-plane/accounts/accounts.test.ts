@@ -4,6 +4,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiClient, startTestControlPlane, type TestControlPlane } from '../../test/support/control-plane.js';
 import { recordingMailer, secretIn } from '../../test/support/recording-mailer.js';
+import { startSmtpReceiver, type SmtpReceiver } from '../../test/support/smtp-receiver.js';
+import { waitFor } from '../../test/support/wait.js';
 
 const basic = (email: string, password: string) => ({ authorization: `Basic ${Buffer.from(`${email}:${password}`).toString('base64')}` });
 
@@ -182,5 +184,28 @@ describe('accounts without a way to send mail', () => {
     expect((await anonymous('POST', '/signup', { email: 'new@example.com', password: 'correct horse battery' })).status).toBe(503);
     // Nothing was made: the sign-up cannot be confirmed, so it did not happen.
     expect((await apiClient(cp.url, cp.adminToken)('GET', '/users/new@example.com')).status).toBe(404);
+  });
+});
+
+describe('account mail over SMTP', () => {
+  let cp: TestControlPlane;
+  let smtp: SmtpReceiver;
+
+  beforeAll(async () => {
+    smtp = await startSmtpReceiver();
+    cp = await startTestControlPlane({ SLIPWAY_SIGNUP: 'open', SLIPWAY_SMTP_URL: smtp.url, SLIPWAY_SMTP_FROM: 'Acme Cloud <no-reply@acme.test>' });
+  });
+  afterAll(async () => {
+    await cp?.stop();
+    await smtp?.stop();
+  });
+
+  it('a sign-up is confirmed by the link a real SMTP server received, then the password logs in', async () => {
+    expect((await apiClient(cp.url, null)('POST', '/signup', { email: 'lin@example.com', password: 'correct horse battery' })).status).toBe(202);
+    const mail = await waitFor('the confirmation email', () => smtp.messages.find((m) => (m.to as { text: string }).text === 'lin@example.com'), 30_000);
+    expect(mail.from?.text).toBe('"Acme Cloud" <no-reply@acme.test>');
+    const link = /(http\S+\/signup\/verify\?token=\S+)/.exec(mail.text ?? '')![1]!;
+    expect((await fetch(link)).status).toBe(200);
+    expect((await login(cp.url, 'lin@example.com', 'correct horse battery')).status).toBe(201);
   });
 });

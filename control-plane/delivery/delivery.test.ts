@@ -1,0 +1,177 @@
+// Deliveries on real Redis to real receivers on loopback: signed webhooks through an outage
+// (refused connections, then 500s) and a sender that dies mid-attempt, and email through a real
+// SMTP server that is down at first. Every event arrives; receivers dedupe by its id.
+import { createServer, type Server } from 'node:http';
+import { randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { Webhook } from 'standardwebhooks';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../../common/ports.js';
+import { silentLogger } from '../../common/logger.js';
+import { startTestRedis } from '../../test/support/services.js';
+import { startSmtpReceiver, type SmtpReceiver } from '../../test/support/smtp-receiver.js';
+import { waitFor } from '../../test/support/wait.js';
+import type { RunningService } from '../../supervisor/services.js';
+import { retryDelayMs } from './backoff.js';
+import { DEFAULT_DELIVERY_SETTINGS, DELIVERY_KEYS, DeliveryQueue, DeliveryWorker, type DeliverySettings } from './queue.js';
+import { destinationSender, emailSender, webhookSender } from './senders.js';
+
+const SECRET = `whsec_${Buffer.from('a test signing secret, 32 bytes!').toString('base64')}`;
+const FAST: DeliverySettings = { ...DEFAULT_DELIVERY_SETTINGS, firstRetryMs: 200, blockMs: 200, claimIdleMs: 1_500 };
+
+describe('retryDelayMs', () => {
+  it('doubles from the first delay, caps at an hour, and jitters by ±20%', () => {
+    expect(retryDelayMs(1, 5_000, () => 0.5)).toBe(5_000);
+    expect(retryDelayMs(3, 5_000, () => 0.5)).toBe(20_000);
+    expect(retryDelayMs(30, 5_000, () => 0.5)).toBe(3_600_000);
+    expect(retryDelayMs(1, 5_000, () => 0)).toBe(4_000);
+    expect(retryDelayMs(1, 5_000, () => 1)).toBe(6_000);
+  });
+});
+
+/** A webhook receiver that checks signatures and counts each event id; it answers as `mode` says. */
+async function startReceiver(port: number) {
+  const verifier = new Webhook(SECRET.replace(/^whsec_/, ''));
+  const seen = new Map<string, number>();
+  const state = { mode: 'ok' as 'ok' | 'error' | 'hang', badSignatures: 0, server: null as Server | null };
+  const start = () =>
+    new Promise<void>((resolve) => {
+      state.server = createServer((req, res) => {
+        const chunks: Buffer[] = [];
+        req.on('data', (c: Buffer) => chunks.push(c));
+        req.on('end', () => {
+          if (state.mode === 'hang') return; // never answers: the sender's timeout or death decides
+          if (state.mode === 'error') return void res.writeHead(500).end();
+          const body = Buffer.concat(chunks).toString();
+          try {
+            const event = verifier.verify(body, req.headers as Record<string, string>) as { id: string };
+            seen.set(event.id, (seen.get(event.id) ?? 0) + 1);
+            res.writeHead(204).end();
+          } catch {
+            state.badSignatures++;
+            res.writeHead(400).end();
+          }
+        });
+      });
+      state.server.listen(port, '127.0.0.1', resolve);
+    });
+  const stop = () =>
+    new Promise<void>((resolve) => {
+      state.server?.closeAllConnections();
+      state.server?.close(() => resolve());
+    });
+  return { seen, state, start, stop };
+}
+
+describe('delivery queue', () => {
+  let redisService: RunningService;
+  let redis: Redis;
+  const workerConnections: Redis[] = [];
+  const worker = (name: string, settings = FAST, timeoutMs = 1_000, email: ReturnType<typeof emailSender> | null = null) => {
+    const connection = new Redis(redisService.url);
+    workerConnections.push(connection);
+    return new DeliveryWorker(connection, name, destinationSender(webhookSender(timeoutMs), email), silentLogger(), settings);
+  };
+
+  beforeAll(async () => {
+    redisService = await startTestRedis();
+    redis = new Redis(redisService.url);
+  });
+  afterAll(async () => {
+    for (const c of workerConnections) c.disconnect();
+    redis?.disconnect();
+    await redisService?.stop();
+  });
+
+  it('delivers every signed event through an outage (refused, then 500s), each id at least once and none lost', async () => {
+    const port = await freePort();
+    const receiver = await startReceiver(port);
+    const queue = new DeliveryQueue(redis);
+    const ids = Array.from({ length: 50 }, () => randomUUID());
+    // Down: nothing listens on the port yet.
+    const sender = worker('outage');
+    await sender.start();
+    for (const id of ids) await queue.enqueue({ kind: 'webhook', url: `http://127.0.0.1:${port}/hook`, secret: SECRET }, { id, type: 'test.event', payload: { n: id } });
+    await waitFor('a few failed attempts', async () => (await redis.zcard(DELIVERY_KEYS.retries)) > 0, 10_000);
+    await receiver.start();
+    receiver.state.mode = 'error';
+    await waitFor('500s answered', async () => (await redis.zcard(DELIVERY_KEYS.retries)) > 0, 10_000);
+    receiver.state.mode = 'ok';
+    const started = Date.now();
+    await waitFor('every event received', () => ids.every((id) => receiver.seen.has(id)), 60_000);
+    console.log(`50 webhooks delivered ${Date.now() - started} ms after the receiver came back`);
+    expect(receiver.state.badSignatures).toBe(0);
+    await waitFor('the queue emptied', async () => (await queue.backlog()) === 0, 10_000);
+    expect(await queue.dead()).toEqual([]);
+    await sender.stop();
+    await receiver.stop();
+  });
+
+  it('a sender that dies mid-attempt loses nothing: another takes its claims over once idle', async () => {
+    const port = await freePort();
+    const receiver = await startReceiver(port);
+    await receiver.start();
+    receiver.state.mode = 'hang';
+    const queue = new DeliveryQueue(redis);
+    const ids = Array.from({ length: 5 }, () => randomUUID());
+    // A long attempt timeout: the first sender is still waiting when it dies.
+    const doomed = worker('doomed', FAST, 60_000);
+    await doomed.start();
+    for (const id of ids) await queue.enqueue({ kind: 'webhook', url: `http://127.0.0.1:${port}/hook`, secret: SECRET }, { id, type: 'test.event', payload: {} });
+    await waitFor('claimed by the doomed sender', async () => Number(((await redis.xpending(DELIVERY_KEYS.stream, DELIVERY_KEYS.group)) as [number])[0]) === ids.length, 10_000);
+    // Dies: its connection goes, its attempts never finish, its claims stay pending.
+    workerConnections.at(-1)!.disconnect();
+    receiver.state.mode = 'ok';
+    const heir = worker('heir');
+    await heir.start();
+    await waitFor('every event received by way of the heir', () => ids.every((id) => receiver.seen.has(id)), 30_000);
+    await waitFor('the queue emptied', async () => (await queue.backlog()) === 0, 10_000);
+    await heir.stop();
+    // The dead sender's hung requests end with the receiver; then it is stopped for good.
+    await receiver.stop();
+    await doomed.stop();
+  });
+
+  it('gives up after the last attempt, into the dead letters, saying why', async () => {
+    const queue = new DeliveryQueue(redis);
+    const id = randomUUID();
+    const sender = worker('give-up', { ...FAST, maxAttempts: 2 });
+    await sender.start();
+    await queue.enqueue({ kind: 'webhook', url: `http://127.0.0.1:${await freePort()}/nobody`, secret: SECRET }, { id, type: 'test.event', payload: {} });
+    await waitFor('dead-lettered', async () => (await queue.dead()).some((d) => d.event.id === id), 15_000);
+    const [dead] = (await queue.dead()).filter((d) => d.event.id === id);
+    expect(dead, JSON.stringify(dead)).toMatchObject({ attempts: 2, lastError: expect.stringMatching(/ECONNREFUSED|connect/) });
+    await sender.stop();
+  });
+
+  describe('email', () => {
+    let smtp: SmtpReceiver;
+    beforeAll(async () => {
+      smtp = await startSmtpReceiver();
+    });
+    afterAll(async () => {
+      await smtp?.stop();
+    });
+
+    it('reaches a real SMTP server that is down at first, once, with its headers', async () => {
+      await smtp.stop();
+      const queue = new DeliveryQueue(redis);
+      const email = emailSender({ url: smtp.url, from: 'Acme Cloud <no-reply@acme.test>' });
+      const sender = worker('mail', FAST, 1_000, email);
+      await sender.start();
+      const id = randomUUID();
+      await queue.enqueue({ kind: 'email', to: 'ada@example.com' }, { id, type: 'account.email', payload: { subject: 'Confirm your account', text: 'Open https://example.test/verify?token=abc' } });
+      await waitFor('a failed attempt while the server is down', async () => (await redis.zcard(DELIVERY_KEYS.retries)) > 0, 10_000);
+      await smtp.start();
+      await waitFor('the email received', () => smtp.messages.some((m) => m.messageId === `<${id}@acme.test>`), 30_000);
+      const mail = smtp.messages.find((m) => m.messageId === `<${id}@acme.test>`)!;
+      expect(mail.subject).toBe('Confirm your account');
+      expect(mail.from?.text).toBe('"Acme Cloud" <no-reply@acme.test>');
+      expect((mail.to as { text: string }).text).toBe('ada@example.com');
+      expect(mail.text?.trim()).toBe('Open https://example.test/verify?token=abc');
+      expect(smtp.messages.filter((m) => m.messageId === mail.messageId)).toHaveLength(1);
+      await sender.stop();
+      email.close();
+    });
+  });
+});

@@ -1,0 +1,66 @@
+// How each kind of destination is sent to: a signed webhook (Standard Webhooks) over HTTP, an
+// email over SMTP. Neither logs what it sends (reset links, usage records).
+import nodemailer, { type Transporter } from 'nodemailer';
+import { Webhook } from 'standardwebhooks';
+import { request } from 'undici';
+import type { Delivery, EmailPayload, Sender } from './types.js';
+
+/** Standard Webhooks takes the secret as base64, with or without its `whsec_` prefix. */
+export function webhookSigner(secret: string): Webhook {
+  return new Webhook(secret.replace(/^whsec_/, ''));
+}
+
+/** The body a webhook receives: the event, with when it happened. */
+export function webhookBody(delivery: Delivery): string {
+  return JSON.stringify({ id: delivery.event.id, type: delivery.event.type, created_at: delivery.createdAt, data: delivery.event.payload });
+}
+
+export function webhookSender(timeoutMs: number): Sender {
+  return async (delivery) => {
+    if (delivery.destination.kind !== 'webhook') throw new Error('not a webhook');
+    const body = webhookBody(delivery);
+    const now = new Date();
+    const signature = webhookSigner(delivery.destination.secret).sign(delivery.event.id, now, body);
+    const response = await request(delivery.destination.url, {
+      method: 'POST',
+      body,
+      headers: {
+        'content-type': 'application/json',
+        'webhook-id': delivery.event.id,
+        'webhook-timestamp': String(Math.floor(now.getTime() / 1000)),
+        'webhook-signature': signature,
+      },
+      headersTimeout: timeoutMs,
+      bodyTimeout: timeoutMs,
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    await response.body.dump();
+    if (response.statusCode < 200 || response.statusCode > 299) throw new Error(`the receiver answered ${response.statusCode}`);
+  };
+}
+
+export interface SmtpSettings {
+  /** smtp://user:pass@host:port or smtps://… */
+  url: string;
+  from: string;
+}
+
+export function emailSender(settings: SmtpSettings, transport: Transporter = nodemailer.createTransport(settings.url)): Sender & { close(): void } {
+  const send: Sender = async (delivery) => {
+    if (delivery.destination.kind !== 'email') throw new Error('not an email');
+    const { subject, text } = delivery.event.payload as EmailPayload;
+    const domain = settings.from.replace(/^.*@/, '').replace(/>.*$/, '') || 'localhost';
+    // A retried email keeps its Message-ID, so a receiver can tell it is the same message.
+    await transport.sendMail({ from: settings.from, to: delivery.destination.to, subject, text, messageId: `<${delivery.event.id}@${domain}>` });
+  };
+  return Object.assign(send, { close: () => transport.close() });
+}
+
+/** One sender for every destination kind; email only when SMTP is configured. */
+export function destinationSender(webhook: Sender, email: Sender | null): Sender {
+  return (delivery) => {
+    if (delivery.destination.kind === 'webhook') return webhook(delivery);
+    if (!email) return Promise.reject(new Error('no SMTP server is configured'));
+    return email(delivery);
+  };
+}
