@@ -9,6 +9,7 @@ import type { SsoLoginJson, SsoSessionJson } from '../../common/api-shapes.js';
 import type { SsoLogin } from '../accounts/sso-login.js';
 import { credentialsFromHeader } from '../auth/credentials.js';
 import { bodyOf, queryOf, spec } from '../http/api-spec.js';
+import { requestOrigin } from '../http/origin.js';
 import type { Services } from '../services.js';
 
 /** How often the CLI polls a session. */
@@ -53,7 +54,7 @@ export function ssoHandlers(services: Services, middleware: { perAddress: Middle
     ctx.status = 201;
     ctx.body = {
       id: session.id,
-      browser_url: `${ctx.origin}/auth/sso/start?session=${encodeURIComponent(session.id)}`,
+      browser_url: `${requestOrigin(ctx)}/auth/sso/start?session=${encodeURIComponent(session.id)}`,
       poll_secret: session.pollSecret,
       expires_at: session.expiresAt,
       interval_seconds: SSO_POLL_INTERVAL_SECONDS,
