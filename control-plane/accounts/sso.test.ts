@@ -27,6 +27,17 @@ describe('single sign-on through the IdP (OpenID Connect)', () => {
     return created.body as { id: string; browser_url: string; poll_secret: string; expires_at: string; interval_seconds: number };
   };
   const poll = (session: { id: string }, secret: string) => apiClient(cp.url, secret)('GET', `/auth/sso/sessions/${session.id}`);
+  /** Signs in as `login`: the browser's page and the CLI's poll both say why not (a 403). */
+  const refusedSignIn = async (login: string, id: string, message: string) => {
+    const session = await newSession();
+    const page = await browser.signIn(session.browser_url, login);
+    expect(page.status).toBe(403);
+    expect(page.body).toContain(message);
+    const polled = await poll(session, session.poll_secret);
+    expect(polled.status).toBe(403);
+    expect(polled.body).toEqual({ id, message: expect.stringContaining(message) });
+    return session;
+  };
 
   beforeAll(async () => {
     const port = await freePort();
@@ -73,13 +84,7 @@ describe('single sign-on through the IdP (OpenID Connect)', () => {
   });
 
   it('refuses an email the IdP has not verified, and makes no account', async () => {
-    const session = await newSession();
-    const page = await browser.signIn(session.browser_url, 'mallory');
-    expect(page.status).toBe(403);
-    expect(page.body).toContain('The identity provider has not verified mallory@example.com');
-    const polled = await poll(session, session.poll_secret);
-    expect(polled.status).toBe(403);
-    expect(polled.body.id).toBe('unverified_email');
+    const session = await refusedSignIn('mallory', 'unverified_email', 'The identity provider has not verified mallory@example.com');
     expect((await poll(session, session.poll_secret)).status).toBe(404);
     const users = await admin()('GET', '/users');
     expect(users.body.map((u: { email: string }) => u.email)).not.toContain('mallory@example.com');
@@ -88,13 +93,7 @@ describe('single sign-on through the IdP (OpenID Connect)', () => {
   it('refuses a suspended account', async () => {
     await admin()('POST', '/users', { email: 'sam@example.com' });
     await admin()('PATCH', '/users/sam@example.com', { disabled: true });
-    const session = await newSession();
-    const page = await browser.signIn(session.browser_url, 'sam');
-    expect(page.status).toBe(403);
-    expect(page.body).toContain('The account sam@example.com is disabled');
-    const polled = await poll(session, session.poll_secret);
-    expect(polled.status).toBe(403);
-    expect(polled.body.id).toBe('account_disabled');
+    await refusedSignIn('sam', 'account_disabled', 'The account sam@example.com is disabled');
   });
 
   it('refuses a callback with a forged state, and a replayed one', async () => {
