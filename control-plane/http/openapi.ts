@@ -78,7 +78,11 @@ function operation(route: DocumentedRoute & { spec: RouteSpec }, parameters: str
     ...(spec.body ? { requestBody: { required: true, content: { 'application/json': { schema: zodSchema(spec.body) } } } } : {}),
     responses: {
       ...(success ? Object.fromEntries([success]) : {}),
-      default: { description: 'An error, in the one error shape', content: { 'application/json': { schema: { $ref: '#/components/schemas/ErrorJson' } } } },
+      // A browser is shown its errors as a page.
+      default:
+        'browser' in spec.response
+          ? { description: 'An error, as a page', content: { 'text/html': { schema: { type: 'string' } } } }
+          : { description: 'An error, in the one error shape', content: { 'application/json': { schema: { $ref: '#/components/schemas/ErrorJson' } } } },
     },
   };
 }
