@@ -77,6 +77,9 @@ describe('single sign-on through the IdP (OpenID Connect)', () => {
     expect(account.body).toMatchObject({ email: 'grace@example.com', admin: false });
     const tokens = await apiClient(cp.url, done.body.access_token.token)('GET', '/account/tokens');
     expect(tokens.body.map((t: { description: string }) => t.description).sort()).toEqual(['first token', 'sso test']);
+    // The sign-in and the token it made are hers in the audit log.
+    const audit = await apiClient(cp.url, done.body.access_token.token)('GET', '/account/audit-events');
+    expect(audit.body.map((e: { action: string; status: number }) => `${e.action} ${e.status}`).slice(0, 2)).toEqual(['GET /auth/sso/sessions/{id} 200', 'GET /auth/sso/callback 200']);
     // Given once: the session is gone.
     const again = await poll(session, session.poll_secret);
     expect(again.status).toBe(404);

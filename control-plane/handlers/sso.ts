@@ -6,7 +6,9 @@ import type { Context, Middleware } from 'koa';
 import { z } from 'zod';
 import { SlipwayError } from '../../common/errors.js';
 import type { SsoLoginJson, SsoSessionJson } from '../../common/api-shapes.js';
+import type { User } from '../../common/types.js';
 import type { SsoLogin } from '../accounts/sso-login.js';
+import { auditEntryOf } from '../http/audit-trail.js';
 import { credentialsFromHeader } from '../auth/credentials.js';
 import { bodyOf, queryOf, spec } from '../http/api-spec.js';
 import { requestOrigin } from '../http/origin.js';
@@ -17,7 +19,12 @@ export const SSO_POLL_INTERVAL_SECONDS = 1;
 
 const newSession = z.object({ description: z.string().max(200).optional() });
 const startQuery = z.object({ session: z.string().min(1).max(100) });
-const callbackQuery = z.object({ state: z.string().max(500).optional(), code: z.string().max(4000).optional(), error: z.string().max(200).optional() });
+// What RFC 6749 allows in each (visible ASCII), as long as a request line can carry.
+const callbackQuery = z.object({
+  state: z.string().regex(/^[\x20-\x7e]*$/).max(256).optional(),
+  code: z.string().regex(/^[\x21-\x7e]*$/).max(2048).optional(),
+  error: z.string().regex(/^[\x20-\x21\x23-\x5b\x5d-\x7e]*$/).max(100).optional(),
+});
 
 const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
@@ -38,6 +45,13 @@ export function ssoHandlers(services: Services, middleware: { perAddress: Middle
     if (!services.sso) throw new SsoNotConfiguredError();
     return services.sso;
   };
+
+  /** Sign-ins and the tokens they make are in the audit log, though they are GETs (the
+   *  browser's redirects, the CLI's poll); a refused sign-in has no actor. */
+  const audit = (ctx: Context, route: string, status: number, user: User | undefined) =>
+    services.audit
+      .record(auditEntryOf({ method: 'GET', route, path: ctx.path, status, ip: ctx.ip, requestId: String(ctx.state.requestId ?? '') }, user, undefined, new Date()))
+      .catch((err: unknown) => services.logger.warn({ err }, 'recording an audit entry failed'));
 
   /** The browser gets errors as a page, with their status. */
   const inBrowser = (ctx: Context, err: unknown) => {
@@ -77,8 +91,10 @@ export function ssoHandlers(services: Services, middleware: { perAddress: Middle
       const user = await sso().callback(new URLSearchParams(ctx.querystring));
       ctx.type = 'html';
       ctx.body = browserPage('Logged in', `Logged in as ${user.email}. You can close this window and go back to the terminal.`);
+      await audit(ctx, '/auth/sso/callback', 200, user);
     } catch (err) {
       inBrowser(ctx, err);
+      if (!(err instanceof SsoNotConfiguredError)) await audit(ctx, '/auth/sso/callback', ctx.status, undefined);
     }
   });
 
@@ -86,6 +102,7 @@ export function ssoHandlers(services: Services, middleware: { perAddress: Middle
     const pollSecret = credentialsFromHeader(ctx.get('authorization'));
     if (!pollSecret) throw new SlipwayError('unauthorized', 'Poll with the session\'s poll_secret as a bearer token.', { status: 401 });
     const answer = await sso().poll(ctx.params.id!, pollSecret);
+    if (answer.status === 'done') await audit(ctx, '/auth/sso/sessions/{id}', 200, answer.user);
     ctx.body = (
       answer.status === 'pending'
         ? { status: 'pending', access_token: null, user: null }

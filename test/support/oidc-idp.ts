@@ -35,6 +35,8 @@ export async function startTestIdp(redirectUri: string, users: Record<string, Id
     clients: [{ ...client, redirect_uris: [redirectUri], grant_types: ['authorization_code'], response_types: ['code'] }],
     claims: { openid: ['sub'], email: ['email', 'email_verified'] },
     cookies: { keys: ['test-cookie-key-0123456789'] },
+    // Stated, so that it does not warn about its defaults.
+    ttl: { Interaction: 600, Session: 3600, Grant: 3600, AccessToken: 600, IdToken: 600, AuthorizationCode: 60 },
     findAccount: (_ctx, login) => {
       const user = users[login];
       return user ? { accountId: login, claims: () => ({ sub: login, ...user }) } : undefined;
