@@ -156,3 +156,30 @@ describe('single sign-on through the IdP (OpenID Connect)', () => {
     expect(schema.body.paths['/auth/sso/start'].get.responses['302']).toBeDefined();
   });
 });
+
+describe('single sign-on while the IdP is down', () => {
+  let cp: TestControlPlane;
+  let browser: TestBrowser;
+  let idp: TestIdp;
+
+  beforeAll(async () => {
+    // Nothing listens at the issuer (the test IdP gives only its CA file): the control plane starts anyway.
+    const [cpPort, idpPort] = [await freePort(), await freePort()];
+    idp = await startTestIdp(`http://127.0.0.1:${cpPort}/auth/sso/callback`, {});
+    cp = await startTestControlPlane({ SLIPWAY_API_PORT: String(cpPort), ...idp.env, SLIPWAY_OIDC_ISSUER: `https://127.0.0.1:${idpPort}` });
+    browser = new TestBrowser(idp.ca);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await cp?.stop();
+    await idp?.stop();
+  });
+
+  it('starts, and tells the browser the IdP cannot be reached (503)', async () => {
+    expect((await apiClient(cp.url, null)('GET', '/healthz')).status).toBe(200);
+    const session = (await apiClient(cp.url, null)('POST', '/auth/sso/sessions', {})).body as { browser_url: string };
+    const page = await browser.request(session.browser_url);
+    expect(page.status).toBe(503);
+    expect(page.body).toContain('The identity provider cannot be reached: try again later, or log in with --email.');
+  });
+});
