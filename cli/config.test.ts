@@ -9,16 +9,18 @@ describe('loadCliConfig', () => {
       apiToken: null,
       app: null,
       credentialsPath: '/home/ann/.config/slipway/credentials.json',
+      browser: null,
     });
   });
 
-  it('reads the overrides and XDG_CONFIG_HOME, and treats empty variables as unset', () => {
-    const env = { SLIPWAY_API_URL: 'https://api.example.com', SLIPWAY_API_TOKEN: 'slw_x', SLIPWAY_APP: '', XDG_CONFIG_HOME: '/cfg' };
+  it('reads the overrides, XDG_CONFIG_HOME and BROWSER, and treats empty variables as unset', () => {
+    const env = { SLIPWAY_API_URL: 'https://api.example.com', SLIPWAY_API_TOKEN: 'slw_x', SLIPWAY_APP: '', XDG_CONFIG_HOME: '/cfg', BROWSER: 'xdg-open' };
     expect(loadCliConfig(env, '/home/ann')).toEqual({
       apiUrl: 'https://api.example.com',
       apiToken: 'slw_x',
       app: null,
       credentialsPath: '/cfg/slipway/credentials.json',
+      browser: 'xdg-open',
     });
   });
 

@@ -12,6 +12,7 @@ const schema = z.object({
   SLIPWAY_API_TOKEN: optional(z.string()),
   SLIPWAY_APP: optional(z.string()),
   XDG_CONFIG_HOME: optional(z.string()),
+  BROWSER: optional(z.string()),
 });
 
 export interface CliConfig {
@@ -23,6 +24,8 @@ export interface CliConfig {
   app: string | null;
   /** Where `slipway login` stores the API URL and token (mode 0600). */
   credentialsPath: string;
+  /** A command that opens a URL in a browser ($BROWSER), for `login --sso`; null: the URL is only printed. */
+  browser: string | null;
 }
 
 export function credentialsPath(configHome: string | undefined, homeDir: string): string {
@@ -36,5 +39,6 @@ export function loadCliConfig(env: Env, homeDir: string): CliConfig {
     apiToken: e.SLIPWAY_API_TOKEN ?? null,
     app: e.SLIPWAY_APP ?? null,
     credentialsPath: credentialsPath(e.XDG_CONFIG_HOME, homeDir),
+    browser: e.BROWSER ?? null,
   };
 }

@@ -373,6 +373,26 @@ export interface AccountMessageJson {
   message: string;
 }
 
+/** A browser login the CLI waits for (`slipway login --sso`): the user opens `browser_url`;
+ *  the CLI polls `GET /auth/sso/sessions/{id}` with `poll_secret` as its bearer token. */
+export interface SsoSessionJson {
+  id: string;
+  browser_url: string;
+  /** Shown in this answer only (kept hashed). */
+  poll_secret: string;
+  expires_at: string;
+  /** How often to poll. */
+  interval_seconds: number;
+}
+
+/** A poll of a browser login: still pending, or done with a new API token (given once; the
+ *  session is gone after). A refused sign-in answers in the error shape instead. */
+export interface SsoLoginJson {
+  status: 'pending' | 'done';
+  access_token: { id: string; token: string; expires_in: null } | null;
+  user: { id: string; email: string } | null;
+}
+
 /** An operator's invitation to sign up (sent by email; its secret is only in the email). */
 export interface InvitationJson {
   email: string;

@@ -11,6 +11,7 @@ import type { LogStreamLimits } from './logs/stream.js';
 import { parseNetworks } from './drains/addresses.js';
 import type { ConfigLimits } from './releases/config-limits.js';
 import { parseAwsHostSettings, type AwsHostSettings } from '../host-providers/aws/hosts-settings.js';
+import { parseOidcSettings, type OidcSettings } from './accounts/oidc-settings.js';
 
 /** An image repository path (lower-case components separated by `.`, `_`, `-` or `/`). */
 const repositoryPath = z.string().refine(isRepository, 'must be a registry repository name');
@@ -233,7 +234,8 @@ export interface ControlPlaneConfig {
   logLevel: string;
   logStream: LogStreamLimits;
   logDrains: { perApp: number; bufferLines: number; caFile: string | null; allowHttp: boolean; allowedNetworks: string[] };
-  accounts: { signup: 'open' | 'invite' | 'closed'; rateLimitPerHour: number };
+  /** oidc: sign-in through the provider's identity provider (SLIPWAY_OIDC_*), or null. */
+  accounts: { signup: 'open' | 'invite' | 'closed'; rateLimitPerHour: number; oidc: OidcSettings | null };
   /** Outbound webhooks and email (control-plane/delivery). */
   delivery: { smtp: { url: string; from: string } | null; maxAttempts: number; webhookTimeoutMs: number };
 }
@@ -366,7 +368,7 @@ export function loadControlPlaneConfig(env: Env): ControlPlaneConfig {
     releasePhaseTimeoutSeconds: e.SLIPWAY_RELEASE_PHASE_TIMEOUT_SECONDS,
     logLevel: e.SLIPWAY_LOG_LEVEL,
     logStream: { maxBytes: e.SLIPWAY_LOG_STREAM_MAX_BYTES, maxMessageBytes: e.SLIPWAY_LOG_MAX_MESSAGE_BYTES },
-    accounts: { signup: e.SLIPWAY_SIGNUP, rateLimitPerHour: e.SLIPWAY_ACCOUNT_RATE_LIMIT_PER_HOUR },
+    accounts: { signup: e.SLIPWAY_SIGNUP, rateLimitPerHour: e.SLIPWAY_ACCOUNT_RATE_LIMIT_PER_HOUR, oidc: parseOidcSettings(env) },
     delivery: {
       smtp: e.SLIPWAY_SMTP_URL ? { url: e.SLIPWAY_SMTP_URL, from: e.SLIPWAY_SMTP_FROM } : null,
       maxAttempts: e.SLIPWAY_DELIVERY_MAX_ATTEMPTS,

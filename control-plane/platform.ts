@@ -73,6 +73,7 @@ import { AppTransferStore } from './store/app-transfers.js';
 import { UserStore } from './store/users.js';
 import { Accounts, ACCOUNT_LINK_TTLS } from './accounts/service.js';
 import { OneTimeTokens } from './accounts/one-time-tokens.js';
+import { ssoLogin } from './accounts/sso-setup.js';
 import { AuditLog } from './audit/audit-log.js';
 import { DEFAULT_DELIVERY_SETTINGS, DeliveryQueue, DeliveryWorker } from './delivery/queue.js';
 import { queuedMailer } from './delivery/mailer.js';
@@ -311,9 +312,11 @@ export async function startControlPlane(config: ControlPlaneConfig, logger: Logg
     { signup: config.accounts.signup, ...ACCOUNT_LINK_TTLS },
     () => ({ brand: 'Slipway', cli: 'slipway', apiUrl: url }),
   );
+  const sso = config.accounts.oidc ? await ssoLogin(config.accounts.oidc, { redis, users, apiUrl: () => url }) : null;
   const services: Services = {
     users,
     accounts,
+    sso,
     audit: new AuditLog(redis),
     deliveries,
     apps,

@@ -17,6 +17,7 @@ import { appTransferHandlers } from './handlers/app-transfers.js';
 import { teamHandlers } from './handlers/teams.js';
 import { addressRateLimit, rateLimit } from './http/rate-limit.js';
 import { signupHandlers } from './handlers/signup.js';
+import { ssoHandlers } from './handlers/sso.js';
 import { passwordLogin } from './accounts/password-login.js';
 import { auditTrail } from './http/audit-trail.js';
 import { auditHandlers } from './handlers/audit.js';
@@ -136,6 +137,8 @@ export function createApi(
   const jsonBody = bodyParser({ enableTypes: ['json'], jsonLimit: options.maxBodyBytes, encoding: 'utf-8', onError: bodyError });
   const perAddress = options.accountRateLimit ? addressRateLimit(options.accountRateLimit.redis, options.accountRateLimit.perHour) : passThrough;
   app.use(signupHandlers(services, [perAddress, requireJson, jsonBody]).routes());
+  // The CLI's polls carry their session's secret and are not counted (one a second for minutes).
+  app.use(ssoHandlers(services, { perAddress, json: [requireJson, jsonBody] }).routes());
   app.use(passwordLogin(services.accounts, perAddress));
   app.use(authenticate(services.users));
   if (options.rateLimit) app.use(rateLimit(options.rateLimit.redis, options.rateLimit.perHour));

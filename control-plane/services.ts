@@ -7,6 +7,7 @@ import type { AccessCutoff } from './auth/access-cutoff.js';
 import type { AppLifecycle } from './apps/lifecycle.js';
 import type { AppLogger } from './app-logs.js';
 import type { Accounts } from './accounts/service.js';
+import type { SsoLogin } from './accounts/sso-login.js';
 import type { AuditLog } from './audit/audit-log.js';
 import type { DeliveryQueue } from './delivery/queue.js';
 import type { DeployPipeline } from './builds/pipeline.js';
@@ -35,6 +36,8 @@ export interface Services {
   users: UserStore;
   /** Self-service sign-up, email confirmation, passwords, invitations. */
   accounts: Accounts;
+  /** Sign-in through the provider's identity provider (OpenID Connect), when configured. */
+  sso: SsoLogin | null;
   /** Who did what, when and from where (every change the API is asked for). */
   audit: AuditLog;
   /** Outbound signed webhooks and email, durable and retried (delivery/queue.ts). */

@@ -28,6 +28,8 @@ export interface RunOptions {
   progress?: ProgressStream;
   /** Called with everything printed so far, on every write (to watch a stream). */
   onStdout?: (all: string) => void;
+  /** The same for stderr (notes, such as `login --sso`'s URL). */
+  onStderr?: (all: string) => void;
 }
 
 export const repoRoot = dirname(dirname(dirname(fileURLToPath(import.meta.url))));
@@ -46,6 +48,7 @@ export function inProcessCli(defaults: { home: string; cwd: string; env?: Env; r
       },
       stderr: (text) => {
         stderr += text;
+        options.onStderr?.(stderr);
       },
       readStdin: async () => options.stdin ?? '',
       readSecret: async () => (options.stdin ?? '').split('\n')[0]!,

@@ -1,8 +1,9 @@
 // login, logout, whoami: the credentials file and the account behind a token.
 import type { Command } from 'commander';
 import { hostname } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { ApiClient, apiPath } from '../api-client.js';
-import type { AccountJson, AccountMessageJson, AuthorizationJson } from '../../common/api-shapes.js';
+import type { AccountJson, AccountMessageJson, AuthorizationJson, SsoLoginJson, SsoSessionJson } from '../../common/api-shapes.js';
 import { jsonOption, type CommandContext, type JsonOption } from '../context.js';
 import { normaliseApiUrl, readCredentials, removeCredentials, writeCredentials } from '../credentials.js';
 import { UsageError } from '../errors.js';
@@ -11,6 +12,7 @@ interface LoginOptions extends JsonOption {
   api?: string;
   token?: string;
   email?: string;
+  sso?: boolean;
 }
 
 /** The API URL a command names, or the environment's, or the one stored at the last login. */
@@ -23,18 +25,43 @@ async function chosenApi(ctx: CommandContext, given: string | undefined): Promis
 
 const hostName = () => hostname().split('.')[0] ?? 'a machine';
 
+/** Heroku's browser login: the user signs in at the provider's identity provider in a browser
+ *  while the CLI polls for the token the sign-in makes. */
+async function ssoToken(ctx: CommandContext, apiUrl: string): Promise<string> {
+  const anonymous = new ApiClient({ apiUrl, token: null, fetch: ctx.io.fetch });
+  const session = await anonymous.post<SsoSessionJson>('/auth/sso/sessions', { description: `slipway CLI login from ${hostName()} (single sign-on)` });
+  ctx.note(`Open this URL in a browser to log in (it works until ${session.expires_at}):`);
+  ctx.note(`  ${session.browser_url}`);
+  const browser = ctx.io.config.browser;
+  if (browser) {
+    const opened = await ctx.io.run([browser, session.browser_url], { cwd: ctx.io.cwd }).catch((err: Error) => ({ exitCode: 1, stderr: err.message }));
+    if (opened.exitCode !== 0) ctx.note(`(${browser} did not open it: open the URL yourself.)`);
+  }
+  const poller = new ApiClient({ apiUrl, token: session.poll_secret, fetch: ctx.io.fetch });
+  const deadline = Date.parse(session.expires_at);
+  while (Date.now() < deadline) {
+    const answer = await poller.get<SsoLoginJson>(apiPath`/auth/sso/sessions/${session.id}`);
+    if (answer.status === 'done' && answer.access_token) return answer.access_token.token;
+    await sleep(session.interval_seconds * 1000, undefined, { signal: ctx.io.signal });
+  }
+  throw new UsageError('The browser login expired: run slipway login --sso again.');
+}
+
 export function registerAuthCommands(program: Command, ctx: CommandContext): void {
   jsonOption(
     program
       .command('login')
-      .description('log in with your email and password (a new token is stored), or check and store an API token')
+      .description('log in with your email and password or in a browser (--sso) (a new token is stored), or check and store an API token')
       .option('--api <url>', 'the Platform API URL (default: SLIPWAY_API_URL, or the one stored)')
       .option('-e, --email <email>', 'log in with this email and its password (asked for, or stdin\'s first line)')
+      .option('--sso', "log in in a browser through the provider's single sign-on (opened with $BROWSER, if set)")
       .option('--token <token>', "an API token; '-' reads it from stdin (default: SLIPWAY_API_TOKEN)"),
   ).action(async (options: LoginOptions) => {
     const { config } = ctx.io;
     const apiUrl = await chosenApi(ctx, options.api);
-    let token = options.email ? undefined : (options.token ?? config.apiToken);
+    if ([options.email, options.sso, options.token].filter(Boolean).length > 1) throw new UsageError('Log in one way: --email, --sso or --token.');
+    let token = options.email || options.sso ? undefined : (options.token ?? config.apiToken);
+    if (options.sso) token = await ssoToken(ctx, apiUrl);
     if (options.email) {
       const password = await ctx.io.readSecret('Password:');
       const client = new ApiClient({ apiUrl, token: null, basic: { user: options.email, password }, fetch: ctx.io.fetch });
@@ -43,7 +70,7 @@ export function registerAuthCommands(program: Command, ctx: CommandContext): voi
       if (!token) throw new UsageError('The API answered the login without a token.');
     }
     if (token === '-') token = (await ctx.io.readStdin()).split('\n')[0]!.trim();
-    if (!token) throw new UsageError("Who? Use --email <email> (your password is asked for), --token <token>, --token - to read it from stdin, or set SLIPWAY_API_TOKEN.");
+    if (!token) throw new UsageError("Who? Use --email <email> (your password is asked for), --sso (in a browser), --token <token>, --token - to read it from stdin, or set SLIPWAY_API_TOKEN.");
 
     const account = await new ApiClient({ apiUrl, token, fetch: ctx.io.fetch }).get<AccountJson>('/account');
     await writeCredentials(config.credentialsPath, { apiUrl, token, email: account.email });

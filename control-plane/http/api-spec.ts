@@ -7,12 +7,14 @@ import type { z } from 'zod';
 import { validateBody } from './validate.js';
 
 /** A response: a shape of common/api-shapes.ts by name (a list of them with `list`), an empty
- *  list or object, text (streamed), or only errors (a resource this platform does not have). */
+ *  list or object, text (streamed), a browser's redirect or page (sign-in through the
+ *  provider's IdP), or only errors (a resource this platform does not have). */
 export type ResponseSpec =
   | { shape: string; list?: boolean; status?: number }
   | { emptyList: true }
   | { emptyObject: true; status?: number }
   | { stream: 'text' | 'sse' }
+  | { browser: 'redirect' | 'page' }
   | { errorOnly: true };
 
 export interface RouteSpec {

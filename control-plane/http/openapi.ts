@@ -19,7 +19,7 @@ export interface DocumentedRoute {
 type JsonSchema = Record<string, unknown>;
 const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'];
 /** Routes reached without a token: the URL is the credential, or the resource is public. */
-const OPEN = [/^\/healthz$/, /^\/schema$/, /^\/buildpacks\//, /^\/release-output\//, /^\/log-streams\//];
+const OPEN = [/^\/healthz$/, /^\/schema$/, /^\/buildpacks\//, /^\/release-output\//, /^\/log-streams\//, /^\/auth\/sso\//];
 
 /** Every method and path the app's routers serve, with the spec declared on it. */
 export function documentedRoutes(app: Koa): DocumentedRoute[] {
@@ -52,6 +52,10 @@ function successResponse(response: ResponseSpec): [string, JsonSchema] | null {
   }
   if ('emptyList' in response) return ['200', { description: 'None', ...json({ type: 'array', maxItems: 0 }) }];
   if ('emptyObject' in response) return [String(response.status ?? 200), { description: 'Accepted', ...json({ type: 'object', maxProperties: 0 }) }];
+  if ('browser' in response) {
+    if (response.browser === 'redirect') return ['302', { description: 'On to the identity provider', headers: { Location: { schema: { type: 'string' } } } }];
+    return ['200', { description: 'A page for the browser', content: { 'text/html': { schema: { type: 'string' } } } }];
+  }
   if ('stream' in response) {
     const type = response.stream === 'sse' ? 'text/event-stream' : 'text/plain';
     return ['200', { description: 'A stream of lines', content: { [type]: { schema: { type: 'string' } } } }];
@@ -74,7 +78,11 @@ function operation(route: DocumentedRoute & { spec: RouteSpec }, parameters: str
     ...(spec.body ? { requestBody: { required: true, content: { 'application/json': { schema: zodSchema(spec.body) } } } } : {}),
     responses: {
       ...(success ? Object.fromEntries([success]) : {}),
-      default: { description: 'An error, in the one error shape', content: { 'application/json': { schema: { $ref: '#/components/schemas/ErrorJson' } } } },
+      // A browser is shown its errors as a page.
+      default:
+        'browser' in spec.response
+          ? { description: 'An error, as a page', content: { 'text/html': { schema: { type: 'string' } } } }
+          : { description: 'An error, in the one error shape', content: { 'application/json': { schema: { $ref: '#/components/schemas/ErrorJson' } } } },
     },
   };
 }

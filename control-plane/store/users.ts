@@ -72,6 +72,10 @@ export class UserStore {
     await this.redis.set(keys.userPassword(userId), hash);
   }
 
+  async removePassword(userId: string): Promise<void> {
+    await this.redis.del(keys.userPassword(userId));
+  }
+
   /** The account's password hash, or null when it has none (operator-made accounts log in with tokens). */
   passwordHash(userId: string): Promise<string | null> {
     return this.redis.get(keys.userPassword(userId));
