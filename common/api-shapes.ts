@@ -411,3 +411,38 @@ export interface AuditEventJson {
   ip: string;
   request_id: string;
 }
+
+/** A plan of the provider's catalogue: what an account on it may take (null: no limit). */
+export interface PlanJson {
+  name: string;
+  price: string;
+  default: boolean;
+  limits: {
+    apps: number | null;
+    dynos_per_app: number | null;
+    dynos_total: number | null;
+    sizes: string[];
+    memory_mb: number | null;
+    concurrent_builds: number | null;
+    build_minutes_per_month: number | null;
+    custom_domains: number | null;
+    one_off_dynos: number | null;
+    log_retention_hours: number;
+    sleep_after_idle_minutes: number | null;
+  };
+}
+
+/** An account's plan and what it uses of each limit now. */
+export interface QuotasJson {
+  account: { kind: 'user' | 'team'; id: string; name: string };
+  plan: PlanJson;
+  used: {
+    apps: number;
+    dynos_total: number;
+    memory_mb: number;
+    concurrent_builds: number;
+    build_minutes_this_month: number;
+    custom_domains: number;
+    one_off_dynos: number;
+  };
+}

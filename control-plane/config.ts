@@ -4,6 +4,8 @@ import type { EveryKeyParsed } from '../common/env/keys.js';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { ConfigError } from '../common/errors.js';
+import { readFileSync } from 'node:fs';
+import { parsePlanCatalogue, UNLIMITED_CATALOGUE, type PlanCatalogue } from './plans/catalogue.js';
 import { flag, parseEnv, port, slipwayHome, type Env } from '../common/config.js';
 import { isRepository } from '../common/image-reference.js';
 import { DEFAULT_STACK_RECIPE, STACK_RECIPES, stackRecipe } from '../buildpacks/stack/recipe.js';
@@ -159,6 +161,8 @@ const schema = z.object({
       }
     }),
   /** Who may make an account themselves: anyone (open), invited emails (invite), or nobody (closed: operators create users). */
+  /** The operator's plans (YAML or JSON: control-plane/plans/catalogue.ts); unset: one plan without limits. */
+  SLIPWAY_PLANS_FILE: z.string().optional(),
   SLIPWAY_SIGNUP: z.enum(['open', 'invite', 'closed']).default('closed'),
   /** Sign-up, login and reset requests per client address per hour (guessing and mail-bombing). */
   SLIPWAY_ACCOUNT_RATE_LIMIT_PER_HOUR: z.coerce.number().int().min(0).default(60),
@@ -236,6 +240,8 @@ export interface ControlPlaneConfig {
   logDrains: { perApp: number; bufferLines: number; caFile: string | null; allowHttp: boolean; allowedNetworks: string[] };
   /** oidc: sign-in through the provider's identity provider (SLIPWAY_OIDC_*), or null. */
   accounts: { signup: 'open' | 'invite' | 'closed'; rateLimitPerHour: number; oidc: OidcSettings | null };
+  /** What accounts may take, by plan. */
+  plans: PlanCatalogue;
   /** Outbound webhooks and email (control-plane/delivery). */
   delivery: { smtp: { url: string; from: string } | null; maxAttempts: number; webhookTimeoutMs: number };
 }
@@ -367,6 +373,7 @@ export function loadControlPlaneConfig(env: Env): ControlPlaneConfig {
     },
     releasePhaseTimeoutSeconds: e.SLIPWAY_RELEASE_PHASE_TIMEOUT_SECONDS,
     logLevel: e.SLIPWAY_LOG_LEVEL,
+    plans: e.SLIPWAY_PLANS_FILE ? parsePlanCatalogue(readPlansFile(e.SLIPWAY_PLANS_FILE), e.SLIPWAY_PLANS_FILE) : UNLIMITED_CATALOGUE,
     logStream: { maxBytes: e.SLIPWAY_LOG_STREAM_MAX_BYTES, maxMessageBytes: e.SLIPWAY_LOG_MAX_MESSAGE_BYTES },
     accounts: { signup: e.SLIPWAY_SIGNUP, rateLimitPerHour: e.SLIPWAY_ACCOUNT_RATE_LIMIT_PER_HOUR, oidc: parseOidcSettings(env) },
     delivery: {
@@ -386,3 +393,11 @@ export function loadControlPlaneConfig(env: Env): ControlPlaneConfig {
 
 /** Every key the launchers write (common/env/control-plane.ts) is parsed here. */
 export const READS_EVERY_WRITTEN_KEY: EveryKeyParsed<ControlPlaneEnvKey, keyof z.input<typeof schema>> = true;
+
+function readPlansFile(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new ConfigError(`SLIPWAY_PLANS_FILE: cannot read ${path}: ${(err as Error).message}`);
+  }
+}

@@ -22,6 +22,9 @@ import { DeployPipeline } from './builds/pipeline.js';
 import type { ControlPlaneConfig } from './config.js';
 import { PushSessions } from './git/push-sessions.js';
 import { AccessCutoff } from './auth/access-cutoff.js';
+import { PlanAssignments } from './plans/assignments.js';
+import { longestLogRetentionHours } from './plans/catalogue.js';
+import { PlanGate } from './plans/gate.js';
 import { ensureLogStream, purgeAppLogs } from './logs/stream.js';
 import { GitRepos } from './git/repos.js';
 import type { EnrollmentHandler } from './hosts/enrollment.js';
@@ -124,7 +127,7 @@ export async function startControlPlane(config: ControlPlaneConfig, logger: Logg
   });
   const nats: NatsConnection = await connect({ ...natsServerOptions(config.natsUrl), name: 'slipway-control-plane', maxReconnectAttempts: -1 });
 
-  await ensureLogStream(nats, config.logStream);
+  await ensureLogStream(nats, { ...config.logStream, maxAgeHours: longestLogRetentionHours(config.plans) });
   const users = new UserStore(redis);
   const apps = new AppStore(redis, config.build.defaultStack);
   const teams = new TeamStore(redis);
@@ -204,6 +207,7 @@ export async function startControlPlane(config: ControlPlaneConfig, logger: Logg
   const urls: ApiUrls = { git: '', appsDomain: config.appsDomain, router: config.routerUrl };
   const owner = await controlPlaneId(config.home);
   const leases = new BuildLeases(redis);
+  const plans = new PlanGate({ catalogue: config.plans, assignments: new PlanAssignments(redis), apps, oneOffs: oneOffStore, leases, redis });
   const pipeline = new DeployPipeline({
     apps,
     builds,
@@ -219,6 +223,7 @@ export async function startControlPlane(config: ControlPlaneConfig, logger: Logg
     webUrl: (app) => webUrl(app, urls),
     rolloutTimeoutMs: (config.scheduler.bootTimeoutSeconds + 60) * 1000,
     appLog,
+    plans,
   });
 
   const repos = new GitRepos(config.gitRoot, process.execPath, compiledEntry(import.meta.url, './git/pre-receive-hook.js'));
@@ -297,6 +302,7 @@ export async function startControlPlane(config: ControlPlaneConfig, logger: Logg
       await (await import('../buildpacks/index.js')).removeAppCaches(config.build.cacheDir, appId);
     },
     stopGraceSeconds: config.scheduler.stopGraceSeconds,
+    admitFormation: (app, before, changed) => plans.admitFormation(app, before, changed),
   });
 
   const drainStore = new LogDrainStore(redis);
@@ -318,6 +324,7 @@ export async function startControlPlane(config: ControlPlaneConfig, logger: Logg
     accounts,
     sso,
     audit: new AuditLog(redis),
+    plans,
     deliveries,
     apps,
     releases,

@@ -21,6 +21,7 @@ import { ssoHandlers } from './handlers/sso.js';
 import { passwordLogin } from './accounts/password-login.js';
 import { auditTrail } from './http/audit-trail.js';
 import { auditHandlers } from './handlers/audit.js';
+import { planHandlers } from './handlers/plans.js';
 import { errorHandler } from './http/errors.js';
 import { requestId } from './http/request-id.js';
 import { accountHandlers } from './handlers/account.js';
@@ -151,6 +152,7 @@ export function createApi(
   for (const router of [
     accountHandlers(services),
     auditHandlers(services),
+    planHandlers(services),
     appHandlers(services),
     formationHandlers(services),
     dynoHandlers(services),

@@ -9,6 +9,7 @@ import type { AppLogger } from './app-logs.js';
 import type { Accounts } from './accounts/service.js';
 import type { SsoLogin } from './accounts/sso-login.js';
 import type { AuditLog } from './audit/audit-log.js';
+import type { PlanGate } from './plans/gate.js';
 import type { DeliveryQueue } from './delivery/queue.js';
 import type { DeployPipeline } from './builds/pipeline.js';
 import type { CertificateStore } from './certificates/store.js';
@@ -40,6 +41,8 @@ export interface Services {
   sso: SsoLogin | null;
   /** Who did what, when and from where (every change the API is asked for). */
   audit: AuditLog;
+  /** What each account's plan allows, checked where it is taken. */
+  plans: PlanGate;
   /** Outbound signed webhooks and email, durable and retried (delivery/queue.ts). */
   deliveries: DeliveryQueue;
   apps: AppStore;

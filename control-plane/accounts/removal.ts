@@ -6,7 +6,7 @@ import { ConflictError } from '../../common/errors.js';
 import type { App, User } from '../../common/types.js';
 import type { Services } from '../services.js';
 
-type RemovalServices = Pick<Services, 'apps' | 'teams' | 'users' | 'lifecycle' | 'appTransfers' | 'accessCutoff'>;
+type RemovalServices = Pick<Services, 'apps' | 'teams' | 'users' | 'lifecycle' | 'appTransfers' | 'accessCutoff' | 'plans'>;
 
 /** Pure: why the account cannot go, or null. `soleAdminOf`: teams it is the only admin of that have other members or apps. */
 export function removalRefusal(user: Pick<User, 'email'>, ownApps: readonly Pick<App, 'name'>[], destroyApps: boolean, soleAdminOf: readonly string[]): string | null {
@@ -18,7 +18,7 @@ export function removalRefusal(user: Pick<User, 'email'>, ownApps: readonly Pick
 }
 
 export async function removeAccount(services: RemovalServices, user: User, options: { destroyApps: boolean }): Promise<void> {
-  const { apps, teams, users, lifecycle, appTransfers, accessCutoff } = services;
+  const { apps, teams, users, lifecycle, appTransfers, accessCutoff, plans } = services;
   const ownApps = await apps.ownedBy(user.id);
   const soleAdminOf: string[] = [];
   const memberships = await teams.ofUser(user.id);
@@ -37,7 +37,10 @@ export async function removeAccount(services: RemovalServices, user: User, optio
   for (const app of ownApps) await lifecycle.destroy(app);
   for (const team of memberships) {
     const members = await teams.members(team.id);
-    if (Object.keys(members).length === 1) await teams.delete(team); // it was theirs alone, and empty
+    if (Object.keys(members).length === 1) {
+      await teams.delete(team); // it was theirs alone, and empty
+      await plans.forget({ kind: 'team', id: team.id });
+    }
     else await teams.setRole(team.id, user.id, null);
   }
   const everyApp = await apps.list();
@@ -46,4 +49,5 @@ export async function removeAccount(services: RemovalServices, user: User, optio
     if (transfer.recipientId === user.id) await appTransfers.end(transfer);
   }
   await users.delete(user);
+  await plans.forget({ kind: 'user', id: user.id });
 }

@@ -41,6 +41,8 @@ export interface AppLifecycleDeps {
   /** Removes what else the platform keeps under the app's id (its log stream, build caches). */
   purgeAppData: (appId: string) => Promise<void>;
   stopGraceSeconds: number;
+  /** Refuses (throws) a formation the app's plan does not allow (plans/gate.ts). */
+  admitFormation?: (app: App, before: readonly FormationEntry[], changed: readonly FormationEntry[]) => Promise<void>;
 }
 
 /** Pure: the formation after `updates`, or the process type the release does not declare. */
@@ -83,6 +85,8 @@ export class AppLifecycle {
     if ('unknownType' in result) {
       throw new InvalidParamsError(`Couldn't find that process type (${result.unknownType}): the current release does not declare it.`);
     }
+    const app = this.deps.admitFormation ? await this.deps.apps.get(appId) : null;
+    if (app) await this.deps.admitFormation!(app, before, result.entries);
     await this.deps.apps.setFormation(appId, result.entries);
     for (const type of resizedTypes(before, result.entries)) await this.restartIfRunning(appId, type);
     void this.deps.converger.convergeApp(appId);

@@ -37,6 +37,11 @@ export interface PipelineDeps {
   pollMs?: number;
   /** Platform events in the app's log (build started, deploy, release). */
   appLog: AppLogger;
+  /** The account's plan: refuses a build over its limits, and counts build time (plans/gate.ts). */
+  plans?: {
+    buildRefusal(app: App, buildId: string): Promise<{ message: string } | null>;
+    recordBuild(app: App, seconds: number): Promise<void>;
+  };
 }
 
 export interface DeployResult {
@@ -108,6 +113,15 @@ export class DeployPipeline {
     signal: AbortSignal,
   ): Promise<DeployResult> {
     const sourceVersion = build.sourceVersion;
+    const refusal = await this.deps.plans?.buildRefusal(app, build.id);
+    if (refusal) {
+      source.resume();
+      await this.deps.builds.update(build, { status: 'failed', failure: refusal.message });
+      this.deps.appLog(app, 'api', platformEvents.buildFailed(refusal.message));
+      log(failure(refusal.message));
+      log(failure('Push rejected by the plan.'));
+      return { ok: false, releaseVersion: null };
+    }
     if (!(await this.waitForSlot(build, log, signal))) {
       source.resume();
       await this.deps.builds.update(build, { status: 'failed', failure: 'The push was cancelled while waiting for a build slot.' });
@@ -119,11 +133,13 @@ export class DeployPipeline {
     const stack = buildStackOf((await this.deps.apps.get(app.id)) ?? app);
     build = await this.deps.builds.update(build, { stack });
     let output;
+    const buildStartedMs = Date.now();
     try {
       const [buildpacks, configVars] = await Promise.all([this.deps.apps.buildpacks(app.id), this.deps.apps.config(app.id)]);
       output = await this.deps.builder.build({ buildId: build.id, appName: app.name, appId: app.id, stack, source, log, signal, buildpacks, configVars });
       signal.throwIfAborted();
     } catch (err) {
+      await this.recordBuildTime(app, buildStartedMs);
       const reason = err instanceof BuildFailedError ? err.message : 'internal error while building';
       if (!(err instanceof BuildFailedError)) this.deps.logger.error({ err, app: app.name, build: build.id }, 'build crashed');
       await this.deps.builds.update(build, { status: 'failed', failure: reason });
@@ -134,6 +150,7 @@ export class DeployPipeline {
       return { ok: false, releaseVersion: null };
     }
 
+    await this.recordBuildTime(app, buildStartedMs);
     build = await this.deps.builds.update(build, {
       status: 'succeeded',
       buildpack: output.buildpack,
@@ -174,6 +191,11 @@ export class DeployPipeline {
     if (previous) log(failure(`v${previous.version} keeps serving until v${release.version} comes up.`));
     log(failure(`See the app's output with: slipway logs -a ${app.name}`));
     return { ok: false, releaseVersion: release.version };
+  }
+
+  /** A build's time counts against its account's plan, failed or not; a failure to count is logged, not the push's. */
+  private async recordBuildTime(app: App, startedMs: number): Promise<void> {
+    await this.deps.plans?.recordBuild(app, (Date.now() - startedMs) / 1000).catch((err: unknown) => this.deps.logger.warn({ err, app: app.name }, 'counting build time failed'));
   }
 
   private async waitForRollout(app: App, version: number, log: BuildLog, signal?: AbortSignal) {

@@ -72,6 +72,8 @@ export function appTransferHandlers(services: Services): Router {
     const { transfer, app } = await visible(ctx.params.id!, user);
     const { state } = bodyOf(ctx, answer);
     if (user.id !== transfer.recipientId) throw new ForbiddenError(`Only ${(await person(transfer.recipientId)).email} can ${state === 'accepted' ? 'accept' : 'decline'} this transfer.`);
+    // The app counts against the recipient's plan: refused, the offer stays open.
+    if (state === 'accepted') await services.plans.admitApp({ kind: 'user', id: user.id });
     if (!(await services.appTransfers.end(transfer))) throw new ConflictError('This transfer is no longer pending.');
     if (state === 'accepted') {
       // The owner may have changed since the offer (an operator's doing): the offer was theirs to make.

@@ -44,6 +44,7 @@ export async function createApp(services: Services, { name, stack }: z.infer<typ
   if (problem) throw new InvalidParamsError(`Name is invalid: ${problem}.`);
   if (RESERVED_APP_NAMES.has(name)) throw new InvalidParamsError(`Name ${name} is reserved by the platform.`);
   const chosen = stack === undefined ? undefined : requireStack(stackNameOrId(stack)).name;
+  await services.plans.admitApp(team ? { kind: 'team', id: team.id } : { kind: 'user', id: user.id });
   const app = await services.apps.create(name, user, chosen, team?.id ?? null);
   await services.repos.ensure(app.id);
   return app;

@@ -58,6 +58,7 @@ export function domainHandlers(services: Services): Router {
     if (hostname === services.urls.appsDomain || hostname.endsWith(`.${services.urls.appsDomain}`)) {
       throw new InvalidParamsError(`Hostnames under ${services.urls.appsDomain} belong to the platform.`);
     }
+    if (!(await services.apps.domains(app.id)).includes(hostname)) await services.plans.admitDomain(app);
     await services.apps.addDomain(app.id, hostname);
     await services.converger.publishRoute(app);
     ctx.status = 201;

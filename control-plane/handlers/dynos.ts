@@ -51,6 +51,7 @@ export function dynoHandlers(services: Services): Router {
   router.post('/apps/:app/dynos', spec({ summary: 'Runs a one-off dyno, attached (with its attach URLs) or detached', body: createDyno, response: { shape: 'RunDynoJson', status: 201 } }), async (ctx) => {
     const app = await loadApp(ctx, services);
     const body = bodyOf(ctx, createDyno);
+    await services.plans.admitOneOff(app, body.size ?? 'basic');
     if (body.attach) {
       // Heroku's shape: the dyno, starting, with the URL to attach to (single use, one minute).
       const number = await services.detachedRuns.nextNumber(app);

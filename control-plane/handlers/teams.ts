@@ -115,6 +115,7 @@ export function teamHandlers(services: Services): Router {
     }
     const { team } = await loadTeam(ctx, 'create-apps', owner);
     if (app.teamId === team.id) throw new InvalidParamsError(`${app.name} belongs to ${team.name} already.`);
+    await services.plans.admitApp({ kind: 'team', id: team.id });
     await services.appTransfers.drop(app.id);
     ctx.body = await appOf((await services.apps.setTeam(app.id, team.id)) ?? app);
   });
@@ -129,6 +130,7 @@ export function teamHandlers(services: Services): Router {
     const apps = await services.apps.ofTeam(team.id);
     if (apps.length > 0) throw new InvalidParamsError(`${team.name} still owns ${apps.map((a) => a.name).join(', ')}: delete or move them first.`);
     await services.teams.delete(team);
+    await services.plans.forget({ kind: 'team', id: team.id });
     ctx.body = teamJson(team, role);
   });
 

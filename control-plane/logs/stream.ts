@@ -5,7 +5,7 @@ import { AckPolicy, DeliverPolicy, DiscardPolicy, RetentionPolicy, StorageType, 
 import { logLinesOf, subjects, type LogLine } from '../../common/protocol.js';
 
 export const LOG_STREAM = 'SLIPWAY_LOGS';
-const DAY_NS = 24 * 60 * 60 * 1_000_000_000;
+const HOUR_NS = 60 * 60 * 1_000_000_000;
 export const MAX_LINES_PER_APP = 10_000;
 
 export interface LogStreamLimits {
@@ -13,6 +13,8 @@ export interface LogStreamLimits {
   maxBytes: number;
   /** One message (a line, or a batch of the router's access lines). */
   maxMessageBytes: number;
+  /** How long any line is kept: the longest plan's retention (each app's plan reads less of it). */
+  maxAgeHours?: number;
 }
 
 /** Creates the log stream, or brings an existing one (an earlier version's too) to these limits. */
@@ -23,7 +25,7 @@ export async function ensureLogStream(nats: NatsConnection, limits: LogStreamLim
     subjects: [subjects.allLogs],
     retention: RetentionPolicy.Limits,
     storage: StorageType.File,
-    max_age: DAY_NS,
+    max_age: (limits.maxAgeHours ?? 24) * HOUR_NS,
     max_msgs_per_subject: MAX_LINES_PER_APP,
     max_bytes: limits.maxBytes,
     max_msg_size: limits.maxMessageBytes,
@@ -43,12 +45,13 @@ export function formatLogLine(line: LogLine): string {
   return `${line.at} ${origin}: ${line.line}`;
 }
 
-/** The last `lines` lines of an app (of those `accept` takes, when given), then (with `tail`)
+/** The last `lines` lines of an app (of those `accept` takes, when given, none older than
+ *  `notBeforeMs`), then (with `tail`)
  *  new ones as they come, until `signal`. */
 export async function* readLogs(
   nats: NatsConnection,
   appId: string,
-  options: { lines: number; tail: boolean; signal: AbortSignal; accept?: ((line: LogLine) => boolean) | null },
+  options: { lines: number; tail: boolean; signal: AbortSignal; accept?: ((line: LogLine) => boolean) | null; notBeforeMs?: number },
 ): AsyncGenerator<LogLine> {
   const subject = subjects.logs(appId);
   // How many lines are stored (an ordered consumer cannot tell before it consumes).
@@ -83,6 +86,9 @@ export async function* readLogs(
         lines = [];
       }
       if (options.accept) lines = lines.filter(options.accept);
+      // history older than the app's plan keeps is not served (the stream keeps the longest plan's)
+      const notBefore = options.notBeforeMs;
+      if (!caughtUp && notBefore !== undefined) lines = lines.filter((line) => !(Date.parse(line.at) < notBefore));
       if (caughtUp) {
         yield* lines;
         continue;

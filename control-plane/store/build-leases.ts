@@ -72,6 +72,19 @@ export class BuildLeases {
     if ((await this.redis.get(keys.appBuildLock(appId))) === lockToken) await this.redis.del(keys.appBuildLock(appId));
   }
 
+  /** The builds under a live lease (queued or running), with their apps. */
+  async live(): Promise<{ buildId: string; appId: string }[]> {
+    const now = Date.now();
+    const [expiry, holders] = await Promise.all([this.redis.zrange(keys.buildLeaseExpiry, 0, -1, 'WITHSCORES'), this.redis.hgetall(keys.buildLeaseHolders)]);
+    const found: { buildId: string; appId: string }[] = [];
+    for (let i = 0; i < expiry.length; i += 2) {
+      const buildId = expiry[i]!;
+      const holder = holders[buildId];
+      if (Number(expiry[i + 1]) > now && holder) found.push({ buildId, appId: (JSON.parse(holder) as LeaseHolder).appId });
+    }
+    return found;
+  }
+
   /** Builds whose lease ran out, or that belong to `owner` (this control plane before a restart). */
   async orphans(owner: string | null): Promise<{ buildId: string; holder: LeaseHolder }[]> {
     const expired = new Set(await this.redis.zrangebyscore(keys.buildLeaseExpiry, '-inf', Date.now()));

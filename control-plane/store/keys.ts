@@ -5,6 +5,10 @@ export const keys = {
   /** An account's password hash (argon2id), apart from the record the API shows. */
   userPassword: (id: string) => `slipway:user:${id}:password`,
   users: 'slipway:users',
+  /** hash: `user:<id>` or `team:<id>` → the plan an operator gave it (absent: the default plan) */
+  accountPlans: 'slipway:account-plans',
+  /** an account's build seconds in a calendar month (UTC), `YYYY-MM` */
+  accountBuildSeconds: (account: string, month: string) => `slipway:account:${account}:build-seconds:${month}`,
   token: (id: string) => `slipway:token:${id}`,
   userTokens: (userId: string) => `slipway:user:${userId}:tokens`,
   /** Ids of bootstrap tokens ever adopted: one revoked stays revoked across restarts. */
