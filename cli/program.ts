@@ -11,6 +11,7 @@ import { registerAppCommands } from './topics/apps.js';
 import { registerTeamCommands } from './topics/teams.js';
 import { registerAuthCommands } from './topics/auth.js';
 import { registerAuditCommands } from './topics/audit.js';
+import { registerPlanCommands } from './topics/plans.js';
 import { registerBuildCommands } from './topics/builds.js';
 import { registerCertCommands } from './topics/certs.js';
 import { registerBuildpackCommands } from './topics/buildpacks.js';
@@ -58,6 +59,7 @@ export function createProgram(ctx: CommandContext): Command {
     registerHostCommands,
     registerUserCommands,
     registerAuditCommands,
+    registerPlanCommands,
     registerTokenCommands,
   ]) {
     register(program, ctx);

@@ -105,6 +105,8 @@ export interface ControlPlaneOverrides {
   onAgentLine?: (hostId: string, line: string) => void;
   /** The engine group's Auto Scaling API with SLIPWAY_HOST_PROVIDER=aws (default: the AWS SDK's). */
   autoScaling?: AutoScalingApi;
+  /** The time plans count by: the month of build minutes, how far back logs reach (tests). */
+  planClock?: () => number;
 }
 
 function hostCapacity() {
@@ -207,7 +209,7 @@ export async function startControlPlane(config: ControlPlaneConfig, logger: Logg
   const urls: ApiUrls = { git: '', appsDomain: config.appsDomain, router: config.routerUrl };
   const owner = await controlPlaneId(config.home);
   const leases = new BuildLeases(redis);
-  const plans = new PlanGate({ catalogue: config.plans, assignments: new PlanAssignments(redis), apps, oneOffs: oneOffStore, leases, redis });
+  const plans = new PlanGate({ catalogue: config.plans, assignments: new PlanAssignments(redis), apps, oneOffs: oneOffStore, leases, redis, now: overrides.planClock });
   const pipeline = new DeployPipeline({
     apps,
     builds,

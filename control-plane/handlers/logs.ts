@@ -93,7 +93,7 @@ function streamLogs(ctx: Context, services: Services, nats: NatsConnection, tail
   const heartbeat = format === 'sse' && tail ? setInterval(() => out.write(': keep-alive\n\n'), SSE_HEARTBEAT_MS) : null;
   void (async () => {
     try {
-      const notBeforeMs = Date.now() - (await services.plans.logRetentionSeconds(app)) * 1000;
+      const notBeforeMs = await services.plans.logHistoryStartMs(app);
       for await (const line of readLogs(nats, app.id, { lines: reading.lines, tail, signal: abort.signal, accept: logFilter(reading.filter), notBeforeMs })) {
         out.write(write(line));
       }

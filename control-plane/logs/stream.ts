@@ -45,7 +45,7 @@ export function formatLogLine(line: LogLine): string {
   return `${line.at} ${origin}: ${line.line}`;
 }
 
-/** The last `lines` lines of an app (of those `accept` takes, when given, none older than
+/** The last `lines` lines of an app (of those `accept` takes, when given, none stored before
  *  `notBeforeMs`), then (with `tail`)
  *  new ones as they come, until `signal`. */
 export async function* readLogs(
@@ -86,9 +86,8 @@ export async function* readLogs(
         lines = [];
       }
       if (options.accept) lines = lines.filter(options.accept);
-      // history older than the app's plan keeps is not served (the stream keeps the longest plan's)
-      const notBefore = options.notBeforeMs;
-      if (!caughtUp && notBefore !== undefined) lines = lines.filter((line) => !(Date.parse(line.at) < notBefore));
+      // history stored before what the app's plan keeps is not served (the stream keeps the longest plan's)
+      if (!caughtUp && options.notBeforeMs !== undefined && message.info.timestampNanos / 1e6 < options.notBeforeMs) lines = [];
       if (caughtUp) {
         yield* lines;
         continue;

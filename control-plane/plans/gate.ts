@@ -142,9 +142,9 @@ export class PlanGate {
     await this.deps.redis.multi().incrbyfloat(key, seconds).expire(key, 62 * 24 * 3600).exec();
   }
 
-  /** How far back the app's logs reach. */
-  async logRetentionSeconds(app: App): Promise<number> {
-    return (await this.planOf(accountOfApp(app))).logRetentionHours * 3600;
+  /** The oldest time the app's logs reach back to (ms since the epoch). */
+  async logHistoryStartMs(app: App): Promise<number> {
+    return this.now() - (await this.planOf(accountOfApp(app))).logRetentionHours * 3600_000;
   }
 
   /** The account's plan and what it uses of each limit. */
@@ -159,7 +159,7 @@ export class PlanGate {
         dynosTotal: dynoCount(formation),
         memoryMb: memoryMb(formation),
         concurrentBuilds: await this.liveBuildsOf(account, null),
-        buildMinutesThisMonth: Math.ceil((await this.buildSecondsThisMonth(account)) / 60),
+        buildMinutesThisMonth: Math.floor((await this.buildSecondsThisMonth(account)) / 60),
         customDomains: await this.domainsOf(account),
         oneOffDynos: await this.oneOffsOf(account),
       },

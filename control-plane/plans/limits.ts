@@ -78,7 +78,7 @@ export function scaleRefusal(plan: Plan, before: readonly FormationEntry[], afte
 export function buildMinutesRefusal(plan: Plan, usedSeconds: number): PlanRefusal | null {
   const allowed = plan.buildMinutesPerMonth;
   if (allowed === null || usedSeconds < allowed * 60) return null;
-  const used = Math.ceil(usedSeconds / 60);
+  const used = Math.floor(usedSeconds / 60);
   return {
     limit: 'buildMinutesPerMonth',
     plan: plan.name,
