@@ -93,7 +93,7 @@ async function build(
 ): Promise<BuildOutcome> {
   const { log } = request;
   const appDir = join(workspace, 'app');
-  log(heading(`Building on the Slipway ${stack.name} stack`));
+  log(heading(`Building on the ${config.platformName} ${stack.name} stack`));
   const source = await timer.time('source', () =>
     extractSource(request.source, appDir, { owner: APP_USER, maxBytes: DEFAULT_MAX_SOURCE_BYTES }),
   );

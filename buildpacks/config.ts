@@ -63,6 +63,8 @@ export interface BuilderConfig {
   buildpackRegistry: Readonly<Record<string, string>>;
   /** Limits on fetching a third-party buildpack (git or tarball). */
   buildpackFetch: BuildpackFetchLimits;
+  /** The platform's name in build output (the provider's brand). */
+  platformName: string;
 }
 
 export interface BuildpackFetchLimits {
@@ -113,6 +115,8 @@ export interface BuilderConfigInput {
   metadataMaxAgeSeconds?: number;
   buildpackRegistry?: Record<string, string>;
   buildpackFetch?: Partial<BuildpackFetchLimits>;
+  /** The platform's name in build output (the provider's brand). */
+  platformName?: string;
 }
 
 /** A complete config from the settings given and the defaults for the rest. */
@@ -149,5 +153,6 @@ export function builderConfig(input: BuilderConfigInput): BuilderConfig {
     metadataMaxAgeSeconds: input.metadataMaxAgeSeconds ?? DEFAULT_METADATA_MAX_AGE_SECONDS,
     buildpackRegistry: { ...input.buildpackRegistry },
     buildpackFetch: { ...DEFAULT_BUILDPACK_FETCH, ...input.buildpackFetch },
+    platformName: input.platformName ?? 'Slipway',
   };
 }

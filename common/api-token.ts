@@ -1,8 +1,9 @@
-// API tokens: `slw_<id>_<secret>`. Only a SHA-256 of the secret is stored (the secret is
+// API tokens: `<prefix>_<id>_<secret>` (`slw`, or the provider's brand's prefix). Only a SHA-256 of the secret is stored (the secret is
 // 256 random bits, so a fast hash is enough); lookup is by id, comparison in constant time.
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 
-const TOKEN = /^slw_([A-Za-z0-9]{16})_([A-Za-z0-9_-]{43})$/;
+// any brand's prefix (common/brand.ts): tokens are found by id and checked by hash, not by prefix
+const TOKEN = /^[a-z][a-z0-9]{1,9}_([A-Za-z0-9]{16})_([A-Za-z0-9_-]{43})$/;
 
 export interface IssuedToken {
   id: string;
@@ -22,8 +23,8 @@ export function hashSecret(secret: string): string {
 
 /** A token as lists show it, Heroku's way: its public start, the secret masked. Clients (the
  *  stock CLI's logout) tell their own token by that start. */
-export function redactedToken(id: string): string {
-  return `slw_${id}_**********`;
+export function redactedToken(id: string, prefix = 'slw'): string {
+  return `${prefix}_${id}_**********`;
 }
 
 export function issueToken(prefix = 'slw'): IssuedToken {

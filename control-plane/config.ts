@@ -4,6 +4,7 @@ import type { EveryKeyParsed } from '../common/env/keys.js';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { ConfigError } from '../common/errors.js';
+import { loadBrand, type Brand } from '../common/brand.js';
 import { readFileSync } from 'node:fs';
 import { parsePlanCatalogue, UNLIMITED_CATALOGUE, type PlanCatalogue } from './plans/catalogue.js';
 import { flag, parseEnv, port, slipwayHome, type Env } from '../common/config.js';
@@ -168,7 +169,10 @@ const schema = z.object({
   SLIPWAY_ACCOUNT_RATE_LIMIT_PER_HOUR: z.coerce.number().int().min(0).default(60),
   /** Where the platform's email leaves (smtp://user:pass@host:port, smtps://…); unset: no email (sign-up and resets answer 503). */
   SLIPWAY_SMTP_URL: z.string().url().refine((u) => /^smtps?:\/\//.test(u), 'must be smtp:// or smtps://').optional(),
-  SLIPWAY_SMTP_FROM: z.string().default('Slipway <no-reply@localhost>'),
+  /** default: `<brand name> <no-reply@localhost>` */
+  SLIPWAY_SMTP_FROM: z.string().optional(),
+  /** The provider's brand (common/brand.ts); unset: Slipway's. */
+  SLIPWAY_BRAND_FILE: z.string().optional(),
   /** Webhooks and emails: attempts before a delivery is given up (dead-lettered), and one attempt's time limit. */
   SLIPWAY_DELIVERY_MAX_ATTEMPTS: z.coerce.number().int().min(1).default(12),
   SLIPWAY_WEBHOOK_TIMEOUT_SECONDS: z.coerce.number().positive().default(10),
@@ -240,6 +244,8 @@ export interface ControlPlaneConfig {
   logDrains: { perApp: number; bufferLines: number; caFile: string | null; allowHttp: boolean; allowedNetworks: string[] };
   /** oidc: sign-in through the provider's identity provider (SLIPWAY_OIDC_*), or null. */
   accounts: { signup: 'open' | 'invite' | 'closed'; rateLimitPerHour: number; oidc: OidcSettings | null };
+  /** The provider's name, CLI command, token prefix... everywhere a user looks. */
+  brand: Brand;
   /** What accounts may take, by plan. */
   plans: PlanCatalogue;
   /** Outbound webhooks and email (control-plane/delivery). */
@@ -296,6 +302,7 @@ function registryToken(keyFile: string | undefined, certFile: string | undefined
 export function loadControlPlaneConfig(env: Env): ControlPlaneConfig {
   const e = parseEnv(schema, env);
   const home = slipwayHome(env);
+  const brand = loadBrand(e.SLIPWAY_BRAND_FILE);
   return {
     home,
     api: {
@@ -373,11 +380,12 @@ export function loadControlPlaneConfig(env: Env): ControlPlaneConfig {
     },
     releasePhaseTimeoutSeconds: e.SLIPWAY_RELEASE_PHASE_TIMEOUT_SECONDS,
     logLevel: e.SLIPWAY_LOG_LEVEL,
+    brand,
     plans: e.SLIPWAY_PLANS_FILE ? parsePlanCatalogue(readPlansFile(e.SLIPWAY_PLANS_FILE), e.SLIPWAY_PLANS_FILE) : UNLIMITED_CATALOGUE,
     logStream: { maxBytes: e.SLIPWAY_LOG_STREAM_MAX_BYTES, maxMessageBytes: e.SLIPWAY_LOG_MAX_MESSAGE_BYTES },
     accounts: { signup: e.SLIPWAY_SIGNUP, rateLimitPerHour: e.SLIPWAY_ACCOUNT_RATE_LIMIT_PER_HOUR, oidc: parseOidcSettings(env) },
     delivery: {
-      smtp: e.SLIPWAY_SMTP_URL ? { url: e.SLIPWAY_SMTP_URL, from: e.SLIPWAY_SMTP_FROM } : null,
+      smtp: e.SLIPWAY_SMTP_URL ? { url: e.SLIPWAY_SMTP_URL, from: e.SLIPWAY_SMTP_FROM ?? `${brand.name} <no-reply@localhost>` } : null,
       maxAttempts: e.SLIPWAY_DELIVERY_MAX_ATTEMPTS,
       webhookTimeoutMs: e.SLIPWAY_WEBHOOK_TIMEOUT_SECONDS * 1000,
     },

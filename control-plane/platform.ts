@@ -130,7 +130,7 @@ export async function startControlPlane(config: ControlPlaneConfig, logger: Logg
   const nats: NatsConnection = await connect({ ...natsServerOptions(config.natsUrl), name: 'slipway-control-plane', maxReconnectAttempts: -1 });
 
   await ensureLogStream(nats, { ...config.logStream, maxAgeHours: longestLogRetentionHours(config.plans) });
-  const users = new UserStore(redis);
+  const users = new UserStore(redis, config.brand.tokenPrefix);
   const apps = new AppStore(redis, config.build.defaultStack);
   const teams = new TeamStore(redis);
   const releases = new ReleaseStore(redis);
@@ -189,6 +189,7 @@ export async function startControlPlane(config: ControlPlaneConfig, logger: Logg
         log: config.build.log,
         buildpackRegistry: { ...buildpackRegistry },
         buildpackFetch: config.build.buildpackFetch,
+        platformName: config.brand.name,
       }),
       logger.child({ part: 'builder' }),
       config.build.defaultStack,
@@ -226,6 +227,7 @@ export async function startControlPlane(config: ControlPlaneConfig, logger: Logg
     rolloutTimeoutMs: (config.scheduler.bootTimeoutSeconds + 60) * 1000,
     appLog,
     plans,
+    brand: { name: config.brand.name, cli: config.brand.cliCommand },
   });
 
   const repos = new GitRepos(config.gitRoot, process.execPath, compiledEntry(import.meta.url, './git/pre-receive-hook.js'));
@@ -318,7 +320,7 @@ export async function startControlPlane(config: ControlPlaneConfig, logger: Logg
     new OneTimeTokens(redis),
     overrides.accountMailer ?? (config.delivery.smtp ? queuedMailer(deliveries, true) : unconfiguredMailer),
     { signup: config.accounts.signup, ...ACCOUNT_LINK_TTLS },
-    () => ({ brand: 'Slipway', cli: 'slipway', apiUrl: url }),
+    () => ({ brand: config.brand.name, cli: config.brand.cliCommand, apiUrl: url }),
   );
   const sso = config.accounts.oidc ? await ssoLogin(config.accounts.oidc, { redis, users, apiUrl: () => url }) : null;
   const services: Services = {
@@ -327,6 +329,7 @@ export async function startControlPlane(config: ControlPlaneConfig, logger: Logg
     sso,
     audit: new AuditLog(redis),
     plans,
+    brand: config.brand,
     deliveries,
     apps,
     releases,

@@ -6,10 +6,9 @@ import { stackId } from './stacks.js';
 export const REGION_NAME = 'local';
 
 /** The one region (its id a name-based UUID, as stacks': every control plane agrees on it). */
-export const REGION: RegionJson = {
+export const REGION: Omit<RegionJson, 'description'> = {
   id: stackId(`region:${REGION_NAME}`),
   name: REGION_NAME,
-  description: "This Slipway platform's hosts",
   country: null,
   locale: null,
   private_capable: false,
@@ -17,3 +16,8 @@ export const REGION: RegionJson = {
   created_at: '2026-01-01T00:00:00.000Z',
   updated_at: '2026-01-01T00:00:00.000Z',
 };
+
+/** The region as the API shows it, described in the provider's name. */
+export function regionJson(brandName: string): RegionJson {
+  return { ...REGION, description: `This ${brandName} platform's hosts` };
+}

@@ -106,7 +106,7 @@ export function createApi(
     if (err.code !== 'ERR_STREAM_PREMATURE_CLOSE' && err.code !== 'ECONNRESET') services.logger.warn({ err }, 'response failed');
   });
   app.use(requestId);
-  app.use(errorHandler(services.logger, options.stateStoreUp));
+  app.use(errorHandler(services.logger, options.stateStoreUp, services.brand.name));
   app.use(methodNotAllowed);
   app.use(gitHttp(services, options.pushUrl));
   app.use(internalBuilds(services));
@@ -172,7 +172,7 @@ export function createApi(
     healthCheckHandlers(services),
     addonHandlers(services),
     featureHandlers(services),
-    regionHandlers(),
+    regionHandlers(services.brand.name),
     unavailableHandlers(services),
   ]) {
     app.use(router.routes());

@@ -9,6 +9,7 @@ import type { AppLogger } from './app-logs.js';
 import type { Accounts } from './accounts/service.js';
 import type { SsoLogin } from './accounts/sso-login.js';
 import type { AuditLog } from './audit/audit-log.js';
+import type { Brand } from '../common/brand.js';
 import type { PlanGate } from './plans/gate.js';
 import type { DeliveryQueue } from './delivery/queue.js';
 import type { DeployPipeline } from './builds/pipeline.js';
@@ -34,6 +35,8 @@ import type { ReleaseStore } from './store/releases.js';
 import type { UserStore } from './store/users.js';
 
 export interface Services {
+  /** The provider's brand: its name in messages, its CLI's command, its token prefix. */
+  brand: Brand;
   users: UserStore;
   /** Self-service sign-up, email confirmation, passwords, invitations. */
   accounts: Accounts;

@@ -1,4 +1,5 @@
 // The router's typed configuration, read once from the environment by main.ts.
+import { loadBrand } from '../common/brand.js';
 import type { RouterEnvKey } from '../common/env/router.js';
 import type { EveryKeyParsed } from '../common/env/keys.js';
 import { join } from 'node:path';
@@ -72,7 +73,9 @@ const schema = z.object({
     .string()
     .regex(/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/, 'must be a lowercase DNS name')
     .default('localhost'),
+  /** the brand's name alone (SLIPWAY_BRAND_FILE, when set, names it instead) */
   SLIPWAY_BRAND: z.string().min(1).max(60).default('Slipway'),
+  SLIPWAY_BRAND_FILE: z.string().optional(),
   SLIPWAY_ROUTER_STATE_DIR: z.string().min(1).optional(),
   SLIPWAY_ROUTER_WORKERS: z.coerce.number().int().min(1).max(64).default(1),
   SLIPWAY_ROUTER_HTTP2: flag.default(true),
@@ -103,7 +106,7 @@ export function loadRouterConfig(env: Env): RouterConfig {
     metricsBind: e.SLIPWAY_ROUTER_METRICS_BIND,
     metricsPort: e.SLIPWAY_ROUTER_METRICS_PORT,
     appsDomain: e.SLIPWAY_APPS_DOMAIN,
-    brand: e.SLIPWAY_BRAND,
+    brand: e.SLIPWAY_BRAND_FILE ? loadBrand(e.SLIPWAY_BRAND_FILE).name : e.SLIPWAY_BRAND,
     stateDir: e.SLIPWAY_ROUTER_STATE_DIR ?? join(slipwayHome(env), 'router'),
     workers: e.SLIPWAY_ROUTER_WORKERS,
     http2: e.SLIPWAY_ROUTER_HTTP2,

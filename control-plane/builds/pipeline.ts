@@ -37,6 +37,8 @@ export interface PipelineDeps {
   pollMs?: number;
   /** Platform events in the app's log (build started, deploy, release). */
   appLog: AppLogger;
+  /** The platform's name and CLI command in the push's output (the provider's brand). */
+  brand?: { name: string; cli: string };
   /** The account's plan: refuses a build over its limits, and counts build time (plans/gate.ts). */
   plans?: {
     buildRefusal(app: App, buildId: string): Promise<{ message: string } | null>;
@@ -184,12 +186,12 @@ export class DeployPipeline {
     log(heading(`Launching ${formation.map((f) => `${f.type}=${f.quantity}`).join(' ')}`));
     const outcome = await this.waitForRollout(app, release.version, log, signal);
     if (outcome.state === 'done') {
-      log(detail(`${this.deps.webUrl(app)} deployed to Slipway`));
+      log(detail(`${this.deps.webUrl(app)} deployed to ${this.deps.brand?.name ?? 'Slipway'}`));
       return { ok: true, releaseVersion: release.version };
     }
     log(failure(outcome.state === 'failed' ? outcome.reason : 'Timed out waiting for the new instances to come up.'));
     if (previous) log(failure(`v${previous.version} keeps serving until v${release.version} comes up.`));
-    log(failure(`See the app's output with: slipway logs -a ${app.name}`));
+    log(failure(`See the app's output with: ${this.deps.brand?.cli ?? 'slipway'} logs -a ${app.name}`));
     return { ok: false, releaseVersion: release.version };
   }
 

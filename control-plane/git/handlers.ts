@@ -30,7 +30,7 @@ export function gitHttp(services: Services, pushUrl: () => string) {
     const identity = await identify(services.users, ctx.get('authorization') || undefined);
     if (identity.outcome === 'disabled') return plain(ctx, 403, disabledAccountMessage(identity.user));
     if (identity.outcome !== 'user') {
-      ctx.set('WWW-Authenticate', 'Basic realm="Slipway"');
+      ctx.set('WWW-Authenticate', `Basic realm="${services.brand.name}"`);
       return plain(ctx, 401, 'Authentication failed: use your API token as the password.');
     }
     const { user } = identity;

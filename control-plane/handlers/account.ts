@@ -84,13 +84,13 @@ export function accountHandlers(services: Services): Router {
   // Heroku's SSO sessions: Slipway has none (the CLI's logout tolerates this 404).
   router.delete('/oauth/sessions/:id', spec({ summary: 'Heroku’s SSO sessions: none here', response: { errorOnly: true } }), (ctx) => {
     ctx.status = 404;
-    ctx.body = { id: 'not_found', message: 'Slipway has no SSO sessions.', resource: 'session' };
+    ctx.body = { id: 'not_found', message: `${services.brand.name} has no SSO sessions.`, resource: 'session' };
   });
 
   // Heroku's `~` is the dashboard's API key; Slipway's tokens are all alike, so there is none.
   router.get('/oauth/authorizations/~', spec({ summary: 'Heroku’s default API key: none here', response: { errorOnly: true } }), (ctx) => {
     ctx.status = 404;
-    ctx.body = { id: 'not_found', message: 'Slipway has no default API key: every token is an authorization.', resource: 'authorization' };
+    ctx.body = { id: 'not_found', message: `${services.brand.name} has no default API key: every token is an authorization.`, resource: 'authorization' };
   });
 
   router.get('/oauth/authorizations/:id', spec({ summary: 'One authorization', response: { shape: 'AuthorizationJson' } }), async (ctx) => {

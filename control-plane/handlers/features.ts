@@ -17,7 +17,7 @@ export function featureHandlers(services: Services): Router {
   for (const method of ['get', 'patch'] as const) {
     router[method]('/apps/:app/features/:feature', spec({ summary: 'An app feature: none to switch (404 saying so)', response: { errorOnly: true } }), async (ctx) => {
       await loadApp(ctx, services);
-      throw new NotFoundError(`Couldn't find that feature (${ctx.params.feature}): Slipway has no app features to switch.`);
+      throw new NotFoundError(`Couldn't find that feature (${ctx.params.feature}): ${services.brand.name} has no app features to switch.`);
     });
   }
 

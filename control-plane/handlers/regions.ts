@@ -2,19 +2,19 @@
 import Router from '@koa/router';
 import { NotFoundError } from '../../common/errors.js';
 import { spec } from '../http/api-spec.js';
-import { REGION } from '../regions.js';
+import { REGION, regionJson } from '../regions.js';
 
-export function regionHandlers(): Router {
+export function regionHandlers(brandName: string): Router {
   const router = new Router();
 
   router.get('/regions', spec({ summary: 'Regions: this platform’s one', response: { shape: 'RegionJson', list: true } }), (ctx) => {
-    ctx.body = [REGION];
+    ctx.body = [regionJson(brandName)];
   });
 
   router.get('/regions/:region', spec({ summary: 'One region', response: { shape: 'RegionJson' } }), (ctx) => {
     const ref = ctx.params.region!;
     if (ref !== REGION.name && ref !== REGION.id) throw new NotFoundError(`Couldn't find that region (${ref}): this platform has one, ${REGION.name}.`);
-    ctx.body = REGION;
+    ctx.body = regionJson(brandName);
   });
 
   return router;

@@ -29,20 +29,20 @@ export function unavailableHandlers(services: Services): Router {
     });
     router.post(`/apps/:app/${path}`, spec({ summary: `Creating ${what}: not offered yet (422 saying so)`, response: { errorOnly: true } }), async (ctx) => {
       await loadApp(ctx, services);
-      throw new SlipwayError('not_supported', `Slipway has no ${what} yet.`, { status: 422 });
+      throw new SlipwayError('not_supported', `${services.brand.name} has no ${what} yet.`, { status: 422 });
     });
   }
 
   // Heroku answers 404 for an app in no pipeline; on Slipway none is.
   router.get('/apps/:app/pipeline-couplings', spec({ summary: 'Pipelines: none yet (404 saying so)', response: { errorOnly: true } }), async (ctx) => {
     const app = await loadApp(ctx, services);
-    throw new NotFoundError(`${app.name} is in no pipeline: Slipway has no pipelines yet.`);
+    throw new NotFoundError(`${app.name} is in no pipeline: ${services.brand.name} has no pipelines yet.`);
   });
 
   for (const { paths, what } of ABSENT) {
     for (const path of paths) {
       router.all(path, spec({ summary: `${what}: none yet (404 saying so)`, response: { errorOnly: true } }), () => {
-        throw new NotFoundError(`Slipway has no ${what} yet.`);
+        throw new NotFoundError(`${services.brand.name} has no ${what} yet.`);
       });
     }
   }

@@ -41,7 +41,7 @@ export function isStateStoreFull(err: unknown): boolean {
 }
 
 /** `stateStoreUp` says whether Redis is connected now; failures while it is not are 503s. */
-export function errorHandler(logger: Logger, stateStoreUp: () => boolean = () => true) {
+export function errorHandler(logger: Logger, stateStoreUp: () => boolean = () => true, realm = 'Slipway') {
   return async (ctx: Context, next: Next): Promise<void> => {
     try {
       await next();
@@ -75,7 +75,7 @@ export function errorHandler(logger: Logger, stateStoreUp: () => boolean = () =>
       }
       ctx.status = status;
       ctx.body = body;
-      if (status === 401) ctx.set('WWW-Authenticate', 'Bearer realm="Slipway"');
+      if (status === 401) ctx.set('WWW-Authenticate', `Bearer realm="${realm}"`);
     }
   };
 }

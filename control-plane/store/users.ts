@@ -21,7 +21,11 @@ export interface TokenInfo {
 }
 
 export class UserStore {
-  constructor(private readonly redis: Redis) {}
+  constructor(
+    private readonly redis: Redis,
+    /** the start of the tokens it issues (the provider's brand) */
+    private readonly tokenPrefix = 'slw',
+  ) {}
 
   /** `unverified`: a self-service sign-up, whose email is not proved yet. */
   async create(email: string, admin: boolean, options: { unverified?: boolean } = {}): Promise<User> {
@@ -102,7 +106,7 @@ export class UserStore {
 
   /** Issues a new token for the user; the plaintext is returned once and never stored. */
   async issueToken(userId: string, description: string): Promise<{ token: string; info: TokenInfo }> {
-    const issued = issueToken();
+    const issued = issueToken(this.tokenPrefix);
     const stored: StoredToken = { id: issued.id, userId, hash: issued.hash, description, createdAt: now() };
     await this.redis
       .multi()
