@@ -45,6 +45,8 @@ import { AddressPolicy } from './drains/addresses.js';
 import { LogDrainStore } from './store/log-drains.js';
 import { API_ROUTE_NAME } from './handlers/apps.js';
 import { NatsAgentClient } from './agents/client.js';
+import { Addons } from './addons/service.js';
+import { AddonStore } from './store/addons.js';
 import { LeaderLease } from './scheduler/leader.js';
 import { startOperatorMetrics } from './operator-metrics.js';
 import { ImageCollector, scheduleImageCollection } from './images/collector.js';
@@ -313,8 +315,17 @@ export async function startControlPlane(config: ControlPlaneConfig, logger: Logg
     () => ({ brand: 'Slipway', cli: 'slipway', apiUrl: url }),
   );
   const sso = config.accounts.oidc ? await ssoLogin(config.accounts.oidc, { redis, users, apiUrl: () => url }) : null;
+  const addons = new Addons({
+    store: new AddonStore(redis),
+    hosts,
+    agents,
+    releaser,
+    image: builder.addonImage ? (service) => builder.addonImage!(service) : null,
+    logger: logger.child({ part: 'addons' }),
+  });
   const services: Services = {
     users,
+    addons,
     accounts,
     sso,
     audit: new AuditLog(redis),
