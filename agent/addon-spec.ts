@@ -35,7 +35,9 @@ export function addonPort(service: RunAddonRequest['service']): number {
   return found.port;
 }
 
-export function addonContainerSpec(request: RunAddonRequest, host: HostSettings): ContainerCreateOptions & { name: string } {
+/** `hostPort` is chosen once, when the container is made, so the add-on's URL stays the same across
+ *  restarts of its server (an ephemeral binding would move at each start). */
+export function addonContainerSpec(request: RunAddonRequest, host: HostSettings, hostPort: number): ContainerCreateOptions & { name: string } {
   const memoryBytes = request.memoryMb * 1024 * 1024;
   const portKey = `${addonPort(request.service)}/tcp`;
   // Redis keeps a quarter of the container's memory free for its own overhead and the AOF rewrite.
@@ -63,7 +65,7 @@ export function addonContainerSpec(request: RunAddonRequest, host: HostSettings)
       // PostgreSQL's shared memory beyond Docker's 64 MB default is not needed at these sizes.
       Mounts: [{ Type: 'volume', Source: addonVolumeName(host.hostId, request.addonId), Target: ADDON_DATA_DIR, ReadOnly: false }],
       NetworkMode: APPS_NETWORK.name,
-      PortBindings: { [portKey]: [{ HostIp: host.address, HostPort: '' }] },
+      PortBindings: { [portKey]: [{ HostIp: host.address, HostPort: String(hostPort) }] },
       PublishAllPorts: false,
       LogConfig: { Type: 'json-file', Config: { ...LOG_ROTATION } },
       // A stateful server comes back by itself after a crash or an engine restart; the agent

@@ -35,7 +35,7 @@ const request = (overrides: Partial<RunAddonRequest> = {}): RunAddonRequest => (
 
 describe('an add-on container, as data', () => {
   it('runs the server as the non-root user, limited, on its named volume, published on the host’s private address only', () => {
-    const spec = addonContainerSpec(request(), host);
+    const spec = addonContainerSpec(request(), host, 40123);
     expect(spec.User).toBe('1000:1000');
     expect(spec.HostConfig).toMatchObject({
       Privileged: false,
@@ -45,7 +45,7 @@ describe('an add-on container, as data', () => {
       NanoCpus: 250_000_000,
       NetworkMode: 'slipway-apps',
       RestartPolicy: { Name: 'unless-stopped' },
-      PortBindings: { '5432/tcp': [{ HostIp: '127.0.0.1', HostPort: '' }] },
+      PortBindings: { '5432/tcp': [{ HostIp: '127.0.0.1', HostPort: '40123' }] },
       Mounts: [{ Type: 'volume', Source: addonVolumeName('h1', 'a1'), Target: '/app' }],
     });
     expect(spec.Labels).toMatchObject({ 'io.slipway.managed': 'true', 'io.slipway.host': 'h1', 'io.slipway.addon': 'a1', 'io.slipway.addon.service': 'postgresql' });
@@ -106,7 +106,7 @@ describe('add-on servers on Docker', () => {
     await client.end();
 
     const restarted = await manager.restart(addonId);
-    expect(restarted.ok).toBe(true);
+    expect(restarted).toEqual({ ok: true, port: run.port }); // the URL stays valid
     const again = new pg.Client({ connectionString: `postgres://u_test:${password}@127.0.0.1:${restarted.port}/d_test` });
     await again.connect();
     expect((await again.query('SELECT body FROM notes')).rows).toEqual([{ body: 'kept' }]);
@@ -142,6 +142,7 @@ describe('add-on servers on Docker', () => {
     client.disconnect();
 
     const restarted = await manager.restart(addonId);
+    expect(restarted).toEqual({ ok: true, port: run.port });
     const again = new Redis(`redis://:${password}@127.0.0.1:${restarted.port}`, { lazyConnect: true, maxRetriesPerRequest: 1 });
     await again.connect();
     expect(await again.get('greeting')).toBe('kept');

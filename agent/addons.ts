@@ -5,6 +5,7 @@
 // engine restart (unless-stopped), and started by the agent when it finds it stopped at start.
 import { describeError } from '../common/errors.js';
 import { KeyedSerializer } from '../common/keyed-serializer.js';
+import { freePort } from '../common/ports.js';
 import type { Logger } from '../common/logger.js';
 import type { Reply, RunAddonReply, RunAddonRequest } from '../common/protocol.js';
 import { ADDON_LABELS } from '../common/labels.js';
@@ -77,7 +78,7 @@ export class AddonManager {
     const existing = await engine.listContainers(addonSelector(host.hostId, request.addonId));
     let containerId = existing[0]?.id;
     if (!containerId) {
-      const spec = addonContainerSpec(request, host);
+      const spec = addonContainerSpec(request, host, await freePort(host.address));
       await engine.ensureVolume(addonVolumeName(host.hostId, request.addonId), { ...addonSelector(host.hostId, request.addonId) });
       if (!(await engine.hasImage(spec.Image!))) await engine.pullImage(spec.Image!);
       containerId = await engine.createContainer(spec);

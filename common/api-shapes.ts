@@ -303,7 +303,8 @@ export interface AddonJson {
   id: string;
   name: string;
   addon_service: { id: string; name: string };
-  plan: { id: string; name: string };
+  /** with its price, which Heroku's clients read when they ask for the plan's expansion */
+  plan: { id: string; name: string; price: AddonPriceJson };
   app: AppRef;
   /** the config vars its attachments set on the owning app */
   config_vars: string[];

@@ -98,7 +98,9 @@ export class Addons {
     if (existing.some((a) => a.addonId === addon.id)) throw new SlipwayError('conflict', `${addon.name} is already attached to ${app.name}.`, { status: 409 });
     const service = resolvePlan(addon.plan);
     if ('error' in service) throw new Error(service.error);
-    const name = as ?? attachmentName(service.service, new Set(existing.map((a) => a.name)));
+    // As on Heroku, a shared add-on gets a colour name (HEROKU_POSTGRESQL_AMBER) unless told `as`.
+    const primary = service.service.configVar.replace(/_URL$/, '');
+    const name = as ?? attachmentName(service.service, new Set([primary, ...existing.map((a) => a.name)]));
     return this.attachTo(addon, app, name);
   }
 

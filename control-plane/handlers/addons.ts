@@ -6,6 +6,7 @@ import Router from '@koa/router';
 import type { Context } from 'koa';
 import { z } from 'zod';
 import { ADDON_SERVICES } from '../../common/addons.js';
+import type { AddonAttachmentJson } from '../../common/api-shapes.js';
 import { SlipwayError } from '../../common/errors.js';
 import type { App, User } from '../../common/types.js';
 import { loadApp } from '../http/load-app.js';
@@ -36,6 +37,9 @@ const attach = z.object({
   confirm: z.string().optional(),
   namespace: z.string().nullable().optional(),
 });
+
+const resolveAddon = z.object({ addon: z.string().min(1), app: z.string().min(1).nullable().optional(), addon_service: z.string().nullable().optional() });
+const resolveAttachment = z.object({ addon_attachment: z.string().min(1), app: z.string().min(1).nullable().optional(), addon_service: z.string().nullable().optional() });
 
 const refName = (ref: z.infer<typeof appRef>): string => (typeof ref === 'string' ? ref : 'name' in ref ? ref.name : ref.id);
 
@@ -217,6 +221,40 @@ export function addonHandlers(services: Services): Router {
     const found = (await store.attachments(app.id)).find((a) => a.id === ref || a.name === ref.toUpperCase());
     if (!found) throw new SlipwayError('not_found', `Couldn't find that add-on attachment: ${ref}.`, { status: 404 });
     await detach(ctx, found, app);
+  });
+
+  // Heroku's resolvers, which the stock CLI's addons:info, :destroy, :attach and :detach call:
+  // an add-on by name, id or an attachment name of `app`; an attachment by name or id.
+  router.post('/actions/addons/resolve', spec({ summary: 'Finds add-ons by name, id or attachment name (Heroku’s resolver)', body: resolveAddon, response: { shape: 'AddonJson', list: true } }), async (ctx) => {
+    const body = bodyOf(ctx, resolveAddon);
+    let addon: AddonRecord | null = null;
+    if (body.app) {
+      ctx.params.app = body.app;
+      const app = await loadApp(ctx, services, 'view');
+      const attachment = (await store.attachments(app.id)).find((a) => a.name === body.addon.toUpperCase() || a.id === body.addon);
+      if (attachment) addon = await store.get(attachment.addonId);
+    }
+    addon ??= await loadAddon(ctx, body.addon, 'view');
+    if (!addon || (body.addon_service && findAddonService(body.addon_service)?.name !== addon.service)) {
+      throw new SlipwayError('not_found', `Couldn't find that add-on: ${body.addon}.`, { status: 404 });
+    }
+    ctx.body = [await representAddon(addon)];
+  });
+  router.post('/actions/addon-attachments/resolve', spec({ summary: 'Finds add-on attachments by name or id (Heroku’s resolver)', body: resolveAttachment, response: { shape: 'AddonAttachmentJson', list: true } }), async (ctx) => {
+    const body = bodyOf(ctx, resolveAttachment);
+    const ref = body.addon_attachment;
+    const apps = body.app ? [await (async () => ((ctx.params.app = body.app!), loadApp(ctx, services, 'view')))()] : await visibleApps(ctx);
+    const found: AddonAttachmentJson[] = [];
+    for (const app of apps) {
+      for (const attachment of await store.attachments(app.id)) {
+        const addon = await store.get(attachment.addonId);
+        const matches = attachment.id === ref || attachment.name === ref.toUpperCase() || addon?.name === ref;
+        if (!matches || (body.addon_service && findAddonService(body.addon_service)?.name !== addon?.service)) continue;
+        found.push(await representAttachment(attachment, app));
+      }
+    }
+    if (found.length === 0) throw new SlipwayError('not_found', `Couldn't find that add-on attachment: ${ref}.`, { status: 404 });
+    ctx.body = found;
   });
 
   return router;

@@ -62,7 +62,7 @@ export function addonJson(addon: AddonRecord, owner: Pick<App, 'id' | 'name'>, o
     id: addon.id,
     name: addon.name,
     addon_service: serviceRef(addon.service),
-    plan: planRef(addon.plan),
+    plan: { ...planRef(addon.plan), price: { cents: price, contract: false, unit: 'month' } },
     app: appRef(owner),
     config_vars: ownerAttachments.filter((a) => a.addonId === addon.id).map((a) => `${a.name}_URL`),
     state: addon.state,
