@@ -20,6 +20,10 @@ import type { RunningService } from '../../supervisor/services.js';
 import { apiClient, startTestControlPlane, type TestControlPlane } from '../../test/support/control-plane.js';
 import { startTestRegistry } from '../../test/support/services.js';
 import { waitFor } from '../../test/support/wait.js';
+import { inProcessCli } from '../../cli/testing/cli-harness.js';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Builder } from '../builds/builder.js';
 import { newHostCredentials, recordNewHost } from '../hosts/new-host.js';
 
@@ -42,6 +46,7 @@ describe('add-ons through the API', () => {
   let connection: NatsConnection;
   let hostId: string;
   let alice: ReturnType<typeof apiClient>;
+  let aliceToken: string;
   let bob: ReturnType<typeof apiClient>;
 
   beforeAll(async () => {
@@ -74,7 +79,8 @@ describe('add-ons through the API', () => {
     await waitFor('host up', async () => (await cp.controlPlane.services.hosts.get(hostId))?.state === 'up');
 
     const admin = apiClient(cp.url, cp.adminToken);
-    alice = apiClient(cp.url, (await admin('POST', '/users', { email: 'alice@example.com' })).body.token);
+    aliceToken = (await admin('POST', '/users', { email: 'alice@example.com' })).body.token;
+    alice = apiClient(cp.url, aliceToken);
     bob = apiClient(cp.url, (await admin('POST', '/users', { email: 'bob@example.com' })).body.token);
     for (const name of ['shop', 'shop-admin']) expect((await alice('POST', '/apps', { name })).status).toBe(201);
     expect((await bob('POST', '/apps', { name: 'bobs-shop' })).status).toBe(201);
@@ -200,5 +206,37 @@ describe('add-ons through the API', () => {
     again.disconnect();
     expect((await alice('DELETE', `/apps/shop/addons/${created.body.id}`)).status).toBe(200);
     expect((await alice('GET', '/apps/shop/config-vars')).body.REDIS_URL).toBeUndefined();
+  }, 600_000);
+
+  it('slipway addons, addons:create, :info, :attach, :detach and :destroy (confirmation required)', async () => {
+    const home = await mkdtemp(join(tmpdir(), 'slipway-addons-cli-'));
+    try {
+      const slipway = inProcessCli({ home, cwd: home });
+      const ok = async (args: string[]) => {
+        const result = await slipway(args);
+        expect(result.stderr, args.join(' ')).toBe('');
+        expect(result.code, args.join(' ')).toBe(0);
+        return result.stdout;
+      };
+      expect((await slipway(['login', '--api', cp.url, '--token', '-'], { stdin: `${aliceToken}\n` })).code).toBe(0);
+      expect(await ok(['addons', '-a', 'shop-admin'])).toBe('No add-ons for app shop-admin.\n');
+      expect(await ok(['addons:plans', 'redis'])).toMatch(/redis:mini \(default\)\s+64 MB\s+0.25\s+\$3\.00\/month/);
+      const created = await ok(['addons:create', 'redis:mini', '-a', 'shop-admin', '--as', 'CACHE']);
+      const name = /^Created (redis-[a-z]+-\d{5}) \(redis:mini\) as CACHE_URL on shop-admin$/m.exec(created)?.[1];
+      expect(name, created).toBeDefined();
+      expect(await ok(['addons', '-a', 'shop-admin'])).toMatch(new RegExp(`${name}\\s+redis:mini\\s+shop-admin\\s+CACHE_URL\\s+provisioned`));
+      expect(await ok(['addons:attach', name!, '-a', 'shop'])).toMatch(new RegExp(`^Attached ${name} to shop as HEROKU_REDIS_[A-Z]+_URL`));
+      expect(await ok(['addons:info', name!])).toMatch(/Attachments:\s+shop-admin::CACHE, shop::HEROKU_REDIS_[A-Z]+/);
+      const attachment = /shop::(HEROKU_REDIS_[A-Z]+)/.exec(await ok(['addons:info', name!]))![1]!;
+      expect(await ok(['addons:detach', attachment, '-a', 'shop'])).toContain(`Detached ${attachment} (${name}) from shop`);
+      const refused = await slipway(['addons:destroy', name!, '-a', 'shop-admin']);
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toContain('--confirm shop-admin');
+      expect((await alice('GET', `/addons/${name}`)).status).toBe(200);
+      expect(await ok(['addons:destroy', name!, '-a', 'shop-admin', '--confirm', 'shop-admin'])).toBe(`Destroyed ${name} on shop-admin\n`);
+      expect((await alice('GET', '/apps/shop-admin/config-vars')).body.CACHE_URL).toBeUndefined();
+    } finally {
+      await rm(home, { recursive: true, force: true });
+    }
   }, 600_000);
 });
