@@ -64,7 +64,7 @@ describe('the Platform API as the stock Heroku CLI calls it', () => {
       expect(await admin('GET', path, undefined, SDK), path).toMatchObject({ status: 200, body: [] });
     }
     // this control plane's builder makes no add-on images (control-plane/addons/addons-api.test.ts provisions for real)
-    expect(await admin('POST', '/apps/cli/addons', { plan: 'heroku-postgresql' })).toMatchObject({ status: 503, body: { id: 'addons_unavailable', message: expect.stringContaining('no add-on images') } });
+    expect(await admin('POST', '/apps/cli/addons', { plan: 'heroku-postgresql' })).toMatchObject({ status: 422, body: { id: 'addons_unavailable', message: expect.stringContaining('no add-on images') } });
     expect(await admin('POST', '/apps/cli/addons', { plan: 'heroku-mysql' })).toMatchObject({ status: 422, body: { id: 'invalid_params' } });
     expect(await admin('GET', '/apps/cli/pipeline-couplings')).toMatchObject({ status: 404, body: { message: expect.stringContaining('no pipeline') } });
     expect(await admin('GET', '/spaces/acme')).toMatchObject({ status: 404, body: { id: 'not_found', message: 'Slipway has no private spaces yet.' } });

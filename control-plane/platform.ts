@@ -293,6 +293,8 @@ export async function startControlPlane(config: ControlPlaneConfig, logger: Logg
     pushedImages,
     purgeAppData: async (appId) => {
       await purgeAppLogs(nats, appId);
+      // The add-ons it owns go with their data; its attachments to others' add-ons go too.
+      await addons.purgeApp(appId, (id) => apps.get(id));
       // Images users pushed live under the app's name, which the next owner of the name would reach.
       const app = await apps.get(appId);
       if (app) await pushedImages.remove(app.name).catch((err: unknown) => logger.warn({ err, app: app.name }, 'could not delete the images pushed to the app'));

@@ -239,4 +239,17 @@ describe('add-ons through the API', () => {
       await rm(home, { recursive: true, force: true });
     }
   }, 600_000);
+
+  it('deleting an app destroys the add-ons it owns (their data too) and detaches them from the other apps', async () => {
+    expect((await alice('POST', '/apps', { name: 'doomed' })).status).toBe(201);
+    const created = await alice('POST', '/apps/doomed/addons', { plan: 'redis' });
+    expect(created.status).toBe(201);
+    expect((await alice('POST', '/addon-attachments', { addon: created.body.name, app: 'shop', name: 'DOOMED_CACHE' })).status).toBe(201);
+    expect((await alice('GET', '/apps/shop/config-vars')).body.DOOMED_CACHE_URL).toMatch(/^redis:/);
+    expect((await alice('DELETE', '/apps/doomed')).status).toBe(200);
+    expect((await alice('GET', '/apps/shop/config-vars')).body.DOOMED_CACHE_URL).toBeUndefined();
+    expect((await alice('GET', `/addons/${created.body.name}`)).status).toBe(404);
+    expect(await docker.listContainers({ all: true, filters: { label: [`io.slipway.addon=${created.body.id}`] } })).toEqual([]);
+    await expect(docker.getVolume(addonVolumeName(hostId, created.body.id)).inspect()).rejects.toMatchObject({ statusCode: 404 });
+  }, 600_000);
 });

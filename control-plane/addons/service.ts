@@ -38,7 +38,8 @@ export class Addons {
     const { service, plan } = resolved;
     if (options.as !== undefined && !NAME.test(options.as)) throw new SlipwayError('invalid_params', 'An attachment name is upper-case letters, digits and underscores, starting with a letter (DATABASE, CACHE).', { status: 422 });
     const image = this.deps.image;
-    if (!image) throw new SlipwayError('addons_unavailable', 'This platform builds no add-on images (its builder has none).', { status: 503, expose: true });
+    // a platform whose builder makes no images (tests' stand-in builders): not offered here
+    if (!image) throw new SlipwayError('addons_unavailable', 'This platform builds no add-on images (its builder has none): add-ons are not offered here.', { status: 422 });
     const host = placeAddon(await this.deps.hosts.list());
     if (!host) throw new SlipwayError('no_hosts', 'No host is up to run the add-on on: try again once one is.', { status: 503, expose: true });
     const taken = new Set((await this.deps.store.attachments(app.id)).map((a) => a.name));
@@ -122,6 +123,13 @@ export class Addons {
     if (!reply.ok) throw new SlipwayError('addon_deprovisioning_failed', `Could not remove ${addon.name} from its host: ${reply.error ?? 'no reason given'}`, { status: 503, expose: true });
     await this.deps.store.remove(addon);
     this.deps.logger.info({ addon: addon.name }, 'add-on destroyed');
+  }
+
+  /** When an app is deleted: its attachments go (no release: the app is going), and the add-ons it
+   *  owns are destroyed with their data (detached from the other apps with a release there). */
+  async purgeApp(appId: string, appsById: (id: string) => Promise<App | null>): Promise<void> {
+    for (const attachment of await this.deps.store.attachments(appId)) await this.deps.store.detach(attachment);
+    for (const addon of await this.deps.store.ownedBy(appId)) await this.destroy(addon, async (id) => (id === appId ? null : appsById(id)));
   }
 
   /** The add-on named (name or id), or a 404. */

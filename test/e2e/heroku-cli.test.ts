@@ -338,7 +338,8 @@ describe('the stock Heroku CLI against Slipway', () => {
     const addonName = /Created (postgresql-[a-z]+-\d{5}) as DATABASE_URL/.exec(created.out)?.[1];
     expect(addonName, created.out).toBeDefined();
     const listed = await ok('addons', '-a', 'cli-app');
-    expect(listed.stdout).toMatch(new RegExp(`${addonName}\\s+postgresql:mini`));
+    expect(listed.stdout).toMatch(new RegExp(`postgresql \\(${addonName}\\)\\s+mini\\s+~\\$0\\.007/hour\\s+\\$5/month\\s+created`));
+    expect(listed.stdout).toContain('as DATABASE');
     expect((await ok('config:get', 'DATABASE_URL', '-a', 'cli-app')).stdout).toMatch(/^postgres:\/\/u[a-z0-9]+:[^@]+@127\.0\.0\.1:\d+\/d[a-z0-9]+\s*$/);
     expect((await ok('addons:info', addonName!, '-a', 'cli-app')).stdout).toMatch(/cli-app::DATABASE/);
     expect((await ok('addons:destroy', addonName!, '-a', 'cli-app', '--confirm', 'cli-app')).out).toContain(`Destroying ${addonName} on cli-app... done`);
