@@ -118,7 +118,6 @@ export class Agent {
         list: () => ({ ok: true, instances: this.instances.list() }),
         addonRun: (request) => this.addons.run(request),
         addonRemove: (request) => this.addons.remove(request.addonId),
-        addonRestart: (request) => this.addons.restart(request.addonId),
       },
       deps.log,
     );

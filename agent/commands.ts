@@ -36,7 +36,6 @@ export interface CommandHandlers {
   /** Add-ons' servers (addons.ts); absent on agents built without them (tests). */
   addonRun?(request: RunAddonRequest): Promise<RunAddonReply>;
   addonRemove?(request: AddonRequest): Promise<Reply>;
-  addonRestart?(request: AddonRequest): Promise<RunAddonReply>;
 }
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; error: string };
@@ -97,10 +96,9 @@ export function serveCommands(nats: NatsConnection, hostId: string, handlers: Co
   serve(subjects.stop(hostId), (data) => parseRequest(stopInstanceRequest, data), (request) => handlers.stop(request));
   serve(subjects.oneOff(hostId), (data) => parseRequest(runOneOffRequest, data), (request) => handlers.oneOff(request));
   serve(subjects.oneOffStop(hostId), (data) => parseRequest(stopOneOffRequest, data), (request) => handlers.stopOneOff(request));
-  const { addonRun, addonRemove, addonRestart } = handlers;
+  const { addonRun, addonRemove } = handlers;
   if (addonRun) serve(subjects.addonRun(hostId), (data) => parseRequest(runAddonRequest, data), (request) => addonRun(request));
   if (addonRemove) serve(subjects.addonRemove(hostId), (data) => parseRequest(addonRequest, data), (request) => addonRemove(request));
-  if (addonRestart) serve(subjects.addonRestart(hostId), (data) => parseRequest(addonRequest, data), (request) => addonRestart(request));
   // list takes no arguments: whatever the body is, the answer is the same.
   serve(subjects.list(hostId), () => ({ ok: true, value: undefined }), () => handlers.list());
 

@@ -18,10 +18,9 @@ export const subjects = {
   /** control plane → agent, request/reply: stop a one-off run (its exit is reported as usual) */
   oneOffStop: (hostId: string) => `slipway.host.${hostId}.oneoff-stop`,
   /** control plane → agent, request/reply: run (or find running) an add-on's server, its volume
-   *  kept; remove one with its volume; restart one (its data kept) */
+   *  kept; remove one with its volume */
   addonRun: (hostId: string) => `slipway.host.${hostId}.addon-run`,
   addonRemove: (hostId: string) => `slipway.host.${hostId}.addon-remove`,
-  addonRestart: (hostId: string) => `slipway.host.${hostId}.addon-restart`,
   /** agent → control plane, request/reply: join with the host's credentials */
   register: (hostId: string) => `slipway.agent.${hostId}.register`,
   /** agent → control plane, publish */

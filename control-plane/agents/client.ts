@@ -33,7 +33,6 @@ export interface AgentClient {
 export interface AddonAgents {
   runAddon(hostId: string, request: RunAddonRequest): Promise<RunAddonReply>;
   removeAddon(hostId: string, request: AddonRequest): Promise<Reply>;
-  restartAddon(hostId: string, request: AddonRequest): Promise<RunAddonReply>;
 }
 
 export class AgentRequestError extends Error {
@@ -81,10 +80,6 @@ export class NatsAgentClient implements AgentClient, AddonAgents {
 
   removeAddon(hostId: string, request: AddonRequest): Promise<Reply> {
     return this.request(subjects.addonRemove(hostId), request, this.timeouts.stop, (d) => decode(reply, d));
-  }
-
-  restartAddon(hostId: string, request: AddonRequest): Promise<RunAddonReply> {
-    return this.request(subjects.addonRestart(hostId), request, 180_000, (d) => decode(runAddonReply, d));
   }
 
   list(hostId: string): Promise<ListInstancesReply> {
