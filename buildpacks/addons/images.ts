@@ -60,6 +60,8 @@ export async function ensureAddonImage(docker: Docker, config: BuilderConfig, st
     const stream = (await docker.getImage(names.remote).push({ authconfig })) as unknown as NodeJS.ReadableStream;
     const digest = pushedDigest(await followProgress(docker.modem, stream, `push ${names.remote}`));
     if (!digest) throw new StackError(`the registry did not report a digest for ${names.remote}`);
+    // only the local name stays: agents pull by digest (from the registry, or the layers at hand)
+    await docker.getImage(names.remote).remove().catch(() => undefined);
     await log(detail(`add-on image ${names.repository}@${digest}`));
     return { repository: names.repository, digest, versions: versionsOf(local.labels) };
   });
