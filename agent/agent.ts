@@ -12,6 +12,7 @@ import type { ContainerEngine } from './container-engine.js';
 import { watchContainerEvents } from './event-watch.js';
 import { everyInterval, heartbeatMessage } from './heartbeat.js';
 import { MemoryLedger } from './capacity.js';
+import { AddonManager } from './addons.js';
 import { InstanceManager, type InstanceTiming } from './instances.js';
 import { OneOffRunner } from './one-offs.js';
 import { DEFAULT_REGISTER_RETRY, registerUntilAccepted, type RegisterRetryPolicy } from './registration.js';
@@ -34,6 +35,7 @@ export interface AgentDeps {
 export class Agent {
   readonly instances: InstanceManager;
   readonly oneOffs: OneOffRunner;
+  readonly addons: AddonManager;
   private readonly lifetime = new AbortController();
   private commands: CommandServer | null = null;
   private inputs: Subscription | null = null;
@@ -74,6 +76,7 @@ export class Agent {
       },
       log: deps.log,
     });
+    this.addons = new AddonManager({ host, engine: deps.engine, log: deps.log });
   }
 
   /** Joins (waiting as long as it takes), adopts, then serves. Rejects if stopped before joining. */
@@ -102,6 +105,7 @@ export class Agent {
     this.joined = true;
     await this.instances.adopt();
     await this.oneOffs.removeLeftovers();
+    await this.addons.startStopped();
     signal.throwIfAborted();
     this.commands = serveCommands(
       deps.nats,
@@ -112,6 +116,8 @@ export class Agent {
         oneOff: (request) => this.oneOffs.run(request),
         stopOneOff: (request) => this.oneOffs.stop(request.runId, request.graceSeconds),
         list: () => ({ ok: true, instances: this.instances.list() }),
+        addonRun: (request) => this.addons.run(request),
+        addonRemove: (request) => this.addons.remove(request.addonId),
       },
       deps.log,
     );
@@ -144,6 +150,8 @@ export class Agent {
       await this.reconciling;
       await this.instances.shutdown(this.config.stopInstancesOnExit && this.joined);
       await this.oneOffs.shutdown(this.config.stopInstancesOnExit && this.joined);
+      // Add-ons are stopped, never removed, with the instances: their data stays on their volumes.
+      if (this.config.stopInstancesOnExit && this.joined) await this.addons.stopAll();
       await this.events;
       // The last events (down) must leave before the caller closes the connection.
       await this.deps.nats.flush().catch(() => {});

@@ -6,13 +6,18 @@ import type { z } from 'zod';
 import { describeError } from '../common/errors.js';
 import type { Logger } from '../common/logger.js';
 import {
+  addonRequest,
   encode,
+  runAddonRequest,
   runInstanceRequest,
   runOneOffRequest,
   stopInstanceRequest,
   stopOneOffRequest,
   subjects,
+  type AddonRequest,
   type ListInstancesReply,
+  type RunAddonReply,
+  type RunAddonRequest,
   type Reply,
   type RunInstanceReply,
   type RunInstanceRequest,
@@ -28,6 +33,9 @@ export interface CommandHandlers {
   oneOff(request: RunOneOffRequest): Promise<Reply>;
   stopOneOff(request: StopOneOffRequest): Promise<Reply>;
   list(): ListInstancesReply;
+  /** Add-ons' servers (addons.ts); absent on agents built without them (tests). */
+  addonRun?(request: RunAddonRequest): Promise<RunAddonReply>;
+  addonRemove?(request: AddonRequest): Promise<Reply>;
 }
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; error: string };
@@ -88,6 +96,9 @@ export function serveCommands(nats: NatsConnection, hostId: string, handlers: Co
   serve(subjects.stop(hostId), (data) => parseRequest(stopInstanceRequest, data), (request) => handlers.stop(request));
   serve(subjects.oneOff(hostId), (data) => parseRequest(runOneOffRequest, data), (request) => handlers.oneOff(request));
   serve(subjects.oneOffStop(hostId), (data) => parseRequest(stopOneOffRequest, data), (request) => handlers.stopOneOff(request));
+  const { addonRun, addonRemove } = handlers;
+  if (addonRun) serve(subjects.addonRun(hostId), (data) => parseRequest(runAddonRequest, data), (request) => addonRun(request));
+  if (addonRemove) serve(subjects.addonRemove(hostId), (data) => parseRequest(addonRequest, data), (request) => addonRemove(request));
   // list takes no arguments: whatever the body is, the answer is the same.
   serve(subjects.list(hostId), () => ({ ok: true, value: undefined }), () => handlers.list());
 

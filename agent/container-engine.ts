@@ -57,6 +57,10 @@ export interface ContainerEngine {
   attachContainer(id: string): Promise<NodeJS.ReadWriteStream>;
   /** Sets the size of a container's TTY. */
   resizeContainer(id: string, cols: number, rows: number): Promise<void>;
+  /** Creates a named volume labeled for this host (an add-on's data); an existing one of this host is kept. */
+  ensureVolume(name: string, labels: Record<string, string>): Promise<void>;
+  /** Removes a named volume of this host; one already gone is fine. */
+  removeVolume(name: string): Promise<void>;
   /** Follows a container's output until it stops or `signal` aborts. */
   followLogs(id: string, onLine: (line: ContainerLogLine) => void, options: { sinceSeconds?: number; signal: AbortSignal }): Promise<void>;
 }

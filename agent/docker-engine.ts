@@ -144,6 +144,41 @@ export class DockerContainerEngine implements ContainerEngine {
     }
   }
 
+  async ensureVolume(name: string, labels: Record<string, string>): Promise<void> {
+    if (!matchesSelector(labels, this.ownLabels)) throw new DockerEngineError(`refusing to create a volume not labeled for host ${this.hostId}`);
+    const existing = await this.volumeLabels(name);
+    if (existing) {
+      if (!matchesSelector(existing, this.ownLabels)) throw new DockerEngineError(`volume ${name} exists but is not labeled for host ${this.hostId}: refusing to use it`);
+      return;
+    }
+    try {
+      await this.docker.createVolume({ Name: name, Driver: 'local', Labels: labels });
+    } catch (err) {
+      throw new DockerEngineError(`could not create volume ${name}`, { cause: err });
+    }
+  }
+
+  async removeVolume(name: string): Promise<void> {
+    const labels = await this.volumeLabels(name);
+    if (!labels) return;
+    if (!matchesSelector(labels, this.ownLabels)) throw new DockerEngineError(`volume ${name} is not labeled for host ${this.hostId}: refusing to remove it`);
+    try {
+      await this.docker.getVolume(name).remove();
+    } catch (err) {
+      if (statusCode(err) !== 404) throw new DockerEngineError(`could not remove volume ${name}`, { cause: err });
+    }
+  }
+
+  private async volumeLabels(name: string): Promise<Record<string, string> | null> {
+    try {
+      const info = (await this.docker.getVolume(name).inspect()) as { Labels?: Record<string, string> | null };
+      return info.Labels ?? {};
+    } catch (err) {
+      if (statusCode(err) === 404) return null;
+      throw new DockerEngineError(`could not inspect volume ${name}`, { cause: err });
+    }
+  }
+
   async attachContainer(id: string): Promise<NodeJS.ReadWriteStream> {
     await this.ownContainer(id);
     return (await this.docker.getContainer(id).attach({ stream: true, stdin: true, stdout: true, stderr: true, hijack: true })) as unknown as NodeJS.ReadWriteStream;

@@ -13,6 +13,7 @@ import type { ContainerEngine, ContainerEvent } from './container-engine.js';
 import { CONTAINER_PORT, containerSpec, type HostSettings } from './container-spec.js';
 import { nextStatus, startingStatus, type InstanceFact } from './instance-state.js';
 import { KeyedSerializer } from '../common/keyed-serializer.js';
+import { isAddon } from './addon-spec.js';
 import { dynoName, hostSelector, identityFromLabels, instanceSelector, isOneOff, LABELS, type InstanceIdentity } from './labels.js';
 
 /** Where the manager reports what happens (NATS in production, arrays in tests). */
@@ -124,6 +125,7 @@ export class InstanceManager {
     const containers = await this.deps.engine.listContainers(hostSelector(this.deps.host.hostId));
     for (const container of containers) {
       if (isOneOff(container.labels)) continue; // one-off runs are not instances (one-offs.ts)
+      if (isAddon(container.labels)) continue; // nor are add-ons' servers (addons.ts)
       const identity = identityFromLabels(container.labels);
       if (!identity) {
         this.deps.log.warn({ container: container.id.slice(0, 12) }, 'container has incomplete Slipway labels: left alone');

@@ -12,6 +12,7 @@ export {
   type StackImages,
 } from './config.js';
 export { ensureBuildNetwork } from './build-network.js';
+export { ensureAddonImage, type AddonImage } from './addons/images.js';
 export { BuildError, RegistryError, StackError } from './errors.js';
 export { ensureStack, type EnsureStackOptions, type Stack } from './stack/ensure.js';
 export { BOOKWORM_RECIPE, DEFAULT_STACK_RECIPE, STACK_RECIPES, stackRecipe, TRIXIE_RECIPE, type StackRecipe } from './stack/recipe.js';

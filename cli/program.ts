@@ -7,6 +7,7 @@ import { CliError } from './errors.js';
 import { registerInfraCommands } from './infra.js';
 import type { CliIo } from './io.js';
 import { registerAccessCommands } from './topics/access.js';
+import { registerAddonCommands } from './topics/addons.js';
 import { registerAppCommands } from './topics/apps.js';
 import { registerTeamCommands } from './topics/teams.js';
 import { registerAuthCommands } from './topics/auth.js';
@@ -55,6 +56,7 @@ export function createProgram(ctx: CommandContext): Command {
     registerCertCommands,
     registerLogCommands,
     registerDrainCommands,
+    registerAddonCommands,
     registerGitCommands,
     registerHostCommands,
     registerUserCommands,

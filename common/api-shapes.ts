@@ -258,6 +258,79 @@ export interface LogDrainJson {
   updated_at: string;
 }
 
+/** Heroku's add-on service (`GET /addon-services`): PostgreSQL and Redis, run by the platform. */
+export interface AddonServiceJson {
+  id: string;
+  name: string;
+  human_name: string;
+  cli_plugin_name: null;
+  state: 'ga';
+  supports_multiple_installations: true;
+  supports_sharing: true;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface AddonPriceJson {
+  cents: number;
+  contract: false;
+  unit: 'month';
+}
+
+/** Heroku's add-on plan; Slipway's carry their size too. */
+export interface AddonPlanJson {
+  id: string;
+  name: string;
+  human_name: string;
+  description: string;
+  addon_service: { id: string; name: string };
+  default: boolean;
+  price: AddonPriceJson;
+  state: 'public';
+  visible: true;
+  compliance: null;
+  installable_inside_private_network: false;
+  installable_outside_private_network: true;
+  space_default: false;
+  memory_mb: number;
+  cpus: number;
+  created_at: string;
+  updated_at: string;
+}
+
+/** Heroku's add-on: one server (a PostgreSQL or Redis of a plan) owned by one app. */
+export interface AddonJson {
+  id: string;
+  name: string;
+  addon_service: { id: string; name: string };
+  /** with its price, which Heroku's clients read when they ask for the plan's expansion */
+  plan: { id: string; name: string; price: AddonPriceJson };
+  app: AppRef;
+  /** the config vars its attachments set on the owning app */
+  config_vars: string[];
+  state: 'provisioning' | 'provisioned' | 'deprovisioned';
+  billed_price: AddonPriceJson;
+  actions: [];
+  provider_id: string;
+  web_url: null;
+  created_at: string;
+  updated_at: string;
+}
+
+/** Heroku's add-on attachment: an add-on's URL set on one app under one name. */
+export interface AddonAttachmentJson {
+  id: string;
+  /** DATABASE, HEROKU_POSTGRESQL_AMBER, ...: the config var is `<name>_URL` */
+  name: string;
+  addon: { id: string; name: string; app: AppRef };
+  app: AppRef;
+  namespace: null;
+  web_url: null;
+  log_input_url: null;
+  created_at: string;
+  updated_at: string;
+}
+
 /** The one error shape, with the HTTP status that goes with it. */
 export interface ErrorJson {
   id: string;

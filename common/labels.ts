@@ -27,6 +27,12 @@ export const INSTANCE_LABELS = {
   dyno: `${LABEL_PREFIX}dyno`,
 } as const;
 
+/** On an add-on's container and volume, with INSTANCE_LABELS.managed and .host: which add-on. */
+export const ADDON_LABELS = {
+  addon: `${LABEL_PREFIX}addon`,
+  service: `${LABEL_PREFIX}addon.service`,
+} as const;
+
 /** A build step's container. */
 export const BUILD_CONTAINER_LABELS = {
   role: `${LABEL_PREFIX}role`,

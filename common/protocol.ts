@@ -17,6 +17,10 @@ export const subjects = {
   oneOffInput: (hostId: string, runId: string) => `slipway.host.${hostId}.oneoff-input.${runId}`,
   /** control plane → agent, request/reply: stop a one-off run (its exit is reported as usual) */
   oneOffStop: (hostId: string) => `slipway.host.${hostId}.oneoff-stop`,
+  /** control plane → agent, request/reply: run (or find running) an add-on's server, its volume
+   *  kept; remove one with its volume */
+  addonRun: (hostId: string) => `slipway.host.${hostId}.addon-run`,
+  addonRemove: (hostId: string) => `slipway.host.${hostId}.addon-remove`,
   /** agent → control plane, request/reply: join with the host's credentials */
   register: (hostId: string) => `slipway.agent.${hostId}.register`,
   /** agent → control plane, publish */
@@ -234,3 +238,26 @@ export function encode(message: unknown): Uint8Array {
 export function decode<S extends z.ZodType>(schema: S, data: Uint8Array): z.infer<S> {
   return schema.parse(JSON.parse(new TextDecoder().decode(data)));
 }
+
+/** An add-on's id: in container and volume names. */
+const addonId = z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/);
+
+/** An add-on's server (PostgreSQL, Redis) on one host, on a named volume the agent keeps until
+ *  the add-on is removed. */
+export const runAddonRequest = z.object({
+  addonId,
+  service: z.enum(['postgresql', 'redis']),
+  image: z.object({ repository: z.string().min(1), digest: z.string().regex(/^sha256:[0-9a-f]{64}$/) }),
+  /** The server's generated credentials and settings (ADDON_USER, ADDON_PASSWORD, ...): secrets, never logged. */
+  env: z.record(z.string().regex(/^ADDON_[A-Z_]+$/), z.string()),
+  memoryMb: z.number().int().positive(),
+  cpus: z.number().positive(),
+});
+export type RunAddonRequest = z.infer<typeof runAddonRequest>;
+
+export const addonRequest = z.object({ addonId });
+export type AddonRequest = z.infer<typeof addonRequest>;
+
+/** The host port the add-on's server answers on (the host's private address). */
+export const runAddonReply = reply.extend({ port: z.number().int().optional() });
+export type RunAddonReply = z.infer<typeof runAddonReply>;

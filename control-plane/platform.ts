@@ -48,6 +48,8 @@ import { AddressPolicy } from './drains/addresses.js';
 import { LogDrainStore } from './store/log-drains.js';
 import { API_ROUTE_NAME } from './handlers/apps.js';
 import { NatsAgentClient } from './agents/client.js';
+import { Addons } from './addons/service.js';
+import { AddonStore } from './store/addons.js';
 import { LeaderLease } from './scheduler/leader.js';
 import { startOperatorMetrics } from './operator-metrics.js';
 import { ImageCollector, scheduleImageCollection } from './images/collector.js';
@@ -300,6 +302,8 @@ export async function startControlPlane(config: ControlPlaneConfig, logger: Logg
     pushedImages,
     purgeAppData: async (appId) => {
       await purgeAppLogs(nats, appId);
+      // The add-ons it owns go with their data; its attachments to others' add-ons go too.
+      await addons.purgeApp(appId, (id) => apps.get(id));
       // Images users pushed live under the app's name, which the next owner of the name would reach.
       const app = await apps.get(appId);
       if (app) await pushedImages.remove(app.name).catch((err: unknown) => logger.warn({ err, app: app.name }, 'could not delete the images pushed to the app'));
@@ -323,8 +327,17 @@ export async function startControlPlane(config: ControlPlaneConfig, logger: Logg
     () => ({ brand: config.brand.name, cli: config.brand.cliCommand, apiUrl: url }),
   );
   const sso = config.accounts.oidc ? await ssoLogin(config.accounts.oidc, { redis, users, apiUrl: () => url }) : null;
+  const addons = new Addons({
+    store: new AddonStore(redis),
+    hosts,
+    agents,
+    releaser,
+    image: builder.addonImage ? (service) => builder.addonImage!(service) : null,
+    logger: logger.child({ part: 'addons' }),
+  });
   const services: Services = {
     users,
+    addons,
     accounts,
     sso,
     audit: new AuditLog(redis),

@@ -1,4 +1,5 @@
 // What request handlers may use: stores and services, built once by platform.ts (startControlPlane).
+import type { Addons } from './addons/service.js';
 import type { AttachSessions } from './one-offs/attach.js';
 import type { DetachedRuns } from './one-offs/detached.js';
 import type { OneOffStore } from './store/one-offs.js';
@@ -49,6 +50,8 @@ export interface Services {
   /** Outbound signed webhooks and email, durable and retried (delivery/queue.ts). */
   deliveries: DeliveryQueue;
   apps: AppStore;
+  /** Add-ons (PostgreSQL, Redis) and their attachments to apps. */
+  addons: Addons;
   releases: ReleaseStore;
   appTransfers: AppTransferStore;
   teams: TeamStore;

@@ -105,6 +105,13 @@ export class FakeEngine implements ContainerEngine {
   }
 
   async resizeContainer(): Promise<void> {}
+  readonly volumes = new Map<string, Record<string, string>>();
+  async ensureVolume(name: string, labels: Record<string, string>): Promise<void> {
+    if (!this.volumes.has(name)) this.volumes.set(name, labels);
+  }
+  async removeVolume(name: string): Promise<void> {
+    this.volumes.delete(name);
+  }
 
   followLogs(id: string, onLine: (line: ContainerLogLine) => void, options: { signal: AbortSignal }): Promise<void> {
     const container = this.get(id);

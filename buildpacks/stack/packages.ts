@@ -107,8 +107,8 @@ export function installContainerOptions(image: string, packages: readonly string
   };
 }
 
-/** Runs the install in a container of `base` and commits it as `target`; returns the versions. */
-async function installAndCommit(
+/** Runs the install in a container of `base` and commits it as `target`; returns the versions (also used for add-on images). */
+export async function installAndCommit(
   docker: Docker,
   base: string,
   packages: readonly string[],

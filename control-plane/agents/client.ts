@@ -2,6 +2,10 @@
 import type { NatsConnection } from 'nats';
 import {
   decode,
+  runAddonReply,
+  type AddonRequest,
+  type RunAddonReply,
+  type RunAddonRequest,
   encode,
   listInstancesReply,
   runInstanceReply,
@@ -25,11 +29,17 @@ export interface AgentClient {
   stopOneOff(hostId: string, request: StopOneOffRequest): Promise<Reply>;
 }
 
+/** Add-ons' servers on a host (the agent's addons.ts). */
+export interface AddonAgents {
+  runAddon(hostId: string, request: RunAddonRequest): Promise<RunAddonReply>;
+  removeAddon(hostId: string, request: AddonRequest): Promise<Reply>;
+}
+
 export class AgentRequestError extends Error {
   override name = 'AgentRequestError';
 }
 
-export class NatsAgentClient implements AgentClient {
+export class NatsAgentClient implements AgentClient, AddonAgents {
   constructor(
     private readonly nats: NatsConnection,
     private readonly timeouts = { run: 120_000, stop: 60_000, list: 5_000, oneOff: 120_000 },
@@ -61,6 +71,15 @@ export class NatsAgentClient implements AgentClient {
 
   stopOneOff(hostId: string, request: StopOneOffRequest): Promise<Reply> {
     return this.request(subjects.oneOffStop(hostId), request, this.timeouts.stop + request.graceSeconds * 1000, (d) => decode(reply, d));
+  }
+
+  /** The agent may pull the image and PostgreSQL's first start runs initdb: a generous timeout. */
+  runAddon(hostId: string, request: RunAddonRequest): Promise<RunAddonReply> {
+    return this.request(subjects.addonRun(hostId), request, 180_000, (d) => decode(runAddonReply, d));
+  }
+
+  removeAddon(hostId: string, request: AddonRequest): Promise<Reply> {
+    return this.request(subjects.addonRemove(hostId), request, this.timeouts.stop, (d) => decode(reply, d));
   }
 
   list(hostId: string): Promise<ListInstancesReply> {

@@ -6,6 +6,7 @@ import {
   BuildError,
   buildApp,
   DEFAULT_STACK_RECIPE,
+  ensureAddonImage,
   ensureBuildNetwork,
   ensureStack,
   stackRecipe,
@@ -13,6 +14,7 @@ import {
   type BuilderConfig,
   type Stack,
 } from '../../buildpacks/index.js';
+import type { AddonService } from '../../common/addons.js';
 import { BUILD_CONTAINER_LABELS } from '../../common/labels.js';
 import type { Logger } from '../../common/logger.js';
 import type { ImageRef } from '../../common/types.js';
@@ -122,6 +124,14 @@ export class BuildpacksBuilder implements Builder {
       await this.docker.getContainer(info.Id).remove({ force: true, v: true });
       this.logger.info({ build: buildId, container: info.Id }, 'removed the container of a build whose control plane died');
     }
+  }
+
+  /** The add-on service's image over the default stack (built once, then found and re-pushed). */
+  async addonImage(service: AddonService): Promise<ImageRef> {
+    const stack = await this.prepare();
+    const log = (line: string) => this.logger.info({ addonService: service.name }, line);
+    const image = await ensureAddonImage(this.docker, this.config, stack, service, log);
+    return { repository: image.repository, digest: image.digest };
   }
 
   tagImage(image: ImageRef, tag: string): Promise<void> {

@@ -42,6 +42,16 @@ export const keys = {
   appCollaborators: (appId: string) => `slipway:app:${appId}:collaborators`,
   /** The app's pending transfer to another user (Heroku's app transfer), JSON. */
   appTransfer: (appId: string) => `slipway:app:${appId}:transfer`,
+  /** string: JSON AddonRecord (an add-on: its server's host, port and credentials) */
+  addon: (id: string) => `slipway:addon:${id}`,
+  /** hash: add-on name → id (names are global, as on Heroku) */
+  addonNames: 'slipway:addon-names',
+  /** hash: attachment name → JSON AddonAttachmentRecord (the add-ons an app uses) */
+  appAddonAttachments: (appId: string) => `slipway:app:${appId}:addon-attachments`,
+  /** hash: attachment id → JSON AddonAttachmentRecord (every app an add-on is attached to) */
+  addonAttachments: (addonId: string) => `slipway:addon:${addonId}:attachments`,
+  /** set: ids of the add-ons an app owns */
+  appAddons: (appId: string) => `slipway:app:${appId}:addons`,
   /** hash: drain id → JSON LogDrain (Heroku's log drains of the app) */
   appLogDrains: (appId: string) => `slipway:app:${appId}:log-drains`,
   /** set: ids of apps with log drains (what the drain forwarder reads) */

@@ -333,9 +333,17 @@ describe('the stock Heroku CLI against Slipway', () => {
     expect(domains.stdout).toMatch(/=== cli-app Custom Domains[\s\S]*www\.cli-example\.com\s+CNAME\s+cli-app\.localhost/);
     expect((await ok('domains:remove', 'www.cli-example.com', '-a', 'cli-app')).out).toContain('Removing www.cli-example.com from cli-app... done');
     expect((await ok('addons', '-a', 'cli-app')).stdout).toContain('No add-ons for app cli-app.');
-    const addon = await heroku(['addons:create', 'heroku-postgresql', '-a', 'cli-app']);
-    expect(addon.code).not.toBe(0);
-    expect(addon.out).toContain('Slipway has no add-on providers yet');
+    // a real PostgreSQL, from the stack's packages (control-plane/addons/addons-api.test.ts uses it)
+    const created = await ok('addons:create', 'heroku-postgresql:mini', '-a', 'cli-app');
+    const addonName = /Created (postgresql-[a-z]+-\d{5}) as DATABASE_URL/.exec(created.out)?.[1];
+    expect(addonName, created.out).toBeDefined();
+    const listed = await ok('addons', '-a', 'cli-app');
+    expect(listed.stdout).toMatch(new RegExp(`postgresql \\(${addonName}\\)\\s+mini\\s+~\\$0\\.007/hour\\s+\\$5/month\\s+created`));
+    expect(listed.stdout).toContain('as DATABASE');
+    expect((await ok('config:get', 'DATABASE_URL', '-a', 'cli-app')).stdout).toMatch(/^postgres:\/\/u[a-z0-9]+:[^@]+@127\.0\.0\.1:\d+\/d[a-z0-9]+\s*$/);
+    expect((await ok('addons:info', addonName!, '-a', 'cli-app')).stdout).toMatch(/cli-app::DATABASE/);
+    expect((await ok('addons:destroy', addonName!, '-a', 'cli-app', '--confirm', 'cli-app')).out).toContain(`Destroying ${addonName} on cli-app... done`);
+    expect((await ok('addons', '-a', 'cli-app')).stdout).toContain('No add-ons for app cli-app.');
     expect((await ok('features', '-a', 'cli-app')).stdout).toContain('=== App Features cli-app');
     expect((await ok('regions')).stdout).toMatch(/local\s+This Slipway platform's hosts\s+Common Runtime/);
     expect((await ok('stack', '-a', 'cli-app')).stdout).toMatch(/\* bookworm/);

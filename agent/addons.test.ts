@@ -1,0 +1,161 @@
+// Add-ons' servers on a host, for real: PostgreSQL and Redis images built from the stack's
+// Debian packages, run by the agent's AddonManager on Docker, used with the usual client
+// libraries (pg, ioredis) over the host's private address (127.0.0.1 here).
+import { randomBytes } from 'node:crypto';
+import Docker from 'dockerode';
+import { Redis } from 'ioredis';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ensureAddonImage, type AddonImage } from '../buildpacks/addons/images.js';
+import { ensureStack } from '../buildpacks/stack/ensure.js';
+import { testBuilderConfig } from '../buildpacks/testing/build-fixtures.js';
+import { addonService } from '../common/addons.js';
+import { silentLogger } from '../common/logger.js';
+import type { RunAddonRequest } from '../common/protocol.js';
+import type { RunningService } from '../supervisor/services.js';
+import { startTestRegistry } from '../test/support/services.js';
+import { answersLike } from './addon-probe.js';
+import { addonContainerSpec, addonVolumeName } from './addon-spec.js';
+import { AddonManager } from './addons.js';
+import { DockerContainerEngine } from './docker-engine.js';
+import { removeHostContainers, uniqueHostId } from './testing/agent-fixtures.js';
+
+const host = { hostId: 'h1', registry: '127.0.0.1:5000', address: '127.0.0.1' };
+const image = { repository: 'slipway/addon-postgresql', digest: `sha256:${'a'.repeat(64)}` };
+
+const request = (overrides: Partial<RunAddonRequest> = {}): RunAddonRequest => ({
+  addonId: 'a1',
+  service: 'postgresql',
+  image,
+  env: { ADDON_USER: 'u', ADDON_PASSWORD: 'secret', ADDON_DATABASE: 'd' },
+  memoryMb: 256,
+  cpus: 0.25,
+  ...overrides,
+});
+
+describe('an add-on container, as data', () => {
+  it('runs the server as the non-root user, limited, on its named volume, published on the host’s private address only', () => {
+    const spec = addonContainerSpec(request(), host, 40123);
+    expect(spec.User).toBe('1000:1000');
+    expect(spec.HostConfig).toMatchObject({
+      Privileged: false,
+      CapDrop: ['ALL'],
+      Memory: 256 * 1024 * 1024,
+      MemorySwap: 256 * 1024 * 1024,
+      NanoCpus: 250_000_000,
+      NetworkMode: 'slipway-apps',
+      RestartPolicy: { Name: 'unless-stopped' },
+      PortBindings: { '5432/tcp': [{ HostIp: '127.0.0.1', HostPort: '40123' }] },
+      Mounts: [{ Type: 'volume', Source: addonVolumeName('h1', 'a1'), Target: '/app' }],
+    });
+    expect(spec.Labels).toMatchObject({ 'io.slipway.managed': 'true', 'io.slipway.host': 'h1', 'io.slipway.addon': 'a1', 'io.slipway.addon.service': 'postgresql' });
+    expect(spec.Image).toBe(`127.0.0.1:5000/slipway/addon-postgresql@sha256:${'a'.repeat(64)}`);
+    // the password is in the environment only, never in the command line
+    expect(JSON.stringify(spec.Cmd)).not.toContain('secret');
+    expect(spec.Env).toContain('ADDON_PASSWORD=secret');
+  });
+
+  it('tells a server’s first answer from anything else', () => {
+    expect(answersLike('postgresql', Buffer.from('N'))).toBe(true);
+    expect(answersLike('postgresql', Buffer.from('HTTP/1.1 400'))).toBe(false);
+    expect(answersLike('redis', Buffer.from('-NOAUTH Authentication required.\r\n'))).toBe(true);
+    expect(answersLike('redis', Buffer.from('HTTP/1.1 400'))).toBe(false);
+  });
+});
+
+describe('add-on servers on Docker', () => {
+  const docker = new Docker();
+  const hostId = uniqueHostId('addons');
+  let registry: RunningService;
+  let images: { postgresql: AddonImage; redis: AddonImage };
+  let manager: AddonManager;
+  const hostSettings = () => ({ hostId, registry: registry.url.replace(/^https?:\/\//, ''), address: '127.0.0.1' });
+
+  beforeAll(async () => {
+    registry = await startTestRegistry();
+    const config = testBuilderConfig(registry.url);
+    const stack = await ensureStack(docker, config, () => {});
+    images = {
+      postgresql: await ensureAddonImage(docker, config, stack, addonService('postgresql')!, () => {}),
+      redis: await ensureAddonImage(docker, config, stack, addonService('redis')!, () => {}),
+    };
+    manager = new AddonManager({ host: hostSettings(), engine: new DockerContainerEngine(docker, hostId), log: silentLogger() });
+  }, 30 * 60_000);
+
+  afterAll(async () => {
+    await removeHostContainers(docker, [hostId]);
+    const { Volumes } = await docker.listVolumes({ filters: { label: [`io.slipway.host=${hostId}`] } });
+    for (const volume of Volumes ?? []) await docker.getVolume(volume.Name).remove().catch(() => {});
+    await registry?.stop();
+  });
+
+  it('PostgreSQL: generated credentials work, data survives a restart, wrong credentials are refused, destroy removes the volume', async () => {
+    expect(images.postgresql.versions.postgresql).toMatch(/^\d+/);
+    const addonId = `pg-${randomBytes(3).toString('hex')}`;
+    const password = randomBytes(18).toString('base64url');
+    const creds = { ADDON_USER: 'u_test', ADDON_PASSWORD: password, ADDON_DATABASE: 'd_test' };
+    const run = await manager.run({ addonId, service: 'postgresql', image: images.postgresql, env: creds, memoryMb: 256, cpus: 0.5 });
+    expect(run).toMatchObject({ ok: true, port: expect.any(Number) });
+    const url = `postgres://u_test:${password}@127.0.0.1:${run.port}/d_test`;
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    await client.query('CREATE TABLE notes (body text)');
+    await client.query('INSERT INTO notes VALUES ($1)', ['kept']);
+    // not a superuser's world: the server runs as the stack's user
+    expect((await client.query('SELECT current_user')).rows[0].current_user).toBe('u_test');
+    await client.end();
+
+    const restarted = await manager.restart(addonId);
+    expect(restarted).toEqual({ ok: true, port: run.port }); // the URL stays valid
+    const again = new pg.Client({ connectionString: `postgres://u_test:${password}@127.0.0.1:${restarted.port}/d_test` });
+    await again.connect();
+    expect((await again.query('SELECT body FROM notes')).rows).toEqual([{ body: 'kept' }]);
+    await again.end();
+
+    // a retried run finds the same server and data
+    expect((await manager.run({ addonId, service: 'postgresql', image: images.postgresql, env: creds, memoryMb: 256, cpus: 0.5 })).port).toBe(restarted.port);
+
+    const wrong = new pg.Client({ connectionString: `postgres://u_test:not-the-password@127.0.0.1:${restarted.port}/d_test` });
+    await expect(wrong.connect()).rejects.toThrow(/password authentication failed/);
+    const other = new pg.Client({ connectionString: `postgres://postgres:${password}@127.0.0.1:${restarted.port}/postgres` });
+    await expect(other.connect()).rejects.toThrow(/authentication failed/);
+
+    const inspected = await docker.listContainers({ all: true, filters: { label: [`io.slipway.addon=${addonId}`] } });
+    const details = await docker.getContainer(inspected[0]!.Id).inspect();
+    expect(details.Config.User).toBe('1000:1000');
+    expect(details.HostConfig.Memory).toBe(256 * 1024 * 1024);
+
+    expect(await manager.remove(addonId)).toEqual({ ok: true });
+    expect(await docker.listContainers({ all: true, filters: { label: [`io.slipway.addon=${addonId}`] } })).toEqual([]);
+    await expect(docker.getVolume(addonVolumeName(hostId, addonId)).inspect()).rejects.toMatchObject({ statusCode: 404 });
+  }, 300_000);
+
+  it('Redis: password required, append-only data survives a restart', async () => {
+    const addonId = `rd-${randomBytes(3).toString('hex')}`;
+    const password = randomBytes(18).toString('base64url');
+    const run = await manager.run({ addonId, service: 'redis', image: images.redis, env: { ADDON_PASSWORD: password }, memoryMb: 64, cpus: 0.25 });
+    expect(run).toMatchObject({ ok: true, port: expect.any(Number) });
+    const client = new Redis(`redis://:${password}@127.0.0.1:${run.port}`, { lazyConnect: true, maxRetriesPerRequest: 1 });
+    await client.connect();
+    await client.set('greeting', 'kept');
+    expect(await client.config('GET', 'appendonly')).toEqual(['appendonly', 'yes']);
+    client.disconnect();
+
+    const restarted = await manager.restart(addonId);
+    expect(restarted).toEqual({ ok: true, port: run.port });
+    const again = new Redis(`redis://:${password}@127.0.0.1:${restarted.port}`, { lazyConnect: true, maxRetriesPerRequest: 1 });
+    await again.connect();
+    expect(await again.get('greeting')).toBe('kept');
+    again.disconnect();
+
+    const stranger = new Redis(`redis://127.0.0.1:${restarted.port}`, { lazyConnect: true, enableReadyCheck: false, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    stranger.on('error', () => {});
+    await stranger.connect();
+    await expect(stranger.get('greeting')).rejects.toThrow(/NOAUTH/);
+    await expect(stranger.auth('not-the-password')).rejects.toThrow(/WRONGPASS/);
+    await expect(stranger.get('greeting')).rejects.toThrow(/NOAUTH/);
+    stranger.disconnect();
+
+    expect(await manager.remove(addonId)).toEqual({ ok: true });
+  }, 300_000);
+});

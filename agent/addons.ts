@@ -1,0 +1,105 @@
+// The add-ons' servers on this host: each in one labeled container over one labeled named volume
+// (its data), both named after the add-on. Running is idempotent (a retried request finds the
+// container and starts it if stopped); removing takes the container and then the volume;
+// restarting keeps the volume. An add-on's container is restarted by Docker after a crash or an
+// engine restart (unless-stopped), and started by the agent when it finds it stopped at start.
+import { describeError } from '../common/errors.js';
+import { KeyedSerializer } from '../common/keyed-serializer.js';
+import { freePort } from '../common/ports.js';
+import type { Logger } from '../common/logger.js';
+import type { Reply, RunAddonReply, RunAddonRequest } from '../common/protocol.js';
+import { ADDON_LABELS } from '../common/labels.js';
+import { addonAnswers, type AddonProbe } from './addon-probe.js';
+import { addonContainerSpec, addonPort, addonSelector, addonVolumeName, isAddon } from './addon-spec.js';
+import type { ContainerEngine } from './container-engine.js';
+import type { HostSettings } from './container-spec.js';
+import { hostSelector } from './labels.js';
+
+export interface AddonManagerDeps {
+  host: HostSettings;
+  engine: ContainerEngine;
+  log: Logger;
+  probe?: AddonProbe;
+  /** How long a server may take to answer after it starts (PostgreSQL's first start runs initdb). */
+  bootTimeoutMs?: number;
+}
+
+type Service = RunAddonRequest['service'];
+
+export class AddonManager {
+  private readonly serial = new KeyedSerializer();
+
+  constructor(private readonly deps: AddonManagerDeps) {}
+
+  run(request: RunAddonRequest): Promise<RunAddonReply> {
+    return this.serial.run(request.addonId, () => this.runNow(request));
+  }
+
+  remove(addonId: string): Promise<Reply> {
+    return this.serial.run(addonId, async () => {
+      const { engine, host } = this.deps;
+      for (const container of await engine.listContainers(addonSelector(host.hostId, addonId))) await engine.removeContainer(container.id);
+      await engine.removeVolume(addonVolumeName(host.hostId, addonId));
+      this.deps.log.info({ addon: addonId }, 'add-on removed with its volume');
+      return { ok: true };
+    });
+  }
+
+  restart(addonId: string): Promise<RunAddonReply> {
+    return this.serial.run(addonId, async () => {
+      const { engine, host } = this.deps;
+      const [container] = await engine.listContainers(addonSelector(host.hostId, addonId));
+      if (!container) return { ok: false, error: `add-on ${addonId} has no container on this host` };
+      await engine.stopContainer(container.id, 30);
+      await engine.startContainer(container.id);
+      return this.answering(container.id, container.labels[ADDON_LABELS.service] as Service);
+    });
+  }
+
+  /** At the agent's start: starts the add-ons found stopped (their data is on their volumes). */
+  async startStopped(): Promise<void> {
+    for (const container of await this.deps.engine.listContainers(hostSelector(this.deps.host.hostId))) {
+      if (!isAddon(container.labels) || container.state === 'running') continue;
+      await this.deps.engine.startContainer(container.id).catch((err) =>
+        this.deps.log.warn({ addon: container.labels[ADDON_LABELS.addon], err: describeError(err) }, 'could not start add-on'),
+      );
+    }
+  }
+
+  /** At the agent's exit when it stops what it runs: stops (never removes) the add-ons. */
+  async stopAll(): Promise<void> {
+    for (const container of await this.deps.engine.listContainers(hostSelector(this.deps.host.hostId))) {
+      if (isAddon(container.labels)) await this.deps.engine.stopContainer(container.id, 30).catch(() => {});
+    }
+  }
+
+  private async runNow(request: RunAddonRequest): Promise<RunAddonReply> {
+    const { engine, host } = this.deps;
+    const existing = await engine.listContainers(addonSelector(host.hostId, request.addonId));
+    let containerId = existing[0]?.id;
+    if (!containerId) {
+      const spec = addonContainerSpec(request, host, await freePort(host.address));
+      await engine.ensureVolume(addonVolumeName(host.hostId, request.addonId), { ...addonSelector(host.hostId, request.addonId) });
+      if (!(await engine.hasImage(spec.Image!))) await engine.pullImage(spec.Image!);
+      containerId = await engine.createContainer(spec);
+      this.deps.log.info({ addon: request.addonId, service: request.service }, 'add-on container created');
+    }
+    await engine.startContainer(containerId);
+    return this.answering(containerId, request.service);
+  }
+
+  /** Waits for the server to answer on its published port; replies with the port. */
+  private async answering(containerId: string, service: Service): Promise<RunAddonReply> {
+    const { engine, host } = this.deps;
+    const probe = this.deps.probe ?? addonAnswers;
+    const deadline = Date.now() + (this.deps.bootTimeoutMs ?? 120_000);
+    while (Date.now() < deadline) {
+      const details = await engine.inspectContainer(containerId);
+      if (!details) return { ok: false, error: 'the add-on container vanished' };
+      const port = details.publishedPorts[`${addonPort(service)}/tcp`];
+      if (details.running && port && (await probe(service, host.address, port))) return { ok: true, port };
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    return { ok: false, error: `the ${service} server did not answer within ${Math.round((this.deps.bootTimeoutMs ?? 120_000) / 1000)} s` };
+  }
+}

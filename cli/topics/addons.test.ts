@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import type { AddonAttachmentJson, AddonJson } from '../../common/api-shapes.js';
+import { addonInfo, addonTable } from './addons.js';
+
+const at = '2026-12-05T00:00:00.000Z';
+const addon = (name: string, owner: string): AddonJson => ({
+  id: `id-${name}`,
+  name,
+  addon_service: { id: 's', name: 'postgresql' },
+  plan: { id: 'p', name: 'postgresql:mini', price: { cents: 500, contract: false, unit: 'month' } },
+  app: { id: `app-${owner}`, name: owner },
+  config_vars: ['DATABASE_URL'],
+  state: 'provisioned',
+  billed_price: { cents: 500, contract: false, unit: 'month' },
+  actions: [],
+  provider_id: `id-${name}`,
+  web_url: null,
+  created_at: at,
+  updated_at: at,
+});
+const attachment = (name: string, addonName: string, owner: string, app: string): AddonAttachmentJson => ({
+  id: `att-${name}`,
+  name,
+  addon: { id: `id-${addonName}`, name: addonName, app: { id: `app-${owner}`, name: owner } },
+  app: { id: `app-${app}`, name: app },
+  namespace: null,
+  web_url: null,
+  log_input_url: null,
+  created_at: at,
+  updated_at: at,
+});
+
+describe('addon output', () => {
+  it('lists the app’s add-ons with the names they are attached as, shared ones marked', () => {
+    const own = addon('postgresql-quiet-12345', 'shop');
+    const shared = addon('postgresql-deep-54321', 'warehouse');
+    expect(addonTable('shop', [own, shared], [attachment('DATABASE', own.name, 'shop', 'shop'), attachment('HEROKU_POSTGRESQL_AMBER', shared.name, 'warehouse', 'shop')])).toEqual([
+      'ADD-ON                  PLAN             OWNING APP          AS                           STATE',
+      '----------------------  ---------------  ------------------  ---------------------------  -----------',
+      'postgresql-quiet-12345  postgresql:mini  shop                DATABASE_URL                 provisioned',
+      'postgresql-deep-54321   postgresql:mini  warehouse (shared)  HEROKU_POSTGRESQL_AMBER_URL  provisioned',
+    ]);
+  });
+
+  it('shows one add-on with its attachments', () => {
+    const own = addon('postgresql-quiet-12345', 'shop');
+    expect(addonInfo(own, [attachment('DATABASE', own.name, 'shop', 'shop')])).toEqual([
+      '=== postgresql-quiet-12345',
+      'Attachments:  shop::DATABASE',
+      `Installed at: ${at}`,
+      'Owning app:   shop',
+      'Plan:         postgresql:mini',
+      'Price:        $5.00/month',
+      'State:        provisioned',
+    ]);
+  });
+});

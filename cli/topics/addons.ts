@@ -1,0 +1,101 @@
+// addons, addons:create, addons:info, addons:destroy, addons:attach, addons:detach, addons:plans
+// (Heroku's add-ons: PostgreSQL and Redis run by the platform)
+import type { Command } from 'commander';
+import { apiPath } from '../api-client.js';
+import type { AddonAttachmentJson, AddonJson, AddonPlanJson } from '../../common/api-shapes.js';
+import { appOptions, jsonOption, type AppOptions, type CommandContext, type JsonOption } from '../context.js';
+import { CliError } from '../errors.js';
+import { formatTable } from '../format.js';
+
+const price = (cents: number) => `$${(cents / 100).toFixed(2)}/month`;
+
+export function addonTable(app: string, addons: readonly AddonJson[], attachments: readonly AddonAttachmentJson[]): string[] {
+  return formatTable(addons, [
+    { header: 'ADD-ON', value: (a) => a.name },
+    { header: 'PLAN', value: (a) => a.plan.name },
+    { header: 'OWNING APP', value: (a) => (a.app.name === app ? a.app.name : `${a.app.name} (shared)`) },
+    { header: 'AS', value: (a) => attachments.filter((t) => t.addon.id === a.id).map((t) => `${t.name}_URL`).join(', ') },
+    { header: 'STATE', value: (a) => a.state },
+  ]);
+}
+
+export function addonInfo(addon: AddonJson, attachments: readonly AddonAttachmentJson[]): string[] {
+  return [
+    `=== ${addon.name}`,
+    `Attachments:  ${attachments.map((a) => `${a.app.name}::${a.name}`).join(', ') || '(none)'}`,
+    `Installed at: ${addon.created_at}`,
+    `Owning app:   ${addon.app.name}`,
+    `Plan:         ${addon.plan.name}`,
+    `Price:        ${price(addon.billed_price.cents)}`,
+    `State:        ${addon.state}`,
+  ];
+}
+
+export function registerAddonCommands(program: Command, ctx: CommandContext): void {
+  jsonOption(appOptions(program.command('addons').description("list an app's add-ons"))).action(async (options: AppOptions & JsonOption) => {
+    const app = await ctx.app(options);
+    const api = await ctx.api();
+    const [addons, attachments] = await Promise.all([api.get<AddonJson[]>(apiPath`/apps/${app}/addons`), api.get<AddonAttachmentJson[]>(apiPath`/apps/${app}/addon-attachments`)]);
+    if (options.json) ctx.printJson(addons);
+    else if (addons.length === 0) ctx.print(`No add-ons for app ${app}.`);
+    else ctx.print(...addonTable(app, addons, attachments));
+  });
+
+  jsonOption(program.command('addons:plans').description("an add-on service's plans (postgresql, redis)").argument('<service>')).action(async (service: string, options: JsonOption) => {
+    const plans = await (await ctx.api()).get<AddonPlanJson[]>(apiPath`/addon-services/${service}/plans`);
+    if (options.json) return ctx.printJson(plans);
+    ctx.print(
+      ...formatTable(plans, [
+        { header: 'PLAN', value: (p) => `${p.name}${p.default ? ' (default)' : ''}` },
+        { header: 'MEMORY', value: (p) => `${p.memory_mb} MB` },
+        { header: 'CPU', value: (p) => String(p.cpus) },
+        { header: 'PRICE', value: (p) => price(p.price.cents) },
+      ]),
+    );
+  });
+
+  jsonOption(
+    appOptions(program.command('addons:create').description('provision an add-on: postgresql[:<plan>] or redis[:<plan>]; sets DATABASE_URL or REDIS_URL').argument('<plan>').option('--as <name>', 'the config var stem (DATABASE for DATABASE_URL)')),
+  ).action(async (plan: string, options: AppOptions & JsonOption & { as?: string }) => {
+    const app = await ctx.app(options);
+    const addon = await (await ctx.api()).post<AddonJson>(apiPath`/apps/${app}/addons`, { plan, ...(options.as ? { attachment: { name: options.as } } : {}) });
+    if (options.json) ctx.printJson(addon);
+    else ctx.print(`Created ${addon.name} (${addon.plan.name}) as ${addon.config_vars.join(', ')} on ${app}`);
+  });
+
+  jsonOption(program.command('addons:info').description('an add-on: plan, owning app, attachments').argument('<addon>')).action(async (ref: string, options: JsonOption) => {
+    const api = await ctx.api();
+    const addon = await api.get<AddonJson>(apiPath`/addons/${ref}`);
+    const attachments = await api.get<AddonAttachmentJson[]>(apiPath`/addons/${addon.id}/addon-attachments`);
+    if (options.json) ctx.printJson(addon);
+    else ctx.print(...addonInfo(addon, attachments));
+  });
+
+  jsonOption(
+    appOptions(program.command('addons:destroy').description('destroy an add-on and its data, for good').argument('<addon>').option('--confirm <app>', 'the owning app name again, to confirm')),
+  ).action(async (ref: string, options: AppOptions & JsonOption & { confirm?: string }) => {
+    const app = await ctx.app(options);
+    if (options.confirm !== app) throw new CliError(`This destroys ${ref} and all its data, for good. To proceed, run again with --confirm ${app}`);
+    const addon = await (await ctx.api()).delete<AddonJson>(apiPath`/apps/${app}/addons/${ref}`);
+    if (options.json) ctx.printJson(addon);
+    else ctx.print(`Destroyed ${addon.name} on ${app}`);
+  });
+
+  jsonOption(
+    appOptions(program.command('addons:attach').description('attach an add-on of another of your apps to this one').argument('<addon>').option('--as <name>', 'the config var stem (default HEROKU_POSTGRESQL_<COLOR>)')),
+  ).action(async (addon: string, options: AppOptions & JsonOption & { as?: string }) => {
+    const app = await ctx.app(options);
+    const attachment = await (await ctx.api()).post<AddonAttachmentJson>('/addon-attachments', { addon, app, ...(options.as ? { name: options.as } : {}) });
+    if (options.json) ctx.printJson(attachment);
+    else ctx.print(`Attached ${attachment.addon.name} to ${app} as ${attachment.name}_URL`);
+  });
+
+  jsonOption(appOptions(program.command('addons:detach').description('detach an add-on from this app, by attachment name (HEROKU_POSTGRESQL_AMBER)').argument('<attachment>'))).action(
+    async (ref: string, options: AppOptions & JsonOption) => {
+      const app = await ctx.app(options);
+      const attachment = await (await ctx.api()).delete<AddonAttachmentJson>(apiPath`/apps/${app}/addon-attachments/${ref}`);
+      if (options.json) ctx.printJson(attachment);
+      else ctx.print(`Detached ${attachment.name} (${attachment.addon.name}) from ${app}`);
+    },
+  );
+}

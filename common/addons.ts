@@ -1,0 +1,146 @@
+// The add-on catalogue (Heroku's add-on services and plans) and how each service's server runs:
+// pure data shared by the control plane (plans, config var names) and the agent (the command,
+// the port, the data directory). Servers come from the stack's Debian packages
+// (buildpacks/addons/images.ts), never from a public registry.
+
+export type AddonServiceName = 'postgresql' | 'redis';
+
+export interface AddonPlan {
+  /** 'postgresql:mini' */
+  name: string;
+  /** 'mini' */
+  short: string;
+  description: string;
+  memoryMb: number;
+  cpus: number;
+  /** Heroku's price label (cents per month); Slipway bills nothing itself. */
+  priceCents: number;
+  default: boolean;
+}
+
+export interface AddonService {
+  name: AddonServiceName;
+  /** Heroku's human name */
+  humanName: string;
+  /** The config var the first (default) attachment sets: DATABASE_URL, REDIS_URL. */
+  configVar: string;
+  /** Prefix of extra attachments' names: HEROKU_POSTGRESQL → HEROKU_POSTGRESQL_AMBER(_URL). */
+  attachmentPrefix: string;
+  /** The Debian packages of the server (installed over the stack's run image). */
+  packages: string[];
+  /** The port the server listens on inside its container. */
+  port: number;
+  plans: AddonPlan[];
+}
+
+/** Where an add-on's persistent volume is mounted: the stack user's home (owned by 1000:1000 in
+ *  the image, so a new volume starts out owned by the non-root user the server runs as). */
+export const ADDON_DATA_DIR = '/app';
+
+const plan = (service: string, short: string, description: string, memoryMb: number, cpus: number, priceCents: number, isDefault = false): AddonPlan => ({
+  name: `${service}:${short}`,
+  short,
+  description,
+  memoryMb,
+  cpus,
+  priceCents,
+  default: isDefault,
+});
+
+export const ADDON_SERVICES: readonly AddonService[] = [
+  {
+    name: 'postgresql',
+    humanName: 'Slipway Postgres',
+    configVar: 'DATABASE_URL',
+    attachmentPrefix: 'HEROKU_POSTGRESQL',
+    packages: ['postgresql'],
+    port: 5432,
+    plans: [
+      plan('postgresql', 'mini', 'PostgreSQL, 256 MB of memory, a quarter of a CPU', 256, 0.25, 500, true),
+      plan('postgresql', 'standard', 'PostgreSQL, 1 GB of memory, one CPU', 1024, 1, 5000),
+    ],
+  },
+  {
+    name: 'redis',
+    humanName: 'Slipway Key-Value Store',
+    configVar: 'REDIS_URL',
+    attachmentPrefix: 'HEROKU_REDIS',
+    packages: ['redis-server'],
+    port: 6379,
+    plans: [
+      plan('redis', 'mini', 'Redis, 64 MB of memory, append-only persistence', 64, 0.25, 300, true),
+      plan('redis', 'premium', 'Redis, 512 MB of memory, append-only persistence', 512, 0.5, 1500),
+    ],
+  },
+];
+
+/** Heroku's aliases for the services' names. */
+const SERVICE_ALIASES: Record<string, AddonServiceName> = {
+  postgresql: 'postgresql',
+  postgres: 'postgresql',
+  'heroku-postgresql': 'postgresql',
+  redis: 'redis',
+  'heroku-redis': 'redis',
+};
+
+export function addonService(name: string): AddonService | null {
+  const canonical = SERVICE_ALIASES[name.toLowerCase()];
+  return ADDON_SERVICES.find((service) => service.name === canonical) ?? null;
+}
+
+/** `postgresql:mini`, `heroku-postgresql` (the default plan), `redis:premium` → the plan, or why not. */
+export function resolvePlan(spec: string): { service: AddonService; plan: AddonPlan } | { error: string } {
+  const [serviceName = '', planName, ...rest] = spec.trim().split(':');
+  const service = addonService(serviceName);
+  const offered = ADDON_SERVICES.map((s) => s.name).join(', ');
+  if (!service || rest.length > 0) return { error: `Unknown add-on service ${JSON.stringify(serviceName)}: Slipway offers ${offered}.` };
+  const plan = planName === undefined || planName === '' ? service.plans.find((p) => p.default) : service.plans.find((p) => p.short === planName.toLowerCase());
+  if (!plan) return { error: `${service.name} has no plan ${JSON.stringify(planName)}: its plans are ${service.plans.map((p) => p.short).join(', ')}.` };
+  return { service, plan };
+}
+
+/** Heroku's colours for extra attachments' names. */
+export const ATTACHMENT_COLORS = ['AMBER', 'BLACK', 'BLUE', 'BRONZE', 'COBALT', 'CRIMSON', 'GOLD', 'GRAY', 'GREEN', 'JADE', 'MAROON', 'NAVY', 'OLIVE', 'ONYX', 'ORANGE', 'PINK', 'PURPLE', 'RED', 'SILVER', 'TEAL', 'WHITE', 'YELLOW'];
+
+/** The attachment name an app gets for an add-on: the service's var stem when free, else the first free colour. */
+export function attachmentName(service: AddonService, taken: ReadonlySet<string>): string {
+  const primary = service.configVar.replace(/_URL$/, '');
+  if (!taken.has(primary)) return primary;
+  const color = ATTACHMENT_COLORS.find((c) => !taken.has(`${service.attachmentPrefix}_${c}`));
+  if (!color) throw new Error(`no free attachment name for ${service.name}`);
+  return `${service.attachmentPrefix}_${color}`;
+}
+
+/** The server's command, as argv with the secrets only in the environment (never in argv, which
+ *  `ps` shows): a fixed script per service. */
+export function addonServerArgv(service: AddonServiceName): string[] {
+  if (service === 'postgresql') {
+    const script = [
+      'set -e',
+      'bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)',
+      `data=${ADDON_DATA_DIR}/pgdata`,
+      'if [ ! -s "$data/PG_VERSION" ]; then',
+      '  pw=$(mktemp)',
+      '  printf "%s" "$ADDON_PASSWORD" > "$pw"',
+      '  "$bin/initdb" -D "$data" -U "$ADDON_USER" --pwfile="$pw" --auth-local=scram-sha-256 --auth-host=scram-sha-256 -E UTF8 --locale=C.UTF-8 >/dev/null',
+      '  rm -f "$pw"',
+      '  printf "host all all 0.0.0.0/0 scram-sha-256\\nhost all all ::/0 scram-sha-256\\n" >> "$data/pg_hba.conf"',
+      '  "$bin/postgres" --single -D "$data" postgres <<SQL >/dev/null',
+      'CREATE DATABASE "$ADDON_DATABASE" OWNER "$ADDON_USER";',
+      'SQL',
+      'fi',
+      'unset ADDON_PASSWORD',
+      'exec "$bin/postgres" -D "$data" -c listen_addresses="*" -c unix_socket_directories=/tmp -c max_connections="${ADDON_MAX_CONNECTIONS:-20}"',
+    ].join('\n');
+    return ['/bin/sh', '-c', script, 'addon-postgresql'];
+  }
+  const script = [
+    'set -e',
+    'conf=/tmp/redis.conf',
+    'umask 077',
+    'printf "port 6379\\nbind 0.0.0.0\\nprotected-mode no\\ndir %s\\nappendonly yes\\nmaxmemory %s\\nrequirepass %s\\n" "$ADDON_DATA_DIR" "$ADDON_MAXMEMORY" "$ADDON_PASSWORD" > "$conf"',
+    'unset ADDON_PASSWORD',
+    'exec redis-server "$conf"',
+  ].join('\n');
+  return ['/bin/sh', '-c', script, 'addon-redis'];
+}

@@ -1,0 +1,155 @@
+// Add-ons: provisioning a plan's server on a host (pinned there with its volume), attaching its
+// URL to apps as config vars (each change a new release, rolled out like any config change),
+// detaching, destroying. The one home of these steps; handlers only validate and represent.
+import { randomUUID } from 'node:crypto';
+import { attachmentName, resolvePlan, type AddonService } from '../../common/addons.js';
+import { describeError, SlipwayError } from '../../common/errors.js';
+import type { Logger } from '../../common/logger.js';
+import type { App, ImageRef } from '../../common/types.js';
+import type { AddonAgents } from '../agents/client.js';
+import type { Releaser } from '../releases/service.js';
+import type { AddonAttachmentRecord, AddonRecord, AddonStore } from '../store/addons.js';
+import type { HostStore } from '../store/hosts.js';
+import { addonName, addonUrl, generateCredentials, placeAddon, serverEnv } from './plan.js';
+
+export interface AddonsDeps {
+  store: AddonStore;
+  hosts: HostStore;
+  agents: AddonAgents;
+  releaser: Pick<Releaser, 'changeConfig'>;
+  /** The service's server image (built from the stack's packages); null: this platform builds none. */
+  image: ((service: AddonService) => Promise<ImageRef>) | null;
+  logger: Logger;
+}
+
+const NAME = /^[A-Z][A-Z0-9_]*$/;
+
+export class Addons {
+  readonly store: AddonStore;
+
+  constructor(private readonly deps: AddonsDeps) {
+    this.store = deps.store;
+  }
+
+  /** `addons:create <plan>`: the server runs and answers before its URL is set on the app. */
+  async create(app: App, planSpec: string, options: { as?: string } = {}): Promise<{ addon: AddonRecord; attachment: AddonAttachmentRecord }> {
+    const resolved = resolvePlan(planSpec);
+    if ('error' in resolved) throw new SlipwayError('invalid_params', resolved.error, { status: 422 });
+    const { service, plan } = resolved;
+    if (options.as !== undefined && !NAME.test(options.as)) throw new SlipwayError('invalid_params', 'An attachment name is upper-case letters, digits and underscores, starting with a letter (DATABASE, CACHE).', { status: 422 });
+    const image = this.deps.image;
+    // a platform whose builder makes no images (tests' stand-in builders): not offered here
+    if (!image) throw new SlipwayError('addons_unavailable', 'This platform builds no add-on images (its builder has none): add-ons are not offered here.', { status: 422 });
+    const host = placeAddon(await this.deps.hosts.list());
+    if (!host) throw new SlipwayError('no_hosts', 'No host is up to run the add-on on: try again once one is.', { status: 503, expose: true });
+    const taken = new Set((await this.deps.store.attachments(app.id)).map((a) => a.name));
+    const name = options.as ?? attachmentName(service, taken);
+    if (taken.has(name)) throw new SlipwayError('conflict', `${app.name} already has an add-on attached as ${name}.`, { status: 409 });
+
+    const at = new Date().toISOString();
+    let addon: AddonRecord = {
+      id: randomUUID(),
+      name: addonName(service.name),
+      service: service.name,
+      plan: plan.name,
+      appId: app.id,
+      hostId: host.id,
+      address: host.address,
+      port: null,
+      image: { repository: '', digest: '' },
+      credentials: generateCredentials(),
+      state: 'provisioning',
+      createdAt: at,
+      updatedAt: at,
+    };
+    for (let tries = 0; !(await this.deps.store.create(addon)); tries += 1) {
+      if (tries > 5) throw new SlipwayError('conflict', 'Could not find a free add-on name: try again.', { status: 409 });
+      addon = { ...addon, name: addonName(service.name) };
+    }
+    try {
+      addon.image = await image(service);
+      const reply = await this.deps.agents.runAddon(host.id, {
+        addonId: addon.id,
+        service: service.name,
+        image: addon.image,
+        env: serverEnv(service.name, addon.credentials),
+        memoryMb: plan.memoryMb,
+        cpus: plan.cpus,
+      });
+      if (!reply.ok || !reply.port) throw new Error(reply.error ?? 'the agent reported no port');
+      addon = { ...addon, port: reply.port, state: 'provisioned', updatedAt: new Date().toISOString() };
+      await this.deps.store.save(addon);
+      const attachment = await this.attachTo(addon, app, name);
+      this.deps.logger.info({ addon: addon.name, app: app.name, host: host.id, plan: plan.name }, 'add-on provisioned');
+      return { addon, attachment };
+    } catch (err) {
+      // Nothing half-made stays: the server and its volume go, then the record.
+      await this.deps.agents.removeAddon(host.id, { addonId: addon.id }).catch(() => undefined);
+      await this.deps.store.remove(addon);
+      if (err instanceof SlipwayError) throw err;
+      this.deps.logger.error({ addon: addon.name, err: describeError(err) }, 'add-on provisioning failed');
+      throw new SlipwayError('addon_provisioning_failed', `Could not provision ${plan.name}: ${describeError(err)}`, { status: 503, expose: true, cause: err });
+    }
+  }
+
+  /** `addons:attach`: the add-on's URL on another app, under a free colour name unless `as` is given. */
+  async attach(addon: AddonRecord, app: App, as?: string): Promise<AddonAttachmentRecord> {
+    if (as !== undefined && !NAME.test(as)) throw new SlipwayError('invalid_params', 'An attachment name is upper-case letters, digits and underscores, starting with a letter.', { status: 422 });
+    const existing = await this.deps.store.attachments(app.id);
+    if (existing.some((a) => a.addonId === addon.id)) throw new SlipwayError('conflict', `${addon.name} is already attached to ${app.name}.`, { status: 409 });
+    const service = resolvePlan(addon.plan);
+    if ('error' in service) throw new Error(service.error);
+    // As on Heroku, a shared add-on gets a colour name (HEROKU_POSTGRESQL_AMBER) unless told `as`.
+    const primary = service.service.configVar.replace(/_URL$/, '');
+    const name = as ?? attachmentName(service.service, new Set([primary, ...existing.map((a) => a.name)]));
+    return this.attachTo(addon, app, name);
+  }
+
+  /** `addons:detach`: the config var goes (a new release); the add-on's owning app keeps its own. */
+  async detach(attachment: AddonAttachmentRecord, app: App): Promise<void> {
+    await this.deps.store.detach(attachment);
+    await this.deps.releaser.changeConfig(app, { [`${attachment.name}_URL`]: null }, `Detach ${attachment.name}`);
+  }
+
+  /** `addons:destroy`: every attachment's config var unset (a release on each app), then the
+   *  server and its volume removed on its host, then the record. */
+  async destroy(addon: AddonRecord, appsById: (id: string) => Promise<App | null>): Promise<void> {
+    for (const attachment of await this.deps.store.attachmentsOf(addon.id)) {
+      const app = await appsById(attachment.appId);
+      await this.deps.store.detach(attachment);
+      if (app) await this.deps.releaser.changeConfig(app, { [`${attachment.name}_URL`]: null }, `Detach ${attachment.name}`);
+    }
+    const reply = await this.deps.agents.removeAddon(addon.hostId, { addonId: addon.id });
+    if (!reply.ok) throw new SlipwayError('addon_deprovisioning_failed', `Could not remove ${addon.name} from its host: ${reply.error ?? 'no reason given'}`, { status: 503, expose: true });
+    await this.deps.store.remove(addon);
+    this.deps.logger.info({ addon: addon.name }, 'add-on destroyed');
+  }
+
+  /** When an app is deleted: its attachments go (no release: the app is going), and the add-ons it
+   *  owns are destroyed with their data (detached from the other apps with a release there). */
+  async purgeApp(appId: string, appsById: (id: string) => Promise<App | null>): Promise<void> {
+    for (const attachment of await this.deps.store.attachments(appId)) await this.deps.store.detach(attachment);
+    for (const addon of await this.deps.store.ownedBy(appId)) await this.destroy(addon, async (id) => (id === appId ? null : appsById(id)));
+  }
+
+  /** The add-on named (name or id), or a 404. */
+  async find(ref: string): Promise<AddonRecord> {
+    const addon = (await this.deps.store.byName(ref)) ?? (/^[0-9a-f-]{36}$/.test(ref) ? await this.deps.store.get(ref) : null);
+    if (!addon) throw new SlipwayError('not_found', `Couldn't find that add-on: ${ref}.`, { status: 404 });
+    return addon;
+  }
+
+  private async attachTo(addon: AddonRecord, app: App, name: string): Promise<AddonAttachmentRecord> {
+    if (addon.port === null) throw new Error(`${addon.name} has no port yet`);
+    const attachment: AddonAttachmentRecord = { id: randomUUID(), addonId: addon.id, appId: app.id, name, createdAt: new Date().toISOString() };
+    if (!(await this.deps.store.attach(attachment))) throw new SlipwayError('conflict', `${app.name} already has an add-on attached as ${name}.`, { status: 409 });
+    const url = addonUrl(addon.service, addon.credentials, addon.address, addon.port);
+    try {
+      await this.deps.releaser.changeConfig(app, { [`${name}_URL`]: url }, `Attach ${name} (@ref:${addon.name})`);
+    } catch (err) {
+      await this.deps.store.detach(attachment);
+      throw err;
+    }
+    return attachment;
+  }
+}

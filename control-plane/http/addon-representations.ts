@@ -1,0 +1,90 @@
+// Heroku's add-on, add-on attachment, add-on service and plan shapes (common/api-shapes.ts).
+// Ids of services and plans are name-based UUIDs: the same on every control plane.
+import { ADDON_SERVICES, type AddonPlan, type AddonService } from '../../common/addons.js';
+import type { AddonAttachmentJson, AddonJson, AddonPlanJson, AddonServiceJson } from '../../common/api-shapes.js';
+import { nameUuid } from '../../common/name-uuid.js';
+import type { App } from '../../common/types.js';
+import type { AddonAttachmentRecord, AddonRecord } from '../store/addons.js';
+
+/** When the catalogue was written: its services' and plans' created_at. */
+const CATALOGUE_DATE = '2026-12-05T00:00:00Z';
+
+const serviceRef = (name: string) => ({ id: nameUuid(`addon-service:${name}`), name });
+const planRef = (name: string) => ({ id: nameUuid(`addon-plan:${name}`), name });
+const appRef = (app: Pick<App, 'id' | 'name'>) => ({ id: app.id, name: app.name });
+
+export function addonServiceJson(service: AddonService): AddonServiceJson {
+  return {
+    ...serviceRef(service.name),
+    human_name: service.humanName,
+    cli_plugin_name: null,
+    state: 'ga',
+    supports_multiple_installations: true,
+    supports_sharing: true,
+    created_at: CATALOGUE_DATE,
+    updated_at: CATALOGUE_DATE,
+  };
+}
+
+export function addonPlanJson(service: AddonService, plan: AddonPlan): AddonPlanJson {
+  return {
+    ...planRef(plan.name),
+    human_name: plan.short[0]!.toUpperCase() + plan.short.slice(1),
+    description: plan.description,
+    addon_service: serviceRef(service.name),
+    default: plan.default,
+    price: { cents: plan.priceCents, contract: false, unit: 'month' },
+    state: 'public',
+    visible: true,
+    compliance: null,
+    installable_inside_private_network: false,
+    installable_outside_private_network: true,
+    space_default: false,
+    memory_mb: plan.memoryMb,
+    cpus: plan.cpus,
+    created_at: CATALOGUE_DATE,
+    updated_at: CATALOGUE_DATE,
+  };
+}
+
+/** A service by name or id (its name-based UUID). */
+export function findAddonService(ref: string): AddonService | null {
+  return ADDON_SERVICES.find((s) => s.name === ref || serviceRef(s.name).id === ref || (ref === `heroku-${s.name}`)) ?? null;
+}
+
+export function findAddonPlan(service: AddonService, ref: string): AddonPlan | null {
+  return service.plans.find((p) => p.name === ref || p.short === ref || planRef(p.name).id === ref) ?? null;
+}
+
+export function addonJson(addon: AddonRecord, owner: Pick<App, 'id' | 'name'>, ownerAttachments: readonly AddonAttachmentRecord[]): AddonJson {
+  const price = ADDON_SERVICES.find((s) => s.name === addon.service)?.plans.find((p) => p.name === addon.plan)?.priceCents ?? 0;
+  return {
+    id: addon.id,
+    name: addon.name,
+    addon_service: serviceRef(addon.service),
+    plan: { ...planRef(addon.plan), price: { cents: price, contract: false, unit: 'month' } },
+    app: appRef(owner),
+    config_vars: ownerAttachments.filter((a) => a.addonId === addon.id).map((a) => `${a.name}_URL`),
+    state: addon.state,
+    billed_price: { cents: price, contract: false, unit: 'month' },
+    actions: [],
+    provider_id: addon.id,
+    web_url: null,
+    created_at: addon.createdAt,
+    updated_at: addon.updatedAt,
+  };
+}
+
+export function addonAttachmentJson(attachment: AddonAttachmentRecord, addon: AddonRecord, owner: Pick<App, 'id' | 'name'>, app: Pick<App, 'id' | 'name'>): AddonAttachmentJson {
+  return {
+    id: attachment.id,
+    name: attachment.name,
+    addon: { id: addon.id, name: addon.name, app: appRef(owner) },
+    app: appRef(app),
+    namespace: null,
+    web_url: null,
+    log_input_url: null,
+    created_at: attachment.createdAt,
+    updated_at: attachment.createdAt,
+  };
+}

@@ -1,0 +1,110 @@
+// Add-ons and their attachments in Redis. An add-on is owned by one app and pinned to the host
+// that holds its volume; its generated credentials are secrets (like config vars, never logged).
+// An attachment sets `<name>_URL` on one app; names are unique per app, add-on names globally.
+import type { Redis } from 'ioredis';
+import type { AddonServiceName } from '../../common/addons.js';
+import type { ImageRef } from '../../common/types.js';
+import { keys } from './keys.js';
+
+export interface AddonCredentials {
+  user: string;
+  password: string;
+  database: string;
+}
+
+export interface AddonRecord {
+  id: string;
+  /** 'postgresql-amber-12345' */
+  name: string;
+  service: AddonServiceName;
+  /** 'postgresql:mini' */
+  plan: string;
+  appId: string;
+  /** the host holding its volume: the add-on runs there and nowhere else */
+  hostId: string;
+  /** the host's private address and the published port its server answers on */
+  address: string;
+  port: number | null;
+  image: ImageRef;
+  credentials: AddonCredentials;
+  state: 'provisioning' | 'provisioned';
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface AddonAttachmentRecord {
+  id: string;
+  addonId: string;
+  appId: string;
+  /** DATABASE, HEROKU_POSTGRESQL_AMBER: the config var is `<name>_URL` */
+  name: string;
+  createdAt: string;
+}
+
+// Claims an add-on name and saves the record in one step.
+const CREATE = `
+if redis.call('HSETNX', KEYS[1], ARGV[1], ARGV[2]) == 0 then return 0 end
+redis.call('SET', KEYS[2], ARGV[3])
+redis.call('SADD', KEYS[3], ARGV[2])
+return 1`;
+
+// Adds an attachment unless the app has one of that name.
+const ATTACH = `
+if redis.call('HSETNX', KEYS[1], ARGV[1], ARGV[2]) == 0 then return 0 end
+redis.call('HSET', KEYS[2], ARGV[3], ARGV[2])
+return 1`;
+
+export class AddonStore {
+  constructor(private readonly redis: Redis) {}
+
+  /** false when the name is taken. */
+  async create(addon: AddonRecord): Promise<boolean> {
+    const created = await this.redis.eval(CREATE, 3, keys.addonNames, keys.addon(addon.id), keys.appAddons(addon.appId), addon.name, addon.id, JSON.stringify(addon));
+    return created === 1;
+  }
+
+  async save(addon: AddonRecord): Promise<void> {
+    await this.redis.set(keys.addon(addon.id), JSON.stringify(addon));
+  }
+
+  async get(id: string): Promise<AddonRecord | null> {
+    const raw = await this.redis.get(keys.addon(id));
+    return raw ? (JSON.parse(raw) as AddonRecord) : null;
+  }
+
+  async byName(name: string): Promise<AddonRecord | null> {
+    const id = await this.redis.hget(keys.addonNames, name);
+    return id ? this.get(id) : null;
+  }
+
+  async ownedBy(appId: string): Promise<AddonRecord[]> {
+    const ids = await this.redis.smembers(keys.appAddons(appId));
+    const addons = await Promise.all(ids.map((id) => this.get(id)));
+    return addons.filter((a): a is AddonRecord => a !== null).sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+  }
+
+  async remove(addon: AddonRecord): Promise<void> {
+    await this.redis.multi().del(keys.addon(addon.id), keys.addonAttachments(addon.id)).hdel(keys.addonNames, addon.name).srem(keys.appAddons(addon.appId), addon.id).exec();
+  }
+
+  async attachments(appId: string): Promise<AddonAttachmentRecord[]> {
+    const raws = await this.redis.hvals(keys.appAddonAttachments(appId));
+    return raws.map((raw) => JSON.parse(raw) as AddonAttachmentRecord).sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.name.localeCompare(b.name));
+  }
+
+  /** false when the app already has an attachment of that name. */
+  async attach(attachment: AddonAttachmentRecord): Promise<boolean> {
+    const json = JSON.stringify(attachment);
+    return (await this.redis.eval(ATTACH, 2, keys.appAddonAttachments(attachment.appId), keys.addonAttachments(attachment.addonId), attachment.name, json, attachment.id)) === 1;
+  }
+
+  /** Every attachment of one add-on (on its own app and others). */
+  async attachmentsOf(addonId: string): Promise<AddonAttachmentRecord[]> {
+    const raws = await this.redis.hvals(keys.addonAttachments(addonId));
+    return raws.map((raw) => JSON.parse(raw) as AddonAttachmentRecord).sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+  }
+
+  async detach(attachment: AddonAttachmentRecord): Promise<void> {
+    await this.redis.multi().hdel(keys.appAddonAttachments(attachment.appId), attachment.name).hdel(keys.addonAttachments(attachment.addonId), attachment.id).exec();
+  }
+}
