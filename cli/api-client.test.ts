@@ -77,7 +77,7 @@ describe('ApiClient', () => {
 
   it('gives up on a server that does not answer in time', async () => {
     answer = () => {}; // never answers; closeAllConnections ends it in afterAll
-    await expect(client(200).get('/apps')).rejects.toThrow(`Could not reach the Slipway API at ${url} (no answer in time).`);
+    await expect(client(200).get('/apps')).rejects.toThrow(`Could not reach the API at ${url} (no answer in time).`);
   });
 
   it('streams text bodies', async () => {

@@ -109,7 +109,7 @@ export class ApiClient {
       });
     } catch (err) {
       if ((err as Error).name === 'AbortError') throw err;
-      throw new ApiUnavailableError(`Could not reach the Slipway API at ${this.apiUrl} (${transportProblem(err)}).`, { cause: err });
+      throw new ApiUnavailableError(`Could not reach the API at ${this.apiUrl} (${transportProblem(err)}).`, { cause: err });
     }
   }
 

@@ -371,7 +371,7 @@ describe('slipway (in-process) against the Platform API', () => {
     failure(await slipway(['apps'], { env: { SLIPWAY_API_URL: closed } }), /Not logged in/); // the stored token is not for that API
     failure(
       await slipway(['apps'], { env: { SLIPWAY_API_URL: closed, SLIPWAY_API_TOKEN: 'slw_x' } }),
-      new RegExp(`^Error: Could not reach the Slipway API at ${closed} \\(ECONNREFUSED\\)\\.\\n$`),
+      new RegExp(`^Error: Could not reach the API at ${closed} \\(ECONNREFUSED\\)\\.\\n$`),
     );
   });
 

@@ -19,13 +19,14 @@ const shellWord = (word: string) => `'${word.replace(/'/g, `'\\''`)}'`;
 
 /** Bash's completion function (zsh runs it through bashcompinit). Words are completed whole,
  *  colons included (`apps:in` → `apps:info`), whatever COMP_WORDBREAKS says. */
-export function bashCompletion(tree: CompletionTree): string {
+export function bashCompletion(tree: CompletionTree, command = 'slipway'): string {
+  const fn = `_${command.replace(/-/g, '_')}`;
   const cases = tree.commands
     .filter((command) => (tree.flags[command] ?? []).length > 0)
     .map((command) => `    ${shellWord(command)}) words=${shellWord((tree.flags[command] ?? []).join(' '))} ;;`)
     .join('\n');
-  return `# slipway completion for bash: eval "$(slipway completion bash)"
-_slipway() {
+  return `# ${command} completion for bash: eval "$(${command} completion bash)"
+${fn}() {
   local line=\${COMP_LINE:0:$COMP_POINT}
   local cur=\${line##*[[:space:]]}
   local -a parts
@@ -46,12 +47,12 @@ ${cases}
     COMPREPLY=( "\${COMPREPLY[@]#"$done_part"}" )
   fi
 }
-complete -F _slipway slipway
+complete -F ${fn} ${command}
 `;
 }
 
-export function zshCompletion(tree: CompletionTree): string {
-  return `# slipway completion for zsh: eval "$(slipway completion zsh)"
+export function zshCompletion(tree: CompletionTree, command = 'slipway'): string {
+  return `# ${command} completion for zsh: eval "$(${command} completion zsh)"
 autoload -U +X bashcompinit && bashcompinit
-${bashCompletion(tree)}`;
+${bashCompletion(tree, command)}`;
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../common/errors.js';
+import { DEFAULT_BRAND, parseBrand } from '../common/brand.js';
 import { loadCliConfig } from './config.js';
 
 describe('loadCliConfig', () => {
@@ -10,6 +11,7 @@ describe('loadCliConfig', () => {
       app: null,
       credentialsPath: '/home/ann/.config/slipway/credentials.json',
       browser: null,
+      brand: DEFAULT_BRAND,
     });
   });
 
@@ -21,7 +23,12 @@ describe('loadCliConfig', () => {
       app: null,
       credentialsPath: '/cfg/slipway/credentials.json',
       browser: 'xdg-open',
+      brand: DEFAULT_BRAND,
     });
+  });
+
+  it('keeps a branded CLI\'s credentials under its own command name', () => {
+    expect(loadCliConfig({}, '/home/ann', parseBrand('name: Acme Cloud\ncli_command: acme\n', 'b')).credentialsPath).toBe('/home/ann/.config/acme/credentials.json');
   });
 
   it('names a bad variable without showing its value', () => {

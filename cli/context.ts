@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { ApiClient } from './api-client.js';
 import { readCredentials, resolveCredentials, type Credentials } from './credentials.js';
 import { CliError, NotLoggedInError } from './errors.js';
-import { appFromGitUrl, DEFAULT_REMOTE, gitCommands } from './git.js';
+import { appFromGitUrl, gitCommands } from './git.js';
 import type { CliIo } from './io.js';
 import { withSpinner } from './progress.js';
 
@@ -22,6 +22,16 @@ export class CommandContext {
   exitCode: number | null = null;
 
   constructor(readonly io: CliIo) {}
+
+  /** The command users type (`slipway`, or the provider's): for hints that name a command. */
+  get command(): string {
+    return this.io.config.brand.cliCommand;
+  }
+
+  /** The platform's name (the provider's brand). */
+  get platform(): string {
+    return this.io.config.brand.name;
+  }
 
   print(...lines: string[]): void {
     if (lines.length > 0) this.io.stdout(`${lines.join('\n')}\n`);
@@ -44,7 +54,7 @@ export class CommandContext {
   async credentials(): Promise<Credentials> {
     const stored = await readCredentials(this.io.config.credentialsPath);
     const credentials = resolveCredentials(this.io.config, stored);
-    if (!credentials) throw new NotLoggedInError();
+    if (!credentials) throw new NotLoggedInError(this.command);
     return credentials;
   }
 
@@ -59,11 +69,11 @@ export class CommandContext {
   async app(options: AppOptions): Promise<string> {
     if (options.app) return options.app;
     if (this.io.config.app) return this.io.config.app;
-    const remote = options.remote ?? DEFAULT_REMOTE;
+    const remote = options.remote ?? this.command;
     const result = await this.io.run(gitCommands.remoteUrl(remote), { cwd: this.io.cwd }).catch(() => null);
     const fromRemote = result && result.exitCode === 0 ? appFromGitUrl(result.stdout) : null;
     if (fromRemote) return fromRemote;
-    throw new CliError(`No app specified: use -a <app>, or run this in a git repository with a \`${remote}\` remote (slipway git:remote -a <app>).`);
+    throw new CliError(`No app specified: use -a <app>, or run this in a git repository with a \`${remote}\` remote (${this.command} git:remote -a <app>).`);
   }
 }
 
@@ -71,7 +81,7 @@ export class CommandContext {
 export function appOptions(command: Command): Command {
   return command
     .option('-a, --app <app>', 'the app (default: from the git remote, or SLIPWAY_APP)')
-    .option('-r, --remote <remote>', 'the git remote to find the app in', DEFAULT_REMOTE);
+    .option('-r, --remote <remote>', 'the git remote to find the app in (default: named as this command)');
 }
 
 export function jsonOption(command: Command): Command {

@@ -78,7 +78,7 @@ describe('the credentials file', () => {
     expect(await readCredentials(path)).toBeNull();
     await writeCredentials(path, stored);
     await writeFile(path, '{"apiUrl": "http://x", "token": "slw_secret_bits"');
-    await expect(readCredentials(path)).rejects.toThrow(/not valid JSON: run `slipway login` again/);
+    await expect(readCredentials(path)).rejects.toThrow(/not valid JSON: log in again/);
     await writeFile(path, '{"apiUrl": 3, "token": "slw_secret_bits"}');
     const error = await readCredentials(path).catch((err: Error) => err);
     expect((error as Error).message).toMatch(/is damaged/);

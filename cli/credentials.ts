@@ -32,10 +32,10 @@ export async function readCredentials(path: string): Promise<StoredCredentials |
   try {
     parsed = JSON.parse(text);
   } catch (err) {
-    throw new CliError(`${path} is not valid JSON: run \`slipway login\` again.`, { cause: err });
+    throw new CliError(`${path} is not valid JSON: log in again.`, { cause: err });
   }
   const result = storedCredentials.safeParse(parsed);
-  if (!result.success) throw new CliError(`${path} is damaged: run \`slipway login\` again.`);
+  if (!result.success) throw new CliError(`${path} is damaged: log in again.`);
   return result.data;
 }
 

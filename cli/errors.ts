@@ -36,7 +36,7 @@ export class ApiUnavailableError extends CliError {
 
 export class NotLoggedInError extends CliError {
   override name = 'NotLoggedInError';
-  constructor() {
-    super('Not logged in: run `slipway login --api <url> --token <token>`, or set SLIPWAY_API_URL and SLIPWAY_API_TOKEN.');
+  constructor(command = 'slipway') {
+    super(`Not logged in: run \`${command} login --api <url> --token <token>\`, or set SLIPWAY_API_URL and SLIPWAY_API_TOKEN.`);
   }
 }

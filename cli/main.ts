@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 // slipway: the user's and operator's command line over the Platform API.
 import { homedir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { packagedBrand } from './brand.js';
 import { describeError } from '../common/errors.js';
 import { loadCliConfig, type CliConfig } from './config.js';
 import { parseInfraCliSettings, type InfraCliSettings } from './infra.js';
@@ -23,7 +25,8 @@ async function readSecret(prompt: string): Promise<string> {
 let config: CliConfig;
 let infra: InfraCliSettings;
 try {
-  config = loadCliConfig(process.env, homedir());
+  // dist/cli/main.js in the repository and in a built CLI package alike: the package's root is two up
+  config = loadCliConfig(process.env, homedir(), packagedBrand(join(dirname(fileURLToPath(import.meta.url)), '..', '..')));
   infra = parseInfraCliSettings(process.env);
 } catch (err) {
   process.stderr.write(`Error: ${describeError(err)}\n`);

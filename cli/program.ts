@@ -4,6 +4,7 @@ import { Command, CommanderError } from 'commander';
 import { CommandContext } from './context.js';
 import { bashCompletion, completionTree, zshCompletion } from './completion.js';
 import { CliError } from './errors.js';
+import { brandedVariables } from './config.js';
 import { registerInfraCommands } from './infra.js';
 import type { CliIo } from './io.js';
 import { registerAccessCommands } from './topics/access.js';
@@ -32,11 +33,11 @@ import { registerTokenCommands } from './topics/tokens.js';
 import { registerUserCommands } from './topics/users.js';
 
 export function createProgram(ctx: CommandContext): Command {
-  const program = new Command('slipway')
-    .description('Slipway: git push to deploy, scale from the command line')
+  const program = new Command(ctx.command)
+    .description(`${ctx.platform}: git push to deploy, scale from the command line`)
     .exitOverride()
     .configureOutput({ writeOut: (text) => ctx.io.stdout(text), writeErr: (text) => ctx.io.stderr(text) })
-    .showHelpAfterError('(run slipway --help for the commands)');
+    .showHelpAfterError(`(run ${ctx.command} --help for the commands)`);
   // subcommands inherit the settings above: they print through ctx.io and throw instead of exiting
   for (const register of [
     registerAuthCommands,
@@ -68,15 +69,21 @@ export function createProgram(ctx: CommandContext): Command {
   }
   program
     .command('completion')
-    .description('print a shell completion script: eval "$(slipway completion bash)" (or zsh)')
+    .description(`print a shell completion script: eval "$(${ctx.command} completion bash)" (or zsh)`)
     .argument('<shell>', 'bash or zsh')
     .action((shell: string) => {
       if (shell !== 'bash' && shell !== 'zsh') throw new CliError(`completion: ${JSON.stringify(shell)} is not bash or zsh.`);
       const tree = completionTree(program);
-      ctx.io.stdout(shell === 'bash' ? bashCompletion(tree) : zshCompletion(tree));
+      ctx.io.stdout(shell === 'bash' ? bashCompletion(tree, ctx.command) : zshCompletion(tree, ctx.command));
     });
   // operators' `infra preview|up|destroy` (Pulumi, AWS): cli/infra.ts
   registerInfraCommands(program, { settings: ctx.io.infra, stdout: ctx.io.stdout, stderr: ctx.io.stderr });
+  // help names the variables this CLI reads (a branded CLI's own)
+  const brandHelp = (command: Command) => {
+    for (const option of command.options) option.description = brandedVariables(option.description, ctx.io.config.brand);
+    command.commands.forEach(brandHelp);
+  };
+  brandHelp(program);
   return program;
 }
 
@@ -91,7 +98,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     // commander has already printed its own message (usage errors) or the help
     if (err instanceof CommanderError) return err.exitCode;
     if (err instanceof CliError) {
-      io.stderr(`Error: ${err.message}\n`);
+      io.stderr(`Error: ${brandedVariables(err.message, io.config.brand)}\n`);
       return err.exitCode;
     }
     // a bug, not the user's doing: the message only (a stack helps nobody at the prompt)

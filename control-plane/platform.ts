@@ -1,5 +1,6 @@
 // The control plane's composition root: connects to Redis and NATS, builds the object graph,
 // starts the API server, the scheduler and the local hosts, and knows how to stop them all.
+import type { Brand } from '../common/brand.js';
 import { once } from 'node:events';
 import { readFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
@@ -85,7 +86,8 @@ import { queuedMailer } from './delivery/mailer.js';
 import { destinationSender, emailSender, webhookSender } from './delivery/senders.js';
 import { unconfiguredMailer, type AccountMailer } from './accounts/mail.js';
 
-export const ADMIN_EMAIL = 'admin@slipway.local';
+/** The bootstrap operator's email, in the brand's name (`admin@slipway.local` by default). */
+export const adminEmail = (brand: Brand): string => `admin@${brand.cliCommand}.local`;
 /** Lines per drain send: one HTTPS request, one TCP write (logplex posts at most a few hundred). */
 const DRAIN_BATCH_LINES = 200;
 
@@ -380,7 +382,7 @@ export async function startControlPlane(config: ControlPlaneConfig, logger: Logg
     findPushedImage: (appName, type, dockerImage) => findPushedImage(platformRegistry, appName, type, dockerImage),
   };
 
-  if (config.bootstrapAdminToken) await ensureAdmin(users, config.bootstrapAdminToken, logger);
+  if (config.bootstrapAdminToken) await ensureAdmin(users, config.bootstrapAdminToken, logger, adminEmail(config.brand));
 
   // Builds this control plane held when it last stopped are orphans now; others' once their
   // lease runs out (their control plane stopped renewing it).
@@ -509,8 +511,8 @@ export async function startControlPlane(config: ControlPlaneConfig, logger: Logg
 }
 
 /** The operator's first user and token; a bootstrap token revoked since stays revoked. */
-async function ensureAdmin(users: UserStore, token: string, logger: Logger): Promise<void> {
-  const admin = (await users.getByEmail(ADMIN_EMAIL)) ?? (await users.create(ADMIN_EMAIL, true));
+async function ensureAdmin(users: UserStore, token: string, logger: Logger, email: string): Promise<void> {
+  const admin = (await users.getByEmail(email)) ?? (await users.create(email, true));
   const adoption = await users.adoptTokenOnce(admin.id, token, 'bootstrap admin token');
   if (adoption === 'adopted before' && !(await users.authenticate(token))) {
     logger.warn('the bootstrap admin token (SLIPWAY_BOOTSTRAP_ADMIN_TOKEN) was revoked: it is not adopted again');

@@ -18,6 +18,6 @@ export const REGION: Omit<RegionJson, 'description'> = {
 };
 
 /** The region as the API shows it, described in the provider's name. */
-export function regionJson(brandName: string): RegionJson {
-  return { ...REGION, description: `This ${brandName} platform's hosts` };
+export function regionJson(brand: { name: string; cliCommand: string }): RegionJson {
+  return { ...REGION, description: `This ${brand.name} platform's hosts`, provider: { name: brand.cliCommand, region: REGION_NAME } };
 }

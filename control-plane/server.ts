@@ -172,7 +172,7 @@ export function createApi(
     healthCheckHandlers(services),
     addonHandlers(services),
     featureHandlers(services),
-    regionHandlers(services.brand.name),
+    regionHandlers(services.brand),
     unavailableHandlers(services),
   ]) {
     app.use(router.routes());

@@ -26,7 +26,7 @@ export interface AccessRecord {
   totalMs: number | null;
   /** HAProxy's termination state, e.g. `----`, `sH--`. */
   termination: string;
-  /** The router's error code when its own page was sent (`Slipway-Error`). */
+  /** The router's error code when its own page was sent (`Platform-Error`). */
   code: string | null;
   tls: boolean;
   /** HAProxy's part of the line: method, path, host, request id, client address. */

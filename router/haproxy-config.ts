@@ -47,11 +47,11 @@ function pageBody(page: ErrorPage, paths: StatePaths, requestId: string): string
 }
 
 function errorPage(page: ErrorPage, paths: StatePaths): string {
-  return `http-error status ${page.status} content-type text/html lf-string ${pageBody(page, paths, REQUEST_ID)} hdr Slipway-Error ${page.code}`;
+  return `http-error status ${page.status} content-type text/html lf-string ${pageBody(page, paths, REQUEST_ID)} hdr Platform-Error ${page.code}`;
 }
 
 function returnPage(page: ErrorPage, paths: StatePaths, condition = ''): string {
-  return `http-request return status ${page.status} content-type text/html lf-string ${pageBody(page, paths, REQUEST_ID)} hdr Slipway-Error ${page.code}${condition ? ` ${condition}` : ''}`;
+  return `http-request return status ${page.status} content-type text/html lf-string ${pageBody(page, paths, REQUEST_ID)} hdr Platform-Error ${page.code}${condition ? ` ${condition}` : ''}`;
 }
 
 export function renderHaproxyConfig(input: HaproxyConfigInput): string {
@@ -136,9 +136,9 @@ export function renderHaproxyConfig(input: HaproxyConfigInput): string {
     `  use_backend %[req.hdr(host),lower,field(1,:),map(${paths.hostsMap},${NO_SUCH_APP_BACKEND})]`,
     '  http-response lua.slipway_strip_response_hop_by_hop if { res.hdr(connection) -m found }',
     // Only the router may set the error code header that switches pages to JSON.
-    `  http-response del-header ${headerAlternatives(['slipway-error', ...RESPONSE_HOP_BY_HOP])} -m reg`,
+    `  http-response del-header ${headerAlternatives(['platform-error', ...RESPONSE_HOP_BY_HOP])} -m reg`,
     `  http-response add-header Via "%[res.ver] ${via}"`,
-    '  http-after-response set-var(txn.code) res.hdr(slipway-error)',
+    '  http-after-response set-var(txn.code) res.hdr(platform-error)',
     '  http-after-response set-header Content-Type application/json if { var(txn.fmt) -m found } { var(txn.code) -m found }',
     // A rejected request ends its connection: nothing after it on the wire is trusted.
     '  http-after-response set-header Connection close if { status 400 }',

@@ -254,7 +254,7 @@ describe('bad input', () => {
     const hitsBefore = app.hits;
     const { answer, closed } = await rawExchange(router.httpPort, bytes);
     expect(answer).toMatch(/^HTTP\/1\.1 400 /);
-    if (branded) expect(answer.toLowerCase()).toContain('slipway-error: h26');
+    if (branded) expect(answer.toLowerCase()).toContain('platform-error: h26');
     expect(closed).toBe(true);
     expect(app.hits).toBe(hitsBefore);
     await stillServing();

@@ -5,7 +5,7 @@ export type PageFormat = 'html' | 'json';
 
 export interface ErrorPage {
   status: number;
-  /** Sent as the `Slipway-Error` header and shown on the page. */
+  /** Sent as the `Platform-Error` header and shown on the page. */
   code: string;
   title: string;
   message: string;

@@ -45,7 +45,7 @@ describe('routing by Host', () => {
   it('answers 404 with a branded page and an error code for an unknown host', async () => {
     const res = await httpRequest(router.httpPort, 'nobody.localhost', '/', { headers: { accept: 'text/html' } });
     expect(res.status).toBe(404);
-    expect(res.headers['slipway-error']).toBe('NO_SUCH_APP');
+    expect(res.headers['platform-error']).toBe('NO_SUCH_APP');
     expect(res.headers['content-type']).toBe('text/html');
     expect(res.body).toContain('Acme Cloud');
     expect(res.body).toContain('No such app');
@@ -78,7 +78,7 @@ describe('routing by Host', () => {
     await router.settled();
     res = await httpRequest(router.httpPort, 'beta.localhost', '/', { headers: { 'x-request-id': 'client-chosen-request-id-0001' } });
     expect(res.status).toBe(503);
-    expect(res.headers['slipway-error']).toBe('H14');
+    expect(res.headers['platform-error']).toBe('H14');
     expect(res.body).toContain('client-chosen-request-id-0001');
 
     await sources.publish({ appName: 'beta', hostnames: [], backends: [] });
@@ -96,7 +96,7 @@ describe('routing by Host', () => {
       await router.settled();
       const res = await httpRequest(router.httpPort, 'slow.localhost', '/', { headers: { accept: 'application/json' } });
       expect(res.status).toBe(504);
-      expect(res.headers['slipway-error']).toBe('H12');
+      expect(res.headers['platform-error']).toBe('H12');
       expect(JSON.parse(res.body)).toMatchObject({ id: 'H12', status: 504 });
     } finally {
       slow.server.closeAllConnections();
@@ -108,7 +108,7 @@ describe('routing by Host', () => {
     for (const host of ['resting.localhost', 'www.resting.test']) {
       const page = await httpRequest(router.httpPort, host, '/', { headers: { accept: 'text/html' } });
       expect(page.status).toBe(503);
-      expect(page.headers['slipway-error']).toBe('H80');
+      expect(page.headers['platform-error']).toBe('H80');
       expect(page.headers['content-type']).toBe('text/html');
       expect(page.body).toContain('Acme Cloud');
       expect(page.body).toContain('Offline for maintenance');

@@ -77,7 +77,7 @@ it('serves every request while the app is redeployed, scaled 3 → 1 → 3 and r
               outcome.servedBy.set(gen, (outcome.servedBy.get(gen) ?? 0) + 1);
             } else {
               outcome.failed++;
-              outcome.errors.push(`${res.statusCode} ${res.headers['slipway-error'] ?? ''}`);
+              outcome.errors.push(`${res.statusCode} ${res.headers['platform-error'] ?? ''}`);
             }
             resolve();
           });

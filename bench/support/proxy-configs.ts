@@ -75,7 +75,7 @@ export function nginxProxyConfig(options: NginxProxyOptions): string {
  */
 export function nginxRouterWorkConfig(options: NginxProxyOptions & { hostname: string }): string {
   const clearHeaders = REQUEST_HOP_BY_HOP.map((name) => `      proxy_set_header ${name} "";`);
-  const hideHeaders = ['slipway-error', ...RESPONSE_HOP_BY_HOP].map((name) => `      proxy_hide_header ${name};`);
+  const hideHeaders = ['platform-error', ...RESPONSE_HOP_BY_HOP].map((name) => `      proxy_hide_header ${name};`);
   return [
     ...nginxPrelude(options),
     `  map $http_x_request_id $slipway_request_id { "~${VALID_REQUEST_ID}" $http_x_request_id; default $request_id; }`,

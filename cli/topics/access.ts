@@ -48,7 +48,7 @@ export function registerAccessCommands(program: Command, ctx: CommandContext): v
       if (recipient.includes('@') && !current.team) {
         const offer = await ctx.step(`Offering ${app} to ${recipient}`, () => api.post<AppTransferJson>('/account/app-transfers', { app, recipient }));
         if (options.json) return ctx.printJson(offer);
-        return ctx.print(`${app} is offered to ${recipient}: it moves once they accept (slipway apps:transfers:accept ${app})`);
+        return ctx.print(`${app} is offered to ${recipient}: it moves once they accept (${ctx.command} apps:transfers:accept ${app})`);
       }
       const moved = await ctx.step(`Moving ${app} to ${recipient}`, () => api.patch<AppJson>(apiPath`/teams/apps/${app}`, { owner: recipient }));
       if (options.json) return ctx.printJson(moved);
@@ -80,7 +80,7 @@ export function registerAccessCommands(program: Command, ctx: CommandContext): v
       .action(async (app: string) => {
         const api = await ctx.api();
         const transfer = (await api.get<AppTransferJson[]>('/account/app-transfers')).find((t) => t.app.name === app);
-        if (!transfer) throw new CliError(`No pending transfer of ${app} (slipway apps:transfers lists them).`);
+        if (!transfer) throw new CliError(`No pending transfer of ${app} (${ctx.command} apps:transfers lists them).`);
         await ctx.step(`${verb === 'accept' ? 'Accepting' : 'Declining'} ${app}`, () => api.patch(apiPath`/account/app-transfers/${transfer.id}`, { state }));
         ctx.print(`${app} ${done}`);
       });

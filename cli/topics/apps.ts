@@ -4,7 +4,6 @@ import { apiPath } from '../api-client.js';
 import type { AppJson, FormationJson } from '../../common/api-shapes.js';
 import { appOptions, jsonOption, type AppOptions, type CommandContext, type JsonOption } from '../context.js';
 import { CliError } from '../errors.js';
-import { DEFAULT_REMOTE } from '../git.js';
 import { pointRemote, remoteApp } from './git.js';
 import { formatKeyValues, formatTable, formatTime, heading } from '../format.js';
 
@@ -78,7 +77,7 @@ export function registerAppCommands(program: Command, ctx: CommandContext): void
       const api = await ctx.api();
       const app = await ctx.step(`Renaming ${oldName} to ${newName}`, () => api.patch<AppJson>(apiPath`/apps/${oldName}`, { name: newName }));
       // As heroku's: a git remote that deployed the old name now deploys the new one.
-      const remote = options.remote ?? DEFAULT_REMOTE;
+      const remote = options.remote ?? ctx.command;
       const remoteUpdated = (await remoteApp(ctx, remote)) === oldName;
       if (remoteUpdated) await pointRemote(ctx, remote, app.git_url);
       if (options.json) return ctx.printJson(app);

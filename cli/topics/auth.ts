@@ -29,7 +29,7 @@ const hostName = () => hostname().split('.')[0] ?? 'a machine';
  *  while the CLI polls for the token the sign-in makes. */
 async function ssoToken(ctx: CommandContext, apiUrl: string): Promise<string> {
   const anonymous = new ApiClient({ apiUrl, token: null, fetch: ctx.io.fetch });
-  const session = await anonymous.post<SsoSessionJson>('/auth/sso/sessions', { description: `slipway CLI login from ${hostName()} (single sign-on)` });
+  const session = await anonymous.post<SsoSessionJson>('/auth/sso/sessions', { description: `${ctx.command} CLI login from ${hostName()} (single sign-on)` });
   ctx.note(`Open this URL in a browser to log in (it works until ${session.expires_at}):`);
   ctx.note(`  ${session.browser_url}`);
   const browser = ctx.io.config.browser;
@@ -44,7 +44,7 @@ async function ssoToken(ctx: CommandContext, apiUrl: string): Promise<string> {
     if (answer.status === 'done' && answer.access_token) return answer.access_token.token;
     await sleep(session.interval_seconds * 1000, undefined, { signal: ctx.io.signal });
   }
-  throw new UsageError('The browser login expired: run slipway login --sso again.');
+  throw new UsageError(`The browser login expired: run ${ctx.command} login --sso again.`);
 }
 
 export function registerAuthCommands(program: Command, ctx: CommandContext): void {
@@ -65,7 +65,7 @@ export function registerAuthCommands(program: Command, ctx: CommandContext): voi
     if (options.email) {
       const password = await ctx.io.readSecret('Password:');
       const client = new ApiClient({ apiUrl, token: null, basic: { user: options.email, password }, fetch: ctx.io.fetch });
-      const authorization = await client.post<AuthorizationJson>('/oauth/authorizations', { description: `slipway CLI login from ${hostName()}` });
+      const authorization = await client.post<AuthorizationJson>('/oauth/authorizations', { description: `${ctx.command} CLI login from ${hostName()}` });
       token = authorization.access_token?.token ?? undefined;
       if (!token) throw new UsageError('The API answered the login without a token.');
     }
@@ -107,7 +107,7 @@ export function registerAuthCommands(program: Command, ctx: CommandContext): voi
       const password = await ctx.io.readSecret('New password (10 characters or more):');
       const account = await client.post<AccountJson>(apiPath`/password-resets/${options.token}/actions/finalize`, { password });
       if (options.json) return ctx.printJson(account);
-      return ctx.print(`New password set for ${account.email}: log in with slipway login --email ${account.email}`);
+      return ctx.print(`New password set for ${account.email}: log in with ${ctx.command} login --email ${account.email}`);
     }
     if (!email) throw new UsageError('Whose password? Give your email, or --token <secret> from the reset email.');
     const answer = await client.post<AccountMessageJson>('/password-resets', { email });

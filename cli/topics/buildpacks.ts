@@ -6,6 +6,7 @@ import { apiPath } from '../api-client.js';
 import type { BuildpackInstallationJson } from '../../common/api-shapes.js';
 import { appOptions, jsonOption, type AppOptions, type CommandContext, type JsonOption } from '../context.js';
 import { UsageError } from '../errors.js';
+import { DEFAULT_REMOTE } from '../git.js';
 import { heading } from '../format.js';
 
 export type BuildpackChange =
@@ -31,7 +32,7 @@ export function applyBuildpackChange(current: readonly string[], change: Buildpa
   if (change.kind === 'remove') {
     if (change.index !== undefined && change.buildpack !== undefined) throw new UsageError('Please choose either index or Buildpack, but not both.');
     if (change.index === undefined && change.buildpack === undefined) {
-      throw new UsageError('Usage: slipway buildpacks:remove [BUILDPACK_URL]. Must specify a buildpack to remove, either by index or URL.');
+      throw new UsageError(`Usage: buildpacks:remove [BUILDPACK_URL]. Must specify a buildpack to remove, either by index or URL.`);
     }
     if (list.length === 0) throw new UsageError('No buildpacks were found. Next release will detect buildpack normally.');
     const at = change.index !== undefined ? change.index - 1 : list.indexOf(change.buildpack!);
@@ -60,13 +61,13 @@ export function buildpackLines(list: readonly string[], indent = ''): string[] {
 }
 
 /** What happened and what the next release uses, in the heroku CLI's words. */
-export function changeMessage(app: string, verb: 'set' | 'added' | 'removed', list: readonly string[]): string[] {
+export function changeMessage(app: string, verb: 'set' | 'added' | 'removed', list: readonly string[], remote = DEFAULT_REMOTE): string[] {
   if (list.length === 0) return [`Buildpack ${verb}. Next release on ${app} will detect buildpacks normally.`];
   const head = list.length === 1 ? `Buildpack ${verb}. Next release on ${app} will use ${list[0]}.` : `Buildpack ${verb}. Next release on ${app} will use:`;
   return [
     head,
     ...(list.length > 1 ? buildpackLines(list, '  ') : []),
-    `Run git push slipway main to create a new release using ${list.length === 1 ? 'this buildpack' : 'these buildpacks'}.`,
+    `Run git push ${remote} main to create a new release using ${list.length === 1 ? 'this buildpack' : 'these buildpacks'}.`,
   ];
 }
 
@@ -103,7 +104,7 @@ export function registerBuildpackCommands(program: Command, ctx: CommandContext)
       const list = applyBuildpackChange(await current(app), make(buildpack, parseIndex(options.index)));
       const saved = await save(app, list);
       if (options.json) ctx.printJson(saved);
-      else ctx.print(...changeMessage(app, verb, names(saved)));
+      else ctx.print(...changeMessage(app, verb, names(saved), ctx.command));
     });
 
   change('buildpacks:set', 'set the buildpack (at --index, default 1) the next build uses', 'set', (buildpack, index) => ({ kind: 'set', buildpack: buildpack!, index }));

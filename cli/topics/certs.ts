@@ -39,7 +39,7 @@ async function chosenCertificate(ctx: CommandContext, app: string, name: string 
   const endpoints = await (await ctx.api()).get<SniEndpointJson[]>(apiPath`/apps/${app}/sni-endpoints`);
   const chosen = name ? endpoints.filter((e) => e.name === name) : endpoints;
   if (chosen.length === 0) throw new CliError(name ? `${app} has no certificate ${name}.` : `${app} has no SSL certificates.`);
-  if (chosen.length > 1) throw new CliError(`${app} has ${chosen.length} certificates: name one with --name (slipway certs lists them).`);
+  if (chosen.length > 1) throw new CliError(`${app} has ${chosen.length} certificates: name one with --name (${ctx.command} certs lists them).`);
   return chosen[0]!;
 }
 
@@ -48,7 +48,7 @@ export function registerCertCommands(program: Command, ctx: CommandContext): voi
     const app = await ctx.app(options);
     const endpoints = await (await ctx.api()).get<SniEndpointJson[]>(apiPath`/apps/${app}/sni-endpoints`);
     if (options.json) return ctx.printJson(endpoints);
-    if (endpoints.length === 0) return ctx.print(`${app} has no SSL certificates (slipway certs:add CRT KEY adds one).`);
+    if (endpoints.length === 0) return ctx.print(`${app} has no SSL certificates (${ctx.command} certs:add CRT KEY adds one).`);
     ctx.print(...certificateTable(endpoints));
   });
 

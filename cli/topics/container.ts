@@ -82,7 +82,7 @@ export function registerContainerCommands(program: Command, ctx: CommandContext)
       ctx.note(`=== Pushing ${image}`);
       ctx.print((await docker(ctx, dockerCommands.push(image))).trimEnd());
     }
-    ctx.print(`Pushed ${images.join(', ')}: release with slipway container:release ${types.join(' ')} -a ${app}`);
+    ctx.print(`Pushed ${images.join(', ')}: release with ${ctx.command} container:release ${types.join(' ')} -a ${app}`);
   });
 
   appOptions(

@@ -4,7 +4,7 @@ import { apiPath } from '../api-client.js';
 import type { AppJson } from '../../common/api-shapes.js';
 import { appOptions, jsonOption, type AppOptions, type CommandContext, type JsonOption } from '../context.js';
 import { CliError } from '../errors.js';
-import { appFromGitUrl, credentialHelperCommands, credentialResponse, DEFAULT_REMOTE, GIT_CONFIG_NOTHING_TO_UNSET, gitCommands } from '../git.js';
+import { appFromGitUrl, credentialHelperCommands, credentialResponse, GIT_CONFIG_NOTHING_TO_UNSET, gitCommands } from '../git.js';
 import { runChecked } from '../runner.js';
 
 /** Points `remote` at `url` (adding it if missing) with git's credential helper for it; returns the URL it had (null: none). */
@@ -38,7 +38,7 @@ export function registerGitCommands(program: Command, ctx: CommandContext): void
         .description("add (or update) a git remote for the app, and let git authenticate with your token"),
     ),
   ).action(async (options: AppOptions & JsonOption) => {
-    const remote = options.remote ?? DEFAULT_REMOTE;
+    const remote = options.remote ?? ctx.command;
     const app = await ctx.app(options);
     const { git_url: url } = await (await ctx.api()).get<AppJson>(apiPath`/apps/${app}`);
     const inRepo = await io.run(gitCommands.isRepository(), { cwd: io.cwd });
@@ -46,7 +46,7 @@ export function registerGitCommands(program: Command, ctx: CommandContext): void
     const previous = await pointRemote(ctx, remote, url);
     if (options.json) return ctx.printJson({ remote, url, app });
     const verb = previous === null ? 'Added' : previous === url ? 'Kept' : 'Updated';
-    ctx.print(`${verb} git remote ${remote}: ${url}`, `git authenticates to it with your Slipway token: git push ${remote} main`);
+    ctx.print(`${verb} git remote ${remote}: ${url}`, `git authenticates to it with your ${ctx.platform} token: git push ${remote} main`);
   });
 
   // git's credential helper protocol: git writes attributes to stdin, we answer `get` with

@@ -106,6 +106,6 @@ export function registerPsCommands(program: Command, ctx: CommandContext): void 
     const app = await ctx.app(options);
     const dyno = await (await ctx.api()).post<DynoJson>(apiPath`/apps/${app}/dynos`, { command: words.join(' '), attach: false, ...(options.size ? { size: options.size } : {}) });
     if (options.json) return ctx.printJson(dyno);
-    ctx.print(`Running ${dyno.command} on ${app}... up, ${dyno.name}`, `Run slipway logs -a ${app} to see its output (the lines of ${dyno.name}).`);
+    ctx.print(`Running ${dyno.command} on ${app}... up, ${dyno.name}`, `Run ${ctx.command} logs -a ${app} to see its output (the lines of ${dyno.name}).`);
   });
 }

@@ -26,7 +26,7 @@ export function registerRunCommand(program: Command, ctx: CommandContext): void 
   appOptions(
     program
       .command('run')
-      .description('run a command in an attached one-off dyno (a TTY: `slipway run bash`)')
+      .description(`run a command in an attached one-off dyno (a TTY: \`${ctx.command} run bash\`)`)
       .argument('<command...>', 'the command and its arguments (`--` before a command with options)')
       .option('-s, --size <size>', 'dyno size (basic, standard, performance)'),
   ).action(async (words: string[], options: AppOptions & { size?: string }) => {

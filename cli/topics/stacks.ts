@@ -29,7 +29,7 @@ export function registerStackCommands(program: Command, ctx: CommandContext): vo
   );
 
   jsonOption(
-    appOptions(program.command('stack:set').description("set the stack of the app's next build").argument('<stack>', 'a stack name (slipway stack lists them)')),
+    appOptions(program.command('stack:set').description("set the stack of the app's next build").argument('<stack>', `a stack name (${ctx.command} stack lists them)`)),
   ).action(async (stack: string, options: AppOptions & JsonOption) => {
     const name = await ctx.app(options);
     const api = await ctx.api();
@@ -38,7 +38,7 @@ export function registerStackCommands(program: Command, ctx: CommandContext): vo
     ctx.print(
       `Setting stack to ${app.build_stack.name}... done`,
       `You will need to redeploy ${app.name} for the change to take effect.`,
-      `Run git push slipway main to trigger a new build on ${app.name}.`,
+      `Run git push ${ctx.command} main to trigger a new build on ${app.name}.`,
     );
   });
 }

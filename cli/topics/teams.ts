@@ -15,7 +15,7 @@ export function registerTeamCommands(program: Command, ctx: CommandContext): voi
   jsonOption(program.command('teams').description('list the teams you are in, with your role')).action(async (options: JsonOption) => {
     const teams = await (await ctx.api()).get<TeamJson[]>('/teams');
     if (options.json) return ctx.printJson(teams);
-    if (teams.length === 0) return ctx.print('You are in no teams (slipway teams:create <name> makes one).');
+    if (teams.length === 0) return ctx.print(`You are in no teams (${ctx.command} teams:create <name> makes one).`);
     ctx.print(...formatTable(teams, [{ header: 'TEAM', value: (t) => t.name }, { header: 'ROLE', value: (t) => t.role ?? '' }]));
   });
 
@@ -23,7 +23,7 @@ export function registerTeamCommands(program: Command, ctx: CommandContext): voi
     const api = await ctx.api();
     const team = await ctx.step(`Creating team ${name}`, () => api.post<TeamJson>('/teams', { name }));
     if (options.json) ctx.printJson(team);
-    else ctx.print(`Created team ${team.name}: add members with slipway members:add <email> --role member -t ${team.name}`);
+    else ctx.print(`Created team ${team.name}: add members with ${ctx.command} members:add <email> --role member -t ${team.name}`);
   });
 
   program
