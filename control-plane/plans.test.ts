@@ -117,6 +117,11 @@ describe('plans and quotas', () => {
     await release('small-one');
     expect((await small.client('PATCH', '/apps/small-one/formation/web', { quantity: 1, size: 'standard' })).status).toBe(200);
     expectPlanLimit(await small.client('PATCH', '/apps/small-one/formation/worker', { quantity: 1 }), 'The small plan allows 1024 MB of dyno memory in total; this would make 1536 (dyno memory in total now: 1024). Upgrade the plan or free some up.');
+    // a new app's first release starts no web dyno when the plan has no room for Heroku's default one
+    expect((await small.client('POST', '/apps', { name: 'small-two' })).status).toBe(201);
+    await release('small-two');
+    expect((await small.client('GET', '/apps/small-two/formation/web')).body).toMatchObject({ quantity: 0, size: 'basic' });
+    expect((await small.client('GET', '/apps/small-one/formation/web')).body).toMatchObject({ quantity: 1 });
   });
 
   it('refuses a second custom domain (the one it has is not counted twice)', async () => {

@@ -203,7 +203,10 @@ export async function startControlPlane(config: ControlPlaneConfig, logger: Logg
   const oneOffs = new NatsOneOffRunner({ nats, agents, hosts, instances, logger: logger.child({ part: 'one-offs' }), oneOffMemory: () => oneOffStore.memoryByHost() });
   const releaseLogger = logger.child({ part: 'releases' });
   const releaseOutputs = new ReleaseOutputStore(redis);
+  const leases = new BuildLeases(redis);
+  const plans = new PlanGate({ catalogue: config.plans, assignments: new PlanAssignments(redis), apps, oneOffs: oneOffStore, leases, redis, now: overrides.planClock });
   const releaser = new Releaser(apps, releases, {
+    firstWebQuantity: (app) => plans.firstWebQuantity(app),
     tagImage: (image, tag) => builder.tagImage(image, tag),
     rollOut: (appId) => void reconciler.convergeApp(appId),
     runReleasePhase: releasePhaseRunner(oneOffs, apps, releaseOutputs, config.releasePhaseTimeoutSeconds),
@@ -213,8 +216,6 @@ export async function startControlPlane(config: ControlPlaneConfig, logger: Logg
   let url = '';
   const urls: ApiUrls = { git: '', appsDomain: config.appsDomain, router: config.routerUrl };
   const owner = await controlPlaneId(config.home);
-  const leases = new BuildLeases(redis);
-  const plans = new PlanGate({ catalogue: config.plans, assignments: new PlanAssignments(redis), apps, oneOffs: oneOffStore, leases, redis, now: overrides.planClock });
   const pipeline = new DeployPipeline({
     apps,
     builds,

@@ -104,6 +104,19 @@ export class PlanGate {
     PlanGate.refuse(scaleRefusal(plan, before, mergeFormation(before, changed), others));
   }
 
+  /** The web dynos an app's first release starts with: Heroku's one, or none when the plan has no room for it. */
+  async firstWebQuantity(app: App): Promise<number> {
+    const before = await this.deps.apps.formation(app.id);
+    if (before.some((f) => f.type === 'web')) return 1; // set already: the default is not used
+    try {
+      await this.admitFormation(app, before, [{ type: 'web', quantity: 1, size: 'basic' }]);
+      return 1;
+    } catch (err) {
+      if (err instanceof PlanLimitError) return 0;
+      throw err;
+    }
+  }
+
   /** Before a one-off dyno of `size` starts. */
   async admitOneOff(app: App, size: DynoSize): Promise<void> {
     const plan = await this.planOf(accountOfApp(app));

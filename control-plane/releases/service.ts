@@ -44,6 +44,8 @@ export interface ReleaseHooks {
   runReleasePhase(app: App, release: Release, command: string, output: PhaseOutput): Promise<OneOffOutcome>;
   /** Something went wrong where no caller waits (a config change's release phase). */
   warn(message: string, context: Record<string, unknown>): void;
+  /** The web dynos a first release starts (default 1; 0 when the owner's plan has no room). */
+  firstWebQuantity?(app: App): Promise<number>;
 }
 
 /** What a successful build hands the releaser. */
@@ -247,7 +249,8 @@ export class Releaser {
     if (release.status === 'failed') return release;
     // Heroku: the app's stack is the one its current release was built on (a rollback too).
     if (release.stack) await this.apps.setStack(app.id, release.stack);
-    await this.apps.ensureFormationFor(app.id, scalableProcessTypes(release.processTypes));
+    const webQuantity = this.hooks.firstWebQuantity ? await this.hooks.firstWebQuantity(app) : 1;
+    await this.apps.ensureFormationFor(app.id, scalableProcessTypes(release.processTypes), webQuantity);
     this.hooks.rollOut(app.id);
     return release;
   }

@@ -234,10 +234,11 @@ export class AppStore {
     await multi.exec();
   }
 
-  /** Adds formation entries for process types that have none yet (Heroku: web=1, others 0). */
-  async ensureFormationFor(appId: string, processTypes: string[]): Promise<void> {
+  /** Adds formation entries for process types that have none yet (Heroku: web=1, others 0;
+   *  `webQuantity` 0 when the owner's plan has no room for it). */
+  async ensureFormationFor(appId: string, processTypes: string[], webQuantity = 1): Promise<void> {
     for (const type of processTypes) {
-      const entry = JSON.stringify({ quantity: type === 'web' ? 1 : 0, size: 'basic' satisfies DynoSize });
+      const entry = JSON.stringify({ quantity: type === 'web' ? webQuantity : 0, size: 'basic' satisfies DynoSize });
       await this.redis.hsetnx(keys.appFormation(appId), type, entry);
     }
   }
