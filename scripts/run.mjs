@@ -3,7 +3,8 @@
 // when they are missing or stale, compiles the TypeScript, then starts the platform or runs
 // the tests. Plain JavaScript on purpose: it must run before anything is installed.
 import { spawnSync } from 'node:child_process';
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -32,9 +33,16 @@ if (mode === 'start') {
   await import(join(root, 'dist', 'supervisor', 'main.js'));
 } else if (mode === 'test') {
   // Plain text: CI logs and the tools that read them see `Tests  N passed`, not colour codes.
-  const plain = { ...process.env, NO_COLOR: '1' };
+  // The run ends with test/support/closing-line-reporter.ts's `tests: N passed, N failed, N skipped`,
+  // printed here so that it is the last line whatever the teardown prints.
+  const closingLineFile = join(mkdtempSync(join(tmpdir(), 'slipway-test-run-')), 'closing-line');
+  const plain = { ...process.env, NO_COLOR: '1', SLIPWAY_TEST_CLOSING_LINE_FILE: closingLineFile };
   delete plain.FORCE_COLOR;
-  run([process.execPath, join(root, 'node_modules', 'vitest', 'vitest.mjs'), 'run', ...rest], 'tests', plain);
+  const result = spawnSync(process.execPath, [join(root, 'node_modules', 'vitest', 'vitest.mjs'), 'run', ...rest], { cwd: root, stdio: 'inherit', env: plain });
+  if (result.status !== 0) console.error('slipway: tests failed');
+  if (existsSync(closingLineFile)) process.stdout.write(readFileSync(closingLineFile, 'utf8'));
+  rmSync(dirname(closingLineFile), { recursive: true, force: true });
+  if (result.status !== 0) process.exit(result.status ?? 1);
 } else if (mode === 'bench') {
   // Benchmarks need the same machine setup as the tests (packages, Docker Engine).
   const { setup } = await import(join(root, 'dist', 'test', 'support', 'global-setup.js'));

@@ -1,3 +1,4 @@
+import { writeFileSync } from 'node:fs';
 import type { Reporter, TestModule } from 'vitest/node';
 
 /** Counts the run's test cases by outcome. Pure, so the closing line can be tested. */
@@ -23,6 +24,10 @@ export function closingLine(counts: { passed: number; failed: number; skipped: n
 export default class ClosingLineReporter implements Reporter {
   onTestRunEnd(testModules: ReadonlyArray<TestModule>): void {
     const states = testModules.flatMap((module) => [...module.children.allTests()].map((test) => test.result().state));
-    process.stdout.write(`${closingLine(countOutcomes(states))}\n`);
+    const line = closingLine(countOutcomes(states));
+    // `npm test` (scripts/run.mjs) prints it last, after the global teardown's own lines
+    const file = process.env.SLIPWAY_TEST_CLOSING_LINE_FILE;
+    if (file) writeFileSync(file, `${line}\n`);
+    else process.stdout.write(`${line}\n`);
   }
 }
