@@ -519,3 +519,12 @@ export interface QuotasJson {
     one_off_dynos: number;
   };
 }
+
+/** Metered usage over a period: per app, kind (dyno, one-off, build), process type and size. */
+export interface UsageJson {
+  start: string;
+  end: string;
+  /** `user:<id>` or `team:<id>`, or the app's */
+  scope: string;
+  lines: { app: string; kind: 'dyno' | 'one-off' | 'build'; process_type: string; size: string | null; seconds: number }[];
+}

@@ -175,6 +175,11 @@ const schema = z.object({
   SLIPWAY_BRAND_FILE: z.string().optional(),
   /** Webhooks and emails: attempts before a delivery is given up (dead-lettered), and one attempt's time limit. */
   SLIPWAY_DELIVERY_MAX_ATTEMPTS: z.coerce.number().int().min(1).default(12),
+  /** The provider's billing system: each usage record is POSTed there, signed (Standard Webhooks) with the secret. */
+  SLIPWAY_BILLING_WEBHOOK_URL: z.string().url().refine((u) => /^https?:\/\//.test(u), 'must be http:// or https://').optional(),
+  SLIPWAY_BILLING_WEBHOOK_SECRET: z.string().min(16).optional(),
+  /** How often running dynos' time is written to the usage ledger. */
+  SLIPWAY_USAGE_FLUSH_SECONDS: z.coerce.number().positive().default(60),
   SLIPWAY_WEBHOOK_TIMEOUT_SECONDS: z.coerce.number().positive().default(10),
   SLIPWAY_HOME: z.string().optional(),
 });
@@ -250,6 +255,8 @@ export interface ControlPlaneConfig {
   plans: PlanCatalogue;
   /** Outbound webhooks and email (control-plane/delivery). */
   delivery: { smtp: { url: string; from: string } | null; maxAttempts: number; webhookTimeoutMs: number };
+  /** Metered usage: how often running dynos are written, and where records go for billing. */
+  usage: { flushMs: number; billingWebhook: { url: string; secret: string } | null };
 }
 
 function apiRoute(hostname: string | undefined, address: string | undefined): { hostname: string; address: string } | null {
@@ -384,6 +391,7 @@ export function loadControlPlaneConfig(env: Env): ControlPlaneConfig {
     plans: e.SLIPWAY_PLANS_FILE ? parsePlanCatalogue(readPlansFile(e.SLIPWAY_PLANS_FILE), e.SLIPWAY_PLANS_FILE) : UNLIMITED_CATALOGUE,
     logStream: { maxBytes: e.SLIPWAY_LOG_STREAM_MAX_BYTES, maxMessageBytes: e.SLIPWAY_LOG_MAX_MESSAGE_BYTES },
     accounts: { signup: e.SLIPWAY_SIGNUP, rateLimitPerHour: e.SLIPWAY_ACCOUNT_RATE_LIMIT_PER_HOUR, oidc: parseOidcSettings(env) },
+    usage: { flushMs: e.SLIPWAY_USAGE_FLUSH_SECONDS * 1000, billingWebhook: billingWebhook(e.SLIPWAY_BILLING_WEBHOOK_URL, e.SLIPWAY_BILLING_WEBHOOK_SECRET) },
     delivery: {
       smtp: e.SLIPWAY_SMTP_URL ? { url: e.SLIPWAY_SMTP_URL, from: e.SLIPWAY_SMTP_FROM ?? `${brand.name} <no-reply@localhost>` } : null,
       maxAttempts: e.SLIPWAY_DELIVERY_MAX_ATTEMPTS,
@@ -408,4 +416,10 @@ function readPlansFile(path: string): string {
   } catch (err) {
     throw new ConfigError(`SLIPWAY_PLANS_FILE: cannot read ${path}: ${(err as Error).message}`);
   }
+}
+
+function billingWebhook(url: string | undefined, secret: string | undefined): ControlPlaneConfig['usage']['billingWebhook'] {
+  if (!url && !secret) return null;
+  if (!url || !secret) throw new ConfigError('SLIPWAY_BILLING_WEBHOOK_URL and SLIPWAY_BILLING_WEBHOOK_SECRET go together: set both, or neither');
+  return { url, secret };
 }

@@ -23,6 +23,8 @@ import { DeployPipeline } from './builds/pipeline.js';
 import type { ControlPlaneConfig } from './config.js';
 import { PushSessions } from './git/push-sessions.js';
 import { AccessCutoff } from './auth/access-cutoff.js';
+import { BillingForwarder } from './usage/billing-forwarder.js';
+import { Usage } from './usage/service.js';
 import { PlanAssignments } from './plans/assignments.js';
 import { longestLogRetentionHours } from './plans/catalogue.js';
 import { PlanGate } from './plans/gate.js';
@@ -147,6 +149,9 @@ export async function startControlPlane(config: ControlPlaneConfig, logger: Logg
   const routes = new RoutePublisher(redis, nats);
 
   const oneOffStore = new OneOffStore(redis);
+  // metered as it happens: dynos through their records, one-offs as they end, builds by the pipeline
+  const usage = new Usage({ redis, apps, instances, warn: (message, context) => logger.warn(context, message) });
+  oneOffStore.onRemoved = (record) => usage.oneOffEnded(record).catch((err: unknown) => logger.warn({ err, run: record.runId }, 'metering a one-off failed'));
   const reconciler = new Reconciler({
     apps,
     releases,
@@ -232,6 +237,7 @@ export async function startControlPlane(config: ControlPlaneConfig, logger: Logg
     rolloutTimeoutMs: (config.scheduler.bootTimeoutSeconds + 60) * 1000,
     appLog,
     plans,
+    usage,
     brand: { name: config.brand.name, cli: config.brand.cliCommand },
   });
 
@@ -345,6 +351,7 @@ export async function startControlPlane(config: ControlPlaneConfig, logger: Logg
     sso,
     audit: new AuditLog(redis),
     plans,
+    usage,
     brand: config.brand,
     deliveries,
     apps,
@@ -472,6 +479,9 @@ export async function startControlPlane(config: ControlPlaneConfig, logger: Logg
     claimIdleMs: config.delivery.webhookTimeoutMs * 3,
   });
   await deliveryWorker.start();
+  usage.start(config.usage.flushMs);
+  const billing = config.usage.billingWebhook ? new BillingForwarder(redis.duplicate(), deliveries, config.usage.billingWebhook, owner, logger.child({ part: 'billing' })) : null;
+  await billing?.start();
   const stopImageCollection = scheduleImageCollection(imageCollector, { intervalMs: config.images.collectIntervalMs, isLeader: () => lease.isLeader, logger });
   if (hostService && localHosts) {
     await localHosts.resume();
@@ -498,6 +508,8 @@ export async function startControlPlane(config: ControlPlaneConfig, logger: Logg
       accessCutoff.stop();
       stopImageCollection();
       await drainForwarder.stop();
+      await usage.stop();
+      await billing?.stop();
       await deliveryWorker.stop();
       emailSend?.close();
       deliveryRedis.disconnect();

@@ -22,6 +22,7 @@ import { passwordLogin } from './accounts/password-login.js';
 import { auditTrail } from './http/audit-trail.js';
 import { auditHandlers } from './handlers/audit.js';
 import { planHandlers } from './handlers/plans.js';
+import { usageHandlers } from './handlers/usage.js';
 import { errorHandler } from './http/errors.js';
 import { requestId } from './http/request-id.js';
 import { accountHandlers } from './handlers/account.js';
@@ -153,6 +154,7 @@ export function createApi(
     accountHandlers(services),
     auditHandlers(services),
     planHandlers(services),
+    usageHandlers(services),
     appHandlers(services),
     formationHandlers(services),
     dynoHandlers(services),

@@ -12,6 +12,7 @@ import type { SsoLogin } from './accounts/sso-login.js';
 import type { AuditLog } from './audit/audit-log.js';
 import type { Brand } from '../common/brand.js';
 import type { PlanGate } from './plans/gate.js';
+import type { Usage } from './usage/service.js';
 import type { DeliveryQueue } from './delivery/queue.js';
 import type { DeployPipeline } from './builds/pipeline.js';
 import type { CertificateStore } from './certificates/store.js';
@@ -47,6 +48,8 @@ export interface Services {
   audit: AuditLog;
   /** What each account's plan allows, checked where it is taken. */
   plans: PlanGate;
+  /** Metered usage: the ledger, written as dynos, one-offs and builds run. */
+  usage: Usage;
   /** Outbound signed webhooks and email, durable and retried (delivery/queue.ts). */
   deliveries: DeliveryQueue;
   apps: AppStore;

@@ -39,6 +39,8 @@ export interface PipelineDeps {
   appLog: AppLogger;
   /** The platform's name and CLI command in the push's output (the provider's brand). */
   brand?: { name: string; cli: string };
+  /** The usage ledger: a build's time, metered. */
+  usage?: { build(app: App, buildId: string, startedMs: number, endedMs: number): Promise<void> };
   /** The account's plan: refuses a build over its limits, and counts build time (plans/gate.ts). */
   plans?: {
     buildRefusal(app: App, buildId: string): Promise<{ message: string } | null>;
@@ -141,7 +143,7 @@ export class DeployPipeline {
       output = await this.deps.builder.build({ buildId: build.id, appName: app.name, appId: app.id, stack, source, log, signal, buildpacks, configVars });
       signal.throwIfAborted();
     } catch (err) {
-      await this.recordBuildTime(app, buildStartedMs);
+      await this.recordBuildTime(app, buildStartedMs, build.id);
       const reason = err instanceof BuildFailedError ? err.message : 'internal error while building';
       if (!(err instanceof BuildFailedError)) this.deps.logger.error({ err, app: app.name, build: build.id }, 'build crashed');
       await this.deps.builds.update(build, { status: 'failed', failure: reason });
@@ -152,7 +154,7 @@ export class DeployPipeline {
       return { ok: false, releaseVersion: null };
     }
 
-    await this.recordBuildTime(app, buildStartedMs);
+    await this.recordBuildTime(app, buildStartedMs, build.id);
     build = await this.deps.builds.update(build, {
       status: 'succeeded',
       buildpack: output.buildpack,
@@ -196,8 +198,10 @@ export class DeployPipeline {
   }
 
   /** A build's time counts against its account's plan, failed or not; a failure to count is logged, not the push's. */
-  private async recordBuildTime(app: App, startedMs: number): Promise<void> {
-    await this.deps.plans?.recordBuild(app, (Date.now() - startedMs) / 1000).catch((err: unknown) => this.deps.logger.warn({ err, app: app.name }, 'counting build time failed'));
+  private async recordBuildTime(app: App, startedMs: number, buildId: string): Promise<void> {
+    const endedMs = Date.now();
+    await this.deps.plans?.recordBuild(app, (endedMs - startedMs) / 1000).catch((err: unknown) => this.deps.logger.warn({ err, app: app.name }, 'counting build time failed'));
+    await this.deps.usage?.build(app, buildId, startedMs, endedMs).catch((err: unknown) => this.deps.logger.warn({ err, app: app.name }, 'metering build time failed'));
   }
 
   private async waitForRollout(app: App, version: number, log: BuildLog, signal?: AbortSignal) {

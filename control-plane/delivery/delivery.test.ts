@@ -1,15 +1,14 @@
 // Deliveries on real Redis to real receivers on loopback: signed webhooks through an outage
 // (refused connections, then 500s) and a sender that dies mid-attempt, and email through a real
 // SMTP server that is down at first. Every event arrives; receivers dedupe by its id.
-import { createServer, type Server } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../common/ports.js';
 import { silentLogger } from '../../common/logger.js';
 import { startTestRedis } from '../../test/support/services.js';
 import { startSmtpReceiver, type SmtpReceiver } from '../../test/support/smtp-receiver.js';
+import { startWebhookReceiver } from '../../test/support/webhook-receiver.js';
 import { waitFor } from '../../test/support/wait.js';
 import type { RunningService } from '../../supervisor/services.js';
 import { retryDelayMs } from './backoff.js';
@@ -28,40 +27,6 @@ describe('retryDelayMs', () => {
     expect(retryDelayMs(1, 5_000, () => 1)).toBe(6_000);
   });
 });
-
-/** A webhook receiver that checks signatures and counts each event id; it answers as `mode` says. */
-async function startReceiver(port: number) {
-  const verifier = new Webhook(SECRET.replace(/^whsec_/, ''));
-  const seen = new Map<string, number>();
-  const state = { mode: 'ok' as 'ok' | 'error' | 'hang', badSignatures: 0, server: null as Server | null };
-  const start = () =>
-    new Promise<void>((resolve) => {
-      state.server = createServer((req, res) => {
-        const chunks: Buffer[] = [];
-        req.on('data', (c: Buffer) => chunks.push(c));
-        req.on('end', () => {
-          if (state.mode === 'hang') return; // never answers: the sender's timeout or death decides
-          if (state.mode === 'error') return void res.writeHead(500).end();
-          const body = Buffer.concat(chunks).toString();
-          try {
-            const event = verifier.verify(body, req.headers as Record<string, string>) as { id: string };
-            seen.set(event.id, (seen.get(event.id) ?? 0) + 1);
-            res.writeHead(204).end();
-          } catch {
-            state.badSignatures++;
-            res.writeHead(400).end();
-          }
-        });
-      });
-      state.server.listen(port, '127.0.0.1', resolve);
-    });
-  const stop = () =>
-    new Promise<void>((resolve) => {
-      state.server?.closeAllConnections();
-      state.server?.close(() => resolve());
-    });
-  return { seen, state, start, stop };
-}
 
 describe('delivery queue', () => {
   let redisService: RunningService;
@@ -85,7 +50,7 @@ describe('delivery queue', () => {
 
   it('delivers every signed event through an outage (refused, then 500s), each id at least once and none lost', async () => {
     const port = await freePort();
-    const receiver = await startReceiver(port);
+    const receiver = await startWebhookReceiver(SECRET, port);
     const queue = new DeliveryQueue(redis);
     const ids = Array.from({ length: 50 }, () => randomUUID());
     // Down: nothing listens on the port yet.
@@ -109,7 +74,7 @@ describe('delivery queue', () => {
 
   it('a sender that dies mid-attempt loses nothing: another takes its claims over once idle', async () => {
     const port = await freePort();
-    const receiver = await startReceiver(port);
+    const receiver = await startWebhookReceiver(SECRET, port);
     await receiver.start();
     receiver.state.mode = 'hang';
     const queue = new DeliveryQueue(redis);

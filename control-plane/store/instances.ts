@@ -10,7 +10,14 @@ import { getJson, getManyJson, now } from './json.js';
 export class InstanceStore {
   private readonly locks = new KeyedSerializer();
 
+  /** Told of each record saved and removed, under the record's lock (usage metering). */
+  private observer: InstanceObserver | null = null;
+
   constructor(private readonly redis: Redis) {}
+
+  observe(observer: InstanceObserver): void {
+    this.observer = observer;
+  }
 
   async save(instance: Instance): Promise<Instance> {
     await this.redis
@@ -19,6 +26,7 @@ export class InstanceStore {
       .sadd(keys.appInstances(instance.appId), instance.id)
       .sadd(keys.hostInstances(instance.hostId), instance.id)
       .exec();
+    await this.observer?.saved(instance);
     return instance;
   }
 
@@ -31,6 +39,11 @@ export class InstanceStore {
       if (!changes) return current;
       return this.save({ ...current, ...changes, updatedAt: now() });
     });
+  }
+
+  /** Hands the current record (if any) to `work` under its lock: nothing changes it meanwhile. */
+  withRecord(id: string, work: (current: Instance | null) => Promise<void>): Promise<void> {
+    return this.locks.run(id, async () => work(await this.get(id)));
   }
 
   get(id: string): Promise<Instance | null> {
@@ -50,12 +63,19 @@ export class InstanceStore {
 
   remove(instance: Pick<Instance, 'id' | 'appId' | 'hostId'>): Promise<void> {
     return this.locks.run(instance.id, async () => {
+      const removed = this.observer ? await this.get(instance.id) : null;
       await this.redis
         .multi()
         .del(keys.instance(instance.id))
         .srem(keys.appInstances(instance.appId), instance.id)
         .srem(keys.hostInstances(instance.hostId), instance.id)
         .exec();
+      if (removed) await this.observer?.removed(removed);
     });
   }
+}
+
+export interface InstanceObserver {
+  saved(instance: Instance): Promise<void>;
+  removed(instance: Instance): Promise<void>;
 }

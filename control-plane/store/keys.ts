@@ -8,6 +8,14 @@ export const keys = {
   /** hash: `user:<id>` or `team:<id>` → the plan an operator gave it (absent: the default plan) */
   accountPlans: 'slipway:account-plans',
   /** an account's build seconds in a calendar month (UTC), `YYYY-MM` */
+  /** stream: the usage ledger (control-plane/usage) */
+  usageLedger: 'slipway:usage:ledger',
+  /** a usage record's key, once written (no record twice) */
+  usageKey: (key: string) => `slipway:usage:key:${key}`,
+  /** hash: instance id → ms its billed stretch began (while it is billable) */
+  usageDynoMarks: 'slipway:usage:dyno-marks',
+  /** consumer group position of the billing forwarder over the ledger */
+  usageForwarderGroup: 'billing',
   accountBuildSeconds: (account: string, month: string) => `slipway:account:${account}:build-seconds:${month}`,
   token: (id: string) => `slipway:token:${id}`,
   userTokens: (userId: string) => `slipway:user:${userId}:tokens`,

@@ -45,8 +45,14 @@ export class OneOffStore {
   }
 
   async remove(record: Pick<OneOffRecord, 'appId' | 'runId' | 'hostId'>): Promise<void> {
-    await this.redis.multi().hdel(keys.appOneOffs(record.appId), record.runId).hdel(keys.oneOffMemory, memoryField(record)).exec();
+    const stored = this.onRemoved ? await this.redis.hget(keys.appOneOffs(record.appId), record.runId) : null;
+    const [[, removed]] = (await this.redis.multi().hdel(keys.appOneOffs(record.appId), record.runId).hdel(keys.oneOffMemory, memoryField(record)).exec()) as [[Error | null, number], unknown];
+    // told once, by whoever removed it (usage metering: the one-off's time)
+    if (stored && removed === 1) await this.onRemoved?.(JSON.parse(stored) as OneOffRecord);
   }
+
+  /** Told of each one-off record removed (it ended, or ran out of time). */
+  onRemoved: ((record: OneOffRecord) => Promise<void>) | null = null;
 
   /** Memory (MB) the running one-offs hold, by host: placement counts it beside instances'. */
   async memoryByHost(): Promise<Map<string, number>> {
