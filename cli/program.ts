@@ -14,6 +14,7 @@ import { registerTeamCommands } from './topics/teams.js';
 import { registerAuthCommands } from './topics/auth.js';
 import { registerAuditCommands } from './topics/audit.js';
 import { registerPlanCommands } from './topics/plans.js';
+import { registerUsageCommands } from './topics/usage.js';
 import { registerBuildCommands } from './topics/builds.js';
 import { registerCertCommands } from './topics/certs.js';
 import { registerBuildpackCommands } from './topics/buildpacks.js';
@@ -63,6 +64,7 @@ export function createProgram(ctx: CommandContext): Command {
     registerUserCommands,
     registerAuditCommands,
     registerPlanCommands,
+    registerUsageCommands,
     registerTokenCommands,
   ]) {
     register(program, ctx);
