@@ -11,6 +11,7 @@ import type { AgentConfig } from './config.js';
 import type { ContainerEngine } from './container-engine.js';
 import { watchContainerEvents } from './event-watch.js';
 import { everyInterval, heartbeatMessage } from './heartbeat.js';
+import { sampleDynos } from './metrics.js';
 import { MemoryLedger } from './capacity.js';
 import { AddonManager } from './addons.js';
 import { InstanceManager, type InstanceTiming } from './instances.js';
@@ -40,6 +41,8 @@ export class Agent {
   private commands: CommandServer | null = null;
   private inputs: Subscription | null = null;
   private heartbeats: Promise<void> = Promise.resolve();
+  private metrics: Promise<void> = Promise.resolve();
+  private sampling: Promise<void> | null = null;
   private events: Promise<void> = Promise.resolve();
   private reconciling: Promise<void> | null = null;
   private stopped: Promise<void> | null = null;
@@ -137,6 +140,7 @@ export class Agent {
     // Once start() resolves, the NATS server knows the command subscriptions.
     await deps.nats.flush();
     this.heartbeats = everyInterval(config.heartbeatMs, () => this.heartbeat(), signal);
+    this.metrics = everyInterval(config.metricsMs, () => this.sampleMetrics(), signal);
     deps.log.info({ hostId: config.hostId, instances: this.instances.list().length }, 'agent ready');
   }
 
@@ -147,6 +151,8 @@ export class Agent {
       await this.commands?.close();
       this.inputs?.unsubscribe();
       await this.heartbeats;
+      await this.metrics;
+      await this.sampling;
       await this.reconciling;
       await this.instances.shutdown(this.config.stopInstancesOnExit && this.joined);
       await this.oneOffs.shutdown(this.config.stopInstancesOnExit && this.joined);
@@ -157,6 +163,18 @@ export class Agent {
       await this.deps.nats.flush().catch(() => {});
     })();
     return this.stopped;
+  }
+
+  /** Sends the dynos' memory and CPU; a sample still being read is not overtaken. */
+  private sampleMetrics(): void {
+    const running = this.instances.running();
+    if (this.sampling || running.length === 0) return;
+    this.sampling = sampleDynos(this.deps.engine, this.config.hostId, running, new Date())
+      .then((metrics) => this.publish(subjects.dynoMetrics(this.config.hostId), metrics))
+      .catch((err) => this.deps.log.warn({ err: describeError(err) }, 'could not sample the dynos'))
+      .finally(() => {
+        this.sampling = null;
+      });
   }
 
   private heartbeat(): void {

@@ -30,6 +30,8 @@ const schema = z.object({
   SLIPWAY_HOST_MEMORY_MB: z.coerce.number().int().positive().optional(),
   SLIPWAY_HOST_CPUS: z.coerce.number().positive().optional(),
   SLIPWAY_HEARTBEAT_MS: z.coerce.number().int().min(100).default(DEFAULT_HEARTBEAT_MS),
+  /** How often the dynos' memory and CPU are sampled and sent (`slipway metrics`). */
+  SLIPWAY_METRICS_INTERVAL_MS: z.coerce.number().int().min(1000).default(30_000),
   SLIPWAY_AGENT_STOP_INSTANCES_ON_EXIT: flag.default(false),
   SLIPWAY_AGENT_EXIT_WITH_LAUNCHER: flag.default(false),
   SLIPWAY_LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
@@ -48,6 +50,7 @@ export interface AgentConfig {
   dockerSocket: string;
   capacity: HostCapacity;
   heartbeatMs: number;
+  metricsMs: number;
   stopInstancesOnExit: boolean;
   /** Exit (leaving instances to be adopted) when the launcher's lifeline on stdin closes. */
   exitWithLauncher: boolean;
@@ -70,6 +73,7 @@ export function parseAgentConfig(env: Env, machine: HostCapacity): AgentConfig {
       cpus: parsed.SLIPWAY_HOST_CPUS ?? machine.cpus,
     },
     heartbeatMs: parsed.SLIPWAY_HEARTBEAT_MS,
+    metricsMs: parsed.SLIPWAY_METRICS_INTERVAL_MS,
     stopInstancesOnExit: parsed.SLIPWAY_AGENT_STOP_INSTANCES_ON_EXIT,
     exitWithLauncher: parsed.SLIPWAY_AGENT_EXIT_WITH_LAUNCHER,
     logLevel: parsed.SLIPWAY_LOG_LEVEL,

@@ -37,6 +37,14 @@ export interface ContainerLogLine {
   at: string;
 }
 
+export interface ContainerStats {
+  /** memory in use less the page cache the kernel can take back (what `docker stats` shows) */
+  memoryRssBytes: number;
+  memoryLimitBytes: number;
+  /** of one CPU, over the last sampling interval */
+  cpuPercent: number;
+}
+
 export interface ContainerEngine {
   hasImage(reference: string): Promise<boolean>;
   pullImage(reference: string): Promise<void>;
@@ -61,6 +69,8 @@ export interface ContainerEngine {
   ensureVolume(name: string, labels: Record<string, string>): Promise<void>;
   /** Removes a named volume of this host; one already gone is fine. */
   removeVolume(name: string): Promise<void>;
+  /** A running container's memory and CPU use now (null: it is gone or stopped). */
+  containerStats(id: string): Promise<ContainerStats | null>;
   /** Follows a container's output until it stops or `signal` aborts. */
   followLogs(id: string, onLine: (line: ContainerLogLine) => void, options: { sinceSeconds?: number; signal: AbortSignal }): Promise<void>;
 }

@@ -9,7 +9,8 @@ import type { ContainerCreateOptions } from 'dockerode';
 import { describeError } from '../common/errors.js';
 import { APPS_NETWORK, IsolatedNetwork } from '../common/networks.js';
 import type { RegistryCredentials, RegistryCredentialsSource } from '../common/registry-auth.js';
-import type { ContainerDetails, ContainerEngine, ContainerEvent, ContainerLogLine, ContainerSummary } from './container-engine.js';
+import type { ContainerDetails, ContainerEngine, ContainerEvent, ContainerLogLine, ContainerStats, ContainerSummary } from './container-engine.js';
+import { containerStatsOf, type DockerStats } from './container-stats.js';
 import { detailsFromInspect, parseContainerEvent, splitTimestamp } from './docker-facts.js';
 import { followProgress } from '../common/docker-progress.js';
 import { pullFailureMessage, pullRequest } from './image-pull.js';
@@ -187,6 +188,16 @@ export class DockerContainerEngine implements ContainerEngine {
   async resizeContainer(id: string, cols: number, rows: number): Promise<void> {
     if (!(await this.ownContainer(id))) return;
     await this.docker.getContainer(id).resize({ w: cols, h: rows });
+  }
+
+  async containerStats(id: string): Promise<ContainerStats | null> {
+    try {
+      // one sample with its predecessor (Docker waits a second for it): CPU over that second
+      return containerStatsOf((await this.docker.getContainer(id).stats({ stream: false })) as DockerStats);
+    } catch (err) {
+      if (statusCode(err) === 404 || statusCode(err) === 409) return null;
+      throw new DockerEngineError(`could not read the stats of container ${id.slice(0, 12)}`, { cause: err });
+    }
   }
 
   async listContainers(selector: Record<string, string>): Promise<ContainerSummary[]> {

@@ -98,6 +98,13 @@ export class InstanceManager {
     return [...this.instances.values()].map((managed) => ({ ...managed.status }));
   }
 
+  /** The instances whose containers run now, with their containers (for resource metrics). */
+  running(): { instanceId: string; appId: string; dyno: string; containerId: string }[] {
+    return [...this.instances.values()]
+      .filter((m) => m.containerId !== null && (m.status.state === 'up' || m.status.state === 'starting'))
+      .map((m) => ({ instanceId: m.identity.instanceId, appId: m.identity.appId, dyno: `${m.identity.type}.${m.identity.index}`, containerId: m.containerId! }));
+  }
+
   run(request: RunInstanceRequest): Promise<RunInstanceReply> {
     if (this.closed) return Promise.resolve({ ok: false, error: 'the agent is shutting down' });
     return this.serial.run(request.instanceId, () => this.runNow(request));

@@ -15,6 +15,7 @@ import { registerAuthCommands } from './topics/auth.js';
 import { registerAuditCommands } from './topics/audit.js';
 import { registerPlanCommands } from './topics/plans.js';
 import { registerUsageCommands } from './topics/usage.js';
+import { registerMetricsCommands } from './topics/metrics.js';
 import { registerBuildCommands } from './topics/builds.js';
 import { registerCertCommands } from './topics/certs.js';
 import { registerBuildpackCommands } from './topics/buildpacks.js';
@@ -65,6 +66,7 @@ export function createProgram(ctx: CommandContext): Command {
     registerAuditCommands,
     registerPlanCommands,
     registerUsageCommands,
+    registerMetricsCommands,
     registerTokenCommands,
   ]) {
     register(program, ctx);

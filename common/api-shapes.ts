@@ -528,3 +528,16 @@ export interface UsageJson {
   scope: string;
   lines: { app: string; kind: 'dyno' | 'one-off' | 'build'; process_type: string; size: string | null; seconds: number }[];
 }
+
+/** An app's dynos' memory and CPU over a period, as their agents sampled them. */
+export interface DynoMetricsJson {
+  app: string;
+  since: string;
+  dynos: {
+    dyno: string;
+    instance_id: string;
+    /** times it restarted after a crash; null when the dyno no longer runs */
+    restarts: number | null;
+    samples: { at: string; memory_rss_mb: number; memory_limit_mb: number; cpu_percent: number }[];
+  }[];
+}

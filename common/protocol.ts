@@ -26,6 +26,9 @@ export const subjects = {
   /** agent → control plane, publish */
   heartbeat: (hostId: string) => `slipway.agent.${hostId}.heartbeat`,
   instanceEvent: (hostId: string) => `slipway.agent.${hostId}.event`,
+  /** agent → control plane, publish: its dynos' memory and CPU (dynoMetrics) */
+  dynoMetrics: (hostId: string) => `slipway.agent.${hostId}.metrics`,
+  allDynoMetrics: 'slipway.agent.*.metrics',
   /** wildcards the control plane subscribes to */
   allRegistrations: 'slipway.agent.*.register',
   allHeartbeats: 'slipway.agent.*.heartbeat',
@@ -155,6 +158,21 @@ export const instanceStatus = z.object({
   reason: z.string().nullable(),
 });
 export type InstanceStatus = z.infer<typeof instanceStatus>;
+
+/** One dyno's resource use at one time, as its host's agent read it from Docker. */
+export const dynoSample = z.object({
+  instanceId: z.string(),
+  appId: z.string(),
+  /** `web.1` */
+  dyno: z.string(),
+  memoryRssBytes: z.number().nonnegative(),
+  memoryLimitBytes: z.number().nonnegative(),
+  /** of one CPU: 150 is one and a half */
+  cpuPercent: z.number().nonnegative(),
+});
+export type DynoSample = z.infer<typeof dynoSample>;
+export const dynoMetrics = z.object({ hostId: z.string(), at: z.string(), dynos: z.array(dynoSample).max(1000) });
+export type DynoMetrics = z.infer<typeof dynoMetrics>;
 
 export const listInstancesReply = reply.extend({ instances: z.array(instanceStatus) });
 export type ListInstancesReply = z.infer<typeof listInstancesReply>;

@@ -180,6 +180,8 @@ const schema = z.object({
   SLIPWAY_BILLING_WEBHOOK_SECRET: z.string().min(16).optional(),
   /** How often running dynos' time is written to the usage ledger. */
   SLIPWAY_USAGE_FLUSH_SECONDS: z.coerce.number().positive().default(60),
+  /** How long dynos' memory and CPU samples are kept (`slipway metrics`). */
+  SLIPWAY_METRICS_RETENTION_HOURS: z.coerce.number().positive().max(24 * 31).default(24),
   SLIPWAY_WEBHOOK_TIMEOUT_SECONDS: z.coerce.number().positive().default(10),
   SLIPWAY_HOME: z.string().optional(),
 });
@@ -257,6 +259,8 @@ export interface ControlPlaneConfig {
   delivery: { smtp: { url: string; from: string } | null; maxAttempts: number; webhookTimeoutMs: number };
   /** Metered usage: how often running dynos are written, and where records go for billing. */
   usage: { flushMs: number; billingWebhook: { url: string; secret: string } | null };
+  /** How long dyno metrics are kept. */
+  metricsRetentionMs: number;
 }
 
 function apiRoute(hostname: string | undefined, address: string | undefined): { hostname: string; address: string } | null {
@@ -391,6 +395,7 @@ export function loadControlPlaneConfig(env: Env): ControlPlaneConfig {
     plans: e.SLIPWAY_PLANS_FILE ? parsePlanCatalogue(readPlansFile(e.SLIPWAY_PLANS_FILE), e.SLIPWAY_PLANS_FILE) : UNLIMITED_CATALOGUE,
     logStream: { maxBytes: e.SLIPWAY_LOG_STREAM_MAX_BYTES, maxMessageBytes: e.SLIPWAY_LOG_MAX_MESSAGE_BYTES },
     accounts: { signup: e.SLIPWAY_SIGNUP, rateLimitPerHour: e.SLIPWAY_ACCOUNT_RATE_LIMIT_PER_HOUR, oidc: parseOidcSettings(env) },
+    metricsRetentionMs: e.SLIPWAY_METRICS_RETENTION_HOURS * 3600_000,
     usage: { flushMs: e.SLIPWAY_USAGE_FLUSH_SECONDS * 1000, billingWebhook: billingWebhook(e.SLIPWAY_BILLING_WEBHOOK_URL, e.SLIPWAY_BILLING_WEBHOOK_SECRET) },
     delivery: {
       smtp: e.SLIPWAY_SMTP_URL ? { url: e.SLIPWAY_SMTP_URL, from: e.SLIPWAY_SMTP_FROM ?? `${brand.name} <no-reply@localhost>` } : null,

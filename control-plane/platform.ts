@@ -23,6 +23,8 @@ import { DeployPipeline } from './builds/pipeline.js';
 import type { ControlPlaneConfig } from './config.js';
 import { PushSessions } from './git/push-sessions.js';
 import { AccessCutoff } from './auth/access-cutoff.js';
+import { DynoMetricsStore } from './metrics/dyno-metrics.js';
+import { decode, dynoMetrics as dynoMetricsSchema, subjects } from '../common/protocol.js';
 import { BillingForwarder } from './usage/billing-forwarder.js';
 import { Usage } from './usage/service.js';
 import { PlanAssignments } from './plans/assignments.js';
@@ -150,6 +152,7 @@ export async function startControlPlane(config: ControlPlaneConfig, logger: Logg
 
   const oneOffStore = new OneOffStore(redis);
   // metered as it happens: dynos through their records, one-offs as they end, builds by the pipeline
+  const dynoMetrics = new DynoMetricsStore(redis, instances, config.metricsRetentionMs);
   const usage = new Usage({ redis, apps, instances, warn: (message, context) => logger.warn(context, message) });
   oneOffStore.onRemoved = (record) => usage.oneOffEnded(record).catch((err: unknown) => logger.warn({ err, run: record.runId }, 'metering a one-off failed'));
   const reconciler = new Reconciler({
@@ -311,6 +314,7 @@ export async function startControlPlane(config: ControlPlaneConfig, logger: Logg
     pushedImages,
     purgeAppData: async (appId) => {
       await purgeAppLogs(nats, appId);
+      await dynoMetrics.purge(appId);
       // The add-ons it owns go with their data; its attachments to others' add-ons go too.
       await addons.purgeApp(appId, (id) => apps.get(id));
       // Images users pushed live under the app's name, which the next owner of the name would reach.
@@ -352,6 +356,7 @@ export async function startControlPlane(config: ControlPlaneConfig, logger: Logg
     audit: new AuditLog(redis),
     plans,
     usage,
+    dynoMetrics,
     brand: config.brand,
     deliveries,
     apps,
@@ -480,6 +485,20 @@ export async function startControlPlane(config: ControlPlaneConfig, logger: Logg
   });
   await deliveryWorker.start();
   usage.start(config.usage.flushMs);
+  // agents' samples of their dynos (each host publishes only on its own subject)
+  const metricsSubscription = nats.subscribe(subjects.allDynoMetrics, {
+    callback: (err, msg) => {
+      if (err) return;
+      const hostId = msg.subject.split('.')[2]!;
+      let metrics;
+      try {
+        metrics = decode(dynoMetricsSchema, msg.data);
+      } catch {
+        return logger.warn({ host: hostId }, 'ignored malformed dyno metrics');
+      }
+      dynoMetrics.add(hostId, metrics).catch((error: unknown) => logger.warn({ err: error, host: hostId }, 'keeping dyno metrics failed'));
+    },
+  });
   const billing = config.usage.billingWebhook ? new BillingForwarder(redis.duplicate(), deliveries, config.usage.billingWebhook, owner, logger.child({ part: 'billing' })) : null;
   await billing?.start();
   const stopImageCollection = scheduleImageCollection(imageCollector, { intervalMs: config.images.collectIntervalMs, isLeader: () => lease.isLeader, logger });
@@ -508,6 +527,7 @@ export async function startControlPlane(config: ControlPlaneConfig, logger: Logg
       accessCutoff.stop();
       stopImageCollection();
       await drainForwarder.stop();
+      metricsSubscription.unsubscribe();
       await usage.stop();
       await billing?.stop();
       await deliveryWorker.stop();

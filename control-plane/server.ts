@@ -23,6 +23,7 @@ import { auditTrail } from './http/audit-trail.js';
 import { auditHandlers } from './handlers/audit.js';
 import { planHandlers } from './handlers/plans.js';
 import { usageHandlers } from './handlers/usage.js';
+import { metricsHandlers } from './handlers/metrics.js';
 import { errorHandler } from './http/errors.js';
 import { requestId } from './http/request-id.js';
 import { accountHandlers } from './handlers/account.js';
@@ -155,6 +156,7 @@ export function createApi(
     auditHandlers(services),
     planHandlers(services),
     usageHandlers(services),
+    metricsHandlers(services),
     appHandlers(services),
     formationHandlers(services),
     dynoHandlers(services),

@@ -13,6 +13,7 @@ import type { AuditLog } from './audit/audit-log.js';
 import type { Brand } from '../common/brand.js';
 import type { PlanGate } from './plans/gate.js';
 import type { Usage } from './usage/service.js';
+import type { DynoMetricsStore } from './metrics/dyno-metrics.js';
 import type { DeliveryQueue } from './delivery/queue.js';
 import type { DeployPipeline } from './builds/pipeline.js';
 import type { CertificateStore } from './certificates/store.js';
@@ -48,6 +49,8 @@ export interface Services {
   audit: AuditLog;
   /** What each account's plan allows, checked where it is taken. */
   plans: PlanGate;
+  /** Dynos' memory and CPU over time, as agents sample them. */
+  dynoMetrics: DynoMetricsStore;
   /** Metered usage: the ledger, written as dynos, one-offs and builds run. */
   usage: Usage;
   /** Outbound signed webhooks and email, durable and retried (delivery/queue.ts). */

@@ -1,7 +1,7 @@
 // An in-memory ContainerEngine for unit tests of the instance lifecycle. The real one,
 // DockerContainerEngine, is tested against Docker in docker-engine.test.ts.
 import type { ContainerCreateOptions } from 'dockerode';
-import type { ContainerDetails, ContainerEngine, ContainerEvent, ContainerLogLine, ContainerSummary } from '../container-engine.js';
+import type { ContainerDetails, ContainerEngine, ContainerEvent, ContainerLogLine, ContainerStats, ContainerSummary } from '../container-engine.js';
 
 interface FakeContainer {
   id: string;
@@ -60,6 +60,14 @@ export class FakeEngine implements ContainerEngine {
     container.state = 'running';
     container.port = this.nextPort++;
     container.startedAtMs = Date.now();
+  }
+
+  /** What containerStats answers for a running container: a quarter of its memory limit, 12.5% CPU. */
+  async containerStats(id: string): Promise<ContainerStats | null> {
+    const container = this.containers.get(id);
+    if (!container || container.state !== 'running') return null;
+    const limit = container.spec.HostConfig?.Memory ?? 512 * 1024 * 1024;
+    return { memoryRssBytes: limit / 4, memoryLimitBytes: limit, cpuPercent: 12.5 };
   }
 
   async inspectContainer(id: string): Promise<ContainerDetails | null> {

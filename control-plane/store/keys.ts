@@ -8,6 +8,8 @@ export const keys = {
   /** hash: `user:<id>` or `team:<id>` → the plan an operator gave it (absent: the default plan) */
   accountPlans: 'slipway:account-plans',
   /** an account's build seconds in a calendar month (UTC), `YYYY-MM` */
+  /** sorted set: an app's dyno memory and CPU samples, scored by time (metrics/dyno-metrics.ts) */
+  dynoMetrics: (appId: string) => `slipway:metrics:dyno:${appId}`,
   /** stream: the usage ledger (control-plane/usage) */
   usageLedger: 'slipway:usage:ledger',
   /** a usage record's key, once written (no record twice) */
