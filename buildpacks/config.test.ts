@@ -24,6 +24,7 @@ describe('builderConfig', () => {
       metadataMaxAgeSeconds: 600,
       buildpackRegistry: {},
       buildpackFetch: DEFAULT_BUILDPACK_FETCH,
+      platformName: 'Slipway',
     });
     expect(DEFAULT_BUILDPACK_FETCH).toEqual({ timeoutSeconds: 120, maxBytes: 100 * 1024 * 1024 });
   });
