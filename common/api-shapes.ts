@@ -529,10 +529,12 @@ export interface UsageJson {
   lines: { app: string; kind: 'dyno' | 'one-off' | 'build'; process_type: string; size: string | null; seconds: number }[];
 }
 
-/** An app's dynos' memory and CPU over a period, as their agents sampled them. */
-export interface DynoMetricsJson {
+/** An app's metrics over a period: its dynos' memory and CPU, as their agents sampled them, and
+ *  its traffic through the routers, window by window. */
+export interface AppMetricsJson {
   app: string;
   since: string;
+  router: { window_start: string; window_end: string; requests: number; requests_per_second: number; bytes: number; status_classes: Record<string, number>; p50_ms: number | null; p95_ms: number | null; p99_ms: number | null }[];
   dynos: {
     dyno: string;
     instance_id: string;

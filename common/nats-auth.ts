@@ -45,7 +45,7 @@ export function hostNatsPermissions(hostId: string): NatsPermissions {
 export function routerNatsPermissions(): NatsPermissions {
   return {
     subscribe: [subjects.routeChanged, subjects.certificateChanged, `${inboxPrefix(ROUTER_NATS_USER)}.>`],
-    publish: [subjects.allLogs],
+    publish: [subjects.allLogs, subjects.routerTraffic],
     allowResponses: false,
   };
 }

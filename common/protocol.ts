@@ -29,6 +29,8 @@ export const subjects = {
   /** agent → control plane, publish: its dynos' memory and CPU (dynoMetrics) */
   dynoMetrics: (hostId: string) => `slipway.agent.${hostId}.metrics`,
   allDynoMetrics: 'slipway.agent.*.metrics',
+  /** routers → control plane, publish: each app's traffic over the last window (routerTraffic) */
+  routerTraffic: 'slipway.router.traffic',
   /** wildcards the control plane subscribes to */
   allRegistrations: 'slipway.agent.*.register',
   allHeartbeats: 'slipway.agent.*.heartbeat',
@@ -173,6 +175,27 @@ export const dynoSample = z.object({
 export type DynoSample = z.infer<typeof dynoSample>;
 export const dynoMetrics = z.object({ hostId: z.string(), at: z.string(), dynos: z.array(dynoSample).max(1000) });
 export type DynoMetrics = z.infer<typeof dynoMetrics>;
+
+/** A router's window of traffic per app: requests by status class, bytes, latency percentiles. */
+export const routerTraffic = z.object({
+  windowStart: z.string(),
+  windowEnd: z.string(),
+  apps: z
+    .array(
+      z.object({
+        appId: z.string(),
+        appName: z.string(),
+        requests: z.number().int().nonnegative(),
+        bytes: z.number().nonnegative(),
+        classes: z.record(z.string(), z.number().int().nonnegative()),
+        p50Ms: z.number().nullable(),
+        p95Ms: z.number().nullable(),
+        p99Ms: z.number().nullable(),
+      }),
+    )
+    .max(100_000),
+});
+export type RouterTraffic = z.infer<typeof routerTraffic>;
 
 export const listInstancesReply = reply.extend({ instances: z.array(instanceStatus) });
 export type ListInstancesReply = z.infer<typeof listInstancesReply>;

@@ -24,7 +24,8 @@ import type { ControlPlaneConfig } from './config.js';
 import { PushSessions } from './git/push-sessions.js';
 import { AccessCutoff } from './auth/access-cutoff.js';
 import { DynoMetricsStore } from './metrics/dyno-metrics.js';
-import { decode, dynoMetrics as dynoMetricsSchema, subjects } from '../common/protocol.js';
+import { decode, dynoMetrics as dynoMetricsSchema, routerTraffic as routerTrafficSchema, subjects } from '../common/protocol.js';
+import { RouterTrafficStore } from './metrics/router-traffic.js';
 import { BillingForwarder } from './usage/billing-forwarder.js';
 import { Usage } from './usage/service.js';
 import { PlanAssignments } from './plans/assignments.js';
@@ -153,6 +154,7 @@ export async function startControlPlane(config: ControlPlaneConfig, logger: Logg
   const oneOffStore = new OneOffStore(redis);
   // metered as it happens: dynos through their records, one-offs as they end, builds by the pipeline
   const dynoMetrics = new DynoMetricsStore(redis, instances, config.metricsRetentionMs);
+  const routerTraffic = new RouterTrafficStore(redis, config.metricsRetentionMs);
   const usage = new Usage({ redis, apps, instances, warn: (message, context) => logger.warn(context, message) });
   oneOffStore.onRemoved = (record) => usage.oneOffEnded(record).catch((err: unknown) => logger.warn({ err, run: record.runId }, 'metering a one-off failed'));
   const reconciler = new Reconciler({
@@ -315,6 +317,7 @@ export async function startControlPlane(config: ControlPlaneConfig, logger: Logg
     purgeAppData: async (appId) => {
       await purgeAppLogs(nats, appId);
       await dynoMetrics.purge(appId);
+      await routerTraffic.purge(appId);
       // The add-ons it owns go with their data; its attachments to others' add-ons go too.
       await addons.purgeApp(appId, (id) => apps.get(id));
       // Images users pushed live under the app's name, which the next owner of the name would reach.
@@ -357,6 +360,7 @@ export async function startControlPlane(config: ControlPlaneConfig, logger: Logg
     plans,
     usage,
     dynoMetrics,
+    routerTraffic,
     brand: config.brand,
     deliveries,
     apps,
@@ -486,6 +490,18 @@ export async function startControlPlane(config: ControlPlaneConfig, logger: Logg
   await deliveryWorker.start();
   usage.start(config.usage.flushMs);
   // agents' samples of their dynos (each host publishes only on its own subject)
+  const trafficSubscription = nats.subscribe(subjects.routerTraffic, {
+    callback: (err, msg) => {
+      if (err) return;
+      let traffic;
+      try {
+        traffic = decode(routerTrafficSchema, msg.data);
+      } catch {
+        return logger.warn('ignored malformed router traffic');
+      }
+      routerTraffic.add(traffic, async (appId) => (await apps.get(appId)) !== null).catch((error: unknown) => logger.warn({ err: error }, 'keeping router traffic failed'));
+    },
+  });
   const metricsSubscription = nats.subscribe(subjects.allDynoMetrics, {
     callback: (err, msg) => {
       if (err) return;
@@ -528,6 +544,7 @@ export async function startControlPlane(config: ControlPlaneConfig, logger: Logg
       stopImageCollection();
       await drainForwarder.stop();
       metricsSubscription.unsubscribe();
+      trafficSubscription.unsubscribe();
       await usage.stop();
       await billing?.stop();
       await deliveryWorker.stop();

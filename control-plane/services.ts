@@ -14,6 +14,7 @@ import type { Brand } from '../common/brand.js';
 import type { PlanGate } from './plans/gate.js';
 import type { Usage } from './usage/service.js';
 import type { DynoMetricsStore } from './metrics/dyno-metrics.js';
+import type { RouterTrafficStore } from './metrics/router-traffic.js';
 import type { DeliveryQueue } from './delivery/queue.js';
 import type { DeployPipeline } from './builds/pipeline.js';
 import type { CertificateStore } from './certificates/store.js';
@@ -51,6 +52,8 @@ export interface Services {
   plans: PlanGate;
   /** Dynos' memory and CPU over time, as agents sample them. */
   dynoMetrics: DynoMetricsStore;
+  /** Apps' traffic through the routers, window by window. */
+  routerTraffic: RouterTrafficStore;
   /** Metered usage: the ledger, written as dynos, one-offs and builds run. */
   usage: Usage;
   /** Outbound signed webhooks and email, durable and retried (delivery/queue.ts). */

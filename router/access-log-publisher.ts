@@ -4,11 +4,14 @@
 import type { LogBatch } from '../common/protocol.js';
 import { formatAccessLine, parseAccessLog, statusClass, type Attribution } from './access-log.js';
 import type { RouterMetrics } from './metrics.js';
+import type { TrafficWindow } from './traffic-window.js';
 
 export interface AccessLogSink {
   attribution(backend: string, server: string | null): Attribution | null;
   publish(batch: LogBatch): void;
   metrics?: RouterMetrics;
+  /** Each attributed request, for the app's traffic window (traffic-window.ts). */
+  traffic?: TrafficWindow;
 }
 
 export interface AccessLogHandler {
@@ -72,6 +75,7 @@ export function accessLogHandler(sink: AccessLogSink): AccessLogHandler {
       sink.metrics?.accessLogLines.inc({ result: 'unattributed' });
       return;
     }
+    sink.traffic?.record(app, statusClass(record.status), record.totalMs, record.bytes);
     let lines = pending.get(app);
     if (!lines) pending.set(app, (lines = []));
     lines.push({ line: formatAccessLine(record, attribution), at: iso(record.acceptedAtMs) });

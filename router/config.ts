@@ -46,6 +46,8 @@ export interface RouterConfig {
   drainTimeoutMs: number;
   /** Full re-read of the route table from Redis, to heal missed NATS messages. */
   resyncIntervalMs: number;
+  /** Each app's traffic is summed and sent over this window (the metrics users see). */
+  trafficWindowMs: number;
   /** Backend slots declared up front; more are added (with one hitless reload) when they run out. */
   backendSlots: number;
   /** HAProxy's maxconn; 0 lets HAProxy derive it from the file descriptor limit. */
@@ -88,6 +90,7 @@ const schema = z.object({
   SLIPWAY_ROUTER_TUNNEL_TIMEOUT_MS: positiveMs(3_600_000),
   SLIPWAY_ROUTER_DRAIN_TIMEOUT_MS: positiveMs(60_000),
   SLIPWAY_ROUTER_RESYNC_INTERVAL_MS: positiveMs(15_000),
+  SLIPWAY_ROUTER_TRAFFIC_WINDOW_MS: z.coerce.number().int().min(200).default(10_000),
   SLIPWAY_ROUTER_BACKEND_SLOTS: z.coerce.number().int().min(1).max(100_000).default(64),
   SLIPWAY_ROUTER_MAX_CONNECTIONS: z.coerce.number().int().min(0).default(4_000),
   SLIPWAY_ROUTER_MAX_CONNECTIONS_PER_CLIENT: z.coerce.number().int().min(0).default(256),
@@ -121,6 +124,7 @@ export function loadRouterConfig(env: Env): RouterConfig {
     },
     drainTimeoutMs: e.SLIPWAY_ROUTER_DRAIN_TIMEOUT_MS,
     resyncIntervalMs: e.SLIPWAY_ROUTER_RESYNC_INTERVAL_MS,
+    trafficWindowMs: e.SLIPWAY_ROUTER_TRAFFIC_WINDOW_MS,
     backendSlots: e.SLIPWAY_ROUTER_BACKEND_SLOTS,
     maxConnections: e.SLIPWAY_ROUTER_MAX_CONNECTIONS,
     maxConnectionsPerClient: e.SLIPWAY_ROUTER_MAX_CONNECTIONS_PER_CLIENT,

@@ -11,6 +11,7 @@ import { freePort } from '../common/ports.js';
 import { decode, encode, subjects, type LogBatch } from '../common/protocol.js';
 import { z } from 'zod';
 import { accessLogHandler } from './access-log-publisher.js';
+import { TrafficWindow } from './traffic-window.js';
 import { CertificateSync } from './certificate-sync.js';
 import type { RouterConfig } from './config.js';
 import { DataPlane } from './data-plane.js';
@@ -117,10 +118,23 @@ export async function startRouter(config: RouterConfig, logger: Logger, options:
       const appId = sync.table.get(batch.appName)?.appId;
       if (appId) nc.publish(subjects.logs(appId), encode({ ...batch, appId }));
     };
-    const accessLogs = accessLogHandler({ attribution: (b, s) => dataPlane?.attribution(b, s) ?? null, publish, metrics });
+    const traffic = new TrafficWindow();
+    const accessLogs = accessLogHandler({ attribution: (b, s) => dataPlane?.attribution(b, s) ?? null, publish, metrics, traffic });
     const logReceiver = await startLogReceiver(accessLogs);
     const flushTimer = setInterval(() => accessLogs.flush(), ACCESS_LOG_FLUSH_MS);
+    // each app's traffic over the window, for the metrics its users see
+    let windowStart = Date.now();
+    const trafficTimer = setInterval(() => {
+      const windowEnd = Date.now();
+      const apps = traffic.drain().flatMap((app) => {
+        const appId = sync.table.get(app.appName)?.appId;
+        return appId ? [{ ...app, appId }] : [];
+      });
+      if (apps.length > 0) nc.publish(subjects.routerTraffic, encode({ windowStart: new Date(windowStart).toISOString(), windowEnd: new Date(windowEnd).toISOString(), apps }));
+      windowStart = windowEnd;
+    }, config.trafficWindowMs);
     cleanup.push(async () => {
+      clearInterval(trafficTimer);
       clearInterval(flushTimer);
       await logReceiver.close();
       accessLogs.flush();

@@ -10,6 +10,8 @@ export const keys = {
   /** an account's build seconds in a calendar month (UTC), `YYYY-MM` */
   /** sorted set: an app's dyno memory and CPU samples, scored by time (metrics/dyno-metrics.ts) */
   dynoMetrics: (appId: string) => `slipway:metrics:dyno:${appId}`,
+  /** sorted set: an app's traffic windows from the routers, scored by window end */
+  routerTraffic: (appId: string) => `slipway:metrics:router:${appId}`,
   /** stream: the usage ledger (control-plane/usage) */
   usageLedger: 'slipway:usage:ledger',
   /** a usage record's key, once written (no record twice) */
