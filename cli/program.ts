@@ -16,6 +16,7 @@ import { registerAuditCommands } from './topics/audit.js';
 import { registerPlanCommands } from './topics/plans.js';
 import { registerUsageCommands } from './topics/usage.js';
 import { registerMetricsCommands } from './topics/metrics.js';
+import { registerAlertCommands } from './topics/alerts.js';
 import { registerBuildCommands } from './topics/builds.js';
 import { registerCertCommands } from './topics/certs.js';
 import { registerBuildpackCommands } from './topics/buildpacks.js';
@@ -67,6 +68,7 @@ export function createProgram(ctx: CommandContext): Command {
     registerPlanCommands,
     registerUsageCommands,
     registerMetricsCommands,
+    registerAlertCommands,
     registerTokenCommands,
   ]) {
     register(program, ctx);

@@ -543,3 +543,17 @@ export interface AppMetricsJson {
     samples: { at: string; memory_rss_mb: number; memory_limit_mb: number; cpu_percent: number }[];
   }[];
 }
+
+/** An alert on an app's traffic: a threshold on p95 latency or the 5xx rate, told by email or signed webhook. */
+export interface AlertJson {
+  id: string;
+  metric: 'p95_ms' | 'error_rate';
+  threshold: number;
+  minutes: number;
+  destination: { kind: 'email'; to: string } | { kind: 'webhook'; url: string };
+  state: 'ok' | 'firing';
+  changed_at: string;
+  created_at: string;
+  /** the webhook's signing secret (Standard Webhooks): in the answer that creates it only */
+  webhook_secret?: string;
+}

@@ -181,6 +181,8 @@ const schema = z.object({
   /** How often running dynos' time is written to the usage ledger. */
   SLIPWAY_USAGE_FLUSH_SECONDS: z.coerce.number().positive().default(60),
   /** How long dynos' memory and CPU samples are kept (`slipway metrics`). */
+  /** How often alerts are evaluated against the apps' router windows. */
+  SLIPWAY_ALERT_INTERVAL_SECONDS: z.coerce.number().positive().default(30),
   SLIPWAY_METRICS_RETENTION_HOURS: z.coerce.number().positive().max(24 * 31).default(24),
   SLIPWAY_WEBHOOK_TIMEOUT_SECONDS: z.coerce.number().positive().default(10),
   SLIPWAY_HOME: z.string().optional(),
@@ -261,6 +263,7 @@ export interface ControlPlaneConfig {
   usage: { flushMs: number; billingWebhook: { url: string; secret: string } | null };
   /** How long dyno metrics are kept. */
   metricsRetentionMs: number;
+  alertIntervalMs: number;
 }
 
 function apiRoute(hostname: string | undefined, address: string | undefined): { hostname: string; address: string } | null {
@@ -396,6 +399,7 @@ export function loadControlPlaneConfig(env: Env): ControlPlaneConfig {
     logStream: { maxBytes: e.SLIPWAY_LOG_STREAM_MAX_BYTES, maxMessageBytes: e.SLIPWAY_LOG_MAX_MESSAGE_BYTES },
     accounts: { signup: e.SLIPWAY_SIGNUP, rateLimitPerHour: e.SLIPWAY_ACCOUNT_RATE_LIMIT_PER_HOUR, oidc: parseOidcSettings(env) },
     metricsRetentionMs: e.SLIPWAY_METRICS_RETENTION_HOURS * 3600_000,
+    alertIntervalMs: e.SLIPWAY_ALERT_INTERVAL_SECONDS * 1000,
     usage: { flushMs: e.SLIPWAY_USAGE_FLUSH_SECONDS * 1000, billingWebhook: billingWebhook(e.SLIPWAY_BILLING_WEBHOOK_URL, e.SLIPWAY_BILLING_WEBHOOK_SECRET) },
     delivery: {
       smtp: e.SLIPWAY_SMTP_URL ? { url: e.SLIPWAY_SMTP_URL, from: e.SLIPWAY_SMTP_FROM ?? `${brand.name} <no-reply@localhost>` } : null,

@@ -25,6 +25,8 @@ import { PushSessions } from './git/push-sessions.js';
 import { AccessCutoff } from './auth/access-cutoff.js';
 import { DynoMetricsStore } from './metrics/dyno-metrics.js';
 import { decode, dynoMetrics as dynoMetricsSchema, routerTraffic as routerTrafficSchema, subjects } from '../common/protocol.js';
+import { AlertStore } from './alerts/store.js';
+import { AlertEvaluator } from './alerts/evaluator.js';
 import { RouterTrafficStore } from './metrics/router-traffic.js';
 import { BillingForwarder } from './usage/billing-forwarder.js';
 import { Usage } from './usage/service.js';
@@ -318,6 +320,7 @@ export async function startControlPlane(config: ControlPlaneConfig, logger: Logg
       await purgeAppLogs(nats, appId);
       await dynoMetrics.purge(appId);
       await routerTraffic.purge(appId);
+      await alertStore.purge(appId);
       // The add-ons it owns go with their data; its attachments to others' add-ons go too.
       await addons.purgeApp(appId, (id) => apps.get(id));
       // Images users pushed live under the app's name, which the next owner of the name would reach.
@@ -335,6 +338,8 @@ export async function startControlPlane(config: ControlPlaneConfig, logger: Logg
   // Before the API answers: a cutoff announced by another control plane must reach every stream.
   accessCutoff.start();
   const deliveries = new DeliveryQueue(redis);
+  const alertStore = new AlertStore(redis);
+  const alertEvaluator = new AlertEvaluator({ redis, alerts: alertStore, traffic: routerTraffic, apps, deliveries, logger: logger.child({ part: 'alerts' }) });
   const accounts = new Accounts(
     users,
     new OneTimeTokens(redis),
@@ -361,6 +366,7 @@ export async function startControlPlane(config: ControlPlaneConfig, logger: Logg
     usage,
     dynoMetrics,
     routerTraffic,
+    alerting: { store: alertStore, evaluator: alertEvaluator, email: config.delivery.smtp !== null, webhookPolicy: drainUrlPolicy },
     brand: config.brand,
     deliveries,
     apps,
@@ -489,6 +495,7 @@ export async function startControlPlane(config: ControlPlaneConfig, logger: Logg
   });
   await deliveryWorker.start();
   usage.start(config.usage.flushMs);
+  alertEvaluator.start(config.alertIntervalMs);
   // agents' samples of their dynos (each host publishes only on its own subject)
   const trafficSubscription = nats.subscribe(subjects.routerTraffic, {
     callback: (err, msg) => {
@@ -544,6 +551,7 @@ export async function startControlPlane(config: ControlPlaneConfig, logger: Logg
       stopImageCollection();
       await drainForwarder.stop();
       metricsSubscription.unsubscribe();
+      alertEvaluator.stop();
       trafficSubscription.unsubscribe();
       await usage.stop();
       await billing?.stop();

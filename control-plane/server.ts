@@ -24,6 +24,7 @@ import { auditHandlers } from './handlers/audit.js';
 import { planHandlers } from './handlers/plans.js';
 import { usageHandlers } from './handlers/usage.js';
 import { metricsHandlers } from './handlers/metrics.js';
+import { alertHandlers } from './handlers/alerts.js';
 import { errorHandler } from './http/errors.js';
 import { requestId } from './http/request-id.js';
 import { accountHandlers } from './handlers/account.js';
@@ -157,6 +158,7 @@ export function createApi(
     planHandlers(services),
     usageHandlers(services),
     metricsHandlers(services),
+    alertHandlers(services),
     appHandlers(services),
     formationHandlers(services),
     dynoHandlers(services),

@@ -14,6 +14,9 @@ import type { Brand } from '../common/brand.js';
 import type { PlanGate } from './plans/gate.js';
 import type { Usage } from './usage/service.js';
 import type { DynoMetricsStore } from './metrics/dyno-metrics.js';
+import type { AlertStore } from './alerts/store.js';
+import type { AlertEvaluator } from './alerts/evaluator.js';
+import type { DrainUrlPolicy } from './drains/url.js';
 import type { RouterTrafficStore } from './metrics/router-traffic.js';
 import type { DeliveryQueue } from './delivery/queue.js';
 import type { DeployPipeline } from './builds/pipeline.js';
@@ -52,6 +55,8 @@ export interface Services {
   plans: PlanGate;
   /** Dynos' memory and CPU over time, as agents sample them. */
   dynoMetrics: DynoMetricsStore;
+  /** Alerts on apps' traffic: the store, the evaluator, whether email can be sent, which webhook URLs are allowed. */
+  alerting: { store: AlertStore; evaluator: AlertEvaluator; email: boolean; webhookPolicy: DrainUrlPolicy };
   /** Apps' traffic through the routers, window by window. */
   routerTraffic: RouterTrafficStore;
   /** Metered usage: the ledger, written as dynos, one-offs and builds run. */

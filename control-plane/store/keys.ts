@@ -12,6 +12,12 @@ export const keys = {
   dynoMetrics: (appId: string) => `slipway:metrics:dyno:${appId}`,
   /** sorted set: an app's traffic windows from the routers, scored by window end */
   routerTraffic: (appId: string) => `slipway:metrics:router:${appId}`,
+  /** hash: alert id → an app's alert (control-plane/alerts) */
+  appAlerts: (appId: string) => `slipway:app:${appId}:alerts`,
+  /** set: ids of apps with alerts, for the evaluator */
+  alertApps: 'slipway:alerts:apps',
+  /** held by the control plane evaluating alerts now */
+  alertEvaluationLock: 'slipway:alerts:evaluating',
   /** stream: the usage ledger (control-plane/usage) */
   usageLedger: 'slipway:usage:ledger',
   /** a usage record's key, once written (no record twice) */
