@@ -48,7 +48,7 @@ export function usageHandlers(services: Services): Router {
     };
     ctx.body = body;
   };
-  const described = (summary: string) => spec({ summary, query: period, response: { shape: 'UsageJson' } });
+  const described = (summary: string) => spec({ summary, query: period, response: { shape: 'UsageJson', csv: true } });
 
   router.get('/account/usage', described('The caller’s metered usage (personal apps) for a period; CSV with Accept: text/csv or format=csv'), async (ctx) => {
     const user = ctx.state.user as User;

@@ -10,7 +10,7 @@ import { validateBody } from './validate.js';
  *  list or object, text (streamed), a browser's redirect or page (sign-in through the
  *  provider's IdP), or only errors (a resource this platform does not have). */
 export type ResponseSpec =
-  | { shape: string; list?: boolean; status?: number }
+  | { shape: string; list?: boolean; status?: number; /** also as CSV (`text/csv`), when asked */ csv?: true }
   | { emptyList: true }
   | { emptyObject: true; status?: number }
   | { stream: 'text' | 'sse' }

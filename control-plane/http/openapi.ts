@@ -48,7 +48,9 @@ function successResponse(response: ResponseSpec): [string, JsonSchema] | null {
   const json = (schema: JsonSchema) => ({ content: { 'application/json': { schema } } });
   if ('shape' in response) {
     const ref = { $ref: `#/components/schemas/${response.shape}` };
-    return [String(response.status ?? 200), { description: 'OK', ...json(response.list ? { type: 'array', items: ref } : ref) }];
+    const described = json(response.list ? { type: 'array', items: ref } : ref);
+    if (response.csv) Object.assign(described.content, { 'text/csv': { schema: { type: 'string' } } });
+    return [String(response.status ?? 200), { description: 'OK', ...described }];
   }
   if ('emptyList' in response) return ['200', { description: 'None', ...json({ type: 'array', maxItems: 0 }) }];
   if ('emptyObject' in response) return [String(response.status ?? 200), { description: 'Accepted', ...json({ type: 'object', maxProperties: 0 }) }];
