@@ -22,6 +22,7 @@ describe('parseAgentConfig', () => {
       dockerSocket: '/var/run/docker.sock',
       capacity: { memoryMb: 8192, cpus: 4 },
       heartbeatMs: 2000,
+      metricsMs: 30_000,
       stopInstancesOnExit: false,
       exitWithLauncher: false,
       logLevel: 'info',
@@ -37,6 +38,7 @@ describe('parseAgentConfig', () => {
         SLIPWAY_HOST_MEMORY_MB: '2048',
         SLIPWAY_HOST_CPUS: '1.5',
         SLIPWAY_HEARTBEAT_MS: '500',
+        SLIPWAY_METRICS_INTERVAL_MS: '5000',
         SLIPWAY_AGENT_STOP_INSTANCES_ON_EXIT: 'true',
         SLIPWAY_LOG_LEVEL: 'debug',
         SLIPWAY_REGISTRY_AUTH_FILE: '/run/slipway/registry/auth.json',
@@ -49,6 +51,7 @@ describe('parseAgentConfig', () => {
       dockerSocket: '/run/docker.sock',
       capacity: { memoryMb: 2048, cpus: 1.5 },
       heartbeatMs: 500,
+      metricsMs: 5000,
       stopInstancesOnExit: true,
       logLevel: 'debug',
     });
