@@ -21,6 +21,7 @@ export interface AddonPlan {
 export interface AddonService {
   name: AddonServiceName;
   /** Heroku's human name */
+  /** shown after the platform's (brand's) name: `Acme Cloud Postgres` */
   humanName: string;
   /** The config var the first (default) attachment sets: DATABASE_URL, REDIS_URL. */
   configVar: string;
@@ -50,7 +51,7 @@ const plan = (service: string, short: string, description: string, memoryMb: num
 export const ADDON_SERVICES: readonly AddonService[] = [
   {
     name: 'postgresql',
-    humanName: 'Slipway Postgres',
+    humanName: 'Postgres',
     configVar: 'DATABASE_URL',
     attachmentPrefix: 'HEROKU_POSTGRESQL',
     packages: ['postgresql'],
@@ -62,7 +63,7 @@ export const ADDON_SERVICES: readonly AddonService[] = [
   },
   {
     name: 'redis',
-    humanName: 'Slipway Key-Value Store',
+    humanName: 'Key-Value Store',
     configVar: 'REDIS_URL',
     attachmentPrefix: 'HEROKU_REDIS',
     packages: ['redis-server'],

@@ -94,15 +94,15 @@ export function addonHandlers(services: Services): Router {
   };
 
   router.get('/addon-services', spec({ summary: 'The add-on services the platform runs (PostgreSQL, Redis)', response: { shape: 'AddonServiceJson', list: true } }), (ctx) => {
-    ctx.body = ADDON_SERVICES.map(addonServiceJson);
+    ctx.body = ADDON_SERVICES.map((service) => addonServiceJson(service, services.brand.name));
   });
   const findService = (ref: string) => {
     const service = findAddonService(ref);
-    if (!service) throw new SlipwayError('not_found', `Couldn't find that add-on service: ${ref}. Slipway offers ${ADDON_SERVICES.map((s) => s.name).join(', ')}.`, { status: 404 });
+    if (!service) throw new SlipwayError('not_found', `Couldn't find that add-on service: ${ref}. ${services.brand.name} offers ${ADDON_SERVICES.map((s) => s.name).join(', ')}.`, { status: 404 });
     return service;
   };
   router.get('/addon-services/:service', spec({ summary: 'One add-on service', response: { shape: 'AddonServiceJson' } }), (ctx) => {
-    ctx.body = addonServiceJson(findService(ctx.params.service!));
+    ctx.body = addonServiceJson(findService(ctx.params.service!), services.brand.name);
   });
   router.get('/addon-services/:service/plans', spec({ summary: 'An add-on service’s plans (size, price label)', response: { shape: 'AddonPlanJson', list: true } }), (ctx) => {
     const service = findService(ctx.params.service!);

@@ -13,10 +13,10 @@ const serviceRef = (name: string) => ({ id: nameUuid(`addon-service:${name}`), n
 const planRef = (name: string) => ({ id: nameUuid(`addon-plan:${name}`), name });
 const appRef = (app: Pick<App, 'id' | 'name'>) => ({ id: app.id, name: app.name });
 
-export function addonServiceJson(service: AddonService): AddonServiceJson {
+export function addonServiceJson(service: AddonService, platformName: string): AddonServiceJson {
   return {
     ...serviceRef(service.name),
-    human_name: service.humanName,
+    human_name: `${platformName} ${service.humanName}`,
     cli_plugin_name: null,
     state: 'ga',
     supports_multiple_installations: true,
