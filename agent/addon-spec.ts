@@ -7,7 +7,7 @@ import { ADDON_DATA_DIR, addonServerArgv, ADDON_SERVICES } from '../common/addon
 import { ADDON_LABELS } from '../common/labels.js';
 import { APPS_NETWORK } from '../common/networks.js';
 import type { RunAddonRequest } from '../common/protocol.js';
-import { APP_USER, imageReference, LOG_ROTATION, type HostSettings } from './container-spec.js';
+import { APP_USER, confinement, imageReference, LOG_ROTATION, type HostSettings } from './container-spec.js';
 import { hostSelector } from './labels.js';
 
 export const ADDON_PIDS_LIMIT = 256;
@@ -24,9 +24,9 @@ export function addonContainerName(hostId: string, addonId: string): string {
   return `slipway-${hostId}-addon-${addonId}`.replace(/[^a-zA-Z0-9_.-]/g, '-');
 }
 
-/** The named volume holding the add-on's data on this host. */
+/** The named volume holding the add-on's data on this host: named as its container. */
 export function addonVolumeName(hostId: string, addonId: string): string {
-  return `slipway-${hostId}-addon-${addonId}`.replace(/[^a-zA-Z0-9_.-]/g, '-');
+  return addonContainerName(hostId, addonId);
 }
 
 export function addonPort(service: RunAddonRequest['service']): number {
@@ -38,7 +38,6 @@ export function addonPort(service: RunAddonRequest['service']): number {
 /** `hostPort` is chosen once, when the container is made, so the add-on's URL stays the same across
  *  restarts of its server (an ephemeral binding would move at each start). */
 export function addonContainerSpec(request: RunAddonRequest, host: HostSettings, hostPort: number): ContainerCreateOptions & { name: string } {
-  const memoryBytes = request.memoryMb * 1024 * 1024;
   const portKey = `${addonPort(request.service)}/tcp`;
   // Redis keeps a quarter of the container's memory free for its own overhead and the AOF rewrite.
   const env = { ...request.env, ADDON_DATA_DIR, ADDON_MAXMEMORY: `${Math.max(8, Math.floor(request.memoryMb * 0.75))}mb` };
@@ -54,14 +53,7 @@ export function addonContainerSpec(request: RunAddonRequest, host: HostSettings,
     ExposedPorts: { [portKey]: {} },
     StopSignal: request.service === 'postgresql' ? 'SIGINT' : 'SIGTERM',
     HostConfig: {
-      Init: true,
-      Privileged: false,
-      CapDrop: ['ALL'],
-      SecurityOpt: ['no-new-privileges'],
-      Memory: memoryBytes,
-      MemorySwap: memoryBytes,
-      NanoCpus: Math.round(request.cpus * 1e9),
-      PidsLimit: ADDON_PIDS_LIMIT,
+      ...confinement(request, ADDON_PIDS_LIMIT),
       // PostgreSQL's shared memory beyond Docker's 64 MB default is not needed at these sizes.
       Mounts: [{ Type: 'volume', Source: addonVolumeName(host.hostId, request.addonId), Target: ADDON_DATA_DIR, ReadOnly: false }],
       NetworkMode: APPS_NETWORK.name,

@@ -54,11 +54,27 @@ export function containerEnv(vars: Record<string, string>, dyno: string): string
   return Object.entries(env).map(([key, value]) => `${key}=${value}`);
 }
 
+/** The confinement every container the agent runs gets (apps, one-offs, add-ons): tini as PID 1
+ *  (signals reach the process, zombies are reaped), no privileges or capabilities, memory without
+ *  swap, CPU and process caps. */
+export function confinement(limits: { memoryMb: number; cpus: number }, pidsLimit: number) {
+  const memoryBytes = limits.memoryMb * 1024 * 1024;
+  return {
+    Init: true,
+    Privileged: false,
+    CapDrop: ['ALL'],
+    SecurityOpt: ['no-new-privileges'],
+    Memory: memoryBytes,
+    MemorySwap: memoryBytes,
+    NanoCpus: Math.round(limits.cpus * 1e9),
+    PidsLimit: pidsLimit,
+  };
+}
+
 /** The limits and hardening every app container gets, instance or one-off: no privileges or
  *  capabilities, memory without swap, CPU and process caps, nothing mounted from the host, on
  *  Slipway's apps network, restarts left to the platform. */
 function hardenedContainer(limits: { memoryMb: number; cpus: number }): ContainerCreateOptions & { HostConfig: NonNullable<ContainerCreateOptions['HostConfig']> } {
-  const memoryBytes = limits.memoryMb * 1024 * 1024;
   return {
     // The image's entrypoint would be prepended to the command: the command alone runs.
     Entrypoint: [],
@@ -70,15 +86,7 @@ function hardenedContainer(limits: { memoryMb: number; cpus: number }): Containe
     AttachStdout: false,
     AttachStderr: false,
     HostConfig: {
-      // tini as PID 1: signals reach the app, zombies are reaped.
-      Init: true,
-      Privileged: false,
-      CapDrop: ['ALL'],
-      SecurityOpt: ['no-new-privileges'],
-      Memory: memoryBytes,
-      MemorySwap: memoryBytes,
-      NanoCpus: Math.round(limits.cpus * 1e9),
-      PidsLimit: PIDS_LIMIT,
+      ...confinement(limits, PIDS_LIMIT),
       Binds: [],
       Mounts: [],
       // Slipway's apps network (inter-container traffic off), not Docker's default bridge;
