@@ -196,6 +196,8 @@ export const routerTraffic = z.object({
     .max(100_000),
 });
 export type RouterTraffic = z.infer<typeof routerTraffic>;
+/** One app's part of a router's window. */
+export type AppTrafficWindow = RouterTraffic['apps'][number];
 
 export const listInstancesReply = reply.extend({ instances: z.array(instanceStatus) });
 export type ListInstancesReply = z.infer<typeof listInstancesReply>;

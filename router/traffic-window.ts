@@ -2,16 +2,10 @@
 // latency percentiles from a bounded uniform sample of the window's requests (reservoir
 // sampling: a constant cost per request, a fixed memory per app however busy it is).
 
-export interface AppTraffic {
-  appName: string;
-  requests: number;
-  bytes: number;
-  /** `2xx` → count */
-  classes: Record<string, number>;
-  p50Ms: number | null;
-  p95Ms: number | null;
-  p99Ms: number | null;
-}
+import type { AppTrafficWindow } from '../common/protocol.js';
+
+/** An app's window, as routers publish it (common/protocol.ts) less the app's id. */
+export type AppTraffic = Omit<AppTrafficWindow, 'appId'>;
 
 interface Window {
   requests: number;

@@ -1,19 +1,11 @@
 // Each app's traffic through the routers, window by window (requests by status class, bytes,
 // latency percentiles): a sorted set per app in Redis, kept for the metrics retention.
 import type { Redis } from 'ioredis';
-import type { RouterTraffic } from '../../common/protocol.js';
+import type { AppTrafficWindow, RouterTraffic } from '../../common/protocol.js';
 import { keys } from '../store/keys.js';
 
-export interface TrafficSample {
-  windowStart: string;
-  windowEnd: string;
-  requests: number;
-  bytes: number;
-  classes: Record<string, number>;
-  p50Ms: number | null;
-  p95Ms: number | null;
-  p99Ms: number | null;
-}
+/** One router window of one app, as kept: the window's times and the app's figures. */
+export type TrafficSample = Pick<RouterTraffic, 'windowStart' | 'windowEnd'> & Omit<AppTrafficWindow, 'appId' | 'appName'>;
 
 const MAX_WINDOWS_PER_APP = 50_000;
 
@@ -30,7 +22,8 @@ export class RouterTrafficStore {
     let kept = 0;
     for (const app of traffic.apps) {
       if (!(await appExists(app.appId))) continue;
-      const sample: TrafficSample = { windowStart: traffic.windowStart, windowEnd: traffic.windowEnd, requests: app.requests, bytes: app.bytes, classes: app.classes, p50Ms: app.p50Ms, p95Ms: app.p95Ms, p99Ms: app.p99Ms };
+      const { appId: _, appName: __, ...figures } = app;
+      const sample: TrafficSample = { windowStart: traffic.windowStart, windowEnd: traffic.windowEnd, ...figures };
       await this.redis
         .multi()
         .zadd(keys.routerTraffic(app.appId), endMs, JSON.stringify(sample))
