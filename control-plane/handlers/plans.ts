@@ -1,14 +1,12 @@
 // The provider's plans as users and operators see them: the catalogue, an account's quotas
 // (its plan and what it uses), and operators moving users and teams between plans.
 import Router from '@koa/router';
-import type { Context } from 'koa';
 import { z } from 'zod';
-import { NotFoundError } from '../../common/errors.js';
 import type { PlanJson, QuotasJson } from '../../common/api-shapes.js';
 import type { Team, User } from '../../common/types.js';
 import { requireAdmin } from '../http/auth.js';
 import { bodyOf, spec } from '../http/api-spec.js';
-import { namedUser, visibleUser } from '../http/load-user.js';
+import { namedUser, visibleTeam, visibleUser } from '../http/load-user.js';
 import type { Account } from '../plans/assignments.js';
 import type { Plan } from '../plans/catalogue.js';
 import type { Quotas } from '../plans/gate.js';
@@ -61,15 +59,6 @@ export function planHandlers(services: Services): Router {
   const userQuotas = async (user: User) => quotasJson({ kind: 'user', id: user.id }, user.email, await plans.quotas({ kind: 'user', id: user.id }), defaultPlan());
   const teamQuotas = async (team: Team) => quotasJson({ kind: 'team', id: team.id }, team.name, await plans.quotas({ kind: 'team', id: team.id }), defaultPlan());
 
-  /** The named team, to its members and operators; others get a 404 as for any team. */
-  const visibleTeam = async (ctx: Context): Promise<Team> => {
-    const user = ctx.state.user as User;
-    const ref = ctx.params.team!;
-    const team = await services.teams.find(ref);
-    if (!team || (!user.admin && !(await services.teams.roleOf(team.id, user.id)))) throw new NotFoundError(`Couldn't find that team: ${ref}.`);
-    return team;
-  };
-
   router.get('/plans', spec({ summary: 'The provider’s plans and their limits', response: { shape: 'PlanJson', list: true } }), (ctx) => {
     ctx.body = plans.catalogue.plans.map((plan) => planJson(plan, defaultPlan()));
   });
@@ -83,7 +72,7 @@ export function planHandlers(services: Services): Router {
   });
 
   router.get('/teams/:team/quotas', spec({ summary: 'A team’s plan and use (its members, or operators)', response: { shape: 'QuotasJson' } }), async (ctx) => {
-    ctx.body = await teamQuotas(await visibleTeam(ctx));
+    ctx.body = await teamQuotas(await visibleTeam(ctx, services));
   });
 
   router.put('/users/:user/plan', spec({ summary: 'Puts a user on a plan (operators)', body: planChange, response: { shape: 'QuotasJson' } }), requireAdmin, async (ctx) => {
@@ -93,7 +82,7 @@ export function planHandlers(services: Services): Router {
   });
 
   router.put('/teams/:team/plan', spec({ summary: 'Puts a team on a plan (operators)', body: planChange, response: { shape: 'QuotasJson' } }), requireAdmin, async (ctx) => {
-    const team = await visibleTeam(ctx);
+    const team = await visibleTeam(ctx, services);
     await plans.assign({ kind: 'team', id: team.id }, bodyOf(ctx, planChange).plan);
     ctx.body = await teamQuotas(team);
   });

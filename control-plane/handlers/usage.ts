@@ -3,12 +3,12 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import { z } from 'zod';
-import { InvalidParamsError, NotFoundError } from '../../common/errors.js';
+import { InvalidParamsError } from '../../common/errors.js';
 import type { UsageJson } from '../../common/api-shapes.js';
 import type { User } from '../../common/types.js';
 import { queryOf, spec } from '../http/api-spec.js';
 import { loadApp } from '../http/load-app.js';
-import { visibleUser } from '../http/load-user.js';
+import { visibleTeam, visibleUser } from '../http/load-user.js';
 import type { Services } from '../services.js';
 import { summarize, usageCsv } from '../usage/records.js';
 
@@ -61,9 +61,7 @@ export function usageHandlers(services: Services): Router {
   });
 
   router.get('/teams/:team/usage', described('A team’s metered usage (its members, or operators)'), async (ctx) => {
-    const user = ctx.state.user as User;
-    const team = await services.teams.find(ctx.params.team!);
-    if (!team || (!user.admin && !(await services.teams.roleOf(team.id, user.id)))) throw new NotFoundError(`Couldn't find that team: ${ctx.params.team}.`);
+    const team = await visibleTeam(ctx, services);
     await answer(ctx, `team:${team.id}`, { account: `team:${team.id}` });
   });
 

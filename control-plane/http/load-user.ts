@@ -1,6 +1,6 @@
 import type { Context } from 'koa';
 import { ForbiddenError, NotFoundError } from '../../common/errors.js';
-import type { User } from '../../common/types.js';
+import type { Team, User } from '../../common/types.js';
 import type { Services } from '../services.js';
 
 /** The user a path names (`/users/{email, id or ~}`, `~` the caller, as on Heroku), or a 404. */
@@ -17,4 +17,14 @@ export async function visibleUser(ctx: Context, services: Services): Promise<Use
   const user = await namedUser(ctx, services);
   if (user.id !== caller.id && !caller.admin) throw new ForbiddenError('Only operators may look at other users.');
   return user;
+}
+
+/** The team the path names, to its members and operators; others get a 404, as for a team
+ *  that does not exist. */
+export async function visibleTeam(ctx: Context, services: Services): Promise<Team> {
+  const user = ctx.state.user as User;
+  const ref = ctx.params.team!;
+  const team = await services.teams.find(ref);
+  if (!team || (!user.admin && !(await services.teams.roleOf(team.id, user.id)))) throw new NotFoundError(`Couldn't find that team: ${ref}.`);
+  return team;
 }
