@@ -1,10 +1,8 @@
 // The provider's brand: the one file (SLIPWAY_BRAND_FILE) that names the platform everywhere a
 // user looks: router pages, git and build output, API errors, tokens, emails, the CLI. Only
 // `name` is required; everything else is derived from it (brandOf).
-import { readFileSync } from 'node:fs';
-import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { ConfigError } from './errors.js';
+import { parseSettingsFile, readSettingsFile } from './settings-file.js';
 
 const colour = z.string().regex(/^#[0-9a-fA-F]{6}$/, 'a colour as #rrggbb');
 const hostname = z.string().regex(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/, 'a lowercase hostname');
@@ -71,28 +69,10 @@ export const DEFAULT_BRAND: Brand = { ...brandOf({ name: 'Slipway' }), tokenPref
 
 /** Pure: a brand file's text (YAML, of which JSON is a part), or a ConfigError naming the bad field. */
 export function parseBrand(text: string, source: string): Brand {
-  let raw: unknown;
-  try {
-    raw = parseYaml(text);
-  } catch (err) {
-    throw new ConfigError(`${source}: not YAML or JSON: ${(err as Error).message}`);
-  }
-  const parsed = brandSchema.safeParse(raw);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw new ConfigError(`${source}: ${issue.path.join('.') || 'the file'}: ${issue.message}`);
-  }
-  return brandOf(parsed.data);
+  return brandOf(parseSettingsFile(brandSchema, text, source));
 }
 
 /** The brand SLIPWAY_BRAND_FILE names (read once at start), or the default. */
 export function loadBrand(file: string | undefined): Brand {
-  if (!file) return DEFAULT_BRAND;
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new ConfigError(`SLIPWAY_BRAND_FILE: cannot read ${file}: ${(err as Error).message}`);
-  }
-  return parseBrand(text, file);
+  return file ? parseBrand(readSettingsFile('SLIPWAY_BRAND_FILE', file), file) : DEFAULT_BRAND;
 }

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { ConfigError } from '../common/errors.js';
 import { loadBrand, type Brand } from '../common/brand.js';
-import { readFileSync } from 'node:fs';
+import { readSettingsFile } from '../common/settings-file.js';
 import { parsePlanCatalogue, UNLIMITED_CATALOGUE, type PlanCatalogue } from './plans/catalogue.js';
 import { flag, parseEnv, port, slipwayHome, type Env } from '../common/config.js';
 import { isRepository } from '../common/image-reference.js';
@@ -395,7 +395,7 @@ export function loadControlPlaneConfig(env: Env): ControlPlaneConfig {
     releasePhaseTimeoutSeconds: e.SLIPWAY_RELEASE_PHASE_TIMEOUT_SECONDS,
     logLevel: e.SLIPWAY_LOG_LEVEL,
     brand,
-    plans: e.SLIPWAY_PLANS_FILE ? parsePlanCatalogue(readPlansFile(e.SLIPWAY_PLANS_FILE), e.SLIPWAY_PLANS_FILE) : UNLIMITED_CATALOGUE,
+    plans: e.SLIPWAY_PLANS_FILE ? parsePlanCatalogue(readSettingsFile('SLIPWAY_PLANS_FILE', e.SLIPWAY_PLANS_FILE), e.SLIPWAY_PLANS_FILE) : UNLIMITED_CATALOGUE,
     logStream: { maxBytes: e.SLIPWAY_LOG_STREAM_MAX_BYTES, maxMessageBytes: e.SLIPWAY_LOG_MAX_MESSAGE_BYTES },
     accounts: { signup: e.SLIPWAY_SIGNUP, rateLimitPerHour: e.SLIPWAY_ACCOUNT_RATE_LIMIT_PER_HOUR, oidc: parseOidcSettings(env) },
     metricsRetentionMs: e.SLIPWAY_METRICS_RETENTION_HOURS * 3600_000,
@@ -418,14 +418,6 @@ export function loadControlPlaneConfig(env: Env): ControlPlaneConfig {
 
 /** Every key the launchers write (common/env/control-plane.ts) is parsed here. */
 export const READS_EVERY_WRITTEN_KEY: EveryKeyParsed<ControlPlaneEnvKey, keyof z.input<typeof schema>> = true;
-
-function readPlansFile(path: string): string {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch (err) {
-    throw new ConfigError(`SLIPWAY_PLANS_FILE: cannot read ${path}: ${(err as Error).message}`);
-  }
-}
 
 function billingWebhook(url: string | undefined, secret: string | undefined): ControlPlaneConfig['usage']['billingWebhook'] {
   if (!url && !secret) return null;

@@ -1,9 +1,8 @@
 // The operator's plans: what an account may take (apps, dynos, sizes, memory, builds, domains,
 // one-off dynos, log retention, sleep). Read once from SLIPWAY_PLANS_FILE (YAML or JSON) and
 // validated here; without a file one unlimited plan keeps a private platform as it was.
-import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { ConfigError } from '../../common/errors.js';
+import { parseSettingsFile } from '../../common/settings-file.js';
 import { DYNO_SIZES, type DynoSize } from '../../common/types.js';
 
 const SIZE_NAMES = Object.keys(DYNO_SIZES) as [DynoSize, ...DynoSize[]];
@@ -95,20 +94,9 @@ export const UNLIMITED_CATALOGUE: PlanCatalogue = (() => {
 /** Pure: the catalogue in a plans file's text (YAML, of which JSON is a part), or a ConfigError
  *  naming the file and the bad field. */
 export function parsePlanCatalogue(text: string, source: string): PlanCatalogue {
-  let raw: unknown;
-  try {
-    raw = parseYaml(text);
-  } catch (err) {
-    throw new ConfigError(`${source}: not YAML or JSON: ${(err as Error).message}`);
-  }
-  const parsed = fileSchema.safeParse(raw);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    const field = issue.path.map((part, i) => (typeof part === 'number' ? `[${part}]` : `${i > 0 ? '.' : ''}${String(part)}`)).join('');
-    throw new ConfigError(`${source}: ${field || 'the file'}: ${issue.message}`);
-  }
-  const plans = parsed.data.plans.map(planOf);
-  return { plans, defaultPlan: plans.find((p) => p.name === parsed.data.default)! };
+  const file = parseSettingsFile(fileSchema, text, source);
+  const plans = file.plans.map(planOf);
+  return { plans, defaultPlan: plans.find((p) => p.name === file.default)! };
 }
 
 /** The longest log retention of any plan: what the log store must keep. */
