@@ -122,7 +122,7 @@ export class PlanGate {
     const plan = await this.planOf(accountOfApp(app));
     PlanGate.refuse(sizeRefusal(plan, size));
     if (plan.oneOffDynos === null) return;
-    const running = await this.oneOffsOf(accountOfApp(app));
+    const running = await this.oneOffsOf(await this.appsOf(accountOfApp(app)));
     PlanGate.refuse(countRefusal(plan, 'oneOffDynos', running, running + 1));
   }
 
@@ -130,7 +130,7 @@ export class PlanGate {
   async admitDomain(app: App): Promise<void> {
     const plan = await this.planOf(accountOfApp(app));
     if (plan.customDomains === null) return;
-    const count = await this.domainsOf(accountOfApp(app));
+    const count = await this.domainsOf(await this.appsOf(accountOfApp(app)));
     PlanGate.refuse(countRefusal(plan, 'customDomains', count, count + 1));
   }
 
@@ -144,7 +144,7 @@ export class PlanGate {
     const plan = await this.planOf(account);
     const spent = buildMinutesRefusal(plan, await this.buildSecondsThisMonth(account));
     if (spent || plan.concurrentBuilds === null) return spent;
-    const others = await this.liveBuildsOf(account, buildId);
+    const others = await this.liveBuildsOf(await this.appsOf(account), buildId);
     return countRefusal(plan, 'concurrentBuilds', others, others + 1);
   }
 
@@ -171,10 +171,10 @@ export class PlanGate {
         apps: apps.length,
         dynosTotal: dynoCount(formation),
         memoryMb: memoryMb(formation),
-        concurrentBuilds: await this.liveBuildsOf(account, null),
+        concurrentBuilds: await this.liveBuildsOf(apps, null),
         buildMinutesThisMonth: Math.floor((await this.buildSecondsThisMonth(account)) / 60),
-        customDomains: await this.domainsOf(account),
-        oneOffDynos: await this.oneOffsOf(account),
+        customDomains: await this.domainsOf(apps),
+        oneOffDynos: await this.oneOffsOf(apps),
       },
     };
   }
@@ -187,20 +187,20 @@ export class PlanGate {
     return Number((await this.deps.redis.get(keys.accountBuildSeconds(accountKey(account), monthOf(this.now())))) ?? 0);
   }
 
-  private async liveBuildsOf(account: Account, except: string | null): Promise<number> {
-    const ids = new Set((await this.appsOf(account)).map((a) => a.id));
+  private async liveBuildsOf(apps: readonly App[], except: string | null): Promise<number> {
+    const ids = new Set(apps.map((a) => a.id));
     return (await this.deps.leases.live()).filter((b) => ids.has(b.appId) && b.buildId !== except).length;
   }
 
-  private async oneOffsOf(account: Account): Promise<number> {
+  private async oneOffsOf(apps: readonly App[]): Promise<number> {
     let running = 0;
-    for (const app of await this.appsOf(account)) running += (await this.deps.oneOffs.list(app.id)).length;
+    for (const app of apps) running += (await this.deps.oneOffs.list(app.id)).length;
     return running;
   }
 
-  private async domainsOf(account: Account): Promise<number> {
+  private async domainsOf(apps: readonly App[]): Promise<number> {
     let count = 0;
-    for (const app of await this.appsOf(account)) count += (await this.deps.apps.domains(app.id)).length;
+    for (const app of apps) count += (await this.deps.apps.domains(app.id)).length;
     return count;
   }
 }
