@@ -24,7 +24,7 @@ import type { ControlPlaneConfig } from './config.js';
 import { PushSessions } from './git/push-sessions.js';
 import { AccessCutoff } from './auth/access-cutoff.js';
 import { DynoMetricsStore } from './metrics/dyno-metrics.js';
-import { decode, dynoMetrics as dynoMetricsSchema, routerTraffic as routerTrafficSchema, subjects } from '../common/protocol.js';
+import { decode, routerTraffic as routerTrafficSchema, subjects } from '../common/protocol.js';
 import { AlertStore } from './alerts/store.js';
 import { AlertEvaluator } from './alerts/evaluator.js';
 import { RouterTrafficStore } from './metrics/router-traffic.js';
@@ -282,7 +282,7 @@ export async function startControlPlane(config: ControlPlaneConfig, logger: Logg
   const hostService = provider
     ? new HostService({ hosts, instances, converger: reconciler, provider, natsUsers, logger: logger.child({ part: 'hosts' }) })
     : null;
-  const inbox = new AgentInbox(nats, membership, logger, enrollment ? (request) => enrollment.respond(request) : null);
+  const inbox = new AgentInbox(nats, membership, logger, enrollment ? (request) => enrollment.respond(request) : null, dynoMetrics);
   const lease = new LeaderLease(redis, keys.schedulerLeader);
   const scheduler = new SchedulerService(membership, reconciler, lease, logger, config.scheduler.reconcileIntervalMs, () => linksAnswer(nats, redis));
   const { registryClient, appRepository } = await import('../buildpacks/index.js');
@@ -496,8 +496,9 @@ export async function startControlPlane(config: ControlPlaneConfig, logger: Logg
   await deliveryWorker.start();
   usage.start(config.usage.flushMs);
   alertEvaluator.start(config.alertIntervalMs);
-  // agents' samples of their dynos (each host publishes only on its own subject)
+  // routers' windows of their apps' traffic: one control plane keeps each (a queue group)
   const trafficSubscription = nats.subscribe(subjects.routerTraffic, {
+    queue: 'slipway-control-plane',
     callback: (err, msg) => {
       if (err) return;
       let traffic;
@@ -507,19 +508,6 @@ export async function startControlPlane(config: ControlPlaneConfig, logger: Logg
         return logger.warn('ignored malformed router traffic');
       }
       routerTraffic.add(traffic, async (appId) => (await apps.get(appId)) !== null).catch((error: unknown) => logger.warn({ err: error }, 'keeping router traffic failed'));
-    },
-  });
-  const metricsSubscription = nats.subscribe(subjects.allDynoMetrics, {
-    callback: (err, msg) => {
-      if (err) return;
-      const hostId = msg.subject.split('.')[2]!;
-      let metrics;
-      try {
-        metrics = decode(dynoMetricsSchema, msg.data);
-      } catch {
-        return logger.warn({ host: hostId }, 'ignored malformed dyno metrics');
-      }
-      dynoMetrics.add(hostId, metrics).catch((error: unknown) => logger.warn({ err: error, host: hostId }, 'keeping dyno metrics failed'));
     },
   });
   const billing = config.usage.billingWebhook ? new BillingForwarder(redis.duplicate(), deliveries, config.usage.billingWebhook, owner, logger.child({ part: 'billing' })) : null;
@@ -550,7 +538,6 @@ export async function startControlPlane(config: ControlPlaneConfig, logger: Logg
       accessCutoff.stop();
       stopImageCollection();
       await drainForwarder.stop();
-      metricsSubscription.unsubscribe();
       alertEvaluator.stop();
       trafficSubscription.unsubscribe();
       await usage.stop();

@@ -1,11 +1,13 @@
 // What agents send the control plane, taken off NATS and handed to host membership:
-// registrations, heartbeats, instance events, and enrollment requests (AWS engine hosts).
+// registrations, heartbeats, instance events, and enrollment requests (AWS engine hosts);
+// and their dynos' resource samples, handed to the metrics store.
 // Apart from scheduling: every control plane answers these (a queue group shares them),
 // while only the leader runs the reconcile loop.
 import type { NatsConnection, Subscription } from 'nats';
 import { ENROLL_SUBJECT } from '../../common/enrollment.js';
 import type { Logger } from '../../common/logger.js';
-import { decode, encode, heartbeat, instanceEvent, registerRequest, subjects } from '../../common/protocol.js';
+import { decode, dynoMetrics, encode, heartbeat, instanceEvent, registerRequest, subjects } from '../../common/protocol.js';
+import type { DynoMetricsStore } from '../metrics/dyno-metrics.js';
 import type { Membership } from '../hosts/membership.js';
 
 const QUEUE = 'slipway-control-plane';
@@ -27,6 +29,8 @@ export class AgentInbox {
     private readonly logger: Logger,
     /** With enrollment (AWS engine hosts): answers `slipway.enroll`. */
     private readonly enroll: EnrollmentResponder | null = null,
+    /** Where the dynos' samples go (`slipway metrics`); null: they are not kept. */
+    private readonly dynoSamples: Pick<DynoMetricsStore, 'add'> | null = null,
   ) {}
 
   start(): void {
@@ -40,6 +44,8 @@ export class AgentInbox {
     this.subscribe(subjects.allInstanceEvents, (subject, data) =>
       this.membership.instanceEvent(hostIdOf(subject), decode(instanceEvent, data)),
     );
+    const samples = this.dynoSamples;
+    if (samples) this.subscribe(subjects.allDynoMetrics, async (subject, data) => void (await samples.add(hostIdOf(subject), decode(dynoMetrics, data))));
     if (this.enroll) this.answerRequests(ENROLL_SUBJECT, this.enroll);
   }
 
