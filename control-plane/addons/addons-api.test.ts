@@ -4,28 +4,22 @@
 // second tenant who can neither see the add-on nor use its credentials on their own server.
 import Docker from 'dockerode';
 import { Redis } from 'ioredis';
-import { connect, type NatsConnection } from 'nats';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Agent } from '../../agent/agent.js';
+import type { Agent } from '../../agent/agent.js';
 import { addonVolumeName } from '../../agent/addon-spec.js';
-import { natsConnectionOptions, parseAgentConfig } from '../../agent/config.js';
-import { DockerContainerEngine } from '../../agent/docker-engine.js';
-import { removeHostContainers } from '../../agent/testing/agent-fixtures.js';
 import { ensureAddonImage } from '../../buildpacks/addons/images.js';
 import { ensureStack } from '../../buildpacks/stack/ensure.js';
 import { testBuilderConfig } from '../../buildpacks/testing/build-fixtures.js';
-import { silentLogger } from '../../common/logger.js';
 import type { RunningService } from '../../supervisor/services.js';
 import { apiClient, startTestControlPlane, type TestControlPlane } from '../../test/support/control-plane.js';
 import { startTestRegistry } from '../../test/support/services.js';
-import { waitFor } from '../../test/support/wait.js';
+import { startTestAgent, type TestAgent } from '../../test/support/test-agent.js';
 import { inProcessCli } from '../../cli/testing/cli-harness.js';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Builder } from '../builds/builder.js';
-import { newHostCredentials, recordNewHost } from '../hosts/new-host.js';
 
 const docker = new Docker();
 
@@ -43,7 +37,7 @@ describe('add-ons through the API', () => {
   let registry: RunningService;
   let cp: TestControlPlane;
   let agent: Agent;
-  let connection: NatsConnection;
+  let host: TestAgent;
   let hostId: string;
   let alice: ReturnType<typeof apiClient>;
   let aliceToken: string;
@@ -66,17 +60,8 @@ describe('add-ons through the API', () => {
       },
     };
     cp = await startTestControlPlane({ SLIPWAY_REGISTRY: registry.url, SLIPWAY_STOP_GRACE_SECONDS: '1', SLIPWAY_DRAIN_MS: '0' }, { builder });
-    const credentials = newHostCredentials('local');
-    hostId = credentials.hostId;
-    await recordNewHost(cp.controlPlane.services.hosts, credentials, { provider: 'local', natsUsers: false });
-    const config = parseAgentConfig(
-      { SLIPWAY_HOST_ID: hostId, SLIPWAY_HOST_TOKEN: credentials.token, SLIPWAY_NATS_URL: cp.nats.url, SLIPWAY_REGISTRY: registry.url, SLIPWAY_HOST_MEMORY_MB: '2048', SLIPWAY_HEARTBEAT_MS: '500' },
-      { memoryMb: 2048, cpus: 2 },
-    );
-    connection = await connect(natsConnectionOptions(config));
-    agent = new Agent(config, { nats: connection, engine: new DockerContainerEngine(docker, hostId), log: silentLogger(), timing: { probeIntervalMs: 100 } });
-    await agent.start();
-    await waitFor('host up', async () => (await cp.controlPlane.services.hosts.get(hostId))?.state === 'up');
+    host = await startTestAgent(docker, cp, registry.url);
+    ({ hostId, agent } = host);
 
     const admin = apiClient(cp.url, cp.adminToken);
     aliceToken = (await admin('POST', '/users', { email: 'alice@example.com' })).body.token;
@@ -87,9 +72,7 @@ describe('add-ons through the API', () => {
   }, 30 * 60_000);
 
   afterAll(async () => {
-    await agent?.stop();
-    await connection?.close();
-    await removeHostContainers(docker, [hostId]);
+    await host?.stop();
     const { Volumes } = await docker.listVolumes({ filters: { label: [`io.slipway.host=${hostId}`] } });
     for (const volume of Volumes ?? []) await docker.getVolume(volume.Name).remove().catch(() => {});
     await cp?.stop();

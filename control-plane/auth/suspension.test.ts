@@ -1,22 +1,16 @@
 // Suspending an account stops its personal apps and keeps everything: through the real API,
 // Redis, NATS, an agent and Docker Engine. Enabling it starts them again as they were.
 import Docker from 'dockerode';
-import { connect, type NatsConnection } from 'nats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { silentLogger } from '../../common/logger.js';
 import type { App, ImageRef } from '../../common/types.js';
-import { Agent } from '../../agent/agent.js';
-import { natsConnectionOptions, parseAgentConfig } from '../../agent/config.js';
-import { DockerContainerEngine } from '../../agent/docker-engine.js';
-import { removeHostContainers } from '../../agent/testing/agent-fixtures.js';
 import { INSTANCE_LABELS } from '../../common/labels.js';
 import { apiClient, startTestControlPlane, type TestControlPlane } from '../../test/support/control-plane.js';
 import { startTestRegistry } from '../../test/support/services.js';
 import { buildTestAppImage, removeTestAppImageReferences } from '../../test/support/test-image.js';
+import { startTestAgent, type TestAgent } from '../../test/support/test-agent.js';
 import { waitFor } from '../../test/support/wait.js';
 import type { RunningService } from '../../supervisor/services.js';
 import type { Builder } from '../builds/builder.js';
-import { newHostCredentials, recordNewHost } from '../hosts/new-host.js';
 import { runnableFormation } from '../scheduler/reconciler.js';
 
 const docker = new Docker();
@@ -32,8 +26,7 @@ describe('a suspended account', () => {
   let registry: RunningService;
   let image: ImageRef;
   let cp: TestControlPlane;
-  let agent: Agent;
-  let connection: NatsConnection;
+  let host: TestAgent;
   let hostId: string;
   let app: App;
   let admin: ReturnType<typeof apiClient>;
@@ -53,17 +46,8 @@ describe('a suspended account', () => {
       tagImage: async () => {},
     };
     cp = await startTestControlPlane({ SLIPWAY_REGISTRY: registry.url, SLIPWAY_STOP_GRACE_SECONDS: '1', SLIPWAY_DRAIN_MS: '0' }, { builder });
-    const credentials = newHostCredentials('local');
-    hostId = credentials.hostId;
-    await recordNewHost(cp.controlPlane.services.hosts, credentials, { provider: 'local', natsUsers: false });
-    const config = parseAgentConfig(
-      { SLIPWAY_HOST_ID: hostId, SLIPWAY_HOST_TOKEN: credentials.token, SLIPWAY_NATS_URL: cp.nats.url, SLIPWAY_REGISTRY: registry.url, SLIPWAY_HOST_MEMORY_MB: '2048', SLIPWAY_HEARTBEAT_MS: '500', SLIPWAY_AGENT_STOP_INSTANCES_ON_EXIT: 'true' },
-      { memoryMb: 2048, cpus: 2 },
-    );
-    connection = await connect(natsConnectionOptions(config));
-    agent = new Agent(config, { nats: connection, engine: new DockerContainerEngine(docker, hostId), log: silentLogger(), timing: { probeIntervalMs: 100 } });
-    await agent.start();
-    await waitFor('host up', async () => (await cp.controlPlane.services.hosts.get(hostId))?.state === 'up');
+    host = await startTestAgent(docker, cp, registry.url, { SLIPWAY_AGENT_STOP_INSTANCES_ON_EXIT: 'true' });
+    hostId = host.hostId;
 
     admin = apiClient(cp.url, cp.adminToken);
     const created = await admin('POST', '/users', { email: 'suspended@example.com' });
@@ -76,10 +60,8 @@ describe('a suspended account', () => {
   }, 240_000);
 
   afterAll(async () => {
-    await agent?.stop();
-    await connection?.close();
+    await host?.stop();
     await cp?.stop();
-    if (hostId) await removeHostContainers(docker, [hostId]);
     await registry?.stop();
     await removeTestAppImageReferences(docker, registry.url).catch(() => {});
   });

@@ -5,23 +5,18 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Docker from 'dockerode';
-import { connect, type NatsConnection } from 'nats';
+import { connect } from 'nats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Agent } from '../../agent/agent.js';
-import { natsConnectionOptions, parseAgentConfig } from '../../agent/config.js';
-import { DockerContainerEngine } from '../../agent/docker-engine.js';
-import { removeHostContainers } from '../../agent/testing/agent-fixtures.js';
 import { inProcessCli } from '../../cli/testing/cli-harness.js';
-import { silentLogger } from '../../common/logger.js';
 import { encode, subjects } from '../../common/protocol.js';
 import type { App, ImageRef } from '../../common/types.js';
 import type { RunningService } from '../../supervisor/services.js';
 import { apiClient, startTestControlPlane, type TestControlPlane } from '../../test/support/control-plane.js';
 import { startTestRegistry } from '../../test/support/services.js';
 import { buildTestAppImage, removeTestAppImageReferences } from '../../test/support/test-image.js';
+import { startTestAgent, type TestAgent } from '../../test/support/test-agent.js';
 import { waitFor } from '../../test/support/wait.js';
 import type { Builder } from '../builds/builder.js';
-import { newHostCredentials, recordNewHost } from '../hosts/new-host.js';
 
 const docker = new Docker();
 const COMMAND = '/usr/bin/node /app/server.js';
@@ -30,9 +25,7 @@ describe('dyno metrics', () => {
   let registry: RunningService;
   let image: ImageRef;
   let cp: TestControlPlane;
-  let agent: Agent;
-  let connection: NatsConnection;
-  let hostId: string;
+  let host: TestAgent;
   let app: App;
   let home: string;
   let token: string;
@@ -42,17 +35,7 @@ describe('dyno metrics', () => {
     image = await buildTestAppImage(docker, registry.url);
     const builder: Builder = { ready: true, prepare: async () => {}, build: async () => ({ image, processTypes: { web: COMMAND }, buildpack: 'test', stack: 'bookworm' }), tagImage: async () => {} };
     cp = await startTestControlPlane({ SLIPWAY_REGISTRY: registry.url, SLIPWAY_STOP_GRACE_SECONDS: '1', SLIPWAY_DRAIN_MS: '0' }, { builder });
-    const credentials = newHostCredentials('local');
-    hostId = credentials.hostId;
-    await recordNewHost(cp.controlPlane.services.hosts, credentials, { provider: 'local', natsUsers: false });
-    const config = parseAgentConfig(
-      { SLIPWAY_HOST_ID: hostId, SLIPWAY_HOST_TOKEN: credentials.token, SLIPWAY_NATS_URL: cp.nats.url, SLIPWAY_REGISTRY: registry.url, SLIPWAY_HOST_MEMORY_MB: '2048', SLIPWAY_HEARTBEAT_MS: '500', SLIPWAY_METRICS_INTERVAL_MS: '1000', SLIPWAY_AGENT_STOP_INSTANCES_ON_EXIT: 'true' },
-      { memoryMb: 2048, cpus: 2 },
-    );
-    connection = await connect(natsConnectionOptions(config));
-    agent = new Agent(config, { nats: connection, engine: new DockerContainerEngine(docker, hostId), log: silentLogger(), timing: { probeIntervalMs: 100 } });
-    await agent.start();
-    await waitFor('host up', async () => (await cp.controlPlane.services.hosts.get(hostId))?.state === 'up');
+    host = await startTestAgent(docker, cp, registry.url, { SLIPWAY_METRICS_INTERVAL_MS: '1000', SLIPWAY_AGENT_STOP_INSTANCES_ON_EXIT: 'true' });
     const admin = apiClient(cp.url, cp.adminToken);
     token = (await admin('POST', '/users', { email: 'metrics@example.com' })).body.token;
     const ann = apiClient(cp.url, token);
@@ -64,9 +47,7 @@ describe('dyno metrics', () => {
   }, 240_000);
 
   afterAll(async () => {
-    await agent?.stop();
-    await connection?.close();
-    if (hostId) await removeHostContainers(docker, [hostId]);
+    await host?.stop();
     await cp?.stop();
     await removeTestAppImageReferences(docker, registry.url).catch(() => {});
     await registry?.stop();

@@ -1,0 +1,45 @@
+// A real agent joined to a test control plane: the host recorded as the platform records a new
+// one, the agent in this process driving the real Docker Engine, started and seen up.
+import type Docker from 'dockerode';
+import { connect, type NatsConnection } from 'nats';
+import { Agent } from '../../agent/agent.js';
+import { natsConnectionOptions, parseAgentConfig } from '../../agent/config.js';
+import { DockerContainerEngine } from '../../agent/docker-engine.js';
+import { removeHostContainers } from '../../agent/testing/agent-fixtures.js';
+import { silentLogger } from '../../common/logger.js';
+import { newHostCredentials, recordNewHost } from '../../control-plane/hosts/new-host.js';
+import type { TestControlPlane } from './control-plane.js';
+import { waitFor } from './wait.js';
+
+export interface TestAgent {
+  hostId: string;
+  agent: Agent;
+  connection: NatsConnection;
+  /** Stops the agent, closes its connection and removes the containers it labeled. */
+  stop(): Promise<void>;
+}
+
+/** `env`: more agent settings (SLIPWAY_AGENT_STOP_INSTANCES_ON_EXIT, SLIPWAY_METRICS_INTERVAL_MS, ...). */
+export async function startTestAgent(docker: Docker, cp: TestControlPlane, registryUrl: string, env: Record<string, string> = {}): Promise<TestAgent> {
+  const credentials = newHostCredentials('local');
+  const { hostId } = credentials;
+  await recordNewHost(cp.controlPlane.services.hosts, credentials, { provider: 'local', natsUsers: false });
+  const config = parseAgentConfig(
+    { SLIPWAY_HOST_ID: hostId, SLIPWAY_HOST_TOKEN: credentials.token, SLIPWAY_NATS_URL: cp.nats.url, SLIPWAY_REGISTRY: registryUrl, SLIPWAY_HOST_MEMORY_MB: '2048', SLIPWAY_HEARTBEAT_MS: '500', ...env },
+    { memoryMb: 2048, cpus: 2 },
+  );
+  const connection = await connect(natsConnectionOptions(config));
+  const agent = new Agent(config, { nats: connection, engine: new DockerContainerEngine(docker, hostId), log: silentLogger(), timing: { probeIntervalMs: 100 } });
+  await agent.start();
+  await waitFor('host up', async () => (await cp.controlPlane.services.hosts.get(hostId))?.state === 'up');
+  return {
+    hostId,
+    agent,
+    connection,
+    async stop() {
+      await agent.stop();
+      await connection.close();
+      await removeHostContainers(docker, [hostId]);
+    },
+  };
+}
