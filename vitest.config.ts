@@ -13,7 +13,7 @@ export default defineConfig({
     teardownTimeout: 60_000,
     fileParallelism: true,
     maxWorkers: 2,
-    // vitest's summary, then the plain 'tests: N passed, N failed' line that CI tools read
+    // vitest's summary, then the plain 'N passed, N failed, N skipped' line that CI tools read
     reporters: ['default', './test/support/closing-line-reporter.ts'],
   },
 });

@@ -33,7 +33,7 @@ if (mode === 'start') {
   await import(join(root, 'dist', 'supervisor', 'main.js'));
 } else if (mode === 'test') {
   // Plain text: CI logs and the tools that read them see `Tests  N passed`, not colour codes.
-  // The run ends with test/support/closing-line-reporter.ts's `tests: N passed, N failed, N skipped`,
+  // The run ends with test/support/closing-line-reporter.ts's `N passed, N failed, N skipped`,
   // printed here so that it is the last line whatever the teardown prints.
   const closingLineFile = join(mkdtempSync(join(tmpdir(), 'slipway-test-run-')), 'closing-line');
   const plain = { ...process.env, NO_COLOR: '1', SLIPWAY_TEST_CLOSING_LINE_FILE: closingLineFile };

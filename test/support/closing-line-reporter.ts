@@ -13,12 +13,12 @@ export function countOutcomes(states: Iterable<string>): { passed: number; faile
 }
 
 export function closingLine(counts: { passed: number; failed: number; skipped: number }): string {
-  return `tests: ${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped`;
+  return `${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped`;
 }
 
 /**
  * Ends the run with the plain closing line CI tools read in any language
- * ("tests: N passed, N failed, N skipped"), after vitest's own summary, whose layout
+ * ("N passed, N failed, N skipped", alone on its line), after vitest's own summary, whose layout
  * those tools do not know.
  */
 export default class ClosingLineReporter implements Reporter {
