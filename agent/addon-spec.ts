@@ -1,11 +1,13 @@
 // An add-on's container and volume, as data (Kamal style): built by pure functions from the run
 // request and the host's settings, created by addons.ts. The server runs as the stack's
 // non-root user, limited like an app, on the apps network (no way to the host's services; inter-
-// container traffic off), its port published on the host's private address only.
+// container traffic off), its port published on the host's private address only (for apps on
+// other hosts), and joins its own add-on network under its name (for apps on this one). It
+// listens on the port it is published on, so one URL (its name and that port) serves both.
 import type { ContainerCreateOptions } from 'dockerode';
-import { ADDON_DATA_DIR, addonServerArgv, ADDON_SERVICES } from '../common/addons.js';
+import { ADDON_DATA_DIR, addonServerArgv } from '../common/addons.js';
 import { ADDON_LABELS } from '../common/labels.js';
-import { APPS_NETWORK } from '../common/networks.js';
+import { addonNetwork, APPS_NETWORK, type NetworkSpec } from '../common/networks.js';
 import type { RunAddonRequest } from '../common/protocol.js';
 import { APP_USER, confinement, imageReference, LOG_ROTATION, type HostSettings } from './container-spec.js';
 import { hostSelector } from './labels.js';
@@ -29,18 +31,17 @@ export function addonVolumeName(hostId: string, addonId: string): string {
   return addonContainerName(hostId, addonId);
 }
 
-export function addonPort(service: RunAddonRequest['service']): number {
-  const found = ADDON_SERVICES.find((s) => s.name === service);
-  if (!found) throw new Error(`unknown add-on service ${service}`);
-  return found.port;
+/** The add-on's own network on this host, labeled with the host and the add-on. */
+export function addonNetworkSpec(hostId: string, addonId: string): NetworkSpec {
+  return addonNetwork(addonId, addonSelector(hostId, addonId));
 }
 
-/** `hostPort` is chosen once, when the container is made, so the add-on's URL stays the same across
+/** `port` is chosen once, when the container is made, so the add-on's URL stays the same across
  *  restarts of its server (an ephemeral binding would move at each start). */
-export function addonContainerSpec(request: RunAddonRequest, host: HostSettings, hostPort: number): ContainerCreateOptions & { name: string } {
-  const portKey = `${addonPort(request.service)}/tcp`;
+export function addonContainerSpec(request: RunAddonRequest, host: HostSettings, port: number): ContainerCreateOptions & { name: string } {
+  const portKey = `${port}/tcp`;
   // Redis keeps a quarter of the container's memory free for its own overhead and the AOF rewrite.
-  const env = { ...request.env, ADDON_DATA_DIR, ADDON_MAXMEMORY: `${Math.max(8, Math.floor(request.memoryMb * 0.75))}mb` };
+  const env = { ...request.env, ADDON_DATA_DIR, ADDON_PORT: String(port), ADDON_MAXMEMORY: `${Math.max(8, Math.floor(request.memoryMb * 0.75))}mb` };
   return {
     name: addonContainerName(host.hostId, request.addonId),
     Image: imageReference(host.registry, request.image),
@@ -51,13 +52,14 @@ export function addonContainerSpec(request: RunAddonRequest, host: HostSettings,
     Env: Object.entries(env).map(([key, value]) => `${key}=${value}`),
     Labels: { ...addonSelector(host.hostId, request.addonId), [ADDON_LABELS.service]: request.service },
     ExposedPorts: { [portKey]: {} },
+    NetworkingConfig: { EndpointsConfig: { [addonNetworkSpec(host.hostId, request.addonId).name]: { Aliases: [request.name] } } },
     StopSignal: request.service === 'postgresql' ? 'SIGINT' : 'SIGTERM',
     HostConfig: {
       ...confinement(request, ADDON_PIDS_LIMIT),
       // PostgreSQL's shared memory beyond Docker's 64 MB default is not needed at these sizes.
       Mounts: [{ Type: 'volume', Source: addonVolumeName(host.hostId, request.addonId), Target: ADDON_DATA_DIR, ReadOnly: false }],
       NetworkMode: APPS_NETWORK.name,
-      PortBindings: { [portKey]: [{ HostIp: host.address, HostPort: String(hostPort) }] },
+      PortBindings: { [portKey]: [{ HostIp: host.address, HostPort: String(port) }] },
       PublishAllPorts: false,
       LogConfig: { Type: 'json-file', Config: { ...LOG_ROTATION } },
       // A stateful server comes back by itself after a crash or an engine restart; the agent

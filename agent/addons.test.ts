@@ -25,6 +25,7 @@ const image = { repository: 'slipway/addon-postgresql', digest: `sha256:${'a'.re
 
 const request = (overrides: Partial<RunAddonRequest> = {}): RunAddonRequest => ({
   addonId: 'a1',
+  name: 'postgresql-quiet-12345',
   service: 'postgresql',
   image,
   env: { ADDON_USER: 'u', ADDON_PASSWORD: 'secret', ADDON_DATABASE: 'd' },
@@ -45,7 +46,8 @@ describe('an add-on container, as data', () => {
       NanoCpus: 250_000_000,
       NetworkMode: 'slipway-apps',
       RestartPolicy: { Name: 'unless-stopped' },
-      PortBindings: { '5432/tcp': [{ HostIp: '127.0.0.1', HostPort: '40123' }] },
+      // the server listens on the port it is published on: its URL holds for apps here and elsewhere
+      PortBindings: { '40123/tcp': [{ HostIp: '127.0.0.1', HostPort: '40123' }] },
       Mounts: [{ Type: 'volume', Source: addonVolumeName('h1', 'a1'), Target: '/app' }],
     });
     expect(spec.Labels).toMatchObject({ 'io.slipway.managed': 'true', 'io.slipway.host': 'h1', 'io.slipway.addon': 'a1', 'io.slipway.addon.service': 'postgresql' });
@@ -53,10 +55,17 @@ describe('an add-on container, as data', () => {
     // the password is in the environment only, never in the command line
     expect(JSON.stringify(spec.Cmd)).not.toContain('secret');
     expect(spec.Env).toContain('ADDON_PASSWORD=secret');
+    expect(spec.Env).toContain('ADDON_PORT=40123');
+    // on its own network, under its name (the host of its URL)
+    expect(spec.NetworkingConfig).toEqual({ EndpointsConfig: { 'slipway-addon-a1': { Aliases: ['postgresql-quiet-12345'] } } });
   });
 
   it('tells a server’s first answer from anything else', () => {
-    expect(answersLike('postgresql', Buffer.from('N'))).toBe(true);
+    const error = (code: string) => Buffer.concat([Buffer.from('E\0\0\0\x30', 'latin1'), Buffer.from(`SFATAL\0C${code}\0Mthe database system is starting up\0\0`, 'latin1')]);
+    expect(answersLike('postgresql', Buffer.from([0x52, 0, 0, 0, 23, 0, 0, 0, 10]))).toBe(true); // AuthenticationSASL
+    expect(answersLike('postgresql', error('57P03'))).toBe(false); // starting up: not yet
+    expect(answersLike('postgresql', error('53300'))).toBe(true); // too many connections: there
+    expect(answersLike('postgresql', Buffer.from('N'))).toBe(false);
     expect(answersLike('postgresql', Buffer.from('HTTP/1.1 400'))).toBe(false);
     expect(answersLike('redis', Buffer.from('-NOAUTH Authentication required.\r\n'))).toBe(true);
     expect(answersLike('redis', Buffer.from('HTTP/1.1 400'))).toBe(false);
@@ -94,7 +103,7 @@ describe('add-on servers on Docker', () => {
     const addonId = `pg-${randomBytes(3).toString('hex')}`;
     const password = randomBytes(18).toString('base64url');
     const creds = { ADDON_USER: 'u_test', ADDON_PASSWORD: password, ADDON_DATABASE: 'd_test' };
-    const run = await manager.run({ addonId, service: 'postgresql', image: images.postgresql, env: creds, memoryMb: 256, cpus: 0.5 });
+    const run = await manager.run({ addonId, name: 'postgresql-test', service: 'postgresql', image: images.postgresql, env: creds, memoryMb: 256, cpus: 0.5 });
     expect(run).toMatchObject({ ok: true, port: expect.any(Number) });
     const url = `postgres://u_test:${password}@127.0.0.1:${run.port}/d_test`;
     const client = new pg.Client({ connectionString: url });
@@ -113,7 +122,7 @@ describe('add-on servers on Docker', () => {
     await again.end();
 
     // a retried run finds the same server and data
-    expect((await manager.run({ addonId, service: 'postgresql', image: images.postgresql, env: creds, memoryMb: 256, cpus: 0.5 })).port).toBe(restarted.port);
+    expect((await manager.run({ addonId, name: 'postgresql-test', service: 'postgresql', image: images.postgresql, env: creds, memoryMb: 256, cpus: 0.5 })).port).toBe(restarted.port);
 
     const wrong = new pg.Client({ connectionString: `postgres://u_test:not-the-password@127.0.0.1:${restarted.port}/d_test` });
     await expect(wrong.connect()).rejects.toThrow(/password authentication failed/);
@@ -124,16 +133,21 @@ describe('add-on servers on Docker', () => {
     const details = await docker.getContainer(inspected[0]!.Id).inspect();
     expect(details.Config.User).toBe('1000:1000');
     expect(details.HostConfig.Memory).toBe(256 * 1024 * 1024);
+    // its own network: internal (no way out), labeled for this host, the server on it by name
+    const network = await docker.getNetwork(`slipway-addon-${addonId}`).inspect();
+    expect(network).toMatchObject({ Internal: true, Labels: { 'io.slipway.host': hostId, 'io.slipway.addon': addonId, 'io.slipway.network.role': 'addon' } });
+    expect(details.NetworkSettings.Networks[`slipway-addon-${addonId}`]?.Aliases).toContain('postgresql-test');
 
     expect(await manager.remove(addonId)).toEqual({ ok: true });
     expect(await docker.listContainers({ all: true, filters: { label: [`io.slipway.addon=${addonId}`] } })).toEqual([]);
     await expect(docker.getVolume(addonVolumeName(hostId, addonId)).inspect()).rejects.toMatchObject({ statusCode: 404 });
+    await expect(docker.getNetwork(`slipway-addon-${addonId}`).inspect()).rejects.toMatchObject({ statusCode: 404 });
   }, 300_000);
 
   it('Redis: password required, append-only data survives a restart', async () => {
     const addonId = `rd-${randomBytes(3).toString('hex')}`;
     const password = randomBytes(18).toString('base64url');
-    const run = await manager.run({ addonId, service: 'redis', image: images.redis, env: { ADDON_PASSWORD: password }, memoryMb: 64, cpus: 0.25 });
+    const run = await manager.run({ addonId, name: 'redis-test', service: 'redis', image: images.redis, env: { ADDON_PASSWORD: password }, memoryMb: 64, cpus: 0.25 });
     expect(run).toMatchObject({ ok: true, port: expect.any(Number) });
     const client = new Redis(`redis://:${password}@127.0.0.1:${run.port}`, { lazyConnect: true, maxRetriesPerRequest: 1 });
     await client.connect();

@@ -10,7 +10,7 @@ import type { Logger } from '../common/logger.js';
 import type { Reply, RunAddonReply, RunAddonRequest } from '../common/protocol.js';
 import { ADDON_LABELS } from '../common/labels.js';
 import { addonAnswers, type AddonProbe } from './addon-probe.js';
-import { addonContainerSpec, addonPort, addonSelector, addonVolumeName, isAddon } from './addon-spec.js';
+import { addonContainerSpec, addonSelector, addonVolumeName, isAddon } from './addon-spec.js';
 import type { ContainerEngine } from './container-engine.js';
 import type { HostSettings } from './container-spec.js';
 import { hostSelector } from './labels.js';
@@ -40,7 +40,8 @@ export class AddonManager {
       const { engine, host } = this.deps;
       for (const container of await engine.listContainers(addonSelector(host.hostId, addonId))) await engine.removeContainer(container.id);
       await engine.removeVolume(addonVolumeName(host.hostId, addonId));
-      this.deps.log.info({ addon: addonId }, 'add-on removed with its volume');
+      await engine.removeAddonNetwork(addonId);
+      this.deps.log.info({ addon: addonId }, 'add-on removed with its volume and network');
       return { ok: true };
     });
   }
@@ -77,6 +78,8 @@ export class AddonManager {
     const { engine, host } = this.deps;
     const existing = await engine.listContainers(addonSelector(host.hostId, request.addonId));
     let containerId = existing[0]?.id;
+    // its network first: the server joins it under its name, and so do the attached apps' containers
+    await engine.ensureAddonNetwork(request.addonId);
     if (!containerId) {
       const spec = addonContainerSpec(request, host, await freePort(host.address));
       await engine.ensureVolume(addonVolumeName(host.hostId, request.addonId), { ...addonSelector(host.hostId, request.addonId) });
@@ -88,7 +91,7 @@ export class AddonManager {
     return this.answering(containerId, request.service);
   }
 
-  /** Waits for the server to answer on its published port; replies with the port. */
+  /** Waits for the server to answer on its published port (its only one); replies with the port. */
   private async answering(containerId: string, service: Service): Promise<RunAddonReply> {
     const { engine, host } = this.deps;
     const probe = this.deps.probe ?? addonAnswers;
@@ -96,7 +99,7 @@ export class AddonManager {
     while (Date.now() < deadline) {
       const details = await engine.inspectContainer(containerId);
       if (!details) return { ok: false, error: 'the add-on container vanished' };
-      const port = details.publishedPorts[`${addonPort(service)}/tcp`];
+      const port = Object.values(details.publishedPorts)[0];
       if (details.running && port && (await probe(service, host.address, port))) return { ok: true, port };
       await new Promise((resolve) => setTimeout(resolve, 250));
     }

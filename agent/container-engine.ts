@@ -48,8 +48,14 @@ export interface ContainerStats {
 export interface ContainerEngine {
   hasImage(reference: string): Promise<boolean>;
   pullImage(reference: string): Promise<void>;
-  /** Creates a container and returns its id. */
+  /** Creates a container and returns its id. Besides the apps network (its NetworkMode) it joins
+   *  the add-on networks of this host named in NetworkingConfig.EndpointsConfig; one that is gone
+   *  (its add-on was removed) is left out. */
   createContainer(spec: ContainerCreateOptions): Promise<string>;
+  /** Makes an add-on's own network on this host (addonNetworkSpec), if it is not there. */
+  ensureAddonNetwork(addonId: string): Promise<void>;
+  /** Removes an add-on's network, cutting off the containers still on it; one already gone is fine. */
+  removeAddonNetwork(addonId: string): Promise<void>;
   startContainer(id: string): Promise<void>;
   /** Details of a container, or null when it no longer exists. */
   inspectContainer(id: string): Promise<ContainerDetails | null>;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { RunInstanceRequest, RunOneOffRequest } from '../common/protocol.js';
-import { containerEnv, containerName, containerSpec, imageReference, InvalidRunRequestError, oneOffContainerSpec } from './container-spec.js';
+import { addonReach, containerEnv, containerName, containerSpec, imageReference, InvalidRunRequestError, oneOffContainerSpec } from './container-spec.js';
 
 const digest = `sha256:${'b'.repeat(64)}`;
 const request: RunInstanceRequest = {
@@ -18,6 +18,7 @@ const request: RunInstanceRequest = {
   checkPort: true,
   bootTimeoutSeconds: 60,
   healthCheck: null,
+  addons: [],
 };
 const host = { hostId: 'host-a', registry: '127.0.0.1:5000', address: '10.0.0.5' };
 
@@ -89,6 +90,27 @@ describe('containerSpec', () => {
   });
 });
 
+describe('reaching the add-ons an app is attached to', () => {
+  const here = { addonId: 'a-1', name: 'postgresql-quiet-12345', hostId: 'host-a', address: '10.0.0.5' };
+  const there = { addonId: 'a-2', name: 'redis-solid-54321', hostId: 'host-b', address: '10.0.0.6' };
+
+  it('joins the network of an add-on on this host, and names the host of one elsewhere', () => {
+    expect(addonReach([here, there], 'host-a')).toEqual({
+      ExtraHosts: ['redis-solid-54321:10.0.0.6'],
+      NetworkingConfig: { EndpointsConfig: { 'slipway-addon-a-1': {} } },
+    });
+    expect(addonReach([], 'host-a')).toEqual({ ExtraHosts: [] });
+  });
+
+  it('gives instances and one-offs the same way to them', () => {
+    const spec = containerSpec({ ...request, addons: [here, there] }, host);
+    expect(spec.HostConfig?.NetworkMode).toBe('slipway-apps');
+    expect(spec.HostConfig?.ExtraHosts).toEqual(['redis-solid-54321:10.0.0.6']);
+    expect(spec.NetworkingConfig).toEqual({ EndpointsConfig: { 'slipway-addon-a-1': {} } });
+    expect(containerSpec(request, host).NetworkingConfig).toBeUndefined();
+  });
+});
+
 describe('oneOffContainerSpec', () => {
   const oneOff: RunOneOffRequest = {
     runId: 'r-1',
@@ -102,6 +124,7 @@ describe('oneOffContainerSpec', () => {
     cpus: 0.5,
     timeoutSeconds: 600,
     tty: null,
+    addons: [],
   };
   const spec = oneOffContainerSpec(oneOff, host);
   const instance = containerSpec(request, host);

@@ -1,10 +1,10 @@
 // The container an instance runs in, as data: built by a pure function from the run request
 // and the host's settings, created elsewhere. Tests assert on this data (Kamal style).
 import type { ContainerCreateOptions } from 'dockerode';
-import type { RunInstanceRequest, RunOneOffRequest } from '../common/protocol.js';
+import type { AddonLink, RunInstanceRequest, RunOneOffRequest } from '../common/protocol.js';
 import type { ImageRef } from '../common/types.js';
 import { pullReference } from '../common/image-reference.js';
-import { APPS_NETWORK } from '../common/networks.js';
+import { addonNetwork, APPS_NETWORK } from '../common/networks.js';
 import { dynoName, instanceLabels, oneOffLabels } from './labels.js';
 
 /** The port every app listens on inside its container ($PORT); Docker publishes it. */
@@ -71,10 +71,29 @@ export function confinement(limits: { memoryMb: number; cpus: number }, pidsLimi
   };
 }
 
+/**
+ * How an app's container reaches the add-ons attached to it, by each one's name (the host in its
+ * URL): one on this host by joining the add-on's own network, where its server answers to that
+ * name; one on another host by the name standing for that host's private address, where the
+ * server's port is published. Nobody else's container is on the network or knows the name.
+ */
+export function addonReach(links: readonly AddonLink[], hostId: string): { ExtraHosts: string[]; NetworkingConfig?: ContainerCreateOptions['NetworkingConfig'] } {
+  const here = links.filter((link) => link.hostId === hostId);
+  const elsewhere = links.filter((link) => link.hostId !== hostId);
+  return {
+    ExtraHosts: elsewhere.map((link) => `${link.name}:${link.address}`),
+    ...(here.length > 0 ? { NetworkingConfig: { EndpointsConfig: Object.fromEntries(here.map((link) => [addonNetwork(link.addonId).name, {}])) } } : {}),
+  };
+}
+
 /** The limits and hardening every app container gets, instance or one-off: no privileges or
  *  capabilities, memory without swap, CPU and process caps, nothing mounted from the host, on
- *  Slipway's apps network, restarts left to the platform. */
-function hardenedContainer(limits: { memoryMb: number; cpus: number }): ContainerCreateOptions & { HostConfig: NonNullable<ContainerCreateOptions['HostConfig']> } {
+ *  Slipway's apps network (and its add-ons' networks), restarts left to the platform. */
+function hardenedContainer(
+  limits: { memoryMb: number; cpus: number; addons: readonly AddonLink[] },
+  hostId: string,
+): ContainerCreateOptions & { HostConfig: NonNullable<ContainerCreateOptions['HostConfig']> } {
+  const { ExtraHosts, NetworkingConfig } = addonReach(limits.addons, hostId);
   return {
     // The image's entrypoint would be prepended to the command: the command alone runs.
     Entrypoint: [],
@@ -85,6 +104,7 @@ function hardenedContainer(limits: { memoryMb: number; cpus: number }): Containe
     AttachStdin: false,
     AttachStdout: false,
     AttachStderr: false,
+    ...(NetworkingConfig ? { NetworkingConfig } : {}),
     HostConfig: {
       ...confinement(limits, PIDS_LIMIT),
       Binds: [],
@@ -92,6 +112,7 @@ function hardenedContainer(limits: { memoryMb: number; cpus: number }): Containe
       // Slipway's apps network (inter-container traffic off), not Docker's default bridge;
       // the engine resolves the name to the id it ensured.
       NetworkMode: APPS_NETWORK.name,
+      ExtraHosts,
       PublishAllPorts: false,
       LogConfig: { Type: 'json-file', Config: { ...LOG_ROTATION } },
       // The platform restarts crashed instances, with backoff; Docker must not.
@@ -103,7 +124,7 @@ function hardenedContainer(limits: { memoryMb: number; cpus: number }): Containe
 
 export function containerSpec(request: RunInstanceRequest, host: HostSettings): ContainerCreateOptions {
   const portKey = `${CONTAINER_PORT}/tcp`;
-  const base = hardenedContainer(request);
+  const base = hardenedContainer(request, host.hostId);
   return {
     ...base,
     name: containerName(host.hostId, request.instanceId),
@@ -124,7 +145,7 @@ export function oneOffContainerSpec(request: RunOneOffRequest, host: HostSetting
     ? { Tty: true, OpenStdin: true, StdinOnce: true, AttachStdin: true, AttachStdout: true, AttachStderr: true, Env: [...containerEnv(request.env, request.dyno), 'TERM=xterm-256color', `COLUMNS=${request.tty.cols}`, `LINES=${request.tty.rows}`] }
     : {};
   return {
-    ...hardenedContainer(request),
+    ...hardenedContainer(request, host.hostId),
     name: containerName(host.hostId, `${request.dyno}-${request.runId}`),
     Image: imageReference(host.registry, request.image),
     Cmd: ['/bin/bash', '-c', request.command],

@@ -7,7 +7,8 @@ import { createInterface } from 'node:readline';
 import type Docker from 'dockerode';
 import type { ContainerCreateOptions } from 'dockerode';
 import { describeError } from '../common/errors.js';
-import { APPS_NETWORK, IsolatedNetwork } from '../common/networks.js';
+import { ADDON_NETWORK_PREFIX, APPS_NETWORK, ensureIsolatedNetwork, IsolatedNetwork, removeHostFirewall, removeNetwork } from '../common/networks.js';
+import { addonNetworkSpec } from './addon-spec.js';
 import type { RegistryCredentials, RegistryCredentialsSource } from '../common/registry-auth.js';
 import type { ContainerDetails, ContainerEngine, ContainerEvent, ContainerLogLine, ContainerStats, ContainerSummary } from './container-engine.js';
 import { containerStatsOf, type DockerStats } from './container-stats.js';
@@ -90,10 +91,50 @@ export class DockerContainerEngine implements ContainerEngine {
     if (spec.HostConfig?.NetworkMode !== APPS_NETWORK.name) {
       throw new DockerEngineError(`refusing to create a container outside the ${APPS_NETWORK.name} network`);
     }
-    return this.appsNetwork.join(async (networkId) => {
-      const container = await this.docker.createContainer({ ...spec, HostConfig: { ...spec.HostConfig, NetworkMode: networkId } });
+    const { NetworkingConfig, ...single } = spec;
+    const extra = Object.entries(NetworkingConfig?.EndpointsConfig ?? {});
+    const foreign = extra.find(([name]) => !name.startsWith(ADDON_NETWORK_PREFIX));
+    if (foreign) throw new DockerEngineError(`refusing to join a container to ${foreign[0]}: only add-on networks are joined besides ${APPS_NETWORK.name}`);
+    const id = await this.appsNetwork.join(async (networkId) => {
+      const container = await this.docker.createContainer({ ...single, HostConfig: { ...spec.HostConfig, NetworkMode: networkId } });
       return container.id;
     });
+    try {
+      // Docker's API 1.41 (Debian 12's engine) takes one network at create; the rest are joined
+      // before the container starts.
+      for (const [name, endpoint] of extra) await this.joinAddonNetwork(id, name, endpoint.Aliases ?? []);
+    } catch (err) {
+      await this.docker.getContainer(id).remove({ force: true }).catch(() => {});
+      throw err;
+    }
+    return id;
+  }
+
+  async ensureAddonNetwork(addonId: string): Promise<void> {
+    await ensureIsolatedNetwork(this.docker, addonNetworkSpec(this.hostId, addonId), this.options.warn ?? (() => {}));
+  }
+
+  async removeAddonNetwork(addonId: string): Promise<void> {
+    const spec = addonNetworkSpec(this.hostId, addonId);
+    await removeNetwork(this.docker, spec);
+    await removeHostFirewall(spec).catch((err: unknown) => this.options.warn?.(`${spec.name}: its firewall rule stays: ${describeError(err)}`));
+  }
+
+  /** Joins a created container to one of this host's add-on networks (by its labels); skips one that is gone. */
+  private async joinAddonNetwork(containerId: string, name: string, aliases: string[]): Promise<void> {
+    const network = ((await this.docker.listNetworks({ filters: { name: [name] } })) as { Id: string; Name: string; Labels?: Record<string, string> | null }[]).find(
+      (candidate) => candidate.Name === name,
+    );
+    if (!network) {
+      this.options.warn?.(`${name} is gone (its add-on was removed): the container does not join it`);
+      return;
+    }
+    if (!matchesSelector(network.Labels ?? {}, this.ownLabels)) throw new DockerEngineError(`network ${name} is not labeled for host ${this.hostId}: refusing to join it`);
+    try {
+      await this.docker.getNetwork(network.Id).connect({ Container: containerId, EndpointConfig: { Aliases: aliases } });
+    } catch (err) {
+      throw new DockerEngineError(`could not join container ${containerId.slice(0, 12)} to ${name}`, { cause: err });
+    }
   }
 
   /** The apps network's id, ensured once per engine (and again after it went missing). */

@@ -25,6 +25,7 @@ const request: RunInstanceRequest = {
   checkPort: true,
   bootTimeoutSeconds: 45,
   healthCheck: null,
+  addons: [],
 };
 
 describe('labels', () => {

@@ -44,6 +44,7 @@ function oneOff(overrides: Partial<RunOneOffRequest> = {}): RunOneOffRequest {
     cpus: 0.5,
     timeoutSeconds: 60,
     tty: null,
+    addons: [],
     ...overrides,
   };
 }

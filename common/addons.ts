@@ -29,7 +29,7 @@ export interface AddonService {
   attachmentPrefix: string;
   /** The Debian packages of the server (installed over the stack's run image). */
   packages: string[];
-  /** The port the server listens on inside its container. */
+  /** The server's usual port; an add-on's own is chosen on its host (ADDON_PORT). */
   port: number;
   plans: AddonPlan[];
 }
@@ -131,7 +131,7 @@ export function addonServerArgv(service: AddonServiceName): string[] {
       'SQL',
       'fi',
       'unset ADDON_PASSWORD',
-      'exec "$bin/postgres" -D "$data" -c listen_addresses="*" -c unix_socket_directories=/tmp -c max_connections="${ADDON_MAX_CONNECTIONS:-20}"',
+      'exec "$bin/postgres" -D "$data" -p "$ADDON_PORT" -c listen_addresses="*" -c unix_socket_directories=/tmp -c max_connections="${ADDON_MAX_CONNECTIONS:-20}"',
     ].join('\n');
     return ['/bin/sh', '-c', script, 'addon-postgresql'];
   }
@@ -139,7 +139,7 @@ export function addonServerArgv(service: AddonServiceName): string[] {
     'set -e',
     'conf=/tmp/redis.conf',
     'umask 077',
-    'printf "port 6379\\nbind 0.0.0.0\\nprotected-mode no\\ndir %s\\nappendonly yes\\nmaxmemory %s\\nrequirepass %s\\n" "$ADDON_DATA_DIR" "$ADDON_MAXMEMORY" "$ADDON_PASSWORD" > "$conf"',
+    'printf "port %s\\nbind 0.0.0.0\\nprotected-mode no\\ndir %s\\nappendonly yes\\nmaxmemory %s\\nrequirepass %s\\n" "$ADDON_PORT" "$ADDON_DATA_DIR" "$ADDON_MAXMEMORY" "$ADDON_PASSWORD" > "$conf"',
     'unset ADDON_PASSWORD',
     'exec redis-server "$conf"',
   ].join('\n');

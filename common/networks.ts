@@ -5,6 +5,8 @@
 //   same bridge); the router and the agent reach instances through their published port.
 // - builds: build containers, egress only (npm, the runtime's downloads), equally unable to
 //   reach each other or an app.
+// - one per add-on (addonNetwork): internal (no way out of it), the add-on's server and the
+//   containers of the apps attached to it, which reach the server by its name there.
 // Docker isolates user-defined bridges from one another, and the firewall rule below keeps
 // both off the host's own services. Each is created idempotently by whoever needs it (the
 // agent, the builder), as data here and I/O in ensureNetwork.
@@ -18,7 +20,13 @@ export interface NetworkSpec {
   name: string;
   /** The Linux bridge's name (at most 15 characters): fixed, so firewall rules can name it. */
   bridge: string;
-  role: 'apps' | 'builds';
+  role: 'apps' | 'builds' | 'addon';
+  /** Internal: no route out of the network (Docker's --internal). Default: false. */
+  internal?: boolean;
+  /** Whether containers on it reach each other. Default: false. */
+  icc?: boolean;
+  /** More labels, beyond the managed and role ones (whose host, whose add-on). */
+  labels?: Record<string, string>;
 }
 
 export const ICC_OPTION = 'com.docker.network.bridge.enable_icc';
@@ -26,6 +34,22 @@ export const BRIDGE_NAME_OPTION = 'com.docker.network.bridge.name';
 
 export const APPS_NETWORK: NetworkSpec = { name: 'slipway-apps', bridge: 'slw-apps', role: 'apps' };
 export const BUILDS_NETWORK: NetworkSpec = { name: 'slipway-builds', bridge: 'slw-builds', role: 'builds' };
+
+/** The network of one add-on on its host: internal, so neither the server nor the apps reach
+ *  anything through it; containers on it reach each other (the apps their server). Its bridge name
+ *  is fixed from the add-on's id so the host firewall rule can name it. */
+export const ADDON_NETWORK_PREFIX = 'slipway-addon-';
+
+export function addonNetwork(addonId: string, labels: Record<string, string> = {}): NetworkSpec {
+  return {
+    name: `${ADDON_NETWORK_PREFIX}${addonId}`,
+    bridge: `slwa${addonId.replace(/[^a-z0-9]/g, '').slice(0, 11)}`,
+    role: 'addon',
+    internal: true,
+    icc: true,
+    labels,
+  };
+}
 
 export class NetworkError extends Error {
   override name = 'NetworkError';
@@ -40,11 +64,11 @@ export function networkCreateOptions(spec: NetworkSpec): Docker.NetworkCreateOpt
     Name: spec.name,
     Driver: 'bridge',
     CheckDuplicate: true,
-    Internal: false,
+    Internal: spec.internal ?? false,
     Attachable: false,
     EnableIPv6: false,
-    Options: { [ICC_OPTION]: 'false', [BRIDGE_NAME_OPTION]: spec.bridge },
-    Labels: { [NETWORK_LABELS.managed]: 'true', [NETWORK_LABELS.role]: spec.role },
+    Options: { [ICC_OPTION]: String(spec.icc ?? false), [BRIDGE_NAME_OPTION]: spec.bridge },
+    Labels: { ...spec.labels, [NETWORK_LABELS.managed]: 'true', [NETWORK_LABELS.role]: spec.role },
   };
 }
 
@@ -53,6 +77,7 @@ interface NetworkFacts {
   Name: string;
   Created?: string;
   Driver?: string;
+  Internal?: boolean;
   Options?: Record<string, string> | null;
   Labels?: Record<string, string> | null;
 }
@@ -60,9 +85,11 @@ interface NetworkFacts {
 /** Why an existing network of that name must not be used, or null when it is Slipway's own (pure). */
 export function networkMismatch(spec: NetworkSpec, facts: NetworkFacts): string | null {
   if (facts.Driver !== undefined && facts.Driver !== 'bridge') return `it uses the ${facts.Driver} driver, not bridge`;
-  if (facts.Options?.[ICC_OPTION] !== 'false') return 'inter-container traffic is on';
+  if (facts.Options?.[ICC_OPTION] !== String(spec.icc ?? false)) return spec.icc ? 'inter-container traffic is off' : 'inter-container traffic is on';
+  if (facts.Internal !== undefined && facts.Internal !== (spec.internal ?? false)) return spec.internal ? 'it is not internal' : 'it is internal';
   if (facts.Options?.[BRIDGE_NAME_OPTION] !== spec.bridge) return `its bridge is not ${spec.bridge}`;
   if (facts.Labels?.[NETWORK_LABELS.role] !== spec.role) return `it is not labeled ${NETWORK_LABELS.role}=${spec.role}`;
+  for (const [key, value] of Object.entries(spec.labels ?? {})) if (facts.Labels?.[key] !== value) return `it is not labeled ${key}=${value}`;
   return null;
 }
 
@@ -126,6 +153,40 @@ export async function ensureHostFirewall(spec: NetworkSpec, run: IptablesRunner 
   const rule = hostFirewallRule(spec);
   if (await run(['-C', ...rule])) return;
   if (!(await run(['-I', ...rule]))) throw new NetworkError(`iptables refused the rule for ${spec.bridge}`);
+}
+
+/** Takes the host firewall rule out again (a removed add-on's network); one already gone is fine. */
+export async function removeHostFirewall(spec: NetworkSpec, run: IptablesRunner = runIptables): Promise<void> {
+  const rule = hostFirewallRule(spec);
+  while (await run(['-C', ...rule])) await run(['-D', ...rule]);
+}
+
+/**
+ * Removes a network Slipway made, first cutting off the containers still on it; one already gone
+ * is fine. Refuses one of that name that is not Slipway's own.
+ */
+export async function removeNetwork(docker: Docker, spec: NetworkSpec): Promise<void> {
+  const found = ((await docker.listNetworks({ filters: { name: [spec.name] } })) as NetworkFacts[]).filter((network) => network.Name === spec.name);
+  for (const { Id } of found) {
+    const network = docker.getNetwork(Id);
+    let facts: NetworkFacts & { Containers?: Record<string, unknown> | null };
+    try {
+      facts = (await network.inspect()) as typeof facts;
+    } catch (err) {
+      if (statusCode(err) === 404) continue;
+      throw new NetworkError(`could not inspect the Docker network ${spec.name}`, { cause: err });
+    }
+    const mismatch = networkMismatch(spec, facts);
+    if (mismatch) throw new NetworkError(`the Docker network ${spec.name} is not Slipway's (${mismatch}): refusing to remove it`);
+    for (const container of Object.keys(facts.Containers ?? {})) {
+      await network.disconnect({ Container: container, Force: true }).catch((err: unknown) => {
+        if (statusCode(err) !== 404) throw new NetworkError(`could not cut container ${container.slice(0, 12)} off ${spec.name}`, { cause: err });
+      });
+    }
+    await network.remove().catch((err: unknown) => {
+      if (statusCode(err) !== 404) throw new NetworkError(`could not remove the Docker network ${spec.name}`, { cause: err });
+    });
+  }
 }
 
 /**

@@ -57,6 +57,19 @@ export const sharedKeys = {
   certificates: 'slipway:certificates',
 } as const;
 
+/** An add-on an app is attached to, as its containers need it: reached by `name` (the host in its
+ *  URL) on the add-on's own network when it runs on the same host, else at its host's address. */
+export const addonLink = z.object({
+  /** in container, volume and network names */
+  addonId: z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/),
+  name: z.string().regex(/^[a-z][a-z0-9-]{0,62}$/),
+  hostId: z.string().min(1),
+  address: z.string().min(1),
+});
+export type AddonLink = z.infer<typeof addonLink>;
+/** The add-ons a container reaches; none by default. */
+const addonLinks = z.array(addonLink).max(64).default([]);
+
 const instanceState = z.enum(['starting', 'up', 'crashed', 'stopping', 'down']);
 
 export const runInstanceRequest = z.object({
@@ -84,6 +97,7 @@ export const runInstanceRequest = z.object({
   /** How long the routers take to drop an instance the agent reports unhealthy, waited before
    *  its SIGTERM so requests in flight finish (the platform's drain); absent: none. */
   drainMs: z.number().int().min(0).max(60_000).optional(),
+  addons: addonLinks,
 });
 export type RunInstanceRequest = z.infer<typeof runInstanceRequest>;
 
@@ -118,6 +132,7 @@ export const runOneOffRequest = z.object({
   /** An attached run: a TTY of this size, its bytes as `data` events and its input on
    *  subjects.oneOffInput (nothing goes to the app's log, as on Heroku). Null: detached. */
   tty: ttySize.nullable().default(null),
+  addons: addonLinks,
 });
 export type RunOneOffRequest = z.infer<typeof runOneOffRequest>;
 
@@ -283,12 +298,14 @@ export function decode<S extends z.ZodType>(schema: S, data: Uint8Array): z.infe
 }
 
 /** An add-on's id: in container and volume names. */
-const addonId = z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/);
+const addonId = addonLink.shape.addonId;
 
 /** An add-on's server (PostgreSQL, Redis) on one host, on a named volume the agent keeps until
  *  the add-on is removed. */
 export const runAddonRequest = z.object({
   addonId,
+  /** The add-on's name: the host its URL names, answered on its network. */
+  name: addonLink.shape.name,
   service: z.enum(['postgresql', 'redis']),
   image: z.object({ repository: z.string().min(1), digest: z.string().regex(/^sha256:[0-9a-f]{64}$/) }),
   /** The server's generated credentials and settings (ADDON_USER, ADDON_PASSWORD, ...): secrets, never logged. */

@@ -154,6 +154,7 @@ export async function startControlPlane(config: ControlPlaneConfig, logger: Logg
   const routes = new RoutePublisher(redis, nats);
 
   const oneOffStore = new OneOffStore(redis);
+  const addonStore = new AddonStore(redis);
   // metered as it happens: dynos through their records, one-offs as they end, builds by the pipeline
   const dynoMetrics = new DynoMetricsStore(redis, instances, config.metricsRetentionMs);
   const routerTraffic = new RouterTrafficStore(redis, config.metricsRetentionMs);
@@ -173,6 +174,7 @@ export async function startControlPlane(config: ControlPlaneConfig, logger: Logg
     stopGraceSeconds: config.scheduler.stopGraceSeconds,
     drainMs: config.scheduler.drainMs,
     oneOffMemory: () => oneOffStore.memoryByHost(),
+    addonLinks: (appId) => addonStore.links(appId),
     // Personal apps stop while an operator has suspended their owner; team apps are the team's.
     ownerSuspended: async (app) => !app.teamId && Boolean((await users.get(app.ownerId))?.disabledAt),
   });
@@ -212,7 +214,7 @@ export async function startControlPlane(config: ControlPlaneConfig, logger: Logg
     );
   const attachSessions = new AttachSessions(redis);
   const logSessions = new LogSessions(redis);
-  const oneOffs = new NatsOneOffRunner({ nats, agents, hosts, instances, logger: logger.child({ part: 'one-offs' }), oneOffMemory: () => oneOffStore.memoryByHost() });
+  const oneOffs = new NatsOneOffRunner({ nats, agents, hosts, instances, logger: logger.child({ part: 'one-offs' }), oneOffMemory: () => oneOffStore.memoryByHost(), addonLinks: (appId) => addonStore.links(appId) });
   const releaseLogger = logger.child({ part: 'releases' });
   const releaseOutputs = new ReleaseOutputStore(redis);
   const leases = new BuildLeases(redis);
@@ -349,7 +351,7 @@ export async function startControlPlane(config: ControlPlaneConfig, logger: Logg
   );
   const sso = config.accounts.oidc ? await ssoLogin(config.accounts.oidc, { redis, users, apiUrl: () => url }) : null;
   const addons = new Addons({
-    store: new AddonStore(redis),
+    store: addonStore,
     hosts,
     agents,
     releaser,

@@ -33,6 +33,7 @@ export function runRequest(image: ImageRef, overrides: Partial<RunInstanceReques
     checkPort: true,
     bootTimeoutSeconds: 30,
     healthCheck: null,
+    addons: [],
     ...overrides,
   };
 }

@@ -114,6 +114,13 @@ export class FakeEngine implements ContainerEngine {
 
   async resizeContainer(): Promise<void> {}
   readonly volumes = new Map<string, Record<string, string>>();
+  readonly addonNetworks = new Set<string>();
+  async ensureAddonNetwork(addonId: string): Promise<void> {
+    this.addonNetworks.add(addonId);
+  }
+  async removeAddonNetwork(addonId: string): Promise<void> {
+    this.addonNetworks.delete(addonId);
+  }
   async ensureVolume(name: string, labels: Record<string, string>): Promise<void> {
     if (!this.volumes.has(name)) this.volumes.set(name, labels);
   }

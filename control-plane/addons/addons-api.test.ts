@@ -1,6 +1,7 @@
 // Add-ons through the real API, Redis, NATS, an agent and Docker Engine: PostgreSQL and Redis
-// from images built over the stack, their URLs set on apps as releases, used with pg and ioredis
-// over the host's private address (127.0.0.1 here), shared with another app, destroyed; and a
+// from images built over the stack, their URLs set on apps as releases (naming the add-on, which
+// the apps' containers reach: test/e2e/addons.test.ts), used here with pg and ioredis from the test
+// host at the host's private address (127.0.0.1), shared with another app, destroyed; and a
 // second tenant who can neither see the add-on nor use its credentials on their own server.
 import Docker from 'dockerode';
 import { Redis } from 'ioredis';
@@ -23,8 +24,16 @@ import type { Builder } from '../builds/builder.js';
 
 const docker = new Docker();
 
+/** An add-on's URL as the test host reaches it: at the host's private address (127.0.0.1 here),
+ *  where its port is published, instead of by its name, which only the attached apps resolve. */
+function fromHost(url: string): string {
+  const reached = new URL(url);
+  reached.hostname = '127.0.0.1';
+  return reached.href;
+}
+
 async function pgQuery(url: string, sql: string, params: unknown[] = []): Promise<unknown[]> {
-  const client = new pg.Client({ connectionString: url });
+  const client = new pg.Client({ connectionString: fromHost(url) });
   await client.connect();
   try {
     return (await client.query(sql, params)).rows;
@@ -110,7 +119,7 @@ describe('add-ons through the API', () => {
     const releases = (await alice('GET', '/apps/shop/releases')).body;
     expect(releases.at(-1).description).toContain('Attach DATABASE');
     const url = (await alice('GET', '/apps/shop/config-vars')).body.DATABASE_URL as string;
-    expect(url).toMatch(/^postgres:\/\/u[a-z0-9]+:[^@]+@127\.0\.0\.1:\d+\/d[a-z0-9]+$/);
+    expect(url).toMatch(new RegExp(`^postgres://u[a-z0-9]+:[^@]+@${name}:\\d+/d[a-z0-9]+$`));
 
     await pgQuery(url, 'CREATE TABLE orders (id serial primary key, item text)');
     await pgQuery(url, 'INSERT INTO orders (item) VALUES ($1), ($2)', ['boat', 'oar']);
@@ -177,13 +186,13 @@ describe('add-ons through the API', () => {
     const created = await alice('POST', '/apps/shop/addons', { plan: { name: 'redis:mini' } });
     expect(created).toMatchObject({ status: 201, body: { config_vars: ['REDIS_URL'], addon_service: { name: 'redis' } } });
     const url = (await alice('GET', '/apps/shop/config-vars')).body.REDIS_URL as string;
-    expect(url).toMatch(/^redis:\/\/:[^@]+@127\.0\.0\.1:\d+$/);
-    const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });
+    expect(url).toMatch(new RegExp(`^redis://:[^@]+@${created.body.name}:\\d+$`));
+    const client = new Redis(fromHost(url), { lazyConnect: true, maxRetriesPerRequest: 1 });
     await client.connect();
     await client.set('cart:1', 'boat');
     client.disconnect();
     expect((await agent.addons.restart(created.body.id)).ok).toBe(true);
-    const again = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });
+    const again = new Redis(fromHost(url), { lazyConnect: true, maxRetriesPerRequest: 1 });
     await again.connect();
     expect(await again.get('cart:1')).toBe('boat');
     again.disconnect();

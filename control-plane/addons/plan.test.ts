@@ -37,10 +37,10 @@ describe('add-on decisions', () => {
     expect(attachmentName(addonService('redis')!, new Set())).toBe('REDIS');
   });
 
-  it('makes URLs on the host’s private address with the password escaped', () => {
+  it('makes URLs naming the add-on, with the password escaped', () => {
     const credentials = { user: 'uabc', password: 'p/w+d=', database: 'dabc' };
-    expect(addonUrl('postgresql', credentials, '10.0.0.5', 5433)).toBe('postgres://uabc:p%2Fw%2Bd%3D@10.0.0.5:5433/dabc');
-    expect(addonUrl('redis', credentials, 'fd00::1', 6380)).toBe('redis://:p%2Fw%2Bd%3D@[fd00::1]:6380');
+    expect(addonUrl('postgresql', credentials, 'postgresql-quiet-12345', 5433)).toBe('postgres://uabc:p%2Fw%2Bd%3D@postgresql-quiet-12345:5433/dabc');
+    expect(addonUrl('redis', credentials, 'redis-solid-54321', 6380)).toBe('redis://:p%2Fw%2Bd%3D@redis-solid-54321:6380');
     expect(serverEnv('redis', credentials)).toEqual({ ADDON_PASSWORD: 'p/w+d=' });
   });
 

@@ -26,9 +26,9 @@ export function generateCredentials(): AddonCredentials {
   return { user: `u${word()}`, password: randomBytes(24).toString('base64url'), database: `d${word()}` };
 }
 
-/** The URL an app's config var carries: the server on its host's private address. */
-export function addonUrl(service: AddonServiceName, credentials: AddonCredentials, address: string, port: number): string {
-  const host = address.includes(':') ? `[${address}]` : address;
+/** The URL an app's config var carries: the server by the add-on's name, which the attached apps'
+ *  containers reach (its network on the same host, its host's private address from another). */
+export function addonUrl(service: AddonServiceName, credentials: AddonCredentials, host: string, port: number): string {
   const password = encodeURIComponent(credentials.password);
   if (service === 'postgresql') return `postgres://${credentials.user}:${password}@${host}:${port}/${credentials.database}`;
   return `redis://:${password}@${host}:${port}`;

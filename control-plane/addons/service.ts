@@ -70,6 +70,7 @@ export class Addons {
       addon.image = await image(service);
       const reply = await this.deps.agents.runAddon(host.id, {
         addonId: addon.id,
+        name: addon.name,
         service: service.name,
         image: addon.image,
         env: serverEnv(service.name, addon.credentials),
@@ -143,7 +144,7 @@ export class Addons {
     if (addon.port === null) throw new Error(`${addon.name} has no port yet`);
     const attachment: AddonAttachmentRecord = { id: randomUUID(), addonId: addon.id, appId: app.id, name, createdAt: new Date().toISOString() };
     if (!(await this.deps.store.attach(attachment))) throw new SlipwayError('conflict', `${app.name} already has an add-on attached as ${name}.`, { status: 409 });
-    const url = addonUrl(addon.service, addon.credentials, addon.address, addon.port);
+    const url = addonUrl(addon.service, addon.credentials, addon.name, addon.port);
     try {
       await this.deps.releaser.changeConfig(app, { [`${name}_URL`]: url }, `Attach ${name} (@ref:${addon.name})`);
     } catch (err) {

@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import type { NatsConnection, Subscription } from 'nats';
 import { SlipwayError } from '../../common/errors.js';
 import type { Logger } from '../../common/logger.js';
-import { decode, encode, oneOffEvent, subjects, type OneOffInput } from '../../common/protocol.js';
+import { decode, encode, oneOffEvent, subjects, type AddonLink, type OneOffInput } from '../../common/protocol.js';
 import { DYNO_SIZES, type App, type DynoSize, type ImageRef } from '../../common/types.js';
 import type { AgentClient } from '../agents/client.js';
 import { chooseHost, memoryInUseMb } from '../scheduler/placement.js';
@@ -66,6 +66,8 @@ export interface NatsOneOffRunnerDeps {
   lostAfterMs?: number;
   /** Memory (MB) other one-offs hold, by host. */
   oneOffMemory?: () => Promise<Map<string, number>>;
+  /** The add-ons the app's containers reach (its attachments); none when not given. */
+  addonLinks?: (appId: string) => Promise<AddonLink[]>;
 }
 
 export class NatsOneOffRunner implements OneOffRunner {
@@ -97,6 +99,7 @@ export class NatsOneOffRunner implements OneOffRunner {
         cpus,
         timeoutSeconds: spec.timeoutSeconds,
         tty: spec.tty ?? null,
+        addons: (await this.deps.addonLinks?.(spec.app.id)) ?? [],
       });
       if (!reply.ok) throw new SlipwayError('one_off_failed', `${spec.dyno} could not start: ${reply.error ?? 'the host refused it'}`, { status: 503 });
       started = true;

@@ -6,6 +6,7 @@ import { effectiveHealthCheck } from '../../common/health-check.js';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from '../../common/logger.js';
+import type { AddonLink } from '../../common/protocol.js';
 import { DYNO_SIZES, type App, type FormationEntry, type Host, type Instance, type Release } from '../../common/types.js';
 import type { AppLogger } from '../app-logs.js';
 import type { AppStore } from '../store/apps.js';
@@ -37,6 +38,8 @@ export interface ReconcilerDeps {
   stopGraceSeconds: number;
   drainMs: number;
   stopRetryMs?: number;
+  /** The add-ons the app's containers reach (its attachments); none when not given. */
+  addonLinks?: (appId: string) => Promise<AddonLink[]>;
   /** Whether the app's owner is suspended: its formation is kept but nothing of it runs. */
   ownerSuspended?: (app: App) => Promise<boolean>;
 }
@@ -201,6 +204,7 @@ export class Reconciler implements Converger {
         healthCheck: effectiveHealthCheck(action.type, await this.deps.apps.healthChecks(app.id), release.healthChecks),
         stopGraceSeconds: stopGraceSeconds(app, this.deps.stopGraceSeconds),
         drainMs: this.deps.drainMs,
+        addons: (await this.deps.addonLinks?.(app.id)) ?? [],
       })
       .then(async (reply) => {
         if (!reply.ok) throw new Error(reply.error ?? 'agent refused to run the instance');

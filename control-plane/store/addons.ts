@@ -3,6 +3,7 @@
 // An attachment sets `<name>_URL` on one app; names are unique per app, add-on names globally.
 import type { Redis } from 'ioredis';
 import type { AddonServiceName } from '../../common/addons.js';
+import type { AddonLink } from '../../common/protocol.js';
 import type { ImageRef } from '../../common/types.js';
 import { keys } from './keys.js';
 
@@ -102,6 +103,13 @@ export class AddonStore {
   async attachmentsOf(addonId: string): Promise<AddonAttachmentRecord[]> {
     const raws = await this.redis.hvals(keys.addonAttachments(addonId));
     return raws.map((raw) => JSON.parse(raw) as AddonAttachmentRecord).sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+  }
+
+  /** The add-ons an app's containers reach now (one per add-on, however many times attached). */
+  async links(appId: string): Promise<AddonLink[]> {
+    const ids = [...new Set((await this.attachments(appId)).map((attachment) => attachment.addonId))];
+    const addons = (await Promise.all(ids.map((id) => this.get(id)))).filter((addon): addon is AddonRecord => addon !== null);
+    return addons.map(({ id, name, hostId, address }) => ({ addonId: id, name, hostId, address }));
   }
 
   async detach(attachment: AddonAttachmentRecord): Promise<void> {
