@@ -38,7 +38,8 @@ export interface AppJson {
   region: { id: string; name: string };
   /** Heroku's fields that Slipway has no use for, with the values Heroku's clients expect. */
   create_status: 'complete';
-  acm: false;
+  /** Automated Certificate Management: its custom domains get certificates over ACME. */
+  acm: boolean;
   space: null;
   /** The team that owns the app; null: a personal app. */
   team: AppRef | null;
@@ -212,6 +213,12 @@ export interface DomainJson {
   app: AppRef;
   /** The certificate serving it, if any (Slipway picks it by hostname). */
   sni_endpoint: { id: string; name: string } | null;
+  /** Automated Certificate Management's state for a custom domain of an app with ACM on
+   *  (null: waiting, or ACM off): `verified` (in progress), `cert issued`, `failing`, `failed`. */
+  acm_status: 'verified' | 'cert issued' | 'failing' | 'failed' | null;
+  /** Why the last order failed, in words; null when none did. */
+  acm_status_reason: string | null;
+  updated_at: string | null;
 }
 
 /** Heroku's SNI endpoint: a certificate for some of the app's custom domains (`domains`:
@@ -230,7 +237,8 @@ export interface SniEndpointJson {
     issuer: string | null;
     subject: string | null;
     'ca_signed?': boolean;
-    acm: false;
+    /** Issued by Automated Certificate Management (not uploaded). */
+    acm: boolean;
     fingerprint: string;
   };
   created_at: string;

@@ -35,6 +35,8 @@ export interface App {
   maintenance?: boolean;
   /** Seconds between SIGTERM and SIGKILL when its processes stop; absent: the platform's default. */
   stopTimeoutSeconds?: number | null;
+  /** Heroku's Automated Certificate Management: its custom domains get certificates over ACME. */
+  acm?: boolean;
   createdAt: string;
   updatedAt: string;
 }

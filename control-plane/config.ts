@@ -185,6 +185,14 @@ const schema = z.object({
   SLIPWAY_ALERT_INTERVAL_SECONDS: z.coerce.number().positive().default(30),
   SLIPWAY_METRICS_RETENTION_HOURS: z.coerce.number().positive().max(24 * 31).default(24),
   SLIPWAY_WEBHOOK_TIMEOUT_SECONDS: z.coerce.number().positive().default(10),
+  /** Automated Certificate Management: the ACME CA's directory (unset: ACM is not offered), the
+   *  account's contact, a CA file to trust for the directory's TLS, how often domains are checked,
+   *  and the first retry's wait after a failed order (doubling from there). */
+  SLIPWAY_ACME_DIRECTORY_URL: z.string().url().refine((u) => u.startsWith('https://'), 'must be https://').optional(),
+  SLIPWAY_ACME_EMAIL: z.string().email().optional(),
+  SLIPWAY_ACME_CA_FILE: z.string().min(1).optional(),
+  SLIPWAY_ACME_INTERVAL_SECONDS: z.coerce.number().positive().default(60),
+  SLIPWAY_ACME_RETRY_SECONDS: z.coerce.number().positive().default(300),
   SLIPWAY_HOME: z.string().optional(),
 });
 
@@ -264,6 +272,8 @@ export interface ControlPlaneConfig {
   /** How long dyno metrics are kept. */
   metricsRetentionMs: number;
   alertIntervalMs: number;
+  /** Automated Certificate Management (null: not offered). */
+  acme: { directoryUrl: string; email: string | null; caFile: string | null; intervalMs: number; retryMs: number } | null;
 }
 
 function apiRoute(hostname: string | undefined, address: string | undefined): { hostname: string; address: string } | null {
@@ -400,6 +410,9 @@ export function loadControlPlaneConfig(env: Env): ControlPlaneConfig {
     accounts: { signup: e.SLIPWAY_SIGNUP, rateLimitPerHour: e.SLIPWAY_ACCOUNT_RATE_LIMIT_PER_HOUR, oidc: parseOidcSettings(env) },
     metricsRetentionMs: e.SLIPWAY_METRICS_RETENTION_HOURS * 3600_000,
     alertIntervalMs: e.SLIPWAY_ALERT_INTERVAL_SECONDS * 1000,
+    acme: e.SLIPWAY_ACME_DIRECTORY_URL
+      ? { directoryUrl: e.SLIPWAY_ACME_DIRECTORY_URL, email: e.SLIPWAY_ACME_EMAIL ?? null, caFile: e.SLIPWAY_ACME_CA_FILE ?? null, intervalMs: e.SLIPWAY_ACME_INTERVAL_SECONDS * 1000, retryMs: e.SLIPWAY_ACME_RETRY_SECONDS * 1000 }
+      : null,
     usage: { flushMs: e.SLIPWAY_USAGE_FLUSH_SECONDS * 1000, billingWebhook: billingWebhook(e.SLIPWAY_BILLING_WEBHOOK_URL, e.SLIPWAY_BILLING_WEBHOOK_SECRET) },
     delivery: {
       smtp: e.SLIPWAY_SMTP_URL ? { url: e.SLIPWAY_SMTP_URL, from: e.SLIPWAY_SMTP_FROM ?? `${brand.name} <no-reply@localhost>` } : null,

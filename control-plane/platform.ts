@@ -19,6 +19,10 @@ import type { HostProvider } from '../host-providers/provider.js';
 import { natsAppLogger } from './app-logs.js';
 import type { Builder } from './builds/builder.js';
 import { CertificateStore } from './certificates/store.js';
+import { AcmeIssuer } from './acme/issuer.js';
+import { AcmManager } from './acme/manager.js';
+import { DEFAULT_ACM_POLICY } from './acme/policy.js';
+import { AcmStore } from './acme/store.js';
 import { DeployPipeline } from './builds/pipeline.js';
 import type { ControlPlaneConfig } from './config.js';
 import { PushSessions } from './git/push-sessions.js';
@@ -149,6 +153,7 @@ export async function startControlPlane(config: ControlPlaneConfig, logger: Logg
   const instances = new InstanceStore(redis);
   const hosts = new HostStore(redis);
   const certificates = new CertificateStore(redis, nats);
+  const acmStore = new AcmStore(redis);
   const appLog = natsAppLogger(nats);
   const agents = new NatsAgentClient(nats);
   const routes = new RoutePublisher(redis, nats);
@@ -350,6 +355,18 @@ export async function startControlPlane(config: ControlPlaneConfig, logger: Logg
     () => ({ brand: config.brand.name, cli: config.brand.cliCommand, apiUrl: url }),
   );
   const sso = config.accounts.oidc ? await ssoLogin(config.accounts.oidc, { redis, users, apiUrl: () => url }) : null;
+  const acm = config.acme
+    ? new AcmManager({
+        apps,
+        store: acmStore,
+        certificates,
+        issuer: new AcmeIssuer(config.acme, redis, acmStore),
+        redis,
+        logger: logger.child({ part: 'acm' }),
+        appLog,
+        policy: { ...DEFAULT_ACM_POLICY, retryMs: config.acme.retryMs },
+      })
+    : null;
   const addons = new Addons({
     store: addonStore,
     hosts,
@@ -383,6 +400,8 @@ export async function startControlPlane(config: ControlPlaneConfig, logger: Logg
     instances,
     hosts,
     certificates,
+    acm,
+    acmStore: acmStore,
     releaser,
     converger: reconciler,
     lifecycle,
@@ -498,6 +517,7 @@ export async function startControlPlane(config: ControlPlaneConfig, logger: Logg
   await deliveryWorker.start();
   usage.start(config.usage.flushMs);
   alertEvaluator.start(config.alertIntervalMs);
+  acm?.start(config.acme!.intervalMs);
   // routers' windows of their apps' traffic: one control plane keeps each (a queue group)
   const trafficSubscription = nats.subscribe(subjects.routerTraffic, {
     queue: 'slipway-control-plane',
@@ -541,6 +561,7 @@ export async function startControlPlane(config: ControlPlaneConfig, logger: Logg
       stopImageCollection();
       await drainForwarder.stop();
       alertEvaluator.stop();
+      await acm?.stop();
       trafficSubscription.unsubscribe();
       await usage.stop();
       await billing?.stop();

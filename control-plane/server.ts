@@ -38,6 +38,7 @@ import { buildHandlers } from './handlers/builds.js';
 import { buildpackInstallationHandlers, buildpackRegistryHandlers } from './handlers/buildpack-installations.js';
 import { configVarHandlers } from './handlers/config-vars.js';
 import { domainHandlers } from './handlers/domains.js';
+import { acmeChallengeHandlers, acmHandlers } from './handlers/acm.js';
 import { dynoHandlers } from './handlers/dynos.js';
 import { formationHandlers } from './handlers/formation.js';
 import { hostHandlers } from './handlers/hosts.js';
@@ -127,6 +128,8 @@ export function createApi(
     ctx.body = schema;
   });
   app.use(open.routes());
+  // The CA's HTTP-01 fetches, through the routers.
+  app.use(acmeChallengeHandlers(services).routes());
   // Capability URLs, fetched without credentials.
   app.use(releaseOutputHandlers(services).routes());
   app.use(buildpackRegistryHandlers(services).routes());
@@ -170,6 +173,7 @@ export function createApi(
     releaseHandlers(services),
     buildHandlers(services),
     domainHandlers(services),
+    acmHandlers(services),
     hostHandlers(services),
     logHandlers(services, options.nats, tails),
     logDrainHandlers(services),

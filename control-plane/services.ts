@@ -1,4 +1,6 @@
 // What request handlers may use: stores and services, built once by platform.ts (startControlPlane).
+import type { AcmManager } from './acme/manager.js';
+import type { AcmStore } from './acme/store.js';
 import type { Addons } from './addons/service.js';
 import type { AttachSessions } from './one-offs/attach.js';
 import type { DetachedRuns } from './one-offs/detached.js';
@@ -80,6 +82,10 @@ export interface Services {
   instances: InstanceStore;
   hosts: HostStore;
   certificates: CertificateStore;
+  /** Automated Certificate Management (null: no ACME CA configured, not offered). */
+  acm: AcmManager | null;
+  /** ACM: the domains' states, and the HTTP-01 challenges being answered (the routers send /.well-known/acme-challenge here). */
+  acmStore: AcmStore;
   releaser: Releaser;
   converger: Converger;
   lifecycle: AppLifecycle;

@@ -57,6 +57,8 @@ export interface RouterConfig {
   maxConnectionsPerClient: number;
   /** How often an ejected backend is probed before it gets traffic again. */
   healthCheckIntervalMs: number;
+  /** The control planes that answer ACME HTTP-01 challenges (host:port); empty: none. */
+  acmeUpstreams: string[];
 }
 
 const positiveMs = (fallback: number) => z.coerce.number().int().positive().default(fallback);
@@ -95,6 +97,12 @@ const schema = z.object({
   SLIPWAY_ROUTER_MAX_CONNECTIONS: z.coerce.number().int().min(0).default(4_000),
   SLIPWAY_ROUTER_MAX_CONNECTIONS_PER_CLIENT: z.coerce.number().int().min(0).default(256),
   SLIPWAY_ROUTER_HEALTH_CHECK_INTERVAL_MS: positiveMs(2_000),
+  /** Where ACME HTTP-01 fetches (/.well-known/acme-challenge/ on any host) go: the control
+   *  planes' API, as comma-separated host:port; unset: such requests are routed like any other. */
+  SLIPWAY_ROUTER_ACME_UPSTREAMS: z
+    .string()
+    .regex(/^[^,\s]+:\d{1,5}(,[^,\s]+:\d{1,5})*$/, 'must be host:port[,host:port...]')
+    .optional(),
 });
 
 export function loadRouterConfig(env: Env): RouterConfig {
@@ -129,6 +137,7 @@ export function loadRouterConfig(env: Env): RouterConfig {
     maxConnections: e.SLIPWAY_ROUTER_MAX_CONNECTIONS,
     maxConnectionsPerClient: e.SLIPWAY_ROUTER_MAX_CONNECTIONS_PER_CLIENT,
     healthCheckIntervalMs: e.SLIPWAY_ROUTER_HEALTH_CHECK_INTERVAL_MS,
+    acmeUpstreams: e.SLIPWAY_ROUTER_ACME_UPSTREAMS?.split(',') ?? [],
   };
 }
 

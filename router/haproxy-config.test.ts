@@ -20,7 +20,7 @@ function sampleState() {
 }
 
 describe('renderHaproxyConfig', () => {
-  const settings = loadRouterConfig({ SLIPWAY_BRAND: 'Acme', SLIPWAY_ROUTER_RESPONSE_TIMEOUT_MS: '1500' });
+  const settings = loadRouterConfig({ SLIPWAY_BRAND: 'Acme', SLIPWAY_ROUTER_RESPONSE_TIMEOUT_MS: '1500', SLIPWAY_ROUTER_ACME_UPSTREAMS: '127.0.0.1:5780,10.0.0.9:5780' });
   const paths = statePaths('/state');
   const text = renderHaproxyConfig({ settings, ports: { http: 8080, https: 8443 }, logPort: 5140, paths, state: sampleState() });
 
@@ -36,6 +36,15 @@ describe('renderHaproxyConfig', () => {
     expect(text).toContain('Via "%[req.ver] acme"');
     expect(text).toContain('server controller 127.0.0.1:5140');
     expect(text).toContain('alpn h2,http/1.1');
+  });
+
+  it('sends ACME HTTP-01 fetches on any host to the control planes, before the host decides, and only when told where they are', () => {
+    const acme = text.indexOf('use_backend acme_challenges if { path_beg /.well-known/acme-challenge/ } { method GET }');
+    expect(acme).toBeGreaterThan(0);
+    expect(acme).toBeLessThan(text.indexOf('use_backend %[req.hdr(host)'));
+    expect(text).toContain('backend acme_challenges\n  balance roundrobin\n  server control-plane-1 127.0.0.1:5780\n  server control-plane-2 10.0.0.9:5780\n');
+    const without = renderHaproxyConfig({ settings: { ...settings, acmeUpstreams: [] }, ports: { http: 8080, https: 8443 }, logPort: 5140, paths, state: sampleState() });
+    expect(without).not.toMatch(/acme_challenges|acme-challenge/);
   });
 
   it('is accepted by haproxy -c', async () => {

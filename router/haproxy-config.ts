@@ -10,7 +10,7 @@ import type { StatePaths } from './state-paths.js';
 
 export type HaproxySettings = Pick<
   RouterConfig,
-  'bind' | 'workers' | 'maxConnections' | 'maxConnectionsPerClient' | 'http2' | 'timeouts' | 'drainTimeoutMs' | 'healthCheckIntervalMs' | 'brand'
+  'bind' | 'workers' | 'maxConnections' | 'maxConnectionsPerClient' | 'http2' | 'timeouts' | 'drainTimeoutMs' | 'healthCheckIntervalMs' | 'brand' | 'acmeUpstreams'
 >;
 
 export interface HaproxyConfigInput {
@@ -33,6 +33,8 @@ const VALID_HOST = '^(([a-z0-9]([a-z0-9-]*[a-z0-9])?\\.)*[a-z0-9]([a-z0-9-]*[a-z
 export const VALID_REQUEST_ID = '^[A-Za-z0-9+/=._:-]{20,200}$';
 /** The backend for hostnames no app has: it answers with the 404 page. */
 export const NO_SUCH_APP_BACKEND = 'no_such_app';
+/** Where ACME HTTP-01 fetches go, on every host: the control planes, which hold the answers. */
+export const ACME_BACKEND = 'acme_challenges';
 /** Where the hostnames of an app in maintenance mode lead (route-diff.ts). */
 export const MAINTENANCE_BACKEND = 'maintenance';
 /** Requests and responses carry the request id in this header; HAProxy's unique id is read from it. */
@@ -133,6 +135,8 @@ export function renderHaproxyConfig(input: HaproxyConfigInput): string {
     ...FORWARDED_REQUEST_RULES.map((rule) => `  ${rule}`),
     '  http-request set-header X-Forwarded-Host %[req.hdr(host)]',
     `  http-request add-header Via "%[req.ver] ${via}"`,
+    // The CA fetches the challenge over plain HTTP on the domain itself, before any certificate.
+    ...(settings.acmeUpstreams.length > 0 ? [`  use_backend ${ACME_BACKEND} if { path_beg /.well-known/acme-challenge/ } { method GET }`] : []),
     `  use_backend %[req.hdr(host),lower,field(1,:),map(${paths.hostsMap},${NO_SUCH_APP_BACKEND})]`,
     '  http-response lua.slipway_strip_response_hop_by_hop if { res.hdr(connection) -m found }',
     // Only the router may set the error code header that switches pages to JSON.
@@ -154,6 +158,9 @@ export function renderHaproxyConfig(input: HaproxyConfigInput): string {
     `backend ${MAINTENANCE_BACKEND}`,
     `  ${returnPage(PAGES.maintenance, paths)}`,
     '',
+    ...(settings.acmeUpstreams.length > 0
+      ? [`backend ${ACME_BACKEND}`, '  balance roundrobin', ...settings.acmeUpstreams.map((upstream, i) => `  server control-plane-${i + 1} ${token(upstream)}`), '']
+      : []),
   ];
   for (const slot of state.slots) {
     lines.push(`backend ${token(slot.name)}`, '  balance leastconn', `  ${returnPage(PAGES.noWebInstances, paths, 'if { nbsrv eq 0 }')}`);

@@ -50,6 +50,7 @@ export function componentEnvironments(config: SupervisorConfig, wiring: Platform
       httpsPort: config.ports.routerHttps,
       metricsPort: config.ports.routerMetrics,
       stateDir: config.dirs.router,
+      acmeUpstreams: [`127.0.0.1:${config.ports.api}`],
     }),
   };
 }

@@ -22,10 +22,12 @@ export const PLATFORM_PACKAGES: readonly RequiredPackage[] = [
 ];
 
 /** Packages the tests add on top of the platform's (systemd-analyze checks generated units;
- *  pip installs schemathesis, which fuzzes the API from its schema). */
+ *  pip installs schemathesis, which fuzzes the API from its schema; pebble is Let's Encrypt's
+ *  test ACME server, with its mock DNS server). */
 export const TEST_PACKAGES: readonly RequiredPackage[] = [
   { pkg: 'systemd', binary: 'systemd-analyze' },
   { pkg: 'python3-pip', binary: 'pip3' },
+  { pkg: 'pebble', binary: 'pebble' },
 ];
 
 /** Packages the benchmarks add on top of the platform's. */

@@ -1,10 +1,11 @@
 // certs, certs:add, certs:info, certs:remove (Heroku's SNI endpoints: certificates for an app's
-// custom domains; each hostname is served with the newest certificate that covers it)
+// custom domains; each hostname is served with the newest certificate that covers it), and
+// certs:auto* (Automated Certificate Management: the platform gets them over ACME)
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { apiPath } from '../api-client.js';
-import type { SniEndpointJson } from '../../common/api-shapes.js';
+import type { AppJson, DomainJson, SniEndpointJson } from '../../common/api-shapes.js';
 import { appOptions, jsonOption, type AppOptions, type CommandContext, type JsonOption } from '../context.js';
 import { CliError } from '../errors.js';
 import { formatKeyValues, formatTable, formatTime, heading } from '../format.js';
@@ -32,6 +33,24 @@ export function certificateDetails(endpoint: SniEndpointJson): string[] {
       ['Trusted', endpoint.ssl_cert['ca_signed?'] ? 'yes, signed by a known authority' : 'no (self-signed or unknown authority)'],
     ]),
   ];
+}
+
+/** Heroku's words for an ACM status. */
+export function acmStatusWords(status: DomainJson['acm_status']): string {
+  if (status === null) return 'Waiting';
+  if (status === 'verified') return 'In Progress';
+  return status.charAt(0).toUpperCase() + status.slice(1);
+}
+
+/** `certs:auto`: each custom domain's state, with the reason of a failure. */
+export function acmTable(domains: readonly DomainJson[]): string[] {
+  const custom = domains.filter((d) => d.kind === 'custom');
+  return formatTable(custom, [
+    { header: 'DOMAIN', value: (d) => d.hostname },
+    { header: 'STATUS', value: (d) => acmStatusWords(d.acm_status) },
+    ...(custom.some((d) => d.acm_status_reason) ? [{ header: 'REASON', value: (d: DomainJson) => d.acm_status_reason ?? '' }] : []),
+    { header: 'LAST UPDATED', value: (d) => formatTime(d.updated_at) },
+  ]);
 }
 
 /** The one certificate a command means: named, or the app's only one. */
@@ -87,4 +106,39 @@ export function registerCertCommands(program: Command, ctx: CommandContext): voi
       ctx.print(`Removed certificate ${endpoint.name} from ${app}`);
     },
   );
+
+  jsonOption(appOptions(program.command('certs:auto').description('show Automated Certificate Management’s state of each custom domain'))).action(async (options: AppOptions & JsonOption) => {
+    const app = await ctx.app(options);
+    const api = await ctx.api();
+    const [info, domains] = await Promise.all([api.get<AppJson>(apiPath`/apps/${app}`), api.get<DomainJson[]>(apiPath`/apps/${app}/domains`)]);
+    if (options.json) return ctx.printJson(domains.filter((d) => d.kind === 'custom'));
+    if (!info.acm) return ctx.print(`Automated Certificate Management is disabled on ${app} (${ctx.command} certs:auto:enable turns it on).`);
+    ctx.print(heading(`Automated Certificate Management is enabled on ${app}`));
+    if (!domains.some((d) => d.kind === 'custom')) return ctx.print(`Add a custom domain to your app: ${ctx.command} domains:add <hostname>`);
+    ctx.print(...acmTable(domains));
+    if (domains.some((d) => d.acm_status === 'failed')) ctx.print('', `Some domains failed after several attempts: check their DNS, then ${ctx.command} certs:auto:refresh`);
+    else if (domains.some((d) => d.acm_status === 'failing')) ctx.print('', `Some domains are failing validation: check that their DNS points at ${ctx.platform} (${ctx.command} domains)`);
+  });
+
+  appOptions(program.command('certs:auto:enable').description('get certificates for the custom domains automatically (ACME)')).action(async (options: AppOptions) => {
+    const app = await ctx.app(options);
+    const api = await ctx.api();
+    await ctx.step('Enabling Automatic Certificate Management', () => api.post(apiPath`/apps/${app}/acm`, {}));
+    ctx.print(`Certificates for ${app}'s custom domains are now managed for you: ${ctx.command} certs:auto shows their state.`);
+  });
+
+  appOptions(program.command('certs:auto:disable').description('stop managing certificates automatically (the ones it issued are removed)').option('--confirm <app>', 'the app name again, to confirm')).action(
+    async (options: AppOptions & { confirm?: string }) => {
+      const app = await ctx.app(options);
+      if (options.confirm !== app) throw new CliError(`This removes the certificates Automated Certificate Management issued for ${app}. To proceed, run again with --confirm ${app}`);
+      const api = await ctx.api();
+      await ctx.step('Disabling Automatic Certificate Management', () => api.delete(apiPath`/apps/${app}/acm`));
+    },
+  );
+
+  appOptions(program.command('certs:auto:refresh').description('try every custom domain’s certificate again now')).action(async (options: AppOptions) => {
+    const app = await ctx.app(options);
+    const api = await ctx.api();
+    await ctx.step('Refreshing Automatic Certificate Management', () => api.patch(apiPath`/apps/${app}/acm`, { acm_refresh: true }));
+  });
 }

@@ -65,8 +65,8 @@ describe('tables', () => {
     const app = { id: 'a', name: 'hello' };
     expect(
       domainTable([
-        { id: 'd1', hostname: 'hello.localhost', kind: 'heroku', cname: null, status: 'none', app, sni_endpoint: null },
-        { id: 'd2', hostname: 'shop.example.com', kind: 'custom', cname: 'hello.localhost', status: 'none', app, sni_endpoint: { id: 'c1', name: 'c1' } },
+        { id: 'd1', hostname: 'hello.localhost', kind: 'heroku', cname: null, status: 'none', app, sni_endpoint: null, acm_status: null, acm_status_reason: null, updated_at: null },
+        { id: 'd2', hostname: 'shop.example.com', kind: 'custom', cname: 'hello.localhost', status: 'none', app, sni_endpoint: { id: 'c1', name: 'c1' }, acm_status: null, acm_status_reason: null, updated_at: null },
       ]),
     ).toEqual([
       'HOSTNAME          KIND     DNS TARGET       CERTIFICATE',

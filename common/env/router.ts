@@ -13,6 +13,8 @@ export interface RouterLaunchSettings {
   /** `$SLIPWAY_HOME`, when the launcher has one */
   home?: string;
   logLevel?: string;
+  /** The control planes' API (host:port) that answers ACME HTTP-01 challenges. */
+  acmeUpstreams?: string[];
 }
 
 export type RouterEnvKey =
@@ -25,7 +27,8 @@ export type RouterEnvKey =
   | 'SLIPWAY_ROUTER_METRICS_PORT'
   | 'SLIPWAY_ROUTER_STATE_DIR'
   | 'SLIPWAY_HOME'
-  | 'SLIPWAY_LOG_LEVEL';
+  | 'SLIPWAY_LOG_LEVEL'
+  | 'SLIPWAY_ROUTER_ACME_UPSTREAMS';
 
 /** Pure: the env keys for `settings` (only those it sets). */
 export function routerEnvironment(settings: RouterLaunchSettings): Partial<Record<RouterEnvKey, string>> {
@@ -41,5 +44,6 @@ export function routerEnvironment(settings: RouterLaunchSettings): Partial<Recor
     ...optional('SLIPWAY_ROUTER_STATE_DIR', settings.stateDir),
     ...optional('SLIPWAY_HOME', settings.home),
     ...optional('SLIPWAY_LOG_LEVEL', settings.logLevel),
+    ...optional('SLIPWAY_ROUTER_ACME_UPSTREAMS', settings.acmeUpstreams?.join(',')),
   };
 }

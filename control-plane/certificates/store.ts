@@ -17,6 +17,8 @@ export interface SniEndpoint {
   issuer?: string;
   subject?: string;
   caSigned?: boolean;
+  /** Issued by Automated Certificate Management rather than uploaded. */
+  acm?: boolean;
   createdAt: string;
 }
 
@@ -25,7 +27,7 @@ const endpointsKey = (appId: string) => `slipway:app:${appId}:sni-endpoints`;
 export class CertificateStore {
   constructor(private readonly redis: Redis, private readonly nats: NatsConnection) {}
 
-  async add(appId: string, chain: string, key: string, checked: CheckedCertificate): Promise<SniEndpoint> {
+  async add(appId: string, chain: string, key: string, checked: CheckedCertificate, origin: { acm?: boolean } = {}): Promise<SniEndpoint> {
     const endpoint: SniEndpoint = {
       id: randomUUID(),
       hostnames: checked.covers,
@@ -36,6 +38,7 @@ export class CertificateStore {
       issuer: checked.issuer,
       subject: checked.subject,
       caSigned: checked.caSigned,
+      ...(origin.acm ? { acm: true } : {}),
       createdAt: new Date().toISOString(),
     };
     // A newer certificate for a hostname replaces the older one.

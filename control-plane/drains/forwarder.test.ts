@@ -3,7 +3,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../common/logger.js';
 import type { LogLine } from '../../common/protocol.js';
-import { httpsDrainReceiver, makeTestCa, tlsSyslogReceiver, udpSyslogReceiver, type TestCa } from '../../test/support/drain-receivers.js';
+import { httpsDrainReceiver, tlsSyslogReceiver, udpSyslogReceiver } from '../../test/support/drain-receivers.js';
+import { makeTestCa, type TestCa } from '../../test/support/test-ca.js';
 import { waitFor } from '../../test/support/wait.js';
 import { AddressPolicy } from './addresses.js';
 import type { DropReport } from './buffer.js';

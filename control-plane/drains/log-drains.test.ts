@@ -7,7 +7,8 @@ import { startControlPlane } from '../platform.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encode, subjects, type LogBatch, type LogLine } from '../../common/protocol.js';
 import { apiClient, NO_BUILDS, startTestControlPlane, type TestControlPlane } from '../../test/support/control-plane.js';
-import { httpsDrainReceiver, makeTestCa, tlsSyslogReceiver, udpSyslogReceiver, type HttpsDrainReceiver, type SyslogReceiver, type TestCa } from '../../test/support/drain-receivers.js';
+import { httpsDrainReceiver, tlsSyslogReceiver, udpSyslogReceiver, type HttpsDrainReceiver, type SyslogReceiver } from '../../test/support/drain-receivers.js';
+import { makeTestCa, type TestCa } from '../../test/support/test-ca.js';
 import { waitFor } from '../../test/support/wait.js';
 
 describe('log drains', () => {

@@ -4,6 +4,7 @@ import { InvalidParamsError, NotFoundError } from '../../common/errors.js';
 import { hostnameProblem, ipLiteralProblem } from '../../common/names.js';
 import type { App } from '../../common/types.js';
 import type { SniEndpoint } from '../certificates/store.js';
+import type { AcmDomainState } from '../acme/policy.js';
 import { loadApp } from '../http/load-app.js';
 import { domainJson } from '../http/representations.js';
 import { bodyOf, spec } from '../http/api-spec.js';
@@ -14,8 +15,10 @@ const domainUpdate = z.object({ sni_endpoint: z.string().min(1) });
 
 export function domainHandlers(services: Services): Router {
   const router = new Router();
-  const json = (app: { id: string; name: string }, hostname: string, endpoints: readonly SniEndpoint[] = []) =>
-    domainJson(app, hostname, services.urls.appsDomain, endpoints.find((e) => e.hostnames.includes(hostname)) ?? null);
+  const json = (app: { id: string; name: string }, hostname: string, endpoints: readonly SniEndpoint[] = [], acm: ReadonlyMap<string, AcmDomainState> = new Map()) =>
+    domainJson(app, hostname, services.urls.appsDomain, endpoints.find((e) => e.hostnames.includes(hostname)) ?? null, acm.get(hostname) ?? null);
+  /** ACM's state of the app's domains, when it is on. */
+  const acmStates = async (app: App) => (app.acm && services.acm ? services.acm.states(app) : new Map<string, AcmDomainState>());
   /** The app's custom domain named in the URL, or a 404. */
   const customDomain = async (app: App, ref: string) => {
     const hostname = ref.toLowerCase();
@@ -29,12 +32,13 @@ export function domainHandlers(services: Services): Router {
     const app = await loadApp(ctx, services);
     const custom = await services.apps.domains(app.id);
     const endpoints = await services.certificates.list(app.id);
-    ctx.body = [`${app.name}.${services.urls.appsDomain}`, ...custom].map((h) => json(app, h, endpoints));
+    const acm = await acmStates(app);
+    ctx.body = [`${app.name}.${services.urls.appsDomain}`, ...custom].map((h) => json(app, h, endpoints, acm));
   });
 
   router.get('/apps/:app/domains/:hostname', spec({ summary: 'One custom domain', response: { shape: 'DomainJson' } }), async (ctx) => {
     const app = await loadApp(ctx, services);
-    ctx.body = json(app, await customDomain(app, ctx.params.hostname!), await services.certificates.list(app.id));
+    ctx.body = json(app, await customDomain(app, ctx.params.hostname!), await services.certificates.list(app.id), await acmStates(app));
   });
 
   // Heroku's association of a domain with a certificate (`certs:add` asks which). Slipway serves
@@ -70,6 +74,9 @@ export function domainHandlers(services: Services): Router {
     const hostname = ctx.params.hostname!.toLowerCase();
     if (!(await services.apps.removeDomain(app.id, hostname))) throw new NotFoundError(`Couldn't find that domain (${hostname}).`);
     await services.certificates.forgetHostname(hostname);
+    // a certificate ACM issued for this domain alone goes with it, and so does its ACM state
+    for (const endpoint of await services.certificates.list(app.id)) if (endpoint.acm && endpoint.hostnames.every((h) => h === hostname)) await services.certificates.remove(app.id, endpoint.id);
+    await services.acmStore.forget(app.id, hostname);
     await services.converger.publishRoute(app);
     ctx.body = json(app, hostname);
   });

@@ -24,6 +24,7 @@ import type {
 } from '../../common/api-shapes.js';
 import type { App, Build, FormationEntry, Host, Instance, Release, Team, User } from '../../common/types.js';
 import type { SniEndpoint } from '../certificates/store.js';
+import type { AcmDomainState } from '../acme/policy.js';
 import type { LogDrain } from '../store/log-drains.js';
 import { REGION } from '../regions.js';
 import { buildStackOf, stackRef, type StackInfo } from '../stacks.js';
@@ -61,7 +62,7 @@ export function appJson(app: App, owner: Pick<User, 'id' | 'email'> | null, urls
     web_url: webUrl(app, urls),
     region: { id: REGION.id, name: REGION.name },
     create_status: 'complete',
-    acm: false,
+    acm: app.acm ?? false,
     space: null,
     team: team ? { id: team.id, name: team.name } : null,
     internal_routing: null,
@@ -197,7 +198,13 @@ export function tokenJson(token: { id: string; description: string; createdAt: s
   return { id: token.id, description: token.description, created_at: token.createdAt };
 }
 
-export function domainJson(app: Pick<App, 'id' | 'name'>, hostname: string, appsDomain: string, endpoint: Pick<SniEndpoint, 'id'> | null = null): DomainJson {
+export function domainJson(
+  app: Pick<App, 'id' | 'name'>,
+  hostname: string,
+  appsDomain: string,
+  endpoint: Pick<SniEndpoint, 'id'> | null = null,
+  acm: Pick<AcmDomainState, 'status' | 'reason' | 'updatedAt'> | null = null,
+): DomainJson {
   const builtIn = hostname.endsWith(`.${appsDomain}`);
   return {
     id: nameUuid(`domain:${app.id}:${hostname}`),
@@ -207,6 +214,9 @@ export function domainJson(app: Pick<App, 'id' | 'name'>, hostname: string, apps
     status: 'none',
     app: { id: app.id, name: app.name },
     sni_endpoint: endpoint ? { id: endpoint.id, name: endpoint.id } : null,
+    acm_status: acm?.status ?? null,
+    acm_status_reason: acm?.reason ?? null,
+    updated_at: acm?.updatedAt ?? null,
   };
 }
 
@@ -226,7 +236,7 @@ export function sniEndpointJson(endpoint: SniEndpoint, app: App): SniEndpointJso
       issuer: endpoint.issuer ?? null,
       subject: endpoint.subject ?? null,
       'ca_signed?': endpoint.caSigned ?? false,
-      acm: false,
+      acm: endpoint.acm ?? false,
       fingerprint: endpoint.fingerprint,
     },
     created_at: endpoint.createdAt,

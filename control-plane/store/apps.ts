@@ -36,7 +36,7 @@ if redis.call('GET', KEYS[3]) == ARGV[1] then redis.call('DEL', KEYS[3]) end
 redis.call('SET', KEYS[1], out)
 return out`;
 
-type SettableField = 'stack' | 'buildStack' | 'maintenance' | 'stopTimeoutSeconds' | 'ownerId' | 'teamId';
+type SettableField = 'stack' | 'buildStack' | 'maintenance' | 'stopTimeoutSeconds' | 'ownerId' | 'teamId' | 'acm';
 
 export class AppStore {
   /** `defaultStack`: the stack new apps get (the operator's SLIPWAY_DEFAULT_STACK). */
@@ -89,6 +89,11 @@ export class AppStore {
   /** Maintenance mode on or off (the router answers with the maintenance page while on). */
   setMaintenance(appId: string, on: boolean): Promise<App | null> {
     return this.setField(appId, 'maintenance', on);
+  }
+
+  /** Automatic certificates for its custom domains on or off. */
+  setAcm(appId: string, on: boolean): Promise<App | null> {
+    return this.setField(appId, 'acm', on);
   }
 
   /** The app's SIGTERM grace (null: the platform's default). */

@@ -227,6 +227,7 @@ export async function createInfrastructure(config: InfraConfig, stack = pulumi.g
           natsAddress,
           natsPassword,
           redisUrl: redis,
+          apiAddress: `api.${settings.internalDomain}:${settings.apiPort}`,
         }),
       ),
     tags,

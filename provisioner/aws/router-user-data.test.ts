@@ -14,6 +14,7 @@ const INPUT: RouterUserDataInput = {
   natsAddress: 'nats.slipway.internal:4222',
   natsPassword: 'router-password-0123456789ab',
   redisUrl: 'redis://:redis-password-0123456789ab@redis.slipway.internal:6379',
+  apiAddress: 'api.slipway.internal:5780',
 };
 
 test('the router joins NATS as `router`, reads Redis, and binds every address on the forwarded ports', () => {
@@ -25,6 +26,8 @@ test('the router joins NATS as `router`, reads Redis, and binds every address on
     SLIPWAY_ROUTER_HTTPS_PORT: '8443',
     SLIPWAY_APPS_DOMAIN: 'apps.example.com',
     SLIPWAY_ROUTER_STATE_DIR: '/var/lib/slipway/router',
+    // ACME HTTP-01 fetches go to the control plane's API
+    SLIPWAY_ROUTER_ACME_UPSTREAMS: 'api.slipway.internal:5780',
   });
   const doc = parseCloudConfig(renderRouterUserData(INPUT));
   expect(doc.write_files.find((f) => f.path === ROUTER_ENV_FILE)?.permissions).toBe('0600');

@@ -17,6 +17,8 @@ export interface RouterUserDataInput {
   natsPassword: string;
   /** Full Redis URL with credentials (secret). */
   redisUrl: string;
+  /** `host:port` of the control plane's API inside the VPC: it answers ACME HTTP-01 challenges. */
+  apiAddress: string;
 }
 
 export const ROUTER_ENV_FILE = '/etc/slipway/router.env';
@@ -32,6 +34,7 @@ export function routerEnvironment(input: RouterUserDataInput): Record<string, st
     httpsPort: input.httpsPort,
     appsDomain: input.domain,
     stateDir: ROUTER_STATE_DIR,
+    acmeUpstreams: [input.apiAddress],
   });
 }
 

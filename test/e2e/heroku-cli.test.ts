@@ -340,7 +340,8 @@ describe('the stock Heroku CLI against Slipway', () => {
     const listed = await ok('addons', '-a', 'cli-app');
     expect(listed.stdout).toMatch(new RegExp(`postgresql \\(${addonName}\\)\\s+mini\\s+~\\$0\\.007/hour\\s+\\$5/month\\s+created`));
     expect(listed.stdout).toContain('as DATABASE');
-    expect((await ok('config:get', 'DATABASE_URL', '-a', 'cli-app')).stdout).toMatch(/^postgres:\/\/u[a-z0-9]+:[^@]+@127\.0\.0\.1:\d+\/d[a-z0-9]+\s*$/);
+    // the URL names the add-on: the attached apps' containers reach it by that name
+    expect((await ok('config:get', 'DATABASE_URL', '-a', 'cli-app')).stdout).toMatch(new RegExp(`^postgres://u[a-z0-9]+:[^@]+@${addonName}:\\d+/d[a-z0-9]+\\s*$`));
     expect((await ok('addons:info', addonName!, '-a', 'cli-app')).stdout).toMatch(/cli-app::DATABASE/);
     expect((await ok('addons:destroy', addonName!, '-a', 'cli-app', '--confirm', 'cli-app')).out).toContain(`Destroying ${addonName} on cli-app... done`);
     expect((await ok('addons', '-a', 'cli-app')).stdout).toContain('No add-ons for app cli-app.');

@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { httpsDrainReceiver, makeTestCa, tlsSyslogReceiver, udpSyslogReceiver, type HttpsDrainReceiver, type SyslogReceiver, type TestCa } from '../support/drain-receivers.js';
+import { httpsDrainReceiver, tlsSyslogReceiver, udpSyslogReceiver, type HttpsDrainReceiver, type SyslogReceiver } from '../support/drain-receivers.js';
+import { makeTestCa, type TestCa } from '../support/test-ca.js';
 import { herokuEnv, runHeroku, type HerokuRun } from './heroku-cli-env.js';
 import { api, burstViaRouter, fixtureRepo, git, gitUrl, newHome, platformEnv, removePlatformImages, slipwayCli, startPlatform, viaRouter, waitFor, type RunningPlatform } from './harness.js';
 

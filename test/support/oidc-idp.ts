@@ -8,7 +8,7 @@ import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import Provider from 'oidc-provider';
 import { Agent, fetch as undiciFetch } from 'undici';
-import { makeTestCa, type TestCa } from './drain-receivers.js';
+import { makeTestCa, type TestCa } from './test-ca.js';
 
 export interface IdpUser {
   email: string;
