@@ -249,6 +249,9 @@ export const route = z.object({
   backends: z.array(routeBackend),
   /** Maintenance mode: routers answer with the maintenance page (absent: off). */
   maintenance: z.boolean().optional(),
+  /** Asleep (its plan's idle time passed): routers hand its requests to the control planes'
+   *  waker, which starts it and answers them (absent: awake). */
+  sleeping: z.boolean().optional(),
 });
 /** A route with no hostnames means the app is gone: routers drop it. */
 export const routeChanged = route;

@@ -37,6 +37,9 @@ export interface App {
   stopTimeoutSeconds?: number | null;
   /** Heroku's Automated Certificate Management: its custom domains get certificates over ACME. */
   acm?: boolean;
+  /** Since when the app sleeps (its plan's idle time passed; nothing of it runs until a request
+   *  wakes it); absent or null: awake. */
+  sleepingSince?: string | null;
   createdAt: string;
   updatedAt: string;
 }

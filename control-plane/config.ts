@@ -188,6 +188,11 @@ const schema = z.object({
   /** Automated Certificate Management: the ACME CA's directory (unset: ACM is not offered), the
    *  account's contact, a CA file to trust for the directory's TLS, how often domains are checked,
    *  and the first retry's wait after a failed order (doubling from there). */
+  /** Free-tier sleep: the waker's port and address (where routers send a sleeping app's requests;
+   *  unset: no app sleeps, whatever its plan says) and how often idle apps are looked for. */
+  SLIPWAY_WAKE_PORT: port.optional(),
+  SLIPWAY_WAKE_BIND: z.string().min(1).default('127.0.0.1'),
+  SLIPWAY_SLEEP_CHECK_SECONDS: z.coerce.number().positive().default(30),
   SLIPWAY_ACME_DIRECTORY_URL: z.string().url().refine((u) => u.startsWith('https://'), 'must be https://').optional(),
   SLIPWAY_ACME_EMAIL: z.string().email().optional(),
   SLIPWAY_ACME_CA_FILE: z.string().min(1).optional(),
@@ -272,6 +277,8 @@ export interface ControlPlaneConfig {
   /** How long dyno metrics are kept. */
   metricsRetentionMs: number;
   alertIntervalMs: number;
+  /** Free-tier sleep (null: no waker, so no app sleeps). */
+  sleep: { wakePort: number; wakeBind: string; checkIntervalMs: number } | null;
   /** Automated Certificate Management (null: not offered). */
   acme: { directoryUrl: string; email: string | null; caFile: string | null; intervalMs: number; retryMs: number } | null;
 }
@@ -410,6 +417,7 @@ export function loadControlPlaneConfig(env: Env): ControlPlaneConfig {
     accounts: { signup: e.SLIPWAY_SIGNUP, rateLimitPerHour: e.SLIPWAY_ACCOUNT_RATE_LIMIT_PER_HOUR, oidc: parseOidcSettings(env) },
     metricsRetentionMs: e.SLIPWAY_METRICS_RETENTION_HOURS * 3600_000,
     alertIntervalMs: e.SLIPWAY_ALERT_INTERVAL_SECONDS * 1000,
+    sleep: e.SLIPWAY_WAKE_PORT ? { wakePort: e.SLIPWAY_WAKE_PORT, wakeBind: e.SLIPWAY_WAKE_BIND, checkIntervalMs: e.SLIPWAY_SLEEP_CHECK_SECONDS * 1000 } : null,
     acme: e.SLIPWAY_ACME_DIRECTORY_URL
       ? { directoryUrl: e.SLIPWAY_ACME_DIRECTORY_URL, email: e.SLIPWAY_ACME_EMAIL ?? null, caFile: e.SLIPWAY_ACME_CA_FILE ?? null, intervalMs: e.SLIPWAY_ACME_INTERVAL_SECONDS * 1000, retryMs: e.SLIPWAY_ACME_RETRY_SECONDS * 1000 }
       : null,

@@ -23,6 +23,8 @@ import { AcmeIssuer } from './acme/issuer.js';
 import { AcmManager } from './acme/manager.js';
 import { DEFAULT_ACM_POLICY } from './acme/policy.js';
 import { AcmStore } from './acme/store.js';
+import { AppSleep } from './sleep/service.js';
+import { Waker } from './sleep/waker.js';
 import { DeployPipeline } from './builds/pipeline.js';
 import type { ControlPlaneConfig } from './config.js';
 import { PushSessions } from './git/push-sessions.js';
@@ -224,6 +226,13 @@ export async function startControlPlane(config: ControlPlaneConfig, logger: Logg
   const releaseOutputs = new ReleaseOutputStore(redis);
   const leases = new BuildLeases(redis);
   const plans = new PlanGate({ catalogue: config.plans, assignments: new PlanAssignments(redis), apps, oneOffs: oneOffStore, leases, redis, now: overrides.planClock });
+  // free-tier sleep: only with a waker for the routers to send a sleeping app's requests to
+  const appSleep = config.sleep
+    ? new AppSleep({ apps, instances, plans, traffic: routerTraffic, converger: reconciler, redis, appLog, logger: logger.child({ part: 'sleep' }) })
+    : null;
+  const waker = appSleep
+    ? new Waker({ apps, instances, hosts, sleep: appSleep, appsDomain: config.appsDomain, bootTimeoutMs: config.scheduler.bootTimeoutSeconds * 1000 + 10_000, logger: logger.child({ part: 'waker' }) })
+    : null;
   const releaser = new Releaser(apps, releases, {
     firstWebQuantity: (app) => plans.firstWebQuantity(app),
     tagImage: (image, tag) => builder.tagImage(image, tag),
@@ -517,7 +526,11 @@ export async function startControlPlane(config: ControlPlaneConfig, logger: Logg
   await deliveryWorker.start();
   usage.start(config.usage.flushMs);
   alertEvaluator.start(config.alertIntervalMs);
-  acm?.start(config.acme!.intervalMs);
+  acm?.passes.start(config.acme!.intervalMs);
+  if (waker && config.sleep) {
+    await waker.listen(config.sleep.wakePort, config.sleep.wakeBind);
+    appSleep!.passes.start(config.sleep.checkIntervalMs);
+  }
   // routers' windows of their apps' traffic: one control plane keeps each (a queue group)
   const trafficSubscription = nats.subscribe(subjects.routerTraffic, {
     queue: 'slipway-control-plane',
@@ -561,7 +574,9 @@ export async function startControlPlane(config: ControlPlaneConfig, logger: Logg
       stopImageCollection();
       await drainForwarder.stop();
       alertEvaluator.stop();
-      await acm?.stop();
+      await acm?.passes.stop();
+      await appSleep?.passes.stop();
+      await waker?.close();
       trafficSubscription.unsubscribe();
       await usage.stop();
       await billing?.stop();

@@ -59,6 +59,9 @@ export interface RouterConfig {
   healthCheckIntervalMs: number;
   /** The control planes that answer ACME HTTP-01 challenges (host:port); empty: none. */
   acmeUpstreams: string[];
+  /** The control planes' wakers (host:port); empty: none. */
+  wakeUpstreams: string[];
+  wakeTimeoutMs: number;
 }
 
 const positiveMs = (fallback: number) => z.coerce.number().int().positive().default(fallback);
@@ -99,6 +102,14 @@ const schema = z.object({
   SLIPWAY_ROUTER_HEALTH_CHECK_INTERVAL_MS: positiveMs(2_000),
   /** Where ACME HTTP-01 fetches (/.well-known/acme-challenge/ on any host) go: the control
    *  planes' API, as comma-separated host:port; unset: such requests are routed like any other. */
+  /** Where a sleeping app's requests go: the control planes' waker (SLIPWAY_WAKE_PORT), as
+   *  comma-separated host:port; unset: they get the no-web-instances page. */
+  SLIPWAY_ROUTER_WAKE_UPSTREAMS: z
+    .string()
+    .regex(/^[^,\s]+:\d{1,5}(,[^,\s]+:\d{1,5})*$/, 'must be host:port[,host:port...]')
+    .optional(),
+  /** How long a request to a sleeping app may wait for it to start. */
+  SLIPWAY_ROUTER_WAKE_TIMEOUT_MS: positiveMs(90_000),
   SLIPWAY_ROUTER_ACME_UPSTREAMS: z
     .string()
     .regex(/^[^,\s]+:\d{1,5}(,[^,\s]+:\d{1,5})*$/, 'must be host:port[,host:port...]')
@@ -138,6 +149,8 @@ export function loadRouterConfig(env: Env): RouterConfig {
     maxConnectionsPerClient: e.SLIPWAY_ROUTER_MAX_CONNECTIONS_PER_CLIENT,
     healthCheckIntervalMs: e.SLIPWAY_ROUTER_HEALTH_CHECK_INTERVAL_MS,
     acmeUpstreams: e.SLIPWAY_ROUTER_ACME_UPSTREAMS?.split(',') ?? [],
+    wakeUpstreams: e.SLIPWAY_ROUTER_WAKE_UPSTREAMS?.split(',') ?? [],
+    wakeTimeoutMs: e.SLIPWAY_ROUTER_WAKE_TIMEOUT_MS,
   };
 }
 

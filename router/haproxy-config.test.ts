@@ -47,6 +47,12 @@ describe('renderHaproxyConfig', () => {
     expect(without).not.toMatch(/acme_challenges|acme-challenge/);
   });
 
+  it('has a waker backend: the control planes with a boot’s timeout when told where they are, else the no-web-instances page', () => {
+    expect(text).toMatch(/backend waker\n  http-request return status 503 [^\n]*hdr Platform-Error H14\n/);
+    const waking = renderHaproxyConfig({ settings: { ...settings, wakeUpstreams: ['127.0.0.1:5787'], wakeTimeoutMs: 90_000 }, ports: { http: 8080, https: 8443 }, logPort: 5140, paths, state: sampleState() });
+    expect(waking).toContain('backend waker\n  timeout server 90000ms\n  balance roundrobin\n  server control-plane-1 127.0.0.1:5787\n');
+  });
+
   it('is accepted by haproxy -c', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'slipway-router-config-'));
     try {
@@ -56,7 +62,7 @@ describe('renderHaproxyConfig', () => {
       await writeFile(real.luaScript, ROUTER_LUA);
       await writeFile(real.pagesMap, renderPageMap('Acme'));
       await writeFile(real.hostsMap, renderHostsMap(sampleState()));
-      await writeFile(real.config, renderHaproxyConfig({ settings, ports: { http: 8080, https: 8443 }, logPort: 5140, paths: real, state: sampleState() }));
+      await writeFile(real.config, renderHaproxyConfig({ settings: { ...settings, wakeUpstreams: ['127.0.0.1:5787'] }, ports: { http: 8080, https: 8443 }, logPort: 5140, paths: real, state: sampleState() }));
       const result = spawnSync('haproxy', ['-c', '-f', real.config], { encoding: 'utf8' });
       expect(result.stderr + result.stdout).toContain('Configuration file is valid');
       expect(result.status).toBe(0);

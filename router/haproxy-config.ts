@@ -10,7 +10,7 @@ import type { StatePaths } from './state-paths.js';
 
 export type HaproxySettings = Pick<
   RouterConfig,
-  'bind' | 'workers' | 'maxConnections' | 'maxConnectionsPerClient' | 'http2' | 'timeouts' | 'drainTimeoutMs' | 'healthCheckIntervalMs' | 'brand' | 'acmeUpstreams'
+  'bind' | 'workers' | 'maxConnections' | 'maxConnectionsPerClient' | 'http2' | 'timeouts' | 'drainTimeoutMs' | 'healthCheckIntervalMs' | 'brand' | 'acmeUpstreams' | 'wakeUpstreams' | 'wakeTimeoutMs'
 >;
 
 export interface HaproxyConfigInput {
@@ -35,6 +35,9 @@ export const VALID_REQUEST_ID = '^[A-Za-z0-9+/=._:-]{20,200}$';
 export const NO_SUCH_APP_BACKEND = 'no_such_app';
 /** Where ACME HTTP-01 fetches go, on every host: the control planes, which hold the answers. */
 export const ACME_BACKEND = 'acme_challenges';
+/** Where the hostnames of a sleeping app lead: the control planes' waker, which starts the app
+ *  and answers the request; without one, the no-web-instances page. */
+export const WAKE_BACKEND = 'waker';
 /** Where the hostnames of an app in maintenance mode lead (route-diff.ts). */
 export const MAINTENANCE_BACKEND = 'maintenance';
 /** Requests and responses carry the request id in this header; HAProxy's unique id is read from it. */
@@ -157,6 +160,16 @@ export function renderHaproxyConfig(input: HaproxyConfigInput): string {
     '',
     `backend ${MAINTENANCE_BACKEND}`,
     `  ${returnPage(PAGES.maintenance, paths)}`,
+    '',
+    `backend ${WAKE_BACKEND}`,
+    ...(settings.wakeUpstreams.length > 0
+      ? [
+          // the waker answers once the app is up: a boot's time, not a response's
+          `  timeout server ${settings.wakeTimeoutMs}ms`,
+          '  balance roundrobin',
+          ...settings.wakeUpstreams.map((upstream, i) => `  server control-plane-${i + 1} ${token(upstream)}`),
+        ]
+      : [`  ${returnPage(PAGES.noWebInstances, paths)}`]),
     '',
     ...(settings.acmeUpstreams.length > 0
       ? [`backend ${ACME_BACKEND}`, '  balance roundrobin', ...settings.acmeUpstreams.map((upstream, i) => `  server control-plane-${i + 1} ${token(upstream)}`), '']

@@ -36,6 +36,19 @@ describe('planRouteChanges', () => {
     expect(off.ops.map((op) => op.type === 'set-host' && `${op.hostname} ${op.slot}`)).toEqual(['a.localhost slot_0', 'www.a.test slot_0']);
   });
 
+  it('leads the hostnames of a sleeping app to the waker before its servers go, and back once it is up', () => {
+    const state = emptyState(2);
+    applied(state, table(route('a', [1])));
+    // asleep: the hostname moves to the waker first; the server drains only when the route drops it
+    const asleep = applied(state, table({ ...route('a', [1]), sleeping: true }));
+    expect(asleep.ops).toEqual([{ type: 'set-host', hostname: 'a.localhost', slot: 'waker', replace: true }]);
+    const stopped = applied(state, table({ ...route('a', []), sleeping: true }), 1_000);
+    expect(stopped.ops.map((op) => op.type)).toEqual(['drain-server']);
+    // woken: the new server first, then the hostname back to its slot
+    const awake = applied(state, table(route('a', [2])), 2_000);
+    expect(awake.ops.map((op) => (op.type === 'set-host' ? `set-host ${op.slot}` : op.type))).toEqual(['add-server', 'set-host slot_0']);
+  });
+
   it('does nothing when HAProxy already holds the table', () => {
     const state = emptyState(2);
     applied(state, table(route('a', [1])));

@@ -2,7 +2,7 @@
 // ordered list of operations that never drop a request: new servers before the hostnames
 // that lead to them, hostnames away before their servers drain, drained servers deleted
 // only once their sessions are done. Pure.
-import { MAINTENANCE_BACKEND } from './haproxy-config.js';
+import { MAINTENANCE_BACKEND, WAKE_BACKEND } from './haproxy-config.js';
 import { backendKey, type RouteTable } from './route-table.js';
 import { applyOp, cloneState, slotOfApp, type DataPlaneOp, type DataPlaneState, type ServerState, type SlotState } from './data-plane-state.js';
 
@@ -70,6 +70,11 @@ export function planRouteChanges(table: RouteTable, current: DataPlaneState, opt
     // An app in maintenance keeps its slot and servers; its hostnames lead to the page.
     if (table.get(appName)?.maintenance) {
       desiredHosts.set(hostname, MAINTENANCE_BACKEND);
+      continue;
+    }
+    // A sleeping app keeps its slot too; its hostnames lead to the waker until it is up again.
+    if (table.get(appName)?.sleeping) {
+      desiredHosts.set(hostname, WAKE_BACKEND);
       continue;
     }
     const slot = slotOfApp(draft, appName);

@@ -14,6 +14,8 @@ export interface AppRoute {
   backends: RouteBackend[];
   /** Maintenance mode: every hostname answers with the maintenance page. */
   maintenance?: boolean;
+  /** Asleep: its hostnames lead to the waker, which starts it and answers. */
+  sleeping?: boolean;
 }
 
 export type RouteTable = ReadonlyMap<string, AppRoute>;
@@ -63,6 +65,7 @@ export function normalizeRoute(input: unknown, appsDomain: string): NormalizedRo
   const route: AppRoute = { appName: raw.appName, hostnames: [...hostnames].sort(), backends: [...backends.values()] };
   if (raw.appId) route.appId = raw.appId;
   if (raw.maintenance) route.maintenance = true;
+  if (raw.sleeping) route.sleeping = true;
   return { route, problems };
 }
 

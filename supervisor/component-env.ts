@@ -30,6 +30,7 @@ export function componentEnvironments(config: SupervisorConfig, wiring: Platform
       appsDomain: config.appsDomain,
       logLevel: config.logLevel,
       apiPort: config.ports.api,
+      wakePort: config.ports.wake,
       natsUrl: wiring.natsUrls.controlPlane,
       natsAuth: wiring.natsAuth,
       registry: wiring.registry,
@@ -51,6 +52,7 @@ export function componentEnvironments(config: SupervisorConfig, wiring: Platform
       metricsPort: config.ports.routerMetrics,
       stateDir: config.dirs.router,
       acmeUpstreams: [`127.0.0.1:${config.ports.api}`],
+      wakeUpstreams: [`127.0.0.1:${config.ports.wake}`],
     }),
   };
 }

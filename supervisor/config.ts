@@ -16,6 +16,8 @@ const schema = z.object({
   SLIPWAY_RENDEZVOUS_PORT: port.default(5785),
   /** The API (and git) over TLS, as Heroku's git remotes want it (https://). */
   SLIPWAY_API_TLS_PORT: port.default(5786),
+  /** The waker: where the router sends requests for sleeping apps (free-tier plans). */
+  SLIPWAY_WAKE_PORT: port.default(5787),
   /** Slipway's own Redis refuses writes (no eviction) past this; the API then answers 507. */
   SLIPWAY_REDIS_MAXMEMORY_MB: z.coerce.number().int().positive().default(DEFAULT_REDIS_MAXMEMORY_MB),
   /** Use an existing Redis / NATS / registry instead of Slipway's own instances. */
@@ -28,7 +30,7 @@ const schema = z.object({
 
 export interface SupervisorConfig {
   home: string;
-  ports: { api: number; routerHttp: number; routerHttps: number; routerMetrics: number; redis: number; nats: number; registry: number; rendezvous: number; apiTls: number };
+  ports: { api: number; routerHttp: number; routerHttps: number; routerMetrics: number; redis: number; nats: number; registry: number; rendezvous: number; apiTls: number; wake: number };
   external: { redisUrl?: string; natsUrl?: string; registry?: string };
   redisMaxMemoryMb: number;
   appsDomain: string;
@@ -52,6 +54,7 @@ export function loadSupervisorConfig(env: Env): SupervisorConfig {
       registry: e.SLIPWAY_REGISTRY_PORT,
       rendezvous: e.SLIPWAY_RENDEZVOUS_PORT,
       apiTls: e.SLIPWAY_API_TLS_PORT,
+      wake: e.SLIPWAY_WAKE_PORT,
     },
     external: { redisUrl: e.SLIPWAY_REDIS_URL, natsUrl: e.SLIPWAY_NATS_URL, registry: e.SLIPWAY_REGISTRY },
     redisMaxMemoryMb: e.SLIPWAY_REDIS_MAXMEMORY_MB,

@@ -21,6 +21,9 @@ export interface ControlPlaneLaunchSettings {
   repositories?: { appPrefix: string; stack: string };
   apiHost?: string;
   apiPort?: number;
+  /** the waker's port and address: where the routers send a sleeping app's requests */
+  wakePort?: number;
+  wakeBind?: string;
   /** the API served through the routers under this hostname too */
   apiHostname?: string;
   appsDomain?: string;
@@ -52,6 +55,8 @@ export type ControlPlaneEnvKey =
   | 'SLIPWAY_REGISTRY_STACK_REPOSITORY'
   | 'SLIPWAY_API_HOST'
   | 'SLIPWAY_API_PORT'
+  | 'SLIPWAY_WAKE_PORT'
+  | 'SLIPWAY_WAKE_BIND'
   | 'SLIPWAY_API_HOSTNAME'
   | 'SLIPWAY_APPS_DOMAIN'
   | 'SLIPWAY_ROUTER_URL'
@@ -67,6 +72,8 @@ export function controlPlaneEnvironment(settings: ControlPlaneLaunchSettings): P
     SLIPWAY_HOME: settings.home,
     ...optional('SLIPWAY_API_HOST', settings.apiHost),
     ...optional('SLIPWAY_API_PORT', settings.apiPort),
+    ...optional('SLIPWAY_WAKE_PORT', settings.wakePort),
+    ...optional('SLIPWAY_WAKE_BIND', settings.wakeBind),
     ...optional('SLIPWAY_APPS_DOMAIN', settings.appsDomain),
     ...optional('SLIPWAY_API_HOSTNAME', settings.apiHostname),
     ...optional('SLIPWAY_BOOTSTRAP_ADMIN_TOKEN', settings.bootstrapAdminToken),

@@ -15,6 +15,8 @@ export interface RouterLaunchSettings {
   logLevel?: string;
   /** The control planes' API (host:port) that answers ACME HTTP-01 challenges. */
   acmeUpstreams?: string[];
+  /** The control planes' wakers (host:port): where a sleeping app's requests go. */
+  wakeUpstreams?: string[];
 }
 
 export type RouterEnvKey =
@@ -28,7 +30,8 @@ export type RouterEnvKey =
   | 'SLIPWAY_ROUTER_STATE_DIR'
   | 'SLIPWAY_HOME'
   | 'SLIPWAY_LOG_LEVEL'
-  | 'SLIPWAY_ROUTER_ACME_UPSTREAMS';
+  | 'SLIPWAY_ROUTER_ACME_UPSTREAMS'
+  | 'SLIPWAY_ROUTER_WAKE_UPSTREAMS';
 
 /** Pure: the env keys for `settings` (only those it sets). */
 export function routerEnvironment(settings: RouterLaunchSettings): Partial<Record<RouterEnvKey, string>> {
@@ -45,5 +48,6 @@ export function routerEnvironment(settings: RouterLaunchSettings): Partial<Recor
     ...optional('SLIPWAY_HOME', settings.home),
     ...optional('SLIPWAY_LOG_LEVEL', settings.logLevel),
     ...optional('SLIPWAY_ROUTER_ACME_UPSTREAMS', settings.acmeUpstreams?.join(',')),
+    ...optional('SLIPWAY_ROUTER_WAKE_UPSTREAMS', settings.wakeUpstreams?.join(',')),
   };
 }

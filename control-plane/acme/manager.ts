@@ -9,7 +9,7 @@ import { describeError } from '../../common/errors.js';
 import type { AppLogger } from '../app-logs.js';
 import type { CertificateStore } from '../certificates/store.js';
 import { checkCertificate } from '../certificates/validate.js';
-import { LeaderLease } from '../scheduler/leader.js';
+import { LeasedPass } from '../leased-pass.js';
 import type { AppStore } from '../store/apps.js';
 import type { Redis } from 'ioredis';
 import type { CertificateIssuer } from './issuer.js';
@@ -32,38 +32,19 @@ export interface AcmManagerDeps {
 const PASS_LEASE_MS = 10 * 60_000;
 
 export class AcmManager {
-  private timer: NodeJS.Timeout | null = null;
-  private running: Promise<void> | null = null;
-  private readonly lease: LeaderLease;
+  /** The periodic passes (start, stop, one now): each pass over every app with ACM on, unless one is running here or elsewhere. */
+  readonly passes: LeasedPass;
 
   constructor(private readonly deps: AcmManagerDeps) {
-    this.lease = new LeaderLease(deps.redis, 'slipway:acme:pass', PASS_LEASE_MS);
-  }
-
-  start(intervalMs: number): void {
-    this.timer = setInterval(() => void this.pass(), intervalMs);
-    this.timer.unref();
-  }
-
-  async stop(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    await this.running?.catch(() => {});
-  }
-
-  /** One pass over every app with ACM on, unless one is running here or elsewhere. */
-  pass(): Promise<void> {
-    this.running ??= (async () => {
-      try {
-        if (!(await this.lease.refresh())) return;
+    this.passes = new LeasedPass(
+      deps.redis,
+      'slipway:acme:pass',
+      PASS_LEASE_MS,
+      async () => {
         for (const app of await this.deps.apps.list()) if (app.acm) await this.converge(app);
-      } catch (err) {
-        this.deps.logger.warn({ err: describeError(err) }, 'an automatic certificates pass failed');
-      } finally {
-        await this.lease.release();
-        this.running = null;
-      }
-    })();
-    return this.running;
+      },
+      (err) => this.deps.logger.warn({ err: describeError(err) }, 'an automatic certificates pass failed'),
+    );
   }
 
   /** `certs:auto:enable`: on, and a pass soon (the next tick). */

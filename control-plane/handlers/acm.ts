@@ -39,7 +39,7 @@ export function acmHandlers(services: Services): Router {
     bodyOf(ctx, refresh);
     if (!app.acm) throw new InvalidParamsError(`Automatic certificates are off for ${app.name}: turn them on first.`);
     await acm.refresh(app);
-    void acm.pass();
+    void acm.passes.run();
     ctx.body = await describeApp(services, app);
   });
 

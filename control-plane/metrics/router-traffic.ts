@@ -39,6 +39,12 @@ export class RouterTrafficStore {
     return (await this.redis.zrangebyscore(keys.routerTraffic(appId), sinceMs, '+inf')).map((json) => JSON.parse(json) as TrafficSample);
   }
 
+  /** When the app's last window with requests ended (ms), or null when none is kept. */
+  async lastRequestWindowEnd(appId: string): Promise<number | null> {
+    const [, score] = await this.redis.zrevrange(keys.routerTraffic(appId), 0, 0, 'WITHSCORES');
+    return score === undefined ? null : Number(score);
+  }
+
   async purge(appId: string): Promise<void> {
     await this.redis.del(keys.routerTraffic(appId));
   }

@@ -26,7 +26,8 @@ const planSchema = z
     /** how far back `logs` reaches for the account's apps */
     log_retention_hours: z.number().int().min(1).max(24 * 30).default(24),
     /** web dynos scale to zero after this many idle minutes and wake on a request; null: never */
-    sleep_after_idle_minutes: z.number().int().min(1).nullable().default(null),
+    // fractions too (0.5: half a minute), for an operator's tests
+    sleep_after_idle_minutes: z.number().positive().nullable().default(null),
   })
   .strict();
 

@@ -117,6 +117,12 @@ export class PlanGate {
     }
   }
 
+  /** How long the app may go without a request before it sleeps (null: its plan never sleeps). */
+  async sleepAfterIdleMs(app: App): Promise<number | null> {
+    const minutes = (await this.planOf(accountOfApp(app))).sleepAfterIdleMinutes;
+    return minutes === null ? null : Math.round(minutes * 60_000);
+  }
+
   /** Before a one-off dyno of `size` starts. */
   async admitOneOff(app: App, size: DynoSize): Promise<void> {
     const plan = await this.planOf(accountOfApp(app));

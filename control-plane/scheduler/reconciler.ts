@@ -44,9 +44,10 @@ export interface ReconcilerDeps {
   ownerSuspended?: (app: App) => Promise<boolean>;
 }
 
-/** Pure: what runs of a formation: all of it, or, for a suspended owner, none (quantities kept for later). */
-export function runnableFormation(formation: readonly FormationEntry[], suspended: boolean): readonly FormationEntry[] {
-  return suspended ? formation.map((entry) => ({ ...entry, quantity: 0 })) : formation;
+/** Pure: what runs of a formation: all of it, or, for a suspended owner or a sleeping app, none
+ *  (quantities kept for later). */
+export function runnableFormation(formation: readonly FormationEntry[], held: boolean): readonly FormationEntry[] {
+  return held ? formation.map((entry) => ({ ...entry, quantity: 0 })) : formation;
 }
 
 /** The one key of `placement`: every app's plan queues behind every other app's. */
@@ -118,7 +119,7 @@ export class Reconciler implements Converger {
     ]);
     const actions = planApp({
       release,
-      formation: runnableFormation(formation, suspended),
+      formation: runnableFormation(formation, suspended || Boolean(app.sleepingSince)),
       instances,
       hosts,
       hostUsageMb: await this.hostUsage(hosts),

@@ -36,7 +36,7 @@ if redis.call('GET', KEYS[3]) == ARGV[1] then redis.call('DEL', KEYS[3]) end
 redis.call('SET', KEYS[1], out)
 return out`;
 
-type SettableField = 'stack' | 'buildStack' | 'maintenance' | 'stopTimeoutSeconds' | 'ownerId' | 'teamId' | 'acm';
+type SettableField = 'stack' | 'buildStack' | 'maintenance' | 'stopTimeoutSeconds' | 'ownerId' | 'teamId' | 'acm' | 'sleepingSince';
 
 export class AppStore {
   /** `defaultStack`: the stack new apps get (the operator's SLIPWAY_DEFAULT_STACK). */
@@ -89,6 +89,11 @@ export class AppStore {
   /** Maintenance mode on or off (the router answers with the maintenance page while on). */
   setMaintenance(appId: string, on: boolean): Promise<App | null> {
     return this.setField(appId, 'maintenance', on);
+  }
+
+  /** Asleep since `since`, or awake (null). */
+  setSleeping(appId: string, since: string | null): Promise<App | null> {
+    return this.setField(appId, 'sleepingSince', since);
   }
 
   /** Automatic certificates for its custom domains on or off. */
@@ -256,6 +261,12 @@ export class AppStore {
     const claimed = await this.redis.set(keys.domainOwner(hostname), appId, 'NX');
     if (claimed !== 'OK') throw new ConflictError(`${hostname} is already in use by an app`);
     await this.redis.sadd(keys.appDomains(appId), hostname);
+  }
+
+  /** The app a custom domain leads to, or null. */
+  async byDomain(hostname: string): Promise<App | null> {
+    const id = await this.redis.get(keys.domainOwner(hostname));
+    return id ? this.get(id) : null;
   }
 
   async removeDomain(appId: string, hostname: string): Promise<boolean> {

@@ -6,7 +6,7 @@ import { controlPlaneEnvironment } from '../../common/env/control-plane.js';
 import { envFile, renderCloudConfig, systemdCommandLine, systemdUnit, UserDataError, type CloudFile } from './cloud-init.js';
 import { checkSecret } from './config.js';
 import { containerServiceUnit, DOCKER_HOST_COMMANDS, DOCKER_HOST_PACKAGES, dockerHostFiles, HOST_PATHS, platformContainerOptions } from './docker-host.js';
-import { natsUrl, NATS_PORT, REDIS_PORT, redisUrl, type RedisTarget } from './endpoints.js';
+import { natsUrl, NATS_PORT, REDIS_PORT, redisUrl, WAKE_PORT, type RedisTarget } from './endpoints.js';
 import { awsHostEnvironment, type AwsHostSettings } from '../../host-providers/aws/hosts-settings.js';
 import { isRepository } from '../../common/image-reference.js';
 import { DEFAULT_REDIS_MAXMEMORY_MB, REDIS_MAXMEMORY_POLICY } from '../../common/redis-memory.js';
@@ -112,6 +112,9 @@ export function apiEnvironment(input: ControlPlaneUserDataInput): Record<string,
       home: SLIPWAY_DATA_DIR,
       apiHost: '0.0.0.0',
       apiPort: input.apiPort,
+      // the routers reach it across the VPC (security groups: routers only)
+      wakePort: WAKE_PORT,
+      wakeBind: '0.0.0.0',
       appsDomain: input.domain,
       apiHostname: input.apiHostname,
       bootstrapAdminToken: checkSecret('admin token', input.adminToken),

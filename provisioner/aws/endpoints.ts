@@ -5,6 +5,8 @@ import { checkSecret } from './config.js';
 
 export const NATS_PORT = 4222;
 export const REDIS_PORT = 6379;
+/** The control plane's waker: routers send a sleeping app's requests there. */
+export const WAKE_PORT = 5787;
 
 export function natsUrl(user: string, password: string, address: string): string {
   return `nats://${user}:${checkSecret('nats password', password)}@${address}`;

@@ -8,7 +8,7 @@ import { debianImageId } from './ami.js';
 import { readInfraConfig, type InfraConfig, type InfraSettings } from './config.js';
 import { createControlPlaneHost } from './control-plane.js';
 import { renderControlPlaneUserData } from './control-plane-user-data.js';
-import { NATS_PORT, redisUrl } from './endpoints.js';
+import { NATS_PORT, redisUrl, WAKE_PORT } from './endpoints.js';
 import { createEngineGroup } from './engine-group.js';
 import { renderEngineUserData } from './engine-user-data.js';
 import { deriveEnrollmentSecret } from './enrollment-secret.js';
@@ -228,6 +228,7 @@ export async function createInfrastructure(config: InfraConfig, stack = pulumi.g
           natsPassword,
           redisUrl: redis,
           apiAddress: `api.${settings.internalDomain}:${settings.apiPort}`,
+          wakeAddress: `api.${settings.internalDomain}:${WAKE_PORT}`,
         }),
       ),
     tags,

@@ -15,6 +15,7 @@ const INPUT: RouterUserDataInput = {
   natsPassword: 'router-password-0123456789ab',
   redisUrl: 'redis://:redis-password-0123456789ab@redis.slipway.internal:6379',
   apiAddress: 'api.slipway.internal:5780',
+  wakeAddress: 'api.slipway.internal:5787',
 };
 
 test('the router joins NATS as `router`, reads Redis, and binds every address on the forwarded ports', () => {
@@ -28,6 +29,8 @@ test('the router joins NATS as `router`, reads Redis, and binds every address on
     SLIPWAY_ROUTER_STATE_DIR: '/var/lib/slipway/router',
     // ACME HTTP-01 fetches go to the control plane's API
     SLIPWAY_ROUTER_ACME_UPSTREAMS: 'api.slipway.internal:5780',
+    // a sleeping app's requests go to the control plane's waker
+    SLIPWAY_ROUTER_WAKE_UPSTREAMS: 'api.slipway.internal:5787',
   });
   const doc = parseCloudConfig(renderRouterUserData(INPUT));
   expect(doc.write_files.find((f) => f.path === ROUTER_ENV_FILE)?.permissions).toBe('0600');

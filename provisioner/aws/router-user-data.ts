@@ -19,6 +19,8 @@ export interface RouterUserDataInput {
   redisUrl: string;
   /** `host:port` of the control plane's API inside the VPC: it answers ACME HTTP-01 challenges. */
   apiAddress: string;
+  /** `host:port` of the control plane's waker inside the VPC: sleeping apps' requests go there. */
+  wakeAddress: string;
 }
 
 export const ROUTER_ENV_FILE = '/etc/slipway/router.env';
@@ -35,6 +37,7 @@ export function routerEnvironment(input: RouterUserDataInput): Record<string, st
     appsDomain: input.domain,
     stateDir: ROUTER_STATE_DIR,
     acmeUpstreams: [input.apiAddress],
+    wakeUpstreams: [input.wakeAddress],
   });
 }
 

@@ -34,9 +34,12 @@ for (const managedRedis of [false, true]) {
   });
 }
 
-test('engine hosts admit only the routers, only on the app port range', () => {
+test('engine hosts admit only the routers and the waker (on the control plane), only on the app port range', () => {
   const ingress = securityRules(INPUT).filter((r) => r.group === 'engine' && r.direction === 'ingress');
-  expect(ingress).toEqual([expect.objectContaining({ peer: { group: 'router' }, fromPort: 32768, toPort: 60999, protocol: 'tcp' })]);
+  expect(ingress).toEqual([
+    expect.objectContaining({ peer: { group: 'router' }, fromPort: 32768, toPort: 60999, protocol: 'tcp' }),
+    expect.objectContaining({ peer: { group: 'controlPlane' }, fromPort: 32768, toPort: 60999, protocol: 'tcp' }),
+  ]);
 });
 
 test('Redis moves to its own group with ElastiCache, and the control plane stops admitting 6379', () => {

@@ -3,7 +3,7 @@
 // traffic from named groups (or, for the VPC endpoints, the VPC's own block). The Docker
 // Engine API is never reachable over TCP: no rule names 2375 or 2376, and no ingress rule
 // spans them.
-import { NATS_PORT, REDIS_PORT } from './endpoints.js';
+import { NATS_PORT, REDIS_PORT, WAKE_PORT } from './endpoints.js';
 
 export type GroupName = 'loadBalancer' | 'router' | 'controlPlane' | 'engine' | 'redis' | 'endpoints';
 
@@ -60,16 +60,20 @@ export function securityRules(input: PostureInput): RuleSpec[] {
     tcp('router', 'egress', NATS_PORT, { group: 'controlPlane' }, 'NATS (route updates)'),
     tcp('router', 'egress', REDIS_PORT, { group: redisGroup }, 'Redis (route table)'),
     tcp('router', 'egress', input.apiPort, { group: 'controlPlane' }, 'the Platform API behind api.<domain>'),
+    tcp('router', 'egress', WAKE_PORT, { group: 'controlPlane' }, 'the waker (sleeping apps’ requests)'),
     tcp('router', 'egress', 80, { cidr: ANYWHERE }, 'Debian packages (through NAT)'),
     tcp('router', 'egress', 443, { cidr: ANYWHERE }, 'ECR and AWS APIs (through NAT or endpoints)'),
 
     tcp('controlPlane', 'ingress', NATS_PORT, { group: 'engine' }, 'NATS from agents'),
     tcp('controlPlane', 'ingress', NATS_PORT, { group: 'router' }, 'NATS from routers'),
     tcp('controlPlane', 'ingress', input.apiPort, { group: 'router' }, 'Platform API from routers'),
+    tcp('controlPlane', 'ingress', WAKE_PORT, { group: 'router' }, 'the waker, from routers'),
+    tcp('controlPlane', 'egress', appPorts, { group: 'engine' }, 'a woken app’s first requests, passed on by the waker'),
     tcp('controlPlane', 'egress', 80, { cidr: ANYWHERE }, 'Debian packages, buildpack downloads'),
     tcp('controlPlane', 'egress', 443, { cidr: ANYWHERE }, 'ECR, package registries for builds, AWS APIs'),
 
     tcp('engine', 'ingress', appPorts, { group: 'router' }, 'app instances from routers'),
+    tcp('engine', 'ingress', appPorts, { group: 'controlPlane' }, 'app instances from the waker'),
     tcp('engine', 'egress', NATS_PORT, { group: 'controlPlane' }, 'NATS (agent)'),
     // Apps reach the internet as on Heroku (databases, APIs, mail): all outbound traffic.
     tcp('engine', 'egress', [0, 65535], { cidr: ANYWHERE }, 'outbound TCP of apps, ECR, Debian packages'),

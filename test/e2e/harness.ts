@@ -42,6 +42,7 @@ export async function platformEnv(home: string, extra: Record<string, string> = 
     SLIPWAY_REGISTRY_PORT: String(await freePort()),
     SLIPWAY_RENDEZVOUS_PORT: String(await freePort()),
     SLIPWAY_API_TLS_PORT: String(await freePort()),
+    SLIPWAY_WAKE_PORT: String(await freePort()),
     ...extra,
   };
 }
