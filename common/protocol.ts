@@ -193,6 +193,8 @@ export type DynoMetrics = z.infer<typeof dynoMetrics>;
 
 /** A router's window of traffic per app: requests by status class, bytes, latency percentiles. */
 export const routerTraffic = z.object({
+  /** The router that counted it (made at its start): with the window, a record's key. */
+  routerId: z.string().min(1).max(64).optional(),
   windowStart: z.string(),
   windowEnd: z.string(),
   apps: z

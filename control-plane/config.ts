@@ -175,6 +175,8 @@ const schema = z.object({
   SLIPWAY_BRAND_FILE: z.string().optional(),
   /** Webhooks and emails: attempts before a delivery is given up (dead-lettered), and one attempt's time limit. */
   SLIPWAY_DELIVERY_MAX_ATTEMPTS: z.coerce.number().int().min(1).default(12),
+  /** The first retry's wait after a failed delivery (each next one doubles). */
+  SLIPWAY_DELIVERY_FIRST_RETRY_SECONDS: z.coerce.number().positive().default(5),
   /** The provider's billing system: each usage record is POSTed there, signed (Standard Webhooks) with the secret. */
   SLIPWAY_BILLING_WEBHOOK_URL: z.string().url().refine((u) => /^https?:\/\//.test(u), 'must be http:// or https://').optional(),
   SLIPWAY_BILLING_WEBHOOK_SECRET: z.string().min(16).optional(),
@@ -271,7 +273,7 @@ export interface ControlPlaneConfig {
   /** What accounts may take, by plan. */
   plans: PlanCatalogue;
   /** Outbound webhooks and email (control-plane/delivery). */
-  delivery: { smtp: { url: string; from: string } | null; maxAttempts: number; webhookTimeoutMs: number };
+  delivery: { smtp: { url: string; from: string } | null; maxAttempts: number; firstRetryMs: number; webhookTimeoutMs: number };
   /** Metered usage: how often running dynos are written, and where records go for billing. */
   usage: { flushMs: number; billingWebhook: { url: string; secret: string } | null };
   /** How long dyno metrics are kept. */
@@ -425,6 +427,7 @@ export function loadControlPlaneConfig(env: Env): ControlPlaneConfig {
     delivery: {
       smtp: e.SLIPWAY_SMTP_URL ? { url: e.SLIPWAY_SMTP_URL, from: e.SLIPWAY_SMTP_FROM ?? `${brand.name} <no-reply@localhost>` } : null,
       maxAttempts: e.SLIPWAY_DELIVERY_MAX_ATTEMPTS,
+      firstRetryMs: e.SLIPWAY_DELIVERY_FIRST_RETRY_SECONDS * 1000,
       webhookTimeoutMs: e.SLIPWAY_WEBHOOK_TIMEOUT_SECONDS * 1000,
     },
     logDrains: {

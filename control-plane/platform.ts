@@ -30,7 +30,7 @@ import type { ControlPlaneConfig } from './config.js';
 import { PushSessions } from './git/push-sessions.js';
 import { AccessCutoff } from './auth/access-cutoff.js';
 import { DynoMetricsStore } from './metrics/dyno-metrics.js';
-import { decode, routerTraffic as routerTrafficSchema, subjects } from '../common/protocol.js';
+import { decode, encode, routerTraffic as routerTrafficSchema, subjects } from '../common/protocol.js';
 import { AlertStore } from './alerts/store.js';
 import { AlertEvaluator } from './alerts/evaluator.js';
 import { RouterTrafficStore } from './metrics/router-traffic.js';
@@ -124,6 +124,15 @@ export interface ControlPlaneOverrides {
   autoScaling?: AutoScalingApi;
   /** The time plans count by: the month of build minutes, how far back logs reach (tests). */
   planClock?: () => number;
+}
+
+/** A second connection to the same Redis (for blocking reads), ready to take commands: the
+ *  client refuses commands while it connects (no offline queue). */
+async function connectedDuplicate(redis: Redis): Promise<Redis> {
+  const duplicate = redis.duplicate();
+  if (duplicate.status === 'wait') await duplicate.connect();
+  else if (duplicate.status !== 'ready') await once(duplicate, 'ready');
+  return duplicate;
 }
 
 function hostCapacity() {
@@ -514,13 +523,12 @@ export async function startControlPlane(config: ControlPlaneConfig, logger: Logg
   });
   drainForwarder.start();
   // Webhooks and email: its own connection, which blocks reading the queue.
-  const deliveryRedis = redis.duplicate();
-  if (deliveryRedis.status === 'wait') await deliveryRedis.connect();
-  else if (deliveryRedis.status !== 'ready') await once(deliveryRedis, 'ready');
+  const deliveryRedis = await connectedDuplicate(redis);
   const emailSend = config.delivery.smtp ? emailSender(config.delivery.smtp) : null;
   const deliveryWorker = new DeliveryWorker(deliveryRedis, owner, destinationSender(webhookSender(config.delivery.webhookTimeoutMs), emailSend), logger.child({ part: 'delivery' }), {
     ...DEFAULT_DELIVERY_SETTINGS,
     maxAttempts: config.delivery.maxAttempts,
+    firstRetryMs: config.delivery.firstRetryMs,
     claimIdleMs: config.delivery.webhookTimeoutMs * 3,
   });
   await deliveryWorker.start();
@@ -542,10 +550,14 @@ export async function startControlPlane(config: ControlPlaneConfig, logger: Logg
       } catch {
         return logger.warn('ignored malformed router traffic');
       }
-      routerTraffic.add(traffic, async (appId) => (await apps.get(appId)) !== null).catch((error: unknown) => logger.warn({ err: error }, 'keeping router traffic failed'));
+      // acknowledged once kept, metrics and usage both: the router sends it again until then
+      const kept = traffic;
+      Promise.all([routerTraffic.add(kept, async (appId) => (await apps.get(appId)) !== null), usage.routerWindow(kept)])
+        .then(() => msg.respond(encode({ ok: true })))
+        .catch((error: unknown) => logger.warn({ err: error }, 'keeping router traffic failed'));
     },
   });
-  const billing = config.usage.billingWebhook ? new BillingForwarder(redis.duplicate(), deliveries, config.usage.billingWebhook, owner, logger.child({ part: 'billing' })) : null;
+  const billing = config.usage.billingWebhook ? new BillingForwarder(await connectedDuplicate(redis), deliveries, config.usage.billingWebhook, owner, logger.child({ part: 'billing' })) : null;
   await billing?.start();
   const stopImageCollection = scheduleImageCollection(imageCollector, { intervalMs: config.images.collectIntervalMs, isLeader: () => lease.isLeader, logger });
   if (hostService && localHosts) {

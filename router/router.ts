@@ -12,6 +12,8 @@ import { decode, encode, subjects, type LogBatch } from '../common/protocol.js';
 import { z } from 'zod';
 import { accessLogHandler } from './access-log-publisher.js';
 import { TrafficWindow } from './traffic-window.js';
+import { TrafficOutbox } from './traffic-outbox.js';
+import { randomUUID } from 'node:crypto';
 import { CertificateSync } from './certificate-sync.js';
 import type { RouterConfig } from './config.js';
 import { DataPlane } from './data-plane.js';
@@ -123,6 +125,11 @@ export async function startRouter(config: RouterConfig, logger: Logger, options:
     const logReceiver = await startLogReceiver(accessLogs);
     const flushTimer = setInterval(() => accessLogs.flush(), ACCESS_LOG_FLUSH_MS);
     // each app's traffic over the window, for the metrics its users see
+    // (requests and bytes are metered usage: each window is sent until a control plane keeps it)
+    const routerId = randomUUID();
+    const outbox = new TrafficOutbox(async (window) => {
+      await nc.request(subjects.routerTraffic, encode(window), { timeout: 5_000 });
+    });
     let windowStart = Date.now();
     const trafficTimer = setInterval(() => {
       const windowEnd = Date.now();
@@ -130,8 +137,9 @@ export async function startRouter(config: RouterConfig, logger: Logger, options:
         const appId = sync.table.get(app.appName)?.appId;
         return appId ? [{ ...app, appId }] : [];
       });
-      if (apps.length > 0) nc.publish(subjects.routerTraffic, encode({ windowStart: new Date(windowStart).toISOString(), windowEnd: new Date(windowEnd).toISOString(), apps }));
+      if (apps.length > 0) outbox.add({ routerId, windowStart: new Date(windowStart).toISOString(), windowEnd: new Date(windowEnd).toISOString(), apps });
       windowStart = windowEnd;
+      void outbox.flush();
     }, config.trafficWindowMs);
     cleanup.push(async () => {
       clearInterval(trafficTimer);

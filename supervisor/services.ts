@@ -53,7 +53,8 @@ export function redisArgv(dataDir: string, port: number, maxMemoryMb: number = D
     '--port', String(port),
     '--dir', dataDir,
     '--appendonly', 'yes',
-    '--appendfsync', 'everysec',
+    // an acknowledged write is on disk: the usage ledger survives a kill -9 of Redis itself
+    '--appendfsync', 'always',
     '--save', '',
     '--protected-mode', 'yes',
     '--daemonize', 'no',

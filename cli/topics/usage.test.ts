@@ -16,9 +16,18 @@ describe('slipway usage', () => {
   });
 
   it('shows a line per app, kind, type and size', () => {
-    const lines = usageTable({ start: 's', end: 'e', scope: 'user:1', lines: [{ app: 'shop', kind: 'dyno', process_type: 'web', size: 'basic', seconds: 3600 }] });
+    const lines = usageTable({
+      start: 's',
+      end: 'e',
+      scope: 'user:1',
+      lines: [
+        { app: 'shop', kind: 'dyno', process_type: 'web', size: 'basic', seconds: 3600, requests: 0, bytes: 0 },
+        { app: 'shop', kind: 'router', process_type: 'router', size: null, seconds: 0, requests: 1200, bytes: 5_000_000 },
+      ],
+    });
     expect(lines[0]).toBe('=== Usage from s to e');
-    expect(lines.at(-1)).toMatch(/^shop\s+dyno\s+web\s+basic\s+1h 00m 00s\s+3600$/);
+    expect(lines.at(-2)).toMatch(/^shop\s+dyno\s+web\s+basic\s+1h 00m 00s\s+3600\s*$/);
+    expect(lines.at(-1)).toMatch(/^shop\s+router\s+router\s+1200\s+5000000$/);
     expect(usageTable({ start: 's', end: 'e', scope: 'x', lines: [] })).toEqual(['No usage from s to e.']);
   });
 });

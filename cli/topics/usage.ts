@@ -25,8 +25,11 @@ export function usageTable(usage: UsageJson): string[] {
       { header: 'KIND', value: (l) => l.kind },
       { header: 'TYPE', value: (l) => l.process_type },
       { header: 'SIZE', value: (l) => l.size ?? '' },
-      { header: 'TIME', value: (l) => duration(l.seconds) },
-      { header: 'SECONDS', value: (l) => String(l.seconds) },
+      // router traffic is requests and bytes, not time
+      { header: 'TIME', value: (l) => (l.kind === 'router' ? '' : duration(l.seconds)) },
+      { header: 'SECONDS', value: (l) => (l.kind === 'router' ? '' : String(l.seconds)) },
+      { header: 'REQUESTS', value: (l) => (l.kind === 'router' ? String(l.requests) : '') },
+      { header: 'BYTES', value: (l) => (l.kind === 'router' ? String(l.bytes) : '') },
     ]),
   ];
 }

@@ -44,7 +44,7 @@ export function usageHandlers(services: Services): Router {
       start: new Date(fromMs).toISOString(),
       end: new Date(toMs).toISOString(),
       scope,
-      lines: summarize(records, fromMs, toMs).map((l) => ({ app: l.appName, kind: l.kind, process_type: l.processType, size: l.size, seconds: l.seconds })),
+      lines: summarize(records, fromMs, toMs).map((l) => ({ app: l.appName, kind: l.kind, process_type: l.processType, size: l.size, seconds: l.seconds, requests: l.requests, bytes: l.bytes })),
     };
     ctx.body = body;
   };

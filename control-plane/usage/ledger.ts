@@ -8,16 +8,20 @@ import type { UsageRecord } from './records.js';
 /** How long a record's key is remembered against a second write (longer than any retry). */
 const KEY_TTL_SECONDS = 90 * 24 * 3600;
 
+// KEYS: the record's key, the ledger stream; ARGV: the key's TTL, the record's JSON.
+const APPEND = `
+if not redis.call('SET', KEYS[1], '1', 'EX', ARGV[1], 'NX') then return 0 end
+redis.call('XADD', KEYS[2], '*', 'record', ARGV[2])
+return 1`;
+
 export class UsageLedger {
   constructor(private readonly redis: Redis) {}
 
-  /** Appends the record unless its key was written before; true when it was new. */
+  /** Appends the record unless its key was written before; true when it was new. The key's claim
+   *  and the append are one step: a writer that dies between them would lose the record. */
   async append(record: UsageRecord): Promise<boolean> {
-    if (record.seconds <= 0) return false;
-    const claimed = await this.redis.set(keys.usageKey(record.key), '1', 'EX', KEY_TTL_SECONDS, 'NX');
-    if (claimed !== 'OK') return false;
-    await this.redis.xadd(keys.usageLedger, '*', 'record', JSON.stringify(record));
-    return true;
+    if (record.seconds <= 0 && !record.requests && !record.bytes) return false;
+    return (await this.redis.eval(APPEND, 2, keys.usageKey(record.key), keys.usageLedger, String(KEY_TTL_SECONDS), JSON.stringify(record))) === 1;
   }
 
   /** The records written in [fromMs, toMs + slack) whose stretch overlaps [fromMs, toMs), of an account or an app. */

@@ -2,7 +2,7 @@
 // add up for a period, and the CSV a provider's billing imports.
 import type { DynoSize, InstanceState } from '../../common/types.js';
 
-export type UsageKind = 'dyno' | 'one-off' | 'build';
+export type UsageKind = 'dyno' | 'one-off' | 'build' | 'router';
 
 /** One measured stretch of use. `key` is unique per stretch: a retry never counts it twice. */
 export interface UsageRecord {
@@ -18,7 +18,11 @@ export interface UsageRecord {
   /** ISO 8601, UTC */
   start: string;
   end: string;
+  /** time used (dynos, one-offs, builds); 0 for router traffic */
   seconds: number;
+  /** router traffic: requests answered and response bytes sent in the window (absent elsewhere) */
+  requests?: number;
+  bytes?: number;
 }
 
 /** A dyno costs from when it is asked to start until it stops or crashes (Heroku's rule). */
@@ -37,6 +41,8 @@ export interface UsageLine {
   processType: string;
   size: DynoSize | null;
   seconds: number;
+  requests: number;
+  bytes: number;
 }
 
 /** Pure: records added up per app, kind, process type and size, the part of each inside [fromMs, toMs). */
@@ -48,8 +54,13 @@ export function summarize(records: readonly UsageRecord[], fromMs: number, toMs:
     if (end <= start) continue;
     const share = Date.parse(record.end) > Date.parse(record.start) ? (end - start) / (Date.parse(record.end) - Date.parse(record.start)) : 1;
     const id = [record.appName, record.kind, record.processType, record.size ?? ''].join('\u0000');
-    const line = lines.get(id) ?? { appName: record.appName, kind: record.kind, processType: record.processType, size: record.size, seconds: 0 };
+    const line = lines.get(id) ?? { appName: record.appName, kind: record.kind, processType: record.processType, size: record.size, seconds: 0, requests: 0, bytes: 0 };
     line.seconds += record.seconds * share;
+    // a router window's counts are not spread over time: they count where the window ends
+    if (Date.parse(record.end) <= toMs) {
+      line.requests += record.requests ?? 0;
+      line.bytes += record.bytes ?? 0;
+    }
     lines.set(id, line);
   }
   return [...lines.values()]
@@ -64,7 +75,7 @@ const csvField = (value: string | number | null): string => {
 
 /** Pure: the records as CSV (RFC 4180), one line each, for a billing import. */
 export function usageCsv(records: readonly UsageRecord[]): string {
-  const header = ['key', 'account', 'app_id', 'app', 'kind', 'process_type', 'size', 'start', 'end', 'seconds'];
-  const rows = records.map((r) => [r.key, r.account, r.appId, r.appName, r.kind, r.processType, r.size, r.start, r.end, r.seconds].map(csvField).join(','));
+  const header = ['key', 'account', 'app_id', 'app', 'kind', 'process_type', 'size', 'start', 'end', 'seconds', 'requests', 'bytes'];
+  const rows = records.map((r) => [r.key, r.account, r.appId, r.appName, r.kind, r.processType, r.size, r.start, r.end, r.seconds, r.requests ?? null, r.bytes ?? null].map(csvField).join(','));
   return `${[header.join(','), ...rows].join('\r\n')}\r\n`;
 }

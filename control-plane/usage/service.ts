@@ -1,6 +1,7 @@
 // Metered usage, once for the platform: dyno time (DynoMeter), one-off dyno time, build time,
 // written to the ledger as it happens; the periodic flush of running dynos; reading it back.
 import type { Redis } from 'ioredis';
+import type { RouterTraffic } from '../../common/protocol.js';
 import type { App } from '../../common/types.js';
 import { accountKey } from '../plans/assignments.js';
 import { accountOfApp } from '../plans/gate.js';
@@ -51,6 +52,30 @@ export class Usage {
   /** A build ran from `startedMs` to `endedMs` (failed or not). */
   async build(app: App, buildId: string, startedMs: number, endedMs: number): Promise<void> {
     await this.ledger.append(usageRecord({ key: `build:${buildId}`, account: accountKey(accountOfApp(app)), appId: app.id, appName: app.name, kind: 'build', processType: 'build', size: null }, startedMs, endedMs));
+  }
+
+  /** A router's window of traffic: per app, the requests it answered and the bytes it sent.
+   *  Keyed by router and window, so a window sent again (its acknowledgement lost) counts once. */
+  async routerWindow(traffic: RouterTraffic): Promise<void> {
+    const router = traffic.routerId ?? 'router';
+    for (const window of traffic.apps) {
+      const app = await this.deps.apps.get(window.appId);
+      if (!app) continue;
+      await this.ledger.append({
+        key: `router:${router}:${traffic.windowStart}:${app.id}`,
+        account: accountKey(accountOfApp(app)),
+        appId: app.id,
+        appName: app.name,
+        kind: 'router',
+        processType: 'router',
+        size: null,
+        start: traffic.windowStart,
+        end: traffic.windowEnd,
+        seconds: 0,
+        requests: window.requests,
+        bytes: window.bytes,
+      });
+    }
   }
 
   /** Writes the running dynos' time so far, each under its record's lock. */

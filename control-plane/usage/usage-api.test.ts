@@ -47,7 +47,7 @@ describe('usage through the API and the CLI', () => {
     const csv = await fetch(`${cp.url}/apps/meter-app/usage`, { headers: { authorization: `Bearer ${annToken}`, accept: 'text/csv' } });
     expect(csv.headers.get('content-type')).toBe('text/csv; charset=utf-8');
     const [header, row] = (await csv.text()).split('\r\n');
-    expect(header).toBe('key,account,app_id,app,kind,process_type,size,start,end,seconds');
+    expect(header).toBe('key,account,app_id,app,kind,process_type,size,start,end,seconds,requests,bytes');
     const fields = row!.split(',');
     const seconds = Number(fields[9]);
     expect(seconds).toBe((Date.parse(fields[8]!) - Date.parse(fields[7]!)) / 1000);

@@ -112,7 +112,7 @@ describe('metered usage', () => {
     const lines = summarize(await usage.read({ account: 'user:u-usage' }, 0, Date.now() + 3600_000), 0, Date.now() + 3600_000);
     expect(lines.find((l) => l.kind === 'one-off')).toMatchObject({ processType: 'run', size: 'basic' });
     expect(lines.find((l) => l.kind === 'one-off')!.seconds).toBeCloseTo(42, 0);
-    expect(lines.find((l) => l.kind === 'build')).toEqual({ appName: 'metered', kind: 'build', processType: 'build', size: null, seconds: 63.5 });
+    expect(lines.find((l) => l.kind === 'build')).toEqual({ appName: 'metered', kind: 'build', processType: 'build', size: null, seconds: 63.5, requests: 0, bytes: 0 });
     expect(lines.find((l) => l.kind === 'dyno' && l.processType === 'web')!.seconds).toBe(90);
   });
 

@@ -86,7 +86,8 @@ export function redisServerConfig(password: string, addresses: RedisServerAddres
     'protected-mode yes',
     `requirepass ${checkSecret('redis password', password)}`,
     'appendonly yes',
-    'appendfsync everysec',
+    // an acknowledged write is on disk (the usage ledger)
+    'appendfsync always',
     'save ""',
     `maxmemory ${DEFAULT_REDIS_MAXMEMORY_MB}mb`,
     `maxmemory-policy ${REDIS_MAXMEMORY_POLICY}`,
