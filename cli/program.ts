@@ -31,6 +31,7 @@ import { registerPsCommands } from './topics/ps.js';
 import { registerReleaseCommands } from './topics/releases.js';
 import { registerStackCommands } from './topics/stacks.js';
 import { registerMaintenanceCommands } from './topics/maintenance.js';
+import { registerFeatureCommands } from './topics/features.js';
 import { registerRunCommand } from './topics/run.js';
 import { registerTokenCommands } from './topics/tokens.js';
 import { registerUserCommands } from './topics/users.js';
@@ -52,6 +53,7 @@ export function createProgram(ctx: CommandContext): Command {
     registerReleaseCommands,
     registerStackCommands,
     registerMaintenanceCommands,
+    registerFeatureCommands,
     registerRunCommand,
     registerBuildCommands,
     registerContainerCommands,

@@ -200,6 +200,20 @@ export interface LogSessionJson {
   updated_at: string;
 }
 
+/** Heroku's app feature: one the app may switch on (`features:enable`). */
+export interface AppFeatureJson {
+  id: string;
+  name: string;
+  display_name: string;
+  description: string;
+  doc_url: string;
+  enabled: boolean;
+  state: 'general' | 'beta' | 'alpha';
+  feedback_email: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
 export interface DomainJson {
   /** Derived from the app and hostname (Heroku's domains have ids; Slipway keys them by hostname). */
   id: string;

@@ -254,6 +254,10 @@ export const route = z.object({
   /** Asleep (its plan's idle time passed): routers hand its requests to the control planes'
    *  waker, which starts it and answers them (absent: awake). */
   sleeping: z.boolean().optional(),
+  /** Plain HTTP requests are redirected to HTTPS (308), and HTTPS answers carry HSTS: the app's
+   *  `http-to-https` and `hsts` features (absent: off). */
+  httpsRedirect: z.boolean().optional(),
+  hsts: z.boolean().optional(),
 });
 /** A route with no hostnames means the app is gone: routers drop it. */
 export const routeChanged = route;

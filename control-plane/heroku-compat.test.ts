@@ -60,9 +60,16 @@ describe('the Platform API as the stock Heroku CLI calls it', () => {
   });
 
   it('answers the lists Slipway has nothing in with [] and the rest saying what is missing', async () => {
-    for (const path of ['/apps/cli/addons', '/addons', '/addon-attachments', '/apps/cli/addon-attachments', '/apps/cli/features', '/apps/cli/log-drains', '/apps/cli/webhooks']) {
+    for (const path of ['/apps/cli/addons', '/addons', '/addon-attachments', '/apps/cli/addon-attachments', '/apps/cli/log-drains', '/apps/cli/webhooks']) {
       expect(await admin('GET', path, undefined, SDK), path).toMatchObject({ status: 200, body: [] });
     }
+    // the features it has: both off until enabled, then in the app's route for the routers
+    expect((await admin('GET', '/apps/cli/features', undefined, SDK)).body.map((f: { name: string; enabled: boolean }) => [f.name, f.enabled])).toEqual([['http-to-https', false], ['hsts', false]]);
+    expect(await admin('PATCH', '/apps/cli/features/hsts', { enabled: true })).toMatchObject({ status: 200, body: { name: 'hsts', enabled: true } });
+    expect(await admin('GET', '/apps/cli/features/http-to-https')).toMatchObject({ status: 200, body: { enabled: false } });
+    expect(await admin('GET', '/apps/cli/features/preboot')).toMatchObject({ status: 404, body: { message: expect.stringContaining('http-to-https, hsts') } });
+    expect((await bob('PATCH', '/apps/cli/features/hsts', { enabled: false })).status).toBe(403);
+    expect((await admin('PATCH', '/apps/cli/features/hsts', { enabled: false })).body.enabled).toBe(false);
     // this control plane's builder makes no add-on images (control-plane/addons/addons-api.test.ts provisions for real)
     expect(await admin('POST', '/apps/cli/addons', { plan: 'heroku-postgresql' })).toMatchObject({ status: 422, body: { id: 'addons_unavailable', message: expect.stringContaining('no add-on images') } });
     expect(await admin('POST', '/apps/cli/addons', { plan: 'heroku-mysql' })).toMatchObject({ status: 422, body: { id: 'invalid_params' } });

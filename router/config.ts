@@ -1,5 +1,6 @@
 // The router's typed configuration, read once from the environment by main.ts.
-import { loadBrand } from '../common/brand.js';
+import { brandOf, loadBrand } from '../common/brand.js';
+import type { PageBrand } from './pages.js';
 import type { RouterEnvKey } from '../common/env/router.js';
 import type { EveryKeyParsed } from '../common/env/keys.js';
 import { join } from 'node:path';
@@ -33,6 +34,8 @@ export interface RouterConfig {
   metricsPort: number;
   appsDomain: string;
   brand: string;
+  /** What of the brand the router's pages show: name, colours, logo, support link. */
+  pageBrand: PageBrand;
   /** Generated HAProxy config, maps, sockets, certificates. */
   stateDir: string;
   /** HAProxy threads (nbthread). */
@@ -118,6 +121,8 @@ const schema = z.object({
 
 export function loadRouterConfig(env: Env): RouterConfig {
   const e = parseEnv(schema, env);
+  const { name, colors, logoUrl, supportUrl } = e.SLIPWAY_BRAND_FILE ? loadBrand(e.SLIPWAY_BRAND_FILE) : brandOf({ name: e.SLIPWAY_BRAND });
+  const pageBrand: PageBrand = { name, colors, logoUrl, supportUrl };
   return {
     logLevel: e.SLIPWAY_LOG_LEVEL,
     redisUrl: e.SLIPWAY_REDIS_URL,
@@ -128,7 +133,8 @@ export function loadRouterConfig(env: Env): RouterConfig {
     metricsBind: e.SLIPWAY_ROUTER_METRICS_BIND,
     metricsPort: e.SLIPWAY_ROUTER_METRICS_PORT,
     appsDomain: e.SLIPWAY_APPS_DOMAIN,
-    brand: e.SLIPWAY_BRAND_FILE ? loadBrand(e.SLIPWAY_BRAND_FILE).name : e.SLIPWAY_BRAND,
+    brand: pageBrand.name,
+    pageBrand,
     stateDir: e.SLIPWAY_ROUTER_STATE_DIR ?? join(slipwayHome(env), 'router'),
     workers: e.SLIPWAY_ROUTER_WORKERS,
     http2: e.SLIPWAY_ROUTER_HTTP2,

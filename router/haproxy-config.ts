@@ -35,6 +35,10 @@ export const VALID_REQUEST_ID = '^[A-Za-z0-9+/=._:-]{20,200}$';
 export const NO_SUCH_APP_BACKEND = 'no_such_app';
 /** Where ACME HTTP-01 fetches go, on every host: the control planes, which hold the answers. */
 export const ACME_BACKEND = 'acme_challenges';
+/** What a hostname's TLS policy is stored under in the hosts map, after the hostname. */
+export const TLS_POLICY_SUFFIX = ':tls';
+/** HSTS as apps with the `hsts` feature send it: a year, as browsers' preload lists ask. */
+export const HSTS = 'max-age=31536000';
 /** Where the hostnames of a sleeping app lead: the control planes' waker, which starts the app
  *  and answers the request; without one, the no-web-instances page. */
 export const WAKE_BACKEND = 'waker';
@@ -138,6 +142,11 @@ export function renderHaproxyConfig(input: HaproxyConfigInput): string {
     ...FORWARDED_REQUEST_RULES.map((rule) => `  ${rule}`),
     '  http-request set-header X-Forwarded-Host %[req.hdr(host)]',
     `  http-request add-header Via "%[req.ver] ${via}"`,
+    // The app's TLS policy (route-diff.ts): plain HTTP redirected to HTTPS, except the CA's
+    // HTTP-01 fetches; HSTS on HTTPS answers.
+    `  http-request set-var(txn.tls) req.hdr(host),lower,field(1,:),concat(${TLS_POLICY_SUFFIX}),map(${paths.hostsMap})`,
+    '  http-request redirect scheme https code 308 if !{ ssl_fc } { var(txn.tls) -m sub redirect } !{ path_beg /.well-known/acme-challenge/ }',
+    `  http-response set-header Strict-Transport-Security ${HSTS} if { ssl_fc } { var(txn.tls) -m sub hsts }`,
     // The CA fetches the challenge over plain HTTP on the domain itself, before any certificate.
     ...(settings.acmeUpstreams.length > 0 ? [`  use_backend ${ACME_BACKEND} if { path_beg /.well-known/acme-challenge/ } { method GET }`] : []),
     `  use_backend %[req.hdr(host),lower,field(1,:),map(${paths.hostsMap},${NO_SUCH_APP_BACKEND})]`,

@@ -1,5 +1,7 @@
-// The router's own responses: error pages in HTML or JSON that carry the brand, the request
-// id and a short error code (Heroku's H-codes where they fit). Pure.
+// The router's own responses: error pages in HTML or JSON that carry the brand (its name,
+// colours, logo and support link), the request id and a short error code (Heroku's H-codes
+// where they fit). Pure.
+import type { Brand } from '../common/brand.js';
 
 export type PageFormat = 'html' | 'json';
 
@@ -26,9 +28,25 @@ export const PAGES = {
 
 export type PageName = keyof typeof PAGES;
 
+/** What of the brand the pages show. */
+export type PageBrand = Pick<Brand, 'name' | 'colors' | 'logoUrl' | 'supportUrl'>;
+
 export interface PageContext {
-  brand: string;
+  brand: PageBrand;
   requestId: string;
+}
+
+/** `#rrggbb` as `rgb(r,g,b)`: map values must not hold '#'. */
+function rgb(hex: string): string {
+  const n = Number.parseInt(hex.slice(1), 16);
+  return `rgb(${(n >> 16) & 255},${(n >> 8) & 255},${n & 255})`;
+}
+
+/** A URL for the page, without its fragment (a map value must not hold '#'). */
+function pageUrl(url: string): string {
+  const parsed = new URL(url);
+  parsed.hash = '';
+  return parsed.href.replace(/#/g, '%23');
 }
 
 export function renderPage(page: ErrorPage, format: PageFormat, context: PageContext): string {
@@ -39,19 +57,24 @@ export function renderPage(page: ErrorPage, format: PageFormat, context: PageCon
       title: page.title,
       message: page.message,
       request_id: context.requestId,
-      platform: context.brand,
+      platform: context.brand.name,
+      ...(context.brand.supportUrl ? { support_url: context.brand.supportUrl } : {}),
     });
   }
-  const brand = escapeHtml(context.brand);
+  const { colors, logoUrl, supportUrl } = context.brand;
+  const brand = escapeHtml(context.brand.name);
   const title = escapeHtml(page.title);
+  const logo = logoUrl ? `<img src="${escapeHtml(pageUrl(logoUrl))}" alt="" height="32"> ` : '';
+  const support = supportUrl ? `<p><a href="${escapeHtml(pageUrl(supportUrl))}">Contact ${brand} support</a></p>` : '';
   // One line, no '#': HAProxy map values hold the page (see pageMapEntries).
   return [
     '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">',
     `<title>${title} | ${brand}</title>`,
-    '<style>body{font-family:system-ui,sans-serif;margin:4rem auto;max-width:36rem;color:rgb(40,40,50)}',
-    'h1{font-size:1.5rem}small{color:rgb(110,110,120)}</style></head><body>',
-    `<p><strong>${brand}</strong></p><h1>${title}</h1><p>${escapeHtml(page.message)}</p>`,
+    `<style>body{font-family:system-ui,sans-serif;margin:4rem auto;max-width:36rem;color:${rgb(colors.text)};background:${rgb(colors.background)}}`,
+    `h1{font-size:1.5rem}small{opacity:0.7}.brand,a{color:${rgb(colors.primary)}}.brand img{vertical-align:middle}</style></head><body>`,
+    `<p class="brand">${logo}<strong>${brand}</strong></p><h1>${title}</h1><p>${escapeHtml(page.message)}</p>`,
     `<p><small>Error ${escapeHtml(page.code)} (HTTP ${page.status}). Request id: <code>${escapeHtml(context.requestId)}</code></small></p>`,
+    support,
     '</body></html>',
   ].join('');
 }
@@ -63,7 +86,7 @@ const PLACEHOLDER = '\u0000request-id\u0000';
  * `<code>-post`, `-json` suffix for JSON): HAProxy's lf-string bodies look them up, so the
  * pages stay rendered by this module while HAProxy fills in the id per request.
  */
-export function pageMapEntries(brand: string): Map<string, string> {
+export function pageMapEntries(brand: PageBrand): Map<string, string> {
   const entries = new Map<string, string>();
   for (const page of Object.values(PAGES) as ErrorPage[]) {
     for (const format of ['html', 'json'] as const) {
@@ -83,7 +106,7 @@ export function pageKey(page: ErrorPage): string {
 }
 
 /** The map file itself. */
-export function renderPageMap(brand: string): string {
+export function renderPageMap(brand: PageBrand): string {
   const lines: string[] = [];
   for (const [key, value] of pageMapEntries(brand)) {
     if (/[\r\n]/.test(value) || value.trimStart().startsWith('#')) throw new Error(`page ${key} cannot be stored in a map`);

@@ -49,6 +49,23 @@ describe('planRouteChanges', () => {
     expect(awake.ops.map((op) => (op.type === 'set-host' ? `set-host ${op.slot}` : op.type))).toEqual(['add-server', 'set-host slot_0']);
   });
 
+  it('keeps each hostname’s TLS policy in the hosts map under `<hostname>:tls`, and drops it when the app turns it off', () => {
+    const state = emptyState(2);
+    applied(state, table(route('a', [1], ['a.localhost', 'www.a.test'])));
+    const on = applied(state, table({ ...route('a', [1], ['a.localhost', 'www.a.test']), httpsRedirect: true, hsts: true }));
+    expect(on.ops).toEqual([
+      { type: 'set-host', hostname: 'a.localhost:tls', slot: 'redirect-hsts', replace: false },
+      { type: 'set-host', hostname: 'www.a.test:tls', slot: 'redirect-hsts', replace: false },
+    ]);
+    const hstsOnly = applied(state, table({ ...route('a', [1], ['a.localhost', 'www.a.test']), hsts: true }));
+    expect(hstsOnly.ops.map((op) => op.type === 'set-host' && `${op.hostname} ${op.slot} ${op.replace}`)).toEqual(['a.localhost:tls hsts true', 'www.a.test:tls hsts true']);
+    const off = applied(state, table(route('a', [1], ['a.localhost', 'www.a.test'])));
+    expect(off.ops).toEqual([
+      { type: 'delete-host', hostname: 'a.localhost:tls' },
+      { type: 'delete-host', hostname: 'www.a.test:tls' },
+    ]);
+  });
+
   it('does nothing when HAProxy already holds the table', () => {
     const state = emptyState(2);
     applied(state, table(route('a', [1])));

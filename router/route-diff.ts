@@ -2,8 +2,8 @@
 // ordered list of operations that never drop a request: new servers before the hostnames
 // that lead to them, hostnames away before their servers drain, drained servers deleted
 // only once their sessions are done. Pure.
-import { MAINTENANCE_BACKEND, WAKE_BACKEND } from './haproxy-config.js';
-import { backendKey, type RouteTable } from './route-table.js';
+import { MAINTENANCE_BACKEND, TLS_POLICY_SUFFIX, WAKE_BACKEND } from './haproxy-config.js';
+import { backendKey, type AppRoute, type RouteTable } from './route-table.js';
 import { applyOp, cloneState, slotOfApp, type DataPlaneOp, type DataPlaneState, type ServerState, type SlotState } from './data-plane-state.js';
 
 export interface PlanOptions {
@@ -18,6 +18,17 @@ export interface Plan {
   appsWithoutSlot: string[];
   /** Hostnames claimed by more than one app, and the app that keeps each. */
   conflicts: { hostname: string; apps: string[]; winner: string }[];
+}
+
+/** The hosts map's key for a hostname's TLS policy. */
+export function tlsPolicyKey(hostname: string): string {
+  return `${hostname}${TLS_POLICY_SUFFIX}`;
+}
+
+/** Pure: an app's TLS policy as the map holds it (`redirect`, `hsts`, `redirect-hsts`), or null. */
+export function tlsPolicy(route: Pick<AppRoute, 'httpsRedirect' | 'hsts'> | undefined): string | null {
+  const parts = [route?.httpsRedirect ? 'redirect' : null, route?.hsts ? 'hsts' : null].filter(Boolean);
+  return parts.length > 0 ? parts.join('-') : null;
 }
 
 export function planRouteChanges(table: RouteTable, current: DataPlaneState, options: PlanOptions): Plan {
@@ -79,6 +90,11 @@ export function planRouteChanges(table: RouteTable, current: DataPlaneState, opt
     }
     const slot = slotOfApp(draft, appName);
     if (slot) desiredHosts.set(hostname, slot.name);
+  }
+  // An app's TLS policy rides in the same map under `<hostname>:tls` (no hostname has a ':').
+  for (const [hostname, appName] of owners) {
+    const policy = tlsPolicy(table.get(appName));
+    if (policy) desiredHosts.set(tlsPolicyKey(hostname), policy);
   }
   for (const [hostname, slot] of [...desiredHosts].sort(([a], [b]) => a.localeCompare(b))) {
     const held = draft.hosts.get(hostname);

@@ -16,6 +16,9 @@ export interface AppRoute {
   maintenance?: boolean;
   /** Asleep: its hostnames lead to the waker, which starts it and answers. */
   sleeping?: boolean;
+  /** Plain HTTP redirected to HTTPS; HSTS on HTTPS answers. */
+  httpsRedirect?: boolean;
+  hsts?: boolean;
 }
 
 export type RouteTable = ReadonlyMap<string, AppRoute>;
@@ -66,6 +69,8 @@ export function normalizeRoute(input: unknown, appsDomain: string): NormalizedRo
   if (raw.appId) route.appId = raw.appId;
   if (raw.maintenance) route.maintenance = true;
   if (raw.sleeping) route.sleeping = true;
+  if (raw.httpsRedirect) route.httpsRedirect = true;
+  if (raw.hsts) route.hsts = true;
   return { route, problems };
 }
 

@@ -150,7 +150,7 @@ export async function startRouter(config: RouterConfig, logger: Logger, options:
 
     const writeFiles = async (state: DataPlaneState) => {
       await writeFile(paths.luaScript, ROUTER_LUA);
-      await writeFile(paths.pagesMap, renderPageMap(config.brand));
+      await writeFile(paths.pagesMap, renderPageMap(config.pageBrand));
       await writeFile(paths.hostsMap, renderHostsMap(state));
       const haproxyConfig = renderHaproxyConfig({
         settings: config,

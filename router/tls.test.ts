@@ -9,7 +9,7 @@ import { connect as tlsConnect, type PeerCertificate } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encode, sharedKeys, subjects } from '../common/protocol.js';
 import { selfSignedCertificateArgv } from './default-certificate.js';
-import { backendOf, startBackend, startTestRouter, type TestBackend, type TestRouter, startRouteSources, type RouteSources } from './testing/router-fixtures.js';
+import { backendOf, httpRequest, startBackend, startTestRouter, type TestBackend, type TestRouter, startRouteSources, type RouteSources } from './testing/router-fixtures.js';
 
 let sources: RouteSources;
 let router: TestRouter;
@@ -119,5 +119,33 @@ describe('HTTPS', () => {
       socket.on('error', reject);
     });
     expect(alpn).toBe('http/1.1');
+  });
+
+  it('redirects plain HTTP to HTTPS and sends HSTS for an app with those features, live, and stops when they are off', async () => {
+    const route = { appName: 'shop', hostnames: ['shop.apps.test', 'www.shop.example'], backends: [backendOf('shop.web.1', app)] };
+    const httpsGet = (servername: string, path: string) =>
+      new Promise<{ status: number; hsts: string | undefined }>((resolve, reject) => {
+        import('node:https').then(({ request }) => {
+          const req = request({ host: '127.0.0.1', port: router.httpsPort, path, servername, headers: { host: servername }, rejectUnauthorized: false, agent: false }, (res) => {
+            res.resume();
+            res.on('end', () => resolve({ status: res.statusCode ?? 0, hsts: res.headers['strict-transport-security'] as string | undefined }));
+          });
+          req.on('error', reject);
+          req.end();
+        }, reject);
+      });
+    await sources.publish({ ...route, httpsRedirect: true, hsts: true });
+    await router.settled();
+    const redirected = await httpRequest(router.httpPort, 'www.shop.example', '/cart?x=1');
+    expect(redirected.status).toBe(308);
+    expect(redirected.headers.location).toBe('https://www.shop.example/cart?x=1');
+    // the CA's HTTP-01 fetch is not redirected (it goes to the control planes, or the app)
+    expect((await httpRequest(router.httpPort, 'www.shop.example', '/.well-known/acme-challenge/abc')).status).not.toBe(308);
+    expect(await httpsGet('www.shop.example', '/')).toEqual({ status: 200, hsts: 'max-age=31536000' });
+
+    await sources.publish(route);
+    await router.settled();
+    expect((await httpRequest(router.httpPort, 'www.shop.example', '/')).status).toBe(200);
+    expect(await httpsGet('www.shop.example', '/')).toEqual({ status: 200, hsts: undefined });
   });
 });

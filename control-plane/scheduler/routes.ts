@@ -8,7 +8,7 @@ import { encode, sharedKeys, subjects } from '../../common/protocol.js';
 import type { App, Host, Instance, Route } from '../../common/types.js';
 import { keys } from '../store/keys.js';
 
-export function computeRoute(app: Pick<App, 'id' | 'name' | 'maintenance' | 'sleepingSince'>, hostnames: readonly string[], instances: readonly Instance[], hosts: readonly Host[]): Route {
+export function computeRoute(app: Pick<App, 'id' | 'name' | 'maintenance' | 'sleepingSince' | 'httpsRedirect' | 'hsts'>, hostnames: readonly string[], instances: readonly Instance[], hosts: readonly Host[]): Route {
   const hostById = new Map(hosts.map((h) => [h.id, h]));
   const backends = instances
     .filter((i) => i.type === 'web' && i.state === 'up' && i.port !== null)
@@ -18,7 +18,16 @@ export function computeRoute(app: Pick<App, 'id' | 'name' | 'maintenance' | 'sle
       return [{ instanceId: i.id, address: host.address, port: i.port! }];
     })
     .sort((a, b) => a.instanceId.localeCompare(b.instanceId));
-  return { appName: app.name, appId: app.id, hostnames: [...hostnames], backends, ...(app.maintenance ? { maintenance: true } : {}), ...(app.sleepingSince ? { sleeping: true } : {}) };
+  return {
+    appName: app.name,
+    appId: app.id,
+    hostnames: [...hostnames],
+    backends,
+    ...(app.maintenance ? { maintenance: true } : {}),
+    ...(app.sleepingSince ? { sleeping: true } : {}),
+    ...(app.httpsRedirect ? { httpsRedirect: true } : {}),
+    ...(app.hsts ? { hsts: true } : {}),
+  };
 }
 
 /** KEYS: the routes hash, the app's record; ARGV: route name, route JSON, whether to check the

@@ -126,12 +126,15 @@ describe('a branded platform', () => {
     expect(pushed).toContain('remote: -----> Released v1');
   });
 
-  it('shows router pages in its name', async () => {
+  it('shows router pages in its name, colour and support link', async () => {
     const page = await httpRequest(router.httpPort, 'nobody.localhost', '/', { headers: { accept: 'text/html' } });
     see(JSON.stringify(page.headers));
     see(page.body);
     expect(page.status).toBe(404);
     expect(page.body).toContain('Acme Cloud');
+    // its colour and its support link
+    expect(page.body).toContain('.brand,a{color:rgb(255,102,0)}');
+    expect(page.body).toContain('<a href="https://help.acme.test/">Contact Acme Cloud support</a>');
   });
 
   it('never shows the default brand', () => {
