@@ -22,20 +22,20 @@ export function acmHandlers(services: Services): Router {
   };
 
   router.post('/apps/:app/acm', spec({ summary: 'Turns on automatic certificates for the app’s custom domains', response: { shape: 'AppJson' } }), async (ctx) => {
-    const acm = offered();
     const app = await loadApp(ctx, services);
+    const acm = offered();
     ctx.body = await describeApp(services, await acm.enable(app));
   });
 
   router.delete('/apps/:app/acm', spec({ summary: 'Turns automatic certificates off, removing the ones it issued', response: { shape: 'AppJson' } }), async (ctx) => {
-    const acm = offered();
     const app = await loadApp(ctx, services);
+    const acm = offered();
     ctx.body = await describeApp(services, await acm.disable(app));
   });
 
   router.patch('/apps/:app/acm', spec({ summary: 'Tries every custom domain’s certificate again now', body: refresh, response: { shape: 'AppJson' } }), async (ctx) => {
-    const acm = offered();
     const app = await loadApp(ctx, services);
+    const acm = offered();
     bodyOf(ctx, refresh);
     if (!app.acm) throw new InvalidParamsError(`Automatic certificates are off for ${app.name}: turn them on first.`);
     await acm.refresh(app);
