@@ -8,7 +8,7 @@ import type { ContainerCreateOptions } from 'dockerode';
 import { ADDON_DATA_DIR, addonServerArgv } from '../common/addons.js';
 import { ADDON_LABELS } from '../common/labels.js';
 import { addonNetwork, APPS_NETWORK, type NetworkSpec } from '../common/networks.js';
-import type { RunAddonRequest } from '../common/protocol.js';
+import type { RotateAddonPasswordRequest, RunAddonRequest } from '../common/protocol.js';
 import { APP_USER, confinement, imageReference, LOG_ROTATION, type HostSettings } from './container-spec.js';
 import { hostSelector } from './labels.js';
 
@@ -29,6 +29,18 @@ export function addonContainerName(hostId: string, addonId: string): string {
 /** The named volume holding the add-on's data on this host: named as its container. */
 export function addonVolumeName(hostId: string, addonId: string): string {
   return addonContainerName(hostId, addonId);
+}
+
+/** The command that gives a PostgreSQL add-on's user a new password, signed in with the current
+ *  one over the server's socket; both passwords only in the exec's environment (psql reads the
+ *  new one with \getenv, so it is in no argv). */
+export function rotatePasswordExec(request: Pick<RotateAddonPasswordRequest, 'user' | 'currentPassword' | 'newPassword'>): { argv: string[]; env: Record<string, string> } {
+  const script = [
+    'set -e',
+    'bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)',
+    `printf '%s\n' '\\getenv pw ADDON_NEW_PASSWORD' "ALTER ROLE CURRENT_USER PASSWORD :'pw';" | "$bin/psql" -X -q -v ON_ERROR_STOP=1 "host=/tmp port=$ADDON_PORT dbname=postgres user=$ADDON_USER"`,
+  ].join('\n');
+  return { argv: ['/bin/sh', '-c', script], env: { ADDON_USER: request.user, PGPASSWORD: request.currentPassword, ADDON_NEW_PASSWORD: request.newPassword } };
 }
 
 /** The add-on's own network on this host, labeled with the host and the add-on. */

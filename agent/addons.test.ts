@@ -15,7 +15,7 @@ import type { RunAddonRequest } from '../common/protocol.js';
 import type { RunningService } from '../supervisor/services.js';
 import { startTestRegistry } from '../test/support/services.js';
 import { answersLike } from './addon-probe.js';
-import { addonContainerSpec, addonVolumeName } from './addon-spec.js';
+import { addonContainerSpec, addonVolumeName, rotatePasswordExec } from './addon-spec.js';
 import { AddonManager } from './addons.js';
 import { DockerContainerEngine } from './docker-engine.js';
 import { removeHostContainers, uniqueHostId } from './testing/agent-fixtures.js';
@@ -32,6 +32,14 @@ const request = (overrides: Partial<RunAddonRequest> = {}): RunAddonRequest => (
   memoryMb: 256,
   cpus: 0.25,
   ...overrides,
+});
+
+describe('a PostgreSQL password rotation, as data', () => {
+  it('keeps both passwords out of the command line', () => {
+    const { argv, env } = rotatePasswordExec({ user: 'u1', currentPassword: 'old-secret', newPassword: 'new-secret-0123456789' });
+    expect(JSON.stringify(argv)).not.toMatch(/secret/);
+    expect(env).toEqual({ ADDON_USER: 'u1', PGPASSWORD: 'old-secret', ADDON_NEW_PASSWORD: 'new-secret-0123456789' });
+  });
 });
 
 describe('an add-on container, as data', () => {
@@ -123,6 +131,21 @@ describe('add-on servers on Docker', () => {
 
     // a retried run finds the same server and data
     expect((await manager.run({ addonId, name: 'postgresql-test', service: 'postgresql', image: images.postgresql, env: creds, memoryMb: 256, cpus: 0.5 })).port).toBe(restarted.port);
+
+    // a new password: a connection already open keeps working, new ones need the new password
+    const open = new pg.Client({ connectionString: `postgres://u_test:${password}@127.0.0.1:${restarted.port}/d_test` });
+    await open.connect();
+    const rotated = randomBytes(18).toString('base64url');
+    expect(await manager.rotatePassword({ addonId, user: 'u_test', currentPassword: password, newPassword: rotated })).toEqual({ ok: true });
+    expect((await open.query('SELECT body FROM notes')).rows).toEqual([{ body: 'kept' }]);
+    await open.end();
+    await expect(new pg.Client({ connectionString: `postgres://u_test:${password}@127.0.0.1:${restarted.port}/d_test` }).connect()).rejects.toThrow(/password authentication failed/);
+    const renewed = new pg.Client({ connectionString: `postgres://u_test:${rotated}@127.0.0.1:${restarted.port}/d_test` });
+    await renewed.connect();
+    expect((await renewed.query('SELECT body FROM notes')).rows).toEqual([{ body: 'kept' }]);
+    await renewed.end();
+    // the old password no longer signs a rotation in
+    expect(await manager.rotatePassword({ addonId, user: 'u_test', currentPassword: password, newPassword: randomBytes(18).toString('base64url') })).toMatchObject({ ok: false, error: expect.stringMatching(/psql exited with 2/) });
 
     const wrong = new pg.Client({ connectionString: `postgres://u_test:not-the-password@127.0.0.1:${restarted.port}/d_test` });
     await expect(wrong.connect()).rejects.toThrow(/password authentication failed/);

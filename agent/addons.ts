@@ -7,10 +7,10 @@ import { describeError } from '../common/errors.js';
 import { KeyedSerializer } from '../common/keyed-serializer.js';
 import { freePort } from '../common/ports.js';
 import type { Logger } from '../common/logger.js';
-import type { Reply, RunAddonReply, RunAddonRequest } from '../common/protocol.js';
+import type { Reply, RotateAddonPasswordRequest, RunAddonReply, RunAddonRequest } from '../common/protocol.js';
 import { ADDON_LABELS } from '../common/labels.js';
 import { addonAnswers, type AddonProbe } from './addon-probe.js';
-import { addonContainerSpec, addonSelector, addonVolumeName, isAddon } from './addon-spec.js';
+import { addonContainerSpec, addonSelector, addonVolumeName, isAddon, rotatePasswordExec } from './addon-spec.js';
 import type { ContainerEngine } from './container-engine.js';
 import type { HostSettings } from './container-spec.js';
 import { hostSelector } from './labels.js';
@@ -54,6 +54,21 @@ export class AddonManager {
       await engine.stopContainer(container.id, 30);
       await engine.startContainer(container.id);
       return this.answering(container.id, container.labels[ADDON_LABELS.service] as Service);
+    });
+  }
+
+  /** A PostgreSQL add-on's user gets a new password; connections already open keep working. */
+  rotatePassword(request: RotateAddonPasswordRequest): Promise<Reply> {
+    return this.serial.run(request.addonId, async () => {
+      const { engine, host } = this.deps;
+      const [container] = await engine.listContainers(addonSelector(host.hostId, request.addonId));
+      if (!container) return { ok: false, error: `add-on ${request.addonId} has no container on this host` };
+      if (container.labels[ADDON_LABELS.service] !== 'postgresql') return { ok: false, error: 'only PostgreSQL credentials rotate' };
+      const { argv, env } = rotatePasswordExec(request);
+      const result = await engine.execInContainer(container.id, argv, env);
+      if (result.exitCode !== 0) return { ok: false, error: `psql exited with ${result.exitCode}: ${result.output.trim().split('\n').at(-1) ?? ''}` };
+      this.deps.log.info({ addon: request.addonId }, 'add-on password rotated');
+      return { ok: true };
     });
   }
 

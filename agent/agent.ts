@@ -121,6 +121,7 @@ export class Agent {
         list: () => ({ ok: true, instances: this.instances.list() }),
         addonRun: (request) => this.addons.run(request),
         addonRemove: (request) => this.addons.remove(request.addonId),
+        addonRotate: (request) => this.addons.rotatePassword(request),
       },
       deps.log,
     );

@@ -9,6 +9,7 @@ import {
   addonRequest,
   encode,
   runAddonRequest,
+  rotateAddonPasswordRequest,
   runInstanceRequest,
   runOneOffRequest,
   stopInstanceRequest,
@@ -18,6 +19,7 @@ import {
   type ListInstancesReply,
   type RunAddonReply,
   type RunAddonRequest,
+  type RotateAddonPasswordRequest,
   type Reply,
   type RunInstanceReply,
   type RunInstanceRequest,
@@ -36,6 +38,7 @@ export interface CommandHandlers {
   /** Add-ons' servers (addons.ts); absent on agents built without them (tests). */
   addonRun?(request: RunAddonRequest): Promise<RunAddonReply>;
   addonRemove?(request: AddonRequest): Promise<Reply>;
+  addonRotate?(request: RotateAddonPasswordRequest): Promise<Reply>;
 }
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; error: string };
@@ -96,9 +99,10 @@ export function serveCommands(nats: NatsConnection, hostId: string, handlers: Co
   serve(subjects.stop(hostId), (data) => parseRequest(stopInstanceRequest, data), (request) => handlers.stop(request));
   serve(subjects.oneOff(hostId), (data) => parseRequest(runOneOffRequest, data), (request) => handlers.oneOff(request));
   serve(subjects.oneOffStop(hostId), (data) => parseRequest(stopOneOffRequest, data), (request) => handlers.stopOneOff(request));
-  const { addonRun, addonRemove } = handlers;
+  const { addonRun, addonRemove, addonRotate } = handlers;
   if (addonRun) serve(subjects.addonRun(hostId), (data) => parseRequest(runAddonRequest, data), (request) => addonRun(request));
   if (addonRemove) serve(subjects.addonRemove(hostId), (data) => parseRequest(addonRequest, data), (request) => addonRemove(request));
+  if (addonRotate) serve(subjects.addonRotate(hostId), (data) => parseRequest(rotateAddonPasswordRequest, data), (request) => addonRotate(request));
   // list takes no arguments: whatever the body is, the answer is the same.
   serve(subjects.list(hostId), () => ({ ok: true, value: undefined }), () => handlers.list());
 

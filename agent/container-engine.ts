@@ -52,6 +52,9 @@ export interface ContainerEngine {
    *  the add-on networks of this host named in NetworkingConfig.EndpointsConfig; one that is gone
    *  (its add-on was removed) is left out. */
   createContainer(spec: ContainerCreateOptions): Promise<string>;
+  /** Runs a command in a running container of this host (its environment given here: secrets
+   *  stay out of argv); answers its exit code and output (the last 4 KiB). */
+  execInContainer(id: string, argv: string[], env: Record<string, string>): Promise<{ exitCode: number | null; output: string }>;
   /** Makes an add-on's own network on this host (addonNetworkSpec), if it is not there. */
   ensureAddonNetwork(addonId: string): Promise<void>;
   /** Removes an add-on's network, cutting off the containers still on it; one already gone is fine. */

@@ -110,6 +110,27 @@ export class DockerContainerEngine implements ContainerEngine {
     return id;
   }
 
+  async execInContainer(id: string, argv: string[], env: Record<string, string>): Promise<{ exitCode: number | null; output: string }> {
+    await this.ownContainer(id);
+    const container = this.docker.getContainer(id);
+    try {
+      const exec = await container.exec({ Cmd: argv, Env: Object.entries(env).map(([key, value]) => `${key}=${value}`), AttachStdout: true, AttachStderr: true, Tty: false });
+      const stream = await exec.start({ hijack: true, stdin: false });
+      const output = new PassThrough();
+      this.docker.modem.demuxStream(stream, output, output);
+      let text = '';
+      output.on('data', (chunk: Buffer) => (text = (text + chunk.toString('utf8')).slice(-4096)));
+      await new Promise<void>((resolve, reject) => {
+        stream.on('end', resolve);
+        stream.on('error', reject);
+      });
+      const { ExitCode } = (await exec.inspect()) as { ExitCode: number | null };
+      return { exitCode: ExitCode, output: text };
+    } catch (err) {
+      throw new DockerEngineError(`could not run a command in container ${id.slice(0, 12)}`, { cause: err });
+    }
+  }
+
   async ensureAddonNetwork(addonId: string): Promise<void> {
     await ensureIsolatedNetwork(this.docker, addonNetworkSpec(this.hostId, addonId), this.options.warn ?? (() => {}));
   }

@@ -21,6 +21,7 @@ export const subjects = {
    *  kept; remove one with its volume */
   addonRun: (hostId: string) => `slipway.host.${hostId}.addon-run`,
   addonRemove: (hostId: string) => `slipway.host.${hostId}.addon-remove`,
+  addonRotate: (hostId: string) => `slipway.host.${hostId}.addon-rotate`,
   /** agent → control plane, request/reply: join with the host's credentials */
   register: (hostId: string) => `slipway.agent.${hostId}.register`,
   /** agent → control plane, publish */
@@ -326,6 +327,16 @@ export type RunAddonRequest = z.infer<typeof runAddonRequest>;
 
 export const addonRequest = z.object({ addonId });
 export type AddonRequest = z.infer<typeof addonRequest>;
+
+/** A PostgreSQL add-on's user gets a new password (Heroku's pg:credentials:rotate); the current
+ *  one signs the change in. Secrets, never logged. */
+export const rotateAddonPasswordRequest = z.object({
+  addonId,
+  user: z.string().regex(/^[a-z][a-z0-9_]{0,62}$/),
+  currentPassword: z.string().min(1),
+  newPassword: z.string().min(16),
+});
+export type RotateAddonPasswordRequest = z.infer<typeof rotateAddonPasswordRequest>;
 
 /** The host port the add-on's server answers on (the host's private address). */
 export const runAddonReply = reply.extend({ port: z.number().int().optional() });

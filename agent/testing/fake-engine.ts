@@ -115,6 +115,9 @@ export class FakeEngine implements ContainerEngine {
   async resizeContainer(): Promise<void> {}
   readonly volumes = new Map<string, Record<string, string>>();
   readonly addonNetworks = new Set<string>();
+  async execInContainer(): Promise<{ exitCode: number | null; output: string }> {
+    throw new Error('the fake engine runs no commands: exec is tested against Docker');
+  }
   async ensureAddonNetwork(addonId: string): Promise<void> {
     this.addonNetworks.add(addonId);
   }

@@ -1,5 +1,5 @@
 // addons, addons:create, addons:info, addons:destroy, addons:attach, addons:detach, addons:plans
-// (Heroku's add-ons: PostgreSQL and Redis run by the platform)
+// (Heroku's add-ons: PostgreSQL and Redis run by the platform), pg:credentials:rotate
 import type { Command } from 'commander';
 import { apiPath } from '../api-client.js';
 import type { AddonAttachmentJson, AddonJson, AddonPlanJson } from '../../common/api-shapes.js';
@@ -98,4 +98,20 @@ export function registerAddonCommands(program: Command, ctx: CommandContext): vo
       else ctx.print(`Detached ${attachment.name} (${attachment.addon.name}) from ${app}`);
     },
   );
+
+  appOptions(
+    program
+      .command('pg:credentials:rotate')
+      .description("give a PostgreSQL add-on a new password; its attached apps get the new DATABASE_URL (a release each, no failed request)")
+      .argument('[addon]', 'the add-on (default: the app’s DATABASE)')
+      .option('--confirm <app>', 'the app name again, to confirm'),
+  ).action(async (ref: string | undefined, options: AppOptions & { confirm?: string }) => {
+    const app = await ctx.app(options);
+    const api = await ctx.api();
+    const attachments = await api.get<AddonAttachmentJson[]>(apiPath`/apps/${app}/addon-attachments`);
+    const chosen = ref ?? attachments.find((a) => a.name === 'DATABASE')?.addon.name;
+    if (!chosen) throw new CliError(`${app} has no DATABASE: name the add-on.`);
+    if (options.confirm !== app) throw new CliError(`This gives ${chosen} a new password and restarts the apps it is attached to. To proceed, run again with --confirm ${app}`);
+    await ctx.step(`Rotating the credentials of ${chosen}`, () => api.post<AddonJson>(apiPath`/addons/${chosen}/actions/rotate-credentials`, {}));
+  });
 }

@@ -164,6 +164,32 @@ describe('add-ons through the API', () => {
     await expect(docker.getVolume(addonVolumeName(hostId, addonId)).inspect()).rejects.toMatchObject({ statusCode: 404 });
   }, 600_000);
 
+  it('rotates a PostgreSQL add-on’s credentials: new password, the new URL on every attached app (a release each), the old one refused', async () => {
+    const created = await alice('POST', '/apps/shop/addons', { plan: 'postgresql:mini' });
+    expect(created.status).toBe(201);
+    const name = created.body.name as string;
+    expect((await alice('POST', '/addon-attachments', { addon: name, app: 'shop-admin', name: 'REPORTS' })).status).toBe(201);
+    const before = (await alice('GET', '/apps/shop/config-vars')).body.DATABASE_URL as string;
+    await pgQuery(before, 'CREATE TABLE kept (n int)');
+    await pgQuery(before, 'INSERT INTO kept VALUES (7)');
+
+    expect((await bob('POST', `/addons/${name}/actions/rotate-credentials`, {})).status).toBe(404);
+    const rotated = await alice('POST', `/addons/${name}/actions/rotate-credentials`, {});
+    expect(rotated).toMatchObject({ status: 200, body: { name, state: 'provisioned' } });
+    const after = (await alice('GET', '/apps/shop/config-vars')).body.DATABASE_URL as string;
+    expect(after).not.toBe(before);
+    expect(new URL(after).username).toBe(new URL(before).username);
+    expect((await alice('GET', '/apps/shop-admin/config-vars')).body.REPORTS_URL).toBe(after);
+    expect((await alice('GET', '/apps/shop/releases')).body.at(-1).description).toContain('Rotate DATABASE credentials');
+    expect((await alice('GET', '/apps/shop-admin/releases')).body.at(-1).description).toContain('Rotate REPORTS credentials');
+    await expect(pgQuery(before, 'SELECT 1')).rejects.toThrow(/password authentication failed/);
+    expect(await pgQuery(after, 'SELECT n FROM kept')).toEqual([{ n: 7 }]);
+
+    const redis = await alice('POST', '/apps/shop/addons', { plan: 'redis:mini' });
+    expect(await alice('POST', `/addons/${redis.body.name}/actions/rotate-credentials`, {})).toMatchObject({ status: 422, body: { message: expect.stringContaining('Only PostgreSQL') } });
+    for (const addon of [name, redis.body.name as string]) expect((await alice('DELETE', `/apps/shop/addons/${addon}`)).status).toBe(200);
+  }, 600_000);
+
   it('gives each tenant its own server: one tenant’s credentials are refused by the other’s', async () => {
     const mine = await alice('POST', '/apps/shop/addons', { plan: 'postgresql' });
     const theirs = await bob('POST', '/apps/bobs-shop/addons', { plan: 'postgresql:mini', attachment: { name: 'database' } });

@@ -126,6 +126,26 @@ export class Addons {
     this.deps.logger.info({ addon: addon.name }, 'add-on destroyed');
   }
 
+  /** `pg:credentials:rotate`: a new password on the server (open connections keep theirs), then
+   *  the new URL on every attached app, each a release rolled out like any config change, so
+   *  requests keep being answered throughout. */
+  async rotateCredentials(addon: AddonRecord, appsById: (id: string) => Promise<App | null>): Promise<AddonRecord> {
+    if (addon.service !== 'postgresql') throw new SlipwayError('invalid_params', `Only PostgreSQL credentials rotate; ${addon.name} is ${addon.service}.`, { status: 422 });
+    if (addon.port === null) throw new SlipwayError('conflict', `${addon.name} is not provisioned yet.`, { status: 409 });
+    const newPassword = generateCredentials().password;
+    const reply = await this.deps.agents.rotateAddonPassword(addon.hostId, { addonId: addon.id, user: addon.credentials.user, currentPassword: addon.credentials.password, newPassword });
+    if (!reply.ok) throw new SlipwayError('addon_rotation_failed', `Could not rotate ${addon.name}'s credentials: ${reply.error ?? 'no reason given'}`, { status: 503, expose: true });
+    const rotated: AddonRecord = { ...addon, credentials: { ...addon.credentials, password: newPassword }, updatedAt: new Date().toISOString() };
+    await this.deps.store.save(rotated);
+    const url = addonUrl(rotated.service, rotated.credentials, rotated.name, rotated.port!);
+    for (const attachment of await this.deps.store.attachmentsOf(addon.id)) {
+      const app = await appsById(attachment.appId);
+      if (app) await this.deps.releaser.changeConfig(app, { [`${attachment.name}_URL`]: url }, `Rotate ${attachment.name} credentials (@ref:${addon.name})`);
+    }
+    this.deps.logger.info({ addon: addon.name }, 'add-on credentials rotated');
+    return rotated;
+  }
+
   /** When an app is deleted: its attachments go (no release: the app is going), and the add-ons it
    *  owns are destroyed with their data (detached from the other apps with a release there). */
   async purgeApp(appId: string, appsById: (id: string) => Promise<App | null>): Promise<void> {

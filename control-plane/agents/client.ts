@@ -6,6 +6,7 @@ import {
   type AddonRequest,
   type RunAddonReply,
   type RunAddonRequest,
+  type RotateAddonPasswordRequest,
   encode,
   listInstancesReply,
   runInstanceReply,
@@ -33,6 +34,7 @@ export interface AgentClient {
 export interface AddonAgents {
   runAddon(hostId: string, request: RunAddonRequest): Promise<RunAddonReply>;
   removeAddon(hostId: string, request: AddonRequest): Promise<Reply>;
+  rotateAddonPassword(hostId: string, request: RotateAddonPasswordRequest): Promise<Reply>;
 }
 
 export class AgentRequestError extends Error {
@@ -80,6 +82,10 @@ export class NatsAgentClient implements AgentClient, AddonAgents {
 
   removeAddon(hostId: string, request: AddonRequest): Promise<Reply> {
     return this.request(subjects.addonRemove(hostId), request, this.timeouts.stop, (d) => decode(reply, d));
+  }
+
+  rotateAddonPassword(hostId: string, request: RotateAddonPasswordRequest): Promise<Reply> {
+    return this.request(subjects.addonRotate(hostId), request, this.timeouts.stop, (d) => decode(reply, d));
   }
 
   list(hostId: string): Promise<ListInstancesReply> {

@@ -127,6 +127,12 @@ export function addonHandlers(services: Services): Router {
     ctx.body = await Promise.all((await store.attachmentsOf(addon.id)).map((a) => representAttachment(a)));
   });
 
+  // Heroku's pg:credentials:rotate (its Data API's, here the platform API's): the owner's app changes it.
+  router.post('/addons/:addon/actions/rotate-credentials', spec({ summary: 'Gives a PostgreSQL add-on a new password and its attached apps the new URL (releases)', response: { shape: 'AddonJson' } }), async (ctx) => {
+    const addon = await loadAddon(ctx, ctx.params.addon!, 'change');
+    ctx.body = await representAddon(await addons.rotateCredentials(addon, (id) => services.apps.get(id)));
+  });
+
   router.get('/apps/:app/addons', spec({ summary: 'The add-ons attached to the app (its own and shared ones)', response: { shape: 'AddonJson', list: true } }), async (ctx) => {
     const app = await loadApp(ctx, services);
     const attached = await store.attachments(app.id);

@@ -109,6 +109,37 @@ describe('add-ons reached by the apps attached to them', () => {
     expect(await json('shop-py', '/visit?who=guido')).toEqual({ status: 200, body: { visits: (before.visits as number) + 1, hits: (before.hits as number) + 1 } });
   }, 20 * 60_000);
 
+  it('rotates the database’s credentials under a client polling the app: not one failed request', async () => {
+    const pgName = ((await operator('GET', '/apps/shop/addons')).body as { name: string; addon_service: { name: string } }[]).find((a) => a.addon_service.name === 'postgresql')!.name;
+    const before = (await operator('GET', '/apps/shop/config-vars')).body.DATABASE_URL as string;
+    const outcome = { ok: 0, failed: [] as string[] };
+    let polling = true;
+    const poller = (async () => {
+      while (polling) {
+        const answer = await viaRouter(platform.endpoints, 'shop', '/visit?who=poller').catch((err: Error) => ({ status: 0, body: err.message }));
+        if (answer.status === 200) outcome.ok += 1;
+        else outcome.failed.push(`${answer.status} ${answer.body.slice(0, 120)}`);
+      }
+    })();
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const started = Date.now();
+    expect((await operator('POST', `/addons/${pgName}/actions/rotate-credentials`, {})).status).toBe(200);
+    const latest = ((await operator('GET', '/apps/shop/releases')).body as { version: number; description: string }[]).at(-1)!;
+    expect(latest.description).toContain('Rotate DATABASE credentials');
+    await waitFor('shop serving the new release', async () => {
+      const dynos = (await operator('GET', '/apps/shop/dynos')).body as { name: string; state: string; release: { version: number } }[];
+      const web = dynos.filter((d) => d.name.startsWith('web.'));
+      return web.length > 0 && web.every((d) => d.state === 'up' && d.release.version === latest.version);
+    }, 120_000);
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    polling = false;
+    await poller;
+    expect(outcome.failed).toEqual([]);
+    expect(outcome.ok).toBeGreaterThan(20);
+    expect((await operator('GET', '/apps/shop/config-vars')).body.DATABASE_URL).not.toBe(before);
+    measured.push(`credentials rotated and shop restarted in ${Date.now() - started} ms under ${outcome.ok} polled requests, 0 failed`);
+  }, 5 * 60_000);
+
   it('another tenant’s app given the first tenant’s DATABASE_URL cannot even resolve its host', async () => {
     const url = (await operator('GET', '/apps/shop/config-vars')).body.DATABASE_URL as string;
     await push('node-addons', 'strangers-app', strangerToken);
