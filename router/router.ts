@@ -253,6 +253,9 @@ export async function startRouter(config: RouterConfig, logger: Logger, options:
       },
     };
   } catch (err) {
+    // a start that failed stops what it began: HAProxy's exit is then expected, and the error
+    // itself is what the caller reports
+    stopping = true;
     await stopAll();
     throw err;
   }
