@@ -549,7 +549,7 @@ export interface UsageJson {
   /** `user:<id>` or `team:<id>`, or the app's */
   scope: string;
   /** time used (seconds) and, for router traffic, requests answered and response bytes */
-  lines: { app: string; kind: 'dyno' | 'one-off' | 'build' | 'router'; process_type: string; size: string | null; seconds: number; requests: number; bytes: number }[];
+  lines: { app: string; kind: 'dyno' | 'one-off' | 'build' | 'router' | 'addon'; process_type: string; size: string | null; seconds: number; requests: number; bytes: number }[];
 }
 
 /** An app's metrics over a period: its dynos' memory and CPU, as their agents sampled them, and

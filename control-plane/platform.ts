@@ -174,7 +174,7 @@ export async function startControlPlane(config: ControlPlaneConfig, logger: Logg
   // metered as it happens: dynos through their records, one-offs as they end, builds by the pipeline
   const dynoMetrics = new DynoMetricsStore(redis, instances, config.metricsRetentionMs);
   const routerTraffic = new RouterTrafficStore(redis, config.metricsRetentionMs);
-  const usage = new Usage({ redis, apps, instances, warn: (message, context) => logger.warn(context, message) });
+  const usage = new Usage({ redis, apps, instances, addons: addonStore, warn: (message, context) => logger.warn(context, message) });
   oneOffStore.onRemoved = (record) => usage.oneOffEnded(record).catch((err: unknown) => logger.warn({ err, run: record.runId }, 'metering a one-off failed'));
   const reconciler = new Reconciler({
     apps,
@@ -387,6 +387,7 @@ export async function startControlPlane(config: ControlPlaneConfig, logger: Logg
     : null;
   const addons = new Addons({
     store: addonStore,
+    meter: usage.addons,
     hosts,
     agents,
     releaser,

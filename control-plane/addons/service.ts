@@ -20,6 +20,8 @@ export interface AddonsDeps {
   /** The service's server image (built from the stack's packages); null: this platform builds none. */
   image: ((service: AddonService) => Promise<ImageRef>) | null;
   logger: Logger;
+  /** where an add-on's time is metered (none: not metered) */
+  meter?: { provisioned(addon: AddonRecord): Promise<void>; destroyed(addon: AddonRecord): Promise<void> };
 }
 
 const NAME = /^[A-Z][A-Z0-9_]*$/;
@@ -80,6 +82,7 @@ export class Addons {
       if (!reply.ok || !reply.port) throw new Error(reply.error ?? 'the agent reported no port');
       addon = { ...addon, port: reply.port, state: 'provisioned', updatedAt: new Date().toISOString() };
       await this.deps.store.save(addon);
+      await this.deps.meter?.provisioned(addon);
       const attachment = await this.attachTo(addon, app, name);
       this.deps.logger.info({ addon: addon.name, app: app.name, host: host.id, plan: plan.name }, 'add-on provisioned');
       return { addon, attachment };
@@ -123,6 +126,7 @@ export class Addons {
     const reply = await this.deps.agents.removeAddon(addon.hostId, { addonId: addon.id });
     if (!reply.ok) throw new SlipwayError('addon_deprovisioning_failed', `Could not remove ${addon.name} from its host: ${reply.error ?? 'no reason given'}`, { status: 503, expose: true });
     await this.deps.store.remove(addon);
+    await this.deps.meter?.destroyed(addon);
     this.deps.logger.info({ addon: addon.name }, 'add-on destroyed');
   }
 

@@ -24,6 +24,8 @@ export const keys = {
   usageKey: (key: string) => `slipway:usage:key:${key}`,
   /** hash: instance id → ms its billed stretch began (while it is billable) */
   usageDynoMarks: 'slipway:usage:dyno-marks',
+  /** open add-on stretches: add-on id → start ms */
+  usageAddonMarks: 'slipway:usage:addon-marks',
   /** consumer group position of the billing forwarder over the ledger */
   usageForwarderGroup: 'billing',
   accountBuildSeconds: (account: string, month: string) => `slipway:account:${account}:build-seconds:${month}`,

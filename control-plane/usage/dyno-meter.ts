@@ -1,17 +1,17 @@
 // Dyno time, as it happens: a billed stretch begins when an instance becomes billable
 // (records.ts) and ends when it stops, crashes or is removed; a stretch still running is
-// closed and a new one begun at each flush, so usage shows while dynos run and a control plane
-// that dies loses at most the open stretch's end, never what was written. The marks live in
-// Redis beside the instances.
+// closed and a new one begun at each flush, so usage shows while dynos run; a control plane that
+// dies loses nothing (the mark stays until a record is written for it). The marks live in Redis
+// beside the instances (ledger.ts's open stretches).
 import type { Redis } from 'ioredis';
 import type { Instance } from '../../common/types.js';
 import { keys } from '../store/keys.js';
-import type { UsageLedger } from './ledger.js';
+import type { OpenStretches, UsageLedger } from './ledger.js';
 import { billable, usageRecord, type UsageRecord } from './records.js';
 
 export interface DynoMeterDeps {
   redis: Redis;
-  ledger: Pick<UsageLedger, 'append'>;
+  ledger: Pick<UsageLedger, 'stretches'>;
   /** the account an app's use is counted against (its owner or team), null: the app is gone */
   accountOf(appId: string): Promise<string | null>;
   now?: () => number;
@@ -20,7 +20,11 @@ export interface DynoMeterDeps {
 }
 
 export class DynoMeter {
-  constructor(private readonly deps: DynoMeterDeps) {}
+  private readonly stretches: OpenStretches;
+
+  constructor(private readonly deps: DynoMeterDeps) {
+    this.stretches = deps.ledger.stretches(keys.usageDynoMarks);
+  }
 
   private now(): number {
     return (this.deps.now ?? Date.now)();
@@ -29,32 +33,29 @@ export class DynoMeter {
   /** An instance record was saved (created or changed). */
   async saved(instance: Instance): Promise<void> {
     await this.guard(instance, async () => {
-      if (billable(instance.state)) await this.deps.redis.hsetnx(keys.usageDynoMarks, instance.id, String(this.now()));
-      else await this.close(instance, null);
+      if (billable(instance.state)) await this.stretches.open(instance.id, this.now());
+      else await this.close(instance, false);
     });
   }
 
   /** An instance record was removed. */
   async removed(instance: Instance): Promise<void> {
-    await this.guard(instance, () => this.close(instance, null));
+    await this.guard(instance, () => this.close(instance, false));
   }
 
   /** Writes the open stretch up to now and begins the next (the periodic flush), given the
    *  current record under its lock (InstanceStore.withRecord). */
   async flush(instance: Instance | null): Promise<void> {
-    if (instance && billable(instance.state)) await this.guard(instance, () => this.close(instance, this.now()));
+    if (instance && billable(instance.state)) await this.guard(instance, () => this.close(instance, true));
   }
 
-  /** Ends the instance's open stretch now; `reopenAt`: begins the next one then. */
-  private async close(instance: Instance, reopenAt: number | null): Promise<void> {
-    const mark = await this.deps.redis.hget(keys.usageDynoMarks, instance.id);
-    if (mark === null) return;
-    const start = Number(mark);
+  /** Ends the instance's open stretch now; `reopen`: begins the next one now. */
+  private async close(instance: Instance, reopen: boolean): Promise<void> {
     const end = this.now();
-    const account = await this.deps.accountOf(instance.appId);
-    if (account) await this.deps.ledger.append(this.record(instance, account, start, end));
-    if (reopenAt === null) await this.deps.redis.hdel(keys.usageDynoMarks, instance.id);
-    else await this.deps.redis.hset(keys.usageDynoMarks, instance.id, String(reopenAt));
+    await this.stretches.close(instance.id, end, reopen, async (start) => {
+      const account = await this.deps.accountOf(instance.appId);
+      return account ? this.record(instance, account, start, end) : null;
+    });
   }
 
   private record(instance: Instance, account: string, start: number, end: number): UsageRecord {

@@ -2,7 +2,7 @@
 // add up for a period, and the CSV a provider's billing imports.
 import type { DynoSize, InstanceState } from '../../common/types.js';
 
-export type UsageKind = 'dyno' | 'one-off' | 'build' | 'router';
+export type UsageKind = 'dyno' | 'one-off' | 'build' | 'router' | 'addon';
 
 /** One measured stretch of use. `key` is unique per stretch: a retry never counts it twice. */
 export interface UsageRecord {
@@ -12,7 +12,7 @@ export interface UsageRecord {
   appId: string;
   appName: string;
   kind: UsageKind;
-  /** the process type (`web`, `run` for one-offs, `build`) */
+  /** the process type (`web`, `run` for one-offs, `build`; an add-on's plan, `postgresql:mini`) */
   processType: string;
   size: DynoSize | null;
   /** ISO 8601, UTC */

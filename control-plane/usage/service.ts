@@ -10,6 +10,8 @@ import type { InstanceStore } from '../store/instances.js';
 import { keys } from '../store/keys.js';
 import type { OneOffRecord } from '../store/one-offs.js';
 import { DynoMeter } from './dyno-meter.js';
+import { AddonMeter } from './addon-meter.js';
+import type { AddonStore } from '../store/addons.js';
 import { UsageLedger } from './ledger.js';
 import { usageRecord, type UsageRecord } from './records.js';
 
@@ -17,6 +19,8 @@ export interface UsageDeps {
   redis: Redis;
   apps: Pick<AppStore, 'get'>;
   instances: InstanceStore;
+  /** the add-ons' records (none: add-ons are not metered here) */
+  addons?: Pick<AddonStore, 'get'>;
   warn(message: string, context: Record<string, unknown>): void;
   now?: () => number;
 }
@@ -24,12 +28,23 @@ export interface UsageDeps {
 export class Usage {
   readonly ledger: UsageLedger;
   readonly dynos: DynoMeter;
+  readonly addons: AddonMeter;
   private timer: NodeJS.Timeout | null = null;
 
   constructor(private readonly deps: UsageDeps) {
     this.ledger = new UsageLedger(deps.redis);
     this.dynos = new DynoMeter({ redis: deps.redis, ledger: this.ledger, accountOf: (appId) => this.accountOf(appId), now: deps.now, warn: deps.warn });
     deps.instances.observe(this.dynos);
+    this.addons = new AddonMeter({
+      ledger: this.ledger,
+      ownerOf: async (appId) => {
+        const app = await deps.apps.get(appId);
+        return app ? { appName: app.name, account: accountKey(accountOfApp(app)) } : null;
+      },
+      addon: async (id) => (await deps.addons?.get(id)) ?? null,
+      now: deps.now,
+      warn: deps.warn,
+    });
   }
 
   private now(): number {
@@ -81,6 +96,7 @@ export class Usage {
   /** Writes the running dynos' time so far, each under its record's lock. */
   async flush(): Promise<void> {
     for (const id of await this.deps.redis.hkeys(keys.usageDynoMarks)) await this.deps.instances.withRecord(id, (instance) => this.dynos.flush(instance));
+    await this.addons.flush();
   }
 
   /** Flushes every `intervalMs` until stopped. */

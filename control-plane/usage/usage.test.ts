@@ -13,6 +13,7 @@ import { startWebhookReceiver } from '../../test/support/webhook-receiver.js';
 import type { RunningService } from '../../supervisor/services.js';
 import { DEFAULT_DELIVERY_SETTINGS, DeliveryQueue, DeliveryWorker } from '../delivery/queue.js';
 import { destinationSender, webhookSender } from '../delivery/senders.js';
+import { AddonStore, type AddonRecord } from '../store/addons.js';
 import { AppStore } from '../store/apps.js';
 import { InstanceStore } from '../store/instances.js';
 import { OneOffStore } from '../store/one-offs.js';
@@ -114,6 +115,31 @@ describe('metered usage', () => {
     expect(lines.find((l) => l.kind === 'one-off')!.seconds).toBeCloseTo(42, 0);
     expect(lines.find((l) => l.kind === 'build')).toEqual({ appName: 'metered', kind: 'build', processType: 'build', size: null, seconds: 63.5, requests: 0, bytes: 0 });
     expect(lines.find((l) => l.kind === 'dyno' && l.processType === 'web')!.seconds).toBe(90);
+  });
+
+  it('meters an add-on by plan from provisioned to destroyed, in stretches closed at each flush', async () => {
+    const store = new AddonStore(redis);
+    const metered = new Usage({ redis, apps: new AppStore(redis, 'bookworm'), instances, addons: store, now: () => clock, warn: (message, context) => console.error(message, context) });
+    const addon: AddonRecord = {
+      id: 'ad-1', name: 'postgresql-quiet-12345', service: 'postgresql', plan: 'postgresql:mini', appId: app.id, hostId: 'h1', address: '127.0.0.1', port: 40000,
+      image: { repository: 'r', digest: 'd' }, credentials: { user: 'u', password: 'p', database: 'd' }, state: 'provisioned', createdAt: '', updatedAt: '',
+    };
+    await store.create(addon);
+    at(1000);
+    await metered.addons.provisioned(addon);
+    await metered.addons.provisioned(addon); // told twice, one stretch
+    at(1060);
+    await metered.flush();
+    at(1090);
+    await metered.addons.destroyed(addon);
+    await store.remove(addon);
+    at(1200);
+    await metered.flush(); // nothing open any more
+    const records = (await metered.read({ appId: app.id }, T0, T0 + 3600_000)).filter((r) => r.kind === 'addon');
+    expect(records.map((r) => [r.key, r.processType, r.seconds])).toEqual([
+      ['addon:ad-1:' + String(T0 + 1_000_000), 'postgresql:mini', 60],
+      ['addon:ad-1:' + String(T0 + 1_060_000), 'postgresql:mini', 30],
+    ]);
   });
 
   it('delivers every record to billing once by id, through a receiver outage and a forwarder that died', async () => {
