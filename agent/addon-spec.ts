@@ -8,7 +8,7 @@ import type { ContainerCreateOptions } from 'dockerode';
 import { ADDON_DATA_DIR, addonServerArgv } from '../common/addons.js';
 import { ADDON_LABELS } from '../common/labels.js';
 import { addonNetwork, APPS_NETWORK, type NetworkSpec } from '../common/networks.js';
-import type { RotateAddonPasswordRequest, RunAddonRequest } from '../common/protocol.js';
+import type { AddonInfoRequest, AddonServerInfo, RotateAddonPasswordRequest, RunAddonRequest } from '../common/protocol.js';
 import { APP_USER, confinement, imageReference, LOG_ROTATION, type HostSettings } from './container-spec.js';
 import { hostSelector } from './labels.js';
 
@@ -41,6 +41,34 @@ export function rotatePasswordExec(request: Pick<RotateAddonPasswordRequest, 'us
     `printf '%s\n' '\\getenv pw ADDON_NEW_PASSWORD' "ALTER ROLE CURRENT_USER PASSWORD :'pw';" | "$bin/psql" -X -q -v ON_ERROR_STOP=1 "host=/tmp port=$ADDON_PORT dbname=postgres user=$ADDON_USER"`,
   ].join('\n');
   return { argv: ['/bin/sh', '-c', script], env: { ADDON_USER: request.user, PGPASSWORD: request.currentPassword, ADDON_NEW_PASSWORD: request.newPassword } };
+}
+
+/** The command that asks the server about itself, signed in as the add-on's user; its output is
+ *  read by `parseServerInfo`. */
+export function serverInfoExec(service: RunAddonRequest['service'], request: Pick<AddonInfoRequest, 'user' | 'password' | 'database'>): { argv: string[]; env: Record<string, string> } {
+  if (service === 'postgresql') {
+    const query =
+      "SELECT current_setting('server_version'), pg_database_size(current_database()), " +
+      '(SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()), ' +
+      "(SELECT count(*) FROM information_schema.tables WHERE table_schema NOT IN ('pg_catalog', 'information_schema'))";
+    const script = ['set -e', 'bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)', `"$bin/psql" -X -At -F '|' "host=/tmp port=$ADDON_PORT dbname=$ADDON_INFO_DATABASE user=$ADDON_USER" -c "${query}"`].join('\n');
+    return { argv: ['/bin/sh', '-c', script], env: { ADDON_USER: request.user, PGPASSWORD: request.password, ADDON_INFO_DATABASE: request.database } };
+  }
+  const script = ['set -e', 'for section in server memory clients; do redis-cli -p "$ADDON_PORT" --no-auth-warning INFO "$section"; done', 'printf "dbsize:%s\\n" "$(redis-cli -p "$ADDON_PORT" --no-auth-warning DBSIZE)"'].join('\n');
+  return { argv: ['/bin/sh', '-c', script], env: { REDISCLI_AUTH: request.password } };
+}
+
+/** Pure: the server's answer to `serverInfoExec`, or null when it is not one. */
+export function parseServerInfo(service: RunAddonRequest['service'], output: string): AddonServerInfo | null {
+  if (service === 'postgresql') {
+    const [version, bytes, connections, tables] = (output.trim().split('\n').at(-1) ?? '').split('|');
+    if (!version || [bytes, connections, tables].some((n) => n === undefined || !/^\d+$/.test(n))) return null;
+    return { version, bytes: Number(bytes), connections: Number(connections), objects: Number(tables) };
+  }
+  const fields = new Map(output.split(/\r?\n/).map((line) => line.split(':') as [string, string?]).filter(([, value]) => value !== undefined).map(([key, value]) => [key.trim(), value!.trim()]));
+  const [version, bytes, clients, keys] = ['redis_version', 'used_memory', 'connected_clients', 'dbsize'].map((key) => fields.get(key));
+  if (!version || [bytes, clients, keys].some((n) => n === undefined || !/^\d+$/.test(n))) return null;
+  return { version, bytes: Number(bytes), connections: Number(clients), objects: Number(keys) };
 }
 
 /** The add-on's own network on this host, labeled with the host and the add-on. */

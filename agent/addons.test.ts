@@ -15,7 +15,7 @@ import type { RunAddonRequest } from '../common/protocol.js';
 import type { RunningService } from '../supervisor/services.js';
 import { startTestRegistry } from '../test/support/services.js';
 import { answersLike } from './addon-probe.js';
-import { addonContainerSpec, addonVolumeName, rotatePasswordExec } from './addon-spec.js';
+import { addonContainerSpec, addonVolumeName, parseServerInfo, rotatePasswordExec, serverInfoExec } from './addon-spec.js';
 import { AddonManager } from './addons.js';
 import { DockerContainerEngine } from './docker-engine.js';
 import { removeHostContainers, uniqueHostId } from './testing/agent-fixtures.js';
@@ -32,6 +32,17 @@ const request = (overrides: Partial<RunAddonRequest> = {}): RunAddonRequest => (
   memoryMb: 256,
   cpus: 0.25,
   ...overrides,
+});
+
+describe('what a server says of itself, as data', () => {
+  it('reads psql’s row and Redis’s INFO, and refuses anything else', () => {
+    expect(parseServerInfo('postgresql', '15.8 (Debian 15.8-0+deb12u1)|7651811|2|3\n')).toEqual({ version: '15.8 (Debian 15.8-0+deb12u1)', bytes: 7651811, connections: 2, objects: 3 });
+    expect(parseServerInfo('redis', '# Server\r\nredis_version:7.0.15\r\n# Memory\r\nused_memory:1048576\r\n# Clients\r\nconnected_clients:1\r\ndbsize:4\n')).toEqual({ version: '7.0.15', bytes: 1048576, connections: 1, objects: 4 });
+    expect(parseServerInfo('postgresql', 'psql: error: connection refused')).toBeNull();
+    expect(parseServerInfo('redis', 'NOAUTH Authentication required.')).toBeNull();
+    expect(JSON.stringify(serverInfoExec('redis', { user: '', password: 'secret-pw', database: '' }).argv)).not.toContain('secret-pw');
+    expect(JSON.stringify(serverInfoExec('postgresql', { user: 'u', password: 'secret-pw', database: 'd' }).argv)).not.toContain('secret-pw');
+  });
 });
 
 describe('a PostgreSQL password rotation, as data', () => {
@@ -132,6 +143,12 @@ describe('add-on servers on Docker', () => {
     // a retried run finds the same server and data
     expect((await manager.run({ addonId, name: 'postgresql-test', service: 'postgresql', image: images.postgresql, env: creds, memoryMb: 256, cpus: 0.5 })).port).toBe(restarted.port);
 
+    // what the server says of itself: its version, the data's size, the connections, one table
+    const info = await manager.info({ addonId, user: 'u_test', password, database: 'd_test' });
+    expect(info).toMatchObject({ ok: true, info: { version: expect.stringMatching(/^\d+/), objects: 1 } });
+    expect(info.info!.bytes).toBeGreaterThan(1_000_000);
+    expect(info.info!.connections).toBeGreaterThanOrEqual(1);
+
     // a new password: a connection already open keeps working, new ones need the new password
     const open = new pg.Client({ connectionString: `postgres://u_test:${password}@127.0.0.1:${restarted.port}/d_test` });
     await open.connect();
@@ -183,6 +200,7 @@ describe('add-on servers on Docker', () => {
     const again = new Redis(`redis://:${password}@127.0.0.1:${restarted.port}`, { lazyConnect: true, maxRetriesPerRequest: 1 });
     await again.connect();
     expect(await again.get('greeting')).toBe('kept');
+    expect(await manager.info({ addonId, user: '', password, database: '' })).toMatchObject({ ok: true, info: { version: expect.stringMatching(/^\d+\./), objects: 1, connections: expect.any(Number) } });
     again.disconnect();
 
     const stranger = new Redis(`redis://127.0.0.1:${restarted.port}`, { lazyConnect: true, enableReadyCheck: false, maxRetriesPerRequest: 0, retryStrategy: () => null });

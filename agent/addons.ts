@@ -7,10 +7,10 @@ import { describeError } from '../common/errors.js';
 import { KeyedSerializer } from '../common/keyed-serializer.js';
 import { freePort } from '../common/ports.js';
 import type { Logger } from '../common/logger.js';
-import type { Reply, RotateAddonPasswordRequest, RunAddonReply, RunAddonRequest } from '../common/protocol.js';
+import type { AddonInfoReply, AddonInfoRequest, Reply, RotateAddonPasswordRequest, RunAddonReply, RunAddonRequest } from '../common/protocol.js';
 import { ADDON_LABELS } from '../common/labels.js';
 import { addonAnswers, type AddonProbe } from './addon-probe.js';
-import { addonContainerSpec, addonSelector, addonVolumeName, isAddon, rotatePasswordExec } from './addon-spec.js';
+import { addonContainerSpec, addonSelector, addonVolumeName, isAddon, parseServerInfo, rotatePasswordExec, serverInfoExec } from './addon-spec.js';
 import type { ContainerEngine } from './container-engine.js';
 import type { HostSettings } from './container-spec.js';
 import { hostSelector } from './labels.js';
@@ -69,6 +69,20 @@ export class AddonManager {
       if (result.exitCode !== 0) return { ok: false, error: `psql exited with ${result.exitCode}: ${result.output.trim().split('\n').at(-1) ?? ''}` };
       this.deps.log.info({ addon: request.addonId }, 'add-on password rotated');
       return { ok: true };
+    });
+  }
+
+  /** What the add-on's server says of itself (version, size, connections, tables or keys). */
+  info(request: AddonInfoRequest): Promise<AddonInfoReply> {
+    return this.serial.run(request.addonId, async () => {
+      const { engine, host } = this.deps;
+      const [container] = await engine.listContainers(addonSelector(host.hostId, request.addonId));
+      if (!container) return { ok: false, error: `add-on ${request.addonId} has no container on this host` };
+      const service = container.labels[ADDON_LABELS.service] as Service;
+      const { argv, env } = serverInfoExec(service, request);
+      const result = await engine.execInContainer(container.id, argv, env);
+      const info = result.exitCode === 0 ? parseServerInfo(service, result.output) : null;
+      return info ? { ok: true, info } : { ok: false, error: `the ${service} server did not say (exit ${result.exitCode}): ${result.output.trim().split('\n').at(-1) ?? ''}` };
     });
   }
 

@@ -122,6 +122,7 @@ export class Agent {
         addonRun: (request) => this.addons.run(request),
         addonRemove: (request) => this.addons.remove(request.addonId),
         addonRotate: (request) => this.addons.rotatePassword(request),
+        addonInfo: (request) => this.addons.info(request),
       },
       deps.log,
     );

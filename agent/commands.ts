@@ -10,6 +10,7 @@ import {
   encode,
   runAddonRequest,
   rotateAddonPasswordRequest,
+  addonInfoRequest,
   runInstanceRequest,
   runOneOffRequest,
   stopInstanceRequest,
@@ -20,6 +21,8 @@ import {
   type RunAddonReply,
   type RunAddonRequest,
   type RotateAddonPasswordRequest,
+  type AddonInfoRequest,
+  type AddonInfoReply,
   type Reply,
   type RunInstanceReply,
   type RunInstanceRequest,
@@ -39,6 +42,7 @@ export interface CommandHandlers {
   addonRun?(request: RunAddonRequest): Promise<RunAddonReply>;
   addonRemove?(request: AddonRequest): Promise<Reply>;
   addonRotate?(request: RotateAddonPasswordRequest): Promise<Reply>;
+  addonInfo?(request: AddonInfoRequest): Promise<AddonInfoReply>;
 }
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; error: string };
@@ -99,9 +103,10 @@ export function serveCommands(nats: NatsConnection, hostId: string, handlers: Co
   serve(subjects.stop(hostId), (data) => parseRequest(stopInstanceRequest, data), (request) => handlers.stop(request));
   serve(subjects.oneOff(hostId), (data) => parseRequest(runOneOffRequest, data), (request) => handlers.oneOff(request));
   serve(subjects.oneOffStop(hostId), (data) => parseRequest(stopOneOffRequest, data), (request) => handlers.stopOneOff(request));
-  const { addonRun, addonRemove, addonRotate } = handlers;
+  const { addonRun, addonRemove, addonRotate, addonInfo } = handlers;
   if (addonRun) serve(subjects.addonRun(hostId), (data) => parseRequest(runAddonRequest, data), (request) => addonRun(request));
   if (addonRemove) serve(subjects.addonRemove(hostId), (data) => parseRequest(addonRequest, data), (request) => addonRemove(request));
+  if (addonInfo) serve(subjects.addonInfo(hostId), (data) => parseRequest(addonInfoRequest, data), (request) => addonInfo(request));
   if (addonRotate) serve(subjects.addonRotate(hostId), (data) => parseRequest(rotateAddonPasswordRequest, data), (request) => addonRotate(request));
   // list takes no arguments: whatever the body is, the answer is the same.
   serve(subjects.list(hostId), () => ({ ok: true, value: undefined }), () => handlers.list());

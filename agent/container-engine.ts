@@ -53,7 +53,7 @@ export interface ContainerEngine {
    *  (its add-on was removed) is left out. */
   createContainer(spec: ContainerCreateOptions): Promise<string>;
   /** Runs a command in a running container of this host (its environment given here: secrets
-   *  stay out of argv); answers its exit code and output (the last 4 KiB). */
+   *  stay out of argv); answers its exit code and output (the last 16 KiB). */
   execInContainer(id: string, argv: string[], env: Record<string, string>): Promise<{ exitCode: number | null; output: string }>;
   /** Makes an add-on's own network on this host (addonNetworkSpec), if it is not there. */
   ensureAddonNetwork(addonId: string): Promise<void>;

@@ -17,6 +17,9 @@ import { followProgress } from '../common/docker-progress.js';
 import { pullFailureMessage, pullRequest } from './image-pull.js';
 import { hostSelector, labelFilters, matchesSelector } from './labels.js';
 
+/** The tail of a command's output kept for its caller. */
+const EXEC_OUTPUT_KEPT = 16 * 1024;
+
 export class ForeignContainerError extends Error {
   override name = 'ForeignContainerError';
   constructor(id: string, hostId: string) {
@@ -119,7 +122,7 @@ export class DockerContainerEngine implements ContainerEngine {
       const output = new PassThrough();
       this.docker.modem.demuxStream(stream, output, output);
       let text = '';
-      output.on('data', (chunk: Buffer) => (text = (text + chunk.toString('utf8')).slice(-4096)));
+      output.on('data', (chunk: Buffer) => (text = (text + chunk.toString('utf8')).slice(-EXEC_OUTPUT_KEPT)));
       await new Promise<void>((resolve, reject) => {
         stream.on('end', resolve);
         stream.on('error', reject);

@@ -200,6 +200,21 @@ export interface LogSessionJson {
   updated_at: string;
 }
 
+/** What an add-on's server says of itself (`pg:info`, `redis:info`). */
+export interface AddonInfoJson {
+  addon: { id: string; name: string };
+  service: 'postgresql' | 'redis';
+  plan: string;
+  version: string;
+  /** PostgreSQL: the database's size; Redis: the memory in use */
+  data_size_bytes: number;
+  connections: number;
+  /** PostgreSQL's tables (null for Redis) */
+  tables: number | null;
+  /** Redis's keys (null for PostgreSQL) */
+  keys: number | null;
+}
+
 /** Heroku's app feature: one the app may switch on (`features:enable`). */
 export interface AppFeatureJson {
   id: string;

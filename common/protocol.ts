@@ -22,6 +22,7 @@ export const subjects = {
   addonRun: (hostId: string) => `slipway.host.${hostId}.addon-run`,
   addonRemove: (hostId: string) => `slipway.host.${hostId}.addon-remove`,
   addonRotate: (hostId: string) => `slipway.host.${hostId}.addon-rotate`,
+  addonInfo: (hostId: string) => `slipway.host.${hostId}.addon-info`,
   /** agent → control plane, request/reply: join with the host's credentials */
   register: (hostId: string) => `slipway.agent.${hostId}.register`,
   /** agent → control plane, publish */
@@ -337,6 +338,21 @@ export const rotateAddonPasswordRequest = z.object({
   newPassword: z.string().min(16),
 });
 export type RotateAddonPasswordRequest = z.infer<typeof rotateAddonPasswordRequest>;
+
+/** What an add-on's server says of itself (pg:info, redis:info), asked with its credentials. */
+export const addonInfoRequest = z.object({ addonId, user: z.string().min(1), password: z.string().min(1), database: z.string() });
+export type AddonInfoRequest = z.infer<typeof addonInfoRequest>;
+export const addonServerInfo = z.object({
+  version: z.string(),
+  /** PostgreSQL: the database's size; Redis: the memory in use */
+  bytes: z.number().nonnegative(),
+  connections: z.number().int().nonnegative(),
+  /** PostgreSQL: tables; Redis: keys */
+  objects: z.number().int().nonnegative(),
+});
+export type AddonServerInfo = z.infer<typeof addonServerInfo>;
+export const addonInfoReply = reply.extend({ info: addonServerInfo.optional() });
+export type AddonInfoReply = z.infer<typeof addonInfoReply>;
 
 /** The host port the add-on's server answers on (the host's private address). */
 export const runAddonReply = reply.extend({ port: z.number().int().optional() });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { AddonAttachmentJson, AddonJson } from '../../common/api-shapes.js';
-import { addonInfo, addonTable } from './addons.js';
+import { addonInfo, addonInfoLines, addonTable } from './addons.js';
 
 const at = '2026-12-05T00:00:00.000Z';
 const addon = (name: string, owner: string): AddonJson => ({
@@ -53,5 +53,21 @@ describe('addon output', () => {
       'Price:        $5.00/month',
       'State:        provisioned',
     ]);
+  });
+});
+
+describe('pg:info and redis:info', () => {
+  it('prints what the server says under its attachment names', () => {
+    const lines = addonInfoLines(
+      { addon: { id: 'a1', name: 'postgresql-quiet-12345' }, service: 'postgresql', plan: 'postgresql:mini', version: '15.8', data_size_bytes: 7_654_321, connections: 2, tables: 3, keys: null },
+      ['DATABASE_URL'],
+    );
+    expect(lines[0]).toBe('=== DATABASE_URL');
+    expect(lines.join('\n')).toMatch(/PG Version:\s+15\.8/);
+    expect(lines.join('\n')).toMatch(/Data Size:\s+7\.3 MB/);
+    expect(lines.join('\n')).toMatch(/Tables:\s+3/);
+    const redis = addonInfoLines({ addon: { id: 'a2', name: 'redis-solid-54321' }, service: 'redis', plan: 'redis:mini', version: '7.0.15', data_size_bytes: 1_048_576, connections: 1, tables: null, keys: 4 }, []);
+    expect(redis[0]).toBe('=== redis-solid-54321');
+    expect(redis.join('\n')).toMatch(/Keys:\s+4/);
   });
 });

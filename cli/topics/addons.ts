@@ -1,13 +1,33 @@
 // addons, addons:create, addons:info, addons:destroy, addons:attach, addons:detach, addons:plans
-// (Heroku's add-ons: PostgreSQL and Redis run by the platform), pg:credentials:rotate
+// (Heroku's add-ons: PostgreSQL and Redis run by the platform), pg:info, redis:info,
+// pg:credentials:rotate
 import type { Command } from 'commander';
 import { apiPath } from '../api-client.js';
-import type { AddonAttachmentJson, AddonJson, AddonPlanJson } from '../../common/api-shapes.js';
+import type { AddonAttachmentJson, AddonInfoJson, AddonJson, AddonPlanJson } from '../../common/api-shapes.js';
 import { appOptions, jsonOption, type AppOptions, type CommandContext, type JsonOption } from '../context.js';
 import { CliError } from '../errors.js';
-import { formatTable } from '../format.js';
+import { formatKeyValues, formatTable, heading } from '../format.js';
 
 const price = (cents: number) => `$${(cents / 100).toFixed(2)}/month`;
+
+const megabytes = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+
+/** Pure: `pg:info` / `redis:info` as Heroku prints them, as key-value lines under the add-on's name. */
+export function addonInfoLines(info: AddonInfoJson, attachedAs: readonly string[]): string[] {
+  const pg = info.service === 'postgresql';
+  return [
+    heading(attachedAs.length > 0 ? attachedAs.join(', ') : info.addon.name),
+    ...formatKeyValues([
+      ['Plan', info.plan],
+      ['Status', 'Available'],
+      [pg ? 'PG Version' : 'Version', info.version],
+      [pg ? 'Data Size' : 'Memory Used', megabytes(info.data_size_bytes)],
+      [pg ? 'Connections' : 'Clients', String(info.connections)],
+      pg ? ['Tables', String(info.tables ?? 0)] : ['Keys', String(info.keys ?? 0)],
+      ['Add-on', info.addon.name],
+    ]),
+  ];
+}
 
 export function addonTable(app: string, addons: readonly AddonJson[], attachments: readonly AddonAttachmentJson[]): string[] {
   return formatTable(addons, [
@@ -114,4 +134,19 @@ export function registerAddonCommands(program: Command, ctx: CommandContext): vo
     if (options.confirm !== app) throw new CliError(`This gives ${chosen} a new password and restarts the apps it is attached to. To proceed, run again with --confirm ${app}`);
     await ctx.step(`Rotating the credentials of ${chosen}`, () => api.post<AddonJson>(apiPath`/addons/${chosen}/actions/rotate-credentials`, {}));
   });
+
+  for (const [command, service, stem] of [['pg:info', 'postgresql', 'DATABASE'], ['redis:info', 'redis', 'REDIS']] as const) {
+    jsonOption(appOptions(program.command(command).description(`what the app's ${service === 'postgresql' ? 'PostgreSQL' : 'Redis'} add-ons say of themselves`).argument('[addon]', 'one add-on (default: all of that service)'))).action(
+      async (ref: string | undefined, options: AppOptions & JsonOption) => {
+        const app = await ctx.app(options);
+        const api = await ctx.api();
+        const attachments = await api.get<AddonAttachmentJson[]>(apiPath`/apps/${app}/addon-attachments`);
+        const addons = (await api.get<AddonJson[]>(apiPath`/apps/${app}/addons`)).filter((a) => a.addon_service.name === service && (!ref || a.name === ref || attachments.some((t) => t.addon.id === a.id && t.name === ref)));
+        if (addons.length === 0) throw new CliError(`${app} has no ${service} add-on${ref ? ` ${ref}` : ''} (${ctx.command} addons:create ${service} adds one; the default attachment is ${stem}).`);
+        const infos = await Promise.all(addons.map((a) => api.get<AddonInfoJson>(apiPath`/addons/${a.name}/info`)));
+        if (options.json) return ctx.printJson(infos);
+        for (const info of infos) ctx.print(...addonInfoLines(info, attachments.filter((t) => t.addon.id === info.addon.id).map((t) => `${t.name}_URL`)), '');
+      },
+    );
+  }
 }

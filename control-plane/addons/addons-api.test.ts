@@ -184,6 +184,9 @@ describe('add-ons through the API', () => {
     expect((await alice('GET', '/apps/shop-admin/releases')).body.at(-1).description).toContain('Rotate REPORTS credentials');
     await expect(pgQuery(before, 'SELECT 1')).rejects.toThrow(/password authentication failed/);
     expect(await pgQuery(after, 'SELECT n FROM kept')).toEqual([{ n: 7 }]);
+    // pg:info asks the server with the new credentials
+    expect(await alice('GET', `/addons/${name}/info`)).toMatchObject({ status: 200, body: { addon: { name }, service: 'postgresql', plan: 'postgresql:mini', tables: 1, keys: null } });
+    expect((await bob('GET', `/addons/${name}/info`)).status).toBe(404);
 
     const redis = await alice('POST', '/apps/shop/addons', { plan: 'redis:mini' });
     expect(await alice('POST', `/addons/${redis.body.name}/actions/rotate-credentials`, {})).toMatchObject({ status: 422, body: { message: expect.stringContaining('Only PostgreSQL') } });

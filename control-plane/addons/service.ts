@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { attachmentName, resolvePlan, type AddonService } from '../../common/addons.js';
 import { describeError, SlipwayError } from '../../common/errors.js';
 import type { Logger } from '../../common/logger.js';
+import type { AddonServerInfo } from '../../common/protocol.js';
 import type { App, ImageRef } from '../../common/types.js';
 import type { AddonAgents } from '../agents/client.js';
 import type { Releaser } from '../releases/service.js';
@@ -148,6 +149,14 @@ export class Addons {
     }
     this.deps.logger.info({ addon: addon.name }, 'add-on credentials rotated');
     return rotated;
+  }
+
+  /** What the add-on's server says of itself, asked on its host with its own credentials. */
+  async info(addon: AddonRecord): Promise<AddonServerInfo> {
+    const { user, password, database } = addon.credentials;
+    const reply = await this.deps.agents.addonInfo(addon.hostId, { addonId: addon.id, user, password, database });
+    if (!reply.ok || !reply.info) throw new SlipwayError('addon_unavailable', `${addon.name} did not answer: ${reply.error ?? 'no reason given'}`, { status: 503, expose: true });
+    return reply.info;
   }
 
   /** When an app is deleted: its attachments go (no release: the app is going), and the add-ons it

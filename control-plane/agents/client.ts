@@ -7,6 +7,9 @@ import {
   type RunAddonReply,
   type RunAddonRequest,
   type RotateAddonPasswordRequest,
+  type AddonInfoRequest,
+  type AddonInfoReply,
+  addonInfoReply,
   encode,
   listInstancesReply,
   runInstanceReply,
@@ -35,6 +38,7 @@ export interface AddonAgents {
   runAddon(hostId: string, request: RunAddonRequest): Promise<RunAddonReply>;
   removeAddon(hostId: string, request: AddonRequest): Promise<Reply>;
   rotateAddonPassword(hostId: string, request: RotateAddonPasswordRequest): Promise<Reply>;
+  addonInfo(hostId: string, request: AddonInfoRequest): Promise<AddonInfoReply>;
 }
 
 export class AgentRequestError extends Error {
@@ -86,6 +90,10 @@ export class NatsAgentClient implements AgentClient, AddonAgents {
 
   rotateAddonPassword(hostId: string, request: RotateAddonPasswordRequest): Promise<Reply> {
     return this.request(subjects.addonRotate(hostId), request, this.timeouts.stop, (d) => decode(reply, d));
+  }
+
+  addonInfo(hostId: string, request: AddonInfoRequest): Promise<AddonInfoReply> {
+    return this.request(subjects.addonInfo(hostId), request, this.timeouts.list * 3, (d) => decode(addonInfoReply, d));
   }
 
   list(hostId: string): Promise<ListInstancesReply> {

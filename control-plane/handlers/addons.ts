@@ -6,7 +6,7 @@ import Router from '@koa/router';
 import type { Context } from 'koa';
 import { z } from 'zod';
 import { ADDON_SERVICES } from '../../common/addons.js';
-import type { AddonAttachmentJson } from '../../common/api-shapes.js';
+import type { AddonAttachmentJson, AddonInfoJson } from '../../common/api-shapes.js';
 import { SlipwayError } from '../../common/errors.js';
 import type { App, User } from '../../common/types.js';
 import { loadApp } from '../http/load-app.js';
@@ -125,6 +125,22 @@ export function addonHandlers(services: Services): Router {
   router.get('/addons/:addon/addon-attachments', spec({ summary: 'Where one add-on is attached', response: { shape: 'AddonAttachmentJson', list: true } }), async (ctx) => {
     const addon = await loadAddon(ctx, ctx.params.addon!, 'view');
     ctx.body = await Promise.all((await store.attachmentsOf(addon.id)).map((a) => representAttachment(a)));
+  });
+
+  router.get('/addons/:addon/info', spec({ summary: 'What the add-on’s server says of itself: version, size, connections, tables or keys (pg:info, redis:info)', response: { shape: 'AddonInfoJson' } }), async (ctx) => {
+    const addon = await loadAddon(ctx, ctx.params.addon!, 'view');
+    const info = await addons.info(addon);
+    const body: AddonInfoJson = {
+      addon: { id: addon.id, name: addon.name },
+      service: addon.service,
+      plan: addon.plan,
+      version: info.version,
+      data_size_bytes: info.bytes,
+      connections: info.connections,
+      tables: addon.service === 'postgresql' ? info.objects : null,
+      keys: addon.service === 'redis' ? info.objects : null,
+    };
+    ctx.body = body;
   });
 
   // Heroku's pg:credentials:rotate (its Data API's, here the platform API's): the owner's app changes it.
