@@ -48,6 +48,16 @@ describe('delivery queue', () => {
     await redisService?.stop();
   });
 
+  it('queues an event once by its id, however often a producer hands it over', async () => {
+    const queue = new DeliveryQueue(redis);
+    const destination = { kind: 'webhook' as const, url: 'http://127.0.0.1:9/once', secret: SECRET };
+    const before = await queue.backlog();
+    expect(await queue.enqueueOnce(destination, { id: 'once-1', type: 'test.once', payload: {} })).toBe(true);
+    expect(await queue.enqueueOnce(destination, { id: 'once-1', type: 'test.once', payload: {} })).toBe(false);
+    expect(await queue.backlog()).toBe(before + 1);
+    await redis.del(DELIVERY_KEYS.stream);
+  });
+
   it('delivers every signed event through an outage (refused, then 500s), each id at least once and none lost', async () => {
     const port = await freePort();
     const receiver = await startWebhookReceiver(SECRET, port);

@@ -15,7 +15,18 @@ export const DELIVERY_KEYS = {
   group: 'senders',
   retries: 'slipway:deliveries:retries',
   dead: 'slipway:deliveries:dead',
+  /** an event id queued once (enqueueOnce) */
+  queued: (eventId: string) => `slipway:deliveries:queued:${eventId}`,
 };
+
+/** How long an event id is remembered against being queued again (longer than any re-read). */
+const QUEUED_TTL_SECONDS = 90 * 24 * 3600;
+
+/** KEYS: the event's queued mark, the stream; ARGV: the mark's TTL, the delivery. Queues it unless it was. */
+const ENQUEUE_ONCE = `
+if not redis.call('SET', KEYS[1], '1', 'EX', ARGV[1], 'NX') then return 0 end
+redis.call('XADD', KEYS[2], '*', 'd', ARGV[2])
+return 1`;
 
 /** KEYS: retries zset, stream; ARGV: now (ms), max to move. Moves due retries to the stream atomically. */
 const MOVE_DUE = `
@@ -45,6 +56,13 @@ export class DeliveryQueue {
   async enqueue(destination: Destination, event: DeliveryEvent): Promise<void> {
     const delivery: Delivery = { destination, event, createdAt: new Date().toISOString(), attempts: 0, lastError: null };
     await this.redis.xadd(DELIVERY_KEYS.stream, '*', 'd', JSON.stringify(delivery));
+  }
+
+  /** Queues the event unless one of its id was queued before (a producer that re-reads what it
+   *  had not acknowledged, after a crash, queues nothing twice); true when it was queued now. */
+  async enqueueOnce(destination: Destination, event: DeliveryEvent): Promise<boolean> {
+    const delivery: Delivery = { destination, event, createdAt: new Date().toISOString(), attempts: 0, lastError: null };
+    return (await this.redis.eval(ENQUEUE_ONCE, 2, DELIVERY_KEYS.queued(event.id), DELIVERY_KEYS.stream, String(QUEUED_TTL_SECONDS), JSON.stringify(delivery))) === 1;
   }
 
   /** Deliveries that used up their attempts, newest first (for operators). */

@@ -21,7 +21,7 @@ export class BillingForwarder {
   constructor(
     /** a connection of its own: it blocks on XREADGROUP */
     private readonly redis: Redis,
-    private readonly deliveries: Pick<DeliveryQueue, 'enqueue'>,
+    private readonly deliveries: Pick<DeliveryQueue, 'enqueueOnce'>,
     private readonly webhook: BillingWebhook,
     private readonly consumer: string,
     private readonly logger: Logger,
@@ -52,7 +52,8 @@ export class BillingForwarder {
         if (cursor === '0' && entries.length === 0) cursor = '>';
         for (const [id, fields] of entries) {
           const record = JSON.parse(fields[1]!) as UsageRecord;
-          await this.deliveries.enqueue({ kind: 'webhook', url: this.webhook.url, secret: this.webhook.secret }, { id: `usage:${record.key}`, type: 'usage.recorded', payload: record });
+          // once per record: a forwarder that died before its acknowledgement re-reads it
+          await this.deliveries.enqueueOnce({ kind: 'webhook', url: this.webhook.url, secret: this.webhook.secret }, { id: `usage:${record.key}`, type: 'usage.recorded', payload: record });
           await this.redis.xack(keys.usageLedger, keys.usageForwarderGroup, id);
         }
       } catch (err) {
