@@ -56,7 +56,7 @@ export class AcmManager {
   async disable(app: App): Promise<App> {
     const updated = (await this.deps.apps.setAcm(app.id, false)) ?? app;
     await this.deps.store.forget(app.id);
-    for (const endpoint of await this.deps.certificates.list(app.id)) if (endpoint.acm) await this.deps.certificates.remove(app.id, endpoint.id);
+    await this.deps.certificates.removeAcm(app.id);
     return updated;
   }
 

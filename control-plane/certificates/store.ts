@@ -76,6 +76,14 @@ export class CertificateStore {
     if ((await this.redis.hdel(sharedKeys.certificates, hostname)) > 0) this.announce(hostname);
   }
 
+  /** Removes the certificates Automated Certificate Management issued for the app: all of them,
+   *  or those that serve `onlyHostname` and nothing else (its domain went away). */
+  async removeAcm(appId: string, onlyHostname?: string): Promise<void> {
+    for (const endpoint of await this.list(appId)) {
+      if (endpoint.acm && (onlyHostname === undefined || endpoint.hostnames.every((h) => h === onlyHostname))) await this.remove(appId, endpoint.id);
+    }
+  }
+
   async removeAll(appId: string): Promise<void> {
     for (const endpoint of await this.list(appId)) await this.remove(appId, endpoint.id);
   }

@@ -75,7 +75,7 @@ export function domainHandlers(services: Services): Router {
     if (!(await services.apps.removeDomain(app.id, hostname))) throw new NotFoundError(`Couldn't find that domain (${hostname}).`);
     await services.certificates.forgetHostname(hostname);
     // a certificate ACM issued for this domain alone goes with it, and so does its ACM state
-    for (const endpoint of await services.certificates.list(app.id)) if (endpoint.acm && endpoint.hostnames.every((h) => h === hostname)) await services.certificates.remove(app.id, endpoint.id);
+    await services.certificates.removeAcm(app.id, hostname);
     await services.acmStore.forget(app.id, hostname);
     await services.converger.publishRoute(app);
     ctx.body = json(app, hostname);

@@ -1,6 +1,6 @@
 // Free-tier sleep and wake (Heroku's free dynos): an app of a plan with `sleep_after_idle_minutes`
 // that went that long without a request is put to sleep (its route leads to the waker, then its
-// dynos stop; its formation is kept), and woken by the first request (waker.ts) or a deploy.
+// dynos stop; its formation is kept), and woken by the next request (waker.ts).
 // The check runs on one control plane at a time (a Redis lease per pass).
 import type { Redis } from 'ioredis';
 import { describeError } from '../../common/errors.js';

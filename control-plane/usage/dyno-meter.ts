@@ -30,6 +30,11 @@ export class DynoMeter {
     return (this.deps.now ?? Date.now)();
   }
 
+  /** The instances whose stretch is open (what the periodic flush goes over). */
+  openIds(): Promise<string[]> {
+    return this.stretches.ids();
+  }
+
   /** An instance record was saved (created or changed). */
   async saved(instance: Instance): Promise<void> {
     await this.guard(instance, async () => {

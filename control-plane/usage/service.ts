@@ -7,7 +7,6 @@ import { accountKey } from '../plans/assignments.js';
 import { accountOfApp } from '../plans/gate.js';
 import type { AppStore } from '../store/apps.js';
 import type { InstanceStore } from '../store/instances.js';
-import { keys } from '../store/keys.js';
 import type { OneOffRecord } from '../store/one-offs.js';
 import { DynoMeter } from './dyno-meter.js';
 import { AddonMeter } from './addon-meter.js';
@@ -95,7 +94,7 @@ export class Usage {
 
   /** Writes the running dynos' time so far, each under its record's lock. */
   async flush(): Promise<void> {
-    for (const id of await this.deps.redis.hkeys(keys.usageDynoMarks)) await this.deps.instances.withRecord(id, (instance) => this.dynos.flush(instance));
+    for (const id of await this.dynos.openIds()) await this.deps.instances.withRecord(id, (instance) => this.dynos.flush(instance));
     await this.addons.flush();
   }
 
