@@ -40,6 +40,8 @@ export interface App {
   /** Since when the app sleeps (its plan's idle time passed; nothing of it runs until a request
    *  wakes it); absent or null: awake. */
   sleepingSince?: string | null;
+  /** Woken and no web dyno up yet: its route still leads to the waker (absent: false). */
+  waking?: boolean;
   /** Features (Heroku's app features): plain HTTP redirected to HTTPS; HSTS on HTTPS answers. */
   httpsRedirect?: boolean;
   hsts?: boolean;

@@ -8,7 +8,7 @@ import { encode, sharedKeys, subjects } from '../../common/protocol.js';
 import type { App, Host, Instance, Route } from '../../common/types.js';
 import { keys } from '../store/keys.js';
 
-export function computeRoute(app: Pick<App, 'id' | 'name' | 'maintenance' | 'sleepingSince' | 'httpsRedirect' | 'hsts'>, hostnames: readonly string[], instances: readonly Instance[], hosts: readonly Host[]): Route {
+export function computeRoute(app: Pick<App, 'id' | 'name' | 'maintenance' | 'sleepingSince' | 'waking' | 'httpsRedirect' | 'hsts'>, hostnames: readonly string[], instances: readonly Instance[], hosts: readonly Host[]): Route {
   const hostById = new Map(hosts.map((h) => [h.id, h]));
   const backends = instances
     .filter((i) => i.type === 'web' && i.state === 'up' && i.port !== null)
@@ -24,7 +24,8 @@ export function computeRoute(app: Pick<App, 'id' | 'name' | 'maintenance' | 'sle
     hostnames: [...hostnames],
     backends,
     ...(app.maintenance ? { maintenance: true } : {}),
-    ...(app.sleepingSince ? { sleeping: true } : {}),
+    // a woken app's requests go to the waker until it has a web dyno to answer them
+    ...(app.sleepingSince || (app.waking && backends.length === 0) ? { sleeping: true } : {}),
     ...(app.httpsRedirect ? { httpsRedirect: true } : {}),
     ...(app.hsts ? { hsts: true } : {}),
   };

@@ -60,6 +60,7 @@ export class AppSleep {
     let waking = this.waking.get(app.id);
     if (!waking) {
       waking = (async () => {
+        await this.deps.apps.setWaking(app.id, true);
         const awake = (await this.deps.apps.setSleeping(app.id, null)) ?? app;
         this.deps.appLog(app, 'web', 'Unidling');
         await this.deps.converger.convergeApp(app.id);

@@ -14,7 +14,7 @@ import type { InstanceStore } from '../store/instances.js';
 import type { AppSleep } from './service.js';
 
 export interface WakerDeps {
-  apps: Pick<AppStore, 'getByName' | 'byDomain'>;
+  apps: Pick<AppStore, 'getByName' | 'byDomain' | 'setWaking'>;
   instances: Pick<InstanceStore, 'listForApp'>;
   hosts: Pick<HostStore, 'list'>;
   sleep: Pick<AppSleep, 'wake'>;
@@ -86,7 +86,11 @@ export class Waker {
       const up = (await this.deps.instances.listForApp(app.id)).find((i) => i.type === 'web' && i.state === 'up' && i.port !== null);
       if (up) {
         const host = (await this.deps.hosts.list()).find((h) => h.id === up.hostId);
-        if (host) return { address: host.address, port: up.port! };
+        if (host) {
+          // awake with a dyno to answer: its route may lead to that dyno now
+          if ((await this.deps.apps.getByName(app.name))?.waking) await this.deps.apps.setWaking(app.id, false);
+          return { address: host.address, port: up.port! };
+        }
       }
       await sleep(50);
     }

@@ -36,7 +36,7 @@ if redis.call('GET', KEYS[3]) == ARGV[1] then redis.call('DEL', KEYS[3]) end
 redis.call('SET', KEYS[1], out)
 return out`;
 
-type SettableField = 'stack' | 'buildStack' | 'maintenance' | 'stopTimeoutSeconds' | 'ownerId' | 'teamId' | 'acm' | 'sleepingSince' | 'httpsRedirect' | 'hsts';
+type SettableField = 'stack' | 'buildStack' | 'maintenance' | 'stopTimeoutSeconds' | 'ownerId' | 'teamId' | 'acm' | 'sleepingSince' | 'waking' | 'httpsRedirect' | 'hsts';
 
 export class AppStore {
   /** `defaultStack`: the stack new apps get (the operator's SLIPWAY_DEFAULT_STACK). */
@@ -99,6 +99,11 @@ export class AppStore {
   /** Asleep since `since`, or awake (null). */
   setSleeping(appId: string, since: string | null): Promise<App | null> {
     return this.setField(appId, 'sleepingSince', since);
+  }
+
+  /** Woken, until a web dyno is up: its route keeps leading to the waker meanwhile. */
+  setWaking(appId: string, waking: boolean): Promise<App | null> {
+    return this.setField(appId, 'waking', waking);
   }
 
   /** Automatic certificates for its custom domains on or off. */
