@@ -42,7 +42,7 @@ export function registerRunCommand(program: Command, ctx: CommandContext): void 
 }
 
 /** Pipes the terminal to the run until it ends; resolves with how it ended (null: the link broke). */
-function attach(url: string, terminal: NonNullable<CommandContext['io']['terminal']>): Promise<z.infer<typeof ending> | null> {
+export function attach(url: string, terminal: NonNullable<CommandContext['io']['terminal']>): Promise<z.infer<typeof ending> | null> {
   const { input, output } = terminal;
   return new Promise((resolve) => {
     const ws = new WebSocket(url);

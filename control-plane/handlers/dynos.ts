@@ -30,7 +30,7 @@ const createDyno = z.object({
 });
 
 /** A one-off dyno about to start, as the dynos API shows it. */
-function attachedDynoJson(app: App, number: number, command: string, size: DynoSize, urls: Pick<AttachedDynoJson, 'attach_url' | 'attach_websocket_url'>): AttachedDynoJson {
+export function attachedDynoJson(app: App, number: number, command: string, size: DynoSize, urls: Pick<AttachedDynoJson, 'attach_url' | 'attach_websocket_url'>): AttachedDynoJson {
   const now = new Date().toISOString();
   return { id: null, name: `run.${number}`, type: 'run', state: 'starting', app: { id: app.id, name: app.name }, size, command, ...urls, created_at: now, updated_at: now };
 }

@@ -30,6 +30,8 @@ const session = z.object({
   ttlSeconds: z.number().int(),
   /** Variables the user set for this run (Heroku's `heroku run -e`, TERM), over the release's config. */
   env: z.record(z.string(), z.string()).optional(),
+  /** Another image than the release's: an add-on's client (pg:psql, redis:cli). */
+  image: z.object({ repository: z.string().min(1), digest: z.string().min(1) }).optional(),
 });
 export type AttachSession = z.infer<typeof session>;
 
@@ -111,7 +113,7 @@ export function startAttachedRun(found: AttachSession, deps: AttachDeps, termina
       launched = await deps.runs.launch(
         app,
         found.number,
-        { command: found.command, size: found.size as DynoSize, ttlSeconds: found.ttlSeconds, tty: { cols: found.cols, rows: found.rows }, env: found.env ?? {} },
+        { command: found.command, size: found.size as DynoSize, ttlSeconds: found.ttlSeconds, tty: { cols: found.cols, rows: found.rows }, env: found.env ?? {}, ...(found.image ? { image: found.image } : {}) },
         { data: (bytes) => terminal.write(bytes) },
       );
     } catch (err) {

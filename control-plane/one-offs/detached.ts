@@ -2,7 +2,7 @@
 // one-off container with the app's config, its output in the app's log as `run.N`, listed
 // with the app's dynos while it runs, stoppable, ended by its time limit (24 h by default).
 import { InvalidParamsError, NotFoundError } from '../../common/errors.js';
-import type { App, DynoSize, Instance } from '../../common/types.js';
+import type { App, DynoSize, ImageRef, Instance } from '../../common/types.js';
 import type { AgentClient } from '../agents/client.js';
 import type { AppLogger } from '../app-logs.js';
 import type { OneOffRecord, OneOffStore } from '../store/one-offs.js';
@@ -53,22 +53,25 @@ export class DetachedRuns {
     return (await this.launch(app, number, { command, size, ttlSeconds, tty: null }, {})).record;
   }
 
-  /** The number of the app's next one-off (`run.N`), once it has a release to run. */
-  async nextNumber(app: App): Promise<number> {
+  /** The number of the app's next one-off (`run.N`), once it has a release to run (or, for a run
+   *  of another image, such as an add-on's client, a release whose config it takes). */
+  async nextNumber(app: App, options: { ownImage?: boolean } = {}): Promise<number> {
     const release = await this.deps.releases.current(app.id);
-    if (!release?.image) throw new InvalidParamsError(`${app.name} has no release to run a command of yet: deploy it first.`);
+    if (!release || (!release.image && !options.ownImage)) throw new InvalidParamsError(`${app.name} has no release to run a command of yet: deploy it first.`);
     return this.deps.store.nextNumber(app.id);
   }
 
-  /** Starts `run.<number>`; listed while it runs, its end in the app's log. */
-  async launch(app: App, number: number, run: { command: string; size: DynoSize; ttlSeconds: number; tty: { cols: number; rows: number } | null; env?: Record<string, string> }, output: OneOffOutput): Promise<{ record: OneOffRecord; started: StartedOneOff }> {
+  /** Starts `run.<number>`; listed while it runs, its end in the app's log. `image`: another image
+   *  than the release's (an add-on's client), run with the release's config all the same. */
+  async launch(app: App, number: number, run: { command: string; size: DynoSize; ttlSeconds: number; tty: { cols: number; rows: number } | null; env?: Record<string, string>; image?: ImageRef }, output: OneOffOutput): Promise<{ record: OneOffRecord; started: StartedOneOff }> {
     const release = await this.deps.releases.current(app.id);
-    if (!release?.image) throw new InvalidParamsError(`${app.name} has no release to run a command of yet: deploy it first.`);
+    const image = run.image ?? release?.image;
+    if (!release || !image) throw new InvalidParamsError(`${app.name} has no release to run a command of yet: deploy it first.`);
     const dyno = `run.${number}`;
     const expiresAtMs = Date.now() + run.ttlSeconds * 1000;
     this.deps.appLog(app, dyno, `Starting process with command \`${run.command}\`${run.tty ? ' (attached)' : ''}`);
     const started = await this.deps.runner.start(
-      { app, dyno, image: release.image, command: run.command, env: { ...release.config, ...run.env }, size: run.size, timeoutSeconds: run.ttlSeconds, tty: run.tty },
+      { app, dyno, image, command: run.command, env: { ...release.config, ...run.env }, size: run.size, timeoutSeconds: run.ttlSeconds, tty: run.tty },
       output,
     );
     const record = await this.deps.store.save({ runId: started.runId, appId: app.id, number, command: run.command, size: run.size, releaseVersion: release.version, hostId: started.hostId, expiresAtMs });
