@@ -346,6 +346,9 @@ export interface AddonJson {
   /** the config vars its attachments set on the owning app */
   config_vars: string[];
   state: 'provisioning' | 'provisioned' | 'deprovisioned';
+  /** Slipway's: unavailable while the host holding its data is down or gone (it is never moved) */
+  availability?: 'available' | 'unavailable';
+  unavailable_reason?: string | null;
   billed_price: AddonPriceJson;
   actions: [];
   provider_id: string;

@@ -35,8 +35,13 @@ export function addonTable(app: string, addons: readonly AddonJson[], attachment
     { header: 'PLAN', value: (a) => a.plan.name },
     { header: 'OWNING APP', value: (a) => (a.app.name === app ? a.app.name : `${a.app.name} (shared)`) },
     { header: 'AS', value: (a) => attachments.filter((t) => t.addon.id === a.id).map((t) => `${t.name}_URL`).join(', ') },
-    { header: 'STATE', value: (a) => a.state },
+    { header: 'STATE', value: (a) => (a.availability === 'unavailable' ? 'unavailable' : a.state) },
   ]);
+}
+
+/** Pure: its state, and why it cannot be reached when its host is down or gone. */
+export function addonState(addon: Pick<AddonJson, 'state' | 'availability' | 'unavailable_reason'>): string {
+  return addon.availability === 'unavailable' ? `${addon.state}, unavailable: ${addon.unavailable_reason ?? 'its host is down'}` : addon.state;
 }
 
 export function addonInfo(addon: AddonJson, attachments: readonly AddonAttachmentJson[]): string[] {
@@ -47,7 +52,7 @@ export function addonInfo(addon: AddonJson, attachments: readonly AddonAttachmen
     `Owning app:   ${addon.app.name}`,
     `Plan:         ${addon.plan.name}`,
     `Price:        ${price(addon.billed_price.cents)}`,
-    `State:        ${addon.state}`,
+    `State:        ${addonState(addon)}`,
   ];
 }
 

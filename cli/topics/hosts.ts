@@ -38,10 +38,17 @@ export function registerHostCommands(program: Command, ctx: CommandContext): voi
     },
   );
 
-  jsonOption(program.command('hosts:remove').description('drain a host, then remove it (operators)').argument('<id>')).action(
-    async (id: string, options: JsonOption) => {
+  jsonOption(
+    program
+      .command('hosts:remove')
+      .description('drain a host, then remove it (operators); refused while it holds add-ons')
+      .argument('<id>')
+      .option('--force', 'drain even a host holding add-ons (they become unavailable: their data stays on it)'),
+  ).action(
+    async (id: string, options: JsonOption & { force?: boolean }) => {
       const api = await ctx.api();
-      const host = await ctx.step(`Draining and removing ${id}`, () => api.delete<HostJson>(apiPath`/hosts/${id}`));
+      const path = options.force ? `${apiPath`/hosts/${id}`}?force=true` : apiPath`/hosts/${id}`;
+      const host = await ctx.step(`Draining and removing ${id}`, () => api.delete<HostJson>(path));
       if (options.json) ctx.printJson(host);
       else ctx.print(`Host ${host.id}: draining, then removing`);
     },

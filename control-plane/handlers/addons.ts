@@ -16,6 +16,7 @@ import { bodyOf, spec } from '../http/api-spec.js';
 import { addonAttachmentJson, addonJson, addonPlanJson, addonServiceJson, findAddonPlan, findAddonService } from '../http/addon-representations.js';
 import type { AddonAttachmentRecord, AddonRecord } from '../store/addons.js';
 import type { Services } from '../services.js';
+import { addonAvailability } from '../hosts/addon-holdings.js';
 
 const appRef = z.union([z.string().min(1), z.object({ name: z.string().min(1) }), z.object({ id: z.string().min(1) })]);
 const attachmentName = z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/, 'letters, digits and underscores, starting with a letter').max(60);
@@ -63,9 +64,10 @@ export function addonHandlers(services: Services): Router {
     if (!app) throw new SlipwayError('not_found', 'The add-on’s app is gone.', { status: 404 });
     return app;
   };
+  const availability = async (addon: AddonRecord) => addonAvailability(addon.hostId, await services.hosts.get(addon.hostId));
   const representAddon = async (addon: AddonRecord) => {
     const owner = await appById(addon.appId);
-    return addonJson(addon, owner, await store.attachments(owner.id));
+    return addonJson(addon, owner, await store.attachments(owner.id), await availability(addon));
   };
   const representAttachment = async (attachment: AddonAttachmentRecord, app?: App) => {
     const addon = await store.get(attachment.addonId);
@@ -129,6 +131,8 @@ export function addonHandlers(services: Services): Router {
 
   router.get('/addons/:addon/info', spec({ summary: 'What the add-on’s server says of itself: version, size, connections, tables or keys (pg:info, redis:info)', response: { shape: 'AddonInfoJson' } }), async (ctx) => {
     const addon = await loadAddon(ctx, ctx.params.addon!, 'view');
+    const reachable = await availability(addon);
+    if (!reachable.available) throw new SlipwayError('addon_unavailable', `${addon.name} is unavailable: ${reachable.reason}.`, { status: 503, expose: true });
     const info = await addons.info(addon);
     const body: AddonInfoJson = {
       addon: { id: addon.id, name: addon.name },

@@ -1,12 +1,14 @@
 import Router from '@koa/router';
 import { z } from 'zod';
-import { NotFoundError, SlipwayError } from '../../common/errors.js';
+import { InvalidParamsError, NotFoundError, SlipwayError } from '../../common/errors.js';
 import { requireAdmin } from '../http/auth.js';
 import { hostJson } from '../http/representations.js';
-import { bodyOf, spec } from '../http/api-spec.js';
+import { bodyOf, queryOf, spec } from '../http/api-spec.js';
 import type { Services } from '../services.js';
+import { drainRefusal } from '../hosts/addon-holdings.js';
 
 const addHosts = z.object({ count: z.number().int().min(1).max(20) });
+const drain = z.object({ force: z.enum(['true', 'false']).default('false') });
 
 export function hostHandlers(services: Services): Router {
   const router = new Router();
@@ -37,10 +39,15 @@ export function hostHandlers(services: Services): Router {
     ctx.body = hostJson(host, (await services.instances.listForHost(host.id)).length);
   });
 
-  // Drain, then remove: 202 at once, the work goes on in the background.
-  router.delete('/hosts/:id', spec({ summary: 'Drains and removes a host (operators)', response: { shape: 'HostJson', status: 202 } }), async (ctx) => {
+  // Drain, then remove: 202 at once, the work goes on in the background. A host holding add-ons'
+  // data is refused (409) unless forced: add-ons are not moved (hosts/addon-holdings.ts).
+  router.delete('/hosts/:id', spec({ summary: 'Drains and removes a host (operators); refused while it holds add-ons, unless force=true', query: drain, response: { shape: 'HostJson', status: 202 } }), async (ctx) => {
     const host = await services.hosts.get(ctx.params.id!);
     if (!host) throw new NotFoundError(`Couldn't find that host (${ctx.params.id}).`);
+    const query = queryOf(ctx, drain);
+    if (!query.success) throw new InvalidParamsError('force is true or false.');
+    const refusal = drainRefusal(host.id, await services.addons.store.all(), query.data.force === 'true');
+    if (refusal) throw refusal;
     void provider().drainAndRemove(host.id);
     ctx.status = 202;
     ctx.body = hostJson({ ...host, state: host.state === 'down' ? 'down' : 'draining' }, 0);

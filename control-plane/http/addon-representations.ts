@@ -1,5 +1,6 @@
 // Heroku's add-on, add-on attachment, add-on service and plan shapes (common/api-shapes.ts).
 // Ids of services and plans are name-based UUIDs: the same on every control plane.
+import type { AddonAvailability } from '../hosts/addon-holdings.js';
 import { ADDON_SERVICES, type AddonPlan, type AddonService } from '../../common/addons.js';
 import type { AddonAttachmentJson, AddonJson, AddonPlanJson, AddonServiceJson } from '../../common/api-shapes.js';
 import { nameUuid } from '../../common/name-uuid.js';
@@ -56,7 +57,8 @@ export function findAddonPlan(service: AddonService, ref: string): AddonPlan | n
   return service.plans.find((p) => p.name === ref || p.short === ref || planRef(p.name).id === ref) ?? null;
 }
 
-export function addonJson(addon: AddonRecord, owner: Pick<App, 'id' | 'name'>, ownerAttachments: readonly AddonAttachmentRecord[]): AddonJson {
+/** `availability`: whether its host can be reached (hosts/addon-holdings.ts); available if not told. */
+export function addonJson(addon: AddonRecord, owner: Pick<App, 'id' | 'name'>, ownerAttachments: readonly AddonAttachmentRecord[], availability: AddonAvailability = { available: true }): AddonJson {
   const price = ADDON_SERVICES.find((s) => s.name === addon.service)?.plans.find((p) => p.name === addon.plan)?.priceCents ?? 0;
   return {
     id: addon.id,
@@ -66,6 +68,8 @@ export function addonJson(addon: AddonRecord, owner: Pick<App, 'id' | 'name'>, o
     app: appRef(owner),
     config_vars: ownerAttachments.filter((a) => a.addonId === addon.id).map((a) => `${a.name}_URL`),
     state: addon.state,
+    availability: availability.available ? 'available' : 'unavailable',
+    unavailable_reason: availability.available ? null : availability.reason,
     billed_price: { cents: price, contract: false, unit: 'month' },
     actions: [],
     provider_id: addon.id,

@@ -78,6 +78,12 @@ export class AddonStore {
     return id ? this.get(id) : null;
   }
 
+  /** Every add-on on the platform (the operator's view: which hosts hold data). */
+  async all(): Promise<AddonRecord[]> {
+    const ids = await this.redis.hvals(keys.addonNames);
+    return (await Promise.all(ids.map((id) => this.get(id)))).filter((a): a is AddonRecord => a !== null);
+  }
+
   async ownedBy(appId: string): Promise<AddonRecord[]> {
     const ids = await this.redis.smembers(keys.appAddons(appId));
     const addons = await Promise.all(ids.map((id) => this.get(id)));

@@ -1,0 +1,26 @@
+// Hosts that hold add-ons' data. An add-on is pinned to the host with its volume and is never
+// moved or re-created elsewhere (that would be an empty database under the same URL), so:
+// draining such a host is refused unless forced, and while its host is down or gone an add-on is
+// unavailable, which addons:info and pg:info say. Pure decisions; the handlers read the records.
+import { SlipwayError } from '../../common/errors.js';
+import type { Host } from '../../common/types.js';
+
+/** Pure: why draining `hostId` is refused (409, naming the add-ons), or null. */
+export function drainRefusal(hostId: string, addons: readonly { name: string; hostId: string }[], force: boolean): SlipwayError | null {
+  const held = addons.filter((addon) => addon.hostId === hostId).map((addon) => addon.name).sort();
+  if (held.length === 0 || force) return null;
+  return new SlipwayError(
+    'host_holds_addons',
+    `Host ${hostId} holds the data of ${held.length === 1 ? 'add-on' : 'add-ons'} ${held.join(', ')}; add-ons are not moved, so draining it would leave ${held.length === 1 ? 'it' : 'them'} unavailable. Destroy ${held.length === 1 ? 'it' : 'them'} first, or drain with force=true.`,
+    { status: 409, expose: true },
+  );
+}
+
+export type AddonAvailability = { available: true } | { available: false; reason: string };
+
+/** Pure: whether an add-on's server can be reached, from its host's record (null: the host is gone). */
+export function addonAvailability(hostId: string, host: Pick<Host, 'state'> | null): AddonAvailability {
+  if (!host) return { available: false, reason: `its host ${hostId} was removed; its data is not on any other host` };
+  if (host.state === 'down') return { available: false, reason: `its host ${hostId} is down; it comes back with the host, data and all` };
+  return { available: true };
+}
