@@ -17,6 +17,9 @@ export interface TestAgent {
   connection: NatsConnection;
   /** Stops the agent, closes its connection and removes the containers it labeled. */
   stop(): Promise<void>;
+  /** Stops this agent process's work (its containers stay, as after a crash or an upgrade) and
+   *  starts a new agent with the same credentials against the same engine; `env`: its settings. */
+  restart(env?: Record<string, string>): Promise<void>;
 }
 
 /** `env`: more agent settings (SLIPWAY_AGENT_STOP_INSTANCES_ON_EXIT, SLIPWAY_METRICS_INTERVAL_MS, ...). */
@@ -24,22 +27,35 @@ export async function startTestAgent(docker: Docker, cp: TestControlPlane, regis
   const credentials = newHostCredentials('local');
   const { hostId } = credentials;
   await recordNewHost(cp.controlPlane.services.hosts, credentials, { provider: 'local', natsUsers: false });
-  const config = parseAgentConfig(
-    { SLIPWAY_HOST_ID: hostId, SLIPWAY_HOST_TOKEN: credentials.token, SLIPWAY_NATS_URL: cp.nats.url, SLIPWAY_REGISTRY: registryUrl, SLIPWAY_HOST_MEMORY_MB: '2048', SLIPWAY_HEARTBEAT_MS: '500', ...env },
-    { memoryMb: 2048, cpus: 2 },
-  );
-  const connection = await connect(natsConnectionOptions(config));
-  const agent = new Agent(config, { nats: connection, engine: new DockerContainerEngine(docker, hostId), log: silentLogger(), timing: { probeIntervalMs: 100 } });
-  await agent.start();
+  const agentConfig = (more: Record<string, string>) =>
+    parseAgentConfig(
+      { SLIPWAY_HOST_ID: hostId, SLIPWAY_HOST_TOKEN: credentials.token, SLIPWAY_NATS_URL: cp.nats.url, SLIPWAY_REGISTRY: registryUrl, SLIPWAY_HOST_MEMORY_MB: '2048', SLIPWAY_HEARTBEAT_MS: '500', ...more },
+      { memoryMb: 2048, cpus: 2 },
+    );
+  const begin = async (config: ReturnType<typeof agentConfig>) => {
+    const connection = await connect(natsConnectionOptions(config));
+    const agent = new Agent(config, { nats: connection, engine: new DockerContainerEngine(docker, hostId), log: silentLogger(), timing: { probeIntervalMs: 100 } });
+    await agent.start();
+    return { agent, connection };
+  };
+  let running = await begin(agentConfig(env));
   await waitFor('host up', async () => (await cp.controlPlane.services.hosts.get(hostId))?.state === 'up');
-  return {
+  const handle: TestAgent = {
     hostId,
-    agent,
-    connection,
+    agent: running.agent,
+    connection: running.connection,
     async stop() {
-      await agent.stop();
-      await connection.close();
+      await running.agent.stop();
+      await running.connection.close();
       await removeHostContainers(docker, [hostId]);
     },
+    async restart(more = env) {
+      await running.agent.stop();
+      await running.connection.close();
+      running = await begin(agentConfig(more));
+      handle.agent = running.agent;
+      handle.connection = running.connection;
+    },
   };
+  return handle;
 }
