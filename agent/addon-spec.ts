@@ -71,6 +71,19 @@ export function parseServerInfo(service: RunAddonRequest['service'], output: str
   return { version, bytes: Number(bytes), connections: Number(clients), objects: Number(keys) };
 }
 
+/** The command that measures what the add-on's volume holds (Docker's local volumes have no size
+ *  limit to enforce; the plan's storage is measured and reported against). */
+export const VOLUME_USAGE_EXEC = ['du', '-sk', ADDON_DATA_DIR];
+
+/** Pure: `du -sk`'s answer in bytes (its line for the data directory, whatever it warned), or null. */
+export function parseVolumeUsage(output: string): number | null {
+  for (const line of output.split(/\r?\n/)) {
+    const match = /^(\d+)\s+(\S+)$/.exec(line.trim());
+    if (match && match[2] === ADDON_DATA_DIR) return Number(match[1]) * 1024;
+  }
+  return null;
+}
+
 /** The add-on's own network on this host, labeled with the host and the add-on. */
 export function addonNetworkSpec(hostId: string, addonId: string): NetworkSpec {
   return addonNetwork(addonId, addonSelector(hostId, addonId));
@@ -80,8 +93,9 @@ export function addonNetworkSpec(hostId: string, addonId: string): NetworkSpec {
  *  restarts of its server (an ephemeral binding would move at each start). */
 export function addonContainerSpec(request: RunAddonRequest, host: HostSettings, port: number): ContainerCreateOptions & { name: string } {
   const portKey = `${port}/tcp`;
-  // Redis keeps a quarter of the container's memory free for its own overhead and the AOF rewrite.
-  const env = { ...request.env, ADDON_DATA_DIR, ADDON_PORT: String(port), ADDON_MAXMEMORY: `${Math.max(8, Math.floor(request.memoryMb * 0.75))}mb` };
+  // Redis keeps a quarter of the container's memory free for its own overhead and the AOF rewrite,
+  // unless the plan says (ADDON_MAXMEMORY, as ADDON_MAX_CONNECTIONS, comes from the plan).
+  const env = { ADDON_MAXMEMORY: `${Math.max(8, Math.floor(request.memoryMb * 0.75))}mb`, ...request.env, ADDON_DATA_DIR, ADDON_PORT: String(port) };
   return {
     name: addonContainerName(host.hostId, request.addonId),
     Image: imageReference(host.registry, request.image),

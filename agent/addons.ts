@@ -10,7 +10,7 @@ import type { Logger } from '../common/logger.js';
 import type { AddonInfoReply, AddonInfoRequest, Reply, RotateAddonPasswordRequest, RunAddonReply, RunAddonRequest } from '../common/protocol.js';
 import { ADDON_LABELS } from '../common/labels.js';
 import { addonAnswers, type AddonProbe } from './addon-probe.js';
-import { addonContainerSpec, addonSelector, addonVolumeName, isAddon, parseServerInfo, rotatePasswordExec, serverInfoExec } from './addon-spec.js';
+import { addonContainerSpec, addonSelector, addonVolumeName, isAddon, parseServerInfo, parseVolumeUsage, rotatePasswordExec, serverInfoExec, VOLUME_USAGE_EXEC } from './addon-spec.js';
 import type { ContainerEngine } from './container-engine.js';
 import type { HostSettings } from './container-spec.js';
 import { hostSelector } from './labels.js';
@@ -82,7 +82,9 @@ export class AddonManager {
       const { argv, env } = serverInfoExec(service, request);
       const result = await engine.execInContainer(container.id, argv, env);
       const info = result.exitCode === 0 ? parseServerInfo(service, result.output) : null;
-      return info ? { ok: true, info } : { ok: false, error: `the ${service} server did not say (exit ${result.exitCode}): ${result.output.trim().split('\n').at(-1) ?? ''}` };
+      const usage = await engine.execInContainer(container.id, VOLUME_USAGE_EXEC, {});
+      const storageBytes = usage.exitCode === 0 ? parseVolumeUsage(usage.output) : null;
+      return info ? { ok: true, info: storageBytes === null ? info : { ...info, storageBytes } } : { ok: false, error: `the ${service} server did not say (exit ${result.exitCode}): ${result.output.trim().split('\n').at(-1) ?? ''}` };
     });
   }
 

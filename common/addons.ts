@@ -16,6 +16,14 @@ export interface AddonPlan {
   /** Heroku's price label (cents per month); Slipway bills nothing itself. */
   priceCents: number;
   default: boolean;
+  /** PostgreSQL's max_connections, Redis's maxclients */
+  maxConnections: number;
+  /** the data the plan holds; measured and reported against (Docker's local volumes have no size limit) */
+  storageMb: number;
+  /** how many backups are kept (pg:backups) */
+  backupRetention: number;
+  /** Redis's maxmemory (MB); null: three quarters of the memory */
+  maxMemoryMb: number | null;
 }
 
 export interface AddonService {
@@ -38,7 +46,7 @@ export interface AddonService {
  *  the image, so a new volume starts out owned by the non-root user the server runs as). */
 export const ADDON_DATA_DIR = '/app';
 
-const plan = (service: string, short: string, description: string, memoryMb: number, cpus: number, priceCents: number, isDefault = false): AddonPlan => ({
+const plan = (service: string, short: string, description: string, memoryMb: number, cpus: number, priceCents: number, limits: { maxConnections: number; storageMb: number; backupRetention: number }, isDefault = false): AddonPlan => ({
   name: `${service}:${short}`,
   short,
   description,
@@ -46,6 +54,8 @@ const plan = (service: string, short: string, description: string, memoryMb: num
   cpus,
   priceCents,
   default: isDefault,
+  ...limits,
+  maxMemoryMb: null,
 });
 
 export const ADDON_SERVICES: readonly AddonService[] = [
@@ -57,8 +67,8 @@ export const ADDON_SERVICES: readonly AddonService[] = [
     packages: ['postgresql'],
     port: 5432,
     plans: [
-      plan('postgresql', 'mini', 'PostgreSQL, 256 MB of memory, a quarter of a CPU', 256, 0.25, 500, true),
-      plan('postgresql', 'standard', 'PostgreSQL, 1 GB of memory, one CPU', 1024, 1, 5000),
+      plan('postgresql', 'mini', 'PostgreSQL, 256 MB of memory, a quarter of a CPU', 256, 0.25, 500, { maxConnections: 20, storageMb: 1024, backupRetention: 2 }, true),
+      plan('postgresql', 'standard', 'PostgreSQL, 1 GB of memory, one CPU', 1024, 1, 5000, { maxConnections: 120, storageMb: 10240, backupRetention: 7 }),
     ],
   },
   {
@@ -69,8 +79,8 @@ export const ADDON_SERVICES: readonly AddonService[] = [
     packages: ['redis-server'],
     port: 6379,
     plans: [
-      plan('redis', 'mini', 'Redis, 64 MB of memory, append-only persistence', 64, 0.25, 300, true),
-      plan('redis', 'premium', 'Redis, 512 MB of memory, append-only persistence', 512, 0.5, 1500),
+      plan('redis', 'mini', 'Redis, 64 MB of memory, append-only persistence', 64, 0.25, 300, { maxConnections: 20, storageMb: 256, backupRetention: 0 }, true),
+      plan('redis', 'premium', 'Redis, 512 MB of memory, append-only persistence', 512, 0.5, 1500, { maxConnections: 200, storageMb: 2048, backupRetention: 0 }),
     ],
   },
 ];
@@ -84,16 +94,17 @@ const SERVICE_ALIASES: Record<string, AddonServiceName> = {
   'heroku-redis': 'redis',
 };
 
-export function addonService(name: string): AddonService | null {
+/** `services`: the provider's catalogue (its plans file), the built-in one when not given. */
+export function addonService(name: string, services: readonly AddonService[] = ADDON_SERVICES): AddonService | null {
   const canonical = SERVICE_ALIASES[name.toLowerCase()];
-  return ADDON_SERVICES.find((service) => service.name === canonical) ?? null;
+  return services.find((service) => service.name === canonical) ?? null;
 }
 
 /** `postgresql:mini`, `heroku-postgresql` (the default plan), `redis:premium` → the plan, or why not. */
-export function resolvePlan(spec: string): { service: AddonService; plan: AddonPlan } | { error: string } {
+export function resolvePlan(spec: string, services: readonly AddonService[] = ADDON_SERVICES): { service: AddonService; plan: AddonPlan } | { error: string } {
   const [serviceName = '', planName, ...rest] = spec.trim().split(':');
-  const service = addonService(serviceName);
-  const offered = ADDON_SERVICES.map((s) => s.name).join(', ');
+  const service = addonService(serviceName, services);
+  const offered = services.map((s) => s.name).join(', ');
   if (!service || rest.length > 0) return { error: `Unknown add-on service ${JSON.stringify(serviceName)}: Slipway offers ${offered}.` };
   const plan = planName === undefined || planName === '' ? service.plans.find((p) => p.default) : service.plans.find((p) => p.short === planName.toLowerCase());
   if (!plan) return { error: `${service.name} has no plan ${JSON.stringify(planName)}: its plans are ${service.plans.map((p) => p.short).join(', ')}.` };
@@ -139,7 +150,7 @@ export function addonServerArgv(service: AddonServiceName): string[] {
     'set -e',
     'conf=/tmp/redis.conf',
     'umask 077',
-    'printf "port %s\\nbind 0.0.0.0\\nprotected-mode no\\ndir %s\\nappendonly yes\\nmaxmemory %s\\nrequirepass %s\\n" "$ADDON_PORT" "$ADDON_DATA_DIR" "$ADDON_MAXMEMORY" "$ADDON_PASSWORD" > "$conf"',
+    'printf "port %s\\nbind 0.0.0.0\\nprotected-mode no\\ndir %s\\nappendonly yes\\nmaxmemory %s\\nmaxclients %s\\nrequirepass %s\\n" "$ADDON_PORT" "$ADDON_DATA_DIR" "$ADDON_MAXMEMORY" "${ADDON_MAX_CONNECTIONS:-10000}" "$ADDON_PASSWORD" > "$conf"',
     'unset ADDON_PASSWORD',
     'exec redis-server "$conf"',
   ].join('\n');

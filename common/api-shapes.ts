@@ -213,6 +213,10 @@ export interface AddonInfoJson {
   tables: number | null;
   /** Redis's keys (null for PostgreSQL) */
   keys: number | null;
+  /** Slipway's: what its volume holds, against the plan's storage (measured, not enforced) */
+  storage_used_bytes?: number | null;
+  storage_limit_mb?: number | null;
+  max_connections?: number | null;
 }
 
 /** Heroku's app feature: one the app may switch on (`features:enable`). */
@@ -331,6 +335,12 @@ export interface AddonPlanJson {
   space_default: false;
   memory_mb: number;
   cpus: number;
+  /** Slipway's: PostgreSQL's max_connections, Redis's maxclients */
+  max_connections?: number;
+  /** Slipway's: the data the plan holds (measured, reported in addons:info) */
+  storage_mb?: number;
+  /** Slipway's: backups kept */
+  backup_retention?: number;
   created_at: string;
   updated_at: string;
 }

@@ -349,6 +349,8 @@ export const addonServerInfo = z.object({
   connections: z.number().int().nonnegative(),
   /** PostgreSQL: tables; Redis: keys */
   objects: z.number().int().nonnegative(),
+  /** what its volume holds (du), measured against the plan's storage */
+  storageBytes: z.number().nonnegative().optional(),
 });
 export type AddonServerInfo = z.infer<typeof addonServerInfo>;
 export const addonInfoReply = reply.extend({ info: addonServerInfo.optional() });

@@ -393,6 +393,7 @@ export async function startControlPlane(config: ControlPlaneConfig, logger: Logg
     releaser,
     image: builder.addonImage ? (service) => builder.addonImage!(service) : null,
     logger: logger.child({ part: 'addons' }),
+    catalogue: config.plans.addonServices,
   });
   const services: Services = {
     users,

@@ -66,6 +66,12 @@ describe('pg:info and redis:info', () => {
     expect(lines.join('\n')).toMatch(/PG Version:\s+15\.8/);
     expect(lines.join('\n')).toMatch(/Data Size:\s+7\.3 MB/);
     expect(lines.join('\n')).toMatch(/Tables:\s+3/);
+    const measured = addonInfoLines(
+      { addon: { id: 'a1', name: 'postgresql-quiet-12345' }, service: 'postgresql', plan: 'postgresql:mini', version: '15.8', data_size_bytes: 7_654_321, connections: 2, tables: 3, keys: null, storage_used_bytes: 256 * 1024 * 1024, storage_limit_mb: 1024, max_connections: 20 },
+      ['DATABASE_URL'],
+    ).join('\n');
+    expect(measured).toMatch(/Connections:\s+2\/20/);
+    expect(measured).toMatch(/Storage:\s+256\.0 MB of 1024 MB \(25%\)/);
     const redis = addonInfoLines({ addon: { id: 'a2', name: 'redis-solid-54321' }, service: 'redis', plan: 'redis:mini', version: '7.0.15', data_size_bytes: 1_048_576, connections: 1, tables: null, keys: 4 }, []);
     expect(redis[0]).toBe('=== redis-solid-54321');
     expect(redis.join('\n')).toMatch(/Keys:\s+4/);

@@ -22,8 +22,9 @@ export function addonInfoLines(info: AddonInfoJson, attachedAs: readonly string[
       ['Status', 'Available'],
       [pg ? 'PG Version' : 'Version', info.version],
       [pg ? 'Data Size' : 'Memory Used', megabytes(info.data_size_bytes)],
-      [pg ? 'Connections' : 'Clients', String(info.connections)],
+      [pg ? 'Connections' : 'Clients', `${info.connections}${info.max_connections ? `/${info.max_connections}` : ''}`],
       pg ? ['Tables', String(info.tables ?? 0)] : ['Keys', String(info.keys ?? 0)],
+      ...(info.storage_used_bytes != null ? [['Storage', `${megabytes(info.storage_used_bytes)}${info.storage_limit_mb ? ` of ${info.storage_limit_mb} MB (${Math.round((info.storage_used_bytes / (info.storage_limit_mb * 1024 * 1024)) * 100)}%)` : ''}`] as [string, string]] : []),
       ['Add-on', info.addon.name],
     ]),
   ];

@@ -5,7 +5,7 @@
 // compiled CLI's pg:psql -c and redis:cli through attached one-offs of the add-ons' images;
 // draining a host that holds add-ons refused, and a down host's add-ons said unavailable.
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -28,6 +28,30 @@ import type { Builder } from '../builds/builder.js';
 
 const docker = new Docker();
 const exec = promisify(execFile);
+
+const PLANS_FILE = `
+default: free
+plans:
+  - name: free
+addons:
+  postgresql:
+    - name: mini
+      memory_mb: 256
+      cpus: 0.5
+      max_connections: 15
+      storage_mb: 64
+      backup_retention: 1
+      price_cents: 700
+      default: true
+  redis:
+    - name: mini
+      memory_mb: 64
+      cpus: 0.25
+      max_connections: 30
+      storage_mb: 32
+      maxmemory_mb: 40
+      default: true
+`;
 
 /** The URL as the test host reaches it: the host's private address (127.0.0.1 here) for the name. */
 function fromHost(url: string, changes: { password?: string } = {}): string {
@@ -113,7 +137,11 @@ describe('add-ons in operation', () => {
         return { repository: image.repository, digest: image.digest };
       },
     };
-    cp = await startTestControlPlane({ SLIPWAY_REGISTRY: registry.url, SLIPWAY_STOP_GRACE_SECONDS: '1', SLIPWAY_DRAIN_MS: '0' }, { builder });
+    cliHome = await mkdtemp(join(tmpdir(), 'slipway-addon-ops-cli-'));
+    // the provider's add-on plans (its plans file), in place of the built-in ones
+    const plansFile = join(cliHome, 'plans.yaml');
+    await writeFile(plansFile, PLANS_FILE);
+    cp = await startTestControlPlane({ SLIPWAY_REGISTRY: registry.url, SLIPWAY_STOP_GRACE_SECONDS: '1', SLIPWAY_DRAIN_MS: '0', SLIPWAY_PLANS_FILE: plansFile }, { builder });
     host = await startTestAgent(docker, cp, registry.url);
     admin = apiClient(cp.url, cp.adminToken);
     aliceToken = (await admin('POST', '/users', { email: 'alice@example.com' })).body.token;
@@ -130,7 +158,6 @@ describe('add-ons in operation', () => {
     databaseUrl = vars.DATABASE_URL;
     redisUrl = vars.REDIS_URL;
     addonImage = (await cp.controlPlane.services.addons.store.get(addon.pg.id))!.image;
-    cliHome = await mkdtemp(join(tmpdir(), 'slipway-addon-ops-cli-'));
     await pgQuery(databaseUrl, 'CREATE TABLE orders (id serial PRIMARY KEY, item text)');
     await pgQuery(databaseUrl, 'INSERT INTO orders (item) VALUES ($1), ($2)', ['boat', 'oar']);
     const redis = new Redis(fromHost(redisUrl), { lazyConnect: true });
@@ -151,6 +178,26 @@ describe('add-ons in operation', () => {
     await cp?.stop();
     await registry?.stop();
     if (cliHome) await rm(cliHome, { recursive: true, force: true });
+  });
+
+  it('runs the servers with the provider’s plans: max connections, Redis maxmemory, storage measured against the plan', async () => {
+    expect((await alice('GET', '/addon-services/postgresql/plans')).body).toEqual([expect.objectContaining({ name: 'postgresql:mini', memory_mb: 256, max_connections: 15, storage_mb: 64, backup_retention: 1, price: { cents: 700, contract: false, unit: 'month' } })]);
+    expect((await alice('POST', '/apps/shop/addons', { plan: 'postgresql:standard' })).status).toBe(422);
+    expect(await pgQuery(databaseUrl, 'SHOW max_connections')).toEqual([{ max_connections: '15' }]);
+    const redis = new Redis(fromHost(redisUrl), { lazyConnect: true });
+    await redis.connect();
+    expect(await redis.config('GET', 'maxclients')).toEqual(['maxclients', '30']);
+    expect(await redis.config('GET', 'maxmemory')).toEqual(['maxmemory', String(40 * 1024 * 1024)]);
+    redis.disconnect();
+    const server = await serverContainer(addon.pg.id);
+    expect(server.HostConfig.Memory).toBe(256 * 1024 * 1024);
+    expect(server.HostConfig.NanoCpus).toBe(500_000_000);
+    const info = (await alice('GET', `/addons/${addon.pg.name}/info`)).body;
+    expect(info).toMatchObject({ storage_limit_mb: 64, max_connections: 15 });
+    // PostgreSQL's files on the volume: tens of MB, more than the database's own size
+    expect(info.storage_used_bytes).toBeGreaterThan(info.data_size_bytes);
+    const listed = (await alice('GET', '/apps/shop/addons')).body as { name: string; billed_price: { cents: number } }[];
+    expect(listed.find((a) => a.name === addon.pg.name)?.billed_price.cents).toBe(700);
   });
 
   it('keeps the data when the servers crash (kill -9): Docker starts them again on the same port', async () => {

@@ -2,7 +2,8 @@
 // URL to apps as config vars (each change a new release, rolled out like any config change),
 // detaching, destroying. The one home of these steps; handlers only validate and represent.
 import { randomUUID } from 'node:crypto';
-import { attachmentName, resolvePlan, type AddonService } from '../../common/addons.js';
+import { ADDON_SERVICES, addonService, attachmentName, resolvePlan, type AddonService } from '../../common/addons.js';
+import { planServerSettings } from '../plans/addon-plans.js';
 import { describeError, SlipwayError } from '../../common/errors.js';
 import type { Logger } from '../../common/logger.js';
 import type { AddonServerInfo } from '../../common/protocol.js';
@@ -23,20 +24,24 @@ export interface AddonsDeps {
   logger: Logger;
   /** where an add-on's time is metered (none: not metered) */
   meter?: { provisioned(addon: AddonRecord): Promise<void>; destroyed(addon: AddonRecord): Promise<void> };
+  /** the services with the provider's plans (its plans file); the built-in ones when not given */
+  catalogue?: readonly AddonService[];
 }
 
 const NAME = /^[A-Z][A-Z0-9_]*$/;
 
 export class Addons {
   readonly store: AddonStore;
+  readonly catalogue: readonly AddonService[];
 
   constructor(private readonly deps: AddonsDeps) {
     this.store = deps.store;
+    this.catalogue = deps.catalogue ?? ADDON_SERVICES;
   }
 
   /** `addons:create <plan>`: the server runs and answers before its URL is set on the app. */
   async create(app: App, planSpec: string, options: { as?: string } = {}): Promise<{ addon: AddonRecord; attachment: AddonAttachmentRecord }> {
-    const resolved = resolvePlan(planSpec);
+    const resolved = resolvePlan(planSpec, this.catalogue);
     if ('error' in resolved) throw new SlipwayError('invalid_params', resolved.error, { status: 422 });
     const { service, plan } = resolved;
     if (options.as !== undefined && !NAME.test(options.as)) throw new SlipwayError('invalid_params', 'An attachment name is upper-case letters, digits and underscores, starting with a letter (DATABASE, CACHE).', { status: 422 });
@@ -76,7 +81,7 @@ export class Addons {
         name: addon.name,
         service: service.name,
         image: addon.image,
-        env: serverEnv(service.name, addon.credentials),
+        env: { ...serverEnv(service.name, addon.credentials), ...planServerSettings(plan) },
         memoryMb: plan.memoryMb,
         cpus: plan.cpus,
       });
@@ -102,11 +107,11 @@ export class Addons {
     if (as !== undefined && !NAME.test(as)) throw new SlipwayError('invalid_params', 'An attachment name is upper-case letters, digits and underscores, starting with a letter.', { status: 422 });
     const existing = await this.deps.store.attachments(app.id);
     if (existing.some((a) => a.addonId === addon.id)) throw new SlipwayError('conflict', `${addon.name} is already attached to ${app.name}.`, { status: 409 });
-    const service = resolvePlan(addon.plan);
-    if ('error' in service) throw new Error(service.error);
+    const service = addonService(addon.service, this.catalogue);
+    if (!service) throw new Error(`no add-on service ${addon.service}`);
     // As on Heroku, a shared add-on gets a colour name (HEROKU_POSTGRESQL_AMBER) unless told `as`.
-    const primary = service.service.configVar.replace(/_URL$/, '');
-    const name = as ?? attachmentName(service.service, new Set([primary, ...existing.map((a) => a.name)]));
+    const primary = service.configVar.replace(/_URL$/, '');
+    const name = as ?? attachmentName(service, new Set([primary, ...existing.map((a) => a.name)]));
     return this.attachTo(addon, app, name);
   }
 

@@ -5,7 +5,7 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import { z } from 'zod';
-import { ADDON_SERVICES } from '../../common/addons.js';
+import type { AddonService } from '../../common/addons.js';
 import type { AddonAttachmentJson, AddonInfoJson } from '../../common/api-shapes.js';
 import { SlipwayError } from '../../common/errors.js';
 import type { App, User } from '../../common/types.js';
@@ -17,6 +17,7 @@ import { addonAttachmentJson, addonJson, addonPlanJson, addonServiceJson, findAd
 import type { AddonAttachmentRecord, AddonRecord } from '../store/addons.js';
 import type { Services } from '../services.js';
 import { addonAvailability } from '../hosts/addon-holdings.js';
+import { planUsage } from '../addons/plan-usage.js';
 
 const appRef = z.union([z.string().min(1), z.object({ name: z.string().min(1) }), z.object({ id: z.string().min(1) })]);
 const attachmentName = z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/, 'letters, digits and underscores, starting with a letter').max(60);
@@ -44,10 +45,10 @@ const resolveAttachment = z.object({ addon_attachment: z.string().min(1), app: z
 
 const refName = (ref: z.infer<typeof appRef>): string => (typeof ref === 'string' ? ref : 'name' in ref ? ref.name : ref.id);
 
-function planSpec(plan: z.infer<typeof create>['plan']): string {
+function planSpec(plan: z.infer<typeof create>['plan'], catalogue: readonly AddonService[]): string {
   const ref = refName(plan);
   // a plan's id: find its name
-  for (const service of ADDON_SERVICES) {
+  for (const service of catalogue) {
     const found = findAddonPlan(service, ref);
     if (found && found.name !== ref && found.short !== ref) return found.name;
   }
@@ -67,7 +68,7 @@ export function addonHandlers(services: Services): Router {
   const availability = async (addon: AddonRecord) => addonAvailability(addon.hostId, await services.hosts.get(addon.hostId));
   const representAddon = async (addon: AddonRecord) => {
     const owner = await appById(addon.appId);
-    return addonJson(addon, owner, await store.attachments(owner.id), await availability(addon));
+    return addonJson(addon, owner, await store.attachments(owner.id), await availability(addon), addons.catalogue);
   };
   const representAttachment = async (attachment: AddonAttachmentRecord, app?: App) => {
     const addon = await store.get(attachment.addonId);
@@ -96,11 +97,11 @@ export function addonHandlers(services: Services): Router {
   };
 
   router.get('/addon-services', spec({ summary: 'The add-on services the platform runs (PostgreSQL, Redis)', response: { shape: 'AddonServiceJson', list: true } }), (ctx) => {
-    ctx.body = ADDON_SERVICES.map((service) => addonServiceJson(service, services.brand.name));
+    ctx.body = addons.catalogue.map((service) => addonServiceJson(service, services.brand.name));
   });
   const findService = (ref: string) => {
-    const service = findAddonService(ref);
-    if (!service) throw new SlipwayError('not_found', `Couldn't find that add-on service: ${ref}. ${services.brand.name} offers ${ADDON_SERVICES.map((s) => s.name).join(', ')}.`, { status: 404 });
+    const service = findAddonService(ref, addons.catalogue);
+    if (!service) throw new SlipwayError('not_found', `Couldn't find that add-on service: ${ref}. ${services.brand.name} offers ${addons.catalogue.map((s) => s.name).join(', ')}.`, { status: 404 });
     return service;
   };
   router.get('/addon-services/:service', spec({ summary: 'One add-on service', response: { shape: 'AddonServiceJson' } }), (ctx) => {
@@ -143,6 +144,7 @@ export function addonHandlers(services: Services): Router {
       connections: info.connections,
       tables: addon.service === 'postgresql' ? info.objects : null,
       keys: addon.service === 'redis' ? info.objects : null,
+      ...planUsage(addon, info, addons.catalogue),
     };
     ctx.body = body;
   });
@@ -172,7 +174,7 @@ export function addonHandlers(services: Services): Router {
     const app = await loadApp(ctx, services);
     const body = bodyOf(ctx, create);
     const as = body.attachment?.name?.toUpperCase();
-    const { addon } = await addons.create(app, planSpec(body.plan), as === undefined ? {} : { as });
+    const { addon } = await addons.create(app, planSpec(body.plan, addons.catalogue), as === undefined ? {} : { as });
     logApiEvent(ctx, services, app, (email) => platformEvents.configChanged(`Attach ${addon.name}`, email));
     ctx.status = 201;
     ctx.body = await representAddon(addon);

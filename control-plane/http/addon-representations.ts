@@ -43,14 +43,17 @@ export function addonPlanJson(service: AddonService, plan: AddonPlan): AddonPlan
     space_default: false,
     memory_mb: plan.memoryMb,
     cpus: plan.cpus,
+    max_connections: plan.maxConnections,
+    storage_mb: plan.storageMb,
+    backup_retention: plan.backupRetention,
     created_at: CATALOGUE_DATE,
     updated_at: CATALOGUE_DATE,
   };
 }
 
 /** A service by name or id (its name-based UUID). */
-export function findAddonService(ref: string): AddonService | null {
-  return ADDON_SERVICES.find((s) => s.name === ref || serviceRef(s.name).id === ref || (ref === `heroku-${s.name}`)) ?? null;
+export function findAddonService(ref: string, services: readonly AddonService[] = ADDON_SERVICES): AddonService | null {
+  return services.find((s) => s.name === ref || serviceRef(s.name).id === ref || (ref === `heroku-${s.name}`)) ?? null;
 }
 
 export function findAddonPlan(service: AddonService, ref: string): AddonPlan | null {
@@ -58,8 +61,8 @@ export function findAddonPlan(service: AddonService, ref: string): AddonPlan | n
 }
 
 /** `availability`: whether its host can be reached (hosts/addon-holdings.ts); available if not told. */
-export function addonJson(addon: AddonRecord, owner: Pick<App, 'id' | 'name'>, ownerAttachments: readonly AddonAttachmentRecord[], availability: AddonAvailability = { available: true }): AddonJson {
-  const price = ADDON_SERVICES.find((s) => s.name === addon.service)?.plans.find((p) => p.name === addon.plan)?.priceCents ?? 0;
+export function addonJson(addon: AddonRecord, owner: Pick<App, 'id' | 'name'>, ownerAttachments: readonly AddonAttachmentRecord[], availability: AddonAvailability = { available: true }, catalogue: readonly AddonService[] = ADDON_SERVICES): AddonJson {
+  const price = catalogue.find((s) => s.name === addon.service)?.plans.find((p) => p.name === addon.plan)?.priceCents ?? 0;
   return {
     id: addon.id,
     name: addon.name,

@@ -4,6 +4,8 @@
 import { z } from 'zod';
 import { parseSettingsFile } from '../../common/settings-file.js';
 import { DYNO_SIZES, type DynoSize } from '../../common/types.js';
+import { ADDON_SERVICES, type AddonService } from '../../common/addons.js';
+import { addonCatalogue, addonPlansSection } from './addon-plans.js';
 
 const SIZE_NAMES = Object.keys(DYNO_SIZES) as [DynoSize, ...DynoSize[]];
 /** A count an account may reach; null (or absent): no limit. */
@@ -36,6 +38,8 @@ const fileSchema = z
     /** the plan of accounts (and teams) given none */
     default: z.string(),
     plans: z.array(planSchema).min(1),
+    /** the add-on services' plans (addon-plans.ts); a service left out keeps the built-in ones */
+    addons: addonPlansSection.optional(),
   })
   .strict()
   .superRefine((file, ctx) => {
@@ -66,6 +70,8 @@ export interface Plan {
 export interface PlanCatalogue {
   plans: readonly Plan[];
   defaultPlan: Plan;
+  /** the add-on services with the provider's plans */
+  addonServices: readonly AddonService[];
 }
 
 function planOf(p: PlanDefinition): Plan {
@@ -89,7 +95,7 @@ function planOf(p: PlanDefinition): Plan {
 /** Without a plans file: one plan with no limits, a day of logs (the platform before plans). */
 export const UNLIMITED_CATALOGUE: PlanCatalogue = (() => {
   const plan = planOf(planSchema.parse({ name: 'default' }));
-  return { plans: [plan], defaultPlan: plan };
+  return { plans: [plan], defaultPlan: plan, addonServices: ADDON_SERVICES };
 })();
 
 /** Pure: the catalogue in a plans file's text (YAML, of which JSON is a part), or a ConfigError
@@ -97,7 +103,7 @@ export const UNLIMITED_CATALOGUE: PlanCatalogue = (() => {
 export function parsePlanCatalogue(text: string, source: string): PlanCatalogue {
   const file = parseSettingsFile(fileSchema, text, source);
   const plans = file.plans.map(planOf);
-  return { plans, defaultPlan: plans.find((p) => p.name === file.default)! };
+  return { plans, defaultPlan: plans.find((p) => p.name === file.default)!, addonServices: addonCatalogue(file.addons) };
 }
 
 /** The longest log retention of any plan: what the log store must keep. */
