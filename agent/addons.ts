@@ -111,8 +111,15 @@ export class AddonManager {
     let containerId = existing[0]?.id;
     // its network first: the server joins it under its name, and so do the attached apps' containers
     await engine.ensureAddonNetwork(request.addonId);
+    if (containerId && request.recreate) {
+      // a plan change: the server stops cleanly and its container goes; the volume stays
+      await engine.stopContainer(containerId, 30);
+      await engine.removeContainer(containerId);
+      containerId = undefined;
+      this.deps.log.info({ addon: request.addonId }, 'add-on container removed to be made again with new limits');
+    }
     if (!containerId) {
-      const spec = addonContainerSpec(request, host, await freePort(host.address));
+      const spec = addonContainerSpec(request, host, request.port ?? (await freePort(host.address)));
       await engine.ensureVolume(addonVolumeName(host.hostId, request.addonId), { ...addonSelector(host.hostId, request.addonId) });
       if (!(await engine.hasImage(spec.Image!))) await engine.pullImage(spec.Image!);
       containerId = await engine.createContainer(spec);

@@ -10,6 +10,7 @@ import type { CliIo } from './io.js';
 import { registerAccessCommands } from './topics/access.js';
 import { registerAddonCommands } from './topics/addons.js';
 import { registerAddonClientCommands } from './topics/addon-clients.js';
+import { registerAddonPlanChangeCommands } from './topics/addon-plan-change.js';
 import { registerAppCommands } from './topics/apps.js';
 import { registerTeamCommands } from './topics/teams.js';
 import { registerAuthCommands } from './topics/auth.js';
@@ -65,6 +66,7 @@ export function createProgram(ctx: CommandContext): Command {
     registerDrainCommands,
     registerAddonCommands,
     registerAddonClientCommands,
+    registerAddonPlanChangeCommands,
     registerGitCommands,
     registerHostCommands,
     registerUserCommands,

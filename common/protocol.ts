@@ -323,6 +323,10 @@ export const runAddonRequest = z.object({
   env: z.record(z.string().regex(/^ADDON_[A-Z_]+$/), z.string()),
   memoryMb: z.number().int().positive(),
   cpus: z.number().positive(),
+  /** A plan change: the server's container made again with these limits, on the same volume. */
+  recreate: z.boolean().optional(),
+  /** The port it is published on when made (again): its URL stays the same; none: a free one. */
+  port: z.number().int().min(1).max(65535).optional(),
 });
 export type RunAddonRequest = z.infer<typeof runAddonRequest>;
 

@@ -43,6 +43,16 @@ addons:
       backup_retention: 1
       price_cents: 700
       default: true
+    - name: standard
+      memory_mb: 512
+      cpus: 0.5
+      max_connections: 40
+      storage_mb: 128
+    - name: tiny
+      memory_mb: 128
+      cpus: 0.25
+      max_connections: 5
+      storage_mb: 1
   redis:
     - name: mini
       memory_mb: 64
@@ -181,8 +191,8 @@ describe('add-ons in operation', () => {
   });
 
   it('runs the servers with the provider’s plans: max connections, Redis maxmemory, storage measured against the plan', async () => {
-    expect((await alice('GET', '/addon-services/postgresql/plans')).body).toEqual([expect.objectContaining({ name: 'postgresql:mini', memory_mb: 256, max_connections: 15, storage_mb: 64, backup_retention: 1, price: { cents: 700, contract: false, unit: 'month' } })]);
-    expect((await alice('POST', '/apps/shop/addons', { plan: 'postgresql:standard' })).status).toBe(422);
+    expect((await alice('GET', '/addon-services/postgresql/plans')).body).toContainEqual(expect.objectContaining({ name: 'postgresql:mini', memory_mb: 256, max_connections: 15, storage_mb: 64, backup_retention: 1, price: { cents: 700, contract: false, unit: 'month' } }));
+    expect((await alice('POST', '/apps/shop/addons', { plan: 'postgresql:premium-9' })).body.message).toContain('its plans are mini, standard, tiny');
     expect(await pgQuery(databaseUrl, 'SHOW max_connections')).toEqual([{ max_connections: '15' }]);
     const redis = new Redis(fromHost(redisUrl), { lazyConnect: true });
     await redis.connect();
@@ -306,6 +316,36 @@ describe('add-ons in operation', () => {
     await expect(guesser.get('cart:1')).rejects.toThrow(/NOAUTH/);
     guesser.disconnect();
   }, 600_000);
+
+  it('addons:upgrade makes the server again with the new plan on the same volume, host and port; a plan the data does not fit is refused (422)', async () => {
+    const before = await serverContainer(addon.pg.id);
+    const configBefore = (await alice('GET', '/apps/shop/config-vars')).body.DATABASE_URL;
+    const releasesBefore = (await alice('GET', '/apps/shop/releases')).body.length;
+    const upgraded = await slipway(['addons:upgrade', addon.pg.name, 'standard', '-a', 'shop']);
+    expect(upgraded.code, upgraded.stderr).toBe(0);
+    expect(upgraded.stdout).toContain(`${addon.pg.name} is now on postgresql:standard`);
+    const after = await serverContainer(addon.pg.id);
+    expect(after.Id).not.toBe(before.Id);
+    expect(after.HostConfig.Memory).toBe(512 * 1024 * 1024);
+    expect(after.HostConfig.PortBindings).toEqual(before.HostConfig.PortBindings);
+    expect(after.Mounts.map((m) => m.Name)).toEqual(before.Mounts.map((m) => m.Name));
+    expect(await pgQuery(databaseUrl, 'SHOW max_connections')).toEqual([{ max_connections: '40' }]);
+    expect(await pgQuery(databaseUrl, 'SELECT item FROM orders ORDER BY id')).toEqual([{ item: 'boat' }, { item: 'oar' }, { item: 'sail' }]);
+    // the URL, so the config and the releases, unchanged; the record still on its host
+    expect((await alice('GET', '/apps/shop/config-vars')).body.DATABASE_URL).toBe(configBefore);
+    expect((await alice('GET', '/apps/shop/releases')).body.length).toBe(releasesBefore);
+    expect((await cp.controlPlane.services.addons.store.get(addon.pg.id))).toMatchObject({ plan: 'postgresql:standard', hostId: host.hostId });
+    expect((await alice('GET', `/addons/${addon.pg.name}`)).body.plan.name).toBe('postgresql:standard');
+
+    const refused = await alice('PATCH', `/apps/shop/addons/${addon.pg.name}`, { plan: 'heroku-postgresql:tiny' });
+    expect(refused.status).toBe(422);
+    expect(refused.body.message).toMatch(/holds [\d.]+ MB of data; postgresql:tiny holds 1 MB/);
+    const downgrade = await slipway(['addons:downgrade', addon.pg.name, 'tiny', '-a', 'shop']);
+    expect(downgrade.code).not.toBe(0);
+    expect((await serverContainer(addon.pg.id)).Id).toBe(after.Id);
+    expect((await alice('PATCH', `/apps/shop/addons/${addon.pg.name}`, { plan: 'redis:mini' })).status).toBe(422);
+    expect((await bob('PATCH', `/apps/shop/addons/${addon.pg.name}`, { plan: 'postgresql:mini' })).status).toBe(403);
+  }, 300_000);
 
   it('refuses to drain the host holding the add-ons (409 naming them); a down host’s add-ons are unavailable, not moved', async () => {
     const refused = await admin('DELETE', `/hosts/${host.hostId}`);

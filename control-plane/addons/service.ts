@@ -4,6 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { ADDON_SERVICES, addonService, attachmentName, resolvePlan, type AddonService } from '../../common/addons.js';
 import { planServerSettings } from '../plans/addon-plans.js';
+import { planChangeRefusal } from './plan-change.js';
 import { describeError, SlipwayError } from '../../common/errors.js';
 import type { Logger } from '../../common/logger.js';
 import type { AddonServerInfo } from '../../common/protocol.js';
@@ -154,6 +155,39 @@ export class Addons {
     }
     this.deps.logger.info({ addon: addon.name }, 'add-on credentials rotated');
     return rotated;
+  }
+
+  /** `addons:upgrade`/`addons:downgrade`: the server made again with the new plan's limits, on the
+   *  same host, volume and port (its URL, so the apps' config, unchanged); refused (422) when the
+   *  data it holds does not fit the new plan's storage. */
+  async changePlan(addon: AddonRecord, planSpec: string): Promise<AddonRecord> {
+    const resolved = resolvePlan(planSpec, this.catalogue);
+    if ('error' in resolved) throw new SlipwayError('invalid_params', resolved.error, { status: 422 });
+    if (resolved.plan.name === addon.plan) return addon;
+    if (addon.port === null) throw new SlipwayError('conflict', `${addon.name} is not provisioned yet.`, { status: 409 });
+    const measured = resolved.service.name === addon.service ? await this.info(addon) : null;
+    const refusal = planChangeRefusal(addon, resolved, measured?.storageBytes ?? null);
+    if (refusal) throw refusal;
+    const { plan } = resolved;
+    const reply = await this.deps.agents.runAddon(addon.hostId, {
+      addonId: addon.id,
+      name: addon.name,
+      service: addon.service,
+      image: addon.image,
+      env: { ...serverEnv(addon.service, addon.credentials), ...planServerSettings(plan) },
+      memoryMb: plan.memoryMb,
+      cpus: plan.cpus,
+      recreate: true,
+      port: addon.port,
+    });
+    if (!reply.ok) throw new SlipwayError('addon_plan_change_failed', `Could not move ${addon.name} to ${plan.name}: ${reply.error ?? 'no reason given'}`, { status: 503, expose: true });
+    const changed: AddonRecord = { ...addon, plan: plan.name, updatedAt: new Date().toISOString() };
+    await this.deps.store.save(changed);
+    // its time so far under the old plan, from now under the new one
+    await this.deps.meter?.destroyed(addon);
+    await this.deps.meter?.provisioned(changed);
+    this.deps.logger.info({ addon: addon.name, from: addon.plan, to: plan.name }, 'add-on plan changed');
+    return changed;
   }
 
   /** What the add-on's server says of itself, asked on its host with its own credentials. */

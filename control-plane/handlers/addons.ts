@@ -32,6 +32,8 @@ const create = z.object({
   name: z.string().optional(),
 });
 
+const planChange = z.object({ plan: z.union([z.string().min(1), z.object({ name: z.string().min(1) }), z.object({ id: z.string().min(1) })]) });
+
 const attach = z.object({
   addon: appRef,
   app: appRef,
@@ -178,6 +180,17 @@ export function addonHandlers(services: Services): Router {
     logApiEvent(ctx, services, app, (email) => platformEvents.configChanged(`Attach ${addon.name}`, email));
     ctx.status = 201;
     ctx.body = await representAddon(addon);
+  });
+
+  // Heroku's add-on update (addons:upgrade, addons:downgrade): the owning app changes the plan.
+  router.patch('/apps/:app/addons/:addon', spec({ summary: 'Changes an add-on’s plan: its server made again with the new limits on the same data; 422 when the data does not fit', body: planChange, response: { shape: 'AddonJson' } }), async (ctx) => {
+    const app = await loadApp(ctx, services);
+    const body = bodyOf(ctx, planChange);
+    const addon = await addons.find(ctx.params.addon!);
+    if (addon.appId !== app.id) throw new SlipwayError('not_found', `${app.name} owns no add-on ${ctx.params.addon}.`, { status: 404 });
+    const reachable = await availability(addon);
+    if (!reachable.available) throw new SlipwayError('addon_unavailable', `${addon.name} is unavailable: ${reachable.reason}.`, { status: 503, expose: true });
+    ctx.body = await representAddon(await addons.changePlan(addon, planSpec(body.plan, addons.catalogue)));
   });
 
   router.delete('/apps/:app/addons/:addon', spec({ summary: 'Destroys an add-on of the app: its data, its server and every attachment’s config var', response: { shape: 'AddonJson' } }), async (ctx) => {
