@@ -366,6 +366,8 @@ describe('add-ons in operation', () => {
     const info = await alice('GET', `/addons/${addon.pg.name}/info`);
     expect(info.status).toBe(503);
     expect(info.body.message).toContain('unavailable');
+    expect((await alice('POST', '/apps/shop/addon-clients', { service: 'postgresql', sql: 'SELECT 1' })).status).toBe(503);
+    expect((await alice('PATCH', `/apps/shop/addons/${addon.pg.name}`, { plan: 'postgresql:mini' })).status).toBe(503);
     // still pinned to its host with its data, not re-created elsewhere
     const stored = (await cp.controlPlane.services.addons.store.get(addon.pg.id))!;
     expect(stored.hostId).toBe(host.hostId);

@@ -8,6 +8,7 @@ import { addonService, type AddonServiceName } from '../../common/addons.js';
 import { SlipwayError } from '../../common/errors.js';
 import { ttySize } from '../../common/protocol.js';
 import { addonClientCommand, chooseAttachment } from '../addons/client-command.js';
+import { addonAvailability } from '../hosts/addon-holdings.js';
 import { bodyOf, spec } from '../http/api-spec.js';
 import { loadApp } from '../http/load-app.js';
 import { ATTACH_PATH_PREFIX } from '../one-offs/attach.js';
@@ -44,6 +45,8 @@ export function addonClientHandlers(services: Services): Router {
     const chosen = chooseAttachment(attached, service.name, service.configVar.replace(/_URL$/, ''), body.addon);
     if ('error' in chosen) throw new SlipwayError('not_found', chosen.error, { status: 404 });
     if (chosen.addon.port === null) throw new SlipwayError('conflict', `${chosen.addon.name} is not provisioned yet.`, { status: 409 });
+    const reachable = addonAvailability(chosen.addon.hostId, await services.hosts.get(chosen.addon.hostId));
+    if (!reachable.available) throw new SlipwayError('addon_unavailable', `${chosen.addon.name} is unavailable: ${reachable.reason}.`, { status: 503, expose: true });
     await services.plans.admitOneOff(app, 'basic');
     const { command, env } = addonClientCommand(service.name, `${chosen.attachment.name}_URL`, { ...(body.sql !== undefined ? { sql: body.sql } : {}), ...(body.words ? { words: body.words } : {}) });
     const number = await services.detachedRuns.nextNumber(app, { ownImage: true });
