@@ -4,16 +4,15 @@
 // re-ran the install. Keyed like the dependencies cache: same manifests, lockfile and versions,
 // same tree. Copied with `cp -a` so ownership (the build user) and links survive.
 import { execFile } from 'node:child_process';
-import { lstat, mkdir, rename, rm, readdir, writeFile, readFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { z } from 'zod';
 import { INSTALL_STATE, installedPaths } from './dependency-paths.js';
+import { pathExists } from '../app-files.js';
 
 const run = promisify(execFile);
 const entrySchema = z.object({ paths: z.array(z.string()) });
-
-const exists = async (path: string): Promise<boolean> => (await lstat(path).catch(() => null)) !== null;
 
 async function copyPaths(from: string, to: string, paths: readonly string[]): Promise<void> {
   for (const path of paths) {
@@ -34,7 +33,7 @@ export class BuildTreeCache {
     } catch {
       return false;
     }
-    for (const path of paths) if (!(await exists(join(treeDir, path)))) return false;
+    for (const path of paths) if (!(await pathExists(join(treeDir, path)))) return false;
     // a checked-in node_modules is replaced, as a fresh install would
     for (const path of paths) await rm(join(appDir, path), { recursive: true, force: true });
     await copyPaths(treeDir, appDir, paths);
@@ -45,7 +44,7 @@ export class BuildTreeCache {
   async save(key: string, appDir: string): Promise<void> {
     await mkdir(this.dir, { recursive: true });
     const paths = await installedPaths(appDir);
-    for (const path of INSTALL_STATE) if (!paths.includes(path) && (await exists(join(appDir, path)))) paths.push(path);
+    for (const path of INSTALL_STATE) if (!paths.includes(path) && (await pathExists(join(appDir, path)))) paths.push(path);
     const partial = join(this.dir, `${key}.partial`);
     await rm(partial, { recursive: true, force: true });
     await copyPaths(appDir, partial, paths);
