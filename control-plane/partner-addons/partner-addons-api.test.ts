@@ -185,6 +185,18 @@ describe('third-party add-ons through the API', () => {
     expect((await config()).PATH).toBeUndefined();
   });
 
+  it('keeps the config of a partner that calls back before its 202 arrives', async () => {
+    let callback: Awaited<ReturnType<TestPartner['callBack']>> | undefined;
+    partner.script('provision', { status: 202, body: {}, before: async (body: { uuid: string }) => (callback = await partner.callBack(cp.url, body.uuid, { MYLOG_URL: 'https://fast.partner.example' })) });
+    const created = await alice('POST', '/apps/shop-admin/addons', { plan: ID });
+    expect(created.status).toBe(201);
+    expect(callback!.config.status).toBe(200);
+    expect((await config('shop-admin')).MYLOG_URL).toBe('https://fast.partner.example');
+    const addon = (await alice('GET', `/addons/${created.body.name}`)).body;
+    expect(addon).toMatchObject({ state: 'provisioned', config_vars: ['MYLOG_URL'] });
+    expect((await alice('DELETE', `/apps/shop-admin/addons/${created.body.name}`)).status).toBe(200);
+  });
+
   it('opens the add-on through single sign-on, which the partner verifies; the link works once', async () => {
     const [addon] = (await addons()).filter((a) => a.name.startsWith(`${ID}-`));
     const opened = await alice('POST', `/apps/shop/addons/${addon!.name}/actions/open`, {});

@@ -124,10 +124,18 @@ export class PartnerAddons {
       addon = { ...addon, name: addonName(manifest.id) };
     }
     await this.deps.services.track(manifest.id, addon.id);
+    // The attachment exists before the partner is called: an async partner may call back at once.
+    const attachment: AddonAttachmentRecord = { id: randomUUID(), addonId: addon.id, appId: app.id, name, createdAt: new Date().toISOString() };
+    const attached = await this.deps.store.attach(attachment);
     const forget = async () => {
+      if (attached) await this.deps.store.detach(attachment);
       await this.deps.store.remove(addon);
       await this.deps.services.untrack(manifest.id, addon.id);
     };
+    if (!attached) {
+      await forget();
+      throw new SlipwayError('conflict', `${app.name} already has an add-on attached as ${name}.`, { status: 409 });
+    }
 
     const call = provisionRequest({ uuid: addon.id, name: addon.name, plan: plan.name, region: addon.partner!.region, callbackUrl: `${this.deps.apiUrl()}/addons/${addon.id}`, options: {} });
     const verdict = readProvisioning(manifest, await this.deps.client.send(endpointOf(manifest), call));
@@ -139,22 +147,21 @@ export class PartnerAddons {
       throw unavailable(`Could not provision ${addon.plan}`, verdict.reason);
     }
 
-    addon = {
-      ...addon,
-      state: verdict.kind === 'done' ? 'provisioned' : 'provisioning',
-      partner: { ...addon.partner!, providerId: verdict.providerId, config: verdict.kind === 'done' ? verdict.config : {} },
-      updatedAt: new Date().toISOString(),
-    };
-    const attachment: AddonAttachmentRecord = { id: randomUUID(), addonId: addon.id, appId: app.id, name, createdAt: new Date().toISOString() };
     try {
-      await this.deps.store.save(addon);
-      if (!(await this.deps.store.attach(attachment))) throw new SlipwayError('conflict', `${app.name} already has an add-on attached as ${name}.`, { status: 409 });
-      const vars = attachmentConfigVars(prefix, name, addon.partner!.config);
-      if (Object.keys(vars).length > 0) await this.deps.releaser.changeConfig(app, vars, `Attach ${name} (@ref:${addon.name})`);
+      if (verdict.kind === 'accepted') {
+        // what the partner may have set by now stays: only its id is added
+        const current = (await this.deps.store.get(addon.id)) ?? addon;
+        addon = { ...current, partner: { ...current.partner!, providerId: verdict.providerId }, updatedAt: new Date().toISOString() };
+        await this.deps.store.save(addon);
+      } else {
+        addon = { ...addon, state: 'provisioned', partner: { ...addon.partner!, providerId: verdict.providerId, config: verdict.config }, updatedAt: new Date().toISOString() };
+        await this.deps.store.save(addon);
+        const vars = attachmentConfigVars(prefix, name, verdict.config);
+        if (Object.keys(vars).length > 0) await this.deps.releaser.changeConfig(app, vars, `Attach ${name} (@ref:${addon.name})`);
+      }
     } catch (err) {
       // Undone everywhere: at the partner, the attachment, the record.
       await this.deprovisionAtPartner(manifest, addon);
-      await this.deps.store.detach(attachment);
       await forget();
       throw err;
     }

@@ -20,6 +20,8 @@ export interface ScriptedAnswer {
   status: number;
   body?: unknown;
   delayMs?: number;
+  /** done before answering, with the request's body (a partner calling back at once) */
+  before?: (body: any) => Promise<unknown>;
 }
 
 type Kind = 'provision' | 'plan' | 'deprovision';
@@ -62,8 +64,9 @@ export async function startTestPartner(options: TestPartnerOptions): Promise<Tes
   const scripts: Record<Kind, ScriptedAnswer[]> = { provision: [], plan: [], deprovision: [] };
   const pending = new Set<ServerResponse>();
 
-  const answer = (res: ServerResponse, { status, body, delayMs }: ScriptedAnswer) => {
+  const answer = async (res: ServerResponse, { status, body, delayMs, before }: ScriptedAnswer, requestBody?: unknown) => {
     pending.add(res);
+    await before?.(requestBody);
     const send = () => {
       pending.delete(res);
       if (res.destroyed) return;
@@ -108,7 +111,7 @@ export async function startTestPartner(options: TestPartnerOptions): Promise<Tes
         call.problem = `bad provision body: missing ${missing.join(', ')}`;
         return answer(res, { status: 400, body: { message: call.problem } });
       }
-      return answer(res, scripts.provision.shift() ?? { status: 201, body: { id: `partner-${body.uuid}`, config: options.config, message: 'ready' } });
+      return answer(res, scripts.provision.shift() ?? { status: 201, body: { id: `partner-${body.uuid}`, config: options.config, message: 'ready' } }, body);
     }
     if (req.method === 'PUT' && uuid) {
       if (typeof body?.plan !== 'string') {
