@@ -14,6 +14,7 @@ import { addonJson } from '../http/addon-representations.js';
 import { bodyOf, spec } from '../http/api-spec.js';
 import { requireAdmin } from '../http/auth.js';
 import { loadApp } from '../http/load-app.js';
+import { browserPage } from '../handlers/sso.js';
 import type { Services } from '../services.js';
 import type { AddonRecord } from '../store/addons.js';
 import { partnerManifest } from './manifest.js';
@@ -34,7 +35,7 @@ export function partnerServiceJson({ manifest, createdAt }: PartnerService): Par
     config_vars: manifest.api.config_vars,
     base_url: manifest.api.production.base_url,
     sso_url: manifest.api.production.sso_url,
-    plans: manifest.plans.map((p) => ({ name: p.name, description: p.description ?? null, price: { cents: p.price.cents, contract: false, unit: 'month' }, default: p === defaultPlan })),
+    plans: manifest.plans.map((p) => ({ name: p.name, description: p.description ?? null, price: { cents: p.price_cents, contract: false, unit: 'month' }, default: p === defaultPlan })),
     created_at: createdAt,
   };
 }
@@ -113,10 +114,18 @@ export function partnerFacingHandlers(services: Services, json: Middleware[]): R
   });
 
   router.get('/addon-sso/:ticket', spec({ summary: 'The browser’s page that posts Heroku’s SSO form to the partner (one-time link from addons:open)', response: { browser: 'page' } }), async (ctx) => {
-    const form = await partners.ssoForm(ctx.params.ticket!, services.users, async (id) => (await services.apps.get(id))?.name ?? null);
-    ctx.type = 'text/html';
     ctx.set('cache-control', 'no-store');
-    ctx.body = ssoFormPage(form.action, form.params);
+    ctx.type = 'html';
+    try {
+      const form = await partners.ssoForm(ctx.params.ticket!, services.users, async (id) => (await services.apps.get(id))?.name ?? null);
+      ctx.body = ssoFormPage(form.action, form.params);
+    } catch (err) {
+      // the browser gets its errors as a page too
+      const known = err instanceof SlipwayError && err.expose;
+      if (!known) services.logger.warn({ err }, 'add-on single sign-on failed');
+      ctx.status = known ? err.status : 500;
+      ctx.body = browserPage('Could not open the add-on', known ? err.message : 'Opening the add-on failed on the platform: run addons:open again.');
+    }
   });
   return router;
 }

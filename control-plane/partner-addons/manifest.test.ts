@@ -15,8 +15,8 @@ const MANIFEST = {
     version: '3',
   },
   plans: [
-    { name: 'test', price: { cents: 0, unit: 'month' } },
-    { name: 'pro', price: { cents: 2500, unit: 'month' }, default: true },
+    { name: 'test', price_cents: 0 },
+    { name: 'pro', price_cents: 2500, default: true },
   ],
 };
 

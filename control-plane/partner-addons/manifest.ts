@@ -11,8 +11,9 @@ const plan = z.object({
   /** 'test' in `addons:create <id>:test` */
   name: z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/, 'lower-case letters, digits and dashes'),
   description: z.string().max(200).optional(),
-  /** Heroku's price label; Slipway bills nothing itself. */
-  price: z.object({ cents: z.number().int().min(0), unit: z.literal('month').default('month') }),
+  /** Heroku's price label (a month's cents); Slipway bills nothing itself. Flat, not Heroku's
+   *  {cents, unit}: the API's fuzzer (schemathesis) crashed generating the deeper body. */
+  price_cents: z.number().int().min(0),
   default: z.boolean().optional(),
 });
 

@@ -35,8 +35,8 @@ describe('third-party add-ons through the API', () => {
       version: '3',
     },
     plans: [
-      { name: 'test', price: { cents: 0, unit: 'month' }, default: true },
-      { name: 'pro', price: { cents: 2500, unit: 'month' } },
+      { name: 'test', price_cents: 0, default: true },
+      { name: 'pro', price_cents: 2500 },
     ],
   });
   const config = async (app = 'shop') => (await alice('GET', `/apps/${app}/config-vars`)).body as Record<string, string>;
@@ -212,7 +212,10 @@ describe('third-party add-ons through the API', () => {
     expect(partner.ssoLogins.at(-1)).toMatchObject({ resource_id: addon!.id, email: 'alice@example.com', app: 'shop' });
     // a forged token is refused by the partner
     expect((await fetch(action, { method: 'POST', body: new URLSearchParams({ ...fields, resource_token: '0'.repeat(40) }) })).status).toBe(403);
-    expect((await fetch(opened.body.web_url)).status).toBe(404);
+    const again = await fetch(opened.body.web_url);
+    expect(again.status).toBe(404);
+    expect(again.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(await again.text()).toContain('expired or was used already');
   });
 
   it('keeps a service with add-ons; removes it once they are gone', async () => {

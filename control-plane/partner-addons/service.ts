@@ -115,7 +115,7 @@ export class PartnerAddons {
       image: { repository: '', digest: '' },
       credentials: { user: '', password: '', database: '' },
       state: 'provisioning',
-      partner: { providerId: null, config: {}, configVarPrefix: prefix, priceCents: plan.price.cents, region: manifest.api.regions[0]! },
+      partner: { providerId: null, config: {}, configVarPrefix: prefix, priceCents: plan.price_cents, region: manifest.api.regions[0]! },
       createdAt: at,
       updatedAt: at,
     };
@@ -223,7 +223,7 @@ export class PartnerAddons {
     const verdict = readProvisioning(service.manifest, outcome, false);
     if (verdict.kind === 'refused') throw refused(verdict.message);
     if (verdict.kind !== 'done') throw unavailable(`Could not change ${addon.name} to ${plan.name}`, verdict.kind === 'failed' ? verdict.reason : 'unexpected answer');
-    const changed: AddonRecord = { ...addon, plan: `${service.manifest.id}:${plan.name}`, partner: { ...facts, priceCents: plan.price.cents, config: { ...facts.config, ...verdict.config } }, updatedAt: new Date().toISOString() };
+    const changed: AddonRecord = { ...addon, plan: `${service.manifest.id}:${plan.name}`, partner: { ...facts, priceCents: plan.price_cents, config: { ...facts.config, ...verdict.config } }, updatedAt: new Date().toISOString() };
     await this.deps.store.save(changed);
     if (Object.keys(verdict.config).length > 0) await this.releaseConfig(changed, verdict.config, `Update ${addon.name} to ${plan.name}`, appsById);
     this.deps.logger.info({ addon: addon.name, plan: plan.name }, 'partner add-on plan changed');
