@@ -60,7 +60,8 @@ export function findAddonPlan(service: AddonService, ref: string): AddonPlan | n
 export function addonJson(addon: AddonRecord, owner: Pick<App, 'id' | 'name'>, ownerAttachments: readonly AddonAttachmentRecord[]): AddonJson {
   const price = addon.partner?.priceCents ?? ADDON_SERVICES.find((s) => s.name === addon.service)?.plans.find((p) => p.name === addon.plan)?.priceCents ?? 0;
   const partner = addon.partner;
-  const varsOf = (a: AddonAttachmentRecord) => (partner ? attachmentConfigVarNames(partner.configVarPrefix, a.name, partner.config) : [`${a.name}_URL`]);
+  const partnerVars = partner ? Object.fromEntries(partner.configVars.map((name) => [name, ''])) : {};
+  const varsOf = (a: AddonAttachmentRecord) => (partner ? attachmentConfigVarNames(partner.configVarPrefix, a.name, partnerVars) : [`${a.name}_URL`]);
   return {
     id: addon.id,
     name: addon.name,

@@ -162,7 +162,7 @@ describe('third-party add-ons through the API', () => {
     partner.script('provision', { status: 202, body: { id: 'partner-async-1', message: 'on its way' } });
     const created = await alice('POST', '/apps/shop/addons', { plan: ID });
     expect(created.status).toBe(201);
-    expect(created.body.state).toBe('provisioning');
+    expect(created.body).toMatchObject({ state: 'provisioning', config_vars: ['MYLOG_URL', 'MYLOG_TOKEN'] });
     expect((await config()).MYLOG_URL).toBeUndefined();
 
     const wrong = await partner.callBack(cp.url, created.body.id, CONFIG, { id: ID, password: 'not-the-password' });
@@ -193,7 +193,7 @@ describe('third-party add-ons through the API', () => {
     expect(callback!.config.status).toBe(200);
     expect((await config('shop-admin')).MYLOG_URL).toBe('https://fast.partner.example');
     const addon = (await alice('GET', `/addons/${created.body.name}`)).body;
-    expect(addon).toMatchObject({ state: 'provisioned', config_vars: ['MYLOG_URL'] });
+    expect(addon).toMatchObject({ state: 'provisioned', config_vars: ['MYLOG_URL', 'MYLOG_TOKEN'] });
     expect((await alice('DELETE', `/apps/shop-admin/addons/${created.body.name}`)).status).toBe(200);
   });
 
@@ -216,6 +216,16 @@ describe('third-party add-ons through the API', () => {
     expect(again.status).toBe(404);
     expect(again.headers.get('content-type')).toMatch(/^text\/html/);
     expect(await again.text()).toContain('expired or was used already');
+  });
+
+  it('deprovisions an app’s partner add-ons at the partner when the app is deleted', async () => {
+    expect((await alice('POST', '/apps', { name: 'short-lived' })).status).toBe(201);
+    const created = await alice('POST', '/apps/short-lived/addons', { plan: `${ID}:test` });
+    expect(created.status).toBe(201);
+    const start = partner.calls.length;
+    expect((await alice('DELETE', '/apps/short-lived')).status).toBe(200);
+    expect(callsSince(start).map((c) => `${c.method} ${c.path}`)).toEqual([`DELETE /heroku/resources/${created.body.id}`]);
+    expect((await alice('GET', `/addons/${created.body.id}`)).status).toBe(404);
   });
 
   it('keeps a service with add-ons; removes it once they are gone', async () => {

@@ -115,7 +115,7 @@ export class PartnerAddons {
       image: { repository: '', digest: '' },
       credentials: { user: '', password: '', database: '' },
       state: 'provisioning',
-      partner: { providerId: null, config: {}, configVarPrefix: prefix, priceCents: plan.price_cents, region: manifest.api.regions[0]! },
+      partner: { providerId: null, config: {}, configVarPrefix: prefix, configVars: manifest.api.config_vars, priceCents: plan.price_cents, region: manifest.api.regions[0]! },
       createdAt: at,
       updatedAt: at,
     };

@@ -22,6 +22,8 @@ export interface PartnerAddonFacts {
   config: Record<string, string>;
   /** the manifest's config var prefix, which each attachment's name replaces */
   configVarPrefix: string;
+  /** the manifest's config var names (what the add-on says it sets, before the partner has) */
+  configVars: string[];
   priceCents: number;
   region: string;
 }
