@@ -64,6 +64,9 @@ import { API_ROUTE_NAME } from './handlers/apps.js';
 import { NatsAgentClient } from './agents/client.js';
 import { Addons } from './addons/service.js';
 import { AddonStore } from './store/addons.js';
+import { HttpPartnerClient } from './partner-addons/client.js';
+import { PartnerAddons } from './partner-addons/service.js';
+import { PartnerServiceStore } from './partner-addons/store.js';
 import { LeaderLease } from './scheduler/leader.js';
 import { startOperatorMetrics } from './operator-metrics.js';
 import { ImageCollector, scheduleImageCollection } from './images/collector.js';
@@ -385,8 +388,18 @@ export async function startControlPlane(config: ControlPlaneConfig, logger: Logg
         policy: { ...DEFAULT_ACM_POLICY, retryMs: config.acme.retryMs },
       })
     : null;
+  const partnerAddons = new PartnerAddons({
+    store: addonStore,
+    services: new PartnerServiceStore(redis),
+    client: new HttpPartnerClient(config.partnerAddons.timeoutMs),
+    retry: config.partnerAddons.retry,
+    releaser,
+    logger: logger.child({ part: 'partner-addons' }),
+    apiUrl: () => url,
+  });
   const addons = new Addons({
     store: addonStore,
+    partner: partnerAddons,
     meter: usage.addons,
     hosts,
     agents,
@@ -397,6 +410,7 @@ export async function startControlPlane(config: ControlPlaneConfig, logger: Logg
   const services: Services = {
     users,
     addons,
+    partnerAddons,
     accounts,
     sso,
     audit: new AuditLog(redis),

@@ -2,7 +2,7 @@
 // URL to apps as config vars (each change a new release, rolled out like any config change),
 // detaching, destroying. The one home of these steps; handlers only validate and represent.
 import { randomUUID } from 'node:crypto';
-import { attachmentName, resolvePlan, type AddonService } from '../../common/addons.js';
+import { attachmentName, isBuiltinService, resolvePlan, type AddonService } from '../../common/addons.js';
 import { describeError, SlipwayError } from '../../common/errors.js';
 import type { Logger } from '../../common/logger.js';
 import type { AddonServerInfo } from '../../common/protocol.js';
@@ -23,6 +23,17 @@ export interface AddonsDeps {
   logger: Logger;
   /** where an add-on's time is metered (none: not metered) */
   meter?: { provisioned(addon: AddonRecord): Promise<void>; destroyed(addon: AddonRecord): Promise<void> };
+  /** Third-party add-ons (partner-addons/service.ts): their services' plans are created, shared,
+   *  detached and destroyed there, through the partner. */
+  partner?: PartnerAddonSteps;
+}
+
+export interface PartnerAddonSteps {
+  offers(planSpec: string): Promise<boolean>;
+  create(app: App, planSpec: string, options: { as?: string }): Promise<{ addon: AddonRecord; attachment: AddonAttachmentRecord }>;
+  attach(addon: AddonRecord, app: App, as?: string): Promise<AddonAttachmentRecord>;
+  detach(attachment: AddonAttachmentRecord, addon: AddonRecord, app: App): Promise<void>;
+  destroy(addon: AddonRecord, appsById: (id: string) => Promise<App | null>): Promise<void>;
 }
 
 const NAME = /^[A-Z][A-Z0-9_]*$/;
@@ -36,6 +47,7 @@ export class Addons {
 
   /** `addons:create <plan>`: the server runs and answers before its URL is set on the app. */
   async create(app: App, planSpec: string, options: { as?: string } = {}): Promise<{ addon: AddonRecord; attachment: AddonAttachmentRecord }> {
+    if (this.deps.partner && (await this.deps.partner.offers(planSpec))) return this.deps.partner.create(app, planSpec, options);
     const resolved = resolvePlan(planSpec);
     if ('error' in resolved) throw new SlipwayError('invalid_params', resolved.error, { status: 422 });
     const { service, plan } = resolved;
@@ -99,6 +111,7 @@ export class Addons {
 
   /** `addons:attach`: the add-on's URL on another app, under a free colour name unless `as` is given. */
   async attach(addon: AddonRecord, app: App, as?: string): Promise<AddonAttachmentRecord> {
+    if (addon.partner && this.deps.partner) return this.deps.partner.attach(addon, app, as);
     if (as !== undefined && !NAME.test(as)) throw new SlipwayError('invalid_params', 'An attachment name is upper-case letters, digits and underscores, starting with a letter.', { status: 422 });
     const existing = await this.deps.store.attachments(app.id);
     if (existing.some((a) => a.addonId === addon.id)) throw new SlipwayError('conflict', `${addon.name} is already attached to ${app.name}.`, { status: 409 });
@@ -112,6 +125,8 @@ export class Addons {
 
   /** `addons:detach`: the config var goes (a new release); the add-on's owning app keeps its own. */
   async detach(attachment: AddonAttachmentRecord, app: App): Promise<void> {
+    const addon = await this.deps.store.get(attachment.addonId);
+    if (addon?.partner && this.deps.partner) return this.deps.partner.detach(attachment, addon, app);
     await this.deps.store.detach(attachment);
     await this.deps.releaser.changeConfig(app, { [`${attachment.name}_URL`]: null }, `Detach ${attachment.name}`);
   }
@@ -119,6 +134,7 @@ export class Addons {
   /** `addons:destroy`: every attachment's config var unset (a release on each app), then the
    *  server and its volume removed on its host, then the record. */
   async destroy(addon: AddonRecord, appsById: (id: string) => Promise<App | null>): Promise<void> {
+    if (addon.partner && this.deps.partner) return this.deps.partner.destroy(addon, appsById);
     for (const attachment of await this.deps.store.attachmentsOf(addon.id)) {
       const app = await appsById(attachment.appId);
       await this.deps.store.detach(attachment);
@@ -142,7 +158,7 @@ export class Addons {
     if (!reply.ok) throw new SlipwayError('addon_rotation_failed', `Could not rotate ${addon.name}'s credentials: ${reply.error ?? 'no reason given'}`, { status: 503, expose: true });
     const rotated: AddonRecord = { ...addon, credentials: { ...addon.credentials, password: newPassword }, updatedAt: new Date().toISOString() };
     await this.deps.store.save(rotated);
-    const url = addonUrl(rotated.service, rotated.credentials, rotated.name, rotated.port!);
+    const url = addonUrl('postgresql', rotated.credentials, rotated.name, rotated.port!);
     for (const attachment of await this.deps.store.attachmentsOf(addon.id)) {
       const app = await appsById(attachment.appId);
       if (app) await this.deps.releaser.changeConfig(app, { [`${attachment.name}_URL`]: url }, `Rotate ${attachment.name} credentials (@ref:${addon.name})`);
@@ -174,7 +190,7 @@ export class Addons {
   }
 
   private async attachTo(addon: AddonRecord, app: App, name: string): Promise<AddonAttachmentRecord> {
-    if (addon.port === null) throw new Error(`${addon.name} has no port yet`);
+    if (addon.port === null || !isBuiltinService(addon.service)) throw new Error(`${addon.name} has no port yet`);
     const attachment: AddonAttachmentRecord = { id: randomUUID(), addonId: addon.id, appId: app.id, name, createdAt: new Date().toISOString() };
     if (!(await this.deps.store.attach(attachment))) throw new SlipwayError('conflict', `${app.name} already has an add-on attached as ${name}.`, { status: 409 });
     const url = addonUrl(addon.service, addon.credentials, addon.name, addon.port);

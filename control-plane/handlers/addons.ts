@@ -5,7 +5,7 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import { z } from 'zod';
-import { ADDON_SERVICES } from '../../common/addons.js';
+import { ADDON_SERVICES, isBuiltinService } from '../../common/addons.js';
 import type { AddonAttachmentJson, AddonInfoJson } from '../../common/api-shapes.js';
 import { SlipwayError } from '../../common/errors.js';
 import type { App, User } from '../../common/types.js';
@@ -129,6 +129,7 @@ export function addonHandlers(services: Services): Router {
 
   router.get('/addons/:addon/info', spec({ summary: 'What the add-on’s server says of itself: version, size, connections, tables or keys (pg:info, redis:info)', response: { shape: 'AddonInfoJson' } }), async (ctx) => {
     const addon = await loadAddon(ctx, ctx.params.addon!, 'view');
+    if (!isBuiltinService(addon.service)) throw new SlipwayError('invalid_params', `${addon.name} runs at its partner: open its dashboard (addons:open).`, { status: 422 });
     const info = await addons.info(addon);
     const body: AddonInfoJson = {
       addon: { id: addon.id, name: addon.name },
