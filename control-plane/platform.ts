@@ -66,6 +66,7 @@ import { Addons } from './addons/service.js';
 import { AddonStore } from './store/addons.js';
 import { HttpPartnerClient } from './partner-addons/client.js';
 import { PartnerAddons } from './partner-addons/service.js';
+import { LeasedPass } from './leased-pass.js';
 import { PartnerServiceStore } from './partner-addons/store.js';
 import { LeaderLease } from './scheduler/leader.js';
 import { startOperatorMetrics } from './operator-metrics.js';
@@ -396,7 +397,11 @@ export async function startControlPlane(config: ControlPlaneConfig, logger: Logg
     releaser,
     logger: logger.child({ part: 'partner-addons' }),
     apiUrl: () => url,
+    callTimeoutMs: config.partnerAddons.timeoutMs,
   });
+  const partnerSweep = new LeasedPass(redis, 'slipway:partner-addons:sweep-lease', 120_000, () => partnerAddons.sweepUnfinished().then(() => undefined), (err) =>
+    logger.warn({ err }, 'sweeping unfinished partner add-ons failed'),
+  );
   const addons = new Addons({
     store: addonStore,
     partner: partnerAddons,
@@ -550,6 +555,7 @@ export async function startControlPlane(config: ControlPlaneConfig, logger: Logg
   usage.start(config.usage.flushMs);
   alertEvaluator.start(config.alertIntervalMs);
   acm?.passes.start(config.acme!.intervalMs);
+  partnerSweep.start(60_000);
   if (waker && config.sleep) {
     await waker.listen(config.sleep.wakePort, config.sleep.wakeBind);
     appSleep!.passes.start(config.sleep.checkIntervalMs);
@@ -602,6 +608,7 @@ export async function startControlPlane(config: ControlPlaneConfig, logger: Logg
       await drainForwarder.stop();
       alertEvaluator.stop();
       await acm?.passes.stop();
+      await partnerSweep.stop();
       await appSleep?.passes.stop();
       await waker?.close();
       trafficSubscription.unsubscribe();

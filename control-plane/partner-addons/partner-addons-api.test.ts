@@ -122,6 +122,27 @@ describe('third-party add-ons through the API', () => {
     expect(await config()).toEqual(vars);
   });
 
+  it('does not bring back an add-on destroyed while the partner was still answering its provision', async () => {
+    const [count, vars] = [(await addons()).length, await config()];
+    partner.script('provision', { status: 201, body: { config: CONFIG }, delayMs: 300 });
+    const start = partner.calls.length;
+    const creating = alice('POST', '/apps/shop/addons', { plan: `${ID}:test`, attachment: { name: 'RACED_LOG' } });
+    let pending: { name: string; state: string } | undefined;
+    for (let tries = 0; !pending && tries < 50; tries += 1) {
+      pending = (await addons()).find((a) => a.state === 'provisioning');
+      if (!pending) await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    expect(pending, 'the add-on is listed while it is provisioned').toBeDefined();
+    expect((await alice('DELETE', `/apps/shop/addons/${pending!.name}`)).status).toBe(200);
+    const created = await creating;
+    expect(created.status).toBe(409);
+    expect(created.body.message).toContain('was destroyed while it was being provisioned');
+    // the destroy's DELETE, then the create's own compensating one: nothing is left at the partner
+    expect(callsSince(start).filter((call) => call.method === 'DELETE').length).toBe(2);
+    expect((await addons()).length).toBe(count);
+    expect(await config()).toEqual(vars);
+  });
+
   it('changes plan through the partner, and keeps the plan when the partner refuses', async () => {
     const [addon] = (await addons()).filter((a) => a.name.startsWith(`${ID}-`));
     const start = partner.calls.length;

@@ -34,7 +34,13 @@ export interface PartnerAddonsDeps {
   logger: Logger;
   /** the API's public URL, for Heroku's callback_url and the SSO page */
   apiUrl: () => string;
+  /** how long a provisioning call may take (the partner client's deadline) */
+  callTimeoutMs: number;
 }
+
+/** Past its call's deadline by this much, a record still waiting for the partner's first answer
+ *  has no create left to finish it. */
+const SWEEP_GRACE_MS = 60_000;
 
 const NAME = /^[A-Z][A-Z0-9_]*$/;
 const SSO_TICKET_SECONDS = 60;
@@ -115,7 +121,15 @@ export class PartnerAddons {
       image: { repository: '', digest: '' },
       credentials: { user: '', password: '', database: '' },
       state: 'provisioning',
-      partner: { providerId: null, config: {}, configVarPrefix: prefix, configVars: manifest.api.config_vars, priceCents: plan.price_cents, region: manifest.api.regions[0]! },
+      partner: {
+        providerId: null,
+        config: {},
+        configVarPrefix: prefix,
+        configVars: manifest.api.config_vars,
+        priceCents: plan.price_cents,
+        region: manifest.api.regions[0]!,
+        answerDueBy: new Date(Date.now() + this.deps.callTimeoutMs + SWEEP_GRACE_MS).toISOString(),
+      },
       createdAt: at,
       updatedAt: at,
     };
@@ -147,14 +161,21 @@ export class PartnerAddons {
       throw unavailable(`Could not provision ${addon.plan}`, verdict.reason);
     }
 
+    // destroyed while the partner was answering: undone at the partner too, not brought back
+    const current = await this.deps.store.get(addon.id);
+    if (!current) {
+      await this.deprovisionAtPartner(manifest, addon);
+      await forget();
+      throw new SlipwayError('conflict', `${addon.name} was destroyed while it was being provisioned.`, { status: 409 });
+    }
     try {
+      const { answerDueBy: _answered, ...facts } = current.partner!;
       if (verdict.kind === 'accepted') {
         // what the partner may have set by now stays: only its id is added
-        const current = (await this.deps.store.get(addon.id)) ?? addon;
-        addon = { ...current, partner: { ...current.partner!, providerId: verdict.providerId }, updatedAt: new Date().toISOString() };
+        addon = { ...current, partner: { ...facts, providerId: verdict.providerId }, updatedAt: new Date().toISOString() };
         await this.deps.store.save(addon);
       } else {
-        addon = { ...addon, state: 'provisioned', partner: { ...addon.partner!, providerId: verdict.providerId, config: verdict.config }, updatedAt: new Date().toISOString() };
+        addon = { ...current, state: 'provisioned', partner: { ...facts, providerId: verdict.providerId, config: verdict.config }, updatedAt: new Date().toISOString() };
         await this.deps.store.save(addon);
         const vars = attachmentConfigVars(prefix, name, verdict.config);
         if (Object.keys(vars).length > 0) await this.deps.releaser.changeConfig(app, vars, `Attach ${name} (@ref:${addon.name})`);
@@ -228,6 +249,30 @@ export class PartnerAddons {
     if (Object.keys(verdict.config).length > 0) await this.releaseConfig(changed, verdict.config, `Update ${addon.name} to ${plan.name}`, appsById);
     this.deps.logger.info({ addon: addon.name, plan: plan.name }, 'partner add-on plan changed');
     return changed;
+  }
+
+  /** Undoes add-ons whose provisioning call was never answered here (a control plane stopped
+   *  mid-call): deprovisioned at the partner, their attachments and records removed. */
+  async sweepUnfinished(now = Date.now()): Promise<number> {
+    let swept = 0;
+    for (const { manifest } of await this.deps.services.list()) {
+      for (const id of await this.deps.services.trackedAddons(manifest.id)) {
+        const addon = await this.deps.store.get(id);
+        if (!addon) {
+          await this.deps.services.untrack(manifest.id, id);
+          continue;
+        }
+        const due = addon.partner?.answerDueBy;
+        if (!due || Date.parse(due) > now) continue;
+        await this.deprovisionAtPartner(manifest, addon);
+        for (const attachment of await this.deps.store.attachmentsOf(addon.id)) await this.deps.store.detach(attachment);
+        await this.deps.store.remove(addon);
+        await this.deps.services.untrack(manifest.id, addon.id);
+        this.deps.logger.warn({ addon: addon.name, service: manifest.id }, 'partner add-on left mid-provisioning by a stopped control plane: undone');
+        swept += 1;
+      }
+    }
+    return swept;
   }
 
   // --- the partner's side (Heroku's partner-facing API) ------------------------------------

@@ -54,6 +54,11 @@ export class PartnerServiceStore {
     await this.redis.srem(addonsKey(serviceId), addonId);
   }
 
+  /** The ids of a service's add-ons. */
+  trackedAddons(serviceId: string): Promise<string[]> {
+    return this.redis.smembers(addonsKey(serviceId));
+  }
+
   addonCount(serviceId: string): Promise<number> {
     return this.redis.scard(addonsKey(serviceId));
   }

@@ -26,6 +26,9 @@ export interface PartnerAddonFacts {
   configVars: string[];
   priceCents: number;
   region: string;
+  /** While the provisioning call is out: when its answer is due at the latest. A record still
+   *  carrying it later was left by a control plane that stopped mid-call (swept and undone). */
+  answerDueBy?: string;
 }
 
 export interface AddonRecord {
