@@ -47,7 +47,12 @@ export class Addons {
 
   /** `addons:create <plan>`: the server runs and answers before its URL is set on the app. */
   async create(app: App, planSpec: string, options: { as?: string } = {}): Promise<{ addon: AddonRecord; attachment: AddonAttachmentRecord }> {
-    if (this.deps.partner && (await this.deps.partner.offers(planSpec))) return this.deps.partner.create(app, planSpec, options);
+    if (this.deps.partner && (await this.deps.partner.offers(planSpec))) {
+      const created = await this.deps.partner.create(app, planSpec, options);
+      // metered from the partner's acceptance, like a built-in from its server's first answer
+      await this.deps.meter?.provisioned(created.addon);
+      return created;
+    }
     const resolved = resolvePlan(planSpec);
     if ('error' in resolved) throw new SlipwayError('invalid_params', resolved.error, { status: 422 });
     const { service, plan } = resolved;
@@ -134,7 +139,11 @@ export class Addons {
   /** `addons:destroy`: every attachment's config var unset (a release on each app), then the
    *  server and its volume removed on its host, then the record. */
   async destroy(addon: AddonRecord, appsById: (id: string) => Promise<App | null>): Promise<void> {
-    if (addon.partner && this.deps.partner) return this.deps.partner.destroy(addon, appsById);
+    if (addon.partner && this.deps.partner) {
+      await this.deps.partner.destroy(addon, appsById);
+      await this.deps.meter?.destroyed(addon);
+      return;
+    }
     for (const attachment of await this.deps.store.attachmentsOf(addon.id)) {
       const app = await appsById(attachment.appId);
       await this.deps.store.detach(attachment);

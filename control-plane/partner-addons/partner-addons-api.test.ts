@@ -177,6 +177,11 @@ describe('third-party add-ons through the API', () => {
     expect(callsSince(start).map((c) => `${c.method} ${c.path}`)).toEqual([`DELETE /heroku/resources/${addon!.id}`, `DELETE /heroku/resources/${addon!.id}`]);
     expect(Object.keys(await config()).filter((name) => name.startsWith('MYLOG_'))).toEqual([]);
     expect((await alice('GET', `/addons/${addon!.name}`)).status).toBe(404);
+    // its time was metered by plan, from the partner's acceptance to its deprovisioning
+    const usage = (await alice('GET', '/apps/shop/usage')).body as { lines: { kind: string; process_type: string; seconds: number }[] };
+    const metered = usage.lines.filter((line) => line.kind === 'addon' && line.process_type.startsWith(`${ID}:`));
+    expect(metered.length, JSON.stringify(usage.lines)).toBeGreaterThan(0);
+    expect(metered.reduce((sum, line) => sum + line.seconds, 0)).toBeGreaterThan(0);
   });
 
   it('provisions asynchronously: provisioning until the partner sets its config and marks it provisioned', async () => {
