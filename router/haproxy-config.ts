@@ -18,6 +18,8 @@ export interface HaproxyConfigInput {
   ports: { http: number; https: number };
   /** TCP port on 127.0.0.1 where the controller reads access logs (HAProxy's log ring forwards there). */
   logPort: number;
+  /** False only to measure what the access-log path costs (bench:router): HAProxy then logs nothing. */
+  accessLog?: boolean;
   paths: StatePaths;
   state: DataPlaneState;
 }
@@ -95,7 +97,7 @@ export function renderHaproxyConfig(input: HaproxyConfigInput): string {
     '',
     'defaults',
     '  mode http',
-    '  log global',
+    ...(input.accessLog === false ? [] : ['  log global']),
     `  log-format "${LOG_FORMAT}"`,
     '  option dontlognull',
     '  option redispatch 1',
