@@ -24,10 +24,12 @@ export interface HaproxyConfigInput {
   state: DataPlaneState;
 }
 
-/** Access log lines: the fields the controller reads (access-log.ts), then the part of the
- *  Heroku-style line that HAProxy can write itself, so the controller copies it as it is. */
+/** Access log lines: the fields the controller reads (access-log.ts), then the Heroku-style line
+ *  as HAProxy can write it, which the controller copies as it is for requests that went normally
+ *  (`%[str(ms)]` because a unit cannot follow a log variable directly). */
 export const LOG_FORMAT =
-  '%b %s %Ts%ms %ST %B %Tc %Tr %Ta %tsc %[var(txn.code)] %[ssl_fc] method=%HM path=%{+Q}HU host=%[capture.req.hdr(0)] request_id=%ID fwd=\\"%ci\\"';
+  '%b %s %Ts%ms %tsc %[var(txn.code)] method=%HM path=%{+Q}HU host=%[capture.req.hdr(0)] request_id=%ID fwd=\\"%ci\\"' +
+  ' connect=%Tc%[str(ms)] service=%Tr%[str(ms)] total=%Ta%[str(ms)] status=%ST bytes=%B protocol=%[ssl_fc,iif(https,http)]';
 
 /** A valid Host: DNS name or IPv4 (optionally a trailing dot), or a bracketed IPv6 literal, and an optional port. */
 const VALID_HOST = '^(([a-z0-9]([a-z0-9-]*[a-z0-9])?\\.)*[a-z0-9]([a-z0-9-]*[a-z0-9])?\\.?|\\[[0-9a-f:.]+\\])(:[0-9]{1,5})?$';

@@ -36,6 +36,10 @@ const HOST = 'bench.localhost';
 
 const TARGETS = ['direct', 'nginx', 'nginx-eq', 'haproxy', 'caddy', 'traefik', 'kamal-proxy', 'router'] as const;
 type Target = (typeof TARGETS)[number];
+/** BENCH_TARGETS=nginx-eq,router measures only those (quick looks); the router is always measured. */
+const CHOSEN = new Set<Target>(
+  process.env.BENCH_TARGETS ? [...(process.env.BENCH_TARGETS.split(',') as Target[]).filter((name) => TARGETS.includes(name)), 'router'] : TARGETS,
+);
 /** The peers the last lines compare the router with, in that order. */
 const COMPARED: readonly Target[] = ['nginx', 'nginx-eq', 'caddy', 'traefik', 'kamal-proxy'];
 interface Endpoint {
@@ -144,11 +148,15 @@ async function main(): Promise<void> {
       ports: { http: await freePort(), https: await freePort() },
       stops,
     });
-    const peers: Partial<Record<Target, Peer>> = {
-      caddy: await startCaddy(await peerSetup('caddy')).catch((err: Error) => ({ skipped: err.message })),
-      traefik: await startTraefik(await peerSetup('traefik')).catch((err: Error) => ({ skipped: err.message })),
-      'kamal-proxy': await startKamalProxy(await peerSetup('kamal-proxy')).catch((err: Error) => ({ skipped: err.message })),
-    };
+    const peerStarters: [Target, (setup: PeerSetup) => Promise<Peer>][] = [
+      ['caddy', startCaddy],
+      ['traefik', startTraefik],
+      ['kamal-proxy', startKamalProxy],
+    ];
+    const peers: Partial<Record<Target, Peer>> = {};
+    for (const [name, start] of peerStarters) {
+      if (CHOSEN.has(name)) peers[name] = await start(await peerSetup(name)).catch((err: Error) => ({ skipped: err.message }));
+    }
     for (const [name, peer] of Object.entries(peers) as [Target, Peer][]) {
       if ('skipped' in peer) console.log(`${name}: left out: ${peer.skipped}`);
     }
@@ -207,6 +215,7 @@ async function main(): Promise<void> {
     for (const scheme of ['http', 'https'] as const) {
       const targets: Target[] = [];
       for (const [target, endpoint] of endpoints) {
+        if (!CHOSEN.has(target)) continue;
         const problem = await probe(`${scheme}://127.0.0.1:${endpoint[scheme]}/small`);
         if (problem) console.log(`${target} ${scheme}: left out: ${problem}`);
         else targets.push(target);
