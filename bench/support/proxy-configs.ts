@@ -268,7 +268,11 @@ export function traefikDynamicConfig(options: PeerOptions): string {
   );
 }
 
-/** `kamal-proxy deploy`'s arguments for the one app: its host, TLS from the file, HTTP kept (no redirect), X-Forwarded-* on. */
+/**
+ * `kamal-proxy deploy`'s arguments for the one app: its host, TLS from the file, HTTP kept (no
+ * redirect), X-Forwarded-* on. kamal-proxy picks a certificate by the TLS server name and wrk sends
+ * the address it dials (127.0.0.1) as that name, so the app also holds that name.
+ */
 export function kamalProxyDeployArgs(options: Pick<PeerOptions, 'certificate' | 'backendPort' | 'hostname'> & { healthCheckPath: string }): string[] {
   return [
     'deploy',
@@ -276,7 +280,7 @@ export function kamalProxyDeployArgs(options: Pick<PeerOptions, 'certificate' | 
     '--target',
     `127.0.0.1:${options.backendPort}`,
     '--host',
-    options.hostname,
+    `${options.hostname},127.0.0.1`,
     '--health-check-path',
     options.healthCheckPath,
     '--tls',
