@@ -7,13 +7,12 @@
 // runs once per request: no regular expressions, no arrays, one object per line.
 import { PAGES } from './pages.js';
 
-/**
- * `<backend> <server> <unix ms> <termination> <code> <heroku>` where heroku is
+/*
+ * A line is `<backend> <server> <unix ms> <termination> <code> <heroku>` where heroku is
  * `method=... path="..." host=... request_id=... fwd="..." connect=<Tc>ms service=<Tr>ms
  * total=<Ta>ms status=<status> bytes=<bytes> protocol=<http|https>` (HAProxy writes -1 for a
  * timer it could not measure).
  */
-export const LEADING_FIELDS = 5;
 /** Where HAProxy's timers start: the instance goes before it. Nothing the client sends comes after it. */
 const TIMERS = ' connect=';
 
