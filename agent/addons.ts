@@ -5,7 +5,7 @@
 // engine restart (unless-stopped), and started by the agent when it finds it stopped at start.
 import { describeError } from '../common/errors.js';
 import { KeyedSerializer } from '../common/keyed-serializer.js';
-import { freePort } from '../common/ports.js';
+import { ephemeralPort } from '../common/ports.js';
 import type { Logger } from '../common/logger.js';
 import type { AddonInfoReply, AddonInfoRequest, Reply, RotateAddonPasswordRequest, RunAddonReply, RunAddonRequest } from '../common/protocol.js';
 import { ADDON_LABELS } from '../common/labels.js';
@@ -119,7 +119,7 @@ export class AddonManager {
       this.deps.log.info({ addon: request.addonId }, 'add-on container removed to be made again with new limits');
     }
     if (!containerId) {
-      const spec = addonContainerSpec(request, host, request.port ?? (await freePort(host.address)));
+      const spec = addonContainerSpec(request, host, request.port ?? (await ephemeralPort(host.address)));
       await engine.ensureVolume(addonVolumeName(host.hostId, request.addonId), { ...addonSelector(host.hostId, request.addonId) });
       if (!(await engine.hasImage(spec.Image!))) await engine.pullImage(spec.Image!);
       containerId = await engine.createContainer(spec);

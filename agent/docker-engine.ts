@@ -7,7 +7,7 @@ import { createInterface } from 'node:readline';
 import type Docker from 'dockerode';
 import type { ContainerCreateOptions } from 'dockerode';
 import { describeError } from '../common/errors.js';
-import { ADDON_NETWORK_PREFIX, APPS_NETWORK, ensureIsolatedNetwork, IsolatedNetwork, removeHostFirewall, removeNetwork } from '../common/networks.js';
+import { ADDON_NETWORK_PREFIX, APPS_NETWORK, ensureIsolatedNetwork, IsolatedNetwork, networksNamed, removeHostFirewall, removeNetwork } from '../common/networks.js';
 import { addonNetworkSpec } from './addon-spec.js';
 import type { RegistryCredentials, RegistryCredentialsSource } from '../common/registry-auth.js';
 import type { ContainerDetails, ContainerEngine, ContainerEvent, ContainerLogLine, ContainerStats, ContainerSummary } from './container-engine.js';
@@ -146,9 +146,7 @@ export class DockerContainerEngine implements ContainerEngine {
 
   /** Joins a created container to one of this host's add-on networks (by its labels); skips one that is gone. */
   private async joinAddonNetwork(containerId: string, name: string, aliases: string[]): Promise<void> {
-    const network = ((await this.docker.listNetworks({ filters: { name: [name] } })) as { Id: string; Name: string; Labels?: Record<string, string> | null }[]).find(
-      (candidate) => candidate.Name === name,
-    );
+    const [network] = await networksNamed(this.docker, name);
     if (!network) {
       this.options.warn?.(`${name} is gone (its add-on was removed): the container does not join it`);
       return;

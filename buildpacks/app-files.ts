@@ -1,7 +1,7 @@
 // Reading files of the pushed app on the host, where the builder runs as root: never through
 // a symlink (a `package.json -> /etc/shadow` would otherwise leak host files into the log).
 import { constants } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { lstat, open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BuildError } from './errors.js';
 
@@ -20,4 +20,9 @@ export async function readAppFile(appDir: string, name: string): Promise<Buffer>
   } finally {
     await handle.close();
   }
+}
+
+/** Whether anything is at `path` (a dangling symlink too: it is never followed). */
+export async function pathExists(path: string): Promise<boolean> {
+  return (await lstat(path).catch(() => null)) !== null;
 }

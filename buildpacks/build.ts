@@ -1,7 +1,7 @@
 // One build: source unpacked, buildpack detected and run, app layer written, image pushed
 // to `apps/<app>` under the build id. Failures reach the user as BuildErrors, Heroku style.
 import { randomBytes } from 'node:crypto';
-import { lstat, readdir, rm } from 'node:fs/promises';
+import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type Docker from 'dockerode';
 import { InvalidParamsError } from '../common/errors.js';
@@ -11,7 +11,7 @@ import { appImageSpec } from './app-image.js';
 import { buildDockerfile, readHerokuYmlText } from './dockerfile/build.js';
 import { chooseBuildPath, parseHerokuYml } from './dockerfile/plan.js';
 import { readAppManifest } from './app-json.js';
-import { readAppFile } from './app-files.js';
+import { pathExists, readAppFile } from './app-files.js';
 import type { BuildContext, BuildpackOutput } from './buildpack.js';
 import { chooseBuildpacks } from './choose.js';
 import { buildClassic } from './classic/build.js';
@@ -133,7 +133,7 @@ async function build(
   }
 
   log(heading('Discovering process types'));
-  const hasProcfile = (await lstat(join(appDir, 'Procfile')).catch(() => null)) !== null;
+  const hasProcfile = await pathExists(join(appDir, 'Procfile'));
   log(detail(describeProcessTypes(output.processTypes, hasProcfile)));
   for (const [type, check] of Object.entries(appJson.healthChecks)) log(detail(`app.json health check for ${type}: GET ${check.path}`));
 

@@ -86,8 +86,10 @@ async function yarnRelease(version: string): Promise<string> {
 const shell = async (image: string, script: string) => (await runInImage(docker, image, ['bash', '-c', script])).output.trim().split('\n');
 
 describe('Yarn 1', () => {
+  const appName = uniqueAppName('yarn1');
+
   it('runs heroku-prebuild, installs from yarn.lock with devDependencies, builds, prunes, and serves', async () => {
-    const { outcome, lines } = await build(uniqueAppName('yarn1'), await fixtureFiles('node-yarn1'));
+    const { outcome, lines } = await build(appName, await fixtureFiles('node-yarn1'));
     expect(lines).toContain('-----> Resolving Node.js and Yarn versions');
     expect(lines).toContain('       engines.yarn "1.x" resolved to 1.22.22');
     const headings = lines.filter((line) => line.startsWith('-----> Running') || line.startsWith('-----> Installing dependencies') || line.startsWith('-----> Pruning'));
@@ -103,6 +105,19 @@ describe('Yarn 1', () => {
     expect((await serveOnce(docker, image, outcome.processTypes.web!)).body.trim()).toBe('yarn1 1m built after prebuild ran, isNumber(5)=true');
     expect(await shell(image, 'yarn --version; test -e /app/node_modules/is-number && echo dev-kept || echo dev-pruned; test -e /app/.cache && echo cache-in-app || echo clean'))
       .toEqual(['1.22.22', 'dev-pruned', 'clean']);
+  }, 900_000);
+
+  it('builds a code-only change from the cached unpruned tree: no install, the build script still sees devDependencies, then prunes', async () => {
+    const files = await fixtureFiles('node-yarn1');
+    files['build.js'] = `${files['build.js']}\n// changed\n`;
+    const { outcome, lines } = await build(appName, files);
+    expect(lines).toContain('       package.json, lockfile, Node.js and Yarn unchanged: Yarn is skipped, devDependencies kept for the build script');
+    expect(lines.some((line) => line.startsWith('-----> Installing dependencies'))).toBe(false);
+    expect(lines).toContain('-----> Running the build script');
+    expect(lines).toContain('-----> Pruning devDependencies');
+    const image = await pull(outcome);
+    expect((await serveOnce(docker, image, outcome.processTypes.web!)).body.trim()).toBe('yarn1 1m built after prebuild ran, isNumber(5)=true');
+    expect(await shell(image, 'test -e /app/node_modules/is-number && echo dev-kept || echo dev-pruned')).toEqual(['dev-pruned']);
   }, 900_000);
 });
 

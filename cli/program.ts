@@ -11,6 +11,7 @@ import { registerAccessCommands } from './topics/access.js';
 import { registerAddonCommands } from './topics/addons.js';
 import { registerAddonClientCommands } from './topics/addon-clients.js';
 import { registerAddonPlanChangeCommands } from './topics/addon-plan-change.js';
+import { registerPartnerAddonCommands } from './topics/partner-addons.js';
 import { registerAppCommands } from './topics/apps.js';
 import { registerTeamCommands } from './topics/teams.js';
 import { registerAuthCommands } from './topics/auth.js';
@@ -67,6 +68,7 @@ export function createProgram(ctx: CommandContext): Command {
     registerAddonCommands,
     registerAddonClientCommands,
     registerAddonPlanChangeCommands,
+    registerPartnerAddonCommands,
     registerGitCommands,
     registerHostCommands,
     registerUserCommands,

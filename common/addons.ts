@@ -85,6 +85,11 @@ export const ADDON_SERVICES: readonly AddonService[] = [
   },
 ];
 
+/** A service the platform runs itself (not a registered partner's). */
+export function isBuiltinService(name: string): name is AddonServiceName {
+  return ADDON_SERVICES.some((service) => service.name === name);
+}
+
 /** Heroku's aliases for the services' names. */
 const SERVICE_ALIASES: Record<string, AddonServiceName> = {
   postgresql: 'postgresql',

@@ -367,6 +367,32 @@ export interface AddonJson {
   updated_at: string;
 }
 
+/** A registered third-party add-on service: its manifest without the password and SSO salt. */
+export interface PartnerAddonServiceJson {
+  id: string;
+  name: string;
+  api_version: '3';
+  regions: string[];
+  requires: string[];
+  config_vars: string[];
+  base_url: string;
+  sso_url: string;
+  plans: { name: string; description: string | null; price: AddonPriceJson; default: boolean }[];
+  created_at: string;
+}
+
+/** `addons:open`: a one-time URL whose page sends the browser on to the partner (single sign-on). */
+export interface AddonOpenJson {
+  web_url: string;
+  expires_at: string;
+}
+
+/** Heroku's partner-facing config entry (`PATCH /addons/{id}/config`). */
+export interface PartnerConfigVarJson {
+  name: string;
+  value: string;
+}
+
 /** Heroku's add-on attachment: an add-on's URL set on one app under one name. */
 export interface AddonAttachmentJson {
   id: string;

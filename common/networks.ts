@@ -72,7 +72,7 @@ export function networkCreateOptions(spec: NetworkSpec): Docker.NetworkCreateOpt
   };
 }
 
-interface NetworkFacts {
+export interface NetworkFacts {
   Id: string;
   Name: string;
   Created?: string;
@@ -97,17 +97,21 @@ function statusCode(err: unknown): number | undefined {
   return typeof err === 'object' && err !== null && 'statusCode' in err ? Number((err as { statusCode: unknown }).statusCode) : undefined;
 }
 
+/** The networks with exactly this name, oldest first (Docker's name filter matches substrings;
+ *  two racing creators can leave duplicates, and everyone then picks the same one). */
+export async function networksNamed(docker: Docker, name: string): Promise<NetworkFacts[]> {
+  return ((await docker.listNetworks({ filters: { name: [name] } })) as NetworkFacts[])
+    .filter((network) => network.Name === name)
+    .sort((a, b) => (a.Created ?? '').localeCompare(b.Created ?? '') || a.Id.localeCompare(b.Id));
+}
+
 /**
  * Makes sure the network exists as specified and returns its id (containers join it by id, so
  * a duplicate name left by a create race cannot make their network ambiguous). Refuses a
  * network of that name that is not Slipway's own rather than run containers on it.
  */
 export async function ensureNetwork(docker: Docker, spec: NetworkSpec): Promise<string> {
-  const named = async () =>
-    ((await docker.listNetworks({ filters: { name: [spec.name] } })) as NetworkFacts[])
-      // the filter matches substrings; two racing creators pick the same one
-      .filter((network) => network.Name === spec.name)
-      .sort((a, b) => (a.Created ?? '').localeCompare(b.Created ?? '') || a.Id.localeCompare(b.Id));
+  const named = () => networksNamed(docker, spec.name);
   let found = await named();
   if (found.length === 0) {
     try {
@@ -166,8 +170,7 @@ export async function removeHostFirewall(spec: NetworkSpec, run: IptablesRunner 
  * is fine. Refuses one of that name that is not Slipway's own.
  */
 export async function removeNetwork(docker: Docker, spec: NetworkSpec): Promise<void> {
-  const found = ((await docker.listNetworks({ filters: { name: [spec.name] } })) as NetworkFacts[]).filter((network) => network.Name === spec.name);
-  for (const { Id } of found) {
+  for (const { Id } of await networksNamed(docker, spec.name)) {
     const network = docker.getNetwork(Id);
     let facts: NetworkFacts & { Containers?: Record<string, unknown> | null };
     try {

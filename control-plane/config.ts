@@ -187,6 +187,11 @@ const schema = z.object({
   SLIPWAY_ALERT_INTERVAL_SECONDS: z.coerce.number().positive().default(30),
   SLIPWAY_METRICS_RETENTION_HOURS: z.coerce.number().positive().max(24 * 31).default(24),
   SLIPWAY_WEBHOOK_TIMEOUT_SECONDS: z.coerce.number().positive().default(10),
+  /** Third-party add-ons: how long a partner has to answer (Heroku gives 30 s), and the first
+   *  wait before an idempotent call (plan change, deprovision) is sent again, doubling each time. */
+  SLIPWAY_ADDON_PARTNER_TIMEOUT_SECONDS: z.coerce.number().positive().default(30),
+  SLIPWAY_ADDON_PARTNER_RETRY_SECONDS: z.coerce.number().positive().default(1),
+  SLIPWAY_ADDON_PARTNER_ATTEMPTS: z.coerce.number().int().positive().default(4),
   /** Automated Certificate Management: the ACME CA's directory (unset: ACM is not offered), the
    *  account's contact, a CA file to trust for the directory's TLS, how often domains are checked,
    *  and the first retry's wait after a failed order (doubling from there). */
@@ -274,6 +279,8 @@ export interface ControlPlaneConfig {
   plans: PlanCatalogue;
   /** Outbound webhooks and email (control-plane/delivery). */
   delivery: { smtp: { url: string; from: string } | null; maxAttempts: number; firstRetryMs: number; webhookTimeoutMs: number };
+  /** Calls to third-party add-on partners (partner-addons/). */
+  partnerAddons: { timeoutMs: number; retry: { attempts: number; baseDelayMs: number } };
   /** Metered usage: how often running dynos are written, and where records go for billing. */
   usage: { flushMs: number; billingWebhook: { url: string; secret: string } | null };
   /** How long dyno metrics are kept. */
@@ -412,6 +419,10 @@ export function loadControlPlaneConfig(env: Env): ControlPlaneConfig {
       drainMs: e.SLIPWAY_DRAIN_MS,
     },
     releasePhaseTimeoutSeconds: e.SLIPWAY_RELEASE_PHASE_TIMEOUT_SECONDS,
+    partnerAddons: {
+      timeoutMs: e.SLIPWAY_ADDON_PARTNER_TIMEOUT_SECONDS * 1000,
+      retry: { attempts: e.SLIPWAY_ADDON_PARTNER_ATTEMPTS, baseDelayMs: e.SLIPWAY_ADDON_PARTNER_RETRY_SECONDS * 1000 },
+    },
     logLevel: e.SLIPWAY_LOG_LEVEL,
     brand,
     plans: e.SLIPWAY_PLANS_FILE ? parsePlanCatalogue(readSettingsFile('SLIPWAY_PLANS_FILE', e.SLIPWAY_PLANS_FILE), e.SLIPWAY_PLANS_FILE) : UNLIMITED_CATALOGUE,

@@ -64,6 +64,10 @@ import { API_ROUTE_NAME } from './handlers/apps.js';
 import { NatsAgentClient } from './agents/client.js';
 import { Addons } from './addons/service.js';
 import { AddonStore } from './store/addons.js';
+import { HttpPartnerClient } from './partner-addons/client.js';
+import { PartnerAddons } from './partner-addons/service.js';
+import { LeasedPass } from './leased-pass.js';
+import { PartnerServiceStore } from './partner-addons/store.js';
 import { LeaderLease } from './scheduler/leader.js';
 import { startOperatorMetrics } from './operator-metrics.js';
 import { ImageCollector, scheduleImageCollection } from './images/collector.js';
@@ -385,8 +389,22 @@ export async function startControlPlane(config: ControlPlaneConfig, logger: Logg
         policy: { ...DEFAULT_ACM_POLICY, retryMs: config.acme.retryMs },
       })
     : null;
+  const partnerAddons = new PartnerAddons({
+    store: addonStore,
+    services: new PartnerServiceStore(redis),
+    client: new HttpPartnerClient(config.partnerAddons.timeoutMs),
+    retry: config.partnerAddons.retry,
+    releaser,
+    logger: logger.child({ part: 'partner-addons' }),
+    apiUrl: () => url,
+    callTimeoutMs: config.partnerAddons.timeoutMs,
+  });
+  const partnerSweep = new LeasedPass(redis, 'slipway:partner-addons:sweep-lease', 120_000, () => partnerAddons.sweepUnfinished().then(() => undefined), (err) =>
+    logger.warn({ err }, 'sweeping unfinished partner add-ons failed'),
+  );
   const addons = new Addons({
     store: addonStore,
+    partner: partnerAddons,
     meter: usage.addons,
     hosts,
     agents,
@@ -398,6 +416,7 @@ export async function startControlPlane(config: ControlPlaneConfig, logger: Logg
   const services: Services = {
     users,
     addons,
+    partnerAddons,
     accounts,
     sso,
     audit: new AuditLog(redis),
@@ -537,6 +556,7 @@ export async function startControlPlane(config: ControlPlaneConfig, logger: Logg
   usage.start(config.usage.flushMs);
   alertEvaluator.start(config.alertIntervalMs);
   acm?.passes.start(config.acme!.intervalMs);
+  partnerSweep.start(60_000);
   if (waker && config.sleep) {
     await waker.listen(config.sleep.wakePort, config.sleep.wakeBind);
     appSleep!.passes.start(config.sleep.checkIntervalMs);
@@ -589,6 +609,7 @@ export async function startControlPlane(config: ControlPlaneConfig, logger: Logg
       await drainForwarder.stop();
       alertEvaluator.stop();
       await acm?.passes.stop();
+      await partnerSweep.stop();
       await appSleep?.passes.stop();
       await waker?.close();
       trafficSubscription.unsubscribe();

@@ -58,6 +58,7 @@ import { repoRoot } from '../common/entry-points.js';
 import { spec } from './http/api-spec.js';
 import { documentedRoutes, openApiDocument, readShapeSchemas } from './http/openapi.js';
 import type { Services } from './services.js';
+import { partnerAddonHandlers, partnerFacingHandlers } from './partner-addons/handlers.js';
 
 const WITH_BODY = new Set(['POST', 'PUT', 'PATCH']);
 
@@ -147,6 +148,8 @@ export function createApi(
   app.use(signupHandlers(services, [perAddress, requireJson, jsonBody]).routes());
   // The CLI's polls carry their session's secret and are not counted (one a second for minutes).
   app.use(ssoHandlers(services, { perAddress, json: [requireJson, jsonBody] }).routes());
+  // Add-on partners call with their manifest's credentials (HTTP Basic), browsers with an SSO ticket.
+  app.use(partnerFacingHandlers(services, [requireJson, jsonBody]).routes());
   app.use(passwordLogin(services.accounts, perAddress));
   app.use(authenticate(services.users));
   if (options.rateLimit) app.use(rateLimit(options.rateLimit.redis, options.rateLimit.perHour));
@@ -181,6 +184,8 @@ export function createApi(
     sniEndpointHandlers(services),
     stackHandlers(services),
     healthCheckHandlers(services),
+    // before the add-on routes: a partner add-on's plan change, else on to theirs
+    partnerAddonHandlers(services),
     addonHandlers(services),
     addonClientHandlers(services),
     featureHandlers(services),

@@ -2,6 +2,7 @@
 import type { AcmManager } from './acme/manager.js';
 import type { AcmStore } from './acme/store.js';
 import type { Addons } from './addons/service.js';
+import type { PartnerAddons } from './partner-addons/service.js';
 import type { AttachSessions } from './one-offs/attach.js';
 import type { DetachedRuns } from './one-offs/detached.js';
 import type { OneOffStore } from './store/one-offs.js';
@@ -68,6 +69,8 @@ export interface Services {
   apps: AppStore;
   /** Add-ons (PostgreSQL, Redis) and their attachments to apps. */
   addons: Addons;
+  /** Third-party add-on services (partners) and the calls to them. */
+  partnerAddons: PartnerAddons;
   releases: ReleaseStore;
   appTransfers: AppTransferStore;
   teams: TeamStore;

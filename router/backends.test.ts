@@ -126,6 +126,24 @@ describe('access logs and metrics', () => {
     expect(Math.abs(Date.parse(line!.at) - Date.now())).toBeLessThan(60_000);
   });
 
+  it('writes the error line itself for a request that failed (HAProxy\'s line is final only for normal ones)', async () => {
+    const closedPort = await freePort();
+    await sources.publish({ appName: 'refusing', appId: 'refusing-id', hostnames: ['refusing.localhost'], backends: [{ instanceId: 'refusing.web.1', address: '127.0.0.1', port: closedPort }] });
+    await router.settled();
+    const lines: LogLine[] = [];
+    const sub = sources.nc.subscribe(subjects.logs('refusing-id'), { callback: (_err, msg) => lines.push(...logLinesOf(msg.json())) });
+    await sources.nc.flush();
+    const res = await httpRequest(router.httpPort, 'refusing.localhost', '/refused', { headers: { 'x-request-id': 'log-test-request-id-000002' } });
+    expect(res.status).toBe(503);
+    const deadline = Date.now() + 5_000;
+    while (!lines.some((l) => l.line.includes('log-test-request-id-000002')) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    sub.unsubscribe();
+    const line = lines.find((l) => l.line.includes('log-test-request-id-000002'));
+    expect(line!.line).toMatch(
+      /^at=error code=H21 desc="[^"]+" method=GET path="\/refused" host=refusing\.localhost request_id=log-test-request-id-000002 fwd="127\.0\.0\.1" instance=\S+ connect=- service=- total=\d+ms status=503 bytes=\d+ protocol=http$/,
+    );
+  });
+
   it('serves its own and HAProxy metrics on the operator port', async () => {
     const res = await fetch(`http://127.0.0.1:${router.metricsPort}/metrics`);
     expect(res.status).toBe(200);

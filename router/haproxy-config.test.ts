@@ -38,6 +38,13 @@ describe('renderHaproxyConfig', () => {
     expect(text).toContain('alpn h2,http/1.1');
   });
 
+  it('leaves the access log out only when told to (the benchmark measures what it costs), the rest unchanged', () => {
+    expect(text).toContain('\n  log global\n');
+    const quiet = renderHaproxyConfig({ settings, ports: { http: 8080, https: 8443 }, logPort: 5140, accessLog: false, paths, state: sampleState() });
+    expect(quiet).not.toContain('log global');
+    expect(quiet.replace(/\n/g, '')).toBe(text.replace('\n  log global', '').replace(/\n/g, ''));
+  });
+
   it('sends ACME HTTP-01 fetches on any host to the control planes, before the host decides, and only when told where they are', () => {
     const acme = text.indexOf('use_backend acme_challenges if { path_beg /.well-known/acme-challenge/ } { method GET }');
     expect(acme).toBeGreaterThan(0);

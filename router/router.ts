@@ -51,6 +51,8 @@ const ACCESS_LOG_FLUSH_MS = 100;
 export interface RouterOptions {
   /** Called when HAProxy dies on its own (the process entry exits, so its supervisor restarts it). */
   onDataPlaneExit?: () => void;
+  /** False only in the benchmark, to measure the access-log path's cost: no lines, no log stream, no request metrics. */
+  accessLog?: boolean;
 }
 
 export async function startRouter(config: RouterConfig, logger: Logger, options: RouterOptions = {}): Promise<RunningRouter> {
@@ -156,6 +158,7 @@ export async function startRouter(config: RouterConfig, logger: Logger, options:
         settings: config,
         ports,
         logPort: logReceiver.port,
+        accessLog: options.accessLog,
         paths: { ...paths, defaultCertificate },
         state,
       });

@@ -30,10 +30,12 @@ export const TEST_PACKAGES: readonly RequiredPackage[] = [
   { pkg: 'pebble', binary: 'pebble' },
 ];
 
-/** Packages the benchmarks add on top of the platform's. */
+/** Packages the benchmarks add on top of the platform's (Caddy is one of the router's peers in bench:router;
+ *  Traefik and kamal-proxy are built from source by that benchmark when Go is there, see bench/support/go-peers.ts). */
 export const BENCH_PACKAGES: readonly RequiredPackage[] = [
   { pkg: 'nginx', binary: 'nginx' },
   { pkg: 'wrk', binary: 'wrk' },
+  { pkg: 'caddy', binary: 'caddy' },
 ];
 
 export function missingPackages(required: readonly RequiredPackage[], isPresent: (binary: string) => boolean): string[] {

@@ -29,6 +29,22 @@ export const BUILD_BENCH_CASES: readonly BuildBenchCase[] = [
     versionArgs: NODE_VERSION_ARGS,
   },
   {
+    name: 'node-yarn-berry',
+    fixture: 'e2e-berry',
+    edit: { file: 'server.js', from: "const VERSION = 'v1'", to: "const VERSION = 'v2'" },
+    before: 'berry v1',
+    after: 'berry v2',
+    versionArgs: { NODE_VERSION: NODE_VERSION_ARGS.NODE_VERSION, YARN_VERSION: /Installing Yarn (\S+)/ },
+  },
+  {
+    name: 'node-pnpm',
+    fixture: 'e2e-pnpm',
+    edit: { file: 'apps/web/server.js', from: "const VERSION = 'v1'", to: "const VERSION = 'v2'" },
+    before: 'pnpm v1',
+    after: 'pnpm v2',
+    versionArgs: { NODE_VERSION: NODE_VERSION_ARGS.NODE_VERSION, PNPM_VERSION: /Installing pnpm (\S+)/ },
+  },
+  {
     name: 'python-django',
     fixture: 'python-django',
     edit: { file: 'mysite/urls.py', from: 'django v1', to: 'django v2' },

@@ -1,10 +1,12 @@
 // npm run bench:router — the same nginx backend and the same wrk load through (a) no proxy,
 // (b) nginx as a reverse proxy, (c) nginx doing the router's per-request work, (d) plain
-// HAProxy, (e) Slipway's router; small and 1 MiB responses, HTTP and HTTPS; one worker/thread
-// per proxy. Everything on 127.0.0.1, in temp dirs, bounded in time, stopped at the end. Each
-// case runs ROUNDS times, the targets taking turns, and the medians are compared: on a shared
-// 2-core machine one 4 s run of the same server varies by ±30%. Prints throughput, p50, p99, the
-// CPU each proxy spent per request, and router/nginx.
+// HAProxy, (e–g) Caddy, Traefik and kamal-proxy doing the router's per-request work (the Go ones
+// built on demand, bench/support/go-peers.ts), (h) Slipway's router; small and 1 MiB responses,
+// HTTP and HTTPS; one worker/thread per proxy. Everything on 127.0.0.1, in temp dirs, bounded in
+// time, stopped at the end. Each case runs ROUNDS times, the targets taking turns, and the medians
+// are compared: on a shared 2-core machine one 4 s run of the same server varies by ±30%. Prints
+// throughput, p50, p99, the CPU each proxy spent per request, the router with its access-log path
+// on and off, and router/<peer> ratios last.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -19,9 +21,10 @@ import { encode, sharedKeys, subjects } from '../../common/protocol.js';
 import { startNats, startRedis } from '../../supervisor/services.js';
 import { loadRouterConfig } from '../../router/config.js';
 import { ensureDefaultCertificate } from '../../router/default-certificate.js';
-import { startRouter } from '../../router/router.js';
+import { startRouter, type RunningRouter } from '../../router/router.js';
 import { nginxBackendConfig, nginxProxyConfig, nginxRouterWorkConfig, plainHaproxyConfig } from '../support/proxy-configs.js';
 import { readProcStats, treeCpuSeconds, type CpuProbe } from '../support/cpu.js';
+import { startCaddy, startKamalProxy, startTraefik, type Peer, type PeerSetup } from '../support/peers.js';
 import { startServerProcess } from '../support/servers.js';
 import { median, medianResult, runWrk, type WrkResult } from '../support/wrk.js';
 
@@ -31,7 +34,14 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const WORKERS = 1;
 const HOST = 'bench.localhost';
 
-type Target = 'direct' | 'nginx' | 'nginx-eq' | 'haproxy' | 'router';
+const TARGETS = ['direct', 'nginx', 'nginx-eq', 'haproxy', 'caddy', 'traefik', 'kamal-proxy', 'router'] as const;
+type Target = (typeof TARGETS)[number];
+/** BENCH_TARGETS=nginx-eq,router measures only those (quick looks); the router is always measured. */
+const CHOSEN = new Set<Target>(
+  process.env.BENCH_TARGETS ? [...(process.env.BENCH_TARGETS.split(',') as Target[]).filter((name) => TARGETS.includes(name)), 'router'] : TARGETS,
+);
+/** The peers the last lines compare the router with, in that order. */
+const COMPARED: readonly Target[] = ['nginx', 'nginx-eq', 'caddy', 'traefik', 'kamal-proxy'];
 interface Endpoint {
   http: number;
   https: number;
@@ -78,8 +88,20 @@ function cpuSummary(runs: Measured[]): string {
   return `  cpu/request ${proxy.toFixed(1)} µs${controller === undefined ? '' : ` + controller ${controller.toFixed(1)} µs`}`;
 }
 
-function runRouterWrk(url: string): Promise<WrkResult> {
-  return runWrk({ url, threads: 1, connections: CONNECTIONS, durationSeconds: DURATION_S, headers: { Host: HOST } });
+function runRouterWrk(url: string, durationSeconds = DURATION_S, connections = CONNECTIONS): Promise<WrkResult> {
+  return runWrk({ url, threads: 1, connections, durationSeconds, headers: { Host: HOST } });
+}
+
+/** Why a target cannot be measured at this URL (wrk gets no clean answers), or null when it can. */
+async function probe(url: string): Promise<string | null> {
+  const result = await runRouterWrk(url, 1, 2).catch((err: Error) => err);
+  if (result instanceof Error) return result.message.split('\n')[0]!;
+  return result.requests > 0 && result.errors === 0 ? null : `${result.requests} answers, ${result.errors} errors in a 1 s probe`;
+}
+
+function ratio(router: WrkResult, peer: WrkResult | undefined): { throughput: string; p99: string } {
+  if (!peer) return { throughput: 'n/a', p99: 'n/a' };
+  return { throughput: (router.requestsPerSecond / peer.requestsPerSecond).toFixed(2), p99: (router.p99Ms / peer.p99Ms).toFixed(2) };
 }
 
 async function main(): Promise<void> {
@@ -117,6 +139,28 @@ async function main(): Promise<void> {
     await writeFile(join(dir, 'haproxy.cfg'), plainHaproxyConfig({ threads: WORKERS, port: haproxy.http, tlsPort: haproxy.https, certificate, backendPort: backend.http }));
     const haproxyPid = await startServerProcess('haproxy', ['haproxy', '-f', join(dir, 'haproxy.cfg')], haproxy.http, stops);
 
+    const peerSetup = async (name: string): Promise<PeerSetup> => ({
+      dir: join(dir, name),
+      certificate,
+      backendPort: backend.http,
+      hostname: HOST,
+      healthCheckPath: '/small',
+      ports: { http: await freePort(), https: await freePort() },
+      stops,
+    });
+    const peerStarters: [Target, (setup: PeerSetup) => Promise<Peer>][] = [
+      ['caddy', startCaddy],
+      ['traefik', startTraefik],
+      ['kamal-proxy', startKamalProxy],
+    ];
+    const peers: Partial<Record<Target, Peer>> = {};
+    for (const [name, start] of peerStarters) {
+      if (CHOSEN.has(name)) peers[name] = await start(await peerSetup(name)).catch((err: Error) => ({ skipped: err.message }));
+    }
+    for (const [name, peer] of Object.entries(peers) as [Target, Peer][]) {
+      if ('skipped' in peer) console.log(`${name}: left out: ${peer.skipped}`);
+    }
+
     const redisService = await startRedis({ dataDir: join(dir, 'redis'), port: await freePort() });
     stops.push(() => redisService.stop());
     const natsService = await startNats({ dataDir: join(dir, 'nats'), port: await freePort() });
@@ -125,57 +169,98 @@ async function main(): Promise<void> {
     stops.push(async () => void redis.disconnect());
     const route = { appName: 'bench', hostnames: [HOST], backends: [{ instanceId: 'bench.web.1', address: '127.0.0.1', port: backend.http }] };
     await redis.hset(sharedKeys.routes, 'bench', JSON.stringify(route));
-    const router = await startRouter(
+    const routerConfig = (name: string) =>
       loadRouterConfig({
         SLIPWAY_REDIS_URL: redisService.url,
         SLIPWAY_NATS_URL: natsService.url,
         SLIPWAY_ROUTER_HTTP_PORT: '0',
         SLIPWAY_ROUTER_HTTPS_PORT: '0',
         SLIPWAY_ROUTER_METRICS_PORT: '0',
-        SLIPWAY_ROUTER_STATE_DIR: join(dir, 'router'),
+        SLIPWAY_ROUTER_STATE_DIR: join(dir, name),
         SLIPWAY_ROUTER_WORKERS: String(WORKERS),
         SLIPWAY_ROUTER_DEFAULT_CERT: certificate,
-      }),
-      silentLogger(),
-    );
+      });
+    const router = await startRouter(routerConfig('router'), silentLogger());
     stops.push(() => router.stop());
-    const routerEndpoint: Endpoint = { http: router.httpPort, https: router.httpsPort };
-    const endpoints: Record<Target, Endpoint> = { direct: backend, nginx, 'nginx-eq': nginxEq, haproxy, router: routerEndpoint };
+    // The same router with HAProxy logging nothing: what the access-log path costs, measured apart.
+    const quietRouter = await startRouter(routerConfig('router-no-access-log'), silentLogger(), { accessLog: false });
+    stops.push(() => quietRouter.stop());
     const tree = (pid: number): CpuProbe => ({ roots: [pid], withDescendants: true });
-    const cpu: Record<Target, TargetCpu> = {
-      direct: {},
-      nginx: { proxy: tree(nginxPid) },
-      'nginx-eq': { proxy: tree(nginxEqPid) },
-      haproxy: { proxy: tree(haproxyPid) },
-      router: { proxy: tree(router.haproxyPid), controllerInThisProcess: true },
-    };
+    const endpoints = new Map<Target, Endpoint>([
+      ['direct', backend],
+      ['nginx', nginx],
+      ['nginx-eq', nginxEq],
+      ['haproxy', haproxy],
+    ]);
+    const cpu = new Map<Target, TargetCpu>([
+      ['direct', {}],
+      ['nginx', { proxy: tree(nginxPid) }],
+      ['nginx-eq', { proxy: tree(nginxEqPid) }],
+      ['haproxy', { proxy: tree(haproxyPid) }],
+    ]);
+    for (const [name, peer] of Object.entries(peers) as [Target, Peer][]) {
+      if ('skipped' in peer) continue;
+      endpoints.set(name, peer);
+      cpu.set(name, { proxy: tree(peer.pid) });
+    }
+    endpoints.set('router', { http: router.httpPort, https: router.httpsPort });
+    cpu.set('router', { proxy: tree(router.haproxyPid), controllerInThisProcess: true });
 
     console.log(
       `wrk -t1 -c${CONNECTIONS} -d${DURATION_S}s, ${WORKERS} worker/thread per server, backend nginx (/small: 6 bytes, /big: 1 MiB); medians of ${ROUNDS} rounds, targets taking turns`,
     );
-    console.log('nginx-eq: nginx doing the router\'s per-request work (Host map, request id, X-Forwarded-*, Via, hop-by-hop, access log) with its route fixed in the config');
-    for (const target of Object.keys(endpoints) as Target[]) await runRouterWrk(`http://127.0.0.1:${endpoints[target].http}/small`).catch(() => undefined);
+    console.log('nginx-eq, caddy, traefik, kamal-proxy: doing the router\'s per-request work (Host route, request id, X-Forwarded-*, access log to a file) with the route fixed in their config; Go peers with GOMAXPROCS=1');
+    // Warm-up, and a probe per scheme: a target that cannot serve a scheme here is left out of it, with the reason.
+    const measurable = new Map<'http' | 'https', Target[]>();
+    for (const scheme of ['http', 'https'] as const) {
+      const targets: Target[] = [];
+      for (const [target, endpoint] of endpoints) {
+        if (!CHOSEN.has(target)) continue;
+        const problem = await probe(`${scheme}://127.0.0.1:${endpoint[scheme]}/small`);
+        if (problem) console.log(`${target} ${scheme}: left out: ${problem}`);
+        else targets.push(target);
+      }
+      measurable.set(scheme, targets);
+    }
 
+    const printResult = (label: string, targetRuns: Measured[]) => {
+      const result = medianResult(targetRuns.map((run) => run.result));
+      const spread = targetRuns.map((run) => (run.result.requestsPerSecond / 1000).toFixed(1)).join('/');
+      console.log(
+        `${label} ${result.requestsPerSecond.toFixed(0).padStart(8)} req/s  p50 ${result.p50Ms.toFixed(2).padStart(6)} ms  p99 ${result.p99Ms.toFixed(2).padStart(6)} ms${cpuSummary(targetRuns)}  (rounds: ${spread}k req/s)${result.errors ? `  errors ${result.errors}` : ''}`,
+      );
+      return result;
+    };
     const results = new Map<string, WrkResult>();
     for (const scheme of ['http', 'https'] as const) {
       for (const path of ['small', 'big'] as const) {
         const runs = new Map<Target, Measured[]>();
         for (let round = 0; round < ROUNDS; round++) {
-          for (const target of Object.keys(endpoints) as Target[]) {
-            const measured = await measure(`${scheme}://127.0.0.1:${endpoints[target][scheme]}/${path}`, cpu[target]);
+          for (const target of measurable.get(scheme)!) {
+            const measured = await measure(`${scheme}://127.0.0.1:${endpoints.get(target)![scheme]}/${path}`, cpu.get(target)!);
             runs.set(target, [...(runs.get(target) ?? []), measured]);
           }
         }
-        for (const [target, targetRuns] of runs) {
-          const result = medianResult(targetRuns.map((run) => run.result));
-          results.set(`${path} ${scheme} ${target}`, result);
-          const spread = targetRuns.map((run) => (run.result.requestsPerSecond / 1000).toFixed(1)).join('/');
-          console.log(
-            `${path.padEnd(5)} ${scheme.padEnd(5)} ${target.padEnd(8)} ${result.requestsPerSecond.toFixed(0).padStart(8)} req/s  p50 ${result.p50Ms.toFixed(2).padStart(6)} ms  p99 ${result.p99Ms.toFixed(2).padStart(6)} ms${cpuSummary(targetRuns)}  (rounds: ${spread}k req/s)${result.errors ? `  errors ${result.errors}` : ''}`,
-          );
-        }
+        for (const [target, targetRuns] of runs) results.set(`${path} ${scheme} ${target}`, printResult(`${path.padEnd(5)} ${scheme.padEnd(5)} ${target.padEnd(11)}`, targetRuns));
       }
     }
+
+    // The access-log path (HAProxy's log line, the ring, the controller's reading, formatting,
+    // metrics and publishing to NATS) on and off, small responses over HTTP, in turns.
+    const accessLogRuns = new Map<string, Measured[]>();
+    const accessLogCases: [string, RunningRouter][] = [
+      ['access log on ', router],
+      ['access log off', quietRouter],
+    ];
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const [label, running] of accessLogCases) {
+        const measured = await measure(`http://127.0.0.1:${running.httpPort}/small`, { proxy: tree(running.haproxyPid), controllerInThisProcess: true });
+        accessLogRuns.set(label, [...(accessLogRuns.get(label) ?? []), measured]);
+      }
+    }
+    const logOn = printResult('router, small http, access log on ', accessLogRuns.get(accessLogCases[0]![0])!);
+    const logOff = printResult('router, small http, access log off', accessLogRuns.get(accessLogCases[1]![0])!);
+    console.log(`access log on/off: throughput ${(logOn.requestsPerSecond / logOff.requestsPerSecond).toFixed(2)} p99 ${(logOn.p99Ms / logOff.p99Ms).toFixed(2)}`);
 
     // Route changes: from publishing a new app to the router serving it.
     const nc = await connect({ servers: natsService.url });
@@ -194,18 +279,21 @@ async function main(): Promise<void> {
 
     for (const scheme of ['http', 'https'] as const) {
       for (const path of ['small', 'big'] as const) {
-        const r = results.get(`${path} ${scheme} router`)!;
-        const n = results.get(`${path} ${scheme} nginx`)!;
-        const e = results.get(`${path} ${scheme} nginx-eq`)!;
-        console.log(
-          `router/nginx ${path} ${scheme}: throughput ${(r.requestsPerSecond / n.requestsPerSecond).toFixed(2)} p99 ${(r.p99Ms / n.p99Ms).toFixed(2)}` +
-            `   (router/nginx-eq: throughput ${(r.requestsPerSecond / e.requestsPerSecond).toFixed(2)} p99 ${(r.p99Ms / e.p99Ms).toFixed(2)})`,
-        );
+        const r = results.get(`${path} ${scheme} router`);
+        if (!r) continue;
+        const each = COMPARED.map((peer) => {
+          const { throughput, p99 } = ratio(r, results.get(`${path} ${scheme} ${peer}`));
+          return `${peer} ${throughput}/${p99}`;
+        });
+        console.log(`router/peer ${path} ${scheme} (throughput/p99): ${each.join(', ')}`);
       }
     }
+    // The last lines: small responses over HTTP, router ÷ each peer.
     const r = results.get('small http router')!;
-    const n = results.get('small http nginx')!;
-    console.log(`router/nginx: throughput ${(r.requestsPerSecond / n.requestsPerSecond).toFixed(2)} p99 ${(r.p99Ms / n.p99Ms).toFixed(2)}`);
+    for (const peer of COMPARED) {
+      const { throughput, p99 } = ratio(r, results.get(`small http ${peer}`));
+      console.log(`router/${peer}: throughput ${throughput} p99 ${p99}`);
+    }
   } finally {
     for (const stop of stops.reverse()) await stop().catch(() => undefined);
     await rm(dir, { recursive: true, force: true });

@@ -147,3 +147,148 @@ export function plainHaproxyConfig(options: { threads: number; port: number; tls
     '',
   ].join('\n');
 }
+
+/** What every peer doing the router's work is told: where it listens, the one app's route, where it logs. */
+export interface PeerOptions {
+  dir: string;
+  port: number;
+  tlsPort: number;
+  certificate: string;
+  backendPort: number;
+  hostname: string;
+}
+
+/**
+ * Caddy (native JSON config) doing the router's per-request work: the Host's route, X-Request-Id
+ * kept when valid or made, X-Forwarded-For/Proto/Host (Caddy's own) and -Port, Via both ways,
+ * least-connections upstream, hop-by-hop headers dropped (Go's proxy does it), an access log line
+ * per request to a file. JSON because the Caddyfile names the access logger after host:port, which
+ * Caddy 2.6 then never matches against a Host header without a port.
+ */
+export function caddyConfig(options: PeerOptions): string {
+  const server = (port: number) => ({
+    listen: [`127.0.0.1:${port}`],
+    protocols: ['h1', 'h2'],
+    automatic_https: { disable: true },
+    logs: { default_logger_name: 'access' },
+    routes: [
+      {
+        match: [{ host: [options.hostname] }],
+        terminal: true,
+        handle: [
+          {
+            handler: 'subroute',
+            routes: [
+              {
+                match: [{ not: [{ header_regexp: { 'X-Request-Id': { pattern: VALID_REQUEST_ID } } }] }],
+                handle: [{ handler: 'headers', request: { set: { 'X-Request-Id': ['{http.request.uuid}'] } } }],
+              },
+              {
+                handle: [
+                  {
+                    handler: 'reverse_proxy',
+                    upstreams: [{ dial: `127.0.0.1:${options.backendPort}` }],
+                    load_balancing: { selection_policy: { policy: 'least_conn' } },
+                    headers: {
+                      request: { set: { 'X-Forwarded-Port': [String(port)], Via: ['{http.request.proto} slipway'] } },
+                      response: { set: { Via: ['1.1 slipway'] } },
+                    },
+                  },
+                ],
+              },
+            ],
+          },
+        ],
+      },
+    ],
+  });
+  return JSON.stringify(
+    {
+      admin: { disabled: true, config: { persist: false } },
+      logging: {
+        logs: {
+          default: { exclude: ['http.log.access.access'], level: 'ERROR' },
+          access: { writer: { output: 'file', filename: `${options.dir}/access.log` }, include: ['http.log.access.access'] },
+        },
+      },
+      apps: {
+        http: {
+          servers: {
+            http: server(options.port),
+            https: { ...server(options.tlsPort), tls_connection_policies: [{ certificate_selection: { any_tag: ['bench'] }, default_sni: options.hostname }] },
+          },
+        },
+        tls: { certificates: { load_files: [{ certificate: options.certificate, key: options.certificate, tags: ['bench'] }] } },
+      },
+    },
+    null,
+    2,
+  );
+}
+
+/** Traefik's static configuration (YAML, written as JSON, which YAML contains): entry points, file provider, access log. */
+export function traefikStaticConfig(options: PeerOptions & { dynamicConfig: string }): string {
+  return JSON.stringify(
+    {
+      global: { checkNewVersion: false, sendAnonymousUsage: false },
+      entryPoints: { web: { address: `127.0.0.1:${options.port}` }, websecure: { address: `127.0.0.1:${options.tlsPort}` } },
+      providers: { file: { filename: options.dynamicConfig, watch: false } },
+      accessLog: { filePath: `${options.dir}/access.log` },
+      log: { level: 'ERROR', filePath: `${options.dir}/traefik.log` },
+    },
+    null,
+    2,
+  );
+}
+
+/**
+ * Traefik's dynamic configuration doing the router's work: a Host rule, a headers middleware (Via
+ * both ways), X-Forwarded-For/Proto/Host/Port (Traefik's own), hop-by-hop headers dropped (Go's
+ * proxy). Traefik has no way to make a request id without a plugin, so it only passes a client's on.
+ */
+export function traefikDynamicConfig(options: PeerOptions): string {
+  const router = (entryPoint: string, tls: boolean) => ({
+    rule: `Host(\`${options.hostname}\`)`,
+    entryPoints: [entryPoint],
+    middlewares: ['router-work'],
+    service: 'app',
+    ...(tls ? { tls: {} } : {}),
+  });
+  return JSON.stringify(
+    {
+      http: {
+        routers: { 'bench-http': router('web', false), 'bench-https': router('websecure', true) },
+        middlewares: { 'router-work': { headers: { customRequestHeaders: { Via: '1.1 slipway' }, customResponseHeaders: { Via: '1.1 slipway' } } } },
+        services: { app: { loadBalancer: { passHostHeader: true, servers: [{ url: `http://127.0.0.1:${options.backendPort}` }] } } },
+      },
+      tls: { stores: { default: { defaultCertificate: { certFile: options.certificate, keyFile: options.certificate } } } },
+    },
+    null,
+    2,
+  );
+}
+
+/**
+ * `kamal-proxy deploy`'s arguments for the one app: its host, TLS from the file, HTTP kept (no
+ * redirect), X-Forwarded-* on. kamal-proxy picks a certificate by the TLS server name and wrk sends
+ * the address it dials (127.0.0.1) as that name, so the app also holds that name.
+ */
+export function kamalProxyDeployArgs(options: Pick<PeerOptions, 'certificate' | 'backendPort' | 'hostname'> & { healthCheckPath: string }): string[] {
+  return [
+    'deploy',
+    'bench',
+    '--target',
+    `127.0.0.1:${options.backendPort}`,
+    '--host',
+    `${options.hostname},127.0.0.1`,
+    '--health-check-path',
+    options.healthCheckPath,
+    '--tls',
+    '--tls-certificate-path',
+    options.certificate,
+    '--tls-private-key-path',
+    options.certificate,
+    '--tls-redirect=false',
+    '--forward-headers',
+  ];
+}

@@ -15,6 +15,7 @@ import { withBuildContainer } from '../container.js';
 import { DownloadError } from '../downloads.js';
 import { BuildError } from '../errors.js';
 import { detail, heading, warning } from '../log.js';
+import { BuildTreeCache } from './build-tree-cache.js';
 import { DependencyCache } from './dependencies.js';
 import { INSTALL_STATE, installedPaths } from './dependency-paths.js';
 import { lockfileHint, type ManagerTool } from './manager-commands.js';
@@ -189,14 +190,17 @@ async function install(ctx: BuildContext, container: BuildContainer, plan: NodeP
   }
 }
 
-async function runInContainer(ctx: BuildContext, runtime: NodeRuntime, manager: Manager, plan: NodePlan): Promise<void> {
+async function runInContainer(ctx: BuildContext, runtime: NodeRuntime, manager: Manager, plan: NodePlan, afterInstall?: () => Promise<void>): Promise<void> {
   const spec = await buildContainerSpec(ctx, {
     env: buildEnvironment(ctx.config.npmRegistry, plan.tool.flavor, manager.runtime ? `${manager.runtime.mountPath}/bin` : null),
     mounts: await containerMounts(ctx, runtime, manager),
   });
   await withBuildContainer(ctx.docker, spec, ctx.signal, async (container) => {
     if (plan.prebuild) await runStep(ctx, container, 'Running the heroku-prebuild script', plan.prebuild, 'The heroku-prebuild script failed');
-    if (plan.install) await install(ctx, container, plan, plan.install);
+    if (plan.install) {
+      await install(ctx, container, plan, plan.install);
+      await afterInstall?.();
+    }
     if (plan.build) await runStep(ctx, container, `Running the ${plan.buildScript} script`, plan.build, `The ${plan.buildScript} script failed`);
     if (plan.prune) await runStep(ctx, container, 'Pruning devDependencies', plan.prune, 'Pruning devDependencies failed');
   });
@@ -256,14 +260,25 @@ export async function buildNodejs(ctx: BuildContext): Promise<BuildpackOutput> {
     ...(manager.tool.flavor === 'npm' ? {} : { manager: manager.label }),
     extraFiles,
   });
-  let dependencies = plan.install ? await cache.get(key) : null;
+  // A site's build step ships only what it built (the static buildpack leaves the dependencies
+  // layer out): nothing to prune or layer.
+  const shipsDependencies = ctx.buildStepOf === undefined;
+  let dependencies = plan.install && shipsDependencies ? await cache.get(key) : null;
   if (dependencies && !plan.build && !plan.prebuild) {
     log(heading('Restoring dependencies from the cache'));
     log(detail(`package.json, lockfile, Node.js and ${managerLabel} unchanged: ${managerLabel} is skipped`));
   } else if (plan.install || plan.build || plan.prebuild) {
-    await timer.time('dependencies', () => runInContainer(ctx, runtime, manager, plan));
+    const buildTree = plan.install && plan.build ? new BuildTreeCache(join(ctx.appCacheDir, 'build-tree')) : null;
+    const restored = buildTree !== null && (await timer.time('dependencies:restore', () => buildTree.restore(key, ctx.appDir)));
+    if (restored) {
+      log(heading('Restoring dependencies from the cache'));
+      log(detail(`package.json, lockfile, Node.js and ${managerLabel} unchanged: ${managerLabel} is skipped, devDependencies kept for the ${plan.buildScript} script`));
+    }
+    const steps = { ...plan, install: restored ? null : plan.install, prune: shipsDependencies ? plan.prune : null };
+    const saveTree = buildTree ? () => timer.time('dependencies:save', () => buildTree.save(key, ctx.appDir)) : undefined;
+    await timer.time('dependencies', () => runInContainer(ctx, runtime, manager, steps, saveTree));
     dependencies = null;
-    if (plan.install) {
+    if (plan.install && shipsDependencies) {
       await checkNodeModules(join(ctx.appDir, 'node_modules'));
       const paths = await installedPaths(ctx.appDir);
       if (paths.length > 0) dependencies = await timer.time('layer:dependencies', () => cache.put(key, ctx.appDir, paths));

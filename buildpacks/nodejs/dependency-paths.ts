@@ -2,8 +2,9 @@
 // every node_modules directory (the root one, pnpm's virtual store inside it, and those of
 // workspace packages), and Yarn PnP's files (.pnp.cjs, its ESM loader, .yarn/cache zips,
 // .yarn/unplugged). The app layer leaves these out, so a code-only push does not carry them.
-import { lstat, readdir } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { pathExists } from '../app-files.js';
 
 /** Files at the app's root written by Yarn PnP, kept with the dependencies. */
 export const PNP_FILES = ['.pnp.cjs', '.pnp.loader.mjs', '.pnp.data.json'];
@@ -28,13 +29,11 @@ export async function findNodeModules(appDir: string, relative = '', depth = 0):
   return found;
 }
 
-const exists = async (path: string): Promise<boolean> => (await lstat(path).catch(() => null)) !== null;
-
 /** The paths an install produced, for the dependencies layer. */
 export async function installedPaths(appDir: string): Promise<string[]> {
   const paths = await findNodeModules(appDir);
-  if (await exists(join(appDir, '.pnp.cjs'))) {
-    for (const path of [...PNP_FILES, ...PNP_YARN_DIRS]) if (await exists(join(appDir, path))) paths.push(path);
+  if (await pathExists(join(appDir, '.pnp.cjs'))) {
+    for (const path of [...PNP_FILES, ...PNP_YARN_DIRS]) if (await pathExists(join(appDir, path))) paths.push(path);
   }
   return paths.sort();
 }

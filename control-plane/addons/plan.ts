@@ -15,7 +15,7 @@ export function placeAddon(hosts: readonly Host[]): Host | null {
 const WORDS = ['amber', 'arched', 'curved', 'deep', 'fluffy', 'graceful', 'horizontal', 'lively', 'opaque', 'quiet', 'rigid', 'shallow', 'silent', 'solid', 'tapered', 'vertical'];
 
 /** Heroku's style: `postgresql-curved-12345`. */
-export function addonName(service: AddonServiceName, random: () => number = Math.random): string {
+export function addonName(service: AddonServiceName | (string & {}), random: () => number = Math.random): string {
   const word = WORDS[Math.floor(random() * WORDS.length)]!;
   return `${service}-${word}-${String(Math.floor(random() * 90000) + 10000)}`;
 }

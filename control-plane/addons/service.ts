@@ -2,7 +2,7 @@
 // URL to apps as config vars (each change a new release, rolled out like any config change),
 // detaching, destroying. The one home of these steps; handlers only validate and represent.
 import { randomUUID } from 'node:crypto';
-import { ADDON_SERVICES, addonService, attachmentName, resolvePlan, type AddonService } from '../../common/addons.js';
+import { ADDON_SERVICES, addonService, attachmentName, isBuiltinService, resolvePlan, type AddonService } from '../../common/addons.js';
 import { planServerSettings } from '../plans/addon-plans.js';
 import { planChangeRefusal } from './plan-change.js';
 import { describeError, SlipwayError } from '../../common/errors.js';
@@ -27,6 +27,17 @@ export interface AddonsDeps {
   meter?: { provisioned(addon: AddonRecord): Promise<void>; destroyed(addon: AddonRecord): Promise<void> };
   /** the services with the provider's plans (its plans file); the built-in ones when not given */
   catalogue?: readonly AddonService[];
+  /** Third-party add-ons (partner-addons/service.ts): their services' plans are created, shared,
+   *  detached and destroyed there, through the partner. */
+  partner?: PartnerAddonSteps;
+}
+
+export interface PartnerAddonSteps {
+  offers(planSpec: string): Promise<boolean>;
+  create(app: App, planSpec: string, options: { as?: string }): Promise<{ addon: AddonRecord; attachment: AddonAttachmentRecord }>;
+  attach(addon: AddonRecord, app: App, as?: string): Promise<AddonAttachmentRecord>;
+  detach(attachment: AddonAttachmentRecord, addon: AddonRecord, app: App): Promise<void>;
+  destroy(addon: AddonRecord, appsById: (id: string) => Promise<App | null>): Promise<void>;
 }
 
 const NAME = /^[A-Z][A-Z0-9_]*$/;
@@ -42,6 +53,12 @@ export class Addons {
 
   /** `addons:create <plan>`: the server runs and answers before its URL is set on the app. */
   async create(app: App, planSpec: string, options: { as?: string } = {}): Promise<{ addon: AddonRecord; attachment: AddonAttachmentRecord }> {
+    if (this.deps.partner && (await this.deps.partner.offers(planSpec))) {
+      const created = await this.deps.partner.create(app, planSpec, options);
+      // metered from the partner's acceptance, like a built-in from its server's first answer
+      await this.deps.meter?.provisioned(created.addon);
+      return created;
+    }
     const resolved = resolvePlan(planSpec, this.catalogue);
     if ('error' in resolved) throw new SlipwayError('invalid_params', resolved.error, { status: 422 });
     const { service, plan } = resolved;
@@ -105,6 +122,7 @@ export class Addons {
 
   /** `addons:attach`: the add-on's URL on another app, under a free colour name unless `as` is given. */
   async attach(addon: AddonRecord, app: App, as?: string): Promise<AddonAttachmentRecord> {
+    if (addon.partner && this.deps.partner) return this.deps.partner.attach(addon, app, as);
     if (as !== undefined && !NAME.test(as)) throw new SlipwayError('invalid_params', 'An attachment name is upper-case letters, digits and underscores, starting with a letter.', { status: 422 });
     const existing = await this.deps.store.attachments(app.id);
     if (existing.some((a) => a.addonId === addon.id)) throw new SlipwayError('conflict', `${addon.name} is already attached to ${app.name}.`, { status: 409 });
@@ -118,6 +136,8 @@ export class Addons {
 
   /** `addons:detach`: the config var goes (a new release); the add-on's owning app keeps its own. */
   async detach(attachment: AddonAttachmentRecord, app: App): Promise<void> {
+    const addon = await this.deps.store.get(attachment.addonId);
+    if (addon?.partner && this.deps.partner) return this.deps.partner.detach(attachment, addon, app);
     await this.deps.store.detach(attachment);
     await this.deps.releaser.changeConfig(app, { [`${attachment.name}_URL`]: null }, `Detach ${attachment.name}`);
   }
@@ -125,6 +145,11 @@ export class Addons {
   /** `addons:destroy`: every attachment's config var unset (a release on each app), then the
    *  server and its volume removed on its host, then the record. */
   async destroy(addon: AddonRecord, appsById: (id: string) => Promise<App | null>): Promise<void> {
+    if (addon.partner && this.deps.partner) {
+      await this.deps.partner.destroy(addon, appsById);
+      await this.deps.meter?.destroyed(addon);
+      return;
+    }
     for (const attachment of await this.deps.store.attachmentsOf(addon.id)) {
       const app = await appsById(attachment.appId);
       await this.deps.store.detach(attachment);
@@ -148,7 +173,7 @@ export class Addons {
     if (!reply.ok) throw new SlipwayError('addon_rotation_failed', `Could not rotate ${addon.name}'s credentials: ${reply.error ?? 'no reason given'}`, { status: 503, expose: true });
     const rotated: AddonRecord = { ...addon, credentials: { ...addon.credentials, password: newPassword }, updatedAt: new Date().toISOString() };
     await this.deps.store.save(rotated);
-    const url = addonUrl(rotated.service, rotated.credentials, rotated.name, rotated.port!);
+    const url = addonUrl('postgresql', rotated.credentials, rotated.name, rotated.port!);
     for (const attachment of await this.deps.store.attachmentsOf(addon.id)) {
       const app = await appsById(attachment.appId);
       if (app) await this.deps.releaser.changeConfig(app, { [`${attachment.name}_URL`]: url }, `Rotate ${attachment.name} credentials (@ref:${addon.name})`);
@@ -161,6 +186,8 @@ export class Addons {
    *  same host, volume and port (its URL, so the apps' config, unchanged); refused (422) when the
    *  data it holds does not fit the new plan's storage. */
   async changePlan(addon: AddonRecord, planSpec: string): Promise<AddonRecord> {
+    const service = addon.service;
+    if (addon.partner || !isBuiltinService(service)) throw new SlipwayError('invalid_params', `${addon.name} runs at its partner: its plan is not changed here.`, { status: 422 });
     const resolved = resolvePlan(planSpec, this.catalogue);
     if ('error' in resolved) throw new SlipwayError('invalid_params', resolved.error, { status: 422 });
     if (resolved.plan.name === addon.plan) return addon;
@@ -172,9 +199,9 @@ export class Addons {
     const reply = await this.deps.agents.runAddon(addon.hostId, {
       addonId: addon.id,
       name: addon.name,
-      service: addon.service,
+      service,
       image: addon.image,
-      env: { ...serverEnv(addon.service, addon.credentials), ...planServerSettings(plan) },
+      env: { ...serverEnv(service, addon.credentials), ...planServerSettings(plan) },
       memoryMb: plan.memoryMb,
       cpus: plan.cpus,
       recreate: true,
@@ -213,7 +240,7 @@ export class Addons {
   }
 
   private async attachTo(addon: AddonRecord, app: App, name: string): Promise<AddonAttachmentRecord> {
-    if (addon.port === null) throw new Error(`${addon.name} has no port yet`);
+    if (addon.port === null || !isBuiltinService(addon.service)) throw new Error(`${addon.name} has no port yet`);
     const attachment: AddonAttachmentRecord = { id: randomUUID(), addonId: addon.id, appId: app.id, name, createdAt: new Date().toISOString() };
     if (!(await this.deps.store.attach(attachment))) throw new SlipwayError('conflict', `${app.name} already has an add-on attached as ${name}.`, { status: 409 });
     const url = addonUrl(addon.service, addon.credentials, addon.name, addon.port);

@@ -5,7 +5,7 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import { z } from 'zod';
-import type { AddonService } from '../../common/addons.js';
+import { ADDON_SERVICES, isBuiltinService, type AddonService } from '../../common/addons.js';
 import type { AddonAttachmentJson, AddonInfoJson } from '../../common/api-shapes.js';
 import { SlipwayError } from '../../common/errors.js';
 import type { App, User } from '../../common/types.js';
@@ -67,7 +67,8 @@ export function addonHandlers(services: Services): Router {
     if (!app) throw new SlipwayError('not_found', 'The add-on’s app is gone.', { status: 404 });
     return app;
   };
-  const availability = async (addon: AddonRecord) => addonAvailability(addon.hostId, await services.hosts.get(addon.hostId));
+  // a partner's add-on runs at its partner, on none of our hosts
+  const availability = async (addon: AddonRecord) => (addon.partner ? ({ available: true } as const) : addonAvailability(addon.hostId, await services.hosts.get(addon.hostId)));
   const representAddon = async (addon: AddonRecord) => {
     const owner = await appById(addon.appId);
     return addonJson(addon, owner, await store.attachments(owner.id), await availability(addon), addons.catalogue);
@@ -134,6 +135,7 @@ export function addonHandlers(services: Services): Router {
 
   router.get('/addons/:addon/info', spec({ summary: 'What the add-on’s server says of itself: version, size, connections, tables or keys (pg:info, redis:info)', response: { shape: 'AddonInfoJson' } }), async (ctx) => {
     const addon = await loadAddon(ctx, ctx.params.addon!, 'view');
+    if (!isBuiltinService(addon.service)) throw new SlipwayError('invalid_params', `${addon.name} runs at its partner: open its dashboard (addons:open).`, { status: 422 });
     const reachable = await availability(addon);
     if (!reachable.available) throw new SlipwayError('addon_unavailable', `${addon.name} is unavailable: ${reachable.reason}.`, { status: 503, expose: true });
     const info = await addons.info(addon);

@@ -6,6 +6,7 @@ import type { AddonAttachmentJson, AddonJson, AddonPlanJson, AddonServiceJson } 
 import { nameUuid } from '../../common/name-uuid.js';
 import type { App } from '../../common/types.js';
 import type { AddonAttachmentRecord, AddonRecord } from '../store/addons.js';
+import { attachmentConfigVarNames } from '../partner-addons/partner-calls.js';
 
 /** When the catalogue was written: its services' and plans' created_at. */
 const CATALOGUE_DATE = '2026-12-05T00:00:00Z';
@@ -62,14 +63,17 @@ export function findAddonPlan(service: AddonService, ref: string): AddonPlan | n
 
 /** `availability`: whether its host can be reached (hosts/addon-holdings.ts); available if not told. */
 export function addonJson(addon: AddonRecord, owner: Pick<App, 'id' | 'name'>, ownerAttachments: readonly AddonAttachmentRecord[], availability: AddonAvailability = { available: true }, catalogue: readonly AddonService[] = ADDON_SERVICES): AddonJson {
-  const price = catalogue.find((s) => s.name === addon.service)?.plans.find((p) => p.name === addon.plan)?.priceCents ?? 0;
+  const price = addon.partner?.priceCents ?? catalogue.find((s) => s.name === addon.service)?.plans.find((p) => p.name === addon.plan)?.priceCents ?? 0;
+  const partner = addon.partner;
+  const partnerVars = partner ? Object.fromEntries(partner.configVars.map((name) => [name, ''])) : {};
+  const varsOf = (a: AddonAttachmentRecord) => (partner ? attachmentConfigVarNames(partner.configVarPrefix, a.name, partnerVars) : [`${a.name}_URL`]);
   return {
     id: addon.id,
     name: addon.name,
     addon_service: serviceRef(addon.service),
     plan: { ...planRef(addon.plan), price: { cents: price, contract: false, unit: 'month' } },
     app: appRef(owner),
-    config_vars: ownerAttachments.filter((a) => a.addonId === addon.id).map((a) => `${a.name}_URL`),
+    config_vars: ownerAttachments.filter((a) => a.addonId === addon.id).flatMap(varsOf),
     state: addon.state,
     availability: availability.available ? 'available' : 'unavailable',
     unavailable_reason: availability.available ? null : availability.reason,

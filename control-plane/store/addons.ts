@@ -13,11 +13,30 @@ export interface AddonCredentials {
   database: string;
 }
 
+/** A third-party add-on's own facts (control-plane/partner-addons/): it runs at its partner, so
+ *  its host, address, port, image and credentials are empty. */
+export interface PartnerAddonFacts {
+  /** the partner's own id for it, when it gave one */
+  providerId: string | null;
+  /** what the partner set, by the manifest's names (MYADDON_URL): secrets, like credentials */
+  config: Record<string, string>;
+  /** the manifest's config var prefix, which each attachment's name replaces */
+  configVarPrefix: string;
+  /** the manifest's config var names (what the add-on says it sets, before the partner has) */
+  configVars: string[];
+  priceCents: number;
+  region: string;
+  /** While the provisioning call is out: when its answer is due at the latest. A record still
+   *  carrying it later was left by a control plane that stopped mid-call (swept and undone). */
+  answerDueBy?: string;
+}
+
 export interface AddonRecord {
   id: string;
   /** 'postgresql-amber-12345' */
   name: string;
-  service: AddonServiceName;
+  /** a built-in service, or a registered partner's id */
+  service: AddonServiceName | (string & {});
   /** 'postgresql:mini' */
   plan: string;
   appId: string;
@@ -29,6 +48,8 @@ export interface AddonRecord {
   image: ImageRef;
   credentials: AddonCredentials;
   state: 'provisioning' | 'provisioned';
+  /** set on third-party add-ons only */
+  partner?: PartnerAddonFacts;
   createdAt: string;
   updatedAt: string;
 }
@@ -114,7 +135,8 @@ export class AddonStore {
   /** The add-ons an app's containers reach now (one per add-on, however many times attached). */
   async links(appId: string): Promise<AddonLink[]> {
     const ids = [...new Set((await this.attachments(appId)).map((attachment) => attachment.addonId))];
-    const addons = (await Promise.all(ids.map((id) => this.get(id)))).filter((addon): addon is AddonRecord => addon !== null);
+    // a partner's add-on runs elsewhere: no network for the app's containers to join
+    const addons = (await Promise.all(ids.map((id) => this.get(id)))).filter((addon): addon is AddonRecord => addon !== null && !addon.partner);
     return addons.map(({ id, name, hostId, address }) => ({ addonId: id, name, hostId, address }));
   }
 

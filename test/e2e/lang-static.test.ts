@@ -138,6 +138,10 @@ describe('static sites', () => {
     const result = await push(vite, 'vite-site', 'vite code-only push');
     expect(result.code, result.out).toBe(0);
     expect(result.out).toContain('Released v2');
+    // the unpruned tree from the first push: Vite (a devDependency) builds without a new install
+    expect(result.out).toContain('npm is skipped, devDependencies kept for the build script');
+    expect(result.out).not.toContain('Installing dependencies');
+    expect(result.out).toContain('Unchanged since nginx last accepted it');
     await waitFor('site v2 answering', async () => [...poller.result.bodies.keys()].some((body) => body.includes('site v2')));
     const seen = await poller.stop();
     expect(seen.failures).toEqual([]);
