@@ -78,7 +78,8 @@ export function partnerAddonHandlers(services: Services): Router {
   });
 
   router.post('/apps/:app/addons/:addon/actions/open', spec({ summary: 'A one-time URL that signs the caller in to a third-party add-on’s dashboard (Heroku’s SSO)', response: { shape: 'AddonOpenJson', status: 201 } }), async (ctx) => {
-    const app = await loadApp(ctx, services, 'view');
+    // the partner's dashboard changes the add-on: those who may change the app, not its viewers
+    const app = await loadApp(ctx, services, 'change');
     const ref = ctx.params.addon!;
     const addon = await services.addons.find(ref);
     const attached = (await services.addons.store.attachments(app.id)).some((a) => a.addonId === addon.id);
