@@ -333,8 +333,9 @@ export interface AddonPlanJson {
   installable_inside_private_network: false;
   installable_outside_private_network: true;
   space_default: false;
-  memory_mb: number;
-  cpus: number;
+  /** the server's size (built-in services; a third-party service's plans have none) */
+  memory_mb?: number;
+  cpus?: number;
   /** Slipway's: PostgreSQL's max_connections, Redis's maxclients */
   max_connections?: number;
   /** Slipway's: the data the plan holds (measured, reported in addons:info) */

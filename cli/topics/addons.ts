@@ -73,8 +73,9 @@ export function registerAddonCommands(program: Command, ctx: CommandContext): vo
     ctx.print(
       ...formatTable(plans, [
         { header: 'PLAN', value: (p) => `${p.name}${p.default ? ' (default)' : ''}` },
-        { header: 'MEMORY', value: (p) => `${p.memory_mb} MB` },
-        { header: 'CPU', value: (p) => String(p.cpus) },
+        // a third-party service's plans are sized by the partner
+        { header: 'MEMORY', value: (p) => (p.memory_mb === undefined ? '-' : `${p.memory_mb} MB`) },
+        { header: 'CPU', value: (p) => (p.cpus === undefined ? '-' : String(p.cpus)) },
         { header: 'PRICE', value: (p) => price(p.price.cents) },
       ]),
     );

@@ -13,7 +13,8 @@ import { loadApp } from '../http/load-app.js';
 import { logApiEvent } from '../http/api-events.js';
 import { platformEvents } from '../apps/platform-events.js';
 import { bodyOf, spec } from '../http/api-spec.js';
-import { addonAttachmentJson, addonJson, addonPlanJson, addonServiceJson, findAddonPlan, findAddonService } from '../http/addon-representations.js';
+import { addonAttachmentJson, addonJson, addonPlanJson, addonServiceJson, findAddonPlan, findAddonService, partnerPlanJson, partnerServiceJson } from '../http/addon-representations.js';
+import type { PartnerService } from '../partner-addons/store.js';
 import type { AddonAttachmentRecord, AddonRecord } from '../store/addons.js';
 import type { Services } from '../services.js';
 import { addonAvailability } from '../hosts/addon-holdings.js';
@@ -99,26 +100,46 @@ export function addonHandlers(services: Services): Router {
     return visible;
   };
 
-  router.get('/addon-services', spec({ summary: 'The add-on services the platform runs (PostgreSQL, Redis)', response: { shape: 'AddonServiceJson', list: true } }), (ctx) => {
-    ctx.body = addons.catalogue.map((service) => addonServiceJson(service, services.brand.name));
+  router.get('/addon-services', spec({ summary: 'The add-on services offered: the platform’s own (PostgreSQL, Redis) and registered third-party ones', response: { shape: 'AddonServiceJson', list: true } }), async (ctx) => {
+    const partners = await services.partnerAddons.list();
+    ctx.body = [
+      ...addons.catalogue.map((service) => addonServiceJson(service, services.brand.name)),
+      ...partners.map(({ manifest, createdAt }) => partnerServiceJson(manifest, createdAt)),
+    ];
   });
-  const findService = (ref: string) => {
-    const service = findAddonService(ref, addons.catalogue);
-    if (!service) throw new SlipwayError('not_found', `Couldn't find that add-on service: ${ref}. ${services.brand.name} offers ${addons.catalogue.map((s) => s.name).join(', ')}.`, { status: 404 });
-    return service;
+  /** A built-in service, or a registered third-party one (by id or name). */
+  const findService = async (ref: string): Promise<{ builtin: AddonService } | { partner: PartnerService }> => {
+    const builtin = findAddonService(ref, addons.catalogue);
+    if (builtin) return { builtin };
+    const partners = await services.partnerAddons.list();
+    const partner = partners.find(({ manifest }) => manifest.id === ref || partnerServiceJson(manifest, '').id === ref);
+    if (partner) return { partner };
+    const offered = [...addons.catalogue.map((s) => s.name), ...partners.map((p) => p.manifest.id)];
+    throw new SlipwayError('not_found', `Couldn't find that add-on service: ${ref}. ${services.brand.name} offers ${offered.join(', ')}.`, { status: 404 });
   };
-  router.get('/addon-services/:service', spec({ summary: 'One add-on service', response: { shape: 'AddonServiceJson' } }), (ctx) => {
-    ctx.body = addonServiceJson(findService(ctx.params.service!), services.brand.name);
+  const planNotFound = (ref: string) => new SlipwayError('not_found', `Couldn't find that plan: ${ref}.`, { status: 404 });
+  router.get('/addon-services/:service', spec({ summary: 'One add-on service', response: { shape: 'AddonServiceJson' } }), async (ctx) => {
+    const found = await findService(ctx.params.service!);
+    ctx.body = 'builtin' in found ? addonServiceJson(found.builtin, services.brand.name) : partnerServiceJson(found.partner.manifest, found.partner.createdAt);
   });
-  router.get('/addon-services/:service/plans', spec({ summary: 'An add-on service’s plans (size, price label)', response: { shape: 'AddonPlanJson', list: true } }), (ctx) => {
-    const service = findService(ctx.params.service!);
-    ctx.body = service.plans.map((plan) => addonPlanJson(service, plan));
+  router.get('/addon-services/:service/plans', spec({ summary: 'An add-on service’s plans (size, price label)', response: { shape: 'AddonPlanJson', list: true } }), async (ctx) => {
+    const found = await findService(ctx.params.service!);
+    if ('builtin' in found) ctx.body = found.builtin.plans.map((plan) => addonPlanJson(found.builtin, plan));
+    else ctx.body = found.partner.manifest.plans.map((plan) => partnerPlanJson(found.partner.manifest, plan, found.partner.createdAt));
   });
-  router.get('/addon-services/:service/plans/:plan', spec({ summary: 'One plan of an add-on service', response: { shape: 'AddonPlanJson' } }), (ctx) => {
-    const service = findService(ctx.params.service!);
-    const plan = findAddonPlan(service, ctx.params.plan!);
-    if (!plan) throw new SlipwayError('not_found', `Couldn't find that plan: ${ctx.params.plan}.`, { status: 404 });
-    ctx.body = addonPlanJson(service, plan);
+  router.get('/addon-services/:service/plans/:plan', spec({ summary: 'One plan of an add-on service', response: { shape: 'AddonPlanJson' } }), async (ctx) => {
+    const found = await findService(ctx.params.service!);
+    const ref = ctx.params.plan!;
+    if ('builtin' in found) {
+      const plan = findAddonPlan(found.builtin, ref);
+      if (!plan) throw planNotFound(ref);
+      ctx.body = addonPlanJson(found.builtin, plan);
+      return;
+    }
+    const { manifest, createdAt } = found.partner;
+    const plan = manifest.plans.find((p) => [p.name, `${manifest.id}:${p.name}`].includes(ref) || partnerPlanJson(manifest, p, createdAt).id === ref);
+    if (!plan) throw planNotFound(ref);
+    ctx.body = partnerPlanJson(manifest, plan, createdAt);
   });
 
   router.get('/addons', spec({ summary: 'The add-ons of every app the caller may view', response: { shape: 'AddonJson', list: true } }), async (ctx) => {

@@ -6,6 +6,7 @@ import type { AddonAttachmentJson, AddonJson, AddonPlanJson, AddonServiceJson } 
 import { nameUuid } from '../../common/name-uuid.js';
 import type { App } from '../../common/types.js';
 import type { AddonAttachmentRecord, AddonRecord } from '../store/addons.js';
+import { partnerPlan, type PartnerManifest, type PartnerPlan } from '../partner-addons/manifest.js';
 import { attachmentConfigVarNames } from '../partner-addons/partner-calls.js';
 
 /** When the catalogue was written: its services' and plans' created_at. */
@@ -25,6 +26,40 @@ export function addonServiceJson(service: AddonService, platformName: string): A
     supports_sharing: true,
     created_at: CATALOGUE_DATE,
     updated_at: CATALOGUE_DATE,
+  };
+}
+
+/** A registered third-party service, as Heroku lists add-on services. */
+export function partnerServiceJson(manifest: PartnerManifest, registeredAt: string): AddonServiceJson {
+  return {
+    ...serviceRef(manifest.id),
+    human_name: manifest.name,
+    cli_plugin_name: null,
+    state: 'ga',
+    supports_multiple_installations: true,
+    supports_sharing: true,
+    created_at: registeredAt,
+    updated_at: registeredAt,
+  };
+}
+
+/** One plan of a third-party service: its price label; the partner sizes it. */
+export function partnerPlanJson(manifest: PartnerManifest, plan: PartnerPlan, registeredAt: string): AddonPlanJson {
+  return {
+    ...planRef(`${manifest.id}:${plan.name}`),
+    human_name: plan.name[0]!.toUpperCase() + plan.name.slice(1),
+    description: plan.description ?? `${manifest.name} ${plan.name}`,
+    addon_service: serviceRef(manifest.id),
+    default: plan === partnerPlan(manifest, undefined),
+    price: { cents: plan.price_cents, contract: false, unit: 'month' },
+    state: 'public',
+    visible: true,
+    compliance: null,
+    installable_inside_private_network: false,
+    installable_outside_private_network: true,
+    space_default: false,
+    created_at: registeredAt,
+    updated_at: registeredAt,
   };
 }
 

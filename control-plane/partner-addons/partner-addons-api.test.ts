@@ -75,6 +75,20 @@ describe('third-party add-ons through the API', () => {
     expect((await admin('GET', '/partner-addon-services')).body.map((s: { id: string }) => s.id)).toEqual([ID]);
   });
 
+  it('lists a registered service and its plans beside the built-in ones, as Heroku lists add-on services', async () => {
+    const listed = (await alice('GET', '/addon-services')).body as { name: string; human_name: string }[];
+    expect(listed.map((s) => s.name)).toEqual(expect.arrayContaining(['postgresql', 'redis', ID]));
+    expect(listed.find((s) => s.name === ID)!.human_name).toBe('My Log');
+    const one = await alice('GET', `/addon-services/${ID}`);
+    expect(one.status).toBe(200);
+    expect((await alice('GET', `/addon-services/${one.body.id}`)).body.name).toBe(ID);
+    const plans = (await alice('GET', `/addon-services/${ID}/plans`)).body as { name: string; default: boolean; price: { cents: number }; memory_mb?: number }[];
+    expect(plans.map((p) => [p.name, p.default, p.price.cents])).toEqual([[`${ID}:test`, true, 0], [`${ID}:pro`, false, 2500]]);
+    expect(plans[0]!.memory_mb).toBeUndefined();
+    expect((await alice('GET', `/addon-services/${ID}/plans/pro`)).body.name).toBe(`${ID}:pro`);
+    expect((await alice('GET', `/addon-services/${ID}/plans/nope`)).status).toBe(404);
+  });
+
   it('provisions synchronously: the partner’s config vars on the app in a new release, per attachment name', async () => {
     const start = partner.calls.length;
     const before = await releases();
@@ -278,6 +292,7 @@ describe('third-party add-ons through the API', () => {
       expect(bad.stderr).toContain('api.version');
       expect(await ok(['addons:partners:register', 'manifest.json'])).toBe(`Registered ${ID} (My Log): users add it with slipway addons:create ${ID}:<plan>\n`);
       expect(await ok(['addons:partners'])).toMatch(/mylog\s+My Log\s+test\* \$0\.00\/month, pro \$25\.00\/month\s+MYLOG_URL, MYLOG_TOKEN/);
+      expect(await ok(['addons:plans', ID])).toMatch(/mylog:pro\s+-\s+-\s+\$25\.00/);
 
       expect((await slipway(['login', '--api', cp.url, '--token', '-'], { stdin: `${aliceToken}\n` })).code).toBe(0);
       const created = await ok(['addons:create', `${ID}:test`, '-a', 'shop-admin']);
