@@ -11,8 +11,8 @@ async function through(transform: NodeJS.ReadWriteStream, input: Buffer, pieces 
   const parts: Buffer[] = [];
   for (let at = 0; at < input.length; at += Math.ceil(input.length / pieces) || 1) parts.push(input.subarray(at, at + (Math.ceil(input.length / pieces) || 1)));
   const out: Buffer[] = [];
-  await pipeline(Readable.from(parts), transform, async (source: AsyncIterable<Buffer>) => {
-    for await (const chunk of source) out.push(chunk);
+  await pipeline(Readable.from(parts), transform, async (source: AsyncIterable<Buffer | string>) => {
+    for await (const chunk of source) out.push(Buffer.from(chunk));
   });
   return Buffer.concat(out);
 }
@@ -74,7 +74,7 @@ describe('backup encryption', () => {
       })(),
     );
     let seen = 0;
-    await pipeline(source, encryptingStream(key), decryptingStream(key), async (decrypted: AsyncIterable<Buffer>) => {
+    await pipeline(source, encryptingStream(key), decryptingStream(key), async (decrypted: AsyncIterable<Buffer | string>) => {
       for await (const piece of decrypted) seen += piece.length;
     });
     expect(seen).toBe(total);

@@ -54,7 +54,7 @@ function seal(key: Buffer, head: Buffer, counter: bigint, plaintext: Buffer, fin
 /** A Transform from plaintext to the format above. */
 export function encryptingStream(key: Buffer, chunkBytes = DEFAULT_CHUNK_BYTES): Transform {
   const head = header(chunkBytes);
-  let pending = Buffer.alloc(0);
+  let pending: Buffer = Buffer.alloc(0);
   let counter = 0n;
   let started = false;
   const start = (stream: Transform) => {
@@ -82,7 +82,7 @@ export function encryptingStream(key: Buffer, chunkBytes = DEFAULT_CHUNK_BYTES):
 
 /** A Transform from the format above back to plaintext; errors with BackupIntegrityError on any tampering or truncation. */
 export function decryptingStream(key: Buffer): Transform {
-  let buffered = Buffer.alloc(0);
+  let buffered: Buffer = Buffer.alloc(0);
   let head: Buffer | null = null;
   let counter = 0n;
   let finished = false;
