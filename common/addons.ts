@@ -16,6 +16,8 @@ export interface AddonPlan {
   /** Heroku's price label (cents per month); Slipway bills nothing itself. */
   priceCents: number;
   default: boolean;
+  /** How many succeeded backups the plan keeps (pg:backups; older ones are deleted); 0: no backups. */
+  backupRetention: number;
 }
 
 export interface AddonService {
@@ -38,7 +40,7 @@ export interface AddonService {
  *  the image, so a new volume starts out owned by the non-root user the server runs as). */
 export const ADDON_DATA_DIR = '/app';
 
-const plan = (service: string, short: string, description: string, memoryMb: number, cpus: number, priceCents: number, isDefault = false): AddonPlan => ({
+const plan = (service: string, short: string, description: string, memoryMb: number, cpus: number, priceCents: number, isDefault = false, backupRetention = 0): AddonPlan => ({
   name: `${service}:${short}`,
   short,
   description,
@@ -46,6 +48,7 @@ const plan = (service: string, short: string, description: string, memoryMb: num
   cpus,
   priceCents,
   default: isDefault,
+  backupRetention,
 });
 
 export const ADDON_SERVICES: readonly AddonService[] = [
@@ -57,8 +60,8 @@ export const ADDON_SERVICES: readonly AddonService[] = [
     packages: ['postgresql'],
     port: 5432,
     plans: [
-      plan('postgresql', 'mini', 'PostgreSQL, 256 MB of memory, a quarter of a CPU', 256, 0.25, 500, true),
-      plan('postgresql', 'standard', 'PostgreSQL, 1 GB of memory, one CPU', 1024, 1, 5000),
+      plan('postgresql', 'mini', 'PostgreSQL, 256 MB of memory, a quarter of a CPU', 256, 0.25, 500, true, 2),
+      plan('postgresql', 'standard', 'PostgreSQL, 1 GB of memory, one CPU', 1024, 1, 5000, false, 7),
     ],
   },
   {
