@@ -63,6 +63,7 @@ import { LogDrainStore } from './store/log-drains.js';
 import { API_ROUTE_NAME } from './handlers/apps.js';
 import { NatsAgentClient } from './agents/client.js';
 import { Addons } from './addons/service.js';
+import { makeBackups } from './backups/wiring.js';
 import { AddonStore } from './store/addons.js';
 import { LeaderLease } from './scheduler/leader.js';
 import { startOperatorMetrics } from './operator-metrics.js';
@@ -394,9 +395,11 @@ export async function startControlPlane(config: ControlPlaneConfig, logger: Logg
     image: builder.addonImage ? (service) => builder.addonImage!(service) : null,
     logger: logger.child({ part: 'addons' }),
   });
+  const backups = await makeBackups({ config: config.backups, redis, agents, addons: addonStore, logger: logger.child({ part: 'backups' }) });
   const services: Services = {
     users,
     addons,
+    backups: backups.service,
     accounts,
     sso,
     audit: new AuditLog(redis),
@@ -536,6 +539,7 @@ export async function startControlPlane(config: ControlPlaneConfig, logger: Logg
   usage.start(config.usage.flushMs);
   alertEvaluator.start(config.alertIntervalMs);
   acm?.passes.start(config.acme!.intervalMs);
+  backups.start();
   if (waker && config.sleep) {
     await waker.listen(config.sleep.wakePort, config.sleep.wakeBind);
     appSleep!.passes.start(config.sleep.checkIntervalMs);
@@ -588,6 +592,7 @@ export async function startControlPlane(config: ControlPlaneConfig, logger: Logg
       await drainForwarder.stop();
       alertEvaluator.stop();
       await acm?.passes.stop();
+      await backups.stop();
       await appSleep?.passes.stop();
       await waker?.close();
       trafficSubscription.unsubscribe();

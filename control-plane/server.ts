@@ -29,6 +29,7 @@ import { errorHandler } from './http/errors.js';
 import { requestId } from './http/request-id.js';
 import { accountHandlers } from './handlers/account.js';
 import { addonHandlers } from './handlers/addons.js';
+import { backupHandlers } from './handlers/backups.js';
 import { collaboratorHandlers } from './handlers/collaborators.js';
 import { featureHandlers } from './handlers/features.js';
 import { regionHandlers } from './handlers/regions.js';
@@ -181,6 +182,7 @@ export function createApi(
     stackHandlers(services),
     healthCheckHandlers(services),
     addonHandlers(services),
+    backupHandlers(services),
     featureHandlers(services),
     regionHandlers(services.brand),
     unavailableHandlers(services),

@@ -2,6 +2,7 @@
 import type { AcmManager } from './acme/manager.js';
 import type { AcmStore } from './acme/store.js';
 import type { Addons } from './addons/service.js';
+import type { Backups } from './backups/service.js';
 import type { AttachSessions } from './one-offs/attach.js';
 import type { DetachedRuns } from './one-offs/detached.js';
 import type { OneOffStore } from './store/one-offs.js';
@@ -68,6 +69,8 @@ export interface Services {
   apps: AppStore;
   /** Add-ons (PostgreSQL, Redis) and their attachments to apps. */
   addons: Addons;
+  /** PostgreSQL add-ons' backups (pg:backups). */
+  backups: Backups;
   releases: ReleaseStore;
   appTransfers: AppTransferStore;
   teams: TeamStore;

@@ -50,5 +50,8 @@ describe('schedules', () => {
     expect(dueRunDay(at, new Date('2026-12-05T01:59:59Z'))).toBeNull();
     expect(dueRunDay(at, new Date('2026-12-05T02:00:00Z'))).toBe('2026-12-05');
     expect(dueRunDay(at, new Date('2026-12-05T23:00:00Z'))).toBe('2026-12-05');
+    // made after today's time: first due tomorrow
+    expect(dueRunDay(at, new Date('2026-12-05T23:00:00Z'), new Date('2026-12-05T03:00:00Z'))).toBeNull();
+    expect(dueRunDay(at, new Date('2026-12-06T02:00:00Z'), new Date('2026-12-05T03:00:00Z'))).toBe('2026-12-06');
   });
 });

@@ -58,9 +58,10 @@ export function nextScheduledRun(time: ScheduleTime, after: Date): Date {
   return run;
 }
 
-/** The day (YYYY-MM-DD, UTC) of the run due at `now`, or null when today's is not yet due; a
- *  run is taken once per day, so a day's key claims it across control planes. */
-export function dueRunDay(time: ScheduleTime, now: Date): string | null {
+/** The day (YYYY-MM-DD, UTC) of the run due at `now`, or null when today's is not yet due or
+ *  came before the schedule was made (`since`); a run is taken once per day, so a day's key
+ *  claims it across control planes. */
+export function dueRunDay(time: ScheduleTime, now: Date, since = new Date(0)): string | null {
   const today = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate(), time.hour, time.minute));
-  return now.getTime() >= today.getTime() ? today.toISOString().slice(0, 10) : null;
+  return now.getTime() >= today.getTime() && today.getTime() >= since.getTime() ? today.toISOString().slice(0, 10) : null;
 }
