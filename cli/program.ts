@@ -9,6 +9,7 @@ import { registerInfraCommands } from './infra.js';
 import type { CliIo } from './io.js';
 import { registerAccessCommands } from './topics/access.js';
 import { registerAddonCommands } from './topics/addons.js';
+import { registerPgBackupCommands } from './topics/pg-backups.js';
 import { registerAppCommands } from './topics/apps.js';
 import { registerTeamCommands } from './topics/teams.js';
 import { registerAuthCommands } from './topics/auth.js';
@@ -63,6 +64,7 @@ export function createProgram(ctx: CommandContext): Command {
     registerLogCommands,
     registerDrainCommands,
     registerAddonCommands,
+    registerPgBackupCommands,
     registerGitCommands,
     registerHostCommands,
     registerUserCommands,
