@@ -57,7 +57,17 @@ export class AddonBackups {
         const { argv, env } = dumpExec(request);
         const dump = await this.deps.engine.execStreaming(container.id, argv, env);
         const sealed = encryptingStream(Buffer.from(request.key, 'base64'));
-        const [bytes] = await Promise.all([objects.upload(request.objectKey, sealed), pipeline(dump.stdout, sealed)]);
+        const uploaded = objects.upload(request.objectKey, sealed).catch((err: unknown) => {
+          // the store gave up: stop pg_dump too
+          (dump.stdout as unknown as { destroy(): void }).destroy();
+          throw err;
+        });
+        // both settled before answering: a failed multipart upload is aborted before the client closes
+        const [upload, streamed] = await Promise.allSettled([uploaded, pipeline(dump.stdout, sealed)]);
+        if (streamed.status === 'rejected' && upload.status === 'fulfilled') await objects.remove(request.objectKey).catch(() => undefined); // never a partial dump
+        if (streamed.status === 'rejected' && (upload.status === 'fulfilled' || /^exited with/.test(describeError(streamed.reason)))) throw streamed.reason;
+        if (upload.status === 'rejected') throw upload.reason;
+        const bytes = upload.value;
         this.deps.log.info({ addon: request.addonId, bytes }, 'add-on backup captured');
         return { ok: true, bytes };
       } catch (err) {

@@ -153,6 +153,9 @@ export class DockerContainerEngine implements ContainerEngine {
     const exited = new Promise<{ exitCode: number | null; stderr: string }>((resolve, reject) => {
       stream.on('error', (err: Error) => demux.destroy(err));
       stream.pipe(demux).pipe(stdout, { end: false });
+      // a consumer that gives up (a failed upload) closes the connection: the command's next
+      // write fails and it ends, instead of blocking for ever on a full pipe
+      stdout.on('close', () => (stream as unknown as { destroy(): void }).destroy());
       demux.on('error', (err) => {
         stdout.destroy(err);
         reject(err);

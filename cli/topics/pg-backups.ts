@@ -2,6 +2,7 @@
 // (decrypted by the platform, written to latest.dump), restore and delete (both confirmed with
 // the app's name), and the daily schedule.
 import { createWriteStream } from 'node:fs';
+import { resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
@@ -132,7 +133,7 @@ export function registerPgBackupCommands(program: Command, ctx: CommandContext):
     const api = await ctx.api();
     await ctx.step(`Downloading ${id ?? 'the latest backup'} to ${options.output}`, async () => {
       const body = await api.stream(apiPath`/addons/${addon}/backups/${id ?? 'latest'}/download`);
-      await pipeline(Readable.fromWeb(body as WebReadableStream<Uint8Array>), createWriteStream(options.output, { mode: 0o600 }));
+      await pipeline(Readable.fromWeb(body as WebReadableStream<Uint8Array>), createWriteStream(resolve(ctx.io.cwd, options.output), { mode: 0o600 }));
     });
   });
 

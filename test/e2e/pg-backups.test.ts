@@ -3,10 +3,13 @@
 // restored (after a refused confirmation), the dump downloaded decrypted, and another tenant
 // unable to see any of it.
 import { execFile } from 'node:child_process';
-import { rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { inProcessCli } from '../../cli/testing/cli-harness.js';
 import { api, newHome, platformEnv, removePlatformImages, startPlatform, waitFor, type RunningPlatform } from './harness.js';
 
 const exec = promisify(execFile);
@@ -102,4 +105,38 @@ describe('pg:backups through the Platform API', () => {
     expect((await operator('DELETE', `/addons/${addon.name}/backups/b001`)).status).toBe(200);
     expect((await operator('GET', `/addons/${addon.name}/backups/b001`)).status).toBe(404);
   }, 20 * 60_000);
+
+  it('works from the CLI: capture, list, download to latest.dump, confirmation, schedule, retention of the plan’s last 2', async () => {
+    const cliHome = await mkdtemp(join(tmpdir(), 'slipway-pgb-cli-'));
+    try {
+      const slipway = inProcessCli({ home: cliHome, cwd: cliHome });
+      expect((await slipway(['login', '--api', platform.endpoints.api, '--token', '-'], { stdin: `${platform.endpoints.token}\n` })).code).toBe(0);
+      for (const id of ['b002', 'b003', 'b004']) {
+        const captured = await slipway(['pg:backups:capture', '-a', 'ledger']);
+        expect(captured, captured.stderr).toMatchObject({ code: 0, stdout: expect.stringContaining(`Backup ${id} of DATABASE completed`) });
+      }
+      // mini keeps the last 2 succeeded backups
+      const listed = await slipway(['pg:backups', '-a', 'ledger']);
+      expect(listed.code).toBe(0);
+      expect(listed.stdout).toMatch(/^b004 .*Completed .*DATABASE$/m);
+      expect(listed.stdout).toMatch(/^b003 /m);
+      expect(listed.stdout).not.toMatch(/^b002 /m);
+      expect((await slipway(['pg:backups:info', 'b002', '-a', 'ledger'])).code).toBe(1);
+
+      expect((await slipway(['pg:backups:download', '-a', 'ledger'])).code).toBe(0);
+      expect((await readFile(join(cliHome, 'latest.dump'))).subarray(0, 5).toString()).toBe('PGDMP');
+
+      const unconfirmed = await slipway(['pg:backups:restore', 'b003', '-a', 'ledger']);
+      expect(unconfirmed).toMatchObject({ code: 1, stderr: expect.stringContaining('--confirm ledger') });
+      expect((await slipway(['pg:backups:restore', 'b003', '-a', 'ledger', '--confirm', 'ledger'])).code).toBe(0);
+
+      expect((await slipway(['pg:backups:schedule', '--at', '03:30 UTC', '-a', 'ledger'])).stdout).toContain('daily backups of DATABASE at 03:30 UTC');
+      expect((await slipway(['pg:backups:schedules', '-a', 'ledger'])).stdout).toMatch(/daily at 03:30 UTC \(keeps 2;/);
+      expect((await slipway(['pg:backups:unschedule', '-a', 'ledger'])).code).toBe(0);
+      expect((await slipway(['pg:backups:delete', 'b003', '-a', 'ledger', '--confirm', 'ledger'])).code).toBe(0);
+      expect((await operator('GET', `/addons/${addon!.name}/backups`)).body.map((b: { id: string }) => b.id)).toEqual(['b004']);
+    } finally {
+      await rm(cliHome, { recursive: true, force: true });
+    }
+  }, 10 * 60_000);
 });
