@@ -348,7 +348,10 @@ export async function startControlPlane(config: ControlPlaneConfig, logger: Logg
       await routerTraffic.purge(appId);
       await alertStore.purge(appId);
       // The add-ons it owns go with their data; its attachments to others' add-ons go too.
+      const owned = await addonStore.ownedBy(appId);
       await addons.purgeApp(appId, (id) => apps.get(id));
+      // and their backups: objects, records, schedules
+      for (const addon of owned) await backups.service.purge(addon.id);
       // Images users pushed live under the app's name, which the next owner of the name would reach.
       const app = await apps.get(appId);
       if (app) await pushedImages.remove(app.name).catch((err: unknown) => logger.warn({ err, app: app.name }, 'could not delete the images pushed to the app'));

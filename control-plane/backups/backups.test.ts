@@ -166,4 +166,15 @@ describe('pg:backups on a real PostgreSQL add-on, NATS, Redis and S3', () => {
     await one.unschedule(addon);
     await expect(one.unschedule(addon)).rejects.toMatchObject({ status: 404 });
   }, 300_000);
+
+  it('purges a destroyed add-on’s backups: objects, records, schedule and numbering', async () => {
+    const backups = backupsWith();
+    await backups.schedule(addon, '03:00 UTC');
+    expect((await objectKeys()).length).toBeGreaterThan(0);
+    await backups.purge(addon.id);
+    expect(await objectKeys()).toEqual([]);
+    expect(await backups.list(addon)).toEqual([]);
+    expect(await backups.scheduleOf(addon)).toBeNull();
+    expect((await captured(backups)).id).toBe('b001');
+  }, 300_000);
 });
