@@ -1,5 +1,6 @@
 // How the control plane commands agents: NATS request/reply with timeouts.
 import type { NatsConnection } from 'nats';
+import { CAPTURE_TIMEOUT_MS } from '../backups/plan.js';
 import {
   decode,
   runAddonReply,
@@ -48,8 +49,8 @@ export class AgentRequestError extends Error {
   override name = 'AgentRequestError';
 }
 
-/** How long a backup capture or restore may take on its host. */
-const BACKUP_TIMEOUT_MS = 6 * 3600_000;
+/** How long a backup capture or restore may take on its host (control-plane/backups/plan.ts). */
+const BACKUP_TIMEOUT_MS = CAPTURE_TIMEOUT_MS;
 
 export class NatsAgentClient implements AgentClient, AddonAgents {
   constructor(

@@ -167,6 +167,16 @@ describe('pg:backups on a real PostgreSQL add-on, NATS, Redis and S3', () => {
     await expect(one.unschedule(addon)).rejects.toMatchObject({ status: 404 });
   }, 300_000);
 
+  it('records a capture abandoned by a stopped control plane as failed when next read', async () => {
+    const store = new BackupStore(redis());
+    const longAgo = new Date(Date.now() - 7 * 3600_000).toISOString();
+    await store.save({ id: 'b900', addonId: addon.id, addonName: addon.name, status: 'running', error: null, bytes: null, objectKey: 'x', salt: 's', trigger: 'manual', createdAt: longAgo, startedAt: longAgo, finishedAt: null });
+    const backups = backupsWith();
+    expect(await backups.get(addon, 'b900')).toMatchObject({ status: 'failed', error: expect.stringMatching(/control plane .* stopped/) });
+    expect(await store.get(addon.id, 'b900')).toMatchObject({ status: 'failed' });
+    await backups.delete(addon, 'b900');
+  });
+
   it('purges a destroyed add-on’s backups: objects, records, schedule and numbering', async () => {
     const backups = backupsWith();
     await backups.schedule(addon, '03:00 UTC');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { backupId, backupNumber, backupObjectKey, backupsBeyondRetention, dueRunDay, formatScheduleAt, nextScheduledRun, parseScheduleAt } from './plan.js';
+import { backupId, backupNumber, backupObjectKey, backupsBeyondRetention, CAPTURE_TIMEOUT_MS, dueRunDay, formatScheduleAt, isAbandoned, nextScheduledRun, parseScheduleAt } from './plan.js';
 
 describe('backup ids', () => {
   it('count b001, b002 … like Heroku, and read back', () => {
@@ -53,5 +53,16 @@ describe('schedules', () => {
     // made after today's time: first due tomorrow
     expect(dueRunDay(at, new Date('2026-12-05T23:00:00Z'), new Date('2026-12-05T03:00:00Z'))).toBeNull();
     expect(dueRunDay(at, new Date('2026-12-06T02:00:00Z'), new Date('2026-12-05T03:00:00Z'))).toBe('2026-12-06');
+  });
+});
+
+describe('abandoned captures', () => {
+  it('are pending or running past the capture timeout (a minute’s margin); finished ones never are', () => {
+    const started = '2026-12-05T00:00:00.000Z';
+    const at = (ms: number) => new Date(Date.parse(started) + ms);
+    expect(isAbandoned({ status: 'running', createdAt: started, startedAt: started }, at(CAPTURE_TIMEOUT_MS))).toBe(false);
+    expect(isAbandoned({ status: 'running', createdAt: started, startedAt: started }, at(CAPTURE_TIMEOUT_MS + 61_000))).toBe(true);
+    expect(isAbandoned({ status: 'pending', createdAt: started, startedAt: null }, at(CAPTURE_TIMEOUT_MS + 61_000))).toBe(true);
+    expect(isAbandoned({ status: 'succeeded', createdAt: started, startedAt: started }, at(10 * CAPTURE_TIMEOUT_MS))).toBe(false);
   });
 });

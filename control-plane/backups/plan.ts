@@ -65,3 +65,13 @@ export function dueRunDay(time: ScheduleTime, now: Date, since = new Date(0)): s
   const today = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate(), time.hour, time.minute));
   return now.getTime() >= today.getTime() && today.getTime() >= since.getTime() ? today.toISOString().slice(0, 10) : null;
 }
+
+/** How long a capture may run on its host (the agent request's timeout) before it counts as abandoned. */
+export const CAPTURE_TIMEOUT_MS = 6 * 3600_000;
+
+/** Pure: whether a pending or running capture was abandoned (the control plane running it
+ *  stopped): older than the capture timeout, with a minute's margin for the reply. */
+export function isAbandoned(backup: { status: RetainedBackup['status']; createdAt: string; startedAt: string | null }, now: Date): boolean {
+  if (backup.status !== 'pending' && backup.status !== 'running') return false;
+  return now.getTime() - Date.parse(backup.startedAt ?? backup.createdAt) > CAPTURE_TIMEOUT_MS + 60_000;
+}

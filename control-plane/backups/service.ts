@@ -13,7 +13,7 @@ import { describeError, SlipwayError } from '../../common/errors.js';
 import type { Logger } from '../../common/logger.js';
 import type { AddonBackupReply, AddonBackupRequest, BackupStorage, Reply } from '../../common/protocol.js';
 import type { AddonRecord } from '../store/addons.js';
-import { backupObjectKey, backupsBeyondRetention, dueRunDay, parseScheduleAt } from './plan.js';
+import { backupObjectKey, backupsBeyondRetention, dueRunDay, isAbandoned, parseScheduleAt } from './plan.js';
 import type { BackupRecord, BackupSchedule, BackupStore } from './store.js';
 
 /** How the control plane reaches the agent holding an add-on (agents/client.ts). */
@@ -71,13 +71,22 @@ export class Backups {
   }
 
   async list(addon: AddonRecord): Promise<BackupRecord[]> {
-    return this.deps.store.list(addon.id);
+    return Promise.all((await this.deps.store.list(addon.id)).map((record) => this.settled(record)));
   }
 
   async get(addon: AddonRecord, id: string): Promise<BackupRecord> {
     const record = await this.deps.store.get(addon.id, id);
     if (!record) throw new SlipwayError('not_found', `Couldn't find backup ${id} of ${addon.name}.`, { status: 404 });
-    return record;
+    return this.settled(record);
+  }
+
+  /** A capture whose control plane stopped while it ran is recorded failed when next read
+   *  (its agent's request has timed out by then; lib-storage aborted or never finished its upload). */
+  private async settled(record: BackupRecord): Promise<BackupRecord> {
+    if (this.running.has(`${record.addonId}/${record.id}`) || !isAbandoned(record, new Date())) return record;
+    const failed: BackupRecord = { ...record, status: 'failed', error: 'the control plane running this capture stopped before it finished', finishedAt: new Date().toISOString() };
+    await this.deps.store.save(failed);
+    return failed;
   }
 
   /** The newest succeeded backup (Heroku's default for download and restore). */
