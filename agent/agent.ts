@@ -13,6 +13,7 @@ import { watchContainerEvents } from './event-watch.js';
 import { everyInterval, heartbeatMessage } from './heartbeat.js';
 import { sampleDynos } from './metrics.js';
 import { MemoryLedger } from './capacity.js';
+import { AddonBackups } from './addon-backups.js';
 import { AddonManager } from './addons.js';
 import { InstanceManager, type InstanceTiming } from './instances.js';
 import { OneOffRunner } from './one-offs.js';
@@ -37,6 +38,7 @@ export class Agent {
   readonly instances: InstanceManager;
   readonly oneOffs: OneOffRunner;
   readonly addons: AddonManager;
+  readonly backups: AddonBackups;
   private readonly lifetime = new AbortController();
   private commands: CommandServer | null = null;
   private inputs: Subscription | null = null;
@@ -80,6 +82,7 @@ export class Agent {
       log: deps.log,
     });
     this.addons = new AddonManager({ host, engine: deps.engine, log: deps.log });
+    this.backups = new AddonBackups({ host, engine: deps.engine, log: deps.log });
   }
 
   /** Joins (waiting as long as it takes), adopts, then serves. Rejects if stopped before joining. */
@@ -123,6 +126,8 @@ export class Agent {
         addonRemove: (request) => this.addons.remove(request.addonId),
         addonRotate: (request) => this.addons.rotatePassword(request),
         addonInfo: (request) => this.addons.info(request),
+        addonBackup: (request) => this.backups.capture(request),
+        addonRestore: (request) => this.backups.restore(request),
       },
       deps.log,
     );

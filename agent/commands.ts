@@ -11,6 +11,9 @@ import {
   runAddonRequest,
   rotateAddonPasswordRequest,
   addonInfoRequest,
+  addonBackupRequest,
+  type AddonBackupRequest,
+  type AddonBackupReply,
   runInstanceRequest,
   runOneOffRequest,
   stopInstanceRequest,
@@ -43,6 +46,9 @@ export interface CommandHandlers {
   addonRemove?(request: AddonRequest): Promise<Reply>;
   addonRotate?(request: RotateAddonPasswordRequest): Promise<Reply>;
   addonInfo?(request: AddonInfoRequest): Promise<AddonInfoReply>;
+  /** PostgreSQL add-ons' backups (addon-backups.ts) */
+  addonBackup?(request: AddonBackupRequest): Promise<AddonBackupReply>;
+  addonRestore?(request: AddonBackupRequest): Promise<Reply>;
 }
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; error: string };
@@ -108,6 +114,9 @@ export function serveCommands(nats: NatsConnection, hostId: string, handlers: Co
   if (addonRemove) serve(subjects.addonRemove(hostId), (data) => parseRequest(addonRequest, data), (request) => addonRemove(request));
   if (addonInfo) serve(subjects.addonInfo(hostId), (data) => parseRequest(addonInfoRequest, data), (request) => addonInfo(request));
   if (addonRotate) serve(subjects.addonRotate(hostId), (data) => parseRequest(rotateAddonPasswordRequest, data), (request) => addonRotate(request));
+  const { addonBackup, addonRestore } = handlers;
+  if (addonBackup) serve(subjects.addonBackup(hostId), (data) => parseRequest(addonBackupRequest, data), (request) => addonBackup(request));
+  if (addonRestore) serve(subjects.addonRestore(hostId), (data) => parseRequest(addonBackupRequest, data), (request) => addonRestore(request));
   // list takes no arguments: whatever the body is, the answer is the same.
   serve(subjects.list(hostId), () => ({ ok: true, value: undefined }), () => handlers.list());
 

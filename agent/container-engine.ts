@@ -55,6 +55,10 @@ export interface ContainerEngine {
   /** Runs a command in a running container of this host (its environment given here: secrets
    *  stay out of argv); answers its exit code and output (the last 16 KiB). */
   execInContainer(id: string, argv: string[], env: Record<string, string>): Promise<{ exitCode: number | null; output: string }>;
+  /** Like execInContainer, streaming: `stdin` (if given) is fed to the command; its stdout is
+   *  `stdout`, with backpressure, ending when the command exits 0 and erroring (with stderr's
+   *  tail) when it exits otherwise. `exited` settles once it has exited. */
+  execStreaming(id: string, argv: string[], env: Record<string, string>, stdin?: NodeJS.ReadableStream): Promise<StreamingExec>;
   /** Makes an add-on's own network on this host (addonNetworkSpec), if it is not there. */
   ensureAddonNetwork(addonId: string): Promise<void>;
   /** Removes an add-on's network, cutting off the containers still on it; one already gone is fine. */
@@ -82,4 +86,9 @@ export interface ContainerEngine {
   containerStats(id: string): Promise<ContainerStats | null>;
   /** Follows a container's output until it stops or `signal` aborts. */
   followLogs(id: string, onLine: (line: ContainerLogLine) => void, options: { sinceSeconds?: number; signal: AbortSignal }): Promise<void>;
+}
+
+export interface StreamingExec {
+  stdout: NodeJS.ReadableStream;
+  exited: Promise<{ exitCode: number | null; stderr: string }>;
 }

@@ -3,6 +3,7 @@
 // id first checks that the container carries them, so an id that came from anywhere cannot
 // make this agent touch another host's (or anyone else's) container.
 import { PassThrough } from 'node:stream';
+import { StdoutDemux } from './exec-demux.js';
 import { createInterface } from 'node:readline';
 import type Docker from 'dockerode';
 import type { ContainerCreateOptions } from 'dockerode';
@@ -10,7 +11,7 @@ import { describeError } from '../common/errors.js';
 import { ADDON_NETWORK_PREFIX, APPS_NETWORK, ensureIsolatedNetwork, IsolatedNetwork, networksNamed, removeHostFirewall, removeNetwork } from '../common/networks.js';
 import { addonNetworkSpec } from './addon-spec.js';
 import type { RegistryCredentials, RegistryCredentialsSource } from '../common/registry-auth.js';
-import type { ContainerDetails, ContainerEngine, ContainerEvent, ContainerLogLine, ContainerStats, ContainerSummary } from './container-engine.js';
+import type { ContainerDetails, ContainerEngine, ContainerEvent, ContainerLogLine, ContainerStats, ContainerSummary, StreamingExec } from './container-engine.js';
 import { containerStatsOf, type DockerStats } from './container-stats.js';
 import { detailsFromInspect, parseContainerEvent, splitTimestamp } from './docker-facts.js';
 import { followProgress } from '../common/docker-progress.js';
@@ -132,6 +133,55 @@ export class DockerContainerEngine implements ContainerEngine {
     } catch (err) {
       throw new DockerEngineError(`could not run a command in container ${id.slice(0, 12)}`, { cause: err });
     }
+  }
+
+  async execStreaming(id: string, argv: string[], env: Record<string, string>, stdin?: NodeJS.ReadableStream): Promise<StreamingExec> {
+    await this.ownContainer(id);
+    const container = this.docker.getContainer(id);
+    let exec: Docker.Exec;
+    let stream: NodeJS.ReadWriteStream;
+    try {
+      exec = await container.exec({ Cmd: argv, Env: Object.entries(env).map(([key, value]) => `${key}=${value}`), AttachStdin: Boolean(stdin), AttachStdout: true, AttachStderr: true, Tty: false });
+      stream = (await exec.start({ hijack: true, stdin: Boolean(stdin) })) as NodeJS.ReadWriteStream;
+    } catch (err) {
+      throw new DockerEngineError(`could not run a command in container ${id.slice(0, 12)}`, { cause: err });
+    }
+    // the command's stdout, with its end held until its exit code is known: a failed command
+    // errors the stream, so whatever consumes it (an upload) never completes on partial output
+    const demux = new StdoutDemux();
+    const stdout = new PassThrough();
+    const exited = new Promise<{ exitCode: number | null; stderr: string }>((resolve, reject) => {
+      stream.on('error', (err: Error) => demux.destroy(err));
+      stream.pipe(demux).pipe(stdout, { end: false });
+      // a consumer that gives up (a failed upload) closes the connection: the command's next
+      // write fails and it ends, instead of blocking for ever on a full pipe
+      stdout.on('close', () => (stream as unknown as { destroy(): void }).destroy());
+      demux.on('error', (err) => {
+        stdout.destroy(err);
+        reject(err);
+      });
+      demux.on('end', () => {
+        exec.inspect().then(
+          (info) => {
+            const exitCode = (info as { ExitCode: number | null }).ExitCode;
+            if (exitCode === 0) stdout.end();
+            else stdout.destroy(new Error(`exited with ${exitCode}: ${demux.stderr.trim().split('\n').at(-1) ?? ''}`));
+            resolve({ exitCode, stderr: demux.stderr });
+          },
+          (err: unknown) => {
+            stdout.destroy(err as Error);
+            reject(err);
+          },
+        );
+      });
+    });
+    exited.catch(() => undefined);
+    if (stdin) {
+      // input that fails midway ends the command's stdin: the command sees a cut-off input, never a hang
+      stdin.on('error', () => stream.end());
+      stdin.pipe(stream);
+    }
+    return { stdout, exited };
   }
 
   async ensureAddonNetwork(addonId: string): Promise<void> {

@@ -12,6 +12,7 @@ import { registerAddonCommands } from './topics/addons.js';
 import { registerAddonClientCommands } from './topics/addon-clients.js';
 import { registerAddonPlanChangeCommands } from './topics/addon-plan-change.js';
 import { registerPartnerAddonCommands } from './topics/partner-addons.js';
+import { registerPgBackupCommands } from './topics/pg-backups.js';
 import { registerAppCommands } from './topics/apps.js';
 import { registerTeamCommands } from './topics/teams.js';
 import { registerAuthCommands } from './topics/auth.js';
@@ -69,6 +70,7 @@ export function createProgram(ctx: CommandContext): Command {
     registerAddonClientCommands,
     registerAddonPlanChangeCommands,
     registerPartnerAddonCommands,
+    registerPgBackupCommands,
     registerGitCommands,
     registerHostCommands,
     registerUserCommands,

@@ -635,3 +635,30 @@ export interface AlertJson {
   /** the webhook's signing secret (Standard Webhooks): in the answer that creates it only */
   webhook_secret?: string;
 }
+
+/** Heroku's pg:backups transfer: one backup of a PostgreSQL add-on (`b001`), encrypted in the platform's object store. */
+export interface AddonBackupJson {
+  /** b001, b002, … per add-on */
+  id: string;
+  addon: { id: string; name: string };
+  status: 'pending' | 'running' | 'succeeded' | 'failed';
+  /** why it failed, in words (null unless failed) */
+  error: string | null;
+  /** the stored (encrypted) size */
+  size_bytes: number | null;
+  trigger: 'manual' | 'scheduled';
+  created_at: string;
+  started_at: string | null;
+  finished_at: string | null;
+}
+
+/** A PostgreSQL add-on's daily backup schedule (pg:backups:schedule). */
+export interface AddonBackupScheduleJson {
+  addon: { id: string; name: string };
+  /** '02:00 UTC' */
+  at: string;
+  /** how many succeeded backups its plan keeps */
+  retain: number;
+  next_run_at: string;
+  created_at: string;
+}

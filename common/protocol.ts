@@ -23,6 +23,9 @@ export const subjects = {
   addonRemove: (hostId: string) => `slipway.host.${hostId}.addon-remove`,
   addonRotate: (hostId: string) => `slipway.host.${hostId}.addon-rotate`,
   addonInfo: (hostId: string) => `slipway.host.${hostId}.addon-info`,
+  /** control plane → agent, request/reply: a PostgreSQL add-on's dump, encrypted, to the object store; and back */
+  addonBackup: (hostId: string) => `slipway.host.${hostId}.addon-backup`,
+  addonRestore: (hostId: string) => `slipway.host.${hostId}.addon-restore`,
   /** agent → control plane, request/reply: join with the host's credentials */
   register: (hostId: string) => `slipway.agent.${hostId}.register`,
   /** agent → control plane, publish */
@@ -363,3 +366,32 @@ export type AddonInfoReply = z.infer<typeof addonInfoReply>;
 /** The host port the add-on's server answers on (the host's private address). */
 export const runAddonReply = reply.extend({ port: z.number().int().optional() });
 export type RunAddonReply = z.infer<typeof runAddonReply>;
+
+/** Where backups are kept: an S3-compatible store (path-style addressing for non-AWS endpoints). Secrets, never logged. */
+export const backupStorage = z.object({
+  /** null: AWS S3 itself */
+  endpoint: z.string().url().nullable(),
+  region: z.string().min(1),
+  bucket: z.string().min(3),
+  accessKeyId: z.string().min(1),
+  secretAccessKey: z.string().min(1),
+  forcePathStyle: z.boolean(),
+});
+export type BackupStorage = z.infer<typeof backupStorage>;
+
+/** A PostgreSQL add-on's dump to `objectKey` (capture), or from it into the database (restore),
+ *  sealed with that one backup's key (base64, derived on the control plane; the platform's key
+ *  never leaves it). Secrets, never logged. */
+export const addonBackupRequest = z.object({
+  addonId,
+  user: z.string().regex(/^[a-z][a-z0-9_]{0,62}$/),
+  password: z.string().min(1),
+  database: z.string().min(1),
+  storage: backupStorage,
+  objectKey: z.string().min(1).max(512),
+  key: z.string().regex(/^[A-Za-z0-9+/]{43}=$/),
+});
+export type AddonBackupRequest = z.infer<typeof addonBackupRequest>;
+/** `bytes`: the stored (encrypted) object's size */
+export const addonBackupReply = reply.extend({ bytes: z.number().int().nonnegative().optional() });
+export type AddonBackupReply = z.infer<typeof addonBackupReply>;

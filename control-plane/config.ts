@@ -8,6 +8,7 @@ import { loadBrand, type Brand } from '../common/brand.js';
 import { readSettingsFile } from '../common/settings-file.js';
 import { parsePlanCatalogue, UNLIMITED_CATALOGUE, type PlanCatalogue } from './plans/catalogue.js';
 import { flag, parseEnv, port, slipwayHome, type Env } from '../common/config.js';
+import { backupsSettings, type BackupsSettings } from './backups/settings.js';
 import { isRepository } from '../common/image-reference.js';
 import { DEFAULT_STACK_RECIPE, STACK_RECIPES, stackRecipe } from '../buildpacks/stack/recipe.js';
 import type { LogStreamLimits } from './logs/stream.js';
@@ -210,6 +211,8 @@ const schema = z.object({
 
 export interface ControlPlaneConfig {
   home: string;
+  /** PostgreSQL add-ons' backups: the S3-compatible store (null: not offered) and the key (control-plane/backups/settings.ts). */
+  backups: BackupsSettings;
   api: { host: string; port: number; maxBodyBytes: number; rateLimitPerHour: number; headersTimeoutMs: number; requestTimeoutMs: number; route: { hostname: string; address: string } | null; tls: TlsListener | null };
   redisUrl: string;
   natsUrl: string;
@@ -345,6 +348,7 @@ export function loadControlPlaneConfig(env: Env): ControlPlaneConfig {
   const brand = loadBrand(e.SLIPWAY_BRAND_FILE);
   return {
     home,
+    backups: backupsSettings(env, home),
     api: {
       host: e.SLIPWAY_API_HOST,
       port: e.SLIPWAY_API_PORT,

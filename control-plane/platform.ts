@@ -63,6 +63,7 @@ import { LogDrainStore } from './store/log-drains.js';
 import { API_ROUTE_NAME } from './handlers/apps.js';
 import { NatsAgentClient } from './agents/client.js';
 import { Addons } from './addons/service.js';
+import { makeBackups } from './backups/wiring.js';
 import { AddonStore } from './store/addons.js';
 import { HttpPartnerClient } from './partner-addons/client.js';
 import { PartnerAddons } from './partner-addons/service.js';
@@ -351,7 +352,10 @@ export async function startControlPlane(config: ControlPlaneConfig, logger: Logg
       await routerTraffic.purge(appId);
       await alertStore.purge(appId);
       // The add-ons it owns go with their data; its attachments to others' add-ons go too.
+      const owned = await addonStore.ownedBy(appId);
       await addons.purgeApp(appId, (id) => apps.get(id));
+      // and their backups: objects, records, schedules
+      for (const addon of owned) await backups.service.purge(addon.id);
       // Images users pushed live under the app's name, which the next owner of the name would reach.
       const app = await apps.get(appId);
       if (app) await pushedImages.remove(app.name).catch((err: unknown) => logger.warn({ err, app: app.name }, 'could not delete the images pushed to the app'));
@@ -413,10 +417,12 @@ export async function startControlPlane(config: ControlPlaneConfig, logger: Logg
     logger: logger.child({ part: 'addons' }),
     catalogue: config.plans.addonServices,
   });
+  const backups = await makeBackups({ config: config.backups, redis, agents, addons: addonStore, logger: logger.child({ part: 'backups' }) });
   const services: Services = {
     users,
     addons,
     partnerAddons,
+    backups: backups.service,
     accounts,
     sso,
     audit: new AuditLog(redis),
@@ -557,6 +563,7 @@ export async function startControlPlane(config: ControlPlaneConfig, logger: Logg
   alertEvaluator.start(config.alertIntervalMs);
   acm?.passes.start(config.acme!.intervalMs);
   partnerSweep.start(60_000);
+  backups.start();
   if (waker && config.sleep) {
     await waker.listen(config.sleep.wakePort, config.sleep.wakeBind);
     appSleep!.passes.start(config.sleep.checkIntervalMs);
@@ -610,6 +617,7 @@ export async function startControlPlane(config: ControlPlaneConfig, logger: Logg
       alertEvaluator.stop();
       await acm?.passes.stop();
       await partnerSweep.stop();
+      await backups.stop();
       await appSleep?.passes.stop();
       await waker?.close();
       trafficSubscription.unsubscribe();

@@ -30,6 +30,7 @@ import { requestId } from './http/request-id.js';
 import { accountHandlers } from './handlers/account.js';
 import { addonHandlers } from './handlers/addons.js';
 import { addonClientHandlers } from './handlers/addon-clients.js';
+import { backupHandlers } from './handlers/backups.js';
 import { collaboratorHandlers } from './handlers/collaborators.js';
 import { featureHandlers } from './handlers/features.js';
 import { regionHandlers } from './handlers/regions.js';
@@ -188,6 +189,7 @@ export function createApi(
     partnerAddonHandlers(services),
     addonHandlers(services),
     addonClientHandlers(services),
+    backupHandlers(services),
     featureHandlers(services),
     regionHandlers(services.brand),
     unavailableHandlers(services),

@@ -3,6 +3,7 @@ import type { AcmManager } from './acme/manager.js';
 import type { AcmStore } from './acme/store.js';
 import type { Addons } from './addons/service.js';
 import type { PartnerAddons } from './partner-addons/service.js';
+import type { Backups } from './backups/service.js';
 import type { AttachSessions } from './one-offs/attach.js';
 import type { DetachedRuns } from './one-offs/detached.js';
 import type { OneOffStore } from './store/one-offs.js';
@@ -71,6 +72,8 @@ export interface Services {
   addons: Addons;
   /** Third-party add-on services (partners) and the calls to them. */
   partnerAddons: PartnerAddons;
+  /** PostgreSQL add-ons' backups (pg:backups). */
+  backups: Backups;
   releases: ReleaseStore;
   appTransfers: AppTransferStore;
   teams: TeamStore;

@@ -18,6 +18,9 @@ const schema = z.object({
   SLIPWAY_API_TLS_PORT: port.default(5786),
   /** The waker: where the router sends requests for sleeping apps (free-tier plans). */
   SLIPWAY_WAKE_PORT: port.default(5787),
+  /** `local`: run a local S3-compatible store (moto) for PostgreSQL add-ons' backups; anything else is the control plane's */
+  SLIPWAY_BACKUPS_S3_ENDPOINT: z.string().optional(),
+  SLIPWAY_BACKUPS_S3_BUCKET: z.string().min(3).default('slipway-backups'),
   /** Slipway's own Redis refuses writes (no eviction) past this; the API then answers 507. */
   SLIPWAY_REDIS_MAXMEMORY_MB: z.coerce.number().int().positive().default(DEFAULT_REDIS_MAXMEMORY_MB),
   /** Use an existing Redis / NATS / registry instead of Slipway's own instances. */
@@ -35,6 +38,8 @@ export interface SupervisorConfig {
   redisMaxMemoryMb: number;
   appsDomain: string;
   logLevel: string;
+  /** the bucket of the local backups store the launcher runs (SLIPWAY_BACKUPS_S3_ENDPOINT=local), else null */
+  localBackupsBucket: string | null;
   /** `secrets`: the passwords of the services, readable by their owner only */
   dirs: { logs: string; redis: string; nats: string; registry: string; router: string; secrets: string };
 }
@@ -60,6 +65,7 @@ export function loadSupervisorConfig(env: Env): SupervisorConfig {
     redisMaxMemoryMb: e.SLIPWAY_REDIS_MAXMEMORY_MB,
     appsDomain: e.SLIPWAY_APPS_DOMAIN,
     logLevel: e.SLIPWAY_LOG_LEVEL,
+    localBackupsBucket: e.SLIPWAY_BACKUPS_S3_ENDPOINT === 'local' ? e.SLIPWAY_BACKUPS_S3_BUCKET : null,
     dirs: {
       logs: join(home, 'logs'),
       redis: join(home, 'redis'),

@@ -11,6 +11,8 @@ import { adminToken } from './admin-token.js';
 import { forgetPids, pidRecorder, stopLeftovers } from './leftovers.js';
 import { componentEnvironments } from './component-env.js';
 import { keptRendezvousCertificate, keptSecret, registryLogin } from './service-secrets.js';
+import { startLocalBackupsStore } from './s3-server.js';
+import { freePort } from '../common/ports.js';
 import { REGISTRY_TOKEN_ISSUER, REGISTRY_TOKEN_PATH, REGISTRY_TOKEN_SERVICE } from '../common/registry-token.js';
 import { initialAuthorization, platformNatsPasswords } from './nats-users.js';
 import type { SupervisorConfig } from './config.js';
@@ -144,6 +146,22 @@ export async function startPlatform(config: SupervisorConfig, print: (line: stri
         }),
       ));
 
+    // PostgreSQL add-ons' backups into a local S3-compatible store, when asked (development: moto keeps objects in memory)
+    let backupsEnv: Record<string, string> = {};
+    if (config.localBackupsBucket) {
+      print('starting the local backups store');
+      const store = await startLocalBackupsStore({
+        dataDir: join(config.home, 's3'),
+        port: await freePort(),
+        cacheDir: join(config.home, 'cache'),
+        caFile: process.env.SLIPWAY_BUILD_CA_FILE ?? '/etc/ssl/certs/ca-certificates.crt',
+        bucket: config.localBackupsBucket,
+        onLine: serviceLog('s3'),
+      });
+      stoppers.push(() => store.service.stop());
+      backupsEnv = store.env;
+    }
+
     const token = await adminToken(config.home);
     const api = `http://127.0.0.1:${config.ports.api}`;
     const router = `http://127.0.0.1:${config.ports.routerHttp}`;
@@ -177,7 +195,7 @@ export async function startPlatform(config: SupervisorConfig, print: (line: stri
     };
 
     print('starting the control plane');
-    const controlPlane = child(4, 'control-plane', '../control-plane/main.js', environments.controlPlane);
+    const controlPlane = child(4, 'control-plane', '../control-plane/main.js', { ...environments.controlPlane, ...backupsEnv });
     await controlPlane.waitUntilReady(() => tcpOpen(config.ports.api), 60_000);
 
     print('starting the router');

@@ -117,7 +117,7 @@ export function registryConfig(dataDir: string, port: number, auth?: RegistryAut
   ].join('\n');
 }
 
-function tcpAnswers(port: number, hello: string | null, expect: RegExp): Promise<boolean> {
+export function tcpAnswers(port: number, hello: string | null, expect: RegExp): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = connectTcp({ host: '127.0.0.1', port });
     let received = '';
@@ -137,7 +137,7 @@ function tcpAnswers(port: number, hello: string | null, expect: RegExp): Promise
   });
 }
 
-async function started(name: string, url: string, spec: ProcessSpec, probe: () => Promise<boolean>, options: ServiceOptions): Promise<RunningService> {
+export async function started(name: string, url: string, spec: ProcessSpec, probe: () => Promise<boolean>, options: ServiceOptions): Promise<RunningService> {
   const proc = options.supervise ? new SupervisedProcess(spec, options.supervise) : new ManagedProcess(spec);
   try {
     await proc.waitUntilReady(probe);

@@ -118,6 +118,9 @@ export class FakeEngine implements ContainerEngine {
   async execInContainer(): Promise<{ exitCode: number | null; output: string }> {
     throw new Error('the fake engine runs no commands: exec is tested against Docker');
   }
+  async execStreaming(): Promise<never> {
+    throw new Error('the fake engine runs no commands: exec is tested against Docker');
+  }
   async ensureAddonNetwork(addonId: string): Promise<void> {
     this.addonNetworks.add(addonId);
   }

@@ -1,5 +1,6 @@
 // How the control plane commands agents: NATS request/reply with timeouts.
 import type { NatsConnection } from 'nats';
+import { CAPTURE_TIMEOUT_MS } from '../backups/plan.js';
 import {
   decode,
   runAddonReply,
@@ -10,6 +11,9 @@ import {
   type AddonInfoRequest,
   type AddonInfoReply,
   addonInfoReply,
+  addonBackupReply,
+  type AddonBackupReply,
+  type AddonBackupRequest,
   encode,
   listInstancesReply,
   runInstanceReply,
@@ -44,6 +48,9 @@ export interface AddonAgents {
 export class AgentRequestError extends Error {
   override name = 'AgentRequestError';
 }
+
+/** How long a backup capture or restore may take on its host (control-plane/backups/plan.ts). */
+const BACKUP_TIMEOUT_MS = CAPTURE_TIMEOUT_MS;
 
 export class NatsAgentClient implements AgentClient, AddonAgents {
   constructor(
@@ -90,6 +97,15 @@ export class NatsAgentClient implements AgentClient, AddonAgents {
 
   rotateAddonPassword(hostId: string, request: RotateAddonPasswordRequest): Promise<Reply> {
     return this.request(subjects.addonRotate(hostId), request, this.timeouts.stop, (d) => decode(reply, d));
+  }
+
+  /** A capture or restore streams the whole database: as long as a large one may take. */
+  addonBackup(hostId: string, request: AddonBackupRequest): Promise<AddonBackupReply> {
+    return this.request(subjects.addonBackup(hostId), request, BACKUP_TIMEOUT_MS, (d) => decode(addonBackupReply, d));
+  }
+
+  addonRestore(hostId: string, request: AddonBackupRequest): Promise<Reply> {
+    return this.request(subjects.addonRestore(hostId), request, BACKUP_TIMEOUT_MS, (d) => decode(reply, d));
   }
 
   addonInfo(hostId: string, request: AddonInfoRequest): Promise<AddonInfoReply> {

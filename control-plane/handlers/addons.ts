@@ -222,6 +222,7 @@ export function addonHandlers(services: Services): Router {
     if (addon.appId !== app.id) throw new SlipwayError('not_found', `${app.name} owns no add-on ${ctx.params.addon}.`, { status: 404 });
     const json = await representAddon(addon);
     await addons.destroy(addon, (id) => services.apps.get(id));
+    await services.backups.purge(addon.id);
     ctx.body = { ...json, state: 'deprovisioned', config_vars: [] };
   });
 

@@ -13,7 +13,7 @@ export type ResponseSpec =
   | { shape: string; list?: boolean; status?: number; /** also as CSV (`text/csv`), when asked */ csv?: true }
   | { emptyList: true }
   | { emptyObject: true; status?: number }
-  | { stream: 'text' | 'sse' }
+  | { stream: 'text' | 'sse' | 'binary' }
   | { browser: 'redirect' | 'page' }
   | { errorOnly: true };
 

@@ -59,6 +59,7 @@ function successResponse(response: ResponseSpec): [string, JsonSchema] | null {
     return ['200', { description: 'A page for the browser', content: { 'text/html': { schema: { type: 'string' } } } }];
   }
   if ('stream' in response) {
+    if (response.stream === 'binary') return ['200', { description: 'A file, streamed', content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } } }];
     const type = response.stream === 'sse' ? 'text/event-stream' : 'text/plain';
     return ['200', { description: 'A stream of lines', content: { [type]: { schema: { type: 'string' } } } }];
   }

@@ -1,5 +1,15 @@
 // Every Redis key the control plane writes, in one place.
 export const keys = {
+  /** hash: backup id (b001) → a PostgreSQL add-on's backup record (control-plane/backups) */
+  addonBackups: (addonId: string) => `slipway:addon:${addonId}:backups`,
+  /** counter: the add-on's last backup number */
+  addonBackupSeq: (addonId: string) => `slipway:addon:${addonId}:backup-seq`,
+  /** hash: add-on id → its daily backup schedule */
+  backupSchedules: 'slipway:backup-schedules',
+  /** claims one scheduled run (an add-on's, one day's) for one control plane */
+  backupScheduleRun: (addonId: string, day: string) => `slipway:backup-schedule-run:${addonId}:${day}`,
+  /** held by the control plane looking for due backup schedules now */
+  backupSchedulingLock: 'slipway:backups:scheduling',
   user: (id: string) => `slipway:user:${id}`,
   userByEmail: (email: string) => `slipway:user-email:${email}`,
   /** An account's password hash (argon2id), apart from the record the API shows. */
