@@ -58,9 +58,15 @@ export function capturingLogger(): { log: Logger; lines: string[] } {
 /** Transpiles the agent and what it imports into `outDir` (no type check: tsc does that). */
 export async function transpileAgent(outDir: string): Promise<string> {
   const root = dirname(dirname(dirname(fileURLToPath(import.meta.url))));
-  for (const folder of ['agent', 'common']) {
+  // every module of these folders, subfolders too (common/backups, …), tests left out
+  const transpile = async (folder: string): Promise<void> => {
     await mkdir(join(outDir, folder), { recursive: true });
-    for (const name of await readdir(join(root, folder))) {
+    for (const entry of await readdir(join(root, folder), { withFileTypes: true })) {
+      const name = entry.name;
+      if (entry.isDirectory()) {
+        await transpile(join(folder, name));
+        continue;
+      }
       if (!name.endsWith('.ts') || name.endsWith('.test.ts')) continue;
       const source = await readFile(join(root, folder, name), 'utf8');
       const output = ts.transpileModule(source, {
@@ -69,7 +75,8 @@ export async function transpileAgent(outDir: string): Promise<string> {
       });
       await writeFile(join(outDir, folder, name.replace(/\.ts$/, '.js')), output.outputText);
     }
-  }
+  };
+  for (const folder of ['agent', 'common']) await transpile(folder);
   await writeFile(join(outDir, 'package.json'), JSON.stringify({ type: 'module' }));
   await symlink(join(root, 'node_modules'), join(outDir, 'node_modules'));
   return join(outDir, 'agent', 'main.js');
