@@ -6,7 +6,7 @@ import Router from '@koa/router';
 import type { Context } from 'koa';
 import { z } from 'zod';
 import { ADDON_SERVICES, isBuiltinService, type AddonService } from '../../common/addons.js';
-import type { AddonAttachmentJson, AddonInfoJson } from '../../common/api-shapes.js';
+import type { AddonAttachmentJson, AddonInfoJson, AddonMoveJson } from '../../common/api-shapes.js';
 import { SlipwayError } from '../../common/errors.js';
 import type { App, User } from '../../common/types.js';
 import { loadApp } from '../http/load-app.js';
@@ -185,10 +185,12 @@ export function addonHandlers(services: Services): Router {
 
   // addons:move (operators): a PostgreSQL add-on to another host by backup and restore, e.g. to empty
   // a host before draining it. Writes made between the backup's capture and the switch are lost.
-  router.post('/addons/:addon/actions/move', spec({ summary: 'Moves a PostgreSQL add-on to another host by backup and restore (operators); its attached apps get the new URL (releases)', body: move, response: { shape: 'AddonJson' } }), requireAdmin, async (ctx) => {
+  router.post('/addons/:addon/actions/move', spec({ summary: 'Moves a PostgreSQL add-on to another host by backup and restore (operators); its attached apps get the new URL (releases)', body: move, response: { shape: 'AddonMoveJson' } }), requireAdmin, async (ctx) => {
     const body = bodyOf(ctx, move);
     const addon = await addons.find(ctx.params.addon!);
-    ctx.body = await representAddon(await addons.move(addon, body.host, services.backups, (id) => services.apps.get(id)));
+    const moved = await addons.move(addon, body.host, services.backups, (id) => services.apps.get(id));
+    const answer: AddonMoveJson = { addon: await representAddon(moved), from_host: addon.hostId, to_host: moved.hostId };
+    ctx.body = answer;
   });
 
   router.get('/apps/:app/addons', spec({ summary: 'The add-ons attached to the app (its own and shared ones)', response: { shape: 'AddonJson', list: true } }), async (ctx) => {
