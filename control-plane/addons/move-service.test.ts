@@ -9,6 +9,7 @@ import type { App, Host } from '../../common/types.js';
 import type { BackupRecord } from '../backups/store.js';
 import type { AddonAttachmentRecord, AddonRecord, AddonStore } from '../store/addons.js';
 import type { HostStore } from '../store/hosts.js';
+import { drainRefusal } from '../hosts/addon-holdings.js';
 import { Addons, type MoveBackups } from './service.js';
 
 const host = (id: string, state: Host['state'] = 'up'): Host => ({ id, provider: 'local', state, address: `addr-${id}`, capacity: { memoryMb: 4096, cpus: 2 }, lastHeartbeat: null, createdAt: '2026-12-05T00:00:00Z' });
@@ -89,6 +90,9 @@ describe('Addons.move', () => {
       'release reports HEROKU_POSTGRESQL_AMBER_URL "Move HEROKU_POSTGRESQL_AMBER to host h2 (@ref:postgresql-amber-12345)"',
       'remove h1',
     ]);
+    // its old host holds it no more: draining h1 is not refused for it (the records say h2)
+    expect(drainRefusal('h1', [moved], false)).toBeNull();
+    expect(drainRefusal('h2', [moved], false)?.status).toBe(409);
   });
 
   it('refuses a down host before doing anything', async () => {
