@@ -237,6 +237,8 @@ describe('slipway (in-process) against the Platform API', () => {
     expect(direct.status).toBeGreaterThanOrEqual(500);
     expect(failure(await slipway(['hosts:add', '2']), /^Error: /)).toBe(`Error: ${direct.body.message}\n`);
     failure(await slipway(['hosts:remove', 'nope']), /Couldn't find that host \(nope\)/);
+    failure(await slipway(['addons:move', 'nope', '--host', 'h2']), /Couldn't find that add-on: nope\./);
+    failure(await slipway(['addons:move', 'nope'], asBob), /This action is for operators only\./);
     expect(ok(await slipway(['users'])).split('\n')[2]).toMatch(/^admin@slipway\.local\s+yes\s+/);
   });
 

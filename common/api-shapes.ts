@@ -357,7 +357,7 @@ export interface AddonJson {
   /** the config vars its attachments set on the owning app */
   config_vars: string[];
   state: 'provisioning' | 'provisioned' | 'deprovisioned';
-  /** Slipway's: unavailable while the host holding its data is down or gone (it is never moved) */
+  /** Slipway's: unavailable while the host holding its data is down or gone (it moves only when an operator moves it) */
   availability?: 'available' | 'unavailable';
   unavailable_reason?: string | null;
   billed_price: AddonPriceJson;
@@ -366,6 +366,13 @@ export interface AddonJson {
   web_url: null;
   created_at: string;
   updated_at: string;
+}
+
+/** Slipway's `addons:move` (operators): the add-on as it is now, and the hosts it left and went to. */
+export interface AddonMoveJson {
+  addon: AddonJson;
+  from_host: string;
+  to_host: string;
 }
 
 /** A registered third-party add-on service: its manifest without the password and SSO salt. */

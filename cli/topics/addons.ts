@@ -1,9 +1,9 @@
 // addons, addons:create, addons:info, addons:destroy, addons:attach, addons:detach, addons:plans
 // (Heroku's add-ons: PostgreSQL and Redis run by the platform), pg:info, redis:info,
-// pg:credentials:rotate
+// pg:credentials:rotate, addons:move (operators)
 import type { Command } from 'commander';
 import { apiPath } from '../api-client.js';
-import type { AddonAttachmentJson, AddonInfoJson, AddonJson, AddonPlanJson } from '../../common/api-shapes.js';
+import type { AddonAttachmentJson, AddonInfoJson, AddonJson, AddonMoveJson, AddonPlanJson } from '../../common/api-shapes.js';
 import { appOptions, jsonOption, type AppOptions, type CommandContext, type JsonOption } from '../context.js';
 import { CliError } from '../errors.js';
 import { formatKeyValues, formatTable, heading } from '../format.js';
@@ -140,6 +140,19 @@ export function registerAddonCommands(program: Command, ctx: CommandContext): vo
     if (!chosen) throw new CliError(`${app} has no DATABASE: name the add-on.`);
     if (options.confirm !== app) throw new CliError(`This gives ${chosen} a new password and restarts the apps it is attached to. To proceed, run again with --confirm ${app}`);
     await ctx.step(`Rotating the credentials of ${chosen}`, () => api.post<AddonJson>(apiPath`/addons/${chosen}/actions/rotate-credentials`, {}));
+  });
+
+  jsonOption(
+    program
+      .command('addons:move')
+      .description('move a PostgreSQL add-on to another host by backup and restore (operators); writes made during the move are lost')
+      .argument('<addon>', 'the add-on (its name)')
+      .option('--host <id>', 'the host to move it to (default: the platform’s choice among the other up hosts)'),
+  ).action(async (ref: string, options: JsonOption & { host?: string }) => {
+    const api = await ctx.api();
+    const moved = await ctx.step(`Moving ${ref} by backup and restore`, () => api.post<AddonMoveJson>(apiPath`/addons/${ref}/actions/move`, options.host ? { host: options.host } : {}));
+    if (options.json) ctx.printJson(moved);
+    else ctx.print(`${moved.addon.name} moved from host ${moved.from_host} to ${moved.to_host}; its attached apps have the new URL (a release each).`);
   });
 
   for (const [command, service, stem] of [['pg:info', 'postgresql', 'DATABASE'], ['redis:info', 'redis', 'REDIS']] as const) {

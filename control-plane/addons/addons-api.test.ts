@@ -190,6 +190,15 @@ describe('add-ons through the API', () => {
 
     const redis = await alice('POST', '/apps/shop/addons', { plan: 'redis:mini' });
     expect(await alice('POST', `/addons/${redis.body.name}/actions/rotate-credentials`, {})).toMatchObject({ status: 422, body: { message: expect.stringContaining('Only PostgreSQL') } });
+    // addons:move is the operators': its owner is refused; an operator is told why it cannot move here
+    const admin = apiClient(cp.url, cp.adminToken);
+    expect(await alice('POST', `/addons/${name}/actions/move`, {})).toMatchObject({ status: 403, body: { message: 'This action is for operators only.' } });
+    expect(await admin('POST', `/addons/${name}/actions/move`, { host: 'nowhere' })).toMatchObject({ status: 422, body: { id: 'invalid_params', message: 'There is no host nowhere.' } });
+    expect(await admin('POST', `/addons/${name}/actions/move`, { host: hostId })).toMatchObject({ status: 422, body: { message: expect.stringContaining(`already on ${hostId}`) } });
+    expect(await admin('POST', `/addons/${name}/actions/move`, {})).toMatchObject({ status: 503, body: { id: 'no_hosts', message: expect.stringContaining(`No host other than ${hostId}`) } });
+    expect(await admin('POST', `/addons/${redis.body.name}/actions/move`, {})).toMatchObject({ status: 422, body: { message: expect.stringContaining('no backups yet') } });
+    expect((await admin('POST', `/addons/${name}/actions/move`, { host: 7 })).status).toBe(422);
+    expect(await pgQuery(after, 'SELECT n FROM kept')).toEqual([{ n: 7 }]);
     for (const addon of [name, redis.body.name as string]) expect((await alice('DELETE', `/apps/shop/addons/${addon}`)).status).toBe(200);
   }, 600_000);
 

@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { ADDON_SERVICES, addonService, attachmentName, isBuiltinService, resolvePlan, type AddonService } from '../../common/addons.js';
 import { planServerSettings } from '../plans/addon-plans.js';
 import { planChangeRefusal } from './plan-change.js';
+import { moveStepWords, moveTarget, type MoveStep } from './move.js';
 import { describeError, SlipwayError } from '../../common/errors.js';
 import type { Logger } from '../../common/logger.js';
 import type { AddonServerInfo } from '../../common/protocol.js';
@@ -13,6 +14,7 @@ import type { AddonAgents } from '../agents/client.js';
 import type { Releaser } from '../releases/service.js';
 import type { AddonAttachmentRecord, AddonRecord, AddonStore } from '../store/addons.js';
 import type { HostStore } from '../store/hosts.js';
+import type { Backups } from '../backups/service.js';
 import { addonName, addonUrl, generateCredentials, placeAddon, serverEnv } from './plan.js';
 
 export interface AddonsDeps {
@@ -39,6 +41,9 @@ export interface PartnerAddonSteps {
   detach(attachment: AddonAttachmentRecord, addon: AddonRecord, app: App): Promise<void>;
   destroy(addon: AddonRecord, appsById: (id: string) => Promise<App | null>): Promise<void>;
 }
+
+/** What a move needs of pg:backups (control-plane/backups/service.ts). */
+export type MoveBackups = Pick<Backups, 'capture' | 'finished' | 'restore'>;
 
 const NAME = /^[A-Z][A-Z0-9_]*$/;
 
@@ -173,13 +178,71 @@ export class Addons {
     if (!reply.ok) throw new SlipwayError('addon_rotation_failed', `Could not rotate ${addon.name}'s credentials: ${reply.error ?? 'no reason given'}`, { status: 503, expose: true });
     const rotated: AddonRecord = { ...addon, credentials: { ...addon.credentials, password: newPassword }, updatedAt: new Date().toISOString() };
     await this.deps.store.save(rotated);
-    const url = addonUrl('postgresql', rotated.credentials, rotated.name, rotated.port!);
-    for (const attachment of await this.deps.store.attachmentsOf(addon.id)) {
-      const app = await appsById(attachment.appId);
-      if (app) await this.deps.releaser.changeConfig(app, { [`${attachment.name}_URL`]: url }, `Rotate ${attachment.name} credentials (@ref:${addon.name})`);
-    }
+    await this.publishUrl(rotated, appsById, (name) => `Rotate ${name} credentials (@ref:${addon.name})`);
     this.deps.logger.info({ addon: addon.name }, 'add-on credentials rotated');
     return rotated;
+  }
+
+  /** `addons:move` (operators): a PostgreSQL add-on to another host by backup and restore. A backup
+   *  is captured on its host; a server with the same credentials is made on the target (a new port)
+   *  and the backup restored into it; then the record is switched and every attached app gets the
+   *  new URL (a release each, as on credential rotation); then the old server and volume go. Writes
+   *  made between the capture and the switch are lost (as with Heroku's pg:copy). A failure before
+   *  the switch leaves the add-on serving on its old host and removes the half-made server. */
+  async move(addon: AddonRecord, requestedHost: string | undefined, backups: MoveBackups, appsById: (id: string) => Promise<App | null>): Promise<AddonRecord> {
+    const target = moveTarget(addon, await this.deps.hosts.list(), requestedHost);
+    if (target instanceof SlipwayError) throw target;
+    const resolved = resolvePlan(addon.plan, this.catalogue);
+    if ('error' in resolved) throw new SlipwayError('invalid_params', resolved.error, { status: 422 });
+    const from = addon.hostId;
+    let step: MoveStep = 'capture';
+    let port: number;
+    try {
+      const pending = await backups.capture(addon);
+      const backup = pending.status === 'pending' || pending.status === 'running' ? await (backups.finished(addon.id, pending.id) ?? Promise.resolve(pending)) : pending;
+      if (backup.status !== 'succeeded') throw new Error(backup.error ?? `the backup is ${backup.status}`);
+      step = 'provision';
+      const reply = await this.deps.agents.runAddon(target.id, {
+        addonId: addon.id,
+        name: addon.name,
+        service: 'postgresql',
+        image: addon.image,
+        env: { ...serverEnv('postgresql', addon.credentials), ...planServerSettings(resolved.plan) },
+        memoryMb: resolved.plan.memoryMb,
+        cpus: resolved.plan.cpus,
+      });
+      if (!reply.ok || !reply.port) throw new Error(reply.error ?? 'the agent reported no port');
+      port = reply.port;
+      step = 'restore';
+      await backups.restore({ ...addon, hostId: target.id }, backup.id);
+    } catch (err) {
+      if (step !== 'capture') await this.deps.agents.removeAddon(target.id, { addonId: addon.id }).catch(() => undefined);
+      this.deps.logger.warn({ addon: addon.name, from, to: target.id, step, err: describeError(err) }, 'add-on move failed; it stays where it was');
+      throw new SlipwayError(
+        'addon_move_failed',
+        `Could not move ${addon.name} to ${target.id}: ${moveStepWords(step, from, target.id)} failed (${describeError(err)}). It is still serving on ${from}; nothing was left on ${target.id}.`,
+        { status: 503, expose: true, cause: err },
+      );
+    }
+    step = 'switch';
+    const moved: AddonRecord = { ...addon, hostId: target.id, address: target.address, port, updatedAt: new Date().toISOString() };
+    await this.deps.store.save(moved);
+    await this.publishUrl(moved, appsById, (name) => `Move ${name} to host ${target.id} (@ref:${addon.name})`);
+    step = 'retire';
+    // moved already: an old server left behind is logged for the operator, not undone
+    const removed = await this.deps.agents.removeAddon(from, { addonId: addon.id }).catch((err: unknown) => ({ ok: false, error: describeError(err) }));
+    if (!removed.ok) this.deps.logger.warn({ addon: addon.name, host: from, err: removed.error }, `add-on moved, but ${moveStepWords(step, from, target.id)} failed: remove it by hand`);
+    this.deps.logger.info({ addon: addon.name, from, to: target.id }, 'add-on moved');
+    return moved;
+  }
+
+  /** The add-on's URL (as its record says now) on every attached app, a release each. */
+  private async publishUrl(addon: AddonRecord, appsById: (id: string) => Promise<App | null>, description: (attachment: string) => string): Promise<void> {
+    const url = addonUrl(addon.service as 'postgresql' | 'redis', addon.credentials, addon.name, addon.port!);
+    for (const attachment of await this.deps.store.attachmentsOf(addon.id)) {
+      const app = await appsById(attachment.appId);
+      if (app) await this.deps.releaser.changeConfig(app, { [`${attachment.name}_URL`]: url }, description(attachment.name));
+    }
   }
 
   /** `addons:upgrade`/`addons:downgrade`: the server made again with the new plan's limits, on the

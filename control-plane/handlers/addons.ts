@@ -6,10 +6,11 @@ import Router from '@koa/router';
 import type { Context } from 'koa';
 import { z } from 'zod';
 import { ADDON_SERVICES, isBuiltinService, type AddonService } from '../../common/addons.js';
-import type { AddonAttachmentJson, AddonInfoJson } from '../../common/api-shapes.js';
+import type { AddonAttachmentJson, AddonInfoJson, AddonMoveJson } from '../../common/api-shapes.js';
 import { SlipwayError } from '../../common/errors.js';
 import type { App, User } from '../../common/types.js';
 import { loadApp } from '../http/load-app.js';
+import { requireAdmin } from '../http/auth.js';
 import { logApiEvent } from '../http/api-events.js';
 import { platformEvents } from '../apps/platform-events.js';
 import { bodyOf, spec } from '../http/api-spec.js';
@@ -32,6 +33,8 @@ const create = z.object({
   confirm: z.string().optional(),
   name: z.string().optional(),
 });
+
+const move = z.object({ host: z.string().min(1).optional() });
 
 const planChange = z.object({ plan: z.union([z.string().min(1), z.object({ name: z.string().min(1) }), z.object({ id: z.string().min(1) })]) });
 
@@ -178,6 +181,16 @@ export function addonHandlers(services: Services): Router {
   router.post('/addons/:addon/actions/rotate-credentials', spec({ summary: 'Gives a PostgreSQL add-on a new password and its attached apps the new URL (releases)', response: { shape: 'AddonJson' } }), async (ctx) => {
     const addon = await loadAddon(ctx, ctx.params.addon!, 'change');
     ctx.body = await representAddon(await addons.rotateCredentials(addon, (id) => services.apps.get(id)));
+  });
+
+  // addons:move (operators): a PostgreSQL add-on to another host by backup and restore, e.g. to empty
+  // a host before draining it. Writes made between the backup's capture and the switch are lost.
+  router.post('/addons/:addon/actions/move', spec({ summary: 'Moves a PostgreSQL add-on to another host by backup and restore (operators); its attached apps get the new URL (releases)', body: move, response: { shape: 'AddonMoveJson' } }), requireAdmin, async (ctx) => {
+    const body = bodyOf(ctx, move);
+    const addon = await addons.find(ctx.params.addon!);
+    const moved = await addons.move(addon, body.host, services.backups, (id) => services.apps.get(id));
+    const answer: AddonMoveJson = { addon: await representAddon(moved), from_host: addon.hostId, to_host: moved.hostId };
+    ctx.body = answer;
   });
 
   router.get('/apps/:app/addons', spec({ summary: 'The add-ons attached to the app (its own and shared ones)', response: { shape: 'AddonJson', list: true } }), async (ctx) => {

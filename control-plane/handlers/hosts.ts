@@ -40,7 +40,7 @@ export function hostHandlers(services: Services): Router {
   });
 
   // Drain, then remove: 202 at once, the work goes on in the background. A host holding add-ons'
-  // data is refused (409) unless forced: add-ons are not moved (hosts/addon-holdings.ts).
+  // data is refused (409) unless forced; an operator moves PostgreSQL add-ons off it first (addons:move, hosts/addon-holdings.ts).
   router.delete('/hosts/:id', spec({ summary: 'Drains and removes a host (operators); refused while it holds add-ons, unless force=true', query: drain, response: { shape: 'HostJson', status: 202 } }), async (ctx) => {
     const host = await services.hosts.get(ctx.params.id!);
     if (!host) throw new NotFoundError(`Couldn't find that host (${ctx.params.id}).`);

@@ -15,6 +15,13 @@ describe('hosts holding add-ons', () => {
     expect(refusal!.message).not.toContain('postgresql-deep-11111');
     expect(drainRefusal('h1', addons, true)).toBeNull();
     expect(drainRefusal('h3', addons, false)).toBeNull();
+    expect(refusal!.message).toContain('addons:move');
+  });
+
+  it('no longer refuses once every add-on on the host has been moved (its records name another host)', () => {
+    const moved = addons.map((addon) => (addon.hostId === 'h1' ? { ...addon, hostId: 'h2' } : addon));
+    expect(drainRefusal('h1', moved, false)).toBeNull();
+    expect(drainRefusal('h2', moved, false)!.message).toContain('postgresql-deep-11111, postgresql-quiet-12345, redis-solid-33333');
   });
 
   it('calls an add-on unavailable while its host is down or gone, never moved', () => {

@@ -1,7 +1,9 @@
 // Hosts that hold add-ons' data. An add-on is pinned to the host with its volume and is never
-// moved or re-created elsewhere (that would be an empty database under the same URL), so:
-// draining such a host is refused unless forced, and while its host is down or gone an add-on is
-// unavailable, which addons:info and pg:info say. Pure decisions; the handlers read the records.
+// re-created elsewhere on its own (that would be an empty database under the same URL); only an
+// operator's addons:move takes a PostgreSQL one elsewhere, data and all (addons/move.ts). So:
+// draining such a host is refused unless forced (a host whose add-ons have all been moved holds
+// none: its records say so), and while its host is down or gone an add-on is unavailable, which
+// addons:info and pg:info say. Pure decisions; the handlers read the records.
 import { SlipwayError } from '../../common/errors.js';
 import type { Host } from '../../common/types.js';
 
@@ -11,7 +13,7 @@ export function drainRefusal(hostId: string, addons: readonly { name: string; ho
   if (held.length === 0 || force) return null;
   return new SlipwayError(
     'host_holds_addons',
-    `Host ${hostId} holds the data of ${held.length === 1 ? 'add-on' : 'add-ons'} ${held.join(', ')}; add-ons are not moved, so draining it would leave ${held.length === 1 ? 'it' : 'them'} unavailable. Destroy ${held.length === 1 ? 'it' : 'them'} first, or drain with force=true.`,
+    `Host ${hostId} holds the data of ${held.length === 1 ? 'add-on' : 'add-ons'} ${held.join(', ')}; draining it would leave ${held.length === 1 ? 'it' : 'them'} unavailable. Move PostgreSQL add-ons first (addons:move), destroy the others, or drain with force=true.`,
     { status: 409, expose: true },
   );
 }

@@ -1,0 +1,144 @@
+// addons:move for real where one Docker engine allows it: the control plane's Addons and Backups
+// over Redis, NATS to a real agent running a PostgreSQL add-on on Docker, its backup in an S3
+// server (moto). A move to a host whose agent does not answer, and one to a host recorded down,
+// fail cleanly: the add-on keeps serving its rows where it was, its record unchanged.
+// (A move that succeeds needs two agents on two engines: both hosts' add-on networks are named
+// after the add-on, so two agents on one engine clash; the steps' order is in move-service.test.ts.)
+import { randomBytes } from 'node:crypto';
+import Docker from 'dockerode';
+import { connect, type NatsConnection } from 'nats';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AddonBackups } from '../../agent/addon-backups.js';
+import { AddonManager } from '../../agent/addons.js';
+import { serveCommands, type CommandServer } from '../../agent/commands.js';
+import { DockerContainerEngine } from '../../agent/docker-engine.js';
+import { removeHostContainers, uniqueHostId } from '../../agent/testing/agent-fixtures.js';
+import { ensureAddonImage } from '../../buildpacks/addons/images.js';
+import { ensureStack } from '../../buildpacks/stack/ensure.js';
+import { testBuilderConfig } from '../../buildpacks/testing/build-fixtures.js';
+import { addonService } from '../../common/addons.js';
+import { silentLogger } from '../../common/logger.js';
+import type { App, Host } from '../../common/types.js';
+import type { RunningService } from '../../supervisor/services.js';
+import { useTestRedis } from '../../test/support/redis.js';
+import { startTestS3, type TestS3 } from '../../test/support/s3-server.js';
+import { startTestNats, startTestRegistry } from '../../test/support/services.js';
+import { NatsAgentClient } from '../agents/client.js';
+import { Backups } from '../backups/service.js';
+import { BackupStore } from '../backups/store.js';
+import { AddonStore, type AddonRecord } from '../store/addons.js';
+import { HostStore } from '../store/hosts.js';
+import { Addons } from './service.js';
+
+describe('addons:move on a real PostgreSQL add-on, NATS, Redis and S3', () => {
+  const redis = useTestRedis();
+  const docker = new Docker();
+  const hostId = uniqueHostId('pgmove');
+  const silentHost = uniqueHostId('pgmove-silent');
+  const downHost = uniqueHostId('pgmove-down');
+  const addonId = `pg-${randomBytes(3).toString('hex')}`;
+  const password = randomBytes(18).toString('base64url');
+  let registry: RunningService;
+  let natsServer: RunningService;
+  let s3: TestS3;
+  let nats: NatsConnection;
+  let agentSide: NatsConnection;
+  let commands: CommandServer;
+  let addon: AddonRecord;
+  let addons: Addons;
+  let backups: Backups;
+  const releases: string[] = [];
+  const app = { id: 'app-move', name: 'shop' } as App;
+
+  const urlOf = (record: AddonRecord) => `postgres://${record.credentials.user}:${encodeURIComponent(record.credentials.password)}@127.0.0.1:${record.port}/${record.credentials.database}`;
+  const query = async (url: string, sql: string) => {
+    const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5000 });
+    await client.connect();
+    try {
+      return (await client.query(sql)).rows;
+    } finally {
+      await client.end();
+    }
+  };
+  const host = (id: string, state: Host['state']): Host => ({ id, provider: 'local', state, address: '127.0.0.1', capacity: { memoryMb: 4096, cpus: 2 }, lastHeartbeat: null, createdAt: new Date().toISOString() });
+
+  beforeAll(async () => {
+    [registry, natsServer, s3] = await Promise.all([startTestRegistry(), startTestNats(), startTestS3()]);
+    const config = testBuilderConfig(registry.url);
+    const stack = await ensureStack(docker, config, () => {});
+    const image = await ensureAddonImage(docker, config, stack, addonService('postgresql')!, () => {});
+    const settings = { hostId, registry: registry.url.replace(/^https?:\/\//, ''), address: '127.0.0.1' };
+    const engine = new DockerContainerEngine(docker, hostId);
+    const manager = new AddonManager({ host: settings, engine, log: silentLogger() });
+    const agentBackups = new AddonBackups({ host: settings, engine, log: silentLogger() });
+    [nats, agentSide] = await Promise.all([connect({ servers: natsServer.url }), connect({ servers: natsServer.url })]);
+    const unused = () => Promise.reject(new Error('not in this test'));
+    commands = serveCommands(
+      agentSide,
+      hostId,
+      {
+        run: unused,
+        stop: unused,
+        oneOff: unused,
+        stopOneOff: unused,
+        list: () => ({ ok: true, instances: [] }),
+        addonRun: (r) => manager.run(r),
+        addonRemove: (r) => manager.remove(r.addonId),
+        addonBackup: (r) => agentBackups.capture(r),
+        addonRestore: (r) => agentBackups.restore(r),
+      },
+      silentLogger(),
+    );
+    const hosts = new HostStore(redis());
+    for (const h of [host(hostId, 'up'), host(silentHost, 'up'), host(downHost, 'down')]) await hosts.save(h);
+    const store = new AddonStore(redis());
+    const agents = new NatsAgentClient(nats);
+    addons = new Addons({
+      store,
+      hosts,
+      agents,
+      releaser: { changeConfig: async (target, changes, description) => (releases.push(`${target.name} ${Object.keys(changes).join(',')} ${description}`), {} as never) },
+      image: null,
+      logger: silentLogger(),
+    });
+    backups = new Backups({ store: new BackupStore(redis()), agents, storage: s3.storage, key: randomBytes(32), logger: silentLogger(), addonById: (id) => store.get(id) });
+    const credentials = { user: 'u_move', password, database: 'd_move' };
+    const run = await manager.run({ addonId, name: 'postgresql-cp-move', service: 'postgresql', image, env: { ADDON_USER: credentials.user, ADDON_PASSWORD: password, ADDON_DATABASE: credentials.database }, memoryMb: 256, cpus: 0.5 });
+    if (!run.ok) throw new Error(run.error);
+    const at = new Date().toISOString();
+    addon = { id: addonId, name: 'postgresql-cp-move', service: 'postgresql', plan: 'postgresql:mini', appId: app.id, hostId, address: '127.0.0.1', port: run.port!, image, credentials, state: 'provisioned', createdAt: at, updatedAt: at };
+    expect(await store.create(addon)).toBe(true);
+    expect(await store.attach({ id: 'att-1', addonId, appId: app.id, name: 'DATABASE', createdAt: at })).toBe(true);
+    await query(urlOf(addon), "CREATE TABLE orders (id serial PRIMARY KEY, item text); INSERT INTO orders (item) SELECT 'item ' || n FROM generate_series(1, 500) n");
+  }, 30 * 60_000);
+
+  afterAll(async () => {
+    await commands?.close();
+    await Promise.all([nats?.close(), agentSide?.close()]);
+    await removeHostContainers(docker, [hostId]);
+    const { Volumes } = await docker.listVolumes({ filters: { label: [`io.slipway.host=${hostId}`] } });
+    for (const volume of Volumes ?? []) await docker.getVolume(volume.Name).remove().catch(() => {});
+    await docker.getNetwork(`slipway-addon-${addonId}`).remove().catch(() => {});
+    await Promise.all([registry?.stop(), natsServer?.stop(), s3?.stop()]);
+  });
+
+  it('a host whose agent does not answer: the backup is captured, provisioning fails and says so, the add-on serves its rows where it was', async () => {
+    const err = await addons.move(addon, silentHost, backups, async (id) => (id === app.id ? app : null)).then(() => null, (e: unknown) => e as Error & { status: number });
+    expect(err?.status).toBe(503);
+    expect(err?.message).toContain(`provisioning the new server on ${silentHost} failed`);
+    expect(err?.message).toContain(`It is still serving on ${hostId}`);
+    expect(err?.message).not.toContain(password);
+    expect(await addons.store.get(addonId)).toEqual(addon);
+    expect(releases).toEqual([]);
+    expect((await backups.list(addon)).map((b) => b.status)).toEqual(['succeeded']);
+    expect(await query(urlOf(addon), 'SELECT count(*)::int AS n FROM orders')).toEqual([{ n: 500 }]);
+  }, 300_000);
+
+  it('a host recorded down: refused (409) before anything is done', async () => {
+    await expect(addons.move(addon, downHost, backups, async () => app)).rejects.toMatchObject({ status: 409, message: expect.stringContaining(`${downHost} is down`) });
+    expect((await backups.list(addon)).length).toBe(1);
+    expect(await addons.store.get(addonId)).toEqual(addon);
+    expect(await query(urlOf(addon), 'SELECT count(*)::int AS n FROM orders')).toEqual([{ n: 500 }]);
+  }, 60_000);
+});
