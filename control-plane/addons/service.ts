@@ -2,7 +2,7 @@
 // URL to apps as config vars (each change a new release, rolled out like any config change),
 // detaching, destroying. The one home of these steps; handlers only validate and represent.
 import { randomUUID } from 'node:crypto';
-import { ADDON_SERVICES, addonService, attachmentName, isBuiltinService, resolvePlan, type AddonService } from '../../common/addons.js';
+import { ADDON_SERVICES, addonService, attachmentName, isBuiltinService, resolvePlan, type AddonPlan, type AddonService } from '../../common/addons.js';
 import { planServerSettings } from '../plans/addon-plans.js';
 import { planChangeRefusal } from './plan-change.js';
 import { describeError, SlipwayError } from '../../common/errors.js';
@@ -21,7 +21,7 @@ export interface AddonsDeps {
   agents: AddonAgents;
   releaser: Pick<Releaser, 'changeConfig'>;
   /** The service's server image (built from the stack's packages); null: this platform builds none. */
-  image: ((service: AddonService) => Promise<ImageRef>) | null;
+  image: ((service: AddonService, plan: AddonPlan) => Promise<ImageRef>) | null;
   logger: Logger;
   /** where an add-on's time is metered (none: not metered) */
   meter?: { provisioned(addon: AddonRecord): Promise<void>; destroyed(addon: AddonRecord): Promise<void> };
@@ -93,7 +93,7 @@ export class Addons {
       addon = { ...addon, name: addonName(service.name) };
     }
     try {
-      addon.image = await image(service);
+      addon.image = await image(service, plan);
       const reply = await this.deps.agents.runAddon(host.id, {
         addonId: addon.id,
         name: addon.name,
