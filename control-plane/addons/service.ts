@@ -193,7 +193,9 @@ export class Addons {
     if (resolved.plan.name === addon.plan) return addon;
     if (addon.port === null) throw new SlipwayError('conflict', `${addon.name} is not provisioned yet.`, { status: 409 });
     const measured = resolved.service.name === addon.service ? await this.info(addon) : null;
-    const refusal = planChangeRefusal(addon, resolved, measured?.storageBytes ?? null);
+    const currentPlan = resolvePlan(addon.plan, this.catalogue);
+    const current = 'error' in currentPlan ? addon : { ...addon, version: currentPlan.plan.version, stack: currentPlan.plan.stack };
+    const refusal = planChangeRefusal(current, resolved, measured?.storageBytes ?? null);
     if (refusal) throw refusal;
     const { plan } = resolved;
     const reply = await this.deps.agents.runAddon(addon.hostId, {
