@@ -20,6 +20,7 @@ import type { RunningService } from '../../supervisor/services.js';
 import { apiClient, startTestControlPlane, type TestControlPlane } from '../../test/support/control-plane.js';
 import { startTestRegistry } from '../../test/support/services.js';
 import { startTestAgent, type TestAgent } from '../../test/support/test-agent.js';
+import { inProcessCli } from '../../cli/testing/cli-harness.js';
 import { BuildpacksBuilder } from '../builds/buildpacks-builder.js';
 
 const docker = new Docker();
@@ -53,6 +54,7 @@ describe("add-on plans' PostgreSQL versions", () => {
   let builder: BuildpacksBuilder;
   let dir: string;
   let alice: ReturnType<typeof apiClient>;
+  let aliceToken: string;
 
   beforeAll(async () => {
     registry = await startTestRegistry();
@@ -64,7 +66,8 @@ describe("add-on plans' PostgreSQL versions", () => {
     cp = await startTestControlPlane({ SLIPWAY_REGISTRY: registry.url, SLIPWAY_STOP_GRACE_SECONDS: '1', SLIPWAY_DRAIN_MS: '0', SLIPWAY_PLANS_FILE: plansFile }, { builder });
     host = await startTestAgent(docker, cp, registry.url);
     const admin = apiClient(cp.url, cp.adminToken);
-    alice = apiClient(cp.url, (await admin('POST', '/users', { email: 'alice@example.com' })).body.token);
+    aliceToken = (await admin('POST', '/users', { email: 'alice@example.com' })).body.token;
+    alice = apiClient(cp.url, aliceToken);
     expect((await alice('POST', '/apps', { name: 'shop' })).status).toBe(201);
   }, 30 * 60_000);
 
@@ -83,6 +86,19 @@ describe("add-on plans' PostgreSQL versions", () => {
     const pg17 = plans.find((p) => p.name === 'postgresql:pg17')!;
     expect(pg17.version).toBe('17');
     expect(pg17).not.toHaveProperty('stack');
+    // and in addons:plans
+    const home = await mkdtemp(join(tmpdir(), 'slipway-addon-versions-cli-'));
+    try {
+      const slipway = inProcessCli({ home, cwd: home });
+      expect((await slipway(['login', '--api', cp.url, '--token', '-'], { stdin: `${aliceToken}\n` })).code).toBe(0);
+      const listed = await slipway(['addons:plans', 'postgresql']);
+      expect(listed.code, listed.stderr).toBe(0);
+      expect(listed.stdout).toMatch(/VERSION\s+STACK/);
+      expect(listed.stdout).toMatch(/postgresql:pg15 \(default\)\s+256 MB\s+0.5\s+\S+\s+15\s+bookworm/);
+      expect(listed.stdout).toMatch(/postgresql:pg17\s+256 MB\s+0.5\s+\S+\s+17\s+-/);
+    } finally {
+      await rm(home, { recursive: true, force: true });
+    }
   });
 
   it('runs PostgreSQL 15 from Debian’s postgresql-15 for a plan asking for 15', async () => {
