@@ -42,6 +42,24 @@ export class StackError extends SlipwayError {
   }
 }
 
+/** apt found no installable package of these names on the stack (Debian's release has none). */
+export class PackagesUnavailableError extends SlipwayError {
+  override name = 'PackagesUnavailableError';
+  readonly packages: readonly string[];
+  constructor(packages: readonly string[], base: string) {
+    super('packages_unavailable', `${base} offers no package ${packages.join(', ')}`, { status: 422 });
+    this.packages = packages;
+  }
+}
+
+/** An add-on plan asks for a server (a version) its stack does not offer: the user's choice, a 422. */
+export class AddonVersionUnavailableError extends SlipwayError {
+  override name = 'AddonVersionUnavailableError';
+  constructor(message: string, cause?: unknown) {
+    super('addon_version_unavailable', message, { status: 422, expose: true, cause });
+  }
+}
+
 export class RegistryError extends SlipwayError {
   override name = 'RegistryError';
   /** HTTP status the registry answered with (0 when it could not be reached). */

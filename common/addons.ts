@@ -24,6 +24,11 @@ export interface AddonPlan {
   backupRetention: number;
   /** Redis's maxmemory (MB); null: three quarters of the memory */
   maxMemoryMb: number | null;
+  /** PostgreSQL's major version ('15'): Debian's postgresql-<version> instead of the
+   *  metapackage (the stack's default version). Absent: the stack's default. */
+  version?: string;
+  /** The stack (Debian release) the server's image is built on; absent: the operator's default. */
+  stack?: string;
 }
 
 export interface AddonService {
@@ -114,6 +119,18 @@ export function resolvePlan(spec: string, services: readonly AddonService[] = AD
   const plan = planName === undefined || planName === '' ? service.plans.find((p) => p.default) : service.plans.find((p) => p.short === planName.toLowerCase());
   if (!plan) return { error: `${service.name} has no plan ${JSON.stringify(planName)}: its plans are ${service.plans.map((p) => p.short).join(', ')}.` };
   return { service, plan };
+}
+
+/** Pure: the Debian packages of a plan's server: the service's, or for a PostgreSQL plan that
+ *  names its major version, that version's server and client (`postgresql-15`, `postgresql-client-15`). */
+export function addonPlanPackages(service: Pick<AddonService, 'name' | 'packages'>, plan: Pick<AddonPlan, 'version'>): string[] {
+  if (service.name === 'postgresql' && plan.version !== undefined) return [`postgresql-${plan.version}`, `postgresql-client-${plan.version}`];
+  return [...service.packages];
+}
+
+/** Pure: the stack a plan's server image is built on: the plan's, else the platform's default. */
+export function addonPlanStack(plan: Pick<AddonPlan, 'stack'>, defaultStack: string): string {
+  return plan.stack ?? defaultStack;
 }
 
 /** Heroku's colours for extra attachments' names. */

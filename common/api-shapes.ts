@@ -340,6 +340,10 @@ export interface AddonPlanJson {
   max_connections?: number;
   /** Slipway's: the data the plan holds (measured, reported in addons:info) */
   storage_mb?: number;
+  /** Slipway's: the server's major version the plan names (PostgreSQL: '15'); absent: its stack's */
+  version?: string;
+  /** Slipway's: the stack (Debian release) the plan's server is built on; absent: the platform's default */
+  stack?: string;
   /** Slipway's: backups kept */
   backup_retention?: number;
   created_at: string;

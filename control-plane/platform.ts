@@ -413,7 +413,7 @@ export async function startControlPlane(config: ControlPlaneConfig, logger: Logg
     hosts,
     agents,
     releaser,
-    image: builder.addonImage ? (service) => builder.addonImage!(service) : null,
+    image: builder.addonImage ? (service, plan) => builder.addonImage!(service, plan) : null,
     logger: logger.child({ part: 'addons' }),
     catalogue: config.plans.addonServices,
   });

@@ -7,12 +7,12 @@ import { createHash } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type Docker from 'dockerode';
-import type { AddonService } from '../../common/addons.js';
+import { addonPlanPackages, type AddonPlan, type AddonService } from '../../common/addons.js';
 import { STACK_LABELS } from '../../common/labels.js';
 import { followProgress, pushedDigest } from '../../common/docker-progress.js';
 import type { ImageRef } from '../../common/types.js';
 import type { BuilderConfig } from '../config.js';
-import { StackError } from '../errors.js';
+import { AddonVersionUnavailableError, PackagesUnavailableError, StackError } from '../errors.js';
 import { withFileLock } from '../lock.js';
 import { detail, heading, type BuildLog } from '../log.js';
 import { engineAuthConfig } from '../registry-access.js';
@@ -41,8 +41,16 @@ export function addonImageNames(registry: string, service: Pick<AddonService, 'n
   return { repository, local: `${repository}:${key}`, remote: `${registry}/${repository}:${key}` };
 }
 
-/** Builds (once) and pushes the service's image; returns its repository and digest. */
-export async function ensureAddonImage(docker: Docker, config: BuilderConfig, stack: Stack, service: AddonService, log: BuildLog): Promise<AddonImage> {
+/** Pure: what a user is told when the stack has no server for the plan. */
+export function addonUnavailableMessage(service: Pick<AddonService, 'name'>, plan: Pick<AddonPlan, 'name' | 'version'>, stackName: string, missing: readonly string[]): string {
+  if (service.name === 'postgresql' && plan.version !== undefined) return `${plan.name} asks for PostgreSQL ${plan.version}, which the ${stackName} stack does not offer.`;
+  return `${plan.name} needs ${missing.join(', ')}, which the ${stackName} stack does not offer.`;
+}
+
+/** Builds (once) and pushes the service's image (for `plan`: its version's packages); returns its
+ *  repository and digest. A package the stack's release lacks is an AddonVersionUnavailableError. */
+export async function ensureAddonImage(docker: Docker, config: BuilderConfig, stack: Stack, serviceOf: AddonService, log: BuildLog, plan?: Pick<AddonPlan, 'name' | 'version'>): Promise<AddonImage> {
+  const service = plan ? { ...serviceOf, packages: addonPlanPackages(serviceOf, plan) } : serviceOf;
   const key = addonImageKey(stack, service);
   const names = addonImageNames(config.registry, service, key);
   const stackDir = join(config.workDir, 'stack');
@@ -50,7 +58,10 @@ export async function ensureAddonImage(docker: Docker, config: BuilderConfig, st
   return withFileLock(join(stackDir, `addon-${key}.lock`), async () => {
     if (!(await inspectLocalImage(docker, names.local))) {
       await log(heading(`Installing ${service.packages.join(' ')} from Debian packages over the ${stack.name} stack (once)`));
-      await installAndCommit(docker, stack.runImage, service.packages, names.local, log);
+      await installAndCommit(docker, stack.runImage, service.packages, names.local, log).catch((err: unknown) => {
+        if (err instanceof PackagesUnavailableError) throw new AddonVersionUnavailableError(addonUnavailableMessage(service, plan ?? { name: service.name }, stack.name, err.packages), err);
+        throw err;
+      });
     }
     const local = await inspectLocalImage(docker, names.local);
     if (!local) throw new StackError(`${names.local} missing right after it was committed`);

@@ -10,7 +10,7 @@ import type Docker from 'dockerode';
 import { STACK_LABELS } from '../../common/labels.js';
 import { buildNetwork } from '../build-network.js';
 import type { BuilderConfig } from '../config.js';
-import { StackError } from '../errors.js';
+import { PackagesUnavailableError, StackError } from '../errors.js';
 import { withFileLock } from '../lock.js';
 import { detail, formatSeconds, heading, LineTail, type BuildLog } from '../log.js';
 import type { LayerBlob } from '../oci/blob.js';
@@ -90,6 +90,17 @@ export function parseInstalledVersions(output: readonly string[]): Record<string
   return versions;
 }
 
+/** Pure: the packages apt said it cannot install (none on the stack's release), from its output:
+ *  `E: Unable to locate package x`, `E: Package 'x' has no installation candidate`. */
+export function unavailablePackages(output: readonly string[]): string[] {
+  const missing: string[] = [];
+  for (const line of output) {
+    const match = /^E: Unable to locate package (\S+)/.exec(line.trim()) ?? /^E: Package '([^']+)' has no installation candidate/.exec(line.trim());
+    if (match && !missing.includes(match[1]!)) missing.push(match[1]!);
+  }
+  return missing;
+}
+
 /**
  * The root container that installs the packages. Root because apt needs it; it runs only this
  * fixed script over Debian's own packages, never app code, on the builds network (egress only),
@@ -135,6 +146,8 @@ export async function installAndCommit(
     await drained;
     if (StatusCode !== 0) {
       for (const line of tail.get()) await log(detail(line));
+      const missing = unavailablePackages(output);
+      if (missing.length > 0) throw new PackagesUnavailableError(missing, base);
       throw new StackError(`installing ${packages.join(' ')} into ${base} failed with exit code ${StatusCode}`);
     }
     const versions = parseInstalledVersions(output);

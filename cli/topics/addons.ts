@@ -77,6 +77,9 @@ export function registerAddonCommands(program: Command, ctx: CommandContext): vo
         { header: 'MEMORY', value: (p) => (p.memory_mb === undefined ? '-' : `${p.memory_mb} MB`) },
         { header: 'CPU', value: (p) => (p.cpus === undefined ? '-' : String(p.cpus)) },
         { header: 'PRICE', value: (p) => price(p.price.cents) },
+        // the server's version and stack the plan names ('-': the stack's, the default stack)
+        { header: 'VERSION', value: (p) => p.version ?? '-' },
+        { header: 'STACK', value: (p) => p.stack ?? '-' },
       ]),
     );
   });

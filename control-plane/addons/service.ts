@@ -2,7 +2,7 @@
 // URL to apps as config vars (each change a new release, rolled out like any config change),
 // detaching, destroying. The one home of these steps; handlers only validate and represent.
 import { randomUUID } from 'node:crypto';
-import { ADDON_SERVICES, addonService, attachmentName, isBuiltinService, resolvePlan, type AddonService } from '../../common/addons.js';
+import { ADDON_SERVICES, addonService, attachmentName, isBuiltinService, resolvePlan, type AddonPlan, type AddonService } from '../../common/addons.js';
 import { planServerSettings } from '../plans/addon-plans.js';
 import { planChangeRefusal } from './plan-change.js';
 import { moveStepWords, moveTarget, type MoveStep } from './move.js';
@@ -23,7 +23,7 @@ export interface AddonsDeps {
   agents: AddonAgents;
   releaser: Pick<Releaser, 'changeConfig'>;
   /** The service's server image (built from the stack's packages); null: this platform builds none. */
-  image: ((service: AddonService) => Promise<ImageRef>) | null;
+  image: ((service: AddonService, plan: AddonPlan) => Promise<ImageRef>) | null;
   logger: Logger;
   /** where an add-on's time is metered (none: not metered) */
   meter?: { provisioned(addon: AddonRecord): Promise<void>; destroyed(addon: AddonRecord): Promise<void> };
@@ -98,7 +98,7 @@ export class Addons {
       addon = { ...addon, name: addonName(service.name) };
     }
     try {
-      addon.image = await image(service);
+      addon.image = await image(service, plan);
       const reply = await this.deps.agents.runAddon(host.id, {
         addonId: addon.id,
         name: addon.name,
@@ -256,7 +256,9 @@ export class Addons {
     if (resolved.plan.name === addon.plan) return addon;
     if (addon.port === null) throw new SlipwayError('conflict', `${addon.name} is not provisioned yet.`, { status: 409 });
     const measured = resolved.service.name === addon.service ? await this.info(addon) : null;
-    const refusal = planChangeRefusal(addon, resolved, measured?.storageBytes ?? null);
+    const currentPlan = resolvePlan(addon.plan, this.catalogue);
+    const current = 'error' in currentPlan ? addon : { ...addon, version: currentPlan.plan.version, stack: currentPlan.plan.stack };
+    const refusal = planChangeRefusal(current, resolved, measured?.storageBytes ?? null);
     if (refusal) throw refusal;
     const { plan } = resolved;
     const reply = await this.deps.agents.runAddon(addon.hostId, {

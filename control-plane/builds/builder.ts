@@ -1,6 +1,6 @@
 // The control plane's view of the builder: a port, so the pipeline can be unit-tested with a
 // fake; the real adapter over buildpacks/ lives in buildpacks-builder.ts.
-import type { AddonService } from '../../common/addons.js';
+import type { AddonPlan, AddonService } from '../../common/addons.js';
 import type { HealthCheck } from '../../common/health-check.js';
 import type { ImageRef } from '../../common/types.js';
 
@@ -41,7 +41,7 @@ export interface Builder {
   tagImage(image: ImageRef, tag: string): Promise<void>;
   /** An add-on service's server image on the default stack, built once from Debian's packages
    *  and pushed to the registry; absent for builders that make none (then no add-on can be made). */
-  addonImage?(service: AddonService): Promise<ImageRef>;
+  addonImage?(service: AddonService, plan?: AddonPlan): Promise<ImageRef>;
   /** Removes what a build left running (its containers) when its control plane died mid-build;
    *  absent for builders that run none. */
   removeBuildLeftovers?(buildId: string): Promise<void>;

@@ -6,6 +6,7 @@ import type Docker from 'dockerode';
 import { describe, expect, it } from 'vitest';
 import { builderConfig, TRIXIE_RECIPE, type EnsureStackOptions, type Stack } from '../../buildpacks/index.js';
 import type { BuildLog } from '../../buildpacks/log.js';
+import { addonService, type AddonPlan } from '../../common/addons.js';
 import { silentLogger } from '../../common/logger.js';
 import { BuildFailedError } from './builder.js';
 import { BuildpacksBuilder, type StackPreparation } from './buildpacks-builder.js';
@@ -35,6 +36,9 @@ function gatedPreparation() {
       options.commandOutput!('I: Retrieving InRelease');
       await new Promise<void>((resolve, reject) => gates.push({ resolve, reject }));
       return stackNamed(name);
+    },
+    ensureAddonImage: async () => {
+      throw new Error('no add-on images in this stand-in');
     },
   };
   return { preparation, calls, gates };
@@ -104,5 +108,52 @@ describe('BuildpacksBuilder stacks', () => {
     const err = await builder.stack('buster', null).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(BuildFailedError);
     expect((err as Error).message).toBe("This app's stack, buster, does not exist on this platform. Choose another with: slipway stack:set <stack>");
+  });
+});
+
+describe('BuildpacksBuilder add-on images', () => {
+  /** Stand-ins that prepare any stack at once and record which stack each add-on image was built on. */
+  function instantPreparation() {
+    const built: Array<{ stack: string; plan: string | undefined; version: string | undefined }> = [];
+    const prepared: string[] = [];
+    const preparation: StackPreparation = {
+      ensureBuildNetwork: async () => 'slipway-builds',
+      ensureStack: async (_docker, _config, _log, options = {}) => {
+        prepared.push(options.recipe!.name);
+        return stackNamed(options.recipe!.name);
+      },
+      ensureAddonImage: async (_docker, _config, stack, service, _log, plan) => {
+        built.push({ stack: stack.name, plan: plan?.name, version: plan?.version });
+        return { repository: `slipway/addon-${service.name}`, digest: `sha256:${stack.name}`, versions: {} };
+      },
+    };
+    return { preparation, built, prepared };
+  }
+  const postgresql = addonService('postgresql')!;
+  const planOf = (extra: Partial<AddonPlan>): AddonPlan => ({ ...postgresql.plans[0]!, name: 'postgresql:pg', short: 'pg', ...extra });
+
+  it("builds a plan's server on the stack it names, with its version", async () => {
+    const { preparation, built, prepared } = instantPreparation();
+    const builder = new BuildpacksBuilder({} as Docker, config, silentLogger(), 'bookworm', preparation);
+    const image = await builder.addonImage(postgresql, planOf({ stack: 'trixie', version: '17' }));
+    expect(image).toEqual({ repository: 'slipway/addon-postgresql', digest: 'sha256:trixie' });
+    expect(prepared).toEqual(['trixie']);
+    expect(built).toEqual([{ stack: 'trixie', plan: 'postgresql:pg', version: '17' }]);
+  });
+
+  it("builds a plan that names no stack on the operator's default stack", async () => {
+    const { preparation, built, prepared } = instantPreparation();
+    const builder = new BuildpacksBuilder({} as Docker, config, silentLogger(), 'trixie', preparation);
+    await builder.addonImage(postgresql, planOf({ version: '15' }));
+    await builder.addonImage(postgresql);
+    expect(prepared).toEqual(['trixie']); // prepared once, used by both
+    expect(built.map((b) => b.stack)).toEqual(['trixie', 'trixie']);
+  });
+
+  it('refuses a plan whose stack the platform does not have', async () => {
+    const { preparation, built } = instantPreparation();
+    const builder = new BuildpacksBuilder({} as Docker, config, silentLogger(), 'bookworm', preparation);
+    await expect(builder.addonImage(postgresql, planOf({ stack: 'buster' }))).rejects.toThrow(/buster, does not exist/);
+    expect(built).toEqual([]);
   });
 });

@@ -14,7 +14,7 @@ import {
   type BuilderConfig,
   type Stack,
 } from '../../buildpacks/index.js';
-import type { AddonService } from '../../common/addons.js';
+import { addonPlanStack, type AddonPlan, type AddonService } from '../../common/addons.js';
 import { BUILD_CONTAINER_LABELS } from '../../common/labels.js';
 import type { Logger } from '../../common/logger.js';
 import type { ImageRef } from '../../common/types.js';
@@ -28,6 +28,7 @@ type PushLog = BuildInput['log'];
 export interface StackPreparation {
   ensureBuildNetwork: typeof ensureBuildNetwork;
   ensureStack: typeof ensureStack;
+  ensureAddonImage: typeof ensureAddonImage;
 }
 
 export class BuildpacksBuilder implements Builder {
@@ -42,7 +43,7 @@ export class BuildpacksBuilder implements Builder {
     private readonly logger: Logger,
     /** The stack new apps get: prepared at start, and what `ready` reports on. */
     private readonly defaultStack: string = DEFAULT_STACK_RECIPE.name,
-    private readonly preparation: StackPreparation = { ensureBuildNetwork, ensureStack },
+    private readonly preparation: StackPreparation = { ensureBuildNetwork, ensureStack, ensureAddonImage },
   ) {}
 
   get ready(): boolean {
@@ -126,11 +127,12 @@ export class BuildpacksBuilder implements Builder {
     }
   }
 
-  /** The add-on service's image over the default stack (built once, then found and re-pushed). */
-  async addonImage(service: AddonService): Promise<ImageRef> {
-    const stack = await this.prepare();
+  /** The add-on service's image (for `plan`: its version, over its stack; else over the default
+   *  stack), built once, then found and re-pushed. */
+  async addonImage(service: AddonService, plan?: AddonPlan): Promise<ImageRef> {
+    const stack = await this.stack(plan ? addonPlanStack(plan, this.defaultStack) : this.defaultStack, null);
     const log = (line: string) => this.logger.info({ addonService: service.name }, line);
-    const image = await ensureAddonImage(this.docker, this.config, stack, service, log);
+    const image = await this.preparation.ensureAddonImage(this.docker, this.config, stack, service, log, plan);
     return { repository: image.repository, digest: image.digest };
   }
 

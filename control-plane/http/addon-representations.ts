@@ -82,6 +82,8 @@ export function addonPlanJson(service: AddonService, plan: AddonPlan): AddonPlan
     max_connections: plan.maxConnections,
     storage_mb: plan.storageMb,
     backup_retention: plan.backupRetention,
+    ...(plan.version !== undefined ? { version: plan.version } : {}),
+    ...(plan.stack !== undefined ? { stack: plan.stack } : {}),
     created_at: CATALOGUE_DATE,
     updated_at: CATALOGUE_DATE,
   };

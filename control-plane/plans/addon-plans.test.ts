@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ADDON_SERVICES } from '../../common/addons.js';
+import { ADDON_SERVICES, addonPlanPackages, addonPlanStack, addonService } from '../../common/addons.js';
+import { addonPlanJson } from '../http/addon-representations.js';
 import { parseVolumeUsage } from '../../agent/addon-spec.js';
 import { planUsage } from '../addons/plan-usage.js';
 import { planServerSettings } from './addon-plans.js';
@@ -47,6 +48,37 @@ describe('the provider’s add-on plans (the plans file’s `addons:`)', () => {
     expect(bad('  postgresql:\n    - name: a\n      memory_mb: 128\n      cpus: 1\n      max_connections: 5\n      storage_mb: 10\n')).toThrow(/exactly one plan is the default/);
     expect(bad('  mysql:\n    - name: a\n')).toThrow(/^p\.yaml: addons: .*mysql/);
     expect(bad('  redis:\n    - name: a\n      memory_mb: 64\n      cpus: 1\n      max_connections: 5\n      storage_mb: 10\n      maxmemory_mb: 64\n      default: true\n')).toThrow(/maxmemory_mb must be below memory_mb/);
+  });
+
+  it('takes a PostgreSQL plan’s major version and any plan’s stack, refusing what the platform cannot build', () => {
+    const plan = (fields: string) => `    - name: a\n      memory_mb: 128\n      cpus: 1\n      max_connections: 5\n      storage_mb: 10\n      default: true\n${fields}`;
+    const parse = (addons: string) => parsePlanCatalogue(`default: free\nplans:\n  - name: free\naddons:\n${addons}`, 'p.yaml').addonServices;
+    const services = parse(`  postgresql:\n${plan('      version: "15"\n      stack: bookworm\n')}  redis:\n${plan('      stack: trixie\n')}`);
+    const pg = addonService('postgresql', services)!;
+    const redis = addonService('redis', services)!;
+    expect(pg.plans[0]).toMatchObject({ version: '15', stack: 'bookworm' });
+    expect(redis.plans[0]).toMatchObject({ stack: 'trixie' });
+    expect(redis.plans[0]!.version).toBeUndefined();
+    // shown in the plan's JSON (addons:plans); absent when the plan names neither
+    expect(addonPlanJson(pg, pg.plans[0]!)).toMatchObject({ version: '15', stack: 'bookworm' });
+    const builtin = addonService('postgresql')!;
+    expect(addonPlanJson(builtin, builtin.plans[0]!)).not.toHaveProperty('version');
+    expect(addonPlanJson(builtin, builtin.plans[0]!)).not.toHaveProperty('stack');
+
+    expect(() => parse(`  redis:\n${plan('      version: "7"\n')}`)).toThrow(/^p\.yaml: addons\.redis\[0\]\.version: only PostgreSQL plans name a version/);
+    expect(() => parse(`  postgresql:\n${plan('      stack: buster\n')}`)).toThrow(/addons\.postgresql\[0\]\.stack: one of the platform's stacks: bookworm, trixie/);
+    expect(() => parse(`  postgresql:\n${plan('      version: "15.4"\n')}`)).toThrow(/addons\.postgresql\[0\]\.version: a PostgreSQL major version/);
+    expect(() => parse(`  postgresql:\n${plan('      version: 15\n')}`)).toThrow(/addons\.postgresql\[0\]\.version/);
+  });
+
+  it('installs a plan’s version’s server and client, or the service’s packages; on its stack or the default', () => {
+    const pg = addonService('postgresql')!;
+    const redis = addonService('redis')!;
+    expect(addonPlanPackages(pg, { version: '15' })).toEqual(['postgresql-15', 'postgresql-client-15']);
+    expect(addonPlanPackages(pg, {})).toEqual(['postgresql']);
+    expect(addonPlanPackages(redis, {})).toEqual(['redis-server']);
+    expect(addonPlanStack({ stack: 'trixie' }, 'bookworm')).toBe('trixie');
+    expect(addonPlanStack({}, 'bookworm')).toBe('bookworm');
   });
 
   it('gives the server its plan’s max connections and Redis maxmemory', () => {

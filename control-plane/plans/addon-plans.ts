@@ -4,6 +4,9 @@
 // without a plans file.
 import { z } from 'zod';
 import { ADDON_SERVICES, type AddonPlan, type AddonService, type AddonServiceName } from '../../common/addons.js';
+import { STACKS } from '../stacks.js';
+
+const stackNames = STACKS.map((stack) => stack.name);
 
 const addonPlanSchema = z
   .object({
@@ -22,11 +25,16 @@ const addonPlanSchema = z
     /** a label, cents per month (Heroku's shape); never billed from here */
     price_cents: z.number().int().min(0).default(0),
     default: z.boolean().default(false),
+    /** PostgreSQL's major version (Debian's postgresql-<version> on the plan's stack); PostgreSQL only */
+    version: z.string().regex(/^[1-9][0-9]?$/, 'a PostgreSQL major version, like "15"').optional(),
+    /** the stack (Debian release) the server is built on; default: the operator's default stack */
+    stack: z.string().refine((name) => stackNames.includes(name), { message: `one of the platform's stacks: ${stackNames.join(', ')}` }).optional(),
   })
   .strict()
   .refine((plan) => plan.maxmemory_mb === undefined || plan.maxmemory_mb < plan.memory_mb, { message: 'maxmemory_mb must be below memory_mb', path: ['maxmemory_mb'] });
 
-const servicePlans = z
+const servicePlans = (service: AddonServiceName) =>
+  z
   .array(addonPlanSchema)
   .min(1)
   .superRefine((plans, ctx) => {
@@ -35,9 +43,13 @@ const servicePlans = z
     if (twice) ctx.addIssue({ code: 'custom', message: `plan ${twice} is defined twice` });
     const defaults = plans.filter((p) => p.default).length;
     if (defaults !== 1) ctx.addIssue({ code: 'custom', message: `exactly one plan is the default (default: true), not ${defaults}` });
+    // Debian has one redis-server per release: a Redis plan chooses only its stack
+    plans.forEach((plan, i) => {
+      if (service !== 'postgresql' && plan.version !== undefined) ctx.addIssue({ code: 'custom', path: [i, 'version'], message: `only PostgreSQL plans name a version; ${service} has one per stack (choose its stack)` });
+    });
   });
 
-export const addonPlansSection = z.object({ postgresql: servicePlans.optional(), redis: servicePlans.optional() }).strict();
+export const addonPlansSection = z.object({ postgresql: servicePlans('postgresql').optional(), redis: servicePlans('redis').optional() }).strict();
 export type AddonPlansSection = z.output<typeof addonPlansSection>;
 
 /** Pure: the add-on catalogue: the file's plans for the services it names, the built-ins for the rest. */
@@ -62,6 +74,8 @@ function addonPlanOf(service: AddonServiceName, plan: z.output<typeof addonPlanS
     storageMb: plan.storage_mb,
     backupRetention: plan.backup_retention,
     maxMemoryMb: plan.maxmemory_mb ?? null,
+    ...(plan.version !== undefined ? { version: plan.version } : {}),
+    ...(plan.stack !== undefined ? { stack: plan.stack } : {}),
   };
 }
 
