@@ -86,7 +86,11 @@ describe('automatic certificates from an ACME CA', () => {
     expect(enabled).toMatchObject({ status: 200, body: { name: 'shop', acm: true } });
     for (const hostname of DOMAINS) {
       await waitFor(`${hostname}: cert issued`, async () => (await statusOf(hostname))?.acm_status === 'cert issued', 60_000);
-      const tls = await served(httpsPort, hostname, root);
+      // the routers load it from NATS a moment after the status is written (a CI run caught the gap)
+      const tls = await waitFor(`${hostname}: the router serving Pebble's certificate`, async () => {
+        const now = await served(httpsPort, hostname, root);
+        return now.authorized ? now : null;
+      }, 10_000);
       expect(tls.error).toBeNull();
       expect(tls.authorized).toBe(true);
       expect(tls.cert.subjectaltname).toBe(`DNS:${hostname}`);
