@@ -29,6 +29,16 @@ export function addonServiceJson(service: AddonService, platformName: string): A
   };
 }
 
+/** The fields of Heroku's plan shape that are the same for every plan offered here. */
+const PLAN_FIXED = {
+  state: 'public',
+  visible: true,
+  compliance: null,
+  installable_inside_private_network: false,
+  installable_outside_private_network: true,
+  space_default: false,
+} as const;
+
 /** A registered third-party service, as Heroku lists add-on services. */
 export function partnerServiceJson(manifest: PartnerManifest, registeredAt: string): AddonServiceJson {
   return {
@@ -52,12 +62,7 @@ export function partnerPlanJson(manifest: PartnerManifest, plan: PartnerPlan, re
     addon_service: serviceRef(manifest.id),
     default: plan === partnerPlan(manifest, undefined),
     price: { cents: plan.price_cents, contract: false, unit: 'month' },
-    state: 'public',
-    visible: true,
-    compliance: null,
-    installable_inside_private_network: false,
-    installable_outside_private_network: true,
-    space_default: false,
+    ...PLAN_FIXED,
     created_at: registeredAt,
     updated_at: registeredAt,
   };
@@ -71,12 +76,7 @@ export function addonPlanJson(service: AddonService, plan: AddonPlan): AddonPlan
     addon_service: serviceRef(service.name),
     default: plan.default,
     price: { cents: plan.priceCents, contract: false, unit: 'month' },
-    state: 'public',
-    visible: true,
-    compliance: null,
-    installable_inside_private_network: false,
-    installable_outside_private_network: true,
-    space_default: false,
+    ...PLAN_FIXED,
     memory_mb: plan.memoryMb,
     cpus: plan.cpus,
     max_connections: plan.maxConnections,
