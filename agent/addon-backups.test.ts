@@ -22,7 +22,7 @@ import { startTestRegistry } from '../test/support/services.js';
 import { AddonBackups, dumpExec, restoreExec } from './addon-backups.js';
 import { AddonManager } from './addons.js';
 import { DockerContainerEngine } from './docker-engine.js';
-import { removeHostContainers, uniqueHostId } from './testing/agent-fixtures.js';
+import { removeHostLeftovers, uniqueHostId } from './testing/agent-fixtures.js';
 
 describe('backup commands, as data', () => {
   it('keep the password out of argv and restore in one transaction, owned by the add-on’s user', () => {
@@ -85,10 +85,7 @@ describe('PostgreSQL add-on backups on Docker and S3', () => {
   }, 30 * 60_000);
 
   afterAll(async () => {
-    await removeHostContainers(docker, [hostId]);
-    const { Volumes } = await docker.listVolumes({ filters: { label: [`io.slipway.host=${hostId}`] } });
-    for (const volume of Volumes ?? []) await docker.getVolume(volume.Name).remove().catch(() => {});
-    await docker.getNetwork(`slipway-addon-${addonId}`).remove().catch(() => {});
+    await removeHostLeftovers(docker, [hostId]);
     await Promise.all([registry?.stop(), s3?.stop()]);
   });
 

@@ -84,9 +84,9 @@ export function parseVolumeUsage(output: string): number | null {
   return null;
 }
 
-/** The add-on's own network on this host, labeled with the host and the add-on. */
-export function addonNetworkSpec(hostId: string, addonId: string): NetworkSpec {
-  return addonNetwork(addonId, addonSelector(hostId, addonId));
+/** The add-on's own network on this host, labeled with the host and the add-on; its subnet from `range`. */
+export function addonNetworkSpec(hostId: string, addonId: string, range?: string): NetworkSpec {
+  return addonNetwork(hostId, addonId, addonSelector(hostId, addonId), range);
 }
 
 /** `port` is chosen once, when the container is made, so the add-on's URL stays the same across

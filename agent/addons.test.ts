@@ -18,7 +18,7 @@ import { answersLike } from './addon-probe.js';
 import { addonContainerSpec, addonVolumeName, parseServerInfo, rotatePasswordExec, serverInfoExec } from './addon-spec.js';
 import { AddonManager } from './addons.js';
 import { DockerContainerEngine } from './docker-engine.js';
-import { removeHostContainers, uniqueHostId } from './testing/agent-fixtures.js';
+import { removeHostLeftovers, uniqueHostId } from './testing/agent-fixtures.js';
 
 const host = { hostId: 'h1', registry: '127.0.0.1:5000', address: '127.0.0.1' };
 const image = { repository: 'slipway/addon-postgresql', digest: `sha256:${'a'.repeat(64)}` };
@@ -76,7 +76,7 @@ describe('an add-on container, as data', () => {
     expect(spec.Env).toContain('ADDON_PASSWORD=secret');
     expect(spec.Env).toContain('ADDON_PORT=40123');
     // on its own network, under its name (the host of its URL)
-    expect(spec.NetworkingConfig).toEqual({ EndpointsConfig: { 'slipway-addon-a1': { Aliases: ['postgresql-quiet-12345'] } } });
+    expect(spec.NetworkingConfig).toEqual({ EndpointsConfig: { 'slipway-addon-a1.h1': { Aliases: ['postgresql-quiet-12345'] } } });
   });
 
   it('tells a server’s first answer from anything else', () => {
@@ -111,9 +111,7 @@ describe('add-on servers on Docker', () => {
   }, 30 * 60_000);
 
   afterAll(async () => {
-    await removeHostContainers(docker, [hostId]);
-    const { Volumes } = await docker.listVolumes({ filters: { label: [`io.slipway.host=${hostId}`] } });
-    for (const volume of Volumes ?? []) await docker.getVolume(volume.Name).remove().catch(() => {});
+    await removeHostLeftovers(docker, [hostId]);
     await registry?.stop();
   });
 
@@ -174,14 +172,14 @@ describe('add-on servers on Docker', () => {
     expect(details.Config.User).toBe('1000:1000');
     expect(details.HostConfig.Memory).toBe(256 * 1024 * 1024);
     // its own network: internal (no way out), labeled for this host, the server on it by name
-    const network = await docker.getNetwork(`slipway-addon-${addonId}`).inspect();
+    const network = await docker.getNetwork(`slipway-addon-${addonId}.${hostId}`).inspect();
     expect(network).toMatchObject({ Internal: true, Labels: { 'io.slipway.host': hostId, 'io.slipway.addon': addonId, 'io.slipway.network.role': 'addon' } });
-    expect(details.NetworkSettings.Networks[`slipway-addon-${addonId}`]?.Aliases).toContain('postgresql-test');
+    expect(details.NetworkSettings.Networks[`slipway-addon-${addonId}.${hostId}`]?.Aliases).toContain('postgresql-test');
 
     expect(await manager.remove(addonId)).toEqual({ ok: true });
     expect(await docker.listContainers({ all: true, filters: { label: [`io.slipway.addon=${addonId}`] } })).toEqual([]);
     await expect(docker.getVolume(addonVolumeName(hostId, addonId)).inspect()).rejects.toMatchObject({ statusCode: 404 });
-    await expect(docker.getNetwork(`slipway-addon-${addonId}`).inspect()).rejects.toMatchObject({ statusCode: 404 });
+    await expect(docker.getNetwork(`slipway-addon-${addonId}.${hostId}`).inspect()).rejects.toMatchObject({ statusCode: 404 });
   }, 300_000);
 
   it('Redis: password required, append-only data survives a restart', async () => {
@@ -211,6 +209,15 @@ describe('add-on servers on Docker', () => {
     await expect(stranger.get('greeting')).rejects.toThrow(/NOAUTH/);
     stranger.disconnect();
 
+    // at an agent's start, the network of an add-on whose server is gone (a removal cut short)
+    // goes, and this one's, whose server is there, stays
+    const engine = new DockerContainerEngine(docker, hostId);
+    await engine.ensureAddonNetwork('rd-orphan');
+    expect((await engine.listAddonNetworks()).sort()).toEqual([addonId, 'rd-orphan'].sort());
+    await manager.startStopped();
+    expect(await engine.listAddonNetworks()).toEqual([addonId]);
+
     expect(await manager.remove(addonId)).toEqual({ ok: true });
+    expect(await engine.listAddonNetworks()).toEqual([]);
   }, 300_000);
 });

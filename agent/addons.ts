@@ -88,13 +88,24 @@ export class AddonManager {
     });
   }
 
-  /** At the agent's start: starts the add-ons found stopped (their data is on their volumes). */
+  /** At the agent's start: starts the add-ons found stopped (their data is on their volumes), and
+   *  removes the networks of add-ons whose server is gone (a removal cut short), which would
+   *  otherwise hold their subnets for ever. */
   async startStopped(): Promise<void> {
-    for (const container of await this.deps.engine.listContainers(hostSelector(this.deps.host.hostId))) {
+    const containers = await this.deps.engine.listContainers(hostSelector(this.deps.host.hostId));
+    for (const container of containers) {
       if (!isAddon(container.labels) || container.state === 'running') continue;
       await this.deps.engine.startContainer(container.id).catch((err) =>
         this.deps.log.warn({ addon: container.labels[ADDON_LABELS.addon], err: describeError(err) }, 'could not start add-on'),
       );
+    }
+    for (const addonId of await this.deps.engine.listAddonNetworks()) {
+      await this.serial.run(addonId, async () => {
+        // looked at again under the add-on's turn: a run may have made its server since
+        if ((await this.deps.engine.listContainers(addonSelector(this.deps.host.hostId, addonId))).length > 0) return;
+        await this.deps.engine.removeAddonNetwork(addonId);
+        this.deps.log.info({ addon: addonId }, 'network of an add-on without a server removed');
+      }).catch((err: unknown) => this.deps.log.warn({ addon: addonId, err: describeError(err) }, 'could not remove the network of an add-on without a server'));
     }
   }
 

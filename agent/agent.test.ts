@@ -29,7 +29,7 @@ import { natsConnectionOptions, parseAgentConfig, type AgentConfig } from './con
 import { containerSpec } from './container-spec.js';
 import { DockerContainerEngine } from './docker-engine.js';
 import { LABELS } from './labels.js';
-import { capturingLogger, removeHostContainers, runRequest, uniqueHostId } from './testing/agent-fixtures.js';
+import { capturingLogger, removeHostLeftovers, runRequest, uniqueHostId } from './testing/agent-fixtures.js';
 import { waitFor } from '../test/support/wait.js';
 
 const docker = new Docker();
@@ -73,7 +73,7 @@ afterAll(async () => {
     await agent.stop();
     await connection.close();
   }
-  await removeHostContainers(docker, hostIds);
+  await removeHostLeftovers(docker, hostIds);
   for (const subscription of subscriptions) subscription.unsubscribe();
   await controlPlane?.close();
   await removeTestAppImageReferences(docker, registry.url);

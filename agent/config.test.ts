@@ -26,6 +26,7 @@ describe('parseAgentConfig', () => {
       stopInstancesOnExit: false,
       exitWithLauncher: false,
       logLevel: 'info',
+      addonSubnets: '10.213.0.0/16',
     });
   });
 
@@ -42,10 +43,12 @@ describe('parseAgentConfig', () => {
         SLIPWAY_AGENT_STOP_INSTANCES_ON_EXIT: 'true',
         SLIPWAY_LOG_LEVEL: 'debug',
         SLIPWAY_REGISTRY_AUTH_FILE: '/run/slipway/registry/auth.json',
+        SLIPWAY_ADDON_SUBNETS: '172.30.0.0/20',
       },
       machine,
     );
     expect(config).toMatchObject({
+      addonSubnets: '172.30.0.0/20',
       registryAuthFile: '/run/slipway/registry/auth.json',
       address: '10.0.1.7',
       dockerSocket: '/run/docker.sock',
@@ -67,6 +70,11 @@ describe('parseAgentConfig', () => {
         expect(message).toContain(name);
       }
     }
+  });
+
+  it('wants the add-on networks’ range as an IPv4 CIDR wide enough for one /25', () => {
+    expect(() => parseAgentConfig({ ...required, SLIPWAY_ADDON_SUBNETS: '10.213.0.0' }, machine)).toThrow(/SLIPWAY_ADDON_SUBNETS: not an IPv4 CIDR range/);
+    expect(() => parseAgentConfig({ ...required, SLIPWAY_ADDON_SUBNETS: '10.213.0.0/28' }, machine)).toThrow(/SLIPWAY_ADDON_SUBNETS: narrower than one \/25/);
   });
 
   it('takes a registry without a port (ECR) and wants the credentials file as an absolute path', () => {

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { flag, parseEnv, url, type Env } from '../common/config.js';
 import { ENROLLMENT_SECRET, INSTANCE_ID } from '../common/enrollment.js';
 import { ConfigError } from '../common/errors.js';
+import { DEFAULT_ADDON_SUBNETS, subnetRangeProblem } from '../common/networks.js';
 import { inboxPrefix } from '../common/nats-auth.js';
 import { natsServerOptions, natsUrlWithCredentials } from '../common/nats-url.js';
 import type { HostCapacity } from '../common/types.js';
@@ -35,6 +36,14 @@ const schema = z.object({
   SLIPWAY_AGENT_STOP_INSTANCES_ON_EXIT: flag.default(false),
   SLIPWAY_AGENT_EXIT_WITH_LAUNCHER: flag.default(false),
   SLIPWAY_LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+  /** Where add-on networks take their subnets (a /25 each): change it where the hosts' own network uses 10.213/16. */
+  SLIPWAY_ADDON_SUBNETS: z
+    .string()
+    .default(DEFAULT_ADDON_SUBNETS)
+    .superRefine((range, ctx) => {
+      const problem = subnetRangeProblem(range);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    }),
 });
 
 export interface AgentConfig {
@@ -55,6 +64,8 @@ export interface AgentConfig {
   /** Exit (leaving instances to be adopted) when the launcher's lifeline on stdin closes. */
   exitWithLauncher: boolean;
   logLevel: string;
+  /** The range add-on networks take their subnets from. */
+  addonSubnets: string;
 }
 
 /** Parses the agent's environment; `machine` is this machine's capacity, the default. */
@@ -77,6 +88,7 @@ export function parseAgentConfig(env: Env, machine: HostCapacity): AgentConfig {
     stopInstancesOnExit: parsed.SLIPWAY_AGENT_STOP_INSTANCES_ON_EXIT,
     exitWithLauncher: parsed.SLIPWAY_AGENT_EXIT_WITH_LAUNCHER,
     logLevel: parsed.SLIPWAY_LOG_LEVEL,
+    addonSubnets: parsed.SLIPWAY_ADDON_SUBNETS,
   };
 }
 
@@ -92,6 +104,7 @@ export function describeConfig(config: AgentConfig): Record<string, unknown> {
     heartbeatMs: config.heartbeatMs,
     stopInstancesOnExit: config.stopInstancesOnExit,
     exitWithLauncher: config.exitWithLauncher,
+    addonSubnets: config.addonSubnets,
   };
 }
 

@@ -63,6 +63,8 @@ export interface ContainerEngine {
   ensureAddonNetwork(addonId: string): Promise<void>;
   /** Removes an add-on's network, cutting off the containers still on it; one already gone is fine. */
   removeAddonNetwork(addonId: string): Promise<void>;
+  /** The add-ons (ids) that have a network on this host. */
+  listAddonNetworks(): Promise<string[]>;
   startContainer(id: string): Promise<void>;
   /** Details of a container, or null when it no longer exists. */
   inspectContainer(id: string): Promise<ContainerDetails | null>;

@@ -97,7 +97,7 @@ describe('reaching the add-ons an app is attached to', () => {
   it('joins the network of an add-on on this host, and names the host of one elsewhere', () => {
     expect(addonReach([here, there], 'host-a')).toEqual({
       ExtraHosts: ['redis-solid-54321:10.0.0.6'],
-      NetworkingConfig: { EndpointsConfig: { 'slipway-addon-a-1': {} } },
+      NetworkingConfig: { EndpointsConfig: { 'slipway-addon-a-1.host-a': {} } },
     });
     expect(addonReach([], 'host-a')).toEqual({ ExtraHosts: [] });
   });
@@ -106,7 +106,7 @@ describe('reaching the add-ons an app is attached to', () => {
     const spec = containerSpec({ ...request, addons: [here, there] }, host);
     expect(spec.HostConfig?.NetworkMode).toBe('slipway-apps');
     expect(spec.HostConfig?.ExtraHosts).toEqual(['redis-solid-54321:10.0.0.6']);
-    expect(spec.NetworkingConfig).toEqual({ EndpointsConfig: { 'slipway-addon-a-1': {} } });
+    expect(spec.NetworkingConfig).toEqual({ EndpointsConfig: { 'slipway-addon-a-1.host-a': {} } });
     expect(containerSpec(request, host).NetworkingConfig).toBeUndefined();
   });
 });

@@ -82,7 +82,7 @@ export function addonReach(links: readonly AddonLink[], hostId: string): { Extra
   const elsewhere = links.filter((link) => link.hostId !== hostId);
   return {
     ExtraHosts: elsewhere.map((link) => `${link.name}:${link.address}`),
-    ...(here.length > 0 ? { NetworkingConfig: { EndpointsConfig: Object.fromEntries(here.map((link) => [addonNetwork(link.addonId).name, {}])) } } : {}),
+    ...(here.length > 0 ? { NetworkingConfig: { EndpointsConfig: Object.fromEntries(here.map((link) => [addonNetwork(hostId, link.addonId).name, {}])) } } : {}),
   };
 }
 

@@ -13,7 +13,7 @@ import { pushTestAppImageWithAuth, startTestAuthRegistry, type AuthRegistry } fr
 import { removeTestAppImageReferences } from '../test/support/test-image.js';
 import { containerSpec, imageReference } from './container-spec.js';
 import { DockerContainerEngine, DockerEngineError } from './docker-engine.js';
-import { removeHostContainers, runRequest, uniqueHostId } from './testing/agent-fixtures.js';
+import { removeHostLeftovers, runRequest, uniqueHostId } from './testing/agent-fixtures.js';
 import { waitFor } from '../test/support/wait.js';
 
 const docker = new Docker();
@@ -29,7 +29,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await removeHostContainers(docker, [hostId]);
+  await removeHostLeftovers(docker, [hostId]);
   if (registry) await removeTestAppImageReferences(docker, registry.url);
   await registry?.stop();
 });

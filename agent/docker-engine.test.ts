@@ -9,7 +9,7 @@ import type { ContainerEvent, ContainerLogLine } from './container-engine.js';
 import { containerSpec, imageReference } from './container-spec.js';
 import { DockerContainerEngine, ForeignContainerError } from './docker-engine.js';
 import { hostSelector, instanceSelector } from './labels.js';
-import { removeHostContainers, runRequest, uniqueHostId } from './testing/agent-fixtures.js';
+import { removeHostLeftovers, runRequest, uniqueHostId } from './testing/agent-fixtures.js';
 import { waitFor } from '../test/support/wait.js';
 
 const docker = new Docker();
@@ -25,7 +25,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await removeHostContainers(docker, [hostA, hostB]);
+  await removeHostLeftovers(docker, [hostA, hostB]);
   await removeTestAppImageReferences(docker, registry.url);
   await registry.stop();
 });
@@ -81,6 +81,27 @@ describe('DockerContainerEngine', () => {
     await engine.stopContainer(id, 1);
     await engine.removeContainer(id);
   });
+
+  it('gives each add-on network a subnet of its own from the range, per host, past what Docker’s default pools hold', async () => {
+    const range = '10.214.0.0/19'; // 64 subnets of /25; Docker's default pools hold about 30 networks
+    const onA = new DockerContainerEngine(docker, hostA, { addonSubnets: range });
+    const onB = new DockerContainerEngine(docker, hostB, { addonSubnets: range });
+    const ids = Array.from({ length: 40 }, (_, i) => `net-${i}`);
+    // eight at a time: creators racing for the same free subnet, as concurrent add-on runs do
+    for (let i = 0; i < ids.length; i += 8) await Promise.all(ids.slice(i, i + 8).map((id) => onA.ensureAddonNetwork(id)));
+    await onB.ensureAddonNetwork('net-0'); // the same add-on on another host sharing the engine: a network of its own
+    expect((await onA.listAddonNetworks()).sort()).toEqual([...ids].sort());
+    expect(await onB.listAddonNetworks()).toEqual(['net-0']);
+    const networks = await docker.listNetworks({ filters: { label: [`io.slipway.network.role=addon`, 'io.slipway.addon'] } });
+    const ours = networks.filter((network) => [hostA, hostB].includes(network.Labels?.['io.slipway.host'] ?? ''));
+    const subnets = ours.map((network) => network.IPAM?.Config?.[0]?.Subnet ?? '');
+    expect(subnets).toHaveLength(41);
+    expect(new Set(subnets).size).toBe(41);
+    for (const subnet of subnets) expect(subnet).toMatch(/^10\.214\.([0-9]|[12][0-9]|3[01])\.(0|128)\/25$/);
+    for (const id of ids) await onA.removeAddonNetwork(id);
+    await onB.removeAddonNetwork('net-0');
+    expect([...(await onA.listAddonNetworks()), ...(await onB.listAddonNetworks())]).toEqual([]);
+  }, 120_000);
 
   it('never touches a container labeled for another host', async () => {
     const spec = containerSpec(runRequest(image), { hostId: hostB, registry: registry.url, address: '127.0.0.1' });

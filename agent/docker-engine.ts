@@ -17,6 +17,7 @@ import { detailsFromInspect, parseContainerEvent, splitTimestamp } from './docke
 import { followProgress } from '../common/docker-progress.js';
 import { pullFailureMessage, pullRequest } from './image-pull.js';
 import { hostSelector, labelFilters, matchesSelector } from './labels.js';
+import { ADDON_LABELS, NETWORK_LABELS } from '../common/labels.js';
 
 /** The tail of a command's output kept for its caller. */
 const EXEC_OUTPUT_KEPT = 16 * 1024;
@@ -44,6 +45,8 @@ export interface DockerEngineOptions {
   registryAuth?: { registry: string; credentials: RegistryCredentialsSource };
   /** Where a host that cannot apply the apps network's firewall rule says so. */
   warn?: (message: string) => void;
+  /** The range add-on networks take their subnets from (default: DEFAULT_ADDON_SUBNETS). */
+  addonSubnets?: string;
 }
 
 export class DockerContainerEngine implements ContainerEngine {
@@ -185,13 +188,18 @@ export class DockerContainerEngine implements ContainerEngine {
   }
 
   async ensureAddonNetwork(addonId: string): Promise<void> {
-    await ensureIsolatedNetwork(this.docker, addonNetworkSpec(this.hostId, addonId), this.options.warn ?? (() => {}));
+    await ensureIsolatedNetwork(this.docker, addonNetworkSpec(this.hostId, addonId, this.options.addonSubnets), this.options.warn ?? (() => {}));
   }
 
   async removeAddonNetwork(addonId: string): Promise<void> {
     const spec = addonNetworkSpec(this.hostId, addonId);
     await removeNetwork(this.docker, spec);
     await removeHostFirewall(spec).catch((err: unknown) => this.options.warn?.(`${spec.name}: its firewall rule stays: ${describeError(err)}`));
+  }
+
+  async listAddonNetworks(): Promise<string[]> {
+    const networks = await this.docker.listNetworks({ filters: { label: [...labelFilters(this.ownLabels), `${NETWORK_LABELS.role}=addon`] } });
+    return [...new Set(networks.flatMap((network) => network.Labels?.[ADDON_LABELS.addon] ?? []))];
   }
 
   /** Joins a created container to one of this host's add-on networks (by its labels); skips one that is gone. */

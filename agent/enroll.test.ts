@@ -17,7 +17,7 @@ import { ManagedProcess } from '../common/managed-process.js';
 import { natsConnectionOptions, parseAgentConfig, type EnrollmentSettings, withHostIdentity } from './config.js';
 import { enrollConnectionOptions, enrollUntilAccepted, ensureHostIdentity, readHostFile, writeHostFile } from './enroll.js';
 import type { Requester } from './registration.js';
-import { capturingLogger, removeHostContainers, transpileAgent } from './testing/agent-fixtures.js';
+import { capturingLogger, removeHostLeftovers, transpileAgent } from './testing/agent-fixtures.js';
 import { waitFor } from '../test/support/wait.js';
 import { startEnrollmentControlPlane, type EnrollmentControlPlane } from '../test/support/enrollment-control-plane.js';
 
@@ -233,7 +233,7 @@ describe('slipway-agent process with an enrollment secret', () => {
   });
 
   afterAll(async () => {
-    await removeHostContainers(docker, hostIds);
+    await removeHostLeftovers(docker, hostIds);
     await fixture?.stop();
   });
 

@@ -15,7 +15,7 @@ import type { RunningService } from '../supervisor/services.js';
 import { pushTestAppImageWithAuth, startTestAuthRegistry, type AuthRegistry } from '../test/support/auth-registry.js';
 import { startTestNats } from '../test/support/services.js';
 import { removeTestAppImageReferences } from '../test/support/test-image.js';
-import { removeHostContainers, runRequest, transpileAgent, uniqueHostId } from './testing/agent-fixtures.js';
+import { removeHostLeftovers, runRequest, transpileAgent, uniqueHostId } from './testing/agent-fixtures.js';
 import { waitFor } from '../test/support/wait.js';
 
 const docker = new Docker();
@@ -65,7 +65,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await agent?.stop(30_000);
-  await removeHostContainers(docker, [hostId]);
+  await removeHostLeftovers(docker, [hostId]);
   await controlPlane?.close();
   if (registry) await removeTestAppImageReferences(docker, registry.url);
   await Promise.all([nats?.stop(), registry?.stop()]);

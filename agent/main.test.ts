@@ -15,7 +15,7 @@ import type { RunningService } from '../supervisor/services.js';
 import { startTestRegistry } from '../test/support/services.js';
 import { buildTestAppImage, removeTestAppImageReferences } from '../test/support/test-image.js';
 import { LABELS } from './labels.js';
-import { removeHostContainers, runRequest, transpileAgent, uniqueHostId } from './testing/agent-fixtures.js';
+import { removeHostLeftovers, runRequest, transpileAgent, uniqueHostId } from './testing/agent-fixtures.js';
 import { waitFor } from '../test/support/wait.js';
 
 const docker = new Docker();
@@ -90,7 +90,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await removeHostContainers(docker, [hostId]);
+  await removeHostLeftovers(docker, [hostId]);
   await controlPlane?.close();
   await natsProcess?.stop();
   await removeTestAppImageReferences(docker, registry.url);

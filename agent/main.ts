@@ -41,7 +41,7 @@ async function main(): Promise<void> {
   const nats = await connect(natsConnectionOptions(config));
   const docker = new Docker({ socketPath: config.dockerSocket });
   const registryAuth = { registry: config.registry, credentials: registryCredentialsFromFile(config.registryAuthFile, config.registry) };
-  const agent = new Agent(config, { nats, engine: new DockerContainerEngine(docker, config.hostId, { registryAuth, warn: (message) => log.warn(message) }), log });
+  const agent = new Agent(config, { nats, engine: new DockerContainerEngine(docker, config.hostId, { registryAuth, warn: (message) => log.warn(message), addonSubnets: config.addonSubnets }), log });
 
   let stopping = false;
   let stoppingSince = 0;

@@ -12,7 +12,7 @@ import { MemoryLedger } from './capacity.js';
 import { DockerContainerEngine } from './docker-engine.js';
 import { hostSelector } from './labels.js';
 import { oneOffEnding, OneOffRunner } from './one-offs.js';
-import { capturingLogger, removeHostContainers, uniqueHostId } from './testing/agent-fixtures.js';
+import { capturingLogger, removeHostLeftovers, uniqueHostId } from './testing/agent-fixtures.js';
 
 const docker = new Docker();
 const hostId = uniqueHostId('one-off');
@@ -26,7 +26,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await removeHostContainers(docker, [hostId]);
+  await removeHostLeftovers(docker, [hostId]);
   await removeTestAppImageReferences(docker, registry.url);
   await registry.stop();
 });

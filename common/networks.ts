@@ -5,12 +5,16 @@
 //   same bridge); the router and the agent reach instances through their published port.
 // - builds: build containers, egress only (npm, the runtime's downloads), equally unable to
 //   reach each other or an app.
-// - one per add-on (addonNetwork): internal (no way out of it), the add-on's server and the
-//   containers of the apps attached to it, which reach the server by its name there.
+// - one per add-on and host (addonNetwork): internal (no way out of it), the add-on's server and
+//   the containers of the apps attached to it, which reach the server by its name there. Each
+//   takes a small subnet of its own from Slipway's range (Docker's default pools hold about 30
+//   networks, fewer add-ons than a host can run).
 // Docker isolates user-defined bridges from one another, and the firewall rule below keeps
 // both off the host's own services. Each is created idempotently by whoever needs it (the
 // agent, the builder), as data here and I/O in ensureNetwork.
 import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import ipaddr from 'ipaddr.js';
 import type Docker from 'dockerode';
 import { describeError } from './errors.js';
 import { NETWORK_LABELS } from './labels.js';
@@ -27,6 +31,14 @@ export interface NetworkSpec {
   icc?: boolean;
   /** More labels, beyond the managed and role ones (whose host, whose add-on). */
   labels?: Record<string, string>;
+  /** Where its subnet comes from (a free one of `prefix` bits in `range`); default: Docker's pools. */
+  subnets?: SubnetPool;
+}
+
+export interface SubnetPool {
+  /** An IPv4 CIDR range. */
+  range: string;
+  prefix: number;
 }
 
 export const ICC_OPTION = 'com.docker.network.bridge.enable_icc';
@@ -35,20 +47,74 @@ export const BRIDGE_NAME_OPTION = 'com.docker.network.bridge.name';
 export const APPS_NETWORK: NetworkSpec = { name: 'slipway-apps', bridge: 'slw-apps', role: 'apps' };
 export const BUILDS_NETWORK: NetworkSpec = { name: 'slipway-builds', bridge: 'slw-builds', role: 'builds' };
 
-/** The network of one add-on on its host: internal, so neither the server nor the apps reach
- *  anything through it; containers on it reach each other (the apps their server). Its bridge name
- *  is fixed from the add-on's id so the host firewall rule can name it. */
+/** The add-on networks' range: each takes a /25 of it (126 addresses: the server and the attached
+ *  apps' dynos on that host), so a host holds 512 add-ons. Operators change it (SLIPWAY_ADDON_SUBNETS)
+ *  where their own network uses these addresses. */
+export const DEFAULT_ADDON_SUBNETS = '10.213.0.0/16';
+export const ADDON_SUBNET_PREFIX = 25;
+
+/** The network of one add-on on one host: internal, so neither the server nor the apps reach
+ *  anything through it; containers on it reach each other (the apps their server). Named after
+ *  the host as well, so agents sharing an engine (tests, a move between two local hosts) never
+ *  share one. Its bridge name is fixed from both so the host firewall rule can name it. */
 export const ADDON_NETWORK_PREFIX = 'slipway-addon-';
 
-export function addonNetwork(addonId: string, labels: Record<string, string> = {}): NetworkSpec {
+export function addonNetwork(hostId: string, addonId: string, labels: Record<string, string> = {}, range: string = DEFAULT_ADDON_SUBNETS): NetworkSpec {
   return {
-    name: `${ADDON_NETWORK_PREFIX}${addonId}`,
-    bridge: `slwa${addonId.replace(/[^a-z0-9]/g, '').slice(0, 11)}`,
+    name: `${ADDON_NETWORK_PREFIX}${addonId}.${hostId}`,
+    bridge: `slwa${createHash('sha256').update(`${hostId}/${addonId}`).digest('hex').slice(0, 11)}`,
     role: 'addon',
     internal: true,
     icc: true,
     labels,
+    subnets: { range, prefix: ADDON_SUBNET_PREFIX },
   };
+}
+
+/** Pure: why `range` cannot be an add-on subnet range (an IPv4 CIDR with room for one network), or null. */
+export function subnetRangeProblem(range: string, prefix: number = ADDON_SUBNET_PREFIX): string | null {
+  if (!ipaddr.IPv4.isValidCIDR(range)) return 'not an IPv4 CIDR range (like 10.213.0.0/16)';
+  const [, bits] = ipaddr.IPv4.parseCIDR(range);
+  if (bits > prefix) return `narrower than one /${prefix}`;
+  return null;
+}
+
+interface AddressSpan {
+  first: number;
+  last: number;
+}
+
+/** An IPv4 CIDR as its first and last address (numbers); null for IPv6 or anything unparsable. */
+function span(cidr: string): AddressSpan | null {
+  if (!ipaddr.IPv4.isValidCIDR(cidr)) return null;
+  const [address, bits] = ipaddr.IPv4.parseCIDR(cidr);
+  const size = 2 ** (32 - bits);
+  const value = address.toByteArray().reduce((sum, byte) => sum * 256 + byte, 0);
+  const first = value - (value % size);
+  return { first, last: first + size - 1 };
+}
+
+function dotted(value: number): string {
+  return [24, 16, 8, 0].map((shift) => Math.floor(value / 2 ** shift) % 256).join('.');
+}
+
+/**
+ * Pure: a subnet of `pool` overlapping none of `taken` (every subnet the engine's networks use),
+ * trying from the `start`-th one on (creators racing for the first free one mostly start apart),
+ * or null when the range is full.
+ */
+export function freeSubnet(pool: SubnetPool, taken: readonly string[], start = 0): string | null {
+  const range = span(pool.range);
+  if (!range) return null;
+  const size = 2 ** (32 - pool.prefix);
+  const count = Math.floor((range.last - range.first + 1) / size);
+  const used = taken.map(span).filter((s): s is AddressSpan => s !== null);
+  for (let i = 0; i < count; i++) {
+    const first = range.first + ((start + i) % count) * size;
+    const last = first + size - 1;
+    if (!used.some((s) => s.first <= last && first <= s.last)) return `${dotted(first)}/${pool.prefix}`;
+  }
+  return null;
 }
 
 export class NetworkError extends Error {
@@ -114,12 +180,7 @@ export async function ensureNetwork(docker: Docker, spec: NetworkSpec): Promise<
   const named = () => networksNamed(docker, spec.name);
   let found = await named();
   if (found.length === 0) {
-    try {
-      await docker.createNetwork(networkCreateOptions(spec));
-    } catch (err) {
-      // 409: someone else created it meanwhile.
-      if (statusCode(err) !== 409) throw new NetworkError(`could not create the Docker network ${spec.name}`, { cause: err });
-    }
+    await createNetwork(docker, spec);
     found = await named();
   }
   const network = found[0];
@@ -128,6 +189,43 @@ export async function ensureNetwork(docker: Docker, spec: NetworkSpec): Promise<
   const mismatch = networkMismatch(spec, facts);
   if (mismatch) throw new NetworkError(`the Docker network ${spec.name} exists but is not Slipway's (${mismatch}): remove it so Slipway can create its own`);
   return network.Id;
+}
+
+/** How many times a free subnet is looked for again after another creator took the one chosen. */
+const SUBNET_ATTEMPTS = 8;
+
+/** Creates the network; one that someone else created meanwhile (409) is fine. */
+async function createNetwork(docker: Docker, spec: NetworkSpec): Promise<void> {
+  const attempts = spec.subnets ? SUBNET_ATTEMPTS : 1;
+  // where this network's search starts in its range: creators racing for a subnet mostly differ
+  const start = createHash('sha256').update(spec.name).digest().readUInt32BE(0);
+  for (let attempt = 0; attempt < attempts; attempt++) {
+    let ipam: Docker.NetworkCreateOptions['IPAM'];
+    if (spec.subnets) {
+      const subnet = freeSubnet(spec.subnets, await subnetsInUse(docker), start + attempt);
+      if (!subnet) {
+        throw new NetworkError(
+          `no /${spec.subnets.prefix} is free in ${spec.subnets.range} for the Docker network ${spec.name}: remove networks no longer used, or give add-ons a wider range (SLIPWAY_ADDON_SUBNETS)`,
+        );
+      }
+      ipam = { Driver: 'default', Config: [{ Subnet: subnet }] };
+    }
+    try {
+      await docker.createNetwork({ ...networkCreateOptions(spec), ...(ipam ? { IPAM: ipam } : {}) });
+      return;
+    } catch (err) {
+      if (statusCode(err) === 409) return;
+      // another network took that subnet between the listing and the create: look again
+      if (spec.subnets && /overlap/i.test(describeError(err)) && attempt < attempts - 1) continue;
+      throw new NetworkError(`could not create the Docker network ${spec.name}`, { cause: err });
+    }
+  }
+}
+
+/** Every IPv4 subnet the engine's networks use (any network: Docker refuses an overlap with any). */
+async function subnetsInUse(docker: Docker): Promise<string[]> {
+  const networks = (await docker.listNetworks()) as Array<{ IPAM?: { Config?: Array<{ Subnet?: string }> | null } }>;
+  return networks.flatMap((network) => (network.IPAM?.Config ?? []).flatMap((config) => (config.Subnet ? [config.Subnet] : [])));
 }
 
 /**

@@ -10,6 +10,9 @@ import type { Logger } from '../../common/logger.js';
 import type { RunInstanceRequest } from '../../common/protocol.js';
 import type { ImageRef } from '../../common/types.js';
 import { LABELS } from '../labels.js';
+import { ADDON_LABELS, NETWORK_LABELS } from '../../common/labels.js';
+import { removeHostFirewall, removeNetwork } from '../../common/networks.js';
+import { addonNetworkSpec } from '../addon-spec.js';
 
 /** A host id no other test (or engineer) uses: cleanup by its label removes only ours. */
 export function uniqueHostId(prefix: string): string {
@@ -38,13 +41,22 @@ export function runRequest(image: ImageRef, overrides: Partial<RunInstanceReques
   };
 }
 
-/** Removes every container labeled for one of `hostIds` (test hosts only). */
-export async function removeHostContainers(docker: Docker, hostIds: readonly string[]): Promise<void> {
+/** Removes every container, volume and add-on network (with its firewall rule) labeled for one of
+ *  `hostIds` (test hosts only): networks left behind would hold their subnets. */
+export async function removeHostLeftovers(docker: Docker, hostIds: readonly string[]): Promise<void> {
   for (const hostId of hostIds) {
     const containers = await docker.listContainers({ all: true, filters: { label: [`${LABELS.host}=${hostId}`] } });
     for (const info of containers) {
       await docker.getContainer(info.Id).remove({ force: true, v: true }).catch(() => {});
     }
+    const networks = await docker.listNetworks({ filters: { label: [`${LABELS.host}=${hostId}`, `${NETWORK_LABELS.role}=addon`] } });
+    for (const addonId of new Set(networks.flatMap((network) => network.Labels?.[ADDON_LABELS.addon] ?? []))) {
+      const spec = addonNetworkSpec(hostId, addonId);
+      await removeNetwork(docker, spec).catch(() => {});
+      await removeHostFirewall(spec).catch(() => {});
+    }
+    const { Volumes } = await docker.listVolumes({ filters: { label: [`${LABELS.host}=${hostId}`] } });
+    for (const volume of Volumes ?? []) await docker.getVolume(volume.Name).remove().catch(() => {});
   }
 }
 

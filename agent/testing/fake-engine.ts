@@ -127,6 +127,9 @@ export class FakeEngine implements ContainerEngine {
   async removeAddonNetwork(addonId: string): Promise<void> {
     this.addonNetworks.delete(addonId);
   }
+  async listAddonNetworks(): Promise<string[]> {
+    return [...this.addonNetworks];
+  }
   async ensureVolume(name: string, labels: Record<string, string>): Promise<void> {
     if (!this.volumes.has(name)) this.volumes.set(name, labels);
   }

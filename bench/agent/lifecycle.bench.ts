@@ -14,7 +14,7 @@ import { buildTestAppImage, removeTestAppImageReferences } from '../../test/supp
 import { Agent } from '../../agent/agent.js';
 import { natsConnectionOptions, parseAgentConfig } from '../../agent/config.js';
 import { DockerContainerEngine } from '../../agent/docker-engine.js';
-import { removeHostContainers, runRequest, uniqueHostId } from '../../agent/testing/agent-fixtures.js';
+import { removeHostLeftovers, runRequest, uniqueHostId } from '../../agent/testing/agent-fixtures.js';
 import { waitFor } from '../../test/support/wait.js';
 
 const docker = new Docker();
@@ -56,7 +56,7 @@ afterAll(async () => {
   await agent?.stop();
   await agentConnection?.close();
   await controlPlane?.close();
-  await removeHostContainers(docker, [hostId]);
+  await removeHostLeftovers(docker, [hostId]);
   await removeTestAppImageReferences(docker, registry.url);
   await Promise.all([nats?.stop(), registry?.stop()]);
 });

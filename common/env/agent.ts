@@ -22,6 +22,8 @@ export interface AgentLaunchSettings {
   /** the agent exits when its launcher's lifeline (stdin) closes: local hosts, whose agents
    *  live and die with the control plane that started them */
   exitWithLauncher?: boolean;
+  /** the range add-on networks take their subnets from (default: the agent's) */
+  addonSubnets?: string;
 }
 
 export type AgentEnvKey =
@@ -38,7 +40,8 @@ export type AgentEnvKey =
   | 'SLIPWAY_DOCKER_SOCKET'
   | 'SLIPWAY_HEARTBEAT_MS'
   | 'SLIPWAY_AGENT_STOP_INSTANCES_ON_EXIT'
-  | 'SLIPWAY_AGENT_EXIT_WITH_LAUNCHER';
+  | 'SLIPWAY_AGENT_EXIT_WITH_LAUNCHER'
+  | 'SLIPWAY_ADDON_SUBNETS';
 
 /** Pure: the env keys for `settings` (only those it sets). */
 export function agentEnvironment(settings: AgentLaunchSettings): Partial<Record<AgentEnvKey, string>> {
@@ -56,5 +59,6 @@ export function agentEnvironment(settings: AgentLaunchSettings): Partial<Record<
     ...(settings.heartbeatMs ? { SLIPWAY_HEARTBEAT_MS: String(settings.heartbeatMs) } : {}),
     ...(settings.stopInstancesOnExit !== undefined ? { SLIPWAY_AGENT_STOP_INSTANCES_ON_EXIT: String(settings.stopInstancesOnExit) } : {}),
     ...(settings.exitWithLauncher ? { SLIPWAY_AGENT_EXIT_WITH_LAUNCHER: 'true' } : {}),
+    ...(settings.addonSubnets ? { SLIPWAY_ADDON_SUBNETS: settings.addonSubnets } : {}),
   };
 }

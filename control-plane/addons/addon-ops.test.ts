@@ -180,11 +180,6 @@ describe('add-ons in operation', () => {
 
   afterAll(async () => {
     await host?.stop();
-    if (host) {
-      const { Volumes } = await docker.listVolumes({ filters: { label: [`io.slipway.host=${host.hostId}`] } });
-      for (const volume of Volumes ?? []) await docker.getVolume(volume.Name).remove().catch(() => {});
-      for (const id of [addon.pg.id, addon.redis.id]) await docker.getNetwork(`slipway-addon-${id}`).remove().catch(() => {});
-    }
     await cp?.stop();
     await registry?.stop();
     if (cliHome) await rm(cliHome, { recursive: true, force: true });

@@ -73,8 +73,6 @@ describe("add-on plans' PostgreSQL versions", () => {
 
   afterAll(async () => {
     await host?.stop();
-    const { Volumes } = await docker.listVolumes({ filters: { label: [`io.slipway.host=${host?.hostId}`] } });
-    for (const volume of Volumes ?? []) await docker.getVolume(volume.Name).remove().catch(() => {});
     await cp?.stop();
     await registry?.stop();
     if (dir) await rm(dir, { recursive: true, force: true });

@@ -82,8 +82,6 @@ describe('add-ons through the API', () => {
 
   afterAll(async () => {
     await host?.stop();
-    const { Volumes } = await docker.listVolumes({ filters: { label: [`io.slipway.host=${hostId}`] } });
-    for (const volume of Volumes ?? []) await docker.getVolume(volume.Name).remove().catch(() => {});
     await cp?.stop();
     await registry?.stop();
   });

@@ -12,7 +12,7 @@ import { AddonBackups } from '../../agent/addon-backups.js';
 import { AddonManager } from '../../agent/addons.js';
 import { serveCommands, type CommandServer } from '../../agent/commands.js';
 import { DockerContainerEngine } from '../../agent/docker-engine.js';
-import { removeHostContainers, uniqueHostId } from '../../agent/testing/agent-fixtures.js';
+import { removeHostLeftovers, uniqueHostId } from '../../agent/testing/agent-fixtures.js';
 import { ensureAddonImage } from '../../buildpacks/addons/images.js';
 import { ensureStack } from '../../buildpacks/stack/ensure.js';
 import { testBuilderConfig } from '../../buildpacks/testing/build-fixtures.js';
@@ -104,10 +104,7 @@ describe('pg:backups on a real PostgreSQL add-on, NATS, Redis and S3', () => {
   afterAll(async () => {
     await commands?.close();
     await Promise.all([nats?.close(), agentSide?.close()]);
-    await removeHostContainers(docker, [hostId]);
-    const { Volumes } = await docker.listVolumes({ filters: { label: [`io.slipway.host=${hostId}`] } });
-    for (const volume of Volumes ?? []) await docker.getVolume(volume.Name).remove().catch(() => {});
-    await docker.getNetwork(`slipway-addon-${addonId}`).remove().catch(() => {});
+    await removeHostLeftovers(docker, [hostId]);
     await Promise.all([registry?.stop(), natsServer?.stop(), s3?.stop()]);
   });
 

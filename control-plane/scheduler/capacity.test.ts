@@ -13,7 +13,7 @@ import { DYNO_SIZES, type App, type ImageRef } from '../../common/types.js';
 import { Agent } from '../../agent/agent.js';
 import { natsConnectionOptions, parseAgentConfig } from '../../agent/config.js';
 import { DockerContainerEngine } from '../../agent/docker-engine.js';
-import { removeHostContainers } from '../../agent/testing/agent-fixtures.js';
+import { removeHostLeftovers } from '../../agent/testing/agent-fixtures.js';
 import { INSTANCE_LABELS } from '../../common/labels.js';
 import { apiClient, startTestControlPlane, type TestControlPlane } from '../../test/support/control-plane.js';
 import { startTestRegistry } from '../../test/support/services.js';
@@ -175,7 +175,7 @@ describe('placement under concurrent scaling', () => {
       await connection.close();
     }
     await cp?.stop();
-    await removeHostContainers(docker, hostIds);
+    await removeHostLeftovers(docker, hostIds);
     await registry?.stop();
     await removeTestAppImageReferences(docker, registry.url).catch(() => {});
   });

@@ -28,7 +28,7 @@ export interface LocalProviderOptions {
   heartbeatMs?: number;
   onLine?: (hostId: string, line: string) => void;
   /** Removes whatever containers a host left behind (its agent may have died without cleaning up). */
-  removeHostContainers?: (hostId: string) => Promise<void>;
+  removeHostLeftovers?: (hostId: string) => Promise<void>;
 }
 
 /** A local host shares this machine's Docker Engine: removing the host removes its containers, as
@@ -59,6 +59,8 @@ export function agentEnv(options: LocalProviderOptions, host: HostFile, token: s
       stopInstancesOnExit: options.stopInstancesOnExit,
       heartbeatMs: options.heartbeatMs,
       exitWithLauncher: true,
+      // the operator's range for add-on networks, when set where the platform starts
+      addonSubnets: base.SLIPWAY_ADDON_SUBNETS,
     }),
   };
 }
@@ -88,7 +90,7 @@ export class LocalHostProvider implements HostProvider {
     const agent = this.agents.get(hostId);
     this.agents.delete(hostId);
     await agent?.stop(30_000);
-    await (this.options.removeHostContainers ?? removeLabeledContainers)(hostId);
+    await (this.options.removeHostLeftovers ?? removeLabeledContainers)(hostId);
     await rm(join(this.options.dir, hostId), { recursive: true, force: true });
   }
 

@@ -7,7 +7,7 @@ import Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { containerSpec } from '../../agent/container-spec.js';
 import { DockerContainerEngine } from '../../agent/docker-engine.js';
-import { removeHostContainers, runRequest, uniqueHostId } from '../../agent/testing/agent-fixtures.js';
+import { removeHostLeftovers, runRequest, uniqueHostId } from '../../agent/testing/agent-fixtures.js';
 import { buildContainerLabels } from '../../buildpacks/container-spec.js';
 import { withBuildContainer } from '../../buildpacks/container.js';
 import { ensureStack } from '../../buildpacks/stack/ensure.js';
@@ -32,7 +32,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await removeHostContainers(docker, hosts);
+  await removeHostLeftovers(docker, hosts);
   await removeTestContainers(docker);
   await removeTestAppImageReferences(docker, registry.url);
   await registry?.stop();

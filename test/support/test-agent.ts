@@ -5,7 +5,7 @@ import { connect, type NatsConnection } from 'nats';
 import { Agent } from '../../agent/agent.js';
 import { natsConnectionOptions, parseAgentConfig } from '../../agent/config.js';
 import { DockerContainerEngine } from '../../agent/docker-engine.js';
-import { removeHostContainers } from '../../agent/testing/agent-fixtures.js';
+import { removeHostLeftovers } from '../../agent/testing/agent-fixtures.js';
 import { silentLogger } from '../../common/logger.js';
 import { newHostCredentials, recordNewHost } from '../../control-plane/hosts/new-host.js';
 import type { TestControlPlane } from './control-plane.js';
@@ -47,7 +47,7 @@ export async function startTestAgent(docker: Docker, cp: TestControlPlane, regis
     async stop() {
       await running.agent.stop();
       await running.connection.close();
-      await removeHostContainers(docker, [hostId]);
+      await removeHostLeftovers(docker, [hostId]);
     },
     async restart(more = env) {
       await running.agent.stop();
