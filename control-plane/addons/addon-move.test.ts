@@ -1,9 +1,9 @@
-// addons:move for real where one Docker engine allows it: the control plane's Addons and Backups
-// over Redis, NATS to a real agent running a PostgreSQL add-on on Docker, its backup in an S3
-// server (moto). A move to a host whose agent does not answer, and one to a host recorded down,
-// fail cleanly: the add-on keeps serving its rows where it was, its record unchanged.
-// (A move that succeeds needs two agents on two engines: both hosts' add-on networks are named
-// after the add-on, so two agents on one engine clash; the steps' order is in move-service.test.ts.)
+// addons:move for real: the control plane's Addons and Backups over Redis, NATS to two real agents
+// (two hosts sharing one Docker engine: each add-on network, volume and container is named after
+// its host as well) running a PostgreSQL add-on on Docker, its backup in an S3 server (moto). A
+// move to a host whose agent does not answer, and one to a host recorded down, fail cleanly: the
+// add-on keeps serving its rows where it was, its record unchanged. A move to the second agent's
+// host takes the rows there, gives the app the new URL as a release, and removes the old server.
 import { randomBytes } from 'node:crypto';
 import Docker from 'dockerode';
 import { connect, type NatsConnection } from 'nats';
@@ -35,6 +35,7 @@ describe('addons:move on a real PostgreSQL add-on, NATS, Redis and S3', () => {
   const redis = useTestRedis();
   const docker = new Docker();
   const hostId = uniqueHostId('pgmove');
+  const targetHost = uniqueHostId('pgmove-target');
   const silentHost = uniqueHostId('pgmove-silent');
   const downHost = uniqueHostId('pgmove-down');
   const addonId = `pg-${randomBytes(3).toString('hex')}`;
@@ -44,7 +45,7 @@ describe('addons:move on a real PostgreSQL add-on, NATS, Redis and S3', () => {
   let s3: TestS3;
   let nats: NatsConnection;
   let agentSide: NatsConnection;
-  let commands: CommandServer;
+  const commands: CommandServer[] = [];
   let addon: AddonRecord;
   let addons: Addons;
   let backups: Backups;
@@ -68,30 +69,39 @@ describe('addons:move on a real PostgreSQL add-on, NATS, Redis and S3', () => {
     const config = testBuilderConfig(registry.url);
     const stack = await ensureStack(docker, config, () => {});
     const image = await ensureAddonImage(docker, config, stack, addonService('postgresql')!, () => {});
-    const settings = { hostId, registry: registry.url.replace(/^https?:\/\//, ''), address: '127.0.0.1' };
-    const engine = new DockerContainerEngine(docker, hostId);
-    const manager = new AddonManager({ host: settings, engine, log: silentLogger() });
-    const agentBackups = new AddonBackups({ host: settings, engine, log: silentLogger() });
+    const registryHost = registry.url.replace(/^https?:\/\//, '');
     [nats, agentSide] = await Promise.all([connect({ servers: natsServer.url }), connect({ servers: natsServer.url })]);
-    const unused = () => Promise.reject(new Error('not in this test'));
-    commands = serveCommands(
-      agentSide,
-      hostId,
-      {
-        run: unused,
-        stop: unused,
-        oneOff: unused,
-        stopOneOff: unused,
-        list: () => ({ ok: true, instances: [] }),
-        addonRun: (r) => manager.run(r),
-        addonRemove: (r) => manager.remove(r.addonId),
-        addonBackup: (r) => agentBackups.capture(r),
-        addonRestore: (r) => agentBackups.restore(r),
-      },
-      silentLogger(),
-    );
+    // one agent's add-on work per host, answering its NATS commands
+    const serveHost = (id: string) => {
+      const settings = { hostId: id, registry: registryHost, address: '127.0.0.1' };
+      const engine = new DockerContainerEngine(docker, id);
+      const manager = new AddonManager({ host: settings, engine, log: silentLogger() });
+      const agentBackups = new AddonBackups({ host: settings, engine, log: silentLogger() });
+      const unused = () => Promise.reject(new Error('not in this test'));
+      commands.push(
+        serveCommands(
+          agentSide,
+          id,
+          {
+            run: unused,
+            stop: unused,
+            oneOff: unused,
+            stopOneOff: unused,
+            list: () => ({ ok: true, instances: [] }),
+            addonRun: (r) => manager.run(r),
+            addonRemove: (r) => manager.remove(r.addonId),
+            addonBackup: (r) => agentBackups.capture(r),
+            addonRestore: (r) => agentBackups.restore(r),
+          },
+          silentLogger(),
+        ),
+      );
+      return manager;
+    };
+    const manager = serveHost(hostId);
+    serveHost(targetHost);
     const hosts = new HostStore(redis());
-    for (const h of [host(hostId, 'up'), host(silentHost, 'up'), host(downHost, 'down')]) await hosts.save(h);
+    for (const h of [host(hostId, 'up'), host(targetHost, 'up'), host(silentHost, 'up'), host(downHost, 'down')]) await hosts.save(h);
     const store = new AddonStore(redis());
     const agents = new NatsAgentClient(nats);
     addons = new Addons({
@@ -114,9 +124,9 @@ describe('addons:move on a real PostgreSQL add-on, NATS, Redis and S3', () => {
   }, 30 * 60_000);
 
   afterAll(async () => {
-    await commands?.close();
+    for (const server of commands) await server.close();
     await Promise.all([nats?.close(), agentSide?.close()]);
-    await removeHostLeftovers(docker, [hostId]);
+    await removeHostLeftovers(docker, [hostId, targetHost]);
     await Promise.all([registry?.stop(), natsServer?.stop(), s3?.stop()]);
   });
 
@@ -138,4 +148,23 @@ describe('addons:move on a real PostgreSQL add-on, NATS, Redis and S3', () => {
     expect(await addons.store.get(addonId)).toEqual(addon);
     expect(await query(urlOf(addon), 'SELECT count(*)::int AS n FROM orders')).toEqual([{ n: 500 }]);
   }, 60_000);
+
+  it('a host whose agent answers: the rows move there, the app gets the new URL as a release, and the old server goes', async () => {
+    await query(urlOf(addon), "INSERT INTO orders (item) VALUES ('written just before the move')");
+    const moved = await addons.move(addon, targetHost, backups, async (id) => (id === app.id ? app : null));
+    expect(moved).toMatchObject({ id: addonId, hostId: targetHost, address: '127.0.0.1', credentials: addon.credentials });
+    expect(moved.port).not.toBe(addon.port);
+    expect(await addons.store.get(addonId)).toEqual(moved);
+    expect(await query(urlOf(moved), "SELECT count(*)::int AS n, max(item) FILTER (WHERE id = 501) AS last FROM orders")).toEqual([{ n: 501, last: 'written just before the move' }]);
+    expect(releases).toEqual([`shop DATABASE_URL Move DATABASE to host ${targetHost} (@ref:postgresql-cp-move)`]);
+    // the server, its volume and its network are on the target host only now
+    const containers = await docker.listContainers({ all: true, filters: { label: [`io.slipway.addon=${addonId}`] } });
+    expect(containers.map((c) => c.Labels['io.slipway.host'])).toEqual([targetHost]);
+    const { Volumes } = await docker.listVolumes({ filters: { label: [`io.slipway.addon=${addonId}`] } });
+    expect((Volumes ?? []).map((v) => v.Labels['io.slipway.host'])).toEqual([targetHost]);
+    const networks = await docker.listNetworks({ filters: { label: [`io.slipway.addon=${addonId}`] } });
+    expect(networks.map((n) => n.Labels?.['io.slipway.host'])).toEqual([targetHost]);
+    await expect(query(urlOf(addon), 'SELECT 1')).rejects.toThrow();
+    addon = moved;
+  }, 300_000);
 });
