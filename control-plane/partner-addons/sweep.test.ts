@@ -11,6 +11,8 @@ import type { PartnerClient } from './client.js';
 import { partnerManifest } from './manifest.js';
 import type { PartnerRequest } from './partner-calls.js';
 import { PartnerAddons } from './service.js';
+import { PartnerOAuth } from './oauth-service.js';
+import { PartnerOAuthStore } from './oauth-store.js';
 import { PartnerServiceStore } from './store.js';
 
 const redis = useTestRedis();
@@ -49,6 +51,7 @@ function setup() {
     logger: silentLogger(),
     apiUrl: () => 'http://127.0.0.1:1',
     callTimeoutMs: 30_000,
+    oauth: new PartnerOAuth({ tokens: new PartnerOAuthStore(redis()), services, addons: store, lifetimes: { grantMs: 300_000, accessMs: 28_800_000 }, logger: silentLogger() }),
   });
   return { calls, store, services, partner };
 }
