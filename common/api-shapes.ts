@@ -390,7 +390,21 @@ export interface PartnerAddonServiceJson {
   base_url: string;
   sso_url: string;
   plans: { name: string; description: string | null; price: AddonPriceJson; default: boolean }[];
+  /** where the partner exchanges its provisioning grants and refresh tokens (Heroku's id.heroku.com/oauth/token) */
+  oauth_token_url: string;
+  /** the OAuth client secret, only in the answer that made it (registration, rotation): kept hashed */
+  client_secret?: string;
   created_at: string;
+}
+
+/** The token endpoint's answer to a partner (Heroku's): an access token for one add-on, and the
+ *  refresh token that gets it new ones. */
+export interface PartnerOAuthTokenJson {
+  access_token: string;
+  refresh_token: string;
+  /** seconds */
+  expires_in: number;
+  token_type: 'Bearer';
 }
 
 /** `addons:open`: a one-time URL whose page sends the browser on to the partner (single sign-on). */

@@ -193,6 +193,8 @@ const schema = z.object({
   SLIPWAY_ADDON_PARTNER_TIMEOUT_SECONDS: z.coerce.number().positive().default(30),
   SLIPWAY_ADDON_PARTNER_RETRY_SECONDS: z.coerce.number().positive().default(1),
   SLIPWAY_ADDON_PARTNER_ATTEMPTS: z.coerce.number().int().positive().default(4),
+  SLIPWAY_ADDON_PARTNER_GRANT_SECONDS: z.coerce.number().positive().default(300),
+  SLIPWAY_ADDON_PARTNER_TOKEN_SECONDS: z.coerce.number().int().positive().default(28_800),
   /** Automated Certificate Management: the ACME CA's directory (unset: ACM is not offered), the
    *  account's contact, a CA file to trust for the directory's TLS, how often domains are checked,
    *  and the first retry's wait after a failed order (doubling from there). */
@@ -283,7 +285,7 @@ export interface ControlPlaneConfig {
   /** Outbound webhooks and email (control-plane/delivery). */
   delivery: { smtp: { url: string; from: string } | null; maxAttempts: number; firstRetryMs: number; webhookTimeoutMs: number };
   /** Calls to third-party add-on partners (partner-addons/). */
-  partnerAddons: { timeoutMs: number; retry: { attempts: number; baseDelayMs: number } };
+  partnerAddons: { timeoutMs: number; retry: { attempts: number; baseDelayMs: number }; /** how long a grant code and an access token live */ oauth: { grantMs: number; accessMs: number } };
   /** Metered usage: how often running dynos are written, and where records go for billing. */
   usage: { flushMs: number; billingWebhook: { url: string; secret: string } | null };
   /** How long dyno metrics are kept. */
@@ -426,6 +428,7 @@ export function loadControlPlaneConfig(env: Env): ControlPlaneConfig {
     partnerAddons: {
       timeoutMs: e.SLIPWAY_ADDON_PARTNER_TIMEOUT_SECONDS * 1000,
       retry: { attempts: e.SLIPWAY_ADDON_PARTNER_ATTEMPTS, baseDelayMs: e.SLIPWAY_ADDON_PARTNER_RETRY_SECONDS * 1000 },
+      oauth: { grantMs: e.SLIPWAY_ADDON_PARTNER_GRANT_SECONDS * 1000, accessMs: e.SLIPWAY_ADDON_PARTNER_TOKEN_SECONDS * 1000 },
     },
     logLevel: e.SLIPWAY_LOG_LEVEL,
     brand,

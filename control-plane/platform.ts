@@ -66,6 +66,8 @@ import { Addons } from './addons/service.js';
 import { makeBackups } from './backups/wiring.js';
 import { AddonStore } from './store/addons.js';
 import { HttpPartnerClient } from './partner-addons/client.js';
+import { PartnerOAuth } from './partner-addons/oauth-service.js';
+import { PartnerOAuthStore } from './partner-addons/oauth-store.js';
 import { PartnerAddons } from './partner-addons/service.js';
 import { LeasedPass } from './leased-pass.js';
 import { PartnerServiceStore } from './partner-addons/store.js';
@@ -393,15 +395,17 @@ export async function startControlPlane(config: ControlPlaneConfig, logger: Logg
         policy: { ...DEFAULT_ACM_POLICY, retryMs: config.acme.retryMs },
       })
     : null;
+  const partnerServices = new PartnerServiceStore(redis);
   const partnerAddons = new PartnerAddons({
     store: addonStore,
-    services: new PartnerServiceStore(redis),
+    services: partnerServices,
     client: new HttpPartnerClient(config.partnerAddons.timeoutMs),
     retry: config.partnerAddons.retry,
     releaser,
     logger: logger.child({ part: 'partner-addons' }),
     apiUrl: () => url,
     callTimeoutMs: config.partnerAddons.timeoutMs,
+    oauth: new PartnerOAuth({ tokens: new PartnerOAuthStore(redis), services: partnerServices, addons: addonStore, lifetimes: config.partnerAddons.oauth, logger: logger.child({ part: 'partner-oauth' }) }),
   });
   const partnerSweep = new LeasedPass(redis, 'slipway:partner-addons:sweep-lease', 120_000, () => partnerAddons.sweepUnfinished().then(() => undefined), (err) =>
     logger.warn({ err }, 'sweeping unfinished partner add-ons failed'),

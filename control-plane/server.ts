@@ -72,6 +72,15 @@ async function requireJson(ctx: Context, next: Next): Promise<void> {
   await next();
 }
 
+/** OAuth clients post forms (RFC 6749 §4.1.3); JSON is taken too. */
+async function requireJsonOrForm(ctx: Context, next: Next): Promise<void> {
+  const hasBody = Number(ctx.get('content-length') || 0) > 0 || ctx.get('transfer-encoding') !== '';
+  if (WITH_BODY.has(ctx.method) && hasBody && !ctx.is('json', 'urlencoded')) {
+    throw new SlipwayError('unsupported_media_type', 'Request body must be JSON or a form (Content-Type: application/json or application/x-www-form-urlencoded).', { status: 415 });
+  }
+  await next();
+}
+
 /** The routers answer a method a path does not take with a bare 405 (or 501 for a method no
  *  route takes, such as TRACE): both become a 405 in the one error shape, naming what is allowed. */
 async function methodNotAllowed(ctx: Context, next: Next): Promise<void> {
@@ -149,8 +158,10 @@ export function createApi(
   app.use(signupHandlers(services, [perAddress, requireJson, jsonBody]).routes());
   // The CLI's polls carry their session's secret and are not counted (one a second for minutes).
   app.use(ssoHandlers(services, { perAddress, json: [requireJson, jsonBody] }).routes());
-  // Add-on partners call with their manifest's credentials (HTTP Basic), browsers with an SSO ticket.
-  app.use(partnerFacingHandlers(services, [requireJson, jsonBody]).routes());
+  // Add-on partners exchange their grants (a form or JSON) and call with their add-on's OAuth
+  // token; browsers come with an SSO ticket.
+  const formBody = bodyParser({ enableTypes: ['json', 'form'], jsonLimit: options.maxBodyBytes, formLimit: options.maxBodyBytes, encoding: 'utf-8', onError: bodyError });
+  app.use(partnerFacingHandlers(services, { json: [requireJson, jsonBody], form: [requireJsonOrForm, formBody] }).routes());
   app.use(passwordLogin(services.accounts, perAddress));
   app.use(authenticate(services.users));
   if (options.rateLimit) app.use(rateLimit(options.rateLimit.redis, options.rateLimit.perHour));

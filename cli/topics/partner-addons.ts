@@ -1,5 +1,6 @@
 // Third-party add-ons: addons:open (single sign-on to the partner's dashboard), and for
-// operators addons:partners, addons:partners:register <manifest.json>, addons:partners:remove.
+// operators addons:partners, addons:partners:register <manifest.json> (prints the service's
+// OAuth client secret, once), addons:partners:rotate-secret, addons:partners:remove.
 // addons:create, :destroy, :attach and :detach work for partner services as for built-ins
 // (topics/addons.ts).
 import { readFile } from 'node:fs/promises';
@@ -12,6 +13,13 @@ import { CliError } from '../errors.js';
 import { formatTable } from '../format.js';
 
 const price = (cents: number) => `$${(cents / 100).toFixed(2)}/month`;
+
+/** Pure: what the operator hands the partner after registering or rotating: the secret (this
+ *  once: the platform keeps only its hash) and where to exchange grants. */
+export function clientSecretLines(service: PartnerAddonServiceJson): string[] {
+  if (!service.client_secret) return [];
+  return [`Give the partner its OAuth client secret (shown this once): ${service.client_secret}`, `and the URL where it exchanges its grants: ${service.oauth_token_url}`];
+}
 
 /** Pure: the registered services as a table. */
 export function partnerServiceTable(services: readonly PartnerAddonServiceJson[]): string[] {
@@ -57,9 +65,15 @@ export function registerPartnerAddonCommands(program: Command, ctx: CommandConte
       }
       const service = await (await ctx.api()).post<PartnerAddonServiceJson>('/partner-addon-services', manifest);
       if (options.json) ctx.printJson(service);
-      else ctx.print(`Registered ${service.id} (${service.name}): users add it with ${ctx.command} addons:create ${service.id}:<plan>`);
+      else ctx.print(`Registered ${service.id} (${service.name}): users add it with ${ctx.command} addons:create ${service.id}:<plan>`, ...clientSecretLines(service));
     },
   );
+
+  jsonOption(program.command('addons:partners:rotate-secret').description("a new OAuth client secret for a third-party add-on service; the old one stops working at once (operators)").argument('<service>')).action(async (id: string, options: JsonOption) => {
+    const service = await (await ctx.api()).post<PartnerAddonServiceJson>(apiPath`/partner-addon-services/${id}/actions/rotate-secret`, {});
+    if (options.json) ctx.printJson(service);
+    else ctx.print(`Rotated the client secret of ${service.id}: the old one is refused from now on.`, ...clientSecretLines(service));
+  });
 
   program
     .command('addons:partners:remove')

@@ -20,6 +20,8 @@ export type ResponseSpec =
 export interface RouteSpec {
   summary: string;
   body?: z.ZodType;
+  /** the body may also come form-encoded (OAuth's token endpoint) */
+  bodyAlsoForm?: true;
   query?: z.ZodType;
   response: ResponseSpec;
 }

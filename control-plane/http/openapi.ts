@@ -19,7 +19,7 @@ export interface DocumentedRoute {
 type JsonSchema = Record<string, unknown>;
 const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'];
 /** Routes reached without a token: the URL is the credential, or the resource is public. */
-const OPEN = [/^\/healthz$/, /^\/schema$/, /^\/buildpacks\//, /^\/release-output\//, /^\/log-streams\//, /^\/auth\/sso\//];
+const OPEN = [/^\/healthz$/, /^\/schema$/, /^\/buildpacks\//, /^\/release-output\//, /^\/log-streams\//, /^\/auth\/sso\//, /^\/oauth\/token$/];
 
 /** Every method and path the app's routers serve, with the spec declared on it. */
 export function documentedRoutes(app: Koa): DocumentedRoute[] {
@@ -78,7 +78,7 @@ function operation(route: DocumentedRoute & { spec: RouteSpec }, parameters: str
       ...parameters.map((name) => ({ name, in: 'path', required: true, schema: { type: 'string' } })),
       ...Object.entries(query?.properties ?? {}).map(([name, schema]) => ({ name, in: 'query', required: query?.required?.includes(name) ?? false, schema })),
     ],
-    ...(spec.body ? { requestBody: { required: true, content: { 'application/json': { schema: zodSchema(spec.body) } } } } : {}),
+    ...(spec.body ? { requestBody: { required: true, content: { 'application/json': { schema: zodSchema(spec.body) }, ...(spec.bodyAlsoForm ? { 'application/x-www-form-urlencoded': { schema: zodSchema(spec.body) } } : {}) } } } : {}),
     responses: {
       ...(success ? Object.fromEntries([success]) : {}),
       // A browser is shown its errors as a page.

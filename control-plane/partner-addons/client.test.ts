@@ -39,7 +39,7 @@ describe('sendWithRetries', () => {
 
   it('sends a provision once', async () => {
     const { client, sent } = scripted({ kind: 'timeout' });
-    const call = provisionRequest({ uuid: 'u', name: 'n', plan: 'p', region: 'us', callbackUrl: 'c', options: {} });
+    const call = provisionRequest({ uuid: 'u', name: 'n', plan: 'p', region: 'us', callbackUrl: 'c', options: {}, oauthGrant: { code: 'c', expires_at: '2026-01-01T00:05:00.000Z', type: 'authorization_code' } });
     expect(await sendWithRetries(client, endpoint, call, { attempts: 4, baseDelayMs: 1 }, async () => {})).toEqual({ kind: 'timeout' });
     expect(sent).toHaveLength(1);
   });

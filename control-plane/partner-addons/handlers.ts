@@ -1,9 +1,10 @@
-// Third-party add-ons over HTTP. For operators: registering a partner's manifest, listing and
-// removing services. For users: a partner add-on's plan change and `addons:open` (creating,
-// sharing, detaching and destroying go through the add-on routes, handlers/addons.ts). For
-// partners (before token authentication, HTTP Basic with the manifest's id and password):
-// Heroku's `PATCH /addons/{id}/config` and `POST /addons/{id}/actions/provision`. For the
-// browser: the one-time SSO page that posts Heroku's SSO form to the partner.
+// Third-party add-ons over HTTP. For operators: registering a partner's manifest (its OAuth
+// client secret shown then, once), rotating that secret, listing and removing services. For
+// users: a partner add-on's plan change and `addons:open` (creating, sharing, detaching and
+// destroying go through the add-on routes, handlers/addons.ts). For partners (before user token
+// authentication): Heroku's token endpoint `POST /oauth/token`, and with the add-on's access
+// token `PATCH /addons/{id}/config` and `POST /addons/{id}/actions/provision`. For the browser:
+// the one-time SSO page that posts Heroku's SSO form to the partner.
 import Router from '@koa/router';
 import type { Middleware } from 'koa';
 import { z } from 'zod';
@@ -18,13 +19,14 @@ import { browserPage } from '../handlers/sso.js';
 import type { Services } from '../services.js';
 import type { AddonRecord } from '../store/addons.js';
 import { partnerManifest } from './manifest.js';
+import { tokenRequest } from './oauth.js';
 import { ssoFormPage } from './partner-calls.js';
 import type { PartnerService } from './store.js';
 
 const planChange = z.object({ plan: z.union([z.string().min(1), z.object({ name: z.string().min(1) })]) });
 const partnerConfig = z.object({ config: z.array(z.object({ name: z.string().min(1), value: z.string() })) });
 
-export function partnerServiceJson({ manifest, createdAt }: PartnerService): PartnerAddonServiceJson {
+export function partnerServiceJson({ manifest, createdAt }: PartnerService, tokenUrl: string, clientSecret?: string): PartnerAddonServiceJson {
   const defaultPlan = manifest.plans.find((p) => p.default) ?? manifest.plans[0]!;
   return {
     id: manifest.id,
@@ -36,6 +38,8 @@ export function partnerServiceJson({ manifest, createdAt }: PartnerService): Par
     base_url: manifest.api.production.base_url,
     sso_url: manifest.api.production.sso_url,
     plans: manifest.plans.map((p) => ({ name: p.name, description: p.description ?? null, price: { cents: p.price_cents, contract: false, unit: 'month' }, default: p === defaultPlan })),
+    oauth_token_url: tokenUrl,
+    ...(clientSecret ? { client_secret: clientSecret } : {}),
     created_at: createdAt,
   };
 }
@@ -44,19 +48,28 @@ export function partnerServiceJson({ manifest, createdAt }: PartnerService): Par
 export function partnerAddonHandlers(services: Services): Router {
   const router = new Router();
   const partners = services.partnerAddons;
+  const json = (service: PartnerService, clientSecret?: string) => partnerServiceJson(service, partners.oauthTokenUrl(), clientSecret);
 
   router.post('/partner-addon-services', spec({ summary: 'Registers a third-party add-on service from its Heroku add-on manifest (operators)', body: partnerManifest, response: { shape: 'PartnerAddonServiceJson', status: 201 } }), requireAdmin, async (ctx) => {
+    const { service, clientSecret } = await partners.register(bodyOf(ctx, partnerManifest));
     ctx.status = 201;
-    ctx.body = partnerServiceJson(await partners.register(bodyOf(ctx, partnerManifest)));
+    ctx.set('cache-control', 'no-store');
+    ctx.body = json(service, clientSecret);
+  });
+  router.post('/partner-addon-services/:service/actions/rotate-secret', spec({ summary: 'A new OAuth client secret for a third-party add-on service, shown this once; the old one stops working (operators)', response: { shape: 'PartnerAddonServiceJson', status: 201 } }), requireAdmin, async (ctx) => {
+    const { service, clientSecret } = await partners.rotateSecret(ctx.params.service!);
+    ctx.status = 201;
+    ctx.set('cache-control', 'no-store');
+    ctx.body = json(service, clientSecret);
   });
   router.get('/partner-addon-services', spec({ summary: 'The registered third-party add-on services (operators)', response: { shape: 'PartnerAddonServiceJson', list: true } }), requireAdmin, async (ctx) => {
-    ctx.body = (await partners.list()).map(partnerServiceJson);
+    ctx.body = (await partners.list()).map((service) => json(service));
   });
   router.get('/partner-addon-services/:service', spec({ summary: 'One registered third-party add-on service (operators)', response: { shape: 'PartnerAddonServiceJson' } }), requireAdmin, async (ctx) => {
-    ctx.body = partnerServiceJson(await partners.service(ctx.params.service!));
+    ctx.body = json(await partners.service(ctx.params.service!));
   });
   router.delete('/partner-addon-services/:service', spec({ summary: 'Removes a third-party add-on service that has no add-ons left (operators)', response: { shape: 'PartnerAddonServiceJson' } }), requireAdmin, async (ctx) => {
-    ctx.body = partnerServiceJson(await partners.remove(ctx.params.service!));
+    ctx.body = json(await partners.remove(ctx.params.service!));
   });
 
   /** The app's own partner add-on, or null (someone else's route then: a built-in's). */
@@ -93,21 +106,31 @@ export function partnerAddonHandlers(services: Services): Router {
   return router;
 }
 
-/** Before token authentication: partners (HTTP Basic) and browsers (a one-time ticket). */
-export function partnerFacingHandlers(services: Services, json: Middleware[]): Router {
+/** Before user token authentication: partners (their grant, client secret and add-on tokens)
+ *  and browsers (a one-time ticket). `form` parses JSON or a form (Heroku's token endpoint takes
+ *  `application/x-www-form-urlencoded`, as OAuth clients send). */
+export function partnerFacingHandlers(services: Services, bodies: { json: Middleware[]; form: Middleware[] }): Router {
   const router = new Router();
   const partners = services.partnerAddons;
   const appsById = (id: string) => services.apps.get(id);
+  const { json } = bodies;
 
-  router.patch('/addons/:addon/config', spec({ summary: 'The partner sets its add-on’s config vars (Heroku’s partner API; HTTP Basic: manifest id and password)', body: partnerConfig, response: { shape: 'PartnerConfigVarJson', list: true } }), ...json, async (ctx) => {
-    const { addon, manifest } = await partners.authenticatePartner(ctx.params.addon!, ctx.get('authorization') || undefined);
+  router.post('/oauth/token', spec({ summary: 'The add-on partner exchanges its provisioning grant code, or a refresh token, with its client secret for an access token to its one add-on (Heroku’s id.heroku.com/oauth/token; form-encoded or JSON)', body: tokenRequest, bodyAlsoForm: true, response: { shape: 'PartnerOAuthTokenJson' } }), ...bodies.form, async (ctx) => {
+    // RFC 6749 §5.1: token answers are never cached
+    ctx.set('cache-control', 'no-store');
+    ctx.set('pragma', 'no-cache');
+    ctx.body = await partners.oauth.exchange(bodyOf(ctx, tokenRequest));
+  });
+
+  router.patch('/addons/:addon/config', spec({ summary: 'The partner sets its add-on’s config vars (Heroku’s partner API; Bearer: the add-on’s OAuth access token)', body: partnerConfig, response: { shape: 'PartnerConfigVarJson', list: true } }), ...json, async (ctx) => {
+    const { addon, manifest } = await partners.oauth.authenticate(ctx.params.addon!, ctx.get('authorization') || undefined);
     const changed = await partners.setConfigFromPartner(addon, manifest, bodyOf(ctx, partnerConfig).config, appsById);
     const body: PartnerConfigVarJson[] = Object.entries(changed.partner!.config).map(([name, value]) => ({ name, value }));
     ctx.body = body;
   });
 
-  router.post('/addons/:addon/actions/provision', spec({ summary: 'The partner marks its add-on provisioned (async provisioning; HTTP Basic: manifest id and password)', response: { shape: 'AddonJson' } }), async (ctx) => {
-    const { addon } = await partners.authenticatePartner(ctx.params.addon!, ctx.get('authorization') || undefined);
+  router.post('/addons/:addon/actions/provision', spec({ summary: 'The partner marks its add-on provisioned (async provisioning; Bearer: the add-on’s OAuth access token)', response: { shape: 'AddonJson' } }), async (ctx) => {
+    const { addon } = await partners.oauth.authenticate(ctx.params.addon!, ctx.get('authorization') || undefined);
     const changed = await partners.markProvisioned(addon);
     const owner = await services.apps.get(changed.appId);
     if (!owner) throw new SlipwayError('not_found', 'The add-on’s app is gone.', { status: 404 });

@@ -3,9 +3,13 @@
 // registering a manifest, sync provisioning (config vars on the app, a release), a refusal, a
 // timeout with its compensating deprovision, plan changes, deprovision retried after a 5xx,
 // async provisioning with the partner's callback, and single sign-on verified by the partner.
+// The partner exchanges each provisioning's OAuth grant over HTTP and calls back with the
+// add-on's Bearer token; the grant's bad cases (reused, expired, wrong secret, another add-on's
+// token, a token after deprovisioning) are refused.
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inProcessCli } from '../../cli/testing/cli-harness.js';
 import { apiClient, NO_BUILDS, startTestControlPlane, type TestControlPlane } from '../../test/support/control-plane.js';
@@ -15,6 +19,8 @@ const ID = 'mylog';
 const PASSWORD = 'partner-password-1';
 const SALT = 'sso-salt-123456';
 const CONFIG = { MYLOG_URL: 'https://logs.partner.example/t/abc', MYLOG_TOKEN: 'tok-abc' };
+/** short, so that the test can outwait one (Heroku's is 5 minutes) */
+const GRANT_SECONDS = 4;
 
 describe('third-party add-ons through the API', () => {
   let cp: TestControlPlane;
@@ -43,11 +49,27 @@ describe('third-party add-ons through the API', () => {
   const releases = async (app = 'shop') => ((await alice('GET', `/apps/${app}/releases`)).body as { version: number; description: string }[]).length;
   const addons = async (app = 'shop') => (await alice('GET', `/apps/${app}/addons`)).body as { id: string; name: string; state: string }[];
   const callsSince = (start: number) => partner.calls.slice(start);
+  let clientSecret: string;
+  /** Whether any value in the platform's Redis holds this text (secrets must be kept hashed). */
+  const redisHolds = async (text: string): Promise<boolean> => {
+    const redis = new Redis(cp.redis.url, { lazyConnect: true });
+    try {
+      await redis.connect();
+      for (const key of await redis.keys('*')) {
+        const type = await redis.type(key);
+        const values = type === 'string' ? [await redis.get(key)] : type === 'hash' ? Object.values(await redis.hgetall(key)) : type === 'set' ? await redis.smembers(key) : [];
+        if (key.includes(text) || values.some((value) => value?.includes(text))) return true;
+      }
+      return false;
+    } finally {
+      redis.disconnect();
+    }
+  };
 
   beforeAll(async () => {
     partner = await startTestPartner({ id: ID, password: PASSWORD, ssoSalt: SALT, config: CONFIG });
     cp = await startTestControlPlane(
-      { SLIPWAY_ADDON_PARTNER_TIMEOUT_SECONDS: '0.5', SLIPWAY_ADDON_PARTNER_RETRY_SECONDS: '0.05', SLIPWAY_ADDON_PARTNER_ATTEMPTS: '3' },
+      { SLIPWAY_ADDON_PARTNER_TIMEOUT_SECONDS: '0.5', SLIPWAY_ADDON_PARTNER_RETRY_SECONDS: '0.05', SLIPWAY_ADDON_PARTNER_ATTEMPTS: '3', SLIPWAY_ADDON_PARTNER_GRANT_SECONDS: String(GRANT_SECONDS) },
       { builder: NO_BUILDS },
     );
     admin = apiClient(cp.url, cp.adminToken);
@@ -68,11 +90,19 @@ describe('third-party add-ons through the API', () => {
     expect(bad.body.message).toContain('api.password');
     const created = await admin('POST', '/partner-addon-services', manifest());
     expect(created.status).toBe(201);
-    expect(created.body).toMatchObject({ id: ID, config_vars: ['MYLOG_URL', 'MYLOG_TOKEN'], base_url: partner.baseUrl });
+    expect(created.body).toMatchObject({ id: ID, config_vars: ['MYLOG_URL', 'MYLOG_TOKEN'], base_url: partner.baseUrl, oauth_token_url: `${cp.url}/oauth/token` });
     expect(JSON.stringify(created.body)).not.toContain(PASSWORD);
     expect(JSON.stringify(created.body)).not.toContain(SALT);
+    // the OAuth client secret: shown this once, kept hashed
+    clientSecret = created.body.client_secret;
+    expect(clientSecret).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(await redisHolds(clientSecret)).toBe(false);
+    partner.connect({ tokenUrl: created.body.oauth_token_url, clientSecret });
     expect((await admin('POST', '/partner-addon-services', manifest())).status).toBe(409);
-    expect((await admin('GET', '/partner-addon-services')).body.map((s: { id: string }) => s.id)).toEqual([ID]);
+    const listed = await admin('GET', '/partner-addon-services');
+    expect(listed.body.map((s: { id: string }) => s.id)).toEqual([ID]);
+    expect(listed.body[0].client_secret).toBeUndefined();
+    expect((await admin('GET', `/partner-addon-services/${ID}`)).body.client_secret).toBeUndefined();
   });
 
   it('lists a registered service and its plans beside the built-in ones, as Heroku lists add-on services', async () => {
@@ -97,7 +127,14 @@ describe('third-party add-ons through the API', () => {
     expect(created.body).toMatchObject({ state: 'provisioned', addon_service: { name: ID }, plan: { name: `${ID}:test` }, config_vars: ['MYLOG_URL', 'MYLOG_TOKEN'] });
     const [call] = callsSince(start);
     expect(call).toMatchObject({ method: 'POST', path: '/heroku/resources', problem: null });
-    expect(call!.body).toMatchObject({ uuid: created.body.id, name: created.body.name, plan: 'test', region: 'us', callback_url: `${cp.url}/addons/${created.body.id}` });
+    expect(call!.body).toMatchObject({ uuid: created.body.id, name: created.body.name, plan: 'test', region: 'us', callback_url: `${cp.url}/addons/${created.body.id}`, oauth_grant: { type: 'authorization_code' } });
+    // Heroku's grant: good for a few minutes (here GRANT_SECONDS), exchanged by the partner over HTTP for 8-hour tokens
+    const expiresIn = Date.parse(call!.body.oauth_grant.expires_at) - Date.now();
+    expect(expiresIn).toBeGreaterThan(0);
+    expect(expiresIn).toBeLessThanOrEqual(GRANT_SECONDS * 1000);
+    const tokens = partner.tokens.get(created.body.id)!;
+    expect(tokens).toMatchObject({ expiresIn: 8 * 3600 });
+    for (const secret of [call!.body.oauth_grant.code, tokens.accessToken, tokens.refreshToken]) expect(await redisHolds(secret)).toBe(false);
     expect(await config()).toMatchObject(CONFIG);
     expect(await releases()).toBe(before + 1);
 
@@ -205,10 +242,15 @@ describe('third-party add-ons through the API', () => {
     expect(created.body).toMatchObject({ state: 'provisioning', config_vars: ['MYLOG_URL', 'MYLOG_TOKEN'] });
     expect((await config()).MYLOG_URL).toBeUndefined();
 
-    const wrong = await partner.callBack(cp.url, created.body.id, CONFIG, { id: ID, password: 'not-the-password' });
+    // Heroku takes only the OAuth token there: the manifest's Basic credentials are refused
+    const basic = await partner.setConfig(cp.url, created.body.id, CONFIG, `Basic ${Buffer.from(`${ID}:${PASSWORD}`).toString('base64')}`);
+    expect(basic.status).toBe(401);
+    expect(((await basic.json()) as { id: string }).id).toBe('unauthorized');
+    const wrong = await partner.callBack(cp.url, created.body.id, CONFIG, 'not-a-token');
     expect(wrong.config.status).toBe(401);
     expect(await wrong.config.json()).toEqual({ id: 'unauthorized', message: 'Invalid credentials provided.' });
     expect(wrong.provision.status).toBe(401);
+    expect((await config()).MYLOG_URL).toBeUndefined();
 
     const { config: set, provision } = await partner.callBack(cp.url, created.body.id, CONFIG);
     expect(set.status).toBe(200);
@@ -219,8 +261,7 @@ describe('third-party add-ons through the API', () => {
     expect((await alice('GET', `/addons/${created.body.name}`)).body.state).toBe('provisioned');
 
     // only the manifest's names
-    const headers = { authorization: `Basic ${Buffer.from(`${ID}:${PASSWORD}`).toString('base64')}`, 'content-type': 'application/json' };
-    const foreign = await fetch(`${cp.url}/addons/${created.body.id}/config`, { method: 'PATCH', headers, body: JSON.stringify({ config: [{ name: 'PATH', value: '/evil' }] }) });
+    const foreign = await partner.setConfig(cp.url, created.body.id, { PATH: '/evil' }, `Bearer ${partner.tokens.get(created.body.id)!.accessToken}`);
     expect(foreign.status).toBe(422);
     expect((await config()).PATH).toBeUndefined();
   });
@@ -235,6 +276,92 @@ describe('third-party add-ons through the API', () => {
     const addon = (await alice('GET', `/addons/${created.body.name}`)).body;
     expect(addon).toMatchObject({ state: 'provisioned', config_vars: ['MYLOG_URL', 'MYLOG_TOKEN'] });
     expect((await alice('DELETE', `/apps/shop-admin/addons/${created.body.name}`)).status).toBe(200);
+  });
+
+  it('exchanges a grant once: a wrong client secret is refused without spending it, a reused code revokes what it gave, an expired one is refused', async () => {
+    partner.script('provision', { status: 202, body: {}, exchange: false }, { status: 202, body: {}, exchange: false });
+    const first = await alice('POST', '/apps/shop-admin/addons', { plan: ID, attachment: { name: 'GRANTED_LOG' } });
+    const late = await alice('POST', '/apps/shop-admin/addons', { plan: ID, attachment: { name: 'LATE_LOG' } });
+    expect([first.status, late.status], JSON.stringify([first.body, late.body])).toEqual([201, 201]);
+    const code = partner.grants.get(first.body.id)!.code;
+
+    const wrongSecret = await partner.exchange({ grant_type: 'authorization_code', code, client_secret: 'x'.repeat(43) });
+    expect(wrongSecret.status).toBe(401);
+    expect(await wrongSecret.json()).toEqual({ id: 'unauthorized', message: 'Invalid client secret.' });
+    const unknown = await partner.exchange({ grant_type: 'authorization_code', code: 'not-a-code' });
+    expect(unknown.status).toBe(401);
+    expect(await unknown.json()).toEqual({ id: 'unauthorized', message: 'Invalid grant code: it is unknown, expired or revoked.' });
+    const malformed = await partner.exchange({ grant_type: 'password', username: 'a', password: 'b' });
+    expect(malformed.status).toBe(422);
+    expect(((await malformed.json()) as { id: string }).id).toBe('invalid_params');
+
+    const exchanged = await partner.exchangeGrant(first.body.id);
+    expect(exchanged.status, await exchanged.clone().text()).toBe(200);
+    expect(exchanged.headers.get('cache-control')).toBe('no-store');
+    const { accessToken } = partner.tokens.get(first.body.id)!;
+    expect((await partner.callBack(cp.url, first.body.id, { MYLOG_URL: 'https://granted.example' })).provision.status).toBe(200);
+    expect((await config('shop-admin')).GRANTED_LOG_URL).toBe('https://granted.example');
+
+    // RFC 6749 §4.1.2: a code presented again may have leaked, so what it gave stops working
+    const again = await partner.exchangeGrant(first.body.id);
+    expect(again.status).toBe(401);
+    expect(((await again.json()) as { message: string }).message).toContain('exchanged already');
+    expect((await partner.setConfig(cp.url, first.body.id, { MYLOG_URL: 'https://stolen.example' }, `Bearer ${accessToken}`)).status).toBe(401);
+    expect((await partner.refresh(first.body.id)).status).toBe(401);
+    expect((await config('shop-admin')).GRANTED_LOG_URL).toBe('https://granted.example');
+
+    // past its expiry a grant is refused (and the add-on waits for a partner that never got in)
+    const lateGrant = partner.grants.get(late.body.id)!;
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, Date.parse(lateGrant.expires_at) - Date.now()) + 300));
+    const expired = await partner.exchangeGrant(late.body.id);
+    expect(expired.status).toBe(401);
+    expect(await expired.json()).toEqual({ id: 'unauthorized', message: 'Invalid grant code: it is unknown, expired or revoked.' });
+    expect((await alice('GET', `/addons/${late.body.name}`)).body.state).toBe('provisioning');
+
+    for (const addon of [first.body, late.body]) expect((await alice('DELETE', `/apps/shop-admin/addons/${addon.name}`)).status).toBe(200);
+  });
+
+  it('refreshes a token; a token acts only on its own add-on; a rotated client secret replaces the old one; after deprovisioning nothing works', async () => {
+    const a = await alice('POST', '/apps/shop-admin/addons', { plan: `${ID}:test`, attachment: { name: 'A_LOG' } });
+    const b = await alice('POST', '/apps/shop-admin/addons', { plan: `${ID}:test`, attachment: { name: 'B_LOG' } });
+    expect([a.status, b.status], JSON.stringify([a.body, b.body])).toEqual([201, 201]);
+    const before = partner.tokens.get(a.body.id)!;
+    const refreshed = await partner.refresh(a.body.id);
+    expect(refreshed.status, await refreshed.clone().text()).toBe(200);
+    expect(await refreshed.json()).toMatchObject({ token_type: 'Bearer', expires_in: 8 * 3600, refresh_token: before.refreshToken });
+    const after = partner.tokens.get(a.body.id)!;
+    expect(after.accessToken).not.toBe(before.accessToken);
+    expect(await redisHolds(after.accessToken)).toBe(false);
+    expect((await partner.setConfig(cp.url, a.body.id, { MYLOG_URL: 'https://refreshed.example' }, `Bearer ${after.accessToken}`)).status).toBe(200);
+    expect((await config('shop-admin')).A_LOG_URL).toBe('https://refreshed.example');
+
+    // a's token on b's callbacks: refused, b untouched
+    const other = await partner.setConfig(cp.url, b.body.id, { MYLOG_URL: 'https://hijack.example' }, `Bearer ${after.accessToken}`);
+    expect(other.status).toBe(403);
+    expect(((await other.json()) as { id: string }).id).toBe('forbidden');
+    const otherProvision = await fetch(`${cp.url}/addons/${b.body.id}/actions/provision`, { method: 'POST', headers: { authorization: `Bearer ${after.accessToken}` } });
+    expect(otherProvision.status).toBe(403);
+    expect((await config('shop-admin')).B_LOG_URL).toBe(CONFIG.MYLOG_URL);
+
+    // rotation: operators only; the old secret stops at once, the new one works
+    expect((await alice('POST', `/partner-addon-services/${ID}/actions/rotate-secret`, {})).status).toBe(403);
+    const rotated = await admin('POST', `/partner-addon-services/${ID}/actions/rotate-secret`, {});
+    expect(rotated.status).toBe(201);
+    expect(rotated.body.client_secret).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(rotated.body.client_secret).not.toBe(clientSecret);
+    const refusedOld = await partner.refresh(b.body.id);
+    expect(refusedOld.status).toBe(401);
+    expect(await refusedOld.json()).toEqual({ id: 'unauthorized', message: 'Invalid client secret.' });
+    clientSecret = rotated.body.client_secret;
+    partner.connect({ tokenUrl: rotated.body.oauth_token_url, clientSecret });
+    expect((await partner.refresh(b.body.id)).status).toBe(200);
+
+    // deprovisioned: its access and refresh tokens are revoked
+    expect((await alice('DELETE', `/apps/shop-admin/addons/${a.body.name}`)).status).toBe(200);
+    expect((await partner.setConfig(cp.url, a.body.id, { MYLOG_URL: 'https://gone.example' }, `Bearer ${after.accessToken}`)).status).toBe(401);
+    expect((await partner.refresh(a.body.id)).status).toBe(401);
+    expect((await alice('DELETE', `/apps/shop-admin/addons/${b.body.name}`)).status).toBe(200);
+    expect((await partner.callBack(cp.url, b.body.id, CONFIG)).config.status).toBe(401);
   });
 
   it('opens the add-on through single sign-on, which the partner verifies; the link works once', async () => {
@@ -290,7 +417,15 @@ describe('third-party add-ons through the API', () => {
       const bad = await slipway(['addons:partners:register', 'bad.json']);
       expect(bad.code).toBe(1);
       expect(bad.stderr).toContain('api.version');
-      expect(await ok(['addons:partners:register', 'manifest.json'])).toBe(`Registered ${ID} (My Log): users add it with slipway addons:create ${ID}:<plan>\n`);
+      const registered = await ok(['addons:partners:register', 'manifest.json']);
+      expect(registered).toMatch(new RegExp(`^Registered ${ID} \\(My Log\\): users add it with slipway addons:create ${ID}:<plan>\n`));
+      const tokenUrl = `${cp.url}/oauth/token`;
+      const secretOf = (output: string) => new RegExp(`^Give the partner its OAuth client secret \\(shown this once\\): ([A-Za-z0-9_-]{43})\nand the URL where it exchanges its grants: ${tokenUrl}\n$`, 'm').exec(output)?.[1];
+      expect(secretOf(registered), registered).toBeDefined();
+      const rotated = await ok(['addons:partners:rotate-secret', ID]);
+      expect(secretOf(rotated), rotated).toBeDefined();
+      expect(secretOf(rotated)).not.toBe(secretOf(registered));
+      partner.connect({ tokenUrl, clientSecret: secretOf(rotated)! });
       expect(await ok(['addons:partners'])).toMatch(/mylog\s+My Log\s+test\* \$0\.00\/month, pro \$25\.00\/month\s+MYLOG_URL, MYLOG_TOKEN/);
       expect(await ok(['addons:plans', ID])).toMatch(/mylog:pro\s+-\s+-\s+\$25\.00/);
 

@@ -23,9 +23,10 @@ const manifest = { api: { config_vars: ['MYLOG_URL', 'MYLOG_TOKEN'] } } as never
 
 describe('partner requests', () => {
   it("provisions with Heroku's v3 body, once (POST is not retried)", () => {
-    const call = provisionRequest({ uuid: 'u-1', name: 'mylog-quiet-12345', plan: 'test', region: 'us', callbackUrl: 'http://api/addons/u-1', options: {} });
+    const oauthGrant = { code: 'c0de', expires_at: '2026-01-01T00:05:00.000Z', type: 'authorization_code' as const };
+    const call = provisionRequest({ uuid: 'u-1', name: 'mylog-quiet-12345', plan: 'test', region: 'us', callbackUrl: 'http://api/addons/u-1', options: {}, oauthGrant });
     expect(call).toMatchObject({ method: 'POST', path: '', idempotent: false });
-    expect(call.body).toMatchObject({ uuid: 'u-1', name: 'mylog-quiet-12345', plan: 'test', region: 'us', callback_url: 'http://api/addons/u-1', options: {} });
+    expect(call.body).toMatchObject({ uuid: 'u-1', name: 'mylog-quiet-12345', plan: 'test', region: 'us', callback_url: 'http://api/addons/u-1', options: {}, oauth_grant: oauthGrant });
   });
 
   it('changes plan and deprovisions at {base_url}/{uuid}, idempotently', () => {

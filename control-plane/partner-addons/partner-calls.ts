@@ -4,6 +4,7 @@
 import { createHash } from 'node:crypto';
 import { ATTACHMENT_COLORS } from '../../common/addons.js';
 import type { PartnerManifest } from './manifest.js';
+import type { OAuthGrantJson } from './oauth.js';
 
 export interface PartnerRequest {
   method: 'POST' | 'PUT' | 'DELETE';
@@ -27,6 +28,8 @@ export interface ProvisionFacts {
   region: string;
   callbackUrl: string;
   options: Record<string, string>;
+  /** Heroku's one-time code the partner exchanges for its add-on's tokens */
+  oauthGrant: OAuthGrantJson;
 }
 
 /** Heroku's provisioning body (`POST {base_url}`). */
@@ -35,7 +38,7 @@ export function provisionRequest(facts: ProvisionFacts): PartnerRequest {
     method: 'POST',
     path: '',
     idempotent: false,
-    body: { uuid: facts.uuid, name: facts.name, plan: facts.plan, region: facts.region, callback_url: facts.callbackUrl, options: facts.options, log_input_url: null, log_drain_token: null },
+    body: { uuid: facts.uuid, name: facts.name, plan: facts.plan, region: facts.region, callback_url: facts.callbackUrl, options: facts.options, oauth_grant: facts.oauthGrant, log_input_url: null, log_drain_token: null },
   };
 }
 

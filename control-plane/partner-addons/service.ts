@@ -2,7 +2,7 @@
 // deprovision (Heroku's Add-on Partner API v3); the config it returns is set on the app as a
 // release, renamed per attachment. A failure leaves no half-made add-on: no record, no
 // attachment, no config var, and a provision that may have happened at the partner is undone.
-import { randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { SlipwayError } from '../../common/errors.js';
 import type { Logger } from '../../common/logger.js';
 import type { App, User } from '../../common/types.js';
@@ -23,6 +23,8 @@ import {
   readProvisioning,
   ssoParams,
 } from './partner-calls.js';
+import type { OAuthGrantJson } from './oauth.js';
+import { newClientSecret, type PartnerOAuth } from './oauth-service.js';
 import type { PartnerService, PartnerServiceStore } from './store.js';
 
 export interface PartnerAddonsDeps {
@@ -36,6 +38,14 @@ export interface PartnerAddonsDeps {
   apiUrl: () => string;
   /** how long a provisioning call may take (the partner client's deadline) */
   callTimeoutMs: number;
+  /** grant codes and the tokens partners get for them */
+  oauth: PartnerOAuth;
+}
+
+/** A service as registered or rotated: the client secret, this once. */
+export interface ServiceWithSecret {
+  service: PartnerService;
+  clientSecret: string;
 }
 
 /** Past its call's deadline by this much, a record still waiting for the partner's first answer
@@ -54,11 +64,32 @@ export class PartnerAddons {
 
   // --- the operator's registry -------------------------------------------------------------
 
-  async register(manifest: PartnerManifest): Promise<PartnerService> {
-    const service: PartnerService = { manifest, createdAt: new Date().toISOString() };
+  /** Partners authenticate to the platform with the OAuth client secret made here. */
+  async register(manifest: PartnerManifest): Promise<ServiceWithSecret> {
+    const { secret, hash } = newClientSecret();
+    const service: PartnerService = { manifest, createdAt: new Date().toISOString(), clientSecretHash: hash };
     if (!(await this.deps.services.create(service))) throw new SlipwayError('conflict', `An add-on service ${manifest.id} is registered already: remove it first.`, { status: 409 });
     this.deps.logger.info({ service: manifest.id }, 'partner add-on service registered');
-    return service;
+    return { service, clientSecret: secret };
+  }
+
+  /** A new client secret; the old one stops working for new exchanges and refreshes at once
+   *  (tokens already issued live out their time). */
+  async rotateSecret(id: string): Promise<ServiceWithSecret> {
+    const { secret, hash } = newClientSecret();
+    const service = { ...(await this.service(id)), clientSecretHash: hash };
+    await this.deps.services.save(service);
+    this.deps.logger.info({ service: id }, 'partner add-on service client secret rotated');
+    return { service, clientSecret: secret };
+  }
+
+  get oauth(): PartnerOAuth {
+    return this.deps.oauth;
+  }
+
+  /** Where partners exchange grants: the API's `/oauth/token`, beside their callbacks. */
+  oauthTokenUrl(): string {
+    return `${this.deps.apiUrl()}/oauth/token`;
   }
 
   list(): Promise<PartnerService[]> {
@@ -142,6 +173,7 @@ export class PartnerAddons {
     const attachment: AddonAttachmentRecord = { id: randomUUID(), addonId: addon.id, appId: app.id, name, createdAt: new Date().toISOString() };
     const attached = await this.deps.store.attach(attachment);
     const forget = async () => {
+      await this.deps.oauth.revoke(addon.id);
       if (attached) await this.deps.store.detach(attachment);
       await this.deps.store.remove(addon);
       await this.deps.services.untrack(manifest.id, addon.id);
@@ -151,7 +183,14 @@ export class PartnerAddons {
       throw new SlipwayError('conflict', `${app.name} already has an add-on attached as ${name}.`, { status: 409 });
     }
 
-    const call = provisionRequest({ uuid: addon.id, name: addon.name, plan: plan.name, region: addon.partner!.region, callbackUrl: `${this.deps.apiUrl()}/addons/${addon.id}`, options: {} });
+    let oauthGrant: OAuthGrantJson;
+    try {
+      oauthGrant = await this.deps.oauth.grant({ addonId: addon.id, serviceId: manifest.id });
+    } catch (err) {
+      await forget();
+      throw err;
+    }
+    const call = provisionRequest({ uuid: addon.id, name: addon.name, plan: plan.name, region: addon.partner!.region, callbackUrl: `${this.deps.apiUrl()}/addons/${addon.id}`, options: {}, oauthGrant });
     const verdict = readProvisioning(manifest, await this.deps.client.send(endpointOf(manifest), call));
     if (verdict.kind === 'refused' || verdict.kind === 'failed') {
       if (verdict.kind === 'failed' && verdict.compensate) await this.deprovisionAtPartner(manifest, addon);
@@ -230,6 +269,7 @@ export class PartnerAddons {
       if (app) await this.detach(attachment, addon, app);
       else await this.deps.store.detach(attachment);
     }
+    await this.deps.oauth.revoke(addon.id);
     await this.deps.store.remove(addon);
     await this.deps.services.untrack(addon.service, addon.id);
     this.deps.logger.info({ addon: addon.name, service: addon.service }, 'partner add-on destroyed');
@@ -266,6 +306,7 @@ export class PartnerAddons {
         if (!due || Date.parse(due) > now) continue;
         await this.deprovisionAtPartner(manifest, addon);
         for (const attachment of await this.deps.store.attachmentsOf(addon.id)) await this.deps.store.detach(attachment);
+        await this.deps.oauth.revoke(addon.id);
         await this.deps.store.remove(addon);
         await this.deps.services.untrack(manifest.id, addon.id);
         this.deps.logger.warn({ addon: addon.name, service: manifest.id }, 'partner add-on left mid-provisioning by a stopped control plane: undone');
@@ -276,22 +317,6 @@ export class PartnerAddons {
   }
 
   // --- the partner's side (Heroku's partner-facing API) ------------------------------------
-
-  /** The add-on, when the Basic credentials are its service's manifest id and password; else 401. */
-  async authenticatePartner(addonId: string, authorization: string | undefined): Promise<{ addon: AddonRecord; manifest: PartnerManifest }> {
-    const denied = new SlipwayError('unauthorized', 'Invalid credentials provided.', { status: 401 });
-    const match = /^Basic\s+(\S+)$/i.exec(authorization ?? '');
-    if (!match) throw denied;
-    const decoded = Buffer.from(match[1]!, 'base64').toString('utf8');
-    const colon = decoded.indexOf(':');
-    const [id, password] = colon < 0 ? [decoded, ''] : [decoded.slice(0, colon), decoded.slice(colon + 1)];
-    const service = await this.deps.services.get(id);
-    const addon = /^[0-9a-f-]{36}$/.test(addonId) ? await this.deps.store.get(addonId) : null;
-    if (!service || !sameSecret(password, service.manifest.api.password)) throw denied;
-    // another partner's add-on is none of its business: the same answer as a missing one
-    if (!addon || addon.service !== id || !addon.partner) throw new SlipwayError('not_found', `Couldn't find that add-on: ${addonId}.`, { status: 404 });
-    return { addon, manifest: service.manifest };
-  }
 
   /** `PATCH /addons/{id}/config` from the partner: only the manifest's vars, set on every
    *  attachment's app (a release each). */
@@ -357,10 +382,4 @@ export class PartnerAddons {
     const outcome = await sendWithRetries(this.deps.client, endpointOf(manifest), deprovisionRequest(addon.id), this.deps.retry);
     if (!deprovisioned(outcome)) this.deps.logger.error({ addon: addon.id, service: manifest.id, outcome: outcome.kind === 'answered' ? outcome.status : outcome.kind }, 'compensating deprovision failed: the partner may still hold this add-on');
   }
-}
-
-function sameSecret(given: string, expected: string): boolean {
-  const a = Buffer.from(given);
-  const b = Buffer.from(expected);
-  return a.length === b.length && timingSafeEqual(a, b);
 }

@@ -1,6 +1,7 @@
 // Registered partner services in Redis: each manifest as the operator gave it. Its password
 // and SSO salt are read back to call the partner and sign its SSO tokens, so they are kept as
 // the platform keeps add-on credentials and config vars (in Redis, never logged, never shown).
+// The service's OAuth client secret is only checked, so only its hash is kept.
 // Also the one-time SSO tickets that let a browser open an add-on without an API token.
 import type { Redis } from 'ioredis';
 import type { PartnerManifest } from './manifest.js';
@@ -12,6 +13,9 @@ const ticketKey = (ticket: string) => `slipway:partner-addon-sso:${ticket}`;
 export interface PartnerService {
   manifest: PartnerManifest;
   createdAt: string;
+  /** SHA-256 of the OAuth client secret (absent on services registered before grants existed:
+   *  their partners get tokens once the operator rotates one) */
+  clientSecretHash?: string;
 }
 
 export interface SsoTicket {

@@ -11,6 +11,8 @@ import type { PartnerClient } from './client.js';
 import { partnerManifest } from './manifest.js';
 import type { PartnerRequest } from './partner-calls.js';
 import { PartnerAddons } from './service.js';
+import { PartnerOAuth } from './oauth-service.js';
+import { PartnerOAuthStore } from './oauth-store.js';
 import { PartnerServiceStore } from './store.js';
 
 const redis = useTestRedis();
@@ -40,6 +42,7 @@ function setup() {
   };
   const store = new AddonStore(redis());
   const services = new PartnerServiceStore(redis());
+  const tokens = new PartnerOAuthStore(redis());
   const partner = new PartnerAddons({
     store,
     services,
@@ -49,8 +52,9 @@ function setup() {
     logger: silentLogger(),
     apiUrl: () => 'http://127.0.0.1:1',
     callTimeoutMs: 30_000,
+    oauth: new PartnerOAuth({ tokens, services, addons: store, lifetimes: { grantMs: 300_000, accessMs: 28_800_000 }, logger: silentLogger() }),
   });
-  return { calls, store, services, partner };
+  return { calls, store, services, partner, tokens };
 }
 
 async function leftBehind(store: AddonStore, services: PartnerServiceStore, answerDueBy: string | undefined, state: AddonRecord['state'] = 'provisioning') {
@@ -79,10 +83,13 @@ async function leftBehind(store: AddonStore, services: PartnerServiceStore, answ
 
 describe('sweeping partner add-ons left mid-provisioning', () => {
   it('deprovisions and removes one whose call is long past due, keeps one still in time and one answered', async () => {
-    const { calls, store, services, partner } = setup();
+    const { calls, store, services, partner, tokens } = setup();
     await services.create({ manifest, createdAt: new Date().toISOString() });
     const now = Date.now();
     const stale = await leftBehind(store, services, new Date(now - 1_000).toISOString());
+    // the partner of the stale one got its grant: the sweep revokes it with the add-on
+    const grant = await partner.oauth.grant({ addonId: stale.id, serviceId: manifest.id });
+    expect(await tokens.peekGrant(grant.code)).not.toBeNull();
     const inTime = await leftBehind(store, services, new Date(now + 60_000).toISOString());
     const answered = await leftBehind(store, services, undefined, 'provisioned');
 
@@ -91,6 +98,7 @@ describe('sweeping partner add-ons left mid-provisioning', () => {
     expect(await store.get(stale.id)).toBeNull();
     expect(await store.attachmentsOf(stale.id)).toEqual([]);
     expect(await services.trackedAddons(manifest.id)).not.toContain(stale.id);
+    expect(await tokens.peekGrant(grant.code)).toBeNull();
     expect(await store.get(inTime.id)).not.toBeNull();
     expect(await store.get(answered.id)).not.toBeNull();
 
