@@ -9,6 +9,7 @@ describe('writeAccessExec', () => {
     expect(argv.slice(0, 2)).toEqual(['/bin/sh', '-c']);
     expect(argv[2]).toContain('user=slipway_admin');
     expect(argv[2]).toContain('host=/tmp');
+    expect(argv[2]).toContain(' -w '); // never waits for a password prompt
     expect(argv.join(' ')).not.toContain('postgresql:tiny');
     expect(env).toEqual({ ADDON_STORAGE_SQL: REVOKE_SQL, ADDON_STORAGE_DATABASE: 'dabc', ADDON_PLAN: 'postgresql:tiny', ADDON_LIMIT_MB: '10', ADDON_RESTORE_MB: '9' });
     expect(writeAccessExec({ ...request, revoke: false }).env.ADDON_STORAGE_SQL).toBe(RESTORE_SQL);
@@ -25,7 +26,9 @@ describe('writeAccessExec', () => {
 
 describe('writeAccessFailure', () => {
   it('says when a server predates the platform’s own superuser', () => {
-    expect(writeAccessFailure(2, 'psql: error: connection to server on socket "/tmp/.s.PGSQL.5432" failed: FATAL:  role "slipway_admin" does not exist\n')).toMatch(/its storage limit cannot be enforced/);
-    expect(writeAccessFailure(3, 'ERROR:  canceling statement due to lock timeout\n')).toBe('psql exited with 3: ERROR:  canceling statement due to lock timeout');
+    expect(writeAccessFailure(2, 'psql: error: connection to server on socket "/tmp/.s.PGSQL.5432" failed: FATAL:  role "slipway_admin" does not exist\n')).toEqual({ ok: false, unenforceable: true, error: expect.stringMatching(/its storage limit cannot be enforced/) });
+    // what such a server answers, tried against one made by the previous start script
+    expect(writeAccessFailure(2, 'psql: error: connection to server on socket "/tmp/.s.PGSQL.5432" failed: fe_sendauth: no password supplied\n')).toMatchObject({ unenforceable: true });
+    expect(writeAccessFailure(3, 'ERROR:  canceling statement due to lock timeout\n')).toEqual({ ok: false, error: 'psql exited with 3: ERROR:  canceling statement due to lock timeout' });
   });
 });

@@ -12,7 +12,7 @@
 // session; docs/decisions.md has the commands tried. Revoking is idempotent: each call adds the
 // trigger to tables that lack it. Pure: the SQL and the exec; addons.ts runs it.
 import { ADDON_ADMIN_ROLE } from '../common/addons.js';
-import type { AddonWriteAccessRequest } from '../common/protocol.js';
+import type { AddonWriteAccessReply, AddonWriteAccessRequest } from '../common/protocol.js';
 
 /** The trigger's and the event trigger's name, and their schema. */
 export const STORAGE_LIMIT_NAME = 'slipway_storage_limit';
@@ -95,7 +95,7 @@ export function writeAccessExec(request: AddonWriteAccessRequest): { argv: strin
   const script = [
     'set -e',
     'bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)',
-    `printf '%s\\n' '\\getenv plan ADDON_PLAN' '\\getenv limit_mb ADDON_LIMIT_MB' '\\getenv restore_mb ADDON_RESTORE_MB' "$ADDON_STORAGE_SQL" | "$bin/psql" -X -q -v ON_ERROR_STOP=1 "host=/tmp port=$ADDON_PORT dbname=$ADDON_STORAGE_DATABASE user=${ADDON_ADMIN_ROLE}"`,
+    `printf '%s\\n' '\\getenv plan ADDON_PLAN' '\\getenv limit_mb ADDON_LIMIT_MB' '\\getenv restore_mb ADDON_RESTORE_MB' "$ADDON_STORAGE_SQL" | "$bin/psql" -X -q -w -v ON_ERROR_STOP=1 "host=/tmp port=$ADDON_PORT dbname=$ADDON_STORAGE_DATABASE user=${ADDON_ADMIN_ROLE}"`,
   ].join('\n');
   return {
     argv: ['/bin/sh', '-c', script],
@@ -109,11 +109,12 @@ export function writeAccessExec(request: AddonWriteAccessRequest): { argv: strin
   };
 }
 
-/** Pure: psql's failure in words; a server made before the platform had its own role in it (its
- *  user is the superuser, so no limit could hold) says so. */
-export function writeAccessFailure(exitCode: number | null, output: string): string {
-  if (output.includes(`role "${ADDON_ADMIN_ROLE}" does not exist`) || output.includes(`Peer authentication failed for user "${ADDON_ADMIN_ROLE}"`)) {
-    return 'the server was made before the platform kept its own superuser in it (the add-on’s user is the superuser): its storage limit cannot be enforced';
+/** Pure: psql's failure as the reply says it; a server made before the platform had its own role
+ *  in it (its user is the superuser, so no limit could hold) is `unenforceable`. */
+export function writeAccessFailure(exitCode: number | null, output: string): AddonWriteAccessReply {
+  // such a server asks any socket connection for a password (peer never does; psql -w will not prompt)
+  if (/fe_sendauth: no password supplied|role "[a-z_]+" does not exist/.test(output)) {
+    return { ok: false, unenforceable: true, error: 'the server was made before the platform kept its own superuser in it (the add-on’s user is the superuser): its storage limit cannot be enforced' };
   }
-  return `psql exited with ${exitCode}: ${output.trim().split('\n').at(-1) ?? ''}`;
+  return { ok: false, error: `psql exited with ${exitCode}: ${output.trim().split('\n').at(-1) ?? ''}` };
 }

@@ -7,7 +7,7 @@ import { describeError } from '../common/errors.js';
 import { KeyedSerializer } from '../common/keyed-serializer.js';
 import { ephemeralPort } from '../common/ports.js';
 import type { Logger } from '../common/logger.js';
-import type { AddonInfoReply, AddonInfoRequest, AddonWriteAccessRequest, Reply, RotateAddonPasswordRequest, RunAddonReply, RunAddonRequest } from '../common/protocol.js';
+import type { AddonInfoReply, AddonInfoRequest, AddonWriteAccessReply, AddonWriteAccessRequest, Reply, RotateAddonPasswordRequest, RunAddonReply, RunAddonRequest } from '../common/protocol.js';
 import { ADDON_LABELS } from '../common/labels.js';
 import { addonAnswers, type AddonProbe } from './addon-probe.js';
 import { writeAccessExec, writeAccessFailure } from './addon-storage-spec.js';
@@ -75,7 +75,7 @@ export class AddonManager {
 
   /** A PostgreSQL add-on's write access revoked (over its plan's storage) or restored, by its
    *  server's own superuser (addon-storage-spec.ts). */
-  setWriteAccess(request: AddonWriteAccessRequest): Promise<Reply> {
+  setWriteAccess(request: AddonWriteAccessRequest): Promise<AddonWriteAccessReply> {
     return this.serial.run(request.addonId, async () => {
       const { engine, host } = this.deps;
       const [container] = await engine.listContainers(addonSelector(host.hostId, request.addonId));
@@ -83,7 +83,7 @@ export class AddonManager {
       if (container.labels[ADDON_LABELS.service] !== 'postgresql') return { ok: false, error: 'only PostgreSQL add-ons have their writes limited' };
       const { argv, env } = writeAccessExec(request);
       const result = await engine.execInContainer(container.id, argv, env);
-      if (result.exitCode !== 0) return { ok: false, error: writeAccessFailure(result.exitCode, result.output) };
+      if (result.exitCode !== 0) return writeAccessFailure(result.exitCode, result.output);
       this.deps.log.info({ addon: request.addonId, revoked: request.revoke }, request.revoke ? 'add-on write access revoked (over its storage)' : 'add-on write access restored');
       return { ok: true };
     });

@@ -13,6 +13,7 @@ import {
   addonInfoRequest,
   addonWriteAccessRequest,
   type AddonWriteAccessRequest,
+  type AddonWriteAccessReply,
   addonBackupRequest,
   type AddonBackupRequest,
   type AddonBackupReply,
@@ -48,7 +49,7 @@ export interface CommandHandlers {
   addonRemove?(request: AddonRequest): Promise<Reply>;
   addonRotate?(request: RotateAddonPasswordRequest): Promise<Reply>;
   addonInfo?(request: AddonInfoRequest): Promise<AddonInfoReply>;
-  addonWriteAccess?(request: AddonWriteAccessRequest): Promise<Reply>;
+  addonWriteAccess?(request: AddonWriteAccessRequest): Promise<AddonWriteAccessReply>;
   /** PostgreSQL add-ons' backups (addon-backups.ts) */
   addonBackup?(request: AddonBackupRequest): Promise<AddonBackupReply>;
   addonRestore?(request: AddonBackupRequest): Promise<Reply>;

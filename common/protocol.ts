@@ -361,6 +361,9 @@ export const addonWriteAccessRequest = z.object({
   restoreBelowMb: z.number().int().nonnegative(),
 });
 export type AddonWriteAccessRequest = z.infer<typeof addonWriteAccessRequest>;
+/** `unenforceable`: the server predates the platform's own superuser in it (its user is the superuser). */
+export const addonWriteAccessReply = reply.extend({ unenforceable: z.boolean().optional() });
+export type AddonWriteAccessReply = z.infer<typeof addonWriteAccessReply>;
 
 /** What an add-on's server says of itself (pg:info, redis:info), asked with its credentials. */
 export const addonInfoRequest = z.object({ addonId, user: z.string().min(1), password: z.string().min(1), database: z.string() });

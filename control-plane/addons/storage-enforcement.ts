@@ -65,7 +65,7 @@ export class StorageEnforcement {
       restoreBelowMb: restoreBelowMb(plan.storageMb),
     });
     if (!applied.ok) {
-      if (applied.error?.includes('cannot be enforced')) {
+      if (applied.unenforceable) {
         if (!this.unenforceable.has(addon.id)) this.deps.logger.warn({ addon: addon.name, err: applied.error }, 'add-on storage limit not enforced');
         this.unenforceable.add(addon.id);
         return addon;

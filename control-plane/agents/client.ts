@@ -10,6 +10,8 @@ import {
   type RotateAddonPasswordRequest,
   type AddonInfoRequest,
   type AddonWriteAccessRequest,
+  type AddonWriteAccessReply,
+  addonWriteAccessReply,
   type AddonInfoReply,
   addonInfoReply,
   addonBackupReply,
@@ -48,7 +50,7 @@ export interface AddonAgents {
 
 /** The storage limit's enforcement (addons/storage-enforcement.ts). */
 export interface AddonWriteAccessAgents {
-  setAddonWriteAccess(hostId: string, request: AddonWriteAccessRequest): Promise<Reply>;
+  setAddonWriteAccess(hostId: string, request: AddonWriteAccessRequest): Promise<AddonWriteAccessReply>;
 }
 
 export class AgentRequestError extends Error {
@@ -118,8 +120,8 @@ export class NatsAgentClient implements AgentClient, AddonAgents, AddonWriteAcce
     return this.request(subjects.addonInfo(hostId), request, this.timeouts.list * 3, (d) => decode(addonInfoReply, d));
   }
 
-  setAddonWriteAccess(hostId: string, request: AddonWriteAccessRequest): Promise<Reply> {
-    return this.request(subjects.addonWriteAccess(hostId), request, this.timeouts.stop, (d) => decode(reply, d));
+  setAddonWriteAccess(hostId: string, request: AddonWriteAccessRequest): Promise<AddonWriteAccessReply> {
+    return this.request(subjects.addonWriteAccess(hostId), request, this.timeouts.stop, (d) => decode(addonWriteAccessReply, d));
   }
 
   list(hostId: string): Promise<ListInstancesReply> {
