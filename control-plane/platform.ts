@@ -419,7 +419,8 @@ export async function startControlPlane(config: ControlPlaneConfig, logger: Logg
     catalogue: config.plans.addonServices,
   });
   const addonStorage = new StorageEnforcement({ store: addonStore, hosts, agents, apps: (id) => apps.get(id), appLog, catalogue: config.plans.addonServices, logger: logger.child({ part: 'addon-storage' }) });
-  const addonStoragePass = new LeasedPass(redis, 'slipway:addons:storage-lease', Math.max(120_000, config.addonStorageCheckMs * 2), () => addonStorage.pass(), (err) =>
+  // a pass takes about half a second per add-on; two at once would only repeat idempotent work
+  const addonStoragePass = new LeasedPass(redis, 'slipway:addons:storage-lease', 5 * 60_000, () => addonStorage.pass(), (err) =>
     logger.warn({ err }, 'checking add-ons’ storage failed'),
   );
   const backups = await makeBackups({ config: config.backups, redis, agents, addons: addonStore, logger: logger.child({ part: 'backups' }) });
