@@ -18,7 +18,8 @@ export interface AddonPlan {
   default: boolean;
   /** PostgreSQL's max_connections, Redis's maxclients */
   maxConnections: number;
-  /** the data the plan holds; measured and reported against (Docker's local volumes have no size limit) */
+  /** the data the plan holds: PostgreSQL's database size is held against it (write access revoked
+   *  over it: control-plane/addons/storage-enforcement.ts); Redis's volume is measured against it */
   storageMb: number;
   /** how many backups are kept (pg:backups) */
   backupRetention: number;
