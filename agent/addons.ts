@@ -7,9 +7,10 @@ import { describeError } from '../common/errors.js';
 import { KeyedSerializer } from '../common/keyed-serializer.js';
 import { ephemeralPort } from '../common/ports.js';
 import type { Logger } from '../common/logger.js';
-import type { AddonInfoReply, AddonInfoRequest, Reply, RotateAddonPasswordRequest, RunAddonReply, RunAddonRequest } from '../common/protocol.js';
+import type { AddonInfoReply, AddonInfoRequest, AddonWriteAccessReply, AddonWriteAccessRequest, Reply, RotateAddonPasswordRequest, RunAddonReply, RunAddonRequest } from '../common/protocol.js';
 import { ADDON_LABELS } from '../common/labels.js';
 import { addonAnswers, type AddonProbe } from './addon-probe.js';
+import { writeAccessExec, writeAccessFailure } from './addon-storage-spec.js';
 import { addonContainerSpec, addonSelector, addonVolumeName, isAddon, parseServerInfo, parseVolumeUsage, rotatePasswordExec, serverInfoExec, VOLUME_USAGE_EXEC } from './addon-spec.js';
 import type { ContainerEngine } from './container-engine.js';
 import type { HostSettings } from './container-spec.js';
@@ -68,6 +69,22 @@ export class AddonManager {
       const result = await engine.execInContainer(container.id, argv, env);
       if (result.exitCode !== 0) return { ok: false, error: `psql exited with ${result.exitCode}: ${result.output.trim().split('\n').at(-1) ?? ''}` };
       this.deps.log.info({ addon: request.addonId }, 'add-on password rotated');
+      return { ok: true };
+    });
+  }
+
+  /** A PostgreSQL add-on's write access revoked (over its plan's storage) or restored, by its
+   *  server's own superuser (addon-storage-spec.ts). */
+  setWriteAccess(request: AddonWriteAccessRequest): Promise<AddonWriteAccessReply> {
+    return this.serial.run(request.addonId, async () => {
+      const { engine, host } = this.deps;
+      const [container] = await engine.listContainers(addonSelector(host.hostId, request.addonId));
+      if (!container) return { ok: false, error: `add-on ${request.addonId} has no container on this host` };
+      if (container.labels[ADDON_LABELS.service] !== 'postgresql') return { ok: false, error: 'only PostgreSQL add-ons have their writes limited' };
+      const { argv, env } = writeAccessExec(request);
+      const result = await engine.execInContainer(container.id, argv, env);
+      if (result.exitCode !== 0) return writeAccessFailure(result.exitCode, result.output);
+      this.deps.log.info({ addon: request.addonId, revoked: request.revoke }, request.revoke ? 'add-on write access revoked (over its storage)' : 'add-on write access restored');
       return { ok: true };
     });
   }

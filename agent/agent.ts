@@ -126,6 +126,7 @@ export class Agent {
         addonRemove: (request) => this.addons.remove(request.addonId),
         addonRotate: (request) => this.addons.rotatePassword(request),
         addonInfo: (request) => this.addons.info(request),
+        addonWriteAccess: (request) => this.addons.setWriteAccess(request),
         addonBackup: (request) => this.backups.capture(request),
         addonRestore: (request) => this.backups.restore(request),
       },

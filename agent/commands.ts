@@ -11,6 +11,9 @@ import {
   runAddonRequest,
   rotateAddonPasswordRequest,
   addonInfoRequest,
+  addonWriteAccessRequest,
+  type AddonWriteAccessRequest,
+  type AddonWriteAccessReply,
   addonBackupRequest,
   type AddonBackupRequest,
   type AddonBackupReply,
@@ -46,6 +49,7 @@ export interface CommandHandlers {
   addonRemove?(request: AddonRequest): Promise<Reply>;
   addonRotate?(request: RotateAddonPasswordRequest): Promise<Reply>;
   addonInfo?(request: AddonInfoRequest): Promise<AddonInfoReply>;
+  addonWriteAccess?(request: AddonWriteAccessRequest): Promise<AddonWriteAccessReply>;
   /** PostgreSQL add-ons' backups (addon-backups.ts) */
   addonBackup?(request: AddonBackupRequest): Promise<AddonBackupReply>;
   addonRestore?(request: AddonBackupRequest): Promise<Reply>;
@@ -114,6 +118,8 @@ export function serveCommands(nats: NatsConnection, hostId: string, handlers: Co
   if (addonRemove) serve(subjects.addonRemove(hostId), (data) => parseRequest(addonRequest, data), (request) => addonRemove(request));
   if (addonInfo) serve(subjects.addonInfo(hostId), (data) => parseRequest(addonInfoRequest, data), (request) => addonInfo(request));
   if (addonRotate) serve(subjects.addonRotate(hostId), (data) => parseRequest(rotateAddonPasswordRequest, data), (request) => addonRotate(request));
+  const { addonWriteAccess } = handlers;
+  if (addonWriteAccess) serve(subjects.addonWriteAccess(hostId), (data) => parseRequest(addonWriteAccessRequest, data), (request) => addonWriteAccess(request));
   const { addonBackup, addonRestore } = handlers;
   if (addonBackup) serve(subjects.addonBackup(hostId), (data) => parseRequest(addonBackupRequest, data), (request) => addonBackup(request));
   if (addonRestore) serve(subjects.addonRestore(hostId), (data) => parseRequest(addonBackupRequest, data), (request) => addonRestore(request));

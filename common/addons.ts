@@ -18,7 +18,8 @@ export interface AddonPlan {
   default: boolean;
   /** PostgreSQL's max_connections, Redis's maxclients */
   maxConnections: number;
-  /** the data the plan holds; measured and reported against (Docker's local volumes have no size limit) */
+  /** the data the plan holds: PostgreSQL's database size is held against it (write access revoked
+   *  over it: control-plane/addons/storage-enforcement.ts); Redis's volume is measured against it */
   storageMb: number;
   /** how many backups are kept (pg:backups) */
   backupRetention: number;
@@ -50,6 +51,10 @@ export interface AddonService {
 /** Where an add-on's persistent volume is mounted: the stack user's home (owned by 1000:1000 in
  *  the image, so a new volume starts out owned by the non-root user the server runs as). */
 export const ADDON_DATA_DIR = '/app';
+
+/** A PostgreSQL add-on's superuser: the platform's, signed in only by peer authentication over
+ *  the server container's own socket (so only what runs in that container, the agent's execs). */
+export const ADDON_ADMIN_ROLE = 'slipway_admin';
 
 const plan = (service: string, short: string, description: string, memoryMb: number, cpus: number, priceCents: number, limits: { maxConnections: number; storageMb: number; backupRetention: number }, isDefault = false): AddonPlan => ({
   name: `${service}:${short}`,
@@ -154,14 +159,19 @@ export function addonServerArgv(service: AddonServiceName): string[] {
       'bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)',
       `data=${ADDON_DATA_DIR}/pgdata`,
       'if [ ! -s "$data/PG_VERSION" ]; then',
-      '  pw=$(mktemp)',
-      '  printf "%s" "$ADDON_PASSWORD" > "$pw"',
-      '  "$bin/initdb" -D "$data" -U "$ADDON_USER" --pwfile="$pw" --auth-local=scram-sha-256 --auth-host=scram-sha-256 -E UTF8 --locale=C.UTF-8 >/dev/null',
-      '  rm -f "$pw"',
-      '  printf "host all all 0.0.0.0/0 scram-sha-256\\nhost all all ::/0 scram-sha-256\\n" >> "$data/pg_hba.conf"',
+      // The bootstrap superuser is the platform's (ADDON_ADMIN_ROLE), reached only over the
+      // container's own socket by peer authentication (the agent's execs); the app's user is an
+      // ordinary role owning its database, so it cannot lift the storage limit's enforcement.
+      `  "$bin/initdb" -D "$data" -U ${ADDON_ADMIN_ROLE} --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null`,
+      `  printf "local all ${ADDON_ADMIN_ROLE} peer map=platform\\nlocal all all scram-sha-256\\nhost all all 0.0.0.0/0 scram-sha-256\\nhost all all ::/0 scram-sha-256\\n" > "$data/pg_hba.conf"`,
+      `  printf "platform %s ${ADDON_ADMIN_ROLE}\\n" "$(id -un)" >> "$data/pg_ident.conf"`,
+      // the password reaches the single-user server on stdin (a here-document), quoted for SQL
+      '  quoted=$(printf "%s" "$ADDON_PASSWORD" | sed "s/\'/\'\'/g")',
       '  "$bin/postgres" --single -D "$data" postgres <<SQL >/dev/null',
+      'CREATE ROLE "$ADDON_USER" LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS PASSWORD \'$quoted\';',
       'CREATE DATABASE "$ADDON_DATABASE" OWNER "$ADDON_USER";',
       'SQL',
+      '  unset quoted',
       'fi',
       'unset ADDON_PASSWORD',
       'exec "$bin/postgres" -D "$data" -p "$ADDON_PORT" -c listen_addresses="*" -c unix_socket_directories=/tmp -c max_connections="${ADDON_MAX_CONNECTIONS:-20}"',

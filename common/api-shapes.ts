@@ -213,10 +213,17 @@ export interface AddonInfoJson {
   tables: number | null;
   /** Redis's keys (null for PostgreSQL) */
   keys: number | null;
-  /** Slipway's: what its volume holds, against the plan's storage (measured, not enforced) */
+  /** Slipway's: what its volume holds (PostgreSQL: with its WAL and template databases) */
   storage_used_bytes?: number | null;
+  /** the plan's storage: PostgreSQL's database size (data_size_bytes) is held against it */
   storage_limit_mb?: number | null;
   max_connections?: number | null;
+  /** Slipway's, PostgreSQL: its writes against its plan's storage (Heroku's "Over Plan Capacity:
+   *  Access Restricted" when revoked: INSERT, UPDATE and CREATE refused; reads, DELETE and TRUNCATE
+   *  work); null for other services */
+  write_access?: 'granted' | 'revoked' | null;
+  /** when write access last changed (null: never) */
+  write_access_changed_at?: string | null;
 }
 
 /** Heroku's app feature: one the app may switch on (`features:enable`). */
@@ -364,6 +371,12 @@ export interface AddonJson {
   /** Slipway's: unavailable while the host holding its data is down or gone (it moves only when an operator moves it) */
   availability?: 'available' | 'unavailable';
   unavailable_reason?: string | null;
+  /** Slipway's, PostgreSQL: its writes against its plan's storage (Heroku's "Over Plan Capacity:
+   *  Access Restricted" when revoked: INSERT, UPDATE and CREATE refused; reads, DELETE and TRUNCATE
+   *  work); null for other services */
+  write_access?: 'granted' | 'revoked' | null;
+  /** when write access last changed (null: never) */
+  write_access_changed_at?: string | null;
   billed_price: AddonPriceJson;
   actions: [];
   provider_id: string;

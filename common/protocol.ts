@@ -23,6 +23,9 @@ export const subjects = {
   addonRemove: (hostId: string) => `slipway.host.${hostId}.addon-remove`,
   addonRotate: (hostId: string) => `slipway.host.${hostId}.addon-rotate`,
   addonInfo: (hostId: string) => `slipway.host.${hostId}.addon-info`,
+  /** control plane → agent, request/reply: a PostgreSQL add-on's write access revoked (over its
+   *  plan's storage) or restored */
+  addonWriteAccess: (hostId: string) => `slipway.host.${hostId}.addon-write-access`,
   /** control plane → agent, request/reply: a PostgreSQL add-on's dump, encrypted, to the object store; and back */
   addonBackup: (hostId: string) => `slipway.host.${hostId}.addon-backup`,
   addonRestore: (hostId: string) => `slipway.host.${hostId}.addon-restore`,
@@ -345,6 +348,22 @@ export const rotateAddonPasswordRequest = z.object({
   newPassword: z.string().min(16),
 });
 export type RotateAddonPasswordRequest = z.infer<typeof rotateAddonPasswordRequest>;
+
+/** A PostgreSQL add-on's write access: `revoke` (ensured again on each call, catching tables made
+ *  since) or restore; applied by the server's own superuser, so no credentials travel. The plan's
+ *  words go into the error the app's writes get. */
+export const addonWriteAccessRequest = z.object({
+  addonId,
+  database: z.string().regex(/^[a-z][a-z0-9_]{0,62}$/),
+  revoke: z.boolean(),
+  plan: z.string().min(1).max(100),
+  limitMb: z.number().int().nonnegative(),
+  restoreBelowMb: z.number().int().nonnegative(),
+});
+export type AddonWriteAccessRequest = z.infer<typeof addonWriteAccessRequest>;
+/** `unenforceable`: the server predates the platform's own superuser in it (its user is the superuser). */
+export const addonWriteAccessReply = reply.extend({ unenforceable: z.boolean().optional() });
+export type AddonWriteAccessReply = z.infer<typeof addonWriteAccessReply>;
 
 /** What an add-on's server says of itself (pg:info, redis:info), asked with its credentials. */
 export const addonInfoRequest = z.object({ addonId, user: z.string().min(1), password: z.string().min(1), database: z.string() });

@@ -116,3 +116,11 @@ describe('loadControlPlaneConfig: log drains', () => {
     expect(() => loadControlPlaneConfig({ ...required, SLIPWAY_LOG_DRAIN_ALLOWED_NETWORKS: '10.0.0.1' })).toThrow(/SLIPWAY_LOG_DRAIN_ALLOWED_NETWORKS/);
   });
 });
+
+describe('loadControlPlaneConfig: add-ons’ storage checks', () => {
+  it('checks every minute unless told, and names a bad value', () => {
+    expect(loadControlPlaneConfig(required).addonStorageCheckMs).toBe(60_000);
+    expect(loadControlPlaneConfig({ ...required, SLIPWAY_ADDON_STORAGE_CHECK_SECONDS: '300' }).addonStorageCheckMs).toBe(300_000);
+    expect(() => loadControlPlaneConfig({ ...required, SLIPWAY_ADDON_STORAGE_CHECK_SECONDS: '0' })).toThrow(/SLIPWAY_ADDON_STORAGE_CHECK_SECONDS/);
+  });
+});

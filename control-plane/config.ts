@@ -184,6 +184,8 @@ const schema = z.object({
   /** How often running dynos' time is written to the usage ledger. */
   SLIPWAY_USAGE_FLUSH_SECONDS: z.coerce.number().positive().default(60),
   /** How long dynos' memory and CPU samples are kept (`slipway metrics`). */
+  /** How often PostgreSQL add-ons' data is held against their plans' storage (write access revoked or restored). */
+  SLIPWAY_ADDON_STORAGE_CHECK_SECONDS: z.coerce.number().positive().default(60),
   /** How often alerts are evaluated against the apps' router windows. */
   SLIPWAY_ALERT_INTERVAL_SECONDS: z.coerce.number().positive().default(30),
   SLIPWAY_METRICS_RETENTION_HOURS: z.coerce.number().positive().max(24 * 31).default(24),
@@ -291,6 +293,8 @@ export interface ControlPlaneConfig {
   /** How long dyno metrics are kept. */
   metricsRetentionMs: number;
   alertIntervalMs: number;
+  /** How often PostgreSQL add-ons' storage is checked against their plans (addons/storage-enforcement.ts). */
+  addonStorageCheckMs: number;
   /** Free-tier sleep (null: no waker, so no app sleeps). */
   sleep: { wakePort: number; wakeBind: string; checkIntervalMs: number } | null;
   /** Automated Certificate Management (null: not offered). */
@@ -437,6 +441,7 @@ export function loadControlPlaneConfig(env: Env): ControlPlaneConfig {
     accounts: { signup: e.SLIPWAY_SIGNUP, rateLimitPerHour: e.SLIPWAY_ACCOUNT_RATE_LIMIT_PER_HOUR, oidc: parseOidcSettings(env) },
     metricsRetentionMs: e.SLIPWAY_METRICS_RETENTION_HOURS * 3600_000,
     alertIntervalMs: e.SLIPWAY_ALERT_INTERVAL_SECONDS * 1000,
+    addonStorageCheckMs: e.SLIPWAY_ADDON_STORAGE_CHECK_SECONDS * 1000,
     sleep: e.SLIPWAY_WAKE_PORT ? { wakePort: e.SLIPWAY_WAKE_PORT, wakeBind: e.SLIPWAY_WAKE_BIND, checkIntervalMs: e.SLIPWAY_SLEEP_CHECK_SECONDS * 1000 } : null,
     acme: e.SLIPWAY_ACME_DIRECTORY_URL
       ? { directoryUrl: e.SLIPWAY_ACME_DIRECTORY_URL, email: e.SLIPWAY_ACME_EMAIL ?? null, caFile: e.SLIPWAY_ACME_CA_FILE ?? null, intervalMs: e.SLIPWAY_ACME_INTERVAL_SECONDS * 1000, retryMs: e.SLIPWAY_ACME_RETRY_SECONDS * 1000 }

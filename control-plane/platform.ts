@@ -70,6 +70,7 @@ import { PartnerOAuth } from './partner-addons/oauth-service.js';
 import { PartnerOAuthStore } from './partner-addons/oauth-store.js';
 import { PartnerAddons } from './partner-addons/service.js';
 import { LeasedPass } from './leased-pass.js';
+import { StorageEnforcement } from './addons/storage-enforcement.js';
 import { PartnerServiceStore } from './partner-addons/store.js';
 import { LeaderLease } from './scheduler/leader.js';
 import { startOperatorMetrics } from './operator-metrics.js';
@@ -421,12 +422,18 @@ export async function startControlPlane(config: ControlPlaneConfig, logger: Logg
     logger: logger.child({ part: 'addons' }),
     catalogue: config.plans.addonServices,
   });
+  const addonStorage = new StorageEnforcement({ store: addonStore, hosts, agents, apps: (id) => apps.get(id), appLog, catalogue: config.plans.addonServices, logger: logger.child({ part: 'addon-storage' }) });
+  // a pass takes about half a second per add-on; two at once would only repeat idempotent work
+  const addonStoragePass = new LeasedPass(redis, 'slipway:addons:storage-lease', 5 * 60_000, () => addonStorage.pass(), (err) =>
+    logger.warn({ err }, 'checking add-ons’ storage failed'),
+  );
   const backups = await makeBackups({ config: config.backups, redis, agents, addons: addonStore, logger: logger.child({ part: 'backups' }) });
   const services: Services = {
     users,
     addons,
     partnerAddons,
     backups: backups.service,
+    addonStorage,
     accounts,
     sso,
     audit: new AuditLog(redis),
@@ -567,6 +574,7 @@ export async function startControlPlane(config: ControlPlaneConfig, logger: Logg
   alertEvaluator.start(config.alertIntervalMs);
   acm?.passes.start(config.acme!.intervalMs);
   partnerSweep.start(60_000);
+  addonStoragePass.start(config.addonStorageCheckMs);
   backups.start();
   if (waker && config.sleep) {
     await waker.listen(config.sleep.wakePort, config.sleep.wakeBind);
@@ -621,6 +629,7 @@ export async function startControlPlane(config: ControlPlaneConfig, logger: Logg
       alertEvaluator.stop();
       await acm?.passes.stop();
       await partnerSweep.stop();
+      await addonStoragePass.stop();
       await backups.stop();
       await appSleep?.passes.stop();
       await waker?.close();

@@ -4,6 +4,7 @@ import type { AcmStore } from './acme/store.js';
 import type { Addons } from './addons/service.js';
 import type { PartnerAddons } from './partner-addons/service.js';
 import type { Backups } from './backups/service.js';
+import type { StorageEnforcement } from './addons/storage-enforcement.js';
 import type { AttachSessions } from './one-offs/attach.js';
 import type { DetachedRuns } from './one-offs/detached.js';
 import type { OneOffStore } from './store/one-offs.js';
@@ -74,6 +75,8 @@ export interface Services {
   partnerAddons: PartnerAddons;
   /** PostgreSQL add-ons' backups (pg:backups). */
   backups: Backups;
+  /** PostgreSQL add-ons' storage held against their plans (absent: not enforced, as in tests without agents). */
+  addonStorage?: StorageEnforcement;
   releases: ReleaseStore;
   appTransfers: AppTransferStore;
   teams: TeamStore;

@@ -71,8 +71,19 @@ describe('pg:info and redis:info', () => {
       ['DATABASE_URL'],
     ).join('\n');
     expect(measured).toMatch(/Connections:\s+2\/20/);
-    expect(measured).toMatch(/Storage:\s+256\.0 MB of 1024 MB \(25%\)/);
-    const redis = addonInfoLines({ addon: { id: 'a2', name: 'redis-solid-54321' }, service: 'redis', plan: 'redis:mini', version: '7.0.15', data_size_bytes: 1_048_576, connections: 1, tables: null, keys: 4 }, []);
+    expect(measured).toMatch(/Data Size:\s+7\.3 MB of 1024 MB \(1%\)/);
+    expect(measured).toMatch(/Storage:\s+256\.0 MB on its volume \(WAL included\)/);
+    expect(measured).toMatch(/Status:\s+Available/);
+    expect(measured).not.toMatch(/Write Access/);
+    const restricted = addonInfoLines(
+      { addon: { id: 'a1', name: 'postgresql-quiet-12345' }, service: 'postgresql', plan: 'postgresql:tiny', version: '15.8', data_size_bytes: 11 * 1024 * 1024, connections: 1, tables: 1, keys: null, storage_limit_mb: 10, write_access: 'revoked', write_access_changed_at: '2026-12-06T02:00:00.000Z' },
+      ['DATABASE_URL'],
+    ).join('\n');
+    expect(restricted).toMatch(/Status:\s+Over Plan Capacity: Access Restricted/);
+    expect(restricted).toMatch(/Data Size:\s+11\.0 MB of 10 MB \(110%\)/);
+    expect(restricted).toMatch(/Write Access:\s+revoked since 2026-12-06T02:00:00\.000Z: INSERT, UPDATE and CREATE refused/);
+    const redis = addonInfoLines({ addon: { id: 'a2', name: 'redis-solid-54321' }, service: 'redis', plan: 'redis:mini', version: '7.0.15', data_size_bytes: 1_048_576, connections: 1, tables: null, keys: 4, storage_used_bytes: 64 * 1024 * 1024, storage_limit_mb: 256 }, []);
+    expect(redis.join('\n')).toMatch(/Storage:\s+64\.0 MB of 256 MB \(25%\)/);
     expect(redis[0]).toBe('=== redis-solid-54321');
     expect(redis.join('\n')).toMatch(/Keys:\s+4/);
   });

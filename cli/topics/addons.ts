@@ -12,19 +12,25 @@ const price = (cents: number) => `$${(cents / 100).toFixed(2)}/month`;
 
 const megabytes = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 
-/** Pure: `pg:info` / `redis:info` as Heroku prints them, as key-value lines under the add-on's name. */
+const ofLimit = (bytes: number, limitMb: number | null | undefined) => `${megabytes(bytes)}${limitMb ? ` of ${limitMb} MB (${Math.round((bytes / (limitMb * 1024 * 1024)) * 100)}%)` : ''}`;
+
+/** Pure: `pg:info` / `redis:info` as Heroku prints them, as key-value lines under the add-on's name.
+ *  PostgreSQL's plan storage is held against its data size (over it, Heroku's "Over Plan Capacity:
+ *  Access Restricted"); its volume's size (WAL included) is shown beside it. */
 export function addonInfoLines(info: AddonInfoJson, attachedAs: readonly string[]): string[] {
   const pg = info.service === 'postgresql';
+  const revoked = info.write_access === 'revoked';
   return [
     heading(attachedAs.length > 0 ? attachedAs.join(', ') : info.addon.name),
     ...formatKeyValues([
       ['Plan', info.plan],
-      ['Status', 'Available'],
+      ['Status', revoked ? 'Over Plan Capacity: Access Restricted' : 'Available'],
       [pg ? 'PG Version' : 'Version', info.version],
-      [pg ? 'Data Size' : 'Memory Used', megabytes(info.data_size_bytes)],
+      pg ? ['Data Size', ofLimit(info.data_size_bytes, info.storage_limit_mb)] : ['Memory Used', megabytes(info.data_size_bytes)],
+      ...(revoked ? [['Write Access', `revoked${info.write_access_changed_at ? ` since ${info.write_access_changed_at}` : ''}: INSERT, UPDATE and CREATE refused; delete data (then VACUUM) or upgrade the plan`] as [string, string]] : []),
       [pg ? 'Connections' : 'Clients', `${info.connections}${info.max_connections ? `/${info.max_connections}` : ''}`],
       pg ? ['Tables', String(info.tables ?? 0)] : ['Keys', String(info.keys ?? 0)],
-      ...(info.storage_used_bytes != null ? [['Storage', `${megabytes(info.storage_used_bytes)}${info.storage_limit_mb ? ` of ${info.storage_limit_mb} MB (${Math.round((info.storage_used_bytes / (info.storage_limit_mb * 1024 * 1024)) * 100)}%)` : ''}`] as [string, string]] : []),
+      ...(info.storage_used_bytes != null ? [['Storage', pg ? `${megabytes(info.storage_used_bytes)} on its volume (WAL included)` : ofLimit(info.storage_used_bytes, info.storage_limit_mb)] as [string, string]] : []),
       ['Add-on', info.addon.name],
     ]),
   ];
@@ -54,6 +60,7 @@ export function addonInfo(addon: AddonJson, attachments: readonly AddonAttachmen
     `Plan:         ${addon.plan.name}`,
     `Price:        ${price(addon.billed_price.cents)}`,
     `State:        ${addonState(addon)}`,
+    ...(addon.write_access === 'revoked' ? [`Write access: revoked (over its plan's storage)${addon.write_access_changed_at ? ` since ${addon.write_access_changed_at}` : ''}`] : []),
   ];
 }
 

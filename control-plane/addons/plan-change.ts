@@ -1,5 +1,6 @@
 // Pure: whether an add-on may move to another plan (Heroku's addons:upgrade and :downgrade). Only
-// within its service; the data it holds now (its volume, measured) must fit the new plan's storage.
+// within its service; the data it holds now (its database's size, which the storage limit is enforced
+// on) must fit the new plan's storage.
 import type { AddonPlan, AddonService } from '../../common/addons.js';
 import { SlipwayError } from '../../common/errors.js';
 

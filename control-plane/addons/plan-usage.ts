@@ -1,5 +1,6 @@
-// Pure: an add-on's use against its plan, as addons:info and pg:info show it. Storage is measured
-// (the volume's size) and reported, not enforced: Docker's local volumes take no size limit.
+// Pure: an add-on's use against its plan, as addons:info and pg:info show it: the volume's size
+// (Docker's local volumes take no size limit) and the plan's storage, which a PostgreSQL add-on's
+// database size is held against (storage-limit.ts); Redis's memory is its own maxmemory.
 import type { AddonService } from '../../common/addons.js';
 import type { AddonServerInfo } from '../../common/protocol.js';
 import type { AddonRecord } from '../store/addons.js';

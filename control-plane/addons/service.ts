@@ -258,7 +258,8 @@ export class Addons {
     const measured = resolved.service.name === addon.service ? await this.info(addon) : null;
     const currentPlan = resolvePlan(addon.plan, this.catalogue);
     const current = 'error' in currentPlan ? addon : { ...addon, version: currentPlan.plan.version, stack: currentPlan.plan.stack };
-    const refusal = planChangeRefusal(current, resolved, measured?.storageBytes ?? null);
+    // the database's size, as the storage limit is enforced on (storage-limit.ts)
+    const refusal = planChangeRefusal(current, resolved, measured?.bytes ?? null);
     if (refusal) throw refusal;
     const { plan } = resolved;
     const reply = await this.deps.agents.runAddon(addon.hostId, {

@@ -9,6 +9,9 @@ import {
   type RunAddonRequest,
   type RotateAddonPasswordRequest,
   type AddonInfoRequest,
+  type AddonWriteAccessRequest,
+  type AddonWriteAccessReply,
+  addonWriteAccessReply,
   type AddonInfoReply,
   addonInfoReply,
   addonBackupReply,
@@ -45,6 +48,11 @@ export interface AddonAgents {
   addonInfo(hostId: string, request: AddonInfoRequest): Promise<AddonInfoReply>;
 }
 
+/** The storage limit's enforcement (addons/storage-enforcement.ts). */
+export interface AddonWriteAccessAgents {
+  setAddonWriteAccess(hostId: string, request: AddonWriteAccessRequest): Promise<AddonWriteAccessReply>;
+}
+
 export class AgentRequestError extends Error {
   override name = 'AgentRequestError';
 }
@@ -52,7 +60,7 @@ export class AgentRequestError extends Error {
 /** How long a backup capture or restore may take on its host (control-plane/backups/plan.ts). */
 const BACKUP_TIMEOUT_MS = CAPTURE_TIMEOUT_MS;
 
-export class NatsAgentClient implements AgentClient, AddonAgents {
+export class NatsAgentClient implements AgentClient, AddonAgents, AddonWriteAccessAgents {
   constructor(
     private readonly nats: NatsConnection,
     private readonly timeouts = { run: 120_000, stop: 60_000, list: 5_000, oneOff: 120_000 },
@@ -110,6 +118,10 @@ export class NatsAgentClient implements AgentClient, AddonAgents {
 
   addonInfo(hostId: string, request: AddonInfoRequest): Promise<AddonInfoReply> {
     return this.request(subjects.addonInfo(hostId), request, this.timeouts.list * 3, (d) => decode(addonInfoReply, d));
+  }
+
+  setAddonWriteAccess(hostId: string, request: AddonWriteAccessRequest): Promise<AddonWriteAccessReply> {
+    return this.request(subjects.addonWriteAccess(hostId), request, this.timeouts.stop, (d) => decode(addonWriteAccessReply, d));
   }
 
   list(hostId: string): Promise<ListInstancesReply> {

@@ -14,7 +14,7 @@ import { requireAdmin } from '../http/auth.js';
 import { logApiEvent } from '../http/api-events.js';
 import { platformEvents } from '../apps/platform-events.js';
 import { bodyOf, spec } from '../http/api-spec.js';
-import { addonAttachmentJson, addonJson, addonPlanJson, addonServiceJson, findAddonPlan, findAddonService, partnerPlanJson, partnerServiceJson } from '../http/addon-representations.js';
+import { addonAttachmentJson, addonJson, writeAccessJson, addonPlanJson, addonServiceJson, findAddonPlan, findAddonService, partnerPlanJson, partnerServiceJson } from '../http/addon-representations.js';
 import type { PartnerService } from '../partner-addons/store.js';
 import type { AddonAttachmentRecord, AddonRecord } from '../store/addons.js';
 import type { Services } from '../services.js';
@@ -173,6 +173,7 @@ export function addonHandlers(services: Services): Router {
       tables: addon.service === 'postgresql' ? info.objects : null,
       keys: addon.service === 'redis' ? info.objects : null,
       ...planUsage(addon, info, addons.catalogue),
+      ...writeAccessJson(addon),
     };
     ctx.body = body;
   });
@@ -226,7 +227,10 @@ export function addonHandlers(services: Services): Router {
     if (addon.appId !== app.id) throw new SlipwayError('not_found', `${app.name} owns no add-on ${ctx.params.addon}.`, { status: 404 });
     const reachable = await availability(addon);
     if (!reachable.available) throw new SlipwayError('addon_unavailable', `${addon.name} is unavailable: ${reachable.reason}.`, { status: 503, expose: true });
-    ctx.body = await representAddon(await addons.changePlan(addon, planSpec(body.plan, addons.catalogue)));
+    const changed = await addons.changePlan(addon, planSpec(body.plan, addons.catalogue));
+    // a larger plan that makes room gives writes back now, not at the next pass (which retries a failure)
+    const checked = changed.service === 'postgresql' && changed.plan !== addon.plan ? await services.addonStorage?.check(changed.id).catch(() => null) : null;
+    ctx.body = await representAddon(checked ?? changed);
   });
 
   router.delete('/apps/:app/addons/:addon', spec({ summary: 'Destroys an add-on of the app: its data, its server and every attachment’s config var', response: { shape: 'AddonJson' } }), async (ctx) => {

@@ -98,6 +98,13 @@ export function findAddonPlan(service: AddonService, ref: string): AddonPlan | n
   return service.plans.find((p) => p.name === ref || p.short === ref || planRef(p.name).id === ref) ?? null;
 }
 
+/** A PostgreSQL add-on's write access against its plan's storage (addons/storage-enforcement.ts);
+ *  granted until a check says otherwise. */
+export function writeAccessJson(addon: Pick<AddonRecord, 'service' | 'partner' | 'storage'>): { write_access: 'granted' | 'revoked' | null; write_access_changed_at: string | null } {
+  if (addon.service !== 'postgresql' || addon.partner) return { write_access: null, write_access_changed_at: null };
+  return { write_access: addon.storage?.writeAccess ?? 'granted', write_access_changed_at: addon.storage?.changedAt ?? null };
+}
+
 /** `availability`: whether its host can be reached (hosts/addon-holdings.ts); available if not told. */
 export function addonJson(addon: AddonRecord, owner: Pick<App, 'id' | 'name'>, ownerAttachments: readonly AddonAttachmentRecord[], availability: AddonAvailability = { available: true }, catalogue: readonly AddonService[] = ADDON_SERVICES): AddonJson {
   const price = addon.partner?.priceCents ?? catalogue.find((s) => s.name === addon.service)?.plans.find((p) => p.name === addon.plan)?.priceCents ?? 0;
@@ -114,6 +121,7 @@ export function addonJson(addon: AddonRecord, owner: Pick<App, 'id' | 'name'>, o
     state: addon.state,
     availability: availability.available ? 'available' : 'unavailable',
     unavailable_reason: availability.available ? null : availability.reason,
+    ...writeAccessJson(addon),
     billed_price: { cents: price, contract: false, unit: 'month' },
     actions: [],
     provider_id: addon.id,

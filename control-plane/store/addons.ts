@@ -50,8 +50,20 @@ export interface AddonRecord {
   state: 'provisioning' | 'provisioned';
   /** set on third-party add-ons only */
   partner?: PartnerAddonFacts;
+  /** PostgreSQL: its write access against its plan's storage (addons/storage-enforcement.ts);
+   *  absent until first checked */
+  storage?: AddonStorageState;
   createdAt: string;
   updatedAt: string;
+}
+
+export interface AddonStorageState {
+  writeAccess: 'granted' | 'revoked';
+  /** when write access last changed */
+  changedAt: string;
+  /** the database's size then, and the plan's limit it was held against */
+  usedBytes: number;
+  limitMb: number;
 }
 
 export interface AddonAttachmentRecord {
@@ -76,6 +88,14 @@ if redis.call('HSETNX', KEYS[1], ARGV[1], ARGV[2]) == 0 then return 0 end
 redis.call('HSET', KEYS[2], ARGV[3], ARGV[2])
 return 1`;
 
+// Replaces a record only if it is still exactly what was read (a compare-and-set).
+const REPLACE_IF_SAME = `
+local raw = redis.call('GET', KEYS[1])
+if not raw then return -1 end
+if raw ~= ARGV[1] then return 0 end
+redis.call('SET', KEYS[1], ARGV[2])
+return 1`;
+
 export class AddonStore {
   constructor(private readonly redis: Redis) {}
 
@@ -87,6 +107,19 @@ export class AddonStore {
 
   async save(addon: AddonRecord): Promise<void> {
     await this.redis.set(keys.addon(addon.id), JSON.stringify(addon));
+  }
+
+  /** Sets only the storage state, leaving whatever else changed meanwhile (a plan change, a
+   *  rotation) as it is; the record as saved, or null when the add-on is gone. */
+  async setStorage(id: string, storage: AddonStorageState): Promise<AddonRecord | null> {
+    for (;;) {
+      const raw = await this.redis.get(keys.addon(id));
+      if (!raw) return null;
+      const updated: AddonRecord = { ...(JSON.parse(raw) as AddonRecord), storage };
+      const replaced = await this.redis.eval(REPLACE_IF_SAME, 1, keys.addon(id), raw, JSON.stringify(updated));
+      if (replaced === 1) return updated;
+      if (replaced === -1) return null;
+    }
   }
 
   async get(id: string): Promise<AddonRecord | null> {
