@@ -76,7 +76,7 @@ describe('addons:move on a real PostgreSQL add-on, NATS, Redis and S3', () => {
       const settings = { hostId: id, registry: registryHost, address: '127.0.0.1' };
       const engine = new DockerContainerEngine(docker, id);
       const manager = new AddonManager({ host: settings, engine, log: silentLogger() });
-      const agentBackups = new AddonBackups({ host: settings, engine, log: silentLogger() });
+      const agentBackups = new AddonBackups({ host: settings, engine, log: silentLogger(), servers: manager });
       const unused = () => Promise.reject(new Error('not in this test'));
       commands.push(
         serveCommands(

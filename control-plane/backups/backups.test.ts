@@ -70,7 +70,7 @@ describe('pg:backups on a real PostgreSQL add-on, NATS, Redis and S3', () => {
     const host = { hostId, registry: registry.url.replace(/^https?:\/\//, ''), address: '127.0.0.1' };
     const engine = new DockerContainerEngine(docker, hostId);
     const manager = new AddonManager({ host, engine, log: silentLogger() });
-    const agentBackups = new AddonBackups({ host, engine, log: silentLogger() });
+    const agentBackups = new AddonBackups({ host, engine, log: silentLogger(), servers: manager });
     const env = { ADDON_USER: 'u_app', ADDON_PASSWORD: password, ADDON_DATABASE: 'd_app' };
     const run = await manager.run({ addonId, name: 'postgresql-cp-backups', service: 'postgresql', image, env, memoryMb: 256, cpus: 0.5 });
     if (!run.ok) throw new Error(run.error);
