@@ -137,6 +137,12 @@ describe('pg:backups on a real PostgreSQL add-on, NATS, Redis and S3', () => {
     await expect(backupsWith().get(addon, failed.id)).rejects.toMatchObject({ status: 404 });
   }, 120_000);
 
+  it('refuses backups of a partner’s add-on (422) before recording any', async () => {
+    const partnerAddon = { ...addon, id: 'partner-addon', name: 'mylog-tidy-1', service: 'mylog', plan: 'mylog:test', partner: {} } as AddonRecord;
+    await expect(backupsWith().capture(partnerAddon)).rejects.toMatchObject({ status: 422, message: expect.stringContaining('runs at its partner') });
+    expect(await backupsWith().list(partnerAddon)).toEqual([]);
+  });
+
   it('keeps the plan’s last N succeeded backups (mini: 2), deleting older objects and records', async () => {
     const backups = backupsWith();
     const ids = [];
