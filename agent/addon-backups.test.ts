@@ -24,6 +24,9 @@ import { startTestS3, type TestS3 } from '../test/support/s3-server.js';
 import { startTestRegistry } from '../test/support/services.js';
 import { dumpExec, rdbCheckError, REDIS_COMMIT_EXEC, REDIS_STAGE_EXEC, redisSnapshotExec, restoreExec } from './addon-backup-commands.js';
 import { AddonBackups } from './addon-backups.js';
+import { addonSelector } from './addon-spec.js';
+import { FakeEngine } from './testing/fake-engine.js';
+import { ADDON_LABELS } from '../common/labels.js';
 import { AddonManager } from './addons.js';
 import { DockerContainerEngine } from './docker-engine.js';
 import { removeHostLeftovers, uniqueHostId } from './testing/agent-fixtures.js';
@@ -48,6 +51,22 @@ describe('backup commands, as data', () => {
     expect(REDIS_COMMIT_EXEC.argv[2]).toMatch(/redis-check-rdb \/app\/slipway-restore\.rdb\.partial.*\n.*mv \/app\/slipway-restore\.rdb\.partial \/app\/slipway-restore\.rdb$/s);
     expect(rdbCheckError('[offset 0] Checking RDB file x\n--- RDB ERROR DETECTED ---\n[offset 9] Wrong signature trying to load DB from file\n[info] 0 keys read\n')).toBe('[offset 9] Wrong signature trying to load DB from file');
     expect(rdbCheckError('mv: cannot move\n')).toBe('mv: cannot move');
+  });
+});
+
+describe('a Redis server made before restores were possible', () => {
+  it('refuses a restore in words, before anything is read or staged', async () => {
+    const engine = new FakeEngine();
+    engine.images.add('redis-image');
+    // made by an older agent: the start script that loads a staged snapshot, and its label, are missing
+    const id = await engine.createContainer({ Image: 'redis-image', Labels: { ...addonSelector('h1', 'old-redis'), [ADDON_LABELS.service]: 'redis' } });
+    await engine.startContainer(id);
+    const restarts: string[] = [];
+    const backups = new AddonBackups({ host: { hostId: 'h1', registry: 'r', address: '127.0.0.1' }, engine, log: silentLogger(), servers: { restart: async (addonId) => (restarts.push(addonId), { ok: true }) } });
+    const storage = { endpoint: 'http://127.0.0.1:9', region: 'us-east-1', bucket: 'b', accessKeyId: 'k', secretAccessKey: 's', forcePathStyle: true };
+    const refused = await backups.restore({ addonId: 'old-redis', user: '', password: 'pw', database: '', storage, objectKey: 'o', key: randomBytes(32).toString('base64') });
+    expect(refused).toEqual({ ok: false, error: expect.stringContaining('made before restores were possible: make it again (addons:upgrade to another plan, or addons:move)') });
+    expect(restarts).toEqual([]);
   });
 });
 
