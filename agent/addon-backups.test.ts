@@ -305,6 +305,29 @@ describe('Redis add-on backups on Docker and S3', () => {
     expect(await redis(async (client) => ({ size: await client.dbsize(), one: await client.get('key:1') }))).toEqual(before);
   }, 300_000);
 
+  it('why a restore becomes the AOF’s base: Redis 7.0 with appendonly on and no AOF ignores dump.rdb and starts empty', async () => {
+    const [container] = await engine.listContainers({ 'io.slipway.addon': addonId });
+    // a second server in the add-on's container, on a socket in a scratch directory holding only a dump.rdb
+    const script = [
+      'set -e',
+      'd=$(mktemp -d)',
+      'redis-cli -p "$ADDON_PORT" --no-auth-warning --rdb "$d/dump.rdb" >/dev/null 2>&1',
+      'unset REDISCLI_AUTH', // the scratch server has no password
+      'for aof in yes no; do',
+      '  redis-server --port 0 --unixsocket "$d/s" --dir "$d" --appendonly "$aof" --save "" --daemonize yes --logfile "$d/log"',
+      '  until redis-cli -s "$d/s" ping >/dev/null 2>&1; do sleep 0.05; done',
+      '  printf "appendonly %s: %s keys\\n" "$aof" "$(redis-cli -s "$d/s" dbsize)"',
+      '  redis-cli -s "$d/s" shutdown nosave >/dev/null 2>&1 || true',
+      '  while [ -e "$d/s" ]; do sleep 0.05; done',
+      '  rm -rf "$d/appendonlydir"',
+      'done',
+      'rm -rf "$d"',
+    ].join('\n');
+    const result = await engine.execInContainer(container!.id, ['/bin/sh', '-c', script], { REDISCLI_AUTH: password });
+    const size = await redis((client) => client.dbsize());
+    expect(result.output.trim().split('\n')).toEqual(['appendonly yes: 0 keys', `appendonly no: ${size} keys`]);
+  }, 120_000);
+
   it('a capture with the wrong password fails as redis-cli’s, and leaves no object', async () => {
     const before = await objectKeys();
     const refused = await backups.capture(request('r/b002', { password: 'not-the-password' }));
