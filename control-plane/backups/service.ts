@@ -1,9 +1,10 @@
-// Heroku's pg:backups, for PostgreSQL and Redis add-ons alike: captures (manual or scheduled), restores, downloads, deletes, schedules.
-// The dump (pg_dump's, or Redis's RDB snapshot) is made, encrypted and uploaded by the agent holding the add-on (data locality: it
-// never crosses the network in plaintext nor passes through here); the control plane holds the
-// platform's key and the store's credentials and sends each request the one backup's derived key.
-// Records move pending → running → succeeded | failed (with the error in words); retention per
-// plan deletes the oldest succeeded backups' objects and records.
+// Heroku's pg:backups, for PostgreSQL and Redis add-ons alike: captures (manual or scheduled),
+// restores, downloads, deletes, schedules. The dump (pg_dump's, or Redis's RDB snapshot) is made,
+// encrypted and uploaded by the agent holding the add-on (data locality: it never crosses the
+// network in plaintext nor passes through here); the control plane holds the platform's key and
+// the store's credentials and sends each request the one backup's derived key. Records move
+// pending → running → succeeded | failed (with the error in words); retention per plan deletes the
+// oldest succeeded backups' objects and records.
 import { randomBytes } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { isBuiltinService, resolvePlan } from '../../common/addons.js';
