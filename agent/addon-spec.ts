@@ -14,6 +14,9 @@ import { hostSelector } from './labels.js';
 
 export const ADDON_PIDS_LIMIT = 256;
 
+/** The `restores` label of a Redis server whose start script loads a staged restore (REDIS_RESTORE_FILE). */
+export const REDIS_STAGED_RESTORES = 'staged-rdb';
+
 export function addonSelector(hostId: string, addonId: string): Record<string, string> {
   return { ...hostSelector(hostId), [ADDON_LABELS.addon]: addonId };
 }
@@ -104,7 +107,7 @@ export function addonContainerSpec(request: RunAddonRequest, host: HostSettings,
     User: APP_USER,
     WorkingDir: ADDON_DATA_DIR,
     Env: Object.entries(env).map(([key, value]) => `${key}=${value}`),
-    Labels: { ...addonSelector(host.hostId, request.addonId), [ADDON_LABELS.service]: request.service },
+    Labels: { ...addonSelector(host.hostId, request.addonId), [ADDON_LABELS.service]: request.service, ...(request.service === 'redis' ? { [ADDON_LABELS.restores]: REDIS_STAGED_RESTORES } : {}) },
     ExposedPorts: { [portKey]: {} },
     NetworkingConfig: { EndpointsConfig: { [addonNetworkSpec(host.hostId, request.addonId).name]: { Aliases: [request.name] } } },
     StopSignal: request.service === 'postgresql' ? 'SIGINT' : 'SIGTERM',

@@ -82,7 +82,7 @@ export class Agent {
       log: deps.log,
     });
     this.addons = new AddonManager({ host, engine: deps.engine, log: deps.log });
-    this.backups = new AddonBackups({ host, engine: deps.engine, log: deps.log });
+    this.backups = new AddonBackups({ host, engine: deps.engine, log: deps.log, servers: this.addons });
   }
 
   /** Joins (waiting as long as it takes), adopts, then serves. Rejects if stopped before joining. */

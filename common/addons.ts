@@ -89,8 +89,8 @@ export const ADDON_SERVICES: readonly AddonService[] = [
     packages: ['redis-server'],
     port: 6379,
     plans: [
-      plan('redis', 'mini', 'Redis, 64 MB of memory, append-only persistence', 64, 0.25, 300, { maxConnections: 20, storageMb: 256, backupRetention: 0 }, true),
-      plan('redis', 'premium', 'Redis, 512 MB of memory, append-only persistence', 512, 0.5, 1500, { maxConnections: 200, storageMb: 2048, backupRetention: 0 }),
+      plan('redis', 'mini', 'Redis, 64 MB of memory, append-only persistence', 64, 0.25, 300, { maxConnections: 20, storageMb: 256, backupRetention: 2 }, true),
+      plan('redis', 'premium', 'Redis, 512 MB of memory, append-only persistence', 512, 0.5, 1500, { maxConnections: 200, storageMb: 2048, backupRetention: 7 }),
     ],
   },
 ];
@@ -150,6 +150,12 @@ export function attachmentName(service: AddonService, taken: ReadonlySet<string>
   return `${service.attachmentPrefix}_${color}`;
 }
 
+/** Where a Redis add-on's verified backup is put for its server's next start to load (its
+ *  presence is the commitment: the start script makes it the new AOF). */
+export const REDIS_RESTORE_FILE = `${ADDON_DATA_DIR}/slipway-restore.rdb`;
+/** Redis's AOF directory (appenddirname) in the data directory. */
+const REDIS_AOF_DIR = `${ADDON_DATA_DIR}/appendonlydir`;
+
 /** The server's command, as argv with the secrets only in the environment (never in argv, which
  *  `ps` shows): a fixed script per service. */
 export function addonServerArgv(service: AddonServiceName): string[] {
@@ -178,11 +184,21 @@ export function addonServerArgv(service: AddonServiceName): string[] {
     ].join('\n');
     return ['/bin/sh', '-c', script, 'addon-postgresql'];
   }
+  const dir = REDIS_AOF_DIR;
   const script = [
     'set -e',
     'conf=/tmp/redis.conf',
     'umask 077',
-    'printf "port %s\\nbind 0.0.0.0\\nprotected-mode no\\ndir %s\\nappendonly yes\\nmaxmemory %s\\nmaxclients %s\\nrequirepass %s\\n" "$ADDON_PORT" "$ADDON_DATA_DIR" "$ADDON_MAXMEMORY" "${ADDON_MAX_CONNECTIONS:-10000}" "$ADDON_PASSWORD" > "$conf"',
+    // A committed restore (agent/addon-backups.ts) becomes the base of a new AOF: with appendonly
+    // on, Redis 7.0 loads only the AOF and, when there is none, starts empty (dump.rdb ignored).
+    // The restore file is moved last, so a start cut short here does it all again.
+    `if [ -f ${REDIS_RESTORE_FILE} ]; then`,
+    `  rm -rf ${dir} ${ADDON_DATA_DIR}/dump.rdb`,
+    `  mkdir ${dir}`,
+    `  printf 'file appendonly.aof.1.base.rdb seq 1 type b\\n' > ${dir}/appendonly.aof.manifest`,
+    `  mv ${REDIS_RESTORE_FILE} ${dir}/appendonly.aof.1.base.rdb`,
+    'fi',
+    'printf "port %s\\nbind 0.0.0.0\\nprotected-mode no\\ndir %s\\nappendonly yes\\nappendfilename appendonly.aof\\nappenddirname appendonlydir\\nrepl-diskless-sync-delay 0\\nmaxmemory %s\\nmaxclients %s\\nrequirepass %s\\n" "$ADDON_PORT" "$ADDON_DATA_DIR" "$ADDON_MAXMEMORY" "${ADDON_MAX_CONNECTIONS:-10000}" "$ADDON_PASSWORD" > "$conf"',
     'unset ADDON_PASSWORD',
     'exec redis-server "$conf"',
   ].join('\n');

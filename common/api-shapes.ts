@@ -674,7 +674,7 @@ export interface AlertJson {
   webhook_secret?: string;
 }
 
-/** Heroku's pg:backups transfer: one backup of a PostgreSQL add-on (`b001`), encrypted in the platform's object store. */
+/** Heroku's pg:backups transfer: one backup of a PostgreSQL or Redis add-on (`b001`), encrypted in the platform's object store. */
 export interface AddonBackupJson {
   /** b001, b002, … per add-on */
   id: string;
@@ -690,7 +690,7 @@ export interface AddonBackupJson {
   finished_at: string | null;
 }
 
-/** A PostgreSQL add-on's daily backup schedule (pg:backups:schedule). */
+/** A PostgreSQL or Redis add-on's daily backup schedule (pg:backups:schedule). */
 export interface AddonBackupScheduleJson {
   addon: { id: string; name: string };
   /** '02:00 UTC' */

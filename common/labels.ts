@@ -31,6 +31,9 @@ export const INSTANCE_LABELS = {
 export const ADDON_LABELS = {
   addon: `${LABEL_PREFIX}addon`,
   service: `${LABEL_PREFIX}addon.service`,
+  /** how a backup is restored into the server: `staged-rdb` (a Redis whose start script loads a
+   *  staged snapshot; servers made before that have no label and refuse restores) */
+  restores: `${LABEL_PREFIX}addon.restores`,
 } as const;
 
 /** A build step's container. */

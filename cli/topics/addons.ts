@@ -155,7 +155,7 @@ export function registerAddonCommands(program: Command, ctx: CommandContext): vo
   jsonOption(
     program
       .command('addons:move')
-      .description('move a PostgreSQL add-on to another host by backup and restore (operators); writes made during the move are lost')
+      .description('move a PostgreSQL or Redis add-on to another host by backup and restore (operators); writes made during the move are lost')
       .argument('<addon>', 'the add-on (its name)')
       .option('--host <id>', 'the host to move it to (default: the platform’s choice among the other up hosts)'),
   ).action(async (ref: string, options: JsonOption & { host?: string }) => {

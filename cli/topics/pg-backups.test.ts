@@ -68,4 +68,11 @@ describe('which database a pg:backups command is about', () => {
     expect(() => chooseDatabase(attachments, 'OTHER')).toThrow(/No database OTHER/);
     expect(() => chooseDatabase([], undefined)).toThrow(/no DATABASE/);
   });
+
+  it('is a Redis add-on when named (Heroku has no Redis backups command; the API backs Redis up too)', () => {
+    const withRedis = [...attachments, attachment('REDIS', 'redis-shiny-11111')];
+    expect(chooseDatabase(withRedis, 'REDIS')).toEqual({ addon: 'redis-shiny-11111', as: 'REDIS' });
+    expect(chooseDatabase(withRedis, 'redis-shiny-11111')).toEqual({ addon: 'redis-shiny-11111', as: 'REDIS' });
+    expect(chooseDatabase(withRedis, undefined)).toEqual({ addon: 'postgresql-quiet-12345', as: 'DATABASE' });
+  });
 });

@@ -40,8 +40,9 @@ describe('addons:move target', () => {
     expect(refusal(moveTarget(pg, [host('old', 'up', 8192), host('gone', 'down', 9000)]))).toEqual({ status: 503, message: expect.stringContaining('No host other than old') });
   });
 
-  it('refuses Redis (no backups yet), partner and unprovisioned add-ons', () => {
-    expect(refusal(moveTarget({ ...pg, name: 'redis-deep-1', service: 'redis' }, hosts))).toEqual({ status: 422, message: expect.stringContaining('redis has no backups yet') });
+  it('moves Redis as PostgreSQL; refuses other services, partner and unprovisioned add-ons', () => {
+    expect(moveTarget({ ...pg, name: 'redis-deep-1', service: 'redis' }, hosts)).toMatchObject({ id: 'big' });
+    expect(refusal(moveTarget({ ...pg, service: 'mylog' }, hosts))).toEqual({ status: 422, message: expect.stringContaining('only PostgreSQL and Redis add-ons move') });
     expect(refusal(moveTarget({ ...pg, partner: {} }, hosts)).status).toBe(422);
     expect(refusal(moveTarget({ ...pg, port: null }, hosts)).status).toBe(409);
   });

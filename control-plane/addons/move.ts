@@ -1,6 +1,7 @@
-// Pure: moving a PostgreSQL add-on to another host by backup and restore (`addons:move`, an
+// Pure: moving a PostgreSQL or Redis add-on to another host by backup and restore (`addons:move`, an
 // operator's action): where it goes, whether it may, and its steps in words for the answer when one
 // fails. The service (Addons.move) runs the steps; nothing here does I/O.
+import { isBuiltinService } from '../../common/addons.js';
 import { SlipwayError } from '../../common/errors.js';
 import type { Host } from '../../common/types.js';
 import { placeAddon } from './plan.js';
@@ -33,9 +34,7 @@ export function moveTarget(
   requested?: string,
 ): Host | SlipwayError {
   if (addon.partner) return new SlipwayError('invalid_params', `${addon.name} runs at its partner: it is not on any host here.`, { status: 422 });
-  if (addon.service !== 'postgresql') {
-    return new SlipwayError('invalid_params', `${addon.name} is a ${addon.service} add-on: only PostgreSQL add-ons move (by backup and restore; ${addon.service} has no backups yet).`, { status: 422 });
-  }
+  if (!isBuiltinService(addon.service)) return new SlipwayError('invalid_params', `${addon.name} is a ${addon.service} add-on: only PostgreSQL and Redis add-ons move.`, { status: 422 });
   if (addon.port === null) return new SlipwayError('conflict', `${addon.name} is not provisioned yet.`, { status: 409 });
   if (requested !== undefined) {
     if (requested === addon.hostId) return new SlipwayError('invalid_params', `${addon.name} is already on ${requested}.`, { status: 422 });

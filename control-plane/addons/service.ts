@@ -2,7 +2,7 @@
 // URL to apps as config vars (each change a new release, rolled out like any config change),
 // detaching, destroying. The one home of these steps; handlers only validate and represent.
 import { randomUUID } from 'node:crypto';
-import { ADDON_SERVICES, addonService, attachmentName, isBuiltinService, resolvePlan, type AddonPlan, type AddonService } from '../../common/addons.js';
+import { ADDON_SERVICES, addonService, attachmentName, isBuiltinService, resolvePlan, type AddonPlan, type AddonService, type AddonServiceName } from '../../common/addons.js';
 import { planServerSettings } from '../plans/addon-plans.js';
 import { planChangeRefusal } from './plan-change.js';
 import { moveStepWords, moveTarget, type MoveStep } from './move.js';
@@ -42,7 +42,7 @@ export interface PartnerAddonSteps {
   destroy(addon: AddonRecord, appsById: (id: string) => Promise<App | null>): Promise<void>;
 }
 
-/** What a move needs of pg:backups (control-plane/backups/service.ts). */
+/** What a move needs of the add-on backups (control-plane/backups/service.ts). */
 export type MoveBackups = Pick<Backups, 'capture' | 'finished' | 'restore'>;
 
 const NAME = /^[A-Z][A-Z0-9_]*$/;
@@ -183,7 +183,7 @@ export class Addons {
     return rotated;
   }
 
-  /** `addons:move` (operators): a PostgreSQL add-on to another host by backup and restore. A backup
+  /** `addons:move` (operators): a PostgreSQL or Redis add-on to another host by backup and restore. A backup
    *  is captured on its host; a server with the same credentials is made on the target (a new port)
    *  and the backup restored into it; then the record is switched and every attached app gets the
    *  new URL (a release each, as on credential rotation); then the old server and volume go. Writes
@@ -192,6 +192,7 @@ export class Addons {
   async move(addon: AddonRecord, requestedHost: string | undefined, backups: MoveBackups, appsById: (id: string) => Promise<App | null>): Promise<AddonRecord> {
     const target = moveTarget(addon, await this.deps.hosts.list(), requestedHost);
     if (target instanceof SlipwayError) throw target;
+    const service = addon.service as AddonServiceName; // moveTarget refuses the others
     const resolved = resolvePlan(addon.plan, this.catalogue);
     if ('error' in resolved) throw new SlipwayError('invalid_params', resolved.error, { status: 422 });
     const from = addon.hostId;
@@ -205,9 +206,9 @@ export class Addons {
       const reply = await this.deps.agents.runAddon(target.id, {
         addonId: addon.id,
         name: addon.name,
-        service: 'postgresql',
+        service,
         image: addon.image,
-        env: { ...serverEnv('postgresql', addon.credentials), ...planServerSettings(resolved.plan) },
+        env: { ...serverEnv(service, addon.credentials), ...planServerSettings(resolved.plan) },
         memoryMb: resolved.plan.memoryMb,
         cpus: resolved.plan.cpus,
       });

@@ -70,7 +70,7 @@ describe('pg:backups on a real PostgreSQL add-on, NATS, Redis and S3', () => {
     const host = { hostId, registry: registry.url.replace(/^https?:\/\//, ''), address: '127.0.0.1' };
     const engine = new DockerContainerEngine(docker, hostId);
     const manager = new AddonManager({ host, engine, log: silentLogger() });
-    const agentBackups = new AddonBackups({ host, engine, log: silentLogger() });
+    const agentBackups = new AddonBackups({ host, engine, log: silentLogger(), servers: manager });
     const env = { ADDON_USER: 'u_app', ADDON_PASSWORD: password, ADDON_DATABASE: 'd_app' };
     const run = await manager.run({ addonId, name: 'postgresql-cp-backups', service: 'postgresql', image, env, memoryMb: 256, cpus: 0.5 });
     if (!run.ok) throw new Error(run.error);
@@ -136,6 +136,12 @@ describe('pg:backups on a real PostgreSQL add-on, NATS, Redis and S3', () => {
     await expect(backupsWith().delete(addon, failed.id)).resolves.toMatchObject({ id: failed.id });
     await expect(backupsWith().get(addon, failed.id)).rejects.toMatchObject({ status: 404 });
   }, 120_000);
+
+  it('refuses backups of a partner’s add-on (422) before recording any', async () => {
+    const partnerAddon = { ...addon, id: 'partner-addon', name: 'mylog-tidy-1', service: 'mylog', plan: 'mylog:test', partner: {} } as AddonRecord;
+    await expect(backupsWith().capture(partnerAddon)).rejects.toMatchObject({ status: 422, message: expect.stringContaining('runs at its partner') });
+    expect(await backupsWith().list(partnerAddon)).toEqual([]);
+  });
 
   it('keeps the plan’s last N succeeded backups (mini: 2), deleting older objects and records', async () => {
     const backups = backupsWith();

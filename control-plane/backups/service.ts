@@ -1,12 +1,13 @@
-// Heroku's pg:backups: captures (manual or scheduled), restores, downloads, deletes, schedules.
-// The dump is made, encrypted and uploaded by the agent holding the add-on (data locality: it
-// never crosses the network in plaintext nor passes through here); the control plane holds the
-// platform's key and the store's credentials and sends each request the one backup's derived key.
-// Records move pending → running → succeeded | failed (with the error in words); retention per
-// plan deletes the oldest succeeded backups' objects and records.
+// Heroku's pg:backups, for PostgreSQL and Redis add-ons alike: captures (manual or scheduled),
+// restores, downloads, deletes, schedules. The dump (pg_dump's, or Redis's RDB snapshot) is made,
+// encrypted and uploaded by the agent holding the add-on (data locality: it never crosses the
+// network in plaintext nor passes through here); the control plane holds the platform's key and
+// the store's credentials and sends each request the one backup's derived key. Records move
+// pending → running → succeeded | failed (with the error in words); retention per plan deletes the
+// oldest succeeded backups' objects and records.
 import { randomBytes } from 'node:crypto';
 import type { Readable } from 'node:stream';
-import { resolvePlan } from '../../common/addons.js';
+import { isBuiltinService, resolvePlan } from '../../common/addons.js';
 import { backupKey, decryptingStream } from '../../common/backups/encryption.js';
 import { BackupObjects } from '../../common/backups/object-store.js';
 import { describeError, SlipwayError } from '../../common/errors.js';
@@ -111,7 +112,8 @@ export class Backups {
   }
 
   /** `pg:backups:restore`: the backup into the add-on's database (objects dropped and made anew),
-   *  in one transaction; the add-on keeps serving. */
+   *  in one transaction; the add-on keeps serving. A Redis add-on's whole dataset is replaced,
+   *  its server restarted with the snapshot. */
   async restore(addon: AddonRecord, id: string): Promise<BackupRecord> {
     this.offered(addon);
     const record = await this.succeeded(addon, id);
@@ -234,7 +236,7 @@ export class Backups {
 
   private offered(addon: AddonRecord): void {
     this.storage();
-    if (addon.service !== 'postgresql') throw new SlipwayError('invalid_params', `${addon.name} is not a PostgreSQL add-on: only those have backups.`, { status: 422 });
+    if (addon.partner || !isBuiltinService(addon.service)) throw new SlipwayError('invalid_params', `${addon.name} runs at its partner: Slipway keeps no backups of it.`, { status: 422 });
     if (retentionOf(addon) < 1) throw new SlipwayError('invalid_params', `${addon.plan} keeps no backups.`, { status: 422 });
   }
 }

@@ -184,9 +184,9 @@ export function addonHandlers(services: Services): Router {
     ctx.body = await representAddon(await addons.rotateCredentials(addon, (id) => services.apps.get(id)));
   });
 
-  // addons:move (operators): a PostgreSQL add-on to another host by backup and restore, e.g. to empty
+  // addons:move (operators): a PostgreSQL or Redis add-on to another host by backup and restore, e.g. to empty
   // a host before draining it. Writes made between the backup's capture and the switch are lost.
-  router.post('/addons/:addon/actions/move', spec({ summary: 'Moves a PostgreSQL add-on to another host by backup and restore (operators); its attached apps get the new URL (releases)', body: move, response: { shape: 'AddonMoveJson' } }), requireAdmin, async (ctx) => {
+  router.post('/addons/:addon/actions/move', spec({ summary: 'Moves a PostgreSQL or Redis add-on to another host by backup and restore (operators); its attached apps get the new URL (releases)', body: move, response: { shape: 'AddonMoveJson' } }), requireAdmin, async (ctx) => {
     const body = bodyOf(ctx, move);
     const addon = await addons.find(ctx.params.addon!);
     const moved = await addons.move(addon, body.host, services.backups, (id) => services.apps.get(id));

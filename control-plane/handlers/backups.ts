@@ -57,11 +57,11 @@ export function backupHandlers(services: Services): Router {
     return { addon, owner };
   };
 
-  router.get('/addons/:addon/backups', spec({ summary: 'A PostgreSQL add-on’s backups, oldest first (pg:backups)', response: { shape: 'AddonBackupJson', list: true } }), async (ctx) => {
+  router.get('/addons/:addon/backups', spec({ summary: 'A PostgreSQL or Redis add-on’s backups, oldest first (pg:backups)', response: { shape: 'AddonBackupJson', list: true } }), async (ctx) => {
     const { addon } = await loadAddon(ctx, 'view');
     ctx.body = (await backups.list(addon)).map(backupJson);
   });
-  router.post('/addons/:addon/backups', spec({ summary: 'Starts a backup of a PostgreSQL add-on (pg:backups:capture); poll it until it has finished', response: { shape: 'AddonBackupJson', status: 202 } }), async (ctx) => {
+  router.post('/addons/:addon/backups', spec({ summary: 'Starts a backup of a PostgreSQL or Redis add-on (pg:backups:capture); poll it until it has finished', response: { shape: 'AddonBackupJson', status: 202 } }), async (ctx) => {
     const { addon } = await loadAddon(ctx, 'change');
     ctx.status = 202;
     ctx.body = backupJson(await backups.capture(addon));
@@ -71,27 +71,27 @@ export function backupHandlers(services: Services): Router {
     const id = ctx.params.backup!;
     ctx.body = backupJson(id === 'latest' ? await backups.latest(addon) : await backups.get(addon, id));
   });
-  router.get('/addons/:addon/backups/:backup/download', spec({ summary: 'A succeeded backup, decrypted: a pg_dump custom-format archive (pg:backups:download)', response: { stream: 'binary' } }), async (ctx) => {
+  router.get('/addons/:addon/backups/:backup/download', spec({ summary: 'A succeeded backup, decrypted: a pg_dump custom-format archive, or a Redis RDB snapshot (pg:backups:download)', response: { stream: 'binary' } }), async (ctx) => {
     const { addon } = await loadAddon(ctx, 'change');
     const id = ctx.params.backup!;
     const record = id === 'latest' ? await backups.latest(addon) : await backups.get(addon, id);
     const body = await backups.download(addon, record.id);
     ctx.type = 'application/octet-stream';
-    ctx.attachment(`${addon.name}-${record.id}.dump`);
+    ctx.attachment(`${addon.name}-${record.id}.${addon.service === 'redis' ? 'rdb' : 'dump'}`);
     ctx.body = body;
   });
   router.delete('/addons/:addon/backups/:backup', spec({ summary: 'Deletes a backup: its object in the store and its record (pg:backups:delete)', response: { shape: 'AddonBackupJson' } }), async (ctx) => {
     const { addon } = await loadAddon(ctx, 'change');
     ctx.body = backupJson(await backups.delete(addon, ctx.params.backup!));
   });
-  router.post('/addons/:addon/actions/restore', spec({ summary: 'Restores a backup into the add-on’s database, replacing what its backup holds; `confirm` is the owning app’s name (pg:backups:restore)', body: restoreBody, response: { shape: 'AddonBackupJson' } }), async (ctx) => {
+  router.post('/addons/:addon/actions/restore', spec({ summary: 'Restores a backup into the add-on’s database, replacing what its backup holds (a Redis add-on’s whole dataset, its server restarted); `confirm` is the owning app’s name (pg:backups:restore)', body: restoreBody, response: { shape: 'AddonBackupJson' } }), async (ctx) => {
     const { addon, owner } = await loadAddon(ctx, 'change');
     const body = bodyOf(ctx, restoreBody);
     if (body.confirm !== owner.name) throw new SlipwayError('confirmation_required', `Restoring replaces ${addon.name}'s data: confirm with the app's name, ${owner.name}.`, { status: 422, expose: true });
     ctx.body = backupJson(await backups.restore(addon, body.backup));
   });
 
-  router.get('/addons/:addon/backup-schedule', spec({ summary: 'A PostgreSQL add-on’s daily backup schedule', response: { shape: 'AddonBackupScheduleJson' } }), async (ctx) => {
+  router.get('/addons/:addon/backup-schedule', spec({ summary: 'An add-on’s daily backup schedule', response: { shape: 'AddonBackupScheduleJson' } }), async (ctx) => {
     const { addon } = await loadAddon(ctx, 'view');
     const schedule = await backups.scheduleOf(addon);
     if (!schedule) throw new SlipwayError('not_found', `${addon.name} has no backup schedule.`, { status: 404 });
@@ -106,7 +106,7 @@ export function backupHandlers(services: Services): Router {
     await backups.unschedule(addon);
     ctx.body = {};
   });
-  router.get('/apps/:app/backup-schedules', spec({ summary: 'The backup schedules of the app’s PostgreSQL add-ons (pg:backups:schedules)', response: { shape: 'AddonBackupScheduleJson', list: true } }), async (ctx) => {
+  router.get('/apps/:app/backup-schedules', spec({ summary: 'The backup schedules of the app’s PostgreSQL and Redis add-ons (pg:backups:schedules)', response: { shape: 'AddonBackupScheduleJson', list: true } }), async (ctx) => {
     const app = await loadApp(ctx, services);
     const found: AddonBackupScheduleJson[] = [];
     for (const addon of await addons.store.ownedBy(app.id)) {

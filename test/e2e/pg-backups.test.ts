@@ -1,12 +1,13 @@
 // pg:backups on the real platform (`npm start`'s launcher with SLIPWAY_BACKUPS_S3_ENDPOINT=local:
 // moto on loopback): a PostgreSQL add-on captured through the API, a table dropped, the backup
 // restored (after a refused confirmation), the dump downloaded decrypted, and another tenant
-// unable to see any of it.
+// unable to see any of it; a Redis add-on backed up and restored the same way.
 import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { Redis } from 'ioredis';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inProcessCli } from '../../cli/testing/cli-harness.js';
@@ -21,6 +22,7 @@ describe('pg:backups through the Platform API', () => {
   let stranger: ReturnType<typeof api>;
   let home: string;
   let addon: { id: string; name: string } | undefined;
+  let redisAddon: { id: string; name: string } | undefined;
   const measured: string[] = [];
 
   const query = async (url: string, sql: string) => {
@@ -45,12 +47,13 @@ describe('pg:backups through the Platform API', () => {
 
   afterAll(async () => {
     console.log(measured.join('\n'));
-    if (addon) await operator?.('DELETE', `/apps/ledger/addons/${addon.id}`).catch(() => {});
+    const made = [addon, redisAddon].filter((a): a is { id: string; name: string } => a !== undefined);
+    for (const one of made) await operator?.('DELETE', `/apps/ledger/addons/${one.id}`).catch(() => {});
     await platform?.stop().catch(() => {});
-    if (addon) {
-      const { stdout } = await exec('docker', ['ps', '-aq', '--filter', `label=io.slipway.addon=${addon.id}`]).catch(() => ({ stdout: '' }));
+    for (const one of made) {
+      const { stdout } = await exec('docker', ['ps', '-aq', '--filter', `label=io.slipway.addon=${one.id}`]).catch(() => ({ stdout: '' }));
       for (const container of stdout.split('\n').filter(Boolean)) await exec('docker', ['rm', '-f', '-v', container]).catch(() => {});
-      const volumes = await exec('docker', ['volume', 'ls', '-q', '--filter', `label=io.slipway.addon=${addon.id}`]).catch(() => ({ stdout: '' }));
+      const volumes = await exec('docker', ['volume', 'ls', '-q', '--filter', `label=io.slipway.addon=${one.id}`]).catch(() => ({ stdout: '' }));
       for (const volume of volumes.stdout.split('\n').filter(Boolean)) await exec('docker', ['volume', 'rm', '-f', volume]).catch(() => {});
     }
     await removePlatformImages(env);
@@ -136,6 +139,53 @@ describe('pg:backups through the Platform API', () => {
       expect((await slipway(['pg:backups:delete', 'b003', '-a', 'ledger', '--confirm', 'ledger'])).code).toBe(0);
       expect((await operator('GET', `/addons/${addon!.name}/backups`)).body.map((b: { id: string }) => b.id)).toEqual(['b004']);
     } finally {
+      await rm(cliHome, { recursive: true, force: true });
+    }
+  }, 10 * 60_000);
+
+  it('backs a Redis add-on up the same way: captured from the CLI by its attachment name, restored through the API after FLUSHALL, downloaded as an RDB', async () => {
+    const created = await operator('POST', '/apps/ledger/addons', { plan: 'heroku-redis:mini' });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    redisAddon = { id: created.body.id, name: created.body.name };
+    const url = new URL((await operator('GET', '/apps/ledger/config-vars')).body.REDIS_URL);
+    url.hostname = '127.0.0.1';
+    const redis = new Redis(url.href, { maxRetriesPerRequest: 1 });
+    redis.on('error', () => undefined); // the server restarts during the restore
+    const cliHome = await mkdtemp(join(tmpdir(), 'slipway-rb-cli-'));
+    try {
+      const batch = redis.pipeline();
+      for (let n = 1; n <= 10_000; n += 1) batch.set(`entry:${n}`, String(n));
+      await batch.exec();
+
+      const slipway = inProcessCli({ home: cliHome, cwd: cliHome });
+      expect((await slipway(['login', '--api', platform.endpoints.api, '--token', '-'], { stdin: `${platform.endpoints.token}\n` })).code).toBe(0);
+      const started = Date.now();
+      const captured = await slipway(['pg:backups:capture', 'REDIS', '-a', 'ledger']);
+      expect(captured, captured.stderr).toMatchObject({ code: 0, stdout: expect.stringContaining('Backup b001 of REDIS completed') });
+      measured.push(`Redis capture of 10,000 keys (CLI, polling each second): ${Date.now() - started} ms`);
+
+      await redis.flushall();
+      await redis.set('written-after-the-backup', '1');
+      const restoring = Date.now();
+      expect(await operator('POST', `/addons/${redisAddon.name}/actions/restore`, { backup: 'latest', confirm: 'ledger' })).toMatchObject({ status: 200, body: { id: 'b001' } });
+      measured.push(`Redis restore of 10,000 keys (server restarted): ${Date.now() - restoring} ms`);
+      // a new connection: the server restarted with the snapshot
+      const after = new Redis(url.href, { maxRetriesPerRequest: 1 });
+      try {
+        expect(await after.dbsize()).toBe(10_000);
+        expect(await after.get('entry:10000')).toBe('10000');
+        expect(await after.exists('written-after-the-backup')).toBe(0);
+      } finally {
+        after.disconnect();
+      }
+
+      const download = await fetch(`${platform.endpoints.api}/addons/${redisAddon.name}/backups/b001/download`, { headers: { authorization: `Bearer ${platform.endpoints.token}` } });
+      expect(download.status).toBe(200);
+      expect(download.headers.get('content-disposition')).toContain(`${redisAddon.name}-b001.rdb`);
+      expect(Buffer.from(await download.arrayBuffer()).subarray(0, 5).toString()).toBe('REDIS');
+      expect((await stranger('POST', `/addons/${redisAddon.name}/backups`, {})).status).toBe(404);
+    } finally {
+      redis.disconnect();
       await rm(cliHome, { recursive: true, force: true });
     }
   }, 10 * 60_000);
