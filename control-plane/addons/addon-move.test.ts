@@ -158,7 +158,10 @@ describe('addons:move on a real PostgreSQL add-on, NATS, Redis and S3', () => {
 
   it('a host whose agent answers: the rows move there, the app gets the new URL as a release, and the old server goes', async () => {
     await query(urlOf(addon), "INSERT INTO orders (item) VALUES ('written just before the move')");
-    const moved = await addons.move(addon, targetHost, backups, async (id) => (id === app.id ? app : null));
+    const moving = addons.move(addon, targetHost, backups, async (id) => (id === app.id ? app : null));
+    // one move at a time: a second one while this runs is refused, and changes nothing
+    await expect(addons.move(addon, targetHost, backups, async () => app)).rejects.toMatchObject({ status: 409, message: expect.stringContaining('is being moved already') });
+    const moved = await moving;
     expect(moved).toMatchObject({ id: addonId, hostId: targetHost, address: '127.0.0.1', credentials: addon.credentials });
     expect(moved.port).not.toBe(addon.port);
     expect(await addons.store.get(addonId)).toEqual(moved);

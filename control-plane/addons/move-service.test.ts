@@ -38,7 +38,13 @@ function setup(options: { backup?: 'succeeded' | 'failed'; run?: 'ok' | 'fails' 
     { id: 't1', addonId: 'a1', appId: app.id, name: 'DATABASE', createdAt: '1' },
     { id: 't2', addonId: 'a1', appId: other.id, name: 'HEROKU_POSTGRESQL_AMBER', createdAt: '2' },
   ];
-  const store = { save: async (record: AddonRecord) => void (calls.push(`save ${record.hostId}`), (saved = record)), attachmentsOf: async () => attachments } as unknown as AddonStore;
+  const store = {
+    save: async (record: AddonRecord) => void (calls.push(`save ${record.hostId}`), (saved = record)),
+    get: async () => saved ?? addon,
+    attachmentsOf: async () => attachments,
+    claimMove: async () => 'claim',
+    releaseMove: async () => {},
+  } as unknown as AddonStore;
   const hosts = { list: async () => [host('h1'), host('h2'), host('h3', 'down')] } as unknown as HostStore;
   const runRequests: RunAddonRequest[] = [];
   const addons = new Addons({

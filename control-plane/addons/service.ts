@@ -47,6 +47,10 @@ export type MoveBackups = Pick<Backups, 'capture' | 'finished' | 'restore'>;
 
 const NAME = /^[A-Z][A-Z0-9_]*$/;
 
+/** How long a move holds its add-on at most (a capture and restore of a plan's data); a move
+ *  whose control plane stopped gives the add-on back after this. */
+const MOVE_CLAIM_MS = 60 * 60_000;
+
 export class Addons {
   readonly store: AddonStore;
   readonly catalogue: readonly AddonService[];
@@ -190,6 +194,19 @@ export class Addons {
    *  made between the capture and the switch are lost (as with Heroku's pg:copy). A failure before
    *  the switch leaves the add-on serving on its old host and removes the half-made server. */
   async move(addon: AddonRecord, requestedHost: string | undefined, backups: MoveBackups, appsById: (id: string) => Promise<App | null>): Promise<AddonRecord> {
+    const claim = await this.deps.store.claimMove(addon.id, MOVE_CLAIM_MS);
+    if (!claim) throw new SlipwayError('conflict', `${addon.name} is being moved already: wait for that move to end.`, { status: 409 });
+    try {
+      // read again under the claim: a move that just ended changed its host
+      const current = await this.deps.store.get(addon.id);
+      if (!current) throw new SlipwayError('not_found', `${addon.name} is gone.`, { status: 404 });
+      return await this.moveClaimed(current, requestedHost, backups, appsById);
+    } finally {
+      await this.deps.store.releaseMove(addon.id, claim);
+    }
+  }
+
+  private async moveClaimed(addon: AddonRecord, requestedHost: string | undefined, backups: MoveBackups, appsById: (id: string) => Promise<App | null>): Promise<AddonRecord> {
     const target = moveTarget(addon, await this.deps.hosts.list(), requestedHost);
     if (target instanceof SlipwayError) throw target;
     const service = addon.service as AddonServiceName; // moveTarget refuses the others

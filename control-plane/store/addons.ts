@@ -1,6 +1,7 @@
 // Add-ons and their attachments in Redis. An add-on is owned by one app and pinned to the host
 // that holds its volume; its generated credentials are secrets (like config vars, never logged).
 // An attachment sets `<name>_URL` on one app; names are unique per app, add-on names globally.
+import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { AddonServiceName } from '../../common/addons.js';
 import type { AddonLink } from '../../common/protocol.js';
@@ -96,6 +97,9 @@ if raw ~= ARGV[1] then return 0 end
 redis.call('SET', KEYS[1], ARGV[2])
 return 1`;
 
+const DELETE_IF_SAME = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0`;
+
 export class AddonStore {
   constructor(private readonly redis: Redis) {}
 
@@ -120,6 +124,18 @@ export class AddonStore {
       if (replaced === 1) return updated;
       if (replaced === -1) return null;
     }
+  }
+
+  /** Claims the add-on for one move (a token), or null when a move holds it. The claim lapses
+   *  after `ttlMs`, so a control plane that stopped mid-move does not block moves for ever. */
+  async claimMove(id: string, ttlMs: number): Promise<string | null> {
+    const token = randomUUID();
+    return (await this.redis.set(keys.addonMoveLock(id), token, 'PX', ttlMs, 'NX')) === 'OK' ? token : null;
+  }
+
+  /** Gives a move's claim back, if it is still that move's. */
+  async releaseMove(id: string, token: string): Promise<void> {
+    await this.redis.eval(DELETE_IF_SAME, 1, keys.addonMoveLock(id), token);
   }
 
   async get(id: string): Promise<AddonRecord | null> {

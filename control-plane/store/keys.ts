@@ -74,6 +74,8 @@ export const keys = {
   appTransfer: (appId: string) => `slipway:app:${appId}:transfer`,
   /** string: JSON AddonRecord (an add-on: its server's host, port and credentials) */
   addon: (id: string) => `slipway:addon:${id}`,
+  /** Held while the add-on moves between hosts (one move at a time). */
+  addonMoveLock: (id: string) => `slipway:addon:${id}:move-lock`,
   /** hash: add-on name → id (names are global, as on Heroku) */
   addonNames: 'slipway:addon-names',
   /** hash: attachment name → JSON AddonAttachmentRecord (the add-ons an app uses) */
