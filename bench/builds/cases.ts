@@ -70,6 +70,15 @@ export const BUILD_BENCH_CASES: readonly BuildBenchCase[] = [
     versionArgs: { GO_VERSION: /Installing Go (\S+)/ },
   },
   {
+    name: 'java-maven',
+    fixture: 'java-javalin',
+    edit: { file: 'src/main/java/hello/App.java', from: 'Hello from Java v1', to: 'Hello from Java v2' },
+    before: 'Hello from Java v1',
+    after: 'Hello from Java v2',
+    // the JDK is the stack's Debian OpenJDK of that major on both paths; Maven the version the buildpack chose
+    versionArgs: { JAVA_MAJOR: /Installing OpenJDK (\d+) /, MAVEN_VERSION: /Installing OpenJDK \d+ \(.*\) and Maven (\S+)/ },
+  },
+  {
     name: 'static-vite',
     fixture: 'static-vite',
     edit: { file: 'index.html', from: 'site v1', to: 'site v2' },
