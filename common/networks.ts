@@ -13,7 +13,7 @@
 // both off the host's own services. Each is created idempotently by whoever needs it (the
 // agent, the builder), as data here and I/O in ensureNetwork.
 import { execFile } from 'node:child_process';
-import { createHash } from 'node:crypto';
+import { createHash, randomInt } from 'node:crypto';
 import ipaddr from 'ipaddr.js';
 import type Docker from 'dockerode';
 import { describeError } from './errors.js';
@@ -192,17 +192,18 @@ export async function ensureNetwork(docker: Docker, spec: NetworkSpec): Promise<
 }
 
 /** How many times a free subnet is looked for again after another creator took the one chosen. */
-const SUBNET_ATTEMPTS = 8;
+const SUBNET_ATTEMPTS = 16;
 
 /** Creates the network; one that someone else created meanwhile (409) is fine. */
 async function createNetwork(docker: Docker, spec: NetworkSpec): Promise<void> {
   const attempts = spec.subnets ? SUBNET_ATTEMPTS : 1;
-  // where this network's search starts in its range: creators racing for a subnet mostly differ
-  const start = createHash('sha256').update(spec.name).digest().readUInt32BE(0);
+  // where the search starts in the range: first from the name, then at random, so creators racing
+  // for a subnet (whose listings miss each other's networks until made) mostly pick apart
+  const named = createHash('sha256').update(spec.name).digest().readUInt32BE(0);
   for (let attempt = 0; attempt < attempts; attempt++) {
     let ipam: Docker.NetworkCreateOptions['IPAM'];
     if (spec.subnets) {
-      const subnet = freeSubnet(spec.subnets, await subnetsInUse(docker), start + attempt);
+      const subnet = freeSubnet(spec.subnets, await subnetsInUse(docker), attempt === 0 ? named : randomInt(2 ** 31));
       if (!subnet) {
         throw new NetworkError(
           `no /${spec.subnets.prefix} is free in ${spec.subnets.range} for the Docker network ${spec.name}: remove networks no longer used, or give add-ons a wider range (SLIPWAY_ADDON_SUBNETS)`,
