@@ -137,9 +137,17 @@ export class AddonBackups {
     const command = await this.deps.engine.execStreaming(server.id, exec.argv, exec.env, plain);
     // the commands print nothing on stdout; their failure is told by the exit code and stderr
     command.stdout.on('error', () => undefined).resume();
-    const [exited, fed] = await Promise.allSettled([command.exited, pipeline(stored, plain)]);
-    if (exited.status === 'rejected') throw exited.reason;
-    return { exit: exited.value, fed };
+    const [fed] = await Promise.allSettled([pipeline(stored, plain)]);
+    if (fed.status === 'rejected') {
+      // the input failed (a damaged backup, the store gone): its stdin was ended, but a command that
+      // has not seen that end (a half-close Docker missed once, in a full test run) must not hold
+      // the add-on's turn for ever: past a grace its connection is closed, and then it is let go
+      const ended = await settlesWithin(command.exited, INPUT_FAILED_GRACE_MS);
+      if (!ended) (command.stdout as unknown as { destroy(): void }).destroy();
+      const exit = ended ?? (await settlesWithin(command.exited, INPUT_FAILED_GRACE_MS)) ?? { exitCode: null, stderr: '' };
+      return { exit, fed };
+    }
+    return { exit: await command.exited, fed };
   }
 
   private async server(addonId: string): Promise<Server | { error: string }> {
@@ -149,6 +157,20 @@ export class AddonBackups {
     if (service !== 'postgresql' && service !== 'redis') return { error: `add-on ${addonId} is a ${service ?? 'unknown'} server: it has no backups` };
     if (container.state !== 'running') return { error: `add-on ${addonId}'s server is not running` };
     return { id: container.id, service, labels: container.labels };
+  }
+}
+
+/** How long a command whose input failed gets to exit, before and after its connection is closed. */
+const INPUT_FAILED_GRACE_MS = 10_000;
+
+/** The promise's value if it fulfils within `ms`, else null (a rejection counts as null too). */
+async function settlesWithin<T>(promise: Promise<T>, ms: number): Promise<T | null> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), ms)));
+  try {
+    return await Promise.race([promise.catch(() => null), late]);
+  } finally {
+    clearTimeout(timer);
   }
 }
 
