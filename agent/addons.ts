@@ -49,9 +49,9 @@ export class AddonManager {
 
   restart(addonId: string): Promise<RunAddonReply> {
     return this.serial.run(addonId, async () => {
-      const { engine, host } = this.deps;
-      const [container] = await engine.listContainers(addonSelector(host.hostId, addonId));
-      if (!container) return { ok: false, error: `add-on ${addonId} has no container on this host` };
+      const { engine } = this.deps;
+      const container = await this.serverOf(addonId);
+      if (!container) return { ok: false, error: noServer(addonId) };
       await engine.stopContainer(container.id, 30);
       await engine.startContainer(container.id);
       return this.answering(container.id, container.labels[ADDON_LABELS.service] as Service);
@@ -61,9 +61,9 @@ export class AddonManager {
   /** A PostgreSQL add-on's user gets a new password; connections already open keep working. */
   rotatePassword(request: RotateAddonPasswordRequest): Promise<Reply> {
     return this.serial.run(request.addonId, async () => {
-      const { engine, host } = this.deps;
-      const [container] = await engine.listContainers(addonSelector(host.hostId, request.addonId));
-      if (!container) return { ok: false, error: `add-on ${request.addonId} has no container on this host` };
+      const { engine } = this.deps;
+      const container = await this.serverOf(request.addonId);
+      if (!container) return { ok: false, error: noServer(request.addonId) };
       if (container.labels[ADDON_LABELS.service] !== 'postgresql') return { ok: false, error: 'only PostgreSQL credentials rotate' };
       const { argv, env } = rotatePasswordExec(request);
       const result = await engine.execInContainer(container.id, argv, env);
@@ -77,9 +77,9 @@ export class AddonManager {
    *  server's own superuser (addon-storage-spec.ts). */
   setWriteAccess(request: AddonWriteAccessRequest): Promise<AddonWriteAccessReply> {
     return this.serial.run(request.addonId, async () => {
-      const { engine, host } = this.deps;
-      const [container] = await engine.listContainers(addonSelector(host.hostId, request.addonId));
-      if (!container) return { ok: false, error: `add-on ${request.addonId} has no container on this host` };
+      const { engine } = this.deps;
+      const container = await this.serverOf(request.addonId);
+      if (!container) return { ok: false, error: noServer(request.addonId) };
       if (container.labels[ADDON_LABELS.service] !== 'postgresql') return { ok: false, error: 'only PostgreSQL add-ons have their writes limited' };
       const { argv, env } = writeAccessExec(request);
       const result = await engine.execInContainer(container.id, argv, env);
@@ -92,9 +92,9 @@ export class AddonManager {
   /** What the add-on's server says of itself (version, size, connections, tables or keys). */
   info(request: AddonInfoRequest): Promise<AddonInfoReply> {
     return this.serial.run(request.addonId, async () => {
-      const { engine, host } = this.deps;
-      const [container] = await engine.listContainers(addonSelector(host.hostId, request.addonId));
-      if (!container) return { ok: false, error: `add-on ${request.addonId} has no container on this host` };
+      const { engine } = this.deps;
+      const container = await this.serverOf(request.addonId);
+      if (!container) return { ok: false, error: noServer(request.addonId) };
       const service = container.labels[ADDON_LABELS.service] as Service;
       const { argv, env } = serverInfoExec(service, request);
       const result = await engine.execInContainer(container.id, argv, env);
@@ -103,6 +103,12 @@ export class AddonManager {
       const storageBytes = usage.exitCode === 0 ? parseVolumeUsage(usage.output) : null;
       return info ? { ok: true, info: storageBytes === null ? info : { ...info, storageBytes } } : { ok: false, error: `the ${service} server did not say (exit ${result.exitCode}): ${result.output.trim().split('\n').at(-1) ?? ''}` };
     });
+  }
+
+  /** The add-on's server container on this host, if there is one. */
+  private async serverOf(addonId: string) {
+    const [container] = await this.deps.engine.listContainers(addonSelector(this.deps.host.hostId, addonId));
+    return container;
   }
 
   /** At the agent's start: starts the add-ons found stopped (their data is on their volumes), and
@@ -119,7 +125,7 @@ export class AddonManager {
     for (const addonId of await this.deps.engine.listAddonNetworks()) {
       await this.serial.run(addonId, async () => {
         // looked at again under the add-on's turn: a run may have made its server since
-        if ((await this.deps.engine.listContainers(addonSelector(this.deps.host.hostId, addonId))).length > 0) return;
+        if (await this.serverOf(addonId)) return;
         await this.deps.engine.removeAddonNetwork(addonId);
         this.deps.log.info({ addon: addonId }, 'network of an add-on without a server removed');
       }).catch((err: unknown) => this.deps.log.warn({ addon: addonId, err: describeError(err) }, 'could not remove the network of an add-on without a server'));
@@ -171,4 +177,8 @@ export class AddonManager {
     }
     return { ok: false, error: `the ${service} server did not answer within ${Math.round((this.deps.bootTimeoutMs ?? 120_000) / 1000)} s` };
   }
+}
+
+function noServer(addonId: string): string {
+  return `add-on ${addonId} has no container on this host`;
 }
