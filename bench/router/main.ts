@@ -19,6 +19,8 @@ import { silentLogger } from '../../common/logger.js';
 import { freePort } from '../../common/ports.js';
 import { encode, sharedKeys, subjects } from '../../common/protocol.js';
 import { startNats, startRedis } from '../../supervisor/services.js';
+import { loadControlPlaneConfig } from '../../control-plane/config.js';
+import { ensureLogStream, LOG_STREAM, MAX_LINES_PER_APP } from '../../control-plane/logs/stream.js';
 import { loadRouterConfig } from '../../router/config.js';
 import { ensureDefaultCertificate } from '../../router/default-certificate.js';
 import { startRouter, type RunningRouter } from '../../router/router.js';
@@ -33,6 +35,7 @@ const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const WORKERS = 1;
 const HOST = 'bench.localhost';
+const BENCH_APP_ID = 'app-bench';
 
 const TARGETS = ['direct', 'nginx', 'nginx-eq', 'haproxy', 'caddy', 'traefik', 'kamal-proxy', 'router'] as const;
 type Target = (typeof TARGETS)[number];
@@ -165,9 +168,15 @@ async function main(): Promise<void> {
     stops.push(() => redisService.stop());
     const natsService = await startNats({ dataDir: join(dir, 'nats'), port: await freePort() });
     stops.push(() => natsService.stop());
+    // The access lines go where the platform keeps them: the route carries an app id (without one
+    // the router publishes nothing) and the log stream exists with the control plane's limits.
+    const nc = await connect({ servers: natsService.url });
+    stops.push(() => nc.close());
+    const platformDefaults = loadControlPlaneConfig({ SLIPWAY_REDIS_URL: redisService.url, SLIPWAY_NATS_URL: natsService.url, SLIPWAY_REGISTRY: '127.0.0.1:5000' });
+    await ensureLogStream(nc, platformDefaults.logStream);
     const redis = new Redis(redisService.url);
     stops.push(async () => void redis.disconnect());
-    const route = { appName: 'bench', hostnames: [HOST], backends: [{ instanceId: 'bench.web.1', address: '127.0.0.1', port: backend.http }] };
+    const route = { appName: 'bench', appId: BENCH_APP_ID, hostnames: [HOST], backends: [{ instanceId: 'bench.web.1', address: '127.0.0.1', port: backend.http }] };
     await redis.hset(sharedKeys.routes, 'bench', JSON.stringify(route));
     const routerConfig = (name: string) =>
       loadRouterConfig({
@@ -263,7 +272,6 @@ async function main(): Promise<void> {
     console.log(`access log on/off: throughput ${(logOn.requestsPerSecond / logOff.requestsPerSecond).toFixed(2)} p99 ${(logOn.p99Ms / logOff.p99Ms).toFixed(2)}`);
 
     // Route changes: from publishing a new app to the router serving it.
-    const nc = await connect({ servers: natsService.url });
     const latencies: number[] = [];
     for (let i = 0; i < 20; i++) {
       const appRoute = { appName: `live-${i}`, hostnames: [`live-${i}.localhost`], backends: route.backends };
@@ -273,7 +281,8 @@ async function main(): Promise<void> {
       while (!(await served(router.httpPort, `live-${i}.localhost`)) && performance.now() - started < 5_000) await sleep(1);
       latencies.push(performance.now() - started);
     }
-    await nc.close();
+    const stored = await (await nc.jetstreamManager()).streams.info(LOG_STREAM, { subjects_filter: subjects.logs(BENCH_APP_ID) });
+    console.log(`access lines kept in the log stream: ${stored.state.messages} batches, ${(stored.state.bytes / 1e6).toFixed(1)} MB (the newest ${MAX_LINES_PER_APP} batches per app are kept)`);
     latencies.sort((a, b) => a - b);
     console.log(`route change → served: p50 ${latencies[10]!.toFixed(1)} ms, max ${latencies.at(-1)!.toFixed(1)} ms (20 new apps, no reload)`);
 
