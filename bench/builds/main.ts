@@ -3,7 +3,7 @@
 // (BuildKit multi-stage build with cache mounts, pushed to the same registry, started), on the
 // same engine and stack. The last lines print each ratio against the goals: code-only
 // at most 0.5× the Dockerfile path, first push at most 1.0×, image no larger.
-import { cp, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -129,6 +129,8 @@ async function main(): Promise<void> {
       rows.push({ name: benchCase.name, slipway, dockerfile });
     }
   } finally {
+    // BENCH_PLATFORM_LOG=<file> keeps the platform's own log (its last 200 kB), to see where a push's time went.
+    if (process.env.BENCH_PLATFORM_LOG) await writeFile(process.env.BENCH_PLATFORM_LOG, platform.output());
     await path.stop();
     await platform.stop();
     await rm(home, { recursive: true, force: true });
