@@ -4,6 +4,7 @@ import { mkdir, readdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type Docker from 'dockerode';
+import type { NatsConnection } from 'nats';
 import { pino } from 'pino';
 import ts from 'typescript';
 import type { Logger } from '../../common/logger.js';
@@ -13,6 +14,11 @@ import { LABELS } from '../labels.js';
 import { ADDON_LABELS, NETWORK_LABELS } from '../../common/labels.js';
 import { removeHostFirewall, removeNetwork } from '../../common/networks.js';
 import { addonNetworkSpec } from '../addon-spec.js';
+import { AddonBackups } from '../addon-backups.js';
+import { AddonManager } from '../addons.js';
+import { serveCommands, type CommandServer } from '../commands.js';
+import { DockerContainerEngine } from '../docker-engine.js';
+import { silentLogger } from '../../common/logger.js';
 
 /** A host id no other test (or engineer) uses: cleanup by its label removes only ours. */
 export function uniqueHostId(prefix: string): string {
@@ -58,6 +64,35 @@ export async function removeHostLeftovers(docker: Docker, hostIds: readonly stri
     const { Volumes } = await docker.listVolumes({ filters: { label: [`${LABELS.host}=${hostId}`] } });
     for (const volume of Volumes ?? []) await docker.getVolume(volume.Name).remove().catch(() => {});
   }
+}
+
+/** One agent's add-on work for test host `hostId` on `docker` (AddonManager, AddonBackups), answering
+ *  its add-on NATS commands on `agentSide` (the rest refused): the control plane's add-on and backup
+ *  tests drive a real agent this way without the whole Agent. Close `commands`, then
+ *  removeHostLeftovers(docker, [hostId]). */
+export function serveAddonHost(agentSide: NatsConnection, docker: Docker, registryHost: string, hostId: string): { manager: AddonManager; commands: CommandServer } {
+  const settings = { hostId, registry: registryHost, address: '127.0.0.1' };
+  const engine = new DockerContainerEngine(docker, hostId);
+  const manager = new AddonManager({ host: settings, engine, log: silentLogger() });
+  const agentBackups = new AddonBackups({ host: settings, engine, log: silentLogger(), servers: manager });
+  const unused = () => Promise.reject(new Error('not in this test'));
+  const commands = serveCommands(
+    agentSide,
+    hostId,
+    {
+      run: unused,
+      stop: unused,
+      oneOff: unused,
+      stopOneOff: unused,
+      list: () => ({ ok: true, instances: [] }),
+      addonRun: (r) => manager.run(r),
+      addonRemove: (r) => manager.remove(r.addonId),
+      addonBackup: (r) => agentBackups.capture(r),
+      addonRestore: (r) => agentBackups.restore(r),
+    },
+    silentLogger(),
+  );
+  return { manager, commands };
 }
 
 /** A logger that keeps its JSON lines, for asserting on what the agent logs (and never logs). */

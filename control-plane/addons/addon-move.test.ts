@@ -11,11 +11,8 @@ import { connect, type NatsConnection } from 'nats';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AddonBackups } from '../../agent/addon-backups.js';
-import { AddonManager } from '../../agent/addons.js';
-import { serveCommands, type CommandServer } from '../../agent/commands.js';
-import { DockerContainerEngine } from '../../agent/docker-engine.js';
-import { removeHostLeftovers, uniqueHostId } from '../../agent/testing/agent-fixtures.js';
+import type { CommandServer } from '../../agent/commands.js';
+import { removeHostLeftovers, serveAddonHost, uniqueHostId } from '../../agent/testing/agent-fixtures.js';
 import { ensureAddonImage } from '../../buildpacks/addons/images.js';
 import { ensureStack } from '../../buildpacks/stack/ensure.js';
 import { testBuilderConfig } from '../../buildpacks/testing/build-fixtures.js';
@@ -32,35 +29,6 @@ import { BackupStore } from '../backups/store.js';
 import { AddonStore, type AddonRecord } from '../store/addons.js';
 import { HostStore } from '../store/hosts.js';
 import { Addons } from './service.js';
-
-
-/** One agent's add-on work for host `id` (AddonManager, AddonBackups), answering its NATS commands. */
-function serveAddonHost(agentSide: NatsConnection, docker: Docker, registryHost: string, id: string, commands: CommandServer[]): AddonManager {
-  const settings = { hostId: id, registry: registryHost, address: '127.0.0.1' };
-  const engine = new DockerContainerEngine(docker, id);
-  const manager = new AddonManager({ host: settings, engine, log: silentLogger() });
-  const agentBackups = new AddonBackups({ host: settings, engine, log: silentLogger(), servers: manager });
-  const unused = () => Promise.reject(new Error('not in this test'));
-  commands.push(
-    serveCommands(
-      agentSide,
-      id,
-      {
-        run: unused,
-        stop: unused,
-        oneOff: unused,
-        stopOneOff: unused,
-        list: () => ({ ok: true, instances: [] }),
-        addonRun: (r) => manager.run(r),
-        addonRemove: (r) => manager.remove(r.addonId),
-        addonBackup: (r) => agentBackups.capture(r),
-        addonRestore: (r) => agentBackups.restore(r),
-      },
-      silentLogger(),
-    ),
-  );
-  return manager;
-}
 
 const testHost = (id: string, state: Host['state']): Host => ({ id, provider: 'local', state, address: '127.0.0.1', capacity: { memoryMb: 4096, cpus: 2 }, lastHeartbeat: null, createdAt: new Date().toISOString() });
 
@@ -104,9 +72,8 @@ describe('addons:move on a real PostgreSQL add-on, NATS, Redis and S3', () => {
     const image = await ensureAddonImage(docker, config, stack, addonService('postgresql')!, () => {});
     const registryHost = registry.url.replace(/^https?:\/\//, '');
     [nats, agentSide] = await Promise.all([connect({ servers: natsServer.url }), connect({ servers: natsServer.url })]);
-    const serveHost = (id: string) => serveAddonHost(agentSide, docker, registryHost, id, commands);
-    const manager = serveHost(hostId);
-    serveHost(targetHost);
+    const { manager, commands: sourceCommands } = serveAddonHost(agentSide, docker, registryHost, hostId);
+    commands.push(sourceCommands, serveAddonHost(agentSide, docker, registryHost, targetHost).commands);
     const hosts = new HostStore(redis());
     for (const h of [host(hostId, 'up'), host(targetHost, 'up'), host(silentHost, 'up'), host(downHost, 'down')]) await hosts.save(h);
     const store = new AddonStore(redis());
@@ -218,8 +185,8 @@ describe('addons:move on a real Redis add-on, NATS, Redis and S3', () => {
     const image = await ensureAddonImage(docker, config, stack, addonService('redis')!, () => {});
     const registryHost = registry.url.replace(/^https?:\/\//, '');
     [nats, agentSide] = await Promise.all([connect({ servers: natsServer.url }), connect({ servers: natsServer.url })]);
-    const manager = serveAddonHost(agentSide, docker, registryHost, hostId, commands);
-    serveAddonHost(agentSide, docker, registryHost, targetHost, commands);
+    const { manager, commands: sourceCommands } = serveAddonHost(agentSide, docker, registryHost, hostId);
+    commands.push(sourceCommands, serveAddonHost(agentSide, docker, registryHost, targetHost).commands);
     const hosts = new HostStore(state());
     for (const h of [testHost(hostId, 'up'), testHost(targetHost, 'up'), testHost(silentHost, 'up')]) await hosts.save(h);
     const store = new AddonStore(state());

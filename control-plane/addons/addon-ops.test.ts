@@ -5,7 +5,7 @@
 // compiled CLI's pg:psql -c and redis:cli through attached one-offs of the add-ons' images;
 // draining a host that holds add-ons refused, and a down host's add-ons said unavailable.
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -20,9 +20,9 @@ import { testBuilderConfig } from '../../buildpacks/testing/build-fixtures.js';
 import { ensureCliBuilt } from '../../cli/testing/cli-harness.js';
 import type { App } from '../../common/types.js';
 import type { RunningService } from '../../supervisor/services.js';
-import { apiClient, startTestControlPlane, type TestControlPlane } from '../../test/support/control-plane.js';
+import { apiClient, type TestControlPlane } from '../../test/support/control-plane.js';
 import { startTestRegistry } from '../../test/support/services.js';
-import { startTestAgent, type TestAgent } from '../../test/support/test-agent.js';
+import { startTestPlatformWithPlans, type TestAgent, type TestPlatformWithPlans } from '../../test/support/test-agent.js';
 import { waitFor } from '../../test/support/wait.js';
 import type { Builder } from '../builds/builder.js';
 
@@ -102,6 +102,7 @@ describe('add-ons in operation', () => {
   let registry: RunningService;
   let cp: TestControlPlane;
   let host: TestAgent;
+  let platform: TestPlatformWithPlans;
   let aliceToken: string;
   let alice: ReturnType<typeof apiClient>;
   let bob: ReturnType<typeof apiClient>;
@@ -149,10 +150,8 @@ describe('add-ons in operation', () => {
     };
     cliHome = await mkdtemp(join(tmpdir(), 'slipway-addon-ops-cli-'));
     // the provider's add-on plans (its plans file), in place of the built-in ones
-    const plansFile = join(cliHome, 'plans.yaml');
-    await writeFile(plansFile, PLANS_FILE);
-    cp = await startTestControlPlane({ SLIPWAY_REGISTRY: registry.url, SLIPWAY_STOP_GRACE_SECONDS: '1', SLIPWAY_DRAIN_MS: '0', SLIPWAY_PLANS_FILE: plansFile }, { builder });
-    host = await startTestAgent(docker, cp, registry.url);
+    platform = await startTestPlatformWithPlans(docker, registry.url, PLANS_FILE, { overrides: { builder } });
+    ({ cp, host } = platform);
     admin = apiClient(cp.url, cp.adminToken);
     aliceToken = (await admin('POST', '/users', { email: 'alice@example.com' })).body.token;
     alice = apiClient(cp.url, aliceToken);
@@ -179,8 +178,7 @@ describe('add-ons in operation', () => {
   }, 30 * 60_000);
 
   afterAll(async () => {
-    await host?.stop();
-    await cp?.stop();
+    await platform?.stop();
     await registry?.stop();
     if (cliHome) await rm(cliHome, { recursive: true, force: true });
   });

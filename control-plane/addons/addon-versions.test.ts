@@ -4,7 +4,7 @@
 // The real BuildpacksBuilder builds the server's image from Debian's postgresql-15 over the
 // stack; pg:info and the server itself say 15.x. Bookworm has no postgresql-17: that plan is a 422
 // naming plan, version and stack, and leaves no add-on, attachment, config var or image behind.
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Docker from 'dockerode';
@@ -17,9 +17,9 @@ import { addonPlanPackages, addonService } from '../../common/addons.js';
 import { ADDON_LABELS, INSTANCE_LABELS, STACK_LABELS } from '../../common/labels.js';
 import { silentLogger } from '../../common/logger.js';
 import type { RunningService } from '../../supervisor/services.js';
-import { apiClient, startTestControlPlane, type TestControlPlane } from '../../test/support/control-plane.js';
+import { apiClient, type TestControlPlane } from '../../test/support/control-plane.js';
 import { startTestRegistry } from '../../test/support/services.js';
-import { startTestAgent, type TestAgent } from '../../test/support/test-agent.js';
+import { startTestPlatformWithPlans, type TestAgent, type TestPlatformWithPlans } from '../../test/support/test-agent.js';
 import { inProcessCli } from '../../cli/testing/cli-harness.js';
 import { BuildpacksBuilder } from '../builds/buildpacks-builder.js';
 
@@ -52,7 +52,7 @@ describe("add-on plans' PostgreSQL versions", () => {
   let cp: TestControlPlane;
   let host: TestAgent;
   let builder: BuildpacksBuilder;
-  let dir: string;
+  let platform: TestPlatformWithPlans;
   let alice: ReturnType<typeof apiClient>;
   let aliceToken: string;
 
@@ -60,11 +60,8 @@ describe("add-on plans' PostgreSQL versions", () => {
     registry = await startTestRegistry();
     const builderConfig = testBuilderConfig(registry.url);
     builder = new BuildpacksBuilder(docker, builderConfig, silentLogger());
-    dir = await mkdtemp(join(tmpdir(), 'slipway-addon-versions-'));
-    const plansFile = join(dir, 'plans.yaml');
-    await writeFile(plansFile, PLANS_FILE);
-    cp = await startTestControlPlane({ SLIPWAY_REGISTRY: registry.url, SLIPWAY_STOP_GRACE_SECONDS: '1', SLIPWAY_DRAIN_MS: '0', SLIPWAY_PLANS_FILE: plansFile }, { builder });
-    host = await startTestAgent(docker, cp, registry.url);
+    platform = await startTestPlatformWithPlans(docker, registry.url, PLANS_FILE, { overrides: { builder } });
+    ({ cp, host } = platform);
     const admin = apiClient(cp.url, cp.adminToken);
     aliceToken = (await admin('POST', '/users', { email: 'alice@example.com' })).body.token;
     alice = apiClient(cp.url, aliceToken);
@@ -72,10 +69,8 @@ describe("add-on plans' PostgreSQL versions", () => {
   }, 30 * 60_000);
 
   afterAll(async () => {
-    await host?.stop();
-    await cp?.stop();
+    await platform?.stop();
     await registry?.stop();
-    if (dir) await rm(dir, { recursive: true, force: true });
   });
 
   it('shows each plan’s version (and stack, when it names one)', async () => {

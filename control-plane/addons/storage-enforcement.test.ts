@@ -5,7 +5,7 @@
 // and TRUNCATE work, and the obvious ways around it are refused; DELETE + VACUUM and the next check
 // give writes back; over again, a plan upgrade gives them back at once. pg:info and the app's log
 // say so.
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Docker from 'dockerode';
@@ -15,9 +15,9 @@ import { testBuilderConfig } from '../../buildpacks/testing/build-fixtures.js';
 import { inProcessCli } from '../../cli/testing/cli-harness.js';
 import { silentLogger } from '../../common/logger.js';
 import type { RunningService } from '../../supervisor/services.js';
-import { apiClient, startTestControlPlane, type TestControlPlane } from '../../test/support/control-plane.js';
+import { apiClient, type TestControlPlane } from '../../test/support/control-plane.js';
 import { startTestRegistry } from '../../test/support/services.js';
-import { startTestAgent, type TestAgent } from '../../test/support/test-agent.js';
+import { startTestPlatformWithPlans, type TestAgent, type TestPlatformWithPlans } from '../../test/support/test-agent.js';
 import { waitFor } from '../../test/support/wait.js';
 import { BuildpacksBuilder } from '../builds/buildpacks-builder.js';
 import type { StorageEnforcement } from './storage-enforcement.js';
@@ -51,7 +51,7 @@ describe('a PostgreSQL add-on over its plan’s storage', () => {
   let registry: RunningService;
   let cp: TestControlPlane;
   let host: TestAgent;
-  let dir: string;
+  let platform: TestPlatformWithPlans;
   let alice: ReturnType<typeof apiClient>;
   let aliceToken: string;
   let addonName: string;
@@ -74,12 +74,9 @@ describe('a PostgreSQL add-on over its plan’s storage', () => {
   beforeAll(async () => {
     registry = await startTestRegistry();
     const builder = new BuildpacksBuilder(docker, testBuilderConfig(registry.url), silentLogger());
-    dir = await mkdtemp(join(tmpdir(), 'slipway-addon-storage-'));
-    const plansFile = join(dir, 'plans.yaml');
-    await writeFile(plansFile, PLANS_FILE);
     // the pass's own timer is left idle (an hour): the test runs the check when it means to
-    cp = await startTestControlPlane({ SLIPWAY_REGISTRY: registry.url, SLIPWAY_STOP_GRACE_SECONDS: '1', SLIPWAY_DRAIN_MS: '0', SLIPWAY_PLANS_FILE: plansFile, SLIPWAY_ADDON_STORAGE_CHECK_SECONDS: '3600' }, { builder });
-    host = await startTestAgent(docker, cp, registry.url);
+    platform = await startTestPlatformWithPlans(docker, registry.url, PLANS_FILE, { env: { SLIPWAY_ADDON_STORAGE_CHECK_SECONDS: '3600' }, overrides: { builder } });
+    ({ cp, host } = platform);
     enforcement = cp.controlPlane.services.addonStorage!;
     const admin = apiClient(cp.url, cp.adminToken);
     aliceToken = (await admin('POST', '/users', { email: 'alice@example.com' })).body.token;
@@ -95,10 +92,8 @@ describe('a PostgreSQL add-on over its plan’s storage', () => {
   }, 30 * 60_000);
 
   afterAll(async () => {
-    await host?.stop();
-    await cp?.stop();
+    await platform?.stop();
     await registry?.stop();
-    if (dir) await rm(dir, { recursive: true, force: true });
   });
 
   it('leaves an empty database under its plan writable, its user no superuser', async () => {

@@ -8,11 +8,8 @@ import Docker from 'dockerode';
 import { connect, type NatsConnection } from 'nats';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AddonBackups } from '../../agent/addon-backups.js';
-import { AddonManager } from '../../agent/addons.js';
-import { serveCommands, type CommandServer } from '../../agent/commands.js';
-import { DockerContainerEngine } from '../../agent/docker-engine.js';
-import { removeHostLeftovers, uniqueHostId } from '../../agent/testing/agent-fixtures.js';
+import type { CommandServer } from '../../agent/commands.js';
+import { removeHostLeftovers, serveAddonHost, uniqueHostId } from '../../agent/testing/agent-fixtures.js';
 import { ensureAddonImage } from '../../buildpacks/addons/images.js';
 import { ensureStack } from '../../buildpacks/stack/ensure.js';
 import { testBuilderConfig } from '../../buildpacks/testing/build-fixtures.js';
@@ -67,22 +64,13 @@ describe('pg:backups on a real PostgreSQL add-on, NATS, Redis and S3', () => {
     const config = testBuilderConfig(registry.url);
     const stack = await ensureStack(docker, config, () => {});
     const image = await ensureAddonImage(docker, config, stack, addonService('postgresql')!, () => {});
-    const host = { hostId, registry: registry.url.replace(/^https?:\/\//, ''), address: '127.0.0.1' };
-    const engine = new DockerContainerEngine(docker, hostId);
-    const manager = new AddonManager({ host, engine, log: silentLogger() });
-    const agentBackups = new AddonBackups({ host, engine, log: silentLogger(), servers: manager });
+    [nats, agentSide] = await Promise.all([connect({ servers: natsServer.url }), connect({ servers: natsServer.url })]);
+    const served = serveAddonHost(agentSide, docker, registry.url.replace(/^https?:\/\//, ''), hostId);
+    commands = served.commands;
     const env = { ADDON_USER: 'u_app', ADDON_PASSWORD: password, ADDON_DATABASE: 'd_app' };
-    const run = await manager.run({ addonId, name: 'postgresql-cp-backups', service: 'postgresql', image, env, memoryMb: 256, cpus: 0.5 });
+    const run = await served.manager.run({ addonId, name: 'postgresql-cp-backups', service: 'postgresql', image, env, memoryMb: 256, cpus: 0.5 });
     if (!run.ok) throw new Error(run.error);
     url = `postgres://u_app:${password}@127.0.0.1:${run.port}/d_app`;
-    [nats, agentSide] = await Promise.all([connect({ servers: natsServer.url }), connect({ servers: natsServer.url })]);
-    const unused = () => Promise.reject(new Error('not in this test'));
-    commands = serveCommands(
-      agentSide,
-      hostId,
-      { run: unused, stop: unused, oneOff: unused, stopOneOff: unused, list: () => ({ ok: true, instances: [] }), addonBackup: (r) => agentBackups.capture(r), addonRestore: (r) => agentBackups.restore(r) },
-      silentLogger(),
-    );
     const at = new Date().toISOString();
     addon = {
       id: addonId,

@@ -1,5 +1,8 @@
 // A real agent joined to a test control plane: the host recorded as the platform records a new
 // one, the agent in this process driving the real Docker Engine, started and seen up.
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type Docker from 'dockerode';
 import { connect, type NatsConnection } from 'nats';
 import { Agent } from '../../agent/agent.js';
@@ -8,7 +11,8 @@ import { DockerContainerEngine } from '../../agent/docker-engine.js';
 import { removeHostLeftovers } from '../../agent/testing/agent-fixtures.js';
 import { silentLogger } from '../../common/logger.js';
 import { newHostCredentials, recordNewHost } from '../../control-plane/hosts/new-host.js';
-import type { TestControlPlane } from './control-plane.js';
+import type { ControlPlaneOverrides } from '../../control-plane/platform.js';
+import { startTestControlPlane, type TestControlPlane } from './control-plane.js';
 import { waitFor } from './wait.js';
 
 export interface TestAgent {
@@ -58,4 +62,48 @@ export async function startTestAgent(docker: Docker, cp: TestControlPlane, regis
     },
   };
   return handle;
+}
+
+export interface TestPlatformWithPlans {
+  cp: TestControlPlane;
+  host: TestAgent;
+  /** Stops the agent (removing its host's containers, volumes and networks), then the control
+   *  plane, and removes the plans file. */
+  stop(): Promise<void>;
+}
+
+/** A control plane on the operator's plans file `plansYaml` (in a temporary folder), pushing to
+ *  `registryUrl`, with one real agent joined: the add-on tests that need their own plans start so.
+ *  `env`: more control plane settings; `overrides`: its builder, .... */
+export async function startTestPlatformWithPlans(
+  docker: Docker,
+  registryUrl: string,
+  plansYaml: string,
+  { env = {}, overrides = {} }: { env?: Record<string, string>; overrides?: ControlPlaneOverrides } = {},
+): Promise<TestPlatformWithPlans> {
+  const dir = await mkdtemp(join(tmpdir(), 'slipway-test-plans-'));
+  let cp: TestControlPlane | undefined;
+  try {
+    const plansFile = join(dir, 'plans.yaml');
+    await writeFile(plansFile, plansYaml);
+    cp = await startTestControlPlane({ SLIPWAY_REGISTRY: registryUrl, SLIPWAY_STOP_GRACE_SECONDS: '1', SLIPWAY_DRAIN_MS: '0', SLIPWAY_PLANS_FILE: plansFile, ...env }, overrides);
+    const host = await startTestAgent(docker, cp, registryUrl);
+    const started = cp;
+    return {
+      cp: started,
+      host,
+      async stop() {
+        try {
+          await host.stop();
+          await started.stop();
+        } finally {
+          await rm(dir, { recursive: true, force: true });
+        }
+      },
+    };
+  } catch (err) {
+    await cp?.stop().catch(() => {});
+    await rm(dir, { recursive: true, force: true });
+    throw err;
+  }
 }
