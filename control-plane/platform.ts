@@ -104,7 +104,7 @@ import { ssoLogin } from './accounts/sso-setup.js';
 import { AuditLog } from './audit/audit-log.js';
 import { DEFAULT_DELIVERY_SETTINGS, DeliveryQueue, DeliveryWorker } from './delivery/queue.js';
 import { queuedMailer } from './delivery/mailer.js';
-import { destinationSender, emailSender, webhookSender } from './delivery/senders.js';
+import { destinationSender, emailSender, UserUrlGuard, webhookSender } from './delivery/senders.js';
 import { unconfiguredMailer, type AccountMailer } from './accounts/mail.js';
 
 /** The bootstrap operator's email, in the brand's name (`admin@slipway.local` by default). */
@@ -563,7 +563,9 @@ export async function startControlPlane(config: ControlPlaneConfig, logger: Logg
   // Webhooks and email: its own connection, which blocks reading the queue.
   const deliveryRedis = await connectedDuplicate(redis);
   const emailSend = config.delivery.smtp ? emailSender(config.delivery.smtp) : null;
-  const deliveryWorker = new DeliveryWorker(deliveryRedis, owner, destinationSender(webhookSender(config.delivery.webhookTimeoutMs), emailSend), logger.child({ part: 'delivery' }), {
+  // Alerts' webhooks are URLs users chose: they follow the drains' address rules when sent.
+  const userUrlGuard = new UserUrlGuard(drainUrlPolicy.addresses);
+  const deliveryWorker = new DeliveryWorker(deliveryRedis, owner, destinationSender(webhookSender(config.delivery.webhookTimeoutMs, userUrlGuard), emailSend), logger.child({ part: 'delivery' }), {
     ...DEFAULT_DELIVERY_SETTINGS,
     maxAttempts: config.delivery.maxAttempts,
     firstRetryMs: config.delivery.firstRetryMs,
@@ -638,6 +640,7 @@ export async function startControlPlane(config: ControlPlaneConfig, logger: Logg
       await billing?.stop();
       await deliveryWorker.stop();
       emailSend?.close();
+      await userUrlGuard.close();
       deliveryRedis.disconnect();
       await operatorMetrics.stop();
       await scheduler.stop();

@@ -12,6 +12,7 @@ import { startSmtpReceiver, type SmtpReceiver } from '../../test/support/smtp-re
 import { waitFor } from '../../test/support/wait.js';
 import { startWebhookReceiver } from '../../test/support/webhook-receiver.js';
 import { AlertEvaluator } from './evaluator.js';
+import type { DeliveryEvent, Destination } from '../delivery/types.js';
 
 describe('alerts', () => {
   let cp: TestControlPlane;
@@ -71,7 +72,10 @@ describe('alerts', () => {
     const t = Date.now();
     let clock = t;
     const { services } = cp.controlPlane;
-    const evaluator = new AlertEvaluator({ redis, alerts: services.alerting.store, traffic: services.routerTraffic, apps: services.apps, deliveries: services.deliveries, logger: silentLogger(), now: () => clock });
+    // What the evaluator queues is seen on its way to the real queue: a user's webhook URL is marked as the user's.
+    const queued: Destination[] = [];
+    const deliveries = { enqueue: (destination: Destination, event: DeliveryEvent) => (queued.push(destination), services.deliveries.enqueue(destination, event)) };
+    const evaluator = new AlertEvaluator({ redis, alerts: services.alerting.store, traffic: services.routerTraffic, apps: services.apps, deliveries, logger: silentLogger(), now: () => clock });
     const nc = await connect({ servers: cp.nats.url });
     const publish = async (endMs: number, p95: number, fives: number) => {
       nc.publish(subjects.routerTraffic, encode({ windowStart: new Date(endMs - 10_000).toISOString(), windowEnd: new Date(endMs).toISOString(), apps: [{ appId, appName: 'watched', requests: 100, bytes: 0, classes: { '2xx': 100 - fives, '5xx': fives }, p50Ms: 5, p95Ms: p95, p99Ms: p95 }] }));
@@ -83,6 +87,7 @@ describe('alerts', () => {
     expect((await evaluator.evaluate()).map((a) => a.state)).toEqual(['firing', 'firing']);
     expect(await evaluator.evaluate()).toEqual([]); // no repeat while it fires
     await waitFor('the webhook', () => [...hook.seen.keys()].length === 1, 30_000);
+    expect(queued.filter((d) => d.kind === 'webhook')).toEqual([expect.objectContaining({ userChosen: true })]);
     const fired = JSON.parse(hook.state.bodies[0]!) as { type: string; data: Record<string, unknown> };
     expect(fired).toMatchObject({ type: 'alert.triggered', data: { app: 'watched', metric: 'p95_ms', threshold: 100, state: 'firing', value: 300 } });
     const mail = await waitFor('the email', () => smtp.messages.find((m) => m.subject?.includes('is firing')), 30_000);

@@ -75,7 +75,7 @@ export class AlertEvaluator {
       await this.deps.deliveries.enqueue({ kind: 'email', to: alert.destination.to }, { id, type, payload: { subject: headline, text: `${headline}.\n\nSince ${alert.changedAt}.` } });
     } else {
       await this.deps.deliveries.enqueue(
-        { kind: 'webhook', url: alert.destination.url, secret: alert.destination.secret },
+        { kind: 'webhook', url: alert.destination.url, secret: alert.destination.secret, userChosen: true },
         { id, type, payload: { app: appName, alert_id: alert.id, metric: alert.metric, threshold: alert.threshold, minutes: alert.minutes, state: alert.state, value, at: alert.changedAt } },
       );
     }

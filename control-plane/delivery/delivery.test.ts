@@ -13,7 +13,8 @@ import { waitFor } from '../../test/support/wait.js';
 import type { RunningService } from '../../supervisor/services.js';
 import { retryDelayMs } from './backoff.js';
 import { DEFAULT_DELIVERY_SETTINGS, DELIVERY_KEYS, DeliveryQueue, DeliveryWorker, type DeliverySettings } from './queue.js';
-import { destinationSender, emailSender, webhookSender } from './senders.js';
+import { AddressPolicy } from '../drains/addresses.js';
+import { destinationSender, emailSender, UserUrlGuard, webhookSender } from './senders.js';
 
 const SECRET = `whsec_${Buffer.from('a test signing secret, 32 bytes!').toString('base64')}`;
 const FAST: DeliverySettings = { ...DEFAULT_DELIVERY_SETTINGS, firstRetryMs: 200, blockMs: 200, claimIdleMs: 1_500 };
@@ -35,7 +36,7 @@ describe('delivery queue', () => {
   const worker = (name: string, settings = FAST, timeoutMs = 1_000, email: ReturnType<typeof emailSender> | null = null) => {
     const connection = new Redis(redisService.url);
     workerConnections.push(connection);
-    return new DeliveryWorker(connection, name, destinationSender(webhookSender(timeoutMs), email), silentLogger(), settings);
+    return new DeliveryWorker(connection, name, destinationSender(webhookSender(timeoutMs, null), email), silentLogger(), settings);
   };
 
   beforeAll(async () => {
@@ -148,5 +149,55 @@ describe('delivery queue', () => {
       await sender.stop();
       email.close();
     });
+  });
+});
+
+describe('user-chosen webhook URLs', () => {
+  // An alert's URL was checked when it was made; by the time the alert fires its name may point
+  // inside (DNS rebinding), so the address is checked again at each send, on a real receiver.
+  const receivers: Awaited<ReturnType<typeof startWebhookReceiver>>[] = [];
+  const guards: UserUrlGuard[] = [];
+  afterAll(async () => {
+    for (const receiver of receivers) await receiver.stop();
+    for (const guard of guards) await guard.close();
+  });
+  const delivery = (url: string, userChosen: boolean) => ({
+    destination: { kind: 'webhook' as const, url, secret: SECRET, userChosen },
+    event: { id: `evt-${randomUUID()}`, type: 'alert.triggered', payload: {} },
+    createdAt: new Date().toISOString(),
+    attempts: 0,
+    lastError: null,
+  });
+  const receiver = async () => {
+    const port = await freePort();
+    const started = await startWebhookReceiver(SECRET, port);
+    await started.start();
+    receivers.push(started);
+    return { port, seen: started.seen };
+  };
+  const guard = (allowed: string[]) => {
+    const made = new UserUrlGuard(new AddressPolicy(allowed));
+    guards.push(made);
+    return made;
+  };
+
+  it('refuses a name that resolves to an internal address, and an internal literal, before any byte is sent', async () => {
+    const { port, seen } = await receiver();
+    const send = webhookSender(1_000, guard([]));
+    await expect(send(delivery(`http://localhost:${port}/hook`, true))).rejects.toThrow(/internal addresses only/);
+    await expect(send(delivery(`http://127.0.0.1:${port}/hook`, true))).rejects.toThrow(/127\.0\.0\.1 is an internal address/);
+    await expect(send(delivery(`http://[::1]:${port}/hook`, true))).rejects.toThrow(/::1 is an internal address/);
+    expect(seen.size).toBe(0);
+  });
+
+  it('sends where the operator allows it, and the operator\'s own receivers are not held to it', async () => {
+    const { port, seen } = await receiver();
+    await webhookSender(1_000, guard(['127.0.0.0/8']))(delivery(`http://localhost:${port}/hook`, true));
+    await webhookSender(1_000, guard([]))(delivery(`http://127.0.0.1:${port}/billing`, false));
+    expect(seen.size).toBe(2);
+  });
+
+  it('refuses a user-chosen URL when no guard was given', async () => {
+    await expect(webhookSender(1_000, null)(delivery('http://127.0.0.1:9/hook', true))).rejects.toThrow(/without an address guard/);
   });
 });

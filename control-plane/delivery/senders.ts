@@ -2,7 +2,10 @@
 // email over SMTP. Neither logs what it sends (reset links, usage records).
 import nodemailer, { type Transporter } from 'nodemailer';
 import { Webhook } from 'standardwebhooks';
-import { request } from 'undici';
+import { isIP } from 'node:net';
+import { Agent, request, type Dispatcher } from 'undici';
+import type { AddressPolicy } from '../drains/addresses.js';
+import { guardedLookup } from '../drains/transports.js';
 import type { Delivery, EmailPayload, Sender } from './types.js';
 
 /** Standard Webhooks takes the secret as base64, with or without its `whsec_` prefix. */
@@ -15,13 +18,44 @@ export function webhookBody(delivery: Delivery): string {
   return JSON.stringify({ id: delivery.event.id, type: delivery.event.type, created_at: delivery.createdAt, data: delivery.event.payload });
 }
 
-export function webhookSender(timeoutMs: number): Sender {
+/**
+ * Where user-chosen webhook URLs may connect: the drains' address rules, applied to every address a
+ * name resolves to when it is dialled (a name that pointed outside when the alert was made may
+ * point inside by the time it fires) and to IP literals, which are dialled without a lookup.
+ */
+export class UserUrlGuard {
+  readonly dispatcher: Agent;
+
+  constructor(readonly addresses: AddressPolicy) {
+    this.dispatcher = new Agent({ connect: { lookup: guardedLookup(addresses) } });
+  }
+
+  /** The dispatcher for `url`, or an error saying why it may not be reached. */
+  dispatcherFor(url: string): Dispatcher {
+    const host = new URL(url).hostname.replace(/^\[|\]$/g, '');
+    if (isIP(host) && !this.addresses.permits(host)) throw new Error(`${host} is an internal address; user-chosen webhooks may not reach it`);
+    return this.dispatcher;
+  }
+
+  close(): Promise<void> {
+    return this.dispatcher.close();
+  }
+}
+
+/** Sends signed webhooks; a user-chosen URL goes through `guard` (without one, it is refused). */
+export function webhookSender(timeoutMs: number, guard: UserUrlGuard | null): Sender {
   return async (delivery) => {
     if (delivery.destination.kind !== 'webhook') throw new Error('not a webhook');
+    let dispatcher: Dispatcher | undefined;
+    if (delivery.destination.userChosen) {
+      if (!guard) throw new Error('user-chosen webhooks are not sent without an address guard');
+      dispatcher = guard.dispatcherFor(delivery.destination.url);
+    }
     const body = webhookBody(delivery);
     const now = new Date();
     const signature = webhookSigner(delivery.destination.secret).sign(delivery.event.id, now, body);
     const response = await request(delivery.destination.url, {
+      dispatcher,
       method: 'POST',
       body,
       headers: {

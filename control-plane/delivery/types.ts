@@ -1,7 +1,17 @@
 // What is delivered, and where.
 
 /** A signed HTTP POST (Standard Webhooks' headers), or an email through the platform's SMTP. */
-export type Destination = { kind: 'webhook'; url: string; /** base64 signing secret (`whsec_` prefix allowed) */ secret: string } | { kind: 'email'; to: string };
+export type Destination =
+  | {
+      kind: 'webhook';
+      url: string;
+      /** base64 signing secret (`whsec_` prefix allowed) */
+      secret: string;
+      /** A user chose the URL (an alert's webhook): it may reach only public addresses, checked at each send.
+       *  Absent for the operator's own receivers (the billing webhook), which may be internal. */
+      userChosen?: boolean;
+    }
+  | { kind: 'email'; to: string };
 
 export interface DeliveryEvent {
   /** Stable across retries: the receiver's idempotency key (webhook-id; the email's Message-ID). */

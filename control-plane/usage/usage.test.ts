@@ -148,7 +148,7 @@ describe('metered usage', () => {
     receiver.state.mode = 'error';
     await receiver.start();
     const queue = new DeliveryQueue(redis);
-    const worker = new DeliveryWorker(connection(), 'cp-1', destinationSender(webhookSender(1_000), null), silentLogger(), { ...DEFAULT_DELIVERY_SETTINGS, firstRetryMs: 200, blockMs: 200, claimIdleMs: 1_500 });
+    const worker = new DeliveryWorker(connection(), 'cp-1', destinationSender(webhookSender(1_000, null), null), silentLogger(), { ...DEFAULT_DELIVERY_SETTINGS, firstRetryMs: 200, blockMs: 200, claimIdleMs: 1_500 });
     await worker.start();
     const webhook = { url: `http://127.0.0.1:${port}/billing`, secret: SECRET };
     const first = new BillingForwarder(connection(), queue, webhook, 'cp-1', silentLogger());
