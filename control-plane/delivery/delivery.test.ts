@@ -197,6 +197,12 @@ describe('user-chosen webhook URLs', () => {
     expect(seen.size).toBe(2);
   });
 
+  it('closes once, however often a stopping platform asks', async () => {
+    const once = new UserUrlGuard(new AddressPolicy([]));
+    await Promise.all([once.close(), once.close()]);
+    await once.close(); // rejected with ClientDestroyedError when it closed the agent again
+  });
+
   it('refuses a user-chosen URL when no guard was given', async () => {
     await expect(webhookSender(1_000, null)(delivery('http://127.0.0.1:9/hook', true))).rejects.toThrow(/without an address guard/);
   });

@@ -37,8 +37,11 @@ export class UserUrlGuard {
     return this.dispatcher;
   }
 
+  private closing: Promise<void> | null = null;
+
+  /** Closes the connections; a second call (a platform stopped twice) waits for the first. */
   close(): Promise<void> {
-    return this.dispatcher.close();
+    return (this.closing ??= this.dispatcher.close());
   }
 }
 

@@ -57,6 +57,10 @@ function setup() {
   return { calls, store, services, partner, tokens };
 }
 
+/** Letters only, one for one from the id's first 12 hex digits (digits become G–P): three add-ons
+ *  on one app never share an attachment name, as four characters with every digit an X did. */
+const attachmentSuffix = (id: string) => id.replace(/-/g, '').slice(0, 12).toUpperCase().replace(/[0-9]/g, (digit) => String.fromCharCode(71 + Number(digit)));
+
 async function leftBehind(store: AddonStore, services: PartnerServiceStore, answerDueBy: string | undefined, state: AddonRecord['state'] = 'provisioning') {
   const at = new Date().toISOString();
   const addon: AddonRecord = {
@@ -77,7 +81,7 @@ async function leftBehind(store: AddonStore, services: PartnerServiceStore, answ
   };
   expect(await store.create(addon)).toBe(true);
   await services.track(manifest.id, addon.id);
-  expect(await store.attach({ id: randomUUID(), addonId: addon.id, appId: 'app-1', name: `SWEEPLOG_${addon.id.slice(0, 4).toUpperCase().replace(/[^A-Z]/g, 'X')}`, createdAt: at })).toBe(true);
+  expect(await store.attach({ id: randomUUID(), addonId: addon.id, appId: 'app-1', name: `SWEEPLOG_${attachmentSuffix(addon.id)}`, createdAt: at })).toBe(true);
   return addon;
 }
 
