@@ -152,8 +152,14 @@ describe('registry garbage collection', () => {
       });
       return response.status;
     };
+    // The registry deletes a manifest, then untags it, in one request: a HEAD can miss the manifest
+    // while its tags are still listed, so the wait covers both.
+    const untagged = async () => !(await client().listTags('apps/keeper')).some((tag) => tag === 'v1' || tag === 'v2');
     await waitFor('the old and the deleted app’s images to be collected', async () =>
-      (await exists('apps/keeper', digests.get(1)!)) === 404 && (await exists('apps/keeper', digests.get(2)!)) === 404 && (await exists('apps/dropped', droppedDigest)) === 404
+      (await exists('apps/keeper', digests.get(1)!)) === 404 &&
+      (await exists('apps/keeper', digests.get(2)!)) === 404 &&
+      (await exists('apps/dropped', droppedDigest)) === 404 &&
+      (await untagged())
         ? true
         : undefined,
       30_000,
