@@ -2,10 +2,9 @@
 // email over SMTP. Neither logs what it sends (reset links, usage records).
 import nodemailer, { type Transporter } from 'nodemailer';
 import { Webhook } from 'standardwebhooks';
-import { isIP } from 'node:net';
 import { Agent, request, type Dispatcher } from 'undici';
 import type { AddressPolicy } from '../drains/addresses.js';
-import { guardedLookup } from '../drains/transports.js';
+import { checkLiteral, guardedLookup } from '../drains/transports.js';
 import type { Delivery, EmailPayload, Sender } from './types.js';
 
 /** Standard Webhooks takes the secret as base64, with or without its `whsec_` prefix. */
@@ -18,6 +17,9 @@ export function webhookBody(delivery: Delivery): string {
   return JSON.stringify({ id: delivery.event.id, type: delivery.event.type, created_at: delivery.createdAt, data: delivery.event.payload });
 }
 
+/** How refusals name the dialler. */
+const WHO = 'user-chosen webhooks';
+
 /**
  * Where user-chosen webhook URLs may connect: the drains' address rules, applied to every address a
  * name resolves to when it is dialled (a name that pointed outside when the alert was made may
@@ -25,19 +27,17 @@ export function webhookBody(delivery: Delivery): string {
  */
 export class UserUrlGuard {
   readonly dispatcher: Agent;
+  private closing: Promise<void> | null = null;
 
   constructor(readonly addresses: AddressPolicy) {
-    this.dispatcher = new Agent({ connect: { lookup: guardedLookup(addresses) } });
+    this.dispatcher = new Agent({ connect: { lookup: guardedLookup(addresses, WHO) } });
   }
 
   /** The dispatcher for `url`, or an error saying why it may not be reached. */
   dispatcherFor(url: string): Dispatcher {
-    const host = new URL(url).hostname.replace(/^\[|\]$/g, '');
-    if (isIP(host) && !this.addresses.permits(host)) throw new Error(`${host} is an internal address; user-chosen webhooks may not reach it`);
+    checkLiteral(new URL(url).hostname.replace(/^\[|\]$/g, ''), this.addresses, WHO);
     return this.dispatcher;
   }
-
-  private closing: Promise<void> | null = null;
 
   /** Closes the connections; a second call (a platform stopped twice) waits for the first. */
   close(): Promise<void> {

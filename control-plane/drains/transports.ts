@@ -38,21 +38,22 @@ export interface TransportOptions {
 /** Largest UDP syslog message (RFC 5426: receivers should take 2048 octets). */
 export const UDP_MAX_MESSAGE_BYTES = 2048;
 
-/** dns.lookup that answers only addresses the policy permits. */
-export function guardedLookup(addresses: AddressPolicy): LookupFunction {
+/** dns.lookup that answers only addresses the policy permits; `who` names the dialler in the refusal. */
+export function guardedLookup(addresses: AddressPolicy, who = 'drains'): LookupFunction {
   return ((hostname: string, options: { all?: boolean; family?: number }, callback: (err: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void) => {
     dnsLookup(hostname, { family: options.family ?? 0, all: true }, (err, results) => {
       if (err) return callback(err, '', 0);
       const permitted = results.filter((r) => addresses.permits(r.address));
-      if (permitted.length === 0) return callback(Object.assign(new Error(`${hostname} resolves to internal addresses only; drains may not reach them`), { code: 'EACCES' }), '', 0);
+      if (permitted.length === 0) return callback(Object.assign(new Error(`${hostname} resolves to internal addresses only; ${who} may not reach them`), { code: 'EACCES' }), '', 0);
       if (options.all) return callback(null, permitted);
       callback(null, permitted[0]!.address, permitted[0]!.family);
     });
   }) as LookupFunction;
 }
 
-function checkLiteral(host: string, addresses: AddressPolicy): void {
-  if (isIP(host) && !addresses.permits(host)) throw new Error(`${host} is an internal address; drains may not reach it`);
+/** Refuses an IP literal the policy does not permit: literals are dialled without a lookup, so guardedLookup never sees them. */
+export function checkLiteral(host: string, addresses: AddressPolicy, who = 'drains'): void {
+  if (isIP(host) && !addresses.permits(host)) throw new Error(`${host} is an internal address; ${who} may not reach it`);
 }
 
 /** Writes `data` and waits until the socket took it (or failed, closed or timed out). */
