@@ -56,10 +56,14 @@ export class DockerfilePath {
   }
 
   /** The CA bundle goes in as a BuildKit secret (`--mount=type=secret,id=ca`): RUN steps trust it, no layer keeps it. */
-  async buildAndPush(context: string, image: string, buildArgs: Record<string, string>, caFile: string): Promise<void> {
+  /** Builds and pushes `image`; answers how long each took, in seconds. */
+  async buildAndPush(context: string, image: string, buildArgs: Record<string, string>, caFile: string): Promise<{ build: number; push: number }> {
     const args = Object.entries(buildArgs).flatMap(([key, value]) => ['--build-arg', `${key}=${value}`]);
+    const started = performance.now();
     await this.docker(['build', '--progress=plain', '--secret', `id=ca,src=${caFile}`, '--tag', image, ...args, context]);
+    const built = performance.now();
     await this.docker(['push', image]);
+    return { build: (built - started) / 1000, push: (performance.now() - built) / 1000 };
   }
 
   /** Starts the image (as the stack user, memory-limited like a dyno) and waits for `expect` on /. */

