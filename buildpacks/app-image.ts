@@ -4,8 +4,8 @@ import { APP_IMAGE_LABELS } from '../common/labels.js';
 import type { ImageLayer, ImageSpec } from './oci/image.js';
 import type { LayerBlob } from './oci/blob.js';
 
-export interface ContributedLayer {
-  blob: LayerBlob;
+export interface ContributedLayer<Blob = LayerBlob> {
+  blob: Blob;
   /** for `docker history` */
   createdBy: string;
   /** a repository the blob is also kept in, so that other apps mount it instead of uploading */

@@ -144,11 +144,13 @@ async function build(
       join(workspace, 'app-layer.tar.gz'),
     ),
   );
+  // A runtime downloaded by this build may still be compressing its layer.
+  const contributed = await Promise.all(output.contributed.map(async (layer) => ({ ...layer, blob: await layer.blob })));
   const spec = appImageSpec({
     stackId: stack.id,
     stackName: stack.name,
     stackLayers: stack.layers,
-    contributed: output.contributed,
+    contributed,
     appLayer,
     env: output.env,
     processTypes: output.processTypes,
@@ -167,7 +169,7 @@ async function build(
       request.buildId,
       [
         ...stack.layers.map((blob) => ({ blob, mountFrom: [stack.registryRepository] })),
-        ...output.contributed.map((layer) => ({ blob: layer.blob, mountFrom: [], sharedRepository: layer.sharedRepository })),
+        ...contributed.map((layer) => ({ blob: layer.blob, mountFrom: [], sharedRepository: layer.sharedRepository })),
         { blob: appLayer, mountFrom: [] },
       ],
       configBlob,

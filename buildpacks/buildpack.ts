@@ -1,6 +1,7 @@
 // The contract between the build orchestration and a language buildpack.
 import type Docker from 'dockerode';
 import type { ContributedLayer } from './app-image.js';
+import type { LayerBlob } from './oci/blob.js';
 import type { BuilderConfig } from './config.js';
 import type { BuildLog } from './log.js';
 import type { Stack } from './stack/ensure.js';
@@ -46,8 +47,9 @@ export interface Buildpack {
 
 export interface BuildpackOutput {
   processTypes: Record<string, string>;
-  /** layers between the stack and the app, bottom first */
-  contributed: ContributedLayer[];
+  /** layers between the stack and the app, bottom first; one may still be being written (the
+   *  build awaits it just before the image is assembled) */
+  contributed: ContributedLayer<LayerBlob | Promise<LayerBlob>>[];
   /** the app image's environment */
   env: string[];
   /** what was chosen (e.g. versions), for the outcome */

@@ -2,7 +2,7 @@ import { createReadStream } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import { extract } from 'tar-stream';
-import { lstat, mkdtemp, readdir, readlink, rm, stat } from 'node:fs/promises';
+import { lstat, mkdtemp, readdir, readFile, readlink, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Agent } from 'undici';
@@ -55,7 +55,11 @@ describe('ensureNodeRuntime', () => {
     ]);
     expect(registry.hits.get('/tarballs/node.tgz')).toBe(1);
     expect([first.cached, second.cached].sort()).toEqual([false, true]);
-    expect(second.layer).toEqual(first.layer);
+    // the downloading caller has the tree as soon as it answers; its layer may still be compressing
+    expect((await lstat(join(first.dir, 'bin/node'))).isFile()).toBe(true);
+    const layer = await first.layer;
+    expect(await second.layer).toEqual(layer);
+    expect(JSON.parse(await readFile(join(first.dir, '..', 'layer.json'), 'utf8'))).toEqual(layer);
     expect(first.dir).toBe(join(cacheDir, 'runtimes', runtimeKey('26.1.0', '12.0.0'), 'tree'));
 
     expect((await readdir(first.dir)).sort()).toEqual(['bin', 'include', 'lib', 'share']);
@@ -63,10 +67,13 @@ describe('ensureNodeRuntime', () => {
     expect(await readlink(join(first.dir, 'bin/npm'))).toBe('../lib/node_modules/npm/bin/npm-cli.js');
     expect(await readlink(join(first.dir, 'bin/npx'))).toBe('../lib/node_modules/npm/bin/npx-cli.js');
     expect((await lstat(join(first.dir, 'lib/node_modules/npm/bin/npm-cli.js'))).isFile()).toBe(true);
-    expect(first.layer.digest).toMatch(/^sha256:/);
-    const names = await layerEntryNames(first.layer.path);
+    expect(layer.digest).toMatch(/^sha256:/);
+    const names = await layerEntryNames(layer.path);
     expect(names).toContain('layers/nodejs/bin/node');
     expect(names.filter((name) => /^layers\/nodejs\/(include|share)\b/.test(name))).toEqual([]);
+    // the layer holds what the build containers ran with, headers and man pages aside
+    const inTree = (await readdir(first.dir, { recursive: true })).filter((path) => !buildOnlyPath(path)).map((path) => `layers/nodejs/${path}`);
+    expect([...names].sort()).toEqual(['layers', 'layers/nodejs', ...inTree].sort());
   });
 
   it('builds a byte-identical layer from the same packages in another cache', async () => {
@@ -74,8 +81,9 @@ describe('ensureNodeRuntime', () => {
     const a = await ensureNodeRuntime({ cacheDir: join(dir, 'cache-a'), node, npm, dispatcher });
     const b = await ensureNodeRuntime({ cacheDir: join(dir, 'cache-b'), node, npm, dispatcher });
     expect(b.cached).toBe(false);
-    expect(b.layer.digest).toBe(a.layer.digest);
-    expect(b.layer.diffId).toBe(a.layer.diffId);
+    const [layerA, layerB] = await Promise.all([a.layer, b.layer]);
+    expect(layerB.digest).toBe(layerA.digest);
+    expect(layerB.diffId).toBe(layerA.diffId);
   });
 
   it('refuses a tarball that fails its integrity check, leaving nothing cached', async () => {

@@ -19,7 +19,8 @@ export interface NodeRuntime {
   npmVersion: string;
   /** the tree to mount at /layers/nodejs */
   dir: string;
-  layer: LayerBlob;
+  /** settled when the layer blob is written (after the tree, on a first download) */
+  layer: Promise<LayerBlob>;
   /** false when this call downloaded it */
   cached: boolean;
 }
@@ -84,7 +85,8 @@ function runtimeLayer(nodeTarball: string, npmTarball: string, outFile: string):
   );
 }
 
-async function assemble(base: string, node: VersionInfo, npm: VersionInfo, dispatcher: Dispatcher): Promise<LayerBlob> {
+/** Downloads and unpacks the tree (calling `treeReady` once it is in place), then answers the layer, written meanwhile. */
+async function assemble(base: string, node: VersionInfo, npm: VersionInfo, dispatcher: Dispatcher, treeReady: () => void): Promise<LayerBlob> {
   const scratch = join(base, `scratch-${process.pid}`);
   await rm(scratch, { recursive: true, force: true });
   await mkdir(scratch, { recursive: true });
@@ -93,20 +95,30 @@ async function assemble(base: string, node: VersionInfo, npm: VersionInfo, dispa
     const npmTarball = join(scratch, 'npm.tgz');
     await Promise.all([download(node, nodeTarball, dispatcher), download(npm, npmTarball, dispatcher)]);
     const tree = join(scratch, 'tree');
-    // Both settle before the scratch folder goes, whichever fails.
-    const [unpacked, layer] = await Promise.allSettled([unpackTree(tree, nodeTarball, npmTarball), runtimeLayer(nodeTarball, npmTarball, join(base, 'layer.tar.gz'))]);
-    if (unpacked.status === 'rejected') throw unpacked.reason;
-    if (layer.status === 'rejected') throw layer.reason;
-    await rm(join(base, 'tree'), { recursive: true, force: true });
-    await rename(tree, join(base, 'tree'));
-    await writeFile(join(base, 'layer.json'), JSON.stringify(layer.value));
-    return layer.value;
+    const layerWritten = runtimeLayer(nodeTarball, npmTarball, join(base, 'layer.tar.gz'));
+    try {
+      await unpackTree(tree, nodeTarball, npmTarball);
+      await rm(join(base, 'tree'), { recursive: true, force: true });
+      await rename(tree, join(base, 'tree'));
+    } catch (err) {
+      await layerWritten.catch(() => undefined); // it reads the scratch folder, which goes next
+      throw err;
+    }
+    treeReady();
+    const layer = await layerWritten;
+    await writeFile(join(base, 'layer.json'), JSON.stringify(layer));
+    return layer;
   } finally {
     await rm(scratch, { recursive: true, force: true });
   }
 }
 
-/** The runtime for `node` + `npm`, downloading (and verifying) it unless the cache has it. */
+/**
+ * The runtime for `node` + `npm`, downloading (and verifying) it unless the cache has it. A
+ * download answers once the tree is in place: the build goes on with it while the layer is
+ * still being compressed (its promise is awaited when the image is pushed; the file lock is
+ * held until then, so a concurrent build waits for the finished cache entry).
+ */
 export async function ensureNodeRuntime(options: {
   cacheDir: string;
   node: VersionInfo;
@@ -115,7 +127,7 @@ export async function ensureNodeRuntime(options: {
 }): Promise<NodeRuntime> {
   const key = runtimeKey(options.node.version, options.npm.version);
   const base = join(options.cacheDir, 'runtimes', key);
-  const result = (layer: LayerBlob, cached: boolean): NodeRuntime => ({
+  const result = (layer: Promise<LayerBlob>, cached: boolean): NodeRuntime => ({
     nodeVersion: options.node.version,
     npmVersion: options.npm.version,
     dir: join(base, 'tree'),
@@ -123,11 +135,18 @@ export async function ensureNodeRuntime(options: {
     cached,
   });
   const cached = await readCached(base);
-  if (cached) return result(cached, true);
-  return withFileLock(join(options.cacheDir, 'runtimes', `${key}.lock`), async () => {
+  if (cached) return result(Promise.resolve(cached), true);
+  let treeReady!: () => void;
+  const treeInPlace = new Promise<null>((resolve) => (treeReady = () => resolve(null)));
+  const ensured = withFileLock(join(options.cacheDir, 'runtimes', `${key}.lock`), async () => {
     const again = await readCached(base);
-    if (again) return result(again, true);
+    if (again) return { layer: again, cached: true };
     await mkdir(base, { recursive: true });
-    return result(await assemble(base, options.node, options.npm, options.dispatcher), false);
+    return { layer: await assemble(base, options.node, options.npm, options.dispatcher, treeReady), cached: false };
   });
+  const layer = ensured.then((done) => done.layer);
+  // A build that fails before its push never awaits the layer: its failure is not unhandled.
+  layer.catch(() => undefined);
+  const settledFirst = await Promise.race([treeInPlace, ensured]);
+  return result(layer, settledFirst?.cached ?? false);
 }

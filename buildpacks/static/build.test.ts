@@ -5,7 +5,7 @@ import { Readable } from 'node:stream';
 import { gunzipSync } from 'node:zlib';
 import Docker from 'dockerode';
 import { request } from 'undici';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { RunningService } from '../../supervisor/services.js';
 import { startTestRegistry } from '../../test/support/services.js';
 import { waitFor } from '../../test/support/wait.js';
@@ -170,7 +170,8 @@ describe('a hand-written site: index.html at the root, no static.json', () => {
       expect((await get('/.env')).status).toBe(404);
       expect((await get('/nothing-here')).status).toBe(404);
 
-      expect(await logs()).toMatch(/method=GET path="\/" status=200 bytes=\d+ duration=[\d.]+s/);
+      // the engine's log driver copies the container's stdout asynchronously
+      await vi.waitFor(async () => expect(await logs()).toMatch(/method=GET path="\/" status=200 bytes=\d+ duration=[\d.]+s/), { timeout: 10_000, interval: 100 });
       const processes = await users();
       expect(processes.some((p) => p.endsWith('nginx'))).toBe(true);
       expect(processes.every((p) => p.startsWith('1000 '))).toBe(true);
