@@ -46,8 +46,8 @@ describe('httpAnswers', () => {
 });
 
 describe('bootProbeDelay', () => {
-  it('checks quickly at first, then settles at the interval', () => {
-    expect([0, 1, 2, 3, 4, 5, 6, 30].map((attempt) => bootProbeDelay(attempt, 250))).toEqual([10, 20, 40, 80, 160, 250, 250, 250]);
+  it('checks every 25 ms for the first 3 s after the start, then at the interval', () => {
+    expect([0, 500, 2999, 3000, 60_000].map((elapsed) => bootProbeDelay(elapsed, 250))).toEqual([25, 25, 25, 250, 250]);
     expect(bootProbeDelay(0, 5)).toBe(5);
   });
 });

@@ -30,11 +30,13 @@ export async function httpAnswers(address: string, port: number, timeoutMs = PRO
   }
 }
 
-/**
- * How long to wait before boot check `attempt` (0-based): quick at first, since most apps bind
- * within a few hundred milliseconds and each wait is time the new release is not yet serving,
- * then every `intervalMs`.
- */
-export function bootProbeDelay(attempt: number, intervalMs: number): number {
-  return Math.min(intervalMs, 10 * 2 ** attempt);
+/** How often $PORT is checked while an app is most likely to bind: each wait is time a new
+ *  release is ready and not yet serving. A refused connection costs next to nothing. */
+export const QUICK_PROBE_MS = 25;
+/** For how long after the container starts the checks are quick; then every `intervalMs`. */
+export const QUICK_PROBE_WINDOW_MS = 3000;
+
+/** How long to wait before the next boot check, `elapsedMs` after the checks began. */
+export function bootProbeDelay(elapsedMs: number, intervalMs: number): number {
+  return elapsedMs < QUICK_PROBE_WINDOW_MS ? Math.min(intervalMs, QUICK_PROBE_MS) : intervalMs;
 }

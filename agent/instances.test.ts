@@ -27,7 +27,7 @@ afterEach(async () => {
   for (const manager of managers.splice(0)) await manager.shutdown(false);
 });
 
-function setup(engine = new FakeEngine(), memoryMb = 4096): Setup {
+function setup(engine = new FakeEngine(), memoryMb = 4096, probeIntervalMs = 10): Setup {
   const statuses: InstanceStatus[] = [];
   const lines: LogLine[] = [];
   const bound = new Set<number>();
@@ -42,7 +42,7 @@ function setup(engine = new FakeEngine(), memoryMb = 4096): Setup {
       return bound.has(port);
     },
     log: silentLogger(),
-    timing: { probeIntervalMs: 10, logDrainMs: 50 },
+    timing: { probeIntervalMs, logDrainMs: 50 },
   });
   engine.onEvent = (event) => manager.containerEvent(event);
   managers.push(manager);
@@ -253,6 +253,22 @@ describe('InstanceManager, exits', () => {
     engine.exit(reply.containerId!, 137, { oomKilled: true });
     const crashed = await waitFor('crashed', () => find(statuses, request.instanceId, 'crashed'));
     expect(crashed.reason).toBe('exited with code 137 (out of memory)');
+  });
+
+  it('checks $PORT every 25 ms while booting but asks the engine once per interval, and always before up', async () => {
+    const { engine, manager, statuses, bound, probes } = setup(new FakeEngine(), 4096, 200);
+    const request = runRequest(image);
+    const reply = await manager.run(request);
+    const inspectedAtStart = engine.inspections;
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    const probed = probes.length;
+    const inspected = engine.inspections - inspectedAtStart;
+    expect(probed).toBeGreaterThanOrEqual(12); // at 250 ms there would be 3
+    expect(inspected).toBeGreaterThanOrEqual(2);
+    expect(inspected).toBeLessThanOrEqual(4);
+    bound.add(reply.port!);
+    await waitFor('up', () => find(statuses, request.instanceId, 'up'));
+    expect(engine.inspections - inspectedAtStart).toBeGreaterThan(inspected);
   });
 
   it('stops an instance that does not bind $PORT in time and reports R10', async () => {

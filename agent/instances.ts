@@ -416,15 +416,23 @@ export class InstanceManager {
     const instanceId = managed.identity.instanceId;
     const inSerial = (task: () => Promise<void>) => this.serial.run(instanceId, task);
     const watch = async () => {
-      for (let attempt = 0; !signal.aborted && this.isCurrent(managed, containerId) && managed.status.state === 'starting'; attempt++) {
+      const began = Date.now();
+      let inspectedAt = Number.NEGATIVE_INFINITY;
+      while (!signal.aborted && this.isCurrent(managed, containerId) && managed.status.state === 'starting') {
         const port = managed.status.port;
         const bound = await this.ready(managed.identity, port);
-        const details = await engine.inspectContainer(containerId);
-        // An exit wins over an answer: the port may have answered just before the crash.
-        if (!details?.running) return inSerial(() => this.handleExit(managed, containerId));
+        const now = Date.now();
+        // The engine is asked whether the container still runs once per interval while the
+        // quick port checks go on, and always before an answer counts: an exit wins over an
+        // answer (the port may have answered just before the crash).
+        if (bound || now - inspectedAt >= this.timing.probeIntervalMs || now >= deadlineMs) {
+          inspectedAt = now;
+          const details = await engine.inspectContainer(containerId);
+          if (!details?.running) return inSerial(() => this.handleExit(managed, containerId));
+        }
         if (bound) return inSerial(() => this.markBound(managed, containerId));
-        if (Date.now() >= deadlineMs) return inSerial(() => this.failBoot(managed, containerId));
-        await sleep(bootProbeDelay(attempt, this.timing.probeIntervalMs), undefined, { signal }).catch(() => {});
+        if (now >= deadlineMs) return inSerial(() => this.failBoot(managed, containerId));
+        await sleep(bootProbeDelay(now - began, this.timing.probeIntervalMs), undefined, { signal }).catch(() => {});
       }
     };
     this.track(

@@ -20,6 +20,8 @@ export class FakeEngine implements ContainerEngine {
   readonly pulls: string[] = [];
   readonly removed: string[] = [];
   readonly stops: { id: string; graceSeconds: number }[] = [];
+  /** How many times inspectContainer was called. */
+  inspections = 0;
   /** Called with every die event the fake produces (the agent wires the real stream the same way). */
   onEvent: (event: ContainerEvent) => void = () => {};
   /** Set to make pulls fail. */
@@ -71,6 +73,7 @@ export class FakeEngine implements ContainerEngine {
   }
 
   async inspectContainer(id: string): Promise<ContainerDetails | null> {
+    this.inspections++;
     const container = this.containers.get(id);
     if (!container) return null;
     return {
