@@ -52,6 +52,8 @@ async function slipwayPath(platform: RunningPlatform, benchCase: BuildBenchCase,
       const pushExited = performance.now();
       if (pushed.code !== 0) throw new Error(`push of ${benchCase.name} failed:\n${pushed.out.slice(-4000)}`);
       const seconds = ((await served) - started) / 1000;
+      // BENCH_PUSH_OUTPUT=1 shows each push's whole build output.
+      if (process.env.BENCH_PUSH_OUTPUT) console.log(pushed.out);
       const timings = /Build finished: (.*)/.exec(pushed.out)?.[1]?.trim() ?? '';
       console.log(`   200 after ${seconds.toFixed(2)} s, git push exited after ${((pushExited - started) / 1000).toFixed(2)} s; build ${timings}`);
       return { seconds, output: pushed.out };
