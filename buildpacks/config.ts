@@ -1,5 +1,6 @@
 // The builder's settings: a typed object with named defaults. The control plane reads them
 // from its environment (control-plane/config.ts) and hands them over.
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError } from '../common/errors.js';
 import { STACK_RECIPES, stackRecipe } from './stack/recipe.js';
@@ -83,7 +84,12 @@ export const DEFAULT_NPM_REGISTRY = 'https://registry.npmjs.org';
 export const DEFAULT_PYPI_INDEX_URL = 'https://pypi.org/simple';
 export const DEFAULT_GO_PROXY = 'https://proxy.golang.org';
 export const DEFAULT_MAVEN_REPOSITORY = 'https://repo1.maven.org/maven2';
-export const DEFAULT_LIMITS: BuildLimits = { memoryMb: 2048, cpus: 1, timeoutSeconds: 900, pidsLimit: 1024 };
+/** A build alone may use every core of the host it runs on; under contention it weighs half an
+ *  app container (BUILD_CPU_SHARES), so apps keep answering while builds take the idle CPU. */
+export const defaultBuildCpus = (): number => availableParallelism();
+/** Docker's CPU weight of build containers and Dockerfile RUN steps (app containers have 1024). */
+export const BUILD_CPU_SHARES = 512;
+export const DEFAULT_LIMITS: BuildLimits = { memoryMb: 2048, cpus: defaultBuildCpus(), timeoutSeconds: 900, pidsLimit: 1024 };
 export const DEFAULT_METADATA_MAX_AGE_SECONDS = 600;
 /** Debian's docker.io CLI: BuildKit without the buildx plugin. */
 export const DEFAULT_DOCKER_CLI = '/usr/bin/docker';

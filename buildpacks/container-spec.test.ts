@@ -28,6 +28,7 @@ describe('buildContainerOptions', () => {
       Memory: 2048 * 1024 * 1024,
       MemorySwap: 2048 * 1024 * 1024,
       NanoCpus: 1.5e9,
+      CpuShares: 512,
       PidsLimit: 512,
       Privileged: false,
       CapDrop: ['ALL'],

@@ -4,7 +4,7 @@
 import type Docker from 'dockerode';
 import { BUILD_CONTAINER_LABELS } from '../common/labels.js';
 import { BUILDS_NETWORK } from '../common/networks.js';
-import type { BuildLimits } from './config.js';
+import { BUILD_CPU_SHARES, type BuildLimits } from './config.js';
 
 export interface BuildMount {
   source: string;
@@ -54,6 +54,7 @@ export function buildContainerOptions(spec: BuildContainerSpec, network: string 
       Memory: memory,
       MemorySwap: memory,
       NanoCpus: Math.round(spec.limits.cpus * 1e9),
+      CpuShares: BUILD_CPU_SHARES,
       PidsLimit: spec.limits.pidsLimit,
       // Egress only, away from apps, other builds and the host's services (common/networks.ts).
       NetworkMode: network,

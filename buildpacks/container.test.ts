@@ -51,7 +51,7 @@ describe('withBuildContainer', () => {
     await withBuildContainer(docker, spec, undefined, async (container) => {
       const [info] = await byBuildLabel();
       const host = (await docker.getContainer(info!.Id).inspect()).HostConfig;
-      expect(host).toMatchObject({ Memory: 256 * 1024 * 1024, NanoCpus: 0.5e9, PidsLimit: 64, Privileged: false, ReadonlyRootfs: true, CapDrop: ['ALL'] });
+      expect(host).toMatchObject({ Memory: 256 * 1024 * 1024, NanoCpus: 0.5e9, CpuShares: 512, PidsLimit: 64, Privileged: false, ReadonlyRootfs: true, CapDrop: ['ALL'] });
       const lines: string[] = [];
       const readOnly = await container.run(['bash', '-c', 'touch /etc/owned 2>&1; touch /tmp/ok && echo tmp-writable'], (line) => void lines.push(line), 8192);
       expect(readOnly.exitCode).toBe(0);

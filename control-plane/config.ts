@@ -9,6 +9,7 @@ import { readSettingsFile } from '../common/settings-file.js';
 import { parsePlanCatalogue, UNLIMITED_CATALOGUE, type PlanCatalogue } from './plans/catalogue.js';
 import { flag, parseEnv, port, slipwayHome, type Env } from '../common/config.js';
 import { backupsSettings, type BackupsSettings } from './backups/settings.js';
+import { defaultBuildCpus } from '../buildpacks/config.js';
 import { isRepository } from '../common/image-reference.js';
 import { DEFAULT_STACK_RECIPE, STACK_RECIPES, stackRecipe } from '../buildpacks/stack/recipe.js';
 import type { LogStreamLimits } from './logs/stream.js';
@@ -83,7 +84,7 @@ const schema = z.object({
   SLIPWAY_STACK_TRIXIE_RUN_IMAGE: z.string().optional(),
   SLIPWAY_STACK_TRIXIE_BUILD_IMAGE: z.string().optional(),
   SLIPWAY_BUILD_MEMORY_MB: z.coerce.number().int().positive().default(2048),
-  SLIPWAY_BUILD_CPUS: z.coerce.number().positive().default(1),
+  SLIPWAY_BUILD_CPUS: z.coerce.number().positive().default(defaultBuildCpus),
   SLIPWAY_BUILD_TIMEOUT_SECONDS: z.coerce.number().int().positive().default(900),
   SLIPWAY_DOCKER_CLI: z.string().min(1).default('/usr/bin/docker'),
   /** Docker Hub FROM images of Dockerfile builds come from this registry path (e.g. `mirror.internal/dockerhub`). */

@@ -1,7 +1,7 @@
 // The limits on a Dockerfile build's RUN steps, as written where (pure). build.test.ts runs
 // them on the real engine.
 import { describe, expect, it } from 'vitest';
-import { killedForMemory, stepLimitWrites } from './step-limits.js';
+import { cpuWeight, killedForMemory, stepLimitWrites } from './step-limits.js';
 
 const limits = { memoryMb: 96, cpus: 0.5, pidsLimit: 256 };
 
@@ -15,6 +15,7 @@ describe('stepLimitWrites', () => {
       { file: 'memory/docker/buildkit/memory.memsw.limit_in_bytes', value: String(96 * 1024 * 1024) },
       { file: 'cpu/docker/buildkit/cpu.cfs_period_us', value: '100000' },
       { file: 'cpu/docker/buildkit/cpu.cfs_quota_us', value: '50000' },
+      { file: 'cpu/docker/buildkit/cpu.shares', value: '512' },
       { file: 'pids/docker/buildkit/pids.max', value: '256' },
     ]);
   });
@@ -28,8 +29,13 @@ describe('stepLimitWrites', () => {
       { file: 'docker/buildkit/memory.max', value: String(96 * 1024 * 1024) },
       { file: 'docker/buildkit/memory.swap.max', value: '0' },
       { file: 'docker/buildkit/cpu.max', value: '200000 100000' },
+      { file: 'docker/buildkit/cpu.weight', value: '20' },
       { file: 'docker/buildkit/pids.max', value: '256' },
     ]);
+  });
+
+  it('weighs a step as runc weighs a container of the same cpu shares', () => {
+    expect([2, 512, 1024, 262144].map(cpuWeight)).toEqual([1, 20, 39, 10000]);
   });
 
   it('recognises a step killed by SIGKILL in BuildKit output', () => {

@@ -7,7 +7,7 @@ import { access, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type Docker from 'dockerode';
-import type { BuildLimits } from '../config.js';
+import { BUILD_CPU_SHARES, type BuildLimits } from '../config.js';
 import { acquireFileLock, type FileLock } from '../lock.js';
 
 /** Where dockerd's BuildKit puts RUN steps with the cgroupfs driver and no `cgroup-parent`. */
@@ -15,6 +15,10 @@ export const BUILDKIT_STEP_CGROUP = '/docker/buildkit';
 const CPU_PERIOD_US = 100_000;
 
 export type CgroupVersion = 1 | 2;
+
+/** cgroup v2's cpu.weight for v1 cpu shares, converted as runc converts a container's (1024 → 39), so a
+ *  RUN step weighs against app containers as a build container does. */
+export const cpuWeight = (shares: number): number => 1 + Math.floor(((shares - 2) * 9999) / 262142);
 
 export interface CgroupWrite {
   /** relative to the cgroup mount (`/sys/fs/cgroup`) */
@@ -38,6 +42,7 @@ export function stepLimitWrites(version: CgroupVersion, parent: string, limits: 
         { file: join(relative, 'memory.max'), value: bytes },
         { file: join(relative, 'memory.swap.max'), value: '0' },
         { file: join(relative, 'cpu.max'), value: `${quota} ${CPU_PERIOD_US}` },
+        { file: join(relative, 'cpu.weight'), value: String(cpuWeight(BUILD_CPU_SHARES)) },
         { file: join(relative, 'pids.max'), value: pids },
       ],
     };
@@ -53,6 +58,7 @@ export function stepLimitWrites(version: CgroupVersion, parent: string, limits: 
       { file: join(memory, 'memory.memsw.limit_in_bytes'), value: bytes },
       { file: join(cpu, 'cpu.cfs_period_us'), value: String(CPU_PERIOD_US) },
       { file: join(cpu, 'cpu.cfs_quota_us'), value: quota },
+      { file: join(cpu, 'cpu.shares'), value: String(BUILD_CPU_SHARES) },
       { file: join('pids', relative, 'pids.max'), value: pids },
     ],
   };
