@@ -3,19 +3,23 @@
 // container of it is started and polled on 127.0.0.1 until it answers with the new code.
 import { execFile, spawn } from 'node:child_process';
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { RegistryCredentials } from '../../common/registry-auth.js';
 import { RegistryClient } from '../../buildpacks/oci/registry.js';
+import { limitBuildSteps } from '../../buildpacks/dockerfile/step-limits.js';
+import Docker from 'dockerode';
 import { request } from 'undici';
 
 const exec = promisify(execFile);
 /** Debian's docker.io client: it drives the engine's own BuildKit with DOCKER_BUILDKIT=1, no buildx plugin needed. */
 const DOCKER = '/usr/bin/docker';
 const APP_PORT = 5000;
+/** Linux's largest pid_max: no limit in practice. */
+const WHOLE_MACHINE_PIDS = 4_194_304;
 
 export interface RegistryLogin {
   registry: string;
@@ -60,7 +64,15 @@ export class DockerfilePath {
   async buildAndPush(context: string, image: string, buildArgs: Record<string, string>, caFile: string): Promise<{ build: number; push: number }> {
     const args = Object.entries(buildArgs).flatMap(([key, value]) => ['--build-arg', `${key}=${value}`]);
     const started = performance.now();
-    await this.docker(['build', '--progress=plain', '--secret', `id=ca,src=${caFile}`, '--tag', image, ...args, context]);
+    // BuildKit's RUN steps share one cgroup on this engine, where Slipway's Dockerfile builds
+    // leave their limits (a test's 96 MB hung this path once): this user's build gets the
+    // whole machine, under the same lock, as on an engine of its own.
+    const steps = await limitBuildSteps(new Docker(), { memoryMb: Math.floor(totalmem() / 2 ** 20), cpus: availableParallelism(), pidsLimit: WHOLE_MACHINE_PIDS });
+    try {
+      await this.docker(['build', '--progress=plain', '--secret', `id=ca,src=${caFile}`, '--tag', image, ...args, context]);
+    } finally {
+      await steps.release();
+    }
     const built = performance.now();
     await this.docker(['push', image]);
     return { build: (built - started) / 1000, push: (performance.now() - built) / 1000 };

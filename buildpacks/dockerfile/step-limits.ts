@@ -94,7 +94,7 @@ async function cgroupVersion(root: string): Promise<CgroupVersion> {
  * Waits for this engine's BuildKit to be free, then writes `limits` on its step cgroup. The lock
  * is held until the build ends. Refuses, in words, when the limits cannot be set.
  */
-export async function limitBuildSteps(docker: Docker, limits: BuildLimits, host: StepLimitsHost = DEFAULT_STEP_LIMITS_HOST): Promise<FileLock> {
+export async function limitBuildSteps(docker: Docker, limits: Pick<BuildLimits, 'memoryMb' | 'cpus' | 'pidsLimit'>, host: StepLimitsHost = DEFAULT_STEP_LIMITS_HOST): Promise<FileLock> {
   const info = (await docker.info()) as { CgroupDriver?: string };
   if (info.CgroupDriver && info.CgroupDriver !== 'cgroupfs') {
     throw new StepLimitsError(`the engine uses the ${info.CgroupDriver} cgroup driver; Dockerfile builds need cgroupfs (dockerd --exec-opt native.cgroupdriver=cgroupfs) so their RUN steps can be limited`);
