@@ -9,7 +9,7 @@ import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import { extract } from 'tar-stream';
 import type { LayerBlob } from './oci/blob.js';
-import { addEntry, APP_USER, layerEntryHeader, prefixDirectories, writeLayer, type LayerOwner } from './oci/tar-layer.js';
+import { addDirectories, addEntry, APP_USER, layerEntryHeader, writeLayer, type LayerOwner } from './oci/tar-layer.js';
 import { safeRelativePath } from './paths.js';
 
 type Keep = (path: string) => boolean;
@@ -68,13 +68,7 @@ export interface LayerSymlink {
 export async function writePackageLayer(sources: readonly PackageLayerSource[], symlinks: readonly LayerSymlink[], outFile: string, owner: LayerOwner = APP_USER): Promise<LayerBlob> {
   return writeLayer(outFile, async (archive) => {
     const seen = new Set<string>();
-    const directories = async (path: string) => {
-      for (const dir of prefixDirectories(path)) {
-        if (seen.has(dir)) continue;
-        seen.add(dir);
-        await addEntry(archive, layerEntryHeader(dir, 'directory', 0o755, owner));
-      }
-    };
+    const directories = (path: string) => addDirectories(archive, path, owner, seen);
     for (const source of sources) {
       await directories(source.prefix);
       await eachKeptFile(source.tarball, source.keep ?? (() => true), async (path, mode, size, content) => {

@@ -96,7 +96,6 @@ export async function writeGzipLayer(input: NodeJS.ReadableStream | AsyncIterabl
     if (failure) throw failure;
     await rename(partial, outFile);
   } catch (err) {
-    gzip.kill('SIGKILL');
     await rm(partial, { force: true });
     throw err;
   }

@@ -47,6 +47,15 @@ export function addEntry(archive: Pack, entryHeader: EntryHeader): Promise<void>
   return new Promise((resolve, reject) => archive.entry(entryHeader, (err) => (err ? reject(err) : resolve())));
 }
 
+/** Adds the directory entries of `path` and its parents (`layers`, `layers/nodejs`) not in `seen` yet. */
+export async function addDirectories(archive: Pack, path: string, owner: LayerOwner, seen: Set<string>): Promise<void> {
+  for (const dir of prefixDirectories(path)) {
+    if (seen.has(dir)) continue;
+    seen.add(dir);
+    await addEntry(archive, layerEntryHeader(dir, 'directory', 0o755, owner));
+  }
+}
+
 async function addTree(archive: Pack, source: LayerSource, relativeDir: string, owner: LayerOwner, seen: Set<string>): Promise<void> {
   const names = (await readdir(join(source.root, relativeDir))).sort(compareNames);
   for (const name of names) {
@@ -95,10 +104,7 @@ export async function writeTarLayer(sources: readonly LayerSource[], outFile: st
   return writeLayer(outFile, async (archive) => {
     const seen = new Set<string>();
     for (const source of sources) {
-      for (const dir of prefixDirectories(source.prefix)) {
-        if (!seen.has(dir)) await addEntry(archive, layerEntryHeader(dir, 'directory', 0o755, owner));
-        seen.add(dir);
-      }
+      await addDirectories(archive, source.prefix, owner, seen);
       await addTree(archive, source, '', owner, seen);
     }
   });
