@@ -4,7 +4,8 @@
 import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { readFile, rename, rm } from 'node:fs/promises';
-import { Transform } from 'node:stream';
+import { once } from 'node:events';
+import { PassThrough, Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Agent, request, type Dispatcher } from 'undici';
 import { SlipwayError } from '../common/errors.js';
@@ -59,4 +60,48 @@ export async function downloadVerified(
     await rm(dest, { force: true });
     throw new DownloadError(`${url} failed its integrity check (${expected.algorithm} ${actual}, expected ${expected.digest})`);
   }
+}
+
+/**
+ * Streams `url` into `consume` (an unpacker, say) while hashing it, so nothing waits for the
+ * whole download. Every byte is hashed even when `consume` fails early: a download that fails
+ * its integrity check says so, whatever `consume` made of it. Whatever `consume` wrote is the
+ * caller's to discard when this rejects.
+ */
+export async function streamVerified(
+  url: string,
+  expected: { algorithm: string; digest: string },
+  dispatcher: Dispatcher,
+  consume: (input: Readable) => Promise<void>,
+): Promise<void> {
+  const hash = createHash(expected.algorithm);
+  const input = new PassThrough();
+  let consumeError: unknown = null;
+  const consuming = consume(input).catch((err: unknown) => {
+    consumeError = err ?? new Error('failed');
+    input.resume(); // whatever is still written goes nowhere
+  });
+  try {
+    const response = await request(url, { dispatcher });
+    if (response.statusCode !== 200) {
+      await response.body.dump();
+      throw new DownloadError(`GET ${url} answered ${response.statusCode}`);
+    }
+    for await (const chunk of response.body) {
+      hash.update(chunk as Buffer);
+      if (!consumeError && !input.write(chunk)) await Promise.race([once(input, 'drain'), consuming]);
+    }
+  } catch (err) {
+    input.destroy();
+    await consuming;
+    if (err instanceof DownloadError) throw err;
+    throw new DownloadError(`cannot download ${url}`, err);
+  }
+  input.end();
+  await consuming;
+  const actual = hash.digest('hex');
+  if (actual !== expected.digest) {
+    throw new DownloadError(`${url} failed its integrity check (${expected.algorithm} ${actual}, expected ${expected.digest})`);
+  }
+  if (consumeError) throw consumeError;
 }

@@ -1,14 +1,10 @@
-import { createReadStream } from 'node:fs';
-import { lstat, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pipeline } from 'node:stream/promises';
-import { createGunzip, gzipSync } from 'node:zlib';
-import { extract, pack, type Header } from 'tar-stream';
+import { gzipSync } from 'node:zlib';
+import { pack, type Header } from 'tar-stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fileDigest } from './oci/blob.js';
-import { LAYER_MTIME } from './oci/tar-layer.js';
-import { extractPackageTarball, unpackedFileMode, writePackageLayer } from './package-tarball.js';
+import { extractPackageTarball } from './package-tarball.js';
 
 let dir: string;
 beforeAll(async () => {
@@ -41,19 +37,6 @@ async function tarball(name: string, members: Member[]): Promise<string> {
   return path;
 }
 
-async function layerEntries(path: string): Promise<{ header: Header; content: string }[]> {
-  const entries: { header: Header; content: string }[] = [];
-  const unpack = extract();
-  const feeding = pipeline(createReadStream(path), createGunzip(), unpack);
-  for await (const entry of unpack) {
-    const chunks: Buffer[] = [];
-    for await (const chunk of entry) chunks.push(chunk as Buffer);
-    entries.push({ header: entry.header, content: Buffer.concat(chunks).toString() });
-  }
-  await feeding;
-  return entries;
-}
-
 const MEMBERS: Member[] = [
   { name: 'package/bin/tool', content: '#!/bin/sh\n', mode: 0o4750 },
   { name: 'package/lib/deep/index.js', content: 'module.exports = 1;\n', mode: 0o600 },
@@ -75,54 +58,34 @@ describe('package tarballs', () => {
     await expect(lstat(join(dir, 'escape.js'))).rejects.toThrow();
   });
 
-  it('repacks the same files as a layer: under each prefix, directories first, one owner and mtime, then the symlinks', async () => {
-    const source = await tarball('layer.tgz', MEMBERS);
-    const second = await tarball('second.tgz', [{ name: 'package/b.js', content: 'b\n' }]);
-    const layer = await writePackageLayer(
-      [
-        { tarball: source, prefix: 'layers/tool', keep: (path) => path !== 'README.md' },
-        { tarball: second, prefix: 'layers/tool/lib/second' },
-      ],
-      [{ path: 'layers/tool/bin/run', target: '../lib/deep/index.js' }],
-      join(dir, 'layer.tar.gz'),
-    );
-    const entries = await layerEntries(layer.path);
-    expect(entries.map(({ header }) => `${header.type} ${header.name}`)).toEqual([
-      'directory layers',
-      'directory layers/tool',
-      'directory layers/tool/bin',
-      'file layers/tool/bin/tool',
-      'directory layers/tool/lib',
-      'directory layers/tool/lib/deep',
-      'file layers/tool/lib/deep/index.js',
-      'directory layers/tool/lib/second',
-      'file layers/tool/lib/second/b.js',
-      'symlink layers/tool/bin/run',
-    ]);
-    for (const { header } of entries) {
-      expect([header.uid, header.gid, header.mtime?.getTime()]).toEqual([1000, 1000, LAYER_MTIME.getTime()]);
-    }
-    const byName = new Map(entries.map((entry) => [entry.header.name, entry]));
-    expect(byName.get('layers/tool/bin/tool')!.header.mode).toBe(unpackedFileMode(0o4750));
-    expect(byName.get('layers/tool/bin/tool')!.header.mode).toBe(0o755);
-    expect(byName.get('layers/tool/lib/deep/index.js')!.header.mode).toBe(0o644);
-    expect(byName.get('layers/tool/lib/deep/index.js')!.content).toBe('module.exports = 1;\n');
-    expect(byName.get('layers/tool/bin/run')!.header.linkname).toBe('../lib/deep/index.js');
-    expect(layer.digest).toBe((await fileDigest(layer.path)).digest);
+  it('unpacks thousands of small files and a large one intact', async () => {
+    const large = Buffer.alloc(3 << 20, 'x').toString();
+    const many: Member[] = Array.from({ length: 2000 }, (_, index) => ({ name: `package/include/d${index % 40}/f${index}.h`, content: `#define F${index}\n` }));
+    const source = await tarball('many.tgz', [{ name: 'package/bin/big', content: large, mode: 0o755 }, ...many]);
+    const dest = join(dir, 'many');
+    expect(await extractPackageTarball(source, dest)).toBe(2001);
+    expect(await readFile(join(dest, 'bin/big'), 'utf8')).toBe(large);
+    expect(await readFile(join(dest, 'include/d7/f1287.h'), 'utf8')).toBe('#define F1287\n');
+    expect((await readdir(join(dest, 'include'), { recursive: true })).filter((name) => name.endsWith('.h'))).toHaveLength(2000);
   });
 
-  it('gives a byte-identical layer for the same tarball', async () => {
-    const source = await tarball('same.tgz', MEMBERS);
-    const write = (name: string) => writePackageLayer([{ tarball: source, prefix: 'opt/tool' }], [], join(dir, name));
-    const [a, b] = await Promise.all([write('a.tar.gz'), write('b.tar.gz')]);
-    expect(b.digest).toBe(a.digest);
-    expect(b.diffId).toBe(a.diffId);
-  });
-
-  it('fails on a tarball that is not gzip, leaving no layer file', async () => {
+  it('fails on a tarball that is not gzip', async () => {
     const broken = join(dir, 'broken.tgz');
     await writeFile(broken, 'not a tarball');
-    await expect(writePackageLayer([{ tarball: broken, prefix: 'opt/tool' }], [], join(dir, 'broken.tar.gz'))).rejects.toThrow();
-    expect((await readdir(dir)).filter((name) => name.startsWith('broken.tar.gz'))).toEqual([]);
+    await expect(extractPackageTarball(broken, join(dir, 'broken'))).rejects.toThrow();
+  });
+
+  it('fails when a file cannot be written, and has stopped writing when it does', async () => {
+    const source = await tarball('blocked.tgz', [
+      { name: 'package/lib/a.js', content: 'a\n' },
+      ...Array.from({ length: 300 }, (_, index) => ({ name: `package/lib/f${index}.js`, content: 'f\n' })),
+    ]);
+    const dest = join(dir, 'blocked');
+    await mkdir(dest);
+    await writeFile(join(dest, 'lib'), 'a file where the lib directory should be');
+    await expect(extractPackageTarball(source, dest)).rejects.toThrow(/EEXIST|ENOTDIR/);
+    const settled = await readdir(dest);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(await readdir(dest)).toEqual(settled);
   });
 });

@@ -1,15 +1,13 @@
 // Package tarballs (gzip tar, everything under one top directory: npm packages, Maven's
 // distribution): unpacked into a fresh directory for build containers, regular files and
-// directories only, made readable by the build user; or repacked, by the same rules, straight
-// into an image layer, so that a runtime's layer is written while its tree is unpacked.
+// directories only, made readable by the build user.
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
-import { dirname, join, posix } from 'node:path';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import { extract } from 'tar-stream';
-import type { LayerBlob } from './oci/blob.js';
-import { addDirectories, addEntry, APP_USER, layerEntryHeader, writeLayer, type LayerOwner } from './oci/tar-layer.js';
 import { safeRelativePath } from './paths.js';
 
 type Keep = (path: string) => boolean;
@@ -18,7 +16,7 @@ type Keep = (path: string) => boolean;
 export const unpackedFileMode = (headerMode: number): number => ((headerMode & 0o111) !== 0 ? 0o755 : 0o644);
 
 /** The regular files of `tarball` that `keep` accepts, as paths without the top directory. */
-async function eachKeptFile(tarball: string, keep: Keep, onFile: (path: string, mode: number, size: number, content: AsyncIterable<unknown>) => Promise<void>): Promise<number> {
+async function eachKeptFile(tarball: Readable, keep: Keep, onFile: (path: string, mode: number, size: number, content: AsyncIterable<unknown>) => Promise<void>): Promise<number> {
   const unpack = extract();
   let files = 0;
   const reading = async () => {
@@ -34,52 +32,56 @@ async function eachKeptFile(tarball: string, keep: Keep, onFile: (path: string, 
   };
   // Either side's failure ends the other (a broken gzip ends the loop; leaving the loop destroys
   // the stream), and both are awaited, so neither rejection goes unhandled.
-  await Promise.all([pipeline(createReadStream(tarball), createGunzip(), unpack), reading()]);
+  await Promise.all([pipeline(tarball, createGunzip(), unpack), reading()]);
   return files;
 }
 
-/** Unpacks `tarball` into `dest`, keeping members for which `keep(path)` holds (path without the top directory). */
-export async function extractPackageTarball(tarball: string, dest: string, keep: Keep = () => true): Promise<number> {
-  return eachKeptFile(tarball, keep, async (path, mode, _size, content) => {
-    const target = join(dest, path);
-    await mkdir(dirname(target), { recursive: true, mode: 0o755 });
-    await pipeline(content, createWriteStream(target, { mode }));
-  });
+/** Files up to this size are read into memory and written while the next ones are read. */
+const BUFFERED_FILE_BYTES = 1 << 20;
+/** How many buffered files may be being written at once (file creation is what costs here). */
+const WRITES_IN_FLIGHT = 64;
+
+/** Unpacks the file `tarball` into `dest`, keeping members for which `keep(path)` holds (path without the top directory). */
+export function extractPackageTarball(tarball: string, dest: string, keep: Keep = () => true): Promise<number> {
+  return extractPackageStream(createReadStream(tarball), dest, keep);
 }
 
-export interface PackageLayerSource {
-  tarball: string;
-  /** where the package's top directory appears in the image, without leading slash */
-  prefix: string;
-  keep?: Keep;
-}
-
-export interface LayerSymlink {
-  /** in the image, without leading slash */
-  path: string;
-  target: string;
-}
-
-/**
- * Writes the kept files of `sources` (in each tarball's own order, so equal tarballs give equal
- * layers), then `symlinks`, as one gzip layer: what `extractPackageTarball` would unpack at
- * each prefix, owned by `owner` like every other layer, with each directory before its contents.
- */
-export async function writePackageLayer(sources: readonly PackageLayerSource[], symlinks: readonly LayerSymlink[], outFile: string, owner: LayerOwner = APP_USER): Promise<LayerBlob> {
-  return writeLayer(outFile, async (archive) => {
-    const seen = new Set<string>();
-    const directories = (path: string) => addDirectories(archive, path, owner, seen);
-    for (const source of sources) {
-      await directories(source.prefix);
-      await eachKeptFile(source.tarball, source.keep ?? (() => true), async (path, mode, size, content) => {
-        const name = posix.join(source.prefix, path);
-        await directories(posix.dirname(name));
-        await pipeline(content, archive.entry(layerEntryHeader(name, 'file', mode, owner, { size })));
-      });
-    }
-    for (const link of symlinks) {
-      await directories(posix.dirname(link.path));
-      await addEntry(archive, layerEntryHeader(link.path, 'symlink', 0o777, owner, { linkname: link.target }));
-    }
-  });
+/** Unpacks a package tarball read from `tarball` (a download, say) into `dest`, as `extractPackageTarball` does. */
+export async function extractPackageStream(tarball: Readable, dest: string, keep: Keep = () => true): Promise<number> {
+  const made = new Map<string, Promise<unknown>>();
+  const directory = (dir: string) => {
+    let done = made.get(dir);
+    if (!done) made.set(dir, (done = mkdir(dir, { recursive: true, mode: 0o755 })));
+    return done;
+  };
+  const writes = new Set<Promise<void>>();
+  let failure: unknown;
+  const written = async () => {
+    await Promise.all(writes);
+    if (failure) throw failure;
+  };
+  try {
+    const files = await eachKeptFile(tarball, keep, async (path, mode, size, content) => {
+      if (failure) throw failure;
+      const target = join(dest, path);
+      if (size > BUFFERED_FILE_BYTES) {
+        await directory(dirname(target));
+        await pipeline(content, createWriteStream(target, { mode }));
+        return;
+      }
+      const chunks: Buffer[] = [];
+      for await (const chunk of content) chunks.push(chunk as Buffer);
+      // Small files are many: their creation overlaps the reading of the next ones.
+      const write = directory(dirname(target))
+        .then(() => writeFile(target, Buffer.concat(chunks), { mode }))
+        .catch((err: unknown) => void (failure ??= err))
+        .finally(() => writes.delete(write));
+      writes.add(write);
+      if (writes.size >= WRITES_IN_FLIGHT) await Promise.race(writes);
+    });
+    await written();
+    return files;
+  } finally {
+    await Promise.all(writes); // nothing is left writing into `dest` once this settles
+  }
 }

@@ -238,6 +238,13 @@ export async function buildNodejs(ctx: BuildContext): Promise<BuildpackOutput> {
     const runtime = await resolveRuntime(ctx, packageJson, choice);
     return { runtime, manager: await resolveManager(ctx, choice, lockKind, yarnrc, runtime) };
   });
+  // A site's build step ships only what it built (the static buildpack leaves the runtime and
+  // dependencies out). An app ships the runtime: its layer (written once per Node+npm pair) is
+  // started now, to overlap the install, and awaited when the image is assembled.
+  const shipsDependencies = ctx.buildStepOf === undefined;
+  const runtimeLayer = shipsDependencies ? runtime.layer() : null;
+  // A build that fails before its push never awaits the layer: its failure is not unhandled.
+  runtimeLayer?.catch(() => undefined);
   const plan = planNodeBuild({
     packageJson,
     rootFiles,
@@ -260,9 +267,6 @@ export async function buildNodejs(ctx: BuildContext): Promise<BuildpackOutput> {
     ...(manager.tool.flavor === 'npm' ? {} : { manager: manager.label }),
     extraFiles,
   });
-  // A site's build step ships only what it built (the static buildpack leaves the dependencies
-  // layer out): nothing to prune or layer.
-  const shipsDependencies = ctx.buildStepOf === undefined;
   let dependencies = plan.install && shipsDependencies ? await cache.get(key) : null;
   if (dependencies && !plan.build && !plan.prebuild) {
     log(heading('Restoring dependencies from the cache'));
@@ -294,11 +298,9 @@ export async function buildNodejs(ctx: BuildContext): Promise<BuildpackOutput> {
   return {
     processTypes: plan.processTypes,
     contributed: [
-      {
-        blob: runtime.layer,
-        createdBy: `slipway/nodejs: Node.js ${runtime.nodeVersion}, npm ${runtime.npmVersion}`,
-        sharedRepository: RUNTIMES_REPOSITORY,
-      },
+      ...(runtimeLayer
+        ? [{ blob: runtimeLayer, createdBy: `slipway/nodejs: Node.js ${runtime.nodeVersion}, npm ${runtime.npmVersion}`, sharedRepository: RUNTIMES_REPOSITORY }]
+        : []),
       ...(manager.runtime
         ? [{ blob: manager.runtime.layer, createdBy: `slipway/nodejs: ${manager.label}`, sharedRepository: RUNTIMES_REPOSITORY }]
         : []),

@@ -55,10 +55,12 @@ describe('ensureNodeRuntime', () => {
     ]);
     expect(registry.hits.get('/tarballs/node.tgz')).toBe(1);
     expect([first.cached, second.cached].sort()).toEqual([false, true]);
-    // the downloading caller has the tree as soon as it answers; its layer may still be compressing
     expect((await lstat(join(first.dir, 'bin/node'))).isFile()).toBe(true);
-    const layer = await first.layer;
-    expect(await second.layer).toEqual(layer);
+    // the layer is written only when a build ships it, once for concurrent callers
+    await expect(stat(join(first.dir, '..', 'layer.json'))).rejects.toThrow();
+    const [layer, again] = await Promise.all([first.layer(), second.layer()]);
+    expect(again).toEqual(layer);
+    expect(await first.layer()).toBe(layer);
     expect(JSON.parse(await readFile(join(first.dir, '..', 'layer.json'), 'utf8'))).toEqual(layer);
     expect(first.dir).toBe(join(cacheDir, 'runtimes', runtimeKey('26.1.0', '12.0.0'), 'tree'));
 
@@ -81,7 +83,7 @@ describe('ensureNodeRuntime', () => {
     const a = await ensureNodeRuntime({ cacheDir: join(dir, 'cache-a'), node, npm, dispatcher });
     const b = await ensureNodeRuntime({ cacheDir: join(dir, 'cache-b'), node, npm, dispatcher });
     expect(b.cached).toBe(false);
-    const [layerA, layerB] = await Promise.all([a.layer, b.layer]);
+    const [layerA, layerB] = await Promise.all([a.layer(), b.layer()]);
     expect(layerB.digest).toBe(layerA.digest);
     expect(layerB.diffId).toBe(layerA.diffId);
   });
@@ -92,7 +94,7 @@ describe('ensureNodeRuntime', () => {
     const cacheDir = join(dir, 'cache-c');
     await expect(ensureNodeRuntime({ cacheDir, node, npm, dispatcher })).rejects.toThrow(DownloadError);
     await expect(ensureNodeRuntime({ cacheDir, node, npm, dispatcher })).rejects.toThrow(/integrity/);
-    await expect(stat(join(cacheDir, 'runtimes', runtimeKey('26.1.0', '12.0.0'), 'layer.json'))).rejects.toThrow();
+    await expect(stat(join(cacheDir, 'runtimes', runtimeKey('26.1.0', '12.0.0'), 'tree'))).rejects.toThrow();
   });
 });
 

@@ -36,19 +36,19 @@ export function prefixDirectories(prefix: string): string[] {
 /** Byte order of names, so the order does not depend on locale. */
 export const compareNames = (a: string, b: string): number => Buffer.compare(Buffer.from(a), Buffer.from(b));
 
-export type EntryHeader = Partial<Header> & Pick<Header, 'name'>;
+type EntryHeader = Partial<Header> & Pick<Header, 'name'>;
 
 /** One entry's header by the layer rules: one owner, one mtime, permission bits only (never setuid). */
-export function layerEntryHeader(name: string, type: Header['type'], mode: number, owner: LayerOwner, extra: Partial<Header> = {}): EntryHeader {
+function layerEntryHeader(name: string, type: Header['type'], mode: number, owner: LayerOwner, extra: Partial<Header> = {}): EntryHeader {
   return { name, type, mode: mode & 0o777, uid: owner.uid, gid: owner.gid, uname: '', gname: '', mtime: LAYER_MTIME, ...extra };
 }
 
-export function addEntry(archive: Pack, entryHeader: EntryHeader): Promise<void> {
+function addEntry(archive: Pack, entryHeader: EntryHeader): Promise<void> {
   return new Promise((resolve, reject) => archive.entry(entryHeader, (err) => (err ? reject(err) : resolve())));
 }
 
 /** Adds the directory entries of `path` and its parents (`layers`, `layers/nodejs`) not in `seen` yet. */
-export async function addDirectories(archive: Pack, path: string, owner: LayerOwner, seen: Set<string>): Promise<void> {
+async function addDirectories(archive: Pack, path: string, owner: LayerOwner, seen: Set<string>): Promise<void> {
   for (const dir of prefixDirectories(path)) {
     if (seen.has(dir)) continue;
     seen.add(dir);
@@ -79,7 +79,7 @@ async function addTree(archive: Pack, source: LayerSource, relativeDir: string, 
 }
 
 /** Writes what `fill` adds to a tar archive as one gzip layer to `outFile`. */
-export async function writeLayer(outFile: string, fill: (archive: Pack) => Promise<void>): Promise<LayerBlob> {
+async function writeLayer(outFile: string, fill: (archive: Pack) => Promise<void>): Promise<LayerBlob> {
   const archive = pack();
   // tar-stream's Pack is a streamx Readable: async-iterable, which is all pipeline() needs.
   const written = writeGzipLayer(archive as unknown as AsyncIterable<Uint8Array>, outFile);

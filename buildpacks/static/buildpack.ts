@@ -84,6 +84,12 @@ export async function buildStaticSite(ctx: BuildContext, buildStep: Buildpack | 
   const config = await readStaticConfig(ctx);
   const procfile = await readProcfile(ctx);
 
+  // nginx does not depend on the site: it is made ready while the site builds, and what that
+  // says is printed under its own heading once the build step is done.
+  const nginxLines: string[] = [];
+  const nginxReady = ensureStackPackages(ctx.docker, ctx.config, ctx.stack, NGINX_PACKAGES, (line) => void nginxLines.push(line));
+  nginxReady.catch(() => undefined); // awaited below, unless the build step fails first
+
   let built: BuildpackOutput | null = null;
   if (buildStep) {
     log(heading(`Building the site with the ${buildStep.language} buildpack`));
@@ -95,7 +101,9 @@ export async function buildStaticSite(ctx: BuildContext, buildStep: Buildpack | 
   for (const text of await missingFiles(join(ctx.appDir, root), config)) log(warning(text));
 
   log(heading('Installing nginx'));
-  const nginx = await timer.time('runtime', () => ensureStackPackages(ctx.docker, ctx.config, ctx.stack, NGINX_PACKAGES, log));
+  const nginx = await timer.time('runtime', () => nginxReady).finally(async () => {
+    for (const line of nginxLines) await log(line);
+  });
   const nginxVersion = nginx.versions.nginx ?? 'unknown';
   log(detail(`nginx ${nginxVersion} from Debian's ${ctx.stack.name} packages`));
 

@@ -1,0 +1,78 @@
+import { createHash } from 'node:crypto';
+import { once } from 'node:events';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Readable } from 'node:stream';
+import { Agent } from 'undici';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DownloadError, streamVerified } from './downloads.js';
+
+// 4 MB in 64 kB writes: the consumer sees it in many chunks, with backpressure.
+const BODY = Buffer.alloc(4 << 20, 'slipway-');
+const sha256 = (data: Buffer) => ({ algorithm: 'sha256', digest: createHash('sha256').update(data).digest('hex') });
+
+let server: Server;
+let base: string;
+const dispatcher = new Agent();
+beforeAll(async () => {
+  server = createServer((req, res) => {
+    if (req.url === '/missing') return void res.writeHead(404).end('not here');
+    res.writeHead(200, { 'content-type': 'application/octet-stream' });
+    const body = req.url === '/tampered' ? Buffer.concat([BODY.subarray(0, 1000), Buffer.from('X'), BODY.subarray(1001)]) : BODY;
+    let offset = 0;
+    const writeMore = () => {
+      while (offset < body.length) {
+        const chunk = body.subarray(offset, (offset += 65536));
+        if (!res.write(chunk)) return void res.once('drain', writeMore);
+      }
+      res.end();
+    };
+    writeMore();
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+afterAll(async () => {
+  await dispatcher.close();
+  server.close();
+});
+
+async function collect(input: Readable): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of input) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
+describe('streamVerified', () => {
+  it('hands every byte to the consumer and resolves when the hash matches', async () => {
+    let received: Buffer | null = null;
+    await streamVerified(`${base}/file`, sha256(BODY), dispatcher, async (input) => void (received = await collect(input)));
+    expect(received!.equals(BODY)).toBe(true);
+  });
+
+  it('says the integrity check failed, even when the consumer gave up on the bad bytes first', async () => {
+    const consume = async (input: Readable) => {
+      for await (const _chunk of input) throw new Error('corrupt archive');
+    };
+    await expect(streamVerified(`${base}/tampered`, sha256(BODY), dispatcher, consume)).rejects.toThrow(/failed its integrity check/);
+  });
+
+  it("answers the consumer's own failure when the bytes are the published ones", async () => {
+    const consume = async (input: Readable) => {
+      for await (const _chunk of input) throw new Error('disk full');
+    };
+    await expect(streamVerified(`${base}/file`, sha256(BODY), dispatcher, consume)).rejects.toThrow('disk full');
+  });
+
+  it('fails with a DownloadError naming the status, the consumer seeing an aborted stream', async () => {
+    let consumerFailed = false;
+    const consume = async (input: Readable) => {
+      await collect(input).catch(() => (consumerFailed = true));
+    };
+    const failure = streamVerified(`${base}/missing`, sha256(BODY), dispatcher, consume);
+    await expect(failure).rejects.toThrow(DownloadError);
+    await expect(failure).rejects.toThrow(/answered 404/);
+    expect(consumerFailed).toBe(true);
+  });
+});
