@@ -69,7 +69,9 @@ describe('health checks', () => {
       return up.size === 2 && [...up].some((id) => !before.has(id));
     }, 60_000);
     const seen = await poller.stop();
-    expect(seen.failures).toEqual([]);
+    // on failure, the platform's own lines say which dynos left the route and why
+    const platformLines = seen.failures.length > 0 ? (await logs()).split('\n').filter((line) => /slipway\[|router/.test(line)).join('\n') : '';
+    expect(seen.failures, platformLines).toEqual([]);
     expect(seen.requests).toBeGreaterThan(20);
   });
 
