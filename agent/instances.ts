@@ -274,7 +274,7 @@ export class InstanceManager {
   }
 
   private async adoptOne(identity: InstanceIdentity, containerId: string): Promise<void> {
-    const { engine, host } = this.deps;
+    const { engine } = this.deps;
     if (this.instances.has(identity.instanceId)) {
       // Two containers for one instance: the one already adopted wins.
       await engine.removeContainer(containerId);

@@ -16,7 +16,6 @@ export class BuildContainer {
   private stopReason: string | null = null;
 
   private constructor(
-    private readonly docker: Docker,
     private readonly container: Docker.Container,
     private readonly spec: BuildContainerSpec,
   ) {}
@@ -34,7 +33,7 @@ export class BuildContainer {
       await container.remove({ force: true }).catch(() => undefined);
       throw err;
     }
-    return new BuildContainer(docker, container, spec);
+    return new BuildContainer(container, spec);
   }
 
   /**

@@ -7,7 +7,6 @@
 // are compared: on a shared 2-core machine one 4 s run of the same server varies by ±30%. Prints
 // throughput, p50, p99, the CPU each proxy spent per request, the router with its access-log path
 // on and off, and router/<peer> ratios last.
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';

@@ -6,7 +6,6 @@ import { spawn } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import type Docker from 'dockerode';
 import { followProgress, pushedDigest } from '../../common/docker-progress.js';
 import { appRepository } from '../../common/image-reference.js';
 import { APP_IMAGE_LABELS } from '../../common/labels.js';

@@ -17,7 +17,7 @@ import { silentLogger } from '../../common/logger.js';
 import type { RunningService } from '../../supervisor/services.js';
 import { apiClient, type TestControlPlane } from '../../test/support/control-plane.js';
 import { startTestRegistry } from '../../test/support/services.js';
-import { startTestPlatformWithPlans, type TestAgent, type TestPlatformWithPlans } from '../../test/support/test-agent.js';
+import { startTestPlatformWithPlans, type TestPlatformWithPlans } from '../../test/support/test-agent.js';
 import { waitFor } from '../../test/support/wait.js';
 import { BuildpacksBuilder } from '../builds/buildpacks-builder.js';
 import type { StorageEnforcement } from './storage-enforcement.js';
@@ -50,7 +50,6 @@ const REVOKED = /write access revoked: the database is over its plan's storage l
 describe('a PostgreSQL add-on over its plan’s storage', () => {
   let registry: RunningService;
   let cp: TestControlPlane;
-  let host: TestAgent;
   let platform: TestPlatformWithPlans;
   let alice: ReturnType<typeof apiClient>;
   let aliceToken: string;
@@ -76,7 +75,7 @@ describe('a PostgreSQL add-on over its plan’s storage', () => {
     const builder = new BuildpacksBuilder(docker, testBuilderConfig(registry.url), silentLogger());
     // the pass's own timer is left idle (an hour): the test runs the check when it means to
     platform = await startTestPlatformWithPlans(docker, registry.url, PLANS_FILE, { env: { SLIPWAY_ADDON_STORAGE_CHECK_SECONDS: '3600' }, overrides: { builder } });
-    ({ cp, host } = platform);
+    ({ cp } = platform);
     enforcement = cp.controlPlane.services.addonStorage!;
     const admin = apiClient(cp.url, cp.adminToken);
     aliceToken = (await admin('POST', '/users', { email: 'alice@example.com' })).body.token;

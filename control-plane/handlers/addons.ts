@@ -5,7 +5,7 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import { z } from 'zod';
-import { ADDON_SERVICES, isBuiltinService, type AddonService } from '../../common/addons.js';
+import { isBuiltinService, type AddonService } from '../../common/addons.js';
 import type { AddonAttachmentJson, AddonInfoJson, AddonMoveJson } from '../../common/api-shapes.js';
 import { SlipwayError } from '../../common/errors.js';
 import type { App, User } from '../../common/types.js';

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Builder, BuildInput } from '../../control-plane/builds/builder.js';
 import { httpRequest, startTestRouter, type TestRouter } from '../../router/testing/router-fixtures.js';
 import { apiClient, startTestControlPlane, type TestControlPlane } from '../support/control-plane.js';
-import { recordingMailer, secretIn, type RecordingMailer } from '../support/recording-mailer.js';
+import { recordingMailer, type RecordingMailer } from '../support/recording-mailer.js';
 
 const exec = promisify(execFile);
 const root = join(import.meta.dirname, '..', '..');

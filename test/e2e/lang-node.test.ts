@@ -2,9 +2,7 @@
 // workspace Fastify app, each pushed with git, served through the router, then a code-only
 // push served with no failed request for a client polling throughout, its build skipping
 // the install. Prints each push's duration and the builder's total.
-import { execFile } from 'node:child_process';
 import { rm } from 'node:fs/promises';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   api,
@@ -23,7 +21,6 @@ import {
   type RunningPlatform,
 } from './harness.js';
 
-const exec = promisify(execFile);
 
 interface Case {
   app: string;
