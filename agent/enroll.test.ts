@@ -151,7 +151,10 @@ describe('enrolling for real', () => {
     const env = withHostIdentity({ SLIPWAY_ENROLLMENT_SECRET: SECRET, SLIPWAY_NATS_URL: fixture.nats.url, SLIPWAY_REGISTRY: '127.0.0.1:1' }, identity);
     expect(env.SLIPWAY_ENROLLMENT_SECRET).toBeUndefined();
     const config = parseAgentConfig(env, { memoryMb: 1024, cpus: 1 });
-    const asHost = await openNats({ ...natsConnectionOptions(config), waitOnFirstConnect: false, maxReconnectAttempts: 0 });
+    // nats-server applies the sync's reload on its own time (a loaded CI run once connected first)
+    const asHost = await waitFor('the pending host user after the reload', () =>
+      openNats({ ...natsConnectionOptions(config), waitOnFirstConnect: false, maxReconnectAttempts: 0 }).catch(() => undefined),
+    );
     const reply = await asHost.request(
       subjects.register(config.hostId),
       encode({ hostId: config.hostId, token: config.token, address: '127.0.0.1', capacity: { memoryMb: 1024, cpus: 1 }, agentVersion: 'test' }),

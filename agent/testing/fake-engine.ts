@@ -20,6 +20,8 @@ export class FakeEngine implements ContainerEngine {
   readonly pulls: string[] = [];
   readonly removed: string[] = [];
   readonly stops: { id: string; graceSeconds: number }[] = [];
+  /** Date.now() of each stop, in the order of `stops` */
+  readonly stopTimes: number[] = [];
   /** How many times inspectContainer was called. */
   inspections = 0;
   /** Called with every die event the fake produces (the agent wires the real stream the same way). */
@@ -91,6 +93,7 @@ export class FakeEngine implements ContainerEngine {
 
   async stopContainer(id: string, graceSeconds: number): Promise<void> {
     this.stops.push({ id, graceSeconds });
+    this.stopTimes.push(Date.now());
     const container = this.containers.get(id);
     if (container?.state === 'running') this.exit(id, this.stopExitCode);
   }
