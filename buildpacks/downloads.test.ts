@@ -1,11 +1,14 @@
 import { createHash } from 'node:crypto';
 import { once } from 'node:events';
+import { mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { Agent } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DownloadError, streamVerified } from './downloads.js';
+import { DownloadError, downloadFile, downloadVerified, streamVerified } from './downloads.js';
 
 // 4 MB in 64 kB writes: the consumer sees it in many chunks, with backpressure.
 const BODY = Buffer.alloc(4 << 20, 'slipway-');
@@ -13,6 +16,7 @@ const sha256 = (data: Buffer) => ({ algorithm: 'sha256', digest: createHash('sha
 
 let server: Server;
 let base: string;
+let scratch: string;
 const dispatcher = new Agent();
 beforeAll(async () => {
   server = createServer((req, res) => {
@@ -32,8 +36,10 @@ beforeAll(async () => {
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  scratch = await mkdtemp(join(tmpdir(), 'slipway-downloads-'));
 });
 afterAll(async () => {
+  await rm(scratch, { recursive: true, force: true });
   await dispatcher.close();
   server.close();
 });
@@ -74,5 +80,33 @@ describe('streamVerified', () => {
     await expect(failure).rejects.toThrow(DownloadError);
     await expect(failure).rejects.toThrow(/answered 404/);
     expect(consumerFailed).toBe(true);
+  });
+});
+
+describe('downloadFile and downloadVerified', () => {
+  it('saves the whole body and answers its digest', async () => {
+    const dest = join(scratch, 'whole');
+    expect(await downloadFile(`${base}/file`, dest, dispatcher)).toBe(sha256(BODY).digest);
+    expect((await readFile(dest)).equals(BODY)).toBe(true);
+  });
+
+  it('leaves nothing behind when the registry answers an error', async () => {
+    const dest = join(scratch, 'missing', 'file');
+    await rm(join(scratch, 'missing'), { recursive: true, force: true });
+    await mkdir(join(scratch, 'missing'));
+    await expect(downloadFile(`${base}/missing`, dest, dispatcher)).rejects.toThrow(/answered 404/);
+    expect(await readdir(join(scratch, 'missing'))).toEqual([]);
+  });
+
+  it('fails with a DownloadError when the file cannot be written, and keeps no partial file', async () => {
+    const dest = join(scratch, 'no-such-dir', 'file');
+    await expect(downloadFile(`${base}/file`, dest, dispatcher)).rejects.toThrow(/cannot save/);
+    await expect(downloadFile(`${base}/file`, dest, dispatcher)).rejects.toBeInstanceOf(DownloadError);
+  });
+
+  it('removes a download whose hash is not the published one', async () => {
+    const dest = join(scratch, 'tampered');
+    await expect(downloadVerified(`${base}/tampered`, sha256(BODY), dest, dispatcher)).rejects.toThrow(/failed its integrity check/);
+    expect((await readdir(scratch)).filter((name) => name.startsWith('tampered'))).toEqual([]);
   });
 });

@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { readFile, rename, rm } from 'node:fs/promises';
 import { once } from 'node:events';
-import { PassThrough, Transform, type Readable } from 'node:stream';
+import { PassThrough, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Agent, request, type Dispatcher } from 'undici';
 import { SlipwayError } from '../common/errors.js';
@@ -24,27 +24,15 @@ export async function outboundDispatcher(caFile: string): Promise<Agent> {
 
 /** Downloads `url` to `dest` (complete or not at all) and answers the hex digest of its bytes. */
 export async function downloadFile(url: string, dest: string, dispatcher: Dispatcher, algorithm = 'sha256'): Promise<string> {
-  const hash = createHash(algorithm);
   const partial = `${dest}.partial-${process.pid}`;
   try {
-    const response = await request(url, { dispatcher });
-    if (response.statusCode !== 200) {
-      await response.body.dump();
-      throw new DownloadError(`GET ${url} answered ${response.statusCode}`);
-    }
-    const hashing = new Transform({
-      transform(chunk: Buffer, _encoding, callback) {
-        hash.update(chunk);
-        callback(null, chunk);
-      },
-    });
-    await pipeline(response.body, hashing, createWriteStream(partial));
+    const { digest, consumeError } = await hashWhileConsuming(url, algorithm, dispatcher, (input) => pipeline(input, createWriteStream(partial)));
+    if (consumeError) throw new DownloadError(`cannot save ${url}`, consumeError);
     await rename(partial, dest);
-    return hash.digest('hex');
+    return digest;
   } catch (err) {
     await rm(partial, { force: true });
-    if (err instanceof DownloadError) throw err;
-    throw new DownloadError(`cannot download ${url}`, err);
+    throw err;
   }
 }
 
@@ -74,7 +62,25 @@ export async function streamVerified(
   dispatcher: Dispatcher,
   consume: (input: Readable) => Promise<void>,
 ): Promise<void> {
-  const hash = createHash(expected.algorithm);
+  const { digest, consumeError } = await hashWhileConsuming(url, expected.algorithm, dispatcher, consume);
+  if (digest !== expected.digest) {
+    throw new DownloadError(`${url} failed its integrity check (${expected.algorithm} ${digest}, expected ${expected.digest})`);
+  }
+  if (consumeError) throw consumeError;
+}
+
+/**
+ * The one fetch loop: GETs `url`, hashes every byte and feeds them to `consume`. A failing
+ * consumer does not stop the hashing (its error is answered beside the digest); a failing
+ * request or a non-200 answer rejects with a DownloadError once the consumer has settled.
+ */
+async function hashWhileConsuming(
+  url: string,
+  algorithm: string,
+  dispatcher: Dispatcher,
+  consume: (input: Readable) => Promise<void>,
+): Promise<{ digest: string; consumeError: unknown }> {
+  const hash = createHash(algorithm);
   const input = new PassThrough();
   let consumeError: unknown = null;
   const consuming = consume(input).catch((err: unknown) => {
@@ -99,9 +105,5 @@ export async function streamVerified(
   }
   input.end();
   await consuming;
-  const actual = hash.digest('hex');
-  if (actual !== expected.digest) {
-    throw new DownloadError(`${url} failed its integrity check (${expected.algorithm} ${actual}, expected ${expected.digest})`);
-  }
-  if (consumeError) throw consumeError;
+  return { digest: hash.digest('hex'), consumeError };
 }

@@ -33,6 +33,20 @@ export function limitBuildLog(log: BuildLog, maxBytes: number): BuildLog {
   };
 }
 
+/**
+ * A log for work running alongside another step: its lines wait until `flush` prints them
+ * under the right heading, so concurrent steps never interleave their output.
+ */
+export function heldLog(): { log: BuildLog; flush: (to: BuildLog) => Promise<void> } {
+  const lines: string[] = [];
+  return {
+    log: (line) => void lines.push(line),
+    flush: async (to) => {
+      for (const line of lines.splice(0)) await to(line);
+    },
+  };
+}
+
 /** Keeps the last `size` lines it was given, for error messages. */
 export class LineTail {
   private readonly lines: string[] = [];

@@ -14,7 +14,7 @@ import type { BuildContainer } from '../container.js';
 import { withBuildContainer } from '../container.js';
 import { DownloadError } from '../downloads.js';
 import { BuildError } from '../errors.js';
-import { detail, heading, warning, type BuildLog } from '../log.js';
+import { detail, heading, heldLog, warning, type BuildLog } from '../log.js';
 import { BuildTreeCache } from './build-tree-cache.js';
 import { DependencyCache } from './dependencies.js';
 import { INSTALL_STATE, installedPaths } from './dependency-paths.js';
@@ -101,8 +101,8 @@ async function resolveRuntime<T>(
     log(detail(pinnedNpm ? `npm ${npm.version} (from "packageManager")` : npm.explanation));
     if (npm.warning) log(warning(npm.warning));
     log(heading(`Installing Node.js ${node.version} and npm ${npm.version}`));
-    const alongsideLines: string[] = [];
-    const alongsideDone = alongside({ nodeVersion: node.version, npmVersion: npm.version }, (line) => void alongsideLines.push(line));
+    const alongsideLog = heldLog();
+    const alongsideDone = alongside({ nodeVersion: node.version, npmVersion: npm.version }, alongsideLog.log);
     alongsideDone.catch(() => undefined); // awaited below, after the runtime either way
     try {
       const runtime = await ensureNodeRuntime({
@@ -115,7 +115,7 @@ async function resolveRuntime<T>(
       return { runtime, alongside: await alongsideDone };
     } finally {
       await alongsideDone.catch(() => undefined);
-      for (const line of alongsideLines) await log(line);
+      await alongsideLog.flush(log);
     }
   });
 }

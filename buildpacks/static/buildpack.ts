@@ -9,7 +9,7 @@ import { APP_DIR, RUNTIMES_REPOSITORY, SYSTEM_PATH } from '../build-layout.js';
 import { appUserDirectory, buildContainerSpec, readProcfile, runStep } from '../build-steps.js';
 import { withBuildContainer } from '../container.js';
 import { BuildError } from '../errors.js';
-import { detail, heading, warning } from '../log.js';
+import { detail, heading, heldLog, warning } from '../log.js';
 import { writeTarLayer } from '../oci/tar-layer.js';
 import { ensureStackPackages, type StackPackageSet } from '../stack/packages.js';
 import { renderNginxConfig } from './nginx-config.js';
@@ -86,8 +86,8 @@ export async function buildStaticSite(ctx: BuildContext, buildStep: Buildpack | 
 
   // nginx does not depend on the site: it is made ready while the site builds, and what that
   // says is printed under its own heading once the build step is done.
-  const nginxLines: string[] = [];
-  const nginxReady = ensureStackPackages(ctx.docker, ctx.config, ctx.stack, NGINX_PACKAGES, (line) => void nginxLines.push(line));
+  const nginxLog = heldLog();
+  const nginxReady = ensureStackPackages(ctx.docker, ctx.config, ctx.stack, NGINX_PACKAGES, nginxLog.log);
   nginxReady.catch(() => undefined); // awaited below, unless the build step fails first
 
   let built: BuildpackOutput | null = null;
@@ -101,9 +101,7 @@ export async function buildStaticSite(ctx: BuildContext, buildStep: Buildpack | 
   for (const text of await missingFiles(join(ctx.appDir, root), config)) log(warning(text));
 
   log(heading('Installing nginx'));
-  const nginx = await timer.time('runtime', () => nginxReady).finally(async () => {
-    for (const line of nginxLines) await log(line);
-  });
+  const nginx = await timer.time('runtime', () => nginxReady).finally(() => nginxLog.flush(log));
   const nginxVersion = nginx.versions.nginx ?? 'unknown';
   log(detail(`nginx ${nginxVersion} from Debian's ${ctx.stack.name} packages`));
 
