@@ -132,3 +132,15 @@ export async function registryImageBytes(login: RegistryLogin, repository: strin
   const manifest = JSON.parse(fetched.body.toString('utf8')) as { config: { size: number }; layers: { size: number }[] };
   return manifest.config.size + manifest.layers.reduce((sum, layer) => sum + layer.size, 0);
 }
+
+/** Removes every container and image of `registry`'s repositories from the engine (a bench round's apps). */
+export async function removeRegistryImages(registry: string): Promise<void> {
+  const docker = new Docker();
+  const ours = (reference: string | undefined) => reference?.startsWith(`${registry}/`) ?? false;
+  for (const container of await docker.listContainers({ all: true })) {
+    if (ours(container.Image)) await docker.getContainer(container.Id).remove({ force: true }).catch(() => undefined);
+  }
+  for (const image of await docker.listImages()) {
+    if ([...(image.RepoTags ?? []), ...(image.RepoDigests ?? [])].some(ours)) await docker.getImage(image.Id).remove({ force: true }).catch(() => undefined);
+  }
+}

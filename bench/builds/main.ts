@@ -13,7 +13,7 @@ import { repoRoot } from '../../common/entry-points.js';
 import { recipeHash, stackImageNames, DEFAULT_STACK_RECIPE } from '../../buildpacks/stack/recipe.js';
 import { api, commitAll, editFile, fixtureRepo, git, gitUrl, newHome, platformEnv, startPlatform, viaRouter, type RunningPlatform } from '../../test/e2e/harness.js';
 import { BUILD_BENCH_CASES, type BuildBenchCase } from './cases.js';
-import { DockerfilePath, registryImageBytes, type RegistryLogin } from './dockerfile-path.js';
+import { DockerfilePath, registryImageBytes, removeRegistryImages, type RegistryLogin } from './dockerfile-path.js';
 
 const CA_FILE = process.env.SLIPWAY_BUILD_CA_FILE ?? '/etc/ssl/certs/ca-certificates.crt';
 const only = process.env.BENCH_CASES?.split(',').filter(Boolean);
@@ -113,8 +113,10 @@ async function dockerfilePath(path: DockerfilePath, benchCase: BuildBenchCase, b
 
 const mb = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;
 
-async function main(): Promise<void> {
-  const cases = BUILD_BENCH_CASES.filter((c) => !only || only.includes(c.name));
+type Row = { name: string; slipway: PathResult; dockerfile: PathResult };
+
+/** One round: a new platform (empty builder caches), each case on both paths. */
+async function runRound(cases: BuildBenchCase[]): Promise<Row[]> {
   const home = await newHome();
   const env = await platformEnv(home);
   console.log('starting the platform (and the stack, if it is not built yet)...');
@@ -123,7 +125,7 @@ async function main(): Promise<void> {
   const login: RegistryLogin = { registry: credentials.ServerURL, username: credentials.Username, password: credentials.Secret };
   const stack = stackImageNames(recipeHash(DEFAULT_STACK_RECIPE));
   const path = await DockerfilePath.start(login);
-  const rows: { name: string; slipway: PathResult; dockerfile: PathResult }[] = [];
+  const rows: Row[] = [];
   try {
     for (const benchCase of cases) {
       console.log(`\n== ${benchCase.name}: Slipway (git push)`);
@@ -139,8 +141,49 @@ async function main(): Promise<void> {
     if (process.env.BENCH_PLATFORM_LOG) await writeFile(process.env.BENCH_PLATFORM_LOG, platform.output());
     await path.stop();
     await platform.stop();
+    // The next round's first pushes pull into an engine without this round's app layers.
+    await removeRegistryImages(login.registry);
     await rm(home, { recursive: true, force: true });
   }
+  return rows;
+}
+
+const median = (values: number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+};
+
+/** Each case's median over the rounds, figure by figure. */
+function medianRows(rounds: Row[][]): Row[] {
+  return rounds[0]!.map((row, index) => {
+    const of = (pick: (r: Row) => PathResult, key: keyof PathResult) => median(rounds.map((round) => pick(round[index]!)[key]));
+    const path = (pick: (r: Row) => PathResult): PathResult => ({ firstPush: of(pick, 'firstPush'), codeOnly: of(pick, 'codeOnly'), imageBytes: of(pick, 'imageBytes') });
+    return { name: row.name, slipway: path((r) => r.slipway), dockerfile: path((r) => r.dockerfile) };
+  });
+}
+
+async function main(): Promise<void> {
+  const cases = BUILD_BENCH_CASES.filter((c) => !only || only.includes(c.name));
+  // BENCH_ROUNDS=3: the whole run three times, each on a new platform; medians are reported.
+  const roundCount = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 1));
+  const rounds: Row[][] = [];
+  for (let round = 1; round <= roundCount; round++) {
+    if (roundCount > 1) console.log(`\n#### round ${round} of ${roundCount}`);
+    rounds.push(await runRound(cases));
+  }
+  if (roundCount > 1) {
+    console.log('\nratios per round (code-only / first push):');
+    for (const [index, row] of rounds[0]!.entries()) {
+      const perRound = rounds.map((round) => {
+        const r = round[index]!;
+        return `${(r.slipway.codeOnly / r.dockerfile.codeOnly).toFixed(2)}/${(r.slipway.firstPush / r.dockerfile.firstPush).toFixed(2)}`;
+      });
+      console.log(`  ${row.name.padEnd(15)}${perRound.join('  ')}`);
+    }
+    console.log(`\nmedians of ${roundCount} rounds:`);
+  }
+  const rows = roundCount > 1 ? medianRows(rounds) : rounds[0]!;
   console.log('\napp            path        first push → 200   code-only push → 200   image (compressed)');
   for (const row of rows) {
     for (const [label, result] of [['Slipway', row.slipway], ['Dockerfile', row.dockerfile]] as const) {

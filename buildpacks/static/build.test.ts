@@ -10,6 +10,7 @@ import type { RunningService } from '../../supervisor/services.js';
 import { startTestRegistry } from '../../test/support/services.js';
 import { waitFor } from '../../test/support/wait.js';
 import { buildApp, removeAppCaches, type BuildOutcome } from '../build.js';
+import { BUILD_APP_LABEL } from '../container-spec.js';
 import type { BuilderConfig } from '../config.js';
 import { BuildError } from '../errors.js';
 import { ensureStack, type Stack } from '../stack/ensure.js';
@@ -280,6 +281,39 @@ fs.writeFileSync('dist/data.txt.gz', zlib.gzipSync('precompressed copy\\n'));
       expect((await get('/static.json')).status).toBe(404);
     });
   }, 900_000);
+});
+
+describe('a built site whose static.json names the root', () => {
+  const files = {
+    'package.json': JSON.stringify({ name: 'rooted', version: '1.0.0', scripts: { build: 'node build.js' } }),
+    'build.js': "require('node:fs').mkdirSync('out', { recursive: true }); require('node:fs').writeFileSync('out/index.html', '<h1>rooted build</h1>');",
+    'static.json': JSON.stringify({ root: 'out/' }),
+  };
+
+  it('checks nginx meanwhile, printing the check after the build step under its own heading', async () => {
+    const { outcome, lines } = await build(uniqueAppName('static-rooted'), files);
+    expect(outcome.timings.check).toBeGreaterThan(0);
+    const at = (line: string) => lines.indexOf(line);
+    expect(at('       Serving out/ with nginx')).toBeGreaterThan(at('-----> Running the build script'));
+    const check = at('-----> Checking the nginx configuration');
+    expect(check).toBeGreaterThan(at('       Serving out/ with nginx'));
+    // the check's own lines follow its heading, nothing of the build step between them
+    expect(lines.slice(check + 1, check + 4)).toEqual([
+      '       $ /layers/static/bin/start-nginx -t',
+      expect.stringContaining('syntax is ok'),
+      expect.stringContaining('test is successful'),
+    ]);
+    const image = await pull(outcome);
+    await serving(image, async ({ get }) => expect((await get('/')).body.toString()).toContain('rooted build'));
+  }, 600_000);
+
+  it("fails with the build step's error when the build fails, leaving no container of the build behind", async () => {
+    const appName = uniqueAppName('static-rooted-fail');
+    const { error } = await buildFails(appName, { ...files, 'build.js': 'process.exit(3)' });
+    expect(error.reason).toMatch(/build script/i);
+    const left = await docker.listContainers({ all: true, filters: { label: [`${BUILD_APP_LABEL}=${appName}`] } });
+    expect(left).toEqual([]);
+  }, 600_000);
 });
 
 describe('static.json pointing at files the site lacks', () => {

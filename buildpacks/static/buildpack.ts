@@ -9,9 +9,10 @@ import { APP_DIR, RUNTIMES_REPOSITORY, SYSTEM_PATH } from '../build-layout.js';
 import { appUserDirectory, buildContainerSpec, readProcfile, runStep } from '../build-steps.js';
 import { withBuildContainer } from '../container.js';
 import { BuildError } from '../errors.js';
-import { detail, heading, heldLog, warning } from '../log.js';
+import { detail, heading, heldLog, warning, type BuildLog } from '../log.js';
+import type { LayerBlob } from '../oci/blob.js';
 import { writeTarLayer } from '../oci/tar-layer.js';
-import { ensureStackPackages, type StackPackageSet } from '../stack/packages.js';
+import { ensureStackPackages, type StackPackages, type StackPackageSet } from '../stack/packages.js';
 import { renderNginxConfig } from './nginx-config.js';
 import { BUILD_OUTPUT_DIRS, chooseRoot, START_NGINX, STATIC_LAYER_DIR, startNginxScript, staticProcessTypes } from './plan.js';
 import { EMPTY_STATIC_CONFIG, parseStaticJson, STATIC_JSON, type StaticConfig } from './static-json.js';
@@ -78,6 +79,36 @@ function describeConfig(root: string, config: StaticConfig): string[] {
   return lines;
 }
 
+/**
+ * nginx.conf for `root` as an image layer, checked with `nginx -t` unless this nginx already
+ * accepted this very layer. Lines go to `log` (held when this runs beside the build step).
+ */
+async function prepareNginxConfig(ctx: BuildContext, config: StaticConfig, root: string, nginx: StackPackages, log: BuildLog): Promise<LayerBlob> {
+  const layerRoot = await appUserDirectory(join(ctx.appCacheDir, 'static'));
+  const layerDir = join(layerRoot, 'layer');
+  const siteRoot = root === '.' ? APP_DIR : posix.join(APP_DIR, root);
+  await writeStaticLayerDir(layerDir, renderNginxConfig({ config, root: siteRoot }));
+  const configLayer = await ctx.timer.time('layer:static', () =>
+    writeTarLayer([{ root: layerDir, prefix: STATIC_LAYER_DIR.slice(1) }], join(layerRoot, 'static-layer.tar.gz')),
+  );
+  // `nginx -t` sees only the config layer and nginx itself: a pair it passed once passes again.
+  const checkedMark = join(layerRoot, `checked-${configLayer.digest.slice(7, 23)}-${nginx.layer.digest.slice(7, 23)}`);
+  if (await pathExists(checkedMark)) {
+    await log(heading('Checking the nginx configuration'));
+    await log(detail('Unchanged since nginx last accepted it'));
+    return configLayer;
+  }
+  const spec = await buildContainerSpec(ctx, { image: nginx.buildImage, env: [`PATH=${SYSTEM_PATH}`], mounts: [{ source: layerDir, target: STATIC_LAYER_DIR, readOnly: true }] });
+  await ctx.timer.time('check', () =>
+    withBuildContainer(ctx.docker, spec, ctx.signal, (container) =>
+      runStep({ ...ctx, log }, container, 'Checking the nginx configuration', [START_NGINX, '-t'], 'nginx refused the configuration made from static.json'),
+    ),
+  );
+  for (const name of await readdir(layerRoot)) if (name.startsWith('checked-')) await rm(join(layerRoot, name), { force: true });
+  await writeFile(checkedMark, '');
+  return configLayer;
+}
+
 export async function buildStaticSite(ctx: BuildContext, buildStep: Buildpack | null): Promise<BuildpackOutput> {
   const { log, timer } = ctx;
   // static.json is checked before anything runs: a typo fails in a second, not after the build
@@ -89,12 +120,21 @@ export async function buildStaticSite(ctx: BuildContext, buildStep: Buildpack | 
   const nginxLog = heldLog();
   const nginxReady = ensureStackPackages(ctx.docker, ctx.config, ctx.stack, NGINX_PACKAGES, nginxLog.log);
   nginxReady.catch(() => undefined); // awaited below, unless the build step fails first
+  // When static.json names the root, nginx's configuration is known before the build, so it is
+  // also written and checked meanwhile; otherwise the root is whatever the build writes.
+  const checkLog = heldLog();
+  const earlyConfig = buildStep && config.root !== undefined ? nginxReady.then((nginx) => prepareNginxConfig(ctx, config, config.root!, nginx, checkLog.log)) : null;
+  earlyConfig?.catch(() => undefined);
 
   let built: BuildpackOutput | null = null;
   if (buildStep) {
     log(heading(`Building the site with the ${buildStep.language} buildpack`));
     // Its runtime and dependency layers are left out of the image: nginx serves what it built.
-    built = await buildStep.build({ ...ctx, buildStepOf: 'slipway/static' });
+    // A failed build step waits for the check beside it: no container of this build outlives it.
+    built = await buildStep.build({ ...ctx, buildStepOf: 'slipway/static' }).catch(async (err: unknown) => {
+      await earlyConfig?.catch(() => undefined);
+      throw err;
+    });
   }
 
   const root = await servedRoot(ctx, config, built !== null);
@@ -107,28 +147,7 @@ export async function buildStaticSite(ctx: BuildContext, buildStep: Buildpack | 
 
   log(heading('Configuring nginx'));
   for (const line of describeConfig(root, config)) log(detail(line));
-  const layerRoot = await appUserDirectory(join(ctx.appCacheDir, 'static'));
-  const layerDir = join(layerRoot, 'layer');
-  const siteRoot = root === '.' ? APP_DIR : posix.join(APP_DIR, root);
-  await writeStaticLayerDir(layerDir, renderNginxConfig({ config, root: siteRoot }));
-  const configLayer = await timer.time('layer:static', () =>
-    writeTarLayer([{ root: layerDir, prefix: STATIC_LAYER_DIR.slice(1) }], join(layerRoot, 'static-layer.tar.gz')),
-  );
-  // `nginx -t` sees only the config layer and nginx itself: a pair it passed once passes again.
-  const checkedMark = join(layerRoot, `checked-${configLayer.digest.slice(7, 23)}-${nginx.layer.digest.slice(7, 23)}`);
-  if (await pathExists(checkedMark)) {
-    log(heading('Checking the nginx configuration'));
-    log(detail('Unchanged since nginx last accepted it'));
-  } else {
-    const spec = await buildContainerSpec(ctx, { image: nginx.buildImage, env: [`PATH=${SYSTEM_PATH}`], mounts: [{ source: layerDir, target: STATIC_LAYER_DIR, readOnly: true }] });
-    await timer.time('check', () =>
-      withBuildContainer(ctx.docker, spec, ctx.signal, (container) =>
-        runStep(ctx, container, 'Checking the nginx configuration', [START_NGINX, '-t'], 'nginx refused the configuration made from static.json'),
-      ),
-    );
-    for (const name of await readdir(layerRoot)) if (name.startsWith('checked-')) await rm(join(layerRoot, name), { force: true });
-    await writeFile(checkedMark, '');
-  }
+  const configLayer = earlyConfig ? await earlyConfig.finally(() => checkLog.flush(log)) : await prepareNginxConfig(ctx, config, root, nginx, log);
 
   return {
     processTypes: staticProcessTypes(procfile),
