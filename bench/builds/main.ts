@@ -179,15 +179,15 @@ async function main(): Promise<void> {
         const r = round[index]!;
         return `${(r.slipway.codeOnly / r.dockerfile.codeOnly).toFixed(2)}/${(r.slipway.firstPush / r.dockerfile.firstPush).toFixed(2)}`;
       });
-      console.log(`  ${row.name.padEnd(15)}${perRound.join('  ')}`);
+      console.log(`  ${row.name.padEnd(17)}${perRound.join('  ')}`);
     }
     console.log(`\nmedians of ${roundCount} rounds:`);
   }
   const rows = roundCount > 1 ? medianRows(rounds) : rounds[0]!;
-  console.log('\napp            path        first push → 200   code-only push → 200   image (compressed)');
+  console.log('\napp              path        first push → 200   code-only push → 200   image (compressed)');
   for (const row of rows) {
     for (const [label, result] of [['Slipway', row.slipway], ['Dockerfile', row.dockerfile]] as const) {
-      console.log(`${row.name.padEnd(15)}${label.padEnd(12)}${`${result.firstPush.toFixed(1)} s`.padStart(17)}${`${result.codeOnly.toFixed(1)} s`.padStart(23)}${mb(result.imageBytes).padStart(21)}`);
+      console.log(`${row.name.padEnd(17)}${label.padEnd(12)}${`${result.firstPush.toFixed(1)} s`.padStart(17)}${`${result.codeOnly.toFixed(1)} s`.padStart(23)}${mb(result.imageBytes).padStart(21)}`);
     }
   }
   console.log('');
