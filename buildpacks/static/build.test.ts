@@ -1,6 +1,8 @@
 // Integration: static sites built by the real builder on the real stack (nginx from Debian's
 // packages), pushed to a real registry, pulled by digest and run as their image says (the app
 // user, PORT set), then asked over HTTP on 127.0.0.1 for what static.json promised.
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { gunzipSync } from 'node:zlib';
 import Docker from 'dockerode';
@@ -9,8 +11,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { RunningService } from '../../supervisor/services.js';
 import { startTestRegistry } from '../../test/support/services.js';
 import { waitFor } from '../../test/support/wait.js';
-import { buildApp, removeAppCaches, type BuildOutcome } from '../build.js';
-import { BUILD_APP_LABEL } from '../container-spec.js';
+import { appCacheDir, buildApp, removeAppCaches, type BuildOutcome } from '../build.js';
 import type { BuilderConfig } from '../config.js';
 import { BuildError } from '../errors.js';
 import { ensureStack, type Stack } from '../stack/ensure.js';
@@ -283,6 +284,12 @@ fs.writeFileSync('dist/data.txt.gz', zlib.gzipSync('precompressed copy\\n'));
   }, 900_000);
 });
 
+/** The check made beside the build step had finished (its mark written) by the time the build failed. */
+async function expectCheckFinished(appName: string): Promise<void> {
+  const written = await readdir(join(appCacheDir(config.cacheDir, `id-${appName}`), 'static')).catch(() => []);
+  expect(written.filter((name) => name.startsWith('checked-'))).toHaveLength(1);
+}
+
 describe('a built site whose static.json names the root', () => {
   const files = {
     'package.json': JSON.stringify({ name: 'rooted', version: '1.0.0', scripts: { build: 'node build.js' } }),
@@ -307,12 +314,18 @@ describe('a built site whose static.json names the root', () => {
     await serving(image, async ({ get }) => expect((await get('/')).body.toString()).toContain('rooted build'));
   }, 600_000);
 
-  it("fails with the build step's error when the build fails, leaving no container of the build behind", async () => {
+  it("fails with the build step's error when the build fails, once the check beside it has finished", async () => {
     const appName = uniqueAppName('static-rooted-fail');
-    const { error } = await buildFails(appName, { ...files, 'build.js': 'process.exit(3)' });
-    expect(error.reason).toMatch(/build script/i);
-    const left = await docker.listContainers({ all: true, filters: { label: [`${BUILD_APP_LABEL}=${appName}`] } });
-    expect(left).toEqual([]);
+    // an unknown Node.js version fails the build step in milliseconds, long before the check's container is done
+    const packageJson = JSON.stringify({ name: 'rooted', version: '1.0.0', engines: { node: '99.x' }, scripts: { build: 'node build.js' } });
+    const { error } = await buildFails(appName, { ...files, 'package.json': packageJson });
+    expect(error.reason).toMatch(/99\.x/);
+    await expectCheckFinished(appName);
+  }, 600_000);
+
+  it('fails when the build did not write the named root', async () => {
+    const { error } = await buildFails(uniqueAppName('static-rooted-none'), { ...files, 'build.js': 'console.log("wrote nothing")' });
+    expect(error.reason).toBe('static.json\'s root "out" is not a directory of the app after the build.');
   }, 600_000);
 });
 

@@ -127,27 +127,31 @@ export async function buildStaticSite(ctx: BuildContext, buildStep: Buildpack | 
   earlyConfig?.catch(() => undefined);
 
   let built: BuildpackOutput | null = null;
-  if (buildStep) {
-    log(heading(`Building the site with the ${buildStep.language} buildpack`));
-    // Its runtime and dependency layers are left out of the image: nginx serves what it built.
-    // A failed build step waits for the check beside it: no container of this build outlives it.
-    built = await buildStep.build({ ...ctx, buildStepOf: 'slipway/static' }).catch(async (err: unknown) => {
-      await earlyConfig?.catch(() => undefined);
-      throw err;
-    });
+  let nginx: StackPackages;
+  let configLayer: LayerBlob;
+  try {
+    if (buildStep) {
+      log(heading(`Building the site with the ${buildStep.language} buildpack`));
+      // Its runtime and dependency layers are left out of the image: nginx serves what it built.
+      built = await buildStep.build({ ...ctx, buildStepOf: 'slipway/static' });
+    }
+
+    const root = await servedRoot(ctx, config, built !== null);
+    for (const text of await missingFiles(join(ctx.appDir, root), config)) log(warning(text));
+
+    log(heading('Installing nginx'));
+    nginx = await timer.time('runtime', () => nginxReady).finally(() => nginxLog.flush(log));
+    log(detail(`nginx ${nginx.versions.nginx ?? 'unknown'} from Debian's ${ctx.stack.name} packages`));
+
+    log(heading('Configuring nginx'));
+    for (const line of describeConfig(root, config)) log(detail(line));
+    configLayer = earlyConfig ? await earlyConfig.finally(() => checkLog.flush(log)) : await prepareNginxConfig(ctx, config, root, nginx, log);
+  } catch (err) {
+    // Whatever failed first, the check beside it is waited for: no container of this build outlives it.
+    await earlyConfig?.catch(() => undefined);
+    throw err;
   }
-
-  const root = await servedRoot(ctx, config, built !== null);
-  for (const text of await missingFiles(join(ctx.appDir, root), config)) log(warning(text));
-
-  log(heading('Installing nginx'));
-  const nginx = await timer.time('runtime', () => nginxReady).finally(() => nginxLog.flush(log));
   const nginxVersion = nginx.versions.nginx ?? 'unknown';
-  log(detail(`nginx ${nginxVersion} from Debian's ${ctx.stack.name} packages`));
-
-  log(heading('Configuring nginx'));
-  for (const line of describeConfig(root, config)) log(detail(line));
-  const configLayer = earlyConfig ? await earlyConfig.finally(() => checkLog.flush(log)) : await prepareNginxConfig(ctx, config, root, nginx, log);
 
   return {
     processTypes: staticProcessTypes(procfile),
