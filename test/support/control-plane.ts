@@ -60,7 +60,9 @@ export async function startTestControlPlane(
     async stop() {
       await controlPlane.stop();
       await Promise.all([redis.stop(), nats.stop()]);
-      await rm(home, { recursive: true, force: true });
+      // The stack's preparation, started with the control plane and not awaited by its stop,
+      // may still be saving layers under home: rm retries while that directory changes.
+      await rm(home, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
     },
   };
 }
