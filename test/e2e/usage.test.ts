@@ -115,7 +115,12 @@ describe('metered usage through the whole platform', () => {
     await receiver.start();
     // the webhook's id is the record's key, marked as usage
     const keys = rows.map((r) => `usage:${r[0]!}`);
-    await waitFor('every record at the billing receiver', () => keys.every((key) => receiver.seen.has(key)), 120_000);
+    // a timeout names the records still missing (the delivery backoff's longest wait here is ~77 s)
+    await waitFor('every record at the billing receiver', () => {
+      const missing = keys.filter((key) => !receiver.seen.has(key));
+      if (missing.length > 0) throw new Error(`${missing.length} of ${keys.length} missing, e.g. ${missing.slice(0, 3).join(' ')}`);
+      return true;
+    }, 120_000);
     expect(keys.filter((key) => receiver.seen.get(key) !== 1)).toEqual([]);
     expect(receiver.state.badSignatures).toBe(0);
     measured.push(`${keys.length} records delivered after the outage, each once`);
