@@ -69,7 +69,7 @@ describe('third-party add-ons through the API', () => {
   beforeAll(async () => {
     partner = await startTestPartner({ id: ID, password: PASSWORD, ssoSalt: SALT, config: CONFIG });
     cp = await startTestControlPlane(
-      { SLIPWAY_ADDON_PARTNER_TIMEOUT_SECONDS: '0.5', SLIPWAY_ADDON_PARTNER_RETRY_SECONDS: '0.05', SLIPWAY_ADDON_PARTNER_ATTEMPTS: '3', SLIPWAY_ADDON_PARTNER_GRANT_SECONDS: String(GRANT_SECONDS) },
+      { SLIPWAY_ADDON_PARTNER_TIMEOUT_SECONDS: '1.5', SLIPWAY_ADDON_PARTNER_RETRY_SECONDS: '0.05', SLIPWAY_ADDON_PARTNER_ATTEMPTS: '3', SLIPWAY_ADDON_PARTNER_GRANT_SECONDS: String(GRANT_SECONDS) },
       { builder: NO_BUILDS },
     );
     admin = apiClient(cp.url, cp.adminToken);
