@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { repoRoot } from '../../common/entry-points.js';
 import { recipeHash, stackImageNames, DEFAULT_STACK_RECIPE } from '../../buildpacks/stack/recipe.js';
 import { api, commitAll, editFile, fixtureRepo, git, gitUrl, newHome, platformEnv, startPlatform, viaRouter, type RunningPlatform } from '../../test/e2e/harness.js';
+import { median } from '../support/wrk.js';
 import { BUILD_BENCH_CASES, type BuildBenchCase } from './cases.js';
 import { DockerfilePath, registryImageBytes, removeRegistryImages, type RegistryLogin } from './dockerfile-path.js';
 
@@ -147,12 +148,6 @@ async function runRound(cases: BuildBenchCase[]): Promise<Row[]> {
   }
   return rows;
 }
-
-const median = (values: number[]): number => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
-};
 
 /** Each case's median over the rounds, figure by figure. */
 function medianRows(rounds: Row[][]): Row[] {
