@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import { mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
+import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,12 +15,15 @@ const BODY = Buffer.alloc(4 << 20, 'slipway-');
 const sha256 = (data: Buffer) => ({ algorithm: 'sha256', digest: createHash('sha256').update(data).digest('hex') });
 
 let server: Server;
+// Whether each answer to /slow was sent to its end before its connection closed.
+const slowAnswersFinished: boolean[] = [];
 let base: string;
 let scratch: string;
 const dispatcher = new Agent();
 beforeAll(async () => {
   server = createServer((req, res) => {
     if (req.url === '/missing') return void res.writeHead(404).end('not here');
+    if (req.url === '/slow') return void sendSlowly(res);
     res.writeHead(200, { 'content-type': 'application/octet-stream' });
     const body = req.url === '/tampered' ? Buffer.concat([BODY.subarray(0, 1000), Buffer.from('X'), BODY.subarray(1001)]) : BODY;
     let offset = 0;
@@ -38,6 +41,21 @@ beforeAll(async () => {
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   scratch = await mkdtemp(join(tmpdir(), 'slipway-downloads-'));
 });
+// BODY in 64 writes 5 ms apart: a client that stops reading closes the connection midway.
+function sendSlowly(res: ServerResponse) {
+  res.writeHead(200, { 'content-type': 'application/octet-stream' });
+  res.once('close', () => slowAnswersFinished.push(res.writableFinished));
+  let offset = 0;
+  const timer = setInterval(() => {
+    if (res.destroyed) return clearInterval(timer);
+    res.write(BODY.subarray(offset, (offset += BODY.length / 64)));
+    if (offset >= BODY.length) {
+      clearInterval(timer);
+      res.end();
+    }
+  }, 5);
+}
+
 afterAll(async () => {
   await rm(scratch, { recursive: true, force: true });
   await dispatcher.close();
@@ -102,6 +120,19 @@ describe('downloadFile and downloadVerified', () => {
     const dest = join(scratch, 'no-such-dir', 'file');
     await expect(downloadFile(`${base}/file`, dest, dispatcher)).rejects.toThrow(/cannot save/);
     await expect(downloadFile(`${base}/file`, dest, dispatcher)).rejects.toBeInstanceOf(DownloadError);
+  });
+
+  it('stops downloading once the file cannot be written', async () => {
+    const dest = join(scratch, 'no-such-dir', 'file');
+    await expect(downloadFile(`${base}/slow`, dest, dispatcher)).rejects.toThrow(/cannot save/);
+    await expect.poll(() => slowAnswersFinished).toEqual([false]);
+  });
+
+  it('downloads a slow answer to its end when the file can be written', async () => {
+    slowAnswersFinished.length = 0;
+    const dest = join(scratch, 'slow');
+    expect(await downloadFile(`${base}/slow`, dest, dispatcher)).toBe(sha256(BODY).digest);
+    await expect.poll(() => slowAnswersFinished).toEqual([true]);
   });
 
   it('removes a download whose hash is not the published one', async () => {

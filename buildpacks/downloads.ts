@@ -22,11 +22,15 @@ export async function outboundDispatcher(caFile: string): Promise<Agent> {
   return new Agent({ connect: { ca: await readFile(caFile, 'utf8') }, headersTimeout: 60_000, bodyTimeout: 300_000 });
 }
 
-/** Downloads `url` to `dest` (complete or not at all) and answers the hex digest of its bytes. */
+/**
+ * Downloads `url` to `dest` (complete or not at all) and answers the hex digest of its bytes.
+ * A file that cannot be written ends the download: nothing would keep what is still to come.
+ */
 export async function downloadFile(url: string, dest: string, dispatcher: Dispatcher, algorithm = 'sha256'): Promise<string> {
   const partial = `${dest}.partial-${process.pid}`;
   try {
-    const { digest, consumeError } = await hashWhileConsuming(url, algorithm, dispatcher, (input) => pipeline(input, createWriteStream(partial)));
+    const save = (input: Readable) => pipeline(input, createWriteStream(partial));
+    const { digest, consumeError } = await hashWhileConsuming(url, algorithm, dispatcher, save, { hashAfterConsumerFails: false });
     if (consumeError) throw new DownloadError(`cannot save ${url}`, consumeError);
     await rename(partial, dest);
     return digest;
@@ -62,7 +66,7 @@ export async function streamVerified(
   dispatcher: Dispatcher,
   consume: (input: Readable) => Promise<void>,
 ): Promise<void> {
-  const { digest, consumeError } = await hashWhileConsuming(url, expected.algorithm, dispatcher, consume);
+  const { digest, consumeError } = await hashWhileConsuming(url, expected.algorithm, dispatcher, consume, { hashAfterConsumerFails: true });
   if (digest !== expected.digest) {
     throw new DownloadError(`${url} failed its integrity check (${expected.algorithm} ${digest}, expected ${expected.digest})`);
   }
@@ -70,23 +74,29 @@ export async function streamVerified(
 }
 
 /**
- * The one fetch loop: GETs `url`, hashes every byte and feeds them to `consume`. A failing
- * consumer does not stop the hashing (its error is answered beside the digest); a failing
- * request or a non-200 answer rejects with a DownloadError once the consumer has settled.
+ * The one fetch loop: GETs `url`, hashes its bytes and feeds them to `consume`. A failing
+ * consumer never fails the download itself: its error is answered beside the digest, which
+ * covers every byte when `hashAfterConsumerFails` (the download goes on, into nowhere) and
+ * is partial otherwise (the download stops there). A failing request or a non-200 answer
+ * rejects with a DownloadError once the consumer has settled.
  */
 async function hashWhileConsuming(
   url: string,
   algorithm: string,
   dispatcher: Dispatcher,
   consume: (input: Readable) => Promise<void>,
+  { hashAfterConsumerFails }: { hashAfterConsumerFails: boolean },
 ): Promise<{ digest: string; consumeError: unknown }> {
   const hash = createHash(algorithm);
   const input = new PassThrough();
+  // A consumer that fails may destroy `input` with its error; that error is answered
+  // through `consuming`, not as an 'error' event nobody listens to.
+  input.on('error', () => {});
   let consumeError: unknown = null;
   const consuming = consume(input).catch((err: unknown) => {
     consumeError = err ?? new Error('failed');
-    input.resume(); // whatever is still written goes nowhere
   });
+  const consumerGone = () => consumeError !== null || input.destroyed;
   try {
     const response = await request(url, { dispatcher });
     if (response.statusCode !== 200) {
@@ -95,7 +105,11 @@ async function hashWhileConsuming(
     }
     for await (const chunk of response.body) {
       hash.update(chunk as Buffer);
-      if (!consumeError && !input.write(chunk)) await Promise.race([once(input, 'drain'), consuming]);
+      if (consumerGone()) {
+        if (hashAfterConsumerFails) continue;
+        break; // leaving the loop destroys the response body, ending the download
+      }
+      if (!input.write(chunk)) await Promise.race([once(input, 'drain').catch(() => {}), consuming]);
     }
   } catch (err) {
     input.destroy();
