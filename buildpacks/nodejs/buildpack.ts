@@ -43,6 +43,7 @@ import {
   runtimeEnvironment,
   type NodePlan,
   type PackageJson,
+  WEB_SOURCE_LABELS,
 } from './plan.js';
 import { ensureNodeRuntime, type NodeRuntime } from './runtime.js';
 import { resolveNodeVersion, resolveNpmVersion, usableNodeVersions } from './versions.js';
@@ -275,6 +276,7 @@ export async function buildNodejs(ctx: BuildContext): Promise<BuildpackOutput> {
     webProvided: ctx.buildStepOf !== undefined,
   });
   for (const text of plan.warnings) log(warning(text));
+  if (plan.web && plan.web.source !== 'Procfile') log(detail(`web process (${WEB_SOURCE_LABELS[plan.web.source]}): ${plan.web.command}`));
 
   const cache = new DependencyCache(join(ctx.appCacheDir, 'dependencies'));
   const extraFiles: Array<[string, Buffer]> = [];

@@ -15,8 +15,16 @@ describe('planNodeBuild', () => {
     expect(plan.install).toEqual(['npm', 'ci', '--include=dev', '--foreground-scripts', '--no-audit', '--no-fund']);
     expect(plan.build).toEqual(['npm', 'run', 'build']);
     expect(plan.prune).toEqual(['npm', 'prune', '--omit=dev', '--no-audit', '--no-fund']);
-    expect(plan.web).toEqual({ command: 'npm start', source: 'npm start' });
-    expect(plan.processTypes).toEqual({ web: 'npm start' });
+    expect(plan.web).toEqual({ command: 'node dist/index.js', source: 'start script' });
+    expect(plan.processTypes).toEqual({ web: 'node dist/index.js' });
+  });
+
+  it('leaves the start script to npm when npm has more to run (prestart, poststart), and skips an empty one', () => {
+    const web = (scripts: Record<string, string>) => planNodeBuild({ packageJson: { scripts }, rootFiles: files('server.js'), procfile: null }).web;
+    expect(web({ prestart: 'node migrate.js', start: 'node server.js' })).toEqual({ command: 'npm start', source: 'npm start' });
+    expect(web({ start: 'node server.js', poststart: 'echo gone' })).toEqual({ command: 'npm start', source: 'npm start' });
+    expect(web({ start: '  ' })).toEqual({ command: 'node server.js', source: 'server.js' });
+    expect(web({ start: ' node server.js --port "$PORT" ' })).toEqual({ command: 'node server.js --port "$PORT"', source: 'start script' });
   });
 
   it('prefers npm-shrinkwrap.json, and uses npm install without a lockfile', () => {
@@ -70,7 +78,7 @@ describe('planNodeBuild', () => {
     });
     expect(plan.install).toEqual(['yarn', 'install', '--immutable']);
     expect(plan.prune).toEqual(['yarn', 'workspaces', 'focus', '--all', '--production']);
-    expect(plan.web).toEqual({ command: 'npm start', source: 'npm start' });
+    expect(plan.web).toEqual({ command: 'node .', source: 'start script' });
     expect(plan.warnings).toEqual([]);
   });
 
