@@ -118,6 +118,8 @@ export const DYNO_SIZES = {
   performance: { memoryMb: 2048, cpus: 2 },
 } as const;
 export type DynoSize = keyof typeof DYNO_SIZES;
+/** The size a process type runs at until its formation names another (Heroku's default dyno). */
+export const DEFAULT_DYNO_SIZE: DynoSize = 'basic';
 
 export interface FormationEntry {
   type: string;

@@ -11,6 +11,7 @@ import { promisify } from 'node:util';
 import { RegistryCredentials } from '../../common/registry-auth.js';
 import { RegistryClient } from '../../buildpacks/oci/registry.js';
 import { limitBuildSteps } from '../../buildpacks/dockerfile/step-limits.js';
+import { DEFAULT_DYNO_SIZE, DYNO_SIZES } from '../../common/types.js';
 import Docker from 'dockerode';
 import { request } from 'undici';
 
@@ -78,9 +79,15 @@ export class DockerfilePath {
     return { build: (built - started) / 1000, push: (performance.now() - built) / 1000 };
   }
 
-  /** Starts the image (as the stack user, memory-limited like a dyno) and waits for `expect` on /. */
+  /**
+   * Starts the image (as the stack user) with the limits of the dyno Slipway runs the app on,
+   * memory and CPU, and waits for `expect` on /. Until 2026-12-06 only the memory was limited:
+   * the twin booted on the whole machine against the dyno's half a CPU.
+   */
   async runUntilServed(image: string, expect: string, started: number): Promise<{ container: string; servedAt: number }> {
-    const { stdout } = await exec(DOCKER, ['run', '--detach', '--env', `PORT=${APP_PORT}`, '--memory', '512m', '--publish', `127.0.0.1::${APP_PORT}`, image], { env: this.env() });
+    const { memoryMb, cpus } = DYNO_SIZES[DEFAULT_DYNO_SIZE];
+    const limits = ['--memory', `${memoryMb}m`, '--cpus', String(cpus)];
+    const { stdout } = await exec(DOCKER, ['run', '--detach', '--env', `PORT=${APP_PORT}`, ...limits, '--publish', `127.0.0.1::${APP_PORT}`, image], { env: this.env() });
     const container = stdout.trim();
     const port = Number((await exec(DOCKER, ['port', container, `${APP_PORT}/tcp`], { env: this.env() })).stdout.trim().split(':').at(-1));
     const deadline = started + 600_000;

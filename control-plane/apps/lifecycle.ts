@@ -4,7 +4,7 @@ import { appNameProblem } from '../../common/names.js';
 import { stopGraceSeconds } from './stop-grace.js';
 import { RELEASE_PROCESS_TYPE } from '../releases/service.js';
 import { InvalidParamsError, NotFoundError } from '../../common/errors.js';
-import type { App, DynoSize, FormationEntry } from '../../common/types.js';
+import { type App, DEFAULT_DYNO_SIZE, type DynoSize, type FormationEntry } from '../../common/types.js';
 import type { AgentClient } from '../agents/client.js';
 import type { CertificateStore } from '../certificates/store.js';
 import type { Converger } from '../converger.js';
@@ -57,7 +57,7 @@ export function scaledFormation(
     if (update.type === RELEASE_PROCESS_TYPE) return { notScalable: update.type };
     // own properties only: `constructor` or `__proto__` is not a process type
     if (!processTypes || !Object.hasOwn(processTypes, update.type)) return { unknownType: update.type };
-    const was = existing.get(update.type) ?? { type: update.type, quantity: 0, size: 'basic' as DynoSize };
+    const was = existing.get(update.type) ?? { type: update.type, quantity: 0, size: DEFAULT_DYNO_SIZE };
     entries.push({ type: update.type, quantity: update.quantity ?? was.quantity, size: update.size ?? was.size });
   }
   return { entries };

@@ -16,6 +16,7 @@ import { DEFAULT_ONE_OFF_TTL_SECONDS } from '../one-offs/detached.js';
 import type { AddonRecord } from '../store/addons.js';
 import type { Services } from '../services.js';
 import { attachedDynoJson } from './dynos.js';
+import { DEFAULT_DYNO_SIZE } from '../../common/types.js';
 
 const clientRun = z.object({
   service: z.enum(['postgresql', 'redis']),
@@ -47,14 +48,14 @@ export function addonClientHandlers(services: Services): Router {
     if (chosen.addon.port === null) throw new SlipwayError('conflict', `${chosen.addon.name} is not provisioned yet.`, { status: 409 });
     const reachable = addonAvailability(chosen.addon.hostId, await services.hosts.get(chosen.addon.hostId));
     if (!reachable.available) throw new SlipwayError('addon_unavailable', `${chosen.addon.name} is unavailable: ${reachable.reason}.`, { status: 503, expose: true });
-    await services.plans.admitOneOff(app, 'basic');
+    await services.plans.admitOneOff(app, DEFAULT_DYNO_SIZE);
     const { command, env } = addonClientCommand(service.name, `${chosen.attachment.name}_URL`, { ...(body.sql !== undefined ? { sql: body.sql } : {}), ...(body.words ? { words: body.words } : {}) });
     const number = await services.detachedRuns.nextNumber(app, { ownImage: true });
     const secret = await services.attachSessions.create({
       appId: app.id,
       number,
       command,
-      size: 'basic',
+      size: DEFAULT_DYNO_SIZE,
       cols: body.tty?.cols ?? 80,
       rows: body.tty?.rows ?? 24,
       ttlSeconds: DEFAULT_ONE_OFF_TTL_SECONDS,
@@ -63,7 +64,7 @@ export function addonClientHandlers(services: Services): Router {
     });
     const websocket = `${ctx.protocol === 'https' ? 'wss' : 'ws'}://${ctx.host}${ATTACH_PATH_PREFIX}${secret}`;
     ctx.status = 201;
-    ctx.body = attachedDynoJson(app, number, service.name === 'postgresql' ? `psql ${chosen.attachment.name}_URL` : `redis-cli ${chosen.attachment.name}_URL`, 'basic', { attach_url: websocket, attach_websocket_url: websocket });
+    ctx.body = attachedDynoJson(app, number, service.name === 'postgresql' ? `psql ${chosen.attachment.name}_URL` : `redis-cli ${chosen.attachment.name}_URL`, DEFAULT_DYNO_SIZE, { attach_url: websocket, attach_websocket_url: websocket });
   });
 
   return router;

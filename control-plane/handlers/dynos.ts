@@ -1,6 +1,6 @@
 import Router from '@koa/router';
 import { z } from 'zod';
-import { DYNO_SIZES, type App, type DynoSize } from '../../common/types.js';
+import { type App, DEFAULT_DYNO_SIZE, DYNO_SIZES, type DynoSize } from '../../common/types.js';
 import { ttySize } from '../../common/protocol.js';
 import { loadApp } from '../http/load-app.js';
 import { logApiEvent } from '../http/api-events.js';
@@ -51,11 +51,11 @@ export function dynoHandlers(services: Services): Router {
   router.post('/apps/:app/dynos', spec({ summary: 'Runs a one-off dyno, attached (with its attach URLs) or detached', body: createDyno, response: { shape: 'RunDynoJson', status: 201 } }), async (ctx) => {
     const app = await loadApp(ctx, services);
     const body = bodyOf(ctx, createDyno);
-    await services.plans.admitOneOff(app, body.size ?? 'basic');
+    await services.plans.admitOneOff(app, body.size ?? DEFAULT_DYNO_SIZE);
     if (body.attach) {
       // Heroku's shape: the dyno, starting, with the URL to attach to (single use, one minute).
       const number = await services.detachedRuns.nextNumber(app);
-      const size = body.size ?? 'basic';
+      const size = body.size ?? DEFAULT_DYNO_SIZE;
       const env = runEnvironment(body.env ?? {});
       const tty = body.tty ?? env.tty;
       const secret = await services.attachSessions.create({
@@ -79,7 +79,7 @@ export function dynoHandlers(services: Services): Router {
       });
       return;
     }
-    const record = await services.detachedRuns.start(app, body.command, body.size ?? 'basic', body.time_to_live ?? DEFAULT_ONE_OFF_TTL_SECONDS);
+    const record = await services.detachedRuns.start(app, body.command, body.size ?? DEFAULT_DYNO_SIZE, body.time_to_live ?? DEFAULT_ONE_OFF_TTL_SECONDS);
     ctx.status = 201;
     ctx.body = dynoJson(oneOffAsInstance(record, app), app, record.command);
   });

@@ -2,7 +2,7 @@
 // push, run, domain add), from what the account uses now, by the pure rules in limits.ts.
 import type { Redis } from 'ioredis';
 import { InvalidParamsError, SlipwayError } from '../../common/errors.js';
-import type { App, DynoSize, FormationEntry } from '../../common/types.js';
+import { type App, DEFAULT_DYNO_SIZE, type DynoSize, type FormationEntry } from '../../common/types.js';
 import type { AppStore } from '../store/apps.js';
 import type { BuildLeases } from '../store/build-leases.js';
 import { keys } from '../store/keys.js';
@@ -109,7 +109,7 @@ export class PlanGate {
     const before = await this.deps.apps.formation(app.id);
     if (before.some((f) => f.type === 'web')) return 1; // set already: the default is not used
     try {
-      await this.admitFormation(app, before, [{ type: 'web', quantity: 1, size: 'basic' }]);
+      await this.admitFormation(app, before, [{ type: 'web', quantity: 1, size: DEFAULT_DYNO_SIZE }]);
       return 1;
     } catch (err) {
       if (err instanceof PlanLimitError) return 0;

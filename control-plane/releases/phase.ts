@@ -1,7 +1,7 @@
 // The release phase as the Releaser runs it: a one-off `release.<version>` container of the
 // release's image with the release's config, sized like the app's web process (Heroku's rule).
 import { imageOf } from '../../common/release-images.js';
-import type { App, Release } from '../../common/types.js';
+import { type App, DEFAULT_DYNO_SIZE, type Release } from '../../common/types.js';
 import type { OneOffOutcome, OneOffRunner } from '../one-offs/runner.js';
 import type { AppStore } from '../store/apps.js';
 import type { ReleaseOutputStore } from '../store/release-output.js';
@@ -18,7 +18,7 @@ export function releasePhaseRunner(oneOffs: OneOffRunner, apps: AppStore, output
     };
     try {
       return await oneOffs.run(
-        { app, dyno: `release.${release.version}`, image: imageOf(release, RELEASE_PROCESS_TYPE)!, command, env: release.config, size: web?.size ?? 'basic', timeoutSeconds },
+        { app, dyno: `release.${release.version}`, image: imageOf(release, RELEASE_PROCESS_TYPE)!, command, env: release.config, size: web?.size ?? DEFAULT_DYNO_SIZE, timeoutSeconds },
         tee,
       );
     } finally {

@@ -1,5 +1,5 @@
 // Which host a new instance goes to: pure, so it is tested on data.
-import { DYNO_SIZES, type HostState, type Instance } from '../../common/types.js';
+import { DEFAULT_DYNO_SIZE, DYNO_SIZES, type HostState, type Instance } from '../../common/types.js';
 
 export interface HostLoad {
   id: string;
@@ -30,5 +30,5 @@ export function chooseHost(hosts: readonly HostLoad[], memoryMb: number): string
 /** Memory (MB) a host's instance records hold: every one not yet `down` (a crashed one keeps
  *  its room until it is replaced, a stopping one until its container is gone). */
 export function memoryInUseMb(instances: readonly Pick<Instance, 'state' | 'size'>[]): number {
-  return instances.filter((i) => i.state !== 'down').reduce((sum, i) => sum + DYNO_SIZES[i.size ?? 'basic'].memoryMb, 0);
+  return instances.filter((i) => i.state !== 'down').reduce((sum, i) => sum + DYNO_SIZES[i.size ?? DEFAULT_DYNO_SIZE].memoryMb, 0);
 }

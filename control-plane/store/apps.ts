@@ -2,7 +2,7 @@ import type { HealthCheck } from '../../common/health-check.js';
 import { randomUUID } from 'node:crypto';
 import type { ChainableCommander, Redis } from 'ioredis';
 import { ConflictError, NotFoundError } from '../../common/errors.js';
-import { DYNO_SIZES, type App, type DynoSize, type FormationEntry, type User } from '../../common/types.js';
+import { type App, DEFAULT_DYNO_SIZE, DYNO_SIZES, type DynoSize, type FormationEntry, type User } from '../../common/types.js';
 import { keys } from './keys.js';
 import { getJson, getManyJson, now } from './json.js';
 
@@ -258,7 +258,7 @@ export class AppStore {
    *  `webQuantity` 0 when the owner's plan has no room for it). */
   async ensureFormationFor(appId: string, processTypes: string[], webQuantity = 1): Promise<void> {
     for (const type of processTypes) {
-      const entry = JSON.stringify({ quantity: type === 'web' ? webQuantity : 0, size: 'basic' satisfies DynoSize });
+      const entry = JSON.stringify({ quantity: type === 'web' ? webQuantity : 0, size: DEFAULT_DYNO_SIZE });
       await this.redis.hsetnx(keys.appFormation(appId), type, entry);
     }
   }
