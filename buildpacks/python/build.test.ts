@@ -76,6 +76,21 @@ const pull = (outcome: BuildOutcome): Promise<string> => pullBuiltImage(docker, 
 
 const sizeOf = async (ref: string) => (await docker.getImage(ref).inspect()).Size;
 
+// PEP 552's flags word in each .pyc under the venv: 0 is checked against the source's mtime,
+// which the layer's one fixed mtime would make stale at every start; 1 and 3 are hash-based.
+const COUNT_PYC_KINDS = [
+  'import pathlib, sys',
+  "kinds = [int.from_bytes(p.read_bytes()[4:8], 'little') for p in pathlib.Path(sys.argv[1]).rglob('*.pyc')]",
+  "print(sum(k == 0 for k in kinds), sum(k in (1, 3) for k in kinds))",
+].join('\n');
+
+/** How many of the venv's .pyc files are checked by mtime, and how many by hash. */
+async function venvBytecodeKinds(image: string): Promise<{ byMtime: number; byHash: number }> {
+  const { output } = await runInImage(docker, image, ['python', '-c', COUNT_PYC_KINDS, '/layers/python/venv/lib/python3.11/site-packages']);
+  const [byMtime, byHash] = output.trim().split(' ').map(Number);
+  return { byMtime: byMtime!, byHash: byHash! };
+}
+
 describe('Django on pip (requirements.txt), gunicorn and whitenoise', () => {
   const appName = uniqueAppName('django');
   let files: Record<string, string>;
@@ -104,6 +119,10 @@ describe('Django on pip (requirements.txt), gunicorn and whitenoise', () => {
     const sitePackages = await runInImage(docker, image, ['ls', '/layers/python/venv/lib/python3.11/site-packages']);
     expect(sitePackages.output).toContain('django');
     expect(sitePackages.output).not.toMatch(/^(pip|setuptools)$/m);
+    // pip's bytecode stays valid in the layer: hash-based, so no start compiles Django again
+    const pyc = await venvBytecodeKinds(image);
+    expect(pyc.byMtime).toBe(0);
+    expect(pyc.byHash).toBeGreaterThan(100);
     console.log(`django first build: ${ms} ms, image ${(await sizeOf(image)) / 1e6} MB, timings ${JSON.stringify(outcome.timings)}`);
   }, 900_000);
 
@@ -137,6 +156,9 @@ describe('Flask on uv (uv.lock)', () => {
     expect(lines.some((line) => line.includes('collectstatic'))).toBe(false);
     const image = await pull(outcome);
     expect((await serveOnce(docker, image, outcome.processTypes.web!)).body).toBe('hello from flask v1\n');
+    const pyc = await venvBytecodeKinds(image);
+    expect(pyc.byMtime).toBe(0);
+    expect(pyc.byHash).toBeGreaterThan(20);
     console.log(`flask first build: ${ms} ms, image ${(await sizeOf(image)) / 1e6} MB, timings ${JSON.stringify(outcome.timings)}`);
   }, 900_000);
 });

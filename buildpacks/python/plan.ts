@@ -4,6 +4,7 @@
 import { createHash } from 'node:crypto';
 import { APP_DIR, CA_PATH, CACHE_DIR, SYSTEM_PATH } from '../build-layout.js';
 import { BuildError } from '../errors.js';
+import { LAYER_MTIME } from '../oci/tar-layer.js';
 
 /** Mounted rw (install) or ro (cache hit) in build containers; the venv lives inside it. */
 export const PYTHON_LAYERS_DIR = '/layers/python';
@@ -15,7 +16,7 @@ export const UV_DIR = '/layers/uv';
 export const TOOLS_DIR = '/tmp/python-tools';
 
 /** Bump when the venv layer's layout changes, so old caches are not reused. */
-export const BUILDPACK_VERSION = 1;
+export const BUILDPACK_VERSION = 2;
 /** Pinned like Heroku pins them: a new version is a deliberate change (and a new cache key). */
 export const POETRY_VERSION = '2.5.1';
 export const PIPENV_VERSION = '2026.10.3';
@@ -176,6 +177,10 @@ export function buildEnvironment(line: string, indexUrl: string): string[] {
     // The cache is another mount: hard links cannot cross it.
     'UV_LINK_MODE=copy',
     'UV_COMPILE_BYTECODE=1',
+    // The venv's layer gives every file one old mtime, which would make bytecode compiled against
+    // the install's mtimes stale at every start (each boot compiling every module again). With
+    // SOURCE_DATE_EPOCH set, pip and uv write hash-checked .pyc files (PEP 552) instead.
+    `SOURCE_DATE_EPOCH=${LAYER_MTIME.getTime() / 1000}`,
     'UV_NO_PROGRESS=1',
     // as written: uv compares it with the registry URL recorded in uv.lock (a trailing slash differs)
     `UV_DEFAULT_INDEX=${indexUrl}`,
