@@ -123,6 +123,7 @@ describe('downloadFile and downloadVerified', () => {
   });
 
   it('stops downloading once the file cannot be written', async () => {
+    slowAnswersFinished.length = 0;
     const dest = join(scratch, 'no-such-dir', 'file');
     await expect(downloadFile(`${base}/slow`, dest, dispatcher)).rejects.toThrow(/cannot save/);
     await expect.poll(() => slowAnswersFinished).toEqual([false]);

@@ -101,9 +101,10 @@ export function planNodeBuild({ packageJson, rootFiles, procfile, manager, webPr
   });
 
   const processTypes: Record<string, string> = { ...(procfile ?? {}) };
+  const startScript = scripts.start?.trim() ?? '';
   let web: NodePlan['web'] = null;
   if (processTypes.web !== undefined) web = { command: processTypes.web, source: 'Procfile' };
-  else if (scripts.start !== undefined && scripts.start.trim() !== '') web = startScriptWeb(scripts);
+  else if (startScript !== '') web = startScriptWeb(startScript, scripts);
   else if (rootFiles.has('server.js')) web = { command: 'node server.js', source: 'server.js' };
   if (web) processTypes.web = web.command;
 
@@ -132,9 +133,9 @@ export function planNodeBuild({ packageJson, rootFiles, procfile, manager, webPr
  * the platform's signals first-hand. Its PATH has node_modules/.bin, as under npm. npm itself
  * runs it when there is more to run: a prestart or poststart script.
  */
-function startScriptWeb(scripts: Record<string, string>): NonNullable<NodePlan['web']> {
+function startScriptWeb(startScript: string, scripts: Record<string, string>): NonNullable<NodePlan['web']> {
   if (scripts.prestart !== undefined || scripts.poststart !== undefined) return { command: 'npm start', source: 'npm start' };
-  return { command: scripts.start!.trim(), source: 'start script' };
+  return { command: startScript, source: 'start script' };
 }
 
 export interface DependencyCacheKeyInput {

@@ -78,6 +78,8 @@ const sizeOf = async (ref: string) => (await docker.getImage(ref).inspect()).Siz
 
 // PEP 552's flags word in each .pyc under the venv: 0 is checked against the source's mtime,
 // which the layer's one fixed mtime would make stale at every start; 1 and 3 are hash-based.
+const SITE_PACKAGES = '/layers/python/venv/lib/python3.11/site-packages';
+
 const COUNT_PYC_KINDS = [
   'import pathlib, sys',
   "kinds = [int.from_bytes(p.read_bytes()[4:8], 'little') for p in pathlib.Path(sys.argv[1]).rglob('*.pyc')]",
@@ -86,7 +88,7 @@ const COUNT_PYC_KINDS = [
 
 /** How many of the venv's .pyc files are checked by mtime, and how many by hash. */
 async function venvBytecodeKinds(image: string): Promise<{ byMtime: number; byHash: number }> {
-  const { output } = await runInImage(docker, image, ['python', '-c', COUNT_PYC_KINDS, '/layers/python/venv/lib/python3.11/site-packages']);
+  const { output } = await runInImage(docker, image, ['python', '-c', COUNT_PYC_KINDS, SITE_PACKAGES]);
   const [byMtime, byHash] = output.trim().split(' ').map(Number);
   return { byMtime: byMtime!, byHash: byHash! };
 }
@@ -116,7 +118,7 @@ describe('Django on pip (requirements.txt), gunicorn and whitenoise', () => {
     const owner = await runInImage(docker, image, ['stat', '-c', '%u:%g', '/layers/python/venv/bin/python', '/app/staticfiles/staticfiles.json']);
     expect(owner.output.trim().split('\n')).toEqual(['1000:1000', '1000:1000']);
     // pip ran from its own venv: neither it nor setuptools is in the image
-    const sitePackages = await runInImage(docker, image, ['ls', '/layers/python/venv/lib/python3.11/site-packages']);
+    const sitePackages = await runInImage(docker, image, ['ls', SITE_PACKAGES]);
     expect(sitePackages.output).toContain('django');
     expect(sitePackages.output).not.toMatch(/^(pip|setuptools)$/m);
     // pip's bytecode stays valid in the layer: hash-based, so no start compiles Django again
