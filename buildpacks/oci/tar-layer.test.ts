@@ -37,17 +37,20 @@ async function makeTree(root: string, order: string[], mtime: Date): Promise<voi
   for (const path of ['server.js', 'lib/util.js', 'bin/run', 'lib', 'bin']) await utimes(join(root, path), mtime, mtime);
 }
 
-async function entries(file: string): Promise<Header[]> {
-  const headers: Header[] = [];
+async function contents(file: string): Promise<{ header: Header; body: Buffer }[]> {
+  const found: { header: Header; body: Buffer }[] = [];
   const unpack = extract();
   const feeding = pipeline(createReadStream(file), createGunzip(), unpack);
   for await (const entry of unpack) {
-    headers.push(entry.header);
-    entry.resume();
+    const chunks: Buffer[] = [];
+    for await (const chunk of entry) chunks.push(chunk as Buffer);
+    found.push({ header: entry.header, body: Buffer.concat(chunks) });
   }
   await feeding;
-  return headers;
+  return found;
 }
+
+const entries = async (file: string): Promise<Header[]> => (await contents(file)).map((entry) => entry.header);
 
 describe('writeTarLayer', () => {
   it('gives identical digests for identical content, whatever the creation order, times and ignored files', async () => {
@@ -96,6 +99,24 @@ describe('writeTarLayer', () => {
     expect(byName.get('layers/nodejs/bin/run')?.mode).toBe(0o755);
     expect(byName.get('layers/nodejs/server.js')?.mode).toBe(0o644);
     expect(byName.get('layers/nodejs/bin/go')).toMatchObject({ type: 'symlink', linkname: 'run' });
+  });
+
+  it('keeps every byte and the order of a tree larger than its read-ahead, small files and streamed large ones alike', async () => {
+    const root = join(dir, 'many');
+    await mkdir(join(root, 'sub'), { recursive: true });
+    const expected = new Map<string, Buffer>();
+    for (let index = 0; index < 100; index++) {
+      const name = `sub/file-${String(index).padStart(3, '0')}`;
+      // three of them over the size that is read whole
+      const size = index % 40 === 7 ? 3 * 1024 * 1024 + index : index * 97;
+      const body = Buffer.alloc(size, index);
+      await writeFile(join(root, name), body);
+      expected.set(`app/${name}`, body);
+    }
+    const layer = await writeTarLayer([{ root, prefix: 'app' }], join(dir, 'many.tar.gz'));
+    const files = (await contents(layer.path)).filter((entry) => entry.header.type === 'file');
+    expect(files.map((entry) => entry.header.name)).toEqual([...expected.keys()]);
+    for (const entry of files) expect(entry.body.equals(expected.get(entry.header.name)!)).toBe(true);
   });
 
   it('refuses a root that is a symlink (it could point anywhere on the host)', async () => {
