@@ -75,4 +75,20 @@ describe('ensureGoToolchain against a stand-in proxy', () => {
     published = null; // no proxy needed any more
     expect(await ensureGoToolchain({ cacheDir, proxy, version: '1.99.1', dispatcher })).toEqual({ ...toolchain, cached: true });
   });
+
+  it('gives the programs, sources and directories their modes under a umask that narrows new ones', async () => {
+    published = FAKE_TOOLCHAIN_H1;
+    const narrowCache = await mkdtemp(join(tmpdir(), 'slipway-go-umask-'));
+    const previous = process.umask(0o077);
+    try {
+      const toolchain = await ensureGoToolchain({ cacheDir: narrowCache, proxy, version: '1.99.1', dispatcher });
+      expect((await stat(join(toolchain.dir, 'bin', 'go'))).mode & 0o777).toBe(0o755);
+      expect((await stat(join(toolchain.dir, 'src', 'fmt', 'print.go'))).mode & 0o777).toBe(0o644);
+      expect((await stat(join(toolchain.dir, 'VERSION'))).mode & 0o777).toBe(0o644);
+      for (const dir of ['', 'bin', 'src', 'src/fmt']) expect((await stat(join(toolchain.dir, dir))).mode & 0o777).toBe(0o755);
+    } finally {
+      process.umask(previous);
+      await rm(narrowCache, { recursive: true, force: true });
+    }
+  });
 });

@@ -3,7 +3,7 @@
 // proxy), unpacked once per version into the global cache, and mounted read-only into build
 // containers. It never goes into an app image: Go apps run as compiled binaries.
 import { createHash } from 'node:crypto';
-import { chmod, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { request, type Dispatcher } from 'undici';
 import { z } from 'zod';
@@ -79,6 +79,24 @@ async function readCached(base: string, version: string): Promise<{ hash: string
 /** Files unpacked at once: reads, inflates and writes overlap (10,000+ files per toolchain). */
 const UNPACK_CONCURRENCY = 16;
 
+/**
+ * Files and directories are created with their modes, which the process umask can only
+ * narrow. One of each mode is checked afterwards, and all of a narrowed mode are chmod-ed
+ * then: a chmod per file (10,000+ of them) cost about as much as writing the files.
+ */
+async function restoreNarrowedModes(tree: string, written: ReadonlyMap<number, readonly string[]>): Promise<void> {
+  const narrowed = async (path: string, mode: number) => ((await stat(path)).mode & 0o777) !== mode;
+  for (const [mode, paths] of written) {
+    if (paths.length === 0 || !(await narrowed(paths[0]!, mode))) continue;
+    for (const path of paths) await chmod(path, mode);
+  }
+  if (!(await narrowed(tree, 0o755))) return;
+  await chmod(tree, 0o755);
+  for (const entry of await readdir(tree, { recursive: true, withFileTypes: true })) {
+    if (entry.isDirectory()) await chmod(join(entry.parentPath, entry.name), 0o755);
+  }
+}
+
 /** Unpacks the toolchain zip into `tree`, answering the zip's h1 hash as computed from its files. */
 async function unpack(zipPath: string, moduleVersion: string, tree: string): Promise<string> {
   const zip = await ZipArchive.open(zipPath);
@@ -86,6 +104,7 @@ async function unpack(zipPath: string, moduleVersion: string, tree: string): Pro
     const entries = zip.entries;
     const hashed: HashedFile[] = [];
     const made = new Map<string, Promise<unknown>>();
+    const written = new Map<number, string[]>();
     let next = 0;
     const worker = async () => {
       while (next < entries.length) {
@@ -102,10 +121,13 @@ async function unpack(zipPath: string, moduleVersion: string, tree: string): Pro
         if (!made.has(dir)) made.set(dir, mkdir(dir, { recursive: true, mode: 0o755 }));
         await made.get(dir);
         await writeFile(path, data, { mode: placement.mode });
-        await chmod(path, placement.mode);
+        const sameMode = written.get(placement.mode) ?? [];
+        written.set(placement.mode, sameMode);
+        sameMode.push(path);
       }
     };
     await Promise.all(Array.from({ length: UNPACK_CONCURRENCY }, worker));
+    await restoreNarrowedModes(tree, written);
     return hash1(hashed);
   } finally {
     await zip.close();
