@@ -6,9 +6,9 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { createGunzip } from 'node:zlib';
 import { extract } from 'tar-stream';
 import { safeRelativePath } from './paths.js';
+import { GUNZIP_ARGS, throughPigz } from './pigz.js';
 
 type Keep = (path: string) => boolean;
 
@@ -32,7 +32,8 @@ async function eachKeptFile(tarball: Readable, keep: Keep, onFile: (path: string
   };
   // Either side's failure ends the other (a broken gzip ends the loop; leaving the loop destroys
   // the stream), and both are awaited, so neither rejection goes unhandled.
-  await Promise.all([pipeline(tarball, createGunzip(), unpack), reading()]);
+  const unpacked = throughPigz(GUNZIP_ARGS, (stdin) => pipeline(tarball, stdin), (stdout) => pipeline(stdout, unpack));
+  await Promise.all([unpacked, reading()]);
   return files;
 }
 

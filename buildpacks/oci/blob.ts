@@ -1,12 +1,12 @@
 // Layer blobs on disk: a gzip file with both of its identities, the digest of the compressed
 // bytes (what the registry stores) and of the uncompressed tar (the image config's diff_id).
-import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { z } from 'zod';
+import { GZIP_ARGS, throughPigz } from '../pigz.js';
 import { LAYER_MEDIA_TYPE } from './media-types.js';
 
 export interface LayerBlob {
@@ -60,11 +60,6 @@ export async function fileDigest(path: string): Promise<{ digest: string; size: 
   return { digest: hasher.digest(), size: hasher.bytes };
 }
 
-/** Gzip at level 6 on every core. pigz's output does not depend on how many threads made it
- *  (nor, with --no-name, on when), so equal tars still give equal blobs; it is also the
- *  unpigz that Docker Engine decompresses pulled layers with when it is installed. */
-export const GZIP_ARGV = ['pigz', '-6', '--no-name', '--stdout'] as const;
-
 /**
  * Gzips the tar `input` into `outFile` (written under a temporary name, renamed when complete).
  */
@@ -72,26 +67,15 @@ export async function writeGzipLayer(input: NodeJS.ReadableStream | AsyncIterabl
   const uncompressed = new HashingStream();
   const compressed = new HashingStream();
   const partial = `${outFile}.partial-${process.pid}-${Math.random().toString(36).slice(2)}`;
-  const [command, ...args] = GZIP_ARGV;
-  const gzip = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'] });
-  let stderr = '';
-  gzip.stderr.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-2000)));
-  let spawnFailure: Error | null = null;
-  const exited = new Promise<void>((resolve, reject) => {
-    gzip.once('error', (err: NodeJS.ErrnoException) => {
-      spawnFailure = err.code === 'ENOENT' ? new Error(`${command} is not installed (Debian package ${command}): layers are compressed with it`) : err;
-      reject(spawnFailure);
-    });
-    gzip.once('close', (code, signal) => (code === 0 ? resolve() : reject(new Error(`${command} exited with ${code ?? signal}: ${stderr.trim()}`))));
-  });
-  // All three settle before the partial file is kept or removed, so nothing writes it afterwards.
-  // The first failure in this order is the cause: a missing pigz, the input, the output, pigz.
-  const results = await Promise.allSettled([
-    pipeline(input, uncompressed, gzip.stdin),
-    pipeline(gzip.stdout, compressed, createWriteStream(partial)),
-    exited,
-  ]);
-  const failure = spawnFailure ?? results.find((result): result is PromiseRejectedResult => result.status === 'rejected')?.reason;
+  // settles once nothing writes the partial file any more, so it is then kept or removed
+  const failure = await throughPigz(
+    GZIP_ARGS,
+    (stdin) => pipeline(input, uncompressed, stdin),
+    (stdout) => pipeline(stdout, compressed, createWriteStream(partial)),
+  ).then(
+    () => null,
+    (err: unknown) => err,
+  );
   try {
     if (failure) throw failure;
     await rename(partial, outFile);
