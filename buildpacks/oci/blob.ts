@@ -67,17 +67,13 @@ export async function writeGzipLayer(input: NodeJS.ReadableStream | AsyncIterabl
   const uncompressed = new HashingStream();
   const compressed = new HashingStream();
   const partial = `${outFile}.partial-${process.pid}-${Math.random().toString(36).slice(2)}`;
-  // settles once nothing writes the partial file any more, so it is then kept or removed
-  const failure = await throughPigz(
-    GZIP_ARGS,
-    (stdin) => pipeline(input, uncompressed, stdin),
-    (stdout) => pipeline(stdout, compressed, createWriteStream(partial)),
-  ).then(
-    () => null,
-    (err: unknown) => err,
-  );
   try {
-    if (failure) throw failure;
+    // settles once nothing writes the partial file any more, so it is then kept or removed
+    await throughPigz(
+      GZIP_ARGS,
+      (stdin) => pipeline(input, uncompressed, stdin),
+      (stdout) => pipeline(stdout, compressed, createWriteStream(partial)),
+    );
     await rename(partial, outFile);
   } catch (err) {
     await rm(partial, { force: true });

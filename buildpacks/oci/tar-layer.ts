@@ -59,8 +59,8 @@ async function addDirectories(archive: Pack, path: string, owner: LayerOwner, se
 /** One entry of a tree in archive order; a regular file's bytes are read when it is written. */
 interface TreeEntry {
   header: EntryHeader;
-  /** the file to read, for a regular file */
-  file?: { path: string; size: number };
+  /** the file to read, for a regular file (its size is the header's) */
+  file?: string;
 }
 
 /** The entries of a tree, depth first in byte order of names, each directory's stats taken together. */
@@ -79,7 +79,7 @@ async function* treeEntries(source: LayerSource, relativeDir: string, owner: Lay
     } else if (entryStats.isSymbolicLink()) {
       yield { header: layerEntryHeader(entryName, 'symlink', 0o777, owner, { linkname: await readlink(path) }) };
     } else if (entryStats.isFile()) {
-      yield { header: layerEntryHeader(entryName, 'file', entryStats.mode, owner, { size: entryStats.size }), file: { path, size: entryStats.size } };
+      yield { header: layerEntryHeader(entryName, 'file', entryStats.mode, owner, { size: entryStats.size }), file: path };
     }
     // Sockets, fifos and devices have no place in an app layer.
   }
@@ -101,7 +101,7 @@ async function writeEntry(archive: Pack, entry: PendingEntry): Promise<void> {
     // the size read, so a file changed since its stat still gives a well-formed archive
     await new Promise<void>((resolve, reject) => archive.entry({ ...entry.header, size: content.length }, content, (err) => (err ? reject(err) : resolve())));
   } else if (entry.file) {
-    await pipeline(createReadStream(entry.file.path, { highWaterMark: STREAM_CHUNK_BYTES }), archive.entry(entry.header));
+    await pipeline(createReadStream(entry.file, { highWaterMark: STREAM_CHUNK_BYTES }), archive.entry(entry.header));
   } else {
     await addEntry(archive, entry.header);
   }
@@ -116,7 +116,7 @@ async function addTree(archive: Pack, source: LayerSource, owner: LayerOwner, se
   const window: PendingEntry[] = [];
   try {
     for await (const entry of treeEntries(source, '', owner, seen)) {
-      const content = entry.file && entry.file.size <= READ_WHOLE_BYTES ? readFile(entry.file.path) : undefined;
+      const content = entry.file && (entry.header.size ?? 0) <= READ_WHOLE_BYTES ? readFile(entry.file) : undefined;
       content?.catch(() => undefined); // awaited in turn; one failing ahead of it must not go unhandled
       window.push({ ...entry, content });
       if (window.length >= READ_AHEAD_ENTRIES) await writeEntry(archive, window.shift()!);
