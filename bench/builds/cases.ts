@@ -1,7 +1,8 @@
 // The apps `bench:builds` deploys both ways: a fixture, the code-only change made between the
 // two pushes, what the app answers before and after, and the Dockerfile its Dockerfile-path
 // twin is built with (dockerfiles/<name>.Dockerfile, written as a Kamal or CapRover user would:
-// multi-stage, BuildKit cache mounts, dependencies before code).
+// multi-stage, BuildKit cache mounts, dependencies before code). Both paths start the same web
+// process: the twin's CMD is the command the app's Procfile (or its buildpack's default) runs.
 
 export interface BuildBenchCase {
   name: string;
