@@ -37,6 +37,21 @@ describe('file lock', () => {
     expect(events).toEqual(['first acquired', 'first releasing', 'second acquired']);
   });
 
+  it('gives up waiting on abort, with the signal\'s reason, and leaves the lock to the next waiter', async () => {
+    const file = await lockFile();
+    const first = await acquireFileLock(file);
+    const controller = new AbortController();
+    const waiting = withFileLock(file, async () => 'entered', controller.signal);
+    setTimeout(() => controller.abort(new Error('the control plane is stopping')), 200);
+    await expect(waiting).rejects.toThrow('the control plane is stopping');
+    await first.release();
+    // the one who gave up holds nothing: the next waiter gets the lock at once
+    const next = await Promise.race([acquireFileLock(file), new Promise<null>((resolve) => setTimeout(() => resolve(null), 2000))]);
+    expect(next).not.toBeNull();
+    await next!.release();
+    await expect(withFileLock(file, async () => 'entered', AbortSignal.abort(new Error('already stopped')))).rejects.toThrow('already stopped');
+  });
+
   it('serialises withFileLock sections and releases on failure', async () => {
     const file = await lockFile();
     let inside = 0;

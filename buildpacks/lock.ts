@@ -22,20 +22,34 @@ export function flockArgv(lockFile: string): string[] {
   return ['flock', '--exclusive', lockFile, 'cat'];
 }
 
-/** Waits until the lock on `lockFile` is ours (creating the file and its directory if needed). */
-export async function acquireFileLock(lockFile: string): Promise<FileLock> {
+/**
+ * Waits until the lock on `lockFile` is ours (creating the file and its directory if needed).
+ * `signal` gives up the wait (rejecting with its reason), leaving the lock to the next waiter.
+ */
+export async function acquireFileLock(lockFile: string, signal?: AbortSignal): Promise<FileLock> {
+  signal?.throwIfAborted();
   await mkdir(dirname(lockFile), { recursive: true });
   const [command, ...args] = flockArgv(lockFile) as [string, ...string[]];
   const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'] });
   const exited = new Promise<void>((resolve) => child.once('close', () => resolve()));
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  await new Promise<void>((resolve, reject) => {
-    child.stdout.once('data', () => resolve());
-    child.once('error', (err) => reject(new LockError(`cannot lock ${lockFile}`, err)));
-    child.once('close', (code) => reject(new LockError(`cannot lock ${lockFile}: flock exited with ${code}: ${stderr.trim()}`)));
-    child.stdin.write('locked\n');
-  });
+  // cat inherits the locked file: ending its stdin ends it too, should flock have got the lock
+  const giveUp = () => {
+    child.stdin.end();
+    child.kill('SIGKILL');
+  };
+  signal?.addEventListener('abort', giveUp, { once: true });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      child.stdout.once('data', () => resolve());
+      child.once('error', (err) => reject(new LockError(`cannot lock ${lockFile}`, err)));
+      child.once('close', (code) => reject(signal?.aborted ? signal.reason : new LockError(`cannot lock ${lockFile}: flock exited with ${code}: ${stderr.trim()}`)));
+      child.stdin.write('locked\n');
+    });
+  } finally {
+    signal?.removeEventListener('abort', giveUp);
+  }
   child.stdout.resume();
   return {
     release: async () => {
@@ -45,9 +59,9 @@ export async function acquireFileLock(lockFile: string): Promise<FileLock> {
   };
 }
 
-/** Runs `fn` while holding the lock on `lockFile`. */
-export async function withFileLock<T>(lockFile: string, fn: () => Promise<T>): Promise<T> {
-  const lock = await acquireFileLock(lockFile);
+/** Runs `fn` while holding the lock on `lockFile`; `signal` gives up waiting for it. */
+export async function withFileLock<T>(lockFile: string, fn: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+  const lock = await acquireFileLock(lockFile, signal);
   try {
     return await fn();
   } finally {

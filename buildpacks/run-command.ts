@@ -7,9 +7,16 @@ import { LineTail } from './log.js';
 export interface RunCommandOptions {
   env?: Record<string, string>;
   onLine?: (line: string) => void;
+  /** Stops the command (SIGTERM, then SIGKILL) and rejects with the signal's reason. */
+  signal?: AbortSignal;
 }
 
+/** How long an aborted command has to exit on SIGTERM (debootstrap and apt unmount on the way out). */
+const ABORT_GRACE_MS = 5000;
+
 export async function runCommand(argv: readonly string[], options: RunCommandOptions = {}): Promise<void> {
+  const { signal } = options;
+  signal?.throwIfAborted();
   const tail = new LineTail(20);
   const proc = new ManagedProcess({
     name: argv[0] ?? 'command',
@@ -20,6 +27,13 @@ export async function runCommand(argv: readonly string[], options: RunCommandOpt
       options.onLine?.(line);
     },
   });
-  const { code } = await proc.exited;
-  if (code !== 0) throw new CommandError(argv, code, tail.get());
+  const abort = () => void proc.stop(ABORT_GRACE_MS);
+  signal?.addEventListener('abort', abort, { once: true });
+  try {
+    const { code } = await proc.exited;
+    signal?.throwIfAborted();
+    if (code !== 0) throw new CommandError(argv, code, tail.get());
+  } finally {
+    signal?.removeEventListener('abort', abort);
+  }
 }

@@ -608,7 +608,9 @@ export async function startControlPlane(config: ControlPlaneConfig, logger: Logg
     const existing = (await hosts.list()).filter((h) => h.provider === 'local');
     if (existing.length < config.localHosts.count) await hostService.add(config.localHosts.count - existing.length);
   }
-  void builder.prepare().catch((err: unknown) => logger.error({ err }, 'preparing the stack failed'));
+  let stopping = false;
+  // stop() stops the preparation: its failure then is no news
+  void builder.prepare().catch((err: unknown) => stopping || logger.error({ err }, 'preparing the stack failed'));
   logger.info({ url }, 'control plane listening');
 
   return {
@@ -617,6 +619,7 @@ export async function startControlPlane(config: ControlPlaneConfig, logger: Logg
     services,
     localHosts,
     async stop() {
+      stopping = true;
       clearInterval(orphanSweep);
       for (const stop of stopAttachments) stop();
       await rendezvous?.close();
@@ -644,6 +647,7 @@ export async function startControlPlane(config: ControlPlaneConfig, logger: Logg
       deliveryRedis.disconnect();
       await operatorMetrics.stop();
       await scheduler.stop();
+      await builder.close?.();
       await reconciler.settle();
       await localHosts?.stopAll();
       await nats.drain().catch(() => {});

@@ -13,7 +13,8 @@ import type { LayerBlob } from '../oci/blob.js';
 import { imageConfig, imageManifest } from '../oci/image.js';
 import { ensureBlob } from '../oci/push.js';
 import { engineAuthConfig, registryClient } from '../registry-access.js';
-import { importChanges } from './commands.js';
+import { runCommand } from '../run-command.js';
+import { importChanges, umountArgv } from './commands.js';
 import { ensurePulled, importRootfs, inspectLocalImage, type LocalImage } from './docker-images.js';
 import { exportImageLayers } from './export.js';
 import { activeMountsUnder } from './mounts.js';
@@ -54,15 +55,28 @@ export interface EnsureStackOptions {
   /** Where the commands' own output goes (debootstrap, apt: hundreds of lines); default `log`,
    *  as details. `log` always gets the headings and steps. */
   commandOutput?: (line: string) => void;
+  /** Stops a stack build between steps or in its command (the control plane stopping); the
+   *  next call starts it again. */
+  signal?: AbortSignal;
 }
 
 /** The root filesystems of one stack's builds (each stack's builds hold their own lock). */
 const rootfsPrefix = (recipe: StackRecipe) => `rootfs-${recipe.name}-`;
 
-async function removeStaleRootfs(stackDir: string, recipe: StackRecipe): Promise<void> {
+/**
+ * Deletes the root filesystems an earlier build of this stack left. A build killed mid-way
+ * (its control plane stopped by SIGKILL) can leave a /proc or /sys mounted inside: it is
+ * unmounted first, since only a holder of this stack's lock mounts there. Anything still
+ * mounted after that keeps the tree where it is.
+ */
+export async function removeStaleRootfs(stackDir: string, recipe: StackRecipe): Promise<void> {
   for (const name of await readdir(stackDir)) {
     if (!name.startsWith(rootfsPrefix(recipe))) continue;
     const dir = join(stackDir, name);
+    // deepest first: /run/proc/sys/fs/binfmt_misc before /run/proc
+    for (const mount of (await activeMountsUnder(dir)).sort((a, b) => b.length - a.length)) {
+      await runCommand(umountArgv(mount)).catch(() => undefined); // judged by the check below
+    }
     const mounts = await activeMountsUnder(dir);
     if (mounts.length > 0) throw new StackError(`refusing to delete ${dir}: ${mounts.join(', ')} still mounted`);
     await rm(dir, { recursive: true, force: true });
@@ -76,13 +90,15 @@ async function buildImages(
   stackDir: string,
   log: BuildLog,
   commandOutput: (line: string) => void,
+  signal: AbortSignal | undefined,
 ): Promise<void> {
   await removeStaleRootfs(stackDir, recipe);
   const root = join(stackDir, `${rootfsPrefix(recipe)}${hash}`);
   const paths = { run: join(root, 'run'), build: join(root, 'build') };
   // .debs per suite: two stacks may be built at once, and debootstrap's cache is not shared safely.
   const debs = join(stackDir, 'debs', recipe.suite);
-  await buildStackRootfs(recipe, paths, debs, { step: (line) => void log(detail(line)), output: commandOutput });
+  await buildStackRootfs(recipe, paths, debs, { step: (line) => void log(detail(line)), output: commandOutput }, signal);
+  signal?.throwIfAborted();
   await log(detail('importing the images into Docker'));
   const labels = (role: string) => ({ [RECIPE_LABEL]: hash, [ROLE_LABEL]: role });
   await importRootfs(docker, paths.build, STACK_BUILD_REPOSITORY, hash, importChanges(labels('build')));
@@ -97,6 +113,7 @@ async function localStack(
   stackDir: string,
   log: BuildLog,
   commandOutput: (line: string) => void,
+  signal: AbortSignal | undefined,
 ): Promise<{ id: string; runImage: string; buildImage: string; run: LocalImage; prepared: boolean }> {
   const operatorImages = config.stackImages[recipe.name];
   if (operatorImages) {
@@ -115,7 +132,7 @@ async function localStack(
   if (!run) {
     const started = Date.now();
     await log(heading(`Building the ${recipe.name} stack ${hash} from Debian packages (takes a few minutes, once)`));
-    await buildImages(docker, recipe, hash, stackDir, log, commandOutput);
+    await buildImages(docker, recipe, hash, stackDir, log, commandOutput, signal);
     run = await present();
     if (!run) throw new StackError(`stack images ${names.runImage} and ${names.buildImage} missing after import`);
     await log(detail(`stack built in ${formatSeconds(Date.now() - started)}`));
@@ -176,13 +193,16 @@ export async function ensureStack(
 ): Promise<Stack> {
   const recipe = options.recipe ?? DEFAULT_STACK_RECIPE;
   const commandOutput = options.commandOutput ?? ((line: string) => void log(detail(line)));
+  const { signal } = options;
   const stackDir = join(config.workDir, 'stack');
   await mkdir(stackDir, { recursive: true });
   return withFileLock(join(stackDir, `${recipe.name}.lock`), async () => {
-    const local = await localStack(docker, config, recipe, stackDir, log, commandOutput);
+    const local = await localStack(docker, config, recipe, stackDir, log, commandOutput, signal);
+    signal?.throwIfAborted();
     const layers = await exportImageLayers(docker, local.runImage, local.run, join(stackDir, 'layers'), (line) =>
       void log(detail(line)),
     );
+    signal?.throwIfAborted();
     try {
       await pushRunImage(config, recipe.name, local.id, local.run, layers);
     } catch (err) {
@@ -198,5 +218,5 @@ export async function ensureStack(
       layers,
       prepared: local.prepared,
     };
-  });
+  }, signal);
 }

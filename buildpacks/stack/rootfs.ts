@@ -38,8 +38,8 @@ async function withProc<T>(root: string, fn: () => Promise<T>): Promise<T> {
   }
 }
 
-async function inChroot(root: string, argv: readonly string[], log: (line: string) => void): Promise<void> {
-  await runCommand(chrootArgv(root, argv), { env: chrootEnv(), onLine: log });
+async function inChroot(root: string, argv: readonly string[], log: (line: string) => void, signal?: AbortSignal): Promise<void> {
+  await runCommand(chrootArgv(root, argv), { env: chrootEnv(), onLine: log, signal });
 }
 
 async function exists(path: string): Promise<boolean> {
@@ -80,17 +80,19 @@ async function removeExcludedFiles(root: string, recipe: StackRecipe): Promise<v
 /**
  * Debootstraps `paths.run` and derives `paths.build` from it. Both directories must not exist.
  * `debCacheDir` keeps downloaded .debs so that a recipe change does not download everything again.
+ * `signal` stops the command running and rejects; a /proc this mounted is unmounted first.
  */
 export async function buildStackRootfs(
   recipe: StackRecipe,
   paths: RootfsPaths,
   debCacheDir: string,
   { step, output: log }: RootfsLog,
+  signal?: AbortSignal,
 ): Promise<void> {
   await mkdir(debCacheDir, { recursive: true });
   await mkdir(paths.run, { recursive: true });
   step(`debootstrap ${recipe.suite} (${recipe.variant}) from ${recipe.mirror}`);
-  await runCommand(debootstrapArgv(recipe, paths.run, debCacheDir), { onLine: log });
+  await runCommand(debootstrapArgv(recipe, paths.run, debCacheDir), { onLine: log, signal });
 
   await mkdir(join(paths.run, 'etc/dpkg/dpkg.cfg.d'), { recursive: true });
   await writeFile(join(paths.run, 'etc/dpkg/dpkg.cfg.d/slipway-slim'), dpkgExcludes(recipe));
@@ -102,9 +104,10 @@ export async function buildStackRootfs(
     await writeFile(join(paths.run, 'etc/resolv.conf'), '');
   }
   step('applying Debian updates');
+  signal?.throwIfAborted();
   await withProc(paths.run, async () => {
-    await inChroot(paths.run, aptUpdateArgv(), log);
-    await inChroot(paths.run, aptUpgradeArgv(), log);
+    await inChroot(paths.run, aptUpdateArgv(), log, signal);
+    await inChroot(paths.run, aptUpgradeArgv(), log, signal);
   });
 
   const { user } = recipe;
@@ -118,12 +121,12 @@ export async function buildStackRootfs(
 
   step(`deriving the build image: ${recipe.buildPackages.join(' ')}`);
   await mkdir(paths.build, { recursive: true });
-  await runCommand(copyTreeArgv(paths.run, paths.build));
+  await runCommand(copyTreeArgv(paths.run, paths.build), { signal });
   await withProc(paths.build, async () => {
-    await inChroot(paths.build, aptInstallArgv(recipe.buildPackages), log);
-    await inChroot(paths.build, aptCleanArgv(), log);
+    await inChroot(paths.build, aptInstallArgv(recipe.buildPackages), log, signal);
+    await inChroot(paths.build, aptCleanArgv(), log, signal);
   });
-  await inChroot(paths.run, aptCleanArgv(), log);
+  await inChroot(paths.run, aptCleanArgv(), log, signal);
   await removeHostLeftovers(paths.run);
   await removeHostLeftovers(paths.build);
 }

@@ -45,6 +45,9 @@ export interface Builder {
   /** Removes what a build left running (its containers) when its control plane died mid-build;
    *  absent for builders that run none. */
   removeBuildLeftovers?(buildId: string): Promise<void>;
+  /** Stops what the builder prepares in the background (a stack's build: minutes of debootstrap
+   *  and apt) and waits until it has stopped; absent for builders that prepare nothing. */
+  close?(): Promise<void>;
 }
 
 /** A build that failed for a reason the user can act on (the message says it). */

@@ -109,6 +109,31 @@ describe('BuildpacksBuilder stacks', () => {
     expect(err).toBeInstanceOf(BuildFailedError);
     expect((err as Error).message).toBe("This app's stack, buster, does not exist on this platform. Choose another with: slipway stack:set <stack>");
   });
+
+  it('close() stops the stacks being prepared and returns once they have stopped', async () => {
+    const { preparation, calls } = gatedPreparation();
+    // this stand-in stops when its signal says so, as ensureStack's commands do
+    const stoppable: StackPreparation = {
+      ...preparation,
+      ensureStack: async (docker, cfg, log, options = {}) => {
+        const prepared = preparation.ensureStack(docker, cfg, log, options);
+        await new Promise((_, reject) => options.signal!.addEventListener('abort', () => reject(options.signal!.reason), { once: true }));
+        return prepared;
+      },
+    };
+    const builder = new BuildpacksBuilder({} as Docker, config, silentLogger(), 'bookworm', stoppable);
+    const bookworm = builder.prepare();
+    const trixie = builder.stack('trixie', null);
+    await settle();
+    expect(calls.map((options) => options.signal!.aborted)).toEqual([false, false]);
+    let closed = false;
+    const closing = builder.close().then(() => (closed = true));
+    await expect(bookworm).rejects.toThrow('the control plane is stopping');
+    await expect(trixie).rejects.toThrow('the control plane is stopping');
+    await closing;
+    expect(closed).toBe(true);
+    expect(builder.ready).toBe(false);
+  });
 });
 
 describe('BuildpacksBuilder add-on images', () => {

@@ -36,6 +36,8 @@ export class BuildpacksBuilder implements Builder {
   private readonly stacks = new Map<string, Promise<Stack>>();
   private readonly readyStacks = new Set<string>();
   private network: Promise<void> | null = null;
+  /** Aborted by close(): stops stack builds still running. */
+  private readonly closing = new AbortController();
 
   constructor(
     private readonly docker: Docker,
@@ -82,7 +84,7 @@ export class BuildpacksBuilder implements Builder {
         },
       );
       await this.network;
-      return this.preparation.ensureStack(this.docker, this.config, log, { recipe, commandOutput: operator });
+      return this.preparation.ensureStack(this.docker, this.config, log, { recipe, commandOutput: operator, signal: this.closing.signal });
     })().then(
       (stack) => {
         this.readyStacks.add(name);
@@ -96,6 +98,13 @@ export class BuildpacksBuilder implements Builder {
     );
     this.stacks.set(name, prepared);
     return prepared;
+  }
+
+  /** Stops the stacks being prepared (their commands are stopped and their /proc unmounted) and
+   *  waits for them; a stop that let them run would have them killed with this process. */
+  async close(): Promise<void> {
+    this.closing.abort(new Error('the control plane is stopping'));
+    await Promise.allSettled(this.stacks.values());
   }
 
   async build(input: BuildInput): Promise<BuildOutput> {
