@@ -13,11 +13,10 @@ import type { LayerBlob } from '../oci/blob.js';
 import { imageConfig, imageManifest } from '../oci/image.js';
 import { ensureBlob } from '../oci/push.js';
 import { engineAuthConfig, registryClient } from '../registry-access.js';
-import { runCommand } from '../run-command.js';
-import { importChanges, umountArgv } from './commands.js';
+import { importChanges } from './commands.js';
 import { ensurePulled, importRootfs, inspectLocalImage, type LocalImage } from './docker-images.js';
 import { exportImageLayers } from './export.js';
-import { activeMountsUnder } from './mounts.js';
+import { unmountAllUnder } from './mounts.js';
 import {
   DEFAULT_STACK_RECIPE,
   RECIPE_LABEL,
@@ -73,11 +72,7 @@ export async function removeStaleRootfs(stackDir: string, recipe: StackRecipe): 
   for (const name of await readdir(stackDir)) {
     if (!name.startsWith(rootfsPrefix(recipe))) continue;
     const dir = join(stackDir, name);
-    // deepest first: /run/proc/sys/fs/binfmt_misc before /run/proc
-    for (const mount of (await activeMountsUnder(dir)).sort((a, b) => b.length - a.length)) {
-      await runCommand(umountArgv(mount)).catch(() => undefined); // judged by the check below
-    }
-    const mounts = await activeMountsUnder(dir);
+    const mounts = await unmountAllUnder(dir);
     if (mounts.length > 0) throw new StackError(`refusing to delete ${dir}: ${mounts.join(', ')} still mounted`);
     await rm(dir, { recursive: true, force: true });
   }

@@ -9,7 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { runCommand } from '../run-command.js';
 import { mountProcArgv } from './commands.js';
 import { removeStaleRootfs } from './ensure.js';
-import { activeMountsUnder } from './mounts.js';
+import { activeMountsUnder, unmountAllUnder } from './mounts.js';
 import { BOOKWORM_RECIPE } from './recipe.js';
 import { buildStackRootfs } from './rootfs.js';
 
@@ -19,7 +19,7 @@ const originalPath = process.env.PATH;
 afterEach(async () => {
   process.env.PATH = originalPath;
   for (const dir of cleanup.splice(0)) {
-    for (const mount of (await activeMountsUnder(dir)).reverse()) await runCommand(['umount', mount]).catch(() => undefined);
+    await unmountAllUnder(dir);
     await rm(dir, { recursive: true, force: true });
   }
 });
