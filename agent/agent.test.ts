@@ -231,6 +231,21 @@ describe('agent with a registered host', () => {
     expect(agentLogs.join('\n')).not.toContain('config-value-123');
   });
 
+  it('boots an instance on its boot CPU limit and holds it to its dyno\'s once up (startup CPU boost)', async () => {
+    const request = runRequest(image, { cpus: 0.5, bootCpus: 1, env: { BIND_AFTER_MS: '1500' } });
+    const answer = await run(host.hostId, request);
+    expect(answer.ok).toBe(true);
+    const container = docker.getContainer(answer.containerId!);
+    // Booting: the boost, in Docker's record and in the cgroup the kernel enforces.
+    expect((await container.inspect()).HostConfig.NanoCpus).toBe(1_000_000_000);
+    expect(events.some((e) => e.instanceId === request.instanceId && e.state === 'up')).toBe(false);
+
+    await eventOf(request.instanceId, 'up');
+    await waitFor('the dyno\'s CPU limit', async () => ((await container.inspect()).HostConfig.NanoCpus === 500_000_000 ? true : undefined));
+    expect((await get(answer.port!, '/cpu-limit')).body).toBe('0.5');
+    expect((await container.inspect()).Config.Labels).toMatchObject({ 'io.slipway.cpus': '0.5' });
+  });
+
   it('reports a crash on boot with exit code 1', async () => {
     const request = runRequest(image, { env: { CRASH_ON_BOOT: '1' } });
     expect((await run(host.hostId, request)).ok).toBe(true);

@@ -55,7 +55,7 @@ export class Agent {
     private readonly config: AgentConfig,
     private readonly deps: AgentDeps,
   ) {
-    const host = { hostId: config.hostId, registry: config.registry, address: config.address };
+    const host = { hostId: config.hostId, registry: config.registry, address: config.address, machineCpus: config.machineCpus };
     // Instances and one-off runs take memory from the same ledger.
     const memory = new MemoryLedger(config.hostId, config.capacity.memoryMb);
     this.instances = new InstanceManager({

@@ -21,6 +21,7 @@ describe('parseAgentConfig', () => {
       address: '127.0.0.1',
       dockerSocket: '/var/run/docker.sock',
       capacity: { memoryMb: 8192, cpus: 4 },
+      machineCpus: 4,
       heartbeatMs: 2000,
       metricsMs: 30_000,
       stopInstancesOnExit: false,
@@ -53,6 +54,8 @@ describe('parseAgentConfig', () => {
       address: '10.0.1.7',
       dockerSocket: '/run/docker.sock',
       capacity: { memoryMb: 2048, cpus: 1.5 },
+      // the capacity offered is the operator's; what Docker can give one container is the machine's
+      machineCpus: 4,
       heartbeatMs: 500,
       metricsMs: 5000,
       stopInstancesOnExit: true,

@@ -58,6 +58,8 @@ export interface AgentConfig {
   address: string;
   dockerSocket: string;
   capacity: HostCapacity;
+  /** This machine's CPUs: the most Docker gives one container (a booting instance's ceiling). */
+  machineCpus: number;
   heartbeatMs: number;
   metricsMs: number;
   stopInstancesOnExit: boolean;
@@ -83,6 +85,7 @@ export function parseAgentConfig(env: Env, machine: HostCapacity): AgentConfig {
       memoryMb: parsed.SLIPWAY_HOST_MEMORY_MB ?? machine.memoryMb,
       cpus: parsed.SLIPWAY_HOST_CPUS ?? machine.cpus,
     },
+    machineCpus: machine.cpus,
     heartbeatMs: parsed.SLIPWAY_HEARTBEAT_MS,
     metricsMs: parsed.SLIPWAY_METRICS_INTERVAL_MS,
     stopInstancesOnExit: parsed.SLIPWAY_AGENT_STOP_INSTANCES_ON_EXIT,

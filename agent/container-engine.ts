@@ -19,6 +19,8 @@ export interface ContainerDetails extends ContainerSummary {
   publishedPorts: Record<string, number>;
   /** The container's memory limit in MB; absent when it has none. */
   memoryMb?: number;
+  /** The container's CPU limit (CPUs); absent when it has none. */
+  cpus?: number;
 }
 
 export interface ContainerEvent {
@@ -66,6 +68,8 @@ export interface ContainerEngine {
   /** The add-ons (ids) that have a network on this host. */
   listAddonNetworks(): Promise<string[]>;
   startContainer(id: string): Promise<void>;
+  /** Sets a running container's CPU limit (`docker update --cpus`). A container already gone is fine. */
+  limitCpus(id: string, cpus: number): Promise<void>;
   /** Details of a container, or null when it no longer exists. */
   inspectContainer(id: string): Promise<ContainerDetails | null>;
   /** SIGTERM, then SIGKILL after `graceSeconds`. A container already stopped or gone is fine. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { RunInstanceRequest, RunOneOffRequest } from '../common/protocol.js';
-import { addonReach, containerEnv, containerName, containerSpec, imageReference, InvalidRunRequestError, oneOffContainerSpec } from './container-spec.js';
+import { addonReach, containerEnv, containerName, containerSpec, imageReference, InvalidRunRequestError, oneOffContainerSpec, startingCpus } from './container-spec.js';
 
 const digest = `sha256:${'b'.repeat(64)}`;
 const request: RunInstanceRequest = {
@@ -52,6 +52,18 @@ describe('containerSpec', () => {
     expect(spec.HostConfig?.MemorySwap).toBe(512 * 1024 * 1024);
     expect(spec.HostConfig?.NanoCpus).toBe(500_000_000);
     expect(spec.HostConfig?.PidsLimit).toBe(512);
+  });
+
+  it('starts on its boot CPU limit (startup CPU boost) within the machine, never below the dyno', () => {
+    const nano = (overrides: Partial<RunInstanceRequest>, machineCpus?: number) =>
+      containerSpec({ ...request, ...overrides }, { ...host, ...(machineCpus !== undefined ? { machineCpus } : {}) }).HostConfig?.NanoCpus;
+    expect(nano({ cpus: 0.5, bootCpus: 1 }, 4)).toBe(1_000_000_000);
+    expect(nano({ cpus: 1, bootCpus: 8 }, 2)).toBe(2_000_000_000);
+    expect(nano({ cpus: 0.5, bootCpus: 0.25 }, 4)).toBe(500_000_000);
+    // no boost asked, or the machine's CPUs not known: the dyno's
+    expect(nano({ cpus: 0.5 }, 4)).toBe(500_000_000);
+    expect(nano({ cpus: 0.5, bootCpus: 1 })).toBe(500_000_000);
+    expect(startingCpus({ cpus: 2, bootCpus: 4 }, 1)).toBe(2);
   });
 
   it('mounts nothing from the host', () => {

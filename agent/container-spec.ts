@@ -21,6 +21,9 @@ export interface HostSettings {
   registry: string;
   /** Private address the container port is published on. */
   address: string;
+  /** The CPUs Docker can give one container here (this machine's): a boot's CPU limit stays
+   *  within it. Absent: instances boot on their dyno's CPU. */
+  machineCpus?: number;
 }
 
 export class InvalidRunRequestError extends Error {
@@ -122,9 +125,16 @@ function hardenedContainer(
   };
 }
 
+/** The CPU limit an instance starts with: its boot limit (startup CPU boost) within this
+ *  machine, never below its dyno's. */
+export function startingCpus(request: Pick<RunInstanceRequest, 'cpus' | 'bootCpus'>, machineCpus: number | undefined): number {
+  if (request.bootCpus === undefined || machineCpus === undefined) return request.cpus;
+  return Math.max(request.cpus, Math.min(request.bootCpus, machineCpus));
+}
+
 export function containerSpec(request: RunInstanceRequest, host: HostSettings): ContainerCreateOptions {
   const portKey = `${CONTAINER_PORT}/tcp`;
-  const base = hardenedContainer(request, host.hostId);
+  const base = hardenedContainer({ ...request, cpus: startingCpus(request, host.machineCpus) }, host.hostId);
   return {
     ...base,
     name: containerName(host.hostId, request.instanceId),

@@ -82,6 +82,20 @@ describe('DockerContainerEngine', () => {
     await engine.removeContainer(id);
   });
 
+  it('changes a running container\'s CPU limit, and reads it back', async () => {
+    const spec = containerSpec(runRequest(image, { cpus: 0.5, bootCpus: 1 }), { hostId: hostA, registry: registry.url, address: '127.0.0.1', machineCpus: 2 });
+    if (!(await engine.hasImage(spec.Image!))) await engine.pullImage(spec.Image!);
+    const id = await engine.createContainer(spec);
+    await engine.startContainer(id);
+    expect((await engine.inspectContainer(id))?.cpus).toBe(1);
+    await engine.limitCpus(id, 0.5);
+    expect((await engine.inspectContainer(id))?.cpus).toBe(0.5);
+    expect((await docker.getContainer(id).inspect()).HostConfig.NanoCpus).toBe(500_000_000);
+    await engine.removeContainer(id);
+    // one already gone is fine
+    await engine.limitCpus(id, 0.5);
+  });
+
   it('gives each add-on network a subnet of its own from the range, per host, past what Docker’s default pools hold', async () => {
     const range = '10.214.0.0/19'; // 64 subnets of /25; Docker's default pools hold about 30 networks
     const onA = new DockerContainerEngine(docker, hostA, { addonSubnets: range });
@@ -113,6 +127,7 @@ describe('DockerContainerEngine', () => {
     await expect(engine.stopContainer(foreign.id, 0)).rejects.toThrow(ForeignContainerError);
     await expect(engine.removeContainer(foreign.id)).rejects.toThrow(ForeignContainerError);
     await expect(engine.startContainer(foreign.id)).rejects.toThrow(ForeignContainerError);
+    await expect(engine.limitCpus(foreign.id, 0.1)).rejects.toThrow(ForeignContainerError);
     await expect(engine.followLogs(foreign.id, () => {}, { signal: new AbortController().signal })).rejects.toThrow(ForeignContainerError);
     // Even a selector that names the other host only finds this host's containers.
     expect(await engine.listContainers(hostSelector(hostB))).toEqual([]);

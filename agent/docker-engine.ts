@@ -232,6 +232,15 @@ export class DockerContainerEngine implements ContainerEngine {
     }
   }
 
+  async limitCpus(id: string, cpus: number): Promise<void> {
+    if (!(await this.ownContainer(id))) return;
+    try {
+      await this.docker.getContainer(id).update({ NanoCpus: Math.round(cpus * 1e9) });
+    } catch (err) {
+      if (statusCode(err) !== 404) throw new DockerEngineError(`could not set the CPU limit of container ${id.slice(0, 12)}`, { cause: err });
+    }
+  }
+
   async inspectContainer(id: string): Promise<ContainerDetails | null> {
     let details: ContainerDetails;
     try {

@@ -23,7 +23,13 @@ export function detailsFromInspect(info: ContainerInspectInfo): ContainerDetails
     startedAtMs: Number.isFinite(startedAtMs) && startedAtMs > 0 ? startedAtMs : null,
     publishedPorts,
     ...memoryLimit(info.HostConfig?.Memory),
+    ...cpuLimit(info.HostConfig?.NanoCpus),
   };
+}
+
+/** Docker's CPU limit (billionths of a CPU, 0 for none) in CPUs, as ContainerDetails has it. */
+function cpuLimit(nanoCpus: number | undefined): { cpus?: number } {
+  return nanoCpus && nanoCpus > 0 ? { cpus: nanoCpus / 1e9 } : {};
 }
 
 /** Docker's memory limit (bytes, 0 for none) in MB, as ContainerDetails has it. */

@@ -3,7 +3,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../common/logger.js';
 import type { InstanceStatus, LogLine } from '../common/protocol.js';
-import { containerSpec, imageReference } from './container-spec.js';
+import { containerSpec, imageReference, type HostSettings } from './container-spec.js';
 import { FakeEngine } from './testing/fake-engine.js';
 import { InstanceManager } from './instances.js';
 import { runRequest } from './testing/agent-fixtures.js';
@@ -27,13 +27,13 @@ afterEach(async () => {
   for (const manager of managers.splice(0)) await manager.shutdown(false);
 });
 
-function setup(engine = new FakeEngine(), memoryMb = 4096, probeIntervalMs = 10): Setup {
+function setup(engine = new FakeEngine(), memoryMb = 4096, probeIntervalMs = 10, hostSettings: HostSettings = host): Setup {
   const statuses: InstanceStatus[] = [];
   const lines: LogLine[] = [];
   const bound = new Set<number>();
   const probes: number[] = [];
   const manager = new InstanceManager({
-    host,
+    host: hostSettings,
     memoryMb,
     engine,
     reports: { statusChanged: (status) => statuses.push(status), logLine: (line) => lines.push(line) },
@@ -375,6 +375,64 @@ describe('InstanceManager.adopt', () => {
     expect(manager.list()[0]?.state).toBe('starting');
     bound.add(engine.container(id)!.port!);
     await waitFor('up', () => find(statuses, 'i-booting', 'up'));
+  });
+});
+
+describe('InstanceManager, startup CPU boost', () => {
+  const machine = { ...host, machineCpus: 2 };
+  const boosted = (instanceId: string) => runRequest(image, { instanceId, cpus: 0.5, bootCpus: 1 });
+  const nanoCpus = (engine: FakeEngine, id: string) => engine.container(id)!.spec.HostConfig?.NanoCpus;
+
+  it('boots on the boot limit and drops to the dyno\'s once up', async () => {
+    const { engine, manager, statuses, bound } = setup(undefined, 4096, 10, machine);
+    const request = boosted('i-boost');
+    const reply = await manager.run(request);
+    const id = reply.containerId!;
+    expect(nanoCpus(engine, id)).toBe(1_000_000_000);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(engine.cpuLimits).toEqual([]);
+
+    bound.add(reply.port!);
+    await waitFor('up', () => find(statuses, request.instanceId, 'up'));
+    await waitFor('the boost ended', () => (engine.cpuLimits.length > 0 ? true : undefined));
+    expect(engine.cpuLimits).toEqual([{ id, cpus: 0.5 }]);
+    expect(nanoCpus(engine, id)).toBe(500_000_000);
+  });
+
+  it('leaves a run without a boost alone', async () => {
+    const { engine, manager, statuses, bound } = setup(undefined, 4096, 10, machine);
+    const request = runRequest(image, { cpus: 0.5 });
+    const reply = await manager.run(request);
+    bound.add(reply.port!);
+    await waitFor('up', () => find(statuses, request.instanceId, 'up'));
+    expect(nanoCpus(engine, reply.containerId!)).toBe(500_000_000);
+    expect(engine.cpuLimits).toEqual([]);
+  });
+
+  it('has nothing to end when the boot crashes', async () => {
+    const { engine, manager, statuses } = setup(undefined, 4096, 10, machine);
+    const request = boosted('i-crash');
+    const reply = await manager.run(request);
+    engine.exit(reply.containerId!, 1);
+    await waitFor('crashed', () => find(statuses, request.instanceId, 'crashed'));
+    expect(engine.cpuLimits).toEqual([]);
+  });
+
+  it('ends the boost of a container adopted mid-boot once it is up, and of one already up at once', async () => {
+    const engine = new FakeEngine();
+    const booting = await engine.plant(containerSpec(boosted('i-booting'), machine), 'running');
+    const serving = await engine.plant(containerSpec(boosted('i-serving'), machine), 'running');
+    const plain = await engine.plant(containerSpec(runRequest(image, { instanceId: 'i-plain' }), machine), 'running');
+    const { manager, statuses, bound } = setup(engine, 4096, 10, machine);
+    bound.add(engine.container(serving)!.port!);
+    bound.add(engine.container(plain)!.port!);
+    await manager.adopt();
+    expect(engine.cpuLimits).toEqual([{ id: serving, cpus: 0.5 }]);
+
+    bound.add(engine.container(booting)!.port!);
+    await waitFor('up', () => find(statuses, 'i-booting', 'up'));
+    await waitFor('the boost ended', () => (engine.cpuLimits.length > 1 ? true : undefined));
+    expect(engine.cpuLimits).toEqual([{ id: serving, cpus: 0.5 }, { id: booting, cpus: 0.5 }]);
   });
 });
 

@@ -10,7 +10,7 @@ import { bootProbeDelay, type PortProbe } from './boot-probe.js';
 import { httpHealth, type HealthProbe } from './health.js';
 import { MemoryLedger } from './capacity.js';
 import type { ContainerEngine, ContainerEvent } from './container-engine.js';
-import { CONTAINER_PORT, containerSpec, type HostSettings } from './container-spec.js';
+import { CONTAINER_PORT, containerSpec, startingCpus, type HostSettings } from './container-spec.js';
 import { nextStatus, startingStatus, type InstanceFact } from './instance-state.js';
 import { KeyedSerializer } from '../common/keyed-serializer.js';
 import { isAddon } from './addon-spec.js';
@@ -59,6 +59,8 @@ interface Managed {
   /** The container an oom event was seen for: Docker's OOMKilled flag can miss a kill the
    *  kernel reported (the exit processed before the oom notice, as on nested cgroups). */
   oomSeenFor: string | null;
+  /** Runs on more CPU than its dyno's until it is up (startup CPU boost). */
+  boosted: boolean;
 }
 
 /** How long an exit with SIGKILL's code waits for a late oom event before it is reported. */
@@ -67,9 +69,9 @@ const LATE_OOM_WAIT_MS = 500;
 const PORT_KEY = `${CONTAINER_PORT}/tcp`;
 
 function identityOf(request: RunInstanceRequest): InstanceIdentity {
-  const { instanceId, appId, appName, type, index, releaseVersion, checkPort, bootTimeoutSeconds, healthCheck, stopGraceSeconds, drainMs } = request;
+  const { instanceId, appId, appName, type, index, releaseVersion, checkPort, bootTimeoutSeconds, healthCheck, stopGraceSeconds, drainMs, cpus } = request;
   return {
-    instanceId, appId, appName, type, index, releaseVersion, checkPort, bootTimeoutSeconds, healthCheck,
+    instanceId, appId, appName, type, index, releaseVersion, checkPort, bootTimeoutSeconds, healthCheck, cpus,
     ...(stopGraceSeconds !== undefined ? { stopGraceSeconds } : {}),
     ...(drainMs !== undefined ? { drainMs } : {}),
   };
@@ -211,6 +213,7 @@ export class InstanceManager {
     }
 
     const managed = this.newRecord(identityOf(request));
+    managed.boosted = startingCpus(request, host.machineCpus) !== request.cpus;
     this.instances.set(request.instanceId, managed);
     try {
       const image = spec.Image!;
@@ -310,10 +313,13 @@ export class InstanceManager {
     this.followLogs(managed, containerId, Math.floor(Date.now() / 1000));
     const bootDeadline = (details.startedAtMs ?? 0) + identity.bootTimeoutSeconds * 1000;
     const bound = await this.ready(identity, port);
+    // Created with a boost the agent had not ended before it restarted.
+    managed.boosted = identity.cpus !== undefined && details.cpus !== undefined && details.cpus !== identity.cpus;
     if (bound || Date.now() >= bootDeadline) {
       // Past its boot window it was up before the restart (else it would have been stopped).
       this.apply(managed, { kind: 'bound' });
       this.watchHealth(managed, containerId);
+      await this.endBoost(managed, containerId);
     } else {
       this.watchBoot(managed, containerId, bootDeadline);
     }
@@ -355,6 +361,20 @@ export class InstanceManager {
     if (!this.isCurrent(managed, containerId)) return;
     this.apply(managed, { kind: 'bound' });
     this.watchHealth(managed, containerId);
+    await this.endBoost(managed, containerId);
+  }
+
+  /** Up (reported first: the route need not wait): its startup CPU boost ends, and its dyno's
+   *  CPU limit holds from now on. A boot that fails ends with its container. */
+  private async endBoost(managed: Managed, containerId: string): Promise<void> {
+    const { cpus, instanceId } = managed.identity;
+    if (!managed.boosted || cpus === undefined) return;
+    managed.boosted = false;
+    try {
+      await this.deps.engine.limitCpus(containerId, cpus);
+    } catch (err) {
+      this.deps.log.error({ instance: instanceId, dyno: dynoName(managed.identity), err: describeError(err) }, 'could not end the startup CPU boost');
+    }
   }
 
   /** Whether a booting instance may take traffic: its health check passes, or without one, $PORT answers (web) or nothing is asked. */
@@ -472,6 +492,7 @@ export class InstanceManager {
       watchers: new AbortController(),
       logsDone: Promise.resolve(),
       oomSeenFor: null,
+      boosted: false,
     };
   }
 

@@ -41,6 +41,7 @@ describe('labels', () => {
       'io.slipway.release': '7',
       'io.slipway.check-port': 'true',
       'io.slipway.boot-timeout-seconds': '45',
+      'io.slipway.cpus': '0.5',
     });
   });
 
@@ -59,7 +60,18 @@ describe('labels', () => {
       checkPort: true,
       bootTimeoutSeconds: 45,
       healthCheck: null,
+      cpus: 0.5,
     });
+  });
+
+  it("keeps the dyno's CPU limit in a label, where a startup CPU boost ends after an agent restart", () => {
+    const labels = instanceLabels('host-a', { ...request, cpus: 1, bootCpus: 2 });
+    expect(labels['io.slipway.cpus']).toBe('1');
+    expect(identityFromLabels(labels)?.cpus).toBe(1);
+    // containers made before the label: not known, so never lowered
+    const { 'io.slipway.cpus': _, ...older } = labels;
+    expect(identityFromLabels(older)).not.toHaveProperty('cpus');
+    expect(identityFromLabels({ ...labels, 'io.slipway.cpus': 'lots' })).not.toHaveProperty('cpus');
   });
 
   it('keeps the health check in a label, so an agent restarted meanwhile keeps checking', () => {

@@ -23,6 +23,8 @@ export interface InstanceIdentity {
   stopGraceSeconds?: number;
   /** Milliseconds between reporting it unhealthy (the route drops it) and its SIGTERM; absent: none. */
   drainMs?: number;
+  /** Its dyno's CPU limit, where a startup CPU boost ends; absent (containers from before the boost): not known. */
+  cpus?: number;
 }
 
 export function instanceLabels(hostId: string, request: RunInstanceRequest): Record<string, string> {
@@ -37,6 +39,7 @@ export function instanceLabels(hostId: string, request: RunInstanceRequest): Rec
     [LABELS.release]: String(request.releaseVersion),
     [LABELS.checkPort]: String(request.checkPort),
     [LABELS.bootTimeout]: String(request.bootTimeoutSeconds),
+    [LABELS.cpus]: String(request.cpus),
     ...(request.healthCheck ? { [LABELS.healthCheck]: JSON.stringify(request.healthCheck) } : {}),
     ...(request.stopGraceSeconds !== undefined ? { [LABELS.stopGrace]: String(request.stopGraceSeconds) } : {}),
     ...(request.drainMs !== undefined ? { [LABELS.drain]: String(request.drainMs) } : {}),
@@ -103,7 +106,14 @@ export function identityFromLabels(labels: Record<string, string>): InstanceIden
     healthCheck: healthCheckFromLabel(labels[LABELS.healthCheck]),
     ...wholeNumberLabel('stopGraceSeconds', labels[LABELS.stopGrace], 300),
     ...wholeNumberLabel('drainMs', labels[LABELS.drain], 60_000),
+    ...cpusLabel(labels[LABELS.cpus]),
   };
+}
+
+/** The dyno CPU limit a label records; nothing when absent or not a positive number. */
+function cpusLabel(label: string | undefined): { cpus?: number } {
+  const value = label === undefined || label === '' ? NaN : Number(label);
+  return Number.isFinite(value) && value > 0 ? { cpus: value } : {};
 }
 
 /** A field a label records as a whole number within 0..max; nothing when absent or not one. */

@@ -16,6 +16,8 @@ export const INSTANCE_LABELS = {
   /** Kept so that an agent restarted during a boot can resume the $PORT check. */
   checkPort: `${LABEL_PREFIX}check-port`,
   bootTimeout: `${LABEL_PREFIX}boot-timeout-seconds`,
+  /** The dyno's CPU limit, which a startup CPU boost ends at (across the agent's restarts too). */
+  cpus: `${LABEL_PREFIX}cpus`,
   /** The instance's health check as JSON, so that an agent restarted meanwhile keeps checking. */
   healthCheck: `${LABEL_PREFIX}health-check`,
   /** The app's SIGTERM grace, for the stops the agent decides itself (across its restarts too). */

@@ -93,6 +93,9 @@ export const runInstanceRequest = z.object({
   env: z.record(z.string(), z.string()),
   memoryMb: z.number().int().positive(),
   cpus: z.number().positive(),
+  /** The CPU limit while it boots (startup CPU boost): from the start until it is up, or its
+   *  boot fails, then `cpus`. The agent keeps it within its machine. Absent: `cpus` throughout. */
+  bootCpus: z.number().positive().optional(),
   /** Whether the agent should wait for $PORT to answer HTTP before reporting `up`. */
   checkPort: z.boolean(),
   bootTimeoutSeconds: z.number().int().positive().default(60),

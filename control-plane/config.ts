@@ -121,6 +121,9 @@ const schema = z.object({
   // three missed heartbeats (agents send one every 2 s)
   SLIPWAY_HOST_DOWN_AFTER_MS: z.coerce.number().int().positive().default(6_000),
   SLIPWAY_BOOT_TIMEOUT_SECONDS: z.coerce.number().int().positive().default(60),
+  /** Startup CPU boost: an instance boots with this many times its dyno's CPU (within its
+   *  host's), until it is up; 1 turns it off. */
+  SLIPWAY_STARTUP_CPU_BOOST: z.coerce.number().min(1).max(8).default(2),
   /** How long a release phase may run before it is killed and the release failed (Heroku: 1 h). */
   SLIPWAY_RELEASE_PHASE_TIMEOUT_SECONDS: z.coerce.number().int().positive().default(3600),
   SLIPWAY_STOP_GRACE_SECONDS: z.coerce.number().int().min(0).default(10),
@@ -272,6 +275,7 @@ export interface ControlPlaneConfig {
     reconcileIntervalMs: number;
     hostDownAfterMs: number;
     bootTimeoutSeconds: number;
+    startupCpuBoost: number;
     stopGraceSeconds: number;
     drainMs: number;
   };
@@ -426,6 +430,7 @@ export function loadControlPlaneConfig(env: Env): ControlPlaneConfig {
       reconcileIntervalMs: e.SLIPWAY_RECONCILE_INTERVAL_MS,
       hostDownAfterMs: e.SLIPWAY_HOST_DOWN_AFTER_MS,
       bootTimeoutSeconds: e.SLIPWAY_BOOT_TIMEOUT_SECONDS,
+      startupCpuBoost: e.SLIPWAY_STARTUP_CPU_BOOST,
       stopGraceSeconds: e.SLIPWAY_STOP_GRACE_SECONDS,
       drainMs: e.SLIPWAY_DRAIN_MS,
     },

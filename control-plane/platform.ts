@@ -195,6 +195,7 @@ export async function startControlPlane(config: ControlPlaneConfig, logger: Logg
     logger: logger.child({ part: 'scheduler' }),
     appsDomain: config.appsDomain,
     bootTimeoutSeconds: config.scheduler.bootTimeoutSeconds,
+    startupCpuBoost: config.scheduler.startupCpuBoost,
     stopGraceSeconds: config.scheduler.stopGraceSeconds,
     drainMs: config.scheduler.drainMs,
     oneOffMemory: () => oneOffStore.memoryByHost(),

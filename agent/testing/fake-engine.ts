@@ -20,6 +20,8 @@ export class FakeEngine implements ContainerEngine {
   readonly pulls: string[] = [];
   readonly removed: string[] = [];
   readonly stops: { id: string; graceSeconds: number }[] = [];
+  /** Each limitCpus call, in order. */
+  readonly cpuLimits: { id: string; cpus: number }[] = [];
   /** Date.now() of each stop, in the order of `stops` */
   readonly stopTimes: number[] = [];
   /** How many times inspectContainer was called. */
@@ -66,6 +68,12 @@ export class FakeEngine implements ContainerEngine {
     container.startedAtMs = Date.now();
   }
 
+  async limitCpus(id: string, cpus: number): Promise<void> {
+    this.cpuLimits.push({ id, cpus });
+    const container = this.containers.get(id);
+    if (container) container.spec = { ...container.spec, HostConfig: { ...container.spec.HostConfig, NanoCpus: Math.round(cpus * 1e9) } };
+  }
+
   /** What containerStats answers for a running container: a quarter of its memory limit, 12.5% CPU. */
   async containerStats(id: string): Promise<ContainerStats | null> {
     const container = this.containers.get(id);
@@ -88,6 +96,7 @@ export class FakeEngine implements ContainerEngine {
       startedAtMs: container.startedAtMs,
       publishedPorts: container.state === 'running' && container.port ? { '5000/tcp': container.port } : {},
       ...(container.spec.HostConfig?.Memory ? { memoryMb: container.spec.HostConfig.Memory / (1024 * 1024) } : {}),
+      ...(container.spec.HostConfig?.NanoCpus ? { cpus: container.spec.HostConfig.NanoCpus / 1e9 } : {}),
     };
   }
 

@@ -19,6 +19,7 @@ import type { Converger } from '../converger.js';
 import { KeyedSerializer } from '../../common/keyed-serializer.js';
 import { imageOf } from '../../common/release-images.js';
 import { planApp, type Action } from './plan.js';
+import { bootCpus } from './startup-boost.js';
 import { memoryInUseMb } from './placement.js';
 import { computeRoute, type RoutePublisher } from './routes.js';
 
@@ -33,6 +34,8 @@ export interface ReconcilerDeps {
   logger: Logger;
   appsDomain: string;
   bootTimeoutSeconds: number;
+  /** How many times its dyno's CPU an instance gets while it boots (1: none); absent: none. */
+  startupCpuBoost?: number;
   /** Memory (MB) one-off dynos hold, by host: counted beside instances when placing. */
   oneOffMemory?: () => Promise<Map<string, number>>;
   stopGraceSeconds: number;
@@ -200,6 +203,7 @@ export class Reconciler implements Converger {
         env: release.config,
         memoryMb: size.memoryMb,
         cpus: size.cpus,
+        ...bootCpus(size.cpus, this.deps.startupCpuBoost ?? 1),
         checkPort: action.type === 'web',
         bootTimeoutSeconds: this.deps.bootTimeoutSeconds,
         healthCheck: effectiveHealthCheck(action.type, await this.deps.apps.healthChecks(app.id), release.healthChecks),

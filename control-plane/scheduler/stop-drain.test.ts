@@ -1,13 +1,13 @@
 // How the scheduler stops an app's web instance (real Redis and NATS, a recording agent): the
 // route without it is published first (in Redis and on NATS), SIGTERM follows only after the drain time, and the
 // grace between SIGTERM and SIGKILL is the app's own stop_timeout_seconds, else the default.
-// New instances carry that grace to the agent, for the stops it decides itself.
+// New instances carry that grace to the agent, for the stops it decides itself, and their boot's CPU.
 import { Redis } from 'ioredis';
 import { connect, type NatsConnection } from 'nats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../common/logger.js';
 import { sharedKeys, type RunInstanceRequest, type StopInstanceRequest } from '../../common/protocol.js';
-import type { App, Host, Instance, Route } from '../../common/types.js';
+import { DYNO_SIZES, type App, type Host, type Instance, type Route } from '../../common/types.js';
 import { startTestNats, startTestRedis } from '../../test/support/services.js';
 import type { RunningService } from '../../supervisor/services.js';
 import type { AgentClient } from '../agents/client.js';
@@ -106,6 +106,7 @@ describe('stopping a serving instance', () => {
       logger: silentLogger(),
       appsDomain: 'localhost',
       bootTimeoutSeconds: 60,
+      startupCpuBoost: 2,
       stopGraceSeconds: DEFAULT_GRACE,
       drainMs: DRAIN_MS,
     });
@@ -138,7 +139,7 @@ describe('stopping a serving instance', () => {
     expect(stop.request!.graceSeconds).toBe(120);
   });
 
-  it("tells the agent the app's grace and the platform's drain when it starts an instance", async () => {
+  it("tells the agent the app's grace, the platform's drain and the boot's CPU when it starts an instance", async () => {
     const app = await apps.create('starter', { id: 'u1', email: 'ann@example.com', admin: false, createdAt: at });
     await apps.setStopTimeout(app.id, 33);
     const image = { repository: '127.0.0.1:5000/apps/starter', digest: `sha256:${'a'.repeat(64)}` };
@@ -147,5 +148,7 @@ describe('stopping a serving instance', () => {
     await reconciler.convergeApp(app.id);
     await reconciler.settle();
     expect(runs.map((r) => [r.appName, r.type, r.stopGraceSeconds, r.drainMs])).toEqual([['starter', 'web', 33, DRAIN_MS]]);
+    // startup CPU boost 2: twice the dyno's CPU until it is up
+    expect(runs.map((r) => [r.cpus, r.bootCpus])).toEqual([[DYNO_SIZES.basic.cpus, DYNO_SIZES.basic.cpus * 2]]);
   });
 });

@@ -6,10 +6,27 @@
 //   GET /env/<NAME>  → the value of env var NAME (404 when unset)
 //   GET /uid         → the uid and gid the process runs as
 //   GET /oom         → allocates memory until the kernel kills it (the memory limit)
+//   GET /cpu-limit   → the CPU limit its cgroup enforces now, in CPUs ("max" for none)
 //   CRASH_ON_BOOT=1  → exits with code 1 at once
 //   NO_BIND=1        → stays alive but never listens
+//   BIND_AFTER_MS=n  → listens only n ms after it starts (a slow boot)
 //   IGNORE_SIGTERM=1 → ignores SIGTERM (only SIGKILL stops it)
 const { createServer } = require('node:http');
+const { readFileSync } = require('node:fs');
+
+/** The CFS quota of this process's cgroup (v2's cpu.max, else v1's pair of files), in CPUs. */
+function cpuLimit() {
+  const read = (path) => {
+    try {
+      return readFileSync(path, 'utf8').trim();
+    } catch {
+      return null;
+    }
+  };
+  const v2 = read('/sys/fs/cgroup/cpu.max');
+  const [quota, period] = v2 ? v2.split(' ') : [read('/sys/fs/cgroup/cpu/cpu.cfs_quota_us'), read('/sys/fs/cgroup/cpu/cpu.cfs_period_us')];
+  return quota === 'max' || quota === '-1' || quota === null ? 'max' : String(Number(quota) / Number(period));
+}
 
 const dyno = process.env.DYNO ?? 'unknown';
 const port = Number(process.env.PORT ?? 5000);
@@ -58,11 +75,15 @@ if (process.env.NO_BIND === '1') {
       });
       return;
     }
+    if (url.pathname === '/cpu-limit') {
+      res.end(cpuLimit());
+      return;
+    }
     if (url.pathname === '/uid') {
       res.end(`${process.getuid()}:${process.getgid()}`);
       return;
     }
     res.end(`hello from ${dyno}\n`);
   });
-  server.listen(port, () => console.log(`listening on ${port}`));
+  setTimeout(() => server.listen(port, () => console.log(`listening on ${port}`)), Number(process.env.BIND_AFTER_MS ?? 0));
 }
