@@ -241,8 +241,9 @@ describe('agent with a registered host', () => {
     expect(events.some((e) => e.instanceId === request.instanceId && e.state === 'up')).toBe(false);
 
     await eventOf(request.instanceId, 'up');
-    await waitFor('the dyno\'s CPU limit', async () => ((await container.inspect()).HostConfig.NanoCpus === 500_000_000 ? true : undefined));
-    expect((await get(answer.port!, '/cpu-limit')).body).toBe('0.5');
+    // Docker records the new limit before it writes the cgroup: wait for what the kernel enforces.
+    await waitFor('the dyno\'s CPU limit in the cgroup', async () => ((await get(answer.port!, '/cpu-limit')).body === '0.5' ? true : undefined));
+    expect((await container.inspect()).HostConfig.NanoCpus).toBe(500_000_000);
     expect((await container.inspect()).Config.Labels).toMatchObject({ 'io.slipway.cpus': '0.5' });
   });
 
