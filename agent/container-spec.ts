@@ -6,6 +6,7 @@ import type { ImageRef } from '../common/types.js';
 import { pullReference } from '../common/image-reference.js';
 import { addonNetwork, APPS_NETWORK } from '../common/networks.js';
 import { dynoName, instanceLabels, oneOffLabels } from './labels.js';
+import { nanoCpus } from '../common/docker-limits.js';
 
 /** The port every app listens on inside its container ($PORT); Docker publishes it. */
 export const CONTAINER_PORT = 5000;
@@ -69,7 +70,7 @@ export function confinement(limits: { memoryMb: number; cpus: number }, pidsLimi
     SecurityOpt: ['no-new-privileges'],
     Memory: memoryBytes,
     MemorySwap: memoryBytes,
-    NanoCpus: Math.round(limits.cpus * 1e9),
+    NanoCpus: nanoCpus(limits.cpus),
     PidsLimit: pidsLimit,
   };
 }

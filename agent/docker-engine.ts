@@ -18,6 +18,7 @@ import { followProgress } from '../common/docker-progress.js';
 import { pullFailureMessage, pullRequest } from './image-pull.js';
 import { hostSelector, labelFilters, matchesSelector } from './labels.js';
 import { ADDON_LABELS, NETWORK_LABELS } from '../common/labels.js';
+import { nanoCpus } from '../common/docker-limits.js';
 
 /** The tail of a command's output kept for its caller. */
 const EXEC_OUTPUT_KEPT = 16 * 1024;
@@ -235,7 +236,7 @@ export class DockerContainerEngine implements ContainerEngine {
   async limitCpus(id: string, cpus: number): Promise<void> {
     if (!(await this.ownContainer(id))) return;
     try {
-      await this.docker.getContainer(id).update({ NanoCpus: Math.round(cpus * 1e9) });
+      await this.docker.getContainer(id).update({ NanoCpus: nanoCpus(cpus) });
     } catch (err) {
       if (statusCode(err) !== 404) throw new DockerEngineError(`could not set the CPU limit of container ${id.slice(0, 12)}`, { cause: err });
     }

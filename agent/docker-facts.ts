@@ -2,6 +2,7 @@
 // timestamped log lines, turned into the agent's own small types.
 import type { ContainerInspectInfo } from 'dockerode';
 import type { ContainerDetails, ContainerEvent } from './container-engine.js';
+import { cpusOf } from '../common/docker-limits.js';
 
 export function detailsFromInspect(info: ContainerInspectInfo): ContainerDetails {
   const state = info.State;
@@ -29,7 +30,7 @@ export function detailsFromInspect(info: ContainerInspectInfo): ContainerDetails
 
 /** Docker's CPU limit (billionths of a CPU, 0 for none) in CPUs, as ContainerDetails has it. */
 function cpuLimit(nanoCpus: number | undefined): { cpus?: number } {
-  return nanoCpus && nanoCpus > 0 ? { cpus: nanoCpus / 1e9 } : {};
+  return nanoCpus && nanoCpus > 0 ? { cpus: cpusOf(nanoCpus) } : {};
 }
 
 /** Docker's memory limit (bytes, 0 for none) in MB, as ContainerDetails has it. */

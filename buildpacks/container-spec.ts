@@ -5,6 +5,7 @@ import type Docker from 'dockerode';
 import { BUILD_CONTAINER_LABELS } from '../common/labels.js';
 import { BUILDS_NETWORK } from '../common/networks.js';
 import { BUILD_CPU_SHARES, type BuildLimits } from './config.js';
+import { nanoCpus } from '../common/docker-limits.js';
 
 export interface BuildMount {
   source: string;
@@ -53,7 +54,7 @@ export function buildContainerOptions(spec: BuildContainerSpec, network: string 
       Tmpfs: { '/tmp': 'rw,nosuid,nodev,exec,size=1g' },
       Memory: memory,
       MemorySwap: memory,
-      NanoCpus: Math.round(spec.limits.cpus * 1e9),
+      NanoCpus: nanoCpus(spec.limits.cpus),
       CpuShares: BUILD_CPU_SHARES,
       PidsLimit: spec.limits.pidsLimit,
       // Egress only, away from apps, other builds and the host's services (common/networks.ts).

@@ -1,6 +1,7 @@
 // An in-memory ContainerEngine for unit tests of the instance lifecycle. The real one,
 // DockerContainerEngine, is tested against Docker in docker-engine.test.ts.
 import type { ContainerCreateOptions } from 'dockerode';
+import { cpusOf, nanoCpus } from '../../common/docker-limits.js';
 import type { ContainerDetails, ContainerEngine, ContainerEvent, ContainerLogLine, ContainerStats, ContainerSummary } from '../container-engine.js';
 
 interface FakeContainer {
@@ -71,7 +72,7 @@ export class FakeEngine implements ContainerEngine {
   async limitCpus(id: string, cpus: number): Promise<void> {
     this.cpuLimits.push({ id, cpus });
     const container = this.containers.get(id);
-    if (container) container.spec = { ...container.spec, HostConfig: { ...container.spec.HostConfig, NanoCpus: Math.round(cpus * 1e9) } };
+    if (container) container.spec = { ...container.spec, HostConfig: { ...container.spec.HostConfig, NanoCpus: nanoCpus(cpus) } };
   }
 
   /** What containerStats answers for a running container: a quarter of its memory limit, 12.5% CPU. */
@@ -96,7 +97,7 @@ export class FakeEngine implements ContainerEngine {
       startedAtMs: container.startedAtMs,
       publishedPorts: container.state === 'running' && container.port ? { '5000/tcp': container.port } : {},
       ...(container.spec.HostConfig?.Memory ? { memoryMb: container.spec.HostConfig.Memory / (1024 * 1024) } : {}),
-      ...(container.spec.HostConfig?.NanoCpus ? { cpus: container.spec.HostConfig.NanoCpus / 1e9 } : {}),
+      ...(container.spec.HostConfig?.NanoCpus ? { cpus: cpusOf(container.spec.HostConfig.NanoCpus) } : {}),
     };
   }
 
