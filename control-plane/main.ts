@@ -14,8 +14,8 @@ try {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'stopping');
-    await controlPlane.stop();
-    process.exit(0);
+    const failed = await controlPlane.stop();
+    process.exit(failed.length === 0 ? 0 : 1);
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));

@@ -1,6 +1,8 @@
 // The control plane's composition root: connects to Redis and NATS, builds the object graph,
 // starts the API server, the scheduler and the local hosts, and knows how to stop them all.
 import type { Brand } from '../common/brand.js';
+import { describeError } from '../common/errors.js';
+import { runShutdownSteps } from '../common/shutdown-steps.js';
 import { once } from 'node:events';
 import { readFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
@@ -118,7 +120,8 @@ export interface ControlPlane {
   metricsUrl: string | null;
   services: Services;
   localHosts: LocalHostProvider | null;
-  stop(): Promise<void>;
+  /** Stops everything, in order; resolves with the names of the steps that failed (each logged). */
+  stop(): Promise<string[]>;
 }
 
 export interface ControlPlaneOverrides {
@@ -621,38 +624,54 @@ export async function startControlPlane(config: ControlPlaneConfig, logger: Logg
     localHosts,
     async stop() {
       stopping = true;
-      clearInterval(orphanSweep);
-      for (const stop of stopAttachments) stop();
-      await rendezvous?.close();
-      for (const s of [server, tlsServer]) {
-        s?.close();
-        s?.closeAllConnections();
-      }
-      inbox.stop();
-      accessCutoff.stop();
-      stopImageCollection();
-      await drainForwarder.stop();
-      alertEvaluator.stop();
-      await acm?.passes.stop();
-      await partnerSweep.stop();
-      await addonStoragePass.stop();
-      await backups.stop();
-      await appSleep?.passes.stop();
-      await waker?.close();
-      trafficSubscription.unsubscribe();
-      await usage.stop();
-      await billing?.stop();
-      await deliveryWorker.stop();
-      emailSend?.close();
-      await userUrlGuard.close();
-      deliveryRedis.disconnect();
-      await operatorMetrics.stop();
-      await scheduler.stop();
-      await builder.close?.();
-      await reconciler.settle();
-      await localHosts?.stopAll();
-      await nats.drain().catch(() => {});
-      redis.disconnect();
+      // The agents' stop (which stops the app containers) comes last but one, and runs even if a step before it fails.
+      return runShutdownSteps(
+        [
+          {
+            name: 'timers and attachments',
+            run: () => {
+              clearInterval(orphanSweep);
+              for (const stop of stopAttachments) stop();
+            },
+          },
+          { name: 'rendezvous', run: () => rendezvous?.close() },
+          {
+            name: 'API servers',
+            run: () => {
+              for (const s of [server, tlsServer]) {
+                s?.close();
+                s?.closeAllConnections();
+              }
+            },
+          },
+          { name: 'inbox', run: () => inbox.stop() },
+          { name: 'access cutoff', run: () => accessCutoff.stop() },
+          { name: 'image collection', run: () => stopImageCollection() },
+          { name: 'drain forwarder', run: () => drainForwarder.stop() },
+          { name: 'alert evaluator', run: () => alertEvaluator.stop() },
+          { name: 'certificates', run: () => acm?.passes.stop() },
+          { name: 'partner sweep', run: () => partnerSweep.stop() },
+          { name: 'add-on storage pass', run: () => addonStoragePass.stop() },
+          { name: 'backups', run: () => backups.stop() },
+          { name: 'app sleep', run: () => appSleep?.passes.stop() },
+          { name: 'waker', run: () => waker?.close() },
+          { name: 'traffic subscription', run: () => trafficSubscription.unsubscribe() },
+          { name: 'usage', run: () => usage.stop() },
+          { name: 'billing', run: () => billing?.stop() },
+          { name: 'delivery worker', run: () => deliveryWorker.stop() },
+          { name: 'email', run: () => emailSend?.close() },
+          { name: 'user URL guard', run: () => userUrlGuard.close() },
+          { name: 'delivery Redis', run: () => deliveryRedis.disconnect() },
+          { name: 'operator metrics', run: () => operatorMetrics.stop() },
+          { name: 'scheduler', run: () => scheduler.stop() },
+          { name: 'builder', run: () => builder.close?.() },
+          { name: 'reconciler', run: () => reconciler.settle() },
+          { name: 'local agents', run: () => localHosts?.stopAll() },
+          { name: 'NATS', run: () => nats.drain().catch(() => {}) }, // already closed: nothing left to deliver
+          { name: 'Redis', run: () => redis.disconnect() },
+        ],
+        (name, err) => logger.error({ step: name, err: describeError(err) }, 'a step of the stop failed: the next ones run anyway'),
+      );
     },
   };
 }

@@ -7,6 +7,7 @@ import { Redis } from 'ioredis';
 import { connect, type NatsConnection, type Subscription } from 'nats';
 import type { Logger } from '../common/logger.js';
 import { describeError } from '../common/errors.js';
+import { runShutdownSteps, type ShutdownStep } from '../common/shutdown-steps.js';
 import { freePort } from '../common/ports.js';
 import { decode, encode, subjects, type LogBatch } from '../common/protocol.js';
 import { z } from 'zod';
@@ -69,21 +70,19 @@ export async function startRouter(config: RouterConfig, logger: Logger, options:
     https: config.httpsPort || (await freePort()),
   };
   const metrics = createRouterMetrics();
-  const cleanup: (() => Promise<unknown>)[] = [];
+  // what started is stopped in reverse, each step whatever the others do
+  const cleanup: ShutdownStep[] = [];
   let stopping = false;
-  const stopAll = async () => {
-    for (const step of cleanup.splice(0).reverse()) {
-      await step().catch((err: unknown) => logger.warn({ err: describeError(err) }, 'router shutdown step failed'));
-    }
-  };
+  const stopAll = () =>
+    runShutdownSteps(cleanup.splice(0).reverse(), (name, err) => logger.warn({ step: name, err: describeError(err) }, 'router shutdown step failed'));
 
   try {
     const redis = new Redis(config.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 2, enableOfflineQueue: false });
     redis.on('error', (err) => logger.debug({ err: err.message }, 'redis'));
     await redis.connect();
-    cleanup.push(() => redis.quit());
+    cleanup.push({ name: 'Redis', run: () => redis.quit() });
     const nc: NatsConnection = await connect({ ...natsServerOptions(config.natsUrl), inboxPrefix: inboxPrefix(ROUTER_NATS_USER), name: 'slipway-router', maxReconnectAttempts: -1, reconnectTimeWait: 500 });
-    cleanup.push(() => nc.drain());
+    cleanup.push({ name: 'NATS', run: () => nc.drain() });
 
     // Watch before listing, so nothing published while the snapshot is read is missed.
     const sync = new RouteSync({ appsDomain: config.appsDomain, readSnapshot: () => readRouteSnapshot(redis, config.appsDomain), logger, metrics });
@@ -143,11 +142,14 @@ export async function startRouter(config: RouterConfig, logger: Logger, options:
       windowStart = windowEnd;
       void outbox.flush();
     }, config.trafficWindowMs);
-    cleanup.push(async () => {
-      clearInterval(trafficTimer);
-      clearInterval(flushTimer);
-      await logReceiver.close();
-      accessLogs.flush();
+    cleanup.push({
+      name: 'traffic and access logs',
+      run: async () => {
+        clearInterval(trafficTimer);
+        clearInterval(flushTimer);
+        await logReceiver.close();
+        accessLogs.flush();
+      },
     });
 
     const writeFiles = async (state: DataPlaneState) => {
@@ -174,7 +176,7 @@ export async function startRouter(config: RouterConfig, logger: Logger, options:
       runtime,
       logger,
     });
-    cleanup.push(() => haproxy.stop());
+    cleanup.push({ name: 'HAProxy', run: () => haproxy.stop() });
     haproxy.process.exited.then(({ code, signal }) => {
       if (stopping) return;
       logger.error({ code, signal }, 'haproxy exited unexpectedly');
@@ -194,7 +196,7 @@ export async function startRouter(config: RouterConfig, logger: Logger, options:
       metrics,
     });
     dataPlane.start();
-    cleanup.push(() => dataPlane!.stop());
+    cleanup.push({ name: 'data plane', run: () => dataPlane!.stop() });
     const plane = dataPlane;
     sync.onChange((table, change) => void plane.update(table, { receivedAt: change.receivedAt, repair: change.resync }));
     // Anything that arrived while HAProxy was starting.
@@ -212,15 +214,18 @@ export async function startRouter(config: RouterConfig, logger: Logger, options:
         },
       }),
     );
-    cleanup.push(async () => subscriptions.forEach((s) => s.unsubscribe()));
+    cleanup.push({ name: 'subscriptions', run: () => subscriptions.forEach((s) => s.unsubscribe()) });
     await certificates.resync();
 
     sync.startPeriodicResync(config.resyncIntervalMs);
     const certificateTimer = setInterval(() => void certificates.resync(), config.resyncIntervalMs);
     certificateTimer.unref();
-    cleanup.push(async () => {
-      sync.stop();
-      clearInterval(certificateTimer);
+    cleanup.push({
+      name: 'route and certificate sync',
+      run: () => {
+        sync.stop();
+        clearInterval(certificateTimer);
+      },
     });
     void (async () => {
       for await (const status of nc.status()) {
@@ -237,7 +242,7 @@ export async function startRouter(config: RouterConfig, logger: Logger, options:
       port: config.metricsPort,
       exposition: routerExposition(metrics.registry, paths.prometheusSocket),
     });
-    cleanup.push(() => metricsServer.close());
+    cleanup.push({ name: 'metrics server', run: () => metricsServer.close() });
 
     logger.info({ http: ports.http, https: ports.https, metrics: metricsServer.port, haproxy: version }, 'router started');
     return {

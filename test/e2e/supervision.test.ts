@@ -33,6 +33,13 @@ import {
 
 const exec = promisify(execFile);
 
+/** State, labels and times of containers, one line each. */
+async function describeContainers(ids: string[]): Promise<string> {
+  const format = '{{.Id}} {{.State.Status}} created={{.Created}} started={{.State.StartedAt}} finished={{.State.FinishedAt}} {{json .Config.Labels}}';
+  const { stdout } = await exec('docker', ['inspect', '--format', format, ...ids]).catch((err: Error) => ({ stdout: String(err) }));
+  return stdout.trim();
+}
+
 describe('a supervised, locked single-node platform', () => {
   let env: Record<string, string>;
   let platform: RunningPlatform;
@@ -186,7 +193,9 @@ describe('a supervised, locked single-node platform', () => {
     console.log(`launcher exited (${code}) ${((performance.now() - signalledAt) / 1000).toFixed(1)} s after SIGINT to its group`);
     expect(code).toBe(0);
     expect(platform.output()).not.toMatch(/second signal/);
-    expect(await dockerContainersLabeled(`io.slipway.host=${hostId}`)).toEqual([]);
+    const left = await dockerContainersLabeled(`io.slipway.host=${hostId}`);
+    // What was left, and what the launcher printed, say why.
+    expect(left, left.length > 0 ? `${await describeContainers(left)}\n${platform.output().slice(-30_000)}` : undefined).toEqual([]);
     const alive = [];
     for (const p of processes) if (await processAlive(p.pid)) alive.push(p.cmdline);
     expect(alive).toEqual([]);
