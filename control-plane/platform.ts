@@ -665,8 +665,10 @@ export async function startControlPlane(config: ControlPlaneConfig, logger: Logg
           { name: 'operator metrics', run: () => operatorMetrics.stop() },
           { name: 'scheduler', run: () => scheduler.stop() },
           { name: 'builder', run: () => builder.close?.() },
-          { name: 'reconciler', run: () => reconciler.settle() },
-          { name: 'local agents', run: () => localHosts?.stopAll() },
+          // A run the agent still works on is its to finish: its own stop waits for it, then stops it.
+          { name: 'reconciler', run: () => reconciler.settle(), timeoutMs: 20_000 },
+          // Each agent's stop ends in SIGKILL after 60 s.
+          { name: 'local agents', run: () => localHosts?.stopAll(), timeoutMs: 70_000 },
           { name: 'NATS', run: () => nats.drain().catch(() => {}) }, // already closed: nothing left to deliver
           { name: 'Redis', run: () => redis.disconnect() },
         ],
