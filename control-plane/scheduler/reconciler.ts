@@ -190,6 +190,8 @@ export class Reconciler implements Converger {
     await this.deps.instances.save(instance);
     this.deps.appLog(app, 'scheduler', `Starting process ${action.type}.${action.index} (v${release.version}) with command \`${command}\``);
     const size = DYNO_SIZES[action.size];
+    const checkPort = action.type === 'web';
+    const healthCheck = effectiveHealthCheck(action.type, await this.deps.apps.healthChecks(app.id), release.healthChecks);
     const run = this.deps.agents
       .run(action.hostId, {
         instanceId: instance.id,
@@ -203,10 +205,10 @@ export class Reconciler implements Converger {
         env: release.config,
         memoryMb: size.memoryMb,
         cpus: size.cpus,
-        ...bootCpus(size.cpus, this.deps.startupCpuBoost ?? 1),
-        checkPort: action.type === 'web',
+        ...bootCpus(size.cpus, this.deps.startupCpuBoost ?? 1, checkPort || healthCheck !== null),
+        checkPort,
         bootTimeoutSeconds: this.deps.bootTimeoutSeconds,
-        healthCheck: effectiveHealthCheck(action.type, await this.deps.apps.healthChecks(app.id), release.healthChecks),
+        healthCheck,
         stopGraceSeconds: stopGraceSeconds(app, this.deps.stopGraceSeconds),
         drainMs: this.deps.drainMs,
         addons: (await this.deps.addonLinks?.(app.id)) ?? [],
