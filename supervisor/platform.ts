@@ -20,6 +20,8 @@ import type { LineFormatter } from './log-format.js';
 import { PLATFORM_PACKAGES } from './packages.js';
 import { startNats, startRedis, startRegistry, type RunningService } from './services.js';
 import { SupervisedProcess } from '../common/supervised-process.js';
+import { describeError } from '../common/errors.js';
+import { runShutdownSteps, type ShutdownStep } from '../common/shutdown-steps.js';
 
 export interface Endpoints {
   api: string;
@@ -62,9 +64,10 @@ async function stackReady(api: string): Promise<boolean> {
 }
 
 export async function startPlatform(config: SupervisorConfig, print: (line: string) => void, format: LineFormatter): Promise<Platform> {
-  const stoppers: (() => Promise<void>)[] = [];
+  // what started is stopped in reverse, each step whatever the others do
+  const stoppers: ShutdownStep[] = [];
   const stopAll = async () => {
-    for (const stop of stoppers.reverse()) await stop().catch(() => {});
+    await runShutdownSteps(stoppers.splice(0).reverse(), (name, err) => print(`slipway: stopping ${name} failed: ${describeError(err)}`));
     forgetPids(config.home);
   };
   try {
@@ -74,7 +77,7 @@ export async function startPlatform(config: SupervisorConfig, print: (line: stri
     const recordPid = pidRecorder(config.home);
     ensurePackages(PLATFORM_PACKAGES, print);
     const engine: DockerEngine = await ensureDockerEngine(config.dirs.logs, print);
-    stoppers.push(() => engine.stop());
+    stoppers.push({ name: 'the Docker Engine', run: () => engine.stop(), timeoutMs: 25_000 });
 
     const serviceLog = (name: string) => (line: string, stream: 'stdout' | 'stderr') => {
       // Services are quiet unless something is wrong: show their stderr only.
@@ -85,7 +88,7 @@ export async function startPlatform(config: SupervisorConfig, print: (line: stri
     const own = async (name: string, start: () => Promise<RunningService>) => {
       print(`starting ${name}`);
       const service = await start();
-      stoppers.push(() => service.stop());
+      stoppers.push({ name, run: () => service.stop() });
       return service.url;
     };
     // Slipway's own Redis and registry want credentials: any local user could otherwise make
@@ -158,7 +161,7 @@ export async function startPlatform(config: SupervisorConfig, print: (line: stri
         bucket: config.localBackupsBucket,
         onLine: serviceLog('s3'),
       });
-      stoppers.push(() => store.service.stop());
+      stoppers.push({ name: 'the local backups store', run: () => store.service.stop() });
       backupsEnv = store.env;
     }
 
@@ -190,7 +193,7 @@ export async function startPlatform(config: SupervisorConfig, print: (line: stri
         },
         supervise,
       );
-      stoppers.push(() => proc.stop(90_000));
+      stoppers.push({ name, run: () => proc.stop(90_000), timeoutMs: 95_000 });
       return proc;
     };
 
