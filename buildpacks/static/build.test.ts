@@ -329,40 +329,6 @@ describe('a built site whose static.json names the root', () => {
   }, 600_000);
 });
 
-describe('a built site that writes public/, not the dist/ expected', () => {
-  const files = {
-    'package.json': JSON.stringify({ name: 'public-site', version: '1.0.0', scripts: { build: 'node build.js' } }),
-    'build.js': "require('node:fs').mkdirSync('public', { recursive: true }); require('node:fs').writeFileSync('public/index.html', '<h1>public build</h1>');",
-    'static.json': '{}',
-  };
-
-  it('checks the configuration for dist/ beside the build step: a failing build step waits for that check', async () => {
-    const appName = uniqueAppName('static-expect-dist');
-    const packageJson = JSON.stringify({ name: 'public-site', version: '1.0.0', engines: { node: '99.x' }, scripts: { build: 'node build.js' } });
-    const { error } = await buildFails(appName, { ...files, 'package.json': packageJson });
-    expect(error.reason).toMatch(/99\.x/);
-    await expectCheckFinished(appName);
-  }, 600_000);
-
-  it('drops the check made for dist/ beside the build, checks the configuration for public/ and serves it', async () => {
-    const appName = uniqueAppName('static-public');
-    const { outcome, lines } = await build(appName, files);
-    expect(lines).toContain('       Serving public/ with nginx');
-    // one check printed, the one for public/: the dist/ one's lines are dropped
-    expect(lines.filter((line) => line === '-----> Checking the nginx configuration')).toHaveLength(1);
-    expect(lines.filter((line) => line.includes('test is successful'))).toHaveLength(1);
-    // the check that counted is the last one made: its mark is the only one left
-    await expectCheckFinished(appName);
-    const image = await pull(outcome);
-    await serving(image, async ({ get }) => expect((await get('/')).body.toString()).toContain('public build'));
-    // a second build expects dist/ again: public/'s configuration is checked again, not taken for dist/'s
-    const again = await build(appName, { ...files, 'build.js': files['build.js'].replace('public build', 'public build 2') });
-    expect(again.lines).toContain('       Serving public/ with nginx');
-    const image2 = await pull(again.outcome);
-    await serving(image2, async ({ get }) => expect((await get('/')).body.toString()).toContain('public build 2'));
-  }, 600_000);
-});
-
 describe('static.json pointing at files the site lacks', () => {
   it('warns about each missing route target or error page, and still builds', async () => {
     const { outcome, lines } = await build(uniqueAppName('static-missing'), {

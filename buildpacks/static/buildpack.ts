@@ -14,7 +14,7 @@ import type { LayerBlob } from '../oci/blob.js';
 import { writeTarLayer } from '../oci/tar-layer.js';
 import { ensureStackPackages, type StackPackages, type StackPackageSet } from '../stack/packages.js';
 import { renderNginxConfig } from './nginx-config.js';
-import { BUILD_OUTPUT_DIRS, chooseRoot, rootBeforeBuild, START_NGINX, STATIC_LAYER_DIR, startNginxScript, staticProcessTypes } from './plan.js';
+import { BUILD_OUTPUT_DIRS, chooseRoot, START_NGINX, STATIC_LAYER_DIR, startNginxScript, staticProcessTypes } from './plan.js';
 import { EMPTY_STATIC_CONFIG, parseStaticJson, STATIC_JSON, type StaticConfig } from './static-json.js';
 
 export const NGINX_PACKAGES: StackPackageSet = { name: 'nginx', run: ['nginx'], build: [] };
@@ -120,11 +120,10 @@ export async function buildStaticSite(ctx: BuildContext, buildStep: Buildpack | 
   const nginxLog = heldLog();
   const nginxReady = ensureStackPackages(ctx.docker, ctx.config, ctx.stack, NGINX_PACKAGES, nginxLog.log);
   nginxReady.catch(() => undefined); // awaited below, unless the build step fails first
-  // nginx's configuration is written and checked meanwhile too, for the root static.json names
-  // or the one a build step is expected to write (dist/); it counts once the build step left that.
+  // When static.json names the root, nginx's configuration is known before the build, so it is
+  // also written and checked meanwhile; otherwise the root is whatever the build writes.
   const checkLog = heldLog();
-  const expectedRoot = buildStep ? rootBeforeBuild(config.root) : null;
-  const earlyConfig = expectedRoot !== null ? nginxReady.then((nginx) => prepareNginxConfig(ctx, config, expectedRoot, nginx, checkLog.log)) : null;
+  const earlyConfig = buildStep && config.root !== undefined ? nginxReady.then((nginx) => prepareNginxConfig(ctx, config, config.root!, nginx, checkLog.log)) : null;
   earlyConfig?.catch(() => undefined);
 
   let built: BuildpackOutput | null = null;
@@ -146,14 +145,7 @@ export async function buildStaticSite(ctx: BuildContext, buildStep: Buildpack | 
 
     log(heading('Configuring nginx'));
     for (const line of describeConfig(root, config)) log(detail(line));
-    if (earlyConfig && root === expectedRoot) {
-      configLayer = await earlyConfig.finally(() => checkLog.flush(log));
-    } else {
-      // The build left another directory to serve: what was checked beside it does not count
-      // (its lines are dropped), and it is done before this writes the same layer directory.
-      await earlyConfig?.catch(() => undefined);
-      configLayer = await prepareNginxConfig(ctx, config, root, nginx, log);
-    }
+    configLayer = earlyConfig ? await earlyConfig.finally(() => checkLog.flush(log)) : await prepareNginxConfig(ctx, config, root, nginx, log);
   } catch (err) {
     // Whatever failed first, the check beside it is waited for: no container of this build outlives it.
     await earlyConfig?.catch(() => undefined);

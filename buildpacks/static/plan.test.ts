@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildStepFor, chooseRoot, detectStaticSite, rootBeforeBuild, staticProcessTypes, startNginxScript, START_NGINX } from './plan.js';
+import { buildStepFor, chooseRoot, detectStaticSite, staticProcessTypes, startNginxScript, START_NGINX } from './plan.js';
 
 const files = (...names: string[]) => new Set(names);
 const node = { id: 'node', detect: (f: ReadonlySet<string>) => f.has('package.json') };
@@ -27,14 +27,6 @@ describe('buildStepFor', () => {
   it('is the first language that detects the app, or none', () => {
     expect(buildStepFor(files('static.json', 'package.json'), [python, node])).toBe(node);
     expect(buildStepFor(files('static.json', 'index.html'), [python, node])).toBeNull();
-  });
-});
-
-describe('rootBeforeBuild', () => {
-  it("expects static.json's root, else what a build step writes first (dist), as chooseRoot would pick it", () => {
-    expect(rootBeforeBuild('site')).toBe('site');
-    expect(rootBeforeBuild(undefined)).toBe('dist');
-    expect(chooseRoot({ built: true, rootIndex: true, directories: new Set(['dist', 'public']) })).toBe(rootBeforeBuild(undefined));
   });
 });
 

@@ -27,16 +27,6 @@ export function buildStepFor<B extends Pick<Buildpack, 'detect'>>(rootFiles: Rea
 }
 
 /**
- * The served directory as expected before a build step runs, so that nginx's configuration can
- * be checked meanwhile: static.json's `root`, else the first build output directory (`dist/`,
- * where Vite, Astro and Parcel write). A guess: its check counts only if the build step leaves
- * exactly this directory to serve.
- */
-export function rootBeforeBuild(configured: string | undefined): string {
-  return configured ?? BUILD_OUTPUT_DIRS[0];
-}
-
-/**
  * The served directory, relative to the app: static.json's `root`; else, after a build step,
  * the first build output directory there is (null when there is none: serving the app's
  * source instead would be a surprise); else the app itself when it has an index.html at its
