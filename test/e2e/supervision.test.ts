@@ -53,6 +53,13 @@ describe('a supervised, locked single-node platform', () => {
     return res?.status === 200 && res.body.startsWith(`hello ${version}`);
   };
 
+  /** The host is up and heartbeated after `since` (an agent does once it serves commands). */
+  const heartbeatAfter = async (since: number) => {
+    const hosts = (await call('GET', '/hosts')).body as { id: string; state: string; last_heartbeat: string | null }[];
+    const host = hosts.find((h) => h.id === hostId);
+    return host?.state === 'up' && host.last_heartbeat !== null && Date.parse(host.last_heartbeat) > since;
+  };
+
   beforeAll(async () => {
     const home = await newHome();
     cleanup.push(home);
@@ -140,11 +147,7 @@ describe('a supervised, locked single-node platform', () => {
       await waitFor('steady served', () => serving('v1'), 60_000);
       // the host heartbeats again (an agent does once it serves commands)
       const since = Date.now();
-      await waitFor('a heartbeat from the host', async () => {
-        const hosts = (await call('GET', '/hosts')).body as { id: string; state: string; last_heartbeat: string | null }[];
-        const host = hosts.find((h) => h.id === hostId);
-        return host?.state === 'up' && host.last_heartbeat !== null && Date.parse(host.last_heartbeat) > since;
-      }, 60_000);
+      await waitFor('a heartbeat from the host', () => heartbeatAfter(since), 60_000);
       console.log(
         `${name}: restarted ${((restarted - killedAt) / 1000).toFixed(1)} s after kill -9; API and app answering ${((performance.now() - killedAt) / 1000).toFixed(1)} s after`,
       );
@@ -169,12 +172,18 @@ describe('a supervised, locked single-node platform', () => {
     console.log(`left running by the killed launcher: ${survivors.join(', ')}`);
     expect(survivors.length).toBeGreaterThan(0);
     platform = await startPlatform(env, undefined, { ownProcessGroup: true });
+    // By now what the killed launcher left has stopped: a heartbeat after this is the new agent's.
+    const restartedAt = Date.now();
     call = api(platform.endpoints);
     console.log(platform.output().match(/stopped what an earlier start left running: .*/)?.[0]);
     const alive = [];
     for (const p of left) if (await processAlive(p.pid)) alive.push(p.cmdline);
     expect(alive).toEqual([]);
     await waitFor('v2 served again', () => serving('v2'), 120_000);
+    // The router may serve from a container the killed generation left before the new agent
+    // has joined and adopted it; an agent that never joined touches nothing, even on exit, so
+    // the platform is all back only once its agent heartbeats.
+    await waitFor('a heartbeat from the new agent', () => heartbeatAfter(restartedAt), 60_000);
     const now = await descendants(platform.pid);
     for (const pattern of [/^redis-server /, /^nats-server /, /^docker-registry /, /agent\/main\.js$/]) {
       expect(now.filter((p) => pattern.test(p.cmdline)), String(pattern)).toHaveLength(1);
