@@ -19,6 +19,7 @@ import { addonContainerSpec, addonVolumeName, parseServerInfo, rotatePasswordExe
 import { AddonManager } from './addons.js';
 import { DockerContainerEngine } from './docker-engine.js';
 import { removeHostLeftovers, uniqueHostId } from './testing/agent-fixtures.js';
+import { waitFor } from '../test/support/wait.js';
 
 const host = { hostId: 'h1', registry: '127.0.0.1:5000', address: '127.0.0.1' };
 const image = { repository: 'slipway/addon-postgresql', digest: `sha256:${'a'.repeat(64)}` };
@@ -219,5 +220,37 @@ describe('add-on servers on Docker', () => {
 
     expect(await manager.remove(addonId)).toEqual({ ok: true });
     expect(await engine.listAddonNetworks()).toEqual([]);
+  }, 300_000);
+
+  it('at the agent\'s exit, stops every server and keeps them with their data for the next start', async () => {
+    const suffix = randomBytes(3).toString('hex');
+    const password = randomBytes(18).toString('base64url');
+    const redis = await manager.run({ addonId: `rd-${suffix}`, name: 'redis-kept', service: 'redis', image: images.redis, env: { ADDON_PASSWORD: password }, memoryMb: 64, cpus: 0.25 });
+    const postgres = await manager.run({ addonId: `pg-${suffix}`, name: 'postgresql-kept', service: 'postgresql', image: images.postgresql, env: { ADDON_USER: 'u', ADDON_PASSWORD: password, ADDON_DATABASE: 'd' }, memoryMb: 256, cpus: 0.5 });
+    expect([redis.ok, postgres.ok]).toEqual([true, true]);
+    const client = new Redis(`redis://:${password}@127.0.0.1:${redis.port}`, { lazyConnect: true, maxRetriesPerRequest: 1 });
+    await client.connect();
+    await client.set('greeting', 'kept');
+    client.disconnect();
+
+    await manager.stopAll();
+    const servers = await docker.listContainers({ all: true, filters: { label: [`io.slipway.host=${hostId}`] } });
+    expect(servers.map((c) => c.State).sort()).toEqual(['exited', 'exited']);
+
+    await manager.startStopped();
+    const again = await waitFor<Redis>('the Redis server back', async () => {
+      const attempt = new Redis(`redis://:${password}@127.0.0.1:${redis.port}`, { lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => null });
+      attempt.on('error', () => {});
+      try {
+        await attempt.connect();
+        return attempt;
+      } catch {
+        attempt.disconnect();
+        return false;
+      }
+    });
+    expect(await again.get('greeting')).toBe('kept');
+    again.disconnect();
+    for (const addonId of [`rd-${suffix}`, `pg-${suffix}`]) expect(await manager.remove(addonId)).toEqual({ ok: true });
   }, 300_000);
 });

@@ -16,6 +16,9 @@ import type { ContainerEngine } from './container-engine.js';
 import type { HostSettings } from './container-spec.js';
 import { hostSelector } from './labels.js';
 
+/** Time a database server has to finish its writes and shut down cleanly before it is killed. */
+export const ADDON_STOP_GRACE_SECONDS = 30;
+
 export interface AddonManagerDeps {
   host: HostSettings;
   engine: ContainerEngine;
@@ -134,9 +137,11 @@ export class AddonManager {
 
   /** At the agent's exit when it stops what it runs: stops (never removes) the add-ons. */
   async stopAll(): Promise<void> {
-    for (const container of await this.deps.engine.listContainers(hostSelector(this.deps.host.hostId))) {
-      if (isAddon(container.labels)) await this.deps.engine.stopContainer(container.id, 30).catch(() => {});
-    }
+    const servers = (await this.deps.engine.listContainers(hostSelector(this.deps.host.hostId))).filter((container) => isAddon(container.labels));
+    // Side by side: one after another, a few servers would outlast the agent's own stop deadline.
+    const results = await Promise.allSettled(servers.map((container) => this.deps.engine.stopContainer(container.id, ADDON_STOP_GRACE_SECONDS)));
+    const refused = results.filter((result) => result.status === 'rejected');
+    if (refused.length > 0) throw new Error(`could not stop ${refused.length} of ${servers.length} add-on servers: ${describeError(refused[0]!.reason)}`);
   }
 
   private async runNow(request: RunAddonRequest): Promise<RunAddonReply> {
@@ -147,7 +152,7 @@ export class AddonManager {
     await engine.ensureAddonNetwork(request.addonId);
     if (containerId && request.recreate) {
       // a plan change: the server stops cleanly and its container goes; the volume stays
-      await engine.stopContainer(containerId, 30);
+      await engine.stopContainer(containerId, ADDON_STOP_GRACE_SECONDS);
       await engine.removeContainer(containerId);
       containerId = undefined;
       this.deps.log.info({ addon: request.addonId }, 'add-on container removed to be made again with new limits');

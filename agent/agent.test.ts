@@ -19,6 +19,7 @@ import {
   type LogLine,
   type RegisterRequest,
   type RunInstanceRequest,
+  type RunOneOffRequest,
 } from '../common/protocol.js';
 import type { ImageRef } from '../common/types.js';
 import type { RunningService } from '../supervisor/services.js';
@@ -70,7 +71,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const { agent, connection } of running) {
-    await agent.stop();
+    await agent.stop().catch(() => {}); // a failed test's agent: its containers go below anyway
     await connection.close();
   }
   await removeHostLeftovers(docker, hostIds);
@@ -111,10 +112,10 @@ const fastTiming: Partial<AgentTiming> = {
   eventsRetryMs: 200,
 };
 
-async function launch(host: TestHost): Promise<{ agent: Agent; started: Promise<void>; logLines: string[]; stop(): Promise<void> }> {
+async function launch(host: TestHost, engine = new DockerContainerEngine(docker, host.hostId)): Promise<{ agent: Agent; started: Promise<void>; logLines: string[]; stop(): Promise<void> }> {
   const connection = await connect(natsConnectionOptions(host.config));
   const { log, lines } = capturingLogger();
-  const agent = new Agent(host.config, { nats: connection, engine: new DockerContainerEngine(docker, host.hostId), log, timing: fastTiming });
+  const agent = new Agent(host.config, { nats: connection, engine, log, timing: fastTiming });
   const entry = { agent, connection, logLines: lines };
   running.push(entry);
   const started = agent.start();
@@ -124,9 +125,12 @@ async function launch(host: TestHost): Promise<{ agent: Agent; started: Promise<
     started,
     logLines: lines,
     stop: async () => {
-      await agent.stop();
-      await connection.close();
-      running.splice(running.indexOf(entry), 1);
+      try {
+        await agent.stop();
+      } finally {
+        await connection.close();
+        running.splice(running.indexOf(entry), 1);
+      }
     },
   };
 }
@@ -369,6 +373,71 @@ describe('agent and other hosts', () => {
     await foreign.remove({ force: true });
   });
 });
+
+/** Docker Engine as it is, except that it refuses to list containers once told to. */
+class EngineRefusingListings extends DockerContainerEngine {
+  refuseListings = false;
+  override async listContainers(selector: Record<string, string>) {
+    if (this.refuseListings) throw new Error('listing refused (a Docker Engine failing under the test)');
+    return super.listContainers(selector);
+  }
+}
+
+describe('agent stop on exit (stopInstancesOnExit)', () => {
+  it('removes its instances and one-off runs', async () => {
+    const host = newHost('agent-exit', { SLIPWAY_AGENT_STOP_INSTANCES_ON_EXIT: 'true' });
+    const launched = await launch(host);
+    await launched.started;
+    const request = runRequest(image);
+    expect((await run(host.hostId, request)).ok).toBe(true);
+    await eventOf(request.instanceId, 'up');
+    await runLongOneOff(host.hostId);
+    await launched.stop();
+    expect(await containersOf(host.hostId)).toEqual([]);
+    expect(events).toContainEqual(expect.objectContaining({ instanceId: request.instanceId, state: 'down' }));
+  });
+
+  it('runs every step of its stop when one fails: Docker refusing the instances\' listing still lets the one-off runs be killed', async () => {
+    const host = newHost('agent-exit-fail', { SLIPWAY_AGENT_STOP_INSTANCES_ON_EXIT: 'true' });
+    const engine = new EngineRefusingListings(docker, host.hostId);
+    const launched = await launch(host, engine);
+    await launched.started;
+    const request = runRequest(image);
+    expect((await run(host.hostId, request)).ok).toBe(true);
+    await eventOf(request.instanceId, 'up');
+    const oneOffContainer = await runLongOneOff(host.hostId);
+
+    engine.refuseListings = true;
+    // The instances' stop and the add-ons' stop start with a listing; the one-off runs' does not.
+    await expect(launched.stop()).rejects.toThrow("the agent's stop failed at: instances, add-on servers");
+    expect((await containersOf(host.hostId)).map((c) => c.Id)).not.toContain(oneOffContainer);
+    expect(launched.logLines.filter((line) => line.includes('a step of the agent') && line.includes('"step":"instances"'))).toHaveLength(1);
+  });
+});
+
+/** Starts a one-off run that would outlive the test; returns its container's id. */
+async function runLongOneOff(hostId: string): Promise<string> {
+  const runId = `r-${Math.random().toString(16).slice(2, 10)}`;
+  const request: RunOneOffRequest = {
+    runId,
+    appId: 'app-1',
+    appName: 'shop',
+    dyno: 'run.1',
+    image,
+    command: 'sleep 600',
+    env: {},
+    memoryMb: 64,
+    cpus: 0.5,
+    timeoutSeconds: 600,
+    tty: null,
+    addons: [],
+  };
+  expect(decode(reply, (await controlPlane.request(subjects.oneOff(hostId), encode(request), { timeout: 60_000 })).data)).toEqual({ ok: true });
+  const running = await waitFor(`one-off ${runId} running`, async () =>
+    (await containersOf(hostId)).find((c) => c.Labels[LABELS.oneOff] === runId && c.State === 'running'),
+  );
+  return running.Id;
+}
 
 describe('agent restart', () => {
   it('adopts its running containers and reports the ones that died while it was away', async () => {

@@ -3,6 +3,7 @@
 // NATS connection and container engine; main.ts makes them.
 import type { NatsConnection, Subscription } from 'nats';
 import { describeError } from '../common/errors.js';
+import { runShutdownSteps } from '../common/shutdown-steps.js';
 import type { Logger } from '../common/logger.js';
 import { decode, encode, oneOffInput, subjects, type InstanceEvent, type InstanceStatus, type LogLine } from '../common/protocol.js';
 import { httpAnswers, type PortProbe } from './boot-probe.js';
@@ -14,7 +15,7 @@ import { everyInterval, heartbeatMessage } from './heartbeat.js';
 import { sampleDynos } from './metrics.js';
 import { MemoryLedger } from './capacity.js';
 import { AddonBackups } from './addon-backups.js';
-import { AddonManager } from './addons.js';
+import { ADDON_STOP_GRACE_SECONDS, AddonManager } from './addons.js';
 import { InstanceManager, type InstanceTiming } from './instances.js';
 import { OneOffRunner } from './one-offs.js';
 import { DEFAULT_REGISTER_RETRY, registerUntilAccepted, type RegisterRetryPolicy } from './registration.js';
@@ -152,23 +153,32 @@ export class Agent {
     deps.log.info({ hostId: config.hostId, instances: this.instances.list().length }, 'agent ready');
   }
 
-  /** Stops serving; with stopInstancesOnExit (and once joined), also stops and removes every instance. Idempotent. */
+  /** Stops serving; with stopInstancesOnExit (and once joined), also stops and removes every
+   *  instance and one-off run, and stops the add-on servers. Every step runs whatever the others
+   *  did (a Docker call refused while stopping the instances must not leave the add-ons up);
+   *  rejects naming the steps that failed. Idempotent. */
   stop(): Promise<void> {
     this.stopped ??= (async () => {
       this.lifetime.abort();
-      await this.commands?.close();
-      this.inputs?.unsubscribe();
-      await this.heartbeats;
-      await this.metrics;
-      await this.sampling;
-      await this.reconciling;
-      await this.instances.shutdown(this.config.stopInstancesOnExit && this.joined);
-      await this.oneOffs.shutdown(this.config.stopInstancesOnExit && this.joined);
-      // Add-ons are stopped, never removed, with the instances: their data stays on their volumes.
-      if (this.config.stopInstancesOnExit && this.joined) await this.addons.stopAll();
-      await this.events;
-      // The last events (down) must leave before the caller closes the connection.
-      await this.deps.nats.flush().catch(() => {});
+      const removeContainers = this.config.stopInstancesOnExit && this.joined;
+      const failed = await runShutdownSteps(
+        [
+          { name: 'commands', run: () => this.commands?.close() },
+          { name: 'one-off input', run: () => this.inputs?.unsubscribe() },
+          { name: 'heartbeats and metrics', run: () => Promise.all([this.heartbeats, this.metrics, this.sampling, this.reconciling]) },
+          // Each instance gets its own grace period; the stops run side by side.
+          { name: 'instances', run: () => this.instances.shutdown(removeContainers), timeoutMs: (this.instances.longestStopGraceSeconds() + 15) * 1000 },
+          { name: 'one-off runs', run: () => this.oneOffs.shutdown(removeContainers) },
+          // After the apps, which may still write to them while they stop. Stopped, never removed:
+          // their data stays on their volumes.
+          { name: 'add-on servers', run: () => removeContainers && this.addons.stopAll(), timeoutMs: (ADDON_STOP_GRACE_SECONDS + 15) * 1000 },
+          { name: 'Docker events', run: () => this.events },
+          // The last events (down) must leave before the caller closes the connection.
+          { name: 'NATS flush', run: () => this.deps.nats.flush() },
+        ],
+        (name, err) => this.deps.log.error({ step: name, err: describeError(err) }, 'a step of the agent\'s stop failed: the next ones run anyway'),
+      );
+      if (failed.length > 0) throw new Error(`the agent's stop failed at: ${failed.join(', ')}`);
     })();
     return this.stopped;
   }

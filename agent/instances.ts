@@ -100,6 +100,11 @@ export class InstanceManager {
     return [...this.instances.values()].map((managed) => ({ ...managed.status }));
   }
 
+  /** The longest grace period among the instances, for the deadline of a stop of them all. */
+  longestStopGraceSeconds(): number {
+    return Math.max(this.timing.shutdownGraceSeconds, ...[...this.instances.values()].map((managed) => managed.identity.stopGraceSeconds ?? 0));
+  }
+
   /** The instances whose containers run now, with their containers (for resource metrics). */
   running(): { instanceId: string; appId: string; dyno: string; containerId: string }[] {
     return [...this.instances.values()]
@@ -158,21 +163,29 @@ export class InstanceManager {
     }
   }
 
-  /** Stops watching; with `stopInstances`, also stops and removes every container of this host. */
+  /** Stops watching; with `stopInstances`, also stops and removes every container of this host.
+   *  Rejects if a container could not be listed or stopped, once the watchers are stopped anyway. */
   async shutdown(stopInstances: boolean): Promise<void> {
     this.closed = true;
-    if (stopInstances) {
-      const ids = new Set(this.instances.keys());
-      for (const container of await this.deps.engine.listContainers(hostSelector(this.deps.host.hostId))) {
-        const instanceId = container.labels[LABELS.instance];
-        if (instanceId) ids.add(instanceId);
-      }
-      const graceOf = (instanceId: string) => this.instances.get(instanceId)?.identity.stopGraceSeconds ?? this.timing.shutdownGraceSeconds;
-      await Promise.all([...ids].map((instanceId) => this.stop({ instanceId, graceSeconds: graceOf(instanceId) })));
+    try {
+      if (stopInstances) await this.stopEveryContainer();
+    } finally {
+      for (const managed of this.instances.values()) managed.watchers.abort();
+      await this.serial.idle();
+      while (this.background.size > 0) await Promise.allSettled([...this.background]);
     }
-    for (const managed of this.instances.values()) managed.watchers.abort();
-    await this.serial.idle();
-    while (this.background.size > 0) await Promise.allSettled([...this.background]);
+  }
+
+  private async stopEveryContainer(): Promise<void> {
+    const ids = new Set(this.instances.keys());
+    for (const container of await this.deps.engine.listContainers(hostSelector(this.deps.host.hostId))) {
+      const instanceId = container.labels[LABELS.instance];
+      if (instanceId) ids.add(instanceId);
+    }
+    const graceOf = (instanceId: string) => this.instances.get(instanceId)?.identity.stopGraceSeconds ?? this.timing.shutdownGraceSeconds;
+    const replies = await Promise.all([...ids].map((instanceId) => this.stop({ instanceId, graceSeconds: graceOf(instanceId) })));
+    const refused = replies.filter((reply) => !reply.ok);
+    if (refused.length > 0) throw new Error(`${refused.length} of ${ids.size} instances could not be stopped (each is logged)`);
   }
 
   private async runNow(request: RunInstanceRequest): Promise<RunInstanceReply> {
