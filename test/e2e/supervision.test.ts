@@ -179,10 +179,14 @@ describe('a supervised, locked single-node platform', () => {
     const alive = [];
     for (const p of left) if (await processAlive(p.pid)) alive.push(p.cmdline);
     expect(alive).toEqual([]);
-    await waitFor('v2 served again', () => serving('v2'), 120_000);
     // The router may serve from a container the killed generation left before the new agent
-    // has joined and adopted it; an agent that never joined touches nothing, even on exit, so
-    // the platform is all back only once its agent heartbeats.
+    // has joined and adopted it, and an agent that never joined touches nothing, even on exit:
+    // the launcher says ready once its agent serves.
+    const output = platform.output();
+    const agentsServe = output.search(/^the local agents serve$/m);
+    expect(agentsServe, output.slice(-5000)).toBeGreaterThanOrEqual(0);
+    expect(agentsServe, output.slice(-5000)).toBeLessThan(output.search(/slipway: ready/));
+    await waitFor('v2 served again', () => serving('v2'), 120_000);
     await waitFor('a heartbeat from the new agent', () => heartbeatAfter(restartedAt), 60_000);
     const now = await descendants(platform.pid);
     for (const pattern of [/^redis-server /, /^nats-server /, /^docker-registry /, /agent\/main\.js$/]) {
