@@ -19,6 +19,15 @@ const FAKE_TOOLCHAIN_ZIP = Buffer.from(
 // Its go.sum hash, computed with Python's hashlib the way Go's dirhash does.
 const FAKE_TOOLCHAIN_H1 = 'h1:yVReaEaO8n3eg3gx8g6thUWZAk9s1ZGLgUynmwolc7s=';
 const MODULE_VERSION = 'v0.0.1-go1.99.1.linux-amd64';
+// Go 1.99.2, written the same way, with a test file and test data beside src/fmt/print.go.
+const TOOLCHAIN_WITH_TESTS_ZIP = Buffer.from(
+  'UEsDBBQAAAAIAJlKh10tOxb6CwAAAAkAAAA4AAAAZ29sYW5nLm9yZy90b29sY2hhaW5AdjAuMC4xLWdvMS45OS4yLmxpbnV4LWFtZDY0L1ZFUlNJT05LzzfUs7TUM+ICAFBLAwQUAAAACACZSoddlNrctBQAAAASAAAANwAAAGdvbGFuZy5vcmcvdG9vbGNoYWluQHYwLjAuMS1nbzEuOTkuMi5saW51eC1hbWQ2NC9iaW4vZ29TVtRPyszTL87gSk3OyFdIz+cCAFBLAwQUAAAACACZSoddimhPFA4AAAAMAAAAQQAAAGdvbGFuZy5vcmcvdG9vbGNoYWluQHYwLjAuMS1nbzEuOTkuMi5saW51eC1hbWQ2NC9zcmMvZm10L3ByaW50LmdvK0hMzk5MT1VIyy3hAgBQSwMEFAAAAAgAmUqHXfXGVjcTAAAAEQAAAEYAAABnb2xhbmcub3JnL3Rvb2xjaGFpbkB2MC4wLjEtZ28xLjk5LjIubGludXgtYW1kNjQvc3JjL2ZtdC9wcmludF90ZXN0LmdvK0hMzk5MT1VIyy2JL0ktLuECAFBLAwQUAAAACACZSoddfkzulwkAAAAHAAAATAAAAGdvbGFuZy5vcmcvdG9vbGNoYWluQHYwLjAuMS1nbzEuOTkuMi5saW51eC1hbWQ2NC9zcmMvZm10L3Rlc3RkYXRhL2dvbGRlbi50eHRLz89JSc3jAgBQSwECFAMUAAAACACZSoddLTsW+gsAAAAJAAAAOAAAAAAAAAAAAAAAgAEAAAAAZ29sYW5nLm9yZy90b29sY2hhaW5AdjAuMC4xLWdvMS45OS4yLmxpbnV4LWFtZDY0L1ZFUlNJT05QSwECFAMUAAAACACZSoddlNrctBQAAAASAAAANwAAAAAAAAAAAAAAgAFhAAAAZ29sYW5nLm9yZy90b29sY2hhaW5AdjAuMC4xLWdvMS45OS4yLmxpbnV4LWFtZDY0L2Jpbi9nb1BLAQIUAxQAAAAIAJlKh12KaE8UDgAAAAwAAABBAAAAAAAAAAAAAACAAcoAAABnb2xhbmcub3JnL3Rvb2xjaGFpbkB2MC4wLjEtZ28xLjk5LjIubGludXgtYW1kNjQvc3JjL2ZtdC9wcmludC5nb1BLAQIUAxQAAAAIAJlKh131xlY3EwAAABEAAABGAAAAAAAAAAAAAACAATcBAABnb2xhbmcub3JnL3Rvb2xjaGFpbkB2MC4wLjEtZ28xLjk5LjIubGludXgtYW1kNjQvc3JjL2ZtdC9wcmludF90ZXN0LmdvUEsBAhQDFAAAAAgAmUqHXX5M7pcJAAAABwAAAEwAAAAAAAAAAAAAAIABrgEAAGdvbGFuZy5vcmcvdG9vbGNoYWluQHYwLjAuMS1nbzEuOTkuMi5saW51eC1hbWQ2NC9zcmMvZm10L3Rlc3RkYXRhL2dvbGRlbi50eHRQSwUGAAAAAAUABQAoAgAAIQIAAAAA',
+  'base64',
+);
+const TOOLCHAIN_WITH_TESTS_H1 = 'h1:FXS8ZRZQDU1Z0IDPmLHfFOFB/Q0qf2CJ3DARNmNAUHg=';
+// The same hash computed without the test file and data: what a check that skipped them would compute.
+const TOOLCHAIN_WITHOUT_TESTS_H1 = 'h1:875iyWuPmf0R2leKK3OBR/Aa64RxUNG0A/Ene/n5e5E=';
+const WITH_TESTS_VERSION = 'v0.0.1-go1.99.2.linux-amd64';
 
 let server: Server;
 let proxy: string;
@@ -32,6 +41,10 @@ beforeAll(async () => {
   server = createServer((req, res) => {
     if (req.url === '/golang.org/toolchain/@v/list') return res.end(`${MODULE_VERSION}\nv0.0.1-go1.99.1.darwin-arm64\n`);
     if (req.url === `/golang.org/toolchain/@v/${MODULE_VERSION}.zip`) return res.end(FAKE_TOOLCHAIN_ZIP);
+    if (req.url === `/golang.org/toolchain/@v/${WITH_TESTS_VERSION}.zip`) return res.end(TOOLCHAIN_WITH_TESTS_ZIP);
+    if (req.url === `/sumdb/sum.golang.org/lookup/golang.org/toolchain@${WITH_TESTS_VERSION}` && published) {
+      return res.end(`12346\ngolang.org/toolchain ${WITH_TESTS_VERSION} ${published}\n\ngo.sum database tree\n`);
+    }
     if (req.url === `/sumdb/sum.golang.org/lookup/golang.org/toolchain@${MODULE_VERSION}` && published) {
       return res.end(`12345\ngolang.org/toolchain ${MODULE_VERSION} ${published}\ngolang.org/toolchain ${MODULE_VERSION}/go.mod h1:AAAA\n\ngo.sum database tree\n`);
     }
@@ -74,6 +87,17 @@ describe('ensureGoToolchain against a stand-in proxy', () => {
     expect(await readFile(join(toolchain.dir, 'VERSION'), 'utf8')).toBe('go1.99.1\n');
     published = null; // no proxy needed any more
     expect(await ensureGoToolchain({ cacheDir, proxy, version: '1.99.1', dispatcher })).toEqual({ ...toolchain, cached: true });
+  });
+
+  it('checks the standard library\'s tests and test data with the rest, and leaves them out of the tree', async () => {
+    // a hash that leaves them out is not the module's: they are checked too
+    published = TOOLCHAIN_WITHOUT_TESTS_H1;
+    await expect(ensureGoToolchain({ cacheDir, proxy, version: '1.99.2', dispatcher })).rejects.toThrow(/failed its checksum/);
+    published = TOOLCHAIN_WITH_TESTS_H1;
+    const toolchain = await ensureGoToolchain({ cacheDir, proxy, version: '1.99.2', dispatcher });
+    expect(await readFile(join(toolchain.dir, 'src', 'fmt', 'print.go'), 'utf8')).toBe('package fmt\n');
+    await expect(stat(join(toolchain.dir, 'src', 'fmt', 'print_test.go'))).rejects.toMatchObject({ code: 'ENOENT' });
+    await expect(stat(join(toolchain.dir, 'src', 'fmt', 'testdata'))).rejects.toMatchObject({ code: 'ENOENT' });
   });
 
   it('gives the programs, sources and directories their modes under a umask that narrows new ones', async () => {

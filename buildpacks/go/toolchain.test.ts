@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checksumLookupUrl, toolchainDir, toolchainEntryPlacement, toolchainUrl } from './toolchain.js';
+import { checksumLookupUrl, neededForBuilds, toolchainDir, toolchainEntryPlacement, toolchainUrl } from './toolchain.js';
 
 describe('toolchain URLs and paths', () => {
   it('asks the proxy for the module and the checksum database through it', () => {
@@ -32,5 +32,19 @@ describe('toolchainEntryPlacement', () => {
     expect(toolchainEntryPlacement('elsewhere/bin/go', version)).toBeNull();
     expect(toolchainEntryPlacement(`golang.org/toolchain@${version}/../../etc/passwd`, version)).toBeNull();
     expect(toolchainEntryPlacement(`golang.org/toolchain@${version}/src/`, version)).toBeNull();
+  });
+});
+
+describe('neededForBuilds', () => {
+  it('leaves out the standard library\'s tests and their data, nothing else', () => {
+    expect(neededForBuilds('src/net/http/server_test.go')).toBe(false);
+    expect(neededForBuilds('src/image/png/testdata/pngsuite/basn0g01.png')).toBe(false);
+    expect(neededForBuilds('src/net/http/server.go')).toBe(true);
+    expect(neededForBuilds('src/cmd/go/main.go')).toBe(true);
+    expect(neededForBuilds('bin/go')).toBe(true);
+    expect(neededForBuilds('pkg/tool/linux_amd64/compile')).toBe(true);
+    expect(neededForBuilds('lib/time/zoneinfo.zip')).toBe(true);
+    // only inside the standard library's sources
+    expect(neededForBuilds('misc/testdata/x')).toBe(true);
   });
 });

@@ -48,6 +48,16 @@ export function toolchainEntryPlacement(name: string, moduleVersion: string): { 
   return { path, mode: path.startsWith('bin/') || path.startsWith('pkg/tool/') ? 0o755 : 0o644 };
 }
 
+/**
+ * Whether a build reads this file of the toolchain: the standard library's tests (`_test.go`)
+ * and their test data are half the zip's files and only `go test std` reads them; no app build
+ * does, and writing them took a third of the unpacking. Every file is still hashed.
+ */
+export function neededForBuilds(path: string): boolean {
+  if (!path.startsWith('src/')) return true;
+  return !path.endsWith('_test.go') && !path.includes('/testdata/');
+}
+
 async function getText(url: string, dispatcher: Dispatcher): Promise<string> {
   let response;
   try {
@@ -116,6 +126,7 @@ async function unpack(zipPath: string, moduleVersion: string, tree: string): Pro
           if (!entry.name.endsWith('/')) throw new DownloadError(`the toolchain zip holds an unexpected file: ${entry.name}`);
           continue;
         }
+        if (!neededForBuilds(placement.path)) continue;
         const path = join(tree, placement.path);
         const dir = dirname(path);
         if (!made.has(dir)) made.set(dir, mkdir(dir, { recursive: true, mode: 0o755 }));
