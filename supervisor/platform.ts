@@ -1,7 +1,6 @@
 // The whole single-node platform: host setup, Slipway's own Redis/NATS/registry, then the
 // control plane (which runs the local hosts' agents) and the router, as child processes.
 import { mkdir, writeFile } from 'node:fs/promises';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { connect as connectTcp } from 'node:net';
 import { join } from 'node:path';
 import { compiledEntry } from '../common/entry-points.js';
@@ -13,7 +12,7 @@ import { forgetPids, pidRecorder, stopLeftovers } from './leftovers.js';
 import { componentEnvironments } from './component-env.js';
 import { keptRendezvousCertificate, keptSecret, registryLogin } from './service-secrets.js';
 import { startLocalBackupsStore } from './s3-server.js';
-import { localAgentsStillJoining } from './local-agents.js';
+import { waitForLocalAgents } from './local-agents.js';
 import { freePort } from '../common/ports.js';
 import { REGISTRY_TOKEN_ISSUER, REGISTRY_TOKEN_PATH, REGISTRY_TOKEN_SERVICE } from '../common/registry-token.js';
 import { initialAuthorization, platformNatsPasswords } from './nats-users.js';
@@ -63,23 +62,6 @@ async function stackReady(api: string): Promise<boolean> {
   const response = await fetch(`${api}/healthz`);
   if (!response.ok) return false;
   return ((await response.json()) as { stack?: string }).stack === 'ready';
-}
-
-/** How long a start waits for its local agents before it says ready anyway (and which are missing). */
-const LOCAL_AGENTS_JOIN_MS = 60_000;
-
-async function waitForLocalAgents(api: string, token: string, since: number, print: (line: string) => void): Promise<void> {
-  const deadline = Date.now() + LOCAL_AGENTS_JOIN_MS;
-  let missing: string[] | null = null;
-  print('waiting for the local agents to join');
-  while (Date.now() < deadline) {
-    // the API may be restarting (its supervisor does that): the last answer stands meanwhile
-    missing = await localAgentsStillJoining(api, token, since).catch(() => missing);
-    if (missing?.length === 0) return print('the local agents serve');
-    await sleep(200);
-  }
-  const who = missing ? `the agent of ${missing.join(', ')}` : 'the local agents (the API did not answer)';
-  print(`slipway: ${who} did not join within ${LOCAL_AGENTS_JOIN_MS / 1000} s: apps there wait for it (its output is above)`);
 }
 
 export async function startPlatform(config: SupervisorConfig, print: (line: string) => void, format: LineFormatter): Promise<Platform> {
@@ -230,7 +212,7 @@ export async function startPlatform(config: SupervisorConfig, print: (line: stri
       await controlPlane.waitUntilReady(() => stackReady(api), 30 * 60_000);
     }
 
-    await waitForLocalAgents(api, token, controlPlaneStartedAt, print);
+    await waitForLocalAgents({ api, adminToken: token, since: controlPlaneStartedAt, adminTokenFile: join(config.home, 'admin-token') }, print);
 
     const endpoints: Endpoints = { api, git: api, apiTls: `https://127.0.0.1:${config.ports.apiTls}`, tlsCertificate: certificate.certFile, router, appsDomain: config.appsDomain, token };
     await writeFile(join(config.home, 'endpoints.json'), `${JSON.stringify(endpoints, null, 2)}\n`, { mode: 0o600 });
