@@ -35,6 +35,9 @@ export interface AgentDeps {
   timing?: Partial<AgentTiming>;
 }
 
+/** Beyond a stop's grace period, time for the kill and the removal before its step is left. */
+const STOP_DEADLINE_MARGIN_SECONDS = 15;
+
 export class Agent {
   readonly instances: InstanceManager;
   readonly oneOffs: OneOffRunner;
@@ -167,11 +170,11 @@ export class Agent {
           { name: 'one-off input', run: () => this.inputs?.unsubscribe() },
           { name: 'heartbeats and metrics', run: () => Promise.all([this.heartbeats, this.metrics, this.sampling, this.reconciling]) },
           // Each instance gets its own grace period; the stops run side by side.
-          { name: 'instances', run: () => this.instances.shutdown(removeContainers), timeoutMs: (this.instances.longestStopGraceSeconds() + 15) * 1000 },
+          { name: 'instances', run: () => this.instances.shutdown(removeContainers), timeoutMs: (this.instances.longestStopGraceSeconds() + STOP_DEADLINE_MARGIN_SECONDS) * 1000 },
           { name: 'one-off runs', run: () => this.oneOffs.shutdown(removeContainers) },
           // After the apps, which may still write to them while they stop. Stopped, never removed:
           // their data stays on their volumes.
-          { name: 'add-on servers', run: () => removeContainers && this.addons.stopAll(), timeoutMs: (ADDON_STOP_GRACE_SECONDS + 15) * 1000 },
+          { name: 'add-on servers', run: () => removeContainers && this.addons.stopAll(), timeoutMs: (ADDON_STOP_GRACE_SECONDS + STOP_DEADLINE_MARGIN_SECONDS) * 1000 },
           { name: 'Docker events', run: () => this.events },
           // The last events (down) must leave before the caller closes the connection.
           { name: 'NATS flush', run: () => this.deps.nats.flush() },

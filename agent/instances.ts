@@ -100,9 +100,14 @@ export class InstanceManager {
     return [...this.instances.values()].map((managed) => ({ ...managed.status }));
   }
 
-  /** The longest grace period among the instances, for the deadline of a stop of them all. */
+  /** The longest grace period a stop of them all gives (a container this agent does not know gets the default). */
   longestStopGraceSeconds(): number {
-    return Math.max(this.timing.shutdownGraceSeconds, ...[...this.instances.values()].map((managed) => managed.identity.stopGraceSeconds ?? 0));
+    return Math.max(this.timing.shutdownGraceSeconds, ...[...this.instances.values()].map((managed) => this.stopGraceOf(managed)));
+  }
+
+  /** The app's own grace period (`stop_timeout_seconds`), else the agent's. */
+  private stopGraceOf(managed: Managed | undefined): number {
+    return managed?.identity.stopGraceSeconds ?? this.timing.shutdownGraceSeconds;
   }
 
   /** The instances whose containers run now, with their containers (for resource metrics). */
@@ -182,8 +187,7 @@ export class InstanceManager {
       const instanceId = container.labels[LABELS.instance];
       if (instanceId) ids.add(instanceId);
     }
-    const graceOf = (instanceId: string) => this.instances.get(instanceId)?.identity.stopGraceSeconds ?? this.timing.shutdownGraceSeconds;
-    const replies = await Promise.all([...ids].map((instanceId) => this.stop({ instanceId, graceSeconds: graceOf(instanceId) })));
+    const replies = await Promise.all([...ids].map((instanceId) => this.stop({ instanceId, graceSeconds: this.stopGraceOf(this.instances.get(instanceId)) })));
     const refused = replies.filter((reply) => !reply.ok);
     if (refused.length > 0) throw new Error(`${refused.length} of ${ids.size} instances could not be stopped (each is logged)`);
   }
@@ -430,7 +434,7 @@ export class InstanceManager {
     this.apply(managed, { kind: 'unhealthy', attempts, detail });
     this.deps.log.warn({ instance: managed.identity.instanceId, dyno: dynoName(managed.identity), reason: managed.status.reason }, 'instance is unhealthy');
     if (managed.identity.drainMs) await sleep(managed.identity.drainMs);
-    await this.deps.engine.stopContainer(containerId, managed.identity.stopGraceSeconds ?? this.timing.shutdownGraceSeconds);
+    await this.deps.engine.stopContainer(containerId, this.stopGraceOf(managed));
     await this.discardContainer(managed, containerId);
   }
 

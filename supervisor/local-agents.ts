@@ -14,7 +14,7 @@ export function localAgentsNotServing(hosts: readonly Pick<HostJson, 'id' | 'pro
 }
 
 /** The API refused the operator's token: asking again will not help. */
-export class HostsListRefused extends Error {
+class HostsListRefused extends Error {
   constructor(readonly status: number) {
     super(`GET /hosts answered ${status}`);
     this.name = 'HostsListRefused';
@@ -22,7 +22,7 @@ export class HostsListRefused extends Error {
 }
 
 /** The local hosts still to join, as the control plane's API lists them (its operator's token). */
-export async function localAgentsStillJoining(api: string, adminToken: string, since: number): Promise<string[]> {
+async function localAgentsStillJoining(api: string, adminToken: string, since: number): Promise<string[]> {
   const response = await fetch(`${api}/hosts`, {
     headers: { authorization: `Bearer ${adminToken}`, accept: 'application/vnd.heroku+json; version=3' },
     signal: AbortSignal.timeout(5000),
