@@ -1,13 +1,10 @@
-// pigz between two streams: layers are gzipped with it (both cores, reproducible bytes) and
-// package tarballs gunzipped with it (its reading, writing and checking on threads of their
-// own: the 57 MB Node.js tarball in 0.6 s, against 1.2 s through Node's zlib).
+// pigz between two streams: package tarballs are gunzipped with it (its reading, writing and
+// checking on threads of their own: the 57 MB Node.js tarball in 0.6 s, against 1.2 s through
+// Node's zlib). It is also the unpigz Docker Engine decompresses pulled layers with when it is
+// installed. (Layers are gzipped by libdeflate: gzip-members.ts.)
 import { spawn } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
 
-/** Gzip at level 6 on every core. pigz's output does not depend on how many threads made it
- *  (nor, with --no-name, on when), so equal tars still give equal blobs; it is also the
- *  unpigz that Docker Engine decompresses pulled layers with when it is installed. */
-export const GZIP_ARGS = ['-6', '--no-name', '--stdout'] as const;
 export const GUNZIP_ARGS = ['--decompress', '--stdout'] as const;
 
 const PIGZ = 'pigz';
@@ -35,7 +32,7 @@ export async function throughPigz(
   let pigzCaused = true;
   const exited = new Promise<void>((resolve, reject) => {
     child.once('error', (err: NodeJS.ErrnoException) => {
-      missing = err.code === 'ENOENT' ? new Error(`${PIGZ} is not installed (Debian package ${PIGZ}): gzip is done with it`) : err;
+      missing = err.code === 'ENOENT' ? new Error(`${PIGZ} is not installed (Debian package ${PIGZ}): package tarballs are gunzipped with it`) : err;
       reject(missing);
     });
     child.once('close', (code, signal) => {

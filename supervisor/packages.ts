@@ -19,8 +19,10 @@ export const PLATFORM_PACKAGES: readonly RequiredPackage[] = [
   { pkg: 'ca-certificates', binary: 'update-ca-certificates' },
   // makes the registry token signing key and its certificate on the first start
   { pkg: 'openssl', binary: 'openssl' },
-  // compresses image layers on every core (the builder); Docker Engine unpacks pulls with its unpigz
+  // gunzips package tarballs (the builder); Docker Engine unpacks pulls with its unpigz
   { pkg: 'pigz', binary: 'pigz' },
+  // compresses image layers (the builder): smaller than zlib's gzip, in a third of the CPU time
+  { pkg: 'libdeflate-tools', binary: 'libdeflate-gzip' },
 ];
 
 /** Packages the tests add on top of the platform's (systemd-analyze checks generated units;

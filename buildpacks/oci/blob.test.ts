@@ -13,7 +13,7 @@ beforeAll(async () => {
 });
 afterAll(async () => rm(dir, { recursive: true, force: true }));
 
-// Several MB, half of it compressible, so pigz splits it over its threads.
+// Several MB, half of it compressible.
 const input = Buffer.concat(Array.from({ length: 24 }, (_, i) => (i % 2 ? randomBytes(256 * 1024) : Buffer.alloc(256 * 1024, i))));
 const chunks = (bytes: Buffer) => Readable.from(Array.from({ length: Math.ceil(bytes.length / 65536) }, (_, i) => bytes.subarray(i * 65536, (i + 1) * 65536)));
 
@@ -28,15 +28,17 @@ describe('writeGzipLayer', () => {
     expect(second.digest).toBe(first.digest);
   });
 
-  it('says pigz is missing when it is, and leaves no partial file', async () => {
+  it('says libdeflate-gzip is missing when it is, and leaves no partial file', async () => {
     const path = process.env.PATH;
     process.env.PATH = join(dir, 'nothing-here');
     try {
-      await expect(writeGzipLayer(chunks(input), join(dir, 'nopigz.gz'))).rejects.toThrow('pigz is not installed (Debian package pigz)');
+      await expect(writeGzipLayer(chunks(input), join(dir, 'nodeflate.gz'))).rejects.toThrow(
+        'libdeflate-gzip is not installed (Debian package libdeflate-tools)',
+      );
     } finally {
       process.env.PATH = path;
     }
-    expect((await readdir(dir)).filter((name) => name.startsWith('nopigz'))).toEqual([]);
+    expect((await readdir(dir)).filter((name) => name.startsWith('nodeflate'))).toEqual([]);
   });
 
   it('fails with the input, leaving no file', async () => {

@@ -6,7 +6,7 @@ import { rename, rm } from 'node:fs/promises';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { z } from 'zod';
-import { GZIP_ARGS, throughPigz } from '../pigz.js';
+import { gzipMembers } from '../gzip-members.js';
 import { LAYER_MEDIA_TYPE } from './media-types.js';
 
 export interface LayerBlob {
@@ -69,11 +69,7 @@ export async function writeGzipLayer(input: NodeJS.ReadableStream | AsyncIterabl
   const partial = `${outFile}.partial-${process.pid}-${Math.random().toString(36).slice(2)}`;
   try {
     // settles once nothing writes the partial file any more, so it is then kept or removed
-    await throughPigz(
-      GZIP_ARGS,
-      (stdin) => pipeline(input, uncompressed, stdin),
-      (stdout) => pipeline(stdout, compressed, createWriteStream(partial)),
-    );
+    await pipeline(input, uncompressed, gzipMembers(), compressed, createWriteStream(partial));
     await rename(partial, outFile);
   } catch (err) {
     await rm(partial, { force: true });

@@ -7,8 +7,9 @@ import { ENGINE_SETTINGS } from '../../common/docker-engine-settings.js';
 import { isRegistryHost, isTaggedImageReference } from '../../common/image-reference.js';
 import { systemdCommandLine, systemdUnit, UserDataError, type CloudFile } from './cloud-init.js';
 
-// pigz: Docker Engine unpacks pulled layers with its unpigz when there is one (and the builder compresses layers with pigz).
-export const DOCKER_HOST_PACKAGES = ['docker.io', 'amazon-ecr-credential-helper', 'curl', 'ca-certificates', 'pigz'] as const;
+// pigz: Docker Engine unpacks pulled layers with its unpigz when there is one (and the builder
+// gunzips package tarballs with it); libdeflate-tools: the builder compresses layers with it.
+export const DOCKER_HOST_PACKAGES = ['docker.io', 'amazon-ecr-credential-helper', 'curl', 'ca-certificates', 'pigz', 'libdeflate-tools'] as const;
 
 export const HOST_PATHS = {
   dockerDropIn: '/etc/systemd/system/docker.service.d/10-slipway-unix-socket-only.conf',

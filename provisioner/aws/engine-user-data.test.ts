@@ -50,7 +50,7 @@ const execStart = unit.split('\n').find((line) => line.startsWith('ExecStart='))
 describe('engine host user-data', () => {
   test('installs Docker Engine and the ECR credential helper from Debian packages', () => {
     expect(userData.startsWith('#cloud-config\n')).toBe(true);
-    expect(doc.packages).toEqual(expect.arrayContaining(['docker.io', 'amazon-ecr-credential-helper', 'curl', 'pigz']));
+    expect(doc.packages).toEqual(expect.arrayContaining(['docker.io', 'amazon-ecr-credential-helper', 'curl', 'pigz', 'libdeflate-tools']));
     expect(doc.runcmd).toContainEqual(['systemctl', 'restart', 'docker.service']);
     expect(doc.runcmd.at(-1)).toEqual(['systemctl', 'enable', '--now', AGENT_SERVICE]);
   });
