@@ -5,8 +5,11 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { issueToken } from '../common/api-token.js';
 
+/** Where the operator's token is kept under the state dir. */
+export const adminTokenFile = (home: string): string => join(home, 'admin-token');
+
 export async function adminToken(home: string): Promise<string> {
-  const file = join(home, 'admin-token');
+  const file = adminTokenFile(home);
   if (existsSync(file)) return (await readFile(file, 'utf8')).trim();
   const { token } = issueToken();
   await writeFile(file, `${token}\n`, { mode: 0o600 });

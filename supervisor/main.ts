@@ -2,6 +2,7 @@
 // everything it started, app containers included; the state under $SLIPWAY_HOME stays.
 import { join } from 'node:path';
 import { describeError } from '../common/errors.js';
+import { adminTokenFile } from './admin-token.js';
 import { loadSupervisorConfig } from './config.js';
 import { HostSetupError } from './host-setup.js';
 import { lineFormatter } from './log-format.js';
@@ -37,7 +38,7 @@ try {
   // The token stays in files only root can read: terminals and log collectors keep stdout.
   const { token: _token, ...endpoints } = platform.endpoints;
   print(JSON.stringify(endpoints));
-  print(`slipway: admin token in ${join(config.home, 'admin-token')} and ${join(config.home, 'endpoints.json')} (mode 0600)`);
+  print(`slipway: admin token in ${adminTokenFile(config.home)} and ${join(config.home, 'endpoints.json')} (mode 0600)`);
 } catch (err) {
   if (err instanceof HostSetupError) print(`slipway: ${err.message}`);
   else print(`slipway: failed to start: ${describeError(err)}`);

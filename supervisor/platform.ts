@@ -7,7 +7,7 @@ import { compiledEntry } from '../common/entry-points.js';
 import { ensureDockerEngine, ensurePackages, type DockerEngine } from './host-setup.js';
 import { CONTROL_PLANE_NATS_USER, ROUTER_NATS_USER } from '../common/nats-auth.js';
 import { natsUrlWithCredentials } from '../common/nats-url.js';
-import { adminToken } from './admin-token.js';
+import { adminToken, adminTokenFile } from './admin-token.js';
 import { forgetPids, pidRecorder, stopLeftovers } from './leftovers.js';
 import { componentEnvironments } from './component-env.js';
 import { keptRendezvousCertificate, keptSecret, registryLogin } from './service-secrets.js';
@@ -212,7 +212,7 @@ export async function startPlatform(config: SupervisorConfig, print: (line: stri
       await controlPlane.waitUntilReady(() => stackReady(api), 30 * 60_000);
     }
 
-    await waitForLocalAgents({ api, adminToken: token, since: controlPlaneStartedAt, adminTokenFile: join(config.home, 'admin-token') }, print);
+    await waitForLocalAgents({ api, adminToken: token, since: controlPlaneStartedAt, adminTokenFile: adminTokenFile(config.home) }, print);
 
     const endpoints: Endpoints = { api, git: api, apiTls: `https://127.0.0.1:${config.ports.apiTls}`, tlsCertificate: certificate.certFile, router, appsDomain: config.appsDomain, token };
     await writeFile(join(config.home, 'endpoints.json'), `${JSON.stringify(endpoints, null, 2)}\n`, { mode: 0o600 });
