@@ -36,7 +36,7 @@ export async function appUserDirectory(path: string): Promise<string> {
  */
 export async function buildContainerSpec(
   ctx: BuildContext,
-  options: { image?: string; env: string[]; mounts: BuildMount[] },
+  options: { image?: string; env: string[]; mounts: BuildMount[]; offline?: boolean },
 ): Promise<BuildContainerSpec> {
   return {
     image: options.image ?? ctx.stack.buildImage,
@@ -51,6 +51,7 @@ export async function buildContainerSpec(
     ],
     labels: buildContainerLabels(ctx.buildId, ctx.appName, ctx.config.labels),
     limits: ctx.config.limits,
+    ...(options.offline ? { offline: true } : {}),
   };
 }
 

@@ -46,6 +46,11 @@ describe('buildContainerOptions', () => {
     expect(options.HostConfig?.Binds).toBeUndefined();
   });
 
+  it('joins the builds network it is given, or none at all when offline', () => {
+    expect(buildContainerOptions(spec, 'net-id').HostConfig?.NetworkMode).toBe('net-id');
+    expect(buildContainerOptions({ ...spec, offline: true }, 'net-id').HostConfig?.NetworkMode).toBe('none');
+  });
+
   it('labels the container with its role, build and app on top of the extra labels', () => {
     expect(options.Labels).toEqual({
       'io.slipway.test.run': 'x',

@@ -21,6 +21,8 @@ export interface BuildContainerSpec {
   mounts: BuildMount[];
   labels: Record<string, string>;
   limits: BuildLimits;
+  /** No network at all (Docker's `none`): for steps that fetch nothing, which then start faster too. */
+  offline?: boolean;
 }
 
 /** How long a build container outlives its wall-clock limit when nobody stops it (its builder died). */
@@ -33,7 +35,7 @@ export function buildContainerLabels(buildId: string, appName: string, extra: Re
   return { ...extra, [BUILD_ROLE_LABEL]: 'build', [BUILD_ID_LABEL]: buildId, [BUILD_APP_LABEL]: appName };
 }
 
-/** `network`: the builds network's id (BuildContainer.start ensures it). */
+/** `network`: the builds network's id (BuildContainer.start ensures it), unless the spec is offline. */
 export function buildContainerOptions(spec: BuildContainerSpec, network: string = BUILDS_NETWORK.name): Docker.ContainerCreateOptions {
   const memory = Math.round(spec.limits.memoryMb * 1024 * 1024);
   return {
@@ -58,7 +60,7 @@ export function buildContainerOptions(spec: BuildContainerSpec, network: string 
       CpuShares: BUILD_CPU_SHARES,
       PidsLimit: spec.limits.pidsLimit,
       // Egress only, away from apps, other builds and the host's services (common/networks.ts).
-      NetworkMode: network,
+      NetworkMode: spec.offline ? 'none' : network,
       Mounts: spec.mounts.map((mount) => ({ Type: 'bind', Source: mount.source, Target: mount.target, ReadOnly: mount.readOnly })),
     },
   };

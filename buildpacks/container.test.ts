@@ -2,6 +2,7 @@
 import Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestRegistry } from '../test/support/services.js';
+import { BUILDS_NETWORK } from '../common/networks.js';
 import type { RunningService } from '../supervisor/services.js';
 import { buildContainerLabels, type BuildContainerSpec } from './container-spec.js';
 import { withBuildContainer } from './container.js';
@@ -58,6 +59,21 @@ describe('withBuildContainer', () => {
       expect(lines.join('\n')).toMatch(/Read-only file system/);
       expect(lines).toContain('tmp-writable');
     });
+  });
+
+  it('joins the builds network, or has only loopback when offline', async () => {
+    const interfaces = (offline: boolean) =>
+      withBuildContainer(docker, { ...spec, offline }, undefined, async (container) => {
+        const names: string[] = [];
+        expect((await container.run(['ls', '/sys/class/net'], (line) => void names.push(line), 8192)).exitCode).toBe(0);
+        const [info] = await byBuildLabel();
+        return { names, networks: Object.keys(info!.NetworkSettings.Networks) };
+      });
+    expect(await interfaces(true)).toEqual({ names: ['lo'], networks: ['none'] });
+    const online = await interfaces(false);
+    expect(online.names).toEqual(expect.arrayContaining(['lo', 'eth0']));
+    expect(online.networks).toEqual([BUILDS_NETWORK.name]);
+    expect(await byBuildLabel()).toEqual([]);
   });
 
   it('kills the container at the deadline and fails with the reason, removing it', async () => {

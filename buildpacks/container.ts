@@ -26,7 +26,9 @@ export class BuildContainer {
   }
 
   static async start(docker: Docker, spec: BuildContainerSpec): Promise<BuildContainer> {
-    const container = await buildNetwork(docker).join((networkId) => docker.createContainer(buildContainerOptions(spec, networkId)));
+    const container = spec.offline
+      ? await docker.createContainer(buildContainerOptions(spec))
+      : await buildNetwork(docker).join((networkId) => docker.createContainer(buildContainerOptions(spec, networkId)));
     try {
       await container.start();
     } catch (err) {

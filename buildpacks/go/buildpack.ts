@@ -10,7 +10,7 @@ import { appUserDirectory, buildContainerSpec, readProcfile, runStep } from '../
 import { withBuildContainer } from '../container.js';
 import { DownloadError, outboundDispatcher } from '../downloads.js';
 import { BuildError } from '../errors.js';
-import { detail, heading, warning } from '../log.js';
+import { detail, heading, heldLog, warning } from '../log.js';
 import { parseGoMod } from './gomod.js';
 import {
   BIN_DIR,
@@ -23,7 +23,7 @@ import {
   TOOLCHAIN_DIR,
   type GoPlan,
 } from './plan.js';
-import { ensureStdCache, isEmptyDirectory, SEED_ARGV, STD_CACHE_DIR } from './std-cache.js';
+import { ensureStdCache, isEmptyDirectory, SEED_ARGV, STD_CACHE_DIR, stdCacheDir } from './std-cache.js';
 import { cachedToolchain, ensureGoToolchain, listToolchainVersions, type GoToolchain } from './toolchain.js';
 import { isExactGoVersion, requestedGoVersion, resolveGoVersion, type GoVersionRequest } from './versions.js';
 
@@ -74,35 +74,52 @@ async function builtBinaries(appDir: string): Promise<Set<string>> {
 async function compile(ctx: BuildContext, toolchain: GoToolchain, plan: GoPlan): Promise<void> {
   const goCache = join(ctx.appCacheDir, 'go');
   const buildCache = await appUserDirectory(join(goCache, 'build'));
-  // A new app's build cache starts with the compiled standard library.
-  const stdCache = (await isEmptyDirectory(buildCache)) ? await ctx.timer.time('stdlib', () => ensureStdCache(ctx, toolchain)) : null;
-  const spec = await buildContainerSpec(ctx, {
-    env: goBuildEnvironment({ proxy: ctx.config.goProxy, vendored: plan.vendored }),
-    mounts: [
-      { source: toolchain.dir, target: TOOLCHAIN_DIR, readOnly: true },
-      { source: await appUserDirectory(join(goCache, 'mod')), target: GOMODCACHE_DIR, readOnly: false },
-      { source: buildCache, target: GOCACHE_DIR, readOnly: false },
-      ...(stdCache ? [{ source: stdCache, target: STD_CACHE_DIR, readOnly: true }] : []),
-    ],
-  });
-  await withBuildContainer(ctx.docker, spec, ctx.signal, async (container) => {
-    if (stdCache) {
-      await ctx.timer.time('stdlib', () =>
-        runStep(ctx, container, 'Starting the build cache with the compiled standard library', SEED_ARGV, 'Copying the standard library\'s build cache failed'),
+  // A new app's build cache starts with the compiled standard library. When that is still to be
+  // compiled (the toolchain's first app), it is, in a container of its own, while this build's
+  // container starts and downloads the modules; the download's lines follow the compile's.
+  const stdCache = (await isEmptyDirectory(buildCache)) ? await appUserDirectory(stdCacheDir(toolchain)) : null;
+  const stdReady = stdCache ? ctx.timer.time('stdlib', () => ensureStdCache(ctx, toolchain)) : null;
+  // awaited before the build ends, whatever happens first: the seed's container is this build's too
+  const stdSettled = stdReady?.catch(() => undefined);
+  const downloadLog = stdReady ? heldLog() : null;
+  try {
+    const spec = await buildContainerSpec(ctx, {
+      env: goBuildEnvironment({ proxy: ctx.config.goProxy, vendored: plan.vendored }),
+      mounts: [
+        { source: toolchain.dir, target: TOOLCHAIN_DIR, readOnly: true },
+        { source: await appUserDirectory(join(goCache, 'mod')), target: GOMODCACHE_DIR, readOnly: false },
+        { source: buildCache, target: GOCACHE_DIR, readOnly: false },
+        ...(stdCache ? [{ source: stdCache, target: STD_CACHE_DIR, readOnly: true }] : []),
+      ],
+    });
+    await withBuildContainer(ctx.docker, spec, ctx.signal, async (container) => {
+      const downloadCtx = downloadLog ? { ...ctx, log: downloadLog.log } : ctx;
+      try {
+        if (plan.download) {
+          const download = plan.download;
+          await ctx.timer.time('dependencies', () =>
+            runStep(downloadCtx, container, 'Downloading modules', download, 'Downloading modules failed: `go mod download` exited with an error'),
+          );
+        } else {
+          downloadCtx.log(heading('Using vendored modules (vendor/modules.txt): nothing is downloaded'));
+        }
+      } finally {
+        await stdSettled;
+        await downloadLog?.flush(ctx.log);
+      }
+      if (stdReady) {
+        await stdReady;
+        await ctx.timer.time('stdlib', () =>
+          runStep(ctx, container, 'Starting the build cache with the compiled standard library', SEED_ARGV, 'Copying the standard library\'s build cache failed'),
+        );
+      }
+      await ctx.timer.time('compile', () =>
+        runStep(ctx, container, `Compiling ${plan.packages.join(' ')} into ${BIN_DIR}`, plan.install, 'The Go build failed: the compiler\'s errors are above'),
       );
-    }
-    if (plan.download) {
-      const download = plan.download;
-      await ctx.timer.time('dependencies', () =>
-        runStep(ctx, container, 'Downloading modules', download, 'Downloading modules failed: `go mod download` exited with an error'),
-      );
-    } else {
-      ctx.log(heading('Using vendored modules (vendor/modules.txt): nothing is downloaded'));
-    }
-    await ctx.timer.time('compile', () =>
-      runStep(ctx, container, `Compiling ${plan.packages.join(' ')} into ${BIN_DIR}`, plan.install, 'The Go build failed: the compiler\'s errors are above'),
-    );
-  });
+    });
+  } finally {
+    await stdSettled;
+  }
 }
 
 export async function buildGo(ctx: BuildContext): Promise<BuildpackOutput> {

@@ -51,6 +51,8 @@ export async function ensureStdCache(ctx: BuildContext, toolchain: GoToolchain):
         { source: toolchain.dir, target: TOOLCHAIN_DIR, readOnly: true },
         { source: await appUserDirectory(dir), target: GOCACHE_DIR, readOnly: false },
       ],
+      // the standard library needs no module: nothing to fetch
+      offline: true,
     });
     // no app source in this container: only the toolchain and the cache being made
     const clean = { ...spec, workingDir: '/tmp', mounts: spec.mounts.filter((mount: BuildMount) => mount.target !== APP_DIR) };

@@ -98,7 +98,13 @@ async function prepareNginxConfig(ctx: BuildContext, config: StaticConfig, root:
     await log(detail('Unchanged since nginx last accepted it'));
     return configLayer;
   }
-  const spec = await buildContainerSpec(ctx, { image: nginx.buildImage, env: [`PATH=${SYSTEM_PATH}`], mounts: [{ source: layerDir, target: STATIC_LAYER_DIR, readOnly: true }] });
+  // `nginx -t` reaches nothing: the check runs without a network.
+  const spec = await buildContainerSpec(ctx, {
+    image: nginx.buildImage,
+    env: [`PATH=${SYSTEM_PATH}`],
+    mounts: [{ source: layerDir, target: STATIC_LAYER_DIR, readOnly: true }],
+    offline: true,
+  });
   await ctx.timer.time('check', () =>
     withBuildContainer(ctx.docker, spec, ctx.signal, (container) =>
       runStep({ ...ctx, log }, container, 'Checking the nginx configuration', [START_NGINX, '-t'], 'nginx refused the configuration made from static.json'),
