@@ -285,7 +285,7 @@ export async function startControlPlane(config: ControlPlaneConfig, logger: Logg
     brand: { name: config.brand.name, cli: config.brand.cliCommand },
   });
 
-  const repos = new GitRepos(config.gitRoot, process.execPath, compiledEntry(import.meta.url, './git/pre-receive-hook.js'));
+  const repos = new GitRepos(config.gitRoot);
   await repos.prepare();
 
   const natsUsers = config.natsAuth

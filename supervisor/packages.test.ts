@@ -3,7 +3,7 @@ import { aptInstallCommands, installHint, missingPackages, PLATFORM_PACKAGES } f
 
 describe('Debian package plan', () => {
   it('lists only the packages whose binary is absent', () => {
-    const present = new Set(['dockerd', 'git', 'haproxy', 'debootstrap', 'update-ca-certificates', 'openssl', 'pigz', 'libdeflate-gzip']);
+    const present = new Set(['dockerd', 'git', 'curl', 'haproxy', 'debootstrap', 'update-ca-certificates', 'openssl', 'pigz', 'libdeflate-gzip']);
     expect(missingPackages(PLATFORM_PACKAGES, (b) => present.has(b))).toEqual([
       'redis-server',
       'nats-server',

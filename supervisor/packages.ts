@@ -14,6 +14,8 @@ export const PLATFORM_PACKAGES: readonly RequiredPackage[] = [
   { pkg: 'nats-server', binary: 'nats-server' },
   { pkg: 'docker-registry', binary: 'docker-registry' },
   { pkg: 'git', binary: 'git' },
+  // the pre-receive hook posts each push to the control plane with it
+  { pkg: 'curl', binary: 'curl' },
   { pkg: 'haproxy', binary: 'haproxy' },
   { pkg: 'debootstrap', binary: 'debootstrap' },
   { pkg: 'ca-certificates', binary: 'update-ca-certificates' },

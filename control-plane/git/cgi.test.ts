@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { cgiEnv, parseCgiHeaders } from './cgi.js';
-import { chooseUpdate } from './pre-receive-hook.js';
-import { preReceiveHook } from './repos.js';
+import { planPushBuild } from './handlers.js';
+import { pushedObjectsEnv } from './pushed-commit.js';
+import { chooseUpdate, parseRefUpdates } from './ref-updates.js';
 
 describe('git http-backend CGI', () => {
   it('maps the request to CGI variables, headers only when present', () => {
@@ -37,10 +38,6 @@ describe('git http-backend CGI', () => {
     });
     expect(parseCgiHeaders('Content-Type: application/x-git-receive-pack-result\nExpires: x').status).toBe(200);
   });
-
-  it('writes a hook that execs node on the hook script, quoting paths', () => {
-    expect(preReceiveHook('/usr/bin/node', "/opt/it's/hook.js")).toBe("#!/bin/sh\nexec '/usr/bin/node' '/opt/it'\\''s/hook.js'\n");
-  });
 });
 
 describe('chooseUpdate (pre-receive)', () => {
@@ -64,5 +61,55 @@ describe('chooseUpdate (pre-receive)', () => {
         { oldRev: zero, newRev: sha, ref: 'refs/heads/master' },
       ]),
     ).toEqual({ refuse: expect.stringMatching(/not both/) });
+  });
+});
+
+describe('parseRefUpdates', () => {
+  const a = 'a'.repeat(40);
+  const b = 'b'.repeat(64);
+  it('reads git\'s `<old> <new> <ref>` lines, SHA-1 or SHA-256', () => {
+    expect(parseRefUpdates(`${a} ${b} refs/heads/main\n\n`)).toEqual([{ oldRev: a, newRev: b, ref: 'refs/heads/main' }]);
+    expect(parseRefUpdates('')).toEqual([]);
+  });
+
+  it('refuses a line git would not write: never an option where an object name goes', () => {
+    for (const line of [`${a} --remote=x refs/heads/main`, `${a} ${a}`, `${a} ${a} main`, `${a} ${a} refs/heads/main extra`, `${a.slice(1)} ${a} refs/heads/main`]) {
+      expect(parseRefUpdates(line)).toEqual({ error: expect.stringMatching(/would not write/) });
+    }
+  });
+});
+
+describe('pushedObjectsEnv', () => {
+  it('reads the quarantine first, then the repository\'s objects', () => {
+    expect(pushedObjectsEnv('/srv/git/app1.git', '/srv/git/app1.git/objects/tmp_objdir-incoming-Ab12_x')).toEqual({
+      GIT_DIR: '/srv/git/app1.git',
+      GIT_OBJECT_DIRECTORY: '/srv/git/app1.git/objects/tmp_objdir-incoming-Ab12_x',
+      GIT_ALTERNATE_OBJECT_DIRECTORIES: '/srv/git/app1.git/objects',
+    });
+    expect(pushedObjectsEnv('/srv/git/app1.git', '')).toEqual({ GIT_DIR: '/srv/git/app1.git' });
+  });
+
+  it('refuses a quarantine outside the app\'s own repository', () => {
+    for (const path of ['/srv/git/app2.git/objects/tmp_objdir-incoming-Ab12', '/srv/git/app1.git/objects/../../app2.git/objects/incoming-x', '/srv/git/app1.git/objects/pack', '/tmp/incoming-x']) {
+      expect(pushedObjectsEnv('/srv/git/app1.git', path)).toEqual({ refused: expect.stringMatching(/outside/) });
+    }
+  });
+});
+
+describe('planPushBuild', () => {
+  const a = 'a'.repeat(40);
+  const zero = '0'.repeat(40);
+  it('builds the new commit of main from the quarantine', () => {
+    expect(planPushBuild(`/g/x.git/objects/incoming-1\n${zero} ${a} refs/heads/main\n`, '/g/x.git')).toEqual({
+      rev: a,
+      objectsEnv: { GIT_DIR: '/g/x.git', GIT_OBJECT_DIRECTORY: '/g/x.git/objects/incoming-1', GIT_ALTERNATE_OBJECT_DIRECTORIES: '/g/x.git/objects' },
+    });
+  });
+
+  it('refuses what chooseUpdate refuses, a malformed update and a foreign quarantine', () => {
+    expect(planPushBuild(`\n${zero} ${a} refs/heads/feature\n`, '/g/x.git')).toEqual({ refuse: expect.stringMatching(/only main/) });
+    expect(planPushBuild('', '/g/x.git')).toEqual({ refuse: 'Nothing to deploy.' });
+    expect(planPushBuild(`\n${zero} -x refs/heads/main\n`, '/g/x.git')).toEqual({ refuse: expect.stringMatching(/would not write/) });
+    expect(planPushBuild(`/g/y.git/objects/incoming-1\n${zero} ${a} refs/heads/main\n`, '/g/x.git')).toEqual({ refuse: expect.stringMatching(/outside/) });
   });
 });

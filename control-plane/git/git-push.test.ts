@@ -114,6 +114,20 @@ describe('git push', () => {
     expect(out).not.toContain((await git(['rev-parse', 'HEAD'])).out.trim());
   });
 
+  it('deploys a commit the repository already has (a force-push back to it: no objects in quarantine)', async () => {
+    const first = (await git(['rev-list', '--max-parents=0', 'HEAD'])).out.trim();
+    await rm(join(work, 'fail.txt'));
+    await writeFile(join(work, 'index.js'), 'console.log(2)\n');
+    await git(['add', '-A']);
+    await git(['commit', '-qm', 'two']);
+    expect((await git(['push', remote('pushed', cp.adminToken), 'main'])).code).toBe(0);
+    expect(builder.received.at(-1)).toEqual({ 'index.js': 'console.log(2)\n' });
+    const back = await git(['push', '--force', remote('pushed', cp.adminToken), `${first}:refs/heads/main`]);
+    expect(back.out).toContain('remote: -----> Released v3');
+    expect(back.code).toBe(0);
+    expect(builder.received.at(-1)).toEqual({ 'index.js': 'console.log(1)\n' });
+  });
+
   it('reports an unknown app', async () => {
     const result = await git(['push', remote('nope', cp.adminToken), 'main']);
     expect(result.code).not.toBe(0);

@@ -1,12 +1,16 @@
 // Git smart HTTP for apps (`git push {git}/<app>.git main`) and the internal endpoint the
 // pre-receive hook streams the pushed source to.
 import { PassThrough } from 'node:stream';
+import { bodyParser } from '@koa/bodyparser';
 import type { Context, Next } from 'koa';
 import { credentialsFromHeader, disabledAccountMessage } from '../auth/credentials.js';
 import { identify } from '../auth/identify.js';
 import type { Services } from '../services.js';
 import { cgiEnv, serveGitCgi } from './cgi.js';
-import { pushHookEnvironment } from './push-hook-env.js';
+import { logLine, parseHookRequest, pushHookEnvironment, resultLine } from './pre-receive-hook.js';
+import { archiveCommit, pushedObjectsEnv } from './pushed-commit.js';
+import { chooseUpdate, parseRefUpdates } from './ref-updates.js';
+import { repoPath } from './repos.js';
 import { OversizedPushNote, oversizedPushMessage, pushLimitGitEnv } from './push-limit.js';
 
 const GIT_PATH = /^\/([^/]+)\.git\/(info\/refs|git-receive-pack|git-upload-pack)$/;
@@ -59,8 +63,27 @@ export function gitHttp(services: Services, pushUrl: () => string) {
   };
 }
 
-/** POST /internal/builds: the hook's source tar in, NDJSON build output out. */
+/** Pure: from what the hook posted, the commit to build and how git reads it, or why the push is refused. */
+export function planPushBuild(body: string, repoDir: string): { rev: string; objectsEnv: Record<string, string> } | { refuse: string } {
+  const request = parseHookRequest(body);
+  const updates = parseRefUpdates(request.refLines);
+  if ('error' in updates) return { refuse: updates.error };
+  const choice = chooseUpdate(updates);
+  if ('refuse' in choice) return choice;
+  const objectsEnv = pushedObjectsEnv(repoDir, request.quarantine);
+  if ('refused' in objectsEnv) return { refuse: objectsEnv.refused };
+  return { rev: choice.deploy.newRev, objectsEnv };
+}
+
+/** The most the hook posts: the quarantine's path and a line per updated ref. */
+const MAX_HOOK_REQUEST_BYTES = 64 * 1024;
+
+/**
+ * POST /internal/builds: the pre-receive hook's ref updates in; the pushed commit is archived
+ * here from the push's quarantine and built; the output goes back as text lines, then the result.
+ */
 export function internalBuilds(services: Services) {
+  const textBody = bodyParser({ enableTypes: ['text'], textLimit: MAX_HOOK_REQUEST_BYTES, encoding: 'utf-8' });
   return async (ctx: Context, next: Next): Promise<void> => {
     if (ctx.path !== '/internal/builds' || ctx.method !== 'POST') return next();
     const session = services.pushSessions.find(credentialsFromHeader(ctx.get('authorization') || undefined) ?? '');
@@ -70,11 +93,17 @@ export function internalBuilds(services: Services) {
       ctx.body = { id: 'unauthorized', message: 'Unknown push.' };
       return;
     }
-    const version = ctx.get('x-slipway-source-version') || 'unknown';
+    await textBody(ctx, async () => {});
+    const plan = planPushBuild(typeof ctx.request.body === 'string' ? ctx.request.body : '', repoPath(services.gitRoot, app.id));
+    ctx.status = 200;
+    ctx.type = 'text/plain';
+    if ('refuse' in plan) {
+      ctx.body = `${logLine(` !     ${plan.refuse}`)}${resultLine(false)}`;
+      return;
+    }
+    const version = plan.rev;
     const pusher = await services.users.get(session.userId);
     const out = new PassThrough();
-    ctx.status = 200;
-    ctx.type = 'application/x-ndjson';
     ctx.body = out;
     const abort = new AbortController();
     ctx.res.on('close', () => {
@@ -83,7 +112,7 @@ export function internalBuilds(services: Services) {
     // Output waits while the pusher is behind (the build's commands with it), and is dropped
     // once the pusher has gone: nothing piles up in memory.
     const log = (line: string): void | Promise<void> => {
-      if (abort.signal.aborted || out.write(`${JSON.stringify({ log: line })}\n`)) return;
+      if (abort.signal.aborted || out.write(logLine(line))) return;
       return new Promise<void>((resolve) => {
         const done = () => {
           out.off('drain', done);
@@ -94,15 +123,17 @@ export function internalBuilds(services: Services) {
         abort.signal.addEventListener('abort', done, { once: true });
       });
     };
+    const archive = archiveCommit(plan.objectsEnv, version);
     void services.pipeline
-      .deploy(app, version, pusher?.email ?? 'unknown', ctx.req, log, abort.signal)
+      .deploy(app, version, pusher?.email ?? 'unknown', archive.tar, log, abort.signal)
       .catch((err: unknown) => {
         services.logger.error({ err, app: app.name }, 'deploy failed unexpectedly');
         log(' !     Internal error while deploying; the previous release keeps serving.');
         return { ok: false, releaseVersion: null };
       })
       .then((result) => {
-        if (!abort.signal.aborted) out.end(`${JSON.stringify({ result })}\n`);
+        archive.stop();
+        if (!abort.signal.aborted) out.end(resultLine(result.ok));
       });
     services.logger.info({ app: app.name, user: session.userId, version }, 'push received');
   };

@@ -1,105 +1,55 @@
-// Runs inside `git receive-pack` as the pre-receive hook (so the pushed objects are still in
-// quarantine and only land if this exits 0). Streams `git archive` of the pushed commit to
-// the control plane and prints its build output, which git shows the pusher as `remote: ...`.
-// A process entry point of its own: reads its environment once (push-hook-env.ts).
-import { spawn } from 'node:child_process';
-import { request } from 'node:http';
-import { createInterface } from 'node:readline';
-import { describeError } from '../../common/errors.js';
-import { parsePushHookEnv, type PushHookSettings } from './push-hook-env.js';
+// The pre-receive hook git runs inside `git receive-pack` (a shell script: no runtime to start
+// for every push), and what it and the control plane agree on. git runs it with the pushed
+// objects in quarantine, so they land only if it exits 0. It posts where the quarantine is and
+// the ref updates to the control plane, which archives the commit to deploy, builds it and
+// streams the output back as text: git shows each line to the pusher as `remote: ...`. The
+// reply's last line is the result, and the hook's exit status.
 
-const ZERO = /^0+$/;
-const DEPLOY_BRANCHES = new Set(['refs/heads/main', 'refs/heads/master']);
-
-interface RefUpdate {
-  oldRev: string;
-  newRev: string;
-  ref: string;
+/** The hook's environment, set by the git handler for each receive-pack (through `git http-backend`). */
+export interface PushHookSettings {
+  /** the control plane's base URL the hook posts to */
+  pushUrl: string;
+  /** the push session's one-time secret (a credential: never logged, never on a command line) */
+  pushToken: string;
 }
 
-/** Pure: which update to deploy, or why the push is refused. */
-export function chooseUpdate(updates: readonly RefUpdate[]): { deploy: RefUpdate } | { refuse: string } {
-  const deploys = updates.filter((u) => DEPLOY_BRANCHES.has(u.ref));
-  const others = updates.filter((u) => !DEPLOY_BRANCHES.has(u.ref));
-  if (others.length > 0) {
-    return { refuse: `Pushed to ${others.map((u) => u.ref).join(', ')}: only main (or master) deploys. Push with: git push <remote> <branch>:main` };
-  }
-  const [deploy, ...more] = deploys;
-  if (!deploy) return { refuse: 'Nothing to deploy.' };
-  if (more.length > 0) return { refuse: 'Push either main or master, not both.' };
-  if (ZERO.test(deploy.newRev)) return { refuse: `Deleting ${deploy.ref} is not allowed.` };
-  return { deploy };
+/** Starts the reply's last line; the rest of it is `ok` or `failed`. A record separator: no build prints one (see logLine). */
+export const RESULT_MARK = '\x1eslipway-result ';
+
+export function pushHookEnvironment(settings: PushHookSettings): Record<string, string> {
+  return { SLIPWAY_PUSH_URL: settings.pushUrl, SLIPWAY_PUSH_TOKEN: settings.pushToken };
 }
 
-async function readUpdates(): Promise<RefUpdate[]> {
-  const updates: RefUpdate[] = [];
-  for await (const line of createInterface({ input: process.stdin })) {
-    const [oldRev, newRev, ref] = line.trim().split(/\s+/);
-    if (oldRev && newRev && ref) updates.push({ oldRev, newRev, ref });
-  }
-  return updates;
+/** One line of build output for the reply, a record separator in it made harmless. */
+export const logLine = (line: string): string => `${line.replaceAll('\x1e', '?')}\n`;
+
+export const resultLine = (ok: boolean): string => `${RESULT_MARK}${ok ? 'ok' : 'failed'}\n`;
+
+/** What the hook posts: where the pushed objects wait, then git's `<old> <new> <ref>` lines. */
+export function parseHookRequest(body: string): { quarantine: string; refLines: string } {
+  const newline = body.indexOf('\n');
+  return newline < 0 ? { quarantine: body, refLines: '' } : { quarantine: body.slice(0, newline), refLines: body.slice(newline + 1) };
 }
 
-function deploy(update: RefUpdate, settings: PushHookSettings): Promise<boolean> {
-  const url = new URL('/internal/builds', settings.pushUrl);
-  return new Promise((resolve) => {
-    const archive = spawn('git', ['archive', '--format=tar', update.newRev], { stdio: ['ignore', 'pipe', 'inherit'] });
-    const req = request(url, {
-      method: 'POST',
-      headers: {
-        authorization: `Bearer ${settings.pushToken}`,
-        'content-type': 'application/x-tar',
-        'x-slipway-source-version': update.newRev,
-      },
-    });
-    let ok = false;
-    req.on('response', (res) => {
-      if (res.statusCode !== 200) {
-        console.log(` !     Build request refused (HTTP ${res.statusCode}).`);
-        res.resume();
-        res.on('end', () => resolve(false));
-        return;
-      }
-      // While git is behind with our output, stop reading the build's (the control plane then
-      // holds the build back): nothing piles up in this process.
-      const lines = createInterface({ input: res, crlfDelay: Infinity });
-      lines
-        .on('line', (line) => {
-          if (!line) return;
-          const event = JSON.parse(line) as { log?: string; result?: { ok: boolean } };
-          if (event.log !== undefined && !process.stdout.write(`${event.log}\n`)) {
-            lines.pause();
-            process.stdout.once('drain', () => lines.resume());
-          }
-          if (event.result) ok = event.result.ok;
-        })
-        .on('close', () => resolve(ok));
-    });
-    req.on('error', (err) => {
-      console.log(` !     Lost contact with the platform: ${err.message}`);
-      resolve(false);
-    });
-    archive.stdout.pipe(req);
-  });
+/** The hook's source. The token reaches curl through a here-document on fd 3, not argv. */
+export function preReceiveHookScript(): string {
+  return `#!/bin/sh
+# Slipway's pre-receive hook, written by the control plane at each start.
+if [ -z "\${SLIPWAY_PUSH_URL:-}" ] || [ -z "\${SLIPWAY_PUSH_TOKEN:-}" ]; then
+  echo ' !     This push did not come through the platform, so nothing would deploy it.'
+  exit 1
+fi
+mark=$(printf '\\036slipway-result ')
+relay='index($0, mark) == 1 { result = substr($0, length(mark) + 1); next }
+{ print; fflush() }
+END {
+  if (result == "") print " !     Lost contact with the platform before the build finished."
+  exit (result == "ok" ? 0 : 1)
+}'
+{ printf '%s\\n' "\${GIT_QUARANTINE_PATH:-}"; cat; } |
+  curl --silent --show-error --no-buffer --config /dev/fd/3 -H 'content-type: text/plain' --data-binary @- "$SLIPWAY_PUSH_URL/internal/builds" 3<<CONFIG |
+header = "authorization: Bearer $SLIPWAY_PUSH_TOKEN"
+CONFIG
+  awk -v mark="$mark" "$relay"
+`;
 }
-
-async function main(settings: PushHookSettings): Promise<void> {
-  const choice = chooseUpdate(await readUpdates());
-  if ('refuse' in choice) {
-    console.log(` !     ${choice.refuse}`);
-    process.exit(1);
-  }
-  const code = (await deploy(choice.deploy, settings)) ? 0 : 1;
-  // Exit once git has all of the output (an exit with writes pending would cut the log short).
-  process.stdout.write('', () => process.exit(code));
-}
-
-let settings: PushHookSettings | null = null;
-try {
-  settings = parsePushHookEnv(process.env);
-} catch (err) {
-  // Refuse the push: git shows this line to the pusher as `remote: ...`.
-  console.log(` !     ${describeError(err)}`);
-  process.exit(1);
-}
-if (settings) void main(settings);

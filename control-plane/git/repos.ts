@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import { chmod, mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { preReceiveHookScript } from './pre-receive-hook.js';
 
 const run = promisify(execFile);
 
@@ -17,16 +18,6 @@ export function hooksDir(gitRoot: string): string {
   return join(gitRoot, '.hooks');
 }
 
-/** Single-quotes a path for /bin/sh (our own install paths, never user input). */
-function shellQuote(value: string): string {
-  return `'${value.replaceAll("'", `'\\''`)}'`;
-}
-
-/** The pre-receive hook: runs the compiled hook script with the platform's Node. */
-export function preReceiveHook(nodePath: string, hookScript: string): string {
-  return `#!/bin/sh\nexec ${shellQuote(nodePath)} ${shellQuote(hookScript)}\n`;
-}
-
 export function initArgv(dir: string): string[][] {
   return [
     ['git', 'init', '--quiet', '--bare', '--initial-branch=main', dir],
@@ -35,14 +26,14 @@ export function initArgv(dir: string): string[][] {
 }
 
 export class GitRepos {
-  constructor(private readonly gitRoot: string, private readonly nodePath: string, private readonly hookScript: string) {}
+  constructor(private readonly gitRoot: string) {}
 
   /** Writes the shared hook (at every start, so it follows the installed code). */
   async prepare(): Promise<void> {
     const dir = hooksDir(this.gitRoot);
     await mkdir(dir, { recursive: true });
     const hook = join(dir, 'pre-receive');
-    await writeFile(hook, preReceiveHook(this.nodePath, this.hookScript));
+    await writeFile(hook, preReceiveHookScript());
     await chmod(hook, 0o755);
   }
 

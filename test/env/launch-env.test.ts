@@ -6,7 +6,6 @@ import { agentEnvironment } from '../../common/env/agent.js';
 import { controlPlaneEnvironment } from '../../common/env/control-plane.js';
 import { routerEnvironment } from '../../common/env/router.js';
 import { loadControlPlaneConfig } from '../../control-plane/config.js';
-import { parsePushHookEnv, pushHookEnvironment } from '../../control-plane/git/push-hook-env.js';
 import { loadRouterConfig } from '../../router/config.js';
 import { componentEnvironments } from '../../supervisor/component-env.js';
 import { loadSupervisorConfig } from '../../supervisor/config.js';
@@ -129,18 +128,6 @@ test('control plane: every setting a launcher writes round-trips', () => {
 test('control plane: the API hostname round-trips with the address written at each start', () => {
   const env = controlPlaneEnvironment({ home: '/srv/s', redisUrl: 'redis://127.0.0.1:1', natsUrl: 'nats://127.0.0.1:2', registry: '127.0.0.1:3', apiHostname: 'api.example.com' });
   expect(loadControlPlaneConfig({ ...env, SLIPWAY_HOST_ADDRESS: '10.0.1.7' }).api.route).toEqual({ hostname: 'api.example.com', address: '10.0.1.7' });
-});
-
-describe('pre-receive hook', () => {
-  test('the push URL and token round-trip', () => {
-    const settings = { pushUrl: 'http://127.0.0.1:5780', pushToken: 'push-secret-0123' };
-    expect(parsePushHookEnv(pushHookEnvironment(settings))).toEqual(settings);
-  });
-
-  test('no push URL: not run by a push; a URL without its token refuses', () => {
-    expect(parsePushHookEnv({})).toBeNull();
-    expect(() => parsePushHookEnv({ SLIPWAY_PUSH_URL: 'http://127.0.0.1:5780' })).toThrow(/SLIPWAY_PUSH_TOKEN/);
-  });
 });
 
 test("single node: the launcher's Redis password and registry credentials file reach the control plane, the router and, through it, the agents", () => {
