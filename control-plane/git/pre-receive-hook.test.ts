@@ -48,6 +48,8 @@ function runHook(env: Record<string, string>, stdin: string): Promise<{ code: nu
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     child.on('close', (code) => resolve({ code, stdout, stderr }));
+    // a hook that refuses may exit before reading its input (git ignores that too)
+    child.stdin.on('error', () => {});
     child.stdin.end(stdin);
   });
 }
