@@ -1,5 +1,5 @@
 // Git smart HTTP for apps (`git push {git}/<app>.git main`) and the internal endpoint the
-// pre-receive hook streams the pushed source to.
+// pre-receive hook posts each push's ref updates to, which builds the pushed commit.
 import { PassThrough } from 'node:stream';
 import { bodyParser } from '@koa/bodyparser';
 import type { Context, Next } from 'koa';
